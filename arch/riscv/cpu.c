@@ -1,0 +1,60 @@
+/*
+ * CPU odds and ends: halting, powering off through the firmware, and
+ * stack backtraces from the frame-pointer chain (the kernel is built with
+ * -fno-omit-frame-pointer: s0 is the frame's top, with the return address
+ * at s0-8 and the caller's s0 at s0-16).
+ */
+#include <kern/systm.h>
+#include <kern/pcpu.h>
+#include <kern/reboot.h>
+#include <kern/thread.h>
+#include <machine/cpu.h>
+#include "riscv.h"
+#include "sbi.h"
+
+#define BACKTRACE_MAX_FRAMES	32
+
+void
+cpu_halt(void)
+{
+	intr_disable();
+	for (;;)
+		cpu_wait_for_interrupt();
+}
+
+void
+cpu_poweroff_firmware(int status)
+{
+	sbi_system_reset(SBI_RESET_SHUTDOWN,
+	    status == POWEROFF_SUCCESS ? SBI_RESET_REASON_NONE : SBI_RESET_REASON_FAILURE);
+}
+
+static bool
+frame_ok(uint64_t fp, vaddr_t lo, vaddr_t hi)
+{
+	return fp >= lo + 16 && fp <= hi && (fp & 7) == 0;
+}
+
+void
+backtrace_from(uint64_t fp, uint64_t pc)
+{
+	struct thread *td = curcpu()->pc_curthread;
+	vaddr_t lo = td ? td->td_kstack_lo : 0, hi = td ? td->td_kstack_top : 0;
+
+	printf("backtrace:\n  %016lx\n", pc);
+	for (int i = 0; i < BACKTRACE_MAX_FRAMES && frame_ok(fp, lo, hi); i++) {
+		uint64_t ra = ((uint64_t *)fp)[-1];
+
+		printf("  %016lx\n", ra);
+		fp = ((uint64_t *)fp)[-2];
+	}
+}
+
+void
+cpu_backtrace(void)
+{
+	uint64_t fp;
+
+	__asm__ volatile("mv %0, s0" : "=r"(fp));
+	backtrace_from(fp, (uint64_t)__builtin_return_address(0));
+}

@@ -1,0 +1,26 @@
+/*
+ * The register state saved on every trap (layout in machine/asm.h).
+ */
+#ifndef _MACHINE_FRAME_H_
+#define _MACHINE_FRAME_H_
+
+#include <kern/types.h>
+
+struct trapframe {
+	uint64_t	tf_x[31];	/* x1 .. x31; tf_x[n - 1] is xn */
+	uint64_t	tf_sepc;
+	uint64_t	tf_sstatus;
+	uint64_t	tf_stval;
+	uint64_t	tf_scause;
+	uint64_t	tf_pad;
+};
+
+#define tf_ra	tf_x[0]
+#define tf_sp	tf_x[1]
+#define tf_tp	tf_x[3]
+#define tf_s0	tf_x[7]
+#define tf_a0	tf_x[9]
+#define tf_a1	tf_x[10]
+#define tf_a7	tf_x[16]
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * Functions shared inside arch/riscv (not part of the MI interface).
+ */
+#ifndef _RISCV_RISCV_H_
+#define _RISCV_RISCV_H_
+
+#include <kern/types.h>
+#include <kern/platform.h>
+
+extern struct platform platform;	/* the machine, from the device tree */
+extern paddr_t kernel_pa_base;		/* where the image was loaded */
+
+extern uint64_t boot_instret_start;	/* instret at kernel entry */
+
+void riscv_boot(uint64_t hartid, paddr_t dtb_pa, paddr_t kernel_pa, uint64_t instret);
+void pcpu_setup(uint32_t id, uint64_t hartid, vaddr_t kstack_top, vaddr_t kstack_lo);
+void mp_secondary_main(void);
+void mp_start_secondaries(void);
+void mp_entry(void);			/* locore.S, physical entry of secondaries */
+
+void timer_init(void);			/* per cpu */
+void timer_intr(void);
+bool timer_uses_sstc(void);
+void ipi_intr(void);
+
+void pmap_bootstrap_done(void);
+void tlb_shootdown_kernel(vaddr_t va, vm_size_t size);
+
+void backtrace_from(uint64_t fp, uint64_t pc);
+void kernel_stack_overflow_panic(uint64_t sepc, uint64_t stval, uint64_t scause);
+
+int probe_store_u8(void *addr, uint8_t val);	/* 0 or EFAULT */
+int probe_load_u8(const void *addr, uint8_t *out);
+
+extern char _start_image[], _etext[], _erodata[], _end[];
+extern char boot_stack_top[];
+
+#endif

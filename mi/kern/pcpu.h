@@ -1,0 +1,40 @@
+/*
+ * Per-cpu data.  Each hart's tp register points at its struct pcpu while
+ * the hart runs in the kernel (sscratch holds it while in user mode).
+ *
+ * Fields marked (T) are read by the trap entry code at fixed offsets
+ * (checked by static asserts in arch/riscv/trap.c).  Fields marked (L) are
+ * touched only by the owning cpu, with interrupts disabled.
+ */
+#ifndef _KERN_PCPU_H_
+#define _KERN_PCPU_H_
+
+#include <kern/types.h>
+#include <machine/param.h>
+
+struct thread;
+
+struct pcpu {
+	uint64_t	pc_scratch;	/* (T) trap entry scratch slot */
+	vaddr_t		pc_kstack_top;	/* (T) stack for traps from user mode */
+	vaddr_t		pc_kstack_lo;	/* (T) lowest valid byte of current stack */
+	vaddr_t		pc_panic_stack;	/* (T) top of the stack-overflow stack */
+	struct thread	*pc_curthread;	/* (L) */
+	uint32_t	pc_cpuid;	/* (C) logical id, 0 .. ncpu-1 */
+	uint32_t	pc_online;	/* (A) set once the cpu runs the kernel */
+	uint64_t	pc_hartid;	/* (C) hart id from the device tree */
+	int		pc_spin_depth;	/* (L) spin locks / critical sections held */
+	bool		pc_intr_was_on;	/* (L) interrupt state before the outermost */
+	uint64_t	pc_ipi_pending;	/* (A) bit mask of IPI reasons */
+	uint64_t	pc_ipis;	/* (L) IPIs taken */
+	uint64_t	pc_ticks;	/* (L) timer interrupts taken */
+	uint64_t	pc_intrs;	/* (L) device interrupts taken */
+} __attribute__((aligned(CACHE_LINE_SIZE)));
+
+extern struct pcpu pcpu_array[MAXCPU];
+extern uint32_t ncpu;		/* cpus brought up (at most MAXCPU) */
+
+#define PCPU_FOREACH(pc) \
+	for ((pc) = &pcpu_array[0]; (pc) < &pcpu_array[ncpu]; (pc)++)
+
+#endif

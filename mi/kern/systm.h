@@ -1,0 +1,64 @@
+/*
+ * The kernel's everyday helpers: console output, panic, assertions,
+ * string and memory functions, arithmetic helpers.
+ */
+#ifndef _KERN_SYSTM_H_
+#define _KERN_SYSTM_H_
+
+#include <stdarg.h>
+#include <kern/types.h>
+#include <kern/errno.h>
+
+#define __unused	__attribute__((unused))
+#define __noreturn	__attribute__((noreturn))
+#define __printflike(f, a) __attribute__((format(printf, f, a)))
+#define __aligned(n)	__attribute__((aligned(n)))
+#define __packed	__attribute__((packed))
+#define __predict_true(x)	__builtin_expect(!!(x), 1)
+#define __predict_false(x)	__builtin_expect(!!(x), 0)
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
+#define MAX(a, b)	((a) > (b) ? (a) : (b))
+#define howmany(x, y)	(((x) + ((y) - 1)) / (y))
+#define roundup2(x, y)	(((x) + ((y) - 1)) & ~((__typeof__(x))(y) - 1))
+#define rounddown2(x, y) ((x) & ~((__typeof__(x))(y) - 1))
+#define powerof2(x)	((((x) - 1) & (x)) == 0)
+
+int printf(const char *fmt, ...) __printflike(1, 2);
+int vprintf(const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __printflike(3, 4);
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+void panic(const char *fmt, ...) __printflike(1, 2) __noreturn;
+
+/*
+ * KASSERT(cond, (fmt, args...)): an invariant.  Compiled in unless the
+ * kernel is built with -DNO_INVARIANTS.
+ */
+#ifndef NO_INVARIANTS
+#define KASSERT(cond, msg) do {						\
+	if (__predict_false(!(cond)))					\
+		kassert_panic msg;					\
+} while (0)
+#else
+#define KASSERT(cond, msg) do { } while (0)
+#endif
+void kassert_panic(const char *fmt, ...) __printflike(1, 2) __noreturn;
+
+/* Overflow-checked arithmetic: true when the result does not fit. */
+#define add_overflows(a, b, res)	__builtin_add_overflow(a, b, res)
+#define mul_overflows(a, b, res)	__builtin_mul_overflow(a, b, res)
+
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+size_t strlcpy(char *dst, const char *src, size_t size);
+unsigned long strtoul(const char *s, char **end, int base);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * The vm_page array and page allocation (see vm_page.h).
+ */
+#include <kern/systm.h>
+#include <vm/physmem.h>
+#include <vm/pmap.h>
+#include <vm/vm_page.h>
+#include <vm/vm_phys.h>
+
+static struct vm_page *vm_page_array;	/* (C) */
+static uint64_t vm_page_total;		/* (C) pages under management */
+
+void
+vm_page_startup(void)
+{
+	const struct phys_range *r;
+	uint64_t npages = 0, used = 0;
+	int n;
+
+	n = physmem_avail(&r);
+	for (int i = 0; i < n; i++)
+		npages += atop(r[i].end - r[i].start);
+	/* The array's own pages are stolen, so it is slightly larger than needed. */
+	vm_page_array = (struct vm_page *)PHYS_TO_DMAP(
+	    physmem_steal(npages * sizeof(struct vm_page), PAGE_SIZE));
+
+	n = physmem_avail(&r);
+	for (int i = 0; i < n; i++) {
+		if (vm_phys_add_seg(r[i].start, r[i].end, &vm_page_array[used]) != 0)
+			panic("vm_page_startup: cannot add segment %lx-%lx", r[i].start, r[i].end);
+		used += atop(r[i].end - r[i].start);
+	}
+	KASSERT(used <= npages, ("vm_page_startup: %lu pages for an array of %lu", used, npages));
+	for (int i = 0; i < n; i++)
+		vm_phys_free_range(r[i].start, r[i].end);
+	vm_page_total = used;
+}
+
+struct vm_page *
+PHYS_TO_VM_PAGE(paddr_t pa)
+{
+	return vm_phys_to_page(pa);
+}
+
+struct vm_page *
+vm_page_alloc_pages(int order, int flags)
+{
+	struct vm_page *m = vm_phys_alloc_pages(order);
+
+	/* No pageout daemon yet: VM_ALLOC_NORMAL cannot wait for memory either. */
+	if (m == NULL)
+		return NULL;
+	KASSERT(m->wire_count == 0 && m->object == NULL,
+	    ("vm_page_alloc_pages: page %lx in use", m->phys_addr));
+	m->wire_count = 1;
+	if (flags & VM_ALLOC_ZERO)
+		memset((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)), 0, PAGE_SIZE << order);
+	return m;
+}
+
+void
+vm_page_free_pages(struct vm_page *m, int order)
+{
+	KASSERT(m->wire_count == 1, ("vm_page_free_pages: page %lx wire count %u",
+	    m->phys_addr, m->wire_count));
+	m->wire_count = 0;
+	m->flags &= ~(PG_KMEM | PG_ZERO);
+	m->pindex = 0;
+	vm_phys_free_pages(m, order);
+}
+
+uint64_t
+vm_page_count_total(void)
+{
+	return vm_page_total;
+}
+
+uint64_t
+vm_page_count_free(void)
+{
+	return vm_phys_free_count();
+}

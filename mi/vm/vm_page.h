@@ -1,0 +1,89 @@
+/*
+ * Physical pages.
+ *
+ * Every usable page of RAM has one struct vm_page, in one array made at
+ * boot (vm_page_startup).  A page is in exactly one of these states:
+ *   free     - on a buddy free list (vm_phys.c); only the head page of a
+ *              free block has order != VM_ORDER_NONE;
+ *   wired    - allocated and held by its user (kernel memory, page tables);
+ *   queued   - owned by a vm_object and on a paging queue (later issues).
+ *
+ * Locking annotations:
+ *   (C) constant after vm_page_startup
+ *   (F) vm_phys free-list lock
+ *   (O) the owning object's lock
+ *   (A) atomic
+ *   (M) the pmap's pv lock
+ *
+ * The structure is kept to 64 bytes (one cache line; a static assert
+ * holds it there): FreeBSD's is about 104 bytes, Linux's 64.
+ */
+#ifndef _VM_VM_PAGE_H_
+#define _VM_VM_PAGE_H_
+
+#include <kern/types.h>
+#include <kern/list.h>
+#include <machine/param.h>
+#include <machine/vm_page_md.h>
+
+struct vm_object;
+
+struct vm_page {
+	struct list_node plinks;	/* (F) free list, or paging queue */
+	struct vm_object *object;	/* (O) owner, or NULL */
+	union {
+		vm_pindex_t pindex;	/* (O) page index within object */
+		void	*kmem_owner;	/* (C) kmem page block: its user's cookie */
+		uint64_t kmem_npages;	/* (C) kmem_alloc: pages in the allocation */
+	};
+	paddr_t		phys_addr;	/* (C) */
+	struct md_page	md;		/* (M) machine-dependent */
+	uint32_t	wire_count;	/* (A) wirings; a wired page is never paged out */
+	uint32_t	busy;		/* (A) busy lock: held during page-in, copy */
+	uint16_t	flags;		/* (A) PG_* */
+	uint8_t		order;		/* (F) buddy order of a free block head */
+	uint8_t		segind;		/* (C) index of its physical segment */
+	uint8_t		queue;		/* (O) PQ_* paging queue */
+	uint8_t		act_count;	/* (O) pageout activity */
+	uint16_t	pad;
+};
+
+_Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes");
+
+/* flags */
+#define PG_FREE		0x0001	/* on a buddy free list */
+#define PG_ZERO		0x0002	/* known to be zero-filled */
+#define PG_FICTITIOUS	0x0004	/* device memory, no real vm_page behind it */
+#define PG_KMEM		0x0008	/* kernel memory (kmem, zones, page tables) */
+
+#define VM_ORDER_NONE	0xff
+
+/* Allocation flags for vm_page_alloc_*. */
+#define VM_ALLOC_NORMAL	0x0000
+#define VM_ALLOC_ZERO	0x0001	/* return zero-filled pages */
+#define VM_ALLOC_NOWAIT	0x0002	/* fail rather than wait for memory */
+
+static inline paddr_t VM_PAGE_TO_PHYS(const struct vm_page *m) { return m->phys_addr; }
+
+struct vm_page *PHYS_TO_VM_PAGE(paddr_t pa);
+
+struct phys_range {
+	paddr_t	start;
+	paddr_t	end;		/* exclusive */
+};
+
+/*
+ * Make the vm_page array for every page that physmem still has available
+ * (stealing the array itself from physmem first) and give all those pages
+ * to the free lists.  Called once at boot, after pmap_bootstrap.
+ */
+void vm_page_startup(void);
+
+/* Allocate 2^order contiguous, naturally aligned pages (wired, no object). */
+struct vm_page *vm_page_alloc_pages(int order, int flags);
+void vm_page_free_pages(struct vm_page *m, int order);
+
+uint64_t vm_page_count_total(void);	/* pages under management */
+uint64_t vm_page_count_free(void);
+
+#endif

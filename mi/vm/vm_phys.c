@@ -1,0 +1,493 @@
+/*
+ * The physical page allocator: a binary buddy system (see vm_phys.h).
+ *
+ * Free blocks of order k are linked through the plinks of their head
+ * page on free_lists[k].  The head page carries PG_FREE and its order;
+ * every other page of a free block, and every allocated page, has order
+ * VM_ORDER_NONE and no PG_FREE.
+ *
+ * A block of order k starts at a multiple of PAGE_SIZE << k and lies
+ * inside one segment, so the buddy of the block at pa is the block at
+ * pa ^ (PAGE_SIZE << k) when that lies inside the same segment.  Blocks
+ * never merge across segments, even adjacent ones, because a block must
+ * be described by one contiguous run of the page array.
+ *
+ * The allocator never touches the memory it manages: pages are not
+ * zeroed here (and in host tests the physical addresses are fake).
+ *
+ * Locking: phys_lock (F) guards the free lists, the counts and the
+ * order/PG_FREE fields of every page.  The segment table is written only
+ * while segments are registered at boot and read without the lock after.
+ */
+#include <kern/systm.h>
+#include <kern/spinlock.h>
+#include <kern/list.h>
+#include <vm/vm_phys.h>
+#include <machine/param.h>
+
+#define ORDER_BYTES(o)	(PAGE_SIZE << (o))
+#define ORDER_PAGES(o)	(1UL << (o))
+
+static struct spinlock	phys_lock = SPINLOCK_INITIALIZER("vm_phys");
+static struct vm_phys_seg phys_segs[VM_PHYS_MAXSEG];	/* (C) */
+static int		phys_nsegs;			/* (C) */
+static struct list_node	free_lists[VM_NFREEORDER];	/* (F) block heads */
+static uint64_t		free_blocks[VM_NFREEORDER];	/* (F) per order */
+static uint64_t		free_pages;			/* (F) in all orders */
+static bool		free_lists_ready;		/* (F) heads set up */
+
+/*
+ * Helpers on segments.
+ */
+
+static inline struct vm_page *
+seg_page(const struct vm_phys_seg *seg, paddr_t pa)
+{
+	return seg->first_page + atop(pa - seg->start);
+}
+
+/* Does [pa, pa+len) lie inside seg? (Written so nothing overflows.) */
+static inline bool
+seg_holds(const struct vm_phys_seg *seg, paddr_t pa, uint64_t len)
+{
+	return pa >= seg->start && pa <= seg->end && seg->end - pa >= len;
+}
+
+static const struct vm_phys_seg *
+page_seg(const struct vm_page *m)
+{
+	const struct vm_phys_seg *seg;
+
+	KASSERT(m->segind < phys_nsegs,
+	    ("vm_phys: page %p has bad segment %u", m, m->segind));
+	seg = &phys_segs[m->segind];
+	KASSERT(seg_holds(seg, m->phys_addr, PAGE_SIZE) &&
+	    seg_page(seg, m->phys_addr) == m,
+	    ("vm_phys: page %p (pa 0x%lx) is not in segment %u's array",
+	    m, (unsigned long)m->phys_addr, m->segind));
+	return seg;
+}
+
+/* The largest order of a block that starts at pa and ends by end. */
+static int
+largest_block(paddr_t pa, paddr_t end)
+{
+	int order = 0;
+
+	while (order + 1 < VM_NFREEORDER &&
+	    (pa & (ORDER_BYTES(order + 1) - 1)) == 0 &&
+	    end - pa >= ORDER_BYTES(order + 1))
+		order++;
+	return order;
+}
+
+/*
+ * Free-list primitives.  The caller holds phys_lock.
+ */
+
+static void
+free_lists_init_locked(void)
+{
+	for (int i = 0; i < VM_NFREEORDER; i++) {
+		list_init(&free_lists[i]);
+		free_blocks[i] = 0;
+	}
+	free_pages = 0;
+	free_lists_ready = true;
+}
+
+static void
+free_list_insert(struct vm_page *m, int order)
+{
+	m->flags |= PG_FREE;
+	m->order = (uint8_t)order;
+	list_push(&free_lists[order], &m->plinks);
+	free_blocks[order]++;
+	free_pages += ORDER_PAGES(order);
+}
+
+static void
+free_list_remove(struct vm_page *m)
+{
+	int order = m->order;
+
+	KASSERT((m->flags & PG_FREE) != 0 && order < VM_NFREEORDER,
+	    ("vm_phys: removing page 0x%lx that is no free block head",
+	    (unsigned long)m->phys_addr));
+	list_remove(&m->plinks);
+	free_blocks[order]--;
+	free_pages -= ORDER_PAGES(order);
+	m->flags &= ~PG_FREE;
+	m->order = VM_ORDER_NONE;
+}
+
+/*
+ * The head of the free block that holds the page at pa, or NULL when that
+ * page is allocated.  A free block holding pa with order k has its head
+ * at pa rounded down to PAGE_SIZE << k, so try each k from the smallest.
+ * A free head met at the k-th try with an order below k ends the search:
+ * pa is not in it, and no larger free block can hold a free head.
+ */
+static struct vm_page *
+free_block_containing(const struct vm_phys_seg *seg, paddr_t pa)
+{
+	for (int k = 0; k < VM_NFREEORDER; k++) {
+		paddr_t head = rounddown2(pa, ORDER_BYTES(k));
+		struct vm_page *m;
+
+		if (head < seg->start)
+			break;
+		m = seg_page(seg, head);
+		if ((m->flags & PG_FREE) != 0)
+			return m->order >= k ? m : NULL;
+	}
+	return NULL;
+}
+
+/* Is any page of the block at m already free?  (Double-free check.) */
+static bool __unused
+block_overlaps_free(const struct vm_phys_seg *seg, struct vm_page *m, int order)
+{
+	if (free_block_containing(seg, m->phys_addr) != NULL)
+		return true;
+	for (uint64_t i = 1; i < ORDER_PAGES(order); i++)
+		if ((m[i].flags & PG_FREE) != 0)
+			return true;
+	return false;
+}
+
+/*
+ * Free the block of 2^order pages at m, merging it with its buddy for as
+ * long as the buddy is a free block of the same order in the same segment.
+ */
+static void
+free_block_locked(const struct vm_phys_seg *seg, struct vm_page *m, int order)
+{
+	paddr_t pa = m->phys_addr;
+
+	KASSERT(order >= 0 && order < VM_NFREEORDER,
+	    ("vm_phys_free: bad order %d", order));
+	KASSERT((pa & (ORDER_BYTES(order) - 1)) == 0,
+	    ("vm_phys_free: block 0x%lx is not aligned to order %d",
+	    (unsigned long)pa, order));
+	KASSERT(seg_holds(seg, pa, ORDER_BYTES(order)),
+	    ("vm_phys_free: block 0x%lx order %d leaves its segment",
+	    (unsigned long)pa, order));
+	KASSERT(!block_overlaps_free(seg, m, order),
+	    ("vm_phys_free: double free of block 0x%lx order %d",
+	    (unsigned long)pa, order));
+
+	while (order + 1 < VM_NFREEORDER) {
+		paddr_t buddy_pa = pa ^ ORDER_BYTES(order);
+		struct vm_page *buddy;
+
+		if (!seg_holds(seg, buddy_pa, ORDER_BYTES(order)))
+			break;
+		buddy = seg_page(seg, buddy_pa);
+		if ((buddy->flags & PG_FREE) == 0 || buddy->order != order)
+			break;
+		free_list_remove(buddy);
+		pa &= ~ORDER_BYTES(order);
+		order++;
+	}
+	free_list_insert(seg_page(seg, pa), order);
+}
+
+/* Free [start, end) of one segment in the largest aligned blocks. */
+static void
+free_run_locked(const struct vm_phys_seg *seg, paddr_t start, paddr_t end)
+{
+	while (start < end) {
+		int order = largest_block(start, end);
+
+		free_block_locked(seg, seg_page(seg, start), order);
+		start += ORDER_BYTES(order);
+	}
+}
+
+/*
+ * Segments.
+ */
+
+int
+vm_phys_add_seg(paddr_t start, paddr_t end, struct vm_page *pages)
+{
+	struct vm_phys_seg *seg;
+	uint64_t npages;
+
+	if (start >= end || (start & PAGE_MASK) != 0 ||
+	    (end & PAGE_MASK) != 0 || pages == NULL)
+		return EINVAL;
+	npages = atop(end - start);
+
+	spin_lock(&phys_lock);
+	if (!free_lists_ready)
+		free_lists_init_locked();
+	if (phys_nsegs == VM_PHYS_MAXSEG) {
+		spin_unlock(&phys_lock);
+		return ENOSPC;
+	}
+	for (int i = 0; i < phys_nsegs; i++) {
+		if (start < phys_segs[i].end && phys_segs[i].start < end) {
+			spin_unlock(&phys_lock);
+			return EINVAL;
+		}
+	}
+	for (uint64_t i = 0; i < npages; i++) {
+		struct vm_page *m = &pages[i];
+
+		memset(m, 0, sizeof(*m));
+		m->phys_addr = start + ptoa(i);
+		m->segind = (uint8_t)phys_nsegs;
+		m->order = VM_ORDER_NONE;
+	}
+	seg = &phys_segs[phys_nsegs];
+	seg->start = start;
+	seg->end = end;
+	seg->first_page = pages;
+	phys_nsegs++;
+	spin_unlock(&phys_lock);
+	return 0;
+}
+
+int
+vm_phys_nsegs(void)
+{
+	return phys_nsegs;
+}
+
+const struct vm_phys_seg *
+vm_phys_seg(int i)
+{
+	KASSERT(i >= 0 && i < phys_nsegs, ("vm_phys_seg: no segment %d", i));
+	return &phys_segs[i];
+}
+
+struct vm_page *
+vm_phys_to_page(paddr_t pa)
+{
+	for (int i = 0; i < phys_nsegs; i++)
+		if (seg_holds(&phys_segs[i], pa, 1))
+			return seg_page(&phys_segs[i], trunc_page(pa));
+	return NULL;
+}
+
+void
+vm_phys_reset(void)
+{
+	spin_lock(&phys_lock);
+	memset(phys_segs, 0, sizeof(phys_segs));
+	phys_nsegs = 0;
+	free_lists_init_locked();
+	spin_unlock(&phys_lock);
+}
+
+/*
+ * Freeing.
+ */
+
+void
+vm_phys_free_range(paddr_t start, paddr_t end)
+{
+	uint64_t freed = 0;
+
+	KASSERT((start & PAGE_MASK) == 0 && (end & PAGE_MASK) == 0 &&
+	    start <= end, ("vm_phys_free_range: bad range [0x%lx, 0x%lx)",
+	    (unsigned long)start, (unsigned long)end));
+
+	for (int i = 0; i < phys_nsegs; i++) {
+		const struct vm_phys_seg *seg = &phys_segs[i];
+		paddr_t s = MAX(start, seg->start);
+		paddr_t e = MIN(end, seg->end);
+
+		if (s >= e)
+			continue;
+		/* Block by block, so the lock is never held for long. */
+		while (s < e) {
+			int order = largest_block(s, e);
+
+			spin_lock(&phys_lock);
+			free_block_locked(seg, seg_page(seg, s), order);
+			spin_unlock(&phys_lock);
+			s += ORDER_BYTES(order);
+			freed += ORDER_PAGES(order);
+		}
+	}
+	KASSERT(freed == atop(end - start),
+	    ("vm_phys_free_range: [0x%lx, 0x%lx) is not all managed RAM",
+	    (unsigned long)start, (unsigned long)end));
+}
+
+void
+vm_phys_free_pages(struct vm_page *m, int order)
+{
+	const struct vm_phys_seg *seg = page_seg(m);
+
+	spin_lock(&phys_lock);
+	free_block_locked(seg, m, order);
+	spin_unlock(&phys_lock);
+}
+
+void
+vm_phys_free_contig(struct vm_page *m, uint64_t npages)
+{
+	const struct vm_phys_seg *seg = page_seg(m);
+
+	KASSERT(npages > 0 && seg_holds(seg, m->phys_addr, ptoa(npages)),
+	    ("vm_phys_free_contig: %lu pages at 0x%lx leave the segment",
+	    (unsigned long)npages, (unsigned long)m->phys_addr));
+	spin_lock(&phys_lock);
+	free_run_locked(seg, m->phys_addr, m->phys_addr + ptoa(npages));
+	spin_unlock(&phys_lock);
+}
+
+/*
+ * Allocation.
+ */
+
+struct vm_page *
+vm_phys_alloc_pages(int order)
+{
+	struct vm_page *m;
+	int o;
+
+	KASSERT(order >= 0 && order < VM_NFREEORDER,
+	    ("vm_phys_alloc_pages: bad order %d", order));
+
+	spin_lock(&phys_lock);
+	for (o = order; o < VM_NFREEORDER; o++)
+		if (free_blocks[o] != 0)
+			break;
+	if (o == VM_NFREEORDER) {
+		spin_unlock(&phys_lock);
+		return NULL;
+	}
+	m = list_entry(list_first(&free_lists[o]), struct vm_page, plinks);
+	free_list_remove(m);
+	/* Split: keep the lower half and free the upper, down to 'order'. */
+	while (o > order) {
+		o--;
+		free_list_insert(m + ORDER_PAGES(o), o);
+	}
+	spin_unlock(&phys_lock);
+	return m;
+}
+
+/*
+ * Is every page of [pa, end) free?  If not, *stop is the first page that
+ * is not.  Steps a whole free block at a time.
+ */
+static bool
+run_is_free(const struct vm_phys_seg *seg, paddr_t pa, paddr_t end,
+    paddr_t *stop)
+{
+	while (pa < end) {
+		struct vm_page *head = free_block_containing(seg, pa);
+
+		if (head == NULL) {
+			*stop = pa;
+			return false;
+		}
+		pa = head->phys_addr + ORDER_BYTES(head->order);
+	}
+	return true;
+}
+
+/*
+ * Take the free pages [pa, end) off the free lists: remove every free
+ * block that overlaps the run and give back the parts outside it.
+ */
+static void
+take_run_locked(const struct vm_phys_seg *seg, paddr_t pa, paddr_t end)
+{
+	paddr_t p = pa;
+
+	while (p < end) {
+		struct vm_page *head = free_block_containing(seg, p);
+		paddr_t bstart, bend;
+
+		KASSERT(head != NULL, ("vm_phys: page 0x%lx of a free run is "
+		    "not free", (unsigned long)p));
+		bstart = head->phys_addr;
+		bend = bstart + ORDER_BYTES(head->order);
+		free_list_remove(head);
+		if (bstart < pa)
+			free_run_locked(seg, bstart, pa);
+		if (bend > end)
+			free_run_locked(seg, end, bend);
+		p = bend;
+	}
+}
+
+/*
+ * First fit in one segment: candidate starts go up by 'alignment'; a
+ * candidate that crosses a boundary moves to the next boundary, and one
+ * that meets an allocated page moves past it.
+ */
+static struct vm_page *
+alloc_contig_seg(const struct vm_phys_seg *seg, uint64_t len, paddr_t low,
+    paddr_t high, uint64_t alignment, uint64_t boundary)
+{
+	paddr_t lo = MAX(seg->start, low);
+	paddr_t hi = MIN(seg->end, high);
+	paddr_t pa = roundup2(lo, alignment);
+	paddr_t stop;
+
+	while (pa >= lo && pa < hi && hi - pa >= len) {
+		if (boundary != 0 && rounddown2(pa, boundary) !=
+		    rounddown2(pa + len - 1, boundary)) {
+			pa = roundup2(rounddown2(pa, boundary) + boundary,
+			    alignment);
+			continue;
+		}
+		if (run_is_free(seg, pa, pa + len, &stop)) {
+			take_run_locked(seg, pa, pa + len);
+			return seg_page(seg, pa);
+		}
+		pa = roundup2(stop + PAGE_SIZE, alignment);
+	}
+	return NULL;
+}
+
+struct vm_page *
+vm_phys_alloc_contig(uint64_t npages, paddr_t low, paddr_t high,
+    uint64_t alignment, uint64_t boundary)
+{
+	struct vm_page *m = NULL;
+	uint64_t len;
+
+	KASSERT(powerof2(alignment) && powerof2(boundary),
+	    ("vm_phys_alloc_contig: alignment 0x%lx, boundary 0x%lx",
+	    (unsigned long)alignment, (unsigned long)boundary));
+	if (npages == 0 || mul_overflows(npages, PAGE_SIZE, &len))
+		return NULL;
+	if (alignment < PAGE_SIZE)
+		alignment = PAGE_SIZE;
+	if (boundary != 0 && len > boundary)
+		return NULL;
+
+	spin_lock(&phys_lock);
+	for (int i = 0; i < phys_nsegs && m == NULL; i++)
+		m = alloc_contig_seg(&phys_segs[i], len, low, high, alignment,
+		    boundary);
+	spin_unlock(&phys_lock);
+	return m;
+}
+
+/*
+ * Counts.  Plain loads: a snapshot that may be stale by the time it is used.
+ */
+
+uint64_t
+vm_phys_free_count(void)
+{
+	return __atomic_load_n(&free_pages, __ATOMIC_RELAXED);
+}
+
+uint64_t
+vm_phys_free_blocks(int order)
+{
+	KASSERT(order >= 0 && order < VM_NFREEORDER,
+	    ("vm_phys_free_blocks: bad order %d", order));
+	return __atomic_load_n(&free_blocks[order], __ATOMIC_RELAXED);
+}

@@ -1,0 +1,164 @@
+/*
+ * What MI kernel code needs from its surroundings, provided on the host so
+ * data structures can be unit-tested under the sanitizers: panic, the
+ * current "cpu" (one per host thread), and kmem's direct-mapped page
+ * blocks (aligned heap blocks, with owner cookies kept in a table).
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kern/systm.h>
+#include <kern/pcpu.h>
+#include <machine/cpu.h>
+#include <vm/kmem.h>
+
+_Thread_local struct pcpu host_pcpu;
+struct pcpu pcpu_array[MAXCPU];
+uint32_t ncpu = 1;
+
+void
+panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "panic: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}
+
+void
+kassert_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "assertion failed: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}
+
+size_t
+strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size > 0) {
+		size_t c = n < size - 1 ? n : size - 1;
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+/* Page blocks handed out, for owner look-ups and leak checks. */
+struct host_block {
+	char	*addr;
+	size_t	len;
+	void	*owner;
+};
+
+static pthread_mutex_t blocks_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct host_block *blocks;
+static size_t nblocks, blocks_cap;
+uint64_t host_pages_in_use;
+int host_page_alloc_fail_after = -1;	/* tests: fail the Nth next allocation */
+
+void *
+kmem_page_alloc(int order, int flags)
+{
+	size_t len = PAGE_SIZE << order;
+	void *p;
+
+	pthread_mutex_lock(&blocks_lock);
+	if (host_page_alloc_fail_after == 0) {
+		pthread_mutex_unlock(&blocks_lock);
+		return NULL;
+	}
+	if (host_page_alloc_fail_after > 0)
+		host_page_alloc_fail_after--;
+	p = aligned_alloc(len, len);
+	if (p == NULL)
+		abort();
+	if (flags & M_ZERO)
+		memset(p, 0, len);
+	else
+		memset(p, 0xa5, len);	/* catch users of uninitialized memory */
+	if (nblocks == blocks_cap) {
+		blocks_cap = blocks_cap ? 2 * blocks_cap : 64;
+		blocks = realloc(blocks, blocks_cap * sizeof(*blocks));
+	}
+	blocks[nblocks++] = (struct host_block){ p, len, NULL };
+	host_pages_in_use += 1UL << order;
+	pthread_mutex_unlock(&blocks_lock);
+	return p;
+}
+
+static struct host_block *
+find_block(const void *addr)
+{
+	for (size_t i = 0; i < nblocks; i++)
+		if ((const char *)addr >= blocks[i].addr &&
+		    (const char *)addr < blocks[i].addr + blocks[i].len)
+			return &blocks[i];
+	return NULL;
+}
+
+void
+kmem_page_free(void *addr, int order)
+{
+	struct host_block *b;
+
+	pthread_mutex_lock(&blocks_lock);
+	b = find_block(addr);
+	if (b == NULL || b->addr != addr || b->len != (PAGE_SIZE << order))
+		panic("kmem_page_free: %p order %d was not allocated", addr, order);
+	*b = blocks[--nblocks];
+	host_pages_in_use -= 1UL << order;
+	pthread_mutex_unlock(&blocks_lock);
+	free(addr);
+}
+
+void
+kmem_page_set_owner(void *block, int order, void *owner)
+{
+	struct host_block *b;
+
+	pthread_mutex_lock(&blocks_lock);
+	b = find_block(block);
+	if (b == NULL || b->len != (PAGE_SIZE << order))
+		panic("kmem_page_set_owner: %p is not a block", block);
+	b->owner = owner;
+	pthread_mutex_unlock(&blocks_lock);
+}
+
+void *
+kmem_page_owner(const void *addr)
+{
+	struct host_block *b;
+	void *owner;
+
+	pthread_mutex_lock(&blocks_lock);
+	b = find_block(addr);
+	owner = b ? b->owner : NULL;
+	pthread_mutex_unlock(&blocks_lock);
+	return owner;
+}
+
+bool
+kmem_is_page_block(const void *addr)
+{
+	bool r;
+
+	pthread_mutex_lock(&blocks_lock);
+	r = find_block(addr) != NULL;
+	pthread_mutex_unlock(&blocks_lock);
+	return r;
+}

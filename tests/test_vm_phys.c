@@ -1,0 +1,732 @@
+/*
+ * Host unit test for the buddy allocator (mi/vm/vm_phys.c), printing TAP.
+ *
+ * The vm_page arrays are ordinary heap memory and the "physical"
+ * addresses are made up: vm_phys never touches page contents.  Segments
+ * have realistic, unaligned boundaries, and two of them are adjacent so
+ * a merge across segments would be caught.
+ *
+ * Build and run:
+ *   gcc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+ *       -fsanitize=address,undefined -fno-sanitize-recover=all \
+ *       -I tests/host/include -I mi tests/test_vm_phys.c mi/vm/vm_phys.c \
+ *       tests/host/host_support.c mi/kern/spinlock.c -lpthread \
+ *       -o /tmp/test_vm_phys && /tmp/test_vm_phys
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <kern/systm.h>
+#include <vm/vm_phys.h>
+#include <machine/param.h>
+
+/*
+ * TAP.
+ */
+
+static int test_count, test_failures;
+
+static bool __printflike(2, 3)
+ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	test_count++;
+	printf("%sok %d - ", cond ? "" : "not ", test_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond)
+		test_failures++;
+	fflush(stdout);
+	return cond;
+}
+
+/* Deterministic xorshift64*, so a failure can be replayed (VM_PHYS_SEED). */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+static uint64_t
+rng_below(uint64_t n)
+{
+	return rng() % n;
+}
+
+/*
+ * The fake machine: three segments.  The second and third are adjacent,
+ * and the page below their junction has its buddy across it.
+ */
+
+struct fake_seg {
+	paddr_t		start;
+	uint64_t	npages;
+	struct vm_page	*pages;
+	uint64_t	first_index;	/* of its first page in the page model */
+};
+
+static struct fake_seg fsegs[] = {
+	{ 0x80200000UL + 0x3000, 4099, NULL, 0 },	/* ends 0x81205000 */
+	{ 0x90000000UL + 0x7000, 2046, NULL, 0 },	/* ends 0x90805000 */
+	{ 0x90805000UL, 1537, NULL, 0 },		/* ends 0x90e06000 */
+};
+#define NFSEGS		((int)nitems(fsegs))
+
+static uint64_t total_pages;
+static uint64_t baseline_blocks[VM_NFREEORDER];
+
+static paddr_t
+fseg_end(const struct fake_seg *fs)
+{
+	return fs->start + ptoa(fs->npages);
+}
+
+/* Register the segments and free all of their pages. */
+static void
+machine_setup(void)
+{
+	uint64_t index = 0;
+	int i;
+
+	vm_phys_reset();
+	for (i = 0; i < NFSEGS; i++) {
+		free(fsegs[i].pages);
+		fsegs[i].pages = calloc(fsegs[i].npages, sizeof(struct vm_page));
+		if (fsegs[i].pages == NULL)
+			abort();
+		fsegs[i].first_index = index;
+		index += fsegs[i].npages;
+		if (vm_phys_add_seg(fsegs[i].start, fseg_end(&fsegs[i]),
+		    fsegs[i].pages) != 0)
+			abort();
+	}
+	total_pages = index;
+	/* One range for the first segment, one across the adjacent pair. */
+	vm_phys_free_range(fsegs[0].start, fseg_end(&fsegs[0]));
+	vm_phys_free_range(fsegs[1].start, fseg_end(&fsegs[2]));
+}
+
+/* The model's index of a managed page. */
+static uint64_t
+page_index(const struct vm_page *m)
+{
+	const struct fake_seg *fs = &fsegs[m->segind];
+
+	return fs->first_index + (uint64_t)(m - fs->pages);
+}
+
+/*
+ * Walk every page and check the buddy invariants: free heads aligned to
+ * their order and inside their segment, no free page inside another free
+ * block, and the counts the allocator reports.  Fills 'is_free' (one byte
+ * per model page) when given.
+ */
+static bool
+check_invariants(const char **why, uint8_t *is_free)
+{
+	uint64_t blocks[VM_NFREEORDER] = { 0 };
+	uint64_t pages = 0;
+
+	for (int s = 0; s < NFSEGS; s++) {
+		const struct fake_seg *fs = &fsegs[s];
+		uint64_t i = 0;
+
+		while (i < fs->npages) {
+			struct vm_page *m = &fs->pages[i];
+			uint64_t n;
+
+			if (m->phys_addr != fs->start + ptoa(i) || m->segind != s) {
+				*why = "page identity";
+				return false;
+			}
+			if ((m->flags & PG_FREE) == 0) {
+				if (m->order != VM_ORDER_NONE) {
+					*why = "allocated page with an order";
+					return false;
+				}
+				if (is_free != NULL)
+					is_free[fs->first_index + i] = 0;
+				i++;
+				continue;
+			}
+			if (m->order >= VM_NFREEORDER) {
+				*why = "free head with a bad order";
+				return false;
+			}
+			n = 1UL << m->order;
+			if ((m->phys_addr & (ptoa(n) - 1)) != 0) {
+				*why = "free block not naturally aligned";
+				return false;
+			}
+			if (i + n > fs->npages) {
+				*why = "free block leaves its segment";
+				return false;
+			}
+			for (uint64_t j = 1; j < n; j++) {
+				if ((m[j].flags & PG_FREE) != 0 ||
+				    m[j].order != VM_ORDER_NONE) {
+					*why = "free page inside a free block";
+					return false;
+				}
+			}
+			if (is_free != NULL)
+				memset(&is_free[fs->first_index + i], 1, n);
+			blocks[m->order]++;
+			pages += n;
+			i += n;
+		}
+	}
+	for (int o = 0; o < VM_NFREEORDER; o++) {
+		if (blocks[o] != vm_phys_free_blocks(o)) {
+			*why = "free block count per order";
+			return false;
+		}
+	}
+	if (pages != vm_phys_free_count()) {
+		*why = "free page count";
+		return false;
+	}
+	*why = "";
+	return true;
+}
+
+/* One TAP line for the invariants, saying which one broke. */
+static void
+ok_invariants(const char *when)
+{
+	const char *why = "";
+	bool good = check_invariants(&why, NULL);
+
+	ok(good, "buddy invariants %s%s%s", when, good ? "" : ": ", why);
+}
+
+static bool
+counts_equal_baseline(void)
+{
+	for (int o = 0; o < VM_NFREEORDER; o++)
+		if (vm_phys_free_blocks(o) != baseline_blocks[o])
+			return false;
+	return vm_phys_free_count() == total_pages;
+}
+
+static bool
+block_in_a_segment(const struct vm_page *m, int order)
+{
+	const struct fake_seg *fs;
+	uint64_t i;
+
+	if (m->segind >= NFSEGS)
+		return false;
+	fs = &fsegs[m->segind];
+	if (m < fs->pages || m >= fs->pages + fs->npages)
+		return false;
+	i = (uint64_t)(m - fs->pages);
+	return m->phys_addr == fs->start + ptoa(i) &&
+	    i + (1UL << order) <= fs->npages;
+}
+
+static void
+shuffle(struct vm_page **v, uint64_t n)
+{
+	for (uint64_t i = n; i > 1; i--) {
+		uint64_t j = rng_below(i);
+		struct vm_page *t = v[i - 1];
+
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+}
+
+/*
+ * Tests.
+ */
+
+static void
+test_segments(void)
+{
+	struct vm_page spare[4], *m;
+
+	machine_setup();
+	ok(vm_phys_nsegs() == NFSEGS, "three segments registered");
+	ok(vm_phys_free_count() == total_pages,
+	    "free count (%lu) equals pages freed (%lu)",
+	    (unsigned long)vm_phys_free_count(), (unsigned long)total_pages);
+	ok_invariants("after boot");
+	ok(vm_phys_add_seg(fsegs[0].start + PAGE_SIZE,
+	    fsegs[0].start + 3 * PAGE_SIZE, spare) == EINVAL,
+	    "overlapping segment refused");
+	ok(vm_phys_add_seg(0x1000, 0x1800, spare) == EINVAL &&
+	    vm_phys_add_seg(0x3000, 0x2000, spare) == EINVAL,
+	    "unaligned or empty segment refused");
+
+	/* The page below the junction of segments 1 and 2 has its buddy above it. */
+	m = vm_phys_to_page(fsegs[2].start - PAGE_SIZE);
+	ok(fseg_end(&fsegs[1]) == fsegs[2].start && m != NULL && m->segind == 1 &&
+	    (m->phys_addr ^ PAGE_SIZE) == fsegs[2].start,
+	    "adjacent segments with buddies across the junction");
+	ok((m->flags & PG_FREE) != 0 && m->order == 0,
+	    "the page below the junction did not merge across it");
+
+	for (int o = 0; o < VM_NFREEORDER; o++)
+		baseline_blocks[o] = vm_phys_free_blocks(o);
+}
+
+static void
+test_phys_to_page(void)
+{
+	bool good = true;
+
+	for (int s = 0; s < NFSEGS; s++) {
+		const struct fake_seg *fs = &fsegs[s];
+
+		good &= vm_phys_to_page(fs->start) == &fs->pages[0];
+		good &= vm_phys_to_page(fs->start + 0x123) == &fs->pages[0];
+		good &= vm_phys_to_page(fseg_end(fs) - 1) ==
+		    &fs->pages[fs->npages - 1];
+		good &= vm_phys_to_page(fs->start + ptoa(17)) == &fs->pages[17];
+	}
+	ok(good, "vm_phys_to_page finds pages in every segment");
+	ok(vm_phys_to_page(fsegs[0].start - 1) == NULL &&
+	    vm_phys_to_page(fseg_end(&fsegs[0])) == NULL &&
+	    vm_phys_to_page(0) == NULL && vm_phys_to_page(~(paddr_t)0) == NULL,
+	    "vm_phys_to_page returns NULL outside RAM");
+	ok(vm_phys_seg(2)->start == fsegs[2].start &&
+	    vm_phys_seg(2)->first_page == fsegs[2].pages,
+	    "vm_phys_seg describes a segment");
+}
+
+static void
+test_exhaust_and_coalesce(void)
+{
+	struct vm_page **all = calloc(total_pages, sizeof(*all));
+	uint8_t *seen = calloc(total_pages, 1);
+	uint64_t n = 0;
+	bool unique = true, in_seg = true, flags_clear = true;
+	struct vm_page *m;
+
+	while ((m = vm_phys_alloc_pages(0)) != NULL && n < total_pages + 1) {
+		uint64_t i;
+
+		if (!block_in_a_segment(m, 0)) {
+			in_seg = false;
+			break;
+		}
+		i = page_index(m);
+		if (seen[i])
+			unique = false;
+		seen[i] = 1;
+		if ((m->flags & PG_FREE) != 0 || m->order != VM_ORDER_NONE)
+			flags_clear = false;
+		all[n++] = m;
+	}
+	ok(in_seg && n == total_pages,
+	    "order-0 allocations exhaust memory after %lu pages",
+	    (unsigned long)n);
+	ok(unique, "no page handed out twice");
+	ok(flags_clear, "allocated pages have no PG_FREE and no order");
+	ok(vm_phys_free_count() == 0, "free count is zero when exhausted");
+	ok(vm_phys_alloc_pages(0) == NULL && vm_phys_alloc_pages(5) == NULL,
+	    "allocation fails cleanly when empty");
+	ok(vm_phys_alloc_contig(1, 0, ~(paddr_t)0, PAGE_SIZE, 0) == NULL,
+	    "alloc_contig fails cleanly when empty");
+
+	shuffle(all, n);
+	for (uint64_t i = 0; i < n; i++)
+		vm_phys_free_pages(all[i], 0);
+	ok(counts_equal_baseline(),
+	    "freeing all in random order coalesces back to the boot counts");
+	ok_invariants("after coalescing");
+	free(all);
+	free(seen);
+}
+
+static void
+test_each_order(void)
+{
+	struct vm_page **held = calloc(total_pages, sizeof(*held));
+
+	for (int order = 0; order < VM_NFREEORDER; order++) {
+		uint64_t n = 0, expect = 0;
+		bool aligned = true, in_seg = true;
+		struct vm_page *m;
+		char when[64];
+
+		for (int o = order; o < VM_NFREEORDER; o++)
+			expect += vm_phys_free_blocks(o) << (o - order);
+		while ((m = vm_phys_alloc_pages(order)) != NULL) {
+			if ((m->phys_addr & (ptoa(1UL << order) - 1)) != 0)
+				aligned = false;
+			if (!block_in_a_segment(m, order))
+				in_seg = false;
+			held[n++] = m;
+		}
+		ok(aligned && in_seg && n == expect,
+		    "order %d: %lu blocks, all naturally aligned and inside a segment",
+		    order, (unsigned long)n);
+		snprintf(when, sizeof(when), "with order %d exhausted", order);
+		ok_invariants(when);
+		shuffle(held, n);
+		for (uint64_t i = 0; i < n; i++)
+			vm_phys_free_pages(held[i], order);
+		if (order == VM_NFREEORDER - 1)
+			ok(counts_equal_baseline(), "every order returns to the boot counts");
+	}
+	free(held);
+}
+
+/*
+ * Long random stress with mixed orders and contiguous runs, checked
+ * against a model of which pages are handed out.
+ */
+
+struct held {
+	struct vm_page	*m;
+	uint64_t	npages;
+	int		order;		/* -1: a contig run */
+};
+
+static bool
+model_take(uint8_t *inuse, struct vm_page *m, uint64_t npages)
+{
+	uint64_t base = page_index(m);
+	bool fresh = true;
+
+	for (uint64_t i = 0; i < npages; i++) {
+		if (inuse[base + i])
+			fresh = false;
+		inuse[base + i] = 1;
+	}
+	return fresh;
+}
+
+static void
+model_release(uint8_t *inuse, struct vm_page *m, uint64_t npages)
+{
+	memset(&inuse[page_index(m)], 0, npages);
+}
+
+static bool
+contig_fits(const struct vm_page *m, uint64_t npages, paddr_t low, paddr_t high,
+    uint64_t align, uint64_t boundary)
+{
+	paddr_t pa = m->phys_addr, last = pa + ptoa(npages) - 1;
+	const struct fake_seg *fs = &fsegs[m->segind];
+
+	if (pa < low || last >= high || (pa & (align - 1)) != 0)
+		return false;
+	if (boundary != 0 && (pa & ~(boundary - 1)) != (last & ~(boundary - 1)))
+		return false;
+	return m >= fs->pages && (uint64_t)(m - fs->pages) + npages <= fs->npages;
+}
+
+static void
+test_stress(void)
+{
+	enum { NOPS = 200000, MAXHELD = 3000 };
+	struct held *held = calloc(MAXHELD, sizeof(*held));
+	uint8_t *inuse = calloc(total_pages, 1);
+	uint8_t *is_free = calloc(total_pages, 1);
+	uint64_t nheld = 0, pages_out = 0, contig_ok = 0;
+	bool no_overlap = true, fits = true, counts = true, invariants = true;
+	bool model_agrees = true;
+	const char *why = "";
+
+	for (int op = 0; op < NOPS; op++) {
+		bool do_alloc = nheld == 0 ||
+		    (nheld < MAXHELD && rng_below(100) < 55);
+
+		if (do_alloc && rng_below(10) != 0) {
+			/* Small orders most of the time. */
+			int order = (int)(rng_below(100) < 80 ? rng_below(3) :
+			    rng_below(VM_NFREEORDER));
+			struct vm_page *m = vm_phys_alloc_pages(order);
+
+			if (m == NULL)
+				continue;
+			if ((m->phys_addr & (ptoa(1UL << order) - 1)) != 0 ||
+			    !block_in_a_segment(m, order))
+				fits = false;
+			if (!model_take(inuse, m, 1UL << order))
+				no_overlap = false;
+			held[nheld++] = (struct held){ m, 1UL << order, order };
+			pages_out += 1UL << order;
+		} else if (do_alloc) {
+			uint64_t npages = 1 + rng_below(40);
+			uint64_t align = PAGE_SIZE << rng_below(5);
+			uint64_t boundary = rng_below(2) ? 0 : (PAGE_SIZE << (6 + rng_below(3)));
+			int s = (int)rng_below(NFSEGS);
+			paddr_t low = fsegs[s].start + ptoa(rng_below(fsegs[s].npages / 2));
+			paddr_t high = rng_below(4) == 0 ? ~(paddr_t)0 :
+			    low + ptoa(npages + rng_below(600));
+			struct vm_page *m = vm_phys_alloc_contig(npages, low, high,
+			    align, boundary);
+
+			if (m == NULL)
+				continue;
+			contig_ok++;
+			if (!contig_fits(m, npages, low, high, align, boundary))
+				fits = false;
+			if (!model_take(inuse, m, npages))
+				no_overlap = false;
+			held[nheld++] = (struct held){ m, npages, -1 };
+			pages_out += npages;
+		} else {
+			uint64_t k = rng_below(nheld);
+			struct held h = held[k];
+
+			held[k] = held[--nheld];
+			model_release(inuse, h.m, h.npages);
+			if (h.order >= 0)
+				vm_phys_free_pages(h.m, h.order);
+			else
+				vm_phys_free_contig(h.m, h.npages);
+			pages_out -= h.npages;
+		}
+		if (vm_phys_free_count() != total_pages - pages_out)
+			counts = false;
+		if (op % 2000 == 0 && invariants) {
+			invariants = check_invariants(&why, is_free);
+			/* Free in the allocator exactly when not held in the model. */
+			for (uint64_t i = 0; i < total_pages; i++)
+				if (is_free[i] == inuse[i])
+					model_agrees = false;
+		}
+	}
+	ok(no_overlap, "stress: no page handed out twice (%d ops, %lu contig runs)",
+	    NOPS, (unsigned long)contig_ok);
+	ok(fits, "stress: blocks aligned, inside segments, contig constraints met");
+	ok(counts, "stress: free count tracks the model after every operation");
+	ok(invariants, "stress: buddy invariants hold throughout%s%s",
+	    invariants ? "" : ": ", why);
+	ok(model_agrees, "stress: free pages are exactly the pages not held");
+
+	while (nheld > 0) {
+		struct held h = held[--nheld];
+
+		if (h.order >= 0)
+			vm_phys_free_pages(h.m, h.order);
+		else
+			vm_phys_free_contig(h.m, h.npages);
+	}
+	ok(counts_equal_baseline(), "stress: everything coalesces back at the end");
+	free(held);
+	free(inuse);
+	free(is_free);
+}
+
+static void
+test_contig(void)
+{
+	const struct fake_seg *s0 = &fsegs[0], *s1 = &fsegs[1], *s2 = &fsegs[2];
+	struct vm_page *m, *m2;
+	uint64_t evens = 0;
+	uint64_t before = vm_phys_free_count();
+	bool all_clear = true;
+
+	m = vm_phys_alloc_contig(5, 0, ~(paddr_t)0, 64 * 1024, 0);
+	ok(m != NULL && (m->phys_addr & 0xffff) == 0 &&
+	    block_in_a_segment(m, 0) && vm_phys_free_count() == before - 5,
+	    "contig: 5 pages aligned to 64 KiB");
+	for (int i = 0; m != NULL && i < 5; i++)
+		if ((m[i].flags & PG_FREE) != 0 || m[i].order != VM_ORDER_NONE)
+			all_clear = false;
+	ok(all_clear, "contig: the run's pages are marked allocated");
+	ok_invariants("after a contig split");
+	if (m != NULL)
+		vm_phys_free_contig(m, 5);
+	ok(counts_equal_baseline(), "contig: freeing merges back to the boot counts");
+
+	/* Boundary: 3 pages never across a 16 KiB line; place one near it. */
+	m = vm_phys_alloc_contig(3, s0->start + ptoa(2), ~(paddr_t)0, PAGE_SIZE,
+	    16 * 1024);
+	ok(m != NULL && contig_fits(m, 3, s0->start + ptoa(2), ~(paddr_t)0,
+	    PAGE_SIZE, 16 * 1024), "contig: 3 pages within a 16 KiB boundary");
+	if (m != NULL)
+		vm_phys_free_contig(m, 3);
+
+	/* A window inside the second segment only. */
+	m = vm_phys_alloc_contig(7, s1->start + ptoa(100), s1->start + ptoa(120),
+	    PAGE_SIZE, 0);
+	ok(m != NULL && m->segind == 1 && contig_fits(m, 7, s1->start + ptoa(100),
+	    s1->start + ptoa(120), PAGE_SIZE, 0), "contig: [low, high) honoured");
+	m2 = vm_phys_alloc_contig(14, s1->start + ptoa(100), s1->start + ptoa(120),
+	    PAGE_SIZE, 0);
+	ok(m2 == NULL, "contig: NULL when the rest of the window is too small");
+	if (m != NULL)
+		vm_phys_free_contig(m, 7);
+
+	/* A run larger than the biggest buddy block, across block edges. */
+	m = vm_phys_alloc_contig(1500, 0, ~(paddr_t)0, PAGE_SIZE, 0);
+	ok(m != NULL && block_in_a_segment(m, 0) &&
+	    (uint64_t)(m - fsegs[m->segind].pages) + 1500 <= fsegs[m->segind].npages,
+	    "contig: 1500 pages over several blocks");
+	ok_invariants("after taking a run of 1500 pages");
+	if (m != NULL)
+		vm_phys_free_contig(m, 1500);
+
+	/* No run may straddle the junction of two adjacent segments. */
+	m = vm_phys_alloc_contig(2, fseg_end(s1) - PAGE_SIZE, s2->start + PAGE_SIZE,
+	    PAGE_SIZE, 0);
+	ok(m == NULL, "contig: no run across two segments");
+	ok(vm_phys_alloc_contig(s0->npages + 1, 0, ~(paddr_t)0, PAGE_SIZE, 0) == NULL &&
+	    vm_phys_alloc_contig(8, 0, ~(paddr_t)0, PAGE_SIZE, 4 * PAGE_SIZE) == NULL,
+	    "contig: impossible requests return NULL");
+
+	/* Checkerboard: free every other page; only a freed pair fits 2 pages. */
+	for (uint64_t i = 0; i < total_pages; i++)
+		(void)vm_phys_alloc_pages(0);
+	for (int s = 0; s < NFSEGS; s++) {
+		for (uint64_t i = 0; i < fsegs[s].npages; i += 2)
+			vm_phys_free_pages(&fsegs[s].pages[i], 0);
+		evens += (fsegs[s].npages + 1) / 2;
+	}
+	ok(vm_phys_free_count() == evens &&
+	    vm_phys_alloc_contig(2, 0, ~(paddr_t)0, PAGE_SIZE, 0) == NULL,
+	    "contig: fails on a checkerboard");
+	vm_phys_free_pages(&s2->pages[301], 0);	/* 300..302 are now free */
+	m = vm_phys_alloc_contig(2, 0, ~(paddr_t)0, PAGE_SIZE, 0);
+	ok(m == &s2->pages[300], "contig: finds the only pair, lowest first");
+	if (m != NULL)
+		vm_phys_free_contig(m, 2);
+	for (int s = 0; s < NFSEGS; s++)
+		for (uint64_t i = 1; i < fsegs[s].npages; i += 2)
+			if (!(s == 2 && i == 301))
+				vm_phys_free_pages(&fsegs[s].pages[i], 0);
+	ok(counts_equal_baseline(), "contig: checkerboard freed back to the boot counts");
+}
+
+/*
+ * The allocator must abort on misuse.  Each case runs in a child whose
+ * stderr is discarded; the parent expects SIGABRT.
+ */
+static bool
+aborts(void (*fn)(void))
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0)
+			dup2(fd, 2);
+		fn();
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return false;
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void
+double_free(void)
+{
+	struct vm_page *m = vm_phys_alloc_pages(0);
+
+	vm_phys_free_pages(m, 0);
+	vm_phys_free_pages(m, 0);
+}
+
+static void
+free_inside_free_block(void)
+{
+	struct vm_page *m = vm_phys_alloc_pages(3);
+
+	vm_phys_free_pages(m, 3);
+	vm_phys_free_pages(m + 5, 0);	/* page 5 of a free order-3 block */
+}
+
+static void
+free_block_over_free_page(void)
+{
+	struct vm_page *m = vm_phys_alloc_pages(2);
+
+	vm_phys_free_pages(m + 2, 0);
+	vm_phys_free_pages(m, 2);	/* contains the free page */
+}
+
+static void
+free_misaligned(void)
+{
+	struct vm_page *m = vm_phys_alloc_pages(2);
+
+	vm_phys_free_pages(m + 1, 1);
+}
+
+static void
+alloc_bad_order(void)
+{
+	(void)vm_phys_alloc_pages(VM_NFREEORDER);
+}
+
+static void
+test_misuse(void)
+{
+	ok(aborts(double_free), "double free aborts");
+	ok(aborts(free_inside_free_block), "freeing a page inside a free block aborts");
+	ok(aborts(free_block_over_free_page), "freeing a block holding a free page aborts");
+	ok(aborts(free_misaligned), "freeing a misaligned block aborts");
+	ok(aborts(alloc_bad_order), "an order out of range aborts");
+	ok(counts_equal_baseline(), "the parent's allocator is untouched");
+}
+
+static void
+test_max_segments(void)
+{
+	static struct vm_page tiny[VM_PHYS_MAXSEG + 1][2];
+	bool all_added = true;
+
+	vm_phys_reset();
+	ok(vm_phys_nsegs() == 0 && vm_phys_free_count() == 0 &&
+	    vm_phys_alloc_pages(0) == NULL, "reset forgets everything");
+	for (int i = 0; i < VM_PHYS_MAXSEG; i++)
+		if (vm_phys_add_seg(0x100000UL * (i + 1), 0x100000UL * (i + 1) +
+		    2 * PAGE_SIZE, tiny[i]) != 0)
+			all_added = false;
+	ok(all_added && vm_phys_add_seg(0x7000000, 0x7002000,
+	    tiny[VM_PHYS_MAXSEG]) == ENOSPC,
+	    "segment %d is refused with ENOSPC", VM_PHYS_MAXSEG + 1);
+	ok(vm_phys_free_count() == 0, "a new segment starts allocated");
+	vm_phys_free_range(0x100000, 0x100000 + 2 * PAGE_SIZE);
+	ok(vm_phys_free_count() == 2 && vm_phys_free_blocks(1) == 1,
+	    "two aligned pages merge into one order-1 block");
+	vm_phys_reset();
+}
+
+int
+main(void)
+{
+	const char *seed = getenv("VM_PHYS_SEED");
+
+	if (seed != NULL)
+		rng_state = strtoull(seed, NULL, 0) | 1;
+	printf("# vm_phys seed 0x%llx\n", (unsigned long long)rng_state);
+
+	test_segments();
+	test_phys_to_page();
+	test_exhaust_and_coalesce();
+	test_each_order();
+	test_contig();
+	test_stress();
+	test_misuse();
+	test_max_segments();
+
+	printf("1..%d\n", test_count);
+	for (int i = 0; i < NFSEGS; i++)
+		free(fsegs[i].pages);
+	return test_failures == 0 ? 0 : 1;
+}
