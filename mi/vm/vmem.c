@@ -32,9 +32,9 @@
  * the arena lock; vmem_free never needs a new tag.  Tag pages are given
  * back only by vmem_destroy.
  *
- * The arena structure is itself one page from kmem_page_alloc, so
- * vmem_create works as soon as the page allocator does (kmem_init creates
- * the kernel arena that way).
+ * The arena structure is itself one page from kmem_page_alloc (no static
+ * pool is needed), so vmem_create works as soon as kmem_page_alloc does,
+ * before any arena exists.
  *
  * Locking: vm_lock, a spin lock, guards every field but the constant (C)
  * ones.  Operations take and drop it themselves.
@@ -77,8 +77,8 @@ struct vmem_tagpage {
 
 struct vmem {
 	struct spinlock	vm_lock;
-	char		vm_name[VMEM_NAME_MAX];		/* (C) */
-	uint64_t	vm_quantum;			/* (C) */
+	char		vm_name[VMEM_NAME_MAX];	/* (C) */
+	uint64_t	vm_quantum;		/* (C) */
 	int		vm_qshift;		/* (C) log2(vm_quantum) */
 	struct list_node vm_seglist;		/* all tags, address order */
 	struct list_node vm_freelist[VMEM_NFREELIST];
@@ -86,13 +86,13 @@ struct vmem {
 	uint64_t	vm_hashsize;		/* buckets, a power of two */
 	int		vm_hashshift;		/* log2(vm_hashsize) */
 	int		vm_hashorder;		/* page order, -1: vm_hash0 */
-	struct list_node vm_tagfree;			/* unused tags */
+	struct list_node vm_tagfree;		/* unused tags */
 	uint64_t	vm_ntagfree;
-	struct list_node vm_tagpages;			/* pages holding tags */
-	uint64_t	vm_size;			/* bytes in all spans */
-	uint64_t	vm_inuse;			/* bytes allocated */
-	uint64_t	vm_nbusy;			/* allocated segments */
-	struct list_node vm_hash0[VMEM_HASH_INITIAL];
+	struct list_node vm_tagpages;		/* pages holding tags */
+	uint64_t	vm_size;		/* bytes in all spans */
+	uint64_t	vm_inuse;		/* bytes allocated */
+	uint64_t	vm_nbusy;		/* allocated segments */
+	struct list_node vm_hash0[VMEM_HASH_INITIAL];	/* first table */
 };
 
 _Static_assert(sizeof(struct vmem) <= PAGE_SIZE, "struct vmem must fit a page");

@@ -1,0 +1,126 @@
+/*
+ * Address maps (after Mach and 4.4BSD).
+ *
+ * A vm_map describes an address space as a set of non-overlapping entries,
+ * each a range [start, end) of pages with one protection, inheritance
+ * and backing: an offset into a vm_object (or nothing yet: anonymous
+ * memory gets its object at the first fault).  A vmspace is a user map
+ * plus its pmap.
+ *
+ * Copy-on-write: an entry with MAP_ENTRY_COW maps its object privately;
+ * with MAP_ENTRY_NEEDS_COPY set as well, the object is shared with
+ * another map (after fork) and the first write fault gives the entry a
+ * shadow object of its own before anything is written.
+ *
+ * Locking:
+ *   (M) the map's lock, a sleepable lock (today a spin lock: nothing that
+ *       holds it sleeps yet); taken by the operations below, which must
+ *       not be called with it held.
+ *   (C) constant while the entry is in a map.
+ */
+#ifndef _VM_VM_MAP_H_
+#define _VM_VM_MAP_H_
+
+#include <kern/types.h>
+#include <kern/spinlock.h>
+#include <vm/vm_map_tree.h>
+
+struct vm_object;
+struct pmap;
+
+/* inheritance at fork */
+#define VM_INHERIT_SHARE	0
+#define VM_INHERIT_COPY		1
+#define VM_INHERIT_NONE		2
+#define VM_INHERIT_ZERO		3	/* child gets fresh zero-fill (MADV_WIPEONFORK) */
+
+/* eflags */
+#define MAP_ENTRY_COW		0x0001	/* private: writes go to a shadow */
+#define MAP_ENTRY_NEEDS_COPY	0x0002	/* shadow not made yet */
+#define MAP_ENTRY_NOFAULT	0x0004	/* reserved space: no faults here */
+#define MAP_ENTRY_STACK		0x0008	/* a stack (for /proc maps) */
+#define MAP_ENTRY_GUARD		0x0010	/* a guard region */
+
+struct vm_map_entry {
+	struct vm_map_node node;	/* (M) tree and list linkage */
+	vaddr_t		start;		/* (M) */
+	vaddr_t		end;		/* (M) exclusive */
+	struct vm_object *object;	/* (M) backing object, or NULL */
+	uint64_t	offset;		/* (M) byte offset of start in object */
+	vm_prot_t	protection;	/* (M) */
+	vm_prot_t	max_protection;	/* (M) */
+	uint8_t		inheritance;	/* (M) VM_INHERIT_* */
+	uint8_t		advice;		/* (M) MADV_* */
+	uint16_t	eflags;		/* (M) MAP_ENTRY_* */
+	uint32_t	wired_count;	/* (M) wirings (mlock + kernel) */
+};
+
+struct vm_map {
+	struct spinlock	lock;
+	struct vm_map_tree tree;	/* (M) */
+	struct vm_map_entry *hint;	/* (M) last entry found */
+	vm_size_t	size;		/* (M) bytes mapped */
+	struct pmap	*pmap;		/* (C) */
+	uint32_t	flags;		/* (M) */
+	uint32_t	timestamp;	/* (M) bumped on every change */
+};
+
+#define MAP_WIREFUTURE	0x0001		/* mlockall(MCL_FUTURE) */
+
+struct vmspace {
+	struct vm_map	vm_map;
+	struct pmap	*vm_pmap;
+	uint32_t	vm_refcnt;	/* (A) */
+	vaddr_t		vm_brk_start;	/* heap (brk) */
+	vaddr_t		vm_brk;
+};
+
+/* vm_map_find placement */
+#define VMFS_ANYWHERE		0	/* at or above the hint, anywhere free */
+#define VMFS_FIXED		1	/* exactly here, replacing what is there */
+#define VMFS_FIXED_NOREPLACE	2	/* exactly here, EEXIST if anything is */
+
+void vm_map_startup(void);
+void vm_map_init(struct vm_map *map, struct pmap *pmap, vaddr_t min, vaddr_t max);
+
+struct vmspace *vmspace_alloc(void);	/* empty user address space */
+void vmspace_free(struct vmspace *vm);	/* drop a reference; last one tears down */
+struct vmspace *vmspace_fork(struct vmspace *parent);	/* copy by inheritance */
+
+/*
+ * Map [*addr, *addr+length) of object at offset (object may be NULL for
+ * anonymous memory; a non-NULL object's reference passes to the map).
+ * cow: MAP_ENTRY_COW (and NEEDS_COPY) for private mappings.  0, EEXIST,
+ * ENOMEM, EINVAL.
+ */
+int vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
+    vaddr_t *addr, vm_size_t length, vaddr_t align, int placement,
+    vm_prot_t prot, vm_prot_t maxprot, int cow);
+int vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end);
+int vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot);
+int vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit);
+int vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end);
+int vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end);
+
+/*
+ * Look up va for a fault of type access: the entry's object (made and
+ * shadowed as needed for a write), the object offset, and the entry's
+ * protection.  0, or EFAULT (unmapped: SEGV_MAPERR) / EACCES (protection:
+ * SEGV_ACCERR).
+ */
+struct vm_map_lookup {
+	struct vm_object *object;	/* referenced for the caller */
+	uint64_t	offset;		/* byte offset of the page in object */
+	vm_prot_t	prot;		/* entry protection */
+	bool		cow;		/* private mapping: below-top pages are copied */
+	bool		wired;
+	uint32_t	timestamp;
+};
+int vm_map_lookup(struct vm_map *map, vaddr_t va, vm_prot_t access,
+    struct vm_map_lookup *out);
+
+uint64_t vm_map_entry_count(const struct vm_map *map);
+void vm_map_check(struct vm_map *map);		/* tree and object invariants */
+void vm_map_print(struct vm_map *map);
+
+#endif
