@@ -5,6 +5,7 @@
 #include <kern/systm.h>
 #include <kern/cmdline.h>
 #include <kern/cons.h>
+#include <kern/crashtest.h>
 #include <kern/main.h>
 #include <kern/malloc.h>
 #include <kern/pcpu.h>
@@ -38,6 +39,8 @@ mi_startup(void)
 	int failed;
 
 	print_banner(boot_instructions);
+	if (cmdline_get("crash", selection, sizeof(selection)))
+		crashtest(selection);
 	if (cmdline_get("selftest", selection, sizeof(selection))) {
 		failed = selftest_run(selection);
 		if (cmdline_has("stats")) {
