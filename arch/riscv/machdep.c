@@ -121,6 +121,7 @@ switch_stack(vaddr_t top, void (*fn)(void))
 static void __noreturn
 riscv_boot_on_kstack(void)
 {
+	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
 	intr_init_cpu();
 	csr_set(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
 	timer_init();
@@ -153,6 +154,7 @@ riscv_boot(uint64_t hartid, paddr_t dtb_pa, paddr_t kernel_pa, uint64_t instret)
 	pmap_bootstrap_done();
 	kmem_init();
 	malloc_init();
+	pmap_init();
 	attach_devices();
 	printf("kernel loaded at %#lx (%lu KiB), device tree at %#lx, boot hart %lu\n",
 	    kernel_pa_base, (uint64_t)(_end - _start_image) / 1024, dtb_pa, hartid);

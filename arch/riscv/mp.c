@@ -1,6 +1,6 @@
 /*
  * Multiprocessor support: starting the other harts through SBI HSM,
- * inter-processor interrupts, and kernel TLB shootdowns.
+ * inter-processor interrupts, and TLB shootdowns (kernel and user).
  *
  * Only harts the device tree marks usable (enabled, with an Sv39/Sv48
  * MMU) are started: the VisionFive 2's hart 0 is an S7 monitor core with
@@ -11,6 +11,7 @@
 #include <kern/intr.h>
 #include <kern/pcpu.h>
 #include <kern/platform.h>
+#include <kern/sched.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
 #include <machine/csr.h>
@@ -73,6 +74,8 @@ mp_start_secondaries(void)
 {
 	uint64_t boot_hart = curcpu()->pc_hartid;
 
+	/* The boot cpu too must be a target of IPIs and remote fences. */
+	__atomic_store_n(&curcpu()->pc_online, 1, __ATOMIC_RELEASE);
 	if (!sbi_probe_extension(SBI_EXT_HSM)) {
 		printf("mp: firmware has no HSM extension: one cpu only\n");
 		return;
@@ -95,13 +98,16 @@ mp_secondary_main(void)
 {
 	struct pcpu *pc = curcpu();
 
+	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
 	intr_init_cpu();
 	csr_set(sie, SIE_SSIE | SIE_STIE | SIE_SEIE);
 	timer_init();
 	__atomic_store_n(&pc->pc_online, 1, __ATOMIC_RELEASE);
 	intr_enable();
-	for (;;)
+	/* Idle until the boot cpu has set up the scheduler, then schedule. */
+	while (!sched_is_running())
 		cpu_wait_for_interrupt();
+	sched_loop();
 }
 
 /* Harts other than this one that run the kernel, as an SBI hart mask. */
@@ -115,6 +121,64 @@ other_harts_mask(void)
 		if (pc != curcpu() && __atomic_load_n(&pc->pc_online, __ATOMIC_ACQUIRE))
 			mask |= 1UL << pc->pc_hartid;
 	return mask;
+}
+
+/* One cpu_call request slot per target cpu. */
+struct cpu_call_req {
+	void		(*fn)(void *);	/* (A) stored last by the caller, taken by the target */
+	void		*arg;
+	uint32_t	busy;		/* (A) from posting until fn has returned */
+} __aligned(CACHE_LINE_SIZE);
+static struct cpu_call_req cpu_call_reqs[MAXCPU];
+
+static void
+cpu_call_run(void)
+{
+	struct cpu_call_req *req = &cpu_call_reqs[cpu_id()];
+	void (*fn)(void *) = __atomic_exchange_n(&req->fn, NULL, __ATOMIC_ACQUIRE);
+
+	if (fn == NULL)
+		return;
+	fn(req->arg);
+	__atomic_store_n(&req->busy, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * Self-tests that need another cpu to touch memory (to hold TLB entries
+ * that a shootdown must kill, say): run fn(arg) on cpu cpuid, in its IPI
+ * handler, so with its interrupts off.  cpu_call_async returns at once
+ * (after any earlier call to that cpu has finished); cpu_call_wait waits
+ * until fn has returned.
+ */
+void
+cpu_call_async(uint32_t cpuid, void (*fn)(void *), void *arg)
+{
+	struct cpu_call_req *req = &cpu_call_reqs[cpuid];
+	uint32_t idle = 0;
+
+	KASSERT(cpuid < ncpu && cpuid != cpu_id(), ("cpu_call: bad cpu %u", cpuid));
+	while (!__atomic_compare_exchange_n(&req->busy, &idle, 1, false, __ATOMIC_ACQUIRE,
+	    __ATOMIC_RELAXED)) {
+		idle = 0;
+		cpu_spinwait();
+	}
+	req->arg = arg;
+	__atomic_store_n(&req->fn, fn, __ATOMIC_RELEASE);
+	cpu_send_ipi(cpuid, IPI_CALL);
+}
+
+void
+cpu_call_wait(uint32_t cpuid)
+{
+	while (__atomic_load_n(&cpu_call_reqs[cpuid].busy, __ATOMIC_ACQUIRE))
+		cpu_spinwait();
+}
+
+void
+cpu_call(uint32_t cpuid, void (*fn)(void *), void *arg)
+{
+	cpu_call_async(cpuid, fn, arg);
+	cpu_call_wait(cpuid);
 }
 
 void
@@ -135,6 +199,8 @@ ipi_intr(void)
 	pc->pc_ipis++;
 	if (pending & (1UL << IPI_HALT))
 		cpu_halt();
+	if (pending & (1UL << IPI_CALL))
+		cpu_call_run();
 }
 
 void
@@ -163,4 +229,31 @@ tlb_shootdown_kernel(vaddr_t va, vm_size_t size)
 	mask = other_harts_mask();
 	if (mask != 0)
 		sbi_remote_sfence_vma(mask, 0, va, size);
+}
+
+/*
+ * The remote half of a user TLB flush: invalidate [va, va+size) (size ~0:
+ * everything) of address space asid (-1 on harts without ASIDs) on the
+ * online cpus in the mask cpus, other than this one.  The SBI remote
+ * fence returns when they have all done it.  True if any was asked.
+ */
+bool
+tlb_shootdown_user(uint64_t cpus, vaddr_t va, vm_size_t size, int asid)
+{
+	struct pcpu *pc;
+	uint64_t harts = 0;
+
+	PCPU_FOREACH(pc)
+		if ((cpus & (1UL << pc->pc_cpuid)) && pc != curcpu() &&
+		    __atomic_load_n(&pc->pc_online, __ATOMIC_ACQUIRE))
+			harts |= 1UL << pc->pc_hartid;
+	if (harts == 0)
+		return false;
+	if (size == ~0UL)
+		va = 0;
+	if (asid < 0)
+		sbi_remote_sfence_vma(harts, 0, va, size);
+	else
+		sbi_remote_sfence_vma_asid(harts, 0, va, size, (uint64_t)asid);
+	return true;
 }

@@ -25,6 +25,15 @@ void ipi_intr(void);
 
 void pmap_bootstrap_done(void);
 void tlb_shootdown_kernel(vaddr_t va, vm_size_t size);
+/* Remote part of a user TLB flush (size ~0: all; asid -1: no ASIDs); true if sent. */
+bool tlb_shootdown_user(uint64_t cpus, vaddr_t va, vm_size_t size, int asid);
+uint32_t pmap_set_asid_limit(uint32_t limit);	/* self-tests: force ASID rollovers */
+
+/* Self-tests: run fn(arg) on another cpu, in its IPI handler (see mp.c). */
+#define IPI_CALL	3
+void cpu_call(uint32_t cpuid, void (*fn)(void *), void *arg);
+void cpu_call_async(uint32_t cpuid, void (*fn)(void *), void *arg);
+void cpu_call_wait(uint32_t cpuid);
 
 void backtrace_from(uint64_t fp, uint64_t pc);
 void kernel_stack_overflow_panic(uint64_t sepc, uint64_t stval, uint64_t scause);

@@ -118,6 +118,9 @@ trap_save_csrs:
 	sd	t1, TF_SSTATUS(sp)
 	sd	t2, TF_STVAL(sp)
 	sd	t3, TF_SCAUSE(sp)
+	/* User memory is open to the kernel only inside the copy helpers. */
+	li	t0, SSTATUS_SUM
+	csrc	sstatus, t0
 	mv	s0, zero		/* end of the frame-pointer chain */
 	mv	a0, sp
 	call	trap_handler
@@ -202,3 +205,10 @@ probe_exec_fault:
 1:	ld	ra, 8(sp)
 	addi	sp, sp, 16
 	ret
+
+/* cpu_return_to_user(frame): leave the kernel into the user context in frame. */
+	.globl cpu_return_to_user
+cpu_return_to_user:
+	csrci	sstatus, SSTATUS_SIE
+	mv	sp, a0
+	j	trap_return

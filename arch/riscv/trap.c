@@ -6,11 +6,17 @@
 #include <kern/systm.h>
 #include <kern/pcpu.h>
 #include <kern/intr.h>
+#include <kern/proc.h>
+#include <kern/sched.h>
+#include <kern/signal.h>
+#include <kern/syscall.h>
 #include <kern/thread.h>
 #include <machine/asm.h>
 #include <machine/cpu.h>
 #include <machine/csr.h>
 #include <machine/frame.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_map.h>
 #include "riscv.h"
 
 _Static_assert(offsetof(struct pcpu, pc_scratch) == PC_SCRATCH, "pcpu layout");
@@ -79,12 +85,42 @@ is_fault(uint64_t cause)
 	}
 }
 
+static vm_prot_t
+fault_access(uint64_t cause)
+{
+	switch (cause) {
+	case EXC_STORE_PAGE_FAULT:
+		return VM_PROT_WRITE;
+	case EXC_INST_PAGE_FAULT:
+		return VM_PROT_EXECUTE;
+	default:
+		return VM_PROT_READ;
+	}
+}
+
+static bool
+is_page_fault(uint64_t cause)
+{
+	return cause == EXC_LOAD_PAGE_FAULT || cause == EXC_STORE_PAGE_FAULT ||
+	    cause == EXC_INST_PAGE_FAULT;
+}
+
 static void
 kernel_exception(struct trapframe *tf)
 {
 	struct thread *td = curcpu()->pc_curthread;
 	uint64_t cause = tf->tf_scause;
 
+	/*
+	 * A copy helper touching user memory: resolve the fault in the
+	 * thread's address space, and only if that fails take the helper's
+	 * recovery path (EFAULT).
+	 */
+	if (is_page_fault(cause) && tf->tf_stval < USER_MAX && td != NULL &&
+	    td->td_onfault != 0 && td->td_vmspace != NULL &&
+	    (tf->tf_sstatus & SSTATUS_SUM) &&
+	    vm_fault(&td->td_vmspace->vm_map, tf->tf_stval, fault_access(cause), 0) == 0)
+		return;
 	if (is_fault(cause) && td != NULL && td->td_onfault != 0) {
 		tf->tf_sepc = td->td_onfault;
 		return;
@@ -104,6 +140,11 @@ interrupt(struct trapframe *tf)
 	switch (irq) {
 	case IRQ_S_TIMER:
 		timer_intr();
+		sched_clock();
+		if (cpu_id() == 0) {
+			clock_wake_sleepers();
+			itimer_tick();
+		}
 		break;
 	case IRQ_S_SOFT:
 		csr_clear(sip, SIE_SSIE);
@@ -118,18 +159,86 @@ interrupt(struct trapframe *tf)
 	}
 }
 
+/* A page fault in user mode: resolve it, or turn it into a signal. */
+static void
+user_page_fault(struct thread *td, struct trapframe *tf)
+{
+	struct vmspace *vm = td->td_vmspace;
+	int error;
+
+	error = vm_fault(&vm->vm_map, tf->tf_stval, fault_access(tf->tf_scause), 0);
+	switch (error) {
+	case 0:
+		break;
+	case EACCES:
+		trapsignal(td, SIGSEGV, SEGV_ACCERR, tf->tf_stval);
+		break;
+	case EIO:
+		trapsignal(td, SIGBUS, BUS_ADRERR, tf->tf_stval);
+		break;
+	default:
+		trapsignal(td, SIGSEGV, SEGV_MAPERR, tf->tf_stval);
+		break;
+	}
+}
+
+static void
+user_exception(struct thread *td, struct trapframe *tf)
+{
+	uint64_t cause = tf->tf_scause;
+
+	intr_enable();
+	switch (cause) {
+	case EXC_ECALL_U:
+		tf->tf_sepc += 4;
+		syscall_dispatch(td);
+		break;
+	case EXC_INST_PAGE_FAULT:
+	case EXC_LOAD_PAGE_FAULT:
+	case EXC_STORE_PAGE_FAULT:
+		user_page_fault(td, tf);
+		break;
+	case EXC_INST_ACCESS:
+	case EXC_LOAD_ACCESS:
+	case EXC_STORE_ACCESS:
+		trapsignal(td, SIGSEGV, SEGV_ACCERR, tf->tf_stval);
+		break;
+	case EXC_ILLEGAL:
+		trapsignal(td, SIGILL, ILL_ILLOPC, tf->tf_sepc);
+		break;
+	case EXC_BREAKPOINT:
+		trapsignal(td, SIGTRAP, 1, tf->tf_sepc);
+		break;
+	case EXC_INST_MISALIGNED:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_STORE_MISALIGNED:
+		trapsignal(td, SIGBUS, 1, tf->tf_stval);
+		break;
+	default:
+		trapsignal(td, SIGILL, ILL_ILLOPC, tf->tf_sepc);
+		break;
+	}
+}
+
 void
 trap_handler(struct trapframe *tf)
 {
-	if (tf->tf_scause & SCAUSE_INTR) {
-		interrupt(tf);
-		return;
-	}
+	struct thread *td;
+
 	if (tf->tf_sstatus & SSTATUS_SPP) {
-		kernel_exception(tf);
+		if (tf->tf_scause & SCAUSE_INTR)
+			interrupt(tf);
+		else
+			kernel_exception(tf);
 		return;
 	}
-	panic("trap from user mode: no user mode yet (scause %lx)", tf->tf_scause);
+	td = curthread();
+	KASSERT(tf == td->td_frame, ("user trap frame %p is not the thread's", tf));
+	if (tf->tf_scause & SCAUSE_INTR)
+		interrupt(tf);
+	else
+		user_exception(td, tf);
+	user_return(td);
 }
 
 void

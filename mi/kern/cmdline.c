@@ -60,3 +60,15 @@ cmdline_has(const char *key)
 {
 	return cmdline_get(key, NULL, 0);
 }
+
+const char *
+cmdline_after_dashes(void)
+{
+	for (const char *p = cmdline; *p; p++) {
+		bool word_start = p == cmdline || p[-1] == ' ';
+
+		if (word_start && p[0] == '-' && p[1] == '-' && (p[2] == ' ' || p[2] == '\0'))
+			return p + 2;
+	}
+	return NULL;
+}

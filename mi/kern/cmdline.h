@@ -17,4 +17,7 @@ const char *cmdline_raw(void);
 bool cmdline_get(const char *key, char *buf, size_t size);
 bool cmdline_has(const char *key);
 
+/* What follows the word "--" (arguments for init), or NULL. */
+const char *cmdline_after_dashes(void);
+
 #endif

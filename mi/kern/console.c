@@ -3,6 +3,7 @@
  */
 #include <kern/systm.h>
 #include <kern/cons.h>
+#include <kern/sched.h>
 #include <kern/spinlock.h>
 
 #define RX_RING_SIZE	256
@@ -68,6 +69,13 @@ cons_rx_input(int c)
 	if (rx_head - rx_tail < RX_RING_SIZE)
 		rx_ring[rx_head++ % RX_RING_SIZE] = (uint8_t)c;
 	spin_unlock(&rx_lock);
+	wakeup(rx_ring);
+}
+
+const void *
+cons_rx_wait_channel(void)
+{
+	return rx_ring;
 }
 
 int

@@ -9,9 +9,15 @@
 #include <kern/main.h>
 #include <kern/malloc.h>
 #include <kern/pcpu.h>
+#include <kern/platform.h>
+#include <kern/proc.h>
+#include <kern/sched.h>
+#include <fs/vnode.h>
 #include <kern/reboot.h>
 #include <kern/selftest.h>
 #include <machine/cpu.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/zone.h>
 
@@ -31,6 +37,48 @@ print_banner(uint64_t boot_instructions)
 	printf("boot: %lu instructions from kernel entry\n", boot_instructions);
 }
 
+#define INIT_MAX_ARGS	16
+
+/*
+ * The first program, as Linux names it: rdinit=PATH (default /sbin/init)
+ * and the words after "--" on the command line as its arguments.
+ */
+static void
+start_init(void)
+{
+	static char path[128] = "/sbin/init", args[PLAT_BOOTARGS_MAX];
+	static char *argv[INIT_MAX_ARGS + 2];
+	static char *envp[] = { "HOME=/", "PATH=/bin:/sbin:/tests", "TERM=vt100", NULL };
+	const char *dashes = cmdline_after_dashes();
+	int argc = 0;
+
+	cmdline_get("rdinit", path, sizeof(path));
+	argv[argc++] = path;
+	if (dashes != NULL) {
+		strlcpy(args, dashes, sizeof(args));
+		for (char *p = args; *p && argc < INIT_MAX_ARGS + 1;) {
+			while (*p == ' ')
+				*p++ = '\0';
+			if (*p == '\0')
+				break;
+			argv[argc++] = p;
+			while (*p && *p != ' ')
+				p++;
+		}
+	}
+	argv[argc] = NULL;
+	proc_create_init(path, argv, envp);
+}
+
+static void
+mount_root(void)
+{
+	const struct platform *p = &platform;
+	size_t len = p->initrd_end > p->initrd_start ? p->initrd_end - p->initrd_start : 0;
+
+	fs_init(len ? (const void *)PHYS_TO_DMAP(p->initrd_start) : NULL, len);
+}
+
 void
 mi_startup(void)
 {
@@ -38,6 +86,11 @@ mi_startup(void)
 	char selection[128];
 	int failed;
 
+	vm_object_init();
+	vm_map_startup();
+	sched_init();
+	proc_init();
+	mount_root();
 	print_banner(boot_instructions);
 	if (cmdline_get("crash", selection, sizeof(selection)))
 		crashtest(selection);
@@ -49,6 +102,7 @@ mi_startup(void)
 		}
 		machine_poweroff(failed ? POWEROFF_TESTS_FAILED : POWEROFF_SUCCESS);
 	}
-	printf("no user space yet: powering off\n");
-	machine_poweroff(POWEROFF_SUCCESS);
+	start_init();
+	sched_start_secondaries();
+	sched_loop();
 }

@@ -20,6 +20,7 @@ struct pcpu {
 	vaddr_t		pc_kstack_lo;	/* (T) lowest valid byte of current stack */
 	vaddr_t		pc_panic_stack;	/* (T) top of the stack-overflow stack */
 	struct thread	*pc_curthread;	/* (L) */
+	struct thread	*pc_idlethread;	/* (C) runs the scheduler loop */
 	uint32_t	pc_cpuid;	/* (C) logical id, 0 .. ncpu-1 */
 	uint32_t	pc_online;	/* (A) set once the cpu runs the kernel */
 	uint64_t	pc_hartid;	/* (C) hart id from the device tree */

@@ -77,6 +77,9 @@ struct platform {
  */
 int platform_from_fdt(const void *fdt, size_t maxsize, struct platform *p);
 
+/* The machine this kernel runs on, read from the device tree at boot. */
+extern struct platform platform;
+
 /* The cpu entry for a hart id, or NULL. */
 const struct plat_cpu *platform_cpu(const struct platform *p, uint64_t hartid);
 

@@ -13,9 +13,10 @@
  * shadow object of its own before anything is written.
  *
  * Locking:
- *   (M) the map's lock, a sleepable lock (today a spin lock: nothing that
- *       holds it sleeps yet); taken by the operations below, which must
- *       not be called with it held.
+ *   (M) the map's lock, today a spin lock: nothing that holds it sleeps
+ *       yet (a page fault zero-fills or copies, it does not wait for I/O).
+ *       Taken by the operations below, which must not be called with it
+ *       held; the fault path holds it for the whole fault.
  *   (C) constant while the entry is in a map.
  */
 #ifndef _VM_VM_MAP_H_
@@ -40,6 +41,7 @@ struct pmap;
 #define MAP_ENTRY_NOFAULT	0x0004	/* reserved space: no faults here */
 #define MAP_ENTRY_STACK		0x0008	/* a stack (for /proc maps) */
 #define MAP_ENTRY_GUARD		0x0010	/* a guard region */
+#define MAP_ENTRY_IN_WIRING	0x0020	/* vm_map_wire is faulting it in */
 
 struct vm_map_entry {
 	struct vm_map_node node;	/* (M) tree and list linkage */
@@ -102,25 +104,46 @@ int vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit);
 int vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end);
 int vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end);
 
-/*
- * Look up va for a fault of type access: the entry's object (made and
- * shadowed as needed for a write), the object offset, and the entry's
- * protection.  0, or EFAULT (unmapped: SEGV_MAPERR) / EACCES (protection:
- * SEGV_ACCERR).
- */
-struct vm_map_lookup {
-	struct vm_object *object;	/* referenced for the caller */
-	uint64_t	offset;		/* byte offset of the page in object */
-	vm_prot_t	prot;		/* entry protection */
-	bool		cow;		/* private mapping: below-top pages are copied */
-	bool		wired;
-	uint32_t	timestamp;
-};
-int vm_map_lookup(struct vm_map *map, vaddr_t va, vm_prot_t access,
-    struct vm_map_lookup *out);
+/* The map lock; the fault path holds it while it resolves a fault. */
+void vm_map_lock(struct vm_map *map);
+void vm_map_unlock(struct vm_map *map);
+/* The entry containing va, or NULL.  Map locked. */
+struct vm_map_entry *vm_map_lookup_entry(struct vm_map *map, vaddr_t va);
 
 uint64_t vm_map_entry_count(const struct vm_map *map);
 void vm_map_check(struct vm_map *map);		/* tree and object invariants */
 void vm_map_print(struct vm_map *map);
 
 #endif
+
+/* Operations behind the memory system calls (vm_mmap.c). Map unlocked. */
+#define MADV_NORMAL	0
+#define MADV_RANDOM	1
+#define MADV_SEQUENTIAL	2
+#define MADV_WILLNEED	3
+#define MADV_DONTNEED	4
+#define MADV_FREE	8
+#define MADV_DONTFORK	10
+#define MADV_DOFORK	11
+#define MADV_WIPEONFORK	18
+#define MADV_KEEPONFORK	19
+int vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
+/* Is every page of the range mapped? */
+bool vm_map_range_mapped(struct vm_map *map, vaddr_t start, vaddr_t end);
+/* Bytes in wired entries (for RLIMIT_MEMLOCK). */
+vm_size_t vm_map_wired_bytes(struct vm_map *map);
+/* Is the page at va resident (mapped, or in its object)? */
+bool vm_map_page_resident(struct vm_map *map, vaddr_t va);
+/*
+ * For each shared mapping of a file object in [start, end), call fn on
+ * the object and the page range it covers (msync).
+ */
+int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
+    int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last));
+/*
+ * Move or resize the mapping [old, old+oldsize) to newsize bytes, in place
+ * if the space after it is free, else (if may_move) at a new address, or
+ * at *newaddr exactly (fixed).  The pages go along, not copied.
+ */
+int vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsize,
+    bool may_move, bool fixed, vaddr_t *newaddr);

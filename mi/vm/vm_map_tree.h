@@ -52,9 +52,9 @@ struct vm_map_entry *vm_map_tree_lookup(const struct vm_map_tree *t, vaddr_t add
     struct vm_map_entry **prevp);
 
 /*
- * The lowest address a >= hint with a % align == 0 (align a power of two)
- * such that [a, a+length) lies in one free gap within [min, max).
- * Returns 0 and sets *addr, or ENOMEM.
+ * The lowest address a >= hint with a % align == 0 (align a power of two;
+ * 0 means 1) such that [a, a+length) lies in one free gap within
+ * [min, max).  Returns 0 and sets *addr, or ENOMEM (also for length 0).
  */
 int vm_map_tree_find_space(const struct vm_map_tree *t, vaddr_t hint,
     vm_size_t length, vm_size_t align, vaddr_t *addr);

@@ -61,10 +61,10 @@ vm_page_alloc_pages(int order, int flags)
 void
 vm_page_free_pages(struct vm_page *m, int order)
 {
-	KASSERT(m->wire_count == 1, ("vm_page_free_pages: page %lx wire count %u",
-	    m->phys_addr, m->wire_count));
+	KASSERT(m->object == NULL && m->busy == 0,
+	    ("vm_page_free_pages: page %lx still in an object or busy", m->phys_addr));
 	m->wire_count = 0;
-	m->flags &= ~(PG_KMEM | PG_ZERO);
+	m->flags &= ~(PG_KMEM | PG_ZERO | PG_MD_MODIFIED | PG_MD_REFERENCED);
 	m->pindex = 0;
 	vm_phys_free_pages(m, order);
 }

@@ -55,6 +55,8 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 #define PG_ZERO		0x0002	/* known to be zero-filled */
 #define PG_FICTITIOUS	0x0004	/* device memory, no real vm_page behind it */
 #define PG_KMEM		0x0008	/* kernel memory (kmem, zones, page tables) */
+#define PG_MD_MODIFIED	0x0100	/* pmap: written through a mapping since gone */
+#define PG_MD_REFERENCED 0x0200	/* pmap: accessed through a mapping since gone */
 
 #define VM_ORDER_NONE	0xff
 

@@ -17,7 +17,7 @@
 struct vm_radix_node;
 
 struct vm_radix {
-	struct vm_radix_node *rt_root;	/* a node, or a tagged leaf pointer */
+	struct vm_radix_node *rt_root;	/* the top node, or NULL */
 };
 
 void vm_radix_zinit(void);		/* create the node zone, once at boot */
@@ -34,5 +34,11 @@ void *vm_radix_remove(struct vm_radix *rt, uint64_t key);
 /* Free every node; the values are the caller's. */
 void vm_radix_reclaim_all(struct vm_radix *rt);
 uint64_t vm_radix_node_count(void);	/* nodes allocated, all tries (statistics) */
+/*
+ * Debugging: check every structural invariant, printing the first broken
+ * one (then false).  The values and nodes found go to *nvals and *nnodes
+ * (either may be NULL).
+ */
+bool vm_radix_check(const struct vm_radix *rt, uint64_t *nvals, uint64_t *nnodes);
 
 #endif

@@ -43,6 +43,11 @@
 
 #define CSR_STIMECMP	0x14d
 
+/* scounteren: user mode may read cycle, time and instret (benchmarks do). */
+#define SCOUNTEREN_CY	(1UL << 0)
+#define SCOUNTEREN_TM	(1UL << 1)
+#define SCOUNTEREN_IR	(1UL << 2)
+
 #ifndef __ASSEMBLER__
 #define csr_read(csr) ({						\
 	uint64_t __v;							\

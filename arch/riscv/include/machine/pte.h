@@ -17,8 +17,8 @@
 #define PTE_G		(1UL << 5)
 #define PTE_A		(1UL << 6)
 #define PTE_D		(1UL << 7)
-#define PTE_SW_WIRED	(1UL << 8)	/* RSW bits, for the pmap's own use */
-#define PTE_SW_MANAGED	(1UL << 9)
+#define PTE_SW_WIRED	(1UL << 8)	/* RSW bits, for the pmap's own use: wired */
+#define PTE_SW_WRITE	(1UL << 9)	/* logically writable (W set on first write) */
 #define PTE_RWX		(PTE_R | PTE_W | PTE_X)
 #define PTE_PPN_SHIFT	10
 #define PTE_FLAGS_MASK	0x3ffUL

@@ -1,0 +1,1118 @@
+/*
+ * Self-tests of the user pmap, through real translations: the tests
+ * activate their pmaps on this cpu and reach the pages with the
+ * user-copy helpers, which run with sstatus.SUM set and so go through
+ * the user page table.  This thread has no vmspace, so a fault there
+ * comes straight back as EFAULT, and the tests play the VM system's
+ * part by calling pmap_fault.
+ *
+ * Also covered: the copy helpers' range checks and error paths, ASID
+ * rollovers in a shrunken ASID space, TLB flushes as this and the other
+ * cpus see them, the other cpus racing this one through pmap- and
+ * page-centric calls, running out of memory, and that every page,
+ * page-table page and pv entry comes back at the end.
+ *
+ * The other cpus are borrowed through cpu_call (their IPI handlers):
+ * the tests run at boot, before the scheduler gives them anything else
+ * to do.
+ */
+#include <kern/systm.h>
+#include <kern/copy.h>
+#include <kern/pcpu.h>
+#include <kern/selftest.h>
+#include <kern/thread.h>
+#include <machine/cpu.h>
+#include <machine/csr.h>
+#include <machine/pte.h>
+#include <vm/pmap.h>
+#include <vm/vm_page.h>
+#include <vm/zone.h>
+#include "riscv.h"
+
+/* Each test has its own user addresses. */
+#define VA_COPY		0x00100000UL
+#define VA_UNMAPPED	0x00f00000UL
+#define VA_ENTER	0x01000000UL
+#define VA_REF		0x02000000UL
+#define VA_RANGE	0x40200000UL	/* 1 GiB + 2 MiB: on an L0 table boundary */
+#define VA_GIG		0x80000000UL	/* on an L1 table (1 GiB) boundary */
+#define VA_SHARED	0x03000000UL
+#define VA_WIRED	0x04000000UL
+#define VA_ASID		0x05000000UL
+#define VA_REMOTE	0x06000000UL
+#define VA_NOMEM	0x07000000UL
+#define VA_NOMEM_FAR	0xc0000000UL	/* a gigabyte with no tables yet */
+#define VA_DEVICE	0x08000000UL
+#define VA_STRESS	0x09000000UL
+
+#define U(va)		((void *)(vaddr_t)(va))
+
+static bool helper_leaked;	/* a helper returned with SUM set or td_onfault armed */
+
+static uint8_t *
+page_kva(struct vm_page *m)
+{
+	return (uint8_t *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m));
+}
+
+static struct vm_page *
+page_new(uint8_t fill)
+{
+	struct vm_page *m = vm_page_alloc_pages(0, VM_ALLOC_NOWAIT);
+
+	if (m == NULL)
+		panic("selftest pmap: no free page");
+	memset(page_kva(m), fill, PAGE_SIZE);
+	/* The pmap's page flags outlive vm_page_free_pages: start clean. */
+	pmap_clear_modify(m);
+	pmap_ts_referenced(m);
+	return m;
+}
+
+static void
+page_put(struct vm_page *m)
+{
+	vm_page_free_pages(m, 0);
+}
+
+static void
+after_helper(void)
+{
+	if ((csr_read(sstatus) & SSTATUS_SUM) || curcpu()->pc_curthread->td_onfault != 0)
+		helper_leaked = true;
+}
+
+static int
+cin(vaddr_t va, void *buf, size_t len)
+{
+	int error = copyin(U(va), buf, len);
+
+	after_helper();
+	return error;
+}
+
+static int
+cout(const void *buf, vaddr_t va, size_t len)
+{
+	int error = copyout(buf, U(va), len);
+
+	after_helper();
+	return error;
+}
+
+static int
+fetch32(vaddr_t va, uint32_t *v)
+{
+	int error = fetch_u32(U(va), v);
+
+	after_helper();
+	return error;
+}
+
+static int
+store32(vaddr_t va, uint32_t v)
+{
+	int error = store_u32(U(va), v);
+
+	after_helper();
+	return error;
+}
+
+static bool
+clean(pmap_t p)
+{
+	return pmap_check(p) == 0;
+}
+
+static uint64_t
+pt_pages(void)
+{
+	struct pmap_stats st;
+
+	pmap_get_stats(&st);
+	return st.pt_pages;
+}
+
+/*
+ * The copy helpers.
+ */
+
+static uint8_t kbuf[2 * PAGE_SIZE], kbuf2[2 * PAGE_SIZE];
+
+static void
+test_copy_bulk(struct vm_page *a, struct vm_page *b)
+{
+	const size_t len = 6000, first = PAGE_SIZE - 5;
+
+	for (size_t i = 0; i < sizeof(kbuf); i++)
+		kbuf[i] = (uint8_t)(i * 7 + 3);
+	selftest_ok(cout(kbuf, VA_COPY + 5, len) == 0 &&
+	    memcmp(page_kva(a) + 5, kbuf, first) == 0 &&
+	    memcmp(page_kva(b), kbuf + first, len - first) == 0,
+	    "copyout: 6000 unaligned bytes across a page boundary");
+	memset(kbuf2, 0, sizeof(kbuf2));
+	selftest_ok(cin(VA_COPY + 5, kbuf2 + 5, len) == 0 && memcmp(kbuf2 + 5, kbuf, len) == 0,
+	    "copyin: both sides equally misaligned (word copy)");
+	selftest_ok(cin(VA_COPY + 5, kbuf2 + 2, len) == 0 && memcmp(kbuf2 + 2, kbuf, len) == 0,
+	    "copyin: different alignments (byte copy)");
+	selftest_ok(cin(VA_COPY + 2 * PAGE_SIZE - 4, kbuf2, 8) == EFAULT,
+	    "copyin running into an unmapped page fails with EFAULT");
+	selftest_ok(cin(VA_UNMAPPED, kbuf2, 1) == EFAULT && cout(kbuf, VA_UNMAPPED, 1) == EFAULT,
+	    "copyin and copyout at an unmapped address fail with EFAULT");
+}
+
+static void
+test_copy_ranges(void)
+{
+	uint32_t secret = 42;
+
+	selftest_ok(cin((vaddr_t)&secret, kbuf2, sizeof(secret)) == EFAULT &&
+	    cout(kbuf, (vaddr_t)kbuf2, 4) == EFAULT,
+	    "a kernel address passed as a user pointer is refused");
+	selftest_ok(cin(~0UL - 3, kbuf2, 8) == EFAULT && copy_check_range(U(0x1000), ~0UL) == EFAULT,
+	    "a range wrapping around 2^64 is refused");
+	selftest_ok(copy_check_range(U(USER_MAX - 4), 8) == EFAULT &&
+	    copy_check_range(U(USER_MAX - 8), 8) == 0,
+	    "a range must end at or below USER_MAX");
+}
+
+static void
+test_copy_strings(struct vm_page *a, struct vm_page *b)
+{
+	char s[64];
+	size_t done = 99;
+
+	strlcpy((char *)page_kva(a) + 100, "hello, world", 64);
+	selftest_ok(copyinstr(U(VA_COPY + 100), s, sizeof(s), &done) == 0 && done == 13 &&
+	    strcmp(s, "hello, world") == 0, "copyinstr copies a string and its NUL");
+	after_helper();
+	selftest_ok(copyinstr(U(VA_COPY + 100), s, 13, &done) == 0 &&
+	    copyinstr(U(VA_COPY + 100), s, 12, &done) == ENAMETOOLONG && done == 12,
+	    "copyinstr: no NUL within maxlen gives ENAMETOOLONG");
+	after_helper();
+	memset(page_kva(b) + PAGE_SIZE - 16, 'x', 16);
+	selftest_ok(copyinstr(U(VA_COPY + 2 * PAGE_SIZE - 16), s, sizeof(s), &done) == EFAULT,
+	    "copyinstr of a string running into an unmapped page: EFAULT");
+	after_helper();
+	selftest_ok(copyinstr("kernel", s, sizeof(s), &done) == EFAULT &&
+	    copyinstr(U(USER_MAX - 2), s, sizeof(s), &done) == EFAULT,
+	    "copyinstr refuses kernel addresses and the end of user space");
+	after_helper();
+}
+
+static void
+test_copy_words(struct vm_page *a)
+{
+	uint64_t v64 = 0;
+	uint32_t v32 = 0;
+	uint16_t v16 = 0;
+	uint8_t v8 = 0;
+
+	selftest_ok(store32(VA_COPY + 8, 0xdeadbeef) == 0 && fetch32(VA_COPY + 8, &v32) == 0 &&
+	    v32 == 0xdeadbeef && *(uint32_t *)(page_kva(a) + 8) == 0xdeadbeef,
+	    "store_u32 and fetch_u32");
+	selftest_ok(store_u64(U(VA_COPY + 16), 0x0123456789abcdefUL) == 0 &&
+	    fetch_u64(U(VA_COPY + 16), &v64) == 0 && v64 == 0x0123456789abcdefUL &&
+	    store_u16(U(VA_COPY + 30), 0xbeef) == 0 && fetch_u16(U(VA_COPY + 30), &v16) == 0 &&
+	    v16 == 0xbeef && store_u8(U(VA_COPY + 33), 0x7f) == 0 &&
+	    fetch_u8(U(VA_COPY + 33), &v8) == 0 && v8 == 0x7f,
+	    "store and fetch of 64, 16 and 8 bits");
+	after_helper();
+	selftest_ok(fetch32(VA_COPY + 2, &v32) == EFAULT && store_u64(U(VA_COPY + 4), 0) == EFAULT,
+	    "misaligned user words are refused");
+	after_helper();
+	selftest_ok(fetch_u64(U(&v64), &v64) == EFAULT && store32(VA_UNMAPPED, 1) == EFAULT,
+	    "word access to a kernel or unmapped address: EFAULT");
+	after_helper();
+}
+
+static void
+test_copy(void)
+{
+	pmap_t p = pmap_create();
+	struct vm_page *a = page_new(0), *b = page_new(0);
+	uint32_t v;
+
+	if (!selftest_ok(p != NULL, "pmap_create"))
+		return;
+	pmap_activate(p);
+	selftest_ok(pmap_enter(p, VA_COPY, a, VM_PROT_RW, VM_PROT_WRITE) == 0 &&
+	    pmap_enter(p, VA_COPY + PAGE_SIZE, b, VM_PROT_RW, VM_PROT_WRITE) == 0,
+	    "enter two writable pages");
+	test_copy_bulk(a, b);
+	test_copy_ranges();
+	test_copy_strings(a, b);
+	test_copy_words(a);
+	pmap_protect(p, VA_COPY, VA_COPY + PAGE_SIZE, VM_PROT_READ);
+	selftest_ok(store32(VA_COPY, 1) == EFAULT && fetch32(VA_COPY, &v) == 0,
+	    "after pmap_protect(READ) stores fault and loads work");
+	selftest_ok(!helper_leaked,
+	    "SUM is clear and td_onfault disarmed whenever a helper returns");
+	selftest_ok(clean(p), "pmap_check clean after the copy tests");
+	pmap_remove(p, VA_COPY, VA_COPY + 2 * PAGE_SIZE);
+	pmap_activate_kernel();
+	pmap_destroy(p);
+	page_put(a);
+	page_put(b);
+}
+
+/*
+ * Entering pages, write faults and the modified state.
+ */
+
+static void
+test_read_only(pmap_t p, struct vm_page *ro)
+{
+	uint8_t buf[16];
+
+	selftest_ok(pmap_enter(p, VA_ENTER, ro, VM_PROT_READ, VM_PROT_READ) == 0,
+	    "enter a read-only page");
+	selftest_ok(cin(VA_ENTER + 8, buf, sizeof(buf)) == 0 && buf[0] == 0xa5 && buf[15] == 0xa5,
+	    "copyin reads it through the user page table");
+	selftest_ok(cout(buf, VA_ENTER, 1) == EFAULT, "copyout to it fails with EFAULT");
+	selftest_ok(!pmap_fault(p, VA_ENTER, VM_PROT_WRITE),
+	    "pmap_fault refuses a write to a read-only page");
+	selftest_ok(pmap_extract(p, VA_ENTER + 5) == VM_PAGE_TO_PHYS(ro) + 5 &&
+	    pmap_extract_prot(p, VA_ENTER) == VM_PROT_READ &&
+	    pmap_extract(p, VA_ENTER + 64 * PAGE_SIZE) == 0,
+	    "pmap_extract and pmap_extract_prot");
+}
+
+static void
+test_clean_writable(pmap_t p, struct vm_page *rw)
+{
+	vaddr_t va = VA_ENTER + PAGE_SIZE;
+	struct pmap_stats s0, s1;
+	uint32_t v = 0x11223344;
+
+	selftest_ok(pmap_enter(p, va, rw, VM_PROT_RW, VM_PROT_READ) == 0 &&
+	    !pmap_is_modified(rw) && pmap_extract_prot(p, va) == VM_PROT_RW,
+	    "a writable page entered for a read is clean, and reported writable");
+	pmap_get_stats(&s0);
+	selftest_ok(cout(&v, va + 4, 4) == EFAULT, "the first write to it faults");
+	selftest_ok(pmap_fault(p, va + 4, VM_PROT_WRITE), "pmap_fault resolves that fault");
+	pmap_get_stats(&s1);
+	selftest_ok(s1.dirty_faults == s0.dirty_faults + 1, "counted as a dirty fault");
+	selftest_ok(cout(&v, va + 4, 4) == 0 && *(uint32_t *)(page_kva(rw) + 4) == v,
+	    "the retried write lands in the page");
+	selftest_ok(pmap_is_modified(rw), "and the page is modified");
+	selftest_ok(clean(p), "pmap_check clean after a dirty fault");
+	pmap_clear_modify(rw);
+	selftest_ok(!pmap_is_modified(rw) && cout(&v, va, 4) == EFAULT &&
+	    pmap_extract_prot(p, va) == VM_PROT_RW,
+	    "pmap_clear_modify: clean again, still writable, the next write faults");
+	selftest_ok(pmap_fault(p, va, VM_PROT_WRITE) && cout(&v, va, 4) == 0 &&
+	    pmap_is_modified(rw), "which pmap_fault resolves again");
+	selftest_ok(clean(p), "pmap_check clean after pmap_clear_modify");
+}
+
+static void
+test_dirty_at_once(pmap_t p, struct vm_page *wr)
+{
+	vaddr_t va = VA_ENTER + 2 * PAGE_SIZE;
+	uint32_t v = 7;
+
+	selftest_ok(pmap_enter(p, va, wr, VM_PROT_RW, VM_PROT_WRITE) == 0 &&
+	    pmap_is_modified(wr) && cout(&v, va, 4) == 0,
+	    "a page entered for a write is modified and writable at once");
+	selftest_ok(pmap_enter(p, va, wr, VM_PROT_READ, VM_PROT_READ) == 0 &&
+	    cout(&v, va, 4) == EFAULT && pmap_is_modified(wr) && pmap_page_mapping_count(wr) == 1,
+	    "entered again read-only: writes fault, the modification is kept");
+	selftest_ok(clean(p), "pmap_check clean after re-entering a page");
+}
+
+static void
+test_enter(void)
+{
+	pmap_t p = pmap_create();
+	struct vm_page *ro = page_new(0xa5), *rw = page_new(0), *wr = page_new(0);
+	uint8_t byte;
+
+	if (!selftest_ok(p != NULL, "pmap_create"))
+		return;
+	pmap_activate(p);
+	test_read_only(p, ro);
+	test_clean_writable(p, rw);
+	test_dirty_at_once(p, wr);
+	selftest_ok(pmap_resident_count(p) == 3, "three pages resident");
+	pmap_remove(p, VA_ENTER, VA_ENTER + 3 * PAGE_SIZE);
+	selftest_ok(pmap_resident_count(p) == 0 && !pmap_page_is_mapped(ro) &&
+	    cin(VA_ENTER, &byte, 1) == EFAULT, "pmap_remove unmaps them");
+	selftest_ok(clean(p), "pmap_check clean after pmap_remove");
+	pmap_activate_kernel();
+	pmap_destroy(p);
+	page_put(ro);
+	page_put(rw);
+	page_put(wr);
+}
+
+/*
+ * The referenced state.
+ */
+
+static void
+test_referenced(void)
+{
+	pmap_t p = pmap_create();
+	struct vm_page *m = page_new(0x5a);
+	struct pmap_stats s0, s1;
+	bool faulted = false;
+	uint8_t byte = 0;
+	int error;
+
+	pmap_activate(p);
+	pmap_enter(p, VA_REF, m, VM_PROT_RW, VM_PROT_READ);
+	selftest_ok(pmap_is_referenced(m), "a new mapping is referenced (A set at entry)");
+	selftest_ok(pmap_ts_referenced(m) == 1 && !pmap_is_referenced(m),
+	    "pmap_ts_referenced counts one reference and clears it");
+	/* Hardware may set A itself (QEMU); the U74 faults and pmap_fault does it. */
+	if ((error = cin(VA_REF, &byte, 1)) == EFAULT) {
+		faulted = pmap_fault(p, VA_REF, VM_PROT_READ);
+		error = cin(VA_REF, &byte, 1);
+	}
+	selftest_ok(error == 0 && byte == 0x5a && pmap_is_referenced(m),
+	    "an access references the page again (%s)", faulted ? "by a fault" : "by hardware");
+	pmap_ts_referenced(m);
+	pmap_get_stats(&s0);
+	selftest_ok(pmap_fault(p, VA_REF, VM_PROT_READ) && pmap_is_referenced(m),
+	    "pmap_fault sets a cleared A bit");
+	pmap_get_stats(&s1);
+	selftest_ok(s1.ref_faults == s0.ref_faults + 1, "counted as a reference fault");
+	pmap_remove(p, VA_REF, VA_REF + PAGE_SIZE);
+	selftest_ok(pmap_is_referenced(m) && pmap_ts_referenced(m) == 1 && !pmap_is_referenced(m),
+	    "a removed mapping's reference is remembered, and counted once");
+	selftest_ok(clean(p), "pmap_check clean after the reference tests");
+	pmap_activate_kernel();
+	pmap_destroy(p);
+	page_put(m);
+}
+
+/*
+ * Ranges across table boundaries: protect, remove, free tables.
+ */
+
+#define RANGE_PAGES	8
+#define RANGE_START	(VA_RANGE - 4 * PAGE_SIZE)
+#define RANGE_END	(VA_RANGE + L1_SIZE + 4 * PAGE_SIZE)	/* 520 pages, 3 L0 tables */
+
+/* Map RANGE_PAGES pages round-robin over [sva, eva); write each va's index at its own offset. */
+static bool
+map_round_robin(pmap_t p, struct vm_page **pages, vaddr_t sva, vaddr_t eva, uint64_t *n)
+{
+	bool ok = true;
+
+	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE, (*n)++) {
+		struct vm_page *m = pages[*n % RANGE_PAGES];
+		vaddr_t off = (*n / RANGE_PAGES) * sizeof(uint32_t);
+
+		ok &= pmap_enter(p, va, m, VM_PROT_RW, VM_PROT_WRITE) == 0;
+		ok &= store32(va + off, (uint32_t)*n) == 0;
+		ok &= *(uint32_t *)(page_kva(m) + off) == (uint32_t)*n;
+	}
+	return ok;
+}
+
+static void
+test_range_protect(pmap_t p, struct vm_page **pages)
+{
+	uint32_t v;
+
+	pmap_protect(p, RANGE_START, RANGE_END, VM_PROT_READ);
+	selftest_ok(store32(RANGE_START, 1) == EFAULT && store32(VA_RANGE + 100 * PAGE_SIZE, 1) == EFAULT &&
+	    store32(RANGE_END - PAGE_SIZE, 1) == EFAULT && fetch32(RANGE_START, &v) == 0 &&
+	    !pmap_fault(p, RANGE_START, VM_PROT_WRITE),
+	    "pmap_protect(READ) over 520 pages: no page is writable any more");
+	selftest_ok(store32(VA_GIG, 1) == 0, "pages outside the range stay writable");
+	selftest_ok(pmap_is_modified(pages[3]), "write-protected pages stay modified");
+	selftest_ok(clean(p), "pmap_check clean after pmap_protect");
+}
+
+static void
+test_range_remove(pmap_t p, struct vm_page **pages, uint64_t pt0)
+{
+	uint32_t v;
+
+	pmap_remove(p, VA_RANGE, VA_RANGE + L1_SIZE);
+	selftest_ok(pt_pages() == pt0 + 6 && pmap_resident_count(p) == 528 - 512,
+	    "removing the middle 2 MiB frees its page table (%lu table pages)", pt_pages() - pt0);
+	selftest_ok(pmap_extract(p, VA_RANGE + PAGE_SIZE) == 0 && fetch32(VA_RANGE, &v) == EFAULT &&
+	    fetch32(VA_RANGE - PAGE_SIZE, &v) == 0 && fetch32(VA_RANGE + L1_SIZE, &v) == 0,
+	    "the middle is unmapped, its neighbours are not");
+	selftest_ok(clean(p), "pmap_check clean after removing a table's worth");
+	pmap_remove(p, RANGE_START, RANGE_START + 2 * PAGE_SIZE);
+	selftest_ok(pt_pages() == pt0 + 6 && pmap_resident_count(p) == 14,
+	    "removing two pages of a table keeps the table");
+	pmap_remove(p, VA_GIG - 4 * PAGE_SIZE, VA_GIG + 4 * PAGE_SIZE);
+	selftest_ok(pt_pages() == pt0 + 3 && pmap_resident_count(p) == 6,
+	    "removing across a 1 GiB boundary frees two L0 tables and an L1 table");
+	selftest_ok(clean(p), "pmap_check clean after removing across 1 GiB");
+	pmap_remove(p, 0, USER_MAX);
+	selftest_ok(pt_pages() == pt0 && pmap_resident_count(p) == 0 &&
+	    pmap_page_mapping_count(pages[0]) == 0,
+	    "removing all of user space leaves only the root");
+	selftest_ok(clean(p), "pmap_check clean after removing everything");
+}
+
+static void
+test_ranges(void)
+{
+	pmap_t p = pmap_create();
+	struct vm_page *pages[RANGE_PAGES];
+	uint64_t pt0 = pt_pages(), n = 0;
+	bool ok;
+
+	pmap_activate(p);
+	for (int i = 0; i < RANGE_PAGES; i++)
+		pages[i] = page_new(0);
+	ok = map_round_robin(p, pages, RANGE_START, RANGE_END, &n);
+	ok &= map_round_robin(p, pages, VA_GIG - 4 * PAGE_SIZE, VA_GIG + 4 * PAGE_SIZE, &n);
+	selftest_ok(ok && pmap_resident_count(p) == 528,
+	    "528 mappings across 2 MiB and 1 GiB boundaries, each reaching its page");
+	selftest_ok(pt_pages() == pt0 + 7, "they took 2 L1 and 5 L0 tables (%lu)", pt_pages() - pt0);
+	selftest_ok(pmap_page_mapping_count(pages[0]) == 66, "a page mapped 66 times has 66 pv entries");
+	selftest_ok(clean(p), "pmap_check clean with 528 mappings");
+	test_range_protect(p, pages);
+	test_range_remove(p, pages, pt0);
+	pmap_activate_kernel();
+	pmap_destroy(p);
+	for (int i = 0; i < RANGE_PAGES; i++)
+		page_put(pages[i]);
+}
+
+/*
+ * One page in two pmaps: the page-centric calls.
+ */
+
+static void
+test_shared_protect(pmap_t p1, pmap_t p2, struct vm_page *s)
+{
+	uint32_t v = 0, w = 0;
+
+	pmap_activate(p2);
+	selftest_ok(store32(VA_SHARED + 2 * PAGE_SIZE, 0xfeed) == EFAULT &&
+	    pmap_fault(p2, VA_SHARED + 2 * PAGE_SIZE, VM_PROT_WRITE) &&
+	    store32(VA_SHARED + 2 * PAGE_SIZE, 0xfeed) == 0, "p2 writes the page (after a dirty fault)");
+	pmap_activate(p1);
+	selftest_ok(fetch32(VA_SHARED, &v) == 0 && fetch32(VA_SHARED + PAGE_SIZE, &w) == 0 &&
+	    v == 0xfeed && w == 0xfeed, "p1 reads what p2 wrote, through both its mappings");
+	pmap_page_protect(s, VM_PROT_READ);
+	selftest_ok(store32(VA_SHARED, 1) == EFAULT && !pmap_fault(p1, VA_SHARED, VM_PROT_WRITE) &&
+	    fetch32(VA_SHARED, &v) == 0 && pmap_extract_prot(p2, VA_SHARED + 2 * PAGE_SIZE) ==
+	    VM_PROT_READ && pmap_is_modified(s),
+	    "pmap_page_protect(READ) write-protects every mapping; the page stays modified");
+	selftest_ok(clean(p1) && clean(p2), "pmap_check clean after pmap_page_protect(READ)");
+}
+
+static void
+test_shared(void)
+{
+	pmap_t p1 = pmap_create(), p2 = pmap_create();
+	struct vm_page *s = page_new(0);
+	uint64_t pt0 = pt_pages();
+	uint32_t v;
+
+	pmap_enter(p1, VA_SHARED, s, VM_PROT_RW, VM_PROT_WRITE);
+	pmap_enter(p1, VA_SHARED + PAGE_SIZE, s, VM_PROT_READ, VM_PROT_READ);
+	pmap_enter(p2, VA_SHARED + 2 * PAGE_SIZE, s, VM_PROT_RW, VM_PROT_READ);
+	selftest_ok(pmap_page_mapping_count(s) == 3 && pmap_page_is_mapped(s),
+	    "a page mapped twice in one pmap and once in another has three mappings");
+	test_shared_protect(p1, p2, s);
+	pmap_page_protect(s, VM_PROT_NONE);
+	selftest_ok(pmap_page_mapping_count(s) == 0 && !pmap_page_is_mapped(s) &&
+	    pmap_extract(p1, VA_SHARED) == 0 && pmap_extract(p2, VA_SHARED + 2 * PAGE_SIZE) == 0 &&
+	    pmap_resident_count(p1) == 0 && pmap_resident_count(p2) == 0 &&
+	    fetch32(VA_SHARED, &v) == EFAULT,
+	    "pmap_page_protect(NONE) removes the page from both pmaps");
+	selftest_ok(pt_pages() == pt0, "and frees the page tables it emptied");
+	selftest_ok(clean(p1) && clean(p2), "pmap_check clean after pmap_page_protect(NONE)");
+	pmap_enter(p1, VA_SHARED, s, VM_PROT_RW, VM_PROT_WRITE);
+	pmap_enter(p2, VA_SHARED, s, VM_PROT_RW, VM_PROT_WRITE);
+	pmap_remove_write(s);
+	selftest_ok(store32(VA_SHARED, 1) == EFAULT && pmap_extract_prot(p2, VA_SHARED) == VM_PROT_READ,
+	    "pmap_remove_write");
+	pmap_remove_all(s);
+	selftest_ok(!pmap_page_is_mapped(s) && clean(p1) && clean(p2), "pmap_remove_all");
+	pmap_activate_kernel();
+	pmap_destroy(p1);
+	pmap_destroy(p2);
+	page_put(s);
+}
+
+/*
+ * Wiring, and device memory.
+ */
+
+static void
+test_wired(void)
+{
+	pmap_t p = pmap_create();
+	struct vm_page *m[3];
+
+	for (int i = 0; i < 3; i++) {
+		m[i] = page_new(0);
+		pmap_enter(p, VA_WIRED + ptoa(i), m[i], VM_PROT_RW,
+		    VM_PROT_READ | PMAP_ENTER_WIRED);
+	}
+	selftest_ok(pmap_wired_count(p) == 3 && pmap_resident_count(p) == 3, "three wired pages");
+	pmap_unwire(p, VA_WIRED, VA_WIRED + 2 * PAGE_SIZE);
+	selftest_ok(pmap_wired_count(p) == 1 && pmap_resident_count(p) == 3,
+	    "pmap_unwire of two: one stays wired, all stay resident");
+	selftest_ok(clean(p), "pmap_check clean after pmap_unwire");
+	pmap_enter(p, VA_WIRED + 2 * PAGE_SIZE, m[2], VM_PROT_RW, VM_PROT_READ);
+	selftest_ok(pmap_wired_count(p) == 0, "entering the page again unwired unwires it");
+	pmap_enter(p, VA_WIRED, m[0], VM_PROT_READ, VM_PROT_READ | PMAP_ENTER_WIRED);
+	pmap_remove(p, VA_WIRED, VA_WIRED + 3 * PAGE_SIZE);
+	selftest_ok(pmap_wired_count(p) == 0 && pmap_resident_count(p) == 0,
+	    "pmap_remove takes wired mappings too");
+	selftest_ok(clean(p), "pmap_check clean after the wiring tests");
+	pmap_destroy(p);
+	for (int i = 0; i < 3; i++)
+		page_put(m[i]);
+}
+
+static void
+test_device(void)
+{
+	pmap_t p = pmap_create();
+	paddr_t pa = platform.uart.base;	/* entered, never touched */
+
+	if (pa == 0 || PHYS_TO_VM_PAGE(pa) != NULL) {
+		pmap_destroy(p);
+		return;
+	}
+	selftest_ok(pmap_enter_device(p, VA_DEVICE, pa, VM_PROT_RW) == 0 &&
+	    pmap_extract(p, VA_DEVICE) == trunc_page(pa) &&
+	    pmap_extract_prot(p, VA_DEVICE) == VM_PROT_RW && pmap_resident_count(p) == 1,
+	    "pmap_enter_device maps device memory");
+	selftest_ok(clean(p), "pmap_check clean with a device mapping (no pv entry)");
+	pmap_remove(p, VA_DEVICE, VA_DEVICE + PAGE_SIZE);
+	selftest_ok(pmap_resident_count(p) == 0 && clean(p), "and pmap_remove takes it away");
+	pmap_destroy(p);
+}
+
+/*
+ * ASIDs: many pmaps at the same va in an ASID space of 8, so that ASIDs
+ * are reused for other pmaps after rollovers; a stale TLB entry would
+ * show another pmap's page.
+ */
+
+#define ASID_PMAPS	20
+
+static bool
+asid_round(pmap_t *p, bool *all_clean)
+{
+	bool ok = true;
+	uint32_t v;
+
+	for (int i = 0; i < ASID_PMAPS; i++) {
+		pmap_activate(p[i]);
+		ok &= fetch32(VA_ASID, &v) == 0 && v == (uint32_t)i + 1;
+		*all_clean &= clean(p[i]);
+	}
+	return ok;
+}
+
+static void
+test_asid(void)
+{
+	pmap_t p[ASID_PMAPS];
+	struct vm_page *m[ASID_PMAPS + 1];
+	uint32_t old = pmap_set_asid_limit(8), v;
+	struct pmap_stats s0, s1;
+	bool ok = true, all_clean = true;
+
+	pmap_get_stats(&s0);
+	for (int i = 0; i <= ASID_PMAPS; i++) {
+		m[i] = page_new(0);
+		*(uint32_t *)page_kva(m[i]) = (uint32_t)i + 1;
+	}
+	for (int i = 0; i < ASID_PMAPS; i++) {
+		p[i] = pmap_create();
+		pmap_enter(p[i], VA_ASID, m[i], VM_PROT_READ, VM_PROT_READ);
+	}
+	for (int round = 0; round < 3; round++)
+		ok &= asid_round(p, &all_clean);
+	pmap_get_stats(&s1);
+	selftest_ok(ok, "%d pmaps at one va each see their own page, 3 rounds (%lu ASID rollovers)",
+	    ASID_PMAPS, s1.asid_rollovers - s0.asid_rollovers);
+	if (old != 0)
+		selftest_ok(s1.asid_rollovers - s0.asid_rollovers >= 6,
+		    "an ASID space of 8 rolls over again and again");
+	/* Changed while not running; this cpu may still hold its entries. */
+	pmap_remove(p[5], VA_ASID, VA_ASID + PAGE_SIZE);
+	pmap_enter(p[7], VA_ASID, m[ASID_PMAPS], VM_PROT_READ, VM_PROT_READ);
+	pmap_activate(p[5]);
+	selftest_ok(fetch32(VA_ASID, &v) == EFAULT,
+	    "a mapping removed while its pmap was not running is gone when it runs");
+	pmap_activate(p[7]);
+	selftest_ok(fetch32(VA_ASID, &v) == 0 && v == ASID_PMAPS + 1,
+	    "a mapping replaced while its pmap was not running shows the new page");
+	selftest_ok(all_clean, "pmap_check clean on every pmap");
+	pmap_activate_kernel();
+	for (int i = 0; i < ASID_PMAPS; i++) {
+		pmap_remove(p[i], VA_ASID, VA_ASID + PAGE_SIZE);
+		pmap_destroy(p[i]);
+	}
+	for (int i = 0; i <= ASID_PMAPS; i++)
+		page_put(m[i]);
+	if (old != 0)
+		pmap_set_asid_limit(old);
+}
+
+/*
+ * TLB flushes as the cpus see them: a cpu loads translations into its
+ * TLB, pmap calls take them away, and its next access must fault.  QEMU
+ * drops its whole software TLB whenever sstatus.SUM changes, which would
+ * hide a missing flush from the copy helpers; so these tests hold SUM
+ * set throughout and touch user memory with the probes of trap.S.
+ */
+
+/* With SUM held: 0 or EFAULT, and the byte read. */
+static int
+probe_user(vaddr_t va, uint8_t *byte)
+{
+	return probe_load_u8(U(va), byte);
+}
+
+static void
+test_local_flush(void)
+{
+	pmap_t p = pmap_create();
+	struct vm_page *m = page_new(0x34), *m2 = page_new(0x99);
+	uint8_t b = 0;
+
+	pmap_enter(p, VA_REMOTE, m, VM_PROT_RW, VM_PROT_WRITE);
+	pmap_activate(p);
+	csr_set(sstatus, SSTATUS_SUM);
+	selftest_ok(probe_store_u8(U(VA_REMOTE), 0x34) == 0, "this cpu writes (TLB loaded)");
+	pmap_protect(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE, VM_PROT_READ);
+	selftest_ok(probe_store_u8(U(VA_REMOTE), 1) == EFAULT && probe_user(VA_REMOTE, &b) == 0,
+	    "after pmap_protect this cpu's TLB lets no write through");
+	pmap_remove(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE);
+	selftest_ok(probe_user(VA_REMOTE, &b) == EFAULT, "after pmap_remove nor a read");
+	pmap_enter(p, VA_REMOTE, m, VM_PROT_READ, VM_PROT_READ);
+	probe_user(VA_REMOTE, &b);
+	pmap_enter(p, VA_REMOTE, m2, VM_PROT_READ, VM_PROT_READ);
+	selftest_ok(probe_user(VA_REMOTE, &b) == 0 && b == 0x99,
+	    "after pmap_enter replaces a page this cpu sees the new one");
+	pmap_remove_all(m2);
+	selftest_ok(probe_user(VA_REMOTE, &b) == EFAULT, "after pmap_remove_all the page is gone");
+	csr_clear(sstatus, SSTATUS_SUM);
+	pmap_activate_kernel();
+	selftest_ok(clean(p), "pmap_check clean after the local flush tests");
+	pmap_destroy(p);
+	page_put(m);
+	page_put(m2);
+}
+
+enum remote_op { R_FETCH, R_STORE, R_EXIT };
+
+/* A mailbox to a cpu running remote_service. */
+struct remote {
+	pmap_t		pmap;		/* what it runs on */
+	uint32_t	posted;		/* (A) sequence number of the last command */
+	uint32_t	done;		/* (A) of the last command carried out */
+	enum remote_op	op;
+	vaddr_t		va;
+	uint8_t		val;
+	int		error;
+};
+
+static struct remote remotes[MAXCPU];
+
+/*
+ * On another cpu, in its IPI handler: run on r->pmap with SUM set and
+ * carry out commands until told to stop.  Interrupts stay off all the
+ * while, as on a cpu spinning on a lock: the remote fences must get
+ * through anyway.
+ */
+static void
+remote_service(void *arg)
+{
+	struct remote *r = arg;
+	uint32_t seq = 0;
+
+	pmap_activate(r->pmap);
+	csr_set(sstatus, SSTATUS_SUM);
+	for (;;) {
+		while (__atomic_load_n(&r->posted, __ATOMIC_ACQUIRE) == seq)
+			cpu_spinwait();
+		seq++;
+		if (r->op == R_EXIT)
+			break;
+		if (r->op == R_FETCH)
+			r->error = probe_load_u8(U(r->va), &r->val);
+		else
+			r->error = probe_store_u8(U(r->va), r->val);
+		__atomic_store_n(&r->done, seq, __ATOMIC_RELEASE);
+	}
+	csr_clear(sstatus, SSTATUS_SUM);
+	pmap_activate_kernel();
+	__atomic_store_n(&r->done, seq, __ATOMIC_RELEASE);
+}
+
+static void
+remote_do(struct remote *r, enum remote_op op, vaddr_t va, uint8_t val)
+{
+	uint32_t seq = r->posted + 1;
+
+	r->op = op;
+	r->va = va;
+	r->val = val;
+	__atomic_store_n(&r->posted, seq, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&r->done, __ATOMIC_ACQUIRE) != seq)
+		cpu_spinwait();
+}
+
+/* Do op on every other cpu; true if each got error and (reading) value. */
+static bool
+on_others(enum remote_op op, vaddr_t va, int error, uint8_t value)
+{
+	bool ok = true;
+
+	for (uint32_t c = 0; c < ncpu; c++) {
+		if (c == cpu_id())
+			continue;
+		remote_do(&remotes[c], op, va, value);
+		ok &= remotes[c].error == error &&
+		    (op != R_FETCH || error != 0 || remotes[c].val == value);
+	}
+	return ok;
+}
+
+static void
+remotes_start(pmap_t p)
+{
+	for (uint32_t c = 0; c < ncpu; c++) {
+		if (c == cpu_id())
+			continue;
+		memset(&remotes[c], 0, sizeof(remotes[c]));
+		remotes[c].pmap = p;
+		cpu_call_async(c, remote_service, &remotes[c]);
+	}
+}
+
+static void
+remotes_stop(void)
+{
+	for (uint32_t c = 0; c < ncpu; c++) {
+		if (c == cpu_id())
+			continue;
+		remote_do(&remotes[c], R_EXIT, 0, 0);
+		cpu_call_wait(c);
+	}
+}
+
+static void
+test_remote_large(pmap_t p, struct vm_page *m)
+{
+	const vaddr_t end = VA_REMOTE + 100 * PAGE_SIZE;
+
+	for (vaddr_t va = VA_REMOTE; va < end; va += PAGE_SIZE)
+		pmap_enter(p, va, m, VM_PROT_READ, VM_PROT_READ);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, 0, 0x99) &&
+	    on_others(R_FETCH, end - PAGE_SIZE, 0, 0x99), "100 pages: others read both ends");
+	pmap_remove(p, VA_REMOTE, end);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, EFAULT, 0) &&
+	    on_others(R_FETCH, end - PAGE_SIZE, EFAULT, 0),
+	    "removing 100 pages (a whole-space flush) reaches every cpu");
+}
+
+static void
+test_remote(void)
+{
+	pmap_t p;
+	struct vm_page *m, *m2;
+	struct pmap_stats s0, s1;
+
+	if (ncpu < 2)
+		return;
+	p = pmap_create();
+	m = page_new(0x34);
+	m2 = page_new(0x99);
+	pmap_enter(p, VA_REMOTE, m, VM_PROT_RW, VM_PROT_WRITE);
+	pmap_activate(p);
+	remotes_start(p);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, 0, 0x34) &&
+	    on_others(R_STORE, VA_REMOTE, 0, 0x34),
+	    "the other %u cpus read and write through the pmap", ncpu - 1);
+	pmap_get_stats(&s0);
+	pmap_protect(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE, VM_PROT_READ);
+	pmap_get_stats(&s1);
+	selftest_ok(s1.shootdowns > s0.shootdowns, "pmap_protect sent a shootdown");
+	selftest_ok(on_others(R_STORE, VA_REMOTE, EFAULT, 0) &&
+	    on_others(R_FETCH, VA_REMOTE, 0, 0x34),
+	    "after pmap_protect no cpu can write through an old TLB entry");
+	pmap_remove(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, EFAULT, 0),
+	    "after pmap_remove no cpu can read through an old TLB entry");
+	pmap_enter(p, VA_REMOTE, m, VM_PROT_RW, VM_PROT_WRITE);
+	on_others(R_FETCH, VA_REMOTE, 0, 0x34);
+	pmap_remove_all(m);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, EFAULT, 0), "likewise after pmap_remove_all");
+	pmap_enter(p, VA_REMOTE, m, VM_PROT_READ, VM_PROT_READ);
+	on_others(R_FETCH, VA_REMOTE, 0, 0x34);
+	pmap_enter(p, VA_REMOTE, m2, VM_PROT_READ, VM_PROT_READ);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, 0, 0x99),
+	    "a mapping replaced by pmap_enter: every cpu sees the new page");
+	pmap_remove(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE);
+	test_remote_large(p, m2);
+	remotes_stop();
+	pmap_activate_kernel();
+	selftest_ok(clean(p) && pmap_resident_count(p) == 0, "pmap_check clean after the shootdowns");
+	pmap_destroy(p);
+	page_put(m);
+	page_put(m2);
+}
+
+/*
+ * Concurrency: the other cpus enter, remove and protect mappings of a
+ * few shared pages in two pmaps (two cpus per pmap when there are
+ * enough), with interrupts off, while this cpu runs the page-centric
+ * calls on the same pages.  Shootdowns fly between spinning cpus.
+ */
+
+#define STRESS_PAGES	8
+#define STRESS_SLOTS	64
+#define STRESS_ITERS	3000
+
+struct stress {
+	pmap_t		pmap;
+	struct vm_page	**pages;
+	uint64_t	seed;
+	int		failures;
+};
+
+static struct stress stressors[MAXCPU];
+static uint32_t stress_running;		/* (A) workers not yet finished */
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void
+stress_worker(void *arg)
+{
+	struct stress *w = arg;
+
+	pmap_activate(w->pmap);
+	for (int i = 0; i < STRESS_ITERS; i++) {
+		uint64_t r = xorshift(&w->seed);
+		vaddr_t va = VA_STRESS + ptoa(r % STRESS_SLOTS);
+		struct vm_page *m = w->pages[(r >> 8) % STRESS_PAGES];
+
+		switch ((r >> 16) % 4) {
+		case 0:
+		case 1:
+			w->failures += pmap_enter(w->pmap, va, m, VM_PROT_RW,
+			    (r >> 20) & 1 ? VM_PROT_WRITE : VM_PROT_READ) != 0;
+			break;
+		case 2:
+			pmap_remove(w->pmap, va, va + ptoa((r >> 24) % 8 + 1));
+			break;
+		case 3:
+			pmap_protect(w->pmap, va, va + ptoa(16), VM_PROT_READ);
+			break;
+		}
+	}
+	pmap_activate_kernel();
+	__atomic_sub_fetch(&stress_running, 1, __ATOMIC_RELEASE);
+}
+
+/* This cpu's side: page-centric calls until the workers are done. */
+static int
+stress_pages(struct vm_page **pages)
+{
+	uint64_t seed = 0x2545f4914f6cdd1dUL;
+	int calls = 0;
+
+	while (__atomic_load_n(&stress_running, __ATOMIC_ACQUIRE) != 0) {
+		uint64_t r = xorshift(&seed);
+		struct vm_page *m = pages[r % STRESS_PAGES];
+
+		switch ((r >> 8) % 6) {
+		case 0:
+			pmap_remove_all(m);
+			break;
+		case 1:
+			pmap_remove_write(m);
+			break;
+		case 2:
+			pmap_ts_referenced(m);
+			break;
+		case 3:
+			pmap_clear_modify(m);
+			break;
+		case 4:
+			pmap_page_protect(m, VM_PROT_READ);
+			break;
+		case 5:
+			(void)pmap_is_modified(m);
+			(void)pmap_page_mapping_count(m);
+			break;
+		}
+		calls++;
+	}
+	return calls;
+}
+
+static void
+test_stress(void)
+{
+	pmap_t p[2] = { pmap_create(), pmap_create() };
+	struct vm_page *pages[STRESS_PAGES];
+	bool ok = true;
+	int failures = 0, calls;
+
+	if (ncpu < 2)
+		goto out;
+	for (int i = 0; i < STRESS_PAGES; i++)
+		pages[i] = page_new(0);
+	stress_running = ncpu - 1;
+	for (uint32_t c = 0; c < ncpu; c++) {
+		if (c == cpu_id())
+			continue;
+		stressors[c] = (struct stress){ p[c % 2], pages, 0x9e3779b97f4a7c15UL * (c + 1), 0 };
+		cpu_call_async(c, stress_worker, &stressors[c]);
+	}
+	calls = stress_pages(pages);
+	for (uint32_t c = 0; c < ncpu; c++) {
+		if (c == cpu_id())
+			continue;
+		cpu_call_wait(c);
+		failures += stressors[c].failures;
+	}
+	ok = clean(p[0]) && clean(p[1]);
+	selftest_ok(failures == 0 && ok,
+	    "%u other cpu(s) entering/removing/protecting vs. %d page-centric calls: consistent",
+	    ncpu - 1, calls);
+	for (int i = 0; i < 2; i++)
+		pmap_remove(p[i], 0, USER_MAX);
+	for (int i = 0; i < STRESS_PAGES; i++) {
+		ok &= !pmap_page_is_mapped(pages[i]);
+		page_put(pages[i]);
+	}
+	selftest_ok(ok && pmap_resident_count(p[0]) == 0 && pmap_resident_count(p[1]) == 0,
+	    "and cleans up completely");
+out:
+	pmap_destroy(p[0]);
+	pmap_destroy(p[1]);
+}
+
+/*
+ * No memory: pmap_enter fails with ENOMEM and leaves nothing behind.
+ */
+
+struct hoard {
+	struct hoard	*next;
+	int		order;
+};
+
+/* Take every free page (largest blocks first), listed through the pages themselves. */
+static struct hoard *
+hoard_all(struct hoard *list)
+{
+	for (int order = 10; order >= 0; order--) {
+		struct vm_page *m;
+
+		while ((m = vm_page_alloc_pages(order, VM_ALLOC_NOWAIT)) != NULL) {
+			struct hoard *h = (struct hoard *)page_kva(m);
+
+			h->next = list;
+			h->order = order;
+			list = h;
+		}
+	}
+	return list;
+}
+
+static void
+hoard_release(struct hoard *list)
+{
+	while (list != NULL) {
+		struct hoard *h = list;
+
+		list = h->next;
+		vm_page_free_pages(PHYS_TO_VM_PAGE(DMAP_TO_PHYS((vaddr_t)h)), h->order);
+	}
+}
+
+static void
+test_enomem(void)
+{
+	pmap_t p = pmap_create();
+	struct vm_page *m = page_new(0);
+	struct pmap_stats s0, s1;
+	struct hoard *hoard;
+	int error;
+
+	pmap_enter(p, VA_NOMEM, m, VM_PROT_READ, VM_PROT_READ);
+	pmap_get_stats(&s0);
+	hoard = hoard_all(NULL);
+	zone_reclaim_all();
+	hoard = hoard_all(hoard);
+	error = pmap_enter(p, VA_NOMEM_FAR, m, VM_PROT_READ, VM_PROT_READ);
+	pmap_get_stats(&s1);
+	selftest_ok(error == ENOMEM, "with no free page, pmap_enter needing new tables fails: ENOMEM");
+	selftest_ok(s1.pt_pages == s0.pt_pages && s1.pv_entries == s0.pv_entries &&
+	    pmap_resident_count(p) == 1 && pmap_extract(p, VA_NOMEM_FAR) == 0 && clean(p),
+	    "and leaves no table or pv entry behind");
+	pmap_get_stats(&s0);
+	/* VA_NOMEM's table exists: these need only pv entries, until none is left. */
+	error = 0;
+	for (int i = 1; i < PT_ENTRIES && error == 0; i++)
+		error = pmap_enter(p, VA_NOMEM + ptoa(i), m, VM_PROT_READ, VM_PROT_READ);
+	pmap_get_stats(&s1);
+	selftest_ok(error == ENOMEM && s1.pv_reclaims > s0.pv_reclaims,
+	    "out of pv entries, pmap_enter reclaims and then fails: ENOMEM");
+	selftest_ok(pmap_resident_count(p) == (uint64_t)pmap_page_mapping_count(m) && clean(p),
+	    "and leaves the pmap consistent (%lu mappings)", pmap_resident_count(p));
+	hoard_release(hoard);
+	selftest_ok(pmap_enter(p, VA_NOMEM_FAR, m, VM_PROT_READ, VM_PROT_READ) == 0 &&
+	    pmap_extract(p, VA_NOMEM_FAR) == VM_PAGE_TO_PHYS(m), "it succeeds once memory is back");
+	pmap_remove(p, 0, USER_MAX);
+	selftest_ok(clean(p), "pmap_check clean after the ENOMEM test");
+	pmap_destroy(p);
+	page_put(m);
+}
+
+static void
+test_pmap(void)
+{
+	struct pmap_stats st0, st;
+	uint64_t free0;
+
+	zone_reclaim_all();
+	free0 = vm_page_count_free();
+	pmap_get_stats(&st0);
+	printf("# pmap: %u ASID bits, %u cpus\n", st0.asid_bits, ncpu);
+	test_copy();
+	test_enter();
+	test_referenced();
+	test_ranges();
+	test_shared();
+	test_wired();
+	test_device();
+	test_asid();
+	test_local_flush();
+	test_remote();
+	test_stress();
+	test_enomem();
+	zone_reclaim_all();
+	pmap_get_stats(&st);
+	printf("# pmap: %lu shootdowns, %lu dirty faults, %lu ref faults, %lu rollovers\n",
+	    st.shootdowns - st0.shootdowns, st.dirty_faults - st0.dirty_faults,
+	    st.ref_faults - st0.ref_faults, st.asid_rollovers - st0.asid_rollovers);
+	selftest_ok(st.pv_entries == st0.pv_entries && st.pt_pages == st0.pt_pages,
+	    "every pv entry and page-table page came back (%lu, %lu)", st.pv_entries,
+	    st.pt_pages);
+	selftest_ok(vm_page_count_free() == free0, "every page came back (%lu free, %lu before)",
+	    vm_page_count_free(), free0);
+}
+
+SELFTEST(pmap, test_pmap);

@@ -1,0 +1,369 @@
+/*
+ * Pipes: a ring buffer between a read end and a write end, each a struct
+ * file (pipe2 makes both).
+ *
+ * The ring holds PIPE_SIZE bytes.  p_head counts the bytes ever written
+ * and p_tail those ever read, so head - tail bytes are waiting, at
+ * [tail, head) modulo the size, and the rest is free.  Readers sleep on
+ * &p_head for data, writers on &p_tail for room.  A read returns what is
+ * there (at least one byte), or 0 once every write end is closed and
+ * the ring is empty; a write with no read end left fails with EPIPE.
+ *
+ * Data are copied between the ring and user memory, which may fault, so
+ * never under the spin lock.  Instead one reader and one writer at a time
+ * hold the pipe's read or write "I/O lock" (a sleeping lock made from the
+ * spin lock and sleep_on): the reader alone moves the tail and reads the
+ * filled part, the writer alone moves the head and fills the free part,
+ * and each publishes its move under the spin lock.  Holding the write
+ * lock for a whole write also makes every write atomic with respect to
+ * other writers, which is more than POSIX asks (PIPE_BUF bytes).
+ *
+ * Locking:
+ *   (p) p_lock, a spin lock
+ *   (r) the read I/O lock; (w) the write I/O lock
+ *   (C) constant
+ */
+#include <kern/systm.h>
+#include <kern/malloc.h>
+#include <kern/sched.h>
+#include <machine/param.h>
+#include <fs/file.h>
+#include <fs/stat.h>
+#include <fs/vnode.h>
+
+MALLOC_DEFINE(M_PIPE, "pipe", "pipe buffers");
+
+#define PIPE_SIZE	16384		/* ring bytes; a power of two */
+#define PIPE_BUF	4096		/* writes this small never split */
+
+struct pipe {
+	struct spinlock	p_lock;
+	char		*p_buf;		/* (C) PIPE_SIZE bytes */
+	uint64_t	p_head;		/* (p) written; (w) to move */
+	uint64_t	p_tail;		/* (p) read; (r) to move */
+	uint32_t	p_readers;	/* (p) open read ends */
+	uint32_t	p_writers;	/* (p) open write ends */
+	uint32_t	p_iolocks;	/* (p) PIPE_* */
+	uint64_t	p_ino;		/* (C) for fstat */
+	uint64_t	p_mtime_ns;	/* (C) */
+};
+
+#define PIPE_RLOCK	0x1
+#define PIPE_WLOCK	0x2
+#define PIPE_LOCKWANT	0x4
+
+_Static_assert((PIPE_SIZE & (PIPE_SIZE - 1)) == 0, "PIPE_SIZE must be a power of two");
+
+static uint64_t next_pipe_ino = 1;	/* (A) */
+
+static inline uint64_t
+pipe_used(const struct pipe *p)
+{
+	return p->p_head - p->p_tail;
+}
+
+/* Take the read or write I/O lock.  EAGAIN (nonblock) or EINTR. */
+static int
+pipe_iolock(struct pipe *p, uint32_t which, bool nonblock)
+{
+	int error = 0;
+
+	spin_lock(&p->p_lock);
+	while (p->p_iolocks & which) {
+		if (nonblock) {
+			error = EAGAIN;
+			break;
+		}
+		p->p_iolocks |= PIPE_LOCKWANT;
+		if ((error = sleep_on_intr(&p->p_iolocks, &p->p_lock)) != 0)
+			break;
+	}
+	if (!error)
+		p->p_iolocks |= which;
+	spin_unlock(&p->p_lock);
+	return error;
+}
+
+static void
+pipe_iounlock(struct pipe *p, uint32_t which)
+{
+	bool want;
+
+	spin_lock(&p->p_lock);
+	want = (p->p_iolocks & PIPE_LOCKWANT) != 0;
+	p->p_iolocks &= ~(which | PIPE_LOCKWANT);
+	spin_unlock(&p->p_lock);
+	if (want)
+		wakeup(&p->p_iolocks);
+}
+
+int
+pipe_create(struct file **readp, struct file **writep, int flags)
+{
+	struct pipe *p = malloc(sizeof(*p), M_PIPE, M_WAITOK | M_ZERO);
+	struct file *rf = NULL, *wf = NULL;
+	int nonblock = flags & O_NONBLOCK;
+
+	if (p == NULL)
+		return ENOMEM;
+	if ((p->p_buf = malloc(PIPE_SIZE, M_PIPE, M_WAITOK)) == NULL) {
+		free(p, M_PIPE);
+		return ENOMEM;
+	}
+	spin_init(&p->p_lock, "pipe");
+	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
+	p->p_mtime_ns = vfs_now_ns();
+	rf = file_alloc(NULL, p, O_RDONLY | nonblock);
+	wf = file_alloc(NULL, p, O_WRONLY | nonblock);
+	if (rf == NULL || wf == NULL) {
+		/* file_alloc counted the ends it made; dropping them frees the pipe. */
+		if (rf != NULL)
+			file_drop(rf);
+		if (wf != NULL)
+			file_drop(wf);
+		if (rf == NULL && wf == NULL) {
+			free(p->p_buf, M_PIPE);
+			free(p, M_PIPE);
+		}
+		return ENOMEM;
+	}
+	*readp = rf;
+	*writep = wf;
+	return 0;
+}
+
+/* A new file end of p (from file_alloc). */
+void
+pipe_attach(struct pipe *p, bool writer)
+{
+	spin_lock(&p->p_lock);
+	if (writer)
+		p->p_writers++;
+	else
+		p->p_readers++;
+	spin_unlock(&p->p_lock);
+}
+
+void
+pipe_close(struct file *fp)
+{
+	struct pipe *p = fp->f_pipe;
+	bool writer = file_writable(fp), last;
+
+	spin_lock(&p->p_lock);
+	if (writer)
+		p->p_writers--;
+	else
+		p->p_readers--;
+	last = p->p_readers == 0 && p->p_writers == 0;
+	spin_unlock(&p->p_lock);
+	/* Readers waiting for data see EOF; writers waiting for room see EPIPE. */
+	wakeup(writer ? (void *)&p->p_head : (void *)&p->p_tail);
+	if (last) {
+		free(p->p_buf, M_PIPE);
+		free(p, M_PIPE);
+	}
+}
+
+/* Wait (read lock held) for data or EOF.  0 with data, 1 at EOF, or -errno. */
+static int
+wait_for_data(struct pipe *p, bool nonblock)
+{
+	int error = 0, ret;
+
+	spin_lock(&p->p_lock);
+	while (pipe_used(p) == 0 && p->p_writers > 0) {
+		if (nonblock) {
+			error = EAGAIN;
+			break;
+		}
+		if ((error = sleep_on_intr(&p->p_head, &p->p_lock)) != 0)
+			break;
+	}
+	ret = error ? -error : pipe_used(p) == 0 ? 1 : 0;
+	spin_unlock(&p->p_lock);
+	return ret;
+}
+
+/* Copy what is waiting into one buffer (read lock held).  Bytes, or -EFAULT. */
+static ssize_t
+drain_into(struct pipe *p, struct uio *uio)
+{
+	size_t done = 0;
+
+	while (uio->uio_resid > 0) {
+		uint64_t tail, avail;
+		size_t off, n;
+
+		spin_lock(&p->p_lock);
+		tail = p->p_tail;
+		avail = pipe_used(p);
+		spin_unlock(&p->p_lock);
+		if (avail == 0)
+			break;
+		off = tail & (PIPE_SIZE - 1);
+		n = MIN(MIN(avail, PIPE_SIZE - off), uio->uio_resid);
+		if (uiomove(p->p_buf + off, n, uio) != 0)
+			return done > 0 ? (ssize_t)done : -EFAULT;
+		spin_lock(&p->p_lock);
+		p->p_tail += n;
+		spin_unlock(&p->p_lock);
+		wakeup(&p->p_tail);
+		done += n;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t
+pipe_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user)
+{
+	struct pipe *p = fp->f_pipe;
+	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
+	ssize_t total = 0, n;
+	int error, ret;
+
+	if ((error = pipe_iolock(p, PIPE_RLOCK, nonblock)) != 0)
+		return -error;
+	if ((ret = wait_for_data(p, nonblock)) != 0) {
+		pipe_iounlock(p, PIPE_RLOCK);
+		return ret > 0 ? 0 : ret;
+	}
+	for (int i = 0; i < iovcnt; i++) {
+		struct uio uio = { iov[i].iov_base, iov[i].iov_len, 0, user, false, 0 };
+
+		if ((n = drain_into(p, &uio)) < 0) {
+			if (total == 0)
+				total = n;
+			break;
+		}
+		total += n;
+		if ((size_t)n < iov[i].iov_len)
+			break;
+	}
+	pipe_iounlock(p, PIPE_RLOCK);
+	return total;
+}
+
+/*
+ * Wait (write lock held) until need bytes are free, or any if need is 0.
+ * The free byte count, or -EPIPE, -EAGAIN, -EINTR.
+ */
+static int64_t
+wait_for_room(struct pipe *p, size_t need, bool nonblock)
+{
+	int64_t ret;
+	int error = 0;
+
+	if (need == 0)
+		need = 1;
+	spin_lock(&p->p_lock);
+	for (;;) {
+		if (p->p_readers == 0) {
+			error = EPIPE;
+			break;
+		}
+		if (PIPE_SIZE - pipe_used(p) >= need)
+			break;
+		if (nonblock) {
+			error = EAGAIN;
+			break;
+		}
+		if ((error = sleep_on_intr(&p->p_tail, &p->p_lock)) != 0)
+			break;
+	}
+	ret = error ? -error : (int64_t)(PIPE_SIZE - pipe_used(p));
+	spin_unlock(&p->p_lock);
+	return ret;
+}
+
+/* Copy one buffer into the ring (write lock held).  Bytes, or -errno if none. */
+static ssize_t
+fill_from(struct pipe *p, struct uio *uio, size_t atomic_need, bool nonblock)
+{
+	size_t done = 0;
+
+	while (uio->uio_resid > 0) {
+		int64_t room = wait_for_room(p, done == 0 ? atomic_need : 0, nonblock);
+		uint64_t head;
+		size_t off, n;
+
+		if (room < 0)
+			return done > 0 ? (ssize_t)done : room;
+		spin_lock(&p->p_lock);
+		head = p->p_head;
+		spin_unlock(&p->p_lock);
+		off = head & (PIPE_SIZE - 1);
+		n = MIN(MIN((size_t)room, PIPE_SIZE - off), uio->uio_resid);
+		if (uiomove(p->p_buf + off, n, uio) != 0)
+			return done > 0 ? (ssize_t)done : -EFAULT;
+		spin_lock(&p->p_lock);
+		p->p_head += n;
+		spin_unlock(&p->p_lock);
+		wakeup(&p->p_head);
+		done += n;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t
+pipe_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user)
+{
+	struct pipe *p = fp->f_pipe;
+	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
+	size_t want = 0, atomic_need;
+	ssize_t total = 0, n;
+	int error;
+
+	for (int i = 0; i < iovcnt; i++)
+		want += iov[i].iov_len;		/* the caller checked for overflow */
+	/* A small write waits for room for all of it, so it never splits. */
+	atomic_need = want <= PIPE_BUF ? want : 0;
+	if ((error = pipe_iolock(p, PIPE_WLOCK, nonblock)) != 0)
+		return -error;
+	for (int i = 0; i < iovcnt; i++) {
+		struct uio uio = { iov[i].iov_base, iov[i].iov_len, 0, user, true, 0 };
+
+		if (iov[i].iov_len == 0)
+			continue;
+		n = fill_from(p, &uio, total == 0 ? atomic_need : 0, nonblock);
+		if (n < 0) {
+			if (total == 0)
+				total = n;
+			break;
+		}
+		total += n;
+		if ((size_t)n < iov[i].iov_len)
+			break;
+	}
+	pipe_iounlock(p, PIPE_WLOCK);
+	return total;
+}
+
+uint64_t
+pipe_bytes_available(struct file *fp)
+{
+	struct pipe *p = fp->f_pipe;
+	uint64_t n;
+
+	spin_lock(&p->p_lock);
+	n = pipe_used(p);
+	spin_unlock(&p->p_lock);
+	return n;
+}
+
+int
+pipe_stat(struct file *fp, struct stat_linux *st)
+{
+	struct pipe *p = fp->f_pipe;
+
+	memset(st, 0, sizeof(*st));
+	st->st_dev = 0xc;		/* Linux's pipefs lives on an anonymous device too */
+	st->st_ino = p->p_ino;
+	st->st_mode = S_IFIFO | 0600;
+	st->st_nlink = 1;
+	st->st_blksize = PAGE_SIZE;
+	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec =
+	    (int64_t)(p->p_mtime_ns / 1000000000UL);
+	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec = p->p_mtime_ns % 1000000000UL;
+	return 0;
+}

@@ -1,0 +1,893 @@
+/*
+ * The file system calls, with Linux's semantics and errno values.
+ *
+ * Each handler copies its user arguments in first (paths through
+ * copyinstr into a PATH_MAX kernel buffer, ENAMETOOLONG beyond; arrays
+ * through copyin after checking their counts), works on kernel copies,
+ * and copies results out last.  Descriptors are looked up to referenced
+ * files, which are dropped before returning.  Transfers are capped at
+ * MAX_RW_COUNT bytes, as Linux caps them.
+ */
+#include <kern/systm.h>
+#include <kern/copy.h>
+#include <kern/malloc.h>
+#include <kern/proc.h>
+#include <kern/signal.h>
+#include <kern/syscall.h>
+#include <kern/thread.h>
+#include <vm/vm_page.h>
+#include <fs/file.h>
+#include <fs/stat.h>
+#include <fs/vnode.h>
+
+#define MAX_RW_COUNT	0x7ffff000UL	/* INT_MAX rounded down to a page */
+#define SSIZE_MAX_K	((size_t)INT64_MAX)
+#define GETDENTS_MAX	32768		/* kernel buffer for one getdents64 */
+#define ST_VALID	0x0020
+#define ST_NOSUID	0x0002
+#define ST_NODEV	0x0004
+#define ST_NOEXEC	0x0008
+
+/*
+ * Helpers.
+ */
+
+static struct filedesc *
+fdtable(struct thread *td)
+{
+	return td->td_proc != NULL ? td->td_proc->p_fd : NULL;
+}
+
+/* Descriptor arguments are unsigned int, as in Linux. */
+static int
+getfile(struct thread *td, uint64_t fd, struct file **fpp)
+{
+	uint32_t ufd = (uint32_t)fd;
+
+	if (ufd > INT32_MAX)
+		return EBADF;
+	return fd_get(fdtable(td), (int)ufd, fpp);
+}
+
+static struct vnode *
+cwd_of(struct thread *td)
+{
+	struct proc *p = td->td_proc;
+
+	return p != NULL && p->p_cwd != NULL ? p->p_cwd : rootvnode;
+}
+
+/* Copy in a path: a PATH_MAX buffer (M_TEMP) for the caller to free. */
+static int
+path_in(uint64_t upath, char **kpathp)
+{
+	char *kpath = malloc(PATH_MAX, M_TEMP, M_WAITOK);
+	size_t done;
+	int error;
+
+	if (kpath == NULL)
+		return ENOMEM;
+	if ((error = copyinstr((const void *)upath, kpath, PATH_MAX, &done)) != 0) {
+		free(kpath, M_TEMP);
+		return error;
+	}
+	*kpathp = kpath;
+	return 0;
+}
+
+/* The directory path starts from (referenced): the root, the cwd, or dirfd's. */
+static int
+at_start(struct thread *td, int dirfd, const char *path, struct vnode **dirp)
+{
+	struct vnode *vp;
+	struct file *fp;
+	int error = 0;
+
+	if (path[0] == '/' || dirfd == AT_FDCWD) {
+		vp = path[0] == '/' ? rootvnode : cwd_of(td);
+		if (vp == NULL)
+			return ENOENT;
+		vref(vp);
+		*dirp = vp;
+		return 0;
+	}
+	if ((error = getfile(td, (uint32_t)dirfd, &fp)) != 0)
+		return error;
+	vp = fp->f_vnode;
+	if (vp == NULL || vp->v_type != VDIR)
+		error = ENOTDIR;
+	else
+		vref(vp);
+	file_drop(fp);
+	if (error)
+		return error;
+	*dirp = vp;
+	return 0;
+}
+
+/* Look up a user path relative to dirfd: a referenced vnode. */
+static int
+lookup_user(struct thread *td, int dirfd, uint64_t upath, struct vnode **vpp)
+{
+	struct vnode *dir;
+	char *path;
+	int error;
+
+	if ((error = path_in(upath, &path)) != 0)
+		return error;
+	if ((error = at_start(td, dirfd, path, &dir)) == 0) {
+		error = vfs_lookup(dir, path, 0, VNON, 0, vpp);
+		vrele(dir);
+	}
+	free(path, M_TEMP);
+	return error;
+}
+
+/* A failed write to a pipe with no reader also raises SIGPIPE. */
+static ssize_t
+write_result(struct thread *td, ssize_t n)
+{
+	if (n == -EPIPE && td->td_proc != NULL)
+		psignal(td->td_proc, SIGPIPE);
+	return n;
+}
+
+/*
+ * Copy in an iovec array of cnt entries (at most UIO_MAXIOV), checking
+ * that the total fits in ssize_t and capping it at MAX_RW_COUNT.  The
+ * array (M_TEMP) is the caller's to free; NULL when cnt is 0.
+ */
+static int
+iov_in(uint64_t uiov, uint64_t cnt, struct iovec_linux **iovp)
+{
+	struct iovec_linux *iov;
+	size_t total = 0;
+
+	*iovp = NULL;
+	if (cnt > UIO_MAXIOV)
+		return EINVAL;
+	if (cnt == 0)
+		return 0;
+	if ((iov = malloc(cnt * sizeof(*iov), M_TEMP, M_WAITOK)) == NULL)
+		return ENOMEM;
+	if (copyin((const void *)uiov, iov, cnt * sizeof(*iov)) != 0) {
+		free(iov, M_TEMP);
+		return EFAULT;
+	}
+	for (uint64_t i = 0; i < cnt; i++) {
+		if (iov[i].iov_len > SSIZE_MAX_K || total + iov[i].iov_len > SSIZE_MAX_K) {
+			free(iov, M_TEMP);
+			return EINVAL;
+		}
+		total += iov[i].iov_len;
+	}
+	total = 0;
+	for (uint64_t i = 0; i < cnt; i++) {
+		iov[i].iov_len = MIN(iov[i].iov_len, MAX_RW_COUNT - total);
+		total += iov[i].iov_len;
+	}
+	*iovp = iov;
+	return 0;
+}
+
+static ssize_t
+rw_common(struct thread *td, uint64_t fd, struct iovec_linux *iov, int cnt, int64_t pos,
+    bool write)
+{
+	struct file *fp;
+	ssize_t n;
+	int error;
+
+	if ((error = getfile(td, fd, &fp)) != 0)
+		return -error;
+	if (pos >= 0 && !file_seekable(fp))
+		n = -ESPIPE;
+	else if (write)
+		n = write_result(td, file_writev(fp, iov, cnt, pos, true));
+	else
+		n = file_readv(fp, iov, cnt, pos, true);
+	file_drop(fp);
+	return n;
+}
+
+static ssize_t
+rw_vector(struct thread *td, const uint64_t a[6], bool write)
+{
+	struct iovec_linux *iov;
+	struct file *fp;
+	ssize_t n;
+	int error;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	file_drop(fp);
+	if ((error = iov_in(a[1], a[2], &iov)) != 0)
+		return -error;
+	n = iov == NULL ? 0 : rw_common(td, a[0], iov, (int)a[2], -1, write);
+	free(iov, M_TEMP);
+	return n;
+}
+
+/*
+ * read, write and friends.
+ */
+
+SYSCALL(read)
+{
+	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
+
+	return rw_common(td, a[0], &iov, 1, -1, false);
+}
+
+SYSCALL(write)
+{
+	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
+
+	return rw_common(td, a[0], &iov, 1, -1, true);
+}
+
+SYSCALL(readv)
+{
+	return rw_vector(td, a, false);
+}
+
+SYSCALL(writev)
+{
+	return rw_vector(td, a, true);
+}
+
+SYSCALL(pread64)
+{
+	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
+
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	return rw_common(td, a[0], &iov, 1, (int64_t)a[3], false);
+}
+
+SYSCALL(pwrite64)
+{
+	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
+
+	if ((int64_t)a[3] < 0)
+		return -EINVAL;
+	return rw_common(td, a[0], &iov, 1, (int64_t)a[3], true);
+}
+
+/*
+ * Opening and closing.
+ */
+
+/* openat(dirfd, path, flags, mode) */
+SYSCALL(openat)
+{
+	int flags = (int)a[2], error, fd;
+	struct vnode *dir;
+	struct file *fp;
+	char *path;
+
+	if (fdtable(td) == NULL)
+		return -EMFILE;
+	if ((error = path_in(a[1], &path)) != 0)
+		return -error;
+	if ((error = at_start(td, (int)a[0], path, &dir)) == 0) {
+		error = file_open(dir, path, flags, (uint32_t)a[3], &fp);
+		vrele(dir);
+	}
+	free(path, M_TEMP);
+	if (error)
+		return -error;
+	if ((error = fd_alloc(fdtable(td), fp, 0, (flags & O_CLOEXEC) != 0, &fd)) != 0) {
+		file_drop(fp);
+		return -error;
+	}
+	return fd;
+}
+
+SYSCALL(close)
+{
+	uint32_t fd = (uint32_t)a[0];
+
+	if (fd > INT32_MAX)
+		return -EBADF;
+	return -fd_close(fdtable(td), (int)fd);
+}
+
+/* lseek(fd, offset, whence) */
+SYSCALL(lseek)
+{
+	struct file *fp;
+	uint64_t result;
+	int error;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	error = file_seek(fp, (int64_t)a[1], (int)a[2], &result);
+	file_drop(fp);
+	return error ? -error : (long)result;
+}
+
+/*
+ * Status.
+ */
+
+static int
+stat_out(struct stat_linux *st, uint64_t ubuf)
+{
+	return copyout(st, (void *)ubuf, sizeof(*st)) ? EFAULT : 0;
+}
+
+SYSCALL(fstat)
+{
+	struct stat_linux st;
+	struct file *fp;
+	int error;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	error = file_stat(fp, &st);
+	file_drop(fp);
+	if (error == 0)
+		error = stat_out(&st, a[1]);
+	return -error;
+}
+
+/* The vnode or file an empty path with AT_EMPTY_PATH names: stat it. */
+static int
+stat_dirfd(struct thread *td, int dirfd, struct stat_linux *st)
+{
+	struct file *fp;
+	int error;
+
+	if (dirfd == AT_FDCWD) {
+		if (cwd_of(td) == NULL)
+			return ENOENT;
+		vn_stat(cwd_of(td), st);
+		return 0;
+	}
+	if ((error = getfile(td, (uint32_t)dirfd, &fp)) != 0)
+		return error;
+	error = file_stat(fp, st);
+	file_drop(fp);
+	return error;
+}
+
+/* newfstatat(dirfd, path, statbuf, flags) */
+SYSCALL(newfstatat)
+{
+	int flags = (int)a[3], dirfd = (int)a[0], error;
+	struct stat_linux st;
+	struct vnode *dir, *vp;
+	char *path;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	if ((error = path_in(a[1], &path)) != 0)
+		return -error;
+	if (path[0] == '\0') {
+		error = (flags & AT_EMPTY_PATH) ? stat_dirfd(td, dirfd, &st) : ENOENT;
+	} else if ((error = at_start(td, dirfd, path, &dir)) == 0) {
+		if ((error = vfs_lookup(dir, path, 0, VNON, 0, &vp)) == 0) {
+			vn_stat(vp, &st);
+			vrele(vp);
+		}
+		vrele(dir);
+	}
+	free(path, M_TEMP);
+	if (error == 0)
+		error = stat_out(&st, a[2]);
+	return -error;
+}
+
+static void
+fill_statfs(struct vnode *vp, struct statfs_linux *sf)
+{
+	memset(sf, 0, sizeof(*sf));
+	sf->f_bsize = PAGE_SIZE;
+	sf->f_frsize = PAGE_SIZE;
+	sf->f_namelen = NAME_MAX;
+	sf->f_fsid[0] = (int32_t)vp->v_fsid;
+	sf->f_flags = ST_VALID;
+	if (vp->v_fsid == FSID_PROCFS) {
+		sf->f_type = PROC_SUPER_MAGIC;
+		sf->f_flags |= ST_NOSUID | ST_NODEV | ST_NOEXEC;
+		return;
+	}
+	/* ramfs holds files in free memory: report that as its space. */
+	sf->f_type = RAMFS_MAGIC;
+	sf->f_blocks = vm_page_count_total();
+	sf->f_bfree = sf->f_bavail = vm_page_count_free();
+	sf->f_files = vm_page_count_total();
+	sf->f_ffree = vm_page_count_free();
+}
+
+/* statfs(path, buf) */
+SYSCALL(statfs)
+{
+	struct statfs_linux sf;
+	struct vnode *vp;
+	int error;
+
+	if ((error = lookup_user(td, AT_FDCWD, a[0], &vp)) != 0)
+		return -error;
+	fill_statfs(vp, &sf);
+	vrele(vp);
+	return copyout(&sf, (void *)a[1], sizeof(sf)) ? -EFAULT : 0;
+}
+
+/* fstatfs(fd, buf) */
+SYSCALL(fstatfs)
+{
+	struct statfs_linux sf;
+	struct file *fp;
+	int error;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	if (fp->f_vnode != NULL)
+		fill_statfs(fp->f_vnode, &sf);
+	else
+		memset(&sf, 0, sizeof(sf));	/* a pipe */
+	file_drop(fp);
+	return copyout(&sf, (void *)a[1], sizeof(sf)) ? -EFAULT : 0;
+}
+
+/* getdents64(fd, dirp, count) */
+SYSCALL(getdents64)
+{
+	size_t len = MIN((uint32_t)a[2], GETDENTS_MAX);
+	struct file *fp;
+	ssize_t n;
+	void *buf;
+	int error;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	if ((buf = malloc(MAX(len, 8), M_TEMP, M_WAITOK)) == NULL) {
+		file_drop(fp);
+		return -ENOMEM;
+	}
+	n = file_getdents(fp, buf, len, (void *)a[1]);
+	free(buf, M_TEMP);
+	file_drop(fp);
+	return n;
+}
+
+/* faccessat2(dirfd, path, mode, flags): everyone is root, so existence and x bits. */
+static long
+access_common(struct thread *td, int dirfd, uint64_t upath, int mode, int flags)
+{
+	struct vnode *vp;
+	int error;
+
+	if (mode & ~(R_OK | W_OK | X_OK))
+		return -EINVAL;
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if ((error = lookup_user(td, dirfd, upath, &vp)) != 0)
+		return -error;
+	if ((mode & X_OK) && vp->v_type != VDIR && (vp->v_mode & 0111) == 0)
+		error = EACCES;
+	vrele(vp);
+	return -error;
+}
+
+SYSCALL(faccessat)
+{
+	return access_common(td, (int)a[0], a[1], (int)a[2], 0);
+}
+
+SYSCALL(faccessat2)
+{
+	return access_common(td, (int)a[0], a[1], (int)a[2], (int)a[3]);
+}
+
+/* readlinkat(dirfd, path, buf, bufsiz): there are no symbolic links. */
+SYSCALL(readlinkat)
+{
+	struct vnode *vp;
+	int error;
+
+	if ((int)a[3] <= 0)
+		return -EINVAL;
+	if ((error = lookup_user(td, (int)a[0], a[1], &vp)) != 0)
+		return -error;
+	vrele(vp);
+	return -EINVAL;
+}
+
+/*
+ * Directories.
+ */
+
+/* getcwd(buf, size): the length with the NUL. */
+SYSCALL(getcwd)
+{
+	struct vnode *cwd = cwd_of(td);
+	size_t len;
+	char *kbuf;
+	int error;
+
+	if (cwd == NULL)
+		return -ENOENT;
+	if ((kbuf = malloc(PATH_MAX, M_TEMP, M_WAITOK)) == NULL)
+		return -ENOMEM;
+	error = vn_fullpath(cwd, kbuf, PATH_MAX, &len);
+	if (error == ERANGE)
+		error = ENAMETOOLONG;
+	else if (error == 0 && a[1] < len + 1)
+		error = ERANGE;
+	else if (error == 0 && copyout(kbuf, (void *)a[0], len + 1) != 0)
+		error = EFAULT;
+	free(kbuf, M_TEMP);
+	return error ? -error : (long)(len + 1);
+}
+
+static int
+set_cwd(struct thread *td, struct vnode *vp)
+{
+	struct proc *p = td->td_proc;
+	struct vnode *old;
+
+	if (vp->v_type != VDIR) {
+		vrele(vp);
+		return ENOTDIR;
+	}
+	if (p == NULL) {
+		vrele(vp);
+		return EINVAL;
+	}
+	old = p->p_cwd;
+	p->p_cwd = vp;		/* takes over the reference */
+	if (old != NULL)
+		vrele(old);
+	return 0;
+}
+
+SYSCALL(chdir)
+{
+	struct vnode *vp;
+	int error;
+
+	if ((error = lookup_user(td, AT_FDCWD, a[0], &vp)) != 0)
+		return -error;
+	return -set_cwd(td, vp);
+}
+
+SYSCALL(fchdir)
+{
+	struct vnode *vp;
+	struct file *fp;
+	int error;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	vp = fp->f_vnode;
+	if (vp != NULL)
+		vref(vp);
+	file_drop(fp);
+	if (vp == NULL)
+		return -ENOTDIR;
+	return -set_cwd(td, vp);
+}
+
+/* mkdirat(dirfd, path, mode) */
+SYSCALL(mkdirat)
+{
+	struct vnode *dir, *vp;
+	char *path;
+	int error;
+
+	if ((error = path_in(a[1], &path)) != 0)
+		return -error;
+	if ((error = at_start(td, (int)a[0], path, &dir)) == 0) {
+		error = vfs_lookup(dir, path, VFS_CREATE | VFS_EXCL, VDIR,
+		    (uint32_t)a[2] & S_IALLUGO, &vp);
+		if (error == 0)
+			vrele(vp);
+		vrele(dir);
+	}
+	free(path, M_TEMP);
+	return -error;
+}
+
+/* Remove name (len bytes) from parent, with Linux's answers for odd names. */
+static int
+remove_entry(struct vnode *parent, const char *name, size_t len, bool trailing, bool rmdir)
+{
+	struct vnode *vp;
+	int error;
+
+	if (len == 1 && name[0] == '.')
+		return rmdir ? EINVAL : EISDIR;
+	if (len == 2 && name[0] == '.' && name[1] == '.')
+		return rmdir ? ENOTEMPTY : EISDIR;
+	if (trailing && !rmdir) {
+		/* "name/": a directory (EISDIR) or not one at all (ENOTDIR). */
+		if ((error = vfs_lookup_component(parent, name, len, &vp)) != 0)
+			return error;
+		error = vp->v_type == VDIR ? EISDIR : ENOTDIR;
+		vrele(vp);
+		return error;
+	}
+	if (parent->v_ops->vop_unlink == NULL)
+		return EACCES;
+	return parent->v_ops->vop_unlink(parent, name, len, rmdir);
+}
+
+/* unlinkat(dirfd, path, flags) */
+SYSCALL(unlinkat)
+{
+	int flags = (int)a[2], error;
+	struct vnode *dir, *parent;
+	const char *name;
+	size_t len;
+	bool trailing;
+	char *path;
+
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	if ((error = path_in(a[1], &path)) != 0)
+		return -error;
+	if ((error = at_start(td, (int)a[0], path, &dir)) == 0) {
+		error = vfs_lookup_parent(dir, path, &parent, &name, &len, &trailing);
+		if (error == 0) {
+			error = remove_entry(parent, name, len, trailing, flags & AT_REMOVEDIR);
+			vrele(parent);
+		}
+		vrele(dir);
+	}
+	free(path, M_TEMP);
+	return -error;
+}
+
+/*
+ * Sizes.
+ */
+
+static int
+truncate_vnode(struct vnode *vp, int64_t length)
+{
+	if (length < 0)
+		return EINVAL;
+	if (vp->v_type == VDIR)
+		return EISDIR;
+	if (vp->v_type != VREG || vp->v_ops->vop_truncate == NULL)
+		return EINVAL;
+	return vp->v_ops->vop_truncate(vp, (uint64_t)length);
+}
+
+/* ftruncate(fd, length) */
+SYSCALL(ftruncate)
+{
+	struct file *fp;
+	int error;
+
+	if ((int64_t)a[1] < 0)
+		return -EINVAL;
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	if (fp->f_vnode == NULL || fp->f_vnode->v_type != VREG || !file_writable(fp))
+		error = EINVAL;
+	else
+		error = truncate_vnode(fp->f_vnode, (int64_t)a[1]);
+	file_drop(fp);
+	return -error;
+}
+
+/* truncate(path, length) */
+SYSCALL(truncate)
+{
+	struct vnode *vp;
+	int error;
+
+	if ((int64_t)a[1] < 0)
+		return -EINVAL;
+	if ((error = lookup_user(td, AT_FDCWD, a[0], &vp)) != 0)
+		return -error;
+	error = truncate_vnode(vp, (int64_t)a[1]);
+	vrele(vp);
+	return -error;
+}
+
+/* fsync(fd), fdatasync(fd): ramfs is already as durable as it gets. */
+static long
+sync_fd(struct thread *td, uint64_t fd)
+{
+	struct file *fp;
+	int error;
+
+	if ((error = getfile(td, fd, &fp)) != 0)
+		return -error;
+	error = fp->f_pipe != NULL ? EINVAL : 0;
+	file_drop(fp);
+	return -error;
+}
+
+SYSCALL(fsync)
+{
+	return sync_fd(td, a[0]);
+}
+
+SYSCALL(fdatasync)
+{
+	return sync_fd(td, a[0]);
+}
+
+SYSCALL(sync)
+{
+	return 0;
+}
+
+/*
+ * Descriptors.
+ */
+
+/* pipe2(fds[2], flags) */
+SYSCALL(pipe2)
+{
+	int flags = (int)a[1], fds[2], error;
+	struct filedesc *fdp = fdtable(td);
+	struct file *rf, *wf;
+	bool cloexec = (flags & O_CLOEXEC) != 0;
+
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (fdp == NULL)
+		return -EMFILE;
+	if ((error = pipe_create(&rf, &wf, flags)) != 0)
+		return -error;
+	if ((error = fd_alloc(fdp, rf, 0, cloexec, &fds[0])) != 0) {
+		file_drop(rf);
+		file_drop(wf);
+		return -error;
+	}
+	if ((error = fd_alloc(fdp, wf, 0, cloexec, &fds[1])) != 0) {
+		fd_close(fdp, fds[0]);
+		file_drop(wf);
+		return -error;
+	}
+	if (copyout(fds, (void *)a[0], sizeof(fds)) != 0) {
+		fd_close(fdp, fds[0]);
+		fd_close(fdp, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long
+dup_from(struct thread *td, uint64_t oldfd, int minfd, bool cloexec)
+{
+	struct file *fp;
+	int error, fd;
+
+	if ((error = getfile(td, oldfd, &fp)) != 0)
+		return -error;
+	if ((error = fd_alloc(fdtable(td), fp, minfd, cloexec, &fd)) != 0) {
+		file_drop(fp);
+		return -error;
+	}
+	return fd;
+}
+
+SYSCALL(dup)
+{
+	return dup_from(td, a[0], 0, false);
+}
+
+/* dup3(oldfd, newfd, flags) */
+SYSCALL(dup3)
+{
+	uint32_t oldfd = (uint32_t)a[0], newfd = (uint32_t)a[1];
+	int flags = (int)a[2], error;
+
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (oldfd == newfd)
+		return -EINVAL;
+	if (oldfd > INT32_MAX || newfd > INT32_MAX)
+		return -EBADF;
+	error = fd_dup2(fdtable(td), (int)oldfd, (int)newfd, (flags & O_CLOEXEC) != 0);
+	return error ? -error : (long)newfd;
+}
+
+static long
+set_status_flags(struct file *fp, int flags)
+{
+	spin_lock(&fp->f_lock);
+	fp->f_flags = (fp->f_flags & ~FILE_SETFL_MASK) | (flags & FILE_SETFL_MASK);
+	spin_unlock(&fp->f_lock);
+	return 0;
+}
+
+/* fcntl(fd, cmd, arg) */
+SYSCALL(fcntl)
+{
+	struct filedesc *fdp = fdtable(td);
+	uint32_t fd = (uint32_t)a[0];
+	int cmd = (int)a[1];
+	struct file *fp;
+	bool cloexec;
+	long ret;
+	int error;
+
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (a[2] >= NOFILE_MAX)
+			return -EINVAL;
+		return dup_from(td, fd, (int)a[2], cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		if (fd > INT32_MAX)
+			return -EBADF;
+		error = fd_get_cloexec(fdp, (int)fd, &cloexec);
+		return error ? -error : cloexec ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		if (fd > INT32_MAX)
+			return -EBADF;
+		return -fd_set_cloexec(fdp, (int)fd, (a[2] & FD_CLOEXEC) != 0);
+	case F_GETFL:
+	case F_SETFL:
+		if ((error = getfile(td, fd, &fp)) != 0)
+			return -error;
+		if (cmd == F_GETFL)
+			ret = fp->f_flags | O_LARGEFILE;	/* as Linux on 64-bit */
+		else
+			ret = set_status_flags(fp, (int)a[2]);
+		file_drop(fp);
+		return ret;
+	default:
+		if ((error = getfile(td, fd, &fp)) != 0)
+			return -error;
+		file_drop(fp);
+		return -EINVAL;
+	}
+}
+
+static int
+ioctl_file(struct thread *td, uint32_t fd, struct file *fp, unsigned long cmd, void *uarg)
+{
+	struct vnode *vp = fp->f_vnode;
+	int value;
+
+	switch (cmd) {
+	case FIOCLEX:
+	case FIONCLEX:
+		return fd_set_cloexec(fdtable(td), (int)fd, cmd == FIOCLEX);
+	case FIONBIO:
+		if (copyin(uarg, &value, sizeof(value)) != 0)
+			return EFAULT;
+		spin_lock(&fp->f_lock);
+		if (value)
+			fp->f_flags |= O_NONBLOCK;
+		else
+			fp->f_flags &= ~O_NONBLOCK;
+		spin_unlock(&fp->f_lock);
+		return 0;
+	case FIONREAD:
+		if (fp->f_pipe != NULL)
+			value = (int)pipe_bytes_available(fp);
+		else if (vp->v_type == VREG)
+			value = (int)MIN(INT32_MAX, vp->v_size - MIN(vp->v_size,
+			    file_offset_get(fp)));
+		else
+			break;
+		return copyout(&value, uarg, sizeof(value)) ? EFAULT : 0;
+	}
+	if (vp == NULL || vp->v_ops->vop_ioctl == NULL)
+		return ENOTTY;
+	return vp->v_ops->vop_ioctl(vp, cmd, uarg);
+}
+
+/* ioctl(fd, cmd, arg) */
+SYSCALL(ioctl)
+{
+	struct file *fp;
+	int error;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	error = ioctl_file(td, (uint32_t)a[0], fp, (unsigned long)(uint32_t)a[1], (void *)a[2]);
+	file_drop(fp);
+	return -error;
+}

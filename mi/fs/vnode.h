@@ -1,0 +1,244 @@
+/*
+ * Vnodes: the kernel's files, directories and devices, whatever file
+ * system they belong to (after 4.4BSD, much reduced).
+ *
+ * There are three file systems, all in memory:
+ *   ramfs   directories and regular files (ramfs.c).  A regular file's
+ *           contents are the pages of its vm_object (OBJT_VNODE, one per
+ *           file, made with the vnode): read(2), write(2) and every
+ *           mmap(2) of the file see the same pages.
+ *   devfs   character devices (console, null, zero), linked into an
+ *           ordinary ramfs directory (/dev).
+ *   procfs  /proc: files generated when they are looked up.
+ *
+ * Lifetime.  A vnode is kept alive by references (v_refcnt: open files,
+ * current directories, lookups in progress, a subdirectory's v_parent)
+ * and by links (v_nlink: directory entries naming it).  When both reach
+ * zero the vnode is reclaimed: its file system frees it (vop_reclaim).
+ * Exactly one thread sees both reach zero, because decrements of either
+ * happen under v_lock and increments of v_refcnt only happen to a vnode
+ * that is reachable (linked, or already referenced).  A regular file's
+ * vnode is reclaimed by dropping its object reference; the vnode itself
+ * is freed when the object dies (the vnode pager's dealloc), so a file
+ * that is unlinked while still mapped keeps working until the last unmap.
+ *
+ * Locking:
+ *   (V) v_lock, a spin lock: nothing is done under it that can sleep or
+ *       fault.  Order: a directory's v_lock before its entries' v_locks;
+ *       a vm_object's lock may be held while taking a v_lock, never the
+ *       other way round.
+ *   (I) the I/O lock (vn_iolock), a sleeping lock: held by ramfs across
+ *       a read, write or truncate of a regular file, so the file's size
+ *       and pages stay put while data is copied to or from user memory
+ *       (which may fault).
+ *   (A) atomic
+ *   (C) constant after creation
+ */
+#ifndef _FS_VNODE_H_
+#define _FS_VNODE_H_
+
+#include <kern/types.h>
+#include <kern/spinlock.h>
+
+struct vm_object;
+struct uio;
+struct vnode;
+struct stat_linux;
+
+enum vtype { VNON, VREG, VDIR, VCHR, VFIFO, VLNK };
+
+#define NAME_MAX	255		/* bytes in one path component */
+#define PATH_MAX	4096		/* bytes in a path, with its NUL */
+
+struct vnode_ops {
+	/*
+	 * Directories.  name is not NUL-terminated, 1 <= len <= NAME_MAX,
+	 * and never "." or ".." (the VFS answers those itself).
+	 */
+	int	(*vop_lookup)(struct vnode *dir, const char *name, size_t len,
+		    struct vnode **out);		/* referenced */
+	int	(*vop_create)(struct vnode *dir, const char *name, size_t len,
+		    enum vtype type, uint32_t mode, struct vnode **out);
+	int	(*vop_unlink)(struct vnode *dir, const char *name, size_t len, bool rmdir);
+	/*
+	 * Fill the kernel buffer buf with linux_dirent64 records, starting at
+	 * the cookie *off and advancing it; returns bytes or -errno (EINVAL
+	 * when not even one record fits).  "." and ".." come first.
+	 */
+	ssize_t	(*vop_getdents)(struct vnode *dir, uint64_t *off, void *buf, size_t len);
+	/* Data: bytes moved, or -errno.  The uio's offset and resid advance. */
+	ssize_t	(*vop_read)(struct vnode *vp, struct uio *uio);
+	ssize_t	(*vop_write)(struct vnode *vp, struct uio *uio);
+	int	(*vop_truncate)(struct vnode *vp, uint64_t size);
+	/* uarg is a user address. */
+	int	(*vop_ioctl)(struct vnode *vp, unsigned long cmd, void *uarg);
+	/*
+	 * The object an mmap of [off, off+len) maps, referenced for the caller;
+	 * *anonymous true means "map anonymous memory" (/dev/zero).  ENODEV if
+	 * the vnode cannot be mapped.  NULL op: ENODEV.
+	 */
+	int	(*vop_mmap)(struct vnode *vp, uint64_t off, uint64_t len,
+		    struct vm_object **objp, bool *anonymous);
+	/* May an open with these O_* flags go ahead?  NULL op: yes. */
+	int	(*vop_open)(struct vnode *vp, int oflags);
+	/* No references and no links are left: free the vnode. */
+	void	(*vop_reclaim)(struct vnode *vp);
+	/* Is a read (or write) possible now without blocking?  NULL op: yes. */
+	bool	(*vop_poll)(struct vnode *vp, bool write);
+};
+
+struct vnode {
+	struct spinlock	v_lock;
+	enum vtype	v_type;		/* (C) */
+	uint32_t	v_refcnt;	/* (A) up; down under (V) */
+	uint32_t	v_flags;	/* (V) VV_* */
+	uint32_t	v_mode;		/* (V) permission bits (07777) */
+	uint32_t	v_nlink;	/* (V) directory entries naming it */
+	uint32_t	v_fsid;		/* (C) st_dev */
+	uint64_t	v_ino;		/* (C) */
+	uint64_t	v_size;		/* (V)+(I) bytes; readers may peek unlocked */
+	uint64_t	v_mtime_ns;	/* (V) nanoseconds since boot */
+	uint32_t	v_rdev;		/* (C) device number for VCHR */
+	struct vm_object *v_object;	/* (C) VREG on ramfs: its pages */
+	const struct vnode_ops *v_ops;	/* (C) */
+	void		*v_data;	/* (C) the file system's own */
+	struct vnode	*v_parent;	/* (C) directories: "..", referenced; NULL at a root */
+	char		*v_name;	/* (C) directories: the name in v_parent */
+	size_t		v_namelen;	/* (C) */
+};
+
+/* v_flags */
+#define VV_DOOMED	0x0001		/* being reclaimed */
+#define VV_IOLOCKED	0x0002		/* the I/O lock is held */
+#define VV_IOWANT	0x0004		/* someone sleeps for the I/O lock */
+#define VV_UNLINKED	0x0008		/* removed from its directory */
+#define VV_NOSEEK	0x0010		/* (C) a stream: lseek and pread give ESPIPE */
+
+/* st_dev values */
+#define FSID_RAMFS	1
+#define FSID_PROCFS	2
+#define FSID_DEVFS	3
+
+/*
+ * Allocate a vnode with one reference and no links.  Directories get
+ * parent (referenced) and a copy of their name, for ".." and getcwd.
+ * NULL when memory is short.
+ */
+struct vnode *vnode_alloc(enum vtype type, uint32_t mode, const struct vnode_ops *ops,
+    struct vnode *parent, const char *name, size_t namelen);
+void vnode_free(struct vnode *vp);	/* the file system's last step */
+
+void vref(struct vnode *vp);
+void vrele(struct vnode *vp);
+/*
+ * Drop one link (nlink) of vp, which its directory has just forgotten,
+ * reclaiming vp if nothing else holds it.  Called without locks.
+ */
+void vnode_unlinked(struct vnode *vp);
+
+void vn_iolock(struct vnode *vp);
+void vn_iounlock(struct vnode *vp);
+
+uint64_t vfs_now_ns(void);		/* for mtimes */
+
+/*
+ * Path lookup from dir (NULL: the root; absolute paths always start at
+ * the root).  Returns a referenced vnode.  With VFS_CREATE, a missing
+ * last component is created as type/mode; VFS_EXCL makes an existing
+ * one EEXIST.  Errors: ENOENT, ENOTDIR, ENAMETOOLONG, EEXIST, EISDIR
+ * (creating a non-directory with a trailing slash), EACCES (the
+ * directory's file system cannot create), ENOMEM.
+ */
+#define VFS_CREATE	0x0001
+#define VFS_EXCL	0x0002
+int vfs_lookup(struct vnode *dir, const char *path, int flags, enum vtype type,
+    uint32_t mode, struct vnode **out);
+/*
+ * Walk all of path but its last component: *parent (referenced) is the
+ * directory holding it, *name and *namelen name it inside path ("." for
+ * "/" or an empty remainder), and *trailing_slash (may be NULL) tells
+ * whether slashes followed it.
+ */
+int vfs_lookup_parent(struct vnode *dir, const char *path, struct vnode **parent,
+    const char **name, size_t *namelen, bool *trailing_slash);
+/* One step: name (not NUL-terminated) in dir, with "." and "..". */
+int vfs_lookup_component(struct vnode *dir, const char *name, size_t len,
+    struct vnode **out);
+
+/*
+ * The absolute path of directory vp into buf (size bytes), NUL-terminated;
+ * *len is its length without the NUL.  ENOENT if vp or a directory above
+ * it was removed, ERANGE if it does not fit.
+ */
+int vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *len);
+
+/* Fill a Linux struct stat for vp. */
+void vn_stat(struct vnode *vp, struct stat_linux *st);
+
+/*
+ * Read len bytes at off of vp into the kernel buffer buf; *done is what
+ * was read (short at end of file).  0 or an errno.
+ */
+int vn_read_kernel(struct vnode *vp, void *buf, size_t len, uint64_t off, size_t *done);
+
+extern struct vnode *rootvnode;
+
+/* Make the root file system and unpack the initial ram disk into it. */
+void fs_init(const void *initrd, size_t len);
+
+/*
+ * A transfer between a file and one buffer in memory, kernel or user.
+ * Callers may initialise it positionally; later fields default to 0.
+ */
+struct uio {
+	void		*uio_base;	/* next byte of the buffer */
+	size_t		uio_resid;	/* bytes left */
+	uint64_t	uio_offset;	/* file offset */
+	bool		uio_user;	/* uio_base is a user address */
+	bool		uio_write;	/* the buffer is the source (a write) */
+	int		uio_ioflag;	/* IO_* */
+};
+
+#define IO_NONBLOCK	0x0001		/* O_NONBLOCK: EAGAIN rather than sleep */
+#define IO_APPEND	0x0002		/* O_APPEND: write at the end of the file */
+
+/* Move up to n bytes between kernel memory kaddr and the uio. 0 or EFAULT. */
+int uiomove(void *kaddr, size_t n, struct uio *uio);
+/* Move n zero bytes into the uio (a read of a hole). 0 or EFAULT. */
+int uiomove_zeros(size_t n, struct uio *uio);
+
+/*
+ * linux_dirent64 records for vop_getdents: append one to buf (len bytes,
+ * used so far) and return the new used, or 0 when it does not fit.
+ */
+size_t dirent_add(void *buf, size_t len, size_t used, uint64_t ino, uint64_t next_off,
+    enum vtype type, const char *name, size_t namelen);
+
+/*
+ * The vnode pager (vnode_pager.c): the pager of OBJT_VNODE objects.  A
+ * page not resident is a hole and reads as zeros; a page at or beyond
+ * the end of the file (rounded up to a page) does not exist: the pager
+ * fails with EIO, which a page fault turns into SIGBUS.
+ */
+struct vm_object *vnode_pager_alloc(struct vnode *vp);
+extern const struct vm_pager_ops vnode_pager_ops;
+/*
+ * msync(MS_SYNC) of obj's pages [start, end): ramfs pages are the file,
+ * so there is nothing to write; the pages' modified bits are cleared.
+ */
+int vnode_sync_range(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
+
+/* devfs: make console, null and zero in dir. */
+int devfs_populate(struct vnode *dir);
+/* procfs: make its root directory, named name in parent (which is ramfs). */
+int procfs_mount(struct vnode *parent, const char *name);
+/* procfs's root directory, referenced and not linked anywhere (tests). */
+struct vnode *procfs_root_alloc(struct vnode *parent, const char *name);
+struct vmspace;
+/*
+ * The text of /proc/PID/maps for vm into buf (size bytes); *lenp is its
+ * length.  0, or ERANGE when it does not fit.
+ */
+int procfs_format_maps(struct vmspace *vm, char *buf, size_t size, size_t *lenp);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * Futexes (see futex.h).  Waiters sit on one list under futex_lock; a
+ * waiter sleeps on its own record, so FUTEX_WAKE wakes exactly the
+ * threads it chooses.
+ */
+#include <kern/systm.h>
+#include <kern/copy.h>
+#include <kern/futex.h>
+#include <kern/list.h>
+#include <kern/proc.h>
+#include <kern/sched.h>
+#include <kern/syscall.h>
+#include <kern/thread.h>
+#include <machine/cpu.h>
+#include <vm/pmap.h>
+#include <vm/vm_map.h>
+
+#define FUTEX_WAIT		0
+#define FUTEX_WAKE		1
+#define FUTEX_WAIT_BITSET	9
+#define FUTEX_WAKE_BITSET	10
+#define FUTEX_PRIVATE_FLAG	128
+#define FUTEX_CLOCK_REALTIME	256
+#define FUTEX_CMD_MASK		(~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+#define NSEC_PER_SEC		1000000000UL
+
+struct futex_waiter {
+	struct list_node link;		/* (futex_lock) */
+	paddr_t		key;		/* (futex_lock) */
+	bool		woken;		/* (futex_lock) */
+};
+
+static struct spinlock futex_lock = SPINLOCK_INITIALIZER("futex");
+static struct list_node waiters = LIST_HEAD_INIT(waiters);
+
+/* The physical address naming the futex word at uaddr (faulted in by the caller). */
+static paddr_t
+futex_key(struct vmspace *vm, vaddr_t uaddr)
+{
+	paddr_t pa = pmap_extract(vm->vm_pmap, uaddr);
+
+	return pa;
+}
+
+int
+futex_wake_addr(struct vmspace *vm, vaddr_t uaddr, int n)
+{
+	struct list_node *it, *tmp;
+	paddr_t key = futex_key(vm, uaddr);
+	int woken = 0;
+
+	if (key == 0)
+		return 0;
+	spin_lock(&futex_lock);
+	list_foreach_safe(it, tmp, &waiters) {
+		struct futex_waiter *w = list_entry(it, struct futex_waiter, link);
+
+		if (woken >= n)
+			break;
+		if (w->key != key)
+			continue;
+		list_remove(it);
+		w->woken = true;
+		wakeup(w);
+		woken++;
+	}
+	spin_unlock(&futex_lock);
+	return woken;
+}
+
+static uint64_t
+now_ns(void)
+{
+	uint64_t t = cpu_time(), hz = cpu_timebase_hz();
+
+	return (t / hz) * NSEC_PER_SEC + (t % hz) * NSEC_PER_SEC / hz;
+}
+
+static int
+futex_wait(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t timeout_uaddr)
+{
+	struct futex_waiter w = { .woken = false };
+	uint64_t deadline = 0;
+	uint32_t cur;
+	int error = 0;
+
+	if (timeout_uaddr != 0) {
+		int64_t ts[2];
+
+		if (copyin((const void *)timeout_uaddr, ts, sizeof(ts)))
+			return EFAULT;
+		if (ts[0] < 0 || ts[1] < 0 || (uint64_t)ts[1] >= NSEC_PER_SEC)
+			return EINVAL;
+		deadline = now_ns() + (uint64_t)ts[0] * NSEC_PER_SEC + (uint64_t)ts[1];
+	}
+	if (copyin((const void *)uaddr, &cur, sizeof(cur)))
+		return EFAULT;
+	w.key = futex_key(td->td_vmspace, uaddr);
+	spin_lock(&futex_lock);
+	/* Check again under the lock: a waker changes the word before waking. */
+	if (copyin((const void *)uaddr, &cur, sizeof(cur)) != 0 || cur != expected) {
+		spin_unlock(&futex_lock);
+		return cur != expected ? EAGAIN : EFAULT;
+	}
+	list_append(&waiters, &w.link);
+	while (!w.woken && error == 0) {
+		if (deadline != 0 && now_ns() >= deadline) {
+			error = ETIMEDOUT;
+			break;
+		}
+		error = sleep_on_intr(deadline != 0 ? (const void *)&clock_tick_chan : &w,
+		    &futex_lock);
+	}
+	if (!w.woken)
+		list_remove(&w.link);
+	spin_unlock(&futex_lock);
+	return w.woken ? 0 : error;
+}
+
+/* futex(uaddr, op, val, timeout, uaddr2, val3) */
+SYSCALL(futex)
+{
+	vaddr_t uaddr = a[0];
+	int op = (int)a[1] & FUTEX_CMD_MASK;
+	uint32_t dummy;
+
+	if (uaddr & 3)
+		return -EINVAL;
+	switch (op) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		return -futex_wait(td, uaddr, (uint32_t)a[2], a[3]);
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		if (copyin((const void *)uaddr, &dummy, sizeof(dummy)))
+			return -EFAULT;
+		return futex_wake_addr(td->td_vmspace, uaddr, (int)MIN(a[2], (uint64_t)INT32_MAX));
+	default:
+		return -ENOSYS;
+	}
+}

@@ -1,0 +1,885 @@
+/*
+ * Signals: posting, delivery and the system calls, with Linux semantics.
+ *
+ * State (one thread per process today, so "process" and "thread" signals
+ * are the same thing):
+ *
+ *   p->p_sigpending  signals posted to the process and not yet delivered.
+ *                    Any cpu may post, so it changes only atomically.
+ *   td->td_sigmask   the thread's blocked set.  Only the thread writes
+ *                    it (signal_setmask); posters on other cpus read it.
+ *   p->p_sigacts[]   dispositions.  Only the process's own thread writes
+ *                    them; posters read sa_handler to discard ignored
+ *                    signals.
+ *
+ * Standard signals do not queue: posting one that is already pending
+ * changes nothing, and the first sender's siginfo is the one delivered.
+ * Real-time signals (32..64) behave the same way here (no queue).
+ *
+ * Posting (psignal, kill): a signal that the process ignores and does not
+ * block is discarded at once, as POSIX requires; otherwise its bit is set
+ * and, unless the thread blocks it, the thread is woken from an
+ * interruptible sleep so the system call it is in returns EINTR.  The
+ * poster sets the bit and then reads the mask; a thread that changes its
+ * mask and then sleeps writes the mask and then reads the pending set
+ * (under sched_lock): with sequentially consistent accesses on both
+ * sides one of them always sees the other, so no wakeup is lost.
+ *
+ * Delivery (signal_deliver, on every return to user mode): each pending,
+ * unblocked signal in turn, lowest number first but synchronous fault
+ * signals before the rest.  SIG_IGN and default-ignore signals are
+ * dropped, other defaults terminate the process, and a handler gets a
+ * frame on the user stack (sendsig, machine-dependent) and runs with its
+ * sa_mask and the signal itself blocked.  Several handlers can be set up
+ * at one return; they nest, the last one set up running first.
+ *
+ * Faults (trapsignal) are delivered at once rather than posted: the
+ * handler's frame is built before the faulting thread returns to user
+ * mode.  A fault signal that is blocked or ignored cannot be, so the
+ * process is killed, as Linux does.
+ *
+ * The real interval timer (setitimer ITIMER_REAL) keeps its deadline in
+ * struct proc; the clock interrupt calls itimer_tick(), which posts
+ * SIGALRM when one passes.
+ */
+#include <kern/systm.h>
+#include <kern/copy.h>
+#include <kern/list.h>
+#include <kern/proc.h>
+#include <kern/sched.h>
+#include <kern/signal.h>
+#include <kern/spinlock.h>
+#include <kern/thread.h>
+#include <machine/cpu.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+
+/* Signals whose default action is to do nothing (stops included: no job control). */
+#define SIG_DFL_IGNORE	(sigmask(SIGCHLD) | sigmask(SIGCONT) | sigmask(SIGURG) | \
+	sigmask(SIGWINCH) | sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | \
+	sigmask(SIGTTOU))
+/* Signals a fault raises; delivered before the others. */
+#define SIG_SYNCHRONOUS	(sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) | \
+	sigmask(SIGTRAP) | sigmask(SIGFPE) | sigmask(SIGSYS))
+/* The sa_flags rt_sigaction keeps (others read back as 0, as Linux does). */
+#define SA_KNOWN	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_EXPOSE_TAGBITS | \
+	SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
+
+/* The user's struct sigaction for the raw system call (riscv64: no restorer). */
+struct sigaction_linux {
+	uint64_t	sa_handler;	/* SIG_DFL, SIG_IGN or a function */
+	uint64_t	sa_flags;	/* SA_* */
+	uint64_t	sa_mask;	/* blocked while the handler runs */
+};
+_Static_assert(sizeof(struct sigaction_linux) == 24, "struct sigaction");
+
+struct timeval_linux {
+	int64_t		tv_sec;
+	int64_t		tv_usec;
+};
+
+struct itimerval_linux {
+	struct timeval_linux it_interval;	/* reload value, 0: one shot */
+	struct timeval_linux it_value;		/* time to the next expiry, 0: off */
+};
+_Static_assert(sizeof(struct itimerval_linux) == 32, "struct itimerval");
+
+struct timespec_sig {
+	int64_t		tv_sec;
+	int64_t		tv_nsec;
+};
+
+#define USEC_PER_SEC	1000000UL
+#define NSEC_PER_SEC	1000000000UL
+/* Timer values are clamped here: far beyond any uptime, and no overflow. */
+#define TICKS_FOREVER	(UINT64_MAX / 4)
+
+/* Guards the siginfo of pending signals (a leaf lock; posters may hold proc_lock). */
+static struct spinlock sig_info_lock = SPINLOCK_INITIALIZER("siginfo");
+
+/*
+ * rt_sigsuspend and rt_sigtimedwait sleep on sig_wait_chan.  A poster
+ * wakes it when sig_waiters says anyone is there (sigtimedwait waits for
+ * blocked signals, which do not wake the thread otherwise), and the clock
+ * wakes it every tick while sig_timed_waiters says a deadline is pending.
+ */
+static const char sig_wait_chan;
+static uint32_t sig_waiters;		/* (A) */
+static uint32_t sig_timed_waiters;	/* (A) */
+
+/* The earliest real-timer deadline of any process (a hint), or UINT64_MAX. */
+static uint64_t itimer_earliest = UINT64_MAX;	/* (P) written, (A) read */
+
+/* The shared page holding the sigreturn trampoline (made by the first exec). */
+static struct vm_object *sigcode_object;
+
+static inline bool
+sig_valid(int sig)
+{
+	return sig >= 1 && sig <= NSIG_LINUX;
+}
+
+/* The lowest signal in set, synchronous ones first; 0 if set is empty. */
+static int
+sig_first(uint64_t set)
+{
+	if (set & SIG_SYNCHRONOUS)
+		set &= SIG_SYNCHRONOUS;
+	return set == 0 ? 0 : __builtin_ctzl(set) + 1;
+}
+
+static inline uint64_t
+sig_pending_set(struct proc *p)
+{
+	return __atomic_load_n(&p->p_sigpending, __ATOMIC_SEQ_CST);
+}
+
+static inline uint64_t
+sig_blocked(struct thread *td)
+{
+	return __atomic_load_n(&td->td_sigmask, __ATOMIC_SEQ_CST);
+}
+
+static inline uint64_t
+sig_handler(struct proc *p, int sig)
+{
+	return __atomic_load_n(&p->p_sigacts[sig].sa_handler, __ATOMIC_RELAXED);
+}
+
+/* Whether sig, delivered now, would do nothing. */
+static bool
+sig_ignored(struct proc *p, int sig)
+{
+	uint64_t h = sig_handler(p, sig);
+
+	if (sig == SIGKILL)
+		return false;
+	return h == SIG_IGN || (h == SIG_DFL && (SIG_DFL_IGNORE & sigmask(sig)));
+}
+
+/* set without the signals p ignores. */
+static uint64_t
+sig_acting(struct proc *p, uint64_t set)
+{
+	uint64_t acting = 0;
+
+	for (uint64_t s = set; s != 0; s &= s - 1) {
+		int sig = __builtin_ctzl(s) + 1;
+
+		if (!sig_ignored(p, sig))
+			acting |= sigmask(sig);
+	}
+	return acting;
+}
+
+/* Pending signals td does not block (ignored ones included). */
+static uint64_t
+sig_deliverable(struct thread *td)
+{
+	return sig_pending_set(td->td_proc) & ~(sig_blocked(td) & ~SIG_CANTMASK);
+}
+
+/*
+ * Where the siginfo of p's pending sig is kept, or NULL if there is no
+ * room for it.  struct proc has no per-signal storage yet, so a
+ * delivered siginfo carries only the number and SI_KERNEL; with a
+ * "struct ksiginfo p_siginfo[NSIG_LINUX + 1]" in struct proc this
+ * returns &p->p_siginfo[sig] and sender pids, fault codes and SIGCHLD
+ * details reach the handler.
+ */
+static struct ksiginfo *
+sig_info_slot(struct proc *p, int sig)
+{
+	return &p->p_siginfo[sig];
+}
+
+/* Mark sig pending in p, keeping ksi unless an instance is already pending. */
+static void
+sig_post(struct proc *p, const struct ksiginfo *ksi)
+{
+	int sig = ksi->ksi_signo;
+	struct ksiginfo *slot;
+	uint64_t old;
+
+	spin_lock(&sig_info_lock);
+	old = __atomic_fetch_or(&p->p_sigpending, sigmask(sig), __ATOMIC_SEQ_CST);
+	if (!(old & sigmask(sig)) && (slot = sig_info_slot(p, sig)) != NULL)
+		*slot = *ksi;
+	spin_unlock(&sig_info_lock);
+}
+
+/* Take sig off p's pending set; *ksi gets its information. */
+static void
+sig_dequeue(struct proc *p, int sig, struct ksiginfo *ksi)
+{
+	struct ksiginfo *slot;
+
+	spin_lock(&sig_info_lock);
+	__atomic_fetch_and(&p->p_sigpending, ~sigmask(sig), __ATOMIC_SEQ_CST);
+	if ((slot = sig_info_slot(p, sig)) != NULL)
+		*ksi = *slot;
+	else
+		*ksi = (struct ksiginfo){ .ksi_code = SI_KERNEL };
+	ksi->ksi_signo = sig;
+	spin_unlock(&sig_info_lock);
+}
+
+/* Forget any pending instance of sig (it is now ignored). */
+static void
+sig_discard(struct proc *p, int sig)
+{
+	struct ksiginfo unused;
+
+	sig_dequeue(p, sig, &unused);
+}
+
+void
+signal_setmask(struct thread *td, uint64_t mask)
+{
+	__atomic_store_n(&td->td_sigmask, mask & ~SIG_CANTMASK, __ATOMIC_SEQ_CST);
+}
+
+void
+sigexit(struct thread *td, int sig)
+{
+	KASSERT(td == curthread(), ("sigexit: not the current thread"));
+	proc_exit(W_EXITCODE(0, sig));
+}
+
+/*
+ * Posting.
+ */
+
+void
+psignal_info(struct proc *p, const struct ksiginfo *ksi)
+{
+	int sig = ksi->ksi_signo;
+	struct thread *td;
+
+	KASSERT(sig_valid(sig), ("psignal: bad signal %d", sig));
+	if (__atomic_load_n(&p->p_state, __ATOMIC_ACQUIRE) != PRS_ALIVE ||
+	    (td = p->p_thread) == NULL)
+		return;
+	/* An ignored signal is dropped now, unless blocked (its handler may change). */
+	if (!(sig_blocked(td) & sigmask(sig)) && sig_ignored(p, sig))
+		return;
+	sig_post(p, ksi);
+	/* Read the mask only after the bit is visible (see the top of the file). */
+	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig)))
+		sched_signal_thread(td);
+	if (__atomic_load_n(&sig_waiters, __ATOMIC_SEQ_CST) != 0)
+		wakeup(&sig_wait_chan);
+}
+
+void
+psignal(struct proc *p, int sig)
+{
+	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_KERNEL };
+
+	psignal_info(p, &ksi);
+}
+
+bool
+signal_pending(struct thread *td)
+{
+	struct proc *p = td->td_proc;
+
+	if (p == NULL)
+		return false;
+	return sig_acting(p, sig_deliverable(td)) != 0;
+}
+
+/*
+ * Delivery.
+ */
+
+/*
+ * Run sig's handler: build its frame (saving mask for sigreturn), block
+ * what the handler asks for.  A frame that cannot be written kills the
+ * process with SIGSEGV.
+ */
+static void
+sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
+{
+	int sig = ksi->ksi_signo;
+	struct sigaction_k *sa = &td->td_proc->p_sigacts[sig];
+	uint64_t handler = sa->sa_handler;
+	uint64_t block = sa->sa_mask;
+
+	KASSERT(handler != SIG_DFL && handler != SIG_IGN, ("sig_handle: no handler"));
+	if (!(sa->sa_flags & SA_NODEFER))
+		block |= sigmask(sig);
+	if (sa->sa_flags & SA_RESETHAND)
+		__atomic_store_n(&sa->sa_handler, SIG_DFL, __ATOMIC_RELAXED);
+	if (sendsig(td, handler, ksi, mask) != 0)
+		sigexit(td, SIGSEGV);
+	signal_setmask(td, sig_blocked(td) | block);
+}
+
+/*
+ * Take sig off the pending set and act on it; mask is what a handler's
+ * sigreturn restores.  True if a handler was set up.
+ */
+static bool
+sig_deliver_one(struct thread *td, int sig, uint64_t mask)
+{
+	struct proc *p = td->td_proc;
+	struct ksiginfo ksi;
+	uint64_t handler;
+
+	sig_dequeue(p, sig, &ksi);
+	handler = p->p_sigacts[sig].sa_handler;
+	if (sig == SIGKILL)
+		handler = SIG_DFL;
+	if (handler == SIG_IGN)
+		return false;
+	if (handler == SIG_DFL) {
+		if (SIG_DFL_IGNORE & sigmask(sig))
+			return false;
+		sigexit(td, sig);
+	}
+	sig_handle(td, &ksi, mask);
+	return true;
+}
+
+void
+signal_deliver(struct thread *td)
+{
+	int sig;
+
+	KASSERT(td == curthread() && td->td_proc != NULL,
+	    ("signal_deliver: thread %p is not the current user thread", td));
+	while ((sig = sig_first(sig_deliverable(td))) != 0)
+		(void)sig_deliver_one(td, sig, sig_blocked(td));
+}
+
+/*
+ * Deliver until one handler is set up, its frame saving mask rather than
+ * the current mask (rt_sigsuspend).  False if none was.
+ */
+static bool
+sig_deliver_saving(struct thread *td, uint64_t mask)
+{
+	int sig;
+
+	while ((sig = sig_first(sig_deliverable(td))) != 0)
+		if (sig_deliver_one(td, sig, mask))
+			return true;
+	return false;
+}
+
+void
+trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
+{
+	struct proc *p = td->td_proc;
+	struct sigaction_k *sa = &p->p_sigacts[sig];
+	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = code, .ksi_addr = addr };
+	uint64_t mask = sig_blocked(td);
+
+	KASSERT(td == curthread() && sig_valid(sig), ("trapsignal: td %p sig %d", td, sig));
+	if ((mask & sigmask(sig)) || sa->sa_handler == SIG_IGN) {
+		/* A fault cannot be blocked or ignored: the default action it is. */
+		__atomic_store_n(&sa->sa_handler, SIG_DFL, __ATOMIC_RELAXED);
+		mask &= ~sigmask(sig);
+		signal_setmask(td, mask);
+	}
+	if (sa->sa_handler == SIG_DFL) {
+		if (SIG_DFL_IGNORE & sigmask(sig))
+			return;
+		sigexit(td, sig);
+	}
+	sig_handle(td, &ksi, mask);
+}
+
+long
+signal_syscall_restart(struct thread *td, uint64_t orig_a0)
+{
+	struct proc *p = td->td_proc;
+	int sig = sig_first(sig_acting(p, sig_deliverable(td)));
+
+	/* The signal about to be delivered decides (Linux does the same). */
+	if (sig != 0 && sig_handler(p, sig) != SIG_DFL &&
+	    !(p->p_sigacts[sig].sa_flags & SA_RESTART))
+		return -EINTR;
+	sig_md_restart_syscall(td);
+	return (long)orig_a0;
+}
+
+/*
+ * Process life cycle.
+ */
+
+void
+signal_exec_reset(struct proc *p)
+{
+	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
+		struct sigaction_k *sa = &p->p_sigacts[sig];
+
+		if (sa->sa_handler != SIG_IGN)
+			__atomic_store_n(&sa->sa_handler, SIG_DFL, __ATOMIC_RELAXED);
+		sa->sa_flags = 0;
+		sa->sa_mask = 0;
+	}
+}
+
+bool
+signal_child_autoreap(struct proc *p)
+{
+	return sig_handler(p, SIGCHLD) == SIG_IGN ||
+	    (p->p_sigacts[SIGCHLD].sa_flags & SA_NOCLDWAIT);
+}
+
+/* The trampoline's object: one page, made once, shared by every process. */
+static struct vm_object *
+sigcode_object_get(void)
+{
+	struct vm_object *obj, *winner = NULL;
+	struct vm_page *m;
+
+	if ((obj = __atomic_load_n(&sigcode_object, __ATOMIC_ACQUIRE)) != NULL)
+		return obj;
+	if ((obj = vm_object_allocate(OBJT_ANON, 1)) == NULL)
+		return NULL;
+	spin_lock(&obj->lock);
+	if ((m = vm_page_alloc(obj, 0, VM_ALLOC_ZERO)) != NULL) {
+		sig_md_fill_sigcode((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)));
+		/* Wired: never paged out, and MADV_DONTNEED leaves it alone. */
+		__atomic_store_n(&m->wire_count, 1, __ATOMIC_RELAXED);
+		vm_page_unbusy(m);
+	}
+	spin_unlock(&obj->lock);
+	if (m == NULL) {
+		vm_object_deallocate(obj);
+		return NULL;
+	}
+	if (__atomic_compare_exchange_n(&sigcode_object, &winner, obj, false,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return obj;
+	/* Another exec made one first: use that, free ours. */
+	__atomic_store_n(&m->wire_count, 0, __ATOMIC_RELAXED);
+	vm_object_deallocate(obj);
+	return winner;
+}
+
+int
+signal_map_trampoline(struct vmspace *vm)
+{
+	struct vm_object *obj = sigcode_object_get();
+	vaddr_t va = SIGCODE_VA;
+	int error;
+
+	if (obj == NULL)
+		return ENOMEM;
+	vm_object_reference(obj);	/* the map's; ours stays forever */
+	error = vm_map_find(&vm->vm_map, obj, 0, &va, PAGE_SIZE, 0, VMFS_FIXED,
+	    VM_PROT_READ | VM_PROT_EXECUTE, VM_PROT_READ | VM_PROT_EXECUTE, 0);
+	if (error)
+		vm_object_deallocate(obj);
+	return error;
+}
+
+/*
+ * System calls: dispositions and masks.
+ */
+
+SYSCALL(rt_sigaction)
+{
+	int sig = (int)a[0];
+	struct proc *p = td->td_proc;
+	struct sigaction_k *sa;
+	struct sigaction_linux nsa, osa;
+
+	if (a[3] != sizeof(uint64_t) || !sig_valid(sig))
+		return -EINVAL;
+	if (a[1] != 0) {
+		if (sigmask(sig) & SIG_CANTMASK)
+			return -EINVAL;
+		if (copyin((const void *)a[1], &nsa, sizeof(nsa)))
+			return -EFAULT;
+	}
+	sa = &p->p_sigacts[sig];
+	osa = (struct sigaction_linux){ sa->sa_handler, sa->sa_flags, sa->sa_mask };
+	if (a[1] != 0) {
+		sa->sa_flags = nsa.sa_flags & SA_KNOWN;
+		sa->sa_mask = nsa.sa_mask & ~SIG_CANTMASK;
+		__atomic_store_n(&sa->sa_handler, nsa.sa_handler, __ATOMIC_RELAXED);
+		/* POSIX: setting a signal to be ignored discards a pending one. */
+		if (sig_ignored(p, sig))
+			sig_discard(p, sig);
+	}
+	if (a[2] != 0 && copyout(&osa, (void *)a[2], sizeof(osa)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL(rt_sigprocmask)
+{
+	uint64_t old = sig_blocked(td), set;
+
+	if (a[3] != sizeof(uint64_t))
+		return -EINVAL;
+	if (a[1] != 0) {
+		if (copyin((const void *)a[1], &set, sizeof(set)))
+			return -EFAULT;
+		switch (a[0]) {
+		case SIG_BLOCK:
+			signal_setmask(td, old | set);
+			break;
+		case SIG_UNBLOCK:
+			signal_setmask(td, old & ~set);
+			break;
+		case SIG_SETMASK:
+			signal_setmask(td, set);
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (a[2] != 0 && copyout(&old, (void *)a[2], sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL(rt_sigpending)
+{
+	uint64_t set = sig_pending_set(td->td_proc) & sig_blocked(td);
+
+	if (a[1] > sizeof(set))
+		return -EINVAL;
+	if (copyout(&set, (void *)a[0], a[1]))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * rt_sigsuspend(mask, size): wait with mask in place for a signal that
+ * runs a handler (or kills).  The handler's frame restores the mask from
+ * before the call and shows the call returning EINTR.
+ */
+SYSCALL(rt_sigsuspend)
+{
+	uint64_t old = sig_blocked(td), mask;
+
+	if (a[1] != sizeof(uint64_t))
+		return -EINVAL;
+	if (copyin((const void *)a[0], &mask, sizeof(mask)))
+		return -EFAULT;
+	signal_setmask(td, mask);
+	spin_lock(&sched_lock);
+	while (!signal_pending(td))
+		(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
+	spin_unlock(&sched_lock);
+	sig_md_set_retval(td, -EINTR);
+	if (!sig_deliver_saving(td, old))
+		signal_setmask(td, old);
+	/* a0 now holds the handler's first argument, or -EINTR. */
+	return sig_md_get_retval(td);
+}
+
+/* A relative timeout in timebase ticks; 0 or EFAULT/EINVAL. */
+static int
+timeout_ticks(uint64_t uaddr, uint64_t *ticks)
+{
+	struct timespec_sig ts;
+	uint64_t hz = cpu_timebase_hz(), t;
+
+	if (copyin((const void *)uaddr, &ts, sizeof(ts)))
+		return EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || (uint64_t)ts.tv_nsec >= NSEC_PER_SEC)
+		return EINVAL;
+	if (mul_overflows((uint64_t)ts.tv_sec, hz, &t) || t > TICKS_FOREVER)
+		t = TICKS_FOREVER;
+	*ticks = t + howmany((uint64_t)ts.tv_nsec * hz, NSEC_PER_SEC);
+	return 0;
+}
+
+/*
+ * rt_sigtimedwait(set, info, timeout, size): take a pending signal of set
+ * (normally blocked) without running its handler; EAGAIN when the
+ * timeout passes first, EINTR when another signal arrives.
+ */
+SYSCALL(rt_sigtimedwait)
+{
+	struct proc *p = td->td_proc;
+	struct ksiginfo ksi;
+	uint64_t set, ticks = 0, deadline = 0;
+	bool timed = a[2] != 0;
+	long rv;
+	int sig, error;
+
+	if (a[3] != sizeof(uint64_t))
+		return -EINVAL;
+	if (copyin((const void *)a[0], &set, sizeof(set)))
+		return -EFAULT;
+	set &= ~SIG_CANTMASK;
+	if (timed) {
+		if ((error = timeout_ticks(a[2], &ticks)) != 0)
+			return -error;
+		deadline = cpu_time() + ticks;
+	}
+	__atomic_add_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
+	if (timed)
+		__atomic_add_fetch(&sig_timed_waiters, 1, __ATOMIC_SEQ_CST);
+	for (;;) {
+		if ((sig = sig_first(sig_pending_set(p) & set)) != 0) {
+			sig_dequeue(p, sig, &ksi);
+			rv = sig;
+			if (a[1] != 0 && sig_copyout_siginfo(&ksi, (void *)a[1]))
+				rv = -EFAULT;
+			break;
+		}
+		if (signal_pending(td)) {
+			rv = -EINTR;
+			break;
+		}
+		if (timed && cpu_time() >= deadline) {
+			rv = -EAGAIN;
+			break;
+		}
+		spin_lock(&sched_lock);
+		if ((sig_pending_set(p) & set) == 0)
+			(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
+		spin_unlock(&sched_lock);
+	}
+	if (timed)
+		__atomic_sub_fetch(&sig_timed_waiters, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
+	return rv;
+}
+
+/*
+ * System calls: sending.
+ */
+
+/* Send ksi to p: EPERM unless the sender is root or p's user.  proc_lock held. */
+static int
+kill_one(struct proc *p, const struct ksiginfo *ksi)
+{
+	if (ksi->ksi_uid != 0 && ksi->ksi_uid != p->p_uid)
+		return EPERM;
+	if (ksi->ksi_signo != 0)
+		psignal_info(p, ksi);
+	return 0;
+}
+
+/*
+ * Send to every process that match() accepts: 0 if any got it, else the
+ * last error (ESRCH if there were none).  proc_lock held.
+ */
+static int
+kill_many(const struct ksiginfo *ksi, bool (*match)(struct proc *, int), int arg)
+{
+	struct list_node *n;
+	int error = ESRCH;
+	bool sent = false;
+
+	list_foreach(n, &allproc) {
+		struct proc *p = list_entry(n, struct proc, p_allproc);
+
+		if (p->p_state == PRS_NEW || !match(p, arg))
+			continue;
+		if ((error = kill_one(p, ksi)) == 0)
+			sent = true;
+	}
+	return sent ? 0 : error;
+}
+
+static bool
+match_pgid(struct proc *p, int pgid)
+{
+	return p->p_pgid == pgid;
+}
+
+/* kill(-1): everyone but init and the caller. */
+static bool
+match_all_others(struct proc *p, int self)
+{
+	return p->p_pid > 1 && p->p_pid != self;
+}
+
+SYSCALL(kill)
+{
+	int pid = (int)a[0], sig = (int)a[1];
+	struct proc *self = td->td_proc, *p;
+	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_USER,
+	    .ksi_pid = self->p_pid, .ksi_uid = self->p_uid };
+	int error;
+
+	if (sig < 0 || sig > NSIG_LINUX)
+		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	spin_lock(&proc_lock);
+	if (pid > 0)
+		error = (p = proc_find(pid)) != NULL ? kill_one(p, &ksi) : ESRCH;
+	else if (pid == -1)
+		error = kill_many(&ksi, match_all_others, self->p_pid);
+	else
+		error = kill_many(&ksi, match_pgid, pid == 0 ? self->p_pgid : -pid);
+	spin_unlock(&proc_lock);
+	return -error;
+}
+
+/* A signal to one thread (tgid 0: any process); ESRCH if tid is not in tgid. */
+static long
+kill_thread(struct thread *td, int tgid, int tid, int sig)
+{
+	struct proc *self = td->td_proc, *p;
+	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_TKILL,
+	    .ksi_pid = self->p_pid, .ksi_uid = self->p_uid };
+	int error = ESRCH;
+
+	if (tid <= 0 || tgid < 0 || sig < 0 || sig > NSIG_LINUX)
+		return -EINVAL;
+	spin_lock(&proc_lock);
+	/* One thread per process: the thread's tid is its process's pid. */
+	if ((p = proc_find(tid)) != NULL && p->p_thread != NULL &&
+	    p->p_thread->td_tid == tid && (tgid == 0 || p->p_pid == tgid))
+		error = kill_one(p, &ksi);
+	spin_unlock(&proc_lock);
+	return -error;
+}
+
+SYSCALL(tkill)
+{
+	return kill_thread(td, 0, (int)a[0], (int)a[1]);
+}
+
+SYSCALL(tgkill)
+{
+	if ((int)a[0] <= 0)
+		return -EINVAL;
+	return kill_thread(td, (int)a[0], (int)a[1], (int)a[2]);
+}
+
+/*
+ * The real interval timer.
+ */
+
+static int
+timeval_to_ticks(const struct timeval_linux *tv, uint64_t *ticks)
+{
+	uint64_t hz = cpu_timebase_hz(), t;
+
+	if (tv->tv_sec < 0 || tv->tv_usec < 0 || (uint64_t)tv->tv_usec >= USEC_PER_SEC)
+		return EINVAL;
+	if (mul_overflows((uint64_t)tv->tv_sec, hz, &t) || t > TICKS_FOREVER)
+		t = TICKS_FOREVER;
+	/* Round up: a nonzero value must arm the timer. */
+	*ticks = t + howmany((uint64_t)tv->tv_usec * hz, USEC_PER_SEC);
+	return 0;
+}
+
+/* Rounded up to the next microsecond. */
+static struct timeval_linux
+ticks_to_timeval(uint64_t ticks)
+{
+	uint64_t hz = cpu_timebase_hz();
+	uint64_t sec = ticks / hz, usec = howmany(ticks % hz * USEC_PER_SEC, hz);
+
+	if (usec == USEC_PER_SEC) {
+		sec++;
+		usec = 0;
+	}
+	return (struct timeval_linux){ (int64_t)sec, (int64_t)usec };
+}
+
+/* p's timer as getitimer reports it.  proc_lock held. */
+static struct itimerval_linux
+itimer_get(struct proc *p)
+{
+	struct itimerval_linux it = { 0 };
+	uint64_t next = p->p_itimer_real_next, now = cpu_time();
+
+	it.it_interval = ticks_to_timeval(p->p_itimer_real_interval);
+	/* Expired but not yet posted still counts as running: 1 us left. */
+	if (next != 0)
+		it.it_value = next > now ? ticks_to_timeval(next - now) :
+		    (struct timeval_linux){ 0, 1 };
+	return it;
+}
+
+SYSCALL(getitimer)
+{
+	struct itimerval_linux it;
+
+	if (a[0] != ITIMER_REAL)
+		return -EINVAL;
+	spin_lock(&proc_lock);
+	it = itimer_get(td->td_proc);
+	spin_unlock(&proc_lock);
+	if (copyout(&it, (void *)a[1], sizeof(it)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL(setitimer)
+{
+	struct proc *p = td->td_proc;
+	struct itimerval_linux it = { 0 }, old;
+	uint64_t value, interval, next;
+	int error;
+
+	if (a[0] != ITIMER_REAL)
+		return -EINVAL;
+	/* A NULL new value disarms the timer, as Linux still allows. */
+	if (a[1] != 0 && copyin((const void *)a[1], &it, sizeof(it)))
+		return -EFAULT;
+	if ((error = timeval_to_ticks(&it.it_value, &value)) != 0 ||
+	    (error = timeval_to_ticks(&it.it_interval, &interval)) != 0)
+		return -error;
+	spin_lock(&proc_lock);
+	old = itimer_get(p);
+	next = value != 0 ? cpu_time() + value : 0;
+	p->p_itimer_real_next = next;
+	p->p_itimer_real_interval = interval;
+	if (next != 0 && next < __atomic_load_n(&itimer_earliest, __ATOMIC_RELAXED))
+		__atomic_store_n(&itimer_earliest, next, __ATOMIC_RELAXED);
+	spin_unlock(&proc_lock);
+	if (a[2] != 0 && copyout(&old, (void *)a[2], sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Post SIGALRM to every process whose deadline has passed; find the next one. */
+static void
+itimer_expire(uint64_t now)
+{
+	uint64_t earliest = UINT64_MAX;
+	struct list_node *n;
+
+	spin_lock(&proc_lock);
+	list_foreach(n, &allproc) {
+		struct proc *p = list_entry(n, struct proc, p_allproc);
+		uint64_t next = p->p_itimer_real_next;
+
+		if (next == 0 || p->p_state != PRS_ALIVE)
+			continue;
+		if (now >= next) {
+			uint64_t interval = p->p_itimer_real_interval;
+
+			/* Reload; if ticks were missed, the next expiry is a full interval away. */
+			next = interval == 0 ? 0 : next + interval;
+			if (next != 0 && next <= now)
+				next = now + interval;
+			p->p_itimer_real_next = next;
+			psignal(p, SIGALRM);
+		}
+		if (next != 0 && next < earliest)
+			earliest = next;
+	}
+	__atomic_store_n(&itimer_earliest, earliest, __ATOMIC_RELAXED);
+	spin_unlock(&proc_lock);
+}
+
+void
+itimer_tick(void)
+{
+	uint64_t now = cpu_time();
+
+	if (now >= __atomic_load_n(&itimer_earliest, __ATOMIC_RELAXED))
+		itimer_expire(now);
+	if (__atomic_load_n(&sig_timed_waiters, __ATOMIC_RELAXED) != 0)
+		wakeup(&sig_wait_chan);
+}

@@ -1,0 +1,523 @@
+/*
+ * Processes: creation of init, fork (clone), exit and wait4.
+ *
+ * A process's pid is the tid of its first thread.  Exit leaves a zombie
+ * holding only the wait status; the parent's wait4 frees it, after making
+ * sure the dead thread has left its stack for good.  Children of an
+ * exiting process are handed to init.  When init itself exits, the
+ * machine powers off with its exit status.
+ */
+#include <kern/systm.h>
+#include <kern/copy.h>
+#include <kern/futex.h>
+#include <kern/malloc.h>
+#include <kern/proc.h>
+#include <kern/reboot.h>
+#include <kern/sched.h>
+#include <kern/signal.h>
+#include <kern/syscall.h>
+#include <kern/thread.h>
+#include <machine/cpu.h>
+#include <machine/frame.h>
+#include <vm/pmap.h>
+#include <vm/vm_map.h>
+#include <vm/zone.h>
+#include <fs/file.h>
+#include <fs/vnode.h>
+
+/* clone flags */
+#define CSIGNAL			0x000000ff
+#define CLONE_VM		0x00000100
+#define CLONE_FS		0x00000200
+#define CLONE_FILES		0x00000400
+#define CLONE_SIGHAND		0x00000800
+#define CLONE_VFORK		0x00004000
+#define CLONE_PARENT		0x00008000
+#define CLONE_THREAD		0x00010000
+#define CLONE_SETTLS		0x00080000
+#define CLONE_PARENT_SETTID	0x00100000
+#define CLONE_CHILD_CLEARTID	0x00200000
+#define CLONE_CHILD_SETTID	0x01000000
+
+#define WNOHANG		1
+#define RUSAGE_SIZE	144
+
+#define RLIMIT_STACK	3
+#define RLIMIT_NOFILE	7
+#define RLIMIT_MEMLOCK	8
+#define RLIM_INFINITY	(~0UL)
+
+struct spinlock proc_lock = SPINLOCK_INITIALIZER("proc");
+struct list_node allproc = LIST_HEAD_INIT(allproc);
+struct proc *initproc;
+static zone_t proc_zone;
+
+void
+proc_init(void)
+{
+	proc_zone = zone_create("proc", sizeof(struct proc), 16, 0);
+	if (proc_zone == NULL)
+		panic("proc_init: no zone");
+}
+
+struct proc *
+curproc(void)
+{
+	return curthread()->td_proc;
+}
+
+struct proc *
+proc_find(int pid)
+{
+	struct list_node *n;
+
+	KASSERT(spin_owned(&proc_lock), ("proc_find: proc_lock not held"));
+	list_foreach(n, &allproc) {
+		struct proc *p = list_entry(n, struct proc, p_allproc);
+
+		if (p->p_pid == pid && p->p_state != PRS_NEW)
+			return p;
+	}
+	return NULL;
+}
+
+static void
+default_limits(struct proc *p)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		p->p_rlimit[i] = (struct rlimit_linux){ RLIM_INFINITY, RLIM_INFINITY };
+	p->p_rlimit[RLIMIT_STACK].rlim_cur = 8UL << 20;
+	p->p_rlimit[RLIMIT_NOFILE] = (struct rlimit_linux){ NOFILE_MAX, NOFILE_MAX };
+	p->p_rlimit[RLIMIT_MEMLOCK] = (struct rlimit_linux){ 8UL << 20, 8UL << 20 };
+}
+
+/* A process with its thread, not yet runnable or visible. */
+static struct proc *
+proc_alloc(const char *name)
+{
+	struct proc *p = zone_alloc(proc_zone, M_WAITOK | M_ZERO);
+	struct thread *td;
+
+	if (p == NULL)
+		return NULL;
+	if ((td = thread_alloc(name)) == NULL) {
+		zone_free(proc_zone, p);
+		return NULL;
+	}
+	td->td_proc = p;
+	td->td_frame = (struct trapframe *)(td->td_kstack_top - sizeof(struct trapframe));
+	memset(td->td_frame, 0, sizeof(*td->td_frame));
+	p->p_thread = td;
+	p->p_pid = td->td_tid;
+	p->p_state = PRS_NEW;
+	list_init(&p->p_children);
+	strlcpy(p->p_comm, name, sizeof(p->p_comm));
+	return p;
+}
+
+static void
+proc_free(struct proc *p)
+{
+	thread_free(p->p_thread);
+	zone_free(proc_zone, p);
+}
+
+/* Make p visible and its thread runnable, as a child of parent. */
+static void
+proc_start(struct proc *p, struct proc *parent)
+{
+	spin_lock(&proc_lock);
+	p->p_parent = parent;
+	if (parent != NULL)
+		list_append(&parent->p_children, &p->p_sibling);
+	list_append(&allproc, &p->p_allproc);
+	p->p_state = PRS_ALIVE;
+	spin_unlock(&proc_lock);
+	sched_add(p->p_thread);
+}
+
+struct init_args {
+	const char	*path;
+	char *const	*argv;
+	char *const	*envp;
+};
+
+static int
+count_strings(char *const v[])
+{
+	int n = 0;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	return n;
+}
+
+static void
+init_start(void *arg)
+{
+	struct init_args *ia = arg;
+	struct thread *td = curthread();
+	int error;
+
+	error = kern_execve(td, ia->path, ia->argv, count_strings(ia->argv), ia->envp,
+	    count_strings(ia->envp));
+	if (error)
+		panic("cannot run init %s: error %d", ia->path, error);
+	fork_return(NULL);
+}
+
+void
+proc_create_init(const char *path, char *const argv[], char *const envp[])
+{
+	static struct init_args ia;
+	struct proc *p = proc_alloc("init");
+	int error;
+
+	if (p == NULL)
+		panic("proc_create_init: no memory");
+	if ((p->p_vmspace = vmspace_alloc()) == NULL)
+		panic("proc_create_init: no vmspace");
+	p->p_thread->td_vmspace = p->p_vmspace;
+	default_limits(p);
+	p->p_cwd = rootvnode;
+	vref(rootvnode);
+	p->p_fd = filedesc_alloc();
+	if (p->p_fd == NULL || (error = filedesc_open_console(p->p_fd)) != 0)
+		panic("proc_create_init: cannot open the console");
+	ia = (struct init_args){ path, argv, envp };
+	cpu_thread_init(p->p_thread, init_start, &ia);
+	initproc = p;
+	proc_start(p, NULL);
+}
+
+void
+fork_return(void *arg __unused)
+{
+	struct thread *td = curthread();
+
+	user_return(td);
+	cpu_return_to_user(td->td_frame);
+}
+
+/* Write the child's tid where CLONE_*_SETTID asked, in the given address space. */
+static int
+store_tid(struct thread *td, struct vmspace *vm, uint64_t uaddr, int tid)
+{
+	struct vmspace *saved = td->td_vmspace;
+	uint32_t v = (uint32_t)tid;
+	int error;
+
+	if (vm == saved)
+		return copyout(&v, (void *)uaddr, sizeof(v));
+	td->td_vmspace = vm;
+	pmap_activate(vm->vm_pmap);
+	error = copyout(&v, (void *)uaddr, sizeof(v));
+	td->td_vmspace = saved;
+	pmap_activate(saved->vm_pmap);
+	return error;
+}
+
+static struct proc *
+fork_proc(struct thread *td, uint64_t flags)
+{
+	struct proc *parent = td->td_proc, *p = proc_alloc(parent->p_comm);
+	struct thread *ctd;
+
+	if (p == NULL)
+		return NULL;
+	ctd = p->p_thread;
+	if (flags & CLONE_VM) {
+		p->p_vmspace = parent->p_vmspace;
+		__atomic_add_fetch(&p->p_vmspace->vm_refcnt, 1, __ATOMIC_RELAXED);
+	} else {
+		p->p_vmspace = vmspace_fork(parent->p_vmspace);
+	}
+	p->p_fd = filedesc_fork(parent->p_fd);
+	if (p->p_vmspace == NULL || p->p_fd == NULL) {
+		if (p->p_vmspace != NULL)
+			vmspace_free(p->p_vmspace);
+		if (p->p_fd != NULL)
+			filedesc_free(p->p_fd);
+		proc_free(p);
+		return NULL;
+	}
+	ctd->td_vmspace = p->p_vmspace;
+	p->p_cwd = parent->p_cwd;
+	vref(p->p_cwd);
+	memcpy(p->p_sigacts, parent->p_sigacts, sizeof(p->p_sigacts));
+	memcpy(p->p_rlimit, parent->p_rlimit, sizeof(p->p_rlimit));
+	p->p_pgid = parent->p_pgid;
+	p->p_uid = parent->p_uid;
+	ctd->td_sigmask = td->td_sigmask;
+	/* The child continues from the parent's registers, including FP. */
+	*ctd->td_frame = *td->td_frame;
+	fpu_switch_out(td);
+	ctd->td_fp = td->td_fp;
+	ctd->td_flags |= td->td_flags & TDF_FPUSED;
+	fpu_switch_in(td);
+	return p;
+}
+
+/* clone(flags, stack, ptid, tls, ctid): fork and vfork as the C library uses them. */
+SYSCALL(clone)
+{
+	uint64_t flags = a[0], stack = a[1], ptid = a[2], tls = a[3], ctid = a[4];
+	struct proc *parent = td->td_proc, *p;
+	struct thread *ctd;
+	int pid;
+
+	if (flags & (CLONE_THREAD | CLONE_SIGHAND))
+		return -EINVAL;		/* one thread per process, for now */
+	if ((flags & CSIGNAL) > NSIG_LINUX)
+		return -EINVAL;
+	if ((p = fork_proc(td, flags)) == NULL)
+		return -ENOMEM;
+	ctd = p->p_thread;
+	pid = p->p_pid;
+	ctd->td_frame->tf_a0 = 0;
+	if (stack != 0)
+		ctd->td_frame->tf_sp = stack;
+	if (flags & CLONE_SETTLS)
+		ctd->td_frame->tf_tp = tls;
+	if (flags & CLONE_CHILD_CLEARTID)
+		ctd->td_clear_child_tid = ctid;
+	if ((flags & CLONE_CHILD_SETTID) && store_tid(td, p->p_vmspace, ctid, pid) != 0)
+		ctd->td_clear_child_tid = 0;
+	if ((flags & CLONE_PARENT_SETTID) && copyout(&pid, (void *)ptid, sizeof(int)) != 0) {
+		/* Linux reports the fault only through the missing tid; so do we. */
+	}
+	if (flags & CLONE_VFORK)
+		p->p_flags |= P_PPWAIT_FLAG;
+	cpu_thread_init(ctd, fork_return, NULL);
+	proc_start(p, (flags & CLONE_PARENT) && parent->p_parent ? parent->p_parent : parent);
+	if (flags & CLONE_VFORK) {
+		spin_lock(&proc_lock);
+		while (p->p_flags & P_PPWAIT_FLAG)
+			sleep_on(&p->p_flags, &proc_lock);
+		spin_unlock(&proc_lock);
+	}
+	return pid;
+}
+
+/* The vfork parent may go on: the child has exec'd or exited. */
+void
+proc_release_vfork_parent(struct proc *p)
+{
+	spin_lock(&proc_lock);
+	if (p->p_flags & P_PPWAIT_FLAG) {
+		p->p_flags &= ~P_PPWAIT_FLAG;
+		wakeup(&p->p_flags);
+	}
+	spin_unlock(&proc_lock);
+}
+
+/* Give p's children to init.  proc_lock held. */
+static void
+reparent_children(struct proc *p)
+{
+	struct list_node *n, *tmp;
+	bool zombies = false;
+
+	list_foreach_safe(n, tmp, &p->p_children) {
+		struct proc *c = list_entry(n, struct proc, p_sibling);
+
+		list_remove(n);
+		c->p_parent = initproc;
+		list_append(&initproc->p_children, &c->p_sibling);
+		zombies |= c->p_state == PRS_ZOMBIE;
+	}
+	if (zombies)
+		wakeup(initproc);
+}
+
+/* What CLONE_CHILD_CLEARTID asked for: zero the tid word and wake a futex waiter. */
+static void
+clear_child_tid(struct thread *td)
+{
+	uint32_t zero = 0;
+
+	if (td->td_clear_child_tid == 0)
+		return;
+	if (copyout(&zero, (void *)td->td_clear_child_tid, sizeof(zero)) == 0)
+		futex_wake_addr(td->td_vmspace, td->td_clear_child_tid, 1);
+	td->td_clear_child_tid = 0;
+}
+
+static int
+init_exit_code(int wstatus)
+{
+	/* As a shell would report it: the exit status, or 128 + the signal. */
+	return (wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff;
+}
+
+void
+proc_exit(int wstatus)
+{
+	struct thread *td = curthread();
+	struct proc *p = td->td_proc;
+	struct vmspace *vm = p->p_vmspace;
+
+	if (p == initproc) {
+		printf("init exited with status %d: powering off\n", init_exit_code(wstatus));
+		machine_poweroff(init_exit_code(wstatus));
+	}
+	clear_child_tid(td);
+	proc_release_vfork_parent(p);
+	filedesc_free(p->p_fd);
+	p->p_fd = NULL;
+	vrele(p->p_cwd);
+	p->p_cwd = NULL;
+	td->td_vmspace = NULL;
+	pmap_activate_kernel();
+	p->p_vmspace = NULL;
+	vmspace_free(vm);		/* the child's shadows go; chains collapse */
+
+	spin_lock(&proc_lock);
+	reparent_children(p);
+	p->p_xstat = wstatus;
+	p->p_state = PRS_ZOMBIE;
+	if (p->p_parent != NULL) {
+		wakeup(p->p_parent);
+		psignal(p->p_parent, SIGCHLD);
+	}
+	spin_unlock(&proc_lock);
+	thread_exit();
+}
+
+SYSCALL(exit)
+{
+	proc_exit(W_EXITCODE((int)(a[0] & 0xff), 0));
+}
+
+SYSCALL(exit_group)
+{
+	proc_exit(W_EXITCODE((int)(a[0] & 0xff), 0));
+}
+
+static bool
+wait_matches(struct proc *c, long pid, struct proc *parent)
+{
+	if (pid > 0)
+		return c->p_pid == pid;
+	if (pid == -1)
+		return true;
+	if (pid == 0)
+		return c->p_pgid == parent->p_pgid;
+	return c->p_pgid == -pid;
+}
+
+/* Wait until a dead thread has switched away from its stack for good. */
+static void
+wait_thread_gone(struct thread *td)
+{
+	for (;;) {
+		bool gone;
+
+		spin_lock(&sched_lock);
+		gone = td->td_state == TDS_DEAD;
+		spin_unlock(&sched_lock);
+		if (gone)
+			return;
+		sched_yield();
+	}
+}
+
+/* wait4(pid, wstatus, options, rusage) */
+SYSCALL(wait4)
+{
+	long pid = (long)a[0];
+	struct proc *parent = td->td_proc;
+	uint8_t rusage[RUSAGE_SIZE];
+	int error = 0;
+
+	if (a[2] & ~(uint64_t)(WNOHANG | 0x2 | 0x8 | 0x01000000 | 0x40000000 | 0x80000000))
+		return -EINVAL;
+	spin_lock(&proc_lock);
+	for (;;) {
+		struct list_node *n;
+		bool any = false;
+
+		list_foreach(n, &parent->p_children) {
+			struct proc *c = list_entry(n, struct proc, p_sibling);
+			int status, cpid;
+
+			if (!wait_matches(c, pid, parent))
+				continue;
+			any = true;
+			if (c->p_state != PRS_ZOMBIE)
+				continue;
+			list_remove(&c->p_sibling);
+			list_remove(&c->p_allproc);
+			status = c->p_xstat;
+			cpid = c->p_pid;
+			spin_unlock(&proc_lock);
+			wait_thread_gone(c->p_thread);
+			proc_free(c);
+			if (a[1] != 0 && copyout(&status, (void *)a[1], sizeof(status)) != 0)
+				return -EFAULT;
+			memset(rusage, 0, sizeof(rusage));
+			if (a[3] != 0 && copyout(rusage, (void *)a[3], sizeof(rusage)) != 0)
+				return -EFAULT;
+			return cpid;
+		}
+		if (!any) {
+			error = ECHILD;
+			break;
+		}
+		if (a[2] & WNOHANG) {
+			spin_unlock(&proc_lock);
+			return 0;
+		}
+		if ((error = sleep_on_intr(parent, &proc_lock)) != 0)
+			break;
+	}
+	spin_unlock(&proc_lock);
+	return -error;
+}
+
+SYSCALL(getpid)
+{
+	return td->td_proc->p_pid;
+}
+
+SYSCALL(gettid)
+{
+	return td->td_tid;
+}
+
+SYSCALL(getppid)
+{
+	struct proc *parent;
+	int pid;
+
+	spin_lock(&proc_lock);
+	parent = td->td_proc->p_parent;
+	pid = parent != NULL ? parent->p_pid : 0;
+	spin_unlock(&proc_lock);
+	return pid;
+}
+
+/* setpgid(pid, pgid): enough for shells: a process or its child joins a group. */
+SYSCALL(setpgid)
+{
+	long pid = (long)a[0], pgid = (long)a[1];
+	struct proc *p;
+	int error = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	spin_lock(&proc_lock);
+	p = pid == 0 ? td->td_proc : proc_find((int)pid);
+	if (p == NULL || (p != td->td_proc && p->p_parent != td->td_proc))
+		error = ESRCH;
+	else
+		p->p_pgid = pgid == 0 ? p->p_pid : (int)pgid;
+	spin_unlock(&proc_lock);
+	return -error;
+}
+
+SYSCALL(set_tid_address)
+{
+	td->td_clear_child_tid = a[0];
+	return td->td_tid;
+}

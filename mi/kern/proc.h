@@ -1,0 +1,99 @@
+/*
+ * Processes.  Each has one thread today (td) but keeps per-thread state
+ * in struct thread so threads can be added.
+ *
+ * Locking:
+ *   (P) proc_lock, a global spin lock for the process tree, states and
+ *       exit status
+ *   (C) constant after creation
+ *   (L) only the process's own thread touches it
+ *   (F) the file table's lock
+ */
+#ifndef _KERN_PROC_H_
+#define _KERN_PROC_H_
+
+#include <kern/types.h>
+#include <kern/list.h>
+#include <kern/spinlock.h>
+#include <kern/signal.h>
+
+struct thread;
+struct trapframe;
+struct vmspace;
+struct vnode;
+struct file;
+
+#define NOFILE_MAX	256		/* file descriptors per process */
+#define NSIG_LINUX	64
+#define RLIM_NLIMITS	16
+
+struct rlimit_linux {
+	uint64_t	rlim_cur;
+	uint64_t	rlim_max;
+};
+
+struct sigaction_k {			/* the kernel's copy of a handler */
+	uint64_t	sa_handler;
+	uint64_t	sa_flags;
+	uint64_t	sa_mask;
+};
+
+struct filedesc {
+	struct spinlock	fd_lock;
+	struct file	*fd_files[NOFILE_MAX];	/* (F) */
+	uint8_t		fd_cloexec[NOFILE_MAX];	/* (F) */
+};
+
+enum proc_state { PRS_NEW, PRS_ALIVE, PRS_ZOMBIE };
+
+struct proc {
+	int		p_pid;		/* (C) = its first thread's tid */
+	enum proc_state	p_state;	/* (P) */
+	int		p_xstat;	/* (P) wait status, as wait4 reports it */
+	struct proc	*p_parent;	/* (P) */
+	struct list_node p_children;	/* (P) */
+	struct list_node p_sibling;	/* (P) on the parent's p_children */
+	struct list_node p_allproc;	/* (P) */
+	struct thread	*p_thread;	/* (P) its one thread */
+	struct vmspace	*p_vmspace;	/* (L) */
+	struct filedesc	*p_fd;		/* (L) */
+	struct vnode	*p_cwd;		/* (L) */
+	int		p_pgid;		/* (P) */
+	uint32_t	p_uid;		/* (C) */
+	struct sigaction_k p_sigacts[NSIG_LINUX + 1];	/* (L) */
+	uint64_t	p_sigpending;	/* (A) signals sent, not yet delivered */
+	struct ksiginfo	p_siginfo[NSIG_LINUX + 1];	/* (S) details of pending signals */
+	struct rlimit_linux p_rlimit[RLIM_NLIMITS];	/* (L) */
+	uint64_t	p_utime_ticks;	/* (A) */
+	uint64_t	p_stime_ticks;	/* (A) */
+	uint64_t	p_itimer_real_next;	/* (P) SIGALRM deadline (timebase), 0 off */
+	uint64_t	p_itimer_real_interval;	/* (P) */
+	char		p_comm[16];	/* (L) */
+	uint32_t	p_flags;	/* (P) P_* */
+	uint64_t	p_locked_bytes;	/* (L) wired by mlock, against RLIMIT_MEMLOCK */
+};
+
+extern struct spinlock proc_lock;
+extern struct proc *initproc;
+extern struct list_node allproc;	/* (P) every process, by p_allproc */
+
+struct proc *curproc(void);
+struct proc *proc_find(int pid);	/* proc_lock held */
+
+#endif
+
+/* Process life cycle (proc.c). */
+void proc_init(void);
+/* Create pid 1 running path with argv (kernel strings); panics on failure. */
+void proc_create_init(const char *path, char *const argv[], char *const envp[]);
+void proc_exit(int wstatus) __attribute__((noreturn));
+/* Return to user mode in td's trap frame (a new thread's first entry). */
+void fork_return(void *arg);
+/* The way back to user mode: reschedule and deliver signals as needed. */
+void user_return(struct thread *td);
+int kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
+    char *const envp[], int envc);
+
+#define P_PPWAIT_FLAG	0x1	/* vfork parent waits for exec or exit */
+void cpu_return_to_user(struct trapframe *frame) __attribute__((noreturn));
+void proc_release_vfork_parent(struct proc *p);

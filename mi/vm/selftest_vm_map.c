@@ -1,0 +1,397 @@
+/*
+ * Self-tests of the machine-independent VM: address maps, objects and
+ * their shadow chains, and the fault handler, driven through real page
+ * faults: the tests build user address spaces, switch to them, and touch
+ * their user addresses from the kernel through the copy helpers, which
+ * take (and resolve) the same faults a user program would.
+ */
+#include <kern/systm.h>
+#include <kern/copy.h>
+#include <kern/pcpu.h>
+#include <kern/selftest.h>
+#include <kern/thread.h>
+#include <machine/cpu.h>
+#include <vm/pmap.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+#include <vm/zone.h>
+
+#define UBASE		0x10000000UL	/* where the tests map things */
+#define NPAGES		16
+
+/* Run on vm: switch this cpu's translation and the thread's fault context. */
+static void
+use_vmspace(struct vmspace *vm)
+{
+	curcpu()->pc_curthread->td_vmspace = vm;
+	if (vm != NULL)
+		pmap_activate(vm->vm_pmap);
+	else
+		pmap_activate_kernel();
+}
+
+static int
+uwrite(vaddr_t va, uint8_t v)
+{
+	return copyout(&v, (void *)va, 1);
+}
+
+static int
+uread(vaddr_t va, uint8_t *v)
+{
+	return copyin((const void *)va, v, 1);
+}
+
+static bool
+uread_is(vaddr_t va, uint8_t want)
+{
+	uint8_t v = 0xee;
+
+	return uread(va, &v) == 0 && v == want;
+}
+
+static vaddr_t
+map_anon(struct vmspace *vm, vaddr_t va, uint64_t npages, vm_prot_t prot, vm_prot_t max)
+{
+	if (vm_map_find(&vm->vm_map, NULL, 0, &va, ptoa(npages), 0, VMFS_FIXED, prot, max,
+	    MAP_ENTRY_COW) != 0)
+		return 0;
+	return va;
+}
+
+static bool
+pmap_clean(struct vmspace *vm)
+{
+	return pmap_check(vm->vm_pmap) == 0;
+}
+
+static uint64_t
+zone_inuse(const char *name)
+{
+	for (zone_t z = zone_first(); z != NULL; z = zone_next(z)) {
+		struct zone_stats st;
+
+		zone_get_stats(z, &st);
+		if (strcmp(st.name, name) == 0)
+			return st.inuse;
+	}
+	return 0;
+}
+
+static void
+test_zero_fill(void)
+{
+	struct vmspace *vm = vmspace_alloc();
+	struct vm_fault_stats before = vm_fault_stats;
+	vaddr_t va;
+
+	if (!selftest_ok(vm != NULL, "vmspace_alloc"))
+		return;
+	va = map_anon(vm, UBASE, NPAGES, VM_PROT_RW, VM_PROT_ALL);
+	use_vmspace(vm);
+	selftest_ok(uread_is(va, 0), "zero-fill: a new anonymous page reads zero");
+	selftest_ok(vm_fault_stats.zero_fills == before.zero_fills + 1,
+	    "zero-fill: one page zero-filled");
+	selftest_ok(uwrite(va + 5, 42) == 0 && uread_is(va + 5, 42),
+	    "zero-fill: the page is writable and keeps what is written");
+	selftest_ok(uwrite(va + ptoa(NPAGES - 1), 7) == 0 && uread_is(va + ptoa(NPAGES - 1), 7),
+	    "zero-fill: the last page too");
+	selftest_ok(vm_fault_stats.zero_fills == before.zero_fills + 2,
+	    "zero-fill: two pages touched, two zero-fills");
+	selftest_ok(pmap_resident_count(vm->vm_pmap) == 2, "zero-fill: two pages resident");
+	selftest_ok(pmap_clean(vm), "zero-fill: pmap consistent");
+	use_vmspace(NULL);
+	vmspace_free(vm);
+}
+
+static void
+test_protection(void)
+{
+	struct vmspace *vm = vmspace_alloc();
+	struct vm_fault_stats before = vm_fault_stats;
+	vaddr_t ro = map_anon(vm, UBASE, 2, VM_PROT_READ, VM_PROT_READ);
+	vaddr_t rw = map_anon(vm, UBASE + ptoa(4), 2, VM_PROT_RW, VM_PROT_ALL);
+
+	use_vmspace(vm);
+	selftest_ok(uread_is(ro, 0), "protection: read-only memory can be read");
+	selftest_ok(uwrite(ro, 1) == EFAULT, "protection: writing read-only memory fails");
+	selftest_ok(vm_fault_stats.segv_accerr == before.segv_accerr + 1,
+	    "protection: counted as an access error");
+	selftest_ok(uread(UBASE + ptoa(2), &(uint8_t){0}) == EFAULT,
+	    "protection: an unmapped page fails");
+	selftest_ok(vm_fault_stats.segv_maperr == before.segv_maperr + 1,
+	    "protection: counted as a mapping error");
+	selftest_ok(vm_map_protect(&vm->vm_map, ro, ro + ptoa(2), VM_PROT_RW) == EACCES,
+	    "protection: raising beyond max_protection is EACCES");
+	selftest_ok(uwrite(rw, 9) == 0, "protection: write to read-write memory");
+	selftest_ok(vm_map_protect(&vm->vm_map, rw, rw + ptoa(2), VM_PROT_READ) == 0 &&
+	    uwrite(rw, 10) == EFAULT && uread_is(rw, 9),
+	    "protection: mprotect to read-only takes effect on a mapped page");
+	selftest_ok(vm_map_protect(&vm->vm_map, rw, rw + ptoa(2), VM_PROT_RW) == 0 &&
+	    uwrite(rw, 11) == 0 && uread_is(rw, 11), "protection: and back to read-write");
+	selftest_ok(vm_map_protect(&vm->vm_map, ro, rw + ptoa(2), VM_PROT_READ) == ENOMEM,
+	    "protection: a range with a hole is ENOMEM");
+	selftest_ok(pmap_clean(vm), "protection: pmap consistent");
+	use_vmspace(NULL);
+	vmspace_free(vm);
+}
+
+/* Fill page i of [va] with a byte that names generation gen. */
+static bool
+write_pattern(vaddr_t va, int npages, uint8_t gen)
+{
+	for (int i = 0; i < npages; i++)
+		if (uwrite(va + ptoa(i), (uint8_t)(gen + i)) != 0)
+			return false;
+	return true;
+}
+
+static bool
+check_pattern(vaddr_t va, int npages, uint8_t gen)
+{
+	for (int i = 0; i < npages; i++)
+		if (!uread_is(va + ptoa(i), (uint8_t)(gen + i)))
+			return false;
+	return true;
+}
+
+static int
+entry_depth(struct vmspace *vm, vaddr_t va)
+{
+	struct vm_map_entry *e;
+	int depth;
+
+	vm_map_lock(&vm->vm_map);
+	e = vm_map_lookup_entry(&vm->vm_map, va);
+	depth = e ? vm_object_shadow_depth(e->object) : -1;
+	vm_map_unlock(&vm->vm_map);
+	return depth;
+}
+
+static void
+test_cow_chain(void)
+{
+	struct vm_object_stats ob0 = vm_object_stats;
+	struct vm_fault_stats f0;
+	struct vmspace *p = vmspace_alloc(), *c, *g;
+	vaddr_t va = map_anon(p, UBASE, 8, VM_PROT_RW, VM_PROT_ALL);
+
+	use_vmspace(p);
+	write_pattern(va, 8, 10);
+	f0 = vm_fault_stats;
+	c = vmspace_fork(p);
+	selftest_ok(c != NULL && vm_fault_stats.cow_copies == f0.cow_copies &&
+	    vm_fault_stats.zero_fills == f0.zero_fills, "cow: fork copies no page");
+	selftest_ok(vm_object_stats.shadows == ob0.shadows, "cow: fork makes no shadow yet");
+
+	use_vmspace(c);
+	selftest_ok(check_pattern(va, 8, 10), "cow: the child reads the parent's data");
+	selftest_ok(vm_fault_stats.cow_copies == f0.cow_copies, "cow: reading copies nothing");
+	selftest_ok(write_pattern(va, 4, 50), "cow: the child writes half the pages");
+	selftest_ok(vm_fault_stats.cow_copies == f0.cow_copies + 4, "cow: four pages copied");
+	selftest_ok(check_pattern(va, 4, 50) && check_pattern(va + ptoa(4), 4, 14),
+	    "cow: the child sees its writes and the untouched pages");
+	use_vmspace(p);
+	selftest_ok(check_pattern(va, 8, 10), "cow: the parent still sees its own data");
+	write_pattern(va + ptoa(6), 1, 90);
+	use_vmspace(c);
+	selftest_ok(uread_is(va + ptoa(6), 16), "cow: the parent's later write is not seen by the child");
+
+	/* A third generation: grandchild's chain is two shadows deep. */
+	g = vmspace_fork(c);
+	use_vmspace(g);
+	selftest_ok(check_pattern(va, 4, 50) && uread_is(va + ptoa(7), 17),
+	    "cow: the grandchild reads through the chain");
+	write_pattern(va + ptoa(7), 1, 200);
+	selftest_ok(entry_depth(g, va) == 2, "cow: three generations, shadow depth %d",
+	    entry_depth(g, va));
+	selftest_ok(uread_is(va + ptoa(7), 200) && uread_is(va + ptoa(5), 15),
+	    "cow: the grandchild sees its write and the parent's original below two shadows");
+	use_vmspace(c);
+	selftest_ok(uread_is(va + ptoa(7), 17), "cow: the child does not see the grandchild's write");
+	selftest_ok(pmap_clean(p) && pmap_clean(c) && pmap_clean(g), "cow: all pmaps consistent");
+
+	/* Children exit: the chains collapse back. */
+	use_vmspace(NULL);
+	vmspace_free(g);
+	vmspace_free(c);
+	selftest_ok(vm_object_stats.collapses > ob0.collapses || vm_object_stats.bypasses >
+	    ob0.bypasses, "cow: the chain collapsed when the children exited");
+	selftest_ok(entry_depth(p, va) == 0, "cow: the parent's chain is one object again (depth %d)",
+	    entry_depth(p, va));
+	selftest_ok(vm_object_stats.shadows == ob0.shadows,
+	    "cow: shadow objects back to where they started (%lu)", vm_object_stats.shadows);
+	use_vmspace(p);
+	selftest_ok(check_pattern(va, 6, 10) && uread_is(va + ptoa(6), 90),
+	    "cow: the parent's data survived the collapse");
+	selftest_ok(pmap_clean(p), "cow: parent pmap consistent after collapse");
+	use_vmspace(NULL);
+	vmspace_free(p);
+}
+
+static void
+test_cow_move_and_bypass(void)
+{
+	struct vm_object_stats ob0 = vm_object_stats;
+	struct vm_fault_stats f0;
+	struct vmspace *p = vmspace_alloc(), *c;
+	vaddr_t va = map_anon(p, UBASE, 4, VM_PROT_RW, VM_PROT_ALL);
+
+	use_vmspace(p);
+	write_pattern(va, 4, 1);
+	c = vmspace_fork(p);
+	use_vmspace(p);
+	f0 = vm_fault_stats;
+	write_pattern(va, 4, 100);	/* the parent copies every page up */
+	selftest_ok(vm_fault_stats.cow_copies == f0.cow_copies + 4, "bypass: four copies");
+	selftest_ok(vm_object_stats.bypasses == ob0.bypasses + 1 && entry_depth(p, va) == 0,
+	    "bypass: a shadow holding every page drops its backing object");
+	use_vmspace(c);
+	selftest_ok(check_pattern(va, 4, 1), "bypass: the child still sees the original");
+	use_vmspace(NULL);
+	vmspace_free(p);
+
+	/* Now the child is the only user: its writes need no copy at all. */
+	use_vmspace(c);
+	f0 = vm_fault_stats;
+	write_pattern(va, 2, 30);
+	selftest_ok(vm_fault_stats.cow_copies == f0.cow_copies && vm_object_stats.shadows ==
+	    ob0.shadows, "sole user: writes copy nothing and make no shadow (%lu moves)",
+	    vm_fault_stats.cow_moves - f0.cow_moves);
+	selftest_ok(check_pattern(va, 2, 30) && check_pattern(va + ptoa(2), 2, 3),
+	    "sole user: data intact");
+	selftest_ok(pmap_clean(c), "sole user: pmap consistent");
+	use_vmspace(NULL);
+	vmspace_free(c);
+}
+
+static void
+test_clip_and_coalesce(void)
+{
+	struct vmspace *vm = vmspace_alloc();
+	struct vm_map *map = &vm->vm_map;
+	vaddr_t a = map_anon(vm, UBASE, 10, VM_PROT_RW, VM_PROT_ALL);
+
+	map_anon(vm, UBASE + ptoa(10), 10, VM_PROT_RW, VM_PROT_ALL);
+	selftest_ok(vm_map_entry_count(map) == 1, "coalesce: adjacent anonymous mappings merge");
+	use_vmspace(vm);
+	write_pattern(a, 20, 0);
+	selftest_ok(vm_map_protect(map, a + ptoa(4), a + ptoa(6), VM_PROT_READ) == 0 &&
+	    vm_map_entry_count(map) == 3, "clip: mprotect of a middle range splits in three");
+	selftest_ok(uwrite(a + ptoa(4), 1) == EFAULT && uwrite(a + ptoa(6), 1) == 0,
+	    "clip: only the middle became read-only");
+	selftest_ok(vm_map_remove(map, a + ptoa(12), a + ptoa(14)) == 0 &&
+	    vm_map_entry_count(map) == 4, "clip: removing a middle range splits the entry");
+	selftest_ok(uread(a + ptoa(12), &(uint8_t){0}) == EFAULT && uread_is(a + ptoa(14), 14) &&
+	    uread_is(a + ptoa(11), 11), "clip: the hole faults, its neighbours keep their data");
+	selftest_ok(pmap_resident_count(vm->vm_pmap) == 18, "clip: removed pages are unmapped (%lu)",
+	    pmap_resident_count(vm->vm_pmap));
+	selftest_ok(vm_map_remove(map, a + ptoa(12), a + ptoa(14)) == 0,
+	    "clip: removing a hole again is harmless");
+	vm_map_check(map);
+	selftest_ok(pmap_clean(vm), "clip: pmap consistent");
+	use_vmspace(NULL);
+	vmspace_free(vm);
+}
+
+static void
+test_wire(void)
+{
+	struct vmspace *vm = vmspace_alloc();
+	vaddr_t a = map_anon(vm, UBASE, 4, VM_PROT_RW, VM_PROT_ALL);
+
+	selftest_ok(vm_map_wire(&vm->vm_map, a, a + ptoa(4)) == 0, "wire: vm_map_wire");
+	selftest_ok(pmap_resident_count(vm->vm_pmap) == 4 && pmap_wired_count(vm->vm_pmap) == 4,
+	    "wire: every page faulted in and wired");
+	selftest_ok(vm_map_wire(&vm->vm_map, a, a + ptoa(4)) == 0 &&
+	    pmap_wired_count(vm->vm_pmap) == 4, "wire: wiring again changes nothing");
+	selftest_ok(vm_map_wire(&vm->vm_map, a, a + ptoa(8)) == ENOMEM,
+	    "wire: a range with unmapped pages is ENOMEM");
+	selftest_ok(vm_map_unwire(&vm->vm_map, a, a + ptoa(4)) == 0 &&
+	    pmap_wired_count(vm->vm_pmap) == 0, "wire: unwire");
+	selftest_ok(pmap_clean(vm), "wire: pmap consistent");
+	vmspace_free(vm);
+}
+
+static void
+test_many_entries(void)
+{
+	enum { N = 10000 };
+	struct vmspace *vm = vmspace_alloc();
+	struct vm_map *map = &vm->vm_map;
+	bool ok = true;
+
+	/* Alternate protections so neighbours cannot merge. */
+	for (int i = 0; i < N && ok; i++)
+		ok = map_anon(vm, UBASE + ptoa(2 * i), 1,
+		    (i & 1) ? VM_PROT_READ : VM_PROT_RW, VM_PROT_ALL) != 0;
+	selftest_ok(ok && vm_map_entry_count(map) == N, "10000 entries: mapped");
+	use_vmspace(vm);
+	selftest_ok(uwrite(UBASE + ptoa(2 * 5000), 1) == 0 &&
+	    uread_is(UBASE + ptoa(2 * 5001), 0), "10000 entries: faults resolve");
+	selftest_ok(vm_map_remove(map, UBASE + ptoa(2 * 2000), UBASE + ptoa(2 * 3000)) == 0 &&
+	    vm_map_entry_count(map) == N - 1000, "10000 entries: remove a middle range");
+	vm_map_check(map);
+	{
+		vaddr_t va = UBASE;
+
+		selftest_ok(vm_map_find(map, NULL, 0, &va, ptoa(1500), 0, VMFS_ANYWHERE,
+		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW) == 0 &&
+		    va >= UBASE + ptoa(2 * 2000) - ptoa(1) && va < UBASE + ptoa(2 * 3000),
+		    "10000 entries: find-space uses the hole (%lx)", va);
+	}
+	selftest_ok(pmap_clean(vm), "10000 entries: pmap consistent");
+	use_vmspace(NULL);
+	vmspace_free(vm);
+}
+
+static void
+test_fixed_placement(void)
+{
+	struct vmspace *vm = vmspace_alloc();
+	struct vm_map *map = &vm->vm_map;
+	vaddr_t va = UBASE;
+
+	map_anon(vm, UBASE, 4, VM_PROT_RW, VM_PROT_ALL);
+	selftest_ok(vm_map_find(map, NULL, 0, &va, ptoa(2), 0, VMFS_FIXED_NOREPLACE,
+	    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW) == EEXIST, "placement: noreplace over a mapping is EEXIST");
+	use_vmspace(vm);
+	uwrite(UBASE + ptoa(1), 5);
+	selftest_ok(vm_map_find(map, NULL, 0, &va, ptoa(2), 0, VMFS_FIXED,
+	    VM_PROT_READ, VM_PROT_ALL, 0) == 0 && uread_is(UBASE + ptoa(1), 0),
+	    "placement: fixed replaces the old mapping and its pages");
+	va = 1;
+	selftest_ok(vm_map_find(map, NULL, 0, &va, ptoa(1), 0, VMFS_FIXED, VM_PROT_RW,
+	    VM_PROT_ALL, 0) == EINVAL, "placement: an unaligned address is EINVAL");
+	va = USER_MAX - PAGE_SIZE;
+	selftest_ok(vm_map_find(map, NULL, 0, &va, ptoa(2), 0, VMFS_FIXED, VM_PROT_RW,
+	    VM_PROT_ALL, 0) == EINVAL, "placement: beyond the end of user space is EINVAL");
+	selftest_ok(pmap_clean(vm), "placement: pmap consistent");
+	use_vmspace(NULL);
+	vmspace_free(vm);
+}
+
+static void
+vm_map_selftests(void)
+{
+	uint64_t free0 = vm_page_count_free();
+	uint64_t objects0 = zone_inuse("vm object"), entries0 = zone_inuse("vm map entry");
+
+	test_zero_fill();
+	test_protection();
+	test_cow_chain();
+	test_cow_move_and_bypass();
+	test_clip_and_coalesce();
+	test_wire();
+	test_fixed_placement();
+	test_many_entries();
+	zone_reclaim_all();
+	selftest_ok(zone_inuse("vm object") == objects0 && zone_inuse("vm map entry") == entries0,
+	    "leaks: objects and map entries back to their starting counts");
+	selftest_ok(vm_page_count_free() == free0, "leaks: free pages back to %lu (now %lu)",
+	    free0, vm_page_count_free());
+}
+
+SELFTEST(vm_map, vm_map_selftests);

@@ -1,0 +1,39 @@
+/*
+ * The page-fault handler (after the seeds' four steps): find the map
+ * entry, compute the object offset, walk the shadow chain for the page,
+ * and otherwise ask the bottom object's pager (zero-fill for anonymous
+ * memory).  A write to a page found below the first object copies it up
+ * (copy-on-write), or moves it when no one else can see it.
+ */
+#ifndef _VM_VM_FAULT_H_
+#define _VM_VM_FAULT_H_
+
+#include <kern/types.h>
+
+struct vm_map;
+
+#define VM_FAULT_WIRE	0x0001		/* wire the page (mlock, vm_map_wire) */
+
+/*
+ * Resolve a fault of type access (VM_PROT_READ, _WRITE or _EXECUTE) at va
+ * in map.  Called with no locks held.  Returns 0, EFAULT (no mapping:
+ * SEGV_MAPERR), EACCES (protection: SEGV_ACCERR), ENOMEM, or EIO (the
+ * pager failed: SIGBUS).
+ */
+int vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags);
+
+struct vm_fault_stats {
+	uint64_t	faults;		/* calls to vm_fault */
+	uint64_t	pmap_fixups;	/* resolved by pmap_fault (A/D emulation) */
+	uint64_t	zero_fills;
+	uint64_t	cow_copies;
+	uint64_t	cow_moves;	/* COW resolved by moving a page no one else sees */
+	uint64_t	pageins;	/* filled by a pager */
+	uint64_t	busy_waits;	/* waited for a page another cpu was filling */
+	uint64_t	enomem_retries;
+	uint64_t	segv_maperr;
+	uint64_t	segv_accerr;
+};
+extern struct vm_fault_stats vm_fault_stats;
+
+#endif

@@ -1,0 +1,902 @@
+/*
+ * Address maps (see vm_map.h).
+ *
+ * Every operation on a range first clips the entries at the range's ends,
+ * so it can then treat whole entries; adjacent anonymous entries that
+ * end up alike are merged again when new space is mapped next to them.
+ */
+#include <kern/systm.h>
+#include <kern/malloc.h>
+#include <vm/pmap.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+#include <vm/zone.h>
+
+static zone_t map_entry_zone;
+static zone_t vmspace_zone;
+
+void
+vm_map_startup(void)
+{
+	map_entry_zone = zone_create("vm map entry", sizeof(struct vm_map_entry), 8, 0);
+	vmspace_zone = zone_create("vmspace", sizeof(struct vmspace), 8, 0);
+	if (map_entry_zone == NULL || vmspace_zone == NULL)
+		panic("vm_map_startup: no zones");
+}
+
+void
+vm_map_init(struct vm_map *map, struct pmap *pmap, vaddr_t min, vaddr_t max)
+{
+	memset(map, 0, sizeof(*map));
+	spin_init(&map->lock, "vm map");
+	vm_map_tree_init(&map->tree, min, max);
+	map->pmap = pmap;
+}
+
+void
+vm_map_lock(struct vm_map *map)
+{
+	spin_lock(&map->lock);
+}
+
+void
+vm_map_unlock(struct vm_map *map)
+{
+	map->timestamp++;
+	spin_unlock(&map->lock);
+}
+
+static struct vm_map_entry *
+entry_alloc(void)
+{
+	return zone_alloc(map_entry_zone, M_NOWAIT | M_ZERO);
+}
+
+static void
+entry_free(struct vm_map_entry *e)
+{
+	zone_free(map_entry_zone, e);
+}
+
+struct vm_map_entry *
+vm_map_lookup_entry(struct vm_map *map, vaddr_t va)
+{
+	struct vm_map_entry *e = map->hint;
+
+	KASSERT(spin_owned(&map->lock), ("vm_map_lookup_entry: map not locked"));
+	if (e != NULL && va >= e->start && va < e->end)
+		return e;
+	e = vm_map_tree_lookup(&map->tree, va, NULL);
+	if (e != NULL)
+		map->hint = e;
+	return e;
+}
+
+static void
+entry_insert(struct vm_map *map, struct vm_map_entry *e)
+{
+	vm_map_tree_insert(&map->tree, e);
+	map->size += e->end - e->start;
+}
+
+static void
+entry_unlink(struct vm_map *map, struct vm_map_entry *e)
+{
+	if (map->hint == e)
+		map->hint = NULL;
+	vm_map_tree_remove(&map->tree, e);
+	map->size -= e->end - e->start;
+}
+
+/*
+ * Split e at addr (strictly inside it) so that e starts at addr; the part
+ * below becomes a new entry sharing e's object.  ENOMEM if no entry.
+ */
+static int
+clip_start(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr)
+{
+	struct vm_map_entry *front;
+
+	if (addr <= e->start)
+		return 0;
+	front = entry_alloc();
+	if (front == NULL)
+		return ENOMEM;
+	*front = *e;
+	memset(&front->node, 0, sizeof(front->node));
+	front->end = addr;
+	e->offset += addr - e->start;
+	e->start = addr;
+	vm_map_tree_resize(&map->tree, e);
+	vm_map_tree_insert(&map->tree, front);
+	vm_object_reference(front->object);
+	return 0;
+}
+
+/* Split e at addr (strictly inside it) so that e ends at addr. */
+static int
+clip_end(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr)
+{
+	struct vm_map_entry *back;
+
+	if (addr >= e->end)
+		return 0;
+	back = entry_alloc();
+	if (back == NULL)
+		return ENOMEM;
+	*back = *e;
+	memset(&back->node, 0, sizeof(back->node));
+	back->start = addr;
+	back->offset += addr - e->start;
+	e->end = addr;
+	vm_map_tree_resize(&map->tree, e);
+	vm_map_tree_insert(&map->tree, back);
+	vm_object_reference(back->object);
+	return 0;
+}
+
+/* Clip the entries overlapping [start, end) so none crosses either end. */
+static int
+clip_range(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e, *prev;
+	int error;
+
+	e = vm_map_tree_lookup(&map->tree, start, &prev);
+	if (e != NULL && (error = clip_start(map, e, start)) != 0)
+		return error;
+	e = vm_map_tree_lookup(&map->tree, end - 1, &prev);
+	if (e != NULL && (error = clip_end(map, e, end)) != 0)
+		return error;
+	return 0;
+}
+
+/* The first entry at or above start, for walking a clipped range. */
+static struct vm_map_entry *
+first_in_range(struct vm_map *map, vaddr_t start)
+{
+	struct vm_map_entry *prev, *e = vm_map_tree_lookup(&map->tree, start, &prev);
+
+	if (e != NULL)
+		return e;
+	return prev != NULL ? prev->node.next : map->tree.first;
+}
+
+/* Unwire the pages of a wired entry (map locked). */
+static void
+entry_unwire_pages(struct vm_map *map, struct vm_map_entry *e)
+{
+	for (vaddr_t va = e->start; va < e->end; va += PAGE_SIZE) {
+		paddr_t pa = pmap_extract(map->pmap, va);
+		struct vm_page *m = pa ? PHYS_TO_VM_PAGE(pa) : NULL;
+
+		if (m != NULL && m->wire_count > 0)
+			__atomic_sub_fetch(&m->wire_count, 1, __ATOMIC_RELAXED);
+	}
+	pmap_unwire(map->pmap, e->start, e->end);
+	e->wired_count = 0;
+}
+
+/* Remove [start, end) from a locked map: entries, translations, object references. */
+static int
+remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e, *next;
+	int error;
+
+	if ((error = clip_range(map, start, end)) != 0)
+		return error;
+	for (e = first_in_range(map, start); e != NULL && e->start < end; e = next) {
+		next = e->node.next;
+		if (e->wired_count > 0)
+			entry_unwire_pages(map, e);
+		pmap_remove(map->pmap, e->start, e->end);
+		entry_unlink(map, e);
+		/* Dropping an object reference may collapse chains: no map lock needed. */
+		vm_object_deallocate(e->object);
+		entry_free(e);
+	}
+	return 0;
+}
+
+int
+vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	int error;
+
+	if (start >= end)
+		return 0;
+	vm_map_lock(map);
+	error = remove_locked(map, start, end);
+	vm_map_unlock(map);
+	return error;
+}
+
+static bool
+range_is_free(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *prev, *e = vm_map_tree_lookup(&map->tree, start, &prev);
+	struct vm_map_entry *next = prev != NULL ? prev->node.next : map->tree.first;
+
+	return e == NULL && (next == NULL || next->start >= end);
+}
+
+/*
+ * Grow prev, an anonymous private entry ending at start that no one else
+ * shares, to cover [start, end) instead of making a new entry.
+ */
+static bool
+try_extend(struct vm_map *map, struct vm_map_entry *prev, vaddr_t start, vaddr_t end,
+    vm_prot_t prot, vm_prot_t maxprot, int cow)
+{
+	struct vm_object *obj;
+
+	if (prev == NULL || prev->end != start || prev->protection != prot ||
+	    prev->max_protection != maxprot || prev->eflags != cow ||
+	    prev->wired_count != 0 || prev->inheritance != VM_INHERIT_COPY ||
+	    (map->flags & MAP_WIREFUTURE))
+		return false;
+	obj = prev->object;
+	if (obj != NULL) {
+		bool ok;
+
+		spin_lock(&obj->lock);
+		ok = obj->type == OBJT_ANON && obj->ref_count == 1 &&
+		    obj->backing_object == NULL && obj->shadow_count == 0 &&
+		    prev->offset + (prev->end - prev->start) == ptoa(obj->size) &&
+		    vm_radix_lookup_ge(&obj->pages, obj->size, &(uint64_t){0}) == NULL;
+		if (ok)
+			obj->size += atop(end - start);
+		spin_unlock(&obj->lock);
+		if (!ok)
+			return false;
+	}
+	map->size += end - start;
+	prev->end = end;
+	vm_map_tree_resize(&map->tree, prev);
+	return true;
+}
+
+int
+vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
+    vaddr_t *addr, vm_size_t length, vaddr_t align, int placement,
+    vm_prot_t prot, vm_prot_t maxprot, int cow)
+{
+	struct vm_map_entry *e, *prev;
+	vaddr_t start = *addr, end;
+	int error;
+
+	if (length == 0 || (length & PAGE_MASK) || (start & PAGE_MASK) ||
+	    (prot & ~maxprot) || (offset & PAGE_MASK))
+		return EINVAL;
+	align = MAX(align, PAGE_SIZE);
+	vm_map_lock(map);
+	if (placement == VMFS_ANYWHERE) {
+		error = vm_map_tree_find_space(&map->tree, MAX(start, map->tree.min), length,
+		    align, &start);
+		if (error)
+			goto out;
+	}
+	if (add_overflows(start, length, &end) || start < map->tree.min ||
+	    end > map->tree.max) {
+		error = placement == VMFS_ANYWHERE ? ENOMEM : EINVAL;
+		goto out;
+	}
+	if (!range_is_free(map, start, end)) {
+		if (placement == VMFS_FIXED_NOREPLACE) {
+			error = EEXIST;
+			goto out;
+		}
+		if ((error = remove_locked(map, start, end)) != 0)
+			goto out;
+	}
+	vm_map_tree_lookup(&map->tree, start, &prev);
+	if (object == NULL && try_extend(map, prev, start, end, prot, maxprot, cow)) {
+		e = prev;
+	} else {
+		if ((e = entry_alloc()) == NULL) {
+			error = ENOMEM;
+			goto out;
+		}
+		e->start = start;
+		e->end = end;
+		e->object = object;
+		e->offset = offset;
+		e->protection = prot;
+		e->max_protection = maxprot;
+		/* Shared mappings stay shared across fork; private ones are copied. */
+		e->inheritance = (cow & MAP_ENTRY_COW) ? VM_INHERIT_COPY : VM_INHERIT_SHARE;
+		e->eflags = (uint16_t)cow;
+		entry_insert(map, e);
+	}
+	*addr = start;
+	error = 0;
+	if (map->flags & MAP_WIREFUTURE) {
+		vm_map_unlock(map);
+		return vm_map_wire(map, start, end) ? ENOMEM : 0;
+	}
+out:
+	vm_map_unlock(map);
+	return error;
+}
+
+/* Every page of [start, end) is mapped (no holes). Map locked. */
+static bool
+range_is_mapped(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e = vm_map_tree_lookup(&map->tree, start, NULL);
+
+	while (e != NULL && e->end < end) {
+		struct vm_map_entry *next = e->node.next;
+
+		if (next == NULL || next->start != e->end)
+			return false;
+		e = next;
+	}
+	return e != NULL;
+}
+
+int
+vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot)
+{
+	struct vm_map_entry *e;
+	int error;
+
+	vm_map_lock(map);
+	if (!range_is_mapped(map, start, end)) {
+		error = ENOMEM;
+		goto out;
+	}
+	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next) {
+		if (prot & ~e->max_protection) {
+			error = EACCES;
+			goto out;
+		}
+	}
+	if ((error = clip_range(map, start, end)) != 0)
+		goto out;
+	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next) {
+		vm_prot_t old = e->protection;
+
+		e->protection = prot;
+		/* Reductions take effect now; increases at the next fault. */
+		if (old & ~prot)
+			pmap_protect(map->pmap, e->start, e->end, prot);
+	}
+out:
+	vm_map_unlock(map);
+	return error;
+}
+
+int
+vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit)
+{
+	struct vm_map_entry *e;
+	int error;
+
+	if (inherit < VM_INHERIT_SHARE || inherit > VM_INHERIT_ZERO)
+		return EINVAL;
+	vm_map_lock(map);
+	if ((error = clip_range(map, start, end)) == 0)
+		for (e = first_in_range(map, start); e != NULL && e->start < end;
+		    e = e->node.next)
+			e->inheritance = (uint8_t)inherit;
+	vm_map_unlock(map);
+	return error;
+}
+
+/*
+ * Wire [start, end): entries not yet wired are marked, then every page in
+ * them is faulted in and wired (writable ones for writing, so copy-on-write
+ * happens now rather than later).  Wiring is not counted per call: wiring
+ * a wired range again changes nothing, as mlock(2) requires.
+ */
+int
+vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e;
+	int error;
+
+	vm_map_lock(map);
+	if (!range_is_mapped(map, start, end)) {
+		vm_map_unlock(map);
+		return ENOMEM;
+	}
+	if ((error = clip_range(map, start, end)) != 0) {
+		vm_map_unlock(map);
+		return error;
+	}
+	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next)
+		if (e->wired_count == 0) {
+			e->wired_count = 1;
+			e->eflags |= MAP_ENTRY_IN_WIRING;
+		}
+	vm_map_unlock(map);
+	for (vaddr_t va = start; va < end && error == 0; va += PAGE_SIZE) {
+		vm_prot_t access = VM_PROT_READ;
+		bool wiring;
+
+		vm_map_lock(map);
+		e = vm_map_lookup_entry(map, va);
+		wiring = e != NULL && (e->eflags & MAP_ENTRY_IN_WIRING);
+		if (wiring && (e->protection & VM_PROT_WRITE))
+			access = VM_PROT_WRITE;
+		vm_map_unlock(map);
+		if (wiring)
+			error = vm_fault(map, va, access, VM_FAULT_WIRE);
+	}
+	vm_map_lock(map);
+	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next)
+		e->eflags &= ~MAP_ENTRY_IN_WIRING;
+	vm_map_unlock(map);
+	if (error)
+		vm_map_unwire(map, start, end);
+	return error;
+}
+
+int
+vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e;
+	int error;
+
+	vm_map_lock(map);
+	if (!range_is_mapped(map, start, end)) {
+		vm_map_unlock(map);
+		return ENOMEM;
+	}
+	if ((error = clip_range(map, start, end)) == 0)
+		for (e = first_in_range(map, start); e != NULL && e->start < end;
+		    e = e->node.next)
+			if (e->wired_count > 0)
+				entry_unwire_pages(map, e);
+	vm_map_unlock(map);
+	return error;
+}
+
+struct vmspace *
+vmspace_alloc(void)
+{
+	struct vmspace *vm = zone_alloc(vmspace_zone, M_WAITOK | M_ZERO);
+	pmap_t pmap;
+
+	if (vm == NULL)
+		return NULL;
+	if ((pmap = pmap_create()) == NULL) {
+		zone_free(vmspace_zone, vm);
+		return NULL;
+	}
+	vm_map_init(&vm->vm_map, pmap, USER_MIN, USER_MAX);
+	vm->vm_pmap = pmap;
+	vm->vm_refcnt = 1;
+	return vm;
+}
+
+void
+vmspace_free(struct vmspace *vm)
+{
+	if (__atomic_sub_fetch(&vm->vm_refcnt, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	vm_map_remove(&vm->vm_map, vm->vm_map.tree.min, vm->vm_map.tree.max);
+	pmap_destroy(vm->vm_pmap);
+	zone_free(vmspace_zone, vm);
+}
+
+/*
+ * A wired private entry cannot wait for copy-on-write (the parent's pages
+ * must stay writable), so the child gets its own copy now.
+ */
+static int
+copy_wired_entry(struct vm_map *src_map, struct vm_map_entry *src, struct vm_map_entry *dst)
+{
+	vm_pindex_t npages = atop(src->end - src->start);
+	struct vm_object *obj = vm_object_allocate(OBJT_ANON, npages);
+
+	if (obj == NULL)
+		return ENOMEM;
+	spin_lock(&obj->lock);
+	for (vm_pindex_t i = 0; i < npages; i++) {
+		paddr_t pa = pmap_extract(src_map->pmap, src->start + ptoa(i));
+		struct vm_page *m;
+
+		if (pa == 0)
+			continue;
+		if ((m = vm_page_alloc(obj, i, 0)) == NULL) {
+			spin_unlock(&obj->lock);
+			vm_object_deallocate(obj);
+			return ENOMEM;
+		}
+		pmap_copy_page(PHYS_TO_VM_PAGE(pa), m);
+		vm_page_unbusy(m);
+	}
+	spin_unlock(&obj->lock);
+	dst->object = obj;
+	dst->offset = 0;
+	dst->eflags &= ~(MAP_ENTRY_NEEDS_COPY);
+	return 0;
+}
+
+/* Child's copy of one parent entry, by its inheritance. Parent map locked. */
+static int
+fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
+{
+	struct vm_map_entry *c = entry_alloc();
+	int error = 0;
+
+	if (c == NULL)
+		return ENOMEM;
+	*c = *e;
+	memset(&c->node, 0, sizeof(c->node));
+	c->wired_count = 0;
+	switch (e->inheritance) {
+	case VM_INHERIT_SHARE:
+		if (e->object == NULL) {
+			e->object = vm_object_allocate(OBJT_ANON, atop(e->end - e->start));
+			e->offset = 0;
+			if (e->object == NULL)
+				error = ENOMEM;
+		} else if (e->eflags & MAP_ENTRY_NEEDS_COPY) {
+			error = vm_object_shadow(&e->object, &e->offset, e->end - e->start);
+			e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+		}
+		c->object = e->object;
+		c->offset = e->offset;
+		c->eflags = e->eflags;
+		vm_object_reference(c->object);
+		break;
+	case VM_INHERIT_COPY:
+		if (e->wired_count > 0 && e->object != NULL) {
+			error = copy_wired_entry(parent, e, c);
+			break;
+		}
+		if (e->object != NULL) {
+			vm_object_reference(e->object);
+			e->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
+			c->eflags = e->eflags;
+			/* Writes by either side must now fault and copy. */
+			pmap_protect(parent->pmap, e->start, e->end, e->protection & ~VM_PROT_WRITE);
+		}
+		break;
+	case VM_INHERIT_ZERO:
+		c->object = NULL;
+		c->offset = 0;
+		c->eflags = MAP_ENTRY_COW;
+		break;
+	}
+	if (error) {
+		entry_free(c);
+		return error;
+	}
+	entry_insert(child, c);
+	return 0;
+}
+
+struct vmspace *
+vmspace_fork(struct vmspace *parent)
+{
+	struct vm_map *src = &parent->vm_map;
+	struct vmspace *vm = vmspace_alloc();
+	struct vm_map_entry *e;
+	int error = 0;
+
+	if (vm == NULL)
+		return NULL;
+	vm_map_lock(src);
+	for (e = src->tree.first; e != NULL && error == 0; e = e->node.next)
+		if (e->inheritance != VM_INHERIT_NONE)
+			error = fork_entry(src, e, &vm->vm_map);
+	vm->vm_brk_start = parent->vm_brk_start;
+	vm->vm_brk = parent->vm_brk;
+	vm_map_unlock(src);
+	if (error) {
+		vmspace_free(vm);
+		return NULL;
+	}
+	return vm;
+}
+
+uint64_t
+vm_map_entry_count(const struct vm_map *map)
+{
+	return map->tree.nentries;
+}
+
+void
+vm_map_check(struct vm_map *map)
+{
+	struct vm_map_entry *e;
+	vm_size_t size = 0;
+
+	vm_map_lock(map);
+	vm_map_tree_check(&map->tree);
+	for (e = map->tree.first; e != NULL; e = e->node.next) {
+		KASSERT(e->start < e->end && !(e->start & PAGE_MASK) && !(e->end & PAGE_MASK),
+		    ("vm_map_check: bad entry %lx-%lx", e->start, e->end));
+		KASSERT(e->object == NULL || e->object->ref_count > 0,
+		    ("vm_map_check: entry %lx-%lx has a dead object", e->start, e->end));
+		KASSERT(!(e->protection & ~e->max_protection),
+		    ("vm_map_check: entry %lx-%lx above max protection", e->start, e->end));
+		size += e->end - e->start;
+	}
+	KASSERT(size == map->size, ("vm_map_check: size %lu, entries add to %lu",
+	    map->size, size));
+	vm_map_unlock(map);
+}
+
+void
+vm_map_print(struct vm_map *map)
+{
+	static const char perm[] = "rwx";
+
+	vm_map_lock(map);
+	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next) {
+		char p[4];
+
+		for (int i = 0; i < 3; i++)
+			p[i] = (e->protection & (1 << i)) ? perm[i] : '-';
+		p[3] = '\0';
+		printf("%012lx-%012lx %s %c obj %p off %lx depth %d wired %u\n",
+		    e->start, e->end, p, (e->eflags & MAP_ENTRY_COW) ? 'p' : 's',
+		    e->object, e->offset, vm_object_shadow_depth(e->object), e->wired_count);
+	}
+	vm_map_unlock(map);
+}
+
+bool
+vm_map_range_mapped(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	bool mapped;
+
+	vm_map_lock(map);
+	mapped = range_is_mapped(map, start, end);
+	vm_map_unlock(map);
+	return mapped;
+}
+
+vm_size_t
+vm_map_wired_bytes(struct vm_map *map)
+{
+	vm_size_t bytes = 0;
+
+	vm_map_lock(map);
+	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
+		if (e->wired_count > 0)
+			bytes += e->end - e->start;
+	vm_map_unlock(map);
+	return bytes;
+}
+
+bool
+vm_map_page_resident(struct vm_map *map, vaddr_t va)
+{
+	struct vm_map_entry *e;
+	bool resident;
+
+	vm_map_lock(map);
+	resident = pmap_extract(map->pmap, va) != 0;
+	if (!resident && (e = vm_map_lookup_entry(map, va)) != NULL && e->object != NULL) {
+		struct vm_object *obj = e->object;
+
+		spin_lock(&obj->lock);
+		resident = vm_page_lookup(obj, atop(va - e->start + e->offset)) != NULL;
+		spin_unlock(&obj->lock);
+	}
+	vm_map_unlock(map);
+	return resident;
+}
+
+/* The bottom of e's chain and e's offset into it, for remapping a file afresh. */
+static struct vm_object *
+chain_bottom(struct vm_map_entry *e, uint64_t *offset)
+{
+	struct vm_object *obj = e->object;
+
+	*offset = e->offset;
+	while (obj->backing_object != NULL) {
+		*offset += obj->backing_offset;
+		obj = obj->backing_object;
+	}
+	return obj;
+}
+
+/*
+ * MADV_DONTNEED on a private entry (clipped to the range): the next access
+ * sees the memory as it was first mapped — zeros for anonymous memory,
+ * the file for a private file mapping.  Memory only this entry can see is
+ * freed at once.
+ */
+static void
+entry_discard(struct vm_map *map, struct vm_map_entry *e)
+{
+	struct vm_object *obj = e->object, *bottom;
+	uint64_t offset;
+
+	pmap_remove(map->pmap, e->start, e->end);
+	if (obj == NULL)
+		return;
+	spin_lock(&obj->lock);
+	if (obj->type == OBJT_ANON && obj->backing_object == NULL && obj->ref_count == 1) {
+		spin_unlock(&obj->lock);
+		vm_object_page_remove(obj, atop(e->offset), atop(e->offset + (e->end - e->start)));
+		return;
+	}
+	spin_unlock(&obj->lock);
+	bottom = chain_bottom(e, &offset);
+	if (bottom->type == OBJT_ANON) {
+		e->object = NULL;
+		e->offset = 0;
+		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+	} else {
+		vm_object_reference(bottom);
+		e->object = bottom;
+		e->offset = offset;
+		e->eflags |= MAP_ENTRY_NEEDS_COPY;
+	}
+	vm_object_deallocate(obj);
+}
+
+static int
+entry_advise(struct vm_map *map, struct vm_map_entry *e, int advice)
+{
+	switch (advice) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+		e->advice = (uint8_t)advice;
+		return 0;
+	case MADV_WILLNEED:
+		return 0;
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		if (e->wired_count > 0)
+			return EINVAL;
+		if (e->eflags & MAP_ENTRY_COW)
+			entry_discard(map, e);
+		else if (advice == MADV_DONTNEED)
+			pmap_remove(map->pmap, e->start, e->end);
+		return 0;
+	case MADV_DONTFORK:
+		e->inheritance = VM_INHERIT_NONE;
+		return 0;
+	case MADV_DOFORK:
+	case MADV_KEEPONFORK:
+		e->inheritance = (e->eflags & MAP_ENTRY_COW) ? VM_INHERIT_COPY : VM_INHERIT_SHARE;
+		return 0;
+	case MADV_WIPEONFORK:
+		if (!(e->eflags & MAP_ENTRY_COW))
+			return EINVAL;
+		e->inheritance = VM_INHERIT_ZERO;
+		return 0;
+	default:
+		return EINVAL;
+	}
+}
+
+int
+vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
+{
+	struct vm_map_entry *e;
+	bool hole;
+	int error;
+
+	vm_map_lock(map);
+	hole = !range_is_mapped(map, start, end);
+	error = clip_range(map, start, end);
+	for (e = first_in_range(map, start); !error && e != NULL && e->start < end;
+	    e = e->node.next)
+		error = entry_advise(map, e, advice);
+	vm_map_unlock(map);
+	if (!error && hole)
+		error = ENOMEM;		/* Linux applies the advice, then reports the hole */
+	return error;
+}
+
+int
+vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
+    int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last))
+{
+	struct vm_map_entry *e;
+	int error = 0;
+
+	vm_map_lock(map);
+	if (!range_is_mapped(map, start, end)) {
+		vm_map_unlock(map);
+		return ENOMEM;
+	}
+	for (e = vm_map_tree_lookup(&map->tree, start, NULL); !error && e != NULL &&
+	    e->start < end; e = e->node.next) {
+		vaddr_t s = MAX(start, e->start), t = MIN(end, e->end);
+
+		if (e->object == NULL || (e->eflags & MAP_ENTRY_COW) ||
+		    e->object->type != OBJT_VNODE)
+			continue;
+		error = fn(e->object, atop(s - e->start + e->offset),
+		    atop(t - e->start + e->offset));
+	}
+	vm_map_unlock(map);
+	return error;
+}
+
+/* Grow e in place by len bytes (the space after it is free).  Map locked. */
+static int
+grow_in_place(struct vm_map *map, struct vm_map_entry *e, vm_size_t len)
+{
+	struct vm_object *obj = e->object;
+
+	if (obj != NULL) {
+		uint64_t need = atop(e->offset + (e->end - e->start) + len);
+
+		spin_lock(&obj->lock);
+		if (obj->type == OBJT_ANON && need > obj->size)
+			obj->size = need;
+		spin_unlock(&obj->lock);
+	}
+	e->end += len;
+	map->size += len;
+	vm_map_tree_resize(&map->tree, e);
+	return 0;
+}
+
+int
+vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsize,
+    bool may_move, bool fixed, vaddr_t *newaddr)
+{
+	struct vm_map_entry *e, *moved;
+	vaddr_t end = old + oldsize, dest;
+	int error;
+
+	vm_map_lock(map);
+	e = vm_map_lookup_entry(map, old);
+	if (e == NULL || end > e->end || e->wired_count > 0) {
+		vm_map_unlock(map);
+		return e == NULL ? EFAULT : EINVAL;
+	}
+	if ((error = clip_range(map, old, end)) != 0)
+		goto out;
+	e = vm_map_lookup_entry(map, old);
+	if (newsize <= oldsize && !fixed) {
+		error = remove_locked(map, old + newsize, end);
+		*newaddr = old;
+		goto out;
+	}
+	if (!fixed && range_is_free(map, end, old + newsize) && old + newsize <= map->tree.max &&
+	    old + newsize > old) {
+		error = grow_in_place(map, e, newsize - oldsize);
+		*newaddr = old;
+		goto out;
+	}
+	if (!may_move) {
+		error = ENOMEM;
+		goto out;
+	}
+	if (fixed) {
+		dest = *newaddr;
+		if ((error = remove_locked(map, dest, dest + newsize)) != 0)
+			goto out;
+		e = vm_map_lookup_entry(map, old);
+	} else if ((error = vm_map_tree_find_space(&map->tree, map->tree.min, newsize,
+	    PAGE_SIZE, &dest)) != 0) {
+		goto out;
+	}
+	if ((moved = entry_alloc()) == NULL) {
+		error = ENOMEM;
+		goto out;
+	}
+	/* The new entry takes over e's object reference; the pages refault there. */
+	*moved = *e;
+	memset(&moved->node, 0, sizeof(moved->node));
+	moved->start = dest;
+	moved->end = dest + MIN(oldsize, newsize);
+	pmap_remove(map->pmap, e->start, e->end);
+	entry_unlink(map, e);
+	entry_free(e);
+	entry_insert(map, moved);
+	if (newsize > oldsize)
+		error = grow_in_place(map, moved, newsize - oldsize);
+	*newaddr = dest;
+out:
+	vm_map_unlock(map);
+	return error;
+}

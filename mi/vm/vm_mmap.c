@@ -1,0 +1,413 @@
+/*
+ * The memory system calls: mmap, munmap, mprotect, msync, mlock and
+ * friends, madvise, mincore, mremap and brk, with Linux's argument
+ * checking and errno values.  They translate into vm_map operations.
+ */
+#include <kern/systm.h>
+#include <kern/copy.h>
+#include <kern/proc.h>
+#include <kern/syscall.h>
+#include <kern/thread.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+#include <fs/file.h>
+#include <fs/vnode.h>
+
+#define PROT_READ	0x1
+#define PROT_WRITE	0x2
+#define PROT_EXEC	0x4
+#define PROT_MASK	(PROT_READ | PROT_WRITE | PROT_EXEC)
+
+#define MAP_SHARED		0x01
+#define MAP_PRIVATE		0x02
+#define MAP_SHARED_VALIDATE	0x03
+#define MAP_TYPE		0x0f
+#define MAP_FIXED		0x10
+#define MAP_ANONYMOUS		0x20
+#define MAP_GROWSDOWN		0x0100
+#define MAP_DENYWRITE		0x0800
+#define MAP_EXECUTABLE		0x1000
+#define MAP_LOCKED		0x2000
+#define MAP_NORESERVE		0x4000
+#define MAP_POPULATE		0x8000
+#define MAP_NONBLOCK		0x10000
+#define MAP_STACK		0x20000
+#define MAP_HUGETLB		0x40000
+#define MAP_FIXED_NOREPLACE	0x100000
+#define MAP_KNOWN_FLAGS		(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | \
+	MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | \
+	MAP_NONBLOCK | MAP_STACK | MAP_FIXED_NOREPLACE)
+
+#define MS_ASYNC	1
+#define MS_INVALIDATE	2
+#define MS_SYNC		4
+
+#define MCL_CURRENT	1
+#define MCL_FUTURE	2
+#define MCL_ONFAULT	4
+
+#define MREMAP_MAYMOVE	1
+#define MREMAP_FIXED	2
+
+#define RLIMIT_AS	9
+#define RLIMIT_MEMLOCK	8
+#define MAX_MAP_COUNT	65530
+#define MMAP_BASE	0x0000001000000000UL	/* where mmap looks first without a hint */
+
+static struct vm_map *
+curmap(struct thread *td)
+{
+	return &td->td_proc->p_vmspace->vm_map;
+}
+
+/* [addr, addr+len) rounded to pages, inside user space; false on overflow. */
+static bool
+user_range(uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end)
+{
+	uint64_t e;
+
+	if (add_overflows(addr, len, &e) || e > USER_MAX - 0 || add_overflows(e, PAGE_MASK, &e))
+		return false;
+	*start = trunc_page(addr);
+	*end = trunc_page(e);
+	return *end <= USER_MAX;
+}
+
+static vm_prot_t
+vm_prot(uint64_t prot)
+{
+	return ((prot & PROT_READ) ? VM_PROT_READ : 0) |
+	    ((prot & PROT_WRITE) ? VM_PROT_WRITE : 0) |
+	    ((prot & PROT_EXEC) ? VM_PROT_EXECUTE : 0);
+}
+
+/* Fault in every page of [start, end) now (MAP_POPULATE, mlock-on-map). */
+static void
+populate(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot)
+{
+	vm_prot_t access = (prot & VM_PROT_WRITE) ? VM_PROT_WRITE : VM_PROT_READ;
+
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE)
+		if (vm_fault(map, va, access, 0) != 0)
+			break;
+}
+
+/* The object a file mapping maps, its protection limit, and the entry flags. */
+static int
+mmap_file(struct thread *td, int fd, uint64_t off, uint64_t len, uint64_t flags,
+    vm_prot_t prot, struct vm_object **objp, vm_prot_t *maxprot, int *cow)
+{
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE, anonymous = false;
+	struct file *fp;
+	int error;
+
+	if ((error = fd_get(td->td_proc->p_fd, fd, &fp)) != 0)
+		return error;
+	error = file_mmap_object(fp, off, len, shared && (prot & VM_PROT_WRITE), objp,
+	    &anonymous, maxprot);
+	file_drop(fp);
+	if (error)
+		return error;
+	if (anonymous) {
+		*objp = NULL;
+		*cow = shared ? 0 : MAP_ENTRY_COW;
+		*maxprot = VM_PROT_ALL;
+		return 0;
+	}
+	*cow = shared ? 0 : MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
+	if (!shared)
+		*maxprot |= VM_PROT_WRITE;	/* private copies may always be written */
+	return 0;
+}
+
+/* mmap(addr, len, prot, flags, fd, offset) */
+SYSCALL(mmap)
+{
+	uint64_t addr = a[0], len = a[1], flags = a[3], off = a[5];
+	int fd = (int)a[4], cow, placement, error;
+	struct vm_map *map = curmap(td);
+	struct vm_object *obj = NULL;
+	vm_prot_t prot = vm_prot(a[2]), maxprot = VM_PROT_ALL;
+	uint64_t type = flags & MAP_TYPE, rlen;
+	vaddr_t va;
+
+	if ((a[2] & ~(uint64_t)PROT_MASK) || len == 0 || (off & PAGE_MASK) ||
+	    (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE))
+		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE && (flags & ~(uint64_t)MAP_KNOWN_FLAGS))
+		return -EOPNOTSUPP;
+	if (add_overflows(len, PAGE_MASK, &rlen) || trunc_page(rlen) > USER_MAX - USER_MIN)
+		return -ENOMEM;
+	len = trunc_page(rlen);
+	if (add_overflows(off, len, &rlen))
+		return -EOVERFLOW;
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & PAGE_MASK))
+		return -EINVAL;
+	if (map->size + len > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
+	    vm_map_entry_count(map) >= MAX_MAP_COUNT)
+		return -ENOMEM;
+	if (flags & MAP_ANONYMOUS) {
+		cow = type == MAP_PRIVATE ? MAP_ENTRY_COW : 0;
+		if (cow == 0 && (obj = vm_object_allocate(OBJT_ANON, atop(len))) == NULL)
+			return -ENOMEM;
+	} else if ((error = mmap_file(td, fd, off, len, flags, prot, &obj, &maxprot,
+	    &cow)) != 0) {
+		return -error;
+	}
+	if (prot & ~maxprot) {
+		vm_object_deallocate(obj);
+		return -EACCES;
+	}
+	if (flags & MAP_FIXED_NOREPLACE) {
+		placement = VMFS_FIXED_NOREPLACE;
+		va = addr;
+	} else if (flags & MAP_FIXED) {
+		placement = VMFS_FIXED;
+		va = addr;
+	} else {
+		placement = VMFS_ANYWHERE;
+		va = (addr >= USER_MIN && addr < USER_MAX) ? trunc_page(addr) : MMAP_BASE;
+	}
+	error = vm_map_find(map, obj, (flags & MAP_ANONYMOUS) ? 0 : off, &va, len, 0,
+	    placement, prot, maxprot, cow);
+	if (error == ENOMEM && placement == VMFS_ANYWHERE && va != USER_MIN) {
+		va = USER_MIN;
+		error = vm_map_find(map, obj, (flags & MAP_ANONYMOUS) ? 0 : off, &va, len, 0,
+		    placement, prot, maxprot, cow);
+	}
+	if (error) {
+		vm_object_deallocate(obj);
+		return -(error == EINVAL && placement != VMFS_ANYWHERE ? ENOMEM : error);
+	}
+	if (flags & MAP_POPULATE)
+		populate(map, va, va + len, prot);
+	return (long)va;
+}
+
+/* munmap(addr, len) */
+SYSCALL(munmap)
+{
+	vaddr_t start, end;
+
+	if ((a[0] & PAGE_MASK) || a[1] == 0 || !user_range(a[0], a[1], &start, &end))
+		return -EINVAL;
+	return -vm_map_remove(curmap(td), start, end);
+}
+
+/* mprotect(addr, len, prot) */
+SYSCALL(mprotect)
+{
+	vaddr_t start, end;
+
+	if ((a[0] & PAGE_MASK) || (a[2] & ~(uint64_t)PROT_MASK))
+		return -EINVAL;
+	if (!user_range(a[0], a[1], &start, &end))
+		return -ENOMEM;
+	if (start == end)
+		return 0;
+	return -vm_map_protect(curmap(td), start, end, vm_prot(a[2]));
+}
+
+/* msync(addr, len, flags) */
+SYSCALL(msync)
+{
+	uint64_t flags = a[2];
+	vaddr_t start, end;
+
+	if ((a[0] & PAGE_MASK) || (flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if (!user_range(a[0], a[1], &start, &end))
+		return -ENOMEM;
+	if (start == end)
+		return 0;
+	return -vm_map_sync(curmap(td), start, end, vnode_sync_range);
+}
+
+static int
+memlock_check(struct thread *td, vm_size_t more)
+{
+	struct proc *p = td->td_proc;
+
+	if (vm_map_wired_bytes(curmap(td)) + more > p->p_rlimit[RLIMIT_MEMLOCK].rlim_cur)
+		return ENOMEM;
+	return 0;
+}
+
+/* mlock(addr, len) */
+SYSCALL(mlock)
+{
+	vaddr_t start, end;
+	int error;
+
+	if (!user_range(a[0], a[1], &start, &end))
+		return -ENOMEM;
+	if (start == end)
+		return 0;
+	if ((error = memlock_check(td, end - start)) != 0)
+		return -error;
+	return -vm_map_wire(curmap(td), start, end);
+}
+
+/* munlock(addr, len) */
+SYSCALL(munlock)
+{
+	vaddr_t start, end;
+
+	if (!user_range(a[0], a[1], &start, &end))
+		return -ENOMEM;
+	if (start == end)
+		return 0;
+	return -vm_map_unwire(curmap(td), start, end);
+}
+
+/* Wire (or unwire) every mapping, one entry at a time. */
+static int
+wire_all(struct vm_map *map, bool wire)
+{
+	for (;;) {
+		struct vm_map_entry *e;
+		vaddr_t s = 0, t = 0;
+		bool found = false;
+
+		vm_map_lock(map);
+		for (e = map->tree.first; e != NULL; e = e->node.next) {
+			if ((e->wired_count > 0) != wire &&
+			    !(e->eflags & (MAP_ENTRY_NOFAULT | MAP_ENTRY_GUARD)) &&
+			    e->protection != VM_PROT_NONE) {
+				s = e->start;
+				t = e->end;
+				found = true;
+				break;
+			}
+		}
+		vm_map_unlock(map);
+		if (!found)
+			return 0;
+		int error = wire ? vm_map_wire(map, s, t) : vm_map_unwire(map, s, t);
+
+		if (error)
+			return error;
+	}
+}
+
+/* mlockall(flags) */
+SYSCALL(mlockall)
+{
+	struct vm_map *map = curmap(td);
+	uint64_t flags = a[0];
+	int error;
+
+	if (flags == 0 || (flags & ~(uint64_t)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)))
+		return -EINVAL;
+	if (flags & MCL_CURRENT) {
+		if ((error = memlock_check(td, map->size - vm_map_wired_bytes(map))) != 0)
+			return -error;
+		if ((error = wire_all(map, true)) != 0)
+			return -error;
+	}
+	vm_map_lock(map);
+	if (flags & MCL_FUTURE)
+		map->flags |= MAP_WIREFUTURE;
+	vm_map_unlock(map);
+	return 0;
+}
+
+SYSCALL(munlockall)
+{
+	struct vm_map *map = curmap(td);
+
+	vm_map_lock(map);
+	map->flags &= ~MAP_WIREFUTURE;
+	vm_map_unlock(map);
+	return -wire_all(map, false);
+}
+
+/* madvise(addr, len, advice) */
+SYSCALL(madvise)
+{
+	vaddr_t start, end;
+
+	if (a[0] & PAGE_MASK)
+		return -EINVAL;
+	if (!user_range(a[0], a[1], &start, &end))
+		return -EINVAL;
+	if (start == end)
+		return 0;
+	return -vm_map_madvise(curmap(td), start, end, (int)a[2]);
+}
+
+/* mincore(addr, len, vec) */
+SYSCALL(mincore)
+{
+	struct vm_map *map = curmap(td);
+	vaddr_t start, end;
+	uint8_t chunk[64];
+
+	if (a[0] & PAGE_MASK)
+		return -EINVAL;
+	if (!user_range(a[0], a[1], &start, &end))
+		return -ENOMEM;
+	if (!vm_map_range_mapped(map, start, end))
+		return -ENOMEM;
+	for (vaddr_t va = start; va < end;) {
+		size_t n = 0;
+
+		for (; n < sizeof(chunk) && va < end; n++, va += PAGE_SIZE)
+			chunk[n] = vm_map_page_resident(map, va) ? 1 : 0;
+		if (copyout(chunk, (void *)(a[2] + atop(va - start) - n), n) != 0)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* mremap(old, oldsize, newsize, flags, newaddr) */
+SYSCALL(mremap)
+{
+	uint64_t old = a[0], flags = a[3];
+	vaddr_t newaddr = a[4], s, oldend, newend;
+	uint64_t oldsize = round_page(a[1]), newsize = round_page(a[2]);
+	int error;
+
+	if ((old & PAGE_MASK) || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) || newsize == 0 ||
+	    a[2] > USER_MAX || a[1] > USER_MAX)
+		return -EINVAL;
+	if (!user_range(old, oldsize, &s, &oldend))
+		return -EFAULT;
+	if (flags & MREMAP_FIXED) {
+		if ((newaddr & PAGE_MASK) || !user_range(newaddr, newsize, &s, &newend) ||
+		    (newaddr < oldend && old < newend))
+			return -EINVAL;
+	}
+	if (oldsize == 0)
+		return -EINVAL;		/* duplicating shared mappings is not supported */
+	error = vm_map_remap(curmap(td), old, oldsize, newsize, flags & MREMAP_MAYMOVE,
+	    flags & MREMAP_FIXED, &newaddr);
+	return error ? -error : (long)newaddr;
+}
+
+/* brk(addr): move the program break; returns the break (unchanged on failure). */
+SYSCALL(brk)
+{
+	struct vmspace *vm = td->td_proc->p_vmspace;
+	struct vm_map *map = &vm->vm_map;
+	vaddr_t want = a[0], old = round_page(vm->vm_brk), new;
+
+	if (want < vm->vm_brk_start || want >= USER_MAX)
+		return (long)vm->vm_brk;
+	new = round_page(want);
+	if (new > old) {
+		vaddr_t va = old;
+
+		if (map->size + (new - old) > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
+		    vm_map_find(map, NULL, 0, &va, new - old, 0, VMFS_FIXED_NOREPLACE,
+		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW) != 0)
+			return (long)vm->vm_brk;
+	} else if (new < old) {
+		vm_map_remove(map, new, old);
+	}
+	vm->vm_brk = want;
+	return (long)want;
+}

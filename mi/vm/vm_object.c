@@ -1,0 +1,436 @@
+/*
+ * Virtual memory objects, shadow chains and their collapse (see
+ * vm_object.h).
+ */
+#include <kern/systm.h>
+#include <kern/malloc.h>
+#include <machine/cpu.h>
+#include <vm/pmap.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+#include <vm/zone.h>
+
+#define COLLAPSE_TRYLOCK_SPINS	64
+
+struct vm_object_stats vm_object_stats;
+static zone_t object_zone;
+
+#define STAT_ADD(field, n)	__atomic_add_fetch(&vm_object_stats.field, (n), __ATOMIC_RELAXED)
+
+void
+vm_object_init(void)
+{
+	object_zone = zone_create("vm object", sizeof(struct vm_object), 8, 0);
+	if (object_zone == NULL)
+		panic("vm_object_init: no zone");
+	vm_radix_zinit();
+}
+
+struct vm_object *
+vm_object_allocate(enum vm_object_type type, vm_pindex_t size)
+{
+	struct vm_object *obj = zone_alloc(object_zone, M_WAITOK | M_ZERO);
+
+	if (obj == NULL)
+		return NULL;
+	spin_init(&obj->lock, "vm object");
+	vm_radix_init(&obj->pages);
+	list_init(&obj->shadows);
+	obj->size = size;
+	obj->ref_count = 1;
+	obj->type = type;
+	STAT_ADD(objects[type], 1);
+	return obj;
+}
+
+void
+vm_object_reference(struct vm_object *obj)
+{
+	if (obj == NULL)
+		return;
+	spin_lock(&obj->lock);
+	KASSERT(obj->ref_count > 0 && !(obj->flags & OBJ_DEAD),
+	    ("vm_object_reference: dead object %p", obj));
+	obj->ref_count++;
+	spin_unlock(&obj->lock);
+}
+
+struct vm_page *
+vm_page_lookup(struct vm_object *obj, vm_pindex_t pindex)
+{
+	KASSERT(spin_owned(&obj->lock), ("vm_page_lookup: object not locked"));
+	return vm_radix_lookup(&obj->pages, pindex);
+}
+
+int
+vm_page_insert(struct vm_page *m, struct vm_object *obj, vm_pindex_t pindex)
+{
+	int error;
+
+	KASSERT(spin_owned(&obj->lock), ("vm_page_insert: object not locked"));
+	KASSERT(m->object == NULL, ("vm_page_insert: page %lx already in an object",
+	    m->phys_addr));
+	error = vm_radix_insert(&obj->pages, pindex, m);
+	if (error)
+		return error;
+	m->object = obj;
+	m->pindex = pindex;
+	obj->resident_count++;
+	return 0;
+}
+
+void
+vm_page_remove(struct vm_page *m)
+{
+	struct vm_object *obj = m->object;
+
+	KASSERT(obj != NULL && spin_owned(&obj->lock), ("vm_page_remove: object not locked"));
+	if (vm_radix_remove(&obj->pages, m->pindex) != m)
+		panic("vm_page_remove: page %lx not at index %lu", m->phys_addr, m->pindex);
+	obj->resident_count--;
+	m->object = NULL;
+	m->pindex = 0;
+}
+
+struct vm_page *
+vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
+{
+	struct vm_page *m = vm_page_alloc_pages(0, VM_ALLOC_NOWAIT | (flags & VM_ALLOC_ZERO));
+
+	if (m == NULL)
+		return NULL;
+	m->wire_count = 0;
+	if (vm_page_insert(m, obj, pindex) != 0) {
+		vm_page_free_pages(m, 0);
+		return NULL;
+	}
+	m->busy = 1;
+	obj->busy_pages++;
+	return m;
+}
+
+void
+vm_page_unbusy(struct vm_page *m)
+{
+	KASSERT(m->busy && spin_owned(&m->object->lock), ("vm_page_unbusy: not busy"));
+	m->object->busy_pages--;
+	__atomic_store_n(&m->busy, 0, __ATOMIC_RELEASE);
+}
+
+void
+vm_page_free(struct vm_page *m)
+{
+	KASSERT(m->wire_count == 0, ("vm_page_free: page %lx is wired", m->phys_addr));
+	if (m->object != NULL)
+		vm_page_remove(m);
+	KASSERT(!pmap_page_is_mapped(m), ("vm_page_free: page %lx still mapped", m->phys_addr));
+	vm_page_free_pages(m, 0);
+}
+
+/* Free every page of a dying object (locked, unreferenced, unmapped everywhere). */
+static void
+free_all_pages(struct vm_object *obj)
+{
+	struct vm_page *m;
+	uint64_t idx;
+
+	while ((m = vm_radix_lookup_ge(&obj->pages, 0, &idx)) != NULL) {
+		KASSERT(!m->busy, ("terminating object %p with busy page", obj));
+		if (pmap_page_is_mapped(m))
+			pmap_remove_all(m);
+		m->wire_count = 0;
+		vm_page_free(m);
+	}
+	vm_radix_reclaim_all(&obj->pages);
+}
+
+static void
+object_free(struct vm_object *obj)
+{
+	KASSERT(obj->resident_count == 0 && obj->shadow_count == 0,
+	    ("object_free: %p has %lu pages, %u shadows", obj, obj->resident_count,
+	    obj->shadow_count));
+	if (obj->flags & OBJ_SHADOW)
+		STAT_ADD(shadows, -1);
+	STAT_ADD(objects[obj->type], -1);
+	if (obj->pager != NULL && obj->pager->dealloc != NULL)
+		obj->pager->dealloc(obj);
+	zone_free(object_zone, obj);
+}
+
+/*
+ * obj (locked) just dropped to one reference.  If that reference is its
+ * only shadow's, return the shadow, referenced, for the caller to collapse
+ * once obj is unlocked.  The shadow must be locked before obj, so it can
+ * only be try-locked here; failing that, the chain just stays longer.
+ */
+static struct vm_object *
+grab_sole_shadow(struct vm_object *obj)
+{
+	struct vm_object *shadow;
+
+	if (obj->shadow_count != 1 || obj->pager != NULL)
+		return NULL;
+	shadow = list_entry(obj->shadows.next, struct vm_object, shadow_link);
+	for (int i = 0; i < COLLAPSE_TRYLOCK_SPINS; i++) {
+		if (spin_trylock(&shadow->lock)) {
+			shadow->ref_count++;
+			spin_unlock(&shadow->lock);
+			return shadow;
+		}
+		cpu_spinwait();
+	}
+	return NULL;
+}
+
+void
+vm_object_deallocate(struct vm_object *obj)
+{
+	while (obj != NULL) {
+		struct vm_object *backing;
+
+		spin_lock(&obj->lock);
+		KASSERT(obj->ref_count > 0, ("vm_object_deallocate: %p has no references", obj));
+		if (--obj->ref_count > 0) {
+			struct vm_object *shadow = NULL;
+
+			if (obj->ref_count == 1)
+				shadow = grab_sole_shadow(obj);
+			spin_unlock(&obj->lock);
+			if (shadow != NULL) {
+				vm_object_collapse(shadow);
+				vm_object_deallocate(shadow);
+			}
+			return;
+		}
+		obj->flags |= OBJ_DEAD;
+		KASSERT(obj->busy_pages == 0, ("vm_object_deallocate: busy pages"));
+		free_all_pages(obj);
+		backing = obj->backing_object;
+		spin_unlock(&obj->lock);
+		if (backing != NULL) {
+			spin_lock(&backing->lock);
+			list_remove(&obj->shadow_link);
+			backing->shadow_count--;
+			spin_unlock(&backing->lock);
+		}
+		object_free(obj);
+		obj = backing;		/* drop the reference obj held */
+	}
+}
+
+int
+vm_object_shadow(struct vm_object **objp, uint64_t *offsetp, vm_size_t length)
+{
+	struct vm_object *src = *objp, *shadow;
+
+	if (src == NULL)
+		return 0;
+	/* The caller is the only user of an anonymous object: nothing to share. */
+	spin_lock(&src->lock);
+	if (src->ref_count == 1 && src->pager == NULL) {
+		spin_unlock(&src->lock);
+		return 0;
+	}
+	spin_unlock(&src->lock);
+
+	shadow = vm_object_allocate(OBJT_ANON, atop(round_page(length)));
+	if (shadow == NULL)
+		return ENOMEM;
+	shadow->flags |= OBJ_SHADOW;
+	shadow->backing_object = src;		/* takes over the caller's reference */
+	shadow->backing_offset = *offsetp;
+	spin_lock(&src->lock);
+	list_append(&src->shadows, &shadow->shadow_link);
+	src->shadow_count++;
+	spin_unlock(&src->lock);
+	STAT_ADD(shadows, 1);
+	*objp = shadow;
+	*offsetp = 0;
+	return 0;
+}
+
+/*
+ * Where backing page index bidx appears in the shadow obj, or false when
+ * it falls outside the shadow's window.
+ */
+static bool
+shadow_index(struct vm_object *obj, vm_pindex_t bidx, vm_pindex_t *idx)
+{
+	vm_pindex_t first = atop(obj->backing_offset);
+
+	if (bidx < first || bidx - first >= obj->size)
+		return false;
+	*idx = bidx - first;
+	return true;
+}
+
+/* Is every page of backing (within obj's window) already shadowed by obj? */
+static bool
+shadow_covers_backing(struct vm_object *obj, struct vm_object *backing)
+{
+	struct vm_page *m;
+	uint64_t bidx = 0;
+	vm_pindex_t idx;
+
+	while ((m = vm_radix_lookup_ge(&backing->pages, bidx, &bidx)) != NULL) {
+		if (shadow_index(obj, bidx, &idx) && vm_page_lookup(obj, idx) == NULL)
+			return false;
+		if (bidx == UINT64_MAX)
+			break;
+		bidx++;
+	}
+	return true;
+}
+
+/*
+ * Move backing's pages up into obj, freeing those obj already shadows or
+ * that lie outside its window.  Both are locked; backing is referenced
+ * only by obj.  False (nothing changed) if a trie node could not be had.
+ */
+static bool
+move_pages_up(struct vm_object *obj, struct vm_object *backing)
+{
+	struct vm_page *m;
+	uint64_t bidx;
+	vm_pindex_t idx;
+	uint64_t moved = 0, freed = 0;
+
+	while ((m = vm_radix_lookup_ge(&backing->pages, 0, &bidx)) != NULL) {
+		if (!shadow_index(obj, bidx, &idx) || vm_page_lookup(obj, idx) != NULL) {
+			if (pmap_page_is_mapped(m))
+				pmap_remove_all(m);
+			vm_page_free(m);
+			freed++;
+			continue;
+		}
+		vm_page_remove(m);
+		if (vm_page_insert(m, obj, idx) != 0) {
+			/* Put it back; the collapse stops half way, which is still a valid chain. */
+			if (vm_page_insert(m, backing, bidx) != 0)
+				panic("collapse: cannot reinsert page %lx", m->phys_addr);
+			STAT_ADD(collapse_pages_moved, moved);
+			STAT_ADD(collapse_pages_freed, freed);
+			return false;
+		}
+		moved++;
+	}
+	STAT_ADD(collapse_pages_moved, moved);
+	STAT_ADD(collapse_pages_freed, freed);
+	return true;
+}
+
+/*
+ * Make obj (locked, as is backing) point past backing to backing's own
+ * backing object.  With absorb, obj takes over backing's place and
+ * reference there (collapse); otherwise obj becomes one more shadow and
+ * takes a reference of its own (bypass).
+ */
+static void
+relink_past(struct vm_object *obj, struct vm_object *backing, bool absorb)
+{
+	struct vm_object *next = backing->backing_object;
+
+	list_remove(&obj->shadow_link);
+	backing->shadow_count--;
+	obj->backing_object = next;
+	obj->backing_offset += backing->backing_offset;
+	if (next == NULL) {
+		/* Nothing below any more: obj is an ordinary anonymous object now. */
+		if (obj->flags & OBJ_SHADOW) {
+			obj->flags &= ~OBJ_SHADOW;
+			STAT_ADD(shadows, -1);
+		}
+		return;
+	}
+	spin_lock(&next->lock);
+	list_append(&next->shadows, &obj->shadow_link);
+	if (absorb) {
+		list_remove(&backing->shadow_link);
+		backing->backing_object = NULL;
+	} else {
+		next->shadow_count++;
+		next->ref_count++;
+	}
+	spin_unlock(&next->lock);
+}
+
+void
+vm_object_collapse(struct vm_object *obj)
+{
+	for (;;) {
+		struct vm_object *backing;
+
+		spin_lock(&obj->lock);
+		backing = obj->backing_object;
+		if (backing == NULL || (obj->flags & OBJ_DEAD) || obj->busy_pages) {
+			spin_unlock(&obj->lock);
+			return;
+		}
+		spin_lock(&backing->lock);
+		if (backing->pager != NULL || backing->type != OBJT_ANON || backing->busy_pages ||
+		    (backing->ref_count > 1 && !shadow_covers_backing(obj, backing))) {
+			spin_unlock(&backing->lock);
+			spin_unlock(&obj->lock);
+			return;
+		}
+		if (backing->ref_count == 1) {
+			/* Collapse: obj absorbs backing, whose reference on its backing passes to obj. */
+			if (!move_pages_up(obj, backing)) {
+				spin_unlock(&backing->lock);
+				spin_unlock(&obj->lock);
+				return;
+			}
+			relink_past(obj, backing, true);
+			backing->ref_count = 0;
+			backing->flags |= OBJ_DEAD;
+			vm_radix_reclaim_all(&backing->pages);
+			spin_unlock(&backing->lock);
+			spin_unlock(&obj->lock);
+			object_free(backing);
+			STAT_ADD(collapses, 1);
+		} else {
+			/* Bypass: obj no longer needs backing, which others still use. */
+			relink_past(obj, backing, false);
+			spin_unlock(&backing->lock);
+			spin_unlock(&obj->lock);
+			vm_object_deallocate(backing);
+			STAT_ADD(bypasses, 1);
+		}
+	}
+}
+
+void
+vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+{
+	struct vm_page *m;
+	uint64_t idx = start;
+
+	spin_lock(&obj->lock);
+	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
+	    idx < end) {
+		while (m->busy) {
+			spin_unlock(&obj->lock);
+			cpu_spinwait();
+			spin_lock(&obj->lock);
+			m = vm_page_lookup(obj, idx);
+		}
+		if (m != NULL && m->wire_count == 0) {
+			pmap_remove_all(m);
+			vm_page_free(m);
+		}
+		idx++;
+	}
+	spin_unlock(&obj->lock);
+}
+
+int
+vm_object_shadow_depth(struct vm_object *obj)
+{
+	int depth = 0;
+
+	/* Unlocked walk: a diagnostic, exact only when the chain is quiescent. */
+	while (obj != NULL && (obj = obj->backing_object) != NULL)
+		depth++;
+	return depth;
+}

@@ -1,0 +1,132 @@
+/*
+ * Virtual memory objects (after Mach): a source of pages that map
+ * entries point into.
+ *
+ *   anonymous  zero-fill memory; becomes swap-backed when a swap pager exists
+ *   vnode      a file's pages (one object per file, shared by every mapping)
+ *   device     device memory: fictitious pages, never paged
+ *
+ * A private (copy-on-write) mapping sees its object through a shadow
+ * object: pages it writes are copied into the shadow, pages it only reads
+ * come from the objects below.  fork makes both processes' entries share
+ * the object and each gets its own shadow at its first write.  Chains are
+ * kept short by collapsing: when a backing object is referenced only by
+ * its one shadow, its pages move up into the shadow and it disappears;
+ * when a shadow already covers every page its backing object has, the
+ * shadow bypasses it.
+ *
+ * Resident pages are kept in a radix trie keyed by page index.
+ *
+ * Locking:
+ *   (O) the object's own lock
+ *   (C) constant after creation
+ *   Lock order: a shadow before its backing object (front to back), and
+ *   map lock before object locks before pmap locks.
+ */
+#ifndef _VM_VM_OBJECT_H_
+#define _VM_VM_OBJECT_H_
+
+#include <kern/types.h>
+#include <kern/list.h>
+#include <kern/spinlock.h>
+#include <vm/vm_radix.h>
+
+struct vm_page;
+struct vm_object;
+
+enum vm_object_type {
+	OBJT_ANON,
+	OBJT_VNODE,
+	OBJT_DEVICE,
+	OBJT_SWAP,
+	OBJT_NTYPES
+};
+
+/*
+ * A pager fills pages of objects of its type.  getpage fills m (already
+ * inserted, busy) with the contents of the page at m->pindex; it is called
+ * without the object lock.  Objects without a pager are zero-filled.
+ */
+struct vm_pager_ops {
+	const char	*name;
+	int		(*getpage)(struct vm_object *obj, struct vm_page *m);
+	bool		(*haspage)(struct vm_object *obj, vm_pindex_t pindex);
+	int		(*putpage)(struct vm_object *obj, struct vm_page *m);
+	void		(*dealloc)(struct vm_object *obj);
+	/* Device objects: the physical address behind a page index. */
+	paddr_t		(*phys_addr)(struct vm_object *obj, vm_pindex_t pindex);
+};
+
+struct vm_object {
+	struct spinlock	lock;
+	struct vm_radix	pages;		/* (O) resident pages by index */
+	uint64_t	resident_count;	/* (O) */
+	vm_pindex_t	size;		/* (O) in pages */
+	uint32_t	ref_count;	/* (O) map entries and shadows using it */
+	uint32_t	shadow_count;	/* (O) shadows whose backing object it is */
+	struct vm_object *backing_object; /* (O) */
+	uint64_t	backing_offset;	/* (O) bytes; page aligned */
+	struct list_node shadows;	/* (O) objects that shadow this one */
+	struct list_node shadow_link;	/* (backing object's lock) on backing->shadows */
+	enum vm_object_type type;	/* (C) */
+	uint32_t	flags;		/* (O) OBJ_* */
+	const struct vm_pager_ops *pager; /* (C) NULL: zero-fill */
+	void		*pager_data;	/* (C) the pager's own (vnode, device) */
+	uint32_t	busy_pages;	/* (O) pages being filled */
+};
+
+#define OBJ_DEAD	0x0001		/* being torn down */
+#define OBJ_SHADOW	0x0002		/* made by vm_object_shadow */
+
+/* Counters, exported through /proc/vmstat. */
+struct vm_object_stats {
+	uint64_t	objects[OBJT_NTYPES];	/* live objects by type */
+	uint64_t	shadows;		/* live shadow objects */
+	uint64_t	collapses;		/* full collapses */
+	uint64_t	bypasses;		/* shadows that bypassed their backing object */
+	uint64_t	collapse_pages_moved;	/* pages moved up by collapses */
+	uint64_t	collapse_pages_freed;	/* shadowed pages freed by collapses */
+};
+extern struct vm_object_stats vm_object_stats;
+
+void vm_object_init(void);
+
+struct vm_object *vm_object_allocate(enum vm_object_type type, vm_pindex_t size);
+void vm_object_reference(struct vm_object *obj);
+void vm_object_deallocate(struct vm_object *obj);
+
+/*
+ * Give a copy-on-write user a shadow of *objp covering length bytes from
+ * *offsetp: on return *objp is the new shadow (holding the reference the
+ * caller had on the old object) and *offsetp is 0.  NULL object: nothing.
+ * Returns 0 or ENOMEM.
+ */
+int vm_object_shadow(struct vm_object **objp, uint64_t *offsetp, vm_size_t length);
+
+/* Try to shorten obj's chain (collapse or bypass its backing object). */
+void vm_object_collapse(struct vm_object *obj);
+
+/* Page lookup and membership; the caller holds the object lock. */
+struct vm_page *vm_page_lookup(struct vm_object *obj, vm_pindex_t pindex);
+int vm_page_insert(struct vm_page *m, struct vm_object *obj, vm_pindex_t pindex);
+void vm_page_remove(struct vm_page *m);
+
+/*
+ * Allocate a page at pindex in obj (locked), busy, not zeroed.  NULL when
+ * memory is short.  vm_page_unbusy() ends the busy state.
+ */
+struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags);
+void vm_page_unbusy(struct vm_page *m);
+void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
+
+/*
+ * Remove the pages in [start, end) (page indices) from obj: unmapped
+ * everywhere and freed (MADV_DONTNEED, truncation, munmap of the last
+ * user).  Called with obj unlocked.
+ */
+void vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
+
+/* The length of the chain below obj (0 when obj has no backing object). */
+int vm_object_shadow_depth(struct vm_object *obj);
+
+#endif

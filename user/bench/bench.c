@@ -1,0 +1,209 @@
+/*
+ * bench: micro-benchmarks of system calls, faults and fork.
+ *
+ * Each result is printed as "name value unit" lines: retired
+ * instructions (rdinstret), cycles (rdcycle) and nanoseconds
+ * (CLOCK_MONOTONIC) per operation.  The kernel must let user mode read
+ * the counters (scounteren.CY/IR).
+ */
+#include <rdcsr.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PG 4096UL
+
+struct sample {
+	unsigned long instret, cycles, ns;
+};
+
+static unsigned long
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000UL + ts.tv_nsec;
+}
+
+static void
+start(struct sample *s)
+{
+	s->ns = now_ns();
+	s->cycles = rdcycle();
+	s->instret = rdinstret();
+}
+
+static void
+stop(struct sample *s)
+{
+	s->instret = rdinstret() - s->instret;
+	s->cycles = rdcycle() - s->cycles;
+	s->ns = now_ns() - s->ns;
+}
+
+static void
+report(const char *name, const struct sample *s, unsigned long n,
+    const char *per)
+{
+	printf("%-24s %10lu instret/%s\n", name, s->instret / n, per);
+	printf("%-24s %10lu cycles/%s\n", name, s->cycles / n, per);
+	printf("%-24s %10lu ns/%s\n", name, s->ns / n, per);
+}
+
+static void
+touch(char *p, unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++)
+		((volatile char *)p)[i * PG] = 1;
+}
+
+/* The cost of a trivial system call. */
+static void
+bench_getpid(void)
+{
+	struct sample s;
+	int i;
+
+	start(&s);
+	for (i = 0; i < 1000; i++)
+		getpid();
+	stop(&s);
+	report("getpid", &s, 1000, "call");
+}
+
+/* A first write to a fresh anonymous page: a zero-fill fault. */
+static void
+bench_zero_fill(void)
+{
+	unsigned long n = 1024;
+	char *p = mmap(NULL, n * PG, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct sample s;
+
+	start(&s);
+	touch(p, n);
+	stop(&s);
+	report("zero_fill_fault", &s, n, "page");
+	munmap(p, n * PG);
+}
+
+/* A child's first write to a page shared with its parent: a COW fault. */
+static void
+bench_cow(void)
+{
+	unsigned long n = 1024;
+	char *p = mmap(NULL, n * PG, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct sample s;
+	int fds[2];
+	pid_t pid;
+
+	touch(p, n);
+	pipe(fds);
+	pid = fork();
+	if (pid == 0) {
+		start(&s);
+		touch(p, n);
+		stop(&s);
+		write(fds[1], &s, sizeof(s));
+		_exit(0);
+	}
+	if (read(fds[0], &s, sizeof(s)) == sizeof(s))
+		report("cow_fault", &s, n, "page");
+	waitpid(pid, NULL, 0);
+	close(fds[0]);
+	close(fds[1]);
+	munmap(p, n * PG);
+}
+
+/* fork + _exit + wait4 with a given amount of touched heap. */
+static void
+bench_fork(unsigned long bytes, const char *name)
+{
+	int i, iters = 20;
+	struct sample s;
+	char *heap = NULL;
+	pid_t pid;
+
+	if (bytes > 0) {
+		heap = malloc(bytes);
+		memset(heap, 1, bytes);
+	}
+	start(&s);
+	for (i = 0; i < iters; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+	}
+	stop(&s);
+	report(name, &s, iters, "fork");
+	free(heap);
+}
+
+/* Mapping and unmapping one page. */
+static void
+bench_mmap(void)
+{
+	struct sample s;
+	void *p;
+	int i;
+
+	start(&s);
+	for (i = 0; i < 1000; i++) {
+		p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		munmap(p, PG);
+	}
+	stop(&s);
+	report("mmap_munmap", &s, 1000, "pair");
+}
+
+/* A zero-fill fault while 10,000 unmergeable map entries exist. */
+static void
+bench_many_entries(void)
+{
+	enum { N = 10000, PROBES = 100 };
+	static char *maps[N];
+	struct sample s;
+	int i;
+
+	for (i = 0; i < N; i++) {
+		maps[i] = mmap(NULL, PG, i % 2 ? PROT_READ :
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (maps[i] == MAP_FAILED) {
+			printf("# many_entries: mmap %d failed\n", i);
+			break;
+		}
+	}
+	start(&s);
+	for (i = 0; i < PROBES; i++)	/* writable entries spread out */
+		*(volatile char *)maps[(i * (N / PROBES)) & ~1] = 1;
+	stop(&s);
+	report("fault_10k_entries", &s, PROBES, "fault");
+	for (i = 0; i < N && maps[i] != MAP_FAILED; i++)
+		munmap(maps[i], PG);
+}
+
+int
+main(void)
+{
+	printf("# name value unit (instret, cycles, ns per operation)\n");
+	bench_getpid();
+	bench_zero_fill();
+	bench_cow();
+	bench_fork(0, "fork_exit_wait_0");
+	bench_fork(64 * 1024, "fork_exit_wait_64k");
+	bench_fork(1024 * 1024, "fork_exit_wait_1m");
+	bench_fork(8 * 1024 * 1024, "fork_exit_wait_8m");
+	bench_mmap();
+	bench_many_entries();
+	return 0;
+}

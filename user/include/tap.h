@@ -1,0 +1,18 @@
+/*
+ * tap.h: Test Anything Protocol output for the test programs.
+ *
+ * With TAP_INDENT=1 in the environment every line is indented by four
+ * spaces, so init can nest a program's stream as a TAP subtest.
+ */
+#ifndef _TAP_H
+#define _TAP_H
+
+void tap_plan(int n);
+/* Reports one test; returns cond so callers can chain on the result. */
+int tap_ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The exit status: 0 only if every test passed and the plan was met. */
+int tap_done(void);
+
+#endif

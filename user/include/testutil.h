@@ -1,0 +1,16 @@
+/* testutil.h: small helpers shared by the test programs. */
+#ifndef _TESTUTIL_H
+#define _TESTUTIL_H
+
+#define PGSZ 4096UL
+
+/* Forks, runs fn(arg) in the child, exits with its result; returns the wait status (or -1). */
+int run_child(int (*fn)(void *), void *arg);
+/* True when run by qemu's user-mode emulator (which implements some calls partly). */
+int under_qemu_user(void);
+/* A fresh private anonymous read-write mapping of npages, or NULL. */
+char *map_pages(unsigned long npages);
+/* A range of npages that is reserved and then freed: an address known to be unmapped. */
+char *unmapped_pages(unsigned long npages);
+
+#endif

@@ -1,0 +1,65 @@
+/* unistd.h: the POSIX system interface. */
+#ifndef _UNISTD_H
+#define _UNISTD_H
+
+#include <sys/types.h>
+
+#define STDIN_FILENO	0
+#define STDOUT_FILENO	1
+#define STDERR_FILENO	2
+
+#define SEEK_SET	0
+#define SEEK_CUR	1
+#define SEEK_END	2
+
+#define F_OK	0
+#define X_OK	1
+#define W_OK	2
+#define R_OK	4
+
+extern char **environ;
+
+ssize_t read(int fd, void *buf, size_t len);
+ssize_t write(int fd, const void *buf, size_t len);
+int close(int fd);
+off_t lseek(int fd, off_t off, int whence);
+int pipe(int fds[2]);
+int pipe2(int fds[2], int flags);
+int dup(int fd);
+int dup2(int fd, int newfd);
+int dup3(int fd, int newfd, int flags);
+int ftruncate(int fd, off_t len);
+int access(const char *path, int mode);
+int faccessat(int dirfd, const char *path, int mode, int flags);
+int unlink(const char *path);
+int unlinkat(int dirfd, const char *path, int flags);
+int rmdir(const char *path);
+int chdir(const char *path);
+char *getcwd(char *buf, size_t size);
+ssize_t readlink(const char *path, char *buf, size_t size);
+ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t size);
+int ioctl(int fd, unsigned long req, ...);
+
+pid_t fork(void);
+pid_t vfork(void) __attribute__((returns_twice));
+int execve(const char *path, char *const argv[], char *const envp[]);
+void _exit(int status) __attribute__((noreturn));
+pid_t getpid(void);
+pid_t getppid(void);
+pid_t gettid(void);
+uid_t getuid(void);
+uid_t geteuid(void);
+int setpgid(pid_t pid, pid_t pgid);
+pid_t set_tid_address(int *tidptr);
+long set_robust_list(void *head, size_t len);
+
+/* The raw brk call: returns the (possibly unchanged) break. */
+void *sys_brk(void *addr);
+int brk(void *addr);
+void *sbrk(long incr);
+
+unsigned int sleep(unsigned int secs);
+int usleep(unsigned long usecs);
+int getpagesize(void);
+
+#endif

@@ -1,0 +1,84 @@
+/* sys_time.c: wrappers for clocks, sleeping, timers and randomness. */
+#include <sys/random.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <time.h>
+#include <unistd.h>
+#include "syscall_impl.h"
+
+int
+clock_gettime(clockid_t clk, struct timespec *ts)
+{
+	return RET(SC2(SYS_clock_gettime, clk, ts));
+}
+
+int
+clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
+    struct timespec *rem)
+{
+	long r;
+
+	/* This call returns the error number itself, not -1 and errno. */
+	r = SC4(SYS_clock_nanosleep, clk, flags, req, rem);
+	return (int)-r;
+}
+
+int
+nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	return RET(SC2(SYS_nanosleep, req, rem));
+}
+
+time_t
+time(time_t *t)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return -1;
+	if (t != NULL)
+		*t = ts.tv_sec;
+	return ts.tv_sec;
+}
+
+unsigned int
+sleep(unsigned int secs)
+{
+	struct timespec ts = { secs, 0 };
+
+	if (nanosleep(&ts, &ts) < 0)
+		return (unsigned int)ts.tv_sec;
+	return 0;
+}
+
+int
+usleep(unsigned long usecs)
+{
+	struct timespec ts = { usecs / 1000000, (usecs % 1000000) * 1000 };
+
+	return nanosleep(&ts, NULL);
+}
+
+clock_t
+times(struct tms *t)
+{
+	return RET(SC1(SYS_times, t));
+}
+
+int
+getitimer(int which, struct itimerval *cur)
+{
+	return RET(SC2(SYS_getitimer, which, cur));
+}
+
+int
+setitimer(int which, const struct itimerval *new, struct itimerval *old)
+{
+	return RET(SC3(SYS_setitimer, which, new, old));
+}
+
+ssize_t
+getrandom(void *buf, size_t len, unsigned int flags)
+{
+	return RET(SC3(SYS_getrandom, buf, len, flags));
+}

@@ -1,0 +1,63 @@
+/* vmstat.c: counters from /proc/vmstat and /proc/meminfo. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <vmstat.h>
+
+static char buf[32768];
+
+/* Reads a whole (small) file into buf, NUL-terminated; -1 if unreadable. */
+static int
+slurp(const char *path)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (len < sizeof(buf) - 1 &&
+	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return 0;
+}
+
+/* Finds a line starting with name followed by sep; returns the number. */
+static long
+lookup(const char *path, const char *name, char sep)
+{
+	size_t n = strlen(name);
+	char *p;
+
+	if (slurp(path) < 0)
+		return -1;
+	for (p = buf; *p != '\0'; p = strchr(p, '\n') + 1) {
+		if (strncmp(p, name, n) == 0 && p[n] == sep)
+			return strtol(p + n + 1, NULL, 10);
+		if (strchr(p, '\n') == NULL)
+			break;
+	}
+	return -1;
+}
+
+long
+vmstat_get(const char *name)
+{
+	return lookup("/proc/vmstat", name, ' ');
+}
+
+long
+meminfo_get(const char *name)
+{
+	return lookup("/proc/meminfo", name, ':');
+}
+
+int
+vmstat_is_sable(void)
+{
+	return vmstat_get("fork_pages_copied") >= 0;
+}

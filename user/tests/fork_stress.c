@@ -1,0 +1,104 @@
+/* fork_stress: many fork/exit/wait cycles leave no zombies and leak no memory. */
+#include <errno.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <tap.h>
+#include <testutil.h>
+#include <unistd.h>
+#include <vmstat.h>
+
+#define CYCLES 1000
+
+/* Forks n children one at a time; each exits with (i & 0x7f). */
+static int
+cycles(int n, char *touch)
+{
+	int i, st, bad = 0;
+	pid_t pid;
+
+	for (i = 0; i < n; i++) {
+		pid = fork();
+		if (pid < 0)
+			return -1;
+		if (pid == 0) {
+			if (touch != NULL)
+				touch[(i % 16) * PGSZ] = (char)i;
+			_exit(i & 0x7f);
+		}
+		if (wait4(pid, &st, 0, NULL) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != (i & 0x7f))
+			bad++;
+	}
+	return bad;
+}
+
+/* The free-page count after the zone caches have settled. */
+static long
+settled_free(void)
+{
+	int i;
+
+	for (i = 0; i < 10; i++)
+		sched_yield();
+	return meminfo_get("MemFree");
+}
+
+int
+main(void)
+{
+	char *region = map_pages(16);
+	long before, after;
+	int i, st, bad;
+	pid_t pid;
+
+	tap_plan(6);
+	bad = cycles(CYCLES, NULL);
+	tap_ok(bad == 0,
+	    "%d fork/exit/wait cycles, exit statuses right (%d bad)", CYCLES,
+	    bad);
+	for (i = 0; i < 16; i++)
+		region[i * PGSZ] = 1;
+	bad = cycles(200, region);
+	tap_ok(bad == 0,
+	    "200 cycles where each child takes a COW fault (%d bad)", bad);
+	for (i = 0; i < 50; i++) {
+		pid = fork();
+		if (pid == 0) {
+			pid = fork();
+			if (pid == 0)
+				_exit(3);
+			_exit(waitpid(pid, &st, 0) == pid &&
+			    WEXITSTATUS(st) == 3 ? 0 : 1);
+		}
+		if (waitpid(pid, &st, 0) != pid || st != 0)
+			break;
+	}
+	tap_ok(i == 50, "50 children each fork and reap a grandchild");
+	for (i = 0; i < 100; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0)
+			break;
+	}
+	for (bad = 0; i > 0; i--) {
+		if (wait4(-1, &st, 0, NULL) < 0 || st != 0)
+			bad++;
+	}
+	tap_ok(bad == 0, "100 children alive at once, all reaped");
+	tap_ok(wait4(-1, &st, WNOHANG, NULL) == -1 && errno == ECHILD,
+	    "no children left behind");
+	if (!vmstat_is_sable()) {
+		tap_skip("free-page accounting is checked on our kernel only");
+	} else {
+		cycles(50, region);		/* warm the caches */
+		before = settled_free();
+		cycles(CYCLES, region);
+		after = settled_free();
+		tap_ok(before == after && before > 0,
+		    "MemFree unchanged by %d more cycles (%ld -> %ld kB)",
+		    CYCLES, before, after);
+	}
+	return tap_done();
+}

@@ -1,0 +1,103 @@
+/* mlock: locking ranges and whole address spaces, and RLIMIT_MEMLOCK. */
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <tap.h>
+#include <testutil.h>
+#include <unistd.h>
+#include <vmstat.h>
+
+static int
+resident(char *p, size_t npages)
+{
+	unsigned char vec[64];
+	size_t i;
+
+	if (npages > sizeof(vec) || mincore(p, npages * PGSZ, vec) < 0)
+		return 0;
+	for (i = 0; i < npages; i++) {
+		if (!(vec[i] & 1))
+			return 0;
+	}
+	return 1;
+}
+
+/* mlock makes the pages resident; munlock releases the lock. */
+static void
+test_lock(void)
+{
+	char *p = map_pages(4);
+
+	tap_ok(mlock(p, 4 * PGSZ) == 0, "mlock 4 untouched pages");
+	tap_ok(resident(p, 4), "locked pages are resident without a touch");
+	tap_ok(p[0] == 0 && (p[PGSZ] = 3, p[PGSZ] == 3),
+	    "locked pages read zero and are writable");
+	tap_ok(munlock(p, 4 * PGSZ) == 0, "munlock");
+	tap_ok(mlock(p + 10, 10) == 0 && munlock(p + 10, 10) == 0,
+	    "an unaligned range is rounded to pages");
+	tap_ok(mlock(p, 0) == 0, "length 0 -> 0");
+	munmap(p, 4 * PGSZ);
+}
+
+/* Locking what is not mapped fails. */
+static void
+test_errors(void)
+{
+	char *hole = unmapped_pages(2);
+
+	tap_ok(mlock(hole, 2 * PGSZ) == -1 && errno == ENOMEM,
+	    "mlock of an unmapped range -> ENOMEM");
+	tap_ok(munlock(hole, 2 * PGSZ) == -1 && errno == ENOMEM,
+	    "munlock of an unmapped range -> ENOMEM");
+	tap_ok(mlockall(0) == -1 && errno == EINVAL, "mlockall(0) -> EINVAL");
+}
+
+/* A low RLIMIT_MEMLOCK refuses locking more (root on Linux bypasses it). */
+static void
+test_rlimit(void)
+{
+	struct rlimit old, low = { 2 * PGSZ, 0 };
+	char *p = map_pages(8);
+
+	getrlimit(RLIMIT_MEMLOCK, &old);
+	low.rlim_max = old.rlim_max;
+	tap_ok(setrlimit(RLIMIT_MEMLOCK, &low) == 0,
+	    "set RLIMIT_MEMLOCK to two pages");
+	if (getuid() == 0 && !vmstat_is_sable()) {
+		tap_skip("root has CAP_IPC_LOCK on Linux");
+	} else {
+		tap_ok(mlock(p, 8 * PGSZ) == -1 && errno == ENOMEM,
+		    "mlock of 8 pages over a 2-page limit -> ENOMEM");
+	}
+	tap_ok(mlock(p, PGSZ) == 0 && munlock(p, PGSZ) == 0,
+	    "mlock of one page within the limit");
+	setrlimit(RLIMIT_MEMLOCK, &old);
+	munmap(p, 8 * PGSZ);
+}
+
+/* mlockall locks current mappings and, with MCL_FUTURE, new ones too. */
+static void
+test_lockall(void)
+{
+	char *p;
+
+	tap_ok(mlockall(MCL_CURRENT | MCL_FUTURE) == 0,
+	    "mlockall(MCL_CURRENT | MCL_FUTURE)");
+	p = map_pages(4);
+	tap_ok(p != NULL && resident(p, 4),
+	    "with MCL_FUTURE a new mapping is resident at once");
+	tap_ok(munlockall() == 0, "munlockall");
+	if (p != NULL)
+		munmap(p, 4 * PGSZ);
+}
+
+int
+main(void)
+{
+	tap_plan(15);
+	test_lock();
+	test_errors();
+	test_rlimit();
+	test_lockall();
+	return tap_done();
+}

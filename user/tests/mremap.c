@@ -1,0 +1,139 @@
+/* mremap: growing in place, moving, shrinking, and argument checks. */
+#include <errno.h>
+#include <probe.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <tap.h>
+#include <testutil.h>
+#include <unistd.h>
+
+static void
+fill(char *p, size_t npages, char base)
+{
+	size_t i;
+
+	for (i = 0; i < npages; i++)
+		p[i * PGSZ] = base + i;
+}
+
+static int
+check(const char *p, size_t npages, char base)
+{
+	size_t i;
+
+	for (i = 0; i < npages; i++) {
+		if (p[i * PGSZ] != (char)(base + i))
+			return 0;
+	}
+	return 1;
+}
+
+/* With free space after it, a mapping grows in place. */
+static void
+test_grow_in_place(void)
+{
+	char *p = map_pages(4), *q;
+
+	munmap(p + 2 * PGSZ, 2 * PGSZ);
+	fill(p, 2, 'a');
+	q = mremap(p, 2 * PGSZ, 4 * PGSZ, 0);
+	tap_ok(q == p, "grow 2 -> 4 pages in place (%p -> %p)", p, q);
+	tap_ok(q == p && check(q, 2, 'a') && q[2 * PGSZ] == 0 &&
+	    q[4 * PGSZ - 1] == 0,
+	    "old contents kept, new pages zero");
+	munmap(p, 4 * PGSZ);
+}
+
+/* Blocked by a neighbour: fails without MAYMOVE, moves with it. */
+static void
+test_move(void)
+{
+	char *p = map_pages(3), *q;
+
+	munmap(p + 2 * PGSZ, PGSZ);
+	/* p[0..1] is the mapping, p+2 is free; put a blocker at p+2. */
+	mmap(p + 2 * PGSZ, PGSZ, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+	    MAP_FIXED, -1, 0);
+	fill(p, 2, 'm');
+	q = mremap(p, 2 * PGSZ, 8 * PGSZ, 0);
+	tap_ok(q == MAP_FAILED && errno == ENOMEM,
+	    "blocked growth without MREMAP_MAYMOVE -> ENOMEM");
+	q = mremap(p, 2 * PGSZ, 8 * PGSZ, MREMAP_MAYMOVE);
+	tap_ok(q != MAP_FAILED && q != p, "MREMAP_MAYMOVE moves it (%p)", q);
+	if (q == MAP_FAILED) {
+		tap_ok(0, "moved contents");
+		tap_ok(0, "old range unmapped");
+		return;
+	}
+	tap_ok(check(q, 2, 'm') && q[7 * PGSZ] == 0,
+	    "contents moved along, new pages zero");
+	tap_ok(probe_read(p, NULL) == SIGSEGV, "the old range is unmapped");
+	tap_ok(probe_read(p + 2 * PGSZ, NULL) == 0,
+	    "the blocking neighbour is untouched");
+	munmap(q, 8 * PGSZ);
+	munmap(p + 2 * PGSZ, PGSZ);
+}
+
+/* Shrinking keeps the head and unmaps the tail. */
+static void
+test_shrink(void)
+{
+	char *p = map_pages(4), *q;
+
+	fill(p, 4, 's');
+	q = mremap(p, 4 * PGSZ, PGSZ, 0);
+	tap_ok(q == p && check(q, 1, 's'), "shrink 4 -> 1 page in place");
+	tap_ok(probe_read(p + PGSZ, NULL) == SIGSEGV &&
+	    probe_read(p + 3 * PGSZ, NULL) == SIGSEGV,
+	    "the released tail faults");
+	munmap(p, PGSZ);
+}
+
+/* MREMAP_FIXED puts the mapping exactly where asked. */
+static void
+test_fixed(void)
+{
+	char *p = map_pages(2), *dst = unmapped_pages(4), *q;
+
+	fill(p, 2, 'f');
+	q = mremap(p, 2 * PGSZ, 2 * PGSZ, MREMAP_MAYMOVE | MREMAP_FIXED,
+	    dst + PGSZ);
+	tap_ok(q == dst + PGSZ && check(q, 2, 'f'),
+	    "MREMAP_FIXED moves to the given address with the contents");
+	tap_ok(mremap(q, 2 * PGSZ, 2 * PGSZ, MREMAP_FIXED, dst) ==
+	    MAP_FAILED && errno == EINVAL,
+	    "MREMAP_FIXED without MREMAP_MAYMOVE -> EINVAL");
+	munmap(q, 2 * PGSZ);
+}
+
+/* Argument checks. */
+static void
+test_errors(void)
+{
+	char *p = map_pages(1);
+
+	tap_ok(mremap(p + 1, PGSZ, 2 * PGSZ, MREMAP_MAYMOVE) == MAP_FAILED &&
+	    errno == EINVAL, "unaligned old address -> EINVAL");
+	if (under_qemu_user())
+		tap_skip("qemu-user 7 fails new size 0 with ENOMEM");
+	else
+		tap_ok(mremap(p, PGSZ, 0, MREMAP_MAYMOVE) == MAP_FAILED &&
+		    errno == EINVAL, "new size 0 -> EINVAL");
+	tap_ok(mremap(p, PGSZ, PGSZ, 0x80) == MAP_FAILED && errno == EINVAL,
+	    "unknown flag -> EINVAL");
+	tap_ok(mremap(unmapped_pages(1), PGSZ, 2 * PGSZ, MREMAP_MAYMOVE) ==
+	    MAP_FAILED && errno == EFAULT, "unmapped old range -> EFAULT");
+	munmap(p, PGSZ);
+}
+
+int
+main(void)
+{
+	tap_plan(15);
+	test_grow_in_place();
+	test_move();
+	test_shrink();
+	test_fixed();
+	test_errors();
+	return tap_done();
+}

@@ -1,0 +1,331 @@
+/* signals: handlers, siginfo, ucontext, sigreturn, masks and default actions. */
+#include <errno.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <tap.h>
+#include <testutil.h>
+#include <unistd.h>
+
+static volatile int hits;
+static volatile int got_sig, got_code;
+static void *volatile got_addr;
+static volatile unsigned long got_pc, got_mask;
+static volatile pid_t got_pid;
+static char *volatile fix_page;		/* the handler makes this writable */
+
+extern char fault_insn[];
+extern char regs_insn[];
+
+/* Records the fault and steps over the 2- or 4-byte faulting instruction. */
+static void
+on_segv_skip(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	unsigned long pc = uc->uc_mcontext.__gregs[REG_PC];
+	uint16_t insn = *(uint16_t *)pc;
+
+	got_sig = sig;
+	got_code = si->si_code;
+	got_addr = si->si_addr;
+	got_pc = pc;
+	/* Trash temporaries so a missing restore would show. */
+	__asm__ volatile("li t3, 0\n li t4, 0\n fmv.d.x ft0, zero"
+	    ::: "t3", "t4", "ft0");
+	uc->uc_mcontext.__gregs[REG_PC] = pc + ((insn & 3) == 3 ? 4 : 2);
+}
+
+static void
+install(int sig, void (*fn)(int, siginfo_t *, void *), int flags,
+    sigset_t mask)
+{
+	struct sigaction sa;
+
+	sa.sa_sigaction = fn;
+	sa.sa_flags = SA_SIGINFO | flags;
+	sa.sa_mask = mask;
+	sigaction(sig, &sa, NULL);
+}
+
+/* A load from addr at the global label fault_insn. */
+__attribute__((noinline)) static long
+load_at_label(volatile long *addr)
+{
+	long v = 77;
+
+	__asm__ volatile(".globl fault_insn\nfault_insn:\n\tld %0, 0(%1)"
+	    : "+r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+/* siginfo has the address; ucontext's pc is the faulting instruction. */
+static void
+test_siginfo_pc(void)
+{
+	char *hole = unmapped_pages(1);
+	long v;
+
+	install(SIGSEGV, on_segv_skip, 0, 0);
+	v = load_at_label((long *)(hole + 24));
+	tap_ok(got_sig == SIGSEGV && got_code == SEGV_MAPERR &&
+	    got_addr == hole + 24,
+	    "siginfo: SIGSEGV, SEGV_MAPERR, si_addr (%p)", got_addr);
+	tap_ok(got_pc == (unsigned long)fault_insn,
+	    "ucontext pc is the faulting instruction (%#lx vs %p)", got_pc,
+	    fault_insn);
+	tap_ok(v == 77, "changing pc in the context resumes after the load");
+	signal(SIGSEGV, SIG_DFL);
+}
+
+/* Registers (integer and FP) survive a fault and sigreturn. */
+__attribute__((noinline)) static void
+regs_across_fault(volatile long *bad, long out[3])
+{
+	__asm__ volatile(
+	    "li t3, 0x13579bdf\n"
+	    "li t4, -77\n"
+	    "fmv.d.x ft0, t3\n"
+	    ".globl regs_insn\n"
+	    "regs_insn:\n"
+	    "ld t5, 0(%0)\n"
+	    "sd t3, 0(%1)\n"
+	    "sd t4, 8(%1)\n"
+	    "fmv.x.d t6, ft0\n"
+	    "sd t6, 16(%1)\n"
+	    : : "r"(bad), "r"(out) : "t3", "t4", "t5", "t6", "ft0", "memory");
+}
+
+static void
+test_registers(void)
+{
+	long out[3] = { 0, 0, 0 };
+
+	install(SIGSEGV, on_segv_skip, 0, 0);
+	got_pc = 0;
+	regs_across_fault((long *)unmapped_pages(1), out);
+	tap_ok(got_pc == (unsigned long)regs_insn && out[0] == 0x13579bdf &&
+	    out[1] == -77 && out[2] == 0x13579bdf,
+	    "t3, t4 and ft0 survive the handler (%#lx %ld %#lx)", out[0],
+	    out[1], out[2]);
+	signal(SIGSEGV, SIG_DFL);
+}
+
+static void
+on_segv_fix(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	hits++;
+	got_addr = si->si_addr;
+	mprotect(fix_page, PGSZ, PROT_READ | PROT_WRITE);
+}
+
+/* A handler that fixes the protection returns and the write is retried. */
+static void
+test_fix_and_retry(void)
+{
+	fix_page = map_pages(1);
+	mprotect(fix_page, PGSZ, PROT_READ);
+	hits = 0;
+	install(SIGSEGV, on_segv_fix, 0, 0);
+	((volatile char *)fix_page)[5] = 'r';
+	tap_ok(hits == 1 && fix_page[5] == 'r' && got_addr == fix_page + 5,
+	    "mprotect in the handler, return, the write succeeds (%d hits)",
+	    hits);
+	signal(SIGSEGV, SIG_DFL);
+	munmap(fix_page, PGSZ);
+}
+
+static int
+child_null_deref(void *arg)
+{
+	(void)arg;
+	return *(volatile int *)0;
+}
+
+static int
+child_segv_blocked(void *arg)
+{
+	sigset_t set = 1UL << (SIGSEGV - 1);
+
+	install(SIGSEGV, on_segv_fix, 0, 0);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	return *(volatile int *)arg;
+}
+
+static int
+child_illegal(void *arg)
+{
+	(void)arg;
+	__asm__ volatile(".4byte 0");	/* an all-zero word is illegal */
+	return 0;
+}
+
+/* Default actions: the child dies by the signal, and wait4 says so. */
+static void
+test_default_kill(void)
+{
+	int st;
+	pid_t pid;
+
+	st = run_child(child_null_deref, NULL);
+	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
+	    "unhandled SIGSEGV kills the child (status %#x)", st);
+	st = run_child(child_segv_blocked, unmapped_pages(1));
+	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV,
+	    "a fault with SIGSEGV blocked kills, the handler is not run");
+	st = run_child(child_illegal, NULL);
+	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGILL,
+	    "an illegal instruction kills with SIGILL (status %#x)", st);
+	pid = fork();
+	if (pid == 0) {
+		for (;;)
+			sched_yield();
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	    "kill(SIGKILL) of a spinning child");
+}
+
+static void
+on_usr1(int sig, siginfo_t *si, void *ctx)
+{
+	sigset_t cur;
+
+	(void)ctx;
+	hits++;
+	got_sig = sig;
+	got_code = si->si_code;
+	got_pid = si->si_pid;
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	got_mask = cur;
+}
+
+#define BIT(s) (1UL << ((s) - 1))
+
+/* raise: the handler runs with the signal and sa_mask blocked, then the mask is restored. */
+static void
+test_raise_mask(void)
+{
+	sigset_t cur;
+
+	hits = 0;
+	install(SIGUSR1, on_usr1, 0, BIT(SIGUSR2));
+	raise(SIGUSR1);
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	tap_ok(hits == 1 && got_sig == SIGUSR1 && got_code == SI_TKILL &&
+	    got_pid == getpid(),
+	    "raise(SIGUSR1): handler ran, si_code SI_TKILL, si_pid ours");
+	tap_ok((got_mask & BIT(SIGUSR1)) && (got_mask & BIT(SIGUSR2)) &&
+	    (cur & (BIT(SIGUSR1) | BIT(SIGUSR2))) == 0,
+	    "inside: SIGUSR1 and sa_mask blocked; after: restored (%#lx)",
+	    (unsigned long)got_mask);
+}
+
+/* A blocked signal stays pending until it is unblocked. */
+static void
+test_pending(void)
+{
+	sigset_t set = BIT(SIGUSR1), pend = 0;
+
+	hits = 0;
+	install(SIGUSR1, on_usr1, 0, 0);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	kill(getpid(), SIGUSR1);
+	sigpending(&pend);
+	tap_ok(hits == 0 && (pend & BIT(SIGUSR1)),
+	    "blocked SIGUSR1 is pending, not delivered");
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	tap_ok(hits == 1 && got_code == SI_USER,
+	    "unblocking delivers it (si_code SI_USER)");
+}
+
+/* SA_RESETHAND: the disposition returns to SIG_DFL after one delivery. */
+static void
+test_resethand(void)
+{
+	struct sigaction old;
+
+	install(SIGUSR2, on_usr1, SA_RESETHAND, 0);
+	raise(SIGUSR2);
+	sigaction(SIGUSR2, NULL, &old);
+	tap_ok(old.sa_handler == SIG_DFL, "SA_RESETHAND resets the handler");
+}
+
+static volatile int chld_status, chld_code;
+
+static void
+on_chld(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	chld_code = si->si_code;
+	chld_status = si->si_status;
+	got_pid = si->si_pid;
+}
+
+/* SIGCHLD tells the parent how its child ended. */
+static void
+test_sigchld(void)
+{
+	sigset_t set = BIT(SIGCHLD), old;
+	pid_t pid;
+	int st;
+
+	install(SIGCHLD, on_chld, 0, 0);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	pid = fork();
+	if (pid == 0)
+		_exit(42);
+	waitpid(pid, &st, 0);
+	sigprocmask(SIG_SETMASK, &old, NULL);	/* delivered here */
+	tap_ok(chld_code == CLD_EXITED && chld_status == 42 && got_pid == pid,
+	    "SIGCHLD: CLD_EXITED, status 42, si_pid of the child");
+	signal(SIGCHLD, SIG_DFL);
+}
+
+static sigjmp_buf jb;
+
+static void
+on_segv_jump(int sig)
+{
+	siglongjmp(jb, sig);
+}
+
+/* siglongjmp out of a handler restores the mask, so a second fault is caught too. */
+static void
+test_longjmp_twice(void)
+{
+	char *hole = unmapped_pages(1);
+	int n = 0, i;
+
+	signal(SIGSEGV, on_segv_jump);
+	for (i = 0; i < 2; i++) {
+		if (sigsetjmp(jb, 1) == 0)
+			(void)*(volatile char *)hole;
+		else
+			n++;
+	}
+	tap_ok(n == 2, "two faults each caught with siglongjmp");
+	signal(SIGSEGV, SIG_DFL);
+}
+
+int
+main(void)
+{
+	tap_plan(16);
+	test_siginfo_pc();
+	test_registers();
+	test_fix_and_retry();
+	test_default_kill();
+	test_raise_mask();
+	test_pending();
+	test_resethand();
+	test_sigchld();
+	test_longjmp_twice();
+	return tap_done();
+}
