@@ -23,9 +23,6 @@
 #include <fs/stat.h>
 #include <fs/vnode.h>
 
-/* Provided by console.c (cons.h); declared here until cons.h has it. */
-const void *cons_rx_wait_channel(void);
-
 #define CONS_READ_CHUNK	128
 
 /* Linux device numbers, in the old 8:8 encoding Linux still accepts. */

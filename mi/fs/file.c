@@ -26,20 +26,23 @@ MALLOC_DEFINE(M_FILEDESC, "filedesc", "file descriptor tables");
 
 #define FILE_STATUS_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK)
 
-static zone_t file_zone;
-static uint32_t file_ready;		/* (A) */
+static zone_t file_zone;		/* (A) made at first use */
+static struct spinlock file_init_lock = SPINLOCK_INITIALIZER("file init");
 
 void
 file_init(void)
 {
-	uint32_t expect = 0;
+	zone_t z;
 
-	if (!__atomic_compare_exchange_n(&file_ready, &expect, 1, false, __ATOMIC_ACQ_REL,
-	    __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&file_zone, __ATOMIC_ACQUIRE) != NULL)
 		return;
-	file_zone = zone_create("file", sizeof(struct file), 8, 0);
-	if (file_zone == NULL)
-		panic("file_init: no zone");
+	spin_lock(&file_init_lock);
+	if (file_zone == NULL) {
+		if ((z = zone_create("file", sizeof(struct file), 8, 0)) == NULL)
+			panic("file_init: no zone");
+		__atomic_store_n(&file_zone, z, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&file_init_lock);
 }
 
 struct file *
@@ -292,6 +295,8 @@ file_open(struct vnode *dir, const char *path, int flags, uint32_t mode, struct 
 	struct vnode *vp;
 	struct file *fp;
 
+	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
+		return EINVAL;		/* as Linux since 6.4: it cannot mean anything */
 	if (flags & O_CREAT)
 		lflags |= VFS_CREATE | ((flags & O_EXCL) ? VFS_EXCL : 0);
 	if ((error = vfs_lookup(dir, path, lflags, VREG, mode & S_IALLUGO, &vp)) != 0)

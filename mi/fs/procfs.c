@@ -28,6 +28,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/zone.h>
 #include <fs/ramfs.h>
 #include <fs/stat.h>
 #include <fs/vnode.h>
@@ -91,8 +92,12 @@ tb_pad_to(struct textbuf *tb, size_t line_start, size_t column)
 static void
 format_meminfo(struct textbuf *tb)
 {
-	uint64_t kb = PAGE_SIZE / 1024;
-	uint64_t total = vm_page_count_total() * kb, free = vm_page_count_free() * kb;
+	uint64_t kb = PAGE_SIZE / 1024, total, free;
+
+	/* Free items cached in the allocators count as free memory: give them back first. */
+	zone_reclaim_all();
+	total = vm_page_count_total() * kb;
+	free = vm_page_count_free() * kb;
 
 	tb_printf(tb, "%-16s%8lu kB\n", "MemTotal:", total);
 	tb_printf(tb, "%-16s%8lu kB\n", "MemFree:", free);

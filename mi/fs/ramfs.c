@@ -407,6 +407,27 @@ zero_tail(struct vnode *vp, uint64_t size)
 		memset(page_kva(m, off), 0, PAGE_SIZE - off);
 }
 
+/*
+ * Pages past the end that vm_object_page_remove had to leave (wired by
+ * mlock of a shared mapping) must at least read as zeros if the file
+ * grows back over them.
+ */
+static void
+zero_wired_leftovers(struct vm_object *obj, vm_pindex_t first)
+{
+	struct vm_page *m;
+	uint64_t idx = first;
+
+	spin_lock(&obj->lock);
+	while ((m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL) {
+		memset(page_kva(m, 0), 0, PAGE_SIZE);
+		if (idx == UINT64_MAX)
+			break;
+		idx++;
+	}
+	spin_unlock(&obj->lock);
+}
+
 /* Record a new size (I/O lock held). */
 static void
 set_size(struct vnode *vp, uint64_t size)
@@ -488,6 +509,10 @@ ramfs_write(struct vnode *vp, struct uio *uio)
 	}
 	if (done > 0)
 		set_size(vp, end);
+	if (error && end < uio->uio_offset + uio->uio_resid) {
+		/* A page allocated for bytes that never came must not stay past the end. */
+		vm_object_page_remove(vp->v_object, atop(round_page(end)), UINT64_MAX);
+	}
 	vn_iounlock(vp);
 	if (done == 0 && error)
 		return -error;
@@ -507,6 +532,7 @@ ramfs_truncate(struct vnode *vp, uint64_t size)
 		/* Faults past the new end fail from now on; then the pages go. */
 		set_size(vp, size);
 		vm_object_page_remove(vp->v_object, atop(round_page(size)), UINT64_MAX);
+		zero_wired_leftovers(vp->v_object, atop(round_page(size)));
 		zero_tail(vp, size);
 	} else {
 		if (size > old)

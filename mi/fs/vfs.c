@@ -30,21 +30,24 @@
 MALLOC_DEFINE(M_VNAME, "vnode name", "directory names kept for getcwd");
 
 struct vnode *rootvnode;
-static zone_t vnode_zone;
+static zone_t vnode_zone;		/* (A) made at first use */
+static struct spinlock vfs_init_lock = SPINLOCK_INITIALIZER("vfs init");
 static uint64_t next_ino = 2;		/* (A) the root gets 2, as on Linux */
-static uint32_t vfs_ready;		/* (A) */
 
 static void
 vfs_init(void)
 {
-	uint32_t expect = 0;
+	zone_t z;
 
-	if (!__atomic_compare_exchange_n(&vfs_ready, &expect, 1, false, __ATOMIC_ACQ_REL,
-	    __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&vnode_zone, __ATOMIC_ACQUIRE) != NULL)
 		return;
-	vnode_zone = zone_create("vnode", sizeof(struct vnode), 8, 0);
-	if (vnode_zone == NULL)
-		panic("vfs_init: no vnode zone");
+	spin_lock(&vfs_init_lock);
+	if (vnode_zone == NULL) {
+		if ((z = zone_create("vnode", sizeof(struct vnode), 8, 0)) == NULL)
+			panic("vfs_init: no vnode zone");
+		__atomic_store_n(&vnode_zone, z, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&vfs_init_lock);
 }
 
 uint64_t

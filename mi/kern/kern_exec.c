@@ -462,7 +462,9 @@ kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
 	}
 	/* The point of no return: the new image replaces the old. */
 	vm->vm_brk_start = vm->vm_brk = im->brk;
+	spin_lock(&proc_lock);		/* /proc/PID/maps reads it under proc_lock */
 	p->p_vmspace = vm;
+	spin_unlock(&proc_lock);
 	if (old != NULL)
 		vmspace_free(old);
 	start_registers(td, im);

@@ -369,7 +369,9 @@ proc_exit(int wstatus)
 	p->p_cwd = NULL;
 	td->td_vmspace = NULL;
 	pmap_activate_kernel();
+	spin_lock(&proc_lock);
 	p->p_vmspace = NULL;
+	spin_unlock(&proc_lock);
 	vmspace_free(vm);		/* the child's shadows go; chains collapse */
 
 	spin_lock(&proc_lock);
@@ -377,8 +379,15 @@ proc_exit(int wstatus)
 	p->p_xstat = wstatus;
 	p->p_state = PRS_ZOMBIE;
 	if (p->p_parent != NULL) {
+		struct ksiginfo ksi = {
+			.ksi_signo = SIGCHLD,
+			.ksi_code = (wstatus & 0x7f) ? CLD_KILLED : CLD_EXITED,
+			.ksi_pid = p->p_pid,
+			.ksi_status = (wstatus & 0x7f) ? (wstatus & 0x7f) : (wstatus >> 8) & 0xff,
+		};
+
 		wakeup(p->p_parent);
-		psignal(p->p_parent, SIGCHLD);
+		psignal_info(p->p_parent, &ksi);
 	}
 	spin_unlock(&proc_lock);
 	thread_exit();

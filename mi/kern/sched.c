@@ -156,6 +156,8 @@ run_thread(struct pcpu *pc, struct thread *td)
 		pmap_activate_kernel();
 	fpu_switch_in(td);
 	cpu_switch(&idle->td_switch, &td->td_switch);
+	/* Leave no user address space loaded behind: it may be freed next. */
+	pmap_activate_kernel();
 	pc = curcpu();
 	pc->pc_curthread = idle;
 	pc->pc_kstack_top = idle->td_kstack_top;

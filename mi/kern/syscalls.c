@@ -31,6 +31,15 @@
 	X(79, newfstatat)		\
 	X(80, fstat)			\
 	X(43, statfs)			\
+	X(44, fstatfs)			\
+	X(45, truncate)			\
+	X(50, fchdir)			\
+	X(65, readv)			\
+	X(67, pread64)			\
+	X(68, pwrite64)			\
+	X(81, sync)			\
+	X(82, fsync)			\
+	X(83, fdatasync)		\
 	X(93, exit)			\
 	X(94, exit_group)		\
 	X(96, set_tid_address)		\
@@ -84,7 +93,8 @@
 	X(260, wait4)			\
 	X(261, prlimit64)		\
 	X(278, getrandom)		\
-	X(293, rseq)
+	X(293, rseq)			\
+	X(439, faccessat2)
 
 #define DECLARE(num, name)	long sys_##name(struct thread *, const uint64_t[6]);
 SYSCALLS(DECLARE)

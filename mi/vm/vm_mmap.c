@@ -262,6 +262,32 @@ SYSCALL(munlock)
 	return -vm_map_unwire(curmap(td), start, end);
 }
 
+/*
+ * Entries mlockall wires: real memory, not guard regions, and not the
+ * stack reservation, whose RLIMIT_STACK-sized range is mostly never used
+ * (Linux grows its stack on demand instead; wiring ours would take the
+ * whole reservation).
+ */
+static bool
+lockable(const struct vm_map_entry *e)
+{
+	return !(e->eflags & (MAP_ENTRY_NOFAULT | MAP_ENTRY_GUARD | MAP_ENTRY_STACK)) &&
+	    e->protection != VM_PROT_NONE;
+}
+
+static vm_size_t
+lockable_unwired_bytes(struct vm_map *map)
+{
+	vm_size_t bytes = 0;
+
+	vm_map_lock(map);
+	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
+		if (lockable(e) && e->wired_count == 0)
+			bytes += e->end - e->start;
+	vm_map_unlock(map);
+	return bytes;
+}
+
 /* Wire (or unwire) every mapping, one entry at a time. */
 static int
 wire_all(struct vm_map *map, bool wire)
@@ -273,9 +299,7 @@ wire_all(struct vm_map *map, bool wire)
 
 		vm_map_lock(map);
 		for (e = map->tree.first; e != NULL; e = e->node.next) {
-			if ((e->wired_count > 0) != wire &&
-			    !(e->eflags & (MAP_ENTRY_NOFAULT | MAP_ENTRY_GUARD)) &&
-			    e->protection != VM_PROT_NONE) {
+			if ((e->wired_count > 0) != wire && (lockable(e) || !wire)) {
 				s = e->start;
 				t = e->end;
 				found = true;
@@ -302,7 +326,7 @@ SYSCALL(mlockall)
 	if (flags == 0 || (flags & ~(uint64_t)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)))
 		return -EINVAL;
 	if (flags & MCL_CURRENT) {
-		if ((error = memlock_check(td, map->size - vm_map_wired_bytes(map))) != 0)
+		if ((error = memlock_check(td, lockable_unwired_bytes(map))) != 0)
 			return -error;
 		if ((error = wire_all(map, true)) != 0)
 			return -error;

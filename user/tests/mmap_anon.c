@@ -98,8 +98,8 @@ test_noreplace(void)
 static void
 test_hint(void)
 {
-	char *hole = unmapped_pages(2);
 	char *busy = map_pages(1);
+	char *hole = unmapped_pages(2);
 	char *p;
 
 	p = mmap(hole, PGSZ, RW, PA, -1, 0);
