@@ -99,18 +99,20 @@ main(void)
 		/*
 		 * Reading /proc/meminfo itself allocates (a file, a buffer) and
 		 * on several cpus the allocators' per-cpu state differs from
-		 * read to read by a page or two; a leak never comes back, so
-		 * read again for a while before calling it one.
+		 * read to read by a page or two (and memory cached when the
+		 * first reading was taken may since have been released); a
+		 * leak never comes back, so read again for a while before
+		 * calling it one.
 		 */
 		after = settled_free();
-		for (int tries = 0; tries < 20 && after != before; tries++) {
+		for (int tries = 0; tries < 20 && after < before; tries++) {
 			struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 			nanosleep(&ts, NULL);
 			after = settled_free();
 		}
-		tap_ok(before == after && before > 0,
-		    "MemFree unchanged by %d more cycles (%ld -> %ld kB)",
+		tap_ok(after >= before && before > 0,
+		    "no memory lost in %d more cycles (MemFree %ld -> %ld kB)",
 		    CYCLES, before, after);
 	}
 	return tap_done();
