@@ -8,9 +8,11 @@
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/pcpu.h>
+#include <kern/platform.h>
 #include <kern/selftest.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
+#include <vm/device_pager.h>
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
@@ -373,6 +375,122 @@ test_fixed_placement(void)
 	vmspace_free(vm);
 }
 
+/* Two harts fault the same page at the same moment. */
+struct fault_race {
+	struct vmspace	*vm;		/* what the other hart runs on */
+	vaddr_t		va;
+	uint32_t	go;		/* (A) start line */
+	int		error;
+};
+
+static void
+race_other_cpu(void *arg)
+{
+	struct fault_race *r = arg;
+	struct vmspace *saved = curcpu()->pc_curthread->td_vmspace;
+
+	use_vmspace(r->vm);
+	__atomic_store_n(&r->go, 1, __ATOMIC_RELEASE);
+	r->error = uwrite(r->va + 8, 2);
+	use_vmspace(saved);
+}
+
+/* Start the other hart's write and make ours at the same time; 0 when both worked. */
+static bool
+race_fault(struct vmspace *mine, struct vmspace *theirs, vaddr_t va)
+{
+	struct fault_race r = { theirs, va, 0, -1 };
+	int error;
+
+	use_vmspace(mine);
+	cpu_call_async(1, race_other_cpu, &r);
+	while (!__atomic_load_n(&r.go, __ATOMIC_ACQUIRE))
+		cpu_spinwait();
+	error = uwrite(va, 1);
+	cpu_call_wait(1);
+	return error == 0 && r.error == 0;
+}
+
+static void
+test_two_harts(void)
+{
+	struct vm_fault_stats f0 = vm_fault_stats;
+	struct vmspace *a = vmspace_alloc(), *b = vmspace_alloc();
+	struct vm_object *shared = vm_object_allocate(OBJT_ANON, NPAGES);
+	vaddr_t va = map_anon(a, UBASE, NPAGES, VM_PROT_RW, VM_PROT_ALL), sva = UBASE + ptoa(64);
+	bool ok = true, shared_ok = true;
+
+	if (ncpu < 2) {
+		selftest_ok(true, "two harts: skipped, one cpu");
+		goto out;
+	}
+	/* One address space on two harts: the second fault finds the first's page. */
+	for (int i = 0; i < NPAGES; i++)
+		ok &= race_fault(a, a, va + ptoa(i));
+	selftest_ok(ok, "two harts: simultaneous faults on the same pages both succeed");
+	selftest_ok(vm_fault_stats.zero_fills - f0.zero_fills == NPAGES,
+	    "two harts: each page zero-filled once (%lu for %d pages)",
+	    vm_fault_stats.zero_fills - f0.zero_fills, NPAGES);
+	for (int i = 0; i < NPAGES; i++)
+		ok &= uread_is(va + ptoa(i), 1) && uread_is(va + ptoa(i) + 8, 2);
+	selftest_ok(ok && pmap_clean(a), "two harts: both writes landed in one page");
+
+	/* One object shared by two address spaces: the faults run in parallel. */
+	f0 = vm_fault_stats;
+	vm_object_reference(shared);
+	shared_ok &= vm_map_find(&a->vm_map, shared, 0, &sva, ptoa(NPAGES), 0, VMFS_FIXED,
+	    VM_PROT_RW, VM_PROT_ALL, 0) == 0;
+	vm_object_reference(shared);
+	shared_ok &= vm_map_find(&b->vm_map, shared, 0, &sva, ptoa(NPAGES), 0, VMFS_FIXED,
+	    VM_PROT_RW, VM_PROT_ALL, 0) == 0;
+	for (int i = 0; i < NPAGES; i++)
+		shared_ok &= race_fault(a, b, sva + ptoa(i));
+	selftest_ok(shared_ok && vm_fault_stats.zero_fills - f0.zero_fills == NPAGES &&
+	    shared->resident_count == NPAGES,
+	    "two harts, shared object: one page per index (%lu fills, %lu busy waits)",
+	    vm_fault_stats.zero_fills - f0.zero_fills, vm_fault_stats.busy_waits - f0.busy_waits);
+	use_vmspace(b);
+	for (int i = 0; i < NPAGES; i++)
+		shared_ok &= uread_is(sva + ptoa(i), 1) && uread_is(sva + ptoa(i) + 8, 2);
+	selftest_ok(shared_ok && pmap_clean(a) && pmap_clean(b),
+	    "two harts, shared object: each side sees both writes");
+out:
+	use_vmspace(NULL);
+	vm_object_deallocate(shared);
+	vmspace_free(a);
+	vmspace_free(b);
+}
+
+/*
+ * A device object maps device registers: the PLIC's priority registers,
+ * where the console's interrupt source was given priority 1.
+ */
+static void
+test_device_object(void)
+{
+	struct vmspace *vm = vmspace_alloc();
+	struct vm_object *obj;
+	vaddr_t va = UBASE;
+	uint32_t prio = 0;
+
+	if (platform.plic_base == 0 || platform.uart.irq == 0) {
+		selftest_ok(true, "device object: skipped, no PLIC or console interrupt");
+		vmspace_free(vm);
+		return;
+	}
+	obj = device_pager_alloc(trunc_page(platform.plic_base), PAGE_SIZE);
+	selftest_ok(obj != NULL && vm_map_find(&vm->vm_map, obj, 0, &va, PAGE_SIZE, 0,
+	    VMFS_FIXED, VM_PROT_READ, VM_PROT_READ, 0) == 0, "device object: mapped");
+	use_vmspace(vm);
+	/* One 32-bit load: device registers want accesses of their own width. */
+	selftest_ok(fetch_u32((const void *)(va + 4 * platform.uart.irq), &prio) == 0 &&
+	    prio == 1, "device object: reads the device's register (priority %u)", prio);
+	selftest_ok(uwrite(va, 0) == EFAULT, "device object: read-only stays read-only");
+	selftest_ok(pmap_clean(vm), "device object: pmap consistent");
+	use_vmspace(NULL);
+	vmspace_free(vm);
+}
+
 static void
 vm_map_selftests(void)
 {
@@ -387,6 +505,8 @@ vm_map_selftests(void)
 	test_wire();
 	test_fixed_placement();
 	test_many_entries();
+	test_two_harts();
+	test_device_object();
 	zone_reclaim_all();
 	selftest_ok(zone_inuse("vm object") == objects0 && zone_inuse("vm map entry") == entries0,
 	    "leaks: objects and map entries back to their starting counts");

@@ -243,6 +243,18 @@ maybe_bypass(struct vm_object *first)
 		vm_object_collapse(first);
 }
 
+/* Device memory has no vm_page: enter its physical address directly. */
+static int
+map_device_page(struct faultstate *fs)
+{
+	struct vm_object *obj = fs->first;
+	paddr_t pa = obj->pager->phys_addr(obj, fs->pindex);
+
+	if (pa == 0)
+		return EIO;
+	return pmap_enter_device(fs->map->pmap, fs->va, pa, fs->prot);
+}
+
 static int
 fault_once(struct faultstate *fs)
 {
@@ -260,6 +272,11 @@ fault_once(struct faultstate *fs)
 		vm_map_unlock(fs->map);
 		if (error == EACCES)
 			FSTAT(segv_accerr);
+		return error;
+	}
+	if (fs->first->type == OBJT_DEVICE) {
+		error = map_device_page(fs);
+		vm_map_unlock(fs->map);
 		return error;
 	}
 	while ((error = find_page(fs)) == EAGAIN)

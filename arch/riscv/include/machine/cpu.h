@@ -73,6 +73,13 @@ uint64_t cpu_timebase_hz(void);
 void cpu_halt(void) __attribute__((noreturn));
 void cpu_send_ipi(uint32_t cpuid, int reason);	/* IPI_* */
 void cpu_stop_others(void);		/* halt every other cpu (panic) */
+/*
+ * Run fn(arg) on another cpu, in its interrupt handler (interrupts off),
+ * and wait for it to finish (cpu_call_wait).  For tests and rare
+ * rendezvous: the other cpu must not be holding a lock fn needs.
+ */
+void cpu_call_async(uint32_t cpuid, void (*fn)(void *), void *arg);
+void cpu_call_wait(uint32_t cpuid);
 void cpu_backtrace(void);		/* print the caller's stack */
 void cpu_poweroff_firmware(int status);	/* ask the firmware; returns on failure */
 
