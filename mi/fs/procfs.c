@@ -4,6 +4,7 @@
  *   /proc/meminfo        MemTotal, MemFree, MemAvailable (Linux format)
  *   /proc/vmstat         "name value" lines: the fault, object, pmap and
  *                        page counters of this kernel
+ *   /proc/zoneinfo       every zone and malloc type with its counts
  *   /proc/self           the calling process's directory
  *   /proc/PID/maps       the address map, in Linux's format
  *
@@ -41,7 +42,7 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 #define PROCFS_INO_BASE		0x70000000UL
 #define PID_MAX_DIGITS		10
 
-enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS };
+enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO };
 
 /* v_data of a generated file. */
 struct procfs_text {
@@ -106,6 +107,26 @@ format_meminfo(struct textbuf *tb)
 	tb_printf(tb, "%-16s%8lu kB\n", "Cached:", 0UL);
 	tb_printf(tb, "%-16s%8lu kB\n", "SwapTotal:", 0UL);
 	tb_printf(tb, "%-16s%8lu kB\n", "SwapFree:", 0UL);
+}
+
+/* Every zone (like vmstat -z) and malloc type (like vmstat -m). */
+static void
+format_zoneinfo(struct textbuf *tb)
+{
+	tb_printf(tb, "%-16s %6s %8s %8s %10s %6s %6s\n", "zone", "size", "inuse", "free",
+	    "requests", "fail", "pages");
+	for (zone_t z = zone_first(); z != NULL; z = zone_next(z)) {
+		struct zone_stats st;
+
+		zone_get_stats(z, &st);
+		tb_printf(tb, "%-16s %6lu %8lu %8lu %10lu %6lu %6lu\n", st.name, (uint64_t)st.size,
+		    st.inuse, st.free, st.requests, st.failures, st.pages);
+	}
+	tb_printf(tb, "%-16s %8s %10s %10s %10s\n", "malloc type", "inuse", "bytes",
+	    "highwater", "requests");
+	for (struct malloc_type *mt = malloc_type_first(); mt != NULL; mt = mt->mt_next)
+		tb_printf(tb, "%-16s %8lu %10lu %10lu %10lu\n", mt->mt_shortdesc, mt->mt_inuse,
+		    mt->mt_bytes, mt->mt_highwater, mt->mt_requests);
 }
 
 static void
@@ -215,7 +236,8 @@ text_alloc(size_t size)
 static int
 generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 {
-	size_t size = kind == PFS_MAPS ? PROCFS_MAPS_START : PROCFS_SMALL_TEXT;
+	size_t size = kind == PFS_MAPS || kind == PFS_ZONEINFO ? PROCFS_MAPS_START :
+	    PROCFS_SMALL_TEXT;
 	struct vmspace *vm = NULL;
 	struct procfs_text *t;
 	int error = 0;
@@ -235,6 +257,8 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 		} else {
 			if (kind == PFS_MEMINFO)
 				format_meminfo(&tb);
+			else if (kind == PFS_ZONEINFO)
+				format_zoneinfo(&tb);
 			else
 				format_vmstat(&tb);
 			error = tb.overflow ? ERANGE : 0;
@@ -343,6 +367,8 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_MEMINFO, 0, out);
 	if (name_is(name, len, "vmstat"))
 		return make_file(PFS_VMSTAT, 0, out);
+	if (name_is(name, len, "zoneinfo"))
+		return make_file(PFS_ZONEINFO, 0, out);
 	if (name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
@@ -406,6 +432,7 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 	static const struct procfs_dirent ents[] = {
 		{ "meminfo", VREG, PFS_MEMINFO },
 		{ "vmstat", VREG, PFS_VMSTAT },
+		{ "zoneinfo", VREG, PFS_ZONEINFO },
 		{ "self", VDIR, PFS_PIDDIR },
 	};
 	struct proc *self = curproc();

@@ -10,8 +10,6 @@
 #include <vm/vm_page.h>
 #include <vm/zone.h>
 
-#define COLLAPSE_TRYLOCK_SPINS	64
-
 struct vm_object_stats vm_object_stats;
 static zone_t object_zone;
 
@@ -51,7 +49,7 @@ vm_object_reference(struct vm_object *obj)
 	spin_lock(&obj->lock);
 	KASSERT(obj->ref_count > 0 && !(obj->flags & OBJ_DEAD),
 	    ("vm_object_reference: dead object %p", obj));
-	obj->ref_count++;
+	__atomic_add_fetch(&obj->ref_count, 1, __ATOMIC_RELAXED);
 	spin_unlock(&obj->lock);
 }
 
@@ -161,24 +159,25 @@ object_free(struct vm_object *obj)
 /*
  * obj (locked) just dropped to one reference.  If that reference is its
  * only shadow's, return the shadow, referenced, for the caller to collapse
- * once obj is unlocked.  The shadow must be locked before obj, so it can
- * only be try-locked here; failing that, the chain just stays longer.
+ * once obj is unlocked.  The shadow cannot be locked here (it ranks
+ * before obj), but it cannot go away either while obj is locked: a dying
+ * shadow must lock obj to unlink itself.  So take a reference without its
+ * lock, unless it is already dying (no references left).
  */
 static struct vm_object *
 grab_sole_shadow(struct vm_object *obj)
 {
 	struct vm_object *shadow;
+	uint32_t refs;
 
 	if (obj->shadow_count != 1 || obj->pager != NULL)
 		return NULL;
 	shadow = list_entry(obj->shadows.next, struct vm_object, shadow_link);
-	for (int i = 0; i < COLLAPSE_TRYLOCK_SPINS; i++) {
-		if (spin_trylock(&shadow->lock)) {
-			shadow->ref_count++;
-			spin_unlock(&shadow->lock);
+	refs = __atomic_load_n(&shadow->ref_count, __ATOMIC_ACQUIRE);
+	while (refs != 0) {
+		if (__atomic_compare_exchange_n(&shadow->ref_count, &refs, refs + 1, false,
+		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 			return shadow;
-		}
-		cpu_spinwait();
 	}
 	return NULL;
 }
@@ -191,7 +190,7 @@ vm_object_deallocate(struct vm_object *obj)
 
 		spin_lock(&obj->lock);
 		KASSERT(obj->ref_count > 0, ("vm_object_deallocate: %p has no references", obj));
-		if (--obj->ref_count > 0) {
+		if (__atomic_sub_fetch(&obj->ref_count, 1, __ATOMIC_ACQ_REL) > 0) {
 			struct vm_object *shadow = NULL;
 
 			if (obj->ref_count == 1)
@@ -350,9 +349,23 @@ relink_past(struct vm_object *obj, struct vm_object *backing, bool absorb)
 		backing->backing_object = NULL;
 	} else {
 		next->shadow_count++;
-		next->ref_count++;
+		__atomic_add_fetch(&next->ref_count, 1, __ATOMIC_RELAXED);
 	}
 	spin_unlock(&next->lock);
+}
+
+/*
+ * Take backing's one remaining reference (obj's) for a collapse: 1 -> 0,
+ * so no one can grab a new reference to it meanwhile (grab_sole_shadow
+ * only takes references to objects that still have one).
+ */
+static bool
+claim_sole_reference(struct vm_object *backing)
+{
+	uint32_t one = 1;
+
+	return __atomic_compare_exchange_n(&backing->ref_count, &one, 0, false,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 void
@@ -368,34 +381,38 @@ vm_object_collapse(struct vm_object *obj)
 			return;
 		}
 		spin_lock(&backing->lock);
-		if (backing->pager != NULL || backing->type != OBJT_ANON || backing->busy_pages ||
-		    (backing->ref_count > 1 && !shadow_covers_backing(obj, backing))) {
+		if (backing->pager != NULL || backing->type != OBJT_ANON || backing->busy_pages) {
 			spin_unlock(&backing->lock);
 			spin_unlock(&obj->lock);
 			return;
 		}
-		if (backing->ref_count == 1) {
+		if (claim_sole_reference(backing)) {
 			/* Collapse: obj absorbs backing, whose reference on its backing passes to obj. */
 			if (!move_pages_up(obj, backing)) {
+				/* Half moved is still a valid chain; give the reference back. */
+				__atomic_store_n(&backing->ref_count, 1, __ATOMIC_RELEASE);
 				spin_unlock(&backing->lock);
 				spin_unlock(&obj->lock);
 				return;
 			}
 			relink_past(obj, backing, true);
-			backing->ref_count = 0;
 			backing->flags |= OBJ_DEAD;
 			vm_radix_reclaim_all(&backing->pages);
 			spin_unlock(&backing->lock);
 			spin_unlock(&obj->lock);
 			object_free(backing);
 			STAT_ADD(collapses, 1);
-		} else {
+		} else if (shadow_covers_backing(obj, backing)) {
 			/* Bypass: obj no longer needs backing, which others still use. */
 			relink_past(obj, backing, false);
 			spin_unlock(&backing->lock);
 			spin_unlock(&obj->lock);
 			vm_object_deallocate(backing);
 			STAT_ADD(bypasses, 1);
+		} else {
+			spin_unlock(&backing->lock);
+			spin_unlock(&obj->lock);
+			return;
 		}
 	}
 }

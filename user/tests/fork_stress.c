@@ -1,5 +1,8 @@
 /* fork_stress: many fork/exit/wait cycles leave no zombies and leak no memory. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -32,6 +35,32 @@ cycles(int n, char *touch)
 			bad++;
 	}
 	return bad;
+}
+
+/* The text of a /proc file (at most cap-1 bytes), for diagnostics. */
+static void
+snapshot(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n, len = 0;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	while (len < (ssize_t)cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	close(fd);
+}
+
+/* Print a snapshot as TAP comments. */
+static void
+print_snapshot(const char *title, const char *text)
+{
+	printf("# %s\n# ", title);
+	for (const char *c = text; *c; c++)
+		printf(c[0] == '\n' && c[1] ? "\n# " : "%c", *c);
+	printf("\n");
 }
 
 /* The free-page count after the zone caches have settled. */
@@ -93,8 +122,22 @@ main(void)
 	if (!vmstat_is_sable()) {
 		tap_skip("free-page accounting is checked on our kernel only");
 	} else {
+		static char zones_before[8192], zones_after[8192];
+		static char maps_before[4096], maps_after[4096];
+		static char vm_before[4096], vm_after[4096];
+
+		/* Touch the diagnostic buffers now: faulting them in later would look like a leak. */
+		memset(zones_before, 0, sizeof(zones_before));
+		memset(zones_after, 0, sizeof(zones_after));
+		memset(maps_before, 0, sizeof(maps_before));
+		memset(maps_after, 0, sizeof(maps_after));
+		memset(vm_before, 0, sizeof(vm_before));
+		memset(vm_after, 0, sizeof(vm_after));
 		cycles(50, region);		/* warm the caches */
 		before = settled_free();
+		snapshot("/proc/zoneinfo", zones_before, sizeof(zones_before));
+		snapshot("/proc/self/maps", maps_before, sizeof(maps_before));
+		snapshot("/proc/vmstat", vm_before, sizeof(vm_before));
 		cycles(CYCLES, region);
 		/*
 		 * Reading /proc/meminfo itself allocates (a file, a buffer) and
@@ -110,6 +153,17 @@ main(void)
 
 			nanosleep(&ts, NULL);
 			after = settled_free();
+		}
+		if (after < before) {
+			snapshot("/proc/zoneinfo", zones_after, sizeof(zones_after));
+			snapshot("/proc/self/maps", maps_after, sizeof(maps_after));
+			snapshot("/proc/vmstat", vm_after, sizeof(vm_after));
+			print_snapshot("zones before", zones_before);
+			print_snapshot("zones after", zones_after);
+			print_snapshot("maps before", maps_before);
+			print_snapshot("maps after", maps_after);
+			print_snapshot("vmstat before", vm_before);
+			print_snapshot("vmstat after", vm_after);
 		}
 		tap_ok(after >= before && before > 0,
 		    "no memory lost in %d more cycles (MemFree %ld -> %ld kB)",
