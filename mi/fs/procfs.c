@@ -7,6 +7,7 @@
  *   /proc/zoneinfo       every zone and malloc type with its counts
  *   /proc/self           the calling process's directory
  *   /proc/PID/maps       the address map, in Linux's format
+ *   /proc/PID/vmmap      the address map with objects and shadow depth
  *
  * Only the root directory is permanent (linked into the root file
  * system).  Everything below it is made by the lookup that names it: a
@@ -42,7 +43,8 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 #define PROCFS_INO_BASE		0x70000000UL
 #define PID_MAX_DIGITS		10
 
-enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO };
+enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
+	PFS_VMMAP };
 
 /* v_data of a generated file. */
 struct procfs_text {
@@ -212,6 +214,49 @@ procfs_format_maps(struct vmspace *vm, char *buf, size_t size, size_t *lenp)
 	return 0;
 }
 
+static const char *
+object_type_name(const struct vm_object *obj)
+{
+	static const char *const names[OBJT_NTYPES] = {
+		[OBJT_ANON] = "anon", [OBJT_VNODE] = "vnode", [OBJT_DEVICE] = "device",
+		[OBJT_SWAP] = "swap",
+	};
+
+	return obj == NULL ? "none" : names[obj->type];
+}
+
+/*
+ * /proc/PID/vmmap: the map with what Linux's maps cannot show, the
+ * objects behind each entry (after FreeBSD's procstat -v): resident pages
+ * of the entry's own object, its type, reference count and how deep its
+ * shadow chain goes.  Object fields are read without their locks: a
+ * snapshot for people, not for programs that need exact answers.
+ */
+static int
+format_vmmap(struct vmspace *vm, struct textbuf *tb)
+{
+	struct vm_map *map = &vm->vm_map;
+
+	tb_printf(tb, "%-12s %-12s %4s %5s %-6s %-18s %4s %5s %5s\n", "start", "end", "prot",
+	    "res", "type", "object", "refs", "depth", "flags");
+	vm_map_lock(map);
+	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next) {
+		struct vm_object *obj = e->object;
+
+		tb_printf(tb, "%012lx %012lx  %c%c%c %5lu %-6s %-18p %4u %5d %s%s%s%s\n",
+		    e->start, e->end, (e->protection & VM_PROT_READ) ? 'r' : '-',
+		    (e->protection & VM_PROT_WRITE) ? 'w' : '-',
+		    (e->protection & VM_PROT_EXECUTE) ? 'x' : '-',
+		    obj ? obj->resident_count : 0UL, object_type_name(obj), (void *)obj,
+		    obj ? obj->ref_count : 0, vm_object_shadow_depth(obj),
+		    (e->eflags & MAP_ENTRY_COW) ? "C" : "S",
+		    (e->eflags & MAP_ENTRY_NEEDS_COPY) ? "N" : "",
+		    e->wired_count ? "W" : "", (e->eflags & MAP_ENTRY_STACK) ? "s" : "");
+	}
+	vm_map_unlock(map);
+	return tb->overflow ? ERANGE : 0;
+}
+
 /* The vmspace of process pid, referenced; NULL if there is none. */
 static struct vmspace *
 proc_vmspace_hold(int pid)
@@ -236,13 +281,13 @@ text_alloc(size_t size)
 static int
 generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 {
-	size_t size = kind == PFS_MAPS || kind == PFS_ZONEINFO ? PROCFS_MAPS_START :
-	    PROCFS_SMALL_TEXT;
+	size_t size = kind == PFS_MAPS || kind == PFS_VMMAP || kind == PFS_ZONEINFO ?
+	    PROCFS_MAPS_START : PROCFS_SMALL_TEXT;
 	struct vmspace *vm = NULL;
 	struct procfs_text *t;
 	int error = 0;
 
-	if (kind == PFS_MAPS && (vm = proc_vmspace_hold(pid)) == NULL)
+	if ((kind == PFS_MAPS || kind == PFS_VMMAP) && (vm = proc_vmspace_hold(pid)) == NULL)
 		return ENOENT;
 	for (;;) {
 		struct textbuf tb;
@@ -254,6 +299,8 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 		tb = (struct textbuf){ t->text, size, 0, false };
 		if (kind == PFS_MAPS) {
 			error = procfs_format_maps(vm, t->text, size, &tb.len);
+		} else if (kind == PFS_VMMAP) {
+			error = format_vmmap(vm, &tb);
 		} else {
 			if (kind == PFS_MEMINFO)
 				format_meminfo(&tb);
@@ -389,6 +436,8 @@ pid_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
 	if (name_is(name, len, "maps"))
 		return make_file(PFS_MAPS, (int)(intptr_t)dir->v_data, out);
+	if (name_is(name, len, "vmmap"))
+		return make_file(PFS_VMMAP, (int)(intptr_t)dir->v_data, out);
 	return ENOENT;
 }
 
@@ -445,6 +494,7 @@ pid_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 {
 	static const struct procfs_dirent ents[] = {
 		{ "maps", VREG, PFS_MAPS },
+		{ "vmmap", VREG, PFS_VMMAP },
 	};
 
 	return list_dir(dir, (int)(intptr_t)dir->v_data, ents, nitems(ents), offp, buf, len);

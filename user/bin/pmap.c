@@ -1,6 +1,8 @@
 /*
- * pmap: print a process's memory map from /proc/PID/maps (default: its
- * own), each line prefixed with the mapping's size, then the total.
+ * pmap: print a process's memory map (default: its own), each line
+ * prefixed with the mapping's size, then the total.  On our kernel it
+ * reads /proc/PID/vmmap, which also shows the object behind each mapping
+ * and the depth of its shadow chain; elsewhere /proc/PID/maps.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,8 +18,10 @@ print_line(char *line)
 	unsigned long start, stop;
 
 	start = strtoul(line, &end, 16);
-	if (*end != '-')
+	if (end == line || (*end != '-' && *end != ' ')) {
+		printf("%8s   %s\n", "size", line);	/* a header */
 		return 0;
+	}
 	stop = strtoul(end + 1, NULL, 16);
 	printf("%8luK  %s\n", (stop - start) / 1024, line);
 	return stop - start;
@@ -33,9 +37,12 @@ main(int argc, char **argv)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%s/maps",
-	    argc > 1 ? argv[1] : "self");
+	snprintf(path, sizeof(path), "/proc/%s/vmmap", argc > 1 ? argv[1] : "self");
 	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "/proc/%s/maps", argc > 1 ? argv[1] : "self");
+		fd = open(path, O_RDONLY);
+	}
 	if (fd < 0) {
 		perror(path);
 		return 1;

@@ -78,11 +78,11 @@ int
 main(void)
 {
 	char *region = map_pages(16);
-	long before, after;
+	long before, after, objects_before, shadows_before;
 	int i, st, bad;
 	pid_t pid;
 
-	tap_plan(6);
+	tap_plan(7);
 	bad = cycles(CYCLES, NULL);
 	tap_ok(bad == 0,
 	    "%d fork/exit/wait cycles, exit statuses right (%d bad)", CYCLES,
@@ -121,6 +121,7 @@ main(void)
 	    "no children left behind");
 	if (!vmstat_is_sable()) {
 		tap_skip("free-page accounting is checked on our kernel only");
+		tap_skip("object counts are checked on our kernel only");
 	} else {
 		static char zones_before[8192], zones_after[8192];
 		static char maps_before[4096], maps_after[4096];
@@ -134,6 +135,8 @@ main(void)
 		memset(vm_before, 0, sizeof(vm_before));
 		memset(vm_after, 0, sizeof(vm_after));
 		cycles(50, region);		/* warm the caches */
+		objects_before = vmstat_get("objects_anon");
+		shadows_before = vmstat_get("shadow_objects");
 		before = settled_free();
 		snapshot("/proc/zoneinfo", zones_before, sizeof(zones_before));
 		snapshot("/proc/self/maps", maps_before, sizeof(maps_before));
@@ -165,6 +168,11 @@ main(void)
 			print_snapshot("vmstat before", vm_before);
 			print_snapshot("vmstat after", vm_after);
 		}
+		tap_ok(vmstat_get("objects_anon") == objects_before &&
+		    vmstat_get("shadow_objects") == shadows_before,
+		    "object counts back where they were (anonymous %ld -> %ld, shadows %ld -> %ld)",
+		    objects_before, vmstat_get("objects_anon"), shadows_before,
+		    vmstat_get("shadow_objects"));
 		tap_ok(after >= before && before > 0,
 		    "no memory lost in %d more cycles (MemFree %ld -> %ld kB)",
 		    CYCLES, before, after);
