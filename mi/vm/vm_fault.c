@@ -224,7 +224,7 @@ map_page(struct faultstate *fs)
 		flags |= PMAP_ENTER_WIRED;
 	error = pmap_enter(fs->map->pmap, fs->va, fs->m, prot, flags);
 	if (error == 0 && fs->wire)
-		__atomic_add_fetch(&fs->m->wire_count, 1, __ATOMIC_RELAXED);
+		vm_page_wire(fs->m);
 	return error;
 }
 

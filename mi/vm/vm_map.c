@@ -173,7 +173,7 @@ entry_unwire_pages(struct vm_map *map, struct vm_map_entry *e)
 		struct vm_page *m = pa ? PHYS_TO_VM_PAGE(pa) : NULL;
 
 		if (m != NULL && m->wire_count > 0)
-			__atomic_sub_fetch(&m->wire_count, 1, __ATOMIC_RELAXED);
+			vm_page_unwire(m);
 	}
 	pmap_unwire(map->pmap, e->start, e->end);
 	e->wired_count = 0;

@@ -9,6 +9,7 @@
 
 static struct vm_page *vm_page_array;	/* (C) */
 static uint64_t vm_page_total;		/* (C) pages under management */
+static uint64_t vm_page_wired;		/* (A) object pages wired by users */
 
 void
 vm_page_startup(void)
@@ -67,6 +68,27 @@ vm_page_free_pages(struct vm_page *m, int order)
 	m->flags &= ~(PG_KMEM | PG_ZERO | PG_MD_MODIFIED | PG_MD_REFERENCED);
 	m->pindex = 0;
 	vm_phys_free_pages(m, order);
+}
+
+void
+vm_page_wire(struct vm_page *m)
+{
+	if (__atomic_fetch_add(&m->wire_count, 1, __ATOMIC_RELAXED) == 0)
+		__atomic_add_fetch(&vm_page_wired, 1, __ATOMIC_RELAXED);
+}
+
+void
+vm_page_unwire(struct vm_page *m)
+{
+	KASSERT(m->wire_count > 0, ("vm_page_unwire: page %lx is not wired", m->phys_addr));
+	if (__atomic_sub_fetch(&m->wire_count, 1, __ATOMIC_RELAXED) == 0)
+		__atomic_sub_fetch(&vm_page_wired, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t
+vm_page_count_wired(void)
+{
+	return __atomic_load_n(&vm_page_wired, __ATOMIC_RELAXED);
 }
 
 uint64_t

@@ -85,6 +85,14 @@ void vm_page_startup(void);
 struct vm_page *vm_page_alloc_pages(int order, int flags);
 void vm_page_free_pages(struct vm_page *m, int order);
 
+/*
+ * User wiring (mlock, vm_map_wire) of an object's page: a wired page is
+ * never paged out.  Counted, for /proc/vmstat's wired_pages.
+ */
+void vm_page_wire(struct vm_page *m);
+void vm_page_unwire(struct vm_page *m);
+uint64_t vm_page_count_wired(void);
+
 uint64_t vm_page_count_total(void);	/* pages under management */
 uint64_t vm_page_count_free(void);
 
