@@ -5,6 +5,7 @@
  * at s0-8 and the caller's s0 at s0-16).
  */
 #include <kern/systm.h>
+#include <kern/ksyms.h>
 #include <kern/pcpu.h>
 #include <kern/reboot.h>
 #include <kern/thread.h>
@@ -35,17 +36,33 @@ frame_ok(uint64_t fp, vaddr_t lo, vaddr_t hi)
 	return fp >= lo + 16 && fp <= hi && (fp & 7) == 0;
 }
 
+/*
+ * Print one frame.  A return address points after its call, possibly at
+ * the next function (after a call that does not return), so it is named
+ * by the byte before it.
+ */
+static void
+print_frame(uint64_t pc, bool return_address)
+{
+	vaddr_t offset;
+	const char *name = ksym_lookup(pc - return_address, &offset);
+
+	if (name != NULL)
+		printf("  %016lx %s+%#lx\n", pc, name, offset + return_address);
+	else
+		printf("  %016lx\n", pc);
+}
+
 void
 backtrace_from(uint64_t fp, uint64_t pc)
 {
 	struct thread *td = curcpu()->pc_curthread;
 	vaddr_t lo = td ? td->td_kstack_lo : 0, hi = td ? td->td_kstack_top : 0;
 
-	printf("backtrace:\n  %016lx\n", pc);
+	printf("backtrace:\n");
+	print_frame(pc, false);
 	for (int i = 0; i < BACKTRACE_MAX_FRAMES && frame_ok(fp, lo, hi); i++) {
-		uint64_t ra = ((uint64_t *)fp)[-1];
-
-		printf("  %016lx\n", ra);
+		print_frame(((uint64_t *)fp)[-1], true);
 		fp = ((uint64_t *)fp)[-2];
 	}
 }
