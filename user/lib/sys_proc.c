@@ -1,6 +1,7 @@
 /* sys_proc.c: wrappers for processes, identity and limits. */
 #include <sched.h>
 #include <signal.h>
+#include <sys/futex.h>
 #include <sys/reboot.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -117,6 +118,13 @@ int
 prlimit(pid_t pid, int res, const struct rlimit *nrl, struct rlimit *orl)
 {
 	return RET(SC4(SYS_prlimit64, pid, res, nrl, orl));
+}
+
+long
+futex(uint32_t *uaddr, int op, uint32_t val, const struct timespec *timeout,
+    uint32_t *uaddr2, uint32_t val3)
+{
+	return RET(SC6(SYS_futex, uaddr, op, val, timeout, uaddr2, val3));
 }
 
 int

@@ -63,6 +63,9 @@ print_snapshot(const char *title, const char *text)
 	printf("\n");
 }
 
+/* Slab pages a run may leave fragmented without having leaked anything. */
+#define SLAB_SLACK_KB	16
+
 /* The free-page count after the zone caches have settled. */
 static long
 settled_free(void)
@@ -143,21 +146,22 @@ main(void)
 		snapshot("/proc/vmstat", vm_before, sizeof(vm_before));
 		cycles(CYCLES, region);
 		/*
-		 * Reading /proc/meminfo itself allocates (a file, a buffer) and
-		 * on several cpus the allocators' per-cpu state differs from
-		 * read to read by a page or two (and memory cached when the
-		 * first reading was taken may since have been released); a
-		 * leak never comes back, so read again for a while before
-		 * calling it one.
+		 * A leak loses at least a page a cycle: a thousand pages here.
+		 * What may legitimately stay behind is slab fragmentation: on
+		 * several cpus a long-lived kernel object (say a radix node of
+		 * an initramfs file) can land in a fresh slab page while an
+		 * older slab keeps its free items, so a page or two may differ
+		 * (/proc/zoneinfo shows which).  Reading /proc/meminfo also
+		 * allocates; read again for a while before judging.
 		 */
 		after = settled_free();
-		for (int tries = 0; tries < 20 && after < before; tries++) {
+		for (int tries = 0; tries < 20 && after < before - SLAB_SLACK_KB; tries++) {
 			struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 			nanosleep(&ts, NULL);
 			after = settled_free();
 		}
-		if (after < before) {
+		if (after < before - SLAB_SLACK_KB) {
 			snapshot("/proc/zoneinfo", zones_after, sizeof(zones_after));
 			snapshot("/proc/self/maps", maps_after, sizeof(maps_after));
 			snapshot("/proc/vmstat", vm_after, sizeof(vm_after));
@@ -173,8 +177,8 @@ main(void)
 		    "object counts back where they were (anonymous %ld -> %ld, shadows %ld -> %ld)",
 		    objects_before, vmstat_get("objects_anon"), shadows_before,
 		    vmstat_get("shadow_objects"));
-		tap_ok(after >= before && before > 0,
-		    "no memory lost in %d more cycles (MemFree %ld -> %ld kB)",
+		tap_ok(after >= before - SLAB_SLACK_KB && before > 0,
+		    "no memory lost in %d more cycles (MemFree %ld -> %ld kB, slab slack 16 kB)",
 		    CYCLES, before, after);
 	}
 	return tap_done();
