@@ -13,8 +13,8 @@
  *   gcc $F $R -c mi/kern/malloc.c -o /tmp/tm_malloc.o
  *   gcc $F $R -c tests/test_malloc.c -o /tmp/tm_test.o
  *   gcc $F /tmp/tm_test.o /tmp/tm_malloc.o mi/vm/zone.c \
- *       tests/host/host_support.c mi/kern/spinlock.c -lpthread \
- *       -o /tmp/test_malloc && /tmp/test_malloc
+ *       tests/host/host_support.c tests/host/tap.c mi/kern/spinlock.c \
+ *       -lpthread -o /tmp/test_malloc && /tmp/test_malloc
  *
  * Bucket zones get their pages from host_support.c; large allocations
  * come from the kmem_alloc/kmem_free/kmem_alloc_size defined below.
@@ -26,13 +26,9 @@
 #undef realloc
 #undef malloc_usable_size
 #include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 static void *libc_aligned_alloc(size_t align, size_t size) { return aligned_alloc(align, size); }
 static void libc_free(void *p) { free(p); }
@@ -52,6 +48,7 @@ static void libc_free(void *p) { free(p); }
 #include <vm/zone.h>
 
 #include "host/host_support.h"
+#include "host/tap.h"
 
 /*
  * Host kmem_alloc: page-rounded, zeroed, page-aligned heap memory
@@ -130,35 +127,6 @@ kmem_free(void *addr, size_t size)
 	libc_free(addr);
 }
 
-/*
- * TAP.
- */
-
-static int tap_count, tap_failed;
-
-static bool __printflike(2, 3)
-ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tap_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed++;
-	return cond;
-}
-
-#define CHECK(good, why, cond) do {					\
-	if ((good) && !(cond)) {					\
-		(good) = false;						\
-		printf("# %s: %s (line %d)\n", (why), #cond, __LINE__);	\
-	}								\
-} while (0)
-
 MALLOC_DEFINE(M_TEST, "test", "host test allocations");
 MALLOC_DEFINE(M_OTHER, "other", "a second test type");
 MALLOC_DEFINE(M_UNUSED, "unused", "a type never allocated from");
@@ -230,7 +198,7 @@ test_buckets(void)
 		    M_TEST->mt_highwater == bytes);
 	}
 	peak = bytes;
-	ok(good, "sizes 0..4096 go to the right power-of-two bucket, "
+	tap_ok(good, "sizes 0..4096 go to the right power-of-two bucket, "
 	    "counted exactly");
 	good = true;
 	for (i = 0; i < nitems(sizes); i++) {
@@ -241,7 +209,7 @@ test_buckets(void)
 		CHECK(good, "counts", M_TEST->mt_inuse == nitems(sizes) - i - 1 &&
 		    M_TEST->mt_bytes == bytes);
 	}
-	ok(good && type_is_zero(M_TEST) && M_TEST->mt_highwater == peak,
+	tap_ok(good && type_is_zero(M_TEST) && M_TEST->mt_highwater == peak,
 	    "freeing them all brings inuse and bytes back to zero "
 	    "(highwater %lu)", (unsigned long)peak);
 }
@@ -254,21 +222,21 @@ test_large(void)
 
 	a = malloc(MALLOC_MAX_BUCKET + 1, M_TEST, M_WAITOK);
 	b = malloc(100000, M_TEST, M_NOWAIT);
-	ok(a != NULL && b != NULL && !kmem_is_page_block(a) &&
+	tap_ok(a != NULL && b != NULL && !kmem_is_page_block(a) &&
 	    !kmem_is_page_block(b) && large_count == 2,
 	    "sizes above MALLOC_MAX_BUCKET come from kmem_alloc");
-	ok(malloc_usable_size(a) == 2 * PAGE_SIZE &&
+	tap_ok(malloc_usable_size(a) == 2 * PAGE_SIZE &&
 	    malloc_usable_size(b) == round_page(100000UL),
 	    "large sizes are page-rounded (%zu, %zu)", malloc_usable_size(a),
 	    malloc_usable_size(b));
-	ok(M_TEST->mt_inuse == 2 && M_TEST->mt_requests == req + 2 &&
+	tap_ok(M_TEST->mt_inuse == 2 && M_TEST->mt_requests == req + 2 &&
 	    M_TEST->mt_bytes == 2 * PAGE_SIZE + round_page(100000UL),
 	    "large allocations are counted in pages");
 	memset(a, 1, malloc_usable_size(a));
 	memset(b, 2, malloc_usable_size(b));
 	free(a, M_TEST);
 	free(b, M_TEST);
-	ok(large_count == 0 && type_is_zero(M_TEST),
+	tap_ok(large_count == 0 && type_is_zero(M_TEST),
 	    "large frees go back to kmem_free with the right size");
 }
 
@@ -285,14 +253,14 @@ test_highwater(void)
 		free(p[i], M_OTHER);
 	p[0] = malloc(64, M_OTHER, M_WAITOK);
 	high = M_OTHER->mt_highwater;
-	ok(high == 10 * 1024 && M_OTHER->mt_bytes == 5 * 1024 + 64 &&
+	tap_ok(high == 10 * 1024 && M_OTHER->mt_bytes == 5 * 1024 + 64 &&
 	    M_OTHER->mt_inuse == 6, "highwater keeps the peak (%lu bytes)",
 	    (unsigned long)high);
-	ok(M_TEST->mt_inuse == 0, "types are counted separately");
+	tap_ok(M_TEST->mt_inuse == 0, "types are counted separately");
 	free(p[0], M_OTHER);
 	for (i = 5; i < 10; i++)
 		free(p[i], M_OTHER);
-	ok(type_is_zero(M_OTHER) && M_OTHER->mt_highwater == high &&
+	tap_ok(type_is_zero(M_OTHER) && M_OTHER->mt_highwater == high &&
 	    M_OTHER->mt_requests == 11, "back to zero; highwater stays");
 }
 
@@ -315,7 +283,8 @@ test_zero(void)
 	p = malloc(3 * PAGE_SIZE, M_TEST, M_WAITOK | M_ZERO);
 	CHECK(good, "large zeroed", all_bytes(p, 0, 3 * PAGE_SIZE));
 	free(p, M_TEST);
-	ok(good && type_is_zero(M_TEST), "M_ZERO zeroes reused items of every "
+	tap_ok(good && type_is_zero(M_TEST),
+	    "M_ZERO zeroes reused items of every "
 	    "bucket and large allocations");
 }
 
@@ -330,7 +299,7 @@ test_realloc(void)
 	size_t i, j, have;
 
 	p = realloc(NULL, 10, M_TEST, M_WAITOK);
-	ok(p != NULL && M_TEST->mt_inuse == 1, "realloc(NULL) is malloc");
+	tap_ok(p != NULL && M_TEST->mt_inuse == 1, "realloc(NULL) is malloc");
 	for (j = 0; j < 10; j++)
 		p[j] = (unsigned char)(j * 7 + 1);
 	have = 10;
@@ -347,26 +316,26 @@ test_realloc(void)
 		    M_TEST->mt_bytes == malloc_usable_size(q));
 		p = q;
 	}
-	ok(good, "realloc grows 10 -> 200000 bytes keeping the contents");
+	tap_ok(good, "realloc grows 10 -> 200000 bytes keeping the contents");
 
 	q = realloc(p, 150000, M_TEST, M_WAITOK);
-	ok(q == p, "shrinking by less than half stays in place");
+	tap_ok(q == p, "shrinking by less than half stays in place");
 	q = realloc(p, 50, M_TEST, M_WAITOK);
 	good = q != NULL && malloc_usable_size(q) == 64;
 	for (j = 0; good && j < 50; j++)
 		CHECK(good, "contents", q[j] == (unsigned char)(j * 7 + 1));
-	ok(good && large_count == 0 && M_TEST->mt_bytes == 64,
+	tap_ok(good && large_count == 0 && M_TEST->mt_bytes == 64,
 	    "shrinking 200000 -> 50 moves to the 64 bucket, keeps the prefix");
 	p = q;
 	q = realloc(p, 60, M_TEST, M_WAITOK);
-	ok(q == p, "growing within the bucket stays in place");
+	tap_ok(q == p, "growing within the bucket stays in place");
 
 	/* M_ZERO: bytes past the old usable size are zero. */
 	q = realloc(p, 5000, M_TEST, M_WAITOK | M_ZERO);
-	ok(q != NULL && all_bytes(q + 64, 0, malloc_usable_size(q) - 64) &&
+	tap_ok(q != NULL && all_bytes(q + 64, 0, malloc_usable_size(q) - 64) &&
 	    q[0] == 1, "realloc with M_ZERO zeroes the new tail");
 	free(q, M_TEST);
-	ok(type_is_zero(M_TEST) && large_count == 0,
+	tap_ok(type_is_zero(M_TEST) && large_count == 0,
 	    "realloc leaves one allocation behind, freed to zero");
 }
 
@@ -378,7 +347,7 @@ test_failures(void)
 
 	kmem_fail_next = 1;
 	p = malloc(50000, M_TEST, M_NOWAIT);
-	ok(p == NULL && M_TEST->mt_failures == fails + 1 &&
+	tap_ok(p == NULL && M_TEST->mt_failures == fails + 1 &&
 	    type_is_zero(M_TEST), "a failed large malloc returns NULL, "
 	    "counts a failure");
 
@@ -387,7 +356,7 @@ test_failures(void)
 	host_page_alloc_fail_after = 0;
 	p = malloc(700, M_TEST, M_NOWAIT);
 	host_page_alloc_fail_after = -1;
-	ok(p == NULL && M_TEST->mt_failures == fails + 2 &&
+	tap_ok(p == NULL && M_TEST->mt_failures == fails + 2 &&
 	    type_is_zero(M_TEST), "a failed bucket malloc returns NULL, "
 	    "counts a failure");
 
@@ -395,7 +364,7 @@ test_failures(void)
 	memset(p, 0x33, 100);
 	kmem_fail_next = 1;
 	q = realloc(p, 60000, M_TEST, M_NOWAIT);
-	ok(q == NULL && all_bytes(p, 0x33, 100) && M_TEST->mt_inuse == 1 &&
+	tap_ok(q == NULL && all_bytes(p, 0x33, 100) && M_TEST->mt_inuse == 1 &&
 	    M_TEST->mt_bytes == 128 && M_TEST->mt_failures == fails + 3,
 	    "a failed realloc leaves the old allocation alone");
 	free(p, M_TEST);
@@ -409,7 +378,7 @@ test_misc(void)
 	void *p;
 
 	free(NULL, M_TEST);
-	ok(malloc_usable_size(NULL) == 0 && type_is_zero(M_TEST),
+	tap_ok(malloc_usable_size(NULL) == 0 && type_is_zero(M_TEST),
 	    "free(NULL) does nothing; usable size of NULL is 0");
 	p = malloc(24, M_TEMP, M_WAITOK);
 	free(p, M_TEMP);
@@ -420,7 +389,7 @@ test_misc(void)
 		temp += t == M_TEMP;
 		unused += t == M_UNUSED;
 	}
-	ok(test == 1 && temp == 1 && unused == 0,
+	tap_ok(test == 1 && temp == 1 && unused == 0,
 	    "types register once, at first malloc");
 	printf("# malloc_print_stats:\n");
 	fflush(stdout);
@@ -468,43 +437,11 @@ test_threads(void)
 		pthread_create(&th[i], NULL, malloc_thread, (void *)i);
 	for (i = 0; i < THREADS; i++)
 		pthread_join(th[i], NULL);
-	ok(type_is_zero(M_THREADS) && M_THREADS->mt_failures == 0 &&
+	tap_ok(type_is_zero(M_THREADS) && M_THREADS->mt_failures == 0 &&
 	    M_THREADS->mt_requests > THREADS * THREAD_OPS / 3 &&
 	    M_THREADS->mt_highwater > 0 && large_count == 0,
 	    "%d threads: counters back to zero after %lu requests", THREADS,
 	    (unsigned long)M_THREADS->mt_requests);
-}
-
-static void
-expect_panic(const char *desc, const char *want, void (*fn)(void))
-{
-	char buf[1024];
-	int fds[2], status;
-	ssize_t len, got = 0;
-	pid_t pid;
-
-	fflush(stdout);
-	if (pipe(fds) != 0) {
-		ok(false, "%s: pipe", desc);
-		return;
-	}
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], STDERR_FILENO);
-		fn();
-		_exit(0);
-	}
-	close(fds[1]);
-	while (got < (ssize_t)sizeof(buf) - 1 &&
-	    (len = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += len;
-	buf[got] = '\0';
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	if (!ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
-	    strstr(buf, want) != NULL, "%s panics (\"%s\")", desc, want))
-		printf("# child said: %s\n", buf);
 }
 
 static void
@@ -535,7 +472,7 @@ test_zones_settle(void)
 		if (strncmp(st.name, "malloc-", 7) == 0)
 			bucket_pages += st.pages + st.inuse;
 	}
-	ok(bucket_pages == 0 && pages == host_pages_in_use,
+	tap_ok(bucket_pages == 0 && pages == host_pages_in_use,
 	    "after zone_reclaim_all the buckets hold no pages "
 	    "(%lu pages in all zones)", (unsigned long)pages);
 }
@@ -553,14 +490,14 @@ main(void)
 	test_failures();
 	test_misc();
 	test_threads();
-	expect_panic("freeing a zone item that malloc did not allocate",
-	    "was not allocated by malloc", panic_free_zone_item);
-	expect_panic("freeing with the wrong type",
-	    "has no allocations outstanding", panic_free_wrong_type);
+	tap_expect_abort(panic_free_zone_item, "was not allocated by malloc",
+	    "freeing a zone item that malloc did not allocate panics");
+	tap_expect_abort(panic_free_wrong_type,
+	    "has no allocations outstanding",
+	    "freeing with the wrong type panics");
 	test_zones_settle();
-	ok(type_is_zero(M_TEST) && type_is_zero(M_OTHER) &&
+	tap_ok(type_is_zero(M_TEST) && type_is_zero(M_OTHER) &&
 	    type_is_zero(M_TEMP) && type_is_zero(M_DEVBUF) && large_count == 0,
 	    "every type is back to zero at the end");
-	printf("1..%d\n", tap_count);
-	return tap_failed != 0;
+	return tap_done();
 }

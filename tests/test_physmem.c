@@ -5,16 +5,7 @@
 #include <kern/systm.h>
 #include <vm/physmem.h>
 
-static int test_no, failures;
-
-static void
-check(bool cond, const char *desc)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", test_no, desc);
-}
+#include "host/tap.h"
 
 static uint64_t
 avail_bytes(void)
@@ -51,33 +42,40 @@ main(void)
 
 	physmem_reset();
 	physmem_add_ram(0x80000000, 0xa0000000);
-	check(avail_bytes() == 0x20000000, "512 MiB of RAM is available");
+	tap_ok(avail_bytes() == 0x20000000, "512 MiB of RAM is available");
 	physmem_exclude(0x80000000, 0x80040000);	/* firmware */
 	physmem_exclude(0x80200000, 0x80212345);	/* kernel, unaligned end */
 	physmem_exclude(0x9fe00000, 0x9fe01234);	/* device tree */
-	check(physmem_avail(&r) == 3, "three exclusions leave three ranges");
-	check(r[1].start == 0x80213000, "an exclusion's end rounds up to a page");
-	check(avail_bytes() == 0x20000000 - 0x40000 - 0x13000 - 0x2000,
+	tap_ok(physmem_avail(&r) == 3, "three exclusions leave three ranges");
+	tap_ok(r[1].start == 0x80213000,
+	    "an exclusion's end rounds up to a page");
+	tap_ok(avail_bytes() == 0x20000000 - 0x40000 - 0x13000 - 0x2000,
 	    "excluded bytes are gone");
-	check(sorted_disjoint_aligned(), "ranges are sorted, disjoint, page aligned");
+	tap_ok(sorted_disjoint_aligned(),
+	    "ranges are sorted, disjoint, page aligned");
 
 	pa = physmem_steal(0x3000, 0x1000);
-	check(pa == 0xa0000000 - 0x3000, "steal takes from the top of the highest range");
+	tap_ok(pa == 0xa0000000 - 0x3000,
+	    "steal takes from the top of the highest range");
 	pa = physmem_steal(0x1000, 0x200000);
-	check((pa & 0x1fffff) == 0 && pa < 0xa0000000, "steal honours alignment");
-	check(sorted_disjoint_aligned(), "still sorted after steals");
+	tap_ok((pa & 0x1fffff) == 0 && pa < 0xa0000000,
+	    "steal honours alignment");
+	tap_ok(sorted_disjoint_aligned(), "still sorted after steals");
 
 	physmem_add_ram(0x100000000, 0x100100000);
-	check(physmem_avail(&r) >= 4 && r[physmem_avail(&r) - 1].start == 0x100000000,
+	tap_ok(physmem_avail(&r) >= 4 &&
+	    r[physmem_avail(&r) - 1].start == 0x100000000,
 	    "a second bank is added in order");
-	check(physmem_ram_bytes() == 0x20000000 + 0x100000, "RAM total counts both banks");
-	check(physmem_ram_end() == 0x100100000, "RAM end is the second bank's end");
+	tap_ok(physmem_ram_bytes() == 0x20000000 + 0x100000,
+	    "RAM total counts both banks");
+	tap_ok(physmem_ram_end() == 0x100100000,
+	    "RAM end is the second bank's end");
 	physmem_exclude(0, ~0UL & ~PAGE_MASK);
-	check(physmem_avail(&r) == 0, "excluding everything leaves nothing");
+	tap_ok(physmem_avail(&r) == 0, "excluding everything leaves nothing");
 	physmem_add_ram(0x80000000, 0x80001000);
 	physmem_add_ram(0x80001000, 0x80002000);
-	check(physmem_avail(&r) == 1 && r[0].end == 0x80002000, "touching ranges merge");
+	tap_ok(physmem_avail(&r) == 1 && r[0].end == 0x80002000,
+	    "touching ranges merge");
 
-	printf("1..%d\n", test_no);
-	return failures != 0;
+	return tap_done();
 }

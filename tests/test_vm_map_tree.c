@@ -11,23 +11,21 @@
  *   gcc -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
  *       -fsanitize=address,undefined -fno-sanitize-recover=all \
  *       -I . -I tests/host/include -I mi tests/test_vm_map_tree.c \
- *       mi/vm/vm_map_tree.c tests/host/host_support.c mi/kern/spinlock.c \
- *       -lpthread -o /tmp/test_vm_map_tree && /tmp/test_vm_map_tree
+ *       mi/vm/vm_map_tree.c tests/host/host_support.c tests/host/tap.c \
+ *       mi/kern/spinlock.c -lpthread \
+ *       -o /tmp/test_vm_map_tree && /tmp/test_vm_map_tree
  * VM_MAP_TREE_SEED=n replays a run with another random seed.
  */
-#include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <kern/systm.h>
 #include <vm/vm_map_tree.h>
 #include <vm/vm_map.h>
 #include <machine/param.h>
+
+#include "host/tap.h"
 
 extern uint64_t vm_map_tree_visits;	/* nodes examined, in vm_map_tree.c */
 
@@ -37,59 +35,6 @@ typedef unsigned __int128 u128;
 #define MB		(1UL << 20)
 #define GB		(1UL << 30)
 #define TOP		0xfffffffffffff000UL	/* highest page */
-
-/*
- * TAP.
- */
-
-static int test_count, test_failures;
-
-static bool __printflike(2, 3)
-ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_count++;
-	printf("%sok %d - ", cond ? "" : "not ", test_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		test_failures++;
-	fflush(stdout);
-	return cond;
-}
-
-static void __printflike(1, 2)
-diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-/* Deterministic xorshift64*. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t
-rng_below(uint64_t n)
-{
-	return n == 0 ? 0 : rng() % n;
-}
 
 /*
  * A tree and its model: the entries in address order.
@@ -174,7 +119,7 @@ map_insert_shuffled(struct map *m, size_t check_every)
 	if (m->n > 0)
 		memcpy(order, m->ents, m->n * sizeof(*order));
 	for (i = m->n; i > 1; i--) {
-		size_t j = rng_below(i);
+		size_t j = tap_rand_below(i);
 		struct vm_map_entry *tmp = order[i - 1];
 
 		order[i - 1] = order[j];
@@ -214,15 +159,15 @@ model_gap(const struct map *m, size_t i, vaddr_t *lo, vaddr_t *hi)
 static uint64_t
 random_gap(uint64_t unit)
 {
-	uint64_t r = rng_below(100);
+	uint64_t r = tap_rand_below(100);
 
 	if (r < 30)
 		return 0;
 	if (r < 70)
-		return unit * (1 + rng_below(4));
+		return unit * (1 + tap_rand_below(4));
 	if (r < 90)
-		return unit * (1 + rng_below(600));
-	return unit * (1 + rng_below(1UL << (10 + rng_below(12))));
+		return unit * (1 + tap_rand_below(600));
+	return unit * (1 + tap_rand_below(1UL << (10 + tap_rand_below(12))));
 }
 
 static void
@@ -232,7 +177,8 @@ map_fill_random(struct map *m, size_t nentries, uint64_t unit)
 
 	while (m->n < nentries) {
 		u128 start = (u128)cursor + random_gap(unit);
-		uint64_t pages = 1 + rng_below(rng_below(8) != 0 ? 8 : 1000);
+		uint64_t pages = 1 +
+		    tap_rand_below(tap_rand_below(8) != 0 ? 8 : 1000);
 		u128 end = start + unit * pages;
 
 		if (end > m->t.max)
@@ -289,7 +235,7 @@ lookup_agrees(const struct map *m, vaddr_t addr)
 	me = model_lookup(m, addr, &mp);
 	if (te == me && tp == mp && vm_map_tree_lookup(&m->t, addr, NULL) == me)
 		return true;
-	diag("lookup(%#lx): tree %p prev %p, model %p prev %p", addr,
+	tap_diag("lookup(%#lx): tree %p prev %p, model %p prev %p", addr,
 	    te, tp, me, mp);
 	return false;
 }
@@ -305,8 +251,9 @@ find_space_agrees(const struct map *m, vaddr_t hint, vm_size_t length,
 	merr = model_find_space(m, hint, length, align, &ma);
 	if (terr == merr && (terr != 0 || ta == ma))
 		return true;
-	diag("find_space(hint %#lx, length %#lx, align %#lx): tree %d %#lx, "
-	    "model %d %#lx", hint, length, align, terr, ta, merr, ma);
+	tap_diag("find_space(hint %#lx, length %#lx, align %#lx): "
+	    "tree %d %#lx, model %d %#lx", hint, length, align, terr, ta,
+	    merr, ma);
 	return false;
 }
 
@@ -349,30 +296,30 @@ static vaddr_t
 random_hint(const struct map *m)
 {
 	vaddr_t lo, hi;
-	size_t i = rng_below(m->n + 1);
+	size_t i = tap_rand_below(m->n + 1);
 
 	model_gap(m, i, &lo, &hi);
-	switch (rng_below(10)) {
+	switch (tap_rand_below(10)) {
 	case 0:
 		return m->t.min;
 	case 1:
-		return rng();
+		return tap_rand();
 	case 2:
-		return m->t.min + rng_below(m->t.max - m->t.min);
+		return m->t.min + tap_rand_below(m->t.max - m->t.min);
 	case 3:
 		return lo;
 	case 4:
 		return hi;
 	case 5:
-		return lo + rng_below(hi - lo + 1);
+		return lo + tap_rand_below(hi - lo + 1);
 	case 6:
 		return i < m->n ? m->ents[i]->end - 1 : m->t.max - 1;
 	case 7:
-		return m->t.max - rng_below(4 * PAGE_SIZE);
+		return m->t.max - tap_rand_below(4 * PAGE_SIZE);
 	case 8:
-		return rng_below(2) ? 0 : UINT64_MAX;
+		return tap_rand_below(2) ? 0 : UINT64_MAX;
 	default:
-		return m->t.max + rng_below(PAGE_SIZE);
+		return m->t.max + tap_rand_below(PAGE_SIZE);
 	}
 }
 
@@ -381,24 +328,25 @@ random_length(const struct map *m)
 {
 	vaddr_t lo, hi;
 
-	model_gap(m, rng_below(m->n + 1), &lo, &hi);
-	switch (rng_below(9)) {
+	model_gap(m, tap_rand_below(m->n + 1), &lo, &hi);
+	switch (tap_rand_below(9)) {
 	case 0:
-		return 1 + rng_below(8);
+		return 1 + tap_rand_below(8);
 	case 1:
-		return PAGE_SIZE * (1 + rng_below(8));
+		return PAGE_SIZE * (1 + tap_rand_below(8));
 	case 2:
-		return PAGE_SIZE * (1 + rng_below(4096));
+		return PAGE_SIZE * (1 + tap_rand_below(4096));
 	case 3:
 		return hi - lo;		/* exactly some gap */
 	case 4:
 		return hi - lo + 1;
 	case 5:
-		return rng_below(2) ? UINT64_MAX : UINT64_MAX - rng_below(GB);
+		return tap_rand_below(2) ? UINT64_MAX :
+		    UINT64_MAX - tap_rand_below(GB);
 	case 6:
 		return m->t.max - m->t.min;
 	case 7:
-		return rng() >> rng_below(64);
+		return tap_rand() >> tap_rand_below(64);
 	default:
 		return hi - lo > PAGE_SIZE ? hi - lo - PAGE_SIZE : 1;
 	}
@@ -416,7 +364,7 @@ find_space_random(const struct map *m, int nqueries)
 		if (length == 0)
 			length = 1;
 		bad += !find_space_agrees(m, random_hint(m), length,
-		    aligns[rng_below(nitems(aligns))]);
+		    aligns[tap_rand_below(nitems(aligns))]);
 	}
 	return bad;
 }
@@ -434,9 +382,9 @@ test_empty(void)
 
 	map_init(&m, 0x10000, 0x40000000);
 	vm_map_tree_check(&m.t);
-	ok(vm_map_tree_lookup(&m.t, 0x20000, &prev) == NULL && prev == NULL,
+	tap_ok(vm_map_tree_lookup(&m.t, 0x20000, &prev) == NULL && prev == NULL,
 	    "empty tree: lookup finds nothing");
-	ok(vm_map_tree_find_space(&m.t, 0, PAGE_SIZE, 0, &a) == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0, PAGE_SIZE, 0, &a) == 0 &&
 	    a == 0x10000 &&
 	    vm_map_tree_find_space(&m.t, 0x12345, PAGE_SIZE, 2 * MB, &a) == 0 &&
 	    a == 0x200000 &&
@@ -456,8 +404,9 @@ test_insert_lookup_10000(struct map *m)
 
 	map_init(m, 16 * PAGE_SIZE, 1UL << 39);
 	while (m->n < 10000) {
-		vaddr_t start = m->t.min + PAGE_SIZE * rng_below(1UL << 26);
-		vaddr_t end = start + PAGE_SIZE * (1 + rng_below(4));
+		vaddr_t start = m->t.min + PAGE_SIZE *
+		    tap_rand_below(1UL << 26);
+		vaddr_t end = start + PAGE_SIZE * (1 + tap_rand_below(4));
 		size_t k = model_upper(m, start);
 
 		/* Keep it only if it overlaps neither neighbour. */
@@ -467,16 +416,17 @@ test_insert_lookup_10000(struct map *m)
 	}
 	map_insert_shuffled(m, 1000);
 	vm_map_tree_check(&m->t);
-	ok(m->t.nentries == 10000, "10000 entries inserted in random order, "
+	tap_ok(m->t.nentries == 10000,
+	    "10000 entries inserted in random order, "
 	    "tree checked every 1000 (nentries %lu)", m->t.nentries);
 	for (i = 0, e = m->t.first; i < m->n; i++, e = e->node.next)
 		ordered &= e == m->ents[i];
-	ok(ordered && e == NULL && m->t.last == m->ents[m->n - 1],
+	tap_ok(ordered && e == NULL && m->t.last == m->ents[m->n - 1],
 	    "list is in address order with first and last right");
-	ok(m->t.root->node.height <= 19,
+	tap_ok(m->t.root->node.height <= 19,
 	    "height %d is within the AVL bound for 10000",
 	    m->t.root->node.height);
-	ok(lookup_all_classes(m) == 0, "lookup agrees with the model for "
+	tap_ok(lookup_all_classes(m) == 0, "lookup agrees with the model for "
 	    "inside, gaps, before first, after last, start/end-1/end");
 }
 
@@ -491,7 +441,7 @@ test_lookup_adjacent(void)
 	b = model_add(&m, 0x4000, 0x5000);
 	map_insert_shuffled(&m, 1);
 	vm_map_tree_check(&m.t);
-	ok(vm_map_tree_lookup(&m.t, 0x3fff, &prev) == a && prev == a &&
+	tap_ok(vm_map_tree_lookup(&m.t, 0x3fff, &prev) == a && prev == a &&
 	    vm_map_tree_lookup(&m.t, 0x4000, &prev) == b && prev == b &&
 	    vm_map_tree_lookup(&m.t, 0x5000, &prev) == NULL && prev == b &&
 	    vm_map_tree_lookup(&m.t, 0x1fff, &prev) == NULL && prev == NULL &&
@@ -523,7 +473,7 @@ test_find_space_random(struct map *m10k)
 	size_t i;
 	int round;
 
-	ok(find_space_random(m10k, 20000) == 0,
+	tap_ok(find_space_random(m10k, 20000) == 0,
 	    "find_space agrees with brute force on the 10000-entry map "
 	    "(20000 queries)");
 	for (i = 0; i < nitems(layouts); i++) {
@@ -536,7 +486,7 @@ test_find_space_random(struct map *m10k)
 			bad += find_space_random(&m, 2000);
 			map_free(&m);
 		}
-		ok(bad == 0, "find_space agrees with brute force: %s "
+		tap_ok(bad == 0, "find_space agrees with brute force: %s "
 		    "(4 maps x 2000 queries)", layouts[i].name);
 	}
 }
@@ -561,40 +511,40 @@ test_find_space_cases(void)
 	map_insert_shuffled(&m, 1);
 	vm_map_tree_check(&m.t);
 
-	ok(vm_map_tree_find_space(&m.t, 0, 0x10000, 0, &a) == 0 && a == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0, 0x10000, 0, &a) == 0 && a == 0 &&
 	    vm_map_tree_find_space(&m.t, 0, 0x10001, 0, &a) == 0 &&
 	    a == 0x14000,
 	    "first fit: the gap before the first entry, then the next big one");
-	ok(vm_map_tree_find_space(&m.t, 0x11800, 0x1000, PAGE_SIZE, &a) == 0 &&
-	    a == 0x12000 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0x11800, 0x1000, PAGE_SIZE,
+	    &a) == 0 && a == 0x12000 &&
 	    vm_map_tree_find_space(&m.t, 0x11000, 0x2000, 0, &a) == 0 &&
 	    a == 0x11000 &&
 	    vm_map_tree_find_space(&m.t, 0x11001, 0x2000, 0, &a) == 0 &&
 	    a == 0x14000,
 	    "hint inside a gap: only the part above the hint counts");
-	ok(vm_map_tree_find_space(&m.t, 0x10800, 0x1000, 0, &a) == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0x10800, 0x1000, 0, &a) == 0 &&
 	    a == 0x11000,
 	    "hint inside an entry: the gap after it");
-	ok(vm_map_tree_find_space(&m.t, 0, MB, 2 * MB, &a) == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0, MB, 2 * MB, &a) == 0 &&
 	    a == 0x400000,
 	    "align 2 MiB: a gap big enough but misaligned is passed over");
-	ok(vm_map_tree_find_space(&m.t, 0, 0x1ef000, PAGE_SIZE, &a) == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0, 0x1ef000, PAGE_SIZE, &a) == 0 &&
 	    a == 0x14000 &&
 	    vm_map_tree_find_space(&m.t, 0, 0x1ef000, 64 * KB, &a) == 0 &&
 	    a == 0x400000,
 	    "an exact fit, and the same gap failing at 64 KiB alignment");
-	ok(vm_map_tree_find_space(&m.t, 0, max - 0x400000, 0, &a) == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0, max - 0x400000, 0, &a) == 0 &&
 	    a == 0x400000 &&
 	    vm_map_tree_find_space(&m.t, 0x500000, 0x1000, 0, &a) == 0 &&
 	    a == 0x500000 &&
 	    vm_map_tree_find_space(&m.t, max - 1, 1, 0, &a) == 0 &&
 	    a == max - 1,
 	    "tail gap: bigger than any gap, hint in it, last byte");
-	ok(vm_map_tree_find_space(&m.t, max, 1, 0, &a) == ENOMEM &&
+	tap_ok(vm_map_tree_find_space(&m.t, max, 1, 0, &a) == ENOMEM &&
 	    vm_map_tree_find_space(&m.t, UINT64_MAX, 1, 0, &a) == ENOMEM &&
 	    vm_map_tree_find_space(&m.t, max - 1, 2, 0, &a) == ENOMEM,
 	    "hint at or beyond max: ENOMEM");
-	ok(vm_map_tree_find_space(&m.t, 0, max - 0x400000 + 1, 0, &a) ==
+	tap_ok(vm_map_tree_find_space(&m.t, 0, max - 0x400000 + 1, 0, &a) ==
 	    ENOMEM &&
 	    vm_map_tree_find_space(&m.t, 0, UINT64_MAX, 0, &a) == ENOMEM &&
 	    vm_map_tree_find_space(&m.t, 1, 0x1000, 1UL << 63, &a) == ENOMEM &&
@@ -609,8 +559,8 @@ test_find_space_cases(void)
 	model_add(&m, TOP, UINT64_MAX);
 	map_insert_shuffled(&m, 1);
 	vm_map_tree_check(&m.t);
-	ok(vm_map_tree_find_space(&m.t, TOP - PAGE_SIZE, PAGE_SIZE, 0, &a) ==
-	    0 && a == TOP - PAGE_SIZE &&
+	tap_ok(vm_map_tree_find_space(&m.t, TOP - PAGE_SIZE, PAGE_SIZE, 0,
+	    &a) == 0 && a == TOP - PAGE_SIZE &&
 	    vm_map_tree_find_space(&m.t, TOP - 3 * PAGE_SIZE, PAGE_SIZE, 2 * MB,
 	    &a) == ENOMEM &&
 	    vm_map_tree_find_space(&m.t, TOP - 16 * PAGE_SIZE, 8 * PAGE_SIZE,
@@ -649,7 +599,7 @@ test_resize(void)
 	/* Shrink ends, grow starts inward, then grow both into free space. */
 	for (i = 0; i < 200 && good; i++) {
 		vaddr_t lo, hi;
-		size_t k = rng_below(m.n);
+		size_t k = tap_rand_below(m.n);
 
 		e = m.ents[k];
 		switch (i % 4) {
@@ -673,7 +623,7 @@ test_resize(void)
 			break;
 		}
 	}
-	ok(good, "resize: clip end, clip start, grow end and start; tree "
+	tap_ok(good, "resize: clip end, clip start, grow end and start; tree "
 	    "checked, lookups and find_space agree after each");
 	map_free(&m);
 }
@@ -689,7 +639,7 @@ test_remove(struct map *m10k)
 	map_init(&m, 0x10000, 1UL << 36);
 	map_fill_random(&m, 1500, PAGE_SIZE);
 	while (m.n > 0 && good) {
-		i = rng_below(m.n);
+		i = tap_rand_below(m.n);
 		vm_map_tree_remove(&m.t, m.ents[i]);
 		model_del(&m, i);
 		vm_map_tree_check(&m.t);
@@ -697,7 +647,7 @@ test_remove(struct map *m10k)
 			good = lookup_all_classes(&m) == 0 &&
 			    find_space_random(&m, 100) == 0;
 	}
-	ok(good && m.t.nentries == 0 && m.t.root == NULL &&
+	tap_ok(good && m.t.nentries == 0 && m.t.root == NULL &&
 	    m.t.first == NULL && m.t.last == NULL,
 	    "remove 1500 in random order, checked after each, to empty");
 	map_free(&m);
@@ -712,12 +662,13 @@ test_remove(struct map *m10k)
 		vm_map_tree_check(&m.t);
 		model_del(&m, model_upper(&m, root->start) - 1);
 	}
-	ok(m.t.nentries == 0 && m.t.root == NULL, "remove the root 1000 times");
+	tap_ok(m.t.nentries == 0 && m.t.root == NULL,
+	    "remove the root 1000 times");
 	map_free(&m);
 
 	/* The big tree: check every 97 removals. */
 	for (i = 0; m10k->n > 0 && good; i++) {
-		size_t k = rng_below(m10k->n);
+		size_t k = tap_rand_below(m10k->n);
 
 		vm_map_tree_remove(&m10k->t, m10k->ents[k]);
 		model_del(m10k, k);
@@ -728,7 +679,7 @@ test_remove(struct map *m10k)
 			    lookup_all_classes(m10k) == 0;
 	}
 	vm_map_tree_check(&m10k->t);
-	ok(good && m10k->t.nentries == 0 && m10k->t.root == NULL,
+	tap_ok(good && m10k->t.nentries == 0 && m10k->t.root == NULL,
 	    "remove all 10000 in random order, checked every 97");
 }
 
@@ -764,7 +715,7 @@ test_pruning(void)
 	map_insert_shuffled(&m, 0);
 	vm_map_tree_check(&m.t);
 	v1 = visits_for(&m, 0, 2 * PAGE_SIZE, 0, &a);
-	ok(a == m.t.last->end && v1 < 100,
+	tap_ok(a == m.t.last->end && v1 < 100,
 	    "pruning, big tail gap: %lu nodes visited of 10000", v1);
 
 	/* The big gap before the last entry instead. */
@@ -774,7 +725,7 @@ test_pruning(void)
 	vm_map_tree_resize(&m.t, e);
 	vm_map_tree_check(&m.t);
 	v2 = visits_for(&m, 0, big, 2 * MB, &a);
-	ok(a != 0 && a % (2 * MB) == 0 && a >= m.ents[m.n - 2]->end &&
+	tap_ok(a != 0 && a % (2 * MB) == 0 && a >= m.ents[m.n - 2]->end &&
 	    a + big <= e->start && v2 < 100,
 	    "pruning, big gap before the last entry, 2 MiB aligned: %lu "
 	    "nodes visited", v2);
@@ -790,10 +741,10 @@ test_pruning(void)
 	}
 	vm_map_tree_check(&m.t);
 	v3 = visits_for(&m, 0, 100 * PAGE_SIZE, 0, &a);
-	ok(a == m.ents[4999]->end && v3 < 100,
+	tap_ok(a == m.ents[4999]->end && v3 < 100,
 	    "pruning, big gap in the middle: %lu nodes visited", v3);
 	v4 = visits_for(&m, m.ents[100]->start, 2 * PAGE_SIZE, 0, &a);
-	ok(a == m.ents[4999]->end && v4 < 100,
+	tap_ok(a == m.ents[4999]->end && v4 < 100,
 	    "pruning, hint before the middle gap: %lu nodes visited", v4);
 	map_free(&m);
 }
@@ -860,47 +811,29 @@ insert_overlap(void)
 	    PAGE_SIZE, death_map.ents[40]->end));
 }
 
-static bool
-dies(void (*fn)(void))
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		if (fd >= 0)
-			dup2(fd, 2);
-		fn();
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return false;
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
 static void
 test_check_catches(void)
 {
-	ok(dies(corrupt_max_gap), "check catches a wrong max_gap");
-	ok(dies(corrupt_height), "check catches a wrong height");
-	ok(dies(corrupt_list),
+	tap_expect_abort(corrupt_max_gap, NULL,
+	    "check catches a wrong max_gap");
+	tap_expect_abort(corrupt_height, NULL, "check catches a wrong height");
+	tap_expect_abort(corrupt_list, NULL,
 	    "check catches a list out of step with the tree");
-	ok(dies(corrupt_silent_resize), "check catches a resize not reported");
-	ok(dies(insert_overlap), "insert of an overlapping entry panics");
+	tap_expect_abort(corrupt_silent_resize, NULL,
+	    "check catches a resize not reported");
+	tap_expect_abort(insert_overlap, NULL,
+	    "insert of an overlapping entry panics");
 }
 
 int
 main(void)
 {
 	struct map m10k;
-	const char *seed = getenv("VM_MAP_TREE_SEED");
 
-	if (seed != NULL)
-		rng_state = strtoull(seed, NULL, 0) | 1;
-	printf("1..35\n");
-	diag("sizeof(struct vm_map_node) = %zu, seed %#lx",
-	    sizeof(struct vm_map_node), rng_state);
+	tap_plan(35);
+	tap_seed_from_env("VM_MAP_TREE_SEED");
+	tap_diag("sizeof(struct vm_map_node) = %zu",
+	    sizeof(struct vm_map_node));
 
 	test_empty();
 	test_insert_lookup_10000(&m10k);
@@ -913,7 +846,5 @@ main(void)
 	test_check_catches();
 
 	map_free(&m10k);
-	if (test_count != 35)
-		diag("planned 35 tests but ran %d", test_count);
-	return test_failures != 0 || test_count != 35;
+	return tap_done();
 }

@@ -10,62 +10,18 @@
  *   gcc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
  *       -fsanitize=address,undefined -fno-sanitize-recover=all \
  *       -I tests/host/include -I mi tests/test_vm_phys.c mi/vm/vm_phys.c \
- *       tests/host/host_support.c mi/kern/spinlock.c -lpthread \
- *       -o /tmp/test_vm_phys && /tmp/test_vm_phys
+ *       tests/host/host_support.c tests/host/tap.c mi/kern/spinlock.c \
+ *       -lpthread -o /tmp/test_vm_phys && /tmp/test_vm_phys
  */
-#include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <kern/systm.h>
 #include <vm/vm_phys.h>
 #include <machine/param.h>
 
-/*
- * TAP.
- */
-
-static int test_count, test_failures;
-
-static bool __printflike(2, 3)
-ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_count++;
-	printf("%sok %d - ", cond ? "" : "not ", test_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		test_failures++;
-	fflush(stdout);
-	return cond;
-}
-
-/* Deterministic xorshift64*, so a failure can be replayed (VM_PHYS_SEED). */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t
-rng_below(uint64_t n)
-{
-	return rng() % n;
-}
+#include "host/tap.h"
 
 /*
  * The fake machine: three segments.  The second and third are adjacent,
@@ -211,7 +167,7 @@ ok_invariants(const char *when)
 	const char *why = "";
 	bool good = check_invariants(&why, NULL);
 
-	ok(good, "buddy invariants %s%s%s", when, good ? "" : ": ", why);
+	tap_ok(good, "buddy invariants %s%s%s", when, good ? "" : ": ", why);
 }
 
 static bool
@@ -243,7 +199,7 @@ static void
 shuffle(struct vm_page **v, uint64_t n)
 {
 	for (uint64_t i = n; i > 1; i--) {
-		uint64_t j = rng_below(i);
+		uint64_t j = tap_rand_below(i);
 		struct vm_page *t = v[i - 1];
 
 		v[i - 1] = v[j];
@@ -261,24 +217,24 @@ test_segments(void)
 	struct vm_page spare[4], *m;
 
 	machine_setup();
-	ok(vm_phys_nsegs() == NFSEGS, "three segments registered");
-	ok(vm_phys_free_count() == total_pages,
+	tap_ok(vm_phys_nsegs() == NFSEGS, "three segments registered");
+	tap_ok(vm_phys_free_count() == total_pages,
 	    "free count (%lu) equals pages freed (%lu)",
 	    (unsigned long)vm_phys_free_count(), (unsigned long)total_pages);
 	ok_invariants("after boot");
-	ok(vm_phys_add_seg(fsegs[0].start + PAGE_SIZE,
+	tap_ok(vm_phys_add_seg(fsegs[0].start + PAGE_SIZE,
 	    fsegs[0].start + 3 * PAGE_SIZE, spare) == EINVAL,
 	    "overlapping segment refused");
-	ok(vm_phys_add_seg(0x1000, 0x1800, spare) == EINVAL &&
+	tap_ok(vm_phys_add_seg(0x1000, 0x1800, spare) == EINVAL &&
 	    vm_phys_add_seg(0x3000, 0x2000, spare) == EINVAL,
 	    "unaligned or empty segment refused");
 
 	/* The page below the junction of segments 1 and 2 has its buddy above it. */
 	m = vm_phys_to_page(fsegs[2].start - PAGE_SIZE);
-	ok(fseg_end(&fsegs[1]) == fsegs[2].start && m != NULL && m->segind == 1 &&
-	    (m->phys_addr ^ PAGE_SIZE) == fsegs[2].start,
+	tap_ok(fseg_end(&fsegs[1]) == fsegs[2].start && m != NULL &&
+	    m->segind == 1 && (m->phys_addr ^ PAGE_SIZE) == fsegs[2].start,
 	    "adjacent segments with buddies across the junction");
-	ok((m->flags & PG_FREE) != 0 && m->order == 0,
+	tap_ok((m->flags & PG_FREE) != 0 && m->order == 0,
 	    "the page below the junction did not merge across it");
 
 	for (int o = 0; o < VM_NFREEORDER; o++)
@@ -299,12 +255,12 @@ test_phys_to_page(void)
 		    &fs->pages[fs->npages - 1];
 		good &= vm_phys_to_page(fs->start + ptoa(17)) == &fs->pages[17];
 	}
-	ok(good, "vm_phys_to_page finds pages in every segment");
-	ok(vm_phys_to_page(fsegs[0].start - 1) == NULL &&
+	tap_ok(good, "vm_phys_to_page finds pages in every segment");
+	tap_ok(vm_phys_to_page(fsegs[0].start - 1) == NULL &&
 	    vm_phys_to_page(fseg_end(&fsegs[0])) == NULL &&
 	    vm_phys_to_page(0) == NULL && vm_phys_to_page(~(paddr_t)0) == NULL,
 	    "vm_phys_to_page returns NULL outside RAM");
-	ok(vm_phys_seg(2)->start == fsegs[2].start &&
+	tap_ok(vm_phys_seg(2)->start == fsegs[2].start &&
 	    vm_phys_seg(2)->first_page == fsegs[2].pages,
 	    "vm_phys_seg describes a segment");
 }
@@ -333,21 +289,21 @@ test_exhaust_and_coalesce(void)
 			flags_clear = false;
 		all[n++] = m;
 	}
-	ok(in_seg && n == total_pages,
+	tap_ok(in_seg && n == total_pages,
 	    "order-0 allocations exhaust memory after %lu pages",
 	    (unsigned long)n);
-	ok(unique, "no page handed out twice");
-	ok(flags_clear, "allocated pages have no PG_FREE and no order");
-	ok(vm_phys_free_count() == 0, "free count is zero when exhausted");
-	ok(vm_phys_alloc_pages(0) == NULL && vm_phys_alloc_pages(5) == NULL,
+	tap_ok(unique, "no page handed out twice");
+	tap_ok(flags_clear, "allocated pages have no PG_FREE and no order");
+	tap_ok(vm_phys_free_count() == 0, "free count is zero when exhausted");
+	tap_ok(vm_phys_alloc_pages(0) == NULL && vm_phys_alloc_pages(5) == NULL,
 	    "allocation fails cleanly when empty");
-	ok(vm_phys_alloc_contig(1, 0, ~(paddr_t)0, PAGE_SIZE, 0) == NULL,
+	tap_ok(vm_phys_alloc_contig(1, 0, ~(paddr_t)0, PAGE_SIZE, 0) == NULL,
 	    "alloc_contig fails cleanly when empty");
 
 	shuffle(all, n);
 	for (uint64_t i = 0; i < n; i++)
 		vm_phys_free_pages(all[i], 0);
-	ok(counts_equal_baseline(),
+	tap_ok(counts_equal_baseline(),
 	    "freeing all in random order coalesces back to the boot counts");
 	ok_invariants("after coalescing");
 	free(all);
@@ -374,7 +330,7 @@ test_each_order(void)
 				in_seg = false;
 			held[n++] = m;
 		}
-		ok(aligned && in_seg && n == expect,
+		tap_ok(aligned && in_seg && n == expect,
 		    "order %d: %lu blocks, all naturally aligned and inside a segment",
 		    order, (unsigned long)n);
 		snprintf(when, sizeof(when), "with order %d exhausted", order);
@@ -383,7 +339,8 @@ test_each_order(void)
 		for (uint64_t i = 0; i < n; i++)
 			vm_phys_free_pages(held[i], order);
 		if (order == VM_NFREEORDER - 1)
-			ok(counts_equal_baseline(), "every order returns to the boot counts");
+			tap_ok(counts_equal_baseline(),
+			    "every order returns to the boot counts");
 	}
 	free(held);
 }
@@ -447,12 +404,12 @@ test_stress(void)
 
 	for (int op = 0; op < NOPS; op++) {
 		bool do_alloc = nheld == 0 ||
-		    (nheld < MAXHELD && rng_below(100) < 55);
+		    (nheld < MAXHELD && tap_rand_below(100) < 55);
 
-		if (do_alloc && rng_below(10) != 0) {
+		if (do_alloc && tap_rand_below(10) != 0) {
 			/* Small orders most of the time. */
-			int order = (int)(rng_below(100) < 80 ? rng_below(3) :
-			    rng_below(VM_NFREEORDER));
+			int order = (int)(tap_rand_below(100) < 80 ?
+			    tap_rand_below(3) : tap_rand_below(VM_NFREEORDER));
 			struct vm_page *m = vm_phys_alloc_pages(order);
 
 			if (m == NULL)
@@ -465,13 +422,15 @@ test_stress(void)
 			held[nheld++] = (struct held){ m, 1UL << order, order };
 			pages_out += 1UL << order;
 		} else if (do_alloc) {
-			uint64_t npages = 1 + rng_below(40);
-			uint64_t align = PAGE_SIZE << rng_below(5);
-			uint64_t boundary = rng_below(2) ? 0 : (PAGE_SIZE << (6 + rng_below(3)));
-			int s = (int)rng_below(NFSEGS);
-			paddr_t low = fsegs[s].start + ptoa(rng_below(fsegs[s].npages / 2));
-			paddr_t high = rng_below(4) == 0 ? ~(paddr_t)0 :
-			    low + ptoa(npages + rng_below(600));
+			uint64_t npages = 1 + tap_rand_below(40);
+			uint64_t align = PAGE_SIZE << tap_rand_below(5);
+			uint64_t boundary = tap_rand_below(2) ? 0 :
+			    (PAGE_SIZE << (6 + tap_rand_below(3)));
+			int s = (int)tap_rand_below(NFSEGS);
+			paddr_t low = fsegs[s].start +
+			    ptoa(tap_rand_below(fsegs[s].npages / 2));
+			paddr_t high = tap_rand_below(4) == 0 ? ~(paddr_t)0 :
+			    low + ptoa(npages + tap_rand_below(600));
 			struct vm_page *m = vm_phys_alloc_contig(npages, low, high,
 			    align, boundary);
 
@@ -485,7 +444,7 @@ test_stress(void)
 			held[nheld++] = (struct held){ m, npages, -1 };
 			pages_out += npages;
 		} else {
-			uint64_t k = rng_below(nheld);
+			uint64_t k = tap_rand_below(nheld);
 			struct held h = held[k];
 
 			held[k] = held[--nheld];
@@ -506,13 +465,17 @@ test_stress(void)
 					model_agrees = false;
 		}
 	}
-	ok(no_overlap, "stress: no page handed out twice (%d ops, %lu contig runs)",
-	    NOPS, (unsigned long)contig_ok);
-	ok(fits, "stress: blocks aligned, inside segments, contig constraints met");
-	ok(counts, "stress: free count tracks the model after every operation");
-	ok(invariants, "stress: buddy invariants hold throughout%s%s",
+	tap_ok(no_overlap,
+	    "stress: no page handed out twice (%d ops, %lu contig runs)", NOPS,
+	    (unsigned long)contig_ok);
+	tap_ok(fits,
+	    "stress: blocks aligned, inside segments, contig constraints met");
+	tap_ok(counts,
+	    "stress: free count tracks the model after every operation");
+	tap_ok(invariants, "stress: buddy invariants hold throughout%s%s",
 	    invariants ? "" : ": ", why);
-	ok(model_agrees, "stress: free pages are exactly the pages not held");
+	tap_ok(model_agrees,
+	    "stress: free pages are exactly the pages not held");
 
 	while (nheld > 0) {
 		struct held h = held[--nheld];
@@ -522,7 +485,8 @@ test_stress(void)
 		else
 			vm_phys_free_contig(h.m, h.npages);
 	}
-	ok(counts_equal_baseline(), "stress: everything coalesces back at the end");
+	tap_ok(counts_equal_baseline(),
+	    "stress: everything coalesces back at the end");
 	free(held);
 	free(inuse);
 	free(is_free);
@@ -538,22 +502,23 @@ test_contig(void)
 	bool all_clear = true;
 
 	m = vm_phys_alloc_contig(5, 0, ~(paddr_t)0, 64 * 1024, 0);
-	ok(m != NULL && (m->phys_addr & 0xffff) == 0 &&
+	tap_ok(m != NULL && (m->phys_addr & 0xffff) == 0 &&
 	    block_in_a_segment(m, 0) && vm_phys_free_count() == before - 5,
 	    "contig: 5 pages aligned to 64 KiB");
 	for (int i = 0; m != NULL && i < 5; i++)
 		if ((m[i].flags & PG_FREE) != 0 || m[i].order != VM_ORDER_NONE)
 			all_clear = false;
-	ok(all_clear, "contig: the run's pages are marked allocated");
+	tap_ok(all_clear, "contig: the run's pages are marked allocated");
 	ok_invariants("after a contig split");
 	if (m != NULL)
 		vm_phys_free_contig(m, 5);
-	ok(counts_equal_baseline(), "contig: freeing merges back to the boot counts");
+	tap_ok(counts_equal_baseline(),
+	    "contig: freeing merges back to the boot counts");
 
 	/* Boundary: 3 pages never across a 16 KiB line; place one near it. */
 	m = vm_phys_alloc_contig(3, s0->start + ptoa(2), ~(paddr_t)0, PAGE_SIZE,
 	    16 * 1024);
-	ok(m != NULL && contig_fits(m, 3, s0->start + ptoa(2), ~(paddr_t)0,
+	tap_ok(m != NULL && contig_fits(m, 3, s0->start + ptoa(2), ~(paddr_t)0,
 	    PAGE_SIZE, 16 * 1024), "contig: 3 pages within a 16 KiB boundary");
 	if (m != NULL)
 		vm_phys_free_contig(m, 3);
@@ -561,17 +526,19 @@ test_contig(void)
 	/* A window inside the second segment only. */
 	m = vm_phys_alloc_contig(7, s1->start + ptoa(100), s1->start + ptoa(120),
 	    PAGE_SIZE, 0);
-	ok(m != NULL && m->segind == 1 && contig_fits(m, 7, s1->start + ptoa(100),
-	    s1->start + ptoa(120), PAGE_SIZE, 0), "contig: [low, high) honoured");
+	tap_ok(m != NULL && m->segind == 1 &&
+	    contig_fits(m, 7, s1->start + ptoa(100), s1->start + ptoa(120),
+	    PAGE_SIZE, 0), "contig: [low, high) honoured");
 	m2 = vm_phys_alloc_contig(14, s1->start + ptoa(100), s1->start + ptoa(120),
 	    PAGE_SIZE, 0);
-	ok(m2 == NULL, "contig: NULL when the rest of the window is too small");
+	tap_ok(m2 == NULL,
+	    "contig: NULL when the rest of the window is too small");
 	if (m != NULL)
 		vm_phys_free_contig(m, 7);
 
 	/* A run larger than the biggest buddy block, across block edges. */
 	m = vm_phys_alloc_contig(1500, 0, ~(paddr_t)0, PAGE_SIZE, 0);
-	ok(m != NULL && block_in_a_segment(m, 0) &&
+	tap_ok(m != NULL && block_in_a_segment(m, 0) &&
 	    (uint64_t)(m - fsegs[m->segind].pages) + 1500 <= fsegs[m->segind].npages,
 	    "contig: 1500 pages over several blocks");
 	ok_invariants("after taking a run of 1500 pages");
@@ -581,10 +548,11 @@ test_contig(void)
 	/* No run may straddle the junction of two adjacent segments. */
 	m = vm_phys_alloc_contig(2, fseg_end(s1) - PAGE_SIZE, s2->start + PAGE_SIZE,
 	    PAGE_SIZE, 0);
-	ok(m == NULL, "contig: no run across two segments");
-	ok(vm_phys_alloc_contig(s0->npages + 1, 0, ~(paddr_t)0, PAGE_SIZE, 0) == NULL &&
-	    vm_phys_alloc_contig(8, 0, ~(paddr_t)0, PAGE_SIZE, 4 * PAGE_SIZE) == NULL,
-	    "contig: impossible requests return NULL");
+	tap_ok(m == NULL, "contig: no run across two segments");
+	tap_ok(vm_phys_alloc_contig(s0->npages + 1, 0, ~(paddr_t)0, PAGE_SIZE,
+	    0) == NULL &&
+	    vm_phys_alloc_contig(8, 0, ~(paddr_t)0, PAGE_SIZE,
+	    4 * PAGE_SIZE) == NULL, "contig: impossible requests return NULL");
 
 	/* Checkerboard: free every other page; only a freed pair fits 2 pages. */
 	for (uint64_t i = 0; i < total_pages; i++)
@@ -594,44 +562,26 @@ test_contig(void)
 			vm_phys_free_pages(&fsegs[s].pages[i], 0);
 		evens += (fsegs[s].npages + 1) / 2;
 	}
-	ok(vm_phys_free_count() == evens &&
+	tap_ok(vm_phys_free_count() == evens &&
 	    vm_phys_alloc_contig(2, 0, ~(paddr_t)0, PAGE_SIZE, 0) == NULL,
 	    "contig: fails on a checkerboard");
 	vm_phys_free_pages(&s2->pages[301], 0);	/* 300..302 are now free */
 	m = vm_phys_alloc_contig(2, 0, ~(paddr_t)0, PAGE_SIZE, 0);
-	ok(m == &s2->pages[300], "contig: finds the only pair, lowest first");
+	tap_ok(m == &s2->pages[300],
+	    "contig: finds the only pair, lowest first");
 	if (m != NULL)
 		vm_phys_free_contig(m, 2);
 	for (int s = 0; s < NFSEGS; s++)
 		for (uint64_t i = 1; i < fsegs[s].npages; i += 2)
 			if (!(s == 2 && i == 301))
 				vm_phys_free_pages(&fsegs[s].pages[i], 0);
-	ok(counts_equal_baseline(), "contig: checkerboard freed back to the boot counts");
+	tap_ok(counts_equal_baseline(),
+	    "contig: checkerboard freed back to the boot counts");
 }
 
 /*
- * The allocator must abort on misuse.  Each case runs in a child whose
- * stderr is discarded; the parent expects SIGABRT.
+ * The allocator must abort on misuse; each case runs in a child.
  */
-static bool
-aborts(void (*fn)(void))
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		if (fd >= 0)
-			dup2(fd, 2);
-		fn();
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return false;
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
 static void
 double_free(void)
 {
@@ -676,12 +626,15 @@ alloc_bad_order(void)
 static void
 test_misuse(void)
 {
-	ok(aborts(double_free), "double free aborts");
-	ok(aborts(free_inside_free_block), "freeing a page inside a free block aborts");
-	ok(aborts(free_block_over_free_page), "freeing a block holding a free page aborts");
-	ok(aborts(free_misaligned), "freeing a misaligned block aborts");
-	ok(aborts(alloc_bad_order), "an order out of range aborts");
-	ok(counts_equal_baseline(), "the parent's allocator is untouched");
+	tap_expect_abort(double_free, NULL, "double free aborts");
+	tap_expect_abort(free_inside_free_block, NULL,
+	    "freeing a page inside a free block aborts");
+	tap_expect_abort(free_block_over_free_page, NULL,
+	    "freeing a block holding a free page aborts");
+	tap_expect_abort(free_misaligned, NULL,
+	    "freeing a misaligned block aborts");
+	tap_expect_abort(alloc_bad_order, NULL, "an order out of range aborts");
+	tap_ok(counts_equal_baseline(), "the parent's allocator is untouched");
 }
 
 static void
@@ -691,18 +644,18 @@ test_max_segments(void)
 	bool all_added = true;
 
 	vm_phys_reset();
-	ok(vm_phys_nsegs() == 0 && vm_phys_free_count() == 0 &&
+	tap_ok(vm_phys_nsegs() == 0 && vm_phys_free_count() == 0 &&
 	    vm_phys_alloc_pages(0) == NULL, "reset forgets everything");
 	for (int i = 0; i < VM_PHYS_MAXSEG; i++)
 		if (vm_phys_add_seg(0x100000UL * (i + 1), 0x100000UL * (i + 1) +
 		    2 * PAGE_SIZE, tiny[i]) != 0)
 			all_added = false;
-	ok(all_added && vm_phys_add_seg(0x7000000, 0x7002000,
+	tap_ok(all_added && vm_phys_add_seg(0x7000000, 0x7002000,
 	    tiny[VM_PHYS_MAXSEG]) == ENOSPC,
 	    "segment %d is refused with ENOSPC", VM_PHYS_MAXSEG + 1);
-	ok(vm_phys_free_count() == 0, "a new segment starts allocated");
+	tap_ok(vm_phys_free_count() == 0, "a new segment starts allocated");
 	vm_phys_free_range(0x100000, 0x100000 + 2 * PAGE_SIZE);
-	ok(vm_phys_free_count() == 2 && vm_phys_free_blocks(1) == 1,
+	tap_ok(vm_phys_free_count() == 2 && vm_phys_free_blocks(1) == 1,
 	    "two aligned pages merge into one order-1 block");
 	vm_phys_reset();
 }
@@ -710,12 +663,7 @@ test_max_segments(void)
 int
 main(void)
 {
-	const char *seed = getenv("VM_PHYS_SEED");
-
-	if (seed != NULL)
-		rng_state = strtoull(seed, NULL, 0) | 1;
-	printf("# vm_phys seed 0x%llx\n", (unsigned long long)rng_state);
-
+	tap_seed_from_env("VM_PHYS_SEED");
 	test_segments();
 	test_phys_to_page();
 	test_exhaust_and_coalesce();
@@ -725,8 +673,7 @@ main(void)
 	test_misuse();
 	test_max_segments();
 
-	printf("1..%d\n", test_count);
 	for (int i = 0; i < NFSEGS; i++)
 		free(fsegs[i].pages);
-	return test_failures == 0 ? 0 : 1;
+	return tap_done();
 }

@@ -7,7 +7,8 @@
  *       -fsanitize=address,undefined -fno-sanitize-recover=all \
  *       -I . -I tests/host/include -I mi tests/test_vm_radix.c \
  *       mi/vm/vm_radix.c mi/vm/zone.c tests/host/host_support.c \
- *       mi/kern/spinlock.c -lpthread -o /tmp/test_vm_radix && /tmp/test_vm_radix
+ *       tests/host/tap.c mi/kern/spinlock.c -lpthread \
+ *       -o /tmp/test_vm_radix && /tmp/test_vm_radix
  *
  * Nodes come from the real zone allocator over host_support.c's pages, so
  * host_page_alloc_fail_after injects allocation failures.  Values are
@@ -17,65 +18,20 @@
  * vm_radix_check() verifies the structure and counts nodes, which must
  * equal vm_radix_node_count() (one trie at a time here).
  */
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <kern/systm.h>
 #include <vm/vm_radix.h>
 #include <vm/zone.h>
 
 #include "host/host_support.h"
-
-/*
- * TAP.
- */
-
-static int tap_count, tap_failed;
-
-static bool __printflike(2, 3)
-ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tap_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed++;
-	return cond;
-}
-
-/* Report the first failed condition of a long check, with a reason. */
-#define CHECK(good, why, cond) do {					\
-	if ((good) && !(cond)) {					\
-		(good) = false;						\
-		printf("# %s: %s (line %d)\n", (why), #cond, __LINE__);	\
-	}								\
-} while (0)
+#include "host/tap.h"
 
 /*
  * Helpers.
  */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rng(void)
-{
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1DULL;
-}
 
 static uint64_t
 mix(uint64_t x)
@@ -149,7 +105,7 @@ shuffle(uint64_t *k, size_t n)
 	uint64_t t;
 
 	for (i = n; i > 1; i--) {
-		j = rng() % i;
+		j = tap_rand() % i;
 		t = k[i - 1];
 		k[i - 1] = k[j];
 		k[j] = t;
@@ -241,15 +197,15 @@ test_empty(void)
 	uint64_t found = 7, nodes;
 
 	vm_radix_init(&rt);
-	ok(vm_radix_is_empty(&rt) && vm_radix_lookup(&rt, 0) == NULL &&
+	tap_ok(vm_radix_is_empty(&rt) && vm_radix_lookup(&rt, 0) == NULL &&
 	    vm_radix_lookup(&rt, UINT64_MAX) == NULL &&
 	    vm_radix_lookup_ge(&rt, 0, &found) == NULL && found == 7 &&
 	    vm_radix_remove(&rt, 0) == NULL,
 	    "an empty trie finds and removes nothing");
-	ok(trie_sound(&rt, 0, &nodes) && nodes == 0 &&
+	tap_ok(trie_sound(&rt, 0, &nodes) && nodes == 0 &&
 	    vm_radix_node_count() == 0, "an empty trie has no nodes");
 	vm_radix_reclaim_all(&rt);
-	ok(vm_radix_is_empty(&rt), "reclaiming an empty trie is a no-op");
+	tap_ok(vm_radix_is_empty(&rt), "reclaiming an empty trie is a no-op");
 }
 
 static void
@@ -290,7 +246,7 @@ test_single(void)
 		    vm_radix_node_count() == 0);
 		CHECK(good, "remove twice", vm_radix_remove(&rt, k) == NULL);
 	}
-	ok(good, "one key at a time (0, 5, 15, 16, 2^40, 2^64-2, 2^64-1): "
+	tap_ok(good, "one key at a time (0, 5, 15, 16, 2^40, 2^64-2, 2^64-1): "
 	    "one node, found, EEXIST, removed");
 }
 
@@ -308,14 +264,14 @@ test_sequential(void)
 	for (k = 0; k < n; k++)
 		if (vm_radix_insert(&rt, k, val_of(k)) != 0)
 			err++;
-	ok(err == 0, "insert keys 0..%lu", (unsigned long)(n - 1));
+	tap_ok(err == 0, "insert keys 0..%lu", (unsigned long)(n - 1));
 	/*
 	 * Exactly the nodes needed, 0x186a0 being the last key: 6251 level-0
 	 * nodes (16 keys each), 391 at level 1, 25 at level 2, 2 at level 3
 	 * (0x0xxxx and 0x1xxxx), 1 at level 4; levels 5-15 are compressed.
 	 */
 	good = trie_sound(&rt, n, &nodes);
-	ok(good && nodes == 6251 + 391 + 25 + 2 + 1,
+	tap_ok(good && nodes == 6251 + 391 + 25 + 2 + 1,
 	    "the dense trie is well formed with %lu nodes (want 6670)",
 	    (unsigned long)nodes);
 
@@ -325,7 +281,7 @@ test_sequential(void)
 	CHECK(good, "beyond", vm_radix_lookup(&rt, n) == NULL &&
 	    vm_radix_lookup(&rt, 1ULL << 20) == NULL &&
 	    vm_radix_lookup(&rt, UINT64_MAX) == NULL);
-	ok(good, "every key is found, nothing beyond");
+	tap_ok(good, "every key is found, nothing beyond");
 
 	good = true;
 	for (k = 0; k < n; k += 7)
@@ -333,14 +289,15 @@ test_sequential(void)
 		    val_of(k) && found == k);
 	CHECK(good, "ge beyond", vm_radix_lookup_ge(&rt, n, &found) == NULL &&
 	    vm_radix_lookup_ge(&rt, UINT64_MAX, &found) == NULL);
-	ok(good, "lookup_ge of a present key finds it; beyond the last, NULL");
+	tap_ok(good,
+	    "lookup_ge of a present key finds it; beyond the last, NULL");
 
 	before = vm_radix_node_count();
 	good = true;
 	for (k = 0; k < n; k += 1000)
 		CHECK(good, "EEXIST", vm_radix_insert(&rt, k, val_of(k + 1)) ==
 		    EEXIST && vm_radix_lookup(&rt, k) == val_of(k));
-	ok(good && vm_radix_node_count() == before,
+	tap_ok(good && vm_radix_node_count() == before,
 	    "a duplicate insert is EEXIST and changes nothing");
 
 	/* Remove the even keys: lookup_ge(even) must skip to the next odd. */
@@ -351,7 +308,7 @@ test_sequential(void)
 		CHECK(good, "ge even", vm_radix_lookup_ge(&rt, k, &found) ==
 		    val_of(k + 1) && found == k + 1 &&
 		    vm_radix_lookup(&rt, k) == NULL);
-	ok(good && trie_sound(&rt, n / 2, NULL),
+	tap_ok(good && trie_sound(&rt, n / 2, NULL),
 	    "with the even keys removed, lookup_ge(even) finds even + 1");
 
 	good = true;
@@ -362,7 +319,7 @@ test_sequential(void)
 		if (k % 10001 == 0)
 			CHECK(good, "sound", trie_sound(&rt, k / 2, NULL));
 	}
-	ok(good && vm_radix_is_empty(&rt) && vm_radix_node_count() == 0,
+	tap_ok(good && vm_radix_is_empty(&rt) && vm_radix_node_count() == 0,
 	    "removing the odd keys downward empties the trie, no node left");
 }
 
@@ -382,15 +339,15 @@ sparse_keys(uint64_t *k, size_t cap)
 		k[n++] = ~(1ULL << i);
 	}
 	for (i = 0; i < 50; i++) {	/* clusters: dense spots far apart */
-		uint64_t base = rng();
+		uint64_t base = tap_rand();
 
 		for (j = 0; j < 20; j++)
-			k[n++] = base + rng() % 64;
+			k[n++] = base + tap_rand() % 64;
 	}
 	for (i = 0; i < 1000; i++)
-		k[n++] = rng() % (1ULL << 20);
+		k[n++] = tap_rand() % (1ULL << 20);
 	while (n < cap)
-		k[n++] = rng();
+		k[n++] = tap_rand();
 	return sort_unique(k, n);
 }
 
@@ -418,9 +375,9 @@ test_sparse(void)
 	for (i = 0; i < n; i++)
 		present[i] = true;
 	m.npresent = n;
-	ok(err == 0, "insert %zu sparse keys in random order", n);
+	tap_ok(err == 0, "insert %zu sparse keys in random order", n);
 	good = trie_sound(&rt, n, &nodes);
-	ok(good && nodes <= 2 * n - 1,
+	tap_ok(good && nodes <= 2 * n - 1,
 	    "the sparse trie is well formed, %lu nodes for %zu keys",
 	    (unsigned long)nodes, n);
 
@@ -428,15 +385,17 @@ test_sparse(void)
 	for (i = 0; i < n; i++)
 		CHECK(good, "lookup", vm_radix_lookup(&rt, keys[i]) ==
 		    val_of(keys[i]));
-	ok(good, "every sparse key is found with its value");
+	tap_ok(good, "every sparse key is found with its value");
 
 	good = true;
 	for (i = 0; i < 20000; i++) {
-		q = (i & 1) ? rng() : keys[rng() % n] + (rng() % 5) - 2;
+		q = (i & 1) ? tap_rand() :
+		    keys[tap_rand() % n] + (tap_rand() % 5) - 2;
 		if (!contains(keys, n, q))
 			CHECK(good, "miss", vm_radix_lookup(&rt, q) == NULL);
 	}
-	ok(good, "absent keys (random, and near present ones) are not found");
+	tap_ok(good,
+	    "absent keys (random, and near present ones) are not found");
 
 	before = vm_radix_node_count();
 	good = true;
@@ -446,7 +405,7 @@ test_sparse(void)
 	for (i = 0; i < n; i++)
 		CHECK(good, "kept", vm_radix_lookup(&rt, keys[i]) ==
 		    val_of(keys[i]));
-	ok(good && vm_radix_node_count() == before,
+	tap_ok(good && vm_radix_node_count() == before,
 	    "re-inserting every key is EEXIST and leaves values and nodes");
 
 	good = true;
@@ -456,10 +415,10 @@ test_sparse(void)
 		CHECK(good, "ge key-1", ge_agrees(&rt, &m, keys[i] - 1));
 	}
 	for (i = 0; i < 10000; i++)
-		CHECK(good, "ge random", ge_agrees(&rt, &m, rng()));
+		CHECK(good, "ge random", ge_agrees(&rt, &m, tap_rand()));
 	CHECK(good, "ge 0", ge_agrees(&rt, &m, 0));
 	CHECK(good, "ge max", ge_agrees(&rt, &m, UINT64_MAX));
-	ok(good, "lookup_ge agrees with the sorted model (%zu queries)",
+	tap_ok(good, "lookup_ge agrees with the sorted model (%zu queries)",
 	    3 * n + 10002);
 
 	/* Remove in random order, checking as the trie thins out. */
@@ -477,8 +436,9 @@ test_sparse(void)
 		if (i % 250 == 0) {
 			CHECK(good, "sound", trie_sound(&rt, m.npresent, NULL));
 			for (int j = 0; j < 8; j++)
-				CHECK(good, "ge while removing", ge_agrees(&rt,
-				    &m, (j & 1) ? rng() : keys[rng() % n]));
+				CHECK(good, "ge while removing",
+				    ge_agrees(&rt, &m, (j & 1) ? tap_rand() :
+				    keys[tap_rand() % n]));
 		}
 		/* With the top keys gone, ask beyond the largest left. */
 		if (i == n / 2) {
@@ -493,9 +453,9 @@ test_sparse(void)
 			    ge_agrees(&rt, &m, keys[top - 1] + 1));
 		}
 	}
-	ok(good, "removing in random order returns each value once; "
+	tap_ok(good, "removing in random order returns each value once; "
 	    "structure and lookup_ge stay right");
-	ok(vm_radix_is_empty(&rt) && vm_radix_node_count() == 0,
+	tap_ok(vm_radix_is_empty(&rt) && vm_radix_node_count() == 0,
 	    "the trie is empty and no node is left");
 	free(keys);
 	free(order);
@@ -513,16 +473,16 @@ test_reclaim(void)
 
 	vm_radix_init(&rt);
 	for (i = 0; i < 20000; i++) {
-		k = (i & 1) ? rng() : rng() % 100000;
+		k = (i & 1) ? tap_rand() : tap_rand() % 100000;
 		if (vm_radix_insert(&rt, k, val_of(k)) == ENOMEM)
 			err++;
 	}
-	ok(err == 0 && vm_radix_node_count() > 0, "fill a trie to reclaim");
+	tap_ok(err == 0 && vm_radix_node_count() > 0, "fill a trie to reclaim");
 	vm_radix_reclaim_all(&rt);
 	st.inuse = 1;
 	if (z != NULL)
 		zone_get_stats(z, &st);
-	ok(vm_radix_is_empty(&rt) && vm_radix_node_count() == 0 &&
+	tap_ok(vm_radix_is_empty(&rt) && vm_radix_node_count() == 0 &&
 	    st.inuse == 0,
 	    "reclaim_all frees every node back to the zone");
 }
@@ -565,13 +525,13 @@ test_enomem(void)
 	uint64_t nodes;
 	bool good = true;
 
-	if (!ok(z != NULL, "the node zone exists (\"vm radix node\")"))
+	if (!tap_ok(z != NULL, "the node zone exists (\"vm radix node\")"))
 		return;
 	vm_radix_init(&rt);
 	for (i = 0; i < nitems(base); i++)
 		CHECK(good, "base", vm_radix_insert(&rt, base[i],
 		    val_of(base[i])) == 0);
-	ok(good && trie_sound(&rt, 3, &nodes) && nodes == 5,
+	tap_ok(good && trie_sound(&rt, 3, &nodes) && nodes == 5,
 	    "base trie: 3 keys, 5 nodes");
 
 	zone_reclaim_all();
@@ -583,17 +543,17 @@ test_enomem(void)
 		}
 		hoard[nhoard++] = p;
 	}
-	ok(vm_radix_insert(&rt, 0x3000, val_of(0x3000)) == ENOMEM &&
+	tap_ok(vm_radix_insert(&rt, 0x3000, val_of(0x3000)) == ENOMEM &&
 	    vm_radix_insert(&rt, 0x1010, val_of(0x1010)) == ENOMEM &&
 	    vm_radix_insert(&rt, far, val_of(far)) == ENOMEM,
 	    "no free node: inserts needing one or two nodes fail with ENOMEM "
 	    "(%zu cached nodes taken first)", nhoard);
-	ok(enomem_unchanged(&rt, base, 3, nodes) &&
+	tap_ok(enomem_unchanged(&rt, base, 3, nodes) &&
 	    vm_radix_lookup(&rt, 0x3000) == NULL &&
 	    vm_radix_lookup(&rt, 0x1010) == NULL &&
 	    vm_radix_lookup_ge(&rt, 0x100001, NULL) == NULL,
 	    "the failed inserts left the trie unchanged");
-	ok(vm_radix_insert(&rt, 0x1001, val_of(0x1001)) == 0 &&
+	tap_ok(vm_radix_insert(&rt, 0x1001, val_of(0x1001)) == 0 &&
 	    vm_radix_lookup(&rt, 0x1001) == val_of(0x1001) &&
 	    vm_radix_remove(&rt, 0x1001) == val_of(0x1001) &&
 	    enomem_unchanged(&rt, base, 3, nodes),
@@ -601,19 +561,19 @@ test_enomem(void)
 
 	/* One free node: a split takes it, fails on the second, gives it back. */
 	zone_free(z, hoard[--nhoard]);
-	ok(vm_radix_insert(&rt, 0x1010, val_of(0x1010)) == ENOMEM &&
+	tap_ok(vm_radix_insert(&rt, 0x1010, val_of(0x1010)) == ENOMEM &&
 	    vm_radix_insert(&rt, far, val_of(far)) == ENOMEM &&
 	    enomem_unchanged(&rt, base, 3, nodes),
 	    "one free node: a split fails with ENOMEM, trie unchanged");
-	ok(vm_radix_insert(&rt, 0x3000, val_of(0x3000)) == 0 &&
+	tap_ok(vm_radix_insert(&rt, 0x3000, val_of(0x3000)) == 0 &&
 	    vm_radix_lookup(&rt, 0x3000) == val_of(0x3000) &&
 	    trie_sound(&rt, 4, NULL),
 	    "the split gave its first node back: a one-node insert succeeds");
-	ok(vm_radix_insert(&rt, 0x4000, val_of(0x4000)) == ENOMEM &&
+	tap_ok(vm_radix_insert(&rt, 0x4000, val_of(0x4000)) == ENOMEM &&
 	    vm_radix_remove(&rt, 0x3000) == val_of(0x3000) &&
 	    enomem_unchanged(&rt, base, 3, nodes),
 	    "then memory is gone again; removing needs none");
-	ok(vm_radix_remove(&rt, 0x100000) == val_of(0x100000) &&
+	tap_ok(vm_radix_remove(&rt, 0x100000) == val_of(0x100000) &&
 	    trie_sound(&rt, 2, &nodes) && nodes == 3,
 	    "removal collapses the root to its one remaining child");
 
@@ -621,14 +581,14 @@ test_enomem(void)
 	while (nhoard > 0)
 		zone_free(z, hoard[--nhoard]);
 	free(hoard);
-	ok(vm_radix_insert(&rt, 0x1010, val_of(0x1010)) == 0 &&
+	tap_ok(vm_radix_insert(&rt, 0x1010, val_of(0x1010)) == 0 &&
 	    vm_radix_insert(&rt, far, val_of(far)) == 0 &&
 	    vm_radix_lookup(&rt, 0x1010) == val_of(0x1010) &&
 	    vm_radix_lookup(&rt, far) == val_of(far) &&
 	    trie_sound(&rt, 4, NULL),
 	    "with memory back, the same inserts succeed");
 	vm_radix_reclaim_all(&rt);
-	ok(vm_radix_node_count() == 0, "reclaimed");
+	tap_ok(vm_radix_node_count() == 0, "reclaimed");
 }
 
 /* The stress universe: dense, clustered, random and edge keys. */
@@ -639,15 +599,15 @@ stress_keys(uint64_t *k)
 	int i, j;
 
 	for (i = 0; i < 1500; i++)
-		k[n++] = rng() % 4096;
+		k[n++] = tap_rand() % 4096;
 	for (i = 0; i < 20; i++) {
-		uint64_t base = rng();
+		uint64_t base = tap_rand();
 
 		for (j = 0; j < 100; j++)
-			k[n++] = base + rng() % 512;
+			k[n++] = base + tap_rand() % 512;
 	}
 	for (i = 0; i < 1500; i++)
-		k[n++] = rng();
+		k[n++] = tap_rand();
 	for (i = 0; i < 64; i++)
 		k[n++] = 1ULL << i;
 	for (i = 0; i < 16; i++)
@@ -677,8 +637,8 @@ test_stress(void)
 	vm_radix_init(&rt);
 	for (op = 0; op < OPS && good; op++) {
 		growing = (op / 20000) % 2 == 0;
-		r = rng() % 100;
-		i = rng() % m.n;
+		r = tap_rand() % 100;
+		i = tap_rand() % m.n;
 		if (r < (growing ? 55 : 20)) {
 			err = vm_radix_insert(&rt, keys[i], val_of(keys[i]));
 			CHECK(good, "insert", err == (present[i] ? EEXIST : 0));
@@ -700,11 +660,11 @@ test_stress(void)
 			    (present[i] ? val_of(keys[i]) : NULL));
 			counts[2]++;
 		} else if (r < 95) {
-			q = (r & 1) ? rng() : keys[i] + rng() % 5 - 2;
+			q = (r & 1) ? tap_rand() : keys[i] + tap_rand() % 5 - 2;
 			CHECK(good, "lookup_ge", ge_agrees(&rt, &m, q));
 			counts[3]++;
 		} else {
-			q = rng();
+			q = tap_rand();
 			CHECK(good, "lookup miss", contains(keys, m.n, q) ||
 			    vm_radix_lookup(&rt, q) == NULL);
 			counts[4]++;
@@ -713,7 +673,7 @@ test_stress(void)
 			CHECK(good, "sound", trie_sound(&rt, m.npresent, NULL));
 	}
 	CHECK(good, "sound at the end", trie_sound(&rt, m.npresent, NULL));
-	ok(good, "stress: %d ops on %zu keys (%lu inserts, %lu removes, "
+	tap_ok(good, "stress: %d ops on %zu keys (%lu inserts, %lu removes, "
 	    "%lu lookups, %lu lookup_ge, %lu misses) agree with the model",
 	    op, m.n, (unsigned long)counts[0], (unsigned long)counts[1],
 	    (unsigned long)counts[2], (unsigned long)counts[3],
@@ -724,7 +684,7 @@ test_stress(void)
 		if (present[i])
 			CHECK(good, "drain", vm_radix_remove(&rt, keys[i]) ==
 			    val_of(keys[i]));
-	ok(good && vm_radix_is_empty(&rt) && vm_radix_node_count() == 0,
+	tap_ok(good && vm_radix_is_empty(&rt) && vm_radix_node_count() == 0,
 	    "stress: removing the rest leaves no node");
 	free(keys);
 	free(present);
@@ -748,42 +708,6 @@ panic_null_value(void)
 	vm_radix_insert(&rt, 1, NULL);
 }
 
-/*
- * Checks that must end in a panic, run in a child.  The child's stderr
- * goes to a pipe and must contain want.
- */
-static void
-expect_panic(const char *desc, const char *want, void (*fn)(void))
-{
-	char buf[1024];
-	int fds[2], status;
-	ssize_t len, got = 0;
-	pid_t pid;
-
-	fflush(stdout);
-	if (pipe(fds) != 0) {
-		ok(false, "%s: pipe", desc);
-		return;
-	}
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], STDERR_FILENO);
-		fn();
-		_exit(0);	/* no panic: the parent reports the failure */
-	}
-	close(fds[1]);
-	while (got < (ssize_t)sizeof(buf) - 1 &&
-	    (len = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += len;
-	buf[got] = '\0';
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	if (!ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
-	    strstr(buf, want) != NULL, "%s panics (\"%s\")", desc, want))
-		printf("# child said: %s\n", buf);
-}
-
 int
 main(void)
 {
@@ -796,8 +720,9 @@ main(void)
 	test_reclaim();
 	test_enomem();
 	test_stress();
-	expect_panic("inserting an odd value", "NULL or odd", panic_odd_value);
-	expect_panic("inserting NULL", "NULL or odd", panic_null_value);
-	printf("1..%d\n", tap_count);
-	return tap_failed != 0;
+	tap_expect_abort(panic_odd_value, "NULL or odd",
+	    "inserting an odd value panics");
+	tap_expect_abort(panic_null_value, "NULL or odd",
+	    "inserting NULL panics");
+	return tap_done();
 }

@@ -9,18 +9,13 @@
  *   gcc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
  *       -fsanitize=address,undefined -fno-sanitize-recover=all \
  *       -I tests/host/include -I mi tests/test_vmem.c mi/vm/vmem.c \
- *       tests/host/host_support.c mi/kern/spinlock.c -lpthread \
- *       -o /tmp/test_vmem && /tmp/test_vmem
+ *       tests/host/host_support.c tests/host/tap.c mi/kern/spinlock.c \
+ *       -lpthread -o /tmp/test_vmem && /tmp/test_vmem
  */
-#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <kern/systm.h>
 #include <kern/pcpu.h>
@@ -28,47 +23,7 @@
 #include <vm/vmem.h>
 #include <machine/param.h>
 #include "host/host_support.h"
-
-/*
- * TAP.
- */
-
-static int test_count, test_failures;
-
-static bool __printflike(2, 3)
-ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_count++;
-	printf("%sok %d - ", cond ? "" : "not ", test_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		test_failures++;
-	fflush(stdout);
-	return cond;
-}
-
-/* Deterministic xorshift64*, per thread; VMEM_SEED replays a run. */
-static _Thread_local uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t
-rng_below(uint64_t n)
-{
-	return rng() % n;
-}
+#include "host/tap.h"
 
 #define Q	PAGE_SIZE			/* the quantum of most arenas */
 #define BASE	0xffffffe000000000UL		/* KVA_BASE */
@@ -210,51 +165,53 @@ test_basic(void)
 	vmem_t *vm = vmem_create("basic", BASE, 64 * Q, Q, VMEM_WAITOK);
 	vmem_addr_t a = 0, b = 0, c = 0;
 
-	ok(vm != NULL && vmem_size_free(vm) == 64 * Q &&
+	tap_ok(vm != NULL && vmem_size_free(vm) == 64 * Q &&
 	    vmem_size_allocated(vm) == 0, "create: 64 quanta free");
 	vmem_check(vm);
-	ok(vmem_alloc(vm, 1, VMEM_WAITOK, &a) == 0 && a >= BASE &&
+	tap_ok(vmem_alloc(vm, 1, VMEM_WAITOK, &a) == 0 && a >= BASE &&
 	    a < BASE + 64 * Q && (a & (Q - 1)) == 0 &&
 	    vmem_size_allocated(vm) == Q, "alloc of 1 byte takes one quantum");
-	ok(vmem_alloc(vm, 3 * Q, VMEM_WAITOK, &b) == 0 && b != a &&
+	tap_ok(vmem_alloc(vm, 3 * Q, VMEM_WAITOK, &b) == 0 && b != a &&
 	    vmem_size_allocated(vm) == 4 * Q, "alloc of 3 quanta");
 	vmem_check(vm);
 	vmem_free(vm, a, 1);
 	vmem_free(vm, b, 3 * Q);
-	ok(vmem_size_free(vm) == 64 * Q, "free gives everything back");
+	tap_ok(vmem_size_free(vm) == 64 * Q, "free gives everything back");
 	vmem_check(vm);
 
-	ok(vmem_alloc(vm, 64 * Q, VMEM_NOWAIT, &a) == 0 && a == BASE,
+	tap_ok(vmem_alloc(vm, 64 * Q, VMEM_NOWAIT, &a) == 0 && a == BASE,
 	    "the whole arena in one allocation");
-	ok(vmem_alloc(vm, Q, VMEM_NOWAIT, &b) == ENOMEM,
+	tap_ok(vmem_alloc(vm, Q, VMEM_NOWAIT, &b) == ENOMEM,
 	    "ENOMEM when exhausted");
 	vmem_free(vm, a, 64 * Q);
-	ok(vmem_alloc(vm, 65 * Q, VMEM_NOWAIT, &c) == ENOMEM,
+	tap_ok(vmem_alloc(vm, 65 * Q, VMEM_NOWAIT, &c) == ENOMEM,
 	    "ENOMEM for more than the arena");
 	vmem_check(vm);
 	vmem_destroy(vm);
-	ok(host_pages_in_use == pages0, "destroy returns every page");
+	tap_ok(host_pages_in_use == pages0, "destroy returns every page");
 
 	vm = vmem_create("bytes", 0x1000, 0x100, 16, VMEM_WAITOK);
-	ok(vm != NULL && vmem_alloc(vm, 1, VMEM_WAITOK, &a) == 0 && a == 0x1000 &&
-	    vmem_alloc(vm, 17, VMEM_WAITOK, &b) == 0 && b == 0x1010 &&
-	    vmem_size_allocated(vm) == 48, "quantum 16: sizes round up");
+	tap_ok(vm != NULL && vmem_alloc(vm, 1, VMEM_WAITOK, &a) == 0 &&
+	    a == 0x1000 && vmem_alloc(vm, 17, VMEM_WAITOK, &b) == 0 &&
+	    b == 0x1010 && vmem_size_allocated(vm) == 48,
+	    "quantum 16: sizes round up");
 	vmem_free(vm, b, 17);
 	vmem_free(vm, a, 1);
 	vmem_check(vm);
 	vmem_destroy(vm);
 
 	vm = vmem_create("empty", 0, 0, Q, VMEM_WAITOK);
-	ok(vm != NULL && vmem_size_free(vm) == 0 &&
+	tap_ok(vm != NULL && vmem_size_free(vm) == 0 &&
 	    vmem_alloc(vm, Q, VMEM_NOWAIT, &a) == ENOMEM,
 	    "an arena created empty has nothing to give");
-	ok(vmem_add(vm, BASE, 8 * Q, VMEM_WAITOK) == 0 &&
+	tap_ok(vmem_add(vm, BASE, 8 * Q, VMEM_WAITOK) == 0 &&
 	    vmem_alloc(vm, 8 * Q, VMEM_NOWAIT, &a) == 0 && a == BASE,
 	    "until a span is added");
 	vmem_free(vm, a, 8 * Q);
 	vmem_check(vm);
 	vmem_destroy(vm);
-	ok(host_pages_in_use == pages0, "no pages leaked by the small arenas");
+	tap_ok(host_pages_in_use == pages0,
+	    "no pages leaked by the small arenas");
 }
 
 /*
@@ -274,26 +231,26 @@ test_fit_policies(void)
 	vmem_free(vm, a[2], sizes[2]);
 	vmem_check(vm);
 
-	ok(vmem_alloc(vm, 3 * Q, VMEM_INSTANTFIT, &x) == 0 && x == a[2],
+	tap_ok(vmem_alloc(vm, 3 * Q, VMEM_INSTANTFIT, &x) == 0 && x == a[2],
 	    "instant fit of 3 takes the 5-quantum hole");
 	vmem_free(vm, x, 3 * Q);
-	ok(vmem_alloc(vm, 3 * Q, VMEM_BESTFIT, &x) == 0 && x == a[0],
+	tap_ok(vmem_alloc(vm, 3 * Q, VMEM_BESTFIT, &x) == 0 && x == a[0],
 	    "best fit of 3 takes the 3-quantum hole");
 	vmem_free(vm, x, 3 * Q);
-	ok(vmem_alloc(vm, 5 * Q, VMEM_INSTANTFIT, &x) == 0 && x == a[2],
+	tap_ok(vmem_alloc(vm, 5 * Q, VMEM_INSTANTFIT, &x) == 0 && x == a[2],
 	    "instant fit of 5 finds the only fit in its own list");
-	ok(vmem_alloc(vm, 2 * Q, 0, &y) == 0 && y == a[0],
+	tap_ok(vmem_alloc(vm, 2 * Q, 0, &y) == 0 && y == a[0],
 	    "the default is instant fit");
 	vmem_free(vm, x, 5 * Q);
 	vmem_free(vm, y, 2 * Q);
-	ok(vmem_alloc(vm, 6 * Q, VMEM_NOWAIT, &x) == ENOMEM &&
+	tap_ok(vmem_alloc(vm, 6 * Q, VMEM_NOWAIT, &x) == ENOMEM &&
 	    vmem_alloc(vm, 6 * Q, VMEM_BESTFIT | VMEM_NOWAIT, &x) == ENOMEM,
 	    "ENOMEM when no hole is big enough");
 	vmem_check(vm);
 	for (int i = 1; i < 5; i += 2)
 		vmem_free(vm, a[i], sizes[i]);
 	vmem_free(vm, a[4], sizes[4]);
-	ok(vmem_size_free(vm) == 64 * Q &&
+	tap_ok(vmem_size_free(vm) == 64 * Q &&
 	    vmem_alloc(vm, 64 * Q, VMEM_NOWAIT, &x) == 0,
 	    "coalesced back into one segment");
 	vmem_free(vm, x, 64 * Q);
@@ -317,17 +274,17 @@ test_best_fit_same_list(void)
 		vmem_alloc(vm, sizes[i], VMEM_WAITOK, &b[i]);
 	vmem_free(vm, b[2], sizes[2]);
 	vmem_free(vm, b[0], sizes[0]);
-	ok(vmem_alloc(vm, 5 * Q, VMEM_INSTANTFIT, &x) == 0 && x == b[0],
+	tap_ok(vmem_alloc(vm, 5 * Q, VMEM_INSTANTFIT, &x) == 0 && x == b[0],
 	    "instant fit falls back to the first hole that fits");
 	vmem_free(vm, x, 5 * Q);
-	ok(vmem_alloc(vm, 5 * Q, VMEM_BESTFIT, &x) == 0 && x == b[2],
+	tap_ok(vmem_alloc(vm, 5 * Q, VMEM_BESTFIT, &x) == 0 && x == b[2],
 	    "best fit searches its list for the smallest hole");
 	vmem_free(vm, x, 5 * Q);
 	for (int i = 1; i < 5; i += 2)
 		vmem_free(vm, b[i], sizes[i]);
 	vmem_free(vm, b[4], sizes[4]);
 	vmem_check(vm);
-	ok(vmem_size_free(vm) == 64 * Q, "samelist arena empty again");
+	tap_ok(vmem_size_free(vm) == 64 * Q, "samelist arena empty again");
 	vmem_destroy(vm);
 }
 
@@ -338,45 +295,50 @@ test_xalloc(void)
 	vmem_addr_t a = 0, b = 0, c = 0;
 
 	vmem_alloc(vm, Q, VMEM_WAITOK, &c);	/* so BASE is taken */
-	ok(vmem_xalloc(vm, Q, 64 * 1024, 0, 0, 0, 0, VMEM_WAITOK, &a) == 0 &&
-	    (a & 0xffff) == 0 && a != BASE, "align 64 KiB");
-	ok(vmem_xalloc(vm, 2 * Q, 64 * 1024, 3 * Q, 0, 0, 0, VMEM_WAITOK, &b) == 0 &&
-	    (b & 0xffff) == 3 * Q, "align 64 KiB, phase 12 KiB");
+	tap_ok(vmem_xalloc(vm, Q, 64 * 1024, 0, 0, 0, 0, VMEM_WAITOK,
+	    &a) == 0 && (a & 0xffff) == 0 && a != BASE, "align 64 KiB");
+	tap_ok(vmem_xalloc(vm, 2 * Q, 64 * 1024, 3 * Q, 0, 0, 0, VMEM_WAITOK,
+	    &b) == 0 && (b & 0xffff) == 3 * Q, "align 64 KiB, phase 12 KiB");
 	vmem_free(vm, a, Q);
 	vmem_free(vm, b, 2 * Q);
 	vmem_free(vm, c, Q);
 
 	/* The first free address is BASE+8K, where 12K would cross 16K. */
 	vmem_alloc(vm, 2 * Q, VMEM_WAITOK, &c);
-	ok(vmem_xalloc(vm, 3 * Q, 0, 0, 16 * 1024, 0, 0, VMEM_WAITOK, &a) == 0 &&
-	    a == BASE + 16 * 1024, "nocross moves the allocation to the line");
-	ok(vmem_xalloc(vm, 2 * Q, 0, 0, 16 * 1024, 0, 0, VMEM_WAITOK, &b) == 0 &&
-	    b == BASE + 8 * 1024, "nocross leaves a fitting hole alone");
+	tap_ok(vmem_xalloc(vm, 3 * Q, 0, 0, 16 * 1024, 0, 0, VMEM_WAITOK,
+	    &a) == 0 && a == BASE + 16 * 1024,
+	    "nocross moves the allocation to the line");
+	tap_ok(vmem_xalloc(vm, 2 * Q, 0, 0, 16 * 1024, 0, 0, VMEM_WAITOK,
+	    &b) == 0 && b == BASE + 8 * 1024,
+	    "nocross leaves a fitting hole alone");
 	vmem_free(vm, a, 3 * Q);
 	vmem_free(vm, b, 2 * Q);
 	vmem_free(vm, c, 2 * Q);
 
-	ok(vmem_xalloc(vm, 4 * Q, 0, 0, 0, BASE + 100 * Q, BASE + 110 * Q,
+	tap_ok(vmem_xalloc(vm, 4 * Q, 0, 0, 0, BASE + 100 * Q, BASE + 110 * Q,
 	    VMEM_WAITOK, &a) == 0 && a == BASE + 100 * Q, "minaddr honoured");
-	ok(vmem_xalloc(vm, 6 * Q, 0, 0, 0, BASE + 100 * Q, BASE + 110 * Q,
+	tap_ok(vmem_xalloc(vm, 6 * Q, 0, 0, 0, BASE + 100 * Q, BASE + 110 * Q,
 	    VMEM_WAITOK, &b) == 0 && b == BASE + 104 * Q, "maxaddr honoured");
-	ok(vmem_xalloc(vm, Q, 0, 0, 0, BASE + 100 * Q, BASE + 110 * Q,
+	tap_ok(vmem_xalloc(vm, Q, 0, 0, 0, BASE + 100 * Q, BASE + 110 * Q,
 	    VMEM_NOWAIT, &c) == ENOMEM, "ENOMEM when the window is full");
-	ok(vmem_xalloc(vm, 2 * Q, 0, 0, 0, 0, BASE + 2 * Q, VMEM_NOWAIT, &c) == 0 &&
-	    c == BASE, "maxaddr alone");
+	tap_ok(vmem_xalloc(vm, 2 * Q, 0, 0, 0, 0, BASE + 2 * Q, VMEM_NOWAIT,
+	    &c) == 0 && c == BASE, "maxaddr alone");
 	vmem_free(vm, c, 2 * Q);
-	ok(vmem_xalloc(vm, Q, 0, 0, 0, BASE + 1023 * Q, 0, VMEM_NOWAIT, &c) == 0 &&
-	    c == BASE + 1023 * Q, "minaddr alone, at the last quantum");
+	tap_ok(vmem_xalloc(vm, Q, 0, 0, 0, BASE + 1023 * Q, 0, VMEM_NOWAIT,
+	    &c) == 0 && c == BASE + 1023 * Q,
+	    "minaddr alone, at the last quantum");
 	vmem_free(vm, c, Q);
 	vmem_free(vm, a, 4 * Q);
 	vmem_free(vm, b, 6 * Q);
-	ok(vmem_xalloc(vm, Q, 8 * 1024 * 1024, 0, 0, 0, 0, VMEM_NOWAIT, &c) == 0 &&
-	    c == 0xffffffe000000000UL, "alignment larger than the arena");
+	tap_ok(vmem_xalloc(vm, Q, 8 * 1024 * 1024, 0, 0, 0, 0, VMEM_NOWAIT,
+	    &c) == 0 && c == 0xffffffe000000000UL,
+	    "alignment larger than the arena");
 	vmem_free(vm, c, Q);
-	ok(vmem_xalloc(vm, Q, 8 * 1024 * 1024, 4 * 1024 * 1024, 0, 0, 0,
+	tap_ok(vmem_xalloc(vm, Q, 8 * 1024 * 1024, 4 * 1024 * 1024, 0, 0, 0,
 	    VMEM_NOWAIT, &c) == ENOMEM,
 	    "ENOMEM when no address has the alignment and phase");
-	ok(vmem_size_free(vm) == 1024 * Q, "xalloc tests leave the arena empty");
+	tap_ok(vmem_size_free(vm) == 1024 * Q,
+	    "xalloc tests leave the arena empty");
 	vmem_check(vm);
 	vmem_destroy(vm);
 }
@@ -388,24 +350,25 @@ test_spans(void)
 	vmem_t *vm = vmem_create("spans", BASE + 0x100000, 16 * Q, Q, VMEM_WAITOK);
 	vmem_addr_t a = 0, b = 0, c = 0, d = 0;
 
-	ok(vmem_add(vm, BASE + 0x100000 + 16 * Q, 16 * Q, VMEM_WAITOK) == 0 &&
-	    vmem_add(vm, BASE, 16 * Q, VMEM_WAITOK) == 0 &&
-	    vmem_size_free(vm) == 48 * Q, "two more spans, one adjacent, one below");
+	tap_ok(vmem_add(vm, BASE + 0x100000 + 16 * Q, 16 * Q,
+	    VMEM_WAITOK) == 0 && vmem_add(vm, BASE, 16 * Q, VMEM_WAITOK) == 0 &&
+	    vmem_size_free(vm) == 48 * Q,
+	    "two more spans, one adjacent, one below");
 	vmem_check(vm);
-	ok(vmem_alloc(vm, 32 * Q, VMEM_NOWAIT, &a) == ENOMEM,
+	tap_ok(vmem_alloc(vm, 32 * Q, VMEM_NOWAIT, &a) == ENOMEM,
 	    "no allocation across two adjacent spans");
-	ok(vmem_alloc(vm, 16 * Q, VMEM_NOWAIT, &a) == 0 &&
+	tap_ok(vmem_alloc(vm, 16 * Q, VMEM_NOWAIT, &a) == 0 &&
 	    vmem_alloc(vm, 16 * Q, VMEM_NOWAIT, &b) == 0 &&
 	    vmem_alloc(vm, 16 * Q, VMEM_NOWAIT, &c) == 0 &&
 	    vmem_alloc(vm, Q, VMEM_NOWAIT, &d) == ENOMEM,
 	    "each span gives one 16-quantum allocation");
-	ok(a != b && b != c && a != c &&
+	tap_ok(a != b && b != c && a != c &&
 	    (a == BASE || b == BASE || c == BASE), "the three spans are used");
 	vmem_check(vm);
 	vmem_free(vm, b, 16 * Q);
 	vmem_free(vm, a, 16 * Q);
 	vmem_free(vm, c, 16 * Q);
-	ok(vmem_size_free(vm) == 48 * Q && vmem_size_allocated(vm) == 0,
+	tap_ok(vmem_size_free(vm) == 48 * Q && vmem_size_allocated(vm) == 0,
 	    "all spans free again");
 	vmem_check(vm);
 	vmem_destroy(vm);
@@ -444,10 +407,10 @@ test_tag_exhaustion(void)
 	vmem_addr_t addrs[400];
 
 	host_page_alloc_fail_after = 0;
-	ok(vmem_create("nomem", BASE, 4096 * Q, Q, VMEM_NOWAIT) == NULL,
+	tap_ok(vmem_create("nomem", BASE, 4096 * Q, Q, VMEM_NOWAIT) == NULL,
 	    "create returns NULL without memory");
 	host_page_alloc_fail_after = 1;		/* the arena, but no tags */
-	ok(vmem_create("notags", BASE, 4096 * Q, Q, VMEM_NOWAIT) == NULL &&
+	tap_ok(vmem_create("notags", BASE, 4096 * Q, Q, VMEM_NOWAIT) == NULL &&
 	    host_pages_in_use == pages0, "create without tags cleans up");
 	host_page_alloc_fail_after = -1;
 
@@ -457,11 +420,12 @@ test_tag_exhaustion(void)
 
 		host_page_alloc_fail_after = 0;
 		n = alloc_until_no_tags(vm, odd, addrs, 400, &error);
-		ok(error == ENOMEM && n > 0 && n < 400 && vmem_size_free(vm) > 0,
+		tap_ok(error == ENOMEM && n > 0 && n < 400 &&
+		    vmem_size_free(vm) > 0,
 		    "ENOMEM after %d allocations when tags run out", n);
 		vmem_check(vm);
 		host_page_alloc_fail_after = -1;
-		ok(vmem_xalloc(vm, Q, 4 * Q, 2 * Q, 0, 0, 0, VMEM_NOWAIT,
+		tap_ok(vmem_xalloc(vm, Q, 4 * Q, 2 * Q, 0, 0, 0, VMEM_NOWAIT,
 		    &addrs[n]) == 0, "allocations resume when pages come back");
 		n++;
 		vmem_check(vm);
@@ -472,7 +436,7 @@ test_tag_exhaustion(void)
 		vmem_check(vm);
 		vmem_destroy(vm);
 	}
-	ok(host_pages_in_use == pages0, "no pages leaked");
+	tap_ok(host_pages_in_use == pages0, "no pages leaked");
 }
 
 /*
@@ -488,32 +452,32 @@ struct held {
 static void
 random_req(struct model *mo, struct req *r)
 {
-	uint64_t quanta = rng_below(100) < 90 ? 1 + rng_below(16) :
-	    1 + rng_below(300);
+	uint64_t quanta = tap_rand_below(100) < 90 ? 1 + tap_rand_below(16) :
+	    1 + tap_rand_below(300);
 
 	memset(r, 0, sizeof(*r));
-	r->size = quanta * Q - (rng_below(4) == 0 ? rng_below(Q) : 0);
-	r->flags = (rng_below(3) == 0 ? VMEM_BESTFIT : VMEM_INSTANTFIT) |
+	r->size = quanta * Q - (tap_rand_below(4) == 0 ? tap_rand_below(Q) : 0);
+	r->flags = (tap_rand_below(3) == 0 ? VMEM_BESTFIT : VMEM_INSTANTFIT) |
 	    VMEM_NOWAIT;
-	if (rng_below(2) == 0)
+	if (tap_rand_below(2) == 0)
 		return;
-	if (rng_below(2) == 0) {
-		r->align = Q << rng_below(8);
-		r->phase = rng_below(r->align / Q) * Q;
+	if (tap_rand_below(2) == 0) {
+		r->align = Q << tap_rand_below(8);
+		r->phase = tap_rand_below(r->align / Q) * Q;
 	}
-	if (rng_below(3) == 0) {
+	if (tap_rand_below(3) == 0) {
 		uint64_t rounded = quanta * Q;
 
-		r->nocross = Q << rng_below(12);
+		r->nocross = Q << tap_rand_below(12);
 		if ((r->phase & (r->nocross - 1)) + rounded > r->nocross)
 			r->nocross = 0;
 	}
-	if (rng_below(3) == 0) {
-		const struct span *sp = &mo->span[rng_below(mo->nspans)];
+	if (tap_rand_below(3) == 0) {
+		const struct span *sp = &mo->span[tap_rand_below(mo->nspans)];
 
-		r->minaddr = sp->start + rng_below(sp->size / Q) * Q;
-		if (rng_below(2) == 0)
-			r->maxaddr = r->minaddr + (1 + rng_below(600)) * Q;
+		r->minaddr = sp->start + tap_rand_below(sp->size / Q) * Q;
+		if (tap_rand_below(2) == 0)
+			r->maxaddr = r->minaddr + (1 + tap_rand_below(600)) * Q;
 	}
 }
 
@@ -534,7 +498,8 @@ test_stress(void)
 	model_add_span(&mo, BASE + 0x4000000, 2048 * Q);
 
 	for (int op = 0; op < NOPS; op++) {
-		if (nheld < MAXHELD && (nheld == 0 || rng_below(100) < 52)) {
+		if (nheld < MAXHELD &&
+		    (nheld == 0 || tap_rand_below(100) < 52)) {
 			struct req r;
 			vmem_addr_t a;
 			bool plain;
@@ -560,7 +525,7 @@ test_stress(void)
 				held[nheld++] = (struct held){ a, r.size };
 			}
 		} else {
-			int k = (int)rng_below(nheld);
+			int k = (int)tap_rand_below(nheld);
 
 			vmem_free(vm, held[k].addr, held[k].size);
 			model_release(&mo, held[k].addr, held[k].size);
@@ -572,11 +537,13 @@ test_stress(void)
 		if (op % CHECK_EVERY == 0)
 			vmem_check(vm);
 	}
-	ok(inside, "stress: %d allocations (%d constrained) inside spans, "
+	tap_ok(inside, "stress: %d allocations (%d constrained) inside spans, "
 	    "never overlapping", nalloc, nxalloc);
-	ok(constraints, "stress: align, phase, nocross, min and max honoured");
-	ok(honest, "stress: each of %d ENOMEMs confirmed by the model", nenomem);
-	ok(totals, "stress: size_allocated and size_free track the model");
+	tap_ok(constraints,
+	    "stress: align, phase, nocross, min and max honoured");
+	tap_ok(honest, "stress: each of %d ENOMEMs confirmed by the model",
+	    nenomem);
+	tap_ok(totals, "stress: size_allocated and size_free track the model");
 
 	while (nheld > 0) {
 		nheld--;
@@ -592,11 +559,11 @@ test_stress(void)
 		else
 			vmem_free(vm, a, mo.span[s].size);
 	}
-	ok(vmem_size_free(vm) == 6144 * Q && whole,
+	tap_ok(vmem_size_free(vm) == 6144 * Q && whole,
 	    "stress: each span coalesced back into one free segment");
 	vmem_check(vm);
 	vmem_destroy(vm);
-	ok(host_pages_in_use == pages0,
+	tap_ok(host_pages_in_use == pages0,
 	    "stress: pages (tags, hash tables) return to baseline after destroy");
 	model_destroy(&mo);
 	free(held);
@@ -618,7 +585,7 @@ test_hash_growth(void)
 			all = false;
 	peak = host_pages_in_use - pages0;
 	vmem_check(vm);
-	ok(all && vmem_size_free(vm) == 0, "%d single-quantum allocations "
+	tap_ok(all && vmem_size_free(vm) == 0, "%d single-quantum allocations "
 	    "fill the arena (%lu pages of tags and tables)", N,
 	    (unsigned long)peak);
 	for (int i = 0; i < N; i += 2)
@@ -626,10 +593,10 @@ test_hash_growth(void)
 	vmem_check(vm);
 	for (int i = 1; i < N; i += 2)
 		vmem_free(vm, a[i], 16);
-	ok(vmem_size_free(vm) == N * 16, "freed in two passes");
+	tap_ok(vmem_size_free(vm) == N * 16, "freed in two passes");
 	vmem_check(vm);
 	vmem_destroy(vm);
-	ok(host_pages_in_use == pages0, "hash growth leaks no pages");
+	tap_ok(host_pages_in_use == pages0, "hash growth leaks no pages");
 	free(a);
 }
 
@@ -654,12 +621,12 @@ mt_worker(void *arg)
 	int nheld = 0;
 
 	host_pcpu.pc_cpuid = (uint32_t)id + 1;
-	rng_state = 0x1234567ULL * (uint64_t)(id + 1) + 1;
+	tap_srand(0x1234567ULL * (uint64_t)(id + 1) + 1);
 	for (int op = 0; op < MT_OPS; op++) {
-		if (nheld < 64 && (nheld == 0 || rng_below(2) == 0)) {
-			uint64_t size = (1 + rng_below(24)) * Q;
+		if (nheld < 64 && (nheld == 0 || tap_rand_below(2) == 0)) {
+			uint64_t size = (1 + tap_rand_below(24)) * Q;
 			vmem_addr_t a;
-			int error = rng_below(4) == 0 ?
+			int error = tap_rand_below(4) == 0 ?
 			    vmem_xalloc(mt_arena, size, 4 * Q, 0, 0, 0, 0,
 			    VMEM_NOWAIT | VMEM_BESTFIT, &a) :
 			    vmem_alloc(mt_arena, size, VMEM_NOWAIT, &a);
@@ -676,7 +643,7 @@ mt_worker(void *arg)
 					    __ATOMIC_RELAXED);
 			held[nheld++] = (struct held){ a, size };
 		} else {
-			int k = (int)rng_below(nheld);
+			int k = (int)tap_rand_below(nheld);
 
 			for (uint64_t i = 0; i < held[k].size / Q; i++)
 				__atomic_store_n(&mt_used[(held[k].addr - BASE) / Q + i],
@@ -711,39 +678,19 @@ test_threads(void)
 			started = false;
 	for (int i = 0; i < MT_THREADS; i++)
 		pthread_join(t[i], NULL);
-	ok(started && mt_overlaps == 0 && mt_errors == 0,
+	tap_ok(started && mt_overlaps == 0 && mt_errors == 0,
 	    "threads: %d threads x %d ops, no range handed out twice",
 	    MT_THREADS, MT_OPS);
 	vmem_check(mt_arena);
-	ok(vmem_size_free(mt_arena) == MT_QUANTA * Q &&
+	tap_ok(vmem_size_free(mt_arena) == MT_QUANTA * Q &&
 	    vmem_size_allocated(mt_arena) == 0, "threads: everything freed");
 	vmem_destroy(mt_arena);
-	ok(host_pages_in_use == pages0, "threads: no pages leaked");
+	tap_ok(host_pages_in_use == pages0, "threads: no pages leaked");
 }
 
 /*
- * Misuse must panic.  Each case runs in a child whose stderr is
- * discarded; the parent expects SIGABRT.
+ * Misuse must panic; each case runs in a child.
  */
-static bool
-aborts(void (*fn)(void))
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		if (fd >= 0)
-			dup2(fd, 2);
-		fn();
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return false;
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
 static void
 free_unallocated(void)
 {
@@ -805,23 +752,25 @@ impossible_nocross(void)
 static void
 test_misuse(void)
 {
-	ok(aborts(free_unallocated), "freeing an address never allocated panics");
-	ok(aborts(free_twice), "double free panics");
-	ok(aborts(free_wrong_size), "freeing with the wrong size panics");
-	ok(aborts(destroy_busy), "destroying an arena in use panics");
-	ok(aborts(overlapping_span), "adding an overlapping span panics");
-	ok(aborts(impossible_nocross), "a size larger than nocross panics");
+	tap_expect_abort(free_unallocated, NULL,
+	    "freeing an address never allocated panics");
+	tap_expect_abort(free_twice, NULL, "double free panics");
+	tap_expect_abort(free_wrong_size, NULL,
+	    "freeing with the wrong size panics");
+	tap_expect_abort(destroy_busy, NULL,
+	    "destroying an arena in use panics");
+	tap_expect_abort(overlapping_span, NULL,
+	    "adding an overlapping span panics");
+	tap_expect_abort(impossible_nocross, NULL,
+	    "a size larger than nocross panics");
 }
 
 int
 main(void)
 {
-	const char *seed = getenv("VMEM_SEED");
 	uint64_t pages0 = host_pages_in_use;
 
-	if (seed != NULL)
-		rng_state = strtoull(seed, NULL, 0) | 1;
-	printf("# vmem seed 0x%llx\n", (unsigned long long)rng_state);
+	tap_seed_from_env("VMEM_SEED");
 
 	test_basic();
 	test_fit_policies();
@@ -833,9 +782,7 @@ main(void)
 	test_hash_growth();
 	test_threads();
 	test_misuse();
-	ok(host_pages_in_use == pages0, "no pages held at the end (%lu)",
+	tap_ok(host_pages_in_use == pages0, "no pages held at the end (%lu)",
 	    (unsigned long)host_pages_in_use);
-
-	printf("1..%d\n", test_count);
-	return test_failures == 0 ? 0 : 1;
+	return tap_done();
 }

@@ -5,8 +5,8 @@
  *   gcc -std=gnu11 -g -O1 -Wall -Wextra -Werror \
  *       -fsanitize=address,undefined -fno-sanitize-recover=all \
  *       -I tests/host/include -I mi tests/test_zone.c mi/vm/zone.c \
- *       tests/host/host_support.c mi/kern/spinlock.c -lpthread \
- *       -o /tmp/test_zone && /tmp/test_zone
+ *       tests/host/host_support.c tests/host/tap.c mi/kern/spinlock.c \
+ *       -lpthread -o /tmp/test_zone && /tmp/test_zone
  *
  * Pages come from host_support.c's kmem_page_* (aligned heap blocks), so
  * host_pages_in_use shows leaks and host_page_alloc_fail_after injects
@@ -15,13 +15,9 @@
  * stderr is captured.
  */
 #include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <kern/systm.h>
 #include <kern/pcpu.h>
@@ -31,36 +27,7 @@
 #include <vm/zone.h>
 
 #include "host/host_support.h"
-
-/*
- * TAP.
- */
-
-static int tap_count, tap_failed;
-
-static bool __printflike(2, 3)
-ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tap_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed++;
-	return cond;
-}
-
-/* Report the first failed condition of a long check, with a reason. */
-#define CHECK(good, why, cond) do {					\
-	if ((good) && !(cond)) {					\
-		(good) = false;						\
-		printf("# %s: %s (line %d)\n", (why), #cond, __LINE__);	\
-	}								\
-} while (0)
+#include "host/tap.h"
 
 /*
  * Helpers.
@@ -109,16 +76,6 @@ pattern_ok(const void *item, size_t size)
 	return true;
 }
 
-static uint64_t
-rng_next(uint64_t *s)
-{
-	/* xorshift64* */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545F4914F6CDD1DULL;
-}
-
 static int
 ptr_cmp(const void *a, const void *b)
 {
@@ -154,10 +111,10 @@ test_create_args(void)
 	size_t i;
 	zone_t z;
 
-	ok(zone_create("bad", 0, 0, 0) == NULL, "size 0 is refused");
-	ok(zone_create("bad", 32, 24, 0) == NULL,
+	tap_ok(zone_create("bad", 0, 0, 0) == NULL, "size 0 is refused");
+	tap_ok(zone_create("bad", 32, 24, 0) == NULL,
 	    "an alignment that is not a power of two is refused");
-	ok(zone_create("bad", 64 * 1024, 0, 0) == NULL,
+	tap_ok(zone_create("bad", 64 * 1024, 0, 0) == NULL,
 	    "an item bigger than the largest slab is refused");
 	for (i = 0; i < nitems(cases); i++) {
 		z = zone_create("args", cases[i].size, cases[i].align, 0);
@@ -168,8 +125,9 @@ test_create_args(void)
 		CHECK(good, "name", strcmp(stats(z).name, "args") == 0);
 		zone_destroy(z);
 	}
-	ok(good, "item sizes are rounded to the alignment (min 8, 16 from 16)");
-	ok(settled_pages() == base, "create/destroy leaks no pages");
+	tap_ok(good,
+	    "item sizes are rounded to the alignment (min 8, 16 from 16)");
+	tap_ok(settled_pages() == base, "create/destroy leaks no pages");
 }
 
 /*
@@ -190,7 +148,7 @@ test_zone_shape(size_t size, size_t align, int flags)
 	zone_t z;
 
 	z = zone_create("shape", size, align, flags);
-	if (!ok(z != NULL, "create %zu/%zu %s zone", size, align, kind))
+	if (!tap_ok(z != NULL, "create %zu/%zu %s zone", size, align, kind))
 		return;
 	st = stats(z);
 	CHECK(good, "fresh", st.inuse == 0 && st.free == 0 && st.slabs == 0 &&
@@ -213,20 +171,21 @@ test_zone_shape(size_t size, size_t align, int flags)
 	n = 3 * ipers + 5;
 	if (n > 4096)
 		n = 4096;
-	pattern_fill(items[0], isz, rng_next(&seed));
+	pattern_fill(items[0], isz, tap_rand_r(&seed));
 	for (i = 1; i < n; i++) {
 		items[i] = zone_alloc(z, M_NOWAIT);
 		CHECK(good, "alloc", items[i] != NULL);
 		if (items[i] == NULL)
 			break;
-		pattern_fill(items[i], isz, rng_next(&seed));
+		pattern_fill(items[i], isz, tap_rand_r(&seed));
 		st = stats(z);
 		requests++, inuse++;
 		CHECK(good, "stats", st.inuse == inuse && st.requests == requests &&
 		    st.inuse + st.free == st.slabs * ipers &&
 		    st.pages == st.slabs * pps && st.failures == 0);
 	}
-	ok(good, "%zu-byte items (align %zu, %s): %zu allocated, stats exact, "
+	tap_ok(good,
+	    "%zu-byte items (align %zu, %s): %zu allocated, stats exact, "
 	    "%lu per slab of %lu pages", size, align, kind, n,
 	    (unsigned long)ipers, (unsigned long)pps);
 
@@ -241,7 +200,7 @@ test_zone_shape(size_t size, size_t align, int flags)
 		    kmem_page_owner((char *)items[i] + isz - 1));
 		CHECK(good, "pattern", pattern_ok(items[i], isz));
 	}
-	ok(good, "every item aligned, inside its slab, contents intact");
+	tap_ok(good, "every item aligned, inside its slab, contents intact");
 
 	good = true;
 	{
@@ -254,12 +213,12 @@ test_zone_shape(size_t size, size_t align, int flags)
 			    (char *)sorted[i] + isz <= (char *)sorted[i + 1]);
 		free(sorted);
 	}
-	ok(good, "no two items overlap");
+	tap_ok(good, "no two items overlap");
 
 	/* Free about half at random, then allocate them again. */
 	good = true;
 	for (i = 0; i < n; i++) {
-		j = rng_next(&seed) % n;
+		j = tap_rand_r(&seed) % n;
 		if (items[j] == NULL)
 			continue;
 		CHECK(good, "pattern", pattern_ok(items[j], isz));
@@ -275,14 +234,15 @@ test_zone_shape(size_t size, size_t align, int flags)
 			continue;
 		items[i] = zone_alloc(z, M_WAITOK);
 		CHECK(good, "realloc", items[i] != NULL);
-		pattern_fill(items[i], isz, rng_next(&seed));
+		pattern_fill(items[i], isz, tap_rand_r(&seed));
 		inuse++, requests++;
 	}
 	st = stats(z);
 	CHECK(good, "stats", st.inuse == inuse && st.requests == requests);
 	for (i = 0; i < n; i++)
 		CHECK(good, "pattern", pattern_ok(items[i], isz));
-	ok(good, "random free and refill keep stats exact and contents intact");
+	tap_ok(good,
+	    "random free and refill keep stats exact and contents intact");
 
 	/* Free everything. */
 	good = true;
@@ -295,15 +255,15 @@ test_zone_shape(size_t size, size_t align, int flags)
 	    st.free == st.slabs * ipers);
 	if (flags & ZONE_NOCACHE)
 		CHECK(good, "reserve", st.slabs <= 1);
-	ok(good, "all freed: inuse 0, %lu free in %lu slab(s)",
+	tap_ok(good, "all freed: inuse 0, %lu free in %lu slab(s)",
 	    (unsigned long)st.free, (unsigned long)st.slabs);
 
 	zone_reclaim(z);
 	st = stats(z);
-	ok(st.slabs == 0 && st.pages == 0 && st.free == 0 && st.inuse == 0,
+	tap_ok(st.slabs == 0 && st.pages == 0 && st.free == 0 && st.inuse == 0,
 	    "zone_reclaim gives back every empty slab");
 	zone_destroy(z);
-	ok(settled_pages() == base, "after zone_destroy the pages are back "
+	tap_ok(settled_pages() == base, "after zone_destroy the pages are back "
 	    "(%lu in use)", (unsigned long)host_pages_in_use);
 	free(items);
 }
@@ -320,10 +280,10 @@ test_zero_and_reuse(void)
 	memset(p, 0xff, zone_item_size(z));
 	zone_free(z, p);
 	q = zone_alloc(z, M_WAITOK | M_ZERO);
-	ok(q == p, "the per-cpu cache hands back the hottest item first");
+	tap_ok(q == p, "the per-cpu cache hands back the hottest item first");
 	for (i = 0; i < zone_item_size(z); i++)
 		zero = zero && q[i] == 0;
-	ok(zero, "M_ZERO zeroes a reused item");
+	tap_ok(zero, "M_ZERO zeroes a reused item");
 	zone_free(z, q);
 	zone_destroy(z);
 }
@@ -340,12 +300,12 @@ test_empty_reserve(void)
 	for (i = 0; i < nitems(items); i++)
 		items[i] = zone_alloc(z, M_WAITOK);
 	st = stats(z);
-	ok(st.slabs >= 5, "200 items of 512 bytes take %lu slabs",
+	tap_ok(st.slabs >= 5, "200 items of 512 bytes take %lu slabs",
 	    (unsigned long)st.slabs);
 	for (i = 0; i < nitems(items); i++)
 		zone_free(z, items[i]);
 	st = stats(z);
-	ok(st.slabs == 1 && st.inuse == 0,
+	tap_ok(st.slabs == 1 && st.inuse == 0,
 	    "after freeing all, one empty slab is kept (%lu)",
 	    (unsigned long)st.slabs);
 	zone_destroy(z);
@@ -364,11 +324,12 @@ test_failures(int flags)
 	host_page_alloc_fail_after = 0;
 	p = zone_alloc(z, M_NOWAIT);
 	st = stats(z);
-	ok(p == NULL && st.failures == 1 && st.requests == 0 && st.inuse == 0,
+	tap_ok(p == NULL && st.failures == 1 && st.requests == 0 &&
+	    st.inuse == 0,
 	    "%s: no page: M_NOWAIT returns NULL and counts a failure", kind);
 	p = zone_alloc(z, M_WAITOK);
 	st = stats(z);
-	ok(p == NULL && st.failures == 2,
+	tap_ok(p == NULL && st.failures == 2,
 	    "%s: no page: M_WAITOK returns NULL too (no pageout daemon yet)",
 	    kind);
 
@@ -380,51 +341,15 @@ test_failures(int flags)
 	host_page_alloc_fail_after = -1;
 	st = stats(z);
 	ipers = st.inuse + st.free;
-	ok(st.slabs == 1 && got == ipers && st.requests == got &&
+	tap_ok(st.slabs == 1 && got == ipers && st.requests == got &&
 	    st.failures == 2 + (nitems(items) - got),
 	    "%s: with one slab allowed, %lu items then NULLs, all counted",
 	    kind, (unsigned long)got);
 	for (i = 0; i < nitems(items); i++)
 		zone_free(z, items[i]);
 	base = stats(z).inuse;
-	ok(base == 0, "%s: everything freed after failures", kind);
+	tap_ok(base == 0, "%s: everything freed after failures", kind);
 	zone_destroy(z);
-}
-
-/*
- * Checks that must end in a panic, run in a child.  The child's stderr
- * goes to a pipe and must contain want.
- */
-static void
-expect_panic(const char *desc, const char *want, void (*fn)(void))
-{
-	char buf[1024];
-	int fds[2], status;
-	ssize_t len, got = 0;
-	pid_t pid;
-
-	fflush(stdout);
-	if (pipe(fds) != 0) {
-		ok(false, "%s: pipe", desc);
-		return;
-	}
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], STDERR_FILENO);
-		fn();
-		_exit(0);	/* no panic: the parent reports the failure */
-	}
-	close(fds[1]);
-	while (got < (ssize_t)sizeof(buf) - 1 &&
-	    (len = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += len;
-	buf[got] = '\0';
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	if (!ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
-	    strstr(buf, want) != NULL, "%s panics (\"%s\")", desc, want))
-		printf("# child said: %s\n", buf);
 }
 
 static void
@@ -510,22 +435,22 @@ panic_use_after_free(void)
 static void
 test_panics(void)
 {
-	expect_panic("freeing an item to the wrong zone", "belongs to zone zone-a",
-	    panic_wrong_zone);
-	expect_panic("freeing a pointer outside any slab",
-	    "is not an item of any zone", panic_not_an_item);
-	expect_panic("freeing a pointer inside an item",
-	    "is not the start of an item", panic_misaligned);
-	expect_panic("double free (nocache zone)", "double free",
-	    panic_double_free_nocache);
-	expect_panic("double free (cached zone)", "double free",
-	    panic_double_free_cached);
-	expect_panic("double free after the first was flushed", "double free",
-	    panic_double_free_flushed);
-	expect_panic("destroying a zone with items in use", "items in use",
-	    panic_destroy_busy);
-	expect_panic("a write to a free item", "written after free",
-	    panic_use_after_free);
+	tap_expect_abort(panic_wrong_zone, "belongs to zone zone-a",
+	    "freeing an item to the wrong zone panics");
+	tap_expect_abort(panic_not_an_item, "is not an item of any zone",
+	    "freeing a pointer outside any slab panics");
+	tap_expect_abort(panic_misaligned, "is not the start of an item",
+	    "freeing a pointer inside an item panics");
+	tap_expect_abort(panic_double_free_nocache, "double free",
+	    "double free (nocache zone) panics");
+	tap_expect_abort(panic_double_free_cached, "double free",
+	    "double free (cached zone) panics");
+	tap_expect_abort(panic_double_free_flushed, "double free",
+	    "double free after the first was flushed panics");
+	tap_expect_abort(panic_destroy_busy, "items in use",
+	    "destroying a zone with items in use panics");
+	tap_expect_abort(panic_use_after_free, "written after free",
+	    "a write to a free item panics");
 }
 
 static void
@@ -542,7 +467,7 @@ test_walk(void)
 		seen_b |= z == b;
 		seen_zones |= strcmp(stats(z).name, "zones") == 0;
 	}
-	ok(seen_a && seen_b && seen_zones && n == 3,
+	tap_ok(seen_a && seen_b && seen_zones && n == 3,
 	    "zone_first/zone_next visit every zone once (%d)", n);
 	printf("# zone_print_stats:\n");
 	fflush(stdout);
@@ -624,7 +549,7 @@ stress_thread(void *arg)
 
 	host_pcpu.pc_cpuid = id;
 	for (op = 0; op < STRESS_OPS; op++) {
-		r = rng_next(&seed);
+		r = tap_rand_r(&seed);
 		s = &slots[r % STRESS_SLOTS];
 		if ((r >> 32) % 8 == 0) {
 			stress_swap(s, r >> 40);
@@ -684,11 +609,12 @@ test_stress(void)
 		s.zi = pool[i].zi;
 		stress_free(&s);
 	}
-	ok(stress_bad == 0, "stress: %d cpus x %d ops, every item's pattern "
+	tap_ok(stress_bad == 0,
+	    "stress: %d cpus x %d ops, every item's pattern "
 	    "intact and stats consistent", STRESS_THREADS, STRESS_OPS);
 	for (i = 0; i < 2; i++)
 		st[i] = stats(stress_zone[i]);
-	ok(st[0].inuse == 0 && st[1].inuse == 0 &&
+	tap_ok(st[0].inuse == 0 && st[1].inuse == 0 &&
 	    st[0].requests == stress_allocs[0] &&
 	    st[1].requests == stress_allocs[1] &&
 	    st[0].failures == 0 && st[1].failures == 0,
@@ -696,7 +622,7 @@ test_stress(void)
 	    (unsigned long)st[0].requests, (unsigned long)st[1].requests);
 	zone_destroy(stress_zone[0]);
 	zone_destroy(stress_zone[1]);
-	ok(settled_pages() == base, "stress: all pages back after destroy");
+	tap_ok(settled_pages() == base, "stress: all pages back after destroy");
 }
 
 int
@@ -724,8 +650,7 @@ main(void)
 	test_panics();
 	test_walk();
 	test_stress();
-	ok(settled_pages() == base, "no pages held at the end (%lu)",
+	tap_ok(settled_pages() == base, "no pages held at the end (%lu)",
 	    (unsigned long)host_pages_in_use);
-	printf("1..%d\n", tap_count);
-	return tap_failed != 0;
+	return tap_done();
 }

@@ -261,10 +261,10 @@ malloc_print_stats(void)
 {
 	struct malloc_type *t;
 
-	printf("%-16s %8s %10s %10s %10s %6s\n", "TYPE", "INUSE", "MEMUSE",
+	printf("# %-16s %8s %10s %10s %10s %6s\n", "TYPE", "INUSE", "MEMUSE",
 	    "HIGHWATER", "REQUESTS", "FAIL");
 	for (t = malloc_type_first(); t != NULL; t = t->mt_next)
-		printf("%-16s %8lu %9luK %9luK %10lu %6lu\n", t->mt_shortdesc,
+		printf("# %-16s %8lu %9luK %9luK %10lu %6lu\n", t->mt_shortdesc,
 		    (unsigned long)__atomic_load_n(&t->mt_inuse, __ATOMIC_RELAXED),
 		    (unsigned long)howmany(__atomic_load_n(&t->mt_bytes,
 		    __ATOMIC_RELAXED), 1024),

@@ -784,18 +784,19 @@ zone_get_stats(zone_t z, struct zone_stats *st)
 }
 
 /* The list lock is held while printing, so zones cannot vanish meanwhile. */
+/* One "# "-prefixed line per zone, so the table is a comment in TAP output. */
 void
 zone_print_stats(void)
 {
 	struct zone_stats st;
 	struct list_node *n;
 
-	printf("%-20s %6s %8s %8s %10s %6s %6s\n", "ZONE", "SIZE", "INUSE",
+	printf("# %-20s %6s %8s %8s %10s %6s %6s\n", "ZONE", "SIZE", "INUSE",
 	    "FREE", "REQUESTS", "FAIL", "PAGES");
 	spin_lock(&zone_list_lock);
 	list_foreach(n, &zone_list) {
 		zone_get_stats(list_entry(n, struct zone, z_link), &st);
-		printf("%-20s %6lu %8lu %8lu %10lu %6lu %6lu\n", st.name,
+		printf("# %-20s %6lu %8lu %8lu %10lu %6lu %6lu\n", st.name,
 		    (unsigned long)st.size, (unsigned long)st.inuse,
 		    (unsigned long)st.free, (unsigned long)st.requests,
 		    (unsigned long)st.failures, (unsigned long)st.pages);
