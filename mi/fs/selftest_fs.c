@@ -46,19 +46,6 @@ MALLOC_DEFINE(M_FSTEST, "fs selftest", "buffers of the file system self-tests");
  * Helpers.
  */
 
-static uint64_t
-zone_inuse(const char *name)
-{
-	for (zone_t z = zone_first(); z != NULL; z = zone_next(z)) {
-		struct zone_stats st;
-
-		zone_get_stats(z, &st);
-		if (strcmp(st.name, name) == 0)
-			return st.inuse;
-	}
-	return 0;
-}
-
 struct counts {
 	uint64_t	free_pages;
 	uint64_t	vnodes, objects, files;
@@ -70,9 +57,9 @@ count(struct counts *c)
 {
 	zone_reclaim_all();
 	c->free_pages = vm_page_count_free();
-	c->vnodes = zone_inuse("vnode");
-	c->objects = zone_inuse("vm object");
-	c->files = zone_inuse("file");
+	c->vnodes = zone_inuse_by_name("vnode");
+	c->objects = zone_inuse_by_name("vm object");
+	c->files = zone_inuse_by_name("file");
 	c->ramfs = M_RAMFS->mt_inuse;
 	c->vname = M_VNAME->mt_inuse;
 	c->procfs = M_PROCFS->mt_inuse;
@@ -493,13 +480,13 @@ test_mmap(struct vnode *root)
 	    "mmap: and faults there fail again");
 
 	/* Unlinked and closed, a mapped file lives on until it is unmapped. */
-	objects = zone_inuse("vm object");
+	objects = zone_inuse_by_name("vm object");
 	selftest_ok(remove_path(root, "tmp/mapped", false) == 0, "mmap: unlink the mapped file");
 	vrele(vp);
-	selftest_ok(zone_inuse("vm object") == objects && vm_fault(map, UBASE, VM_PROT_READ, 0) == 0,
+	selftest_ok(zone_inuse_by_name("vm object") == objects && vm_fault(map, UBASE, VM_PROT_READ, 0) == 0,
 	    "mmap: the unlinked file's object stays while it is mapped");
 	vmspace_free(vm);
-	selftest_ok(zone_inuse("vm object") == objects - 1,
+	selftest_ok(zone_inuse_by_name("vm object") == objects - 1,
 	    "mmap: the last unmap frees the object (and the vnode)");
 }
 
@@ -572,13 +559,13 @@ test_unlink(struct vnode *root)
 		selftest_ok(false, "unlink: bin/hello");
 		return;
 	}
-	objects = zone_inuse("vm object");
+	objects = zone_inuse_by_name("vm object");
 	selftest_ok(remove_path(root, "bin/hello", false) == 0 && !exists(root, "bin/hello"),
 	    "unlink: bin/hello is gone from its directory");
 	selftest_ok(vp->v_nlink == 0 && kread(vp, buf, sizeof(buf), 0) == (ssize_t)strlen(HELLO),
 	    "unlink: the referenced file can still be read");
 	vrele(vp);
-	selftest_ok(zone_inuse("vm object") == objects - 1,
+	selftest_ok(zone_inuse_by_name("vm object") == objects - 1,
 	    "unlink: the last reference frees the file's object");
 	selftest_ok(remove_path(root, "bin", true) == 0 && !exists(root, "bin"),
 	    "rmdir: the emptied directory goes");

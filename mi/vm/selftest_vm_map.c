@@ -69,19 +69,6 @@ pmap_clean(struct vmspace *vm)
 	return pmap_check(vm->vm_pmap) == 0;
 }
 
-static uint64_t
-zone_inuse(const char *name)
-{
-	for (zone_t z = zone_first(); z != NULL; z = zone_next(z)) {
-		struct zone_stats st;
-
-		zone_get_stats(z, &st);
-		if (strcmp(st.name, name) == 0)
-			return st.inuse;
-	}
-	return 0;
-}
-
 static void
 test_zero_fill(void)
 {
@@ -495,7 +482,7 @@ static void
 vm_map_selftests(void)
 {
 	uint64_t free0 = vm_page_count_free();
-	uint64_t objects0 = zone_inuse("vm object"), entries0 = zone_inuse("vm map entry");
+	uint64_t objects0 = zone_inuse_by_name("vm object"), entries0 = zone_inuse_by_name("vm map entry");
 
 	test_zero_fill();
 	test_protection();
@@ -508,7 +495,7 @@ vm_map_selftests(void)
 	test_two_harts();
 	test_device_object();
 	zone_reclaim_all();
-	selftest_ok(zone_inuse("vm object") == objects0 && zone_inuse("vm map entry") == entries0,
+	selftest_ok(zone_inuse_by_name("vm object") == objects0 && zone_inuse_by_name("vm map entry") == entries0,
 	    "leaks: objects and map entries back to their starting counts");
 	selftest_ok(vm_page_count_free() == free0, "leaks: free pages back to %lu (now %lu)",
 	    free0, vm_page_count_free());

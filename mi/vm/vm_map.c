@@ -338,6 +338,15 @@ range_is_mapped(struct vm_map *map, vaddr_t start, vaddr_t end)
 	return e != NULL;
 }
 
+/* ENOMEM if [start, end) has a hole, else clip the entries at its ends. Map locked. */
+static int
+clip_mapped_range(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	if (!range_is_mapped(map, start, end))
+		return ENOMEM;
+	return clip_range(map, start, end);
+}
+
 int
 vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot)
 {
@@ -400,11 +409,7 @@ vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
 	int error;
 
 	vm_map_lock(map);
-	if (!range_is_mapped(map, start, end)) {
-		vm_map_unlock(map);
-		return ENOMEM;
-	}
-	if ((error = clip_range(map, start, end)) != 0) {
+	if ((error = clip_mapped_range(map, start, end)) != 0) {
 		vm_map_unlock(map);
 		return error;
 	}
@@ -443,11 +448,7 @@ vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end)
 	int error;
 
 	vm_map_lock(map);
-	if (!range_is_mapped(map, start, end)) {
-		vm_map_unlock(map);
-		return ENOMEM;
-	}
-	if ((error = clip_range(map, start, end)) == 0)
+	if ((error = clip_mapped_range(map, start, end)) == 0)
 		for (e = first_in_range(map, start); e != NULL && e->start < end;
 		    e = e->node.next)
 			if (e->wired_count > 0)

@@ -810,6 +810,27 @@ zone_print_stats(void)
  */
 
 zone_t
+zone_find(const char *name)
+{
+	for (zone_t z = zone_first(); z != NULL; z = zone_next(z))
+		if (strcmp(z->z_name, name) == 0)
+			return z;
+	return NULL;
+}
+
+uint64_t
+zone_inuse_by_name(const char *name)
+{
+	zone_t z = zone_find(name);
+	struct zone_stats st;
+
+	if (z == NULL)
+		return 0;
+	zone_get_stats(z, &st);
+	return st.inuse;
+}
+
+zone_t
 zone_first(void)
 {
 	struct list_node *n;
