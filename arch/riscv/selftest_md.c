@@ -11,6 +11,7 @@
 #include <machine/cpu.h>
 #include <vm/kmem.h>
 #include <vm/pmap.h>
+#include <vm/vm_map.h>
 #include <drivers/plic.h>
 #include "riscv.h"
 
@@ -55,12 +56,21 @@ test_wx(void)
 static void
 test_stack_guard(void)
 {
+	uint64_t stacks = vm_map_entry_count(kstack_map);
 	vaddr_t top = kstack_alloc(M_WAITOK);
 	vaddr_t guard = top - ptoa(KSTACK_PAGES + 1);
+	void *kmem = kmem_alloc(PAGE_SIZE, M_WAITOK);
 	uint8_t byte;
 
 	if (!selftest_ok(top != 0, "kstack_alloc"))
 		return;
+	selftest_ok(vm_map_entry_count(kstack_map) == stacks + 1 &&
+	    vm_map_kernel_lookup(top - 1) == kstack_map &&
+	    vm_map_kernel_lookup(guard) == kstack_map,
+	    "the stack and its guard are one entry of kernel_map's kstack submap");
+	selftest_ok(kmem != NULL && vm_map_kernel_lookup((vaddr_t)kmem) == kernel_map,
+	    "kmem memory lies in kernel_map's kmem arena");
+	kmem_free(kmem, PAGE_SIZE);
 	selftest_ok(probe_store_u8((void *)(top - 1), 1) == 0, "top of a kernel stack is writable");
 	selftest_ok(probe_store_u8((void *)(guard + PAGE_SIZE), 1) == 0,
 	    "bottom of a kernel stack is writable");
@@ -69,6 +79,8 @@ test_stack_guard(void)
 	kstack_free(top);
 	selftest_ok(probe_load_u8((void *)(top - 1), &byte) == EFAULT,
 	    "a freed kernel stack is unmapped");
+	selftest_ok(vm_map_entry_count(kstack_map) == stacks &&
+	    vm_map_kernel_lookup(top - 1) == NULL, "and its kstack_map entry is gone");
 }
 
 static int

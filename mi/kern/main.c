@@ -87,7 +87,6 @@ mi_startup(void)
 	int failed;
 
 	vm_object_init();
-	vm_map_startup();
 	sched_init();
 	proc_init();
 	mount_root();

@@ -11,6 +11,7 @@
 #include <machine/param.h>
 #include <vm/kmem.h>
 #include <vm/pmap.h>
+#include <vm/vm_map.h>
 #include <vm/vm_page.h>
 #include <vm/vm_phys.h>
 #include <vm/vmem.h>
@@ -29,10 +30,28 @@ page_flags(int mflags)
 	return (mflags & M_NOWAIT) ? VM_ALLOC_NOWAIT : VM_ALLOC_NORMAL;
 }
 
+/*
+ * Lay out the kernel's address space (see vm_map.h): the first
+ * KSTACK_MAP_SIZE bytes of the kernel arena are kstack_map, the rest is
+ * the kmem arena, recorded in kernel_map and handed out by vmem.
+ */
 void
 kmem_init(void)
 {
-	kernel_arena = vmem_create("kernel", KVA_BASE, KVA_SIZE, PAGE_SIZE, VMEM_NOWAIT);
+	vaddr_t kmem_start = KVA_BASE + KSTACK_MAP_SIZE, kva_end = KVA_BASE + KVA_SIZE;
+	vaddr_t va = kmem_start;
+
+	vm_map_startup();
+	vm_map_init(kernel_map, NULL, KVA_BASE, kva_end);
+	vm_map_init(kstack_map, NULL, KVA_BASE, kmem_start);
+	kernel_map->flags |= MAP_KERNEL;
+	kstack_map->flags |= MAP_KERNEL;
+	if (vm_map_submap(kernel_map, KVA_BASE, kmem_start, kstack_map) != 0 ||
+	    vm_map_find(kernel_map, NULL, 0, &va, kva_end - kmem_start, 0, VMFS_FIXED,
+	    VM_PROT_RW, VM_PROT_RW, MAP_ENTRY_NOFAULT) != 0)
+		panic("kmem_init: cannot lay out the kernel map");
+	kernel_arena = vmem_create("kernel", kmem_start, kva_end - kmem_start, PAGE_SIZE,
+	    VMEM_NOWAIT);
 	if (kernel_arena == NULL)
 		panic("kmem_init: cannot create the kernel arena");
 }
@@ -231,12 +250,14 @@ vaddr_t
 kstack_alloc(int flags)
 {
 	size_t len = ptoa(KSTACK_PAGES + 1);
-	vmem_addr_t va;
+	vaddr_t va = KVA_BASE;
 
-	if (vmem_alloc(kernel_arena, len, vmem_flags(flags), &va) != 0)
+	/* One kstack_map entry per stack, its guard page included. */
+	if (vm_map_find(kstack_map, NULL, 0, &va, len, 0, VMFS_ANYWHERE, VM_PROT_RW,
+	    VM_PROT_RW, MAP_ENTRY_STACK) != 0)
 		return 0;
 	if (!alloc_map(va + PAGE_SIZE, len - PAGE_SIZE, flags)) {
-		vmem_free(kernel_arena, va, len);
+		vm_map_remove(kstack_map, va, va + len);
 		return 0;
 	}
 	return va + len;
@@ -248,5 +269,5 @@ kstack_free(vaddr_t top)
 	size_t len = ptoa(KSTACK_PAGES + 1);
 
 	unmap_free(top - len + PAGE_SIZE, len - PAGE_SIZE);
-	vmem_free(kernel_arena, top - len, len);
+	vm_map_remove(kstack_map, top - len, top);
 }

@@ -48,7 +48,11 @@ size_t kmem_alloc_size(const void *addr);
 void *kmem_mapdev(paddr_t pa, size_t size);
 void kmem_unmapdev(void *va, size_t size);
 
-/* Kernel stacks: KSTACK_PAGES wired pages above an unmapped guard page. */
+/*
+ * Kernel stacks: KSTACK_PAGES wired pages above an unmapped guard page,
+ * each an entry of kstack_map (vm_map.h), which spans KSTACK_MAP_SIZE.
+ */
+#define KSTACK_MAP_SIZE	(1UL << 30)
 vaddr_t kstack_alloc(int flags);	/* returns the stack top, or 0 */
 void kstack_free(vaddr_t top);
 

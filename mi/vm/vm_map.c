@@ -16,6 +16,9 @@
 
 static zone_t map_entry_zone;
 static zone_t vmspace_zone;
+static struct vm_map kernel_map_store, kstack_map_store;
+struct vm_map *kernel_map = &kernel_map_store;
+struct vm_map *kstack_map = &kstack_map_store;
 
 void
 vm_map_startup(void)
@@ -190,9 +193,12 @@ remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 		return error;
 	for (e = first_in_range(map, start); e != NULL && e->start < end; e = next) {
 		next = e->node.next;
+		KASSERT(!(e->eflags & MAP_ENTRY_IS_SUB_MAP), ("vm_map_remove: a submap"));
 		if (e->wired_count > 0)
 			entry_unwire_pages(map, e);
-		pmap_remove(map->pmap, e->start, e->end);
+		/* Kernel maps have no pmap: their users unmap their own pages. */
+		if (map->pmap != NULL)
+			pmap_remove(map->pmap, e->start, e->end);
 		entry_unlink(map, e);
 		/* Dropping an object reference may collapse chains: no map lock needed. */
 		vm_object_deallocate(e->object);
@@ -233,8 +239,8 @@ try_extend(struct vm_map *map, struct vm_map_entry *prev, vaddr_t start, vaddr_t
 {
 	struct vm_object *obj;
 
-	if (prev == NULL || prev->end != start || prev->protection != prot ||
-	    prev->max_protection != maxprot || prev->eflags != cow ||
+	if (prev == NULL || (map->flags & MAP_KERNEL) || prev->end != start ||
+	    prev->protection != prot || prev->max_protection != maxprot || prev->eflags != cow ||
 	    prev->wired_count != 0 || prev->inheritance != VM_INHERIT_COPY ||
 	    (map->flags & MAP_WIREFUTURE))
 		return false;
@@ -900,4 +906,49 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 out:
 	vm_map_unlock(map);
 	return error;
+}
+
+int
+vm_map_submap(struct vm_map *map, vaddr_t start, vaddr_t end, struct vm_map *sub)
+{
+	struct vm_map_entry *e;
+	int error = 0;
+
+	KASSERT((map->flags & MAP_KERNEL) && sub->tree.min == start && sub->tree.max == end,
+	    ("vm_map_submap: %lx-%lx does not fit", start, end));
+	vm_map_lock(map);
+	if (!range_is_free(map, start, end)) {
+		error = EEXIST;
+	} else if ((e = entry_alloc()) == NULL) {
+		error = ENOMEM;
+	} else {
+		e->start = start;
+		e->end = end;
+		e->submap = sub;
+		e->protection = e->max_protection = VM_PROT_RW;
+		e->inheritance = VM_INHERIT_NONE;
+		e->eflags = MAP_ENTRY_IS_SUB_MAP | MAP_ENTRY_NOFAULT;
+		entry_insert(map, e);
+	}
+	vm_map_unlock(map);
+	return error;
+}
+
+struct vm_map *
+vm_map_kernel_lookup(vaddr_t va)
+{
+	struct vm_map *map = kernel_map;
+
+	for (;;) {
+		struct vm_map_entry *e;
+		struct vm_map *sub;
+
+		vm_map_lock(map);
+		e = vm_map_lookup_entry(map, va);
+		sub = e != NULL && (e->eflags & MAP_ENTRY_IS_SUB_MAP) ? e->submap : NULL;
+		vm_map_unlock(map);
+		if (sub == NULL)
+			return e != NULL ? map : NULL;
+		map = sub;
+	}
 }

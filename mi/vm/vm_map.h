@@ -42,12 +42,16 @@ struct pmap;
 #define MAP_ENTRY_STACK		0x0008	/* a stack (for /proc maps) */
 #define MAP_ENTRY_GUARD		0x0010	/* a guard region */
 #define MAP_ENTRY_IN_WIRING	0x0020	/* vm_map_wire is faulting it in */
+#define MAP_ENTRY_IS_SUB_MAP	0x0040	/* kernel map: the range is another map's */
 
 struct vm_map_entry {
 	struct vm_map_node node;	/* (M) tree and list linkage */
 	vaddr_t		start;		/* (M) */
 	vaddr_t		end;		/* (M) exclusive */
-	struct vm_object *object;	/* (M) backing object, or NULL */
+	union {
+		struct vm_object *object;	/* (M) backing object, or NULL */
+		struct vm_map	*submap;	/* (C) with MAP_ENTRY_IS_SUB_MAP */
+	};
 	uint64_t	offset;		/* (M) byte offset of start in object */
 	vm_prot_t	protection;	/* (M) */
 	vm_prot_t	max_protection;	/* (M) */
@@ -68,6 +72,7 @@ struct vm_map {
 };
 
 #define MAP_WIREFUTURE	0x0001		/* mlockall(MCL_FUTURE) */
+#define MAP_KERNEL	0x0002		/* a kernel map: no pmap, entries never merge */
 
 struct vmspace {
 	struct vm_map	vm_map;
@@ -82,8 +87,23 @@ struct vmspace {
 #define VMFS_FIXED		1	/* exactly here, replacing what is there */
 #define VMFS_FIXED_NOREPLACE	2	/* exactly here, EEXIST if anything is */
 
+/*
+ * The kernel's address space: kernel_map covers the kernel virtual arena
+ * [KVA_BASE, KVA_BASE + KVA_SIZE).  Its entries are submaps and arenas:
+ * kstack_map, where each kernel stack (with the guard page below it) is
+ * one entry, and the kmem arena, whose space the vmem allocator
+ * kernel_arena hands out (kmem.h).  Kernel maps have no pmap: their users
+ * enter and remove the wired kernel mappings themselves.
+ */
+extern struct vm_map *kernel_map;
+extern struct vm_map *kstack_map;
+
 void vm_map_startup(void);
 void vm_map_init(struct vm_map *map, struct pmap *pmap, vaddr_t min, vaddr_t max);
+/* Make [start, end) of a kernel map the submap sub (which covers the same range). */
+int vm_map_submap(struct vm_map *map, vaddr_t start, vaddr_t end, struct vm_map *sub);
+/* The map kernel address va belongs to: the deepest submap holding it. */
+struct vm_map *vm_map_kernel_lookup(vaddr_t va);
 
 struct vmspace *vmspace_alloc(void);	/* empty user address space */
 void vmspace_free(struct vmspace *vm);	/* drop a reference; last one tears down */
