@@ -11,7 +11,7 @@
  *              fixed from then on and user page tables can share them;
  *   KERNBASE   the image: text RX, rodata R, data and bss RW (W^X).
  *
- * User address spaces (struct pmap), root entries 0..255:
+ * User address spaces (struct pmap) use root entries 0..255.
  *
  * Page tables.  Three levels, 4 KiB leaves only.  A new pmap's root gets
  * a copy of the kernel root's upper half, which never changes.  The
