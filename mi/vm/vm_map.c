@@ -321,7 +321,12 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 	error = 0;
 	if (map->flags & MAP_WIREFUTURE) {
 		vm_map_unlock(map);
-		return vm_map_wire(map, start, end) ? ENOMEM : 0;
+		if (vm_map_wire(map, start, end) == 0)
+			return 0;
+		/* Undo the mapping; on failure the caller keeps its object reference. */
+		vm_object_reference(object);
+		vm_map_remove(map, start, end);
+		return ENOMEM;
 	}
 out:
 	vm_map_unlock(map);
@@ -826,23 +831,43 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
 	return error;
 }
 
-/* Grow e in place by len bytes (the space after it is free).  Map locked. */
+/*
+ * Grow the mapping that ends with e by len bytes (the space after it is
+ * free), as a new entry: the object pages after e's range may belong to
+ * another part of the original mapping (clipped off, or unmapped with
+ * their pages still in the object), so e itself must not reach them.  A
+ * file mapping goes on with the next part of the file; private anonymous
+ * memory with fresh zero-fill; shared anonymous memory with a new object.
+ * Map locked.
+ */
 static int
-grow_in_place(struct vm_map *map, struct vm_map_entry *e, vm_size_t len)
+append_growth(struct vm_map *map, struct vm_map_entry *e, vm_size_t len)
 {
+	struct vm_map_entry *g = entry_alloc();
 	struct vm_object *obj = e->object;
 
-	if (obj != NULL) {
-		uint64_t need = atop(e->offset + (e->end - e->start) + len);
-
-		spin_lock(&obj->lock);
-		if (obj->type == OBJT_ANON && need > obj->size)
-			obj->size = need;
-		spin_unlock(&obj->lock);
+	if (g == NULL)
+		return ENOMEM;
+	*g = *e;
+	memset(&g->node, 0, sizeof(g->node));
+	g->start = e->end;
+	g->end = e->end + len;
+	g->wired_count = 0;
+	if (obj != NULL && obj->type == OBJT_VNODE) {
+		g->offset = e->offset + (e->end - e->start);
+		vm_object_reference(obj);
+	} else if (e->eflags & MAP_ENTRY_COW) {
+		g->object = NULL;
+		g->offset = 0;
+		g->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+	} else {
+		g->offset = 0;
+		if ((g->object = vm_object_allocate(OBJT_ANON, atop(len))) == NULL) {
+			entry_free(g);
+			return ENOMEM;
+		}
 	}
-	e->end += len;
-	map->size += len;
-	vm_map_tree_resize(&map->tree, e);
+	entry_insert(map, g);
 	return 0;
 }
 
@@ -858,7 +883,7 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	e = vm_map_lookup_entry(map, old);
 	if (e == NULL || end > e->end || e->wired_count > 0) {
 		vm_map_unlock(map);
-		return e == NULL ? EFAULT : EINVAL;
+		return e == NULL || end > e->end ? EFAULT : EINVAL;
 	}
 	if ((error = clip_range(map, old, end)) != 0)
 		goto out;
@@ -870,7 +895,7 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	}
 	if (!fixed && range_is_free(map, end, old + newsize) && old + newsize <= map->tree.max &&
 	    old + newsize > old) {
-		error = grow_in_place(map, e, newsize - oldsize);
+		error = append_growth(map, e, newsize - oldsize);
 		*newaddr = old;
 		goto out;
 	}
@@ -901,7 +926,7 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	entry_free(e);
 	entry_insert(map, moved);
 	if (newsize > oldsize)
-		error = grow_in_place(map, moved, newsize - oldsize);
+		error = append_growth(map, moved, newsize - oldsize);
 	*newaddr = dest;
 out:
 	vm_map_unlock(map);

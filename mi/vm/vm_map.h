@@ -113,7 +113,9 @@ struct vmspace *vmspace_fork(struct vmspace *parent);	/* copy by inheritance */
  * Map [*addr, *addr+length) of object at offset (object may be NULL for
  * anonymous memory; a non-NULL object's reference passes to the map).
  * cow: MAP_ENTRY_COW (and NEEDS_COPY) for private mappings.  0, EEXIST,
- * ENOMEM, EINVAL.
+ * ENOMEM, EINVAL; on an error nothing is mapped and the object reference
+ * stays with the caller.  In a map with MAP_WIREFUTURE the new range is
+ * also wired (ENOMEM if that fails).
  */
 int vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
     vaddr_t *addr, vm_size_t length, vaddr_t align, int placement,

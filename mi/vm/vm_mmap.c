@@ -82,6 +82,16 @@ vm_prot(uint64_t prot)
 	    ((prot & PROT_EXEC) ? VM_PROT_EXECUTE : 0);
 }
 
+static int
+memlock_check(struct thread *td, vm_size_t more)
+{
+	struct proc *p = td->td_proc;
+
+	if (vm_map_wired_bytes(curmap(td)) + more > p->p_rlimit[RLIMIT_MEMLOCK].rlim_cur)
+		return ENOMEM;
+	return 0;
+}
+
 /* Fault in every page of [start, end) now (MAP_POPULATE, mlock-on-map). */
 static void
 populate(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot)
@@ -147,6 +157,8 @@ SYSCALL(mmap)
 	if (map->size + len > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
 	    vm_map_entry_count(map) >= MAX_MAP_COUNT)
 		return -ENOMEM;
+	if ((map->flags & MAP_WIREFUTURE) && memlock_check(td, len) != 0)
+		return -EAGAIN;		/* mlockall(MCL_FUTURE): it would be locked */
 	if (flags & MAP_ANONYMOUS) {
 		cow = type == MAP_PRIVATE ? MAP_ENTRY_COW : 0;
 		if (cow == 0 && (obj = vm_object_allocate(OBJT_ANON, atop(len))) == NULL)
@@ -225,15 +237,6 @@ SYSCALL(msync)
 	return -vm_map_sync(curmap(td), start, end, vnode_sync_range);
 }
 
-static int
-memlock_check(struct thread *td, vm_size_t more)
-{
-	struct proc *p = td->td_proc;
-
-	if (vm_map_wired_bytes(curmap(td)) + more > p->p_rlimit[RLIMIT_MEMLOCK].rlim_cur)
-		return ENOMEM;
-	return 0;
-}
 
 /* mlock(addr, len) */
 SYSCALL(mlock)
@@ -426,6 +429,7 @@ SYSCALL(brk)
 		vaddr_t va = old;
 
 		if (map->size + (new - old) > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
+		    ((map->flags & MAP_WIREFUTURE) && memlock_check(td, new - old) != 0) ||
 		    vm_map_find(map, NULL, 0, &va, new - old, 0, VMFS_FIXED_NOREPLACE,
 		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW) != 0)
 			return (long)vm->vm_brk;

@@ -126,14 +126,56 @@ test_errors(void)
 	munmap(p, PGSZ);
 }
 
+/*
+ * Growth is fresh memory: moving and growing the first page of a three-page
+ * mapping must not expose (or share) the two pages after it, nor may
+ * growing in place over an unmapped tail bring its old data back.
+ */
+static void
+test_growth_is_fresh(void)
+{
+	char *p = map_pages(3), *q;
+
+	p[0] = 'a';
+	p[PGSZ] = 'b';
+	p[2 * PGSZ] = 'c';
+	q = mremap(p, PGSZ, 3 * PGSZ, MREMAP_MAYMOVE);
+	tap_ok(q != MAP_FAILED && q[0] == 'a' && q[PGSZ] == 0 && q[2 * PGSZ] == 0,
+	    "move+grow of part of a mapping: the new pages are zero");
+	if (q != MAP_FAILED) {
+		q[PGSZ] = 'Q';
+		tap_ok(p[PGSZ] == 'b', "and writing them does not reach the old neighbours");
+		munmap(q, 3 * PGSZ);
+	}
+	munmap(p, 3 * PGSZ);
+
+	p = map_pages(3);
+	p[0] = 'a';
+	p[PGSZ] = 'b';
+	p[2 * PGSZ] = 'c';
+	munmap(p + PGSZ, 2 * PGSZ);
+	q = mremap(p, PGSZ, 3 * PGSZ, 0);
+	tap_ok(q == p && q[0] == 'a' && q[PGSZ] == 0 && q[2 * PGSZ] == 0,
+	    "growing in place over an unmapped tail gives zeros, not its old data");
+	munmap(p, 3 * PGSZ);
+
+	p = map_pages(2);
+	mprotect(p + PGSZ, PGSZ, PROT_READ);
+	q = mremap(p, 2 * PGSZ, 4 * PGSZ, MREMAP_MAYMOVE);
+	tap_ok(q == MAP_FAILED && errno == EFAULT,
+	    "a range spanning two mappings -> EFAULT");
+	munmap(p, 2 * PGSZ);
+}
+
 int
 main(void)
 {
-	tap_plan(15);
+	tap_plan(19);
 	test_grow_in_place();
 	test_move();
 	test_shrink();
 	test_fixed();
 	test_errors();
+	test_growth_is_fresh();
 	return tap_done();
 }

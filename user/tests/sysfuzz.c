@@ -1,0 +1,739 @@
+/*
+ * sysfuzz: hostile arguments from user space never crash the kernel.
+ *
+ * A deterministic system-call fuzzer.  The parent forks NCHILD children,
+ * NPAR at a time; child i seeds its generator from (seed, i) and makes
+ * NCALLS random system calls with hostile arguments (NULL, -1, kernel-half
+ * pointers, unmapped and USER_MAX-straddling addresses, valid buffers with
+ * huge lengths, valid and invalid fds), then exits 0.  A child may also die
+ * by a signal (it unmapped its own stack, installed a garbage handler, sent
+ * itself SIGKILL...), which is fine.  Unknown numbers must give ENOSYS.
+ * Afterwards the system must still work: mmap/write/read/munmap, and a
+ * forked child exiting 42 is reaped.
+ *
+ * Usage: sysfuzz [SEED [CHILD [VERBOSE]]]
+ *   SEED     base seed (default below; printed).
+ *   CHILD    run only child number CHILD (-1: all).
+ *   VERBOSE  1: each child logs every call to fd 2 before making it, so
+ *            the last line before a panic or hang is the culprit.
+ * On our kernel: --append 'rdinit=/tests/sysfuzz -- SEED CHILD 1'.
+ *
+ * Never called by a child: reboot, clone, execve, rt_sigreturn, exit and
+ * exit_group (until the end), rt_sigsuspend; kill/tkill/tgkill only at
+ * itself; setpgid/prlimit64 only on itself; fds 0..2 are never passed as
+ * fd arguments (nothing reads the console or scribbles on the TAP stream).
+ * Calls that could block get safe arguments: O_NONBLOCK pipes (and
+ * F_SETFL keeps O_NONBLOCK), WNOHANG, short or invalid timeouts.  A parent
+ * watchdog SIGKILLs a child that still runs after WATCHDOG_MS anyway.
+ *
+ * Kernel bugs found with this program: a failed wiring under
+ * mlockall(MCL_FUTURE) left a mapping behind whose object reference the
+ * caller also dropped, and the process's exit panicked; and MCL_FUTURE
+ * mappings were wired with no RLIMIT_MEMLOCK check.  Both are fixed and
+ * checked by wirefuture_survives().  Seeds 0x5eed2026 and 1..115 run clean.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <tap.h>
+#include <testutil.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_SEED	0x5eed2026UL
+#define NCHILD		40
+#define NCALLS		50
+#define NPAR		4
+#define WATCHDOG_MS	8000
+
+#define USER_MAX	0x4000000000UL
+#define ENOSYS_FAIL	3	/* child exit status: an unknown number did not give ENOSYS */
+
+static uint64_t rng;
+
+static uint64_t
+rnd(void)
+{
+	/* xorshift64* */
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545f4914f6cdd1dULL;
+}
+
+static uint64_t
+pick(uint64_t n)
+{
+	return rnd() % n;
+}
+
+/* Child state. */
+static char *scratch;		/* SCRATCH_PAGES of random bytes */
+#define SCRATCH_PAGES	4
+static char *ro_page;		/* read-only page */
+static char *edge;		/* one page of 'a's, then an unmapped page */
+static char *hole;		/* unmapped */
+static int pipes[4];		/* two O_NONBLOCK pipes */
+static int dirfd_root = -1, filefd = -1, exefd = -1;
+static struct timespec short_ts = { 0, 1000000 };	/* 1 ms */
+static struct timespec bad_ts = { 0, 1000000000 };	/* invalid nsec */
+static struct timespec zero_ts = { 0, 0 };
+static char longpath[5000];
+static const char *exe_path;
+static int verbose;
+/*
+ * Set when an unknown number did not give ENOSYS: a static with a magic
+ * value, since the fuzzed calls may scribble on the child's own stack.
+ */
+static volatile uint64_t enosys_bad;
+#define ENOSYS_MAGIC	0x5eedbad0e05e5UL
+static int on_qemu;		/* under qemu-user */
+
+static const char *const paths[] = {
+	"/", "", ".", "..", "/nonexistent-sysfuzz/x", "//nonexistent-sysfuzz",
+	"/proc/self/nonexistent-sysfuzz",
+};
+
+/* Any integer. */
+static uint64_t
+gen_int(void)
+{
+	static const uint64_t v[] = {
+		0, 1, 2, 3, 4, 7, 8, 0xff, 0x100, 0xfff, 0x1000, 0x7fffffff,
+		0x80000000, 0xffffffff, 0x100000000UL, 0x7fffffffffffffffUL,
+		0x8000000000000000UL, (uint64_t)-1, (uint64_t)-2, (uint64_t)-4095,
+		(uint64_t)-100,
+	};
+
+	switch (pick(4)) {
+	case 0: return v[pick(sizeof(v) / sizeof(v[0]))];
+	case 1: return pick(64);
+	case 2: return rnd() & 0xffffffff;
+	default: return rnd();
+	}
+}
+
+/* A length. */
+static uint64_t
+gen_len(void)
+{
+	static const uint64_t v[] = {
+		0, 1, 8, 16, 64, 4095, 4096, 4097, 8192, 3 * 4096 + 5,
+		SCRATCH_PAGES * 4096, SCRATCH_PAGES * 4096 + 1, 0x7fffffff,
+		0x80000000, 0xffffffff, 0x100000000UL, 1UL << 40, USER_MAX,
+		USER_MAX - 4096, 0x7ffffffffffff000UL, (uint64_t)-4096,
+		(uint64_t)-1,
+	};
+
+	if (pick(4) == 0)
+		return pick(0x3000);
+	return v[pick(sizeof(v) / sizeof(v[0]))];
+}
+
+/* A pointer: bad ones and valid ones. */
+static uint64_t
+gen_ptr(void)
+{
+	static const uint64_t bad[] = {
+		0, 1, 8, 0xfff, 0x1000, 0x10000, (uint64_t)-1, (uint64_t)-4096,
+		0xffffffc000000000UL, 0xffffffff80200000UL, 0x8000000000000000UL,
+		0x0000800000000000UL, USER_MAX, USER_MAX - 4096, USER_MAX - 8,
+		USER_MAX - 1, USER_MAX - 0x10000, USER_MAX + 4096,
+		0x3ffffff000UL + 0xffc, 0x7fffffffffffffffUL,
+	};
+	int local;
+
+	switch (pick(12)) {
+	case 0: case 1: case 2:
+		return bad[pick(sizeof(bad) / sizeof(bad[0]))];
+	case 3: case 4: case 5:		/* inside scratch, maybe unaligned */
+		return (uint64_t)(scratch + pick(SCRATCH_PAGES * 4096));
+	case 6:
+		return (uint64_t)scratch;
+	case 7:
+		return (uint64_t)ro_page + pick(2) * pick(4096);
+	case 8:				/* straddles into an unmapped page */
+		return (uint64_t)edge + 4096 - 1 - pick(16);
+	case 9:
+		return (uint64_t)hole + pick(4096);
+	case 10:			/* page-aligned and unaligned huge */
+		return pick(2) ? (rnd() & ~0xfffUL) : rnd();
+	default:			/* own stack and text: may well kill us */
+		if (pick(4) == 0)
+			return pick(2) ? (uint64_t)&local : (uint64_t)gen_ptr;
+		return (uint64_t)(scratch + 4096 * pick(SCRATCH_PAGES));
+	}
+}
+
+/* An address for the memory-management calls. */
+static uint64_t
+gen_addr(void)
+{
+	if (pick(3) == 0)
+		return (rnd() & (USER_MAX - 1) & ~0xfffUL);
+	return gen_ptr();
+}
+
+/* An fd: never 0..2. */
+static uint64_t
+gen_fd(void)
+{
+	switch (pick(10)) {
+	case 0: return pipes[pick(4)];
+	case 1: return dirfd_root;
+	case 2: return filefd;
+	case 3: return exefd;
+	case 4: return 3 + pick(20);		/* whatever is open there */
+	case 5: return (uint64_t)(int64_t)-100;	/* AT_FDCWD */
+	case 6: return (uint64_t)-1;
+	case 7: return pick(2) ? 1000000 : 0x7fffffff;
+	case 8: return pipes[pick(4)];
+	default: return rnd() | 3;		/* garbage, upper bits */
+	}
+}
+
+static uint64_t
+gen_path(void)
+{
+	switch (pick(5)) {
+	case 0: return gen_ptr();
+	case 1: return (uint64_t)longpath;
+	case 2: return (uint64_t)edge + 4096 - 1 - pick(16);	/* no NUL before the hole */
+	default: return (uint64_t)paths[pick(sizeof(paths) / sizeof(paths[0]))];
+	}
+}
+
+/* A signal to send ourselves: never a stop signal. */
+static uint64_t
+gen_sig(void)
+{
+	uint64_t s;
+
+	if (pick(4) != 0) {		/* mostly harmless: keep the child going */
+		static const uint64_t v[] = { 0, 0, 65, 1000, (uint64_t)-1, 0x80000000 };
+		return v[pick(6)];
+	}
+	do
+		s = pick(65);
+	while (s >= SIGSTOP && s <= SIGTTOU);
+	return s;
+}
+
+/* A timeout pointer that never means "forever". */
+static uint64_t
+gen_timeout(void)
+{
+	switch (pick(5)) {
+	case 0: return (uint64_t)&bad_ts;
+	case 1: return (uint64_t)&zero_ts;
+	case 2: {			/* bad, but never mappable, never NULL */
+		/*
+		 * Not any gen_ptr(): a fuzzed mmap may put data (a huge
+		 * time) there.  qemu-user does not check wild guest
+		 * pointers against its guest space at all.
+		 */
+		static const uint64_t v[] = {
+			0xffffffc000000000UL, 0xffffffff80200000UL,
+			(uint64_t)-1, (uint64_t)-4096, 0x8000000000000000UL,
+			USER_MAX, USER_MAX - 8, USER_MAX + 4096,
+		};
+		if (on_qemu)
+			return (uint64_t)&bad_ts;
+		return v[pick(sizeof(v) / sizeof(v[0]))];
+	}
+	default: return (uint64_t)&short_ts;
+	}
+}
+
+/* Syscalls a child may make, with the kind of each argument. */
+enum { X = 0, I, P, L, F, S, G, A, T };	/* any, int, ptr, len, fd, path, sig, addr, timeout */
+struct sc {
+	int nr;
+	unsigned char arg[6];
+};
+static const struct sc calls[] = {
+	{ 17, { P, L } },		/* getcwd */
+	{ 23, { F } },			/* dup */
+	{ 24, { F, F, I } },		/* dup3 */
+	{ 25, { F, I, X } },		/* fcntl */
+	{ 29, { F, I, P } },		/* ioctl */
+	{ 34, { F, S, I } },		/* mkdirat */
+	{ 35, { F, S, I } },		/* unlinkat */
+	{ 46, { F, L } },		/* ftruncate */
+	{ 48, { F, S, I, I } },		/* faccessat */
+	{ 49, { S } },			/* chdir */
+	{ 56, { F, S, I, I } },		/* openat */
+	{ 57, { F } },			/* close */
+	{ 59, { P, I } },		/* pipe2 */
+	{ 61, { F, P, L } },		/* getdents64 */
+	{ 62, { F, X, I } },		/* lseek */
+	{ 63, { F, P, L } },		/* read */
+	{ 64, { F, P, L } },		/* write */
+	{ 65, { F, P, I } },		/* readv */
+	{ 66, { F, P, I } },		/* writev */
+	{ 67, { F, P, L, X } },		/* pread64 */
+	{ 68, { F, P, L, X } },		/* pwrite64 */
+	{ 78, { F, S, P, L } },		/* readlinkat */
+	{ 79, { F, S, P, I } },		/* newfstatat */
+	{ 80, { F, P } },		/* fstat */
+	{ 43, { S, P } },		/* statfs */
+	{ 44, { F, P } },		/* fstatfs */
+	{ 45, { S, L } },		/* truncate */
+	{ 50, { F } },			/* fchdir */
+	{ 81, { 0 } },			/* sync */
+	{ 82, { F } },			/* fsync */
+	{ 83, { F } },			/* fdatasync */
+	{ 96, { P } },			/* set_tid_address */
+	{ 98, { P, I, I, T, P, I } },	/* futex */
+	{ 99, { P, L } },		/* set_robust_list */
+	{ 101, { T, P } },		/* nanosleep */
+	{ 102, { I, P } },		/* getitimer */
+	{ 103, { I, P, P } },		/* setitimer */
+	{ 113, { I, P } },		/* clock_gettime */
+	{ 114, { I, P } },		/* clock_getres */
+	{ 115, { I, I, T, P } },	/* clock_nanosleep */
+	{ 124, { 0 } },			/* sched_yield */
+	{ 129, { 0, G } },		/* kill(getpid()) */
+	{ 130, { 0, G } },		/* tkill(gettid()) */
+	{ 131, { 0, 0, G } },		/* tgkill(getpid(), gettid()) */
+	{ 134, { I, P, P, I } },	/* rt_sigaction */
+	{ 135, { I, P, P, I } },	/* rt_sigprocmask */
+	{ 136, { P, I } },		/* rt_sigpending */
+	{ 137, { P, P, T, I } },	/* rt_sigtimedwait */
+	{ 153, { P } },			/* times */
+	{ 154, { 0, I } },		/* setpgid(self) */
+	{ 155, { I } },			/* getpgid */
+	{ 160, { P } },			/* uname */
+	{ 163, { I, P } },		/* getrlimit */
+	{ 164, { I, P } },		/* setrlimit */
+	{ 169, { P, P } },		/* gettimeofday */
+	{ 172, { 0 } }, { 173, { 0 } }, { 174, { 0 } }, { 175, { 0 } },
+	{ 176, { 0 } }, { 177, { 0 } }, { 178, { 0 } },
+	{ 214, { A } },			/* brk */
+	{ 215, { A, L } },		/* munmap */
+	{ 216, { A, L, L, I, A } },	/* mremap */
+	{ 222, { A, L, I, I, F, X } },	/* mmap */
+	{ 226, { A, L, I } },		/* mprotect */
+	{ 227, { A, L, I } },		/* msync */
+	{ 228, { A, L } },		/* mlock */
+	{ 229, { A, L } },		/* munlock */
+	{ 230, { I } },			/* mlockall */
+	{ 231, { 0 } },			/* munlockall */
+	{ 232, { A, L, P } },		/* mincore */
+	{ 233, { A, L, I } },		/* madvise */
+	{ 260, { I, P, I, P } },	/* wait4, WNOHANG */
+	{ 261, { 0, I, P, P } },	/* prlimit64(self) */
+	{ 278, { P, L, I } },		/* getrandom */
+	{ 293, { P, L, I, I } },	/* rseq */
+	{ 439, { F, S, I, I } },	/* faccessat2 */
+};
+#define NCALLS_TABLE	(sizeof(calls) / sizeof(calls[0]))
+
+/* Numbers no kernel (ours, Linux) implements. */
+static const uint64_t unknown[] = {
+	1000, 5000, 0x7fffffff, 0xffffffff, (uint64_t)-1, 0x8000000000000000UL,
+	1UL << 32 | 64,			/* write, if the upper bits were dropped */
+};
+
+static uint64_t
+gen_arg(int kind)
+{
+	switch (kind) {
+	case I: return gen_int();
+	case P: return gen_ptr();
+	case L: return gen_len();
+	case F: return gen_fd();
+	case S: return gen_path();
+	case G: return gen_sig();
+	case A: return gen_addr();
+	case T: return gen_timeout();
+	default:
+		switch (pick(4)) {
+		case 0: return gen_int();
+		case 1: return gen_ptr();
+		case 2: return gen_len();
+		default: return gen_fd();
+		}
+	}
+}
+
+static void
+logcall(int child, int i, uint64_t nr, const uint64_t a[6])
+{
+	char buf[200];
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+	    "sysfuzz: c%d #%d nr=%lu a=%#lx %#lx %#lx %#lx %#lx %#lx\n",
+	    child, i, (unsigned long)nr, (unsigned long)a[0], (unsigned long)a[1],
+	    (unsigned long)a[2], (unsigned long)a[3], (unsigned long)a[4],
+	    (unsigned long)a[5]);
+	__syscall6(SYS_write, 2, (long)buf, n, 0, 0, 0);
+}
+
+static void
+child_setup(int idx, uint64_t seed)
+{
+	char name[64];
+	unsigned long i;
+
+	rng = seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(idx + 1));
+	if (rng == 0)
+		rng = 1;
+	scratch = map_pages(SCRATCH_PAGES);
+	ro_page = map_pages(1);
+	edge = map_pages(2);
+	hole = unmapped_pages(4);
+	if (scratch == NULL || ro_page == NULL || edge == NULL)
+		_exit(2);
+	for (i = 0; i < SCRATCH_PAGES * 4096 / 8; i++)
+		((uint64_t *)scratch)[i] = pick(4) == 0 ? gen_ptr() : rnd();
+	memset(ro_page, 0x5a, 4096);
+	mprotect(ro_page, 4096, PROT_READ);
+	memset(edge, 'a', 4096);
+	munmap(edge + 4096, 4096);
+	memset(longpath, 'x', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	pipe2(pipes, O_NONBLOCK);
+	pipe2(pipes + 2, O_NONBLOCK);
+	write(pipes[3], "data", 4);
+	dirfd_root = open("/", O_RDONLY | O_DIRECTORY);
+	exefd = open(exe_path, O_RDONLY);
+	snprintf(name, sizeof(name), "/tmp/sysfuzz.%d", getpid());
+	filefd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (filefd >= 0) {
+		write(filefd, scratch, 3 * 4096 + 17);
+		unlink(name);
+	}
+}
+
+static void
+fixup(uint64_t nr, uint64_t a[6])
+{
+	switch (nr) {
+	case 25:			/* fcntl */
+		if (a[1] == 4)		/* F_SETFL: stay non-blocking */
+			a[2] |= O_NONBLOCK;
+		if (a[1] == 8 || a[1] == 10 || a[1] == 15)	/* F_SETOWN/SIG/_EX */
+			a[1] = 1;
+		if (a[1] == 7 && pick(2))	/* F_SETLKW */
+			a[1] = 6;
+		break;
+	case 29:			/* ioctl: not FIONBIO, TIOCSTI */
+		if (a[1] == 0x5421 || a[1] == 0x5412)
+			a[1] = 0x5413;
+		break;
+	case 59:			/* pipe2 */
+		a[1] |= O_NONBLOCK;
+		break;
+	case 98:			/* futex: no unbounded waits */
+		if (pick(2))
+			a[1] = pick(14) | (pick(2) ? 0x80 : 0);
+		if (a[3] == 0)
+			a[3] = (uint64_t)&short_ts;
+		break;
+	case 129: case 131:
+		a[0] = getpid();
+		if (nr == 131)
+			a[1] = gettid();
+		break;
+	case 130:
+		a[0] = gettid();
+		break;
+	case 134: case 135: case 136: case 137:
+		if (pick(4) != 0)	/* mostly the right sigsetsize */
+			a[nr == 136 ? 1 : 3] = 8;
+		if (nr == 134 && pick(2))
+			a[0] = pick(66);
+		if (nr == 135 && pick(2))
+			a[0] = pick(4);
+		break;
+	case 154: case 261:
+		a[0] = pick(2) ? 0 : (uint64_t)getpid();
+		break;
+	case 115:			/* clock_nanosleep: not on our own CPU clock */
+		if (a[0] == 2 || a[0] == 3 || (int64_t)a[0] < 0)
+			a[0] = 1;
+		break;
+	case 260:
+		a[2] |= WNOHANG;
+		break;
+	}
+}
+
+static int
+exit42(void *arg)
+{
+	(void)arg;
+	return 42;
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+static int
+child_main(int idx, uint64_t seed)
+{
+	int i;
+
+	child_setup(idx, seed);
+	for (i = 0; i < NCALLS; i++) {
+		uint64_t a[6], nr;
+		const struct sc *c = NULL;
+		long r, t = 0;
+		int j;
+
+		if (pick(16) == 0) {
+			nr = unknown[pick(sizeof(unknown) / sizeof(unknown[0]))];
+			if (on_qemu && nr >> 32 != 0 && nr >> 63 == 0)
+				nr = 5000;	/* qemu-user drops the upper bits */
+			if (pick(4) == 0 && !on_qemu)
+				nr = 440;	/* the first number past our table */
+		} else {
+			c = &calls[pick(NCALLS_TABLE)];
+			nr = c->nr;
+		}
+		for (j = 0; j < 6; j++)
+			a[j] = c != NULL ? gen_arg(c->arg[j]) : gen_arg(X);
+		if (c != NULL)
+			fixup(nr, a);
+		if (verbose) {
+			logcall(idx, i, nr, a);
+			t = now_ms();
+		}
+		r = __syscall6((long)nr, (long)a[0], (long)a[1], (long)a[2],
+		    (long)a[3], (long)a[4], (long)a[5]);
+		if (verbose) {
+			char buf[80];
+			int n = snprintf(buf, sizeof(buf),
+			    "sysfuzz: c%d #%d = %ld (%ld ms)\n", idx, i, r,
+			    now_ms() - t);
+			__syscall6(SYS_write, 2, (long)buf, n, 0, 0, 0);
+		}
+		if (c == NULL && r != -ENOSYS) {
+			char buf[100];
+			int n = snprintf(buf, sizeof(buf),
+			    "# sysfuzz: child %d call %d: nr %#lx gave %ld, not -ENOSYS\n",
+			    idx, i, (unsigned long)nr, r);
+			__syscall6(SYS_write, 2, (long)buf, n, 0, 0, 0);
+			enosys_bad = ENOSYS_MAGIC;
+		}
+	}
+	__syscall6(SYS_exit_group, enosys_bad == ENOSYS_MAGIC ? ENOSYS_FAIL : 0,
+	    0, 0, 0, 0, 0);
+	return 0;
+}
+
+/*
+ * Under mlockall(MCL_FUTURE) a new mapping is wired as it is made.  One
+ * over RLIMIT_MEMLOCK must fail at once (EAGAIN); with no limit, one larger
+ * than memory must fail when wiring runs out (ENOMEM) and leave nothing
+ * behind, so the process can still exit.  (Once a panic at that exit.)
+ */
+static int
+wirefuture_child(long limit, unsigned long len, long want)
+{
+	struct rlimit_raw { unsigned long cur, max; } lim = { (unsigned long)limit,
+	    (unsigned long)limit };
+	long r;
+
+	if (limit != 0 && __syscall6(SYS_prlimit64, 0, 8 /* RLIMIT_MEMLOCK */, (long)&lim,
+	    0, 0, 0) != 0)
+		return 2;
+	if (__syscall6(SYS_mlockall, 3, 0, 0, 0, 0, 0) != 0)
+		return 3;
+	r = __syscall6(SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	dprintf(1, "# mlockall(MCL_FUTURE), mmap of %lu MiB: %ld\n", len >> 20, r);
+	return r == want ? 0 : 1;
+}
+
+static bool
+wirefuture_survives(void)
+{
+	static const struct { long limit; unsigned long len; long want; } cases[] = {
+		{ 0, 1UL << 32, -EAGAIN },		/* over the default 8 MiB limit */
+		{ -1, 1UL << 30, -ENOMEM },		/* unlimited, larger than memory */
+	};
+	bool ok = true;
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pid_t pid = fork();
+		int st = -1;
+
+		if (pid == 0)
+			_exit(wirefuture_child(cases[i].limit, cases[i].len, cases[i].want));
+		wait4(pid, &st, 0, NULL);
+		ok &= st == 0;
+	}
+	return ok;
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t seed = DEFAULT_SEED;
+	int only = -1, nreaped = 0, nstarted = 0, nbad = 0, nenosys = 0;
+	int nexit0 = 0, nsig = 0, nwatchdog = 0, sigcount[65];
+	int i, first, ok;
+	long t0 = now_ms();
+
+	if (argc > 1)
+		seed = strtoull(argv[1], NULL, 0);
+	if (argc > 2)
+		only = atoi(argv[2]);
+	if (argc > 3)
+		verbose = atoi(argv[3]);
+	exe_path = argv[0];
+	memset(sigcount, 0, sizeof(sigcount));
+	on_qemu = under_qemu_user();
+	tap_plan(6);
+	tap_diag("seed %#lx, %d children x %d calls, %d at a time%s",
+	    (unsigned long)seed, NCHILD, NCALLS, NPAR,
+	    on_qemu ? " (qemu-user)" : "");
+
+	for (first = 0; first < NCHILD; first += NPAR) {
+		pid_t pids[NPAR];
+		int n = 0, live, k;
+		long start;
+
+		for (k = first; k < first + NPAR && k < NCHILD; k++) {
+			if (only >= 0 && k != only)
+				continue;
+			pid_t pid = fork();
+			if (pid == 0)
+				child_main(k, seed);
+			if (pid < 0) {
+				tap_diag("fork for child %d: errno %d", k, errno);
+				nbad++;
+				continue;
+			}
+			pids[n++] = pid;
+			nstarted++;
+		}
+		live = n;
+		start = now_ms();
+		while (live > 0) {
+			for (k = 0; k < n; k++) {
+				int st;
+				pid_t r;
+
+				if (pids[k] <= 0)
+					continue;
+				r = wait4(pids[k], &st, WNOHANG, NULL);
+				if (r == 0)
+					continue;
+				if (r != pids[k]) {
+					tap_diag("wait4(%d): %ld errno %d", pids[k], (long)r, errno);
+					pids[k] = -1;
+					live--;
+					continue;
+				}
+				nreaped++;
+				live--;
+				if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+					nexit0++;
+				else if (WIFEXITED(st) && WEXITSTATUS(st) == ENOSYS_FAIL)
+					nenosys++;
+				else if (WIFSIGNALED(st)) {
+					nsig++;
+					sigcount[WTERMSIG(st) < 65 ? WTERMSIG(st) : 0]++;
+				} else {
+					nbad++;
+					tap_diag("child %d (pid %d): status %#x",
+					    first + k, pids[k], st);
+				}
+				pids[k] = -1;
+			}
+			if (live == 0)
+				break;
+			if (now_ms() - start > WATCHDOG_MS) {
+				for (k = 0; k < n; k++) {
+					if (pids[k] > 0) {
+						tap_diag("watchdog: SIGKILL to pid %d "
+						    "(seed %#lx, child %d)",
+						    pids[k], (unsigned long)seed, first + k);
+						kill(pids[k], SIGKILL);
+						nwatchdog++;
+					}
+				}
+				start = now_ms() + 5000 - WATCHDOG_MS;	/* 5 s more */
+				if (nwatchdog > 2 * NCHILD)
+					break;
+			}
+			nanosleep(&short_ts, NULL);
+		}
+	}
+	tap_ok(nreaped == nstarted, "all %d children reaped (%d)", nstarted, nreaped);
+	tap_diag("exit 0: %d, by signal: %d, watchdog kills: %d, elapsed %ld ms",
+	    nexit0, nsig, nwatchdog, now_ms() - t0);
+	for (i = 0; i < 65; i++)
+		if (sigcount[i] != 0)
+			tap_diag("  signal %d: %d children", i, sigcount[i]);
+	tap_ok(nbad == 0 && nexit0 + nsig + nenosys == nreaped,
+	    "each child exited 0 or by a signal");
+
+	/* Unknown numbers, in the parent as well. */
+	ok = nenosys == 0;
+	for (i = 0; i < (int)(sizeof(unknown) / sizeof(unknown[0])); i++) {
+		long r;
+
+		if (on_qemu && unknown[i] >> 32 != 0 && unknown[i] >> 63 == 0)
+			continue;	/* qemu-user truncates the number to 32 bits */
+		r = __syscall6((long)unknown[i], 0, 0, 0, 0, 0, 0);
+		if (r != -ENOSYS) {
+			tap_diag("syscall %#lx gave %ld", (unsigned long)unknown[i], r);
+			ok = 0;
+		}
+	}
+	if (!on_qemu && __syscall6(440, 0, 0, 0, 0, 0, 0) != -ENOSYS) {
+		tap_diag("syscall 440 did not give ENOSYS");
+		ok = 0;
+	}
+	tap_ok(ok, "unknown system call numbers give ENOSYS (%d children disagreed)",
+	    nenosys);
+
+	/* The system still works. */
+	{
+		char *p = mmap(NULL, 2 * PGSZ, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int fds[2], good = 0;
+		char buf[16];
+
+		if (p != MAP_FAILED && pipe(fds) == 0) {
+			memcpy(p + PGSZ - 4, "sanity!", 8);
+			if (write(fds[1], p + PGSZ - 4, 8) == 8 &&
+			    read(fds[0], buf, 8) == 8 && memcmp(buf, "sanity!", 8) == 0 &&
+			    munmap(p, 2 * PGSZ) == 0)
+				good = 1;
+			close(fds[0]);
+			close(fds[1]);
+		}
+		tap_ok(good, "post-fuzz sanity: mmap, write, read back, munmap");
+	}
+	{
+		int st = run_child(exit42, NULL);
+		tap_ok(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 42,
+		    "post-fuzz sanity: fork a child that exits 42, reap it");
+	}
+	if (on_qemu)	/* it would try to wire a GiB of the host */
+		tap_skip("mlockall(MCL_FUTURE) limits are checked on our kernel only");
+	else
+		tap_ok(wirefuture_survives(),
+		    "MCL_FUTURE: over-limit mmap is EAGAIN, unwirable mmap is ENOMEM, exit is clean");
+	return tap_done();
+}
