@@ -165,6 +165,7 @@ test_cow_chain(void)
 	struct vm_object_stats ob0 = vm_object_stats;
 	struct vm_fault_stats f0;
 	struct vmspace *p = vmspace_alloc(), *c, *g;
+	uint64_t moved0;
 	vaddr_t va = map_anon(p, UBASE, 8, VM_PROT_RW, VM_PROT_ALL);
 
 	use_vmspace(p);
@@ -204,8 +205,13 @@ test_cow_chain(void)
 
 	/* Children exit: the chains collapse back. */
 	use_vmspace(NULL);
+	moved0 = vm_object_stats.collapse_pages_moved;
 	vmspace_free(g);
 	vmspace_free(c);
+	/* The parent's shadow held 1 page, its backing object 8: the 1 moved, not the 8. */
+	selftest_ok(vm_object_stats.collapse_pages_moved - moved0 == 1,
+	    "cow: the collapse moved the smaller set of pages (%lu moved)",
+	    vm_object_stats.collapse_pages_moved - moved0);
 	selftest_ok(vm_object_stats.collapses > ob0.collapses || vm_object_stats.bypasses >
 	    ob0.bypasses, "cow: the chain collapsed when the children exited");
 	selftest_ok(entry_depth(p, va) == 0, "cow: the parent's chain is one object again (depth %d)",

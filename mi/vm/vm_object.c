@@ -320,6 +320,75 @@ move_pages_up(struct vm_object *obj, struct vm_object *backing)
 }
 
 /*
+ * The other direction, for a shadow with fewer pages than its backing
+ * object (the common case after fork: the parent rewrote a few pages,
+ * the child is gone): obj's pages move down into backing, replacing what
+ * they shadow, and obj then takes over backing's whole trie, which only
+ * needs each page's owner changed, not a trie operation per page.  Only
+ * when obj's window starts at backing's first page (indices agree).
+ * Both locked; false (a still valid chain) if a trie node could not be had.
+ */
+static bool
+move_pages_down(struct vm_object *obj, struct vm_object *backing)
+{
+	struct vm_radix merged;
+	struct vm_page *m;
+	uint64_t idx, moved = 0, freed = 0;
+	bool done = true;
+
+	KASSERT(obj->backing_offset == 0, ("move_pages_down: offset %lx", obj->backing_offset));
+	while ((m = vm_radix_lookup_ge(&obj->pages, 0, &idx)) != NULL) {
+		struct vm_page *shadowed = vm_page_lookup(backing, idx);
+
+		if (shadowed != NULL) {
+			if (pmap_page_is_mapped(shadowed))
+				pmap_remove_all(shadowed);
+			vm_page_free(shadowed);
+			freed++;
+		}
+		vm_page_remove(m);
+		if (vm_page_insert(m, backing, idx) != 0) {
+			/* m still shadows idx from obj: the chain stays valid. */
+			if (vm_page_insert(m, obj, idx) != 0)
+				panic("collapse: cannot reinsert page %lx", m->phys_addr);
+			done = false;
+			break;
+		}
+		moved++;
+	}
+	if (done) {
+		merged = backing->pages;
+		vm_radix_init(&backing->pages);
+		obj->pages = merged;
+		obj->resident_count = backing->resident_count;
+		backing->resident_count = 0;
+		for (idx = 0; (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL; idx++) {
+			m->object = obj;
+			if (idx >= obj->size) {
+				if (pmap_page_is_mapped(m))
+					pmap_remove_all(m);
+				vm_page_free(m);
+				freed++;
+			}
+			if (idx == UINT64_MAX)
+				break;
+		}
+	}
+	STAT_ADD(collapse_pages_moved, moved);
+	STAT_ADD(collapse_pages_freed, freed);
+	return done;
+}
+
+/* Merge backing's pages into obj, moving the smaller set through the tries. */
+static bool
+collapse_pages(struct vm_object *obj, struct vm_object *backing)
+{
+	if (obj->backing_offset == 0 && obj->resident_count < backing->resident_count)
+		return move_pages_down(obj, backing);
+	return move_pages_up(obj, backing);
+}
+
+/*
  * Make obj (locked, as is backing) point past backing to backing's own
  * backing object.  With absorb, obj takes over backing's place and
  * reference there (collapse); otherwise obj becomes one more shadow and
@@ -388,7 +457,7 @@ vm_object_collapse(struct vm_object *obj)
 		}
 		if (claim_sole_reference(backing)) {
 			/* Collapse: obj absorbs backing, whose reference on its backing passes to obj. */
-			if (!move_pages_up(obj, backing)) {
+			if (!collapse_pages(obj, backing)) {
 				/* Half moved is still a valid chain; give the reference back. */
 				__atomic_store_n(&backing->ref_count, 1, __ATOMIC_RELEASE);
 				spin_unlock(&backing->lock);
