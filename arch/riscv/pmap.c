@@ -1424,6 +1424,20 @@ pmap_extract(pmap_t pmap, vaddr_t va)
 	return (e & PTE_V) ? pte_to_pa(e) | (va & PAGE_MASK) : 0;
 }
 
+bool
+pmap_is_wired(pmap_t pmap, vaddr_t va)
+{
+	pt_entry_t *pte, e = 0;
+
+	if (va >= USER_MAX)
+		return false;
+	spin_lock(&pmap->pm_lock);
+	if ((pte = upt_leaf(pmap, va)) != NULL)
+		e = pte_load(pte);
+	spin_unlock(&pmap->pm_lock);
+	return (e & PTE_V) && (e & PTE_SW_WIRED);
+}
+
 /* A clean writable leaf counts as writable: pmap_fault grants the write. */
 vm_prot_t
 pmap_extract_prot(pmap_t pmap, vaddr_t va)

@@ -56,6 +56,7 @@ void pmap_remove(pmap_t pmap, vaddr_t sva, vaddr_t eva);
 void pmap_protect(pmap_t pmap, vaddr_t sva, vaddr_t eva, vm_prot_t prot);
 void pmap_unwire(pmap_t pmap, vaddr_t sva, vaddr_t eva);
 paddr_t pmap_extract(pmap_t pmap, vaddr_t va);		/* 0 when unmapped */
+bool pmap_is_wired(pmap_t pmap, vaddr_t va);		/* mapped with PMAP_ENTER_WIRED */
 /* The protection the page tables grant at va (VM_PROT_NONE if unmapped). */
 vm_prot_t pmap_extract_prot(pmap_t pmap, vaddr_t va);
 

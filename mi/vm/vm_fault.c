@@ -218,13 +218,23 @@ map_page(struct faultstate *fs)
 	unsigned flags = fs->access;
 	int error;
 
+	pmap_t pmap = fs->map->pmap;
+	struct vm_page *old = NULL;
+
 	if (fs->object != fs->first)
 		prot &= ~VM_PROT_WRITE;		/* writes must come back and copy */
-	if (fs->wire)
+	if (fs->wire) {
 		flags |= PMAP_ENTER_WIRED;
-	error = pmap_enter(fs->map->pmap, fs->va, fs->m, prot, flags);
-	if (error == 0 && fs->wire)
+		/* A wired mapping being replaced: its page's wiring moves to the new page. */
+		if (pmap_is_wired(pmap, fs->va))
+			old = PHYS_TO_VM_PAGE(pmap_extract(pmap, fs->va));
+	}
+	error = pmap_enter(pmap, fs->va, fs->m, prot, flags);
+	if (error == 0 && fs->wire && old != fs->m) {
 		vm_page_wire(fs->m);
+		if (old != NULL)
+			vm_page_unwire(old);
+	}
 	return error;
 }
 
@@ -237,9 +247,15 @@ map_page(struct faultstate *fs)
 static void
 maybe_bypass(struct vm_object *first)
 {
-	struct vm_object *backing = first->backing_object;
+	struct vm_object *backing;
+	bool worth_trying;
 
-	if (backing != NULL && first->resident_count >= backing->resident_count)
+	/* Under first's lock its backing object cannot go away. */
+	spin_lock(&first->lock);
+	backing = first->backing_object;
+	worth_trying = backing != NULL && first->resident_count >= backing->resident_count;
+	spin_unlock(&first->lock);
+	if (worth_trying)
 		vm_object_collapse(first);
 }
 

@@ -320,12 +320,19 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 	*addr = start;
 	error = 0;
 	if (map->flags & MAP_WIREFUTURE) {
-		vm_map_unlock(map);
-		if (vm_map_wire(map, start, end) == 0)
-			return 0;
-		/* Undo the mapping; on failure the caller keeps its object reference. */
+		/* Hold the object: once unlocked, the new mapping may be changed by others. */
 		vm_object_reference(object);
-		vm_map_remove(map, start, end);
+		vm_map_unlock(map);
+		if (vm_map_wire(map, start, end) == 0) {
+			vm_object_deallocate(object);
+			return 0;
+		}
+		/* Undo the mapping if it is still ours; the caller keeps its reference. */
+		vm_map_lock(map);
+		e = vm_map_lookup_entry(map, start);
+		if (e != NULL && (object == NULL || e->object == object))
+			remove_locked(map, start, end);
+		vm_map_unlock(map);
 		return ENOMEM;
 	}
 out:
@@ -550,9 +557,13 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 			if (e->object == NULL)
 				error = ENOMEM;
 		} else if (e->eflags & MAP_ENTRY_NEEDS_COPY) {
+			/* Share the parent's own copy, not the object it shares copy-on-write. */
 			error = vm_object_shadow(&e->object, &e->offset, e->end - e->start);
-			e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+			if (error == 0)
+				e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 		}
+		if (error)
+			break;
 		c->object = e->object;
 		c->offset = e->offset;
 		c->eflags = e->eflags;
@@ -699,17 +710,27 @@ vm_map_page_resident(struct vm_map *map, vaddr_t va)
 	return resident;
 }
 
-/* The bottom of e's chain and e's offset into it, for remapping a file afresh. */
+/*
+ * The bottom of e's chain, referenced, and e's offset into it, for
+ * remapping a file afresh.  The chain is walked holding each object's
+ * lock until the next is locked, so a collapse elsewhere cannot free an
+ * object under us.
+ */
 static struct vm_object *
 chain_bottom(struct vm_map_entry *e, uint64_t *offset)
 {
-	struct vm_object *obj = e->object;
+	struct vm_object *obj = e->object, *next;
 
 	*offset = e->offset;
-	while (obj->backing_object != NULL) {
+	spin_lock(&obj->lock);
+	while ((next = obj->backing_object) != NULL) {
 		*offset += obj->backing_offset;
-		obj = obj->backing_object;
+		spin_lock(&next->lock);
+		spin_unlock(&obj->lock);
+		obj = next;
 	}
+	__atomic_add_fetch(&obj->ref_count, 1, __ATOMIC_RELAXED);
+	spin_unlock(&obj->lock);
 	return obj;
 }
 
@@ -737,12 +758,12 @@ entry_discard(struct vm_map *map, struct vm_map_entry *e)
 	spin_unlock(&obj->lock);
 	bottom = chain_bottom(e, &offset);
 	if (bottom->type == OBJT_ANON) {
+		vm_object_deallocate(bottom);
 		e->object = NULL;
 		e->offset = 0;
 		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	} else {
-		vm_object_reference(bottom);
-		e->object = bottom;
+		e->object = bottom;		/* takes chain_bottom's reference */
 		e->offset = offset;
 		e->eflags |= MAP_ENTRY_NEEDS_COPY;
 	}
@@ -905,6 +926,10 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	}
 	if (fixed) {
 		dest = *newaddr;
+		if ((dest & PAGE_MASK) || dest + newsize < dest || (dest < end && old < dest + newsize)) {
+			error = EINVAL;		/* the caller checks too: never overlap the source */
+			goto out;
+		}
 		if ((error = remove_locked(map, dest, dest + newsize)) != 0)
 			goto out;
 		e = vm_map_lookup_entry(map, old);

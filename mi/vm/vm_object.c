@@ -495,11 +495,11 @@ vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 	spin_lock(&obj->lock);
 	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
 	    idx < end) {
-		while (m->busy) {
+		while (m != NULL && m->busy) {
 			spin_unlock(&obj->lock);
 			cpu_spinwait();
 			spin_lock(&obj->lock);
-			m = vm_page_lookup(obj, idx);
+			m = vm_page_lookup(obj, idx);	/* a failed fill frees it */
 		}
 		if (m != NULL && m->wire_count == 0) {
 			pmap_remove_all(m);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
@@ -100,13 +101,49 @@ test_lockall(void)
 		munmap(p, 4 * PGSZ);
 }
 
+/*
+ * A wired page that copy-on-write replaces hands its wiring to the copy:
+ * in a child sharing a page with its parent, lock it read-only, make it
+ * writable and write (a copy), unlock: nothing may stay wired, and the
+ * parent's exit, which collapses the shared object, must find no wired
+ * page.  Also, faulting a wired page again must not wire it twice.
+ */
+static void
+test_wired_cow(void)
+{
+	char *p = map_pages(2);
+	long wired0 = vmstat_get("wired_pages");
+	int st = -1;
+	pid_t pid;
+
+	p[0] = 'p';
+	pid = fork();
+	if (pid == 0) {
+		int bad = mprotect(p, 2 * PGSZ, PROT_READ) != 0 ||
+		    mlock(p, 2 * PGSZ) != 0 ||
+		    mprotect(p, 2 * PGSZ, PROT_READ | PROT_WRITE) != 0;
+
+		p[0] = 'c';		/* copy-on-write of a wired page */
+		p[PGSZ] = 'd';		/* a second fault on a wired page */
+		bad |= munlock(p, 2 * PGSZ) != 0;
+		if (wired0 >= 0 && vmstat_get("wired_pages") != wired0)
+			bad = 1;
+		_exit(bad || p[0] != 'c');
+	}
+	waitpid(pid, &st, 0);
+	tap_ok(st == 0 && p[0] == 'p',
+	    "copy-on-write of a locked page: the copy is private and nothing stays wired");
+	munmap(p, 2 * PGSZ);
+}
+
 int
 main(void)
 {
-	tap_plan(16);
+	tap_plan(17);
 	test_lock();
 	test_errors();
 	test_rlimit();
 	test_lockall();
+	test_wired_cow();
 	return tap_done();
 }
