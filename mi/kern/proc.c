@@ -39,7 +39,13 @@
 #define CLONE_CHILD_CLEARTID	0x00200000
 #define CLONE_CHILD_SETTID	0x01000000
 
-#define WNOHANG		1
+#define WNOHANG		0x00000001
+#define WUNTRACED	0x00000002	/* accepted: no stopped children exist */
+#define WCONTINUED	0x00000008	/* accepted: likewise */
+#define __WNOTHREAD	0x20000000
+#define __WALL		0x40000000
+#define __WCLONE	0x80000000
+#define WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
 #define RUSAGE_SIZE	144
 
 #define RLIMIT_STACK	3
@@ -439,7 +445,7 @@ SYSCALL(wait4)
 	uint8_t rusage[RUSAGE_SIZE];
 	int error = 0;
 
-	if (a[2] & ~(uint64_t)(WNOHANG | 0x2 | 0x8 | 0x01000000 | 0x40000000 | 0x80000000))
+	if (a[2] & ~(uint64_t)WAIT4_OPTIONS)
 		return -EINVAL;
 	spin_lock(&proc_lock);
 	for (;;) {
