@@ -66,6 +66,9 @@ MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");
 #define ARG_MAX_BYTES	(256UL << 10)
 #define PATH_MAX_BYTES	4096
 #define STACK_GUARD	(64UL << 10)
+#define STACK_MAX_BYTES	(64UL << 20)	/* the stack reservation, whatever RLIMIT_STACK says */
+#define AUXV_MAX_PAIRS	18
+#define MODE_EXEC_ANY	0111		/* some execute permission bit */
 #define CLOCK_HZ	100
 #define SSTATUS_SPIE_BIT (1UL << 5)
 #define SSTATUS_FS_INITIAL (1UL << 13)
@@ -258,7 +261,7 @@ load_segments(struct vmspace *vm, struct image *im)
 static int
 map_stack(struct vmspace *vm, struct proc *p, struct image *im, uint64_t *top)
 {
-	uint64_t size = MIN(p->p_rlimit[3].rlim_cur, 64UL << 20);
+	uint64_t size = MIN(p->p_rlimit[RLIMIT_STACK].rlim_cur, STACK_MAX_BYTES);
 	uint64_t stack_top = SIGCODE_VA - PAGE_SIZE;
 	uint64_t base = trunc_page(stack_top - size);
 	uint64_t guard = base - STACK_GUARD;
@@ -311,7 +314,7 @@ build_stack(struct image *im, uint64_t top, char *const argv[], int argc,
 {
 	uint64_t sp = top, execfn = 0, random_va = 0, *vec;
 	uint8_t random[16];
-	int nvec = 1 + argc + 1 + envc + 1 + 2 * 18, v = 0, error = 0;
+	int nvec = 1 + argc + 1 + envc + 1 + 2 * AUXV_MAX_PAIRS, v = 0, error = 0;
 	uint64_t *strs = malloc(sizeof(uint64_t) * (argc + envc + 1), M_EXEC, M_WAITOK);
 
 	vec = malloc(sizeof(uint64_t) * nvec, M_EXEC, M_WAITOK | M_ZERO);
@@ -373,7 +376,8 @@ open_image(struct proc *p, const char *path, struct image *im)
 
 	if (error)
 		return error;
-	if (im->vp->v_type != VREG || (im->vp->v_mode & 0111) == 0 || im->vp->v_object == NULL)
+	if (im->vp->v_type != VREG || (im->vp->v_mode & MODE_EXEC_ANY) == 0 ||
+	    im->vp->v_object == NULL)
 		error = EACCES;
 	if (!error)
 		error = read_file(im->vp, &im->eh, sizeof(im->eh), 0);

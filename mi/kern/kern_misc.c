@@ -30,6 +30,10 @@
 #define LINUX_REBOOT_CMD_RESTART 0x01234567U
 #define LINUX_REBOOT_CMD_HALT	0xcdef0123U
 
+#define UTSNAME_FIELDS		6	/* sysname nodename release version machine domainname */
+#define UTSNAME_LEN		65
+#define ROBUST_LIST_HEAD_SIZE	24	/* struct robust_list_head on 64-bit */
+
 #define GRND_NONBLOCK		1
 #define GRND_RANDOM		2
 #define GETRANDOM_MAX		(32UL << 20)
@@ -191,7 +195,7 @@ SYSCALL(getpgid)
 /* uname: our own name, and the Linux ABI level we implement. */
 SYSCALL(uname)
 {
-	static const char fields[6][65] = {
+	static const char fields[UTSNAME_FIELDS][UTSNAME_LEN] = {
 		"Sable", "sable", "5.15.0-sable", "#1 SMP", "riscv64", "(none)",
 	};
 
@@ -273,7 +277,8 @@ SYSCALL(getrandom)
 
 SYSCALL(set_robust_list)
 {
-	return a[1] == 24 ? 0 : -EINVAL;	/* accepted; nothing to do with one thread */
+	/* Accepted; with one thread per process there is nothing to do at exit. */
+	return a[1] == ROBUST_LIST_HEAD_SIZE ? 0 : -EINVAL;
 }
 
 SYSCALL(rseq)

@@ -48,10 +48,6 @@
 #define WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
 #define RUSAGE_SIZE	144
 
-#define RLIMIT_STACK	3
-#define RLIMIT_NOFILE	7
-#define RLIMIT_MEMLOCK	8
-#define RLIM_INFINITY	(~0UL)
 
 struct spinlock proc_lock = SPINLOCK_INITIALIZER("proc");
 struct list_node allproc = LIST_HEAD_INIT(allproc);
@@ -353,7 +349,7 @@ static int
 init_exit_code(int wstatus)
 {
 	/* As a shell would report it: the exit status, or 128 + the signal. */
-	return (wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff;
+	return W_TERMSIG(wstatus) ? 128 + W_TERMSIG(wstatus) : W_EXITSTATUS(wstatus);
 }
 
 void
@@ -387,9 +383,9 @@ proc_exit(int wstatus)
 	if (p->p_parent != NULL) {
 		struct ksiginfo ksi = {
 			.ksi_signo = SIGCHLD,
-			.ksi_code = (wstatus & 0x7f) ? CLD_KILLED : CLD_EXITED,
+			.ksi_code = W_TERMSIG(wstatus) ? CLD_KILLED : CLD_EXITED,
 			.ksi_pid = p->p_pid,
-			.ksi_status = (wstatus & 0x7f) ? (wstatus & 0x7f) : (wstatus >> 8) & 0xff,
+			.ksi_status = W_TERMSIG(wstatus) ? W_TERMSIG(wstatus) : W_EXITSTATUS(wstatus),
 		};
 
 		wakeup(p->p_parent);

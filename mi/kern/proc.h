@@ -24,6 +24,14 @@ struct vnode;
 struct file;
 
 #define NOFILE_MAX	256		/* file descriptors per process */
+
+/* Resource limits (Linux numbering). */
+#define RLIMIT_DATA	2
+#define RLIMIT_STACK	3
+#define RLIMIT_NOFILE	7
+#define RLIMIT_MEMLOCK	8
+#define RLIMIT_AS	9
+#define RLIM_INFINITY	(~0UL)
 #define NSIG_LINUX	64
 #define RLIM_NLIMITS	16
 

@@ -188,6 +188,8 @@ void itimer_tick(void);
 
 /* Wait status encodings, as wait4 reports them. */
 #define W_EXITCODE(ret, sig)	(((ret) << 8) | (sig))
+#define W_TERMSIG(status)	((status) & 0x7f)
+#define W_EXITSTATUS(status)	(((status) >> 8) & 0xff)
 
 void proc_exit(int wstatus) __attribute__((noreturn));	/* proc.c */
 

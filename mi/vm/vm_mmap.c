@@ -50,8 +50,6 @@
 #define MREMAP_MAYMOVE	1
 #define MREMAP_FIXED	2
 
-#define RLIMIT_AS	9
-#define RLIMIT_MEMLOCK	8
 #define MAX_MAP_COUNT	65530
 #define MMAP_BASE	0x0000001000000000UL	/* where mmap looks first without a hint */
 
