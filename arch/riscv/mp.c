@@ -257,3 +257,18 @@ tlb_shootdown_user(uint64_t cpus, vaddr_t va, vm_size_t size, int asid)
 		sbi_remote_sfence_vma_asid(harts, 0, va, size, (uint64_t)asid);
 	return true;
 }
+
+/*
+ * Make instruction fetch see memory written as data (new code pages), on
+ * every hart: locally with fence.i, elsewhere through the firmware.
+ */
+void
+icache_sync_all(void)
+{
+	uint64_t mask;
+
+	__asm__ volatile("fence.i" ::: "memory");
+	mask = other_harts_mask();
+	if (mask != 0)
+		sbi_remote_fence_i(mask, 0);
+}

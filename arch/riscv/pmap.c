@@ -1342,6 +1342,14 @@ pmap_enter(pmap_t pmap, vaddr_t va, struct vm_page *m, vm_prot_t prot, unsigned 
 		return ENOMEM;
 	error = enter_leaf(pmap, va, pa_to_pte(pa, user_leaf_bits(prot, flags)), m, &pv);
 	pv_free(pv);		/* unused: va already mapped m, or no memory */
+	/*
+	 * The page may hold code just written through the data side (a file
+	 * page, a copy): instruction caches are not coherent with it until a
+	 * fence.i on every hart that may run this address space (the U74
+	 * really needs this; QEMU does not show it).
+	 */
+	if (error == 0 && (prot & VM_PROT_EXECUTE))
+		icache_sync_all();
 	return error;
 }
 

@@ -56,6 +56,12 @@ sbi_send_ipi(uint64_t hart_mask, uint64_t hart_mask_base)
 }
 
 int
+sbi_remote_fence_i(uint64_t hart_mask, uint64_t hart_mask_base)
+{
+	return (int)sbi_call(SBI_EXT_RFENCE, 0, hart_mask, hart_mask_base, 0, 0, 0).error;
+}
+
+int
 sbi_remote_sfence_vma(uint64_t hart_mask, uint64_t hart_mask_base,
     uint64_t start, uint64_t size)
 {

@@ -32,6 +32,7 @@ void sbi_console_putchar(int c);
 int sbi_console_getchar(void);			/* -1 when none */
 void sbi_set_timer(uint64_t when);
 int sbi_send_ipi(uint64_t hart_mask, uint64_t hart_mask_base);
+int sbi_remote_fence_i(uint64_t hart_mask, uint64_t hart_mask_base);
 int sbi_remote_sfence_vma(uint64_t hart_mask, uint64_t hart_mask_base,
     uint64_t start, uint64_t size);
 int sbi_remote_sfence_vma_asid(uint64_t hart_mask, uint64_t hart_mask_base,
