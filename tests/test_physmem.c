@@ -77,5 +77,25 @@ main(void)
 	tap_ok(physmem_avail(&r) == 1 && r[0].end == 0x80002000,
 	    "touching ranges merge");
 
+	/*
+	 * An 8 GiB VisionFive 2 as booted: OpenSBI reserves two overlapping
+	 * regions at the base of RAM, U-Boot the initrd; RAM ends beyond
+	 * 4 GiB of address space.
+	 */
+	physmem_reset();
+	physmem_add_ram(0x40000000, 0x240000000);
+	physmem_exclude(0x46100000, 0x46100000 + 0x381c00);	/* initrd */
+	physmem_exclude(0x40000000, 0x40000000 + 0x20000);	/* firmware text */
+	physmem_exclude(0x40000000, 0x40000000 + 0x80000);	/* all firmware */
+	physmem_exclude(0x40200000, 0x4025a000);		/* kernel */
+	tap_ok(physmem_avail(&r) == 3 && r[0].start == 0x40080000 &&
+	    r[0].end == 0x40200000 && r[1].start == 0x4025a000 &&
+	    r[1].end == 0x46100000 && r[2].start == 0x46482000 &&
+	    r[2].end == 0x240000000,
+	    "VisionFive 2: overlapping firmware regions, kernel, initrd");
+	tap_ok(avail_bytes() == 0x200000000 - 0x80000 - 0x5a000 - 0x382000,
+	    "VisionFive 2: 8 GiB less what is excluded, counted once");
+	tap_ok(sorted_disjoint_aligned(), "VisionFive 2: sorted, disjoint, aligned");
+
 	return tap_done();
 }

@@ -9,7 +9,8 @@
  *
  * FIXTURE_DIR holds the real blobs (VisionFive 2 v1.3B and v1.2A, QEMU
  * virt); DTB_DIR holds tests/fixtures/platform-{a,b,c}.dts compiled with
- * "dtc -I dts -O dtb" (as platform-{a,b,c}.dtb).  Prints TAP; exits nonzero if any check failed.
+ * "dtc -I dts -O dtb" (as platform-{a,b,c}.dtb) and the two VisionFive 2
+ * blobs as booted (vf2-v1.{2a,3b}-booted.dtb, tests/fixtures/as-booted).  Prints TAP; exits nonzero if any check failed.
  * Meant to run under ASan/UBSan: the mutation tests only prove something
  * if every stray read is caught.
  */
@@ -33,6 +34,8 @@
 #define VF2_DW_UART_IRQ	32
 #define VF2_PLIC_NDEV	136
 #define QEMU_PLIC_NDEV	96
+#define VF2_INITRD_START 0x46100000	/* U-Boot's ramdisk_addr_r on the board */
+#define VF2_INITRD_SIZE	0x381c00	/* as tests/fixtures/as-booted says */
 
 static bool
 check_u64(uint64_t got, uint64_t want, const char *what, const char *blob)
@@ -142,6 +145,23 @@ put_be32(uint8_t *p, uint32_t v)
 
 /* ---- The real boards. ---- */
 
+/* Load dir/file and parse it into a new struct platform; NULL if it fails. */
+static struct platform *
+parse_fixture(const char *dir, const char *file, uint8_t **blobp, size_t *lenp)
+{
+	struct platform *p = calloc(1, sizeof(*p));
+	int rc;
+
+	*blobp = host_load_file(dir, file, lenp);
+	rc = platform_from_fdt(*blobp, *lenp, p);
+	if (!tap_ok(rc == 0, "%s: platform_from_fdt succeeds", file)) {
+		tap_diag("rc %d", rc);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
 static void
 test_vf2(const char *dir, const char *file, const char *model)
 {
@@ -210,6 +230,79 @@ test_vf2(const char *dir, const char *file, const char *model)
 	tap_ok(devs[0].dv_driver->dr_pass == DRIVER_PASS_INTERRUPT,
 	    "%s: the PLIC attaches first", file);
 	tap_ok(matched(devs, n, "sifive_test") == NULL, "%s: no test device", file);
+out:
+	free(hs);
+	free(p);
+	free(blob);
+}
+
+/* Is [base, base + size) one of p's reservations? */
+static bool
+reserved(const struct platform *p, uint64_t base, uint64_t size)
+{
+	for (int i = 0; i < p->nrsv; i++)
+		if (p->rsv[i].base == base && p->rsv[i].size == size)
+			return true;
+	return false;
+}
+
+/*
+ * The same trees as the kernel receives them on the board: after
+ * OpenSBI's and U-Boot's changes (tests/fixtures/as-booted), 8 GiB.
+ */
+static void
+test_vf2_booted(const char *dir, const char *file, const char *model)
+{
+	struct harts *hs = calloc(1, sizeof(*hs));
+	struct device devs[TEST_MAX_DEVS];
+	const struct device *uart, *plic;
+	const struct hart *c;
+	uint8_t *blob;
+	size_t len;
+	struct platform *p = parse_fixture(dir, file, &blob, &len);
+	int h, n;
+
+	if (p == NULL)
+		goto out;
+	check_str(p->model, model, "model", file);
+	tap_ok(p->nmem == 1 && p->mem[0].base == 0x40000000 &&
+	    p->mem[0].size == 8 * GiB,
+	    "%s: 8 GiB at 0x40000000, past 4 GiB of address space", file);
+	check_u64(p->nrsv, 3, "three reservations", file);
+	tap_ok(reserved(p, VF2_INITRD_START, VF2_INITRD_SIZE),
+	    "%s: the initrd's /memreserve/ entry", file);
+	tap_ok(reserved(p, 0x40000000, 0x20000) && reserved(p, 0x40000000, 0x80000),
+	    "%s: OpenSBI's two overlapping firmware regions", file);
+	check_str(p->bootargs, "rdinit=/sbin/init -- test", "bootargs", file);
+	check_u64(p->initrd_start, VF2_INITRD_START, "initrd start (64-bit cells)",
+	    file);
+	check_u64(p->initrd_end, VF2_INITRD_START + VF2_INITRD_SIZE,
+	    "initrd end (64-bit cells)", file);
+
+	harts_from_fdt(&p->fdt, hs);
+	n = match_board(p, devs);
+	plic = matched(devs, n, "plic");
+	check_u64(hs->timebase_hz, 4000000, "timebase", file);
+	check_u64(hs->nharts, 5, "five cpus", file);
+	c = harts_find(hs, 0);
+	tap_ok(c != NULL && !c->usable && s_context(p, hs, plic, 0) == -1,
+	    "%s: hart 0 (S7) still skipped", file);
+	for (h = 1; h <= 4; h++) {
+		c = harts_find(hs, (uint64_t)h);
+		tap_ok(c != NULL && c->usable && c->has_fpu && !c->has_sstc &&
+		    s_context(p, hs, plic, (uint64_t)h) == 2 * h,
+		    "%s: hart %d usable, S context %d among hidden M contexts",
+		    file, h, 2 * h);
+	}
+	uart = matched(devs, n, "uart");
+	tap_ok(uart != NULL && strcmp(uart->dv_compat, "snps,dw-apb-uart") == 0 &&
+	    uart->dv_stdout && dev_is(uart, 0x10000000, 0x10000, VF2_DW_UART_IRQ) &&
+	    fdt_getprop_u32(&p->fdt, uart->dv_node, "reg-shift", 0) == 2 &&
+	    fdt_getprop_u32(&p->fdt, uart->dv_node, "reg-io-width", 0) == 4,
+	    "%s: console on the DW APB UART, shift 2, 32-bit", file);
+	tap_ok(plic != NULL &&
+	    fdt_getprop_u32(&p->fdt, plic->dv_node, "riscv,ndev", 0) == VF2_PLIC_NDEV,
+	    "%s: plic ndev", file);
 out:
 	free(hs);
 	free(p);
@@ -972,6 +1065,8 @@ main(int argc, char **argv)
 	}
 	test_vf2(argv[1], real[0], "StarFive VisionFive 2 v1.3B");
 	test_vf2(argv[1], real[1], "StarFive VisionFive 2 v1.2A");
+	test_vf2_booted(argv[2], "vf2-v1.3b-booted.dtb", "StarFive VisionFive 2 v1.3B");
+	test_vf2_booted(argv[2], "vf2-v1.2a-booted.dtb", "StarFive VisionFive 2 v1.2A");
 	test_qemu(argv[1]);
 	test_board_a(argv[2]);
 	test_board_b(argv[2]);
@@ -987,5 +1082,6 @@ main(int argc, char **argv)
 	test_byte_flips(argv[2], "platform-a.dtb");
 	test_byte_flips(argv[2], "platform-b.dtb");
 	test_byte_flips(argv[2], "devices.dtb");
+	test_byte_flips(argv[2], "vf2-v1.3b-booted.dtb");
 	return tap_done();
 }

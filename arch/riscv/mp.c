@@ -262,6 +262,9 @@ tlb_shootdown_user(uint64_t cpus, vaddr_t va, vm_size_t size, int asid)
 	return true;
 }
 
+static uint64_t remote_fence_i_sent;	/* (A) SBI remote fence.i calls */
+static uint64_t remote_fence_i_failed;	/* (A) of those, refused by the firmware */
+
 /*
  * Make instruction fetch see memory written as data (new code pages), on
  * every hart: locally with fence.i, elsewhere through the firmware.
@@ -273,6 +276,16 @@ icache_sync_all(void)
 
 	__asm__ volatile("fence.i" ::: "memory");
 	mask = other_harts_mask();
-	if (mask != 0)
-		sbi_remote_fence_i(mask, 0);
+	if (mask == 0)
+		return;
+	__atomic_add_fetch(&remote_fence_i_sent, 1, __ATOMIC_RELAXED);
+	if (sbi_remote_fence_i(mask, 0) != SBI_SUCCESS)
+		__atomic_add_fetch(&remote_fence_i_failed, 1, __ATOMIC_RELAXED);
+}
+
+void
+icache_sync_counts(uint64_t *sent, uint64_t *failed)
+{
+	*sent = __atomic_load_n(&remote_fence_i_sent, __ATOMIC_RELAXED);
+	*failed = __atomic_load_n(&remote_fence_i_failed, __ATOMIC_RELAXED);
 }

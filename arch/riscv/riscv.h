@@ -39,6 +39,8 @@ void fpu_zero(void);
 void pmap_bootstrap_done(void);
 void tlb_shootdown_kernel(vaddr_t va, vm_size_t size);
 void icache_sync_all(void);		/* fence.i here and on every other online hart */
+/* Self-tests: remote fence.i requests sent through SBI, and refused. */
+void icache_sync_counts(uint64_t *sent, uint64_t *failed);
 /* Remote part of a user TLB flush (size ~0: all; asid -1: no ASIDs); true if sent. */
 bool tlb_shootdown_user(uint64_t cpus, vaddr_t va, vm_size_t size, int asid);
 uint32_t pmap_set_asid_limit(uint32_t limit);	/* self-tests: force ASID rollovers */

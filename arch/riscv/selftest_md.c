@@ -122,7 +122,8 @@ test_smp(void)
 		for (struct pcpu *o = &pcpu_array[0]; o < pc; o++)
 			distinct &= o->pc_hartid != pc->pc_hartid;
 	}
-	selftest_ok(ticking, "every cpu takes clock interrupts");
+	selftest_ok(ticking, "every cpu takes clock interrupts (%s)",
+	    timer_uses_sstc() ? "Sstc stimecmp" : "SBI set_timer");
 	selftest_ok(ipis, "every other cpu takes an IPI");
 	selftest_ok(distinct, "each cpu runs on its own hart");
 }

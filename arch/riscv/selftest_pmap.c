@@ -45,6 +45,7 @@
 #define VA_NOMEM_FAR	0xc0000000UL	/* a gigabyte with no tables yet */
 #define VA_DEVICE	0x08000000UL
 #define VA_STRESS	0x09000000UL
+#define VA_EXEC		0x0a000000UL
 
 #define U(va)		((void *)(vaddr_t)(va))
 
@@ -1083,6 +1084,37 @@ test_enomem(void)
 	page_put(m);
 }
 
+/*
+ * An executable page may hold code just written through the data side;
+ * the U74's instruction caches do not see that without a fence.i on every
+ * hart (QEMU would not show a missing one): here and, through the
+ * firmware's remote fence.i, on the others.
+ */
+static void
+test_exec_sync(void)
+{
+	pmap_t p = pmap_create();
+	struct vm_page *m = page_new(0x13);	/* 0x13131313: addi x6, x6, 305 */
+	uint64_t sent0, failed0, sent1, failed1, sent2, failed2;
+	uint64_t want = ncpu > 1 ? 1 : 0;
+
+	icache_sync_counts(&sent0, &failed0);
+	selftest_ok(pmap_enter(p, VA_EXEC, m, VM_PROT_READ | VM_PROT_EXECUTE, VM_PROT_READ) == 0,
+	    "pmap_enter of an executable page");
+	icache_sync_counts(&sent1, &failed1);
+	selftest_ok(sent1 - sent0 == want, "it sends %lu remote fence.i to the other %u cpu(s)",
+	    want, ncpu - 1);
+	selftest_ok(failed1 == failed0, "the firmware accepts every remote fence.i (%lu refused)",
+	    failed1);
+	pmap_enter(p, VA_EXEC + PAGE_SIZE, m, VM_PROT_RW, VM_PROT_WRITE);
+	icache_sync_counts(&sent2, &failed2);
+	selftest_ok(sent2 == sent1, "a data page sends none");
+	pmap_remove(p, VA_EXEC, VA_EXEC + 2 * PAGE_SIZE);
+	selftest_ok(clean(p), "pmap_check clean after the instruction-cache tests");
+	pmap_destroy(p);
+	page_put(m);
+}
+
 static void
 test_pmap(void)
 {
@@ -1100,6 +1132,7 @@ test_pmap(void)
 	test_shared();
 	test_wired();
 	test_device();
+	test_exec_sync();
 	test_asid();
 	test_local_flush();
 	test_remote();

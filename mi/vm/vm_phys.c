@@ -233,13 +233,16 @@ vm_phys_add_seg(paddr_t start, paddr_t end, struct vm_page *pages)
 			return EINVAL;
 		}
 	}
+	/*
+	 * One pass over every page of RAM at boot: assign a whole structure
+	 * (the compiler stores it inline) rather than call memset per page.
+	 */
 	for (uint64_t i = 0; i < npages; i++) {
-		struct vm_page *m = &pages[i];
-
-		memset(m, 0, sizeof(*m));
-		m->phys_addr = start + ptoa(i);
-		m->segind = (uint8_t)phys_nsegs;
-		m->order = VM_ORDER_NONE;
+		pages[i] = (struct vm_page){
+			.phys_addr = start + ptoa(i),
+			.segind = (uint8_t)phys_nsegs,
+			.order = VM_ORDER_NONE,
+		};
 	}
 	seg = &phys_segs[phys_nsegs];
 	seg->start = start;
