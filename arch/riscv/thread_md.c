@@ -13,6 +13,7 @@
  * switch-out turned it off and their switch-in leaves it off.
  */
 #include <kern/systm.h>
+#include <kern/sched.h>
 #include <kern/thread.h>
 #include <machine/csr.h>
 #include <machine/frame.h>
@@ -44,6 +45,9 @@ exec_setregs(struct thread *td, uint64_t entry, uint64_t sp)
 	tf->tf_sstatus = SSTATUS_SPIE | SSTATUS_FS_INITIAL;	/* user mode */
 	td->td_flags &= ~TDF_FPUSED;
 	memset(&td->td_fp, 0, sizeof(td->td_fp));
+	/* The old program's FP registers are still live: the new one starts from zeros. */
+	if (td == curthread())
+		fpu_switch_in(td);
 }
 
 void

@@ -219,6 +219,26 @@ test_itimer(void)
 
 #define SIGBIT(s) (1UL << ((s) - 1))
 
+/* A pattern in FP registers that a new program must not inherit. */
+static void
+fp_dirty(void)
+{
+	double pattern = 1234.5;
+
+	__asm__ volatile("fld ft11, %0; fld fs11, %0; fsrmi 3" : : "m"(pattern) : "ft11", "fs11");
+}
+
+/* Are ft11, fs11 and fcsr as a new program finds them (zero)? */
+static int
+fp_clean(void)
+{
+	uint64_t t11, s11, fcsr;
+
+	__asm__ volatile("fmv.x.d %0, ft11; fmv.x.d %1, fs11; frcsr %2"
+	    : "=r"(t11), "=r"(s11), "=r"(fcsr));
+	return t11 == 0 && s11 == 0 && fcsr == 0;
+}
+
 /* The exec'd side: checks what execve must pass on and what it must reset. */
 static int
 exec_child(int argc, char **argv)
@@ -226,7 +246,7 @@ exec_child(int argc, char **argv)
 	struct sigaction usr1, usr2;
 	sigset_t mask;
 	const char *x = getenv("ABI_X");
-	int bad = 0;
+	int bad = fp_clean() ? 0 : 64;	/* FP registers start at zero */
 
 	sigaction(SIGUSR1, NULL, &usr1);
 	sigaction(SIGUSR2, NULL, &usr2);
@@ -273,6 +293,7 @@ test_exec(const char *self)
 		signal(SIGUSR1, dummy_handler);
 		signal(SIGUSR2, SIG_IGN);
 		sigprocmask(SIG_BLOCK, &hup, NULL);
+		fp_dirty();
 		execve(self, argv, envp);
 		_exit(errno == ENOEXEC ? 126 : 127);
 	}
@@ -282,7 +303,7 @@ test_exec(const char *self)
 		tap_skip("qemu-user cannot exec a riscv64 binary without binfmt_misc");
 	else
 		tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		    "execve: argv, envp, fds, signals and mask (status %#x)",
+		    "execve: argv, envp, fds, signals and mask; FP registers cleared (status %#x)",
 		    st);
 }
 
