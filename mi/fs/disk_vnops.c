@@ -50,6 +50,9 @@
 MALLOC_DEFINE(M_DISKDEV, "diskdev", "disk device files");
 
 #define DISK_WINDOW_BIOS	4	/* bios in flight for one read or write call */
+#define DISK_WINDOW_PAGES	(DISK_WINDOW_BIOS * BIO_MAX_PAGES)
+#define DISK_WINDOW_ORDER	4	/* window pages come in blocks of up to 2^4 */
+#define NOT_A_BLOCK		0xff	/* orders[] of a page inside a block */
 
 /* v_data of a disk's vnode. */
 struct diskdev {
@@ -66,9 +69,14 @@ struct disk_range {
 	struct list_node link;		/* (R) on dd_ranges */
 };
 
-/* The pages one call moves data through. */
+/*
+ * The pages one call moves data through: blocks of contiguous pages where
+ * the allocator has them (cheaper to take and give back than single
+ * pages, and one DMA segment each), single pages where not.
+ */
 struct disk_window {
-	struct vm_page	*pages[DISK_WINDOW_BIOS * BIO_MAX_PAGES];
+	struct vm_page	*pages[DISK_WINDOW_PAGES];
+	uint8_t		orders[DISK_WINDOW_PAGES];	/* a block's order at its first page */
 	uint32_t	npages;
 };
 
@@ -123,6 +131,8 @@ range_unlock(struct diskdev *dd, struct disk_range *r)
  * The window.
  */
 
+static void window_free(struct disk_window *w);
+
 /* Pages for moving len bytes from off (at most a window's worth): 0 or ENOMEM. */
 static int
 window_alloc(struct disk *dp, struct disk_window *w, uint64_t off, size_t len)
@@ -131,22 +141,34 @@ window_alloc(struct disk *dp, struct disk_window *w, uint64_t off, size_t len)
 	uint64_t end = roundup2(off + len, (uint64_t)dp->d_sector_size);
 	uint32_t want = (uint32_t)MIN(atop(round_page(end - start)),
 	    (uint64_t)DISK_WINDOW_BIOS * dp->d_max_pages);
+	struct vm_page *m = NULL;
+	int order = DISK_WINDOW_ORDER;
 
-	for (w->npages = 0; w->npages < want; w->npages++)
-		if ((w->pages[w->npages] = vm_page_alloc_pages(0, VM_ALLOC_NORMAL)) == NULL)
+	for (w->npages = 0; w->npages < want; w->npages += 1U << order) {
+		while ((1U << order) > want - w->npages)
+			order--;
+		while ((m = vm_page_alloc_pages(order, VM_ALLOC_NORMAL)) == NULL && order > 0)
+			order--;
+		if (m == NULL)
 			break;
+		for (uint32_t i = 0; i < 1U << order; i++) {
+			w->pages[w->npages + i] = &m[i];	/* a block's vm_pages are consecutive */
+			w->orders[w->npages + i] = i == 0 ? (uint8_t)order : NOT_A_BLOCK;
+		}
+	}
 	if (w->npages >= MIN(want, 2U))	/* two pages hold any unaligned sector pair */
 		return 0;
-	while (w->npages > 0)
-		vm_page_free_pages(w->pages[--w->npages], 0);
+	window_free(w);
 	return ENOMEM;
 }
 
 static void
 window_free(struct disk_window *w)
 {
-	while (w->npages > 0)
-		vm_page_free_pages(w->pages[--w->npages], 0);
+	for (uint32_t i = 0; i < w->npages; i++)
+		if (w->orders[i] != NOT_A_BLOCK)
+			vm_page_free_pages(w->pages[i], w->orders[i]);
+	w->npages = 0;
 }
 
 /*

@@ -6,8 +6,10 @@
  *                        page counters of this kernel
  *   /proc/zoneinfo       every zone and malloc type with its counts
  *   /proc/diskstats      each disk's I/O counters, in Linux's format
- *   /proc/disks          each disk's geometry, errors, timeouts and
- *                        deepest queue (this kernel's own)
+ *   /proc/disks          each disk's geometry, deepest queue, errors,
+ *                        timeouts, resets, requests submitted and the
+ *                        sum of the queue depths they found (this
+ *                        kernel's own: what diskstats has no column for)
  *   /proc/self           the calling process's directory
  *   /proc/PID/maps       the address map, in Linux's format
  *   /proc/PID/vmmap      the address map with objects and shadow depth
@@ -202,14 +204,17 @@ format_disks(struct textbuf *tb)
 {
 	struct disk_stats st;
 
-	tb_printf(tb, "name %12s %6s %5s %8s %8s %8s %8s %8s %6s  %s\n", "bytes", "sector",
-	    "pages", "maxqueue", "rd_errs", "wr_errs", "fl_errs", "timeouts", "resets", "transport");
+	tb_printf(tb, "name %12s %6s %5s %8s %8s %8s %8s %8s %6s %10s %10s  %s\n", "bytes",
+	    "sector", "pages", "maxqueue", "rd_errs", "wr_errs", "fl_errs", "timeouts", "resets",
+	    "requests", "depth_sum", "transport");
 	for (struct disk *dp = disk_next(NULL); dp != NULL; dp = disk_next(dp)) {
 		disk_get_stats(dp, &st);
-		tb_printf(tb, "%-4s %12lu %6u %5u %8u %8lu %8lu %8lu %8lu %6lu  %s%s%s\n",
+		tb_printf(tb, "%-4s %12lu %6u %5u %8u %8lu %8lu %8lu %8lu %6lu %10lu %10lu  %s%s%s\n",
 		    dp->d_name, dp->d_size, dp->d_sector_size, dp->d_max_pages,
 		    st.ds_inflight_max, st.ds_errors[BIO_READ], st.ds_errors[BIO_WRITE],
-		    st.ds_errors[BIO_FLUSH], st.ds_timeouts, st.ds_resets, dp->d_info,
+		    st.ds_errors[BIO_FLUSH], st.ds_timeouts, st.ds_resets,
+		    st.ds_ios[BIO_READ] + st.ds_ios[BIO_WRITE] + st.ds_ios[BIO_FLUSH] + st.ds_inflight,
+		    st.ds_depth_sum, dp->d_info,
 		    (dp->d_flags & DISK_POLLED) ? ", polled" : "",
 		    (dp->d_flags & DISK_READONLY) ? ", read-only" : "");
 	}

@@ -117,6 +117,7 @@ disk_account_start(struct disk *dp, struct bio *bp, uint64_t now)
 	if (st->ds_inflight++ == 0)
 		dp->d_busy_since = now;
 	st->ds_inflight_max = MAX(st->ds_inflight_max, st->ds_inflight);
+	st->ds_depth_sum += st->ds_inflight;
 	__atomic_add_fetch(&inflight_total, 1, __ATOMIC_SEQ_CST);
 	return true;
 }

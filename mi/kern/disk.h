@@ -81,6 +81,8 @@ struct disk_stats {
 	uint64_t	ds_busy_time;		/* time with at least one request in flight */
 	uint64_t	ds_timeouts;		/* requests that ran out of time */
 	uint64_t	ds_resets;		/* d_reset calls */
+	uint64_t	ds_depth_sum;		/* over submissions: how many were then in flight,
+						   itself included (/ ios: the mean depth seen) */
 	uint32_t	ds_inflight;		/* requests submitted, not completed */
 	uint32_t	ds_inflight_max;	/* the most ever in flight at once */
 };
