@@ -17,7 +17,8 @@
  * allows segments (seg_max), at most BIO_MAX_PAGES.
  *
  * Completion.  The interrupt handler (or, for a device whose interrupt
- * could not be set up, the disk watchdog through d_poll) takes finished
+ * could not be set up or when the command line says disk_polled, the
+ * disk watchdog once a clock tick, through d_poll) takes finished
  * requests off the used ring, maps the status byte to 0 or EIO, starts
  * waiting bios, and only then, with the driver's lock dropped, completes
  * the finished ones (bio_complete may call back into vtblk_start).
@@ -34,6 +35,7 @@
  */
 #include <kern/systm.h>
 #include <kern/bio.h>
+#include <kern/cmdline.h>
 #include <kern/device.h>
 #include <kern/disk.h>
 #include <kern/malloc.h>
@@ -432,7 +434,7 @@ vtblk_attach(struct device *dev)
 	dp->d_ops = &vtblk_disk_ops;
 	dp->d_softc = sc;
 	dp->d_info = virtio_transport_name(vd);
-	if (virtio_setup_intr(vd, vtblk_intr, sc) != 0)
+	if (cmdline_has("disk_polled") || virtio_setup_intr(vd, vtblk_intr, sc) != 0)
 		dp->d_flags |= DISK_POLLED;
 	if ((error = disk_register(dp)) != 0) {
 		virtio_reset(vd);

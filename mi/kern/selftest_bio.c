@@ -47,6 +47,7 @@
 #define READ_BIO_PAGES	8
 #define NRESET_BIOS	16
 #define WAIT_SECONDS	30
+#define WATCH_PER_SEC	100		/* disk_check while waiting, as bio_wait does */
 #define FAULT_CHUNK	4096
 
 struct scratch {
@@ -132,15 +133,24 @@ async_done(struct bio *bp)
 	__atomic_add_fetch(&a->done, 1, __ATOMIC_RELEASE);
 }
 
-/* Wait (spinning: no scheduler yet) until n callbacks have run; false after WAIT_SECONDS. */
+/*
+ * Wait (spinning: no scheduler yet) until n callbacks have run, doing the
+ * watchdog's rounds (which poll a polled disk); false after WAIT_SECONDS.
+ */
 static bool
 async_wait(struct async *a, uint32_t n)
 {
+	uint64_t tick = cpu_timebase_hz() / WATCH_PER_SEC, next = cpu_time() + tick;
 	uint64_t deadline = cpu_time() + WAIT_SECONDS * cpu_timebase_hz();
 
-	while (__atomic_load_n(&a->done, __ATOMIC_ACQUIRE) < n)
+	while (__atomic_load_n(&a->done, __ATOMIC_ACQUIRE) < n) {
 		if (cpu_time() > deadline)
 			return false;
+		if (cpu_time() >= next) {
+			disk_check();
+			next = cpu_time() + tick;
+		}
+	}
 	return true;
 }
 
