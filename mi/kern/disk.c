@@ -79,12 +79,10 @@ disk_find(const char *name)
 void
 disk_get_stats(struct disk *dp, struct disk_stats *st)
 {
-	uint64_t now = cpu_time();
-
 	spin_lock(&dp->d_lock);
 	*st = dp->d_stats;
-	if (st->ds_inflight > 0)	/* the busy period so far */
-		st->ds_busy_time += now - dp->d_busy_since;
+	if (st->ds_inflight > 0)	/* the busy period so far (the clock read under d_lock) */
+		st->ds_busy_time += cpu_time() - dp->d_busy_since;
 	spin_unlock(&dp->d_lock);
 }
 
@@ -151,16 +149,23 @@ disk_watch_busy(void)
  * The watchdog.
  */
 
-/* How long dp's oldest request has been in flight (0: none). */
+/*
+ * How long dp's oldest request has been in flight (0: none).  The clock
+ * is read under d_lock: a request submitted on another cpu after an
+ * earlier reading would otherwise seem to have started in the future.
+ */
 static uint64_t
-oldest_age(struct disk *dp, uint64_t now)
+oldest_age(struct disk *dp)
 {
 	struct list_node *n;
-	uint64_t age = 0;
+	uint64_t age = 0, start, now;
 
 	spin_lock(&dp->d_lock);
-	if ((n = list_first(&dp->d_inflight)) != NULL)
-		age = now - list_entry(n, struct bio, bio_inflight)->bio_start;
+	now = cpu_time();
+	if ((n = list_first(&dp->d_inflight)) != NULL) {
+		start = list_entry(n, struct bio, bio_inflight)->bio_start;
+		age = now > start ? now - start : 0;
+	}
 	spin_unlock(&dp->d_lock);
 	return age;
 }
@@ -189,8 +194,8 @@ disk_timed_out(struct disk *dp, uint64_t age)
 void
 disk_check(void)
 {
-	uint64_t now = cpu_time(), age;
 	struct disk *dp;
+	uint64_t age;
 
 	if (timeout_ticks == 0)
 		return;			/* before disk_init */
@@ -199,7 +204,7 @@ disk_check(void)
 	for (dp = disk_next(NULL); dp != NULL; dp = disk_next(dp)) {
 		if (dp->d_flags & DISK_POLLED)
 			dp->d_ops->d_poll(dp);
-		if ((age = oldest_age(dp, now)) > timeout_ticks)
+		if ((age = oldest_age(dp)) > timeout_ticks)
 			disk_timed_out(dp, age);
 	}
 	__atomic_store_n(&checking, 0, __ATOMIC_RELEASE);
