@@ -95,6 +95,8 @@ virtqueue_alloc(struct virtio_dev *vd, uint32_t index, uint16_t max, struct virt
 	vq->vq_mem = kmem_alloc_contig(vq->vq_mem_size, 0, VQ_PHYS_LIMIT, PAGE_SIZE, 0,
 	    M_WAITOK | M_ZERO);
 	if (vq->vq_cookie == NULL || vq->vq_mem == NULL) {
+		if (vq->vq_mem != NULL)
+			kmem_free_contig(vq->vq_mem, vq->vq_mem_size);
 		free(vq->vq_cookie, M_VIRTQUEUE);
 		free(vq, M_VIRTQUEUE);
 		return ENOMEM;

@@ -69,7 +69,8 @@
 #define HANG_MIN_MS	900		/* the kernel's timeout is 1000 ms */
 #define DISKSTATS_FIELDS 20
 #define DISK_MAJOR	254
-#define TESTS_PER_DISK	22
+#define TESTS_PER_DISK	24
+#define BAD_ADDRESS	8UL		/* never mapped */
 #define TESTS_FAULTS	8
 #define TESTS_HANG	3
 
@@ -367,6 +368,12 @@ check_edges(const struct disk *d, int fd)
 	tap_ok(verify_region(d, fd, size - C_REGION, C_REGION, GEN_C),
 	    "%s: the last %lu bytes read back", d->name, C_REGION);
 	tap_ok(fsync(fd) == 0, "%s: fsync", d->name);
+	errno = 0;
+	tap_ok(pread(fd, (void *)BAD_ADDRESS, 512, 0) == -1 && errno == EFAULT,
+	    "%s: pread into a bad address: EFAULT", d->name);
+	errno = 0;	/* (region A is checked whole afterwards: nothing was written) */
+	tap_ok(pwrite(fd, (void *)BAD_ADDRESS, 700, LABEL_AREA + 100) == -1 && errno == EFAULT,
+	    "%s: pwrite from a bad address: EFAULT", d->name);
 }
 
 /* The faults the label lists: EIO for them, the neighbours fine. */
