@@ -426,20 +426,16 @@ vtblk_attach(struct device *dev)
 	dp = &sc->sc_disk;
 	if ((error = virtio_negotiate(vd, VTBLK_FEATURES)) != 0 ||
 	    (error = virtqueue_alloc(vd, VTBLK_QUEUE, VTBLK_QUEUE_MAX, &sc->sc_vq)) != 0 ||
-	    (error = read_config(sc)) != 0 || (error = alloc_slots(sc)) != 0) {
-		virtio_reset(vd);
-		return error;		/* (the memory stays: attach failures are rare) */
-	}
+	    (error = read_config(sc)) != 0 || (error = alloc_slots(sc)) != 0)
+		goto fail;
 	sc->sc_features = vd->vd_features;
 	dp->d_ops = &vtblk_disk_ops;
 	dp->d_softc = sc;
 	dp->d_info = virtio_transport_name(vd);
 	if (cmdline_has("disk_polled") || virtio_setup_intr(vd, vtblk_intr, sc) != 0)
 		dp->d_flags |= DISK_POLLED;
-	if ((error = disk_register(dp)) != 0) {
-		virtio_reset(vd);
-		return error;
-	}
+	if ((error = disk_register(dp)) != 0)
+		goto fail;
 	virtio_driver_ok(vd);
 	printf("%s: virtio-blk on %s (%s), %lu MiB, %u-byte sectors, %u pages per request, "
 	    "%s%s%s%s\n", dp->d_name, dev->dv_name, dp->d_info, dp->d_size >> 20,
@@ -449,6 +445,16 @@ vtblk_attach(struct device *dev)
 	    (dp->d_flags & DISK_READONLY) ? ", read-only" : "",
 	    (dp->d_flags & DISK_POLLED) ? ", polled" : "");
 	return 0;
+fail:
+	/* (An interrupt, if set up, stays routed: the device raises none once reset.) */
+	virtio_reset(vd);
+	if (sc->sc_vq != NULL)
+		virtqueue_free(sc->sc_vq);
+	if (sc->sc_dma != NULL)
+		kmem_free_contig(sc->sc_dma, sc->sc_dma_size);
+	vd->vd_softc = NULL;
+	free(sc, M_VTBLK);
+	return error;
 }
 
 static const char *const vtblk_compat[] = { "virtio,device2", NULL };

@@ -116,6 +116,14 @@ virtqueue_alloc(struct virtio_dev *vd, uint32_t index, uint16_t max, struct virt
 	return 0;
 }
 
+void
+virtqueue_free(struct virtqueue *vq)
+{
+	kmem_free_contig(vq->vq_mem, vq->vq_mem_size);
+	free(vq->vq_cookie, M_VIRTQUEUE);
+	free(vq, M_VIRTQUEUE);
+}
+
 /* Fill table[0 .. n) with the segments, chained in order. */
 static void
 fill_chain(struct vring_desc *table, const uint16_t *ids, const struct vq_seg *segs,

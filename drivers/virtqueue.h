@@ -91,6 +91,9 @@ struct virtqueue {
 int	virtqueue_alloc(struct virtio_dev *vd, uint32_t index, uint16_t max,
 	    struct virtqueue **vqp);
 
+/* Free vq.  => the device is reset (it holds none of vq's memory) */
+void	virtqueue_free(struct virtqueue *vq);
+
 /*
  * Offer a request of nout device-readable then nin device-writable
  * segments, remembered by cookie (not NULL).  ind, if not NULL, is a
