@@ -20,7 +20,13 @@
 #include "riscv.h"
 #include "sbi.h"
 
-#define HART_START_TIMEOUT_MS	1000
+/*
+ * How long a started hart may take to come online.  A real hart needs
+ * microseconds; under QEMU without KVM on a loaded host the timebase runs
+ * in host time while the guest crawls, so the wait is generous: it only
+ * matters when a hart is truly broken.
+ */
+#define HART_START_TIMEOUT_MS	15000
 
 static paddr_t
 kernel_va_to_pa(const void *va)

@@ -1,6 +1,6 @@
 /*
  * A small reader for flattened device trees (the "DTB" the firmware passes
- * in a1).  Read-only, allocation-free, and safe on hostile input:
+ * to the kernel at boot).  Read-only, allocation-free, and safe on hostile input:
  * fdt_init() validates the header and walks the whole structure block once
  * (every token, name, property and string bounds-checked, nesting
  * balanced), and every accessor re-checks the bounds it relies on, so a

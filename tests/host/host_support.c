@@ -19,17 +19,23 @@ _Thread_local struct pcpu host_pcpu;
 struct pcpu pcpu_array[MAXCPU];
 uint32_t ncpu = 1;
 
+/* Print "what: message" on stderr and abort (tap_expect_abort watches for it). */
+static void __attribute__((noreturn))
+die(const char *what, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", what);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	abort();
+}
+
 void
 panic(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "panic: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	abort();
+	die("panic", fmt, ap);
 }
 
 /*
@@ -81,11 +87,7 @@ kassert_panic(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "assertion failed: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	abort();
+	die("assertion failed", fmt, ap);
 }
 
 size_t
