@@ -574,6 +574,10 @@ static const struct driver devices_drivers_rev[] = {
 /* One driver in the linker set, for device_attach_all. */
 DRIVER(set_member, console_compat, DRIVER_PASS_SYSTEM, scripted_attach);
 
+/* A bus's child driver (as virtio-blk is virtio-mmio's), in the linker set. */
+static const char *const child_compat[] = { "test,child", "test,a", NULL };
+DRIVER(child, child_compat, DRIVER_PASS_CHILD, scripted_attach);
+
 /* What device_setup_intr passed on to the interrupt controller. */
 static uint32_t established_irq;
 static int established_calls;
@@ -1049,6 +1053,36 @@ test_byte_flips(const char *dir, const char *file)
 	free(blob);
 }
 
+/*
+ * A DRIVER_PASS_CHILD driver is found by its bus (driver_find) and never
+ * matched against the tree, even for a compatible string nodes have.
+ */
+static void
+test_child_drivers(const char *dtbs)
+{
+	static const struct driver only_child[] = {
+		{ "child", child_compat, DRIVER_PASS_CHILD, scripted_attach },
+	};
+	const char *f = "devices.dtb";
+	struct platform *p = calloc(1, sizeof(*p));
+	struct device devs[TEST_MAX_DEVS];
+	size_t len;
+	uint8_t *blob = host_load_file(dtbs, f, &len);
+	const struct driver *d;
+
+	if (tap_ok(platform_from_fdt(blob, len, p) == 0, "%s: parsed", f))
+		tap_ok(device_match(&p->fdt, only_child, nitems(only_child), devs,
+		    TEST_MAX_DEVS) == 0, "%s: a child driver matches no node, though "
+		    "\"test,a\" nodes exist", f);
+	d = driver_find("test,a");
+	tap_ok(d != NULL && strcmp(d->dr_name, "child") == 0 && driver_find("test,child") == d,
+	    "driver_find finds the child driver by any of its strings");
+	tap_ok(driver_find("test,console") == NULL && driver_find("test,none") == NULL,
+	    "driver_find ignores drivers matched from the tree, and unknown strings");
+	free(p);
+	free(blob);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1072,6 +1106,7 @@ main(int argc, char **argv)
 	test_board_b(argv[2]);
 	test_board_c(argv[2]);
 	test_device_matching(argv[2]);
+	test_child_drivers(argv[2]);
 	test_fdt_api(argv[1], argv[2]);
 	test_bad_headers(argv[1]);
 	for (i = 0; i < sizeof(real) / sizeof(real[0]); i++) {

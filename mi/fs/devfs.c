@@ -9,6 +9,7 @@
  *            and window-size queries.
  *   null     reads end of file, swallows writes.
  *   zero     reads zeros, swallows writes; mmap maps anonymous memory.
+ *   vda ...  the disks, block devices (disk_vnops.c).
  *
  * Console input wakeups: the receive interrupt queues bytes and calls
  * wakeup(cons_rx_wait_channel()) after releasing the input ring's lock.
@@ -18,6 +19,7 @@
 #include <kern/systm.h>
 #include <kern/cons.h>
 #include <kern/copy.h>
+#include <kern/disk.h>
 #include <kern/sched.h>
 #include <fs/ramfs.h>
 #include <fs/stat.h>
@@ -224,11 +226,20 @@ static const struct devfs_node devfs_nodes[] = {
 	{ "zero",	&zero_ops,	MKDEV(1, 5),	0666,	false },
 };
 
+/* Link the new vnode vp into dir as name; the link keeps it, or it goes now. */
+static int
+devfs_link(struct vnode *dir, const char *name, struct vnode *vp)
+{
+	int error = ramfs_link(dir, name, strlen(name), vp);
+
+	vrele(vp);
+	return error;
+}
+
 static int
 devfs_make(struct vnode *dir, const struct devfs_node *dn)
 {
 	struct vnode *vp = vnode_alloc(VCHR, dn->mode, dn->ops, NULL, NULL, 0);
-	int error;
 
 	if (vp == NULL)
 		return ENOMEM;
@@ -236,18 +247,22 @@ devfs_make(struct vnode *dir, const struct devfs_node *dn)
 	vp->v_rdev = dn->rdev;
 	if (dn->noseek)
 		vp->v_flags |= VV_NOSEEK;
-	error = ramfs_link(dir, dn->name, strlen(dn->name), vp);
-	vrele(vp);		/* the link keeps it, or it goes now */
-	return error;
+	return devfs_link(dir, dn->name, vp);
 }
 
 int
 devfs_populate(struct vnode *dir)
 {
+	struct vnode *vp;
+	struct disk *dp;
 	int error;
 
 	for (size_t i = 0; i < nitems(devfs_nodes); i++)
 		if ((error = devfs_make(dir, &devfs_nodes[i])) != 0)
+			return error;
+	for (dp = disk_next(NULL); dp != NULL; dp = disk_next(dp))
+		if ((error = disk_vnode_alloc(dp, &vp)) != 0 ||
+		    (error = devfs_link(dir, dp->d_name, vp)) != 0)
 			return error;
 	return 0;
 }

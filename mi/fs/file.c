@@ -120,7 +120,8 @@ file_seekable(struct file *fp)
 static bool
 has_offset(struct file *fp)
 {
-	return fp->f_vnode != NULL && (fp->f_vnode->v_type == VREG || fp->f_vnode->v_type == VDIR);
+	return fp->f_vnode != NULL && (fp->f_vnode->v_type == VREG ||
+	    fp->f_vnode->v_type == VDIR || fp->f_vnode->v_type == VBLK);
 }
 
 uint64_t
@@ -162,8 +163,8 @@ file_seek(struct file *fp, int64_t off, int whence, uint64_t *result)
 		error = EINVAL;
 	else if (add_overflows(base, off, &new))
 		error = EOVERFLOW;
-	else if (new < 0)
-		error = EINVAL;
+	else if (new < 0 || (vp->v_type == VBLK && (uint64_t)new > vp->v_size))
+		error = EINVAL;		/* a disk ends where it ends, as Linux's block_llseek */
 	else
 		fp->f_offset = (uint64_t)new;
 	*result = fp->f_offset;

@@ -5,6 +5,11 @@
  *   /proc/vmstat         "name value" lines: the fault, object, pmap and
  *                        page counters of this kernel
  *   /proc/zoneinfo       every zone and malloc type with its counts
+ *   /proc/diskstats      each disk's I/O counters, in Linux's format
+ *   /proc/disks          each disk's geometry, deepest queue, errors,
+ *                        timeouts, resets, requests submitted and the
+ *                        sum of the queue depths they found (this
+ *                        kernel's own: what diskstats has no column for)
  *   /proc/self           the calling process's directory
  *   /proc/PID/maps       the address map, in Linux's format
  *   /proc/PID/vmmap      the address map with objects and shadow depth
@@ -23,6 +28,7 @@
  * under proc_lock and referenced before proc_lock is dropped.
  */
 #include <kern/systm.h>
+#include <kern/disk.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
 #include <vm/pmap.h>
@@ -44,7 +50,7 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 #define PID_MAX_DIGITS		10
 
 enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
-	PFS_VMMAP };
+	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_NKINDS };
 
 /* v_data of a generated file. */
 struct procfs_text {
@@ -167,6 +173,51 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());
 	tb_printf(tb, "wired_pages %lu\n", vm_page_count_wired());
 	tb_printf(tb, "fork_pages_copied %lu\n", 0UL);	/* fork copies no pages */
+}
+
+/*
+ * Linux's 20 fields (5.5 and later): reads, merged, sectors, ms; writes,
+ * merged, sectors, ms; in flight, ms busy, weighted ms; discards (4, none
+ * here); flushes, ms.  Nothing is merged.
+ */
+static void
+format_diskstats(struct textbuf *tb)
+{
+	struct disk_stats st;
+
+	for (struct disk *dp = disk_next(NULL); dp != NULL; dp = disk_next(dp)) {
+		disk_get_stats(dp, &st);
+		tb_printf(tb, "%4u %7u %s %lu %u %lu %u %lu %u %lu %u %u %u %u %u %u %u %u %lu %u\n",
+		    disk_major(dp), disk_minor(dp), dp->d_name,
+		    st.ds_ios[BIO_READ], 0, st.ds_sectors[BIO_READ], disk_time_ms(st.ds_time[BIO_READ]),
+		    st.ds_ios[BIO_WRITE], 0, st.ds_sectors[BIO_WRITE],
+		    disk_time_ms(st.ds_time[BIO_WRITE]),
+		    st.ds_inflight, disk_time_ms(st.ds_busy_time),
+		    disk_time_ms(st.ds_time[BIO_READ] + st.ds_time[BIO_WRITE] + st.ds_time[BIO_FLUSH]),
+		    0, 0, 0, 0, st.ds_ios[BIO_FLUSH], disk_time_ms(st.ds_time[BIO_FLUSH]));
+	}
+}
+
+/* What diskstats has no column for. */
+static void
+format_disks(struct textbuf *tb)
+{
+	struct disk_stats st;
+
+	tb_printf(tb, "name %12s %6s %5s %8s %8s %8s %8s %8s %6s %10s %10s  %s\n", "bytes",
+	    "sector", "pages", "maxqueue", "rd_errs", "wr_errs", "fl_errs", "timeouts", "resets",
+	    "requests", "depth_sum", "transport");
+	for (struct disk *dp = disk_next(NULL); dp != NULL; dp = disk_next(dp)) {
+		disk_get_stats(dp, &st);
+		tb_printf(tb, "%-4s %12lu %6u %5u %8u %8lu %8lu %8lu %8lu %6lu %10lu %10lu  %s%s%s\n",
+		    dp->d_name, dp->d_size, dp->d_sector_size, dp->d_max_pages,
+		    st.ds_inflight_max, st.ds_errors[BIO_READ], st.ds_errors[BIO_WRITE],
+		    st.ds_errors[BIO_FLUSH], st.ds_timeouts, st.ds_resets,
+		    st.ds_ios[BIO_READ] + st.ds_ios[BIO_WRITE] + st.ds_ios[BIO_FLUSH] + st.ds_inflight,
+		    st.ds_depth_sum, dp->d_info,
+		    (dp->d_flags & DISK_POLLED) ? ", polled" : "",
+		    (dp->d_flags & DISK_READONLY) ? ", read-only" : "");
+	}
 }
 
 static const char *
@@ -304,6 +355,10 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 		} else {
 			if (kind == PFS_MEMINFO)
 				format_meminfo(&tb);
+			else if (kind == PFS_DISKSTATS)
+				format_diskstats(&tb);
+			else if (kind == PFS_DISKS)
+				format_disks(&tb);
 			else if (kind == PFS_ZONEINFO)
 				format_zoneinfo(&tb);
 			else
@@ -335,7 +390,7 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 static uint64_t
 procfs_ino(int pid, enum procfs_kind kind)
 {
-	return PROCFS_INO_BASE + (uint64_t)pid * 8 + kind;
+	return PROCFS_INO_BASE + (uint64_t)pid * PFS_NKINDS + kind;
 }
 
 static struct vnode *
@@ -416,6 +471,10 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_VMSTAT, 0, out);
 	if (name_is(name, len, "zoneinfo"))
 		return make_file(PFS_ZONEINFO, 0, out);
+	if (name_is(name, len, "diskstats"))
+		return make_file(PFS_DISKSTATS, 0, out);
+	if (name_is(name, len, "disks"))
+		return make_file(PFS_DISKS, 0, out);
 	if (name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
@@ -482,6 +541,8 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		{ "meminfo", VREG, PFS_MEMINFO },
 		{ "vmstat", VREG, PFS_VMSTAT },
 		{ "zoneinfo", VREG, PFS_ZONEINFO },
+		{ "diskstats", VREG, PFS_DISKSTATS },
+		{ "disks", VREG, PFS_DISKS },
 		{ "self", VDIR, PFS_PIDDIR },
 	};
 	struct proc *self = curproc();

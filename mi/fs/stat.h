@@ -23,6 +23,7 @@
 #define DT_UNKNOWN	0
 #define DT_FIFO		1
 #define DT_CHR		2
+#define DT_BLK		6
 #define DT_DIR		4
 #define DT_REG		8
 #define DT_LNK		10
@@ -172,5 +173,14 @@ struct winsize_linux {
 #define TIOCSPGRP	0x5410
 #define TIOCGWINSZ	0x5413
 #define TIOCSWINSZ	0x5414
+
+/* Block devices (include/uapi/linux/fs.h). */
+#define BLKROGET	0x125e		/* int: read-only? */
+#define BLKGETSIZE	0x1260		/* unsigned long: size in 512-byte sectors */
+#define BLKFLSBUF	0x1261		/* write back and drop cached data */
+#define BLKSSZGET	0x1268		/* int: logical sector size */
+#define BLKBSZGET	0x80081270	/* size_t-sized int: the block size used for I/O */
+#define BLKGETSIZE64	0x80081272	/* uint64_t: size in bytes */
+#define BLKPBSZGET	0x127b		/* unsigned int: physical sector size */
 
 #endif

@@ -690,16 +690,24 @@ SYSCALL(truncate)
 	return -error;
 }
 
-/* fsync(fd), fdatasync(fd): ramfs is already as durable as it gets. */
+/*
+ * fsync(fd), fdatasync(fd): ramfs is already as durable as it gets; a
+ * disk flushes its write cache.
+ */
 static long
 sync_fd(struct thread *td, uint64_t fd)
 {
 	struct file *fp;
+	struct vnode *vp;
 	int error;
 
 	if ((error = getfile(td, fd, &fp)) != 0)
 		return -error;
-	error = fp->f_pipe != NULL ? EINVAL : 0;
+	vp = fp->f_vnode;
+	if (fp->f_pipe != NULL)
+		error = EINVAL;
+	else if (vp->v_ops->vop_fsync != NULL)
+		error = vp->v_ops->vop_fsync(vp);
 	file_drop(fp);
 	return -error;
 }

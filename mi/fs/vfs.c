@@ -379,6 +379,7 @@ vtype_to_ifmt(enum vtype type)
 	case VREG:	return S_IFREG;
 	case VDIR:	return S_IFDIR;
 	case VCHR:	return S_IFCHR;
+	case VBLK:	return S_IFBLK;
 	case VFIFO:	return S_IFIFO;
 	case VLNK:	return S_IFLNK;
 	default:	return 0;
@@ -397,7 +398,7 @@ vn_stat(struct vnode *vp, struct stat_linux *st)
 	st->st_mode = vtype_to_ifmt(vp->v_type) | vp->v_mode;
 	st->st_nlink = vp->v_type == VDIR ? vp->v_nlink + 1 : vp->v_nlink;
 	st->st_rdev = vp->v_rdev;
-	st->st_size = (int64_t)vp->v_size;
+	st->st_size = vp->v_type == VBLK ? 0 : (int64_t)vp->v_size;	/* as devtmpfs */
 	mtime = vp->v_mtime_ns;
 	spin_unlock(&vp->v_lock);
 	st->st_blksize = PAGE_SIZE;
@@ -488,6 +489,7 @@ vtype_to_dtype(enum vtype type)
 	case VREG:	return DT_REG;
 	case VDIR:	return DT_DIR;
 	case VCHR:	return DT_CHR;
+	case VBLK:	return DT_BLK;
 	case VFIFO:	return DT_FIFO;
 	case VLNK:	return DT_LNK;
 	default:	return DT_UNKNOWN;

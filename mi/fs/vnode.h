@@ -7,7 +7,8 @@
  *           contents are the pages of its vm_object (OBJT_VNODE, one per
  *           file, made with the vnode): read(2), write(2) and every
  *           mmap(2) of the file see the same pages.
- *   devfs   character devices (console, null, zero), linked into an
+ *   devfs   character devices (console, null, zero) and the disks
+ *           (vda, ...: block devices, disk_vnops.c), linked into an
  *           ordinary ramfs directory (/dev).
  *   procfs  /proc: files generated when they are looked up.
  *
@@ -45,7 +46,7 @@ struct uio;
 struct vnode;
 struct stat_linux;
 
-enum vtype { VNON, VREG, VDIR, VCHR, VFIFO, VLNK };
+enum vtype { VNON, VREG, VDIR, VCHR, VBLK, VFIFO, VLNK };
 
 #define NAME_MAX	255		/* bytes in one path component */
 #define PATH_MAX	4096		/* bytes in a path, with its NUL */
@@ -85,6 +86,8 @@ struct vnode_ops {
 	void	(*vop_reclaim)(struct vnode *vp);
 	/* Is a read (or write) possible now without blocking?  NULL op: yes. */
 	bool	(*vop_poll)(struct vnode *vp, bool write);
+	/* fsync(2): make written data durable.  0 or an errno; NULL op: 0. */
+	int	(*vop_fsync)(struct vnode *vp);
 };
 
 struct vnode {
@@ -96,7 +99,8 @@ struct vnode {
 	uint32_t	v_nlink;	/* (V) directory entries naming it */
 	uint32_t	v_fsid;		/* (C) st_dev */
 	uint64_t	v_ino;		/* (C) */
-	uint64_t	v_size;		/* (V)+(I) bytes; readers may peek unlocked */
+	uint64_t	v_size;		/* (V)+(I) bytes; readers may peek unlocked;
+					   VBLK: the disk's size (C), though stat says 0 */
 	uint64_t	v_mtime_ns;	/* (V) nanoseconds since boot */
 	uint32_t	v_rdev;		/* (C) device number for VCHR */
 	struct vm_object *v_object;	/* (C) VREG on ramfs: its pages */
@@ -228,8 +232,11 @@ extern const struct vm_pager_ops vnode_pager_ops;
  */
 int vnode_sync_range(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
 
-/* devfs: make console, null and zero in dir. */
+/* devfs: make console, null, zero and the disks' nodes in dir. */
 int devfs_populate(struct vnode *dir);
+struct disk;
+/* disk_vnops.c: a new VBLK vnode (one reference, no links) for dp. */
+int disk_vnode_alloc(struct disk *dp, struct vnode **vpp);
 /* procfs: make its root directory, named name in parent (which is ramfs). */
 int procfs_mount(struct vnode *parent, const char *name);
 /* procfs's root directory, referenced and not linked anywhere (tests). */

@@ -26,12 +26,15 @@ match_driver(const struct fdt *fdt, int node, const struct driver *drivers,
 	for (; s != NULL && len > 0; s += n + 1, len -= (int)n + 1) {
 		if ((n = strnlen(s, (size_t)len)) == (size_t)len)
 			return NULL;		/* unterminated */
-		for (d = 0; d < ndrivers; d++)
+		for (d = 0; d < ndrivers; d++) {
+			if (drivers[d].dr_pass == DRIVER_PASS_CHILD)
+				continue;	/* its bus finds it */
 			for (const char *const *c = drivers[d].dr_compat; *c != NULL; c++)
 				if (strcmp(*c, s) == 0) {
 					*compatp = s;
 					return &drivers[d];
 				}
+		}
 	}
 	return NULL;
 }
@@ -236,6 +239,17 @@ device_attach_all(const struct fdt *fdt)
 		n = DEVICE_MAX;
 	}
 	device_attach(device_table, n);
+}
+
+const struct driver *
+driver_find(const char *compat)
+{
+	for (const struct driver *d = __start_drivers; d < __stop_drivers; d++)
+		if (d->dr_pass == DRIVER_PASS_CHILD)
+			for (const char *const *c = d->dr_compat; *c != NULL; c++)
+				if (strcmp(*c, compat) == 0)
+					return d;
+	return NULL;
 }
 
 int

@@ -23,6 +23,10 @@
  *	DRIVER_PASS_SYSTEM	the console and power control, what a panic
  *				needs: as early as possible
  *	DRIVER_PASS_DEVICE	everything else (block devices, ...)
+ *	DRIVER_PASS_CHILD	never matched against the tree: the driver
+ *				of a device a bus driver finds itself (a
+ *				virtio transport's block device), which the
+ *				bus attaches through driver_find()
  *
  * What attach gets.  A struct device whose dv_reg[] are the node's reg
  * tuples translated through every bus's ranges (CPU physical addresses,
@@ -65,6 +69,7 @@ enum driver_pass {
 	DRIVER_PASS_INTERRUPT,
 	DRIVER_PASS_SYSTEM,
 	DRIVER_PASS_DEVICE,
+	DRIVER_PASS_CHILD,
 };
 
 struct device;
@@ -125,6 +130,14 @@ void	device_attach_all(const struct fdt *fdt);
 int	device_match(const struct fdt *fdt, const struct driver *drivers,
 	    size_t ndrivers, struct device *devs, int max);
 void	device_attach(struct device *devs, int n);
+
+/*
+ * The DRIVER_PASS_CHILD driver that handles compat, or NULL.  A bus
+ * driver attaching a child calls its dr_attach with the bus's own
+ * struct device, whose dv_softc then describes the bus to the child
+ * (virtio_mmio: the struct virtio_dev, see drivers/virtio.h).
+ */
+const struct driver *driver_find(const char *compat);
 
 /* The unit'th attached device of the named driver, or NULL. */
 struct device *device_find(const char *driver, int unit);

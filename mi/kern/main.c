@@ -6,6 +6,7 @@
 #include <kern/cmdline.h>
 #include <kern/cons.h>
 #include <kern/crashtest.h>
+#include <kern/disk.h>
 #include <kern/main.h>
 #include <kern/malloc.h>
 #include <kern/pcpu.h>
@@ -89,6 +90,7 @@ mi_startup(void)
 
 	vm_object_init();
 	sched_init();
+	disk_init();
 	proc_init();
 	mount_root();
 	print_banner(boot_instructions);

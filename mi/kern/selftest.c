@@ -29,6 +29,18 @@ selftest_ok(bool cond, const char *fmt, ...)
 	return cond;
 }
 
+void
+selftest_skip(const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	printf("ok %d # SKIP %s\n", ++checks_run, why);
+}
+
 /* Is name in the comma-separated list (or is the list empty or "all")? */
 static bool
 selected(const char *selection, const char *name)

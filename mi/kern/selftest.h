@@ -22,6 +22,9 @@ struct selftest {
 /* Report one check: "ok N - <desc>" or "not ok N - <desc>". Returns cond. */
 bool selftest_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Report a check that cannot run here: "ok N # SKIP <why>". */
+void selftest_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /*
  * For tests that borrow the running (kernel) thread as a user thread:
  * run on vm (NULL: no user address space), this cpu's translation and

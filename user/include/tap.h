@@ -11,6 +11,8 @@ void tap_plan(int n);
 /* Reports one test; returns cond so callers can chain on the result. */
 int tap_ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The plan "1..0 # SKIP why": nothing here can be tested. */
+void tap_skip_all(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The exit status: 0 only if every test passed and the plan was met. */
 int tap_done(void);

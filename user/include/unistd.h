@@ -21,6 +21,9 @@ extern char **environ;
 
 ssize_t read(int fd, void *buf, size_t len);
 ssize_t write(int fd, const void *buf, size_t len);
+ssize_t pread(int fd, void *buf, size_t len, off_t off);
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off);
+int fsync(int fd);
 int close(int fd);
 off_t lseek(int fd, off_t off, int whence);
 int pipe(int fds[2]);

@@ -41,6 +41,7 @@ _Static_assert(sizeof(struct stat) == 128, "struct stat size");
 #define S_ISDIR(m)	(((m) & S_IFMT) == S_IFDIR)
 #define S_ISCHR(m)	(((m) & S_IFMT) == S_IFCHR)
 #define S_ISLNK(m)	(((m) & S_IFMT) == S_IFLNK)
+#define S_ISBLK(m)	(((m) & S_IFMT) == S_IFBLK)
 
 int stat(const char *path, struct stat *st);
 int lstat(const char *path, struct stat *st);
