@@ -12,7 +12,7 @@
  */
 #include <kern/systm.h>
 #include <fs/cpio.h>
-#include <fs/file.h>
+#include <kern/file.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
 

@@ -25,7 +25,7 @@
 #include <vm/vm_page.h>
 #include <vm/zone.h>
 #include <fs/cpio.h>
-#include <fs/file.h>
+#include <kern/file.h>
 #include <fs/ramfs.h>
 #include <fs/stat.h>
 #include <fs/vnode.h>

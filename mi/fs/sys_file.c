@@ -16,7 +16,7 @@
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <vm/vm_page.h>
-#include <fs/file.h>
+#include <kern/file.h>
 #include <fs/stat.h>
 #include <fs/vnode.h>
 

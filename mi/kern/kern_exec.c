@@ -24,7 +24,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
-#include <fs/file.h>
+#include <kern/file.h>
 #include <fs/vnode.h>
 
 MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");

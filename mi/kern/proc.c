@@ -22,7 +22,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
 #include <vm/zone.h>
-#include <fs/file.h>
+#include <kern/file.h>
 #include <fs/vnode.h>
 
 /* clone flags */

@@ -11,7 +11,7 @@
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
-#include <fs/file.h>
+#include <kern/file.h>
 #include <fs/vnode.h>
 
 #define PROT_READ	0x1

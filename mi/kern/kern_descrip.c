@@ -18,7 +18,7 @@
 #include <kern/sched.h>
 #include <vm/vm_object.h>
 #include <vm/zone.h>
-#include <fs/file.h>
+#include <kern/file.h>
 #include <fs/stat.h>
 #include <fs/vnode.h>
 

@@ -27,7 +27,7 @@
 #include <kern/malloc.h>
 #include <kern/sched.h>
 #include <machine/param.h>
-#include <fs/file.h>
+#include <kern/file.h>
 #include <fs/stat.h>
 #include <fs/vnode.h>
 

@@ -18,8 +18,8 @@
  *   The table's fd_lock guards its slots; a file is dropped only after
  *   the table lock is released.
  */
-#ifndef _FS_FILE_H_
-#define _FS_FILE_H_
+#ifndef _KERN_FILE_H_
+#define _KERN_FILE_H_
 
 #include <kern/types.h>
 #include <kern/spinlock.h>
@@ -135,7 +135,7 @@ int fd_dup2(struct filedesc *fdp, int oldfd, int newfd, bool cloexec);
 int fd_get_cloexec(struct filedesc *fdp, int fd, bool *cloexec);
 int fd_set_cloexec(struct filedesc *fdp, int fd, bool cloexec);
 
-/* Pipes (pipe.c). */
+/* Pipes (sys_pipe.c). */
 int pipe_create(struct file **readp, struct file **writep, int flags);
 ssize_t pipe_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user);
 ssize_t pipe_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user);
