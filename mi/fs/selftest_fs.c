@@ -12,6 +12,7 @@
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
+#include <kern/file.h>
 #include <kern/malloc.h>
 #include <kern/pcpu.h>
 #include <kern/proc.h>
@@ -25,7 +26,6 @@
 #include <vm/vm_page.h>
 #include <vm/zone.h>
 #include <fs/cpio.h>
-#include <kern/file.h>
 #include <fs/ramfs.h>
 #include <fs/stat.h>
 #include <fs/vnode.h>
@@ -460,7 +460,7 @@ test_mmap(struct vnode *root)
 
 	/* read(2) of the file into a mapping of itself: faults while the file is locked. */
 	vref(vp);
-	fp = file_alloc(vp, NULL, O_RDWR);
+	fp = vn_file_alloc(vp, O_RDWR);
 	iov = (struct iovec_linux){ (void *)(UBASE + PAGE_SIZE + 8), 5 };
 	selftest_ok(fp != NULL && file_readv(fp, &iov, 1, 0, true) == 5 &&
 	    memcmp((void *)PHYS_TO_DMAP(object_page(vp->v_object, 1)) + 8, "page0", 5) == 0,
@@ -790,10 +790,10 @@ test_descriptors(struct vnode *root)
 
 	if (!selftest_ok(fdp != NULL, "fd: a table"))
 		return;
-	if (file_open(root, "etc/motd", O_RDONLY, 0, &fp) == 0)
+	if (vn_open(root, "etc/motd", O_RDONLY, 0, &fp) == 0)
 		fd_alloc(fdp, fp, 0, false, &fd);
 	selftest_ok(fd == 0, "fd: the first descriptor is 0");
-	selftest_ok(file_open(root, "tmp/log", O_CREAT | O_WRONLY | O_APPEND, 0644, &fp2) == 0 &&
+	selftest_ok(vn_open(root, "tmp/log", O_CREAT | O_WRONLY | O_APPEND, 0644, &fp2) == 0 &&
 	    fd_alloc(fdp, fp2, 0, false, &fd2) == 0 && fd2 == 1, "fd: then 1 (O_CREAT)");
 	selftest_ok(fd_dup2(fdp, 0, 7, true) == 0 && fd_get_cloexec(fdp, 7, &cloexec) == 0 &&
 	    cloexec, "fd: dup3 to 7 with close-on-exec");
@@ -817,13 +817,13 @@ test_descriptors(struct vnode *root)
 		    fp->f_vnode->v_size == 4, "O_APPEND: two writes append");
 		file_drop(fp);
 	}
-	selftest_ok(file_open(root, "tmp/log", O_CREAT | O_EXCL | O_RDWR, 0644, &fp) == EEXIST,
+	selftest_ok(vn_open(root, "tmp/log", O_CREAT | O_EXCL | O_RDWR, 0644, &fp) == EEXIST,
 	    "open: O_EXCL on an existing file is EEXIST");
-	selftest_ok(file_open(root, "tmp/log", O_RDONLY | O_DIRECTORY, 0, &fp) == ENOTDIR,
+	selftest_ok(vn_open(root, "tmp/log", O_RDONLY | O_DIRECTORY, 0, &fp) == ENOTDIR,
 	    "open: O_DIRECTORY on a file is ENOTDIR");
-	selftest_ok(file_open(root, "tmp", O_RDWR, 0, &fp) == EISDIR,
+	selftest_ok(vn_open(root, "tmp", O_RDWR, 0, &fp) == EISDIR,
 	    "open: a directory for writing is EISDIR");
-	if (file_open(root, "tmp/log", O_RDWR | O_TRUNC, 0, &fp) == 0) {
+	if (vn_open(root, "tmp/log", O_RDWR | O_TRUNC, 0, &fp) == 0) {
 		selftest_ok(fp->f_vnode->v_size == 0, "open: O_TRUNC empties the file");
 		file_drop(fp);
 	}
@@ -864,7 +864,7 @@ test_pipes(void)
 	selftest_ok(fread_k(r, buf, sizeof(buf)) == -EAGAIN, "pipe: empty and O_NONBLOCK: EAGAIN");
 	selftest_ok(fread_k(w, buf, 1) == -EBADF && fwrite_k(r, "x", 1) == -EBADF,
 	    "pipe: each end works one way");
-	selftest_ok(pipe_stat(r, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO, "pipe: fstat is a FIFO");
+	selftest_ok(file_stat(r, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO, "pipe: fstat is a FIFO");
 	w->f_flags |= O_NONBLOCK;
 	memset(big, 'p', 20000);
 	selftest_ok(fwrite_k(w, big, 20000) == 16384, "pipe: a big write fills the ring");

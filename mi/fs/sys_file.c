@@ -10,13 +10,13 @@
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
+#include <kern/file.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
 #include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <vm/vm_page.h>
-#include <kern/file.h>
 #include <fs/stat.h>
 #include <fs/vnode.h>
 
@@ -271,7 +271,7 @@ SYSCALL(openat)
 	if ((error = path_in(a[1], &path)) != 0)
 		return -error;
 	if ((error = at_start(td, (int)a[0], path, &dir)) == 0) {
-		error = file_open(dir, path, flags, (uint32_t)a[3], &fp);
+		error = vn_open(dir, path, flags, (uint32_t)a[3], &fp);
 		vrele(dir);
 	}
 	free(path, M_TEMP);
@@ -447,7 +447,7 @@ SYSCALL(getdents64)
 		file_drop(fp);
 		return -ENOMEM;
 	}
-	n = file_getdents(fp, buf, len, (void *)a[1]);
+	n = vn_getdents(fp, buf, len, (void *)a[1]);
 	free(buf, M_TEMP);
 	file_drop(fp);
 	return n;
@@ -699,7 +699,7 @@ sync_fd(struct thread *td, uint64_t fd)
 
 	if ((error = getfile(td, fd, &fp)) != 0)
 		return -error;
-	error = fp->f_pipe != NULL ? EINVAL : 0;
+	error = fp->f_vnode == NULL ? EINVAL : 0;
 	file_drop(fp);
 	return -error;
 }
@@ -844,10 +844,10 @@ SYSCALL(fcntl)
 	}
 }
 
+/* The requests every descriptor understands, then those of the file's kind. */
 static int
 ioctl_file(struct thread *td, uint32_t fd, struct file *fp, unsigned long cmd, void *uarg)
 {
-	struct vnode *vp = fp->f_vnode;
 	int value;
 
 	switch (cmd) {
@@ -864,19 +864,9 @@ ioctl_file(struct thread *td, uint32_t fd, struct file *fp, unsigned long cmd, v
 			fp->f_flags &= ~O_NONBLOCK;
 		spin_unlock(&fp->f_lock);
 		return 0;
-	case FIONREAD:
-		if (fp->f_pipe != NULL)
-			value = (int)pipe_bytes_available(fp);
-		else if (vp->v_type == VREG)
-			value = (int)MIN(INT32_MAX, vp->v_size - MIN(vp->v_size,
-			    file_offset_get(fp)));
-		else
-			break;
-		return copyout(&value, uarg, sizeof(value)) ? EFAULT : 0;
+	default:
+		return file_ioctl(fp, cmd, uarg);
 	}
-	if (vp == NULL || vp->v_ops->vop_ioctl == NULL)
-		return ENOTTY;
-	return vp->v_ops->vop_ioctl(vp, cmd, uarg);
 }
 
 /* ioctl(fd, cmd, arg) */

@@ -181,6 +181,30 @@ void vn_stat(struct vnode *vp, struct stat_linux *st);
  */
 int vn_read_kernel(struct vnode *vp, void *buf, size_t len, uint64_t off, size_t *done);
 
+/*
+ * Files on vnodes (vfs_vnops.c).  vn_file_alloc makes a file on vp,
+ * taking over the caller's reference (NULL when memory is short: the
+ * reference is then still the caller's).
+ */
+struct file;
+struct filedesc;
+struct file *vn_file_alloc(struct vnode *vp, int flags);
+/*
+ * Open path (a kernel string) relative to dir (NULL: the root) with
+ * open(2) flags and mode, as openat does.  Returns a file with one
+ * reference.
+ */
+int vn_open(struct vnode *dir, const char *path, int flags, uint32_t mode,
+    struct file **fpp);
+/*
+ * getdents64 from the file's offset into the kernel buffer buf, then
+ * (if ubuf is not NULL) out to the user buffer ubuf; the offset advances
+ * only if that worked.  Bytes or -errno (ENOTDIR if fp is no directory).
+ */
+ssize_t vn_getdents(struct file *fp, void *buf, size_t len, void *ubuf);
+/* Open /dev/console as descriptors 0, 1 and 2 (init). */
+int filedesc_open_console(struct filedesc *fdp);
+
 extern struct vnode *rootvnode;
 
 /* Make the root file system and unpack the initial ram disk into it. */

@@ -1,9 +1,20 @@
 /*
- * Open files and file descriptor tables.
+ * Open files and file descriptor tables (after 4.4BSD and FreeBSD's
+ * struct file and struct fileops).
  *
- * A struct file is one open(2) (an "open file description"): a vnode or
- * one end of a pipe, the file offset and the status flags.  Descriptors
- * in one or several processes' tables (dup, fork) share it by reference.
+ * A struct file is one open(2) (an "open file description"): what is
+ * open (a vnode, one end of a pipe), the file offset and the status
+ * flags.  Descriptors in one or several processes' tables (dup, fork)
+ * share it by reference.
+ *
+ * File operations.  Each kind of file brings a table of operations
+ * (struct fileops) and its own object (f_data): files on vnodes, which
+ * are regular files, directories and devices of every file system
+ * (vfs_vnops.c), and pipes (sys_pipe.c).  The descriptor layer and the
+ * system calls reach a file only through its table, never by asking
+ * what kind it is, so a new kind (a socket, a block device with its own
+ * transfer path) is one more table.  A NULL operation means the kind
+ * has no such operation; the callers below give Linux's errno for that.
  *
  * A process's descriptor table (struct filedesc, in proc.h) maps small
  * integers to files, each with its close-on-exec flag.
@@ -26,19 +37,44 @@
 #include <fs/stat.h>
 
 struct vnode;
-struct pipe;
+struct file;
 struct filedesc;
 struct vm_object;
 struct proc;
+
+struct fileops {
+	/*
+	 * Move bytes between the file and iovcnt buffers (user addresses if
+	 * user): at byte pos, or (pos < 0) at the file's offset, advancing
+	 * it, if the file has one.  Bytes moved, or -errno when none were.
+	 * The caller has checked the access mode.
+	 */
+	ssize_t	(*fo_read)(struct file *fp, const struct iovec_linux *iov, int iovcnt,
+		    int64_t pos, bool user);
+	ssize_t	(*fo_write)(struct file *fp, const struct iovec_linux *iov, int iovcnt,
+		    int64_t pos, bool user);
+	/* A request particular to the kind (FIONREAD, terminals); uarg is a user address. */
+	int	(*fo_ioctl)(struct file *fp, unsigned long cmd, void *uarg);
+	int	(*fo_stat)(struct file *fp, struct stat_linux *st);
+	/* lseek, for files with f_seekable: the new offset in *result (the old one on error). */
+	int	(*fo_seek)(struct file *fp, int64_t off, int whence, uint64_t *result);
+	/* What mmap maps: see file_mmap_object. */
+	int	(*fo_mmap)(struct file *fp, uint64_t off, uint64_t len, int prot_shared_write,
+		    struct vm_object **objp, bool *anonymous, vm_prot_t *maxprot);
+	/* The last reference is gone: let go of f_data. */
+	void	(*fo_close)(struct file *fp);
+};
 
 struct file {
 	struct spinlock	f_lock;
 	uint32_t	f_refcnt;	/* (A) */
 	uint32_t	f_olock;	/* (f) FOL_* bits: the offset lock */
-	struct vnode	*f_vnode;	/* (C) referenced; or NULL for a pipe */
-	struct pipe	*f_pipe;	/* (C) or NULL */
+	const struct fileops *f_ops;	/* (C) */
+	void		*f_data;	/* (C) the kind's own: the vnode, the pipe */
+	struct vnode	*f_vnode;	/* (C) referenced, if the file is a vnode's; else NULL */
 	uint64_t	f_offset;	/* (o) */
 	int		f_flags;	/* (f) O_ACCMODE | O_APPEND | O_NONBLOCK */
+	bool		f_seekable;	/* (C) has an offset for lseek, pread, pwrite */
 };
 
 #define FOL_LOCKED	0x1
@@ -66,23 +102,20 @@ file_writable(const struct file *fp)
 void file_init(void);			/* zones, once at boot (from fs_init) */
 
 /*
- * A new file with one reference: on vp (whose reference it takes over),
- * or on one end of a pipe (the end its O_ACCMODE flags say).  NULL when
- * memory is short (the vnode reference is then still the caller's).
+ * A new file of the kind ops with one reference, on data (whose
+ * reference, if it has one, the file takes over), with open(2) status
+ * flags.  Not seekable, and on no vnode: the kind's constructor sets
+ * f_vnode and f_seekable before it hands the file out.  NULL when
+ * memory is short (data is then still the caller's).
  */
-struct file *file_alloc(struct vnode *vp, struct pipe *pipe, int flags);
+struct file *file_alloc(const struct fileops *ops, void *data, int flags);
 void file_hold(struct file *fp);
 void file_drop(struct file *fp);	/* the last drop closes it */
 
 /*
- * Open path (a kernel string) relative to dir (NULL: the root) with
- * open(2) flags and mode, as openat does.  Returns a file with one
- * reference.
+ * Reading and writing: bytes moved or -errno (EBADF if fp is not open
+ * for it).  pos < 0: use and advance f_offset.
  */
-int file_open(struct vnode *dir, const char *path, int flags, uint32_t mode,
-    struct file **fpp);
-
-/* Reading and writing: bytes moved or -errno.  pos < 0: use and advance f_offset. */
 ssize_t file_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt,
     int64_t pos, bool user);
 ssize_t file_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt,
@@ -93,12 +126,15 @@ bool file_seekable(struct file *fp);
 /* lseek: the new offset in *result (the old one on error). */
 int file_seek(struct file *fp, int64_t off, int whence, uint64_t *result);
 uint64_t file_offset_get(struct file *fp);
+/* ioctl requests of fp's kind (not the descriptor's own: FIOCLEX...); ENOTTY if none. */
+int file_ioctl(struct file *fp, unsigned long cmd, void *uarg);
+
 /*
- * getdents64 from the file's offset into the kernel buffer buf, then
- * (if ubuf is not NULL) out to the user buffer ubuf; the offset advances
- * only if that worked.  Bytes or -errno.
+ * The offset lock, for a kind's operations that use and advance
+ * f_offset (reads, writes, seeks and getdents of files on vnodes).
  */
-ssize_t file_getdents(struct file *fp, void *buf, size_t len, void *ubuf);
+void file_offset_lock(struct file *fp);
+void file_offset_unlock(struct file *fp);
 
 /*
  * What mmap(2) of [off, off+len) of fp maps.  On success *objp is the
@@ -122,8 +158,6 @@ struct filedesc *filedesc_alloc(void);	/* empty; NULL on no memory */
 struct filedesc *filedesc_fork(struct filedesc *fdp);	/* a copy sharing the files */
 void filedesc_exec(struct filedesc *fdp);	/* close the close-on-exec ones */
 void filedesc_free(struct filedesc *fdp);	/* close everything and free */
-/* Open /dev/console as descriptors 0, 1 and 2 (init). */
-int filedesc_open_console(struct filedesc *fdp);
 
 /* Install fp (taking over the caller's reference) at the lowest free fd >= minfd. */
 int fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec, int *fdout);
@@ -135,13 +169,11 @@ int fd_dup2(struct filedesc *fdp, int oldfd, int newfd, bool cloexec);
 int fd_get_cloexec(struct filedesc *fdp, int fd, bool *cloexec);
 int fd_set_cloexec(struct filedesc *fdp, int fd, bool cloexec);
 
-/* Pipes (sys_pipe.c). */
+/*
+ * Pipes (sys_pipe.c): a new pipe's read and write ends, with O_NONBLOCK
+ * from flags.  0 or ENOMEM.
+ */
 int pipe_create(struct file **readp, struct file **writep, int flags);
-ssize_t pipe_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user);
-ssize_t pipe_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user);
-void pipe_attach(struct pipe *p, bool writer);	/* a new file end (file_alloc) */
-void pipe_close(struct file *fp);	/* one end's file is going away */
-int pipe_stat(struct file *fp, struct stat_linux *st);
-uint64_t pipe_bytes_available(struct file *fp);
+uint64_t pipe_bytes_available(struct file *fp);	/* bytes waiting in fp's pipe */
 
 #endif

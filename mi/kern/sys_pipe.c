@@ -1,6 +1,6 @@
 /*
  * Pipes: a ring buffer between a read end and a write end, each a struct
- * file (pipe2 makes both).
+ * file with the pipe file operations (pipe2 makes both).
  *
  * The ring holds PIPE_SIZE bytes.  p_head counts the bytes ever written
  * and p_tail those ever read, so head - tail bytes are waiting, at
@@ -24,10 +24,11 @@
  *   (C) constant
  */
 #include <kern/systm.h>
+#include <kern/copy.h>
+#include <kern/file.h>
 #include <kern/malloc.h>
 #include <kern/sched.h>
 #include <machine/param.h>
-#include <kern/file.h>
 #include <fs/stat.h>
 #include <fs/vnode.h>
 
@@ -55,6 +56,7 @@ struct pipe {
 _Static_assert((PIPE_SIZE & (PIPE_SIZE - 1)) == 0, "PIPE_SIZE must be a power of two");
 
 static uint64_t next_pipe_ino = 1;	/* (A) */
+static const struct fileops pipeops;
 
 static inline uint64_t
 pipe_used(const struct pipe *p)
@@ -97,6 +99,13 @@ pipe_iounlock(struct pipe *p, uint32_t which)
 		wakeup(&p->p_iolocks);
 }
 
+static void
+pipe_free(struct pipe *p)
+{
+	free(p->p_buf, M_PIPE);
+	free(p, M_PIPE);
+}
+
 int
 pipe_create(struct file **readp, struct file **writep, int flags)
 {
@@ -113,18 +122,21 @@ pipe_create(struct file **readp, struct file **writep, int flags)
 	spin_init(&p->p_lock, "pipe");
 	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
 	p->p_mtime_ns = vfs_now_ns();
-	rf = file_alloc(NULL, p, O_RDONLY | nonblock);
-	wf = file_alloc(NULL, p, O_WRONLY | nonblock);
+	p->p_readers = p->p_writers = 1;	/* the two ends made next */
+	rf = file_alloc(&pipeops, p, O_RDONLY | nonblock);
+	wf = file_alloc(&pipeops, p, O_WRONLY | nonblock);
 	if (rf == NULL || wf == NULL) {
-		/* file_alloc counted the ends it made; dropping them frees the pipe. */
+		/* An end never made is never closed: uncount it, then drop the other. */
+		if (rf == NULL)
+			p->p_readers--;
+		if (wf == NULL)
+			p->p_writers--;
 		if (rf != NULL)
 			file_drop(rf);
 		if (wf != NULL)
 			file_drop(wf);
-		if (rf == NULL && wf == NULL) {
-			free(p->p_buf, M_PIPE);
-			free(p, M_PIPE);
-		}
+		if (rf == NULL && wf == NULL)
+			pipe_free(p);
 		return ENOMEM;
 	}
 	*readp = rf;
@@ -132,22 +144,11 @@ pipe_create(struct file **readp, struct file **writep, int flags)
 	return 0;
 }
 
-/* A new file end of p (from file_alloc). */
-void
-pipe_attach(struct pipe *p, bool writer)
-{
-	spin_lock(&p->p_lock);
-	if (writer)
-		p->p_writers++;
-	else
-		p->p_readers++;
-	spin_unlock(&p->p_lock);
-}
-
-void
+/* One end's file is going away (its last reference). */
+static void
 pipe_close(struct file *fp)
 {
-	struct pipe *p = fp->f_pipe;
+	struct pipe *p = fp->f_data;
 	bool writer = file_writable(fp), last;
 
 	spin_lock(&p->p_lock);
@@ -159,10 +160,8 @@ pipe_close(struct file *fp)
 	spin_unlock(&p->p_lock);
 	/* Readers waiting for data see EOF; writers waiting for room see EPIPE. */
 	wakeup(writer ? (void *)&p->p_head : (void *)&p->p_tail);
-	if (last) {
-		free(p->p_buf, M_PIPE);
-		free(p, M_PIPE);
-	}
+	if (last)
+		pipe_free(p);
 }
 
 /* Wait (read lock held) for data or EOF.  0 with data, 1 at EOF, or -errno. */
@@ -214,10 +213,10 @@ drain_into(struct pipe *p, struct uio *uio)
 	return (ssize_t)done;
 }
 
-ssize_t
-pipe_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user)
+static ssize_t
+pipe_read(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos, bool user)
 {
-	struct pipe *p = fp->f_pipe;
+	struct pipe *p = fp->f_data;
 	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
 	ssize_t total = 0, n;
 	int error, ret;
@@ -305,10 +304,10 @@ fill_from(struct pipe *p, struct uio *uio, size_t atomic_need, bool nonblock)
 	return (ssize_t)done;
 }
 
-ssize_t
-pipe_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user)
+static ssize_t
+pipe_write(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos, bool user)
 {
-	struct pipe *p = fp->f_pipe;
+	struct pipe *p = fp->f_data;
 	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
 	size_t want = 0, atomic_need;
 	ssize_t total = 0, n;
@@ -342,7 +341,7 @@ pipe_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool use
 uint64_t
 pipe_bytes_available(struct file *fp)
 {
-	struct pipe *p = fp->f_pipe;
+	struct pipe *p = fp->f_data;
 	uint64_t n;
 
 	spin_lock(&p->p_lock);
@@ -351,10 +350,21 @@ pipe_bytes_available(struct file *fp)
 	return n;
 }
 
-int
+static int
+pipe_ioctl(struct file *fp, unsigned long cmd, void *uarg)
+{
+	int value;
+
+	if (cmd != FIONREAD)
+		return ENOTTY;
+	value = (int)pipe_bytes_available(fp);
+	return copyout(&value, uarg, sizeof(value)) ? EFAULT : 0;
+}
+
+static int
 pipe_stat(struct file *fp, struct stat_linux *st)
 {
-	struct pipe *p = fp->f_pipe;
+	struct pipe *p = fp->f_data;
 
 	memset(st, 0, sizeof(*st));
 	st->st_dev = 0xc;		/* Linux's pipefs lives on an anonymous device too */
@@ -367,3 +377,11 @@ pipe_stat(struct file *fp, struct stat_linux *st)
 	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec = p->p_mtime_ns % 1000000000UL;
 	return 0;
 }
+
+static const struct fileops pipeops = {
+	.fo_read = pipe_read,
+	.fo_write = pipe_write,
+	.fo_ioctl = pipe_ioctl,
+	.fo_stat = pipe_stat,
+	.fo_close = pipe_close,
+};

@@ -5,13 +5,13 @@
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
+#include <kern/file.h>
 #include <kern/proc.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
-#include <kern/file.h>
 #include <fs/vnode.h>
 
 #define PROT_READ	0x1

@@ -21,6 +21,8 @@ extern char **environ;
 
 ssize_t read(int fd, void *buf, size_t len);
 ssize_t write(int fd, const void *buf, size_t len);
+ssize_t pread(int fd, void *buf, size_t len, off_t off);
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off);
 int close(int fd);
 off_t lseek(int fd, off_t off, int whence);
 int pipe(int fds[2]);
@@ -29,6 +31,7 @@ int dup(int fd);
 int dup2(int fd, int newfd);
 int dup3(int fd, int newfd, int flags);
 int ftruncate(int fd, off_t len);
+int fsync(int fd);
 int access(const char *path, int mode);
 int faccessat(int dirfd, const char *path, int mode, int flags);
 int unlink(const char *path);

@@ -20,6 +20,18 @@ write(int fd, const void *buf, size_t len)
 }
 
 ssize_t
+pread(int fd, void *buf, size_t len, off_t off)
+{
+	return RET(SC4(SYS_pread64, fd, buf, len, off));
+}
+
+ssize_t
+pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	return RET(SC4(SYS_pwrite64, fd, buf, len, off));
+}
+
+ssize_t
 writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	return RET(SC3(SYS_writev, fd, iov, iovcnt));
@@ -124,6 +136,12 @@ int
 ftruncate(int fd, off_t len)
 {
 	return RET(SC2(SYS_ftruncate, fd, len));
+}
+
+int
+fsync(int fd)
+{
+	return RET(SC1(SYS_fsync, fd));
 }
 
 int

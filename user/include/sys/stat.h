@@ -40,6 +40,7 @@ _Static_assert(sizeof(struct stat) == 128, "struct stat size");
 #define S_ISREG(m)	(((m) & S_IFMT) == S_IFREG)
 #define S_ISDIR(m)	(((m) & S_IFMT) == S_IFDIR)
 #define S_ISCHR(m)	(((m) & S_IFMT) == S_IFCHR)
+#define S_ISFIFO(m)	(((m) & S_IFMT) == S_IFIFO)
 #define S_ISLNK(m)	(((m) & S_IFMT) == S_IFLNK)
 
 int stat(const char *path, struct stat *st);

@@ -20,9 +20,12 @@
 #define SYS_read		63
 #define SYS_write		64
 #define SYS_writev		66
+#define SYS_pread64		67
+#define SYS_pwrite64		68
 #define SYS_readlinkat		78
 #define SYS_newfstatat		79
 #define SYS_fstat		80
+#define SYS_fsync		82
 #define SYS_exit		93
 #define SYS_exit_group		94
 #define SYS_set_tid_address	96
