@@ -14,7 +14,7 @@
  * not resident is a hole and reads as zeros; write allocates pages as it
  * goes; truncate frees the pages past the new end and zeroes the tail of
  * the last one, so a later extension reads zeros there.  The same pages
- * are what mmap maps (the vnode pager, vnode_pager.c, zero-fills a page
+ * are what mmap maps (the vnode pager, vm/vnode_pager.c, zero-fills a page
  * a fault finds missing, and refuses pages past the end of the file).
  *
  * Locking.  Reads, writes and truncations of a file hold its I/O lock
