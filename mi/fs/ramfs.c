@@ -32,6 +32,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vnode_pager.h>
 #include <vm/zone.h>
 #include <fs/ramfs.h>
 #include <fs/stat.h>

@@ -24,6 +24,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pager.h>
 #include <vm/zone.h>
 #include <fs/cpio.h>
 #include <fs/ramfs.h>
@@ -454,9 +455,9 @@ test_mmap(struct vnode *root)
 	    b == 'W', "mmap: write() is seen through the mapping");
 	selftest_ok(pmap_is_modified(PHYS_TO_VM_PAGE(object_page(vp->v_object, 0))),
 	    "msync: the page written through the mapping is modified");
-	vnode_sync_range(vp->v_object, 0, 4);
+	vm_pager_put_pages(vp->v_object, 0, 4);
 	selftest_ok(!pmap_is_modified(PHYS_TO_VM_PAGE(object_page(vp->v_object, 0))),
-	    "msync: vnode_sync_range clears the modified bit");
+	    "msync: the vnode pager's putpages clears the modified bit");
 
 	/* read(2) of the file into a mapping of itself: faults while the file is locked. */
 	vref(vp);

@@ -95,6 +95,7 @@ vnode_alloc(enum vtype type, uint32_t mode, const struct vnode_ops *ops,
 void
 vnode_free(struct vnode *vp)
 {
+	KASSERT(vp->v_flags & VV_DOOMED, ("vnode_free: vnode %lu is alive", vp->v_ino));
 	KASSERT(vp->v_refcnt == 0 && vp->v_nlink == 0,
 	    ("vnode_free: vnode %lu has %u references, %u links", vp->v_ino, vp->v_refcnt,
 	    vp->v_nlink));
@@ -383,6 +384,17 @@ vtype_to_ifmt(enum vtype type)
 	case VLNK:	return S_IFLNK;
 	default:	return 0;
 	}
+}
+
+uint64_t
+vn_size(struct vnode *vp)
+{
+	uint64_t size;
+
+	spin_lock(&vp->v_lock);
+	size = vp->v_size;
+	spin_unlock(&vp->v_lock);
+	return size;
 }
 
 void

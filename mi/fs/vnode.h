@@ -172,6 +172,9 @@ int vfs_lookup_component(struct vnode *dir, const char *name, size_t len,
  */
 int vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *len);
 
+/* vp's size in bytes, read under its lock (the vnode pager). */
+uint64_t vn_size(struct vnode *vp);
+
 /* Fill a Linux struct stat for vp. */
 void vn_stat(struct vnode *vp, struct stat_linux *st);
 
@@ -237,20 +240,6 @@ int uiomove_zeros(size_t n, struct uio *uio);
  */
 size_t dirent_add(void *buf, size_t len, size_t used, uint64_t ino, uint64_t next_off,
     enum vtype type, const char *name, size_t namelen);
-
-/*
- * The vnode pager (vnode_pager.c): the pager of OBJT_VNODE objects.  A
- * page not resident is a hole and reads as zeros; a page at or beyond
- * the end of the file (rounded up to a page) does not exist: the pager
- * fails with EIO, which a page fault turns into SIGBUS.
- */
-struct vm_object *vnode_pager_alloc(struct vnode *vp);
-extern const struct vm_pager_ops vnode_pager_ops;
-/*
- * msync(MS_SYNC) of obj's pages [start, end): ramfs pages are the file,
- * so there is nothing to write; the pages' modified bits are cleared.
- */
-int vnode_sync_range(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
 
 /* devfs: make console, null and zero in dir. */
 int devfs_populate(struct vnode *dir);

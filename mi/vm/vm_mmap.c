@@ -12,7 +12,7 @@
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
-#include <fs/vnode.h>
+#include <vm/vm_pager.h>
 
 #define PROT_READ	0x1
 #define PROT_WRITE	0x2
@@ -232,7 +232,7 @@ SYSCALL(msync)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
-	return -vm_map_sync(curmap(td), start, end, vnode_sync_range);
+	return -vm_map_sync(curmap(td), start, end, vm_pager_put_pages);
 }
 
 
