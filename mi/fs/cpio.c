@@ -19,8 +19,8 @@
  */
 #include <kern/systm.h>
 #include <fs/cpio.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/stat.h>
 
 #define CPIO_MAGIC_NEWC	"070701"
 #define CPIO_MAGIC_CRC	"070702"

@@ -35,7 +35,6 @@
 #include <vm/vnode_pager.h>
 #include <vm/zone.h>
 #include <fs/ramfs.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
 
 MALLOC_DEFINE(M_RAMFS, "ramfs", "ramfs directories and entries");

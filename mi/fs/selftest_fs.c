@@ -28,8 +28,11 @@
 #include <vm/zone.h>
 #include <fs/cpio.h>
 #include <fs/ramfs.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/dirent.h>
+#include <uapi/fcntl.h>
+#include <uapi/stat.h>
+#include <uapi/uio.h>
 
 MALLOC_DECLARE(M_RAMFS);
 MALLOC_DECLARE(M_VNAME);
@@ -422,7 +425,7 @@ test_mmap(struct vnode *root)
 	struct vm_map *map;
 	struct vnode *vp;
 	struct file *fp = NULL;
-	struct iovec_linux iov;
+	struct iovec iov;
 	uint8_t b = 0;
 	uint64_t objects;
 
@@ -462,11 +465,11 @@ test_mmap(struct vnode *root)
 	/* read(2) of the file into a mapping of itself: faults while the file is locked. */
 	vref(vp);
 	fp = vn_file_alloc(vp, O_RDWR);
-	iov = (struct iovec_linux){ (void *)(UBASE + PAGE_SIZE + 8), 5 };
+	iov = (struct iovec){ (void *)(UBASE + PAGE_SIZE + 8), 5 };
 	selftest_ok(fp != NULL && file_readv(fp, &iov, 1, 0, true) == 5 &&
 	    memcmp((void *)PHYS_TO_DMAP(object_page(vp->v_object, 1)) + 8, "page0", 5) == 0,
 	    "mmap: read() into a shared mapping of the same file");
-	iov = (struct iovec_linux){ (void *)(UBASE + 2 * PAGE_SIZE), 5 };
+	iov = (struct iovec){ (void *)(UBASE + 2 * PAGE_SIZE), 5 };
 	selftest_ok(file_readv(fp, &iov, 1, 0, true) == -EFAULT,
 	    "mmap: read() into the mapping past the end of the file is EFAULT");
 	file_drop(fp);
@@ -766,7 +769,7 @@ out:
 static ssize_t
 fread_k(struct file *fp, void *buf, size_t len)
 {
-	struct iovec_linux iov = { buf, len };
+	struct iovec iov = { buf, len };
 
 	return file_readv(fp, &iov, 1, -1, false);
 }
@@ -774,7 +777,7 @@ fread_k(struct file *fp, void *buf, size_t len)
 static ssize_t
 fwrite_k(struct file *fp, const void *buf, size_t len)
 {
-	struct iovec_linux iov = { (void *)buf, len };
+	struct iovec iov = { (void *)buf, len };
 
 	return file_writev(fp, &iov, 1, -1, false);
 }
@@ -853,7 +856,7 @@ test_pipes(void)
 	struct file *r, *w;
 	uint8_t *big = malloc(20000, M_FSTEST, M_WAITOK);
 	uint8_t buf[16];
-	struct stat_linux st;
+	struct stat st;
 
 	if (!selftest_ok(pipe_create(&r, &w, 0) == 0, "pipe: create"))
 		goto out;

@@ -17,16 +17,16 @@
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <vm/vm_page.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/fcntl.h>
+#include <uapi/ioctl.h>
+#include <uapi/stat.h>
+#include <uapi/statfs.h>
+#include <uapi/uio.h>
 
 #define MAX_RW_COUNT	0x7ffff000UL	/* INT_MAX rounded down to a page */
 #define SSIZE_MAX_K	((size_t)INT64_MAX)
 #define GETDENTS_MAX	32768		/* kernel buffer for one getdents64 */
-#define ST_VALID	0x0020
-#define ST_NOSUID	0x0002
-#define ST_NODEV	0x0004
-#define ST_NOEXEC	0x0008
 
 /*
  * Helpers.
@@ -138,9 +138,9 @@ write_result(struct thread *td, ssize_t n)
  * array (M_TEMP) is the caller's to free; NULL when cnt is 0.
  */
 static int
-iov_in(uint64_t uiov, uint64_t cnt, struct iovec_linux **iovp)
+iov_in(uint64_t uiov, uint64_t cnt, struct iovec **iovp)
 {
-	struct iovec_linux *iov;
+	struct iovec *iov;
 	size_t total = 0;
 
 	*iovp = NULL;
@@ -171,7 +171,7 @@ iov_in(uint64_t uiov, uint64_t cnt, struct iovec_linux **iovp)
 }
 
 static ssize_t
-rw_common(struct thread *td, uint64_t fd, struct iovec_linux *iov, int cnt, int64_t pos,
+rw_common(struct thread *td, uint64_t fd, struct iovec *iov, int cnt, int64_t pos,
     bool write)
 {
 	struct file *fp;
@@ -193,7 +193,7 @@ rw_common(struct thread *td, uint64_t fd, struct iovec_linux *iov, int cnt, int6
 static ssize_t
 rw_vector(struct thread *td, const uint64_t a[6], bool write)
 {
-	struct iovec_linux *iov;
+	struct iovec *iov;
 	struct file *fp;
 	ssize_t n;
 	int error;
@@ -214,14 +214,14 @@ rw_vector(struct thread *td, const uint64_t a[6], bool write)
 
 SYSCALL(read)
 {
-	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
+	struct iovec iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
 
 	return rw_common(td, a[0], &iov, 1, -1, false);
 }
 
 SYSCALL(write)
 {
-	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
+	struct iovec iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
 
 	return rw_common(td, a[0], &iov, 1, -1, true);
 }
@@ -238,7 +238,7 @@ SYSCALL(writev)
 
 SYSCALL(pread64)
 {
-	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
+	struct iovec iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
 
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
@@ -247,7 +247,7 @@ SYSCALL(pread64)
 
 SYSCALL(pwrite64)
 {
-	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
+	struct iovec iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
 
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
@@ -312,14 +312,14 @@ SYSCALL(lseek)
  */
 
 static int
-stat_out(struct stat_linux *st, uint64_t ubuf)
+stat_out(struct stat *st, uint64_t ubuf)
 {
 	return copyout(st, (void *)ubuf, sizeof(*st)) ? EFAULT : 0;
 }
 
 SYSCALL(fstat)
 {
-	struct stat_linux st;
+	struct stat st;
 	struct file *fp;
 	int error;
 
@@ -334,7 +334,7 @@ SYSCALL(fstat)
 
 /* The vnode or file an empty path with AT_EMPTY_PATH names: stat it. */
 static int
-stat_dirfd(struct thread *td, int dirfd, struct stat_linux *st)
+stat_dirfd(struct thread *td, int dirfd, struct stat *st)
 {
 	struct file *fp;
 	int error;
@@ -356,7 +356,7 @@ stat_dirfd(struct thread *td, int dirfd, struct stat_linux *st)
 SYSCALL(newfstatat)
 {
 	int flags = (int)a[3], dirfd = (int)a[0], error;
-	struct stat_linux st;
+	struct stat st;
 	struct vnode *dir, *vp;
 	char *path;
 
@@ -380,7 +380,7 @@ SYSCALL(newfstatat)
 }
 
 static void
-fill_statfs(struct vnode *vp, struct statfs_linux *sf)
+fill_statfs(struct vnode *vp, struct statfs *sf)
 {
 	memset(sf, 0, sizeof(*sf));
 	sf->f_bsize = PAGE_SIZE;
@@ -404,7 +404,7 @@ fill_statfs(struct vnode *vp, struct statfs_linux *sf)
 /* statfs(path, buf) */
 SYSCALL(statfs)
 {
-	struct statfs_linux sf;
+	struct statfs sf;
 	struct vnode *vp;
 	int error;
 
@@ -418,7 +418,7 @@ SYSCALL(statfs)
 /* fstatfs(fd, buf) */
 SYSCALL(fstatfs)
 {
-	struct statfs_linux sf;
+	struct statfs sf;
 	struct file *fp;
 	int error;
 

@@ -24,8 +24,9 @@
 #include <machine/cpu.h>
 #include <vm/vm_object.h>
 #include <vm/zone.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/dirent.h>
+#include <uapi/stat.h>
 
 MALLOC_DEFINE(M_VNAME, "vnode name", "directory names kept for getcwd");
 
@@ -398,7 +399,7 @@ vn_size(struct vnode *vp)
 }
 
 void
-vn_stat(struct vnode *vp, struct stat_linux *st)
+vn_stat(struct vnode *vp, struct stat *st)
 {
 	uint64_t mtime;
 

@@ -17,8 +17,11 @@
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <vm/vm_object.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/fcntl.h>
+#include <uapi/ioctl.h>
+#include <uapi/stat.h>
+#include <uapi/uio.h>
 
 static const struct fileops vnops;
 
@@ -46,7 +49,7 @@ has_offset(struct vnode *vp)
  */
 
 static ssize_t
-vn_rdwr(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos,
+vn_rdwr(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos,
     bool user, bool write)
 {
 	struct vnode *vp = fp->f_vnode;
@@ -93,13 +96,13 @@ vn_rdwr(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos,
 }
 
 static ssize_t
-vn_read(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos, bool user)
+vn_read(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, bool user)
 {
 	return vn_rdwr(fp, iov, iovcnt, pos, user, false);
 }
 
 static ssize_t
-vn_write(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos, bool user)
+vn_write(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, bool user)
 {
 	return vn_rdwr(fp, iov, iovcnt, pos, user, true);
 }
@@ -179,7 +182,7 @@ vn_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 }
 
 static int
-vn_stat_file(struct file *fp, struct stat_linux *st)
+vn_stat_file(struct file *fp, struct stat *st)
 {
 	vn_stat(fp->f_vnode, st);
 	return 0;

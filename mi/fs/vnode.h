@@ -39,16 +39,16 @@
 
 #include <kern/types.h>
 #include <kern/spinlock.h>
+#include <uapi/limits.h>
 
 struct vm_object;
 struct uio;
 struct vnode;
-struct stat_linux;
+struct stat;
 
 enum vtype { VNON, VREG, VDIR, VCHR, VFIFO, VLNK };
 
-#define NAME_MAX	255		/* bytes in one path component */
-#define PATH_MAX	4096		/* bytes in a path, with its NUL */
+#define S_IALLUGO	07777		/* the mode bits a vnode keeps: permissions, setuid, setgid, sticky */
 
 struct vnode_ops {
 	/*
@@ -176,7 +176,7 @@ int vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *len);
 uint64_t vn_size(struct vnode *vp);
 
 /* Fill a Linux struct stat for vp. */
-void vn_stat(struct vnode *vp, struct stat_linux *st);
+void vn_stat(struct vnode *vp, struct stat *st);
 
 /*
  * Read len bytes at off of vp into the kernel buffer buf; *done is what

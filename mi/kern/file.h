@@ -34,8 +34,10 @@
 
 #include <kern/types.h>
 #include <kern/spinlock.h>
-#include <fs/stat.h>
+#include <uapi/fcntl.h>
+#include <uapi/uio.h>
 
+struct stat;
 struct vnode;
 struct file;
 struct filedesc;
@@ -49,13 +51,13 @@ struct fileops {
 	 * it, if the file has one.  Bytes moved, or -errno when none were.
 	 * The caller has checked the access mode.
 	 */
-	ssize_t	(*fo_read)(struct file *fp, const struct iovec_linux *iov, int iovcnt,
+	ssize_t	(*fo_read)(struct file *fp, const struct iovec *iov, int iovcnt,
 		    int64_t pos, bool user);
-	ssize_t	(*fo_write)(struct file *fp, const struct iovec_linux *iov, int iovcnt,
+	ssize_t	(*fo_write)(struct file *fp, const struct iovec *iov, int iovcnt,
 		    int64_t pos, bool user);
 	/* A request particular to the kind (FIONREAD, terminals); uarg is a user address. */
 	int	(*fo_ioctl)(struct file *fp, unsigned long cmd, void *uarg);
-	int	(*fo_stat)(struct file *fp, struct stat_linux *st);
+	int	(*fo_stat)(struct file *fp, struct stat *st);
 	/* lseek, for files with f_seekable: the new offset in *result (the old one on error). */
 	int	(*fo_seek)(struct file *fp, int64_t off, int whence, uint64_t *result);
 	/* What mmap maps: see file_mmap_object. */
@@ -116,11 +118,11 @@ void file_drop(struct file *fp);	/* the last drop closes it */
  * Reading and writing: bytes moved or -errno (EBADF if fp is not open
  * for it).  pos < 0: use and advance f_offset.
  */
-ssize_t file_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt,
+ssize_t file_readv(struct file *fp, const struct iovec *iov, int iovcnt,
     int64_t pos, bool user);
-ssize_t file_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt,
+ssize_t file_writev(struct file *fp, const struct iovec *iov, int iovcnt,
     int64_t pos, bool user);
-int file_stat(struct file *fp, struct stat_linux *st);
+int file_stat(struct file *fp, struct stat *st);
 /* Does fp have an offset to seek?  (Not pipes and the console: ESPIPE.) */
 bool file_seekable(struct file *fp);
 /* lseek: the new offset in *result (the old one on error). */

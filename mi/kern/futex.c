@@ -14,13 +14,8 @@
 #include <machine/cpu.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
+#include <uapi/futex.h>
 
-#define FUTEX_WAIT		0
-#define FUTEX_WAKE		1
-#define FUTEX_WAIT_BITSET	9
-#define FUTEX_WAKE_BITSET	10
-#define FUTEX_PRIVATE_FLAG	128
-#define FUTEX_CLOCK_REALTIME	256
 #define FUTEX_CMD_MASK		(~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 #define NSEC_PER_SEC		1000000000UL
 

@@ -131,7 +131,7 @@ file_seek(struct file *fp, int64_t off, int whence, uint64_t *result)
  */
 
 ssize_t
-file_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos,
+file_readv(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos,
     bool user)
 {
 	if (!file_readable(fp))
@@ -142,7 +142,7 @@ file_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t p
 }
 
 ssize_t
-file_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos,
+file_writev(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos,
     bool user)
 {
 	if (!file_writable(fp))
@@ -153,7 +153,7 @@ file_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t 
 }
 
 int
-file_stat(struct file *fp, struct stat_linux *st)
+file_stat(struct file *fp, struct stat *st)
 {
 	return fp->f_ops->fo_stat(fp, st);
 }

@@ -11,37 +11,19 @@
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
+#include <uapi/random.h>
+#include <uapi/reboot.h>
+#include <uapi/resource.h>
+#include <uapi/time.h>
+#include <uapi/utsname.h>
 
-#define CLOCK_REALTIME		0
-#define CLOCK_MONOTONIC		1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID	3
-#define CLOCK_MONOTONIC_RAW	4
-#define CLOCK_REALTIME_COARSE	5
-#define CLOCK_MONOTONIC_COARSE	6
-#define CLOCK_BOOTTIME		7
-#define TIMER_ABSTIME		1
 #define NSEC_PER_SEC		1000000000UL
 #define CLOCK_TICKS_HZ		100
 
-#define LINUX_REBOOT_MAGIC1	0xfee1deadU
-#define LINUX_REBOOT_MAGIC2	672274793U
-#define LINUX_REBOOT_CMD_POWER_OFF 0x4321fedcU
-#define LINUX_REBOOT_CMD_RESTART 0x01234567U
-#define LINUX_REBOOT_CMD_HALT	0xcdef0123U
-
 #define UTSNAME_FIELDS		6	/* sysname nodename release version machine domainname */
-#define UTSNAME_LEN		65
 #define ROBUST_LIST_HEAD_SIZE	24	/* struct robust_list_head on 64-bit */
 
-#define GRND_NONBLOCK		1
-#define GRND_RANDOM		2
 #define GETRANDOM_MAX		(32UL << 20)
-
-struct timespec_linux {
-	int64_t		tv_sec;
-	int64_t		tv_nsec;
-};
 
 static uint64_t
 now_ns(void)
@@ -60,7 +42,7 @@ clock_valid(uint64_t id)
 SYSCALL(clock_gettime)
 {
 	uint64_t ns = now_ns();
-	struct timespec_linux ts = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
+	struct timespec ts = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
 
 	if (!clock_valid(a[0]))
 		return -EINVAL;
@@ -69,7 +51,7 @@ SYSCALL(clock_gettime)
 
 SYSCALL(clock_getres)
 {
-	struct timespec_linux ts = { 0, (int64_t)(NSEC_PER_SEC / cpu_timebase_hz()) };
+	struct timespec ts = { 0, (int64_t)(NSEC_PER_SEC / cpu_timebase_hz()) };
 
 	if (!clock_valid(a[0]))
 		return -EINVAL;
@@ -120,7 +102,7 @@ clock_wake_sleepers(void)
 static int
 timespec_in(uint64_t uaddr, uint64_t *ns)
 {
-	struct timespec_linux ts;
+	struct timespec ts;
 
 	if (copyin((const void *)uaddr, &ts, sizeof(ts)))
 		return EFAULT;
@@ -209,7 +191,7 @@ limit_index(uint64_t resource)
 }
 
 static int
-set_limit(struct proc *p, int r, const struct rlimit_linux *lim)
+set_limit(struct proc *p, int r, const struct rlimit *lim)
 {
 	if (lim->rlim_cur > lim->rlim_max)
 		return EINVAL;
@@ -223,7 +205,7 @@ set_limit(struct proc *p, int r, const struct rlimit_linux *lim)
 SYSCALL(prlimit64)
 {
 	struct proc *p = td->td_proc;
-	struct rlimit_linux lim, old;
+	struct rlimit lim, old;
 	int r = limit_index(a[1]), error;
 
 	if (a[0] != 0 && (int)a[0] != p->p_pid)

@@ -54,6 +54,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <uapi/time.h>
 
 /* Signals whose default action is to do nothing (stops included: no job control). */
 #define SIG_DFL_IGNORE	(sigmask(SIGCHLD) | sigmask(SIGCONT) | sigmask(SIGURG) | \
@@ -65,30 +66,6 @@
 /* The sa_flags rt_sigaction keeps (others read back as 0, as Linux does). */
 #define SA_KNOWN	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_EXPOSE_TAGBITS | \
 	SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
-
-/* The user's struct sigaction for the raw system call (riscv64: no restorer). */
-struct sigaction_linux {
-	uint64_t	sa_handler;	/* SIG_DFL, SIG_IGN or a function */
-	uint64_t	sa_flags;	/* SA_* */
-	uint64_t	sa_mask;	/* blocked while the handler runs */
-};
-_Static_assert(sizeof(struct sigaction_linux) == 24, "struct sigaction");
-
-struct timeval_linux {
-	int64_t		tv_sec;
-	int64_t		tv_usec;
-};
-
-struct itimerval_linux {
-	struct timeval_linux it_interval;	/* reload value, 0: one shot */
-	struct timeval_linux it_value;		/* time to the next expiry, 0: off */
-};
-_Static_assert(sizeof(struct itimerval_linux) == 32, "struct itimerval");
-
-struct timespec_sig {
-	int64_t		tv_sec;
-	int64_t		tv_nsec;
-};
 
 #define USEC_PER_SEC	1000000UL
 #define NSEC_PER_SEC	1000000000UL
@@ -141,7 +118,7 @@ sig_blocked(struct thread *td)
 	return __atomic_load_n(&td->td_sigmask, __ATOMIC_SEQ_CST);
 }
 
-static inline uint64_t
+static inline __sighandler_t
 sig_handler(struct proc *p, int sig)
 {
 	return __atomic_load_n(&p->p_sigacts[sig].sa_handler, __ATOMIC_RELAXED);
@@ -151,7 +128,7 @@ sig_handler(struct proc *p, int sig)
 static bool
 sig_ignored(struct proc *p, int sig)
 {
-	uint64_t h = sig_handler(p, sig);
+	__sighandler_t h = sig_handler(p, sig);
 
 	if (sig == SIGKILL)
 		return false;
@@ -304,7 +281,7 @@ sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
 {
 	int sig = ksi->ksi_signo;
 	struct sigaction_k *sa = &td->td_proc->p_sigacts[sig];
-	uint64_t handler = sa->sa_handler;
+	__sighandler_t handler = sa->sa_handler;
 	uint64_t block = sa->sa_mask;
 
 	KASSERT(handler != SIG_DFL && handler != SIG_IGN, ("sig_handle: no handler"));
@@ -312,7 +289,7 @@ sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
 		block |= sigmask(sig);
 	if (sa->sa_flags & SA_RESETHAND)
 		__atomic_store_n(&sa->sa_handler, SIG_DFL, __ATOMIC_RELAXED);
-	if (sendsig(td, handler, ksi, mask) != 0)
+	if (sendsig(td, (uint64_t)(uintptr_t)handler, ksi, mask) != 0)
 		sigexit(td, SIGSEGV);
 	signal_setmask(td, sig_blocked(td) | block);
 }
@@ -326,7 +303,7 @@ sig_deliver_one(struct thread *td, int sig, uint64_t mask)
 {
 	struct proc *p = td->td_proc;
 	struct ksiginfo ksi;
-	uint64_t handler;
+	__sighandler_t handler;
 
 	sig_dequeue(p, sig, &ksi);
 	handler = p->p_sigacts[sig].sa_handler;
@@ -488,7 +465,7 @@ SYSCALL(rt_sigaction)
 	int sig = (int)a[0];
 	struct proc *p = td->td_proc;
 	struct sigaction_k *sa;
-	struct sigaction_linux nsa, osa;
+	struct kernel_sigaction nsa, osa;
 
 	if (a[3] != sizeof(uint64_t) || !sig_valid(sig))
 		return -EINVAL;
@@ -499,11 +476,11 @@ SYSCALL(rt_sigaction)
 			return -EFAULT;
 	}
 	sa = &p->p_sigacts[sig];
-	osa = (struct sigaction_linux){ sa->sa_handler, sa->sa_flags, sa->sa_mask };
+	osa = (struct kernel_sigaction){ sa->sa_handler, sa->sa_flags, sa->sa_mask };
 	if (a[1] != 0) {
-		sa->sa_flags = nsa.sa_flags & SA_KNOWN;
-		sa->sa_mask = nsa.sa_mask & ~SIG_CANTMASK;
-		__atomic_store_n(&sa->sa_handler, nsa.sa_handler, __ATOMIC_RELAXED);
+		sa->sa_flags = nsa.flags & SA_KNOWN;
+		sa->sa_mask = nsa.mask & ~SIG_CANTMASK;
+		__atomic_store_n(&sa->sa_handler, nsa.handler, __ATOMIC_RELAXED);
 		/* POSIX: setting a signal to be ignored discards a pending one. */
 		if (sig_ignored(p, sig))
 			sig_discard(p, sig);
@@ -581,7 +558,7 @@ SYSCALL(rt_sigsuspend)
 static int
 timeout_ticks(uint64_t uaddr, uint64_t *ticks)
 {
-	struct timespec_sig ts;
+	struct timespec ts;
 	uint64_t hz = cpu_timebase_hz(), t;
 
 	if (copyin((const void *)uaddr, &ts, sizeof(ts)))
@@ -758,7 +735,7 @@ SYSCALL(tgkill)
  */
 
 static int
-timeval_to_ticks(const struct timeval_linux *tv, uint64_t *ticks)
+timeval_to_ticks(const struct timeval *tv, uint64_t *ticks)
 {
 	uint64_t hz = cpu_timebase_hz(), t;
 
@@ -772,7 +749,7 @@ timeval_to_ticks(const struct timeval_linux *tv, uint64_t *ticks)
 }
 
 /* Rounded up to the next microsecond. */
-static struct timeval_linux
+static struct timeval
 ticks_to_timeval(uint64_t ticks)
 {
 	uint64_t hz = cpu_timebase_hz();
@@ -782,27 +759,27 @@ ticks_to_timeval(uint64_t ticks)
 		sec++;
 		usec = 0;
 	}
-	return (struct timeval_linux){ (int64_t)sec, (int64_t)usec };
+	return (struct timeval){ (int64_t)sec, (int64_t)usec };
 }
 
 /* p's timer as getitimer reports it.  proc_lock held. */
-static struct itimerval_linux
+static struct itimerval
 itimer_get(struct proc *p)
 {
-	struct itimerval_linux it = { 0 };
+	struct itimerval it = { 0 };
 	uint64_t next = p->p_itimer_real_next, now = cpu_time();
 
 	it.it_interval = ticks_to_timeval(p->p_itimer_real_interval);
 	/* Expired but not yet posted still counts as running: 1 us left. */
 	if (next != 0)
 		it.it_value = next > now ? ticks_to_timeval(next - now) :
-		    (struct timeval_linux){ 0, 1 };
+		    (struct timeval){ 0, 1 };
 	return it;
 }
 
 SYSCALL(getitimer)
 {
-	struct itimerval_linux it;
+	struct itimerval it;
 
 	if (a[0] != ITIMER_REAL)
 		return -EINVAL;
@@ -817,7 +794,7 @@ SYSCALL(getitimer)
 SYSCALL(setitimer)
 {
 	struct proc *p = td->td_proc;
-	struct itimerval_linux it = { 0 }, old;
+	struct itimerval it = { 0 }, old;
 	uint64_t value, interval, next;
 	int error;
 

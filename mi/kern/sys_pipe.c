@@ -29,13 +29,16 @@
 #include <kern/malloc.h>
 #include <kern/sched.h>
 #include <machine/param.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/fcntl.h>
+#include <uapi/ioctl.h>
+#include <uapi/limits.h>
+#include <uapi/stat.h>
+#include <uapi/uio.h>
 
 MALLOC_DEFINE(M_PIPE, "pipe", "pipe buffers");
 
 #define PIPE_SIZE	16384		/* ring bytes; a power of two */
-#define PIPE_BUF	4096		/* writes this small never split */
 
 struct pipe {
 	struct spinlock	p_lock;
@@ -214,7 +217,7 @@ drain_into(struct pipe *p, struct uio *uio)
 }
 
 static ssize_t
-pipe_read(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos, bool user)
+pipe_read(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, bool user)
 {
 	struct pipe *p = fp->f_data;
 	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
@@ -305,7 +308,7 @@ fill_from(struct pipe *p, struct uio *uio, size_t atomic_need, bool nonblock)
 }
 
 static ssize_t
-pipe_write(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos, bool user)
+pipe_write(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, bool user)
 {
 	struct pipe *p = fp->f_data;
 	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
@@ -362,7 +365,7 @@ pipe_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 }
 
 static int
-pipe_stat(struct file *fp, struct stat_linux *st)
+pipe_stat(struct file *fp, struct stat *st)
 {
 	struct pipe *p = fp->f_data;
 

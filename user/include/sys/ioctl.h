@@ -1,13 +1,9 @@
-/* sys/ioctl.h: device and descriptor control requests (Linux values). */
+/* sys/ioctl.h: device and descriptor control requests (uapi/ioctl.h, uapi/termios.h). */
 #ifndef _SYS_IOCTL_H
 #define _SYS_IOCTL_H
 
-#define TCGETS		0x5401
-#define TIOCGWINSZ	0x5413
-#define FIONREAD	0x541b
-#define FIONBIO		0x5421
-#define FIONCLEX	0x5450
-#define FIOCLEX		0x5451
+#include <uapi/ioctl.h>
+#include <uapi/termios.h>
 
 int ioctl(int fd, unsigned long req, ...);
 
