@@ -161,6 +161,15 @@ struct filedesc *filedesc_fork(struct filedesc *fdp);	/* a copy sharing the file
 void filedesc_exec(struct filedesc *fdp);	/* close the close-on-exec ones */
 void filedesc_free(struct filedesc *fdp);	/* close everything and free */
 
+/*
+ * For system calls: td's descriptor table (NULL for a kernel thread), and
+ * the file at descriptor argument fd, referenced (file_drop it) or EBADF.
+ * Descriptor arguments are unsigned int, as in Linux.
+ */
+struct thread;
+struct filedesc *fdtable(struct thread *td);
+int getfile(struct thread *td, uint64_t fd, struct file **fpp);
+
 /* Install fp (taking over the caller's reference) at the lowest free fd >= minfd. */
 int fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec, int *fdout);
 /* The file at fd, referenced (file_drop it), or EBADF. */

@@ -1,5 +1,7 @@
 /*
- * Open files and descriptor tables (see file.h).
+ * Open files and descriptor tables (see file.h), and the system calls on
+ * descriptors themselves: close, dup, dup3, fcntl, fstat (after FreeBSD's
+ * kern_descrip.c).
  *
  * This layer knows no kind of file: it counts references, keeps the
  * offset lock and the status flags, checks the access mode, and hands
@@ -11,11 +13,16 @@
  * and its pages.
  */
 #include <kern/systm.h>
+#include <kern/copy.h>
 #include <kern/file.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
+#include <kern/syscall.h>
+#include <kern/thread.h>
 #include <vm/zone.h>
+#include <uapi/fcntl.h>
+#include <uapi/stat.h>
 
 MALLOC_DEFINE(M_FILEDESC, "filedesc", "file descriptor tables");
 
@@ -365,4 +372,138 @@ filedesc_free(struct filedesc *fdp)
 		return;
 	close_where(fdp, false);
 	free(fdp, M_FILEDESC);
+}
+
+/*
+ * The descriptor system calls.
+ */
+
+struct filedesc *
+fdtable(struct thread *td)
+{
+	return td->td_proc != NULL ? td->td_proc->p_fd : NULL;
+}
+
+/* Descriptor arguments are unsigned int, as in Linux. */
+int
+getfile(struct thread *td, uint64_t fd, struct file **fpp)
+{
+	uint32_t ufd = (uint32_t)fd;
+
+	if (ufd > INT32_MAX)
+		return EBADF;
+	return fd_get(fdtable(td), (int)ufd, fpp);
+}
+
+SYSCALL(close)
+{
+	uint32_t fd = (uint32_t)a[0];
+
+	if (fd > INT32_MAX)
+		return -EBADF;
+	return -fd_close(fdtable(td), (int)fd);
+}
+
+static long
+dup_from(struct thread *td, uint64_t oldfd, int minfd, bool cloexec)
+{
+	struct file *fp;
+	int error, fd;
+
+	if ((error = getfile(td, oldfd, &fp)) != 0)
+		return -error;
+	if ((error = fd_alloc(fdtable(td), fp, minfd, cloexec, &fd)) != 0) {
+		file_drop(fp);
+		return -error;
+	}
+	return fd;
+}
+
+SYSCALL(dup)
+{
+	return dup_from(td, a[0], 0, false);
+}
+
+/* dup3(oldfd, newfd, flags) */
+SYSCALL(dup3)
+{
+	uint32_t oldfd = (uint32_t)a[0], newfd = (uint32_t)a[1];
+	int flags = (int)a[2], error;
+
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (oldfd == newfd)
+		return -EINVAL;
+	if (oldfd > INT32_MAX || newfd > INT32_MAX)
+		return -EBADF;
+	error = fd_dup2(fdtable(td), (int)oldfd, (int)newfd, (flags & O_CLOEXEC) != 0);
+	return error ? -error : (long)newfd;
+}
+
+static long
+set_status_flags(struct file *fp, int flags)
+{
+	spin_lock(&fp->f_lock);
+	fp->f_flags = (fp->f_flags & ~FILE_SETFL_MASK) | (flags & FILE_SETFL_MASK);
+	spin_unlock(&fp->f_lock);
+	return 0;
+}
+
+/* fcntl(fd, cmd, arg) */
+SYSCALL(fcntl)
+{
+	struct filedesc *fdp = fdtable(td);
+	uint32_t fd = (uint32_t)a[0];
+	int cmd = (int)a[1];
+	struct file *fp;
+	bool cloexec;
+	long ret;
+	int error;
+
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (a[2] >= NOFILE_MAX)
+			return -EINVAL;
+		return dup_from(td, fd, (int)a[2], cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		if (fd > INT32_MAX)
+			return -EBADF;
+		error = fd_get_cloexec(fdp, (int)fd, &cloexec);
+		return error ? -error : cloexec ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		if (fd > INT32_MAX)
+			return -EBADF;
+		return -fd_set_cloexec(fdp, (int)fd, (a[2] & FD_CLOEXEC) != 0);
+	case F_GETFL:
+	case F_SETFL:
+		if ((error = getfile(td, fd, &fp)) != 0)
+			return -error;
+		if (cmd == F_GETFL)
+			ret = fp->f_flags | O_LARGEFILE;	/* as Linux on 64-bit */
+		else
+			ret = set_status_flags(fp, (int)a[2]);
+		file_drop(fp);
+		return ret;
+	default:
+		if ((error = getfile(td, fd, &fp)) != 0)
+			return -error;
+		file_drop(fp);
+		return -EINVAL;
+	}
+}
+
+SYSCALL(fstat)
+{
+	struct stat st;
+	struct file *fp;
+	int error;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	error = file_stat(fp, &st);
+	file_drop(fp);
+	if (error == 0 && copyout(&st, (void *)a[1], sizeof(st)) != 0)
+		error = EFAULT;
+	return -error;
 }

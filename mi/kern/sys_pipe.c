@@ -28,6 +28,7 @@
 #include <kern/file.h>
 #include <kern/malloc.h>
 #include <kern/sched.h>
+#include <kern/syscall.h>
 #include <machine/param.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
@@ -388,3 +389,35 @@ static const struct fileops pipeops = {
 	.fo_stat = pipe_stat,
 	.fo_close = pipe_close,
 };
+
+/* pipe2(fds[2], flags) */
+SYSCALL(pipe2)
+{
+	int flags = (int)a[1], fds[2], error;
+	struct filedesc *fdp = fdtable(td);
+	struct file *rf, *wf;
+	bool cloexec = (flags & O_CLOEXEC) != 0;
+
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (fdp == NULL)
+		return -EMFILE;
+	if ((error = pipe_create(&rf, &wf, flags)) != 0)
+		return -error;
+	if ((error = fd_alloc(fdp, rf, 0, cloexec, &fds[0])) != 0) {
+		file_drop(rf);
+		file_drop(wf);
+		return -error;
+	}
+	if ((error = fd_alloc(fdp, wf, 0, cloexec, &fds[1])) != 0) {
+		fd_close(fdp, fds[0]);
+		file_drop(wf);
+		return -error;
+	}
+	if (copyout(fds, (void *)a[0], sizeof(fds)) != 0) {
+		fd_close(fdp, fds[0]);
+		fd_close(fdp, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
