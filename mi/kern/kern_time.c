@@ -1,29 +1,20 @@
 /*
- * Small system calls: identity, time, limits, randomness, uname, reboot.
+ * Time: the clocks (clock_gettime and friends), sleeping until a deadline
+ * (nanosleep, clock_nanosleep), times(2), and the clock tick that wakes
+ * sleepers to look at their deadlines.
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/proc.h>
-#include <kern/random.h>
-#include <kern/reboot.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
-#include <uapi/random.h>
-#include <uapi/reboot.h>
-#include <uapi/resource.h>
 #include <uapi/time.h>
-#include <uapi/utsname.h>
 
 #define NSEC_PER_SEC		1000000000UL
 #define CLOCK_TICKS_HZ		100
-
-#define UTSNAME_FIELDS		6	/* sysname nodename release version machine domainname */
-#define ROBUST_LIST_HEAD_SIZE	24	/* struct robust_list_head on 64-bit */
-
-#define GETRANDOM_MAX		(32UL << 20)
 
 static uint64_t
 now_ns(void)
@@ -138,12 +129,6 @@ SYSCALL(clock_nanosleep)
 	return -sleep_until((a[1] & TIMER_ABSTIME) ? ns : now_ns() + ns);
 }
 
-SYSCALL(sched_yield)
-{
-	sched_yield();
-	return 0;
-}
-
 /* times(buf): clock ticks since boot (struct tms is four longs). */
 SYSCALL(times)
 {
@@ -154,134 +139,4 @@ SYSCALL(times)
 	if (a[0] != 0 && copyout(tms, (void *)a[0], sizeof(tms)))
 		return -EFAULT;
 	return (long)ticks;
-}
-
-SYSCALL(getuid) { return td->td_proc->p_uid; }
-SYSCALL(geteuid) { return td->td_proc->p_uid; }
-SYSCALL(getgid) { return 0; }
-SYSCALL(getegid) { return 0; }
-
-SYSCALL(getpgid)
-{
-	struct proc *p;
-	int pgid = -ESRCH;
-
-	spin_lock(&proc_lock);
-	p = a[0] == 0 ? td->td_proc : proc_find((int)a[0]);
-	if (p != NULL)
-		pgid = p->p_pgid;
-	spin_unlock(&proc_lock);
-	return pgid;
-}
-
-/* uname: our own name, and the Linux ABI level we implement. */
-SYSCALL(uname)
-{
-	static const char fields[UTSNAME_FIELDS][UTSNAME_LEN] = {
-		"Sable", "sable", "5.15.0-sable", "#1 SMP", "riscv64", "(none)",
-	};
-
-	return copyout(fields, (void *)a[0], sizeof(fields)) ? -EFAULT : 0;
-}
-
-static int
-limit_index(uint64_t resource)
-{
-	return resource < RLIM_NLIMITS ? (int)resource : -1;
-}
-
-static int
-set_limit(struct proc *p, int r, const struct rlimit *lim)
-{
-	if (lim->rlim_cur > lim->rlim_max)
-		return EINVAL;
-	if (lim->rlim_max > p->p_rlimit[r].rlim_max && p->p_uid != 0)
-		return EPERM;
-	p->p_rlimit[r] = *lim;
-	return 0;
-}
-
-/* prlimit64(pid, resource, new, old) */
-SYSCALL(prlimit64)
-{
-	struct proc *p = td->td_proc;
-	struct rlimit lim, old;
-	int r = limit_index(a[1]), error;
-
-	if (a[0] != 0 && (int)a[0] != p->p_pid)
-		return -ESRCH;		/* only our own limits */
-	if (r < 0)
-		return -EINVAL;
-	old = p->p_rlimit[r];
-	if (a[2] != 0) {
-		if (copyin((const void *)a[2], &lim, sizeof(lim)))
-			return -EFAULT;
-		if ((error = set_limit(p, r, &lim)) != 0)
-			return -error;
-	}
-	if (a[3] != 0 && copyout(&old, (void *)a[3], sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
-SYSCALL(getrlimit)
-{
-	const uint64_t args[6] = { 0, a[0], 0, a[1], 0, 0 };
-
-	return sys_prlimit64(td, args);
-}
-
-SYSCALL(setrlimit)
-{
-	const uint64_t args[6] = { 0, a[0], a[1], 0, 0, 0 };
-
-	return sys_prlimit64(td, args);
-}
-
-/* getrandom(buf, len, flags) */
-SYSCALL(getrandom)
-{
-	uint8_t chunk[256];
-	uint64_t len = MIN(a[1], GETRANDOM_MAX);
-
-	if (a[2] & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM))
-		return -EINVAL;
-	for (uint64_t done = 0; done < len;) {
-		size_t n = MIN(len - done, sizeof(chunk));
-
-		random_bytes(chunk, n);
-		if (copyout(chunk, (void *)(a[0] + done), n))
-			return done ? (long)done : -EFAULT;
-		done += n;
-	}
-	return (long)len;
-}
-
-SYSCALL(set_robust_list)
-{
-	/* Accepted; with one thread per process there is nothing to do at exit. */
-	return a[1] == ROBUST_LIST_HEAD_SIZE ? 0 : -EINVAL;
-}
-
-SYSCALL(rseq)
-{
-	return -ENOSYS;
-}
-
-/* reboot(magic1, magic2, cmd, arg) */
-SYSCALL(reboot)
-{
-	if ((uint32_t)a[0] != LINUX_REBOOT_MAGIC1 || (uint32_t)a[1] != LINUX_REBOOT_MAGIC2)
-		return -EINVAL;
-	if (td->td_proc->p_uid != 0)
-		return -EPERM;
-	switch ((uint32_t)a[2]) {
-	case LINUX_REBOOT_CMD_POWER_OFF:
-	case LINUX_REBOOT_CMD_HALT:
-		machine_poweroff(POWEROFF_SUCCESS);
-	case LINUX_REBOOT_CMD_RESTART:
-		machine_poweroff(POWEROFF_SUCCESS);
-	default:
-		return -EINVAL;
-	}
 }

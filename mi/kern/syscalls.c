@@ -95,7 +95,6 @@
 	X(wait4)			\
 	X(prlimit64)			\
 	X(getrandom)			\
-	X(rseq)				\
 	X(faccessat2)
 
 #define DECLARE(name)	long sys_##name(struct thread *, const uint64_t[6]);
