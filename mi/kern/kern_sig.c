@@ -38,9 +38,6 @@
  * mode.  A fault signal that is blocked or ignored cannot be, so the
  * process is killed, as Linux does.
  *
- * The real interval timer (setitimer ITIMER_REAL) keeps its deadline in
- * struct proc; the clock interrupt calls itimer_tick(), which posts
- * SIGALRM when one passes.
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
@@ -51,9 +48,6 @@
 #include <kern/spinlock.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
-#include <vm/vm_map.h>
-#include <vm/vm_object.h>
-#include <vm/vm_page.h>
 #include <uapi/time.h>
 
 /* Signals whose default action is to do nothing (stops included: no job control). */
@@ -67,7 +61,6 @@
 #define SA_KNOWN	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_EXPOSE_TAGBITS | \
 	SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
 
-#define USEC_PER_SEC	1000000UL
 #define NSEC_PER_SEC	1000000000UL
 /* Timer values are clamped here: far beyond any uptime, and no overflow. */
 #define TICKS_FOREVER	(UINT64_MAX / 4)
@@ -84,12 +77,6 @@ static struct spinlock sig_info_lock = SPINLOCK_INITIALIZER("siginfo");
 static const char sig_wait_chan;
 static uint32_t sig_waiters;		/* (A) */
 static uint32_t sig_timed_waiters;	/* (A) */
-
-/* The earliest real-timer deadline of any process (a hint), or UINT64_MAX. */
-static uint64_t itimer_earliest = UINT64_MAX;	/* (P) written, (A) read */
-
-/* The shared page holding the sigreturn trampoline (made by the first exec). */
-static struct vm_object *sigcode_object;
 
 static inline bool
 sig_valid(int sig)
@@ -407,55 +394,6 @@ signal_child_autoreap(struct proc *p)
 	    (p->p_sigacts[SIGCHLD].sa_flags & SA_NOCLDWAIT);
 }
 
-/* The trampoline's object: one page, made once, shared by every process. */
-static struct vm_object *
-sigcode_object_get(void)
-{
-	struct vm_object *obj, *winner = NULL;
-	struct vm_page *m;
-
-	if ((obj = __atomic_load_n(&sigcode_object, __ATOMIC_ACQUIRE)) != NULL)
-		return obj;
-	if ((obj = vm_object_allocate(OBJT_ANON, 1)) == NULL)
-		return NULL;
-	spin_lock(&obj->lock);
-	if ((m = vm_page_alloc(obj, 0, VM_ALLOC_ZERO)) != NULL) {
-		sig_md_fill_sigcode((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)));
-		/* Wired: never paged out, and MADV_DONTNEED leaves it alone. */
-		__atomic_store_n(&m->wire_count, 1, __ATOMIC_RELAXED);
-		vm_page_unbusy(m);
-	}
-	spin_unlock(&obj->lock);
-	if (m == NULL) {
-		vm_object_deallocate(obj);
-		return NULL;
-	}
-	if (__atomic_compare_exchange_n(&sigcode_object, &winner, obj, false,
-	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return obj;
-	/* Another exec made one first: use that, free ours. */
-	__atomic_store_n(&m->wire_count, 0, __ATOMIC_RELAXED);
-	vm_object_deallocate(obj);
-	return winner;
-}
-
-int
-signal_map_trampoline(struct vmspace *vm)
-{
-	struct vm_object *obj = sigcode_object_get();
-	vaddr_t va = SIGCODE_VA;
-	int error;
-
-	if (obj == NULL)
-		return ENOMEM;
-	vm_object_reference(obj);	/* the map's; ours stays forever */
-	error = vm_map_find(&vm->vm_map, obj, 0, &va, PAGE_SIZE, 0, VMFS_FIXED,
-	    VM_PROT_READ | VM_PROT_EXECUTE, VM_PROT_READ | VM_PROT_EXECUTE, 0);
-	if (error)
-		vm_object_deallocate(obj);
-	return error;
-}
-
 /*
  * System calls: dispositions and masks.
  */
@@ -625,6 +563,14 @@ SYSCALL(rt_sigtimedwait)
 	return rv;
 }
 
+/* The clock's tick (itimer_tick): rt_sigtimedwait sleepers look at their deadlines. */
+void
+signal_timed_wait_tick(void)
+{
+	if (__atomic_load_n(&sig_timed_waiters, __ATOMIC_RELAXED) != 0)
+		wakeup(&sig_wait_chan);
+}
+
 /*
  * System calls: sending.
  */
@@ -728,135 +674,4 @@ SYSCALL(tgkill)
 	if ((int)a[0] <= 0)
 		return -EINVAL;
 	return kill_thread(td, (int)a[0], (int)a[1], (int)a[2]);
-}
-
-/*
- * The real interval timer.
- */
-
-static int
-timeval_to_ticks(const struct timeval *tv, uint64_t *ticks)
-{
-	uint64_t hz = cpu_timebase_hz(), t;
-
-	if (tv->tv_sec < 0 || tv->tv_usec < 0 || (uint64_t)tv->tv_usec >= USEC_PER_SEC)
-		return EINVAL;
-	if (mul_overflows((uint64_t)tv->tv_sec, hz, &t) || t > TICKS_FOREVER)
-		t = TICKS_FOREVER;
-	/* Round up: a nonzero value must arm the timer. */
-	*ticks = t + howmany((uint64_t)tv->tv_usec * hz, USEC_PER_SEC);
-	return 0;
-}
-
-/* Rounded up to the next microsecond. */
-static struct timeval
-ticks_to_timeval(uint64_t ticks)
-{
-	uint64_t hz = cpu_timebase_hz();
-	uint64_t sec = ticks / hz, usec = howmany(ticks % hz * USEC_PER_SEC, hz);
-
-	if (usec == USEC_PER_SEC) {
-		sec++;
-		usec = 0;
-	}
-	return (struct timeval){ (int64_t)sec, (int64_t)usec };
-}
-
-/* p's timer as getitimer reports it.  proc_lock held. */
-static struct itimerval
-itimer_get(struct proc *p)
-{
-	struct itimerval it = { 0 };
-	uint64_t next = p->p_itimer_real_next, now = cpu_time();
-
-	it.it_interval = ticks_to_timeval(p->p_itimer_real_interval);
-	/* Expired but not yet posted still counts as running: 1 us left. */
-	if (next != 0)
-		it.it_value = next > now ? ticks_to_timeval(next - now) :
-		    (struct timeval){ 0, 1 };
-	return it;
-}
-
-SYSCALL(getitimer)
-{
-	struct itimerval it;
-
-	if (a[0] != ITIMER_REAL)
-		return -EINVAL;
-	spin_lock(&proc_lock);
-	it = itimer_get(td->td_proc);
-	spin_unlock(&proc_lock);
-	if (copyout(&it, (void *)a[1], sizeof(it)))
-		return -EFAULT;
-	return 0;
-}
-
-SYSCALL(setitimer)
-{
-	struct proc *p = td->td_proc;
-	struct itimerval it = { 0 }, old;
-	uint64_t value, interval, next;
-	int error;
-
-	if (a[0] != ITIMER_REAL)
-		return -EINVAL;
-	/* A NULL new value disarms the timer, as Linux still allows. */
-	if (a[1] != 0 && copyin((const void *)a[1], &it, sizeof(it)))
-		return -EFAULT;
-	if ((error = timeval_to_ticks(&it.it_value, &value)) != 0 ||
-	    (error = timeval_to_ticks(&it.it_interval, &interval)) != 0)
-		return -error;
-	spin_lock(&proc_lock);
-	old = itimer_get(p);
-	next = value != 0 ? cpu_time() + value : 0;
-	p->p_itimer_real_next = next;
-	p->p_itimer_real_interval = interval;
-	if (next != 0 && next < __atomic_load_n(&itimer_earliest, __ATOMIC_RELAXED))
-		__atomic_store_n(&itimer_earliest, next, __ATOMIC_RELAXED);
-	spin_unlock(&proc_lock);
-	if (a[2] != 0 && copyout(&old, (void *)a[2], sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
-/* Post SIGALRM to every process whose deadline has passed; find the next one. */
-static void
-itimer_expire(uint64_t now)
-{
-	uint64_t earliest = UINT64_MAX;
-	struct list_node *n;
-
-	spin_lock(&proc_lock);
-	list_foreach(n, &allproc) {
-		struct proc *p = list_entry(n, struct proc, p_allproc);
-		uint64_t next = p->p_itimer_real_next;
-
-		if (next == 0 || p->p_state != PRS_ALIVE)
-			continue;
-		if (now >= next) {
-			uint64_t interval = p->p_itimer_real_interval;
-
-			/* Reload; if ticks were missed, the next expiry is a full interval away. */
-			next = interval == 0 ? 0 : next + interval;
-			if (next != 0 && next <= now)
-				next = now + interval;
-			p->p_itimer_real_next = next;
-			psignal(p, SIGALRM);
-		}
-		if (next != 0 && next < earliest)
-			earliest = next;
-	}
-	__atomic_store_n(&itimer_earliest, earliest, __ATOMIC_RELAXED);
-	spin_unlock(&proc_lock);
-}
-
-void
-itimer_tick(void)
-{
-	uint64_t now = cpu_time();
-
-	if (now >= __atomic_load_n(&itimer_earliest, __ATOMIC_RELAXED))
-		itimer_expire(now);
-	if (__atomic_load_n(&sig_timed_waiters, __ATOMIC_RELAXED) != 0)
-		wakeup(&sig_wait_chan);
 }

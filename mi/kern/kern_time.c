@@ -1,10 +1,15 @@
 /*
  * Time: the clocks (clock_gettime and friends), sleeping until a deadline
- * (nanosleep, clock_nanosleep), times(2), and the clock tick that wakes
- * sleepers to look at their deadlines.
+ * (nanosleep, clock_nanosleep), times(2), the clock tick that wakes
+ * sleepers to look at their deadlines, and the real interval timer.
+ *
+ * The real interval timer (setitimer ITIMER_REAL) keeps its deadline in
+ * struct proc; the clock interrupt calls itimer_tick(), which posts
+ * SIGALRM when one passes.
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
+#include <kern/list.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
@@ -14,7 +19,13 @@
 #include <uapi/time.h>
 
 #define NSEC_PER_SEC		1000000000UL
+#define USEC_PER_SEC		1000000UL
 #define CLOCK_TICKS_HZ		100
+/* Timer values are clamped here: far beyond any uptime, and no overflow. */
+#define TICKS_FOREVER		(UINT64_MAX / 4)
+
+/* The earliest real-timer deadline of any process (a hint), or UINT64_MAX. */
+static uint64_t itimer_earliest = UINT64_MAX;	/* (P) written, (A) read */
 
 static uint64_t
 now_ns(void)
@@ -139,4 +150,134 @@ SYSCALL(times)
 	if (a[0] != 0 && copyout(tms, (void *)a[0], sizeof(tms)))
 		return -EFAULT;
 	return (long)ticks;
+}
+
+/*
+ * The real interval timer.
+ */
+
+static int
+timeval_to_ticks(const struct timeval *tv, uint64_t *ticks)
+{
+	uint64_t hz = cpu_timebase_hz(), t;
+
+	if (tv->tv_sec < 0 || tv->tv_usec < 0 || (uint64_t)tv->tv_usec >= USEC_PER_SEC)
+		return EINVAL;
+	if (mul_overflows((uint64_t)tv->tv_sec, hz, &t) || t > TICKS_FOREVER)
+		t = TICKS_FOREVER;
+	/* Round up: a nonzero value must arm the timer. */
+	*ticks = t + howmany((uint64_t)tv->tv_usec * hz, USEC_PER_SEC);
+	return 0;
+}
+
+/* Rounded up to the next microsecond. */
+static struct timeval
+ticks_to_timeval(uint64_t ticks)
+{
+	uint64_t hz = cpu_timebase_hz();
+	uint64_t sec = ticks / hz, usec = howmany(ticks % hz * USEC_PER_SEC, hz);
+
+	if (usec == USEC_PER_SEC) {
+		sec++;
+		usec = 0;
+	}
+	return (struct timeval){ (int64_t)sec, (int64_t)usec };
+}
+
+/* p's timer as getitimer reports it.  proc_lock held. */
+static struct itimerval
+itimer_get(struct proc *p)
+{
+	struct itimerval it = { 0 };
+	uint64_t next = p->p_itimer_real_next, now = cpu_time();
+
+	it.it_interval = ticks_to_timeval(p->p_itimer_real_interval);
+	/* Expired but not yet posted still counts as running: 1 us left. */
+	if (next != 0)
+		it.it_value = next > now ? ticks_to_timeval(next - now) :
+		    (struct timeval){ 0, 1 };
+	return it;
+}
+
+SYSCALL(getitimer)
+{
+	struct itimerval it;
+
+	if (a[0] != ITIMER_REAL)
+		return -EINVAL;
+	spin_lock(&proc_lock);
+	it = itimer_get(td->td_proc);
+	spin_unlock(&proc_lock);
+	if (copyout(&it, (void *)a[1], sizeof(it)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL(setitimer)
+{
+	struct proc *p = td->td_proc;
+	struct itimerval it = { 0 }, old;
+	uint64_t value, interval, next;
+	int error;
+
+	if (a[0] != ITIMER_REAL)
+		return -EINVAL;
+	/* A NULL new value disarms the timer, as Linux still allows. */
+	if (a[1] != 0 && copyin((const void *)a[1], &it, sizeof(it)))
+		return -EFAULT;
+	if ((error = timeval_to_ticks(&it.it_value, &value)) != 0 ||
+	    (error = timeval_to_ticks(&it.it_interval, &interval)) != 0)
+		return -error;
+	spin_lock(&proc_lock);
+	old = itimer_get(p);
+	next = value != 0 ? cpu_time() + value : 0;
+	p->p_itimer_real_next = next;
+	p->p_itimer_real_interval = interval;
+	if (next != 0 && next < __atomic_load_n(&itimer_earliest, __ATOMIC_RELAXED))
+		__atomic_store_n(&itimer_earliest, next, __ATOMIC_RELAXED);
+	spin_unlock(&proc_lock);
+	if (a[2] != 0 && copyout(&old, (void *)a[2], sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Post SIGALRM to every process whose deadline has passed; find the next one. */
+static void
+itimer_expire(uint64_t now)
+{
+	uint64_t earliest = UINT64_MAX;
+	struct list_node *n;
+
+	spin_lock(&proc_lock);
+	list_foreach(n, &allproc) {
+		struct proc *p = list_entry(n, struct proc, p_allproc);
+		uint64_t next = p->p_itimer_real_next;
+
+		if (next == 0 || p->p_state != PRS_ALIVE)
+			continue;
+		if (now >= next) {
+			uint64_t interval = p->p_itimer_real_interval;
+
+			/* Reload; if ticks were missed, the next expiry is a full interval away. */
+			next = interval == 0 ? 0 : next + interval;
+			if (next != 0 && next <= now)
+				next = now + interval;
+			p->p_itimer_real_next = next;
+			psignal(p, SIGALRM);
+		}
+		if (next != 0 && next < earliest)
+			earliest = next;
+	}
+	__atomic_store_n(&itimer_earliest, earliest, __ATOMIC_RELAXED);
+	spin_unlock(&proc_lock);
+}
+
+void
+itimer_tick(void)
+{
+	uint64_t now = cpu_time();
+
+	if (now >= __atomic_load_n(&itimer_earliest, __ATOMIC_RELAXED))
+		itimer_expire(now);
+	signal_timed_wait_tick();
 }

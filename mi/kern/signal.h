@@ -11,7 +11,8 @@
  * address set to the kernel's sigreturn trampoline, mapped read-only and
  * executable in every process at SIGCODE_VA.
  *
- * The machine-independent half is mi/kern/kern_sig.c; the frame itself
+ * The machine-independent half is mi/kern/kern_sig.c, with the shared
+ * page that holds the trampoline in kern_sharedpage.c; the frame itself
  * (its layout is in machine/ucontext.h) and sigreturn are in
  * arch/<arch>/sig_machdep.c.
  */
@@ -93,15 +94,17 @@ bool signal_child_autoreap(struct proc *p);
 
 /* exec resets handlers to default (keeping ignored ones ignored). */
 void signal_exec_reset(struct proc *p);
-/* Map the sigreturn trampoline into a new address space; 0 or errno. */
-int signal_map_trampoline(struct vmspace *vm);
+/* Map the shared page with the sigreturn trampoline into a new address space; 0 or errno. */
+int signal_map_trampoline(struct vmspace *vm);	/* kern_sharedpage.c */
 
 /*
- * The clock interrupt, cpu 0, once per tick: post SIGALRM to processes
- * whose real interval timer (setitimer ITIMER_REAL) has expired.
- * Takes proc_lock.
+ * The clock interrupt, cpu 0, once per tick (kern_time.c): post SIGALRM to
+ * processes whose real interval timer (setitimer ITIMER_REAL) has
+ * expired.  Takes proc_lock.
  */
 void itimer_tick(void);
+/* Its last step: wake rt_sigtimedwait sleepers to look at their deadlines. */
+void signal_timed_wait_tick(void);
 
 void proc_exit(int wstatus) __attribute__((noreturn));	/* proc.c */
 
@@ -125,7 +128,7 @@ void sig_md_restart_syscall(struct thread *td);
 /* Fill the trampoline page (at its kernel address) and sync the icache. */
 void sig_md_fill_sigcode(void *page);
 
-/* System calls (kern_sig.c and sig_machdep.c). */
+/* System calls (kern_sig.c, sig_machdep.c and, for the timer, kern_time.c). */
 SYSCALL(rt_sigaction);
 SYSCALL(rt_sigprocmask);
 SYSCALL(rt_sigpending);
