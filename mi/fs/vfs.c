@@ -21,7 +21,8 @@
 #include <kern/copy.h>
 #include <kern/malloc.h>
 #include <kern/sched.h>
-#include <machine/cpu.h>
+#include <kern/time.h>
+#include <machine/param.h>
 #include <vm/vm_object.h>
 #include <vm/zone.h>
 #include <fs/vnode.h>
@@ -51,16 +52,6 @@ vfs_init(void)
 	spin_unlock(&vfs_init_lock);
 }
 
-uint64_t
-vfs_now_ns(void)
-{
-	uint64_t t = cpu_time(), hz = cpu_timebase_hz();
-
-	if (hz == 0)
-		return 0;
-	return (t / hz) * 1000000000UL + (t % hz) * 1000000000UL / hz;
-}
-
 struct vnode *
 vnode_alloc(enum vtype type, uint32_t mode, const struct vnode_ops *ops,
     struct vnode *parent, const char *name, size_t namelen)
@@ -84,7 +75,7 @@ vnode_alloc(enum vtype type, uint32_t mode, const struct vnode_ops *ops,
 	vp->v_refcnt = 1;
 	vp->v_mode = mode & S_IALLUGO;
 	vp->v_ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
-	vp->v_mtime_ns = vfs_now_ns();
+	vp->v_mtime_ns = uptime_ns();
 	vp->v_ops = ops;
 	if (type == VDIR && parent != NULL) {
 		vref(parent);

@@ -97,7 +97,7 @@ struct vnode {
 	uint32_t	v_fsid;		/* (C) st_dev */
 	uint64_t	v_ino;		/* (C) */
 	uint64_t	v_size;		/* (V)+(I) bytes; readers may peek unlocked */
-	uint64_t	v_mtime_ns;	/* (V) nanoseconds since boot */
+	uint64_t	v_mtime_ns;	/* (V) nanoseconds since boot (uptime_ns) */
 	uint32_t	v_rdev;		/* (C) device number for VCHR */
 	struct vm_object *v_object;	/* (C) VREG on ramfs: its pages */
 	const struct vnode_ops *v_ops;	/* (C) */
@@ -138,8 +138,6 @@ void vnode_unlinked(struct vnode *vp);
 
 void vn_iolock(struct vnode *vp);
 void vn_iounlock(struct vnode *vp);
-
-uint64_t vfs_now_ns(void);		/* for mtimes */
 
 /*
  * Path lookup from dir (NULL: the root; absolute paths always start at

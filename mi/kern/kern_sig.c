@@ -47,8 +47,8 @@
 #include <kern/signal.h>
 #include <kern/spinlock.h>
 #include <kern/thread.h>
+#include <kern/time.h>
 #include <machine/cpu.h>
-#include <uapi/time.h>
 
 /* Signals whose default action is to do nothing (stops included: no job control). */
 #define SIG_DFL_IGNORE	(sigmask(SIGCHLD) | sigmask(SIGCONT) | sigmask(SIGURG) | \
@@ -61,9 +61,6 @@
 #define SA_KNOWN	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_EXPOSE_TAGBITS | \
 	SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
 
-#define NSEC_PER_SEC	1000000000UL
-/* Timer values are clamped here: far beyond any uptime, and no overflow. */
-#define TICKS_FOREVER	(UINT64_MAX / 4)
 
 /* Guards the siginfo of pending signals (a leaf lock; posters may hold proc_lock). */
 static struct spinlock sig_info_lock = SPINLOCK_INITIALIZER("siginfo");
@@ -497,15 +494,11 @@ static int
 timeout_ticks(uint64_t uaddr, uint64_t *ticks)
 {
 	struct timespec ts;
-	uint64_t hz = cpu_timebase_hz(), t;
+	int error;
 
-	if (copyin((const void *)uaddr, &ts, sizeof(ts)))
-		return EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || (uint64_t)ts.tv_nsec >= NSEC_PER_SEC)
-		return EINVAL;
-	if (mul_overflows((uint64_t)ts.tv_sec, hz, &t) || t > TICKS_FOREVER)
-		t = TICKS_FOREVER;
-	*ticks = t + howmany((uint64_t)ts.tv_nsec * hz, NSEC_PER_SEC);
+	if ((error = timespec_copyin(uaddr, &ts)) != 0)
+		return error;
+	*ticks = span_to_ticks((uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec, NSEC_PER_SEC);
 	return 0;
 }
 

@@ -15,24 +15,48 @@
 #include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <kern/time.h>
 #include <machine/cpu.h>
-#include <uapi/time.h>
-
-#define NSEC_PER_SEC		1000000000UL
-#define USEC_PER_SEC		1000000UL
-#define CLOCK_TICKS_HZ		100
-/* Timer values are clamped here: far beyond any uptime, and no overflow. */
-#define TICKS_FOREVER		(UINT64_MAX / 4)
 
 /* The earliest real-timer deadline of any process (a hint), or UINT64_MAX. */
 static uint64_t itimer_earliest = UINT64_MAX;	/* (P) written, (A) read */
 
-static uint64_t
-now_ns(void)
+uint64_t
+uptime_ns(void)
 {
 	uint64_t t = cpu_time(), hz = cpu_timebase_hz();
 
+	if (hz == 0)
+		return 0;
 	return (t / hz) * NSEC_PER_SEC + (t % hz) * NSEC_PER_SEC / hz;
+}
+
+int
+timespec_copyin(uint64_t uaddr, struct timespec *ts)
+{
+	if (copyin((const void *)uaddr, ts, sizeof(*ts)))
+		return EFAULT;
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || (uint64_t)ts->tv_nsec >= NSEC_PER_SEC)
+		return EINVAL;
+	return 0;
+}
+
+uint64_t
+timespec_to_ns(const struct timespec *ts)
+{
+	if ((uint64_t)ts->tv_sec > NS_FOREVER / NSEC_PER_SEC - 1)
+		return NS_FOREVER;
+	return (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
+}
+
+uint64_t
+span_to_ticks(uint64_t sec, uint64_t frac, uint64_t per_sec)
+{
+	uint64_t hz = cpu_timebase_hz(), t;
+
+	if (mul_overflows(sec, hz, &t) || t > TICKS_FOREVER)
+		t = TICKS_FOREVER;
+	return t + howmany(frac * hz, per_sec);
 }
 
 static bool
@@ -43,7 +67,7 @@ clock_valid(uint64_t id)
 
 SYSCALL(clock_gettime)
 {
-	uint64_t ns = now_ns();
+	uint64_t ns = uptime_ns();
 	struct timespec ts = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
 
 	if (!clock_valid(a[0]))
@@ -66,10 +90,10 @@ SYSCALL(clock_getres)
 
 SYSCALL(gettimeofday)
 {
-	uint64_t ns = now_ns();
-	int64_t tv[2] = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
+	uint64_t ns = uptime_ns();
+	struct timeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / NSEC_PER_USEC) };
 
-	if (a[0] != 0 && copyout(tv, (void *)a[0], sizeof(tv)))
+	if (a[0] != 0 && copyout(&tv, (void *)a[0], sizeof(tv)))
 		return -EFAULT;
 	return 0;
 }
@@ -81,7 +105,7 @@ const char clock_tick_chan;
 static int
 sleep_until(uint64_t deadline_ns)
 {
-	while (now_ns() < deadline_ns) {
+	while (uptime_ns() < deadline_ns) {
 		int error;
 
 		/* No timer wheel yet: wake at every clock tick and look again. */
@@ -101,43 +125,29 @@ clock_wake_sleepers(void)
 	wakeup(&clock_tick_chan);
 }
 
-static int
-timespec_in(uint64_t uaddr, uint64_t *ns)
-{
-	struct timespec ts;
-
-	if (copyin((const void *)uaddr, &ts, sizeof(ts)))
-		return EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || (uint64_t)ts.tv_nsec >= NSEC_PER_SEC)
-		return EINVAL;
-	if ((uint64_t)ts.tv_sec > UINT64_MAX / NSEC_PER_SEC / 2)
-		*ns = UINT64_MAX / 2;
-	else
-		*ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-	return 0;
-}
-
 SYSCALL(nanosleep)
 {
-	uint64_t ns;
-	int error = timespec_in(a[0], &ns);
+	struct timespec ts;
+	int error = timespec_copyin(a[0], &ts);
 
 	if (error)
 		return -error;
-	return -sleep_until(now_ns() + ns);
+	return -sleep_until(uptime_ns() + timespec_to_ns(&ts));
 }
 
 /* clock_nanosleep(clock, flags, request, remain) */
 SYSCALL(clock_nanosleep)
 {
+	struct timespec ts;
 	uint64_t ns;
 	int error;
 
 	if (!clock_valid(a[0]))
 		return -EINVAL;
-	if ((error = timespec_in(a[2], &ns)) != 0)
+	if ((error = timespec_copyin(a[2], &ts)) != 0)
 		return -error;
-	return -sleep_until((a[1] & TIMER_ABSTIME) ? ns : now_ns() + ns);
+	ns = timespec_to_ns(&ts);
+	return -sleep_until((a[1] & TIMER_ABSTIME) ? ns : uptime_ns() + ns);
 }
 
 /* times(buf): clock ticks since boot (struct tms is four longs). */
@@ -145,7 +155,7 @@ SYSCALL(times)
 {
 	struct proc *p = td->td_proc;
 	int64_t tms[4] = { (int64_t)p->p_utime_ticks, (int64_t)p->p_stime_ticks, 0, 0 };
-	uint64_t ticks = cpu_time() / (cpu_timebase_hz() / CLOCK_TICKS_HZ);
+	uint64_t ticks = cpu_time() / (cpu_timebase_hz() / USER_HZ);
 
 	if (a[0] != 0 && copyout(tms, (void *)a[0], sizeof(tms)))
 		return -EFAULT;
@@ -159,14 +169,10 @@ SYSCALL(times)
 static int
 timeval_to_ticks(const struct timeval *tv, uint64_t *ticks)
 {
-	uint64_t hz = cpu_timebase_hz(), t;
-
 	if (tv->tv_sec < 0 || tv->tv_usec < 0 || (uint64_t)tv->tv_usec >= USEC_PER_SEC)
 		return EINVAL;
-	if (mul_overflows((uint64_t)tv->tv_sec, hz, &t) || t > TICKS_FOREVER)
-		t = TICKS_FOREVER;
-	/* Round up: a nonzero value must arm the timer. */
-	*ticks = t + howmany((uint64_t)tv->tv_usec * hz, USEC_PER_SEC);
+	/* Rounded up: a nonzero value must arm the timer. */
+	*ticks = span_to_ticks((uint64_t)tv->tv_sec, (uint64_t)tv->tv_usec, USEC_PER_SEC);
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 #include <kern/file.h>
 #include <kern/malloc.h>
 #include <kern/sched.h>
+#include <kern/time.h>
 #include <kern/syscall.h>
 #include <machine/param.h>
 #include <fs/vnode.h>
@@ -125,7 +126,7 @@ pipe_create(struct file **readp, struct file **writep, int flags)
 	}
 	spin_init(&p->p_lock, "pipe");
 	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
-	p->p_mtime_ns = vfs_now_ns();
+	p->p_mtime_ns = uptime_ns();
 	p->p_readers = p->p_writers = 1;	/* the two ends made next */
 	rf = file_alloc(&pipeops, p, O_RDONLY | nonblock);
 	wf = file_alloc(&pipeops, p, O_WRONLY | nonblock);

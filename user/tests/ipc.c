@@ -119,6 +119,46 @@ test_futex_fork(void)
 	munmap((void *)w, PGSZ);
 }
 
+/*
+ * A timeout too long to count in nanoseconds (here one whose nanoseconds
+ * wrap a 64-bit counter to 0.29 s) means "a very long time", as on
+ * Linux: the waiter is still waiting when woken 1 s later.
+ */
+static int
+futex_long_waiter(void *arg)
+{
+	volatile uint32_t *w = arg;
+	struct timespec forever = { 18446744074L, 0 };
+
+	if (futex((uint32_t *)w, FUTEX_WAIT, 0, &forever, NULL, 0) == 0)
+		return 0;
+	return errno == ETIMEDOUT ? 3 : errno == EAGAIN ? 0 : 1;
+}
+
+static void
+test_futex_long_timeout(void)
+{
+	volatile uint32_t *w = (uint32_t *)map_shared_anon(1);
+	struct timespec t0;
+	int st, reaped = 0;
+	pid_t pid;
+
+	*w = 0;
+	pid = fork();
+	if (pid == 0)
+		_exit(futex_long_waiter((void *)w));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < 1000 && !(reaped = waitpid(pid, &st, WNOHANG) == pid))
+		sched_yield();
+	*w = 1;
+	futex((uint32_t *)w, FUTEX_WAKE, 1, NULL, NULL, 0);
+	if (!reaped)
+		st = reap(pid);
+	tap_ok(exited_ok(st),
+	    "FUTEX_WAIT with a timeout of 2^64 ns and more waits until woken (status %#x)", st);
+	munmap((void *)w, PGSZ);
+}
+
 /* The error and timeout cases of FUTEX_WAIT and FUTEX_WAKE. */
 static void
 test_futex_errors(void)
@@ -378,8 +418,9 @@ test_pipes(void)
 int
 main(void)
 {
-	tap_plan(21);
+	tap_plan(22);
 	test_futex_fork();
+	test_futex_long_timeout();
 	test_futex_errors();
 	test_dev_zero();
 	test_dev_shm();
