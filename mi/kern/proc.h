@@ -74,8 +74,6 @@ extern struct list_node allproc;	/* (P) every process, by p_allproc */
 struct proc *curproc(void);
 struct proc *proc_find(int pid);	/* proc_lock held */
 
-#endif
-
 /* Process life cycle (proc.c). */
 void proc_init(void);
 /* Create pid 1 running path with argv (kernel strings); panics on failure. */
@@ -91,3 +89,5 @@ int kern_execve(struct thread *td, const char *path, char *const argv[], int arg
 #define P_PPWAIT_FLAG	0x1	/* vfork parent waits for exec or exit */
 void cpu_return_to_user(struct trapframe *frame) __attribute__((noreturn));
 void proc_release_vfork_parent(struct proc *p);
+
+#endif

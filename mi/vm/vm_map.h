@@ -137,8 +137,6 @@ uint64_t vm_map_entry_count(const struct vm_map *map);
 void vm_map_check(struct vm_map *map);		/* tree and object invariants */
 void vm_map_print(struct vm_map *map);
 
-#endif
-
 /* Operations behind the memory system calls (vm_mmap.c). Map unlocked. */
 int vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
 /* Is every page of the range mapped? */
@@ -160,3 +158,5 @@ int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
  */
 int vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsize,
     bool may_move, bool fixed, vaddr_t *newaddr);
+
+#endif
