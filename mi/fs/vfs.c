@@ -1,6 +1,6 @@
 /*
  * The file-system-independent layer: vnode allocation and reference
- * counting, path lookup, stat, and moving data through a uio.
+ * counting, path lookup, stat, and directory records.
  *
  * Path lookup walks one component at a time from the start directory,
  * holding a reference on the directory it stands in and nothing else;
@@ -423,65 +423,6 @@ vn_read_kernel(struct vnode *vp, void *buf, size_t len, uint64_t off, size_t *do
 	if (n < 0)
 		return (int)-n;
 	*done = (size_t)n;
-	return 0;
-}
-
-/*
- * Moving data.
- */
-
-static void
-uio_advance(struct uio *uio, size_t n)
-{
-	uio->uio_base = (char *)uio->uio_base + n;
-	uio->uio_resid -= n;
-	uio->uio_offset += n;
-}
-
-int
-uiomove(void *kaddr, size_t n, struct uio *uio)
-{
-	int error = 0;
-
-	n = MIN(n, uio->uio_resid);
-	if (n == 0)
-		return 0;
-	if (uio->uio_user) {
-		if (uio->uio_write)
-			error = copyin(uio->uio_base, kaddr, n);
-		else
-			error = copyout(kaddr, uio->uio_base, n);
-	} else if (uio->uio_write) {
-		memcpy(kaddr, uio->uio_base, n);
-	} else {
-		memcpy(uio->uio_base, kaddr, n);
-	}
-	if (error)
-		return EFAULT;
-	uio_advance(uio, n);
-	return 0;
-}
-
-static const uint8_t zero_chunk[512];
-
-int
-uiomove_zeros(size_t n, struct uio *uio)
-{
-	KASSERT(!uio->uio_write, ("uiomove_zeros: not a read"));
-	n = MIN(n, uio->uio_resid);
-	while (n > 0) {
-		size_t chunk = MIN(n, sizeof(zero_chunk));
-		int error;
-
-		if (uio->uio_user) {
-			if ((error = copyout(zero_chunk, uio->uio_base, chunk)) != 0)
-				return EFAULT;
-		} else {
-			memset(uio->uio_base, 0, chunk);
-		}
-		uio_advance(uio, chunk);
-		n -= chunk;
-	}
 	return 0;
 }
 

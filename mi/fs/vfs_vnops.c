@@ -49,47 +49,42 @@ has_offset(struct vnode *vp)
  */
 
 static ssize_t
+vop_read_xfer(void *vp, struct uio *uio)
+{
+	return ((struct vnode *)vp)->v_ops->vop_read(vp, uio);
+}
+
+static ssize_t
+vop_write_xfer(void *vp, struct uio *uio)
+{
+	return ((struct vnode *)vp)->v_ops->vop_write(vp, uio);
+}
+
+static ssize_t
 vn_rdwr(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos,
     bool user, bool write)
 {
 	struct vnode *vp = fp->f_vnode;
-	ssize_t (*op)(struct vnode *, struct uio *) =
-	    write ? vp->v_ops->vop_write : vp->v_ops->vop_read;
 	bool use_offset = pos < 0 && has_offset(vp);
-	uint64_t off = pos < 0 ? 0 : (uint64_t)pos;
-	ssize_t total = 0;
-	int ioflag = 0;
+	struct uio uio = { .uio_offset = pos < 0 ? 0 : (uint64_t)pos, .uio_user = user,
+	    .uio_write = write };
+	ssize_t total;
 
 	if (vp->v_type == VDIR)
 		return -EISDIR;
-	if (op == NULL)
+	if ((write ? vp->v_ops->vop_write : vp->v_ops->vop_read) == NULL)
 		return -EINVAL;
 	if (fp->f_flags & O_NONBLOCK)
-		ioflag |= IO_NONBLOCK;
+		uio.uio_ioflag |= IO_NONBLOCK;
 	if (write && (fp->f_flags & O_APPEND))
-		ioflag |= IO_APPEND;
+		uio.uio_ioflag |= IO_APPEND;
 	if (use_offset) {
 		file_offset_lock(fp);
-		off = fp->f_offset;
+		uio.uio_offset = fp->f_offset;
 	}
-	for (int i = 0; i < iovcnt; i++) {
-		struct uio uio = { iov[i].iov_base, iov[i].iov_len, off, user, write, ioflag };
-		ssize_t n;
-
-		if (iov[i].iov_len == 0)
-			continue;
-		if ((n = op(vp, &uio)) < 0) {
-			if (total == 0)
-				total = n;
-			break;
-		}
-		total += n;
-		off = uio.uio_offset;
-		if ((size_t)n < iov[i].iov_len)
-			break;
-	}
+	total = uio_vector(&uio, iov, iovcnt, write ? vop_write_xfer : vop_read_xfer, vp);
 	if (use_offset) {
-		fp->f_offset = off;
+		fp->f_offset = uio.uio_offset;
 		file_offset_unlock(fp);
 	}
 	return total;

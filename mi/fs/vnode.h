@@ -39,10 +39,10 @@
 
 #include <kern/types.h>
 #include <kern/spinlock.h>
+#include <kern/uio.h>
 #include <uapi/limits.h>
 
 struct vm_object;
-struct uio;
 struct vnode;
 struct stat;
 
@@ -210,27 +210,6 @@ extern struct vnode *rootvnode;
 
 /* Make the root file system and unpack the initial ram disk into it. */
 void fs_init(const void *initrd, size_t len);
-
-/*
- * A transfer between a file and one buffer in memory, kernel or user.
- * Callers may initialise it positionally; later fields default to 0.
- */
-struct uio {
-	void		*uio_base;	/* next byte of the buffer */
-	size_t		uio_resid;	/* bytes left */
-	uint64_t	uio_offset;	/* file offset */
-	bool		uio_user;	/* uio_base is a user address */
-	bool		uio_write;	/* the buffer is the source (a write) */
-	int		uio_ioflag;	/* IO_* */
-};
-
-#define IO_NONBLOCK	0x0001		/* O_NONBLOCK: EAGAIN rather than sleep */
-#define IO_APPEND	0x0002		/* O_APPEND: write at the end of the file */
-
-/* Move up to n bytes between kernel memory kaddr and the uio. 0 or EFAULT. */
-int uiomove(void *kaddr, size_t n, struct uio *uio);
-/* Move n zero bytes into the uio (a read of a hole). 0 or EFAULT. */
-int uiomove_zeros(size_t n, struct uio *uio);
 
 /*
  * linux_dirent64 records for vop_getdents: append one to buf (len bytes,

@@ -30,8 +30,8 @@
 #include <kern/sched.h>
 #include <kern/time.h>
 #include <kern/syscall.h>
+#include <kern/uio.h>
 #include <machine/param.h>
-#include <fs/vnode.h>
 #include <uapi/fcntl.h>
 #include <uapi/ioctl.h>
 #include <uapi/limits.h>
@@ -191,8 +191,9 @@ wait_for_data(struct pipe *p, bool nonblock)
 
 /* Copy what is waiting into one buffer (read lock held).  Bytes, or -EFAULT. */
 static ssize_t
-drain_into(struct pipe *p, struct uio *uio)
+drain_into(void *arg, struct uio *uio)
 {
+	struct pipe *p = arg;
 	size_t done = 0;
 
 	while (uio->uio_resid > 0) {
@@ -223,7 +224,8 @@ pipe_read(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, boo
 {
 	struct pipe *p = fp->f_data;
 	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
-	ssize_t total = 0, n;
+	struct uio uio = { .uio_user = user, .uio_write = false };
+	ssize_t total;
 	int error, ret;
 
 	if ((error = pipe_iolock(p, PIPE_RLOCK, nonblock)) != 0)
@@ -232,18 +234,7 @@ pipe_read(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, boo
 		pipe_iounlock(p, PIPE_RLOCK);
 		return ret > 0 ? 0 : ret;
 	}
-	for (int i = 0; i < iovcnt; i++) {
-		struct uio uio = { iov[i].iov_base, iov[i].iov_len, 0, user, false, 0 };
-
-		if ((n = drain_into(p, &uio)) < 0) {
-			if (total == 0)
-				total = n;
-			break;
-		}
-		total += n;
-		if ((size_t)n < iov[i].iov_len)
-			break;
-	}
+	total = uio_vector(&uio, iov, iovcnt, drain_into, p);
 	pipe_iounlock(p, PIPE_RLOCK);
 	return total;
 }
@@ -309,36 +300,41 @@ fill_from(struct pipe *p, struct uio *uio, size_t atomic_need, bool nonblock)
 	return (ssize_t)done;
 }
 
+/* A write in progress, for uio_vector: the first buffer brings the atomicity. */
+struct pipe_fill {
+	struct pipe	*p;
+	size_t		atomic_need;	/* room the next buffer waits for first */
+	bool		nonblock;
+};
+
+static ssize_t
+fill_next(void *arg, struct uio *uio)
+{
+	struct pipe_fill *f = arg;
+	ssize_t n = fill_from(f->p, uio, f->atomic_need, f->nonblock);
+
+	f->atomic_need = 0;
+	return n;
+}
+
 static ssize_t
 pipe_write(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, bool user)
 {
 	struct pipe *p = fp->f_data;
 	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
-	size_t want = 0, atomic_need;
-	ssize_t total = 0, n;
+	struct pipe_fill fill = { p, 0, nonblock };
+	struct uio uio = { .uio_user = user, .uio_write = true };
+	size_t want = 0;
+	ssize_t total;
 	int error;
 
 	for (int i = 0; i < iovcnt; i++)
 		want += iov[i].iov_len;		/* the caller checked for overflow */
 	/* A small write waits for room for all of it, so it never splits. */
-	atomic_need = want <= PIPE_BUF ? want : 0;
+	fill.atomic_need = want <= PIPE_BUF ? want : 0;
 	if ((error = pipe_iolock(p, PIPE_WLOCK, nonblock)) != 0)
 		return -error;
-	for (int i = 0; i < iovcnt; i++) {
-		struct uio uio = { iov[i].iov_base, iov[i].iov_len, 0, user, true, 0 };
-
-		if (iov[i].iov_len == 0)
-			continue;
-		n = fill_from(p, &uio, total == 0 ? atomic_need : 0, nonblock);
-		if (n < 0) {
-			if (total == 0)
-				total = n;
-			break;
-		}
-		total += n;
-		if ((size_t)n < iov[i].iov_len)
-			break;
-	}
+	total = uio_vector(&uio, iov, iovcnt, fill_next, &fill);
 	pipe_iounlock(p, PIPE_WLOCK);
 	return total;
 }
