@@ -2,7 +2,8 @@
  * The printf engine for the kernel and the C library: it parses the
  * format and hands each output character to a sink (see common.h), so
  * each side decides where characters go (a buffer, the console, a file
- * descriptor) and keeps no state between calls.
+ * descriptor) and keeps no state between calls.  snprintf is the same on
+ * both sides, on each side's vsnprintf.
  */
 #include <stdint.h>
 #include "common.h"
@@ -197,4 +198,16 @@ format(struct format_sink *o, const char *f, va_list ap0)
 		}
 	}
 	va_end(ap);
+}
+
+int
+snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
 }

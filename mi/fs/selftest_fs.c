@@ -378,17 +378,6 @@ out:
 	free(buf, M_FSTEST);
 }
 
-/* Run on vm: switch this cpu's translation and the thread's fault context. */
-static void
-use_vmspace(struct vmspace *vm)
-{
-	curcpu()->pc_curthread->td_vmspace = vm;
-	if (vm != NULL)
-		pmap_activate(vm->vm_pmap);
-	else
-		pmap_activate_kernel();
-}
-
 static paddr_t
 object_page(struct vm_object *obj, vm_pindex_t idx)
 {

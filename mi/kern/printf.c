@@ -33,18 +33,6 @@ vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	return (int)s.len;
 }
 
-int
-snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 /* Console output is batched so one printf's line is written in one piece. */
 #define PRINTF_CHUNK	256
 

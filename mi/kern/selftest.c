@@ -2,7 +2,11 @@
  * The self-test runner (see selftest.h).
  */
 #include <kern/systm.h>
+#include <kern/sched.h>
 #include <kern/selftest.h>
+#include <kern/thread.h>
+#include <vm/pmap.h>
+#include <vm/vm_map.h>
 
 extern const struct selftest __start_selftests[], __stop_selftests[];
 
@@ -22,6 +26,16 @@ selftest_ok(bool cond, const char *fmt, ...)
 		checks_failed++;
 	printf("%sok %d - %s\n", cond ? "" : "not ", checks_run, desc);
 	return cond;
+}
+
+void
+use_vmspace(struct vmspace *vm)
+{
+	curthread()->td_vmspace = vm;
+	if (vm != NULL)
+		pmap_activate(vm->vm_pmap);
+	else
+		pmap_activate_kernel();
 }
 
 /* Is name in the comma-separated list (or is the list empty or "all")? */

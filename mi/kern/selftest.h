@@ -22,6 +22,14 @@ struct selftest {
 /* Report one check: "ok N - <desc>" or "not ok N - <desc>". Returns cond. */
 bool selftest_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Run on vm (NULL: on none): switch this cpu's translation and the
+ * current thread's fault context, so a test can touch and fault on user
+ * addresses of an address space it made.
+ */
+struct vmspace;
+void use_vmspace(struct vmspace *vm);
+
 /* Run the tests the command line selects; returns the number that failed. */
 int selftest_run(const char *selection);
 

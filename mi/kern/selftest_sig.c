@@ -31,17 +31,6 @@
 static struct proc fake_proc;
 static struct thread fake_thread;
 
-/* Run on vm: this cpu's translation and the thread's fault context. */
-static void
-use_vmspace(struct vmspace *vm)
-{
-	curthread()->td_vmspace = vm;
-	if (vm != NULL)
-		pmap_activate(vm->vm_pmap);
-	else
-		pmap_activate_kernel();
-}
-
 /* A new address space with UPAGES of read-write memory at UBASE. */
 static struct vmspace *
 scratch_vmspace(void)

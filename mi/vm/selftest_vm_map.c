@@ -23,17 +23,6 @@
 #define UBASE		0x10000000UL	/* where the tests map things */
 #define NPAGES		16
 
-/* Run on vm: switch this cpu's translation and the thread's fault context. */
-static void
-use_vmspace(struct vmspace *vm)
-{
-	curcpu()->pc_curthread->td_vmspace = vm;
-	if (vm != NULL)
-		pmap_activate(vm->vm_pmap);
-	else
-		pmap_activate_kernel();
-}
-
 static int
 uwrite(vaddr_t va, uint8_t v)
 {

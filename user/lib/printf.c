@@ -120,15 +120,3 @@ dprintf(int fd, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
-
-int
-snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}

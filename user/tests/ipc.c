@@ -13,6 +13,7 @@
 #include <testutil.h>
 #include <time.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 #define MIB		(1024UL * 1024)
 #define SHM_PATH	"/dev/shm/ipc-test"
@@ -296,18 +297,11 @@ mapped_bytes(void)
 {
 	static char buf[32768];
 	unsigned long lo, hi, sum = 0;
+	ssize_t len = read_text_file("/proc/self/maps", buf, sizeof(buf));
 	char *s, *e;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
 
-	if ((fd = open("/proc/self/maps", O_RDONLY)) < 0)
+	if (len < 0)
 		return -1;
-	while (len < sizeof(buf) - 1 &&
-	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
 	for (s = buf; *s != '\0'; s = e + 1) {
 		lo = strtoul(s, &e, 16);
 		if (*e != '-')
