@@ -51,6 +51,6 @@ struct format_sink {
 void format(struct format_sink *sink, const char *fmt, va_list ap);
 /* snprintf (format.c) on each side's vsnprintf. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(__printf__, 3, 4)));
 
 #endif

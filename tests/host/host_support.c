@@ -32,6 +32,49 @@ panic(const char *fmt, ...)
 	abort();
 }
 
+/*
+ * The kernel's printf, for MI code built with -Dprintf=host_kprintf: its
+ * lines become TAP comments.  Callers print whole lines.
+ */
+int
+host_kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	printf("# ");
+	va_start(ap, fmt);
+	n = vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* Read dir/name; exits on failure (a missing fixture is a broken build). */
+uint8_t *
+host_load_file(const char *dir, const char *name, size_t *lenp)
+{
+	char path[1024];
+	uint8_t *buf;
+	FILE *f;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "rb")) == NULL ||
+	    fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "cannot read %s\n", path);
+		exit(2);
+	}
+	buf = malloc((size_t)len + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		fprintf(stderr, "cannot read %s\n", path);
+		exit(2);
+	}
+	fclose(f);
+	*lenp = (size_t)len;
+	return buf;
+}
+
 void
 kassert_panic(const char *fmt, ...)
 {
