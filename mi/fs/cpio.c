@@ -19,8 +19,8 @@
  */
 #include <kern/systm.h>
 #include <fs/cpio.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/stat.h>
 
 #define CPIO_MAGIC_NEWC	"070701"
 #define CPIO_MAGIC_CRC	"070702"
@@ -40,26 +40,14 @@ struct cpio_entry {
 };
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 parse_hex8(const char *p, uint32_t *out)
 {
 	uint32_t v = 0;
 
 	for (int i = 0; i < 8; i++) {
-		int d = hexval(p[i]);
+		int d = digit_value(p[i]);
 
-		if (d < 0)
+		if (d >= 16)
 			return EINVAL;
 		v = (v << 4) | (uint32_t)d;
 	}

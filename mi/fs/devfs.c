@@ -22,8 +22,9 @@
 #include <kern/disk.h>
 #include <kern/sched.h>
 #include <fs/ramfs.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/ioctl.h>
+#include <uapi/termios.h>
 
 #define CONS_READ_CHUNK	128
 
@@ -99,26 +100,27 @@ console_write(struct vnode *vp, struct uio *uio)
 }
 
 static void
-console_termios(struct termios_linux *t)
+console_termios(struct termios *t)
 {
-	static const uint8_t cc[NCCS_LINUX] = {
-		3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0,
-	};	/* ^C ^\ DEL ^U ^D time min swtc ^Q ^S ^Z eol ^R ^O ^W ^V eol2 */
+	static const uint8_t cc[NCCS] = {
+		[VINTR] = 3, [VQUIT] = 28, [VERASE] = 127, [VKILL] = 21, [VEOF] = 4,
+		[VTIME] = 0, [VMIN] = 1, [VSTART] = 17, [VSTOP] = 19, [VSUSP] = 26,
+		[VREPRINT] = 18, [VDISCARD] = 15, [VWERASE] = 23, [VLNEXT] = 22,
+	};	/* ^C ^\ DEL ^U ^D, min 1, ^Q ^S ^Z ^R ^O ^W ^V */
 
 	memset(t, 0, sizeof(*t));
-	t->c_iflag = 0000400 | 0002000;		/* ICRNL IXON */
-	t->c_oflag = 0000001 | 0000004;		/* OPOST ONLCR */
-	t->c_cflag = 0010002 | 0000060 | 0000200;	/* B115200 CS8 CREAD */
-	t->c_lflag = 0000001 | 0000002 | 0000010 | 0000020 | 0000040 | 0001000 |
-	    0004000 | 0100000;		/* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+	t->c_iflag = ICRNL | IXON;
+	t->c_oflag = OPOST | ONLCR;
+	t->c_cflag = B115200 | CS8 | CREAD;
+	t->c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
 	memcpy(t->c_cc, cc, sizeof(cc));
 }
 
 static int
 console_ioctl(struct vnode *vp, unsigned long cmd, void *uarg)
 {
-	struct termios_linux t;
-	struct winsize_linux ws = { 24, 80, 0, 0 };
+	struct termios t;
+	struct winsize ws = { 24, 80, 0, 0 };
 
 	switch (cmd) {
 	case TCGETS:

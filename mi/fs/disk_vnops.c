@@ -44,7 +44,7 @@
 #include <kern/malloc.h>
 #include <kern/sched.h>
 #include <vm/vm_page.h>
-#include <fs/stat.h>
+#include <uapi/fs.h>
 #include <fs/vnode.h>
 
 MALLOC_DEFINE(M_DISKDEV, "diskdev", "disk device files");

@@ -11,8 +11,8 @@
  * damage stays, and init may still be there to run.
  */
 #include <kern/systm.h>
+#include <kern/file.h>
 #include <fs/cpio.h>
-#include <fs/file.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
 

@@ -38,8 +38,8 @@
 #include <vm/vm_page.h>
 #include <vm/zone.h>
 #include <fs/ramfs.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/fcntl.h>
 
 MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 

@@ -14,7 +14,7 @@
  * not resident is a hole and reads as zeros; write allocates pages as it
  * goes; truncate frees the pages past the new end and zeroes the tail of
  * the last one, so a later extension reads zeros there.  The same pages
- * are what mmap maps (the vnode pager, vnode_pager.c, zero-fills a page
+ * are what mmap maps (the vnode pager, vm/vnode_pager.c, zero-fills a page
  * a fault finds missing, and refuses pages past the end of the file).
  *
  * Locking.  Reads, writes and truncations of a file hold its I/O lock
@@ -28,13 +28,14 @@
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
+#include <kern/time.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vnode_pager.h>
 #include <vm/zone.h>
 #include <fs/ramfs.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
 
 MALLOC_DEFINE(M_RAMFS, "ramfs", "ramfs directories and entries");
@@ -193,7 +194,7 @@ dir_insert(struct vnode *dir, const char *name, size_t len, struct vnode *vp)
 		;
 	d->rd_slots[i] = de;
 	d->rd_nused++;
-	dir->v_mtime_ns = vfs_now_ns();
+	dir->v_mtime_ns = uptime_ns();
 	spin_lock(&vp->v_lock);
 	vp->v_nlink++;
 	spin_unlock(&vp->v_lock);
@@ -291,7 +292,7 @@ ramfs_unlink(struct vnode *dir, const char *name, size_t len, bool rmdir)
 	}
 	d->rd_slots[i] = NULL;
 	d->rd_nused--;
-	dir->v_mtime_ns = vfs_now_ns();
+	dir->v_mtime_ns = uptime_ns();
 	spin_unlock(&dir->v_lock);
 	vnode_unlinked(de->de_vnode);
 	free(de, M_RAMFS);
@@ -436,7 +437,7 @@ set_size(struct vnode *vp, uint64_t size)
 
 	spin_lock(&vp->v_lock);
 	vp->v_size = size;
-	vp->v_mtime_ns = vfs_now_ns();
+	vp->v_mtime_ns = uptime_ns();
 	spin_unlock(&vp->v_lock);
 	spin_lock(&obj->lock);
 	obj->size = atop(round_page(size));

@@ -12,6 +12,7 @@
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
+#include <kern/file.h>
 #include <kern/malloc.h>
 #include <kern/pcpu.h>
 #include <kern/proc.h>
@@ -23,12 +24,15 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pager.h>
 #include <vm/zone.h>
 #include <fs/cpio.h>
-#include <fs/file.h>
 #include <fs/ramfs.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/dirent.h>
+#include <uapi/fcntl.h>
+#include <uapi/stat.h>
+#include <uapi/uio.h>
 
 MALLOC_DECLARE(M_RAMFS);
 MALLOC_DECLARE(M_VNAME);
@@ -374,17 +378,6 @@ out:
 	free(buf, M_FSTEST);
 }
 
-/* Run on vm: switch this cpu's translation and the thread's fault context. */
-static void
-use_vmspace(struct vmspace *vm)
-{
-	curcpu()->pc_curthread->td_vmspace = vm;
-	if (vm != NULL)
-		pmap_activate(vm->vm_pmap);
-	else
-		pmap_activate_kernel();
-}
-
 static paddr_t
 object_page(struct vm_object *obj, vm_pindex_t idx)
 {
@@ -421,7 +414,7 @@ test_mmap(struct vnode *root)
 	struct vm_map *map;
 	struct vnode *vp;
 	struct file *fp = NULL;
-	struct iovec_linux iov;
+	struct iovec iov;
 	uint8_t b = 0;
 	uint64_t objects;
 
@@ -447,29 +440,29 @@ test_mmap(struct vnode *root)
 	selftest_ok(resident(vp) == 2, "mmap: the failed fault left no page behind");
 
 	/* Writes through the mapping and through write(2) meet in the same page. */
-	use_vmspace(vm);
+	selftest_use_vmspace(vm);
 	selftest_ok(copyout("MAPPED", (void *)(UBASE + 100), 6) == 0 &&
 	    kread(vp, &b, 1, 100) == 1 && b == 'M', "mmap: a store through the mapping is read by read()");
 	selftest_ok(kwrite(vp, "W", 1, 200) == 1 && copyin((void *)(UBASE + 200), &b, 1) == 0 &&
 	    b == 'W', "mmap: write() is seen through the mapping");
 	selftest_ok(pmap_is_modified(PHYS_TO_VM_PAGE(object_page(vp->v_object, 0))),
 	    "msync: the page written through the mapping is modified");
-	vnode_sync_range(vp->v_object, 0, 4);
+	vm_pager_put_pages(vp->v_object, 0, 4);
 	selftest_ok(!pmap_is_modified(PHYS_TO_VM_PAGE(object_page(vp->v_object, 0))),
-	    "msync: vnode_sync_range clears the modified bit");
+	    "msync: the vnode pager's putpages clears the modified bit");
 
 	/* read(2) of the file into a mapping of itself: faults while the file is locked. */
 	vref(vp);
-	fp = file_alloc(vp, NULL, O_RDWR);
-	iov = (struct iovec_linux){ (void *)(UBASE + PAGE_SIZE + 8), 5 };
+	fp = vn_file_alloc(vp, O_RDWR);
+	iov = (struct iovec){ (void *)(UBASE + PAGE_SIZE + 8), 5 };
 	selftest_ok(fp != NULL && file_readv(fp, &iov, 1, 0, true) == 5 &&
 	    memcmp((void *)PHYS_TO_DMAP(object_page(vp->v_object, 1)) + 8, "page0", 5) == 0,
 	    "mmap: read() into a shared mapping of the same file");
-	iov = (struct iovec_linux){ (void *)(UBASE + 2 * PAGE_SIZE), 5 };
+	iov = (struct iovec){ (void *)(UBASE + 2 * PAGE_SIZE), 5 };
 	selftest_ok(file_readv(fp, &iov, 1, 0, true) == -EFAULT,
 	    "mmap: read() into the mapping past the end of the file is EFAULT");
 	file_drop(fp);
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 
 	/* Truncation unmaps the pages it frees. */
 	vp->v_ops->vop_truncate(vp, 10);
@@ -765,7 +758,7 @@ out:
 static ssize_t
 fread_k(struct file *fp, void *buf, size_t len)
 {
-	struct iovec_linux iov = { buf, len };
+	struct iovec iov = { buf, len };
 
 	return file_readv(fp, &iov, 1, -1, false);
 }
@@ -773,7 +766,7 @@ fread_k(struct file *fp, void *buf, size_t len)
 static ssize_t
 fwrite_k(struct file *fp, const void *buf, size_t len)
 {
-	struct iovec_linux iov = { (void *)buf, len };
+	struct iovec iov = { (void *)buf, len };
 
 	return file_writev(fp, &iov, 1, -1, false);
 }
@@ -790,10 +783,10 @@ test_descriptors(struct vnode *root)
 
 	if (!selftest_ok(fdp != NULL, "fd: a table"))
 		return;
-	if (file_open(root, "etc/motd", O_RDONLY, 0, &fp) == 0)
+	if (vn_open(root, "etc/motd", O_RDONLY, 0, &fp) == 0)
 		fd_alloc(fdp, fp, 0, false, &fd);
 	selftest_ok(fd == 0, "fd: the first descriptor is 0");
-	selftest_ok(file_open(root, "tmp/log", O_CREAT | O_WRONLY | O_APPEND, 0644, &fp2) == 0 &&
+	selftest_ok(vn_open(root, "tmp/log", O_CREAT | O_WRONLY | O_APPEND, 0644, &fp2) == 0 &&
 	    fd_alloc(fdp, fp2, 0, false, &fd2) == 0 && fd2 == 1, "fd: then 1 (O_CREAT)");
 	selftest_ok(fd_dup2(fdp, 0, 7, true) == 0 && fd_get_cloexec(fdp, 7, &cloexec) == 0 &&
 	    cloexec, "fd: dup3 to 7 with close-on-exec");
@@ -817,13 +810,13 @@ test_descriptors(struct vnode *root)
 		    fp->f_vnode->v_size == 4, "O_APPEND: two writes append");
 		file_drop(fp);
 	}
-	selftest_ok(file_open(root, "tmp/log", O_CREAT | O_EXCL | O_RDWR, 0644, &fp) == EEXIST,
+	selftest_ok(vn_open(root, "tmp/log", O_CREAT | O_EXCL | O_RDWR, 0644, &fp) == EEXIST,
 	    "open: O_EXCL on an existing file is EEXIST");
-	selftest_ok(file_open(root, "tmp/log", O_RDONLY | O_DIRECTORY, 0, &fp) == ENOTDIR,
+	selftest_ok(vn_open(root, "tmp/log", O_RDONLY | O_DIRECTORY, 0, &fp) == ENOTDIR,
 	    "open: O_DIRECTORY on a file is ENOTDIR");
-	selftest_ok(file_open(root, "tmp", O_RDWR, 0, &fp) == EISDIR,
+	selftest_ok(vn_open(root, "tmp", O_RDWR, 0, &fp) == EISDIR,
 	    "open: a directory for writing is EISDIR");
-	if (file_open(root, "tmp/log", O_RDWR | O_TRUNC, 0, &fp) == 0) {
+	if (vn_open(root, "tmp/log", O_RDWR | O_TRUNC, 0, &fp) == 0) {
 		selftest_ok(fp->f_vnode->v_size == 0, "open: O_TRUNC empties the file");
 		file_drop(fp);
 	}
@@ -852,7 +845,7 @@ test_pipes(void)
 	struct file *r, *w;
 	uint8_t *big = malloc(20000, M_FSTEST, M_WAITOK);
 	uint8_t buf[16];
-	struct stat_linux st;
+	struct stat st;
 
 	if (!selftest_ok(pipe_create(&r, &w, 0) == 0, "pipe: create"))
 		goto out;
@@ -864,7 +857,7 @@ test_pipes(void)
 	selftest_ok(fread_k(r, buf, sizeof(buf)) == -EAGAIN, "pipe: empty and O_NONBLOCK: EAGAIN");
 	selftest_ok(fread_k(w, buf, 1) == -EBADF && fwrite_k(r, "x", 1) == -EBADF,
 	    "pipe: each end works one way");
-	selftest_ok(pipe_stat(r, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO, "pipe: fstat is a FIFO");
+	selftest_ok(file_stat(r, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO, "pipe: fstat is a FIFO");
 	w->f_flags |= O_NONBLOCK;
 	memset(big, 'p', 20000);
 	selftest_ok(fwrite_k(w, big, 20000) == 16384, "pipe: a big write fills the ring");

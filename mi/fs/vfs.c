@@ -1,6 +1,6 @@
 /*
  * The file-system-independent layer: vnode allocation and reference
- * counting, path lookup, stat, and moving data through a uio.
+ * counting, path lookup, stat, and directory records.
  *
  * Path lookup walks one component at a time from the start directory,
  * holding a reference on the directory it stands in and nothing else;
@@ -21,11 +21,13 @@
 #include <kern/copy.h>
 #include <kern/malloc.h>
 #include <kern/sched.h>
-#include <machine/cpu.h>
+#include <kern/time.h>
+#include <machine/param.h>
 #include <vm/vm_object.h>
 #include <vm/zone.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/dirent.h>
+#include <uapi/stat.h>
 
 MALLOC_DEFINE(M_VNAME, "vnode name", "directory names kept for getcwd");
 
@@ -48,16 +50,6 @@ vfs_init(void)
 		__atomic_store_n(&vnode_zone, z, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&vfs_init_lock);
-}
-
-uint64_t
-vfs_now_ns(void)
-{
-	uint64_t t = cpu_time(), hz = cpu_timebase_hz();
-
-	if (hz == 0)
-		return 0;
-	return (t / hz) * 1000000000UL + (t % hz) * 1000000000UL / hz;
 }
 
 struct vnode *
@@ -83,7 +75,7 @@ vnode_alloc(enum vtype type, uint32_t mode, const struct vnode_ops *ops,
 	vp->v_refcnt = 1;
 	vp->v_mode = mode & S_IALLUGO;
 	vp->v_ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
-	vp->v_mtime_ns = vfs_now_ns();
+	vp->v_mtime_ns = uptime_ns();
 	vp->v_ops = ops;
 	if (type == VDIR && parent != NULL) {
 		vref(parent);
@@ -95,6 +87,7 @@ vnode_alloc(enum vtype type, uint32_t mode, const struct vnode_ops *ops,
 void
 vnode_free(struct vnode *vp)
 {
+	KASSERT(vp->v_flags & VV_DOOMED, ("vnode_free: vnode %lu is alive", vp->v_ino));
 	KASSERT(vp->v_refcnt == 0 && vp->v_nlink == 0,
 	    ("vnode_free: vnode %lu has %u references, %u links", vp->v_ino, vp->v_refcnt,
 	    vp->v_nlink));
@@ -386,8 +379,19 @@ vtype_to_ifmt(enum vtype type)
 	}
 }
 
+uint64_t
+vn_size(struct vnode *vp)
+{
+	uint64_t size;
+
+	spin_lock(&vp->v_lock);
+	size = vp->v_size;
+	spin_unlock(&vp->v_lock);
+	return size;
+}
+
 void
-vn_stat(struct vnode *vp, struct stat_linux *st)
+vn_stat(struct vnode *vp, struct stat *st)
 {
 	uint64_t mtime;
 
@@ -420,65 +424,6 @@ vn_read_kernel(struct vnode *vp, void *buf, size_t len, uint64_t off, size_t *do
 	if (n < 0)
 		return (int)-n;
 	*done = (size_t)n;
-	return 0;
-}
-
-/*
- * Moving data.
- */
-
-static void
-uio_advance(struct uio *uio, size_t n)
-{
-	uio->uio_base = (char *)uio->uio_base + n;
-	uio->uio_resid -= n;
-	uio->uio_offset += n;
-}
-
-int
-uiomove(void *kaddr, size_t n, struct uio *uio)
-{
-	int error = 0;
-
-	n = MIN(n, uio->uio_resid);
-	if (n == 0)
-		return 0;
-	if (uio->uio_user) {
-		if (uio->uio_write)
-			error = copyin(uio->uio_base, kaddr, n);
-		else
-			error = copyout(kaddr, uio->uio_base, n);
-	} else if (uio->uio_write) {
-		memcpy(kaddr, uio->uio_base, n);
-	} else {
-		memcpy(uio->uio_base, kaddr, n);
-	}
-	if (error)
-		return EFAULT;
-	uio_advance(uio, n);
-	return 0;
-}
-
-static const uint8_t zero_chunk[512];
-
-int
-uiomove_zeros(size_t n, struct uio *uio)
-{
-	KASSERT(!uio->uio_write, ("uiomove_zeros: not a read"));
-	n = MIN(n, uio->uio_resid);
-	while (n > 0) {
-		size_t chunk = MIN(n, sizeof(zero_chunk));
-		int error;
-
-		if (uio->uio_user) {
-			if ((error = copyout(zero_chunk, uio->uio_base, chunk)) != 0)
-				return EFAULT;
-		} else {
-			memset(uio->uio_base, 0, chunk);
-		}
-		uio_advance(uio, chunk);
-		n -= chunk;
-	}
 	return 0;
 }
 

@@ -40,16 +40,16 @@
 
 #include <kern/types.h>
 #include <kern/spinlock.h>
+#include <kern/uio.h>
+#include <uapi/limits.h>
 
 struct vm_object;
-struct uio;
 struct vnode;
-struct stat_linux;
+struct stat;
 
 enum vtype { VNON, VREG, VDIR, VCHR, VBLK, VFIFO, VLNK };
 
-#define NAME_MAX	255		/* bytes in one path component */
-#define PATH_MAX	4096		/* bytes in a path, with its NUL */
+#define S_IALLUGO	07777		/* the mode bits a vnode keeps: permissions, setuid, setgid, sticky */
 
 struct vnode_ops {
 	/*
@@ -101,7 +101,7 @@ struct vnode {
 	uint64_t	v_ino;		/* (C) */
 	uint64_t	v_size;		/* (V)+(I) bytes; readers may peek unlocked;
 					   VBLK: the disk's size (C), though stat says 0 */
-	uint64_t	v_mtime_ns;	/* (V) nanoseconds since boot */
+	uint64_t	v_mtime_ns;	/* (V) nanoseconds since boot (uptime_ns) */
 	uint32_t	v_rdev;		/* (C) device number for VCHR */
 	struct vm_object *v_object;	/* (C) VREG on ramfs: its pages */
 	const struct vnode_ops *v_ops;	/* (C) */
@@ -143,8 +143,6 @@ void vnode_unlinked(struct vnode *vp);
 void vn_iolock(struct vnode *vp);
 void vn_iounlock(struct vnode *vp);
 
-uint64_t vfs_now_ns(void);		/* for mtimes */
-
 /*
  * Path lookup from dir (NULL: the root; absolute paths always start at
  * the root).  Returns a referenced vnode.  With VFS_CREATE, a missing
@@ -176,8 +174,11 @@ int vfs_lookup_component(struct vnode *dir, const char *name, size_t len,
  */
 int vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *len);
 
+/* vp's size in bytes, read under its lock (the vnode pager). */
+uint64_t vn_size(struct vnode *vp);
+
 /* Fill a Linux struct stat for vp. */
-void vn_stat(struct vnode *vp, struct stat_linux *st);
+void vn_stat(struct vnode *vp, struct stat *st);
 
 /*
  * Read len bytes at off of vp into the kernel buffer buf; *done is what
@@ -185,31 +186,34 @@ void vn_stat(struct vnode *vp, struct stat_linux *st);
  */
 int vn_read_kernel(struct vnode *vp, void *buf, size_t len, uint64_t off, size_t *done);
 
+/*
+ * Files on vnodes (vfs_vnops.c).  vn_file_alloc makes a file on vp,
+ * taking over the caller's reference (NULL when memory is short: the
+ * reference is then still the caller's).
+ */
+struct file;
+struct filedesc;
+struct file *vn_file_alloc(struct vnode *vp, int flags);
+/*
+ * Open path (a kernel string) relative to dir (NULL: the root) with
+ * open(2) flags and mode, as openat does.  Returns a file with one
+ * reference.
+ */
+int vn_open(struct vnode *dir, const char *path, int flags, uint32_t mode,
+    struct file **fpp);
+/*
+ * getdents64 from the file's offset into the kernel buffer buf, then
+ * (if ubuf is not NULL) out to the user buffer ubuf; the offset advances
+ * only if that worked.  Bytes or -errno (ENOTDIR if fp is no directory).
+ */
+ssize_t vn_getdents(struct file *fp, void *buf, size_t len, void *ubuf);
+/* Open /dev/console as descriptors 0, 1 and 2 (init). */
+int filedesc_open_console(struct filedesc *fdp);
+
 extern struct vnode *rootvnode;
 
 /* Make the root file system and unpack the initial ram disk into it. */
 void fs_init(const void *initrd, size_t len);
-
-/*
- * A transfer between a file and one buffer in memory, kernel or user.
- * Callers may initialise it positionally; later fields default to 0.
- */
-struct uio {
-	void		*uio_base;	/* next byte of the buffer */
-	size_t		uio_resid;	/* bytes left */
-	uint64_t	uio_offset;	/* file offset */
-	bool		uio_user;	/* uio_base is a user address */
-	bool		uio_write;	/* the buffer is the source (a write) */
-	int		uio_ioflag;	/* IO_* */
-};
-
-#define IO_NONBLOCK	0x0001		/* O_NONBLOCK: EAGAIN rather than sleep */
-#define IO_APPEND	0x0002		/* O_APPEND: write at the end of the file */
-
-/* Move up to n bytes between kernel memory kaddr and the uio. 0 or EFAULT. */
-int uiomove(void *kaddr, size_t n, struct uio *uio);
-/* Move n zero bytes into the uio (a read of a hole). 0 or EFAULT. */
-int uiomove_zeros(size_t n, struct uio *uio);
 
 /*
  * linux_dirent64 records for vop_getdents: append one to buf (len bytes,
@@ -217,20 +221,6 @@ int uiomove_zeros(size_t n, struct uio *uio);
  */
 size_t dirent_add(void *buf, size_t len, size_t used, uint64_t ino, uint64_t next_off,
     enum vtype type, const char *name, size_t namelen);
-
-/*
- * The vnode pager (vnode_pager.c): the pager of OBJT_VNODE objects.  A
- * page not resident is a hole and reads as zeros; a page at or beyond
- * the end of the file (rounded up to a page) does not exist: the pager
- * fails with EIO, which a page fault turns into SIGBUS.
- */
-struct vm_object *vnode_pager_alloc(struct vnode *vp);
-extern const struct vm_pager_ops vnode_pager_ops;
-/*
- * msync(MS_SYNC) of obj's pages [start, end): ramfs pages are the file,
- * so there is nothing to write; the pages' modified bits are cleared.
- */
-int vnode_sync_range(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
 
 /* devfs: make console, null, zero and the disks' nodes in dir. */
 int devfs_populate(struct vnode *dir);

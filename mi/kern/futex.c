@@ -11,18 +11,13 @@
 #include <kern/sched.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
-#include <machine/cpu.h>
+#include <kern/time.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
+#include <uapi/futex.h>
 
-#define FUTEX_WAIT		0
-#define FUTEX_WAKE		1
-#define FUTEX_WAIT_BITSET	9
-#define FUTEX_WAKE_BITSET	10
-#define FUTEX_PRIVATE_FLAG	128
-#define FUTEX_CLOCK_REALTIME	256
 #define FUTEX_CMD_MASK		(~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
-#define NSEC_PER_SEC		1000000000UL
+#define ROBUST_LIST_HEAD_SIZE	24	/* struct robust_list_head on 64-bit */
 
 struct futex_waiter {
 	struct list_node link;		/* (futex_lock) */
@@ -68,14 +63,6 @@ futex_wake_addr(struct vmspace *vm, vaddr_t uaddr, int n)
 	return woken;
 }
 
-static uint64_t
-now_ns(void)
-{
-	uint64_t t = cpu_time(), hz = cpu_timebase_hz();
-
-	return (t / hz) * NSEC_PER_SEC + (t % hz) * NSEC_PER_SEC / hz;
-}
-
 static int
 futex_wait(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t timeout_uaddr)
 {
@@ -85,13 +72,11 @@ futex_wait(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t timeout
 	int error = 0;
 
 	if (timeout_uaddr != 0) {
-		int64_t ts[2];
+		struct timespec ts;
 
-		if (copyin((const void *)timeout_uaddr, ts, sizeof(ts)))
-			return EFAULT;
-		if (ts[0] < 0 || ts[1] < 0 || (uint64_t)ts[1] >= NSEC_PER_SEC)
-			return EINVAL;
-		deadline = now_ns() + (uint64_t)ts[0] * NSEC_PER_SEC + (uint64_t)ts[1];
+		if ((error = timespec_copyin(timeout_uaddr, &ts)) != 0)
+			return error;
+		deadline = uptime_ns() + timespec_to_ns(&ts);
 	}
 	if (copyin((const void *)uaddr, &cur, sizeof(cur)))
 		return EFAULT;
@@ -104,7 +89,7 @@ futex_wait(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t timeout
 	}
 	list_append(&waiters, &w.link);
 	while (!w.woken && error == 0) {
-		if (deadline != 0 && now_ns() >= deadline) {
+		if (deadline != 0 && uptime_ns() >= deadline) {
 			error = ETIMEDOUT;
 			break;
 		}
@@ -138,4 +123,10 @@ SYSCALL(futex)
 	default:
 		return -ENOSYS;
 	}
+}
+
+SYSCALL(set_robust_list)
+{
+	/* Accepted; with one thread per process there is nothing to do at exit. */
+	return a[1] == ROBUST_LIST_HEAD_SIZE ? 0 : -EINVAL;
 }

@@ -24,7 +24,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
-#include <fs/file.h>
+#include <kern/file.h>
 #include <fs/vnode.h>
 
 MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");
@@ -111,15 +111,16 @@ struct image {
 	uint64_t	brk;		/* end of the highest segment */
 };
 
+/* Read all of [off, off+len) of the executable; a short file is ENOEXEC. */
 static int
 read_file(struct vnode *vp, void *buf, size_t len, uint64_t off)
 {
-	struct uio uio = { .uio_base = buf, .uio_resid = len, .uio_offset = off };
-	ssize_t n = vp->v_ops->vop_read(vp, &uio);
+	size_t done;
+	int error = vn_read_kernel(vp, buf, len, off, &done);
 
-	if (n < 0)
-		return (int)-n;
-	return (size_t)n == len ? 0 : ENOEXEC;
+	if (error)
+		return error;
+	return done == len ? 0 : ENOEXEC;
 }
 
 static int

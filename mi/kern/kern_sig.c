@@ -38,9 +38,6 @@
  * mode.  A fault signal that is blocked or ignored cannot be, so the
  * process is killed, as Linux does.
  *
- * The real interval timer (setitimer ITIMER_REAL) keeps its deadline in
- * struct proc; the clock interrupt calls itimer_tick(), which posts
- * SIGALRM when one passes.
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
@@ -50,11 +47,9 @@
 #include <kern/signal.h>
 #include <kern/spinlock.h>
 #include <kern/thread.h>
+#include <kern/time.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
-#include <vm/vm_map.h>
-#include <vm/vm_object.h>
-#include <vm/vm_page.h>
 
 /* Signals whose default action is to do nothing (stops included: no job control). */
 #define SIG_DFL_IGNORE	(sigmask(SIGCHLD) | sigmask(SIGCONT) | sigmask(SIGURG) | \
@@ -67,34 +62,6 @@
 #define SA_KNOWN	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_EXPOSE_TAGBITS | \
 	SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
 
-/* The user's struct sigaction for the raw system call (riscv64: no restorer). */
-struct sigaction_linux {
-	uint64_t	sa_handler;	/* SIG_DFL, SIG_IGN or a function */
-	uint64_t	sa_flags;	/* SA_* */
-	uint64_t	sa_mask;	/* blocked while the handler runs */
-};
-_Static_assert(sizeof(struct sigaction_linux) == 24, "struct sigaction");
-
-struct timeval_linux {
-	int64_t		tv_sec;
-	int64_t		tv_usec;
-};
-
-struct itimerval_linux {
-	struct timeval_linux it_interval;	/* reload value, 0: one shot */
-	struct timeval_linux it_value;		/* time to the next expiry, 0: off */
-};
-_Static_assert(sizeof(struct itimerval_linux) == 32, "struct itimerval");
-
-struct timespec_sig {
-	int64_t		tv_sec;
-	int64_t		tv_nsec;
-};
-
-#define USEC_PER_SEC	1000000UL
-#define NSEC_PER_SEC	1000000000UL
-/* Timer values are clamped here: far beyond any uptime, and no overflow. */
-#define TICKS_FOREVER	(UINT64_MAX / 4)
 
 /* Guards the siginfo of pending signals (a leaf lock; posters may hold proc_lock). */
 static struct spinlock sig_info_lock = SPINLOCK_INITIALIZER("siginfo");
@@ -108,12 +75,6 @@ static struct spinlock sig_info_lock = SPINLOCK_INITIALIZER("siginfo");
 static const char sig_wait_chan;
 static uint32_t sig_waiters;		/* (A) */
 static uint32_t sig_timed_waiters;	/* (A) */
-
-/* The earliest real-timer deadline of any process (a hint), or UINT64_MAX. */
-static uint64_t itimer_earliest = UINT64_MAX;	/* (P) written, (A) read */
-
-/* The shared page holding the sigreturn trampoline (made by the first exec). */
-static struct vm_object *sigcode_object;
 
 static inline bool
 sig_valid(int sig)
@@ -142,7 +103,7 @@ sig_blocked(struct thread *td)
 	return __atomic_load_n(&td->td_sigmask, __ATOMIC_SEQ_CST);
 }
 
-static inline uint64_t
+static inline __sighandler_t
 sig_handler(struct proc *p, int sig)
 {
 	return __atomic_load_n(&p->p_sigacts[sig].sa_handler, __ATOMIC_RELAXED);
@@ -152,7 +113,7 @@ sig_handler(struct proc *p, int sig)
 static bool
 sig_ignored(struct proc *p, int sig)
 {
-	uint64_t h = sig_handler(p, sig);
+	__sighandler_t h = sig_handler(p, sig);
 
 	if (sig == SIGKILL)
 		return false;
@@ -305,7 +266,7 @@ sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
 {
 	int sig = ksi->ksi_signo;
 	struct sigaction_k *sa = &td->td_proc->p_sigacts[sig];
-	uint64_t handler = sa->sa_handler;
+	__sighandler_t handler = sa->sa_handler;
 	uint64_t block = sa->sa_mask;
 
 	KASSERT(handler != SIG_DFL && handler != SIG_IGN, ("sig_handle: no handler"));
@@ -313,7 +274,7 @@ sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
 		block |= sigmask(sig);
 	if (sa->sa_flags & SA_RESETHAND)
 		__atomic_store_n(&sa->sa_handler, SIG_DFL, __ATOMIC_RELAXED);
-	if (sendsig(td, handler, ksi, mask) != 0)
+	if (sendsig(td, (uint64_t)(uintptr_t)handler, ksi, mask) != 0)
 		sigexit(td, SIGSEGV);
 	signal_setmask(td, sig_blocked(td) | block);
 }
@@ -327,7 +288,7 @@ sig_deliver_one(struct thread *td, int sig, uint64_t mask)
 {
 	struct proc *p = td->td_proc;
 	struct ksiginfo ksi;
-	uint64_t handler;
+	__sighandler_t handler;
 
 	sig_dequeue(p, sig, &ksi);
 	handler = p->p_sigacts[sig].sa_handler;
@@ -431,55 +392,6 @@ signal_child_autoreap(struct proc *p)
 	    (p->p_sigacts[SIGCHLD].sa_flags & SA_NOCLDWAIT);
 }
 
-/* The trampoline's object: one page, made once, shared by every process. */
-static struct vm_object *
-sigcode_object_get(void)
-{
-	struct vm_object *obj, *winner = NULL;
-	struct vm_page *m;
-
-	if ((obj = __atomic_load_n(&sigcode_object, __ATOMIC_ACQUIRE)) != NULL)
-		return obj;
-	if ((obj = vm_object_allocate(OBJT_ANON, 1)) == NULL)
-		return NULL;
-	spin_lock(&obj->lock);
-	if ((m = vm_page_alloc(obj, 0, VM_ALLOC_ZERO)) != NULL) {
-		sig_md_fill_sigcode((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)));
-		/* Wired: never paged out, and MADV_DONTNEED leaves it alone. */
-		__atomic_store_n(&m->wire_count, 1, __ATOMIC_RELAXED);
-		vm_page_unbusy(m);
-	}
-	spin_unlock(&obj->lock);
-	if (m == NULL) {
-		vm_object_deallocate(obj);
-		return NULL;
-	}
-	if (__atomic_compare_exchange_n(&sigcode_object, &winner, obj, false,
-	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return obj;
-	/* Another exec made one first: use that, free ours. */
-	__atomic_store_n(&m->wire_count, 0, __ATOMIC_RELAXED);
-	vm_object_deallocate(obj);
-	return winner;
-}
-
-int
-signal_map_trampoline(struct vmspace *vm)
-{
-	struct vm_object *obj = sigcode_object_get();
-	vaddr_t va = SIGCODE_VA;
-	int error;
-
-	if (obj == NULL)
-		return ENOMEM;
-	vm_object_reference(obj);	/* the map's; ours stays forever */
-	error = vm_map_find(&vm->vm_map, obj, 0, &va, PAGE_SIZE, 0, VMFS_FIXED,
-	    VM_PROT_READ | VM_PROT_EXECUTE, VM_PROT_READ | VM_PROT_EXECUTE, 0);
-	if (error)
-		vm_object_deallocate(obj);
-	return error;
-}
-
 /*
  * System calls: dispositions and masks.
  */
@@ -489,7 +401,7 @@ SYSCALL(rt_sigaction)
 	int sig = (int)a[0];
 	struct proc *p = td->td_proc;
 	struct sigaction_k *sa;
-	struct sigaction_linux nsa, osa;
+	struct kernel_sigaction nsa, osa;
 
 	if (a[3] != sizeof(uint64_t) || !sig_valid(sig))
 		return -EINVAL;
@@ -500,11 +412,11 @@ SYSCALL(rt_sigaction)
 			return -EFAULT;
 	}
 	sa = &p->p_sigacts[sig];
-	osa = (struct sigaction_linux){ sa->sa_handler, sa->sa_flags, sa->sa_mask };
+	osa = (struct kernel_sigaction){ sa->sa_handler, sa->sa_flags, sa->sa_mask };
 	if (a[1] != 0) {
-		sa->sa_flags = nsa.sa_flags & SA_KNOWN;
-		sa->sa_mask = nsa.sa_mask & ~SIG_CANTMASK;
-		__atomic_store_n(&sa->sa_handler, nsa.sa_handler, __ATOMIC_RELAXED);
+		sa->sa_flags = nsa.flags & SA_KNOWN;
+		sa->sa_mask = nsa.mask & ~SIG_CANTMASK;
+		__atomic_store_n(&sa->sa_handler, nsa.handler, __ATOMIC_RELAXED);
 		/* POSIX: setting a signal to be ignored discards a pending one. */
 		if (sig_ignored(p, sig))
 			sig_discard(p, sig);
@@ -582,16 +494,12 @@ SYSCALL(rt_sigsuspend)
 static int
 timeout_ticks(uint64_t uaddr, uint64_t *ticks)
 {
-	struct timespec_sig ts;
-	uint64_t hz = cpu_timebase_hz(), t;
+	struct timespec ts;
+	int error;
 
-	if (copyin((const void *)uaddr, &ts, sizeof(ts)))
-		return EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || (uint64_t)ts.tv_nsec >= NSEC_PER_SEC)
-		return EINVAL;
-	if (mul_overflows((uint64_t)ts.tv_sec, hz, &t) || t > TICKS_FOREVER)
-		t = TICKS_FOREVER;
-	*ticks = t + howmany((uint64_t)ts.tv_nsec * hz, NSEC_PER_SEC);
+	if ((error = timespec_copyin(uaddr, &ts)) != 0)
+		return error;
+	*ticks = span_to_ticks((uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec, NSEC_PER_SEC);
 	return 0;
 }
 
@@ -647,6 +555,14 @@ SYSCALL(rt_sigtimedwait)
 		__atomic_sub_fetch(&sig_timed_waiters, 1, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
 	return rv;
+}
+
+/* The clock's tick (itimer_tick): rt_sigtimedwait sleepers look at their deadlines. */
+void
+signal_timed_wait_tick(void)
+{
+	if (__atomic_load_n(&sig_timed_waiters, __ATOMIC_RELAXED) != 0)
+		wakeup(&sig_wait_chan);
 }
 
 /*
@@ -752,135 +668,4 @@ SYSCALL(tgkill)
 	if ((int)a[0] <= 0)
 		return -EINVAL;
 	return kill_thread(td, (int)a[0], (int)a[1], (int)a[2]);
-}
-
-/*
- * The real interval timer.
- */
-
-static int
-timeval_to_ticks(const struct timeval_linux *tv, uint64_t *ticks)
-{
-	uint64_t hz = cpu_timebase_hz(), t;
-
-	if (tv->tv_sec < 0 || tv->tv_usec < 0 || (uint64_t)tv->tv_usec >= USEC_PER_SEC)
-		return EINVAL;
-	if (mul_overflows((uint64_t)tv->tv_sec, hz, &t) || t > TICKS_FOREVER)
-		t = TICKS_FOREVER;
-	/* Round up: a nonzero value must arm the timer. */
-	*ticks = t + howmany((uint64_t)tv->tv_usec * hz, USEC_PER_SEC);
-	return 0;
-}
-
-/* Rounded up to the next microsecond. */
-static struct timeval_linux
-ticks_to_timeval(uint64_t ticks)
-{
-	uint64_t hz = cpu_timebase_hz();
-	uint64_t sec = ticks / hz, usec = howmany(ticks % hz * USEC_PER_SEC, hz);
-
-	if (usec == USEC_PER_SEC) {
-		sec++;
-		usec = 0;
-	}
-	return (struct timeval_linux){ (int64_t)sec, (int64_t)usec };
-}
-
-/* p's timer as getitimer reports it.  proc_lock held. */
-static struct itimerval_linux
-itimer_get(struct proc *p)
-{
-	struct itimerval_linux it = { 0 };
-	uint64_t next = p->p_itimer_real_next, now = cpu_time();
-
-	it.it_interval = ticks_to_timeval(p->p_itimer_real_interval);
-	/* Expired but not yet posted still counts as running: 1 us left. */
-	if (next != 0)
-		it.it_value = next > now ? ticks_to_timeval(next - now) :
-		    (struct timeval_linux){ 0, 1 };
-	return it;
-}
-
-SYSCALL(getitimer)
-{
-	struct itimerval_linux it;
-
-	if (a[0] != ITIMER_REAL)
-		return -EINVAL;
-	spin_lock(&proc_lock);
-	it = itimer_get(td->td_proc);
-	spin_unlock(&proc_lock);
-	if (copyout(&it, (void *)a[1], sizeof(it)))
-		return -EFAULT;
-	return 0;
-}
-
-SYSCALL(setitimer)
-{
-	struct proc *p = td->td_proc;
-	struct itimerval_linux it = { 0 }, old;
-	uint64_t value, interval, next;
-	int error;
-
-	if (a[0] != ITIMER_REAL)
-		return -EINVAL;
-	/* A NULL new value disarms the timer, as Linux still allows. */
-	if (a[1] != 0 && copyin((const void *)a[1], &it, sizeof(it)))
-		return -EFAULT;
-	if ((error = timeval_to_ticks(&it.it_value, &value)) != 0 ||
-	    (error = timeval_to_ticks(&it.it_interval, &interval)) != 0)
-		return -error;
-	spin_lock(&proc_lock);
-	old = itimer_get(p);
-	next = value != 0 ? cpu_time() + value : 0;
-	p->p_itimer_real_next = next;
-	p->p_itimer_real_interval = interval;
-	if (next != 0 && next < __atomic_load_n(&itimer_earliest, __ATOMIC_RELAXED))
-		__atomic_store_n(&itimer_earliest, next, __ATOMIC_RELAXED);
-	spin_unlock(&proc_lock);
-	if (a[2] != 0 && copyout(&old, (void *)a[2], sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
-/* Post SIGALRM to every process whose deadline has passed; find the next one. */
-static void
-itimer_expire(uint64_t now)
-{
-	uint64_t earliest = UINT64_MAX;
-	struct list_node *n;
-
-	spin_lock(&proc_lock);
-	list_foreach(n, &allproc) {
-		struct proc *p = list_entry(n, struct proc, p_allproc);
-		uint64_t next = p->p_itimer_real_next;
-
-		if (next == 0 || p->p_state != PRS_ALIVE)
-			continue;
-		if (now >= next) {
-			uint64_t interval = p->p_itimer_real_interval;
-
-			/* Reload; if ticks were missed, the next expiry is a full interval away. */
-			next = interval == 0 ? 0 : next + interval;
-			if (next != 0 && next <= now)
-				next = now + interval;
-			p->p_itimer_real_next = next;
-			psignal(p, SIGALRM);
-		}
-		if (next != 0 && next < earliest)
-			earliest = next;
-	}
-	__atomic_store_n(&itimer_earliest, earliest, __ATOMIC_RELAXED);
-	spin_unlock(&proc_lock);
-}
-
-void
-itimer_tick(void)
-{
-	uint64_t now = cpu_time();
-
-	if (now >= __atomic_load_n(&itimer_earliest, __ATOMIC_RELAXED))
-		itimer_expire(now);
-	if (__atomic_load_n(&sig_timed_waiters, __ATOMIC_RELAXED) != 0)
-		wakeup(&sig_wait_chan);
 }

@@ -22,31 +22,14 @@
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
 #include <vm/zone.h>
-#include <fs/file.h>
+#include <kern/file.h>
 #include <fs/vnode.h>
+#include <uapi/resource.h>
+#include <uapi/sched.h>
+#include <uapi/wait.h>
 
-/* clone flags */
-#define CSIGNAL			0x000000ff
-#define CLONE_VM		0x00000100
-#define CLONE_FS		0x00000200
-#define CLONE_FILES		0x00000400
-#define CLONE_SIGHAND		0x00000800
-#define CLONE_VFORK		0x00004000
-#define CLONE_PARENT		0x00008000
-#define CLONE_THREAD		0x00010000
-#define CLONE_SETTLS		0x00080000
-#define CLONE_PARENT_SETTID	0x00100000
-#define CLONE_CHILD_CLEARTID	0x00200000
-#define CLONE_CHILD_SETTID	0x01000000
-
-#define WNOHANG		0x00000001
-#define WUNTRACED	0x00000002	/* accepted: no stopped children exist */
-#define WCONTINUED	0x00000008	/* accepted: likewise */
-#define __WNOTHREAD	0x20000000
-#define __WALL		0x40000000
-#define __WCLONE	0x80000000
+/* WUNTRACED and WCONTINUED are accepted: no stopped children exist. */
 #define WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
-#define RUSAGE_SIZE	144
 
 
 struct spinlock proc_lock = SPINLOCK_INITIALIZER("proc");
@@ -87,10 +70,10 @@ static void
 default_limits(struct proc *p)
 {
 	for (int i = 0; i < RLIM_NLIMITS; i++)
-		p->p_rlimit[i] = (struct rlimit_linux){ RLIM_INFINITY, RLIM_INFINITY };
+		p->p_rlimit[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
 	p->p_rlimit[RLIMIT_STACK].rlim_cur = 8UL << 20;
-	p->p_rlimit[RLIMIT_NOFILE] = (struct rlimit_linux){ NOFILE_MAX, NOFILE_MAX };
-	p->p_rlimit[RLIMIT_MEMLOCK] = (struct rlimit_linux){ 8UL << 20, 8UL << 20 };
+	p->p_rlimit[RLIMIT_NOFILE] = (struct rlimit){ NOFILE_MAX, NOFILE_MAX };
+	p->p_rlimit[RLIMIT_MEMLOCK] = (struct rlimit){ 8UL << 20, 8UL << 20 };
 }
 
 /* A process with its thread, not yet runnable or visible. */
@@ -344,7 +327,7 @@ static int
 init_exit_code(int wstatus)
 {
 	/* As a shell would report it: the exit status, or 128 + the signal. */
-	return W_TERMSIG(wstatus) ? 128 + W_TERMSIG(wstatus) : W_EXITSTATUS(wstatus);
+	return WTERMSIG(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
 }
 
 void
@@ -378,9 +361,9 @@ proc_exit(int wstatus)
 	if (p->p_parent != NULL) {
 		struct ksiginfo ksi = {
 			.ksi_signo = SIGCHLD,
-			.ksi_code = W_TERMSIG(wstatus) ? CLD_KILLED : CLD_EXITED,
+			.ksi_code = WTERMSIG(wstatus) ? CLD_KILLED : CLD_EXITED,
 			.ksi_pid = p->p_pid,
-			.ksi_status = W_TERMSIG(wstatus) ? W_TERMSIG(wstatus) : W_EXITSTATUS(wstatus),
+			.ksi_status = WTERMSIG(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus),
 		};
 
 		wakeup(p->p_parent);
@@ -433,7 +416,7 @@ SYSCALL(wait4)
 {
 	long pid = (long)a[0];
 	struct proc *parent = td->td_proc;
-	uint8_t rusage[RUSAGE_SIZE];
+	struct rusage rusage;
 	int error = 0;
 
 	if (a[2] & ~(uint64_t)WAIT4_OPTIONS)
@@ -461,8 +444,8 @@ SYSCALL(wait4)
 			proc_free(c);
 			if (a[1] != 0 && copyout(&status, (void *)a[1], sizeof(status)) != 0)
 				return -EFAULT;
-			memset(rusage, 0, sizeof(rusage));
-			if (a[3] != 0 && copyout(rusage, (void *)a[3], sizeof(rusage)) != 0)
+			memset(&rusage, 0, sizeof(rusage));
+			if (a[3] != 0 && copyout(&rusage, (void *)a[3], sizeof(rusage)) != 0)
 				return -EFAULT;
 			return cpid;
 		}

@@ -16,6 +16,7 @@
 #include <kern/list.h>
 #include <kern/spinlock.h>
 #include <kern/signal.h>
+#include <uapi/resource.h>
 
 struct thread;
 struct trapframe;
@@ -25,23 +26,8 @@ struct file;
 
 #define NOFILE_MAX	256		/* file descriptors per process */
 
-/* Resource limits (Linux numbering). */
-#define RLIMIT_DATA	2
-#define RLIMIT_STACK	3
-#define RLIMIT_NOFILE	7
-#define RLIMIT_MEMLOCK	8
-#define RLIMIT_AS	9
-#define RLIM_INFINITY	(~0UL)
-#define NSIG_LINUX	64
-#define RLIM_NLIMITS	16
-
-struct rlimit_linux {
-	uint64_t	rlim_cur;
-	uint64_t	rlim_max;
-};
-
 struct sigaction_k {			/* the kernel's copy of a handler */
-	uint64_t	sa_handler;
+	__sighandler_t	sa_handler;	/* a user address, SIG_DFL or SIG_IGN */
 	uint64_t	sa_flags;
 	uint64_t	sa_mask;
 };
@@ -71,7 +57,7 @@ struct proc {
 	struct sigaction_k p_sigacts[NSIG_LINUX + 1];	/* (L) */
 	uint64_t	p_sigpending;	/* (A) signals sent, not yet delivered */
 	struct ksiginfo	p_siginfo[NSIG_LINUX + 1];	/* (S) details of pending signals */
-	struct rlimit_linux p_rlimit[RLIM_NLIMITS];	/* (L) */
+	struct rlimit p_rlimit[RLIM_NLIMITS];	/* (L) */
 	uint64_t	p_utime_ticks;	/* (A) */
 	uint64_t	p_stime_ticks;	/* (A) */
 	uint64_t	p_itimer_real_next;	/* (P) SIGALRM deadline (timebase), 0 off */
@@ -88,8 +74,6 @@ extern struct list_node allproc;	/* (P) every process, by p_allproc */
 struct proc *curproc(void);
 struct proc *proc_find(int pid);	/* proc_lock held */
 
-#endif
-
 /* Process life cycle (proc.c). */
 void proc_init(void);
 /* Create pid 1 running path with argv (kernel strings); panics on failure. */
@@ -104,3 +88,5 @@ int kern_execve(struct thread *td, const char *path, char *const argv[], int arg
 
 #define P_PPWAIT_FLAG	0x1	/* vfork parent waits for exec or exit */
 void proc_release_vfork_parent(struct proc *p);
+
+#endif

@@ -4,11 +4,15 @@
  * request (fast key erasure), so earlier output cannot be recomputed.
  */
 #include <kern/systm.h>
+#include <kern/copy.h>
 #include <kern/random.h>
 #include <kern/spinlock.h>
+#include <kern/syscall.h>
 #include <machine/cpu.h>
+#include <uapi/random.h>
 
 #define CHACHA_ROUNDS	20
+#define GETRANDOM_MAX	(32UL << 20)	/* bytes one getrandom returns at most */
 
 static struct spinlock random_lock = SPINLOCK_INITIALIZER("random");
 static uint32_t key[8];		/* (random_lock) */
@@ -84,4 +88,23 @@ random_bytes(void *buf, size_t len)
 	memcpy(key, block, sizeof(key));	/* fast key erasure */
 	spin_unlock(&random_lock);
 	memset(block, 0, sizeof(block));
+}
+
+/* getrandom(buf, len, flags) */
+SYSCALL(getrandom)
+{
+	uint8_t chunk[256];
+	uint64_t len = MIN(a[1], GETRANDOM_MAX);
+
+	if (a[2] & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM))
+		return -EINVAL;
+	for (uint64_t done = 0; done < len;) {
+		size_t n = MIN(len - done, sizeof(chunk));
+
+		random_bytes(chunk, n);
+		if (copyout(chunk, (void *)(a[0] + done), n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)len;
 }

@@ -146,7 +146,7 @@ test_posting(void)
 	selftest_ok(!is_pending(SIGTERM), "post: nothing reaches a zombie");
 
 	fake_reset();
-	p->p_sigacts[SIGUSR1] = (struct sigaction_k){ 0x1000, SA_RESTART, 0x3 };
+	p->p_sigacts[SIGUSR1] = (struct sigaction_k){ (__sighandler_t)0x1000, SA_RESTART, 0x3 };
 	p->p_sigacts[SIGUSR2] = (struct sigaction_k){ SIG_IGN, SA_RESTART, 0x3 };
 	p->p_sigacts[SIGCHLD] = (struct sigaction_k){ SIG_DFL, SA_NOCLDWAIT, 0 };
 	selftest_ok(signal_child_autoreap(p), "exit: SA_NOCLDWAIT reaps children");
@@ -196,7 +196,7 @@ test_syscalls(void)
 	fake_reset();
 	copyout(act, uact, sizeof(act));
 	selftest_ok(call_as_fake(sys_rt_sigaction, SIGUSR1, (uint64_t)uact, 0, 8) == 0 &&
-	    sa->sa_handler == 0x2000 && sa->sa_flags == (SA_SIGINFO | SA_RESTART) &&
+	    sa->sa_handler == (__sighandler_t)0x2000 && sa->sa_flags == (SA_SIGINFO | SA_RESTART) &&
 	    sa->sa_mask == ~SIG_CANTMASK, "rt_sigaction: set (unknown flags and SIGKILL dropped)");
 	selftest_ok(call_as_fake(sys_rt_sigaction, SIGUSR1, 0, (uint64_t)uold, 8) == 0 &&
 	    copyin(uold, old, sizeof(old)) == 0 && old[0] == 0x2000, "rt_sigaction: read back");
@@ -210,7 +210,7 @@ test_syscalls(void)
 	selftest_ok(call_as_fake(sys_rt_sigaction, SIGUSR1, 0x8, 0, 8) == -EFAULT,
 	    "rt_sigaction: bad pointer is EFAULT");
 	psignal(&fake_proc, SIGUSR2);
-	act[0] = SIG_IGN;
+	act[0] = (uint64_t)(uintptr_t)SIG_IGN;
 	copyout(act, uact, sizeof(act));
 	selftest_ok(is_pending(SIGUSR2) &&
 	    call_as_fake(sys_rt_sigaction, SIGUSR2, (uint64_t)uact, 0, 8) == 0 &&

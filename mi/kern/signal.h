@@ -1,5 +1,6 @@
 /*
- * Signals, with Linux riscv64 numbers, flags and frame layout.
+ * Signals, with Linux riscv64 numbers and flags (uapi/signal.h) and
+ * frame layout (machine/ucontext.h).
  *
  * A signal is posted to a process (kill) or raised by a fault in its
  * thread (trapsignal); delivery happens on the way back to user mode,
@@ -10,7 +11,8 @@
  * address set to the kernel's sigreturn trampoline, mapped read-only and
  * executable in every process at SIGCODE_VA.
  *
- * The machine-independent half is mi/kern/kern_sig.c; the frame itself
+ * The machine-independent half is mi/kern/kern_sig.c, with the shared
+ * page that holds the trampoline in kern_sharedpage.c; the frame itself
  * (its layout is in machine/ucontext.h) and sigreturn are in
  * arch/<arch>/sig_machdep.c.
  */
@@ -20,101 +22,17 @@
 #include <kern/types.h>
 #include <kern/syscall.h>
 #include <machine/param.h>
+#include <uapi/signal.h>
+#include <uapi/wait.h>
 
 struct thread;
 struct proc;
 struct vmspace;
 
-#define SIGHUP		1
-#define SIGINT		2
-#define SIGQUIT		3
-#define SIGILL		4
-#define SIGTRAP		5
-#define SIGABRT		6
-#define SIGBUS		7
-#define SIGFPE		8
-#define SIGKILL		9
-#define SIGUSR1		10
-#define SIGSEGV		11
-#define SIGUSR2		12
-#define SIGPIPE		13
-#define SIGALRM		14
-#define SIGTERM		15
-#define SIGSTKFLT	16
-#define SIGCHLD		17
-#define SIGCONT		18
-#define SIGSTOP		19
-#define SIGTSTP		20
-#define SIGTTIN		21
-#define SIGTTOU		22
-#define SIGURG		23
-#define SIGXCPU		24
-#define SIGXFSZ		25
-#define SIGVTALRM	26
-#define SIGPROF		27
-#define SIGWINCH	28
-#define SIGIO		29
-#define SIGPWR		30
-#define SIGSYS		31
-#define SIGRTMIN	32
-#define SIGRTMAX	64	/* = NSIG_LINUX */
-
-/* si_code values. */
-#define SI_USER		0	/* kill */
-#define SI_KERNEL	0x80	/* the kernel (SIGALRM from the real timer) */
-#define SI_TKILL	(-6)	/* tkill, tgkill */
-#define ILL_ILLOPC	1
-#define ILL_ILLOPN	2
-#define ILL_ILLADR	3
-#define ILL_PRVOPC	5
-#define FPE_INTDIV	1
-#define SEGV_MAPERR	1
-#define SEGV_ACCERR	2
-#define BUS_ADRALN	1
-#define BUS_ADRERR	2
-#define BUS_OBJERR	3
-#define TRAP_BRKPT	1
-#define CLD_EXITED	1
-#define CLD_KILLED	2
-#define CLD_DUMPED	3
-
-#define SA_NOCLDSTOP	0x00000001
-#define SA_NOCLDWAIT	0x00000002
-#define SA_SIGINFO	0x00000004
-#define SA_UNSUPPORTED	0x00000400	/* never kept: lets libc probe flag support */
-#define SA_EXPOSE_TAGBITS 0x00000800
-#define SA_ONSTACK	0x08000000
-#define SA_RESTART	0x10000000
-#define SA_NODEFER	0x40000000
-#define SA_RESETHAND	0x80000000
-
-#define SIG_DFL		0
-#define SIG_IGN		1
-
-#define SIG_BLOCK	0
-#define SIG_UNBLOCK	1
-#define SIG_SETMASK	2
-
-#define SS_ONSTACK	1
-#define SS_DISABLE	2
-
-#define ITIMER_REAL	0
-#define ITIMER_VIRTUAL	1
-#define ITIMER_PROF	2
-
+#define NSIG_LINUX	_NSIG		/* the highest signal number */
 #define sigmask(sig)	(1UL << ((sig) - 1))
 /* Signals no mask may block and no handler may catch. */
 #define SIG_CANTMASK	(sigmask(SIGKILL) | sigmask(SIGSTOP))
-
-/*
- * Kernel-internal error number (never seen by user space): a system call
- * that was interrupted by a signal and may be restarted returns
- * -ERESTARTSYS instead of -EINTR.  syscall_dispatch() then calls
- * signal_syscall_restart(), which either arranges for the system call
- * instruction to run again (the handler has SA_RESTART, or no handler
- * will run) or turns the result into -EINTR.  Same number as Linux.
- */
-#define ERESTARTSYS	512
 
 /* The sigreturn trampoline's page, the same in every process. */
 #define SIGCODE_VA	(USER_MAX - PAGE_SIZE)
@@ -177,26 +95,23 @@ bool signal_child_autoreap(struct proc *p);
 
 /* exec resets handlers to default (keeping ignored ones ignored). */
 void signal_exec_reset(struct proc *p);
-/* Map the sigreturn trampoline into a new address space; 0 or errno. */
-int signal_map_trampoline(struct vmspace *vm);
+/* Map the shared page with the sigreturn trampoline into a new address space; 0 or errno. */
+int signal_map_trampoline(struct vmspace *vm);	/* kern_sharedpage.c */
 
 /*
- * The clock interrupt, cpu 0, once per tick: post SIGALRM to processes
- * whose real interval timer (setitimer ITIMER_REAL) has expired.
- * Takes proc_lock.
+ * The clock interrupt, cpu 0, once per tick (kern_time.c): post SIGALRM to
+ * processes whose real interval timer (setitimer ITIMER_REAL) has
+ * expired.  Takes proc_lock.
  */
 void itimer_tick(void);
-
-/* Wait status encodings, as wait4 reports them. */
-#define W_EXITCODE(ret, sig)	(((ret) << 8) | (sig))
-#define W_TERMSIG(status)	((status) & 0x7f)
-#define W_EXITSTATUS(status)	(((status) >> 8) & 0xff)
+/* Its last step: wake rt_sigtimedwait sleepers to look at their deadlines. */
+void signal_timed_wait_tick(void);
 
 void proc_exit(int wstatus) __attribute__((noreturn));	/* proc.c */
 
 /* The machine-dependent half (sendsig and the trampoline) is in machine/machdep.h. */
 
-/* System calls (kern_sig.c and sig_machdep.c). */
+/* System calls (kern_sig.c, sig_machdep.c and, for the timer, kern_time.c). */
 SYSCALL(rt_sigaction);
 SYSCALL(rt_sigprocmask);
 SYSCALL(rt_sigpending);

@@ -1,105 +1,106 @@
 /*
- * The system call table: Linux riscv64 (asm-generic) numbers.  A number
- * with no entry returns ENOSYS.
+ * The system call table: each implemented call at its Linux riscv64
+ * (asm-generic) number, __NR_<name> from uapi/unistd.h.  A number with
+ * no entry returns ENOSYS.
  */
 #include <kern/systm.h>
 #include <kern/syscall.h>
 #include <kern/signal.h>
 #include <kern/thread.h>
 #include <machine/machdep.h>
+#include <uapi/unistd.h>
 
 #define SYSCALLS(X)			\
-	X(17, getcwd)			\
-	X(23, dup)			\
-	X(24, dup3)			\
-	X(25, fcntl)			\
-	X(29, ioctl)			\
-	X(34, mkdirat)			\
-	X(35, unlinkat)			\
-	X(46, ftruncate)		\
-	X(48, faccessat)		\
-	X(49, chdir)			\
-	X(56, openat)			\
-	X(57, close)			\
-	X(59, pipe2)			\
-	X(61, getdents64)		\
-	X(62, lseek)			\
-	X(63, read)			\
-	X(64, write)			\
-	X(66, writev)			\
-	X(78, readlinkat)		\
-	X(79, newfstatat)		\
-	X(80, fstat)			\
-	X(43, statfs)			\
-	X(44, fstatfs)			\
-	X(45, truncate)			\
-	X(50, fchdir)			\
-	X(65, readv)			\
-	X(67, pread64)			\
-	X(68, pwrite64)			\
-	X(81, sync)			\
-	X(82, fsync)			\
-	X(83, fdatasync)		\
-	X(93, exit)			\
-	X(94, exit_group)		\
-	X(96, set_tid_address)		\
-	X(98, futex)			\
-	X(99, set_robust_list)		\
-	X(101, nanosleep)		\
-	X(102, getitimer)		\
-	X(103, setitimer)		\
-	X(113, clock_gettime)		\
-	X(114, clock_getres)		\
-	X(115, clock_nanosleep)		\
-	X(124, sched_yield)		\
-	X(129, kill)			\
-	X(130, tkill)			\
-	X(131, tgkill)			\
-	X(133, rt_sigsuspend)		\
-	X(137, rt_sigtimedwait)		\
-	X(134, rt_sigaction)		\
-	X(135, rt_sigprocmask)		\
-	X(136, rt_sigpending)		\
-	X(139, rt_sigreturn)		\
-	X(142, reboot)			\
-	X(153, times)			\
-	X(154, setpgid)			\
-	X(155, getpgid)			\
-	X(160, uname)			\
-	X(163, getrlimit)		\
-	X(164, setrlimit)		\
-	X(169, gettimeofday)		\
-	X(172, getpid)			\
-	X(173, getppid)			\
-	X(174, getuid)			\
-	X(175, geteuid)			\
-	X(176, getgid)			\
-	X(177, getegid)			\
-	X(178, gettid)			\
-	X(214, brk)			\
-	X(215, munmap)			\
-	X(216, mremap)			\
-	X(220, clone)			\
-	X(221, execve)			\
-	X(222, mmap)			\
-	X(226, mprotect)		\
-	X(227, msync)			\
-	X(228, mlock)			\
-	X(229, munlock)			\
-	X(230, mlockall)		\
-	X(231, munlockall)		\
-	X(232, mincore)			\
-	X(233, madvise)			\
-	X(260, wait4)			\
-	X(261, prlimit64)		\
-	X(278, getrandom)		\
-	X(293, rseq)			\
-	X(439, faccessat2)
+	X(getcwd)			\
+	X(dup)				\
+	X(dup3)				\
+	X(fcntl)			\
+	X(ioctl)			\
+	X(mkdirat)			\
+	X(unlinkat)			\
+	X(ftruncate)			\
+	X(faccessat)			\
+	X(chdir)			\
+	X(openat)			\
+	X(close)			\
+	X(pipe2)			\
+	X(getdents64)			\
+	X(lseek)			\
+	X(read)				\
+	X(write)			\
+	X(writev)			\
+	X(readlinkat)			\
+	X(newfstatat)			\
+	X(fstat)			\
+	X(statfs)			\
+	X(fstatfs)			\
+	X(truncate)			\
+	X(fchdir)			\
+	X(readv)			\
+	X(pread64)			\
+	X(pwrite64)			\
+	X(sync)				\
+	X(fsync)			\
+	X(fdatasync)			\
+	X(exit)				\
+	X(exit_group)			\
+	X(set_tid_address)		\
+	X(futex)			\
+	X(set_robust_list)		\
+	X(nanosleep)			\
+	X(getitimer)			\
+	X(setitimer)			\
+	X(clock_gettime)		\
+	X(clock_getres)			\
+	X(clock_nanosleep)		\
+	X(sched_yield)			\
+	X(kill)				\
+	X(tkill)			\
+	X(tgkill)			\
+	X(rt_sigsuspend)		\
+	X(rt_sigtimedwait)		\
+	X(rt_sigaction)			\
+	X(rt_sigprocmask)		\
+	X(rt_sigpending)		\
+	X(rt_sigreturn)			\
+	X(reboot)			\
+	X(times)			\
+	X(setpgid)			\
+	X(getpgid)			\
+	X(uname)			\
+	X(getrlimit)			\
+	X(setrlimit)			\
+	X(gettimeofday)			\
+	X(getpid)			\
+	X(getppid)			\
+	X(getuid)			\
+	X(geteuid)			\
+	X(getgid)			\
+	X(getegid)			\
+	X(gettid)			\
+	X(brk)				\
+	X(munmap)			\
+	X(mremap)			\
+	X(clone)			\
+	X(execve)			\
+	X(mmap)				\
+	X(mprotect)			\
+	X(msync)			\
+	X(mlock)			\
+	X(munlock)			\
+	X(mlockall)			\
+	X(munlockall)			\
+	X(mincore)			\
+	X(madvise)			\
+	X(wait4)			\
+	X(prlimit64)			\
+	X(getrandom)			\
+	X(faccessat2)
 
-#define DECLARE(num, name)	long sys_##name(struct thread *, const uint64_t[6]);
+#define DECLARE(name)	long sys_##name(struct thread *, const uint64_t[6]);
 SYSCALLS(DECLARE)
 
-#define ENTRY(num, name)	[num] = sys_##name,
+#define ENTRY(name)	[__NR_##name] = sys_##name,
 static syscall_fn_t *const syscall_table[] = {
 	SYSCALLS(ENTRY)
 };

@@ -6,6 +6,7 @@
 #define _KERN_SYSTM_H_
 
 #include <stdarg.h>
+#include <common/common.h>	/* memcpy, memset, string functions, the printf engine */
 #include <kern/types.h>
 #include <kern/errno.h>
 
@@ -49,16 +50,7 @@ void kassert_panic(const char *fmt, ...) __printflike(1, 2) __noreturn;
 #define add_overflows(a, b, res)	__builtin_add_overflow(a, b, res)
 #define mul_overflows(a, b, res)	__builtin_mul_overflow(a, b, res)
 
-void *memset(void *dst, int c, size_t n);
-void *memcpy(void *restrict dst, const void *restrict src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
-size_t strlcpy(char *dst, const char *src, size_t size);
+/* strtoul(3) without errno (libkern.c); too large a value gives ULONG_MAX. */
 unsigned long strtoul(const char *s, char **end, int base);
 
 #endif

@@ -9,6 +9,7 @@
 #include <kern/malloc.h>
 #include <vm/device_pager.h>
 #include <vm/vm_object.h>
+#include <vm/vm_pager.h>
 
 MALLOC_DEFINE(M_DEVPAGER, "device pager", "device object ranges");
 

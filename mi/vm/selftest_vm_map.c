@@ -23,17 +23,6 @@
 #define UBASE		0x10000000UL	/* where the tests map things */
 #define NPAGES		16
 
-/* Run on vm: switch this cpu's translation and the thread's fault context. */
-static void
-use_vmspace(struct vmspace *vm)
-{
-	curcpu()->pc_curthread->td_vmspace = vm;
-	if (vm != NULL)
-		pmap_activate(vm->vm_pmap);
-	else
-		pmap_activate_kernel();
-}
-
 static int
 uwrite(vaddr_t va, uint8_t v)
 {
@@ -79,7 +68,7 @@ test_zero_fill(void)
 	if (!selftest_ok(vm != NULL, "vmspace_alloc"))
 		return;
 	va = map_anon(vm, UBASE, NPAGES, VM_PROT_RW, VM_PROT_ALL);
-	use_vmspace(vm);
+	selftest_use_vmspace(vm);
 	selftest_ok(uread_is(va, 0), "zero-fill: a new anonymous page reads zero");
 	selftest_ok(vm_fault_stats.zero_fills == before.zero_fills + 1,
 	    "zero-fill: one page zero-filled");
@@ -91,7 +80,7 @@ test_zero_fill(void)
 	    "zero-fill: two pages touched, two zero-fills");
 	selftest_ok(pmap_resident_count(vm->vm_pmap) == 2, "zero-fill: two pages resident");
 	selftest_ok(pmap_clean(vm), "zero-fill: pmap consistent");
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
 
@@ -103,7 +92,7 @@ test_protection(void)
 	vaddr_t ro = map_anon(vm, UBASE, 2, VM_PROT_READ, VM_PROT_READ);
 	vaddr_t rw = map_anon(vm, UBASE + ptoa(4), 2, VM_PROT_RW, VM_PROT_ALL);
 
-	use_vmspace(vm);
+	selftest_use_vmspace(vm);
 	selftest_ok(uread_is(ro, 0), "protection: read-only memory can be read");
 	selftest_ok(uwrite(ro, 1) == EFAULT, "protection: writing read-only memory fails");
 	selftest_ok(vm_fault_stats.segv_accerr == before.segv_accerr + 1,
@@ -123,7 +112,7 @@ test_protection(void)
 	selftest_ok(vm_map_protect(&vm->vm_map, ro, rw + ptoa(2), VM_PROT_READ) == ENOMEM,
 	    "protection: a range with a hole is ENOMEM");
 	selftest_ok(pmap_clean(vm), "protection: pmap consistent");
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
 
@@ -168,7 +157,7 @@ test_cow_chain(void)
 	uint64_t moved0;
 	vaddr_t va = map_anon(p, UBASE, 8, VM_PROT_RW, VM_PROT_ALL);
 
-	use_vmspace(p);
+	selftest_use_vmspace(p);
 	write_pattern(va, 8, 10);
 	f0 = vm_fault_stats;
 	c = vmspace_fork(p);
@@ -176,22 +165,22 @@ test_cow_chain(void)
 	    vm_fault_stats.zero_fills == f0.zero_fills, "cow: fork copies no page");
 	selftest_ok(vm_object_stats.shadows == ob0.shadows, "cow: fork makes no shadow yet");
 
-	use_vmspace(c);
+	selftest_use_vmspace(c);
 	selftest_ok(check_pattern(va, 8, 10), "cow: the child reads the parent's data");
 	selftest_ok(vm_fault_stats.cow_copies == f0.cow_copies, "cow: reading copies nothing");
 	selftest_ok(write_pattern(va, 4, 50), "cow: the child writes half the pages");
 	selftest_ok(vm_fault_stats.cow_copies == f0.cow_copies + 4, "cow: four pages copied");
 	selftest_ok(check_pattern(va, 4, 50) && check_pattern(va + ptoa(4), 4, 14),
 	    "cow: the child sees its writes and the untouched pages");
-	use_vmspace(p);
+	selftest_use_vmspace(p);
 	selftest_ok(check_pattern(va, 8, 10), "cow: the parent still sees its own data");
 	write_pattern(va + ptoa(6), 1, 90);
-	use_vmspace(c);
+	selftest_use_vmspace(c);
 	selftest_ok(uread_is(va + ptoa(6), 16), "cow: the parent's later write is not seen by the child");
 
 	/* A third generation: grandchild's chain is two shadows deep. */
 	g = vmspace_fork(c);
-	use_vmspace(g);
+	selftest_use_vmspace(g);
 	selftest_ok(check_pattern(va, 4, 50) && uread_is(va + ptoa(7), 17),
 	    "cow: the grandchild reads through the chain");
 	write_pattern(va + ptoa(7), 1, 200);
@@ -199,12 +188,12 @@ test_cow_chain(void)
 	    entry_depth(g, va));
 	selftest_ok(uread_is(va + ptoa(7), 200) && uread_is(va + ptoa(5), 15),
 	    "cow: the grandchild sees its write and the parent's original below two shadows");
-	use_vmspace(c);
+	selftest_use_vmspace(c);
 	selftest_ok(uread_is(va + ptoa(7), 17), "cow: the child does not see the grandchild's write");
 	selftest_ok(pmap_clean(p) && pmap_clean(c) && pmap_clean(g), "cow: all pmaps consistent");
 
 	/* Children exit: the chains collapse back. */
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	moved0 = vm_object_stats.collapse_pages_moved;
 	vmspace_free(g);
 	vmspace_free(c);
@@ -218,11 +207,11 @@ test_cow_chain(void)
 	    entry_depth(p, va));
 	selftest_ok(vm_object_stats.shadows == ob0.shadows,
 	    "cow: shadow objects back to where they started (%lu)", vm_object_stats.shadows);
-	use_vmspace(p);
+	selftest_use_vmspace(p);
 	selftest_ok(check_pattern(va, 6, 10) && uread_is(va + ptoa(6), 90),
 	    "cow: the parent's data survived the collapse");
 	selftest_ok(pmap_clean(p), "cow: parent pmap consistent after collapse");
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vmspace_free(p);
 }
 
@@ -234,22 +223,22 @@ test_cow_move_and_bypass(void)
 	struct vmspace *p = vmspace_alloc(), *c;
 	vaddr_t va = map_anon(p, UBASE, 4, VM_PROT_RW, VM_PROT_ALL);
 
-	use_vmspace(p);
+	selftest_use_vmspace(p);
 	write_pattern(va, 4, 1);
 	c = vmspace_fork(p);
-	use_vmspace(p);
+	selftest_use_vmspace(p);
 	f0 = vm_fault_stats;
 	write_pattern(va, 4, 100);	/* the parent copies every page up */
 	selftest_ok(vm_fault_stats.cow_copies == f0.cow_copies + 4, "bypass: four copies");
 	selftest_ok(vm_object_stats.bypasses == ob0.bypasses + 1 && entry_depth(p, va) == 0,
 	    "bypass: a shadow holding every page drops its backing object");
-	use_vmspace(c);
+	selftest_use_vmspace(c);
 	selftest_ok(check_pattern(va, 4, 1), "bypass: the child still sees the original");
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vmspace_free(p);
 
 	/* Now the child is the only user: its writes need no copy at all. */
-	use_vmspace(c);
+	selftest_use_vmspace(c);
 	f0 = vm_fault_stats;
 	write_pattern(va, 2, 30);
 	selftest_ok(vm_fault_stats.cow_copies == f0.cow_copies && vm_object_stats.shadows ==
@@ -258,7 +247,7 @@ test_cow_move_and_bypass(void)
 	selftest_ok(check_pattern(va, 2, 30) && check_pattern(va + ptoa(2), 2, 3),
 	    "sole user: data intact");
 	selftest_ok(pmap_clean(c), "sole user: pmap consistent");
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vmspace_free(c);
 }
 
@@ -271,7 +260,7 @@ test_clip_and_coalesce(void)
 
 	map_anon(vm, UBASE + ptoa(10), 10, VM_PROT_RW, VM_PROT_ALL);
 	selftest_ok(vm_map_entry_count(map) == 1, "coalesce: adjacent anonymous mappings merge");
-	use_vmspace(vm);
+	selftest_use_vmspace(vm);
 	write_pattern(a, 20, 0);
 	selftest_ok(vm_map_protect(map, a + ptoa(4), a + ptoa(6), VM_PROT_READ) == 0 &&
 	    vm_map_entry_count(map) == 3, "clip: mprotect of a middle range splits in three");
@@ -287,7 +276,7 @@ test_clip_and_coalesce(void)
 	    "clip: removing a hole again is harmless");
 	vm_map_check(map);
 	selftest_ok(pmap_clean(vm), "clip: pmap consistent");
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
 
@@ -323,7 +312,7 @@ test_many_entries(void)
 		ok = map_anon(vm, UBASE + ptoa(2 * i), 1,
 		    (i & 1) ? VM_PROT_READ : VM_PROT_RW, VM_PROT_ALL) != 0;
 	selftest_ok(ok && vm_map_entry_count(map) == N, "10000 entries: mapped");
-	use_vmspace(vm);
+	selftest_use_vmspace(vm);
 	selftest_ok(uwrite(UBASE + ptoa(2 * 5000), 1) == 0 &&
 	    uread_is(UBASE + ptoa(2 * 5001), 0), "10000 entries: faults resolve");
 	selftest_ok(vm_map_remove(map, UBASE + ptoa(2 * 2000), UBASE + ptoa(2 * 3000)) == 0 &&
@@ -338,7 +327,7 @@ test_many_entries(void)
 		    "10000 entries: find-space uses the hole (%lx)", va);
 	}
 	selftest_ok(pmap_clean(vm), "10000 entries: pmap consistent");
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
 
@@ -352,7 +341,7 @@ test_fixed_placement(void)
 	map_anon(vm, UBASE, 4, VM_PROT_RW, VM_PROT_ALL);
 	selftest_ok(vm_map_find(map, NULL, 0, &va, ptoa(2), 0, VMFS_FIXED_NOREPLACE,
 	    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW) == EEXIST, "placement: noreplace over a mapping is EEXIST");
-	use_vmspace(vm);
+	selftest_use_vmspace(vm);
 	uwrite(UBASE + ptoa(1), 5);
 	selftest_ok(vm_map_find(map, NULL, 0, &va, ptoa(2), 0, VMFS_FIXED,
 	    VM_PROT_READ, VM_PROT_ALL, 0) == 0 && uread_is(UBASE + ptoa(1), 0),
@@ -364,7 +353,7 @@ test_fixed_placement(void)
 	selftest_ok(vm_map_find(map, NULL, 0, &va, ptoa(2), 0, VMFS_FIXED, VM_PROT_RW,
 	    VM_PROT_ALL, 0) == EINVAL, "placement: beyond the end of user space is EINVAL");
 	selftest_ok(pmap_clean(vm), "placement: pmap consistent");
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
 
@@ -382,10 +371,10 @@ race_other_cpu(void *arg)
 	struct fault_race *r = arg;
 	struct vmspace *saved = curcpu()->pc_curthread->td_vmspace;
 
-	use_vmspace(r->vm);
+	selftest_use_vmspace(r->vm);
 	__atomic_store_n(&r->go, 1, __ATOMIC_RELEASE);
 	r->error = uwrite(r->va + 8, 2);
-	use_vmspace(saved);
+	selftest_use_vmspace(saved);
 }
 
 /* Start the other hart's write and make ours at the same time; 0 when both worked. */
@@ -395,7 +384,7 @@ race_fault(struct vmspace *mine, struct vmspace *theirs, vaddr_t va)
 	struct fault_race r = { theirs, va, 0, -1 };
 	int error;
 
-	use_vmspace(mine);
+	selftest_use_vmspace(mine);
 	cpu_call_async(1, race_other_cpu, &r);
 	while (!__atomic_load_n(&r.go, __ATOMIC_ACQUIRE))
 		cpu_spinwait();
@@ -442,13 +431,13 @@ test_two_harts(void)
 	    shared->resident_count == NPAGES,
 	    "two harts, shared object: one page per index (%lu fills, %lu busy waits)",
 	    vm_fault_stats.zero_fills - f0.zero_fills, vm_fault_stats.busy_waits - f0.busy_waits);
-	use_vmspace(b);
+	selftest_use_vmspace(b);
 	for (int i = 0; i < NPAGES; i++)
 		shared_ok &= uread_is(sva + ptoa(i), 1) && uread_is(sva + ptoa(i) + 8, 2);
 	selftest_ok(shared_ok && pmap_clean(a) && pmap_clean(b),
 	    "two harts, shared object: each side sees both writes");
 out:
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vm_object_deallocate(shared);
 	vmspace_free(a);
 	vmspace_free(b);
@@ -475,13 +464,13 @@ test_device_object(void)
 	obj = device_pager_alloc(trunc_page(plic->dv_reg[0].base), PAGE_SIZE);
 	selftest_ok(obj != NULL && vm_map_find(&vm->vm_map, obj, 0, &va, PAGE_SIZE, 0,
 	    VMFS_FIXED, VM_PROT_READ, VM_PROT_READ, 0) == 0, "device object: mapped");
-	use_vmspace(vm);
+	selftest_use_vmspace(vm);
 	/* One 32-bit load: device registers want accesses of their own width. */
 	selftest_ok(fetch_u32((const void *)(va + 4 * cons->dv_intr[0].irq), &prio) == 0 &&
 	    prio == 1, "device object: reads the device's register (priority %u)", prio);
 	selftest_ok(uwrite(va, 0) == EFAULT, "device object: read-only stays read-only");
 	selftest_ok(pmap_clean(vm), "device object: pmap consistent");
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
 

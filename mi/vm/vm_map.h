@@ -25,6 +25,7 @@
 #include <kern/types.h>
 #include <kern/spinlock.h>
 #include <vm/vm_map_tree.h>
+#include <uapi/mman.h>
 
 struct vm_object;
 struct pmap;
@@ -136,19 +137,7 @@ uint64_t vm_map_entry_count(const struct vm_map *map);
 void vm_map_check(struct vm_map *map);		/* tree and object invariants */
 void vm_map_print(struct vm_map *map);
 
-#endif
-
 /* Operations behind the memory system calls (vm_mmap.c). Map unlocked. */
-#define MADV_NORMAL	0
-#define MADV_RANDOM	1
-#define MADV_SEQUENTIAL	2
-#define MADV_WILLNEED	3
-#define MADV_DONTNEED	4
-#define MADV_FREE	8
-#define MADV_DONTFORK	10
-#define MADV_DOFORK	11
-#define MADV_WIPEONFORK	18
-#define MADV_KEEPONFORK	19
 int vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
 /* Is every page of the range mapped? */
 bool vm_map_range_mapped(struct vm_map *map, vaddr_t start, vaddr_t end);
@@ -169,3 +158,5 @@ int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
  */
 int vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsize,
     bool may_move, bool fixed, vaddr_t *newaddr);
+
+#endif

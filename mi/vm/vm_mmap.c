@@ -5,50 +5,20 @@
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
+#include <kern/file.h>
 #include <kern/proc.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
-#include <fs/file.h>
-#include <fs/vnode.h>
+#include <vm/vm_pager.h>
+#include <uapi/mman.h>
 
-#define PROT_READ	0x1
-#define PROT_WRITE	0x2
-#define PROT_EXEC	0x4
 #define PROT_MASK	(PROT_READ | PROT_WRITE | PROT_EXEC)
-
-#define MAP_SHARED		0x01
-#define MAP_PRIVATE		0x02
-#define MAP_SHARED_VALIDATE	0x03
-#define MAP_TYPE		0x0f
-#define MAP_FIXED		0x10
-#define MAP_ANONYMOUS		0x20
-#define MAP_GROWSDOWN		0x0100
-#define MAP_DENYWRITE		0x0800
-#define MAP_EXECUTABLE		0x1000
-#define MAP_LOCKED		0x2000
-#define MAP_NORESERVE		0x4000
-#define MAP_POPULATE		0x8000
-#define MAP_NONBLOCK		0x10000
-#define MAP_STACK		0x20000
-#define MAP_HUGETLB		0x40000
-#define MAP_FIXED_NOREPLACE	0x100000
 #define MAP_KNOWN_FLAGS		(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | \
 	MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | \
 	MAP_NONBLOCK | MAP_STACK | MAP_FIXED_NOREPLACE)
-
-#define MS_ASYNC	1
-#define MS_INVALIDATE	2
-#define MS_SYNC		4
-
-#define MCL_CURRENT	1
-#define MCL_FUTURE	2
-#define MCL_ONFAULT	4
-
-#define MREMAP_MAYMOVE	1
-#define MREMAP_FIXED	2
 
 #define MAX_MAP_COUNT	65530
 #define MMAP_BASE	0x0000001000000000UL	/* where mmap looks first without a hint */
@@ -232,7 +202,7 @@ SYSCALL(msync)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
-	return -vm_map_sync(curmap(td), start, end, vnode_sync_range);
+	return -vm_map_sync(curmap(td), start, end, vm_pager_put_pages);
 }
 
 

@@ -29,6 +29,7 @@
 #include <kern/types.h>
 #include <kern/list.h>
 #include <kern/spinlock.h>
+#include <vm/vm_pager.h>
 #include <vm/vm_radix.h>
 
 struct vm_page;
@@ -40,21 +41,6 @@ enum vm_object_type {
 	OBJT_DEVICE,
 	OBJT_SWAP,
 	OBJT_NTYPES
-};
-
-/*
- * A pager fills pages of objects of its type.  getpage fills m (already
- * inserted, busy) with the contents of the page at m->pindex; it is called
- * without the object lock.  Objects without a pager are zero-filled.
- */
-struct vm_pager_ops {
-	const char	*name;
-	int		(*getpage)(struct vm_object *obj, struct vm_page *m);
-	bool		(*haspage)(struct vm_object *obj, vm_pindex_t pindex);
-	int		(*putpage)(struct vm_object *obj, struct vm_page *m);
-	void		(*dealloc)(struct vm_object *obj);
-	/* Device objects: the physical address behind a page index. */
-	paddr_t		(*phys_addr)(struct vm_object *obj, vm_pindex_t pindex);
 };
 
 struct vm_object {
@@ -70,7 +56,7 @@ struct vm_object {
 	struct list_node shadow_link;	/* (backing object's lock) on backing->shadows */
 	enum vm_object_type type;	/* (C) */
 	uint32_t	flags;		/* (O) OBJ_* */
-	const struct vm_pager_ops *pager; /* (C) NULL: zero-fill */
+	const struct vm_pager_ops *pager; /* (C) NULL: zero-fill (vm_pager.h) */
 	void		*pager_data;	/* (C) the pager's own (vnode, device) */
 	uint32_t	busy_pages;	/* (O) pages being filled */
 };

@@ -90,19 +90,6 @@ kassert_panic(const char *fmt, ...)
 	die("assertion failed", fmt, ap);
 }
 
-size_t
-strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t n = strlen(src);
-
-	if (size > 0) {
-		size_t c = n < size - 1 ? n : size - 1;
-		memcpy(dst, src, c);
-		dst[c] = '\0';
-	}
-	return n;
-}
-
 /* Page blocks handed out, for owner look-ups and leak checks. */
 struct host_block {
 	char	*addr;

@@ -4,11 +4,10 @@
  * reads /proc/PID/vmmap, which also shows the object behind each mapping
  * and the depth of its shadow chain; elsewhere /proc/PID/maps.
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <vmstat.h>
 
 /* Prints one maps line with its size; returns the size in bytes. */
 static unsigned long
@@ -33,25 +32,15 @@ main(int argc, char **argv)
 	static char buf[256 * 1024];
 	char path[64], *line, *nl;
 	unsigned long total = 0;
-	size_t len = 0;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%s/vmmap", argc > 1 ? argv[1] : "self");
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
+	if (read_text_file(path, buf, sizeof(buf)) < 0) {
 		snprintf(path, sizeof(path), "/proc/%s/maps", argc > 1 ? argv[1] : "self");
-		fd = open(path, O_RDONLY);
+		if (read_text_file(path, buf, sizeof(buf)) < 0) {
+			perror(path);
+			return 1;
+		}
 	}
-	if (fd < 0) {
-		perror(path);
-		return 1;
-	}
-	while (len < sizeof(buf) - 1 &&
-	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
 	for (line = buf; *line != '\0'; line = nl + 1) {
 		nl = strchr(line, '\n');
 		if (nl != NULL)

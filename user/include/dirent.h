@@ -3,8 +3,9 @@
 #define _DIRENT_H
 
 #include <sys/types.h>
+#include <uapi/dirent.h>
 
-/* The kernel's record (struct linux_dirent64). */
+/* The kernel's record, struct linux_dirent64 (uapi/dirent.h), as readdir hands it out. */
 struct dirent {
 	uint64_t d_ino;
 	int64_t d_off;
@@ -12,15 +13,8 @@ struct dirent {
 	unsigned char d_type;
 	char d_name[];
 };
-
-#define DT_UNKNOWN	0
-#define DT_FIFO		1
-#define DT_CHR		2
-#define DT_DIR		4
-#define DT_BLK		6
-#define DT_REG		8
-#define DT_LNK		10
-#define DT_SOCK		12
+_Static_assert(sizeof(struct dirent) == sizeof(struct linux_dirent64) &&
+    __builtin_offsetof(struct dirent, d_name) == DIRENT_NAME_OFFSET, "struct dirent");
 
 typedef struct __dir DIR;
 

@@ -2,6 +2,8 @@
 #ifndef _LIMITS_H
 #define _LIMITS_H
 
+#include <uapi/limits.h>	/* PATH_MAX, NAME_MAX */
+
 #define CHAR_BIT 8
 #define SCHAR_MAX 127
 #define SCHAR_MIN (-128)
@@ -21,8 +23,6 @@
 #define LLONG_MIN LONG_MIN
 #define ULLONG_MAX ULONG_MAX
 
-#define PATH_MAX 4096
-#define NAME_MAX 255
 #define PAGE_SIZE 4096
 
 #endif

@@ -1,73 +1,14 @@
-/* signal.h: signals, sigaction and siginfo (Linux riscv64 values). */
+/* signal.h: signals (uapi/signal.h), sigaction and siginfo. */
 #ifndef _SIGNAL_H
 #define _SIGNAL_H
 
 #include <sys/types.h>
 #include <sys/ucontext.h>
+#include <uapi/signal.h>
 
-#define SIGHUP		1
-#define SIGINT		2
-#define SIGQUIT		3
-#define SIGILL		4
-#define SIGTRAP		5
-#define SIGABRT		6
-#define SIGBUS		7
-#define SIGFPE		8
-#define SIGKILL		9
-#define SIGUSR1		10
-#define SIGSEGV		11
-#define SIGUSR2		12
-#define SIGPIPE		13
-#define SIGALRM		14
-#define SIGTERM		15
-#define SIGSTKFLT	16
-#define SIGCHLD		17
-#define SIGCONT		18
-#define SIGSTOP		19
-#define SIGTSTP		20
-#define SIGTTIN		21
-#define SIGTTOU		22
-#define SIGURG		23
-#define SIGXCPU		24
-#define SIGXFSZ		25
-#define SIGVTALRM	26
-#define SIGPROF		27
-#define SIGWINCH	28
-#define SIGIO		29
-#define SIGPWR		30
-#define SIGSYS		31
-#define NSIG		65
+#define NSIG		(_NSIG + 1)	/* one more than the highest signal */
 
-#define SA_NOCLDSTOP	0x00000001
-#define SA_NOCLDWAIT	0x00000002
-#define SA_SIGINFO	0x00000004
-#define SA_ONSTACK	0x08000000
-#define SA_RESTART	0x10000000
-#define SA_NODEFER	0x40000000
-#define SA_RESETHAND	0x80000000
-
-#define SIG_BLOCK	0
-#define SIG_UNBLOCK	1
-#define SIG_SETMASK	2
-
-/* si_code values. */
-#define SI_USER		0
-#define SI_KERNEL	0x80
-#define SI_TKILL	(-6)
-#define ILL_ILLOPC	1
-#define SEGV_MAPERR	1
-#define SEGV_ACCERR	2
-#define BUS_ADRALN	1
-#define BUS_ADRERR	2
-#define BUS_OBJERR	3
-#define CLD_EXITED	1
-#define CLD_KILLED	2
-#define CLD_DUMPED	3
-
-typedef void (*sighandler_t)(int);
-#define SIG_DFL	((sighandler_t)0)
-#define SIG_IGN	((sighandler_t)1)
-#define SIG_ERR	((sighandler_t)-1)
+typedef __sighandler_t sighandler_t;
 
 /* 128 bytes; the union starts at offset 16 (si_addr, si_pid). */
 typedef struct {
@@ -94,18 +35,6 @@ typedef struct {
 #define si_addr		__u.__fault.__addr
 
 _Static_assert(sizeof(siginfo_t) == 128, "siginfo_t size");
-
-/*
- * What rt_sigaction(sig, act, old, 8) reads and writes on riscv64:
- * 24 bytes, no sa_restorer (the kernel provides the return trampoline).
- */
-struct kernel_sigaction {
-	void *handler;
-	unsigned long flags;
-	sigset_t mask;
-};
-
-_Static_assert(sizeof(struct kernel_sigaction) == 24, "kernel sigaction");
 
 /* The C library's sigaction; sigaction() converts it for the kernel. */
 struct sigaction {

@@ -3,19 +3,11 @@
 #define _UNISTD_H
 
 #include <sys/types.h>
+#include <uapi/fcntl.h>	/* SEEK_*, *_OK */
 
 #define STDIN_FILENO	0
 #define STDOUT_FILENO	1
 #define STDERR_FILENO	2
-
-#define SEEK_SET	0
-#define SEEK_CUR	1
-#define SEEK_END	2
-
-#define F_OK	0
-#define X_OK	1
-#define W_OK	2
-#define R_OK	4
 
 extern char **environ;
 
@@ -23,7 +15,6 @@ ssize_t read(int fd, void *buf, size_t len);
 ssize_t write(int fd, const void *buf, size_t len);
 ssize_t pread(int fd, void *buf, size_t len, off_t off);
 ssize_t pwrite(int fd, const void *buf, size_t len, off_t off);
-int fsync(int fd);
 int close(int fd);
 off_t lseek(int fd, off_t off, int whence);
 int pipe(int fds[2]);
@@ -32,6 +23,7 @@ int dup(int fd);
 int dup2(int fd, int newfd);
 int dup3(int fd, int newfd, int flags);
 int ftruncate(int fd, off_t len);
+int fsync(int fd);
 int access(const char *path, int mode);
 int faccessat(int dirfd, const char *path, int mode, int flags);
 int unlink(const char *path);

@@ -22,7 +22,7 @@ sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 	long r;
 
 	if (act != NULL) {
-		kact.k.handler = (void *)act->sa_handler;
+		kact.k.handler = act->sa_handler;
 		kact.k.flags = (unsigned int)act->sa_flags;
 		kact.k.mask = act->sa_mask;
 		kact.mask_qemu = act->sa_mask;
@@ -32,7 +32,7 @@ sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 	if (RET(r) < 0)
 		return -1;
 	if (old != NULL) {
-		old->sa_handler = (sighandler_t)kold.k.handler;
+		old->sa_handler = kold.k.handler;
 		old->sa_flags = (int)kold.k.flags;
 		old->sa_mask = kold.k.mask;
 	}

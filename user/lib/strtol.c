@@ -1,64 +1,15 @@
-/* strtol.c: string to integer conversions. */
-#include <ctype.h>
+/* strtol.c: string to integer conversions, on the parser shared with the kernel (common/strtoul.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
-
-static int
-digitval(int c)
-{
-	if (isdigit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	return 99;
-}
-
-/*
- * The shared parser: skips space, reads a sign and a base prefix, and
- * returns the magnitude, saturated at ULONG_MAX with *overflow set.
- */
-static unsigned long
-parse(const char *s, char **end, int base, int *neg, int *overflow)
-{
-	const char *p = s;
-	unsigned long v = 0;
-	int any = 0, d;
-
-	*neg = 0;
-	*overflow = 0;
-	while (isspace(*p))
-		p++;
-	if (*p == '+' || *p == '-')
-		*neg = *p++ == '-';
-	if ((base == 0 || base == 16) && p[0] == '0' &&
-	    (p[1] == 'x' || p[1] == 'X') && isxdigit(p[2])) {
-		p += 2;
-		base = 16;
-	} else if (base == 0) {
-		base = p[0] == '0' ? 8 : 10;
-	}
-	for (; (d = digitval(*p)) < base; p++) {
-		any = 1;
-		if (v > (ULONG_MAX - d) / base)
-			*overflow = 1;
-		else
-			v = v * base + d;
-	}
-	if (end != NULL)
-		*end = (char *)(any ? p : s);
-	return *overflow ? ULONG_MAX : v;
-}
+#include <common/common.h>
 
 long
 strtol(const char *s, char **end, int base)
 {
-	unsigned long v;
-	int neg, overflow;
+	bool neg, overflow;
+	unsigned long v = strtoul_parse(s, end, base, &neg, &overflow);
 
-	v = parse(s, end, base, &neg, &overflow);
 	if (!neg && (overflow || v > (unsigned long)LONG_MAX)) {
 		errno = ERANGE;
 		return LONG_MAX;
@@ -73,10 +24,9 @@ strtol(const char *s, char **end, int base)
 unsigned long
 strtoul(const char *s, char **end, int base)
 {
-	unsigned long v;
-	int neg, overflow;
+	bool neg, overflow;
+	unsigned long v = strtoul_parse(s, end, base, &neg, &overflow);
 
-	v = parse(s, end, base, &neg, &overflow);
 	if (overflow) {
 		errno = ERANGE;
 		return ULONG_MAX;

@@ -31,29 +31,28 @@ pwrite(int fd, const void *buf, size_t len, off_t off)
 	return RET(SC4(SYS_pwrite64, fd, buf, len, off));
 }
 
-int
-fsync(int fd)
-{
-	return RET(SC1(SYS_fsync, fd));
-}
-
 ssize_t
 writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	return RET(SC3(SYS_writev, fd, iov, iovcnt));
 }
 
+/* The mode that open and openat take after flags when they create a file. */
+static mode_t
+mode_arg(int flags, va_list ap)
+{
+	return (flags & O_CREAT) ? va_arg(ap, mode_t) : 0;
+}
+
 int
 openat(int dirfd, const char *path, int flags, ...)
 {
 	va_list ap;
-	mode_t mode = 0;
+	mode_t mode;
 
-	if (flags & O_CREAT) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
 	return RET(SC4(SYS_openat, dirfd, path, flags, mode));
 }
 
@@ -61,14 +60,12 @@ int
 open(const char *path, int flags, ...)
 {
 	va_list ap;
-	mode_t mode = 0;
+	mode_t mode;
 
-	if (flags & O_CREAT) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	return RET(SC4(SYS_openat, AT_FDCWD, path, flags, mode));
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return openat(AT_FDCWD, path, flags, mode);
 }
 
 int
@@ -142,6 +139,12 @@ int
 ftruncate(int fd, off_t len)
 {
 	return RET(SC2(SYS_ftruncate, fd, len));
+}
+
+int
+fsync(int fd)
+{
+	return RET(SC1(SYS_fsync, fd));
 }
 
 int

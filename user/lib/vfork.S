@@ -5,10 +5,10 @@
  * so this function must not touch the stack: ra stays in its register
  * and the parent returns through it after the child is done.
  */
-#define SYS_clone	220
-#define CLONE_VM	0x100
-#define CLONE_VFORK	0x4000
-#define SIGCHLD		17
+#include <uapi/errno.h>
+#include <uapi/sched.h>
+#include <uapi/signal.h>
+#include <uapi/unistd.h>
 
 	.text
 	.globl vfork
@@ -19,10 +19,10 @@ vfork:
 	li	a2, 0
 	li	a3, 0
 	li	a4, 0
-	li	a7, SYS_clone
+	li	a7, __NR_clone
 	ecall
-	li	t0, -4095
-	bgeu	a0, t0, 1f		/* -4095..-1: an error */
+	li	t0, -MAX_ERRNO
+	bgeu	a0, t0, 1f		/* -MAX_ERRNO..-1: an error */
 	ret
 1:	tail	__syscall_ret		/* sets errno, returns -1 */
 	.size vfork, . - vfork

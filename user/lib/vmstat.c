@@ -7,23 +7,20 @@
 
 static char buf[32768];
 
-/* Reads a whole (small) file into buf, NUL-terminated; -1 if unreadable. */
-static int
-slurp(const char *path)
+ssize_t
+read_text_file(const char *path, char *out, size_t size)
 {
 	size_t len = 0;
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (size == 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
-	while (len < sizeof(buf) - 1 &&
-	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+	while (len < size - 1 && (n = read(fd, out + len, size - 1 - len)) > 0)
 		len += n;
 	close(fd);
-	buf[len] = '\0';
-	return 0;
+	out[len] = '\0';
+	return (ssize_t)len;
 }
 
 /* Finds a line starting with name followed by sep; returns the number. */
@@ -33,7 +30,7 @@ lookup(const char *path, const char *name, char sep)
 	size_t n = strlen(name);
 	char *p;
 
-	if (slurp(path) < 0)
+	if (read_text_file(path, buf, sizeof(buf)) < 0)
 		return -1;
 	for (p = buf; *p != '\0'; p = strchr(p, '\n') + 1) {
 		if (strncmp(p, name, n) == 0 && p[n] == sep)

@@ -13,6 +13,7 @@
 #include <testutil.h>
 #include <time.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 #define MIB		(1024UL * 1024)
 #define SHM_PATH	"/dev/shm/ipc-test"
@@ -116,6 +117,46 @@ test_futex_fork(void)
 	tap_ok(exited_ok(st),
 	    "the child's FUTEX_WAIT returned 0, then saw the store (status %#x)",
 	    st);
+	munmap((void *)w, PGSZ);
+}
+
+/*
+ * A timeout too long to count in nanoseconds (here one whose nanoseconds
+ * wrap a 64-bit counter to 0.29 s) means "a very long time", as on
+ * Linux: the waiter is still waiting when woken 1 s later.
+ */
+static int
+futex_long_waiter(void *arg)
+{
+	volatile uint32_t *w = arg;
+	struct timespec forever = { 18446744074L, 0 };
+
+	if (futex((uint32_t *)w, FUTEX_WAIT, 0, &forever, NULL, 0) == 0)
+		return 0;
+	return errno == ETIMEDOUT ? 3 : errno == EAGAIN ? 0 : 1;
+}
+
+static void
+test_futex_long_timeout(void)
+{
+	volatile uint32_t *w = (uint32_t *)map_shared_anon(1);
+	struct timespec t0;
+	int st, reaped = 0;
+	pid_t pid;
+
+	*w = 0;
+	pid = fork();
+	if (pid == 0)
+		_exit(futex_long_waiter((void *)w));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < 1000 && !(reaped = waitpid(pid, &st, WNOHANG) == pid))
+		sched_yield();
+	*w = 1;
+	futex((uint32_t *)w, FUTEX_WAKE, 1, NULL, NULL, 0);
+	if (!reaped)
+		st = reap(pid);
+	tap_ok(exited_ok(st),
+	    "FUTEX_WAIT with a timeout of 2^64 ns and more waits until woken (status %#x)", st);
 	munmap((void *)w, PGSZ);
 }
 
@@ -256,18 +297,11 @@ mapped_bytes(void)
 {
 	static char buf[32768];
 	unsigned long lo, hi, sum = 0;
+	ssize_t len = read_text_file("/proc/self/maps", buf, sizeof(buf));
 	char *s, *e;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
 
-	if ((fd = open("/proc/self/maps", O_RDONLY)) < 0)
+	if (len < 0)
 		return -1;
-	while (len < sizeof(buf) - 1 &&
-	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
 	for (s = buf; *s != '\0'; s = e + 1) {
 		lo = strtoul(s, &e, 16);
 		if (*e != '-')
@@ -378,8 +412,9 @@ test_pipes(void)
 int
 main(void)
 {
-	tap_plan(21);
+	tap_plan(22);
 	test_futex_fork();
+	test_futex_long_timeout();
 	test_futex_errors();
 	test_dev_zero();
 	test_dev_shm();

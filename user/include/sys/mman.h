@@ -1,56 +1,12 @@
-/* sys/mman.h: memory-mapping calls and their flags (Linux riscv64 values). */
+/* sys/mman.h: memory-mapping calls and their flags (uapi/mman.h). */
 #ifndef _SYS_MMAN_H
 #define _SYS_MMAN_H
 
 #include <sys/types.h>
+#include <uapi/mman.h>
 
-#define PROT_NONE	0x0
-#define PROT_READ	0x1
-#define PROT_WRITE	0x2
-#define PROT_EXEC	0x4
-
-#define MAP_SHARED		0x01
-#define MAP_PRIVATE		0x02
-#define MAP_SHARED_VALIDATE	0x03
-#define MAP_TYPE		0x0f
-#define MAP_FIXED		0x10
-#define MAP_ANONYMOUS		0x20
-#define MAP_ANON		MAP_ANONYMOUS
-#define MAP_GROWSDOWN		0x0100
-#define MAP_LOCKED		0x2000
-#define MAP_NORESERVE		0x4000
-#define MAP_POPULATE		0x8000
-#define MAP_NONBLOCK		0x10000
-#define MAP_STACK		0x20000
-#define MAP_FIXED_NOREPLACE	0x100000
-
+#define MAP_ANON	MAP_ANONYMOUS
 #define MAP_FAILED	((void *)-1)
-
-#define MS_ASYNC	1
-#define MS_INVALIDATE	2
-#define MS_SYNC		4
-
-#define MCL_CURRENT	1
-#define MCL_FUTURE	2
-#define MCL_ONFAULT	4
-
-#define MADV_NORMAL		0
-#define MADV_RANDOM		1
-#define MADV_SEQUENTIAL		2
-#define MADV_WILLNEED		3
-#define MADV_DONTNEED		4
-#define MADV_FREE		8
-#define MADV_REMOVE		9
-#define MADV_DONTFORK		10
-#define MADV_DOFORK		11
-#define MADV_DONTDUMP		16
-#define MADV_DODUMP		17
-#define MADV_WIPEONFORK		18
-#define MADV_KEEPONFORK		19
-
-#define MREMAP_MAYMOVE		1
-#define MREMAP_FIXED		2
-#define MREMAP_DONTUNMAP	4
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int munmap(void *addr, size_t len);

@@ -1,49 +1,12 @@
-/* sys/resource.h: resource limits (Linux values). */
+/* sys/resource.h: resource limits and usage (uapi/resource.h). */
 #ifndef _SYS_RESOURCE_H
 #define _SYS_RESOURCE_H
 
 #include <sys/types.h>
 #include <sys/time.h>
-
-#define RLIMIT_CPU	0
-#define RLIMIT_FSIZE	1
-#define RLIMIT_DATA	2
-#define RLIMIT_STACK	3
-#define RLIMIT_CORE	4
-#define RLIMIT_RSS	5
-#define RLIMIT_NPROC	6
-#define RLIMIT_NOFILE	7
-#define RLIMIT_MEMLOCK	8
-#define RLIMIT_AS	9
-#define RLIM_NLIMITS	16
-
-#define RLIM_INFINITY	(~0UL)
+#include <uapi/resource.h>
 
 typedef unsigned long rlim_t;
-
-struct rlimit {
-	rlim_t rlim_cur;
-	rlim_t rlim_max;
-};
-
-struct rusage {
-	struct timeval ru_utime;
-	struct timeval ru_stime;
-	long ru_maxrss;
-	long ru_ixrss;
-	long ru_idrss;
-	long ru_isrss;
-	long ru_minflt;
-	long ru_majflt;
-	long ru_nswap;
-	long ru_inblock;
-	long ru_oublock;
-	long ru_msgsnd;
-	long ru_msgrcv;
-	long ru_nsignals;
-	long ru_nvcsw;
-	long ru_nivcsw;
-};
 
 int getrlimit(int res, struct rlimit *rl);
 int setrlimit(int res, const struct rlimit *rl);

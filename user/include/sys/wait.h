@@ -1,18 +1,12 @@
-/* sys/wait.h: waiting for children and decoding their status. */
+/* sys/wait.h: waiting for children (uapi/wait.h) and decoding their status. */
 #ifndef _SYS_WAIT_H
 #define _SYS_WAIT_H
 
 #include <sys/types.h>
+#include <uapi/wait.h>
 
 struct rusage;
 
-#define WNOHANG		1
-#define WUNTRACED	2
-#define WCONTINUED	8
-#define __WALL		0x40000000
-
-#define WTERMSIG(s)	((s) & 0x7f)
-#define WEXITSTATUS(s)	(((s) >> 8) & 0xff)
 #define WSTOPSIG(s)	WEXITSTATUS(s)
 #define WCOREDUMP(s)	((s) & 0x80)
 #define WIFEXITED(s)	(WTERMSIG(s) == 0)

@@ -1,6 +1,6 @@
 /*
  * Pipes: a ring buffer between a read end and a write end, each a struct
- * file (pipe2 makes both).
+ * file with the pipe file operations (pipe2 makes both).
  *
  * The ring holds PIPE_SIZE bytes.  p_head counts the bytes ever written
  * and p_tail those ever read, so head - tail bytes are waiting, at
@@ -24,17 +24,23 @@
  *   (C) constant
  */
 #include <kern/systm.h>
+#include <kern/copy.h>
+#include <kern/file.h>
 #include <kern/malloc.h>
 #include <kern/sched.h>
+#include <kern/time.h>
+#include <kern/syscall.h>
+#include <kern/uio.h>
 #include <machine/param.h>
-#include <fs/file.h>
-#include <fs/stat.h>
-#include <fs/vnode.h>
+#include <uapi/fcntl.h>
+#include <uapi/ioctl.h>
+#include <uapi/limits.h>
+#include <uapi/stat.h>
+#include <uapi/uio.h>
 
 MALLOC_DEFINE(M_PIPE, "pipe", "pipe buffers");
 
 #define PIPE_SIZE	16384		/* ring bytes; a power of two */
-#define PIPE_BUF	4096		/* writes this small never split */
 
 struct pipe {
 	struct spinlock	p_lock;
@@ -55,6 +61,7 @@ struct pipe {
 _Static_assert((PIPE_SIZE & (PIPE_SIZE - 1)) == 0, "PIPE_SIZE must be a power of two");
 
 static uint64_t next_pipe_ino = 1;	/* (A) */
+static const struct fileops pipeops;
 
 static inline uint64_t
 pipe_used(const struct pipe *p)
@@ -97,6 +104,13 @@ pipe_iounlock(struct pipe *p, uint32_t which)
 		wakeup(&p->p_iolocks);
 }
 
+static void
+pipe_free(struct pipe *p)
+{
+	free(p->p_buf, M_PIPE);
+	free(p, M_PIPE);
+}
+
 int
 pipe_create(struct file **readp, struct file **writep, int flags)
 {
@@ -112,19 +126,22 @@ pipe_create(struct file **readp, struct file **writep, int flags)
 	}
 	spin_init(&p->p_lock, "pipe");
 	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
-	p->p_mtime_ns = vfs_now_ns();
-	rf = file_alloc(NULL, p, O_RDONLY | nonblock);
-	wf = file_alloc(NULL, p, O_WRONLY | nonblock);
+	p->p_mtime_ns = uptime_ns();
+	p->p_readers = p->p_writers = 1;	/* the two ends made next */
+	rf = file_alloc(&pipeops, p, O_RDONLY | nonblock);
+	wf = file_alloc(&pipeops, p, O_WRONLY | nonblock);
 	if (rf == NULL || wf == NULL) {
-		/* file_alloc counted the ends it made; dropping them frees the pipe. */
+		/* An end never made is never closed: uncount it, then drop the other. */
+		if (rf == NULL)
+			p->p_readers--;
+		if (wf == NULL)
+			p->p_writers--;
 		if (rf != NULL)
 			file_drop(rf);
 		if (wf != NULL)
 			file_drop(wf);
-		if (rf == NULL && wf == NULL) {
-			free(p->p_buf, M_PIPE);
-			free(p, M_PIPE);
-		}
+		if (rf == NULL && wf == NULL)
+			pipe_free(p);
 		return ENOMEM;
 	}
 	*readp = rf;
@@ -132,22 +149,11 @@ pipe_create(struct file **readp, struct file **writep, int flags)
 	return 0;
 }
 
-/* A new file end of p (from file_alloc). */
-void
-pipe_attach(struct pipe *p, bool writer)
-{
-	spin_lock(&p->p_lock);
-	if (writer)
-		p->p_writers++;
-	else
-		p->p_readers++;
-	spin_unlock(&p->p_lock);
-}
-
-void
+/* One end's file is going away (its last reference). */
+static void
 pipe_close(struct file *fp)
 {
-	struct pipe *p = fp->f_pipe;
+	struct pipe *p = fp->f_data;
 	bool writer = file_writable(fp), last;
 
 	spin_lock(&p->p_lock);
@@ -159,10 +165,8 @@ pipe_close(struct file *fp)
 	spin_unlock(&p->p_lock);
 	/* Readers waiting for data see EOF; writers waiting for room see EPIPE. */
 	wakeup(writer ? (void *)&p->p_head : (void *)&p->p_tail);
-	if (last) {
-		free(p->p_buf, M_PIPE);
-		free(p, M_PIPE);
-	}
+	if (last)
+		pipe_free(p);
 }
 
 /* Wait (read lock held) for data or EOF.  0 with data, 1 at EOF, or -errno. */
@@ -187,8 +191,9 @@ wait_for_data(struct pipe *p, bool nonblock)
 
 /* Copy what is waiting into one buffer (read lock held).  Bytes, or -EFAULT. */
 static ssize_t
-drain_into(struct pipe *p, struct uio *uio)
+drain_into(void *arg, struct uio *uio)
 {
+	struct pipe *p = arg;
 	size_t done = 0;
 
 	while (uio->uio_resid > 0) {
@@ -214,12 +219,13 @@ drain_into(struct pipe *p, struct uio *uio)
 	return (ssize_t)done;
 }
 
-ssize_t
-pipe_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user)
+static ssize_t
+pipe_read(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, bool user)
 {
-	struct pipe *p = fp->f_pipe;
+	struct pipe *p = fp->f_data;
 	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
-	ssize_t total = 0, n;
+	struct uio uio = { .uio_user = user, .uio_write = false };
+	ssize_t total;
 	int error, ret;
 
 	if ((error = pipe_iolock(p, PIPE_RLOCK, nonblock)) != 0)
@@ -228,18 +234,7 @@ pipe_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user
 		pipe_iounlock(p, PIPE_RLOCK);
 		return ret > 0 ? 0 : ret;
 	}
-	for (int i = 0; i < iovcnt; i++) {
-		struct uio uio = { iov[i].iov_base, iov[i].iov_len, 0, user, false, 0 };
-
-		if ((n = drain_into(p, &uio)) < 0) {
-			if (total == 0)
-				total = n;
-			break;
-		}
-		total += n;
-		if ((size_t)n < iov[i].iov_len)
-			break;
-	}
+	total = uio_vector(&uio, iov, iovcnt, drain_into, p);
 	pipe_iounlock(p, PIPE_RLOCK);
 	return total;
 }
@@ -305,36 +300,41 @@ fill_from(struct pipe *p, struct uio *uio, size_t atomic_need, bool nonblock)
 	return (ssize_t)done;
 }
 
-ssize_t
-pipe_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user)
+/* A write in progress, for uio_vector: the first buffer brings the atomicity. */
+struct pipe_fill {
+	struct pipe	*p;
+	size_t		atomic_need;	/* room the next buffer waits for first */
+	bool		nonblock;
+};
+
+static ssize_t
+fill_next(void *arg, struct uio *uio)
 {
-	struct pipe *p = fp->f_pipe;
+	struct pipe_fill *f = arg;
+	ssize_t n = fill_from(f->p, uio, f->atomic_need, f->nonblock);
+
+	f->atomic_need = 0;
+	return n;
+}
+
+static ssize_t
+pipe_write(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, bool user)
+{
+	struct pipe *p = fp->f_data;
 	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
-	size_t want = 0, atomic_need;
-	ssize_t total = 0, n;
+	struct pipe_fill fill = { p, 0, nonblock };
+	struct uio uio = { .uio_user = user, .uio_write = true };
+	size_t want = 0;
+	ssize_t total;
 	int error;
 
 	for (int i = 0; i < iovcnt; i++)
 		want += iov[i].iov_len;		/* the caller checked for overflow */
 	/* A small write waits for room for all of it, so it never splits. */
-	atomic_need = want <= PIPE_BUF ? want : 0;
+	fill.atomic_need = want <= PIPE_BUF ? want : 0;
 	if ((error = pipe_iolock(p, PIPE_WLOCK, nonblock)) != 0)
 		return -error;
-	for (int i = 0; i < iovcnt; i++) {
-		struct uio uio = { iov[i].iov_base, iov[i].iov_len, 0, user, true, 0 };
-
-		if (iov[i].iov_len == 0)
-			continue;
-		n = fill_from(p, &uio, total == 0 ? atomic_need : 0, nonblock);
-		if (n < 0) {
-			if (total == 0)
-				total = n;
-			break;
-		}
-		total += n;
-		if ((size_t)n < iov[i].iov_len)
-			break;
-	}
+	total = uio_vector(&uio, iov, iovcnt, fill_next, &fill);
 	pipe_iounlock(p, PIPE_WLOCK);
 	return total;
 }
@@ -342,7 +342,7 @@ pipe_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool use
 uint64_t
 pipe_bytes_available(struct file *fp)
 {
-	struct pipe *p = fp->f_pipe;
+	struct pipe *p = fp->f_data;
 	uint64_t n;
 
 	spin_lock(&p->p_lock);
@@ -351,10 +351,21 @@ pipe_bytes_available(struct file *fp)
 	return n;
 }
 
-int
-pipe_stat(struct file *fp, struct stat_linux *st)
+static int
+pipe_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 {
-	struct pipe *p = fp->f_pipe;
+	int value;
+
+	if (cmd != FIONREAD)
+		return ENOTTY;
+	value = (int)pipe_bytes_available(fp);
+	return copyout(&value, uarg, sizeof(value)) ? EFAULT : 0;
+}
+
+static int
+pipe_stat(struct file *fp, struct stat *st)
+{
+	struct pipe *p = fp->f_data;
 
 	memset(st, 0, sizeof(*st));
 	st->st_dev = 0xc;		/* Linux's pipefs lives on an anonymous device too */
@@ -365,5 +376,45 @@ pipe_stat(struct file *fp, struct stat_linux *st)
 	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec =
 	    (int64_t)(p->p_mtime_ns / 1000000000UL);
 	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec = p->p_mtime_ns % 1000000000UL;
+	return 0;
+}
+
+static const struct fileops pipeops = {
+	.fo_read = pipe_read,
+	.fo_write = pipe_write,
+	.fo_ioctl = pipe_ioctl,
+	.fo_stat = pipe_stat,
+	.fo_close = pipe_close,
+};
+
+/* pipe2(fds[2], flags) */
+SYSCALL(pipe2)
+{
+	int flags = (int)a[1], fds[2], error;
+	struct filedesc *fdp = fdtable(td);
+	struct file *rf, *wf;
+	bool cloexec = (flags & O_CLOEXEC) != 0;
+
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	if (fdp == NULL)
+		return -EMFILE;
+	if ((error = pipe_create(&rf, &wf, flags)) != 0)
+		return -error;
+	if ((error = fd_alloc(fdp, rf, 0, cloexec, &fds[0])) != 0) {
+		file_drop(rf);
+		file_drop(wf);
+		return -error;
+	}
+	if ((error = fd_alloc(fdp, wf, 0, cloexec, &fds[1])) != 0) {
+		fd_close(fdp, fds[0]);
+		file_drop(wf);
+		return -error;
+	}
+	if (copyout(fds, (void *)a[0], sizeof(fds)) != 0) {
+		fd_close(fdp, fds[0]);
+		fd_close(fdp, fds[1]);
+		return -EFAULT;
+	}
 	return 0;
 }

@@ -1,11 +1,12 @@
 /*
- * Open files and descriptor tables (see file.h).
+ * Open files and descriptor tables (see file.h), and the system calls on
+ * descriptors themselves: close, dup, dup3, fcntl, fstat (after FreeBSD's
+ * kern_descrip.c).
  *
- * A file's offset is used and advanced under its offset lock for regular
- * files and directories, so threads sharing a file description after
- * dup or fork never read the same bytes twice; streams (pipes, the
- * console) have no offset.  The file's vnode or pipe end is released
- * with its last reference.
+ * This layer knows no kind of file: it counts references, keeps the
+ * offset lock and the status flags, checks the access mode, and hands
+ * everything else to the file's operations.  The last reference closes
+ * the file through fo_close.
  *
  * Descriptor table slots change under fd_lock; files leaving a table are
  * dropped after the lock is released, since dropping may free a vnode
@@ -13,14 +14,15 @@
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
+#include <kern/file.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
-#include <vm/vm_object.h>
+#include <kern/syscall.h>
+#include <kern/thread.h>
 #include <vm/zone.h>
-#include <fs/file.h>
-#include <fs/stat.h>
-#include <fs/vnode.h>
+#include <uapi/fcntl.h>
+#include <uapi/stat.h>
 
 MALLOC_DEFINE(M_FILEDESC, "filedesc", "file descriptor tables");
 
@@ -46,7 +48,7 @@ file_init(void)
 }
 
 struct file *
-file_alloc(struct vnode *vp, struct pipe *pipe, int flags)
+file_alloc(const struct fileops *ops, void *data, int flags)
 {
 	struct file *fp;
 
@@ -55,11 +57,9 @@ file_alloc(struct vnode *vp, struct pipe *pipe, int flags)
 		return NULL;
 	spin_init(&fp->f_lock, "file");
 	fp->f_refcnt = 1;
-	fp->f_vnode = vp;
-	fp->f_pipe = pipe;
+	fp->f_ops = ops;
+	fp->f_data = data;
 	fp->f_flags = flags & FILE_STATUS_FLAGS;
-	if (pipe != NULL)
-		pipe_attach(pipe, file_writable(fp));
 	return fp;
 }
 
@@ -74,10 +74,8 @@ file_drop(struct file *fp)
 {
 	if (fp == NULL || __atomic_sub_fetch(&fp->f_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	if (fp->f_pipe != NULL)
-		pipe_close(fp);
-	if (fp->f_vnode != NULL)
-		vrele(fp->f_vnode);
+	if (fp->f_ops->fo_close != NULL)
+		fp->f_ops->fo_close(fp);
 	zone_free(file_zone, fp);
 }
 
@@ -85,8 +83,8 @@ file_drop(struct file *fp)
  * The offset lock.
  */
 
-static void
-offset_lock(struct file *fp)
+void
+file_offset_lock(struct file *fp)
 {
 	spin_lock(&fp->f_lock);
 	while (fp->f_olock & FOL_LOCKED) {
@@ -97,8 +95,8 @@ offset_lock(struct file *fp)
 	spin_unlock(&fp->f_lock);
 }
 
-static void
-offset_unlock(struct file *fp)
+void
+file_offset_unlock(struct file *fp)
 {
 	bool want;
 
@@ -110,18 +108,10 @@ offset_unlock(struct file *fp)
 		wakeup(&fp->f_olock);
 }
 
-/* Does fp have a file offset (lseek, pread)? */
 bool
 file_seekable(struct file *fp)
 {
-	return fp->f_vnode != NULL && !(fp->f_vnode->v_flags & VV_NOSEEK);
-}
-
-static bool
-has_offset(struct file *fp)
-{
-	return fp->f_vnode != NULL && (fp->f_vnode->v_type == VREG ||
-	    fp->f_vnode->v_type == VDIR || fp->f_vnode->v_type == VBLK);
+	return fp->f_seekable;
 }
 
 uint64_t
@@ -129,212 +119,67 @@ file_offset_get(struct file *fp)
 {
 	uint64_t off;
 
-	offset_lock(fp);
+	file_offset_lock(fp);
 	off = fp->f_offset;
-	offset_unlock(fp);
+	file_offset_unlock(fp);
 	return off;
 }
 
 int
 file_seek(struct file *fp, int64_t off, int whence, uint64_t *result)
 {
-	struct vnode *vp = fp->f_vnode;
-	int64_t base, new;
-	int error = 0;
-
-	if (!file_seekable(fp))
+	if (!fp->f_seekable || fp->f_ops->fo_seek == NULL)
 		return ESPIPE;
-	offset_lock(fp);
-	switch (whence) {
-	case SEEK_SET:
-		base = 0;
-		break;
-	case SEEK_CUR:
-		base = (int64_t)fp->f_offset;
-		break;
-	case SEEK_END:
-		base = vp->v_type == VDIR ? -1 : (int64_t)vp->v_size;
-		break;
-	default:
-		base = -1;
-		break;
-	}
-	if (base < 0)
-		error = EINVAL;
-	else if (add_overflows(base, off, &new))
-		error = EOVERFLOW;
-	else if (new < 0 || (vp->v_type == VBLK && (uint64_t)new > vp->v_size))
-		error = EINVAL;		/* a disk ends where it ends, as Linux's block_llseek */
-	else
-		fp->f_offset = (uint64_t)new;
-	*result = fp->f_offset;
-	offset_unlock(fp);
-	return error;
-}
-
-ssize_t
-file_getdents(struct file *fp, void *buf, size_t len, void *ubuf)
-{
-	struct vnode *vp = fp->f_vnode;
-	uint64_t off;
-	ssize_t n;
-
-	if (vp == NULL || vp->v_type != VDIR || vp->v_ops->vop_getdents == NULL)
-		return -ENOTDIR;
-	offset_lock(fp);
-	off = fp->f_offset;
-	n = vp->v_ops->vop_getdents(vp, &off, buf, len);
-	if (n > 0 && ubuf != NULL && copyout(buf, ubuf, (size_t)n) != 0)
-		n = -EFAULT;
-	if (n >= 0)
-		fp->f_offset = off;	/* only what the caller really got */
-	offset_unlock(fp);
-	return n;
+	return fp->f_ops->fo_seek(fp, off, whence, result);
 }
 
 /*
  * Reading and writing.
  */
 
-static ssize_t
-vnode_rdwr(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos,
-    bool user, bool write)
-{
-	struct vnode *vp = fp->f_vnode;
-	ssize_t (*op)(struct vnode *, struct uio *) =
-	    write ? vp->v_ops->vop_write : vp->v_ops->vop_read;
-	bool use_offset = pos < 0 && has_offset(fp);
-	uint64_t off = pos < 0 ? 0 : (uint64_t)pos;
-	ssize_t total = 0;
-	int ioflag = 0;
-
-	if (vp->v_type == VDIR)
-		return -EISDIR;
-	if (op == NULL)
-		return -EINVAL;
-	if (fp->f_flags & O_NONBLOCK)
-		ioflag |= IO_NONBLOCK;
-	if (write && (fp->f_flags & O_APPEND))
-		ioflag |= IO_APPEND;
-	if (use_offset) {
-		offset_lock(fp);
-		off = fp->f_offset;
-	}
-	for (int i = 0; i < iovcnt; i++) {
-		struct uio uio = { iov[i].iov_base, iov[i].iov_len, off, user, write, ioflag };
-		ssize_t n;
-
-		if (iov[i].iov_len == 0)
-			continue;
-		if ((n = op(vp, &uio)) < 0) {
-			if (total == 0)
-				total = n;
-			break;
-		}
-		total += n;
-		off = uio.uio_offset;
-		if ((size_t)n < iov[i].iov_len)
-			break;
-	}
-	if (use_offset) {
-		fp->f_offset = off;
-		offset_unlock(fp);
-	}
-	return total;
-}
-
 ssize_t
-file_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos,
+file_readv(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos,
     bool user)
 {
 	if (!file_readable(fp))
 		return -EBADF;
-	if (fp->f_pipe != NULL)
-		return pipe_readv(fp, iov, iovcnt, user);
-	return vnode_rdwr(fp, iov, iovcnt, pos, user, false);
+	if (fp->f_ops->fo_read == NULL)
+		return -EINVAL;
+	return fp->f_ops->fo_read(fp, iov, iovcnt, pos, user);
 }
 
 ssize_t
-file_writev(struct file *fp, const struct iovec_linux *iov, int iovcnt, int64_t pos,
+file_writev(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos,
     bool user)
 {
 	if (!file_writable(fp))
 		return -EBADF;
-	if (fp->f_pipe != NULL)
-		return pipe_writev(fp, iov, iovcnt, user);
-	return vnode_rdwr(fp, iov, iovcnt, pos, user, true);
+	if (fp->f_ops->fo_write == NULL)
+		return -EINVAL;
+	return fp->f_ops->fo_write(fp, iov, iovcnt, pos, user);
 }
 
 int
-file_stat(struct file *fp, struct stat_linux *st)
+file_stat(struct file *fp, struct stat *st)
 {
-	if (fp->f_pipe != NULL)
-		return pipe_stat(fp, st);
-	vn_stat(fp->f_vnode, st);
-	return 0;
-}
-
-/* The checks open(2) makes on what it found. */
-static int
-open_checks(struct vnode *vp, int flags)
-{
-	int acc = flags & O_ACCMODE;
-
-	if ((flags & O_DIRECTORY) && vp->v_type != VDIR)
-		return ENOTDIR;
-	if (vp->v_type == VDIR && (acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC))))
-		return EISDIR;
-	if (vp->v_ops->vop_open != NULL)
-		return vp->v_ops->vop_open(vp, flags);
-	return 0;
+	return fp->f_ops->fo_stat(fp, st);
 }
 
 int
-file_open(struct vnode *dir, const char *path, int flags, uint32_t mode, struct file **fpp)
+file_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 {
-	int lflags = 0, error;
-	struct vnode *vp;
-	struct file *fp;
-
-	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
-		return EINVAL;		/* as Linux since 6.4: it cannot mean anything */
-	if (flags & O_CREAT)
-		lflags |= VFS_CREATE | ((flags & O_EXCL) ? VFS_EXCL : 0);
-	if ((error = vfs_lookup(dir, path, lflags, VREG, mode & S_IALLUGO, &vp)) != 0)
-		return error;
-	if ((error = open_checks(vp, flags)) == 0 && (flags & O_TRUNC) && vp->v_type == VREG &&
-	    vp->v_ops->vop_truncate != NULL)
-		error = vp->v_ops->vop_truncate(vp, 0);
-	if (error == 0 && (fp = file_alloc(vp, NULL, flags)) == NULL)
-		error = ENOMEM;
-	if (error) {
-		vrele(vp);
-		return error;
-	}
-	*fpp = fp;
-	return 0;
+	if (fp->f_ops->fo_ioctl == NULL)
+		return ENOTTY;
+	return fp->f_ops->fo_ioctl(fp, cmd, uarg);
 }
 
 int
 file_mmap_object(struct file *fp, uint64_t off, uint64_t len, int prot_shared_write,
     struct vm_object **objp, bool *anonymous, vm_prot_t *maxprot)
 {
-	struct vnode *vp = fp->f_vnode;
-	bool rdwr = (fp->f_flags & O_ACCMODE) == O_RDWR;
-	int error;
-
-	if (vp == NULL || vp->v_ops->vop_mmap == NULL)
+	if (fp->f_ops->fo_mmap == NULL)
 		return ENODEV;
-	if (!file_readable(fp))
-		return EACCES;
-	if (prot_shared_write && !rdwr)
-		return EACCES;
-	*objp = NULL;
-	*anonymous = false;
-	if ((error = vp->v_ops->vop_mmap(vp, off, len, objp, anonymous)) != 0)
-		return error;
-	*maxprot = VM_PROT_READ | VM_PROT_EXECUTE | (rdwr ? VM_PROT_WRITE : 0);
-	return 0;
+	return fp->f_ops->fo_mmap(fp, off, len, prot_shared_write, objp, anonymous, maxprot);
 }
 
 /*
@@ -529,21 +374,136 @@ filedesc_free(struct filedesc *fdp)
 	free(fdp, M_FILEDESC);
 }
 
+/*
+ * The descriptor system calls.
+ */
+
+struct filedesc *
+fdtable(struct thread *td)
+{
+	return td->td_proc != NULL ? td->td_proc->p_fd : NULL;
+}
+
+/* Descriptor arguments are unsigned int, as in Linux. */
 int
-filedesc_open_console(struct filedesc *fdp)
+getfile(struct thread *td, uint64_t fd, struct file **fpp)
+{
+	uint32_t ufd = (uint32_t)fd;
+
+	if (ufd > INT32_MAX)
+		return EBADF;
+	return fd_get(fdtable(td), (int)ufd, fpp);
+}
+
+SYSCALL(close)
+{
+	uint32_t fd = (uint32_t)a[0];
+
+	if (fd > INT32_MAX)
+		return -EBADF;
+	return -fd_close(fdtable(td), (int)fd);
+}
+
+static long
+dup_from(struct thread *td, uint64_t oldfd, int minfd, bool cloexec)
 {
 	struct file *fp;
 	int error, fd;
 
-	if ((error = file_open(NULL, "/dev/console", O_RDWR, 0, &fp)) != 0)
-		return error;
-	for (int want = 0; want < 3; want++) {
-		if (want > 0)
-			file_hold(fp);
-		if ((error = fd_alloc(fdp, fp, want, false, &fd)) != 0) {
-			file_drop(fp);
-			return error;
-		}
+	if ((error = getfile(td, oldfd, &fp)) != 0)
+		return -error;
+	if ((error = fd_alloc(fdtable(td), fp, minfd, cloexec, &fd)) != 0) {
+		file_drop(fp);
+		return -error;
 	}
+	return fd;
+}
+
+SYSCALL(dup)
+{
+	return dup_from(td, a[0], 0, false);
+}
+
+/* dup3(oldfd, newfd, flags) */
+SYSCALL(dup3)
+{
+	uint32_t oldfd = (uint32_t)a[0], newfd = (uint32_t)a[1];
+	int flags = (int)a[2], error;
+
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (oldfd == newfd)
+		return -EINVAL;
+	if (oldfd > INT32_MAX || newfd > INT32_MAX)
+		return -EBADF;
+	error = fd_dup2(fdtable(td), (int)oldfd, (int)newfd, (flags & O_CLOEXEC) != 0);
+	return error ? -error : (long)newfd;
+}
+
+static long
+set_status_flags(struct file *fp, int flags)
+{
+	spin_lock(&fp->f_lock);
+	fp->f_flags = (fp->f_flags & ~FILE_SETFL_MASK) | (flags & FILE_SETFL_MASK);
+	spin_unlock(&fp->f_lock);
 	return 0;
+}
+
+/* fcntl(fd, cmd, arg) */
+SYSCALL(fcntl)
+{
+	struct filedesc *fdp = fdtable(td);
+	uint32_t fd = (uint32_t)a[0];
+	int cmd = (int)a[1];
+	struct file *fp;
+	bool cloexec;
+	long ret;
+	int error;
+
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (a[2] >= NOFILE_MAX)
+			return -EINVAL;
+		return dup_from(td, fd, (int)a[2], cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		if (fd > INT32_MAX)
+			return -EBADF;
+		error = fd_get_cloexec(fdp, (int)fd, &cloexec);
+		return error ? -error : cloexec ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		if (fd > INT32_MAX)
+			return -EBADF;
+		return -fd_set_cloexec(fdp, (int)fd, (a[2] & FD_CLOEXEC) != 0);
+	case F_GETFL:
+	case F_SETFL:
+		if ((error = getfile(td, fd, &fp)) != 0)
+			return -error;
+		if (cmd == F_GETFL)
+			ret = fp->f_flags | O_LARGEFILE;	/* as Linux on 64-bit */
+		else
+			ret = set_status_flags(fp, (int)a[2]);
+		file_drop(fp);
+		return ret;
+	default:
+		if ((error = getfile(td, fd, &fp)) != 0)
+			return -error;
+		file_drop(fp);
+		return -EINVAL;
+	}
+}
+
+SYSCALL(fstat)
+{
+	struct stat st;
+	struct file *fp;
+	int error;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	error = file_stat(fp, &st);
+	file_drop(fp);
+	if (error == 0 && copyout(&st, (void *)a[1], sizeof(st)) != 0)
+		error = EFAULT;
+	return -error;
 }

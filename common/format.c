@@ -1,15 +1,12 @@
 /*
- * format.c: the printf engine.
- *
- * Output goes through a struct out: a buffer that is either the caller's
- * (snprintf: excess is counted and dropped) or a local one flushed to a
- * file descriptor when full (printf: no state survives the call).
+ * The printf engine for the kernel and the C library: it parses the
+ * format and hands each output character to a sink (see common.h), so
+ * each side decides where characters go (a buffer, the console, a file
+ * descriptor) and keeps no state between calls.  snprintf is the same on
+ * both sides, on each side's vsnprintf.
  */
-#include <stdarg.h>
 #include <stdint.h>
-#include <string.h>
-#include <unistd.h>
-#include "format.h"
+#include "common.h"
 
 #define F_LEFT	0x01	/* '-' */
 #define F_ZERO	0x02	/* '0' */
@@ -23,66 +20,41 @@ struct spec {
 	int prec;		/* -1: none */
 };
 
-void
-out_flush(struct out *o)
-{
-	size_t off = 0;
-	ssize_t n;
-
-	while (o->fd >= 0 && off < o->len) {
-		n = write(o->fd, o->buf + off, o->len - off);
-		if (n <= 0)
-			break;
-		off += n;
-	}
-	o->len = 0;
-}
-
 static void
-putch(struct out *o, char c)
-{
-	if (o->fd >= 0 && o->len == o->size)
-		out_flush(o);
-	if (o->len < o->size)
-		o->buf[o->len++] = c;
-	o->total++;
-}
-
-static void
-pad(struct out *o, char c, int n)
+pad(struct format_sink *o, char c, int n)
 {
 	while (n-- > 0)
-		putch(o, c);
+		o->put(o, c);
 }
 
 static void
-put_str(struct out *o, const char *s, const struct spec *sp)
+put_str(struct format_sink *o, const char *s, const struct spec *sp)
 {
 	int n, i;
 
 	if (s == NULL)
 		s = "(null)";
-	n = sp->prec >= 0 ? (int)strnlen(s, sp->prec) : (int)strlen(s);
+	n = (int)strnlen(s, sp->prec >= 0 ? (size_t)sp->prec : SIZE_MAX);
 	if (!(sp->flags & F_LEFT))
 		pad(o, ' ', sp->width - n);
 	for (i = 0; i < n; i++)
-		putch(o, s[i]);
+		o->put(o, s[i]);
 	if (sp->flags & F_LEFT)
 		pad(o, ' ', sp->width - n);
 }
 
 /* Prints v in base with an optional sign or "0x" prefix, honouring sp. */
 static void
-put_num(struct out *o, unsigned long v, int base, int upper, const char *prefix,
+put_num(struct format_sink *o, unsigned long v, int base, int upper, const char *prefix,
     const struct spec *sp)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
-	int n = 0, zeros, plen = strlen(prefix), width;
+	int n = 0, zeros, plen = (int)strlen(prefix), width;
 
 	do {
-		tmp[n++] = digits[v % base];
-		v /= base;
+		tmp[n++] = digits[v % (unsigned long)base];
+		v /= (unsigned long)base;
 	} while (v != 0);
 	if (sp->prec == 0 && n == 1 && tmp[0] == '0')
 		n = 0;		/* "%.0d" of 0 prints nothing */
@@ -95,10 +67,10 @@ put_num(struct out *o, unsigned long v, int base, int upper, const char *prefix,
 	if (!(sp->flags & F_LEFT))
 		pad(o, ' ', width);
 	while (*prefix != '\0')
-		putch(o, *prefix++);
+		o->put(o, *prefix++);
 	pad(o, '0', zeros);
 	while (n > 0)
-		putch(o, tmp[--n]);
+		o->put(o, tmp[--n]);
 	if (sp->flags & F_LEFT)
 		pad(o, ' ', width);
 }
@@ -160,7 +132,7 @@ parse_spec(const char *f, struct spec *sp, va_list *ap)
 }
 
 void
-out_format(struct out *o, const char *f, va_list ap0)
+format(struct format_sink *o, const char *f, va_list ap0)
 {
 	struct spec sp;
 	va_list ap;
@@ -172,13 +144,12 @@ out_format(struct out *o, const char *f, va_list ap0)
 	va_copy(ap, ap0);
 	for (; *f != '\0'; f++) {
 		if (*f != '%') {
-			putch(o, *f);
+			o->put(o, *f);
 			continue;
 		}
 		f = parse_spec(f + 1, &sp, &ap);
 		lng = 0;
-		while (*f == 'l' || *f == 'z' || *f == 'h' || *f == 't' ||
-		    *f == 'j') {
+		while (*f == 'l' || *f == 'z' || *f == 'h' || *f == 't' || *f == 'j') {
 			if (*f != 'h')
 				lng = 1;
 			f++;
@@ -188,18 +159,16 @@ out_format(struct out *o, const char *f, va_list ap0)
 		case 'i':
 			sv = lng ? va_arg(ap, long) : va_arg(ap, int);
 			uv = sv < 0 ? 0UL - (unsigned long)sv : (unsigned long)sv;
-			put_num(o, uv, 10, 0, sv < 0 ? "-" :
-			    (sp.flags & F_PLUS) ? "+" :
+			put_num(o, uv, 10, 0, sv < 0 ? "-" : (sp.flags & F_PLUS) ? "+" :
 			    (sp.flags & F_SPACE) ? " " : "", &sp);
 			break;
 		case 'u':
 		case 'x':
 		case 'X':
 		case 'o':
-			uv = lng ? va_arg(ap, unsigned long) :
-			    va_arg(ap, unsigned int);
-			put_num(o, uv, *f == 'u' ? 10 : *f == 'o' ? 8 : 16,
-			    *f == 'X', alt_prefix(*f, uv, &sp), &sp);
+			uv = lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
+			put_num(o, uv, *f == 'u' ? 10 : *f == 'o' ? 8 : 16, *f == 'X',
+			    alt_prefix(*f, uv, &sp), &sp);
 			break;
 		case 'p':
 			uv = (uintptr_t)va_arg(ap, void *);
@@ -212,21 +181,33 @@ out_format(struct out *o, const char *f, va_list ap0)
 			c = (char)va_arg(ap, int);
 			if (!(sp.flags & F_LEFT))
 				pad(o, ' ', sp.width - 1);
-			putch(o, c);
+			o->put(o, c);
 			if (sp.flags & F_LEFT)
 				pad(o, ' ', sp.width - 1);
 			break;
 		case '%':
-			putch(o, '%');
+			o->put(o, '%');
 			break;
 		case '\0':
 			f--;	/* a lone '%' at the end */
 			break;
 		default:
-			putch(o, '%');
-			putch(o, *f);
+			o->put(o, '%');
+			o->put(o, *f);
 			break;
 		}
 	}
 	va_end(ap);
+}
+
+int
+snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
 }

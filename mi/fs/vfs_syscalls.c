@@ -1,53 +1,32 @@
 /*
- * The file system calls, with Linux's semantics and errno values.
+ * The file system calls that name files by path or work on a file's
+ * vnode (after FreeBSD's vfs_syscalls.c): open, stat, statfs, getdents,
+ * access, the working directory, mkdir and unlink, truncate, sync; with
+ * Linux's semantics and errno values.
  *
  * Each handler copies its user arguments in first (paths through
- * copyinstr into a PATH_MAX kernel buffer, ENAMETOOLONG beyond; arrays
- * through copyin after checking their counts), works on kernel copies,
- * and copies results out last.  Descriptors are looked up to referenced
- * files, which are dropped before returning.  Transfers are capped at
- * MAX_RW_COUNT bytes, as Linux caps them.
+ * copyinstr into a PATH_MAX kernel buffer, ENAMETOOLONG beyond), works
+ * on kernel copies, and copies results out last.  Descriptors are looked
+ * up to referenced files, which are dropped before returning.
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
+#include <kern/file.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
-#include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <vm/vm_page.h>
-#include <fs/file.h>
-#include <fs/stat.h>
 #include <fs/vnode.h>
+#include <uapi/fcntl.h>
+#include <uapi/stat.h>
+#include <uapi/statfs.h>
 
-#define MAX_RW_COUNT	0x7ffff000UL	/* INT_MAX rounded down to a page */
-#define SSIZE_MAX_K	((size_t)INT64_MAX)
 #define GETDENTS_MAX	32768		/* kernel buffer for one getdents64 */
-#define ST_VALID	0x0020
-#define ST_NOSUID	0x0002
-#define ST_NODEV	0x0004
-#define ST_NOEXEC	0x0008
 
 /*
  * Helpers.
  */
-
-static struct filedesc *
-fdtable(struct thread *td)
-{
-	return td->td_proc != NULL ? td->td_proc->p_fd : NULL;
-}
-
-/* Descriptor arguments are unsigned int, as in Linux. */
-static int
-getfile(struct thread *td, uint64_t fd, struct file **fpp)
-{
-	uint32_t ufd = (uint32_t)fd;
-
-	if (ufd > INT32_MAX)
-		return EBADF;
-	return fd_get(fdtable(td), (int)ufd, fpp);
-}
 
 static struct vnode *
 cwd_of(struct thread *td)
@@ -123,139 +102,8 @@ lookup_user(struct thread *td, int dirfd, uint64_t upath, struct vnode **vpp)
 	return error;
 }
 
-/* A failed write to a pipe with no reader also raises SIGPIPE. */
-static ssize_t
-write_result(struct thread *td, ssize_t n)
-{
-	if (n == -EPIPE && td->td_proc != NULL)
-		psignal(td->td_proc, SIGPIPE);
-	return n;
-}
-
 /*
- * Copy in an iovec array of cnt entries (at most UIO_MAXIOV), checking
- * that the total fits in ssize_t and capping it at MAX_RW_COUNT.  The
- * array (M_TEMP) is the caller's to free; NULL when cnt is 0.
- */
-static int
-iov_in(uint64_t uiov, uint64_t cnt, struct iovec_linux **iovp)
-{
-	struct iovec_linux *iov;
-	size_t total = 0;
-
-	*iovp = NULL;
-	if (cnt > UIO_MAXIOV)
-		return EINVAL;
-	if (cnt == 0)
-		return 0;
-	if ((iov = malloc(cnt * sizeof(*iov), M_TEMP, M_WAITOK)) == NULL)
-		return ENOMEM;
-	if (copyin((const void *)uiov, iov, cnt * sizeof(*iov)) != 0) {
-		free(iov, M_TEMP);
-		return EFAULT;
-	}
-	for (uint64_t i = 0; i < cnt; i++) {
-		if (iov[i].iov_len > SSIZE_MAX_K || total + iov[i].iov_len > SSIZE_MAX_K) {
-			free(iov, M_TEMP);
-			return EINVAL;
-		}
-		total += iov[i].iov_len;
-	}
-	total = 0;
-	for (uint64_t i = 0; i < cnt; i++) {
-		iov[i].iov_len = MIN(iov[i].iov_len, MAX_RW_COUNT - total);
-		total += iov[i].iov_len;
-	}
-	*iovp = iov;
-	return 0;
-}
-
-static ssize_t
-rw_common(struct thread *td, uint64_t fd, struct iovec_linux *iov, int cnt, int64_t pos,
-    bool write)
-{
-	struct file *fp;
-	ssize_t n;
-	int error;
-
-	if ((error = getfile(td, fd, &fp)) != 0)
-		return -error;
-	if (pos >= 0 && !file_seekable(fp))
-		n = -ESPIPE;
-	else if (write)
-		n = write_result(td, file_writev(fp, iov, cnt, pos, true));
-	else
-		n = file_readv(fp, iov, cnt, pos, true);
-	file_drop(fp);
-	return n;
-}
-
-static ssize_t
-rw_vector(struct thread *td, const uint64_t a[6], bool write)
-{
-	struct iovec_linux *iov;
-	struct file *fp;
-	ssize_t n;
-	int error;
-
-	if ((error = getfile(td, a[0], &fp)) != 0)
-		return -error;
-	file_drop(fp);
-	if ((error = iov_in(a[1], a[2], &iov)) != 0)
-		return -error;
-	n = iov == NULL ? 0 : rw_common(td, a[0], iov, (int)a[2], -1, write);
-	free(iov, M_TEMP);
-	return n;
-}
-
-/*
- * read, write and friends.
- */
-
-SYSCALL(read)
-{
-	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
-
-	return rw_common(td, a[0], &iov, 1, -1, false);
-}
-
-SYSCALL(write)
-{
-	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
-
-	return rw_common(td, a[0], &iov, 1, -1, true);
-}
-
-SYSCALL(readv)
-{
-	return rw_vector(td, a, false);
-}
-
-SYSCALL(writev)
-{
-	return rw_vector(td, a, true);
-}
-
-SYSCALL(pread64)
-{
-	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
-
-	if ((int64_t)a[3] < 0)
-		return -EINVAL;
-	return rw_common(td, a[0], &iov, 1, (int64_t)a[3], false);
-}
-
-SYSCALL(pwrite64)
-{
-	struct iovec_linux iov = { (void *)a[1], MIN(a[2], MAX_RW_COUNT) };
-
-	if ((int64_t)a[3] < 0)
-		return -EINVAL;
-	return rw_common(td, a[0], &iov, 1, (int64_t)a[3], true);
-}
-
-/*
- * Opening and closing.
+ * Opening and seeking.
  */
 
 /* openat(dirfd, path, flags, mode) */
@@ -271,7 +119,7 @@ SYSCALL(openat)
 	if ((error = path_in(a[1], &path)) != 0)
 		return -error;
 	if ((error = at_start(td, (int)a[0], path, &dir)) == 0) {
-		error = file_open(dir, path, flags, (uint32_t)a[3], &fp);
+		error = vn_open(dir, path, flags, (uint32_t)a[3], &fp);
 		vrele(dir);
 	}
 	free(path, M_TEMP);
@@ -284,16 +132,6 @@ SYSCALL(openat)
 	return fd;
 }
 
-SYSCALL(close)
-{
-	uint32_t fd = (uint32_t)a[0];
-
-	if (fd > INT32_MAX)
-		return -EBADF;
-	return -fd_close(fdtable(td), (int)fd);
-}
-
-/* lseek(fd, offset, whence) */
 SYSCALL(lseek)
 {
 	struct file *fp;
@@ -312,29 +150,13 @@ SYSCALL(lseek)
  */
 
 static int
-stat_out(struct stat_linux *st, uint64_t ubuf)
+stat_out(struct stat *st, uint64_t ubuf)
 {
 	return copyout(st, (void *)ubuf, sizeof(*st)) ? EFAULT : 0;
 }
 
-SYSCALL(fstat)
-{
-	struct stat_linux st;
-	struct file *fp;
-	int error;
-
-	if ((error = getfile(td, a[0], &fp)) != 0)
-		return -error;
-	error = file_stat(fp, &st);
-	file_drop(fp);
-	if (error == 0)
-		error = stat_out(&st, a[1]);
-	return -error;
-}
-
-/* The vnode or file an empty path with AT_EMPTY_PATH names: stat it. */
 static int
-stat_dirfd(struct thread *td, int dirfd, struct stat_linux *st)
+stat_dirfd(struct thread *td, int dirfd, struct stat *st)
 {
 	struct file *fp;
 	int error;
@@ -356,7 +178,7 @@ stat_dirfd(struct thread *td, int dirfd, struct stat_linux *st)
 SYSCALL(newfstatat)
 {
 	int flags = (int)a[3], dirfd = (int)a[0], error;
-	struct stat_linux st;
+	struct stat st;
 	struct vnode *dir, *vp;
 	char *path;
 
@@ -380,7 +202,7 @@ SYSCALL(newfstatat)
 }
 
 static void
-fill_statfs(struct vnode *vp, struct statfs_linux *sf)
+fill_statfs(struct vnode *vp, struct statfs *sf)
 {
 	memset(sf, 0, sizeof(*sf));
 	sf->f_bsize = PAGE_SIZE;
@@ -404,7 +226,7 @@ fill_statfs(struct vnode *vp, struct statfs_linux *sf)
 /* statfs(path, buf) */
 SYSCALL(statfs)
 {
-	struct statfs_linux sf;
+	struct statfs sf;
 	struct vnode *vp;
 	int error;
 
@@ -418,7 +240,7 @@ SYSCALL(statfs)
 /* fstatfs(fd, buf) */
 SYSCALL(fstatfs)
 {
-	struct statfs_linux sf;
+	struct statfs sf;
 	struct file *fp;
 	int error;
 
@@ -447,7 +269,7 @@ SYSCALL(getdents64)
 		file_drop(fp);
 		return -ENOMEM;
 	}
-	n = file_getdents(fp, buf, len, (void *)a[1]);
+	n = vn_getdents(fp, buf, len, (void *)a[1]);
 	free(buf, M_TEMP);
 	file_drop(fp);
 	return n;
@@ -704,7 +526,7 @@ sync_fd(struct thread *td, uint64_t fd)
 	if ((error = getfile(td, fd, &fp)) != 0)
 		return -error;
 	vp = fp->f_vnode;
-	if (fp->f_pipe != NULL)
+	if (vp == NULL)
 		error = EINVAL;
 	else if (vp->v_ops->vop_fsync != NULL)
 		error = vp->v_ops->vop_fsync(vp);
@@ -725,177 +547,4 @@ SYSCALL(fdatasync)
 SYSCALL(sync)
 {
 	return 0;
-}
-
-/*
- * Descriptors.
- */
-
-/* pipe2(fds[2], flags) */
-SYSCALL(pipe2)
-{
-	int flags = (int)a[1], fds[2], error;
-	struct filedesc *fdp = fdtable(td);
-	struct file *rf, *wf;
-	bool cloexec = (flags & O_CLOEXEC) != 0;
-
-	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
-		return -EINVAL;
-	if (fdp == NULL)
-		return -EMFILE;
-	if ((error = pipe_create(&rf, &wf, flags)) != 0)
-		return -error;
-	if ((error = fd_alloc(fdp, rf, 0, cloexec, &fds[0])) != 0) {
-		file_drop(rf);
-		file_drop(wf);
-		return -error;
-	}
-	if ((error = fd_alloc(fdp, wf, 0, cloexec, &fds[1])) != 0) {
-		fd_close(fdp, fds[0]);
-		file_drop(wf);
-		return -error;
-	}
-	if (copyout(fds, (void *)a[0], sizeof(fds)) != 0) {
-		fd_close(fdp, fds[0]);
-		fd_close(fdp, fds[1]);
-		return -EFAULT;
-	}
-	return 0;
-}
-
-static long
-dup_from(struct thread *td, uint64_t oldfd, int minfd, bool cloexec)
-{
-	struct file *fp;
-	int error, fd;
-
-	if ((error = getfile(td, oldfd, &fp)) != 0)
-		return -error;
-	if ((error = fd_alloc(fdtable(td), fp, minfd, cloexec, &fd)) != 0) {
-		file_drop(fp);
-		return -error;
-	}
-	return fd;
-}
-
-SYSCALL(dup)
-{
-	return dup_from(td, a[0], 0, false);
-}
-
-/* dup3(oldfd, newfd, flags) */
-SYSCALL(dup3)
-{
-	uint32_t oldfd = (uint32_t)a[0], newfd = (uint32_t)a[1];
-	int flags = (int)a[2], error;
-
-	if (flags & ~O_CLOEXEC)
-		return -EINVAL;
-	if (oldfd == newfd)
-		return -EINVAL;
-	if (oldfd > INT32_MAX || newfd > INT32_MAX)
-		return -EBADF;
-	error = fd_dup2(fdtable(td), (int)oldfd, (int)newfd, (flags & O_CLOEXEC) != 0);
-	return error ? -error : (long)newfd;
-}
-
-static long
-set_status_flags(struct file *fp, int flags)
-{
-	spin_lock(&fp->f_lock);
-	fp->f_flags = (fp->f_flags & ~FILE_SETFL_MASK) | (flags & FILE_SETFL_MASK);
-	spin_unlock(&fp->f_lock);
-	return 0;
-}
-
-/* fcntl(fd, cmd, arg) */
-SYSCALL(fcntl)
-{
-	struct filedesc *fdp = fdtable(td);
-	uint32_t fd = (uint32_t)a[0];
-	int cmd = (int)a[1];
-	struct file *fp;
-	bool cloexec;
-	long ret;
-	int error;
-
-	switch (cmd) {
-	case F_DUPFD:
-	case F_DUPFD_CLOEXEC:
-		if (a[2] >= NOFILE_MAX)
-			return -EINVAL;
-		return dup_from(td, fd, (int)a[2], cmd == F_DUPFD_CLOEXEC);
-	case F_GETFD:
-		if (fd > INT32_MAX)
-			return -EBADF;
-		error = fd_get_cloexec(fdp, (int)fd, &cloexec);
-		return error ? -error : cloexec ? FD_CLOEXEC : 0;
-	case F_SETFD:
-		if (fd > INT32_MAX)
-			return -EBADF;
-		return -fd_set_cloexec(fdp, (int)fd, (a[2] & FD_CLOEXEC) != 0);
-	case F_GETFL:
-	case F_SETFL:
-		if ((error = getfile(td, fd, &fp)) != 0)
-			return -error;
-		if (cmd == F_GETFL)
-			ret = fp->f_flags | O_LARGEFILE;	/* as Linux on 64-bit */
-		else
-			ret = set_status_flags(fp, (int)a[2]);
-		file_drop(fp);
-		return ret;
-	default:
-		if ((error = getfile(td, fd, &fp)) != 0)
-			return -error;
-		file_drop(fp);
-		return -EINVAL;
-	}
-}
-
-static int
-ioctl_file(struct thread *td, uint32_t fd, struct file *fp, unsigned long cmd, void *uarg)
-{
-	struct vnode *vp = fp->f_vnode;
-	int value;
-
-	switch (cmd) {
-	case FIOCLEX:
-	case FIONCLEX:
-		return fd_set_cloexec(fdtable(td), (int)fd, cmd == FIOCLEX);
-	case FIONBIO:
-		if (copyin(uarg, &value, sizeof(value)) != 0)
-			return EFAULT;
-		spin_lock(&fp->f_lock);
-		if (value)
-			fp->f_flags |= O_NONBLOCK;
-		else
-			fp->f_flags &= ~O_NONBLOCK;
-		spin_unlock(&fp->f_lock);
-		return 0;
-	case FIONREAD:
-		if (fp->f_pipe != NULL)
-			value = (int)pipe_bytes_available(fp);
-		else if (vp->v_type == VREG)
-			value = (int)MIN(INT32_MAX, vp->v_size - MIN(vp->v_size,
-			    file_offset_get(fp)));
-		else
-			break;
-		return copyout(&value, uarg, sizeof(value)) ? EFAULT : 0;
-	}
-	if (vp == NULL || vp->v_ops->vop_ioctl == NULL)
-		return ENOTTY;
-	return vp->v_ops->vop_ioctl(vp, cmd, uarg);
-}
-
-/* ioctl(fd, cmd, arg) */
-SYSCALL(ioctl)
-{
-	struct file *fp;
-	int error;
-
-	if ((error = getfile(td, a[0], &fp)) != 0)
-		return -error;
-	error = ioctl_file(td, (uint32_t)a[0], fp, (unsigned long)(uint32_t)a[1], (void *)a[2]);
-	file_drop(fp);
-	return -error;
 }

@@ -1,0 +1,22 @@
+/*
+ * clone(2) flags (Linux linux/sched.h); the low byte is the signal sent
+ * to the parent when the child exits.  Shared by the kernel and the user
+ * C library.
+ */
+#ifndef _UAPI_SCHED_H
+#define _UAPI_SCHED_H
+
+#define CSIGNAL			0x000000ff
+#define CLONE_VM		0x00000100
+#define CLONE_FS		0x00000200
+#define CLONE_FILES		0x00000400
+#define CLONE_SIGHAND		0x00000800
+#define CLONE_VFORK		0x00004000
+#define CLONE_PARENT		0x00008000
+#define CLONE_THREAD		0x00010000
+#define CLONE_SETTLS		0x00080000
+#define CLONE_PARENT_SETTID	0x00100000
+#define CLONE_CHILD_CLEARTID	0x00200000
+#define CLONE_CHILD_SETTID	0x01000000
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * Time in the kernel: the clock since boot, and the conversions the
+ * system calls make between the user's struct timespec and timeval and
+ * the kernel's nanoseconds and timebase ticks (kern_time.c).  The clock
+ * itself is the machine's (cpu_time(), cpu_timebase_hz()).
+ */
+#ifndef _KERN_TIME_H_
+#define _KERN_TIME_H_
+
+#include <kern/types.h>
+#include <uapi/time.h>
+
+#define NSEC_PER_SEC	1000000000UL
+#define USEC_PER_SEC	1000000UL
+#define NSEC_PER_USEC	1000UL
+#define USER_HZ		100		/* times(2)'s clock ticks, as Linux's */
+
+/*
+ * Spans are clamped here: far beyond any uptime, yet a deadline made by
+ * adding one to the present time never overflows.
+ */
+#define NS_FOREVER	(UINT64_MAX / 2)
+#define TICKS_FOREVER	(UINT64_MAX / 4)
+
+/* Nanoseconds since boot (0 until the timebase frequency is known). */
+uint64_t uptime_ns(void);
+
+/*
+ * Copy in the user's struct timespec at uaddr and check it: 0, EFAULT,
+ * or EINVAL for a negative time or tv_nsec out of range.
+ */
+int timespec_copyin(uint64_t uaddr, struct timespec *ts);
+/* A checked timespec in nanoseconds, at most NS_FOREVER. */
+uint64_t timespec_to_ns(const struct timespec *ts);
+/*
+ * A span of sec seconds and frac parts of a second (frac < per_sec) in
+ * timebase ticks, rounded up so that a nonzero span is at least a tick;
+ * at most about TICKS_FOREVER.
+ */
+uint64_t span_to_ticks(uint64_t sec, uint64_t frac, uint64_t per_sec);
+
+#endif

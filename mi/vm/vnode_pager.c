@@ -1,0 +1,95 @@
+/*
+ * The vnode pager: the pager behind every regular file's vm_object.
+ *
+ * It reaches the file only through the vnode interface (vnode.h): the
+ * file's size (vn_size) and, when the object dies, vnode_free.  ramfs
+ * keeps a file's data nowhere but in the object's pages, so the pager
+ * has little to do: a page a fault finds missing inside the file is a
+ * hole and is zero-filled; a page at or past the end of the file (the
+ * size rounded up to a page) does not exist, and getpage fails with EIO,
+ * which the fault handler reports as SIGBUS.  putpages has nothing to
+ * write: msync only clears the pages' modified bits.
+ *
+ * The object holds no reference on its vnode (the vnode holds one on the
+ * object).  When the vnode is reclaimed it drops that reference; if
+ * mappings still use the object, the vnode lives on, unreferenced and
+ * unlinked, until the object dies, when dealloc frees it.  pager_data is
+ * therefore always a valid vnode for as long as the object exists.
+ *
+ * Locking: vn_size takes the vnode's v_lock (which may be taken with the
+ * object lock held); the object lock guards its pages.
+ */
+#include <kern/systm.h>
+#include <vm/pmap.h>
+#include <vm/vm_object.h>
+#include <vm/vm_page.h>
+#include <vm/vm_pager.h>
+#include <vm/vnode_pager.h>
+#include <fs/vnode.h>
+
+static bool
+page_in_file(struct vm_object *obj, vm_pindex_t pindex)
+{
+	return pindex < atop(round_page(vn_size(obj->pager_data)));
+}
+
+static int
+vnode_pager_getpage(struct vm_object *obj, struct vm_page *m)
+{
+	if (!page_in_file(obj, m->pindex))
+		return EIO;
+	pmap_zero_page(m);		/* a hole */
+	return 0;
+}
+
+static bool
+vnode_pager_haspage(struct vm_object *obj, vm_pindex_t pindex)
+{
+	return page_in_file(obj, pindex);
+}
+
+/* The pages are the file: writing one back is clearing its modified bit. */
+static int
+vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+{
+	struct vm_page *m;
+	uint64_t idx = start;
+
+	spin_lock(&obj->lock);
+	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
+	    idx < end) {
+		if (pmap_is_modified(m))
+			pmap_clear_modify(m);
+		if (idx == UINT64_MAX)
+			break;
+		idx++;
+	}
+	spin_unlock(&obj->lock);
+	return 0;
+}
+
+static void
+vnode_pager_dealloc(struct vm_object *obj)
+{
+	vnode_free(obj->pager_data);
+}
+
+static const struct vm_pager_ops vnode_pager_ops = {
+	.name = "vnode",
+	.getpage = vnode_pager_getpage,
+	.haspage = vnode_pager_haspage,
+	.putpages = vnode_pager_putpages,
+	.dealloc = vnode_pager_dealloc,
+};
+
+struct vm_object *
+vnode_pager_alloc(struct vnode *vp)
+{
+	struct vm_object *obj = vm_object_allocate(OBJT_VNODE, atop(round_page(vn_size(vp))));
+
+	if (obj == NULL)
+		return NULL;
+	obj->pager = &vnode_pager_ops;
+	obj->pager_data = vp;
+	return obj;
+}
