@@ -15,6 +15,7 @@
 
 #include <kern/systm.h>
 #include "ext2_harness.h"
+#include "tap.h"
 
 extern char **environ;
 
@@ -319,36 +320,92 @@ next_component(const char **p, const char **name)
 	return n;
 }
 
-int
-h_namei(struct ext2h *h, const char *path, struct ext2_inode **ipp)
+static bool
+only_slashes(const char *p)
+{
+	while (*p == '/')
+		p++;
+	return *p == '\0';
+}
+
+#define MAX_SYMLINKS	40		/* Linux's limit on links followed in one lookup */
+
+/*
+ * Path lookup from the root as Linux does it: symlinks met on the way
+ * are followed (relative ones from their directory), and so is the last
+ * component if follow_last.  ELOOP after MAX_SYMLINKS.
+ */
+static int
+lookup_path(struct ext2h *h, const char *path, bool follow_last, struct ext2_inode **ipp)
 {
 	struct ext2_inode *dp, *ip;
-	const char *name;
-	size_t len;
+	char *work = strdup(path), *target = NULL;
+	const char *p = work, *name;
+	int error, links = 0;
+	size_t len, tlen;
 	uint32_t ino;
 	uint8_t type;
-	int error, depth = 0;
 
-	if ((error = h_iget(h, EXT2_ROOT_INO, &dp)) != 0)
+	if ((error = h_iget(h, EXT2_ROOT_INO, &dp)) != 0) {
+		free(work);
 		return error;
-	while ((len = next_component(&path, &name)) != 0) {
-		if (++depth > 64) {
-			h_iput(h, dp);
-			return ELOOP;
-		}
-		error = ext2_lookup(dp, name, len, &ino, &type);
-		if (error == 0 && ino == dp->i_number) {
+	}
+	while ((len = next_component(&p, &name)) != 0) {
+		if ((error = ext2_lookup(dp, name, len, &ino, &type)) != 0)
+			break;
+		if (ino == dp->i_number)
 			continue;		/* "." */
+		if ((error = h_iget(h, ino, &ip)) != 0)
+			break;
+		if (!ext2_is_symlink(ip) || (only_slashes(p) && !follow_last)) {
+			h_iput(h, dp);
+			dp = ip;
+			continue;
 		}
-		if (error == 0)
-			error = h_iget(h, ino, &ip);
-		h_iput(h, dp);
+		/* Follow: the target, then whatever was left of the path. */
+		if (++links > MAX_SYMLINKS) {
+			h_iput(h, ip);
+			error = ELOOP;
+			break;
+		}
+		target = malloc(4096 + strlen(p) + 1);
+		error = ext2_readlink(ip, target, 4096, &tlen);
+		h_iput(h, ip);
 		if (error != 0)
-			return error;
-		dp = ip;
+			break;
+		strcpy(target + tlen, p);
+		free(work);
+		work = target;
+		target = NULL;
+		p = work;
+		if (*p == '/') {
+			h_iput(h, dp);
+			if ((error = h_iget(h, EXT2_ROOT_INO, &dp)) != 0) {
+				free(work);
+				return error;
+			}
+		}
+	}
+	free(work);
+	free(target);
+	if (error != 0) {
+		h_iput(h, dp);
+		return error;
 	}
 	*ipp = dp;
 	return 0;
+}
+
+int
+h_namei(struct ext2h *h, const char *path, struct ext2_inode **ipp)
+{
+	return lookup_path(h, path, false, ipp);
+}
+
+int
+h_namei_follow(struct ext2h *h, const char *path, struct ext2_inode **ipp)
+{
+	return lookup_path(h, path, true, ipp);
 }
 
 int
@@ -365,7 +422,7 @@ h_parent(struct ext2h *h, const char *path, struct ext2_inode **dpp, const char 
 	*len = strlen(slash + 1);
 	if ((dir = strndup(path, (size_t)(slash - path))) == NULL)
 		abort();
-	error = h_namei(h, dir, dpp);
+	error = lookup_path(h, dir, true, dpp);
 	free(dir);
 	return error;
 }
@@ -476,6 +533,15 @@ h_truncate(struct ext2h *h, struct ext2_inode *ip, uint64_t size)
 			return error;
 	}
 	return ext2_truncate(ip, size);
+}
+
+void
+fill_random(uint8_t *p, size_t n, uint64_t seed)
+{
+	uint64_t s = seed * 0x9e3779b97f4a7c15ULL + 1;
+
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(tap_rand_r(&s) >> 32);
 }
 
 void *

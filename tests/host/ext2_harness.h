@@ -64,8 +64,12 @@ void h_iput(struct ext2h *h, struct ext2_inode *ip);
 /* Inodes referenced right now (leak checks). */
 size_t h_inodes_held(const struct ext2h *h);
 
-/* Look path up from the root ("/a/b"), not following symlinks. */
+/*
+ * Look path up from the root ("/a/b"), following symlinks on the way
+ * but not a last one (h_namei) or that one too (h_namei_follow).
+ */
 int h_namei(struct ext2h *h, const char *path, struct ext2_inode **ipp);
+int h_namei_follow(struct ext2h *h, const char *path, struct ext2_inode **ipp);
 /*
  * The directory holding path's last component (referenced) and that
  * component (a pointer into path).
@@ -84,6 +88,19 @@ int h_truncate(struct ext2h *h, struct ext2_inode *ip, uint64_t size);
 /* Device transfers h_read made (to check clustering). */
 extern uint64_t harness_data_reads;
 
+/*
+ * Compare the host directory src with the image's root (ext2_compare.c).
+ * Differences are counted in bad (the first few are printed).
+ */
+struct tree_cmp {
+	struct ext2h	*h;
+	bool		check_mtime;	/* mke2fs -d copied the source's mtimes */
+	unsigned	files, dirs, links, bad;
+};
+void tree_compare(struct tree_cmp *c, const char *src);
+
+/* n pseudo-random bytes, the same for the same seed. */
+void fill_random(uint8_t *p, size_t n, uint64_t seed);
 /* Read a whole file of the host into memory (malloc'd); NULL on error. */
 void *slurp(const char *path, size_t *len);
 

@@ -213,8 +213,9 @@ int ext2_bmap(struct ext2_inode *ip, uint64_t lblk, uint32_t maxrun, uint64_t *p
  */
 int ext2_balloc(struct ext2_inode *ip, uint64_t lblk, uint64_t *pblk, bool *fresh);
 /*
- * After writing data up to byte end: grow i_size to end if it is larger,
- * and set mtime and ctime to now.  EFBIG, EROFS.
+ * After writing data up to byte end of a regular file: grow i_size to
+ * end if it is larger, and set mtime and ctime to now.  EFBIG, EROFS,
+ * EINVAL (not a regular file).
  */
 int ext2_write_done(struct ext2_inode *ip, uint64_t end);
 /*

@@ -6,9 +6,9 @@
  *   - a block goes as near its goal as possible: the goal's group from
  *     the goal onwards (so a file written sequentially gets consecutive
  *     blocks), then the rest of that group, then the following groups;
- *   - a directory's inode goes to a group with at least the average
- *     number of free inodes and, among those, the most free blocks, so
- *     directories spread over the disk and have room to grow;
+ *   - a directory's inode goes to a group with free inodes and blocks to
+ *     spare and, among those, to the one with the fewest directories, so
+ *     directories spread over the disk and each has room to grow;
  *   - any other inode goes to its directory's group if that has free
  *     inodes and blocks, else to a group found by quadratic probing from
  *     there, else to any group with a free inode.
@@ -233,22 +233,34 @@ group_has_room(const struct ext2_group *grp)
 	return grp->g_free_inodes > 0 && grp->g_free_blocks > 0;
 }
 
-/* A group for a new directory.  => (L) */
+/*
+ * A group for a new directory: among the groups with at least the
+ * average number of free inodes and half the average of free blocks (a
+ * group with a backup superblock has a little less room than one
+ * without, and should not be passed over for that), the one holding the
+ * fewest directories, then the one with most free blocks, looking from
+ * the parent's group on.  => (L)
+ */
 static uint32_t
-group_for_dir(struct ext2_mount *mp)
+group_for_dir(struct ext2_mount *mp, uint32_t parent)
 {
-	uint64_t average = mp->m_free_inodes / mp->m_ngroups;
+	uint64_t avg_inodes = mp->m_free_inodes / mp->m_ngroups;
+	uint64_t avg_blocks = mp->m_free_blocks / mp->m_ngroups / 2;
 	uint32_t best = UINT32_MAX;
 
-	for (uint32_t g = 0; g < mp->m_ngroups; g++) {
-		const struct ext2_group *grp = &mp->m_groups[g];
+	for (uint32_t i = 0; i < mp->m_ngroups; i++) {
+		uint32_t g = (parent + i) % mp->m_ngroups;
+		const struct ext2_group *grp = &mp->m_groups[g], *b;
 
-		if (grp->g_free_inodes == 0 || grp->g_free_inodes < average)
+		if (grp->g_free_inodes == 0 || grp->g_free_inodes < avg_inodes ||
+		    grp->g_free_blocks < avg_blocks)
 			continue;
-		if (best == UINT32_MAX || grp->g_free_blocks > mp->m_groups[best].g_free_blocks)
+		b = best != UINT32_MAX ? &mp->m_groups[best] : NULL;
+		if (b == NULL || grp->g_used_dirs < b->g_used_dirs ||
+		    (grp->g_used_dirs == b->g_used_dirs && grp->g_free_blocks > b->g_free_blocks))
 			best = g;
 	}
-	return best != UINT32_MAX ? best : 0;
+	return best != UINT32_MAX ? best : parent;	/* the caller walks on from there */
 }
 
 /* A group for a new file in a directory of group parent.  => (L) */
@@ -283,7 +295,7 @@ ext2_alloc_inode(struct ext2_inode *dp, bool isdir, uint32_t *ino)
 		fs_unlock(&mp->m_lock);
 		return ENOSPC;
 	}
-	g0 = isdir ? group_for_dir(mp) :
+	g0 = isdir ? group_for_dir(mp, ext2_ino_group(mp, dp->i_number)) :
 	    group_for_file(mp, ext2_ino_group(mp, dp->i_number), dp->i_number);
 	error = ENOSPC;
 	for (uint32_t i = 0; i < mp->m_ngroups; i++) {

@@ -53,8 +53,7 @@ inode_check(struct ext2_mount *mp, const struct ext2_inode *ip)
 		return ext2_corrupt(mp, "inode %u is larger than a file can be", ino);
 	if (ext2_is_dir(ip) && (ip->i_size & (mp->m_bsize - 1)) != 0)
 		return ext2_corrupt(mp, "directory %u has a partial block", ino);
-	if (ext2_is_symlink(ip) && (ip->i_size == 0 || ip->i_size > EXT2_MAX_SYMLINK ||
-	    (ext2_is_fast_symlink(ip) && ip->i_size > EXT2_FAST_SYMLINK_MAX)))
+	if (ext2_is_symlink(ip) && (ip->i_size == 0 || ip->i_size > EXT2_MAX_SYMLINK))
 		return ext2_corrupt(mp, "symlink %u has bad length %lu", ino,
 		    (unsigned long)ip->i_size);
 	return 0;
@@ -200,6 +199,8 @@ ext2_write_done(struct ext2_inode *ip, uint64_t end)
 	struct ext2_mount *mp = ip->i_mp;
 	int error;
 
+	if (!ext2_is_reg(ip))
+		return EINVAL;
 	if ((error = ext2_writable(mp)) != 0)
 		return error;
 	if (end > ip->i_size) {
@@ -234,12 +235,18 @@ ext2_inode_rdev(const struct ext2_inode *ip, uint32_t *major, uint32_t *minor)
 	}
 }
 
+/*
+ * Linux's test (no blocks but an attribute block's), and a target short
+ * enough for i_blkptr: a longer one with no blocks yet is a slow symlink
+ * being made (or a corrupt one, whose hole readlink reports).
+ */
 bool
 ext2_is_fast_symlink(const struct ext2_inode *ip)
 {
 	uint32_t ea_sectors = ip->i_file_acl != 0 ? ext2_spb(ip->i_mp) : 0;
 
-	return ext2_is_symlink(ip) && ip->i_blocks <= ea_sectors;
+	return ext2_is_symlink(ip) && ip->i_blocks <= ea_sectors &&
+	    ip->i_size <= EXT2_FAST_SYMLINK_MAX;
 }
 
 bool

@@ -195,14 +195,15 @@ ext2_link(struct ext2_inode *dp, const char *name, size_t len, struct ext2_inode
 {
 	int error;
 
-	if (ext2_is_dir(ip))
-		return EPERM;
-	if (ip->i_links >= EXT2_LINK_MAX)
-		return EMLINK;
-	if (ip->i_links == 0)
-		return ENOENT;		/* already unlinked */
+	/* In Linux's order: the new name first, then what may be linked. */
 	if ((error = can_add(dp, name, len)) != 0)
 		return error;
+	if (ext2_is_dir(ip))
+		return EPERM;
+	if (ip->i_links == 0)
+		return ENOENT;		/* already unlinked */
+	if (ip->i_links >= EXT2_LINK_MAX)
+		return EMLINK;
 	if ((error = ext2_dir_add(dp, name, len, ip->i_number,
 	    ext2_mode_to_ftype(ip->i_mode))) != 0)
 		return error;

@@ -67,6 +67,8 @@ ext2_mount(struct blockdev *dev, const struct ext2_mount_args *args, struct ext2
 	mp->m_rdonly = rdonly;
 	mp->m_mounted_rw = !rdonly;
 	mp->m_mount_state = mp->m_sb.s_state;
+	/* Generations differ from one mount to the next, as Linux's random ones do. */
+	mp->m_next_generation = ext2_now(mp) * 2654435761u + mp->m_sb.s_mnt_count;
 
 	/* The root must be a directory, or nothing else will work. */
 	if ((error = ext2_iget(mp, EXT2_ROOT_INO, &root)) != 0)
