@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,6 +241,9 @@ h_unmount(struct ext2h *h)
 	return error;
 }
 
+/* The inode cache may be used by several threads at once (test_threads). */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static struct hinode *
 cache_find(struct ext2h *h, uint32_t ino)
 {
@@ -249,8 +253,9 @@ cache_find(struct ext2h *h, uint32_t ino)
 	return NULL;
 }
 
-void
-h_adopt(struct ext2h *h, struct ext2_inode *ip)
+/* Add ip (or a reference to it) to the cache.  => cache_lock */
+static void
+cache_add(struct ext2h *h, struct ext2_inode *ip)
 {
 	struct hinode *hi = cache_find(h, ip->i_number);
 
@@ -268,34 +273,46 @@ h_adopt(struct ext2h *h, struct ext2_inode *ip)
 	h->cache[h->ncache++] = (struct hinode){ ip, 1 };
 }
 
+void
+h_adopt(struct ext2h *h, struct ext2_inode *ip)
+{
+	pthread_mutex_lock(&cache_lock);
+	cache_add(h, ip);
+	pthread_mutex_unlock(&cache_lock);
+}
+
+/* The inode is read under the cache lock, so two threads never make two copies. */
 int
 h_iget(struct ext2h *h, uint32_t ino, struct ext2_inode **ipp)
 {
-	struct hinode *hi = cache_find(h, ino);
-	int error;
+	struct hinode *hi;
+	int error = 0;
 
-	if (hi != NULL) {
+	pthread_mutex_lock(&cache_lock);
+	if ((hi = cache_find(h, ino)) != NULL) {
 		hi->refs++;
 		*ipp = hi->ip;
-		return 0;
+	} else if ((error = ext2_iget(h->mp, ino, ipp)) == 0) {
+		cache_add(h, *ipp);
 	}
-	if ((error = ext2_iget(h->mp, ino, ipp)) != 0)
-		return error;
-	h_adopt(h, *ipp);
-	return 0;
+	pthread_mutex_unlock(&cache_lock);
+	return error;
 }
 
 void
 h_iput(struct ext2h *h, struct ext2_inode *ip)
 {
-	struct hinode *hi = cache_find(h, ip->i_number);
+	struct hinode *hi;
 
+	pthread_mutex_lock(&cache_lock);
+	hi = cache_find(h, ip->i_number);
 	if (hi == NULL || hi->ip != ip)
 		abort();
-	if (--hi->refs > 0)
-		return;
-	*hi = h->cache[--h->ncache];
-	(void)ext2_iput(ip);
+	if (--hi->refs == 0) {
+		*hi = h->cache[--h->ncache];
+		(void)ext2_iput(ip);
+	}
+	pthread_mutex_unlock(&cache_lock);
 }
 
 size_t
@@ -457,7 +474,7 @@ h_read(struct ext2h *h, struct ext2_inode *ip, uint64_t off, void *buf, size_t l
 		} else {
 			size_t bytes = (size_t)howmany(in + chunk, bs) * bs;
 
-			harness_data_reads++;
+			__atomic_fetch_add(&harness_data_reads, 1, __ATOMIC_RELAXED);
 			if ((error = blockdev_read(&h->disk->hd_bd, pblk * bs, tmp, bytes)) != 0)
 				break;
 			memcpy(dst + done, tmp + in, chunk);

@@ -21,6 +21,7 @@
 #include "host_kmalloc.h"
 
 int host_kmalloc_fail_after = -1;
+uint64_t host_kmalloc_outstanding;
 
 void *
 kmalloc(size_t size, struct malloc_type *type, int flags)
@@ -39,6 +40,7 @@ kmalloc(size_t size, struct malloc_type *type, int flags)
 	memset(p, (flags & M_ZERO) ? 0 : 0xa5, size);
 	__atomic_fetch_add(&type->mt_inuse, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&type->mt_requests, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&host_kmalloc_outstanding, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -48,5 +50,6 @@ kfree(void *addr, struct malloc_type *type)
 	if (addr == NULL)
 		return;
 	__atomic_fetch_sub(&type->mt_inuse, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&host_kmalloc_outstanding, 1, __ATOMIC_RELAXED);
 	free(addr);
 }

@@ -240,7 +240,9 @@ int ext2_lookup(struct ext2_inode *dp, const char *name, size_t len, uint32_t *i
  * Directory listing: call fill for each entry from the offset *cookie
  * on, until fill returns nonzero (then *cookie is that entry's, to start
  * there next time) or the directory ends (*cookie is its size).  next is
- * the cookie just after the entry.  0, ENOTDIR or EIO.
+ * the cookie just after the entry.  fill runs with a directory buffer
+ * locked: it may only copy the name into kernel memory.  0, ENOTDIR or
+ * EIO.
  */
 typedef int (*ext2_filldir_t)(void *arg, const char *name, size_t len, uint32_t ino,
     uint8_t type, uint64_t next);

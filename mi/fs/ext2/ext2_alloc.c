@@ -165,17 +165,16 @@ ext2_alloc_block(struct ext2_mount *mp, uint64_t goal, uint32_t *blk)
 	return error;
 }
 
-void
+int
 ext2_free_block(struct ext2_mount *mp, uint32_t blk)
 {
 	struct ext2_group *grp;
 	struct buf *bp;
 	uint32_t g, bit;
+	int error = 0;
 
-	if (!ext2_block_is_data(mp, blk)) {
-		ext2_corrupt(mp, "freeing block %u, which is not a data block", blk);
-		return;
-	}
+	if (!ext2_block_is_data(mp, blk))
+		return ext2_corrupt(mp, "freeing block %u, which is not a data block", blk);
 	/* Before the bit is clear: once it is, the block may be someone else's. */
 	binval(mp->m_dev, blk);
 	g = ext2_blk_group(mp, blk);
@@ -183,10 +182,11 @@ ext2_free_block(struct ext2_mount *mp, uint32_t blk)
 	bit = blk - grp->g_first_block;
 	fs_lock(&mp->m_lock);
 	if (ext2_bread(mp, grp->g_block_bitmap, &bp) != 0) {
-		ext2_corrupt(mp, "cannot read group %u's block bitmap to free block %u", g, blk);
+		error = ext2_corrupt(mp, "cannot read group %u's block bitmap to free block %u",
+		    g, blk);
 	} else if (!bit_test(bp->b_data, bit)) {
 		brelse(bp);
-		ext2_corrupt(mp, "freeing block %u, which is already free", blk);
+		error = ext2_corrupt(mp, "freeing block %u, which is already free", blk);
 	} else {
 		bit_clear(bp->b_data, bit);
 		bdwrite(bp);
@@ -197,6 +197,7 @@ ext2_free_block(struct ext2_mount *mp, uint32_t blk)
 		ext2_sb_dirty(mp);
 	}
 	fs_unlock(&mp->m_lock);
+	return error;
 }
 
 /*

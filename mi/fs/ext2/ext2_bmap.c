@@ -201,12 +201,12 @@ alloc_for(struct ext2_inode *ip, uint64_t goal, uint32_t *blk)
 	return 0;
 }
 
-/* Give back a block alloc_for gave, which nothing points at yet. */
-static void
-unalloc_for(struct ext2_inode *ip, uint32_t blk)
+/* Free blk and take it off ip's count: 0, or EIO if it was not in use. */
+static int
+release_block(struct ext2_inode *ip, uint32_t blk)
 {
-	ext2_free_block(ip->i_mp, blk);
 	ip->i_blocks -= MIN(ip->i_blocks, ext2_spb(ip->i_mp));
+	return ext2_free_block(ip->i_mp, blk);
 }
 
 /* Make blk a zeroed indirect block, written before anything points at it. */
@@ -287,13 +287,13 @@ ext2_balloc(struct ext2_inode *ip, uint64_t lblk, uint64_t *pblk, bool *fresh)
 		if ((error = alloc_for(ip, goal, &nb)) != 0)
 			break;
 		if (k < p.depth - 1 && (error = zero_block(mp, nb)) != 0) {
-			unalloc_for(ip, nb);
+			(void)release_block(ip, nb);	/* never linked in */
 			break;
 		}
 		if (parent == 0) {
 			ip->i_blkptr[p.idx[0]] = nb;
 		} else if ((error = set_slot(ip, parent, p.idx[k], nb)) != 0) {
-			unalloc_for(ip, nb);
+			(void)release_block(ip, nb);	/* never linked in */
 			break;
 		}
 		if (k == p.depth - 1) {
@@ -331,14 +331,6 @@ read_copy(struct ext2_inode *ip, uint32_t blk, uint32_t **copyp)
 	memcpy(*copyp, bp->b_data, mp->m_bsize);
 	brelse(bp);
 	return 0;
-}
-
-/* Free blk and take it off ip's count. */
-static void
-release_block(struct ext2_inode *ip, uint32_t blk)
-{
-	ext2_free_block(ip->i_mp, blk);
-	ip->i_blocks -= MIN(ip->i_blocks, ext2_spb(ip->i_mp));
 }
 
 /*
@@ -390,7 +382,8 @@ trim_indirect(struct ext2_inode *ip, uint32_t blk, int h, uint64_t off, bool *em
 			}
 		}
 		if (child_empty) {
-			release_block(ip, child);
+			if (release_block(ip, child) != 0)
+				error2 = EIO;
 			a[i] = 0;
 			changed = true;
 		} else {
@@ -422,10 +415,10 @@ ext2_free_blocks_from(struct ext2_inode *ip, uint64_t first)
 
 		if (b == 0)
 			continue;
-		if (ext2_block_is_data(mp, b))
-			release_block(ip, b);
-		else
+		if (!ext2_block_is_data(mp, b))
 			error = check_ptr(ip, b, i);
+		else if (release_block(ip, b) != 0)
+			error = EIO;
 		ip->i_blkptr[i] = 0;
 	}
 	for (int h = 1; h <= 3; h++) {
@@ -444,7 +437,8 @@ ext2_free_blocks_from(struct ext2_inode *ip, uint64_t first)
 				if (error2 != 0)
 					error = error2;
 				if (emptied) {
-					release_block(ip, top);
+					if (release_block(ip, top) != 0)
+						error = EIO;
 					ip->i_blkptr[EXT2_NDIR_BLOCKS + h - 1] = 0;
 				}
 			}

@@ -64,8 +64,8 @@ ext2_spb(const struct ext2_mount *mp)
  * EROFS, EIO.  => no buffer held
  */
 int ext2_alloc_block(struct ext2_mount *mp, uint64_t goal, uint32_t *blk);
-/* Free blk (forgetting any cached copy); corruption is reported, not returned. */
-void ext2_free_block(struct ext2_mount *mp, uint32_t blk);
+/* Free blk, forgetting any cached copy.  EIO (reported) if it was not in use. */
+int ext2_free_block(struct ext2_mount *mp, uint32_t blk);
 /*
  * Allocate an inode for a new file in directory dp: a directory in a
  * group with many free inodes and blocks (spreading directories out),
