@@ -241,6 +241,30 @@ test_variant(const struct variant *v)
 			h_iput(&h, many);
 	}
 
+	/* "." and "..", the root's ".." being itself. */
+	{
+		struct ext2_inode *root = NULL, *d1 = NULL, *d2 = NULL;
+		uint32_t a = 0, b = 0, c = 0, d = 0;
+		uint8_t t;
+
+		if (h_namei(&h, "/", &root) == 0 && h_namei(&h, "/dir1", &d1) == 0 &&
+		    h_namei(&h, "/dir1/dir2", &d2) == 0) {
+			ext2_lookup(root, "..", 2, &a, &t);
+			ext2_lookup(d1, "..", 2, &b, &t);
+			ext2_lookup(d2, "..", 2, &c, &t);
+			ext2_lookup(d2, ".", 1, &d, &t);
+		}
+		tap_ok(a == EXT2_ROOT_INO && b == EXT2_ROOT_INO && d1 != NULL && c == d1->i_number &&
+		    d2 != NULL && d == d2->i_number && h.mp->m_errors == 0,
+		    "%s: \".\" and \"..\" look up as they should, in the root too", v->name);
+		if (d2 != NULL)
+			h_iput(&h, d2);
+		if (d1 != NULL)
+			h_iput(&h, d1);
+		if (root != NULL)
+			h_iput(&h, root);
+	}
+
 	/* Clustering: a dense file laid out contiguously reads in few requests. */
 	struct ext2_inode *dense;
 	if (h_namei(&h, "/dense", &dense) == 0) {

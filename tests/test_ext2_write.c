@@ -793,6 +793,27 @@ test_open_unlinked(struct world *w)
 	    w->name);
 }
 
+/* A write the disk refuses leaves no block allocated past the end of the file. */
+static void
+test_failed_write(struct world *w)
+{
+	uint8_t data[3 * 4096] = { 1 };
+	uint64_t before;
+	struct ext2_inode *ip;
+	int error;
+
+	d_create(w, "/a/fails", 0644);
+	before = free_blocks(w);
+	w->h.disk->hd_fail_write_lo = 0;
+	w->h.disk->hd_fail_write_hi = UINT64_MAX;
+	error = x_write(w, "/a/fails", 5 * (uint64_t)w->bsize, data, 3 * (size_t)w->bsize);
+	w->h.disk->hd_fail_write_hi = 0;
+	h_namei(&w->h, "/a/fails", &ip);
+	tap_ok(error == EIO && ip->i_size == 0 && ip->i_blocks == 0 && free_blocks(w) == before,
+	    "%s: a write the disk refuses is EIO and leaves no blocks behind", w->name);
+	h_iput(&w->h, ip);
+}
+
 static void
 test_renames(struct world *w)
 {
@@ -1002,6 +1023,7 @@ test_block_size(uint32_t bsize)
 	test_holes(&w);
 	test_truncate(&w);
 	test_open_unlinked(&w);
+	test_failed_write(&w);
 	test_renames(&w);
 	test_big_directory(&w);
 	checkpoint(&w, "scripted operations");

@@ -518,11 +518,13 @@ h_write(struct ext2h *h, struct ext2_inode *ip, uint64_t off, const void *buf, s
 	free(blk);
 	if (done > 0) {
 		int e = ext2_write_done(ip, off + done);
+
 		if (e != 0)
-			return -e;
-		return (ssize_t)done;
+			error = e;
 	}
-	return -error;
+	if (error != 0)
+		(void)ext2_truncate(ip, ip->i_size);	/* what it allocated past the end */
+	return done > 0 ? (ssize_t)done : -error;
 }
 
 int

@@ -223,7 +223,8 @@ int ext2_write_done(struct ext2_inode *ip, uint64_t end);
  * indirect blocks) wholly past it; mtime and ctime become now.  The
  * caller first zeroes the tail of the last partial block in its pages
  * and drops pages past the end, so freed blocks hold no live data.
- * EFBIG, EROFS, EIO.
+ * ext2_truncate(ip, ip->i_size) frees blocks that a failed write
+ * allocated past the end.  EFBIG, EROFS, EIO.
  */
 int ext2_truncate(struct ext2_inode *ip, uint64_t size);
 

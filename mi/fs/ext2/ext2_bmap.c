@@ -463,7 +463,8 @@ ext2_truncate(struct ext2_inode *ip, uint64_t size)
 		return error;
 	if (size > mp->m_maxfilesize)
 		return EFBIG;
-	if (size < ip->i_size)
+	/* Equal sizes too: blocks a failed write left past the end go. */
+	if (size <= ip->i_size)
 		error = ext2_free_blocks_from(ip, howmany(size, (uint64_t)mp->m_bsize));
 	ip->i_size = size;
 	if (size > INT32_MAX)

@@ -177,8 +177,11 @@ ext2_lookup(struct ext2_inode *dp, const char *name, size_t len, uint32_t *ino,
 		return len == 0 ? ENOENT : ENAMETOOLONG;
 	if ((error = dir_find(dp, name, len, &slot, ino, type, NULL)) != 0)
 		return error;
+	/* Only "." names the directory itself -- and ".." in the root. */
+	bool self_ok = (len == 1 && name[0] == '.') ||
+	    (dp->i_number == EXT2_ROOT_INO && len == 2 && name[0] == '.' && name[1] == '.');
 	if ((*ino < mp->m_first_ino && *ino != EXT2_ROOT_INO) ||
-	    (*ino == dp->i_number && !(len == 1 && name[0] == '.')))
+	    (*ino == dp->i_number && !self_ok))
 		return ext2_corrupt(mp, "directory %u names inode %u, which it may not",
 		    dp->i_number, *ino);
 	return 0;
