@@ -19,6 +19,7 @@ fs_lock(struct fs_lock *l)
 {
 	struct thread *td = curthread();
 
+	KASSERT(td != NULL, ("fs_lock: %s taken with no thread", l->fl_name));
 	spin_lock(&l->fl_spin);
 	KASSERT(l->fl_owner != td, ("fs_lock: %s already held by this thread",
 	    l->fl_name));
