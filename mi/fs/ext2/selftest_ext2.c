@@ -122,6 +122,15 @@ unpack(uint8_t *mem, const struct sparse_image *img)
 	}
 }
 
+/* Drop the in-core inodes of list that are there. */
+static void
+put_all(struct ext2_inode **list, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i] != NULL)
+			ext2_iput(list[i]);
+}
+
 static struct ext2_inode *
 st_namei(struct ext2_mount *mp, struct ext2_inode *dp, const char *name)
 {
@@ -173,14 +182,7 @@ ext2_selftest(void)
 	ok = ok && ext2_rename(dir, "file", 4, file, root, "moved", 5, NULL) == 0 &&
 	    ext2_truncate(file, 5000) == 0 && st_check(&md, file, 5000, &runs);
 	selftest_ok(ok, "ext2: renamed across directories and truncated");
-	if (link != NULL)
-		ext2_iput(link);
-	if (file != NULL)
-		ext2_iput(file);
-	if (dir != NULL)
-		ext2_iput(dir);
-	if (root != NULL)
-		ext2_iput(root);
+	put_all((struct ext2_inode *[]){ link, file, dir, root }, 4);
 	selftest_ok(ext2_unmount(mp) == 0 &&
 	    (((struct ext2_super *)(md.mem + EXT2_SUPER_OFFSET))->s_state & EXT2_VALID_FS),
 	    "ext2: unmounts clean");
@@ -201,14 +203,7 @@ ext2_selftest(void)
 	selftest_ok(ok, "ext2: the file, its data and the symlink are there after remounting");
 	ok = ok && ext2_unlink(root, "moved", 5, file) == 0 &&
 	    ext2_unlink(dir, "link", 4, link) == 0 && ext2_rmdir(root, "dir", 3, dir) == 0;
-	if (link != NULL)
-		ext2_iput(link);
-	if (file != NULL)
-		ext2_iput(file);
-	if (dir != NULL)
-		ext2_iput(dir);
-	if (root != NULL)
-		ext2_iput(root);
+	put_all((struct ext2_inode *[]){ link, file, dir, root }, 4);
 	ext2_statfs(mp, &sf);
 	selftest_ok(ok && sf.f_bfree == start.f_bfree && sf.f_ffree == start.f_ffree,
 	    "ext2: removing everything gives back every block and inode (%lu, %lu free)",
