@@ -51,8 +51,10 @@ inode_check(struct ext2_mount *mp, const struct ext2_inode *ip)
 		    "file system", ino, ip->i_flags & EXT2_FL_UNSUPPORTED);
 	if (ext2_is_reg(ip) && ip->i_size > mp->m_maxfilesize)
 		return ext2_corrupt(mp, "inode %u is larger than a file can be", ino);
-	if (ext2_is_dir(ip) && (ip->i_size & (mp->m_bsize - 1)) != 0)
-		return ext2_corrupt(mp, "directory %u has a partial block", ino);
+	/* Directories have no holes: their size is at most the blocks they hold. */
+	if (ext2_is_dir(ip) && ((ip->i_size & (mp->m_bsize - 1)) != 0 ||
+	    ip->i_size > (uint64_t)ip->i_blocks << EXT2_SECTOR_SHIFT))
+		return ext2_corrupt(mp, "directory %u has a partial block or holes", ino);
 	if (ext2_is_symlink(ip) && (ip->i_size == 0 || ip->i_size > EXT2_MAX_SYMLINK))
 		return ext2_corrupt(mp, "symlink %u has bad length %lu", ino,
 		    (unsigned long)ip->i_size);
