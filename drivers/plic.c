@@ -1,24 +1,26 @@
 /*
- * The RISC-V Platform-Level Interrupt Controller.
+ * The RISC-V Platform-Level Interrupt Controller, behind kern/intr.h.
  *
  * Each hart's S-mode external interrupt is one PLIC "context"; which
  * context belongs to which hart comes from the device tree's
- * interrupts-extended (struct plat_cpu.plic_s_context), because boards
- * number them differently (QEMU: 2h+1; the JH7110, whose hart 0 has no
- * S-mode: 2h).  Every source is enabled on every usable hart; the first
- * hart to claim it handles it.
+ * interrupts-extended (harts_plic_contexts()), because boards number
+ * them differently (QEMU: 2h+1; the JH7110, whose hart 0 has no S-mode:
+ * 2h).  Every source is enabled on every cpu that has run
+ * intr_init_cpu(); the first hart to claim it handles it.
  *
- * Locking: handlers[] is written under plic_lock before the source is
- * enabled and only read afterwards.
+ * Locking: sources[] and context_of_cpu[] are written under plic_lock
+ * (a source before it is enabled, a cpu's context by that cpu before it
+ * takes interrupts) and only read afterwards.  The rest is (C) after
+ * attach.
  */
 #include <kern/systm.h>
+#include <kern/device.h>
 #include <kern/intr.h>
 #include <kern/pcpu.h>
-#include <kern/platform.h>
 #include <kern/spinlock.h>
 #include <machine/cpu.h>
+#include <machine/harts.h>
 #include <vm/kmem.h>
-#include "plic.h"
 
 #define PLIC_PRIORITY(irq)	(4 * (irq))
 #define PLIC_ENABLE(ctx)	(0x2000 + 0x80 * (ctx))
@@ -29,13 +31,14 @@
 struct intr_source {
 	intr_handler_t	*handler;
 	void		*arg;
-	uint64_t	count;
+	uint64_t	count;		/* (A) */
 };
 
 static volatile uint8_t *plic_base;
 static uint32_t plic_ndev;
 static struct intr_source *sources;	/* [plic_ndev + 1] */
-static int context_of_cpu[MAXCPU];	/* (C) by logical cpu id */
+static int context_of_hart[HARTS_MAX];	/* (C) indexed like harts.hart[] */
+static int context_of_cpu[MAXCPU];	/* by logical cpu id; -1: none */
 static struct spinlock plic_lock = SPINLOCK_INITIALIZER("plic");
 
 static inline volatile uint32_t *
@@ -44,28 +47,36 @@ plic_reg(uint64_t off)
 	return (volatile uint32_t *)(plic_base + off);
 }
 
-int
-plic_attach(const struct platform *p)
+/* Map the first PLIC in the tree; a second one is not driven (ENXIO). */
+static int
+plic_attach(struct device *dev)
 {
-	if (p->plic_base == 0 || p->plic_ndev == 0)
+	uint32_t ndev;
+	size_t size;
+
+	if (plic_base != NULL)
+		return ENXIO;
+	ndev = fdt_getprop_u32(dev->dv_fdt, dev->dv_node, "riscv,ndev", 0);
+	if (dev->dv_nreg == 0 || ndev == 0)
 		return ENODEV;
-	plic_ndev = MIN(p->plic_ndev, PLIC_MAX_SOURCES - 1);
-	plic_base = kmem_mapdev(p->plic_base, p->plic_size);
-	sources = kmem_alloc(round_page((plic_ndev + 1) * sizeof(*sources)), M_WAITOK);
-	if (plic_base == NULL || sources == NULL)
-		return ENOMEM;
+	plic_ndev = MIN(ndev, PLIC_MAX_SOURCES - 1);
+	harts_plic_contexts(dev->dv_fdt, dev->dv_node, &harts, context_of_hart);
 	for (int i = 0; i < MAXCPU; i++)
 		context_of_cpu[i] = -1;
+	size = round_page((plic_ndev + 1) * sizeof(*sources));
+	if ((sources = kmem_alloc(size, M_WAITOK)) == NULL)
+		return ENOMEM;
+	plic_base = kmem_mapdev(dev->dv_reg[0].base, dev->dv_reg[0].size);
+	if (plic_base == NULL) {
+		kmem_free(sources, size);
+		sources = NULL;
+		return ENOMEM;
+	}
 	return 0;
 }
 
-/* Record which context the cpu with this logical id uses. */
-void
-plic_set_cpu_context(uint32_t cpuid, int context)
-{
-	KASSERT(cpuid < MAXCPU, ("plic: cpu %u", cpuid));
-	context_of_cpu[cpuid] = context;
-}
+static const char *const plic_compat[] = { "sifive,plic-1.0.0", "riscv,plic0", NULL };
+DRIVER(plic, plic_compat, DRIVER_PASS_INTERRUPT, plic_attach);
 
 static void
 enable_source_on(int ctx, uint32_t irq)
@@ -100,14 +111,16 @@ intr_establish(uint32_t irq, intr_handler_t *handler, void *arg)
 void
 intr_init_cpu(void)
 {
+	const struct hart *hart;
 	int ctx;
 
 	if (plic_base == NULL)
 		return;
-	ctx = context_of_cpu[cpu_id()];
-	if (ctx < 0)
+	hart = harts_find(&harts, curcpu()->pc_hartid);
+	if (hart == NULL || (ctx = context_of_hart[hart - harts.hart]) < 0)
 		return;
 	spin_lock(&plic_lock);
+	context_of_cpu[cpu_id()] = ctx;
 	for (uint32_t irq = 1; irq <= plic_ndev; irq++)
 		if (sources[irq].handler != NULL)
 			enable_source_on(ctx, irq);
@@ -118,10 +131,10 @@ intr_init_cpu(void)
 void
 intr_dispatch(void)
 {
-	int ctx = context_of_cpu[cpu_id()];
+	int ctx;
 	uint32_t irq;
 
-	if (ctx < 0)
+	if (plic_base == NULL || (ctx = context_of_cpu[cpu_id()]) < 0)
 		return;
 	while ((irq = *plic_reg(PLIC_CLAIM(ctx))) != 0) {
 		if (irq <= plic_ndev && sources[irq].handler != NULL) {
@@ -133,7 +146,7 @@ intr_dispatch(void)
 }
 
 uint64_t
-plic_source_count(uint32_t irq)
+intr_source_count(uint32_t irq)
 {
 	if (sources == NULL || irq == 0 || irq > plic_ndev)
 		return 0;

@@ -1,6 +1,9 @@
 /*
- * Host unit test for the device-tree reader (mi/kern/fdt.c) and the
- * platform description (mi/kern/platform.c).
+ * Host unit test for the device-tree reader (mi/kern/fdt.c), the
+ * platform description (mi/kern/platform.c), the harts
+ * (arch/riscv/harts.c) and device matching and attach ordering
+ * (mi/kern/device.c, with drivers of the test's own that record what
+ * they are given; tests/test_attach.c runs the real drivers).
  *
  *	test_platform FIXTURE_DIR DTB_DIR
  *
@@ -17,8 +20,11 @@
 #include <kern/types.h>
 #include <kern/errno.h>
 #include <kern/fdt.h>
+#include <kern/device.h>
 #include <kern/platform.h>
+#include <machine/harts.h>
 
+#include "host/host_support.h"
 #include "host/tap.h"
 
 #define GiB	(1ULL << 30)
@@ -48,30 +54,74 @@ check_str(const char *got, const char *want, const char *what,
 	return ok;
 }
 
-/* Read dir/name; exits on failure (a missing fixture is a broken build). */
-static uint8_t *
-load(const char *dir, const char *name, size_t *lenp)
-{
-	char path[1024];
-	uint8_t *buf;
-	FILE *f;
-	long len;
+/*
+ * Drivers for matching: the compatible strings of the kernel's drivers,
+ * with an attach that records the order it is called in.
+ */
+#define TEST_MAX_DEVS	16
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "rb")) == NULL ||
-	    fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		fprintf(stderr, "test_platform: cannot read %s\n", path);
-		exit(2);
-	}
-	buf = malloc((size_t)len + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		fprintf(stderr, "test_platform: cannot read %s\n", path);
-		exit(2);
-	}
-	fclose(f);
-	*lenp = (size_t)len;
-	return buf;
+static const char *const uart_compat[] = { "snps,dw-apb-uart", "ns16550a", "ns16550", NULL };
+static const char *const plic_compat[] = { "sifive,plic-1.0.0", "riscv,plic0", NULL };
+static const char *const finisher_compat[] = { "sifive,test1", "sifive,test0", NULL };
+
+static int attach_log[TEST_MAX_DEVS];	/* dv_node of each attach call */
+static int attach_calls;
+
+static int
+record_attach(struct device *dev)
+{
+	if (attach_calls < TEST_MAX_DEVS)
+		attach_log[attach_calls] = dev->dv_node;
+	attach_calls++;
+	return 0;
+}
+
+static const struct driver test_drivers[] = {
+	{ "uart", uart_compat, DRIVER_PASS_SYSTEM, record_attach },
+	{ "plic", plic_compat, DRIVER_PASS_INTERRUPT, record_attach },
+	{ "sifive_test", finisher_compat, DRIVER_PASS_SYSTEM, record_attach },
+};
+
+/* The first matched device of the named driver, or NULL. */
+static const struct device *
+matched(const struct device *devs, int n, const char *driver)
+{
+	for (int i = 0; i < n && i < TEST_MAX_DEVS; i++)
+		if (strcmp(devs[i].dv_driver->dr_name, driver) == 0)
+			return &devs[i];
+	return NULL;
+}
+
+/* Match p's tree against test_drivers; the number matched. */
+static int
+match_board(const struct platform *p, struct device *devs)
+{
+	return device_match(&p->fdt, test_drivers, nitems(test_drivers), devs,
+	    TEST_MAX_DEVS);
+}
+
+/* The S-mode PLIC context of hart id, through the matched PLIC. */
+static int
+s_context(const struct platform *p, const struct harts *h,
+    const struct device *plic, uint64_t hartid)
+{
+	int context[HARTS_MAX];
+	const struct hart *hart = harts_find(h, hartid);
+
+	if (plic == NULL || hart == NULL)
+		return -2;
+	harts_plic_contexts(&p->fdt, plic->dv_node, h, context);
+	return context[hart - h->hart];
+}
+
+/* dev has reg[0] = (base, size) and its first interrupt is irq. */
+static bool
+dev_is(const struct device *dev, uint64_t base, uint64_t size, uint32_t irq)
+{
+	return dev != NULL && dev->dv_nreg >= 1 && dev->dv_reg[0].base == base &&
+	    dev->dv_reg[0].size == size &&
+	    (irq == 0 ? dev->dv_nintr == 0 : dev->dv_nintr >= 1 && dev->dv_intr[0].irq == irq);
 }
 
 static uint32_t
@@ -96,10 +146,13 @@ static void
 test_vf2(const char *dir, const char *file, const char *model)
 {
 	struct platform *p = calloc(1, sizeof(*p));
-	const struct plat_cpu *c;
+	struct harts *hs = calloc(1, sizeof(*hs));
+	struct device devs[TEST_MAX_DEVS];
+	const struct device *uart, *plic;
+	const struct hart *c;
 	size_t len;
-	uint8_t *blob = load(dir, file, &len);
-	int rc, h;
+	uint8_t *blob = host_load_file(dir, file, &len);
+	int rc, h, n;
 
 	rc = platform_from_fdt(blob, len, p);
 	if (!tap_ok(rc == 0, "%s: platform_from_fdt succeeds", file)) {
@@ -117,42 +170,48 @@ test_vf2(const char *dir, const char *file, const char *model)
 	check_str(p->bootargs, "", "bootargs", file);
 	tap_ok(p->initrd_start == 0 && p->initrd_end == 0, "%s: no initrd",
 	    file);
-	check_u64(p->timebase_hz, 4000000, "timebase", file);
 
-	check_u64(p->ncpus, 5, "five cpus", file);
-	c = platform_cpu(p, 0);
+	harts_from_fdt(&p->fdt, hs);
+	n = match_board(p, devs);
+	plic = matched(devs, n, "plic");
+	check_u64(hs->timebase_hz, 4000000, "timebase", file);
+	check_u64(hs->nharts, 5, "five cpus", file);
+	c = harts_find(hs, 0);
 	tap_ok(c != NULL && !c->enabled && !c->usable &&
-	    c->mmu == PLAT_MMU_NONE && !c->has_fpu && !c->has_sstc &&
-	    c->plic_s_context == -1,
+	    c->mmu == HART_MMU_NONE && !c->has_fpu && !c->has_sstc &&
+	    s_context(p, hs, plic, 0) == -1,
 	    "%s: hart 0 (S7) disabled, no MMU, no FPU, no S context", file);
 	for (h = 1; h <= 4; h++) {
-		c = platform_cpu(p, (uint64_t)h);
+		c = harts_find(hs, (uint64_t)h);
 		if (!tap_ok(c != NULL, "%s: hart %d present", file, h))
 			continue;
-		tap_ok(c->enabled && c->usable && c->mmu == PLAT_MMU_SV39,
+		tap_ok(c->enabled && c->usable && c->mmu == HART_MMU_SV39,
 		    "%s: hart %d enabled, usable, Sv39", file, h);
 		tap_ok(c->has_fpu && !c->has_sstc, "%s: hart %d FPU, no Sstc",
 		    file, h);
 		check_u64(c->intc_phandle, 0x0d + (uint64_t)h, "intc phandle",
 		    file);
-		check_u64((uint64_t)c->plic_s_context, 2 * (uint64_t)h,
+		check_u64((uint64_t)s_context(p, hs, plic, (uint64_t)h), 2 * (uint64_t)h,
 		    "S context = 2*hart", file);
 	}
-	tap_ok(platform_cpu(p, 5) == NULL, "%s: no hart 5", file);
+	tap_ok(harts_find(hs, 5) == NULL, "%s: no hart 5", file);
 
-	tap_ok(p->uart.kind == PLAT_UART_DW_APB, "%s: console is DW APB", file);
-	check_u64(p->uart.base, 0x10000000, "uart base", file);
-	check_u64(p->uart.size, 0x10000, "uart size", file);
-	check_u64(p->uart.reg_shift, 2, "uart reg_shift", file);
-	check_u64(p->uart.reg_io_width, 4, "uart reg_io_width", file);
-	check_u64(p->uart.clock_hz, 0, "uart clock absent", file);
-	check_u64(p->uart.irq, VF2_DW_UART_IRQ, "uart irq", file);
-
-	check_u64(p->plic_base, 0x0c000000, "plic base", file);
-	check_u64(p->plic_size, 0x4000000, "plic size", file);
-	check_u64(p->plic_ndev, VF2_PLIC_NDEV, "plic ndev", file);
-	check_u64(p->test_base, 0, "no test device", file);
+	check_u64(n, 2, "two devices match: the PLIC and uart0 (the others are disabled)", file);
+	uart = matched(devs, n, "uart");
+	tap_ok(uart != NULL && strcmp(uart->dv_compat, "snps,dw-apb-uart") == 0 &&
+	    uart->dv_stdout, "%s: console is DW APB, named by stdout-path", file);
+	tap_ok(dev_is(uart, 0x10000000, 0x10000, VF2_DW_UART_IRQ) &&
+	    plic != NULL && uart->dv_intr[0].ctrl == plic->dv_phandle,
+	    "%s: uart reg, size and PLIC irq %d", file, VF2_DW_UART_IRQ);
+	tap_ok(plic != NULL && plic->dv_reg[0].base == 0x0c000000 &&
+	    plic->dv_reg[0].size == 0x4000000 &&
+	    fdt_getprop_u32(&p->fdt, plic->dv_node, "riscv,ndev", 0) == VF2_PLIC_NDEV,
+	    "%s: plic base, size, ndev", file);
+	tap_ok(devs[0].dv_driver->dr_pass == DRIVER_PASS_INTERRUPT,
+	    "%s: the PLIC attaches first", file);
+	tap_ok(matched(devs, n, "sifive_test") == NULL, "%s: no test device", file);
 out:
+	free(hs);
 	free(p);
 	free(blob);
 }
@@ -162,10 +221,13 @@ test_qemu(const char *dir)
 {
 	const char *file = "qemu-virt-smp4-512m.dtb";
 	struct platform *p = calloc(1, sizeof(*p));
-	const struct plat_cpu *c;
+	struct harts *hs = calloc(1, sizeof(*hs));
+	struct device devs[TEST_MAX_DEVS];
+	const struct device *uart, *plic, *finisher;
+	const struct hart *c;
 	size_t len;
-	uint8_t *blob = load(dir, file, &len);
-	int rc, h;
+	uint8_t *blob = host_load_file(dir, file, &len);
+	int rc, h, n;
 
 	rc = platform_from_fdt(blob, len, p);
 	if (!tap_ok(rc == 0, "%s: platform_from_fdt succeeds (1 MiB file)",
@@ -180,35 +242,40 @@ test_qemu(const char *dir)
 	check_u64(p->mem[0].base, 0x80000000, "memory base", file);
 	check_u64(p->mem[0].size, 512 * MiB, "memory size", file);
 	check_u64(p->nrsv, 0, "no reservations", file);
-	check_u64(p->timebase_hz, 10000000, "timebase", file);
 
-	check_u64(p->ncpus, 4, "four cpus", file);
+	harts_from_fdt(&p->fdt, hs);
+	n = match_board(p, devs);
+	plic = matched(devs, n, "plic");
+	check_u64(hs->timebase_hz, 10000000, "timebase", file);
+	check_u64(hs->nharts, 4, "four cpus", file);
 	for (h = 0; h < 4; h++) {
-		c = platform_cpu(p, (uint64_t)h);
+		c = harts_find(hs, (uint64_t)h);
 		if (!tap_ok(c != NULL, "%s: hart %d present", file, h))
 			continue;
-		tap_ok(c->enabled && c->usable && c->mmu == PLAT_MMU_SV48,
+		tap_ok(c->enabled && c->usable && c->mmu == HART_MMU_SV48,
 		    "%s: hart %d enabled, usable, Sv48", file, h);
 		tap_ok(c->has_fpu && c->has_sstc, "%s: hart %d FPU and Sstc",
 		    file, h);
-		check_u64((uint64_t)c->plic_s_context, 2 * (uint64_t)h + 1,
+		check_u64((uint64_t)s_context(p, hs, plic, (uint64_t)h), 2 * (uint64_t)h + 1,
 		    "S context = 2*hart+1", file);
 	}
 
-	tap_ok(p->uart.kind == PLAT_UART_NS16550, "%s: console is NS16550",
-	    file);
-	check_u64(p->uart.base, 0x10000000, "uart base", file);
-	check_u64(p->uart.size, 0x100, "uart size", file);
-	check_u64(p->uart.reg_shift, 0, "uart reg_shift", file);
-	check_u64(p->uart.reg_io_width, 1, "uart reg_io_width", file);
-	check_u64(p->uart.clock_hz, 3686400, "uart clock", file);
-	check_u64(p->uart.irq, 10, "uart irq", file);
-
-	check_u64(p->plic_base, 0x0c000000, "plic base", file);
-	check_u64(p->plic_size, 0x600000, "plic size", file);
-	check_u64(p->plic_ndev, QEMU_PLIC_NDEV, "plic ndev", file);
-	check_u64(p->test_base, 0x100000, "test device base", file);
-	check_u64(p->test_size, 0x1000, "test device size", file);
+	check_u64(n, 3, "three devices match: PLIC, UART, test device", file);
+	uart = matched(devs, n, "uart");
+	finisher = matched(devs, n, "sifive_test");
+	tap_ok(uart != NULL && strcmp(uart->dv_compat, "ns16550a") == 0 && uart->dv_stdout,
+	    "%s: console is NS16550, named by stdout-path", file);
+	tap_ok(dev_is(uart, 0x10000000, 0x100, 10), "%s: uart reg, size, irq 10", file);
+	tap_ok(plic != NULL && plic->dv_reg[0].base == 0x0c000000 &&
+	    plic->dv_reg[0].size == 0x600000 &&
+	    fdt_getprop_u32(&p->fdt, plic->dv_node, "riscv,ndev", 0) == QEMU_PLIC_NDEV,
+	    "%s: plic base, size, ndev", file);
+	tap_ok(dev_is(finisher, 0x100000, 0x1000, 0) &&
+	    strcmp(finisher->dv_compat, "sifive,test1") == 0,
+	    "%s: test device base, size; its first compatible string matched", file);
+	tap_ok(n == 3 && devs[0].dv_node == plic->dv_node && devs[1].dv_node == uart->dv_node &&
+	    devs[2].dv_node == finisher->dv_node,
+	    "%s: attach order: PLIC, the stdout UART, then the test device", file);
 
 	/* Exactly totalsize readable is enough; one byte less is not. */
 	tap_ok(platform_from_fdt(blob, 0x14ce, p) == 0,
@@ -216,6 +283,7 @@ test_qemu(const char *dir)
 	tap_ok(platform_from_fdt(blob, 0x14cd, p) == EINVAL,
 	    "%s: maxsize < totalsize is EINVAL", file);
 out:
+	free(hs);
 	free(p);
 	free(blob);
 }
@@ -227,10 +295,13 @@ test_board_a(const char *dir)
 {
 	const char *file = "platform-a.dtb";
 	struct platform *p = calloc(1, sizeof(*p));
-	const struct plat_cpu *c;
+	struct harts *hs = calloc(1, sizeof(*hs));
+	struct device devs[TEST_MAX_DEVS];
+	const struct device *uart, *plic, *finisher;
+	const struct hart *c;
 	size_t len;
-	uint8_t *blob = load(dir, file, &len);
-	int rc;
+	uint8_t *blob = host_load_file(dir, file, &len);
+	int rc, n;
 
 	rc = platform_from_fdt(blob, len, p);
 	if (!tap_ok(rc == 0, "%s: platform_from_fdt succeeds", file)) {
@@ -261,43 +332,52 @@ test_board_a(const char *dir)
 	check_u64(p->initrd_start, 0x84000000, "initrd start (32-bit cells)",
 	    file);
 	check_u64(p->initrd_end, 0x84200000, "initrd end (32-bit cells)", file);
-	check_u64(p->timebase_hz, 1000000, "timebase from a cpu node", file);
 
-	check_u64(p->ncpus, 4, "four cpus", file);
-	c = platform_cpu(p, 0);
-	tap_ok(c != NULL && c->usable && c->mmu == PLAT_MMU_SV39 &&
-	    c->has_fpu && !c->has_sstc && c->plic_s_context == 1,
+	harts_from_fdt(&p->fdt, hs);
+	n = match_board(p, devs);
+	plic = matched(devs, n, "plic");
+	check_u64(hs->timebase_hz, 1000000, "timebase from a cpu node", file);
+	check_u64(hs->nharts, 4, "four cpus", file);
+	c = harts_find(hs, 0);
+	tap_ok(c != NULL && c->usable && c->mmu == HART_MMU_SV39 &&
+	    c->has_fpu && !c->has_sstc && s_context(p, hs, plic, 0) == 1,
 	    "%s: hart 0 Sv39, FPU, no Sstc, S context 1", file);
-	c = platform_cpu(p, 1);
-	tap_ok(c != NULL && c->usable && c->mmu == PLAT_MMU_SV57 &&
-	    c->has_fpu && c->has_sstc && c->plic_s_context == 2,
+	c = harts_find(hs, 1);
+	tap_ok(c != NULL && c->usable && c->mmu == HART_MMU_SV57 &&
+	    c->has_fpu && c->has_sstc && s_context(p, hs, plic, 1) == 2,
 	    "%s: hart 1 status ok, Sv57 usable, 'g' gives FPU, "
 	    "isa-extensions Sstc, S context 2", file);
-	c = platform_cpu(p, 2);
+	c = harts_find(hs, 2);
 	tap_ok(c != NULL && c->enabled && !c->usable &&
-	    c->mmu == PLAT_MMU_NONE && !c->has_fpu && c->has_sstc &&
-	    c->plic_s_context == 5,
+	    c->mmu == HART_MMU_NONE && !c->has_fpu && c->has_sstc &&
+	    s_context(p, hs, plic, 2) == 5,
 	    "%s: hart 2 riscv,none not usable, versioned ISA string, "
 	    "S context 5", file);
-	c = platform_cpu(p, 3);
+	c = harts_find(hs, 3);
 	tap_ok(c != NULL && !c->enabled && !c->usable && c->has_fpu &&
-	    c->has_sstc && c->plic_s_context == 6,
+	    c->has_sstc && s_context(p, hs, plic, 3) == 6,
 	    "%s: hart 3 status fail, \"rv64imafdcsstc\", S context 6", file);
 
-	tap_ok(p->uart.kind == PLAT_UART_DW_APB,
-	    "%s: console skips disabled and untranslatable UARTs", file);
-	check_u64(p->uart.base, 0x50001000, "uart base through ranges", file);
-	check_u64(p->uart.size, 0x100, "uart size", file);
-	tap_ok(p->uart.reg_shift == 2 && p->uart.reg_io_width == 4 &&
-	    p->uart.clock_hz == 24000000 && p->uart.irq == 7,
-	    "%s: uart shift, width, clock, irq", file);
-
-	check_u64(p->plic_base, 0x0c000000, "plic base (riscv,plic0)", file);
-	check_u64(p->plic_ndev, 53, "plic ndev", file);
-	check_u64(p->test_base, 0x40003100, "test device through two ranges",
-	    file);
-	check_u64(p->test_size, 0x10, "test device size", file);
+	check_u64(n, 3, "three devices: disabled and untranslatable UARTs skipped", file);
+	uart = matched(devs, n, "uart");
+	finisher = matched(devs, n, "sifive_test");
+	tap_ok(uart != NULL && strcmp(uart->dv_compat, "snps,dw-apb-uart") == 0 &&
+	    !uart->dv_stdout,
+	    "%s: the one usable UART is DW APB (stdout-path names a disabled one)", file);
+	tap_ok(dev_is(uart, 0x50001000, 0x100, 7) && plic != NULL &&
+	    uart->dv_intr[0].ctrl == plic->dv_phandle,
+	    "%s: uart base through ranges, size, irq 7 of its interrupt-parent", file);
+	tap_ok(plic != NULL && strcmp(plic->dv_compat, "riscv,plic0") == 0 &&
+	    plic->dv_reg[0].base == 0x0c000000 &&
+	    fdt_getprop_u32(&p->fdt, plic->dv_node, "riscv,ndev", 0) == 53,
+	    "%s: plic base (riscv,plic0), ndev", file);
+	tap_ok(dev_is(finisher, 0x40003100, 0x10, 0),
+	    "%s: test device through two ranges, size", file);
+	tap_ok(n == 3 && devs[0].dv_node == plic->dv_node &&
+	    devs[1].dv_node == uart->dv_node && devs[2].dv_node == finisher->dv_node,
+	    "%s: PLIC first, then tree order (uart before test device)", file);
 out:
+	free(hs);
 	free(p);
 	free(blob);
 }
@@ -307,10 +387,13 @@ test_board_b(const char *dir)
 {
 	const char *file = "platform-b.dtb";
 	struct platform *p = calloc(1, sizeof(*p));
-	const struct plat_cpu *c;
+	struct harts *hs = calloc(1, sizeof(*hs));
+	struct device devs[TEST_MAX_DEVS];
+	const struct device *uart;
+	const struct hart *c;
 	size_t len;
-	uint8_t *blob = load(dir, file, &len);
-	int rc;
+	uint8_t *blob = host_load_file(dir, file, &len);
+	int rc, n;
 
 	rc = platform_from_fdt(blob, len, p);
 	if (!tap_ok(rc == 0, "%s: platform_from_fdt succeeds", file)) {
@@ -324,23 +407,25 @@ test_board_b(const char *dir)
 	check_u64(p->initrd_start, 0x90000000, "initrd start (64-bit cells)",
 	    file);
 	check_u64(p->initrd_end, 0x90800000, "initrd end (64-bit cells)", file);
-	check_u64(p->timebase_hz, 25000000, "64-bit timebase", file);
-	check_u64(p->ncpus, 1, "one cpu", file);
-	c = platform_cpu(p, 0x500000000);
-	tap_ok(c != NULL && c->usable && c->mmu == PLAT_MMU_SV48 &&
+	harts_from_fdt(&p->fdt, hs);
+	n = match_board(p, devs);
+	check_u64(hs->timebase_hz, 25000000, "64-bit timebase", file);
+	check_u64(hs->nharts, 1, "one cpu", file);
+	c = harts_find(hs, 0x500000000);
+	tap_ok(c != NULL && c->usable && c->mmu == HART_MMU_SV48 &&
 	    !c->has_fpu && !c->has_sstc && c->intc_phandle == 0 &&
-	    c->plic_s_context == -1,
+	    matched(devs, n, "plic") == NULL,
 	    "%s: two-cell hart id, rv64imac, no intc, no PLIC", file);
-	tap_ok(p->uart.kind == PLAT_UART_NS16550 && p->uart.base == 0x20000000,
-	    "%s: stdout-path alias with options picks serial@20000000", file);
-	tap_ok(p->uart.size == 0x1000 && p->uart.reg_shift == 1 &&
-	    p->uart.reg_io_width == 2 && p->uart.clock_hz == 0 &&
-	    p->uart.irq == 21,
-	    "%s: uart size, shift, width, no clock, irq from "
-	    "interrupts-extended", file);
-	check_u64(p->plic_base, 0, "no PLIC", file);
-	check_u64(p->test_base, 0, "disabled test device ignored", file);
+	uart = matched(devs, n, "uart");
+	tap_ok(n == 2 && uart != NULL && uart->dv_stdout &&
+	    strcmp(uart->dv_compat, "ns16550") == 0 && uart->dv_reg[0].base == 0x20000000,
+	    "%s: stdout-path alias with options puts serial@20000000 first", file);
+	tap_ok(dev_is(uart, 0x20000000, 0x1000, 21) && uart->dv_intr[0].ctrl != 0,
+	    "%s: uart size, irq from interrupts-extended", file);
+	tap_ok(matched(devs, n, "sifive_test") == NULL, "%s: disabled test device ignored",
+	    file);
 out:
+	free(hs);
 	free(p);
 	free(blob);
 }
@@ -351,10 +436,169 @@ test_board_c(const char *dir)
 	const char *file = "platform-c.dtb";
 	struct platform *p = calloc(1, sizeof(*p));
 	size_t len;
-	uint8_t *blob = load(dir, file, &len);
+	uint8_t *blob = host_load_file(dir, file, &len);
 
 	tap_ok(platform_from_fdt(blob, len, p) == ENOSPC,
 	    "%s: 33 reservations do not fit: ENOSPC", file);
+	free(p);
+	free(blob);
+}
+
+/* ---- Matching devices to drivers, and attaching them. ---- */
+
+static const char *const a_compat[] = { "test,a", NULL };
+static const char *const b_compat[] = { "test,b", NULL };
+static const char *const console_compat[] = { "test,console", NULL };
+static const char *const intc_compat[] = { "test,intc", NULL };
+
+/* Attach by node name: some decline, some fail, the rest attach. */
+static int
+scripted_attach(struct device *dev)
+{
+	record_attach(dev);
+	if (strcmp(dev->dv_name, "early@8000") == 0)
+		return ENXIO;
+	if (strcmp(dev->dv_name, "plain@a000") == 0 ||
+	    strcmp(dev->dv_name, "intc@20000000") == 0)
+		return EIO;
+	return 0;
+}
+
+static const struct driver devices_drivers[] = {
+	{ "a", a_compat, DRIVER_PASS_DEVICE, scripted_attach },
+	{ "b", b_compat, DRIVER_PASS_DEVICE, scripted_attach },
+	{ "console", console_compat, DRIVER_PASS_SYSTEM, scripted_attach },
+	{ "intc", intc_compat, DRIVER_PASS_INTERRUPT, scripted_attach },
+};
+/* The same drivers, listed the other way round. */
+static const struct driver devices_drivers_rev[] = {
+	{ "intc", intc_compat, DRIVER_PASS_INTERRUPT, scripted_attach },
+	{ "console", console_compat, DRIVER_PASS_SYSTEM, scripted_attach },
+	{ "b", b_compat, DRIVER_PASS_DEVICE, scripted_attach },
+	{ "a", a_compat, DRIVER_PASS_DEVICE, scripted_attach },
+};
+
+/* One driver in the linker set, for device_attach_all. */
+DRIVER(set_member, console_compat, DRIVER_PASS_SYSTEM, scripted_attach);
+
+/* What device_setup_intr passed on to the interrupt controller. */
+static uint32_t established_irq;
+static int established_calls;
+
+int
+intr_establish(uint32_t irq, intr_handler_t *handler, void *arg)
+{
+	established_irq = irq;
+	established_calls++;
+	return 0;
+}
+
+static void
+dummy_handler(void *arg)
+{
+}
+
+static bool
+names_are(const struct device *devs, int n, const char *const *names)
+{
+	for (int i = 0; i < n; i++)
+		if (names[i] == NULL || strcmp(devs[i].dv_name, names[i]) != 0)
+			return false;
+	return names[n] == NULL;
+}
+
+static void
+test_device_matching(const char *dtbs)
+{
+	static const char *const order[] = { "intc@9000", "intc@20000000",
+		"console@3000", "early@8000", "both@1000", "plain@a000", NULL };
+	static const char *const first3[] = { "intc@9000", "intc@20000000",
+		"console@3000", NULL };
+	const char *f = "devices.dtb";
+	struct platform *p = calloc(1, sizeof(*p));
+	struct device devs[TEST_MAX_DEVS], rev[TEST_MAX_DEVS];
+	size_t len;
+	uint8_t *blob = host_load_file(dtbs, f, &len);
+	struct device *both, *con, *early, *plain, *intc1;
+	int n;
+
+	if (!tap_ok(platform_from_fdt(blob, len, p) == 0, "%s: parsed", f))
+		goto out;
+	n = device_match(&p->fdt, devices_drivers, nitems(devices_drivers), devs,
+	    TEST_MAX_DEVS);
+	tap_ok(n == 6 && names_are(devs, n, order),
+	    "%s: interrupt controllers, then the stdout node first in its pass, "
+	    "then tree order; disabled, untranslatable and driverless nodes skipped", f);
+	tap_ok(device_match(&p->fdt, devices_drivers_rev, nitems(devices_drivers_rev),
+	    rev, TEST_MAX_DEVS) == 6 && names_are(rev, 6, order),
+	    "%s: the order of the driver table does not matter", f);
+	if (n != 6)
+		goto out;
+	both = &devs[4];
+	con = &devs[2];
+	early = &devs[3];
+	plain = &devs[5];
+	intc1 = &devs[1];
+	tap_ok(strcmp(both->dv_driver->dr_name, "b") == 0 &&
+	    strcmp(both->dv_compat, "test,b") == 0,
+	    "%s: the node's first compatible string with a driver decides", f);
+	tap_ok(con->dv_stdout && !early->dv_stdout, "%s: stdout-path marks its node", f);
+	tap_ok(dev_is(both, 0x10001000, 0x100, 5) && both->dv_nintr == 2 &&
+	    both->dv_intr[1].irq == 6 && both->dv_intr[0].ctrl == intc1->dv_phandle &&
+	    intc1->dv_phandle != 0,
+	    "%s: reg through ranges; two-cell interrupts of the root's interrupt-parent", f);
+	tap_ok(con->dv_nreg == DEVICE_MAX_REG && con->dv_reg[3].base == 0x10006000 &&
+	    con->dv_nintr == DEVICE_MAX_INTR && con->dv_intr[0].irq == 7 &&
+	    con->dv_intr[1].irq == 8 && con->dv_intr[2].irq == 9 &&
+	    con->dv_intr[3].irq == 10 && con->dv_intr[3].ctrl == intc1->dv_phandle &&
+	    con->dv_intr[1].ctrl == devs[0].dv_phandle,
+	    "%s: interrupts-extended across controllers of 1 and 2 cells; "
+	    "reg and interrupts capped at %d and %d", f, DEVICE_MAX_REG, DEVICE_MAX_INTR);
+	tap_ok(early->dv_nintr == 1 && early->dv_intr[0].irq == 12,
+	    "%s: an unknown controller phandle ends the interrupt list", f);
+	tap_ok(plain->dv_nintr == 0,
+	    "%s: a controller without #interrupt-cells gives no interrupts", f);
+	tap_ok(device_match(&p->fdt, devices_drivers, nitems(devices_drivers), rev, 3) == 6 &&
+	    names_are(rev, 3, first3),
+	    "%s: with room for 3 of 6, the first 3 in attach order are kept", f);
+	tap_ok(device_match(&p->fdt, devices_drivers, 0, rev, 3) == 0,
+	    "%s: no drivers, no devices", f);
+
+	attach_calls = 0;
+	device_attach(devs, n);
+	tap_ok(attach_calls == 6 && attach_log[0] == devs[0].dv_node &&
+	    attach_log[5] == devs[5].dv_node, "%s: every device offered once, in order", f);
+	tap_ok(device_find("intc", 0) == &devs[0] && device_find("intc", 1) == NULL &&
+	    device_find("console", 0) == con && device_find("console", 1) == NULL &&
+	    device_find("b", 0) == both && device_find("a", 0) == NULL &&
+	    con->dv_unit == 0 && both->dv_unit == 0,
+	    "%s: device_find sees attached devices only; declined ones take no unit", f);
+	tap_ok(device_next(NULL) == &devs[0] && device_next(&devs[0]) == con &&
+	    device_next(con) == both && device_next(both) == NULL &&
+	    devs[0].dv_order == 0 && con->dv_order == 1 && both->dv_order == 2 &&
+	    early->dv_error == ENXIO && plain->dv_error == EIO && plain->dv_order == -1,
+	    "%s: device_next walks the attached in attach order", f);
+	established_calls = 0;
+	tap_ok(device_setup_intr(con, 1, dummy_handler, NULL) == 0 &&
+	    established_calls == 1 && established_irq == 8,
+	    "%s: an interrupt of an attached controller is established", f);
+	tap_ok(device_setup_intr(con, 0, dummy_handler, NULL) == ENODEV &&
+	    device_setup_intr(both, 0, dummy_handler, NULL) == ENODEV &&
+	    device_setup_intr(con, DEVICE_MAX_INTR, dummy_handler, NULL) == ENOENT &&
+	    device_setup_intr(plain, 0, dummy_handler, NULL) == ENOENT &&
+	    device_setup_intr(con, -1, dummy_handler, NULL) == ENOENT &&
+	    established_calls == 1,
+	    "%s: not when the controller failed to attach, nor beyond the list", f);
+
+	attach_calls = 0;
+	device_attach_all(&p->fdt);
+	tap_ok(attach_calls == 2 && attach_log[0] == con->dv_node &&
+	    attach_log[1] == early->dv_node && device_find("set_member", 0) != NULL &&
+	    device_find("set_member", 0)->dv_node == con->dv_node &&
+	    device_find("console", 0) == NULL,
+	    "%s: device_attach_all matches the DRIVER() linker set", f);
+	device_attach(NULL, 0);
+out:
 	free(p);
 	free(blob);
 }
@@ -377,10 +621,10 @@ test_fdt_api(const char *fixtures, const char *dtbs)
 {
 	const char *q = "qemu", *v = "vf2", *a = "platform-a";
 	size_t qlen, vlen, alen;
-	uint8_t *qb = load(fixtures, "qemu-virt-smp4-512m.dtb", &qlen);
-	uint8_t *vb = load(fixtures, "jh7110-starfive-visionfive-2-v1.3b.dtb",
+	uint8_t *qb = host_load_file(fixtures, "qemu-virt-smp4-512m.dtb", &qlen);
+	uint8_t *vb = host_load_file(fixtures, "jh7110-starfive-visionfive-2-v1.3b.dtb",
 	    &vlen);
-	uint8_t *ab = load(dtbs, "platform-a.dtb", &alen);
+	uint8_t *ab = host_load_file(dtbs, "platform-a.dtb", &alen);
 	struct fdt fq, fv, fa;
 	uint64_t addr, size;
 	int root, cpus, n, depth, count, ndfs;
@@ -515,8 +759,40 @@ test_fdt_api(const char *fixtures, const char *dtbs)
 #define HDR_SIZE_STRUCT	36
 
 /*
- * Run platform_from_fdt on an exactly-sized heap copy, so that ASan
- * catches any read past the end.
+ * Is what the harts and the device layer read from an accepted blob
+ * consistent?  Counts within their bounds, every device with a name, a
+ * matched compatible string and in-bounds reg and interrupt lists, and
+ * PLIC contexts that are entries of the PLIC's list.
+ */
+static bool
+devices_consistent(const struct platform *p)
+{
+	struct harts *hs = calloc(1, sizeof(*hs));
+	struct device devs[TEST_MAX_DEVS];
+	int context[HARTS_MAX];
+	bool ok;
+	int n;
+
+	harts_from_fdt(&p->fdt, hs);
+	n = match_board(p, devs);
+	ok = hs->nharts >= 0 && hs->nharts <= HARTS_MAX && n >= 0;
+	for (int i = 0; ok && i < n && i < TEST_MAX_DEVS; i++) {
+		ok = devs[i].dv_name != NULL && devs[i].dv_compat != NULL &&
+		    devs[i].dv_nreg <= DEVICE_MAX_REG && devs[i].dv_nintr <= DEVICE_MAX_INTR;
+		if (strcmp(devs[i].dv_driver->dr_name, "plic") != 0)
+			continue;
+		harts_plic_contexts(&p->fdt, devs[i].dv_node, hs, context);
+		for (int h = 0; h < HARTS_MAX; h++)
+			ok = ok && context[h] >= -1 && (h < hs->nharts || context[h] == -1);
+	}
+	free(hs);
+	return ok;
+}
+
+/*
+ * Run platform_from_fdt, and the harts and device matching on what it
+ * accepts, on an exactly-sized heap copy, so that ASan catches any read
+ * past the end.
  */
 static int
 parse_copy(const uint8_t *blob, size_t len, size_t maxsize)
@@ -528,8 +804,8 @@ parse_copy(const uint8_t *blob, size_t len, size_t maxsize)
 	memcpy(copy, blob, len);
 	rc = platform_from_fdt(copy, maxsize, p);
 	if (rc == 0 && (p->nmem > PLAT_MAX_MEM || p->nrsv > PLAT_MAX_RSV ||
-	    p->ncpus > PLAT_MAX_CPUS || p->model[sizeof(p->model) - 1] != '\0' ||
-	    p->bootargs[sizeof(p->bootargs) - 1] != '\0'))
+	    p->model[sizeof(p->model) - 1] != '\0' ||
+	    p->bootargs[sizeof(p->bootargs) - 1] != '\0' || !devices_consistent(p)))
 		rc = -1;		/* an accepted but inconsistent result */
 	free(copy);
 	free(p);
@@ -554,7 +830,7 @@ test_bad_headers(const char *dir)
 {
 	const char *file = "qemu-virt-smp4-512m.dtb";
 	size_t len;
-	uint8_t *blob = load(dir, file, &len);
+	uint8_t *blob = host_load_file(dir, file, &len);
 	size_t total = get_be32(blob + HDR_TOTALSIZE);
 	uint32_t off_struct = get_be32(blob + HDR_OFF_STRUCT);
 	struct platform p;
@@ -597,7 +873,7 @@ static void
 test_truncation(const char *dir, const char *file)
 {
 	size_t len, cut, total, step;
-	uint8_t *blob = load(dir, file, &len);
+	uint8_t *blob = host_load_file(dir, file, &len);
 	uint8_t *b;
 	int runs = 0, einval = 0, bad = 0, rc;
 	uint32_t off, size;
@@ -649,7 +925,7 @@ test_byte_flips(const char *dir, const char *file)
 {
 	static const int ops[] = { 0x01, 0x80, 0xff, -1 /* zero */ };
 	size_t len, total, off, limit;
-	uint8_t *blob = load(dir, file, &len);
+	uint8_t *blob = host_load_file(dir, file, &len);
 	uint8_t *b;
 	int runs = 0, ok = 0, einval = 0, bad = 0, rc;
 	size_t i;
@@ -700,6 +976,7 @@ main(int argc, char **argv)
 	test_board_a(argv[2]);
 	test_board_b(argv[2]);
 	test_board_c(argv[2]);
+	test_device_matching(argv[2]);
 	test_fdt_api(argv[1], argv[2]);
 	test_bad_headers(argv[1]);
 	for (i = 0; i < sizeof(real) / sizeof(real[0]); i++) {
@@ -709,5 +986,6 @@ main(int argc, char **argv)
 	test_truncation(argv[2], "platform-a.dtb");
 	test_byte_flips(argv[2], "platform-a.dtb");
 	test_byte_flips(argv[2], "platform-b.dtb");
+	test_byte_flips(argv[2], "devices.dtb");
 	return tap_done();
 }

@@ -5,12 +5,13 @@
  * Order matters: the device tree tells us where RAM is; physmem learns
  * what of it is free; pmap builds the real kernel page table from stolen
  * pages; vm_page takes over the rest of RAM; then the allocators, the
- * devices (found through the device tree), a guarded stack, interrupts,
- * and the other harts.
+ * devices (each driver attaches what it finds in the device tree, see
+ * kern/device.h), a guarded stack, interrupts, and the other harts.
  */
 #include <kern/systm.h>
 #include <kern/cmdline.h>
 #include <kern/cons.h>
+#include <kern/device.h>
 #include <kern/intr.h>
 #include <kern/main.h>
 #include <kern/malloc.h>
@@ -19,13 +20,11 @@
 #include <kern/thread.h>
 #include <machine/cpu.h>
 #include <machine/csr.h>
+#include <machine/harts.h>
 #include <vm/kmem.h>
 #include <vm/physmem.h>
 #include <vm/pmap.h>
 #include <vm/vm_page.h>
-#include <drivers/plic.h>
-#include <drivers/sifive_test.h>
-#include <drivers/uart.h>
 #include "riscv.h"
 #include "sbi.h"
 
@@ -34,6 +33,7 @@
 #define BOOT_STACK_SIZE	16384		/* locore.S */
 
 struct platform platform;
+struct harts harts;
 paddr_t kernel_pa_base;
 struct pcpu pcpu_array[MAXCPU];
 uint32_t ncpu = 1;
@@ -93,24 +93,6 @@ physmem_setup(paddr_t dtb_pa)
 		physmem_exclude(p->initrd_start, p->initrd_end);
 }
 
-static void
-attach_devices(void)
-{
-	int error;
-
-	if (sifive_test_attach(platform.test_base, platform.test_size) != 0)
-		printf("no sifive,test device: power-off through the firmware\n");
-	error = plic_attach(&platform);
-	if (error)
-		printf("plic: not attached (error %d): no device interrupts\n", error);
-	for (int i = 0; i < platform.ncpus; i++)
-		if (platform.cpus[i].hartid == curcpu()->pc_hartid)
-			plic_set_cpu_context(0, platform.cpus[i].plic_s_context);
-	error = uart_console_attach(&platform.uart);
-	if (error)
-		printf("uart: not attached (error %d): console stays on SBI\n", error);
-}
-
 static void __noreturn
 switch_stack(vaddr_t top, void (*fn)(void))
 {
@@ -147,6 +129,7 @@ riscv_boot(uint64_t hartid, paddr_t dtb_pa, paddr_t kernel_pa, uint64_t instret)
 	    &platform);
 	if (error)
 		panic("cannot read the device tree at %lx (error %d)", dtb_pa, error);
+	harts_from_fdt(&platform.fdt, &harts);
 	cmdline_init(platform.bootargs);
 	physmem_setup(dtb_pa);
 	pmap_bootstrap();
@@ -155,7 +138,7 @@ riscv_boot(uint64_t hartid, paddr_t dtb_pa, paddr_t kernel_pa, uint64_t instret)
 	kmem_init();
 	malloc_init();
 	pmap_init();
-	attach_devices();
+	device_attach_all(&platform.fdt);
 	printf("kernel loaded at %#lx (%lu KiB), device tree at %#lx, boot hart %lu\n",
 	    kernel_pa_base, (uint64_t)(_end - _start_image) / 1024, dtb_pa, hartid);
 

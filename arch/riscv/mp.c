@@ -10,18 +10,23 @@
 #include <kern/systm.h>
 #include <kern/intr.h>
 #include <kern/pcpu.h>
-#include <kern/platform.h>
 #include <kern/sched.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
 #include <machine/csr.h>
+#include <machine/harts.h>
 #include <vm/kmem.h>
 #include <vm/pmap.h>
-#include <drivers/plic.h>
 #include "riscv.h"
 #include "sbi.h"
 
-#define HART_START_TIMEOUT_MS	1000
+/*
+ * How long a started hart may take to come online.  A real hart needs
+ * microseconds; under QEMU without KVM on a loaded host the timebase runs
+ * in host time while the guest crawls, so the wait is generous: it only
+ * matters when a hart is truly broken.
+ */
+#define HART_START_TIMEOUT_MS	15000
 
 static paddr_t
 kernel_va_to_pa(const void *va)
@@ -43,7 +48,7 @@ wait_online(struct pcpu *pc)
 }
 
 static void
-start_hart(const struct plat_cpu *cpu)
+start_hart(const struct hart *cpu)
 {
 	uint32_t id = ncpu;
 	struct pcpu *pc = &pcpu_array[id];
@@ -55,7 +60,6 @@ start_hart(const struct plat_cpu *cpu)
 		return;
 	}
 	pcpu_setup(id, cpu->hartid, top, top - KSTACK_PAGES * PAGE_SIZE);
-	plic_set_cpu_context(id, cpu->plic_s_context);
 	error = sbi_hart_start(cpu->hartid, kernel_va_to_pa(mp_entry), (uint64_t)pc);
 	if (error != SBI_SUCCESS) {
 		printf("mp: hart %lu did not start (SBI error %d)\n", cpu->hartid, error);
@@ -80,8 +84,8 @@ mp_start_secondaries(void)
 		printf("mp: firmware has no HSM extension: one cpu only\n");
 		return;
 	}
-	for (int i = 0; i < platform.ncpus && ncpu < MAXCPU; i++) {
-		const struct plat_cpu *cpu = &platform.cpus[i];
+	for (int i = 0; i < harts.nharts && ncpu < MAXCPU; i++) {
+		const struct hart *cpu = &harts.hart[i];
 
 		if (!cpu->usable || cpu->hartid == boot_hart)
 			continue;

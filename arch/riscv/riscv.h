@@ -12,6 +12,8 @@ extern paddr_t kernel_pa_base;		/* where the image was loaded */
 
 extern uint64_t boot_instret_start;	/* instret at kernel entry */
 
+#define ECALL_INSN_SIZE	4		/* the trap handler steps past it */
+
 void riscv_boot(uint64_t hartid, paddr_t dtb_pa, paddr_t kernel_pa, uint64_t instret);
 void pcpu_setup(uint32_t id, uint64_t hartid, vaddr_t kstack_top, vaddr_t kstack_lo);
 void mp_secondary_main(void);
@@ -22,6 +24,17 @@ void timer_init(void);			/* per cpu */
 void timer_intr(void);
 bool timer_uses_sstc(void);
 void ipi_intr(void);
+
+/* Threads' FP state (thread_md.c, fpu.S). */
+struct fpstate;
+struct thread;
+/* FP registers across switches (sstatus.FS): save if Dirty, then Off. */
+void fpu_switch_out(struct thread *td);
+/* Load td's FP registers (or zeros), Clean; nothing for kernel threads. */
+void fpu_switch_in(struct thread *td);
+void fpu_save(struct fpstate *fp);	/* FS must not be Off */
+void fpu_restore(const struct fpstate *fp);
+void fpu_zero(void);
 
 void pmap_bootstrap_done(void);
 void tlb_shootdown_kernel(vaddr_t va, vm_size_t size);

@@ -1,18 +1,17 @@
 /*
  * Machine-dependent self-tests: the kernel image is mapped W^X, kernel
- * stacks have guard pages, every usable hart is running and takes timer
- * interrupts and IPIs, and console input arrives by interrupt.
+ * stacks have guard pages, and every usable hart is running and takes
+ * timer interrupts and IPIs.
  */
 #include <kern/systm.h>
-#include <kern/cons.h>
 #include <kern/pcpu.h>
 #include <kern/selftest.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
+#include <machine/harts.h>
 #include <vm/kmem.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
-#include <drivers/plic.h>
 #include "riscv.h"
 
 int probe_exec(const void *addr);	/* trap.S: 0, or EFAULT if not executable */
@@ -88,8 +87,8 @@ usable_harts(void)
 {
 	int n = 0;
 
-	for (int i = 0; i < platform.ncpus; i++)
-		n += platform.cpus[i].usable;
+	for (int i = 0; i < harts.nharts; i++)
+		n += harts.hart[i].usable;
 	return MIN(n, MAXCPU);
 }
 
@@ -128,34 +127,6 @@ test_smp(void)
 	selftest_ok(distinct, "each cpu runs on its own hart");
 }
 
-/*
- * The test runner types "ping" on the console; it must arrive through
- * the UART's receive interrupt.  Skipped when the command line does not
- * say input is coming.
- */
-static void
-test_console_rx(void)
-{
-	static const char expect[] = "ping";
-	uint64_t deadline = cpu_time() + cpu_timebase_hz() * 5;
-	size_t matched = 0;
-	int c;
-
-	if (platform.uart.irq == 0)
-		return;
-	while (matched < sizeof(expect) - 1 && cpu_time() < deadline) {
-		if ((c = cons_getc()) < 0) {
-			cpu_wait_for_interrupt();
-			continue;
-		}
-		matched = (c == expect[matched]) ? matched + 1 : (c == expect[0]);
-	}
-	selftest_ok(matched == sizeof(expect) - 1, "console input \"%s\" received", expect);
-	selftest_ok(plic_source_count(platform.uart.irq) > 0,
-	    "console input came by interrupt (%lu)", plic_source_count(platform.uart.irq));
-}
-
 SELFTEST(wx, test_wx);
 SELFTEST(kstack, test_stack_guard);
 SELFTEST(smp, test_smp);
-SELFTEST(console_rx, test_console_rx);

@@ -18,6 +18,7 @@
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
+#include <kern/device.h>
 #include <kern/pcpu.h>
 #include <kern/selftest.h>
 #include <kern/thread.h>
@@ -573,8 +574,9 @@ test_wired(void)
 static void
 test_device(void)
 {
+	const struct device *uart = device_find("uart", 0);
 	pmap_t p = pmap_create();
-	paddr_t pa = platform.uart.base;	/* entered, never touched */
+	paddr_t pa = uart != NULL ? uart->dv_reg[0].base : 0;	/* entered, never touched */
 
 	if (pa == 0 || PHYS_TO_VM_PAGE(pa) != NULL) {
 		pmap_destroy(p);

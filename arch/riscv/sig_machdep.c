@@ -28,22 +28,12 @@
 #include <machine/cpu.h>
 #include <machine/csr.h>
 #include <machine/frame.h>
+#include <machine/machdep.h>
 #include <machine/pcb.h>
 #include <machine/ucontext.h>
-
-#ifndef SSTATUS_FS_CLEAN
-#define SSTATUS_FS_CLEAN	(2UL << 13)
-#endif
-#ifndef SSTATUS_FS_DIRTY
-#define SSTATUS_FS_DIRTY	(3UL << 13)
-#endif
+#include "riscv.h"
 
 #define FCSR_MASK		0xffUL	/* frm (7:5) and fflags (4:0) */
-#define ECALL_INSN_SIZE		4
-
-/* fpu.S */
-void fpu_save(struct fpstate *fp);
-void fpu_restore(const struct fpstate *fp);
 
 /* The trampoline: rt_sigreturn() on the handler's return. */
 static const uint32_t sigcode[] = {
@@ -219,23 +209,4 @@ SYSCALL(rt_sigreturn)
 	mcontext_restore(td, &uc.uc_mcontext);
 	signal_setmask(td, uc.uc_sigmask);
 	return (long)tf->tf_a0;
-}
-
-long
-sig_md_get_retval(struct thread *td)
-{
-	return (long)td->td_frame->tf_a0;
-}
-
-void
-sig_md_set_retval(struct thread *td, long rv)
-{
-	td->td_frame->tf_a0 = (uint64_t)rv;
-}
-
-void
-sig_md_restart_syscall(struct thread *td)
-{
-	/* The dispatcher stepped past the ecall; step back onto it. */
-	td->td_frame->tf_sepc -= ECALL_INSN_SIZE;
 }

@@ -7,6 +7,7 @@
 #include <kern/pcpu.h>
 #include <machine/cpu.h>
 #include <machine/csr.h>
+#include <machine/harts.h>
 #include "riscv.h"
 #include "sbi.h"
 
@@ -27,14 +28,14 @@ cpu_time(void)
 uint64_t
 cpu_timebase_hz(void)
 {
-	return platform.timebase_hz;
+	return harts.timebase_hz;
 }
 
 static bool
 all_harts_have_sstc(void)
 {
-	for (int i = 0; i < platform.ncpus; i++)
-		if (platform.cpus[i].usable && !platform.cpus[i].has_sstc)
+	for (int i = 0; i < harts.nharts; i++)
+		if (harts.hart[i].usable && !harts.hart[i].has_sstc)
 			return false;
 	return true;
 }
@@ -52,8 +53,8 @@ void
 timer_init(void)
 {
 	if (curcpu()->pc_cpuid == 0) {
-		KASSERT(platform.timebase_hz >= HZ, ("timebase %lu Hz", platform.timebase_hz));
-		ticks_interval = platform.timebase_hz / HZ;
+		KASSERT(harts.timebase_hz >= HZ, ("timebase %lu Hz", harts.timebase_hz));
+		ticks_interval = harts.timebase_hz / HZ;
 		use_sstc = all_harts_have_sstc();
 	}
 	timer_program(cpu_time() + ticks_interval);

@@ -25,6 +25,8 @@ _Static_assert(offsetof(struct pcpu, pc_kstack_lo) == PC_KSTACK_LO, "pcpu layout
 _Static_assert(offsetof(struct pcpu, pc_panic_stack) == PC_PANIC_STACK, "pcpu layout");
 _Static_assert(offsetof(struct pcpu, pc_curthread) == PC_CURTHREAD, "pcpu layout");
 _Static_assert(offsetof(struct thread, td_onfault) == TD_ONFAULT, "thread layout");
+_Static_assert(offsetof(struct thread, td_frame) == TD_FRAME, "thread layout");
+_Static_assert(offsetof(struct thread, td_switch) == TD_SWITCH, "thread layout");
 _Static_assert(offsetof(struct trapframe, tf_sepc) == TF_SEPC, "frame layout");
 _Static_assert(offsetof(struct trapframe, tf_scause) == TF_SCAUSE, "frame layout");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "frame layout");
@@ -190,7 +192,7 @@ user_exception(struct thread *td, struct trapframe *tf)
 	intr_enable();
 	switch (cause) {
 	case EXC_ECALL_U:
-		tf->tf_sepc += 4;
+		tf->tf_sepc += ECALL_INSN_SIZE;
 		syscall_dispatch(td);
 		break;
 	case EXC_INST_PAGE_FAULT:

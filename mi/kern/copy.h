@@ -10,8 +10,8 @@
  * resumes the helper at its recovery path.  User words for the fetch
  * and store functions must be naturally aligned (else EFAULT).
  *
- * The helpers make user pages accessible to the kernel (sstatus.SUM on
- * RISC-V) only for their own duration.
+ * The helpers make user pages accessible to the kernel (the machine's
+ * supervisor-user-memory permission) only for their own duration.
  */
 #ifndef _KERN_COPY_H_
 #define _KERN_COPY_H_

@@ -31,6 +31,7 @@
 #define FDT_RSV_ALIGN	8
 #define FDT_MAX_CELLS	4		/* #address-cells/#size-cells limit */
 #define FDT_ALIAS_MAX	64		/* longest alias name we look up */
+#define FDT_MAX_INTR_CELLS 4		/* sanity bound on #interrupt-cells */
 
 #define FDT_MIN_VERSION	16		/* oldest format we read */
 #define FDT_MAX_COMPAT	17		/* newest last_comp_version we read */
@@ -554,6 +555,14 @@ fdt_getprop_u64(const struct fdt *fdt, int node, const char *name,
 }
 
 bool
+fdt_prop_is(const struct fdt *fdt, int node, const char *name, const char *value)
+{
+	const char *s = fdt_getprop_string(fdt, node, name);
+
+	return s != NULL && strcmp(s, value) == 0;
+}
+
+bool
 fdt_stringlist_contains(const void *list, int len, const char *str)
 {
 	const char *s = list;
@@ -854,6 +863,77 @@ fdt_reg_phys(const struct fdt *fdt, int node, int index, uint64_t *addrp,
 	if ((error = fdt_reg(fdt, node, index, addrp, sizep)) != 0)
 		return error;
 	return fdt_translate(fdt, node, addrp);
+}
+
+/* The #interrupt-cells of the controller phandle names; 0 if unusable. */
+static uint32_t
+intr_cells(const struct fdt *fdt, uint32_t phandle)
+{
+	int ctrl = fdt_find_phandle(fdt, phandle);
+	uint32_t n;
+
+	if (ctrl < 0)
+		return 0;
+	n = fdt_getprop_u32(fdt, ctrl, "#interrupt-cells", 0);
+	return n <= FDT_MAX_INTR_CELLS ? n : 0;
+}
+
+/* The interrupt-parent of node or of its nearest ancestor naming one; 0: none. */
+static uint32_t
+interrupt_parent(const struct fdt *fdt, int node)
+{
+	const void *v;
+	int len;
+
+	for (; node >= 0; node = fdt_parent(fdt, node))
+		if ((v = fdt_getprop(fdt, node, "interrupt-parent", &len)) != NULL)
+			return len == FDT_CELL_SIZE ? fdt_be32(v) : 0;
+	return 0;
+}
+
+void
+fdt_intr_first(const struct fdt *fdt, int node, struct fdt_intr_iter *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->cells = fdt_getprop(fdt, node, "interrupts-extended", &it->len);
+	if (it->cells != NULL) {
+		it->extended = true;
+		return;
+	}
+	it->cells = fdt_getprop(fdt, node, "interrupts", &it->len);
+	if (it->cells != NULL && (it->ctrl = interrupt_parent(fdt, node)) != 0)
+		it->ncells = intr_cells(fdt, it->ctrl);
+}
+
+int
+fdt_intr_next(const struct fdt *fdt, struct fdt_intr_iter *it,
+    uint32_t *ctrlp, uint32_t *irqp)
+{
+	uint32_t head = 0, ctrl;
+
+	if (it->cells == NULL || it->len <= 0)
+		return ENOENT;
+	if (it->extended) {
+		if (it->len < FDT_CELL_SIZE)
+			goto bad;
+		head = FDT_CELL_SIZE;
+		/* Consecutive entries often share a controller (the PLIC's do). */
+		if ((ctrl = fdt_be32(it->cells)) != it->ctrl) {
+			it->ctrl = ctrl;
+			it->ncells = intr_cells(fdt, ctrl);
+		}
+	}
+	if (it->ncells == 0 ||
+	    (uint32_t)it->len < head + it->ncells * FDT_CELL_SIZE)
+		goto bad;
+	*ctrlp = it->ctrl;
+	*irqp = fdt_be32(it->cells + head);
+	it->cells += head + it->ncells * FDT_CELL_SIZE;
+	it->len -= (int)(head + it->ncells * FDT_CELL_SIZE);
+	return 0;
+bad:
+	it->len = 0;
+	return EINVAL;
 }
 
 int

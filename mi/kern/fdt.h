@@ -1,6 +1,6 @@
 /*
  * A small reader for flattened device trees (the "DTB" the firmware passes
- * in a1).  Read-only, allocation-free, and safe on hostile input:
+ * to the kernel at boot).  Read-only, allocation-free, and safe on hostile input:
  * fdt_init() validates the header and walks the whole structure block once
  * (every token, name, property and string bounds-checked, nesting
  * balanced), and every accessor re-checks the bounds it relies on, so a
@@ -83,6 +83,9 @@ uint32_t fdt_getprop_u32(const struct fdt *fdt, int node, const char *name,
 /* A one- or two-cell property (length 4 or 8): 0, or ENOENT/EINVAL. */
 int	fdt_getprop_u64(const struct fdt *fdt, int node, const char *name,
 	    uint64_t *valp);
+/* Is the property exactly the string value? */
+bool	fdt_prop_is(const struct fdt *fdt, int node, const char *name,
+	    const char *value);
 uint32_t fdt_node_phandle(const struct fdt *fdt, int node);	/* 0: none */
 bool	fdt_node_enabled(const struct fdt *fdt, int node);
 bool	fdt_node_is_compatible(const struct fdt *fdt, int node,
@@ -105,6 +108,34 @@ int	fdt_reg(const struct fdt *fdt, int node, int index, uint64_t *addrp,
 int	fdt_translate(const struct fdt *fdt, int node, uint64_t *addrp);
 int	fdt_reg_phys(const struct fdt *fdt, int node, int index,
 	    uint64_t *addrp, uint64_t *sizep);
+
+/*
+ * Interrupts.  A node's interrupts are the entries of its
+ * interrupts-extended, <&controller specifier> ..., or else of its
+ * interrupts, whose controller is the interrupt-parent of the node or of
+ * its nearest ancestor that names one.  Each specifier is as many cells
+ * as its controller's #interrupt-cells; fdt_intr_next() gives the
+ * controller's phandle and the specifier's first cell, which is the
+ * interrupt number for every controller we know (PLIC, riscv,cpu-intc).
+ *
+ *	struct fdt_intr_iter it;
+ *	fdt_intr_first(&fdt, node, &it);
+ *	while (fdt_intr_next(&fdt, &it, &ctrl, &irq) == 0) ...
+ *
+ * fdt_intr_next returns 0, ENOENT after the last entry, or EINVAL for an
+ * entry it cannot decode (an unknown controller, a missing or absurd
+ * #interrupt-cells, a short value), which also ends the list.
+ */
+struct fdt_intr_iter {
+	const uint8_t	*cells;		/* the next entry */
+	int		len;		/* bytes left */
+	bool		extended;	/* entries begin with their controller */
+	uint32_t	ctrl;		/* the controller of the last entry */
+	uint32_t	ncells;		/* its #interrupt-cells; 0: unusable */
+};
+void	fdt_intr_first(const struct fdt *fdt, int node, struct fdt_intr_iter *it);
+int	fdt_intr_next(const struct fdt *fdt, struct fdt_intr_iter *it,
+	    uint32_t *ctrlp, uint32_t *irqp);
 
 /* The index'th /memreserve/ entry: 0 or ENOENT. */
 int	fdt_memreserve(const struct fdt *fdt, int index, uint64_t *addrp,

@@ -19,7 +19,7 @@
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
-#include <machine/frame.h>
+#include <machine/machdep.h>
 #include <vm/kmem.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
@@ -34,7 +34,6 @@ MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");
 #define ELFDATA2LSB	1
 #define ET_EXEC		2
 #define ET_DYN		3
-#define EM_RISCV	243
 #define PT_LOAD		1
 #define PT_INTERP	3
 #define PT_PHDR		6
@@ -70,8 +69,6 @@ MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");
 #define AUXV_MAX_PAIRS	18
 #define MODE_EXEC_ANY	0111		/* some execute permission bit */
 #define CLOCK_HZ	100
-#define SSTATUS_SPIE_BIT (1UL << 5)
-#define SSTATUS_FS_INITIAL (1UL << 13)
 
 struct elf64_ehdr {
 	uint8_t		e_ident[EI_NIDENT];
@@ -131,7 +128,7 @@ check_header(struct image *im)
 	const struct elf64_ehdr *eh = &im->eh;
 
 	if (memcmp(eh->e_ident, "\177ELF", 4) != 0 || eh->e_ident[4] != ELFCLASS64 ||
-	    eh->e_ident[5] != ELFDATA2LSB || eh->e_machine != EM_RISCV ||
+	    eh->e_ident[5] != ELFDATA2LSB || eh->e_machine != ELF_MACHINE ||
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
 	    eh->e_phentsize != sizeof(struct elf64_phdr) || eh->e_phnum == 0 ||
 	    eh->e_phnum > MAX_PHDRS)
@@ -285,16 +282,6 @@ map_stack(struct vmspace *vm, struct proc *p, struct image *im, uint64_t *top)
 	return 0;
 }
 
-static uint64_t
-hwcap(void)
-{
-	uint64_t cap = 0;
-
-	for (const char *c = "imafdc"; *c; c++)
-		cap |= 1UL << (*c - 'a');
-	return cap;
-}
-
 /* Push bytes below *sp (in the new address space, active now). */
 static int
 push_bytes(uint64_t *sp, const void *data, size_t len, uint64_t *where)
@@ -354,7 +341,7 @@ build_stack(struct image *im, uint64_t top, char *const argv[], int argc,
 	AUX(AT_EGID, 0);
 	AUX(AT_SECURE, 0);
 	AUX(AT_CLKTCK, CLOCK_HZ);
-	AUX(AT_HWCAP, hwcap());
+	AUX(AT_HWCAP, ELF_HWCAP);
 	AUX(AT_RANDOM, random_va);
 	AUX(AT_EXECFN, execfn);
 	AUX(AT_NULL, 0);
@@ -405,19 +392,6 @@ switch_vmspace(struct thread *td, struct vmspace *vm)
 	else
 		pmap_activate_kernel();
 	return old;
-}
-
-static void
-start_registers(struct thread *td, const struct image *im)
-{
-	struct trapframe *tf = td->td_frame;
-
-	memset(tf, 0, sizeof(*tf));
-	tf->tf_sepc = im->entry;
-	tf->tf_sp = im->sp;
-	tf->tf_sstatus = SSTATUS_SPIE_BIT | SSTATUS_FS_INITIAL;	/* user mode */
-	td->td_flags &= ~TDF_FPUSED;
-	memset(&td->td_fp, 0, sizeof(td->td_fp));
 }
 
 static const char *
@@ -471,7 +445,7 @@ kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
 	spin_unlock(&proc_lock);
 	if (old != NULL)
 		vmspace_free(old);
-	start_registers(td, im);
+	exec_setregs(td, im->entry, im->sp);
 	signal_exec_reset(p);
 	filedesc_exec(p->p_fd);
 	strlcpy(p->p_comm, basename(path), sizeof(p->p_comm));

@@ -11,6 +11,7 @@
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
+#include <machine/machdep.h>
 
 #define CLOCK_REALTIME		0
 #define CLOCK_MONOTONIC		1
@@ -196,7 +197,7 @@ SYSCALL(getpgid)
 SYSCALL(uname)
 {
 	static const char fields[UTSNAME_FIELDS][UTSNAME_LEN] = {
-		"Sable", "sable", "5.15.0-sable", "#1 SMP", "riscv64", "(none)",
+		"Sable", "sable", "5.15.0-sable", "#1 SMP", MACHINE_ARCH, "(none)",
 	};
 
 	return copyout(fields, (void *)a[0], sizeof(fields)) ? -EFAULT : 0;

@@ -51,6 +51,7 @@
 #include <kern/spinlock.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
+#include <machine/machdep.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
@@ -393,7 +394,7 @@ trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
 }
 
 long
-signal_syscall_restart(struct thread *td, uint64_t orig_a0)
+signal_syscall_restart(struct thread *td, uint64_t orig_arg0)
 {
 	struct proc *p = td->td_proc;
 	int sig = sig_first(sig_acting(p, sig_deliverable(td)));
@@ -402,8 +403,8 @@ signal_syscall_restart(struct thread *td, uint64_t orig_a0)
 	if (sig != 0 && sig_handler(p, sig) != SIG_DFL &&
 	    !(p->p_sigacts[sig].sa_flags & SA_RESTART))
 		return -EINTR;
-	sig_md_restart_syscall(td);
-	return (long)orig_a0;
+	cpu_syscall_restart(td);
+	return (long)orig_arg0;
 }
 
 /*
@@ -570,11 +571,11 @@ SYSCALL(rt_sigsuspend)
 	while (!signal_pending(td))
 		(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
 	spin_unlock(&sched_lock);
-	sig_md_set_retval(td, -EINTR);
+	cpu_set_syscall_retval(td, -EINTR);
 	if (!sig_deliver_saving(td, old))
 		signal_setmask(td, old);
-	/* a0 now holds the handler's first argument, or -EINTR. */
-	return sig_md_get_retval(td);
+	/* The return value is now the handler's first argument, or -EINTR. */
+	return cpu_get_syscall_retval(td);
 }
 
 /* A relative timeout in timebase ticks; 0 or EFAULT/EINVAL. */

@@ -16,6 +16,7 @@
 #include <kern/reboot.h>
 #include <kern/selftest.h>
 #include <machine/cpu.h>
+#include <machine/machdep.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
@@ -28,7 +29,7 @@ extern uint64_t boot_instret_start;
 static void
 print_banner(uint64_t boot_instructions)
 {
-	printf("%s kernel for rv64 (Sv39), %u cpu%s, console %s\n", SYSTEM_NAME,
+	printf("%s kernel for %s, %u cpu%s, console %s\n", SYSTEM_NAME, MACHINE_DESCRIPTION,
 	    ncpu, ncpu == 1 ? "" : "s", cons_name());
 	printf("memory: %lu pages managed, %lu free (%lu KiB)\n",
 	    vm_page_count_total(), vm_page_count_free(),

@@ -1,6 +1,7 @@
 /*
- * Per-cpu data.  Each hart's tp register points at its struct pcpu while
- * the hart runs in the kernel (sscratch holds it while in user mode).
+ * Per-cpu data.  While a cpu runs in the kernel, a register the machine
+ * code reserves for it points at its struct pcpu (curcpu(), machine/cpu.h);
+ * the trap entry code finds it again on the way in from user mode.
  *
  * Fields marked (T) are read by the trap entry code at fixed offsets
  * (checked by static asserts in arch/riscv/trap.c).  Fields marked (L) are

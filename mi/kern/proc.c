@@ -18,7 +18,7 @@
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
-#include <machine/frame.h>
+#include <machine/machdep.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
 #include <vm/zone.h>
@@ -252,11 +252,7 @@ fork_proc(struct thread *td, uint64_t flags)
 	p->p_uid = parent->p_uid;
 	ctd->td_sigmask = td->td_sigmask;
 	/* The child continues from the parent's registers, including FP. */
-	*ctd->td_frame = *td->td_frame;
-	fpu_switch_out(td);
-	ctd->td_fp = td->td_fp;
-	ctd->td_flags |= td->td_flags & TDF_FPUSED;
-	fpu_switch_in(td);
+	cpu_fork(td, ctd);
 	return p;
 }
 
@@ -276,11 +272,10 @@ SYSCALL(clone)
 		return -ENOMEM;
 	ctd = p->p_thread;
 	pid = p->p_pid;
-	ctd->td_frame->tf_a0 = 0;
 	if (stack != 0)
-		ctd->td_frame->tf_sp = stack;
+		cpu_set_user_sp(ctd, stack);
 	if (flags & CLONE_SETTLS)
-		ctd->td_frame->tf_tp = tls;
+		cpu_set_user_tls(ctd, tls);
 	if (flags & CLONE_CHILD_CLEARTID)
 		ctd->td_clear_child_tid = ctid;
 	if ((flags & CLONE_CHILD_SETTID) && store_tid(td, p->p_vmspace, ctid, pid) != 0)

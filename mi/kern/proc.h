@@ -103,5 +103,4 @@ int kern_execve(struct thread *td, const char *path, char *const argv[], int arg
     char *const envp[], int envc);
 
 #define P_PPWAIT_FLAG	0x1	/* vfork parent waits for exec or exit */
-void cpu_return_to_user(struct trapframe *frame) __attribute__((noreturn));
 void proc_release_vfork_parent(struct proc *p);

@@ -13,6 +13,7 @@
 #include <kern/signal.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
+#include <machine/machdep.h>
 #include <vm/kmem.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
@@ -131,8 +132,7 @@ sched_switch(void)
 	KASSERT(spin_owned(&sched_lock) && pc->pc_spin_depth == 1,
 	    ("sched_switch: must hold sched_lock only (depth %d)", pc->pc_spin_depth));
 	KASSERT(td->td_state != TDS_RUNNING, ("sched_switch: thread still running"));
-	fpu_switch_out(td);
-	cpu_switch(&td->td_switch, &pc->pc_idlethread->td_switch);
+	cpu_switch(td, pc->pc_idlethread);
 	/* We may be on another cpu now. */
 	curcpu()->pc_intr_was_on = intr_was_on;
 }
@@ -154,8 +154,7 @@ run_thread(struct pcpu *pc, struct thread *td)
 		pmap_activate(td->td_vmspace->vm_pmap);
 	else
 		pmap_activate_kernel();
-	fpu_switch_in(td);
-	cpu_switch(&idle->td_switch, &td->td_switch);
+	cpu_switch(idle, td);
 	/* Leave no user address space loaded behind: it may be freed next. */
 	pmap_activate_kernel();
 	pc = curcpu();

@@ -2,7 +2,12 @@
  * The self-test runner (see selftest.h).
  */
 #include <kern/systm.h>
+#include <kern/sched.h>
 #include <kern/selftest.h>
+#include <kern/thread.h>
+#include <machine/cpu.h>
+#include <vm/pmap.h>
+#include <vm/vm_map.h>
 
 extern const struct selftest __start_selftests[], __stop_selftests[];
 
@@ -59,4 +64,30 @@ selftest_run(const char *selection)
 	printf("1..%d\n", checks_run);
 	printf("# %d self-tests, %d checks, %d failed\n", tests, checks_run, checks_failed);
 	return checks_failed;
+}
+
+void
+selftest_use_vmspace(struct vmspace *vm)
+{
+	curthread()->td_vmspace = vm;
+	if (vm != NULL)
+		pmap_activate(vm->vm_pmap);
+	else
+		pmap_activate_kernel();
+}
+
+struct vmspace *
+selftest_scratch_vmspace(vaddr_t base, size_t npages)
+{
+	struct vmspace *vm = vmspace_alloc();
+	vaddr_t va = base;
+
+	if (vm == NULL)
+		return NULL;
+	if (vm_map_find(&vm->vm_map, NULL, 0, &va, ptoa(npages), 0, VMFS_FIXED,
+	    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW) != 0) {
+		vmspace_free(vm);
+		return NULL;
+	}
+	return vm;
 }

@@ -22,6 +22,16 @@ struct selftest {
 /* Report one check: "ok N - <desc>" or "not ok N - <desc>". Returns cond. */
 bool selftest_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * For tests that borrow the running (kernel) thread as a user thread:
+ * run on vm (NULL: no user address space), this cpu's translation and
+ * the thread's fault context both; and a new address space with npages
+ * of read-write, copy-on-write anonymous memory at base (NULL if none).
+ */
+struct vmspace;
+void selftest_use_vmspace(struct vmspace *vm);
+struct vmspace *selftest_scratch_vmspace(vaddr_t base, size_t npages);
+
 /* Run the tests the command line selects; returns the number that failed. */
 int selftest_run(const char *selection);
 

@@ -1,13 +1,13 @@
 /*
  * Self-tests of signals that need no user program: the shared trampoline
- * page, a signal frame's round trip through sendsig and rt_sigreturn,
- * posting and masking against a made-up process, the system calls on
- * user memory, and the real interval timer.
+ * page, posting and masking against a made-up process, the system calls
+ * on user memory, and the real interval timer.  The signal frame's round
+ * trip through sendsig and rt_sigreturn is the machine's
+ * (arch/riscv/selftest_sig_md.c).
  *
  * The tests borrow the running (kernel) thread: they give it a user
- * address space, a trap frame and, for the system calls, a made-up
- * process, and put everything back at the end.  The frame test reads
- * RISC-V trap frame fields, so it is not entirely machine-independent.
+ * address space and, for the system calls, a made-up process, and put
+ * everything back at the end.
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
@@ -18,9 +18,8 @@
 #include <kern/signal.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
-#include <machine/frame.h>
-#include <machine/pcb.h>
-#include <machine/ucontext.h>
+#include <machine/machdep.h>
+#include <vm/kmem.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
 #include <vm/zone.h>
@@ -31,41 +30,23 @@
 static struct proc fake_proc;
 static struct thread fake_thread;
 
-/* Run on vm: this cpu's translation and the thread's fault context. */
-static void
-use_vmspace(struct vmspace *vm)
-{
-	curthread()->td_vmspace = vm;
-	if (vm != NULL)
-		pmap_activate(vm->vm_pmap);
-	else
-		pmap_activate_kernel();
-}
+#define SIGCODE_CHECK	64	/* bytes of the page compared */
 
-/* A new address space with UPAGES of read-write memory at UBASE. */
-static struct vmspace *
-scratch_vmspace(void)
-{
-	struct vmspace *vm = vmspace_alloc();
-	vaddr_t va = UBASE;
-
-	if (vm == NULL)
-		return NULL;
-	if (vm_map_find(&vm->vm_map, NULL, 0, &va, ptoa(UPAGES), 0, VMFS_FIXED,
-	    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW) != 0) {
-		vmspace_free(vm);
-		return NULL;
-	}
-	return vm;
-}
-
+/* Does SIGCODE_VA hold the machine's trampoline, as sig_md_fill_sigcode writes it? */
 static bool
 sigcode_is_there(void)
 {
-	uint32_t insn[2] = { 0, 0 };
+	uint8_t *want = kmem_alloc(PAGE_SIZE, M_WAITOK);
+	uint8_t got[SIGCODE_CHECK];
+	bool same;
 
-	return copyin((const void *)SIGCODE_VA, insn, sizeof(insn)) == 0 &&
-	    insn[0] == 0x08b00893 && insn[1] == 0x00000073;
+	if (want == NULL)
+		return false;
+	sig_md_fill_sigcode(want);
+	same = copyin((const void *)SIGCODE_VA, got, sizeof(got)) == 0 &&
+	    memcmp(got, want, sizeof(got)) == 0;
+	kmem_free(want, PAGE_SIZE);
+	return same;
 }
 
 static void
@@ -79,25 +60,25 @@ test_trampoline(void)
 		return;
 	selftest_ok(signal_map_trampoline(a) == 0 && signal_map_trampoline(b) == 0,
 	    "trampoline: mapped into both");
-	use_vmspace(a);
-	selftest_ok(sigcode_is_there(), "trampoline: li a7, 139; ecall at SIGCODE_VA");
+	selftest_use_vmspace(a);
+	selftest_ok(sigcode_is_there(), "trampoline: the machine's sigreturn code at SIGCODE_VA");
 	selftest_ok(copyout(&zero, (void *)SIGCODE_VA, sizeof(zero)) == EFAULT,
 	    "trampoline: not writable");
 	selftest_ok(vm_map_protect(&a->vm_map, SIGCODE_VA, SIGCODE_VA + PAGE_SIZE,
 	    VM_PROT_ALL) != 0, "trampoline: cannot be made writable");
-	use_vmspace(b);
+	selftest_use_vmspace(b);
 	selftest_ok(sigcode_is_there(), "trampoline: there in the second space too");
 	pa_a = pmap_extract(a->vm_pmap, SIGCODE_VA);
 	pa_b = pmap_extract(b->vm_pmap, SIGCODE_VA);
 	selftest_ok(pa_a != 0 && pa_a == pa_b, "trampoline: one physical page for both");
 	c = vmspace_fork(a);
 	if (selftest_ok(c != NULL, "trampoline: fork")) {
-		use_vmspace(c);
+		selftest_use_vmspace(c);
 		selftest_ok(sigcode_is_there(), "trampoline: inherited by fork");
 		pa_c = pmap_extract(c->vm_pmap, SIGCODE_VA);
 		selftest_ok(pa_c == pa_a, "trampoline: the child shares the page");
 	}
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	if (c != NULL)
 		vmspace_free(c);
 	vmspace_free(a);
@@ -105,101 +86,13 @@ test_trampoline(void)
 	/* The page outlives every address space. */
 	a = vmspace_alloc();
 	if (a != NULL && signal_map_trampoline(a) == 0) {
-		use_vmspace(a);
+		selftest_use_vmspace(a);
 		selftest_ok(sigcode_is_there() && pmap_extract(a->vm_pmap, SIGCODE_VA) == pa_b,
 		    "trampoline: the same page after every map using it is gone");
-		use_vmspace(NULL);
+		selftest_use_vmspace(NULL);
 	}
 	if (a != NULL)
 		vmspace_free(a);
-}
-
-static void
-test_frame(void)
-{
-	struct thread *td = curthread();
-	struct trapframe *saved_frame = td->td_frame, tf, orig;
-	uint64_t saved_mask = td->td_sigmask;
-	uint32_t saved_flags = td->td_flags;
-	struct fpstate saved_fp = td->td_fp, fp;
-	struct ksiginfo ksi = { .ksi_signo = SIGSEGV, .ksi_code = SEGV_MAPERR,
-	    .ksi_addr = 0xdead0 };
-	struct linux_rt_sigframe sf;
-	struct vmspace *vm = scratch_vmspace();
-	const uint64_t args[6] = { 0 };
-	vaddr_t frame;
-	bool same;
-	long rv;
-
-	if (!selftest_ok(vm != NULL, "frame: scratch address space"))
-		return;
-	use_vmspace(vm);
-	memset(&tf, 0, sizeof(tf));
-	for (int n = 1; n <= 31; n++)
-		tf.tf_x[n - 1] = 0x1000 * n + n;
-	tf.tf_sp = UBASE + ptoa(UPAGES) - 8;		/* misaligned on purpose */
-	tf.tf_sepc = 0x12344;
-	for (int i = 0; i < 32; i++)
-		fp.fp_f[i] = 0x4000000000000000UL + i;
-	fp.fp_fcsr = 0x61;
-	orig = tf;
-	/* FP off, so td_fp rather than whatever is in the registers is the state. */
-	fpu_switch_out(td);
-	td->td_frame = &tf;
-	td->td_fp = fp;
-	td->td_flags |= TDF_FPUSED;
-
-	selftest_ok(sendsig(td, 0x50000, &ksi, 0x5) == 0, "frame: sendsig");
-	frame = tf.tf_sp;
-	selftest_ok(frame % 16 == 0 && frame + sizeof(sf) <= orig.tf_sp &&
-	    orig.tf_sp - frame < sizeof(sf) + 16, "frame: just below sp, 16-byte aligned");
-	selftest_ok(tf.tf_sepc == 0x50000 && tf.tf_a0 == SIGSEGV && tf.tf_a1 == frame &&
-	    tf.tf_x[11] == frame + 128 && tf.tf_ra == SIGCODE_VA,
-	    "frame: pc, a0, a1, a2, ra set for the handler");
-	selftest_ok(copyin((const void *)frame, &sf, sizeof(sf)) == 0, "frame: readable");
-	selftest_ok(sf.sf_info.si_signo == SIGSEGV && sf.sf_info.si_code == SEGV_MAPERR &&
-	    sf.sf_info.si_fields.si_fault.addr == 0xdead0, "frame: siginfo");
-	selftest_ok(sf.sf_uc.uc_sigmask == 0x5 && sf.sf_uc.uc_stack.ss_flags == SS_DISABLE,
-	    "frame: saved mask, no alternate stack");
-	same = sf.sf_uc.uc_mcontext.sc_regs[0] == orig.tf_sepc;
-	for (int n = 1; n <= 31; n++)
-		same = same && sf.sf_uc.uc_mcontext.sc_regs[n] == orig.tf_x[n - 1];
-	selftest_ok(same, "frame: pc and x1..x31 saved");
-	selftest_ok(memcmp(sf.sf_uc.uc_mcontext.sc_fpregs.fs_d.f, fp.fp_f, sizeof(fp.fp_f)) == 0 &&
-	    sf.sf_uc.uc_mcontext.sc_fpregs.fs_d.fcsr == 0x61, "frame: f0..f31 and fcsr saved");
-
-	/* The handler changes things; sigreturn must bring the old ones back. */
-	sf.sf_uc.uc_sigmask = sigmask(SIGKILL) | sigmask(SIGUSR1);
-	sf.sf_uc.uc_mcontext.sc_regs[10] = 0xabc;		/* a0 */
-	sf.sf_uc.uc_mcontext.sc_fpregs.fs_d.f[3] = 0x77;
-	copyout(&sf, (void *)frame, sizeof(sf));
-	memset(&td->td_fp, 0, sizeof(td->td_fp));
-	for (int n = 1; n <= 31; n++)
-		tf.tf_x[n - 1] = 0xbad;
-	tf.tf_sp = frame;
-	rv = sys_rt_sigreturn(td, args);
-	orig.tf_a0 = 0xabc;
-	same = tf.tf_sepc == orig.tf_sepc;
-	for (int n = 1; n <= 31; n++)
-		same = same && tf.tf_x[n - 1] == orig.tf_x[n - 1];
-	selftest_ok(rv == 0xabc && same, "sigreturn: pc and x1..x31 restored, a0 returned");
-	fp.fp_f[3] = 0x77;
-	selftest_ok(memcmp(td->td_fp.fp_f, fp.fp_f, sizeof(fp.fp_f)) == 0 &&
-	    td->td_fp.fp_fcsr == 0x61 && (td->td_flags & TDF_FPUSED),
-	    "sigreturn: FP registers restored");
-	selftest_ok(td->td_sigmask == sigmask(SIGUSR1), "sigreturn: mask restored without SIGKILL");
-
-	tf.tf_sp = UBASE + ptoa(UPAGES) + ptoa(64);	/* unmapped */
-	selftest_ok(sendsig(td, 0x50000, &ksi, 0) == EFAULT && tf.tf_sepc == orig.tf_sepc,
-	    "frame: a bad stack gives EFAULT and leaves the registers");
-
-	fpu_switch_out(td);		/* FP instructions off again for this kernel thread */
-	td->td_frame = saved_frame;
-	td->td_fp = saved_fp;
-	td->td_flags = saved_flags;
-	td->td_sigmask = saved_mask;
-	use_vmspace(NULL);
-	vmspace_free(vm);
 }
 
 static void
@@ -270,13 +163,13 @@ test_posting(void)
 
 /* Call a system call as the made-up process. */
 static long
-call_as_fake(long (*fn)(struct thread *, const uint64_t[6]), uint64_t a0, uint64_t a1,
-    uint64_t a2, uint64_t a3)
+call_as_fake(long (*fn)(struct thread *, const uint64_t[6]), uint64_t arg0, uint64_t arg1,
+    uint64_t arg2, uint64_t arg3)
 {
 	struct thread *td = curthread();
 	struct proc *saved_proc = td->td_proc;
 	uint64_t saved_mask = td->td_sigmask;
-	const uint64_t args[6] = { a0, a1, a2, a3, 0, 0 };
+	const uint64_t args[6] = { arg0, arg1, arg2, arg3, 0, 0 };
 	long rv;
 
 	td->td_proc = &fake_proc;
@@ -291,7 +184,7 @@ call_as_fake(long (*fn)(struct thread *, const uint64_t[6]), uint64_t a0, uint64
 static void
 test_syscalls(void)
 {
-	struct vmspace *vm = scratch_vmspace();
+	struct vmspace *vm = selftest_scratch_vmspace(UBASE, UPAGES);
 	uint64_t act[3] = { 0x2000, SA_SIGINFO | SA_RESTART | 0x400, ~0UL }, old[3], set;
 	uint64_t *uact = (uint64_t *)UBASE, *uold = (uint64_t *)(UBASE + 64);
 	uint64_t *uset = (uint64_t *)(UBASE + 128);
@@ -299,7 +192,7 @@ test_syscalls(void)
 
 	if (!selftest_ok(vm != NULL, "syscalls: scratch address space"))
 		return;
-	use_vmspace(vm);
+	selftest_use_vmspace(vm);
 	fake_reset();
 	copyout(act, uact, sizeof(act));
 	selftest_ok(call_as_fake(sys_rt_sigaction, SIGUSR1, (uint64_t)uact, 0, 8) == 0 &&
@@ -351,21 +244,21 @@ test_syscalls(void)
 	    "kill: bad signal EINVAL, INT_MIN ESRCH");
 	selftest_ok(call_as_fake(sys_tgkill, 0, 1, 0, 0) == -EINVAL &&
 	    call_as_fake(sys_tgkill, 1, 0, 0, 0) == -EINVAL, "tgkill: bad ids are EINVAL");
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
 
 static void
 test_itimer(void)
 {
-	struct vmspace *vm = scratch_vmspace();
+	struct vmspace *vm = selftest_scratch_vmspace(UBASE, UPAGES);
 	int64_t it[4] = { 1, 0, 10, 0 }, got[4];	/* interval 1 s, value 10 s */
 	int64_t *uit = (int64_t *)UBASE, *ugot = (int64_t *)(UBASE + 64);
 	uint64_t deadline;
 
 	if (!selftest_ok(vm != NULL, "itimer: scratch address space"))
 		return;
-	use_vmspace(vm);
+	selftest_use_vmspace(vm);
 	fake_reset();
 	copyout(it, uit, sizeof(it));
 	selftest_ok(call_as_fake(sys_setitimer, ITIMER_REAL, (uint64_t)uit, 0, 0) == 0,
@@ -401,7 +294,7 @@ test_itimer(void)
 	selftest_ok(call_as_fake(sys_getitimer, ITIMER_REAL, (uint64_t)ugot, 0, 0) == 0 &&
 	    copyin(ugot, got, sizeof(got)) == 0 && got[0] == 0 && got[1] == 0 &&
 	    got[2] == 0 && got[3] == 0, "getitimer: all zero once expired");
-	use_vmspace(NULL);
+	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
 
@@ -409,7 +302,6 @@ static void
 signal_selftests(void)
 {
 	test_trampoline();
-	test_frame();
 	test_posting();
 	test_syscalls();
 	test_itimer();

@@ -110,9 +110,9 @@ struct vmspace;
  * Kernel-internal error number (never seen by user space): a system call
  * that was interrupted by a signal and may be restarted returns
  * -ERESTARTSYS instead of -EINTR.  syscall_dispatch() then calls
- * signal_syscall_restart(), which either arranges for the ecall to run
- * again (the handler has SA_RESTART, or no handler will run) or turns the
- * result into -EINTR.  Same number as Linux.
+ * signal_syscall_restart(), which either arranges for the system call
+ * instruction to run again (the handler has SA_RESTART, or no handler
+ * will run) or turns the result into -EINTR.  Same number as Linux.
  */
 #define ERESTARTSYS	512
 
@@ -163,10 +163,11 @@ void sigexit(struct thread *td, int sig) __attribute__((noreturn));
 
 /*
  * syscall_dispatch: a handler returned -ERESTARTSYS (never for
- * rt_sigreturn, whose value is the restored a0).  Returns what to store
- * in a0: the original a0 with the ecall set up to run again, or -EINTR.
+ * rt_sigreturn, whose value is the restored first register).  Returns
+ * the system call's return value: its original first argument, with the
+ * call set up to run again (cpu_syscall_restart), or -EINTR.
  */
-long signal_syscall_restart(struct thread *td, uint64_t orig_a0);
+long signal_syscall_restart(struct thread *td, uint64_t orig_arg0);
 
 /*
  * Whether p's children are reaped without wait (SIGCHLD set to SIG_IGN
@@ -193,25 +194,7 @@ void itimer_tick(void);
 
 void proc_exit(int wstatus) __attribute__((noreturn));	/* proc.c */
 
-/*
- * The machine-dependent half (arch/<arch>/sig_machdep.c).
- */
-/*
- * Build td's signal frame for sig on its user stack and point its trap
- * frame at handler; mask is what sigreturn will restore.  0, or EFAULT
- * when the frame cannot be written.
- */
-int sendsig(struct thread *td, uint64_t handler, const struct ksiginfo *ksi,
-    uint64_t mask);
-/* Copy ksi out as the user's siginfo_t; 0 or EFAULT. */
-int sig_copyout_siginfo(const struct ksiginfo *ksi, void *uaddr);
-/* The system call's a0 in td's trap frame, read and written. */
-long sig_md_get_retval(struct thread *td);
-void sig_md_set_retval(struct thread *td, long rv);
-/* Back the user pc up so the system call instruction runs again. */
-void sig_md_restart_syscall(struct thread *td);
-/* Fill the trampoline page (at its kernel address) and sync the icache. */
-void sig_md_fill_sigcode(void *page);
+/* The machine-dependent half (sendsig and the trampoline) is in machine/machdep.h. */
 
 /* System calls (kern_sig.c and sig_machdep.c). */
 SYSCALL(rt_sigaction);

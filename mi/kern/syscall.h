@@ -1,8 +1,9 @@
 /*
  * System calls: the Linux riscv64 (asm-generic) numbering and convention.
- * The number is in a7, arguments in a0..a5; the result goes back in a0,
- * with errors as -errno.  Each handler takes the calling thread and the
- * six argument registers and returns the value for a0.
+ * The machine hands over the number and six arguments and takes back the
+ * result, with errors as -errno (cpu_fetch_syscall_args() and
+ * cpu_set_syscall_retval() in machine/machdep.h).  Each handler takes the
+ * calling thread and the six arguments and returns the result.
  */
 #ifndef _KERN_SYSCALL_H_
 #define _KERN_SYSCALL_H_

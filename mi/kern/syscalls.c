@@ -6,7 +6,7 @@
 #include <kern/syscall.h>
 #include <kern/signal.h>
 #include <kern/thread.h>
-#include <machine/frame.h>
+#include <machine/machdep.h>
 
 #define SYSCALLS(X)			\
 	X(17, getcwd)			\
@@ -107,10 +107,7 @@ static syscall_fn_t *const syscall_table[] = {
 void
 syscall_dispatch(struct thread *td)
 {
-	struct trapframe *tf = td->td_frame;
-	uint64_t num = tf->tf_a7;
-	const uint64_t args[6] = { tf->tf_x[9], tf->tf_x[10], tf->tf_x[11],
-	    tf->tf_x[12], tf->tf_x[13], tf->tf_x[14] };
+	uint64_t args[SYSCALL_NARGS], num = cpu_fetch_syscall_args(td, args);
 	long ret = -ENOSYS;
 
 	if (num < nitems(syscall_table) && syscall_table[num] != NULL)
@@ -118,5 +115,5 @@ syscall_dispatch(struct thread *td)
 	/* A sleep ended by a signal: restart the call, or fail it with EINTR. */
 	if (ret == -ERESTARTSYS)
 		ret = signal_syscall_restart(td, args[0]);
-	tf->tf_a0 = (uint64_t)ret;
+	cpu_set_syscall_retval(td, ret);
 }

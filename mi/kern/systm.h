@@ -11,7 +11,7 @@
 
 #define __unused	__attribute__((unused))
 #define __noreturn	__attribute__((noreturn))
-#define __printflike(f, a) __attribute__((__format__(__printf__, f, a)))
+#define __printflike(f, a) __attribute__((format(__printf__, f, a)))	/* survives -Dprintf= */
 #define __aligned(n)	__attribute__((aligned(n)))
 #define __packed	__attribute__((packed))
 #define __predict_true(x)	__builtin_expect(!!(x), 1)

@@ -8,7 +8,7 @@
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/pcpu.h>
-#include <kern/platform.h>
+#include <kern/device.h>
 #include <kern/selftest.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
@@ -461,22 +461,23 @@ out:
 static void
 test_device_object(void)
 {
+	const struct device *plic = device_find("plic", 0), *cons = device_find("uart", 0);
 	struct vmspace *vm = vmspace_alloc();
 	struct vm_object *obj;
 	vaddr_t va = UBASE;
 	uint32_t prio = 0;
 
-	if (platform.plic_base == 0 || platform.uart.irq == 0) {
+	if (plic == NULL || cons == NULL || cons->dv_nintr == 0) {
 		selftest_ok(true, "device object: skipped, no PLIC or console interrupt");
 		vmspace_free(vm);
 		return;
 	}
-	obj = device_pager_alloc(trunc_page(platform.plic_base), PAGE_SIZE);
+	obj = device_pager_alloc(trunc_page(plic->dv_reg[0].base), PAGE_SIZE);
 	selftest_ok(obj != NULL && vm_map_find(&vm->vm_map, obj, 0, &va, PAGE_SIZE, 0,
 	    VMFS_FIXED, VM_PROT_READ, VM_PROT_READ, 0) == 0, "device object: mapped");
 	use_vmspace(vm);
 	/* One 32-bit load: device registers want accesses of their own width. */
-	selftest_ok(fetch_u32((const void *)(va + 4 * platform.uart.irq), &prio) == 0 &&
+	selftest_ok(fetch_u32((const void *)(va + 4 * cons->dv_intr[0].irq), &prio) == 0 &&
 	    prio == 1, "device object: reads the device's register (priority %u)", prio);
 	selftest_ok(uwrite(va, 0) == EFAULT, "device object: read-only stays read-only");
 	selftest_ok(pmap_clean(vm), "device object: pmap consistent");

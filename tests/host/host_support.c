@@ -19,17 +19,66 @@ _Thread_local struct pcpu host_pcpu;
 struct pcpu pcpu_array[MAXCPU];
 uint32_t ncpu = 1;
 
+/* Print "what: message" on stderr and abort (tap_expect_abort watches for it). */
+static void __attribute__((noreturn))
+die(const char *what, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", what);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	abort();
+}
+
 void
 panic(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "panic: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
+	die("panic", fmt, ap);
+}
+
+/*
+ * The kernel's printf, for MI code built with -Dprintf=host_kprintf: its
+ * lines become TAP comments.  Callers print whole lines.
+ */
+int
+host_kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	printf("# ");
+	va_start(ap, fmt);
+	n = vprintf(fmt, ap);
 	va_end(ap);
-	abort();
+	return n;
+}
+
+/* Read dir/name; exits on failure (a missing fixture is a broken build). */
+uint8_t *
+host_load_file(const char *dir, const char *name, size_t *lenp)
+{
+	char path[1024];
+	uint8_t *buf;
+	FILE *f;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "rb")) == NULL ||
+	    fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "cannot read %s\n", path);
+		exit(2);
+	}
+	buf = malloc((size_t)len + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		fprintf(stderr, "cannot read %s\n", path);
+		exit(2);
+	}
+	fclose(f);
+	*lenp = (size_t)len;
+	return buf;
 }
 
 void
@@ -38,11 +87,7 @@ kassert_panic(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "assertion failed: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	abort();
+	die("assertion failed", fmt, ap);
 }
 
 size_t

@@ -1,7 +1,10 @@
-/* Knobs that host unit tests turn in tests/host/host_support.c. */
+/* What tests/host/host_support.c gives host unit tests: knobs, output, fixtures. */
 #ifndef _HOST_SUPPORT_H_
 #define _HOST_SUPPORT_H_
+#include <stddef.h>
 #include <stdint.h>
 extern uint64_t host_pages_in_use;		/* pages held through kmem_page_alloc */
 extern int host_page_alloc_fail_after;		/* fail after N more allocations; -1: never */
+int host_kprintf(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
+uint8_t *host_load_file(const char *dir, const char *name, size_t *lenp);
 #endif

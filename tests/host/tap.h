@@ -10,8 +10,8 @@
 #include <stdio.h>
 
 bool	tap_ok(bool cond, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
-void	tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+	    __attribute__((format(__printf__, 2, 3)));
+void	tap_diag(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 void	tap_plan(int n);
 int	tap_done(void);
 bool	tap_expect_abort(void (*fn)(void), const char *want, const char *desc);

@@ -21,6 +21,10 @@ struct trapframe {
 #define tf_s0	tf_x[7]
 #define tf_a0	tf_x[9]
 #define tf_a1	tf_x[10]
+#define tf_a2	tf_x[11]
+#define tf_a3	tf_x[12]
+#define tf_a4	tf_x[13]
+#define tf_a5	tf_x[14]
 #define tf_a7	tf_x[16]
 
 #endif

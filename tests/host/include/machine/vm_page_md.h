@@ -1,13 +1,2 @@
-/*
- * The pmap's per-page data, embedded in struct vm_page.
- */
-#ifndef _MACHINE_VM_PAGE_MD_H_
-#define _MACHINE_VM_PAGE_MD_H_
-
-struct pv_entry;
-
-struct md_page {
-	struct pv_entry	*pv_list;	/* (M) mappings of this page */
-};
-
-#endif
+/* The pmap's per-page data is plain data: the real header serves. */
+#include "../../../../arch/riscv/include/machine/vm_page_md.h"

@@ -1,0 +1,149 @@
+/*
+ * The machine interface: every hook the machine-independent kernel calls
+ * where it needs to know how this machine keeps a thread's user state,
+ * after FreeBSD's cpu_fetch_syscall_args(), cpu_set_syscall_retval(),
+ * exec_setregs(), cpu_fork(), cpu_set_user_tls() and cpu_switch().
+ * arch/riscv implements them: the one-line ones inline here (they sit on
+ * the system call path), the rest in thread_md.c and sig_machdep.c.
+ *
+ * The other machine headers mi/ may include: machine/param.h (page size
+ * and address-space layout), machine/cpu.h (this cpu, interrupt state,
+ * counters, IPIs), machine/pcb.h (what a switched-out thread keeps) and
+ * machine/vm_page_md.h (the pmap's per-page data).  The rest of machine/
+ * (csr.h, pte.h, frame.h, asm.h, ucontext.h, harts.h) is the
+ * architecture's own; scripts/check-layering enforces both lists.
+ *
+ * A thread's user state is its trap frame (td->td_frame: saved on every
+ * entry from user mode, reloaded on the way back) and its floating-point
+ * registers (td->td_fp, live in the cpu while it runs).  Unless a hook
+ * says otherwise, td is the current thread or one that is not running,
+ * and the hook only touches td's own state, so it needs no lock.
+ */
+#ifndef _MACHINE_MACHDEP_H_
+#define _MACHINE_MACHDEP_H_
+
+#include <kern/types.h>
+#include <kern/thread.h>
+#include <machine/frame.h>
+
+/* ---- The machine's names for itself. ---- */
+
+#define MACHINE_ARCH		"riscv64"	/* uname's machine field */
+#define MACHINE_DESCRIPTION	"rv64 (Sv39)"	/* the boot banner */
+#define ELF_MACHINE		243		/* EM_RISCV: programs we run */
+
+/*
+ * AT_HWCAP for the auxiliary vector: Linux's one bit per single-letter
+ * ISA extension ('a' is bit 0), for what user programs may use: rv64imafdc.
+ */
+#define HWCAP_ISA(letter)	(1UL << ((letter) - 'a'))
+#define ELF_HWCAP		(HWCAP_ISA('i') | HWCAP_ISA('m') | HWCAP_ISA('a') | \
+				 HWCAP_ISA('f') | HWCAP_ISA('d') | HWCAP_ISA('c'))
+
+/* ---- System calls (the Linux convention). ---- */
+
+#define SYSCALL_NARGS	6
+
+/* The number of the system call td just made (a7), and its arguments (a0..a5). */
+static inline uint64_t
+cpu_fetch_syscall_args(struct thread *td, uint64_t args[SYSCALL_NARGS])
+{
+	const struct trapframe *tf = td->td_frame;
+
+	args[0] = tf->tf_a0;
+	args[1] = tf->tf_a1;
+	args[2] = tf->tf_a2;
+	args[3] = tf->tf_a3;
+	args[4] = tf->tf_a4;
+	args[5] = tf->tf_a5;
+	return tf->tf_a7;
+}
+
+/* What td's system call returns to user mode (a0: a value, or -errno). */
+static inline void
+cpu_set_syscall_retval(struct thread *td, long rv)
+{
+	td->td_frame->tf_a0 = (uint64_t)rv;
+}
+
+/* The value td's system call will return, as last set (or as restored by sigreturn). */
+static inline long
+cpu_get_syscall_retval(struct thread *td)
+{
+	return (long)td->td_frame->tf_a0;
+}
+
+/*
+ * Make td run its system call instruction again when it returns to user
+ * mode.  The caller puts the call's first argument back as the return
+ * value (this machine returns in the register of the first argument).
+ */
+void cpu_syscall_restart(struct thread *td);
+
+/* ---- Programs, processes and threads. ---- */
+
+/*
+ * execve: td (the current thread) starts a new program at entry with its
+ * stack pointer at sp: every other register zero, user mode, interrupts
+ * on, the FP registers in their initial state.
+ */
+void exec_setregs(struct thread *td, uint64_t entry, uint64_t sp);
+
+/*
+ * fork: child (new, never run) continues from the current thread td's
+ * user registers, floating point included, except that its system call
+ * returns 0.
+ */
+void cpu_fork(struct thread *td, struct thread *child);
+
+/* clone: child (never run) starts on another stack, with its own TLS pointer. */
+static inline void
+cpu_set_user_sp(struct thread *td, uint64_t sp)
+{
+	td->td_frame->tf_sp = sp;
+}
+
+static inline void
+cpu_set_user_tls(struct thread *td, uint64_t tls)
+{
+	td->td_frame->tf_tp = tls;
+}
+
+/*
+ * Make td, which has never run, start in fn(arg) on its own stack when
+ * first switched to (with the scheduler lock held, as after cpu_switch).
+ */
+void cpu_thread_init(struct thread *td, void (*fn)(void *), void *arg);
+
+/* Leave the kernel into the user context in frame (a new thread's first entry). */
+void cpu_return_to_user(struct trapframe *frame) __attribute__((noreturn));
+
+/*
+ * Stop running from (the current thread) and run to; returns when some
+ * cpu switches back to from.  Saves from's FP registers if it changed
+ * them and loads to's (or zeros) if it has a user context: FP state is
+ * switched eagerly, never on first use.  The caller holds sched_lock.
+ */
+void cpu_switch(struct thread *from, struct thread *to);
+
+/* ---- Signals (sig_machdep.c). ---- */
+
+struct ksiginfo;
+
+/*
+ * Build td's signal frame for ksi on its user stack and point its user
+ * registers at handler; mask is what sigreturn will restore.  0, or
+ * EFAULT when the frame cannot be written (the registers are unchanged).
+ */
+int sendsig(struct thread *td, uint64_t handler, const struct ksiginfo *ksi,
+    uint64_t mask);
+/* Copy ksi out as the user's siginfo_t; 0 or EFAULT. */
+int sig_copyout_siginfo(const struct ksiginfo *ksi, void *uaddr);
+/*
+ * Write the sigreturn trampoline into page (its kernel address; the page
+ * is user-executable at SIGCODE_VA) and make this cpu's instruction fetch
+ * see it.
+ */
+void sig_md_fill_sigcode(void *page);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * Self-tests of the attached devices: the attach order the device layer
+ * promises, and console input arriving through the UART's interrupt.
+ */
+#include <kern/systm.h>
+#include <kern/cons.h>
+#include <kern/device.h>
+#include <kern/intr.h>
+#include <kern/selftest.h>
+#include <machine/cpu.h>
+
+/* The attached device with this phandle, or NULL. */
+static const struct device *
+attached_with_phandle(uint32_t phandle)
+{
+	const struct device *dev;
+
+	for (dev = device_next(NULL); dev != NULL; dev = device_next(dev))
+		if (phandle != 0 && dev->dv_phandle == phandle)
+			return dev;
+	return NULL;
+}
+
+static void
+test_devices(void)
+{
+	const struct device *dev, *prev = NULL, *ctrl;
+	bool passes = true, intr_first = true, numbered = true;
+	int n = 0;
+
+	for (dev = device_next(NULL); dev != NULL; prev = dev, dev = device_next(dev), n++) {
+		numbered &= dev->dv_order == n && dev->dv_error == 0;
+		if (prev != NULL)
+			passes &= prev->dv_driver->dr_pass <= dev->dv_driver->dr_pass;
+		for (int i = 0; i < dev->dv_nintr; i++)
+			if ((ctrl = attached_with_phandle(dev->dv_intr[i].ctrl)) != NULL)
+				intr_first &= ctrl->dv_order < dev->dv_order &&
+				    ctrl->dv_driver->dr_pass == DRIVER_PASS_INTERRUPT;
+	}
+	selftest_ok(n > 0 && numbered, "%d devices attached, numbered in attach order", n);
+	selftest_ok(passes, "devices attached pass by pass");
+	selftest_ok(intr_first, "every interrupt controller attached before its consumers");
+	if (device_find("uart", 0) != NULL)
+		selftest_ok(strcmp(cons_name(), "uart") == 0, "the console is uart0 (%s)",
+		    cons_name());
+}
+
+/*
+ * The test runner types "ping" on the console; it must arrive through
+ * the UART's receive interrupt.  Skipped when the console has no
+ * interrupt.
+ */
+static void
+test_console_rx(void)
+{
+	static const char expect[] = "ping";
+	const struct device *uart = device_find("uart", 0);
+	uint64_t deadline = cpu_time() + cpu_timebase_hz() * 5;
+	size_t matched = 0;
+	uint32_t irq;
+	int c;
+
+	if (uart == NULL || uart->dv_nintr == 0)
+		return;
+	irq = uart->dv_intr[0].irq;
+	while (matched < sizeof(expect) - 1 && cpu_time() < deadline) {
+		if ((c = cons_getc()) < 0) {
+			cpu_wait_for_interrupt();
+			continue;
+		}
+		matched = (c == expect[matched]) ? matched + 1 : (c == expect[0]);
+	}
+	selftest_ok(matched == sizeof(expect) - 1, "console input \"%s\" received", expect);
+	selftest_ok(intr_source_count(irq) > 0,
+	    "console input came by interrupt (%lu)", intr_source_count(irq));
+}
+
+SELFTEST(devices, test_devices);
+SELFTEST(console_rx, test_console_rx);
