@@ -37,7 +37,7 @@
 
 #include "host/ext2_harness.h"
 #include "host/host_kmalloc.h"
-#include "host/host_klog.h"
+#include "host/host_support.h"
 #include "host/tap.h"
 
 /* A pristine image in memory and where its structures are. */
