@@ -38,19 +38,35 @@ panic(const char *fmt, ...)
 	die("panic", fmt, ap);
 }
 
+char host_klog_last[512];
+unsigned host_klog_count;
+bool host_klog_quiet;
+
 /*
  * The kernel's printf, for MI code built with -Dprintf=host_kprintf: its
- * lines become TAP comments.  Callers print whole lines.
+ * lines become TAP comments (unless host_klog_quiet), and the last one is
+ * kept, without its newline, for tests that check what the code said.
+ * Callers print whole lines.
  */
 int
 host_kprintf(const char *fmt, ...)
 {
-	va_list ap;
-	int n;
+	va_list ap, again;
+	size_t len;
+	int n = 0;
 
-	printf("# ");
 	va_start(ap, fmt);
-	n = vprintf(fmt, ap);
+	va_copy(again, ap);
+	vsnprintf(host_klog_last, sizeof(host_klog_last), fmt, ap);
+	len = strlen(host_klog_last);
+	if (len > 0 && host_klog_last[len - 1] == '\n')
+		host_klog_last[len - 1] = '\0';
+	host_klog_count++;
+	if (!host_klog_quiet) {
+		printf("# ");
+		n = vprintf(fmt, again);
+	}
+	va_end(again);
 	va_end(ap);
 	return n;
 }
