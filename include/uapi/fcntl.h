@@ -41,8 +41,13 @@
 #define AT_SYMLINK_NOFOLLOW	0x100
 #define AT_EACCESS		0x200	/* faccessat */
 #define AT_REMOVEDIR		0x200	/* unlinkat */
+#define AT_SYMLINK_FOLLOW	0x400	/* linkat */
 #define AT_NO_AUTOMOUNT		0x800
 #define AT_EMPTY_PATH		0x1000
+#define AT_STATX_SYNC_TYPE	0x6000	/* statx: how much to synchronize (ignored here) */
+#define AT_STATX_SYNC_AS_STAT	0x0000
+#define AT_STATX_FORCE_SYNC	0x2000
+#define AT_STATX_DONT_SYNC	0x4000
 
 /* access(2) */
 #define F_OK	0

@@ -13,8 +13,11 @@
 #define __NR_dup3		24
 #define __NR_fcntl		25
 #define __NR_ioctl		29
+#define __NR_mknodat		33
 #define __NR_mkdirat		34
 #define __NR_unlinkat		35
+#define __NR_symlinkat		36
+#define __NR_linkat		37
 #define __NR_statfs		43
 #define __NR_fstatfs		44
 #define __NR_truncate		45
@@ -22,6 +25,10 @@
 #define __NR_faccessat		48
 #define __NR_chdir		49
 #define __NR_fchdir		50
+#define __NR_fchmod		52
+#define __NR_fchmodat		53
+#define __NR_fchownat		54
+#define __NR_fchown		55
 #define __NR_openat		56
 #define __NR_close		57
 #define __NR_pipe2		59
@@ -39,6 +46,7 @@
 #define __NR_sync		81
 #define __NR_fsync		82
 #define __NR_fdatasync		83
+#define __NR_utimensat		88
 #define __NR_exit		93
 #define __NR_exit_group		94
 #define __NR_set_tid_address	96
@@ -62,12 +70,15 @@
 #define __NR_rt_sigtimedwait	137
 #define __NR_rt_sigreturn	139
 #define __NR_reboot		142
+#define __NR_setgid		144
+#define __NR_setuid		146
 #define __NR_times		153
 #define __NR_setpgid		154
 #define __NR_getpgid		155
 #define __NR_uname		160
 #define __NR_getrlimit		163
 #define __NR_setrlimit		164
+#define __NR_umask		166
 #define __NR_gettimeofday	169
 #define __NR_getpid		172
 #define __NR_getppid		173
@@ -92,7 +103,9 @@
 #define __NR_madvise		233
 #define __NR_wait4		260
 #define __NR_prlimit64		261
+#define __NR_renameat2		276
 #define __NR_getrandom		278
+#define __NR_statx		291
 #define __NR_rseq		293
 #define __NR_faccessat2		439
 

@@ -51,8 +51,9 @@ fs_init(const void *initrd, size_t len)
 		return;
 	}
 	error = cpio_unpack(rootvnode, initrd, len, &st);
-	printf("initramfs: %lu bytes: %lu files (%lu KiB), %lu directories, %lu entries skipped\n",
-	    (uint64_t)len, st.files, st.bytes / 1024, st.dirs, st.skipped);
+	printf("initramfs: %lu bytes: %lu files (%lu KiB), %lu directories, %lu symbolic links, "
+	    "%lu hard links, %lu special files, %lu entries skipped\n", (uint64_t)len, st.files,
+	    st.bytes / 1024, st.dirs, st.symlinks, st.hardlinks, st.specials, st.skipped);
 	if (error)
 		printf("initramfs: stopped at error %d (archive damaged or incomplete)\n", error);
 }

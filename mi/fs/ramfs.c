@@ -1,5 +1,6 @@
 /*
- * ramfs: directories and regular files that live only in memory.
+ * ramfs: directories, regular files, symbolic links and special files
+ * that live only in memory.
  *
  * Directories.  A directory's entries are a table of slots, each NULL or
  * a (name, vnode) pair; a name keeps its slot until it is removed, and a
@@ -7,7 +8,9 @@
  * i is i + 3, after "." = 1 and ".." = 2), so removing entries never
  * moves others under a reader.  Lookups scan the table: directories here
  * are small.  The table is guarded by the directory's v_lock; an entry
- * counts as one link (v_nlink) of its vnode, not a reference.
+ * counts as one link (v_nlink) of its vnode, not a reference, and a
+ * subdirectory's entry also counts as one link of the directory (the
+ * subdirectory's ".."), as on Linux: an empty directory has two links.
  *
  * Regular files.  A file's data are the pages of its vm_object and
  * nothing else: there is no backing store behind ramfs.  A page that is
@@ -17,6 +20,10 @@
  * are what mmap maps (the vnode pager, vm/vnode_pager.c, zero-fills a page
  * a fault finds missing, and refuses pages past the end of the file).
  *
+ * Symbolic links keep their contents in v_data; FIFOs, device nodes and
+ * sockets are bare vnodes (the VFS opens a FIFO's pipe and a device's
+ * devfs vnode).
+ *
  * Locking.  Reads, writes and truncations of a file hold its I/O lock
  * (a sleeping lock, vn_iolock) for their whole length, so pages cannot
  * be freed while data are copied to or from user memory, which may
@@ -24,7 +31,9 @@
  * is dropped before copying; no page is left busy across a copy (the
  * fault path waits for busy pages with the map locked).  v_size changes
  * under both the I/O lock and v_lock, so the pager and stat may read it
- * with v_lock alone.  Lock order: directory v_lock, then entry v_lock.
+ * with v_lock alone.  Lock order: directory v_lock, then entry v_lock;
+ * a rename, which the VFS serializes, locks two directories, the one
+ * above the other first (by address if neither is above the other).
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
@@ -38,12 +47,13 @@
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
 
-MALLOC_DEFINE(M_RAMFS, "ramfs", "ramfs directories and entries");
+MALLOC_DEFINE(M_RAMFS, "ramfs", "ramfs directories, entries and symbolic links");
+MALLOC_DECLARE(M_VNAME);
 
 #define DIR_MIN_SLOTS	8
 
 struct ramfs_dirent {
-	struct vnode	*de_vnode;	/* (C) one link of it */
+	struct vnode	*de_vnode;	/* (V of the directory) one link of it */
 	size_t		de_namelen;	/* (C) */
 	char		de_name[];	/* (C) not NUL-terminated */
 };
@@ -56,6 +66,8 @@ struct ramfs_dir {
 
 static const struct vnode_ops ramfs_dir_ops;
 static const struct vnode_ops ramfs_file_ops;
+static const struct vnode_ops ramfs_symlink_ops;
+static const struct vnode_ops ramfs_special_ops;
 
 bool
 ramfs_is_dir(const struct vnode *vp)
@@ -67,21 +79,59 @@ ramfs_is_dir(const struct vnode *vp)
  * Making and freeing vnodes.
  */
 
-static struct vnode *
-ramfs_new(enum vtype type, uint32_t mode, struct vnode *parent, const char *name,
-    size_t len)
+static const struct vnode_ops *
+ops_for(enum vtype type)
 {
-	const struct vnode_ops *ops = type == VDIR ? &ramfs_dir_ops : &ramfs_file_ops;
-	struct vnode *vp = vnode_alloc(type, mode, ops, parent, name, len);
+	switch (type) {
+	case VDIR:	return &ramfs_dir_ops;
+	case VREG:	return &ramfs_file_ops;
+	case VLNK:	return &ramfs_symlink_ops;
+	default:	return &ramfs_special_ops;
+	}
+}
+
+/*
+ * A new vnode of the kind vc describes, not yet in any directory: one
+ * reference, and for a directory the link of its own ".".  NULL when
+ * memory is short.
+ */
+static struct vnode *
+ramfs_new(const struct vcreate *vc, struct vnode *parent, const char *name, size_t len)
+{
+	struct vnode *vp = vnode_alloc(vc->vc_type, vc->vc_mode, ops_for(vc->vc_type), parent,
+	    name, len);
+	bool ok = true;
 
 	if (vp == NULL)
 		return NULL;
 	vp->v_fsid = FSID_RAMFS;
-	if (type == VDIR)
+	vp->v_uid = vc->vc_uid;
+	vp->v_gid = vc->vc_gid;
+	switch (vc->vc_type) {
+	case VDIR:
 		vp->v_data = malloc(sizeof(struct ramfs_dir), M_RAMFS, M_WAITOK | M_ZERO);
-	else
+		ok = vp->v_data != NULL;
+		vp->v_nlink = ok ? 1 : 0;
+		break;
+	case VREG:
 		vp->v_object = vnode_pager_alloc(vp);
-	if (vp->v_data == NULL && vp->v_object == NULL) {
+		ok = vp->v_object != NULL;
+		break;
+	case VLNK:
+		if ((vp->v_data = malloc(vc->vc_targetlen, M_RAMFS, M_WAITOK)) != NULL) {
+			memcpy(vp->v_data, vc->vc_target, vc->vc_targetlen);
+			vp->v_size = vc->vc_targetlen;
+		}
+		ok = vp->v_data != NULL;
+		break;
+	case VCHR:
+	case VBLK:
+		vp->v_rdev = vc->vc_rdev;
+		break;
+	default:
+		break;
+	}
+	if (!ok) {
 		vrele(vp);		/* no links: reclaimed at once */
 		return NULL;
 	}
@@ -91,18 +141,29 @@ ramfs_new(enum vtype type, uint32_t mode, struct vnode *parent, const char *name
 static void
 ramfs_reclaim(struct vnode *vp)
 {
-	struct ramfs_dir *d = vp->v_data;
+	struct ramfs_dir *d;
 
-	if (vp->v_type == VREG && vp->v_object != NULL) {
-		/* The pager frees vp when the object's last mapping goes too. */
-		vm_object_deallocate(vp->v_object);
-		return;
-	}
-	if (d != NULL) {
-		KASSERT(d->rd_nused == 0, ("ramfs_reclaim: directory %lu has %u entries",
-		    vp->v_ino, d->rd_nused));
-		free(d->rd_slots, M_RAMFS);
-		free(d, M_RAMFS);
+	switch (vp->v_type) {
+	case VREG:
+		if (vp->v_object != NULL) {
+			/* The pager frees vp when the object's last mapping goes too. */
+			vm_object_deallocate(vp->v_object);
+			return;
+		}
+		break;
+	case VDIR:
+		if ((d = vp->v_data) != NULL) {
+			KASSERT(d->rd_nused == 0, ("ramfs_reclaim: directory %lu has %u entries",
+			    vp->v_ino, d->rd_nused));
+			free(d->rd_slots, M_RAMFS);
+			free(d, M_RAMFS);
+		}
+		break;
+	case VLNK:
+		free(vp->v_data, M_RAMFS);
+		break;
+	default:
+		break;
 	}
 	vnode_free(vp);
 }
@@ -124,6 +185,51 @@ dir_find(struct ramfs_dir *d, const char *name, size_t len)
 	return -1;
 }
 
+/* A free slot of d (locked), which has one. */
+static uint32_t
+dir_free_slot(struct ramfs_dir *d)
+{
+	uint32_t i;
+
+	KASSERT(d->rd_nused < d->rd_nslots, ("dir_free_slot: the table is full"));
+	for (i = 0; d->rd_slots[i] != NULL; i++)
+		;
+	return i;
+}
+
+/*
+ * Give dir (unlocked) a table with at least one slot more than it has
+ * entries now.  0 or ENOMEM.
+ */
+static int
+dir_grow(struct vnode *dir)
+{
+	struct ramfs_dir *d = dir->v_data;
+	struct ramfs_dirent **slots, **old = NULL;
+	uint32_t n;
+
+	spin_lock(&dir->v_lock);
+	n = d->rd_nslots;
+	spin_unlock(&dir->v_lock);
+	slots = malloc(sizeof(*slots) * (n == 0 ? DIR_MIN_SLOTS : 2 * (size_t)n),
+	    M_RAMFS, M_WAITOK | M_ZERO);
+	if (slots == NULL)
+		return ENOMEM;
+	spin_lock(&dir->v_lock);
+	if (d->rd_nslots == n) {
+		if (n > 0)
+			memcpy(slots, d->rd_slots, sizeof(*slots) * n);
+		old = d->rd_slots;
+		d->rd_slots = slots;
+		d->rd_nslots = n == 0 ? DIR_MIN_SLOTS : 2 * n;
+		slots = NULL;
+	}
+	spin_unlock(&dir->v_lock);
+	free(old, M_RAMFS);
+	free(slots, M_RAMFS);
+	return 0;
+}
+
 /*
  * Lock dir with a free slot in its table, growing the table if needed
  * (the allocation is made with the lock dropped).  0 or ENOMEM (unlocked).
@@ -132,51 +238,55 @@ static int
 dir_lock_with_room(struct vnode *dir)
 {
 	struct ramfs_dir *d = dir->v_data;
+	int error;
 
 	for (;;) {
-		struct ramfs_dirent **slots, **old = NULL;
-		uint32_t n;
-
 		spin_lock(&dir->v_lock);
 		if (d->rd_nused < d->rd_nslots)
 			return 0;
-		n = d->rd_nslots;
 		spin_unlock(&dir->v_lock);
-		slots = malloc(sizeof(*slots) * (n == 0 ? DIR_MIN_SLOTS : 2 * (size_t)n),
-		    M_RAMFS, M_WAITOK | M_ZERO);
-		if (slots == NULL)
-			return ENOMEM;
-		spin_lock(&dir->v_lock);
-		if (d->rd_nslots == n) {
-			if (n > 0)
-				memcpy(slots, d->rd_slots, sizeof(*slots) * n);
-			old = d->rd_slots;
-			d->rd_slots = slots;
-			d->rd_nslots = n == 0 ? DIR_MIN_SLOTS : 2 * n;
-			slots = NULL;
-		}
-		spin_unlock(&dir->v_lock);
-		free(old, M_RAMFS);
-		free(slots, M_RAMFS);
+		if ((error = dir_grow(dir)) != 0)
+			return error;
 	}
 }
 
-/* Enter vp in dir as name: one more link of vp.  0, EEXIST, ENOENT, ENOMEM. */
+static struct ramfs_dirent *
+dirent_new(const char *name, size_t len, struct vnode *vp)
+{
+	struct ramfs_dirent *de = malloc(sizeof(*de) + len, M_RAMFS, M_WAITOK);
+
+	if (de != NULL) {
+		de->de_vnode = vp;
+		de->de_namelen = len;
+		memcpy(de->de_name, name, len);
+	}
+	return de;
+}
+
+/* Count vp's new entry in dir (both locked): its link, and dir's for a subdirectory's "..". */
+static void
+count_entry(struct vnode *dir, struct vnode *vp)
+{
+	vp->v_nlink++;
+	if (vp->v_type == VDIR)
+		dir->v_nlink++;
+}
+
+/*
+ * Enter vp in dir as name: one more link of vp.  0, EEXIST, ENOENT (dir
+ * was removed, or vp has no links left and is no new vnode), ENOMEM.
+ */
 static int
-dir_insert(struct vnode *dir, const char *name, size_t len, struct vnode *vp)
+dir_insert(struct vnode *dir, const char *name, size_t len, struct vnode *vp, bool fresh)
 {
 	struct ramfs_dir *d = dir->v_data;
 	struct ramfs_dirent *de;
-	uint32_t i;
-	int error;
+	int error = 0;
 
 	if (len == 0 || len > NAME_MAX)
 		return len == 0 ? ENOENT : ENAMETOOLONG;
-	if ((de = malloc(sizeof(*de) + len, M_RAMFS, M_WAITOK)) == NULL)
+	if ((de = dirent_new(name, len, vp)) == NULL)
 		return ENOMEM;
-	de->de_vnode = vp;
-	de->de_namelen = len;
-	memcpy(de->de_name, name, len);
 	if ((error = dir_lock_with_room(dir)) != 0) {
 		free(de, M_RAMFS);
 		return error;
@@ -185,21 +295,21 @@ dir_insert(struct vnode *dir, const char *name, size_t len, struct vnode *vp)
 		error = ENOENT;		/* no new entries in a removed directory */
 	else if (dir_find(d, name, len) >= 0)
 		error = EEXIST;
-	if (error) {
-		spin_unlock(&dir->v_lock);
-		free(de, M_RAMFS);
-		return error;
-	}
-	for (i = 0; d->rd_slots[i] != NULL; i++)
-		;
-	d->rd_slots[i] = de;
-	d->rd_nused++;
-	dir->v_mtime_ns = uptime_ns();
 	spin_lock(&vp->v_lock);
-	vp->v_nlink++;
+	if (error == 0 && !fresh && vp->v_nlink == 0)
+		error = ENOENT;		/* a file already removed gets no new name */
+	if (error == 0) {
+		d->rd_slots[dir_free_slot(d)] = de;
+		d->rd_nused++;
+		count_entry(dir, vp);
+		vfs_now(&vp->v_ctime);
+		dir->v_mtime = dir->v_ctime = vp->v_ctime;
+	}
 	spin_unlock(&vp->v_lock);
 	spin_unlock(&dir->v_lock);
-	return 0;
+	if (error)
+		free(de, M_RAMFS);
+	return error;
 }
 
 static int
@@ -220,19 +330,21 @@ ramfs_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out
 }
 
 static int
-ramfs_create(struct vnode *dir, const char *name, size_t len, enum vtype type,
-    uint32_t mode, struct vnode **out)
+ramfs_create(struct vnode *dir, const char *name, size_t len, const struct vcreate *vc,
+    struct vnode **out)
 {
 	struct vnode *vp;
 	int error;
 
-	if (type != VREG && type != VDIR)
+	if (vc->vc_type == VNON)
 		return EINVAL;
 	if (len > NAME_MAX)
 		return ENAMETOOLONG;
-	if ((vp = ramfs_new(type, mode, dir, name, len)) == NULL)
+	if ((vp = ramfs_new(vc, dir, name, len)) == NULL)
 		return ENOMEM;
-	if ((error = dir_insert(dir, name, len, vp)) != 0) {
+	if ((error = dir_insert(dir, name, len, vp, true)) != 0) {
+		if (vp->v_type == VDIR)
+			vp->v_nlink = 0;	/* its "." goes with it */
 		vrele(vp);		/* never linked: reclaimed */
 		return error;
 	}
@@ -245,7 +357,25 @@ ramfs_link(struct vnode *dir, const char *name, size_t len, struct vnode *vp)
 {
 	if (!ramfs_is_dir(dir))
 		return ENOTDIR;
-	return dir_insert(dir, name, len, vp);
+	return dir_insert(dir, name, len, vp, true);
+}
+
+static int
+ramfs_vop_link(struct vnode *dir, const char *name, size_t len, struct vnode *vp)
+{
+	return dir_insert(dir, name, len, vp, false);
+}
+
+/* Is the directory vp (a ramfs one) empty?  Locks vp (an entry: after its directory). */
+static bool
+dir_is_empty(struct vnode *vp)
+{
+	bool empty;
+
+	spin_lock(&vp->v_lock);
+	empty = ((struct ramfs_dir *)vp->v_data)->rd_nused == 0;
+	spin_unlock(&vp->v_lock);
+	return empty;
 }
 
 /*
@@ -273,28 +403,38 @@ check_removable(struct vnode *vp, bool rmdir)
 	return error;
 }
 
+/* The links a removed entry's vnode loses: its name, and a directory's "." too. */
+static uint32_t
+links_of_entry(struct vnode *vp)
+{
+	return vp->v_type == VDIR ? 2 : 1;
+}
+
 static int
-ramfs_unlink(struct vnode *dir, const char *name, size_t len, bool rmdir)
+ramfs_unlink(struct vnode *dir, const char *name, size_t len, struct vnode *vp, bool rmdir)
 {
 	struct ramfs_dir *d = dir->v_data;
 	struct ramfs_dirent *de;
 	int i, error;
 
 	spin_lock(&dir->v_lock);
-	if ((i = dir_find(d, name, len)) < 0) {
+	if ((i = dir_find(d, name, len)) < 0 || d->rd_slots[i]->de_vnode != vp) {
 		spin_unlock(&dir->v_lock);
 		return ENOENT;
 	}
 	de = d->rd_slots[i];
-	if ((error = check_removable(de->de_vnode, rmdir)) != 0) {
+	if ((error = check_removable(vp, rmdir)) != 0) {
 		spin_unlock(&dir->v_lock);
 		return error;
 	}
 	d->rd_slots[i] = NULL;
 	d->rd_nused--;
-	dir->v_mtime_ns = uptime_ns();
+	if (vp->v_type == VDIR)
+		dir->v_nlink--;		/* its ".." */
+	vfs_now(&dir->v_mtime);
+	dir->v_ctime = dir->v_mtime;
 	spin_unlock(&dir->v_lock);
-	vnode_unlinked(de->de_vnode);
+	vnode_drop_links(vp, links_of_entry(vp));
 	free(de, M_RAMFS);
 	return 0;
 }
@@ -303,11 +443,15 @@ static ssize_t
 ramfs_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 {
 	struct ramfs_dir *d = dir->v_data;
-	struct vnode *up = dir->v_parent != NULL ? dir->v_parent : dir;
-	uint64_t cookie = *offp;
+	struct vnode *up;
+	uint64_t cookie = *offp, upino;
 	size_t used = 0, n;
 	bool full = false;
 
+	spin_lock(&vfs_name_lock);
+	up = dir->v_parent != NULL ? dir->v_parent : dir;
+	upino = up->v_ino;
+	spin_unlock(&vfs_name_lock);
 	spin_lock(&dir->v_lock);
 	if (cookie == 0) {
 		if ((n = dirent_add(buf, len, used, dir->v_ino, 1, VDIR, ".", 1)) == 0)
@@ -318,7 +462,7 @@ ramfs_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		}
 	}
 	if (!full && cookie == 1) {
-		if ((n = dirent_add(buf, len, used, up->v_ino, 2, VDIR, "..", 2)) == 0)
+		if ((n = dirent_add(buf, len, used, upino, 2, VDIR, "..", 2)) == 0)
 			full = true;
 		else {
 			used = n;
@@ -344,6 +488,188 @@ ramfs_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		return -EINVAL;		/* the buffer cannot hold one record */
 	*offp = cookie;
 	return (ssize_t)used;
+}
+
+/*
+ * Rename.
+ */
+
+/* Set vp's ctime to now (its entry changed). */
+static void
+touch_ctime(struct vnode *vp)
+{
+	struct timespec now;
+
+	vfs_now(&now);
+	spin_lock(&vp->v_lock);
+	vp->v_ctime = now;
+	spin_unlock(&vp->v_lock);
+}
+
+/* Lock the two directories of a rename, the one above the other first. */
+static void
+lock_pair(struct vnode *fdir, struct vnode *tdir)
+{
+	struct vnode *first = fdir, *second = tdir;
+
+	if (fdir == tdir) {
+		spin_lock(&fdir->v_lock);
+		return;
+	}
+	if (vn_is_ancestor(tdir, fdir) || (!vn_is_ancestor(fdir, tdir) && tdir < fdir)) {
+		first = tdir;
+		second = fdir;
+	}
+	spin_lock(&first->v_lock);
+	spin_lock(&second->v_lock);
+}
+
+static void
+unlock_pair(struct vnode *fdir, struct vnode *tdir)
+{
+	if (fdir != tdir)
+		spin_unlock(&tdir->v_lock);
+	spin_unlock(&fdir->v_lock);
+}
+
+/*
+ * Move the directory vp from its parent "from" under "to" (both
+ * locked): its ".." link and the hold on its parent move, and *name (a
+ * new v_name of len bytes) is swapped with the old one, which the caller
+ * frees.
+ */
+static void
+move_dir(struct vnode *vp, struct vnode *from, struct vnode *to, char **name, size_t len)
+{
+	char *old;
+
+	if (from != to) {
+		from->v_nlink--;
+		to->v_nlink++;
+		from->v_holdcnt--;	/* from is referenced by the caller: it cannot go */
+		to->v_holdcnt++;
+	}
+	spin_lock(&vfs_name_lock);
+	vp->v_parent = to;
+	old = vp->v_name;
+	vp->v_name = *name;
+	vp->v_namelen = len;
+	spin_unlock(&vfs_name_lock);
+	*name = old;
+}
+
+/* A NUL-terminated copy of a directory's new name (NULL for a non-directory). */
+static int
+dir_name_copy(struct vnode *vp, const char *name, size_t len, char **out)
+{
+	*out = NULL;
+	if (vp == NULL || vp->v_type != VDIR)
+		return 0;
+	if ((*out = malloc(len + 1, M_VNAME, M_WAITOK)) == NULL)
+		return ENOMEM;
+	memcpy(*out, name, len);
+	(*out)[len] = '\0';
+	return 0;
+}
+
+/* What a rename allocates beforehand, and what it leaves to free afterwards. */
+struct rename_work {
+	struct ramfs_dirent *newde;	/* tname's entry, if tdir has none yet */
+	char		*fvp_name;	/* fvp's new v_name (a directory); then its old one */
+	char		*tvp_name;	/* the same for tvp, exchanged */
+	struct ramfs_dirent *gone;	/* fname's entry, removed */
+	struct vnode	*victim;	/* the vnode tname named, replaced */
+};
+
+/*
+ * The rename itself, both directories locked, the names' slots found:
+ * fi in fdir (naming fvp), ti in tdir (naming tvp) or -1 (tdir has room).
+ */
+static int
+rename_locked(struct vnode *fdir, int fi, struct vnode *fvp, struct vnode *tdir, int ti,
+    struct vnode *tvp, int flags, struct rename_work *w)
+{
+	struct ramfs_dir *fd = fdir->v_data, *td = tdir->v_data;
+	size_t flen = fd->rd_slots[fi]->de_namelen, tlen = w->newde->de_namelen;
+
+	if (flags & VRENAME_EXCHANGE) {
+		fd->rd_slots[fi]->de_vnode = tvp;
+		td->rd_slots[ti]->de_vnode = fvp;
+		if (tvp->v_type == VDIR)
+			move_dir(tvp, tdir, fdir, &w->tvp_name, flen);
+	} else {
+		if (ti >= 0 && tvp->v_type == VDIR) {
+			if (!dir_is_empty(tvp))
+				return ENOTEMPTY;
+			tdir->v_nlink--;	/* tvp's ".." */
+			spin_lock(&tvp->v_lock);
+			tvp->v_flags |= VV_UNLINKED;
+			spin_unlock(&tvp->v_lock);
+		}
+		if (ti >= 0) {
+			td->rd_slots[ti]->de_vnode = fvp;
+			w->victim = tvp;
+		} else {
+			w->newde->de_vnode = fvp;
+			td->rd_slots[dir_free_slot(td)] = w->newde;
+			td->rd_nused++;
+			w->newde = NULL;
+		}
+		w->gone = fd->rd_slots[fi];
+		fd->rd_slots[fi] = NULL;
+		fd->rd_nused--;
+	}
+	if (fvp->v_type == VDIR)
+		move_dir(fvp, fdir, tdir, &w->fvp_name, tlen);
+	vfs_now(&fdir->v_mtime);
+	fdir->v_ctime = tdir->v_mtime = tdir->v_ctime = fdir->v_mtime;
+	return 0;
+}
+
+static int
+ramfs_rename(struct vnode *fdir, const char *fname, size_t flen, struct vnode *fvp,
+    struct vnode *tdir, const char *tname, size_t tlen, struct vnode *tvp, int flags)
+{
+	struct ramfs_dir *fd = fdir->v_data, *td = tdir->v_data;
+	struct rename_work w = { 0 };
+	int fi, ti, error;
+
+	if (!ramfs_is_dir(tdir) || !ramfs_is_dir(fdir))
+		return EXDEV;
+	if ((w.newde = dirent_new(tname, tlen, NULL)) == NULL)
+		return ENOMEM;
+	if ((error = dir_name_copy(fvp, tname, tlen, &w.fvp_name)) == 0)
+		error = dir_name_copy((flags & VRENAME_EXCHANGE) ? tvp : NULL, fname, flen,
+		    &w.tvp_name);
+	for (; error == 0;) {
+		lock_pair(fdir, tdir);
+		fi = dir_find(fd, fname, flen);
+		ti = dir_find(td, tname, tlen);
+		if (fi < 0 || fd->rd_slots[fi]->de_vnode != fvp ||
+		    (ti < 0 ? tvp != NULL : td->rd_slots[ti]->de_vnode != tvp) ||
+		    (tdir->v_flags & VV_UNLINKED)) {
+			error = ENOENT;		/* changed since the VFS looked */
+		} else if (ti >= 0 || td->rd_nused < td->rd_nslots) {
+			error = rename_locked(fdir, fi, fvp, tdir, ti, tvp, flags, &w);
+			unlock_pair(fdir, tdir);
+			break;
+		}
+		unlock_pair(fdir, tdir);
+		if (error == 0)
+			error = dir_grow(tdir);
+	}
+	if (error == 0) {
+		touch_ctime(fvp);
+		if (tvp != NULL && (flags & VRENAME_EXCHANGE))
+			touch_ctime(tvp);
+	}
+	free(w.newde, M_RAMFS);
+	free(w.gone, M_RAMFS);
+	free(w.fvp_name, M_VNAME);
+	free(w.tvp_name, M_VNAME);
+	if (w.victim != NULL)
+		vnode_drop_links(w.victim, links_of_entry(w.victim));
+	return error;
 }
 
 /*
@@ -434,10 +760,12 @@ static void
 set_size(struct vnode *vp, uint64_t size)
 {
 	struct vm_object *obj = vp->v_object;
+	struct timespec now;
 
+	vfs_now(&now);
 	spin_lock(&vp->v_lock);
 	vp->v_size = size;
-	vp->v_mtime_ns = uptime_ns();
+	vp->v_mtime = vp->v_ctime = now;
 	spin_unlock(&vp->v_lock);
 	spin_lock(&obj->lock);
 	obj->size = atop(round_page(size));
@@ -555,32 +883,41 @@ ramfs_mmap(struct vnode *vp, uint64_t off, uint64_t len, struct vm_object **objp
 }
 
 /*
+ * Symbolic links.
+ */
+
+static ssize_t
+ramfs_readlink(struct vnode *vp, struct uio *uio)
+{
+	size_t n = MIN(uio->uio_resid, (size_t)vp->v_size);
+
+	if (uiomove(vp->v_data, n, uio) != 0)
+		return -EFAULT;
+	return (ssize_t)n;
+}
+
+/*
  * Roots.
  */
 
 struct vnode *
 ramfs_mkroot(void)
 {
-	struct vnode *root = ramfs_new(VDIR, 0755, NULL, NULL, 0);
+	struct vcreate vc = { .vc_type = VDIR, .vc_mode = 0755 };
+	struct vnode *root = ramfs_new(&vc, NULL, NULL, 0);
 
 	if (root != NULL)
-		root->v_nlink = 1;	/* the mount: it is never unlinked */
+		root->v_nlink = 2;	/* ".", and ".." which is itself */
 	return root;
 }
 
 int
 ramfs_rmroot(struct vnode *root)
 {
-	struct ramfs_dir *d = root->v_data;
-	bool empty;
-
 	KASSERT(ramfs_is_dir(root) && root->v_parent == NULL, ("ramfs_rmroot: not a root"));
-	spin_lock(&root->v_lock);
-	empty = d->rd_nused == 0;
-	spin_unlock(&root->v_lock);
-	if (!empty)
+	if (!dir_is_empty(root))
 		return ENOTEMPTY;
-	vnode_unlinked(root);
+	vnode_drop_links(root, 2);
 	vrele(root);
 	return 0;
 }
@@ -588,7 +925,9 @@ ramfs_rmroot(struct vnode *root)
 static const struct vnode_ops ramfs_dir_ops = {
 	.vop_lookup = ramfs_lookup,
 	.vop_create = ramfs_create,
+	.vop_link = ramfs_vop_link,
 	.vop_unlink = ramfs_unlink,
+	.vop_rename = ramfs_rename,
 	.vop_getdents = ramfs_getdents,
 	.vop_reclaim = ramfs_reclaim,
 };
@@ -598,5 +937,14 @@ static const struct vnode_ops ramfs_file_ops = {
 	.vop_write = ramfs_write,
 	.vop_truncate = ramfs_truncate,
 	.vop_mmap = ramfs_mmap,
+	.vop_reclaim = ramfs_reclaim,
+};
+
+static const struct vnode_ops ramfs_symlink_ops = {
+	.vop_readlink = ramfs_readlink,
+	.vop_reclaim = ramfs_reclaim,
+};
+
+static const struct vnode_ops ramfs_special_ops = {
 	.vop_reclaim = ramfs_reclaim,
 };

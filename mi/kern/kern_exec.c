@@ -67,7 +67,6 @@ MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");
 #define STACK_GUARD	(64UL << 10)
 #define STACK_MAX_BYTES	(64UL << 20)	/* the stack reservation, whatever RLIMIT_STACK says */
 #define AUXV_MAX_PAIRS	18
-#define MODE_EXEC_ANY	0111		/* some execute permission bit */
 #define CLOCK_HZ	100
 
 struct elf64_ehdr {
@@ -364,8 +363,7 @@ open_image(struct proc *p, const char *path, struct image *im)
 
 	if (error)
 		return error;
-	if (im->vp->v_type != VREG || (im->vp->v_mode & MODE_EXEC_ANY) == 0 ||
-	    im->vp->v_object == NULL)
+	if (im->vp->v_type != VREG || vn_access(im->vp, X_OK) != 0 || im->vp->v_object == NULL)
 		error = EACCES;
 	if (!error)
 		error = read_file(im->vp, &im->eh, sizeof(im->eh), 0);

@@ -1,7 +1,8 @@
 /*
- * Process credentials and groups: who a process is (one user, root or
- * not; group 0) and its process group (after FreeBSD's kern_prot.c).
- * setpgid is with the process life cycle (proc.c).
+ * Process credentials and groups: who a process is (one user id and one
+ * group id, each real, effective and saved at once) and its process
+ * group (after FreeBSD's kern_prot.c).  setpgid is with the process life
+ * cycle (proc.c).
  */
 #include <kern/systm.h>
 #include <kern/proc.h>
@@ -10,8 +11,29 @@
 
 SYSCALL(getuid) { return td->td_proc->p_uid; }
 SYSCALL(geteuid) { return td->td_proc->p_uid; }
-SYSCALL(getgid) { return 0; }
-SYSCALL(getegid) { return 0; }
+SYSCALL(getgid) { return td->td_proc->p_gid; }
+SYSCALL(getegid) { return td->td_proc->p_gid; }
+
+/*
+ * setuid(uid), setgid(gid): root may become anyone (and then, as Linux
+ * does for a root process calling setuid, is that user for good); others
+ * may only "change" to what they are.  An id of -1 is EINVAL.
+ */
+static long
+set_id(struct thread *td, uint64_t arg, uint32_t *id)
+{
+	uint32_t want = (uint32_t)arg;
+
+	if (want == UINT32_MAX)
+		return -EINVAL;
+	if (td->td_proc->p_uid != 0 && want != *id)
+		return -EPERM;
+	*id = want;
+	return 0;
+}
+
+SYSCALL(setuid) { return set_id(td, a[0], &td->td_proc->p_uid); }
+SYSCALL(setgid) { return set_id(td, a[0], &td->td_proc->p_gid); }
 
 SYSCALL(getpgid)
 {

@@ -164,6 +164,7 @@ proc_create_init(const char *path, char *const argv[], char *const envp[])
 		panic("proc_create_init: no vmspace");
 	p->p_thread->td_vmspace = p->p_vmspace;
 	default_limits(p);
+	p->p_umask = 022;	/* Linux's default */
 	p->p_cwd = rootvnode;
 	vref(rootvnode);
 	p->p_fd = filedesc_alloc();
@@ -233,6 +234,8 @@ fork_proc(struct thread *td, uint64_t flags)
 	memcpy(p->p_rlimit, parent->p_rlimit, sizeof(p->p_rlimit));
 	p->p_pgid = parent->p_pgid;
 	p->p_uid = parent->p_uid;
+	p->p_gid = parent->p_gid;
+	p->p_umask = parent->p_umask;
 	ctd->td_sigmask = td->td_sigmask;
 	/* The child continues from the parent's registers, including FP. */
 	cpu_fork(td, ctd);

@@ -53,7 +53,9 @@ struct proc {
 	struct filedesc	*p_fd;		/* (L) */
 	struct vnode	*p_cwd;		/* (L) */
 	int		p_pgid;		/* (P) */
-	uint32_t	p_uid;		/* (C) */
+	uint32_t	p_uid;		/* (L) real = effective = saved user id; kill reads it (A) */
+	uint32_t	p_gid;		/* (L) real = effective = saved group id */
+	uint32_t	p_umask;	/* (L) file mode creation mask */
 	struct sigaction_k p_sigacts[NSIG_LINUX + 1];	/* (L) */
 	uint64_t	p_sigpending;	/* (A) signals sent, not yet delivered */
 	struct ksiginfo	p_siginfo[NSIG_LINUX + 1];	/* (S) details of pending signals */

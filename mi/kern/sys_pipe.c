@@ -18,6 +18,12 @@
  * lock for a whole write also makes every write atomic with respect to
  * other writers, which is more than POSIX asks (PIPE_BUF bytes).
  *
+ * A FIFO (a named pipe, fs/fifo.c) is the same ring with ends opened by
+ * name: pipe_alloc makes it with no ends, and each open(2) adds one
+ * (pipe_end_alloc, pipe_end_attach), a file that also holds the FIFO's
+ * vnode, which fstat reports.  The last end to close frees the ring and
+ * tells the FIFO.
+ *
  * Locking:
  *   (p) p_lock, a spin lock
  *   (r) the read I/O lock; (w) the write I/O lock
@@ -37,6 +43,7 @@
 #include <uapi/limits.h>
 #include <uapi/stat.h>
 #include <uapi/uio.h>
+#include <fs/vnode.h>
 
 MALLOC_DEFINE(M_PIPE, "pipe", "pipe buffers");
 
@@ -52,6 +59,10 @@ struct pipe {
 	uint32_t	p_iolocks;	/* (p) PIPE_* */
 	uint64_t	p_ino;		/* (C) for fstat */
 	uint64_t	p_mtime_ns;	/* (C) */
+	struct spinlock	*p_outer;	/* (C) a FIFO's vnode lock, taken before p_lock
+					   to count ends, or NULL */
+	void		(*p_lastclose)(void *arg);	/* (C) a FIFO's: no end is left */
+	void		*p_lastclose_arg;	/* (C) */
 };
 
 #define PIPE_RLOCK	0x1
@@ -111,22 +122,84 @@ pipe_free(struct pipe *p)
 	free(p, M_PIPE);
 }
 
+struct pipe *
+pipe_alloc(struct spinlock *outer, void (*lastclose)(void *), void *arg)
+{
+	struct pipe *p = malloc(sizeof(*p), M_PIPE, M_WAITOK | M_ZERO);
+
+	if (p == NULL)
+		return NULL;
+	if ((p->p_buf = malloc(PIPE_SIZE, M_PIPE, M_WAITOK)) == NULL) {
+		free(p, M_PIPE);
+		return NULL;
+	}
+	spin_init(&p->p_lock, "pipe");
+	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
+	p->p_mtime_ns = uptime_ns();
+	p->p_outer = outer;
+	p->p_lastclose = lastclose;
+	p->p_lastclose_arg = arg;
+	return p;
+}
+
+void
+pipe_free_unused(struct pipe *p)
+{
+	KASSERT(p->p_readers == 0 && p->p_writers == 0, ("pipe_free_unused: ends open"));
+	pipe_free(p);
+}
+
+struct file *
+pipe_end_alloc(int flags, struct vnode *vp)
+{
+	struct file *fp = file_alloc(&pipeops, NULL, flags & (O_ACCMODE | O_NONBLOCK));
+
+	if (fp != NULL)
+		fp->f_vnode = vp;
+	return fp;
+}
+
+void
+pipe_end_attach(struct pipe *p, struct file *fp)
+{
+	KASSERT(p->p_outer == NULL || spin_owned(p->p_outer), ("pipe_end_attach: not locked"));
+	KASSERT(fp->f_data == NULL, ("pipe_end_attach: already attached"));
+	fp->f_data = p;
+	spin_lock(&p->p_lock);
+	if (file_readable(fp))
+		p->p_readers++;
+	if (file_writable(fp))
+		p->p_writers++;
+	spin_unlock(&p->p_lock);
+}
+
+void
+pipe_end_wakeup(struct pipe *p)
+{
+	wakeup(&p->p_head);
+	wakeup(&p->p_tail);
+}
+
+bool
+pipe_has_ends(struct pipe *p, bool writers)
+{
+	bool any;
+
+	spin_lock(&p->p_lock);
+	any = (writers ? p->p_writers : p->p_readers) > 0;
+	spin_unlock(&p->p_lock);
+	return any;
+}
+
 int
 pipe_create(struct file **readp, struct file **writep, int flags)
 {
-	struct pipe *p = malloc(sizeof(*p), M_PIPE, M_WAITOK | M_ZERO);
+	struct pipe *p = pipe_alloc(NULL, NULL, NULL);
 	struct file *rf = NULL, *wf = NULL;
 	int nonblock = flags & O_NONBLOCK;
 
 	if (p == NULL)
 		return ENOMEM;
-	if ((p->p_buf = malloc(PIPE_SIZE, M_PIPE, M_WAITOK)) == NULL) {
-		free(p, M_PIPE);
-		return ENOMEM;
-	}
-	spin_init(&p->p_lock, "pipe");
-	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
-	p->p_mtime_ns = uptime_ns();
 	p->p_readers = p->p_writers = 1;	/* the two ends made next */
 	rf = file_alloc(&pipeops, p, O_RDONLY | nonblock);
 	wf = file_alloc(&pipeops, p, O_WRONLY | nonblock);
@@ -154,19 +227,33 @@ static void
 pipe_close(struct file *fp)
 {
 	struct pipe *p = fp->f_data;
-	bool writer = file_writable(fp), last;
+	bool writer = file_writable(fp), reader = file_readable(fp), last;
 
+	if (p == NULL)
+		goto out;		/* a FIFO end that was never opened */
+	if (p->p_outer != NULL)
+		spin_lock(p->p_outer);
 	spin_lock(&p->p_lock);
 	if (writer)
 		p->p_writers--;
-	else
+	if (reader)
 		p->p_readers--;
 	last = p->p_readers == 0 && p->p_writers == 0;
 	spin_unlock(&p->p_lock);
+	if (last && p->p_lastclose != NULL)
+		p->p_lastclose(p->p_lastclose_arg);	/* a FIFO forgets its pipe */
+	if (p->p_outer != NULL)
+		spin_unlock(p->p_outer);
 	/* Readers waiting for data see EOF; writers waiting for room see EPIPE. */
-	wakeup(writer ? (void *)&p->p_head : (void *)&p->p_tail);
+	if (writer)
+		wakeup(&p->p_head);
+	if (reader)
+		wakeup(&p->p_tail);
 	if (last)
 		pipe_free(p);
+out:
+	if (fp->f_vnode != NULL)
+		vrele(fp->f_vnode);
 }
 
 /* Wait (read lock held) for data or EOF.  0 with data, 1 at EOF, or -errno. */
@@ -367,6 +454,10 @@ pipe_stat(struct file *fp, struct stat *st)
 {
 	struct pipe *p = fp->f_data;
 
+	if (fp->f_vnode != NULL) {
+		vn_stat(fp->f_vnode, st);	/* a FIFO: the node's own */
+		return 0;
+	}
 	memset(st, 0, sizeof(*st));
 	st->st_dev = 0xc;		/* Linux's pipefs lives on an anonymous device too */
 	st->st_ino = p->p_ino;

@@ -16,8 +16,11 @@
 	X(dup3)				\
 	X(fcntl)			\
 	X(ioctl)			\
+	X(mknodat)			\
 	X(mkdirat)			\
 	X(unlinkat)			\
+	X(symlinkat)			\
+	X(linkat)			\
 	X(ftruncate)			\
 	X(faccessat)			\
 	X(chdir)			\
@@ -36,12 +39,17 @@
 	X(fstatfs)			\
 	X(truncate)			\
 	X(fchdir)			\
+	X(fchmod)			\
+	X(fchmodat)			\
+	X(fchownat)			\
+	X(fchown)			\
 	X(readv)			\
 	X(pread64)			\
 	X(pwrite64)			\
 	X(sync)				\
 	X(fsync)			\
 	X(fdatasync)			\
+	X(utimensat)			\
 	X(exit)				\
 	X(exit_group)			\
 	X(set_tid_address)		\
@@ -73,6 +81,9 @@
 	X(gettimeofday)			\
 	X(getpid)			\
 	X(getppid)			\
+	X(setgid)			\
+	X(setuid)			\
+	X(umask)			\
 	X(getuid)			\
 	X(geteuid)			\
 	X(getgid)			\
@@ -94,7 +105,9 @@
 	X(madvise)			\
 	X(wait4)			\
 	X(prlimit64)			\
+	X(renameat2)			\
 	X(getrandom)			\
+	X(statx)			\
 	X(faccessat2)
 
 #define DECLARE(name)	long sys_##name(struct thread *, const uint64_t[6]);

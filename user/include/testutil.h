@@ -13,4 +13,17 @@ char *map_pages(unsigned long npages);
 /* A range of npages that is reserved and then freed: an address known to be unmapped. */
 char *unmapped_pages(unsigned long npages);
 
+/* Did a call fail (-1) with errno err? */
+int fails_with(long ret, int err);
+
+/*
+ * A fresh directory for a test's files, TEST_DIR/NAME.PID (TEST_DIR
+ * defaults to /tmp), made with mode 0755: 0, or -1 with a TAP diagnostic.
+ * tpath(name) is the path of name inside it (in one of four static
+ * buffers, so up to four may be used at once).
+ */
+int test_dir_make(const char *name);
+const char *test_dir(void);
+const char *tpath(const char *name);
+
 #endif

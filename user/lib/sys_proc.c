@@ -84,6 +84,24 @@ geteuid(void)
 	return SC0(SYS_geteuid);
 }
 
+gid_t
+getgid(void)
+{
+	return SC0(SYS_getgid);
+}
+
+int
+setuid(uid_t uid)
+{
+	return RET(SC1(SYS_setuid, uid));
+}
+
+int
+setgid(gid_t gid)
+{
+	return RET(SC1(SYS_setgid, gid));
+}
+
 int
 setpgid(pid_t pid, pid_t pgid)
 {

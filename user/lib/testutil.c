@@ -1,6 +1,10 @@
 /* testutil.c: helpers shared by the test programs. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <tap.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <testutil.h>
@@ -60,4 +64,43 @@ unmapped_pages(unsigned long npages)
 	if (p != NULL)
 		munmap(p, npages * PGSZ);
 	return p;
+}
+
+int
+fails_with(long ret, int err)
+{
+	return ret == -1 && errno == err;
+}
+
+static char test_base[256];
+
+int
+test_dir_make(const char *name)
+{
+	const char *dir = getenv("TEST_DIR");
+
+	snprintf(test_base, sizeof(test_base), "%s/%s.%d", dir != NULL ? dir : "/tmp", name,
+	    getpid());
+	if (mkdir(test_base, 0755) != 0 || chmod(test_base, 0755) != 0) {
+		tap_diag("cannot make %s: %s", test_base, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+test_dir(void)
+{
+	return test_base;
+}
+
+const char *
+tpath(const char *name)
+{
+	static char bufs[4][512];
+	static int next;
+	char *b = bufs[next++ & 3];
+
+	snprintf(b, sizeof(bufs[0]), "%s/%s", test_base, name);
+	return b;
 }
