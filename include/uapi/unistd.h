@@ -18,6 +18,8 @@
 #define __NR_unlinkat		35
 #define __NR_symlinkat		36
 #define __NR_linkat		37
+#define __NR_umount2		39
+#define __NR_mount		40
 #define __NR_statfs		43
 #define __NR_fstatfs		44
 #define __NR_truncate		45

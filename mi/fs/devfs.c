@@ -275,7 +275,7 @@ devfs_make(struct vnode *dir, const struct devfs_node *dn)
 
 	if (vp == NULL)
 		return ENOMEM;
-	vp->v_fsid = FSID_DEVFS;
+	vnode_set_mount(vp, dir->v_mount);
 	vp->v_rdev = dn->rdev;
 	if (dn->noseek)
 		vp->v_flags |= VV_NOSEEK;
@@ -293,7 +293,7 @@ devfs_populate(struct vnode *dir)
 		if ((error = devfs_make(dir, &devfs_nodes[i])) != 0)
 			return error;
 	for (dp = disk_next(NULL); dp != NULL; dp = disk_next(dp))
-		if ((error = disk_vnode_alloc(dp, &vp)) != 0 ||
+		if ((error = disk_vnode_alloc(dp, dir->v_mount, &vp)) != 0 ||
 		    (error = devfs_link(dir, dp->d_name, vp)) != 0)
 			return error;
 	devfs_registering = false;

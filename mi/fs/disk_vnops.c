@@ -394,7 +394,7 @@ static const struct vnode_ops disk_vnops = {
 };
 
 int
-disk_vnode_alloc(struct disk *dp, struct vnode **vpp)
+disk_vnode_alloc(struct disk *dp, struct mount *mp, struct vnode **vpp)
 {
 	struct diskdev *dd = malloc(sizeof(*dd), M_DISKDEV, M_WAITOK | M_ZERO);
 	struct vnode *vp;
@@ -409,7 +409,7 @@ disk_vnode_alloc(struct disk *dp, struct vnode **vpp)
 	spin_init(&dd->dd_lock, "diskdev");
 	list_init(&dd->dd_ranges);
 	vp->v_data = dd;
-	vp->v_fsid = FSID_DEVFS;
+	vnode_set_mount(vp, mp);
 	vp->v_rdev = dp->d_rdev;
 	vp->v_size = dp->d_size;
 	*vpp = vp;

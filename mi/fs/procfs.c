@@ -6,6 +6,7 @@
  *                        page counters of this kernel
  *   /proc/zoneinfo       every zone and malloc type with its counts
  *   /proc/diskstats      each disk's I/O counters, in Linux's format
+ *   /proc/mounts         the mount table, in Linux's format (vfs_mount.c)
  *   /proc/disks          each disk's geometry, deepest queue, errors,
  *                        timeouts, resets, requests submitted and the
  *                        sum of the queue depths they found (this
@@ -37,9 +38,12 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/zone.h>
+#include <fs/mount.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
+#include <uapi/statfs.h>
 #include <uapi/fcntl.h>
+#include <uapi/stat.h>
 
 MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 
@@ -50,7 +54,7 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 #define PID_MAX_DIGITS		10
 
 enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
-	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_NKINDS };
+	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_MOUNTS, PFS_NKINDS };
 
 /* v_data of a generated file. */
 struct procfs_text {
@@ -332,8 +336,8 @@ text_alloc(size_t size)
 static int
 generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 {
-	size_t size = kind == PFS_MAPS || kind == PFS_VMMAP || kind == PFS_ZONEINFO ?
-	    PROCFS_MAPS_START : PROCFS_SMALL_TEXT;
+	size_t size = kind == PFS_MAPS || kind == PFS_VMMAP || kind == PFS_ZONEINFO ||
+	    kind == PFS_MOUNTS ? PROCFS_MAPS_START : PROCFS_SMALL_TEXT;
 	struct vmspace *vm = NULL;
 	struct procfs_text *t;
 	int error = 0;
@@ -350,6 +354,8 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 		tb = (struct textbuf){ t->text, size, 0, false };
 		if (kind == PFS_MAPS) {
 			error = procfs_format_maps(vm, t->text, size, &tb.len);
+		} else if (kind == PFS_MOUNTS) {
+			error = vfs_format_mounts(t->text, size, &tb.len);
 		} else if (kind == PFS_VMMAP) {
 			error = format_vmmap(vm, &tb);
 		} else {
@@ -394,20 +400,20 @@ procfs_ino(int pid, enum procfs_kind kind)
 }
 
 static struct vnode *
-procfs_vnode(enum vtype type, const struct vnode_ops *ops, struct vnode *parent,
-    const char *name, size_t len, uint64_t ino)
+procfs_vnode(enum vtype type, const struct vnode_ops *ops, struct mount *mp,
+    struct vnode *parent, const char *name, size_t len, uint64_t ino)
 {
 	struct vnode *vp = vnode_alloc(type, type == VDIR ? 0555 : 0444, ops, parent, name, len);
 
 	if (vp == NULL)
 		return NULL;
-	vp->v_fsid = FSID_PROCFS;
+	vnode_set_mount(vp, mp);
 	vp->v_ino = ino;
 	return vp;
 }
 
 static int
-make_file(enum procfs_kind kind, int pid, struct vnode **out)
+make_file(struct vnode *dir, enum procfs_kind kind, int pid, struct vnode **out)
 {
 	struct procfs_text *t;
 	struct vnode *vp;
@@ -415,7 +421,8 @@ make_file(enum procfs_kind kind, int pid, struct vnode **out)
 
 	if ((error = generate(kind, pid, &t)) != 0)
 		return error;
-	if ((vp = procfs_vnode(VREG, &procfs_file_ops, NULL, NULL, 0, procfs_ino(pid, kind))) == NULL) {
+	vp = procfs_vnode(VREG, &procfs_file_ops, dir->v_mount, NULL, NULL, 0, procfs_ino(pid, kind));
+	if (vp == NULL) {
 		free(t, M_PROCFS);
 		return ENOMEM;
 	}
@@ -466,15 +473,17 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 	int pid;
 
 	if (name_is(name, len, "meminfo"))
-		return make_file(PFS_MEMINFO, 0, out);
+		return make_file(dir, PFS_MEMINFO, 0, out);
 	if (name_is(name, len, "vmstat"))
-		return make_file(PFS_VMSTAT, 0, out);
+		return make_file(dir, PFS_VMSTAT, 0, out);
 	if (name_is(name, len, "zoneinfo"))
-		return make_file(PFS_ZONEINFO, 0, out);
+		return make_file(dir, PFS_ZONEINFO, 0, out);
 	if (name_is(name, len, "diskstats"))
-		return make_file(PFS_DISKSTATS, 0, out);
+		return make_file(dir, PFS_DISKSTATS, 0, out);
 	if (name_is(name, len, "disks"))
-		return make_file(PFS_DISKS, 0, out);
+		return make_file(dir, PFS_DISKS, 0, out);
+	if (name_is(name, len, "mounts"))
+		return make_file(dir, PFS_MOUNTS, 0, out);
 	if (name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
@@ -482,7 +491,8 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 	} else if ((pid = parse_pid(name, len)) < 0 || !proc_exists(pid)) {
 		return ENOENT;
 	}
-	vp = procfs_vnode(VDIR, &procfs_pid_ops, dir, name, len, procfs_ino(pid, PFS_PIDDIR));
+	vp = procfs_vnode(VDIR, &procfs_pid_ops, dir->v_mount, dir, name, len,
+	    procfs_ino(pid, PFS_PIDDIR));
 	if (vp == NULL)
 		return ENOMEM;
 	vp->v_data = (void *)(intptr_t)pid;
@@ -494,9 +504,9 @@ static int
 pid_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
 	if (name_is(name, len, "maps"))
-		return make_file(PFS_MAPS, (int)(intptr_t)dir->v_data, out);
+		return make_file(dir, PFS_MAPS, (int)(intptr_t)dir->v_data, out);
 	if (name_is(name, len, "vmmap"))
-		return make_file(PFS_VMMAP, (int)(intptr_t)dir->v_data, out);
+		return make_file(dir, PFS_VMMAP, (int)(intptr_t)dir->v_data, out);
 	return ENOENT;
 }
 
@@ -511,15 +521,16 @@ static ssize_t
 list_dir(struct vnode *dir, int pid, const struct procfs_dirent *ents, size_t n,
     uint64_t *offp, void *buf, size_t len)
 {
-	struct vnode *up = dir->v_parent != NULL ? dir->v_parent : dir;
-	uint64_t cookie = *offp;
+	struct vnode *up = vn_dotdot(dir);
+	uint64_t cookie = *offp, upino = up->v_ino;
 	size_t used = 0, next;
 
+	vrele(up);
 	for (; cookie < n + 2; cookie++) {
 		if (cookie == 0)
 			next = dirent_add(buf, len, used, dir->v_ino, 1, VDIR, ".", 1);
 		else if (cookie == 1)
-			next = dirent_add(buf, len, used, up->v_ino, 2, VDIR, "..", 2);
+			next = dirent_add(buf, len, used, upino, 2, VDIR, "..", 2);
 		else
 			next = dirent_add(buf, len, used, procfs_ino(pid, ents[cookie - 2].kind),
 			    cookie + 1, ents[cookie - 2].type, ents[cookie - 2].name,
@@ -543,6 +554,7 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		{ "zoneinfo", VREG, PFS_ZONEINFO },
 		{ "diskstats", VREG, PFS_DISKSTATS },
 		{ "disks", VREG, PFS_DISKS },
+		{ "mounts", VREG, PFS_MOUNTS },
 		{ "self", VDIR, PFS_PIDDIR },
 	};
 	struct proc *self = curproc();
@@ -581,6 +593,13 @@ file_open(struct vnode *vp, int oflags)
 	return (oflags & O_ACCMODE) == O_RDONLY ? 0 : EACCES;
 }
 
+/* Generated vnodes have no links to keep them (they go with their last reference): stat says 1. */
+static void
+procfs_getattr(struct vnode *vp, struct stat *st)
+{
+	st->st_nlink = vp->v_type == VDIR ? 2 : 1;
+}
+
 static void
 procfs_reclaim(struct vnode *vp)
 {
@@ -592,37 +611,56 @@ procfs_reclaim(struct vnode *vp)
 static const struct vnode_ops procfs_root_ops = {
 	.vop_lookup = root_lookup,
 	.vop_getdents = root_getdents,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
 static const struct vnode_ops procfs_pid_ops = {
 	.vop_lookup = pid_lookup,
 	.vop_getdents = pid_getdents,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
 static const struct vnode_ops procfs_file_ops = {
 	.vop_read = file_read,
 	.vop_open = file_open,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
 struct vnode *
 procfs_root_alloc(struct vnode *parent, const char *name)
 {
-	return procfs_vnode(VDIR, &procfs_root_ops, parent, name, strlen(name),
+	return procfs_vnode(VDIR, &procfs_root_ops, NULL, parent, name, strlen(name),
 	    procfs_ino(0, PFS_ROOT));
 }
 
-int
-procfs_mount(struct vnode *parent, const char *name)
+static int
+procfs_vfs_mount(struct mount *mp, const char *source, struct vnode *dev, const char *data)
 {
-	struct vnode *root = procfs_root_alloc(parent, name);
-	int error;
-
-	if (root == NULL)
-		return ENOMEM;
-	error = ramfs_link(parent, name, strlen(name), root);
-	vrele(root);
-	return error;
+	mp->mnt_root = procfs_vnode(VDIR, &procfs_root_ops, mp, NULL, NULL, 0,
+	    procfs_ino(0, PFS_ROOT));
+	return mp->mnt_root != NULL ? 0 : ENOMEM;
 }
+
+/* Nothing but the root is kept: with no vnode in use, it just goes. */
+static int
+procfs_vfs_unmount(struct mount *mp)
+{
+	vrele(mp->mnt_root);
+	return 0;
+}
+
+static void
+procfs_vfs_statfs(struct mount *mp, struct statfs *sf)
+{
+	sf->f_type = PROC_SUPER_MAGIC;
+}
+
+const struct vfsops procfs_vfsops = {
+	.vfs_name = "proc",
+	.vfs_mount = procfs_vfs_mount,
+	.vfs_unmount = procfs_vfs_unmount,
+	.vfs_statfs = procfs_vfs_statfs,
+};

@@ -44,8 +44,10 @@
 #include <vm/vm_page.h>
 #include <vm/vnode_pager.h>
 #include <vm/zone.h>
+#include <fs/mount.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
+#include <uapi/statfs.h>
 
 MALLOC_DEFINE(M_RAMFS, "ramfs", "ramfs directories, entries and symbolic links");
 MALLOC_DECLARE(M_VNAME);
@@ -96,7 +98,8 @@ ops_for(enum vtype type)
  * memory is short.
  */
 static struct vnode *
-ramfs_new(const struct vcreate *vc, struct vnode *parent, const char *name, size_t len)
+ramfs_new(const struct vcreate *vc, struct mount *mp, struct vnode *parent, const char *name,
+    size_t len)
 {
 	struct vnode *vp = vnode_alloc(vc->vc_type, vc->vc_mode, ops_for(vc->vc_type), parent,
 	    name, len);
@@ -104,7 +107,7 @@ ramfs_new(const struct vcreate *vc, struct vnode *parent, const char *name, size
 
 	if (vp == NULL)
 		return NULL;
-	vp->v_fsid = FSID_RAMFS;
+	vnode_set_mount(vp, mp);
 	vp->v_uid = vc->vc_uid;
 	vp->v_gid = vc->vc_gid;
 	switch (vc->vc_type) {
@@ -340,7 +343,7 @@ ramfs_create(struct vnode *dir, const char *name, size_t len, const struct vcrea
 		return EINVAL;
 	if (len > NAME_MAX)
 		return ENAMETOOLONG;
-	if ((vp = ramfs_new(vc, dir, name, len)) == NULL)
+	if ((vp = ramfs_new(vc, dir->v_mount, dir, name, len)) == NULL)
 		return ENOMEM;
 	if ((error = dir_insert(dir, name, len, vp, true)) != 0) {
 		if (vp->v_type == VDIR)
@@ -448,10 +451,9 @@ ramfs_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 	size_t used = 0, n;
 	bool full = false;
 
-	spin_lock(&vfs_name_lock);
-	up = dir->v_parent != NULL ? dir->v_parent : dir;
+	up = vn_dotdot(dir);
 	upino = up->v_ino;
-	spin_unlock(&vfs_name_lock);
+	vrele(up);
 	spin_lock(&dir->v_lock);
 	if (cookie == 0) {
 		if ((n = dirent_add(buf, len, used, dir->v_ino, 1, VDIR, ".", 1)) == 0)
@@ -897,18 +899,24 @@ ramfs_readlink(struct vnode *vp, struct uio *uio)
 }
 
 /*
- * Roots.
+ * Roots and mounts.
  */
 
-struct vnode *
-ramfs_mkroot(void)
+static struct vnode *
+mkroot(struct mount *mp, uint32_t mode)
 {
-	struct vcreate vc = { .vc_type = VDIR, .vc_mode = 0755 };
-	struct vnode *root = ramfs_new(&vc, NULL, NULL, 0);
+	struct vcreate vc = { .vc_type = VDIR, .vc_mode = mode };
+	struct vnode *root = ramfs_new(&vc, mp, NULL, NULL, 0);
 
 	if (root != NULL)
 		root->v_nlink = 2;	/* ".", and ".." which is itself */
 	return root;
+}
+
+struct vnode *
+ramfs_mkroot(void)
+{
+	return mkroot(NULL, 0755);
 }
 
 int
@@ -921,6 +929,178 @@ ramfs_rmroot(struct vnode *root)
 	vrele(root);
 	return 0;
 }
+
+/*
+ * The first entry of dir (locked), or NULL: its slot in *slot.
+ */
+static struct ramfs_dirent *
+first_entry(struct ramfs_dir *d, uint32_t *slot)
+{
+	for (uint32_t i = 0; i < d->rd_nslots; i++) {
+		if (d->rd_slots[i] != NULL) {
+			*slot = i;
+			return d->rd_slots[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Remove everything under root, deepest first, without recursion: go
+ * down into the first entry that is a non-empty directory, remove the
+ * first that is not, come back up to the parent when a directory is
+ * empty (the parent then finds it empty and removes it).
+ */
+static void
+remove_all(struct vnode *root)
+{
+	struct vnode *cur = root, *vp;
+
+	vref(cur);
+	for (;;) {
+		struct ramfs_dir *d = cur->v_data;
+		struct ramfs_dirent *de;
+		uint32_t slot;
+
+		spin_lock(&cur->v_lock);
+		if ((de = first_entry(d, &slot)) == NULL) {
+			spin_unlock(&cur->v_lock);
+			if (cur == root)
+				break;
+			vp = vn_dotdot(cur);
+			vrele(cur);
+			cur = vp;
+			continue;
+		}
+		vp = de->de_vnode;
+		if (ramfs_is_dir(vp) && !dir_is_empty(vp)) {
+			vref(vp);
+			spin_unlock(&cur->v_lock);
+			vrele(cur);
+			cur = vp;
+			continue;
+		}
+		d->rd_slots[slot] = NULL;
+		d->rd_nused--;
+		if (vp->v_type == VDIR) {
+			cur->v_nlink--;
+			spin_lock(&vp->v_lock);
+			vp->v_flags |= VV_UNLINKED;
+			spin_unlock(&vp->v_lock);
+		}
+		spin_unlock(&cur->v_lock);
+		vnode_drop_links(vp, links_of_entry(vp));
+		free(de, M_RAMFS);
+	}
+	vrele(cur);
+}
+
+/* The root's mode from a "mode=OCTAL" option, else def. */
+static uint32_t
+mode_option(const char *data, uint32_t def)
+{
+	for (const char *p = data; p != NULL && *p != '\0'; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
+		if (strncmp(p, "mode=", 5) == 0)
+			return (uint32_t)strtoul(p + 5, NULL, 8) & S_IALLUGO;
+	}
+	return def;
+}
+
+static int
+mount_common(struct mount *mp, const char *data, uint32_t mode)
+{
+	if ((mp->mnt_root = mkroot(mp, mode_option(data, mode))) == NULL)
+		return ENOMEM;
+	return 0;
+}
+
+static int
+ramfs_mount(struct mount *mp, const char *source, struct vnode *dev, const char *data)
+{
+	return mount_common(mp, data, 0755);
+}
+
+static int
+tmpfs_mount(struct mount *mp, const char *source, struct vnode *dev, const char *data)
+{
+	return mount_common(mp, data, 01777);	/* as Linux's tmpfs */
+}
+
+static int
+devtmpfs_mount(struct mount *mp, const char *source, struct vnode *dev, const char *data)
+{
+	int error;
+
+	if ((error = mount_common(mp, data, 0755)) != 0)
+		return error;
+	if ((error = devfs_populate(mp->mnt_root)) != 0) {
+		remove_all(mp->mnt_root);
+		ramfs_rmroot(mp->mnt_root);
+	}
+	return error;
+}
+
+static int
+ramfs_unmount(struct mount *mp)
+{
+	if (mount_has_mapped_files(mp))
+		return EBUSY;
+	remove_all(mp->mnt_root);
+	return ramfs_rmroot(mp->mnt_root);
+}
+
+/* ramfs keeps files in free memory: that is its space. */
+static void
+statfs_memory(struct statfs *sf, int64_t magic)
+{
+	sf->f_type = magic;
+	sf->f_blocks = vm_page_count_total();
+	sf->f_bfree = sf->f_bavail = vm_page_count_free();
+	sf->f_files = vm_page_count_total();
+	sf->f_ffree = vm_page_count_free();
+}
+
+static void
+ramfs_statfs(struct mount *mp, struct statfs *sf)
+{
+	statfs_memory(sf, RAMFS_MAGIC);
+}
+
+static void
+tmpfs_statfs(struct mount *mp, struct statfs *sf)
+{
+	statfs_memory(sf, TMPFS_MAGIC);
+}
+
+const struct vfsops rootfs_vfsops = {
+	.vfs_name = "rootfs",
+	.vfs_mount = ramfs_mount,
+	.vfs_unmount = ramfs_unmount,
+	.vfs_statfs = ramfs_statfs,
+};
+
+const struct vfsops ramfs_vfsops = {
+	.vfs_name = "ramfs",
+	.vfs_mount = ramfs_mount,
+	.vfs_unmount = ramfs_unmount,
+	.vfs_statfs = ramfs_statfs,
+};
+
+const struct vfsops tmpfs_vfsops = {
+	.vfs_name = "tmpfs",
+	.vfs_mount = tmpfs_mount,
+	.vfs_unmount = ramfs_unmount,
+	.vfs_statfs = tmpfs_statfs,
+};
+
+const struct vfsops devtmpfs_vfsops = {
+	.vfs_name = "devtmpfs",
+	.vfs_mount = devtmpfs_mount,
+	.vfs_unmount = ramfs_unmount,
+	.vfs_statfs = tmpfs_statfs,
+};
 
 static const struct vnode_ops ramfs_dir_ops = {
 	.vop_lookup = ramfs_lookup,

@@ -19,6 +19,7 @@
 #include <machine/param.h>
 #include <vm/vm_object.h>
 #include <vm/zone.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
 #include <uapi/dirent.h>
 #include <uapi/fcntl.h>
@@ -109,17 +110,39 @@ vnode_free(struct vnode *vp)
 	    ("vnode_free: vnode %lu has %u references, %u holds, %u links", vp->v_ino,
 	    vp->v_refcnt, vp->v_holdcnt, vp->v_nlink));
 	KASSERT(vp->v_fifo == NULL, ("vnode_free: FIFO %lu still open", vp->v_ino));
+	if (vp->v_mount != NULL) {
+		spin_lock(&vp->v_mount->mnt_vlock);
+		list_remove(&vp->v_mntlink);
+		spin_unlock(&vp->v_mount->mnt_vlock);
+	}
 	free(vp->v_name, M_VNAME);
 	zone_free(vnode_zone, vp);
 }
 
 void
+vnode_set_mount(struct vnode *vp, struct mount *mp)
+{
+	KASSERT(vp->v_mount == NULL && vp->v_refcnt == 1, ("vnode_set_mount: vnode %lu in use",
+	    vp->v_ino));
+	vp->v_mount = mp;
+	if (mp != NULL) {
+		vp->v_fsid = mp->mnt_fsid;
+		spin_lock(&mp->mnt_vlock);
+		list_append(&mp->mnt_vnodes, &vp->v_mntlink);
+		spin_unlock(&mp->mnt_vlock);
+		mount_vnode_active(mp);
+	}
+}
+
+void
 vref(struct vnode *vp)
 {
-	uint32_t was __unused = __atomic_fetch_add(&vp->v_refcnt, 1, __ATOMIC_RELAXED);
+	uint32_t was = __atomic_fetch_add(&vp->v_refcnt, 1, __ATOMIC_RELAXED);
 
 	KASSERT(!(vp->v_flags & VV_DOOMED), ("vref: vnode %lu is being reclaimed", vp->v_ino));
 	KASSERT(was + 1 != 0, ("vref: vnode %lu reference count overflows", vp->v_ino));
+	if (was == 0 && vp->v_mount != NULL)
+		mount_vnode_active(vp->v_mount);
 }
 
 /*
@@ -164,15 +187,20 @@ vnode_reclaim(struct vnode *vp)
 void
 vrele(struct vnode *vp)
 {
-	bool reclaim;
+	struct mount *mp = vp->v_mount;
+	bool reclaim, root = mp != NULL && vp == mp->mnt_root;
+	uint32_t left;
 
 	spin_lock(&vp->v_lock);
 	KASSERT(vp->v_refcnt > 0, ("vrele: vnode %lu has no references", vp->v_ino));
-	__atomic_sub_fetch(&vp->v_refcnt, 1, __ATOMIC_RELEASE);
+	left = __atomic_sub_fetch(&vp->v_refcnt, 1, __ATOMIC_RELEASE);
 	reclaim = vnode_should_reclaim(vp);
 	spin_unlock(&vp->v_lock);
 	if (reclaim)
 		vnode_reclaim(vp);
+	/* After the reclaim: a detached mount's last vnode may let it go now. */
+	if (mp != NULL && (left == 0 || root))
+		mount_vnode_released(mp, left == 0);
 }
 
 void
@@ -272,11 +300,21 @@ vfs_cred_gid(void)
 	return td != NULL && td->td_proc != NULL ? td->td_proc->p_gid : 0;
 }
 
+/* Do writes to vp go to its file system (not a device or FIFO), which is read-only? */
+static bool
+write_to_rdonly_fs(struct vnode *vp)
+{
+	return (vp->v_type == VREG || vp->v_type == VDIR || vp->v_type == VLNK) &&
+	    (mount_flags(vp->v_mount) & MNT_RDONLY);
+}
+
 int
 vn_access(struct vnode *vp, int mode)
 {
 	uint32_t uid = vfs_cred_uid(), vmode, bits;
 
+	if ((mode & W_OK) && write_to_rdonly_fs(vp))
+		return EROFS;
 	spin_lock(&vp->v_lock);
 	vmode = vp->v_mode;
 	if (uid == vp->v_uid)
@@ -307,6 +345,8 @@ vn_owner_or_root(struct vnode *vp)
 int
 vn_setattr(struct vnode *vp, struct vsetattr *va)
 {
+	if (mount_flags(vp->v_mount) & MNT_RDONLY)
+		return EROFS;
 	vfs_now(&va->va_ctime);
 	if (vp->v_ops->vop_setattr != NULL)
 		return vp->v_ops->vop_setattr(vp, va);
@@ -431,6 +471,34 @@ vn_readlink_kernel(struct vnode *vp, char *buf, size_t size, size_t *len)
  * Names.
  */
 
+/*
+ * The directory whose ".." dir's ".." is: dir itself at the root, else
+ * past the mounts whose root dir is, the covered directory's parent.
+ * mount_lock and vfs_name_lock held.
+ */
+static struct vnode *
+dotdot_locked(struct vnode *dir)
+{
+	while (dir != rootvnode && dir->v_mount != NULL && dir == dir->v_mount->mnt_root &&
+	    dir->v_mount->mnt_covered != NULL)
+		dir = dir->v_mount->mnt_covered;
+	return dir->v_parent != NULL && dir != rootvnode ? dir->v_parent : dir;
+}
+
+struct vnode *
+vn_dotdot(struct vnode *dir)
+{
+	struct vnode *up;
+
+	spin_lock(&mount_lock);
+	spin_lock(&vfs_name_lock);
+	up = dotdot_locked(dir);
+	vref(up);		/* held by dir (or a mount), which cannot go meanwhile */
+	spin_unlock(&vfs_name_lock);
+	spin_unlock(&mount_lock);
+	return up;
+}
+
 int
 vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *lenp)
 {
@@ -440,8 +508,15 @@ vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *lenp)
 	if (size == 0)
 		return ERANGE;
 	buf[--pos] = '\0';
+	spin_lock(&mount_lock);
 	spin_lock(&vfs_name_lock);
-	while (vp != rootvnode && vp->v_parent != NULL) {
+	for (;;) {
+		/* A mount's root stands for the directory it covers. */
+		while (vp != rootvnode && vp->v_mount != NULL && vp == vp->v_mount->mnt_root &&
+		    vp->v_mount->mnt_covered != NULL)
+			vp = vp->v_mount->mnt_covered;
+		if (vp == rootvnode || vp->v_parent == NULL)
+			break;
 		bool removed = (__atomic_load_n(&vp->v_flags, __ATOMIC_RELAXED) &
 		    VV_UNLINKED) != 0;
 
@@ -459,6 +534,7 @@ vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *lenp)
 		vp = vp->v_parent;	/* held by the child below it */
 	}
 	spin_unlock(&vfs_name_lock);
+	spin_unlock(&mount_lock);
 	if (error)
 		return error;
 	if (vp != rootvnode)

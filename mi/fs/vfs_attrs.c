@@ -21,7 +21,7 @@
 #include <kern/proc.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
-#include <vm/vm_page.h>
+#include <fs/mount.h>
 #include <fs/vfs_internal.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
@@ -130,28 +130,6 @@ SYSCALL(statx)
 	return copyout(&stx, (void *)a[4], sizeof(stx)) ? -EFAULT : 0;
 }
 
-static void
-fill_statfs(struct vnode *vp, struct statfs *sf)
-{
-	memset(sf, 0, sizeof(*sf));
-	sf->f_bsize = PAGE_SIZE;
-	sf->f_frsize = PAGE_SIZE;
-	sf->f_namelen = NAME_MAX;
-	sf->f_fsid[0] = (int32_t)vp->v_fsid;
-	sf->f_flags = ST_VALID;
-	if (vp->v_fsid == FSID_PROCFS) {
-		sf->f_type = PROC_SUPER_MAGIC;
-		sf->f_flags |= ST_NOSUID | ST_NODEV | ST_NOEXEC;
-		return;
-	}
-	/* ramfs holds files in free memory: report that as its space. */
-	sf->f_type = RAMFS_MAGIC;
-	sf->f_blocks = vm_page_count_total();
-	sf->f_bfree = sf->f_bavail = vm_page_count_free();
-	sf->f_files = vm_page_count_total();
-	sf->f_ffree = vm_page_count_free();
-}
-
 /* statfs(path, buf) */
 SYSCALL(statfs)
 {
@@ -161,7 +139,7 @@ SYSCALL(statfs)
 
 	if ((error = lookup_user(td, AT_FDCWD, a[0], 0, &vp)) != 0)
 		return -error;
-	fill_statfs(vp, &sf);
+	vfs_statfs_vnode(vp, &sf);
 	vrele(vp);
 	return copyout(&sf, (void *)a[1], sizeof(sf)) ? -EFAULT : 0;
 }
@@ -176,7 +154,7 @@ SYSCALL(fstatfs)
 	if ((error = getfile(td, a[0], &fp)) != 0)
 		return -error;
 	if (fp->f_vnode != NULL)
-		fill_statfs(fp->f_vnode, &sf);
+		vfs_statfs_vnode(fp->f_vnode, &sf);
 	else
 		memset(&sf, 0, sizeof(sf));	/* a pipe */
 	file_drop(fp);

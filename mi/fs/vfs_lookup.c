@@ -20,6 +20,7 @@
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
 
@@ -28,9 +29,35 @@ MALLOC_DEFINE(M_NAMEI, "namei", "path lookup buffers");
 /* nd_buf holds the path in its first half and a link's contents in its second. */
 #define NAMEI_BUF_SIZE	(2 * PATH_MAX)
 
+/*
+ * vp (referenced) or, if it is a covered directory, the root of the
+ * mount on it (and of the mounts stacked on that), referenced instead.
+ */
+static struct vnode *
+cross_mounts(struct vnode *vp)
+{
+	while (__atomic_load_n(&vp->v_mountedhere, __ATOMIC_ACQUIRE) != NULL) {
+		struct vnode *root = NULL;
+
+		spin_lock(&mount_lock);
+		if (vp->v_mountedhere != NULL) {
+			root = vp->v_mountedhere->mnt_root;
+			vref(root);
+		}
+		spin_unlock(&mount_lock);
+		if (root == NULL)
+			break;
+		vrele(vp);
+		vp = root;
+	}
+	return vp;
+}
+
 int
 vfs_lookup_component(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
+	int error;
+
 	if (dir->v_type != VDIR)
 		return ENOTDIR;
 	if (len > NAME_MAX)
@@ -41,19 +68,15 @@ vfs_lookup_component(struct vnode *dir, const char *name, size_t len, struct vno
 		return 0;
 	}
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
-		struct vnode *up;
-
-		/* dir holds its parent, and dir is referenced: up cannot go. */
-		spin_lock(&vfs_name_lock);
-		up = dir->v_parent != NULL ? dir->v_parent : dir;
-		vref(up);
-		spin_unlock(&vfs_name_lock);
-		*out = up;
+		*out = vn_dotdot(dir);
 		return 0;
 	}
 	if (dir->v_ops->vop_lookup == NULL)
 		return ENOENT;
-	return dir->v_ops->vop_lookup(dir, name, len, out);
+	if ((error = dir->v_ops->vop_lookup(dir, name, len, out)) != 0)
+		return error;
+	*out = cross_mounts(*out);
+	return 0;
 }
 
 static bool

@@ -17,6 +17,7 @@
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <vm/vm_object.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
 #include <uapi/ioctl.h>
@@ -290,6 +291,8 @@ open_checks(struct vnode *vp, int flags, bool created)
 		return EISDIR;
 	if (vp->v_type == VSOCK)
 		return ENXIO;		/* a socket's node: nothing listens */
+	if ((vp->v_type == VCHR || vp->v_type == VBLK) && (mount_flags(vp->v_mount) & MNT_NODEV))
+		return EACCES;
 	if (acc == O_RDONLY || acc == O_RDWR)
 		want |= R_OK;
 	if (acc == O_WRONLY || acc == O_RDWR || ((flags & O_TRUNC) && vp->v_type == VREG))

@@ -55,6 +55,7 @@
 #define _FS_VNODE_H_
 
 #include <kern/types.h>
+#include <kern/list.h>
 #include <kern/spinlock.h>
 #include <kern/uio.h>
 #include <uapi/limits.h>
@@ -192,6 +193,9 @@ struct vnode {
 	struct pipe	*v_fifo;	/* (V) VFIFO: the pipe while either end is open */
 	uint32_t	v_fifo_readers;	/* (V) VFIFO: read ends ever opened (a generation) */
 	uint32_t	v_fifo_writers;	/* (V) VFIFO: write ends ever opened */
+	struct mount	*v_mount;	/* (C) its file system (NULL: a self-test's tree) */
+	struct list_node v_mntlink;	/* (v, mount.h) on its mount's list of vnodes */
+	struct mount	*v_mountedhere;	/* (m, mount.h) a directory: the mount covering it */
 	struct vnode	*v_parent;	/* (N) directories: "..", held; NULL at a root */
 	char		*v_name;	/* (N) directories: the name in v_parent */
 	size_t		v_namelen;	/* (N) */
@@ -204,11 +208,6 @@ struct vnode {
 #define VV_UNLINKED	0x0008		/* removed from its directory */
 #define VV_NOSEEK	0x0010		/* (C) a stream: lseek and pread give ESPIPE */
 
-/* st_dev values */
-#define FSID_RAMFS	1
-#define FSID_PROCFS	2
-#define FSID_DEVFS	3
-
 extern struct spinlock vfs_name_lock;
 
 /*
@@ -219,6 +218,12 @@ extern struct spinlock vfs_name_lock;
 struct vnode *vnode_alloc(enum vtype type, uint32_t mode, const struct vnode_ops *ops,
     struct vnode *parent, const char *name, size_t namelen);
 void vnode_free(struct vnode *vp);	/* the file system's last step */
+/*
+ * Make vp (just allocated, with its one reference) a vnode of mp: its
+ * v_mount and its st_dev, and the mount counts it as active.
+ */
+struct mount;
+void vnode_set_mount(struct vnode *vp, struct mount *mp);
 
 void vref(struct vnode *vp);
 void vrele(struct vnode *vp);
@@ -306,7 +311,10 @@ void namei_done(struct nameidata *nd);
 #define VFS_NOFOLLOW	0x0004
 int vfs_lookup(struct vnode *dir, const char *path, int flags, enum vtype type,
     uint32_t mode, struct vnode **out);
-/* One step: name (not NUL-terminated) in dir, with "." and "..".  No permission check. */
+/*
+ * One step: name (not NUL-terminated) in dir, with "." and "..", and
+ * into the root of a mount on what it finds.  No permission check.
+ */
 int vfs_lookup_component(struct vnode *dir, const char *name, size_t len,
     struct vnode **out);
 /*
@@ -316,6 +324,9 @@ int vfs_lookup_component(struct vnode *dir, const char *name, size_t len,
  */
 int vn_create(struct vnode *dir, const char *name, size_t len, struct vcreate *vc,
     struct vnode **out);
+
+/* What ".." of dir is (across mounts), referenced. */
+struct vnode *vn_dotdot(struct vnode *dir);
 
 /*
  * The absolute path of directory vp into buf (size bytes), NUL-terminated;
@@ -375,8 +386,13 @@ int filedesc_open_console(struct filedesc *fdp);
 int fifo_open(struct vnode *vp, int flags, struct file **fpp);
 
 extern struct vnode *rootvnode;
+/* The root is a disk's (root= on the command line): init comes from init=, not rdinit=. */
+extern bool fs_root_on_disk;
 
-/* Make the root file system and unpack the initial ram disk into it. */
+/*
+ * Make the root file system, unpack the initial ram disk into it, mount
+ * /dev and /proc, and the disk root= names over it (fs_init.c).
+ */
 void fs_init(const void *initrd, size_t len);
 
 /*
@@ -398,10 +414,8 @@ int devfs_populate(struct vnode *dir);
  */
 struct vnode *devfs_find(enum vtype type, uint32_t rdev);
 struct disk;
-/* disk_vnops.c: a new VBLK vnode (one reference, no links) for dp. */
-int disk_vnode_alloc(struct disk *dp, struct vnode **vpp);
-/* procfs: make its root directory, named name in parent (which is ramfs). */
-int procfs_mount(struct vnode *parent, const char *name);
+/* disk_vnops.c: a new VBLK vnode (one reference, no links) for dp, in mp. */
+int disk_vnode_alloc(struct disk *dp, struct mount *mp, struct vnode **vpp);
 /* procfs's root directory, referenced and not linked anywhere (tests). */
 struct vnode *procfs_root_alloc(struct vnode *parent, const char *name);
 struct vmspace;

@@ -25,6 +25,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <kern/file.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
 
 MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");
@@ -363,7 +364,8 @@ open_image(struct proc *p, const char *path, struct image *im)
 
 	if (error)
 		return error;
-	if (im->vp->v_type != VREG || vn_access(im->vp, X_OK) != 0 || im->vp->v_object == NULL)
+	if (im->vp->v_type != VREG || vn_access(im->vp, X_OK) != 0 || im->vp->v_object == NULL ||
+	    (mount_flags(im->vp->v_mount) & MNT_NOEXEC))
 		error = EACCES;
 	if (!error)
 		error = read_file(im->vp, &im->eh, sizeof(im->eh), 0);

@@ -21,6 +21,8 @@
 	X(unlinkat)			\
 	X(symlinkat)			\
 	X(linkat)			\
+	X(umount2)			\
+	X(mount)			\
 	X(ftruncate)			\
 	X(faccessat)			\
 	X(chdir)			\

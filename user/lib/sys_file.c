@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/uio.h>
@@ -396,4 +397,23 @@ int
 fstatfs(int fd, struct statfs *buf)
 {
 	return RET(SC2(SYS_fstatfs, fd, buf));
+}
+
+int
+mount(const char *source, const char *target, const char *fstype, unsigned long flags,
+    const void *data)
+{
+	return RET(SC5(SYS_mount, source, target, fstype, flags, data));
+}
+
+int
+umount2(const char *target, int flags)
+{
+	return RET(SC2(SYS_umount2, target, flags));
+}
+
+int
+umount(const char *target)
+{
+	return umount2(target, 0);
 }

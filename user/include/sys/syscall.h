@@ -8,6 +8,8 @@
 #define SYS_mknodat		__NR_mknodat
 #define SYS_symlinkat		__NR_symlinkat
 #define SYS_linkat		__NR_linkat
+#define SYS_mount		__NR_mount
+#define SYS_umount2		__NR_umount2
 #define SYS_fchmod		__NR_fchmod
 #define SYS_fchmodat		__NR_fchmodat
 #define SYS_fchownat		__NR_fchownat
