@@ -22,7 +22,7 @@
 #define RAMFS_MAGIC	0x858458f6
 #define TMPFS_MAGIC	0x01021994
 #define PROC_SUPER_MAGIC 0x9fa0
-#define EXT2_SUPER_MAGIC 0xEF53
+#define EXT2_SUPER_MAGIC 0xef53
 
 struct statfs {
 	int64_t		f_type;

@@ -42,6 +42,7 @@
 #include <kern/list.h>
 #include <kern/spinlock.h>
 
+struct disk;
 struct mount;
 struct statfs;
 struct vnode;
@@ -70,6 +71,8 @@ struct vfsops {
 	int	(*vfs_sync)(struct mount *mp, bool wait);
 	/* MS_REMOUNT changing MNT_RDONLY to rdonly: 0, or EBUSY.  NULL: allowed. */
 	int	(*vfs_remount)(struct mount *mp, bool rdonly);
+	/* Finish what had to wait for a thread (the syncer calls it when woken).  NULL: none. */
+	void	(*vfs_reap)(struct mount *mp);
 };
 
 struct mount {
@@ -78,6 +81,8 @@ struct mount {
 	struct vnode	*mnt_root;	/* (C) referenced */
 	struct vnode	*mnt_covered;	/* (C) the directory it covers, referenced; NULL for / */
 	void		*mnt_data;	/* (C) the file system's */
+	struct disk	*mnt_disk;	/* (C) a disk file system's disk (vop_bmap's offsets) */
+	uint32_t	mnt_bsize;	/* (C) a disk file system's block size */
 	uint32_t	mnt_fsid;	/* (C) st_dev of its files */
 	uint32_t	mnt_flags;	/* (m), read (A): MNT_* (the user-visible flags) */
 	uint32_t	mnt_kflags;	/* (m) MNTK_* */
@@ -106,7 +111,7 @@ extern struct spinlock mount_lock;
 
 /* The file system types (vfs_mount.c lists them). */
 extern const struct vfsops rootfs_vfsops, ramfs_vfsops, tmpfs_vfsops, devtmpfs_vfsops,
-    procfs_vfsops;
+    procfs_vfsops, ext2_vfsops;
 
 /*
  * Is a file of mp mapped into memory, or reclaimed but kept by its
@@ -151,6 +156,8 @@ void vfs_statfs_vnode(struct vnode *vp, struct statfs *sf);
 
 /* Finish the unmounts of detached mounts that have gone idle (the syncer). */
 void vfs_reap_detached(void);
+/* Let every file system finish what it deferred (vfs_reap; the syncer). */
+void vfs_reap_all(void);
 
 /* The syncer thread (vfs_syncer.c): start it; ask it to run now. */
 void syncer_init(void);

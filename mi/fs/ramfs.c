@@ -723,19 +723,6 @@ page_kva(struct vm_page *m, size_t off)
 	return (void *)(PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)) + off);
 }
 
-/* Zero the last page of the file past size (the part a mapping may have dirtied). */
-static void
-zero_tail(struct vnode *vp, uint64_t size)
-{
-	size_t off = size & PAGE_MASK;
-	struct vm_page *m;
-
-	if (off == 0)
-		return;
-	if ((m = file_page(vp->v_object, atop(size), false)) != NULL)
-		memset(page_kva(m, off), 0, PAGE_SIZE - off);
-}
-
 /*
  * Pages past the end that vm_object_page_remove had to leave (wired by
  * mlock of a shared mapping) must at least read as zeros if the file
@@ -774,33 +761,18 @@ set_size(struct vnode *vp, uint64_t size)
 	spin_unlock(&obj->lock);
 }
 
+/* The page at idx of vp's file, or NULL for a hole (read(2)'s getpage). */
+static int
+ramfs_getpage(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp)
+{
+	*mp = file_page(vp->v_object, idx, false);
+	return 0;
+}
+
 static ssize_t
 ramfs_read(struct vnode *vp, struct uio *uio)
 {
-	size_t done = 0;
-	uint64_t size;
-	int error = 0;
-
-	vn_iolock(vp);
-	size = vp->v_size;
-	while (uio->uio_resid > 0 && uio->uio_offset < size) {
-		uint64_t off = uio->uio_offset;
-		size_t pgoff = off & PAGE_MASK;
-		size_t n = MIN(MIN(PAGE_SIZE - pgoff, uio->uio_resid), size - off);
-		struct vm_page *m = file_page(vp->v_object, atop(off), false);
-
-		if (m != NULL)
-			error = uiomove(page_kva(m, pgoff), n, uio);
-		else
-			error = uiomove_zeros(n, uio);
-		if (error)
-			break;
-		done += n;
-	}
-	vn_iounlock(vp);
-	if (done == 0 && error)
-		return -error;
-	return (ssize_t)done;
+	return vnode_pager_read(vp, uio, ramfs_getpage);
 }
 
 static ssize_t
@@ -810,18 +782,8 @@ ramfs_write(struct vnode *vp, struct uio *uio)
 	size_t done = 0;
 	int error = 0;
 
-	vn_iolock(vp);
-	size = vp->v_size;
-	if (uio->uio_ioflag & IO_APPEND)
-		uio->uio_offset = size;
-	if (uio->uio_resid > 0 && uio->uio_offset >= RAMFS_MAXFILESIZE) {
-		vn_iounlock(vp);
-		return -EFBIG;
-	}
-	if (uio->uio_resid > RAMFS_MAXFILESIZE - uio->uio_offset)
-		uio->uio_resid = RAMFS_MAXFILESIZE - uio->uio_offset;
-	if (uio->uio_resid > 0 && uio->uio_offset + uio->uio_resid > size)
-		zero_tail(vp, size);
+	if ((error = vnode_pager_write_begin(vp, uio, RAMFS_MAXFILESIZE, false, &size)) != 0)
+		return -error;
 	end = size;
 	while (uio->uio_resid > 0) {
 		uint64_t off = uio->uio_offset;
@@ -864,10 +826,10 @@ ramfs_truncate(struct vnode *vp, uint64_t size)
 		set_size(vp, size);
 		vm_object_page_remove(vp->v_object, atop(round_page(size)), UINT64_MAX);
 		zero_wired_leftovers(vp->v_object, atop(round_page(size)));
-		zero_tail(vp, size);
+		vnode_pager_zero_tail(vp, size, false);
 	} else {
 		if (size > old)
-			zero_tail(vp, old);
+			vnode_pager_zero_tail(vp, old, false);
 		set_size(vp, size);
 	}
 	vn_iounlock(vp);

@@ -226,6 +226,46 @@ vdrop(struct vnode *vp)
 		vnode_reclaim(vp);
 }
 
+bool
+vnode_evict(struct vnode *vp)
+{
+	spin_lock(&vp->v_lock);
+	if (vp->v_refcnt != 0 || vp->v_holdcnt != 0 || (vp->v_flags & VV_DOOMED)) {
+		spin_unlock(&vp->v_lock);
+		return false;
+	}
+	vp->v_flags |= VV_DOOMED;
+	vp->v_nlink = 0;	/* the links are the file system's to keep, not the vnode's */
+	spin_unlock(&vp->v_lock);
+	vnode_reclaim(vp);
+	return true;
+}
+
+int
+vn_set_parent(struct vnode *vp, struct vnode *parent, const char *name, size_t len)
+{
+	char *newname = malloc(len + 1, M_VNAME, M_WAITOK), *oldname;
+	struct vnode *old;
+
+	KASSERT(vp->v_type == VDIR, ("vn_set_parent: vnode %lu is no directory", vp->v_ino));
+	if (newname == NULL)
+		return ENOMEM;
+	memcpy(newname, name, len);
+	newname[len] = '\0';
+	vhold(parent);
+	spin_lock(&vfs_name_lock);
+	old = vp->v_parent;
+	oldname = vp->v_name;
+	vp->v_parent = parent;
+	vp->v_name = newname;
+	vp->v_namelen = len;
+	spin_unlock(&vfs_name_lock);
+	free(oldname, M_VNAME);
+	if (old != NULL)
+		vdrop(old);
+	return 0;
+}
+
 void
 vnode_drop_links(struct vnode *vp, uint32_t n)
 {

@@ -37,8 +37,11 @@ static struct list_node mount_list = LIST_HEAD_INIT(mount_list);	/* (m) */
 static int next_mount_id = 1;		/* (S) */
 static uint32_t next_anon_minor = 1;	/* (A) */
 
+static int for_each_mount(int (*fn)(struct mount *mp, void *arg), void *arg);
+
 static const struct vfsops *const vfs_types[] = {
 	&rootfs_vfsops, &ramfs_vfsops, &tmpfs_vfsops, &devtmpfs_vfsops, &procfs_vfsops,
+	&ext2_vfsops,
 };
 
 uint32_t
@@ -289,6 +292,20 @@ unmount(struct mount *mp, int flags)
 		spin_unlock(&mount_lock);
 	}
 	return error;
+}
+
+static int
+reap_one(struct mount *mp, void *arg)
+{
+	if (mp->mnt_op->vfs_reap != NULL)
+		mp->mnt_op->vfs_reap(mp);
+	return 0;
+}
+
+void
+vfs_reap_all(void)
+{
+	for_each_mount(reap_one, NULL);
 }
 
 void

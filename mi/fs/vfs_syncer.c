@@ -35,6 +35,7 @@ syncer_main(void *arg __unused)
 			sleep_on(&syncer_wanted, &sched_lock);
 		syncer_wanted = false;
 		spin_unlock(&sched_lock);
+		vfs_reap_all();
 		vfs_reap_detached();
 	}
 }

@@ -167,7 +167,27 @@ struct vnode_ops {
 	bool	(*vop_poll)(struct vnode *vp, bool write);
 	/* fsync(2): make written data durable.  0 or an errno; NULL op: 0. */
 	int	(*vop_fsync)(struct vnode *vp);
+	/*
+	 * Files on a disk (the vnode pager's clustered I/O): where the
+	 * file's bytes from off (a multiple of the block size) lie on the
+	 * mount's disk.  *len is how many bytes from off continue the same
+	 * way (whole blocks, at least one, at most maxlen rounded up to a
+	 * block, never past the end of the file rounded up to a block):
+	 * consecutive on disk from byte *diskoff, or a hole (*diskoff ==
+	 * VBMAP_HOLE).  The answer holds while truncation is kept away (the
+	 * I/O lock).  0, EIO.  NULL op: the file is not on a disk.
+	 */
+	int	(*vop_bmap)(struct vnode *vp, uint64_t off, uint64_t maxlen, uint64_t *diskoff,
+		    uint64_t *len);
+	/*
+	 * The vnode's object died after vop_reclaim (vnode_pager.c): free
+	 * the vnode.  May be called with spin locks held (an unmap): must not
+	 * sleep.  NULL op: vnode_free.
+	 */
+	void	(*vop_free)(struct vnode *vp);
 };
+
+#define VBMAP_HOLE	UINT64_MAX
 
 struct vnode {
 	struct spinlock	v_lock;
@@ -193,6 +213,13 @@ struct vnode {
 	struct pipe	*v_fifo;	/* (V) VFIFO: the pipe while either end is open */
 	uint32_t	v_fifo_readers;	/* (V) VFIFO: read ends ever opened (a generation) */
 	uint32_t	v_fifo_writers;	/* (V) VFIFO: write ends ever opened */
+	/* Files on a disk (vnode_pager.c): */
+	uint32_t	v_numoutput;	/* (A) write-back requests of its pages in flight */
+	uint32_t	v_wb_errors;	/* (A) write-back requests that failed, ever: each open
+					   file remembers the count it has reported (fsync) */
+	uint64_t	v_ra_end;	/* (I) read-ahead: the page after the last one asked for */
+	uint64_t	v_ra_trigger;	/* (I) reaching this page starts the next read-ahead */
+	uint32_t	v_ra_window;	/* (I) pages the next read-ahead asks for */
 	struct mount	*v_mount;	/* (C) its file system (NULL: a self-test's tree) */
 	struct list_node v_mntlink;	/* (v, mount.h) on its mount's list of vnodes */
 	struct mount	*v_mountedhere;	/* (m, mount.h) a directory: the mount covering it */
@@ -207,6 +234,7 @@ struct vnode {
 #define VV_IOWANT	0x0004		/* someone sleeps for the I/O lock */
 #define VV_UNLINKED	0x0008		/* removed from its directory */
 #define VV_NOSEEK	0x0010		/* (C) a stream: lseek and pread give ESPIPE */
+#define VV_DIRTY	0x0020		/* its object may have dirty pages (write-back looks) */
 
 extern struct spinlock vfs_name_lock;
 
@@ -237,6 +265,18 @@ void vdrop(struct vnode *vp);
  */
 void vnode_unlinked(struct vnode *vp);
 void vnode_drop_links(struct vnode *vp, uint32_t n);
+/*
+ * A file system's cache lets go of vp, which has links but no
+ * references or holds: reclaim it now.  False (nothing done) if it is in
+ * use after all.  The file system must make sure no new reference can
+ * come meanwhile (it took vp out of its cache first).
+ */
+bool vnode_evict(struct vnode *vp);
+/*
+ * Directory vp moved (rename): its parent is now parent, its name name.
+ * 0 or ENOMEM (nothing changed).
+ */
+int vn_set_parent(struct vnode *vp, struct vnode *parent, const char *name, size_t len);
 
 void vn_iolock(struct vnode *vp);
 void vn_iounlock(struct vnode *vp);

@@ -77,6 +77,8 @@ struct file {
 	uint64_t	f_offset;	/* (o) */
 	int		f_flags;	/* (f) O_ACCMODE | O_APPEND | O_NONBLOCK */
 	bool		f_seekable;	/* (C) has an offset for lseek, pread, pwrite */
+	int		f_advice;	/* (A) POSIX_FADV_* for the whole file */
+	uint32_t	f_wb_errors;	/* (f) the vnode's v_wb_errors fsync last reported */
 };
 
 #define FOL_LOCKED	0x1

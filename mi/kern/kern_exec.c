@@ -164,10 +164,18 @@ map_segment(struct vmspace *vm, struct image *im, const struct elf64_phdr *ph)
 	end_file = round_page(va + ph->p_filesz);
 	end_mem = round_page(end_mem);
 	if (ph->p_filesz > 0) {
-		bool writable = (prot & VM_PROT_WRITE) != 0;
-		struct vm_object *obj = im->vp->v_object;
+		bool writable = (prot & VM_PROT_WRITE) != 0, anonymous;
+		struct vm_object *obj;
 
-		vm_object_reference(obj);
+		/* The file system says what maps the file (a disk's files cannot be mapped yet). */
+		error = im->vp->v_ops->vop_mmap == NULL ? ENODEV :
+		    im->vp->v_ops->vop_mmap(im->vp, file_off, end_file - start, &obj, &anonymous);
+		if (error == 0 && anonymous) {
+			vm_object_deallocate(obj);
+			error = ENODEV;
+		}
+		if (error)
+			return error == ENODEV ? ENOEXEC : error;
 		/* Text is shared and can never become writable; data is private. */
 		error = vm_map_find(map, obj, file_off, &start, end_file - start, 0, VMFS_FIXED,
 		    prot, writable ? VM_PROT_ALL : VM_PROT_READ | VM_PROT_EXECUTE,

@@ -4,6 +4,7 @@
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
+#include <kern/sched.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
 #include <vm/vm_object.h>
@@ -98,6 +99,7 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 	if (m == NULL)
 		return NULL;
 	m->wire_count = 0;
+	m->oflags = 0;
 	if (vm_page_insert(m, obj, pindex) != 0) {
 		vm_page_free_pages(m, 0);
 		return NULL;
@@ -107,18 +109,74 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 	return m;
 }
 
+/* Wake the threads asleep on m, if any (object locked). */
+static void
+page_wakeup(struct vm_page *m)
+{
+	if (m->oflags & VPO_WANTED) {
+		m->oflags &= ~VPO_WANTED;
+		wakeup(m);
+	}
+}
+
 void
 vm_page_unbusy(struct vm_page *m)
 {
 	KASSERT(m->busy && spin_owned(&m->object->lock), ("vm_page_unbusy: not busy"));
 	m->object->busy_pages--;
 	__atomic_store_n(&m->busy, 0, __ATOMIC_RELEASE);
+	page_wakeup(m);
+}
+
+void
+vm_page_writeback_done(struct vm_page *m)
+{
+	KASSERT(spin_owned(&m->object->lock) && (m->oflags & VPO_WRITEBACK),
+	    ("vm_page_writeback_done: page %lx not under write-back", m->phys_addr));
+	m->oflags &= ~VPO_WRITEBACK;
+	page_wakeup(m);
+}
+
+uint64_t vm_page_dirty;		/* (A) pages with VPO_DIRTY */
+
+void
+vm_page_set_dirty(struct vm_page *m)
+{
+	KASSERT(spin_owned(&m->object->lock), ("vm_page_set_dirty: object not locked"));
+	if (!(m->oflags & VPO_DIRTY)) {
+		m->oflags |= VPO_DIRTY;
+		__atomic_add_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	}
+}
+
+bool
+vm_page_clear_dirty(struct vm_page *m)
+{
+	KASSERT(spin_owned(&m->object->lock), ("vm_page_clear_dirty: object not locked"));
+	if (!(m->oflags & VPO_DIRTY))
+		return false;
+	m->oflags &= ~VPO_DIRTY;
+	__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+void
+vm_page_sleep(struct vm_object *obj, struct vm_page *m)
+{
+	KASSERT(spin_owned(&obj->lock) && m->object == obj, ("vm_page_sleep: not locked"));
+	m->oflags |= VPO_WANTED;
+	sleep_on(m, &obj->lock);
 }
 
 void
 vm_page_free(struct vm_page *m)
 {
 	KASSERT(m->wire_count == 0, ("vm_page_free: page %lx is wired", m->phys_addr));
+	KASSERT(!(m->oflags & VPO_WRITEBACK), ("vm_page_free: page %lx under write-back",
+	    m->phys_addr));
+	if (m->oflags & VPO_DIRTY)
+		__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	m->oflags = 0;
 	if (m->object != NULL)
 		vm_page_remove(m);
 	KASSERT(!pmap_page_is_mapped(m), ("vm_page_free: page %lx still mapped", m->phys_addr));

@@ -102,7 +102,23 @@ void vm_page_remove(struct vm_page *m);
  * memory is short.  vm_page_unbusy() ends the busy state.
  */
 struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags);
+/* End m's busy state (object locked), waking threads asleep in vm_page_sleep. */
 void vm_page_unbusy(struct vm_page *m);
+/*
+ * Sleep until m (in obj, locked) is no longer busy or under write-back,
+ * or has left obj: the lock is dropped while asleep and held again on
+ * return, when m may be gone.  Thread context only.
+ */
+void vm_page_sleep(struct vm_object *obj, struct vm_page *m);
+/*
+ * A file page's dirty state from write(2) (object locked), counted in
+ * vm_page_dirty; clear returns whether it was set.
+ */
+void vm_page_set_dirty(struct vm_page *m);
+bool vm_page_clear_dirty(struct vm_page *m);
+extern uint64_t vm_page_dirty;
+/* m's write-back ended (object locked): wake vm_page_sleep's sleepers. */
+void vm_page_writeback_done(struct vm_page *m);
 void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
 
 /*

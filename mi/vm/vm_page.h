@@ -8,6 +8,14 @@
  *   wired    - allocated and held by its user (kernel memory, page tables);
  *   queued   - owned by a vm_object and on a paging queue (later issues).
  *
+ * A page of a file on a disk (an OBJT_VNODE object whose vnode has a
+ * block map, vm/vnode_pager.c) also has a cache state in oflags: dirty
+ * (written by write(2) since it was last written back; writes through
+ * mappings are the pmap's modified bit), under write-back (its data are
+ * on their way to the disk: the page must not be freed until the request
+ * completes), or failed to read (busy while the read was in flight; the
+ * next lookup frees it and reports EIO).
+ *
  * Locking annotations:
  *   (C) constant after vm_page_startup
  *   (F) vm_phys free-list lock
@@ -45,7 +53,7 @@ struct vm_page {
 	uint8_t		segind;		/* (C) index of its physical segment */
 	uint8_t		queue;		/* (O) PQ_* paging queue */
 	uint8_t		act_count;	/* (O) pageout activity */
-	uint16_t	pad;
+	uint16_t	oflags;		/* (O) VPO_*: the page's state as a file page */
 };
 
 _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes");
@@ -57,6 +65,12 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 #define PG_KMEM		0x0008	/* kernel memory (kmem, zones, page tables) */
 #define PG_MD_MODIFIED	0x0100	/* pmap: written through a mapping since gone */
 #define PG_MD_REFERENCED 0x0200	/* pmap: accessed through a mapping since gone */
+
+/* oflags */
+#define VPO_DIRTY	0x0001	/* written by write(2), not yet written back */
+#define VPO_WRITEBACK	0x0002	/* a write of it to the disk is in flight */
+#define VPO_IOERR	0x0004	/* its read failed: not valid; free it at the next lookup */
+#define VPO_WANTED	0x0008	/* a thread sleeps for it to be unbusied or written back */
 
 #define VM_ORDER_NONE	0xff
 

@@ -1,31 +1,103 @@
 /*
- * The vnode pager: the pager behind every regular file's vm_object.
+ * The vnode pager: the pager behind every regular file's vm_object, and
+ * the page cache of files on a disk (after FreeBSD's vnode_pager.c and
+ * Linux's filemap and readahead).
  *
- * It reaches the file only through the vnode interface (vnode.h): the
- * file's size (vn_size) and, when the object dies, vnode_free.  ramfs
- * keeps a file's data nowhere but in the object's pages, so the pager
- * has little to do: a page a fault finds missing inside the file is a
- * hole and is zero-filled; a page at or past the end of the file (the
- * size rounded up to a page) does not exist, and getpage fails with EIO,
- * which the fault handler reports as SIGBUS.  putpages has nothing to
- * write: msync only clears the pages' modified bits.
+ * A file's data live once, in its object's pages: read(2) and write(2)
+ * copy to and from them, mappings map them.  For ramfs the pages are the
+ * only copy: a missing page inside the file is a hole and is zero-filled.
+ * A file on a disk (its file system has vop_bmap) is read into pages and
+ * written back from them here, with the block I/O layer, clustered:
+ *
+ *   Reading.  A missing page is read with its neighbours, one request
+ *   per run of blocks that lie consecutively on the disk (vop_bmap gives
+ *   the runs), holes zero-filled.  How many neighbours is the read-ahead
+ *   window: RA_INITIAL pages at a miss with no history, doubling up to
+ *   RA_MAX while the file is read sequentially (a miss where the last
+ *   read-ahead ended), the maximum at once with POSIX_FADV_SEQUENTIAL,
+ *   one page with POSIX_FADV_RANDOM.  Pages are busy while their read is
+ *   in flight; the reader sleeps only for the page it wants, so the rest
+ *   of the window arrives while it copies.  When a reader reaches the
+ *   first page of the newest window, the next window is started without
+ *   waiting (asynchronous read-ahead), so a sequential reader finds its
+ *   pages already there.  A read that fails leaves its pages marked
+ *   VPO_IOERR; whoever looks for one next frees it, and a reader whose
+ *   own read failed gets EIO.
+ *
+ *   Writing back.  A page is dirty when write(2) changed it (VPO_DIRTY)
+ *   or a mapping wrote to it (the pmap's modified bit).  Write-back takes
+ *   runs of neighbouring dirty pages, clears their dirty state (and write
+ *   access through mappings, so a later store dirties them again), marks
+ *   them VPO_WRITEBACK and sends each run of consecutive disk blocks in
+ *   one request.  Completion, in interrupt context, ends the pages'
+ *   write-back and counts the vnode's requests in flight (v_numoutput)
+ *   down; a failure is counted in v_wb_errors, which fsync reports once
+ *   to each open file, as Linux's errseq does.  The pages stay clean then,
+ *   as on Linux: a disk that keeps failing is not retried forever.
+ *
+ * Pages never leave the object while the I/O lock of the vnode is held
+ * (truncation takes it and waits for write-back first), so a reader or
+ * writer holding it may copy to and from a page without keeping it busy.
+ *
+ * The fault path (getpage) cannot wait for a disk yet: it runs with the
+ * map's spin lock held.  Until it can sleep, files on a disk cannot be
+ * mapped (their vop_mmap refuses), and getpage fails for them.
  *
  * The object holds no reference on its vnode (the vnode holds one on the
  * object).  When the vnode is reclaimed it drops that reference; if
  * mappings still use the object, the vnode lives on, unreferenced and
- * unlinked, until the object dies, when dealloc frees it.  pager_data is
- * therefore always a valid vnode for as long as the object exists.
+ * unlinked, until the object dies, when dealloc frees it (vop_free).
+ * pager_data is therefore always a valid vnode for as long as the object
+ * exists.
  *
  * Locking: vn_size takes the vnode's v_lock (which may be taken with the
- * object lock held); the object lock guards its pages.
+ * object lock held); the object lock guards its pages and their oflags.
  */
 #include <kern/systm.h>
+#include <kern/bio.h>
+#include <kern/disk.h>
+#include <kern/malloc.h>
+#include <kern/sched.h>
+#include <machine/cpu.h>
 #include <vm/pmap.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
 #include <vm/vnode_pager.h>
+#include <vm/zone.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
+
+MALLOC_DEFINE(M_VPIO, "vnode pager I/O", "clustered reads and writes of file pages");
+
+#define RA_INITIAL	16		/* pages read at a miss with no history: 64 KiB */
+#define RA_MAX		64		/* the read-ahead window's and a write-back run's limit */
+
+struct vnode_pager_stats vnode_pager_stats;
+
+#define VSTAT_ADD(field, n) __atomic_add_fetch(&vnode_pager_stats.field, (n), __ATOMIC_RELAXED)
+
+/*
+ * One clustered read or write: a range of consecutive pages of an
+ * object, moved by one or more bios (one per run of disk blocks).  It
+ * ends when its last bio and its submitter are done with it.
+ */
+struct vpio {
+	struct vnode	*vp;		/* (C) */
+	struct vm_object *obj;		/* (C) */
+	bool		write;		/* (C) */
+	uint32_t	refs;		/* (A) bios in flight, plus the submitter's */
+	int		error;		/* (A) an error of any bio, or 0 */
+	uint32_t	npages;		/* (C) */
+	vm_pindex_t	first;		/* (C) */
+	struct vm_page	*pages[RA_MAX];	/* (C) */
+};
+
+/* A bio of a vpio (the bio's memory must live until it completes). */
+struct vpio_bio {
+	struct bio	bio;
+	struct vpio	*io;
+};
 
 static bool
 page_in_file(struct vm_object *obj, vm_pindex_t pindex)
@@ -33,12 +105,582 @@ page_in_file(struct vm_object *obj, vm_pindex_t pindex)
 	return pindex < atop(round_page(vn_size(obj->pager_data)));
 }
 
+static bool
+on_disk(struct vnode *vp)
+{
+	return vp->v_ops->vop_bmap != NULL && vp->v_mount != NULL && vp->v_mount->mnt_disk != NULL;
+}
+
+static inline void *
+page_kva(struct vm_page *m, size_t off)
+{
+	return (void *)(PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)) + off);
+}
+
+/*
+ * Clustered I/O.
+ */
+
+/* The io is done: end the pages' busy or write-back state and free it.  Any context. */
+static void
+vpio_finish(struct vpio *io)
+{
+	struct vm_object *obj = io->obj;
+	struct vnode *vp = io->vp;
+	int error = __atomic_load_n(&io->error, __ATOMIC_ACQUIRE);
+
+	spin_lock(&obj->lock);
+	for (uint32_t i = 0; i < io->npages; i++) {
+		struct vm_page *m = io->pages[i];
+
+		if (io->write) {
+			vm_page_writeback_done(m);
+		} else {
+			if (error)
+				m->oflags |= VPO_IOERR;
+			vm_page_unbusy(m);
+		}
+	}
+	spin_unlock(&obj->lock);
+	if (io->write) {
+		VSTAT_ADD(writeback, -(int64_t)io->npages);
+		if (error) {
+			__atomic_add_fetch(&vp->v_wb_errors, 1, __ATOMIC_RELEASE);
+			VSTAT_ADD(write_errors, 1);
+		}
+		/* The vnode may go once this reaches 0: touch nothing of it after. */
+		__atomic_sub_fetch(&vp->v_numoutput, 1, __ATOMIC_RELEASE);
+		wakeup(&vp->v_numoutput);
+	} else if (error) {
+		VSTAT_ADD(read_errors, 1);
+	}
+	/* Zones take spin locks only: freeing from an interrupt handler is fine. */
+	free(io, M_VPIO);
+}
+
+static void
+vpio_release(struct vpio *io)
+{
+	if (__atomic_sub_fetch(&io->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		vpio_finish(io);
+}
+
+static void
+vpio_bio_done(struct bio *bp)
+{
+	struct vpio_bio *vb = bp->bio_caller;
+	struct vpio *io = vb->io;
+
+	if (bp->bio_error != 0)
+		__atomic_store_n(&io->error, bp->bio_error, __ATOMIC_RELEASE);
+	free(vb, M_VPIO);
+	vpio_release(io);
+}
+
+/*
+ * Send bytes [off, off + len) of io's range (file offsets) to or from the
+ * disk at diskoff, in bios of at most the disk's pages per request.
+ */
+static int
+vpio_submit_run(struct vpio *io, struct disk *dp, uint64_t off, uint64_t diskoff,
+    uint64_t len)
+{
+	while (len > 0) {
+		uint32_t pgoff = (uint32_t)(off & PAGE_MASK);
+		uint64_t chunk = MIN(len, (uint64_t)dp->d_max_pages * PAGE_SIZE - pgoff);
+		struct vpio_bio *vb = malloc(sizeof(*vb), M_VPIO, M_WAITOK | M_ZERO);
+
+		if (vb == NULL)
+			return ENOMEM;
+		vb->io = io;
+		vb->bio.bio_cmd = io->write ? BIO_WRITE : BIO_READ;
+		vb->bio.bio_offset = diskoff;
+		vb->bio.bio_length = chunk;
+		vb->bio.bio_pages = &io->pages[atop(off) - io->first];
+		vb->bio.bio_page_offset = pgoff;
+		vb->bio.bio_done = vpio_bio_done;
+		vb->bio.bio_caller = vb;
+		__atomic_add_fetch(&io->refs, 1, __ATOMIC_ACQ_REL);
+		if (io->write)
+			VSTAT_ADD(write_requests, 1);
+		else
+			VSTAT_ADD(read_requests, 1);
+		bio_submit(dp, &vb->bio);
+		off += chunk;
+		diskoff += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* Zero bytes [off, end) (file offsets) of io's pages. */
+static void
+vpio_zero(struct vpio *io, uint64_t off, uint64_t end)
+{
+	while (off < end) {
+		size_t pgoff = off & PAGE_MASK, n = MIN(PAGE_SIZE - pgoff, end - off);
+
+		memset(page_kva(io->pages[atop(off) - io->first], pgoff), 0, n);
+		off += n;
+	}
+}
+
+/*
+ * Move io's pages (file bytes [first, first + npages) in pages) to or from
+ * the disk: each run vop_bmap gives is one request (a hole is zero-filled
+ * when reading and skipped when writing); bytes past the file's last
+ * block read as zeros.  The io ends when the last request completes.
+ * => the vnode's I/O lock held (the block map stays put)
+ */
+static void
+vpio_start(struct vpio *io)
+{
+	struct vnode *vp = io->vp;
+	struct mount *mp = vp->v_mount;
+	uint64_t off = ptoa(io->first), end = ptoa(io->first + io->npages);
+	uint64_t fend = roundup2(vn_size(vp), (uint64_t)mp->mnt_bsize);
+	int error = 0;
+
+	io->refs = 1;
+	while (off < end && off < fend && error == 0) {
+		uint64_t diskoff, len;
+
+		if ((error = vp->v_ops->vop_bmap(vp, off, MIN(end, fend) - off, &diskoff,
+		    &len)) != 0)
+			break;
+		KASSERT(len > 0 && (len & (mp->mnt_bsize - 1)) == 0,
+		    ("vpio_start: bmap gave %lu bytes", len));
+		len = MIN(len, end - off);
+		if (diskoff != VBMAP_HOLE)
+			error = vpio_submit_run(io, mp->mnt_disk, off, diskoff, len);
+		else if (!io->write)
+			vpio_zero(io, off, off + len);
+		off += len;
+	}
+	if (error)
+		__atomic_store_n(&io->error, error == ENOMEM ? EIO : error, __ATOMIC_RELEASE);
+	else if (!io->write && off < end)
+		vpio_zero(io, MAX(off, fend), end);	/* past the last block */
+	vpio_release(io);
+}
+
+static struct vpio *
+vpio_alloc(struct vnode *vp, bool write, vm_pindex_t first)
+{
+	struct vpio *io = malloc(sizeof(*io), M_VPIO, M_WAITOK | M_ZERO);
+
+	if (io != NULL) {
+		io->vp = vp;
+		io->obj = vp->v_object;
+		io->write = write;
+		io->first = first;
+	}
+	return io;
+}
+
+/*
+ * Read pages [start, start + want) of vp that are not resident, stopping
+ * at the first one that is (or at the end of the file): allocated busy,
+ * filled asynchronously.  Returns the number of pages asked for (0 if
+ * the first one is resident or past the end, or memory is short).
+ * => I/O lock held
+ */
+static uint32_t
+read_cluster(struct vnode *vp, vm_pindex_t start, uint32_t want)
+{
+	struct vm_object *obj = vp->v_object;
+	vm_pindex_t last = atop(round_page(vn_size(vp)));
+	struct vpio *io;
+	uint32_t n;
+
+	if (start >= last || (io = vpio_alloc(vp, false, start)) == NULL)
+		return 0;
+	want = (uint32_t)MIN((uint64_t)MIN(want, RA_MAX), last - start);
+	spin_lock(&obj->lock);
+	for (n = 0; n < want; n++) {
+		struct vm_page *m;
+
+		if (vm_page_lookup(obj, start + n) != NULL ||
+		    (m = vm_page_alloc(obj, start + n, 0)) == NULL)
+			break;
+		io->pages[n] = m;
+	}
+	spin_unlock(&obj->lock);
+	io->npages = n;
+	if (n == 0) {
+		free(io, M_VPIO);
+		return 0;
+	}
+	VSTAT_ADD(pageins, n);
+	vpio_start(io);
+	return n;
+}
+
+/*
+ * Reading.
+ */
+
+/*
+ * How many pages to read at a miss at idx: the read-ahead window (see
+ * the top of the file), and where the next read-ahead starts.
+ * => I/O lock held (it guards the read-ahead state)
+ */
+static uint32_t
+window_at_miss(struct vnode *vp, vm_pindex_t idx, int ioflag)
+{
+	uint32_t window;
+
+	if (ioflag & IO_RANDOM)
+		return 1;
+	if (ioflag & IO_SEQUENTIAL)
+		window = RA_MAX;
+	else if (idx == vp->v_ra_end && vp->v_ra_window > 0)
+		window = MIN(2 * vp->v_ra_window, RA_MAX);
+	else
+		window = RA_INITIAL;
+	vp->v_ra_window = window;
+	vp->v_ra_end = idx + window;
+	vp->v_ra_trigger = window > 1 ? idx + window / 2 : UINT64_MAX;
+	return window;
+}
+
+/* A reader reached the read-ahead trigger: start the next window now. */
+static void
+read_ahead(struct vnode *vp, int ioflag)
+{
+	uint32_t window = (ioflag & IO_SEQUENTIAL) ? RA_MAX : MIN(2 * vp->v_ra_window, RA_MAX);
+	vm_pindex_t start = vp->v_ra_end;
+
+	vp->v_ra_window = window;
+	vp->v_ra_end = start + window;
+	vp->v_ra_trigger = start;	/* when the reader gets there, the next one */
+	if (read_cluster(vp, start, window) > 0)
+		VSTAT_ADD(readaheads, 1);
+}
+
+/*
+ * The page at idx of obj, waiting while it is busy; a page whose read
+ * failed is freed (and *failed set).  NULL if missing.  The object lock
+ * is held on return (and dropped while asleep).
+ */
+static struct vm_page *
+lookup_locked(struct vm_object *obj, vm_pindex_t idx, bool *failed)
+{
+	struct vm_page *m;
+
+	*failed = false;
+	spin_lock(&obj->lock);
+	while ((m = vm_page_lookup(obj, idx)) != NULL && m->busy)
+		vm_page_sleep(obj, m);
+	if (m != NULL && (m->oflags & VPO_IOERR)) {
+		pmap_remove_all(m);
+		vm_page_free(m);
+		*failed = true;
+		m = NULL;
+	}
+	return m;
+}
+
+int
+vnode_pager_get_page(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp)
+{
+	struct vm_object *obj = vp->v_object;
+	bool read_it = false, failed;
+
+	KASSERT(on_disk(vp), ("vnode_pager_get_page: vnode %lu is not on a disk", vp->v_ino));
+	for (;;) {
+		struct vm_page *m = lookup_locked(obj, idx, &failed);
+
+		spin_unlock(&obj->lock);
+		if (failed && read_it)
+			return EIO;	/* our own read of it failed */
+		if (m != NULL) {
+			if (idx == vp->v_ra_trigger && !(ioflag & IO_RANDOM))
+				read_ahead(vp, ioflag);
+			*mp = m;
+			return 0;
+		}
+		if (read_cluster(vp, idx, window_at_miss(vp, idx, ioflag)) == 0) {
+			/* Past the end, or no memory: let the allocator's caches go and retry once. */
+			if (idx >= atop(round_page(vn_size(vp))))
+				return EFAULT;
+			if (read_it)
+				return ENOMEM;
+			zone_reclaim_all();
+		}
+		read_it = true;
+	}
+}
+
+int
+vnode_pager_grab_page(struct vnode *vp, vm_pindex_t idx, bool contents, struct vm_page **mp)
+{
+	struct vm_object *obj = vp->v_object;
+	struct vm_page *m;
+	bool failed;
+
+	if (contents)
+		return vnode_pager_get_page(vp, idx, IO_RANDOM, mp);
+	for (int tries = 0;; tries++) {
+		if ((m = lookup_locked(obj, idx, &failed)) == NULL &&
+		    (m = vm_page_alloc(obj, idx, 0)) != NULL) {
+			spin_unlock(&obj->lock);
+			pmap_zero_page(m);
+			spin_lock(&obj->lock);
+			vm_page_unbusy(m);
+		}
+		spin_unlock(&obj->lock);
+		if (m != NULL) {
+			*mp = m;
+			return 0;
+		}
+		if (tries > 0)
+			return ENOMEM;
+		zone_reclaim_all();
+	}
+}
+
+ssize_t
+vnode_pager_read(struct vnode *vp, struct uio *uio,
+    int (*getpage)(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp))
+{
+	size_t done = 0;
+	uint64_t size;
+	int error = 0;
+
+	vn_iolock(vp);
+	size = vp->v_size;
+	while (uio->uio_resid > 0 && uio->uio_offset < size) {
+		uint64_t off = uio->uio_offset;
+		size_t pgoff = off & PAGE_MASK;
+		size_t n = MIN(MIN(PAGE_SIZE - pgoff, uio->uio_resid), size - off);
+		struct vm_page *m;
+
+		if ((error = getpage(vp, atop(off), uio->uio_ioflag, &m)) != 0)
+			break;
+		if (m != NULL)
+			error = uiomove(page_kva(m, pgoff), n, uio);
+		else
+			error = uiomove_zeros(n, uio);
+		if (error)
+			break;
+		done += n;
+	}
+	vn_iounlock(vp);
+	if (done == 0 && error)
+		return -error;
+	return (ssize_t)done;
+}
+
+int
+vnode_pager_write_begin(struct vnode *vp, struct uio *uio, uint64_t maxsize, bool dirty,
+    uint64_t *sizep)
+{
+	uint64_t size;
+
+	vn_iolock(vp);
+	size = vp->v_size;
+	if (uio->uio_ioflag & IO_APPEND)
+		uio->uio_offset = size;
+	if (uio->uio_resid > 0 && uio->uio_offset >= maxsize) {
+		vn_iounlock(vp);
+		return EFBIG;
+	}
+	if (uio->uio_resid > maxsize - uio->uio_offset)
+		uio->uio_resid = maxsize - uio->uio_offset;
+	if (uio->uio_resid > 0 && uio->uio_offset + uio->uio_resid > size)
+		vnode_pager_zero_tail(vp, size, dirty);	/* what a mapping left there must not show */
+	*sizep = size;
+	return 0;
+}
+
+void
+vnode_pager_zero_tail(struct vnode *vp, uint64_t size, bool dirty)
+{
+	size_t off = size & PAGE_MASK;
+	struct vm_object *obj = vp->v_object;
+	struct vm_page *m;
+
+	if (off == 0)
+		return;
+	spin_lock(&obj->lock);
+	m = vm_page_lookup(obj, atop(size));
+	if (m != NULL && m->busy)
+		m = NULL;	/* being read: it comes in with zeros past the end */
+	spin_unlock(&obj->lock);
+	if (m == NULL)
+		return;
+	memset(page_kva(m, off), 0, PAGE_SIZE - off);
+	if (dirty)
+		vnode_pager_dirty(vp, m);
+}
+
+void
+vnode_pager_dirty(struct vnode *vp, struct vm_page *m)
+{
+	struct vm_object *obj = vp->v_object;
+
+	spin_lock(&obj->lock);
+	vm_page_set_dirty(m);
+	spin_unlock(&obj->lock);
+	spin_lock(&vp->v_lock);
+	vp->v_flags |= VV_DIRTY;
+	spin_unlock(&vp->v_lock);
+}
+
+/*
+ * Writing back.
+ */
+
+/* Is m (resident, object locked) dirty, by write(2) or through a mapping? */
+static bool
+page_is_dirty(struct vm_page *m)
+{
+	return (m->oflags & VPO_DIRTY) || pmap_is_modified(m);
+}
+
+/*
+ * Take the run of neighbouring dirty pages from *idx (object locked)
+ * into io for writing: their dirty state goes, write-back begins.  A
+ * page being read or written back ends the run; with wait, a dirty page
+ * under write-back is waited for (the lock is dropped meanwhile) and
+ * taken.  *idx moves past what was looked at.  The number taken.
+ */
+static uint32_t
+take_dirty_run(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, bool wait,
+    struct vpio *io)
+{
+	uint64_t at = *idx;
+	struct vm_page *m;
+	uint32_t n = 0;
+
+	while ((m = vm_radix_lookup_ge(&obj->pages, at, &at)) != NULL && at < end) {
+		if (m->busy || !page_is_dirty(m)) {
+			at++;
+			continue;
+		}
+		if (m->oflags & VPO_WRITEBACK) {
+			if (!wait) {
+				at++;
+				continue;
+			}
+			vm_page_sleep(obj, m);
+			continue;
+		}
+		break;
+	}
+	*idx = at;
+	if (m == NULL || at >= end)
+		return 0;
+	io->first = at;
+	for (; n < RA_MAX && at + n < end; n++) {
+		if (n > 0 && ((m = vm_page_lookup(obj, at + n)) == NULL || m->busy ||
+		    (m->oflags & VPO_WRITEBACK) || !page_is_dirty(m)))
+			break;
+		vm_page_clear_dirty(m);
+		if (pmap_is_modified(m))
+			pmap_clear_modify(m);	/* a later store through a mapping dirties it again */
+		m->oflags |= VPO_WRITEBACK;
+		io->pages[n] = m;
+	}
+	*idx = at + n;
+	return n;
+}
+
+int
+vnode_pager_write_back(struct vnode *vp, vm_pindex_t start, vm_pindex_t end, bool sync)
+{
+	struct vm_object *obj = vp->v_object;
+	uint32_t errors = __atomic_load_n(&vp->v_wb_errors, __ATOMIC_ACQUIRE);
+	vm_pindex_t idx = start;
+	int error = 0;
+
+	KASSERT(on_disk(vp), ("vnode_pager_write_back: vnode %lu is not on a disk", vp->v_ino));
+	if (start == 0 && end == UINT64_MAX) {
+		/* Dirtied from now on: the flag comes back, and the next pass looks. */
+		spin_lock(&vp->v_lock);
+		vp->v_flags &= ~VV_DIRTY;
+		spin_unlock(&vp->v_lock);
+	}
+	for (;;) {
+		struct vpio *io = vpio_alloc(vp, true, 0);
+		uint32_t n;
+
+		if (io == NULL) {
+			error = ENOMEM;
+			break;
+		}
+		spin_lock(&obj->lock);
+		n = take_dirty_run(obj, &idx, end, sync, io);
+		spin_unlock(&obj->lock);
+		if (n == 0) {
+			free(io, M_VPIO);
+			break;
+		}
+		io->npages = n;
+		VSTAT_ADD(pageouts, n);
+		VSTAT_ADD(writeback, n);
+		__atomic_add_fetch(&vp->v_numoutput, 1, __ATOMIC_ACQ_REL);
+		vpio_start(io);
+	}
+	if (error != 0 && start == 0 && end == UINT64_MAX) {
+		spin_lock(&vp->v_lock);
+		vp->v_flags |= VV_DIRTY;	/* not all of it went */
+		spin_unlock(&vp->v_lock);
+	}
+	if (!sync)
+		return error;
+	vnode_pager_wait_writes(vp);
+	if (error == 0 && __atomic_load_n(&vp->v_wb_errors, __ATOMIC_ACQUIRE) != errors)
+		error = EIO;
+	return error;
+}
+
+void
+vnode_pager_wait_writes(struct vnode *vp)
+{
+	spin_lock(&sched_lock);
+	while (__atomic_load_n(&vp->v_numoutput, __ATOMIC_ACQUIRE) != 0)
+		sleep_on(&vp->v_numoutput, &sched_lock);
+	spin_unlock(&sched_lock);
+}
+
+void
+vnode_pager_drain(struct vnode *vp)
+{
+	struct vm_object *obj = vp->v_object;
+	struct vm_page *m;
+	uint64_t idx;
+
+	vnode_pager_wait_writes(vp);
+	/* Reads in flight (read-ahead nobody waited for). */
+	spin_lock(&obj->lock);
+	while (obj->busy_pages > 0) {
+		for (idx = 0; (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL; idx++) {
+			if (m->busy) {
+				vm_page_sleep(obj, m);
+				break;
+			}
+			if (idx == UINT64_MAX)
+				break;
+		}
+	}
+	spin_unlock(&obj->lock);
+}
+
+/*
+ * The pager's operations (the fault path).
+ */
+
 static int
 vnode_pager_getpage(struct vm_object *obj, struct vm_page *m)
 {
 	if (!page_in_file(obj, m->pindex))
 		return EIO;
-	pmap_zero_page(m);		/* a hole */
+	/* A disk file's page needs I/O, which the fault path cannot wait for yet. */
+	if (on_disk(obj->pager_data))
+		return EIO;
+	pmap_zero_page(m);		/* a hole of ramfs */
 	return 0;
 }
 
@@ -48,7 +690,10 @@ vnode_pager_haspage(struct vm_object *obj, vm_pindex_t pindex)
 	return page_in_file(obj, pindex);
 }
 
-/* The pages are the file: writing one back is clearing its modified bit. */
+/*
+ * msync: for ramfs the pages are the file, and writing one back is
+ * clearing its modified bit.  (Disk files cannot be mapped yet.)
+ */
 static int
 vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 {
@@ -71,7 +716,12 @@ vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 static void
 vnode_pager_dealloc(struct vm_object *obj)
 {
-	vnode_free(obj->pager_data);
+	struct vnode *vp = obj->pager_data;
+
+	if (vp->v_ops->vop_free != NULL)
+		vp->v_ops->vop_free(vp);
+	else
+		vnode_free(vp);
 }
 
 static const struct vm_pager_ops vnode_pager_ops = {

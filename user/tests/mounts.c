@@ -168,6 +168,8 @@ test_errors(void)
 	    "mount on a file: ENOTDIR");
 	tap_ok(fails_with(mount("none", tpath("none"), "tmpfs", 0, NULL), ENOENT),
 	    "mount on nothing: ENOENT");
+	tap_ok(fails_with(mount(tpath("plain"), mnt, "ext2", 0, NULL), ENOTBLK),
+	    "mount a disk file system from a regular file: ENOTBLK");
 	tap_ok(fails_with(umount(mnt), EINVAL), "umount of a directory that is no mount point: EINVAL");
 	tap_ok(fails_with(umount2(mnt, 0x100), EINVAL) &&
 	    fails_with(umount2(mnt, MNT_EXPIRE | MNT_DETACH), EINVAL), "umount2: bad flags: EINVAL");
@@ -184,7 +186,7 @@ main(void)
 		tap_skip_all("mount needs root");
 		return tap_done();
 	}
-	tap_plan(31);
+	tap_plan(32);
 	if (test_dir_make("mounts") != 0)
 		return 1;
 	snprintf(mnt, sizeof(mnt), "%s", tpath("mnt"));
