@@ -55,6 +55,14 @@
 #define W_OK	2
 #define R_OK	4
 
+/* posix_fadvise(2) */
+#define POSIX_FADV_NORMAL	0
+#define POSIX_FADV_RANDOM	1
+#define POSIX_FADV_SEQUENTIAL	2
+#define POSIX_FADV_WILLNEED	3
+#define POSIX_FADV_DONTNEED	4
+#define POSIX_FADV_NOREUSE	5
+
 /* lseek(2) */
 #define SEEK_SET	0
 #define SEEK_CUR	1

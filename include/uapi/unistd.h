@@ -95,6 +95,7 @@
 #define __NR_clone		220
 #define __NR_execve		221
 #define __NR_mmap		222
+#define __NR_fadvise64		223
 #define __NR_mprotect		226
 #define __NR_msync		227
 #define __NR_mlock		228
@@ -105,6 +106,7 @@
 #define __NR_madvise		233
 #define __NR_wait4		260
 #define __NR_prlimit64		261
+#define __NR_syncfs		267
 #define __NR_renameat2		276
 #define __NR_getrandom		278
 #define __NR_statx		291

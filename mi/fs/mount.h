@@ -73,6 +73,11 @@ struct vfsops {
 	int	(*vfs_remount)(struct mount *mp, bool rdonly);
 	/* Finish what had to wait for a thread (the syncer calls it when woken).  NULL: none. */
 	void	(*vfs_reap)(struct mount *mp);
+	/*
+	 * /proc/sys/vm/drop_caches: let go of clean cached file pages (1),
+	 * unused vnodes (2), or both (3).  NULL: nothing is a cache.
+	 */
+	void	(*vfs_drop_caches)(struct mount *mp, int what);
 };
 
 struct mount {
@@ -146,10 +151,18 @@ void mount_vnode_released(struct mount *mp, bool idle);
 /* An anonymous device number for st_dev (0:N, as Linux gives in-memory file systems). */
 uint32_t mount_anon_dev(void);
 
-/* Sync every mounted file system (sync(2), the syncer, power-off).  The first error. */
+/*
+ * Sync every mounted file system (sync(2); the syncer without wait, whose
+ * file pages then go asynchronously).  The first error.
+ */
 int vfs_sync_all(bool wait);
-/* Unmount everything but the root, and sync the root (power-off). */
-void vfs_unmount_all(void);
+/* Sync mp and wait (syncfs(2)).  The first error. */
+int vfs_sync_mount(struct mount *mp);
+/*
+ * Before powering off: unmount what nothing uses, make the rest (the
+ * root) read-only: everything written, disks left clean.
+ */
+void vfs_shutdown(void);
 
 /* statfs(2) of vp's file system, with the mount's flags. */
 void vfs_statfs_vnode(struct vnode *vp, struct statfs *sf);
@@ -158,10 +171,21 @@ void vfs_statfs_vnode(struct vnode *vp, struct statfs *sf);
 void vfs_reap_detached(void);
 /* Let every file system finish what it deferred (vfs_reap; the syncer). */
 void vfs_reap_all(void);
+/* drop_caches on every file system. */
+void vfs_drop_caches(int what);
 
-/* The syncer thread (vfs_syncer.c): start it; ask it to run now. */
+/*
+ * The syncer thread (vfs_syncer.c): start it; ask it to reap now;
+ * something was dirtied (write-back within the interval); the interval
+ * in centiseconds (/proc/sys/vm/dirty_writeback_centisecs); the number
+ * of write-back passes so far.
+ */
 void syncer_init(void);
 void syncer_wakeup(void);
+void syncer_note_dirty(void);
+uint32_t syncer_get_interval(void);
+void syncer_set_interval(uint32_t centisecs);
+uint64_t syncer_pass_count(void);
 
 /*
  * /proc/mounts: one line per mount, "SOURCE TARGET TYPE OPTIONS 0 0",

@@ -7,6 +7,7 @@
  *   /proc/zoneinfo       every zone and malloc type with its counts
  *   /proc/diskstats      each disk's I/O counters, in Linux's format
  *   /proc/mounts         the mount table, in Linux's format (vfs_mount.c)
+ *   /proc/sys, /proc/sysrq-trigger  write-back's tunables (procfs_sys.c)
  *   /proc/disks          each disk's geometry, deepest queue, errors,
  *                        timeouts, resets, requests submitted and the
  *                        sum of the queue depths they found (this
@@ -37,6 +38,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vnode_pager.h>
 #include <vm/zone.h>
 #include <fs/mount.h>
 #include <fs/ramfs.h>
@@ -52,9 +54,10 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 #define PROCFS_MAPS_MAX		(1UL << 20)
 #define PROCFS_INO_BASE		0x70000000UL
 #define PID_MAX_DIGITS		10
+#define PROCFS_DIR_MAX		16	/* entries in a fixed procfs directory */
 
 enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
-	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_MOUNTS, PFS_NKINDS };
+	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_MOUNTS, PFS_SYS, PFS_SYSRQ, PFS_NKINDS };
 
 /* v_data of a generated file. */
 struct procfs_text {
@@ -177,6 +180,17 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());
 	tb_printf(tb, "wired_pages %lu\n", vm_page_count_wired());
 	tb_printf(tb, "fork_pages_copied %lu\n", 0UL);	/* fork copies no pages */
+	tb_printf(tb, "nr_dirty %lu\n", vm_page_dirty);
+	tb_printf(tb, "nr_writeback %lu\n", vnode_pager_stats.writeback);
+	tb_printf(tb, "file_pageins %lu\n", vnode_pager_stats.pageins);
+	tb_printf(tb, "file_pageouts %lu\n", vnode_pager_stats.pageouts);
+	tb_printf(tb, "file_read_requests %lu\n", vnode_pager_stats.read_requests);
+	tb_printf(tb, "file_write_requests %lu\n", vnode_pager_stats.write_requests);
+	tb_printf(tb, "file_readaheads %lu\n", vnode_pager_stats.readaheads);
+	tb_printf(tb, "file_read_errors %lu\n", vnode_pager_stats.read_errors);
+	tb_printf(tb, "file_write_errors %lu\n", vnode_pager_stats.write_errors);
+	tb_printf(tb, "file_pages_dropped %lu\n", vnode_pager_stats.dropped);
+	tb_printf(tb, "syncer_passes %lu\n", syncer_pass_count());
 }
 
 /*
@@ -484,6 +498,10 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(dir, PFS_DISKS, 0, out);
 	if (name_is(name, len, "mounts"))
 		return make_file(dir, PFS_MOUNTS, 0, out);
+	if (name_is(name, len, "sys"))
+		return procfs_sys_lookup(dir, name, len, procfs_ino(0, PFS_SYS), out);
+	if (name_is(name, len, "sysrq-trigger"))
+		return procfs_sys_lookup(dir, name, len, procfs_ino(0, PFS_SYSRQ), out);
 	if (name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
@@ -516,33 +534,18 @@ struct procfs_dirent {
 	enum procfs_kind kind;
 };
 
-/* A fixed directory listing: ".", "..", then the entries. */
+/* A fixed directory listing: ".", "..", then the entries, numbered for pid. */
 static ssize_t
 list_dir(struct vnode *dir, int pid, const struct procfs_dirent *ents, size_t n,
     uint64_t *offp, void *buf, size_t len)
 {
-	struct vnode *up = vn_dotdot(dir);
-	uint64_t cookie = *offp, upino = up->v_ino;
-	size_t used = 0, next;
+	struct fixed_dirent list[PROCFS_DIR_MAX];
 
-	vrele(up);
-	for (; cookie < n + 2; cookie++) {
-		if (cookie == 0)
-			next = dirent_add(buf, len, used, dir->v_ino, 1, VDIR, ".", 1);
-		else if (cookie == 1)
-			next = dirent_add(buf, len, used, upino, 2, VDIR, "..", 2);
-		else
-			next = dirent_add(buf, len, used, procfs_ino(pid, ents[cookie - 2].kind),
-			    cookie + 1, ents[cookie - 2].type, ents[cookie - 2].name,
-			    strlen(ents[cookie - 2].name));
-		if (next == 0)
-			break;
-		used = next;
-	}
-	if (used == 0 && cookie < n + 2)
-		return -EINVAL;
-	*offp = cookie;
-	return (ssize_t)used;
+	KASSERT(n <= nitems(list), ("procfs list_dir: %zu entries", n));
+	for (size_t i = 0; i < n; i++)
+		list[i] = (struct fixed_dirent){ ents[i].name, ents[i].type,
+		    procfs_ino(pid, ents[i].kind) };
+	return dirent_list_fixed(dir, list, n, offp, buf, len);
 }
 
 static ssize_t
@@ -555,6 +558,8 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		{ "diskstats", VREG, PFS_DISKSTATS },
 		{ "disks", VREG, PFS_DISKS },
 		{ "mounts", VREG, PFS_MOUNTS },
+		{ "sys", VDIR, PFS_SYS },
+		{ "sysrq-trigger", VREG, PFS_SYSRQ },
 		{ "self", VDIR, PFS_PIDDIR },
 	};
 	struct proc *self = curproc();

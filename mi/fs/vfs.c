@@ -642,3 +642,31 @@ dirent_add(void *buf, size_t len, size_t used, uint64_t ino, uint64_t next_off,
 	memcpy(d->d_name, name, namelen);
 	return used + reclen;
 }
+
+ssize_t
+dirent_list_fixed(struct vnode *dir, const struct fixed_dirent *ents, size_t n,
+    uint64_t *offp, void *buf, size_t len)
+{
+	struct vnode *up = vn_dotdot(dir);
+	uint64_t cookie = *offp, upino = up->v_ino;
+	size_t used = 0, next;
+
+	vrele(up);
+	for (; cookie < n + 2; cookie++) {
+		if (cookie == 0)
+			next = dirent_add(buf, len, used, dir->v_ino, 1, VDIR, ".", 1);
+		else if (cookie == 1)
+			next = dirent_add(buf, len, used, upino, 2, VDIR, "..", 2);
+		else
+			next = dirent_add(buf, len, used, ents[cookie - 2].ino, cookie + 1,
+			    ents[cookie - 2].type, ents[cookie - 2].name,
+			    strlen(ents[cookie - 2].name));
+		if (next == 0)
+			break;
+		used = next;
+	}
+	if (used == 0 && cookie < n + 2)
+		return -EINVAL;
+	*offp = cookie;
+	return (ssize_t)used;
+}

@@ -308,6 +308,20 @@ vfs_reap_all(void)
 	for_each_mount(reap_one, NULL);
 }
 
+static int
+drop_one(struct mount *mp, void *arg)
+{
+	if (mp->mnt_op->vfs_drop_caches != NULL)
+		mp->mnt_op->vfs_drop_caches(mp, *(int *)arg);
+	return 0;
+}
+
+void
+vfs_drop_caches(int what)
+{
+	for_each_mount(drop_one, &what);
+}
+
 void
 vfs_reap_detached(void)
 {
@@ -356,48 +370,77 @@ for_each_mount(int (*fn)(struct mount *mp, void *arg), void *arg)
 	return error;
 }
 
+struct sync_args {
+	bool	wait;
+	int	first;		/* the first error */
+};
+
 static int
 sync_one(struct mount *mp, void *arg)
 {
-	int *first = arg, error = 0;
+	struct sync_args *sa = arg;
+	int error = 0;
 
 	if (mp->mnt_op->vfs_sync != NULL && !(mount_flags(mp) & MNT_RDONLY))
-		error = mp->mnt_op->vfs_sync(mp, true);
-	if (error != 0 && *first == 0)
-		*first = error;
+		error = mp->mnt_op->vfs_sync(mp, sa->wait);
+	if (error != 0 && sa->first == 0)
+		sa->first = error;
 	return 0;
 }
 
 int
 vfs_sync_all(bool wait)
 {
-	int first = 0;
+	struct sync_args sa = { wait, 0 };
 
-	for_each_mount(sync_one, &first);
-	return first;
+	for_each_mount(sync_one, &sa);
+	return sa.first;
 }
 
-static int
-unmount_one(struct mount *mp, void *arg)
+int
+vfs_sync_mount(struct mount *mp)
 {
-	if (mp->mnt_covered == NULL) {
-		sync_one(mp, arg);
-		return 0;
+	struct sync_args sa = { true, 0 };
+
+	fs_lock(&mount_sx);
+	sync_one(mp, &sa);
+	fs_unlock(&mount_sx);
+	return sa.first;
+}
+
+/*
+ * Power-off: unmount mp if nothing uses it; else (the root, or busy) make
+ * it read-only, which writes everything and leaves a disk clean.
+ */
+static int
+shutdown_one(struct mount *mp, void *arg)
+{
+	struct sync_args sa = { true, 0 };
+
+	if (mp->mnt_covered != NULL) {
+		detach(mp);
+		if (unmount_finish(mp) == 0)
+			return 0;
+		spin_lock(&mount_lock);
+		mp->mnt_covered->v_mountedhere = mp;
+		spin_unlock(&mount_lock);
 	}
-	detach(mp);
-	if (unmount_finish(mp) != 0) {
-		printf("vfs: %s on power-off is busy: synced, not unmounted\n", mp->mnt_source);
-		sync_one(mp, arg);
+	if (mount_flags(mp) & MNT_RDONLY)
+		return 0;
+	sync_one(mp, &sa);
+	if (mp->mnt_op->vfs_remount != NULL && mp->mnt_op->vfs_remount(mp, true) == 0) {
+		spin_lock(&mount_lock);
+		__atomic_store_n(&mp->mnt_flags, mp->mnt_flags | MNT_RDONLY, __ATOMIC_RELAXED);
+		spin_unlock(&mount_lock);
 	}
 	return 0;
 }
 
 void
-vfs_unmount_all(void)
+vfs_shutdown(void)
 {
-	int first = 0;
-
-	for_each_mount(unmount_one, &first);
+	vfs_reap_all();
+	for_each_mount(shutdown_one, NULL);
 }
 
 /*

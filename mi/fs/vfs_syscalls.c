@@ -24,6 +24,7 @@
 #include <kern/proc.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <fs/mount.h>
 #include <fs/vfs_internal.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
@@ -729,23 +730,42 @@ SYSCALL(truncate)
 }
 
 /*
- * fsync(fd), fdatasync(fd): ramfs is already as durable as it gets; a
- * disk flushes its write cache.
+ * fsync(fd), fdatasync(fd): the file system writes the file back and
+ * waits.  A write-back error of the file is reported once to each open
+ * file that has not reported it yet (Linux's errseq): the vnode counts
+ * its failed write-backs, each file remembers the count it last saw.
  */
+static int
+report_wb_errors(struct file *fp, struct vnode *vp)
+{
+	uint32_t now = __atomic_load_n(&vp->v_wb_errors, __ATOMIC_ACQUIRE), seen;
+
+	spin_lock(&fp->f_lock);
+	seen = fp->f_wb_errors;
+	fp->f_wb_errors = now;
+	spin_unlock(&fp->f_lock);
+	return now != seen ? EIO : 0;
+}
+
 static long
 sync_fd(struct thread *td, uint64_t fd)
 {
 	struct file *fp;
 	struct vnode *vp;
-	int error;
+	int error = 0, reported;
 
 	if ((error = getfile(td, fd, &fp)) != 0)
 		return -error;
 	vp = fp->f_vnode;
-	if (vp == NULL || vp->v_type == VFIFO)
+	if (vp == NULL || vp->v_type == VFIFO) {
 		error = EINVAL;
-	else if (vp->v_ops->vop_fsync != NULL)
-		error = vp->v_ops->vop_fsync(vp);
+	} else {
+		if (vp->v_ops->vop_fsync != NULL)
+			error = vp->v_ops->vop_fsync(vp);
+		reported = report_wb_errors(fp, vp);
+		if (error == 0)
+			error = reported;
+	}
 	file_drop(fp);
 	return -error;
 }
@@ -760,7 +780,46 @@ SYSCALL(fdatasync)
 	return sync_fd(td, a[0]);
 }
 
+/* sync(): every file system, waited for (Linux waits too). */
 SYSCALL(sync)
 {
+	vfs_sync_all(true);
 	return 0;
+}
+
+/* syncfs(fd): the file system fd is on; its write-back errors are reported as fsync's. */
+SYSCALL(syncfs)
+{
+	struct file *fp;
+	struct vnode *vp;
+	int error;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	vp = fp->f_vnode;
+	if (vp != NULL && vp->v_mount != NULL)
+		error = vfs_sync_mount(vp->v_mount);
+	if (vp != NULL && error == 0)
+		error = report_wb_errors(fp, vp);
+	file_drop(fp);
+	return -error;
+}
+
+/* fadvise64(fd, offset, len, advice): the advice for read-ahead, for the whole file. */
+SYSCALL(fadvise64)
+{
+	int advice = (int)a[3], error;
+	struct file *fp;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	if (fp->f_vnode == NULL || fp->f_vnode->v_type == VFIFO)
+		error = ESPIPE;
+	else if ((int64_t)a[2] < 0 || advice < POSIX_FADV_NORMAL || advice > POSIX_FADV_NOREUSE)
+		error = EINVAL;
+	else if (advice <= POSIX_FADV_SEQUENTIAL)
+		__atomic_store_n(&fp->f_advice, advice, __ATOMIC_RELAXED);
+	/* WILLNEED, DONTNEED, NOREUSE: hints this kernel takes as given, doing nothing more. */
+	file_drop(fp);
+	return -error;
 }

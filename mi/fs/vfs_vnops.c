@@ -34,6 +34,8 @@ vn_file_alloc(struct vnode *vp, int flags)
 	if (fp != NULL) {
 		fp->f_vnode = vp;
 		fp->f_seekable = !(vp->v_flags & VV_NOSEEK);
+		/* Write-back errors from before the open are not this file's to report. */
+		fp->f_wb_errors = __atomic_load_n(&vp->v_wb_errors, __ATOMIC_ACQUIRE);
 	}
 	return fp;
 }
@@ -77,6 +79,14 @@ vn_rdwr(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos,
 		return -EINVAL;
 	if (fp->f_flags & O_NONBLOCK)
 		uio.uio_ioflag |= IO_NONBLOCK;
+	switch (__atomic_load_n(&fp->f_advice, __ATOMIC_RELAXED)) {
+	case POSIX_FADV_SEQUENTIAL:
+		uio.uio_ioflag |= IO_SEQUENTIAL;
+		break;
+	case POSIX_FADV_RANDOM:
+		uio.uio_ioflag |= IO_RANDOM;
+		break;
+	}
 	if (write && (fp->f_flags & O_APPEND))
 		uio.uio_ioflag |= IO_APPEND;
 	if (use_offset) {

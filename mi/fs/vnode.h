@@ -441,6 +441,19 @@ void fs_init(const void *initrd, size_t len);
  */
 size_t dirent_add(void *buf, size_t len, size_t used, uint64_t ino, uint64_t next_off,
     enum vtype type, const char *name, size_t namelen);
+/* One entry of a directory whose listing is fixed (procfs). */
+struct fixed_dirent {
+	const char	*name;
+	enum vtype	type;
+	uint64_t	ino;
+};
+/*
+ * vop_getdents of a fixed directory: ".", "..", then ents[0..n), from
+ * the cookie *offp on, which it advances.  Bytes used, or -EINVAL when
+ * not even one entry fits.
+ */
+ssize_t dirent_list_fixed(struct vnode *dir, const struct fixed_dirent *ents, size_t n,
+    uint64_t *offp, void *buf, size_t len);
 /* The S_IF* type bits of a vnode type, and the reverse (VNON if none). */
 uint32_t vtype_to_ifmt(enum vtype type);
 enum vtype ifmt_to_vtype(uint32_t mode);
@@ -456,6 +469,9 @@ struct vnode *devfs_find(enum vtype type, uint32_t rdev);
 struct disk;
 /* disk_vnops.c: a new VBLK vnode (one reference, no links) for dp, in mp. */
 int disk_vnode_alloc(struct disk *dp, struct mount *mp, struct vnode **vpp);
+/* procfs_sys.c: /proc/sys and /proc/sysrq-trigger, for procfs's root lookup. */
+int procfs_sys_lookup(struct vnode *procroot, const char *name, size_t len, uint64_t ino,
+    struct vnode **out);
 /* procfs's root directory, referenced and not linked anywhere (tests). */
 struct vnode *procfs_root_alloc(struct vnode *parent, const char *name);
 struct vmspace;

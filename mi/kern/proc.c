@@ -23,6 +23,7 @@
 #include <vm/vm_map.h>
 #include <vm/zone.h>
 #include <kern/file.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
 #include <uapi/resource.h>
 #include <uapi/sched.h>
@@ -342,6 +343,7 @@ proc_exit(int wstatus)
 
 	if (p == initproc) {
 		printf("init exited with status %d: powering off\n", init_exit_code(wstatus));
+		vfs_shutdown();
 		machine_poweroff(init_exit_code(wstatus));
 	}
 	clear_child_tid(td);

@@ -49,6 +49,7 @@
 	X(pread64)			\
 	X(pwrite64)			\
 	X(sync)				\
+	X(syncfs)			\
 	X(fsync)			\
 	X(fdatasync)			\
 	X(utimensat)			\
@@ -97,6 +98,7 @@
 	X(clone)			\
 	X(execve)			\
 	X(mmap)				\
+	X(fadvise64)			\
 	X(mprotect)			\
 	X(msync)			\
 	X(mlock)			\

@@ -390,17 +390,21 @@ vnode_pager_get_page(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_pa
 	KASSERT(on_disk(vp), ("vnode_pager_get_page: vnode %lu is not on a disk", vp->v_ino));
 	for (;;) {
 		struct vm_page *m = lookup_locked(obj, idx, &failed);
+		uint32_t want;
 
 		spin_unlock(&obj->lock);
+		if (failed && read_it && (ioflag & IO_RANDOM))
+			return EIO;	/* our own read of the page alone failed */
 		if (failed && read_it)
-			return EIO;	/* our own read of it failed */
+			ioflag |= IO_RANDOM;	/* a cluster failed: try the page alone, as Linux */
 		if (m != NULL) {
 			if (idx == vp->v_ra_trigger && !(ioflag & IO_RANDOM))
 				read_ahead(vp, ioflag);
 			*mp = m;
 			return 0;
 		}
-		if (read_cluster(vp, idx, window_at_miss(vp, idx, ioflag)) == 0) {
+		want = (ioflag & IO_RANDOM) ? 1 : window_at_miss(vp, idx, ioflag);
+		if (read_cluster(vp, idx, want) == 0) {
 			/* Past the end, or no memory: let the allocator's caches go and retry once. */
 			if (idx >= atop(round_page(vn_size(vp))))
 				return EFAULT;
@@ -526,6 +530,7 @@ vnode_pager_dirty(struct vnode *vp, struct vm_page *m)
 	spin_lock(&vp->v_lock);
 	vp->v_flags |= VV_DIRTY;
 	spin_unlock(&vp->v_lock);
+	syncer_note_dirty();
 }
 
 /*
@@ -666,6 +671,29 @@ vnode_pager_drain(struct vnode *vp)
 		}
 	}
 	spin_unlock(&obj->lock);
+}
+
+uint64_t
+vnode_pager_drop_clean(struct vnode *vp)
+{
+	struct vm_object *obj = vp->v_object;
+	struct vm_page *m;
+	uint64_t idx = 0, dropped = 0;
+
+	spin_lock(&obj->lock);
+	while ((m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL) {
+		if (!m->busy && m->wire_count == 0 && !(m->oflags & (VPO_DIRTY | VPO_WRITEBACK)) &&
+		    !pmap_page_is_mapped(m) && !pmap_is_modified(m)) {
+			vm_page_free(m);
+			dropped++;
+		}
+		if (idx == UINT64_MAX)
+			break;
+		idx++;
+	}
+	spin_unlock(&obj->lock);
+	VSTAT_ADD(dropped, dropped);
+	return dropped;
 }
 
 /*

@@ -32,6 +32,7 @@ struct vnode_pager_stats {
 	uint64_t	writeback;	/* pages under write-back now */
 	uint64_t	read_errors;	/* clustered reads that failed */
 	uint64_t	write_errors;	/* clustered writes that failed */
+	uint64_t	dropped;	/* clean pages dropped (drop_caches) */
 };
 extern struct vnode_pager_stats vnode_pager_stats;
 
@@ -88,6 +89,12 @@ void vnode_pager_dirty(struct vnode *vp, struct vm_page *m);
  * => vp's I/O lock held
  */
 int vnode_pager_write_back(struct vnode *vp, vm_pindex_t start, vm_pindex_t end, bool sync);
+/*
+ * Free vp's clean pages that nothing maps, wires or has busy: they read
+ * again from the disk (/proc/sys/vm/drop_caches).  The number freed.
+ * => vp's I/O lock held
+ */
+uint64_t vnode_pager_drop_clean(struct vnode *vp);
 /* Sleep until none of vp's write-back requests is in flight. */
 void vnode_pager_wait_writes(struct vnode *vp);
 /* Sleep until no read or write of vp's pages is in flight (before reclaiming vp). */

@@ -13,6 +13,20 @@ char *map_pages(unsigned long npages);
 /* A range of npages that is reserved and then freed: an address known to be unmapped. */
 char *unmapped_pages(unsigned long npages);
 
+/*
+ * The data pattern of the disk and file tests, which scripts/fs-test and
+ * scripts/disk-test compute on the host too: byte o of generation g is
+ * byte (o % 8), little-endian, of the word (o & ~7) + (g << 48) + (0x5a << 56).
+ * pattern_fill writes [off, off + len) of generation gen to p;
+ * pattern_mismatch returns the first offset in it where p differs, or -1.
+ */
+unsigned char pattern_byte(unsigned long off, unsigned long gen);
+void pattern_fill(void *p, unsigned long off, unsigned long len, unsigned long gen);
+long pattern_mismatch(const void *p, unsigned long off, unsigned long len, unsigned long gen);
+
+/* Does the block device at path hold an ext2 file system (its superblock's magic)? */
+int disk_is_ext2(const char *path);
+
 /* Did a call fail (-1) with errno err? */
 int fails_with(long ret, int err);
 

@@ -417,3 +417,30 @@ umount(const char *target)
 {
 	return umount2(target, 0);
 }
+
+int
+fdatasync(int fd)
+{
+	return RET(SC1(SYS_fdatasync, fd));
+}
+
+void
+sync(void)
+{
+	SC0(SYS_sync);
+}
+
+int
+syncfs(int fd)
+{
+	return RET(SC1(SYS_syncfs, fd));
+}
+
+/* posix_fadvise returns the error instead of setting errno. */
+int
+posix_fadvise(int fd, off_t off, off_t len, int advice)
+{
+	long r = SC4(SYS_fadvise64, fd, off, len, advice);
+
+	return r < 0 ? (int)-r : 0;
+}

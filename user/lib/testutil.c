@@ -1,5 +1,6 @@
 /* testutil.c: helpers shared by the test programs. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,4 +104,50 @@ tpath(const char *name)
 
 	snprintf(b, sizeof(bufs[0]), "%s/%s", test_base, name);
 	return b;
+}
+
+unsigned char
+pattern_byte(unsigned long off, unsigned long gen)
+{
+	unsigned long word = (off & ~7UL) + (gen << 48) + (0x5aUL << 56);
+
+	return (unsigned char)(word >> (8 * (off & 7)));
+}
+
+void
+pattern_fill(void *p, unsigned long off, unsigned long len, unsigned long gen)
+{
+	unsigned char *c = p;
+
+	for (unsigned long i = 0; i < len; i++)
+		c[i] = pattern_byte(off + i, gen);
+}
+
+long
+pattern_mismatch(const void *p, unsigned long off, unsigned long len, unsigned long gen)
+{
+	const unsigned char *c = p;
+
+	for (unsigned long i = 0; i < len; i++)
+		if (c[i] != pattern_byte(off + i, gen))
+			return (long)(off + i);
+	return -1;
+}
+
+#define EXT2_SUPER_OFFSET	1024
+#define EXT2_MAGIC_OFFSET	56
+#define EXT2_MAGIC		0xef53
+
+int
+disk_is_ext2(const char *path)
+{
+	unsigned short magic = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &magic, sizeof(magic), EXT2_SUPER_OFFSET + EXT2_MAGIC_OFFSET) != sizeof(magic))
+		magic = 0;
+	close(fd);
+	return magic == EXT2_MAGIC;
 }

@@ -31,12 +31,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#define EXT2_MAGIC	0xef53		/* statfs f_type */
 #define MNT		"/mnt/disk"
 #define MARKER		MNT "/SABLE-FS-TEST"
 #define MARKER_TEXT	"fs-test v1\n"
 #define KIB		1024UL
 #define MIB		(1024 * KIB)
-#define EXT2_MAGIC	0xef53
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 
 /* Sizes and generations the host side (scripts/fs-test) knows too. */
@@ -55,21 +55,6 @@
 #define GEN_TRUNC	5
 
 static char buf[256 * 1024];
-
-static uint8_t
-pattern_byte(uint64_t off, uint64_t gen)
-{
-	uint64_t word = (off & ~7UL) + (gen << 48) + (0x5aUL << 56);
-
-	return (uint8_t)(word >> (8 * (off & 7)));
-}
-
-static void
-fill(uint8_t *p, uint64_t off, size_t len, uint64_t gen)
-{
-	for (size_t i = 0; i < len; i++)
-		p[i] = pattern_byte(off + i, gen);
-}
 
 /* Does path hold [0, size) of generation gen (zeros in [zfrom, zto))?  Reads in odd chunks. */
 static int
@@ -119,7 +104,7 @@ write_pattern(const char *path, uint64_t size, uint64_t gen)
 	while (off < size) {
 		size_t n = MIN(MIN(chunk, sizeof(buf)), size - off);
 
-		fill((uint8_t *)buf, off, n, gen);
+		pattern_fill(buf, off, n, gen);
 		if (write(fd, buf, n) != (ssize_t)n) {
 			close(fd);
 			return -1;
@@ -146,21 +131,6 @@ static int
 mount_disk(unsigned long flags)
 {
 	return mount("/dev/vda", MNT, "ext2", flags, NULL);
-}
-
-/* Is /dev/vda an ext2 file system fs-test made?  Reads its superblock. */
-static int
-is_test_disk(void)
-{
-	uint16_t magic = 0;
-	int fd = open("/dev/vda", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &magic, sizeof(magic), 1024 + 56) != sizeof(magic))
-		magic = 0;
-	close(fd);
-	return magic == EXT2_MAGIC;
 }
 
 static void
@@ -203,7 +173,7 @@ test_writes(void)
 	    file_matches(MNT "/new/big.bin", BIG_SIZE, GEN_BIG, 0, 0),
 	    "write: 5 MiB in odd chunks, read back");
 	fd = open(MNT "/new/sparse2", O_WRONLY | O_CREAT, 0644);
-	fill((uint8_t *)buf, SPARSE2_OFF, 4096, GEN_SPARSE2);
+	pattern_fill(buf, SPARSE2_OFF, 4096, GEN_SPARSE2);
 	tap_ok(fd >= 0 && pwrite(fd, buf, 4096, SPARSE2_OFF) == 4096 && fstat(fd, &st) == 0 &&
 	    st.st_size == SPARSE2_OFF + 4096 && st.st_blocks * 512 <= 64 * (long)KIB,
 	    "write past the end: a hole before it, few blocks (%ld sectors)", (long)st.st_blocks);
@@ -277,7 +247,7 @@ test_remount(void)
 int
 main(void)
 {
-	if (under_qemu_user() || !is_test_disk()) {
+	if (under_qemu_user() || !disk_is_ext2("/dev/vda")) {
 		tap_skip_all("no ext2 disk made by scripts/fs-test at /dev/vda");
 		return tap_done();
 	}

@@ -424,11 +424,15 @@ ext2_vfs_mount(struct mount *mp, const char *source, struct vnode *dev, const ch
 	return 0;
 }
 
-/* Write back every dirty file of mp, one pass over the cache.  The first error. */
+/*
+ * Call fn(vp, arg) on every cached regular file of ev (only those marked
+ * dirty, with dirty_only), one pass over the cache, each referenced and
+ * with its I/O lock held.  The first nonzero value fn returned.
+ */
 static int
-write_back_all(struct mount *mp, bool wait)
+for_each_file(struct ext2_vfs *ev, bool dirty_only, int (*fn)(struct vnode *vp, void *arg),
+    void *arg)
 {
-	struct ext2_vfs *ev = mp->mnt_data;
 	int first = 0;
 
 	for (size_t i = 0; i < EXT2_HASH_SIZE; i++) {
@@ -436,29 +440,41 @@ write_back_all(struct mount *mp, bool wait)
 		struct list_node *l;
 		size_t n = 0;
 
-		/* This bucket's dirty files, referenced. */
 		spin_lock(&ev->ev_hash_lock);
 		list_foreach(l, &ev->ev_hash[i]) {
 			struct vnode *vp = list_entry(l, struct ext2_node, en_link)->en_vp;
 
-			if (n < nitems(batch) && vp->v_type == VREG &&
-			    (__atomic_load_n(&vp->v_flags, __ATOMIC_RELAXED) & VV_DIRTY) &&
+			if (n < nitems(batch) && vp->v_type == VREG && (!dirty_only ||
+			    (__atomic_load_n(&vp->v_flags, __ATOMIC_RELAXED) & VV_DIRTY)) &&
 			    (vp = hash_find(ev, VTOI(vp)->i_number)) != NULL)
 				batch[n++] = vp;
 		}
 		spin_unlock(&ev->ev_hash_lock);
 		for (size_t j = 0; j < n; j++) {
-			int error;
+			int r;
 
 			vn_iolock(batch[j]);
-			error = vnode_pager_write_back(batch[j], 0, UINT64_MAX, wait);
+			r = fn(batch[j], arg);
 			vn_iounlock(batch[j]);
-			if (error != 0 && first == 0)
-				first = error;
+			if (r != 0 && first == 0)
+				first = r;
 			vrele(batch[j]);
 		}
 	}
 	return first;
+}
+
+static int
+write_back_one(struct vnode *vp, void *arg)
+{
+	return vnode_pager_write_back(vp, 0, UINT64_MAX, *(bool *)arg);
+}
+
+/* Write back every dirty file of mp.  The first error. */
+static int
+write_back_all(struct mount *mp, bool wait)
+{
+	return for_each_file(mp->mnt_data, true, write_back_one, &wait);
 }
 
 static int
@@ -533,6 +549,24 @@ ext2_vfs_reap(struct mount *mp)
 	ext2_reap(mp);
 }
 
+static int
+drop_one(struct vnode *vp, void *arg)
+{
+	vnode_pager_drop_clean(vp);
+	return 0;
+}
+
+/* drop_caches: the clean pages of every cached file, then the unused vnodes. */
+static void
+ext2_vfs_drop_caches(struct mount *mp, int what)
+{
+	if (what & 1)
+		for_each_file(mp->mnt_data, false, drop_one, NULL);
+	if (what & 2)
+		evict(mp->mnt_data, 0, false);
+	ext2_reap(mp);
+}
+
 const struct vfsops ext2_vfsops = {
 	.vfs_name = "ext2",
 	.vfs_needs_device = true,
@@ -542,4 +576,5 @@ const struct vfsops ext2_vfsops = {
 	.vfs_sync = ext2_vfs_sync,
 	.vfs_remount = ext2_vfs_remount,
 	.vfs_reap = ext2_vfs_reap,
+	.vfs_drop_caches = ext2_vfs_drop_caches,
 };

@@ -119,6 +119,7 @@ ext2_vop_create(struct vnode *dir, const char *name, size_t len, const struct vc
 	}
 	ext2_vattr(dir);
 	ext2_iunlock(dir);
+	syncer_note_dirty();
 	return error;
 }
 
@@ -134,6 +135,7 @@ ext2_vop_link(struct vnode *dir, const char *name, size_t len, struct vnode *vp)
 	ext2_vattr(dir);
 	ext2_iunlock(vp);
 	ext2_iunlock(dir);
+	syncer_note_dirty();
 	return error;
 }
 
@@ -154,6 +156,7 @@ ext2_vop_unlink(struct vnode *dir, const char *name, size_t len, struct vnode *v
 	ext2_vattr(dir);
 	ext2_iunlock(vp);
 	ext2_iunlock(dir);
+	syncer_note_dirty();
 	return error;
 }
 
@@ -202,6 +205,7 @@ ext2_vop_rename(struct vnode *fdir, const char *fname, size_t flen, struct vnode
 	ext2_iunlock(fdir);
 	if (error == 0 && fvp->v_type == VDIR)
 		vn_set_parent(fvp, tdir, tname, tlen);
+	syncer_note_dirty();
 	return error;
 }
 
@@ -299,6 +303,7 @@ ext2_vop_setattr(struct vnode *vp, const struct vsetattr *va)
 	error = ext2_setattr(VTOI(vp), &attr);
 	ext2_vattr(vp);
 	ext2_iunlock(vp);
+	syncer_note_dirty();
 	return error;
 }
 
@@ -346,6 +351,7 @@ write_done(struct vnode *vp, uint64_t end)
 	error = ext2_write_done(VTOI(vp), end);
 	ext2_vattr(vp);
 	ext2_iunlock(vp);
+	syncer_note_dirty();
 	return error;
 }
 
@@ -429,6 +435,7 @@ ext2_vop_truncate(struct vnode *vp, uint64_t size)
 	ext2_vattr(vp);
 	ext2_iunlock(vp);
 	vn_iounlock(vp);
+	syncer_note_dirty();
 	return error;
 }
 

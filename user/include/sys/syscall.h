@@ -5,6 +5,8 @@
 #include <uapi/unistd.h>
 
 #define SYS_getcwd		__NR_getcwd
+#define SYS_syncfs		__NR_syncfs
+#define SYS_fadvise64		__NR_fadvise64
 #define SYS_mknodat		__NR_mknodat
 #define SYS_symlinkat		__NR_symlinkat
 #define SYS_linkat		__NR_linkat
