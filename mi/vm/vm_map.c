@@ -51,6 +51,26 @@ vm_map_unlock(struct vm_map *map)
 	spin_unlock(&map->lock);
 }
 
+int
+vm_map_user_range(const struct vm_map *map, uint64_t addr, uint64_t len, vaddr_t *start,
+    vaddr_t *end)
+{
+	uint64_t last;
+
+	if (add_overflows(addr, len, &last) || add_overflows(last, PAGE_MASK, &last))
+		return EINVAL;
+	*start = trunc_page(addr);
+	*end = trunc_page(last);
+	return *end <= map->tree.max ? 0 : ENOMEM;
+}
+
+bool
+vm_map_in_bounds(const struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	return start <= end && start >= map->tree.min && end <= map->tree.max &&
+	    ((start | end) & PAGE_MASK) == 0;
+}
+
 static struct vm_map_entry *
 entry_alloc(void)
 {
@@ -212,6 +232,9 @@ vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	int error;
 
+	/* Nothing is mapped outside the bounds: remove only what lies inside. */
+	start = MAX(start, map->tree.min);
+	end = MIN(end, map->tree.max);
 	if (start >= end)
 		return 0;
 	vm_map_lock(map);
@@ -897,9 +920,14 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
     bool may_move, bool fixed, vaddr_t *newaddr)
 {
 	struct vm_map_entry *e, *moved;
-	vaddr_t end = old + oldsize, dest;
+	vaddr_t end, dest, dest_end = 0;
 	int error;
 
+	if (add_overflows(old, oldsize, &end) || !vm_map_in_bounds(map, old, end))
+		return EFAULT;
+	if (fixed && (add_overflows(*newaddr, newsize, &dest_end) ||
+	    !vm_map_in_bounds(map, *newaddr, dest_end)))
+		return EINVAL;
 	vm_map_lock(map);
 	e = vm_map_lookup_entry(map, old);
 	if (e == NULL || end > e->end || e->wired_count > 0) {
@@ -926,7 +954,7 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	}
 	if (fixed) {
 		dest = *newaddr;
-		if ((dest & PAGE_MASK) || dest + newsize < dest || (dest < end && old < dest + newsize)) {
+		if (dest < end && old < dest_end) {
 			error = EINVAL;		/* the caller checks too: never overlap the source */
 			goto out;
 		}

@@ -126,6 +126,19 @@ int vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit);
 int vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end);
 int vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end);
 
+/*
+ * The pages [*start, *end) that the user range [addr, addr + len) touches,
+ * checked against map's bounds (the one check every memory system call
+ * makes): 0; EINVAL if the range wraps around the top of the 64-bit
+ * space; ENOMEM if it reaches past the map's upper bound.  A range that
+ * reaches below the lower bound is returned as it is: nothing is ever
+ * mapped there, so the operations see that part as a hole.
+ */
+int vm_map_user_range(const struct vm_map *map, uint64_t addr, uint64_t len,
+    vaddr_t *start, vaddr_t *end);
+/* Does the page range [start, end) lie inside map's bounds? */
+bool vm_map_in_bounds(const struct vm_map *map, vaddr_t start, vaddr_t end);
+
 /* The map lock; the fault path holds it while it resolves a fault. */
 void vm_map_lock(struct vm_map *map);
 void vm_map_unlock(struct vm_map *map);

@@ -59,17 +59,11 @@ curmap(struct thread *td)
 	return &td->td_proc->p_vmspace->vm_map;
 }
 
-/* [addr, addr+len) rounded to pages, inside user space; false on overflow. */
-static bool
-user_range(uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end)
+/* The pages of [addr, addr + len) in the caller's map: see vm_map_user_range. */
+static int
+user_range(struct thread *td, uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end)
 {
-	uint64_t e;
-
-	if (add_overflows(addr, len, &e) || e > USER_MAX - 0 || add_overflows(e, PAGE_MASK, &e))
-		return false;
-	*start = trunc_page(addr);
-	*end = trunc_page(e);
-	return *end <= USER_MAX;
+	return vm_map_user_range(curmap(td), addr, len, start, end);
 }
 
 static vm_prot_t
@@ -138,20 +132,27 @@ SYSCALL(mmap)
 	struct vm_object *obj = NULL;
 	vm_prot_t prot = vm_prot(a[2]), maxprot = VM_PROT_ALL;
 	uint64_t type = flags & MAP_TYPE, rlen;
-	vaddr_t va;
+	vaddr_t va, end;
 
 	if ((a[2] & ~(uint64_t)PROT_MASK) || len == 0 || (off & PAGE_MASK) ||
 	    (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE))
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && (flags & ~(uint64_t)MAP_KNOWN_FLAGS))
 		return -EOPNOTSUPP;
-	if (add_overflows(len, PAGE_MASK, &rlen) || trunc_page(rlen) > USER_MAX - USER_MIN)
+	if (add_overflows(len, PAGE_MASK, &rlen) ||
+	    trunc_page(rlen) > map->tree.max - map->tree.min)
 		return -ENOMEM;
 	len = trunc_page(rlen);
 	if (add_overflows(off, len, &rlen))
 		return -EOVERFLOW;
-	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & PAGE_MASK))
-		return -EINVAL;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr & PAGE_MASK)
+			return -EINVAL;
+		if (user_range(td, addr, len, &va, &end) != 0)
+			return -ENOMEM;
+		if (va < map->tree.min)
+			return -EPERM;		/* below mmap_min_addr, as Linux says it */
+	}
 	if (map->size + len > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
 	    vm_map_entry_count(map) >= MAX_MAP_COUNT)
 		return -ENOMEM;
@@ -177,12 +178,14 @@ SYSCALL(mmap)
 		va = addr;
 	} else {
 		placement = VMFS_ANYWHERE;
-		va = (addr >= USER_MIN && addr < USER_MAX) ? trunc_page(addr) : MMAP_BASE;
+		/* A hint outside the map is no hint. */
+		if (user_range(td, addr, len, &va, &end) != 0 || va < map->tree.min)
+			va = MMAP_BASE;
 	}
 	error = vm_map_find(map, obj, (flags & MAP_ANONYMOUS) ? 0 : off, &va, len, 0,
 	    placement, prot, maxprot, cow);
-	if (error == ENOMEM && placement == VMFS_ANYWHERE && va != USER_MIN) {
-		va = USER_MIN;
+	if (error == ENOMEM && placement == VMFS_ANYWHERE && va != map->tree.min) {
+		va = map->tree.min;
 		error = vm_map_find(map, obj, (flags & MAP_ANONYMOUS) ? 0 : off, &va, len, 0,
 		    placement, prot, maxprot, cow);
 	}
@@ -200,7 +203,7 @@ SYSCALL(munmap)
 {
 	vaddr_t start, end;
 
-	if ((a[0] & PAGE_MASK) || a[1] == 0 || !user_range(a[0], a[1], &start, &end))
+	if ((a[0] & PAGE_MASK) || a[1] == 0 || user_range(td, a[0], a[1], &start, &end) != 0)
 		return -EINVAL;
 	return -vm_map_remove(curmap(td), start, end);
 }
@@ -212,7 +215,7 @@ SYSCALL(mprotect)
 
 	if ((a[0] & PAGE_MASK) || (a[2] & ~(uint64_t)PROT_MASK))
 		return -EINVAL;
-	if (!user_range(a[0], a[1], &start, &end))
+	if (user_range(td, a[0], a[1], &start, &end) != 0)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
@@ -228,7 +231,7 @@ SYSCALL(msync)
 	if ((a[0] & PAGE_MASK) || (flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	if (!user_range(a[0], a[1], &start, &end))
+	if (user_range(td, a[0], a[1], &start, &end) != 0)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
@@ -242,8 +245,8 @@ SYSCALL(mlock)
 	vaddr_t start, end;
 	int error;
 
-	if (!user_range(a[0], a[1], &start, &end))
-		return -ENOMEM;
+	if ((error = user_range(td, a[0], a[1], &start, &end)) != 0)
+		return -error;
 	if (start == end)
 		return 0;
 	if ((error = memlock_check(td, end - start)) != 0)
@@ -255,9 +258,10 @@ SYSCALL(mlock)
 SYSCALL(munlock)
 {
 	vaddr_t start, end;
+	int error;
 
-	if (!user_range(a[0], a[1], &start, &end))
-		return -ENOMEM;
+	if ((error = user_range(td, a[0], a[1], &start, &end)) != 0)
+		return -error;
 	if (start == end)
 		return 0;
 	return -vm_map_unwire(curmap(td), start, end);
@@ -353,11 +357,12 @@ SYSCALL(munlockall)
 SYSCALL(madvise)
 {
 	vaddr_t start, end;
+	int error;
 
 	if (a[0] & PAGE_MASK)
 		return -EINVAL;
-	if (!user_range(a[0], a[1], &start, &end))
-		return -EINVAL;
+	if ((error = user_range(td, a[0], a[1], &start, &end)) != 0)
+		return -error;
 	if (start == end)
 		return 0;
 	return -vm_map_madvise(curmap(td), start, end, (int)a[2]);
@@ -372,7 +377,7 @@ SYSCALL(mincore)
 
 	if (a[0] & PAGE_MASK)
 		return -EINVAL;
-	if (!user_range(a[0], a[1], &start, &end))
+	if (user_range(td, a[0], a[1], &start, &end) != 0)
 		return -ENOMEM;
 	if (!vm_map_range_mapped(map, start, end))
 		return -ENOMEM;
@@ -390,6 +395,7 @@ SYSCALL(mincore)
 /* mremap(old, oldsize, newsize, flags, newaddr) */
 SYSCALL(mremap)
 {
+	struct vm_map *map = curmap(td);
 	uint64_t old = a[0], flags = a[3];
 	vaddr_t newaddr = a[4], s, oldend, newend;
 	uint64_t oldsize = round_page(a[1]), newsize = round_page(a[2]);
@@ -397,18 +403,20 @@ SYSCALL(mremap)
 
 	if ((old & PAGE_MASK) || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
 	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) || newsize == 0 ||
-	    a[2] > USER_MAX || a[1] > USER_MAX)
+	    a[2] > map->tree.max || a[1] > map->tree.max)
 		return -EINVAL;
-	if (!user_range(old, oldsize, &s, &oldend))
+	if (user_range(td, old, oldsize, &s, &oldend) != 0)
 		return -EFAULT;
 	if (flags & MREMAP_FIXED) {
-		if ((newaddr & PAGE_MASK) || !user_range(newaddr, newsize, &s, &newend) ||
+		if ((newaddr & PAGE_MASK) || user_range(td, newaddr, newsize, &s, &newend) != 0 ||
 		    (newaddr < oldend && old < newend))
 			return -EINVAL;
+		if (newaddr < map->tree.min)
+			return -EPERM;		/* below mmap_min_addr */
 	}
 	if (oldsize == 0)
 		return -EINVAL;		/* duplicating shared mappings is not supported */
-	error = vm_map_remap(curmap(td), old, oldsize, newsize, flags & MREMAP_MAYMOVE,
+	error = vm_map_remap(map, old, oldsize, newsize, flags & MREMAP_MAYMOVE,
 	    flags & MREMAP_FIXED, &newaddr);
 	return error ? -error : (long)newaddr;
 }
@@ -420,7 +428,7 @@ SYSCALL(brk)
 	struct vm_map *map = &vm->vm_map;
 	vaddr_t want = a[0], old = round_page(vm->vm_brk), new;
 
-	if (want < vm->vm_brk_start || want >= USER_MAX)
+	if (want < vm->vm_brk_start || want >= map->tree.max)
 		return (long)vm->vm_brk;
 	new = round_page(want);
 	if (new > old) {

@@ -5,7 +5,11 @@
  * NPAR at a time; child i seeds its generator from (seed, i) and makes
  * NCALLS random system calls with hostile arguments (NULL, -1, kernel-half
  * pointers, unmapped and USER_MAX-straddling addresses, valid buffers with
- * huge lengths, valid and invalid fds), then exits 0.  A child may also die
+ * huge lengths, valid and invalid fds), then exits 0.  Every address
+ * argument of the memory calls is often an edge of the address space
+ * (page 0, below the lowest user page, the top page, USER_MAX, kernel
+ * addresses, ranges that wrap), and mmap and mremap often map there with
+ * MAP_FIXED and MREMAP_FIXED.  A child may also die
  * by a signal (it unmapped its own stack, installed a garbage handler, sent
  * itself SIGKILL...), which is fine.  Unknown numbers must give ENOSYS.
  * Afterwards the system must still work: mmap/write/read/munmap, and a
@@ -30,7 +34,9 @@
  * mlockall(MCL_FUTURE) left a mapping behind whose object reference the
  * caller also dropped, and the process's exit panicked; and MCL_FUTURE
  * mappings were wired with no RLIMIT_MEMLOCK check.  Both are fixed and
- * checked by wirefuture_survives().  Seeds 0x5eed2026 and 1..115 run clean.
+ * checked by wirefuture_survives().  And mremap(MREMAP_FIXED) to page 0
+ * reached the map-entry tree with a range below the map (a panic; seed 1
+ * found it once edges were generated).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +60,8 @@
 #define NPAR		4
 #define WATCHDOG_MS	8000
 
+#define PAGE		4096UL
+#define USER_MIN	0x10000UL	/* the lowest user page (mmap_min_addr) */
 #define USER_MAX	0x4000000000UL
 #define ENOSYS_FAIL	3	/* child exit status: an unknown number did not give ENOSYS */
 
@@ -81,6 +89,9 @@ static char *scratch;		/* SCRATCH_PAGES of random bytes */
 static char *ro_page;		/* read-only page */
 static char *edge;		/* one page of 'a's, then an unmapped page */
 static char *hole;		/* unmapped */
+static char *victim;		/* VICTIM_PAGES that mremap moves to the edges */
+#define VICTIM_PAGES	4
+#define QEMU_MAX_LEN	(1UL << 30)
 static int pipes[4];		/* two O_NONBLOCK pipes */
 static int dirfd_root = -1, filefd = -1, exefd = -1;
 static struct timespec short_ts = { 0, 1000000 };	/* 1 ms */
@@ -173,13 +184,27 @@ gen_ptr(void)
 	}
 }
 
+/*
+ * The edges of the address space: page 0 and the pages below the lowest
+ * user page, the top user page, USER_MAX, kernel addresses, and pages
+ * whose ranges wrap around the top of the 64-bit space.
+ */
+static const uint64_t edges[] = {
+	0, PAGE, USER_MIN - PAGE, USER_MIN, USER_MIN + PAGE, USER_MAX - 2 * PAGE,
+	USER_MAX - PAGE, USER_MAX, USER_MAX + PAGE, 0xffffffc000000000UL,
+	0xffffffff80200000UL, 0x8000000000000000UL, 0UL - 2 * PAGE, 0UL - PAGE,
+};
+#define NEDGES	(sizeof(edges) / sizeof(edges[0]))
+
 /* An address for the memory-management calls. */
 static uint64_t
 gen_addr(void)
 {
-	if (pick(3) == 0)
-		return (rnd() & (USER_MAX - 1) & ~0xfffUL);
-	return gen_ptr();
+	switch (pick(4)) {
+	case 0: return (rnd() & (USER_MAX - 1) & ~0xfffUL);
+	case 1: return edges[pick(NEDGES)];
+	default: return gen_ptr();
+	}
 }
 
 /* An fd: never 0..2. */
@@ -392,8 +417,10 @@ child_setup(int idx, uint64_t seed)
 	ro_page = map_pages(1);
 	edge = map_pages(2);
 	hole = unmapped_pages(4);
-	if (scratch == NULL || ro_page == NULL || edge == NULL)
+	victim = map_pages(VICTIM_PAGES);
+	if (scratch == NULL || ro_page == NULL || edge == NULL || victim == NULL)
 		_exit(2);
+	memset(victim, 'v', VICTIM_PAGES * PAGE);
 	for (i = 0; i < SCRATCH_PAGES * 4096 / 8; i++)
 		((uint64_t *)scratch)[i] = pick(4) == 0 ? gen_ptr() : rnd();
 	memset(ro_page, 0x5a, 4096);
@@ -415,10 +442,48 @@ child_setup(int idx, uint64_t seed)
 	}
 }
 
+/* Mapping flags, mostly valid ones, fixed at an edge of the address space. */
+static uint64_t
+fixed_mmap_flags(void)
+{
+	static const uint64_t type[] = { MAP_PRIVATE | MAP_ANONYMOUS, MAP_SHARED | MAP_ANONYMOUS,
+	    MAP_PRIVATE, MAP_SHARED };
+
+	return type[pick(4)] | (pick(3) == 0 ? MAP_FIXED_NOREPLACE : MAP_FIXED) |
+	    (pick(8) == 0 ? MAP_POPULATE : 0);
+}
+
+/*
+ * Does [addr, addr + len) wrap around the top of the 64-bit space?  qemu-user
+ * aborts on such ranges (an assertion in its page-flag table), so they are
+ * not made under it.
+ */
+static bool
+wraps(uint64_t addr, uint64_t len)
+{
+	return addr + len < addr || addr + len + PAGE - 1 < addr;
+}
+
 static void
 fixup(uint64_t nr, uint64_t a[6])
 {
 	switch (nr) {
+	case 222:			/* mmap: often fixed, at an edge */
+		if (pick(3) == 0) {
+			a[0] = edges[pick(NEDGES)];
+			a[1] = PAGE * (1 + pick(3));
+			a[3] = fixed_mmap_flags();
+		}
+		break;
+	case 216:			/* mremap: often a real mapping moved to an edge */
+		if (pick(3) == 0) {
+			a[0] = (uint64_t)victim + PAGE * pick(VICTIM_PAGES);
+			a[1] = PAGE * (1 + pick(2));
+			a[2] = PAGE * (1 + pick(3));
+			a[3] = MREMAP_MAYMOVE | MREMAP_FIXED;
+			a[4] = edges[pick(NEDGES)];
+		}
+		break;
 	case 25:			/* fcntl */
 		if (a[1] == 4)		/* F_SETFL: stay non-blocking */
 			a[2] |= O_NONBLOCK;
@@ -511,6 +576,15 @@ child_main(int idx, uint64_t seed)
 			a[j] = c != NULL ? gen_arg(c->arg[j]) : gen_arg(X);
 		if (c != NULL)
 			fixup(nr, a);
+		if (on_qemu && nr >= 215 && nr <= 233) {	/* the memory calls */
+			/* qemu-user walks its page-flag table a page at a time: keep it short. */
+			if (a[1] > QEMU_MAX_LEN)
+				a[1] &= QEMU_MAX_LEN - 1;
+			if (wraps(a[0], a[1]))
+				a[0] = (uint64_t)scratch;
+			if (nr == 216 && wraps(a[4], a[2]))
+				a[4] = 0;
+		}
 		if (verbose) {
 			logcall(idx, i, nr, a);
 			t = now_ms();
