@@ -14,6 +14,8 @@
 #include <vm/vm_page.h>
 #include <vm/zone.h>
 
+static struct vm_object *chain_bottom(struct vm_map_entry *e, uint64_t *offset);
+
 static zone_t map_entry_zone;
 static zone_t vmspace_zone;
 static struct vm_map kernel_map_store, kstack_map_store;
@@ -528,35 +530,54 @@ vmspace_free(struct vmspace *vm)
 
 /*
  * A wired private entry cannot wait for copy-on-write (the parent's pages
- * must stay writable), so the child gets its own copy now.
+ * must stay writable and resident without faults), so the child gets its
+ * own copy now of every page the entry sees, taken from the objects: a
+ * page made PROT_NONE has no translation but is there all the same.  What
+ * the entry still reads from a file stays the file's: the child's object
+ * shadows the file, as the parent's chain does.
  */
 static int
-copy_wired_entry(struct vm_map *src_map, struct vm_map_entry *src, struct vm_map_entry *dst)
+copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 {
-	vm_pindex_t npages = atop(src->end - src->start);
-	struct vm_object *obj = vm_object_allocate(OBJT_ANON, npages);
+	vm_pindex_t npages = atop(src->end - src->start), first = atop(src->offset);
+	struct vm_object *obj, *holder;
+	struct vm_page *m, *copy;
+	uint64_t offset;
+	int error = 0;
 
+	obj = chain_bottom(src, &offset);
+	if (obj->type == OBJT_ANON) {
+		vm_object_deallocate(obj);
+		obj = vm_object_allocate(OBJT_ANON, npages);
+		offset = 0;
+	} else if (vm_object_shadow(&obj, &offset, src->end - src->start) != 0) {
+		vm_object_deallocate(obj);
+		obj = NULL;
+	}
 	if (obj == NULL)
 		return ENOMEM;
-	spin_lock(&obj->lock);
-	for (vm_pindex_t i = 0; i < npages; i++) {
-		paddr_t pa = pmap_extract(src_map->pmap, src->start + ptoa(i));
-		struct vm_page *m;
-
-		if (pa == 0)
+	for (vm_pindex_t i = 0; i < npages && error == 0; i++) {
+		if ((m = vm_object_chain_lookup(src->object, first + i, &holder)) == NULL)
 			continue;
-		if ((m = vm_page_alloc(obj, i, 0)) == NULL) {
+		if (holder->type == OBJT_ANON) {
+			KASSERT(!m->busy, ("copy_wired_entry: busy page %lx", m->phys_addr));
+			spin_lock(&obj->lock);
+			if ((copy = vm_page_alloc(obj, i, 0)) != NULL) {
+				pmap_copy_page(m, copy);
+				vm_page_unbusy(copy);
+			}
 			spin_unlock(&obj->lock);
-			vm_object_deallocate(obj);
-			return ENOMEM;
+			error = copy == NULL ? ENOMEM : 0;
 		}
-		pmap_copy_page(PHYS_TO_VM_PAGE(pa), m);
-		vm_page_unbusy(m);
+		spin_unlock(&holder->lock);
 	}
-	spin_unlock(&obj->lock);
+	if (error) {
+		vm_object_deallocate(obj);
+		return error;
+	}
 	dst->object = obj;
-	dst->offset = 0;
-	dst->eflags &= ~(MAP_ENTRY_NEEDS_COPY);
+	dst->offset = offset;
+	dst->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	return 0;
 }
 
@@ -594,7 +615,7 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 		break;
 	case VM_INHERIT_COPY:
 		if (e->wired_count > 0 && e->object != NULL) {
-			error = copy_wired_entry(parent, e, c);
+			error = copy_wired_entry(e, c);
 			break;
 		}
 		if (e->object != NULL) {

@@ -510,6 +510,27 @@ vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 	spin_unlock(&obj->lock);
 }
 
+struct vm_page *
+vm_object_chain_lookup(struct vm_object *obj, vm_pindex_t pindex, struct vm_object **holder)
+{
+	struct vm_object *next;
+	struct vm_page *m;
+
+	spin_lock(&obj->lock);
+	while ((m = vm_page_lookup(obj, pindex)) == NULL) {
+		if ((next = obj->backing_object) == NULL) {
+			spin_unlock(&obj->lock);
+			return NULL;
+		}
+		pindex += atop(obj->backing_offset);
+		spin_lock(&next->lock);
+		spin_unlock(&obj->lock);
+		obj = next;
+	}
+	*holder = obj;
+	return m;
+}
+
 int
 vm_object_shadow_depth(struct vm_object *obj)
 {

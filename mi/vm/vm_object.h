@@ -126,6 +126,16 @@ void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
  */
 void vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
 
+/*
+ * The page visible at index pindex of obj: the first found walking down
+ * obj's shadow chain, or NULL when no object of the chain holds one.  The
+ * objects are locked hand over hand (front to back), so no collapse can
+ * free one under the walk; a page is returned with its object, *holder,
+ * still locked for the caller to unlock.  Called with nothing locked.
+ */
+struct vm_page *vm_object_chain_lookup(struct vm_object *obj, vm_pindex_t pindex,
+    struct vm_object **holder);
+
 /* The length of the chain below obj (0 when obj has no backing object). */
 int vm_object_shadow_depth(struct vm_object *obj);
 

@@ -136,14 +136,43 @@ test_wired_cow(void)
 	munmap(p, 2 * PGSZ);
 }
 
+/*
+ * fork copies a locked private page for the child at once (it cannot be
+ * shared copy-on-write): the copy comes from the memory, not from the
+ * page tables, so a locked page made PROT_NONE (no translation) is copied
+ * too.
+ */
+static void
+test_fork_locked_none(void)
+{
+	char *p = map_pages(2);
+	int st = -1;
+	pid_t pid;
+
+	tap_ok(mlock(p, 2 * PGSZ) == 0, "mlock two pages");
+	p[0] = 'D';
+	p[PGSZ] = 'E';
+	tap_ok(mprotect(p, 2 * PGSZ, PROT_NONE) == 0, "make the locked pages PROT_NONE");
+	pid = fork();
+	if (pid == 0)
+		_exit(mprotect(p, 2 * PGSZ, PROT_READ) != 0 || p[0] != 'D' || p[PGSZ] != 'E');
+	waitpid(pid, &st, 0);
+	tap_ok(st == 0, "the child sees the locked PROT_NONE pages' contents (status %#x)", st);
+	tap_ok(mprotect(p, 2 * PGSZ, PROT_READ) == 0 && p[0] == 'D' && p[PGSZ] == 'E',
+	    "and so does the parent");
+	munlock(p, 2 * PGSZ);
+	munmap(p, 2 * PGSZ);
+}
+
 int
 main(void)
 {
-	tap_plan(17);
+	tap_plan(21);
 	test_lock();
 	test_errors();
 	test_rlimit();
 	test_lockall();
 	test_wired_cow();
+	test_fork_locked_none();
 	return tap_done();
 }
