@@ -445,6 +445,17 @@ vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit)
  * happens now rather than later).  Wiring is not counted per call: wiring
  * a wired range again changes nothing, as mlock(2) requires.
  */
+/* Does [start, end) of a locked map hold an entry no access is allowed to? */
+static bool
+range_has_prot_none(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	for (struct vm_map_entry *e = first_in_range(map, start); e != NULL && e->start < end;
+	    e = e->node.next)
+		if (e->protection == VM_PROT_NONE)
+			return true;
+	return false;
+}
+
 int
 vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
@@ -452,7 +463,12 @@ vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
 	int error;
 
 	vm_map_lock(map);
-	if ((error = clip_mapped_range(map, start, end)) != 0) {
+	/* PROT_NONE memory cannot be faulted in: ENOMEM, as Linux says, before any change. */
+	if (range_is_mapped(map, start, end) && range_has_prot_none(map, start, end))
+		error = ENOMEM;
+	else
+		error = clip_mapped_range(map, start, end);
+	if (error) {
 		vm_map_unlock(map);
 		return error;
 	}

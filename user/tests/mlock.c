@@ -164,15 +164,34 @@ test_fork_locked_none(void)
 	munmap(p, 2 * PGSZ);
 }
 
+/* Locking PROT_NONE memory fails with ENOMEM, as on Linux, and unmaps nothing. */
+static void
+test_lock_none(void)
+{
+	char *p = map_pages(3);
+
+	p[0] = 'a';
+	mprotect(p + PGSZ, PGSZ, PROT_NONE);
+	tap_ok(mlock(p + PGSZ, PGSZ) == -1 && errno == ENOMEM, "mlock of a PROT_NONE page -> ENOMEM");
+	tap_ok(mlock(p, 3 * PGSZ) == -1 && errno == ENOMEM,
+	    "mlock of a range with a PROT_NONE page inside -> ENOMEM");
+	tap_ok(mprotect(p, 3 * PGSZ, PROT_READ | PROT_WRITE) == 0 && p[0] == 'a' &&
+	    (p[PGSZ] = 'b', p[2 * PGSZ] = 'c', p[PGSZ] == 'b'),
+	    "the range stays mapped, contents kept");
+	munlock(p, 3 * PGSZ);
+	munmap(p, 3 * PGSZ);
+}
+
 int
 main(void)
 {
-	tap_plan(21);
+	tap_plan(24);
 	test_lock();
 	test_errors();
 	test_rlimit();
 	test_lockall();
 	test_wired_cow();
 	test_fork_locked_none();
+	test_lock_none();
 	return tap_done();
 }
