@@ -33,7 +33,9 @@ struct faultstate {
 	vaddr_t		va;
 	vm_prot_t	access;
 	vm_prot_t	prot;		/* what the mapping may allow */
-	bool		wire;
+	bool		wire_page;	/* VM_FAULT_WIRE: the page takes one more wiring */
+	bool		wired;		/* the entry is wired (or being wired): wired leaf */
+	uint32_t	wirings;	/* the entry's wirings, which follow a copy-on-write */
 	struct vm_object *first;	/* the entry's object (locked) */
 	vm_pindex_t	pindex;		/* page index in first */
 	struct vm_object *object;	/* where the page was found (locked) */
@@ -58,7 +60,9 @@ prepare_entry(struct faultstate *fs, struct vm_map_entry *e)
 		e->offset = 0;
 		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	}
-	if ((e->eflags & MAP_ENTRY_NEEDS_COPY) && ((fs->access & VM_PROT_WRITE) || fs->wire)) {
+	KASSERT(!fs->wire_page || (e->eflags & MAP_ENTRY_IN_WIRING),
+	    ("vm_fault: wiring fault at %lx outside a wiring", fs->va));
+	if ((e->eflags & MAP_ENTRY_NEEDS_COPY) && ((fs->access & VM_PROT_WRITE) || fs->wire_page)) {
 		if (vm_object_shadow(&e->object, &e->offset, e->end - e->start) != 0)
 			return ENOMEM;
 		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
@@ -66,7 +70,8 @@ prepare_entry(struct faultstate *fs, struct vm_map_entry *e)
 	fs->prot = e->protection;
 	if (e->eflags & MAP_ENTRY_NEEDS_COPY)
 		fs->prot &= ~VM_PROT_WRITE;
-	fs->wire = fs->wire || e->wired_count > 0;
+	fs->wirings = e->wired_count;
+	fs->wired = e->wired_count > 0 || (e->eflags & MAP_ENTRY_IN_WIRING);
 	fs->first = e->object;
 	fs->pindex = atop(fs->va - e->start + e->offset);
 	return 0;
@@ -169,7 +174,9 @@ find_page(struct faultstate *fs)
  * The page was found below the first object and the access writes:
  * give the first object its own copy, or move the page up when the
  * object it sits in is the first object's direct backing and used by
- * nothing else, so no one else can see it.
+ * nothing else, so no one else can see it.  A wired entry's wirings
+ * belong to the page it sees: they go with a moved page, and pass from
+ * the old page to a copy.
  */
 static int
 copy_on_write(struct faultstate *fs)
@@ -178,7 +185,7 @@ copy_on_write(struct faultstate *fs)
 	struct vm_page *old = fs->m, *m;
 
 	if (below == fs->first->backing_object && below->ref_count == 1 &&
-	    below->pager == NULL && old->wire_count == 0) {
+	    below->pager == NULL) {
 		vm_page_remove(old);
 		if (vm_page_insert(old, fs->first, fs->pindex) == 0) {
 			FSTAT(cow_moves);
@@ -191,6 +198,10 @@ copy_on_write(struct faultstate *fs)
 		return ENOMEM;
 	pmap_copy_page(old, m);
 	vm_page_unbusy(m);
+	for (uint32_t w = 0; w < fs->wirings; w++) {
+		vm_page_wire(m);
+		vm_page_unwire(old);
+	}
 	/* Others sharing the first object may map the old page here: make them refault. */
 	if (fs->first->ref_count > 1)
 		pmap_remove_all(old);
@@ -211,30 +222,19 @@ unlock_objects(struct faultstate *fs)
 	spin_unlock(&fs->first->lock);
 }
 
+/* Enter the page found; a wiring fault then wires it (once: this is the fault's end). */
 static int
 map_page(struct faultstate *fs)
 {
 	vm_prot_t prot = fs->prot;
-	unsigned flags = fs->access;
 	int error;
-
-	pmap_t pmap = fs->map->pmap;
-	struct vm_page *old = NULL;
 
 	if (fs->object != fs->first)
 		prot &= ~VM_PROT_WRITE;		/* writes must come back and copy */
-	if (fs->wire) {
-		flags |= PMAP_ENTER_WIRED;
-		/* A wired mapping being replaced: its page's wiring moves to the new page. */
-		if (pmap_is_wired(pmap, fs->va))
-			old = PHYS_TO_VM_PAGE(pmap_extract(pmap, fs->va));
-	}
-	error = pmap_enter(pmap, fs->va, fs->m, prot, flags);
-	if (error == 0 && fs->wire && old != fs->m) {
+	error = pmap_enter(fs->map->pmap, fs->va, fs->m, prot,
+	    fs->access | (fs->wired ? PMAP_ENTER_WIRED : 0));
+	if (error == 0 && fs->wire_page)
 		vm_page_wire(fs->m);
-		if (old != NULL)
-			vm_page_unwire(old);
-	}
 	return error;
 }
 
@@ -325,7 +325,7 @@ vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 		fs.map = map;
 		fs.va = va;
 		fs.access = access;
-		fs.wire = (flags & VM_FAULT_WIRE) != 0;
+		fs.wire_page = (flags & VM_FAULT_WIRE) != 0;
 		error = fault_once(&fs);
 		if (error != ENOMEM || tries == FAULT_ENOMEM_RETRIES)
 			return error;

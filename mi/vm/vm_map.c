@@ -189,18 +189,39 @@ first_in_range(struct vm_map *map, vaddr_t start)
 	return prev != NULL ? prev->node.next : map->tree.first;
 }
 
-/* Unwire the pages of a wired entry (map locked). */
+/*
+ * Take e's wirings off the pages it sees in [start, end) (part of its
+ * range), walking its objects rather than its page tables: a wired page
+ * may have no translation (PROT_NONE), and a translation says nothing
+ * about who wired the page.  The wired leaves lose their wired bit.
+ * Map locked.
+ */
 static void
-entry_unwire_pages(struct vm_map *map, struct vm_map_entry *e)
+entry_unwire_range(struct vm_map *map, struct vm_map_entry *e, vaddr_t start, vaddr_t end)
 {
-	for (vaddr_t va = e->start; va < e->end; va += PAGE_SIZE) {
-		paddr_t pa = pmap_extract(map->pmap, va);
-		struct vm_page *m = pa ? PHYS_TO_VM_PAGE(pa) : NULL;
+	vm_pindex_t first = atop(e->offset + (start - e->start));
+	struct vm_object *holder;
+	struct vm_page *m;
 
-		if (m != NULL && m->wire_count > 0)
+	KASSERT(e->object != NULL, ("entry_unwire_range: wired entry %lx-%lx has no object",
+	    e->start, e->end));
+	for (vm_pindex_t i = 0; i < atop(end - start); i++) {
+		m = vm_object_chain_lookup(e->object, first + i, &holder);
+		KASSERT(m != NULL && m->wire_count >= e->wired_count,
+		    ("entry_unwire_range: page %lx of a wired entry is not wired", start + ptoa(i)));
+		for (uint32_t w = 0; w < e->wired_count; w++)
 			vm_page_unwire(m);
+		spin_unlock(&holder->lock);
 	}
-	pmap_unwire(map->pmap, e->start, e->end);
+	if (map->pmap != NULL)
+		pmap_unwire(map->pmap, start, end);
+}
+
+/* Unwire the whole of a wired entry (map locked). */
+static void
+entry_unwire(struct vm_map *map, struct vm_map_entry *e)
+{
+	entry_unwire_range(map, e, e->start, e->end);
 	e->wired_count = 0;
 }
 
@@ -217,7 +238,7 @@ remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 		next = e->node.next;
 		KASSERT(!(e->eflags & MAP_ENTRY_IS_SUB_MAP), ("vm_map_remove: a submap"));
 		if (e->wired_count > 0)
-			entry_unwire_pages(map, e);
+			entry_unwire(map, e);
 		/* Kernel maps have no pmap: their users unmap their own pages. */
 		if (map->pmap != NULL)
 			pmap_remove(map->pmap, e->start, e->end);
@@ -439,12 +460,6 @@ vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit)
 	return error;
 }
 
-/*
- * Wire [start, end): entries not yet wired are marked, then every page in
- * them is faulted in and wired (writable ones for writing, so copy-on-write
- * happens now rather than later).  Wiring is not counted per call: wiring
- * a wired range again changes nothing, as mlock(2) requires.
- */
 /* Does [start, end) of a locked map hold an entry no access is allowed to? */
 static bool
 range_has_prot_none(struct vm_map *map, vaddr_t start, vaddr_t end)
@@ -456,10 +471,30 @@ range_has_prot_none(struct vm_map *map, vaddr_t start, vaddr_t end)
 	return false;
 }
 
+/* The access a wiring fault makes: a write if it may (copy-on-write now), else any allowed. */
+static vm_prot_t
+wire_access(vm_prot_t prot)
+{
+	if (prot & VM_PROT_WRITE)
+		return VM_PROT_WRITE;
+	return (prot & VM_PROT_READ) ? VM_PROT_READ : VM_PROT_EXECUTE;
+}
+
+/*
+ * Wire [start, end): each entry not yet wired is marked as being wired,
+ * then every page of it is faulted in and wired (writable ones for
+ * writing, so copy-on-write happens now rather than later), and the
+ * entry counts one wiring.  Wiring a wired range again changes nothing,
+ * as mlock(2) requires.  Errors: ENOMEM (a hole, or PROT_NONE memory),
+ * EAGAIN (no memory for the pages), EIO (a page past the end of a file);
+ * on failure nothing stays wired that this call wired, and nothing that
+ * was wired before is touched.
+ */
 int
 vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e;
+	vaddr_t va;
 	int error;
 
 	vm_map_lock(map);
@@ -473,30 +508,39 @@ vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
 		return error;
 	}
 	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next)
-		if (e->wired_count == 0) {
-			e->wired_count = 1;
+		if (e->wired_count == 0)
 			e->eflags |= MAP_ENTRY_IN_WIRING;
-		}
 	vm_map_unlock(map);
-	for (vaddr_t va = start; va < end && error == 0; va += PAGE_SIZE) {
-		vm_prot_t access = VM_PROT_READ;
+	for (va = start; va < end && error == 0; va += PAGE_SIZE) {
+		vm_prot_t access = VM_PROT_NONE;
 		bool wiring;
 
 		vm_map_lock(map);
 		e = vm_map_lookup_entry(map, va);
 		wiring = e != NULL && (e->eflags & MAP_ENTRY_IN_WIRING);
-		if (wiring && (e->protection & VM_PROT_WRITE))
-			access = VM_PROT_WRITE;
-		vm_map_unlock(map);
 		if (wiring)
-			error = vm_fault(map, va, access, VM_FAULT_WIRE);
+			access = wire_access(e->protection);
+		vm_map_unlock(map);
+		if (wiring && (error = vm_fault(map, va, access, VM_FAULT_WIRE)) != 0)
+			break;
 	}
+	/* Done: the marked entries are wired; failed at va: unwire what was wired below it. */
 	vm_map_lock(map);
-	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next)
+	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next) {
+		if (!(e->eflags & MAP_ENTRY_IN_WIRING))
+			continue;
 		e->eflags &= ~MAP_ENTRY_IN_WIRING;
+		if (error == 0) {
+			e->wired_count = 1;
+		} else if (e->start < va) {
+			e->wired_count = 1;
+			entry_unwire_range(map, e, e->start, MIN(va, e->end));
+			e->wired_count = 0;
+		}
+	}
 	vm_map_unlock(map);
-	if (error)
-		vm_map_unwire(map, start, end);
+	if (error == ENOMEM)
+		error = EAGAIN;		/* the pages' memory, not the range: try again later */
 	return error;
 }
 
@@ -511,7 +555,7 @@ vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end)
 		for (e = first_in_range(map, start); e != NULL && e->start < end;
 		    e = e->node.next)
 			if (e->wired_count > 0)
-				entry_unwire_pages(map, e);
+				entry_unwire(map, e);
 	vm_map_unlock(map);
 	return error;
 }

@@ -41,7 +41,7 @@ struct pmap;
 #define MAP_ENTRY_NOFAULT	0x0004	/* reserved space: no faults here */
 #define MAP_ENTRY_STACK		0x0008	/* a stack (for /proc maps) */
 #define MAP_ENTRY_GUARD		0x0010	/* a guard region */
-#define MAP_ENTRY_IN_WIRING	0x0020	/* vm_map_wire is faulting it in */
+#define MAP_ENTRY_IN_WIRING	0x0020	/* vm_map_wire is faulting it in and wiring it */
 #define MAP_ENTRY_IS_SUB_MAP	0x0040	/* kernel map: the range is another map's */
 
 struct vm_map_entry {
@@ -58,8 +58,18 @@ struct vm_map_entry {
 	uint8_t		inheritance;	/* (M) VM_INHERIT_* */
 	uint8_t		advice;		/* (M) MADV_* */
 	uint16_t	eflags;		/* (M) MAP_ENTRY_* */
-	uint32_t	wired_count;	/* (M) wirings (mlock + kernel) */
+	uint32_t	wired_count;	/* (M) wirings of the range (mlock: at most one) */
 };
+
+/*
+ * Wiring belongs to the entry.  A wired entry (wired_count > 0, not
+ * MAP_ENTRY_IN_WIRING) has, at every page of its range, a resident page
+ * in its objects (the first found down its shadow chain: the page it
+ * sees), and that page carries wired_count wirings for it; its leaves in
+ * the pmap, where there are any (a PROT_NONE entry has none), are wired
+ * leaves.  A copy-on-write of a wired entry's page moves its wirings to
+ * the copy; unwiring walks the entry's objects, never its page tables.
+ */
 
 struct vm_map {
 	struct spinlock	lock;

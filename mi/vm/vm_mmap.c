@@ -251,7 +251,9 @@ SYSCALL(mlock)
 		return 0;
 	if ((error = memlock_check(td, end - start)) != 0)
 		return -error;
-	return -vm_map_wire(curmap(td), start, end);
+	error = vm_map_wire(curmap(td), start, end);
+	/* A page that cannot be read (past the end of a file) is ENOMEM to mlock, as on Linux. */
+	return -(error == EIO ? ENOMEM : error);
 }
 
 /* munlock(addr, len) */

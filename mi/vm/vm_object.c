@@ -136,8 +136,7 @@ free_all_pages(struct vm_object *obj)
 		KASSERT(!m->busy, ("terminating object %p with busy page", obj));
 		if (pmap_page_is_mapped(m))
 			pmap_remove_all(m);
-		m->wire_count = 0;
-		vm_page_free(m);
+		vm_page_free(m);	/* unwired: a wiring holds a reference on the object */
 	}
 	vm_radix_reclaim_all(&obj->pages);
 }

@@ -38,7 +38,9 @@ struct vm_page {
 	};
 	paddr_t		phys_addr;	/* (C) */
 	struct md_page	md;		/* (M) machine-dependent */
-	uint32_t	wire_count;	/* (A) wirings; a wired page is never paged out */
+	uint32_t	wire_count;	/* (A) wirings (one per wiring of each wired map entry
+					 * that sees it, plus the kernel's own); a wired page is
+					 * never paged out */
 	uint32_t	busy;		/* (A) busy lock: held during page-in, copy */
 	uint16_t	flags;		/* (A) PG_* */
 	uint8_t		order;		/* (F) buddy order of a free block head */

@@ -1,5 +1,7 @@
 /* mlock: locking ranges and whole address spaces, and RLIMIT_MEMLOCK. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -182,10 +184,83 @@ test_lock_none(void)
 	munmap(p, 3 * PGSZ);
 }
 
+/* wired_pages is back at want (our kernel; Linux has no such counter). */
+static void
+wired_back(long want, const char *what)
+{
+	long now = vmstat_get("wired_pages");
+
+	if (want < 0)
+		tap_skip("no wired_pages counter (not our kernel)");
+	else
+		tap_ok(now == want, "%s: wired_pages back at %ld (%ld)", what, want, now);
+}
+
+/*
+ * A locked page keeps exactly one wiring for its mapping, whatever its
+ * page-table entry does: PROT_NONE removes the translation, the next
+ * write brings it back, and munlock must release the one wiring.
+ */
+static void
+test_lock_reprotect(void)
+{
+	char *p = map_pages(1);
+	long wired0 = vmstat_get("wired_pages");
+
+	tap_ok(mlock(p, PGSZ) == 0 && mprotect(p, PGSZ, PROT_NONE) == 0 &&
+	    mprotect(p, PGSZ, PROT_READ | PROT_WRITE) == 0 && (p[0] = 'w', p[0] == 'w') &&
+	    munlock(p, PGSZ) == 0, "mlock, PROT_NONE, read-write, write, munlock");
+	wired_back(wired0, "mlock/PROT_NONE/write/munlock");
+	munmap(p, PGSZ);
+}
+
+/*
+ * A failed mlock releases only what it locked itself.  A file page is
+ * locked through a first mapping M1; a second mapping M2 of the same
+ * page follows a page past the end of a file, where locking fails before
+ * M2 is reached.  The page must stay locked for M1.
+ */
+static void
+test_failed_lock_keeps_others(void)
+{
+	char name[64], *m1, *m2, *region;
+	long wired0 = vmstat_get("wired_pages"), wired1;
+	int fd, fd2;
+
+	snprintf(name, sizeof(name), "/tmp/mlock.%d", getpid());
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(name);
+	snprintf(name, sizeof(name), "/tmp/mlock2.%d", getpid());
+	fd2 = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(name);
+	if (fd < 0 || fd2 < 0 || ftruncate(fd, PGSZ) != 0 || ftruncate(fd2, PGSZ) != 0) {
+		tap_ok(0, "make two one-page files");
+		return;
+	}
+	/* [fd2 page 0][fd2 page 1: past its end][M2: fd page 0] */
+	region = unmapped_pages(3);
+	mmap(region, 2 * PGSZ, PROT_READ, MAP_SHARED | MAP_FIXED, fd2, 0);
+	m2 = mmap(region + 2 * PGSZ, PGSZ, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	m1 = mmap(NULL, PGSZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	m2[0] = 'x';			/* M2 maps the page */
+	tap_ok(m1 != MAP_FAILED && m2 == region + 2 * PGSZ && mlock(m1, PGSZ) == 0,
+	    "lock the file page through M1");
+	wired1 = vmstat_get("wired_pages");
+	tap_ok(mlock(region + PGSZ, 2 * PGSZ) == -1 && errno == ENOMEM,
+	    "mlock of [past the end of a file][M2] -> ENOMEM");
+	wired_back(wired1, "a failed mlock keeps M1's lock");
+	munlock(m1, PGSZ);
+	munmap(region, 3 * PGSZ);
+	munmap(m1, PGSZ);
+	close(fd);
+	close(fd2);
+	wired_back(wired0, "after munlock and munmap");
+}
+
 int
 main(void)
 {
-	tap_plan(24);
+	tap_plan(30);
 	test_lock();
 	test_errors();
 	test_rlimit();
@@ -193,5 +268,7 @@ main(void)
 	test_wired_cow();
 	test_fork_locked_none();
 	test_lock_none();
+	test_lock_reprotect();
+	test_failed_lock_keeps_others();
 	return tap_done();
 }
