@@ -166,7 +166,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "ref_faults %lu\n", ps.ref_faults);
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());
 	tb_printf(tb, "wired_pages %lu\n", vm_page_count_wired());
-	tb_printf(tb, "fork_pages_copied %lu\n", 0UL);	/* fork copies no pages */
+	tb_printf(tb, "fork_pages_copied %lu\n", vm_map_stats.fork_pages_copied);
 }
 
 static const char *

@@ -105,3 +105,5 @@ int kern_execve(struct thread *td, const char *path, char *const argv[], int arg
 #define P_PPWAIT_FLAG	0x1	/* vfork parent waits for exec or exit */
 void cpu_return_to_user(struct trapframe *frame) __attribute__((noreturn));
 void proc_release_vfork_parent(struct proc *p);
+/* A clock tick on this cpu: charge it to the running process as user or system time. */
+void proc_charge_tick(bool user_mode);

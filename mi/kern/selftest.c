@@ -24,6 +24,19 @@ selftest_ok(bool cond, const char *fmt, ...)
 	return cond;
 }
 
+void
+selftest_skip(const char *fmt, ...)
+{
+	char reason[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	checks_run++;
+	printf("ok %d # SKIP %s\n", checks_run, reason);
+}
+
 /* Is name in the comma-separated list (or is the list empty or "all")? */
 static bool
 selected(const char *selection, const char *name)

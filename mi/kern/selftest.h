@@ -22,6 +22,9 @@ struct selftest {
 /* Report one check: "ok N - <desc>" or "not ok N - <desc>". Returns cond. */
 bool selftest_ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Report a check that cannot run here: "ok N # SKIP <reason>" (TAP's skip). */
+void selftest_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Run the tests the command line selects; returns the number that failed. */
 int selftest_run(const char *selection);
 

@@ -414,7 +414,7 @@ test_two_harts(void)
 	bool ok = true, shared_ok = true;
 
 	if (ncpu < 2) {
-		selftest_ok(true, "two harts: skipped, one cpu");
+		selftest_skip("two harts: one cpu");
 		goto out;
 	}
 	/* One address space on two harts: the second fault finds the first's page. */
@@ -467,7 +467,7 @@ test_device_object(void)
 	uint32_t prio = 0;
 
 	if (platform.plic_base == 0 || platform.uart.irq == 0) {
-		selftest_ok(true, "device object: skipped, no PLIC or console interrupt");
+		selftest_skip("device object: no PLIC or console interrupt");
 		vmspace_free(vm);
 		return;
 	}

@@ -16,6 +16,10 @@
 
 static struct vm_object *chain_bottom(struct vm_map_entry *e, uint64_t *offset);
 
+struct vm_map_stats vm_map_stats;
+
+#define STAT_ADD(field, n)	__atomic_add_fetch(&vm_map_stats.field, (n), __ATOMIC_RELAXED)
+
 static zone_t map_entry_zone;
 static zone_t vmspace_zone;
 static struct vm_map kernel_map_store, kstack_map_store;
@@ -625,6 +629,7 @@ copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 			if ((copy = vm_page_alloc(obj, i, 0)) != NULL) {
 				pmap_copy_page(m, copy);
 				vm_page_unbusy(copy);
+				STAT_ADD(fork_pages_copied, 1);
 			}
 			spin_unlock(&obj->lock);
 			error = copy == NULL ? ENOMEM : 0;

@@ -108,6 +108,12 @@ struct vmspace {
 extern struct vm_map *kernel_map;
 extern struct vm_map *kstack_map;
 
+/* Counters, exported through /proc/vmstat. */
+struct vm_map_stats {
+	uint64_t	fork_pages_copied;	/* wired private pages fork copied at once */
+};
+extern struct vm_map_stats vm_map_stats;
+
 void vm_map_startup(void);
 void vm_map_init(struct vm_map *map, struct pmap *pmap, vaddr_t min, vaddr_t max);
 /* Make [start, end) of a kernel map the submap sub (which covers the same range). */

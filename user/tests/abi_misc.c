@@ -108,6 +108,28 @@ test_random(void)
 	    "the bytes are not all zero and differ between calls");
 }
 
+/*
+ * Compute until times() charges this process some user time, for at most
+ * about two seconds of wall-clock time.  True if it did.
+ */
+static int
+user_time_advances(struct tms *t)
+{
+	struct timespec start, now;
+	volatile unsigned long x = 1;
+	clock_t u0 = t->tms_utime;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		for (int i = 0; i < 100000; i++)
+			x = x * 6364136223846793005UL + 1;
+		if (times(t) == (clock_t)-1)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (t->tms_utime == u0 && now.tv_sec - start.tv_sec < 2);
+	return t->tms_utime > u0;
+}
+
 /* times() and the resource limits. */
 static void
 test_times_limits(void)
@@ -115,8 +137,9 @@ test_times_limits(void)
 	struct rlimit rl, rl2;
 	struct tms t;
 
-	tap_ok(times(&t) != (clock_t)-1 && t.tms_utime >= 0,
-	    "times() succeeds");
+	tap_ok(times(&t) != (clock_t)-1 && user_time_advances(&t),
+	    "times(): user time advances while the process computes (%ld ticks)",
+	    (long)t.tms_utime);
 	tap_ok(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur > 0 &&
 	    rl.rlim_cur <= rl.rlim_max, "getrlimit(RLIMIT_STACK)");
 	tap_ok(prlimit(0, RLIMIT_NOFILE, NULL, &rl) == 0 &&
