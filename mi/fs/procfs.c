@@ -157,6 +157,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "bypasses %lu\n", os->bypasses);
 	tb_printf(tb, "collapse_pages_moved %lu\n", os->collapse_pages_moved);
 	tb_printf(tb, "collapse_pages_freed %lu\n", os->collapse_pages_freed);
+	tb_printf(tb, "unmap_pages_freed %lu\n", os->unmap_pages_freed);
 	tb_printf(tb, "pv_entries %lu\n", ps.pv_entries);
 	tb_printf(tb, "pv_reclaims %lu\n", ps.pv_reclaims);
 	tb_printf(tb, "pt_pages %lu\n", ps.pt_pages);

@@ -54,7 +54,7 @@ prepare_entry(struct faultstate *fs, struct vm_map_entry *e)
 	if ((fs->access & ~e->protection) != 0)
 		return EACCES;
 	if (e->object == NULL) {
-		e->object = vm_object_allocate(OBJT_ANON, atop(e->end - e->start));
+		e->object = vm_object_allocate_private(atop(e->end - e->start));
 		if (e->object == NULL)
 			return ENOMEM;
 		e->offset = 0;

@@ -247,6 +247,10 @@ remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 		if (map->pmap != NULL)
 			pmap_remove(map->pmap, e->start, e->end);
 		entry_unlink(map, e);
+		/* The range's pages, if no one else sees them, go now, not with the object. */
+		if (e->object != NULL)
+			vm_object_unmap_range(e->object, atop(e->offset),
+			    atop(e->offset + (e->end - e->start)));
 		/* Dropping an object reference may collapse chains: no map lock needed. */
 		vm_object_deallocate(e->object);
 		entry_free(e);
@@ -612,7 +616,7 @@ copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 	obj = chain_bottom(src, &offset);
 	if (obj->type == OBJT_ANON) {
 		vm_object_deallocate(obj);
-		obj = vm_object_allocate(OBJT_ANON, npages);
+		obj = vm_object_allocate_private(npages);
 		offset = 0;
 	} else if (vm_object_shadow(&obj, &offset, src->end - src->start) != 0) {
 		vm_object_deallocate(obj);
@@ -677,6 +681,7 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 		c->offset = e->offset;
 		c->eflags = e->eflags;
 		vm_object_reference(c->object);
+		vm_object_clear_onemapping(c->object);	/* both entries see its pages */
 		break;
 	case VM_INHERIT_COPY:
 		if (e->wired_count > 0 && e->object != NULL) {
@@ -685,6 +690,7 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 		}
 		if (e->object != NULL) {
 			vm_object_reference(e->object);
+			vm_object_clear_onemapping(e->object);	/* both entries see its pages */
 			e->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
 			c->eflags = e->eflags;
 			/* Writes by either side must now fault and copy. */
@@ -992,7 +998,7 @@ append_growth(struct vm_map *map, struct vm_map_entry *e, vm_size_t len)
 		g->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	} else {
 		g->offset = 0;
-		if ((g->object = vm_object_allocate(OBJT_ANON, atop(len))) == NULL) {
+		if ((g->object = vm_object_allocate_private(atop(len))) == NULL) {
 			entry_free(g);
 			return ENOMEM;
 		}

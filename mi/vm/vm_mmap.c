@@ -160,7 +160,7 @@ SYSCALL(mmap)
 		return -EAGAIN;		/* mlockall(MCL_FUTURE): it would be locked */
 	if (flags & MAP_ANONYMOUS) {
 		cow = type == MAP_PRIVATE ? MAP_ENTRY_COW : 0;
-		if (cow == 0 && (obj = vm_object_allocate(OBJT_ANON, atop(len))) == NULL)
+		if (cow == 0 && (obj = vm_object_allocate_private(atop(len))) == NULL)
 			return -ENOMEM;
 	} else if ((error = mmap_file(td, fd, off, len, flags, prot, &obj, &maxprot,
 	    &cow)) != 0) {

@@ -41,6 +41,16 @@ vm_object_allocate(enum vm_object_type type, vm_pindex_t size)
 	return obj;
 }
 
+struct vm_object *
+vm_object_allocate_private(vm_pindex_t size)
+{
+	struct vm_object *obj = vm_object_allocate(OBJT_ANON, size);
+
+	if (obj != NULL)
+		obj->flags |= OBJ_ONEMAPPING;
+	return obj;
+}
+
 void
 vm_object_reference(struct vm_object *obj)
 {
@@ -227,6 +237,7 @@ vm_object_shadow(struct vm_object **objp, uint64_t *offsetp, vm_size_t length)
 	/* The caller is the only user of an anonymous object: nothing to share. */
 	spin_lock(&src->lock);
 	if (src->ref_count == 1 && src->pager == NULL) {
+		src->flags |= OBJ_ONEMAPPING;	/* no one else is left to see it */
 		spin_unlock(&src->lock);
 		return 0;
 	}
@@ -235,12 +246,13 @@ vm_object_shadow(struct vm_object **objp, uint64_t *offsetp, vm_size_t length)
 	shadow = vm_object_allocate(OBJT_ANON, atop(round_page(length)));
 	if (shadow == NULL)
 		return ENOMEM;
-	shadow->flags |= OBJ_SHADOW;
+	shadow->flags |= OBJ_SHADOW | OBJ_ONEMAPPING;
 	shadow->backing_object = src;		/* takes over the caller's reference */
 	shadow->backing_offset = *offsetp;
 	spin_lock(&src->lock);
 	list_append(&src->shadows, &shadow->shadow_link);
 	src->shadow_count++;
+	src->flags &= ~OBJ_ONEMAPPING;
 	spin_unlock(&src->lock);
 	STAT_ADD(shadows, 1);
 	*objp = shadow;
@@ -485,13 +497,13 @@ vm_object_collapse(struct vm_object *obj)
 	}
 }
 
-void
-vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+/* vm_object_page_remove with obj locked (it may be dropped while a page is busy). */
+static uint64_t
+page_remove_locked(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 {
 	struct vm_page *m;
-	uint64_t idx = start;
+	uint64_t idx = start, freed = 0;
 
-	spin_lock(&obj->lock);
 	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
 	    idx < end) {
 		while (m != NULL && m->busy) {
@@ -503,9 +515,50 @@ vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 		if (m != NULL && m->wire_count == 0) {
 			pmap_remove_all(m);
 			vm_page_free(m);
+			freed++;
 		}
 		idx++;
 	}
+	return freed;
+}
+
+uint64_t
+vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+{
+	uint64_t freed;
+
+	spin_lock(&obj->lock);
+	freed = page_remove_locked(obj, start, end);
+	spin_unlock(&obj->lock);
+	return freed;
+}
+
+uint64_t
+vm_object_unmap_range(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+{
+	uint64_t freed = 0;
+
+	spin_lock(&obj->lock);
+	if ((obj->flags & OBJ_ONEMAPPING) && obj->ref_count > 1) {
+		KASSERT(obj->type == OBJT_ANON && obj->shadow_count == 0,
+		    ("vm_object_unmap_range: %p is seen by more than its entries", obj));
+		freed = page_remove_locked(obj, start, end);
+		/* Later, swap blocks in the range go here too. */
+		if (start < obj->size && end >= obj->size)
+			obj->size = start;
+		STAT_ADD(unmap_pages_freed, freed);
+	}
+	spin_unlock(&obj->lock);
+	return freed;
+}
+
+void
+vm_object_clear_onemapping(struct vm_object *obj)
+{
+	if (obj == NULL)
+		return;
+	spin_lock(&obj->lock);
+	obj->flags &= ~OBJ_ONEMAPPING;
 	spin_unlock(&obj->lock);
 }
 
