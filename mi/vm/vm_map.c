@@ -972,15 +972,17 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
  * free), as a new entry: the object pages after e's range may belong to
  * another part of the original mapping (clipped off, or unmapped with
  * their pages still in the object), so e itself must not reach them.  A
- * file mapping goes on with the next part of the file; private anonymous
- * memory with fresh zero-fill; shared anonymous memory with a new object.
- * Map locked.
+ * file mapping goes on with the next part of the file (a private one
+ * copy-on-write, even when e's own pages are copies by now: the file is
+ * the bottom of its chain); private anonymous memory with fresh
+ * zero-fill; shared anonymous memory with a new object.  Map locked.
  */
 static int
 append_growth(struct vm_map *map, struct vm_map_entry *e, vm_size_t len)
 {
 	struct vm_map_entry *g = entry_alloc();
-	struct vm_object *obj = e->object;
+	struct vm_object *file = NULL;
+	uint64_t offset = 0;
 
 	if (g == NULL)
 		return ENOMEM;
@@ -989,9 +991,15 @@ append_growth(struct vm_map *map, struct vm_map_entry *e, vm_size_t len)
 	g->start = e->end;
 	g->end = e->end + len;
 	g->wired_count = 0;
-	if (obj != NULL && obj->type == OBJT_VNODE) {
-		g->offset = e->offset + (e->end - e->start);
-		vm_object_reference(obj);
+	if (e->object != NULL && (file = chain_bottom(e, &offset))->type != OBJT_VNODE) {
+		vm_object_deallocate(file);
+		file = NULL;
+	}
+	if (file != NULL) {
+		g->object = file;		/* takes chain_bottom's reference */
+		g->offset = offset + (e->end - e->start);
+		if (e->eflags & MAP_ENTRY_COW)
+			g->eflags |= MAP_ENTRY_NEEDS_COPY;
 	} else if (e->eflags & MAP_ENTRY_COW) {
 		g->object = NULL;
 		g->offset = 0;
