@@ -284,39 +284,76 @@ range_is_free(struct vm_map *map, vaddr_t start, vaddr_t end)
 }
 
 /*
- * Grow prev, an anonymous private entry ending at start that no one else
- * shares, to cover [start, end) instead of making a new entry.
+ * Can e's range grow by len bytes in place, showing nothing of its
+ * objects that belongs to someone else?  Every anonymous object of its
+ * chain must hold nothing at the new indices (they lie past its size),
+ * and the first one, if anonymous, must be e's alone there; a file at the
+ * bottom may show through only with show_file (mremap: the mapping goes
+ * on with the file), not when the new range must read as zeros (a merged
+ * mmap).  If so, the first object grows to cover the new range, and true
+ * is returned.  Map locked.
+ */
+static bool
+grow_objects(struct vm_map_entry *e, vm_size_t len, bool show_file)
+{
+	struct vm_object *first = e->object, *obj, *next;
+	vm_pindex_t from = atop(e->offset + (e->end - e->start)), to = from + atop(len);
+	uint64_t ignored;
+	bool ok;
+
+	if (first == NULL)
+		return true;
+	spin_lock(&first->lock);
+	ok = first->type != OBJT_ANON || (from == first->size &&
+	    (first->ref_count == 1 || (first->flags & OBJ_ONEMAPPING)));
+	for (obj = first; ok; obj = next) {
+		if (obj->type != OBJT_ANON) {
+			ok = obj->type == OBJT_VNODE && show_file;
+			break;
+		}
+		ok = from >= obj->size && vm_radix_lookup_ge(&obj->pages, from, &ignored) == NULL;
+		if (!ok || (next = obj->backing_object) == NULL)
+			break;
+		from += atop(obj->backing_offset);
+		spin_lock(&next->lock);
+		if (obj != first)
+			spin_unlock(&obj->lock);
+	}
+	if (obj != first)
+		spin_unlock(&obj->lock);
+	if (ok && first->type == OBJT_ANON)
+		first->size = to;
+	spin_unlock(&first->lock);
+	return ok;
+}
+
+/* Grow e, followed by free space, by len bytes in place if grow_objects allows. */
+static bool
+entry_extend(struct vm_map *map, struct vm_map_entry *e, vm_size_t len, bool show_file)
+{
+	if ((map->flags & MAP_KERNEL) || e->wired_count != 0 ||
+	    (e->eflags & (MAP_ENTRY_IS_SUB_MAP | MAP_ENTRY_IN_WIRING)) ||
+	    !grow_objects(e, len, show_file))
+		return false;
+	map->size += len;
+	e->end += len;
+	vm_map_tree_resize(&map->tree, e);
+	return true;
+}
+
+/*
+ * Grow prev, an anonymous private entry ending at start and alike in
+ * every other way, to cover [start, end) instead of making a new entry.
  */
 static bool
 try_extend(struct vm_map *map, struct vm_map_entry *prev, vaddr_t start, vaddr_t end,
     vm_prot_t prot, vm_prot_t maxprot, int cow)
 {
-	struct vm_object *obj;
-
-	if (prev == NULL || (map->flags & MAP_KERNEL) || prev->end != start ||
-	    prev->protection != prot || prev->max_protection != maxprot || prev->eflags != cow ||
-	    prev->wired_count != 0 || prev->inheritance != VM_INHERIT_COPY ||
-	    (map->flags & MAP_WIREFUTURE))
+	if (prev == NULL || prev->end != start || prev->protection != prot ||
+	    prev->max_protection != maxprot || prev->eflags != cow ||
+	    prev->inheritance != VM_INHERIT_COPY || (map->flags & MAP_WIREFUTURE))
 		return false;
-	obj = prev->object;
-	if (obj != NULL) {
-		bool ok;
-
-		spin_lock(&obj->lock);
-		ok = obj->type == OBJT_ANON && obj->ref_count == 1 &&
-		    obj->backing_object == NULL && obj->shadow_count == 0 &&
-		    prev->offset + (prev->end - prev->start) == ptoa(obj->size) &&
-		    vm_radix_lookup_ge(&obj->pages, obj->size, &(uint64_t){0}) == NULL;
-		if (ok)
-			obj->size += atop(end - start);
-		spin_unlock(&obj->lock);
-		if (!ok)
-			return false;
-	}
-	map->size += end - start;
-	prev->end = end;
-	vm_map_tree_resize(&map->tree, prev);
-	return true;
+	return entry_extend(map, prev, end - start, false);
 }
 
 int
@@ -969,7 +1006,8 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
 
 /*
  * Grow the mapping that ends with e by len bytes (the space after it is
- * free), as a new entry: the object pages after e's range may belong to
+ * free), as a new entry, when e cannot simply be extended (entry_extend):
+ * the object pages after e's range may belong to
  * another part of the original mapping (clipped off, or unmapped with
  * their pages still in the object), so e itself must not reach them.  A
  * file mapping goes on with the next part of the file (a private one
@@ -1044,7 +1082,8 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	}
 	if (!fixed && range_is_free(map, end, old + newsize) && old + newsize <= map->tree.max &&
 	    old + newsize > old) {
-		error = append_growth(map, e, newsize - oldsize);
+		if (!entry_extend(map, e, newsize - oldsize, true))
+			error = append_growth(map, e, newsize - oldsize);
 		*newaddr = old;
 		goto out;
 	}
@@ -1078,7 +1117,7 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	entry_unlink(map, e);
 	entry_free(e);
 	entry_insert(map, moved);
-	if (newsize > oldsize)
+	if (newsize > oldsize && !entry_extend(map, moved, newsize - oldsize, true))
 		error = append_growth(map, moved, newsize - oldsize);
 	*newaddr = dest;
 out:

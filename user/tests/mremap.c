@@ -231,10 +231,31 @@ test_grow_written_file(void)
 	close(fd);
 }
 
+/*
+ * A mapping grown in place is one mapping: it can be moved, or grown
+ * again, as a whole.
+ */
+static void
+test_grown_is_whole(void)
+{
+	char *r = unmapped_pages(8), *p, *q;
+
+	p = mmap(r, 2 * PGSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+	    -1, 0);
+	fill(p, 2, 'g');
+	q = mremap(p, 2 * PGSZ, 4 * PGSZ, 0);
+	tap_ok(q == p, "grow 2 -> 4 pages in place");
+	q[3 * PGSZ] = 'h';
+	q = mremap(p, 4 * PGSZ, 4 * PGSZ, MREMAP_MAYMOVE | MREMAP_FIXED, r + 4 * PGSZ);
+	tap_ok(q == r + 4 * PGSZ && check(q, 2, 'g') && q[2 * PGSZ] == 0 && q[3 * PGSZ] == 'h',
+	    "the grown mapping moves as a whole (%p)", q);
+	munmap(r, 8 * PGSZ);
+}
+
 int
 main(void)
 {
-	tap_plan(21);
+	tap_plan(23);
 	test_grow_in_place();
 	test_move();
 	test_shrink();
@@ -242,5 +263,6 @@ main(void)
 	test_errors();
 	test_growth_is_fresh();
 	test_grow_written_file();
+	test_grown_is_whole();
 	return tap_done();
 }
