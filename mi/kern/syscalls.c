@@ -62,6 +62,7 @@
 	X(136, rt_sigpending)		\
 	X(139, rt_sigreturn)		\
 	X(142, reboot)			\
+	X(146, setuid)			\
 	X(153, times)			\
 	X(154, setpgid)			\
 	X(155, getpgid)			\

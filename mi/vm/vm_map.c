@@ -119,18 +119,26 @@ entry_unlink(struct vm_map *map, struct vm_map_entry *e)
 	map->size -= e->end - e->start;
 }
 
+/* Is a user map at its limit of entries, so that a split must fail? */
+static bool
+at_entry_limit(const struct vm_map *map)
+{
+	return map->pmap != NULL && map->tree.nentries >= VM_MAP_MAX_ENTRIES;
+}
+
 /*
  * Split e at addr (strictly inside it) so that e starts at addr; the part
- * below becomes a new entry sharing e's object.  ENOMEM if no entry.
+ * below becomes a new entry sharing e's object.  ENOMEM if no entry, or,
+ * when limited, if the map has all the entries it may have.
  */
 static int
-clip_start(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr)
+clip_start(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr, bool limited)
 {
 	struct vm_map_entry *front;
 
 	if (addr <= e->start)
 		return 0;
-	front = entry_alloc();
+	front = limited && at_entry_limit(map) ? NULL : entry_alloc();
 	if (front == NULL)
 		return ENOMEM;
 	*front = *e;
@@ -146,13 +154,13 @@ clip_start(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr)
 
 /* Split e at addr (strictly inside it) so that e ends at addr. */
 static int
-clip_end(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr)
+clip_end(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr, bool limited)
 {
 	struct vm_map_entry *back;
 
 	if (addr >= e->end)
 		return 0;
-	back = entry_alloc();
+	back = limited && at_entry_limit(map) ? NULL : entry_alloc();
 	if (back == NULL)
 		return ENOMEM;
 	*back = *e;
@@ -166,20 +174,30 @@ clip_end(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr)
 	return 0;
 }
 
-/* Clip the entries overlapping [start, end) so none crosses either end. */
+/*
+ * Clip the entries overlapping [start, end) so none crosses either end;
+ * limited: each split counts against the map's entry limit (as Linux's
+ * split_vma does).
+ */
 static int
-clip_range(struct vm_map *map, vaddr_t start, vaddr_t end)
+clip_range_limited(struct vm_map *map, vaddr_t start, vaddr_t end, bool limited)
 {
 	struct vm_map_entry *e, *prev;
 	int error;
 
 	e = vm_map_tree_lookup(&map->tree, start, &prev);
-	if (e != NULL && (error = clip_start(map, e, start)) != 0)
+	if (e != NULL && (error = clip_start(map, e, start, limited)) != 0)
 		return error;
 	e = vm_map_tree_lookup(&map->tree, end - 1, &prev);
-	if (e != NULL && (error = clip_end(map, e, end)) != 0)
+	if (e != NULL && (error = clip_end(map, e, end, limited)) != 0)
 		return error;
 	return 0;
+}
+
+static int
+clip_range(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	return clip_range_limited(map, start, end, true);
 }
 
 /* The first entry at or above start, for walking a clipped range. */
@@ -229,14 +247,22 @@ entry_unwire(struct vm_map *map, struct vm_map_entry *e)
 	e->wired_count = 0;
 }
 
-/* Remove [start, end) from a locked map: entries, translations, object references. */
+/*
+ * Remove [start, end) from a locked map: entries, translations, object
+ * references.  The map's entry limit stops only a removal that splits one
+ * entry in two (ENOMEM, as Linux's munmap); trimming one at either end
+ * adds no entry in the end.
+ */
 static int
 remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e, *next;
 	int error;
 
-	if ((error = clip_range(map, start, end)) != 0)
+	e = vm_map_tree_lookup(&map->tree, start, NULL);
+	if (e != NULL && e->start < start && end < e->end && at_entry_limit(map))
+		return ENOMEM;
+	if ((error = clip_range_limited(map, start, end, false)) != 0)
 		return error;
 	for (e = first_in_range(map, start); e != NULL && e->start < end; e = next) {
 		next = e->node.next;
@@ -535,8 +561,8 @@ wire_access(vm_prot_t prot)
  * on failure nothing stays wired that this call wired, and nothing that
  * was wired before is touched.
  */
-int
-vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
+static int
+wire_range(struct vm_map *map, vaddr_t start, vaddr_t end, vaddr_t *failed)
 {
 	struct vm_map_entry *e;
 	vaddr_t va;
@@ -584,8 +610,28 @@ vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
 		}
 	}
 	vm_map_unlock(map);
+	*failed = va;
 	if (error == ENOMEM)
 		error = EAGAIN;		/* the pages' memory, not the range: try again later */
+	return error;
+}
+
+int
+vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	vaddr_t failed;
+
+	return wire_range(map, start, end, &failed);
+}
+
+int
+vm_map_wire_prefix(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	vaddr_t failed;
+	int error = wire_range(map, start, end, &failed);
+
+	if (error == EIO)
+		error = failed > start ? wire_range(map, start, failed, &failed) : 0;
 	return error;
 }
 
@@ -950,7 +996,9 @@ entry_advise(struct vm_map *map, struct vm_map_entry *e, int advice)
 		e->inheritance = (e->eflags & MAP_ENTRY_COW) ? VM_INHERIT_COPY : VM_INHERIT_SHARE;
 		return 0;
 	case MADV_WIPEONFORK:
-		if (!(e->eflags & MAP_ENTRY_COW))
+		/* Private anonymous memory only, as on Linux: not shared, not a file's. */
+		if (!(e->eflags & MAP_ENTRY_COW) ||
+		    (e->object != NULL && vm_object_bottom_type(e->object) != OBJT_ANON))
 			return EINVAL;
 		e->inheritance = VM_INHERIT_ZERO;
 		return 0;
@@ -979,7 +1027,7 @@ vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
 }
 
 int
-vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
+vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
     int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last))
 {
 	struct vm_map_entry *e;
@@ -989,6 +1037,13 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
 	if (!range_is_mapped(map, start, end)) {
 		vm_map_unlock(map);
 		return ENOMEM;
+	}
+	for (e = vm_map_tree_lookup(&map->tree, start, NULL); invalidate && e != NULL &&
+	    e->start < end; e = e->node.next) {
+		if (e->wired_count > 0) {
+			vm_map_unlock(map);
+			return EBUSY;
+		}
 	}
 	for (e = vm_map_tree_lookup(&map->tree, start, NULL); !error && e != NULL &&
 	    e->start < end; e = e->node.next) {

@@ -81,6 +81,9 @@ struct vm_map {
 	uint32_t	timestamp;	/* (M) bumped on every change */
 };
 
+/* Entries a user map may have (Linux's default vm.max_map_count). */
+#define VM_MAP_MAX_ENTRIES	65530
+
 #define MAP_WIREFUTURE	0x0001		/* mlockall(MCL_FUTURE) */
 #define MAP_KERNEL	0x0002		/* a kernel map: no pmap, entries never merge */
 
@@ -140,6 +143,13 @@ int vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end);
 int vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot);
 int vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit);
 int vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end);
+/*
+ * Wire [start, end) as far as it can be read from start (mlockall): a
+ * page that cannot be (past the end of a file, EIO) ends the wiring there
+ * without an error, as Linux ignores such pages.  Other errors as
+ * vm_map_wire.
+ */
+int vm_map_wire_prefix(struct vm_map *map, vaddr_t start, vaddr_t end);
 int vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end);
 
 /*
@@ -187,9 +197,10 @@ vm_size_t vm_map_wired_bytes(struct vm_map *map);
 bool vm_map_page_resident(struct vm_map *map, vaddr_t va);
 /*
  * For each shared mapping of a file object in [start, end), call fn on
- * the object and the page range it covers (msync).
+ * the object and the page range it covers (msync).  With invalidate, a
+ * wired entry in the range is EBUSY (locked pages cannot be invalidated).
  */
-int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
+int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
     int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last));
 /*
  * Move or resize the mapping [old, old+oldsize) to newsize bytes, in place

@@ -50,7 +50,6 @@
 #define MREMAP_MAYMOVE	1
 #define MREMAP_FIXED	2
 
-#define MAX_MAP_COUNT	65530
 #define MMAP_BASE	0x0000001000000000UL	/* where mmap looks first without a hint */
 
 static struct vm_map *
@@ -74,11 +73,14 @@ vm_prot(uint64_t prot)
 	    ((prot & PROT_EXEC) ? VM_PROT_EXECUTE : 0);
 }
 
+/* RLIMIT_MEMLOCK: ENOMEM if more would take the wired bytes over it; root is not bound. */
 static int
 memlock_check(struct thread *td, vm_size_t more)
 {
 	struct proc *p = td->td_proc;
 
+	if (p->p_uid == 0)
+		return 0;		/* Linux: root holds CAP_IPC_LOCK */
 	if (vm_map_wired_bytes(curmap(td)) + more > p->p_rlimit[RLIMIT_MEMLOCK].rlim_cur)
 		return ENOMEM;
 	return 0;
@@ -114,7 +116,9 @@ mmap_file(struct thread *td, int fd, uint64_t off, uint64_t len, uint64_t flags,
 	if (anonymous) {
 		*objp = NULL;
 		*cow = shared ? 0 : MAP_ENTRY_COW;
-		*maxprot = VM_PROT_ALL;
+		/* A shared mapping keeps the fd's limit: no write through a read-only fd. */
+		if (!shared)
+			*maxprot = VM_PROT_ALL;
 		return 0;
 	}
 	*cow = shared ? 0 : MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
@@ -154,7 +158,7 @@ SYSCALL(mmap)
 			return -EPERM;		/* below mmap_min_addr, as Linux says it */
 	}
 	if (map->size + len > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
-	    vm_map_entry_count(map) >= MAX_MAP_COUNT)
+	    vm_map_entry_count(map) >= VM_MAP_MAX_ENTRIES)
 		return -ENOMEM;
 	if ((map->flags & MAP_WIREFUTURE) && memlock_check(td, len) != 0)
 		return -EAGAIN;		/* mlockall(MCL_FUTURE): it would be locked */
@@ -235,7 +239,8 @@ SYSCALL(msync)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
-	return -vm_map_sync(curmap(td), start, end, vnode_sync_range);
+	return -vm_map_sync(curmap(td), start, end, (flags & MS_INVALIDATE) != 0,
+	    vnode_sync_range);
 }
 
 
@@ -295,19 +300,27 @@ lockable_unwired_bytes(struct vm_map *map)
 	return bytes;
 }
 
-/* Wire (or unwire) every mapping, one entry at a time. */
+/*
+ * Wire (or unwire) every mapping, one entry at a time, from the lowest
+ * address up: wiring locks what can be read of each entry (a file
+ * mapping past the end of its file stays unwired there, as on Linux).
+ */
 static int
 wire_all(struct vm_map *map, bool wire)
 {
+	vaddr_t cursor = map->tree.min;
+
 	for (;;) {
 		struct vm_map_entry *e;
 		vaddr_t s = 0, t = 0;
 		bool found = false;
+		int error;
 
 		vm_map_lock(map);
 		for (e = map->tree.first; e != NULL; e = e->node.next) {
-			if ((e->wired_count > 0) != wire && (lockable(e) || !wire)) {
-				s = e->start;
+			if (e->end > cursor && (e->wired_count > 0) != wire &&
+			    (lockable(e) || !wire)) {
+				s = MAX(e->start, cursor);
 				t = e->end;
 				found = true;
 				break;
@@ -316,10 +329,10 @@ wire_all(struct vm_map *map, bool wire)
 		vm_map_unlock(map);
 		if (!found)
 			return 0;
-		int error = wire ? vm_map_wire(map, s, t) : vm_map_unwire(map, s, t);
-
+		error = wire ? vm_map_wire_prefix(map, s, t) : vm_map_unwire(map, s, t);
 		if (error)
 			return error;
+		cursor = t;
 	}
 }
 

@@ -583,6 +583,23 @@ vm_object_chain_lookup(struct vm_object *obj, vm_pindex_t pindex, struct vm_obje
 	return m;
 }
 
+enum vm_object_type
+vm_object_bottom_type(struct vm_object *obj)
+{
+	struct vm_object *next;
+	enum vm_object_type type;
+
+	spin_lock(&obj->lock);
+	while ((next = obj->backing_object) != NULL) {
+		spin_lock(&next->lock);
+		spin_unlock(&obj->lock);
+		obj = next;
+	}
+	type = obj->type;
+	spin_unlock(&obj->lock);
+	return type;
+}
+
 int
 vm_object_shadow_depth(struct vm_object *obj)
 {

@@ -165,6 +165,9 @@ void vm_object_clear_onemapping(struct vm_object *obj);
 struct vm_page *vm_object_chain_lookup(struct vm_object *obj, vm_pindex_t pindex,
     struct vm_object **holder);
 
+/* The type of the object at the bottom of obj's chain (a file's, or anonymous memory). */
+enum vm_object_type vm_object_bottom_type(struct vm_object *obj);
+
 /* The length of the chain below obj (0 when obj has no backing object). */
 int vm_object_shadow_depth(struct vm_object *obj);
 

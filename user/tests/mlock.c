@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <vmstat.h>
 
+#define NOBODY	65534		/* a uid that is not root */
+
 static int
 resident(char *p, size_t npages)
 {
@@ -64,22 +66,42 @@ test_errors(void)
 	tap_ok(mlockall(0) == -1 && errno == EINVAL, "mlockall(0) -> EINVAL");
 }
 
-/* A low RLIMIT_MEMLOCK refuses locking more (root on Linux bypasses it). */
+/* In a child that is not root: mlock over a two-page limit must fail. */
+static int
+unprivileged_lock(void *arg)
+{
+	char *p = arg;
+
+	if (setuid(NOBODY) != 0 || getuid() != NOBODY)
+		return 2;
+	return mlock(p, 8 * PGSZ) == -1 && errno == ENOMEM ? 0 : 1;
+}
+
+/*
+ * A low RLIMIT_MEMLOCK refuses locking more, except to root, which Linux
+ * treats as holding CAP_IPC_LOCK.
+ */
 static void
 test_rlimit(void)
 {
 	struct rlimit old, low = { 2 * PGSZ, 0 };
 	char *p = map_pages(8);
+	int st;
 
 	getrlimit(RLIMIT_MEMLOCK, &old);
 	low.rlim_max = old.rlim_max;
 	tap_ok(setrlimit(RLIMIT_MEMLOCK, &low) == 0,
 	    "set RLIMIT_MEMLOCK to two pages");
-	if (getuid() == 0 && !vmstat_is_sable()) {
-		tap_skip("root has CAP_IPC_LOCK on Linux");
-	} else {
+	if (getuid() != 0) {
+		tap_skip("not root");
 		tap_ok(mlock(p, 8 * PGSZ) == -1 && errno == ENOMEM,
 		    "mlock of 8 pages over a 2-page limit -> ENOMEM");
+	} else {
+		tap_ok(mlock(p, 8 * PGSZ) == 0 && munlock(p, 8 * PGSZ) == 0,
+		    "root may lock 8 pages over a 2-page limit");
+		st = run_child(unprivileged_lock, p);
+		tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "a process that is not root may not (ENOMEM; status %#x)", st);
 	}
 	tap_ok(mlock(p, PGSZ) == 0 && munlock(p, PGSZ) == 0,
 	    "mlock of one page within the limit");
@@ -257,10 +279,45 @@ test_failed_lock_keeps_others(void)
 	wired_back(wired0, "after munlock and munmap");
 }
 
+/* In a child: mlockall over a file mapping that reaches past the end of its file. */
+static int
+lockall_past_eof(void *arg)
+{
+	char name[64], *p;
+	int fd;
+
+	(void)arg;
+	snprintf(name, sizeof(name), "/tmp/mlockall.%d", getpid());
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(name);
+	if (fd < 0 || ftruncate(fd, PGSZ) != 0)
+		return 2;
+	p = mmap(NULL, 3 * PGSZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 3;
+	if (mlockall(MCL_CURRENT) != 0)
+		return 1;
+	return resident(p, 1) && munlockall() == 0 ? 0 : 4;
+}
+
+/*
+ * mlockall(MCL_CURRENT) locks what it can: Linux ignores the pages it
+ * cannot fault in (past the end of a file) instead of failing.
+ */
+static void
+test_lockall_past_eof(void)
+{
+	int st = run_child(lockall_past_eof, NULL);
+
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "mlockall(MCL_CURRENT) with a mapping past the end of its file -> 0 (status %#x)",
+	    st);
+}
+
 int
 main(void)
 {
-	tap_plan(30);
+	tap_plan(32);
 	test_lock();
 	test_errors();
 	test_rlimit();
@@ -270,5 +327,6 @@ main(void)
 	test_lock_none();
 	test_lock_reprotect();
 	test_failed_lock_keeps_others();
+	test_lockall_past_eof();
 	return tap_done();
 }

@@ -49,6 +49,7 @@
 #define SYS_setrlimit		164
 #define SYS_getpid		172
 #define SYS_getppid		173
+#define SYS_setuid		146
 #define SYS_getuid		174
 #define SYS_geteuid		175
 #define SYS_getgid		176
