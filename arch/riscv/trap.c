@@ -177,6 +177,10 @@ user_page_fault(struct thread *td, struct trapframe *tf)
 	case EIO:
 		trapsignal(td, SIGBUS, BUS_ADRERR, tf->tf_stval);
 		break;
+	case ENOMEM:
+		/* No memory for a mapped page: killed, as Linux's OOM killer does. */
+		sigexit(td, SIGKILL);
+		break;
 	default:
 		trapsignal(td, SIGSEGV, SEGV_MAPERR, tf->tf_stval);
 		break;
