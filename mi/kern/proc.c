@@ -38,6 +38,22 @@
 #define CLONE_PARENT_SETTID	0x00100000
 #define CLONE_CHILD_CLEARTID	0x00200000
 #define CLONE_CHILD_SETTID	0x01000000
+#define CLONE_DETACHED		0x00400000	/* ignored, as by Linux */
+#define CLONE_UNTRACED		0x00800000	/* nothing traces */
+#define CLONE_PTRACE		0x00002000	/* likewise */
+
+/*
+ * What clone supports: a new process sharing nothing (fork), or sharing
+ * the address space with a parent that waits for its exec or exit
+ * (vfork: CLONE_VM with CLONE_VFORK).  Every other sharing (threads,
+ * shared file tables or working directories) is refused with EINVAL until
+ * it is supported: accepting it would give two threads of control one
+ * address space that brk, mlock and the map's own locking assume is used
+ * by one.
+ */
+#define CLONE_SUPPORTED		(CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT | \
+	CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | \
+	CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE)
 
 #define WNOHANG		0x00000001
 #define WUNTRACED	0x00000002	/* accepted: no stopped children exist */
@@ -268,7 +284,8 @@ SYSCALL(clone)
 	struct thread *ctd;
 	int pid;
 
-	if (flags & (CLONE_THREAD | CLONE_SIGHAND))
+	if ((flags & ~(uint64_t)CLONE_SUPPORTED) ||
+	    (flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
 		return -EINVAL;		/* one thread per process, for now */
 	if ((flags & CSIGNAL) > NSIG_LINUX)
 		return -EINVAL;
