@@ -63,7 +63,8 @@ struct proc {
 	struct list_node p_sibling;	/* (P) on the parent's p_children */
 	struct list_node p_allproc;	/* (P) */
 	struct thread	*p_thread;	/* (P) its one thread */
-	struct vmspace	*p_vmspace;	/* (L) */
+	struct vmspace	*p_vmspace;	/* (L) read freely by its thread, which writes it
+					 * (exec, exit) holding proc_lock; (P) for others */
 	struct filedesc	*p_fd;		/* (L) */
 	struct vnode	*p_cwd;		/* (L) */
 	int		p_pgid;		/* (P) */

@@ -202,8 +202,16 @@ copy_on_write(struct faultstate *fs)
 		vm_page_wire(m);
 		vm_page_unwire(old);
 	}
-	/* Others sharing the first object may map the old page here: make them refault. */
-	if (fs->first->ref_count > 1)
+	/*
+	 * Another entry seeing this index of the first object may map the old
+	 * page here: make it refault onto the copy.  An OBJ_ONEMAPPING first
+	 * object has no such entry (its other references, clips of this
+	 * entry, see other indices), so the old page's mappings elsewhere,
+	 * through other chains that still see it, stay.  The removal loses no
+	 * wiring either way: wirings belong to entries and pages (vm_map.h),
+	 * and a wired entry's refault maps its page again without wiring it.
+	 */
+	if (fs->first->ref_count > 1 && !(fs->first->flags & OBJ_ONEMAPPING))
 		pmap_remove_all(old);
 	FSTAT(cow_copies);
 	fs->cow_copied = true;

@@ -908,28 +908,12 @@ vm_map_page_resident(struct vm_map *map, vaddr_t va)
 	return resident;
 }
 
-/*
- * The bottom of e's chain, referenced, and e's offset into it, for
- * remapping a file afresh.  The chain is walked holding each object's
- * lock until the next is locked, so a collapse elsewhere cannot free an
- * object under us.
- */
+/* The bottom of e's chain, referenced, and e's offset into it (a file, for remapping). */
 static struct vm_object *
 chain_bottom(struct vm_map_entry *e, uint64_t *offset)
 {
-	struct vm_object *obj = e->object, *next;
-
 	*offset = e->offset;
-	spin_lock(&obj->lock);
-	while ((next = obj->backing_object) != NULL) {
-		*offset += obj->backing_offset;
-		spin_lock(&next->lock);
-		spin_unlock(&obj->lock);
-		obj = next;
-	}
-	__atomic_add_fetch(&obj->ref_count, 1, __ATOMIC_RELAXED);
-	spin_unlock(&obj->lock);
-	return obj;
+	return vm_object_bottom(e->object, offset);
 }
 
 /*

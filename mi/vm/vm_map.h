@@ -91,8 +91,8 @@ struct vmspace {
 	struct vm_map	vm_map;
 	struct pmap	*vm_pmap;
 	uint32_t	vm_refcnt;	/* (A) */
-	vaddr_t		vm_brk_start;	/* heap (brk) */
-	vaddr_t		vm_brk;
+	vaddr_t		vm_brk_start;	/* (C) heap start (set by exec, copied by fork) */
+	vaddr_t		vm_brk;		/* (M) the break: written with the map locked */
 };
 
 /* vm_map_find placement */

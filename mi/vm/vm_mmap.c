@@ -457,6 +457,8 @@ SYSCALL(brk)
 	} else if (new < old) {
 		vm_map_remove(map, new, old);
 	}
+	vm_map_lock(map);		/* procfs names [heap] from it under the map lock */
 	vm->vm_brk = want;
+	vm_map_unlock(map);
 	return (long)want;
 }

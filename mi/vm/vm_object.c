@@ -112,7 +112,7 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 		vm_page_free_pages(m, 0);
 		return NULL;
 	}
-	m->busy = 1;
+	__atomic_store_n(&m->busy, 1, __ATOMIC_RELAXED);
 	obj->busy_pages++;
 	return m;
 }
@@ -135,6 +135,21 @@ vm_page_free(struct vm_page *m)
 	vm_page_free_pages(m, 0);
 }
 
+/*
+ * Take m (its object locked) out of every pmap and free it.  Always
+ * through pmap_remove_all, never after an unlocked pmap_page_is_mapped()
+ * shortcut: a page whose last mapping a pmap_remove on another cpu has
+ * just unlinked looks unmapped, yet a TLB may still reach it until that
+ * remover's flush is done (pmap.c: delayed invalidation), and
+ * pmap_remove_all waits for the flush.
+ */
+static void
+page_unmap_free(struct vm_page *m)
+{
+	pmap_remove_all(m);
+	vm_page_free(m);
+}
+
 /* Free every page of a dying object (locked, unreferenced, unmapped everywhere). */
 static void
 free_all_pages(struct vm_object *obj)
@@ -144,9 +159,7 @@ free_all_pages(struct vm_object *obj)
 
 	while ((m = vm_radix_lookup_ge(&obj->pages, 0, &idx)) != NULL) {
 		KASSERT(!m->busy, ("terminating object %p with busy page", obj));
-		if (pmap_page_is_mapped(m))
-			pmap_remove_all(m);
-		vm_page_free(m);	/* unwired: a wiring holds a reference on the object */
+		page_unmap_free(m);	/* unwired: a wiring holds a reference on the object */
 	}
 	vm_radix_reclaim_all(&obj->pages);
 }
@@ -308,9 +321,7 @@ move_pages_up(struct vm_object *obj, struct vm_object *backing)
 
 	while ((m = vm_radix_lookup_ge(&backing->pages, 0, &bidx)) != NULL) {
 		if (!shadow_index(obj, bidx, &idx) || vm_page_lookup(obj, idx) != NULL) {
-			if (pmap_page_is_mapped(m))
-				pmap_remove_all(m);
-			vm_page_free(m);
+			page_unmap_free(m);	/* seen by no one: shadowed, or outside the window */
 			freed++;
 			continue;
 		}
@@ -352,9 +363,7 @@ move_pages_down(struct vm_object *obj, struct vm_object *backing)
 		struct vm_page *shadowed = vm_page_lookup(backing, idx);
 
 		if (shadowed != NULL) {
-			if (pmap_page_is_mapped(shadowed))
-				pmap_remove_all(shadowed);
-			vm_page_free(shadowed);
+			page_unmap_free(shadowed);
 			freed++;
 		}
 		vm_page_remove(m);
@@ -376,9 +385,7 @@ move_pages_down(struct vm_object *obj, struct vm_object *backing)
 		for (idx = 0; (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL; idx++) {
 			m->object = obj;
 			if (idx >= obj->size) {
-				if (pmap_page_is_mapped(m))
-					pmap_remove_all(m);
-				vm_page_free(m);
+				page_unmap_free(m);
 				freed++;
 			}
 			if (idx == UINT64_MAX)
@@ -513,8 +520,7 @@ page_remove_locked(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 			m = vm_page_lookup(obj, idx);	/* a failed fill frees it */
 		}
 		if (m != NULL && m->wire_count == 0) {
-			pmap_remove_all(m);
-			vm_page_free(m);
+			page_unmap_free(m);
 			freed++;
 		}
 		idx++;
@@ -583,21 +589,50 @@ vm_object_chain_lookup(struct vm_object *obj, vm_pindex_t pindex, struct vm_obje
 	return m;
 }
 
-enum vm_object_type
-vm_object_bottom_type(struct vm_object *obj)
+/*
+ * The object at the bottom of obj's chain, returned locked.  The walk
+ * locks hand over hand (front to back), as every chain walk must: a
+ * collapse elsewhere may change the chain, but frees an object only once
+ * nothing points at it under a lock held here.  *depth (if not NULL)
+ * counts the objects below obj; *offset (if not NULL) gets the backing
+ * offsets added.
+ */
+static struct vm_object *
+bottom_locked(struct vm_object *obj, int *depth, uint64_t *offset)
 {
 	struct vm_object *next;
-	enum vm_object_type type;
 
 	spin_lock(&obj->lock);
 	while ((next = obj->backing_object) != NULL) {
+		if (offset != NULL)
+			*offset += obj->backing_offset;
+		if (depth != NULL)
+			(*depth)++;
 		spin_lock(&next->lock);
 		spin_unlock(&obj->lock);
 		obj = next;
 	}
-	type = obj->type;
-	spin_unlock(&obj->lock);
+	return obj;
+}
+
+enum vm_object_type
+vm_object_bottom_type(struct vm_object *obj)
+{
+	struct vm_object *bottom = bottom_locked(obj, NULL, NULL);
+	enum vm_object_type type = bottom->type;
+
+	spin_unlock(&bottom->lock);
 	return type;
+}
+
+struct vm_object *
+vm_object_bottom(struct vm_object *obj, uint64_t *offset)
+{
+	struct vm_object *bottom = bottom_locked(obj, NULL, offset);
+
+	__atomic_add_fetch(&bottom->ref_count, 1, __ATOMIC_RELAXED);
+	spin_unlock(&bottom->lock);
+	return bottom;
 }
 
 int
@@ -605,8 +640,7 @@ vm_object_shadow_depth(struct vm_object *obj)
 {
 	int depth = 0;
 
-	/* Unlocked walk: a diagnostic, exact only when the chain is quiescent. */
-	while (obj != NULL && (obj = obj->backing_object) != NULL)
-		depth++;
+	if (obj != NULL)
+		spin_unlock(&bottom_locked(obj, &depth, NULL)->lock);
 	return depth;
 }

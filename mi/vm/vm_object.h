@@ -19,6 +19,7 @@
  *
  * Locking:
  *   (O) the object's own lock
+ *   (A) atomic
  *   (C) constant after creation
  *   Lock order: a shadow before its backing object (front to back), and
  *   map lock before object locks before pmap locks.
@@ -62,7 +63,9 @@ struct vm_object {
 	struct vm_radix	pages;		/* (O) resident pages by index */
 	uint64_t	resident_count;	/* (O) */
 	vm_pindex_t	size;		/* (O) in pages */
-	uint32_t	ref_count;	/* (O) map entries and shadows using it */
+	uint32_t	ref_count;	/* (A) map entries and shadows using it: changed
+					 * atomically, under the lock except by a collapse's
+					 * compare-and-swap (grab_sole_shadow, claim_sole_reference) */
 	uint32_t	shadow_count;	/* (O) shadows whose backing object it is */
 	struct vm_object *backing_object; /* (O) */
 	uint64_t	backing_offset;	/* (O) bytes; page aligned */
@@ -167,6 +170,11 @@ struct vm_page *vm_object_chain_lookup(struct vm_object *obj, vm_pindex_t pindex
 
 /* The type of the object at the bottom of obj's chain (a file's, or anonymous memory). */
 enum vm_object_type vm_object_bottom_type(struct vm_object *obj);
+/*
+ * The object at the bottom of obj's chain, referenced for the caller;
+ * *offset gets the backing offsets down the chain added.
+ */
+struct vm_object *vm_object_bottom(struct vm_object *obj, uint64_t *offset);
 
 /* The length of the chain below obj (0 when obj has no backing object). */
 int vm_object_shadow_depth(struct vm_object *obj);

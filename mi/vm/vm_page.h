@@ -14,6 +14,7 @@
  *   (O) the owning object's lock
  *   (A) atomic
  *   (M) the pmap's pv lock
+ *   (P) the pmap lock of the pmap a page-table page belongs to
  *
  * The structure is kept to 64 bytes (one cache line; a static assert
  * holds it there): FreeBSD's is about 104 bytes, Linux's 64.
@@ -29,7 +30,9 @@
 struct vm_object;
 
 struct vm_page {
-	struct list_node plinks;	/* (F) free list, or paging queue */
+	struct list_node plinks;	/* (F) free list; (P) a page-table page's place in
+					 * its pmap's TLB batch until the flush frees it;
+					 * later a paging queue */
 	struct vm_object *object;	/* (O) owner, or NULL */
 	union {
 		vm_pindex_t pindex;	/* (O) page index within object */
@@ -41,7 +44,8 @@ struct vm_page {
 	uint32_t	wire_count;	/* (A) wirings (one per wiring of each wired map entry
 					 * that sees it, plus the kernel's own); a wired page is
 					 * never paged out */
-	uint32_t	busy;		/* (A) busy lock: held during page-in, copy */
+	uint32_t	busy;		/* (A) busy lock: held during page-in, copy; set and
+					 * cleared with atomic stores, the object locked */
 	uint16_t	flags;		/* (A) PG_* */
 	uint8_t		order;		/* (F) buddy order of a free block head */
 	uint8_t		segind;		/* (C) index of its physical segment */

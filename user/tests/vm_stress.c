@@ -3,6 +3,7 @@
  * in four workers, each checking its pages against a model after every step.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -408,14 +409,41 @@ run_worker(int w)
 	return 0;
 }
 
+/*
+ * While the workers run, read each one's /proc/PID/vmmap again and again:
+ * its shadow-chain depths are walked in chains that the workers' forks and
+ * exits collapse meanwhile.  Returns how many reads succeeded.
+ */
+static long
+read_maps_while_running(const pid_t *pids)
+{
+	char path[64], buf[4096];
+	long reads = 0;
+
+	while (!shared[WORKERS * 8]) {
+		for (int w = 0; w < WORKERS; w++) {
+			int fd;
+
+			snprintf(path, sizeof(path), "/proc/%d/vmmap", pids[w]);
+			if ((fd = open(path, O_RDONLY)) < 0)
+				continue;
+			while (read(fd, buf, sizeof(buf)) > 0)
+				;
+			close(fd);
+			reads++;
+		}
+	}
+	return reads;
+}
+
 int
 main(void)
 {
 	long anon0, shadow0, anon1, shadow1;
-	pid_t pids[WORKERS];
-	int st[WORKERS], w, ok;
+	pid_t pids[WORKERS], reader;
+	int st[WORKERS], w, ok, reader_st;
 
-	tap_plan(WORKERS + 2);
+	tap_plan(WORKERS + 3);
 	tap_diag("seed %#llx, %d workers x %d operations on %d-page arenas",
 	    (unsigned long long)SEED, WORKERS, OPS, NP);
 	shared = mmap(NULL, PGSZ, PROT_READ | PROT_WRITE,
@@ -436,17 +464,26 @@ main(void)
 			_exit(r);
 		}
 	}
+	reader = fork();
+	if (reader == 0)
+		_exit(read_maps_while_running(pids) > 0 || !vmstat_is_sable() ? 0 : 1);
 	for (w = 0; w < WORKERS; w++) {
 		st[w] = -1;
 		if (pids[w] > 0)
 			waitpid(pids[w], &st[w], 0);
 	}
+	shared[WORKERS * 8] = 1;
+	reader_st = -1;
+	if (reader > 0)
+		waitpid(reader, &reader_st, 0);
 	anon1 = vmstat_get("objects_anon");
 	shadow1 = vmstat_get("shadow_objects");
 	for (w = 0; w < WORKERS; w++)
 		tap_ok(pids[w] > 0 && WIFEXITED(st[w]) && WEXITSTATUS(st[w]) == 0,
 		    "worker %d: %d random operations verified (status %#x)",
 		    w, OPS, st[w]);
+	tap_ok(WIFEXITED(reader_st) && WEXITSTATUS(reader_st) == 0,
+	    "a reader of the workers' /proc/PID/vmmap meanwhile (status %#x)", reader_st);
 	for (ok = 1, w = 0; w < WORKERS; w++)
 		ok &= shared[w * 8] == OPS;
 	tap_ok(ok, "shared anonymous counters %lu %lu %lu %lu (want %d each)",
