@@ -8,6 +8,11 @@
  *   /proc/self           the calling process's directory
  *   /proc/PID/maps       the address map, in Linux's format
  *   /proc/PID/vmmap      the address map with objects and shadow depth
+ *   /proc/PID/vmcheck    the VM's consistency check of the process's address
+ *                        space (vm_map_verify): each problem, "problems N"
+ *   /proc/vmcheck        the same for every process, and wired pages
+ *                        counted against those found (exact when nothing is
+ *                        being wired meanwhile)
  *
  * Only the root directory is permanent (linked into the root file
  * system).  Everything below it is made by the lookup that names it: a
@@ -44,7 +49,11 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 #define PID_MAX_DIGITS		10
 
 enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
-	PFS_VMMAP };
+	PFS_VMMAP, PFS_VMCHECK, PFS_VMCHECK_ALL, PFS_NKINDS };
+
+#define PROCFS_CHECK_TEXT	16384	/* room for problem lines; the rest are only counted */
+#define PROCFS_CHECK_SUMMARY	128	/* kept free for the summary lines */
+#define PROCFS_CHECK_MAPS	256	/* processes /proc/vmcheck looks at */
 
 /* v_data of a generated file. */
 struct procfs_text {
@@ -258,6 +267,60 @@ format_vmmap(struct vmspace *vm, struct textbuf *tb)
 	return tb->overflow ? ERANGE : 0;
 }
 
+/* A problem line of a check, while there is room: the summary must always fit. */
+static void
+check_report(void *arg, const char *msg)
+{
+	struct textbuf *tb = arg;
+
+	if (tb->size - tb->len > PROCFS_CHECK_SUMMARY + strlen(msg) + 1)
+		tb_printf(tb, "%s\n", msg);
+}
+
+/*
+ * The consistency check of each vmspace in vms (referenced; released
+ * here), and with all, the wired-page count.
+ */
+static void
+format_vmcheck(struct textbuf *tb, struct vmspace **vms, int n, bool all)
+{
+	int problems = 0;
+
+	for (int i = 0; i < n; i++) {
+		problems += vm_map_verify(&vms[i]->vm_map, check_report, tb);
+		vmspace_free(vms[i]);
+	}
+	if (all) {
+		uint64_t counted = vm_page_count_wired(), found = vm_page_scan_wired();
+
+		if (counted != found) {
+			problems++;
+			tb_printf(tb, "wired pages: %lu counted, %lu found\n", counted, found);
+		}
+	}
+	tb_printf(tb, "maps %d\nproblems %d\n", n, problems);
+}
+
+/* Every process's vmspace, referenced, in vms[] (at most max); returns how many. */
+static int
+all_vmspaces_hold(struct vmspace **vms, int max)
+{
+	struct list_node *n;
+	int count = 0;
+
+	spin_lock(&proc_lock);
+	list_foreach(n, &allproc) {
+		struct proc *p = list_entry(n, struct proc, p_allproc);
+
+		if (count < max && p->p_vmspace != NULL) {
+			__atomic_add_fetch(&p->p_vmspace->vm_refcnt, 1, __ATOMIC_RELAXED);
+			vms[count++] = p->p_vmspace;
+		}
+	}
+	spin_unlock(&proc_lock);
+	return count;
+}
+
 /* The vmspace of process pid, referenced; NULL if there is none. */
 static struct vmspace *
 proc_vmspace_hold(int pid)
@@ -278,6 +341,37 @@ text_alloc(size_t size)
 	return malloc(sizeof(struct procfs_text) + size, M_PROCFS, M_WAITOK);
 }
 
+/* The text of a vmcheck file: the check runs once, into one large buffer. */
+static int
+generate_vmcheck(enum procfs_kind kind, int pid, struct procfs_text **out)
+{
+	struct vmspace **vms = malloc(PROCFS_CHECK_MAPS * sizeof(*vms), M_PROCFS, M_WAITOK);
+	struct procfs_text *t = text_alloc(PROCFS_CHECK_TEXT);
+	struct textbuf tb;
+	int n = 0;
+
+	if (vms == NULL || t == NULL) {
+		free(vms, M_PROCFS);
+		free(t, M_PROCFS);
+		return ENOMEM;
+	}
+	if (kind == PFS_VMCHECK_ALL)
+		n = all_vmspaces_hold(vms, PROCFS_CHECK_MAPS);
+	else if ((vms[0] = proc_vmspace_hold(pid)) != NULL)
+		n = 1;
+	if (kind == PFS_VMCHECK && n == 0) {
+		free(vms, M_PROCFS);
+		free(t, M_PROCFS);
+		return ENOENT;
+	}
+	tb = (struct textbuf){ t->text, PROCFS_CHECK_TEXT, 0, false };
+	format_vmcheck(&tb, vms, n, kind == PFS_VMCHECK_ALL);
+	free(vms, M_PROCFS);
+	t->len = tb.len;
+	*out = t;
+	return 0;
+}
+
 /* Make the text of a file of the given kind; ENOENT for a process gone. */
 static int
 generate(enum procfs_kind kind, int pid, struct procfs_text **out)
@@ -288,6 +382,8 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 	struct procfs_text *t;
 	int error = 0;
 
+	if (kind == PFS_VMCHECK || kind == PFS_VMCHECK_ALL)
+		return generate_vmcheck(kind, pid, out);
 	if ((kind == PFS_MAPS || kind == PFS_VMMAP) && (vm = proc_vmspace_hold(pid)) == NULL)
 		return ENOENT;
 	for (;;) {
@@ -336,7 +432,7 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 static uint64_t
 procfs_ino(int pid, enum procfs_kind kind)
 {
-	return PROCFS_INO_BASE + (uint64_t)pid * 8 + kind;
+	return PROCFS_INO_BASE + (uint64_t)pid * PFS_NKINDS + kind;
 }
 
 static struct vnode *
@@ -417,6 +513,8 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_VMSTAT, 0, out);
 	if (name_is(name, len, "zoneinfo"))
 		return make_file(PFS_ZONEINFO, 0, out);
+	if (name_is(name, len, "vmcheck"))
+		return make_file(PFS_VMCHECK_ALL, 0, out);
 	if (name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
@@ -439,6 +537,8 @@ pid_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_MAPS, (int)(intptr_t)dir->v_data, out);
 	if (name_is(name, len, "vmmap"))
 		return make_file(PFS_VMMAP, (int)(intptr_t)dir->v_data, out);
+	if (name_is(name, len, "vmcheck"))
+		return make_file(PFS_VMCHECK, (int)(intptr_t)dir->v_data, out);
 	return ENOENT;
 }
 
@@ -483,6 +583,7 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		{ "meminfo", VREG, PFS_MEMINFO },
 		{ "vmstat", VREG, PFS_VMSTAT },
 		{ "zoneinfo", VREG, PFS_ZONEINFO },
+		{ "vmcheck", VREG, PFS_VMCHECK_ALL },
 		{ "self", VDIR, PFS_PIDDIR },
 	};
 	struct proc *self = curproc();
@@ -496,6 +597,7 @@ pid_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 	static const struct procfs_dirent ents[] = {
 		{ "maps", VREG, PFS_MAPS },
 		{ "vmmap", VREG, PFS_VMMAP },
+		{ "vmcheck", VREG, PFS_VMCHECK },
 	};
 
 	return list_dir(dir, (int)(intptr_t)dir->v_data, ents, nitems(ents), offp, buf, len);

@@ -33,6 +33,7 @@ struct faultstate {
 	vaddr_t		va;
 	vm_prot_t	access;
 	vm_prot_t	prot;		/* what the mapping may allow */
+	vm_prot_t	entry_prot;	/* the entry's protection, which prot never exceeds */
 	bool		wire_page;	/* VM_FAULT_WIRE: the page takes one more wiring */
 	bool		wired;		/* the entry is wired (or being wired): wired leaf */
 	uint32_t	wirings;	/* the entry's wirings, which follow a copy-on-write */
@@ -51,6 +52,7 @@ struct faultstate {
 static int
 prepare_entry(struct faultstate *fs, struct vm_map_entry *e)
 {
+	KASSERT(spin_owned(&fs->map->lock), ("vm_fault: map %p not locked", fs->map));
 	if ((fs->access & ~e->protection) != 0)
 		return EACCES;
 	if (e->object == NULL) {
@@ -67,7 +69,7 @@ prepare_entry(struct faultstate *fs, struct vm_map_entry *e)
 			return ENOMEM;
 		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	}
-	fs->prot = e->protection;
+	fs->prot = fs->entry_prot = e->protection;
 	if (e->eflags & MAP_ENTRY_NEEDS_COPY)
 		fs->prot &= ~VM_PROT_WRITE;
 	fs->wirings = e->wired_count;
@@ -93,9 +95,11 @@ wait_unbusy(struct faultstate *fs, struct vm_page *m)
 static int
 zero_fill(struct faultstate *fs)
 {
-	struct vm_page *m = vm_page_alloc(fs->first, fs->pindex, 0);
+	struct vm_page *m;
 
-	if (m == NULL)
+	KASSERT(spin_owned(&fs->first->lock) && fs->first->type == OBJT_ANON,
+	    ("zero_fill: first object %p not locked or not anonymous", fs->first));
+	if ((m = vm_page_alloc(fs->first, fs->pindex, 0)) == NULL)
 		return ENOMEM;
 	spin_unlock(&fs->first->lock);
 	pmap_zero_page(m);
@@ -111,10 +115,12 @@ zero_fill(struct faultstate *fs)
 static int
 page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 {
-	struct vm_page *m = vm_page_alloc(obj, idx, 0);
+	struct vm_page *m;
 	int error;
 
-	if (m == NULL)
+	KASSERT(spin_owned(&obj->lock) && obj->backing_object == NULL,
+	    ("page_in: object %p not locked or not the bottom of its chain", obj));
+	if ((m = vm_page_alloc(obj, idx, 0)) == NULL)
 		return ENOMEM;
 	spin_unlock(&obj->lock);
 	error = obj->pager->getpage(obj, m);
@@ -145,11 +151,16 @@ find_page(struct faultstate *fs)
 	for (;;) {
 		struct vm_page *m = vm_page_lookup(obj, idx);
 
+		KASSERT(spin_owned(&obj->lock) && spin_owned(&fs->first->lock),
+		    ("find_page: chain of %p not locked down to %p", fs->first, obj));
 		if (m != NULL) {
 			if (m->busy) {
 				wait_unbusy(fs, m);
 				return EAGAIN;
 			}
+			KASSERT(m->object == obj && m->pindex == idx,
+			    ("find_page: page %lx in %p at %lu says %p at %lu", m->phys_addr, obj,
+			    idx, m->object, m->pindex));
 			fs->m = m;
 			return 0;
 		}
@@ -183,6 +194,12 @@ copy_on_write(struct faultstate *fs)
 {
 	struct vm_object *below = fs->object;
 	struct vm_page *old = fs->m, *m;
+
+	KASSERT(below != fs->first && old->object == below && spin_owned(&below->lock) &&
+	    spin_owned(&fs->first->lock), ("copy_on_write: page %lx not locked below %p",
+	    old->phys_addr, fs->first));
+	KASSERT(old->wire_count >= fs->wirings, ("copy_on_write: page %lx carries %u wirings, "
+	    "its entry %u", old->phys_addr, old->wire_count, fs->wirings));
 
 	if (below == fs->first->backing_object && below->ref_count == 1 &&
 	    below->pager == NULL) {
@@ -237,8 +254,16 @@ map_page(struct faultstate *fs)
 	vm_prot_t prot = fs->prot;
 	int error;
 
+	KASSERT(spin_owned(&fs->object->lock) && spin_owned(&fs->first->lock),
+	    ("map_page: objects %p, %p not locked", fs->first, fs->object));
+	KASSERT(fs->m->object == fs->object && !fs->m->busy,
+	    ("map_page: page %lx is busy or not in %p", fs->m->phys_addr, fs->object));
+	KASSERT(!fs->wire_page || fs->wired, ("map_page: wiring a page of an unwired entry"));
 	if (fs->object != fs->first)
 		prot &= ~VM_PROT_WRITE;		/* writes must come back and copy */
+	KASSERT((prot & ~fs->entry_prot) == 0 && (fs->access & ~prot) == 0,
+	    ("map_page: protection %x beyond entry %x, or short of access %x", prot,
+	    fs->entry_prot, fs->access));
 	error = pmap_enter(fs->map->pmap, fs->va, fs->m, prot,
 	    fs->access | (fs->wired ? PMAP_ENTER_WIRED : 0));
 	if (error == 0 && fs->wire_page)
@@ -322,6 +347,7 @@ vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 	struct faultstate fs;
 	int error;
 
+	KASSERT(map->pmap != NULL, ("vm_fault: map %p has no pmap", map));
 	FSTAT(faults);
 	va = trunc_page(va);
 	if (!(flags & VM_FAULT_WIRE) && pmap_fault(map->pmap, va, access)) {

@@ -173,6 +173,14 @@ struct vm_map_entry *vm_map_lookup_entry(struct vm_map *map, vaddr_t va);
 
 uint64_t vm_map_entry_count(const struct vm_map *map);
 void vm_map_check(struct vm_map *map);		/* tree and object invariants */
+/*
+ * The whole address space's consistency (vm_map_check.c): entries, entry
+ * tree, wirings, leaves against the pages their entries see, objects and
+ * chains, pmap.  Each problem goes to report (one line, no newline), or
+ * to the console when report is NULL; returns how many were found.
+ * Called with no locks held.
+ */
+int vm_map_verify(struct vm_map *map, vm_map_tree_report_fn *report, void *arg);
 void vm_map_print(struct vm_map *map);
 
 #endif

@@ -92,6 +92,21 @@ vm_page_count_wired(void)
 }
 
 uint64_t
+vm_page_scan_wired(void)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < vm_page_total; i++) {
+		struct vm_page *m = &vm_page_array[i];
+
+		if (__atomic_load_n(&m->object, __ATOMIC_RELAXED) != NULL &&
+		    __atomic_load_n(&m->wire_count, __ATOMIC_RELAXED) > 0)
+			n++;
+	}
+	return n;
+}
+
+uint64_t
 vm_page_count_total(void)
 {
 	return vm_page_total;

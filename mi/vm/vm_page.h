@@ -98,6 +98,12 @@ void vm_page_free_pages(struct vm_page *m, int order);
 void vm_page_wire(struct vm_page *m);
 void vm_page_unwire(struct vm_page *m);
 uint64_t vm_page_count_wired(void);
+/*
+ * The object pages wired now, counted by a walk of the page array (for
+ * the consistency check: it must equal vm_page_count_wired() whenever
+ * nothing is being wired or unwired).
+ */
+uint64_t vm_page_scan_wired(void);
 
 uint64_t vm_page_count_total(void);	/* pages under management */
 uint64_t vm_page_count_free(void);

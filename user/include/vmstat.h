@@ -8,5 +8,13 @@ long vmstat_get(const char *name);
 long meminfo_get(const char *name);
 /* True when /proc/vmstat has this kernel's own counters (not Linux). */
 int vmstat_is_sable(void);
+/*
+ * The number of problems the kernel's VM consistency check reports in
+ * path (/proc/self/vmcheck, /proc/PID/vmcheck, /proc/vmcheck), or -1 if
+ * there is no such file (Linux).
+ */
+long vmcheck_problems(const char *path);
+/* One TAP line: this process's address space passes the check (a skip on Linux). */
+void tap_vm_consistent(const char *after);
 
 #endif

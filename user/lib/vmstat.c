@@ -1,7 +1,9 @@
 /* vmstat.c: counters from /proc/vmstat and /proc/meminfo. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tap.h>
 #include <unistd.h>
 #include <vmstat.h>
 
@@ -60,4 +62,28 @@ int
 vmstat_is_sable(void)
 {
 	return vmstat_get("fork_pages_copied") >= 0;
+}
+
+long
+vmcheck_problems(const char *path)
+{
+	return lookup(path, "problems", ' ');
+}
+
+void
+tap_vm_consistent(const char *after)
+{
+	long n = vmcheck_problems("/proc/self/vmcheck");
+	char *line, *next;
+
+	if (n < 0) {
+		tap_skip("no /proc/self/vmcheck (not our kernel)");
+		return;
+	}
+	if (n > 0)		/* buf still holds the check's text: show the problems */
+		for (line = buf; (next = strchr(line, '\n')) != NULL; line = next + 1) {
+			*next = '\0';
+			tap_diag("vmcheck: %s", line);
+		}
+	tap_ok(n == 0, "the address space is consistent after %s (%ld problems)", after, n);
 }

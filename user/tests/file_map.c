@@ -11,6 +11,7 @@
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 #define FILE_PAGES 2
 #define RW (PROT_READ | PROT_WRITE)
@@ -197,7 +198,7 @@ main(void)
 	int fd;
 	char *sh, *pr;
 
-	tap_plan(18);
+	tap_plan(19);
 	fd = make_file();
 	if (!tap_ok(fd >= 0, "create a %d-page file in /tmp",
 	    FILE_PAGES)) {
@@ -216,5 +217,6 @@ main(void)
 	close(fd);
 	unlink(path);
 	test_lifetime();
+	tap_vm_consistent("file mappings");
 	return tap_done();
 }

@@ -271,7 +271,7 @@ test_locked_copied(void)
 int
 main(void)
 {
-	tap_plan(13);
+	tap_plan(14);
 	test_basic();
 	test_parent_write();
 	test_data_stack_zero();
@@ -280,5 +280,6 @@ main(void)
 	test_big();
 	test_readonly_inherited();
 	test_locked_copied();
+	tap_vm_consistent("forks and copy-on-write");
 	return tap_done();
 }

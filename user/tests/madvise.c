@@ -9,6 +9,7 @@
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 #define QEMU_IGNORES "qemu-user 7 ignores this madvise advice"
 
@@ -183,12 +184,13 @@ int
 main(void)
 {
 	qemu = under_qemu_user();
-	tap_plan(21);
+	tap_plan(22);
 	test_dontneed_private();
 	test_dontneed_shared();
 	test_hints();
 	test_dontfork();
 	test_wipeonfork();
 	test_errors();
+	tap_vm_consistent("madvise");
 	return tap_done();
 }

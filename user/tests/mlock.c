@@ -317,7 +317,7 @@ test_lockall_past_eof(void)
 int
 main(void)
 {
-	tap_plan(32);
+	tap_plan(33);
 	test_lock();
 	test_errors();
 	test_rlimit();
@@ -328,5 +328,6 @@ main(void)
 	test_lock_reprotect();
 	test_failed_lock_keeps_others();
 	test_lockall_past_eof();
+	tap_vm_consistent("locking, unlocking, forking locked pages");
 	return tap_done();
 }

@@ -9,6 +9,7 @@
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 static void
 fill(char *p, size_t npages, char base)
@@ -255,7 +256,7 @@ test_grown_is_whole(void)
 int
 main(void)
 {
-	tap_plan(23);
+	tap_plan(24);
 	test_grow_in_place();
 	test_move();
 	test_shrink();
@@ -264,5 +265,6 @@ main(void)
 	test_growth_is_fresh();
 	test_grow_written_file();
 	test_grown_is_whole();
+	tap_vm_consistent("growing, moving and shrinking mappings");
 	return tap_done();
 }

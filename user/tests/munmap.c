@@ -7,6 +7,7 @@
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 /* Unmapping the middle page splits a mapping; both ends keep their data. */
 static void
@@ -152,12 +153,13 @@ test_map_limit(void)
 int
 main(void)
 {
-	tap_plan(16);
+	tap_plan(17);
 	test_split();
 	test_trim();
 	test_reuse();
 	test_errors();
 	test_large();
 	test_map_limit();
+	tap_vm_consistent("splits, trims and removals");
 	return tap_done();
 }

@@ -171,11 +171,12 @@ int
 main(void)
 {
 	sable = vmstat_is_sable();
-	tap_plan(11);
+	tap_plan(12);
 	test_munmap_most();
 	test_map_fixed_over();
 	test_mremap_shrink();
 	test_brk_shrink();
 	test_loop();
+	tap_vm_consistent("partial unmaps");
 	return tap_done();
 }

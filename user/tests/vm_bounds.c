@@ -185,7 +185,7 @@ int
 main(void)
 {
 	sable = vmstat_is_sable();
-	tap_plan(14 + 6 + 3 * 11);
+	tap_plan(14 + 6 + 3 * 11 + 1);
 	test_low_edge();
 	if (!sable) {
 		for (int i = 0; i < 6 + 3 * 11; i++)
@@ -193,5 +193,6 @@ main(void)
 	} else {
 		test_high_edge();
 	}
+	tap_vm_consistent("calls at the edges of the address space");
 	return tap_done();
 }
