@@ -437,17 +437,22 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 	*addr = start;
 	error = 0;
 	if (map->flags & MAP_WIREFUTURE) {
-		/* Hold the object: once unlocked, the new mapping may be changed by others. */
+		/*
+		 * Wire what can be read (a file mapping past the end of its file
+		 * is wired up to there, as Linux populates it).  Hold the object
+		 * meanwhile: on failure the mapping goes and the caller keeps this
+		 * reference.  One thread runs in a map (clone refuses more), so
+		 * what is at start is still the new mapping, even if a wiring
+		 * fault has given it a shadow since.
+		 */
 		vm_object_reference(object);
 		vm_map_unlock(map);
-		if (vm_map_wire(map, start, end) == 0) {
+		if (vm_map_wire_prefix(map, start, end) == 0) {
 			vm_object_deallocate(object);
 			return 0;
 		}
-		/* Undo the mapping if it is still ours; the caller keeps its reference. */
 		vm_map_lock(map);
-		e = vm_map_lookup_entry(map, start);
-		if (e != NULL && (object == NULL || e->object == object))
+		if (vm_map_lookup_entry(map, start) != NULL)
 			remove_locked(map, start, end);
 		vm_map_unlock(map);
 		return ENOMEM;

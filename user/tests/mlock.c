@@ -301,6 +301,30 @@ lockall_past_eof(void *arg)
 }
 
 /*
+ * In a child: under mlockall(MCL_FUTURE), new mappings of a file that
+ * reach past its end, shared and private-writable, are made and locked up
+ * to the end of the file.
+ */
+static int
+lockfuture_past_eof(void *arg)
+{
+	char name[64], *sh, *pr;
+	int fd;
+
+	(void)arg;
+	snprintf(name, sizeof(name), "/tmp/mlockfut.%d", getpid());
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(name);
+	if (fd < 0 || ftruncate(fd, PGSZ) != 0 || mlockall(MCL_FUTURE) != 0)
+		return 2;
+	sh = mmap(NULL, 3 * PGSZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	pr = mmap(NULL, 3 * PGSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (sh == MAP_FAILED || pr == MAP_FAILED)
+		return 1;
+	return resident(sh, 1) && resident(pr, 1) && munlockall() == 0 ? 0 : 3;
+}
+
+/*
  * mlockall(MCL_CURRENT) locks what it can: Linux ignores the pages it
  * cannot fault in (past the end of a file) instead of failing.
  */
@@ -312,12 +336,16 @@ test_lockall_past_eof(void)
 	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "mlockall(MCL_CURRENT) with a mapping past the end of its file -> 0 (status %#x)",
 	    st);
+	st = run_child(lockfuture_past_eof, NULL);
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "under MCL_FUTURE, mmap past the end of a file succeeds, locked up to it "
+	    "(status %#x)", st);
 }
 
 int
 main(void)
 {
-	tap_plan(33);
+	tap_plan(34);
 	test_lock();
 	test_errors();
 	test_rlimit();
