@@ -926,39 +926,6 @@ remove_junk(char before[][MAX_JUNK][64], const int *nbefore)
 		tap_diag("removed %d files and directories the children made", removed);
 }
 
-/* The system-wide figures a fuzzing run must leave as it found them. */
-struct snapshot {
-	long	free_kb, anon, vnode, shadows, wired;
-};
-
-static struct snapshot
-take_snapshot(void)
-{
-	/* Reading /proc allocates and frees: read twice, keep the second. */
-	for (int i = 0; i < 2; i++)
-		(void)meminfo_get("MemFree");
-	return (struct snapshot){ meminfo_get("MemFree"), vmstat_get("objects_anon"),
-	    vmstat_get("objects_vnode"), vmstat_get("shadow_objects"),
-	    vmstat_get("wired_pages") };
-}
-
-/* Back where the run started: free memory (within the caches' slack), objects, wirings. */
-static bool
-snapshot_back(const struct snapshot *before, struct snapshot *after)
-{
-	for (int tries = 0; tries < 20; tries++) {
-		struct timespec ts = { 0, 50 * 1000 * 1000 };
-
-		*after = take_snapshot();
-		if (after->free_kb >= before->free_kb - SLACK_KB && after->anon == before->anon &&
-		    after->vnode == before->vnode && after->shadows == before->shadows &&
-		    after->wired == before->wired)
-			return true;
-		nanosleep(&ts, NULL);	/* a child's exit may still be finishing */
-	}
-	return false;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -967,7 +934,7 @@ main(int argc, char **argv)
 	volatile uint64_t *progress;
 	static char names_before[NJUNK_DIRS][MAX_JUNK][64];
 	int nbefore[NJUNK_DIRS];
-	struct snapshot before, after;
+	struct vm_snapshot before, after;
 	struct run r;
 	int only = -1, i, ok;
 	uint64_t target = 0;
@@ -996,7 +963,7 @@ main(int argc, char **argv)
 	    on_qemu ? " (qemu-user)" : "");
 	for (unsigned d = 0; d < NJUNK_DIRS; d++)
 		nbefore[d] = list_names(junk_dirs[d], names_before[d], MAX_JUNK);
-	before = take_snapshot();
+	before = vm_snapshot_take();
 
 	fuzz(&r, seed, only, progress);
 	if (!on_qemu)		/* never remove anything from the host's directories */
@@ -1045,7 +1012,7 @@ main(int argc, char **argv)
 		    r.exit0 + r.vmfail, r.vmfail, r.checks, r.checks_failed);
 		tap_ok(vmcheck_problems("/proc/vmcheck") == 0,
 		    "afterwards every process and the wired-page count pass the check");
-		tap_ok(snapshot_back(&before, &after),
+		tap_ok(vm_snapshot_back(&before, &after, SLACK_KB),
 		    "free memory, objects and wirings back: MemFree %ld -> %ld kB, anonymous "
 		    "%ld -> %ld, vnode %ld -> %ld, shadows %ld -> %ld, wired %ld -> %ld",
 		    before.free_kb, after.free_kb, before.anon, after.anon, before.vnode,
