@@ -608,6 +608,7 @@ wire_range(struct vm_map *map, vaddr_t start, vaddr_t end, vaddr_t *failed)
 		e->eflags &= ~MAP_ENTRY_IN_WIRING;
 		if (error == 0) {
 			e->wired_count = 1;
+			e->eflags &= ~MAP_ENTRY_LOCKED_UNREAD;	/* its pages can be read now */
 		} else if (e->start < va) {
 			e->wired_count = 1;
 			entry_unwire_range(map, e, e->start, MIN(va, e->end));
@@ -632,12 +633,23 @@ vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
 int
 vm_map_wire_prefix(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
-	vaddr_t failed;
+	struct vm_map_entry *e;
+	vaddr_t failed, unread;
 	int error = wire_range(map, start, end, &failed);
 
-	if (error == EIO)
-		error = failed > start ? wire_range(map, start, failed, &failed) : 0;
-	return error;
+	if (error != EIO)
+		return error;
+	unread = failed;
+	if (failed > start && (error = wire_range(map, start, failed, &failed)) != 0)
+		return error;
+	vm_map_lock(map);
+	if (clip_mapped_range(map, unread, end) == 0)
+		for (e = first_in_range(map, unread); e != NULL && e->start < end;
+		    e = e->node.next)
+			if (e->wired_count == 0)
+				e->eflags |= MAP_ENTRY_LOCKED_UNREAD;
+	vm_map_unlock(map);
+	return 0;
 }
 
 int
@@ -649,9 +661,11 @@ vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end)
 	vm_map_lock(map);
 	if ((error = clip_mapped_range(map, start, end)) == 0)
 		for (e = first_in_range(map, start); e != NULL && e->start < end;
-		    e = e->node.next)
+		    e = e->node.next) {
 			if (e->wired_count > 0)
 				entry_unwire(map, e);
+			e->eflags &= ~MAP_ENTRY_LOCKED_UNREAD;
+		}
 	vm_map_unlock(map);
 	return error;
 }
@@ -749,7 +763,8 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 		return ENOMEM;
 	*c = *e;
 	memset(&c->node, 0, sizeof(c->node));
-	c->wired_count = 0;
+	c->wired_count = 0;		/* locks are not inherited */
+	c->eflags &= ~MAP_ENTRY_LOCKED_UNREAD;
 	switch (e->inheritance) {
 	case VM_INHERIT_SHARE:
 		if (e->object == NULL) {
@@ -970,7 +985,7 @@ entry_advise(struct vm_map *map, struct vm_map_entry *e, int advice)
 		return 0;
 	case MADV_DONTNEED:
 	case MADV_FREE:
-		if (e->wired_count > 0)
+		if (vm_map_entry_locked(e))
 			return EINVAL;
 		if (e->eflags & MAP_ENTRY_COW)
 			entry_discard(map, e);
@@ -1029,7 +1044,7 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
 	}
 	for (e = vm_map_tree_lookup(&map->tree, start, NULL); invalidate && e != NULL &&
 	    e->start < end; e = e->node.next) {
-		if (e->wired_count > 0) {
+		if (vm_map_entry_locked(e)) {
 			vm_map_unlock(map);
 			return EBUSY;
 		}

@@ -43,6 +43,8 @@ struct pmap;
 #define MAP_ENTRY_GUARD		0x0010	/* a guard region */
 #define MAP_ENTRY_IN_WIRING	0x0020	/* vm_map_wire is faulting it in and wiring it */
 #define MAP_ENTRY_IS_SUB_MAP	0x0040	/* kernel map: the range is another map's */
+#define MAP_ENTRY_LOCKED_UNREAD	0x0080	/* locked (mlock), nothing wired: its pages
+					 * could not be read (past the end of a file) */
 
 struct vm_map_entry {
 	struct vm_map_node node;	/* (M) tree and list linkage */
@@ -60,6 +62,13 @@ struct vm_map_entry {
 	uint16_t	eflags;		/* (M) MAP_ENTRY_* */
 	uint32_t	wired_count;	/* (M) wirings of the range (mlock: at most one) */
 };
+
+/* Is e locked, as mlock(2) sees it: wired, or locked where its pages could not be read? */
+static inline bool
+vm_map_entry_locked(const struct vm_map_entry *e)
+{
+	return e->wired_count > 0 || (e->eflags & MAP_ENTRY_LOCKED_UNREAD);
+}
 
 /*
  * Wiring belongs to the entry.  A wired entry (wired_count > 0, not
@@ -146,8 +155,9 @@ int vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end);
 /*
  * Wire [start, end) as far as it can be read from start (mlockall): a
  * page that cannot be (past the end of a file, EIO) ends the wiring there
- * without an error, as Linux ignores such pages.  Other errors as
- * vm_map_wire.
+ * without an error, as Linux ignores such pages; the rest of the range is
+ * still locked (MAP_ENTRY_LOCKED_UNREAD), as Linux marks it.  Other
+ * errors as vm_map_wire.
  */
 int vm_map_wire_prefix(struct vm_map *map, vaddr_t start, vaddr_t end);
 int vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end);

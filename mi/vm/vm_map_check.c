@@ -109,6 +109,9 @@ check_entries(struct vcheck *c)
 			    e->start, e->end);
 		if (e->wired_count > 0 && e->object == NULL)
 			problem(c, "wired entry %lx-%lx has no object", e->start, e->end);
+		if (e->wired_count > 0 && (e->eflags & MAP_ENTRY_LOCKED_UNREAD))
+			problem(c, "entry %lx-%lx is both wired and locked unread", e->start,
+			    e->end);
 		size += e->end - e->start;
 	}
 	if (size != map->size)

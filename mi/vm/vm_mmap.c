@@ -294,7 +294,7 @@ lockable_unwired_bytes(struct vm_map *map)
 
 	vm_map_lock(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
-		if (lockable(e) && e->wired_count == 0)
+		if (lockable(e) && !vm_map_entry_locked(e))
 			bytes += e->end - e->start;
 	vm_map_unlock(map);
 	return bytes;
@@ -318,7 +318,7 @@ wire_all(struct vm_map *map, bool wire)
 
 		vm_map_lock(map);
 		for (e = map->tree.first; e != NULL; e = e->node.next) {
-			if (e->end > cursor && (e->wired_count > 0) != wire &&
+			if (e->end > cursor && vm_map_entry_locked(e) != wire &&
 			    (lockable(e) || !wire)) {
 				s = MAX(e->start, cursor);
 				t = e->end;
