@@ -179,7 +179,8 @@ SYSCALL(times)
 {
 	struct proc *p = td->td_proc;
 	int64_t tms[4] = { (int64_t)__atomic_load_n(&p->p_utime_ticks, __ATOMIC_RELAXED),
-	    (int64_t)__atomic_load_n(&p->p_stime_ticks, __ATOMIC_RELAXED), 0, 0 };
+	    (int64_t)__atomic_load_n(&p->p_stime_ticks, __ATOMIC_RELAXED),
+	    (int64_t)p->p_cutime_ticks, (int64_t)p->p_cstime_ticks };
 	uint64_t ticks = cpu_time() / (cpu_timebase_hz() / CLOCK_TICKS_HZ);
 
 	if (a[0] != 0 && copyout(tms, (void *)a[0], sizeof(tms)))

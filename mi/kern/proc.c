@@ -480,6 +480,9 @@ SYSCALL(wait4)
 			cpid = c->p_pid;
 			spin_unlock(&proc_lock);
 			wait_thread_gone(c->p_thread);
+			/* Its CPU time, and its own reaped children's, become the parent's children's. */
+			parent->p_cutime_ticks += c->p_utime_ticks + c->p_cutime_ticks;
+			parent->p_cstime_ticks += c->p_stime_ticks + c->p_cstime_ticks;
 			proc_free(c);
 			if (a[1] != 0 && copyout(&status, (void *)a[1], sizeof(status)) != 0)
 				return -EFAULT;

@@ -68,13 +68,15 @@ struct proc {
 	struct filedesc	*p_fd;		/* (L) */
 	struct vnode	*p_cwd;		/* (L) */
 	int		p_pgid;		/* (P) */
-	uint32_t	p_uid;		/* (C) */
+	uint32_t	p_uid;		/* (L) changed by its own thread (setuid); others read it */
 	struct sigaction_k p_sigacts[NSIG_LINUX + 1];	/* (L) */
 	uint64_t	p_sigpending;	/* (A) signals sent, not yet delivered */
 	struct ksiginfo	p_siginfo[NSIG_LINUX + 1];	/* (S) details of pending signals */
 	struct rlimit_linux p_rlimit[RLIM_NLIMITS];	/* (L) */
-	uint64_t	p_utime_ticks;	/* (A) */
-	uint64_t	p_stime_ticks;	/* (A) */
+	uint64_t	p_utime_ticks;	/* (A) clock ticks charged in user mode */
+	uint64_t	p_stime_ticks;	/* (A) and in the kernel */
+	uint64_t	p_cutime_ticks;	/* (L) the same of the children it reaped (wait4) */
+	uint64_t	p_cstime_ticks;	/* (L) */
 	uint64_t	p_itimer_real_next;	/* (P) SIGALRM deadline (timebase), 0 off */
 	uint64_t	p_itimer_real_interval;	/* (P) */
 	char		p_comm[16];	/* (L) */

@@ -131,6 +131,17 @@ user_time_advances(struct tms *t)
 	return t->tms_utime > u0;
 }
 
+/* A child that computes until times() charges it some user time. */
+static int
+computes(void *arg)
+{
+	struct tms t;
+
+	(void)arg;
+	return times(&t) != (clock_t)-1 && t.tms_cutime == 0 && t.tms_cstime == 0 &&
+	    user_time_advances(&t) ? 0 : 1;
+}
+
 /* times() and the resource limits. */
 static void
 test_times_limits(void)
@@ -141,6 +152,10 @@ test_times_limits(void)
 	tap_ok(times(&t) != (clock_t)-1 && user_time_advances(&t),
 	    "times(): user time advances while the process computes (%ld ticks)",
 	    (long)t.tms_utime);
+	tap_ok(run_child(computes, NULL) == 0 && times(&t) != (clock_t)-1 &&
+	    t.tms_cutime + t.tms_cstime > 0,
+	    "times(): a reaped child's CPU time counts as the children's (%ld ticks)",
+	    (long)(t.tms_cutime + t.tms_cstime));
 	tap_ok(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur > 0 &&
 	    rl.rlim_cur <= rl.rlim_max, "getrlimit(RLIMIT_STACK)");
 	tap_ok(prlimit(0, RLIMIT_NOFILE, NULL, &rl) == 0 &&
@@ -375,7 +390,7 @@ main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "--exec-child") == 0)
 		return exec_child(argc, argv);
-	tap_plan(37);
+	tap_plan(38);
 	test_uname();
 	test_ids();
 	test_clocks();
