@@ -434,6 +434,12 @@ child_setup(int idx, uint64_t seed)
 	rng = seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(idx + 1));
 	if (rng == 0)
 		rng = 1;
+	/*
+	 * Nothing of a child's belongs on the TAP stream: qemu-user, should it
+	 * trip over its own assertions in a child, prints "Bail out!" on the
+	 * child's stdout.
+	 */
+	dup2(2, 1);
 	/* Not root: RLIMIT_MEMLOCK then keeps mlock and MCL_FUTURE from wiring all memory. */
 	setuid(NOBODY);
 	/*
