@@ -10,9 +10,10 @@
  *   /proc/PID/vmmap      the address map with objects and shadow depth
  *   /proc/PID/vmcheck    the VM's consistency check of the process's address
  *                        space (vm_map_verify): each problem, "problems N"
- *   /proc/vmcheck        the same for every process, and wired pages
- *                        counted against those found (exact when nothing is
- *                        being wired meanwhile)
+ *   /proc/vmcheck        the same for every process, wired pages counted
+ *                        against those found, and page wirings against the
+ *                        entries and kernel that hold them (exact when nothing
+ *                        is being wired meanwhile)
  *
  * Only the root directory is permanent (linked into the root file
  * system).  Everything below it is made by the lookup that names it: a
@@ -284,24 +285,33 @@ check_report(void *arg, const char *msg)
 static void
 format_vmcheck(struct textbuf *tb, struct vmspace **vms, int n, bool all)
 {
+	uint64_t held = vm_page_count_kernel_wirings();
 	int problems = 0;
 
 	for (int i = 0; i < n; i++) {
 		problems += vm_map_verify(&vms[i]->vm_map, check_report, tb);
+		held += vm_map_wirings(&vms[i]->vm_map);
 		vmspace_free(vms[i]);
 	}
 	if (all) {
 		uint64_t counted = vm_page_count_wired(), found = vm_page_scan_wired();
+		uint64_t wirings = vm_page_scan_wirings();
 
 		if (counted != found) {
 			problems++;
 			tb_printf(tb, "wired pages: %lu counted, %lu found\n", counted, found);
 		}
+		/* Every wiring of a page is held by a map entry, or by the kernel. */
+		if (wirings != held) {
+			problems++;
+			tb_printf(tb, "page wirings: %lu on pages, %lu held by entries and the "
+			    "kernel\n", wirings, held);
+		}
 	}
 	tb_printf(tb, "maps %d\nproblems %d\n", n, problems);
 }
 
-/* Every process's vmspace, referenced, in vms[] (at most max); returns how many. */
+/* Every process's vmspace, once, referenced, in vms[] (at most max); returns how many. */
 static int
 all_vmspaces_hold(struct vmspace **vms, int max)
 {
@@ -312,7 +322,12 @@ all_vmspaces_hold(struct vmspace **vms, int max)
 	list_foreach(n, &allproc) {
 		struct proc *p = list_entry(n, struct proc, p_allproc);
 
-		if (count < max && p->p_vmspace != NULL) {
+		bool seen = false;
+
+		/* A vfork child runs in its parent's space: one check, one count. */
+		for (int i = 0; i < count && !seen; i++)
+			seen = vms[i] == p->p_vmspace;
+		if (count < max && p->p_vmspace != NULL && !seen) {
 			__atomic_add_fetch(&p->p_vmspace->vm_refcnt, 1, __ATOMIC_RELAXED);
 			vms[count++] = p->p_vmspace;
 		}

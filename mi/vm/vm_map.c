@@ -909,6 +909,18 @@ vm_map_wired_bytes(struct vm_map *map)
 	return bytes;
 }
 
+uint64_t
+vm_map_wirings(struct vm_map *map)
+{
+	uint64_t n = 0;
+
+	vm_map_lock(map);
+	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
+		n += atop(e->end - e->start) * e->wired_count;
+	vm_map_unlock(map);
+	return n;
+}
+
 bool
 vm_map_page_resident(struct vm_map *map, vaddr_t va)
 {

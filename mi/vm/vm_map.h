@@ -211,6 +211,8 @@ int vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
 bool vm_map_range_mapped(struct vm_map *map, vaddr_t start, vaddr_t end);
 /* Bytes in wired entries (for RLIMIT_MEMLOCK). */
 vm_size_t vm_map_wired_bytes(struct vm_map *map);
+/* The page wirings map's entries hold (pages times wired_count), for the checker. */
+uint64_t vm_map_wirings(struct vm_map *map);
 /* Is the page at va resident (mapped, or in its object)? */
 bool vm_map_page_resident(struct vm_map *map, vaddr_t va);
 /*

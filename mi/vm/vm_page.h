@@ -99,11 +99,21 @@ void vm_page_wire(struct vm_page *m);
 void vm_page_unwire(struct vm_page *m);
 uint64_t vm_page_count_wired(void);
 /*
+ * A wiring of an object page held by the kernel itself, not by a map
+ * entry (the signal trampoline's page): counted apart, so that every
+ * other wiring can be matched with the entries that hold it.
+ */
+void vm_page_wire_kernel(struct vm_page *m);
+void vm_page_unwire_kernel(struct vm_page *m);
+uint64_t vm_page_count_kernel_wirings(void);
+/*
  * The object pages wired now, counted by a walk of the page array (for
  * the consistency check: it must equal vm_page_count_wired() whenever
  * nothing is being wired or unwired).
  */
 uint64_t vm_page_scan_wired(void);
+/* The wirings of all object pages, summed by the same walk. */
+uint64_t vm_page_scan_wirings(void);
 
 uint64_t vm_page_count_total(void);	/* pages under management */
 uint64_t vm_page_count_free(void);

@@ -351,7 +351,7 @@ test_lockall_past_eof(void)
 int
 main(void)
 {
-	tap_plan(34);
+	tap_plan(35);
 	test_lock();
 	test_errors();
 	test_rlimit();
@@ -363,5 +363,10 @@ main(void)
 	test_failed_lock_keeps_others();
 	test_lockall_past_eof();
 	tap_vm_consistent("locking, unlocking, forking locked pages");
+	if (!vmstat_is_sable())
+		tap_skip("no /proc/vmcheck (not our kernel)");
+	else
+		tap_ok(vmcheck_problems("/proc/vmcheck") == 0,
+		    "every page wiring is held by a map entry or the kernel (/proc/vmcheck)");
 	return tap_done();
 }
