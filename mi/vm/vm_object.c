@@ -550,8 +550,9 @@ vm_object_unmap_range(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 		    ("vm_object_unmap_range: %p is seen by more than its entries", obj));
 		freed = page_remove_locked(obj, start, end);
 		/* Later, swap blocks in the range go here too. */
-		if (start < obj->size && end >= obj->size)
-			obj->size = start;
+		if (start < obj->size && end >= obj->size &&
+		    vm_radix_lookup_ge(&obj->pages, start, &(uint64_t){0}) == NULL)
+			obj->size = start;	/* nothing left past start: shrink */
 		STAT_ADD(unmap_pages_freed, freed);
 	}
 	spin_unlock(&obj->lock);
