@@ -82,7 +82,9 @@
 #define VMCHECK_FAIL	4	/* child exit status: its address space failed the check */
 #define QEMU_DIED	127	/* qemu-user's own exit when it trips an assertion */
 #define NSIG_MAX	65	/* signals 1..64 */
-#define MAX_JUNK	256	/* entries of / remembered before the run */
+#define MAX_PATHS	1024	/* paths in the file system remembered before the run */
+#define PATH_LEN	320	/* room for a few levels of names up to 255 bytes */
+#define MAX_DEPTH	6	/* how deep the file system is walked */
 #define NOBODY		65534	/* a uid that is not root */
 
 static uint64_t rng;
@@ -859,74 +861,66 @@ fuzz(struct run *r, uint64_t seed, int only, volatile uint64_t *progress)
 	}
 }
 
-/* The names in directory dir, up to max of them; returns how many. */
+/*
+ * Every path under dir, depth first (not under /proc, whose entries come
+ * and go with processes), stored from paths[n] on; returns the new count.
+ */
 static int
-list_names(const char *dir, char names[][64], int max)
+walk_tree(const char *dir, char (*paths)[PATH_LEN], int n, int depth)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int n = 0;
 
-	while (d != NULL && n < max && (de = readdir(d)) != NULL)
-		if (strlen(de->d_name) < 64)
-			strcpy(names[n++], de->d_name);
+	while (d != NULL && n < MAX_PATHS && (de = readdir(d)) != NULL) {
+		char *path = paths[n];
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, PATH_LEN, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, de->d_name);
+		n++;
+		if (depth < MAX_DEPTH && strcmp(path, "/proc") != 0)
+			n = walk_tree(path, paths, n, depth + 1);	/* fails on files */
+	}
 	if (d != NULL)
 		closedir(d);
 	return n;
 }
 
-/* Remove path, a file or a directory tree (a few levels deep); returns how many went. */
+/* Remove path, a file or a directory tree; returns how many entries went. */
 static int
-remove_tree(const char *path, int depth)
+remove_tree(const char *path)
 {
-	char names[16][64], sub[192];
+	static char inside[MAX_PATHS][PATH_LEN];
 	int n, removed = 0;
 
 	if (unlink(path) == 0)
 		return 1;
-	if (depth < 3) {
-		n = list_names(path, names, 16);
-		for (int i = 0; i < n; i++) {
-			if (strcmp(names[i], ".") == 0 || strcmp(names[i], "..") == 0)
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, names[i]);
-			removed += remove_tree(sub, depth + 1);
-		}
-	}
+	n = walk_tree(path, inside, 0, 0);
+	for (int i = n; i-- > 0;)		/* deepest last listed: remove backwards */
+		removed += unlink(inside[i]) == 0 || rmdir(inside[i]) == 0;
 	return removed + (rmdir(path) == 0);
 }
 
-/* Directories the children can create files in (they are not root: only the writable ones). */
-static const char *const junk_dirs[] = { "/", "/tmp", "/dev/shm" };
-#define NJUNK_DIRS	(sizeof(junk_dirs) / sizeof(junk_dirs[0]))
-
 /*
- * Remove what the children created (a fuzzed open with O_CREAT, or mkdir,
- * makes files and directories, some with random names; a child killed
- * before it unlinks its scratch file leaves that), so the objects and
- * memory they hold do not count against the run.  before holds each
- * directory's names from before the run.
+ * Remove what the children created anywhere in the file system (a fuzzed
+ * open with O_CREAT, or mkdir, makes files and directories, some with
+ * random names; a child killed before it unlinks its scratch file leaves
+ * that), so the objects and memory they hold do not count against the
+ * run.  before holds the nbefore paths from before the run.
  */
 static void
-remove_junk(char before[][MAX_JUNK][64], const int *nbefore)
+remove_junk(char (*before)[PATH_LEN], int nbefore)
 {
-	static char now[MAX_JUNK][64];
-	int removed = 0;
+	static char now[MAX_PATHS][PATH_LEN];
+	int n = walk_tree("/", now, 0, 0), removed = 0;
 
-	for (unsigned d = 0; d < NJUNK_DIRS; d++) {
-		int n = list_names(junk_dirs[d], now, MAX_JUNK);
+	for (int i = 0; i < n; i++) {
+		bool old = false;
 
-		for (int i = 0; i < n; i++) {
-			bool old = false;
-			char path[96];
-
-			for (int j = 0; j < nbefore[d] && !old; j++)
-				old = strcmp(now[i], before[d][j]) == 0;
-			if (old)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", junk_dirs[d], now[i]);
-			removed += remove_tree(path, 0);
-		}
+		for (int j = 0; j < nbefore && !old; j++)
+			old = strcmp(now[i], before[j]) == 0;
+		if (!old)
+			removed += remove_tree(now[i]);
 	}
 	if (removed > 0)
 		tap_diag("removed %d files and directories the children made", removed);
@@ -938,8 +932,8 @@ main(int argc, char **argv)
 	uint64_t seed = DEFAULT_SEED;
 	static uint64_t shared_fallback[NPAR * 8];
 	volatile uint64_t *progress;
-	static char names_before[NJUNK_DIRS][MAX_JUNK][64];
-	int nbefore[NJUNK_DIRS];
+	static char paths_before[MAX_PATHS][PATH_LEN];
+	int nbefore;
 	struct vm_snapshot before, after;
 	struct run r;
 	int only = -1, i, ok;
@@ -967,13 +961,12 @@ main(int argc, char **argv)
 	tap_diag("seed %#lx: at least %lu calls, %d children at a time, %d calls each%s",
 	    (unsigned long)seed, (unsigned long)r.target, NPAR, CHILD_CALLS,
 	    on_qemu ? " (qemu-user)" : "");
-	for (unsigned d = 0; d < NJUNK_DIRS; d++)
-		nbefore[d] = list_names(junk_dirs[d], names_before[d], MAX_JUNK);
+	nbefore = walk_tree("/", paths_before, 0, 0);
 	before = vm_snapshot_take();
 
 	fuzz(&r, seed, only, progress);
 	if (!on_qemu)		/* never remove anything from the host's directories */
-		remove_junk(names_before, nbefore);
+		remove_junk(paths_before, nbefore);
 
 	tap_ok(r.reaped == r.started, "all %d children reaped (%d)", r.started, r.reaped);
 	tap_diag("%lu calls by %d children in %ld ms: exit 0: %d, by signal: %d, watchdog "
