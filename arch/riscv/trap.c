@@ -107,6 +107,27 @@ is_page_fault(uint64_t cause)
 	    cause == EXC_INST_PAGE_FAULT;
 }
 
+/*
+ * Resolve a copy helper's fault on user memory.  The fault may sleep for
+ * a pager: interrupts go back on if the helper ran with them on (the
+ * disk's completion must be able to arrive, on this hart too); with them
+ * off (a spin lock held: a bug) it may not sleep at all.
+ */
+static bool
+copy_fault(struct thread *td, struct trapframe *tf)
+{
+	bool intr = (tf->tf_sstatus & SSTATUS_SPIE) != 0;
+	int flags = td->td_fault_nosleep || !intr ? VM_FAULT_NOSLEEP : 0, error;
+
+	if (intr)
+		intr_enable();
+	error = vm_fault(&td->td_vmspace->vm_map, tf->tf_stval, fault_access(tf->tf_scause),
+	    flags);
+	if (intr)
+		intr_disable();
+	return error == 0;
+}
+
 static void
 kernel_exception(struct trapframe *tf)
 {
@@ -120,8 +141,7 @@ kernel_exception(struct trapframe *tf)
 	 */
 	if (is_page_fault(cause) && tf->tf_stval < USER_MAX && td != NULL &&
 	    td->td_onfault != 0 && td->td_vmspace != NULL &&
-	    (tf->tf_sstatus & SSTATUS_SUM) &&
-	    vm_fault(&td->td_vmspace->vm_map, tf->tf_stval, fault_access(cause), 0) == 0)
+	    (tf->tf_sstatus & SSTATUS_SUM) && copy_fault(td, tf))
 		return;
 	if (is_fault(cause) && td != NULL && td->td_onfault != 0) {
 		tf->tf_sepc = td->td_onfault;

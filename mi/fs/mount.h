@@ -78,6 +78,12 @@ struct vfsops {
 	 * unused vnodes (2), or both (3).  NULL: nothing is a cache.
 	 */
 	void	(*vfs_drop_caches)(struct mount *mp, int what);
+	/*
+	 * Memory is short (vm_lowmem): write back and free up to want of the
+	 * file pages it caches, taking only the locks it can try.  The number
+	 * freed.  NULL: it caches nothing that can go.
+	 */
+	uint64_t (*vfs_reclaim)(struct mount *mp, uint64_t want);
 };
 
 struct mount {
@@ -173,6 +179,8 @@ void vfs_reap_detached(void);
 void vfs_reap_all(void);
 /* drop_caches on every file system. */
 void vfs_drop_caches(int what);
+/* vm_lowmem's handler: vfs_reclaim on the file systems, until want pages went. */
+uint64_t vfs_reclaim_memory(uint64_t want);
 
 /*
  * The syncer thread (vfs_syncer.c): start it; ask it to reap now;

@@ -41,6 +41,7 @@
 #include <kern/proc.h>
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
+#include <vm/vm_lowmem.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
@@ -170,6 +171,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "cow_move %lu\n", fs->cow_moves);
 	tb_printf(tb, "pageins %lu\n", fs->pageins);
 	tb_printf(tb, "busy_waits %lu\n", fs->busy_waits);
+	tb_printf(tb, "fault_fetches %lu\n", fs->fetches);
 	tb_printf(tb, "enomem_retries %lu\n", fs->enomem_retries);
 	tb_printf(tb, "segv_maperr %lu\n", fs->segv_maperr);
 	tb_printf(tb, "segv_accerr %lu\n", fs->segv_accerr);
@@ -202,7 +204,11 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "file_read_errors %lu\n", vnode_pager_stats.read_errors);
 	tb_printf(tb, "file_write_errors %lu\n", vnode_pager_stats.write_errors);
 	tb_printf(tb, "file_pages_dropped %lu\n", vnode_pager_stats.dropped);
+	tb_printf(tb, "file_pages_freed_behind %lu\n", vnode_pager_stats.freed_behind);
+	tb_printf(tb, "file_pages_reclaimed %lu\n", vnode_pager_stats.reclaimed);
 	tb_printf(tb, "syncer_passes %lu\n", syncer_pass_count());
+	tb_printf(tb, "lowmem_calls %lu\n", vm_lowmem_stats.calls);
+	tb_printf(tb, "lowmem_pages_freed %lu\n", vm_lowmem_stats.freed);
 }
 
 /*

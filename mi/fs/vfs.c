@@ -306,6 +306,20 @@ vn_iolock(struct vnode *vp)
 	spin_unlock(&vp->v_lock);
 }
 
+bool
+vn_iolock_try(struct vnode *vp)
+{
+	bool taken = false;
+
+	spin_lock(&vp->v_lock);
+	if (!(vp->v_flags & VV_IOLOCKED)) {
+		vp->v_flags |= VV_IOLOCKED;
+		taken = true;
+	}
+	spin_unlock(&vp->v_lock);
+	return taken;
+}
+
 void
 vn_iounlock(struct vnode *vp)
 {

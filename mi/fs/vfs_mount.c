@@ -38,6 +38,7 @@ static int next_mount_id = 1;		/* (S) */
 static uint32_t next_anon_minor = 1;	/* (A) */
 
 static int for_each_mount(int (*fn)(struct mount *mp, void *arg), void *arg);
+static int for_each_mount_locked(int (*fn)(struct mount *mp, void *arg), void *arg);
 
 static const struct vfsops *const vfs_types[] = {
 	&rootfs_vfsops, &ramfs_vfsops, &tmpfs_vfsops, &devtmpfs_vfsops, &procfs_vfsops,
@@ -322,6 +323,34 @@ vfs_drop_caches(int what)
 	for_each_mount(drop_one, &what);
 }
 
+struct reclaim_args {
+	uint64_t	want;
+	uint64_t	freed;
+};
+
+static int
+reclaim_one(struct mount *mp, void *arg)
+{
+	struct reclaim_args *ra = arg;
+
+	if (ra->freed < ra->want && mp->mnt_op->vfs_reclaim != NULL &&
+	    !(mount_flags(mp) & MNT_RDONLY))
+		ra->freed += mp->mnt_op->vfs_reclaim(mp, ra->want - ra->freed);
+	return 0;
+}
+
+uint64_t
+vfs_reclaim_memory(uint64_t want)
+{
+	struct reclaim_args ra = { want, 0 };
+
+	if (!fs_trylock(&mount_sx))
+		return 0;	/* a mount or unmount is under way: another time */
+	for_each_mount_locked(reclaim_one, &ra);
+	fs_unlock(&mount_sx);
+	return ra.freed;
+}
+
 void
 vfs_reap_detached(void)
 {
@@ -347,18 +376,18 @@ vfs_reap_detached(void)
 }
 
 /*
- * Every mount, from the most recent: fn(mp, arg) under mount_sx until it
- * returns nonzero.  Mounts made or removed by fn are not visited.
+ * Every mount, from the most recent: fn(mp, arg) until it returns
+ * nonzero.  Mounts made or removed by fn are not visited.  mount_sx held.
  */
 static int
-for_each_mount(int (*fn)(struct mount *mp, void *arg), void *arg)
+for_each_mount_locked(int (*fn)(struct mount *mp, void *arg), void *arg)
 {
 	struct mount *mps[64];
 	struct list_node *n;
 	size_t count = 0;
 	int error = 0;
 
-	fs_lock(&mount_sx);
+	KASSERT(fs_lock_owned(&mount_sx), ("for_each_mount: mount_sx not held"));
 	spin_lock(&mount_lock);
 	list_foreach(n, &mount_list)
 		if (count < nitems(mps))
@@ -366,6 +395,17 @@ for_each_mount(int (*fn)(struct mount *mp, void *arg), void *arg)
 	spin_unlock(&mount_lock);
 	while (count > 0 && error == 0)
 		error = fn(mps[--count], arg);
+	return error;
+}
+
+/* for_each_mount_locked under mount_sx. */
+static int
+for_each_mount(int (*fn)(struct mount *mp, void *arg), void *arg)
+{
+	int error;
+
+	fs_lock(&mount_sx);
+	error = for_each_mount_locked(fn, arg);
 	fs_unlock(&mount_sx);
 	return error;
 }

@@ -168,6 +168,12 @@ struct vnode_ops {
 	/* fsync(2): make written data durable.  0 or an errno; NULL op: 0. */
 	int	(*vop_fsync)(struct vnode *vp);
 	/*
+	 * Files on a disk: fsync's second half, after the pages went (msync
+	 * with MS_SYNC): make vp's metadata durable, its size and the blocks
+	 * that find its data.  0 or an errno.
+	 */
+	int	(*vop_fsync_metadata)(struct vnode *vp);
+	/*
 	 * Files on a disk (the vnode pager's clustered I/O): where the
 	 * file's bytes from off (a multiple of the block size) lie on the
 	 * mount's disk.  *len is how many bytes from off continue the same
@@ -179,6 +185,12 @@ struct vnode_ops {
 	 */
 	int	(*vop_bmap)(struct vnode *vp, uint64_t off, uint64_t maxlen, uint64_t *diskoff,
 		    uint64_t *len);
+	/*
+	 * Files on a disk: give the blocks of [off, off + len) (inside the
+	 * file) places on the disk, for write-back of pages that a mapping
+	 * wrote over a hole.  0, ENOSPC, EIO.  The I/O lock is held.
+	 */
+	int	(*vop_balloc)(struct vnode *vp, uint64_t off, uint64_t len);
 	/*
 	 * The vnode's object died after vop_reclaim (vnode_pager.c): free
 	 * the vnode.  May be called with spin locks held (an unmap): must not
@@ -279,6 +291,8 @@ bool vnode_evict(struct vnode *vp);
 int vn_set_parent(struct vnode *vp, struct vnode *parent, const char *name, size_t len);
 
 void vn_iolock(struct vnode *vp);
+/* Take vp's I/O lock if no one holds it (the holder may be the caller).  Taken? */
+bool vn_iolock_try(struct vnode *vp);
 void vn_iounlock(struct vnode *vp);
 
 /* The time now, for timestamps (the kernel has no wall clock: since boot). */

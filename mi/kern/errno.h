@@ -18,4 +18,11 @@
  */
 #define ERESTARTSYS	512
 
+/*
+ * A pager's getpage needs I/O that the fault's locks cannot wait for:
+ * the fault drops them, lets the pager fetch the page (sleeping), and
+ * starts over (vm_fault.c, vm_pager.h).
+ */
+#define EFETCH		513
+
 #endif

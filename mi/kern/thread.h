@@ -47,6 +47,8 @@ struct thread {
 	uint64_t	td_clear_child_tid; /* (L) user address cleared and woken at exit */
 	struct switchframe td_switch;	/* (S) registers while switched out */
 	struct fpstate	td_fp;		/* (L) user floating-point registers */
+	uint32_t	td_fault_nosleep; /* (L) nonzero: a copy helper's fault may not sleep
+					 * for a pager (VM_FAULT_NOSLEEP; see vm_fault.h) */
 };
 
 #define TDF_NEEDRESCHED	0x0001		/* give up the cpu at the next chance */

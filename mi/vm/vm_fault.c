@@ -10,16 +10,25 @@
  * fault on another cpu that finds it busy backs out entirely, waits for
  * the fill to finish, and starts over, so two harts never both insert a
  * page at one index.
+ *
+ * A pager whose pages come from a disk cannot fill one under the map's
+ * spin lock: its getpage says EFETCH, and so does a busy page of an
+ * object whose pager has fetch.  The fault then backs out entirely
+ * (keeping a reference on that object), lets the pager bring the page in
+ * with no lock held, sleeping for the disk, and starts over, as Linux's
+ * VM_FAULT_RETRY does; the second time round the page is resident.
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
+#include <kern/sched.h>
+#include <kern/thread.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
+#include <vm/vm_lowmem.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
-#include <vm/zone.h>
 
 #define FAULT_ENOMEM_RETRIES	4
 
@@ -42,7 +51,23 @@ struct faultstate {
 	struct vm_object *object;	/* where the page was found (locked) */
 	struct vm_page	*m;
 	bool		cow_copied;	/* a page was copied up into first */
+	bool		writemapped;	/* first's pager is to hear of a writable mapping */
+	struct vm_object *fetch_obj;	/* EFETCH: whose pager must fetch (referenced) */
+	vm_pindex_t	fetch_idx;	/* and which page */
+	int		advice;		/* the entry's MADV_* advice, for fetch */
 };
+
+static void unlock_objects(struct faultstate *fs);
+
+/* Back out of find_page to let obj's pager fetch the page at idx: the objects are unlocked. */
+static int
+want_fetch(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
+{
+	fs->fetch_obj = obj;
+	fs->fetch_idx = idx;
+	unlock_objects(fs);
+	return EFETCH;
+}
 
 /*
  * Check the entry and give it the object the fault needs: a new anonymous
@@ -128,6 +153,8 @@ page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 	vm_page_unbusy(m);
 	if (error) {
 		vm_page_free(m);
+		if (error == EFETCH && obj->pager->fetch != NULL)
+			return want_fetch(fs, obj, idx);
 		return EIO;
 	}
 	FSTAT(pageins);
@@ -138,7 +165,8 @@ page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 /*
  * Find the page along the shadow chain, or make it.  On success fs->m is
  * in fs->object, which is locked (as is fs->first).  EAGAIN: a busy page
- * was waited for; all object locks are dropped; start over.
+ * was waited for; all object locks are dropped; start over.  EFETCH:
+ * the same, but the pager of fs->fetch_obj must fetch the page first.
  */
 static int
 find_page(struct faultstate *fs)
@@ -155,6 +183,8 @@ find_page(struct faultstate *fs)
 		    ("find_page: chain of %p not locked down to %p", fs->first, obj));
 		if (m != NULL) {
 			if (m->busy) {
+				if (obj->pager != NULL && obj->pager->fetch != NULL)
+					return want_fetch(fs, obj, idx);
 				wait_unbusy(fs, m);
 				return EAGAIN;
 			}
@@ -268,6 +298,12 @@ map_page(struct faultstate *fs)
 	    fs->access | (fs->wired ? PMAP_ENTER_WIRED : 0));
 	if (error == 0 && fs->wire_page)
 		vm_page_wire(fs->m);
+	if (error == 0 && (prot & VM_PROT_WRITE) && fs->object == fs->first &&
+	    fs->first->pager != NULL && fs->first->pager->writemapped != NULL &&
+	    !(fs->first->flags & OBJ_WRITEMAPPED)) {
+		fs->first->flags |= OBJ_WRITEMAPPED;
+		fs->writemapped = true;
+	}
 	return error;
 }
 
@@ -330,6 +366,13 @@ fault_once(struct faultstate *fs)
 	}
 	while ((error = find_page(fs)) == EAGAIN)
 		;
+	if (error == EFETCH) {
+		/* The map keeps the chain alive until our own reference holds it. */
+		vm_object_reference(fs->fetch_obj);
+		fs->advice = e->advice;
+		vm_map_unlock(fs->map);
+		return EFETCH;
+	}
 	if (error == 0 && fs->object != fs->first && (fs->access & VM_PROT_WRITE))
 		error = copy_on_write(fs);
 	if (error == 0)
@@ -337,7 +380,33 @@ fault_once(struct faultstate *fs)
 	unlock_objects(fs);
 	if (error == 0 && fs->cow_copied)
 		maybe_bypass(fs->first);
+	if (fs->writemapped)
+		vm_object_reference(fs->first);
 	vm_map_unlock(fs->map);
+	if (fs->writemapped) {
+		fs->first->pager->writemapped(fs->first);
+		vm_object_deallocate(fs->first);
+	}
+	return error;
+}
+
+/*
+ * The fault backed out for the pager of fs->fetch_obj to bring the page
+ * in: let it, with no lock held (and not at all with VM_FAULT_NOSLEEP),
+ * and drop the fault's reference.  0: start over.
+ */
+static int
+fetch_page(struct faultstate *fs, int flags)
+{
+	struct vm_object *obj = fs->fetch_obj;
+	int error;
+
+	FSTAT(fetches);
+	if (flags & VM_FAULT_NOSLEEP)
+		error = EWOULDBLOCK;	/* the caller drops its locks and faults again */
+	else
+		error = obj->pager->fetch(obj, fs->fetch_idx, fs->advice);
+	vm_object_deallocate(obj);
 	return error;
 }
 
@@ -361,10 +430,32 @@ vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 		fs.access = access;
 		fs.wire_page = (flags & VM_FAULT_WIRE) != 0;
 		error = fault_once(&fs);
+		if (error == EFETCH && (error = fetch_page(&fs, flags)) == 0) {
+			tries--;	/* the page is in: not a retry for memory */
+			continue;
+		}
 		if (error != ENOMEM || tries == FAULT_ENOMEM_RETRIES)
 			return error;
-		/* Give the allocators' caches back to the page allocator and retry. */
+		if (flags & VM_FAULT_NOSLEEP)
+			return EWOULDBLOCK;	/* reclaiming may sleep: the caller retries unlocked */
+		/* Give the allocators' and the file systems' caches back and retry. */
 		FSTAT(enomem_retries);
-		zone_reclaim_all();
+		vm_lowmem();
 	}
+}
+
+int
+vm_fault_user_range(const void *uaddr, size_t len, vm_prot_t access)
+{
+	struct thread *td = curthread();
+	vaddr_t va = trunc_page((vaddr_t)uaddr), last;
+	int error = 0;
+
+	if (len == 0)
+		return 0;
+	if (td->td_vmspace == NULL || add_overflows((vaddr_t)uaddr, len - 1, &last))
+		return EFAULT;
+	for (; va <= last && error == 0; va += PAGE_SIZE)
+		error = vm_fault(&td->td_vmspace->vm_map, va, access, 0);
+	return error;
 }

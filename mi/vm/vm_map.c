@@ -1043,10 +1043,11 @@ vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
 }
 
 int
-vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
-    int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last))
+vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate, bool sync,
+    int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last, bool sync))
 {
 	struct vm_map_entry *e;
+	vaddr_t at = start;
 	int error = 0;
 
 	vm_map_lock(map);
@@ -1061,15 +1062,34 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
 			return EBUSY;
 		}
 	}
-	for (e = vm_map_tree_lookup(&map->tree, start, NULL); !error && e != NULL &&
-	    e->start < end; e = e->node.next) {
-		vaddr_t s = MAX(start, e->start), t = MIN(end, e->end);
+	/*
+	 * One shared file entry at a time: its object referenced, the map
+	 * unlocked while the pager writes (it sleeps for the disk); the walk
+	 * goes on from where that entry's part of the range ended.
+	 */
+	while (error == 0 && at < end) {
+		struct vm_object *obj = NULL;
+		vm_pindex_t first = 0, last = 0;
 
-		if (e->object == NULL || (e->eflags & MAP_ENTRY_COW) ||
-		    e->object->type != OBJT_VNODE)
-			continue;
-		error = fn(e->object, atop(s - e->start + e->offset),
-		    atop(t - e->start + e->offset));
+		for (e = first_in_range(map, at); e != NULL && e->start < end; e = e->node.next) {
+			vaddr_t s = MAX(at, e->start), t = MIN(end, e->end);
+
+			if (e->object == NULL || (e->eflags & MAP_ENTRY_COW) ||
+			    e->object->type != OBJT_VNODE)
+				continue;
+			obj = e->object;
+			vm_object_reference(obj);
+			first = atop(s - e->start + e->offset);
+			last = atop(t - e->start + e->offset);
+			at = t;
+			break;
+		}
+		if (obj == NULL)
+			break;
+		vm_map_unlock(map);
+		error = fn(obj, first, last, sync);
+		vm_object_deallocate(obj);
+		vm_map_lock(map);
 	}
 	vm_map_unlock(map);
 	return error;

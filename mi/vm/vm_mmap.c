@@ -210,8 +210,9 @@ SYSCALL(msync)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
+	/* MS_SYNC waits for the writes; MS_ASYNC (or neither, as Linux takes it) starts them. */
 	return -vm_map_sync(curmap(td), start, end, (flags & MS_INVALIDATE) != 0,
-	    vm_pager_put_pages);
+	    (flags & MS_SYNC) != 0, vm_pager_put_pages);
 }
 
 

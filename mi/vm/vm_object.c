@@ -7,6 +7,7 @@
 #include <kern/sched.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
+#include <vm/vm_lowmem.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/zone.h>
@@ -104,9 +105,11 @@ vm_page_remove(struct vm_page *m)
 struct vm_page *
 vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 {
-	struct vm_page *m = vm_page_alloc_pages(0, VM_ALLOC_NOWAIT | (flags & VM_ALLOC_ZERO));
+	struct vm_page *m;
 
-	if (m == NULL)
+	if (vm_page_count_free() <= vm_page_reserve())
+		return NULL;	/* the rest is for the kernel (vm_lowmem.h) */
+	if ((m = vm_page_alloc_pages(0, VM_ALLOC_NOWAIT | (flags & VM_ALLOC_ZERO))) == NULL)
 		return NULL;
 	m->wire_count = 0;
 	m->oflags = 0;

@@ -67,6 +67,9 @@ struct vm_object {
 #define OBJ_DEAD	0x0001		/* being torn down */
 #define OBJ_SHADOW	0x0002		/* made by vm_object_shadow */
 #define OBJ_ONEMAPPING	0x0004		/* see below */
+#define OBJ_WRITEMAPPED	0x0008		/* a pager's pages were mapped writable since its
+					 * last full write-back: they may be dirty through
+					 * the pmap, unseen (the pager's writemapped) */
 
 /*
  * OBJ_ONEMAPPING (after FreeBSD's): an anonymous object whose every page
@@ -117,7 +120,9 @@ void vm_page_remove(struct vm_page *m);
 
 /*
  * Allocate a page at pindex in obj (locked), busy, not zeroed.  NULL when
- * memory is short.  vm_page_unbusy() ends the busy state.
+ * memory is short (free pages down to the kernel's reserve: the caller
+ * may reclaim with vm_lowmem and try again).  vm_page_unbusy() ends the
+ * busy state.
  */
 struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags);
 /* End m's busy state (object locked), waking threads asleep in vm_page_sleep. */

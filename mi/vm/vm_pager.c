@@ -7,9 +7,9 @@
 #include <vm/vm_pager.h>
 
 int
-vm_pager_put_pages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+vm_pager_put_pages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, bool sync)
 {
 	if (obj->pager == NULL || obj->pager->putpages == NULL)
 		return 0;
-	return obj->pager->putpages(obj, start, end);
+	return obj->pager->putpages(obj, start, end, sync);
 }

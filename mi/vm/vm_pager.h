@@ -28,26 +28,48 @@ struct vm_pager_ops {
 	const char	*name;
 	/*
 	 * Fill m (already inserted, busy) with the contents of the page at
-	 * m->pindex; called without the object lock.  0, or an errno that
-	 * the fault handler turns into SIGBUS.  NULL: zero-fill.
+	 * m->pindex; called without the object lock, but with the fault's
+	 * map lock, so it must not sleep.  0, or an errno that the fault
+	 * handler turns into SIGBUS; EFETCH: the page needs I/O to wait for,
+	 * and the fault should drop its locks and call fetch.  NULL:
+	 * zero-fill.
 	 */
 	int		(*getpage)(struct vm_object *obj, struct vm_page *m);
+	/*
+	 * Make the page at pindex resident (or wait until it is no longer
+	 * busy), sleeping for the backing store as needed, for a fault that
+	 * backed out (getpage said EFETCH, or found the page busy); advice
+	 * is the mapping's MADV_* (the read-ahead window follows it).
+	 * Called with no lock held and obj referenced.  0 (the fault starts
+	 * over), or an errno as getpage's.  NULL: getpage never asks for it,
+	 * and busy pages are waited for in place.
+	 */
+	int		(*fetch)(struct vm_object *obj, vm_pindex_t pindex, int advice);
 	/* Does the backing store hold the page at pindex? */
 	bool		(*haspage)(struct vm_object *obj, vm_pindex_t pindex);
 	/*
 	 * Write the modified resident pages of [start, end) (page indices)
 	 * back to the backing store and clear their modified bits (msync);
-	 * called without the object lock.  0 or an errno.  NULL: nothing is
-	 * ever written back.
+	 * with sync, wait for the writes.  Called with no lock held (it may
+	 * sleep) and obj referenced.  0 or an errno (EIO: a write failed).
+	 * NULL: nothing is ever written back.
 	 */
-	int		(*putpages)(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
+	int		(*putpages)(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end,
+			    bool sync);
+	/*
+	 * A fault mapped a page of obj writable for the first time since the
+	 * last write-back of the whole object (OBJ_WRITEMAPPED was clear):
+	 * stores may now dirty its pages unseen, through the pmap.  Called
+	 * with no lock held.  NULL: nothing to note.
+	 */
+	void		(*writemapped)(struct vm_object *obj);
 	/* The object is being freed: let go of pager_data. */
 	void		(*dealloc)(struct vm_object *obj);
 	/* Device objects: the physical address behind a page index. */
 	paddr_t		(*phys_addr)(struct vm_object *obj, vm_pindex_t pindex);
 };
 
-/* Write back obj's modified pages in [start, end) through its pager (msync). */
-int vm_pager_put_pages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
+/* Write back obj's modified pages in [start, end) through its pager (msync); see putpages. */
+int vm_pager_put_pages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, bool sync);
 
 #endif

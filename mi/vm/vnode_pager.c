@@ -35,13 +35,34 @@
  *   to each open file, as Linux's errseq does.  The pages stay clean then,
  *   as on Linux: a disk that keeps failing is not retried forever.
  *
+ *   A page a mapping wrote over a hole gets its blocks when it is
+ *   written back (vop_balloc), as delayed allocation does; ENOSPC then
+ *   is a write-back error.  The bytes of the last page past the end of
+ *   the file are zeroed before it goes out, as Linux does, so that what a
+ *   mapping stored there never reaches the disk.
+ *
+ *   Pages a mapping may write are dirtied by stores the VM never sees
+ *   (the pmap's dirty-bit emulation): the first writable mapping of a
+ *   page since the object's last full write-back marks the object
+ *   OBJ_WRITEMAPPED and the vnode VV_DIRTY (writemapped), and a full
+ *   write-back keeps the vnode dirty while the object is still mapped,
+ *   so the syncer keeps looking at it, as FreeBSD's OBJ_MIGHTBEDIRTY.
+ *
  * Pages never leave the object while the I/O lock of the vnode is held
  * (truncation takes it and waits for write-back first), so a reader or
  * writer holding it may copy to and from a page without keeping it busy.
+ * The copy may fault on a mapping of another file on a disk (or of the
+ * same one), whose fetch would take that file's I/O lock: it runs with
+ * td_fault_nosleep, and when a fault would have slept the copy is done
+ * again after faulting the user's page in without the lock (copy_page).
  *
- * The fault path (getpage) cannot wait for a disk yet: it runs with the
- * map's spin lock held.  Until it can sleep, files on a disk cannot be
- * mapped (their vop_mmap refuses), and getpage fails for them.
+ * Faults.  The fault path cannot sleep under its locks: for a file on a
+ * disk, getpage says EFETCH, and the fault handler drops its locks
+ * and calls fetch, which reads the page here like read(2) does, with the
+ * window the mapping's madvise advice asks for (MADV_SEQUENTIAL also
+ * frees the clean pages well behind the reader: nothing will want them
+ * again soon), and starts the next window at once while the reader goes
+ * sequentially, so that a program walking a mapping finds its pages in.
  *
  * The object holds no reference on its vnode (the vnode holds one on the
  * object).  When the vnode is reclaimed it drops that reference; if
@@ -58,20 +79,26 @@
 #include <kern/disk.h>
 #include <kern/malloc.h>
 #include <kern/sched.h>
+#include <kern/thread.h>
+#include <kern/uio.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_lowmem.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
 #include <vm/vnode_pager.h>
-#include <vm/zone.h>
 #include <fs/mount.h>
 #include <fs/vnode.h>
+#include <uapi/mman.h>
 
 MALLOC_DEFINE(M_VPIO, "vnode pager I/O", "clustered reads and writes of file pages");
 
 #define RA_INITIAL	16		/* pages read at a miss with no history: 64 KiB */
 #define RA_MAX		64		/* the read-ahead window's and a write-back run's limit */
+#define FREE_BEHIND	(2 * RA_MAX)	/* MADV_SEQUENTIAL: clean pages this far behind go */
+#define COPY_RETRIES	8		/* copy_page: faults in and tries again at most */
 
 struct vnode_pager_stats vnode_pager_stats;
 
@@ -242,6 +269,8 @@ vpio_start(struct vpio *io)
 	int error = 0;
 
 	io->refs = 1;
+	if (io->write)
+		vpio_zero(io, MAX(vn_size(vp), off), MIN(end, round_page(vn_size(vp))));
 	while (off < end && off < fend && error == 0) {
 		uint64_t diskoff, len;
 
@@ -251,6 +280,12 @@ vpio_start(struct vpio *io)
 		KASSERT(len > 0 && (len & (mp->mnt_bsize - 1)) == 0,
 		    ("vpio_start: bmap gave %lu bytes", len));
 		len = MIN(len, end - off);
+		if (io->write && diskoff == VBMAP_HOLE) {
+			/* A mapping wrote over a hole: blocks now, then map again. */
+			error = vp->v_ops->vop_balloc != NULL ?
+			    vp->v_ops->vop_balloc(vp, off, MIN(len, fend - off)) : EIO;
+			continue;
+		}
 		if (diskoff != VBMAP_HOLE)
 			error = vpio_submit_run(io, mp->mnt_disk, off, diskoff, len);
 		else if (!io->write)
@@ -405,12 +440,12 @@ vnode_pager_get_page(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_pa
 		}
 		want = (ioflag & IO_RANDOM) ? 1 : window_at_miss(vp, idx, ioflag);
 		if (read_cluster(vp, idx, want) == 0) {
-			/* Past the end, or no memory: let the allocator's caches go and retry once. */
+			/* Past the end, or no memory: let other caches go and retry once. */
 			if (idx >= atop(round_page(vn_size(vp))))
 				return EFAULT;
 			if (read_it)
 				return ENOMEM;
-			zone_reclaim_all();
+			vm_lowmem();
 		}
 		read_it = true;
 	}
@@ -440,8 +475,38 @@ vnode_pager_grab_page(struct vnode *vp, vm_pindex_t idx, bool contents, struct v
 		}
 		if (tries > 0)
 			return ENOMEM;
-		zone_reclaim_all();
+		vm_lowmem();
 	}
+}
+
+void
+vnode_pager_wait_memory(struct vnode *vp)
+{
+	vn_iounlock(vp);
+	vm_lowmem();
+	vn_iolock(vp);
+}
+
+int
+vnode_pager_copy(struct vnode *vp, struct vm_page *m, size_t pgoff, size_t n, struct uio *uio)
+{
+	struct thread *td = curthread();
+	int error;
+
+	td->td_fault_nosleep++;
+	if (m != NULL)
+		error = uiomove(page_kva(m, pgoff), n, uio);
+	else
+		error = uiomove_zeros(n, uio);
+	td->td_fault_nosleep--;
+	if (error != EFAULT || !uio->uio_user)
+		return error;
+	/* Perhaps only a fault that had to sleep: fault the user's bytes in unlocked. */
+	vn_iounlock(vp);
+	error = vm_fault_user_range(uio->uio_base, MIN(n, uio->uio_resid),
+	    uio->uio_write ? VM_PROT_READ : VM_PROT_WRITE);
+	vn_iolock(vp);
+	return error == 0 ? EAGAIN : EFAULT;
 }
 
 ssize_t
@@ -450,7 +515,7 @@ vnode_pager_read(struct vnode *vp, struct uio *uio,
 {
 	size_t done = 0;
 	uint64_t size;
-	int error = 0;
+	int error = 0, retries = 0;
 
 	vn_iolock(vp);
 	size = vp->v_size;
@@ -460,14 +525,24 @@ vnode_pager_read(struct vnode *vp, struct uio *uio,
 		size_t n = MIN(MIN(PAGE_SIZE - pgoff, uio->uio_resid), size - off);
 		struct vm_page *m;
 
-		if ((error = getpage(vp, atop(off), uio->uio_ioflag, &m)) != 0)
-			break;
-		if (m != NULL)
-			error = uiomove(page_kva(m, pgoff), n, uio);
-		else
-			error = uiomove_zeros(n, uio);
+		if ((error = getpage(vp, atop(off), uio->uio_ioflag, &m)) == ENOMEM &&
+		    ++retries < COPY_RETRIES) {
+			vnode_pager_wait_memory(vp);
+			size = vp->v_size;
+			continue;
+		}
 		if (error)
 			break;
+		error = vnode_pager_copy(vp, m, pgoff, n, uio);
+		if (error == EAGAIN && ++retries < COPY_RETRIES) {
+			size = vp->v_size;	/* the lock was dropped: look again */
+			continue;
+		}
+		if (error) {
+			error = EFAULT;		/* EAGAIN too: the page keeps going away */
+			break;
+		}
+		retries = 0;
 		done += n;
 	}
 	vn_iounlock(vp);
@@ -519,6 +594,16 @@ vnode_pager_zero_tail(struct vnode *vp, uint64_t size, bool dirty)
 		vnode_pager_dirty(vp, m);
 }
 
+/* vp has (or may have) dirty pages: the syncer is to look at it. */
+static void
+mark_dirty(struct vnode *vp)
+{
+	spin_lock(&vp->v_lock);
+	vp->v_flags |= VV_DIRTY;
+	spin_unlock(&vp->v_lock);
+	syncer_note_dirty();
+}
+
 void
 vnode_pager_dirty(struct vnode *vp, struct vm_page *m)
 {
@@ -527,10 +612,7 @@ vnode_pager_dirty(struct vnode *vp, struct vm_page *m)
 	spin_lock(&obj->lock);
 	vm_page_set_dirty(m);
 	spin_unlock(&obj->lock);
-	spin_lock(&vp->v_lock);
-	vp->v_flags |= VV_DIRTY;
-	spin_unlock(&vp->v_lock);
-	syncer_note_dirty();
+	mark_dirty(vp);
 }
 
 /*
@@ -597,15 +679,28 @@ vnode_pager_write_back(struct vnode *vp, vm_pindex_t start, vm_pindex_t end, boo
 {
 	struct vm_object *obj = vp->v_object;
 	uint32_t errors = __atomic_load_n(&vp->v_wb_errors, __ATOMIC_ACQUIRE);
+	bool whole = start == 0 && end == UINT64_MAX, still_mapped = false;
 	vm_pindex_t idx = start;
 	int error = 0;
 
 	KASSERT(on_disk(vp), ("vnode_pager_write_back: vnode %lu is not on a disk", vp->v_ino));
-	if (start == 0 && end == UINT64_MAX) {
-		/* Dirtied from now on: the flag comes back, and the next pass looks. */
-		spin_lock(&vp->v_lock);
-		vp->v_flags &= ~VV_DIRTY;
-		spin_unlock(&vp->v_lock);
+	if (whole) {
+		/*
+		 * Dirtied from now on: the flag comes back, and the next pass
+		 * looks.  Pages mapped writable may be dirtied unseen: while the
+		 * object is mapped (more references than the vnode's) it stays.
+		 */
+		spin_lock(&obj->lock);
+		if ((obj->flags & OBJ_WRITEMAPPED) && obj->ref_count > 1)
+			still_mapped = true;
+		else
+			obj->flags &= ~OBJ_WRITEMAPPED;
+		spin_unlock(&obj->lock);
+		if (!still_mapped) {
+			spin_lock(&vp->v_lock);
+			vp->v_flags &= ~VV_DIRTY;
+			spin_unlock(&vp->v_lock);
+		}
 	}
 	for (;;) {
 		struct vpio *io = vpio_alloc(vp, true, 0);
@@ -628,11 +723,8 @@ vnode_pager_write_back(struct vnode *vp, vm_pindex_t start, vm_pindex_t end, boo
 		__atomic_add_fetch(&vp->v_numoutput, 1, __ATOMIC_ACQ_REL);
 		vpio_start(io);
 	}
-	if (error != 0 && start == 0 && end == UINT64_MAX) {
-		spin_lock(&vp->v_lock);
-		vp->v_flags |= VV_DIRTY;	/* not all of it went */
-		spin_unlock(&vp->v_lock);
-	}
+	if ((error != 0 && whole) || still_mapped)
+		mark_dirty(vp);		/* not all of it went, or more may come: the next pass */
 	if (!sync)
 		return error;
 	vnode_pager_wait_writes(vp);
@@ -673,27 +765,67 @@ vnode_pager_drain(struct vnode *vp)
 	spin_unlock(&obj->lock);
 }
 
-uint64_t
-vnode_pager_drop_clean(struct vnode *vp)
+/*
+ * Free m (object locked) if it is clean and idle: not busy, wired, dirty
+ * or under write-back; mapped, only with unmap (its mappings go first,
+ * and a store they made keeps it).  Was it freed?
+ */
+static bool
+free_clean_page(struct vm_page *m, bool unmap)
+{
+	if (m->busy || m->wire_count > 0 || (m->oflags & (VPO_DIRTY | VPO_WRITEBACK)))
+		return false;
+	if (pmap_page_is_mapped(m)) {
+		if (!unmap)
+			return false;
+		pmap_remove_all(m);
+	}
+	if (pmap_is_modified(m))
+		return false;	/* written through a mapping: write-back's */
+	vm_page_free(m);
+	return true;
+}
+
+/* Free vp's clean pages from idx on, at most max of them.  The number freed. */
+static uint64_t
+free_clean_pages(struct vnode *vp, vm_pindex_t idx, uint64_t max, bool unmap)
 {
 	struct vm_object *obj = vp->v_object;
 	struct vm_page *m;
-	uint64_t idx = 0, dropped = 0;
+	uint64_t freed = 0;
 
 	spin_lock(&obj->lock);
-	while ((m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL) {
-		if (!m->busy && m->wire_count == 0 && !(m->oflags & (VPO_DIRTY | VPO_WRITEBACK)) &&
-		    !pmap_page_is_mapped(m) && !pmap_is_modified(m)) {
-			vm_page_free(m);
-			dropped++;
-		}
+	while (freed < max && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL) {
+		if (free_clean_page(m, unmap))
+			freed++;
 		if (idx == UINT64_MAX)
 			break;
 		idx++;
 	}
 	spin_unlock(&obj->lock);
+	return freed;
+}
+
+uint64_t
+vnode_pager_drop_clean(struct vnode *vp)
+{
+	uint64_t dropped = free_clean_pages(vp, 0, UINT64_MAX, false);
+
 	VSTAT_ADD(dropped, dropped);
 	return dropped;
+}
+
+uint64_t
+vnode_pager_reclaim(struct vnode *vp, uint64_t want)
+{
+	uint64_t freed;
+
+	if (vp->v_object->resident_count == 0)
+		return 0;
+	vnode_pager_write_back(vp, 0, UINT64_MAX, true);
+	freed = free_clean_pages(vp, 0, want, true);
+	VSTAT_ADD(reclaimed, freed);
+	return freed;
 }
 
 /*
@@ -705,11 +837,92 @@ vnode_pager_getpage(struct vm_object *obj, struct vm_page *m)
 {
 	if (!page_in_file(obj, m->pindex))
 		return EIO;
-	/* A disk file's page needs I/O, which the fault path cannot wait for yet. */
+	/* A disk file's page needs I/O, which the fault's locks cannot wait for. */
 	if (on_disk(obj->pager_data))
-		return EIO;
+		return EFETCH;
 	pmap_zero_page(m);		/* a hole of ramfs */
 	return 0;
+}
+
+/* The read-ahead advice a mapping's MADV_* gives, as ioflags. */
+static int
+advice_ioflag(int advice)
+{
+	switch (advice) {
+	case MADV_SEQUENTIAL:
+		return IO_SEQUENTIAL;
+	case MADV_RANDOM:
+		return IO_RANDOM;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * MADV_SEQUENTIAL: the clean pages of vp a window behind idx go, unmapped
+ * from every mapping (a page a mapping dirtied meanwhile stays, dirty).
+ * => I/O lock held
+ */
+static void
+free_behind(struct vnode *vp, vm_pindex_t idx)
+{
+	struct vm_object *obj = vp->v_object;
+	vm_pindex_t at;
+	uint64_t freed = 0;
+
+	if (idx < FREE_BEHIND)
+		return;
+	at = idx - FREE_BEHIND - MIN(idx - FREE_BEHIND, (vm_pindex_t)RA_MAX);
+	spin_lock(&obj->lock);
+	for (; at < idx - FREE_BEHIND; at++) {
+		struct vm_page *m = vm_page_lookup(obj, at);
+
+		if (m != NULL && free_clean_page(m, true))
+			freed++;
+	}
+	spin_unlock(&obj->lock);
+	VSTAT_ADD(freed_behind, freed);
+}
+
+/*
+ * A fault backed out for the page at pindex (vm_pager.h): read it like
+ * read(2) does, with the mapping's advice; while the reader goes
+ * sequentially, start the next window too.  For ramfs, wait until the
+ * busy page someone is zero-filling is done.
+ */
+static int
+vnode_pager_fetch(struct vm_object *obj, vm_pindex_t pindex, int advice)
+{
+	struct vnode *vp = obj->pager_data;
+	int ioflag = advice_ioflag(advice), error;
+	struct vm_page *m;
+
+	if (!on_disk(vp)) {
+		spin_lock(&obj->lock);
+		if ((m = vm_page_lookup(obj, pindex)) != NULL && m->busy)
+			vm_page_sleep(obj, m);
+		spin_unlock(&obj->lock);
+		return 0;
+	}
+	vn_iolock(vp);
+	error = vnode_pager_get_page(vp, pindex, ioflag, &m);
+	if (error == 0 && !(ioflag & IO_RANDOM) && vp->v_ra_trigger != UINT64_MAX &&
+	    vp->v_ra_trigger > pindex && ((ioflag & IO_SEQUENTIAL) || vp->v_ra_window > RA_INITIAL))
+		read_ahead(vp, ioflag);
+	if (error == 0 && (ioflag & IO_SEQUENTIAL))
+		free_behind(vp, pindex);
+	vn_iounlock(vp);
+	return error == EFAULT ? EIO : error;	/* past the end of the file: SIGBUS */
+}
+
+/* A page of obj was mapped writable: a file on a disk is dirty from now on (see the top). */
+static void
+vnode_pager_writemapped(struct vm_object *obj)
+{
+	struct vnode *vp = obj->pager_data;
+
+	if (on_disk(vp))
+		mark_dirty(vp);
 }
 
 static bool
@@ -719,14 +932,27 @@ vnode_pager_haspage(struct vm_object *obj, vm_pindex_t pindex)
 }
 
 /*
- * msync: for ramfs the pages are the file, and writing one back is
- * clearing its modified bit.  (Disk files cannot be mapped yet.)
+ * msync: a file on a disk writes its dirty pages in the range back (and
+ * waits, with sync, and writes the file's metadata too); for ramfs the pages are the file, and writing one
+ * back is clearing its modified bit.
  */
 static int
-vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, bool sync)
 {
+	struct vnode *vp = obj->pager_data;
 	struct vm_page *m;
 	uint64_t idx = start;
+	int error;
+
+	if (on_disk(vp)) {
+		vn_iolock(vp);
+		error = vnode_pager_write_back(vp, start, end, sync);
+		vn_iounlock(vp);
+		/* MS_SYNC is fsync of the range: what finds the data must be on the disk too. */
+		if (error == 0 && sync)
+			error = vp->v_ops->vop_fsync_metadata(vp);
+		return error;
+	}
 
 	spin_lock(&obj->lock);
 	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
@@ -755,8 +981,10 @@ vnode_pager_dealloc(struct vm_object *obj)
 static const struct vm_pager_ops vnode_pager_ops = {
 	.name = "vnode",
 	.getpage = vnode_pager_getpage,
+	.fetch = vnode_pager_fetch,
 	.haspage = vnode_pager_haspage,
 	.putpages = vnode_pager_putpages,
+	.writemapped = vnode_pager_writemapped,
 	.dealloc = vnode_pager_dealloc,
 };
 

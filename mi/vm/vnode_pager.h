@@ -18,6 +18,7 @@
 
 #include <kern/types.h>
 
+struct uio;
 struct vnode;
 struct vm_object;
 struct vm_page;
@@ -33,6 +34,8 @@ struct vnode_pager_stats {
 	uint64_t	read_errors;	/* clustered reads that failed */
 	uint64_t	write_errors;	/* clustered writes that failed */
 	uint64_t	dropped;	/* clean pages dropped (drop_caches) */
+	uint64_t	freed_behind;	/* clean pages freed behind a MADV_SEQUENTIAL reader */
+	uint64_t	reclaimed;	/* pages freed because memory was short (vm_lowmem) */
 };
 extern struct vnode_pager_stats vnode_pager_stats;
 
@@ -60,10 +63,18 @@ int vnode_pager_get_page(struct vnode *vp, vm_pindex_t idx, int ioflag, struct v
 int vnode_pager_grab_page(struct vnode *vp, vm_pindex_t idx, bool contents,
     struct vm_page **mp);
 /*
+ * Copy n bytes between page m at pgoff (NULL: zeros, for a read) and the
+ * uio, holding vp's I/O lock.  A fault on the user's memory that would
+ * sleep for a pager (td_fault_nosleep) fails the copy; the user's bytes
+ * are then faulted in with the lock dropped and taken again: EAGAIN, the
+ * caller must look at the file and its page again.  0, EFAULT, EAGAIN.
+ */
+int vnode_pager_copy(struct vnode *vp, struct vm_page *m, size_t pgoff, size_t n,
+    struct uio *uio);
+/*
  * read(2) of a file through its pages: getpage gives each page (NULL: a
  * hole, read as zeros).  Holds vp's I/O lock.  Bytes read, or -errno.
  */
-struct uio;
 ssize_t vnode_pager_read(struct vnode *vp, struct uio *uio,
     int (*getpage)(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp));
 /*
@@ -95,6 +106,19 @@ int vnode_pager_write_back(struct vnode *vp, vm_pindex_t start, vm_pindex_t end,
  * => vp's I/O lock held
  */
 uint64_t vnode_pager_drop_clean(struct vnode *vp);
+/*
+ * Memory is short (vm_lowmem): write vp's dirty pages back, waiting, and
+ * free up to want of its clean pages, taking them from every mapping.
+ * The number freed.
+ * => vp's I/O lock held
+ */
+uint64_t vnode_pager_reclaim(struct vnode *vp, uint64_t want);
+/*
+ * An allocation for vp's pages failed: drop vp's I/O lock, reclaim
+ * memory (vm_lowmem), take the lock again.  The caller looks at the file
+ * again.
+ */
+void vnode_pager_wait_memory(struct vnode *vp);
 /* Sleep until none of vp's write-back requests is in flight. */
 void vnode_pager_wait_writes(struct vnode *vp);
 /* Sleep until no read or write of vp's pages is in flight (before reclaiming vp). */

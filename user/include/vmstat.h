@@ -10,6 +10,8 @@
  * opened.
  */
 ssize_t read_text_file(const char *path, char *buf, size_t size);
+/* Write text to the file at path (a /proc/sys tunable) in one write: 0, or -1. */
+int write_text_file(const char *path, const char *text);
 /* The value of the "name value" line in /proc/vmstat, or -1 if absent. */
 long vmstat_get(const char *name);
 /* The value of the "Name: value kB" line in /proc/meminfo, or -1. */

@@ -26,6 +26,17 @@ read_text_file(const char *path, char *out, size_t size)
 	return (ssize_t)len;
 }
 
+int
+write_text_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? write(fd, text, strlen(text)) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
 /* Finds a line starting with name followed by sep; returns the number. */
 static long
 lookup(const char *path, const char *name, char sep)

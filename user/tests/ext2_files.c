@@ -251,7 +251,7 @@ main(void)
 		tap_skip_all("no ext2 disk made by scripts/fs-test at /dev/vda");
 		return tap_done();
 	}
-	tap_plan(29);
+	tap_plan(30);
 	mkdir("/mnt", 0755);
 	mkdir(MNT, 0755);
 	if (!tap_ok(mount_disk(0) == 0, "mount /dev/vda on " MNT " as ext2") ||
@@ -266,6 +266,7 @@ main(void)
 	run_test_on_disk("fs_names");
 	run_test_on_disk("fs_attrs");
 	run_test_on_disk("fifo");
+	run_test_on_disk("file_map");
 	rmdir(MNT "/t");
 	test_remount();
 	return tap_done();

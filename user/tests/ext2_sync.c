@@ -9,24 +9,30 @@
  *              and wait; drop_caches frees clean pages, which read back
  *              from the disk; then exit without unmounting: powering off
  *              must write everything and leave the disk clean.
- *   powerfail  a file written and fsync'ed, another changed without it,
- *              then power off at once, without any syncing
- *              (/proc/sysrq-trigger 'o'): the fsync'ed data must be on
- *              the disk, the other change must not.
+ *   powerfail  a file written and fsync'ed, one made sparse and stored
+ *              to through a mapping and msync'ed, another changed without
+ *              either, then power off at once, without any syncing
+ *              (/proc/sysrq-trigger 'o'): the synced data must be on the
+ *              disk, the other change must not.
  *   errors     the runner has QEMU's blkdebug fail reads of one block of
  *              /err/readbad.bin and writes of one block of
  *              /err/writebad.bin: read gives EIO for that page only, a
- *              write that cannot be written back gives EIO from fsync,
- *              once per open file, and nothing else is affected.
+ *              mapped load from it SIGBUS; a write that cannot be written
+ *              back gives EIO from fsync, once per open file, a store
+ *              through a mapping EIO from msync(MS_SYNC); nothing else is
+ *              affected.
  *
  * Without fs-test's disk (or under qemu-user) it skips.  Sizes and
  * generations are scripts/fs-test's; the pattern is disk_rw's.
  */
 #include <errno.h>
+#include <probe.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -45,6 +51,9 @@
 #define GEN_SYNCER	10
 #define GEN_DURABLE	11
 #define GEN_LOST	12
+#define DURABLE_MAPPED_SIZE (128 * KIB + 17)
+#define GEN_DURABLE_MAPPED 24
+#define WRITEBAD_PAGE	20		/* the page whose block the runner makes unwritable */
 #define ERR_SIZE	(256 * KIB)
 #define GEN_READBAD	6
 #define GEN_WRITEBAD	7
@@ -92,17 +101,6 @@ file_is(const char *path, uint64_t size, uint64_t gen)
 	return n == 0 && off == size;
 }
 
-static int
-write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n = fd >= 0 ? write(fd, text, strlen(text)) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 static void
 sleep_ms(long ms)
 {
@@ -118,7 +116,7 @@ mode_syncer(void)
 	char interval[16] = "";
 	int fd, waited;
 
-	tap_ok(write_text("/proc/sys/vm/dirty_writeback_centisecs", "100\n") == 0 &&
+	tap_ok(write_text_file("/proc/sys/vm/dirty_writeback_centisecs", "100\n") == 0 &&
 	    read_text_file("/proc/sys/vm/dirty_writeback_centisecs", interval, sizeof(interval)) > 0 &&
 	    strcmp(interval, "100\n") == 0, "dirty_writeback_centisecs: set to 100, reads back");
 	out0 = vmstat_get("file_pageouts");
@@ -135,7 +133,7 @@ mode_syncer(void)
 	    "the syncer wrote them back within its interval, no fsync (%d ms)", waited);
 	tap_ok(fsync(fd) == 0 && fdatasync(fd) == 0, "fsync and fdatasync: nothing failed");
 	close(fd);
-	write_text("/proc/sys/vm/dirty_writeback_centisecs", "3000\n");
+	write_text_file("/proc/sys/vm/dirty_writeback_centisecs", "3000\n");
 	fd = write_file(MNT "/synced.bin", SYNCER_SIZE, GEN_SYNCER + 1, O_TRUNC);
 	out0 = vmstat_get("file_pageouts");
 	tap_ok(fd >= 0 && syscall(SYS_syncfs, fd) == 0 && vmstat_get("nr_dirty") == 0 &&
@@ -147,7 +145,7 @@ mode_syncer(void)
 	tap_ok(vmstat_get("nr_dirty") == 0, "sync writes everything");
 	dropped0 = vmstat_get("file_pages_dropped");
 	in0 = vmstat_get("file_pageins");
-	tap_ok(write_text("/proc/sys/vm/drop_caches", "3\n") == 0 &&
+	tap_ok(write_text_file("/proc/sys/vm/drop_caches", "3\n") == 0 &&
 	    vmstat_get("file_pages_dropped") - dropped0 >= (long)(SYNCER_SIZE / PAGE),
 	    "drop_caches frees the clean file pages (%ld)",
 	    vmstat_get("file_pages_dropped") - dropped0);
@@ -164,17 +162,27 @@ static void
 mode_powerfail(void)
 {
 	int fd = write_file(MNT "/durable.bin", 300 * KIB + 1, GEN_DURABLE, O_TRUNC);
+	char *p;
 
 	tap_ok(fd >= 0 && fsync(fd) == 0, "a file written and fsync'ed");
 	close(fd);
-	write_text("/proc/sys/vm/dirty_writeback_centisecs", "360000\n");
+	write_text_file("/proc/sys/vm/dirty_writeback_centisecs", "360000\n");
+	/* Made sparse, stored to through a mapping, msync'ed: blocks, data, size all durable. */
+	fd = open(MNT "/durable-mapped.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	p = fd >= 0 && ftruncate(fd, DURABLE_MAPPED_SIZE) == 0 ?
+	    mmap(NULL, DURABLE_MAPPED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+	if (p != MAP_FAILED)
+		pattern_fill(p, 0, DURABLE_MAPPED_SIZE, GEN_DURABLE_MAPPED);
+	tap_ok(p != MAP_FAILED && msync(p, DURABLE_MAPPED_SIZE, MS_SYNC) == 0,
+	    "a file stored to through a mapping and msync'ed (MS_SYNC)");
+	close(fd);
 	/* Overwritten in place (no new blocks, no new size), never synced. */
 	fd = write_file(MNT "/host/pattern.bin", 64 * KIB, GEN_LOST, 0);
 	tap_ok(fd >= 0 && vmstat_get("nr_dirty") >= 16, "another changed, not synced");
 	close(fd);
 	tap_ok(1, "power off now, through /proc/sysrq-trigger, nothing synced");
 	fflush(stdout);
-	write_text("/proc/sysrq-trigger", "o");
+	write_text_file("/proc/sysrq-trigger", "o");
 	tap_diag("still running after sysrq o");
 	exit(1);
 }
@@ -184,6 +192,8 @@ mode_errors(void)
 {
 	int fd, early, late, other;
 	long errors0 = vmstat_get("file_write_errors");
+	struct fault f;
+	char *p;
 	ssize_t n;
 
 	/* Reading: only the unreadable page fails. */
@@ -200,6 +210,15 @@ mode_errors(void)
 	    (long)n);
 	tap_ok(pread(fd, buf, PAGE, READBAD_PAGE * PAGE) == -1 && errno == EIO,
 	    "and it still fails: the page was not kept");
+	p = mmap(NULL, ERR_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	tap_ok(p != MAP_FAILED && probe_read(p + READBAD_PAGE * PAGE + 8, &f) == SIGBUS &&
+	    f.code == BUS_ADRERR && f.addr == p + READBAD_PAGE * PAGE + 8,
+	    "a mapped load from that page: SIGBUS BUS_ADRERR at the address");
+	tap_ok(p != MAP_FAILED && pattern_mismatch(p + (READBAD_PAGE + 1) * PAGE,
+	    (READBAD_PAGE + 1) * PAGE, PAGE, GEN_READBAD) < 0 &&
+	    pattern_mismatch(p, 0, PAGE, GEN_READBAD) < 0, "the mapping's other pages read fine");
+	if (p != MAP_FAILED)
+		munmap(p, ERR_SIZE);
 	close(fd);
 	/* Writing: the write-back fails; fsync says so, once per open file. */
 	early = open(MNT "/err/writebad.bin", O_RDONLY);
@@ -212,6 +231,18 @@ mode_errors(void)
 	tap_ok(fails_with(fsync(early), EIO) && fsync(early) == 0,
 	    "a file open before the failure gets EIO once too");
 	tap_ok(fsync(late) == 0, "a file opened after it does not");
+	close(fd);
+	fd = open(MNT "/err/writebad.bin", O_RDWR);
+	p = mmap(NULL, ERR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED)
+		p[WRITEBAD_PAGE * PAGE + 5] ^= 1;
+	tap_ok(p != MAP_FAILED && fails_with(msync(p, ERR_SIZE, MS_SYNC), EIO),
+	    "a store through a mapping to that block: msync(MS_SYNC) gives EIO");
+	if (p != MAP_FAILED) {
+		p[5] ^= 1;
+		tap_ok(msync(p, PAGE, MS_SYNC) == 0, "msync of another page of it: fine");
+		munmap(p, ERR_SIZE);
+	}
 	close(fd);
 	close(early);
 	close(late);
@@ -230,7 +261,7 @@ main(int argc, char **argv)
 		tap_skip_all("no ext2 disk made by scripts/fs-test at /dev/vda, or no mode");
 		return tap_done();
 	}
-	tap_plan(strcmp(mode, "syncer") == 0 ? 10 : strcmp(mode, "powerfail") == 0 ? 4 : 13);
+	tap_plan(strcmp(mode, "syncer") == 0 ? 10 : strcmp(mode, "powerfail") == 0 ? 5 : 17);
 	mkdir("/mnt", 0755);
 	mkdir(MNT, 0755);
 	if (!tap_ok(mount("/dev/vda", MNT, "ext2", 0, NULL) == 0, "mount /dev/vda"))

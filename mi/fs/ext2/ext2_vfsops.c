@@ -424,13 +424,17 @@ ext2_vfs_mount(struct mount *mp, const char *source, struct vnode *dev, const ch
 	return 0;
 }
 
+/* for_each_file's choices */
+#define EACH_DIRTY	0x1		/* only the files marked dirty */
+#define EACH_TRY	0x2		/* only those whose I/O lock is free now */
+
 /*
- * Call fn(vp, arg) on every cached regular file of ev (only those marked
- * dirty, with dirty_only), one pass over the cache, each referenced and
- * with its I/O lock held.  The first nonzero value fn returned.
+ * Call fn(vp, arg) on every cached regular file of ev (as how says), one
+ * pass over the cache, each referenced and with its I/O lock held.  The
+ * first nonzero value fn returned.
  */
 static int
-for_each_file(struct ext2_vfs *ev, bool dirty_only, int (*fn)(struct vnode *vp, void *arg),
+for_each_file(struct ext2_vfs *ev, int how, int (*fn)(struct vnode *vp, void *arg),
     void *arg)
 {
 	int first = 0;
@@ -444,16 +448,21 @@ for_each_file(struct ext2_vfs *ev, bool dirty_only, int (*fn)(struct vnode *vp, 
 		list_foreach(l, &ev->ev_hash[i]) {
 			struct vnode *vp = list_entry(l, struct ext2_node, en_link)->en_vp;
 
-			if (n < nitems(batch) && vp->v_type == VREG && (!dirty_only ||
+			if (n < nitems(batch) && vp->v_type == VREG && (!(how & EACH_DIRTY) ||
 			    (__atomic_load_n(&vp->v_flags, __ATOMIC_RELAXED) & VV_DIRTY)) &&
 			    (vp = hash_find(ev, VTOI(vp)->i_number)) != NULL)
 				batch[n++] = vp;
 		}
 		spin_unlock(&ev->ev_hash_lock);
 		for (size_t j = 0; j < n; j++) {
-			int r;
+			int r = 0;
 
-			vn_iolock(batch[j]);
+			if (!(how & EACH_TRY)) {
+				vn_iolock(batch[j]);
+			} else if (!vn_iolock_try(batch[j])) {
+				vrele(batch[j]);
+				continue;
+			}
 			r = fn(batch[j], arg);
 			vn_iounlock(batch[j]);
 			if (r != 0 && first == 0)
@@ -474,7 +483,7 @@ write_back_one(struct vnode *vp, void *arg)
 static int
 write_back_all(struct mount *mp, bool wait)
 {
-	return for_each_file(mp->mnt_data, true, write_back_one, &wait);
+	return for_each_file(mp->mnt_data, EACH_DIRTY, write_back_one, &wait);
 }
 
 static int
@@ -561,10 +570,35 @@ static void
 ext2_vfs_drop_caches(struct mount *mp, int what)
 {
 	if (what & 1)
-		for_each_file(mp->mnt_data, false, drop_one, NULL);
+		for_each_file(mp->mnt_data, 0, drop_one, NULL);
 	if (what & 2)
 		evict(mp->mnt_data, 0, false);
 	ext2_reap(mp);
+}
+
+struct reclaim_args {
+	uint64_t	want;
+	uint64_t	freed;
+};
+
+static int
+reclaim_one(struct vnode *vp, void *arg)
+{
+	struct reclaim_args *ra = arg;
+
+	if (ra->freed < ra->want)
+		ra->freed += vnode_pager_reclaim(vp, ra->want - ra->freed);
+	return 0;
+}
+
+/* Memory is short: the files' pages, written back and freed, those of busy files passed over. */
+static uint64_t
+ext2_vfs_reclaim(struct mount *mp, uint64_t want)
+{
+	struct reclaim_args ra = { want, 0 };
+
+	for_each_file(mp->mnt_data, EACH_TRY, reclaim_one, &ra);
+	return ra.freed;
 }
 
 const struct vfsops ext2_vfsops = {
@@ -577,4 +611,5 @@ const struct vfsops ext2_vfsops = {
 	.vfs_remount = ext2_vfs_remount,
 	.vfs_reap = ext2_vfs_reap,
 	.vfs_drop_caches = ext2_vfs_drop_caches,
+	.vfs_reclaim = ext2_vfs_reclaim,
 };

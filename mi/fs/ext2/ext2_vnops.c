@@ -27,6 +27,7 @@
 #include <uapi/stat.h>
 
 #define EXT2_S_IFMT_OF(type)	vtype_to_ifmt(type)
+#define COPY_RETRIES		8	/* vnode_pager_copy faults in and tries again at most */
 
 void
 ext2_ilock(struct vnode *vp)
@@ -361,7 +362,7 @@ ext2_vop_write(struct vnode *vp, struct uio *uio)
 	struct ext2_inode *ip = VTOI(vp);
 	uint64_t size, end, max = ip->i_mp->m_maxfilesize;
 	size_t done = 0;
-	int error = 0;
+	int error = 0, retries = 0;
 
 	if ((error = vnode_pager_write_begin(vp, uio, max, true, &size)) != 0)
 		return -error;
@@ -372,12 +373,24 @@ ext2_vop_write(struct vnode *vp, struct uio *uio)
 		bool contents = n < PAGE_SIZE && ptoa(atop(off)) < end;
 		struct vm_page *m;
 
-		if ((error = vnode_pager_grab_page(vp, atop(off), contents, &m)) != 0 ||
-		    (error = alloc_blocks(vp, off, n)) != 0)
+		error = vnode_pager_grab_page(vp, atop(off), contents, &m);
+		if (error == ENOMEM && ++retries < COPY_RETRIES) {
+			vnode_pager_wait_memory(vp);
+			end = vp->v_size;
+			continue;
+		}
+		if (error != 0 || (error = alloc_blocks(vp, off, n)) != 0)
 			break;
-		if ((error = uiomove((void *)(PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)) + pgoff), n,
-		    uio)) != 0)
+		error = vnode_pager_copy(vp, m, pgoff, n, uio);
+		if (error == EAGAIN && ++retries < COPY_RETRIES) {
+			end = vp->v_size;	/* the lock was dropped: the file may have changed */
+			continue;
+		}
+		if (error) {
+			error = EFAULT;		/* EAGAIN too: the page keeps going away */
 			break;
+		}
+		retries = 0;
 		vnode_pager_dirty(vp, m);
 		done += n;
 		end = MAX(end, off + n);
@@ -439,10 +452,18 @@ ext2_vop_truncate(struct vnode *vp, uint64_t size)
 	return error;
 }
 
+/* The inode and the metadata: coarsely, the whole file system's. */
+static int
+ext2_vop_fsync_metadata(struct vnode *vp)
+{
+	struct ext2_vfs *ev = vp->v_mount->mnt_data;
+
+	return ext2_sync(ev->ev_em);
+}
+
 static int
 ext2_vop_fsync(struct vnode *vp)
 {
-	struct ext2_vfs *ev = vp->v_mount->mnt_data;
 	int error = 0, error2;
 
 	if (vp->v_type == VREG) {
@@ -450,8 +471,7 @@ ext2_vop_fsync(struct vnode *vp)
 		error = vnode_pager_write_back(vp, 0, UINT64_MAX, true);
 		vn_iounlock(vp);
 	}
-	/* The inode and the metadata: coarsely, the whole file system's. */
-	if ((error2 = ext2_sync(ev->ev_em)) != 0 && error == 0)
+	if ((error2 = ext2_vop_fsync_metadata(vp)) != 0 && error == 0)
 		error = error2;
 	return error;
 }
@@ -475,12 +495,22 @@ ext2_vop_bmap(struct vnode *vp, uint64_t off, uint64_t maxlen, uint64_t *diskoff
 	return 0;
 }
 
-/* Until the fault path can sleep for the disk, a disk file cannot be mapped. */
+/* The blocks of [off, off + len) of vp, for write-back of pages a mapping wrote over holes. */
+static int
+ext2_vop_balloc(struct vnode *vp, uint64_t off, uint64_t len)
+{
+	return alloc_blocks(vp, off, len);
+}
+
+/* A mapping maps the file's object: the vnode pager reads and writes its pages. */
 static int
 ext2_vop_mmap(struct vnode *vp, uint64_t off, uint64_t len, struct vm_object **objp,
     bool *anonymous)
 {
-	return ENODEV;
+	vm_object_reference(vp->v_object);
+	*objp = vp->v_object;
+	*anonymous = false;
+	return 0;
 }
 
 /*
@@ -526,6 +556,8 @@ const struct vnode_ops ext2_file_ops = {
 	.vop_mmap = ext2_vop_mmap,
 	.vop_fsync = ext2_vop_fsync,
 	.vop_bmap = ext2_vop_bmap,
+	.vop_balloc = ext2_vop_balloc,
+	.vop_fsync_metadata = ext2_vop_fsync_metadata,
 	.vop_reclaim = ext2_vop_reclaim,
 	.vop_free = ext2_defer_free,
 };
