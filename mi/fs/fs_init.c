@@ -40,8 +40,11 @@ make_dir(const char *path, uint32_t mode)
 	return vp;
 }
 
-/* Mount fstype on the directory path of the root, if it is one (making it if make). */
-static void
+/*
+ * Mount fstype on the directory path of the root, if it is one (making it
+ * if make).  Was it mounted?
+ */
+static bool
 mount_on(const char *path, bool make, const char *fstype, uint64_t flags)
 {
 	struct vnode *dir;
@@ -50,11 +53,20 @@ mount_on(const char *path, bool make, const char *fstype, uint64_t flags)
 	if (make)
 		dir = make_dir(path, 0755);
 	else if (vfs_lookup(NULL, path, 0, VNON, 0, &dir) != 0)
-		return;
+		return false;
 	error = vfs_mount(fstype, fstype, dir, flags, NULL, NULL);
 	vrele(dir);
 	if (error)
 		panic("fs_init: cannot mount %s on %s: error %d", fstype, path, error);
+	return true;
+}
+
+/* devtmpfs on /dev, with an empty /dev/shm for POSIX shared memory (shm_open). */
+static void
+mount_dev(bool make)
+{
+	if (mount_on("/dev", make, "devtmpfs", MS_NOSUID))
+		vrele(make_dir("/dev/shm", 01777));
 }
 
 static void
@@ -90,7 +102,7 @@ mount_disk_root(const char *device)
 	rootvnode = mp->mnt_root;
 	fs_root_on_disk = true;
 	printf("root: %s (%s) mounted %s on /\n", device, fstype, flags ? "read-only" : "read-write");
-	mount_on("/dev", false, "devtmpfs", MS_NOSUID);
+	mount_dev(false);
 	mount_on("/proc", false, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
 }
 
@@ -109,8 +121,7 @@ fs_init(const void *initrd, size_t len)
 	rootvnode = mp->mnt_root;
 	unpack_initrd(initrd, len);
 	vrele(make_dir("/tmp", 01777));
-	mount_on("/dev", true, "devtmpfs", MS_NOSUID);
-	vrele(make_dir("/dev/shm", 01777));
+	mount_dev(true);
 	mount_on("/proc", true, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	if (cmdline_get("root", device, sizeof(device)))
 		mount_disk_root(device);

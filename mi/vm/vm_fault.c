@@ -448,14 +448,16 @@ int
 vm_fault_user_range(const void *uaddr, size_t len, vm_prot_t access)
 {
 	struct thread *td = curthread();
-	vaddr_t va = trunc_page((vaddr_t)uaddr), last;
+	vaddr_t va, end;
 	int error = 0;
 
 	if (len == 0)
 		return 0;
-	if (td->td_vmspace == NULL || add_overflows((vaddr_t)uaddr, len - 1, &last))
+	if (td->td_vmspace == NULL ||
+	    vm_map_user_range(&td->td_vmspace->vm_map, (uint64_t)uaddr, len, &va, &end) != 0 ||
+	    !vm_map_in_bounds(&td->td_vmspace->vm_map, va, end))
 		return EFAULT;
-	for (; va <= last && error == 0; va += PAGE_SIZE)
+	for (; va < end && error == 0; va += PAGE_SIZE)
 		error = vm_fault(&td->td_vmspace->vm_map, va, access, 0);
 	return error;
 }

@@ -24,8 +24,12 @@ unsigned char pattern_byte(unsigned long off, unsigned long gen);
 void pattern_fill(void *p, unsigned long off, unsigned long len, unsigned long gen);
 long pattern_mismatch(const void *p, unsigned long off, unsigned long len, unsigned long gen);
 
-/* Does the block device at path hold an ext2 file system (its superblock's magic)? */
-int disk_is_ext2(const char *path);
+/*
+ * Is the block device at path a spare ext2 disk: an ext2 file system (its
+ * superblock's magic) that nothing has mounted (not in /proc/mounts: not
+ * the root disk)?
+ */
+int spare_ext2_disk(const char *path);
 
 /* Did a call fail (-1) with errno err? */
 int fails_with(long ret, int err);

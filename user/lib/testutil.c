@@ -138,13 +138,36 @@ pattern_mismatch(const void *p, unsigned long off, unsigned long len, unsigned l
 #define EXT2_MAGIC_OFFSET	56
 #define EXT2_MAGIC		0xef53
 
+/* Does /proc/mounts name path as a mounted file system's source? */
+static int
+is_mounted(const char *path)
+{
+	static char mounts[4096];
+	size_t len = strlen(path);
+	int fd = open("/proc/mounts", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, mounts, sizeof(mounts) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	mounts[n] = '\0';
+	for (char *line = mounts; line != NULL && *line != '\0'; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (strncmp(line, path, len) == 0 && line[len] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
 int
-disk_is_ext2(const char *path)
+spare_ext2_disk(const char *path)
 {
 	unsigned short magic = 0;
-	int fd = open(path, O_RDONLY);
+	int fd;
 
-	if (fd < 0)
+	if (is_mounted(path) || (fd = open(path, O_RDONLY)) < 0)
 		return 0;
 	if (pread(fd, &magic, sizeof(magic), EXT2_SUPER_OFFSET + EXT2_MAGIC_OFFSET) != sizeof(magic))
 		magic = 0;

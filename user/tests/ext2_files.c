@@ -247,8 +247,8 @@ test_remount(void)
 int
 main(void)
 {
-	if (under_qemu_user() || !disk_is_ext2("/dev/vda")) {
-		tap_skip_all("no ext2 disk made by scripts/fs-test at /dev/vda");
+	if (under_qemu_user() || !spare_ext2_disk("/dev/vda")) {
+		tap_skip_all("no spare ext2 disk made by scripts/fs-test at /dev/vda");
 		return tap_done();
 	}
 	tap_plan(30);

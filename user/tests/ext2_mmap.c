@@ -410,8 +410,8 @@ main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "exec-child") == 0)
 		return EXEC_CHILD_STATUS;	/* run from the disk by test_exec */
-	if (under_qemu_user() || !disk_is_ext2("/dev/vda")) {
-		tap_skip_all("no ext2 disk made by scripts/fs-test at /dev/vda");
+	if (under_qemu_user() || !spare_ext2_disk("/dev/vda")) {
+		tap_skip_all("no spare ext2 disk made by scripts/fs-test at /dev/vda");
 		return tap_done();
 	}
 	tap_plan(23);

@@ -257,7 +257,7 @@ main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 
-	if (under_qemu_user() || !disk_is_ext2("/dev/vda") || argc < 2) {
+	if (under_qemu_user() || !spare_ext2_disk("/dev/vda") || argc < 2) {
 		tap_skip_all("no ext2 disk made by scripts/fs-test at /dev/vda, or no mode");
 		return tap_done();
 	}

@@ -237,6 +237,10 @@ as_user(void *arg)
 	bad |= !fails_with(rename(tpath("sticky/roots"), tpath("sticky/x")), EPERM) << 19;
 	bad |= !fails_with(mknod(tpath("sticky/dev"), S_IFCHR | 0600, 0x0103), EPERM) << 20;
 	bad |= !fails_with(setuid(0), EPERM) << 21;
+	/* The root directory is root's, 0755: nothing of ours goes there. */
+	bad |= !fails_with(open("/fs_attrs-probe", O_WRONLY | O_CREAT, 0644), EACCES) << 22;
+	bad |= !fails_with(mkdir("/fs_attrs-probe", 0755), EACCES) << 23;
+	bad |= !fails_with(symlink("x", "/fs_attrs-probe"), EACCES) << 24;
 	if (bad)
 		printf("# as uid %d: failed checks 0x%x\n", USER_ID, bad);
 	return bad ? 1 : 0;
