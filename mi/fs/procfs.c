@@ -39,6 +39,7 @@
 #include <kern/disk.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
+#include <kern/sched.h>
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_lowmem.h>
@@ -209,6 +210,8 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "syncer_passes %lu\n", syncer_pass_count());
 	tb_printf(tb, "lowmem_calls %lu\n", vm_lowmem_stats.calls);
 	tb_printf(tb, "lowmem_pages_freed %lu\n", vm_lowmem_stats.freed);
+	tb_printf(tb, "lowmem_busy_waits %lu\n", vm_lowmem_stats.busy_waits);
+	tb_printf(tb, "idle_instret %lu\n", sched_idle_instret());
 }
 
 /*

@@ -326,6 +326,7 @@ vfs_drop_caches(int what)
 struct reclaim_args {
 	uint64_t	want;
 	uint64_t	freed;
+	bool		*busy;
 };
 
 static int
@@ -335,17 +336,21 @@ reclaim_one(struct mount *mp, void *arg)
 
 	if (ra->freed < ra->want && mp->mnt_op->vfs_reclaim != NULL &&
 	    !(mount_flags(mp) & MNT_RDONLY))
-		ra->freed += mp->mnt_op->vfs_reclaim(mp, ra->want - ra->freed);
+		ra->freed += mp->mnt_op->vfs_reclaim(mp, ra->want - ra->freed, ra->busy);
 	return 0;
 }
 
 uint64_t
-vfs_reclaim_memory(uint64_t want)
+vfs_reclaim_memory(uint64_t want, bool *busy)
 {
-	struct reclaim_args ra = { want, 0 };
+	struct reclaim_args ra = { want, 0, busy };
 
-	if (!fs_trylock(&mount_sx))
-		return 0;	/* a mount or unmount is under way: another time */
+	if (!fs_trylock(&mount_sx)) {
+		/* A mount, an unmount or a sync pass (which may be the caller's). */
+		if (!fs_lock_owned(&mount_sx))
+			*busy = true;
+		return 0;
+	}
 	for_each_mount_locked(reclaim_one, &ra);
 	fs_unlock(&mount_sx);
 	return ra.freed;

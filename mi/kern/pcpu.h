@@ -31,6 +31,8 @@ struct pcpu {
 	uint64_t	pc_ipis;	/* (L) IPIs taken */
 	uint64_t	pc_ticks;	/* (L) timer interrupts taken */
 	uint64_t	pc_intrs;	/* (L) device interrupts taken */
+	uint64_t	pc_idle_instret; /* (L) instructions retired waiting for an interrupt
+					 * in the idle loop (under -icount: time asleep) */
 } __attribute__((aligned(CACHE_LINE_SIZE)));
 
 extern struct pcpu pcpu_array[MAXCPU];

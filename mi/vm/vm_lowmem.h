@@ -17,18 +17,21 @@
 
 /*
  * A cache's handler: give back up to want pages (more is fine), sleeping
- * as needed, taking only locks it can try (its caller may hold some).
- * The number of pages it freed.
+ * as needed, taking only locks it can try (its caller may hold some), and
+ * setting *busy when it passed over something it could not lock.  The
+ * number of pages it freed.
  */
-typedef uint64_t (*vm_lowmem_handler_t)(uint64_t want);
+typedef uint64_t (*vm_lowmem_handler_t)(uint64_t want, bool *busy);
 
 /* Call fn whenever memory is short, from now on (boot: no removal). */
 void vm_lowmem_register(vm_lowmem_handler_t fn);
 
 /*
- * Memory is short: reclaim.  The number of pages the handlers freed (the
- * zones' slabs not counted).  May sleep.
- * => no spin lock held
+ * Memory is short: reclaim.  When nothing could be freed because the
+ * caches were busy (a writer holds a file, and will free its pages or let
+ * go of them), wait a clock tick and try again, for up to a second.  The
+ * number of pages the handlers freed (the zones' slabs not counted).
+ * => no spin lock held; may sleep
  */
 uint64_t vm_lowmem(void);
 
@@ -36,6 +39,7 @@ uint64_t vm_lowmem(void);
 struct vm_lowmem_stats {
 	uint64_t	calls;		/* vm_lowmem calls */
 	uint64_t	freed;		/* pages the handlers freed */
+	uint64_t	busy_waits;	/* ticks waited for busy caches */
 };
 extern struct vm_lowmem_stats vm_lowmem_stats;
 

@@ -89,6 +89,7 @@
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
 #include <vm/vnode_pager.h>
+#include <vm/zone.h>
 #include <fs/mount.h>
 #include <fs/vnode.h>
 #include <uapi/mman.h>
@@ -440,12 +441,16 @@ vnode_pager_get_page(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_pa
 		}
 		want = (ioflag & IO_RANDOM) ? 1 : window_at_miss(vp, idx, ioflag);
 		if (read_cluster(vp, idx, want) == 0) {
-			/* Past the end, or no memory: let other caches go and retry once. */
+			/*
+			 * Past the end, or no memory: let the allocators' caches go
+			 * and retry once; then the caller reclaims with the I/O
+			 * lock dropped (this file's pages may be what can go).
+			 */
 			if (idx >= atop(round_page(vn_size(vp))))
 				return EFAULT;
 			if (read_it)
 				return ENOMEM;
-			vm_lowmem();
+			zone_reclaim_all();
 		}
 		read_it = true;
 	}
@@ -475,7 +480,7 @@ vnode_pager_grab_page(struct vnode *vp, vm_pindex_t idx, bool contents, struct v
 		}
 		if (tries > 0)
 			return ENOMEM;
-		vm_lowmem();
+		zone_reclaim_all();
 	}
 }
 
@@ -786,16 +791,17 @@ free_clean_page(struct vm_page *m, bool unmap)
 	return true;
 }
 
-/* Free vp's clean pages from idx on, at most max of them.  The number freed. */
+/* Free vp's clean pages in [idx, end), at most max of them.  The number freed. */
 static uint64_t
-free_clean_pages(struct vnode *vp, vm_pindex_t idx, uint64_t max, bool unmap)
+free_clean_pages(struct vnode *vp, vm_pindex_t idx, vm_pindex_t end, uint64_t max, bool unmap)
 {
 	struct vm_object *obj = vp->v_object;
 	struct vm_page *m;
 	uint64_t freed = 0;
 
 	spin_lock(&obj->lock);
-	while (freed < max && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL) {
+	while (freed < max && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
+	    idx < end) {
 		if (free_clean_page(m, unmap))
 			freed++;
 		if (idx == UINT64_MAX)
@@ -809,21 +815,45 @@ free_clean_pages(struct vnode *vp, vm_pindex_t idx, uint64_t max, bool unmap)
 uint64_t
 vnode_pager_drop_clean(struct vnode *vp)
 {
-	uint64_t dropped = free_clean_pages(vp, 0, UINT64_MAX, false);
+	uint64_t dropped = free_clean_pages(vp, 0, UINT64_MAX, UINT64_MAX, false);
 
 	VSTAT_ADD(dropped, dropped);
 	return dropped;
 }
 
+/*
+ * Reclaiming: the first want idle pages of the file (the lowest indices:
+ * for a file written or read from its start, the oldest) are taken from
+ * every mapping, one shootdown each, which records a store a mapping made
+ * in the page; then the dirty ones among them are written back, and the
+ * clean ones freed.
+ */
 uint64_t
 vnode_pager_reclaim(struct vnode *vp, uint64_t want)
 {
-	uint64_t freed;
+	struct vm_object *obj = vp->v_object;
+	vm_pindex_t idx = 0, start = UINT64_MAX, end = 0;
+	uint64_t taken = 0, freed;
+	struct vm_page *m;
 
-	if (vp->v_object->resident_count == 0)
+	spin_lock(&obj->lock);
+	while (taken < want && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL) {
+		if (!m->busy && m->wire_count == 0) {
+			if (pmap_page_is_mapped(m))
+				pmap_remove_all(m);
+			start = MIN(start, idx);
+			end = idx + 1;
+			taken++;
+		}
+		if (idx == UINT64_MAX)
+			break;
+		idx++;
+	}
+	spin_unlock(&obj->lock);
+	if (taken == 0)
 		return 0;
-	vnode_pager_write_back(vp, 0, UINT64_MAX, true);
-	freed = free_clean_pages(vp, 0, want, true);
+	vnode_pager_write_back(vp, start, end, true);
+	freed = free_clean_pages(vp, start, end, want, false);
 	VSTAT_ADD(reclaimed, freed);
 	return freed;
 }

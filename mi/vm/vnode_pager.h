@@ -51,7 +51,8 @@ struct vm_object *vnode_pager_alloc(struct vnode *vp);
  * The page at idx of vp's file, resident and read, for read(2): read
  * with the read-ahead window if missing (ioflag IO_SEQUENTIAL, IO_RANDOM
  * are the file's advice), sleeping for the disk.  0, EIO (the read
- * failed), ENOMEM, EFAULT (past the end of the file).
+ * failed), ENOMEM (the caller reclaims with vnode_pager_wait_memory and
+ * tries again), EFAULT (past the end of the file).
  * => vp's I/O lock held; no spin lock
  */
 int vnode_pager_get_page(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp);
@@ -107,8 +108,8 @@ int vnode_pager_write_back(struct vnode *vp, vm_pindex_t start, vm_pindex_t end,
  */
 uint64_t vnode_pager_drop_clean(struct vnode *vp);
 /*
- * Memory is short (vm_lowmem): write vp's dirty pages back, waiting, and
- * free up to want of its clean pages, taking them from every mapping.
+ * Memory is short (vm_lowmem): take up to want of vp's pages from every
+ * mapping, write the dirty ones among them back, waiting, and free them.
  * The number freed.
  * => vp's I/O lock held
  */

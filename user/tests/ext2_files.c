@@ -251,7 +251,7 @@ main(void)
 		tap_skip_all("no spare ext2 disk made by scripts/fs-test at /dev/vda");
 		return tap_done();
 	}
-	tap_plan(30);
+	tap_plan(31);
 	mkdir("/mnt", 0755);
 	mkdir(MNT, 0755);
 	if (!tap_ok(mount_disk(0) == 0, "mount /dev/vda on " MNT " as ext2") ||
@@ -267,6 +267,7 @@ main(void)
 	run_test_on_disk("fs_attrs");
 	run_test_on_disk("fifo");
 	run_test_on_disk("file_map");
+	run_test_on_disk("fadvise");
 	rmdir(MNT "/t");
 	test_remount();
 	return tap_done();

@@ -430,12 +430,13 @@ ext2_vfs_mount(struct mount *mp, const char *source, struct vnode *dev, const ch
 
 /*
  * Call fn(vp, arg) on every cached regular file of ev (as how says), one
- * pass over the cache, each referenced and with its I/O lock held.  The
- * first nonzero value fn returned.
+ * pass over the cache, each referenced and with its I/O lock held; with
+ * EACH_TRY, set *skipped if a file's lock was taken.  The first nonzero
+ * value fn returned.
  */
 static int
 for_each_file(struct ext2_vfs *ev, int how, int (*fn)(struct vnode *vp, void *arg),
-    void *arg)
+    void *arg, bool *skipped)
 {
 	int first = 0;
 
@@ -460,6 +461,7 @@ for_each_file(struct ext2_vfs *ev, int how, int (*fn)(struct vnode *vp, void *ar
 			if (!(how & EACH_TRY)) {
 				vn_iolock(batch[j]);
 			} else if (!vn_iolock_try(batch[j])) {
+				*skipped = true;
 				vrele(batch[j]);
 				continue;
 			}
@@ -483,7 +485,7 @@ write_back_one(struct vnode *vp, void *arg)
 static int
 write_back_all(struct mount *mp, bool wait)
 {
-	return for_each_file(mp->mnt_data, EACH_DIRTY, write_back_one, &wait);
+	return for_each_file(mp->mnt_data, EACH_DIRTY, write_back_one, &wait, NULL);
 }
 
 static int
@@ -570,7 +572,7 @@ static void
 ext2_vfs_drop_caches(struct mount *mp, int what)
 {
 	if (what & 1)
-		for_each_file(mp->mnt_data, 0, drop_one, NULL);
+		for_each_file(mp->mnt_data, 0, drop_one, NULL, NULL);
 	if (what & 2)
 		evict(mp->mnt_data, 0, false);
 	ext2_reap(mp);
@@ -593,11 +595,11 @@ reclaim_one(struct vnode *vp, void *arg)
 
 /* Memory is short: the files' pages, written back and freed, those of busy files passed over. */
 static uint64_t
-ext2_vfs_reclaim(struct mount *mp, uint64_t want)
+ext2_vfs_reclaim(struct mount *mp, uint64_t want, bool *busy)
 {
 	struct reclaim_args ra = { want, 0 };
 
-	for_each_file(mp->mnt_data, EACH_TRY, reclaim_one, &ra);
+	for_each_file(mp->mnt_data, EACH_TRY, reclaim_one, &ra, busy);
 	return ra.freed;
 }
 
