@@ -142,7 +142,7 @@ interrupt(struct trapframe *tf)
 		timer_intr();
 		sched_clock();
 		if (cpu_id() == 0) {
-			clock_wake_sleepers();
+			sleepq_tick();
 			itimer_tick();
 		}
 		break;

@@ -42,4 +42,16 @@
 #define EOPNOTSUPP	95
 #define ETIMEDOUT	110
 
+/*
+ * Kernel-internal codes, never seen by user space (Linux's numbers).  An
+ * interruptible sleep that a signal ends returns ERESTART; the system
+ * call returns it (as -ERESTARTSYS) or one of the other codes, and signal
+ * delivery decides whether the call runs again or fails with EINTR (see
+ * signal_syscall_restart in kern_sig.c).
+ */
+#define ERESTARTSYS		512	/* restart if the handler has SA_RESTART or none runs */
+#define ERESTARTNOHAND		514	/* restart only if no handler runs */
+#define ERESTART_RESTARTBLOCK	516	/* like ERESTARTNOHAND, through restart_syscall */
+#define ERESTART		ERESTARTSYS	/* what an interrupted sleep returns */
+
 #endif

@@ -68,14 +68,6 @@ futex_wake_addr(struct vmspace *vm, vaddr_t uaddr, int n)
 	return woken;
 }
 
-static uint64_t
-now_ns(void)
-{
-	uint64_t t = cpu_time(), hz = cpu_timebase_hz();
-
-	return (t / hz) * NSEC_PER_SEC + (t % hz) * NSEC_PER_SEC / hz;
-}
-
 static int
 futex_wait(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t timeout_uaddr)
 {
@@ -91,7 +83,8 @@ futex_wait(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t timeout
 			return EFAULT;
 		if (ts[0] < 0 || ts[1] < 0 || (uint64_t)ts[1] >= NSEC_PER_SEC)
 			return EINVAL;
-		deadline = now_ns() + (uint64_t)ts[0] * NSEC_PER_SEC + (uint64_t)ts[1];
+		deadline = sleepq_deadline_ns(ts[0] > (int64_t)(UINT64_MAX / 4 / NSEC_PER_SEC) ?
+		    UINT64_MAX / 4 : (uint64_t)ts[0] * NSEC_PER_SEC + (uint64_t)ts[1]);
 	}
 	if (copyin((const void *)uaddr, &cur, sizeof(cur)))
 		return EFAULT;
@@ -103,17 +96,13 @@ futex_wait(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t timeout
 		return cur != expected ? EAGAIN : EFAULT;
 	}
 	list_append(&waiters, &w.link);
-	while (!w.woken && error == 0) {
-		if (deadline != 0 && now_ns() >= deadline) {
-			error = ETIMEDOUT;
-			break;
-		}
-		error = sleep_on_intr(deadline != 0 ? (const void *)&clock_tick_chan : &w,
-		    &futex_lock);
-	}
+	while (!w.woken && error == 0)
+		error = sleep_on_timed(&w, &futex_lock, SLEEPQ_INTR, deadline);
 	if (!w.woken)
 		list_remove(&w.link);
 	spin_unlock(&futex_lock);
+	if (error == ERESTART)
+		error = EINTR;
 	return w.woken ? 0 : error;
 }
 

@@ -90,31 +90,22 @@ SYSCALL(gettimeofday)
 	return 0;
 }
 
-/* Sleepers with a deadline sleep on this; every clock tick wakes them to look. */
-const char clock_tick_chan;
-
-/* Sleep until the clock passes deadline_ns; EINTR if a signal comes first. */
+/*
+ * Sleep until cpu_time() reaches deadline; EINTR if a signal comes first.
+ * Nobody wakes the thread's own timer channel: only the deadline or a
+ * signal ends the sleep.
+ */
 static int
-sleep_until(uint64_t deadline_ns)
+sleep_until(uint64_t deadline)
 {
-	while (now_ns() < deadline_ns) {
-		int error;
+	struct thread *td = curthread();
+	int error = 0;
 
-		/* No timer wheel yet: wake at every clock tick and look again. */
-		spin_lock(&sched_lock);
-		error = sleep_on_intr(&clock_tick_chan, &sched_lock);
-		spin_unlock(&sched_lock);
-		if (error)
-			return error;
-	}
-	return 0;
-}
-
-/* Every clock tick wakes the sleepers, so they can check their deadlines. */
-void
-clock_wake_sleepers(void)
-{
-	wakeup(&clock_tick_chan);
+	while (error == 0 && cpu_time() < deadline)
+		error = sleep_on_timed(&td->td_deadline, NULL, SLEEPQ_INTR, deadline);
+	if (error == ERESTART)
+		error = EINTR;
+	return error == ETIMEDOUT ? 0 : error;
 }
 
 static int
@@ -140,7 +131,7 @@ SYSCALL(nanosleep)
 
 	if (error)
 		return -error;
-	return -sleep_until(now_ns() + ns);
+	return -sleep_until(sleepq_deadline_ns(ns));
 }
 
 /* clock_nanosleep(clock, flags, request, remain) */
@@ -153,7 +144,12 @@ SYSCALL(clock_nanosleep)
 		return -EINVAL;
 	if ((error = timespec_in(a[2], &ns)) != 0)
 		return -error;
-	return -sleep_until((a[1] & TIMER_ABSTIME) ? ns : now_ns() + ns);
+	if (a[1] & TIMER_ABSTIME) {
+		uint64_t now = now_ns();
+
+		ns = ns > now ? ns - now : 0;
+	}
+	return -sleep_until(sleepq_deadline_ns(ns));
 }
 
 SYSCALL(sched_yield)

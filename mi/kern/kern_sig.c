@@ -101,12 +101,10 @@ static struct spinlock sig_info_lock = SPINLOCK_INITIALIZER("siginfo");
 /*
  * rt_sigsuspend and rt_sigtimedwait sleep on sig_wait_chan.  A poster
  * wakes it when sig_waiters says anyone is there (sigtimedwait waits for
- * blocked signals, which do not wake the thread otherwise), and the clock
- * wakes it every tick while sig_timed_waiters says a deadline is pending.
+ * blocked signals, which do not wake the thread otherwise).
  */
 static const char sig_wait_chan;
 static uint32_t sig_waiters;		/* (A) */
-static uint32_t sig_timed_waiters;	/* (A) */
 
 /* The earliest real-timer deadline of any process (a hint), or UINT64_MAX. */
 static uint64_t itimer_earliest = UINT64_MAX;	/* (P) written, (A) read */
@@ -267,7 +265,7 @@ psignal_info(struct proc *p, const struct ksiginfo *ksi)
 	sig_post(p, ksi);
 	/* Read the mask only after the bit is visible (see the top of the file). */
 	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig)))
-		sched_signal_thread(td);
+		sleepq_interrupt(td);
 	if (__atomic_load_n(&sig_waiters, __ATOMIC_SEQ_CST) != 0)
 		wakeup(&sig_wait_chan);
 }
@@ -566,10 +564,8 @@ SYSCALL(rt_sigsuspend)
 	if (copyin((const void *)a[0], &mask, sizeof(mask)))
 		return -EFAULT;
 	signal_setmask(td, mask);
-	spin_lock(&sched_lock);
 	while (!signal_pending(td))
-		(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
-	spin_unlock(&sched_lock);
+		(void)sleep_on_intr(&sig_wait_chan, NULL);
 	sig_md_set_retval(td, -EINTR);
 	if (!sig_deliver_saving(td, old))
 		signal_setmask(td, old);
@@ -619,8 +615,6 @@ SYSCALL(rt_sigtimedwait)
 		deadline = cpu_time() + ticks;
 	}
 	__atomic_add_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
-	if (timed)
-		__atomic_add_fetch(&sig_timed_waiters, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
 		if ((sig = sig_first(sig_pending_set(p) & set)) != 0) {
 			sig_dequeue(p, sig, &ksi);
@@ -637,13 +631,13 @@ SYSCALL(rt_sigtimedwait)
 			rv = -EAGAIN;
 			break;
 		}
-		spin_lock(&sched_lock);
+		/* The poster marks the signal pending, then wakes: look under the chain lock. */
+		sleepq_lock(&sig_wait_chan);
 		if ((sig_pending_set(p) & set) == 0)
-			(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
-		spin_unlock(&sched_lock);
+			(void)sleepq_wait(&sig_wait_chan, SLEEPQ_EXCLUSIVE, SLEEPQ_INTR, deadline);
+		else
+			sleepq_release(&sig_wait_chan);
 	}
-	if (timed)
-		__atomic_sub_fetch(&sig_timed_waiters, 1, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
 	return rv;
 }
@@ -880,6 +874,4 @@ itimer_tick(void)
 
 	if (now >= __atomic_load_n(&itimer_earliest, __ATOMIC_RELAXED))
 		itimer_expire(now);
-	if (__atomic_load_n(&sig_timed_waiters, __ATOMIC_RELAXED) != 0)
-		wakeup(&sig_wait_chan);
 }

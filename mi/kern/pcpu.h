@@ -30,6 +30,7 @@ struct pcpu {
 	uint64_t	pc_ipis;	/* (L) IPIs taken */
 	uint64_t	pc_ticks;	/* (L) timer interrupts taken */
 	uint64_t	pc_intrs;	/* (L) device interrupts taken */
+	uint64_t	pc_switches;	/* (L) threads switched away from this cpu */
 } __attribute__((aligned(CACHE_LINE_SIZE)));
 
 extern struct pcpu pcpu_array[MAXCPU];

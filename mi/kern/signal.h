@@ -106,16 +106,6 @@ struct vmspace;
 /* Signals no mask may block and no handler may catch. */
 #define SIG_CANTMASK	(sigmask(SIGKILL) | sigmask(SIGSTOP))
 
-/*
- * Kernel-internal error number (never seen by user space): a system call
- * that was interrupted by a signal and may be restarted returns
- * -ERESTARTSYS instead of -EINTR.  syscall_dispatch() then calls
- * signal_syscall_restart(), which either arranges for the ecall to run
- * again (the handler has SA_RESTART, or no handler will run) or turns the
- * result into -EINTR.  Same number as Linux.
- */
-#define ERESTARTSYS	512
-
 /* The sigreturn trampoline's page, the same in every process. */
 #define SIGCODE_VA	(USER_MAX - PAGE_SIZE)
 

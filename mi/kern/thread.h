@@ -6,6 +6,9 @@
  * Locking:
  *   (T) used by assembly at a fixed offset
  *   (S) sched_lock
+ *   (Q) the lock of the sleep queue chain the thread sleeps on (see
+ *       sleepqueue.h); the thread writes these before it sleeps, its
+ *       waker while it sleeps
  *   (C) constant after creation
  *   (L) only the thread itself touches it
  */
@@ -38,8 +41,13 @@ struct thread {
 	struct proc	*td_proc;	/* (C) its process, or NULL for kernel threads */
 	struct trapframe *td_frame;	/* (L) user registers, at the top of its stack */
 	enum thread_state td_state;	/* (S) */
-	const void	*td_wchan;	/* (S) what it sleeps on */
-	struct list_node td_runq;	/* (S) run queue or sleep queue */
+	int		td_bound_cpu;	/* (S) the only cpu it may run on, or SCHED_ANY_CPU */
+	const void	*td_wchan;	/* (Q) what it sleeps on, NULL when awake; (A) read */
+	int		td_sleep_queue;	/* (Q) which of the channel's queues */
+	int		td_sleep_result; /* (Q) 0, ETIMEDOUT or ERESTART, set by the waker */
+	uint64_t	td_deadline;	/* (Q) cpu_time() its sleep times out at, 0: never */
+	struct list_node td_sleepq;	/* (Q) on its sleep queue chain */
+	struct list_node td_runq;	/* (S) on the run queue */
 	uint32_t	td_flags;	/* (A) TDF_* */
 	uint32_t	td_cpu;		/* (S) cpu it last ran on */
 	uint64_t	td_ticks;	/* (L) clock ticks in this time slice */
@@ -52,7 +60,8 @@ struct thread {
 #define TDF_NEEDRESCHED	0x0001		/* give up the cpu at the next chance */
 #define TDF_FPUSED	0x0002		/* td_fp holds live state */
 #define TDF_IDLE	0x0004		/* a cpu's idle thread */
-#define TDF_SLEEPINTR	0x0008		/* (S) its sleep can be ended by a signal */
+#define TDF_SLEEPINTR	0x0008		/* (Q) its sleep can be ended by a signal */
+#define TDF_JOINABLE	0x0010		/* (C) freed by thread_join, not the scheduler */
 
 
 #endif
