@@ -239,3 +239,9 @@ sig_md_restart_syscall(struct thread *td)
 	/* The dispatcher stepped past the ecall; step back onto it. */
 	td->td_frame->tf_sepc -= ECALL_INSN_SIZE;
 }
+
+void
+sig_md_set_syscall_number(struct thread *td, long num)
+{
+	td->td_frame->tf_a7 = (uint64_t)num;
+}

@@ -62,7 +62,7 @@ pipe_used(const struct pipe *p)
 	return p->p_head - p->p_tail;
 }
 
-/* Take the read or write I/O lock.  EAGAIN (nonblock) or EINTR. */
+/* Take the read or write I/O lock.  EAGAIN (nonblock) or ERESTART (a signal). */
 static int
 pipe_iolock(struct pipe *p, uint32_t which, bool nonblock)
 {
@@ -246,7 +246,7 @@ pipe_readv(struct file *fp, const struct iovec_linux *iov, int iovcnt, bool user
 
 /*
  * Wait (write lock held) until need bytes are free, or any if need is 0.
- * The free byte count, or -EPIPE, -EAGAIN, -EINTR.
+ * The free byte count, or -EPIPE, -EAGAIN, -ERESTART.
  */
 static int64_t
 wait_for_room(struct pipe *p, size_t need, bool nonblock)

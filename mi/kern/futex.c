@@ -9,6 +9,7 @@
 #include <kern/list.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
+#include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
@@ -68,24 +69,32 @@ futex_wake_addr(struct vmspace *vm, vaddr_t uaddr, int n)
 	return woken;
 }
 
+/* The deadline of a relative timeout at user address uaddr; 0 or errno. */
 static int
-futex_wait(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t timeout_uaddr)
+futex_deadline(uint64_t uaddr, uint64_t *deadline)
+{
+	int64_t ts[2];
+
+	if (copyin((const void *)uaddr, ts, sizeof(ts)))
+		return EFAULT;
+	if (ts[0] < 0 || ts[1] < 0 || (uint64_t)ts[1] >= NSEC_PER_SEC)
+		return EINVAL;
+	*deadline = sleepq_deadline_ns(ts[0] > (int64_t)(UINT64_MAX / 4 / NSEC_PER_SEC) ?
+	    UINT64_MAX / 4 : (uint64_t)ts[0] * NSEC_PER_SEC + (uint64_t)ts[1]);
+	return 0;
+}
+
+/*
+ * Wait at uaddr while it holds expected, until woken or deadline (0:
+ * none).  0, or EAGAIN, EFAULT, ETIMEDOUT, ERESTART (a signal).
+ */
+static int
+futex_wait(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t deadline)
 {
 	struct futex_waiter w = { .woken = false };
-	uint64_t deadline = 0;
 	uint32_t cur;
 	int error = 0;
 
-	if (timeout_uaddr != 0) {
-		int64_t ts[2];
-
-		if (copyin((const void *)timeout_uaddr, ts, sizeof(ts)))
-			return EFAULT;
-		if (ts[0] < 0 || ts[1] < 0 || (uint64_t)ts[1] >= NSEC_PER_SEC)
-			return EINVAL;
-		deadline = sleepq_deadline_ns(ts[0] > (int64_t)(UINT64_MAX / 4 / NSEC_PER_SEC) ?
-		    UINT64_MAX / 4 : (uint64_t)ts[0] * NSEC_PER_SEC + (uint64_t)ts[1]);
-	}
 	if (copyin((const void *)uaddr, &cur, sizeof(cur)))
 		return EFAULT;
 	w.key = futex_key(td->td_vmspace, uaddr);
@@ -101,16 +110,39 @@ futex_wait(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t timeout
 	if (!w.woken)
 		list_remove(&w.link);
 	spin_unlock(&futex_lock);
-	if (error == ERESTART)
-		error = EINTR;
 	return w.woken ? 0 : error;
+}
+
+static long futex_wait_restart(struct thread *td, const struct restart_block *rb);
+
+/*
+ * FUTEX_WAIT as a system call.  A signal restarts a wait with no timeout
+ * after an SA_RESTART handler (ERESTARTSYS); a timed wait fails with
+ * EINTR after any handler and, when none runs, goes on to its deadline
+ * through restart_syscall, as Linux's does.
+ */
+static long
+futex_wait_call(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t deadline)
+{
+	int error = futex_wait(td, uaddr, expected, deadline);
+
+	if (error == ERESTART && deadline != 0)
+		return syscall_restart_block(td, futex_wait_restart, deadline, uaddr, expected);
+	return -error;
+}
+
+static long
+futex_wait_restart(struct thread *td, const struct restart_block *rb)
+{
+	return futex_wait_call(td, rb->rb_arg[0], (uint32_t)rb->rb_arg[1], rb->rb_deadline);
 }
 
 /* futex(uaddr, op, val, timeout, uaddr2, val3) */
 SYSCALL(futex)
 {
 	vaddr_t uaddr = a[0];
-	int op = (int)a[1] & FUTEX_CMD_MASK;
+	int op = (int)a[1] & FUTEX_CMD_MASK, error;
+	uint64_t deadline = 0;
 	uint32_t dummy;
 
 	if (uaddr & 3)
@@ -118,7 +150,9 @@ SYSCALL(futex)
 	switch (op) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
-		return -futex_wait(td, uaddr, (uint32_t)a[2], a[3]);
+		if (a[3] != 0 && (error = futex_deadline(a[3], &deadline)) != 0)
+			return -error;
+		return futex_wait_call(td, uaddr, (uint32_t)a[2], deadline);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 		if (copyin((const void *)uaddr, &dummy, sizeof(dummy)))

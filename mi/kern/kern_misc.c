@@ -91,9 +91,9 @@ SYSCALL(gettimeofday)
 }
 
 /*
- * Sleep until cpu_time() reaches deadline; EINTR if a signal comes first.
- * Nobody wakes the thread's own timer channel: only the deadline or a
- * signal ends the sleep.
+ * Sleep until cpu_time() reaches deadline: 0, or ERESTART if a signal
+ * came first.  Nobody wakes the thread's own timer channel: only the
+ * deadline or a signal ends the sleep.
  */
 static int
 sleep_until(uint64_t deadline)
@@ -103,8 +103,6 @@ sleep_until(uint64_t deadline)
 
 	while (error == 0 && cpu_time() < deadline)
 		error = sleep_on_timed(&td->td_deadline, NULL, SLEEPQ_INTR, deadline);
-	if (error == ERESTART)
-		error = EINTR;
 	return error == ETIMEDOUT ? 0 : error;
 }
 
@@ -124,6 +122,37 @@ timespec_in(uint64_t uaddr, uint64_t *ns)
 	return 0;
 }
 
+static long nanosleep_restart(struct thread *td, const struct restart_block *rb);
+
+/*
+ * A relative sleep to deadline.  Interrupted, it writes the time left to
+ * urem (unless 0) and continues through restart_syscall if no handler
+ * runs; a handler makes it fail with EINTR (it is never restarted).
+ */
+static long
+relative_sleep(struct thread *td, uint64_t deadline, uint64_t urem)
+{
+	uint64_t left;
+
+	if (sleep_until(deadline) == 0 || (left = sleepq_remaining_ns(deadline)) == 0)
+		return 0;
+	if (urem != 0) {
+		struct timespec_linux ts = { (int64_t)(left / NSEC_PER_SEC),
+		    (int64_t)(left % NSEC_PER_SEC) };
+
+		if (copyout(&ts, (void *)urem, sizeof(ts)))
+			return -EFAULT;
+	}
+	return syscall_restart_block(td, nanosleep_restart, deadline, urem, 0);
+}
+
+static long
+nanosleep_restart(struct thread *td, const struct restart_block *rb)
+{
+	return relative_sleep(td, rb->rb_deadline, rb->rb_arg[0]);
+}
+
+/* nanosleep(request, remain) */
 SYSCALL(nanosleep)
 {
 	uint64_t ns;
@@ -131,10 +160,14 @@ SYSCALL(nanosleep)
 
 	if (error)
 		return -error;
-	return -sleep_until(sleepq_deadline_ns(ns));
+	return relative_sleep(td, sleepq_deadline_ns(ns), a[1]);
 }
 
-/* clock_nanosleep(clock, flags, request, remain) */
+/*
+ * clock_nanosleep(clock, flags, request, remain).  With TIMER_ABSTIME an
+ * interrupted sleep leaves remain alone and, when no handler runs, simply
+ * runs again: its deadline does not move.
+ */
 SYSCALL(clock_nanosleep)
 {
 	uint64_t ns;
@@ -147,9 +180,9 @@ SYSCALL(clock_nanosleep)
 	if (a[1] & TIMER_ABSTIME) {
 		uint64_t now = now_ns();
 
-		ns = ns > now ? ns - now : 0;
+		return sleep_until(sleepq_deadline_ns(ns > now ? ns - now : 0)) ? -ERESTARTNOHAND : 0;
 	}
-	return -sleep_until(sleepq_deadline_ns(ns));
+	return relative_sleep(td, sleepq_deadline_ns(ns), a[3]);
 }
 
 SYSCALL(sched_yield)

@@ -19,7 +19,8 @@
  * Posting (psignal, kill): a signal that the process ignores and does not
  * block is discarded at once, as POSIX requires; otherwise its bit is set
  * and, unless the thread blocks it, the thread is woken from an
- * interruptible sleep so the system call it is in returns EINTR.  The
+ * interruptible sleep so the system call it is in returns a restart code
+ * (ERESTARTSYS and its kind, see "Restarting" below).  The
  * poster sets the bit and then reads the mask; a thread that changes its
  * mask and then sleeps writes the mask and then reads the pending set
  * (under sched_lock): with sequentially consistent accesses on both
@@ -32,6 +33,13 @@
  * frame on the user stack (sendsig, machine-dependent) and runs with its
  * sa_mask and the signal itself blocked.  Several handlers can be set up
  * at one return; they nest, the last one set up running first.
+ *
+ * Restarting (signal(7), "Interruption of system calls"): when a handler
+ * is set up, an interrupted call fails with EINTR, unless it returned
+ * ERESTARTSYS and the handler has SA_RESTART: then it runs again after
+ * the handler.  When no handler runs, every interrupted call runs again,
+ * and one that returned ERESTART_RESTARTBLOCK continues through
+ * restart_syscall (a relative sleep goes on to its original deadline).
  *
  * Faults (trapsignal) are delivered at once rather than posted: the
  * handler's frame is built before the faulting thread returns to user
@@ -94,6 +102,7 @@ struct timespec_sig {
 #define NSEC_PER_SEC	1000000000UL
 /* Timer values are clamped here: far beyond any uptime, and no overflow. */
 #define TICKS_FOREVER	(UINT64_MAX / 4)
+#define SYS_RESTART_SYSCALL	128	/* restart_syscall's number (asm-generic) */
 
 /* Guards the siginfo of pending signals (a leaf lock; posters may hold proc_lock). */
 static struct spinlock sig_info_lock = SPINLOCK_INITIALIZER("siginfo");
@@ -292,6 +301,71 @@ signal_pending(struct thread *td)
  * Delivery.
  */
 
+/* Make td's interrupted system call run again when it returns to user mode. */
+static void
+syscall_run_again(struct thread *td)
+{
+	sig_md_set_retval(td, (long)td->td_sysarg0);
+	sig_md_restart_syscall(td);
+}
+
+/*
+ * A handler with sa_flags is about to run: if a system call was
+ * interrupted, make it fail with EINTR or, for ERESTARTSYS and
+ * SA_RESTART, run again once the handler returns.  Before the frame is
+ * built, which saves what the call will return.
+ */
+static void
+syscall_restart_for_handler(struct thread *td, uint64_t sa_flags)
+{
+	int code = td->td_sysrestart;
+
+	if (code == 0)
+		return;
+	td->td_sysrestart = 0;
+	if (code == ERESTARTSYS && (sa_flags & SA_RESTART)) {
+		syscall_run_again(td);
+	} else {
+		sig_md_set_retval(td, -EINTR);
+		td->td_restart.rb_fn = NULL;
+	}
+}
+
+void
+signal_syscall_restart(struct thread *td)
+{
+	int code = td->td_sysrestart;
+
+	KASSERT(code == ERESTARTSYS || code == ERESTARTNOHAND || code == ERESTART_RESTARTBLOCK,
+	    ("signal_syscall_restart: code %d", code));
+	td->td_sysrestart = 0;
+	if (code == ERESTART_RESTARTBLOCK)
+		sig_md_set_syscall_number(td, SYS_RESTART_SYSCALL);
+	syscall_run_again(td);
+}
+
+long
+syscall_restart_block(struct thread *td, long (*fn)(struct thread *, const struct restart_block *),
+    uint64_t deadline, uint64_t arg0, uint64_t arg1)
+{
+	td->td_restart = (struct restart_block){ fn, deadline, { arg0, arg1 } };
+	return -ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * restart_syscall(): continue the call the restart block describes (a
+ * call that no handler interrupted); EINTR if there is none.
+ */
+SYSCALL(restart_syscall)
+{
+	struct restart_block rb = td->td_restart;
+
+	td->td_restart.rb_fn = NULL;
+	if (rb.rb_fn == NULL)
+		return -EINTR;
+	return rb.rb_fn(td, &rb);
+}
+
 /*
  * Run sig's handler: build its frame (saving mask for sigreturn), block
  * what the handler asks for.  A frame that cannot be written kills the
@@ -306,6 +380,7 @@ sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
 	uint64_t block = sa->sa_mask;
 
 	KASSERT(handler != SIG_DFL && handler != SIG_IGN, ("sig_handle: no handler"));
+	syscall_restart_for_handler(td, sa->sa_flags);
 	if (!(sa->sa_flags & SA_NODEFER))
 		block |= sigmask(sig);
 	if (sa->sa_flags & SA_RESETHAND)
@@ -388,20 +463,6 @@ trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
 		sigexit(td, sig);
 	}
 	sig_handle(td, &ksi, mask);
-}
-
-long
-signal_syscall_restart(struct thread *td, uint64_t orig_a0)
-{
-	struct proc *p = td->td_proc;
-	int sig = sig_first(sig_acting(p, sig_deliverable(td)));
-
-	/* The signal about to be delivered decides (Linux does the same). */
-	if (sig != 0 && sig_handler(p, sig) != SIG_DFL &&
-	    !(p->p_sigacts[sig].sa_flags & SA_RESTART))
-		return -EINTR;
-	sig_md_restart_syscall(td);
-	return (long)orig_a0;
 }
 
 /*

@@ -23,6 +23,7 @@
 
 struct thread;
 struct proc;
+struct restart_block;
 struct vmspace;
 
 #define SIGHUP		1
@@ -152,11 +153,18 @@ void signal_setmask(struct thread *td, uint64_t mask);
 void sigexit(struct thread *td, int sig) __attribute__((noreturn));
 
 /*
- * syscall_dispatch: a handler returned -ERESTARTSYS (never for
- * rt_sigreturn, whose value is the restored a0).  Returns what to store
- * in a0: the original a0 with the ecall set up to run again, or -EINTR.
+ * Restarting system calls.  A call whose sleep a signal ended returns an
+ * ERESTART* code (errno.h), which syscall_dispatch records in
+ * td_sysrestart; when a handler is set up for the signal, the call fails
+ * with EINTR or (ERESTARTSYS with SA_RESTART) runs again once the handler
+ * returns; when none is, signal_syscall_restart runs it again at once,
+ * through restart_syscall for ERESTART_RESTARTBLOCK.
  */
-long signal_syscall_restart(struct thread *td, uint64_t orig_a0);
+void signal_syscall_restart(struct thread *td);
+/* Set td's restart block to continue in fn; returns -ERESTART_RESTARTBLOCK. */
+long syscall_restart_block(struct thread *td,
+    long (*fn)(struct thread *, const struct restart_block *), uint64_t deadline,
+    uint64_t arg0, uint64_t arg1);
 
 /*
  * Whether p's children are reaped without wait (SIGCHLD set to SIG_IGN
@@ -200,6 +208,8 @@ long sig_md_get_retval(struct thread *td);
 void sig_md_set_retval(struct thread *td, long rv);
 /* Back the user pc up so the system call instruction runs again. */
 void sig_md_restart_syscall(struct thread *td);
+/* Make the system call instruction, run again, call number num instead. */
+void sig_md_set_syscall_number(struct thread *td, long num);
 /* Fill the trampoline page (at its kernel address) and sync the icache. */
 void sig_md_fill_sigcode(void *page);
 
@@ -210,6 +220,7 @@ SYSCALL(rt_sigpending);
 SYSCALL(rt_sigsuspend);
 SYSCALL(rt_sigtimedwait);
 SYSCALL(rt_sigreturn);
+SYSCALL(restart_syscall);
 SYSCALL(kill);
 SYSCALL(tkill);
 SYSCALL(tgkill);

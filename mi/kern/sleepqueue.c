@@ -272,6 +272,17 @@ sleepq_deadline_ns(uint64_t ns)
 	return deadline == 0 ? 1 : deadline;
 }
 
+uint64_t
+sleepq_remaining_ns(uint64_t deadline)
+{
+	uint64_t now = cpu_time(), hz = cpu_timebase_hz(), left;
+
+	if (now >= deadline)
+		return 0;
+	left = deadline - now;
+	return left / hz * NSEC_PER_SEC + left % hz * NSEC_PER_SEC / hz;
+}
+
 /*
  * The classic interface.
  */
@@ -299,10 +310,7 @@ sleep_on(const void *chan, struct spinlock *lk)
 int
 sleep_on_intr(const void *chan, struct spinlock *lk)
 {
-	int error = sleep_on_timed(chan, lk, SLEEPQ_INTR, 0);
-
-	/* Until its callers return restart codes, a signal is EINTR here. */
-	return error == ERESTART ? EINTR : error;
+	return sleep_on_timed(chan, lk, SLEEPQ_INTR, 0);
 }
 
 void

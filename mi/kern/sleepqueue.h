@@ -97,6 +97,8 @@ void wakeup_one(const void *chan);
 
 /* A deadline ns nanoseconds from now, in cpu_time() ticks (rounded up). */
 uint64_t sleepq_deadline_ns(uint64_t ns);
+/* Nanoseconds from now until deadline, 0 if it has passed. */
+uint64_t sleepq_remaining_ns(uint64_t deadline);
 /* The chain wchan hashes to, 0 .. SLEEPQ_CHAINS - 1 (for tests). */
 int sleepq_chain_index(const void *wchan);
 

@@ -52,6 +52,7 @@
 	X(114, clock_getres)		\
 	X(115, clock_nanosleep)		\
 	X(124, sched_yield)		\
+	X(128, restart_syscall)		\
 	X(129, kill)			\
 	X(130, tkill)			\
 	X(131, tgkill)			\
@@ -96,6 +97,8 @@
 	X(293, rseq)			\
 	X(439, faccessat2)
 
+#define SYS_RT_SIGRETURN	139
+
 #define DECLARE(num, name)	long sys_##name(struct thread *, const uint64_t[6]);
 SYSCALLS(DECLARE)
 
@@ -103,6 +106,12 @@ SYSCALLS(DECLARE)
 static syscall_fn_t *const syscall_table[] = {
 	SYSCALLS(ENTRY)
 };
+
+static inline bool
+is_restart_code(long ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
+}
 
 void
 syscall_dispatch(struct thread *td)
@@ -115,8 +124,14 @@ syscall_dispatch(struct thread *td)
 
 	if (num < nitems(syscall_table) && syscall_table[num] != NULL)
 		ret = syscall_table[num](td, args);
-	/* A sleep ended by a signal: restart the call, or fail it with EINTR. */
-	if (ret == -ERESTARTSYS)
-		ret = signal_syscall_restart(td, args[0]);
+	/*
+	 * A sleep ended by a signal: signal delivery will run the call again
+	 * or make it fail with EINTR.  rt_sigreturn's value is the restored
+	 * a0, whatever it holds.
+	 */
+	if (is_restart_code(ret) && num != SYS_RT_SIGRETURN) {
+		td->td_sysrestart = (int)-ret;
+		td->td_sysarg0 = args[0];
+	}
 	tf->tf_a0 = (uint64_t)ret;
 }

@@ -20,8 +20,21 @@
 #include <machine/pcb.h>
 
 struct proc;
+struct thread;
 struct trapframe;
 struct vmspace;
+
+/*
+ * How restart_syscall continues a call that a signal interrupted and
+ * that must not simply run again from the start (a relative sleep goes
+ * on to its first deadline, not a new one).  Set by the call when it
+ * returns -ERESTART_RESTARTBLOCK.
+ */
+struct restart_block {
+	long		(*rb_fn)(struct thread *td, const struct restart_block *rb);
+	uint64_t	rb_deadline;	/* cpu_time() the call ends at */
+	uint64_t	rb_arg[2];	/* the call's own */
+};
 
 enum thread_state {
 	TDS_NEW,		/* made, never run */
@@ -53,6 +66,9 @@ struct thread {
 	uint64_t	td_ticks;	/* (L) clock ticks in this time slice */
 	uint64_t	td_sigmask;	/* (L) blocked signals */
 	uint64_t	td_clear_child_tid; /* (L) user address cleared and woken at exit */
+	int		td_sysrestart;	/* (L) the ERESTART* code the last system call returned, or 0 */
+	uint64_t	td_sysarg0;	/* (L) and its first argument, to run it again */
+	struct restart_block td_restart; /* (L) for restart_syscall; rb_fn NULL: none */
 	struct switchframe td_switch;	/* (S) registers while switched out */
 	struct fpstate	td_fp;		/* (L) user floating-point registers */
 };
