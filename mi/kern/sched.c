@@ -260,10 +260,16 @@ sched_yield(void)
 	spin_unlock(&sched_lock);
 }
 
+bool
+sched_running_on(const struct thread *td, uint32_t cpu)
+{
+	return cpu < ncpu && __atomic_load_n(&pcpu_array[cpu].pc_curthread, __ATOMIC_RELAXED) == td;
+}
+
 void
 sched_sleep(void)
 {
-	curthread()->td_state = TDS_SLEEPING;
+	KASSERT(curthread()->td_state == TDS_SLEEPING, ("sched_sleep: not marked asleep"));
 	sched_switch();
 }
 

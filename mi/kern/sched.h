@@ -47,12 +47,15 @@ void sched_yield(void);
 void sched_clock(void);				/* from the clock interrupt */
 bool sched_should_yield(void);
 /*
- * For sleep queues: the current thread sleeps until sched_wakeup.
+ * For sleep queues: the current thread, which they have marked
+ * TDS_SLEEPING, gives up the cpu until sched_wakeup.
  * => sched_lock held, and no other spin lock; held again on return
  */
 void sched_sleep(void);
 /* Make td, which sleeps, runnable.  sched_lock not held. */
 void sched_wakeup(struct thread *td);
+/* Whether td is running on cpu now (a racy look, for spinning on a lock's owner). */
+bool sched_running_on(const struct thread *td, uint32_t cpu);
 
 struct thread *curthread(void);
 

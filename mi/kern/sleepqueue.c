@@ -90,12 +90,17 @@ sleeper_dequeue(struct thread *td, int result)
 	__atomic_store_n(&td->td_wchan, NULL, __ATOMIC_RELEASE);
 }
 
-/* End td's sleep with result and make it runnable.  Chain locked. */
+/*
+ * End td's sleep with result and make it runnable.  A thread between
+ * sleepq_add and sleepq_block is still running: taking it off the queue
+ * is enough.  Chain locked.
+ */
 static void
 sleeper_wake(struct thread *td, int result)
 {
 	sleeper_dequeue(td, result);
-	sched_wakeup(td);
+	if (td->td_state == TDS_SLEEPING)
+		sched_wakeup(td);
 }
 
 /* The chain will have a sleeper due at deadline.  Chain locked. */
@@ -107,43 +112,65 @@ chain_add_deadline(struct sleepq_chain *sc, uint64_t deadline)
 	__atomic_or_fetch(&timed_chains, chain_bit(sc), __ATOMIC_RELAXED);
 }
 
-int
-sleepq_wait(const void *wchan, int queue, int flags, uint64_t deadline)
+void
+sleepq_add(const void *wchan, int queue, int flags, uint64_t deadline)
 {
 	struct sleepq_chain *sc = chain_of(wchan);
 	struct thread *td = curthread();
-	int result;
 
-	KASSERT(spin_owned(&sc->sc_lock), ("sleepq_wait: chain of %p not locked", wchan));
-	KASSERT(queue >= 0 && queue < SLEEPQ_NQUEUES, ("sleepq_wait: queue %d", queue));
-	KASSERT(curcpu()->pc_spin_depth == 1,
-	    ("sleepq_wait: sleeping with a spin lock held (depth %d)", curcpu()->pc_spin_depth));
-	KASSERT(td->td_wchan == NULL, ("sleepq_wait: thread %d already asleep", td->td_tid));
+	KASSERT(spin_owned(&sc->sc_lock), ("sleepq_add: chain of %p not locked", wchan));
+	KASSERT(queue >= 0 && queue < SLEEPQ_NQUEUES, ("sleepq_add: queue %d", queue));
+	KASSERT(td->td_wchan == NULL, ("sleepq_add: thread %d already on a queue", td->td_tid));
 	td->td_sleep_queue = queue;
 	td->td_deadline = deadline;
+	td->td_sleep_result = 0;
 	if (flags & SLEEPQ_INTR)
 		__atomic_or_fetch(&td->td_flags, TDF_SLEEPINTR, __ATOMIC_RELAXED);
 	list_append(&sc->sc_sleepers, &td->td_sleepq);
 	/* Publish the channel before looking for signals (see sleepqueue.h). */
 	__atomic_store_n(&td->td_wchan, wchan, __ATOMIC_SEQ_CST);
 	if ((flags & SLEEPQ_INTR) && signal_pending(td))
-		result = ERESTART;
-	else if (deadline != 0 && cpu_time() >= deadline)
-		result = ETIMEDOUT;
-	else {
-		if (deadline != 0)
-			chain_add_deadline(sc, deadline);
-		/* sched_lock before the chain lock goes: a waker cannot run us before we are off the cpu. */
-		spin_lock(&sched_lock);
+		sleeper_dequeue(td, ERESTART);
+	else if (deadline != 0)
+		chain_add_deadline(sc, deadline);
+}
+
+int
+sleepq_block(const void *wchan)
+{
+	struct sleepq_chain *sc = chain_of(wchan);
+	struct thread *td = curthread();
+
+	KASSERT(spin_owned(&sc->sc_lock), ("sleepq_block: chain of %p not locked", wchan));
+	KASSERT(curcpu()->pc_spin_depth == 1,
+	    ("sleepq_block: sleeping with a spin lock held (depth %d)", curcpu()->pc_spin_depth));
+	if (td->td_wchan != NULL && td->td_deadline != 0 && cpu_time() >= td->td_deadline)
+		sleeper_dequeue(td, ETIMEDOUT);
+	if (td->td_wchan == NULL) {
+		/* Woken, timed out or interrupted before it could sleep. */
 		spin_unlock(&sc->sc_lock);
-		sched_sleep();
-		spin_unlock(&sched_lock);
-		KASSERT(td->td_wchan == NULL, ("sleepq_wait: woken still on a queue"));
 		return td->td_sleep_result;
 	}
-	sleeper_dequeue(td, result);
+	KASSERT(td->td_wchan == wchan, ("sleepq_block: on %p, not %p", td->td_wchan, wchan));
+	/*
+	 * Asleep before the chain lock goes, so a waker sees it is; and
+	 * sched_lock is held, so the waker cannot run it before it is off
+	 * the cpu.
+	 */
+	spin_lock(&sched_lock);
+	td->td_state = TDS_SLEEPING;
 	spin_unlock(&sc->sc_lock);
-	return result;
+	sched_sleep();
+	spin_unlock(&sched_lock);
+	KASSERT(td->td_wchan == NULL, ("sleepq_block: woken still on a queue"));
+	return td->td_sleep_result;
+}
+
+int
+sleepq_wait(const void *wchan, int queue, int flags, uint64_t deadline)
+{
+	sleepq_add(wchan, queue, flags, deadline);
+	return sleepq_block(wchan);
 }
 
 /* Wake the sleepers on queue of wchan, at most max of them.  Chain locked. */
@@ -180,20 +207,21 @@ sleepq_broadcast(const void *wchan, int queue)
 	return chain_wake(wchan, queue, INT32_MAX);
 }
 
-bool
+int
 sleepq_sleepers(const void *wchan, int queue)
 {
 	struct sleepq_chain *sc = chain_of(wchan);
 	struct list_node *n;
+	int count = 0;
 
 	KASSERT(spin_owned(&sc->sc_lock), ("sleepq_sleepers: chain of %p not locked", wchan));
 	list_foreach(n, &sc->sc_sleepers) {
 		struct thread *td = list_entry(n, struct thread, td_sleepq);
 
 		if (td->td_wchan == wchan && td->td_sleep_queue == queue)
-			return true;
+			count++;
 	}
-	return false;
+	return count;
 }
 
 void

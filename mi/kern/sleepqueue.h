@@ -63,14 +63,25 @@ void sleepq_release(const void *wchan);
  */
 int sleepq_wait(const void *wchan, int queue, int flags, uint64_t deadline);
 /*
+ * sleepq_wait in two steps, for a sleeper that must release a lock which
+ * itself may need a chain lock (a sleep mutex, for a condition variable)
+ * after it is on the queue: sleepq_add puts the current thread on the
+ * queue (wchan's chain locked, and still locked after); the caller may
+ * then unlock the chain, release its lock and lock the chain again;
+ * sleepq_block sleeps, unless the thread was woken in between, and
+ * returns as sleepq_wait does.
+ */
+void sleepq_add(const void *wchan, int queue, int flags, uint64_t deadline);
+int sleepq_block(const void *wchan);
+/*
  * Wake the longest sleeper (sleepq_signal) or every sleeper
  * (sleepq_broadcast) on queue of wchan; the number woken.
  * => wchan's chain is locked, and stays locked
  */
 int sleepq_signal(const void *wchan, int queue);
 int sleepq_broadcast(const void *wchan, int queue);
-/* Whether anyone sleeps on queue of wchan.  Chain locked. */
-bool sleepq_sleepers(const void *wchan, int queue);
+/* How many threads sleep on queue of wchan.  Chain locked. */
+int sleepq_sleepers(const void *wchan, int queue);
 
 /*
  * A signal was posted to td: end its sleep with ERESTART if it is

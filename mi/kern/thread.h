@@ -53,7 +53,7 @@ struct thread {
 	struct vmspace	*td_vmspace;	/* (L) user address space it runs in, or NULL */
 	struct proc	*td_proc;	/* (C) its process, or NULL for kernel threads */
 	struct trapframe *td_frame;	/* (L) user registers, at the top of its stack */
-	enum thread_state td_state;	/* (S) */
+	enum thread_state td_state;	/* (S); into and out of TDS_SLEEPING also (Q) */
 	int		td_bound_cpu;	/* (S) the only cpu it may run on, or SCHED_ANY_CPU */
 	const void	*td_wchan;	/* (Q) what it sleeps on, NULL when awake; (A) read */
 	int		td_sleep_queue;	/* (Q) which of the channel's queues */
