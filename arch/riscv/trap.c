@@ -137,6 +137,8 @@ interrupt(struct trapframe *tf)
 {
 	uint64_t irq = tf->tf_scause & ~SCAUSE_INTR;
 
+	/* The lock checker needs to know: nothing here may sleep. */
+	curcpu()->pc_intr_depth++;
 	switch (irq) {
 	case IRQ_S_TIMER:
 		timer_intr();
@@ -157,6 +159,7 @@ interrupt(struct trapframe *tf)
 	default:
 		panic("unexpected interrupt %lu", irq);
 	}
+	curcpu()->pc_intr_depth--;
 }
 
 /* A page fault in user mode: resolve it, or turn it into a signal. */

@@ -5,6 +5,7 @@
  *   /proc/vmstat         "name value" lines: the fault, object, pmap and
  *                        page counters of this kernel
  *   /proc/zoneinfo       every zone and malloc type with its counts
+ *   /proc/lockdep_stats  the lock checker's counts (witness.h)
  *   /proc/self           the calling process's directory
  *   /proc/PID/maps       the address map, in Linux's format
  *   /proc/PID/vmmap      the address map with objects and shadow depth
@@ -25,6 +26,7 @@
 #include <kern/systm.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
+#include <kern/witness.h>
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
@@ -42,9 +44,12 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 #define PROCFS_MAPS_MAX		(1UL << 20)
 #define PROCFS_INO_BASE		0x70000000UL
 #define PID_MAX_DIGITS		10
+#define PROCFS_INO_PER_PID	16	/* room for every kind of file */
 
 enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
-	PFS_VMMAP };
+	PFS_VMMAP, PFS_LOCKDEP_STATS, PFS_NKINDS };
+
+_Static_assert(PFS_NKINDS <= PROCFS_INO_PER_PID, "procfs inode numbers overlap");
 
 /* v_data of a generated file. */
 struct procfs_text {
@@ -167,6 +172,18 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());
 	tb_printf(tb, "wired_pages %lu\n", vm_page_count_wired());
 	tb_printf(tb, "fork_pages_copied %lu\n", 0UL);	/* fork copies no pages */
+}
+
+/* The lock checker's counts, one " name: value" line each, as Linux's lockdep_stats. */
+static void
+format_lockdep_stats(struct textbuf *tb)
+{
+	for (int r = 0; r < WITNESS_NRULES; r++)
+		tb_printf(tb, " sleep rule broken (%s): %lu\n", witness_rule_name(r),
+		    witness_stats.broken[r]);
+	for (int r = 0; r < WITNESS_NRULES; r++)
+		tb_printf(tb, " sleep rule report-only (%s): %lu\n", witness_rule_name(r),
+		    witness_stats.deferred[r]);
 }
 
 static const char *
@@ -306,6 +323,8 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 				format_meminfo(&tb);
 			else if (kind == PFS_ZONEINFO)
 				format_zoneinfo(&tb);
+			else if (kind == PFS_LOCKDEP_STATS)
+				format_lockdep_stats(&tb);
 			else
 				format_vmstat(&tb);
 			error = tb.overflow ? ERANGE : 0;
@@ -335,7 +354,7 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 static uint64_t
 procfs_ino(int pid, enum procfs_kind kind)
 {
-	return PROCFS_INO_BASE + (uint64_t)pid * 8 + kind;
+	return PROCFS_INO_BASE + (uint64_t)pid * PROCFS_INO_PER_PID + kind;
 }
 
 static struct vnode *
@@ -416,6 +435,8 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_VMSTAT, 0, out);
 	if (name_is(name, len, "zoneinfo"))
 		return make_file(PFS_ZONEINFO, 0, out);
+	if (name_is(name, len, "lockdep_stats"))
+		return make_file(PFS_LOCKDEP_STATS, 0, out);
 	if (name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
@@ -482,6 +503,7 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		{ "meminfo", VREG, PFS_MEMINFO },
 		{ "vmstat", VREG, PFS_VMSTAT },
 		{ "zoneinfo", VREG, PFS_ZONEINFO },
+		{ "lockdep_stats", VREG, PFS_LOCKDEP_STATS },
 		{ "self", VDIR, PFS_PIDDIR },
 	};
 	struct proc *self = curproc();

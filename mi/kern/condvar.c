@@ -14,6 +14,7 @@
 #include <kern/mutex.h>
 #include <kern/pcpu.h>
 #include <kern/sleepqueue.h>
+#include <kern/witness.h>
 #include <machine/cpu.h>
 
 void
@@ -37,7 +38,7 @@ cv_wait_common(struct cv *cv, struct mtx *m, int flags, uint64_t deadline)
 	int error;
 
 	KASSERT(mtx_owned(m), ("cv_wait: %s without its mutex %s", cv->cv_name, m->mtx_name));
-	KASSERT(curcpu()->pc_spin_depth == 0, ("cv_wait: %s with a spin lock held", cv->cv_name));
+	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
 	/* Counted before m goes, so a waker that takes m next sees it. */
 	__atomic_add_fetch(&cv->cv_waiters, 1, __ATOMIC_SEQ_CST);
 	sleepq_lock(cv);

@@ -1,11 +1,16 @@
 /*
  * Futexes (see futex.h).  Waiters sit on one list under futex_lock; a
- * waiter sleeps on its own record, so FUTEX_WAKE wakes exactly the
- * threads it chooses.
+ * waiter sleeps on its own record's condition variable, so FUTEX_WAKE
+ * wakes exactly the threads it chooses.  futex_lock is a sleep mutex,
+ * not a spin lock: FUTEX_WAIT reads the user's word under it, so that a
+ * waker's store and wake cannot come between the read and the sleep, and
+ * that read may fault (a fault may sleep).
  */
 #include <kern/systm.h>
+#include <kern/condvar.h>
 #include <kern/copy.h>
 #include <kern/futex.h>
+#include <kern/mutex.h>
 #include <kern/list.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
@@ -29,9 +34,10 @@ struct futex_waiter {
 	struct list_node link;		/* (futex_lock) */
 	paddr_t		key;		/* (futex_lock) */
 	bool		woken;		/* (futex_lock) */
+	struct cv	cv;		/* FUTEX_WAKE signals it */
 };
 
-static struct spinlock futex_lock = SPINLOCK_INITIALIZER("futex");
+static struct mtx futex_lock = MTX_INITIALIZER("futex");
 static struct list_node waiters = LIST_HEAD_INIT(waiters);
 
 /* The physical address naming the futex word at uaddr (faulted in by the caller). */
@@ -52,7 +58,7 @@ futex_wake_addr(struct vmspace *vm, vaddr_t uaddr, int n)
 
 	if (key == 0)
 		return 0;
-	spin_lock(&futex_lock);
+	mtx_lock(&futex_lock);
 	list_foreach_safe(it, tmp, &waiters) {
 		struct futex_waiter *w = list_entry(it, struct futex_waiter, link);
 
@@ -62,10 +68,10 @@ futex_wake_addr(struct vmspace *vm, vaddr_t uaddr, int n)
 			continue;
 		list_remove(it);
 		w->woken = true;
-		wakeup(w);
+		cv_signal(&w->cv);
 		woken++;
 	}
-	spin_unlock(&futex_lock);
+	mtx_unlock(&futex_lock);
 	return woken;
 }
 
@@ -95,21 +101,24 @@ futex_wait(struct thread *td, vaddr_t uaddr, uint32_t expected, uint64_t deadlin
 	uint32_t cur;
 	int error = 0;
 
+	/* Read once without the lock to fault the page in and name it. */
 	if (copyin((const void *)uaddr, &cur, sizeof(cur)))
 		return EFAULT;
 	w.key = futex_key(td->td_vmspace, uaddr);
-	spin_lock(&futex_lock);
+	cv_init(&w.cv, "futex");
+	mtx_lock(&futex_lock);
 	/* Check again under the lock: a waker changes the word before waking. */
 	if (copyin((const void *)uaddr, &cur, sizeof(cur)) != 0 || cur != expected) {
-		spin_unlock(&futex_lock);
+		mtx_unlock(&futex_lock);
 		return cur != expected ? EAGAIN : EFAULT;
 	}
 	list_append(&waiters, &w.link);
 	while (!w.woken && error == 0)
-		error = sleep_on_timed(&w, &futex_lock, SLEEPQ_INTR, deadline);
+		error = cv_timedwait_sig(&w.cv, &futex_lock, deadline);
 	if (!w.woken)
 		list_remove(&w.link);
-	spin_unlock(&futex_lock);
+	mtx_unlock(&futex_lock);
+	cv_destroy(&w.cv);
 	return w.woken ? 0 : error;
 }
 

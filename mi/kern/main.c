@@ -15,6 +15,7 @@
 #include <fs/vnode.h>
 #include <kern/reboot.h>
 #include <kern/selftest.h>
+#include <kern/witness.h>
 #include <machine/cpu.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
@@ -84,6 +85,7 @@ mi_startup(void)
 	uint64_t boot_instructions = cpu_instret() - boot_instret_start;
 	static char selection[128];
 
+	witness_init();
 	vm_object_init();
 	sched_init();
 	proc_init();

@@ -16,6 +16,7 @@
 #include <kern/sched.h>
 #include <kern/sleepqueue.h>
 #include <kern/thread.h>
+#include <kern/witness.h>
 #include <machine/cpu.h>
 
 #define MTX_SPIN_MAX	2000	/* rounds to spin for a running owner before sleeping */
@@ -104,8 +105,7 @@ mtx_lock(struct mtx *m)
 {
 	struct thread *td = curthread();
 
-	KASSERT(curcpu()->pc_spin_depth == 0,
-	    ("mtx_lock: %s taken with a spin lock held", m->mtx_name));
+	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
 	KASSERT(lock_owner(m->mtx_lock) != td, ("mtx_lock: %s already owned", m->mtx_name));
 	if (!try_take(m, MTX_UNOWNED, td))
 		mtx_lock_slow(m, td);
@@ -114,8 +114,7 @@ mtx_lock(struct mtx *m)
 bool
 mtx_trylock(struct mtx *m)
 {
-	KASSERT(curcpu()->pc_spin_depth == 0,
-	    ("mtx_trylock: %s taken with a spin lock held", m->mtx_name));
+	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
 	return try_take(m, __atomic_load_n(&m->mtx_lock, __ATOMIC_RELAXED), curthread());
 }
 

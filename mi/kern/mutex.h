@@ -7,7 +7,8 @@
  *
  * Rules:
  *  - Taking one may sleep, so it is never taken with a spin lock held,
- *    in a critical section, or in interrupt context (asserted).
+ *    in a critical section, or in interrupt context (witness.h asserts
+ *    it, for mtx_trylock too).
  *  - Other sleep locks (mutexes, sx locks) may be held while taking one,
  *    always in the same order (the lock-order checker watches).
  *  - It may be held across a sleep (waiting for another lock, a

@@ -17,6 +17,7 @@
 #include <kern/sleepqueue.h>
 #include <kern/spinlock.h>
 #include <kern/thread.h>
+#include <kern/witness.h>
 #include <machine/cpu.h>
 
 #define SLEEPQ_NEVER	UINT64_MAX
@@ -142,8 +143,7 @@ sleepq_block(const void *wchan)
 	struct thread *td = curthread();
 
 	KASSERT(spin_owned(&sc->sc_lock), ("sleepq_block: chain of %p not locked", wchan));
-	KASSERT(curcpu()->pc_spin_depth == 1,
-	    ("sleepq_block: sleeping with a spin lock held (depth %d)", curcpu()->pc_spin_depth));
+	witness_check_sleep(WITNESS_SLEEP, &sc->sc_lock);
 	if (td->td_wchan != NULL && td->td_deadline != 0 && cpu_time() >= td->td_deadline)
 		sleeper_dequeue(td, ETIMEDOUT);
 	if (td->td_wchan == NULL) {

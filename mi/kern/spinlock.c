@@ -34,6 +34,29 @@ critical_exit(void)
 		intr_restore(pc->pc_intr_was_on);
 }
 
+/* This cpu now holds lk. */
+static inline void
+held_push(struct pcpu *pc, const struct spinlock *lk)
+{
+	if (__predict_false(pc->pc_spin_nheld == SPIN_HELD_MAX))
+		panic("spin_lock: %s: more than %d spin locks held", lk->name, SPIN_HELD_MAX);
+	pc->pc_spin_held[pc->pc_spin_nheld++] = lk;
+}
+
+/* This cpu no longer holds lk (most often the last one it took). */
+static inline void
+held_remove(struct pcpu *pc, const struct spinlock *lk)
+{
+	uint32_t i = pc->pc_spin_nheld;
+
+	while (i > 0 && pc->pc_spin_held[i - 1] != lk)
+		i--;
+	KASSERT(i > 0, ("spin_unlock: %s is not on this cpu's list", lk->name));
+	for (; i < pc->pc_spin_nheld; i++)
+		pc->pc_spin_held[i - 1] = pc->pc_spin_held[i];
+	pc->pc_spin_nheld--;
+}
+
 bool
 spin_owned(const struct spinlock *lk)
 {
@@ -52,6 +75,7 @@ spin_lock(struct spinlock *lk)
 			cpu_spinwait();
 	}
 	__atomic_store_n(&lk->owner, (int32_t)cpu_id(), __ATOMIC_RELAXED);
+	held_push(curcpu(), lk);
 }
 
 bool
@@ -63,6 +87,7 @@ spin_trylock(struct spinlock *lk)
 		return false;
 	}
 	__atomic_store_n(&lk->owner, (int32_t)cpu_id(), __ATOMIC_RELAXED);
+	held_push(curcpu(), lk);
 	return true;
 }
 
@@ -71,6 +96,7 @@ spin_unlock(struct spinlock *lk)
 {
 	KASSERT(spin_owned(lk), ("spin_unlock: %s not held by this cpu",
 	    lk->name));
+	held_remove(curcpu(), lk);
 	__atomic_store_n(&lk->owner, SPIN_NOOWNER, __ATOMIC_RELAXED);
 	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
 	critical_exit();

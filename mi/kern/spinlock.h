@@ -5,7 +5,13 @@
  * acquisitions count, and the outermost release restores the state found
  * by the first), so an interrupt handler can never deadlock against the
  * code it interrupted.  The holder's cpu id is recorded for KASSERTs and
- * for panic messages.  Spin locks must not be held across a sleep.
+ * for panic messages, and each cpu keeps the list of the spin locks it
+ * holds (pc_spin_held), for the lock checker (witness.h).
+ *
+ * Rules: a spin lock may be taken anywhere, interrupt handlers included,
+ * and with any lock held; while one is held the thread must not sleep,
+ * take a sleep lock, allocate with M_WAITOK or touch user memory
+ * (witness.h asserts all of these).
  */
 #ifndef _KERN_SPINLOCK_H_
 #define _KERN_SPINLOCK_H_

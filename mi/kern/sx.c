@@ -16,6 +16,7 @@
 #include <kern/sleepqueue.h>
 #include <kern/sx.h>
 #include <kern/thread.h>
+#include <kern/witness.h>
 #include <machine/cpu.h>
 
 #define SX_SPIN_MAX	2000	/* rounds to spin for a running writer before sleeping */
@@ -56,14 +57,6 @@ cas_word(struct sx *sx, uintptr_t old, uintptr_t new, int order)
 {
 	return __atomic_compare_exchange_n(&sx->sx_lock, &old, new, false, order,
 	    __ATOMIC_RELAXED);
-}
-
-/* The assertion every way of taking the lock makes: it may sleep. */
-static inline void
-assert_may_take(const struct sx *sx, const char *what)
-{
-	KASSERT(curcpu()->pc_spin_depth == 0, ("%s: %s taken with a spin lock held", what,
-	    sx->sx_name));
 }
 
 void
@@ -126,7 +119,7 @@ sx_try_slock(struct sx *sx)
 {
 	uintptr_t v;
 
-	assert_may_take(sx, "sx_try_slock");
+	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
 	while (can_read(v = load_word(sx)))
 		if (cas_word(sx, v, v + SX_ONE_READER, __ATOMIC_ACQUIRE))
 			return true;
@@ -155,7 +148,7 @@ sx_try_xlock(struct sx *sx)
 	struct thread *td = curthread();
 	uintptr_t v;
 
-	assert_may_take(sx, "sx_try_xlock");
+	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
 	KASSERT(writer(load_word(sx)) != td, ("sx_xlock: %s already held", sx->sx_name));
 	while (is_unlocked(v = load_word(sx))) {
 		if (cas_word(sx, v, (uintptr_t)td | (v & SX_WAITERS), __ATOMIC_ACQUIRE)) {

@@ -6,7 +6,8 @@
  *
  * Rules:
  *  - Taking one may sleep, so it is never taken with a spin lock held,
- *    in a critical section, or in interrupt context (asserted).
+ *    in a critical section, or in interrupt context (witness.h asserts
+ *    it, for the try variants too).
  *  - Other sleep locks may be held while taking one, always in the same
  *    order (the lock-order checker watches); it may be held across
  *    sleeps (I/O, other locks, condition variables).

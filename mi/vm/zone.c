@@ -56,6 +56,7 @@
 #include <kern/spinlock.h>
 #include <kern/list.h>
 #include <kern/pcpu.h>
+#include <kern/witness.h>
 #include <vm/zone.h>
 #include <vm/kmem.h>
 #include <machine/cpu.h>
@@ -651,6 +652,8 @@ zone_alloc(zone_t z, int flags)
 	KASSERT(((flags & M_WAITOK) != 0) != ((flags & M_NOWAIT) != 0),
 	    ("zone_alloc(%s): flags 0x%x need exactly one of M_WAITOK, "
 	    "M_NOWAIT", z->z_name, flags));
+	if (flags & M_WAITOK)
+		witness_check_sleep(WITNESS_WAITOK, NULL);
 	for (;;) {
 		item = z->z_cache_max ? zone_alloc_cached(z) :
 		    zone_alloc_direct(z);

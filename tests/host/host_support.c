@@ -12,6 +12,7 @@
 
 #include <kern/systm.h>
 #include <kern/pcpu.h>
+#include <kern/witness.h>
 #include <machine/cpu.h>
 #include <vm/kmem.h>
 
@@ -43,6 +44,14 @@ kassert_panic(const char *fmt, ...)
 	fprintf(stderr, "\n");
 	va_end(ap);
 	abort();
+}
+
+/* A broken sleeping rule (an M_WAITOK allocation with a spin lock held) is fatal here too. */
+void
+witness_sleep_rule_broken(enum witness_rule rule, const struct spinlock *except, uintptr_t where)
+{
+	(void)except;
+	panic("witness: rule %d broken at %#lx", (int)rule, (unsigned long)where);
 }
 
 size_t
