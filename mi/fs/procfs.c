@@ -5,6 +5,7 @@
  *   /proc/vmstat         "name value" lines: the fault, object, pmap and
  *                        page counters of this kernel
  *   /proc/zoneinfo       every zone and malloc type with its counts
+ *   /proc/lockdep        the lock classes and the orders learnt between them
  *   /proc/lockdep_stats  the lock checker's counts (witness.h)
  *   /proc/self           the calling process's directory
  *   /proc/PID/maps       the address map, in Linux's format
@@ -47,7 +48,7 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 #define PROCFS_INO_PER_PID	16	/* room for every kind of file */
 
 enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
-	PFS_VMMAP, PFS_LOCKDEP_STATS, PFS_NKINDS };
+	PFS_VMMAP, PFS_LOCKDEP_STATS, PFS_LOCKDEP, PFS_NKINDS };
 
 _Static_assert(PFS_NKINDS <= PROCFS_INO_PER_PID, "procfs inode numbers overlap");
 
@@ -174,10 +175,39 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "fork_pages_copied %lu\n", 0UL);	/* fork copies no pages */
 }
 
+/*
+ * The lock classes and the orders learnt, after Linux's /proc/lockdep:
+ * each class with its number, forward and backward dependency counts,
+ * kind and name, then " -> " and each class learnt to come after it.
+ * The graph only grows, and is read here without its lock.
+ */
+static void
+format_lockdep(struct textbuf *tb)
+{
+	const struct witness_graph *g = &witness_graph;
+	int n = __atomic_load_n(&g->nclasses, __ATOMIC_ACQUIRE);
+
+	tb_printf(tb, "all lock classes:\n");
+	for (int a = 1; a <= n; a++) {
+		const struct wg_class *c = &g->classes[a];
+
+		tb_printf(tb, "%4d FD: %4u BD: %4u %-5s: %s%s\n", a, c->forward, c->backward,
+		    (c->flags & WG_SLEEP) ? "sleep" : "spin", c->name,
+		    (c->flags & WG_DUPOK) ? " (may nest)" : "");
+		for (int b = 1; b <= n; b++)
+			if (wg_edge(g, a, b))
+				tb_printf(tb, " -> [%d] %s\n", b, g->classes[b].name);
+	}
+}
+
 /* The lock checker's counts, one " name: value" line each, as Linux's lockdep_stats. */
 static void
 format_lockdep_stats(struct textbuf *tb)
 {
+	tb_printf(tb, " lock-classes: %d [max: %d]\n", witness_graph.nclasses, WG_UNCHECKED - 1);
+	tb_printf(tb, " direct dependencies: %d\n", witness_graph.nedges);
+	tb_printf(tb, " dependency checks (slow path): %lu\n", witness_graph.slow_checks);
+	tb_printf(tb, " lock order reversals: %lu\n", witness_stats.reversals);
 	for (int r = 0; r < WITNESS_NRULES; r++)
 		tb_printf(tb, " sleep rule broken (%s): %lu\n", witness_rule_name(r),
 		    witness_stats.broken[r]);
@@ -298,8 +328,8 @@ text_alloc(size_t size)
 static int
 generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 {
-	size_t size = kind == PFS_MAPS || kind == PFS_VMMAP || kind == PFS_ZONEINFO ?
-	    PROCFS_MAPS_START : PROCFS_SMALL_TEXT;
+	size_t size = kind == PFS_MAPS || kind == PFS_VMMAP || kind == PFS_ZONEINFO ||
+	    kind == PFS_LOCKDEP ? PROCFS_MAPS_START : PROCFS_SMALL_TEXT;
 	struct vmspace *vm = NULL;
 	struct procfs_text *t;
 	int error = 0;
@@ -325,6 +355,8 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 				format_zoneinfo(&tb);
 			else if (kind == PFS_LOCKDEP_STATS)
 				format_lockdep_stats(&tb);
+			else if (kind == PFS_LOCKDEP)
+				format_lockdep(&tb);
 			else
 				format_vmstat(&tb);
 			error = tb.overflow ? ERANGE : 0;
@@ -437,6 +469,8 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_ZONEINFO, 0, out);
 	if (name_is(name, len, "lockdep_stats"))
 		return make_file(PFS_LOCKDEP_STATS, 0, out);
+	if (name_is(name, len, "lockdep"))
+		return make_file(PFS_LOCKDEP, 0, out);
 	if (name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
@@ -504,6 +538,7 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		{ "vmstat", VREG, PFS_VMSTAT },
 		{ "zoneinfo", VREG, PFS_ZONEINFO },
 		{ "lockdep_stats", VREG, PFS_LOCKDEP_STATS },
+		{ "lockdep", VREG, PFS_LOCKDEP },
 		{ "self", VDIR, PFS_PIDDIR },
 	};
 	struct proc *self = curproc();

@@ -32,6 +32,7 @@ mtx_init(struct mtx *m, const char *name)
 {
 	m->mtx_lock = MTX_UNOWNED;
 	m->mtx_cpu = 0;
+	m->mtx_class = 0;
 	m->mtx_name = name;
 }
 
@@ -107,15 +108,20 @@ mtx_lock(struct mtx *m)
 
 	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
 	KASSERT(lock_owner(m->mtx_lock) != td, ("mtx_lock: %s already owned", m->mtx_name));
+	witness_check_lock(curcpu(), &m->mtx_class, m->mtx_name, WG_SLEEP);
 	if (!try_take(m, MTX_UNOWNED, td))
 		mtx_lock_slow(m, td);
+	witness_sleep_acquired(m, m->mtx_class);
 }
 
 bool
 mtx_trylock(struct mtx *m)
 {
 	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
-	return try_take(m, __atomic_load_n(&m->mtx_lock, __ATOMIC_RELAXED), curthread());
+	if (!try_take(m, __atomic_load_n(&m->mtx_lock, __ATOMIC_RELAXED), curthread()))
+		return false;
+	witness_sleep_acquired(m, witness_class(&m->mtx_class, m->mtx_name, WG_SLEEP));
+	return true;
 }
 
 /* Hand m back with waiters: wake the longest sleeper.  MTX_WAITERS set. */
@@ -140,6 +146,7 @@ mtx_unlock(struct mtx *m)
 
 	KASSERT(lock_owner(m->mtx_lock) == curthread(), ("mtx_unlock: %s not owned (owner %p)",
 	    m->mtx_name, lock_owner(m->mtx_lock)));
+	witness_sleep_released(m);
 	if (!__atomic_compare_exchange_n(&m->mtx_lock, &v, MTX_UNOWNED, false, __ATOMIC_RELEASE,
 	    __ATOMIC_RELAXED))
 		mtx_unlock_slow(m);

@@ -31,14 +31,15 @@ struct thread;
 struct mtx {
 	uintptr_t	mtx_lock;	/* (A) owner | MTX_WAITERS, or MTX_UNOWNED */
 	uint32_t	mtx_cpu;	/* (A) where the owner ran when it took it (a hint) */
-	const char	*mtx_name;	/* (C) for diagnostics and lock order */
+	uint16_t	mtx_class;	/* (A) lock-order class, 0 until first taken */
+	const char	*mtx_name;	/* (C) for diagnostics; the lock-order class */
 };
 
 #define MTX_UNOWNED	0UL
 #define MTX_WAITERS	0x1UL		/* someone may sleep for it */
 #define MTX_FLAGS	0x7UL		/* low bits that are not the owner */
 
-#define MTX_INITIALIZER(name)	{ MTX_UNOWNED, 0, (name) }
+#define MTX_INITIALIZER(name)	{ MTX_UNOWNED, 0, 0, (name) }
 
 void mtx_init(struct mtx *m, const char *name);
 /* A mutex about to be freed: it must be unowned. */

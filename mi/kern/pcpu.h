@@ -12,7 +12,6 @@
 #include <kern/types.h>
 #include <machine/param.h>
 
-struct spinlock;
 struct thread;
 
 #define SPIN_HELD_MAX	16	/* spin locks one cpu may hold at once */
@@ -35,8 +34,8 @@ struct pcpu {
 	uint64_t	pc_intrs;	/* (L) device interrupts taken */
 	uint64_t	pc_switches;	/* (L) threads switched away from this cpu */
 	uint32_t	pc_intr_depth;	/* (L) interrupt handlers running (nested) */
-	uint32_t	pc_spin_nheld;	/* (L) entries in pc_spin_held */
-	const struct spinlock *pc_spin_held[SPIN_HELD_MAX]; /* (L) spin locks held, oldest first */
+	uint32_t	pc_spin_nheld;	/* (L) spin locks held */
+	uint16_t	pc_spin_class[SPIN_HELD_MAX];	/* (L) their lock-order classes, oldest first */
 } __attribute__((aligned(CACHE_LINE_SIZE)));
 
 extern struct pcpu pcpu_array[MAXCPU];

@@ -286,6 +286,8 @@ sched_wakeup(struct thread *td)
 void
 thread_exit(void)
 {
+	KASSERT(curthread()->td_nsleeplocks == 0, ("thread_exit: thread %d holds %u sleep locks",
+	    curthread()->td_tid, curthread()->td_nsleeplocks));
 	spin_lock(&sched_lock);
 	curthread()->td_state = TDS_DEAD;
 	sched_switch();

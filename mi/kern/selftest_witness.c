@@ -4,15 +4,21 @@
  * four sleeping rules with a spin lock held, an M_WAITOK allocation in a
  * critical section, and the report-only case (a lock named like one that
  * becomes a sleep lock), which must not panic even in the default mode,
- * but must when another spin lock is held with it.
+ * but must when another spin lock is held with it.  Then lock orders:
+ * reversals of spin locks, of sleep locks, through a third class, two
+ * locks of one class, a shared sx lock taken twice; the orders learnt,
+ * and none learnt from a reversal.  (The panics themselves are the
+ * crash tests lockorder and sleeprule.)
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/malloc.h>
 #include <kern/mutex.h>
+#include <kern/sched.h>
 #include <kern/selftest.h>
 #include <kern/sleepqueue.h>
 #include <kern/spinlock.h>
+#include <kern/sx.h>
 #include <kern/witness.h>
 #include <machine/cpu.h>
 
@@ -125,10 +131,114 @@ test_rules_kept(void)
 	witness_set_mode(old);
 }
 
+/*
+ * Lock order.  Each lock here has a class of its own, so what the rest
+ * of the kernel has taught the graph cannot interfere.
+ */
+static struct spinlock order_a = SPINLOCK_INITIALIZER("selftest order a");
+static struct spinlock order_b = SPINLOCK_INITIALIZER("selftest order b");
+static struct spinlock order_c = SPINLOCK_INITIALIZER("selftest order c");
+static struct spinlock twin_1 = SPINLOCK_INITIALIZER("selftest twin");
+static struct spinlock twin_2 = SPINLOCK_INITIALIZER("selftest twin");
+static struct spinlock nest_1 = SPINLOCK_INITIALIZER("vm object");	/* a class that nests */
+static struct spinlock nest_2 = SPINLOCK_INITIALIZER("vm object");
+static struct mtx order_m1 = MTX_INITIALIZER("selftest order m1");
+static struct mtx order_m2 = MTX_INITIALIZER("selftest order m2");
+static struct sx order_sx = SX_INITIALIZER("selftest order sx");
+
+/* Take first, then second, then let both go. */
+static void
+spin_pair(struct spinlock *first, struct spinlock *second)
+{
+	spin_lock(first);
+	spin_lock(second);
+	spin_unlock(second);
+	spin_unlock(first);
+}
+
+static uint64_t
+reversals_since(uint64_t before)
+{
+	return __atomic_load_n(&witness_stats.reversals, __ATOMIC_RELAXED) - before;
+}
+
+static void
+test_order(void)
+{
+	enum witness_mode old = witness_set_mode(WITNESS_COUNT);
+	uint64_t before = witness_stats.reversals;
+	int a, b, c;
+
+	spin_pair(&order_a, &order_b);
+	spin_pair(&order_a, &order_b);
+	a = order_a.wclass;
+	b = order_b.wclass;
+	selftest_ok(reversals_since(before) == 0 && a != 0 && b != 0 && a != b &&
+	    wg_edge(&witness_graph, a, b) && wg_known(&witness_graph, a, b),
+	    "order: a then b is learnt (classes %d, %d)", a, b);
+	spin_pair(&order_b, &order_a);
+	selftest_ok(reversals_since(before) == 1 && !wg_edge(&witness_graph, b, a),
+	    "order: b then a is a reversal, caught and not learnt");
+
+	before = witness_stats.reversals;
+	spin_pair(&order_b, &order_c);
+	c = order_c.wclass;
+	spin_pair(&order_c, &order_a);
+	selftest_ok(reversals_since(before) == 1 && wg_edge(&witness_graph, b, c) &&
+	    !wg_edge(&witness_graph, c, a),
+	    "order: c then a, after a then b and b then c, is a reversal through b");
+	spin_pair(&order_a, &order_c);
+	selftest_ok(reversals_since(before) == 1 && wg_known(&witness_graph, a, c),
+	    "order: a then c follows from a then b then c");
+
+	before = witness_stats.reversals;
+	spin_pair(&twin_1, &twin_2);
+	selftest_ok(reversals_since(before) == 1,
+	    "order: two locks of a class that may not nest, held at once, are caught");
+	before = witness_stats.reversals;
+	spin_pair(&nest_1, &nest_2);
+	selftest_ok(reversals_since(before) == 0, "order: two VM object locks may nest");
+
+	before = witness_stats.reversals;
+	mtx_lock(&order_m1);
+	mtx_lock(&order_m2);
+	mtx_unlock(&order_m2);
+	mtx_unlock(&order_m1);
+	mtx_lock(&order_m2);
+	mtx_lock(&order_m1);
+	mtx_unlock(&order_m1);
+	mtx_unlock(&order_m2);
+	selftest_ok(reversals_since(before) == 1, "order: a reversal of two sleep mutexes is caught");
+
+	before = witness_stats.reversals;
+	mtx_lock(&order_m1);
+	spin_pair(&order_a, &order_b);
+	mtx_unlock(&order_m1);
+	selftest_ok(reversals_since(before) == 0 &&
+	    wg_edge(&witness_graph, order_m1.mtx_class, order_a.wclass),
+	    "order: a spin lock under a sleep mutex is learnt, mutex first");
+	spin_lock(&order_a);
+	spin_unlock(&order_a);
+	mtx_lock(&order_m1);
+	mtx_unlock(&order_m1);
+	selftest_ok(curthread()->td_nsleeplocks == 0 && curcpu()->pc_spin_nheld == 0,
+	    "order: nothing is left on the held lists");
+
+	before = witness_stats.reversals;
+	sx_slock(&order_sx);
+	sx_slock(&order_sx);
+	sx_sunlock(&order_sx);
+	sx_sunlock(&order_sx);
+	selftest_ok(reversals_since(before) == 1,
+	    "order: a shared sx lock taken again by its reader is caught");
+	witness_set_mode(old);
+}
+
 static void
 run_witness_tests(void)
 {
 	test_rules_broken();
 	test_rules_kept();
+	test_order();
 }
 SELFTEST(witness, run_witness_tests);

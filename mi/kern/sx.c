@@ -64,6 +64,7 @@ sx_init(struct sx *sx, const char *name)
 {
 	sx->sx_lock = SX_UNLOCKED;
 	sx->sx_cpu = 0;
+	sx->sx_class = 0;
 	sx->sx_name = name;
 }
 
@@ -114,41 +115,31 @@ wait_for(struct sx *sx, int queue, uintptr_t bit, bool (*ready)(uintptr_t))
 	(void)sleepq_wait(sx, queue, 0, 0);
 }
 
-bool
-sx_try_slock(struct sx *sx)
+static inline int
+sx_class(struct sx *sx)
+{
+	return witness_class(&sx->sx_class, sx->sx_name, WG_SLEEP);
+}
+
+/* Take it shared if that needs no waiting (the order is the caller's to check). */
+static bool
+try_slock(struct sx *sx)
 {
 	uintptr_t v;
 
-	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
 	while (can_read(v = load_word(sx)))
 		if (cas_word(sx, v, v + SX_ONE_READER, __ATOMIC_ACQUIRE))
 			return true;
 	return false;
 }
 
-void
-sx_slock(struct sx *sx)
-{
-	int spins = 0;
-
-	while (!sx_try_slock(sx)) {
-		if (spins < SX_SPIN_MAX && writer_running(sx, load_word(sx))) {
-			spins++;
-			cpu_spinwait();
-			continue;
-		}
-		wait_for(sx, SLEEPQ_SHARED, SX_SHARED_WAITERS, can_read);
-		spins = 0;
-	}
-}
-
-bool
-sx_try_xlock(struct sx *sx)
+/* Take it exclusive if that needs no waiting (the order is the caller's to check). */
+static bool
+try_xlock(struct sx *sx)
 {
 	struct thread *td = curthread();
 	uintptr_t v;
 
-	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
 	KASSERT(writer(load_word(sx)) != td, ("sx_xlock: %s already held", sx->sx_name));
 	while (is_unlocked(v = load_word(sx))) {
 		if (cas_word(sx, v, (uintptr_t)td | (v & SX_WAITERS), __ATOMIC_ACQUIRE)) {
@@ -159,20 +150,64 @@ sx_try_xlock(struct sx *sx)
 	return false;
 }
 
-void
-sx_xlock(struct sx *sx)
+/*
+ * Take it shared or exclusive, waiting on queue with waiters bit until
+ * ready(word) says it may be had: spinning while a writer runs, then
+ * sleeping.
+ */
+static void
+lock_side(struct sx *sx, bool (*take)(struct sx *), int queue, uintptr_t bit,
+    bool (*ready)(uintptr_t))
 {
 	int spins = 0;
 
-	while (!sx_try_xlock(sx)) {
+	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
+	witness_check_lock(curcpu(), &sx->sx_class, sx->sx_name, WG_SLEEP);
+	while (!take(sx)) {
 		if (spins < SX_SPIN_MAX && writer_running(sx, load_word(sx))) {
 			spins++;
 			cpu_spinwait();
 			continue;
 		}
-		wait_for(sx, SLEEPQ_EXCLUSIVE, SX_EXCL_WAITERS, is_unlocked);
+		wait_for(sx, queue, bit, ready);
 		spins = 0;
 	}
+	witness_sleep_acquired(sx, sx->sx_class);
+}
+
+/* A try: no waiting, so no order to check; held if it worked. */
+static bool
+try_side(struct sx *sx, bool (*take)(struct sx *))
+{
+	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
+	if (!take(sx))
+		return false;
+	witness_sleep_acquired(sx, sx_class(sx));
+	return true;
+}
+
+void
+sx_slock(struct sx *sx)
+{
+	lock_side(sx, try_slock, SLEEPQ_SHARED, SX_SHARED_WAITERS, can_read);
+}
+
+void
+sx_xlock(struct sx *sx)
+{
+	lock_side(sx, try_xlock, SLEEPQ_EXCLUSIVE, SX_EXCL_WAITERS, is_unlocked);
+}
+
+bool
+sx_try_slock(struct sx *sx)
+{
+	return try_side(sx, try_slock);
+}
+
+bool
+sx_try_xlock(struct sx *sx)
+{
+	return try_side(sx, try_xlock);
 }
 
 /*
@@ -210,7 +245,7 @@ sx_sunlock(struct sx *sx)
 		    sx->sx_name));
 		if (readers(v) > 1 || !(v & SX_WAITERS)) {
 			if (cas_word(sx, v, v - SX_ONE_READER, __ATOMIC_RELEASE))
-				return;
+				break;
 			continue;
 		}
 		/* The last reader, with waiters. */
@@ -218,8 +253,9 @@ sx_sunlock(struct sx *sx)
 		done = release_to_waiters(sx, v);
 		sleepq_release(sx);
 		if (done)
-			return;
+			break;
 	}
+	witness_sleep_released(sx);
 }
 
 void
@@ -230,6 +266,7 @@ sx_xunlock(struct sx *sx)
 
 	KASSERT(writer(load_word(sx)) == curthread(), ("sx_xunlock: %s not held exclusive",
 	    sx->sx_name));
+	witness_sleep_released(sx);
 	if (cas_word(sx, td, SX_UNLOCKED, __ATOMIC_RELEASE))
 		return;
 	/* Waiters bits are set, and change only under the chain lock. */

@@ -32,7 +32,8 @@ struct thread;
 struct sx {
 	uintptr_t	sx_lock;	/* (A) see above */
 	uint32_t	sx_cpu;		/* (A) where the writer ran when it took it (a hint) */
-	const char	*sx_name;	/* (C) for diagnostics and lock order */
+	uint16_t	sx_class;	/* (A) lock-order class, 0 until first taken */
+	const char	*sx_name;	/* (C) for diagnostics; the lock-order class */
 };
 
 #define SX_SHARED		0x1UL	/* held shared, or unlocked */
@@ -44,7 +45,7 @@ struct sx {
 #define SX_ONE_READER		(1UL << SX_READERS_SHIFT)
 #define SX_UNLOCKED		SX_SHARED
 
-#define SX_INITIALIZER(name)	{ SX_UNLOCKED, 0, (name) }
+#define SX_INITIALIZER(name)	{ SX_UNLOCKED, 0, 0, (name) }
 
 void sx_init(struct sx *sx, const char *name);
 void sx_destroy(struct sx *sx);		/* it must be unlocked */

@@ -30,6 +30,8 @@ struct vmspace;
  * on to its first deadline, not a new one).  Set by the call when it
  * returns -ERESTART_RESTARTBLOCK.
  */
+#define TD_SLEEPLOCKS_MAX	8	/* sleep locks one thread may hold at once */
+
 struct restart_block {
 	long		(*rb_fn)(struct thread *td, const struct restart_block *rb);
 	uint64_t	rb_deadline;	/* cpu_time() the call ends at */
@@ -66,6 +68,9 @@ struct thread {
 	uint64_t	td_ticks;	/* (L) clock ticks in this time slice */
 	uint64_t	td_sigmask;	/* (L) blocked signals */
 	uint64_t	td_clear_child_tid; /* (L) user address cleared and woken at exit */
+	uint32_t	td_nsleeplocks;	/* (L) entries in td_sleeplocks */
+	const void	*td_sleeplocks[TD_SLEEPLOCKS_MAX]; /* (L) sleep locks held, oldest first */
+	uint16_t	td_sleeplock_class[TD_SLEEPLOCKS_MAX]; /* (L) and their lock-order classes */
 	int		td_sysrestart;	/* (L) the ERESTART* code the last system call returned, or 0 */
 	uint64_t	td_sysarg0;	/* (L) and its first argument, to run it again */
 	struct restart_block td_restart; /* (L) for restart_syscall; rb_fn NULL: none */

@@ -2,6 +2,19 @@
  * witness: watches how the kernel uses its locks, after FreeBSD's
  * WITNESS and Linux's lockdep, in every kernel (not a debug option).
  *
+ * Lock order.  Every lock belongs to a class, its name (witness_graph.h).
+ * The first time a thread takes a lock of class B while holding one of
+ * class A, A -> B is learnt; taking A while holding B after that (or
+ * through a chain of learnt orders) is a reversal, which could deadlock
+ * two threads: it is reported with both names, where the first order
+ * was learnt, and a backtrace, and it panics.  Two locks of one class may
+ * be held at once only if witness.c lists the class as one whose locks
+ * nest (VM objects down a shadow chain).  The held locks are each cpu's
+ * spin locks and, outside interrupt handlers, the current thread's sleep
+ * locks.  A pair already known costs one bit test per held lock, in
+ * witness_order_known; /proc/lockdep shows the orders learnt.  Try-locks
+ * are recorded as held but teach no order (they cannot deadlock).
+ *
  * The sleeping rules.  A thread that may sleep must not hold a spin lock,
  * be in a critical section or run an interrupt handler: a spin lock
  * holder that sleeps can deadlock its cpu, and an interrupt handler has
@@ -32,6 +45,8 @@
 
 #include <kern/types.h>
 #include <kern/pcpu.h>
+#include <kern/thread.h>
+#include <kern/witness_graph.h>
 #include <machine/cpu.h>
 
 struct spinlock;
@@ -54,9 +69,12 @@ enum witness_mode {
 struct witness_stats {
 	uint64_t	broken[WITNESS_NRULES];		/* (A) rules broken (panic or reported) */
 	uint64_t	deferred[WITNESS_NRULES];	/* (A) report-only: under a lock to convert */
+	uint64_t	reversals;			/* (A) lock order reversals */
 };
 
 extern struct witness_stats witness_stats;
+/* The order graph: its known bits are read without a lock by every acquisition. */
+extern struct witness_graph witness_graph;
 
 void witness_init(void);		/* read the command line, say what is report-only */
 /* Set the mode (self-tests); returns the one before. */
@@ -82,5 +100,76 @@ witness_check_sleep(enum witness_rule rule, const struct spinlock *except)
 
 /* The names of the rules, for reports: "sleeping", ... */
 const char *witness_rule_name(enum witness_rule rule);
+
+/* The slow sides of the order checks below. */
+int witness_class_resolve(uint16_t *cache, const char *name, uint32_t flags);
+void witness_check_lock_slow(uint16_t *cache, const char *name, uint32_t flags,
+    uintptr_t where);
+void witness_order_broken(int held, int taking, uintptr_t where);
+
+/*
+ * The lock-order class of a lock named name, cached in *cache (0 until
+ * looked up); flags: WG_SLEEP for sleep locks.
+ */
+static inline int
+witness_class(uint16_t *cache, const char *name, uint32_t flags)
+{
+	int cls = __atomic_load_n(cache, __ATOMIC_RELAXED);
+
+	return __predict_true(cls != 0) ? cls : witness_class_resolve(cache, name, flags);
+}
+
+/* Whether known says class cls may follow every class in held[0 .. n-1]. */
+static inline bool
+witness_known_after(const uint16_t *held, uint32_t n, uint32_t cls)
+{
+	const uint64_t *column = &witness_graph.known[0][cls / 64];
+	uint64_t bit = 1UL << (cls % 64);
+
+	for (uint32_t i = 0; i < n; i++)
+		if (!(__atomic_load_n(&column[held[i] * WG_WORDS], __ATOMIC_RELAXED) & bit))
+			return false;
+	return true;
+}
+
+/*
+ * The fast path of every acquisition: is taking a lock of class cls (0:
+ * not looked up yet) known to be fine after the spin locks this cpu
+ * holds and, outside interrupt handlers, the sleep locks of the current
+ * thread?  A few instructions per held lock, and no call.
+ */
+static inline bool
+witness_order_known(const struct pcpu *pc, uint32_t cls)
+{
+	const struct thread *td = pc->pc_curthread;
+	uint32_t nspin = pc->pc_spin_nheld, nsleep = td->td_nsleeplocks;
+
+	if (__predict_false(cls == 0))
+		return false;
+	if ((nspin | nsleep) == 0)
+		return true;
+	return witness_known_after(pc->pc_spin_class, nspin, cls) &&
+	    (__predict_true(nsleep == 0) || pc->pc_intr_depth != 0 ||
+	    witness_known_after(td->td_sleeplock_class, nsleep, cls));
+}
+
+/* spin_lock's slow side: look lk's class up if need be, check its order. */
+void witness_spin_lock_slow(struct spinlock *lk, uintptr_t where) __attribute__((cold));
+
+/*
+ * About to take (not try) a lock named name whose class is cached in
+ * *cache: look the class up if need be, and check the order, learning
+ * it or reporting a reversal.
+ */
+static inline void
+witness_check_lock(const struct pcpu *pc, uint16_t *cache, const char *name, uint32_t flags)
+{
+	if (__predict_false(!witness_order_known(pc, __atomic_load_n(cache, __ATOMIC_RELAXED))))
+		witness_check_lock_slow(cache, name, flags, (uintptr_t)__builtin_return_address(0));
+}
+
+/* The current thread now holds / no longer holds the sleep lock lock. */
+void witness_sleep_acquired(const void *lock, int cls);
+void witness_sleep_released(const void *lock);
 
 #endif

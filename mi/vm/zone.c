@@ -524,14 +524,15 @@ zone_setup(struct zone *z, const char *name, size_t size, size_t align,
 	}
 	z->z_cache_batch = z->z_cache_max / 2;
 
-	spin_init(&z->z_lock, z->z_name);
+	/* Lock classes by kind, not by zone: a zone may share its name with its items' locks. */
+	spin_init(&z->z_lock, "zone");
 	list_init(&z->z_partial);
 	list_init(&z->z_full);
 	list_init(&z->z_empty);
 	z->z_nslabs = z->z_nempty = z->z_items_out = 0;
 	z->z_requests = z->z_failures = 0;
 	for (i = 0; i < MAXCPU; i++) {
-		spin_init(&z->z_cache[i].zc_lock, z->z_name);
+		spin_init(&z->z_cache[i].zc_lock, "zone cache");
 		z->z_cache[i].zc_count = 0;
 		z->z_cache[i].zc_requests = 0;
 	}
