@@ -106,12 +106,14 @@ mtx_lock(struct mtx *m)
 {
 	struct thread *td = curthread();
 
+	bool chained;
+
 	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
 	KASSERT(lock_owner(m->mtx_lock) != td, ("mtx_lock: %s already owned", m->mtx_name));
-	witness_check_lock(curcpu(), &m->mtx_class, m->mtx_name, WG_SLEEP);
+	chained = witness_check_lock(curcpu(), &m->mtx_class, m->mtx_name, WG_SLEEP);
 	if (!try_take(m, MTX_UNOWNED, td))
 		mtx_lock_slow(m, td);
-	witness_sleep_acquired(m, m->mtx_class);
+	witness_sleep_acquired(m, m->mtx_class, chained);
 }
 
 bool
@@ -120,7 +122,7 @@ mtx_trylock(struct mtx *m)
 	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
 	if (!try_take(m, __atomic_load_n(&m->mtx_lock, __ATOMIC_RELAXED), curthread()))
 		return false;
-	witness_sleep_acquired(m, witness_class(&m->mtx_class, m->mtx_name, WG_SLEEP));
+	witness_sleep_acquired(m, witness_class(&m->mtx_class, m->mtx_name, WG_SLEEP), false);
 	return true;
 }
 

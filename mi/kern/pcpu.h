@@ -34,7 +34,8 @@ struct pcpu {
 	uint64_t	pc_intrs;	/* (L) device interrupts taken */
 	uint64_t	pc_switches;	/* (L) threads switched away from this cpu */
 	uint32_t	pc_intr_depth;	/* (L) interrupt handlers running (nested) */
-	uint32_t	pc_spin_nheld;	/* (L) spin locks held */
+	uint64_t	pc_spin_nheld;	/* (L) spin locks held (a word: an index on fast paths) */
+	uint32_t	pc_spin_unchained; /* (L) entries of pc_spin_class marked unchained */
 	uint16_t	pc_spin_class[SPIN_HELD_MAX];	/* (L) their lock-order classes, oldest first */
 } __attribute__((aligned(CACHE_LINE_SIZE)));
 

@@ -140,6 +140,9 @@ static struct spinlock order_b = SPINLOCK_INITIALIZER("selftest order b");
 static struct spinlock order_c = SPINLOCK_INITIALIZER("selftest order c");
 static struct spinlock twin_1 = SPINLOCK_INITIALIZER("selftest twin");
 static struct spinlock twin_2 = SPINLOCK_INITIALIZER("selftest twin");
+static struct spinlock try_x = SPINLOCK_INITIALIZER("selftest try x");
+static struct spinlock try_y = SPINLOCK_INITIALIZER("selftest try y");
+static struct spinlock try_z = SPINLOCK_INITIALIZER("selftest try z");
 static struct spinlock nest_1 = SPINLOCK_INITIALIZER("vm object");	/* a class that nests */
 static struct spinlock nest_2 = SPINLOCK_INITIALIZER("vm object");
 static struct mtx order_m1 = MTX_INITIALIZER("selftest order m1");
@@ -224,6 +227,27 @@ test_order(void)
 	selftest_ok(curthread()->td_nsleeplocks == 0 && curcpu()->pc_spin_nheld == 0,
 	    "order: nothing is left on the held lists");
 
+	/*
+	 * Learn y -> z -> x.  Holding x, a try-lock of y goes against that
+	 * order, which a try-lock may; then z follows y, the top of the held
+	 * locks, but comes before x, held below it: only a check against
+	 * every lock held catches that, and the try-lock must force one.
+	 */
+	spin_pair(&try_y, &try_z);
+	spin_pair(&try_z, &try_x);
+	before = witness_stats.reversals;
+	spin_lock(&try_x);
+	selftest_ok(spin_trylock(&try_y) && curcpu()->pc_spin_unchained == 1 &&
+	    reversals_since(before) == 0,
+	    "order: a try-lock against the order is let through, marked unchained");
+	spin_lock(&try_z);
+	spin_unlock(&try_z);
+	spin_unlock(&try_y);
+	spin_unlock(&try_x);
+	selftest_ok(reversals_since(before) == 1 && curcpu()->pc_spin_unchained == 0,
+	    "order: a lock taken over it is checked against every lock held (a reversal with "
+	    "the lock under the try-lock is caught)");
+
 	before = witness_stats.reversals;
 	sx_slock(&order_sx);
 	sx_slock(&order_sx);
@@ -234,11 +258,58 @@ test_order(void)
 	witness_set_mode(old);
 }
 
+/*
+ * spin_trylock never waits: it fails while the lock is held, here or on
+ * another cpu (a holder on cpu 1 keeps it until told to let go).
+ */
+static struct spinlock try_held = SPINLOCK_INITIALIZER("selftest try held");
+static uint32_t holder_state;		/* (A) 1: holding, 2: let go */
+
+static void
+try_holder(void *arg, int i)
+{
+	(void)arg;
+	(void)i;
+	spin_lock(&try_held);
+	__atomic_store_n(&holder_state, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&holder_state, __ATOMIC_ACQUIRE) != 2)
+		cpu_spinwait();
+	spin_unlock(&try_held);
+}
+
+static void
+test_trylock(void)
+{
+	struct selftest_group *g;
+	bool failed;
+
+	spin_lock(&try_held);
+	failed = !spin_trylock(&try_held);
+	spin_unlock(&try_held);
+	selftest_ok(failed && curcpu()->pc_spin_nheld == 0,
+	    "trylock: fails on a lock this cpu holds, and leaves nothing held");
+	if (ncpu < 2) {
+		selftest_ok(true, "trylock: fails at once on a lock another cpu holds # SKIP one cpu");
+		return;
+	}
+	holder_state = 0;
+	g = selftest_threads_start(1, try_holder, NULL, 1);
+	while (__atomic_load_n(&holder_state, __ATOMIC_ACQUIRE) != 1)
+		cpu_spinwait();
+	failed = !spin_trylock(&try_held);
+	if (!failed)
+		spin_unlock(&try_held);
+	__atomic_store_n(&holder_state, 2, __ATOMIC_RELEASE);
+	selftest_ok(selftest_threads_wait(g, 10000) == 1 && failed,
+	    "trylock: fails at once on a lock another cpu holds");
+}
+
 static void
 run_witness_tests(void)
 {
 	test_rules_broken();
 	test_rules_kept();
 	test_order();
+	test_trylock();
 }
 SELFTEST(witness, run_witness_tests);

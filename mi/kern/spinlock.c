@@ -24,22 +24,31 @@ spin_init(struct spinlock *lk, const char *name)
  */
 #define NO_FRAME	__attribute__((optimize("omit-frame-pointer")))
 
-/* Take lk (interrupts off) and note it as held, of class cls. */
+/*
+ * Note lk, which this cpu has just taken, as held: held-list entry is
+ * its class, marked WITNESS_UNCHAINED if its order is not vouched for.
+ */
 static inline void
-acquire(struct pcpu *pc, struct spinlock *lk, uint32_t cls)
+note_held(struct pcpu *pc, struct spinlock *lk, uint32_t entry)
 {
-	uint32_t n;
+	uint64_t n = pc->pc_spin_nheld;
 
+	*(volatile int16_t *)&lk->owner = (int16_t)pc->pc_cpuid;
+	if (__predict_false(n == SPIN_HELD_MAX))
+		panic("spin_lock: %s: more than %d spin locks held", lk->name, SPIN_HELD_MAX);
+	pc->pc_spin_class[n] = (uint16_t)entry;
+	pc->pc_spin_nheld = n + 1;
+}
+
+/* Take lk (interrupts off), spinning while someone else has it, and note it held. */
+static inline void
+acquire(struct pcpu *pc, struct spinlock *lk, uint32_t entry)
+{
 	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0) {
 		while (__atomic_load_n(&lk->locked, __ATOMIC_RELAXED) != 0)
 			cpu_spinwait();
 	}
-	*(volatile int16_t *)&lk->owner = (int16_t)pc->pc_cpuid;
-	n = pc->pc_spin_nheld;
-	if (__predict_false(n == SPIN_HELD_MAX))
-		panic("spin_lock: %s: more than %d spin locks held", lk->name, SPIN_HELD_MAX);
-	pc->pc_spin_class[n] = (uint16_t)cls;
-	pc->pc_spin_nheld = n + 1;
+	note_held(pc, lk, entry);
 }
 
 /* Let lk go (this cpu no longer lists it) and leave the critical section. */
@@ -66,8 +75,16 @@ spin_owned(const struct spinlock *lk)
 static void __attribute__((noinline))
 spin_lock_checked(struct spinlock *lk)
 {
-	witness_spin_lock_slow(lk, (uintptr_t)__builtin_return_address(0));
-	acquire(curcpu(), lk, lk->wclass);
+	struct pcpu *pc;
+
+	if (witness_spin_lock_slow(lk, (uintptr_t)__builtin_return_address(0))) {
+		acquire(curcpu(), lk, lk->wclass);
+		return;
+	}
+	/* A reversal let through (a self-test): the chain is broken under this lock. */
+	pc = curcpu();
+	acquire(pc, lk, lk->wclass | WITNESS_UNCHAINED);
+	pc->pc_spin_unchained++;
 }
 
 void NO_FRAME
@@ -85,30 +102,46 @@ spin_lock(struct spinlock *lk)
 	acquire(pc, lk, lk->wclass);
 }
 
-/* A try lock cannot deadlock: it is recorded as held, its order is not checked. */
+/*
+ * A try lock cannot deadlock: it is recorded as held, and teaches no
+ * order; if its order after the locks held is not known, its entry is
+ * marked unchained.
+ */
 bool
 spin_trylock(struct spinlock *lk)
 {
+	struct pcpu *pc;
+	uint32_t cls;
+
 	critical_enter();
-	if (__atomic_load_n(&lk->locked, __ATOMIC_RELAXED) != 0) {
+	if (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0) {
 		critical_exit();
 		return false;
 	}
-	acquire(curcpu(), lk, witness_class(&lk->wclass, lk->name, 0));
+	pc = curcpu();
+	cls = witness_class(&lk->wclass, lk->name, 0);
+	if (witness_order_known(pc, cls)) {
+		note_held(pc, lk, cls);
+	} else {
+		note_held(pc, lk, cls | WITNESS_UNCHAINED);
+		pc->pc_spin_unchained++;
+	}
 	return true;
 }
 
-/* spin_unlock of a lock that is not the last this cpu took. */
+/* spin_unlock of a lock that is not the last this cpu took, or is marked unchained. */
 static void __attribute__((noinline))
-spin_unlock_out_of_order(struct spinlock *lk)
+spin_unlock_slow(struct spinlock *lk)
 {
 	struct pcpu *pc = curcpu();
-	uint32_t i = pc->pc_spin_nheld;
+	uint64_t i = pc->pc_spin_nheld;
 
-	while (i > 0 && pc->pc_spin_class[i - 1] != lk->wclass)
+	while (i > 0 && (pc->pc_spin_class[i - 1] & ~WITNESS_UNCHAINED) != lk->wclass)
 		i--;
 	if (i == 0)
 		panic("spin_unlock: %s: no lock of its class held", lk->name);
+	if (pc->pc_spin_class[i - 1] & WITNESS_UNCHAINED)
+		pc->pc_spin_unchained--;
 	for (; i < pc->pc_spin_nheld; i++)
 		pc->pc_spin_class[i - 1] = pc->pc_spin_class[i];
 	pc->pc_spin_nheld--;
@@ -119,11 +152,11 @@ void NO_FRAME
 spin_unlock(struct spinlock *lk)
 {
 	struct pcpu *pc = curcpu();
-	uint32_t n = pc->pc_spin_nheld;
+	uint64_t n = pc->pc_spin_nheld;
 
 	KASSERT(spin_owned(lk), ("spin_unlock: %s not held by this cpu", lk->name));
 	if (__predict_false(n == 0 || pc->pc_spin_class[n - 1] != lk->wclass)) {
-		spin_unlock_out_of_order(lk);
+		spin_unlock_slow(lk);
 		return;
 	}
 	pc->pc_spin_nheld = n - 1;

@@ -160,9 +160,10 @@ lock_side(struct sx *sx, bool (*take)(struct sx *), int queue, uintptr_t bit,
     bool (*ready)(uintptr_t))
 {
 	int spins = 0;
+	bool chained;
 
 	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
-	witness_check_lock(curcpu(), &sx->sx_class, sx->sx_name, WG_SLEEP);
+	chained = witness_check_lock(curcpu(), &sx->sx_class, sx->sx_name, WG_SLEEP);
 	while (!take(sx)) {
 		if (spins < SX_SPIN_MAX && writer_running(sx, load_word(sx))) {
 			spins++;
@@ -172,7 +173,7 @@ lock_side(struct sx *sx, bool (*take)(struct sx *), int queue, uintptr_t bit,
 		wait_for(sx, queue, bit, ready);
 		spins = 0;
 	}
-	witness_sleep_acquired(sx, sx->sx_class);
+	witness_sleep_acquired(sx, sx->sx_class, chained);
 }
 
 /* A try: no waiting, so no order to check; held if it worked. */
@@ -182,7 +183,7 @@ try_side(struct sx *sx, bool (*take)(struct sx *))
 	witness_check_sleep(WITNESS_SLEEP_LOCK, NULL);
 	if (!take(sx))
 		return false;
-	witness_sleep_acquired(sx, sx_class(sx));
+	witness_sleep_acquired(sx, sx_class(sx), false);
 	return true;
 }
 

@@ -69,6 +69,7 @@ struct thread {
 	uint64_t	td_sigmask;	/* (L) blocked signals */
 	uint64_t	td_clear_child_tid; /* (L) user address cleared and woken at exit */
 	uint32_t	td_nsleeplocks;	/* (L) entries in td_sleeplocks */
+	uint32_t	td_sleeplock_unchained; /* (L) of them marked unchained */
 	const void	*td_sleeplocks[TD_SLEEPLOCKS_MAX]; /* (L) sleep locks held, oldest first */
 	uint16_t	td_sleeplock_class[TD_SLEEPLOCKS_MAX]; /* (L) and their lock-order classes */
 	int		td_sysrestart;	/* (L) the ERESTART* code the last system call returned, or 0 */

@@ -142,8 +142,8 @@ held_classes(const struct pcpu *pc, const struct spinlock *except, uint64_t *mas
 	bool skipped = except == NULL;
 
 	memset(mask, 0, WG_WORDS * sizeof(*mask));
-	for (uint32_t i = 0; i < pc->pc_spin_nheld; i++) {
-		int c = pc->pc_spin_class[i];
+	for (uint64_t i = 0; i < pc->pc_spin_nheld; i++) {
+		int c = pc->pc_spin_class[i] & ~WITNESS_UNCHAINED;
 
 		if (!skipped && c == except->wclass) {
 			skipped = true;
@@ -205,7 +205,7 @@ print_culprits(const struct pcpu *pc, const uint64_t *mask)
 		if ((mask[c / 64] >> (c % 64)) & 1)
 			printf("%s\"%s\"", locks++ == 0 ? " with spin lock " : ", ",
 			    witness_graph.classes[c].name);
-	if ((uint32_t)pc->pc_spin_depth > pc->pc_spin_nheld)
+	if ((uint64_t)pc->pc_spin_depth > pc->pc_spin_nheld)
 		printf(" in a critical section");
 	if (pc->pc_intr_depth != 0)
 		printf(" in an interrupt handler");
@@ -223,7 +223,7 @@ witness_sleep_rule_broken(enum witness_rule rule, const struct spinlock *except,
 	const char *fn;
 
 	held_classes(pc, except, mask);
-	deferred = pc->pc_intr_depth == 0 && (uint32_t)pc->pc_spin_depth == pc->pc_spin_nheld &&
+	deferred = pc->pc_intr_depth == 0 && (uint64_t)pc->pc_spin_depth == pc->pc_spin_nheld &&
 	    only_locks_to_convert(mask);
 	if (deferred)
 		__atomic_add_fetch(&witness_stats.deferred[rule], 1, __ATOMIC_RELAXED);
@@ -342,35 +342,46 @@ witness_order_broken(int held, int taking, uintptr_t where)
 	cpu_backtrace();
 }
 
-/* Every pair of a held class and cls that known does not vouch for goes to the graph. */
-static void
-check_pairs(const uint16_t *held, uint32_t n, int cls, uintptr_t where)
+/*
+ * Every pair of a held class and cls that known does not vouch for goes
+ * to the graph.  Whether cls now follows them all.
+ */
+static bool
+check_pairs(const uint16_t *held, uint64_t n, int cls, uintptr_t where)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (!wg_known(&witness_graph, held[i], cls))
-			witness_order_broken(held[i], cls, where);
+	bool all = true;
+
+	for (uint64_t i = 0; i < n; i++) {
+		int c = held[i] & ~WITNESS_UNCHAINED;
+
+		if (!wg_known(&witness_graph, c, cls))
+			witness_order_broken(c, cls, where);
+		all &= wg_known(&witness_graph, c, cls);
+	}
+	return all;
 }
 
-void
+bool
 witness_check_lock_slow(uint16_t *cache, const char *name, uint32_t flags, uintptr_t where)
 {
 	const struct pcpu *pc = curcpu();
 	const struct thread *td = pc->pc_curthread;
 	int cls = witness_class(cache, name, flags);
+	bool all = check_pairs(pc->pc_spin_class, pc->pc_spin_nheld, cls, where);
 
-	check_pairs(pc->pc_spin_class, pc->pc_spin_nheld, cls, where);
 	if (pc->pc_intr_depth == 0)
-		check_pairs(td->td_sleeplock_class, td->td_nsleeplocks, cls, where);
+		all &= check_pairs(td->td_sleeplock_class, td->td_nsleeplocks, cls, where);
+	return all;
 }
 
-void
+bool
 witness_spin_lock_slow(struct spinlock *lk, uintptr_t where)
 {
-	witness_check_lock_slow(&lk->wclass, lk->name, 0, where);
+	return witness_check_lock_slow(&lk->wclass, lk->name, 0, where);
 }
 
 void
-witness_sleep_acquired(const void *lock, int cls)
+witness_sleep_acquired(const void *lock, int cls, bool checked)
 {
 	struct thread *td = curthread();
 	uint32_t n = td->td_nsleeplocks;
@@ -378,6 +389,11 @@ witness_sleep_acquired(const void *lock, int cls)
 	if (n == TD_SLEEPLOCKS_MAX)
 		panic("witness: thread %d holds more than %d sleep locks", td->td_tid,
 		    TD_SLEEPLOCKS_MAX);
+	/* A try-lock whose order the chain does not vouch for breaks the chain. */
+	if (!checked && !witness_order_known(curcpu(), cls)) {
+		cls |= WITNESS_UNCHAINED;
+		td->td_sleeplock_unchained++;
+	}
 	td->td_sleeplocks[n] = lock;
 	td->td_sleeplock_class[n] = (uint16_t)cls;
 	td->td_nsleeplocks = n + 1;
@@ -393,6 +409,8 @@ witness_sleep_released(const void *lock)
 		i--;
 	if (i == 0)
 		panic("witness: releasing a sleep lock thread %d does not hold", td->td_tid);
+	if (td->td_sleeplock_class[i - 1] & WITNESS_UNCHAINED)
+		td->td_sleeplock_unchained--;
 	for (; i < td->td_nsleeplocks; i++) {
 		td->td_sleeplocks[i - 1] = td->td_sleeplocks[i];
 		td->td_sleeplock_class[i - 1] = td->td_sleeplock_class[i];

@@ -11,9 +11,16 @@
  * be held at once only if witness.c lists the class as one whose locks
  * nest (VM objects down a shadow chain).  The held locks are each cpu's
  * spin locks and, outside interrupt handlers, the current thread's sleep
- * locks.  A pair already known costs one bit test per held lock, in
- * witness_order_known; /proc/lockdep shows the orders learnt.  Try-locks
- * are recorded as held but teach no order (they cannot deadlock).
+ * locks.  /proc/lockdep shows the orders learnt.
+ *
+ * The held locks form a chain: each was checked, when taken, against the
+ * one held before it (or against all of them), so each comes after every
+ * lock below it in the learnt order.  Checking a new lock against the
+ * top of the chain is then enough (witness_order_known: one bit test),
+ * since the graph has no cycles.  A try-lock teaches no order (it cannot
+ * deadlock), so one that does not follow the top is marked unchained;
+ * while such a mark is held, every acquisition checks against all the
+ * locks held, on the slow path.
  *
  * The sleeping rules.  A thread that may sleep must not hold a spin lock,
  * be in a critical section or run an interrupt handler: a spin lock
@@ -103,7 +110,7 @@ const char *witness_rule_name(enum witness_rule rule);
 
 /* The slow sides of the order checks below. */
 int witness_class_resolve(uint16_t *cache, const char *name, uint32_t flags);
-void witness_check_lock_slow(uint16_t *cache, const char *name, uint32_t flags,
+bool witness_check_lock_slow(uint16_t *cache, const char *name, uint32_t flags,
     uintptr_t where);
 void witness_order_broken(int held, int taking, uintptr_t where);
 
@@ -119,57 +126,72 @@ witness_class(uint16_t *cache, const char *name, uint32_t flags)
 	return __predict_true(cls != 0) ? cls : witness_class_resolve(cache, name, flags);
 }
 
-/* Whether known says class cls may follow every class in held[0 .. n-1]. */
-static inline bool
-witness_known_after(const uint16_t *held, uint32_t n, uint32_t cls)
-{
-	const uint64_t *column = &witness_graph.known[0][cls / 64];
-	uint64_t bit = 1UL << (cls % 64);
+/* A held-lock entry whose order after the one below it is not known (a try-lock). */
+#define WITNESS_UNCHAINED	0x8000
 
-	for (uint32_t i = 0; i < n; i++)
-		if (!(__atomic_load_n(&column[held[i] * WG_WORDS], __ATOMIC_RELAXED) & bit))
-			return false;
-	return true;
+/* Whether known says class cls may follow class top. */
+static inline bool
+witness_known(uint32_t top, uint32_t cls)
+{
+	return (__atomic_load_n(&witness_graph.known[top][cls / 64], __ATOMIC_RELAXED) >>
+	    (cls % 64)) & 1;
 }
 
 /*
  * The fast path of every acquisition: is taking a lock of class cls (0:
- * not looked up yet) known to be fine after the spin locks this cpu
- * holds and, outside interrupt handlers, the sleep locks of the current
- * thread?  A few instructions per held lock, and no call.
+ * not looked up yet) known to be fine after the locks held (see "the
+ * held locks form a chain" above)?  One bit test, and no call.
  */
 static inline bool
 witness_order_known(const struct pcpu *pc, uint32_t cls)
 {
-	const struct thread *td = pc->pc_curthread;
-	uint32_t nspin = pc->pc_spin_nheld, nsleep = td->td_nsleeplocks;
+	uint64_t n = pc->pc_spin_nheld;
+	uint32_t top;
 
 	if (__predict_false(cls == 0))
 		return false;
-	if ((nspin | nsleep) == 0)
-		return true;
-	return witness_known_after(pc->pc_spin_class, nspin, cls) &&
-	    (__predict_true(nsleep == 0) || pc->pc_intr_depth != 0 ||
-	    witness_known_after(td->td_sleeplock_class, nsleep, cls));
+	if (n != 0) {
+		if (__predict_false(pc->pc_spin_unchained != 0))
+			return false;
+		top = pc->pc_spin_class[n - 1];
+	} else {
+		const struct thread *td = pc->pc_curthread;
+
+		if (__predict_true(td->td_nsleeplocks == 0) || pc->pc_intr_depth != 0)
+			return true;
+		if (td->td_sleeplock_unchained != 0)
+			return false;
+		top = td->td_sleeplock_class[td->td_nsleeplocks - 1];
+	}
+	return witness_known(top, cls);
 }
 
-/* spin_lock's slow side: look lk's class up if need be, check its order. */
-void witness_spin_lock_slow(struct spinlock *lk, uintptr_t where) __attribute__((cold));
+/*
+ * spin_lock's slow side: look lk's class up if need be, check its order
+ * against every lock held; false if a reversal was let through (count or
+ * report mode), which leaves the chain broken.
+ */
+bool witness_spin_lock_slow(struct spinlock *lk, uintptr_t where) __attribute__((cold));
 
 /*
  * About to take (not try) a lock named name whose class is cached in
  * *cache: look the class up if need be, and check the order, learning
- * it or reporting a reversal.
+ * it or reporting a reversal.  False if a reversal was let through.
  */
-static inline void
+static inline bool
 witness_check_lock(const struct pcpu *pc, uint16_t *cache, const char *name, uint32_t flags)
 {
-	if (__predict_false(!witness_order_known(pc, __atomic_load_n(cache, __ATOMIC_RELAXED))))
-		witness_check_lock_slow(cache, name, flags, (uintptr_t)__builtin_return_address(0));
+	if (__predict_true(witness_order_known(pc, __atomic_load_n(cache, __ATOMIC_RELAXED))))
+		return true;
+	return witness_check_lock_slow(cache, name, flags, (uintptr_t)__builtin_return_address(0));
 }
 
-/* The current thread now holds / no longer holds the sleep lock lock. */
-void witness_sleep_acquired(const void *lock, int cls);
+/*
+ * The current thread now holds the sleep lock lock, of class cls; checked:
+ * its order was checked as it was taken (else it is a try-lock).
+ */
+void witness_sleep_acquired(const void *lock, int cls, bool checked);
+/* The current thread no longer holds lock. */
 void witness_sleep_released(const void *lock);
 
 #endif
