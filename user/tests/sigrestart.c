@@ -5,7 +5,8 @@
  *
  *  - wait4, read and write on pipes and FUTEX_WAIT without a timeout are
  *    restarted after a handler installed with SA_RESTART returns, and
- *    fail with EINTR after one installed without it;
+ *    fail with EINTR after one installed without it (and so does a read
+ *    of a terminal, checked when standard input is one);
  *  - a pipe write that has moved some bytes returns their count instead;
  *  - nanosleep, clock_nanosleep, FUTEX_WAIT with a timeout and
  *    rt_sigtimedwait are never restarted: EINTR even with SA_RESTART,
@@ -318,6 +319,36 @@ test_pipe_partial_write(int flags)
 }
 
 /*
+ * A terminal (the console, when init runs the tests): no input comes, so
+ * only the EINTR case can be seen.
+ */
+#define TCGETS		0x5401
+#define TERMIOS_SIZE	60	/* struct termios on Linux riscv64 */
+
+static void
+test_terminal_read(void)
+{
+	const struct plan pl = { SIGUSR1, REPEAT, NULL, NULL };
+	char termios[TERMIOS_SIZE], c;
+	pid_t intr;
+	long r;
+	int err;
+
+	if (ioctl(STDIN_FILENO, TCGETS, termios) != 0) {
+		tap_skip("standard input is not a terminal");
+		return;
+	}
+	catch_signal(SIGUSR1, 0);
+	intr = interrupter(&pl);
+	r = read(STDIN_FILENO, &c, 1);
+	err = errno;
+	tap_ok(r == -1 && err == EINTR && handled >= 1,
+	    "a terminal read with a handler without SA_RESTART -> EINTR (r %ld, errno %d)",
+	    r, err);
+	stop(intr);
+}
+
+/*
  * Futexes
  */
 
@@ -518,7 +549,7 @@ test_no_handler(void)
 int
 main(void)
 {
-	tap_plan(20);
+	tap_plan(21);
 	futex_word = mmap(NULL, PGSZ, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
@@ -531,6 +562,7 @@ main(void)
 	test_pipe_write(0);
 	test_pipe_partial_write(SA_RESTART);
 	test_pipe_partial_write(0);
+	test_terminal_read();
 	test_futex(SA_RESTART, 0);
 	test_futex(0, 0);
 	test_futex(SA_RESTART, 1);
