@@ -139,12 +139,14 @@ interrupt(struct trapframe *tf)
 {
 	uint64_t irq = tf->tf_scause & ~SCAUSE_INTR;
 
+	/* The lock checker needs to know: nothing here may sleep. */
+	curcpu()->pc_intr_depth++;
 	switch (irq) {
 	case IRQ_S_TIMER:
 		timer_intr();
 		sched_clock();
 		if (cpu_id() == 0) {
-			clock_wake_sleepers();
+			sleepq_tick();
 			itimer_tick();
 		}
 		break;
@@ -159,6 +161,7 @@ interrupt(struct trapframe *tf)
 	default:
 		panic("unexpected interrupt %lu", irq);
 	}
+	curcpu()->pc_intr_depth--;
 }
 
 /* A page fault in user mode: resolve it, or turn it into a signal. */

@@ -51,6 +51,7 @@
 #define __NR_clock_getres	114
 #define __NR_clock_nanosleep	115
 #define __NR_sched_yield	124
+#define __NR_restart_syscall	128
 #define __NR_kill		129
 #define __NR_tkill		130
 #define __NR_tgkill		131

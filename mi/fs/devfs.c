@@ -13,8 +13,9 @@
  *
  * Console input wakeups: the receive interrupt queues bytes and calls
  * wakeup(cons_rx_wait_channel()) after releasing the input ring's lock.
- * A reader checks for input and goes to sleep holding sched_lock (which
- * wakeup takes), so no byte can arrive unnoticed in between.
+ * A reader checks for input and goes to sleep holding the channel's
+ * sleep queue lock (which wakeup takes), so no byte can arrive unnoticed
+ * in between.
  */
 #include <kern/systm.h>
 #include <kern/cons.h>
@@ -52,10 +53,11 @@ console_getc_wait(bool nonblock)
 			return c;
 		if (nonblock)
 			return -EAGAIN;
-		spin_lock(&sched_lock);
+		sleepq_lock(cons_rx_wait_channel());
 		if ((c = cons_getc()) < 0)
-			error = sleep_on_intr(cons_rx_wait_channel(), &sched_lock);
-		spin_unlock(&sched_lock);
+			error = sleepq_wait(cons_rx_wait_channel(), SLEEPQ_EXCLUSIVE, SLEEPQ_INTR, 0);
+		else
+			sleepq_release(cons_rx_wait_channel());
 		if (c >= 0)
 			return c;
 		if (error)

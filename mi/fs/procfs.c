@@ -10,6 +10,8 @@
  *                        timeouts, resets, requests submitted and the
  *                        sum of the queue depths they found (this
  *                        kernel's own: what diskstats has no column for)
+ *   /proc/lockdep        the lock classes and the orders learnt between them
+ *   /proc/lockdep_stats  the lock checker's counts (witness.h)
  *   /proc/self           the calling process's directory
  *   /proc/PID/maps       the address map, in Linux's format
  *   /proc/PID/vmmap      the address map with objects and shadow depth
@@ -31,6 +33,7 @@
 #include <kern/disk.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
+#include <kern/witness.h>
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
@@ -48,9 +51,12 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 #define PROCFS_MAPS_MAX		(1UL << 20)
 #define PROCFS_INO_BASE		0x70000000UL
 #define PID_MAX_DIGITS		10
+#define PROCFS_INO_PER_PID	16	/* room for every kind of file */
 
 enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
-	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_NKINDS };
+	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_LOCKDEP_STATS, PFS_LOCKDEP, PFS_NKINDS };
+
+_Static_assert(PFS_NKINDS <= PROCFS_INO_PER_PID, "procfs inode numbers overlap");
 
 /* v_data of a generated file. */
 struct procfs_text {
@@ -220,6 +226,47 @@ format_disks(struct textbuf *tb)
 	}
 }
 
+/*
+ * The lock classes and the orders learnt, after Linux's /proc/lockdep:
+ * each class with its number, forward and backward dependency counts,
+ * kind and name, then " -> " and each class learnt to come after it.
+ * The graph only grows, and is read here without its lock.
+ */
+static void
+format_lockdep(struct textbuf *tb)
+{
+	const struct witness_graph *g = &witness_graph;
+	int n = __atomic_load_n(&g->nclasses, __ATOMIC_ACQUIRE);
+
+	tb_printf(tb, "all lock classes:\n");
+	for (int a = 1; a <= n; a++) {
+		const struct wg_class *c = &g->classes[a];
+
+		tb_printf(tb, "%4d FD: %4u BD: %4u %-5s: %s%s\n", a, c->forward, c->backward,
+		    (c->flags & WG_SLEEP) ? "sleep" : "spin", c->name,
+		    (c->flags & WG_DUPOK) ? " (may nest)" : "");
+		for (int b = 1; b <= n; b++)
+			if (wg_edge(g, a, b))
+				tb_printf(tb, " -> [%d] %s\n", b, g->classes[b].name);
+	}
+}
+
+/* The lock checker's counts, one " name: value" line each, as Linux's lockdep_stats. */
+static void
+format_lockdep_stats(struct textbuf *tb)
+{
+	tb_printf(tb, " lock-classes: %d [max: %d]\n", witness_graph.nclasses, WG_UNCHECKED - 1);
+	tb_printf(tb, " direct dependencies: %d\n", witness_graph.nedges);
+	tb_printf(tb, " dependency checks (slow path): %lu\n", witness_graph.slow_checks);
+	tb_printf(tb, " lock order reversals: %lu\n", witness_stats.reversals);
+	for (int r = 0; r < WITNESS_NRULES; r++)
+		tb_printf(tb, " sleep rule broken (%s): %lu\n", witness_rule_name(r),
+		    witness_stats.broken[r]);
+	for (int r = 0; r < WITNESS_NRULES; r++)
+		tb_printf(tb, " sleep rule report-only (%s): %lu\n", witness_rule_name(r),
+		    witness_stats.deferred[r]);
+}
+
 static const char *
 entry_name(const struct vmspace *vm, const struct vm_map_entry *e)
 {
@@ -332,8 +379,8 @@ text_alloc(size_t size)
 static int
 generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 {
-	size_t size = kind == PFS_MAPS || kind == PFS_VMMAP || kind == PFS_ZONEINFO ?
-	    PROCFS_MAPS_START : PROCFS_SMALL_TEXT;
+	size_t size = kind == PFS_MAPS || kind == PFS_VMMAP || kind == PFS_ZONEINFO ||
+	    kind == PFS_LOCKDEP ? PROCFS_MAPS_START : PROCFS_SMALL_TEXT;
 	struct vmspace *vm = NULL;
 	struct procfs_text *t;
 	int error = 0;
@@ -361,6 +408,10 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 				format_disks(&tb);
 			else if (kind == PFS_ZONEINFO)
 				format_zoneinfo(&tb);
+			else if (kind == PFS_LOCKDEP_STATS)
+				format_lockdep_stats(&tb);
+			else if (kind == PFS_LOCKDEP)
+				format_lockdep(&tb);
 			else
 				format_vmstat(&tb);
 			error = tb.overflow ? ERANGE : 0;
@@ -390,7 +441,7 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 static uint64_t
 procfs_ino(int pid, enum procfs_kind kind)
 {
-	return PROCFS_INO_BASE + (uint64_t)pid * PFS_NKINDS + kind;
+	return PROCFS_INO_BASE + (uint64_t)pid * PROCFS_INO_PER_PID + kind;
 }
 
 static struct vnode *
@@ -475,6 +526,10 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_DISKSTATS, 0, out);
 	if (name_is(name, len, "disks"))
 		return make_file(PFS_DISKS, 0, out);
+	if (name_is(name, len, "lockdep_stats"))
+		return make_file(PFS_LOCKDEP_STATS, 0, out);
+	if (name_is(name, len, "lockdep"))
+		return make_file(PFS_LOCKDEP, 0, out);
 	if (name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
@@ -543,6 +598,8 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		{ "zoneinfo", VREG, PFS_ZONEINFO },
 		{ "diskstats", VREG, PFS_DISKSTATS },
 		{ "disks", VREG, PFS_DISKS },
+		{ "lockdep_stats", VREG, PFS_LOCKDEP_STATS },
+		{ "lockdep", VREG, PFS_LOCKDEP },
 		{ "self", VDIR, PFS_PIDDIR },
 	};
 	struct proc *self = curproc();

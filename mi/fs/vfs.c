@@ -20,6 +20,7 @@
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/malloc.h>
+#include <kern/mutex.h>
 #include <kern/sched.h>
 #include <kern/time.h>
 #include <machine/param.h>
@@ -33,7 +34,8 @@ MALLOC_DEFINE(M_VNAME, "vnode name", "directory names kept for getcwd");
 
 struct vnode *rootvnode;
 static zone_t vnode_zone;		/* (A) made at first use */
-static struct spinlock vfs_init_lock = SPINLOCK_INITIALIZER("vfs init");
+/* A sleep mutex: making the zone allocates with M_WAITOK. */
+static struct mtx vfs_init_lock = MTX_INITIALIZER("vfs init");
 static uint64_t next_ino = 2;		/* (A) the root gets 2, as on Linux */
 
 static void
@@ -43,13 +45,13 @@ vfs_init(void)
 
 	if (__atomic_load_n(&vnode_zone, __ATOMIC_ACQUIRE) != NULL)
 		return;
-	spin_lock(&vfs_init_lock);
+	mtx_lock(&vfs_init_lock);
 	if (vnode_zone == NULL) {
 		if ((z = zone_create("vnode", sizeof(struct vnode), 8, 0)) == NULL)
 			panic("vfs_init: no vnode zone");
 		__atomic_store_n(&vnode_zone, z, __ATOMIC_RELEASE);
 	}
-	spin_unlock(&vfs_init_lock);
+	mtx_unlock(&vfs_init_lock);
 }
 
 struct vnode *

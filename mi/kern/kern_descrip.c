@@ -16,6 +16,7 @@
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <kern/malloc.h>
+#include <kern/mutex.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -29,7 +30,8 @@ MALLOC_DEFINE(M_FILEDESC, "filedesc", "file descriptor tables");
 #define FILE_STATUS_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK)
 
 static zone_t file_zone;		/* (A) made at first use */
-static struct spinlock file_init_lock = SPINLOCK_INITIALIZER("file init");
+/* A sleep mutex: making the zone allocates with M_WAITOK. */
+static struct mtx file_init_lock = MTX_INITIALIZER("file init");
 
 void
 file_init(void)
@@ -38,13 +40,13 @@ file_init(void)
 
 	if (__atomic_load_n(&file_zone, __ATOMIC_ACQUIRE) != NULL)
 		return;
-	spin_lock(&file_init_lock);
+	mtx_lock(&file_init_lock);
 	if (file_zone == NULL) {
 		if ((z = zone_create("file", sizeof(struct file), 8, 0)) == NULL)
 			panic("file_init: no zone");
 		__atomic_store_n(&file_zone, z, __ATOMIC_RELEASE);
 	}
-	spin_unlock(&file_init_lock);
+	mtx_unlock(&file_init_lock);
 }
 
 struct file *

@@ -19,7 +19,8 @@
  * Posting (psignal, kill): a signal that the process ignores and does not
  * block is discarded at once, as POSIX requires; otherwise its bit is set
  * and, unless the thread blocks it, the thread is woken from an
- * interruptible sleep so the system call it is in returns EINTR.  The
+ * interruptible sleep so the system call it is in returns a restart code
+ * (ERESTARTSYS and its kind, see "Restarting" below).  The
  * poster sets the bit and then reads the mask; a thread that changes its
  * mask and then sleeps writes the mask and then reads the pending set
  * (under sched_lock): with sequentially consistent accesses on both
@@ -32,6 +33,13 @@
  * frame on the user stack (sendsig, machine-dependent) and runs with its
  * sa_mask and the signal itself blocked.  Several handlers can be set up
  * at one return; they nest, the last one set up running first.
+ *
+ * Restarting (signal(7), "Interruption of system calls"): when a handler
+ * is set up, an interrupted call fails with EINTR, unless it returned
+ * ERESTARTSYS and the handler has SA_RESTART: then it runs again after
+ * the handler.  When no handler runs, every interrupted call runs again,
+ * and one that returned ERESTART_RESTARTBLOCK continues through
+ * restart_syscall (a relative sleep goes on to its original deadline).
  *
  * Faults (trapsignal) are delivered at once rather than posted: the
  * handler's frame is built before the faulting thread returns to user
@@ -50,6 +58,7 @@
 #include <kern/time.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
+#include <uapi/unistd.h>
 
 /* Signals whose default action is to do nothing (stops included: no job control). */
 #define SIG_DFL_IGNORE	(sigmask(SIGCHLD) | sigmask(SIGCONT) | sigmask(SIGURG) | \
@@ -62,19 +71,16 @@
 #define SA_KNOWN	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_EXPOSE_TAGBITS | \
 	SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
 
-
 /* Guards the siginfo of pending signals (a leaf lock; posters may hold proc_lock). */
 static struct spinlock sig_info_lock = SPINLOCK_INITIALIZER("siginfo");
 
 /*
  * rt_sigsuspend and rt_sigtimedwait sleep on sig_wait_chan.  A poster
  * wakes it when sig_waiters says anyone is there (sigtimedwait waits for
- * blocked signals, which do not wake the thread otherwise), and the clock
- * wakes it every tick while sig_timed_waiters says a deadline is pending.
+ * blocked signals, which do not wake the thread otherwise).
  */
 static const char sig_wait_chan;
 static uint32_t sig_waiters;		/* (A) */
-static uint32_t sig_timed_waiters;	/* (A) */
 
 static inline bool
 sig_valid(int sig)
@@ -229,7 +235,7 @@ psignal_info(struct proc *p, const struct ksiginfo *ksi)
 	sig_post(p, ksi);
 	/* Read the mask only after the bit is visible (see the top of the file). */
 	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig)))
-		sched_signal_thread(td);
+		sleepq_interrupt(td);
 	if (__atomic_load_n(&sig_waiters, __ATOMIC_SEQ_CST) != 0)
 		wakeup(&sig_wait_chan);
 }
@@ -256,6 +262,71 @@ signal_pending(struct thread *td)
  * Delivery.
  */
 
+/* Make td's interrupted system call run again when it returns to user mode. */
+static void
+syscall_run_again(struct thread *td)
+{
+	cpu_set_syscall_retval(td, (long)td->td_sysarg0);
+	cpu_syscall_restart(td);
+}
+
+/*
+ * A handler with sa_flags is about to run: if a system call was
+ * interrupted, make it fail with EINTR or, for ERESTARTSYS and
+ * SA_RESTART, run again once the handler returns.  Before the frame is
+ * built, which saves what the call will return.
+ */
+static void
+syscall_restart_for_handler(struct thread *td, uint64_t sa_flags)
+{
+	int code = td->td_sysrestart;
+
+	if (code == 0)
+		return;
+	td->td_sysrestart = 0;
+	if (code == ERESTARTSYS && (sa_flags & SA_RESTART)) {
+		syscall_run_again(td);
+	} else {
+		cpu_set_syscall_retval(td, -EINTR);
+		td->td_restart.rb_fn = NULL;
+	}
+}
+
+void
+signal_syscall_restart(struct thread *td)
+{
+	int code = td->td_sysrestart;
+
+	KASSERT(code == ERESTARTSYS || code == ERESTARTNOHAND || code == ERESTART_RESTARTBLOCK,
+	    ("signal_syscall_restart: code %d", code));
+	td->td_sysrestart = 0;
+	if (code == ERESTART_RESTARTBLOCK)
+		cpu_set_syscall_number(td, __NR_restart_syscall);
+	syscall_run_again(td);
+}
+
+long
+syscall_restart_block(struct thread *td, long (*fn)(struct thread *, const struct restart_block *),
+    uint64_t deadline, uint64_t arg0, uint64_t arg1)
+{
+	td->td_restart = (struct restart_block){ fn, deadline, { arg0, arg1 } };
+	return -ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * restart_syscall(): continue the call the restart block describes (a
+ * call that no handler interrupted); EINTR if there is none.
+ */
+SYSCALL(restart_syscall)
+{
+	struct restart_block rb = td->td_restart;
+
+	td->td_restart.rb_fn = NULL;
+	if (rb.rb_fn == NULL)
+		return -EINTR;
+	return rb.rb_fn(td, &rb);
+}
+
 /*
  * Run sig's handler: build its frame (saving mask for sigreturn), block
  * what the handler asks for.  A frame that cannot be written kills the
@@ -270,6 +341,7 @@ sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
 	uint64_t block = sa->sa_mask;
 
 	KASSERT(handler != SIG_DFL && handler != SIG_IGN, ("sig_handle: no handler"));
+	syscall_restart_for_handler(td, sa->sa_flags);
 	if (!(sa->sa_flags & SA_NODEFER))
 		block |= sigmask(sig);
 	if (sa->sa_flags & SA_RESETHAND)
@@ -352,20 +424,6 @@ trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
 		sigexit(td, sig);
 	}
 	sig_handle(td, &ksi, mask);
-}
-
-long
-signal_syscall_restart(struct thread *td, uint64_t orig_arg0)
-{
-	struct proc *p = td->td_proc;
-	int sig = sig_first(sig_acting(p, sig_deliverable(td)));
-
-	/* The signal about to be delivered decides (Linux does the same). */
-	if (sig != 0 && sig_handler(p, sig) != SIG_DFL &&
-	    !(p->p_sigacts[sig].sa_flags & SA_RESTART))
-		return -EINTR;
-	cpu_syscall_restart(td);
-	return (long)orig_arg0;
 }
 
 /*
@@ -479,28 +537,13 @@ SYSCALL(rt_sigsuspend)
 	if (copyin((const void *)a[0], &mask, sizeof(mask)))
 		return -EFAULT;
 	signal_setmask(td, mask);
-	spin_lock(&sched_lock);
 	while (!signal_pending(td))
-		(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
-	spin_unlock(&sched_lock);
+		(void)sleep_on_intr(&sig_wait_chan, NULL);
 	cpu_set_syscall_retval(td, -EINTR);
 	if (!sig_deliver_saving(td, old))
 		signal_setmask(td, old);
 	/* The return value is now the handler's first argument, or -EINTR. */
 	return cpu_get_syscall_retval(td);
-}
-
-/* A relative timeout in timebase ticks; 0 or EFAULT/EINVAL. */
-static int
-timeout_ticks(uint64_t uaddr, uint64_t *ticks)
-{
-	struct timespec ts;
-	int error;
-
-	if ((error = timespec_copyin(uaddr, &ts)) != 0)
-		return error;
-	*ticks = span_to_ticks((uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec, NSEC_PER_SEC);
-	return 0;
 }
 
 /*
@@ -512,7 +555,7 @@ SYSCALL(rt_sigtimedwait)
 {
 	struct proc *p = td->td_proc;
 	struct ksiginfo ksi;
-	uint64_t set, ticks = 0, deadline = 0;
+	uint64_t set, deadline = 0;
 	bool timed = a[2] != 0;
 	long rv;
 	int sig, error;
@@ -523,13 +566,10 @@ SYSCALL(rt_sigtimedwait)
 		return -EFAULT;
 	set &= ~SIG_CANTMASK;
 	if (timed) {
-		if ((error = timeout_ticks(a[2], &ticks)) != 0)
+		if ((error = timeout_copyin(a[2], &deadline)) != 0)
 			return -error;
-		deadline = cpu_time() + ticks;
 	}
 	__atomic_add_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
-	if (timed)
-		__atomic_add_fetch(&sig_timed_waiters, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
 		if ((sig = sig_first(sig_pending_set(p) & set)) != 0) {
 			sig_dequeue(p, sig, &ksi);
@@ -546,23 +586,15 @@ SYSCALL(rt_sigtimedwait)
 			rv = -EAGAIN;
 			break;
 		}
-		spin_lock(&sched_lock);
+		/* The poster marks the signal pending, then wakes: look under the chain lock. */
+		sleepq_lock(&sig_wait_chan);
 		if ((sig_pending_set(p) & set) == 0)
-			(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
-		spin_unlock(&sched_lock);
+			(void)sleepq_wait(&sig_wait_chan, SLEEPQ_EXCLUSIVE, SLEEPQ_INTR, deadline);
+		else
+			sleepq_release(&sig_wait_chan);
 	}
-	if (timed)
-		__atomic_sub_fetch(&sig_timed_waiters, 1, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
 	return rv;
-}
-
-/* The clock's tick (itimer_tick): rt_sigtimedwait sleepers look at their deadlines. */
-void
-signal_timed_wait_tick(void)
-{
-	if (__atomic_load_n(&sig_timed_waiters, __ATOMIC_RELAXED) != 0)
-		wakeup(&sig_wait_chan);
 }
 
 /*

@@ -15,6 +15,8 @@
 
 struct thread;
 
+#define SPIN_HELD_MAX	16	/* spin locks one cpu may hold at once */
+
 struct pcpu {
 	uint64_t	pc_scratch;	/* (T) trap entry scratch slot */
 	vaddr_t		pc_kstack_top;	/* (T) stack for traps from user mode */
@@ -31,6 +33,11 @@ struct pcpu {
 	uint64_t	pc_ipis;	/* (L) IPIs taken */
 	uint64_t	pc_ticks;	/* (L) timer interrupts taken */
 	uint64_t	pc_intrs;	/* (L) device interrupts taken */
+	uint64_t	pc_switches;	/* (L) threads switched away from this cpu */
+	uint32_t	pc_intr_depth;	/* (L) interrupt handlers running (nested) */
+	uint64_t	pc_spin_nheld;	/* (L) spin locks held (a word: an index on fast paths) */
+	uint32_t	pc_spin_unchained; /* (L) entries of pc_spin_class marked unchained */
+	uint16_t	pc_spin_class[SPIN_HELD_MAX];	/* (L) their lock-order classes, oldest first */
 } __attribute__((aligned(CACHE_LINE_SIZE)));
 
 extern struct pcpu pcpu_array[MAXCPU];

@@ -395,22 +395,6 @@ wait_matches(struct proc *c, long pid, struct proc *parent)
 	return c->p_pgid == -pid;
 }
 
-/* Wait until a dead thread has switched away from its stack for good. */
-static void
-wait_thread_gone(struct thread *td)
-{
-	for (;;) {
-		bool gone;
-
-		spin_lock(&sched_lock);
-		gone = td->td_state == TDS_DEAD;
-		spin_unlock(&sched_lock);
-		if (gone)
-			return;
-		sched_yield();
-	}
-}
-
 /* wait4(pid, wstatus, options, rusage) */
 SYSCALL(wait4)
 {
@@ -440,7 +424,7 @@ SYSCALL(wait4)
 			status = c->p_xstat;
 			cpid = c->p_pid;
 			spin_unlock(&proc_lock);
-			wait_thread_gone(c->p_thread);
+			thread_wait_dead(c->p_thread);
 			proc_free(c);
 			if (a[1] != 0 && copyout(&status, (void *)a[1], sizeof(status)) != 0)
 				return -EFAULT;

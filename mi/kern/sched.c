@@ -21,7 +21,6 @@
 
 struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");
 static struct list_node run_queue = LIST_HEAD_INIT(run_queue);		/* (S) */
-static struct list_node sleep_queue = LIST_HEAD_INIT(sleep_queue);	/* (S) */
 static zone_t thread_zone;
 static int next_tid = 1;		/* (A) */
 
@@ -56,6 +55,7 @@ thread_alloc(const char *name)
 	td->td_name = name;
 	td->td_tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	td->td_state = TDS_NEW;
+	td->td_bound_cpu = SCHED_ANY_CPU;
 	return td;
 }
 
@@ -69,25 +69,67 @@ thread_free(struct thread *td)
 }
 
 struct thread *
-thread_create(const char *name, void (*fn)(void *), void *arg)
+thread_start(const char *name, void (*fn)(void *), void *arg, int cpu, int flags)
 {
 	struct thread *td = thread_alloc(name);
 
+	KASSERT(cpu == SCHED_ANY_CPU || (cpu >= 0 && (uint32_t)cpu < ncpu),
+	    ("thread_start: no cpu %d", cpu));
+	KASSERT((flags & ~THREAD_JOINABLE) == 0, ("thread_start: flags %#x", flags));
 	if (td == NULL)
 		return NULL;
+	td->td_bound_cpu = cpu;
+	if (flags & THREAD_JOINABLE)
+		td->td_flags |= TDF_JOINABLE;
 	cpu_thread_init(td, fn, arg);
 	sched_add(td);
 	return td;
 }
 
-/* Wake an idle cpu, if there is one, to look at the run queue. Sched lock held. */
+struct thread *
+thread_create(const char *name, void (*fn)(void *), void *arg)
+{
+	return thread_start(name, fn, arg, SCHED_ANY_CPU, 0);
+}
+
+void
+thread_wait_dead(struct thread *td)
+{
+	for (;;) {
+		bool dead;
+
+		spin_lock(&sched_lock);
+		dead = td->td_state == TDS_DEAD;
+		spin_unlock(&sched_lock);
+		if (dead)
+			return;
+		sched_yield();
+	}
+}
+
+void
+thread_join(struct thread *td)
+{
+	KASSERT(td->td_flags & TDF_JOINABLE, ("thread_join: thread %d is not joinable", td->td_tid));
+	thread_wait_dead(td);
+	thread_free(td);
+}
+
+/* Whether td may run on pc.  Sched lock held. */
+static inline bool
+runs_on(const struct thread *td, const struct pcpu *pc)
+{
+	return td->td_bound_cpu == SCHED_ANY_CPU || (uint32_t)td->td_bound_cpu == pc->pc_cpuid;
+}
+
+/* Wake an idle cpu that td may run on, if there is one.  Sched lock held. */
 static void
-kick_idle_cpu(void)
+kick_idle_cpu(const struct thread *td)
 {
 	struct pcpu *pc;
 
 	PCPU_FOREACH(pc) {
-		if (pc != curcpu() && pc->pc_online &&
+		if (pc != curcpu() && pc->pc_online && runs_on(td, pc) &&
 		    pc->pc_curthread == pc->pc_idlethread) {
 			cpu_send_ipi(pc->pc_cpuid, IPI_NOP);
 			return;
@@ -100,7 +142,24 @@ make_runnable(struct thread *td)
 {
 	td->td_state = TDS_RUNNABLE;
 	list_append(&run_queue, &td->td_runq);
-	kick_idle_cpu();
+	kick_idle_cpu(td);
+}
+
+/* The first thread on the run queue that may run on pc, taken off it.  Sched lock held. */
+static struct thread *
+take_runnable(const struct pcpu *pc)
+{
+	struct list_node *n;
+
+	list_foreach(n, &run_queue) {
+		struct thread *td = list_entry(n, struct thread, td_runq);
+
+		if (runs_on(td, pc)) {
+			list_remove(n);
+			return td;
+		}
+	}
+	return NULL;
 }
 
 void
@@ -132,6 +191,7 @@ sched_switch(void)
 	KASSERT(spin_owned(&sched_lock) && pc->pc_spin_depth == 1,
 	    ("sched_switch: must hold sched_lock only (depth %d)", pc->pc_spin_depth));
 	KASSERT(td->td_state != TDS_RUNNING, ("sched_switch: thread still running"));
+	pc->pc_switches++;
 	cpu_switch(td, pc->pc_idlethread);
 	/* We may be on another cpu now. */
 	curcpu()->pc_intr_was_on = intr_was_on;
@@ -171,16 +231,15 @@ sched_loop(void)
 	pc->pc_idlethread = pc->pc_curthread;
 	pc->pc_idlethread->td_flags |= TDF_IDLE;
 	for (;;) {
-		struct thread *td = NULL, *dead = NULL;
-		struct list_node *n;
+		struct thread *td, *dead = NULL;
 
 		intr_enable();
 		spin_lock(&sched_lock);
-		if ((n = list_first(&run_queue)) != NULL) {
-			list_remove(n);
-			td = list_entry(n, struct thread, td_runq);
+		if ((td = take_runnable(curcpu())) != NULL) {
 			run_thread(curcpu(), td);
-			if (td->td_state == TDS_DEAD && td->td_proc == NULL)
+			/* A dead kernel thread is freed here, unless someone joins it. */
+			if (td->td_state == TDS_DEAD && td->td_proc == NULL &&
+			    !(td->td_flags & TDF_JOINABLE))
 				dead = td;
 		}
 		spin_unlock(&sched_lock);
@@ -200,9 +259,34 @@ sched_yield(void)
 	spin_unlock(&sched_lock);
 }
 
+bool
+sched_running_on(const struct thread *td, uint32_t cpu)
+{
+	return cpu < ncpu && __atomic_load_n(&pcpu_array[cpu].pc_curthread, __ATOMIC_RELAXED) == td;
+}
+
+void
+sched_sleep(void)
+{
+	KASSERT(curthread()->td_state == TDS_SLEEPING, ("sched_sleep: not marked asleep"));
+	sched_switch();
+}
+
+void
+sched_wakeup(struct thread *td)
+{
+	spin_lock(&sched_lock);
+	KASSERT(td->td_state == TDS_SLEEPING, ("sched_wakeup: thread %d is not asleep (state %d)",
+	    td->td_tid, td->td_state));
+	make_runnable(td);
+	spin_unlock(&sched_lock);
+}
+
 void
 thread_exit(void)
 {
+	KASSERT(curthread()->td_nsleeplocks == 0, ("thread_exit: thread %d holds %u sleep locks",
+	    curthread()->td_tid, curthread()->td_nsleeplocks));
 	spin_lock(&sched_lock);
 	curthread()->td_state = TDS_DEAD;
 	sched_switch();
@@ -222,99 +306,6 @@ bool
 sched_should_yield(void)
 {
 	return (curthread()->td_flags & TDF_NEEDRESCHED) != 0;
-}
-
-void
-sleep_on(const void *chan, struct spinlock *lk)
-{
-	struct thread *td = curthread();
-
-	if (lk != &sched_lock) {
-		spin_lock(&sched_lock);
-		spin_unlock(lk);
-	}
-	td->td_wchan = chan;
-	td->td_state = TDS_SLEEPING;
-	list_append(&sleep_queue, &td->td_runq);
-	sched_switch();
-	td->td_wchan = NULL;
-	if (lk != &sched_lock) {
-		spin_unlock(&sched_lock);
-		spin_lock(lk);
-	}
-}
-
-int
-sleep_on_intr(const void *chan, struct spinlock *lk)
-{
-	struct thread *td = curthread();
-
-	if (lk != &sched_lock) {
-		spin_lock(&sched_lock);
-		spin_unlock(lk);
-	}
-	/* Checked under sched_lock, which psignal takes to wake us: no lost wakeup. */
-	if (signal_pending(td)) {
-		if (lk != &sched_lock) {
-			spin_unlock(&sched_lock);
-			spin_lock(lk);
-		}
-		return EINTR;
-	}
-	td->td_wchan = chan;
-	td->td_state = TDS_SLEEPING;
-	td->td_flags |= TDF_SLEEPINTR;
-	list_append(&sleep_queue, &td->td_runq);
-	sched_switch();
-	td->td_flags &= ~TDF_SLEEPINTR;
-	td->td_wchan = NULL;
-	if (lk != &sched_lock) {
-		spin_unlock(&sched_lock);
-		spin_lock(lk);
-	}
-	return signal_pending(td) ? EINTR : 0;
-}
-
-void
-sched_signal_thread(struct thread *td)
-{
-	spin_lock(&sched_lock);
-	if (td->td_state == TDS_SLEEPING && (td->td_flags & TDF_SLEEPINTR)) {
-		list_remove(&td->td_runq);
-		make_runnable(td);
-	}
-	spin_unlock(&sched_lock);
-}
-
-static void
-wake(const void *chan, bool all)
-{
-	struct list_node *n, *tmp;
-
-	spin_lock(&sched_lock);
-	list_foreach_safe(n, tmp, &sleep_queue) {
-		struct thread *td = list_entry(n, struct thread, td_runq);
-
-		if (td->td_wchan != chan)
-			continue;
-		list_remove(n);
-		make_runnable(td);
-		if (!all)
-			break;
-	}
-	spin_unlock(&sched_lock);
-}
-
-void
-wakeup(const void *chan)
-{
-	wake(chan, true);
-}
-
-void
-wakeup_one(const void *chan)
-{
-	wake(chan, false);
 }
 
 static bool sched_running;		/* (A) secondaries may enter sched_loop */

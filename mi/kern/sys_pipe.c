@@ -69,7 +69,7 @@ pipe_used(const struct pipe *p)
 	return p->p_head - p->p_tail;
 }
 
-/* Take the read or write I/O lock.  EAGAIN (nonblock) or EINTR. */
+/* Take the read or write I/O lock.  EAGAIN (nonblock) or ERESTARTSYS (a signal). */
 static int
 pipe_iolock(struct pipe *p, uint32_t which, bool nonblock)
 {
@@ -241,7 +241,7 @@ pipe_read(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, boo
 
 /*
  * Wait (write lock held) until need bytes are free, or any if need is 0.
- * The free byte count, or -EPIPE, -EAGAIN, -EINTR.
+ * The free byte count, or -EPIPE, -EAGAIN, -ERESTARTSYS.
  */
 static int64_t
 wait_for_room(struct pipe *p, size_t need, bool nonblock)

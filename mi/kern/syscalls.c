@@ -54,6 +54,7 @@
 	X(clock_getres)			\
 	X(clock_nanosleep)		\
 	X(sched_yield)			\
+	X(restart_syscall)		\
 	X(kill)				\
 	X(tkill)			\
 	X(tgkill)			\
@@ -105,6 +106,12 @@ static syscall_fn_t *const syscall_table[] = {
 	SYSCALLS(ENTRY)
 };
 
+static inline bool
+is_restart_code(long ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
+}
+
 void
 syscall_dispatch(struct thread *td)
 {
@@ -113,8 +120,14 @@ syscall_dispatch(struct thread *td)
 
 	if (num < nitems(syscall_table) && syscall_table[num] != NULL)
 		ret = syscall_table[num](td, args);
-	/* A sleep ended by a signal: restart the call, or fail it with EINTR. */
-	if (ret == -ERESTARTSYS)
-		ret = signal_syscall_restart(td, args[0]);
+	/*
+	 * A sleep ended by a signal: signal delivery will run the call again
+	 * or make it fail with EINTR.  rt_sigreturn's value is the restored
+	 * first register, whatever it holds.
+	 */
+	if (is_restart_code(ret) && num != __NR_rt_sigreturn) {
+		td->td_sysrestart = (int)-ret;
+		td->td_sysarg0 = args[0];
+	}
 	cpu_set_syscall_retval(td, ret);
 }

@@ -30,6 +30,11 @@ uint64_t uptime_ns(void);
  * or EINVAL for a negative time or tv_nsec out of range.
  */
 int timespec_copyin(uint64_t uaddr, struct timespec *ts);
+/*
+ * Copy in a relative timeout (a struct timespec at uaddr) and give the
+ * sleep deadline it ends at, in cpu_time() ticks: 0, EFAULT or EINVAL.
+ */
+int timeout_copyin(uint64_t uaddr, uint64_t *deadline);
 /* A checked timespec in nanoseconds, at most NS_FOREVER. */
 uint64_t timespec_to_ns(const struct timespec *ts);
 /*

@@ -8,6 +8,7 @@
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
+#include <kern/witness.h>
 #include <machine/param.h>
 #include <vm/kmem.h>
 #include <vm/pmap.h>
@@ -99,6 +100,8 @@ kmem_alloc(size_t size, int flags)
 {
 	vmem_addr_t va;
 
+	if (flags & M_WAITOK)
+		witness_check_sleep(WITNESS_WAITOK, NULL);
 	if (size == 0 || size > KVA_SIZE)
 		return NULL;
 	size = round_page(size);
@@ -171,6 +174,8 @@ kmem_page_alloc(int order, int flags)
 {
 	struct vm_page *m;
 
+	if (flags & M_WAITOK)
+		witness_check_sleep(WITNESS_WAITOK, NULL);
 	m = vm_page_alloc_pages(order, page_flags(flags) |
 	    ((flags & M_ZERO) ? VM_ALLOC_ZERO : 0));
 	if (m == NULL)
@@ -252,6 +257,8 @@ kstack_alloc(int flags)
 	size_t len = ptoa(KSTACK_PAGES + 1);
 	vaddr_t va = KVA_BASE;
 
+	if (flags & M_WAITOK)
+		witness_check_sleep(WITNESS_WAITOK, NULL);
 	/* One kstack_map entry per stack, its guard page included. */
 	if (vm_map_find(kstack_map, NULL, 0, &va, len, 0, VMFS_ANYWHERE, VM_PROT_RW,
 	    VM_PROT_RW, MAP_ENTRY_STACK) != 0)
