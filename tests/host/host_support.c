@@ -151,6 +151,30 @@ witness_spin_lock_slow(struct spinlock *lk, uintptr_t where)
 	return true;
 }
 
+/* The same for sleep locks (kern/mutex.c, kern/sx.c). */
+bool
+witness_check_lock_slow(uint16_t *cache, const char *name, uint32_t flags, uintptr_t where)
+{
+	(void)where;
+	(void)witness_class_resolve(cache, name, flags);
+	return true;
+}
+
+/* Held sleep locks are not listed on the host: every order is allowed anyway. */
+void
+witness_sleep_acquired(const void *lock, int cls, bool checked)
+{
+	(void)lock;
+	(void)cls;
+	(void)checked;
+}
+
+void
+witness_sleep_released(const void *lock)
+{
+	(void)lock;
+}
+
 /* Page blocks handed out, for owner look-ups and leak checks. */
 struct host_block {
 	char	*addr;
