@@ -18,7 +18,8 @@
  * a fault finds missing, and refuses pages past the end of the file).
  *
  * Locking.  Reads, writes and truncations of a file hold its I/O lock
- * (a sleeping lock, vn_iolock) for their whole length, so pages cannot
+ * (an sx lock: shared to read, exclusive to write or truncate) for their
+ * whole length, so pages cannot
  * be freed while data are copied to or from user memory, which may
  * fault.  A page is looked up or allocated under the object lock, which
  * is dropped before copying; no page is left busy across a copy (the
@@ -451,7 +452,7 @@ ramfs_read(struct vnode *vp, struct uio *uio)
 	uint64_t size;
 	int error = 0;
 
-	vn_iolock(vp);
+	vn_iolock_shared(vp);
 	size = vp->v_size;
 	while (uio->uio_resid > 0 && uio->uio_offset < size) {
 		uint64_t off = uio->uio_offset;

@@ -73,6 +73,7 @@ vnode_alloc(enum vtype type, uint32_t mode, const struct vnode_ops *ops,
 		vp->v_namelen = namelen;
 	}
 	spin_init(&vp->v_lock, "vnode");
+	sx_init(&vp->v_iolock, "vnode io");
 	vp->v_type = type;
 	vp->v_refcnt = 1;
 	vp->v_mode = mode & S_IALLUGO;
@@ -93,6 +94,7 @@ vnode_free(struct vnode *vp)
 	KASSERT(vp->v_refcnt == 0 && vp->v_nlink == 0,
 	    ("vnode_free: vnode %lu has %u references, %u links", vp->v_ino, vp->v_refcnt,
 	    vp->v_nlink));
+	sx_destroy(&vp->v_iolock);
 	free(vp->v_name, M_VNAME);
 	zone_free(vnode_zone, vp);
 }
@@ -161,33 +163,28 @@ vnode_unlinked(struct vnode *vp)
 }
 
 /*
- * The I/O lock: a sleeping lock built from v_lock and sleep_on.  Held
- * only around ramfs data transfers, which never take it twice.
+ * The I/O lock: held only around ramfs data transfers, which never take
+ * it twice.
  */
 void
 vn_iolock(struct vnode *vp)
 {
-	spin_lock(&vp->v_lock);
-	while (vp->v_flags & VV_IOLOCKED) {
-		vp->v_flags |= VV_IOWANT;
-		sleep_on(&vp->v_flags, &vp->v_lock);
-	}
-	vp->v_flags |= VV_IOLOCKED;
-	spin_unlock(&vp->v_lock);
+	sx_xlock(&vp->v_iolock);
+}
+
+void
+vn_iolock_shared(struct vnode *vp)
+{
+	sx_slock(&vp->v_iolock);
 }
 
 void
 vn_iounlock(struct vnode *vp)
 {
-	bool want;
-
-	spin_lock(&vp->v_lock);
-	KASSERT(vp->v_flags & VV_IOLOCKED, ("vn_iounlock: vnode %lu not locked", vp->v_ino));
-	want = (vp->v_flags & VV_IOWANT) != 0;
-	vp->v_flags &= ~(VV_IOLOCKED | VV_IOWANT);
-	spin_unlock(&vp->v_lock);
-	if (want)
-		wakeup(&vp->v_flags);
+	if (sx_xlocked(&vp->v_iolock))
+		sx_xunlock(&vp->v_iolock);
+	else
+		sx_sunlock(&vp->v_iolock);
 }
 
 /*

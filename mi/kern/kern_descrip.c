@@ -58,6 +58,7 @@ file_alloc(const struct fileops *ops, void *data, int flags)
 	if ((fp = zone_alloc(file_zone, M_WAITOK | M_ZERO)) == NULL)
 		return NULL;
 	spin_init(&fp->f_lock, "file");
+	mtx_init(&fp->f_offset_lock, "file offset");
 	fp->f_refcnt = 1;
 	fp->f_ops = ops;
 	fp->f_data = data;
@@ -78,6 +79,7 @@ file_drop(struct file *fp)
 		return;
 	if (fp->f_ops->fo_close != NULL)
 		fp->f_ops->fo_close(fp);
+	mtx_destroy(&fp->f_offset_lock);
 	zone_free(file_zone, fp);
 }
 
@@ -88,26 +90,13 @@ file_drop(struct file *fp)
 void
 file_offset_lock(struct file *fp)
 {
-	spin_lock(&fp->f_lock);
-	while (fp->f_olock & FOL_LOCKED) {
-		fp->f_olock |= FOL_WANT;
-		sleep_on(&fp->f_olock, &fp->f_lock);
-	}
-	fp->f_olock |= FOL_LOCKED;
-	spin_unlock(&fp->f_lock);
+	mtx_lock(&fp->f_offset_lock);
 }
 
 void
 file_offset_unlock(struct file *fp)
 {
-	bool want;
-
-	spin_lock(&fp->f_lock);
-	want = (fp->f_olock & FOL_WANT) != 0;
-	fp->f_olock = 0;
-	spin_unlock(&fp->f_lock);
-	if (want)
-		wakeup(&fp->f_olock);
+	mtx_unlock(&fp->f_offset_lock);
 }
 
 bool
