@@ -798,28 +798,27 @@ pmap_is_wired(pmap_t pmap, vaddr_t va)
 	return (e & PTE_V) && (e & PTE_SW_WIRED);
 }
 
-/* A clean writable leaf counts as writable: pmap_fault grants the write. */
+/* The protection a valid leaf grants: a clean writable one counts (pmap_fault grants it). */
+static vm_prot_t
+leaf_prot(pt_entry_t e)
+{
+	return ((e & PTE_R) ? VM_PROT_READ : 0) |
+	    ((e & (PTE_W | PTE_SW_WRITE)) ? VM_PROT_WRITE : 0) |
+	    ((e & PTE_X) ? VM_PROT_EXECUTE : 0);
+}
+
 vm_prot_t
 pmap_extract_prot(pmap_t pmap, vaddr_t va)
 {
 	pt_entry_t *pte, e = 0;
-	vm_prot_t prot = VM_PROT_NONE;
 
 	if (va >= USER_MAX)
-		return prot;
+		return VM_PROT_NONE;
 	spin_lock(&pmap->pm_lock);
 	if ((pte = upt_leaf(pmap, va)) != NULL)
 		e = pte_load(pte);
 	spin_unlock(&pmap->pm_lock);
-	if ((e & PTE_V) == 0)
-		return prot;
-	if (e & PTE_R)
-		prot |= VM_PROT_READ;
-	if (e & (PTE_W | PTE_SW_WRITE))
-		prot |= VM_PROT_WRITE;
-	if (e & PTE_X)
-		prot |= VM_PROT_EXECUTE;
-	return prot;
+	return (e & PTE_V) ? leaf_prot(e) : VM_PROT_NONE;
 }
 
 uint64_t
@@ -1017,4 +1016,31 @@ pmap_get_stats(struct pmap_stats *st)
 	st->dirty_faults = STAT_GET(dirty_faults);
 	st->ref_faults = STAT_GET(ref_faults);
 	st->asid_bits = (uint32_t)STAT_GET(asid_bits);
+}
+
+size_t
+pmap_leaves(pmap_t pmap, vaddr_t *va, vaddr_t eva, struct pmap_leaf *out, size_t n)
+{
+	vaddr_t end, v = *va;
+	size_t found = 0;
+
+	KASSERT(v <= eva && eva <= USER_MAX, ("pmap_leaves: bad range %lx-%lx", v, eva));
+	spin_lock(&pmap->pm_lock);
+	while (v < eva && found < n) {
+		pt_entry_t *table = upt_table(pmap, v, &end);
+
+		end = MIN(end, eva);
+		for (; table != NULL && v < end && found < n; v += PAGE_SIZE) {
+			pt_entry_t e = pte_load(&table[pt_index(v, L0_SHIFT)]);
+
+			if (e & PTE_V)
+				out[found++] = (struct pmap_leaf){ v, pte_to_pa(e), leaf_prot(e),
+				    (e & PTE_SW_WIRED) != 0 };
+		}
+		if (table == NULL)
+			v = end;
+	}
+	spin_unlock(&pmap->pm_lock);
+	*va = v;
+	return found;
 }

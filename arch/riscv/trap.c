@@ -144,6 +144,7 @@ interrupt(struct trapframe *tf)
 	switch (irq) {
 	case IRQ_S_TIMER:
 		timer_intr();
+		proc_charge_tick(!(tf->tf_sstatus & SSTATUS_SPP));
 		sched_clock();
 		if (cpu_id() == 0) {
 			sleepq_tick();
@@ -180,6 +181,10 @@ user_page_fault(struct thread *td, struct trapframe *tf)
 		break;
 	case EIO:
 		trapsignal(td, SIGBUS, BUS_ADRERR, tf->tf_stval);
+		break;
+	case ENOMEM:
+		/* No memory for a mapped page: killed, as Linux's OOM killer does. */
+		sigexit(td, SIGKILL);
 		break;
 	default:
 		trapsignal(td, SIGSEGV, SEGV_MAPERR, tf->tf_stval);

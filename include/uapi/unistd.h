@@ -63,6 +63,7 @@
 #define __NR_rt_sigtimedwait	137
 #define __NR_rt_sigreturn	139
 #define __NR_reboot		142
+#define __NR_setuid		146
 #define __NR_times		153
 #define __NR_setpgid		154
 #define __NR_getpgid		155

@@ -15,6 +15,12 @@
  *   /proc/self           the calling process's directory
  *   /proc/PID/maps       the address map, in Linux's format
  *   /proc/PID/vmmap      the address map with objects and shadow depth
+ *   /proc/PID/vmcheck    the VM's consistency check of the process's address
+ *                        space (vm_map_verify): each problem, "problems N"
+ *   /proc/vmcheck        the same for every process, wired pages counted
+ *                        against those found, and page wirings against the
+ *                        entries and kernel that hold them (exact when nothing
+ *                        is being wired meanwhile)
  *
  * Only the root directory is permanent (linked into the root file
  * system).  Everything below it is made by the lookup that names it: a
@@ -54,9 +60,14 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 #define PROCFS_INO_PER_PID	16	/* room for every kind of file */
 
 enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
-	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_LOCKDEP_STATS, PFS_LOCKDEP, PFS_NKINDS };
+	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_LOCKDEP_STATS, PFS_LOCKDEP, PFS_VMCHECK,
+	PFS_VMCHECK_ALL, PFS_NKINDS };
 
 _Static_assert(PFS_NKINDS <= PROCFS_INO_PER_PID, "procfs inode numbers overlap");
+
+#define PROCFS_CHECK_TEXT	16384	/* room for problem lines; the rest are only counted */
+#define PROCFS_CHECK_SUMMARY	128	/* kept free for the summary lines */
+#define PROCFS_CHECK_MAPS	256	/* processes /proc/vmcheck looks at */
 
 /* v_data of a generated file. */
 struct procfs_text {
@@ -169,6 +180,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "bypasses %lu\n", os->bypasses);
 	tb_printf(tb, "collapse_pages_moved %lu\n", os->collapse_pages_moved);
 	tb_printf(tb, "collapse_pages_freed %lu\n", os->collapse_pages_freed);
+	tb_printf(tb, "unmap_pages_freed %lu\n", os->unmap_pages_freed);
 	tb_printf(tb, "pv_entries %lu\n", ps.pv_entries);
 	tb_printf(tb, "pv_reclaims %lu\n", ps.pv_reclaims);
 	tb_printf(tb, "pt_pages %lu\n", ps.pt_pages);
@@ -178,7 +190,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "ref_faults %lu\n", ps.ref_faults);
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());
 	tb_printf(tb, "wired_pages %lu\n", vm_page_count_wired());
-	tb_printf(tb, "fork_pages_copied %lu\n", 0UL);	/* fork copies no pages */
+	tb_printf(tb, "fork_pages_copied %lu\n", vm_map_stats.fork_pages_copied);
 }
 
 /*
@@ -355,6 +367,74 @@ format_vmmap(struct vmspace *vm, struct textbuf *tb)
 	return tb->overflow ? ERANGE : 0;
 }
 
+/* A problem line of a check, while there is room: the summary must always fit. */
+static void
+check_report(void *arg, const char *msg)
+{
+	struct textbuf *tb = arg;
+
+	if (tb->size - tb->len > PROCFS_CHECK_SUMMARY + strlen(msg) + 1)
+		tb_printf(tb, "%s\n", msg);
+}
+
+/*
+ * The consistency check of each vmspace in vms (referenced; released
+ * here), and with all, the wired-page count.
+ */
+static void
+format_vmcheck(struct textbuf *tb, struct vmspace **vms, int n, bool all)
+{
+	uint64_t held = vm_page_count_kernel_wirings();
+	int problems = 0;
+
+	for (int i = 0; i < n; i++) {
+		problems += vm_map_verify(&vms[i]->vm_map, check_report, tb);
+		held += vm_map_wirings(&vms[i]->vm_map);
+		vmspace_free(vms[i]);
+	}
+	if (all) {
+		uint64_t counted = vm_page_count_wired(), found = vm_page_scan_wired();
+		uint64_t wirings = vm_page_scan_wirings();
+
+		if (counted != found) {
+			problems++;
+			tb_printf(tb, "wired pages: %lu counted, %lu found\n", counted, found);
+		}
+		/* Every wiring of a page is held by a map entry, or by the kernel. */
+		if (wirings != held) {
+			problems++;
+			tb_printf(tb, "page wirings: %lu on pages, %lu held by entries and the "
+			    "kernel\n", wirings, held);
+		}
+	}
+	tb_printf(tb, "maps %d\nproblems %d\n", n, problems);
+}
+
+/* Every process's vmspace, once, referenced, in vms[] (at most max); returns how many. */
+static int
+all_vmspaces_hold(struct vmspace **vms, int max)
+{
+	struct list_node *n;
+	int count = 0;
+
+	spin_lock(&proc_lock);
+	list_foreach(n, &allproc) {
+		struct proc *p = list_entry(n, struct proc, p_allproc);
+
+		bool seen = false;
+
+		/* A vfork child runs in its parent's space: one check, one count. */
+		for (int i = 0; i < count && !seen; i++)
+			seen = vms[i] == p->p_vmspace;
+		if (count < max && p->p_vmspace != NULL && !seen) {
+			__atomic_add_fetch(&p->p_vmspace->vm_refcnt, 1, __ATOMIC_RELAXED);
+			vms[count++] = p->p_vmspace;
+		}
+	}
+	spin_unlock(&proc_lock);
+	return count;
+}
+
 /* The vmspace of process pid, referenced; NULL if there is none. */
 static struct vmspace *
 proc_vmspace_hold(int pid)
@@ -375,6 +455,37 @@ text_alloc(size_t size)
 	return malloc(sizeof(struct procfs_text) + size, M_PROCFS, M_WAITOK);
 }
 
+/* The text of a vmcheck file: the check runs once, into one large buffer. */
+static int
+generate_vmcheck(enum procfs_kind kind, int pid, struct procfs_text **out)
+{
+	struct vmspace **vms = malloc(PROCFS_CHECK_MAPS * sizeof(*vms), M_PROCFS, M_WAITOK);
+	struct procfs_text *t = text_alloc(PROCFS_CHECK_TEXT);
+	struct textbuf tb;
+	int n = 0;
+
+	if (vms == NULL || t == NULL) {
+		free(vms, M_PROCFS);
+		free(t, M_PROCFS);
+		return ENOMEM;
+	}
+	if (kind == PFS_VMCHECK_ALL)
+		n = all_vmspaces_hold(vms, PROCFS_CHECK_MAPS);
+	else if ((vms[0] = proc_vmspace_hold(pid)) != NULL)
+		n = 1;
+	if (kind == PFS_VMCHECK && n == 0) {
+		free(vms, M_PROCFS);
+		free(t, M_PROCFS);
+		return ENOENT;
+	}
+	tb = (struct textbuf){ t->text, PROCFS_CHECK_TEXT, 0, false };
+	format_vmcheck(&tb, vms, n, kind == PFS_VMCHECK_ALL);
+	free(vms, M_PROCFS);
+	t->len = tb.len;
+	*out = t;
+	return 0;
+}
+
 /* Make the text of a file of the given kind; ENOENT for a process gone. */
 static int
 generate(enum procfs_kind kind, int pid, struct procfs_text **out)
@@ -385,6 +496,8 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 	struct procfs_text *t;
 	int error = 0;
 
+	if (kind == PFS_VMCHECK || kind == PFS_VMCHECK_ALL)
+		return generate_vmcheck(kind, pid, out);
 	if ((kind == PFS_MAPS || kind == PFS_VMMAP) && (vm = proc_vmspace_hold(pid)) == NULL)
 		return ENOENT;
 	for (;;) {
@@ -530,6 +643,8 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_LOCKDEP_STATS, 0, out);
 	if (name_is(name, len, "lockdep"))
 		return make_file(PFS_LOCKDEP, 0, out);
+	if (name_is(name, len, "vmcheck"))
+		return make_file(PFS_VMCHECK_ALL, 0, out);
 	if (name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
@@ -552,6 +667,8 @@ pid_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_MAPS, (int)(intptr_t)dir->v_data, out);
 	if (name_is(name, len, "vmmap"))
 		return make_file(PFS_VMMAP, (int)(intptr_t)dir->v_data, out);
+	if (name_is(name, len, "vmcheck"))
+		return make_file(PFS_VMCHECK, (int)(intptr_t)dir->v_data, out);
 	return ENOENT;
 }
 
@@ -600,6 +717,7 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		{ "disks", VREG, PFS_DISKS },
 		{ "lockdep_stats", VREG, PFS_LOCKDEP_STATS },
 		{ "lockdep", VREG, PFS_LOCKDEP },
+		{ "vmcheck", VREG, PFS_VMCHECK_ALL },
 		{ "self", VDIR, PFS_PIDDIR },
 	};
 	struct proc *self = curproc();
@@ -613,6 +731,7 @@ pid_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 	static const struct procfs_dirent ents[] = {
 		{ "maps", VREG, PFS_MAPS },
 		{ "vmmap", VREG, PFS_VMMAP },
+		{ "vmcheck", VREG, PFS_VMCHECK },
 	};
 
 	return list_dir(dir, (int)(intptr_t)dir->v_data, ents, nitems(ents), offp, buf, len);

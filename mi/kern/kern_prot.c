@@ -8,6 +8,20 @@
 #include <kern/syscall.h>
 #include <kern/thread.h>
 
+/* setuid(uid): root may become anyone; anyone else only itself (one uid, no saved set). */
+SYSCALL(setuid)
+{
+	struct proc *p = td->td_proc;
+	uint32_t uid = (uint32_t)a[0];
+
+	if (uid == (uint32_t)-1)
+		return -EINVAL;
+	if (p->p_uid != 0 && uid != p->p_uid)
+		return -EPERM;
+	p->p_uid = uid;
+	return 0;
+}
+
 SYSCALL(getuid) { return td->td_proc->p_uid; }
 SYSCALL(geteuid) { return td->td_proc->p_uid; }
 SYSCALL(getgid) { return 0; }

@@ -29,8 +29,8 @@ sigcode_object_get(void)
 	spin_lock(&obj->lock);
 	if ((m = vm_page_alloc(obj, 0, VM_ALLOC_ZERO)) != NULL) {
 		sig_md_fill_sigcode((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)));
-		/* Wired: never paged out, and MADV_DONTNEED leaves it alone. */
-		__atomic_store_n(&m->wire_count, 1, __ATOMIC_RELAXED);
+		/* Wired for good: never paged out, and MADV_DONTNEED leaves it alone. */
+		vm_page_wire_kernel(m);
 		vm_page_unbusy(m);
 	}
 	spin_unlock(&obj->lock);
@@ -42,7 +42,7 @@ sigcode_object_get(void)
 	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return obj;
 	/* Another exec made one first: use that, free ours. */
-	__atomic_store_n(&m->wire_count, 0, __ATOMIC_RELAXED);
+	vm_page_unwire_kernel(m);
 	vm_object_deallocate(obj);
 	return winner;
 }

@@ -191,10 +191,24 @@ SYSCALL(clock_nanosleep)
 }
 
 /* times(buf): clock ticks since boot (struct tms is four longs). */
+void
+proc_charge_tick(bool user_mode)
+{
+	struct thread *td = curthread();
+	struct proc *p;
+
+	if (td == NULL || (td->td_flags & TDF_IDLE) || (p = td->td_proc) == NULL)
+		return;
+	__atomic_add_fetch(user_mode ? &p->p_utime_ticks : &p->p_stime_ticks, 1,
+	    __ATOMIC_RELAXED);
+}
+
 SYSCALL(times)
 {
 	struct proc *p = td->td_proc;
-	int64_t tms[4] = { (int64_t)p->p_utime_ticks, (int64_t)p->p_stime_ticks, 0, 0 };
+	int64_t tms[4] = { (int64_t)__atomic_load_n(&p->p_utime_ticks, __ATOMIC_RELAXED),
+	    (int64_t)__atomic_load_n(&p->p_stime_ticks, __ATOMIC_RELAXED),
+	    (int64_t)p->p_cutime_ticks, (int64_t)p->p_cstime_ticks };
 	uint64_t ticks = cpu_time() / (cpu_timebase_hz() / USER_HZ);
 
 	if (a[0] != 0 && copyout(tms, (void *)a[0], sizeof(tms)))

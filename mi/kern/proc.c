@@ -29,6 +29,20 @@
 #include <uapi/wait.h>
 
 /* WUNTRACED and WCONTINUED are accepted: no stopped children exist. */
+
+/*
+ * What clone supports: a new process sharing nothing (fork), or sharing
+ * the address space with a parent that waits for its exec or exit
+ * (vfork: CLONE_VM with CLONE_VFORK).  Every other sharing (threads,
+ * shared file tables or working directories) is refused with EINVAL until
+ * it is supported: accepting it would give two threads of control one
+ * address space that brk, mlock and the map's own locking assume is used
+ * by one.  CLONE_DETACHED, CLONE_UNTRACED and CLONE_PTRACE are ignored, as
+ * by Linux (nothing traces).
+ */
+#define CLONE_SUPPORTED		(CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT | \
+	CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | \
+	CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE)
 #define WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
 
 
@@ -247,7 +261,8 @@ SYSCALL(clone)
 	struct thread *ctd;
 	int pid;
 
-	if (flags & (CLONE_THREAD | CLONE_SIGHAND))
+	if ((flags & ~(uint64_t)CLONE_SUPPORTED) ||
+	    (flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
 		return -EINVAL;		/* one thread per process, for now */
 	if ((flags & CSIGNAL) > NSIG_LINUX)
 		return -EINVAL;
@@ -425,6 +440,9 @@ SYSCALL(wait4)
 			cpid = c->p_pid;
 			spin_unlock(&proc_lock);
 			thread_wait_dead(c->p_thread);
+			/* Its CPU time, and its own reaped children's, become the parent's children's. */
+			parent->p_cutime_ticks += c->p_utime_ticks + c->p_cutime_ticks;
+			parent->p_cstime_ticks += c->p_stime_ticks + c->p_cstime_ticks;
 			proc_free(c);
 			if (a[1] != 0 && copyout(&status, (void *)a[1], sizeof(status)) != 0)
 				return -EFAULT;

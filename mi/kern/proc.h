@@ -49,17 +49,20 @@ struct proc {
 	struct list_node p_sibling;	/* (P) on the parent's p_children */
 	struct list_node p_allproc;	/* (P) */
 	struct thread	*p_thread;	/* (P) its one thread */
-	struct vmspace	*p_vmspace;	/* (L) */
+	struct vmspace	*p_vmspace;	/* (L) read freely by its thread, which writes it
+					 * (exec, exit) holding proc_lock; (P) for others */
 	struct filedesc	*p_fd;		/* (L) */
 	struct vnode	*p_cwd;		/* (L) */
 	int		p_pgid;		/* (P) */
-	uint32_t	p_uid;		/* (C) */
+	uint32_t	p_uid;		/* (L) changed by its own thread (setuid); others read it */
 	struct sigaction_k p_sigacts[NSIG_LINUX + 1];	/* (L) */
 	uint64_t	p_sigpending;	/* (A) signals sent, not yet delivered */
 	struct ksiginfo	p_siginfo[NSIG_LINUX + 1];	/* (S) details of pending signals */
 	struct rlimit p_rlimit[RLIM_NLIMITS];	/* (L) */
-	uint64_t	p_utime_ticks;	/* (A) */
-	uint64_t	p_stime_ticks;	/* (A) */
+	uint64_t	p_utime_ticks;	/* (A) clock ticks charged in user mode */
+	uint64_t	p_stime_ticks;	/* (A) and in the kernel */
+	uint64_t	p_cutime_ticks;	/* (L) the same of the children it reaped (wait4) */
+	uint64_t	p_cstime_ticks;	/* (L) */
 	uint64_t	p_itimer_real_next;	/* (P) SIGALRM deadline (timebase), 0 off */
 	uint64_t	p_itimer_real_interval;	/* (P) */
 	char		p_comm[16];	/* (L) */
@@ -88,5 +91,7 @@ int kern_execve(struct thread *td, const char *path, char *const argv[], int arg
 
 #define P_PPWAIT_FLAG	0x1	/* vfork parent waits for exec or exit */
 void proc_release_vfork_parent(struct proc *p);
+/* A clock tick on this cpu: charge it to the running process as user or system time. */
+void proc_charge_tick(bool user_mode);
 
 #endif

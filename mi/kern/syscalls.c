@@ -65,6 +65,7 @@
 	X(rt_sigpending)		\
 	X(rt_sigreturn)			\
 	X(reboot)			\
+	X(setuid)			\
 	X(times)			\
 	X(setpgid)			\
 	X(getpgid)			\

@@ -88,6 +88,22 @@ uint64_t pmap_wired_count(pmap_t pmap);
  */
 int pmap_check(pmap_t pmap);
 
+/*
+ * The valid user leaves in [*va, eva), at most n, in address order, for
+ * the VM's consistency check: each one's va, physical address, the
+ * protection it grants (as pmap_extract_prot) and whether it is wired.
+ * Returns how many were stored; *va moves past the last one looked at
+ * (to eva when the range is done).  A snapshot: the leaves may change as
+ * soon as it returns.
+ */
+struct pmap_leaf {
+	vaddr_t		va;
+	paddr_t		pa;
+	vm_prot_t	prot;
+	bool		wired;
+};
+size_t pmap_leaves(pmap_t pmap, vaddr_t *va, vaddr_t eva, struct pmap_leaf *out, size_t n);
+
 /* Kernel mappings. */
 void pmap_kenter(vaddr_t va, paddr_t pa, vm_prot_t prot);
 void pmap_kenter_device(vaddr_t va, paddr_t pa);

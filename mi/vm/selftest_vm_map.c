@@ -52,10 +52,11 @@ map_anon(struct vmspace *vm, vaddr_t va, uint64_t npages, vm_prot_t prot, vm_pro
 	return va;
 }
 
+/* The whole address space is consistent (vm_map_verify, which runs pmap_check too). */
 static bool
-pmap_clean(struct vmspace *vm)
+space_clean(struct vmspace *vm)
 {
-	return pmap_check(vm->vm_pmap) == 0;
+	return vm_map_verify(&vm->vm_map, NULL, NULL) == 0;
 }
 
 static void
@@ -79,7 +80,7 @@ test_zero_fill(void)
 	selftest_ok(vm_fault_stats.zero_fills == before.zero_fills + 2,
 	    "zero-fill: two pages touched, two zero-fills");
 	selftest_ok(pmap_resident_count(vm->vm_pmap) == 2, "zero-fill: two pages resident");
-	selftest_ok(pmap_clean(vm), "zero-fill: pmap consistent");
+	selftest_ok(space_clean(vm), "zero-fill: pmap consistent");
 	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
@@ -111,7 +112,7 @@ test_protection(void)
 	    uwrite(rw, 11) == 0 && uread_is(rw, 11), "protection: and back to read-write");
 	selftest_ok(vm_map_protect(&vm->vm_map, ro, rw + ptoa(2), VM_PROT_READ) == ENOMEM,
 	    "protection: a range with a hole is ENOMEM");
-	selftest_ok(pmap_clean(vm), "protection: pmap consistent");
+	selftest_ok(space_clean(vm), "protection: pmap consistent");
 	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
@@ -190,7 +191,7 @@ test_cow_chain(void)
 	    "cow: the grandchild sees its write and the parent's original below two shadows");
 	selftest_use_vmspace(c);
 	selftest_ok(uread_is(va + ptoa(7), 17), "cow: the child does not see the grandchild's write");
-	selftest_ok(pmap_clean(p) && pmap_clean(c) && pmap_clean(g), "cow: all pmaps consistent");
+	selftest_ok(space_clean(p) && space_clean(c) && space_clean(g), "cow: all pmaps consistent");
 
 	/* Children exit: the chains collapse back. */
 	selftest_use_vmspace(NULL);
@@ -210,7 +211,7 @@ test_cow_chain(void)
 	selftest_use_vmspace(p);
 	selftest_ok(check_pattern(va, 6, 10) && uread_is(va + ptoa(6), 90),
 	    "cow: the parent's data survived the collapse");
-	selftest_ok(pmap_clean(p), "cow: parent pmap consistent after collapse");
+	selftest_ok(space_clean(p), "cow: parent pmap consistent after collapse");
 	selftest_use_vmspace(NULL);
 	vmspace_free(p);
 }
@@ -246,7 +247,7 @@ test_cow_move_and_bypass(void)
 	    vm_fault_stats.cow_moves - f0.cow_moves);
 	selftest_ok(check_pattern(va, 2, 30) && check_pattern(va + ptoa(2), 2, 3),
 	    "sole user: data intact");
-	selftest_ok(pmap_clean(c), "sole user: pmap consistent");
+	selftest_ok(space_clean(c), "sole user: pmap consistent");
 	selftest_use_vmspace(NULL);
 	vmspace_free(c);
 }
@@ -275,7 +276,7 @@ test_clip_and_coalesce(void)
 	selftest_ok(vm_map_remove(map, a + ptoa(12), a + ptoa(14)) == 0,
 	    "clip: removing a hole again is harmless");
 	vm_map_check(map);
-	selftest_ok(pmap_clean(vm), "clip: pmap consistent");
+	selftest_ok(space_clean(vm), "clip: pmap consistent");
 	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
@@ -295,7 +296,82 @@ test_wire(void)
 	    "wire: a range with unmapped pages is ENOMEM");
 	selftest_ok(vm_map_unwire(&vm->vm_map, a, a + ptoa(4)) == 0 &&
 	    pmap_wired_count(vm->vm_pmap) == 0, "wire: unwire");
-	selftest_ok(pmap_clean(vm), "wire: pmap consistent");
+	selftest_ok(space_clean(vm), "wire: pmap consistent");
+	vmspace_free(vm);
+}
+
+static void
+count_problem(void *arg, const char *msg)
+{
+	(*(int *)arg)++;
+}
+
+/* How many problems vm_map_verify finds in vm (counted, not printed). */
+static int
+problems(struct vmspace *vm)
+{
+	int n = 0;
+
+	vm_map_verify(&vm->vm_map, count_problem, &n);
+	return n;
+}
+
+/* The page at index idx of the object mapped at va. */
+static struct vm_page *
+page_at(struct vmspace *vm, vaddr_t va, vm_pindex_t idx)
+{
+	struct vm_object *obj;
+	struct vm_page *m;
+
+	vm_map_lock(&vm->vm_map);
+	obj = vm_map_lookup_entry(&vm->vm_map, va)->object;
+	vm_map_unlock(&vm->vm_map);
+	spin_lock(&obj->lock);
+	m = vm_page_lookup(obj, idx);
+	spin_unlock(&obj->lock);
+	return m;
+}
+
+/*
+ * A check that cannot fail proves nothing: break a wired mapping on
+ * purpose, one invariant at a time, and vm_map_verify must see each.
+ */
+static void
+test_verify_finds(void)
+{
+	struct vmspace *vm = vmspace_alloc();
+	vaddr_t a = map_anon(vm, UBASE, 4, VM_PROT_RW, VM_PROT_ALL);
+	struct vm_page *m0, *m1, *m2;
+	struct vm_object *obj;
+
+	selftest_ok(vm_map_wire(&vm->vm_map, a, a + ptoa(4)) == 0 && problems(vm) == 0,
+	    "verify: a wired mapping is consistent");
+	m0 = page_at(vm, a, 0);
+	m1 = page_at(vm, a, 1);
+	m2 = page_at(vm, a, 2);
+	obj = m0->object;
+	vm_page_unwire(m0);
+	selftest_ok(problems(vm) > 0, "verify: finds a wired entry's page not wired");
+	vm_page_wire(m0);
+	spin_lock(&obj->lock);
+	obj->resident_count++;
+	spin_unlock(&obj->lock);
+	selftest_ok(problems(vm) > 0, "verify: finds a resident count off by one");
+	spin_lock(&obj->lock);
+	obj->resident_count--;
+	spin_unlock(&obj->lock);
+	pmap_enter(vm->vm_pmap, a + ptoa(8), m0, VM_PROT_READ, VM_PROT_READ);
+	selftest_ok(problems(vm) > 0, "verify: finds a leaf outside every entry");
+	pmap_remove(vm->vm_pmap, a + ptoa(8), a + ptoa(9));
+	pmap_enter(vm->vm_pmap, a + ptoa(2), m1, VM_PROT_READ, VM_PROT_READ | PMAP_ENTER_WIRED);
+	selftest_ok(problems(vm) > 0, "verify: finds a leaf mapping a page its entry does not see");
+	pmap_enter(vm->vm_pmap, a + ptoa(2), m2, VM_PROT_RW, VM_PROT_READ | PMAP_ENTER_WIRED);
+	pmap_unwire(vm->vm_pmap, a + ptoa(3), a + ptoa(4));
+	selftest_ok(problems(vm) > 0, "verify: finds a wired entry's leaf not wired");
+	pmap_enter(vm->vm_pmap, a + ptoa(3), page_at(vm, a, 3), VM_PROT_RW,
+	    VM_PROT_READ | PMAP_ENTER_WIRED);
+	selftest_ok(problems(vm) == 0, "verify: consistent again once repaired");
+	vm_map_unwire(&vm->vm_map, a, a + ptoa(4));
 	vmspace_free(vm);
 }
 
@@ -326,7 +402,7 @@ test_many_entries(void)
 		    va >= UBASE + ptoa(2 * 2000) - ptoa(1) && va < UBASE + ptoa(2 * 3000),
 		    "10000 entries: find-space uses the hole (%lx)", va);
 	}
-	selftest_ok(pmap_clean(vm), "10000 entries: pmap consistent");
+	selftest_ok(space_clean(vm), "10000 entries: pmap consistent");
 	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
@@ -352,7 +428,7 @@ test_fixed_placement(void)
 	va = USER_MAX - PAGE_SIZE;
 	selftest_ok(vm_map_find(map, NULL, 0, &va, ptoa(2), 0, VMFS_FIXED, VM_PROT_RW,
 	    VM_PROT_ALL, 0) == EINVAL, "placement: beyond the end of user space is EINVAL");
-	selftest_ok(pmap_clean(vm), "placement: pmap consistent");
+	selftest_ok(space_clean(vm), "placement: pmap consistent");
 	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
@@ -405,7 +481,7 @@ test_two_harts(void)
 	bool ok = true, shared_ok = true;
 
 	if (ncpu < 2) {
-		selftest_ok(true, "two harts: skipped, one cpu");
+		selftest_skip("two harts: one cpu");
 		goto out;
 	}
 	/* One address space on two harts: the second fault finds the first's page. */
@@ -417,7 +493,7 @@ test_two_harts(void)
 	    vm_fault_stats.zero_fills - f0.zero_fills, NPAGES);
 	for (int i = 0; i < NPAGES; i++)
 		ok &= uread_is(va + ptoa(i), 1) && uread_is(va + ptoa(i) + 8, 2);
-	selftest_ok(ok && pmap_clean(a), "two harts: both writes landed in one page");
+	selftest_ok(ok && space_clean(a), "two harts: both writes landed in one page");
 
 	/* One object shared by two address spaces: the faults run in parallel. */
 	f0 = vm_fault_stats;
@@ -436,7 +512,7 @@ test_two_harts(void)
 	selftest_use_vmspace(b);
 	for (int i = 0; i < NPAGES; i++)
 		shared_ok &= uread_is(sva + ptoa(i), 1) && uread_is(sva + ptoa(i) + 8, 2);
-	selftest_ok(shared_ok && pmap_clean(a) && pmap_clean(b),
+	selftest_ok(shared_ok && space_clean(a) && space_clean(b),
 	    "two harts, shared object: each side sees both writes");
 out:
 	selftest_use_vmspace(NULL);
@@ -459,7 +535,7 @@ test_device_object(void)
 	uint32_t prio = 0;
 
 	if (plic == NULL || cons == NULL || cons->dv_nintr == 0) {
-		selftest_ok(true, "device object: skipped, no PLIC or console interrupt");
+		selftest_skip("device object: no PLIC or console interrupt");
 		vmspace_free(vm);
 		return;
 	}
@@ -471,7 +547,7 @@ test_device_object(void)
 	selftest_ok(fetch_u32((const void *)(va + 4 * cons->dv_intr[0].irq), &prio) == 0 &&
 	    prio == 1, "device object: reads the device's register (priority %u)", prio);
 	selftest_ok(uwrite(va, 0) == EFAULT, "device object: read-only stays read-only");
-	selftest_ok(pmap_clean(vm), "device object: pmap consistent");
+	selftest_ok(space_clean(vm), "device object: pmap consistent");
 	selftest_use_vmspace(NULL);
 	vmspace_free(vm);
 }
@@ -493,6 +569,7 @@ vm_map_selftests(void)
 	test_cow_move_and_bypass();
 	test_clip_and_coalesce();
 	test_wire();
+	test_verify_finds();
 	test_fixed_placement();
 	test_many_entries();
 	test_two_harts();

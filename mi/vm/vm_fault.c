@@ -33,7 +33,10 @@ struct faultstate {
 	vaddr_t		va;
 	vm_prot_t	access;
 	vm_prot_t	prot;		/* what the mapping may allow */
-	bool		wire;
+	vm_prot_t	entry_prot;	/* the entry's protection, which prot never exceeds */
+	bool		wire_page;	/* VM_FAULT_WIRE: the page takes one more wiring */
+	bool		wired;		/* the entry is wired (or being wired): wired leaf */
+	uint32_t	wirings;	/* the entry's wirings, which follow a copy-on-write */
 	struct vm_object *first;	/* the entry's object (locked) */
 	vm_pindex_t	pindex;		/* page index in first */
 	struct vm_object *object;	/* where the page was found (locked) */
@@ -49,24 +52,28 @@ struct faultstate {
 static int
 prepare_entry(struct faultstate *fs, struct vm_map_entry *e)
 {
+	KASSERT(spin_owned(&fs->map->lock), ("vm_fault: map %p not locked", fs->map));
 	if ((fs->access & ~e->protection) != 0)
 		return EACCES;
 	if (e->object == NULL) {
-		e->object = vm_object_allocate(OBJT_ANON, atop(e->end - e->start));
+		e->object = vm_object_allocate_private(atop(e->end - e->start));
 		if (e->object == NULL)
 			return ENOMEM;
 		e->offset = 0;
 		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	}
-	if ((e->eflags & MAP_ENTRY_NEEDS_COPY) && ((fs->access & VM_PROT_WRITE) || fs->wire)) {
+	KASSERT(!fs->wire_page || (e->eflags & MAP_ENTRY_IN_WIRING),
+	    ("vm_fault: wiring fault at %lx outside a wiring", fs->va));
+	if ((e->eflags & MAP_ENTRY_NEEDS_COPY) && ((fs->access & VM_PROT_WRITE) || fs->wire_page)) {
 		if (vm_object_shadow(&e->object, &e->offset, e->end - e->start) != 0)
 			return ENOMEM;
 		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	}
-	fs->prot = e->protection;
+	fs->prot = fs->entry_prot = e->protection;
 	if (e->eflags & MAP_ENTRY_NEEDS_COPY)
 		fs->prot &= ~VM_PROT_WRITE;
-	fs->wire = fs->wire || e->wired_count > 0;
+	fs->wirings = e->wired_count;
+	fs->wired = e->wired_count > 0 || (e->eflags & MAP_ENTRY_IN_WIRING);
 	fs->first = e->object;
 	fs->pindex = atop(fs->va - e->start + e->offset);
 	return 0;
@@ -88,9 +95,11 @@ wait_unbusy(struct faultstate *fs, struct vm_page *m)
 static int
 zero_fill(struct faultstate *fs)
 {
-	struct vm_page *m = vm_page_alloc(fs->first, fs->pindex, 0);
+	struct vm_page *m;
 
-	if (m == NULL)
+	KASSERT(spin_owned(&fs->first->lock) && fs->first->type == OBJT_ANON,
+	    ("zero_fill: first object %p not locked or not anonymous", fs->first));
+	if ((m = vm_page_alloc(fs->first, fs->pindex, 0)) == NULL)
 		return ENOMEM;
 	spin_unlock(&fs->first->lock);
 	pmap_zero_page(m);
@@ -106,10 +115,12 @@ zero_fill(struct faultstate *fs)
 static int
 page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 {
-	struct vm_page *m = vm_page_alloc(obj, idx, 0);
+	struct vm_page *m;
 	int error;
 
-	if (m == NULL)
+	KASSERT(spin_owned(&obj->lock) && obj->backing_object == NULL,
+	    ("page_in: object %p not locked or not the bottom of its chain", obj));
+	if ((m = vm_page_alloc(obj, idx, 0)) == NULL)
 		return ENOMEM;
 	spin_unlock(&obj->lock);
 	error = obj->pager->getpage(obj, m);
@@ -140,11 +151,16 @@ find_page(struct faultstate *fs)
 	for (;;) {
 		struct vm_page *m = vm_page_lookup(obj, idx);
 
+		KASSERT(spin_owned(&obj->lock) && spin_owned(&fs->first->lock),
+		    ("find_page: chain of %p not locked down to %p", fs->first, obj));
 		if (m != NULL) {
 			if (m->busy) {
 				wait_unbusy(fs, m);
 				return EAGAIN;
 			}
+			KASSERT(m->object == obj && m->pindex == idx,
+			    ("find_page: page %lx in %p at %lu says %p at %lu", m->phys_addr, obj,
+			    idx, m->object, m->pindex));
 			fs->m = m;
 			return 0;
 		}
@@ -169,7 +185,9 @@ find_page(struct faultstate *fs)
  * The page was found below the first object and the access writes:
  * give the first object its own copy, or move the page up when the
  * object it sits in is the first object's direct backing and used by
- * nothing else, so no one else can see it.
+ * nothing else, so no one else can see it.  A wired entry's wirings
+ * belong to the page it sees: they go with a moved page, and pass from
+ * the old page to a copy.
  */
 static int
 copy_on_write(struct faultstate *fs)
@@ -177,8 +195,14 @@ copy_on_write(struct faultstate *fs)
 	struct vm_object *below = fs->object;
 	struct vm_page *old = fs->m, *m;
 
+	KASSERT(below != fs->first && old->object == below && spin_owned(&below->lock) &&
+	    spin_owned(&fs->first->lock), ("copy_on_write: page %lx not locked below %p",
+	    old->phys_addr, fs->first));
+	KASSERT(old->wire_count >= fs->wirings, ("copy_on_write: page %lx carries %u wirings, "
+	    "its entry %u", old->phys_addr, old->wire_count, fs->wirings));
+
 	if (below == fs->first->backing_object && below->ref_count == 1 &&
-	    below->pager == NULL && old->wire_count == 0) {
+	    below->pager == NULL) {
 		vm_page_remove(old);
 		if (vm_page_insert(old, fs->first, fs->pindex) == 0) {
 			FSTAT(cow_moves);
@@ -191,8 +215,20 @@ copy_on_write(struct faultstate *fs)
 		return ENOMEM;
 	pmap_copy_page(old, m);
 	vm_page_unbusy(m);
-	/* Others sharing the first object may map the old page here: make them refault. */
-	if (fs->first->ref_count > 1)
+	for (uint32_t w = 0; w < fs->wirings; w++) {
+		vm_page_wire(m);
+		vm_page_unwire(old);
+	}
+	/*
+	 * Another entry seeing this index of the first object may map the old
+	 * page here: make it refault onto the copy.  An OBJ_ONEMAPPING first
+	 * object has no such entry (its other references, clips of this
+	 * entry, see other indices), so the old page's mappings elsewhere,
+	 * through other chains that still see it, stay.  The removal loses no
+	 * wiring either way: wirings belong to entries and pages (vm_map.h),
+	 * and a wired entry's refault maps its page again without wiring it.
+	 */
+	if (fs->first->ref_count > 1 && !(fs->first->flags & OBJ_ONEMAPPING))
 		pmap_remove_all(old);
 	FSTAT(cow_copies);
 	fs->cow_copied = true;
@@ -211,30 +247,27 @@ unlock_objects(struct faultstate *fs)
 	spin_unlock(&fs->first->lock);
 }
 
+/* Enter the page found; a wiring fault then wires it (once: this is the fault's end). */
 static int
 map_page(struct faultstate *fs)
 {
 	vm_prot_t prot = fs->prot;
-	unsigned flags = fs->access;
 	int error;
 
-	pmap_t pmap = fs->map->pmap;
-	struct vm_page *old = NULL;
-
+	KASSERT(spin_owned(&fs->object->lock) && spin_owned(&fs->first->lock),
+	    ("map_page: objects %p, %p not locked", fs->first, fs->object));
+	KASSERT(fs->m->object == fs->object && !fs->m->busy,
+	    ("map_page: page %lx is busy or not in %p", fs->m->phys_addr, fs->object));
+	KASSERT(!fs->wire_page || fs->wired, ("map_page: wiring a page of an unwired entry"));
 	if (fs->object != fs->first)
 		prot &= ~VM_PROT_WRITE;		/* writes must come back and copy */
-	if (fs->wire) {
-		flags |= PMAP_ENTER_WIRED;
-		/* A wired mapping being replaced: its page's wiring moves to the new page. */
-		if (pmap_is_wired(pmap, fs->va))
-			old = PHYS_TO_VM_PAGE(pmap_extract(pmap, fs->va));
-	}
-	error = pmap_enter(pmap, fs->va, fs->m, prot, flags);
-	if (error == 0 && fs->wire && old != fs->m) {
+	KASSERT((prot & ~fs->entry_prot) == 0 && (fs->access & ~prot) == 0,
+	    ("map_page: protection %x beyond entry %x, or short of access %x", prot,
+	    fs->entry_prot, fs->access));
+	error = pmap_enter(fs->map->pmap, fs->va, fs->m, prot,
+	    fs->access | (fs->wired ? PMAP_ENTER_WIRED : 0));
+	if (error == 0 && fs->wire_page)
 		vm_page_wire(fs->m);
-		if (old != NULL)
-			vm_page_unwire(old);
-	}
 	return error;
 }
 
@@ -314,6 +347,7 @@ vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 	struct faultstate fs;
 	int error;
 
+	KASSERT(map->pmap != NULL, ("vm_fault: map %p has no pmap", map));
 	FSTAT(faults);
 	va = trunc_page(va);
 	if (!(flags & VM_FAULT_WIRE) && pmap_fault(map->pmap, va, access)) {
@@ -325,7 +359,7 @@ vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 		fs.map = map;
 		fs.va = va;
 		fs.access = access;
-		fs.wire = (flags & VM_FAULT_WIRE) != 0;
+		fs.wire_page = (flags & VM_FAULT_WIRE) != 0;
 		error = fault_once(&fs);
 		if (error != ENOMEM || tries == FAULT_ENOMEM_RETRIES)
 			return error;

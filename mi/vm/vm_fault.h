@@ -12,7 +12,13 @@
 
 struct vm_map;
 
-#define VM_FAULT_WIRE	0x0001		/* wire the page (mlock, vm_map_wire) */
+/*
+ * Wire the page (vm_map_wire, on an entry it is wiring): the page the
+ * entry sees takes one wiring when the fault succeeds.  Other faults on a
+ * wired entry wire no page (the entry's pages already carry its wirings),
+ * only the leaf.
+ */
+#define VM_FAULT_WIRE	0x0001
 
 /*
  * Resolve a fault of type access (VM_PROT_READ, _WRITE or _EXECUTE) at va

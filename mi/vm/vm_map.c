@@ -14,6 +14,12 @@
 #include <vm/vm_page.h>
 #include <vm/zone.h>
 
+static struct vm_object *chain_bottom(struct vm_map_entry *e, uint64_t *offset);
+
+struct vm_map_stats vm_map_stats;
+
+#define STAT_ADD(field, n)	__atomic_add_fetch(&vm_map_stats.field, (n), __ATOMIC_RELAXED)
+
 static zone_t map_entry_zone;
 static zone_t vmspace_zone;
 static struct vm_map kernel_map_store, kstack_map_store;
@@ -49,6 +55,26 @@ vm_map_unlock(struct vm_map *map)
 {
 	map->timestamp++;
 	spin_unlock(&map->lock);
+}
+
+int
+vm_map_user_range(const struct vm_map *map, uint64_t addr, uint64_t len, vaddr_t *start,
+    vaddr_t *end)
+{
+	uint64_t last;
+
+	if (add_overflows(addr, len, &last) || add_overflows(last, PAGE_MASK, &last))
+		return EINVAL;
+	*start = trunc_page(addr);
+	*end = trunc_page(last);
+	return *end <= map->tree.max ? 0 : ENOMEM;
+}
+
+bool
+vm_map_in_bounds(const struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	return start <= end && start >= map->tree.min && end <= map->tree.max &&
+	    ((start | end) & PAGE_MASK) == 0;
 }
 
 static struct vm_map_entry *
@@ -93,18 +119,26 @@ entry_unlink(struct vm_map *map, struct vm_map_entry *e)
 	map->size -= e->end - e->start;
 }
 
+/* Is a user map at its limit of entries, so that a split must fail? */
+static bool
+at_entry_limit(const struct vm_map *map)
+{
+	return map->pmap != NULL && map->tree.nentries >= VM_MAP_MAX_ENTRIES;
+}
+
 /*
  * Split e at addr (strictly inside it) so that e starts at addr; the part
- * below becomes a new entry sharing e's object.  ENOMEM if no entry.
+ * below becomes a new entry sharing e's object.  ENOMEM if no entry, or,
+ * when limited, if the map has all the entries it may have.
  */
 static int
-clip_start(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr)
+clip_start(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr, bool limited)
 {
 	struct vm_map_entry *front;
 
 	if (addr <= e->start)
 		return 0;
-	front = entry_alloc();
+	front = limited && at_entry_limit(map) ? NULL : entry_alloc();
 	if (front == NULL)
 		return ENOMEM;
 	*front = *e;
@@ -120,13 +154,13 @@ clip_start(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr)
 
 /* Split e at addr (strictly inside it) so that e ends at addr. */
 static int
-clip_end(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr)
+clip_end(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr, bool limited)
 {
 	struct vm_map_entry *back;
 
 	if (addr >= e->end)
 		return 0;
-	back = entry_alloc();
+	back = limited && at_entry_limit(map) ? NULL : entry_alloc();
 	if (back == NULL)
 		return ENOMEM;
 	*back = *e;
@@ -140,20 +174,30 @@ clip_end(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr)
 	return 0;
 }
 
-/* Clip the entries overlapping [start, end) so none crosses either end. */
+/*
+ * Clip the entries overlapping [start, end) so none crosses either end;
+ * limited: each split counts against the map's entry limit (as Linux's
+ * split_vma does).
+ */
 static int
-clip_range(struct vm_map *map, vaddr_t start, vaddr_t end)
+clip_range_limited(struct vm_map *map, vaddr_t start, vaddr_t end, bool limited)
 {
 	struct vm_map_entry *e, *prev;
 	int error;
 
 	e = vm_map_tree_lookup(&map->tree, start, &prev);
-	if (e != NULL && (error = clip_start(map, e, start)) != 0)
+	if (e != NULL && (error = clip_start(map, e, start, limited)) != 0)
 		return error;
 	e = vm_map_tree_lookup(&map->tree, end - 1, &prev);
-	if (e != NULL && (error = clip_end(map, e, end)) != 0)
+	if (e != NULL && (error = clip_end(map, e, end, limited)) != 0)
 		return error;
 	return 0;
+}
+
+static int
+clip_range(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	return clip_range_limited(map, start, end, true);
 }
 
 /* The first entry at or above start, for walking a clipped range. */
@@ -167,39 +211,72 @@ first_in_range(struct vm_map *map, vaddr_t start)
 	return prev != NULL ? prev->node.next : map->tree.first;
 }
 
-/* Unwire the pages of a wired entry (map locked). */
+/*
+ * Take e's wirings off the pages it sees in [start, end) (part of its
+ * range), walking its objects rather than its page tables: a wired page
+ * may have no translation (PROT_NONE), and a translation says nothing
+ * about who wired the page.  The wired leaves lose their wired bit.
+ * Map locked.
+ */
 static void
-entry_unwire_pages(struct vm_map *map, struct vm_map_entry *e)
+entry_unwire_range(struct vm_map *map, struct vm_map_entry *e, vaddr_t start, vaddr_t end)
 {
-	for (vaddr_t va = e->start; va < e->end; va += PAGE_SIZE) {
-		paddr_t pa = pmap_extract(map->pmap, va);
-		struct vm_page *m = pa ? PHYS_TO_VM_PAGE(pa) : NULL;
+	vm_pindex_t first = atop(e->offset + (start - e->start));
+	struct vm_object *holder;
+	struct vm_page *m;
 
-		if (m != NULL && m->wire_count > 0)
+	KASSERT(e->object != NULL, ("entry_unwire_range: wired entry %lx-%lx has no object",
+	    e->start, e->end));
+	for (vm_pindex_t i = 0; i < atop(end - start); i++) {
+		m = vm_object_chain_lookup(e->object, first + i, &holder);
+		KASSERT(m != NULL && m->wire_count >= e->wired_count,
+		    ("entry_unwire_range: page %lx of a wired entry is not wired", start + ptoa(i)));
+		for (uint32_t w = 0; w < e->wired_count; w++)
 			vm_page_unwire(m);
+		spin_unlock(&holder->lock);
 	}
-	pmap_unwire(map->pmap, e->start, e->end);
+	if (map->pmap != NULL)
+		pmap_unwire(map->pmap, start, end);
+}
+
+/* Unwire the whole of a wired entry (map locked). */
+static void
+entry_unwire(struct vm_map *map, struct vm_map_entry *e)
+{
+	entry_unwire_range(map, e, e->start, e->end);
 	e->wired_count = 0;
 }
 
-/* Remove [start, end) from a locked map: entries, translations, object references. */
+/*
+ * Remove [start, end) from a locked map: entries, translations, object
+ * references.  The map's entry limit stops only a removal that splits one
+ * entry in two (ENOMEM, as Linux's munmap); trimming one at either end
+ * adds no entry in the end.
+ */
 static int
 remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e, *next;
 	int error;
 
-	if ((error = clip_range(map, start, end)) != 0)
+	e = vm_map_tree_lookup(&map->tree, start, NULL);
+	if (e != NULL && e->start < start && end < e->end && at_entry_limit(map))
+		return ENOMEM;
+	if ((error = clip_range_limited(map, start, end, false)) != 0)
 		return error;
 	for (e = first_in_range(map, start); e != NULL && e->start < end; e = next) {
 		next = e->node.next;
 		KASSERT(!(e->eflags & MAP_ENTRY_IS_SUB_MAP), ("vm_map_remove: a submap"));
 		if (e->wired_count > 0)
-			entry_unwire_pages(map, e);
+			entry_unwire(map, e);
 		/* Kernel maps have no pmap: their users unmap their own pages. */
 		if (map->pmap != NULL)
 			pmap_remove(map->pmap, e->start, e->end);
 		entry_unlink(map, e);
+		/* The range's pages, if no one else sees them, go now, not with the object. */
+		if (e->object != NULL)
+			vm_object_unmap_range(e->object, atop(e->offset),
+			    atop(e->offset + (e->end - e->start)));
 		/* Dropping an object reference may collapse chains: no map lock needed. */
 		vm_object_deallocate(e->object);
 		entry_free(e);
@@ -212,6 +289,9 @@ vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	int error;
 
+	/* Nothing is mapped outside the bounds: remove only what lies inside. */
+	start = MAX(start, map->tree.min);
+	end = MIN(end, map->tree.max);
 	if (start >= end)
 		return 0;
 	vm_map_lock(map);
@@ -230,39 +310,76 @@ range_is_free(struct vm_map *map, vaddr_t start, vaddr_t end)
 }
 
 /*
- * Grow prev, an anonymous private entry ending at start that no one else
- * shares, to cover [start, end) instead of making a new entry.
+ * Can e's range grow by len bytes in place, showing nothing of its
+ * objects that belongs to someone else?  Every anonymous object of its
+ * chain must hold nothing at the new indices (they lie past its size),
+ * and the first one, if anonymous, must be e's alone there; a file at the
+ * bottom may show through only with show_file (mremap: the mapping goes
+ * on with the file), not when the new range must read as zeros (a merged
+ * mmap).  If so, the first object grows to cover the new range, and true
+ * is returned.  Map locked.
+ */
+static bool
+grow_objects(struct vm_map_entry *e, vm_size_t len, bool show_file)
+{
+	struct vm_object *first = e->object, *obj, *next;
+	vm_pindex_t from = atop(e->offset + (e->end - e->start)), to = from + atop(len);
+	uint64_t ignored;
+	bool ok;
+
+	if (first == NULL)
+		return true;
+	spin_lock(&first->lock);
+	ok = first->type != OBJT_ANON || (from == first->size &&
+	    (first->ref_count == 1 || (first->flags & OBJ_ONEMAPPING)));
+	for (obj = first; ok; obj = next) {
+		if (obj->type != OBJT_ANON) {
+			ok = obj->type == OBJT_VNODE && show_file;
+			break;
+		}
+		ok = from >= obj->size && vm_radix_lookup_ge(&obj->pages, from, &ignored) == NULL;
+		if (!ok || (next = obj->backing_object) == NULL)
+			break;
+		from += atop(obj->backing_offset);
+		spin_lock(&next->lock);
+		if (obj != first)
+			spin_unlock(&obj->lock);
+	}
+	if (obj != first)
+		spin_unlock(&obj->lock);
+	if (ok && first->type == OBJT_ANON)
+		first->size = to;
+	spin_unlock(&first->lock);
+	return ok;
+}
+
+/* Grow e, followed by free space, by len bytes in place if grow_objects allows. */
+static bool
+entry_extend(struct vm_map *map, struct vm_map_entry *e, vm_size_t len, bool show_file)
+{
+	if ((map->flags & MAP_KERNEL) || e->wired_count != 0 ||
+	    (e->eflags & (MAP_ENTRY_IS_SUB_MAP | MAP_ENTRY_IN_WIRING)) ||
+	    !grow_objects(e, len, show_file))
+		return false;
+	map->size += len;
+	e->end += len;
+	vm_map_tree_resize(&map->tree, e);
+	return true;
+}
+
+/*
+ * Grow prev, an anonymous private entry ending at start and alike in
+ * every other way, to cover [start, end) instead of making a new entry.
  */
 static bool
 try_extend(struct vm_map *map, struct vm_map_entry *prev, vaddr_t start, vaddr_t end,
     vm_prot_t prot, vm_prot_t maxprot, int cow)
 {
-	struct vm_object *obj;
-
-	if (prev == NULL || (map->flags & MAP_KERNEL) || prev->end != start ||
-	    prev->protection != prot || prev->max_protection != maxprot || prev->eflags != cow ||
-	    prev->wired_count != 0 || prev->inheritance != VM_INHERIT_COPY ||
-	    (map->flags & MAP_WIREFUTURE))
+	if (prev == NULL || prev->end != start || prev->protection != prot ||
+	    prev->max_protection != maxprot || prev->eflags != cow ||
+	    prev->inheritance != VM_INHERIT_COPY || (map->flags & MAP_WIREFUTURE))
 		return false;
-	obj = prev->object;
-	if (obj != NULL) {
-		bool ok;
-
-		spin_lock(&obj->lock);
-		ok = obj->type == OBJT_ANON && obj->ref_count == 1 &&
-		    obj->backing_object == NULL && obj->shadow_count == 0 &&
-		    prev->offset + (prev->end - prev->start) == ptoa(obj->size) &&
-		    vm_radix_lookup_ge(&obj->pages, obj->size, &(uint64_t){0}) == NULL;
-		if (ok)
-			obj->size += atop(end - start);
-		spin_unlock(&obj->lock);
-		if (!ok)
-			return false;
-	}
-	map->size += end - start;
-	prev->end = end;
-	vm_map_tree_resize(&map->tree, prev);
-	return true;
+	return entry_extend(map, prev, end - start, false);
 }
 
 int
@@ -320,17 +437,22 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 	*addr = start;
 	error = 0;
 	if (map->flags & MAP_WIREFUTURE) {
-		/* Hold the object: once unlocked, the new mapping may be changed by others. */
+		/*
+		 * Wire what can be read (a file mapping past the end of its file
+		 * is wired up to there, as Linux populates it).  Hold the object
+		 * meanwhile: on failure the mapping goes and the caller keeps this
+		 * reference.  One thread runs in a map (clone refuses more), so
+		 * what is at start is still the new mapping, even if a wiring
+		 * fault has given it a shadow since.
+		 */
 		vm_object_reference(object);
 		vm_map_unlock(map);
-		if (vm_map_wire(map, start, end) == 0) {
+		if (vm_map_wire_prefix(map, start, end) == 0) {
 			vm_object_deallocate(object);
 			return 0;
 		}
-		/* Undo the mapping if it is still ours; the caller keeps its reference. */
 		vm_map_lock(map);
-		e = vm_map_lookup_entry(map, start);
-		if (e != NULL && (object == NULL || e->object == object))
+		if (vm_map_lookup_entry(map, start) != NULL)
 			remove_locked(map, start, end);
 		vm_map_unlock(map);
 		return ENOMEM;
@@ -414,49 +536,120 @@ vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit)
 	return error;
 }
 
+/* Does [start, end) of a locked map hold an entry no access is allowed to? */
+static bool
+range_has_prot_none(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	for (struct vm_map_entry *e = first_in_range(map, start); e != NULL && e->start < end;
+	    e = e->node.next)
+		if (e->protection == VM_PROT_NONE)
+			return true;
+	return false;
+}
+
+/* The access a wiring fault makes: a write if it may (copy-on-write now), else any allowed. */
+static vm_prot_t
+wire_access(vm_prot_t prot)
+{
+	if (prot & VM_PROT_WRITE)
+		return VM_PROT_WRITE;
+	return (prot & VM_PROT_READ) ? VM_PROT_READ : VM_PROT_EXECUTE;
+}
+
 /*
- * Wire [start, end): entries not yet wired are marked, then every page in
- * them is faulted in and wired (writable ones for writing, so copy-on-write
- * happens now rather than later).  Wiring is not counted per call: wiring
- * a wired range again changes nothing, as mlock(2) requires.
+ * Wire [start, end): each entry not yet wired is marked as being wired,
+ * then every page of it is faulted in and wired (writable ones for
+ * writing, so copy-on-write happens now rather than later), and the
+ * entry counts one wiring.  Wiring a wired range again changes nothing,
+ * as mlock(2) requires.  Errors: ENOMEM (a hole, or PROT_NONE memory),
+ * EAGAIN (no memory for the pages), EIO (a page past the end of a file);
+ * on failure nothing stays wired that this call wired, and nothing that
+ * was wired before is touched.
  */
-int
-vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
+static int
+wire_range(struct vm_map *map, vaddr_t start, vaddr_t end, vaddr_t *failed)
 {
 	struct vm_map_entry *e;
+	vaddr_t va;
 	int error;
 
 	vm_map_lock(map);
-	if ((error = clip_mapped_range(map, start, end)) != 0) {
+	/* PROT_NONE memory cannot be faulted in: ENOMEM, as Linux says, before any change. */
+	if (range_is_mapped(map, start, end) && range_has_prot_none(map, start, end))
+		error = ENOMEM;
+	else
+		error = clip_mapped_range(map, start, end);
+	if (error) {
 		vm_map_unlock(map);
 		return error;
 	}
 	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next)
-		if (e->wired_count == 0) {
-			e->wired_count = 1;
+		if (e->wired_count == 0)
 			e->eflags |= MAP_ENTRY_IN_WIRING;
-		}
 	vm_map_unlock(map);
-	for (vaddr_t va = start; va < end && error == 0; va += PAGE_SIZE) {
-		vm_prot_t access = VM_PROT_READ;
+	for (va = start; va < end && error == 0; va += PAGE_SIZE) {
+		vm_prot_t access = VM_PROT_NONE;
 		bool wiring;
 
 		vm_map_lock(map);
 		e = vm_map_lookup_entry(map, va);
 		wiring = e != NULL && (e->eflags & MAP_ENTRY_IN_WIRING);
-		if (wiring && (e->protection & VM_PROT_WRITE))
-			access = VM_PROT_WRITE;
-		vm_map_unlock(map);
 		if (wiring)
-			error = vm_fault(map, va, access, VM_FAULT_WIRE);
+			access = wire_access(e->protection);
+		vm_map_unlock(map);
+		if (wiring && (error = vm_fault(map, va, access, VM_FAULT_WIRE)) != 0)
+			break;
 	}
+	/* Done: the marked entries are wired; failed at va: unwire what was wired below it. */
 	vm_map_lock(map);
-	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next)
+	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next) {
+		if (!(e->eflags & MAP_ENTRY_IN_WIRING))
+			continue;
 		e->eflags &= ~MAP_ENTRY_IN_WIRING;
+		if (error == 0) {
+			e->wired_count = 1;
+			e->eflags &= ~MAP_ENTRY_LOCKED_UNREAD;	/* its pages can be read now */
+		} else if (e->start < va) {
+			e->wired_count = 1;
+			entry_unwire_range(map, e, e->start, MIN(va, e->end));
+			e->wired_count = 0;
+		}
+	}
 	vm_map_unlock(map);
-	if (error)
-		vm_map_unwire(map, start, end);
+	*failed = va;
+	if (error == ENOMEM)
+		error = EAGAIN;		/* the pages' memory, not the range: try again later */
 	return error;
+}
+
+int
+vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	vaddr_t failed;
+
+	return wire_range(map, start, end, &failed);
+}
+
+int
+vm_map_wire_prefix(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e;
+	vaddr_t failed, unread;
+	int error = wire_range(map, start, end, &failed);
+
+	if (error != EIO)
+		return error;
+	unread = failed;
+	if (failed > start && (error = wire_range(map, start, failed, &failed)) != 0)
+		return error;
+	vm_map_lock(map);
+	if (clip_mapped_range(map, unread, end) == 0)
+		for (e = first_in_range(map, unread); e != NULL && e->start < end;
+		    e = e->node.next)
+			if (e->wired_count == 0)
+				e->eflags |= MAP_ENTRY_LOCKED_UNREAD;
+	vm_map_unlock(map);
+	return 0;
 }
 
 int
@@ -468,9 +661,11 @@ vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end)
 	vm_map_lock(map);
 	if ((error = clip_mapped_range(map, start, end)) == 0)
 		for (e = first_in_range(map, start); e != NULL && e->start < end;
-		    e = e->node.next)
+		    e = e->node.next) {
 			if (e->wired_count > 0)
-				entry_unwire_pages(map, e);
+				entry_unwire(map, e);
+			e->eflags &= ~MAP_ENTRY_LOCKED_UNREAD;
+		}
 	vm_map_unlock(map);
 	return error;
 }
@@ -505,35 +700,55 @@ vmspace_free(struct vmspace *vm)
 
 /*
  * A wired private entry cannot wait for copy-on-write (the parent's pages
- * must stay writable), so the child gets its own copy now.
+ * must stay writable and resident without faults), so the child gets its
+ * own copy now of every page the entry sees, taken from the objects: a
+ * page made PROT_NONE has no translation but is there all the same.  What
+ * the entry still reads from a file stays the file's: the child's object
+ * shadows the file, as the parent's chain does.
  */
 static int
-copy_wired_entry(struct vm_map *src_map, struct vm_map_entry *src, struct vm_map_entry *dst)
+copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 {
-	vm_pindex_t npages = atop(src->end - src->start);
-	struct vm_object *obj = vm_object_allocate(OBJT_ANON, npages);
+	vm_pindex_t npages = atop(src->end - src->start), first = atop(src->offset);
+	struct vm_object *obj, *holder;
+	struct vm_page *m, *copy;
+	uint64_t offset;
+	int error = 0;
 
+	obj = chain_bottom(src, &offset);
+	if (obj->type == OBJT_ANON) {
+		vm_object_deallocate(obj);
+		obj = vm_object_allocate_private(npages);
+		offset = 0;
+	} else if (vm_object_shadow(&obj, &offset, src->end - src->start) != 0) {
+		vm_object_deallocate(obj);
+		obj = NULL;
+	}
 	if (obj == NULL)
 		return ENOMEM;
-	spin_lock(&obj->lock);
-	for (vm_pindex_t i = 0; i < npages; i++) {
-		paddr_t pa = pmap_extract(src_map->pmap, src->start + ptoa(i));
-		struct vm_page *m;
-
-		if (pa == 0)
+	for (vm_pindex_t i = 0; i < npages && error == 0; i++) {
+		if ((m = vm_object_chain_lookup(src->object, first + i, &holder)) == NULL)
 			continue;
-		if ((m = vm_page_alloc(obj, i, 0)) == NULL) {
+		if (holder->type == OBJT_ANON) {
+			KASSERT(!m->busy, ("copy_wired_entry: busy page %lx", m->phys_addr));
+			spin_lock(&obj->lock);
+			if ((copy = vm_page_alloc(obj, i, 0)) != NULL) {
+				pmap_copy_page(m, copy);
+				vm_page_unbusy(copy);
+				STAT_ADD(fork_pages_copied, 1);
+			}
 			spin_unlock(&obj->lock);
-			vm_object_deallocate(obj);
-			return ENOMEM;
+			error = copy == NULL ? ENOMEM : 0;
 		}
-		pmap_copy_page(PHYS_TO_VM_PAGE(pa), m);
-		vm_page_unbusy(m);
+		spin_unlock(&holder->lock);
 	}
-	spin_unlock(&obj->lock);
+	if (error) {
+		vm_object_deallocate(obj);
+		return error;
+	}
 	dst->object = obj;
-	dst->offset = 0;
-	dst->eflags &= ~(MAP_ENTRY_NEEDS_COPY);
+	dst->offset = offset;
+	dst->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	return 0;
 }
 
@@ -548,7 +763,8 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 		return ENOMEM;
 	*c = *e;
 	memset(&c->node, 0, sizeof(c->node));
-	c->wired_count = 0;
+	c->wired_count = 0;		/* locks are not inherited */
+	c->eflags &= ~MAP_ENTRY_LOCKED_UNREAD;
 	switch (e->inheritance) {
 	case VM_INHERIT_SHARE:
 		if (e->object == NULL) {
@@ -568,14 +784,16 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 		c->offset = e->offset;
 		c->eflags = e->eflags;
 		vm_object_reference(c->object);
+		vm_object_clear_onemapping(c->object);	/* both entries see its pages */
 		break;
 	case VM_INHERIT_COPY:
 		if (e->wired_count > 0 && e->object != NULL) {
-			error = copy_wired_entry(parent, e, c);
+			error = copy_wired_entry(e, c);
 			break;
 		}
 		if (e->object != NULL) {
 			vm_object_reference(e->object);
+			vm_object_clear_onemapping(e->object);	/* both entries see its pages */
 			e->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
 			c->eflags = e->eflags;
 			/* Writes by either side must now fault and copy. */
@@ -691,6 +909,18 @@ vm_map_wired_bytes(struct vm_map *map)
 	return bytes;
 }
 
+uint64_t
+vm_map_wirings(struct vm_map *map)
+{
+	uint64_t n = 0;
+
+	vm_map_lock(map);
+	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
+		n += atop(e->end - e->start) * e->wired_count;
+	vm_map_unlock(map);
+	return n;
+}
+
 bool
 vm_map_page_resident(struct vm_map *map, vaddr_t va)
 {
@@ -710,28 +940,12 @@ vm_map_page_resident(struct vm_map *map, vaddr_t va)
 	return resident;
 }
 
-/*
- * The bottom of e's chain, referenced, and e's offset into it, for
- * remapping a file afresh.  The chain is walked holding each object's
- * lock until the next is locked, so a collapse elsewhere cannot free an
- * object under us.
- */
+/* The bottom of e's chain, referenced, and e's offset into it (a file, for remapping). */
 static struct vm_object *
 chain_bottom(struct vm_map_entry *e, uint64_t *offset)
 {
-	struct vm_object *obj = e->object, *next;
-
 	*offset = e->offset;
-	spin_lock(&obj->lock);
-	while ((next = obj->backing_object) != NULL) {
-		*offset += obj->backing_offset;
-		spin_lock(&next->lock);
-		spin_unlock(&obj->lock);
-		obj = next;
-	}
-	__atomic_add_fetch(&obj->ref_count, 1, __ATOMIC_RELAXED);
-	spin_unlock(&obj->lock);
-	return obj;
+	return vm_object_bottom(e->object, offset);
 }
 
 /*
@@ -783,7 +997,7 @@ entry_advise(struct vm_map *map, struct vm_map_entry *e, int advice)
 		return 0;
 	case MADV_DONTNEED:
 	case MADV_FREE:
-		if (e->wired_count > 0)
+		if (vm_map_entry_locked(e))
 			return EINVAL;
 		if (e->eflags & MAP_ENTRY_COW)
 			entry_discard(map, e);
@@ -798,7 +1012,9 @@ entry_advise(struct vm_map *map, struct vm_map_entry *e, int advice)
 		e->inheritance = (e->eflags & MAP_ENTRY_COW) ? VM_INHERIT_COPY : VM_INHERIT_SHARE;
 		return 0;
 	case MADV_WIPEONFORK:
-		if (!(e->eflags & MAP_ENTRY_COW))
+		/* Private anonymous memory only, as on Linux: not shared, not a file's. */
+		if (!(e->eflags & MAP_ENTRY_COW) ||
+		    (e->object != NULL && vm_object_bottom_type(e->object) != OBJT_ANON))
 			return EINVAL;
 		e->inheritance = VM_INHERIT_ZERO;
 		return 0;
@@ -827,7 +1043,7 @@ vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
 }
 
 int
-vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
+vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
     int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last))
 {
 	struct vm_map_entry *e;
@@ -837,6 +1053,13 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
 	if (!range_is_mapped(map, start, end)) {
 		vm_map_unlock(map);
 		return ENOMEM;
+	}
+	for (e = vm_map_tree_lookup(&map->tree, start, NULL); invalidate && e != NULL &&
+	    e->start < end; e = e->node.next) {
+		if (vm_map_entry_locked(e)) {
+			vm_map_unlock(map);
+			return EBUSY;
+		}
 	}
 	for (e = vm_map_tree_lookup(&map->tree, start, NULL); !error && e != NULL &&
 	    e->start < end; e = e->node.next) {
@@ -854,18 +1077,21 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
 
 /*
  * Grow the mapping that ends with e by len bytes (the space after it is
- * free), as a new entry: the object pages after e's range may belong to
+ * free), as a new entry, when e cannot simply be extended (entry_extend):
+ * the object pages after e's range may belong to
  * another part of the original mapping (clipped off, or unmapped with
  * their pages still in the object), so e itself must not reach them.  A
- * file mapping goes on with the next part of the file; private anonymous
- * memory with fresh zero-fill; shared anonymous memory with a new object.
- * Map locked.
+ * file mapping goes on with the next part of the file (a private one
+ * copy-on-write, even when e's own pages are copies by now: the file is
+ * the bottom of its chain); private anonymous memory with fresh
+ * zero-fill; shared anonymous memory with a new object.  Map locked.
  */
 static int
 append_growth(struct vm_map *map, struct vm_map_entry *e, vm_size_t len)
 {
 	struct vm_map_entry *g = entry_alloc();
-	struct vm_object *obj = e->object;
+	struct vm_object *file = NULL;
+	uint64_t offset = 0;
 
 	if (g == NULL)
 		return ENOMEM;
@@ -874,16 +1100,22 @@ append_growth(struct vm_map *map, struct vm_map_entry *e, vm_size_t len)
 	g->start = e->end;
 	g->end = e->end + len;
 	g->wired_count = 0;
-	if (obj != NULL && obj->type == OBJT_VNODE) {
-		g->offset = e->offset + (e->end - e->start);
-		vm_object_reference(obj);
+	if (e->object != NULL && (file = chain_bottom(e, &offset))->type != OBJT_VNODE) {
+		vm_object_deallocate(file);
+		file = NULL;
+	}
+	if (file != NULL) {
+		g->object = file;		/* takes chain_bottom's reference */
+		g->offset = offset + (e->end - e->start);
+		if (e->eflags & MAP_ENTRY_COW)
+			g->eflags |= MAP_ENTRY_NEEDS_COPY;
 	} else if (e->eflags & MAP_ENTRY_COW) {
 		g->object = NULL;
 		g->offset = 0;
 		g->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	} else {
 		g->offset = 0;
-		if ((g->object = vm_object_allocate(OBJT_ANON, atop(len))) == NULL) {
+		if ((g->object = vm_object_allocate_private(atop(len))) == NULL) {
 			entry_free(g);
 			return ENOMEM;
 		}
@@ -897,9 +1129,14 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
     bool may_move, bool fixed, vaddr_t *newaddr)
 {
 	struct vm_map_entry *e, *moved;
-	vaddr_t end = old + oldsize, dest;
+	vaddr_t end, dest, dest_end = 0;
 	int error;
 
+	if (add_overflows(old, oldsize, &end) || !vm_map_in_bounds(map, old, end))
+		return EFAULT;
+	if (fixed && (add_overflows(*newaddr, newsize, &dest_end) ||
+	    !vm_map_in_bounds(map, *newaddr, dest_end)))
+		return EINVAL;
 	vm_map_lock(map);
 	e = vm_map_lookup_entry(map, old);
 	if (e == NULL || end > e->end || e->wired_count > 0) {
@@ -916,7 +1153,8 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	}
 	if (!fixed && range_is_free(map, end, old + newsize) && old + newsize <= map->tree.max &&
 	    old + newsize > old) {
-		error = append_growth(map, e, newsize - oldsize);
+		if (!entry_extend(map, e, newsize - oldsize, true))
+			error = append_growth(map, e, newsize - oldsize);
 		*newaddr = old;
 		goto out;
 	}
@@ -926,7 +1164,7 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	}
 	if (fixed) {
 		dest = *newaddr;
-		if ((dest & PAGE_MASK) || dest + newsize < dest || (dest < end && old < dest + newsize)) {
+		if (dest < end && old < dest_end) {
 			error = EINVAL;		/* the caller checks too: never overlap the source */
 			goto out;
 		}
@@ -950,7 +1188,7 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	entry_unlink(map, e);
 	entry_free(e);
 	entry_insert(map, moved);
-	if (newsize > oldsize)
+	if (newsize > oldsize && !entry_extend(map, moved, newsize - oldsize, true))
 		error = append_growth(map, moved, newsize - oldsize);
 	*newaddr = dest;
 out:

@@ -42,8 +42,10 @@ struct pmap;
 #define MAP_ENTRY_NOFAULT	0x0004	/* reserved space: no faults here */
 #define MAP_ENTRY_STACK		0x0008	/* a stack (for /proc maps) */
 #define MAP_ENTRY_GUARD		0x0010	/* a guard region */
-#define MAP_ENTRY_IN_WIRING	0x0020	/* vm_map_wire is faulting it in */
+#define MAP_ENTRY_IN_WIRING	0x0020	/* vm_map_wire is faulting it in and wiring it */
 #define MAP_ENTRY_IS_SUB_MAP	0x0040	/* kernel map: the range is another map's */
+#define MAP_ENTRY_LOCKED_UNREAD	0x0080	/* locked (mlock), nothing wired: its pages
+					 * could not be read (past the end of a file) */
 
 struct vm_map_entry {
 	struct vm_map_node node;	/* (M) tree and list linkage */
@@ -59,8 +61,25 @@ struct vm_map_entry {
 	uint8_t		inheritance;	/* (M) VM_INHERIT_* */
 	uint8_t		advice;		/* (M) MADV_* */
 	uint16_t	eflags;		/* (M) MAP_ENTRY_* */
-	uint32_t	wired_count;	/* (M) wirings (mlock + kernel) */
+	uint32_t	wired_count;	/* (M) wirings of the range (mlock: at most one) */
 };
+
+/* Is e locked, as mlock(2) sees it: wired, or locked where its pages could not be read? */
+static inline bool
+vm_map_entry_locked(const struct vm_map_entry *e)
+{
+	return e->wired_count > 0 || (e->eflags & MAP_ENTRY_LOCKED_UNREAD);
+}
+
+/*
+ * Wiring belongs to the entry.  A wired entry (wired_count > 0, not
+ * MAP_ENTRY_IN_WIRING) has, at every page of its range, a resident page
+ * in its objects (the first found down its shadow chain: the page it
+ * sees), and that page carries wired_count wirings for it; its leaves in
+ * the pmap, where there are any (a PROT_NONE entry has none), are wired
+ * leaves.  A copy-on-write of a wired entry's page moves its wirings to
+ * the copy; unwiring walks the entry's objects, never its page tables.
+ */
 
 struct vm_map {
 	struct spinlock	lock;
@@ -72,6 +91,9 @@ struct vm_map {
 	uint32_t	timestamp;	/* (M) bumped on every change */
 };
 
+/* Entries a user map may have (Linux's default vm.max_map_count). */
+#define VM_MAP_MAX_ENTRIES	65530
+
 #define MAP_WIREFUTURE	0x0001		/* mlockall(MCL_FUTURE) */
 #define MAP_KERNEL	0x0002		/* a kernel map: no pmap, entries never merge */
 
@@ -79,8 +101,8 @@ struct vmspace {
 	struct vm_map	vm_map;
 	struct pmap	*vm_pmap;
 	uint32_t	vm_refcnt;	/* (A) */
-	vaddr_t		vm_brk_start;	/* heap (brk) */
-	vaddr_t		vm_brk;
+	vaddr_t		vm_brk_start;	/* (C) heap start (set by exec, copied by fork) */
+	vaddr_t		vm_brk;		/* (M) the break: written with the map locked */
 };
 
 /* vm_map_find placement */
@@ -98,6 +120,12 @@ struct vmspace {
  */
 extern struct vm_map *kernel_map;
 extern struct vm_map *kstack_map;
+
+/* Counters, exported through /proc/vmstat. */
+struct vm_map_stats {
+	uint64_t	fork_pages_copied;	/* wired private pages fork copied at once */
+};
+extern struct vm_map_stats vm_map_stats;
 
 void vm_map_startup(void);
 void vm_map_init(struct vm_map *map, struct pmap *pmap, vaddr_t min, vaddr_t max);
@@ -125,7 +153,28 @@ int vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end);
 int vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot);
 int vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit);
 int vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end);
+/*
+ * Wire [start, end) as far as it can be read from start (mlockall): a
+ * page that cannot be (past the end of a file, EIO) ends the wiring there
+ * without an error, as Linux ignores such pages; the rest of the range is
+ * still locked (MAP_ENTRY_LOCKED_UNREAD), as Linux marks it.  Other
+ * errors as vm_map_wire.
+ */
+int vm_map_wire_prefix(struct vm_map *map, vaddr_t start, vaddr_t end);
 int vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end);
+
+/*
+ * The pages [*start, *end) that the user range [addr, addr + len) touches,
+ * checked against map's bounds (the one check every memory system call
+ * makes): 0; EINVAL if the range wraps around the top of the 64-bit
+ * space; ENOMEM if it reaches past the map's upper bound.  A range that
+ * reaches below the lower bound is returned as it is: nothing is ever
+ * mapped there, so the operations see that part as a hole.
+ */
+int vm_map_user_range(const struct vm_map *map, uint64_t addr, uint64_t len,
+    vaddr_t *start, vaddr_t *end);
+/* Does the page range [start, end) lie inside map's bounds? */
+bool vm_map_in_bounds(const struct vm_map *map, vaddr_t start, vaddr_t end);
 
 /* The map lock; the fault path holds it while it resolves a fault. */
 void vm_map_lock(struct vm_map *map);
@@ -135,6 +184,14 @@ struct vm_map_entry *vm_map_lookup_entry(struct vm_map *map, vaddr_t va);
 
 uint64_t vm_map_entry_count(const struct vm_map *map);
 void vm_map_check(struct vm_map *map);		/* tree and object invariants */
+/*
+ * The whole address space's consistency (vm_map_check.c): entries, entry
+ * tree, wirings, leaves against the pages their entries see, objects and
+ * chains, pmap.  Each problem goes to report (one line, no newline), or
+ * to the console when report is NULL; returns how many were found.
+ * Called with no locks held.
+ */
+int vm_map_verify(struct vm_map *map, vm_map_tree_report_fn *report, void *arg);
 void vm_map_print(struct vm_map *map);
 
 /* Operations behind the memory system calls (vm_mmap.c). Map unlocked. */
@@ -143,13 +200,16 @@ int vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
 bool vm_map_range_mapped(struct vm_map *map, vaddr_t start, vaddr_t end);
 /* Bytes in wired entries (for RLIMIT_MEMLOCK). */
 vm_size_t vm_map_wired_bytes(struct vm_map *map);
+/* The page wirings map's entries hold (pages times wired_count), for the checker. */
+uint64_t vm_map_wirings(struct vm_map *map);
 /* Is the page at va resident (mapped, or in its object)? */
 bool vm_map_page_resident(struct vm_map *map, vaddr_t va);
 /*
  * For each shared mapping of a file object in [start, end), call fn on
- * the object and the page range it covers (msync).
+ * the object and the page range it covers (msync).  With invalidate, a
+ * wired entry in the range is EBUSY (locked pages cannot be invalidated).
  */
-int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end,
+int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
     int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last));
 /*
  * Move or resize the mapping [old, old+oldsize) to newsize bytes, in place

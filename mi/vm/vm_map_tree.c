@@ -463,38 +463,54 @@ vm_map_tree_resize(struct vm_map_tree *t, struct vm_map_entry *e)
 
 /*
  * Invariant check: an in-order walk that compares each node with the
- * list, the previous node, its parent link and its cached values.
+ * list, the previous node, its parent link and its cached values.  The
+ * first broken invariant is reported and ends the walk (past it, links
+ * may lead anywhere).
  */
 
 struct check_state {
 	const struct vm_map_entry *expect;	/* next entry on the list */
 	const struct vm_map_entry *prev;	/* last entry visited */
 	uint64_t	count;
+	vm_map_tree_report_fn *report;
+	void		*arg;
+	bool		broken;		/* a problem was reported: stop */
 };
+
+static bool __printflike(2, 3)
+broken(struct check_state *st, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	st->report(st->arg, msg);
+	st->broken = true;
+	return true;
+}
 
 static void
 check_entry(const struct vm_map_tree *t, const struct vm_map_entry *e,
     struct check_state *st)
 {
 	if (e != st->expect)
-		panic("vm_map_tree_check: in-order entry %p [%#lx, %#lx) "
-		    "but the list has %p", e, e->start, e->end, st->expect);
-	if (e->node.prev != st->prev)
-		panic("vm_map_tree_check: [%#lx, %#lx) has prev %p, not %p",
-		    e->start, e->end, e->node.prev, st->prev);
-	if (e->start >= e->end)
-		panic("vm_map_tree_check: empty entry [%#lx, %#lx)",
-		    e->start, e->end);
-	if (e->start < t->min || e->end > t->max)
-		panic("vm_map_tree_check: [%#lx, %#lx) outside [%#lx, %#lx)",
-		    e->start, e->end, t->min, t->max);
-	if (st->prev != NULL && st->prev->end > e->start)
-		panic("vm_map_tree_check: [%#lx, %#lx) out of order with or "
-		    "overlapping [%#lx, %#lx)", st->prev->start, st->prev->end,
-		    e->start, e->end);
-	if (++st->count > t->nentries)
-		panic("vm_map_tree_check: more than nentries %lu entries",
-		    t->nentries);
+		broken(st, "in-order entry %p [%#lx, %#lx) but the list has %p", e, e->start,
+		    e->end, st->expect);
+	else if (e->node.prev != st->prev)
+		broken(st, "[%#lx, %#lx) has prev %p, not %p", e->start, e->end, e->node.prev,
+		    st->prev);
+	else if (e->start >= e->end)
+		broken(st, "empty entry [%#lx, %#lx)", e->start, e->end);
+	else if (e->start < t->min || e->end > t->max)
+		broken(st, "[%#lx, %#lx) outside [%#lx, %#lx)", e->start, e->end, t->min,
+		    t->max);
+	else if (st->prev != NULL && st->prev->end > e->start)
+		broken(st, "[%#lx, %#lx) out of order with or overlapping [%#lx, %#lx)",
+		    st->prev->start, st->prev->end, e->start, e->end);
+	else if (++st->count > t->nentries)
+		broken(st, "more than nentries %lu entries", t->nentries);
 	st->prev = e;
 	st->expect = e->node.next;
 }
@@ -505,55 +521,76 @@ check_subtree(const struct vm_map_tree *t, const struct vm_map_entry *e,
     const struct vm_map_entry *parent, int depth, struct check_state *st,
     vaddr_t *max_gap)
 {
-	vaddr_t lgap, rgap, gap;
-	int lh, rh;
+	vaddr_t lgap, rgap = 0, gap;
+	int lh, rh = 0;
 
 	*max_gap = 0;
-	if (e == NULL)
+	if (e == NULL || st->broken)
 		return 0;
-	if (depth > VM_MAP_TREE_MAX_DEPTH)
-		panic("vm_map_tree_check: deeper than %d (a cycle?)",
-		    VM_MAP_TREE_MAX_DEPTH);
-	if (e->node.parent != parent)
-		panic("vm_map_tree_check: [%#lx, %#lx) has parent %p, not %p",
-		    e->start, e->end, e->node.parent, parent);
+	if (depth > VM_MAP_TREE_MAX_DEPTH) {
+		broken(st, "deeper than %d (a cycle?)", VM_MAP_TREE_MAX_DEPTH);
+		return 0;
+	}
+	if (e->node.parent != parent) {
+		broken(st, "[%#lx, %#lx) has parent %p, not %p", e->start, e->end,
+		    e->node.parent, parent);
+		return 0;
+	}
 
 	lh = check_subtree(t, e->node.left, e, depth + 1, st, &lgap);
-	check_entry(t, e, st);
-	rh = check_subtree(t, e->node.right, e, depth + 1, st, &rgap);
+	if (!st->broken)
+		check_entry(t, e, st);
+	if (!st->broken)
+		rh = check_subtree(t, e->node.right, e, depth + 1, st, &rgap);
+	if (st->broken)
+		return 0;
 
 	if (lh - rh > 1 || rh - lh > 1)
-		panic("vm_map_tree_check: [%#lx, %#lx) unbalanced: heights "
-		    "%d and %d", e->start, e->end, lh, rh);
-	if (e->node.height != 1 + MAX(lh, rh))
-		panic("vm_map_tree_check: [%#lx, %#lx) height %d, should be %d",
-		    e->start, e->end, e->node.height, 1 + MAX(lh, rh));
+		broken(st, "[%#lx, %#lx) unbalanced: heights %d and %d", e->start, e->end, lh,
+		    rh);
+	else if (e->node.height != 1 + MAX(lh, rh))
+		broken(st, "[%#lx, %#lx) height %d, should be %d", e->start, e->end,
+		    e->node.height, 1 + MAX(lh, rh));
 	/* check_entry has checked that the gap is not negative. */
 	gap = MAX(gap_before(t, e), MAX(lgap, rgap));
-	if (e->node.max_gap != gap)
-		panic("vm_map_tree_check: [%#lx, %#lx) max_gap %#lx, should "
-		    "be %#lx", e->start, e->end, e->node.max_gap, gap);
+	if (!st->broken && e->node.max_gap != gap)
+		broken(st, "[%#lx, %#lx) max_gap %#lx, should be %#lx", e->start, e->end,
+		    e->node.max_gap, gap);
 	*max_gap = gap;
 	return e->node.height;
+}
+
+int
+vm_map_tree_verify(const struct vm_map_tree *t, vm_map_tree_report_fn *report, void *arg)
+{
+	struct check_state st = { .expect = t->first, .report = report, .arg = arg };
+	vaddr_t max_gap;
+
+	if (t->min > t->max) {
+		broken(&st, "min %#lx > max %#lx", t->min, t->max);
+		return 1;
+	}
+	(void)check_subtree(t, t->root, NULL, 1, &st, &max_gap);
+	if (st.broken)
+		return 1;
+	if (st.expect != NULL)
+		broken(&st, "list has %p [%#lx, %#lx) after the last tree entry", st.expect,
+		    st.expect->start, st.expect->end);
+	else if (t->last != st.prev)
+		broken(&st, "last is %p, not %p", t->last, st.prev);
+	else if (st.count != t->nentries)
+		broken(&st, "%lu entries, nentries %lu", st.count, t->nentries);
+	return st.broken ? 1 : 0;
+}
+
+static void
+check_failed(void *arg, const char *msg)
+{
+	panic("vm_map_tree_check: %s", msg);
 }
 
 void
 vm_map_tree_check(const struct vm_map_tree *t)
 {
-	struct check_state st = { .expect = t->first };
-	vaddr_t max_gap;
-
-	if (t->min > t->max)
-		panic("vm_map_tree_check: min %#lx > max %#lx", t->min, t->max);
-	(void)check_subtree(t, t->root, NULL, 1, &st, &max_gap);
-	if (st.expect != NULL)
-		panic("vm_map_tree_check: list has %p [%#lx, %#lx) after the "
-		    "last tree entry", st.expect, st.expect->start,
-		    st.expect->end);
-	if (t->last != st.prev)
-		panic("vm_map_tree_check: last is %p, not %p", t->last,
-		    st.prev);
-	if (st.count != t->nentries)
-		panic("vm_map_tree_check: %lu entries, nentries %lu",
-		    st.count, t->nentries);
+	(void)vm_map_tree_verify(t, check_failed, NULL);
 }

@@ -67,5 +67,11 @@ void vm_map_tree_resize(struct vm_map_tree *t, struct vm_map_entry *e);
 
 /* Check every invariant (order, AVL balance, max_gap, list); panics if broken. */
 void vm_map_tree_check(const struct vm_map_tree *t);
+/*
+ * The same check, reporting the first broken invariant through report
+ * (one line, no newline) instead: returns 1 if one was found, else 0.
+ */
+typedef void vm_map_tree_report_fn(void *arg, const char *msg);
+int vm_map_tree_verify(const struct vm_map_tree *t, vm_map_tree_report_fn *report, void *arg);
 
 #endif

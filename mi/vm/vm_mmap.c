@@ -29,17 +29,11 @@ curmap(struct thread *td)
 	return &td->td_proc->p_vmspace->vm_map;
 }
 
-/* [addr, addr+len) rounded to pages, inside user space; false on overflow. */
-static bool
-user_range(uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end)
+/* The pages of [addr, addr + len) in the caller's map: see vm_map_user_range. */
+static int
+user_range(struct thread *td, uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end)
 {
-	uint64_t e;
-
-	if (add_overflows(addr, len, &e) || e > USER_MAX - 0 || add_overflows(e, PAGE_MASK, &e))
-		return false;
-	*start = trunc_page(addr);
-	*end = trunc_page(e);
-	return *end <= USER_MAX;
+	return vm_map_user_range(curmap(td), addr, len, start, end);
 }
 
 static vm_prot_t
@@ -50,11 +44,14 @@ vm_prot(uint64_t prot)
 	    ((prot & PROT_EXEC) ? VM_PROT_EXECUTE : 0);
 }
 
+/* RLIMIT_MEMLOCK: ENOMEM if more would take the wired bytes over it; root is not bound. */
 static int
 memlock_check(struct thread *td, vm_size_t more)
 {
 	struct proc *p = td->td_proc;
 
+	if (p->p_uid == 0)
+		return 0;		/* Linux: root holds CAP_IPC_LOCK */
 	if (vm_map_wired_bytes(curmap(td)) + more > p->p_rlimit[RLIMIT_MEMLOCK].rlim_cur)
 		return ENOMEM;
 	return 0;
@@ -90,7 +87,9 @@ mmap_file(struct thread *td, int fd, uint64_t off, uint64_t len, uint64_t flags,
 	if (anonymous) {
 		*objp = NULL;
 		*cow = shared ? 0 : MAP_ENTRY_COW;
-		*maxprot = VM_PROT_ALL;
+		/* A shared mapping keeps the fd's limit: no write through a read-only fd. */
+		if (!shared)
+			*maxprot = VM_PROT_ALL;
 		return 0;
 	}
 	*cow = shared ? 0 : MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
@@ -108,28 +107,35 @@ SYSCALL(mmap)
 	struct vm_object *obj = NULL;
 	vm_prot_t prot = vm_prot(a[2]), maxprot = VM_PROT_ALL;
 	uint64_t type = flags & MAP_TYPE, rlen;
-	vaddr_t va;
+	vaddr_t va, end;
 
 	if ((a[2] & ~(uint64_t)PROT_MASK) || len == 0 || (off & PAGE_MASK) ||
 	    (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE))
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && (flags & ~(uint64_t)MAP_KNOWN_FLAGS))
 		return -EOPNOTSUPP;
-	if (add_overflows(len, PAGE_MASK, &rlen) || trunc_page(rlen) > USER_MAX - USER_MIN)
+	if (add_overflows(len, PAGE_MASK, &rlen) ||
+	    trunc_page(rlen) > map->tree.max - map->tree.min)
 		return -ENOMEM;
 	len = trunc_page(rlen);
 	if (add_overflows(off, len, &rlen))
 		return -EOVERFLOW;
-	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & PAGE_MASK))
-		return -EINVAL;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr & PAGE_MASK)
+			return -EINVAL;
+		if (user_range(td, addr, len, &va, &end) != 0)
+			return -ENOMEM;
+		if (va < map->tree.min)
+			return -EPERM;		/* below mmap_min_addr, as Linux says it */
+	}
 	if (map->size + len > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
-	    vm_map_entry_count(map) >= MAX_MAP_COUNT)
+	    vm_map_entry_count(map) >= VM_MAP_MAX_ENTRIES)
 		return -ENOMEM;
 	if ((map->flags & MAP_WIREFUTURE) && memlock_check(td, len) != 0)
 		return -EAGAIN;		/* mlockall(MCL_FUTURE): it would be locked */
 	if (flags & MAP_ANONYMOUS) {
 		cow = type == MAP_PRIVATE ? MAP_ENTRY_COW : 0;
-		if (cow == 0 && (obj = vm_object_allocate(OBJT_ANON, atop(len))) == NULL)
+		if (cow == 0 && (obj = vm_object_allocate_private(atop(len))) == NULL)
 			return -ENOMEM;
 	} else if ((error = mmap_file(td, fd, off, len, flags, prot, &obj, &maxprot,
 	    &cow)) != 0) {
@@ -147,12 +153,14 @@ SYSCALL(mmap)
 		va = addr;
 	} else {
 		placement = VMFS_ANYWHERE;
-		va = (addr >= USER_MIN && addr < USER_MAX) ? trunc_page(addr) : MMAP_BASE;
+		/* A hint outside the map is no hint. */
+		if (user_range(td, addr, len, &va, &end) != 0 || va < map->tree.min)
+			va = MMAP_BASE;
 	}
 	error = vm_map_find(map, obj, (flags & MAP_ANONYMOUS) ? 0 : off, &va, len, 0,
 	    placement, prot, maxprot, cow);
-	if (error == ENOMEM && placement == VMFS_ANYWHERE && va != USER_MIN) {
-		va = USER_MIN;
+	if (error == ENOMEM && placement == VMFS_ANYWHERE && va != map->tree.min) {
+		va = map->tree.min;
 		error = vm_map_find(map, obj, (flags & MAP_ANONYMOUS) ? 0 : off, &va, len, 0,
 		    placement, prot, maxprot, cow);
 	}
@@ -170,7 +178,7 @@ SYSCALL(munmap)
 {
 	vaddr_t start, end;
 
-	if ((a[0] & PAGE_MASK) || a[1] == 0 || !user_range(a[0], a[1], &start, &end))
+	if ((a[0] & PAGE_MASK) || a[1] == 0 || user_range(td, a[0], a[1], &start, &end) != 0)
 		return -EINVAL;
 	return -vm_map_remove(curmap(td), start, end);
 }
@@ -182,7 +190,7 @@ SYSCALL(mprotect)
 
 	if ((a[0] & PAGE_MASK) || (a[2] & ~(uint64_t)PROT_MASK))
 		return -EINVAL;
-	if (!user_range(a[0], a[1], &start, &end))
+	if (user_range(td, a[0], a[1], &start, &end) != 0)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
@@ -198,11 +206,12 @@ SYSCALL(msync)
 	if ((a[0] & PAGE_MASK) || (flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	if (!user_range(a[0], a[1], &start, &end))
+	if (user_range(td, a[0], a[1], &start, &end) != 0)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
-	return -vm_map_sync(curmap(td), start, end, vm_pager_put_pages);
+	return -vm_map_sync(curmap(td), start, end, (flags & MS_INVALIDATE) != 0,
+	    vm_pager_put_pages);
 }
 
 
@@ -212,22 +221,25 @@ SYSCALL(mlock)
 	vaddr_t start, end;
 	int error;
 
-	if (!user_range(a[0], a[1], &start, &end))
-		return -ENOMEM;
+	if ((error = user_range(td, a[0], a[1], &start, &end)) != 0)
+		return -error;
 	if (start == end)
 		return 0;
 	if ((error = memlock_check(td, end - start)) != 0)
 		return -error;
-	return -vm_map_wire(curmap(td), start, end);
+	error = vm_map_wire(curmap(td), start, end);
+	/* A page that cannot be read (past the end of a file) is ENOMEM to mlock, as on Linux. */
+	return -(error == EIO ? ENOMEM : error);
 }
 
 /* munlock(addr, len) */
 SYSCALL(munlock)
 {
 	vaddr_t start, end;
+	int error;
 
-	if (!user_range(a[0], a[1], &start, &end))
-		return -ENOMEM;
+	if ((error = user_range(td, a[0], a[1], &start, &end)) != 0)
+		return -error;
 	if (start == end)
 		return 0;
 	return -vm_map_unwire(curmap(td), start, end);
@@ -253,25 +265,33 @@ lockable_unwired_bytes(struct vm_map *map)
 
 	vm_map_lock(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
-		if (lockable(e) && e->wired_count == 0)
+		if (lockable(e) && !vm_map_entry_locked(e))
 			bytes += e->end - e->start;
 	vm_map_unlock(map);
 	return bytes;
 }
 
-/* Wire (or unwire) every mapping, one entry at a time. */
+/*
+ * Wire (or unwire) every mapping, one entry at a time, from the lowest
+ * address up: wiring locks what can be read of each entry (a file
+ * mapping past the end of its file stays unwired there, as on Linux).
+ */
 static int
 wire_all(struct vm_map *map, bool wire)
 {
+	vaddr_t cursor = map->tree.min;
+
 	for (;;) {
 		struct vm_map_entry *e;
 		vaddr_t s = 0, t = 0;
 		bool found = false;
+		int error;
 
 		vm_map_lock(map);
 		for (e = map->tree.first; e != NULL; e = e->node.next) {
-			if ((e->wired_count > 0) != wire && (lockable(e) || !wire)) {
-				s = e->start;
+			if (e->end > cursor && vm_map_entry_locked(e) != wire &&
+			    (lockable(e) || !wire)) {
+				s = MAX(e->start, cursor);
 				t = e->end;
 				found = true;
 				break;
@@ -280,10 +300,10 @@ wire_all(struct vm_map *map, bool wire)
 		vm_map_unlock(map);
 		if (!found)
 			return 0;
-		int error = wire ? vm_map_wire(map, s, t) : vm_map_unwire(map, s, t);
-
+		error = wire ? vm_map_wire_prefix(map, s, t) : vm_map_unwire(map, s, t);
 		if (error)
 			return error;
+		cursor = t;
 	}
 }
 
@@ -323,11 +343,12 @@ SYSCALL(munlockall)
 SYSCALL(madvise)
 {
 	vaddr_t start, end;
+	int error;
 
 	if (a[0] & PAGE_MASK)
 		return -EINVAL;
-	if (!user_range(a[0], a[1], &start, &end))
-		return -EINVAL;
+	if ((error = user_range(td, a[0], a[1], &start, &end)) != 0)
+		return -error;
 	if (start == end)
 		return 0;
 	return -vm_map_madvise(curmap(td), start, end, (int)a[2]);
@@ -342,7 +363,7 @@ SYSCALL(mincore)
 
 	if (a[0] & PAGE_MASK)
 		return -EINVAL;
-	if (!user_range(a[0], a[1], &start, &end))
+	if (user_range(td, a[0], a[1], &start, &end) != 0)
 		return -ENOMEM;
 	if (!vm_map_range_mapped(map, start, end))
 		return -ENOMEM;
@@ -360,6 +381,7 @@ SYSCALL(mincore)
 /* mremap(old, oldsize, newsize, flags, newaddr) */
 SYSCALL(mremap)
 {
+	struct vm_map *map = curmap(td);
 	uint64_t old = a[0], flags = a[3];
 	vaddr_t newaddr = a[4], s, oldend, newend;
 	uint64_t oldsize = round_page(a[1]), newsize = round_page(a[2]);
@@ -367,18 +389,20 @@ SYSCALL(mremap)
 
 	if ((old & PAGE_MASK) || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
 	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) || newsize == 0 ||
-	    a[2] > USER_MAX || a[1] > USER_MAX)
+	    a[2] > map->tree.max || a[1] > map->tree.max)
 		return -EINVAL;
-	if (!user_range(old, oldsize, &s, &oldend))
+	if (user_range(td, old, oldsize, &s, &oldend) != 0)
 		return -EFAULT;
 	if (flags & MREMAP_FIXED) {
-		if ((newaddr & PAGE_MASK) || !user_range(newaddr, newsize, &s, &newend) ||
+		if ((newaddr & PAGE_MASK) || user_range(td, newaddr, newsize, &s, &newend) != 0 ||
 		    (newaddr < oldend && old < newend))
 			return -EINVAL;
+		if (newaddr < map->tree.min)
+			return -EPERM;		/* below mmap_min_addr */
 	}
 	if (oldsize == 0)
 		return -EINVAL;		/* duplicating shared mappings is not supported */
-	error = vm_map_remap(curmap(td), old, oldsize, newsize, flags & MREMAP_MAYMOVE,
+	error = vm_map_remap(map, old, oldsize, newsize, flags & MREMAP_MAYMOVE,
 	    flags & MREMAP_FIXED, &newaddr);
 	return error ? -error : (long)newaddr;
 }
@@ -390,7 +414,7 @@ SYSCALL(brk)
 	struct vm_map *map = &vm->vm_map;
 	vaddr_t want = a[0], old = round_page(vm->vm_brk), new;
 
-	if (want < vm->vm_brk_start || want >= USER_MAX)
+	if (want < vm->vm_brk_start || want >= map->tree.max)
 		return (long)vm->vm_brk;
 	new = round_page(want);
 	if (new > old) {
@@ -404,6 +428,8 @@ SYSCALL(brk)
 	} else if (new < old) {
 		vm_map_remove(map, new, old);
 	}
+	vm_map_lock(map);		/* procfs names [heap] from it under the map lock */
 	vm->vm_brk = want;
+	vm_map_unlock(map);
 	return (long)want;
 }

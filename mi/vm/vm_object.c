@@ -41,6 +41,16 @@ vm_object_allocate(enum vm_object_type type, vm_pindex_t size)
 	return obj;
 }
 
+struct vm_object *
+vm_object_allocate_private(vm_pindex_t size)
+{
+	struct vm_object *obj = vm_object_allocate(OBJT_ANON, size);
+
+	if (obj != NULL)
+		obj->flags |= OBJ_ONEMAPPING;
+	return obj;
+}
+
 void
 vm_object_reference(struct vm_object *obj)
 {
@@ -102,7 +112,7 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 		vm_page_free_pages(m, 0);
 		return NULL;
 	}
-	m->busy = 1;
+	__atomic_store_n(&m->busy, 1, __ATOMIC_RELAXED);
 	obj->busy_pages++;
 	return m;
 }
@@ -125,6 +135,21 @@ vm_page_free(struct vm_page *m)
 	vm_page_free_pages(m, 0);
 }
 
+/*
+ * Take m (its object locked) out of every pmap and free it.  Always
+ * through pmap_remove_all, never after an unlocked pmap_page_is_mapped()
+ * shortcut: a page whose last mapping a pmap_remove on another cpu has
+ * just unlinked looks unmapped, yet a TLB may still reach it until that
+ * remover's flush is done (pmap.c: delayed invalidation), and
+ * pmap_remove_all waits for the flush.
+ */
+static void
+page_unmap_free(struct vm_page *m)
+{
+	pmap_remove_all(m);
+	vm_page_free(m);
+}
+
 /* Free every page of a dying object (locked, unreferenced, unmapped everywhere). */
 static void
 free_all_pages(struct vm_object *obj)
@@ -134,10 +159,7 @@ free_all_pages(struct vm_object *obj)
 
 	while ((m = vm_radix_lookup_ge(&obj->pages, 0, &idx)) != NULL) {
 		KASSERT(!m->busy, ("terminating object %p with busy page", obj));
-		if (pmap_page_is_mapped(m))
-			pmap_remove_all(m);
-		m->wire_count = 0;
-		vm_page_free(m);
+		page_unmap_free(m);	/* unwired: a wiring holds a reference on the object */
 	}
 	vm_radix_reclaim_all(&obj->pages);
 }
@@ -228,6 +250,7 @@ vm_object_shadow(struct vm_object **objp, uint64_t *offsetp, vm_size_t length)
 	/* The caller is the only user of an anonymous object: nothing to share. */
 	spin_lock(&src->lock);
 	if (src->ref_count == 1 && src->pager == NULL) {
+		src->flags |= OBJ_ONEMAPPING;	/* no one else is left to see it */
 		spin_unlock(&src->lock);
 		return 0;
 	}
@@ -236,12 +259,13 @@ vm_object_shadow(struct vm_object **objp, uint64_t *offsetp, vm_size_t length)
 	shadow = vm_object_allocate(OBJT_ANON, atop(round_page(length)));
 	if (shadow == NULL)
 		return ENOMEM;
-	shadow->flags |= OBJ_SHADOW;
+	shadow->flags |= OBJ_SHADOW | OBJ_ONEMAPPING;
 	shadow->backing_object = src;		/* takes over the caller's reference */
 	shadow->backing_offset = *offsetp;
 	spin_lock(&src->lock);
 	list_append(&src->shadows, &shadow->shadow_link);
 	src->shadow_count++;
+	src->flags &= ~OBJ_ONEMAPPING;
 	spin_unlock(&src->lock);
 	STAT_ADD(shadows, 1);
 	*objp = shadow;
@@ -297,9 +321,7 @@ move_pages_up(struct vm_object *obj, struct vm_object *backing)
 
 	while ((m = vm_radix_lookup_ge(&backing->pages, 0, &bidx)) != NULL) {
 		if (!shadow_index(obj, bidx, &idx) || vm_page_lookup(obj, idx) != NULL) {
-			if (pmap_page_is_mapped(m))
-				pmap_remove_all(m);
-			vm_page_free(m);
+			page_unmap_free(m);	/* seen by no one: shadowed, or outside the window */
 			freed++;
 			continue;
 		}
@@ -341,9 +363,7 @@ move_pages_down(struct vm_object *obj, struct vm_object *backing)
 		struct vm_page *shadowed = vm_page_lookup(backing, idx);
 
 		if (shadowed != NULL) {
-			if (pmap_page_is_mapped(shadowed))
-				pmap_remove_all(shadowed);
-			vm_page_free(shadowed);
+			page_unmap_free(shadowed);
 			freed++;
 		}
 		vm_page_remove(m);
@@ -365,9 +385,7 @@ move_pages_down(struct vm_object *obj, struct vm_object *backing)
 		for (idx = 0; (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL; idx++) {
 			m->object = obj;
 			if (idx >= obj->size) {
-				if (pmap_page_is_mapped(m))
-					pmap_remove_all(m);
-				vm_page_free(m);
+				page_unmap_free(m);
 				freed++;
 			}
 			if (idx == UINT64_MAX)
@@ -486,13 +504,13 @@ vm_object_collapse(struct vm_object *obj)
 	}
 }
 
-void
-vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+/* vm_object_page_remove with obj locked (it may be dropped while a page is busy). */
+static uint64_t
+page_remove_locked(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 {
 	struct vm_page *m;
-	uint64_t idx = start;
+	uint64_t idx = start, freed = 0;
 
-	spin_lock(&obj->lock);
 	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
 	    idx < end) {
 		while (m != NULL && m->busy) {
@@ -502,12 +520,120 @@ vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 			m = vm_page_lookup(obj, idx);	/* a failed fill frees it */
 		}
 		if (m != NULL && m->wire_count == 0) {
-			pmap_remove_all(m);
-			vm_page_free(m);
+			page_unmap_free(m);
+			freed++;
 		}
 		idx++;
 	}
+	return freed;
+}
+
+uint64_t
+vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+{
+	uint64_t freed;
+
+	spin_lock(&obj->lock);
+	freed = page_remove_locked(obj, start, end);
 	spin_unlock(&obj->lock);
+	return freed;
+}
+
+uint64_t
+vm_object_unmap_range(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+{
+	uint64_t freed = 0;
+
+	spin_lock(&obj->lock);
+	if ((obj->flags & OBJ_ONEMAPPING) && obj->ref_count > 1) {
+		KASSERT(obj->type == OBJT_ANON && obj->shadow_count == 0,
+		    ("vm_object_unmap_range: %p is seen by more than its entries", obj));
+		freed = page_remove_locked(obj, start, end);
+		/* Later, swap blocks in the range go here too. */
+		if (start < obj->size && end >= obj->size &&
+		    vm_radix_lookup_ge(&obj->pages, start, &(uint64_t){0}) == NULL)
+			obj->size = start;	/* nothing left past start: shrink */
+		STAT_ADD(unmap_pages_freed, freed);
+	}
+	spin_unlock(&obj->lock);
+	return freed;
+}
+
+void
+vm_object_clear_onemapping(struct vm_object *obj)
+{
+	if (obj == NULL)
+		return;
+	spin_lock(&obj->lock);
+	obj->flags &= ~OBJ_ONEMAPPING;
+	spin_unlock(&obj->lock);
+}
+
+struct vm_page *
+vm_object_chain_lookup(struct vm_object *obj, vm_pindex_t pindex, struct vm_object **holder)
+{
+	struct vm_object *next;
+	struct vm_page *m;
+
+	spin_lock(&obj->lock);
+	while ((m = vm_page_lookup(obj, pindex)) == NULL) {
+		if ((next = obj->backing_object) == NULL) {
+			spin_unlock(&obj->lock);
+			return NULL;
+		}
+		pindex += atop(obj->backing_offset);
+		spin_lock(&next->lock);
+		spin_unlock(&obj->lock);
+		obj = next;
+	}
+	*holder = obj;
+	return m;
+}
+
+/*
+ * The object at the bottom of obj's chain, returned locked.  The walk
+ * locks hand over hand (front to back), as every chain walk must: a
+ * collapse elsewhere may change the chain, but frees an object only once
+ * nothing points at it under a lock held here.  *depth (if not NULL)
+ * counts the objects below obj; *offset (if not NULL) gets the backing
+ * offsets added.
+ */
+static struct vm_object *
+bottom_locked(struct vm_object *obj, int *depth, uint64_t *offset)
+{
+	struct vm_object *next;
+
+	spin_lock(&obj->lock);
+	while ((next = obj->backing_object) != NULL) {
+		if (offset != NULL)
+			*offset += obj->backing_offset;
+		if (depth != NULL)
+			(*depth)++;
+		spin_lock(&next->lock);
+		spin_unlock(&obj->lock);
+		obj = next;
+	}
+	return obj;
+}
+
+enum vm_object_type
+vm_object_bottom_type(struct vm_object *obj)
+{
+	struct vm_object *bottom = bottom_locked(obj, NULL, NULL);
+	enum vm_object_type type = bottom->type;
+
+	spin_unlock(&bottom->lock);
+	return type;
+}
+
+struct vm_object *
+vm_object_bottom(struct vm_object *obj, uint64_t *offset)
+{
+	struct vm_object *bottom = bottom_locked(obj, NULL, offset);
+
+	__atomic_add_fetch(&bottom->ref_count, 1, __ATOMIC_RELAXED);
+	spin_unlock(&bottom->lock);
+	return bottom;
 }
 
 int
@@ -515,8 +641,7 @@ vm_object_shadow_depth(struct vm_object *obj)
 {
 	int depth = 0;
 
-	/* Unlocked walk: a diagnostic, exact only when the chain is quiescent. */
-	while (obj != NULL && (obj = obj->backing_object) != NULL)
-		depth++;
+	if (obj != NULL)
+		spin_unlock(&bottom_locked(obj, &depth, NULL)->lock);
 	return depth;
 }

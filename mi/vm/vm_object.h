@@ -19,6 +19,7 @@
  *
  * Locking:
  *   (O) the object's own lock
+ *   (A) atomic
  *   (C) constant after creation
  *   Lock order: a shadow before its backing object (front to back), and
  *   map lock before object locks before pmap locks.
@@ -48,7 +49,9 @@ struct vm_object {
 	struct vm_radix	pages;		/* (O) resident pages by index */
 	uint64_t	resident_count;	/* (O) */
 	vm_pindex_t	size;		/* (O) in pages */
-	uint32_t	ref_count;	/* (O) map entries and shadows using it */
+	uint32_t	ref_count;	/* (A) map entries and shadows using it: changed
+					 * atomically, under the lock except by a collapse's
+					 * compare-and-swap (grab_sole_shadow, claim_sole_reference) */
 	uint32_t	shadow_count;	/* (O) shadows whose backing object it is */
 	struct vm_object *backing_object; /* (O) */
 	uint64_t	backing_offset;	/* (O) bytes; page aligned */
@@ -63,6 +66,18 @@ struct vm_object {
 
 #define OBJ_DEAD	0x0001		/* being torn down */
 #define OBJ_SHADOW	0x0002		/* made by vm_object_shadow */
+#define OBJ_ONEMAPPING	0x0004		/* see below */
+
+/*
+ * OBJ_ONEMAPPING (after FreeBSD's): an anonymous object whose every page
+ * index is seen by at most one map entry, and by no shadow.  It is set on
+ * the anonymous objects made for one entry (its first fault, a shared
+ * anonymous mmap, a shadow for one entry, a copy at fork), and cleared
+ * for good once a second entry maps the same indices (fork) or a shadow
+ * is made on it.  Clipping an entry keeps it: the two halves see disjoint
+ * indices.  Removing part of such an object's mapping can therefore free
+ * the pages in that part (vm_object_unmap_range).
+ */
 
 /* Counters, exported through /proc/vmstat. */
 struct vm_object_stats {
@@ -72,12 +87,15 @@ struct vm_object_stats {
 	uint64_t	bypasses;		/* shadows that bypassed their backing object */
 	uint64_t	collapse_pages_moved;	/* pages moved up by collapses */
 	uint64_t	collapse_pages_freed;	/* shadowed pages freed by collapses */
+	uint64_t	unmap_pages_freed;	/* freed when part of a mapping went */
 };
 extern struct vm_object_stats vm_object_stats;
 
 void vm_object_init(void);
 
 struct vm_object *vm_object_allocate(enum vm_object_type type, vm_pindex_t size);
+/* A new anonymous object for one map entry (OBJ_ONEMAPPING). */
+struct vm_object *vm_object_allocate_private(vm_pindex_t size);
 void vm_object_reference(struct vm_object *obj);
 void vm_object_deallocate(struct vm_object *obj);
 
@@ -108,9 +126,41 @@ void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
 /*
  * Remove the pages in [start, end) (page indices) from obj: unmapped
  * everywhere and freed (MADV_DONTNEED, truncation, munmap of the last
- * user).  Called with obj unlocked.
+ * user); wired pages stay.  Returns how many were freed.  Called with obj
+ * unlocked.
  */
-void vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
+uint64_t vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
+
+/*
+ * A map entry that mapped [start, end) of obj (page indices) is going
+ * away.  If no one else can see those indices (OBJ_ONEMAPPING) and others
+ * still use the object (the last reference frees everything anyway),
+ * free the pages there now, and, when the range reaches the end of the
+ * object, shrink the object to where the range starts.  Returns the
+ * number of pages freed.  Called with obj unlocked.
+ */
+uint64_t vm_object_unmap_range(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
+
+/* obj may now be seen by another entry or a shadow: no longer OBJ_ONEMAPPING. */
+void vm_object_clear_onemapping(struct vm_object *obj);
+
+/*
+ * The page visible at index pindex of obj: the first found walking down
+ * obj's shadow chain, or NULL when no object of the chain holds one.  The
+ * objects are locked hand over hand (front to back), so no collapse can
+ * free one under the walk; a page is returned with its object, *holder,
+ * still locked for the caller to unlock.  Called with nothing locked.
+ */
+struct vm_page *vm_object_chain_lookup(struct vm_object *obj, vm_pindex_t pindex,
+    struct vm_object **holder);
+
+/* The type of the object at the bottom of obj's chain (a file's, or anonymous memory). */
+enum vm_object_type vm_object_bottom_type(struct vm_object *obj);
+/*
+ * The object at the bottom of obj's chain, referenced for the caller;
+ * *offset gets the backing offsets down the chain added.
+ */
+struct vm_object *vm_object_bottom(struct vm_object *obj, uint64_t *offset);
 
 /* The length of the chain below obj (0 when obj has no backing object). */
 int vm_object_shadow_depth(struct vm_object *obj);

@@ -10,6 +10,7 @@
 static struct vm_page *vm_page_array;	/* (C) */
 static uint64_t vm_page_total;		/* (C) pages under management */
 static uint64_t vm_page_wired;		/* (A) object pages wired by users */
+static uint64_t vm_page_kernel_wirings;	/* (A) wirings of object pages held by the kernel */
 
 void
 vm_page_startup(void)
@@ -89,6 +90,54 @@ uint64_t
 vm_page_count_wired(void)
 {
 	return __atomic_load_n(&vm_page_wired, __ATOMIC_RELAXED);
+}
+
+void
+vm_page_wire_kernel(struct vm_page *m)
+{
+	vm_page_wire(m);
+	__atomic_add_fetch(&vm_page_kernel_wirings, 1, __ATOMIC_RELAXED);
+}
+
+void
+vm_page_unwire_kernel(struct vm_page *m)
+{
+	__atomic_sub_fetch(&vm_page_kernel_wirings, 1, __ATOMIC_RELAXED);
+	vm_page_unwire(m);
+}
+
+uint64_t
+vm_page_count_kernel_wirings(void)
+{
+	return __atomic_load_n(&vm_page_kernel_wirings, __ATOMIC_RELAXED);
+}
+
+/* Walk the page array: object pages wired (count) or all their wirings (sum). */
+static uint64_t
+scan_object_wirings(bool sum)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < vm_page_total; i++) {
+		struct vm_page *m = &vm_page_array[i];
+		uint32_t w = __atomic_load_n(&m->wire_count, __ATOMIC_RELAXED);
+
+		if (__atomic_load_n(&m->object, __ATOMIC_RELAXED) != NULL && w > 0)
+			n += sum ? w : 1;
+	}
+	return n;
+}
+
+uint64_t
+vm_page_scan_wired(void)
+{
+	return scan_object_wirings(false);
+}
+
+uint64_t
+vm_page_scan_wirings(void)
+{
+	return scan_object_wirings(true);
 }
 
 uint64_t

@@ -14,6 +14,7 @@
  *   (O) the owning object's lock
  *   (A) atomic
  *   (M) the pmap's pv lock
+ *   (P) the pmap lock of the pmap a page-table page belongs to
  *
  * The structure is kept to 64 bytes (one cache line; a static assert
  * holds it there): FreeBSD's is about 104 bytes, Linux's 64.
@@ -29,7 +30,9 @@
 struct vm_object;
 
 struct vm_page {
-	struct list_node plinks;	/* (F) free list, or paging queue */
+	struct list_node plinks;	/* (F) free list; (P) a page-table page's place in
+					 * its pmap's TLB batch until the flush frees it;
+					 * later a paging queue */
 	struct vm_object *object;	/* (O) owner, or NULL */
 	union {
 		vm_pindex_t pindex;	/* (O) page index within object */
@@ -38,8 +41,11 @@ struct vm_page {
 	};
 	paddr_t		phys_addr;	/* (C) */
 	struct md_page	md;		/* (M) machine-dependent */
-	uint32_t	wire_count;	/* (A) wirings; a wired page is never paged out */
-	uint32_t	busy;		/* (A) busy lock: held during page-in, copy */
+	uint32_t	wire_count;	/* (A) wirings (one per wiring of each wired map entry
+					 * that sees it, plus the kernel's own); a wired page is
+					 * never paged out */
+	uint32_t	busy;		/* (A) busy lock: held during page-in, copy; set and
+					 * cleared with atomic stores, the object locked */
 	uint16_t	flags;		/* (A) PG_* */
 	uint8_t		order;		/* (F) buddy order of a free block head */
 	uint8_t		segind;		/* (C) index of its physical segment */
@@ -92,6 +98,22 @@ void vm_page_free_pages(struct vm_page *m, int order);
 void vm_page_wire(struct vm_page *m);
 void vm_page_unwire(struct vm_page *m);
 uint64_t vm_page_count_wired(void);
+/*
+ * A wiring of an object page held by the kernel itself, not by a map
+ * entry (the signal trampoline's page): counted apart, so that every
+ * other wiring can be matched with the entries that hold it.
+ */
+void vm_page_wire_kernel(struct vm_page *m);
+void vm_page_unwire_kernel(struct vm_page *m);
+uint64_t vm_page_count_kernel_wirings(void);
+/*
+ * The object pages wired now, counted by a walk of the page array (for
+ * the consistency check: it must equal vm_page_count_wired() whenever
+ * nothing is being wired or unwired).
+ */
+uint64_t vm_page_scan_wired(void);
+/* The wirings of all object pages, summed by the same walk. */
+uint64_t vm_page_scan_wirings(void);
 
 uint64_t vm_page_count_total(void);	/* pages under management */
 uint64_t vm_page_count_free(void);

@@ -156,13 +156,24 @@ describe(int st, char *buf, size_t size)
 		snprintf(buf, size, "wait status %#x", st);
 }
 
-/* Runs every program in dir as one TAP subtest each; returns the failures. */
+/* Milliseconds of CLOCK_MONOTONIC. */
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/* Runs every program in dir as one TAP subtest each, timed; returns the failures. */
 static int
 run_tests(const char *dir)
 {
 	char *names[MAX_TESTS], path[256], why[64];
 	char *argv[2];
 	int n, i, st, failed = 0;
+	long start;
 	pid_t pid;
 
 	n = list_tests(dir, names);
@@ -176,8 +187,11 @@ run_tests(const char *dir)
 		argv[0] = path;
 		argv[1] = NULL;
 		printf("# Subtest: %s\n", names[i]);
+		start = now_ms();
 		pid = spawn(path, argv, test_env);
 		st = pid < 0 ? -1 : wait_for(pid, TEST_TIMEOUT);
+		printf("# %s took %ld.%ld s\n", names[i], (now_ms() - start) / 1000,
+		    (now_ms() - start) / 100 % 10);
 		if (st == 0) {
 			printf("ok %d - %s\n", i + 1, names[i]);
 		} else {

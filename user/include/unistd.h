@@ -43,6 +43,7 @@ pid_t getpid(void);
 pid_t getppid(void);
 pid_t gettid(void);
 uid_t getuid(void);
+int setuid(uid_t uid);
 uid_t geteuid(void);
 int setpgid(pid_t pid, pid_t pgid);
 pid_t set_tid_address(int *tidptr);

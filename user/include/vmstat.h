@@ -16,5 +16,25 @@ long vmstat_get(const char *name);
 long meminfo_get(const char *name);
 /* True when /proc/vmstat has this kernel's own counters (not Linux). */
 int vmstat_is_sable(void);
+/*
+ * The number of problems the kernel's VM consistency check reports in
+ * path (/proc/self/vmcheck, /proc/PID/vmcheck, /proc/vmcheck), or -1 if
+ * there is no such file (Linux).
+ */
+long vmcheck_problems(const char *path);
+/* One TAP line: this process's address space passes the check (a skip on Linux). */
+void tap_vm_consistent(const char *after);
+
+/* The system-wide figures a stress run must leave as it found them. */
+struct vm_snapshot {
+	long	free_kb, anon, vnode, shadows, wired;
+};
+struct vm_snapshot vm_snapshot_take(void);
+/*
+ * Are they back (free memory within slack_kb, the rest exactly)?  Retries
+ * for a second, while exits finish; *after gets the last figures.
+ */
+int vm_snapshot_back(const struct vm_snapshot *before, struct vm_snapshot *after,
+    long slack_kb);
 
 #endif

@@ -78,6 +78,12 @@ getuid(void)
 	return SC0(SYS_getuid);
 }
 
+int
+setuid(uid_t uid)
+{
+	return RET(SC1(SYS_setuid, uid));
+}
+
 uid_t
 geteuid(void)
 {

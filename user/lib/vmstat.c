@@ -1,7 +1,10 @@
 /* vmstat.c: counters from /proc/vmstat and /proc/meminfo. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <tap.h>
+#include <time.h>
 #include <unistd.h>
 #include <vmstat.h>
 
@@ -57,4 +60,54 @@ int
 vmstat_is_sable(void)
 {
 	return vmstat_get("fork_pages_copied") >= 0;
+}
+
+long
+vmcheck_problems(const char *path)
+{
+	return lookup(path, "problems", ' ');
+}
+
+void
+tap_vm_consistent(const char *after)
+{
+	long n = vmcheck_problems("/proc/self/vmcheck");
+	char *line, *next;
+
+	if (n < 0) {
+		tap_skip("no /proc/self/vmcheck (not our kernel)");
+		return;
+	}
+	if (n > 0)		/* buf still holds the check's text: show the problems */
+		for (line = buf; (next = strchr(line, '\n')) != NULL; line = next + 1) {
+			*next = '\0';
+			tap_diag("vmcheck: %s", line);
+		}
+	tap_ok(n == 0, "the address space is consistent after %s (%ld problems)", after, n);
+}
+
+struct vm_snapshot
+vm_snapshot_take(void)
+{
+	/* Reading /proc allocates and frees: read twice, keep the second. */
+	(void)meminfo_get("MemFree");
+	return (struct vm_snapshot){ meminfo_get("MemFree"), vmstat_get("objects_anon"),
+	    vmstat_get("objects_vnode"), vmstat_get("shadow_objects"),
+	    vmstat_get("wired_pages") };
+}
+
+int
+vm_snapshot_back(const struct vm_snapshot *before, struct vm_snapshot *after, long slack_kb)
+{
+	for (int tries = 0; tries < 20; tries++) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		*after = vm_snapshot_take();
+		if (after->free_kb >= before->free_kb - slack_kb && after->anon == before->anon &&
+		    after->vnode == before->vnode && after->shadows == before->shadows &&
+		    after->wired == before->wired)
+			return 1;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
 }

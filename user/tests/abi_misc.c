@@ -17,6 +17,7 @@
 #include <testutil.h>
 #include <time.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 static long
 ns_between(const struct timespec *a, const struct timespec *b)
@@ -108,6 +109,39 @@ test_random(void)
 	    "the bytes are not all zero and differ between calls");
 }
 
+/*
+ * Compute until times() charges this process some user time, for at most
+ * about two seconds of wall-clock time.  True if it did.
+ */
+static int
+user_time_advances(struct tms *t)
+{
+	struct timespec start, now;
+	volatile unsigned long x = 1;
+	clock_t u0 = t->tms_utime;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		for (int i = 0; i < 100000; i++)
+			x = x * 6364136223846793005UL + 1;
+		if (times(t) == (clock_t)-1)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (t->tms_utime == u0 && now.tv_sec - start.tv_sec < 2);
+	return t->tms_utime > u0;
+}
+
+/* A child that computes until times() charges it some user time. */
+static int
+computes(void *arg)
+{
+	struct tms t;
+
+	(void)arg;
+	return times(&t) != (clock_t)-1 && t.tms_cutime == 0 && t.tms_cstime == 0 &&
+	    user_time_advances(&t) ? 0 : 1;
+}
+
 /* times() and the resource limits. */
 static void
 test_times_limits(void)
@@ -115,8 +149,13 @@ test_times_limits(void)
 	struct rlimit rl, rl2;
 	struct tms t;
 
-	tap_ok(times(&t) != (clock_t)-1 && t.tms_utime >= 0,
-	    "times() succeeds");
+	tap_ok(times(&t) != (clock_t)-1 && user_time_advances(&t),
+	    "times(): user time advances while the process computes (%ld ticks)",
+	    (long)t.tms_utime);
+	tap_ok(run_child(computes, NULL) == 0 && times(&t) != (clock_t)-1 &&
+	    t.tms_cutime + t.tms_cstime > 0,
+	    "times(): a reaped child's CPU time counts as the children's (%ld ticks)",
+	    (long)(t.tms_cutime + t.tms_cstime));
 	tap_ok(getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur > 0 &&
 	    rl.rlim_cur <= rl.rlim_max, "getrlimit(RLIMIT_STACK)");
 	tap_ok(prlimit(0, RLIMIT_NOFILE, NULL, &rl) == 0 &&
@@ -187,6 +226,66 @@ test_vfork(void)
 		_exit(42);
 	tap_ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
 	    WEXITSTATUS(st) == 42, "vfork child _exit(42) is reaped");
+}
+
+/* A raw clone with no child stack: the result, or -errno (no child is made on failure). */
+static long
+raw_clone(unsigned long flags)
+{
+	long r = __syscall6(SYS_clone, (long)flags, 0, 0, 0, 0, 0);
+
+	if (r == 0)
+		_exit(0);		/* a child after all: it shares nothing it can break */
+	if (r > 0)
+		waitpid((pid_t)r, NULL, 0);
+	return r;
+}
+
+/*
+ * Sharing that clone does not support is refused with EINVAL, never
+ * half done: Linux's own rules (CLONE_SIGHAND needs CLONE_VM, CLONE_THREAD
+ * needs CLONE_SIGHAND), and on this kernel, which has one thread per
+ * process for now, every sharing but vfork's (CLONE_VM with CLONE_VFORK).
+ */
+static void
+test_clone_flags(void)
+{
+	static const struct { unsigned long flags; const char *name; } unsupported[] = {
+		{ CLONE_VM | SIGCHLD, "CLONE_VM without CLONE_VFORK" },
+		{ CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | SIGCHLD, "a thread" },
+		{ CLONE_FILES | SIGCHLD, "CLONE_FILES" },
+		{ CLONE_FS | SIGCHLD, "CLONE_FS" },
+	};
+	pid_t pid;
+	int st = -1;
+
+	tap_ok(raw_clone(CLONE_SIGHAND | SIGCHLD) == -EINVAL &&
+	    raw_clone(CLONE_THREAD | SIGCHLD) == -EINVAL,
+	    "CLONE_SIGHAND without CLONE_VM, CLONE_THREAD without CLONE_SIGHAND -> EINVAL");
+	if (!vmstat_is_sable()) {
+		tap_skip("Linux supports threads and shared file tables");
+		return;
+	}
+	/* In a child, with a deadline: a clone wrongly accepted shares its memory. */
+	pid = fork();
+	if (pid == 0) {
+		struct itimerval deadline = { { 0, 0 }, { 10, 0 } };
+		int refused = 1;
+
+		setitimer(ITIMER_REAL, &deadline, NULL);
+		for (unsigned i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+			long r = raw_clone(unsupported[i].flags);
+
+			if (r != -EINVAL) {
+				tap_diag("clone(%s) gave %ld", unsupported[i].name, r);
+				refused = 0;
+			}
+		}
+		_exit(!refused);
+	}
+	waitpid(pid, &st, 0);
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "clone refuses the sharing it does not support (EINVAL; status %#x)", st);
 }
 
 static volatile int alarms;
@@ -312,7 +411,7 @@ main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "--exec-child") == 0)
 		return exec_child(argc, argv);
-	tap_plan(35);
+	tap_plan(38);
 	test_uname();
 	test_ids();
 	test_clocks();
@@ -321,6 +420,7 @@ main(int argc, char **argv)
 	test_misc();
 	test_fds();
 	test_vfork();
+	test_clone_flags();
 	test_itimer();
 	test_exec(argv[0]);
 	return tap_done();

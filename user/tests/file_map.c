@@ -11,6 +11,7 @@
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 #define FILE_PAGES 2
 #define RW (PROT_READ | PROT_WRITE)
@@ -136,6 +137,11 @@ test_errors(void)
 	p = mmap(NULL, PGSZ, PROT_READ, MAP_SHARED, ro, 100);
 	tap_ok(p == MAP_FAILED && errno == EINVAL,
 	    "offset not page-aligned -> EINVAL");
+	p = mmap(NULL, PGSZ, PROT_READ, MAP_SHARED, ro, 0);
+	tap_ok(p != MAP_FAILED && mprotect(p, PGSZ, PROT_READ | PROT_WRITE) == -1 &&
+	    errno == EACCES, "MAP_SHARED of a read-only fd cannot be made writable (EACCES)");
+	if (p != MAP_FAILED)
+		munmap(p, PGSZ);
 	close(ro);
 }
 
@@ -192,7 +198,7 @@ main(void)
 	int fd;
 	char *sh, *pr;
 
-	tap_plan(17);
+	tap_plan(19);
 	fd = make_file();
 	if (!tap_ok(fd >= 0, "create a %d-page file in /tmp",
 	    FILE_PAGES)) {
@@ -211,5 +217,6 @@ main(void)
 	close(fd);
 	unlink(path);
 	test_lifetime();
+	tap_vm_consistent("file mappings");
 	return tap_done();
 }

@@ -9,6 +9,7 @@
 #include <vmstat.h>
 
 #define BIG 256			/* pages in the large region */
+#define LOCKED 3		/* locked pages fork must copy */
 
 static int global = 1;
 
@@ -226,10 +227,51 @@ test_readonly_inherited(void)
 	munmap(p, PGSZ);
 }
 
+static int
+child_sees_locked(void *arg)
+{
+	char *p = arg;
+
+	for (int i = 0; i < LOCKED; i++)
+		if (p[i * PGSZ] != (char)('L' + i))
+			return 1;
+	p[0] = 'c';			/* the child's copy is its own */
+	return 0;
+}
+
+/*
+ * Locked private pages cannot wait for copy-on-write: fork copies them
+ * for the child at once, and on our kernel fork_pages_copied counts
+ * exactly those copies.
+ */
+static void
+test_locked_copied(void)
+{
+	char *p = map_pages(LOCKED + 1);
+	long copied0, copied1;
+	int i, st;
+
+	for (i = 0; i < LOCKED + 1; i++)
+		p[i * PGSZ] = (char)('L' + i);
+	mlock(p, LOCKED * PGSZ);
+	copied0 = vmstat_get("fork_pages_copied");
+	st = run_child(child_sees_locked, p);
+	copied1 = vmstat_get("fork_pages_copied");
+	tap_ok(exited_ok(st) && p[0] == 'L', "the child sees the locked pages, writes its own copy");
+	if (!vmstat_is_sable())
+		tap_skip("no fork_pages_copied counter (not our kernel)");
+	else
+		tap_ok(copied1 - copied0 == LOCKED,
+		    "fork copied the %d locked pages, no more (fork_pages_copied %ld -> %ld)",
+		    LOCKED, copied0, copied1);
+	munlock(p, LOCKED * PGSZ);
+	munmap(p, (LOCKED + 1) * PGSZ);
+}
+
 int
 main(void)
 {
-	tap_plan(11);
+	tap_plan(14);
 	test_basic();
 	test_parent_write();
 	test_data_stack_zero();
@@ -237,5 +279,7 @@ main(void)
 	test_shared();
 	test_big();
 	test_readonly_inherited();
+	test_locked_copied();
+	tap_vm_consistent("forks and copy-on-write");
 	return tap_done();
 }

@@ -241,6 +241,17 @@ test_dev_zero(void)
 	if (q != MAP_FAILED)
 		munmap(q, 2 * PGSZ);
 	close(fd);
+
+	fd = open("/dev/zero", O_RDONLY);
+	p = mmap(NULL, PGSZ, PROT_READ, MAP_SHARED, fd, 0);
+	tap_ok(p != MAP_FAILED && mprotect(p, PGSZ, PROT_READ | PROT_WRITE) == -1 &&
+	    errno == EACCES &&
+	    mmap(NULL, PGSZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED &&
+	    errno == EACCES,
+	    "MAP_SHARED /dev/zero opened read-only cannot be written (EACCES)");
+	if (p != MAP_FAILED)
+		munmap(p, PGSZ);
+	close(fd);
 }
 
 static int
@@ -412,7 +423,7 @@ test_pipes(void)
 int
 main(void)
 {
-	tap_plan(22);
+	tap_plan(23);
 	test_futex_fork();
 	test_futex_long_timeout();
 	test_futex_errors();

@@ -1,12 +1,15 @@
 /* madvise: discarding pages, and what a fork child inherits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <probe.h>
+#include <stdio.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 #define QEMU_IGNORES "qemu-user 7 ignores this madvise advice"
 
@@ -98,6 +101,27 @@ child_read(void *arg)
 }
 
 /* MADV_WIPEONFORK: the child sees zeros; KEEPONFORK restores inheritance. */
+/* madvise(MADV_WIPEONFORK) on a private mapping of a file: its errno, or 0. */
+static int
+wipeonfork_of_private_file(void)
+{
+	char name[64], *p;
+	int fd, r;
+
+	snprintf(name, sizeof(name), "/tmp/madvise.%d", getpid());
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(name);
+	if (fd < 0 || ftruncate(fd, PGSZ) != 0)
+		return -1;
+	p = mmap(NULL, PGSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	r = madvise(p, PGSZ, MADV_WIPEONFORK) == 0 ? 0 : errno;
+	munmap(p, PGSZ);
+	return r;
+}
+
 static void
 test_wipeonfork(void)
 {
@@ -128,6 +152,12 @@ test_wipeonfork(void)
 		    "MADV_WIPEONFORK on shared memory -> EINVAL");
 	munmap(p, 2 * PGSZ);
 	munmap(s, PGSZ);
+	/* Nor on a private file mapping: only private anonymous memory. */
+	if (qemu)
+		tap_skip(QEMU_IGNORES);
+	else
+		tap_ok(wipeonfork_of_private_file() == EINVAL,
+		    "MADV_WIPEONFORK on a private file mapping -> EINVAL");
 }
 
 /* Argument checks. */
@@ -154,12 +184,13 @@ int
 main(void)
 {
 	qemu = under_qemu_user();
-	tap_plan(20);
+	tap_plan(22);
 	test_dontneed_private();
 	test_dontneed_shared();
 	test_hints();
 	test_dontfork();
 	test_wipeonfork();
 	test_errors();
+	tap_vm_consistent("madvise");
 	return tap_done();
 }

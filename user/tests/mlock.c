@@ -1,5 +1,7 @@
 /* mlock: locking ranges and whole address spaces, and RLIMIT_MEMLOCK. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -7,6 +9,8 @@
 #include <testutil.h>
 #include <unistd.h>
 #include <vmstat.h>
+
+#define NOBODY	65534		/* a uid that is not root */
 
 static int
 resident(char *p, size_t npages)
@@ -62,22 +66,42 @@ test_errors(void)
 	tap_ok(mlockall(0) == -1 && errno == EINVAL, "mlockall(0) -> EINVAL");
 }
 
-/* A low RLIMIT_MEMLOCK refuses locking more (root on Linux bypasses it). */
+/* In a child that is not root: mlock over a two-page limit must fail. */
+static int
+unprivileged_lock(void *arg)
+{
+	char *p = arg;
+
+	if (setuid(NOBODY) != 0 || getuid() != NOBODY)
+		return 2;
+	return mlock(p, 8 * PGSZ) == -1 && errno == ENOMEM ? 0 : 1;
+}
+
+/*
+ * A low RLIMIT_MEMLOCK refuses locking more, except to root, which Linux
+ * treats as holding CAP_IPC_LOCK.
+ */
 static void
 test_rlimit(void)
 {
 	struct rlimit old, low = { 2 * PGSZ, 0 };
 	char *p = map_pages(8);
+	int st;
 
 	getrlimit(RLIMIT_MEMLOCK, &old);
 	low.rlim_max = old.rlim_max;
 	tap_ok(setrlimit(RLIMIT_MEMLOCK, &low) == 0,
 	    "set RLIMIT_MEMLOCK to two pages");
-	if (getuid() == 0 && !vmstat_is_sable()) {
-		tap_skip("root has CAP_IPC_LOCK on Linux");
-	} else {
+	if (getuid() != 0) {
+		tap_skip("not root");
 		tap_ok(mlock(p, 8 * PGSZ) == -1 && errno == ENOMEM,
 		    "mlock of 8 pages over a 2-page limit -> ENOMEM");
+	} else {
+		tap_ok(mlock(p, 8 * PGSZ) == 0 && munlock(p, 8 * PGSZ) == 0,
+		    "root may lock 8 pages over a 2-page limit");
+		st = run_child(unprivileged_lock, p);
+		tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "a process that is not root may not (ENOMEM; status %#x)", st);
 	}
 	tap_ok(mlock(p, PGSZ) == 0 && munlock(p, PGSZ) == 0,
 	    "mlock of one page within the limit");
@@ -136,14 +160,213 @@ test_wired_cow(void)
 	munmap(p, 2 * PGSZ);
 }
 
+/*
+ * fork copies a locked private page for the child at once (it cannot be
+ * shared copy-on-write): the copy comes from the memory, not from the
+ * page tables, so a locked page made PROT_NONE (no translation) is copied
+ * too.
+ */
+static void
+test_fork_locked_none(void)
+{
+	char *p = map_pages(2);
+	int st = -1;
+	pid_t pid;
+
+	tap_ok(mlock(p, 2 * PGSZ) == 0, "mlock two pages");
+	p[0] = 'D';
+	p[PGSZ] = 'E';
+	tap_ok(mprotect(p, 2 * PGSZ, PROT_NONE) == 0, "make the locked pages PROT_NONE");
+	pid = fork();
+	if (pid == 0)
+		_exit(mprotect(p, 2 * PGSZ, PROT_READ) != 0 || p[0] != 'D' || p[PGSZ] != 'E');
+	waitpid(pid, &st, 0);
+	tap_ok(st == 0, "the child sees the locked PROT_NONE pages' contents (status %#x)", st);
+	tap_ok(mprotect(p, 2 * PGSZ, PROT_READ) == 0 && p[0] == 'D' && p[PGSZ] == 'E',
+	    "and so does the parent");
+	munlock(p, 2 * PGSZ);
+	munmap(p, 2 * PGSZ);
+}
+
+/* Locking PROT_NONE memory fails with ENOMEM, as on Linux, and unmaps nothing. */
+static void
+test_lock_none(void)
+{
+	char *p = map_pages(3);
+
+	p[0] = 'a';
+	mprotect(p + PGSZ, PGSZ, PROT_NONE);
+	tap_ok(mlock(p + PGSZ, PGSZ) == -1 && errno == ENOMEM, "mlock of a PROT_NONE page -> ENOMEM");
+	tap_ok(mlock(p, 3 * PGSZ) == -1 && errno == ENOMEM,
+	    "mlock of a range with a PROT_NONE page inside -> ENOMEM");
+	tap_ok(mprotect(p, 3 * PGSZ, PROT_READ | PROT_WRITE) == 0 && p[0] == 'a' &&
+	    (p[PGSZ] = 'b', p[2 * PGSZ] = 'c', p[PGSZ] == 'b'),
+	    "the range stays mapped, contents kept");
+	munlock(p, 3 * PGSZ);
+	munmap(p, 3 * PGSZ);
+}
+
+/* wired_pages is back at want (our kernel; Linux has no such counter). */
+static void
+wired_back(long want, const char *what)
+{
+	long now = vmstat_get("wired_pages");
+
+	if (want < 0)
+		tap_skip("no wired_pages counter (not our kernel)");
+	else
+		tap_ok(now == want, "%s: wired_pages back at %ld (%ld)", what, want, now);
+}
+
+/*
+ * A locked page keeps exactly one wiring for its mapping, whatever its
+ * page-table entry does: PROT_NONE removes the translation, the next
+ * write brings it back, and munlock must release the one wiring.
+ */
+static void
+test_lock_reprotect(void)
+{
+	char *p = map_pages(1);
+	long wired0 = vmstat_get("wired_pages");
+
+	tap_ok(mlock(p, PGSZ) == 0 && mprotect(p, PGSZ, PROT_NONE) == 0 &&
+	    mprotect(p, PGSZ, PROT_READ | PROT_WRITE) == 0 && (p[0] = 'w', p[0] == 'w') &&
+	    munlock(p, PGSZ) == 0, "mlock, PROT_NONE, read-write, write, munlock");
+	wired_back(wired0, "mlock/PROT_NONE/write/munlock");
+	munmap(p, PGSZ);
+}
+
+/*
+ * A failed mlock releases only what it locked itself.  A file page is
+ * locked through a first mapping M1; a second mapping M2 of the same
+ * page follows a page past the end of a file, where locking fails before
+ * M2 is reached.  The page must stay locked for M1.
+ */
+static void
+test_failed_lock_keeps_others(void)
+{
+	char name[64], *m1, *m2, *region;
+	long wired0 = vmstat_get("wired_pages"), wired1;
+	int fd, fd2;
+
+	snprintf(name, sizeof(name), "/tmp/mlock.%d", getpid());
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(name);
+	snprintf(name, sizeof(name), "/tmp/mlock2.%d", getpid());
+	fd2 = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(name);
+	if (fd < 0 || fd2 < 0 || ftruncate(fd, PGSZ) != 0 || ftruncate(fd2, PGSZ) != 0) {
+		tap_ok(0, "make two one-page files");
+		return;
+	}
+	/* [fd2 page 0][fd2 page 1: past its end][M2: fd page 0] */
+	region = unmapped_pages(3);
+	mmap(region, 2 * PGSZ, PROT_READ, MAP_SHARED | MAP_FIXED, fd2, 0);
+	m2 = mmap(region + 2 * PGSZ, PGSZ, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	m1 = mmap(NULL, PGSZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	m2[0] = 'x';			/* M2 maps the page */
+	tap_ok(m1 != MAP_FAILED && m2 == region + 2 * PGSZ && mlock(m1, PGSZ) == 0,
+	    "lock the file page through M1");
+	wired1 = vmstat_get("wired_pages");
+	tap_ok(mlock(region + PGSZ, 2 * PGSZ) == -1 && errno == ENOMEM,
+	    "mlock of [past the end of a file][M2] -> ENOMEM");
+	wired_back(wired1, "a failed mlock keeps M1's lock");
+	munlock(m1, PGSZ);
+	munmap(region, 3 * PGSZ);
+	munmap(m1, PGSZ);
+	close(fd);
+	close(fd2);
+	wired_back(wired0, "after munlock and munmap");
+}
+
+/* In a child: mlockall over a file mapping that reaches past the end of its file. */
+static int
+lockall_past_eof(void *arg)
+{
+	char name[64], *p;
+	int fd;
+
+	(void)arg;
+	snprintf(name, sizeof(name), "/tmp/mlockall.%d", getpid());
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(name);
+	if (fd < 0 || ftruncate(fd, PGSZ) != 0)
+		return 2;
+	p = mmap(NULL, 3 * PGSZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 3;
+	if (mlockall(MCL_CURRENT) != 0)
+		return 1;
+	/* Locked even where there is no page (Linux marks the whole mapping). */
+	if (msync(p + PGSZ, 2 * PGSZ, MS_INVALIDATE) != -1 || errno != EBUSY)
+		return 5;
+	if (!resident(p, 1) || munlockall() != 0)
+		return 4;
+	return msync(p, 3 * PGSZ, MS_INVALIDATE) == 0 ? 0 : 6;
+}
+
+/*
+ * In a child: under mlockall(MCL_FUTURE), new mappings of a file that
+ * reach past its end, shared and private-writable, are made and locked up
+ * to the end of the file.
+ */
+static int
+lockfuture_past_eof(void *arg)
+{
+	char name[64], *sh, *pr;
+	int fd;
+
+	(void)arg;
+	snprintf(name, sizeof(name), "/tmp/mlockfut.%d", getpid());
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(name);
+	if (fd < 0 || ftruncate(fd, PGSZ) != 0 || mlockall(MCL_FUTURE) != 0)
+		return 2;
+	sh = mmap(NULL, 3 * PGSZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	pr = mmap(NULL, 3 * PGSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (sh == MAP_FAILED || pr == MAP_FAILED)
+		return 1;
+	return resident(sh, 1) && resident(pr, 1) && munlockall() == 0 ? 0 : 3;
+}
+
+/*
+ * mlockall(MCL_CURRENT) locks what it can: Linux ignores the pages it
+ * cannot fault in (past the end of a file) instead of failing.
+ */
+static void
+test_lockall_past_eof(void)
+{
+	int st = run_child(lockall_past_eof, NULL);
+
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "mlockall(MCL_CURRENT) with a mapping past the end of its file -> 0, all of it "
+	    "locked (status %#x)",
+	    st);
+	st = run_child(lockfuture_past_eof, NULL);
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "under MCL_FUTURE, mmap past the end of a file succeeds, locked up to it "
+	    "(status %#x)", st);
+}
+
 int
 main(void)
 {
-	tap_plan(17);
+	tap_plan(35);
 	test_lock();
 	test_errors();
 	test_rlimit();
 	test_lockall();
 	test_wired_cow();
+	test_fork_locked_none();
+	test_lock_none();
+	test_lock_reprotect();
+	test_failed_lock_keeps_others();
+	test_lockall_past_eof();
+	tap_vm_consistent("locking, unlocking, forking locked pages");
+	if (!vmstat_is_sable())
+		tap_skip("no /proc/vmcheck (not our kernel)");
+	else
+		tap_ok(vmcheck_problems("/proc/vmcheck") == 0,
+		    "every page wiring is held by a map entry or the kernel (/proc/vmcheck)");
 	return tap_done();
 }

@@ -1,11 +1,15 @@
 /* mremap: growing in place, moving, shrinking, and argument checks. */
 #include <errno.h>
+#include <fcntl.h>
 #include <probe.h>
+#include <stdio.h>
+#include <string.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 static void
 fill(char *p, size_t npages, char base)
@@ -167,15 +171,100 @@ test_growth_is_fresh(void)
 	munmap(p, 2 * PGSZ);
 }
 
+#define FILE_PAGES	4
+
+/* A file of FILE_PAGES pages, page i full of 'F' + i; unlinked. -1 on failure. */
+static int
+make_file(void)
+{
+	char name[64], buf[PGSZ];
+	int fd, i;
+
+	snprintf(name, sizeof(name), "/tmp/mremap.%d", getpid());
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(name);
+	for (i = 0; fd >= 0 && i < FILE_PAGES; i++) {
+		memset(buf, 'F' + i, sizeof(buf));
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+			return -1;
+	}
+	return fd;
+}
+
+/* Page i of a grown private mapping of the file shows page i of the file. */
+static int
+shows_file(const char *q, int from, int to)
+{
+	for (int i = from; i < to; i++)
+		if (q[i * PGSZ] != 'F' + i || q[i * PGSZ + PGSZ - 1] != 'F' + i)
+			return 0;
+	return 1;
+}
+
+/*
+ * Growing a private file mapping that has been written: the new pages go
+ * on showing the file (the written page is the process's own copy, the
+ * rest is the file), in place and when moved.
+ */
+static void
+test_grow_written_file(void)
+{
+	int fd = make_file();
+	char *r = unmapped_pages(FILE_PAGES), *p, *q;
+
+	p = mmap(r, 2 * PGSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+	p[0] = 'w';
+	q = mremap(p, 2 * PGSZ, FILE_PAGES * PGSZ, 0);
+	tap_ok(q == p && q[0] == 'w' && shows_file(q, 1, FILE_PAGES),
+	    "a written private file mapping grown in place shows the file beyond");
+	munmap(r, FILE_PAGES * PGSZ);
+
+	p = mmap(NULL, 2 * PGSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	p[PGSZ] = 'w';
+	/* A neighbour right after it makes the growth move. */
+	mmap(p + 2 * PGSZ, PGSZ, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	q = mremap(p, 2 * PGSZ, FILE_PAGES * PGSZ, MREMAP_MAYMOVE);
+	tap_ok(q != MAP_FAILED && q != p && q[PGSZ] == 'w' && shows_file(q, 0, 1) &&
+	    shows_file(q, 2, FILE_PAGES), "and so does one grown by moving it");
+	if (q != MAP_FAILED)
+		munmap(q, FILE_PAGES * PGSZ);
+	munmap(p, 3 * PGSZ);
+	close(fd);
+}
+
+/*
+ * A mapping grown in place is one mapping: it can be moved, or grown
+ * again, as a whole.
+ */
+static void
+test_grown_is_whole(void)
+{
+	char *r = unmapped_pages(8), *p, *q;
+
+	p = mmap(r, 2 * PGSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+	    -1, 0);
+	fill(p, 2, 'g');
+	q = mremap(p, 2 * PGSZ, 4 * PGSZ, 0);
+	tap_ok(q == p, "grow 2 -> 4 pages in place");
+	q[3 * PGSZ] = 'h';
+	q = mremap(p, 4 * PGSZ, 4 * PGSZ, MREMAP_MAYMOVE | MREMAP_FIXED, r + 4 * PGSZ);
+	tap_ok(q == r + 4 * PGSZ && check(q, 2, 'g') && q[2 * PGSZ] == 0 && q[3 * PGSZ] == 'h',
+	    "the grown mapping moves as a whole (%p)", q);
+	munmap(r, 8 * PGSZ);
+}
+
 int
 main(void)
 {
-	tap_plan(19);
+	tap_plan(24);
 	test_grow_in_place();
 	test_move();
 	test_shrink();
 	test_fixed();
 	test_errors();
 	test_growth_is_fresh();
+	test_grow_written_file();
+	test_grown_is_whole();
+	tap_vm_consistent("growing, moving and shrinking mappings");
 	return tap_done();
 }

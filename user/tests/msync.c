@@ -10,7 +10,7 @@ main(void)
 {
 	char *p = map_pages(4);
 
-	tap_plan(10);
+	tap_plan(13);
 	p[0] = 1;
 	/* Each flag alone is accepted on anonymous memory. */
 	tap_ok(msync(p, 4 * PGSZ, MS_SYNC) == 0, "MS_SYNC on anon -> 0");
@@ -33,5 +33,13 @@ main(void)
 	    "range with a hole -> ENOMEM");
 	/* msync does not disturb the contents. */
 	tap_ok(p[0] == 1, "contents unchanged");
+	/* Locked pages cannot be invalidated (Linux: EBUSY), only synced. */
+	mlock(p, PGSZ);
+	tap_ok(msync(p, PGSZ, MS_INVALIDATE) == -1 && errno == EBUSY,
+	    "MS_INVALIDATE on locked pages -> EBUSY");
+	tap_ok(msync(p, PGSZ, MS_SYNC | MS_INVALIDATE) == -1 && errno == EBUSY &&
+	    msync(p, PGSZ, MS_SYNC) == 0, "MS_SYNC | MS_INVALIDATE too; MS_SYNC alone -> 0");
+	munlock(p, PGSZ);
+	tap_ok(msync(p, PGSZ, MS_INVALIDATE) == 0, "after munlock MS_INVALIDATE -> 0");
 	return tap_done();
 }

@@ -3,9 +3,11 @@
 #include <probe.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 /* Unmapping the middle page splits a mapping; both ends keep their data. */
 static void
@@ -107,14 +109,57 @@ test_large(void)
 	munmap(q, n * PGSZ);
 }
 
+#define LIMIT_PAGES	(2 * 70000UL)	/* pages to split into more than 65530 mappings */
+
+/*
+ * In a child: split a large mapping, a page at a time, until the limit on
+ * the number of mappings (Linux's vm.max_map_count) stops mprotect; then a
+ * munmap that would split a mapping in two must fail with ENOMEM, while
+ * one that only trims a mapping still works.
+ */
+static int
+at_map_limit(void *arg)
+{
+	char *three = map_pages(3), *big;
+	unsigned long i;
+
+	(void)arg;
+	big = mmap(NULL, LIMIT_PAGES * PGSZ, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (three == NULL || big == MAP_FAILED)
+		return 2;
+	for (i = 1; i < LIMIT_PAGES; i += 2)
+		if (mprotect(big + i * PGSZ, PGSZ, PROT_READ) != 0)
+			break;
+	if (i >= LIMIT_PAGES || errno != ENOMEM)
+		return 3;		/* no limit reached */
+	if (munmap(three + PGSZ, PGSZ) != -1 || errno != ENOMEM)
+		return 4;
+	if (munmap(three, PGSZ) != 0)
+		return 5;
+	return 0;
+}
+
+static void
+test_map_limit(void)
+{
+	int st = run_child(at_map_limit, NULL);
+
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "at the mapping limit munmap cannot split a mapping (ENOMEM) but can trim one "
+	    "(status %#x)", st);
+}
+
 int
 main(void)
 {
-	tap_plan(15);
+	tap_plan(17);
 	test_split();
 	test_trim();
 	test_reuse();
 	test_errors();
 	test_large();
+	test_map_limit();
+	tap_vm_consistent("splits, trims and removals");
 	return tap_done();
 }

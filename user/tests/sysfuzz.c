@@ -1,21 +1,34 @@
 /*
- * sysfuzz: hostile arguments from user space never crash the kernel.
+ * sysfuzz: hostile arguments from user space never crash the kernel, and
+ * leave every address space consistent.
  *
- * A deterministic system-call fuzzer.  The parent forks NCHILD children,
- * NPAR at a time; child i seeds its generator from (seed, i) and makes
- * NCALLS random system calls with hostile arguments (NULL, -1, kernel-half
- * pointers, unmapped and USER_MAX-straddling addresses, valid buffers with
- * huge lengths, valid and invalid fds), then exits 0.  A child may also die
- * by a signal (it unmapped its own stack, installed a garbage handler, sent
- * itself SIGKILL...), which is fine.  Unknown numbers must give ENOSYS.
- * Afterwards the system must still work: mmap/write/read/munmap, and a
- * forked child exiting 42 is reaped.
+ * A deterministic system-call fuzzer.  The parent keeps NPAR children
+ * running at once (one per hart of a four-hart machine), replacing each
+ * that finishes or dies, until they have made TARGET_CALLS calls between
+ * them.  Child i seeds its generator from (seed, i), gives up root (so
+ * RLIMIT_MEMLOCK binds), ignores the signals it may send itself, and makes
+ * up to CHILD_CALLS random system calls with hostile arguments (NULL, -1,
+ * kernel-half pointers, unmapped and USER_MAX-straddling addresses, valid
+ * buffers with huge lengths, valid and invalid fds).  Every address
+ * argument of the memory calls is often an edge of the address space
+ * (page 0, below the lowest user page, the top page, USER_MAX, kernel
+ * addresses, ranges that wrap), and mmap and mremap often map there with
+ * MAP_FIXED and MREMAP_FIXED.  A child may die by a signal (it unmapped its
+ * own stack, installed a garbage handler, sent itself SIGKILL...), which
+ * is fine; one that gets to the end has the kernel check its own address
+ * space (/proc/self/vmcheck) and exits 0 if it is consistent.  Meanwhile
+ * the parent checks live children's spaces from outside
+ * (/proc/PID/vmcheck).  Unknown numbers must give ENOSYS.  Afterwards
+ * every process passes the check (/proc/vmcheck), free memory, object
+ * counts and wirings are back at their starting values (after removing
+ * the files the children created), and the system still works.
  *
- * Usage: sysfuzz [SEED [CHILD [VERBOSE]]]
+ * Usage: sysfuzz [SEED [CHILD [VERBOSE [CALLS]]]]
  *   SEED     base seed (default below; printed).
  *   CHILD    run only child number CHILD (-1: all).
  *   VERBOSE  1: each child logs every call to fd 2 before making it, so
  *            the last line before a panic or hang is the culprit.
+ *   CALLS    how many calls to make in all (default TARGET_CALLS).
  * On our kernel: --append 'rdinit=/tests/sysfuzz -- SEED CHILD 1'.
  *
  * Never called by a child: reboot, clone, execve, rt_sigreturn, exit and
@@ -30,8 +43,11 @@
  * mlockall(MCL_FUTURE) left a mapping behind whose object reference the
  * caller also dropped, and the process's exit panicked; and MCL_FUTURE
  * mappings were wired with no RLIMIT_MEMLOCK check.  Both are fixed and
- * checked by wirefuture_survives().  Seeds 0x5eed2026 and 1..115 run clean.
+ * checked by wirefuture_survives().  And mremap(MREMAP_FIXED) to page 0
+ * reached the map-entry tree with a range below the map (a panic; seed 1
+ * found it once edges were generated).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -50,13 +66,26 @@
 #include <vmstat.h>
 
 #define DEFAULT_SEED	0x5eed2026UL
-#define NCHILD		40
-#define NCALLS		50
-#define NPAR		4
+#define TARGET_CALLS	100000UL	/* calls made in all, at least */
+#define QEMU_TARGET	20000UL		/* under qemu-user, whose children are slow to start */
+#define CHILD_CALLS	1000		/* calls a child makes before it checks itself */
+#define MAX_CHILDREN	2000		/* children that die early are replaced: a bound */
+#define NPAR		4		/* children at a time, one per hart */
 #define WATCHDOG_MS	8000
+#define CHECK_EVERY_MS	250		/* how often the parent checks a live child's space */
+#define SLACK_KB	256		/* allocator caches may keep a little after the run */
 
+#define PAGE		4096UL
+#define USER_MIN	0x10000UL	/* the lowest user page (mmap_min_addr) */
 #define USER_MAX	0x4000000000UL
 #define ENOSYS_FAIL	3	/* child exit status: an unknown number did not give ENOSYS */
+#define VMCHECK_FAIL	4	/* child exit status: its address space failed the check */
+#define QEMU_DIED	127	/* qemu-user's own exit when it trips an assertion */
+#define NSIG_MAX	65	/* signals 1..64 */
+#define MAX_PATHS	1024	/* paths in the file system remembered before the run */
+#define PATH_LEN	320	/* room for a few levels of names up to 255 bytes */
+#define MAX_DEPTH	6	/* how deep the file system is walked */
+#define NOBODY		65534	/* a uid that is not root */
 
 static uint64_t rng;
 
@@ -82,6 +111,10 @@ static char *scratch;		/* SCRATCH_PAGES of random bytes */
 static char *ro_page;		/* read-only page */
 static char *edge;		/* one page of 'a's, then an unmapped page */
 static char *hole;		/* unmapped */
+static char *victim;		/* VICTIM_PAGES that mremap moves to the edges */
+#define VICTIM_PAGES	4
+#define QEMU_MAX_LEN	(1UL << 30)
+#define MAX_POPULATE	(1UL << 20)	/* MAP_POPULATE only for mappings up to this */
 static int pipes[4];		/* two O_NONBLOCK pipes */
 static int dirfd_root = -1, filefd = -1, exefd = -1;
 static struct timespec short_ts = { 0, 1000000 };	/* 1 ms */
@@ -174,13 +207,27 @@ gen_ptr(void)
 	}
 }
 
+/*
+ * The edges of the address space: page 0 and the pages below the lowest
+ * user page, the top user page, USER_MAX, kernel addresses, and pages
+ * whose ranges wrap around the top of the 64-bit space.
+ */
+static const uint64_t edges[] = {
+	0, PAGE, USER_MIN - PAGE, USER_MIN, USER_MIN + PAGE, USER_MAX - 2 * PAGE,
+	USER_MAX - PAGE, USER_MAX, USER_MAX + PAGE, 0xffffffc000000000UL,
+	0xffffffff80200000UL, 0x8000000000000000UL, 0UL - 2 * PAGE, 0UL - PAGE,
+};
+#define NEDGES	(sizeof(edges) / sizeof(edges[0]))
+
 /* An address for the memory-management calls. */
 static uint64_t
 gen_addr(void)
 {
-	if (pick(3) == 0)
-		return (rnd() & (USER_MAX - 1) & ~0xfffUL);
-	return gen_ptr();
+	switch (pick(4)) {
+	case 0: return (rnd() & (USER_MAX - 1) & ~0xfffUL);
+	case 1: return edges[pick(NEDGES)];
+	default: return gen_ptr();
+	}
 }
 
 /* An fd: never 0..2. */
@@ -389,12 +436,30 @@ child_setup(int idx, uint64_t seed)
 	rng = seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(idx + 1));
 	if (rng == 0)
 		rng = 1;
+	/*
+	 * Nothing of a child's belongs on the TAP stream: qemu-user, should it
+	 * trip over its own assertions in a child, prints "Bail out!" on the
+	 * child's stdout.
+	 */
+	dup2(2, 1);
+	/* Not root: RLIMIT_MEMLOCK then keeps mlock and MCL_FUTURE from wiring all memory. */
+	setuid(NOBODY);
+	/*
+	 * Signals sent to itself are ignored unless a fuzzed sigaction says
+	 * otherwise: a child then lives for thousands of calls, not a hundred,
+	 * and the run spends its time in system calls rather than in forks.
+	 */
+	for (int sig = 1; sig < NSIG_MAX; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_IGN);
 	scratch = map_pages(SCRATCH_PAGES);
 	ro_page = map_pages(1);
 	edge = map_pages(2);
 	hole = unmapped_pages(4);
-	if (scratch == NULL || ro_page == NULL || edge == NULL)
+	victim = map_pages(VICTIM_PAGES);
+	if (scratch == NULL || ro_page == NULL || edge == NULL || victim == NULL)
 		_exit(2);
+	memset(victim, 'v', VICTIM_PAGES * PAGE);
 	for (i = 0; i < SCRATCH_PAGES * 4096 / 8; i++)
 		((uint64_t *)scratch)[i] = pick(4) == 0 ? gen_ptr() : rnd();
 	memset(ro_page, 0x5a, 4096);
@@ -416,10 +481,55 @@ child_setup(int idx, uint64_t seed)
 	}
 }
 
+/* Mapping flags, mostly valid ones, fixed at an edge of the address space. */
+static uint64_t
+fixed_mmap_flags(void)
+{
+	static const uint64_t type[] = { MAP_PRIVATE | MAP_ANONYMOUS, MAP_SHARED | MAP_ANONYMOUS,
+	    MAP_PRIVATE, MAP_SHARED };
+
+	return type[pick(4)] | (pick(3) == 0 ? MAP_FIXED_NOREPLACE : MAP_FIXED) |
+	    (pick(8) == 0 ? MAP_POPULATE : 0);
+}
+
+/*
+ * Does [addr, addr + len) wrap around the top of the 64-bit space?  qemu-user
+ * aborts on such ranges (an assertion in its page-flag table), so they are
+ * not made under it.
+ */
+static bool
+wraps(uint64_t addr, uint64_t len)
+{
+	return addr + len < addr || addr + len + PAGE - 1 < addr;
+}
+
 static void
 fixup(uint64_t nr, uint64_t a[6])
 {
 	switch (nr) {
+	case 222:			/* mmap: often fixed, at an edge */
+		if (pick(3) == 0) {
+			a[0] = edges[pick(NEDGES)];
+			a[1] = PAGE * (1 + pick(3));
+			a[3] = fixed_mmap_flags();
+		}
+		/*
+		 * Populating gigabytes would fill memory on every other call and
+		 * have the children fight over it: big mappings stay lazy.
+		 * (Running out of memory has tests of its own: fault_oom.)
+		 */
+		if (a[1] > MAX_POPULATE)
+			a[3] &= ~(uint64_t)MAP_POPULATE;
+		break;
+	case 216:			/* mremap: often a real mapping moved to an edge */
+		if (pick(3) == 0) {
+			a[0] = (uint64_t)victim + PAGE * pick(VICTIM_PAGES);
+			a[1] = PAGE * (1 + pick(2));
+			a[2] = PAGE * (1 + pick(3));
+			a[3] = MREMAP_MAYMOVE | MREMAP_FIXED;
+			a[4] = edges[pick(NEDGES)];
+		}
+		break;
 	case 25:			/* fcntl */
 		if (a[1] == 4)		/* F_SETFL: stay non-blocking */
 			a[2] |= O_NONBLOCK;
@@ -431,6 +541,15 @@ fixup(uint64_t nr, uint64_t a[6])
 	case 29:			/* ioctl: not FIONBIO, TIOCSTI */
 		if (a[1] == 0x5421 || a[1] == 0x5412)
 			a[1] = 0x5413;
+		break;
+	case 61:			/* getdents64 */
+		/*
+		 * A count over a page makes the kernel allocate (and zero) a
+		 * buffer of up to 32 KiB from the kernel arena, whose free
+		 * sends every hart a TLB shootdown: on four harts that took
+		 * seconds a call and most of a run.  Kept to a page here.
+		 */
+		a[2] &= PAGE - 1;
 		break;
 	case 59:			/* pipe2 */
 		a[1] |= O_NONBLOCK;
@@ -486,13 +605,35 @@ now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
+/*
+ * The child's last act: the kernel's consistency check of its own address
+ * space, after everything the fuzzing did to it.  VMCHECK_FAIL with the
+ * problems shown if it finds any; the file may be out of reach (all fds
+ * used up, say), which proves nothing either way.
+ */
 static int
-child_main(int idx, uint64_t seed)
+child_self_check(int idx)
+{
+	long n = on_qemu ? -1 : vmcheck_problems("/proc/self/vmcheck");
+
+	if (n > 0) {
+		char buf[120];
+		int len = snprintf(buf, sizeof(buf),
+		    "# sysfuzz: child %d: its address space has %ld problems\n", idx, n);
+
+		__syscall6(SYS_write, 2, (long)buf, len, 0, 0, 0);
+		return VMCHECK_FAIL;
+	}
+	return 0;
+}
+
+static int
+child_main(int idx, uint64_t seed, volatile uint64_t *progress)
 {
 	int i;
 
 	child_setup(idx, seed);
-	for (i = 0; i < NCALLS; i++) {
+	for (i = 0; i < CHILD_CALLS; i++) {
 		uint64_t a[6], nr;
 		const struct sc *c = NULL;
 		long r, t = 0;
@@ -512,10 +653,20 @@ child_main(int idx, uint64_t seed)
 			a[j] = c != NULL ? gen_arg(c->arg[j]) : gen_arg(X);
 		if (c != NULL)
 			fixup(nr, a);
+		if (on_qemu && nr >= 215 && nr <= 233) {	/* the memory calls */
+			/* qemu-user walks its page-flag table a page at a time: keep it short. */
+			if (a[1] > QEMU_MAX_LEN)
+				a[1] &= QEMU_MAX_LEN - 1;
+			if (wraps(a[0], a[1]))
+				a[0] = (uint64_t)scratch;
+			if (nr == 216 && wraps(a[4], a[2]))
+				a[4] = 0;
+		}
 		if (verbose) {
 			logcall(idx, i, nr, a);
 			t = now_ms();
 		}
+		*progress = *progress + 1;	/* the fuzzing may unmap it: then we die */
 		r = __syscall6((long)nr, (long)a[0], (long)a[1], (long)a[2],
 		    (long)a[3], (long)a[4], (long)a[5]);
 		if (verbose) {
@@ -534,8 +685,8 @@ child_main(int idx, uint64_t seed)
 			enosys_bad = ENOSYS_MAGIC;
 		}
 	}
-	__syscall6(SYS_exit_group, enosys_bad == ENOSYS_MAGIC ? ENOSYS_FAIL : 0,
-	    0, 0, 0, 0, 0);
+	__syscall6(SYS_exit_group, enosys_bad == ENOSYS_MAGIC ? ENOSYS_FAIL :
+	    child_self_check(idx), 0, 0, 0, 0, 0);
 	return 0;
 }
 
@@ -552,6 +703,9 @@ wirefuture_child(long limit, unsigned long len, long want)
 	    (unsigned long)limit };
 	long r;
 
+	/* RLIMIT_MEMLOCK does not bind root (CAP_IPC_LOCK on Linux). */
+	if (limit == 0 && setuid(NOBODY) != 0)
+		return 4;
 	if (limit != 0 && __syscall6(SYS_prlimit64, 0, 8 /* RLIMIT_MEMLOCK */, (long)&lim,
 	    0, 0, 0) != 0)
 		return 2;
@@ -578,7 +732,7 @@ static bool
 wirefuture_survives(void)
 {
 	const struct { long limit; unsigned long len; long want; } cases[] = {
-		{ 0, 1UL << 32, -EAGAIN },		/* over the default 8 MiB limit */
+		{ 0, 1UL << 32, -EAGAIN },		/* over the default 8 MiB limit, not root */
 		{ -1, more_than_memory(), -ENOMEM },	/* unlimited, larger than memory */
 	};
 	bool ok = true;
@@ -595,13 +749,206 @@ wirefuture_survives(void)
 	return ok;
 }
 
+/* What the run saw, for the report. */
+struct run {
+	uint64_t	target;		/* calls to make in all */
+	uint64_t	calls;		/* calls the reaped children made */
+	int		started, reaped, exit0, bysig, enosys, vmfail, qemu_died, bad;
+	int		watchdog, checks, checks_failed;
+	int		sigcount[65];
+};
+
+/* A child's status into the run's tallies. */
+static void
+tally(struct run *r, int idx, pid_t pid, int st)
+{
+	r->reaped++;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		r->exit0++;
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == ENOSYS_FAIL)
+		r->enosys++;
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == VMCHECK_FAIL)
+		r->vmfail++;
+	else if (on_qemu && WIFEXITED(st) && WEXITSTATUS(st) == QEMU_DIED)
+		r->qemu_died++;		/* the emulator's own assertion, not the kernel's */
+	else if (WIFSIGNALED(st)) {
+		r->bysig++;
+		r->sigcount[WTERMSIG(st) < 65 ? WTERMSIG(st) : 0]++;
+	} else {
+		r->bad++;
+		tap_diag("child %d (pid %d): status %#x", idx, pid, st);
+	}
+}
+
+/* The kernel's check of a live child's address space, read from outside it. */
+static void
+check_live_child(struct run *r, pid_t pid, int idx)
+{
+	char path[48];
+	long n;
+
+	snprintf(path, sizeof(path), "/proc/%d/vmcheck", pid);
+	if ((n = vmcheck_problems(path)) < 0)
+		return;			/* it has just exited */
+	r->checks++;
+	if (n > 0) {
+		r->checks_failed++;
+		tap_diag("child %d (pid %d): its address space has %ld problems mid-run", idx,
+		    pid, n);
+	}
+}
+
+/*
+ * Keep NPAR children fuzzing, each on its own seed, replacing those that
+ * finish or die, until the reaped ones have made r->target calls.  Each
+ * child counts its calls in its slot of the shared page progress.
+ */
+static void
+fuzz(struct run *r, uint64_t seed, int only, volatile uint64_t *progress)
+{
+	pid_t pids[NPAR] = { 0 };
+	int idx[NPAR];
+	uint64_t base[NPAR];
+	long started_at[NPAR], last_check = now_ms();
+	int next = only >= 0 ? only : 0, live = 0;
+
+	for (;;) {
+		for (int k = 0; k < NPAR; k++) {
+			bool enough = only >= 0 ? r->started > 0 :
+			    r->calls + (uint64_t)live * CHILD_CALLS >= r->target;
+
+			if (pids[k] != 0 || enough || r->started >= MAX_CHILDREN)
+				continue;
+			base[k] = progress[k * 8];
+			idx[k] = next++;
+			fflush(stdout);
+			if ((pids[k] = fork()) == 0)
+				child_main(idx[k], seed, &progress[k * 8]);
+			if (pids[k] < 0) {
+				tap_diag("fork for child %d: errno %d", idx[k], errno);
+				r->bad++;
+				pids[k] = 0;
+				continue;
+			}
+			started_at[k] = now_ms();
+			r->started++;
+			live++;
+		}
+		if (live == 0)
+			return;
+		for (int k = 0; k < NPAR; k++) {
+			int st;
+			pid_t got;
+
+			if (pids[k] == 0 || (got = wait4(pids[k], &st, WNOHANG, NULL)) == 0)
+				continue;
+			if (got == pids[k]) {
+				r->calls += progress[k * 8] - base[k];
+				tally(r, idx[k], pids[k], st);
+			} else {
+				tap_diag("wait4(%d): %ld errno %d", pids[k], (long)got, errno);
+				r->bad++;
+			}
+			pids[k] = 0;
+			live--;
+		}
+		for (int k = 0; k < NPAR; k++) {
+			if (pids[k] != 0 && now_ms() - started_at[k] > WATCHDOG_MS) {
+				tap_diag("watchdog: SIGKILL to pid %d (seed %#lx, child %d)", pids[k],
+				    (unsigned long)seed, idx[k]);
+				kill(pids[k], SIGKILL);
+				started_at[k] = now_ms();	/* once more before the next kill */
+				r->watchdog++;
+			}
+		}
+		if (!on_qemu && now_ms() - last_check >= CHECK_EVERY_MS) {
+			int k = (int)pick(NPAR);
+
+			if (pids[k] != 0)
+				check_live_child(r, pids[k], idx[k]);
+			last_check = now_ms();
+		}
+		nanosleep(&short_ts, NULL);
+	}
+}
+
+/*
+ * Every path under dir, depth first (not under /proc, whose entries come
+ * and go with processes), stored from paths[n] on; returns the new count.
+ */
+static int
+walk_tree(const char *dir, char (*paths)[PATH_LEN], int n, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d != NULL && n < MAX_PATHS && (de = readdir(d)) != NULL) {
+		char *path = paths[n];
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, PATH_LEN, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, de->d_name);
+		n++;
+		if (depth < MAX_DEPTH && strcmp(path, "/proc") != 0)
+			n = walk_tree(path, paths, n, depth + 1);	/* fails on files */
+	}
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+/* Remove path, a file or a directory tree; returns how many entries went. */
+static int
+remove_tree(const char *path)
+{
+	static char inside[MAX_PATHS][PATH_LEN];
+	int n, removed = 0;
+
+	if (unlink(path) == 0)
+		return 1;
+	n = walk_tree(path, inside, 0, 0);
+	for (int i = n; i-- > 0;)		/* deepest last listed: remove backwards */
+		removed += unlink(inside[i]) == 0 || rmdir(inside[i]) == 0;
+	return removed + (rmdir(path) == 0);
+}
+
+/*
+ * Remove what the children created anywhere in the file system (a fuzzed
+ * open with O_CREAT, or mkdir, makes files and directories, some with
+ * random names; a child killed before it unlinks its scratch file leaves
+ * that), so the objects and memory they hold do not count against the
+ * run.  before holds the nbefore paths from before the run.
+ */
+static void
+remove_junk(char (*before)[PATH_LEN], int nbefore)
+{
+	static char now[MAX_PATHS][PATH_LEN];
+	int n = walk_tree("/", now, 0, 0), removed = 0;
+
+	for (int i = 0; i < n; i++) {
+		bool old = false;
+
+		for (int j = 0; j < nbefore && !old; j++)
+			old = strcmp(now[i], before[j]) == 0;
+		if (!old)
+			removed += remove_tree(now[i]);
+	}
+	if (removed > 0)
+		tap_diag("removed %d files and directories the children made", removed);
+}
+
 int
 main(int argc, char **argv)
 {
 	uint64_t seed = DEFAULT_SEED;
-	int only = -1, nreaped = 0, nstarted = 0, nbad = 0, nenosys = 0;
-	int nexit0 = 0, nsig = 0, nwatchdog = 0, sigcount[65];
-	int i, first, ok;
+	static uint64_t shared_fallback[NPAR * 8];
+	volatile uint64_t *progress;
+	static char paths_before[MAX_PATHS][PATH_LEN];
+	int nbefore;
+	struct vm_snapshot before, after;
+	struct run r;
+	int only = -1, i, ok;
+	uint64_t target = 0;
 	long t0 = now_ms();
 
 	if (argc > 1)
@@ -610,105 +957,50 @@ main(int argc, char **argv)
 		only = atoi(argv[2]);
 	if (argc > 3)
 		verbose = atoi(argv[3]);
+	if (argc > 4)
+		target = strtoul(argv[4], NULL, 0);
 	exe_path = argv[0];
-	memset(sigcount, 0, sizeof(sigcount));
 	on_qemu = under_qemu_user();
-	tap_plan(6);
-	tap_diag("seed %#lx, %d children x %d calls, %d at a time%s",
-	    (unsigned long)seed, NCHILD, NCALLS, NPAR,
+	memset(&r, 0, sizeof(r));
+	r.target = target != 0 ? target : on_qemu ? QEMU_TARGET : TARGET_CALLS;
+	if (only >= 0)
+		r.target = 0;		/* one child, however far it gets */
+	progress = mmap(NULL, PGSZ, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (progress == MAP_FAILED)
+		progress = shared_fallback;	/* counts stay 0: the run reports it */
+	tap_plan(10);
+	tap_diag("seed %#lx: at least %lu calls, %d children at a time, %d calls each%s",
+	    (unsigned long)seed, (unsigned long)r.target, NPAR, CHILD_CALLS,
 	    on_qemu ? " (qemu-user)" : "");
+	nbefore = walk_tree("/", paths_before, 0, 0);
+	before = vm_snapshot_take();
 
-	for (first = 0; first < NCHILD; first += NPAR) {
-		pid_t pids[NPAR];
-		int n = 0, live, k;
-		long start;
+	fuzz(&r, seed, only, progress);
+	if (!on_qemu)		/* never remove anything from the host's directories */
+		remove_junk(paths_before, nbefore);
 
-		for (k = first; k < first + NPAR && k < NCHILD; k++) {
-			if (only >= 0 && k != only)
-				continue;
-			pid_t pid = fork();
-			if (pid == 0)
-				child_main(k, seed);
-			if (pid < 0) {
-				tap_diag("fork for child %d: errno %d", k, errno);
-				nbad++;
-				continue;
-			}
-			pids[n++] = pid;
-			nstarted++;
-		}
-		live = n;
-		start = now_ms();
-		while (live > 0) {
-			for (k = 0; k < n; k++) {
-				int st;
-				pid_t r;
-
-				if (pids[k] <= 0)
-					continue;
-				r = wait4(pids[k], &st, WNOHANG, NULL);
-				if (r == 0)
-					continue;
-				if (r != pids[k]) {
-					tap_diag("wait4(%d): %ld errno %d", pids[k], (long)r, errno);
-					pids[k] = -1;
-					live--;
-					continue;
-				}
-				nreaped++;
-				live--;
-				if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-					nexit0++;
-				else if (WIFEXITED(st) && WEXITSTATUS(st) == ENOSYS_FAIL)
-					nenosys++;
-				else if (WIFSIGNALED(st)) {
-					nsig++;
-					sigcount[WTERMSIG(st) < 65 ? WTERMSIG(st) : 0]++;
-				} else {
-					nbad++;
-					tap_diag("child %d (pid %d): status %#x",
-					    first + k, pids[k], st);
-				}
-				pids[k] = -1;
-			}
-			if (live == 0)
-				break;
-			if (now_ms() - start > WATCHDOG_MS) {
-				for (k = 0; k < n; k++) {
-					if (pids[k] > 0) {
-						tap_diag("watchdog: SIGKILL to pid %d "
-						    "(seed %#lx, child %d)",
-						    pids[k], (unsigned long)seed, first + k);
-						kill(pids[k], SIGKILL);
-						nwatchdog++;
-					}
-				}
-				start = now_ms() + 5000 - WATCHDOG_MS;	/* 5 s more */
-				if (nwatchdog > 2 * NCHILD)
-					break;
-			}
-			nanosleep(&short_ts, NULL);
-		}
-	}
-	tap_ok(nreaped == nstarted, "all %d children reaped (%d)", nstarted, nreaped);
-	tap_diag("exit 0: %d, by signal: %d, watchdog kills: %d, elapsed %ld ms",
-	    nexit0, nsig, nwatchdog, now_ms() - t0);
+	tap_ok(r.reaped == r.started, "all %d children reaped (%d)", r.started, r.reaped);
+	tap_diag("%lu calls by %d children in %ld ms: exit 0: %d, by signal: %d, watchdog "
+	    "kills: %d%s", (unsigned long)r.calls, r.reaped, now_ms() - t0, r.exit0, r.bysig,
+	    r.watchdog, r.qemu_died ? ", qemu-user died of its own assertion" : "");
 	for (i = 0; i < 65; i++)
-		if (sigcount[i] != 0)
-			tap_diag("  signal %d: %d children", i, sigcount[i]);
-	tap_ok(nbad == 0 && nexit0 + nsig + nenosys == nreaped,
+		if (r.sigcount[i] != 0)
+			tap_diag("  signal %d: %d children", i, r.sigcount[i]);
+	tap_ok(r.bad == 0 && r.exit0 + r.bysig + r.enosys + r.vmfail + r.qemu_died == r.reaped,
 	    "each child exited 0 or by a signal");
+	tap_ok(r.calls >= r.target, "%lu calls made (at least %lu)", (unsigned long)r.calls,
+	    (unsigned long)r.target);
 
 	/* Unknown numbers, in the parent as well. */
-	ok = nenosys == 0;
+	ok = r.enosys == 0;
 	for (i = 0; i < (int)(sizeof(unknown) / sizeof(unknown[0])); i++) {
-		long r;
+		long res;
 
 		if (on_qemu && unknown[i] >> 32 != 0 && unknown[i] >> 63 == 0)
 			continue;	/* qemu-user truncates the number to 32 bits */
-		r = __syscall6((long)unknown[i], 0, 0, 0, 0, 0, 0);
-		if (r != -ENOSYS) {
-			tap_diag("syscall %#lx gave %ld", (unsigned long)unknown[i], r);
+		res = __syscall6((long)unknown[i], 0, 0, 0, 0, 0, 0);
+		if (res != -ENOSYS) {
+			tap_diag("syscall %#lx gave %ld", (unsigned long)unknown[i], res);
 			ok = 0;
 		}
 	}
@@ -717,7 +1009,25 @@ main(int argc, char **argv)
 		ok = 0;
 	}
 	tap_ok(ok, "unknown system call numbers give ENOSYS (%d children disagreed)",
-	    nenosys);
+	    r.enosys);
+
+	if (on_qemu) {
+		tap_skip("the kernel's consistency check is our kernel's (/proc/PID/vmcheck)");
+		tap_skip("the kernel's consistency check is our kernel's (/proc/vmcheck)");
+		tap_skip("system-wide counters are our kernel's");
+	} else {
+		tap_ok(r.vmfail == 0 && r.checks_failed == 0,
+		    "every address space passed the consistency check: %d children's own at "
+		    "their end (%d failed), %d live ones checked from outside (%d failed)",
+		    r.exit0 + r.vmfail, r.vmfail, r.checks, r.checks_failed);
+		tap_ok(vmcheck_problems("/proc/vmcheck") == 0,
+		    "afterwards every process and the wired-page count pass the check");
+		tap_ok(vm_snapshot_back(&before, &after, SLACK_KB),
+		    "free memory, objects and wirings back: MemFree %ld -> %ld kB, anonymous "
+		    "%ld -> %ld, vnode %ld -> %ld, shadows %ld -> %ld, wired %ld -> %ld",
+		    before.free_kb, after.free_kb, before.anon, after.anon, before.vnode,
+		    after.vnode, before.shadows, after.shadows, before.wired, after.wired);
+	}
 
 	/* The system still works. */
 	{

@@ -3,6 +3,7 @@
  * in four workers, each checking its pages against a model after every step.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include <tap.h>
 #include <testutil.h>
+#include <time.h>
 #include <unistd.h>
 #include <vmstat.h>
 
@@ -18,6 +20,7 @@
 #define OPS	300
 #define NP	192		/* pages in a worker's arena */
 #define NOFF	4
+#define SLACK_KB	256	/* allocator caches may keep a little after the run */
 
 static const unsigned long offs[NOFF] = { 0, 1352, 2056, PGSZ - 8 };
 
@@ -397,6 +400,10 @@ run_worker(int w)
 	opname = "final";
 	if (check_range(0, NP))
 		return 1;
+	if (vmcheck_problems("/proc/self/vmcheck") > 0) {
+		printf("# worker %d: the kernel's check finds its address space inconsistent\n", w);
+		return 2;
+	}
 	for (k = 0; k < NP; k++) {
 		if (model[k].mapped)
 			munmap(pg(k), PGSZ);
@@ -408,14 +415,52 @@ run_worker(int w)
 	return 0;
 }
 
+/*
+ * While the workers run, read each one's /proc/PID/vmmap and run the
+ * kernel's check of its address space (/proc/PID/vmcheck), again and
+ * again: shadow-chain depths are walked, and chains checked, while the
+ * workers' forks and exits collapse them.  Exit status: 0, 1 if the
+ * check found a problem, 2 if no read succeeded on our kernel.
+ */
+static int
+read_maps_while_running(const pid_t *pids)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	char path[64], buf[4096];
+	long reads = 0;
+	int bad = 0;
+
+	while (!shared[WORKERS * 8]) {
+		for (int w = 0; w < WORKERS; w++) {
+			long problems;
+			int fd;
+
+			snprintf(path, sizeof(path), "/proc/%d/vmmap", pids[w]);
+			if ((fd = open(path, O_RDONLY)) < 0)
+				continue;
+			while (read(fd, buf, sizeof(buf)) > 0)
+				;
+			close(fd);
+			reads++;
+			snprintf(path, sizeof(path), "/proc/%d/vmcheck", pids[w]);
+			if ((problems = vmcheck_problems(path)) > 0) {
+				printf("# worker %d: %ld problems in its address space\n", w, problems);
+				bad = 1;
+			}
+		}
+		nanosleep(&pause, NULL);
+	}
+	return bad ? 1 : reads > 0 || !vmstat_is_sable() ? 0 : 2;
+}
+
 int
 main(void)
 {
-	long anon0, shadow0, anon1, shadow1;
-	pid_t pids[WORKERS];
-	int st[WORKERS], w, ok;
+	struct vm_snapshot before, after;
+	pid_t pids[WORKERS], reader;
+	int st[WORKERS], w, ok, reader_st;
 
-	tap_plan(WORKERS + 2);
+	tap_plan(WORKERS + 5);
 	tap_diag("seed %#llx, %d workers x %d operations on %d-page arenas",
 	    (unsigned long long)SEED, WORKERS, OPS, NP);
 	shared = mmap(NULL, PGSZ, PROT_READ | PROT_WRITE,
@@ -424,8 +469,7 @@ main(void)
 		tap_diag("shared mmap failed: errno %d", errno);
 		return 1;
 	}
-	anon0 = vmstat_get("objects_anon");
-	shadow0 = vmstat_get("shadow_objects");
+	before = vm_snapshot_take();
 	fflush(stdout);
 	for (w = 0; w < WORKERS; w++) {
 		pids[w] = fork();
@@ -436,27 +480,46 @@ main(void)
 			_exit(r);
 		}
 	}
+	reader = fork();
+	if (reader == 0)
+		_exit(read_maps_while_running(pids));
 	for (w = 0; w < WORKERS; w++) {
 		st[w] = -1;
 		if (pids[w] > 0)
 			waitpid(pids[w], &st[w], 0);
 	}
-	anon1 = vmstat_get("objects_anon");
-	shadow1 = vmstat_get("shadow_objects");
+	shared[WORKERS * 8] = 1;
+	reader_st = -1;
+	if (reader > 0)
+		waitpid(reader, &reader_st, 0);
 	for (w = 0; w < WORKERS; w++)
 		tap_ok(pids[w] > 0 && WIFEXITED(st[w]) && WEXITSTATUS(st[w]) == 0,
 		    "worker %d: %d random operations verified (status %#x)",
 		    w, OPS, st[w]);
+	tap_ok(WIFEXITED(reader_st) && WEXITSTATUS(reader_st) == 0,
+	    "meanwhile a reader of the workers' /proc/PID/vmmap and vmcheck found them "
+	    "consistent (status %#x)", reader_st);
 	for (ok = 1, w = 0; w < WORKERS; w++)
 		ok &= shared[w * 8] == OPS;
 	tap_ok(ok, "shared anonymous counters %lu %lu %lu %lu (want %d each)",
 	    (unsigned long)shared[0], (unsigned long)shared[8],
 	    (unsigned long)shared[16], (unsigned long)shared[24], OPS);
-	if (!vmstat_is_sable())
-		tap_skip("object counts are checked on our kernel only");
-	else
-		tap_ok(anon1 == anon0 && shadow1 == shadow0,
-		    "object counts back after reaping (anonymous %ld -> %ld, shadows %ld -> %ld)",
-		    anon0, anon1, shadow0, shadow1);
+	if (!vmstat_is_sable()) {
+		tap_skip("the consistency check is our kernel's");
+		tap_skip("system-wide counters are our kernel's");
+		tap_skip("system-wide counters are our kernel's");
+	} else {
+		tap_ok(vmcheck_problems("/proc/vmcheck") == 0,
+		    "afterwards every process and the wired-page count pass the check");
+		(void)vm_snapshot_back(&before, &after, SLACK_KB);
+		tap_ok(after.free_kb >= before.free_kb - SLACK_KB && after.wired == before.wired,
+		    "free memory and wirings back: MemFree %ld -> %ld kB, wired %ld -> %ld",
+		    before.free_kb, after.free_kb, before.wired, after.wired);
+		tap_ok(after.anon == before.anon && after.shadows == before.shadows &&
+		    after.vnode == before.vnode,
+		    "object counts back after reaping (anonymous %ld -> %ld, shadows %ld -> %ld, "
+		    "vnode %ld -> %ld)", before.anon, after.anon, before.shadows, after.shadows,
+		    before.vnode, after.vnode);
+	}
 	return tap_done();
 }

@@ -67,6 +67,7 @@
 #define SYS_gettimeofday	__NR_gettimeofday
 #define SYS_getpid		__NR_getpid
 #define SYS_getppid		__NR_getppid
+#define SYS_setuid		__NR_setuid
 #define SYS_getuid		__NR_getuid
 #define SYS_geteuid		__NR_geteuid
 #define SYS_getgid		__NR_getgid
