@@ -192,10 +192,17 @@ devfs_reclaim(struct vnode *vp)
 	vnode_free(vp);
 }
 
+static int
+console_poll(struct vnode *vp, int events, struct pollwait *pw)
+{
+	return cons_poll(pw);
+}
+
 static const struct vnode_ops console_ops = {
 	.vop_read = console_read,
 	.vop_write = console_write,
 	.vop_ioctl = console_ioctl,
+	.vop_poll = console_poll,
 	.vop_reclaim = devfs_reclaim,
 };
 

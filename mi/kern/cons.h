@@ -27,6 +27,9 @@ int cons_getc(void);				/* -1 when no input is queued */
 void cons_rx_input(int c);			/* interrupt handlers */
 void cons_enter_panic(void);
 uint64_t cons_rx_count(void);			/* characters received */
+/* What the console can do now (POLL* bits), after recording the poller pw. */
+struct pollwait;
+int cons_poll(struct pollwait *pw);
 /* What readers of the console sleep on; woken whenever input arrives. */
 const void *cons_rx_wait_channel(void);
 

@@ -3,6 +3,7 @@
  */
 #include <kern/systm.h>
 #include <kern/cons.h>
+#include <kern/poll.h>
 #include <kern/sched.h>
 #include <kern/spinlock.h>
 
@@ -16,6 +17,10 @@ static struct spinlock rx_lock = SPINLOCK_INITIALIZER("console rx");
 static uint8_t rx_ring[RX_RING_SIZE];	/* (rx_lock) */
 static unsigned rx_head, rx_tail;	/* (rx_lock) */
 static uint64_t rx_count;		/* (rx_lock) */
+static struct selinfo rx_sel = {	/* pollers of the console */
+	.si_lock = SPINLOCK_INITIALIZER("console poll"),
+	.si_records = LIST_HEAD_INIT(rx_sel.si_records),
+};
 
 void
 cons_register(const struct consdev *cd)
@@ -70,6 +75,20 @@ cons_rx_input(int c)
 		rx_ring[rx_head++ % RX_RING_SIZE] = (uint8_t)c;
 	spin_unlock(&rx_lock);
 	wakeup(rx_ring);
+	selwakeup(&rx_sel);
+}
+
+int
+cons_poll(struct pollwait *pw)
+{
+	int revents = POLLOUT | POLLWRNORM;
+
+	selrecord(pw, &rx_sel);
+	spin_lock(&rx_lock);
+	if (rx_tail != rx_head)
+		revents |= POLLIN | POLLRDNORM;
+	spin_unlock(&rx_lock);
+	return revents;
 }
 
 const void *

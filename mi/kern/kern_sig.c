@@ -355,17 +355,30 @@ trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
 }
 
 long
-signal_syscall_restart(struct thread *td, uint64_t orig_arg0)
+signal_syscall_restart(struct thread *td, uint64_t orig_arg0, int code)
 {
 	struct proc *p = td->td_proc;
 	int sig = sig_first(sig_acting(p, sig_deliverable(td)));
 
 	/* The signal about to be delivered decides (Linux does the same). */
 	if (sig != 0 && sig_handler(p, sig) != SIG_DFL &&
-	    !(p->p_sigacts[sig].sa_flags & SA_RESTART))
+	    (code == ERESTARTNOHAND || !(p->p_sigacts[sig].sa_flags & SA_RESTART)))
 		return -EINTR;
 	cpu_syscall_restart(td);
 	return (long)orig_arg0;
+}
+
+long
+signal_return_from_tempmask(struct thread *td, uint64_t old, long rv)
+{
+	if (rv == -ERESTARTNOHAND || rv == -EINTR) {
+		/* What the handler's frame saves as the call's result. */
+		cpu_set_syscall_retval(td, -EINTR);
+		if (sig_deliver_saving(td, old))
+			return cpu_get_syscall_retval(td);
+	}
+	signal_setmask(td, old);
+	return rv;
 }
 
 /*
@@ -483,11 +496,8 @@ SYSCALL(rt_sigsuspend)
 	while (!signal_pending(td))
 		(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
 	spin_unlock(&sched_lock);
-	cpu_set_syscall_retval(td, -EINTR);
-	if (!sig_deliver_saving(td, old))
-		signal_setmask(td, old);
-	/* The return value is now the handler's first argument, or -EINTR. */
-	return cpu_get_syscall_retval(td);
+	/* A handler's first argument; or, if none ran (a stop), wait again. */
+	return signal_return_from_tempmask(td, old, -ERESTARTNOHAND);
 }
 
 /* A relative timeout in timebase ticks; 0 or EFAULT/EINVAL. */

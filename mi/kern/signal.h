@@ -80,12 +80,25 @@ void signal_setmask(struct thread *td, uint64_t mask);
 void sigexit(struct thread *td, int sig) __attribute__((noreturn));
 
 /*
- * syscall_dispatch: a handler returned -ERESTARTSYS (never for
- * rt_sigreturn, whose value is the restored first register).  Returns
- * the system call's return value: its original first argument, with the
- * call set up to run again (cpu_syscall_restart), or -EINTR.
+ * syscall_dispatch: a handler returned -ERESTARTSYS or -ERESTARTNOHAND
+ * (code, never for rt_sigreturn, whose value is the restored first
+ * register).  Returns the system call's return value: its original first
+ * argument, with the call set up to run again (cpu_syscall_restart), or
+ * -EINTR when a handler is about to run (for ERESTARTSYS, one without
+ * SA_RESTART).
  */
-long signal_syscall_restart(struct thread *td, uint64_t orig_arg0);
+long signal_syscall_restart(struct thread *td, uint64_t orig_arg0, int code);
+/*
+ * The return of a system call that ran with a temporary signal mask
+ * (ppoll, pselect6, rt_sigsuspend), with result rv; old is the caller's
+ * own mask.  If the call was interrupted (rv is -ERESTARTNOHAND or
+ * -EINTR), pending signals are delivered now, under the temporary mask,
+ * and the first handler's frame restores old and shows the call failing
+ * with EINTR: the return value is then the handler's first argument.  If
+ * no handler runs, or the call was not interrupted, old is restored at
+ * once and rv returned (a pending signal that old blocks stays pending).
+ */
+long signal_return_from_tempmask(struct thread *td, uint64_t old, long rv);
 
 /*
  * Whether p's children are reaped without wait (SIGCHLD set to SIG_IGN

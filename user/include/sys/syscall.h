@@ -28,6 +28,8 @@
 #define SYS_readv		__NR_readv
 #define SYS_writev		__NR_writev
 #define SYS_pread64		__NR_pread64
+#define SYS_pselect6		__NR_pselect6
+#define SYS_ppoll		__NR_ppoll
 #define SYS_pwrite64		__NR_pwrite64
 #define SYS_readlinkat		__NR_readlinkat
 #define SYS_newfstatat		__NR_newfstatat
