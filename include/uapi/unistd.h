@@ -67,6 +67,8 @@
 #define __NR_times		153
 #define __NR_setpgid		154
 #define __NR_getpgid		155
+#define __NR_getsid		156
+#define __NR_setsid		157
 #define __NR_uname		160
 #define __NR_getrlimit		163
 #define __NR_setrlimit		164

@@ -69,6 +69,8 @@
 	X(times)			\
 	X(setpgid)			\
 	X(getpgid)			\
+	X(getsid)			\
+	X(setsid)			\
 	X(uname)			\
 	X(getrlimit)			\
 	X(setrlimit)			\

@@ -237,6 +237,9 @@ main(int argc, char **argv)
 	int i, test = 0, bench = 0, failed = 0;
 	struct sigaction sa;
 
+	/* Like Linux's inits, pid 1 leads a session (1) of its own: the kernel starts it in none. */
+	if (getpid() == 1)
+		setsid();
 	sa.sa_handler = on_alarm;	/* no SA_RESTART: wait4 must see EINTR */
 	sa.sa_flags = 0;
 	sa.sa_mask = 0;

@@ -45,6 +45,11 @@ pid_t gettid(void);
 uid_t getuid(void);
 uid_t geteuid(void);
 int setpgid(pid_t pid, pid_t pgid);
+pid_t getpgid(pid_t pid);
+pid_t getpgrp(void);
+pid_t setsid(void);
+pid_t getsid(pid_t pid);
+int pause(void);
 pid_t set_tid_address(int *tidptr);
 long set_robust_list(void *head, size_t len);
 

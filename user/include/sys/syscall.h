@@ -63,6 +63,8 @@
 #define SYS_times		__NR_times
 #define SYS_setpgid		__NR_setpgid
 #define SYS_getpgid		__NR_getpgid
+#define SYS_getsid		__NR_getsid
+#define SYS_setsid		__NR_setsid
 #define SYS_uname		__NR_uname
 #define SYS_getrlimit		__NR_getrlimit
 #define SYS_setrlimit		__NR_setrlimit
