@@ -35,6 +35,7 @@
 #include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <kern/tty.h>
 
 static inline uint32_t
 proc_flags(struct proc *p)
@@ -50,8 +51,7 @@ proc_flags_change(struct proc *p, uint32_t set, uint32_t clear)
 	__atomic_store_n(&p->p_flags, (p->p_flags | set) & ~clear, __ATOMIC_SEQ_CST);
 }
 
-/* The session of group pgid, or -1 if no process (alive or a zombie) is in it.  proc_lock held. */
-static int
+int
 pgrp_session(int pgid)
 {
 	struct list_node *n;
@@ -195,6 +195,7 @@ jobctl_exit(struct proc *p)
 	struct list_node *n, *m;
 
 	KASSERT(spin_owned(&proc_lock), ("jobctl_exit: proc_lock not held"));
+	tty_session_exit(p);
 	orphan_check(p->p_pgid, p);
 	/* Each of the children's groups once. */
 	list_foreach(n, &p->p_children) {
@@ -221,8 +222,10 @@ SYSCALL(setsid)
 	spin_lock(&proc_lock);
 	if (pgrp_session(p->p_pid) >= 0)
 		error = EPERM;
-	else
+	else {
 		p->p_sid = p->p_pgid = p->p_pid;
+		p->p_tty = NULL;	/* a new session has no terminal */
+	}
 	spin_unlock(&proc_lock);
 	return error ? -error : p->p_pid;
 }

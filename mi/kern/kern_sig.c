@@ -275,6 +275,12 @@ signal_pending(struct thread *td)
 	return sig_acting(p, sig_deliverable(td)) != 0;
 }
 
+bool
+signal_ignored_or_blocked(struct thread *td, int sig)
+{
+	return (sig_blocked(td) & sigmask(sig)) || sig_handler(td->td_proc, sig) == SIG_IGN;
+}
+
 /*
  * Delivery.
  */

@@ -230,8 +230,12 @@ fork_proc(struct thread *td, uint64_t flags)
 	vref(p->p_cwd);
 	memcpy(p->p_sigacts, parent->p_sigacts, sizeof(p->p_sigacts));
 	memcpy(p->p_rlimit, parent->p_rlimit, sizeof(p->p_rlimit));
+	/* The parent's parent may move it to another group meanwhile: copy under the lock. */
+	spin_lock(&proc_lock);
 	p->p_pgid = parent->p_pgid;
 	p->p_sid = parent->p_sid;
+	p->p_tty = parent->p_tty;
+	spin_unlock(&proc_lock);
 	p->p_uid = parent->p_uid;
 	ctd->td_sigmask = td->td_sigmask;
 	/* The child continues from the parent's registers, including FP. */

@@ -23,6 +23,7 @@ struct trapframe;
 struct vmspace;
 struct vnode;
 struct file;
+struct tty;
 
 #define NOFILE_MAX	256		/* file descriptors per process */
 
@@ -54,6 +55,7 @@ struct proc {
 	struct vnode	*p_cwd;		/* (L) */
 	int		p_pgid;		/* (P) process group */
 	int		p_sid;		/* (P) session: its leader's pid */
+	struct tty	*p_tty;		/* (P) controlling terminal, or NULL */
 	int		p_stopsig;	/* (P) the signal that stopped it (wait4 reports it) */
 	uint32_t	p_contgen;	/* (P) SIGCONTs posted: a stop being acted on is void */
 	uint32_t	p_uid;		/* (C) */
@@ -109,14 +111,17 @@ void proc_release_vfork_parent(struct proc *p);
 void proc_stop(struct thread *td, int sig, uint32_t contgen);
 /* SIGCONT was posted to p: continue it if it is stopped.  proc_lock held. */
 void proc_continue(struct proc *p);
+/* The session of group pgid, or -1 if no process (alive or a zombie) is in it.  proc_lock held. */
+int pgrp_session(int pgid);
 /* Is pgid an orphaned process group (no member's parent is in another group of its session)? */
 bool pgrp_orphaned(int pgid);			/* proc_lock held */
 /* Post sig to every process in group pgid: 0, or ESRCH if it has none.  proc_lock held. */
 int pgsignal(int pgid, int sig);
 /*
- * p is exiting and its children go to init: groups that this leaves
- * orphaned with stopped members get SIGHUP and SIGCONT, as POSIX asks.
- * proc_lock held, before the children are handed over.
+ * p is exiting and its children go to init: a session leader gives up
+ * its controlling terminal (tty_session_exit), and groups that this
+ * leaves orphaned with stopped members get SIGHUP and SIGCONT, as POSIX
+ * asks.  proc_lock held, before the children are handed over.
  */
 void jobctl_exit(struct proc *p);
 

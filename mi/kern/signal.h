@@ -74,6 +74,8 @@ void trapsignal(struct thread *td, int sig, int code, vaddr_t addr);
  */
 void signal_deliver(struct thread *td);
 bool signal_pending(struct thread *td);	/* any deliverable signal */
+/* Does td block sig, or its process ignore it (SIG_IGN)?  (Terminal job control.) */
+bool signal_ignored_or_blocked(struct thread *td, int sig);
 /* Set td's (the current thread's) blocked set; SIGKILL, SIGSTOP stay unblocked. */
 void signal_setmask(struct thread *td, uint64_t mask);
 /* Terminate the current process as killed by sig. */

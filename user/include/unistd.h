@@ -34,6 +34,7 @@ char *getcwd(char *buf, size_t size);
 ssize_t readlink(const char *path, char *buf, size_t size);
 ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t size);
 int ioctl(int fd, unsigned long req, ...);
+int isatty(int fd);
 
 pid_t fork(void);
 pid_t vfork(void) __attribute__((returns_twice));
