@@ -5,7 +5,7 @@
  * A signal is posted to a process (kill) or raised by a fault in its
  * thread (trapsignal); delivery happens on the way back to user mode,
  * where signal_deliver() either acts on the default disposition
- * (terminate, ignore, stop is treated as ignore) or builds a signal frame
+ * (terminate, ignore, or stop: kern_jobctl.c) or builds a signal frame
  * on the user stack (siginfo, then ucontext with the general and
  * floating-point registers) and enters the handler with its return
  * address set to the kernel's sigreturn trampoline, mapped read-only and
