@@ -33,6 +33,8 @@
 #define __NR_writev		66
 #define __NR_pread64		67
 #define __NR_pwrite64		68
+#define __NR_pselect6		72
+#define __NR_ppoll		73
 #define __NR_readlinkat		78
 #define __NR_newfstatat		79
 #define __NR_fstat		80
@@ -66,6 +68,8 @@
 #define __NR_times		153
 #define __NR_setpgid		154
 #define __NR_getpgid		155
+#define __NR_getsid		156
+#define __NR_setsid		157
 #define __NR_uname		160
 #define __NR_getrlimit		163
 #define __NR_setrlimit		164

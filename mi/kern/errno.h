@@ -17,5 +17,11 @@
  * result into -EINTR.  Same number as Linux.
  */
 #define ERESTARTSYS	512
+/*
+ * The same, but the call runs again only if no handler runs; with a
+ * handler it fails with EINTR whatever SA_RESTART says (ppoll, pselect6,
+ * rt_sigsuspend).
+ */
+#define ERESTARTNOHAND	514
 
 #endif

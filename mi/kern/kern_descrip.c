@@ -16,6 +16,7 @@
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <kern/malloc.h>
+#include <kern/poll.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -171,6 +172,14 @@ file_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 	if (fp->f_ops->fo_ioctl == NULL)
 		return ENOTTY;
 	return fp->f_ops->fo_ioctl(fp, cmd, uarg);
+}
+
+int
+file_poll(struct file *fp, int events, struct pollwait *pw)
+{
+	if (fp->f_ops->fo_poll == NULL)
+		return POLL_DEFAULT_MASK;
+	return fp->f_ops->fo_poll(fp, events, pw);
 }
 
 int

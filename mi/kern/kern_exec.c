@@ -443,6 +443,7 @@ kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
 	vm->vm_brk_start = vm->vm_brk = im->brk;
 	spin_lock(&proc_lock);		/* /proc/PID/maps reads it under proc_lock */
 	p->p_vmspace = vm;
+	p->p_flags |= P_EXECED;		/* its parent's setpgid now fails (EACCES) */
 	spin_unlock(&proc_lock);
 	if (old != NULL)
 		vmspace_free(old);

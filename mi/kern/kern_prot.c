@@ -1,7 +1,7 @@
 /*
  * Process credentials and groups: who a process is (one user, root or
  * not; group 0) and its process group (after FreeBSD's kern_prot.c).
- * setpgid is with the process life cycle (proc.c).
+ * Sessions and setpgid are with job control (kern_jobctl.c).
  */
 #include <kern/systm.h>
 #include <kern/proc.h>

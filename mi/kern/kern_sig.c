@@ -33,6 +33,12 @@
  * sa_mask and the signal itself blocked.  Several handlers can be set up
  * at one return; they nest, the last one set up running first.
  *
+ * Job control (kern_jobctl.c): the default action of SIGSTOP, SIGTSTP,
+ * SIGTTIN and SIGTTOU stops the process at delivery; posting SIGCONT
+ * continues it at once, whatever SIGCONT's disposition or mask, and
+ * discards pending stop signals, as posting a stop signal discards a
+ * pending SIGCONT.  SIGKILL ends a stop.
+ *
  * Faults (trapsignal) are delivered at once rather than posted: the
  * handler's frame is built before the faulting thread returns to user
  * mode.  A fault signal that is blocked or ignored cannot be, so the
@@ -51,9 +57,11 @@
 #include <machine/cpu.h>
 #include <machine/machdep.h>
 
-/* Signals whose default action is to do nothing (stops included: no job control). */
+/* Signals whose default action is to do nothing (SIGCONT continues when posted). */
 #define SIG_DFL_IGNORE	(sigmask(SIGCHLD) | sigmask(SIGCONT) | sigmask(SIGURG) | \
-	sigmask(SIGWINCH) | sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | \
+	sigmask(SIGWINCH))
+/* Signals whose default action is to stop the process (kern_jobctl.c). */
+#define SIG_STOPS	(sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | \
 	sigmask(SIGTTOU))
 /* Signals a fault raises; delivered before the others. */
 #define SIG_SYNCHRONOUS	(sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) | \
@@ -171,20 +179,25 @@ sig_post(struct proc *p, const struct ksiginfo *ksi)
 	spin_unlock(&sig_info_lock);
 }
 
-/* Take sig off p's pending set; *ksi gets its information. */
-static void
+/*
+ * Take sig off p's pending set; *ksi gets its information.  False if it
+ * was not pending (discarded since it was seen).
+ */
+static bool
 sig_dequeue(struct proc *p, int sig, struct ksiginfo *ksi)
 {
 	struct ksiginfo *slot;
+	uint64_t old;
 
 	spin_lock(&sig_info_lock);
-	__atomic_fetch_and(&p->p_sigpending, ~sigmask(sig), __ATOMIC_SEQ_CST);
+	old = __atomic_fetch_and(&p->p_sigpending, ~sigmask(sig), __ATOMIC_SEQ_CST);
 	if ((slot = sig_info_slot(p, sig)) != NULL)
 		*ksi = *slot;
 	else
 		*ksi = (struct ksiginfo){ .ksi_code = SI_KERNEL };
 	ksi->ksi_signo = sig;
 	spin_unlock(&sig_info_lock);
+	return (old & sigmask(sig)) != 0;
 }
 
 /* Forget any pending instance of sig (it is now ignored). */
@@ -193,7 +206,7 @@ sig_discard(struct proc *p, int sig)
 {
 	struct ksiginfo unused;
 
-	sig_dequeue(p, sig, &unused);
+	(void)sig_dequeue(p, sig, &unused);
 }
 
 void
@@ -223,6 +236,14 @@ psignal_info(struct proc *p, const struct ksiginfo *ksi)
 	if (__atomic_load_n(&p->p_state, __ATOMIC_ACQUIRE) != PRS_ALIVE ||
 	    (td = p->p_thread) == NULL)
 		return;
+	if (sigmask(sig) & SIG_STOPS) {
+		sig_discard(p, SIGCONT);
+	} else if (sig == SIGCONT) {
+		KASSERT(spin_owned(&proc_lock), ("psignal: SIGCONT without proc_lock"));
+		for (uint64_t s = SIG_STOPS; s != 0; s &= s - 1)
+			sig_discard(p, __builtin_ctzl(s) + 1);
+		proc_continue(p);
+	}
 	/* An ignored signal is dropped now, unless blocked (its handler may change). */
 	if (!(sig_blocked(td) & sigmask(sig)) && sig_ignored(p, sig))
 		return;
@@ -230,6 +251,8 @@ psignal_info(struct proc *p, const struct ksiginfo *ksi)
 	/* Read the mask only after the bit is visible (see the top of the file). */
 	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig)))
 		sched_signal_thread(td);
+	if (sig == SIGKILL)
+		wakeup(&p->p_stopsig);		/* a stopped process dies too */
 	if (__atomic_load_n(&sig_waiters, __ATOMIC_SEQ_CST) != 0)
 		wakeup(&sig_wait_chan);
 }
@@ -250,6 +273,12 @@ signal_pending(struct thread *td)
 	if (p == NULL)
 		return false;
 	return sig_acting(p, sig_deliverable(td)) != 0;
+}
+
+bool
+signal_ignored_or_blocked(struct thread *td, int sig)
+{
+	return (sig_blocked(td) & sigmask(sig)) || sig_handler(td->td_proc, sig) == SIG_IGN;
 }
 
 /*
@@ -287,10 +316,13 @@ static bool
 sig_deliver_one(struct thread *td, int sig, uint64_t mask)
 {
 	struct proc *p = td->td_proc;
+	/* Read before the dequeue: a SIGCONT posted after it voids a stop. */
+	uint32_t contgen = __atomic_load_n(&p->p_contgen, __ATOMIC_SEQ_CST);
 	struct ksiginfo ksi;
 	__sighandler_t handler;
 
-	sig_dequeue(p, sig, &ksi);
+	if (!sig_dequeue(p, sig, &ksi))
+		return false;
 	handler = p->p_sigacts[sig].sa_handler;
 	if (sig == SIGKILL)
 		handler = SIG_DFL;
@@ -299,6 +331,10 @@ sig_deliver_one(struct thread *td, int sig, uint64_t mask)
 	if (handler == SIG_DFL) {
 		if (SIG_DFL_IGNORE & sigmask(sig))
 			return false;
+		if (SIG_STOPS & sigmask(sig)) {
+			proc_stop(td, sig, contgen);
+			return false;
+		}
 		sigexit(td, sig);
 	}
 	sig_handle(td, &ksi, mask);
@@ -355,17 +391,30 @@ trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
 }
 
 long
-signal_syscall_restart(struct thread *td, uint64_t orig_arg0)
+signal_syscall_restart(struct thread *td, uint64_t orig_arg0, int code)
 {
 	struct proc *p = td->td_proc;
 	int sig = sig_first(sig_acting(p, sig_deliverable(td)));
 
 	/* The signal about to be delivered decides (Linux does the same). */
 	if (sig != 0 && sig_handler(p, sig) != SIG_DFL &&
-	    !(p->p_sigacts[sig].sa_flags & SA_RESTART))
+	    (code == ERESTARTNOHAND || !(p->p_sigacts[sig].sa_flags & SA_RESTART)))
 		return -EINTR;
 	cpu_syscall_restart(td);
 	return (long)orig_arg0;
+}
+
+long
+signal_return_from_tempmask(struct thread *td, uint64_t old, long rv)
+{
+	if (rv == -ERESTARTNOHAND || rv == -EINTR) {
+		/* What the handler's frame saves as the call's result. */
+		cpu_set_syscall_retval(td, -EINTR);
+		if (sig_deliver_saving(td, old))
+			return cpu_get_syscall_retval(td);
+	}
+	signal_setmask(td, old);
+	return rv;
 }
 
 /*
@@ -483,11 +532,8 @@ SYSCALL(rt_sigsuspend)
 	while (!signal_pending(td))
 		(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
 	spin_unlock(&sched_lock);
-	cpu_set_syscall_retval(td, -EINTR);
-	if (!sig_deliver_saving(td, old))
-		signal_setmask(td, old);
-	/* The return value is now the handler's first argument, or -EINTR. */
-	return cpu_get_syscall_retval(td);
+	/* A handler's first argument; or, if none ran (a stop), wait again. */
+	return signal_return_from_tempmask(td, old, -ERESTARTNOHAND);
 }
 
 /* A relative timeout in timebase ticks; 0 or EFAULT/EINVAL. */

@@ -28,8 +28,6 @@
 #include <uapi/sched.h>
 #include <uapi/wait.h>
 
-/* WUNTRACED and WCONTINUED are accepted: no stopped children exist. */
-
 /*
  * What clone supports: a new process sharing nothing (fork), or sharing
  * the address space with a parent that waits for its exec or exit
@@ -245,7 +243,12 @@ fork_proc(struct thread *td, uint64_t flags)
 	vref(p->p_cwd);
 	memcpy(p->p_sigacts, parent->p_sigacts, sizeof(p->p_sigacts));
 	memcpy(p->p_rlimit, parent->p_rlimit, sizeof(p->p_rlimit));
+	/* The parent's parent may move it to another group meanwhile: copy under the lock. */
+	spin_lock(&proc_lock);
 	p->p_pgid = parent->p_pgid;
+	p->p_sid = parent->p_sid;
+	p->p_tty = parent->p_tty;
+	spin_unlock(&proc_lock);
 	p->p_uid = parent->p_uid;
 	ctd->td_sigmask = td->td_sigmask;
 	/* The child continues from the parent's registers, including FP. */
@@ -370,6 +373,7 @@ proc_exit(int wstatus)
 	vmspace_free(vm);		/* the child's shadows go; chains collapse */
 
 	spin_lock(&proc_lock);
+	jobctl_exit(p);
 	reparent_children(p);
 	p->p_xstat = wstatus;
 	p->p_state = PRS_ZOMBIE;
@@ -426,12 +430,44 @@ wait_thread_gone(struct thread *td)
 	}
 }
 
+/*
+ * A living child's stop or continuation that options ask about and
+ * wait4 has not reported yet, as a wait status (taking it, so it is
+ * reported once); 0 if none.  proc_lock held.
+ */
+static int
+wait_stop_status(struct proc *c, int options)
+{
+	if ((options & WUNTRACED) && (c->p_flags & P_WAITSTOP)) {
+		c->p_flags &= ~P_WAITSTOP;
+		return W_STOPCODE(c->p_stopsig);
+	}
+	if ((options & WCONTINUED) && (c->p_flags & P_WAITCONT)) {
+		c->p_flags &= ~P_WAITCONT;
+		return W_CONTINUED;
+	}
+	return 0;
+}
+
+/* wait4's result: pid, with status and (empty) usage written where asked. */
+static long
+wait_report(int pid, int status, uint64_t ustatus, uint64_t urusage)
+{
+	struct rusage rusage;
+
+	if (ustatus != 0 && copyout(&status, (void *)ustatus, sizeof(status)) != 0)
+		return -EFAULT;
+	memset(&rusage, 0, sizeof(rusage));
+	if (urusage != 0 && copyout(&rusage, (void *)urusage, sizeof(rusage)) != 0)
+		return -EFAULT;
+	return pid;
+}
+
 /* wait4(pid, wstatus, options, rusage) */
 SYSCALL(wait4)
 {
 	long pid = (long)a[0];
 	struct proc *parent = td->td_proc;
-	struct rusage rusage;
 	int error = 0;
 
 	if (a[2] & ~(uint64_t)WAIT4_OPTIONS)
@@ -448,8 +484,13 @@ SYSCALL(wait4)
 			if (!wait_matches(c, pid, parent))
 				continue;
 			any = true;
-			if (c->p_state != PRS_ZOMBIE)
-				continue;
+			if (c->p_state != PRS_ZOMBIE) {
+				if ((status = wait_stop_status(c, (int)a[2])) == 0)
+					continue;
+				cpid = c->p_pid;
+				spin_unlock(&proc_lock);
+				return wait_report(cpid, status, a[1], a[3]);
+			}
 			list_remove(&c->p_sibling);
 			list_remove(&c->p_allproc);
 			status = c->p_xstat;
@@ -460,12 +501,7 @@ SYSCALL(wait4)
 			parent->p_cutime_ticks += c->p_utime_ticks + c->p_cutime_ticks;
 			parent->p_cstime_ticks += c->p_stime_ticks + c->p_cstime_ticks;
 			proc_free(c);
-			if (a[1] != 0 && copyout(&status, (void *)a[1], sizeof(status)) != 0)
-				return -EFAULT;
-			memset(&rusage, 0, sizeof(rusage));
-			if (a[3] != 0 && copyout(&rusage, (void *)a[3], sizeof(rusage)) != 0)
-				return -EFAULT;
-			return cpid;
+			return wait_report(cpid, status, a[1], a[3]);
 		}
 		if (!any) {
 			error = ECHILD;
@@ -475,8 +511,13 @@ SYSCALL(wait4)
 			spin_unlock(&proc_lock);
 			return 0;
 		}
-		if ((error = sleep_on_intr(parent, &proc_lock)) != 0)
+		/*
+		 * A signal fails the call only after a last look: the child
+		 * whose exit or stop sent the SIGCHLD is reported, as in Linux.
+		 */
+		if (error != 0)
 			break;
+		error = sleep_on_intr(parent, &proc_lock);
 	}
 	spin_unlock(&proc_lock);
 	return -error;
@@ -502,25 +543,6 @@ SYSCALL(getppid)
 	pid = parent != NULL ? parent->p_pid : 0;
 	spin_unlock(&proc_lock);
 	return pid;
-}
-
-/* setpgid(pid, pgid): enough for shells: a process or its child joins a group. */
-SYSCALL(setpgid)
-{
-	long pid = (long)a[0], pgid = (long)a[1];
-	struct proc *p;
-	int error = 0;
-
-	if (pgid < 0)
-		return -EINVAL;
-	spin_lock(&proc_lock);
-	p = pid == 0 ? td->td_proc : proc_find((int)pid);
-	if (p == NULL || (p != td->td_proc && p->p_parent != td->td_proc))
-		error = ESRCH;
-	else
-		p->p_pgid = pgid == 0 ? p->p_pid : (int)pgid;
-	spin_unlock(&proc_lock);
-	return -error;
 }
 
 SYSCALL(set_tid_address)

@@ -23,6 +23,7 @@ struct trapframe;
 struct vmspace;
 struct vnode;
 struct file;
+struct tty;
 
 #define NOFILE_MAX	256		/* file descriptors per process */
 
@@ -53,7 +54,11 @@ struct proc {
 					 * (exec, exit) holding proc_lock; (P) for others */
 	struct filedesc	*p_fd;		/* (L) */
 	struct vnode	*p_cwd;		/* (L) */
-	int		p_pgid;		/* (P) */
+	int		p_pgid;		/* (P) process group */
+	int		p_sid;		/* (P) session: its leader's pid */
+	struct tty	*p_tty;		/* (P) controlling terminal, or NULL */
+	int		p_stopsig;	/* (P) the signal that stopped it (wait4 reports it) */
+	uint32_t	p_contgen;	/* (P) SIGCONTs posted: a stop being acted on is void */
 	uint32_t	p_uid;		/* (L) changed by its own thread (setuid); others read it */
 	struct sigaction_k p_sigacts[NSIG_LINUX + 1];	/* (L) */
 	uint64_t	p_sigpending;	/* (A) signals sent, not yet delivered */
@@ -90,8 +95,39 @@ int kern_execve(struct thread *td, const char *path, char *const argv[], int arg
     char *const envp[], int envc);
 
 #define P_PPWAIT_FLAG	0x1	/* vfork parent waits for exec or exit */
+#define P_EXECED	0x2	/* it has called execve: its parent's setpgid fails */
+#define P_STOPPED	0x4	/* stopped by a job-control signal; (A) read */
+#define P_WAITSTOP	0x8	/* stopped, not yet reported by wait4(WUNTRACED) */
+#define P_WAITCONT	0x10	/* continued, not yet reported by wait4(WCONTINUED) */
 void proc_release_vfork_parent(struct proc *p);
 /* A clock tick on this cpu: charge it to the running process as user or system time. */
 void proc_charge_tick(bool user_mode);
+
+/*
+ * Job control (kern_jobctl.c): sessions and process groups, stopping and
+ * continuing, orphaned process groups.
+ */
+/*
+ * The current process stops for sig (a stop signal whose action is the
+ * default), unless a SIGCONT came after contgen was read or the stop is
+ * a terminal one (SIGTSTP, SIGTTIN, SIGTTOU) in an orphaned process
+ * group; it returns when continued or killed.  No locks held.
+ */
+void proc_stop(struct thread *td, int sig, uint32_t contgen);
+/* SIGCONT was posted to p: continue it if it is stopped.  proc_lock held. */
+void proc_continue(struct proc *p);
+/* The session of group pgid, or -1 if no process (alive or a zombie) is in it.  proc_lock held. */
+int pgrp_session(int pgid);
+/* Is pgid an orphaned process group (no member's parent is in another group of its session)? */
+bool pgrp_orphaned(int pgid);			/* proc_lock held */
+/* Post sig to every process in group pgid: 0, or ESRCH if it has none.  proc_lock held. */
+int pgsignal(int pgid, int sig);
+/*
+ * p is exiting and its children go to init: a session leader gives up
+ * its controlling terminal (tty_session_exit), and groups that this
+ * leaves orphaned with stopped members get SIGHUP and SIGCONT, as POSIX
+ * asks.  proc_lock held, before the children are handed over.
+ */
+void jobctl_exit(struct proc *p);
 
 #endif

@@ -5,7 +5,7 @@
  * A signal is posted to a process (kill) or raised by a fault in its
  * thread (trapsignal); delivery happens on the way back to user mode,
  * where signal_deliver() either acts on the default disposition
- * (terminate, ignore, stop is treated as ignore) or builds a signal frame
+ * (terminate, ignore, or stop: kern_jobctl.c) or builds a signal frame
  * on the user stack (siginfo, then ucontext with the general and
  * floating-point registers) and enters the handler with its return
  * address set to the kernel's sigreturn trampoline, mapped read-only and
@@ -74,18 +74,33 @@ void trapsignal(struct thread *td, int sig, int code, vaddr_t addr);
  */
 void signal_deliver(struct thread *td);
 bool signal_pending(struct thread *td);	/* any deliverable signal */
+/* Does td block sig, or its process ignore it (SIG_IGN)?  (Terminal job control.) */
+bool signal_ignored_or_blocked(struct thread *td, int sig);
 /* Set td's (the current thread's) blocked set; SIGKILL, SIGSTOP stay unblocked. */
 void signal_setmask(struct thread *td, uint64_t mask);
 /* Terminate the current process as killed by sig. */
 void sigexit(struct thread *td, int sig) __attribute__((noreturn));
 
 /*
- * syscall_dispatch: a handler returned -ERESTARTSYS (never for
- * rt_sigreturn, whose value is the restored first register).  Returns
- * the system call's return value: its original first argument, with the
- * call set up to run again (cpu_syscall_restart), or -EINTR.
+ * syscall_dispatch: a handler returned -ERESTARTSYS or -ERESTARTNOHAND
+ * (code, never for rt_sigreturn, whose value is the restored first
+ * register).  Returns the system call's return value: its original first
+ * argument, with the call set up to run again (cpu_syscall_restart), or
+ * -EINTR when a handler is about to run (for ERESTARTSYS, one without
+ * SA_RESTART).
  */
-long signal_syscall_restart(struct thread *td, uint64_t orig_arg0);
+long signal_syscall_restart(struct thread *td, uint64_t orig_arg0, int code);
+/*
+ * The return of a system call that ran with a temporary signal mask
+ * (ppoll, pselect6, rt_sigsuspend), with result rv; old is the caller's
+ * own mask.  If the call was interrupted (rv is -ERESTARTNOHAND or
+ * -EINTR), pending signals are delivered now, under the temporary mask,
+ * and the first handler's frame restores old and shows the call failing
+ * with EINTR: the return value is then the handler's first argument.  If
+ * no handler runs, or the call was not interrupted, old is restored at
+ * once and rv returned (a pending signal that old blocks stays pending).
+ */
+long signal_return_from_tempmask(struct thread *td, uint64_t old, long rv);
 
 /*
  * Whether p's children are reaped without wait (SIGCHLD set to SIG_IGN

@@ -18,6 +18,12 @@
  * lock for a whole write also makes every write atomic with respect to
  * other writers, which is more than POSIX asks (PIPE_BUF bytes).
  *
+ * Polling (pipe_poll): the read end is readable with data waiting, and
+ * hung up (POLLHUP) once every write end is closed; the write end is
+ * writable with PIPE_BUF bytes free, so that a write of up to PIPE_BUF
+ * bytes will not block, and in error (POLLERR) once every read end is
+ * closed.  Every change of the ring or the ends wakes pollers (p_sel).
+ *
  * Locking:
  *   (p) p_lock, a spin lock
  *   (r) the read I/O lock; (w) the write I/O lock
@@ -27,6 +33,7 @@
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <kern/malloc.h>
+#include <kern/poll.h>
 #include <kern/sched.h>
 #include <kern/time.h>
 #include <kern/syscall.h>
@@ -52,6 +59,7 @@ struct pipe {
 	uint32_t	p_iolocks;	/* (p) PIPE_* */
 	uint64_t	p_ino;		/* (C) for fstat */
 	uint64_t	p_mtime_ns;	/* (C) */
+	struct selinfo	p_sel;		/* pollers of either end */
 };
 
 #define PIPE_RLOCK	0x1
@@ -107,6 +115,7 @@ pipe_iounlock(struct pipe *p, uint32_t which)
 static void
 pipe_free(struct pipe *p)
 {
+	seldrain(&p->p_sel);
 	free(p->p_buf, M_PIPE);
 	free(p, M_PIPE);
 }
@@ -125,6 +134,7 @@ pipe_create(struct file **readp, struct file **writep, int flags)
 		return ENOMEM;
 	}
 	spin_init(&p->p_lock, "pipe");
+	selinfo_init(&p->p_sel, "pipe poll");
 	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
 	p->p_mtime_ns = uptime_ns();
 	p->p_readers = p->p_writers = 1;	/* the two ends made next */
@@ -165,6 +175,7 @@ pipe_close(struct file *fp)
 	spin_unlock(&p->p_lock);
 	/* Readers waiting for data see EOF; writers waiting for room see EPIPE. */
 	wakeup(writer ? (void *)&p->p_head : (void *)&p->p_tail);
+	selwakeup(&p->p_sel);
 	if (last)
 		pipe_free(p);
 }
@@ -214,6 +225,7 @@ drain_into(void *arg, struct uio *uio)
 		p->p_tail += n;
 		spin_unlock(&p->p_lock);
 		wakeup(&p->p_tail);
+		selwakeup(&p->p_sel);
 		done += n;
 	}
 	return (ssize_t)done;
@@ -295,6 +307,7 @@ fill_from(struct pipe *p, struct uio *uio, size_t atomic_need, bool nonblock)
 		p->p_head += n;
 		spin_unlock(&p->p_lock);
 		wakeup(&p->p_head);
+		selwakeup(&p->p_sel);
 		done += n;
 	}
 	return (ssize_t)done;
@@ -362,6 +375,31 @@ pipe_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 	return copyout(&value, uarg, sizeof(value)) ? EFAULT : 0;
 }
 
+/* What fp's end can do now (see the top of the file), after recording pw. */
+static int
+pipe_poll(struct file *fp, int events, struct pollwait *pw)
+{
+	struct pipe *p = fp->f_data;
+	int revents = 0;
+
+	selrecord(pw, &p->p_sel);
+	spin_lock(&p->p_lock);
+	if (file_readable(fp)) {
+		if (pipe_used(p) > 0)
+			revents |= POLLIN | POLLRDNORM;
+		if (p->p_writers == 0)
+			revents |= POLLHUP;
+	}
+	if (file_writable(fp)) {
+		if (PIPE_SIZE - pipe_used(p) >= PIPE_BUF)
+			revents |= POLLOUT | POLLWRNORM;
+		if (p->p_readers == 0)
+			revents |= POLLERR;
+	}
+	spin_unlock(&p->p_lock);
+	return revents;
+}
+
 static int
 pipe_stat(struct file *fp, struct stat *st)
 {
@@ -384,6 +422,7 @@ static const struct fileops pipeops = {
 	.fo_write = pipe_write,
 	.fo_ioctl = pipe_ioctl,
 	.fo_stat = pipe_stat,
+	.fo_poll = pipe_poll,
 	.fo_close = pipe_close,
 };
 

@@ -39,6 +39,8 @@
 	X(readv)			\
 	X(pread64)			\
 	X(pwrite64)			\
+	X(pselect6)			\
+	X(ppoll)			\
 	X(sync)				\
 	X(fsync)			\
 	X(fdatasync)			\
@@ -68,6 +70,8 @@
 	X(times)			\
 	X(setpgid)			\
 	X(getpgid)			\
+	X(getsid)			\
+	X(setsid)			\
 	X(uname)			\
 	X(getrlimit)			\
 	X(setrlimit)			\
@@ -115,7 +119,7 @@ syscall_dispatch(struct thread *td)
 	if (num < nitems(syscall_table) && syscall_table[num] != NULL)
 		ret = syscall_table[num](td, args);
 	/* A sleep ended by a signal: restart the call, or fail it with EINTR. */
-	if (ret == -ERESTARTSYS)
-		ret = signal_syscall_restart(td, args[0]);
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOHAND)
+		ret = signal_syscall_restart(td, args[0], (int)-ret);
 	cpu_set_syscall_retval(td, ret);
 }

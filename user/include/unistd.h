@@ -34,6 +34,7 @@ char *getcwd(char *buf, size_t size);
 ssize_t readlink(const char *path, char *buf, size_t size);
 ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t size);
 int ioctl(int fd, unsigned long req, ...);
+int isatty(int fd);
 
 pid_t fork(void);
 pid_t vfork(void) __attribute__((returns_twice));
@@ -46,6 +47,11 @@ uid_t getuid(void);
 int setuid(uid_t uid);
 uid_t geteuid(void);
 int setpgid(pid_t pid, pid_t pgid);
+pid_t getpgid(pid_t pid);
+pid_t getpgrp(void);
+pid_t setsid(void);
+pid_t getsid(pid_t pid);
+int pause(void);
 pid_t set_tid_address(int *tidptr);
 long set_robust_list(void *head, size_t len);
 

@@ -138,3 +138,19 @@ raise(int sig)
 {
 	return tgkill(getpid(), gettid(), sig);
 }
+
+int
+sigsuspend(const sigset_t *mask)
+{
+	return RET(SC2(SYS_rt_sigsuspend, mask, sizeof(sigset_t)));
+}
+
+/* Sleeps until a signal runs a handler (or ends the process). */
+int
+pause(void)
+{
+	sigset_t mask;
+
+	sigprocmask(SIG_BLOCK, NULL, &mask);
+	return sigsuspend(&mask);
+}

@@ -97,6 +97,30 @@ setpgid(pid_t pid, pid_t pgid)
 }
 
 pid_t
+getpgid(pid_t pid)
+{
+	return RET(SC1(SYS_getpgid, pid));
+}
+
+pid_t
+getpgrp(void)
+{
+	return getpgid(0);
+}
+
+pid_t
+setsid(void)
+{
+	return RET(SC0(SYS_setsid));
+}
+
+pid_t
+getsid(pid_t pid)
+{
+	return RET(SC1(SYS_getsid, pid));
+}
+
+pid_t
 set_tid_address(int *tidptr)
 {
 	return SC1(SYS_set_tid_address, tidptr);

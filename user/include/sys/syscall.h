@@ -28,6 +28,8 @@
 #define SYS_readv		__NR_readv
 #define SYS_writev		__NR_writev
 #define SYS_pread64		__NR_pread64
+#define SYS_pselect6		__NR_pselect6
+#define SYS_ppoll		__NR_ppoll
 #define SYS_pwrite64		__NR_pwrite64
 #define SYS_readlinkat		__NR_readlinkat
 #define SYS_newfstatat		__NR_newfstatat
@@ -61,6 +63,8 @@
 #define SYS_times		__NR_times
 #define SYS_setpgid		__NR_setpgid
 #define SYS_getpgid		__NR_getpgid
+#define SYS_getsid		__NR_getsid
+#define SYS_setsid		__NR_setsid
 #define SYS_uname		__NR_uname
 #define SYS_getrlimit		__NR_getrlimit
 #define SYS_setrlimit		__NR_setrlimit
