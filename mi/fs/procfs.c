@@ -10,6 +10,8 @@
  *                        timeouts, resets, requests submitted and the
  *                        sum of the queue depths they found (this
  *                        kernel's own: what diskstats has no column for)
+ *   /proc/locks          every record lock and the requests waiting for
+ *                        it, in Linux's format
  *   /proc/self           the calling process's directory
  *   /proc/PID/maps       the address map, in Linux's format
  *   /proc/PID/vmmap      the address map with objects and shadow depth
@@ -29,6 +31,7 @@
  */
 #include <kern/systm.h>
 #include <kern/disk.h>
+#include <kern/lockf.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
 #include <vm/pmap.h>
@@ -50,7 +53,7 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 #define PID_MAX_DIGITS		10
 
 enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
-	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_NKINDS };
+	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_LOCKS, PFS_NKINDS };
 
 /* v_data of a generated file. */
 struct procfs_text {
@@ -220,6 +223,29 @@ format_disks(struct textbuf *tb)
 	}
 }
 
+/* One line of /proc/locks (Linux's lock_get_status). */
+static void
+format_lock(void *arg, const struct lockf_info *li)
+{
+	struct textbuf *tb = arg;
+	uint32_t dev = li->ident.li_dev;
+
+	tb_printf(tb, "%u: %s%s ADVISORY  %s %d %02x:%02x:%lu %ld ", li->id,
+	    li->waiting ? "-> " : "", li->flavor == LOCKF_OFD ? "OFDLCK" : "POSIX ",
+	    li->type == F_WRLCK ? "WRITE" : "READ", li->pid, (dev >> 8) & 0xfff,
+	    (dev & 0xff) | ((dev >> 12) & 0xfff00), li->ident.li_ino, li->start);
+	if (li->end == LOCKF_EOF)
+		tb_printf(tb, "EOF\n");
+	else
+		tb_printf(tb, "%ld\n", li->end);
+}
+
+static void
+format_locks(struct textbuf *tb)
+{
+	lockf_foreach(format_lock, tb);
+}
+
 static const char *
 entry_name(const struct vmspace *vm, const struct vm_map_entry *e)
 {
@@ -332,8 +358,8 @@ text_alloc(size_t size)
 static int
 generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 {
-	size_t size = kind == PFS_MAPS || kind == PFS_VMMAP || kind == PFS_ZONEINFO ?
-	    PROCFS_MAPS_START : PROCFS_SMALL_TEXT;
+	size_t size = kind == PFS_MAPS || kind == PFS_VMMAP || kind == PFS_ZONEINFO ||
+	    kind == PFS_LOCKS ? PROCFS_MAPS_START : PROCFS_SMALL_TEXT;
 	struct vmspace *vm = NULL;
 	struct procfs_text *t;
 	int error = 0;
@@ -361,6 +387,8 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 				format_disks(&tb);
 			else if (kind == PFS_ZONEINFO)
 				format_zoneinfo(&tb);
+			else if (kind == PFS_LOCKS)
+				format_locks(&tb);
 			else
 				format_vmstat(&tb);
 			error = tb.overflow ? ERANGE : 0;
@@ -475,6 +503,8 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_DISKSTATS, 0, out);
 	if (name_is(name, len, "disks"))
 		return make_file(PFS_DISKS, 0, out);
+	if (name_is(name, len, "locks"))
+		return make_file(PFS_LOCKS, 0, out);
 	if (name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
@@ -543,6 +573,7 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		{ "zoneinfo", VREG, PFS_ZONEINFO },
 		{ "diskstats", VREG, PFS_DISKSTATS },
 		{ "disks", VREG, PFS_DISKS },
+		{ "locks", VREG, PFS_LOCKS },
 		{ "self", VDIR, PFS_PIDDIR },
 	};
 	struct proc *self = curproc();

@@ -36,6 +36,7 @@ struct filedesc {
 	struct spinlock	fd_lock;
 	struct file	*fd_files[NOFILE_MAX];	/* (F) */
 	uint8_t		fd_cloexec[NOFILE_MAX];	/* (F) */
+	bool		fd_posix_locks;	/* (A) has owned POSIX record locks (lockf.h) */
 };
 
 enum proc_state { PRS_NEW, PRS_ALIVE, PRS_ZOMBIE };

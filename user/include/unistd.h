@@ -54,6 +54,7 @@ int brk(void *addr);
 void *sbrk(long incr);
 
 unsigned int sleep(unsigned int secs);
+int pause(void);
 int usleep(unsigned long usecs);
 int getpagesize(void);
 
