@@ -22,6 +22,12 @@
 
 #define RLIM_INFINITY	(~0UL)
 
+/* getrusage(2) who */
+#define RUSAGE_SELF	0
+#define RUSAGE_CHILDREN	(-1)
+#define RUSAGE_BOTH	(-2)		/* the kernel's own: wait4 reports it */
+#define RUSAGE_THREAD	1
+
 struct rlimit {
 	uint64_t	rlim_cur;
 	uint64_t	rlim_max;

@@ -14,6 +14,7 @@
 #include <kern/copy.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
+#include <kern/resourcevar.h>
 #include <kern/random.h>
 #include <kern/signal.h>
 #include <kern/syscall.h>
@@ -444,8 +445,10 @@ kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
 	spin_lock(&proc_lock);		/* /proc/PID/maps reads it under proc_lock */
 	p->p_vmspace = vm;
 	spin_unlock(&proc_lock);
-	if (old != NULL)
+	if (old != NULL) {
+		proc_note_rss(p, old);		/* the peak outlives the image, as in Linux */
 		vmspace_free(old);
+	}
 	exec_setregs(td, im->entry, im->sp);
 	signal_exec_reset(p);
 	filedesc_exec(p->p_fd);

@@ -13,10 +13,12 @@
 #include <kern/malloc.h>
 #include <kern/proc.h>
 #include <kern/reboot.h>
+#include <kern/resourcevar.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <kern/time.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
 #include <vm/pmap.h>
@@ -95,6 +97,8 @@ proc_alloc(const char *name)
 	p->p_thread = td;
 	p->p_pid = td->td_tid;
 	p->p_state = PRS_NEW;
+	p->p_start_ns = uptime_ns();
+	spin_init(&p->p_timer_lock, "proc timers");
 	list_init(&p->p_children);
 	strlcpy(p->p_comm, name, sizeof(p->p_comm));
 	return p;
@@ -343,6 +347,7 @@ proc_exit(int wstatus)
 	}
 	clear_child_tid(td);
 	proc_release_vfork_parent(p);
+	proc_note_rss(p, vm);
 	filedesc_free(p->p_fd);
 	p->p_fd = NULL;
 	vrele(p->p_cwd);
@@ -411,12 +416,31 @@ wait_thread_gone(struct thread *td)
 	}
 }
 
+/*
+ * What reaping dead child c adds to its parent's children's usage, and
+ * what wait4 reports: c's own usage and its children's.  c is off every
+ * list and its thread gone; nothing locked.
+ */
+static void
+reap_usage(struct proc *parent, struct proc *c, struct kusage *ku)
+{
+	struct kusage grandchildren;
+
+	proc_usage(c, ku);
+	proc_children_usage(c, &grandchildren);
+	kusage_add(ku, &grandchildren);
+	spin_lock(&proc_lock);
+	kusage_add(&parent->p_cusage, ku);
+	spin_unlock(&proc_lock);
+}
+
 /* wait4(pid, wstatus, options, rusage) */
 SYSCALL(wait4)
 {
 	long pid = (long)a[0];
 	struct proc *parent = td->td_proc;
 	struct rusage rusage;
+	struct kusage ku;
 	int error = 0;
 
 	if (a[2] & ~(uint64_t)WAIT4_OPTIONS)
@@ -441,10 +465,11 @@ SYSCALL(wait4)
 			cpid = c->p_pid;
 			spin_unlock(&proc_lock);
 			wait_thread_gone(c->p_thread);
+			reap_usage(parent, c, &ku);
 			proc_free(c);
 			if (a[1] != 0 && copyout(&status, (void *)a[1], sizeof(status)) != 0)
 				return -EFAULT;
-			memset(&rusage, 0, sizeof(rusage));
+			kusage_to_rusage(&ku, &rusage);
 			if (a[3] != 0 && copyout(&rusage, (void *)a[3], sizeof(rusage)) != 0)
 				return -EFAULT;
 			return cpid;

@@ -8,6 +8,10 @@
  *   (C) constant after creation
  *   (L) only the process's own thread touches it
  *   (F) the file table's lock
+ *   (t) p_timer_lock, a spin lock: the CPU-time interval timers, which the
+ *       clock interrupt of any cpu running the process's threads updates,
+ *       and the last user/system split reported
+ *   (A) atomic
  */
 #ifndef _KERN_PROC_H_
 #define _KERN_PROC_H_
@@ -16,6 +20,7 @@
 #include <kern/list.h>
 #include <kern/spinlock.h>
 #include <kern/signal.h>
+#include <kern/resourcevar.h>
 #include <uapi/resource.h>
 
 struct thread;
@@ -59,8 +64,12 @@ struct proc {
 	uint64_t	p_sigpending;	/* (A) signals sent, not yet delivered */
 	struct ksiginfo	p_siginfo[NSIG_LINUX + 1];	/* (S) details of pending signals */
 	struct rlimit p_rlimit[RLIM_NLIMITS];	/* (L) */
-	uint64_t	p_utime_ticks;	/* (A) */
-	uint64_t	p_stime_ticks;	/* (A) */
+	struct spinlock	p_timer_lock;
+	struct cpu_itimer p_cpu_itimer[CPU_ITIMERS];	/* (t) ITIMER_VIRTUAL, ITIMER_PROF */
+	struct cputime_split p_cputime_prev;	/* (t) times last reported for it */
+	struct kusage	p_cusage;	/* (P) its reaped children's, theirs included */
+	uint64_t	p_maxrss_kb;	/* (A) the largest resident set seen */
+	uint64_t	p_start_ns;	/* (C) uptime_ns when it was created */
 	uint64_t	p_itimer_real_next;	/* (P) SIGALRM deadline (timebase), 0 off */
 	uint64_t	p_itimer_real_interval;	/* (P) */
 	char		p_comm[16];	/* (L) */

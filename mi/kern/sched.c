@@ -24,6 +24,7 @@ static struct list_node run_queue = LIST_HEAD_INIT(run_queue);		/* (S) */
 static struct list_node sleep_queue = LIST_HEAD_INIT(sleep_queue);	/* (S) */
 static zone_t thread_zone;
 static int next_tid = 1;		/* (A) */
+static uint32_t nthreads;		/* (A) threads allocated and not freed */
 
 void
 sched_init(void)
@@ -56,6 +57,7 @@ thread_alloc(const char *name)
 	td->td_name = name;
 	td->td_tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	td->td_state = TDS_NEW;
+	__atomic_add_fetch(&nthreads, 1, __ATOMIC_RELAXED);
 	return td;
 }
 
@@ -66,6 +68,7 @@ thread_free(struct thread *td)
 	    ("thread_free: thread %d is still alive", td->td_tid));
 	kstack_free(td->td_kstack_top);
 	zone_free(thread_zone, td);
+	__atomic_sub_fetch(&nthreads, 1, __ATOMIC_RELAXED);
 }
 
 struct thread *
@@ -132,6 +135,10 @@ sched_switch(void)
 	KASSERT(spin_owned(&sched_lock) && pc->pc_spin_depth == 1,
 	    ("sched_switch: must hold sched_lock only (depth %d)", pc->pc_spin_depth));
 	KASSERT(td->td_state != TDS_RUNNING, ("sched_switch: thread still running"));
+	if (td->td_state == TDS_SLEEPING)
+		td->td_nvcsw++;
+	else if (td->td_state == TDS_RUNNABLE)
+		td->td_nivcsw++;
 	cpu_switch(td, pc->pc_idlethread);
 	/* We may be on another cpu now. */
 	curcpu()->pc_intr_was_on = intr_was_on;
@@ -154,10 +161,14 @@ run_thread(struct pcpu *pc, struct thread *td)
 		pmap_activate(td->td_vmspace->vm_pmap);
 	else
 		pmap_activate_kernel();
+	pc->pc_switches++;
+	pc->pc_switchtime = cpu_time();
 	cpu_switch(idle, td);
+	/* The idle thread never moves: this is still pc, and td's slice is over. */
+	KASSERT(curcpu() == pc, ("run_thread: the idle thread moved"));
+	td->td_runtime += cpu_time() - pc->pc_switchtime;
 	/* Leave no user address space loaded behind: it may be freed next. */
 	pmap_activate_kernel();
-	pc = curcpu();
 	pc->pc_curthread = idle;
 	pc->pc_kstack_top = idle->td_kstack_top;
 	pc->pc_kstack_lo = idle->td_kstack_lo;
@@ -315,6 +326,47 @@ void
 wakeup_one(const void *chan)
 {
 	wake(chan, false);
+}
+
+uint64_t
+sched_thread_runtime(struct thread *td, uint64_t *nvcsw, uint64_t *nivcsw)
+{
+	uint64_t runtime;
+
+	spin_lock(&sched_lock);
+	runtime = td->td_runtime;
+	if (td->td_state == TDS_RUNNING)
+		runtime += cpu_time() - pcpu_array[td->td_cpu].pc_switchtime;
+	*nvcsw = td->td_nvcsw;
+	*nivcsw = td->td_nivcsw;
+	spin_unlock(&sched_lock);
+	return runtime;
+}
+
+void
+sched_load_sample(uint32_t *nrunning, uint32_t *nuninterruptible, uint32_t *nthreadsp)
+{
+	uint32_t running = 0, blocked = 0;
+	struct list_node *n;
+	struct pcpu *pc;
+
+	spin_lock(&sched_lock);
+	list_foreach(n, &run_queue)
+		running++;
+	PCPU_FOREACH(pc)
+		if (pc->pc_online && pc->pc_curthread != pc->pc_idlethread)
+			running++;
+	/* Kernel threads waiting for work are not load (Linux's TASK_NOLOAD). */
+	list_foreach(n, &sleep_queue) {
+		struct thread *td = list_entry(n, struct thread, td_runq);
+
+		if (td->td_proc != NULL && !(td->td_flags & TDF_SLEEPINTR))
+			blocked++;
+	}
+	spin_unlock(&sched_lock);
+	*nrunning = running;
+	*nuninterruptible = blocked;
+	*nthreadsp = __atomic_load_n(&nthreads, __ATOMIC_RELAXED);
 }
 
 static bool sched_running;		/* (A) secondaries may enter sched_loop */

@@ -75,6 +75,7 @@
 	X(uname)			\
 	X(getrlimit)			\
 	X(setrlimit)			\
+	X(getrusage)			\
 	X(gettimeofday)			\
 	X(getpid)			\
 	X(getppid)			\

@@ -7,6 +7,7 @@
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <kern/proc.h>
+#include <kern/resourcevar.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <vm/vm_fault.h>
@@ -172,6 +173,7 @@ SYSCALL(munmap)
 
 	if ((a[0] & PAGE_MASK) || a[1] == 0 || !user_range(a[0], a[1], &start, &end))
 		return -EINVAL;
+	proc_note_rss(td->td_proc, td->td_vmspace);	/* the peak, before it shrinks */
 	return -vm_map_remove(curmap(td), start, end);
 }
 
@@ -330,6 +332,7 @@ SYSCALL(madvise)
 		return -EINVAL;
 	if (start == end)
 		return 0;
+	proc_note_rss(td->td_proc, td->td_vmspace);	/* MADV_DONTNEED may shrink it */
 	return -vm_map_madvise(curmap(td), start, end, (int)a[2]);
 }
 
@@ -378,6 +381,7 @@ SYSCALL(mremap)
 	}
 	if (oldsize == 0)
 		return -EINVAL;		/* duplicating shared mappings is not supported */
+	proc_note_rss(td->td_proc, td->td_vmspace);
 	error = vm_map_remap(curmap(td), old, oldsize, newsize, flags & MREMAP_MAYMOVE,
 	    flags & MREMAP_FIXED, &newaddr);
 	return error ? -error : (long)newaddr;

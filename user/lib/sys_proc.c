@@ -115,6 +115,12 @@ setrlimit(int res, const struct rlimit *rl)
 }
 
 int
+getrusage(int who, struct rusage *ru)
+{
+	return RET(SC2(SYS_getrusage, who, ru));
+}
+
+int
 prlimit(pid_t pid, int res, const struct rlimit *nrl, struct rlimit *orl)
 {
 	return RET(SC4(SYS_prlimit64, pid, res, nrl, orl));

@@ -64,6 +64,7 @@
 #define SYS_uname		__NR_uname
 #define SYS_getrlimit		__NR_getrlimit
 #define SYS_setrlimit		__NR_setrlimit
+#define SYS_getrusage		__NR_getrusage
 #define SYS_gettimeofday	__NR_gettimeofday
 #define SYS_getpid		__NR_getpid
 #define SYS_getppid		__NR_getppid
