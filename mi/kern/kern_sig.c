@@ -569,11 +569,11 @@ signal_timed_wait_tick(void)
  * System calls: sending.
  */
 
-/* Send ksi to p: EPERM unless the sender is root or p's user.  proc_lock held. */
+/* Send ksi from sender to p: EPERM unless Linux's rules allow it.  proc_lock held. */
 static int
-kill_one(struct proc *p, const struct ksiginfo *ksi)
+kill_one(struct proc *sender, struct proc *p, const struct ksiginfo *ksi)
 {
-	if (ksi->ksi_uid != 0 && ksi->ksi_uid != p->p_uid)
+	if (!proc_can_signal(sender, p))
 		return EPERM;
 	if (ksi->ksi_signo != 0)
 		psignal_info(p, ksi);
@@ -585,7 +585,8 @@ kill_one(struct proc *p, const struct ksiginfo *ksi)
  * last error (ESRCH if there were none).  proc_lock held.
  */
 static int
-kill_many(const struct ksiginfo *ksi, bool (*match)(struct proc *, int), int arg)
+kill_many(struct proc *sender, const struct ksiginfo *ksi, bool (*match)(struct proc *, int),
+    int arg)
 {
 	struct list_node *n;
 	int error = ESRCH;
@@ -596,7 +597,7 @@ kill_many(const struct ksiginfo *ksi, bool (*match)(struct proc *, int), int arg
 
 		if (p->p_state == PRS_NEW || !match(p, arg))
 			continue;
-		if ((error = kill_one(p, ksi)) == 0)
+		if ((error = kill_one(sender, p, ksi)) == 0)
 			sent = true;
 	}
 	return sent ? 0 : error;
@@ -620,7 +621,7 @@ SYSCALL(kill)
 	int pid = (int)a[0], sig = (int)a[1];
 	struct proc *self = td->td_proc, *p;
 	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_USER,
-	    .ksi_pid = self->p_pid, .ksi_uid = self->p_uid };
+	    .ksi_pid = self->p_pid, .ksi_uid = self->p_ruid };
 	int error;
 
 	if (sig < 0 || sig > NSIG_LINUX)
@@ -629,11 +630,11 @@ SYSCALL(kill)
 		return -ESRCH;
 	spin_lock(&proc_lock);
 	if (pid > 0)
-		error = (p = proc_find(pid)) != NULL ? kill_one(p, &ksi) : ESRCH;
+		error = (p = proc_find(pid)) != NULL ? kill_one(self, p, &ksi) : ESRCH;
 	else if (pid == -1)
-		error = kill_many(&ksi, match_all_others, self->p_pid);
+		error = kill_many(self, &ksi, match_all_others, self->p_pid);
 	else
-		error = kill_many(&ksi, match_pgid, pid == 0 ? self->p_pgid : -pid);
+		error = kill_many(self, &ksi, match_pgid, pid == 0 ? self->p_pgid : -pid);
 	spin_unlock(&proc_lock);
 	return -error;
 }
@@ -644,7 +645,7 @@ kill_thread(struct thread *td, int tgid, int tid, int sig)
 {
 	struct proc *self = td->td_proc, *p;
 	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_TKILL,
-	    .ksi_pid = self->p_pid, .ksi_uid = self->p_uid };
+	    .ksi_pid = self->p_pid, .ksi_uid = self->p_ruid };
 	int error = ESRCH;
 
 	if (tid <= 0 || tgid < 0 || sig < 0 || sig > NSIG_LINUX)
@@ -653,7 +654,7 @@ kill_thread(struct thread *td, int tgid, int tid, int sig)
 	/* One thread per process: the thread's tid is its process's pid. */
 	if ((p = proc_find(tid)) != NULL && p->p_thread != NULL &&
 	    p->p_thread->td_tid == tid && (tgid == 0 || p->p_pid == tgid))
-		error = kill_one(p, &ksi);
+		error = kill_one(self, p, &ksi);
 	spin_unlock(&proc_lock);
 	return -error;
 }

@@ -107,6 +107,7 @@ proc_alloc(const char *name)
 static void
 proc_free(struct proc *p)
 {
+	proc_cred_free(p);
 	thread_free(p->p_thread);
 	zone_free(proc_zone, p);
 }
@@ -236,7 +237,7 @@ fork_proc(struct thread *td, uint64_t flags)
 	memcpy(p->p_sigacts, parent->p_sigacts, sizeof(p->p_sigacts));
 	memcpy(p->p_rlimit, parent->p_rlimit, sizeof(p->p_rlimit));
 	p->p_pgid = parent->p_pgid;
-	p->p_uid = parent->p_uid;
+	proc_cred_fork(p, parent);
 	ctd->td_sigmask = td->td_sigmask;
 	/* The child continues from the parent's registers, including FP. */
 	cpu_fork(td, ctd);

@@ -12,6 +12,8 @@
  *       clock interrupt of any cpu running the process's threads updates,
  *       and the last user/system split reported
  *   (A) atomic
+ *   (c) credentials: written by the process's own thread under proc_lock;
+ *       it reads them freely, others under proc_lock
  */
 #ifndef _KERN_PROC_H_
 #define _KERN_PROC_H_
@@ -23,6 +25,7 @@
 #include <kern/resourcevar.h>
 #include <uapi/resource.h>
 
+struct groups;
 struct thread;
 struct trapframe;
 struct vmspace;
@@ -59,7 +62,16 @@ struct proc {
 	struct filedesc	*p_fd;		/* (L) */
 	struct vnode	*p_cwd;		/* (L) */
 	int		p_pgid;		/* (P) */
-	uint32_t	p_uid;		/* (C) */
+	/* Credentials (kern_prot.c): Linux's real, effective, saved and fs ids. */
+	uint32_t	p_uid;		/* (c) effective user id: what permission checks use */
+	uint32_t	p_ruid;		/* (c) real user id */
+	uint32_t	p_suid;		/* (c) saved set-user-id */
+	uint32_t	p_fsuid;	/* (c) file-system user id (follows p_uid) */
+	uint32_t	p_gid;		/* (c) effective group id */
+	uint32_t	p_rgid;		/* (c) */
+	uint32_t	p_sgid;		/* (c) */
+	uint32_t	p_fsgid;	/* (c) */
+	struct groups	*p_groups;	/* (c) supplementary groups, shared; NULL: none */
 	struct sigaction_k p_sigacts[NSIG_LINUX + 1];	/* (L) */
 	uint64_t	p_sigpending;	/* (A) signals sent, not yet delivered */
 	struct ksiginfo	p_siginfo[NSIG_LINUX + 1];	/* (S) details of pending signals */
@@ -95,6 +107,17 @@ void fork_return(void *arg);
 void user_return(struct thread *td);
 int kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
     char *const envp[], int envc);
+
+/*
+ * Credentials (kern_prot.c).  The caller of proc_cred_fork holds nothing;
+ * the child gets the parent's ids and shares its groups.
+ */
+void proc_cred_fork(struct proc *child, struct proc *parent);
+void proc_cred_free(struct proc *p);
+/* Does p hold the privilege Linux calls CAP_SETUID, CAP_KILL...: effective uid 0. */
+bool proc_privileged(const struct proc *p);
+/* May sender signal target (Linux's kill permission)?  proc_lock held. */
+bool proc_can_signal(const struct proc *sender, const struct proc *target);
 
 #define P_PPWAIT_FLAG	0x1	/* vfork parent waits for exec or exit */
 void proc_release_vfork_parent(struct proc *p);

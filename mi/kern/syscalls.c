@@ -69,9 +69,21 @@
 	X(rt_sigpending)		\
 	X(rt_sigreturn)			\
 	X(reboot)			\
+	X(setregid)			\
+	X(setgid)			\
+	X(setreuid)			\
+	X(setuid)			\
+	X(setresuid)			\
+	X(getresuid)			\
+	X(setresgid)			\
+	X(getresgid)			\
+	X(setfsuid)			\
+	X(setfsgid)			\
 	X(times)			\
 	X(setpgid)			\
 	X(getpgid)			\
+	X(getgroups)			\
+	X(setgroups)			\
 	X(uname)			\
 	X(getrlimit)			\
 	X(setrlimit)			\

@@ -1,6 +1,8 @@
 /* sys_proc.c: wrappers for processes, identity and limits. */
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/fsuid.h>
 #include <sys/futex.h>
 #include <sys/reboot.h>
 #include <sys/resource.h>
@@ -82,6 +84,103 @@ uid_t
 geteuid(void)
 {
 	return SC0(SYS_geteuid);
+}
+
+gid_t
+getgid(void)
+{
+	return SC0(SYS_getgid);
+}
+
+gid_t
+getegid(void)
+{
+	return SC0(SYS_getegid);
+}
+
+int
+setuid(uid_t uid)
+{
+	return RET(SC1(SYS_setuid, uid));
+}
+
+int
+setgid(gid_t gid)
+{
+	return RET(SC1(SYS_setgid, gid));
+}
+
+/* seteuid and setegid are setresuid and setresgid changing one id, as in glibc. */
+int
+seteuid(uid_t uid)
+{
+	return RET(SC3(SYS_setresuid, -1, uid, -1));
+}
+
+int
+setegid(gid_t gid)
+{
+	return RET(SC3(SYS_setresgid, -1, gid, -1));
+}
+
+int
+setreuid(uid_t ruid, uid_t euid)
+{
+	return RET(SC2(SYS_setreuid, ruid, euid));
+}
+
+int
+setregid(gid_t rgid, gid_t egid)
+{
+	return RET(SC2(SYS_setregid, rgid, egid));
+}
+
+int
+setresuid(uid_t ruid, uid_t euid, uid_t suid)
+{
+	return RET(SC3(SYS_setresuid, ruid, euid, suid));
+}
+
+int
+setresgid(gid_t rgid, gid_t egid, gid_t sgid)
+{
+	return RET(SC3(SYS_setresgid, rgid, egid, sgid));
+}
+
+int
+getresuid(uid_t *ruid, uid_t *euid, uid_t *suid)
+{
+	return RET(SC3(SYS_getresuid, ruid, euid, suid));
+}
+
+int
+getresgid(gid_t *rgid, gid_t *egid, gid_t *sgid)
+{
+	return RET(SC3(SYS_getresgid, rgid, egid, sgid));
+}
+
+int
+setfsuid(uid_t fsuid)
+{
+	return SC1(SYS_setfsuid, fsuid);
+}
+
+int
+setfsgid(gid_t fsgid)
+{
+	return SC1(SYS_setfsgid, fsgid);
+}
+
+int
+getgroups(int size, gid_t list[])
+{
+	return RET(SC2(SYS_getgroups, size, list));
+}
+
+int
+setgroups(size_t size, const gid_t *list)
+{
+	return RET(SC2(SYS_setgroups, size, list));
 }
 
 int
