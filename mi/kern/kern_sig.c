@@ -274,7 +274,8 @@ sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
 		block |= sigmask(sig);
 	if (sa->sa_flags & SA_RESETHAND)
 		__atomic_store_n(&sa->sa_handler, SIG_DFL, __ATOMIC_RELAXED);
-	if (sendsig(td, (uint64_t)(uintptr_t)handler, ksi, mask) != 0)
+	if (sendsig(td, (uint64_t)(uintptr_t)handler, ksi, mask,
+	    (sa->sa_flags & SA_ONSTACK) != 0) != 0)
 		sigexit(td, SIGSEGV);
 	signal_setmask(td, sig_blocked(td) | block);
 }
@@ -375,6 +376,12 @@ signal_syscall_restart(struct thread *td, uint64_t orig_arg0)
 void
 signal_exec_reset(struct proc *p)
 {
+	struct thread *td = p->p_thread;	/* the one that execs */
+
+	if (td != NULL) {
+		td->td_sigstk_sp = td->td_sigstk_size = 0;
+		td->td_sigstk_flags = 0;
+	}
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		struct sigaction_k *sa = &p->p_sigacts[sig];
 
@@ -390,6 +397,108 @@ signal_child_autoreap(struct proc *p)
 {
 	return sig_handler(p, SIGCHLD) == SIG_IGN ||
 	    (p->p_sigacts[SIGCHLD].sa_flags & SA_NOCLDWAIT);
+}
+
+/*
+ * The alternate signal stack (sigaltstack), per thread, with Linux's
+ * rules: a thread is "on" it when its sp lies in (sp, sp + size]; an
+ * SS_AUTODISARM stack counts as never on, since it is disabled while a
+ * handler uses it.
+ */
+
+#define SS_MODE_MASK	(~SS_AUTODISARM)
+
+static bool
+on_sigstack(const struct thread *td, uint64_t sp)
+{
+	if (td->td_sigstk_flags & SS_AUTODISARM)
+		return false;
+	return sp > td->td_sigstk_sp && sp - td->td_sigstk_sp <= td->td_sigstk_size;
+}
+
+/* SS_DISABLE, SS_ONSTACK or 0, as sigaltstack reports the state at sp. */
+static int
+sigstack_state(const struct thread *td, uint64_t sp)
+{
+	if (td->td_sigstk_size == 0)
+		return SS_DISABLE;
+	return on_sigstack(td, sp) ? SS_ONSTACK : 0;
+}
+
+uint64_t
+sigstack_frame_sp(struct thread *td, uint64_t sp, bool onstack, struct kernel_sigaltstack *saved)
+{
+	uint64_t frame_sp = sp;
+
+	if (onstack && sigstack_state(td, sp) == 0)
+		frame_sp = td->td_sigstk_sp + td->td_sigstk_size;
+	/* As Linux records it: the flags it was set with, SS_DISABLE if there is none. */
+	*saved = (struct kernel_sigaltstack){ .ss_sp = td->td_sigstk_sp,
+	    .ss_flags = (int32_t)(td->td_sigstk_size != 0 ? td->td_sigstk_flags :
+	    (td->td_sigstk_flags & SS_AUTODISARM) | SS_DISABLE), .ss_size = td->td_sigstk_size };
+	if (td->td_sigstk_flags & SS_AUTODISARM) {
+		td->td_sigstk_sp = td->td_sigstk_size = 0;
+		td->td_sigstk_flags = 0;
+	}
+	return frame_sp;
+}
+
+/* Set td's alternate stack to ss, its sp being sp: 0, EPERM, EINVAL or ENOMEM. */
+static int
+sigstack_set(struct thread *td, const struct kernel_sigaltstack *ss, uint64_t sp)
+{
+	uint32_t flags = (uint32_t)ss->ss_flags, mode = flags & SS_MODE_MASK;
+
+	if (on_sigstack(td, sp))
+		return EPERM;
+	if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+		return EINVAL;
+	if (mode == SS_DISABLE) {
+		td->td_sigstk_sp = td->td_sigstk_size = 0;
+	} else {
+		if (ss->ss_size < MINSIGSTKSZ)
+			return ENOMEM;
+		td->td_sigstk_sp = ss->ss_sp;
+		td->td_sigstk_size = ss->ss_size;
+	}
+	td->td_sigstk_flags = flags;
+	return 0;
+}
+
+void
+sigstack_restore(struct thread *td, const struct kernel_sigaltstack *ss, uint64_t sp)
+{
+	(void)sigstack_set(td, ss, sp);		/* errors are ignored, as Linux ignores them */
+}
+
+void
+sigstack_fork(struct thread *child, struct thread *parent, bool shares_vm)
+{
+	if (shares_vm)
+		return;			/* another thread's stack is no use to it */
+	child->td_sigstk_sp = parent->td_sigstk_sp;
+	child->td_sigstk_size = parent->td_sigstk_size;
+	child->td_sigstk_flags = parent->td_sigstk_flags;
+}
+
+/* sigaltstack(ss, old_ss) */
+SYSCALL(sigaltstack)
+{
+	uint64_t sp = cpu_get_user_sp(td);
+	struct kernel_sigaltstack ss, old = { .ss_sp = td->td_sigstk_sp,
+	    .ss_flags = sigstack_state(td, sp) | (int32_t)(td->td_sigstk_flags & SS_AUTODISARM),
+	    .ss_size = td->td_sigstk_size };
+	int error;
+
+	if (a[0] != 0) {
+		if (copyin((const void *)a[0], &ss, sizeof(ss)))
+			return -EFAULT;
+		if ((error = sigstack_set(td, &ss, sp)) != 0)
+			return -error;
+	}
+	if (a[1] != 0 && copyout(&old, (void *)a[1], sizeof(old)))
+		return -EFAULT;
+	return 0;
 }
 
 /*

@@ -62,6 +62,7 @@
 	X(kill)				\
 	X(tkill)			\
 	X(tgkill)			\
+	X(sigaltstack)			\
 	X(rt_sigsuspend)		\
 	X(rt_sigtimedwait)		\
 	X(rt_sigaction)			\

@@ -57,6 +57,10 @@ struct thread {
 	uint64_t	td_majflt;	/* (L) page faults a pager had to fill */
 	uint64_t	td_nvcsw;	/* (S) times it gave up the cpu to sleep */
 	uint64_t	td_nivcsw;	/* (S) times it gave it up still runnable */
+	/* The alternate signal stack (sigaltstack; kern_sig.c). */
+	uint64_t	td_sigstk_sp;	/* (L) its lowest address */
+	uint64_t	td_sigstk_size;	/* (L) 0: there is none */
+	uint32_t	td_sigstk_flags; /* (L) the flags it was set with */
 };
 
 #define TDF_NEEDRESCHED	0x0001		/* give up the cpu at the next chance */

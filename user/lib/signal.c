@@ -155,3 +155,9 @@ pause(void)
 		return -1;
 	return sigsuspend(&cur);
 }
+
+int
+sigaltstack(const stack_t *ss, stack_t *old)
+{
+	return RET(SC2(SYS_sigaltstack, ss, old));
+}
