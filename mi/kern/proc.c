@@ -239,6 +239,7 @@ fork_proc(struct thread *td, uint64_t flags)
 	p->p_pgid = parent->p_pgid;
 	proc_cred_fork(p, parent);
 	ctd->td_sigmask = td->td_sigmask;
+	ctd->td_cpumask = td->td_cpumask;	/* affinity is inherited */
 	sigstack_fork(ctd, td, (flags & CLONE_VM) && !(flags & CLONE_VFORK));
 	/* The child continues from the parent's registers, including FP. */
 	cpu_fork(td, ctd);

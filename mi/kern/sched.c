@@ -57,6 +57,7 @@ thread_alloc(const char *name)
 	td->td_name = name;
 	td->td_tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	td->td_state = TDS_NEW;
+	td->td_cpumask = CPUMASK_ALL;
 	__atomic_add_fetch(&nthreads, 1, __ATOMIC_RELAXED);
 	return td;
 }
@@ -83,14 +84,20 @@ thread_create(const char *name, void (*fn)(void *), void *arg)
 	return td;
 }
 
-/* Wake an idle cpu, if there is one, to look at the run queue. Sched lock held. */
+static bool
+may_run_on(const struct thread *td, const struct pcpu *pc)
+{
+	return (td->td_cpumask & (1UL << pc->pc_cpuid)) != 0;
+}
+
+/* Wake an idle cpu td may run on, if there is one, to look at the run queue. Sched lock held. */
 static void
-kick_idle_cpu(void)
+kick_idle_cpu(struct thread *td)
 {
 	struct pcpu *pc;
 
 	PCPU_FOREACH(pc) {
-		if (pc != curcpu() && pc->pc_online &&
+		if (pc != curcpu() && pc->pc_online && may_run_on(td, pc) &&
 		    pc->pc_curthread == pc->pc_idlethread) {
 			cpu_send_ipi(pc->pc_cpuid, IPI_NOP);
 			return;
@@ -103,7 +110,24 @@ make_runnable(struct thread *td)
 {
 	td->td_state = TDS_RUNNABLE;
 	list_append(&run_queue, &td->td_runq);
-	kick_idle_cpu();
+	kick_idle_cpu(td);
+}
+
+/* The first thread on the run queue that may run on pc, taken off it.  Sched lock held. */
+static struct thread *
+choose_thread(struct pcpu *pc)
+{
+	struct list_node *n;
+
+	list_foreach(n, &run_queue) {
+		struct thread *td = list_entry(n, struct thread, td_runq);
+
+		if (may_run_on(td, pc)) {
+			list_remove(n);
+			return td;
+		}
+	}
+	return NULL;
 }
 
 void
@@ -183,13 +207,10 @@ sched_loop(void)
 	pc->pc_idlethread->td_flags |= TDF_IDLE;
 	for (;;) {
 		struct thread *td = NULL, *dead = NULL;
-		struct list_node *n;
 
 		intr_enable();
 		spin_lock(&sched_lock);
-		if ((n = list_first(&run_queue)) != NULL) {
-			list_remove(n);
-			td = list_entry(n, struct thread, td_runq);
+		if ((td = choose_thread(curcpu())) != NULL) {
 			run_thread(curcpu(), td);
 			if (td->td_state == TDS_DEAD && td->td_proc == NULL)
 				dead = td;
@@ -326,6 +347,44 @@ void
 wakeup_one(const void *chan)
 {
 	wake(chan, false);
+}
+
+uint64_t
+sched_online_cpumask(void)
+{
+	uint64_t mask = 0;
+	struct pcpu *pc;
+
+	PCPU_FOREACH(pc)
+		if (__atomic_load_n(&pc->pc_online, __ATOMIC_ACQUIRE))
+			mask |= 1UL << pc->pc_cpuid;
+	return mask;
+}
+
+uint64_t
+sched_get_cpumask(struct thread *td)
+{
+	uint64_t mask;
+
+	spin_lock(&sched_lock);
+	mask = td->td_cpumask;
+	spin_unlock(&sched_lock);
+	return mask & sched_online_cpumask();
+}
+
+void
+sched_set_cpumask(struct thread *td, uint64_t mask)
+{
+	KASSERT((mask & sched_online_cpumask()) != 0, ("sched_set_cpumask: no cpu in %lx", mask));
+	spin_lock(&sched_lock);
+	td->td_cpumask = mask;
+	/* Running where it may not: have it give up the cpu at its next return to user mode. */
+	if (td->td_state == TDS_RUNNING && !may_run_on(td, &pcpu_array[td->td_cpu])) {
+		__atomic_or_fetch(&td->td_flags, TDF_NEEDRESCHED, __ATOMIC_RELAXED);
+		if (td != curthread())
+			cpu_send_ipi(td->td_cpu, IPI_NOP);
+	}
+	spin_unlock(&sched_lock);
 }
 
 uint64_t

@@ -51,6 +51,16 @@ void wakeup_one(const void *chan);
 struct thread *curthread(void);
 
 /*
+ * Affinity: the cpus td may run on, a bit per cpu id.  sched_set_cpumask
+ * limits td to mask (which must name an online cpu) and moves it off a
+ * cpu it may no longer use at its next return to user mode.
+ */
+#define CPUMASK_ALL	(~0UL)
+uint64_t sched_online_cpumask(void);
+uint64_t sched_get_cpumask(struct thread *td);
+void sched_set_cpumask(struct thread *td, uint64_t mask);
+
+/*
  * td's running time in timebase ticks, its current slice included, and
  * its voluntary and involuntary context switches.
  */

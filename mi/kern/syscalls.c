@@ -58,7 +58,13 @@
 	X(clock_gettime)		\
 	X(clock_getres)			\
 	X(clock_nanosleep)		\
+	X(sched_getscheduler)		\
+	X(sched_getparam)		\
+	X(sched_setaffinity)		\
+	X(sched_getaffinity)		\
 	X(sched_yield)			\
+	X(sched_get_priority_max)	\
+	X(sched_get_priority_min)	\
 	X(kill)				\
 	X(tkill)			\
 	X(tgkill)			\
@@ -89,6 +95,7 @@
 	X(getrlimit)			\
 	X(setrlimit)			\
 	X(getrusage)			\
+	X(getcpu)			\
 	X(gettimeofday)			\
 	X(getpid)			\
 	X(getppid)			\

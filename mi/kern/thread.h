@@ -57,6 +57,7 @@ struct thread {
 	uint64_t	td_majflt;	/* (L) page faults a pager had to fill */
 	uint64_t	td_nvcsw;	/* (S) times it gave up the cpu to sleep */
 	uint64_t	td_nivcsw;	/* (S) times it gave it up still runnable */
+	uint64_t	td_cpumask;	/* (S) cpus it may run on (sched_setaffinity) */
 	/* The alternate signal stack (sigaltstack; kern_sig.c). */
 	uint64_t	td_sigstk_sp;	/* (L) its lowest address */
 	uint64_t	td_sigstk_size;	/* (L) 0: there is none */

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <string.h>
 #include <unistd.h>
 #include "syscall_impl.h"
 
@@ -236,6 +237,72 @@ int
 sched_yield(void)
 {
 	return RET(SC0(SYS_sched_yield));
+}
+
+int
+sched_get_priority_max(int policy)
+{
+	return RET(SC1(SYS_sched_get_priority_max, policy));
+}
+
+int
+sched_get_priority_min(int policy)
+{
+	return RET(SC1(SYS_sched_get_priority_min, policy));
+}
+
+int
+sched_getscheduler(pid_t pid)
+{
+	return RET(SC1(SYS_sched_getscheduler, pid));
+}
+
+int
+sched_getparam(pid_t pid, struct sched_param *param)
+{
+	return RET(SC2(SYS_sched_getparam, pid, param));
+}
+
+int
+__cpu_count(const cpu_set_t *set)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(set->__bits) / sizeof(set->__bits[0]); i++)
+		n += __builtin_popcountl(set->__bits[i]);
+	return n;
+}
+
+int
+sched_setaffinity(pid_t pid, size_t size, const cpu_set_t *set)
+{
+	return RET(SC3(SYS_sched_setaffinity, pid, size, set));
+}
+
+int
+sched_getaffinity(pid_t pid, size_t size, cpu_set_t *set)
+{
+	long n = RET(SC3(SYS_sched_getaffinity, pid, size, set));
+
+	if (n < 0)
+		return -1;
+	if ((size_t)n < size)
+		memset((char *)set + n, 0, size - (size_t)n);
+	return 0;
+}
+
+int
+getcpu(unsigned int *cpu, unsigned int *node)
+{
+	return RET(SC3(SYS_getcpu, cpu, node, 0));
+}
+
+int
+sched_getcpu(void)
+{
+	unsigned int cpu;
+
+	return getcpu(&cpu, NULL) == 0 ? (int)cpu : -1;
 }
 
 int

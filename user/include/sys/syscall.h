@@ -65,6 +65,13 @@
 #define SYS_getrlimit		__NR_getrlimit
 #define SYS_setrlimit		__NR_setrlimit
 #define SYS_getrusage		__NR_getrusage
+#define SYS_sched_getscheduler	__NR_sched_getscheduler
+#define SYS_sched_getparam	__NR_sched_getparam
+#define SYS_sched_setaffinity	__NR_sched_setaffinity
+#define SYS_sched_getaffinity	__NR_sched_getaffinity
+#define SYS_sched_get_priority_max	__NR_sched_get_priority_max
+#define SYS_sched_get_priority_min	__NR_sched_get_priority_min
+#define SYS_getcpu	__NR_getcpu
 #define SYS_setregid	__NR_setregid
 #define SYS_setgid		__NR_setgid
 #define SYS_setreuid	__NR_setreuid
