@@ -96,6 +96,7 @@
 #define __NR_getgid		176
 #define __NR_getegid		177
 #define __NR_gettid		178
+#define __NR_sysinfo		179
 #define __NR_brk		214
 #define __NR_munmap		215
 #define __NR_mremap		216

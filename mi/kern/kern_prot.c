@@ -71,6 +71,33 @@ proc_cred_free(struct proc *p)
 	p->p_groups = NULL;
 }
 
+struct groups *
+proc_groups_hold(struct proc *p)
+{
+	KASSERT(spin_owned(&proc_lock), ("proc_groups_hold: proc_lock not held"));
+	groups_hold(p->p_groups);
+	return p->p_groups;
+}
+
+void
+groups_release(struct groups *g)
+{
+	groups_drop(g);
+}
+
+uint32_t
+groups_count(const struct groups *g)
+{
+	return g != NULL ? g->g_count : 0;
+}
+
+uint32_t
+groups_gid(const struct groups *g, uint32_t i)
+{
+	KASSERT(g != NULL && i < g->g_count, ("groups_gid: %u out of range", i));
+	return g->g_gid[i];
+}
+
 bool
 proc_privileged(const struct proc *p)
 {

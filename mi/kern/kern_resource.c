@@ -208,18 +208,28 @@ proc_runtime_ns(struct proc *p)
 	return thread_runtime_ns(p->p_thread);	/* its one thread */
 }
 
+/* *peak = max(*peak, value), atomically. */
+static void
+note_peak(uint64_t *peak, uint64_t value)
+{
+	uint64_t old = __atomic_load_n(peak, __ATOMIC_RELAXED);
+
+	while (value > old && !__atomic_compare_exchange_n(peak, &old, value, false,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 void
 proc_note_rss(struct proc *p, struct vmspace *vm)
 {
-	uint64_t kb, old;
+	uint64_t kb;
 
 	if (vm == NULL)
 		return;
 	kb = pmap_resident_count(vm->vm_pmap) * (PAGE_SIZE / 1024);
-	old = __atomic_load_n(&p->p_maxrss_kb, __ATOMIC_RELAXED);
-	while (kb > old && !__atomic_compare_exchange_n(&p->p_maxrss_kb, &old, kb, false,
-	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
+	note_peak(&p->p_maxrss_kb, kb);
+	/* The map's size is read unlocked: a snapshot is what a peak needs. */
+	note_peak(&p->p_maxvm_kb, __atomic_load_n(&vm->vm_map.size, __ATOMIC_RELAXED) / 1024);
 }
 
 /* getrusage(who, usage) */

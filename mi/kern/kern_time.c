@@ -42,6 +42,12 @@ uptime_ns(void)
 	return timebase_to_ns(cpu_time());
 }
 
+uint64_t
+boottime_ns(void)
+{
+	return 0;		/* no clock of the time of day: the epoch is the boot */
+}
+
 int
 timespec_copyin(uint64_t uaddr, struct timespec *ts)
 {

@@ -37,6 +37,7 @@
 struct spinlock proc_lock = SPINLOCK_INITIALIZER("proc");
 struct list_node allproc = LIST_HEAD_INIT(allproc);
 struct proc *initproc;
+uint64_t proc_forks;
 static zone_t proc_zone;
 
 void
@@ -243,6 +244,7 @@ fork_proc(struct thread *td, uint64_t flags)
 	sigstack_fork(ctd, td, (flags & CLONE_VM) && !(flags & CLONE_VFORK));
 	/* The child continues from the parent's registers, including FP. */
 	cpu_fork(td, ctd);
+	__atomic_add_fetch(&proc_forks, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -343,6 +345,7 @@ proc_exit(int wstatus)
 	struct thread *td = curthread();
 	struct proc *p = td->td_proc;
 	struct vmspace *vm = p->p_vmspace;
+	struct filedesc *fdp;
 
 	if (p == initproc) {
 		printf("init exited with status %d: powering off\n", init_exit_code(wstatus));
@@ -351,8 +354,12 @@ proc_exit(int wstatus)
 	clear_child_tid(td);
 	proc_release_vfork_parent(p);
 	proc_note_rss(p, vm);
-	filedesc_free(p->p_fd);
+	/* /proc/PID/fd reads another process's table under proc_lock. */
+	spin_lock(&proc_lock);
+	fdp = p->p_fd;
 	p->p_fd = NULL;
+	spin_unlock(&proc_lock);
+	filedesc_free(fdp);
 	vrele(p->p_cwd);
 	p->p_cwd = NULL;
 	td->td_vmspace = NULL;

@@ -49,6 +49,23 @@ struct filedesc {
 
 enum proc_state { PRS_NEW, PRS_ALIVE, PRS_ZOMBIE };
 
+/*
+ * Where exec put the program in its address space (Linux keeps these in
+ * mm_struct): /proc/PID/stat reports them, /proc/PID/cmdline reads the
+ * arguments from [arg_start, arg_end).
+ */
+struct exec_layout {
+	uint64_t	el_start_code;		/* the executable segments */
+	uint64_t	el_end_code;
+	uint64_t	el_start_data;		/* the writable segment's file part */
+	uint64_t	el_end_data;
+	uint64_t	el_start_stack;		/* sp at entry: argc */
+	uint64_t	el_arg_start;		/* argv strings, one after another */
+	uint64_t	el_arg_end;
+	uint64_t	el_env_start;		/* then the environment strings */
+	uint64_t	el_env_end;
+};
+
 struct proc {
 	int		p_pid;		/* (C) = its first thread's tid */
 	enum proc_state	p_state;	/* (P) */
@@ -59,7 +76,7 @@ struct proc {
 	struct list_node p_allproc;	/* (P) */
 	struct thread	*p_thread;	/* (P) its one thread */
 	struct vmspace	*p_vmspace;	/* (L) */
-	struct filedesc	*p_fd;		/* (L) */
+	struct filedesc	*p_fd;		/* (L) set; (P) cleared at exit, for /proc readers */
 	struct vnode	*p_cwd;		/* (L) */
 	int		p_pgid;		/* (P) */
 	/* Credentials (kern_prot.c): Linux's real, effective, saved and fs ids. */
@@ -81,10 +98,12 @@ struct proc {
 	struct cputime_split p_cputime_prev;	/* (t) times last reported for it */
 	struct kusage	p_cusage;	/* (P) its reaped children's, theirs included */
 	uint64_t	p_maxrss_kb;	/* (A) the largest resident set seen */
+	uint64_t	p_maxvm_kb;	/* (A) the largest address space seen */
 	uint64_t	p_start_ns;	/* (C) uptime_ns when it was created */
 	uint64_t	p_itimer_real_next;	/* (P) SIGALRM deadline (timebase), 0 off */
 	uint64_t	p_itimer_real_interval;	/* (P) */
 	char		p_comm[16];	/* (L) */
+	struct exec_layout p_exec;	/* (P) set by exec */
 	uint32_t	p_flags;	/* (P) P_* */
 	uint64_t	p_locked_bytes;	/* (L) wired by mlock, against RLIMIT_MEMLOCK */
 };
@@ -92,6 +111,7 @@ struct proc {
 extern struct spinlock proc_lock;
 extern struct proc *initproc;
 extern struct list_node allproc;	/* (P) every process, by p_allproc */
+extern uint64_t proc_forks;		/* (A) processes made since boot (/proc/stat) */
 
 struct proc *curproc(void);
 struct proc *proc_find(int pid);	/* proc_lock held */
@@ -116,6 +136,11 @@ void proc_cred_fork(struct proc *child, struct proc *parent);
 void proc_cred_free(struct proc *p);
 /* Does p hold the privilege Linux calls CAP_SETUID, CAP_KILL...: effective uid 0. */
 bool proc_privileged(const struct proc *p);
+/* p's supplementary groups, held (proc_lock held); and their reading. */
+struct groups *proc_groups_hold(struct proc *p);
+void groups_release(struct groups *g);		/* NULL: nothing */
+uint32_t groups_count(const struct groups *g);	/* NULL: 0 */
+uint32_t groups_gid(const struct groups *g, uint32_t i);
 /* May sender signal target (Linux's kill permission)?  proc_lock held. */
 bool proc_can_signal(const struct proc *sender, const struct proc *target);
 

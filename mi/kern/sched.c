@@ -349,6 +349,12 @@ wakeup_one(const void *chan)
 	wake(chan, false);
 }
 
+int
+sched_last_tid(void)
+{
+	return __atomic_load_n(&next_tid, __ATOMIC_RELAXED) - 1;
+}
+
 uint64_t
 sched_online_cpumask(void)
 {

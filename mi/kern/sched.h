@@ -72,6 +72,8 @@ uint64_t sched_thread_runtime(struct thread *td, uint64_t *nvcsw, uint64_t *nivc
  * in an uninterruptible sleep.  *nthreads: every thread that exists.
  */
 void sched_load_sample(uint32_t *nrunning, uint32_t *nuninterruptible, uint32_t *nthreads);
+/* The thread id handed out last (/proc/loadavg's last field). */
+int sched_last_tid(void);
 
 /*
  * The clock interrupt, HZ times a second on every cpu (kern_clock.c):

@@ -104,6 +104,7 @@
 	X(getgid)			\
 	X(getegid)			\
 	X(gettid)			\
+	X(sysinfo)			\
 	X(brk)				\
 	X(munmap)			\
 	X(mremap)			\

@@ -25,6 +25,11 @@
 
 /* Nanoseconds since boot (0 until the timebase frequency is known). */
 uint64_t uptime_ns(void);
+/*
+ * The time of day at boot, in nanoseconds since the epoch: what
+ * CLOCK_REALTIME adds to the time since boot.
+ */
+uint64_t boottime_ns(void);
 /* A span of the machine's timebase (cpu_time()) in nanoseconds. */
 uint64_t timebase_to_ns(uint64_t t);
 

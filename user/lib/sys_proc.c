@@ -6,6 +6,7 @@
 #include <sys/futex.h>
 #include <sys/reboot.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <string.h>
@@ -316,4 +317,10 @@ reboot(int cmd)
 {
 	return RET(SC4(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
 	    cmd, 0));
+}
+
+int
+sysinfo(struct sysinfo *info)
+{
+	return RET(SC1(SYS_sysinfo, info));
 }

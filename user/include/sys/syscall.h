@@ -65,6 +65,7 @@
 #define SYS_getrlimit		__NR_getrlimit
 #define SYS_setrlimit		__NR_setrlimit
 #define SYS_getrusage		__NR_getrusage
+#define SYS_sysinfo		__NR_sysinfo
 #define SYS_sched_getscheduler	__NR_sched_getscheduler
 #define SYS_sched_getparam	__NR_sched_getparam
 #define SYS_sched_setaffinity	__NR_sched_setaffinity
