@@ -86,6 +86,7 @@ struct file {
 	uint64_t	f_offset;	/* (o) */
 	int		f_flags;	/* (f) O_ACCMODE | O_APPEND | O_NONBLOCK */
 	bool		f_seekable;	/* (C) has an offset for lseek, pread, pwrite */
+	bool		f_ofd_locks;	/* (A) has set OFD record locks (lockf.h) */
 };
 
 #define FOL_LOCKED	0x1
@@ -180,6 +181,13 @@ void filedesc_free(struct filedesc *fdp);	/* close everything and free */
 struct thread;
 struct filedesc *fdtable(struct thread *td);
 int getfile(struct thread *td, uint64_t fd, struct file **fpp);
+
+/*
+ * Record locks (fcntl F_GETLK, F_SETLK, F_SETLKW and the F_OFD_* ones)
+ * on what fp is open on, for td's process; uarg is the user's struct
+ * flock.  0 or an errno (ERESTARTSYS when a signal ends F_SETLKW).
+ */
+int file_fcntl_lock(struct thread *td, struct file *fp, int cmd, void *uarg);
 
 /* Install fp (taking over the caller's reference) at the lowest free fd >= minfd. */
 int fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec, int *fdout);

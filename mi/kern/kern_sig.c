@@ -303,7 +303,8 @@ sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
 		block |= sigmask(sig);
 	if (sa->sa_flags & SA_RESETHAND)
 		__atomic_store_n(&sa->sa_handler, SIG_DFL, __ATOMIC_RELAXED);
-	if (sendsig(td, (uint64_t)(uintptr_t)handler, ksi, mask) != 0)
+	if (sendsig(td, (uint64_t)(uintptr_t)handler, ksi, mask,
+	    (sa->sa_flags & SA_ONSTACK) != 0) != 0)
 		sigexit(td, SIGSEGV);
 	signal_setmask(td, sig_blocked(td) | block);
 }
@@ -424,6 +425,12 @@ signal_return_from_tempmask(struct thread *td, uint64_t old, long rv)
 void
 signal_exec_reset(struct proc *p)
 {
+	struct thread *td = p->p_thread;	/* the one that execs */
+
+	if (td != NULL) {
+		td->td_sigstk_sp = td->td_sigstk_size = 0;
+		td->td_sigstk_flags = 0;
+	}
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		struct sigaction_k *sa = &p->p_sigacts[sig];
 
@@ -439,6 +446,108 @@ signal_child_autoreap(struct proc *p)
 {
 	return sig_handler(p, SIGCHLD) == SIG_IGN ||
 	    (p->p_sigacts[SIGCHLD].sa_flags & SA_NOCLDWAIT);
+}
+
+/*
+ * The alternate signal stack (sigaltstack), per thread, with Linux's
+ * rules: a thread is "on" it when its sp lies in (sp, sp + size]; an
+ * SS_AUTODISARM stack counts as never on, since it is disabled while a
+ * handler uses it.
+ */
+
+#define SS_MODE_MASK	(~SS_AUTODISARM)
+
+static bool
+on_sigstack(const struct thread *td, uint64_t sp)
+{
+	if (td->td_sigstk_flags & SS_AUTODISARM)
+		return false;
+	return sp > td->td_sigstk_sp && sp - td->td_sigstk_sp <= td->td_sigstk_size;
+}
+
+/* SS_DISABLE, SS_ONSTACK or 0, as sigaltstack reports the state at sp. */
+static int
+sigstack_state(const struct thread *td, uint64_t sp)
+{
+	if (td->td_sigstk_size == 0)
+		return SS_DISABLE;
+	return on_sigstack(td, sp) ? SS_ONSTACK : 0;
+}
+
+uint64_t
+sigstack_frame_sp(struct thread *td, uint64_t sp, bool onstack, struct kernel_sigaltstack *saved)
+{
+	uint64_t frame_sp = sp;
+
+	if (onstack && sigstack_state(td, sp) == 0)
+		frame_sp = td->td_sigstk_sp + td->td_sigstk_size;
+	/* As Linux records it: the flags it was set with, SS_DISABLE if there is none. */
+	*saved = (struct kernel_sigaltstack){ .ss_sp = td->td_sigstk_sp,
+	    .ss_flags = (int32_t)(td->td_sigstk_size != 0 ? td->td_sigstk_flags :
+	    (td->td_sigstk_flags & SS_AUTODISARM) | SS_DISABLE), .ss_size = td->td_sigstk_size };
+	if (td->td_sigstk_flags & SS_AUTODISARM) {
+		td->td_sigstk_sp = td->td_sigstk_size = 0;
+		td->td_sigstk_flags = 0;
+	}
+	return frame_sp;
+}
+
+/* Set td's alternate stack to ss, its sp being sp: 0, EPERM, EINVAL or ENOMEM. */
+static int
+sigstack_set(struct thread *td, const struct kernel_sigaltstack *ss, uint64_t sp)
+{
+	uint32_t flags = (uint32_t)ss->ss_flags, mode = flags & SS_MODE_MASK;
+
+	if (on_sigstack(td, sp))
+		return EPERM;
+	if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+		return EINVAL;
+	if (mode == SS_DISABLE) {
+		td->td_sigstk_sp = td->td_sigstk_size = 0;
+	} else {
+		if (ss->ss_size < MINSIGSTKSZ)
+			return ENOMEM;
+		td->td_sigstk_sp = ss->ss_sp;
+		td->td_sigstk_size = ss->ss_size;
+	}
+	td->td_sigstk_flags = flags;
+	return 0;
+}
+
+void
+sigstack_restore(struct thread *td, const struct kernel_sigaltstack *ss, uint64_t sp)
+{
+	(void)sigstack_set(td, ss, sp);		/* errors are ignored, as Linux ignores them */
+}
+
+void
+sigstack_fork(struct thread *child, struct thread *parent, bool shares_vm)
+{
+	if (shares_vm)
+		return;			/* another thread's stack is no use to it */
+	child->td_sigstk_sp = parent->td_sigstk_sp;
+	child->td_sigstk_size = parent->td_sigstk_size;
+	child->td_sigstk_flags = parent->td_sigstk_flags;
+}
+
+/* sigaltstack(ss, old_ss) */
+SYSCALL(sigaltstack)
+{
+	uint64_t sp = cpu_get_user_sp(td);
+	struct kernel_sigaltstack ss, old = { .ss_sp = td->td_sigstk_sp,
+	    .ss_flags = sigstack_state(td, sp) | (int32_t)(td->td_sigstk_flags & SS_AUTODISARM),
+	    .ss_size = td->td_sigstk_size };
+	int error;
+
+	if (a[0] != 0) {
+		if (copyin((const void *)a[0], &ss, sizeof(ss)))
+			return -EFAULT;
+		if ((error = sigstack_set(td, &ss, sp)) != 0)
+			return -error;
+	}
+	if (a[1] != 0 && copyout(&old, (void *)a[1], sizeof(old)))
+		return -EFAULT;
+	return 0;
 }
 
 /*
@@ -615,11 +724,11 @@ signal_timed_wait_tick(void)
  * System calls: sending.
  */
 
-/* Send ksi to p: EPERM unless the sender is root or p's user.  proc_lock held. */
+/* Send ksi from sender to p: EPERM unless Linux's rules allow it.  proc_lock held. */
 static int
-kill_one(struct proc *p, const struct ksiginfo *ksi)
+kill_one(struct proc *sender, struct proc *p, const struct ksiginfo *ksi)
 {
-	if (ksi->ksi_uid != 0 && ksi->ksi_uid != p->p_uid)
+	if (!proc_can_signal(sender, p))
 		return EPERM;
 	if (ksi->ksi_signo != 0)
 		psignal_info(p, ksi);
@@ -631,7 +740,8 @@ kill_one(struct proc *p, const struct ksiginfo *ksi)
  * last error (ESRCH if there were none).  proc_lock held.
  */
 static int
-kill_many(const struct ksiginfo *ksi, bool (*match)(struct proc *, int), int arg)
+kill_many(struct proc *sender, const struct ksiginfo *ksi, bool (*match)(struct proc *, int),
+    int arg)
 {
 	struct list_node *n;
 	int error = ESRCH;
@@ -642,7 +752,7 @@ kill_many(const struct ksiginfo *ksi, bool (*match)(struct proc *, int), int arg
 
 		if (p->p_state == PRS_NEW || !match(p, arg))
 			continue;
-		if ((error = kill_one(p, ksi)) == 0)
+		if ((error = kill_one(sender, p, ksi)) == 0)
 			sent = true;
 	}
 	return sent ? 0 : error;
@@ -666,7 +776,7 @@ SYSCALL(kill)
 	int pid = (int)a[0], sig = (int)a[1];
 	struct proc *self = td->td_proc, *p;
 	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_USER,
-	    .ksi_pid = self->p_pid, .ksi_uid = self->p_uid };
+	    .ksi_pid = self->p_pid, .ksi_uid = self->p_ruid };
 	int error;
 
 	if (sig < 0 || sig > NSIG_LINUX)
@@ -675,11 +785,11 @@ SYSCALL(kill)
 		return -ESRCH;
 	spin_lock(&proc_lock);
 	if (pid > 0)
-		error = (p = proc_find(pid)) != NULL ? kill_one(p, &ksi) : ESRCH;
+		error = (p = proc_find(pid)) != NULL ? kill_one(self, p, &ksi) : ESRCH;
 	else if (pid == -1)
-		error = kill_many(&ksi, match_all_others, self->p_pid);
+		error = kill_many(self, &ksi, match_all_others, self->p_pid);
 	else
-		error = kill_many(&ksi, match_pgid, pid == 0 ? self->p_pgid : -pid);
+		error = kill_many(self, &ksi, match_pgid, pid == 0 ? self->p_pgid : -pid);
 	spin_unlock(&proc_lock);
 	return -error;
 }
@@ -690,7 +800,7 @@ kill_thread(struct thread *td, int tgid, int tid, int sig)
 {
 	struct proc *self = td->td_proc, *p;
 	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_TKILL,
-	    .ksi_pid = self->p_pid, .ksi_uid = self->p_uid };
+	    .ksi_pid = self->p_pid, .ksi_uid = self->p_ruid };
 	int error = ESRCH;
 
 	if (tid <= 0 || tgid < 0 || sig < 0 || sig > NSIG_LINUX)
@@ -699,7 +809,7 @@ kill_thread(struct thread *td, int tgid, int tid, int sig)
 	/* One thread per process: the thread's tid is its process's pid. */
 	if ((p = proc_find(tid)) != NULL && p->p_thread != NULL &&
 	    p->p_thread->td_tid == tid && (tgid == 0 || p->p_pid == tgid))
-		error = kill_one(p, &ksi);
+		error = kill_one(self, p, &ksi);
 	spin_unlock(&proc_lock);
 	return -error;
 }

@@ -13,10 +13,12 @@
 #include <kern/malloc.h>
 #include <kern/proc.h>
 #include <kern/reboot.h>
+#include <kern/resourcevar.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <kern/time.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
 #include <vm/pmap.h>
@@ -47,6 +49,7 @@
 struct spinlock proc_lock = SPINLOCK_INITIALIZER("proc");
 struct list_node allproc = LIST_HEAD_INIT(allproc);
 struct proc *initproc;
+uint64_t proc_forks;
 static zone_t proc_zone;
 
 void
@@ -107,6 +110,8 @@ proc_alloc(const char *name)
 	p->p_thread = td;
 	p->p_pid = td->td_tid;
 	p->p_state = PRS_NEW;
+	p->p_start_ns = uptime_ns();
+	spin_init(&p->p_timer_lock, "proc timers");
 	list_init(&p->p_children);
 	strlcpy(p->p_comm, name, sizeof(p->p_comm));
 	return p;
@@ -115,6 +120,7 @@ proc_alloc(const char *name)
 static void
 proc_free(struct proc *p)
 {
+	proc_cred_free(p);
 	thread_free(p->p_thread);
 	zone_free(proc_zone, p);
 }
@@ -249,10 +255,13 @@ fork_proc(struct thread *td, uint64_t flags)
 	p->p_sid = parent->p_sid;
 	p->p_tty = parent->p_tty;
 	spin_unlock(&proc_lock);
-	p->p_uid = parent->p_uid;
+	proc_cred_fork(p, parent);
 	ctd->td_sigmask = td->td_sigmask;
+	ctd->td_cpumask = td->td_cpumask;	/* affinity is inherited */
+	sigstack_fork(ctd, td, (flags & CLONE_VM) && !(flags & CLONE_VFORK));
 	/* The child continues from the parent's registers, including FP. */
 	cpu_fork(td, ctd);
+	__atomic_add_fetch(&proc_forks, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -354,6 +363,7 @@ proc_exit(int wstatus)
 	struct thread *td = curthread();
 	struct proc *p = td->td_proc;
 	struct vmspace *vm = p->p_vmspace;
+	struct filedesc *fdp;
 
 	if (p == initproc) {
 		printf("init exited with status %d: powering off\n", init_exit_code(wstatus));
@@ -361,8 +371,13 @@ proc_exit(int wstatus)
 	}
 	clear_child_tid(td);
 	proc_release_vfork_parent(p);
-	filedesc_free(p->p_fd);
+	proc_note_rss(p, vm);
+	/* /proc/PID/fd reads another process's table under proc_lock. */
+	spin_lock(&proc_lock);
+	fdp = p->p_fd;
 	p->p_fd = NULL;
+	spin_unlock(&proc_lock);
+	filedesc_free(fdp);
 	vrele(p->p_cwd);
 	p->p_cwd = NULL;
 	td->td_vmspace = NULL;
@@ -449,18 +464,39 @@ wait_stop_status(struct proc *c, int options)
 	return 0;
 }
 
-/* wait4's result: pid, with status and (empty) usage written where asked. */
+/* wait4's result: pid, with status and usage ku (NULL: none, as for a stop) written where asked. */
 static long
-wait_report(int pid, int status, uint64_t ustatus, uint64_t urusage)
+wait_report(int pid, int status, const struct kusage *ku, uint64_t ustatus, uint64_t urusage)
 {
 	struct rusage rusage;
 
 	if (ustatus != 0 && copyout(&status, (void *)ustatus, sizeof(status)) != 0)
 		return -EFAULT;
-	memset(&rusage, 0, sizeof(rusage));
+	if (ku != NULL)
+		kusage_to_rusage(ku, &rusage);
+	else
+		memset(&rusage, 0, sizeof(rusage));
 	if (urusage != 0 && copyout(&rusage, (void *)urusage, sizeof(rusage)) != 0)
 		return -EFAULT;
 	return pid;
+}
+
+/*
+ * What reaping dead child c adds to its parent's children's usage, and
+ * what wait4 reports: c's own usage and its children's.  c is off every
+ * list and its thread gone; nothing locked.
+ */
+static void
+reap_usage(struct proc *parent, struct proc *c, struct kusage *ku)
+{
+	struct kusage grandchildren;
+
+	proc_usage(c, ku);
+	proc_children_usage(c, &grandchildren);
+	kusage_add(ku, &grandchildren);
+	spin_lock(&proc_lock);
+	kusage_add(&parent->p_cusage, ku);
+	spin_unlock(&proc_lock);
 }
 
 /* wait4(pid, wstatus, options, rusage) */
@@ -468,6 +504,7 @@ SYSCALL(wait4)
 {
 	long pid = (long)a[0];
 	struct proc *parent = td->td_proc;
+	struct kusage ku;
 	int error = 0;
 
 	if (a[2] & ~(uint64_t)WAIT4_OPTIONS)
@@ -489,7 +526,7 @@ SYSCALL(wait4)
 					continue;
 				cpid = c->p_pid;
 				spin_unlock(&proc_lock);
-				return wait_report(cpid, status, a[1], a[3]);
+				return wait_report(cpid, status, NULL, a[1], a[3]);
 			}
 			list_remove(&c->p_sibling);
 			list_remove(&c->p_allproc);
@@ -497,11 +534,9 @@ SYSCALL(wait4)
 			cpid = c->p_pid;
 			spin_unlock(&proc_lock);
 			wait_thread_gone(c->p_thread);
-			/* Its CPU time, and its own reaped children's, become the parent's children's. */
-			parent->p_cutime_ticks += c->p_utime_ticks + c->p_cutime_ticks;
-			parent->p_cstime_ticks += c->p_stime_ticks + c->p_cstime_ticks;
+			reap_usage(parent, c, &ku);
 			proc_free(c);
-			return wait_report(cpid, status, a[1], a[3]);
+			return wait_report(cpid, status, &ku, a[1], a[3]);
 		}
 		if (!any) {
 			error = ECHILD;

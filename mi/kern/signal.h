@@ -108,8 +108,28 @@ long signal_return_from_tempmask(struct thread *td, uint64_t old, long rv);
  */
 bool signal_child_autoreap(struct proc *p);
 
-/* exec resets handlers to default (keeping ignored ones ignored). */
+/*
+ * exec resets handlers to default (keeping ignored ones ignored) and
+ * removes the calling thread's alternate signal stack.
+ */
 void signal_exec_reset(struct proc *p);
+
+/*
+ * The alternate signal stack, for the machine's sendsig and sigreturn.
+ * sigstack_frame_sp: where td's handler frame goes, given the user sp it
+ * was interrupted at and whether the handler asked for SA_ONSTACK: the
+ * top of the alternate stack if there is one and td is not on it
+ * already, else sp.  *saved is what the frame's uc_stack records; an
+ * SS_AUTODISARM stack is disabled until sigreturn restores it.
+ * sigstack_restore: sigreturn puts back the frame's uc_stack, if td (at
+ * the restored sp) is not on the alternate stack, as Linux does.
+ */
+struct kernel_sigaltstack;
+uint64_t sigstack_frame_sp(struct thread *td, uint64_t sp, bool onstack,
+    struct kernel_sigaltstack *saved);
+void sigstack_restore(struct thread *td, const struct kernel_sigaltstack *ss, uint64_t sp);
+/* fork: the child thread's alternate stack (none for a thread sharing the address space). */
+void sigstack_fork(struct thread *child, struct thread *parent, bool shares_vm);
 /* Map the shared page with the sigreturn trampoline into a new address space; 0 or errno. */
 int signal_map_trampoline(struct vmspace *vm);	/* kern_sharedpage.c */
 
@@ -128,6 +148,7 @@ void proc_exit(int wstatus) __attribute__((noreturn));	/* proc.c */
 
 /* System calls (kern_sig.c, sig_machdep.c and, for the timer, kern_time.c). */
 SYSCALL(rt_sigaction);
+SYSCALL(sigaltstack);
 SYSCALL(rt_sigprocmask);
 SYSCALL(rt_sigpending);
 SYSCALL(rt_sigsuspend);

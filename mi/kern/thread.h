@@ -8,6 +8,8 @@
  *   (S) sched_lock
  *   (C) constant after creation
  *   (L) only the thread itself touches it
+ *   (c) the clock interrupt of the cpu running the thread; others read it
+ *       atomically
  */
 #ifndef _KERN_THREAD_H_
 #define _KERN_THREAD_H_
@@ -47,6 +49,19 @@ struct thread {
 	uint64_t	td_clear_child_tid; /* (L) user address cleared and woken at exit */
 	struct switchframe td_switch;	/* (S) registers while switched out */
 	struct fpstate	td_fp;		/* (L) user floating-point registers */
+	/* Resource usage (kern_resource.c turns it into getrusage's answer). */
+	uint64_t	td_runtime;	/* (S) timebase ticks on a cpu, this slice not counted */
+	uint64_t	td_uticks;	/* (c) clock ticks that found it in user mode */
+	uint64_t	td_sticks;	/* (c) clock ticks that found it in the kernel */
+	uint64_t	td_minflt;	/* (L) page faults resolved from memory */
+	uint64_t	td_majflt;	/* (L) page faults a pager had to fill */
+	uint64_t	td_nvcsw;	/* (S) times it gave up the cpu to sleep */
+	uint64_t	td_nivcsw;	/* (S) times it gave it up still runnable */
+	uint64_t	td_cpumask;	/* (S) cpus it may run on (sched_setaffinity) */
+	/* The alternate signal stack (sigaltstack; kern_sig.c). */
+	uint64_t	td_sigstk_sp;	/* (L) its lowest address */
+	uint64_t	td_sigstk_size;	/* (L) 0: there is none */
+	uint32_t	td_sigstk_flags; /* (L) the flags it was set with */
 };
 
 #define TDF_NEEDRESCHED	0x0001		/* give up the cpu at the next chance */

@@ -1,6 +1,7 @@
 /*
- * sleep_on, wakeup and curthread for host tests of code built on them
- * (kern/fs_lock.c): every host thread is a "thread"; sleepers wait on
+ * sleep_on, sleep_on_intr, wakeup and curthread for host tests of code
+ * built on them (kern/fs_lock.c, kern/kern_lockf.c): every host thread
+ * is a "thread", and no signal ever ends a sleep; sleepers wait on
  * one pthread condition variable and re-check their condition, as
  * kernel sleepers do.  Threads that take spin locks must have distinct
  * host_pcpu.pc_cpuid values (spin_owned compares cpu ids).
@@ -13,6 +14,7 @@
 struct thread;
 struct thread *curthread(void);
 void sleep_on(const void *chan, struct spinlock *lk);
+int sleep_on_intr(const void *chan, struct spinlock *lk);
 void wakeup(const void *chan);
 
 static pthread_mutex_t sleep_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -39,6 +41,14 @@ sleep_on(const void *chan, struct spinlock *lk)
 	pthread_cond_wait(&sleep_cond, &sleep_mutex);
 	pthread_mutex_unlock(&sleep_mutex);
 	spin_lock(lk);
+}
+
+/* No signals on the host: an interruptible sleep is an ordinary one. */
+int
+sleep_on_intr(const void *chan, struct spinlock *lk)
+{
+	sleep_on(chan, lk);
+	return 0;
 }
 
 void

@@ -142,15 +142,22 @@ raise(int sig)
 int
 sigsuspend(const sigset_t *mask)
 {
-	return RET(SC2(SYS_rt_sigsuspend, mask, sizeof(sigset_t)));
+	return RET(SC2(SYS_rt_sigsuspend, mask, sizeof(*mask)));
 }
 
-/* Sleeps until a signal runs a handler (or ends the process). */
+/* riscv64 has no pause call: wait with the current mask, as the C libraries do. */
 int
 pause(void)
 {
-	sigset_t mask;
+	sigset_t cur;
 
-	sigprocmask(SIG_BLOCK, NULL, &mask);
-	return sigsuspend(&mask);
+	if (sigprocmask(SIG_BLOCK, NULL, &cur) != 0)
+		return -1;
+	return sigsuspend(&cur);
+}
+
+int
+sigaltstack(const stack_t *ss, stack_t *old)
+{
+	return RET(SC2(SYS_sigaltstack, ss, old));
 }
