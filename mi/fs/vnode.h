@@ -47,6 +47,7 @@
 struct vm_object;
 struct vnode;
 struct stat;
+struct pollwait;
 
 enum vtype { VNON, VREG, VDIR, VCHR, VBLK, VFIFO, VLNK };
 
@@ -85,8 +86,12 @@ struct vnode_ops {
 	int	(*vop_open)(struct vnode *vp, int oflags);
 	/* No references and no links are left: free the vnode. */
 	void	(*vop_reclaim)(struct vnode *vp);
-	/* Is a read (or write) possible now without blocking?  NULL op: yes. */
-	bool	(*vop_poll)(struct vnode *vp, bool write);
+	/*
+	 * What is possible now (POLL* bits), after recording the poller pw
+	 * (if not NULL) on the device's selinfo: file.h's fo_poll.  NULL op:
+	 * POLL_DEFAULT_MASK, readable and writable.
+	 */
+	int	(*vop_poll)(struct vnode *vp, int events, struct pollwait *pw);
 	/* fsync(2): make written data durable.  0 or an errno; NULL op: 0. */
 	int	(*vop_fsync)(struct vnode *vp);
 };

@@ -14,6 +14,7 @@
 #include <kern/copy.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
+#include <kern/resourcevar.h>
 #include <kern/random.h>
 #include <kern/signal.h>
 #include <kern/syscall.h>
@@ -109,6 +110,7 @@ struct image {
 	uint64_t	entry;
 	uint64_t	sp;
 	uint64_t	brk;		/* end of the highest segment */
+	struct exec_layout layout;	/* for /proc: segments, argument strings */
 };
 
 /* Read all of [off, off+len) of the executable; a short file is ENOEXEC. */
@@ -214,6 +216,22 @@ zero_bss_tails(struct image *im)
 	return 0;
 }
 
+/* Record where a loaded segment's code or data is (Linux's start_code, end_data...). */
+static void
+note_segment(struct exec_layout *el, const struct elf64_phdr *ph, uint64_t bias)
+{
+	uint64_t start = ph->p_vaddr + bias, end = start + ph->p_filesz;
+
+	if (ph->p_flags & PF_X) {
+		if (el->el_start_code == 0 || start < el->el_start_code)
+			el->el_start_code = start;
+		el->el_end_code = MAX(el->el_end_code, end);
+	} else if ((ph->p_flags & PF_W) && el->el_start_data == 0) {
+		el->el_start_data = start;
+		el->el_end_data = end;
+	}
+}
+
 static int
 load_segments(struct vmspace *vm, struct image *im)
 {
@@ -231,6 +249,7 @@ load_segments(struct vmspace *vm, struct image *im)
 			if ((error = map_segment(vm, im, ph)) != 0)
 				return error;
 			im->brk = MAX(im->brk, round_page(ph->p_vaddr + im->bias + ph->p_memsz));
+			note_segment(&im->layout, ph, im->bias);
 			if (ph->p_vaddr < first_va) {
 				first_va = ph->p_vaddr;
 				first_off = ph->p_offset;
@@ -293,11 +312,39 @@ push_bytes(uint64_t *sp, const void *data, size_t len, uint64_t *where)
 }
 
 /*
- * Lay out the initial stack: strings and random bytes at the top, then
- * (16-byte aligned) argc, argv[], NULL, envp[], NULL, auxv pairs.
+ * Push n strings one after another, in order, as one block (Linux's
+ * layout: a program may treat its argument strings as one area, as
+ * setproctitle does); strs[i] gets the address of each.
  */
 static int
-build_stack(struct image *im, uint64_t top, char *const argv[], int argc,
+push_strings(uint64_t *sp, char *const v[], int n, uint64_t *strs)
+{
+	size_t total = 0;
+	uint64_t at;
+	int error = 0;
+
+	for (int i = 0; i < n; i++)
+		total += strlen(v[i]) + 1;
+	*sp -= total;
+	at = *sp;
+	for (int i = 0; i < n && !error; i++) {
+		size_t len = strlen(v[i]) + 1;
+
+		strs[i] = at;
+		error = copyout(v[i], (void *)at, len);
+		at += len;
+	}
+	return error;
+}
+
+/*
+ * Lay out the initial stack: the program's path, then the environment
+ * and argument strings (the arguments lowest) and random bytes at the
+ * top, then (16-byte aligned) argc, argv[], NULL, envp[], NULL, auxv
+ * pairs.
+ */
+static int
+build_stack(struct proc *p, struct image *im, uint64_t top, char *const argv[], int argc,
     char *const envp[], int envc, const char *path)
 {
 	uint64_t sp = top, execfn = 0, random_va = 0, *vec;
@@ -312,10 +359,14 @@ build_stack(struct image *im, uint64_t top, char *const argv[], int argc,
 		return ENOMEM;
 	}
 	error = push_bytes(&sp, path, strlen(path) + 1, &execfn);
-	for (int i = 0; i < argc && !error; i++)
-		error = push_bytes(&sp, argv[i], strlen(argv[i]) + 1, &strs[i]);
-	for (int i = 0; i < envc && !error; i++)
-		error = push_bytes(&sp, envp[i], strlen(envp[i]) + 1, &strs[argc + i]);
+	if (!error)
+		error = push_strings(&sp, envp, envc, &strs[argc]);
+	im->layout.el_env_start = sp;
+	im->layout.el_env_end = execfn;
+	if (!error)
+		error = push_strings(&sp, argv, argc, strs);
+	im->layout.el_arg_start = sp;
+	im->layout.el_arg_end = im->layout.el_env_start;
 	random_bytes(random, sizeof(random));
 	sp &= ~15UL;
 	if (!error)
@@ -336,10 +387,10 @@ build_stack(struct image *im, uint64_t top, char *const argv[], int argc,
 	AUX(AT_BASE, 0);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, im->entry);
-	AUX(AT_UID, 0);
-	AUX(AT_EUID, 0);
-	AUX(AT_GID, 0);
-	AUX(AT_EGID, 0);
+	AUX(AT_UID, p->p_ruid);
+	AUX(AT_EUID, p->p_uid);
+	AUX(AT_GID, p->p_rgid);
+	AUX(AT_EGID, p->p_gid);
 	AUX(AT_SECURE, 0);
 	AUX(AT_CLKTCK, CLOCK_HZ);
 	AUX(AT_HWCAP, ELF_HWCAP);
@@ -352,6 +403,7 @@ build_stack(struct image *im, uint64_t top, char *const argv[], int argc,
 	if (!error)
 		error = copyout(vec, (void *)sp, sizeof(uint64_t) * v);
 	im->sp = sp;
+	im->layout.el_start_stack = sp;
 	free(vec, M_EXEC);
 	free(strs, M_EXEC);
 	return error;
@@ -433,7 +485,7 @@ kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
 	if (!error)
 		error = signal_map_trampoline(vm);
 	if (!error)
-		error = build_stack(im, top, argv, argc, envp, envc, path);
+		error = build_stack(p, im, top, argv, argc, envp, envc, path);
 	if (error) {
 		switch_vmspace(td, old);
 		vmspace_free(vm);
@@ -443,9 +495,13 @@ kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
 	vm->vm_brk_start = vm->vm_brk = im->brk;
 	spin_lock(&proc_lock);		/* /proc/PID/maps reads it under proc_lock */
 	p->p_vmspace = vm;
+	p->p_flags |= P_EXECED;		/* its parent's setpgid now fails (EACCES) */
+	p->p_exec = im->layout;
 	spin_unlock(&proc_lock);
-	if (old != NULL)
+	if (old != NULL) {
+		proc_note_rss(p, old);		/* the peak outlives the image, as in Linux */
 		vmspace_free(old);
+	}
 	exec_setregs(td, im->entry, im->sp);
 	signal_exec_reset(p);
 	filedesc_exec(p->p_fd);

@@ -177,7 +177,7 @@ test_timeouts(void)
 	    sleepers[0].order == 3, "timeout: three sleepers on one chain wake in deadline order");
 
 	/* This thread is bound to cpu 0: its switch count shows whether it slept. */
-	KASSERT(curthread()->td_bound_cpu == (int)pc->pc_cpuid, ("selftest thread not bound"));
+	KASSERT(curthread()->td_cpumask == 1UL << pc->pc_cpuid, ("selftest thread not bound"));
 	switches = pc->pc_switches;
 	r = sleep_on_timed(&chans[2], NULL, 0, cpu_time() - 1);
 	selftest_ok(r == ETIMEDOUT && pc->pc_switches == switches,

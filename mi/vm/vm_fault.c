@@ -13,6 +13,8 @@
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
+#include <kern/sched.h>
+#include <kern/thread.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
@@ -42,6 +44,7 @@ struct faultstate {
 	struct vm_object *object;	/* where the page was found (locked) */
 	struct vm_page	*m;
 	bool		cow_copied;	/* a page was copied up into first */
+	bool		paged_in;	/* the pager filled the page (a major fault) */
 };
 
 /*
@@ -131,6 +134,7 @@ page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 		return EIO;
 	}
 	FSTAT(pageins);
+	fs->paged_in = true;
 	fs->m = m;
 	return 0;
 }
@@ -341,6 +345,24 @@ fault_once(struct faultstate *fs)
 	return error;
 }
 
+/*
+ * A resolved fault counts for the thread that took it (getrusage's
+ * ru_minflt and ru_majflt), as Linux counts every fault it handles:
+ * major when a pager had to fill the page, minor otherwise.
+ */
+static void
+account_fault(bool major)
+{
+	struct thread *td = curthread();
+
+	if (td == NULL)
+		return;
+	if (major)
+		td->td_majflt++;
+	else
+		td->td_minflt++;
+}
+
 int
 vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 {
@@ -352,6 +374,7 @@ vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 	va = trunc_page(va);
 	if (!(flags & VM_FAULT_WIRE) && pmap_fault(map->pmap, va, access)) {
 		FSTAT(pmap_fixups);
+		account_fault(false);
 		return 0;
 	}
 	for (int tries = 0;; tries++) {
@@ -361,6 +384,8 @@ vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 		fs.access = access;
 		fs.wire_page = (flags & VM_FAULT_WIRE) != 0;
 		error = fault_once(&fs);
+		if (error == 0)
+			account_fault(fs.paged_in);
 		if (error != ENOMEM || tries == FAULT_ENOMEM_RETRIES)
 			return error;
 		/* Give the allocators' caches back to the page allocator and retry. */
