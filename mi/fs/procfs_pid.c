@@ -4,11 +4,13 @@
  *   stat      the one line ps and top read, Linux's 52 fields
  *   status    the same and more as "Name:\tvalue" lines (ids, memory,
  *             signals, capabilities, affinity, context switches)
+ *   comm      its name (the program's file name, cut to 15 bytes)
  *   cmdline   the arguments, NUL-terminated, read from the process's own
  *             memory as Linux reads them (so setproctitle shows)
  *   maps      the address map (procfs.c)
  *   vmmap     the address map with its objects (procfs.c)
  *   vmcheck   the VM's consistency check of the address space (procfs.c)
+ *   exe       a symbolic link to the program it runs (its absolute path)
  *   fd/       a symbolic link per open descriptor
  *
  * A snapshot of what the files report (struct proc_view) is taken under
@@ -350,6 +352,19 @@ read_process_memory(struct vmspace *vm, vaddr_t va, void *buf, size_t len)
 }
 
 /* Linux's cmdline: the argument strings, or setproctitle's string if it ran past them. */
+/* comm: the program's name as ps shows it, with a newline. */
+static int
+format_comm(struct textbuf *tb, int pid)
+{
+	struct proc_view v;
+
+	if (view_get(pid, &v) != 0)
+		return ENOENT;
+	tb_printf(tb, "%s\n", v.comm);
+	view_put(&v);
+	return 0;
+}
+
 static int
 format_cmdline(struct textbuf *tb, int pid)
 {
@@ -463,6 +478,32 @@ static const struct vnode_ops fd_dir_ops = {
 };
 
 /*
+ * exe: where it points is the program's path, as exec found it.
+ */
+
+static ssize_t
+exe_readlink(struct vnode *vp, struct uio *uio)
+{
+	char *buf = malloc(PATH_MAX, M_PROCFS, M_WAITOK);
+	size_t len, n = 0;
+	int error;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	if ((error = proc_exe_path(procfs_dir_pid(vp), buf, PATH_MAX, &len)) == 0) {
+		n = MIN(len, uio->uio_resid);
+		error = uiomove(buf, n, uio);
+	}
+	free(buf, M_PROCFS);
+	return error ? -error : (ssize_t)n;
+}
+
+static const struct vnode_ops exe_link_ops = {
+	.vop_readlink = exe_readlink,
+	.vop_reclaim = procfs_reclaim,
+};
+
+/*
  * The directory.
  */
 
@@ -470,9 +511,11 @@ static const struct procfs_entry pid_entries[] = {
 	{ "stat", VREG, PFS_PID_STAT, format_stat, NULL },
 	{ "status", VREG, PFS_PID_STATUS, format_status, NULL },
 	{ "cmdline", VREG, PFS_PID_CMDLINE, format_cmdline, NULL },
+	{ "comm", VREG, PFS_PID_COMM, format_comm, NULL },
 	{ "maps", VREG, PFS_MAPS, procfs_format_maps_of, NULL },
 	{ "vmmap", VREG, PFS_VMMAP, procfs_format_vmmap_of, NULL },
 	{ "vmcheck", VREG, PFS_VMCHECK, procfs_format_vmcheck_of, NULL },
+	{ "exe", VLNK, PFS_PID_EXE, NULL, &exe_link_ops },
 	{ "fd", VDIR, PFS_PID_FDDIR, NULL, &fd_dir_ops },
 };
 

@@ -53,9 +53,11 @@
  *
  */
 #include <kern/systm.h>
+#include <kern/cmdline.h>
 #include <kern/copy.h>
 #include <kern/list.h>
 #include <kern/proc.h>
+#include <kern/ratelimit.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
 #include <kern/spinlock.h>
@@ -439,6 +441,32 @@ sig_deliver_saving(struct thread *td, uint64_t mask)
 	return false;
 }
 
+#define UNHANDLED_LOG_INTERVAL	(5 * NSEC_PER_SEC)
+#define UNHANDLED_LOG_BURST	10
+
+static struct ratelimit unhandled_log = RATELIMIT_INITIALIZER("unhandled signal log",
+    UNHANDLED_LOG_INTERVAL, UNHANDLED_LOG_BURST);
+
+/*
+ * A fault is about to kill its process: with "show_unhandled_signals" on
+ * the command line (Linux's sysctl of that name), say which, where and at
+ * what pc, within a rate limit.
+ */
+static void
+log_unhandled(struct thread *td, const struct ksiginfo *ksi)
+{
+	struct proc *p = td->td_proc;
+	uint64_t missed;
+
+	if (!cmdline_has("show_unhandled_signals") ||
+	    !ratelimit_allow(&unhandled_log, uptime_ns(), &missed))
+		return;
+	if (missed != 0)
+		printf("signal: %lu unhandled signal messages suppressed\n", missed);
+	printf("%s[%d]: unhandled signal %d code %#x at %#lx pc %#lx\n", p->p_comm, p->p_pid,
+	    ksi->ksi_signo, ksi->ksi_code, ksi->ksi_addr, cpu_get_user_pc(td));
+}
+
 void
 trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
 {
@@ -457,6 +485,7 @@ trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
 	if (sa->sa_handler == SIG_DFL) {
 		if (SIG_DFL_IGNORE & sigmask(sig))
 			return;
+		log_unhandled(td, &ksi);
 		sigexit(td, sig);
 	}
 	sig_handle(td, &ksi, mask);

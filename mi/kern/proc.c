@@ -254,6 +254,7 @@ fork_proc(struct thread *td, uint64_t flags)
 	p->p_pgid = parent->p_pgid;
 	p->p_sid = parent->p_sid;
 	p->p_tty = parent->p_tty;
+	p->p_exe = exe_hold(parent->p_exe);
 	spin_unlock(&proc_lock);
 	proc_cred_fork(p, parent);
 	ctd->td_sigmask = td->td_sigmask;
@@ -363,6 +364,7 @@ proc_exit(int wstatus)
 	struct thread *td = curthread();
 	struct proc *p = td->td_proc;
 	struct vmspace *vm = p->p_vmspace;
+	struct proc_exe *exe;
 	struct filedesc *fdp;
 
 	if (p == initproc) {
@@ -376,8 +378,11 @@ proc_exit(int wstatus)
 	spin_lock(&proc_lock);
 	fdp = p->p_fd;
 	p->p_fd = NULL;
+	exe = p->p_exe;
+	p->p_exe = NULL;
 	spin_unlock(&proc_lock);
 	filedesc_free(fdp);
+	exe_release(exe);
 	vrele(p->p_cwd);
 	p->p_cwd = NULL;
 	td->td_vmspace = NULL;

@@ -23,9 +23,11 @@
 #include <kern/spinlock.h>
 #include <kern/signal.h>
 #include <kern/resourcevar.h>
+#include <kern/imgact.h>		/* struct exec_layout */
 #include <uapi/resource.h>
 
 struct groups;
+struct proc_exe;
 struct thread;
 struct trapframe;
 struct vmspace;
@@ -49,23 +51,6 @@ struct filedesc {
 };
 
 enum proc_state { PRS_NEW, PRS_ALIVE, PRS_ZOMBIE };
-
-/*
- * Where exec put the program in its address space (Linux keeps these in
- * mm_struct): /proc/PID/stat reports them, /proc/PID/cmdline reads the
- * arguments from [arg_start, arg_end).
- */
-struct exec_layout {
-	uint64_t	el_start_code;		/* the executable segments */
-	uint64_t	el_end_code;
-	uint64_t	el_start_data;		/* the writable segment's file part */
-	uint64_t	el_end_data;
-	uint64_t	el_start_stack;		/* sp at entry: argc */
-	uint64_t	el_arg_start;		/* argv strings, one after another */
-	uint64_t	el_arg_end;
-	uint64_t	el_env_start;		/* then the environment strings */
-	uint64_t	el_env_end;
-};
 
 struct proc {
 	int		p_pid;		/* (C) = its first thread's tid */
@@ -110,6 +95,7 @@ struct proc {
 	uint64_t	p_itimer_real_interval;	/* (P) */
 	char		p_comm[16];	/* (L) */
 	struct exec_layout p_exec;	/* (P) set by exec */
+	struct proc_exe	*p_exe;		/* (P) the program it runs (/proc/PID/exe); NULL after exit */
 	uint32_t	p_flags;	/* (P) P_* */
 	uint64_t	p_locked_bytes;	/* (L) wired by mlock, against RLIMIT_MEMLOCK */
 };
@@ -133,6 +119,15 @@ void fork_return(void *arg);
 void user_return(struct thread *td);
 int kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
     char *const envp[], int envc);
+/* The program a process runs (kern_exec.c): shared by fork, referenced. */
+struct proc_exe *exe_hold(struct proc_exe *pe);		/* NULL: NULL */
+void exe_release(struct proc_exe *pe);			/* NULL: nothing */
+/*
+ * The absolute path of process pid's program into buf, with " (deleted)"
+ * after it if it has been removed: 0, ENOENT (no such process, or it has
+ * exited), ERANGE.  No locks held.
+ */
+int proc_exe_path(int pid, char *buf, size_t size, size_t *len);
 
 /*
  * Credentials (kern_prot.c).  The caller of proc_cred_fork holds nothing;

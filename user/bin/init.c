@@ -27,8 +27,9 @@
 
 static char *shell_env[] = { "PATH=/bin:/sbin:/tests:/bench", "HOME=/",
 	"TERM=vt100", NULL };
+/* The last slot is for QEMU_LD_PREFIX, passed on under qemu-user (run_tests). */
 static char *test_env[] = { "TAP_INDENT=1", "PATH=/bin:/sbin:/tests:/bench",
-	"HOME=/", NULL };
+	"HOME=/", NULL, NULL };
 
 static volatile int timed_out;
 
@@ -182,6 +183,13 @@ run_tests(const char *dir)
 	if (n < 0) {
 		printf("1..0 # SKIP cannot open %s: %s\n", dir, strerror(errno));
 		return 1;
+	}
+	/* Under qemu-user, dynamically linked tests need their loaders' prefix. */
+	if (getenv("INIT_EXEC_WRAPPER") != NULL && getenv("QEMU_LD_PREFIX") != NULL) {
+		static char prefix[512];
+
+		snprintf(prefix, sizeof(prefix), "QEMU_LD_PREFIX=%s", getenv("QEMU_LD_PREFIX"));
+		test_env[3] = prefix;
 	}
 	printf("TAP version 14\n1..%d\n", n);
 	for (i = 0; i < n; i++) {

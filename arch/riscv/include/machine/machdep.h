@@ -120,6 +120,13 @@ cpu_get_user_sp(struct thread *td)
 	return td->td_frame->tf_sp;
 }
 
+/* The user pc td trapped at (the kernel's log of a fatal fault names it). */
+static inline uint64_t
+cpu_get_user_pc(struct thread *td)
+{
+	return td->td_frame->tf_sepc;
+}
+
 static inline void
 cpu_set_user_tls(struct thread *td, uint64_t tls)
 {
