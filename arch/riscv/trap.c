@@ -108,24 +108,22 @@ is_page_fault(uint64_t cause)
 }
 
 /*
- * Resolve a copy helper's fault on user memory.  The fault may sleep for
- * a pager: interrupts go back on if the helper ran with them on (the
- * disk's completion must be able to arrive, on this hart too); with them
- * off (a spin lock held: a bug) it may not sleep at all.
+ * Resolve a copy helper's fault on user memory.  The helpers run with
+ * interrupts on and no spin lock held (witness checks them), so the
+ * fault runs with interrupts on as well: it may sleep, for a busy page,
+ * for memory, for a pager's I/O.
  */
-static bool
+static int
 copy_fault(struct thread *td, struct trapframe *tf)
 {
-	bool intr = (tf->tf_sstatus & SSTATUS_SPIE) != 0;
-	int flags = td->td_fault_nosleep || !intr ? VM_FAULT_NOSLEEP : 0, error;
+	int error;
 
-	if (intr)
-		intr_enable();
-	error = vm_fault(&td->td_vmspace->vm_map, tf->tf_stval, fault_access(tf->tf_scause),
-	    flags);
-	if (intr)
-		intr_disable();
-	return error == 0;
+	KASSERT(tf->tf_sstatus & SSTATUS_SPIE, ("copy_fault: user memory touched with "
+	    "interrupts off, at %lx", tf->tf_sepc));
+	intr_enable();
+	error = vm_fault(&td->td_vmspace->vm_map, tf->tf_stval, fault_access(tf->tf_scause), 0);
+	intr_disable();
+	return error;
 }
 
 static void
@@ -141,7 +139,7 @@ kernel_exception(struct trapframe *tf)
 	 */
 	if (is_page_fault(cause) && tf->tf_stval < USER_MAX && td != NULL &&
 	    td->td_onfault != 0 && td->td_vmspace != NULL &&
-	    (tf->tf_sstatus & SSTATUS_SUM) && copy_fault(td, tf))
+	    (tf->tf_sstatus & SSTATUS_SUM) && copy_fault(td, tf) == 0)
 		return;
 	if (is_fault(cause) && td != NULL && td->td_onfault != 0) {
 		tf->tf_sepc = td->td_onfault;
@@ -159,15 +157,12 @@ interrupt(struct trapframe *tf)
 {
 	uint64_t irq = tf->tf_scause & ~SCAUSE_INTR;
 
+	/* The lock checker needs to know: nothing here may sleep. */
+	curcpu()->pc_intr_depth++;
 	switch (irq) {
 	case IRQ_S_TIMER:
 		timer_intr();
-		proc_charge_tick(!(tf->tf_sstatus & SSTATUS_SPP));
-		sched_clock();
-		if (cpu_id() == 0) {
-			clock_wake_sleepers();
-			itimer_tick();
-		}
+		hardclock(!(tf->tf_sstatus & SSTATUS_SPP));
 		break;
 	case IRQ_S_SOFT:
 		csr_clear(sip, SIE_SSIE);
@@ -180,6 +175,7 @@ interrupt(struct trapframe *tf)
 	default:
 		panic("unexpected interrupt %lu", irq);
 	}
+	curcpu()->pc_intr_depth--;
 }
 
 /* A page fault in user mode: resolve it, or turn it into a signal. */

@@ -13,30 +13,36 @@
  * and closed again before it woke still goes ahead.  A signal ends the
  * wait (the open is restarted if the handler asks for it).
  *
- * Locking: v_fifo and the generations are (V); an end is counted on the
- * pipe under v_lock then the pipe's own lock, and the last close clears
- * v_fifo under the same locks, so an opener never finds a pipe that is
- * being freed.
+ * Locking: v_fifo and the generations are guarded by fifo_mtx, one sleep
+ * mutex for every FIFO (opens and last closes are rare); an end is
+ * counted on the pipe under fifo_mtx then the pipe's own mutex, and the
+ * last close clears v_fifo under the same locks, so an opener never finds
+ * a pipe that is being freed.  Openers waiting for a partner sleep on
+ * fifo_cv, broadcast at every open.
  */
 #include <kern/systm.h>
+#include <kern/condvar.h>
 #include <kern/file.h>
-#include <kern/sched.h>
+#include <kern/mutex.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
 
-/* The last end of vp's pipe closed (v_lock held). */
+static struct mtx fifo_mtx = MTX_INITIALIZER("fifo");
+static struct cv fifo_cv = CV_INITIALIZER("fifo partner");
+
+/* The last end of vp's pipe closed (fifo_mtx held). */
 static void
 fifo_lastclose(void *arg)
 {
 	struct vnode *vp = arg;
 
-	KASSERT(spin_owned(&vp->v_lock), ("fifo_lastclose: vnode not locked"));
+	KASSERT(mtx_owned(&fifo_mtx), ("fifo_lastclose: fifo_mtx not held"));
 	vp->v_fifo = NULL;
 }
 
 /*
- * Sleep (v_lock held) until the other side of p has an end open, or has
- * opened one since *gen was read.  0, or ERESTARTSYS for a signal.
+ * Sleep (fifo_mtx held) until the other side of p has an end open, or
+ * has opened one since *gen was read.  0, or ERESTARTSYS for a signal.
  */
 static int
 wait_for_partner(struct vnode *vp, struct pipe *p, bool want_writers)
@@ -45,7 +51,7 @@ wait_for_partner(struct vnode *vp, struct pipe *p, bool want_writers)
 	uint32_t seen = *gen;
 
 	while (!pipe_has_ends(p, want_writers) && *gen == seen) {
-		if (sleep_on_intr(gen, &vp->v_lock) != 0)
+		if (cv_wait_sig(&fifo_cv, &fifo_mtx) != 0)
 			return ERESTARTSYS;
 	}
 	return 0;
@@ -64,11 +70,11 @@ fifo_open(struct vnode *vp, int flags, struct file **fpp)
 		vrele(vp);
 		return ENOMEM;
 	}
-	spin_lock(&vp->v_lock);
+	mtx_lock(&fifo_mtx);
 	while (vp->v_fifo == NULL && fresh == NULL) {
-		spin_unlock(&vp->v_lock);
-		fresh = pipe_alloc(&vp->v_lock, fifo_lastclose, vp);
-		spin_lock(&vp->v_lock);
+		mtx_unlock(&fifo_mtx);
+		fresh = pipe_alloc(&fifo_mtx, fifo_lastclose, vp);
+		mtx_lock(&fifo_mtx);
 		if (fresh == NULL) {
 			error = ENOMEM;
 			break;
@@ -78,7 +84,7 @@ fifo_open(struct vnode *vp, int flags, struct file **fpp)
 	    (vp->v_fifo == NULL || !pipe_has_ends(vp->v_fifo, false)))
 		error = ENXIO;		/* nobody to read what would be written */
 	if (error) {
-		spin_unlock(&vp->v_lock);
+		mtx_unlock(&fifo_mtx);
 		if (fresh != NULL)
 			pipe_free_unused(fresh);
 		file_drop(fp);		/* releases vp */
@@ -94,20 +100,16 @@ fifo_open(struct vnode *vp, int flags, struct file **fpp)
 		vp->v_fifo_readers++;
 	if (acc == O_WRONLY || acc == O_RDWR)
 		vp->v_fifo_writers++;
-	spin_unlock(&vp->v_lock);
-	if (fresh != NULL)
-		pipe_free_unused(fresh);
+	cv_broadcast(&fifo_cv);
 	pipe_end_wakeup(p);
-	wakeup(&vp->v_fifo_readers);
-	wakeup(&vp->v_fifo_writers);
-
 	/* Our end keeps p alive while we wait. */
-	spin_lock(&vp->v_lock);
 	if (acc == O_RDONLY && !nonblock)
 		error = wait_for_partner(vp, p, true);
 	else if (acc == O_WRONLY)
 		error = wait_for_partner(vp, p, false);
-	spin_unlock(&vp->v_lock);
+	mtx_unlock(&fifo_mtx);
+	if (fresh != NULL)
+		pipe_free_unused(fresh);
 	if (error) {
 		file_drop(fp);		/* closes our end and releases vp */
 		return error;

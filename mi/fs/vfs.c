@@ -13,6 +13,7 @@
 #include <kern/copy.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
+#include <kern/mutex.h>
 #include <kern/sched.h>
 #include <kern/thread.h>
 #include <kern/time.h>
@@ -30,7 +31,8 @@ MALLOC_DEFINE(M_VNAME, "vnode name", "directory names kept for getcwd");
 struct vnode *rootvnode;
 struct spinlock vfs_name_lock = SPINLOCK_INITIALIZER("vfs names");
 static zone_t vnode_zone;		/* (A) made at first use */
-static struct spinlock vfs_init_lock = SPINLOCK_INITIALIZER("vfs init");
+/* A sleep mutex: making the zone allocates with M_WAITOK. */
+static struct mtx vfs_init_lock = MTX_INITIALIZER("vfs init");
 static uint64_t next_ino = 2;		/* (A) the root gets 2, as on Linux */
 
 static void
@@ -40,13 +42,13 @@ vfs_init(void)
 
 	if (__atomic_load_n(&vnode_zone, __ATOMIC_ACQUIRE) != NULL)
 		return;
-	spin_lock(&vfs_init_lock);
+	mtx_lock(&vfs_init_lock);
 	if (vnode_zone == NULL) {
 		if ((z = zone_create("vnode", sizeof(struct vnode), 8, 0)) == NULL)
 			panic("vfs_init: no vnode zone");
 		__atomic_store_n(&vnode_zone, z, __ATOMIC_RELEASE);
 	}
-	spin_unlock(&vfs_init_lock);
+	mtx_unlock(&vfs_init_lock);
 }
 
 void
@@ -88,6 +90,7 @@ vnode_alloc(enum vtype type, uint32_t mode, const struct vnode_ops *ops,
 		vp->v_namelen = namelen;
 	}
 	spin_init(&vp->v_lock, "vnode");
+	sx_init(&vp->v_iolock, "vnode io");
 	vp->v_type = type;
 	vp->v_refcnt = 1;
 	vp->v_mode = mode & S_IALLUGO;
@@ -115,6 +118,7 @@ vnode_free(struct vnode *vp)
 		list_remove(&vp->v_mntlink);
 		spin_unlock(&vp->v_mount->mnt_vlock);
 	}
+	sx_destroy(&vp->v_iolock);
 	free(vp->v_name, M_VNAME);
 	zone_free(vnode_zone, vp);
 }
@@ -291,47 +295,35 @@ vnode_unlinked(struct vnode *vp)
 }
 
 /*
- * The I/O lock: a sleeping lock built from v_lock and sleep_on.  Held
- * only around ramfs data transfers, which never take it twice.
+ * The I/O lock (vnode.h's (I)): a thread waits for one file's at a time,
+ * so the class does not nest (a writer waiting for memory may hold one
+ * while vm_lowmem's reclaim tries others); a page fault takes none.
  */
 void
 vn_iolock(struct vnode *vp)
 {
-	spin_lock(&vp->v_lock);
-	while (vp->v_flags & VV_IOLOCKED) {
-		vp->v_flags |= VV_IOWANT;
-		sleep_on(&vp->v_flags, &vp->v_lock);
-	}
-	vp->v_flags |= VV_IOLOCKED;
-	spin_unlock(&vp->v_lock);
+	sx_xlock(&vp->v_iolock);
+}
+
+void
+vn_iolock_shared(struct vnode *vp)
+{
+	sx_slock(&vp->v_iolock);
 }
 
 bool
 vn_iolock_try(struct vnode *vp)
 {
-	bool taken = false;
-
-	spin_lock(&vp->v_lock);
-	if (!(vp->v_flags & VV_IOLOCKED)) {
-		vp->v_flags |= VV_IOLOCKED;
-		taken = true;
-	}
-	spin_unlock(&vp->v_lock);
-	return taken;
+	return sx_try_xlock(&vp->v_iolock);
 }
 
 void
 vn_iounlock(struct vnode *vp)
 {
-	bool want;
-
-	spin_lock(&vp->v_lock);
-	KASSERT(vp->v_flags & VV_IOLOCKED, ("vn_iounlock: vnode %lu not locked", vp->v_ino));
-	want = (vp->v_flags & VV_IOWANT) != 0;
-	vp->v_flags &= ~(VV_IOLOCKED | VV_IOWANT);
-	spin_unlock(&vp->v_lock);
-	if (want)
-		wakeup(&vp->v_flags);
+	if (sx_xlocked(&vp->v_iolock))
+		sx_xunlock(&vp->v_iolock);
+	else
+		sx_sunlock(&vp->v_iolock);
 }
 
 /*
@@ -423,6 +415,40 @@ vn_setattr(struct vnode *vp, struct vsetattr *va)
 /*
  * Status.
  */
+
+int
+vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *lenp)
+{
+	struct nameidata nd;
+	struct vnode *vp;
+	size_t len;
+	int error;
+
+	if ((error = namei_parent(&nd, dir, path)) != 0)
+		return error;
+	/* ".", ".." and "/" name directories, which know their own paths. */
+	if (nd.nd_notname) {
+		if ((error = namei_last(&nd, false, &vp)) == 0) {
+			error = vn_fullpath(vp, buf, size, lenp);
+			vrele(vp);
+		}
+		namei_done(&nd);
+		return error;
+	}
+	error = vn_fullpath(nd.nd_dvp, buf, size, &len);
+	if (error == 0 && len > 1)
+		buf[len++] = '/';	/* room: vn_fullpath left the NUL's byte */
+	if (error == 0 && len + nd.nd_namelen + 1 > size)
+		error = ERANGE;
+	if (error == 0) {
+		memcpy(buf + len, nd.nd_name, nd.nd_namelen);
+		len += nd.nd_namelen;
+		buf[len] = '\0';
+		*lenp = len;
+	}
+	namei_done(&nd);
+	return error;
+}
 
 uint32_t
 vtype_to_ifmt(enum vtype type)
@@ -655,32 +681,4 @@ dirent_add(void *buf, size_t len, size_t used, uint64_t ino, uint64_t next_off,
 	d->d_type = vtype_to_dtype(type);
 	memcpy(d->d_name, name, namelen);
 	return used + reclen;
-}
-
-ssize_t
-dirent_list_fixed(struct vnode *dir, const struct fixed_dirent *ents, size_t n,
-    uint64_t *offp, void *buf, size_t len)
-{
-	struct vnode *up = vn_dotdot(dir);
-	uint64_t cookie = *offp, upino = up->v_ino;
-	size_t used = 0, next;
-
-	vrele(up);
-	for (; cookie < n + 2; cookie++) {
-		if (cookie == 0)
-			next = dirent_add(buf, len, used, dir->v_ino, 1, VDIR, ".", 1);
-		else if (cookie == 1)
-			next = dirent_add(buf, len, used, upino, 2, VDIR, "..", 2);
-		else
-			next = dirent_add(buf, len, used, ents[cookie - 2].ino, cookie + 1,
-			    ents[cookie - 2].type, ents[cookie - 2].name,
-			    strlen(ents[cookie - 2].name));
-		if (next == 0)
-			break;
-		used = next;
-	}
-	if (used == 0 && cookie < n + 2)
-		return -EINVAL;
-	*offp = cookie;
-	return (ssize_t)used;
 }

@@ -2,7 +2,7 @@
  * The mount table, mount(2) and umount2(2) (see mount.h), and
  * /proc/mounts.
  *
- * Mounting and unmounting are serialized by mount_sx (a sleeping lock:
+ * Mounting and unmounting are serialized by mount_mtx (a sleeping lock:
  * a file system's mount and unmount read and write its disk); the list
  * and the covered directories' v_mountedhere change under mount_lock
  * too, which path lookup takes to cross into a mount.
@@ -10,7 +10,7 @@
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/disk.h>
-#include <kern/fs_lock.h>
+#include <kern/mutex.h>
 #include <kern/malloc.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
@@ -32,7 +32,7 @@ MALLOC_DEFINE(M_MOUNT, "mount", "mounts and mount(2) arguments");
 #define MS_PROPAGATION	(MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
 
 struct spinlock mount_lock = SPINLOCK_INITIALIZER("mount");
-static struct fs_lock mount_sx = { SPINLOCK_INITIALIZER("mount sx"), NULL, "mount sx" };
+static struct mtx mount_mtx = MTX_INITIALIZER("mounts");
 static struct list_node mount_list = LIST_HEAD_INIT(mount_list);	/* (m) */
 static int next_mount_id = 1;		/* (S) */
 static uint32_t next_anon_minor = 1;	/* (A) */
@@ -121,7 +121,7 @@ mnt_flags_from(uint64_t flags)
 	return f;
 }
 
-/* The mount of the disk whose device number is rdev, if it is mounted.  mount_sx held. */
+/* The mount of the disk whose device number is rdev, if it is mounted.  mount_mtx held. */
 static bool
 device_mounted(uint32_t rdev)
 {
@@ -139,7 +139,7 @@ device_mounted(uint32_t rdev)
 	return found;
 }
 
-/* The block device source names, referenced.  mount_sx held. */
+/* The block device source names, referenced.  mount_mtx held. */
 static int
 source_device(const char *source, struct vnode **devp)
 {
@@ -193,7 +193,7 @@ vfs_mount_locked(const char *fstype, const char *source, struct vnode *covered, 
 	struct mount *mp;
 	int error;
 
-	KASSERT(fs_lock_owned(&mount_sx), ("vfs_mount: mount_sx not held"));
+	KASSERT(mtx_owned(&mount_mtx), ("vfs_mount: mount_mtx not held"));
 	if (ops == NULL)
 		return ENODEV;
 	if (covered != NULL && covered->v_type != VDIR)
@@ -237,15 +237,15 @@ vfs_mount(const char *fstype, const char *source, struct vnode *covered, uint64_
 {
 	int error;
 
-	fs_lock(&mount_sx);
+	mtx_lock(&mount_mtx);
 	error = vfs_mount_locked(fstype, source, covered, flags, data, mpp);
-	fs_unlock(&mount_sx);
+	mtx_unlock(&mount_mtx);
 	return error;
 }
 
 /*
  * Finish unmounting mp, which is out of the name space: the file system
- * lets go (EBUSY if it cannot yet), then the mount goes.  mount_sx held.
+ * lets go (EBUSY if it cannot yet), then the mount goes.  mount_mtx held.
  */
 static int
 unmount_finish(struct mount *mp)
@@ -269,7 +269,7 @@ unmount_finish(struct mount *mp)
 	return 0;
 }
 
-/* Unmount mp (mount_sx held) with umount2's flags. */
+/* Unmount mp (mount_mtx held) with umount2's flags. */
 static int
 unmount(struct mount *mp, int flags)
 {
@@ -345,14 +345,14 @@ vfs_reclaim_memory(uint64_t want, bool *busy)
 {
 	struct reclaim_args ra = { want, 0, busy };
 
-	if (!fs_trylock(&mount_sx)) {
+	if (!mtx_trylock(&mount_mtx)) {
 		/* A mount, an unmount or a sync pass (which may be the caller's). */
-		if (!fs_lock_owned(&mount_sx))
+		if (!mtx_owned(&mount_mtx))
 			*busy = true;
 		return 0;
 	}
 	for_each_mount_locked(reclaim_one, &ra);
-	fs_unlock(&mount_sx);
+	mtx_unlock(&mount_mtx);
 	return ra.freed;
 }
 
@@ -361,7 +361,7 @@ vfs_reap_detached(void)
 {
 	struct mount *found;
 
-	fs_lock(&mount_sx);
+	mtx_lock(&mount_mtx);
 	do {
 		struct list_node *n;
 
@@ -377,12 +377,12 @@ vfs_reap_detached(void)
 		}
 		spin_unlock(&mount_lock);
 	} while (found != NULL && unmount_finish(found) == 0);
-	fs_unlock(&mount_sx);
+	mtx_unlock(&mount_mtx);
 }
 
 /*
  * Every mount, from the most recent: fn(mp, arg) until it returns
- * nonzero.  Mounts made or removed by fn are not visited.  mount_sx held.
+ * nonzero.  Mounts made or removed by fn are not visited.  mount_mtx held.
  */
 static int
 for_each_mount_locked(int (*fn)(struct mount *mp, void *arg), void *arg)
@@ -392,7 +392,7 @@ for_each_mount_locked(int (*fn)(struct mount *mp, void *arg), void *arg)
 	size_t count = 0;
 	int error = 0;
 
-	KASSERT(fs_lock_owned(&mount_sx), ("for_each_mount: mount_sx not held"));
+	KASSERT(mtx_owned(&mount_mtx), ("for_each_mount: mount_mtx not held"));
 	spin_lock(&mount_lock);
 	list_foreach(n, &mount_list)
 		if (count < nitems(mps))
@@ -403,15 +403,15 @@ for_each_mount_locked(int (*fn)(struct mount *mp, void *arg), void *arg)
 	return error;
 }
 
-/* for_each_mount_locked under mount_sx. */
+/* for_each_mount_locked under mount_mtx. */
 static int
 for_each_mount(int (*fn)(struct mount *mp, void *arg), void *arg)
 {
 	int error;
 
-	fs_lock(&mount_sx);
+	mtx_lock(&mount_mtx);
 	error = for_each_mount_locked(fn, arg);
-	fs_unlock(&mount_sx);
+	mtx_unlock(&mount_mtx);
 	return error;
 }
 
@@ -447,9 +447,9 @@ vfs_sync_mount(struct mount *mp)
 {
 	struct sync_args sa = { true, 0 };
 
-	fs_lock(&mount_sx);
+	mtx_lock(&mount_mtx);
 	sync_one(mp, &sa);
-	fs_unlock(&mount_sx);
+	mtx_unlock(&mount_mtx);
 	return sa.first;
 }
 
@@ -541,7 +541,7 @@ vfs_format_mounts(char *buf, size_t size, size_t *lenp)
 	if (path == NULL)
 		return ENOMEM;
 	buf[0] = '\0';
-	fs_lock(&mount_sx);
+	mtx_lock(&mount_mtx);
 	list_foreach(n, &mount_list) {
 		struct mount *mp = list_entry(n, struct mount, mnt_link);
 		size_t plen;
@@ -563,7 +563,7 @@ vfs_format_mounts(char *buf, size_t size, size_t *lenp)
 		append(buf, size, &len, opts, &overflow);
 		append(buf, size, &len, " 0 0\n", &overflow);
 	}
-	fs_unlock(&mount_sx);
+	mtx_unlock(&mount_mtx);
 	free(path, M_TEMP);
 	if (overflow)
 		return ERANGE;
@@ -664,7 +664,7 @@ SYSCALL(mount)
 		flags &= ~(uint64_t)MS_MGC_MSK;
 	if ((error = lookup_user(td, AT_FDCWD, a[1], 0, &target)) != 0)
 		return -error;
-	fs_lock(&mount_sx);
+	mtx_lock(&mount_mtx);
 	if (flags & MS_REMOUNT) {
 		error = remount(target, flags);
 	} else if (flags & (MS_BIND | MS_MOVE)) {
@@ -681,7 +681,7 @@ SYSCALL(mount)
 		error = vfs_mount_locked(fstype, source != NULL ? source : "none", target, flags,
 		    data, NULL);
 	}
-	fs_unlock(&mount_sx);
+	mtx_unlock(&mount_mtx);
 	vrele(target);
 	free(source, M_MOUNT);
 	free(fstype, M_MOUNT);
@@ -705,7 +705,7 @@ SYSCALL(umount2)
 	if ((error = lookup_user(td, AT_FDCWD, a[0],
 	    (flags & UMOUNT_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0, &vp)) != 0)
 		return -error;
-	fs_lock(&mount_sx);
+	mtx_lock(&mount_mtx);
 	error = mount_of_root(vp, &mp);
 	vrele(vp);		/* unmount counts the active vnodes: not ours */
 	if (error == 0 && (flags & MNT_EXPIRE) && !(mp->mnt_kflags & MNTK_EXPIRE)) {
@@ -717,6 +717,6 @@ SYSCALL(umount2)
 	} else if (error == 0) {
 		error = unmount(mp, flags);
 	}
-	fs_unlock(&mount_sx);
+	mtx_unlock(&mount_mtx);
 	return -error;
 }

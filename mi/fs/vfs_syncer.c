@@ -12,23 +12,27 @@
  *   - The unmounts that umount2(MNT_DETACH) left for when their file
  *     systems went idle.
  *
- * It sleeps until there is work.  While something is dirty it wakes at
- * every clock tick to watch the deadline (there is no timer wheel yet);
- * when all is clean it sleeps until syncer_note_dirty or syncer_wakeup
- * asks for it.  A request made while it runs is not lost: the flags are
- * cleared before the work, under sched_lock, which sleep and wakeup take.
+ * It sleeps until there is work: with something dirty, until the
+ * deadline (a timed sleep) or a request; with all clean, until
+ * syncer_note_dirty or syncer_wakeup asks for it.  A request made while
+ * it runs is not lost: the flags are cleared before the work, under
+ * syncer_lock, the sleep's interlock, which the requests take too.
  */
 #include <kern/systm.h>
 #include <kern/sched.h>
+#include <kern/sleepqueue.h>
 #include <kern/time.h>
 #include <fs/mount.h>
 
 #define CENTISEC_NS	10000000UL
 #define WRITEBACK_CENTISECS_DEFAULT	3000	/* 30 s, as the issue and Linux's dirty_expire */
 
-static bool syncer_wanted;		/* (sched_lock) reaping was asked for */
-static bool syncer_dirty;		/* (sched_lock) something was dirtied since the last pass */
-static uint64_t syncer_deadline;	/* (sched_lock) when the dirty things must be written */
+/* (S): syncer_lock, the interlock of the syncer's sleeps. */
+static struct spinlock syncer_lock = SPINLOCK_INITIALIZER("syncer");
+
+static bool syncer_wanted;		/* (S) reaping was asked for */
+static bool syncer_dirty;		/* (S) something was dirtied since the last pass */
+static uint64_t syncer_deadline;	/* (S) when the dirty things must be written */
 static bool syncer_started;		/* (A) after syncer_init */
 static uint32_t writeback_centisecs = WRITEBACK_CENTISECS_DEFAULT;	/* (A) */
 static uint64_t syncer_passes;		/* (A) write-back passes made */
@@ -43,12 +47,17 @@ void
 syncer_set_interval(uint32_t centisecs)
 {
 	uint64_t sooner = uptime_ns() + (uint64_t)centisecs * CENTISEC_NS;
+	bool moved = false;
 
 	__atomic_store_n(&writeback_centisecs, centisecs, __ATOMIC_RELAXED);
-	spin_lock(&sched_lock);
-	if (syncer_dirty && sooner < syncer_deadline)
+	spin_lock(&syncer_lock);
+	if (syncer_dirty && sooner < syncer_deadline) {
 		syncer_deadline = sooner;	/* a shorter interval counts from now */
-	spin_unlock(&sched_lock);
+		moved = true;
+	}
+	spin_unlock(&syncer_lock);
+	if (moved)
+		wakeup(&syncer_wanted);		/* its timed sleep is for the old deadline */
 }
 
 uint64_t
@@ -62,9 +71,9 @@ syncer_wakeup(void)
 {
 	if (!__atomic_load_n(&syncer_started, __ATOMIC_ACQUIRE))
 		return;
-	spin_lock(&sched_lock);
+	spin_lock(&syncer_lock);
 	syncer_wanted = true;
-	spin_unlock(&sched_lock);
+	spin_unlock(&syncer_lock);
 	wakeup(&syncer_wanted);
 }
 
@@ -76,13 +85,13 @@ syncer_note_dirty(void)
 	if (__atomic_load_n(&syncer_dirty, __ATOMIC_RELAXED) ||
 	    !__atomic_load_n(&syncer_started, __ATOMIC_ACQUIRE))
 		return;		/* the common case: already counting down */
-	spin_lock(&sched_lock);
+	spin_lock(&syncer_lock);
 	if (!syncer_dirty) {
 		syncer_dirty = true;
 		syncer_deadline = uptime_ns() + (uint64_t)syncer_get_interval() * CENTISEC_NS;
 		wake = true;
 	}
-	spin_unlock(&sched_lock);
+	spin_unlock(&syncer_lock);
 	if (wake)
 		wakeup(&syncer_wanted);
 }
@@ -96,7 +105,7 @@ syncer_sleep(void)
 {
 	bool due = false;
 
-	spin_lock(&sched_lock);
+	spin_lock(&syncer_lock);
 	for (;;) {
 		if (syncer_dirty && uptime_ns() >= syncer_deadline) {
 			syncer_dirty = false;
@@ -105,10 +114,14 @@ syncer_sleep(void)
 		}
 		if (syncer_wanted)
 			break;
-		sleep_on(syncer_dirty ? (const void *)&clock_tick_chan : &syncer_wanted, &sched_lock);
+		if (syncer_dirty)
+			(void)sleep_on_timed(&syncer_wanted, &syncer_lock, 0,
+			    sleepq_deadline_ns(syncer_deadline - uptime_ns()));
+		else
+			sleep_on(&syncer_wanted, &syncer_lock);
 	}
 	syncer_wanted = false;
-	spin_unlock(&sched_lock);
+	spin_unlock(&syncer_lock);
 	return due;
 }
 

@@ -19,7 +19,7 @@
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/file.h>
-#include <kern/fs_lock.h>
+#include <kern/mutex.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
 #include <kern/syscall.h>
@@ -33,9 +33,7 @@
 
 #define GETDENTS_MAX	32768		/* kernel buffer for one getdents64 */
 
-static struct fs_lock vfs_rename_lock = {
-	SPINLOCK_INITIALIZER("rename"), NULL, "rename"
-};
+static struct mtx vfs_rename_lock = MTX_INITIALIZER("rename");
 
 /*
  * Helpers (vfs_internal.h).
@@ -668,9 +666,9 @@ SYSCALL(renameat2)
 	else if (tnd.nd_notname)
 		error = (flags & RENAME_NOREPLACE) ? EEXIST : EBUSY;
 	else {
-		fs_lock(&vfs_rename_lock);
+		mtx_lock(&vfs_rename_lock);
 		error = rename_locked(&fnd, &tnd, flags);
-		fs_unlock(&vfs_rename_lock);
+		mtx_unlock(&vfs_rename_lock);
 	}
 	namei_done(&tnd);
 	namei_done(&fnd);

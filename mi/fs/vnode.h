@@ -43,11 +43,15 @@
  *       fault.  Order: a directory's v_lock before its entries' v_locks;
  *       a vm_object's lock may be held while taking a v_lock, never the
  *       other way round.
- *   (I) the I/O lock (vn_iolock), a sleeping lock: held by ramfs across
- *       a read, write or truncate of a regular file, so the file's size
+ *   (I) v_iolock, the I/O lock (an sx lock): held across a read
+ *       (shared, by ramfs), a write or truncate (exclusive) of a regular
+ *       file, and a write-back of its pages, so the file's size, block map
  *       and pages stay put while data is copied to or from user memory
- *       (which may fault).
+ *       (which may fault).  Taken before v_lock; never needed by a page
+ *       fault (truncation waits for the faults' fills instead:
+ *       vnode_pager_drain).
  *   (N) vfs_name_lock, a global spin lock, ranked after every v_lock
+ *   (F) fs/fifo.c's fifo_mtx, a sleep mutex: the FIFO fields
  *   (A) atomic
  *   (C) constant after creation
  */
@@ -57,6 +61,7 @@
 #include <kern/types.h>
 #include <kern/list.h>
 #include <kern/spinlock.h>
+#include <kern/sx.h>
 #include <kern/uio.h>
 #include <uapi/limits.h>
 #include <uapi/time.h>
@@ -65,6 +70,7 @@ struct vm_object;
 struct vnode;
 struct stat;
 struct pipe;
+struct pollwait;
 
 enum vtype { VNON, VREG, VDIR, VCHR, VBLK, VFIFO, VLNK, VSOCK };
 
@@ -163,8 +169,12 @@ struct vnode_ops {
 	int	(*vop_open)(struct vnode *vp, int oflags);
 	/* No references, holds or links are left: free the vnode. */
 	void	(*vop_reclaim)(struct vnode *vp);
-	/* Is a read (or write) possible now without blocking?  NULL op: yes. */
-	bool	(*vop_poll)(struct vnode *vp, bool write);
+	/*
+	 * What is possible now (POLL* bits), after recording the poller pw
+	 * (if not NULL) on the device's selinfo: file.h's fo_poll.  NULL op:
+	 * POLL_DEFAULT_MASK, readable and writable.
+	 */
+	int	(*vop_poll)(struct vnode *vp, int events, struct pollwait *pw);
 	/* fsync(2): make written data durable.  0 or an errno; NULL op: 0. */
 	int	(*vop_fsync)(struct vnode *vp);
 	/*
@@ -203,6 +213,7 @@ struct vnode_ops {
 
 struct vnode {
 	struct spinlock	v_lock;
+	struct sx	v_iolock;
 	enum vtype	v_type;		/* (C) */
 	uint32_t	v_refcnt;	/* (A) up; down under (V) */
 	uint32_t	v_holdcnt;	/* (V) directories whose v_parent it is */
@@ -222,9 +233,9 @@ struct vnode {
 	struct vm_object *v_object;	/* (C) VREG on ramfs: its pages */
 	const struct vnode_ops *v_ops;	/* (C) */
 	void		*v_data;	/* (C) the file system's own */
-	struct pipe	*v_fifo;	/* (V) VFIFO: the pipe while either end is open */
-	uint32_t	v_fifo_readers;	/* (V) VFIFO: read ends ever opened (a generation) */
-	uint32_t	v_fifo_writers;	/* (V) VFIFO: write ends ever opened */
+	struct pipe	*v_fifo;	/* (F) VFIFO: the pipe while either end is open */
+	uint32_t	v_fifo_readers;	/* (F) VFIFO: read ends ever opened (a generation) */
+	uint32_t	v_fifo_writers;	/* (F) VFIFO: write ends ever opened */
 	/* Files on a disk (vnode_pager.c): */
 	uint32_t	v_numoutput;	/* (A) write-back requests of its pages in flight */
 	uint32_t	v_wb_errors;	/* (A) write-back requests that failed, ever: each open
@@ -242,8 +253,6 @@ struct vnode {
 
 /* v_flags */
 #define VV_DOOMED	0x0001		/* being reclaimed */
-#define VV_IOLOCKED	0x0002		/* the I/O lock is held */
-#define VV_IOWANT	0x0004		/* someone sleeps for the I/O lock */
 #define VV_UNLINKED	0x0008		/* removed from its directory */
 #define VV_NOSEEK	0x0010		/* (C) a stream: lseek and pread give ESPIPE */
 #define VV_DIRTY	0x0020		/* its object may have dirty pages (write-back looks) */
@@ -290,10 +299,12 @@ bool vnode_evict(struct vnode *vp);
  */
 int vn_set_parent(struct vnode *vp, struct vnode *parent, const char *name, size_t len);
 
+/* The I/O lock: exclusive (to change the file), shared (to read it); may sleep. */
 void vn_iolock(struct vnode *vp);
-/* Take vp's I/O lock if no one holds it (the holder may be the caller).  Taken? */
+void vn_iolock_shared(struct vnode *vp);
+/* Take vp's I/O lock exclusive if no one holds it (the holder may be the caller).  Taken? */
 bool vn_iolock_try(struct vnode *vp);
-void vn_iounlock(struct vnode *vp);
+void vn_iounlock(struct vnode *vp);	/* either kind */
 
 /* The time now, for timestamps (the kernel has no wall clock: since boot). */
 void vfs_now(struct timespec *ts);
@@ -388,6 +399,19 @@ struct vnode *vn_dotdot(struct vnode *dir);
  * it was removed, ERANGE if it does not fit.
  */
 int vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *len);
+/*
+ * The absolute path of whatever path names from dir (NULL: the root),
+ * written out from its directory's path and its last name: as
+ * vn_fullpath, and the errors of looking up that directory.  The last
+ * component itself is not looked up.
+ */
+int vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *len);
+
+/*
+ * A symbolic link's contents into the kernel buffer buf (size bytes, no
+ * NUL added): *len bytes, cut to size.  EINVAL if vp is no link.
+ */
+int vn_readlink_kernel(struct vnode *vp, char *buf, size_t size, size_t *len);
 
 /*
  * Is directory a an ancestor of b, or b itself?  The answer stays true
@@ -455,19 +479,6 @@ void fs_init(const void *initrd, size_t len);
  */
 size_t dirent_add(void *buf, size_t len, size_t used, uint64_t ino, uint64_t next_off,
     enum vtype type, const char *name, size_t namelen);
-/* One entry of a directory whose listing is fixed (procfs). */
-struct fixed_dirent {
-	const char	*name;
-	enum vtype	type;
-	uint64_t	ino;
-};
-/*
- * vop_getdents of a fixed directory: ".", "..", then ents[0..n), from
- * the cookie *offp on, which it advances.  Bytes used, or -EINVAL when
- * not even one entry fits.
- */
-ssize_t dirent_list_fixed(struct vnode *dir, const struct fixed_dirent *ents, size_t n,
-    uint64_t *offp, void *buf, size_t len);
 /* The S_IF* type bits of a vnode type, and the reverse (VNON if none). */
 uint32_t vtype_to_ifmt(enum vtype type);
 enum vtype ifmt_to_vtype(uint32_t mode);
@@ -483,9 +494,6 @@ struct vnode *devfs_find(enum vtype type, uint32_t rdev);
 struct disk;
 /* disk_vnops.c: a new VBLK vnode (one reference, no links) for dp, in mp. */
 int disk_vnode_alloc(struct disk *dp, struct mount *mp, struct vnode **vpp);
-/* procfs_sys.c: /proc/sys and /proc/sysrq-trigger, for procfs's root lookup. */
-int procfs_sys_lookup(struct vnode *procroot, const char *name, size_t len, uint64_t ino,
-    struct vnode **out);
 /* procfs's root directory, referenced and not linked anywhere (tests). */
 struct vnode *procfs_root_alloc(struct vnode *parent, const char *name);
 struct vmspace;

@@ -4,53 +4,68 @@
  *
  * The ring holds PIPE_SIZE bytes.  p_head counts the bytes ever written
  * and p_tail those ever read, so head - tail bytes are waiting, at
- * [tail, head) modulo the size, and the rest is free.  Readers sleep on
- * &p_head for data, writers on &p_tail for room.  A read returns what is
+ * [tail, head) modulo the size, and the rest is free.  Readers wait on
+ * p_data for data, writers on p_room for room.  A read returns what is
  * there (at least one byte), or 0 once every write end is closed and
  * the ring is empty; a write with no read end left fails with EPIPE.
  *
- * Data are copied between the ring and user memory, which may fault, so
- * never under the spin lock.  Instead one reader and one writer at a time
- * hold the pipe's read or write "I/O lock" (a sleeping lock made from the
- * spin lock and sleep_on): the reader alone moves the tail and reads the
+ * Data are copied between the ring and user memory, which may fault (and
+ * a fault may sleep for a long time), so never under the pipe's mutex.
+ * Instead one reader and one writer at a time hold the pipe's read or
+ * write "I/O lock" (a flag under the mutex, waited for on p_iolock, after
+ * FreeBSD's pipelock): the reader alone moves the tail and reads the
  * filled part, the writer alone moves the head and fills the free part,
- * and each publishes its move under the spin lock.  Holding the write
- * lock for a whole write also makes every write atomic with respect to
- * other writers, which is more than POSIX asks (PIPE_BUF bytes).
+ * and each publishes its move under the mutex.  Holding the write lock
+ * for a whole write also makes every write atomic with respect to other
+ * writers, which is more than POSIX asks (PIPE_BUF bytes).  Every wait is
+ * interruptible: a signal ends it with ERESTARTSYS.
  *
- * A FIFO (a named pipe, fs/fifo.c) is the same ring with ends opened by
- * name: pipe_alloc makes it with no ends, and each open(2) adds one
- * (pipe_end_alloc, pipe_end_attach), a file that also holds the FIFO's
- * vnode, which fstat reports.  The last end to close frees the ring and
- * tells the FIFO.
+ * A FIFO (fs/fifo.c) is a pipe its vnode holds while any end is open:
+ * made with no ends (pipe_alloc), with an outer lock that its opens and
+ * the last close take before p_mtx, so that the last close (which calls
+ * the FIFO's lastclose, to forget the pipe) and an open that joins the
+ * pipe never cross.  Its ends are made unattached (pipe_end_alloc), each
+ * holding the vnode, and attached by the open.
+ *
+ * Polling (pipe_poll): the read end is readable with data waiting, and
+ * hung up (POLLHUP) once every write end is closed; the write end is
+ * writable with PIPE_BUF bytes free, so that a write of up to PIPE_BUF
+ * bytes will not block, and in error (POLLERR) once every read end is
+ * closed.  Every change of the ring or the ends wakes pollers (p_sel).
  *
  * Locking:
- *   (p) p_lock, a spin lock
+ *   (p) p_mtx, a sleep mutex
  *   (r) the read I/O lock; (w) the write I/O lock
  *   (C) constant
  */
 #include <kern/systm.h>
+#include <kern/condvar.h>
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <kern/malloc.h>
+#include <kern/mutex.h>
+#include <kern/poll.h>
 #include <kern/sched.h>
 #include <kern/time.h>
 #include <kern/syscall.h>
 #include <kern/uio.h>
 #include <machine/param.h>
+#include <fs/vnode.h>
 #include <uapi/fcntl.h>
 #include <uapi/ioctl.h>
 #include <uapi/limits.h>
 #include <uapi/stat.h>
 #include <uapi/uio.h>
-#include <fs/vnode.h>
 
 MALLOC_DEFINE(M_PIPE, "pipe", "pipe buffers");
 
 #define PIPE_SIZE	16384		/* ring bytes; a power of two */
 
 struct pipe {
-	struct spinlock	p_lock;
+	struct mtx	p_mtx;
+	struct cv	p_data;		/* data came, or the last writer left */
+	struct cv	p_room;		/* room came, or the last reader left */
+	struct cv	p_iolock;	/* an I/O lock was given back */
 	char		*p_buf;		/* (C) PIPE_SIZE bytes */
 	uint64_t	p_head;		/* (p) written; (w) to move */
 	uint64_t	p_tail;		/* (p) read; (r) to move */
@@ -59,15 +74,15 @@ struct pipe {
 	uint32_t	p_iolocks;	/* (p) PIPE_* */
 	uint64_t	p_ino;		/* (C) for fstat */
 	uint64_t	p_mtime_ns;	/* (C) */
-	struct spinlock	*p_outer;	/* (C) a FIFO's vnode lock, taken before p_lock
-					   to count ends, or NULL */
+	struct selinfo	p_sel;		/* pollers of either end (its own lock) */
+	struct mtx	*p_outer;	/* (C) a FIFO's lock, taken before p_mtx to count
+					 * ends, or NULL */
 	void		(*p_lastclose)(void *arg);	/* (C) a FIFO's: no end is left */
 	void		*p_lastclose_arg;	/* (C) */
 };
 
 #define PIPE_RLOCK	0x1
 #define PIPE_WLOCK	0x2
-#define PIPE_LOCKWANT	0x4
 
 _Static_assert((PIPE_SIZE & (PIPE_SIZE - 1)) == 0, "PIPE_SIZE must be a power of two");
 
@@ -80,50 +95,50 @@ pipe_used(const struct pipe *p)
 	return p->p_head - p->p_tail;
 }
 
-/* Take the read or write I/O lock.  EAGAIN (nonblock) or EINTR. */
+/* Take the read or write I/O lock.  EAGAIN (nonblock) or ERESTARTSYS (a signal). */
 static int
 pipe_iolock(struct pipe *p, uint32_t which, bool nonblock)
 {
 	int error = 0;
 
-	spin_lock(&p->p_lock);
+	mtx_lock(&p->p_mtx);
 	while (p->p_iolocks & which) {
 		if (nonblock) {
 			error = EAGAIN;
 			break;
 		}
-		p->p_iolocks |= PIPE_LOCKWANT;
-		if ((error = sleep_on_intr(&p->p_iolocks, &p->p_lock)) != 0)
+		if ((error = cv_wait_sig(&p->p_iolock, &p->p_mtx)) != 0)
 			break;
 	}
 	if (!error)
 		p->p_iolocks |= which;
-	spin_unlock(&p->p_lock);
+	mtx_unlock(&p->p_mtx);
 	return error;
 }
 
 static void
 pipe_iounlock(struct pipe *p, uint32_t which)
 {
-	bool want;
-
-	spin_lock(&p->p_lock);
-	want = (p->p_iolocks & PIPE_LOCKWANT) != 0;
-	p->p_iolocks &= ~(which | PIPE_LOCKWANT);
-	spin_unlock(&p->p_lock);
-	if (want)
-		wakeup(&p->p_iolocks);
+	mtx_lock(&p->p_mtx);
+	p->p_iolocks &= ~which;
+	mtx_unlock(&p->p_mtx);
+	cv_broadcast(&p->p_iolock);
 }
 
 static void
 pipe_free(struct pipe *p)
 {
+	cv_destroy(&p->p_data);
+	cv_destroy(&p->p_room);
+	cv_destroy(&p->p_iolock);
+	mtx_destroy(&p->p_mtx);
+	seldrain(&p->p_sel);
 	free(p->p_buf, M_PIPE);
 	free(p, M_PIPE);
 }
 
 struct pipe *
-pipe_alloc(struct spinlock *outer, void (*lastclose)(void *), void *arg)
+pipe_alloc(struct mtx *outer, void (*lastclose)(void *), void *arg)
 {
 	struct pipe *p = malloc(sizeof(*p), M_PIPE, M_WAITOK | M_ZERO);
 
@@ -133,7 +148,11 @@ pipe_alloc(struct spinlock *outer, void (*lastclose)(void *), void *arg)
 		free(p, M_PIPE);
 		return NULL;
 	}
-	spin_init(&p->p_lock, "pipe");
+	mtx_init(&p->p_mtx, "pipe");
+	cv_init(&p->p_data, "pipe data");
+	cv_init(&p->p_room, "pipe room");
+	cv_init(&p->p_iolock, "pipe io");
+	selinfo_init(&p->p_sel, "pipe poll");
 	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
 	p->p_mtime_ns = uptime_ns();
 	p->p_outer = outer;
@@ -162,22 +181,23 @@ pipe_end_alloc(int flags, struct vnode *vp)
 void
 pipe_end_attach(struct pipe *p, struct file *fp)
 {
-	KASSERT(p->p_outer == NULL || spin_owned(p->p_outer), ("pipe_end_attach: not locked"));
+	KASSERT(p->p_outer == NULL || mtx_owned(p->p_outer), ("pipe_end_attach: not locked"));
 	KASSERT(fp->f_data == NULL, ("pipe_end_attach: already attached"));
 	fp->f_data = p;
-	spin_lock(&p->p_lock);
+	mtx_lock(&p->p_mtx);
 	if (file_readable(fp))
 		p->p_readers++;
 	if (file_writable(fp))
 		p->p_writers++;
-	spin_unlock(&p->p_lock);
+	mtx_unlock(&p->p_mtx);
 }
 
 void
 pipe_end_wakeup(struct pipe *p)
 {
-	wakeup(&p->p_head);
-	wakeup(&p->p_tail);
+	cv_broadcast(&p->p_data);
+	cv_broadcast(&p->p_room);
+	selwakeup(&p->p_sel);
 }
 
 bool
@@ -185,9 +205,9 @@ pipe_has_ends(struct pipe *p, bool writers)
 {
 	bool any;
 
-	spin_lock(&p->p_lock);
+	mtx_lock(&p->p_mtx);
 	any = (writers ? p->p_writers : p->p_readers) > 0;
-	spin_unlock(&p->p_lock);
+	mtx_unlock(&p->p_mtx);
 	return any;
 }
 
@@ -232,23 +252,24 @@ pipe_close(struct file *fp)
 	if (p == NULL)
 		goto out;		/* a FIFO end that was never opened */
 	if (p->p_outer != NULL)
-		spin_lock(p->p_outer);
-	spin_lock(&p->p_lock);
+		mtx_lock(p->p_outer);
+	mtx_lock(&p->p_mtx);
 	if (writer)
 		p->p_writers--;
 	if (reader)
 		p->p_readers--;
 	last = p->p_readers == 0 && p->p_writers == 0;
-	spin_unlock(&p->p_lock);
+	/* Readers waiting for data see EOF; writers waiting for room see EPIPE. */
+	if (writer)
+		cv_broadcast(&p->p_data);
+	if (reader)
+		cv_broadcast(&p->p_room);
+	mtx_unlock(&p->p_mtx);
 	if (last && p->p_lastclose != NULL)
 		p->p_lastclose(p->p_lastclose_arg);	/* a FIFO forgets its pipe */
 	if (p->p_outer != NULL)
-		spin_unlock(p->p_outer);
-	/* Readers waiting for data see EOF; writers waiting for room see EPIPE. */
-	if (writer)
-		wakeup(&p->p_head);
-	if (reader)
-		wakeup(&p->p_tail);
+		mtx_unlock(p->p_outer);
+	selwakeup(&p->p_sel);
 	if (last)
 		pipe_free(p);
 out:
@@ -262,17 +283,17 @@ wait_for_data(struct pipe *p, bool nonblock)
 {
 	int error = 0, ret;
 
-	spin_lock(&p->p_lock);
+	mtx_lock(&p->p_mtx);
 	while (pipe_used(p) == 0 && p->p_writers > 0) {
 		if (nonblock) {
 			error = EAGAIN;
 			break;
 		}
-		if ((error = sleep_on_intr(&p->p_head, &p->p_lock)) != 0)
+		if ((error = cv_wait_sig(&p->p_data, &p->p_mtx)) != 0)
 			break;
 	}
 	ret = error ? -error : pipe_used(p) == 0 ? 1 : 0;
-	spin_unlock(&p->p_lock);
+	mtx_unlock(&p->p_mtx);
 	return ret;
 }
 
@@ -287,20 +308,21 @@ drain_into(void *arg, struct uio *uio)
 		uint64_t tail, avail;
 		size_t off, n;
 
-		spin_lock(&p->p_lock);
+		mtx_lock(&p->p_mtx);
 		tail = p->p_tail;
 		avail = pipe_used(p);
-		spin_unlock(&p->p_lock);
+		mtx_unlock(&p->p_mtx);
 		if (avail == 0)
 			break;
 		off = tail & (PIPE_SIZE - 1);
 		n = MIN(MIN(avail, PIPE_SIZE - off), uio->uio_resid);
 		if (uiomove(p->p_buf + off, n, uio) != 0)
 			return done > 0 ? (ssize_t)done : -EFAULT;
-		spin_lock(&p->p_lock);
+		mtx_lock(&p->p_mtx);
 		p->p_tail += n;
-		spin_unlock(&p->p_lock);
-		wakeup(&p->p_tail);
+		mtx_unlock(&p->p_mtx);
+		cv_broadcast(&p->p_room);
+		selwakeup(&p->p_sel);
 		done += n;
 	}
 	return (ssize_t)done;
@@ -328,7 +350,7 @@ pipe_read(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, boo
 
 /*
  * Wait (write lock held) until need bytes are free, or any if need is 0.
- * The free byte count, or -EPIPE, -EAGAIN, -EINTR.
+ * The free byte count, or -EPIPE, -EAGAIN, -ERESTARTSYS.
  */
 static int64_t
 wait_for_room(struct pipe *p, size_t need, bool nonblock)
@@ -338,7 +360,7 @@ wait_for_room(struct pipe *p, size_t need, bool nonblock)
 
 	if (need == 0)
 		need = 1;
-	spin_lock(&p->p_lock);
+	mtx_lock(&p->p_mtx);
 	for (;;) {
 		if (p->p_readers == 0) {
 			error = EPIPE;
@@ -350,11 +372,11 @@ wait_for_room(struct pipe *p, size_t need, bool nonblock)
 			error = EAGAIN;
 			break;
 		}
-		if ((error = sleep_on_intr(&p->p_tail, &p->p_lock)) != 0)
+		if ((error = cv_wait_sig(&p->p_room, &p->p_mtx)) != 0)
 			break;
 	}
 	ret = error ? -error : (int64_t)(PIPE_SIZE - pipe_used(p));
-	spin_unlock(&p->p_lock);
+	mtx_unlock(&p->p_mtx);
 	return ret;
 }
 
@@ -371,17 +393,18 @@ fill_from(struct pipe *p, struct uio *uio, size_t atomic_need, bool nonblock)
 
 		if (room < 0)
 			return done > 0 ? (ssize_t)done : room;
-		spin_lock(&p->p_lock);
+		mtx_lock(&p->p_mtx);
 		head = p->p_head;
-		spin_unlock(&p->p_lock);
+		mtx_unlock(&p->p_mtx);
 		off = head & (PIPE_SIZE - 1);
 		n = MIN(MIN((size_t)room, PIPE_SIZE - off), uio->uio_resid);
 		if (uiomove(p->p_buf + off, n, uio) != 0)
 			return done > 0 ? (ssize_t)done : -EFAULT;
-		spin_lock(&p->p_lock);
+		mtx_lock(&p->p_mtx);
 		p->p_head += n;
-		spin_unlock(&p->p_lock);
-		wakeup(&p->p_head);
+		mtx_unlock(&p->p_mtx);
+		cv_broadcast(&p->p_data);
+		selwakeup(&p->p_sel);
 		done += n;
 	}
 	return (ssize_t)done;
@@ -432,9 +455,9 @@ pipe_bytes_available(struct file *fp)
 	struct pipe *p = fp->f_data;
 	uint64_t n;
 
-	spin_lock(&p->p_lock);
+	mtx_lock(&p->p_mtx);
 	n = pipe_used(p);
-	spin_unlock(&p->p_lock);
+	mtx_unlock(&p->p_mtx);
 	return n;
 }
 
@@ -447,6 +470,31 @@ pipe_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 		return ENOTTY;
 	value = (int)pipe_bytes_available(fp);
 	return copyout(&value, uarg, sizeof(value)) ? EFAULT : 0;
+}
+
+/* What fp's end can do now (see the top of the file), after recording pw. */
+static int
+pipe_poll(struct file *fp, int events, struct pollwait *pw)
+{
+	struct pipe *p = fp->f_data;
+	int revents = 0;
+
+	selrecord(pw, &p->p_sel);
+	mtx_lock(&p->p_mtx);
+	if (file_readable(fp)) {
+		if (pipe_used(p) > 0)
+			revents |= POLLIN | POLLRDNORM;
+		if (p->p_writers == 0)
+			revents |= POLLHUP;
+	}
+	if (file_writable(fp)) {
+		if (PIPE_SIZE - pipe_used(p) >= PIPE_BUF)
+			revents |= POLLOUT | POLLWRNORM;
+		if (p->p_readers == 0)
+			revents |= POLLERR;
+	}
+	mtx_unlock(&p->p_mtx);
+	return revents;
 }
 
 static int
@@ -475,6 +523,7 @@ static const struct fileops pipeops = {
 	.fo_write = pipe_write,
 	.fo_ioctl = pipe_ioctl,
 	.fo_stat = pipe_stat,
+	.fo_poll = pipe_poll,
 	.fo_close = pipe_close,
 };
 

@@ -3,7 +3,8 @@
  * cpu away if the thread's time slice is over, and deliver signals.  Both
  * can happen again while the other is being done, so loop until neither
  * is pending; the final check runs with interrupts off so nothing new can
- * slip in before the return.
+ * slip in before the return.  A system call that a signal interrupted
+ * and that no handler has dealt with then runs again.
  */
 #include <kern/systm.h>
 #include <kern/proc.h>
@@ -23,6 +24,8 @@ user_return(struct thread *td)
 			signal_deliver(td);
 		intr_disable();
 		if (!sched_should_yield() && !signal_pending(td))
-			return;
+			break;
 	}
+	if (__predict_false(td->td_sysrestart != 0))
+		signal_syscall_restart(td);
 }

@@ -1,22 +1,24 @@
 /*
- * Reclaiming memory when an allocation failed (see vm_lowmem.h).
+ * Reclaiming cached memory when a user allocation found none (see
+ * vm_lowmem.h).
  */
 #include <kern/systm.h>
-#include <kern/sched.h>
+#include <kern/sleepqueue.h>
+#include <kern/time.h>
 #include <vm/vm_lowmem.h>
 #include <vm/vm_page.h>
+#include <vm/vm_phys.h>
 #include <vm/zone.h>
 
 #define LOWMEM_HANDLERS_MAX	4
-#define RESERVE_DIVISOR		64	/* a 64th of memory is kept for the kernel */
-#define RESERVE_MIN		64	/* pages */
-#define RESERVE_MAX		1024
 #define RECLAIM_DIVISOR		64	/* a call asks for a 64th of memory back */
-#define RECLAIM_MIN		256
-#define BUSY_TICKS_MAX		100	/* about a second of waiting for busy caches */
+#define RECLAIM_MIN		256	/* pages */
+#define BUSY_WAIT_NS		(NSEC_PER_SEC / 100)	/* between looks at busy caches */
+#define BUSY_WAITS_MAX		100	/* about a second in all */
 
 static vm_lowmem_handler_t handlers[LOWMEM_HANDLERS_MAX];	/* (C) after boot */
 static uint32_t nhandlers;					/* (C) after boot */
+static const char busy_chan;	/* slept on with a deadline only: no one wakes it */
 
 struct vm_lowmem_stats vm_lowmem_stats;
 
@@ -27,39 +29,36 @@ vm_lowmem_register(vm_lowmem_handler_t fn)
 	handlers[nhandlers++] = fn;
 }
 
-uint64_t
-vm_page_reserve(void)
+/* The pages one vm_lowmem call asks the caches for. */
+static uint64_t
+reclaim_batch(void)
 {
-	return MIN(MAX(vm_page_count_total() / RESERVE_DIVISOR, (uint64_t)RESERVE_MIN),
-	    (uint64_t)RESERVE_MAX);
+	return MAX(vm_page_count_total() / RECLAIM_DIVISOR, (uint64_t)RECLAIM_MIN);
 }
 
-/* Sleep until the next clock tick. */
-static void
-wait_tick(void)
+bool
+vm_lowmem_due(void)
 {
-	spin_lock(&sched_lock);
-	sleep_on(&clock_tick_chan, &sched_lock);
-	spin_unlock(&sched_lock);
+	return vm_phys_free_count() < vm_page_reserved() + reclaim_batch();
 }
 
 uint64_t
 vm_lowmem(void)
 {
-	uint64_t want = MAX(vm_page_count_total() / RECLAIM_DIVISOR, (uint64_t)RECLAIM_MIN);
+	uint64_t want = reclaim_batch();
 	uint64_t freed = 0;
-	bool busy = false;
+	bool busy;
 
 	__atomic_add_fetch(&vm_lowmem_stats.calls, 1, __ATOMIC_RELAXED);
-	for (int ticks = 0;; ticks++) {
+	for (int waits = 0;; waits++) {
 		zone_reclaim_all();
 		busy = false;
 		for (uint32_t i = 0; i < nhandlers && freed < want; i++)
 			freed += handlers[i](want - freed, &busy);
-		if (freed > 0 || !busy || ticks == BUSY_TICKS_MAX)
+		if (freed > 0 || !busy || waits == BUSY_WAITS_MAX)
 			break;
 		__atomic_add_fetch(&vm_lowmem_stats.busy_waits, 1, __ATOMIC_RELAXED);
-		wait_tick();
+		(void)sleep_on_timed(&busy_chan, NULL, 0, sleepq_deadline_ns(BUSY_WAIT_NS));
 	}
 	__atomic_add_fetch(&vm_lowmem_stats.freed, freed, __ATOMIC_RELAXED);
 	return freed;

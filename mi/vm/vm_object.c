@@ -4,10 +4,9 @@
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
-#include <kern/sched.h>
+#include <kern/sleepqueue.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
-#include <vm/vm_lowmem.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/zone.h>
@@ -105,11 +104,9 @@ vm_page_remove(struct vm_page *m)
 struct vm_page *
 vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 {
-	struct vm_page *m;
+	struct vm_page *m = vm_page_alloc_pages(0, VM_ALLOC_NOWAIT | (flags & VM_ALLOC_ZERO));
 
-	if (vm_page_count_free() <= vm_page_reserve())
-		return NULL;	/* the rest is for the kernel (vm_lowmem.h) */
-	if ((m = vm_page_alloc_pages(0, VM_ALLOC_NOWAIT | (flags & VM_ALLOC_ZERO))) == NULL)
+	if (m == NULL)
 		return NULL;
 	m->wire_count = 0;
 	m->oflags = 0;
@@ -117,28 +114,24 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 		vm_page_free_pages(m, 0);
 		return NULL;
 	}
-	__atomic_store_n(&m->busy, 1, __ATOMIC_RELAXED);
-	obj->busy_pages++;
+	__atomic_store_n(&m->busy, VPB_XBUSY, __ATOMIC_RELAXED);
 	return m;
 }
 
-/* Wake the threads asleep on m, if any (object locked). */
-static void
-page_wakeup(struct vm_page *m)
+struct vm_page *
+vm_page_alloc_zeroed(struct vm_object *obj, vm_pindex_t pindex)
 {
-	if (m->oflags & VPO_WANTED) {
-		m->oflags &= ~VPO_WANTED;
-		wakeup(m);
-	}
-}
+	struct vm_page *m = vm_page_alloc(obj, pindex, 0);
 
-void
-vm_page_unbusy(struct vm_page *m)
-{
-	KASSERT(m->busy && spin_owned(&m->object->lock), ("vm_page_unbusy: not busy"));
-	m->object->busy_pages--;
-	__atomic_store_n(&m->busy, 0, __ATOMIC_RELEASE);
-	page_wakeup(m);
+	if (m == NULL)
+		return NULL;
+	vm_object_pip_add(obj);
+	spin_unlock(&obj->lock);
+	pmap_zero_page(m);
+	spin_lock(&obj->lock);
+	vm_object_pip_wakeup(obj);
+	vm_page_xunbusy(m);
+	return m;
 }
 
 void
@@ -147,7 +140,20 @@ vm_page_writeback_done(struct vm_page *m)
 	KASSERT(spin_owned(&m->object->lock) && (m->oflags & VPO_WRITEBACK),
 	    ("vm_page_writeback_done: page %lx not under write-back", m->phys_addr));
 	m->oflags &= ~VPO_WRITEBACK;
-	page_wakeup(m);
+	if (m->oflags & VPO_WANTED) {
+		m->oflags &= ~VPO_WANTED;
+		wakeup(&m->oflags);
+	}
+}
+
+void
+vm_page_writeback_wait(struct vm_object *obj, struct vm_page *m)
+{
+	KASSERT(spin_owned(&obj->lock) && m->object == obj, ("vm_page_writeback_wait: not locked"));
+	while (m->object == obj && (m->oflags & VPO_WRITEBACK)) {
+		m->oflags |= VPO_WANTED;
+		sleep_on(&m->oflags, &obj->lock);
+	}
 }
 
 uint64_t vm_page_dirty;		/* (A) pages with VPO_DIRTY */
@@ -174,11 +180,20 @@ vm_page_clear_dirty(struct vm_page *m)
 }
 
 void
-vm_page_sleep(struct vm_object *obj, struct vm_page *m)
+vm_object_pip_drained(struct vm_object *obj)
 {
-	KASSERT(spin_owned(&obj->lock) && m->object == obj, ("vm_page_sleep: not locked"));
-	m->oflags |= VPO_WANTED;
-	sleep_on(m, &obj->lock);
+	obj->flags &= ~OBJ_PIPWANT;
+	wakeup(&obj->paging_in_progress);
+}
+
+void
+vm_object_pip_wait(struct vm_object *obj)
+{
+	KASSERT(spin_owned(&obj->lock), ("vm_object_pip_wait: object %p not locked", obj));
+	while (obj->paging_in_progress > 0) {
+		obj->flags |= OBJ_PIPWANT;
+		sleep_on(&obj->paging_in_progress, &obj->lock);
+	}
 }
 
 void
@@ -219,7 +234,7 @@ free_all_pages(struct vm_object *obj)
 	uint64_t idx;
 
 	while ((m = vm_radix_lookup_ge(&obj->pages, 0, &idx)) != NULL) {
-		KASSERT(!m->busy, ("terminating object %p with busy page", obj));
+		KASSERT(!vm_page_busied(m), ("terminating object %p with busy page", obj));
 		page_unmap_free(m);	/* unwired: a wiring holds a reference on the object */
 	}
 	vm_radix_reclaim_all(&obj->pages);
@@ -286,7 +301,8 @@ vm_object_deallocate(struct vm_object *obj)
 			return;
 		}
 		obj->flags |= OBJ_DEAD;
-		KASSERT(obj->busy_pages == 0, ("vm_object_deallocate: busy pages"));
+		/* A fault or pager still at work on its pages finishes first. */
+		vm_object_pip_wait(obj);
 		free_all_pages(obj);
 		backing = obj->backing_object;
 		spin_unlock(&obj->lock);
@@ -524,12 +540,13 @@ vm_object_collapse(struct vm_object *obj)
 
 		spin_lock(&obj->lock);
 		backing = obj->backing_object;
-		if (backing == NULL || (obj->flags & OBJ_DEAD) || obj->busy_pages) {
+		if (backing == NULL || (obj->flags & OBJ_DEAD) || obj->paging_in_progress) {
 			spin_unlock(&obj->lock);
 			return;
 		}
 		spin_lock(&backing->lock);
-		if (backing->pager != NULL || backing->type != OBJT_ANON || backing->busy_pages) {
+		if (backing->pager != NULL || backing->type != OBJT_ANON ||
+		    backing->paging_in_progress) {
 			spin_unlock(&backing->lock);
 			spin_unlock(&obj->lock);
 			return;
@@ -565,7 +582,10 @@ vm_object_collapse(struct vm_object *obj)
 	}
 }
 
-/* vm_object_page_remove with obj locked (it may be dropped while a page is busy). */
+/*
+ * vm_object_page_remove with obj locked; a busy page is slept for (with
+ * obj unlocked meanwhile) and looked up again: a failed fill frees it.
+ */
 static uint64_t
 page_remove_locked(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 {
@@ -574,11 +594,9 @@ page_remove_locked(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 
 	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
 	    idx < end) {
-		while (m != NULL && m->busy) {
-			spin_unlock(&obj->lock);
-			cpu_spinwait();
+		while (m != NULL && vm_page_busy_sleep(m, &obj->lock, false)) {
 			spin_lock(&obj->lock);
-			m = vm_page_lookup(obj, idx);	/* a failed fill frees it */
+			m = vm_page_lookup(obj, idx);
 		}
 		if (m != NULL && m->wire_count == 0) {
 			page_unmap_free(m);

@@ -27,24 +27,14 @@ struct vm_page;
 struct vm_pager_ops {
 	const char	*name;
 	/*
-	 * Fill m (already inserted, busy) with the contents of the page at
-	 * m->pindex; called without the object lock, but with the fault's
-	 * map lock, so it must not sleep.  0, or an errno that the fault
-	 * handler turns into SIGBUS; EFETCH: the page needs I/O to wait for,
-	 * and the fault should drop its locks and call fetch.  NULL:
-	 * zero-fill.
+	 * Fill m (already inserted, exclusively busy) with the contents of
+	 * the page at m->pindex; called with no lock held at all, the map's
+	 * included, so it may sleep for I/O; the object is kept alive by the
+	 * caller's paging-in-progress count.  advice is the mapping's MADV_*
+	 * (a pager that reads ahead follows it).  0, or an errno that the
+	 * fault handler turns into SIGBUS.  NULL: zero-fill.
 	 */
-	int		(*getpage)(struct vm_object *obj, struct vm_page *m);
-	/*
-	 * Make the page at pindex resident (or wait until it is no longer
-	 * busy), sleeping for the backing store as needed, for a fault that
-	 * backed out (getpage said EFETCH, or found the page busy); advice
-	 * is the mapping's MADV_* (the read-ahead window follows it).
-	 * Called with no lock held and obj referenced.  0 (the fault starts
-	 * over), or an errno as getpage's.  NULL: getpage never asks for it,
-	 * and busy pages are waited for in place.
-	 */
-	int		(*fetch)(struct vm_object *obj, vm_pindex_t pindex, int advice);
+	int		(*getpage)(struct vm_object *obj, struct vm_page *m, int advice);
 	/* Does the backing store hold the page at pindex? */
 	bool		(*haspage)(struct vm_object *obj, vm_pindex_t pindex);
 	/*

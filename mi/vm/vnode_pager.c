@@ -51,18 +51,19 @@
  * Pages never leave the object while the I/O lock of the vnode is held
  * (truncation takes it and waits for write-back first), so a reader or
  * writer holding it may copy to and from a page without keeping it busy.
- * The copy may fault on a mapping of another file on a disk (or of the
- * same one), whose fetch would take that file's I/O lock: it runs with
- * td_fault_nosleep, and when a fault would have slept the copy is done
- * again after faulting the user's page in without the lock (copy_page).
  *
- * Faults.  The fault path cannot sleep under its locks: for a file on a
- * disk, getpage says EFETCH, and the fault handler drops its locks
- * and calls fetch, which reads the page here like read(2) does, with the
- * window the mapping's madvise advice asks for (MADV_SEQUENTIAL also
- * frees the clean pages well behind the reader: nothing will want them
- * again soon), and starts the next window at once while the reader goes
- * sequentially, so that a program walking a mapping finds its pages in.
+ * Faults.  The fault handler calls getpage with no lock held, the page
+ * it allocated exclusively busy (vm_fault.c); for a file on a disk the
+ * page is read here with its neighbours, in the window the mapping's
+ * madvise advice asks for (MADV_SEQUENTIAL also frees the clean pages
+ * well behind the reader: nothing will want them again soon), and the
+ * next window starts at once while the reader goes sequentially, so a
+ * program walking a mapping finds its pages in.  getpage takes no I/O
+ * lock: a read(2) holding one may be what faults (copying into a mapping
+ * of a file).  Truncation sets the new size, then waits for the fills in
+ * progress (their paging-in-progress counts: each may have seen the old
+ * size) before it removes pages and frees blocks.  The read-ahead state
+ * is therefore guarded by v_lock.
  *
  * The object holds no reference on its vnode (the vnode holds one on the
  * object).  When the vnode is reclaimed it drops that reference; if
@@ -73,18 +74,19 @@
  *
  * Locking: vn_size takes the vnode's v_lock (which may be taken with the
  * object lock held); the object lock guards its pages and their oflags.
+ * A clustered read holds a paging-in-progress count on the object until
+ * it ends (vnode_pager_drain waits for them).
  */
 #include <kern/systm.h>
 #include <kern/bio.h>
 #include <kern/disk.h>
 #include <kern/malloc.h>
 #include <kern/sched.h>
-#include <kern/thread.h>
+#include <kern/sleepqueue.h>
 #include <kern/uio.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
-#include <vm/vm_fault.h>
-#include <vm/vm_lowmem.h>
+#include <vm/vm_wait.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
@@ -99,7 +101,6 @@ MALLOC_DEFINE(M_VPIO, "vnode pager I/O", "clustered reads and writes of file pag
 #define RA_INITIAL	16		/* pages read at a miss with no history: 64 KiB */
 #define RA_MAX		64		/* the read-ahead window's and a write-back run's limit */
 #define FREE_BEHIND	(2 * RA_MAX)	/* MADV_SEQUENTIAL: clean pages this far behind go */
-#define COPY_RETRIES	8		/* copy_page: faults in and tries again at most */
 
 struct vnode_pager_stats vnode_pager_stats;
 
@@ -114,6 +115,8 @@ struct vpio {
 	struct vnode	*vp;		/* (C) */
 	struct vm_object *obj;		/* (C) */
 	bool		write;		/* (C) */
+	bool		waited;		/* (C) a fault waits for it: pages[0] is its page */
+	bool		done;		/* (O) ended (a waited io: its waiter frees it) */
 	uint32_t	refs;		/* (A) bios in flight, plus the submitter's */
 	int		error;		/* (A) an error of any bio, or 0 */
 	uint32_t	npages;		/* (C) */
@@ -149,13 +152,18 @@ page_kva(struct vm_page *m, size_t off)
  * Clustered I/O.
  */
 
-/* The io is done: end the pages' busy or write-back state and free it.  Any context. */
+/*
+ * The io is done: end the pages' busy or write-back state and free it
+ * (a waited io's first page stays busy, its waiter's: the fault's, which
+ * unbusies it, and the waiter frees the io).  Any context.
+ */
 static void
 vpio_finish(struct vpio *io)
 {
 	struct vm_object *obj = io->obj;
 	struct vnode *vp = io->vp;
 	int error = __atomic_load_n(&io->error, __ATOMIC_ACQUIRE);
+	bool waited = io->waited;
 
 	spin_lock(&obj->lock);
 	for (uint32_t i = 0; i < io->npages; i++) {
@@ -163,11 +171,17 @@ vpio_finish(struct vpio *io)
 
 		if (io->write) {
 			vm_page_writeback_done(m);
-		} else {
+		} else if (!waited || i > 0) {
 			if (error)
 				m->oflags |= VPO_IOERR;
-			vm_page_unbusy(m);
+			vm_page_xunbusy(m);
 		}
+	}
+	if (!io->write)
+		vm_object_pip_wakeup(obj);
+	if (waited) {
+		io->done = true;
+		wakeup(io);
 	}
 	spin_unlock(&obj->lock);
 	if (io->write) {
@@ -183,7 +197,8 @@ vpio_finish(struct vpio *io)
 		VSTAT_ADD(read_errors, 1);
 	}
 	/* Zones take spin locks only: freeing from an interrupt handler is fine. */
-	free(io, M_VPIO);
+	if (!waited)
+		free(io, M_VPIO);
 }
 
 static void
@@ -317,23 +332,31 @@ vpio_alloc(struct vnode *vp, bool write, vm_pindex_t first)
 /*
  * Read pages [start, start + want) of vp that are not resident, stopping
  * at the first one that is (or at the end of the file): allocated busy,
- * filled asynchronously.  Returns the number of pages asked for (0 if
- * the first one is resident or past the end, or memory is short).
- * => I/O lock held
+ * filled asynchronously.  With first, the caller's own page at start
+ * (inserted, exclusively busy) is the first of them, and the io is
+ * waited for (*iop: vpio_wait).  Returns the number of pages asked for
+ * (0 if the first one is resident or past the end, or memory is short).
+ * => the I/O lock held, or the pages' busy state is what keeps truncation
+ *    from freeing their blocks meanwhile (vnode_pager_getpage)
  */
 static uint32_t
-read_cluster(struct vnode *vp, vm_pindex_t start, uint32_t want)
+read_cluster(struct vnode *vp, vm_pindex_t start, uint32_t want, struct vm_page *first,
+    struct vpio **iop)
 {
 	struct vm_object *obj = vp->v_object;
 	vm_pindex_t last = atop(round_page(vn_size(vp)));
 	struct vpio *io;
-	uint32_t n;
+	uint32_t n = 0;
 
 	if (start >= last || (io = vpio_alloc(vp, false, start)) == NULL)
 		return 0;
 	want = (uint32_t)MIN((uint64_t)MIN(want, RA_MAX), last - start);
+	if (first != NULL) {
+		io->waited = true;
+		io->pages[n++] = first;
+	}
 	spin_lock(&obj->lock);
-	for (n = 0; n < want; n++) {
+	for (; n < want; n++) {
 		struct vm_page *m;
 
 		if (vm_page_lookup(obj, start + n) != NULL ||
@@ -341,6 +364,8 @@ read_cluster(struct vnode *vp, vm_pindex_t start, uint32_t want)
 			break;
 		io->pages[n] = m;
 	}
+	if (n > 0)
+		vm_object_pip_add(obj);		/* until vpio_finish */
 	spin_unlock(&obj->lock);
 	io->npages = n;
 	if (n == 0) {
@@ -348,8 +373,26 @@ read_cluster(struct vnode *vp, vm_pindex_t start, uint32_t want)
 		return 0;
 	}
 	VSTAT_ADD(pageins, n);
+	if (iop != NULL)
+		*iop = io;
 	vpio_start(io);
 	return n;
+}
+
+/* Sleep until the waited io ends; free it.  Its error (EIO), or 0. */
+static int
+vpio_wait(struct vpio *io)
+{
+	struct vm_object *obj = io->obj;
+	int error;
+
+	spin_lock(&obj->lock);
+	while (!io->done)
+		sleep_on(io, &obj->lock);
+	spin_unlock(&obj->lock);
+	error = __atomic_load_n(&io->error, __ATOMIC_ACQUIRE);
+	free(io, M_VPIO);
+	return error != 0 ? EIO : 0;
 }
 
 /*
@@ -359,7 +402,7 @@ read_cluster(struct vnode *vp, vm_pindex_t start, uint32_t want)
 /*
  * How many pages to read at a miss at idx: the read-ahead window (see
  * the top of the file), and where the next read-ahead starts.
- * => I/O lock held (it guards the read-ahead state)
+ * => v_lock not held (it guards the read-ahead state)
  */
 static uint32_t
 window_at_miss(struct vnode *vp, vm_pindex_t idx, int ioflag)
@@ -368,6 +411,7 @@ window_at_miss(struct vnode *vp, vm_pindex_t idx, int ioflag)
 
 	if (ioflag & IO_RANDOM)
 		return 1;
+	spin_lock(&vp->v_lock);
 	if (ioflag & IO_SEQUENTIAL)
 		window = RA_MAX;
 	else if (idx == vp->v_ra_end && vp->v_ra_window > 0)
@@ -377,20 +421,32 @@ window_at_miss(struct vnode *vp, vm_pindex_t idx, int ioflag)
 	vp->v_ra_window = window;
 	vp->v_ra_end = idx + window;
 	vp->v_ra_trigger = window > 1 ? idx + window / 2 : UINT64_MAX;
+	spin_unlock(&vp->v_lock);
 	return window;
+}
+
+/* Has the reader, at idx, reached the point where the next window is due? */
+static bool
+read_ahead_due(struct vnode *vp, vm_pindex_t idx)
+{
+	return idx == __atomic_load_n(&vp->v_ra_trigger, __ATOMIC_RELAXED);
 }
 
 /* A reader reached the read-ahead trigger: start the next window now. */
 static void
 read_ahead(struct vnode *vp, int ioflag)
 {
-	uint32_t window = (ioflag & IO_SEQUENTIAL) ? RA_MAX : MIN(2 * vp->v_ra_window, RA_MAX);
-	vm_pindex_t start = vp->v_ra_end;
+	uint32_t window;
+	vm_pindex_t start;
 
+	spin_lock(&vp->v_lock);
+	window = (ioflag & IO_SEQUENTIAL) ? RA_MAX : MIN(2 * vp->v_ra_window, RA_MAX);
+	start = vp->v_ra_end;
 	vp->v_ra_window = window;
 	vp->v_ra_end = start + window;
 	vp->v_ra_trigger = start;	/* when the reader gets there, the next one */
-	if (read_cluster(vp, start, window) > 0)
+	spin_unlock(&vp->v_lock);
+	if (read_cluster(vp, start, window, NULL, NULL) > 0)
 		VSTAT_ADD(readaheads, 1);
 }
 
@@ -406,8 +462,8 @@ lookup_locked(struct vm_object *obj, vm_pindex_t idx, bool *failed)
 
 	*failed = false;
 	spin_lock(&obj->lock);
-	while ((m = vm_page_lookup(obj, idx)) != NULL && m->busy)
-		vm_page_sleep(obj, m);
+	while ((m = vm_page_lookup(obj, idx)) != NULL && vm_page_busy_sleep(m, &obj->lock, false))
+		spin_lock(&obj->lock);
 	if (m != NULL && (m->oflags & VPO_IOERR)) {
 		pmap_remove_all(m);
 		vm_page_free(m);
@@ -434,13 +490,13 @@ vnode_pager_get_page(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_pa
 		if (failed && read_it)
 			ioflag |= IO_RANDOM;	/* a cluster failed: try the page alone, as Linux */
 		if (m != NULL) {
-			if (idx == vp->v_ra_trigger && !(ioflag & IO_RANDOM))
+			if (!(ioflag & IO_RANDOM) && read_ahead_due(vp, idx))
 				read_ahead(vp, ioflag);
 			*mp = m;
 			return 0;
 		}
-		want = (ioflag & IO_RANDOM) ? 1 : window_at_miss(vp, idx, ioflag);
-		if (read_cluster(vp, idx, want) == 0) {
+		want = window_at_miss(vp, idx, ioflag);
+		if (read_cluster(vp, idx, want, NULL, NULL) == 0) {
 			/*
 			 * Past the end, or no memory: let the allocators' caches go
 			 * and retry once; then the caller reclaims with the I/O
@@ -466,13 +522,8 @@ vnode_pager_grab_page(struct vnode *vp, vm_pindex_t idx, bool contents, struct v
 	if (contents)
 		return vnode_pager_get_page(vp, idx, IO_RANDOM, mp);
 	for (int tries = 0;; tries++) {
-		if ((m = lookup_locked(obj, idx, &failed)) == NULL &&
-		    (m = vm_page_alloc(obj, idx, 0)) != NULL) {
-			spin_unlock(&obj->lock);
-			pmap_zero_page(m);
-			spin_lock(&obj->lock);
-			vm_page_unbusy(m);
-		}
+		if ((m = lookup_locked(obj, idx, &failed)) == NULL)
+			m = vm_page_alloc_zeroed(obj, idx);
 		spin_unlock(&obj->lock);
 		if (m != NULL) {
 			*mp = m;
@@ -484,45 +535,33 @@ vnode_pager_grab_page(struct vnode *vp, vm_pindex_t idx, bool contents, struct v
 	}
 }
 
-void
-vnode_pager_wait_memory(struct vnode *vp)
-{
-	vn_iounlock(vp);
-	vm_lowmem();
-	vn_iolock(vp);
-}
-
 int
-vnode_pager_copy(struct vnode *vp, struct vm_page *m, size_t pgoff, size_t n, struct uio *uio)
+vnode_pager_wait_memory(struct vnode *vp, bool shared)
 {
-	struct thread *td = curthread();
 	int error;
 
-	td->td_fault_nosleep++;
-	if (m != NULL)
-		error = uiomove(page_kva(m, pgoff), n, uio);
-	else
-		error = uiomove_zeros(n, uio);
-	td->td_fault_nosleep--;
-	if (error != EFAULT || !uio->uio_user)
-		return error;
-	/* Perhaps only a fault that had to sleep: fault the user's bytes in unlocked. */
 	vn_iounlock(vp);
-	error = vm_fault_user_range(uio->uio_base, MIN(n, uio->uio_resid),
-	    uio->uio_write ? VM_PROT_READ : VM_PROT_WRITE);
-	vn_iolock(vp);
-	return error == 0 ? EAGAIN : EFAULT;
+	error = vm_wait(0, VM_ALLOC_NORMAL, VM_WAIT_FAILOK);
+	if (shared)
+		vn_iolock_shared(vp);
+	else
+		vn_iolock(vp);
+	return error;
 }
 
 ssize_t
 vnode_pager_read(struct vnode *vp, struct uio *uio,
-    int (*getpage)(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp))
+    int (*getpage)(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp),
+    bool shared)
 {
 	size_t done = 0;
 	uint64_t size;
-	int error = 0, retries = 0;
+	int error = 0;
 
-	vn_iolock(vp);
+	if (shared)
+		vn_iolock_shared(vp);
+	else
+		vn_iolock(vp);
 	size = vp->v_size;
 	while (uio->uio_resid > 0 && uio->uio_offset < size) {
 		uint64_t off = uio->uio_offset;
@@ -530,24 +569,20 @@ vnode_pager_read(struct vnode *vp, struct uio *uio,
 		size_t n = MIN(MIN(PAGE_SIZE - pgoff, uio->uio_resid), size - off);
 		struct vm_page *m;
 
-		if ((error = getpage(vp, atop(off), uio->uio_ioflag, &m)) == ENOMEM &&
-		    ++retries < COPY_RETRIES) {
-			vnode_pager_wait_memory(vp);
-			size = vp->v_size;
+		if ((error = getpage(vp, atop(off), uio->uio_ioflag, &m)) == ENOMEM) {
+			if ((error = vnode_pager_wait_memory(vp, shared)) != 0)
+				break;
+			size = vp->v_size;	/* the lock was dropped: look again */
 			continue;
 		}
 		if (error)
 			break;
-		error = vnode_pager_copy(vp, m, pgoff, n, uio);
-		if (error == EAGAIN && ++retries < COPY_RETRIES) {
-			size = vp->v_size;	/* the lock was dropped: look again */
-			continue;
-		}
-		if (error) {
-			error = EFAULT;		/* EAGAIN too: the page keeps going away */
+		if (m != NULL)
+			error = uiomove(page_kva(m, pgoff), n, uio);
+		else
+			error = uiomove_zeros(n, uio);
+		if (error)
 			break;
-		}
-		retries = 0;
 		done += n;
 	}
 	vn_iounlock(vp);
@@ -589,7 +624,7 @@ vnode_pager_zero_tail(struct vnode *vp, uint64_t size, bool dirty)
 		return;
 	spin_lock(&obj->lock);
 	m = vm_page_lookup(obj, atop(size));
-	if (m != NULL && m->busy)
+	if (m != NULL && vm_page_busied(m))
 		m = NULL;	/* being read: it comes in with zeros past the end */
 	spin_unlock(&obj->lock);
 	if (m == NULL)
@@ -647,7 +682,7 @@ take_dirty_run(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, bool wa
 	uint32_t n = 0;
 
 	while ((m = vm_radix_lookup_ge(&obj->pages, at, &at)) != NULL && at < end) {
-		if (m->busy || !page_is_dirty(m)) {
+		if (vm_page_busied(m) || !page_is_dirty(m)) {
 			at++;
 			continue;
 		}
@@ -656,7 +691,7 @@ take_dirty_run(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, bool wa
 				at++;
 				continue;
 			}
-			vm_page_sleep(obj, m);
+			vm_page_writeback_wait(obj, m);
 			continue;
 		}
 		break;
@@ -666,7 +701,7 @@ take_dirty_run(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, bool wa
 		return 0;
 	io->first = at;
 	for (; n < RA_MAX && at + n < end; n++) {
-		if (n > 0 && ((m = vm_page_lookup(obj, at + n)) == NULL || m->busy ||
+		if (n > 0 && ((m = vm_page_lookup(obj, at + n)) == NULL || vm_page_busied(m) ||
 		    (m->oflags & VPO_WRITEBACK) || !page_is_dirty(m)))
 			break;
 		vm_page_clear_dirty(m);
@@ -741,32 +776,24 @@ vnode_pager_write_back(struct vnode *vp, vm_pindex_t start, vm_pindex_t end, boo
 void
 vnode_pager_wait_writes(struct vnode *vp)
 {
-	spin_lock(&sched_lock);
-	while (__atomic_load_n(&vp->v_numoutput, __ATOMIC_ACQUIRE) != 0)
-		sleep_on(&vp->v_numoutput, &sched_lock);
-	spin_unlock(&sched_lock);
+	/* The count falls before its wakeup takes the chain lock: none is lost. */
+	sleepq_lock(&vp->v_numoutput);
+	while (__atomic_load_n(&vp->v_numoutput, __ATOMIC_ACQUIRE) != 0) {
+		sleepq_wait(&vp->v_numoutput, SLEEPQ_EXCLUSIVE, 0, 0);
+		sleepq_lock(&vp->v_numoutput);
+	}
+	sleepq_release(&vp->v_numoutput);
 }
 
 void
 vnode_pager_drain(struct vnode *vp)
 {
 	struct vm_object *obj = vp->v_object;
-	struct vm_page *m;
-	uint64_t idx;
 
 	vnode_pager_wait_writes(vp);
-	/* Reads in flight (read-ahead nobody waited for). */
+	/* Reads in flight (read-ahead nobody waited for), and faults filling pages. */
 	spin_lock(&obj->lock);
-	while (obj->busy_pages > 0) {
-		for (idx = 0; (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL; idx++) {
-			if (m->busy) {
-				vm_page_sleep(obj, m);
-				break;
-			}
-			if (idx == UINT64_MAX)
-				break;
-		}
-	}
+	vm_object_pip_wait(obj);
 	spin_unlock(&obj->lock);
 }
 
@@ -778,7 +805,7 @@ vnode_pager_drain(struct vnode *vp)
 static bool
 free_clean_page(struct vm_page *m, bool unmap)
 {
-	if (m->busy || m->wire_count > 0 || (m->oflags & (VPO_DIRTY | VPO_WRITEBACK)))
+	if (vm_page_busied(m) || m->wire_count > 0 || (m->oflags & (VPO_DIRTY | VPO_WRITEBACK)))
 		return false;
 	if (pmap_page_is_mapped(m)) {
 		if (!unmap)
@@ -838,7 +865,7 @@ vnode_pager_reclaim(struct vnode *vp, uint64_t want)
 
 	spin_lock(&obj->lock);
 	while (taken < want && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL) {
-		if (!m->busy && m->wire_count == 0) {
+		if (!vm_page_busied(m) && m->wire_count == 0) {
 			if (pmap_page_is_mapped(m))
 				pmap_remove_all(m);
 			start = MIN(start, idx);
@@ -862,18 +889,6 @@ vnode_pager_reclaim(struct vnode *vp, uint64_t want)
  * The pager's operations (the fault path).
  */
 
-static int
-vnode_pager_getpage(struct vm_object *obj, struct vm_page *m)
-{
-	if (!page_in_file(obj, m->pindex))
-		return EIO;
-	/* A disk file's page needs I/O, which the fault's locks cannot wait for. */
-	if (on_disk(obj->pager_data))
-		return EFETCH;
-	pmap_zero_page(m);		/* a hole of ramfs */
-	return 0;
-}
-
 /* The read-ahead advice a mapping's MADV_* gives, as ioflags. */
 static int
 advice_ioflag(int advice)
@@ -891,7 +906,7 @@ advice_ioflag(int advice)
 /*
  * MADV_SEQUENTIAL: the clean pages of vp a window behind idx go, unmapped
  * from every mapping (a page a mapping dirtied meanwhile stays, dirty).
- * => I/O lock held
+ * => I/O lock held (no reader is copying from them)
  */
 static void
 free_behind(struct vnode *vp, vm_pindex_t idx)
@@ -915,34 +930,43 @@ free_behind(struct vnode *vp, vm_pindex_t idx)
 }
 
 /*
- * A fault backed out for the page at pindex (vm_pager.h): read it like
- * read(2) does, with the mapping's advice; while the reader goes
- * sequentially, start the next window too.  For ramfs, wait until the
- * busy page someone is zero-filling is done.
+ * Fill m, a fault's page (vm_pager.h): for ramfs a hole, zeros; for a
+ * file on a disk, read it with the window the mapping's advice asks for,
+ * and wait for it (if the window fails, m alone is tried again, as Linux
+ * does: the bad block may be a neighbour's).  While the reader goes
+ * sequentially, the next window starts now, and with MADV_SEQUENTIAL the
+ * clean pages far behind go (if the file's I/O lock is free: no reader is
+ * copying from them).  No lock is held (see the top of the file).
  */
 static int
-vnode_pager_fetch(struct vm_object *obj, vm_pindex_t pindex, int advice)
+vnode_pager_getpage(struct vm_object *obj, struct vm_page *m, int advice)
 {
 	struct vnode *vp = obj->pager_data;
-	int ioflag = advice_ioflag(advice), error;
-	struct vm_page *m;
+	int ioflag = advice_ioflag(advice), error = EIO;
+	struct vpio *io;
+	uint32_t want;
 
+	if (!page_in_file(obj, m->pindex))
+		return EIO;
 	if (!on_disk(vp)) {
-		spin_lock(&obj->lock);
-		if ((m = vm_page_lookup(obj, pindex)) != NULL && m->busy)
-			vm_page_sleep(obj, m);
-		spin_unlock(&obj->lock);
+		pmap_zero_page(m);	/* a hole of ramfs */
 		return 0;
 	}
-	vn_iolock(vp);
-	error = vnode_pager_get_page(vp, pindex, ioflag, &m);
-	if (error == 0 && !(ioflag & IO_RANDOM) && vp->v_ra_trigger != UINT64_MAX &&
-	    vp->v_ra_trigger > pindex && ((ioflag & IO_SEQUENTIAL) || vp->v_ra_window > RA_INITIAL))
+	want = window_at_miss(vp, m->pindex, ioflag);
+	if (read_cluster(vp, m->pindex, want, m, &io) > 0)
+		error = vpio_wait(io);
+	if (error != 0 && want > 1 && read_cluster(vp, m->pindex, 1, m, &io) > 0)
+		error = vpio_wait(io);
+	if (error != 0)
+		return EIO;		/* SIGBUS */
+	if (!(ioflag & IO_RANDOM) && ((ioflag & IO_SEQUENTIAL) ||
+	    __atomic_load_n(&vp->v_ra_window, __ATOMIC_RELAXED) > RA_INITIAL))
 		read_ahead(vp, ioflag);
-	if (error == 0 && (ioflag & IO_SEQUENTIAL))
-		free_behind(vp, pindex);
-	vn_iounlock(vp);
-	return error == EFAULT ? EIO : error;	/* past the end of the file: SIGBUS */
+	if ((ioflag & IO_SEQUENTIAL) && vn_iolock_try(vp)) {
+		free_behind(vp, m->pindex);
+		vn_iounlock(vp);
+	}
+	return 0;
 }
 
 /* A page of obj was mapped writable: a file on a disk is dirty from now on (see the top). */
@@ -963,8 +987,8 @@ vnode_pager_haspage(struct vm_object *obj, vm_pindex_t pindex)
 
 /*
  * msync: a file on a disk writes its dirty pages in the range back (and
- * waits, with sync, and writes the file's metadata too); for ramfs the pages are the file, and writing one
- * back is clearing its modified bit.
+ * waits, with sync, and writes the file's metadata too); for ramfs the
+ * pages are the file, and writing one back is clearing its modified bit.
  */
 static int
 vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, bool sync)
@@ -1011,7 +1035,6 @@ vnode_pager_dealloc(struct vm_object *obj)
 static const struct vm_pager_ops vnode_pager_ops = {
 	.name = "vnode",
 	.getpage = vnode_pager_getpage,
-	.fetch = vnode_pager_fetch,
 	.haspage = vnode_pager_haspage,
 	.putpages = vnode_pager_putpages,
 	.writemapped = vnode_pager_writemapped,

@@ -64,20 +64,13 @@ int vnode_pager_get_page(struct vnode *vp, vm_pindex_t idx, int ioflag, struct v
 int vnode_pager_grab_page(struct vnode *vp, vm_pindex_t idx, bool contents,
     struct vm_page **mp);
 /*
- * Copy n bytes between page m at pgoff (NULL: zeros, for a read) and the
- * uio, holding vp's I/O lock.  A fault on the user's memory that would
- * sleep for a pager (td_fault_nosleep) fails the copy; the user's bytes
- * are then faulted in with the lock dropped and taken again: EAGAIN, the
- * caller must look at the file and its page again.  0, EFAULT, EAGAIN.
- */
-int vnode_pager_copy(struct vnode *vp, struct vm_page *m, size_t pgoff, size_t n,
-    struct uio *uio);
-/*
  * read(2) of a file through its pages: getpage gives each page (NULL: a
- * hole, read as zeros).  Holds vp's I/O lock.  Bytes read, or -errno.
+ * hole, read as zeros; ENOMEM: memory is waited for, the lock dropped).
+ * Holds vp's I/O lock, shared or exclusive.  Bytes read, or -errno.
  */
 ssize_t vnode_pager_read(struct vnode *vp, struct uio *uio,
-    int (*getpage)(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp));
+    int (*getpage)(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp),
+    bool shared);
 /*
  * Zero the part of vp's last page past size, if the page is resident (and
  * with dirty, mark it to be written back): what a mapping wrote there must
@@ -115,14 +108,18 @@ uint64_t vnode_pager_drop_clean(struct vnode *vp);
  */
 uint64_t vnode_pager_reclaim(struct vnode *vp, uint64_t want);
 /*
- * An allocation for vp's pages failed: drop vp's I/O lock, reclaim
- * memory (vm_lowmem), take the lock again.  The caller looks at the file
- * again.
+ * An allocation for vp's pages failed: drop vp's I/O lock, wait for
+ * memory (vm_wait, which reclaims file pages too: this file's may be
+ * what can go), take the lock again (shared or exclusive).  The caller
+ * looks at the file again.  0, or ENOMEM: none will come.
  */
-void vnode_pager_wait_memory(struct vnode *vp);
+int vnode_pager_wait_memory(struct vnode *vp, bool shared);
 /* Sleep until none of vp's write-back requests is in flight. */
 void vnode_pager_wait_writes(struct vnode *vp);
-/* Sleep until no read or write of vp's pages is in flight (before reclaiming vp). */
+/*
+ * Sleep until no read or write of vp's pages is in flight, faults filling
+ * them included (before truncating or reclaiming vp).
+ */
 void vnode_pager_drain(struct vnode *vp);
 
 #endif

@@ -463,13 +463,15 @@ pattern_word(unsigned long off, unsigned long gen)
 	return off + (gen << 48) + (0x5aUL << 56);
 }
 
+#define BIG_PAGES_PER_READ	8	/* read back under pressure: 32 KiB a request at least */
+
 /* A file bigger than memory through one shared mapping, then read back. */
 static void
 mode_big(unsigned long mib)
 {
 	unsigned long size = mib * MIB, bad = 0, off = 0;
 	long out0 = vmstat_get("file_pageouts"), freed0 = vmstat_get("file_pages_reclaimed");
-	long in0, total_kb = meminfo_get("MemTotal");
+	long in0, req0, ins, reqs, total_kb = meminfo_get("MemTotal");
 	int fd = open(MNT "/big.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	unsigned long *p;
 	ssize_t n;
@@ -492,6 +494,7 @@ mode_big(unsigned long mib)
 	    "memory ran short: dirty pages written back (%ld), then freed (%ld)",
 	    vmstat_get("file_pageouts") - out0, vmstat_get("file_pages_reclaimed") - freed0);
 	in0 = vmstat_get("file_pageins");
+	req0 = vmstat_get("file_read_requests");
 	lseek(fd, 0, SEEK_SET);
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		unsigned long *w = (unsigned long *)buf;
@@ -502,11 +505,18 @@ mode_big(unsigned long mib)
 	}
 	tap_ok(off == size && bad == 0, "read(2) gives back every word (%lu bytes, %lu wrong%s%s)",
 	    off, bad, n < 0 ? ", then " : "", n < 0 ? strerror(errno) : "");
-	tap_diag("lowmem: %ld calls freed %ld pages, waited %ld ticks for busy files; free %ld kB",
+	tap_diag("lowmem: %ld calls freed %ld pages, waited %ld times for busy files; free %ld kB",
 	    vmstat_get("lowmem_calls"), vmstat_get("lowmem_pages_freed"),
 	    vmstat_get("lowmem_busy_waits"), meminfo_get("MemFree"));
-	tap_ok(vmstat_get("file_pageins") - in0 > (long)(size / PGSZ / 2),
-	    "the pages that went were read in again (%ld)", vmstat_get("file_pageins") - in0);
+	/*
+	 * Clustered, even with memory short: a reader that waited for memory
+	 * must come back to a batch freed, not one page per disk request.
+	 */
+	ins = vmstat_get("file_pageins") - in0;
+	reqs = vmstat_get("file_read_requests") - req0;
+	tap_ok(ins > (long)(size / PGSZ / 2) && reqs > 0 && ins / reqs >= BIG_PAGES_PER_READ,
+	    "the pages that went were read in again (%ld, %ld a request, want %d or more)", ins,
+	    reqs > 0 ? ins / reqs : 0, BIG_PAGES_PER_READ);
 	write_text_file("/proc/sys/vm/dirty_writeback_centisecs", "3000\n");
 	close(fd);
 }

@@ -189,7 +189,7 @@ node_alloc(struct mount *mp, struct ext2_inode *ip, struct vnode *dir, const cha
 		free(en, M_EXT2NODE);
 		return ENOMEM;
 	}
-	fs_lock_init(&en->en_lock, "ext2 inode");
+	sx_init(&en->en_lock, "ext2 inode");
 	en->en_ip = ip;
 	en->en_vp = vp;
 	vp->v_data = en;
@@ -204,6 +204,7 @@ node_alloc(struct mount *mp, struct ext2_inode *ip, struct vnode *dir, const cha
 		vp->v_nlink = 0;
 		vp->v_data = NULL;
 		vrele(vp);		/* ext2's reclaim sees no node: the vnode just goes */
+		sx_destroy(&en->en_lock);
 		free(en, M_EXT2NODE);
 		return ENOMEM;
 	}
@@ -297,6 +298,7 @@ ext2_node_release(struct vnode *vp)
 
 	if (en != NULL) {
 		ext2_iput(en->en_ip);	/* frees the inode on disk if it has no links */
+		sx_destroy(&en->en_lock);
 		free(en, M_EXT2NODE);
 	}
 	vnode_free(vp);

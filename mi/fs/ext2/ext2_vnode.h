@@ -19,7 +19,7 @@
  *   VFS rename lock (vfs_syscalls.c), for renames
  *   the I/O lock of a regular file (vn_iolock): read, write, truncate,
  *       fsync and write-back, so pages and the block map stay put
- *   en_lock, the inode lock (ext2.h's (I)), an fs_lock; several are
+ *   en_lock, the inode lock (ext2.h's (I)), an sx lock; several are
  *       taken parent before child, two directories the one above the
  *       other first (else by address), two children by address
  *   the layer's allocation lock and buffer locks (ext2.h)
@@ -29,7 +29,7 @@
 #define _FS_EXT2_EXT2_VNODE_H_
 
 #include <kern/types.h>
-#include <kern/fs_lock.h>
+#include <kern/sx.h>
 #include <kern/list.h>
 #include <kern/spinlock.h>
 #include <fs/ext2/ext2.h>
@@ -55,7 +55,7 @@ struct ext2_vfs {
 /* An inode in the VFS (v_data). */
 struct ext2_node {
 	struct ext2_inode *en_ip;	/* (I) the layer's in-core inode */
-	struct fs_lock	en_lock;	/* the inode lock (I) */
+	struct sx	en_lock;	/* the inode lock (I) */
 	struct vnode	*en_vp;		/* (C) */
 	struct list_node en_link;	/* (h) in the hash, or (f) on ev_tofree */
 	bool		en_hashed;	/* (h) */

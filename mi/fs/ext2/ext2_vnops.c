@@ -27,18 +27,17 @@
 #include <uapi/stat.h>
 
 #define EXT2_S_IFMT_OF(type)	vtype_to_ifmt(type)
-#define COPY_RETRIES		8	/* vnode_pager_copy faults in and tries again at most */
 
 void
 ext2_ilock(struct vnode *vp)
 {
-	fs_lock(&VTON(vp)->en_lock);
+	sx_xlock(&VTON(vp)->en_lock);
 }
 
 void
 ext2_iunlock(struct vnode *vp)
 {
-	fs_unlock(&VTON(vp)->en_lock);
+	sx_xunlock(&VTON(vp)->en_lock);
 }
 
 /* Lock a and b (distinct), by address: two children, or two unrelated directories. */
@@ -322,7 +321,7 @@ ext2_vop_getattr(struct vnode *vp, struct stat *st)
 static ssize_t
 ext2_vop_read(struct vnode *vp, struct uio *uio)
 {
-	return vnode_pager_read(vp, uio, vnode_pager_get_page);
+	return vnode_pager_read(vp, uio, vnode_pager_get_page, false);
 }
 
 /* Give every block of [off, off + n) of vp a place on disk. */
@@ -362,7 +361,7 @@ ext2_vop_write(struct vnode *vp, struct uio *uio)
 	struct ext2_inode *ip = VTOI(vp);
 	uint64_t size, end, max = ip->i_mp->m_maxfilesize;
 	size_t done = 0;
-	int error = 0, retries = 0;
+	int error = 0;
 
 	if ((error = vnode_pager_write_begin(vp, uio, max, true, &size)) != 0)
 		return -error;
@@ -374,23 +373,17 @@ ext2_vop_write(struct vnode *vp, struct uio *uio)
 		struct vm_page *m;
 
 		error = vnode_pager_grab_page(vp, atop(off), contents, &m);
-		if (error == ENOMEM && ++retries < COPY_RETRIES) {
-			vnode_pager_wait_memory(vp);
-			end = vp->v_size;
+		if (error == ENOMEM) {
+			if ((error = vnode_pager_wait_memory(vp, false)) != 0)
+				break;
+			end = vp->v_size;	/* the lock was dropped: a truncation may have come */
 			continue;
 		}
 		if (error != 0 || (error = alloc_blocks(vp, off, n)) != 0)
 			break;
-		error = vnode_pager_copy(vp, m, pgoff, n, uio);
-		if (error == EAGAIN && ++retries < COPY_RETRIES) {
-			end = vp->v_size;	/* the lock was dropped: the file may have changed */
-			continue;
-		}
-		if (error) {
-			error = EFAULT;		/* EAGAIN too: the page keeps going away */
+		if ((error = uiomove((void *)(PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)) + pgoff), n,
+		    uio)) != 0)
 			break;
-		}
-		retries = 0;
 		vnode_pager_dirty(vp, m);
 		done += n;
 		end = MAX(end, off + n);
@@ -433,13 +426,15 @@ ext2_vop_truncate(struct vnode *vp, uint64_t size)
 	old = vp->v_size;
 	if (size < old) {
 		/*
-		 * Faults past the new end fail from now on; no page past it may be
-		 * written back once its blocks are freed (they may be reused).
+		 * Faults past the new end fail from now on.  No page past it may be
+		 * written back once its blocks are freed (they may be reused), nor
+		 * read in by a fault that saw the old size (faults take no I/O
+		 * lock): drain both before pages and blocks go.
 		 */
 		spin_lock(&vp->v_lock);
 		vp->v_size = size;
 		spin_unlock(&vp->v_lock);
-		vnode_pager_wait_writes(vp);
+		vnode_pager_drain(vp);
 		vm_object_page_remove(vp->v_object, atop(round_page(size)), UINT64_MAX);
 	}
 	vnode_pager_zero_tail(vp, MIN(size, old), true);
