@@ -92,22 +92,22 @@ struct pmap_stats pmap_counters;	/* (A) */
  * Small helpers: page flags, page-table pages.
  */
 
-/* vm_page flags are 16 bits: libgcc's __sync routines do the atomic update. */
+/* vm_page flags are 8 bits: libgcc's __sync routines do the atomic update. */
 static void
-page_flags_set(struct vm_page *m, uint16_t f)
+page_flags_set(struct vm_page *m, uint8_t f)
 {
 	__sync_fetch_and_or(&m->flags, f);
 }
 
 /* Clear f; returns whether any of it was set. */
 static bool
-page_flags_clear(struct vm_page *m, uint16_t f)
+page_flags_clear(struct vm_page *m, uint8_t f)
 {
-	return (__sync_fetch_and_and(&m->flags, (uint16_t)~f) & f) != 0;
+	return (__sync_fetch_and_and(&m->flags, (uint8_t)~f) & f) != 0;
 }
 
 static bool
-page_flags_test(const struct vm_page *m, uint16_t f)
+page_flags_test(const struct vm_page *m, uint8_t f)
 {
 	return (__atomic_load_n(&m->flags, __ATOMIC_RELAXED) & f) != 0;
 }
@@ -918,7 +918,7 @@ busy:
 
 /* Does a mapping of m have one of bits?  Other pmaps' tables walked unlocked (see top). */
 static bool
-page_mapping_has(struct vm_page *m, uint16_t flag, pt_entry_t bits)
+page_mapping_has(struct vm_page *m, uint8_t flag, pt_entry_t bits)
 {
 	struct pv_bucket *pb = pv_bucket(m);
 	struct pv_entry *pv;

@@ -45,6 +45,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pagequeue.h>
 #include <vm/zone.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
@@ -189,6 +190,15 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "dirty_faults %lu\n", ps.dirty_faults);
 	tb_printf(tb, "ref_faults %lu\n", ps.ref_faults);
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());
+	tb_printf(tb, "nr_free_pages %lu\n", vm_page_count_free());
+	tb_printf(tb, "nr_inactive_anon %lu\n", vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_ANON));
+	tb_printf(tb, "nr_active_anon %lu\n", vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_ANON));
+	tb_printf(tb, "nr_inactive_file %lu\n", vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_FILE));
+	tb_printf(tb, "nr_active_file %lu\n", vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_FILE));
+	tb_printf(tb, "nr_laundry %lu\n", vm_pagequeue_total(PQ_LAUNDRY));
+	tb_printf(tb, "nr_unswappable %lu\n", vm_pagequeue_total(PQ_UNSWAPPABLE));
+	tb_printf(tb, "pgactivate %lu\n", vm_pagequeue_stats.pgactivate);
+	tb_printf(tb, "pgdeactivate %lu\n", vm_pagequeue_stats.pgdeactivate);
 	tb_printf(tb, "wired_pages %lu\n", vm_page_count_wired());
 	tb_printf(tb, "fork_pages_copied %lu\n", vm_map_stats.fork_pages_copied);
 }
@@ -391,6 +401,9 @@ format_vmcheck(struct textbuf *tb, struct vmspace **vms, int n, bool all)
 		problems += vm_map_verify(&vms[i]->vm_map, check_report, tb);
 		held += vm_map_wirings(&vms[i]->vm_map);
 		vmspace_free(vms[i]);
+	}
+	if (all) {
+		problems += vm_pagequeue_verify(check_report, tb);
 	}
 	if (all) {
 		uint64_t counted = vm_page_count_wired(), found = vm_page_scan_wired();

@@ -350,10 +350,12 @@ test_verify_finds(void)
 	m1 = page_at(vm, a, 1);
 	m2 = page_at(vm, a, 2);
 	obj = m0->object;
-	vm_page_unwire(m0);
-	selftest_ok(problems(vm) > 0, "verify: finds a wired entry's page not wired");
-	vm_page_wire(m0);
 	spin_lock(&obj->lock);
+	vm_page_unwire(m0);
+	spin_unlock(&obj->lock);
+	selftest_ok(problems(vm) > 0, "verify: finds a wired entry's page not wired");
+	spin_lock(&obj->lock);
+	vm_page_wire(m0);
 	obj->resident_count++;
 	spin_unlock(&obj->lock);
 	selftest_ok(problems(vm) > 0, "verify: finds a resident count off by one");

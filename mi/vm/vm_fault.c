@@ -19,6 +19,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pagequeue.h>
 #include <vm/zone.h>
 
 #define FAULT_ENOMEM_RETRIES	4
@@ -161,6 +162,7 @@ find_page(struct faultstate *fs)
 			KASSERT(m->object == obj && m->pindex == idx,
 			    ("find_page: page %lx in %p at %lu says %p at %lu", m->phys_addr, obj,
 			    idx, m->object, m->pindex));
+			vm_page_reference(m);	/* found resident: a minor fault */
 			fs->m = m;
 			return 0;
 		}

@@ -8,6 +8,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pagequeue.h>
 #include <vm/zone.h>
 
 struct vm_object_stats vm_object_stats;
@@ -15,10 +16,19 @@ static zone_t object_zone;
 
 #define STAT_ADD(field, n)	__atomic_add_fetch(&vm_object_stats.field, (n), __ATOMIC_RELAXED)
 
+/* Once per zone item, when its slab is made: the lock outlives the objects (vm_object.h). */
+static void
+object_zinit(void *item)
+{
+	struct vm_object *obj = item;
+
+	spin_init(&obj->lock, "vm object");
+}
+
 void
 vm_object_init(void)
 {
-	object_zone = zone_create("vm object", sizeof(struct vm_object), 8, 0);
+	object_zone = zone_create_stable("vm object", sizeof(struct vm_object), 8, object_zinit);
 	if (object_zone == NULL)
 		panic("vm_object_init: no zone");
 	vm_radix_zinit();
@@ -27,11 +37,12 @@ vm_object_init(void)
 struct vm_object *
 vm_object_allocate(enum vm_object_type type, vm_pindex_t size)
 {
-	struct vm_object *obj = zone_alloc(object_zone, M_WAITOK | M_ZERO);
+	struct vm_object *obj = zone_alloc(object_zone, M_WAITOK);
 
 	if (obj == NULL)
 		return NULL;
-	spin_init(&obj->lock, "vm object");
+	KASSERT(!spin_owned(&obj->lock), ("vm_object_allocate: new object %p is locked", obj));
+	memset(obj, 0, offsetof(struct vm_object, lock));
 	vm_radix_init(&obj->pages);
 	list_init(&obj->shadows);
 	obj->size = size;
@@ -117,10 +128,17 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 	return m;
 }
 
+/*
+ * A page that was being filled is ready: unwired, it joins the inactive
+ * queue (new pages start there, vm_pagequeue.h), before anyone can see it
+ * unbusy and on no queue.
+ */
 void
 vm_page_unbusy(struct vm_page *m)
 {
 	KASSERT(m->busy && spin_owned(&m->object->lock), ("vm_page_unbusy: not busy"));
+	if (m->wire_count == 0 && vm_page_queue(m) == PQ_NONE)
+		vm_page_enqueue(m, PQ_INACTIVE);
 	m->object->busy_pages--;
 	__atomic_store_n(&m->busy, 0, __ATOMIC_RELEASE);
 }
@@ -131,6 +149,7 @@ vm_page_free(struct vm_page *m)
 	KASSERT(m->wire_count == 0, ("vm_page_free: page %lx is wired", m->phys_addr));
 	if (m->object != NULL)
 		vm_page_remove(m);
+	vm_page_dequeue(m);
 	KASSERT(!pmap_page_is_mapped(m), ("vm_page_free: page %lx still mapped", m->phys_addr));
 	vm_page_free_pages(m, 0);
 }

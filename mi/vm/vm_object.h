@@ -44,8 +44,16 @@ enum vm_object_type {
 	OBJT_NTYPES
 };
 
+/*
+ * Objects are type-stable (zone_create_stable): the page daemon finds a
+ * page on a paging queue and locks the object its object pointer names,
+ * which may have just died (a collapse moving the page, a last
+ * deallocation); the lock is still an object lock, and once it is held,
+ * m->object == obj says whether the page is still that object's.  So
+ * the lock is set up once per zone item, never at vm_object_allocate,
+ * and lies past the first word, which a free item lends to the zone.
+ */
 struct vm_object {
-	struct spinlock	lock;
 	struct vm_radix	pages;		/* (O) resident pages by index */
 	uint64_t	resident_count;	/* (O) */
 	vm_pindex_t	size;		/* (O) in pages */
@@ -62,6 +70,7 @@ struct vm_object {
 	const struct vm_pager_ops *pager; /* (C) NULL: zero-fill (vm_pager.h) */
 	void		*pager_data;	/* (C) the pager's own (vnode, device) */
 	uint32_t	busy_pages;	/* (O) pages being filled */
+	struct spinlock	lock;		/* (C) set up once per zone item: see above */
 };
 
 #define OBJ_DEAD	0x0001		/* being torn down */

@@ -4,7 +4,9 @@
 #include <kern/systm.h>
 #include <vm/physmem.h>
 #include <vm/pmap.h>
+#include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pagequeue.h>
 #include <vm/vm_phys.h>
 
 static struct vm_page *vm_page_array;	/* (C) */
@@ -36,6 +38,7 @@ vm_page_startup(void)
 	for (int i = 0; i < n; i++)
 		vm_phys_free_range(r[i].start, r[i].end);
 	vm_page_total = used;
+	vm_pagequeue_init();
 }
 
 struct vm_page *
@@ -52,7 +55,8 @@ vm_page_alloc_pages(int order, int flags)
 	/* No pageout daemon yet: VM_ALLOC_NORMAL cannot wait for memory either. */
 	if (m == NULL)
 		return NULL;
-	KASSERT(m->wire_count == 0 && m->object == NULL,
+	KASSERT(m->wire_count == 0 && m->object == NULL &&
+	    m->astate.bits == VM_PAGE_ASTATE_NONE.bits,
 	    ("vm_page_alloc_pages: page %lx in use", m->phys_addr));
 	m->wire_count = 1;
 	if (flags & VM_ALLOC_ZERO)
@@ -65,25 +69,40 @@ vm_page_free_pages(struct vm_page *m, int order)
 {
 	KASSERT(m->object == NULL && m->busy == 0,
 	    ("vm_page_free_pages: page %lx still in an object or busy", m->phys_addr));
+	KASSERT(m->astate.bits == VM_PAGE_ASTATE_NONE.bits,
+	    ("vm_page_free_pages: page %lx still on paging queue %u", m->phys_addr,
+	    m->astate.queue));
 	m->wire_count = 0;
 	m->flags &= ~(PG_KMEM | PG_ZERO | PG_MD_MODIFIED | PG_MD_REFERENCED);
 	m->pindex = 0;
 	vm_phys_free_pages(m, order);
 }
 
+/* A wired page leaves its paging queue at its first wiring and comes back (active) after its last. */
 void
 vm_page_wire(struct vm_page *m)
 {
-	if (__atomic_fetch_add(&m->wire_count, 1, __ATOMIC_RELAXED) == 0)
+	KASSERT(m->object != NULL && spin_owned(&m->object->lock),
+	    ("vm_page_wire: page %lx: object not locked", m->phys_addr));
+	if (__atomic_fetch_add(&m->wire_count, 1, __ATOMIC_RELAXED) == 0) {
 		__atomic_add_fetch(&vm_page_wired, 1, __ATOMIC_RELAXED);
+		vm_page_dequeue(m);
+	}
+	KASSERT(vm_page_queue(m) == PQ_NONE, ("vm_page_wire: wired page %lx is on queue %u",
+	    m->phys_addr, vm_page_queue(m)));
 }
 
 void
 vm_page_unwire(struct vm_page *m)
 {
+	KASSERT(m->object != NULL && spin_owned(&m->object->lock),
+	    ("vm_page_unwire: page %lx: object not locked", m->phys_addr));
 	KASSERT(m->wire_count > 0, ("vm_page_unwire: page %lx is not wired", m->phys_addr));
-	if (__atomic_sub_fetch(&m->wire_count, 1, __ATOMIC_RELAXED) == 0)
+	if (__atomic_sub_fetch(&m->wire_count, 1, __ATOMIC_RELAXED) == 0) {
 		__atomic_sub_fetch(&vm_page_wired, 1, __ATOMIC_RELAXED);
+		if (!m->busy)
+			vm_page_enqueue(m, PQ_ACTIVE);	/* in use until just now */
+	}
 }
 
 uint64_t
@@ -138,6 +157,13 @@ uint64_t
 vm_page_scan_wirings(void)
 {
 	return scan_object_wirings(true);
+}
+
+struct vm_page *
+vm_page_by_index(uint64_t i)
+{
+	KASSERT(i < vm_page_total, ("vm_page_by_index: %lu of %lu pages", i, vm_page_total));
+	return &vm_page_array[i];
 }
 
 uint64_t

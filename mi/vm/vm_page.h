@@ -5,8 +5,10 @@
  * boot (vm_page_startup).  A page is in exactly one of these states:
  *   free     - on a buddy free list (vm_phys.c); only the head page of a
  *              free block has order != VM_ORDER_NONE;
- *   wired    - allocated and held by its user (kernel memory, page tables);
- *   queued   - owned by a vm_object and on a paging queue (later issues).
+ *   wired    - allocated and held by its user (kernel memory, page tables),
+ *              or an object's page with wirings (mlock): on no paging queue;
+ *   queued   - owned by a vm_object, unwired, and on exactly one paging
+ *              queue (vm_pagequeue.h), which its astate names.
  *
  * Locking annotations:
  *   (C) constant after vm_page_startup
@@ -15,6 +17,7 @@
  *   (A) atomic
  *   (M) the pmap's pv lock
  *   (P) the pmap lock of the pmap a page-table page belongs to
+ *   (Q) the lock of the paging queue astate.queue names (vm_pagequeue.h)
  *
  * The structure is kept to 64 bytes (one cache line; a static assert
  * holds it there): FreeBSD's is about 104 bytes, Linux's 64.
@@ -29,10 +32,30 @@
 
 struct vm_object;
 
+/*
+ * A page's paging-queue state, one atomic word (after FreeBSD 13's
+ * vm_page_astate): which queue it belongs to, its activity count and
+ * the PGA_* flags, changed together by compare-and-swap so that the
+ * fault path can queue a page without a queue lock (vm_pagequeue.h
+ * gives the rules).
+ */
+union vm_page_astate {
+	struct {
+		uint16_t flags;		/* PGA_* */
+		uint8_t	queue;		/* PQ_*, or PQ_NONE */
+		uint8_t	act_count;	/* activity: raised by references, aged by the daemon */
+	};
+	uint32_t	bits;
+};
+
+/* The state of a page on no paging queue (free, kernel, wired). */
+#define PQ_NONE		255
+#define VM_PAGE_ASTATE_NONE	((union vm_page_astate){ .queue = PQ_NONE })
+
 struct vm_page {
 	struct list_node plinks;	/* (F) free list; (P) a page-table page's place in
 					 * its pmap's TLB batch until the flush frees it;
-					 * later a paging queue */
+					 * (Q) its paging queue */
 	struct vm_object *object;	/* (O) owner, or NULL */
 	union {
 		vm_pindex_t pindex;	/* (O) page index within object */
@@ -46,12 +69,11 @@ struct vm_page {
 					 * never paged out */
 	uint32_t	busy;		/* (A) busy lock: held during page-in, copy; set and
 					 * cleared with atomic stores, the object locked */
-	uint16_t	flags;		/* (A) PG_* */
+	uint8_t		flags;		/* (A) PG_* */
 	uint8_t		order;		/* (F) buddy order of a free block head */
 	uint8_t		segind;		/* (C) index of its physical segment */
-	uint8_t		queue;		/* (O) PQ_* paging queue */
-	uint8_t		act_count;	/* (O) pageout activity */
-	uint16_t	pad;
+	uint8_t		pad;		/* free */
+	union vm_page_astate astate;	/* (A) paging queue state (vm_pagequeue.h) */
 };
 
 _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes");
@@ -61,8 +83,9 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 #define PG_ZERO		0x0002	/* known to be zero-filled */
 #define PG_FICTITIOUS	0x0004	/* device memory, no real vm_page behind it */
 #define PG_KMEM		0x0008	/* kernel memory (kmem, zones, page tables) */
-#define PG_MD_MODIFIED	0x0100	/* pmap: written through a mapping since gone */
-#define PG_MD_REFERENCED 0x0200	/* pmap: accessed through a mapping since gone */
+#define PG_MARKER	0x0010	/* (C) not a page: a scan's place holder in a queue */
+#define PG_MD_MODIFIED	0x0040	/* pmap: written through a mapping since gone */
+#define PG_MD_REFERENCED 0x0080	/* pmap: accessed through a mapping since gone */
 
 #define VM_ORDER_NONE	0xff
 
@@ -116,6 +139,8 @@ uint64_t vm_page_scan_wired(void);
 uint64_t vm_page_scan_wirings(void);
 
 uint64_t vm_page_count_total(void);	/* pages under management */
+/* Page i of the page array, i < vm_page_count_total() (for scans of every page). */
+struct vm_page *vm_page_by_index(uint64_t i);
 uint64_t vm_page_count_free(void);
 
 #endif
