@@ -60,27 +60,33 @@ astate_kind(union vm_page_astate a)
 	return (a.flags & PGA_ANON) ? PQ_KIND_ANON : PQ_KIND_FILE;
 }
 
+/* astate as a plain word, for the batch loop (a union's address in a CAS costs a spill). */
+#define ASTATE_QUEUE_SHIFT	16
+_Static_assert(offsetof(union vm_page_astate, flags) == 0 &&
+    offsetof(union vm_page_astate, queue) == ASTATE_QUEUE_SHIFT / 8,
+    "astate: flags in the low half, queue above");
+
 /*
  * Carry out m's pending request, if it still is for queue q (whose lock
  * is held): onto the list's tail (or head), off its old place first.
  */
-static void
-batch_apply(struct vm_pagequeue *pq, uint8_t q, struct vm_page *m)
+static inline void
+batch_apply(struct vm_pagequeue *pq, uint32_t q, struct vm_page *m)
 {
-	union vm_page_astate old = vm_page_astate_load(m), new;
+	uint32_t old = __atomic_load_n(&m->astate.bits, __ATOMIC_RELAXED), new;
 
 	do {
-		if (old.queue != q || !(old.flags & (PGA_REQUEUE | PGA_REQUEUE_HEAD)))
+		if (((old >> ASTATE_QUEUE_SHIFT) & 0xff) != q ||
+		    !(old & (PGA_REQUEUE | PGA_REQUEUE_HEAD)))
 			return;		/* moved on, freed, or done by an earlier entry */
-		new = old;
-		new.flags &= ~(PGA_REQUEUE | PGA_REQUEUE_HEAD);
-		new.flags |= PGA_ENQUEUED;
-	} while (!astate_cas(m, &old, new));
-	if (old.flags & PGA_ENQUEUED)
+		new = (old & ~(uint32_t)(PGA_REQUEUE | PGA_REQUEUE_HEAD)) | PGA_ENQUEUED;
+	} while (!__atomic_compare_exchange_n(&m->astate.bits, &old, new, false, __ATOMIC_RELAXED,
+	    __ATOMIC_RELAXED));
+	if (old & PGA_ENQUEUED)
 		list_remove(&m->plinks);
 	else
-		pq->pq_cnt[astate_kind(old)]++;
-	if (old.flags & PGA_REQUEUE_HEAD)
+		pq->pq_cnt[(old & PGA_ANON) ? PQ_KIND_ANON : PQ_KIND_FILE]++;
+	if (old & PGA_REQUEUE_HEAD)
 		list_push(&pq->pq_pl, &m->plinks);
 	else
 		list_append(&pq->pq_pl, &m->plinks);
@@ -99,18 +105,24 @@ batch_process(struct vm_batchqueue *bq, uint8_t q)
 	bq->bq_cnt = 0;
 }
 
-/* Note m, whose astate now asks to go on queue q, in this cpu's batch (the fault path's cost). */
+/*
+ * Note m, whose astate now asks to go on queue q, in this cpu's batch:
+ * the fault path's whole cost but for one batch_process in 31.  The
+ * caller holds m's object lock, a spin lock, so it is in a critical
+ * section already: no migration, no interrupt on this cpu.
+ */
 static inline __attribute__((always_inline)) void
 batch_submit(struct vm_page *m, uint8_t q)
 {
-	struct vm_batchqueue *bq;
+	struct pcpu *pc = curcpu();
+	struct vm_batchqueue *bq = &batchqueues[pc->pc_cpuid][q];
+	uint64_t n = bq->bq_cnt;
 
-	critical_enter();
-	bq = &batchqueues[cpu_id()][q];
-	bq->bq_pa[bq->bq_cnt++] = m;
-	if (bq->bq_cnt == VM_BATCHQUEUE_SIZE)
+	KASSERT(pc->pc_spin_depth > 0, ("batch_submit: not in a critical section"));
+	bq->bq_pa[n] = m;
+	bq->bq_cnt = n + 1;
+	if (n + 1 == VM_BATCHQUEUE_SIZE)
 		batch_process(bq, q);
-	critical_exit();
 }
 
 void
@@ -249,9 +261,9 @@ vm_page_enqueue(struct vm_page *m, uint8_t queue)
 		.act_count = queue == PQ_ACTIVE ? ACT_INIT : 0,
 	};
 
+	/* Its callers (vm_page_unbusy, vm_page_unwire) have asserted the object lock. */
 	KASSERT(queue < PQ_COUNT && m->astate.bits == VM_PAGE_ASTATE_NONE.bits &&
-	    m->wire_count == 0 && spin_owned(&m->object->lock),
-	    ("vm_page_enqueue: page %lx: on queue %u, %u wirings, or its object unlocked",
+	    m->wire_count == 0, ("vm_page_enqueue: page %lx: on queue %u, or %u wirings",
 	    m->phys_addr, m->astate.queue, m->wire_count));
 	/* A page on no queue changes only under its object lock: a plain store will do. */
 	__atomic_store_n(&m->astate.bits, new.bits, __ATOMIC_RELAXED);
