@@ -858,6 +858,17 @@ mapping_reduce(pmap_t pmap, vaddr_t va, struct vm_page *m, pt_entry_t clear,
 	remove = (old & ~clear & (PTE_R | PTE_X)) == 0;
 	if (!remove && (old & clear) == 0)
 		return false;
+	if (clear == PTE_A) {
+		/*
+		 * Only A (pmap_ts_referenced): no flush.  A cpu whose TLB still
+		 * holds the entry with A set goes on using it, and its accesses
+		 * meanwhile are not counted: the page daemon sees a reference
+		 * late, not wrongly, and a shootdown per page scanned would
+		 * cost far more than it saves.
+		 */
+		(void)leaf_clear(pte, PTE_A, m, save);
+		return false;
+	}
 	batch_init(&b);
 	old = leaf_clear(pte, remove ? ~0UL : clear, m, save);
 	if (remove) {

@@ -45,7 +45,10 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_oom.h>
 #include <vm/vm_pagequeue.h>
+#include <vm/vm_pageout.h>
+#include <vm/vm_workingset.h>
 #include <vm/zone.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
@@ -155,12 +158,28 @@ format_zoneinfo(struct textbuf *tb)
 		    mt->mt_bytes, mt->mt_highwater, mt->mt_requests);
 }
 
+/* 512-byte sectors of cmd every disk has completed (Linux's pgpgin/pgpgout count all block I/O). */
+static uint64_t
+disk_sectors_total(enum bio_cmd cmd)
+{
+	struct disk_stats st;
+	uint64_t n = 0;
+
+	for (struct disk *dp = disk_next(NULL); dp != NULL; dp = disk_next(dp)) {
+		disk_get_stats(dp, &st);
+		n += st.ds_sectors[cmd];
+	}
+	return n;
+}
+
 static void
 format_vmstat(struct textbuf *tb)
 {
 	struct pmap_stats ps;
 	const struct vm_fault_stats *fs = &vm_fault_stats;
 	const struct vm_object_stats *os = &vm_object_stats;
+	const struct vm_pageout_stats *ps_out = &vm_pageout_stats;
+	const struct vm_workingset_stats *ws = &vm_workingset_stats;
 
 	pmap_get_stats(&ps);
 	tb_printf(tb, "pgfault %lu\n", fs->faults);
@@ -197,8 +216,26 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "nr_active_file %lu\n", vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_FILE));
 	tb_printf(tb, "nr_laundry %lu\n", vm_pagequeue_total(PQ_LAUNDRY));
 	tb_printf(tb, "nr_unswappable %lu\n", vm_pagequeue_total(PQ_UNSWAPPABLE));
+	tb_printf(tb, "nr_dirty_kernel %lu\n", vm_page_dirty);
+	tb_printf(tb, "pgmajfault %lu\n", fs->pageins);
+	tb_printf(tb, "pgpgin %lu\n", disk_sectors_total(BIO_READ) / 2);
+	tb_printf(tb, "pgpgout %lu\n", disk_sectors_total(BIO_WRITE) / 2);
 	tb_printf(tb, "pgactivate %lu\n", vm_pagequeue_stats.pgactivate);
 	tb_printf(tb, "pgdeactivate %lu\n", vm_pagequeue_stats.pgdeactivate);
+	tb_printf(tb, "pgscan_kswapd %lu\n", ps_out->pgscan_kswapd);
+	tb_printf(tb, "pgsteal_kswapd %lu\n", ps_out->pgsteal_kswapd);
+	tb_printf(tb, "pgscan_active %lu\n", ps_out->pgscan_active);
+	tb_printf(tb, "reactivations %lu\n", ps_out->reactivations);
+	tb_printf(tb, "pageout_to_laundry %lu\n", ps_out->pages_to_laundry);
+	tb_printf(tb, "pageout_unswappable %lu\n", ps_out->pages_unswappable);
+	tb_printf(tb, "pageout_passes %lu\n", ps_out->passes);
+	tb_printf(tb, "pageout_wakeups %lu\n", ps_out->wakeups);
+	tb_printf(tb, "pageout_oom_passes %lu\n", ps_out->oom_passes);
+	tb_printf(tb, "workingset_refault_anon %lu\n", ws->refault[PQ_KIND_ANON]);
+	tb_printf(tb, "workingset_refault_file %lu\n", ws->refault[PQ_KIND_FILE]);
+	tb_printf(tb, "workingset_activate_anon %lu\n", ws->activate[PQ_KIND_ANON]);
+	tb_printf(tb, "workingset_activate_file %lu\n", ws->activate[PQ_KIND_FILE]);
+	tb_printf(tb, "oom_kill %lu\n", vm_oom_stats.oom_kill);
 	tb_printf(tb, "wired_pages %lu\n", vm_page_count_wired());
 	tb_printf(tb, "fork_pages_copied %lu\n", vm_map_stats.fork_pages_copied);
 }

@@ -19,6 +19,7 @@
 #include <kern/witness.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
+#include <vm/vm_pageout.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
@@ -90,6 +91,7 @@ mi_startup(void)
 	witness_init();
 	vm_object_init();
 	sched_init();
+	vm_pageout_init();
 	disk_init();
 	proc_init();
 	mount_root();

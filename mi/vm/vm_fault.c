@@ -20,6 +20,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pagequeue.h>
+#include <vm/vm_pageout.h>
 #include <vm/zone.h>
 
 #define FAULT_ENOMEM_RETRIES	4
@@ -363,6 +364,7 @@ vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 		fs.access = access;
 		fs.wire_page = (flags & VM_FAULT_WIRE) != 0;
 		error = fault_once(&fs);
+		vm_pageout_kick_check();	/* an allocation under the locks may have left one */
 		if (error != ENOMEM || tries == FAULT_ENOMEM_RETRIES)
 			return error;
 		/* Give the allocators' caches back to the page allocator and retry. */

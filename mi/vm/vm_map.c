@@ -734,6 +734,7 @@ copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 			spin_lock(&obj->lock);
 			if ((copy = vm_page_alloc(obj, i, 0)) != NULL) {
 				pmap_copy_page(m, copy);
+				vm_page_set_dirty(copy);	/* the child's only copy */
 				vm_page_unbusy(copy);
 				STAT_ADD(fork_pages_copied, 1);
 			}

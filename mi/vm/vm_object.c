@@ -119,6 +119,7 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 	if (m == NULL)
 		return NULL;
 	m->wire_count = 0;
+	m->oflags = 0;
 	if (vm_page_insert(m, obj, pindex) != 0) {
 		vm_page_free_pages(m, 0);
 		return NULL;
@@ -143,10 +144,36 @@ vm_page_unbusy(struct vm_page *m)
 	__atomic_store_n(&m->busy, 0, __ATOMIC_RELEASE);
 }
 
+uint64_t vm_page_dirty;		/* (A) pages with VPO_DIRTY */
+
+void
+vm_page_set_dirty(struct vm_page *m)
+{
+	KASSERT(spin_owned(&m->object->lock), ("vm_page_set_dirty: object not locked"));
+	if (!(m->oflags & VPO_DIRTY)) {
+		m->oflags |= VPO_DIRTY;
+		__atomic_add_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	}
+}
+
+bool
+vm_page_clear_dirty(struct vm_page *m)
+{
+	KASSERT(spin_owned(&m->object->lock), ("vm_page_clear_dirty: object not locked"));
+	if (!(m->oflags & VPO_DIRTY))
+		return false;
+	m->oflags &= ~VPO_DIRTY;
+	__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
 void
 vm_page_free(struct vm_page *m)
 {
 	KASSERT(m->wire_count == 0, ("vm_page_free: page %lx is wired", m->phys_addr));
+	if (m->oflags & VPO_DIRTY)
+		__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	m->oflags = 0;
 	if (m->object != NULL)
 		vm_page_remove(m);
 	vm_page_dequeue(m);

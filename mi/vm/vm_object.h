@@ -130,6 +130,16 @@ void vm_page_remove(struct vm_page *m);
  */
 struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags);
 void vm_page_unbusy(struct vm_page *m);
+/*
+ * A page's dirty state from writes by the kernel (object locked), which
+ * no pmap sees (write(2), a copy made for a child): counted in
+ * vm_page_dirty; clear returns whether it was set.  Writes through
+ * mappings are the pmap's modified bit.  A page is clean, freeable
+ * without a write, when neither says it is dirty.
+ */
+void vm_page_set_dirty(struct vm_page *m);
+bool vm_page_clear_dirty(struct vm_page *m);
+extern uint64_t vm_page_dirty;
 void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
 
 /*

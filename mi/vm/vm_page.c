@@ -7,6 +7,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pagequeue.h>
+#include <vm/vm_pageout.h>
 #include <vm/vm_phys.h>
 
 static struct vm_page *vm_page_array;	/* (C) */
@@ -47,14 +48,20 @@ PHYS_TO_VM_PAGE(paddr_t pa)
 	return vm_phys_to_page(pa);
 }
 
+uint64_t vm_page_alloc_failures;	/* (A) */
+
 struct vm_page *
 vm_page_alloc_pages(int order, int flags)
 {
 	struct vm_page *m = vm_phys_alloc_pages(order);
 
-	/* No pageout daemon yet: VM_ALLOC_NORMAL cannot wait for memory either. */
-	if (m == NULL)
+	if (vm_paging_needed(vm_phys_free_count()))
+		vm_pageout_wakeup();
+	/* No waiting for memory yet: VM_ALLOC_NORMAL fails too. */
+	if (m == NULL) {
+		__atomic_add_fetch(&vm_page_alloc_failures, 1, __ATOMIC_RELAXED);
 		return NULL;
+	}
 	KASSERT(m->wire_count == 0 && m->object == NULL &&
 	    m->astate.bits == VM_PAGE_ASTATE_NONE.bits,
 	    ("vm_page_alloc_pages: page %lx in use", m->phys_addr));
@@ -92,8 +99,9 @@ vm_page_wire(struct vm_page *m)
 	    m->phys_addr, vm_page_queue(m)));
 }
 
-void
-vm_page_unwire(struct vm_page *m)
+/* Take one wiring off m; the last one puts it on queue (if it is not busy: unbusy will). */
+static void
+unwire(struct vm_page *m, uint8_t queue)
 {
 	KASSERT(m->object != NULL && spin_owned(&m->object->lock),
 	    ("vm_page_unwire: page %lx: object not locked", m->phys_addr));
@@ -101,8 +109,15 @@ vm_page_unwire(struct vm_page *m)
 	if (__atomic_sub_fetch(&m->wire_count, 1, __ATOMIC_RELAXED) == 0) {
 		__atomic_sub_fetch(&vm_page_wired, 1, __ATOMIC_RELAXED);
 		if (!m->busy)
-			vm_page_enqueue(m, PQ_ACTIVE);	/* in use until just now */
+			vm_page_enqueue(m, queue);
 	}
+}
+
+/* A user's wiring (munlock): the page was in use until now, so it goes to active. */
+void
+vm_page_unwire(struct vm_page *m)
+{
+	unwire(m, PQ_ACTIVE);
 }
 
 uint64_t
@@ -118,11 +133,17 @@ vm_page_wire_kernel(struct vm_page *m)
 	__atomic_add_fetch(&vm_page_kernel_wirings, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * The kernel held the page while it copied to or from it (read(2),
+ * write(2)): one use, as a fault's.  The page goes to inactive marked
+ * referenced, where another use promotes it (Linux's mark_page_accessed).
+ */
 void
 vm_page_unwire_kernel(struct vm_page *m)
 {
 	__atomic_sub_fetch(&vm_page_kernel_wirings, 1, __ATOMIC_RELAXED);
-	vm_page_unwire(m);
+	unwire(m, PQ_INACTIVE);
+	vm_page_reference(m);
 }
 
 uint64_t

@@ -72,7 +72,7 @@ struct vm_page {
 	uint8_t		flags;		/* (A) PG_* */
 	uint8_t		order;		/* (F) buddy order of a free block head */
 	uint8_t		segind;		/* (C) index of its physical segment */
-	uint8_t		pad;		/* free */
+	uint8_t		oflags;		/* (O) VPO_* */
 	union vm_page_astate astate;	/* (A) paging queue state (vm_pagequeue.h) */
 };
 
@@ -86,6 +86,10 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 #define PG_MARKER	0x0010	/* (C) not a page: a scan's place holder in a queue */
 #define PG_MD_MODIFIED	0x0040	/* pmap: written through a mapping since gone */
 #define PG_MD_REFERENCED 0x0080	/* pmap: accessed through a mapping since gone */
+
+/* oflags */
+#define VPO_DIRTY	0x01	/* written by the kernel (not through a mapping) since it
+				 * was last clean: must be written before it is freed */
 
 #define VM_ORDER_NONE	0xff
 
@@ -116,15 +120,19 @@ void vm_page_free_pages(struct vm_page *m, int order);
 
 /*
  * User wiring (mlock, vm_map_wire) of an object's page: a wired page is
- * never paged out.  Counted, for /proc/vmstat's wired_pages.
+ * never paged out, and is on no paging queue.  Counted, for /proc/vmstat's
+ * wired_pages.  The object is locked.  The last unwiring puts the page on
+ * the active queue (it was in use).
  */
 void vm_page_wire(struct vm_page *m);
 void vm_page_unwire(struct vm_page *m);
 uint64_t vm_page_count_wired(void);
 /*
  * A wiring of an object page held by the kernel itself, not by a map
- * entry (the signal trampoline's page): counted apart, so that every
- * other wiring can be matched with the entries that hold it.
+ * entry (the signal trampoline's page; a page read(2) or write(2) is
+ * copying): counted apart, so that every other wiring can be matched
+ * with the entries that hold it.  The last unwiring puts the page on the
+ * inactive queue, marked referenced (one use).
  */
 void vm_page_wire_kernel(struct vm_page *m);
 void vm_page_unwire_kernel(struct vm_page *m);
@@ -137,6 +145,9 @@ uint64_t vm_page_count_kernel_wirings(void);
 uint64_t vm_page_scan_wired(void);
 /* The wirings of all object pages, summed by the same walk. */
 uint64_t vm_page_scan_wirings(void);
+
+/* Allocations that found no page (the page daemon's sign that someone is short). */
+extern uint64_t vm_page_alloc_failures;
 
 uint64_t vm_page_count_total(void);	/* pages under management */
 /* Page i of the page array, i < vm_page_count_total() (for scans of every page). */

@@ -13,3 +13,10 @@ vm_pager_put_pages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 		return 0;
 	return obj->pager->putpages(obj, start, end);
 }
+
+bool
+vm_pager_can_launder(struct vm_object *obj)
+{
+	(void)obj;
+	return false;
+}

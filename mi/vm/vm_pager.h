@@ -47,6 +47,14 @@ struct vm_pager_ops {
 	paddr_t		(*phys_addr)(struct vm_object *obj, vm_pindex_t pindex);
 };
 
+/*
+ * Can obj's dirty pages be written somewhere now, to be freed after (the
+ * laundry), or must they stay in memory (the unswappable queue)?  No
+ * pager writes pages out yet: anonymous memory waits for swap, ramfs
+ * files (whose pages are their only copy) too.  Object locked.
+ */
+bool vm_pager_can_launder(struct vm_object *obj);
+
 /* Write back obj's modified pages in [start, end) through its pager (msync). */
 int vm_pager_put_pages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
 

@@ -89,8 +89,13 @@ tap_vm_consistent(const char *after)
 struct vm_snapshot
 vm_snapshot_take(void)
 {
-	/* Reading /proc allocates and frees: read twice, keep the second. */
+	/*
+	 * Reading /proc allocates and frees, and the first read of a long file
+	 * into buf may fault its bss pages in (a new object, counted after the
+	 * file's text was made): read both files once first, keep the second.
+	 */
 	(void)meminfo_get("MemFree");
+	(void)vmstat_get("objects_anon");
 	return (struct vm_snapshot){ meminfo_get("MemFree"), vmstat_get("objects_anon"),
 	    vmstat_get("objects_vnode"), vmstat_get("shadow_objects"),
 	    vmstat_get("wired_pages") };

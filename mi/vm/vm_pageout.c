@@ -1,0 +1,507 @@
+/*
+ * The page daemon (see vm_pageout.h).
+ *
+ * One kernel thread, woken when free pages fall below wakeup_thresh (or
+ * a waiter asks), frees pages until free_target are free:
+ *
+ *  - The inactive queue, oldest first.  A page referenced since the
+ *    daemon last looked (its mappings' A bits, pmap_ts_referenced, or a
+ *    fault that found it resident, PGA_REFERENCED) is not taken; one that
+ *    was not is unmapped (pmap_remove_all) and, clean, freed; dirty, it
+ *    goes to the laundry queue (or, with nowhere to write it, to the
+ *    unswappable one).
+ *  - The active queue, when inactive is short of its goal: a clock hand
+ *    that ages each page's activity count (FreeBSD's act_count: up by
+ *    ACT_ADVANCE with a reference, down by ACT_DECLINE without) and moves
+ *    those that reach 0 to inactive.  The goal is FreeBSD's
+ *    inactive_target, and at least active / ratio with Linux's ratio
+ *    (1 below 1 GiB, sqrt(10 * GiB) above): inactive must stay long
+ *    enough to give its pages a fair chance of a second reference.
+ *
+ * Scan resistance (a working set that fits in memory must survive a
+ * program streaming once through more than memory).  Plain LRU fails:
+ * the streamed pages push the working set out.  Here a page has to earn
+ * the active queue, which the daemon ages only to keep inactive at its
+ * goal, so pages touched once never displace it:
+ *  - new pages (zero-filled, copied, paged in) start on inactive, not
+ *    active (2Q's A1in, Linux's inactive list);
+ *  - a page on inactive is promoted only on a second reference: the
+ *    first one the daemon sees (the fault that made the page set its A
+ *    bit) only marks it (PGA_REFERENCED) and sends it round once more;
+ *    only a reference seen again, or two at once (two mappings), makes
+ *    it active (Linux's page_check_references);
+ *  - a page whose reuse distance is longer than a trip through inactive
+ *    loses that race however hot it is, so evictions are remembered
+ *    (vm_workingset.c: 2Q's A1out ghost list, kept as eviction stamps as
+ *    Linux's workingset does): a page paged back in within one
+ *    memory-full of evictions goes straight to active.  A stream's pages
+ *    come back, if ever, only after more than that.
+ *
+ * Out of memory.  A pass that frees nothing while user allocations fail
+ * counts towards PAGEOUT_OOM_PASSES; that many in a row, and the OOM
+ * killer picks a victim (vm_oom.c).
+ *
+ * Locking: the daemon holds a page queue lock only to pick the next page
+ * (after its marker) and try its object's lock, which it then keeps
+ * while it decides; see vm_pagequeue.h for the order.  Objects are
+ * type-stable, so trying the lock of a page's object is safe even when
+ * the pointer has gone stale; holding it, m->object == obj says whether
+ * it still is the page's object.
+ */
+#include <kern/systm.h>
+#include <kern/pcpu.h>
+#include <machine/cpu.h>
+#include <kern/sched.h>
+#include <kern/sleepqueue.h>
+#include <kern/spinlock.h>
+#include <vm/pmap.h>
+#include <vm/vm_object.h>
+#include <vm/vm_oom.h>
+#include <vm/vm_page.h>
+#include <vm/vm_pagequeue.h>
+#include <vm/vm_pageout.h>
+#include <vm/vm_pager.h>
+#include <vm/vm_workingset.h>
+
+#define PAGEOUT_IDLE_NS		(100UL * 1000 * 1000)	/* a look even if no one asks (a kick left) */
+#define PAGEOUT_RETRY_NS	(20UL * 1000 * 1000)	/* after a pass that freed nothing */
+#define PAGEOUT_OOM_PASSES	12			/* FreeBSD's vm.pageout_oom_seq */
+#define CLUSTER_RESERVE		32	/* FreeBSD's vm_pageout_page_count: a laundry cluster */
+#define PAGEOUT_IO_RESERVE	34	/* FreeBSD's pageout_free_min: what writing pages needs */
+#define MIN_FREE_KBYTES_MAX_FRACTION 4	/* min_free_kbytes may take at most a quarter of RAM */
+
+struct vm_pageout_targets vm_pageout_targets;
+struct vm_pageout_stats vm_pageout_stats;
+
+static struct spinlock targets_lock = SPINLOCK_INITIALIZER("pageout targets");
+static struct spinlock pageout_lock = SPINLOCK_INITIALIZER("pageout");
+static uint32_t pageout_wanted;		/* (pageout_lock, read atomically) */
+static const char pageout_chan;		/* the daemon sleeps here */
+static uint32_t swap_added;			/* (A) the unswappable queue is to be emptied */
+static unsigned oom_passes;		/* (daemon) passes in a row that could not help */
+static uint64_t failures_seen;		/* (daemon) vm_page_alloc_failures at the last pass */
+
+/* The daemon's places in the queues (never freed, never in an object). */
+static struct vm_page inactive_marker = { .flags = PG_MARKER, .astate = { .queue = PQ_NONE } };
+static struct vm_page active_hand = { .flags = PG_MARKER, .astate = { .queue = PQ_NONE } };
+static struct vm_page unswappable_marker = { .flags = PG_MARKER, .astate = { .queue = PQ_NONE } };
+
+#define STAT_INC(field)	__atomic_add_fetch(&vm_pageout_stats.field, 1, __ATOMIC_RELAXED)
+
+/*
+ * Targets.
+ */
+
+/* free_min's share above the reserve; free_target takes four of them (FreeBSD's proportions). */
+static void
+set_targets(uint64_t reserved, uint64_t min_share)
+{
+	struct vm_pageout_targets *t = &vm_pageout_targets;
+	uint64_t target = reserved + 4 * min_share;
+
+	spin_lock(&targets_lock);
+	__atomic_store_n(&t->free_reserved, reserved, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->free_min, reserved + min_share, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->free_target, target, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->wakeup_thresh, target / 10 * 9, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->inactive_target, target * 3 / 2, __ATOMIC_RELAXED);
+	spin_unlock(&targets_lock);
+}
+
+/*
+ * FreeBSD's vm_pageout_init: 2 pages for interrupts; a reserve of one
+ * laundry cluster, what writing it needs and 1/768 of memory; free_min
+ * 1/200 of memory above it, free_target four times that.
+ */
+static void
+compute_targets(uint64_t npages)
+{
+	vm_pageout_targets.interrupt_free_min = 2;
+	set_targets(vm_pageout_targets.interrupt_free_min + CLUSTER_RESERVE + PAGEOUT_IO_RESERVE +
+	    npages / 768, MAX(npages / 200, 1));
+}
+
+int
+vm_pageout_set_min_free_kbytes(uint64_t kb)
+{
+	uint64_t pages = kb / (PAGE_SIZE / 1024), reserved = vm_pageout_targets.free_reserved;
+
+	if (pages <= reserved || pages > vm_page_count_total() / MIN_FREE_KBYTES_MAX_FRACTION)
+		return EINVAL;
+	set_targets(reserved, pages - reserved);
+	vm_pageout_wakeup();
+	return 0;
+}
+
+/*
+ * Waking the daemon.
+ */
+
+uint32_t vm_pageout_kicked;		/* (A) a wakeup left for a safe moment */
+
+void
+vm_pageout_kick(void)
+{
+	if (!__atomic_exchange_n(&vm_pageout_kicked, 0, __ATOMIC_RELAXED))
+		return;
+	spin_lock(&pageout_lock);
+	if (!pageout_wanted) {
+		__atomic_store_n(&pageout_wanted, 1, __ATOMIC_RELAXED);
+		STAT_INC(wakeups);
+		wakeup(&pageout_chan);
+	}
+	spin_unlock(&pageout_lock);
+}
+
+void
+vm_pageout_wakeup(void)
+{
+	struct pcpu *pc = curcpu();
+
+	if (__atomic_load_n(&pageout_wanted, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&vm_pageout_kicked, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&vm_pageout_kicked, 1, __ATOMIC_RELAXED);
+	if (pc->pc_spin_depth == 0 && pc->pc_intr_depth == 0)
+		vm_pageout_kick();
+}
+
+void
+vm_pageout_swap_added(void)
+{
+	__atomic_store_n(&swap_added, 1, __ATOMIC_RELAXED);
+	vm_pageout_wakeup();
+}
+
+/*
+ * Walking a queue.
+ */
+
+/* Put marker at the head of queue q. */
+static void
+marker_insert(uint8_t q, struct vm_page *marker)
+{
+	struct vm_pagequeue *pq = &vm_pagequeues[q];
+
+	spin_lock(&pq->pq_lock);
+	list_push(&pq->pq_pl, &marker->plinks);
+	spin_unlock(&pq->pq_lock);
+}
+
+static void
+marker_remove(uint8_t q, struct vm_page *marker)
+{
+	struct vm_pagequeue *pq = &vm_pagequeues[q];
+
+	spin_lock(&pq->pq_lock);
+	list_remove(&marker->plinks);
+	spin_unlock(&pq->pq_lock);
+}
+
+/*
+ * The next page after marker on queue q (its list is walked from the
+ * head; with wrap, past the end back to the head, as a clock hand), with
+ * its object locked in *objp and the marker moved past it.  A page
+ * whose object lock is taken is passed over: the daemon never waits for
+ * a lock while it holds a queue's.  NULL at the end of the list.
+ */
+static struct vm_page *
+scan_next(uint8_t q, struct vm_page *marker, bool wrap, struct vm_object **objp)
+{
+	struct vm_pagequeue *pq = &vm_pagequeues[q];
+	uint64_t limit = vm_pagequeue_total(q) + 2;
+	struct vm_page *m = NULL;
+
+	spin_lock(&pq->pq_lock);
+	while (limit-- > 0) {
+		struct list_node *n = marker->plinks.next;
+		struct vm_object *obj;
+
+		if (n == &pq->pq_pl) {
+			if (!wrap || pq->pq_pl.next == &marker->plinks)
+				break;
+			list_remove(&marker->plinks);
+			list_push(&pq->pq_pl, &marker->plinks);
+			continue;
+		}
+		list_remove(&marker->plinks);
+		list_insert_between(&marker->plinks, n, n->next);
+		m = list_entry(n, struct vm_page, plinks);
+		if (m->flags & PG_MARKER)
+			continue;
+		obj = __atomic_load_n(&m->object, __ATOMIC_ACQUIRE);
+		if (obj != NULL && spin_trylock(&obj->lock)) {
+			if (m->object == obj && vm_page_queue(m) == q) {
+				spin_unlock(&pq->pq_lock);
+				*objp = obj;
+				return m;
+			}
+			spin_unlock(&obj->lock);
+		}
+	}
+	spin_unlock(&pq->pq_lock);
+	return NULL;
+}
+
+/*
+ * Deciding about a page.
+ */
+
+/* Must m be written before it can be freed?  Object locked, m unmapped or not. */
+static bool
+page_dirty(struct vm_page *m)
+{
+	return (m->oflags & VPO_DIRTY) || pmap_is_modified(m);
+}
+
+/* A dirty page the daemon will not free now: to laundry, or parked. */
+static void
+page_launder(struct vm_page *m, struct vm_object *obj)
+{
+	if (vm_pager_can_launder(obj)) {
+		vm_page_launder(m);
+		STAT_INC(pages_to_laundry);
+	} else if (vm_page_queue(m) != PQ_UNSWAPPABLE) {
+		vm_page_unswappable(m);
+		STAT_INC(pages_unswappable);
+	}
+}
+
+enum verdict { KEPT, ACTIVATED, LAUNDERED, FREED };
+
+/*
+ * One inactive page, its object locked: promote it on a second
+ * reference, keep it for one more trip on a first, else reclaim it.
+ */
+static enum verdict
+inactive_page(struct vm_page *m, struct vm_object *obj)
+{
+	bool seen;
+	int refs;
+
+	if (m->busy)
+		return KEPT;		/* being filled or written */
+	KASSERT(m->wire_count == 0, ("inactive_page: wired page %lx on inactive", m->phys_addr));
+	STAT_INC(pgscan_kswapd);
+	refs = pmap_ts_referenced(m);
+	seen = vm_page_test_clear_referenced(m);
+	if (refs > 0) {
+		if (seen || refs > 1) {
+			vm_page_activate(m);
+			STAT_INC(reactivations);
+			return ACTIVATED;
+		}
+		vm_page_reference(m);	/* the first reference the daemon saw */
+		vm_page_requeue(m);
+		return KEPT;
+	}
+	pmap_remove_all(m);
+	if (page_dirty(m)) {
+		page_launder(m, obj);
+		return LAUNDERED;
+	}
+	vm_workingset_evict(m);
+	vm_page_free(m);
+	STAT_INC(pgsteal_kswapd);
+	return FREED;
+}
+
+/*
+ * Walk queue q after marker (a clock hand with wrap) until visit, called
+ * on each page with its object locked, has said true want times, or each
+ * page on the list at the start has had its turn.  How many said true.
+ */
+static uint64_t
+scan_queue(uint8_t q, struct vm_page *marker, bool wrap, uint64_t want,
+    bool (*visit)(struct vm_page *m, struct vm_object *obj))
+{
+	uint64_t done = 0, budget = vm_pagequeue_total(q);
+	struct vm_object *obj;
+	struct vm_page *m;
+
+	while (done < want && budget-- > 0 && (m = scan_next(q, marker, wrap, &obj)) != NULL) {
+		if (visit(m, obj))
+			done++;
+		spin_unlock(&obj->lock);
+	}
+	return done;
+}
+
+static bool
+inactive_freed(struct vm_page *m, struct vm_object *obj)
+{
+	return inactive_page(m, obj) == FREED;
+}
+
+/* Free up to want inactive pages, oldest first; how many were freed. */
+static uint64_t
+scan_inactive(uint64_t want)
+{
+	uint64_t freed;
+
+	marker_insert(PQ_INACTIVE, &inactive_marker);
+	freed = scan_queue(PQ_INACTIVE, &inactive_marker, false, want, inactive_freed);
+	marker_remove(PQ_INACTIVE, &inactive_marker);
+	return freed;
+}
+
+/* One active page, object locked: age it; true if it went to inactive. */
+static bool
+active_page(struct vm_page *m, struct vm_object *obj)
+{
+	union vm_page_astate a = vm_page_astate_load(m);
+	int refs, act = a.act_count;
+
+	(void)obj;
+	if (m->busy)
+		return false;
+	STAT_INC(pgscan_active);
+	refs = pmap_ts_referenced(m) + (vm_page_test_clear_referenced(m) ? 1 : 0);
+	if (refs > 0) {
+		vm_page_set_act_count(m, (uint8_t)MIN(act + ACT_ADVANCE + refs, ACT_MAX));
+		return false;
+	}
+	act = act > ACT_DECLINE ? act - ACT_DECLINE : 0;
+	if (act > 0) {
+		vm_page_set_act_count(m, (uint8_t)act);
+		return false;
+	}
+	vm_page_deactivate(m);
+	return true;
+}
+
+/* Move the clock hand over the active queue until want pages went to inactive. */
+static uint64_t
+scan_active(uint64_t want)
+{
+	return scan_queue(PQ_ACTIVE, &active_hand, true, want, active_page);
+}
+
+/* An unswappable page that can be written now goes to laundry. */
+static bool
+unpark_page(struct vm_page *m, struct vm_object *obj)
+{
+	if (!m->busy && vm_pager_can_launder(obj))
+		vm_page_launder(m);
+	return false;
+}
+
+/* Swap appeared: parked dirty pages go to laundry, where they can be written now. */
+static void
+drain_unswappable(void)
+{
+	if (!__atomic_exchange_n(&swap_added, 0, __ATOMIC_RELAXED))
+		return;
+	marker_insert(PQ_UNSWAPPABLE, &unswappable_marker);
+	(void)scan_queue(PQ_UNSWAPPABLE, &unswappable_marker, false, UINT64_MAX, unpark_page);
+	marker_remove(PQ_UNSWAPPABLE, &unswappable_marker);
+}
+
+/* Linux's inactive_ratio: 1 below 1 GiB of these pages, sqrt(10 * GiB) above. */
+static uint64_t
+inactive_ratio(uint64_t pages)
+{
+	uint64_t gib = pages >> (30 - PAGE_SHIFT), r = 1;
+
+	while ((r + 1) * (r + 1) <= 10 * gib)
+		r++;
+	return gib == 0 ? 1 : r;
+}
+
+/* How many active pages should go to inactive for it to reach its goal. */
+static uint64_t
+inactive_deficit(void)
+{
+	uint64_t active = vm_pagequeue_total(PQ_ACTIVE), inactive = vm_pagequeue_total(PQ_INACTIVE);
+	uint64_t goal = MAX(__atomic_load_n(&vm_pageout_targets.inactive_target, __ATOMIC_RELAXED),
+	    active / inactive_ratio(active + inactive));
+
+	return inactive < goal ? MIN(goal - inactive, active) : 0;
+}
+
+/*
+ * One pass: free what free_target asks, age active pages as the
+ * inactive goal asks.  Returns
+ * whether it freed anything.
+ */
+static bool
+pageout_pass(void)
+{
+	uint64_t free = vm_page_count_free(), target, shortage, freed = 0;
+
+	drain_unswappable();
+	target = __atomic_load_n(&vm_pageout_targets.free_target, __ATOMIC_RELAXED);
+	if (free >= target)
+		return false;		/* a look on the clock: nothing to do */
+	STAT_INC(passes);
+	shortage = target - free;
+	freed = scan_inactive(shortage);
+	/* Age active pages as inactive's goal asks, and more while the shortage lasts. */
+	scan_active(inactive_deficit() + (shortage > freed ? shortage - freed : 0));
+	vm_pagequeue_flush_cpu();
+	return freed > 0;
+}
+
+/*
+ * Out of memory?  A pass that could not free anything while user
+ * allocations fail (free pages below free_min, and some allocation
+ * failed since the last pass: memory is short and someone is hurt by
+ * it): PAGEOUT_OOM_PASSES of them in a row and the OOM killer picks a
+ * victim.
+ */
+static void
+oom_check(bool progress)
+{
+	uint64_t failures = __atomic_load_n(&vm_page_alloc_failures, __ATOMIC_RELAXED);
+	bool hurting = failures != failures_seen;
+
+	failures_seen = failures;
+	if (progress || !hurting || vm_page_count_free() >= vm_pageout_targets.free_min) {
+		oom_passes = 0;
+		return;
+	}
+	STAT_INC(oom_passes);
+	if (++oom_passes < PAGEOUT_OOM_PASSES)
+		return;
+	oom_passes = 0;
+	vm_oom_kill();
+}
+
+/* Sleep until someone wants pages, or ns have passed. */
+static void
+pageout_sleep(uint64_t ns)
+{
+	spin_lock(&pageout_lock);
+	if (!pageout_wanted && !__atomic_load_n(&vm_pageout_kicked, __ATOMIC_RELAXED))
+		(void)sleep_on_timed(&pageout_chan, &pageout_lock, 0, sleepq_deadline_ns(ns));
+	__atomic_store_n(&pageout_wanted, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vm_pageout_kicked, 0, __ATOMIC_RELAXED);
+	spin_unlock(&pageout_lock);
+}
+
+static void
+pageout_daemon(void *arg)
+{
+	(void)arg;
+	marker_insert(PQ_ACTIVE, &active_hand);
+	for (;;) {
+		bool progress = pageout_pass();
+
+		oom_check(progress);
+		if (!vm_paging_needed(vm_page_count_free()))
+			pageout_sleep(PAGEOUT_IDLE_NS);
+		else if (!progress)
+			pageout_sleep(PAGEOUT_RETRY_NS);
+		else
+			sched_yield();
+	}
+}
+
+void
+vm_pageout_init(void)
+{
+	compute_targets(vm_page_count_total());
+	vm_workingset_init(vm_page_count_total());
+	if (thread_create("pagedaemon", pageout_daemon, NULL) == NULL)
+		panic("vm_pageout_init: no thread for the page daemon");
+}
