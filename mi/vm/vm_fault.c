@@ -21,6 +21,7 @@
 #include <vm/vm_page.h>
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_pageout.h>
+#include <vm/vm_workingset.h>
 #include <vm/zone.h>
 
 #define FAULT_ENOMEM_RETRIES	4
@@ -127,6 +128,8 @@ page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 	spin_unlock(&obj->lock);
 	error = obj->pager->getpage(obj, m);
 	spin_lock(&obj->lock);
+	if (error == 0)
+		(void)vm_workingset_refault(m);	/* evicted not long ago: straight to active */
 	vm_page_unbusy(m);
 	if (error) {
 		vm_page_free(m);
