@@ -41,10 +41,12 @@
 #include <kern/proc.h>
 #include <kern/witness.h>
 #include <vm/pmap.h>
+#include <vm/vm_commit.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_sysctl.h>
 #include <vm/vm_oom.h>
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_pageout.h>
@@ -65,7 +67,7 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 
 enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
 	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_LOCKDEP_STATS, PFS_LOCKDEP, PFS_VMCHECK,
-	PFS_VMCHECK_ALL, PFS_NKINDS };
+	PFS_VMCHECK_ALL, PFS_SYSDIR, PFS_SYSVMDIR, PFS_NKINDS };
 
 _Static_assert(PFS_NKINDS <= PROCFS_INO_PER_PID, "procfs inode numbers overlap");
 
@@ -76,12 +78,18 @@ _Static_assert(PFS_NKINDS <= PROCFS_INO_PER_PID, "procfs inode numbers overlap")
 /* v_data of a generated file. */
 struct procfs_text {
 	size_t		len;
+	const struct vm_sysctl *sysctl;	/* a /proc/sys/vm file's setting, else NULL */
 	char		text[];
 };
 
 static const struct vnode_ops procfs_root_ops;
 static const struct vnode_ops procfs_pid_ops;
 static const struct vnode_ops procfs_file_ops;
+static const struct vnode_ops procfs_sys_ops;
+static const struct vnode_ops procfs_sysvm_ops;
+static const struct vnode_ops procfs_sysctl_ops;
+static int make_dir(const struct vnode_ops *ops, struct vnode *parent, const char *name,
+    size_t len, enum procfs_kind kind, struct vnode **out);
 
 /*
  * Text generation.
@@ -134,8 +142,21 @@ format_meminfo(struct textbuf *tb)
 	tb_printf(tb, "%-16s%8lu kB\n", "MemAvailable:", free);
 	tb_printf(tb, "%-16s%8lu kB\n", "Buffers:", 0UL);
 	tb_printf(tb, "%-16s%8lu kB\n", "Cached:", 0UL);
+	tb_printf(tb, "%-16s%8lu kB\n", "Active:", vm_pagequeue_total(PQ_ACTIVE) * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Inactive:", vm_pagequeue_total(PQ_INACTIVE) * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Active(anon):",
+	    vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_ANON) * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Inactive(anon):",
+	    vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_ANON) * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Active(file):",
+	    vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_FILE) * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Inactive(file):",
+	    vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_FILE) * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Mlocked:", vm_page_count_wired() * kb);
 	tb_printf(tb, "%-16s%8lu kB\n", "SwapTotal:", 0UL);
 	tb_printf(tb, "%-16s%8lu kB\n", "SwapFree:", 0UL);
+	tb_printf(tb, "%-16s%8lu kB\n", "CommitLimit:", vm_commit_limit_pages() * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Committed_AS:", vm_committed_pages() * kb);
 }
 
 /* Every zone (like vmstat -z) and malloc type (like vmstat -m). */
@@ -431,16 +452,26 @@ check_report(void *arg, const char *msg)
 static void
 format_vmcheck(struct textbuf *tb, struct vmspace **vms, int n, bool all)
 {
-	uint64_t held = vm_page_count_kernel_wirings();
+	uint64_t held = vm_page_count_kernel_wirings(), committed = 0;
 	int problems = 0;
 
 	for (int i = 0; i < n; i++) {
 		problems += vm_map_verify(&vms[i]->vm_map, check_report, tb);
 		held += vm_map_wirings(&vms[i]->vm_map);
+		committed += vm_map_committed_pages(&vms[i]->vm_map);
 		vmspace_free(vms[i]);
 	}
 	if (all) {
+		uint64_t counted = vm_committed_entry_pages();
+
+		/* Paging queues: every page on the queue its state names (vm_pagequeue.h). */
 		problems += vm_pagequeue_verify(check_report, tb);
+		/* Every page the commit counter holds for mappings is held by a map entry. */
+		if (committed != counted) {
+			problems++;
+			tb_printf(tb, "committed pages: %lu counted, %lu held by map entries\n",
+			    counted, committed);
+		}
 	}
 	if (all) {
 		uint64_t counted = vm_page_count_wired(), found = vm_page_scan_wired();
@@ -502,7 +533,11 @@ proc_vmspace_hold(int pid)
 static struct procfs_text *
 text_alloc(size_t size)
 {
-	return malloc(sizeof(struct procfs_text) + size, M_PROCFS, M_WAITOK);
+	struct procfs_text *t = malloc(sizeof(struct procfs_text) + size, M_PROCFS, M_WAITOK);
+
+	if (t != NULL)
+		t->sysctl = NULL;
+	return t;
 }
 
 /* The text of a vmcheck file: the check runs once, into one large buffer. */
@@ -695,6 +730,8 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_LOCKDEP, 0, out);
 	if (name_is(name, len, "vmcheck"))
 		return make_file(PFS_VMCHECK_ALL, 0, out);
+	if (name_is(name, len, "sys"))
+		return make_dir(&procfs_sys_ops, dir, name, len, PFS_SYSDIR, out);
 	if (name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
@@ -768,6 +805,7 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		{ "lockdep_stats", VREG, PFS_LOCKDEP_STATS },
 		{ "lockdep", VREG, PFS_LOCKDEP },
 		{ "vmcheck", VREG, PFS_VMCHECK_ALL },
+		{ "sys", VDIR, PFS_SYSDIR },
 		{ "self", VDIR, PFS_PIDDIR },
 	};
 	struct proc *self = curproc();
@@ -785,6 +823,154 @@ pid_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 	};
 
 	return list_dir(dir, (int)(intptr_t)dir->v_data, ents, nitems(ents), offp, buf, len);
+}
+
+/*
+ * /proc/sys/vm: one file per VM setting (vm_sysctl.h), its number and a
+ * newline; root may write a new number to the writable ones.
+ */
+
+#define SYSCTL_INO_BASE		(PROCFS_INO_BASE - 0x1000)	/* below every other procfs inode */
+#define SYSCTL_TEXT		32				/* a number and a newline */
+
+/* A directory of kind in /proc (no process), referenced in *out. */
+static int
+make_dir(const struct vnode_ops *ops, struct vnode *parent, const char *name, size_t len,
+    enum procfs_kind kind, struct vnode **out)
+{
+	struct vnode *vp = procfs_vnode(VDIR, ops, parent, name, len, procfs_ino(0, kind));
+
+	if (vp == NULL)
+		return ENOMEM;
+	*out = vp;
+	return 0;
+}
+
+static int
+sys_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+	if (name_is(name, len, "vm"))
+		return make_dir(&procfs_sysvm_ops, dir, name, len, PFS_SYSVMDIR, out);
+	return ENOENT;
+}
+
+static ssize_t
+sys_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
+{
+	static const struct procfs_dirent ents[] = { { "vm", VDIR, PFS_SYSVMDIR } };
+
+	return list_dir(dir, 0, ents, nitems(ents), offp, buf, len);
+}
+
+static int
+sysvm_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+	const struct vm_sysctl *sc = vm_sysctl_find(name, len);
+	struct procfs_text *t;
+	struct vnode *vp;
+
+	(void)dir;
+	if (sc == NULL)
+		return ENOENT;
+	if ((t = text_alloc(SYSCTL_TEXT)) == NULL)
+		return ENOMEM;
+	t->sysctl = sc;
+	t->len = (size_t)snprintf(t->text, SYSCTL_TEXT, "%lu\n", sc->get());
+	vp = procfs_vnode(VREG, &procfs_sysctl_ops, NULL, NULL, 0,
+	    SYSCTL_INO_BASE + (uint64_t)(sc - vm_sysctl_at(0)));
+	if (vp == NULL) {
+		free(t, M_PROCFS);
+		return ENOMEM;
+	}
+	if (sc->set != NULL)
+		vp->v_mode = 0644;
+	vp->v_data = t;
+	vp->v_size = t->len;
+	*out = vp;
+	return 0;
+}
+
+static ssize_t
+sysvm_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
+{
+	struct vnode *up = dir->v_parent != NULL ? dir->v_parent : dir;
+	uint64_t cookie = *offp;
+	size_t used = 0, next;
+
+	for (;; cookie++) {
+		const struct vm_sysctl *sc = cookie >= 2 ? vm_sysctl_at(cookie - 2) : NULL;
+
+		if (cookie == 0)
+			next = dirent_add(buf, len, used, dir->v_ino, 1, VDIR, ".", 1);
+		else if (cookie == 1)
+			next = dirent_add(buf, len, used, up->v_ino, 2, VDIR, "..", 2);
+		else if (sc == NULL)
+			break;
+		else
+			next = dirent_add(buf, len, used, SYSCTL_INO_BASE + cookie - 2, cookie + 1,
+			    VREG, sc->name, strlen(sc->name));
+		if (next == 0)
+			break;
+		used = next;
+	}
+	if (used == 0 && (cookie < 2 || vm_sysctl_at(cookie - 2) != NULL))
+		return -EINVAL;
+	*offp = cookie;
+	return (ssize_t)used;
+}
+
+/* Writing is for root, and only where the setting may change. */
+static int
+sysctl_open(struct vnode *vp, int oflags)
+{
+	const struct procfs_text *t = vp->v_data;
+	struct proc *p = curproc();
+
+	if ((oflags & O_ACCMODE) == O_RDONLY)
+		return 0;
+	return t->sysctl->set != NULL && p != NULL && p->p_uid == 0 ? 0 : EACCES;
+}
+
+/* A decimal number with blanks around it, as Linux's proc_doulongvec takes it; -1 if not. */
+static int64_t
+parse_setting(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t v = 0;
+	bool digits = false;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits = true) {
+		if (v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
+		i++;
+	return digits && i == n ? (int64_t)v : -1;
+}
+
+static ssize_t
+sysctl_write(struct vnode *vp, struct uio *uio)
+{
+	const struct procfs_text *t = vp->v_data;
+	char buf[SYSCTL_TEXT];
+	size_t n = uio->uio_resid;
+	int64_t v;
+	int error;
+
+	if (n == 0)
+		return 0;
+	if (n >= sizeof(buf))
+		return -EINVAL;
+	if (uiomove(buf, n, uio) != 0)
+		return -EFAULT;
+	if ((v = parse_setting(buf, n)) < 0)
+		return -EINVAL;
+	if ((error = t->sysctl->set((uint64_t)v)) != 0)
+		return -error;
+	return (ssize_t)n;
 }
 
 static ssize_t
@@ -830,6 +1016,25 @@ static const struct vnode_ops procfs_pid_ops = {
 static const struct vnode_ops procfs_file_ops = {
 	.vop_read = file_read,
 	.vop_open = file_open,
+	.vop_reclaim = procfs_reclaim,
+};
+
+static const struct vnode_ops procfs_sys_ops = {
+	.vop_lookup = sys_lookup,
+	.vop_getdents = sys_getdents,
+	.vop_reclaim = procfs_reclaim,
+};
+
+static const struct vnode_ops procfs_sysvm_ops = {
+	.vop_lookup = sysvm_lookup,
+	.vop_getdents = sysvm_getdents,
+	.vop_reclaim = procfs_reclaim,
+};
+
+static const struct vnode_ops procfs_sysctl_ops = {
+	.vop_read = file_read,
+	.vop_write = sysctl_write,
+	.vop_open = sysctl_open,
 	.vop_reclaim = procfs_reclaim,
 };
 

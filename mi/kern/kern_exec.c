@@ -171,7 +171,7 @@ map_segment(struct vmspace *vm, struct image *im, const struct elf64_phdr *ph)
 		/* Text is shared and can never become writable; data is private. */
 		error = vm_map_find(map, obj, file_off, &start, end_file - start, 0, VMFS_FIXED,
 		    prot, writable ? VM_PROT_ALL : VM_PROT_READ | VM_PROT_EXECUTE,
-		    writable ? MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY : 0);
+		    writable ? MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY | MAP_ENTRY_ACCOUNTED : 0);
 		if (error) {
 			vm_object_deallocate(obj);
 			return error;
@@ -183,7 +183,8 @@ map_segment(struct vmspace *vm, struct image *im, const struct elf64_phdr *ph)
 		uint64_t bss = end_file;
 
 		error = vm_map_find(map, NULL, 0, &bss, end_mem - end_file, 0, VMFS_FIXED,
-		    prot, VM_PROT_ALL, MAP_ENTRY_COW);
+		    prot, VM_PROT_ALL, MAP_ENTRY_COW |
+		    ((prot & VM_PROT_WRITE) ? MAP_ENTRY_ACCOUNTED : 0));
 		if (error)
 			return error;
 	}
@@ -266,6 +267,7 @@ map_stack(struct vmspace *vm, struct proc *p, struct image *im, uint64_t *top)
 	struct vm_map_entry *e;
 	int error;
 
+	/* The reservation is not committed (vm_commit.h says why). */
 	error = vm_map_find(&vm->vm_map, NULL, 0, &base, stack_top - base, 0, VMFS_FIXED,
 	    im->stack_prot, VM_PROT_ALL, MAP_ENTRY_COW);
 	if (error == 0)

@@ -9,6 +9,7 @@
 #include <kern/malloc.h>
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
+#include <vm/vm_commit.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
@@ -273,6 +274,8 @@ remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 		if (map->pmap != NULL)
 			pmap_remove(map->pmap, e->start, e->end);
 		entry_unlink(map, e);
+		if (e->eflags & MAP_ENTRY_ACCOUNTED)
+			vm_commit_release(atop(e->end - e->start), true);
 		/* The range's pages, if no one else sees them, go now, not with the object. */
 		if (e->object != NULL)
 			vm_object_unmap_range(e->object, atop(e->offset),
@@ -347,8 +350,10 @@ grow_objects(struct vm_map_entry *e, vm_size_t len, bool show_file)
 	}
 	if (obj != first)
 		spin_unlock(&obj->lock);
-	if (ok && first->type == OBJT_ANON)
-		first->size = to;
+	if (ok && first->type == OBJT_ANON) {
+		if ((ok = vm_object_commit_growth(first, to) == 0))
+			first->size = to;
+	}
 	spin_unlock(&first->lock);
 	return ok;
 }
@@ -394,6 +399,8 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 	if (length == 0 || (length & PAGE_MASK) || (start & PAGE_MASK) ||
 	    (prot & ~maxprot) || (offset & PAGE_MASK))
 		return EINVAL;
+	if ((cow & MAP_ENTRY_ACCOUNTED) && vm_commit_reserve(atop(length), true) != 0)
+		return ENOMEM;
 	align = MAX(align, PAGE_SIZE);
 	vm_map_lock(map);
 	if (placement == VMFS_ANYWHERE) {
@@ -455,10 +462,12 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 		if (vm_map_lookup_entry(map, start) != NULL)
 			remove_locked(map, start, end);
 		vm_map_unlock(map);
-		return ENOMEM;
+		return ENOMEM;		/* the removal gave the commitment back */
 	}
 out:
 	vm_map_unlock(map);
+	if (error && (cow & MAP_ENTRY_ACCOUNTED))
+		vm_commit_release(atop(length), true);
 	return error;
 }
 
@@ -487,10 +496,23 @@ clip_mapped_range(struct vm_map *map, vaddr_t start, vaddr_t end)
 	return clip_range(map, start, end);
 }
 
+/*
+ * Does giving e prot commit its length?  A private mapping made writable
+ * that holds no commitment yet (Linux's mprotect_fixup rule); stacks
+ * (see vm_commit.h) and MAP_NORESERVE mappings never do.
+ */
+static bool
+protect_commits(const struct vm_map_entry *e, vm_prot_t prot)
+{
+	return (prot & VM_PROT_WRITE) && (e->eflags & MAP_ENTRY_COW) && !(e->eflags &
+	    (MAP_ENTRY_ACCOUNTED | MAP_ENTRY_NORESERVE | MAP_ENTRY_STACK | MAP_ENTRY_GUARD));
+}
+
 int
 vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot)
 {
 	struct vm_map_entry *e;
+	uint64_t commit = 0;
 	int error;
 
 	vm_map_lock(map);
@@ -503,12 +525,23 @@ vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot)
 			error = EACCES;
 			goto out;
 		}
+		if (protect_commits(e, prot))
+			commit += atop(MIN(e->end, end) - MAX(e->start, start));
 	}
-	if ((error = clip_range(map, start, end)) != 0)
+	if (commit > 0 && vm_commit_reserve(commit, true) != 0) {
+		error = ENOMEM;
 		goto out;
+	}
+	if ((error = clip_range(map, start, end)) != 0) {
+		if (commit > 0)
+			vm_commit_release(commit, true);
+		goto out;
+	}
 	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next) {
 		vm_prot_t old = e->protection;
 
+		if (protect_commits(e, prot))
+			e->eflags |= MAP_ENTRY_ACCOUNTED;
 		e->protection = prot;
 		/* Reductions take effect now; increases at the next fault. */
 		if (old & ~prot)
@@ -762,6 +795,12 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 
 	if (c == NULL)
 		return ENOMEM;
+	/* The child's copy of a committed mapping is committed again (Linux's dup_mmap). */
+	if ((e->eflags & MAP_ENTRY_ACCOUNTED) &&
+	    vm_commit_reserve(atop(e->end - e->start), true) != 0) {
+		entry_free(c);
+		return ENOMEM;
+	}
 	*c = *e;
 	memset(&c->node, 0, sizeof(c->node));
 	c->wired_count = 0;		/* locks are not inherited */
@@ -804,10 +843,12 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 	case VM_INHERIT_ZERO:
 		c->object = NULL;
 		c->offset = 0;
-		c->eflags = MAP_ENTRY_COW;
+		c->eflags = MAP_ENTRY_COW | (e->eflags & (MAP_ENTRY_ACCOUNTED | MAP_ENTRY_NORESERVE));
 		break;
 	}
 	if (error) {
+		if (e->eflags & MAP_ENTRY_ACCOUNTED)
+			vm_commit_release(atop(e->end - e->start), true);
 		entry_free(c);
 		return error;
 	}
@@ -908,6 +949,19 @@ vm_map_wired_bytes(struct vm_map *map)
 			bytes += e->end - e->start;
 	vm_map_unlock(map);
 	return bytes;
+}
+
+uint64_t
+vm_map_committed_pages(struct vm_map *map)
+{
+	uint64_t pages = 0;
+
+	vm_map_lock(map);
+	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
+		if (e->eflags & MAP_ENTRY_ACCOUNTED)
+			pages += atop(e->end - e->start);
+	vm_map_unlock(map);
+	return pages;
 }
 
 uint64_t
@@ -1115,8 +1169,10 @@ append_growth(struct vm_map *map, struct vm_map_entry *e, vm_size_t len)
 		g->offset = 0;
 		g->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	} else {
+		/* Shared anonymous memory: committed as the memory it grows from is. */
 		g->offset = 0;
-		if ((g->object = vm_object_allocate_private(atop(len))) == NULL) {
+		if ((g->object = vm_object_allocate_shared_anon(atop(len), e->object == NULL ||
+		    !(e->object->flags & OBJ_ACCOUNTED))) == NULL) {
 			entry_free(g);
 			return ENOMEM;
 		}
@@ -1131,6 +1187,7 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 {
 	struct vm_map_entry *e, *moved;
 	vaddr_t end, dest, dest_end = 0;
+	uint64_t commit = 0;	/* pages of growth committed for an accounted entry */
 	int error;
 
 	if (add_overflows(old, oldsize, &end) || !vm_map_in_bounds(map, old, end))
@@ -1151,6 +1208,14 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 		error = remove_locked(map, old + newsize, end);
 		*newaddr = old;
 		goto out;
+	}
+	/* Growth of a committed mapping is committed too (ENOMEM if refused). */
+	if (newsize > oldsize && (e->eflags & MAP_ENTRY_ACCOUNTED)) {
+		if (vm_commit_reserve(atop(newsize - oldsize), true) != 0) {
+			error = ENOMEM;
+			goto out;
+		}
+		commit = atop(newsize - oldsize);
 	}
 	if (!fixed && range_is_free(map, end, old + newsize) && old + newsize <= map->tree.max &&
 	    old + newsize > old) {
@@ -1189,11 +1254,16 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	entry_unlink(map, e);
 	entry_free(e);
 	entry_insert(map, moved);
+	/* A fixed move that shrinks: the part left behind is no longer committed. */
+	if (newsize < oldsize && (moved->eflags & MAP_ENTRY_ACCOUNTED))
+		vm_commit_release(atop(oldsize - newsize), true);
 	if (newsize > oldsize && !entry_extend(map, moved, newsize - oldsize, true))
 		error = append_growth(map, moved, newsize - oldsize);
 	*newaddr = dest;
 out:
 	vm_map_unlock(map);
+	if (error && commit > 0)
+		vm_commit_release(commit, true);
 	return error;
 }
 

@@ -9,6 +9,7 @@
 #include <kern/proc.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <vm/vm_commit.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
@@ -98,6 +99,22 @@ mmap_file(struct thread *td, int fd, uint64_t off, uint64_t len, uint64_t flags,
 	return 0;
 }
 
+/*
+ * How a new mapping stands in commit accounting (vm_commit.h): a private
+ * writable one is committed, unless MAP_NORESERVE is honoured, which
+ * keeps it out even if mprotect makes it writable later.  Shared
+ * mappings are not (shared anonymous memory is, through its object).
+ */
+static int
+commit_flags(int cow, vm_prot_t prot, bool noreserve)
+{
+	if (!(cow & MAP_ENTRY_COW))
+		return 0;
+	if (noreserve)
+		return MAP_ENTRY_NORESERVE;
+	return (prot & VM_PROT_WRITE) ? MAP_ENTRY_ACCOUNTED : 0;
+}
+
 /* mmap(addr, len, prot, flags, fd, offset) */
 SYSCALL(mmap)
 {
@@ -108,6 +125,7 @@ SYSCALL(mmap)
 	vm_prot_t prot = vm_prot(a[2]), maxprot = VM_PROT_ALL;
 	uint64_t type = flags & MAP_TYPE, rlen;
 	vaddr_t va, end;
+	bool noreserve;
 
 	if ((a[2] & ~(uint64_t)PROT_MASK) || len == 0 || (off & PAGE_MASK) ||
 	    (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE))
@@ -133,14 +151,16 @@ SYSCALL(mmap)
 		return -ENOMEM;
 	if ((map->flags & MAP_WIREFUTURE) && memlock_check(td, len) != 0)
 		return -EAGAIN;		/* mlockall(MCL_FUTURE): it would be locked */
+	noreserve = (flags & MAP_NORESERVE) && vm_commit_noreserve_honoured();
 	if (flags & MAP_ANONYMOUS) {
 		cow = type == MAP_PRIVATE ? MAP_ENTRY_COW : 0;
-		if (cow == 0 && (obj = vm_object_allocate_private(atop(len))) == NULL)
+		if (cow == 0 && (obj = vm_object_allocate_shared_anon(atop(len), noreserve)) == NULL)
 			return -ENOMEM;
 	} else if ((error = mmap_file(td, fd, off, len, flags, prot, &obj, &maxprot,
 	    &cow)) != 0) {
 		return -error;
 	}
+	cow |= commit_flags(cow, prot, noreserve);
 	if (prot & ~maxprot) {
 		vm_object_deallocate(obj);
 		return -EACCES;
@@ -423,7 +443,7 @@ SYSCALL(brk)
 		if (map->size + (new - old) > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
 		    ((map->flags & MAP_WIREFUTURE) && memlock_check(td, new - old) != 0) ||
 		    vm_map_find(map, NULL, 0, &va, new - old, 0, VMFS_FIXED_NOREPLACE,
-		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW) != 0)
+		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW | MAP_ENTRY_ACCOUNTED) != 0)
 			return (long)vm->vm_brk;
 	} else if (new < old) {
 		vm_map_remove(map, new, old);

@@ -6,6 +6,7 @@
 #include <kern/malloc.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
+#include <vm/vm_commit.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pagequeue.h>
@@ -60,6 +61,32 @@ vm_object_allocate_private(vm_pindex_t size)
 	if (obj != NULL)
 		obj->flags |= OBJ_ONEMAPPING;
 	return obj;
+}
+
+struct vm_object *
+vm_object_allocate_shared_anon(vm_pindex_t size, bool noreserve)
+{
+	struct vm_object *obj;
+
+	if (!noreserve && vm_commit_reserve(size, false) != 0)
+		return NULL;
+	if ((obj = vm_object_allocate_private(size)) == NULL) {
+		if (!noreserve)
+			vm_commit_release(size, false);
+		return NULL;
+	}
+	if (!noreserve)
+		obj->flags |= OBJ_ACCOUNTED;
+	return obj;
+}
+
+int
+vm_object_commit_growth(struct vm_object *obj, vm_pindex_t size)
+{
+	KASSERT(spin_owned(&obj->lock), ("vm_object_commit_growth: object not locked"));
+	if (!(obj->flags & OBJ_ACCOUNTED) || size <= obj->size)
+		return 0;
+	return vm_commit_reserve(size - obj->size, false);
 }
 
 void
@@ -219,6 +246,8 @@ object_free(struct vm_object *obj)
 	if (obj->flags & OBJ_SHADOW)
 		STAT_ADD(shadows, -1);
 	STAT_ADD(objects[obj->type], -1);
+	if (obj->flags & OBJ_ACCOUNTED)
+		vm_commit_release(obj->size, false);
 	if (obj->pager != NULL && obj->pager->dealloc != NULL)
 		obj->pager->dealloc(obj);
 	zone_free(object_zone, obj);
@@ -597,8 +626,11 @@ vm_object_unmap_range(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 		freed = page_remove_locked(obj, start, end);
 		/* Later, swap blocks in the range go here too. */
 		if (start < obj->size && end >= obj->size &&
-		    vm_radix_lookup_ge(&obj->pages, start, &(uint64_t){0}) == NULL)
+		    vm_radix_lookup_ge(&obj->pages, start, &(uint64_t){0}) == NULL) {
+			if (obj->flags & OBJ_ACCOUNTED)
+				vm_commit_release(obj->size - start, false);
 			obj->size = start;	/* nothing left past start: shrink */
+		}
 		STAT_ADD(unmap_pages_freed, freed);
 	}
 	spin_unlock(&obj->lock);

@@ -76,6 +76,7 @@ struct vm_object {
 #define OBJ_DEAD	0x0001		/* being torn down */
 #define OBJ_SHADOW	0x0002		/* made by vm_object_shadow */
 #define OBJ_ONEMAPPING	0x0004		/* see below */
+#define OBJ_ACCOUNTED	0x0008		/* holds its size in Committed_AS (vm_commit.h) */
 
 /*
  * OBJ_ONEMAPPING (after FreeBSD's): an anonymous object whose every page
@@ -105,6 +106,14 @@ void vm_object_init(void);
 struct vm_object *vm_object_allocate(enum vm_object_type type, vm_pindex_t size);
 /* A new anonymous object for one map entry (OBJ_ONEMAPPING). */
 struct vm_object *vm_object_allocate_private(vm_pindex_t size);
+/*
+ * Shared anonymous memory: a private object (above) that holds its size
+ * in Committed_AS while it lives (OBJ_ACCOUNTED), or not with noreserve.
+ * NULL if the commitment is refused or memory is short.
+ */
+struct vm_object *vm_object_allocate_shared_anon(vm_pindex_t size, bool noreserve);
+/* obj (locked) grows to size pages: commit the growth if it is accounted.  0 or ENOMEM. */
+int vm_object_commit_growth(struct vm_object *obj, vm_pindex_t size);
 void vm_object_reference(struct vm_object *obj);
 void vm_object_deallocate(struct vm_object *obj);
 
