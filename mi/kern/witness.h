@@ -37,15 +37,11 @@
  *                        it may fault, and a fault may sleep
  *
  * A broken rule panics, naming the spin locks held, with a backtrace.
- * One exception is made, report-only: when every spin lock held is one
- * listed in witness.c as becoming a sleep lock (today only the VM map
- * lock, which the fault and mmap paths hold while they allocate with
- * M_WAITOK; it becomes an sx lock next), the case is counted and its
- * first occurrence at each place printed.  With "witness=report" on the
- * command line every broken rule is reported that way instead, to
- * survey a whole run; a self-test may switch to counting only, to break
- * a rule on purpose and see it caught.  The counts are in
- * /proc/lockdep_stats.
+ * With "witness=report" on the command line every broken rule is
+ * counted and its first occurrence at each place printed instead, to
+ * survey a whole run (scripts/witness-survey); a self-test may switch to
+ * counting only, to break a rule on purpose and see it caught.  The
+ * counts are in /proc/lockdep_stats.
  */
 #ifndef _KERN_WITNESS_H_
 #define _KERN_WITNESS_H_
@@ -75,7 +71,6 @@ enum witness_mode {
 
 struct witness_stats {
 	uint64_t	broken[WITNESS_NRULES];		/* (A) rules broken (panic or reported) */
-	uint64_t	deferred[WITNESS_NRULES];	/* (A) report-only: under a lock to convert */
 	uint64_t	reversals;			/* (A) lock order reversals */
 };
 
@@ -83,7 +78,7 @@ extern struct witness_stats witness_stats;
 /* The order graph: its known bits are read without a lock by every acquisition. */
 extern struct witness_graph witness_graph;
 
-void witness_init(void);		/* read the command line, say what is report-only */
+void witness_init(void);		/* read the command line, say what is enforced */
 /* Set the mode (self-tests); returns the one before. */
 enum witness_mode witness_set_mode(enum witness_mode mode);
 /* Report (or panic for) a broken sleeping rule; where is the caller's pc. */
@@ -193,5 +188,48 @@ witness_check_lock(const struct pcpu *pc, uint16_t *cache, const char *name, uin
 void witness_sleep_acquired(const void *lock, int cls, bool checked);
 /* The current thread no longer holds lock. */
 void witness_sleep_released(const void *lock);
+
+/*
+ * The uncontended sleep-lock acquisition's checks in one go, inline: may
+ * the current thread on pc take a sleep lock of class cls without a
+ * report (no spin lock, no interrupt handler, an order already known)?
+ * If not, the caller takes its slow path, which checks and reports.
+ */
+static inline bool
+witness_sleep_lock_ok(const struct pcpu *pc, uint32_t cls)
+{
+	return pc->pc_spin_depth == 0 && pc->pc_intr_depth == 0 && witness_order_known(pc, cls);
+}
+
+/*
+ * witness_sleep_acquired for a lock whose order was checked (cls is not
+ * 0): its entry on top of the thread's list.  Inline; false (nothing
+ * done) when the list is full, for the caller's slow path to report.
+ */
+static inline bool
+witness_sleep_acquired_fast(struct thread *td, const void *lock, uint32_t cls)
+{
+	uint32_t n = td->td_nsleeplocks;
+
+	if (__predict_false(n == TD_SLEEPLOCKS_MAX))
+		return false;
+	td->td_sleeplocks[n] = lock;
+	td->td_sleeplock_class[n] = (uint16_t)cls;
+	td->td_nsleeplocks = n + 1;
+	return true;
+}
+
+/* witness_sleep_released when lock is the last taken and chained: inline. */
+static inline void
+witness_sleep_released_fast(struct thread *td, const void *lock)
+{
+	uint32_t n = td->td_nsleeplocks;
+
+	if (__predict_true(n != 0 && td->td_sleeplocks[n - 1] == lock &&
+	    !(td->td_sleeplock_class[n - 1] & WITNESS_UNCHAINED)))
+		td->td_nsleeplocks = n - 1;
+	else
+		witness_sleep_released(lock);
+}
 
 #endif

@@ -48,7 +48,7 @@ make_pages(struct vm_object *obj, struct vm_page **pages, int npages)
 			spin_unlock(&obj->lock);
 			return false;
 		}
-		vm_page_unbusy(pages[i]);
+		vm_page_xunbusy(pages[i]);
 	}
 	spin_unlock(&obj->lock);
 	return true;

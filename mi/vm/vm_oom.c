@@ -60,7 +60,7 @@ pick_victim(void)
 	return victim;
 }
 
-void
+enum vm_oom_result
 vm_oom_kill(void)
 {
 	uint64_t vm_kb, rss_kb;
@@ -73,12 +73,12 @@ vm_oom_kill(void)
 	if (victim_dying()) {
 		spin_unlock(&proc_lock);
 		STAT_INC(oom_waits);
-		return;
+		return VM_OOM_DYING;
 	}
 	if ((p = pick_victim()) == NULL) {
 		spin_unlock(&proc_lock);
 		STAT_INC(oom_no_victim);
-		return;
+		return VM_OOM_NO_VICTIM;
 	}
 	oom_victim = pid = p->p_pid;
 	strlcpy(comm, p->p_comm, sizeof(comm));
@@ -90,4 +90,5 @@ vm_oom_kill(void)
 	STAT_INC(oom_kill);
 	printf("Out of memory: Killed process %d (%s) total-vm:%lukB, rss:%lukB, UID:%u\n", pid,
 	    comm, vm_kb, rss_kb, uid);
+	return VM_OOM_KILLED;
 }

@@ -25,7 +25,13 @@ struct vm_oom_stats {
 };
 extern struct vm_oom_stats vm_oom_stats;
 
+enum vm_oom_result {
+	VM_OOM_KILLED,		/* a victim was sent SIGKILL */
+	VM_OOM_DYING,		/* the last victim has not given its memory back yet */
+	VM_OOM_NO_VICTIM,	/* no process to kill */
+};
+
 /* Memory is exhausted: kill the biggest process (see above). */
-void vm_oom_kill(void);
+enum vm_oom_result vm_oom_kill(void);
 
 #endif

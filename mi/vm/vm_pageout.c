@@ -61,13 +61,12 @@
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_pageout.h>
 #include <vm/vm_pager.h>
+#include <vm/vm_wait.h>
 #include <vm/vm_workingset.h>
 
 #define PAGEOUT_IDLE_NS		(100UL * 1000 * 1000)	/* a look even if no one asks (a kick left) */
 #define PAGEOUT_RETRY_NS	(20UL * 1000 * 1000)	/* after a pass that freed nothing */
 #define PAGEOUT_OOM_PASSES	12			/* FreeBSD's vm.pageout_oom_seq */
-#define CLUSTER_RESERVE		32	/* FreeBSD's vm_pageout_page_count: a laundry cluster */
-#define PAGEOUT_IO_RESERVE	34	/* FreeBSD's pageout_free_min: what writing pages needs */
 #define MIN_FREE_KBYTES_MAX_FRACTION 4	/* min_free_kbytes may take at most a quarter of RAM */
 
 struct vm_pageout_targets vm_pageout_targets;
@@ -109,16 +108,14 @@ set_targets(uint64_t reserved, uint64_t min_share)
 }
 
 /*
- * FreeBSD's vm_pageout_init: 2 pages for interrupts; a reserve of one
- * laundry cluster, what writing it needs and 1/768 of memory; free_min
- * 1/200 of memory above it, free_target four times that.
+ * After FreeBSD's vm_pageout_init: above the reserve user memory leaves
+ * to the kernel (vm_page_reserved), free_min 1/200 of memory,
+ * free_target four times that.
  */
 static void
 compute_targets(uint64_t npages)
 {
-	vm_pageout_targets.interrupt_free_min = 2;
-	set_targets(vm_pageout_targets.interrupt_free_min + CLUSTER_RESERVE + PAGEOUT_IO_RESERVE +
-	    npages / 768, MAX(npages / 200, 1));
+	set_targets(vm_page_reserved(), MAX(npages / 200, 1));
 }
 
 int
@@ -279,7 +276,7 @@ inactive_page(struct vm_page *m, struct vm_object *obj)
 	bool seen;
 	int refs;
 
-	if (m->busy)
+	if (vm_page_busied(m))
 		return KEPT;		/* being filled or written */
 	KASSERT(m->wire_count == 0, ("inactive_page: wired page %lx on inactive", m->phys_addr));
 	STAT_INC(pgscan_kswapd);
@@ -353,7 +350,7 @@ active_page(struct vm_page *m, struct vm_object *obj)
 	int refs, act = a.act_count;
 
 	(void)obj;
-	if (m->busy)
+	if (vm_page_busied(m))
 		return false;
 	STAT_INC(pgscan_active);
 	refs = pmap_ts_referenced(m) + (vm_page_test_clear_referenced(m) ? 1 : 0);
@@ -381,7 +378,7 @@ scan_active(uint64_t want)
 static bool
 unpark_page(struct vm_page *m, struct vm_object *obj)
 {
-	if (!m->busy && vm_pager_can_launder(obj))
+	if (!vm_page_busied(m) && vm_pager_can_launder(obj))
 		vm_page_launder(m);
 	return false;
 }
@@ -443,28 +440,49 @@ pageout_pass(void)
 }
 
 /*
+ * The daemon is a source of free pages for vm_wait's waiters (vm_wait.h)
+ * for as long as it may still free some: from boot, until its OOM killer
+ * finds no one to kill, and again from its next pass that helps.
+ */
+static bool reclaiming;			/* (daemon) it holds vm_reclaim_begin */
+
+static void
+reclaim_hold(bool on)
+{
+	if (on == reclaiming)
+		return;
+	reclaiming = on;
+	if (on)
+		vm_reclaim_begin();
+	else
+		vm_reclaim_end();
+}
+
+/*
  * Out of memory?  A pass that could not free anything while user
  * allocations fail (free pages below free_min, and some allocation
- * failed since the last pass: memory is short and someone is hurt by
- * it): PAGEOUT_OOM_PASSES of them in a row and the OOM killer picks a
- * victim.
+ * failed since the last pass or someone waits for memory: memory is
+ * short and someone is hurt by it): PAGEOUT_OOM_PASSES of them in a row
+ * and the OOM killer picks a victim.
  */
 static void
 oom_check(bool progress)
 {
 	uint64_t failures = __atomic_load_n(&vm_page_alloc_failures, __ATOMIC_RELAXED);
-	bool hurting = failures != failures_seen;
+	bool hurting = failures != failures_seen || vm_wait_waiters() > 0;
 
 	failures_seen = failures;
 	if (progress || !hurting || vm_page_count_free() >= vm_pageout_targets.free_min) {
 		oom_passes = 0;
+		reclaim_hold(true);
 		return;
 	}
 	STAT_INC(oom_passes);
 	if (++oom_passes < PAGEOUT_OOM_PASSES)
 		return;
 	oom_passes = 0;
-	vm_oom_kill();
+	/* With no one to kill, the waiters must fail: nothing will come back. */
+	reclaim_hold(vm_oom_kill() != VM_OOM_NO_VICTIM);
 }
 
 /* Sleep until someone wants pages, or ns have passed. */
@@ -484,6 +502,7 @@ pageout_daemon(void *arg)
 {
 	(void)arg;
 	marker_insert(PQ_ACTIVE, &active_hand);
+	reclaim_hold(true);
 	for (;;) {
 		bool progress = pageout_pass();
 

@@ -9,8 +9,8 @@
  * formulas) and readable in /proc/sys/vm (FreeBSD's names, read-only)
  * with Linux's min_free_kbytes, which may be written (the others follow):
  *
- *   interrupt_free_min  kept for allocations that cannot wait at all
- *   free_reserved       below this only the kernel allocates
+ *   free_reserved       below this only the kernel allocates (the reserve
+ *                       user memory leaves, vm_page_reserved())
  *   free_min            Linux's min watermark: below it user allocations
  *                       wait (vm_wait) while the daemon works
  *   wakeup_thresh       the daemon is woken when free pages fall below
@@ -31,7 +31,6 @@
 #include <kern/types.h>
 
 struct vm_pageout_targets {
-	uint64_t	interrupt_free_min;	/* (A) */
 	uint64_t	free_reserved;		/* (A) */
 	uint64_t	free_min;		/* (A) */
 	uint64_t	wakeup_thresh;		/* (A) */

@@ -261,7 +261,7 @@ vm_page_enqueue(struct vm_page *m, uint8_t queue)
 		.act_count = queue == PQ_ACTIVE ? ACT_INIT : 0,
 	};
 
-	/* Its callers (vm_page_unbusy, vm_page_unwire) have asserted the object lock. */
+	/* Its callers (vm_page_xunbusy, vm_page_unwire) have asserted the object lock. */
 	KASSERT(queue < PQ_COUNT && m->astate.bits == VM_PAGE_ASTATE_NONE.bits &&
 	    m->wire_count == 0, ("vm_page_enqueue: page %lx: on queue %u, or %u wirings",
 	    m->phys_addr, m->astate.queue, m->wire_count));
@@ -451,7 +451,7 @@ verify_page(struct vm_page *m, void (*report)(void *, const char *), void *arg)
 	union vm_page_astate a = vm_page_astate_load(m);
 	bool anon = m->object->type != OBJT_VNODE;
 
-	if (m->busy)
+	if (vm_page_busied(m))
 		return 0;	/* being filled or written: between states */
 	if (m->wire_count > 0) {
 		if (a.bits == VM_PAGE_ASTATE_NONE.bits)

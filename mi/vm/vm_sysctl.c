@@ -19,7 +19,6 @@
 TARGET_GETTER(free_min)
 TARGET_GETTER(free_target)
 TARGET_GETTER(free_reserved)
-TARGET_GETTER(interrupt_free_min)
 TARGET_GETTER(inactive_target)
 TARGET_GETTER(wakeup_thresh)
 
@@ -37,7 +36,6 @@ static const struct vm_sysctl vm_sysctls[] = {
 	{ "v_free_min", get_free_min, NULL },
 	{ "v_free_target", get_free_target, NULL },
 	{ "v_free_reserved", get_free_reserved, NULL },
-	{ "v_interrupt_free_min", get_interrupt_free_min, NULL },
 	{ "v_inactive_target", get_inactive_target, NULL },
 	{ "pageout_wakeup_thresh", get_wakeup_thresh, NULL },
 };

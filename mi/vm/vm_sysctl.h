@@ -8,8 +8,8 @@
  *   overcommit_memory    rw  0 heuristic, 1 always, 2 strict (vm_commit.h)
  *   overcommit_ratio     rw  percent of RAM in CommitLimit (clears overcommit_kbytes)
  *   overcommit_kbytes    rw  CommitLimit's RAM part in kB (clears overcommit_ratio)
- *   v_free_min, v_free_target, v_free_reserved, v_interrupt_free_min,
- *   v_inactive_target, pageout_wakeup_thresh    ro  the daemon's targets
+ *   v_free_min, v_free_target, v_free_reserved, v_inactive_target,
+ *   pageout_wakeup_thresh    ro  the daemon's targets
  */
 #ifndef _VM_VM_SYSCTL_H_
 #define _VM_VM_SYSCTL_H_

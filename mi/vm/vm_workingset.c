@@ -81,7 +81,7 @@ vm_workingset_refault(struct vm_page *m)
 	uint32_t now = __atomic_load_n(&eviction_clock, __ATOMIC_RELAXED), distance;
 	uint64_t resident;
 
-	KASSERT(m->busy && spin_owned(&m->object->lock),
+	KASSERT(vm_page_xbusied(m) && spin_owned(&m->object->lock),
 	    ("vm_workingset_refault: page %lx not busy or object unlocked", m->phys_addr));
 	for (int i = 0; i < BUCKET_WAYS; i++) {
 		uint64_t entry = __atomic_load_n(&b[i], __ATOMIC_RELAXED);
