@@ -31,8 +31,8 @@ victim_dying(void)
 
 	if (oom_victim == 0)
 		return false;
-	if ((p = proc_find(oom_victim)) != NULL && p->p_state == PRS_ALIVE &&
-	    p->p_vmspace != NULL)
+	/* Alive until its address space is torn down: exit makes it a zombie after that. */
+	if ((p = proc_find(oom_victim)) != NULL && p->p_state == PRS_ALIVE)
 		return true;
 	oom_victim = 0;
 	return false;

@@ -7,9 +7,9 @@
  *  - The inactive queue, oldest first.  A page referenced since the
  *    daemon last looked (its mappings' A bits, pmap_ts_referenced, or a
  *    fault that found it resident, PGA_REFERENCED) is not taken; one that
- *    was not is unmapped (pmap_remove_all) and, clean, freed; dirty, it
- *    goes to the laundry queue (or, with nowhere to write it, to the
- *    unswappable one).
+ *    was not is, if clean, unmapped (pmap_remove_all) and freed; if dirty,
+ *    it goes, still mapped, to the laundry queue (or, with nowhere to
+ *    write it, to the unswappable one).
  *  - The active queue, when inactive is short of its goal: a clock hand
  *    that ages each page's activity count (FreeBSD's act_count: up by
  *    ACT_ADVANCE with a reference, down by ACT_DECLINE without) and moves
@@ -67,6 +67,7 @@
 #define PAGEOUT_IDLE_NS		(100UL * 1000 * 1000)	/* a look even if no one asks (a kick left) */
 #define PAGEOUT_RETRY_NS	(20UL * 1000 * 1000)	/* after a pass that freed nothing */
 #define PAGEOUT_OOM_PASSES	12			/* FreeBSD's vm.pageout_oom_seq */
+#define SCAN_WAKE_EVERY		32			/* pages freed between wakeups of waiters */
 #define MIN_FREE_KBYTES_MAX_FRACTION 4	/* min_free_kbytes may take at most a quarter of RAM */
 
 struct vm_pageout_targets vm_pageout_targets;
@@ -79,6 +80,7 @@ static const char pageout_chan;		/* the daemon sleeps here */
 static uint32_t swap_added;			/* (A) the unswappable queue is to be emptied */
 static unsigned oom_passes;		/* (daemon) passes in a row that could not help */
 static uint64_t failures_seen;		/* (daemon) vm_page_alloc_failures at the last pass */
+static uint64_t free_seen;		/* (daemon) free pages at the last pass */
 
 /* The daemon's places in the queues (never freed, never in an object). */
 static struct vm_page inactive_marker = { .flags = PG_MARKER, .astate = { .queue = PQ_NONE } };
@@ -292,15 +294,23 @@ inactive_page(struct vm_page *m, struct vm_object *obj)
 		vm_page_requeue(m);
 		return KEPT;
 	}
-	pmap_remove_all(m);
-	if (page_dirty(m)) {
-		page_launder(m, obj);
-		return LAUNDERED;
+	/*
+	 * Dirty: to be written first (or kept, with nowhere to write it),
+	 * still mapped; the laundry write-protects it before writing.  Clean:
+	 * unmapped, which collects any D bit a write set meanwhile, then
+	 * freed if it is still clean.
+	 */
+	if (!page_dirty(m)) {
+		pmap_remove_all(m);
+		if (!page_dirty(m)) {
+			vm_workingset_evict(m);
+			vm_page_free(m);
+			STAT_INC(pgsteal_kswapd);
+			return FREED;
+		}
 	}
-	vm_workingset_evict(m);
-	vm_page_free(m);
-	STAT_INC(pgsteal_kswapd);
-	return FREED;
+	page_launder(m, obj);
+	return LAUNDERED;
 }
 
 /*
@@ -317,10 +327,14 @@ scan_queue(uint8_t q, struct vm_page *marker, bool wrap, uint64_t want,
 	struct vm_page *m;
 
 	while (done < want && budget-- > 0 && (m = scan_next(q, marker, wrap, &obj)) != NULL) {
-		if (visit(m, obj))
-			done++;
+		bool yes = visit(m, obj);
+
 		spin_unlock(&obj->lock);
+		/* Pages freed under the object lock woke no one: now, holding nothing. */
+		if (yes && ++done % SCAN_WAKE_EVERY == 0)
+			vm_page_free_wakeup();
 	}
+	vm_page_free_wakeup();
 	return done;
 }
 
@@ -462,17 +476,21 @@ reclaim_hold(bool on)
  * Out of memory?  A pass that could not free anything while user
  * allocations fail (free pages below free_min, and some allocation
  * failed since the last pass or someone waits for memory: memory is
- * short and someone is hurt by it): PAGEOUT_OOM_PASSES of them in a row
- * and the OOM killer picks a victim.
+ * short and someone is hurt by it), and while no one else freed memory
+ * either (an exit, the last victim's perhaps): PAGEOUT_OOM_PASSES of
+ * them in a row and the OOM killer picks a victim.
  */
 static void
 oom_check(bool progress)
 {
 	uint64_t failures = __atomic_load_n(&vm_page_alloc_failures, __ATOMIC_RELAXED);
+	uint64_t free = vm_page_count_free();
 	bool hurting = failures != failures_seen || vm_wait_waiters() > 0;
+	bool freeing = free > free_seen;	/* someone else frees memory: an exit */
 
 	failures_seen = failures;
-	if (progress || !hurting || vm_page_count_free() >= vm_pageout_targets.free_min) {
+	free_seen = free;
+	if (progress || freeing || !hurting || free >= vm_pageout_targets.free_min) {
 		oom_passes = 0;
 		reclaim_hold(true);
 		return;

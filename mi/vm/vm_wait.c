@@ -2,7 +2,9 @@
  * Waiting for free memory (see vm_wait.h).
  */
 #include <kern/systm.h>
+#include <kern/pcpu.h>
 #include <kern/proc.h>
+#include <machine/cpu.h>
 #include <kern/signal.h>
 #include <kern/sleepqueue.h>
 #include <kern/witness.h>
@@ -17,7 +19,7 @@ static uint32_t vm_waiters;		/* (A) threads in vm_wait */
 static uint32_t vm_reclaimers;		/* (A) sources at work freeing pages */
 static const char vm_free_chan;		/* the waiters' wait channel */
 
-#define VM_WAIT_POLL_NS	(50UL * 1000 * 1000)	/* a failable waiter's look for SIGKILL */
+#define VM_WAIT_POLL_NS	(50UL * 1000 * 1000)	/* a waiter looks again this often */
 
 #define STAT_INC(field)	__atomic_add_fetch(&vm_wait_stats.field, 1, __ATOMIC_RELAXED)
 
@@ -54,12 +56,13 @@ vm_wait(int order, int alloc_flags, int wait_flags)
 	} else {
 		STAT_INC(sleeps);
 		/*
-		 * A waiter that may fail looks again every VM_WAIT_POLL_NS: the
-		 * OOM killer's SIGKILL does not end an uninterruptible sleep, and
-		 * a victim asleep here must go and give its memory back.
+		 * Every VM_WAIT_POLL_NS a waiter looks again: frees under spin
+		 * locks wake no one (vm_page_free_wakeup), and the OOM killer's
+		 * SIGKILL does not end an uninterruptible sleep, while a victim
+		 * asleep here must go and give its memory back.
 		 */
 		(void)sleepq_wait(&vm_free_chan, SLEEPQ_EXCLUSIVE, 0,
-		    failok ? sleepq_deadline_ns(VM_WAIT_POLL_NS) : 0);
+		    sleepq_deadline_ns(VM_WAIT_POLL_NS));
 	}
 	__atomic_sub_fetch(&vm_waiters, 1, __ATOMIC_RELAXED);
 	return error;
@@ -76,10 +79,23 @@ wake_waiters(void)
 void
 vm_page_free_wakeup(void)
 {
+	struct pcpu *pc = curcpu();
+
 	/* The free count went up before this load of the waiters (vm_wait.h). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&vm_waiters, __ATOMIC_RELAXED) != 0)
-		wake_waiters();
+	if (__atomic_load_n(&vm_waiters, __ATOMIC_RELAXED) == 0)
+		return;
+	/*
+	 * Waking takes a sleep queue's chain lock and the scheduler's, which
+	 * rank before the pmap's and pv locks (a context switch takes those):
+	 * a page-table page freed under them must not wake anyone.  So under
+	 * any spin lock the wakeup waits for the next free that holds none,
+	 * the page daemon (which frees pages and then calls this with nothing
+	 * held), an exit's vm_reclaim_end, or the waiter's own deadline.
+	 */
+	if (pc->pc_spin_depth > 0 || pc->pc_intr_depth > 0)
+		return;
+	wake_waiters();
 }
 
 void

@@ -47,7 +47,10 @@
  */
 int vm_wait(int order, int alloc_flags, int wait_flags);
 
-/* Pages were freed: wake whoever waits for them.  Anywhere. */
+/*
+ * Pages were freed: wake whoever waits for them.  Anywhere; under a spin
+ * lock it wakes no one (the waiters look again on their own, see vm_wait.c).
+ */
 void vm_page_free_wakeup(void);
 
 /* A source of free pages starts / ends its work (an exit; the page daemon). */
