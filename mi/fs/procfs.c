@@ -5,6 +5,7 @@
  *   /proc/vmstat         "name value" lines: the fault, object, pmap and
  *                        page counters of this kernel
  *   /proc/zoneinfo       every zone and malloc type with its counts
+ *   /proc/swaps          the swap devices in service, in Linux's format
  *   /proc/diskstats      each disk's I/O counters, in Linux's format
  *   /proc/disks          each disk's geometry, deepest queue, errors,
  *                        timeouts, resets, requests submitted and the
@@ -41,6 +42,7 @@
 #include <kern/proc.h>
 #include <kern/witness.h>
 #include <vm/pmap.h>
+#include <vm/swap_device.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
@@ -61,7 +63,7 @@ MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 
 enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
 	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_LOCKDEP_STATS, PFS_LOCKDEP, PFS_VMCHECK,
-	PFS_VMCHECK_ALL, PFS_NKINDS };
+	PFS_VMCHECK_ALL, PFS_SWAPS, PFS_NKINDS };
 
 _Static_assert(PFS_NKINDS <= PROCFS_INO_PER_PID, "procfs inode numbers overlap");
 
@@ -130,8 +132,30 @@ format_meminfo(struct textbuf *tb)
 	tb_printf(tb, "%-16s%8lu kB\n", "MemAvailable:", free);
 	tb_printf(tb, "%-16s%8lu kB\n", "Buffers:", 0UL);
 	tb_printf(tb, "%-16s%8lu kB\n", "Cached:", 0UL);
-	tb_printf(tb, "%-16s%8lu kB\n", "SwapTotal:", 0UL);
-	tb_printf(tb, "%-16s%8lu kB\n", "SwapFree:", 0UL);
+	tb_printf(tb, "%-16s%8lu kB\n", "SwapTotal:", swap_total_pages() * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "SwapFree:", swap_free_pages() * kb);
+}
+
+#define SWAPS_PATH_COLUMNS	40	/* Linux pads the name to here */
+#define SWAPS_WIDE		10000000	/* a number this big needs no second tab */
+
+/* The devices in service, as Linux's swap_show prints them (sizes in KiB). */
+static void
+format_swaps(struct textbuf *tb)
+{
+	struct swap_device_info info;
+	uint64_t kb = PAGE_SIZE / 1024;
+
+	tb_printf(tb, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
+	for (int i = 0; swap_device_info(i, &info); i++) {
+		size_t len = strlen(info.path);
+		uint64_t size = info.pages * kb, used = info.used * kb;
+
+		tb_printf(tb, "%s%*s%s\t%lu\t%s%lu\t%s%d\n", info.path,
+		    (int)(len < SWAPS_PATH_COLUMNS ? SWAPS_PATH_COLUMNS - len : 1), " ", "partition",
+		    size, size < SWAPS_WIDE ? "\t" : "", used, used < SWAPS_WIDE ? "\t" : "",
+		    info.priority);
+	}
 }
 
 /* Every zone (like vmstat -z) and malloc type (like vmstat -m). */
@@ -152,6 +176,24 @@ format_zoneinfo(struct textbuf *tb)
 	for (struct malloc_type *mt = malloc_type_first(); mt != NULL; mt = mt->mt_next)
 		tb_printf(tb, "%-16s %8lu %10lu %10lu %10lu\n", mt->mt_shortdesc, mt->mt_inuse,
 		    mt->mt_bytes, mt->mt_highwater, mt->mt_requests);
+}
+
+/* Linux's pswpin and pswpout (pages), then this kernel's own swap counters. */
+static void
+format_swap_stats(struct textbuf *tb)
+{
+	const struct swap_stats *ss = &swap_stats;
+
+	tb_printf(tb, "pswpin %lu\n", ss->pswpin);
+	tb_printf(tb, "pswpout %lu\n", ss->pswpout);
+	tb_printf(tb, "swap_slots_used %lu\n", swap_total_pages() - swap_free_pages());
+	tb_printf(tb, "swap_read_requests %lu\n", ss->read_requests);
+	tb_printf(tb, "swap_write_requests %lu\n", ss->write_requests);
+	tb_printf(tb, "swap_read_errors %lu\n", ss->read_errors);
+	tb_printf(tb, "swap_write_errors %lu\n", ss->write_errors);
+	tb_printf(tb, "swap_alloc_failures %lu\n", ss->alloc_failures);
+	tb_printf(tb, "swap_alloc_short %lu\n", ss->alloc_short);
+	tb_printf(tb, "swap_lost_pages %lu\n", ss->lost_pages);
 }
 
 static void
@@ -191,6 +233,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());
 	tb_printf(tb, "wired_pages %lu\n", vm_page_count_wired());
 	tb_printf(tb, "fork_pages_copied %lu\n", vm_map_stats.fork_pages_copied);
+	format_swap_stats(tb);
 }
 
 /*
@@ -517,6 +560,8 @@ generate(enum procfs_kind kind, int pid, struct procfs_text **out)
 				format_meminfo(&tb);
 			else if (kind == PFS_DISKSTATS)
 				format_diskstats(&tb);
+			else if (kind == PFS_SWAPS)
+				format_swaps(&tb);
 			else if (kind == PFS_DISKS)
 				format_disks(&tb);
 			else if (kind == PFS_ZONEINFO)
@@ -637,6 +682,8 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return make_file(PFS_ZONEINFO, 0, out);
 	if (name_is(name, len, "diskstats"))
 		return make_file(PFS_DISKSTATS, 0, out);
+	if (name_is(name, len, "swaps"))
+		return make_file(PFS_SWAPS, 0, out);
 	if (name_is(name, len, "disks"))
 		return make_file(PFS_DISKS, 0, out);
 	if (name_is(name, len, "lockdep_stats"))
@@ -714,6 +761,7 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 		{ "vmstat", VREG, PFS_VMSTAT },
 		{ "zoneinfo", VREG, PFS_ZONEINFO },
 		{ "diskstats", VREG, PFS_DISKSTATS },
+		{ "swaps", VREG, PFS_SWAPS },
 		{ "disks", VREG, PFS_DISKS },
 		{ "lockdep_stats", VREG, PFS_LOCKDEP_STATS },
 		{ "lockdep", VREG, PFS_LOCKDEP },
