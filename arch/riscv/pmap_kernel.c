@@ -45,7 +45,7 @@ pt_page_alloc(void)
 	if (!pmap_bootstrapped) {
 		pa = physmem_steal(PAGE_SIZE, PAGE_SIZE);
 	} else {
-		struct vm_page *m = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_NOWAIT);
+		struct vm_page *m = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT);
 
 		if (m == NULL)
 			panic("pmap: no memory for a kernel page table");

@@ -140,7 +140,7 @@ window_alloc(struct disk *dp, struct disk_window *w, uint64_t off, size_t len)
 	for (w->npages = 0; w->npages < want; w->npages += 1U << order) {
 		while ((1U << order) > want - w->npages)
 			order--;
-		while ((m = vm_page_alloc_pages(order, VM_ALLOC_NORMAL)) == NULL && order > 0)
+		while ((m = vm_page_alloc_pages(order, VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT)) == NULL && order > 0)
 			order--;
 		if (m == NULL)
 			break;

@@ -47,6 +47,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_wait.h>
 #include <vm/zone.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
@@ -210,8 +211,12 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "cow_copy %lu\n", fs->cow_copies);
 	tb_printf(tb, "cow_move %lu\n", fs->cow_moves);
 	tb_printf(tb, "pageins %lu\n", fs->pageins);
-	tb_printf(tb, "busy_waits %lu\n", fs->busy_waits);
-	tb_printf(tb, "enomem_retries %lu\n", fs->enomem_retries);
+	tb_printf(tb, "fault_restarts %lu\n", fs->restarts);
+	tb_printf(tb, "fault_memory_waits %lu\n", fs->memory_waits);
+	tb_printf(tb, "fault_oom %lu\n", fs->oom);
+	tb_printf(tb, "page_busy_sleeps %lu\n", vm_page_stats.busy_sleeps);
+	tb_printf(tb, "vm_wait_sleeps %lu\n", vm_wait_stats.sleeps);
+	tb_printf(tb, "vm_wait_fails %lu\n", vm_wait_stats.fails);
 	tb_printf(tb, "segv_maperr %lu\n", fs->segv_maperr);
 	tb_printf(tb, "segv_accerr %lu\n", fs->segv_accerr);
 	tb_printf(tb, "shadow_objects %lu\n", os->shadows);
@@ -317,9 +322,6 @@ format_lockdep_stats(struct textbuf *tb)
 	for (int r = 0; r < WITNESS_NRULES; r++)
 		tb_printf(tb, " sleep rule broken (%s): %lu\n", witness_rule_name(r),
 		    witness_stats.broken[r]);
-	for (int r = 0; r < WITNESS_NRULES; r++)
-		tb_printf(tb, " sleep rule report-only (%s): %lu\n", witness_rule_name(r),
-		    witness_stats.deferred[r]);
 }
 
 static const char *
@@ -357,10 +359,10 @@ procfs_format_maps(struct vmspace *vm, char *buf, size_t size, size_t *lenp)
 	struct textbuf tb = { buf, size, 0, false };
 	struct vm_map *map = &vm->vm_map;
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
 		format_entry(&tb, vm, e);
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	if (tb.overflow)
 		return ERANGE;
 	*lenp = tb.len;
@@ -392,7 +394,7 @@ format_vmmap(struct vmspace *vm, struct textbuf *tb)
 
 	tb_printf(tb, "%-12s %-12s %4s %5s %-6s %-18s %4s %5s %5s\n", "start", "end", "prot",
 	    "res", "type", "object", "refs", "depth", "flags");
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next) {
 		struct vm_object *obj = e->object;
 
@@ -406,7 +408,7 @@ format_vmmap(struct vmspace *vm, struct textbuf *tb)
 		    (e->eflags & MAP_ENTRY_NEEDS_COPY) ? "N" : "",
 		    e->wired_count ? "W" : "", (e->eflags & MAP_ENTRY_STACK) ? "s" : "");
 	}
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	return tb->overflow ? ERANGE : 0;
 }
 

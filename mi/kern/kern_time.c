@@ -62,6 +62,26 @@ timeout_copyin(uint64_t uaddr, uint64_t *deadline)
 }
 
 uint64_t
+deadline_at_ns(uint64_t ns)
+{
+	uint64_t now = uptime_ns();
+
+	return sleepq_deadline_ns(ns > now ? ns - now : 0);
+}
+
+int
+abstime_copyin(uint64_t uaddr, uint64_t *deadline)
+{
+	struct timespec ts;
+	int error;
+
+	if ((error = timespec_copyin(uaddr, &ts)) != 0)
+		return error;
+	*deadline = deadline_at_ns(timespec_to_ns(&ts));
+	return 0;
+}
+
+uint64_t
 span_to_ticks(uint64_t sec, uint64_t frac, uint64_t per_sec)
 {
 	uint64_t hz = cpu_timebase_hz(), t;
@@ -182,11 +202,8 @@ SYSCALL(clock_nanosleep)
 	if ((error = timespec_copyin(a[2], &ts)) != 0)
 		return -error;
 	ns = timespec_to_ns(&ts);
-	if (a[1] & TIMER_ABSTIME) {
-		uint64_t now = uptime_ns();
-
-		return sleep_until(sleepq_deadline_ns(ns > now ? ns - now : 0)) ? -ERESTARTNOHAND : 0;
-	}
+	if (a[1] & TIMER_ABSTIME)
+		return sleep_until(deadline_at_ns(ns)) ? -ERESTARTNOHAND : 0;
 	return relative_sleep(td, sleepq_deadline_ns(ns), a[3]);
 }
 

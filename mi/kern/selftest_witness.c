@@ -2,9 +2,8 @@
  * Self-tests of the lock checker (witness.h).  Rules are broken on
  * purpose with the checker counting rather than panicking: each of the
  * four sleeping rules with a spin lock held, an M_WAITOK allocation in a
- * critical section, and the report-only case (a lock named like one that
- * becomes a sleep lock), which must not panic even in the default mode,
- * but must when another spin lock is held with it.  Then lock orders:
+ * critical section; what breaks none of them does not count.  Then lock
+ * orders:
  * reversals of spin locks, of sleep locks, through a third class, two
  * locks of one class, a shared sx lock taken twice; the orders learnt,
  * and none learnt from a reversal.  (The panics themselves are the
@@ -26,22 +25,14 @@
 #define ALLOC_SIZE		64
 
 static struct spinlock plain_lock = SPINLOCK_INITIALIZER("selftest spin");
-/* Named as the VM map lock, which witness.c lists as becoming a sleep lock. */
-static struct spinlock map_like_lock = SPINLOCK_INITIALIZER("vm map");
 static struct mtx rule_mutex = MTX_INITIALIZER("selftest rule mutex");
 static char rule_chan;
 
-/* broken[rule] and deferred[rule] since before, as deltas. */
+/* broken[rule] since before, as a delta. */
 static uint64_t
 broken_since(const struct witness_stats *before, enum witness_rule rule)
 {
 	return witness_stats.broken[rule] - before->broken[rule];
-}
-
-static uint64_t
-deferred_since(const struct witness_stats *before, enum witness_rule rule)
-{
-	return witness_stats.deferred[rule] - before->deferred[rule];
 }
 
 static uint64_t
@@ -50,7 +41,7 @@ broken_total(const struct witness_stats *before)
 	uint64_t n = 0;
 
 	for (int r = 0; r < WITNESS_NRULES; r++)
-		n += broken_since(before, r) + deferred_since(before, r);
+		n += broken_since(before, r);
 	return n;
 }
 
@@ -93,16 +84,6 @@ test_rules_broken(void)
 	critical_exit();
 	selftest_ok(broken_since(&before, WITNESS_WAITOK) >= 1,
 	    "rules: an M_WAITOK allocation in a critical section is caught");
-
-	before = witness_stats;
-	spin_lock(&map_like_lock);
-	spin_lock(&plain_lock);
-	waitok_alloc();
-	spin_unlock(&plain_lock);
-	spin_unlock(&map_like_lock);
-	selftest_ok(broken_since(&before, WITNESS_WAITOK) >= 1 &&
-	    deferred_since(&before, WITNESS_WAITOK) == 0,
-	    "rules: a lock to convert does not excuse another spin lock held with it");
 	witness_set_mode(old);
 }
 
@@ -113,15 +94,6 @@ test_rules_kept(void)
 	enum witness_mode old = witness_set_mode(WITNESS_PANIC);
 
 	/* In the default mode: a panic here would fail the whole run. */
-	spin_lock(&map_like_lock);
-	waitok_alloc();
-	spin_unlock(&map_like_lock);
-	selftest_ok(deferred_since(&before, WITNESS_WAITOK) >= 1 &&
-	    broken_since(&before, WITNESS_WAITOK) == 0,
-	    "rules: under a lock to become a sleep lock, only counted (%lu)",
-	    deferred_since(&before, WITNESS_WAITOK));
-
-	before = witness_stats;
 	waitok_alloc();
 	mtx_lock(&rule_mutex);
 	(void)sleep_on_timed(&rule_chan, NULL, 0, sleepq_deadline_ns(1000));

@@ -53,6 +53,7 @@
 	X(clock_gettime)		\
 	X(clock_getres)			\
 	X(clock_nanosleep)		\
+	X(sched_getaffinity)		\
 	X(sched_yield)			\
 	X(restart_syscall)		\
 	X(kill)				\

@@ -35,6 +35,14 @@ int timespec_copyin(uint64_t uaddr, struct timespec *ts);
  * sleep deadline it ends at, in cpu_time() ticks: 0, EFAULT or EINVAL.
  */
 int timeout_copyin(uint64_t uaddr, uint64_t *deadline);
+/*
+ * Copy in an absolute time (a struct timespec at uaddr) on CLOCK_MONOTONIC
+ * or CLOCK_REALTIME -- both count from boot here -- and give the sleep
+ * deadline it is (a time already past: now): 0, EFAULT or EINVAL.
+ */
+int abstime_copyin(uint64_t uaddr, uint64_t *deadline);
+/* The sleep deadline of the absolute time ns (nanoseconds since boot; past: now). */
+uint64_t deadline_at_ns(uint64_t ns);
 /* A checked timespec in nanoseconds, at most NS_FOREVER. */
 uint64_t timespec_to_ns(const struct timespec *ts);
 /*

@@ -37,16 +37,6 @@ static const char *const nesting_classes[] = {
 	"vnode",
 };
 
-/*
- * Spin locks that become sleep locks, under which a broken rule is only
- * reported until then.  The VM map lock: the fault path and mmap allocate
- * objects and entries with M_WAITOK while they hold it (issue 9's map
- * lock conversion to an sx lock removes this entry).
- */
-static const char *const to_become_sleep_locks[] = {
-	"vm map",
-};
-
 static const char *const rule_names[WITNESS_NRULES] = {
 	[WITNESS_SLEEP] = "sleeping",
 	[WITNESS_SLEEP_LOCK] = "taking a sleep lock",
@@ -61,7 +51,6 @@ static enum witness_mode mode;		/* (A) */
 static uint32_t graph_lock;		/* (A) 0 or 1 */
 static bool graph_ready;		/* (graph_lock) witness_graph initialized */
 static uint64_t reported_pairs[WG_MAX_CLASSES][WG_WORDS];	/* (graph_lock) */
-static uint64_t converting_classes[WG_WORDS];	/* (A) classes in to_become_sleep_locks */
 
 /* Where a broken rule has been reported, so each place prints once. */
 static struct spinlock sites_lock = SPINLOCK_INITIALIZER("witness sites");
@@ -71,7 +60,6 @@ static struct reported_site {
 	const char	*lock;		/* the first culprit's name, or NULL */
 } reported[REPORTED_SITES_MAX];		/* (sites_lock) */
 static int nreported;			/* (sites_lock) */
-static uint32_t deferred_printed;	/* (A) bit per rule: its report-only case was printed */
 
 const char *
 witness_rule_name(enum witness_rule rule)
@@ -121,15 +109,8 @@ witness_init(void)
 {
 	bool report_only = current_mode() == WITNESS_REPORT;
 
-	printf("witness: sleeping rules and lock order %s", report_only ?
+	printf("witness: sleeping rules and lock order %s\n", report_only ?
 	    "reported only (witness=report)" : "enforced");
-	if (!report_only) {
-		printf("; report-only under");
-		for (size_t i = 0; i < nitems(to_become_sleep_locks); i++)
-			printf(" \"%s\"", to_become_sleep_locks[i]);
-		printf(" until it becomes a sleep lock");
-	}
-	printf("\n");
 }
 
 /*
@@ -161,20 +142,6 @@ first_class(const uint64_t *mask)
 		if (mask[w] != 0)
 			return w * 64 + __builtin_ctzl(mask[w]);
 	return 0;
-}
-
-/* Whether mask names at least one class, and only classes of locks to become sleep locks. */
-static bool
-only_locks_to_convert(const uint64_t *mask)
-{
-	bool any = false;
-
-	for (int w = 0; w < WG_WORDS; w++) {
-		if (mask[w] & ~converting_classes[w])
-			return false;
-		any |= mask[w] != 0;
-	}
-	return any;
 }
 
 /* True the first time rule is broken at where with a lock of class culprit held. */
@@ -216,32 +183,23 @@ witness_sleep_rule_broken(enum witness_rule rule, const struct spinlock *except,
 {
 	const struct pcpu *pc = curcpu();
 	uint64_t mask[WG_WORDS];
-	bool deferred;
 	enum witness_mode now = current_mode();
 	bool report_only = now != WITNESS_PANIC;
 	vaddr_t offset;
 	const char *fn;
 
 	held_classes(pc, except, mask);
-	deferred = pc->pc_intr_depth == 0 && (uint64_t)pc->pc_spin_depth == pc->pc_spin_nheld &&
-	    only_locks_to_convert(mask);
-	if (deferred)
-		__atomic_add_fetch(&witness_stats.deferred[rule], 1, __ATOMIC_RELAXED);
-	else
-		__atomic_add_fetch(&witness_stats.broken[rule], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&witness_stats.broken[rule], 1, __ATOMIC_RELAXED);
 	if (now == WITNESS_COUNT)
 		return;
-	/* In the default mode a report-only rule prints once; a survey prints each place. */
-	if (deferred && !report_only &&
-	    (__atomic_fetch_or(&deferred_printed, 1U << rule, __ATOMIC_RELAXED) & (1U << rule)))
-		return;
+	/* A survey (witness=report) prints each place once. */
 	if (report_only && !first_report(rule, where, first_class(mask)))
 		return;
 	fn = ksym_lookup(where - 1, &offset);
-	printf("witness: %s%s", deferred ? "(report-only) " : "", rule_names[rule]);
+	printf("witness: %s", rule_names[rule]);
 	print_culprits(pc, mask);
 	printf(", called from %s+%#lx\n", fn != NULL ? fn : "?", offset + 1);
-	if (!deferred && !report_only)
+	if (!report_only)
 		panic("witness: %s with spin locks held or in an interrupt", rule_names[rule]);
 	if (report_only)
 		cpu_backtrace();
@@ -276,9 +234,6 @@ witness_class_resolve(uint16_t *cache, const char *name, uint32_t flags)
 		}
 		cls = wg_class(&witness_graph, name, flags);
 		graph_lock_release();
-		if (listed(name, to_become_sleep_locks, nitems(to_become_sleep_locks)))
-			__atomic_or_fetch(&converting_classes[cls / 64], 1UL << (cls % 64),
-			    __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(cache, (uint16_t)cls, __ATOMIC_RELAXED);
 	return cls;

@@ -37,15 +37,11 @@
  *                        it may fault, and a fault may sleep
  *
  * A broken rule panics, naming the spin locks held, with a backtrace.
- * One exception is made, report-only: when every spin lock held is one
- * listed in witness.c as becoming a sleep lock (today only the VM map
- * lock, which the fault and mmap paths hold while they allocate with
- * M_WAITOK; it becomes an sx lock next), the case is counted and its
- * first occurrence at each place printed.  With "witness=report" on the
- * command line every broken rule is reported that way instead, to
- * survey a whole run; a self-test may switch to counting only, to break
- * a rule on purpose and see it caught.  The counts are in
- * /proc/lockdep_stats.
+ * With "witness=report" on the command line every broken rule is
+ * counted and its first occurrence at each place printed instead, to
+ * survey a whole run (scripts/witness-survey); a self-test may switch to
+ * counting only, to break a rule on purpose and see it caught.  The
+ * counts are in /proc/lockdep_stats.
  */
 #ifndef _KERN_WITNESS_H_
 #define _KERN_WITNESS_H_
@@ -75,7 +71,6 @@ enum witness_mode {
 
 struct witness_stats {
 	uint64_t	broken[WITNESS_NRULES];		/* (A) rules broken (panic or reported) */
-	uint64_t	deferred[WITNESS_NRULES];	/* (A) report-only: under a lock to convert */
 	uint64_t	reversals;			/* (A) lock order reversals */
 };
 
@@ -83,7 +78,7 @@ extern struct witness_stats witness_stats;
 /* The order graph: its known bits are read without a lock by every acquisition. */
 extern struct witness_graph witness_graph;
 
-void witness_init(void);		/* read the command line, say what is report-only */
+void witness_init(void);		/* read the command line, say what is enforced */
 /* Set the mode (self-tests); returns the one before. */
 enum witness_mode witness_set_mode(enum witness_mode mode);
 /* Report (or panic for) a broken sleeping rule; where is the caller's pc. */

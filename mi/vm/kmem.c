@@ -15,6 +15,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_page.h>
 #include <vm/vm_phys.h>
+#include <vm/vm_wait.h>
 #include <vm/vmem.h>
 
 vmem_t *kernel_arena;
@@ -25,10 +26,11 @@ vmem_flags(int mflags)
 	return VMEM_INSTANTFIT | ((mflags & M_NOWAIT) ? VMEM_NOWAIT : VMEM_WAITOK);
 }
 
+/* The kernel's own pages: the reserve is for them; M_WAITOK sleeps for memory. */
 static int
 page_flags(int mflags)
 {
-	return (mflags & M_NOWAIT) ? VM_ALLOC_NOWAIT : VM_ALLOC_NORMAL;
+	return VM_ALLOC_SYSTEM | ((mflags & M_NOWAIT) ? VM_ALLOC_NOWAIT : VM_ALLOC_WAITOK);
 }
 
 /*
@@ -64,6 +66,16 @@ kva_page(vaddr_t va)
 
 	KASSERT(pa != 0, ("kmem: %lx is not mapped", va));
 	return PHYS_TO_VM_PAGE(pa);
+}
+
+/*
+ * Could waiting ever get size bytes?  Not if they are more than half of
+ * all memory: the wait would hold what it has while everyone else waits.
+ */
+static bool
+waiting_could_end(size_t size, int flags)
+{
+	return !(flags & M_WAITOK) || atop(round_page(size)) <= vm_page_count_total() / 2;
 }
 
 /* Unmap and free the pages of [va, va+size), leaving the KVA allocated. */
@@ -102,7 +114,7 @@ kmem_alloc(size_t size, int flags)
 
 	if (flags & M_WAITOK)
 		witness_check_sleep(WITNESS_WAITOK, NULL);
-	if (size == 0 || size > KVA_SIZE)
+	if (size == 0 || size > KVA_SIZE || !waiting_could_end(size, flags))
 		return NULL;
 	size = round_page(size);
 	if (vmem_alloc(kernel_arena, size, vmem_flags(flags), &va) != 0)
@@ -167,6 +179,7 @@ kmem_free_contig(void *addr, size_t size)
 		m[i].flags &= ~PG_KMEM;
 	}
 	vm_phys_free_contig(m, npages);
+	vm_page_free_wakeup();
 }
 
 void *

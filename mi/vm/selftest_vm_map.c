@@ -507,8 +507,8 @@ test_two_harts(void)
 		shared_ok &= race_fault(a, b, sva + ptoa(i));
 	selftest_ok(shared_ok && vm_fault_stats.zero_fills - f0.zero_fills == NPAGES &&
 	    shared->resident_count == NPAGES,
-	    "two harts, shared object: one page per index (%lu fills, %lu busy waits)",
-	    vm_fault_stats.zero_fills - f0.zero_fills, vm_fault_stats.busy_waits - f0.busy_waits);
+	    "two harts, shared object: one page per index (%lu fills, %lu restarts)",
+	    vm_fault_stats.zero_fills - f0.zero_fills, vm_fault_stats.restarts - f0.restarts);
 	selftest_use_vmspace(b);
 	for (int i = 0; i < NPAGES; i++)
 		shared_ok &= uread_is(sva + ptoa(i), 1) && uread_is(sva + ptoa(i) + 8, 2);

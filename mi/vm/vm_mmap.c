@@ -263,11 +263,11 @@ lockable_unwired_bytes(struct vm_map *map)
 {
 	vm_size_t bytes = 0;
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
 		if (lockable(e) && !vm_map_entry_locked(e))
 			bytes += e->end - e->start;
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	return bytes;
 }
 
@@ -287,7 +287,7 @@ wire_all(struct vm_map *map, bool wire)
 		bool found = false;
 		int error;
 
-		vm_map_lock(map);
+		vm_map_lock_read(map);
 		for (e = map->tree.first; e != NULL; e = e->node.next) {
 			if (e->end > cursor && vm_map_entry_locked(e) != wire &&
 			    (lockable(e) || !wire)) {
@@ -297,7 +297,7 @@ wire_all(struct vm_map *map, bool wire)
 				break;
 			}
 		}
-		vm_map_unlock(map);
+		vm_map_unlock_read(map);
 		if (!found)
 			return 0;
 		error = wire ? vm_map_wire_prefix(map, s, t) : vm_map_unwire(map, s, t);

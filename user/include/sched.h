@@ -9,5 +9,7 @@
 long sys_clone(unsigned long flags, void *stack, pid_t *ptid, void *tls,
     pid_t *ctid);
 int sched_yield(void);
+/* The raw call: the mask's size in bytes, or -1 with errno set. */
+long sched_getaffinity(pid_t pid, unsigned long len, unsigned long *mask);
 
 #endif

@@ -55,6 +55,7 @@ int brk(void *addr);
 void *sbrk(long incr);
 
 unsigned int sleep(unsigned int secs);
+unsigned int alarm(unsigned int secs);
 int usleep(unsigned long usecs);
 int getpagesize(void);
 

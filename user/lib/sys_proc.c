@@ -139,6 +139,12 @@ sched_yield(void)
 	return RET(SC0(SYS_sched_yield));
 }
 
+long
+sched_getaffinity(pid_t pid, unsigned long len, unsigned long *mask)
+{
+	return RET(SC3(SYS_sched_getaffinity, pid, len, mask));
+}
+
 int
 uname(struct utsname *u)
 {

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <sched.h>
 #include <testutil.h>
 #include <unistd.h>
 
@@ -60,4 +61,16 @@ unmapped_pages(unsigned long npages)
 	if (p != NULL)
 		munmap(p, npages * PGSZ);
 	return p;
+}
+
+int
+cpus_available(void)
+{
+	unsigned long mask[16];
+	long bytes = sched_getaffinity(0, sizeof(mask), mask);
+	int n = 0;
+
+	for (long i = 0; i < bytes / (long)sizeof(mask[0]); i++)
+		n += __builtin_popcountl(mask[i]);
+	return n > 0 ? n : 1;
 }

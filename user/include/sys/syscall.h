@@ -46,6 +46,7 @@
 #define SYS_clock_gettime	__NR_clock_gettime
 #define SYS_clock_getres	__NR_clock_getres
 #define SYS_clock_nanosleep	__NR_clock_nanosleep
+#define SYS_sched_getaffinity	__NR_sched_getaffinity
 #define SYS_sched_yield		__NR_sched_yield
 #define SYS_kill		__NR_kill
 #define SYS_tkill		__NR_tkill
