@@ -2,7 +2,8 @@
  * Self-tests of the swap pager (swap_pager.h), on the objects directly:
  * pages written out and read back through the pager's operations, what
  * haspage reports, read-around, a written page's copy freed, copies
- * moving with a collapse (both directions) and a bypass, freespace, a
+ * moving with a collapse (down into a larger backing object, or up into
+ * a shadow of part of it) and a bypass, freespace, a
  * failed write keeping its page dirty, and every slot freed at the end.
  *
  * Needs swap in service (the command line's swap=, scripts/swap-test
@@ -46,16 +47,18 @@ page_fill(struct vm_page *m, unsigned gen)
 		w[i] = pattern(gen, m->pindex, i);
 }
 
+/* Does m hold generation gen as written at index written? */
 static bool
-page_holds(struct vm_page *m, unsigned gen)
+page_holds_as(struct vm_page *m, unsigned gen, vm_pindex_t written)
 {
 	uint64_t *w = page_words(m);
 
 	for (size_t i = 0; i < WORDS; i++)
-		if (w[i] != pattern(gen, m->pindex, i))
+		if (w[i] != pattern(gen, written, i))
 			return false;
 	return true;
 }
+
 
 /* Give obj (locked) new pages [first, first + n) of generation gen, dirty. */
 static bool
@@ -118,9 +121,14 @@ page_in(struct vm_object *obj, vm_pindex_t idx, int behind, int ahead)
 	return error;
 }
 
-/* Are pages [first, first + n) of obj, paged in where they are not resident, generation gen? */
+/*
+ * Are pages [first, first + n) of obj, paged in where they are not
+ * resident, generation gen as written shift pages further on (in the
+ * object they were written in)?
+ */
 static bool
-pages_hold(struct vm_object *obj, vm_pindex_t first, vm_pindex_t n, unsigned gen)
+pages_hold_shifted(struct vm_object *obj, vm_pindex_t first, vm_pindex_t n, unsigned gen,
+    vm_pindex_t shift)
 {
 	for (vm_pindex_t i = first; i < first + n; i++) {
 		struct vm_page *m;
@@ -132,12 +140,18 @@ pages_hold(struct vm_object *obj, vm_pindex_t first, vm_pindex_t n, unsigned gen
 		if (m == NULL && page_in(obj, i, 0, 0) != 0)
 			return false;
 		spin_lock(&obj->lock);
-		ok = (m = vm_page_lookup(obj, i)) != NULL && page_holds(m, gen);
+		ok = (m = vm_page_lookup(obj, i)) != NULL && page_holds_as(m, gen, i + shift);
 		spin_unlock(&obj->lock);
 		if (!ok)
 			return false;
 	}
 	return true;
+}
+
+static bool
+pages_hold(struct vm_object *obj, vm_pindex_t first, vm_pindex_t n, unsigned gen)
+{
+	return pages_hold_shifted(obj, first, n, gen, 0);
 }
 
 static uint64_t
@@ -289,6 +303,44 @@ test_collapse(bool backing_resident)
 	selftest_ok(swap_used() == used0, "collapse (%s): all slots freed", how);
 }
 
+/*
+ * A shadow of part of its backing object (from page 8, 48 pages): its
+ * window is not the backing's, so the collapse moves the backing's pages
+ * up, shifted, and frees what lies outside the window as well as what
+ * the shadow's own pages and copies cover.
+ */
+static void
+test_collapse_window(void)
+{
+	uint64_t used0 = swap_used(), offset = ptoa(8), used;
+	struct vm_object *backing = new_object(NPAGES, NPAGES, 3), *shadow = backing;
+
+	if (!selftest_ok(backing != NULL, "collapse (window): a backing object"))
+		return;
+	vm_pager_put_pages(backing, 0, NPAGES, VM_PAGER_PUT_SYNC | VM_PAGER_PUT_FREE);
+	vm_object_reference(backing);
+	if (vm_object_shadow(&shadow, &offset, ptoa(48)) != 0) {
+		selftest_ok(false, "collapse (window): a shadow");
+		vm_object_deallocate(backing);
+		vm_object_deallocate(backing);
+		return;
+	}
+	spin_lock(&shadow->lock);
+	add_pages(shadow, 28, 8, 4);			/* backing indices 36..43 */
+	spin_unlock(&shadow->lock);
+	vm_pager_put_pages(shadow, 32, 36, VM_PAGER_PUT_SYNC | VM_PAGER_PUT_FREE);
+	vm_object_deallocate(backing);
+	used = swap_used() - used0;
+	selftest_ok(shadow->backing_object == NULL && used == 28 + 12 + 4,
+	    "collapse (window): 40 copies moved up into the window, 24 outside it or shadowed "
+	    "freed (%lu left)", used);
+	selftest_ok(pages_hold_shifted(shadow, 0, 28, 3, 8) && pages_hold(shadow, 28, 8, 4) &&
+	    pages_hold_shifted(shadow, 36, 12, 3, 8), "collapse (window): every page reads what "
+	    "the shadow saw");
+	vm_object_deallocate(shadow);
+	selftest_ok(swap_used() == used0, "collapse (window): all slots freed");
+}
+
 /* A shadow whose copies cover its backing object bypasses it (another shadow keeps it). */
 static void
 test_bypass(void)
@@ -380,6 +432,7 @@ swap_selftests(void)
 	test_freespace();
 	test_collapse(false);
 	test_collapse(true);
+	test_collapse_window();
 	test_bypass();
 	test_write_error();
 }

@@ -15,6 +15,7 @@
 #include <vm/kmem.h>
 #include <vm/swap_device.h>
 #include <vm/swap_header.h>
+#include <vm/swap_pager.h>
 #include <vm/vm_page.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
@@ -23,6 +24,7 @@
 #define SWAP_FLAGS_VALID	(SWAP_FLAG_PRIO_MASK | SWAP_FLAG_PREFER | SWAP_FLAG_DISCARD | \
 				 SWAP_FLAG_DISCARD_ONCE | SWAP_FLAG_DISCARD_PAGES)
 #define SWAP_BOOT_WORD_MAX	256
+#define SWAPOFF_PASSES_MAX	8	/* unuse passes before swapoff gives up (EBUSY) */
 
 struct swap_device {
 	bool		sd_used;	/* (S) the entry is taken (swapon under way, or in service) */
@@ -476,12 +478,22 @@ fits_elsewhere(const struct swap_device *sd)
 }
 
 /*
- * Bring everything on sd back into memory: 0, or an errno with sd still
- * in service.  Nothing pages out to swap yet, so nothing is ever on it.
+ * Bring everything on sd back into memory: 0, or ENOMEM (or EBUSY, when
+ * pages keep arriving) with sd still in service.  A write that started
+ * before sd stopped taking new ones may still be recording its slots as
+ * a pass goes by: a few passes catch those.
  */
 static int
 empty_device(struct swap_device *sd)
 {
+	int error, dev = (int)(sd - swap_devices);
+
+	for (int pass = 0; pass < SWAPOFF_PASSES_MAX; pass++) {
+		if (__atomic_load_n(&sd->sd_inuse, __ATOMIC_ACQUIRE) == 0)
+			return 0;
+		if ((error = swap_pager_unuse(dev)) != 0)
+			return error;
+	}
 	return __atomic_load_n(&sd->sd_inuse, __ATOMIC_ACQUIRE) == 0 ? 0 : EBUSY;
 }
 

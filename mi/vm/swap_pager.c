@@ -588,12 +588,14 @@ unuse_run(struct vm_object *obj, vm_pindex_t *idx, uint64_t slot, int *waits)
 	int error;
 
 	if ((n = gather_reads(obj, *idx, slot, NULL, 0, BIO_MAX_PAGES - 1, pages, &at)) == 0) {
+		int error;
+
 		if (++*waits > UNUSE_WAITS_MAX)
 			return ENOMEM;
 		spin_unlock(&obj->lock);
-		vm_wait();
+		error = vm_wait(0, VM_ALLOC_NORMAL, VM_WAIT_FAILOK);
 		spin_lock(&obj->lock);
-		return 0;		/* look again: things may have moved */
+		return error;		/* 0: look again, things may have moved */
 	}
 	vm_object_pip_add(obj);
 	spin_unlock(&obj->lock);
@@ -607,11 +609,9 @@ unuse_run(struct vm_object *obj, vm_pindex_t *idx, uint64_t slot, int *waits)
 			vm_page_xunbusy(m);
 			continue;
 		}
-		/* Lost: a later touch is SIGBUS.  The slot itself goes back to the device. */
-		swap_meta_remove(&obj->swap, m->pindex);
-		swap_free(slot + i, 1);
+		/* Lost: a later touch is SIGBUS.  The slot goes back to the device (meta_set). */
 		if (meta_set(obj, m->pindex, SWAP_SLOT_LOST) != 0)
-			panic("swapoff: no memory to mark a lost page");	/* an existing block */
+			panic("swapoff: no memory to mark a lost page");	/* its block exists */
 		SWAP_STAT_ADD(lost_pages, 1);
 		vm_page_xunbusy(m);
 		vm_page_free(m);

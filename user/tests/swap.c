@@ -242,27 +242,34 @@ test_exit(void)
 }
 
 /*
- * Chains.  A fills, forks B; A rewrites the first half, B the second.
- * B pages out everything it sees: its own copies and the first half,
- * which it still reads from the object it shares with A.
+ * Chains.  A fills, forks B; A rewrites the first half, then B the
+ * second.  B reads the first half (it still sees it in the object it
+ * shares with A, and is the only one to map those pages now) and pages
+ * out everything it sees: its own copies and those shared pages.  When A
+ * lets go, the shared object collapses into B's, its swap copies moving
+ * up where B has nothing of its own.
  */
-static int chain_pipe[2], chain_back[2];
+static int chain_go[2], chain_back[2];
 
 static int
 chain_child(char *p)
 {
 	char c;
 
-	fill(p, CHAIN / 2, CHAIN / 2, 8);	/* B's own copies of the second half */
-	if (madvise(p, CHAIN * PGSZ, MADV_PAGEOUT) != 0)
+	if (read(chain_go[0], &c, 1) != 1)
 		return 1;
-	if (swapping && resident(p, CHAIN) != 0)
+	fill(p, CHAIN / 2, CHAIN / 2, 8);	/* B's own copies of the second half */
+	if (bad_page(p, 0, CHAIN / 2, 1) >= 0)	/* maps the shared first half here */
 		return 2;
-	if (write(chain_back[1], "p", 1) != 1 || read(chain_pipe[0], &c, 1) != 1)
+	if (madvise(p, CHAIN * PGSZ, MADV_PAGEOUT) != 0)
 		return 3;
-	/* A has exited: its object collapsed into ours, swap copies with it. */
-	if (bad_page(p, 1, CHAIN / 2 - 1, 1) >= 0 || bad_page(p, CHAIN / 2, CHAIN / 2, 8) >= 0)
+	if (swapping && resident(p, CHAIN) != 0)
 		return 4;
+	if (write(chain_back[1], "p", 1) != 1 || read(chain_go[0], &c, 1) != 1)
+		return 5;
+	/* A has let go: its object collapsed into ours, swap copies with it. */
+	if (bad_page(p, 0, CHAIN / 2, 1) >= 0 || bad_page(p, CHAIN / 2, CHAIN / 2, 8) >= 0)
+		return 6;
 	return 0;
 }
 
@@ -270,33 +277,36 @@ static void
 test_chain(void)
 {
 	char *p = map_pages(CHAIN), c, msg[160];
-	long used0 = swap_used();
+	long used0 = swap_used(), collapses0 = vmstat_get("collapse_swap_moved");
 	struct counters c0;
 	pid_t pid;
 	int st;
 
-	pipe(chain_pipe);
+	pipe(chain_go);
 	pipe(chain_back);
 	fill(p, 0, CHAIN, 1);
 	c0 = counters();
 	if ((pid = fork()) == 0)
 		_exit(chain_child(p));
 	fill(p, 0, CHAIN / 2, 7);		/* A's own copies of the first half */
+	write(chain_go[1], "g", 1);
 	tap_ok(read(chain_back[0], &c, 1) == 1, "the child paged out what it sees");
 	snprintf(msg, sizeof(msg), "%ld pages went out: its own and those it shares with the parent",
 	    counters().out - c0.out);
 	paging_ok(counters().out - c0.out == CHAIN, "%s", msg);
 	tap_ok(bad_page(p, 0, CHAIN / 2, 7) < 0 && bad_page(p, CHAIN / 2, CHAIN / 2, 1) < 0,
 	    "the parent's view is untouched");
-	/* Copy-on-write in the child from a page in swap is tested by its reads after the collapse. */
 	munmap(p, CHAIN * PGSZ);
-	write(chain_pipe[1], "x", 1);
+	write(chain_go[1], "x", 1);
 	waitpid(pid, &st, 0);
 	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child reads its view back after the "
 	    "parent let go (status %#x)", st);
+	snprintf(msg, sizeof(msg), "the collapse moved %ld copies in swap up into the child's object",
+	    vmstat_get("collapse_swap_moved") - collapses0);
+	paging_ok(!sable || vmstat_get("collapse_swap_moved") - collapses0 == CHAIN / 2, "%s", msg);
 	paging_ok(swap_used() == used0, "%s", "no copy is left after both are gone");
-	close(chain_pipe[0]);
-	close(chain_pipe[1]);
+	close(chain_go[0]);
+	close(chain_go[1]);
 	close(chain_back[0]);
 	close(chain_back[1]);
 }
@@ -307,7 +317,7 @@ cow_child(char *p)
 {
 	char c;
 
-	if (read(chain_pipe[0], &c, 1) != 1)
+	if (read(chain_go[0], &c, 1) != 1)
 		return 1;
 	/* The parent paged out the object we share: write into it. */
 	for (unsigned long i = 0; i < CHAIN; i += 2)
@@ -330,7 +340,7 @@ test_cow_from_swap(void)
 	pid_t pid;
 	int st;
 
-	pipe(chain_pipe);
+	pipe(chain_go);
 	fill(p, 0, CHAIN, 9);
 	if ((pid = fork()) == 0)
 		_exit(cow_child(p));
@@ -340,15 +350,15 @@ test_cow_from_swap(void)
 	snprintf(msg, sizeof(msg), "the parent paged out the %ld pages both share",
 	    counters().out - c0.out);
 	paging_ok(counters().out - c0.out == CHAIN, "%s", msg);
-	write(chain_pipe[1], "x", 1);
+	write(chain_go[1], "x", 1);
 	waitpid(pid, &st, 0);
 	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child's writes copy from the pages in "
 	    "swap (status %#x)", st);
 	tap_ok(bad_page(p, 0, CHAIN, 9) < 0, "the parent still reads the originals");
 	munmap(p, CHAIN * PGSZ);
 	paging_ok(swap_used() == used0, "%s", "every copy freed");
-	close(chain_pipe[0]);
-	close(chain_pipe[1]);
+	close(chain_go[0]);
+	close(chain_go[1]);
 }
 
 /* Shared anonymous memory: paged out by one process, read back by another. */
@@ -420,6 +430,6 @@ main(void)
 	test_shared();
 	test_locked();
 	paging_ok(swap_used() == used0, "%s", "swap use is back where it started");
-	tap_vm_consistent("after paging");
+	tap_vm_consistent("paging");
 	return tap_done_late_plan();
 }
