@@ -187,15 +187,42 @@ try_side(struct sx *sx, bool (*take)(struct sx *))
 	return true;
 }
 
+/*
+ * Shared, uncontended (no writer, none waiting, an order the lock checker
+ * knows): one compare-and-swap and the held-lock entry, inline.  The map
+ * lock of every page fault comes this way.
+ */
 void
 sx_slock(struct sx *sx)
 {
+	struct pcpu *pc = curcpu();
+	uintptr_t v = load_word(sx);
+
+	if (__predict_true(can_read(v) && witness_sleep_lock_ok(pc, sx->sx_class) &&
+	    cas_word(sx, v, v + SX_ONE_READER, __ATOMIC_ACQUIRE))) {
+		if (__predict_true(witness_sleep_acquired_fast(pc->pc_curthread, sx, sx->sx_class)))
+			return;
+		witness_sleep_acquired(sx, sx->sx_class, true);	/* reports the overflow */
+		return;
+	}
 	lock_side(sx, try_slock, SLEEPQ_SHARED, SX_SHARED_WAITERS, can_read);
 }
 
+/* Exclusive, uncontended: as sx_slock's fast path. */
 void
 sx_xlock(struct sx *sx)
 {
+	struct pcpu *pc = curcpu();
+	struct thread *td = pc->pc_curthread;
+
+	if (__predict_true(witness_sleep_lock_ok(pc, sx->sx_class) &&
+	    cas_word(sx, SX_UNLOCKED, (uintptr_t)td, __ATOMIC_ACQUIRE))) {
+		__atomic_store_n(&sx->sx_cpu, pc->pc_cpuid, __ATOMIC_RELAXED);
+		if (__predict_true(witness_sleep_acquired_fast(td, sx, sx->sx_class)))
+			return;
+		witness_sleep_acquired(sx, sx->sx_class, true);	/* reports the overflow */
+		return;
+	}
 	lock_side(sx, try_xlock, SLEEPQ_EXCLUSIVE, SX_EXCL_WAITERS, is_unlocked);
 }
 
@@ -238,6 +265,15 @@ release_to_waiters(struct sx *sx, uintptr_t v)
 void
 sx_sunlock(struct sx *sx)
 {
+	uintptr_t v = load_word(sx);
+
+	/* Not the last reader with waiters: one compare-and-swap. */
+	if (__predict_true((v & SX_SHARED) && readers(v) > 0 &&
+	    (readers(v) > 1 || !(v & SX_WAITERS)) &&
+	    cas_word(sx, v, v - SX_ONE_READER, __ATOMIC_RELEASE))) {
+		witness_sleep_released_fast(curthread(), sx);
+		return;
+	}
 	for (;;) {
 		uintptr_t v = load_word(sx);
 		bool done;
@@ -267,7 +303,7 @@ sx_xunlock(struct sx *sx)
 
 	KASSERT(writer(load_word(sx)) == curthread(), ("sx_xunlock: %s not held exclusive",
 	    sx->sx_name));
-	witness_sleep_released(sx);
+	witness_sleep_released_fast(curthread(), sx);
 	if (cas_word(sx, td, SX_UNLOCKED, __ATOMIC_RELEASE))
 		return;
 	/* Waiters bits are set, and change only under the chain lock. */

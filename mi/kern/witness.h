@@ -189,4 +189,47 @@ void witness_sleep_acquired(const void *lock, int cls, bool checked);
 /* The current thread no longer holds lock. */
 void witness_sleep_released(const void *lock);
 
+/*
+ * The uncontended sleep-lock acquisition's checks in one go, inline: may
+ * the current thread on pc take a sleep lock of class cls without a
+ * report (no spin lock, no interrupt handler, an order already known)?
+ * If not, the caller takes its slow path, which checks and reports.
+ */
+static inline bool
+witness_sleep_lock_ok(const struct pcpu *pc, uint32_t cls)
+{
+	return pc->pc_spin_depth == 0 && pc->pc_intr_depth == 0 && witness_order_known(pc, cls);
+}
+
+/*
+ * witness_sleep_acquired for a lock whose order was checked (cls is not
+ * 0): its entry on top of the thread's list.  Inline; false (nothing
+ * done) when the list is full, for the caller's slow path to report.
+ */
+static inline bool
+witness_sleep_acquired_fast(struct thread *td, const void *lock, uint32_t cls)
+{
+	uint32_t n = td->td_nsleeplocks;
+
+	if (__predict_false(n == TD_SLEEPLOCKS_MAX))
+		return false;
+	td->td_sleeplocks[n] = lock;
+	td->td_sleeplock_class[n] = (uint16_t)cls;
+	td->td_nsleeplocks = n + 1;
+	return true;
+}
+
+/* witness_sleep_released when lock is the last taken and chained: inline. */
+static inline void
+witness_sleep_released_fast(struct thread *td, const void *lock)
+{
+	uint32_t n = td->td_nsleeplocks;
+
+	if (__predict_true(n != 0 && td->td_sleeplocks[n - 1] == lock &&
+	    !(td->td_sleeplock_class[n - 1] & WITNESS_UNCHAINED)))
+		td->td_nsleeplocks = n - 1;
+	else
+		witness_sleep_released(lock);
+}
+
 #endif

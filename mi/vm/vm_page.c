@@ -188,6 +188,9 @@ vm_page_busy_sleep(struct vm_page *m, struct spinlock *interlock, bool shared_ok
 	uint32_t v;
 
 	KASSERT(spin_owned(interlock), ("vm_page_busy_sleep: interlock not held"));
+	/* Busying takes the object lock, which the caller holds: not busy stays so. */
+	if ((__atomic_load_n(&m->busy, __ATOMIC_ACQUIRE) & in_the_way) == 0)
+		return false;
 	sleepq_lock(m);
 	v = __atomic_load_n(&m->busy, __ATOMIC_RELAXED);
 	for (;;) {
