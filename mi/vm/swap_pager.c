@@ -82,11 +82,10 @@ meta_set(struct vm_object *obj, vm_pindex_t pindex, uint64_t slot)
 }
 
 bool
-swap_pager_has_copy(struct vm_object *obj, vm_pindex_t pindex)
+swap_pager_lookup_copy(struct vm_object *obj, vm_pindex_t pindex)
 {
 	KASSERT(spin_owned(&obj->lock), ("swap_pager_has_copy: object %p not locked", obj));
-	return !swap_meta_empty(&obj->swap) &&
-	    swap_meta_lookup(&obj->swap, pindex) != SWAP_SLOT_NONE;
+	return swap_meta_lookup(&obj->swap, pindex) != SWAP_SLOT_NONE;
 }
 
 void

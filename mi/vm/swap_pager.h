@@ -55,8 +55,8 @@
 #define _VM_SWAP_PAGER_H_
 
 #include <kern/types.h>
+#include <vm/vm_object.h>
 
-struct vm_object;
 struct vm_page;
 
 extern const struct vm_pager_ops swap_pager_ops;
@@ -68,8 +68,17 @@ extern const struct vm_pager_ops swap_pager_ops;
 
 void swap_pager_init(void);
 
-/* Does obj have a copy in swap of the page at pindex?  obj locked. */
-bool swap_pager_has_copy(struct vm_object *obj, vm_pindex_t pindex);
+/*
+ * Does obj have a copy in swap of the page at pindex?  obj locked.  On
+ * every fault: an object with no copies at all answers in one load.
+ */
+bool swap_pager_lookup_copy(struct vm_object *obj, vm_pindex_t pindex);
+
+static inline bool
+swap_pager_has_copy(struct vm_object *obj, vm_pindex_t pindex)
+{
+	return !swap_meta_empty(&obj->swap) && swap_pager_lookup_copy(obj, pindex);
+}
 
 /*
  * m (obj locked) is being written: its copy, if it has one, is stale.
