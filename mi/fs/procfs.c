@@ -191,6 +191,8 @@ format_swap_stats(struct textbuf *tb)
 	tb_printf(tb, "swap_slots_used %lu\n", swap_total_pages() - swap_free_pages());
 	tb_printf(tb, "swap_read_requests %lu\n", ss->read_requests);
 	tb_printf(tb, "swap_write_requests %lu\n", ss->write_requests);
+	tb_printf(tb, "swap_read_cluster_max %lu\n", ss->read_cluster_max);
+	tb_printf(tb, "swap_write_cluster_max %lu\n", ss->write_cluster_max);
 	tb_printf(tb, "swap_read_errors %lu\n", ss->read_errors);
 	tb_printf(tb, "swap_write_errors %lu\n", ss->write_errors);
 	tb_printf(tb, "swap_alloc_failures %lu\n", ss->alloc_failures);

@@ -237,6 +237,30 @@ test_put_get(void)
 	selftest_ok(swap_used() == used0, "swap: the object's death frees its slots");
 }
 
+/* A wired page is never paged out; its unwired neighbours are. */
+static void
+test_wired(void)
+{
+	uint64_t used0 = swap_used();
+	struct vm_object *obj = new_object(8, 8, 8);
+	struct vm_page *m;
+
+	if (!selftest_ok(obj != NULL, "wired: an object of 8 pages"))
+		return;
+	spin_lock(&obj->lock);
+	vm_page_wire(m = vm_page_lookup(obj, 3));
+	spin_unlock(&obj->lock);
+	vm_pager_put_pages(obj, 0, 8, VM_PAGER_PUT_SYNC | VM_PAGER_PUT_FREE);
+	selftest_ok(resident(obj) == 1 && copies(obj, 0, 8) == 7 && copies(obj, 3, 1) == 0 &&
+	    swap_used() == used0 + 7, "wired: 7 pages went out, the wired one stayed, uncopied");
+	spin_lock(&obj->lock);
+	vm_page_unwire(m);
+	spin_unlock(&obj->lock);
+	selftest_ok(pages_hold(obj, 0, 8, 8), "wired: all 8 read back");
+	vm_object_deallocate(obj);
+	selftest_ok(swap_used() == used0, "wired: all slots freed");
+}
+
 /* freespace frees the copies of a range. */
 static void
 test_freespace(void)
@@ -429,6 +453,7 @@ swap_selftests(void)
 		return;
 	}
 	test_put_get();
+	test_wired();
 	test_freespace();
 	test_collapse(false);
 	test_collapse(true);

@@ -83,6 +83,8 @@ struct swap_stats {
 	uint64_t	pswpout;		/* pages written to swap */
 	uint64_t	read_requests;		/* bios that read pages (pswpin / this: pages per read) */
 	uint64_t	write_requests;		/* bios that wrote pages */
+	uint64_t	read_cluster_max;	/* the most pages one read carried */
+	uint64_t	write_cluster_max;	/* the most pages one write carried */
 	uint64_t	read_errors;		/* pages a failed read did not bring in */
 	uint64_t	write_errors;		/* pages a failed write left dirty */
 	uint64_t	alloc_failures;		/* swap_alloc found no slot at all */
@@ -92,6 +94,17 @@ struct swap_stats {
 extern struct swap_stats swap_stats;
 
 #define SWAP_STAT_ADD(field, n)	__atomic_add_fetch(&swap_stats.field, (n), __ATOMIC_RELAXED)
+
+/* Raise a *_max counter to n. */
+static inline void
+swap_stat_max(uint64_t *max, uint64_t n)
+{
+	uint64_t old = __atomic_load_n(max, __ATOMIC_RELAXED);
+
+	while (n > old && !__atomic_compare_exchange_n(max, &old, n, true, __ATOMIC_RELAXED,
+	    __ATOMIC_RELAXED))
+		;
+}
 
 /* The command line's swap=/dev/vdb[,/dev/vdc...]: enable those, after the file systems. */
 void swap_device_boot(void);

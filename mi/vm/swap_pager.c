@@ -195,6 +195,7 @@ read_slots(struct vm_page **pages, uint32_t npages, uint64_t slot)
 	swap_io_start(&bio, BIO_READ, slot, npages);
 	error = bio_wait(&bio);
 	SWAP_STAT_ADD(read_requests, 1);
+	swap_stat_max(&swap_stats.read_cluster_max, npages);
 	if (error == 0)
 		SWAP_STAT_ADD(pswpin, npages);
 	else
@@ -333,10 +334,8 @@ swap_write_done(struct bio *bp)
 	for (uint32_t i = 0; i < io->npages; i++) {
 		struct vm_page *m = io->pages[i];
 
-		if (error == 0) {
-			vm_page_undirty(m);
-		} else {
-			/* The copy is not good: forget it (if still ours) and keep the page dirty. */
+		if (error != 0) {
+			/* The copy is not good: forget it (if still ours); the page is dirty again. */
 			if (swap_meta_lookup(&obj->swap, m->pindex) == io->slot + i) {
 				swap_meta_remove(&obj->swap, m->pindex);
 				swap_free(io->slot + i, 1);
@@ -348,6 +347,7 @@ swap_write_done(struct bio *bp)
 	vm_object_pip_wakeup(obj);
 	spin_unlock(&obj->lock);
 	SWAP_STAT_ADD(write_requests, 1);
+	swap_stat_max(&swap_stats.write_cluster_max, io->npages);
 	if (error == 0)
 		SWAP_STAT_ADD(pswpout, io->npages);
 	else
@@ -364,8 +364,9 @@ swap_write_done(struct bio *bp)
 /*
  * Gather the next run of pages to write in [*idx, end) of obj (locked)
  * into io: consecutive indices, each wanting a write, at most
- * BIO_MAX_PAGES; each is shared-busied and write-protected.  *idx moves
- * past what was looked at.  Returns the run's length (0: none left).
+ * BIO_MAX_PAGES; each is shared-busied, write-protected and made clean.
+ * *idx moves past what was looked at.  Returns the run's length (0: none
+ * left).
  */
 static uint32_t
 gather_writes(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, struct swap_io *io)
@@ -385,7 +386,14 @@ gather_writes(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, struct s
 		}
 		if (!vm_page_trysbusy(m))
 			continue;
+		/*
+		 * What is written is what the page holds now: no one can write
+		 * it until the busy state ends, so it is clean from here on
+		 * (a failed write makes it dirty again).  The completion runs
+		 * in an interrupt handler, where the pmap is better left alone.
+		 */
 		pmap_remove_write(m);
+		vm_page_undirty(m);
 		io->pages[n++] = m;
 		if (n == BIO_MAX_PAGES)
 			break;
@@ -393,12 +401,14 @@ gather_writes(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, struct s
 	return n;
 }
 
-/* Give up writing pages[from, n) of io: unbusy them. */
+/* Give up writing pages[from, n) of io: dirty again (gathering cleaned them), unbusied. */
 static void
 drop_tail(struct swap_io *io, uint32_t from, uint32_t n)
 {
-	for (uint32_t i = from; i < n; i++)
+	for (uint32_t i = from; i < n; i++) {
+		vm_page_dirty(io->pages[i]);
 		vm_page_sunbusy(io->pages[i]);
+	}
 }
 
 /*

@@ -89,7 +89,13 @@ tap_vm_consistent(const char *after)
 struct vm_snapshot
 vm_snapshot_take(void)
 {
-	/* Reading /proc allocates and frees: read twice, keep the second. */
+	/*
+	 * Reading /proc allocates and frees: read twice, keep the second.
+	 * Later reads (/proc/vmcheck's text) may fill all of buf, whose far
+	 * pages can lie in the program's bss beyond its file: touched first
+	 * then, they would give it an anonymous object between the counts.
+	 */
+	memset(buf, 0, sizeof(buf));
 	(void)meminfo_get("MemFree");
 	return (struct vm_snapshot){ meminfo_get("MemFree"), vmstat_get("objects_anon"),
 	    vmstat_get("objects_vnode"), vmstat_get("shadow_objects"),

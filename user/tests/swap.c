@@ -399,8 +399,11 @@ test_locked(void)
 		return;
 	}
 	c0 = counters();
-	tap_ok(madvise(p, LOCKED * PGSZ, MADV_PAGEOUT) == -1 && errno == EINVAL,
-	    "MADV_PAGEOUT of locked memory: EINVAL");
+	if (under_qemu_user())
+		tap_skip("qemu-user answers every MADV_PAGEOUT with 0 (Linux: EINVAL when locked)");
+	else
+		tap_ok(madvise(p, LOCKED * PGSZ, MADV_PAGEOUT) == -1 && errno == EINVAL,
+		    "MADV_PAGEOUT of locked memory: EINVAL");
 	tap_ok(resident(p, LOCKED) == LOCKED && counters().out == c0.out &&
 	    bad_page(p, 0, LOCKED, 11) < 0, "it stays resident, nothing written");
 	munlock(p, LOCKED * PGSZ);
