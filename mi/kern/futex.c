@@ -54,7 +54,8 @@ static struct list_node waiters = LIST_HEAD_INIT(waiters);
  * referenced until futex_key_release, so that no other object can take
  * its address meanwhile and be mistaken for it.  The map lock is let go
  * before the caller takes futex_lock (which a fault under it follows).
- * 0 or EFAULT (nothing mapped there).
+ * 0 or EFAULT (nothing mapped there; for a private key, not a user
+ * address).
  */
 static int
 futex_key_get(struct vmspace *vm, vaddr_t uaddr, bool private, struct futex_key *key)
@@ -65,7 +66,7 @@ futex_key_get(struct vmspace *vm, vaddr_t uaddr, bool private, struct futex_key 
 
 	*key = (struct futex_key){ .space = vm, .offset = uaddr, .object = NULL };
 	if (private)
-		return 0;
+		return copy_check_range((const void *)uaddr, sizeof(uint32_t));
 	vm_map_lock_read(map);
 	if ((e = vm_map_lookup_entry(map, uaddr)) == NULL) {
 		error = EFAULT;

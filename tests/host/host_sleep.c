@@ -38,13 +38,12 @@ struct host_sleeper {
 
 static pthread_mutex_t chain = PTHREAD_MUTEX_INITIALIZER;
 static struct host_sleeper *sleepers;		/* (chain) oldest first */
-/* 8-byte aligned: the locks keep flag bits below a thread pointer. */
-static _Thread_local uint64_t thread_token;
+struct thread *host_curthread(void);	/* host_support.c */
 
 struct thread *
 curthread(void)
 {
-	return (struct thread *)(void *)&thread_token;
+	return host_curthread();
 }
 
 bool

@@ -18,9 +18,26 @@
 #include <machine/cpu.h>
 #include <vm/kmem.h>
 
-/* Every host thread runs as one kernel thread that holds no sleep locks (the lock checker reads it). */
-static struct thread host_thread;
-_Thread_local struct pcpu host_pcpu = { .pc_curthread = &host_thread };
+/*
+ * Every host thread runs as a kernel thread of its own (curthread, the
+ * owner the sleep locks record), which lists the sleep locks it holds as
+ * the kernel's do.
+ */
+static _Thread_local struct thread host_thread;
+_Thread_local struct pcpu host_pcpu;
+
+void
+host_pcpu_init(void)
+{
+	host_pcpu.pc_curthread = &host_thread;
+}
+
+/* curthread for host_sleep.c, which cannot include the kernel's headers next to pthread.h. */
+struct thread *
+host_curthread(void)
+{
+	return curcpu()->pc_curthread;
+}
 struct pcpu pcpu_array[MAXCPU];
 uint32_t ncpu = 1;
 
@@ -160,19 +177,32 @@ witness_check_lock_slow(uint16_t *cache, const char *name, uint32_t flags, uintp
 	return true;
 }
 
-/* Held sleep locks are not listed on the host: every order is allowed anyway. */
+/* Held sleep locks are listed as in the kernel (every order is allowed anyway). */
 void
 witness_sleep_acquired(const void *lock, int cls, bool checked)
 {
-	(void)lock;
-	(void)cls;
+	struct thread *td = curcpu()->pc_curthread;
+
 	(void)checked;
+	if (!witness_sleep_acquired_fast(td, lock, (uint32_t)cls))
+		panic("witness: a thread holds more than %d sleep locks", TD_SLEEPLOCKS_MAX);
 }
 
 void
 witness_sleep_released(const void *lock)
 {
-	(void)lock;
+	struct thread *td = curcpu()->pc_curthread;
+	uint32_t i = td->td_nsleeplocks;
+
+	while (i > 0 && td->td_sleeplocks[i - 1] != lock)
+		i--;
+	if (i == 0)
+		panic("witness: releasing a sleep lock the thread does not hold");
+	for (; i < td->td_nsleeplocks; i++) {
+		td->td_sleeplocks[i - 1] = td->td_sleeplocks[i];
+		td->td_sleeplock_class[i - 1] = td->td_sleeplock_class[i];
+	}
+	td->td_nsleeplocks--;
 }
 
 /* Page blocks handed out, for owner look-ups and leak checks. */
