@@ -70,7 +70,7 @@ add_pages(struct vm_object *obj, vm_pindex_t first, vm_pindex_t n, unsigned gen)
 		if (m == NULL)
 			return false;
 		page_fill(m, gen);
-		vm_page_dirty(m);
+		vm_page_set_dirty(m);
 		vm_page_xunbusy(m);
 	}
 	return true;
@@ -257,6 +257,16 @@ test_wired(void)
 	vm_page_unwire(m);
 	spin_unlock(&obj->lock);
 	selftest_ok(pages_hold(obj, 0, 8, 8), "wired: all 8 read back");
+
+	/* A page read back keeps its copy; wired, then its copy discarded, it holds the only one. */
+	spin_lock(&obj->lock);
+	m = vm_page_lookup(obj, 5);
+	vm_page_wire(m);
+	swap_pager_freespace(obj, 0, 8);
+	selftest_ok(vm_page_lookup(obj, 5) == m && vm_page_is_dirty(m) &&
+	    !swap_pager_has_copy(obj, 5), "wired: a resident page whose copy is discarded is dirty");
+	vm_page_unwire(m);
+	spin_unlock(&obj->lock);
 	vm_object_deallocate(obj);
 	selftest_ok(swap_used() == used0, "wired: all slots freed");
 }

@@ -96,7 +96,7 @@ swap_pager_page_dirtied(struct vm_page *m)
 
 	KASSERT(obj != NULL && spin_owned(&obj->lock), ("swap_pager_page_dirtied: page %lx "
 	    "not in a locked object", m->phys_addr));
-	vm_page_dirty(m);
+	vm_page_set_dirty(m);
 	if (swap_meta_empty(&obj->swap))
 		return;
 	if ((slot = swap_meta_remove(&obj->swap, m->pindex)) != SWAP_SLOT_NONE)
@@ -165,6 +165,27 @@ busy_page_in(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 	return NULL;
 }
 
+/*
+ * The copies of [start, end) are about to go; the pages still resident
+ * there (a wired page that a discard left) then hold the only copy of
+ * their contents: they are dirty.
+ */
+static void
+dirty_resident(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+{
+	struct vm_page *m;
+	uint64_t idx = start;
+
+	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
+	    idx < end) {
+		if (swap_meta_lookup(&obj->swap, idx) != SWAP_SLOT_NONE)
+			vm_page_set_dirty(m);
+		if (idx == UINT64_MAX)
+			break;
+		idx++;
+	}
+}
+
 void
 swap_pager_freespace(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 {
@@ -178,6 +199,7 @@ swap_pager_freespace(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 		if (vm_page_busy_sleep(m, &obj->lock, false))
 			spin_lock(&obj->lock);
 	}
+	dirty_resident(obj, start, end);
 	swap_meta_remove_range(&obj->swap, start, end, swap_free_run, NULL);
 }
 
@@ -340,7 +362,7 @@ swap_write_done(struct bio *bp)
 				swap_meta_remove(&obj->swap, m->pindex);
 				swap_free(io->slot + i, 1);
 			}
-			vm_page_dirty(m);
+			vm_page_set_dirty(m);
 		}
 		vm_page_sunbusy(m);
 	}
@@ -406,7 +428,7 @@ static void
 drop_tail(struct swap_io *io, uint32_t from, uint32_t n)
 {
 	for (uint32_t i = from; i < n; i++) {
-		vm_page_dirty(io->pages[i]);
+		vm_page_set_dirty(io->pages[i]);
 		vm_page_sunbusy(io->pages[i]);
 	}
 }

@@ -368,7 +368,7 @@ drop_copy(struct vm_object *below, struct vm_page *m, vm_pindex_t idx)
 		return;
 	slot = swap_pager_take(below, idx);
 	swap_free(slot, 1);
-	vm_page_dirty(m);
+	vm_page_set_dirty(m);
 }
 
 /*

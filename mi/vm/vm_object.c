@@ -124,6 +124,7 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 	if (m == NULL)
 		return NULL;
 	m->wire_count = 0;
+	m->oflags = 0;
 	if (vm_page_insert(m, obj, pindex) != 0) {
 		vm_page_free_pages(m, 0);
 		return NULL;
@@ -149,10 +150,49 @@ vm_object_pip_wait(struct vm_object *obj)
 	}
 }
 
+uint64_t vm_page_dirty;		/* (A) pages with VPO_DIRTY */
+
+void
+vm_page_set_dirty(struct vm_page *m)
+{
+	KASSERT(spin_owned(&m->object->lock), ("vm_page_set_dirty: object not locked"));
+	if (!(m->oflags & VPO_DIRTY)) {
+		m->oflags |= VPO_DIRTY;
+		__atomic_add_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	}
+}
+
+bool
+vm_page_clear_dirty(struct vm_page *m)
+{
+	KASSERT(spin_owned(&m->object->lock), ("vm_page_clear_dirty: object not locked"));
+	if (!(m->oflags & VPO_DIRTY))
+		return false;
+	m->oflags &= ~VPO_DIRTY;
+	__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+bool
+vm_page_is_dirty(struct vm_page *m)
+{
+	return (m->oflags & VPO_DIRTY) || pmap_is_modified(m);
+}
+
+void
+vm_page_undirty(struct vm_page *m)
+{
+	(void)vm_page_clear_dirty(m);
+	pmap_clear_modify(m);
+}
+
 void
 vm_page_free(struct vm_page *m)
 {
 	KASSERT(m->wire_count == 0, ("vm_page_free: page %lx is wired", m->phys_addr));
+	if (m->oflags & VPO_DIRTY)
+		__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	m->oflags = 0;
 	if (m->object != NULL)
 		vm_page_remove(m);
 	KASSERT(!pmap_page_is_mapped(m), ("vm_page_free: page %lx still mapped", m->phys_addr));

@@ -171,6 +171,23 @@ void vm_page_remove(struct vm_page *m);
  * vm_page_xunbusy() ends the busy state.
  */
 struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags);
+/*
+ * A page's dirty state from writes by the kernel (object locked), which
+ * no pmap sees (write(2), a copy made for a child, a copy in swap that
+ * was dropped): counted in vm_page_dirty; clear returns whether it was
+ * set.  Writes through mappings are the pmap's modified bit.  A page is
+ * clean, freeable without a write, when neither says it is dirty
+ * (vm_page_is_dirty); vm_page_undirty makes it clean on both counts (its
+ * pager has just taken its contents).  An anonymous page may be clean
+ * with no copy anywhere only when its contents are what a fault there
+ * would make again (zeros): every way a page gets contents no one else
+ * keeps marks it dirty.
+ */
+void vm_page_set_dirty(struct vm_page *m);
+bool vm_page_clear_dirty(struct vm_page *m);
+bool vm_page_is_dirty(struct vm_page *m);
+void vm_page_undirty(struct vm_page *m);
+extern uint64_t vm_page_dirty;
 void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
 
 /* Paging in progress (above); obj locked.  vm_object_pip_wait may sleep. */

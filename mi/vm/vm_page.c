@@ -111,7 +111,7 @@ vm_page_free_pages(struct vm_page *m, int order)
 	KASSERT(m->object == NULL && m->busy == VPB_UNBUSIED,
 	    ("vm_page_free_pages: page %lx still in an object or busy", m->phys_addr));
 	m->wire_count = 0;
-	m->flags &= ~(PG_KMEM | PG_ZERO | PG_DIRTY | PG_MD_MODIFIED | PG_MD_REFERENCED);
+	m->flags &= ~(PG_KMEM | PG_ZERO | PG_MD_MODIFIED | PG_MD_REFERENCED);
 	m->pindex = 0;
 	vm_phys_free_pages(m, order);
 	vm_page_free_wakeup();
@@ -276,25 +276,6 @@ uint64_t
 vm_page_scan_wirings(void)
 {
 	return scan_object_wirings(true);
-}
-
-void
-vm_page_dirty(struct vm_page *m)
-{
-	__sync_fetch_and_or(&m->flags, PG_DIRTY);	/* the pmap's page_flags_set does the same */
-}
-
-bool
-vm_page_is_dirty(struct vm_page *m)
-{
-	return (__atomic_load_n(&m->flags, __ATOMIC_RELAXED) & PG_DIRTY) || pmap_is_modified(m);
-}
-
-void
-vm_page_undirty(struct vm_page *m)
-{
-	__sync_fetch_and_and(&m->flags, (__typeof__(m->flags))~PG_DIRTY);
-	pmap_clear_modify(m);
 }
 
 uint64_t

@@ -67,7 +67,8 @@ struct vm_page {
 	uint8_t		segind;		/* (C) index of its physical segment */
 	uint8_t		queue;		/* (O) PQ_* paging queue */
 	uint8_t		act_count;	/* (O) pageout activity */
-	uint16_t	pad;
+	uint8_t		oflags;		/* (O) VPO_* */
+	uint8_t		pad;
 };
 
 _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes");
@@ -84,9 +85,12 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 #define PG_ZERO		0x0002	/* known to be zero-filled */
 #define PG_FICTITIOUS	0x0004	/* device memory, no real vm_page behind it */
 #define PG_KMEM		0x0008	/* kernel memory (kmem, zones, page tables) */
-#define PG_DIRTY	0x0020	/* newer than its backing store's copy (see below) */
 #define PG_MD_MODIFIED	0x0100	/* pmap: written through a mapping since gone */
 #define PG_MD_REFERENCED 0x0200	/* pmap: accessed through a mapping since gone */
+
+/* oflags */
+#define VPO_DIRTY	0x01	/* written by the kernel (not through a mapping) since it
+				 * was last clean: must be written before it is freed */
 
 #define VM_ORDER_NONE	0xff
 
@@ -197,19 +201,6 @@ uint64_t vm_page_count_kernel_wirings(void);
 uint64_t vm_page_scan_wired(void);
 /* The wirings of all object pages, summed by the same walk. */
 uint64_t vm_page_scan_wirings(void);
-
-/*
- * Dirty pages.  An object page is dirty when its contents are newer than
- * what its pager holds: written through a mapping (the pmap's modified
- * state, pmap_is_modified) or marked dirty by the VM itself (PG_DIRTY:
- * a page whose copy in swap was freed, a write that failed).  A pager
- * that has written a page makes it clean (vm_page_undirty clears both).
- * An anonymous page may be clean and still have no copy anywhere: the
- * swap pager writes those too before the page can go (swap_pager.h).
- */
-void vm_page_dirty(struct vm_page *m);
-bool vm_page_is_dirty(struct vm_page *m);
-void vm_page_undirty(struct vm_page *m);
 
 uint64_t vm_page_count_total(void);	/* pages under management */
 uint64_t vm_page_count_free(void);
