@@ -1091,8 +1091,9 @@ pageout_flush(struct pageout_run *run)
 }
 
 /*
- * The page e sees at va, if it is anonymous, mapped at va and by no one
- * else, and neither busy nor wired: unmap it and add it to the run.
+ * The page e sees at va, if it is anonymous (and swap has room for it),
+ * mapped at va and by no one else, and neither busy nor wired: unmap it
+ * and add it to the run.
  */
 static void
 pageout_page(struct vm_map *map, struct vm_map_entry *e, vaddr_t va, struct pageout_run *run)
@@ -1105,7 +1106,7 @@ pageout_page(struct vm_map *map, struct vm_map_entry *e, vaddr_t va, struct page
 	if (pa == 0 || (m = vm_object_chain_lookup(e->object, atop(va - e->start + e->offset),
 	    &holder)) == NULL)
 		return;
-	if (VM_PAGE_TO_PHYS(m) != trunc_page(pa) || !vm_object_is_anon(holder) ||
+	if (VM_PAGE_TO_PHYS(m) != trunc_page(pa) || !vm_pager_can_launder(holder) ||
 	    vm_page_busied(m) || m->wire_count > 0 || pmap_page_mapping_count(m) != 1) {
 		spin_unlock(&holder->lock);
 		return;

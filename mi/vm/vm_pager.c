@@ -3,6 +3,7 @@
  * on any object by way of its pager's operations.
  */
 #include <kern/systm.h>
+#include <vm/swap_device.h>
 #include <vm/swap_pager.h>
 #include <vm/vm_object.h>
 #include <vm/vm_pager.h>
@@ -32,4 +33,10 @@ vm_pager_has_page(struct vm_object *obj, vm_pindex_t pindex, int *before, int *a
 	if (obj->pager == NULL || obj->pager->haspage == NULL)
 		return false;
 	return obj->pager->haspage(obj, pindex, before, after);
+}
+
+bool
+vm_pager_can_launder(struct vm_object *obj)
+{
+	return vm_object_is_anon(obj) && swap_free_pages() > 0;
 }

@@ -81,6 +81,14 @@ struct vm_pager_ops {
  */
 int vm_pager_put_pages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, int flags);
 
+/*
+ * Can obj's dirty pages be written somewhere now, to be freed after (the
+ * laundry), or must they stay in memory (the unswappable queue)?
+ * Anonymous memory can while a swap device has a free slot; ramfs files,
+ * whose pages are their only copy, cannot.  Object locked.
+ */
+bool vm_pager_can_launder(struct vm_object *obj);
+
 /* Does obj's pager hold the page at pindex (haspage)?  No pager: no.  obj locked. */
 bool vm_pager_has_page(struct vm_object *obj, vm_pindex_t pindex, int *before, int *after);
 
