@@ -447,7 +447,7 @@ test_mmap(struct vnode *root)
 	    b == 'W', "mmap: write() is seen through the mapping");
 	selftest_ok(pmap_is_modified(PHYS_TO_VM_PAGE(object_page(vp->v_object, 0))),
 	    "msync: the page written through the mapping is modified");
-	vm_pager_put_pages(vp->v_object, 0, 4);
+	vm_pager_put_pages(vp->v_object, 0, 4, VM_PAGER_PUT_SYNC);
 	selftest_ok(!pmap_is_modified(PHYS_TO_VM_PAGE(object_page(vp->v_object, 0))),
 	    "msync: the vnode pager's putpages clears the modified bit");
 

@@ -19,6 +19,7 @@
 #include <kern/witness.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
+#include <vm/swap_device.h>
 #include <vm/vm_pageout.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
@@ -95,6 +96,7 @@ mi_startup(void)
 	disk_init();
 	proc_init();
 	mount_root();
+	swap_device_boot();
 	print_banner(boot_instructions);
 	if (cmdline_get("crash", selection, sizeof(selection)))
 		crashtest(selection);

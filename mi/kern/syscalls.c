@@ -95,6 +95,8 @@
 	X(munlockall)			\
 	X(mincore)			\
 	X(madvise)			\
+	X(swapon)			\
+	X(swapoff)			\
 	X(wait4)			\
 	X(prlimit64)			\
 	X(getrandom)			\

@@ -8,8 +8,10 @@
 #include <kern/systm.h>
 #include <kern/malloc.h>
 #include <vm/pmap.h>
+#include <vm/swap_pager.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_commit.h>
+#include <vm/vm_pager.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
@@ -376,14 +378,15 @@ grow_objects(struct vm_map_entry *e, vm_size_t len, bool show_file)
 	if (first == NULL)
 		return true;
 	spin_lock(&first->lock);
-	ok = first->type != OBJT_ANON || (from == first->size &&
+	ok = !vm_object_is_anon(first) || (from == first->size &&
 	    (first->ref_count == 1 || (first->flags & OBJ_ONEMAPPING)));
 	for (obj = first; ok; obj = next) {
-		if (obj->type != OBJT_ANON) {
+		if (!vm_object_is_anon(obj)) {
 			ok = obj->type == OBJT_VNODE && show_file;
 			break;
 		}
-		ok = from >= obj->size && vm_radix_lookup_ge(&obj->pages, from, &ignored) == NULL;
+		ok = from >= obj->size && vm_radix_lookup_ge(&obj->pages, from, &ignored) == NULL &&
+		    swap_pager_next(obj, from, &ignored) == SWAP_SLOT_NONE;
 		if (!ok || (next = obj->backing_object) == NULL)
 			break;
 		from += atop(obj->backing_offset);
@@ -393,7 +396,7 @@ grow_objects(struct vm_map_entry *e, vm_size_t len, bool show_file)
 	}
 	if (obj != first)
 		spin_unlock(&obj->lock);
-	if (ok && first->type == OBJT_ANON) {
+	if (ok && vm_object_is_anon(first)) {
 		if ((ok = vm_object_commit_growth(first, to) == 0))
 			first->size = to;
 	}
@@ -795,7 +798,7 @@ copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 	int error = 0;
 
 	obj = chain_bottom(src, &offset);
-	if (obj->type == OBJT_ANON) {
+	if (vm_object_is_anon(obj)) {
 		vm_object_deallocate(obj);
 		obj = vm_object_allocate_private(npages);
 		offset = 0;
@@ -808,7 +811,7 @@ copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 	for (vm_pindex_t i = 0; i < npages && error == 0; i++) {
 		if ((m = vm_object_chain_lookup(src->object, first + i, &holder)) == NULL)
 			continue;
-		if (holder->type == OBJT_ANON) {
+		if (vm_object_is_anon(holder)) {
 			KASSERT(!vm_page_xbusied(m), ("copy_wired_entry: busy page %lx", m->phys_addr));
 			spin_lock(&obj->lock);
 			if ((copy = vm_page_alloc(obj, i, 0)) != NULL) {
@@ -1065,14 +1068,14 @@ entry_discard(struct vm_map *map, struct vm_map_entry *e)
 	if (obj == NULL)
 		return;
 	spin_lock(&obj->lock);
-	if (obj->type == OBJT_ANON && obj->backing_object == NULL && obj->ref_count == 1) {
+	if (vm_object_is_anon(obj) && obj->backing_object == NULL && obj->ref_count == 1) {
 		spin_unlock(&obj->lock);
 		vm_object_page_remove(obj, atop(e->offset), atop(e->offset + (e->end - e->start)));
 		return;
 	}
 	spin_unlock(&obj->lock);
 	bottom = chain_bottom(e, &offset);
-	if (bottom->type == OBJT_ANON) {
+	if (vm_object_is_anon(bottom)) {
 		vm_object_deallocate(bottom);
 		e->object = NULL;
 		e->offset = 0;
@@ -1115,13 +1118,94 @@ entry_advise(struct vm_map *map, struct vm_map_entry *e, int advice)
 	case MADV_WIPEONFORK:
 		/* Private anonymous memory only, as on Linux: not shared, not a file's. */
 		if (!(e->eflags & MAP_ENTRY_COW) ||
-		    (e->object != NULL && vm_object_bottom_type(e->object) != OBJT_ANON))
+		    (e->object != NULL && !vm_object_type_is_anon(vm_object_bottom_type(e->object))))
 			return EINVAL;
 		e->inheritance = VM_INHERIT_ZERO;
 		return 0;
 	default:
 		return EINVAL;
 	}
+}
+
+/* Pages of one object, at consecutive indices, to page out together. */
+struct pageout_run {
+	struct vm_object *obj;		/* referenced; NULL: no run */
+	vm_pindex_t	start, end;
+};
+
+/* Write the run's pages to swap, wait, free them; then let go of its object. */
+static void
+pageout_flush(struct pageout_run *run)
+{
+	if (run->obj == NULL)
+		return;
+	(void)vm_pager_put_pages(run->obj, run->start, run->end,
+	    VM_PAGER_PUT_SYNC | VM_PAGER_PUT_FREE);	/* advice: what cannot go stays */
+	vm_object_deallocate(run->obj);
+	run->obj = NULL;
+}
+
+/*
+ * The page e sees at va, if it is anonymous (and swap has room for it),
+ * mapped at va and by no one else, and neither busy nor wired: unmap it
+ * and add it to the run.
+ */
+static void
+pageout_page(struct vm_map *map, struct vm_map_entry *e, vaddr_t va, struct pageout_run *run)
+{
+	struct vm_object *holder;
+	struct vm_page *m;
+	paddr_t pa = pmap_extract(map->pmap, va);
+	vm_pindex_t idx;
+
+	if (pa == 0 || (m = vm_object_chain_lookup(e->object, atop(va - e->start + e->offset),
+	    &holder)) == NULL)
+		return;
+	if (VM_PAGE_TO_PHYS(m) != trunc_page(pa) || !vm_pager_can_launder(holder) ||
+	    vm_page_busied(m) || m->wire_count > 0 || pmap_page_mapping_count(m) != 1) {
+		spin_unlock(&holder->lock);
+		return;
+	}
+	pmap_remove_all(m);
+	idx = m->pindex;
+	if (run->obj != holder || run->end != idx) {
+		__atomic_add_fetch(&holder->ref_count, 1, __ATOMIC_RELAXED);	/* locked, alive */
+		spin_unlock(&holder->lock);
+		pageout_flush(run);
+		*run = (struct pageout_run){ holder, idx, idx };
+	} else {
+		spin_unlock(&holder->lock);
+	}
+	run->end = idx + 1;
+}
+
+/*
+ * MADV_PAGEOUT (Linux 5.4): write the anonymous pages of [start, end)
+ * that are mapped here and by no one else to swap, and free them; the
+ * writes are waited for.  As on Linux, a page another process maps too,
+ * a page not mapped here and a file's page are left alone, and locked
+ * memory is EINVAL.  Entries are not clipped: nothing about them changes.
+ * Map locked (it sleeps for the writes).
+ */
+static int
+map_pageout(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct pageout_run run = { NULL, 0, 0 };
+	struct vm_map_entry *e;
+	int error = 0;
+
+	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next) {
+		if (vm_map_entry_locked(e)) {
+			error = EINVAL;
+			break;
+		}
+		if (e->object == NULL || (e->eflags & MAP_ENTRY_IS_SUB_MAP))
+			continue;
+		for (vaddr_t va = MAX(start, e->start); va < MIN(end, e->end); va += PAGE_SIZE)
+			pageout_page(map, e, va, &run);
+	}
+	pageout_flush(&run);
+	return error;
 }
 
 int
@@ -1133,6 +1217,11 @@ vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
 
 	vm_map_lock(map);
 	hole = !range_is_mapped(map, start, end);
+	if (advice == MADV_PAGEOUT) {
+		error = map_pageout(map, start, end);
+		vm_map_unlock(map);
+		return !error && hole ? ENOMEM : error;
+	}
 	error = clip_range(map, start, end);
 	for (e = first_in_range(map, start); !error && e != NULL && e->start < end;
 	    e = e->node.next)

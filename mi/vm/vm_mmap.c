@@ -217,6 +217,13 @@ SYSCALL(mprotect)
 	return -vm_map_protect(curmap(td), start, end, vm_prot(a[2]));
 }
 
+/* Write back a file's pages of a shared mapping, waiting for the writes. */
+static int
+msync_pages(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last)
+{
+	return vm_pager_put_pages(obj, first, last, VM_PAGER_PUT_SYNC);
+}
+
 /* msync(addr, len, flags) */
 SYSCALL(msync)
 {
@@ -230,8 +237,7 @@ SYSCALL(msync)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
-	return -vm_map_sync(curmap(td), start, end, (flags & MS_INVALIDATE) != 0,
-	    vm_pager_put_pages);
+	return -vm_map_sync(curmap(td), start, end, (flags & MS_INVALIDATE) != 0, msync_pages);
 }
 
 

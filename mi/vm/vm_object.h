@@ -2,7 +2,9 @@
  * Virtual memory objects (after Mach): a source of pages that map
  * entries point into.
  *
- *   anonymous  zero-fill memory; becomes swap-backed when a swap pager exists
+ *   anonymous  zero-fill memory (OBJT_ANON); once paged out it is swap-backed
+ *              (OBJT_SWAP, swap_pager.h) for good, and still anonymous
+ *              memory: vm_object_is_anon
  *   vnode      a file's pages (one object per file, shared by every mapping)
  *   device     device memory: fictitious pages, never paged
  *
@@ -15,7 +17,10 @@
  * when a shadow already covers every page its backing object has, the
  * shadow bypasses it.
  *
- * Resident pages are kept in a radix trie keyed by page index.
+ * Resident pages are kept in a radix trie keyed by page index; copies in
+ * swap in the object's swap metadata (swap_meta.h).  A collapse moves
+ * both: what the shadow has, resident or in swap, wins, and the backing
+ * object's page or copy at that index is freed.
  *
  * Locking:
  *   (O) the object's own lock
@@ -31,6 +36,7 @@
 #include <kern/list.h>
 #include <kern/spinlock.h>
 #include <kern/systm.h>
+#include <vm/swap_meta.h>
 #include <vm/vm_pager.h>
 #include <vm/vm_radix.h>
 
@@ -66,10 +72,15 @@ struct vm_object {
 	uint64_t	backing_offset;	/* (O) bytes; page aligned */
 	struct list_node shadows;	/* (O) objects that shadow this one */
 	struct list_node shadow_link;	/* (backing object's lock) on backing->shadows */
-	enum vm_object_type type;	/* (C) */
+	enum vm_object_type type;	/* (C), but for OBJT_ANON becoming OBJT_SWAP once (O) */
 	uint32_t	flags;		/* (O) OBJ_* */
-	const struct vm_pager_ops *pager; /* (C) NULL: zero-fill (vm_pager.h) */
+	const struct vm_pager_ops *pager; /* (C) NULL: zero-fill (vm_pager.h); set once
+					 * with type when anonymous memory becomes swap (O) */
 	void		*pager_data;	/* (C) the pager's own (vnode, device) */
+	struct swap_meta swap;		/* (O) copies of pages in swap (swap_pager.h) */
+	struct list_node swap_link;	/* (the swap pager's list lock) on its list of
+					 * objects with copies, from the first on; NULL links
+					 * before */
 	uint32_t	paging_in_progress; /* (O) see below */
 	struct spinlock	lock;		/* (C) set up once per zone item: see above */
 };
@@ -113,11 +124,29 @@ struct vm_object_stats {
 	uint64_t	bypasses;		/* shadows that bypassed their backing object */
 	uint64_t	collapse_pages_moved;	/* pages moved up by collapses */
 	uint64_t	collapse_pages_freed;	/* shadowed pages freed by collapses */
+	uint64_t	collapse_swap_moved;	/* copies in swap moved by collapses */
+	uint64_t	collapse_swap_freed;	/* shadowed copies in swap freed by collapses */
 	uint64_t	unmap_pages_freed;	/* freed when part of a mapping went */
 };
 extern struct vm_object_stats vm_object_stats;
 
 void vm_object_init(void);
+
+/* Anonymous memory: zero-filled where nothing was ever written, perhaps paged out to swap. */
+static inline bool
+vm_object_type_is_anon(enum vm_object_type type)
+{
+	return type == OBJT_ANON || type == OBJT_SWAP;
+}
+
+static inline bool
+vm_object_is_anon(const struct vm_object *obj)
+{
+	return vm_object_type_is_anon(obj->type);
+}
+
+/* obj (anonymous, locked) is paged out for the first time: it becomes a swap object. */
+void vm_object_set_swap(struct vm_object *obj, const struct vm_pager_ops *pager);
 
 struct vm_object *vm_object_allocate(enum vm_object_type type, vm_pindex_t size);
 /* A new anonymous object for one map entry (OBJ_ONEMAPPING). */
@@ -162,13 +191,20 @@ void vm_page_remove(struct vm_page *m);
 struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags);
 /*
  * A page's dirty state from writes by the kernel (object locked), which
- * no pmap sees (write(2), a copy made for a child): counted in
- * vm_page_dirty; clear returns whether it was set.  Writes through
- * mappings are the pmap's modified bit.  A page is clean, freeable
- * without a write, when neither says it is dirty.
+ * no pmap sees (write(2), a copy made for a child, a copy in swap that
+ * was dropped): counted in vm_page_dirty; clear returns whether it was
+ * set.  Writes through mappings are the pmap's modified bit.  A page is
+ * clean, freeable without a write, when neither says it is dirty
+ * (vm_page_is_dirty); vm_page_undirty makes it clean on both counts (its
+ * pager has just taken its contents).  An anonymous page may be clean
+ * with no copy anywhere only when its contents are what a fault there
+ * would make again (zeros): every way a page gets contents no one else
+ * keeps marks it dirty.
  */
 void vm_page_set_dirty(struct vm_page *m);
 bool vm_page_clear_dirty(struct vm_page *m);
+bool vm_page_is_dirty(struct vm_page *m);
+void vm_page_undirty(struct vm_page *m);
 extern uint64_t vm_page_dirty;
 void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
 
@@ -222,7 +258,8 @@ void vm_object_clear_onemapping(struct vm_object *obj);
 
 /*
  * The page visible at index pindex of obj: the first found walking down
- * obj's shadow chain, or NULL when no object of the chain holds one.  The
+ * obj's shadow chain, or NULL when no object of the chain holds one, or
+ * the one that does holds it only as a copy in swap (not resident).  The
  * objects are locked hand over hand (front to back), so no collapse can
  * free one under the walk; a page is returned with its object, *holder,
  * still locked for the caller to unlock.  Called with nothing locked.

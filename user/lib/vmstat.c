@@ -90,10 +90,12 @@ struct vm_snapshot
 vm_snapshot_take(void)
 {
 	/*
-	 * Reading /proc allocates and frees, and the first read of a long file
-	 * into buf may fault its bss pages in (a new object, counted after the
-	 * file's text was made): read both files once first, keep the second.
+	 * Reading /proc allocates and frees: read twice, keep the second.
+	 * Later reads (/proc/vmcheck's text) may fill all of buf, whose far
+	 * pages can lie in the program's bss beyond its file: touched first
+	 * then, they would give it an anonymous object between the counts.
 	 */
+	memset(buf, 0, sizeof(buf));
 	(void)meminfo_get("MemFree");
 	(void)vmstat_get("objects_anon");
 	return (struct vm_snapshot){ meminfo_get("MemFree"), vmstat_get("objects_anon"),
