@@ -48,14 +48,22 @@
  *
  * TLB shootdown.  pm_cpus holds the cpus that may cache translations of
  * the pmap.  After PTEs lose validity or permissions, this cpu flushes
- * with sfence.vma and the others in pm_cpus get the SBI remote fence: one
- * call per batch, a range of at most TLB_BATCH_MAX_PAGES pages or else
- * the whole address space.  The remote fence returns when every target
- * has flushed; OpenSBI sends it as machine-mode IPIs, which a hart takes
- * even while it spins with supervisor interrupts off, so we may (and do:
- * see delayed invalidation) send it while holding spin locks.  Gaining
- * permissions needs no shootdown: a stale entry can only fault, and
- * pmap_fault then flushes it locally.
+ * with sfence.vma and the others in pm_cpus that run on the pmap now get
+ * the SBI remote fence: one call per batch, a range of at most
+ * TLB_BATCH_MAX_PAGES pages or else the whole address space.  The remote
+ * fence returns when every target has flushed; OpenSBI sends it as
+ * machine-mode IPIs, which a hart takes even while it spins with
+ * supervisor interrupts off, so we may (and do: see delayed
+ * invalidation) send it while holding spin locks.  A cpu of pm_cpus that
+ * runs another address space now (its stale entries, tagged with the
+ * pmap's ASID, stay in its TLB) is not interrupted: it leaves pm_cpus,
+ * and flushes the pmap's ASID when it next runs on the pmap
+ * (pmap_activate: a cpu not in pm_cpus flushes first), which it can only
+ * do under the pmap lock the flusher holds (FreeBSD's pm_active, lazily).
+ * A process has one thread, so a pmap runs on one cpu at most, and a
+ * remote fence reaches one cpu at most.  Gaining permissions needs no
+ * shootdown: a stale entry can only fault, and pmap_fault then flushes
+ * it locally.
  *
  * ASIDs: see pmap_asid.c.  Locking annotations: see pmap_var.h.
  */
@@ -224,7 +232,18 @@ pmap_tlb_flush(pmap_t pmap, vaddr_t va, vm_size_t size)
 	cpus = __atomic_load_n(&pmap->pm_cpus, __ATOMIC_RELAXED);
 	if (cpus & me)
 		tlb_flush_local(asid, va, size);
-	if ((cpus & ~me) != 0 && tlb_shootdown_user(cpus & ~me, va, size, asid))
+	cpus &= ~me;
+	if (cpus != 0 && asid >= 0) {
+		/* Those not running on it now flush when they next do (see the top). */
+		uint64_t running = pmap_running_cpus(pmap, cpus);
+
+		if (cpus & ~running) {
+			__atomic_and_fetch(&pmap->pm_cpus, ~(cpus & ~running), __ATOMIC_SEQ_CST);
+			STAT_ADD(lazy_shootdowns, 1);
+		}
+		cpus = running;
+	}
+	if (cpus != 0 && tlb_shootdown_user(cpus, va, size, asid))
 		STAT_ADD(shootdowns, 1);
 }
 
@@ -1024,6 +1043,7 @@ pmap_get_stats(struct pmap_stats *st)
 	st->pt_pages = STAT_GET(pt_pages);
 	st->asid_rollovers = STAT_GET(asid_rollovers);
 	st->shootdowns = STAT_GET(shootdowns);
+	st->lazy_shootdowns = STAT_GET(lazy_shootdowns);
 	st->dirty_faults = STAT_GET(dirty_faults);
 	st->ref_faults = STAT_GET(ref_faults);
 	st->asid_bits = (uint32_t)STAT_GET(asid_bits);

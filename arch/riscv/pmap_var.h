@@ -64,6 +64,9 @@ struct pv_bucket {
 
 extern struct pv_bucket pv_buckets[PV_BUCKETS];
 
+/* The cpus among cpus that run on pmap now (pmap_asid.c).  pmap locked. */
+uint64_t pmap_running_cpus(pmap_t pmap, uint64_t cpus);
+
 /* The counters pmap_get_stats reports. */
 extern struct pmap_stats pmap_counters;	/* (A) */
 #define STAT_ADD(field, n)	__atomic_add_fetch(&pmap_counters.field, (n), __ATOMIC_RELAXED)

@@ -28,6 +28,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_page.h>
 #include <vm/zone.h>
+#include "pmap_var.h"
 #include "riscv.h"
 
 /* Each test has its own user addresses. */
@@ -708,7 +709,7 @@ test_local_flush(void)
 	page_put(m2);
 }
 
-enum remote_op { R_FETCH, R_STORE, R_EXIT };
+enum remote_op { R_FETCH, R_STORE, R_AWAY, R_BACK, R_EXIT };
 
 /* A mailbox to a cpu running remote_service. */
 struct remote {
@@ -743,7 +744,12 @@ remote_service(void *arg)
 		seq++;
 		if (r->op == R_EXIT)
 			break;
-		if (r->op == R_FETCH)
+		r->error = 0;
+		if (r->op == R_AWAY)
+			pmap_activate_kernel();		/* another address space: its TLB keeps p's */
+		else if (r->op == R_BACK)
+			pmap_activate(r->pmap);
+		else if (r->op == R_FETCH)
 			r->error = probe_load_u8(U(r->va), &r->val);
 		else
 			r->error = probe_store_u8(U(r->va), r->val);
@@ -821,6 +827,33 @@ test_remote_large(pmap_t p, struct vm_page *m)
 	    "removing 100 pages (a whole-space flush) reaches every cpu");
 }
 
+/*
+ * The other cpus cached p's translation of VA_REMOTE, then went to run
+ * another address space: a removal interrupts none of them, and each
+ * flushes p's ASID before it runs on p again (pmap.c: lazy shootdowns).
+ */
+static void
+test_remote_lazy(pmap_t p, struct vm_page *m)
+{
+	struct pmap_stats s0, s1;
+
+	if (!asids_enabled) {
+		selftest_skip("lazy shootdowns: without ASIDs every switch flushes");
+		return;
+	}
+	pmap_enter(p, VA_REMOTE, m, VM_PROT_RW, VM_PROT_WRITE);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, 0, 0x34), "lazy: the others cache the page");
+	on_others(R_AWAY, 0, 0, 0);
+	pmap_get_stats(&s0);
+	pmap_remove(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE);
+	pmap_get_stats(&s1);
+	selftest_ok(s1.shootdowns == s0.shootdowns && s1.lazy_shootdowns > s0.lazy_shootdowns,
+	    "lazy: removing it interrupts none of the cpus that left the pmap");
+	on_others(R_BACK, 0, 0, 0);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, EFAULT, 0),
+	    "lazy: back on the pmap, none of them reads through its old TLB entry");
+}
+
 static void
 test_remote(void)
 {
@@ -860,6 +893,7 @@ test_remote(void)
 	    "a mapping replaced by pmap_enter: every cpu sees the new page");
 	pmap_remove(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE);
 	test_remote_large(p, m2);
+	test_remote_lazy(p, m);
 	remotes_stop();
 	pmap_activate_kernel();
 	selftest_ok(clean(p) && pmap_resident_count(p) == 0, "pmap_check clean after the shootdowns");

@@ -50,6 +50,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_sysctl.h>
+#include <vm/vm_laundry.h>
 #include <vm/vm_oom.h>
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_pageout.h>
@@ -281,6 +282,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "pt_pages %lu\n", ps.pt_pages);
 	tb_printf(tb, "asid_rollovers %lu\n", ps.asid_rollovers);
 	tb_printf(tb, "tlb_shootdowns %lu\n", ps.shootdowns);
+	tb_printf(tb, "tlb_lazy_shootdowns %lu\n", ps.lazy_shootdowns);
 	tb_printf(tb, "dirty_faults %lu\n", ps.dirty_faults);
 	tb_printf(tb, "ref_faults %lu\n", ps.ref_faults);
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());
@@ -298,7 +300,8 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "pgactivate %lu\n", vm_pagequeue_stats.pgactivate);
 	tb_printf(tb, "pgdeactivate %lu\n", vm_pagequeue_stats.pgdeactivate);
 	tb_printf(tb, "pgscan_kswapd %lu\n", ps_out->pgscan_kswapd);
-	tb_printf(tb, "pgsteal_kswapd %lu\n", ps_out->pgsteal_kswapd);
+	/* Reclaimed by the page daemon's threads: its inactive scan and the laundry. */
+	tb_printf(tb, "pgsteal_kswapd %lu\n", ps_out->pgsteal_kswapd + vm_laundry_stats.freed);
 	tb_printf(tb, "pgscan_active %lu\n", ps_out->pgscan_active);
 	tb_printf(tb, "reactivations %lu\n", ps_out->reactivations);
 	tb_printf(tb, "pageout_to_laundry %lu\n", ps_out->pages_to_laundry);
@@ -306,6 +309,12 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "pageout_passes %lu\n", ps_out->passes);
 	tb_printf(tb, "pageout_wakeups %lu\n", ps_out->wakeups);
 	tb_printf(tb, "pageout_oom_passes %lu\n", ps_out->oom_passes);
+	tb_printf(tb, "laundry_passes %lu\n", vm_laundry_stats.passes);
+	tb_printf(tb, "laundry_clusters %lu\n", vm_laundry_stats.clusters);
+	tb_printf(tb, "laundry_cluster_pages %lu\n", vm_laundry_stats.cluster_pages);
+	tb_printf(tb, "laundry_freed %lu\n", vm_laundry_stats.freed);
+	tb_printf(tb, "laundry_reactivated %lu\n", vm_laundry_stats.reactivated);
+	tb_printf(tb, "laundry_parked %lu\n", vm_laundry_stats.parked);
 	tb_printf(tb, "workingset_refault_anon %lu\n", ws->refault[PQ_KIND_ANON]);
 	tb_printf(tb, "workingset_refault_file %lu\n", ws->refault[PQ_KIND_FILE]);
 	tb_printf(tb, "workingset_activate_anon %lu\n", ws->activate[PQ_KIND_ANON]);

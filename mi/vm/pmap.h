@@ -124,6 +124,8 @@ struct pmap_stats {
 	uint64_t	pt_pages;	/* user page-table pages */
 	uint64_t	asid_rollovers;
 	uint64_t	shootdowns;	/* remote TLB shootdowns sent */
+	uint64_t	lazy_shootdowns; /* flushes that left cpus not running the pmap to
+					 * flush when they next do, instead of a shootdown */
 	uint64_t	dirty_faults;	/* software dirty-bit faults */
 	uint64_t	ref_faults;	/* software accessed-bit faults */
 	uint32_t	asid_bits;	/* ASID width detected at boot */

@@ -17,6 +17,7 @@
 #include <vm/swap_header.h>
 #include <vm/swap_pager.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pageout.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
 #include <uapi/swap.h>
@@ -418,6 +419,8 @@ swap_on(struct vnode *dir, const char *path, int flags)
 	free(info, M_TEMP);
 	if (error)
 		release(sd);
+	else
+		vm_pageout_swap_added();	/* parked dirty pages can be written now */
 	return error;
 }
 

@@ -9,8 +9,8 @@
 #include <kern/malloc.h>
 #include <vm/pmap.h>
 #include <vm/swap_pager.h>
-#include <vm/vm_fault.h>
 #include <vm/vm_commit.h>
+#include <vm/vm_fault.h>
 #include <vm/vm_pager.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
@@ -998,6 +998,39 @@ vm_map_wired_bytes(struct vm_map *map)
 			bytes += e->end - e->start;
 	vm_map_unlock_read(map);
 	return bytes;
+}
+
+/* The copies in swap of obj's pages in [start, end).  obj locked. */
+static uint64_t
+swap_copies(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+{
+	vm_pindex_t idx = start;
+	uint64_t n = 0;
+
+	while (idx < end && swap_pager_next(obj, idx, &idx) != SWAP_SLOT_NONE && idx < end) {
+		n++;
+		idx++;
+	}
+	return n;
+}
+
+uint64_t
+vm_map_swap_pages(struct vm_map *map)
+{
+	uint64_t pages = 0;
+
+	vm_map_lock_read(map);
+	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next) {
+		struct vm_object *obj = e->object;
+
+		if (obj == NULL || (e->eflags & MAP_ENTRY_IS_SUB_MAP))
+			continue;
+		spin_lock(&obj->lock);
+		pages += swap_copies(obj, atop(e->offset), atop(e->offset + (e->end - e->start)));
+		spin_unlock(&obj->lock);
+	}
+	vm_map_unlock_read(map);
+	return pages;
 }
 
 uint64_t

@@ -228,6 +228,12 @@ int vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
 bool vm_map_range_mapped(struct vm_map *map, vaddr_t start, vaddr_t end);
 /* Bytes in wired entries (for RLIMIT_MEMLOCK). */
 vm_size_t vm_map_wired_bytes(struct vm_map *map);
+/*
+ * The copies in swap of the pages map's entries see in their own objects
+ * (the first of each chain, within each entry's range): the OOM killer's
+ * count of a process's memory in swap.  => no lock held
+ */
+uint64_t vm_map_swap_pages(struct vm_map *map);
 /* The pages map's entries hold in Committed_AS (MAP_ENTRY_ACCOUNTED), for the checker. */
 uint64_t vm_map_committed_pages(struct vm_map *map);
 /* The page wirings map's entries hold (pages times wired_count), for the checker. */

@@ -9,6 +9,7 @@
 #include <vm/vm_oom.h>
 
 #define KB_PER_PAGE	(PAGE_SIZE / 1024)
+#define OOM_CANDIDATES	256	/* processes looked at, at most (procfs's /proc/vmcheck limit) */
 
 struct vm_oom_stats vm_oom_stats;
 
@@ -16,12 +17,14 @@ static int oom_victim;		/* (proc_lock) the last victim's pid, 0 when it is gone 
 
 #define STAT_INC(field)	__atomic_add_fetch(&vm_oom_stats.field, 1, __ATOMIC_RELAXED)
 
-/* The memory a process holds, in pages: resident (swapped out too, once there is swap).  proc_lock held. */
-static uint64_t
-proc_badness(struct proc *p)
-{
-	return pmap_resident_count(p->p_vmspace->vm_pmap);
-}
+struct candidate {
+	int		pid;
+	struct vmspace	*vm;		/* referenced */
+	uint64_t	rss, swap;	/* pages */
+};
+
+/* The page daemon's thread alone calls vm_oom_kill; no allocation when memory is gone. */
+static struct candidate candidates[OOM_CANDIDATES];
 
 /* Is the last victim still giving its memory back?  proc_lock held. */
 static bool
@@ -38,57 +41,87 @@ victim_dying(void)
 	return false;
 }
 
-/* The process with the most memory, not init, alive, with an address space.  proc_lock held. */
-static struct proc *
-pick_victim(void)
+/*
+ * Every process that may be killed (alive, not init, with an address
+ * space), its vmspace referenced, into c[] (at most max); how many.
+ * VM_OOM_DYING instead (as a negative count) if the last victim still is.
+ */
+static int
+gather(struct candidate *c, int max)
 {
-	struct proc *victim = NULL;
-	uint64_t worst = 0;
 	struct list_node *n;
+	int count = 0;
 
+	spin_lock(&proc_lock);
+	if (victim_dying()) {
+		spin_unlock(&proc_lock);
+		return -1;
+	}
 	list_foreach(n, &allproc) {
 		struct proc *p = list_entry(n, struct proc, p_allproc);
-		uint64_t badness;
 
-		if (p == initproc || p->p_state != PRS_ALIVE || p->p_vmspace == NULL)
+		if (p == initproc || p->p_state != PRS_ALIVE || p->p_vmspace == NULL ||
+		    count == max)
 			continue;
-		if ((badness = proc_badness(p)) > worst) {
-			worst = badness;
-			victim = p;
-		}
+		__atomic_add_fetch(&p->p_vmspace->vm_refcnt, 1, __ATOMIC_RELAXED);
+		c[count++] = (struct candidate){ p->p_pid, p->p_vmspace, 0, 0 };
 	}
-	return victim;
+	spin_unlock(&proc_lock);
+	return count;
+}
+
+/* Send the victim SIGKILL, if it is still the process gathered; its name in comm. */
+static bool
+kill_victim(const struct candidate *v, char *comm, size_t len, uint32_t *uid)
+{
+	struct proc *p;
+	bool killed = false;
+
+	spin_lock(&proc_lock);
+	if ((p = proc_find(v->pid)) != NULL && p->p_state == PRS_ALIVE &&
+	    p->p_vmspace == v->vm) {
+		oom_victim = v->pid;
+		strlcpy(comm, p->p_comm, len);
+		*uid = p->p_uid;
+		psignal(p, SIGKILL);
+		killed = true;
+	}
+	spin_unlock(&proc_lock);
+	return killed;
 }
 
 enum vm_oom_result
 vm_oom_kill(void)
 {
-	uint64_t vm_kb, rss_kb;
+	struct candidate *c = candidates;
 	char comm[sizeof(((struct proc *)0)->p_comm)];
-	struct proc *p;
-	uint32_t uid;
-	int pid;
+	struct candidate *victim = NULL;
+	enum vm_oom_result result;
+	uint32_t uid = 0;
+	int n;
 
-	spin_lock(&proc_lock);
-	if (victim_dying()) {
-		spin_unlock(&proc_lock);
+	if ((n = gather(c, OOM_CANDIDATES)) < 0) {
 		STAT_INC(oom_waits);
 		return VM_OOM_DYING;
 	}
-	if ((p = pick_victim()) == NULL) {
-		spin_unlock(&proc_lock);
-		STAT_INC(oom_no_victim);
-		return VM_OOM_NO_VICTIM;
+	/* The memory each holds: resident pages, and its pages in swap (Linux's badness). */
+	for (int i = 0; i < n; i++) {
+		c[i].rss = pmap_resident_count(c[i].vm->vm_pmap);
+		c[i].swap = vm_map_swap_pages(&c[i].vm->vm_map);
+		if (victim == NULL || c[i].rss + c[i].swap > victim->rss + victim->swap)
+			victim = &c[i];
 	}
-	oom_victim = pid = p->p_pid;
-	strlcpy(comm, p->p_comm, sizeof(comm));
-	uid = p->p_uid;
-	vm_kb = p->p_vmspace->vm_map.size / 1024;
-	rss_kb = proc_badness(p) * KB_PER_PAGE;
-	psignal(p, SIGKILL);
-	spin_unlock(&proc_lock);
-	STAT_INC(oom_kill);
-	printf("Out of memory: Killed process %d (%s) total-vm:%lukB, rss:%lukB, UID:%u\n", pid,
-	    comm, vm_kb, rss_kb, uid);
-	return VM_OOM_KILLED;
+	if (victim == NULL || !kill_victim(victim, comm, sizeof(comm), &uid)) {
+		result = VM_OOM_NO_VICTIM;
+		STAT_INC(oom_no_victim);
+	} else {
+		result = VM_OOM_KILLED;
+		STAT_INC(oom_kill);
+		printf("Out of memory: Killed process %d (%s) total-vm:%lukB, rss:%lukB, swap:%lukB, "
+		    "UID:%u\n", victim->pid, comm, victim->vm->vm_map.size / 1024,
+		    victim->rss * KB_PER_PAGE, victim->swap * KB_PER_PAGE, uid);
+	}
+	for (int i = 0; i < n; i++)
+		vmspace_free(c[i].vm);
+	return result;
 }

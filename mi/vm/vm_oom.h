@@ -6,12 +6,15 @@
  * calls vm_oom_kill: the process with the most memory (resident pages
  * plus its pages in swap) is killed with SIGKILL, as Linux does, and
  * one line names it on the console:
- *   Out of memory: Killed process PID (name) total-vm:..kB, rss:..kB, UID:..
+ *   Out of memory: Killed process PID (name) total-vm:..kB, rss:..kB, swap:..kB, UID:..
  * Never init, never a kernel thread (they have no process), never a
  * second victim while the first has not given its memory back.  The
  * victim's exit frees its memory; everyone else goes on.
  *
- * Locking: proc_lock while choosing and signalling.
+ * Locking: proc_lock while listing the processes (their address spaces
+ * referenced) and signalling the victim; each map's lock, alone, while
+ * its pages in swap are counted.  vm_oom_kill sleeps (the page daemon's
+ * thread calls it).
  */
 #ifndef _VM_VM_OOM_H_
 #define _VM_VM_OOM_H_

@@ -55,6 +55,8 @@
 #include <kern/sleepqueue.h>
 #include <kern/spinlock.h>
 #include <vm/pmap.h>
+#include <vm/swap_device.h>
+#include <vm/vm_laundry.h>
 #include <vm/vm_object.h>
 #include <vm/vm_oom.h>
 #include <vm/vm_page.h>
@@ -81,6 +83,8 @@ static uint32_t swap_added;			/* (A) the unswappable queue is to be emptied */
 static unsigned oom_passes;		/* (daemon) passes in a row that could not help */
 static uint64_t failures_seen;		/* (daemon) vm_page_alloc_failures at the last pass */
 static uint64_t free_seen;		/* (daemon) free pages at the last pass */
+static uint64_t laundered_seen;		/* (daemon) the laundry's progress at the last pass */
+static uint64_t swap_room_seen;		/* (daemon) free swap slots at the last look */
 
 /* The daemon's places in the queues (never freed, never in an object). */
 static struct vm_page inactive_marker = { .flags = PG_MARKER, .astate = { .queue = PQ_NONE } };
@@ -173,76 +177,6 @@ vm_pageout_swap_added(void)
 }
 
 /*
- * Walking a queue.
- */
-
-/* Put marker at the head of queue q. */
-static void
-marker_insert(uint8_t q, struct vm_page *marker)
-{
-	struct vm_pagequeue *pq = &vm_pagequeues[q];
-
-	spin_lock(&pq->pq_lock);
-	list_push(&pq->pq_pl, &marker->plinks);
-	spin_unlock(&pq->pq_lock);
-}
-
-static void
-marker_remove(uint8_t q, struct vm_page *marker)
-{
-	struct vm_pagequeue *pq = &vm_pagequeues[q];
-
-	spin_lock(&pq->pq_lock);
-	list_remove(&marker->plinks);
-	spin_unlock(&pq->pq_lock);
-}
-
-/*
- * The next page after marker on queue q (its list is walked from the
- * head; with wrap, past the end back to the head, as a clock hand), with
- * its object locked in *objp and the marker moved past it.  A page
- * whose object lock is taken is passed over: the daemon never waits for
- * a lock while it holds a queue's.  NULL at the end of the list.
- */
-static struct vm_page *
-scan_next(uint8_t q, struct vm_page *marker, bool wrap, struct vm_object **objp)
-{
-	struct vm_pagequeue *pq = &vm_pagequeues[q];
-	uint64_t limit = vm_pagequeue_total(q) + 2;
-	struct vm_page *m = NULL;
-
-	spin_lock(&pq->pq_lock);
-	while (limit-- > 0) {
-		struct list_node *n = marker->plinks.next;
-		struct vm_object *obj;
-
-		if (n == &pq->pq_pl) {
-			if (!wrap || pq->pq_pl.next == &marker->plinks)
-				break;
-			list_remove(&marker->plinks);
-			list_push(&pq->pq_pl, &marker->plinks);
-			continue;
-		}
-		list_remove(&marker->plinks);
-		list_insert_between(&marker->plinks, n, n->next);
-		m = list_entry(n, struct vm_page, plinks);
-		if (m->flags & PG_MARKER)
-			continue;
-		obj = __atomic_load_n(&m->object, __ATOMIC_ACQUIRE);
-		if (obj != NULL && spin_trylock(&obj->lock)) {
-			if (m->object == obj && vm_page_queue(m) == q) {
-				spin_unlock(&pq->pq_lock);
-				*objp = obj;
-				return m;
-			}
-			spin_unlock(&obj->lock);
-		}
-	}
-	spin_unlock(&pq->pq_lock);
-	return NULL;
-}
-
-/*
  * Deciding about a page.
  */
 
@@ -326,7 +260,7 @@ scan_queue(uint8_t q, struct vm_page *marker, bool wrap, uint64_t want,
 	struct vm_object *obj;
 	struct vm_page *m;
 
-	while (done < want && budget-- > 0 && (m = scan_next(q, marker, wrap, &obj)) != NULL) {
+	while (done < want && budget-- > 0 && (m = vm_pagequeue_scan_next(q, marker, wrap, &obj)) != NULL) {
 		bool yes = visit(m, obj);
 
 		spin_unlock(&obj->lock);
@@ -350,9 +284,9 @@ scan_inactive(uint64_t want)
 {
 	uint64_t freed;
 
-	marker_insert(PQ_INACTIVE, &inactive_marker);
+	vm_pagequeue_marker_insert(PQ_INACTIVE, &inactive_marker);
 	freed = scan_queue(PQ_INACTIVE, &inactive_marker, false, want, inactive_freed);
-	marker_remove(PQ_INACTIVE, &inactive_marker);
+	vm_pagequeue_marker_remove(PQ_INACTIVE, &inactive_marker);
 	return freed;
 }
 
@@ -397,15 +331,22 @@ unpark_page(struct vm_page *m, struct vm_object *obj)
 	return false;
 }
 
-/* Swap appeared: parked dirty pages go to laundry, where they can be written now. */
+/* Swap appeared, or has room again: parked dirty pages go to laundry, to be written. */
 static void
 drain_unswappable(void)
 {
-	if (!__atomic_exchange_n(&swap_added, 0, __ATOMIC_RELAXED))
+	uint64_t room = swap_free_pages();
+
+	/* Swap was added, or has more room than at the last look (copies freed). */
+	if (!__atomic_exchange_n(&swap_added, 0, __ATOMIC_RELAXED) &&
+	    (vm_pagequeue_total(PQ_UNSWAPPABLE) == 0 || room <= swap_room_seen)) {
+		swap_room_seen = room;
 		return;
-	marker_insert(PQ_UNSWAPPABLE, &unswappable_marker);
+	}
+	swap_room_seen = room;
+	vm_pagequeue_marker_insert(PQ_UNSWAPPABLE, &unswappable_marker);
 	(void)scan_queue(PQ_UNSWAPPABLE, &unswappable_marker, false, UINT64_MAX, unpark_page);
-	marker_remove(PQ_UNSWAPPABLE, &unswappable_marker);
+	vm_pagequeue_marker_remove(PQ_UNSWAPPABLE, &unswappable_marker);
 }
 
 /* Linux's inactive_ratio: 1 below 1 GiB of these pages, sqrt(10 * GiB) above. */
@@ -450,6 +391,9 @@ pageout_pass(void)
 	/* Age active pages as inactive's goal asks, and more while the shortage lasts. */
 	scan_active(inactive_deficit() + (shortage > freed ? shortage - freed : 0));
 	vm_pagequeue_flush_cpu();
+	/* What the scan could not free because it is dirty, the laundry writes. */
+	if (shortage > freed && vm_pagequeue_total(PQ_LAUNDRY) > 0)
+		vm_laundry_wakeup(shortage - freed);
 	return freed > 0;
 }
 
@@ -484,12 +428,14 @@ static void
 oom_check(bool progress)
 {
 	uint64_t failures = __atomic_load_n(&vm_page_alloc_failures, __ATOMIC_RELAXED);
-	uint64_t free = vm_page_count_free();
+	uint64_t free = vm_page_count_free(), laundered = vm_laundry_progress();
 	bool hurting = failures != failures_seen || vm_wait_waiters() > 0;
-	bool freeing = free > free_seen;	/* someone else frees memory: an exit */
+	/* Someone else frees memory (an exit), or the laundry writes pages that will be. */
+	bool freeing = free > free_seen || laundered != laundered_seen;
 
 	failures_seen = failures;
 	free_seen = free;
+	laundered_seen = laundered;
 	if (progress || freeing || !hurting || free >= vm_pageout_targets.free_min) {
 		oom_passes = 0;
 		reclaim_hold(true);
@@ -519,7 +465,7 @@ static void
 pageout_daemon(void *arg)
 {
 	(void)arg;
-	marker_insert(PQ_ACTIVE, &active_hand);
+	vm_pagequeue_marker_insert(PQ_ACTIVE, &active_hand);
 	reclaim_hold(true);
 	for (;;) {
 		bool progress = pageout_pass();
@@ -539,6 +485,7 @@ vm_pageout_init(void)
 {
 	compute_targets(vm_page_count_total());
 	vm_workingset_init(vm_page_count_total());
+	vm_laundry_init();
 	if (thread_create("pagedaemon", pageout_daemon, NULL) == NULL)
 		panic("vm_pageout_init: no thread for the page daemon");
 }

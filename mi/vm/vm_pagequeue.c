@@ -388,6 +388,70 @@ vm_pagequeue_total(uint8_t queue)
 }
 
 /*
+ * Walking a queue (the page daemon, the laundry).
+ */
+
+void
+vm_pagequeue_marker_insert(uint8_t q, struct vm_page *marker)
+{
+	struct vm_pagequeue *pq = &vm_pagequeues[q];
+
+	KASSERT(marker->flags & PG_MARKER, ("vm_pagequeue_marker_insert: not a marker"));
+	spin_lock(&pq->pq_lock);
+	list_push(&pq->pq_pl, &marker->plinks);
+	spin_unlock(&pq->pq_lock);
+}
+
+void
+vm_pagequeue_marker_remove(uint8_t q, struct vm_page *marker)
+{
+	struct vm_pagequeue *pq = &vm_pagequeues[q];
+
+	spin_lock(&pq->pq_lock);
+	list_remove(&marker->plinks);
+	spin_unlock(&pq->pq_lock);
+}
+
+struct vm_page *
+vm_pagequeue_scan_next(uint8_t q, struct vm_page *marker, bool wrap, struct vm_object **objp)
+{
+	struct vm_pagequeue *pq = &vm_pagequeues[q];
+	uint64_t limit = vm_pagequeue_total(q) + 2;
+	struct vm_page *m = NULL;
+
+	spin_lock(&pq->pq_lock);
+	while (limit-- > 0) {
+		struct list_node *n = marker->plinks.next;
+		struct vm_object *obj;
+
+		if (n == &pq->pq_pl) {
+			if (!wrap || pq->pq_pl.next == &marker->plinks)
+				break;
+			list_remove(&marker->plinks);
+			list_push(&pq->pq_pl, &marker->plinks);
+			continue;
+		}
+		list_remove(&marker->plinks);
+		list_insert_between(&marker->plinks, n, n->next);
+		m = list_entry(n, struct vm_page, plinks);
+		if (m->flags & PG_MARKER)
+			continue;
+		/* Objects are type-stable: a stale pointer still leads to an object lock. */
+		obj = __atomic_load_n(&m->object, __ATOMIC_ACQUIRE);
+		if (obj != NULL && spin_trylock(&obj->lock)) {
+			if (m->object == obj && vm_page_queue(m) == q) {
+				spin_unlock(&pq->pq_lock);
+				*objp = obj;
+				return m;
+			}
+			spin_unlock(&obj->lock);
+		}
+	}
+	spin_unlock(&pq->pq_lock);
+	return NULL;
+}
+
+/*
  * The checker (/proc/vmcheck).
  */
 

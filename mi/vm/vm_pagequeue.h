@@ -143,6 +143,20 @@ bool vm_page_test_clear_referenced(struct vm_page *m);
 /* Set m's activity count (the daemon's aging; object locked). */
 void vm_page_set_act_count(struct vm_page *m, uint8_t act);
 
+/*
+ * Walking a queue's list with a marker (a struct vm_page with PG_MARKER,
+ * on no queue otherwise), as the page daemon and the laundry do: put it
+ * at the head, then vm_pagequeue_scan_next gives the page after it (with
+ * wrap, past the end back to the head, as a clock hand), its object
+ * locked in *objp, and moves the marker past it; NULL at the end.  A
+ * page whose object lock is taken is passed over: a walker never waits
+ * for an object lock while it holds a queue's.  => no lock held
+ */
+void vm_pagequeue_marker_insert(uint8_t q, struct vm_page *marker);
+void vm_pagequeue_marker_remove(uint8_t q, struct vm_page *marker);
+struct vm_page *vm_pagequeue_scan_next(uint8_t q, struct vm_page *marker, bool wrap,
+    struct vm_object **objp);
+
 /* Put this cpu's pending batches on their lists (the daemon, after a scan). */
 void vm_pagequeue_flush_cpu(void);
 
