@@ -857,15 +857,18 @@ pmap_wired_count(pmap_t pmap)
  */
 
 /*
- * page_reduce's work on one mapping, with the pv and pmap locks held: a
- * complete change, TLB flush included.  True when the mapping went.
+ * The work on one mapping of m at va in pmap (its pv and pmap locks held,
+ * pb being m's bucket): take the bits in clear (save: the D and A state
+ * to keep), or the whole mapping when it is left with neither R nor X,
+ * and note what to flush in b, the batch of pmap's changes.  A removal
+ * holds pb pending until b is flushed (delayed invalidation, see the
+ * top).  True when the mapping went.
  */
 static bool
 mapping_reduce(pmap_t pmap, vaddr_t va, struct vm_page *m, pt_entry_t clear,
-    pt_entry_t save, int *hits)
+    pt_entry_t save, int *hits, struct tlb_batch *b, struct pv_bucket *pb)
 {
 	pt_entry_t *pte = upt_leaf(pmap, va), old;
-	struct tlb_batch b;
 	bool remove;
 
 	KASSERT(pte != NULL && (pte_load(pte) & PTE_V) &&
@@ -888,62 +891,122 @@ mapping_reduce(pmap_t pmap, vaddr_t va, struct vm_page *m, pt_entry_t clear,
 		(void)leaf_clear(pte, PTE_A, m, save);
 		return false;
 	}
-	batch_init(&b);
 	old = leaf_clear(pte, remove ? ~0UL : clear, m, save);
 	if (remove) {
 		leaf_account(pmap, old, -1);
-		upt_unhold(pmap, va, &b);
+		upt_unhold(pmap, va, b);
+		batch_hold_bucket(b, pb);
 	}
-	batch_add(&b, va);
-	batch_finish(pmap, &b);
+	batch_add(b, va);
 	return remove;
 }
 
 /*
- * Take the bits in clear from every mapping of m (one left with neither
- * R nor X is removed), keeping the D and A state lost for the bits in
- * save.  Returns how many mappings had some of clear.  See the top for
- * the try-lock protocol and the wait for pending removals.
+ * The pmap whose lock page_reduce holds across the pages it works on,
+ * with the changes waiting for one flush.
+ */
+struct reduce_hold {
+	pmap_t		pmap;		/* NULL: none held */
+	struct tlb_batch b;
+};
+
+/*
+ * Flush what the held pmap collected and let it go.  locked: a pv bucket
+ * this cpu holds (or NULL), whose pending count the flush releases in
+ * place (batch_finish would take its lock).
+ */
+static void
+hold_release(struct reduce_hold *h, struct pv_bucket *locked)
+{
+	uint64_t bit = locked != NULL ? 1UL << (locked - pv_buckets) : 0;
+	bool pending_here = (h->b.buckets & bit) != 0;
+
+	if (h->pmap == NULL)
+		return;
+	h->b.buckets &= ~bit;
+	batch_finish(h->pmap, &h->b);
+	if (pending_here)
+		locked->pb_pending--;		/* flushed: the removals there are done */
+	spin_unlock(&h->pmap->pm_lock);
+	h->pmap = NULL;
+}
+
+/* Hold pmap (a try: pb, a pv lock, held), letting the one held before go. */
+static bool
+hold_take(struct reduce_hold *h, pmap_t pmap, struct pv_bucket *pb)
+{
+	if (h->pmap == pmap)
+		return true;
+	hold_release(h, pb);
+	if (!spin_trylock(&pmap->pm_lock))
+		return false;
+	h->pmap = pmap;
+	batch_init(&h->b);
+	return true;
+}
+
+/*
+ * Take the bits in clear from every mapping of each of the n pages ma[]
+ * (one left with neither R nor X is removed), keeping the D and A state
+ * lost for the bits in save.  The changes to one pmap are made under one
+ * hold of its lock and flushed once (a cluster of an object's pages, as
+ * they lie in one address space, costs one TLB shootdown, not one each).
+ * Returns how many mappings had some of clear.  See the top for the
+ * try-lock protocol and the wait for pending removals.
  */
 static int
-page_reduce(struct vm_page *m, pt_entry_t clear, pt_entry_t save)
+pages_reduce(struct vm_page **ma, int n, pt_entry_t clear, pt_entry_t save)
 {
-	struct pv_bucket *pb = pv_bucket(m);
+	struct reduce_hold h = { NULL };
 	struct pv_entry *pv, **prevp, *dead = NULL;
-	int hits = 0, backoff = 1;
+	int hits = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct vm_page *m = ma[i];
+		struct pv_bucket *pb = pv_bucket(m);
+		int backoff = 1;
 
 restart:
-	spin_lock(&pb->pb_lock);
-	if (pb->pb_pending != 0)
-		goto busy;
-	for (prevp = &m->md.pv_list; (pv = *prevp) != NULL;) {
-		pmap_t pmap = pv_pmap(pv);
-
-		if (!spin_trylock(&pmap->pm_lock))
+		spin_lock(&pb->pb_lock);
+		if (pb->pb_pending != 0)
 			goto busy;
-		if (mapping_reduce(pmap, pv_va(pv), m, clear, save, &hits)) {
-			*prevp = pv->pv_next;
-			pv->pv_next = dead;
-			dead = pv;
-		} else {
-			prevp = &pv->pv_next;
+		for (prevp = &m->md.pv_list; (pv = *prevp) != NULL;) {
+			if (!hold_take(&h, pv_pmap(pv), pb))
+				goto busy;
+			if (mapping_reduce(h.pmap, pv_va(pv), m, clear, save, &hits, &h.b, pb)) {
+				*prevp = pv->pv_next;
+				pv->pv_next = dead;
+				dead = pv;
+			} else {
+				prevp = &pv->pv_next;
+			}
 		}
-		spin_unlock(&pmap->pm_lock);
+		spin_unlock(&pb->pb_lock);
+		continue;
+busy:
+		/*
+		 * A pmap lock holder may want our pv lock, or our own pending
+		 * removals block pb: flush, let go, and try again a while later.
+		 */
+		spin_unlock(&pb->pb_lock);
+		hold_release(&h, NULL);
+		for (int k = 0; k < backoff; k++)
+			cpu_spinwait();
+		backoff = MIN(backoff * 2, 1024);
+		goto restart;
 	}
-	spin_unlock(&pb->pb_lock);
+	hold_release(&h, NULL);
 	while ((pv = dead) != NULL) {
 		dead = pv->pv_next;
 		pv_free(pv);
 	}
 	return hits;
+}
 
-busy:
-	/* A pmap lock holder may want our pv lock; let it have it for a while. */
-	spin_unlock(&pb->pb_lock);
-	for (int i = 0; i < backoff; i++)
-		cpu_spinwait();
-	backoff = MIN(backoff * 2, 1024);
-	goto restart;
+static int
+page_reduce(struct vm_page *m, pt_entry_t clear, pt_entry_t save)
+{
+	return pages_reduce(&m, 1, clear, save);
 }
 
 /* Does a mapping of m have one of bits?  Other pmaps' tables walked unlocked (see top). */
@@ -985,6 +1048,18 @@ void
 pmap_remove_all(struct vm_page *m)
 {
 	page_reduce(m, ~0UL, PTE_D | PTE_A);
+}
+
+void
+pmap_remove_write_pages(struct vm_page **ma, int n)
+{
+	pages_reduce(ma, n, PTE_W | PTE_D | PTE_SW_WRITE, PTE_D | PTE_A);
+}
+
+void
+pmap_remove_all_pages(struct vm_page **ma, int n)
+{
+	pages_reduce(ma, n, ~0UL, PTE_D | PTE_A);
 }
 
 bool

@@ -827,6 +827,46 @@ test_remote_large(pmap_t p, struct vm_page *m)
 	    "removing 100 pages (a whole-space flush) reaches every cpu");
 }
 
+#define BATCH_PAGES	8
+
+/*
+ * Eight pages the other cpus write through p: write-protected, then
+ * removed, a batch at a time: one shootdown per batch, and no cpu writes
+ * (then reaches) any of them through an old entry.
+ */
+static void
+test_remote_batch(pmap_t p)
+{
+	struct vm_page *ma[BATCH_PAGES];
+	struct pmap_stats s0, s1, s2;
+	bool ok = true, wp = true, gone = true;
+
+	for (int i = 0; i < BATCH_PAGES; i++) {
+		ma[i] = page_new((uint8_t)(0x40 + i));
+		pmap_enter(p, VA_REMOTE + ptoa(i), ma[i], VM_PROT_RW, VM_PROT_WRITE);
+		ok &= on_others(R_STORE, VA_REMOTE + ptoa(i), 0, (uint8_t)(0x40 + i));
+	}
+	selftest_ok(ok, "batch: the others write %d pages", BATCH_PAGES);
+	pmap_get_stats(&s0);
+	pmap_remove_write_pages(ma, BATCH_PAGES);
+	pmap_get_stats(&s1);
+	for (int i = 0; i < BATCH_PAGES; i++)
+		wp &= on_others(R_STORE, VA_REMOTE + ptoa(i), EFAULT, 0) &&
+		    on_others(R_FETCH, VA_REMOTE + ptoa(i), 0, (uint8_t)(0x40 + i));
+	selftest_ok(wp && s1.shootdowns == s0.shootdowns + 1,
+	    "batch: pmap_remove_write_pages: one shootdown (%lu), none writes any of them",
+	    s1.shootdowns - s0.shootdowns);
+	pmap_remove_all_pages(ma, BATCH_PAGES);
+	pmap_get_stats(&s2);
+	for (int i = 0; i < BATCH_PAGES; i++)
+		gone &= on_others(R_FETCH, VA_REMOTE + ptoa(i), EFAULT, 0) &&
+		    !pmap_page_is_mapped(ma[i]) && pmap_is_modified(ma[i]);
+	selftest_ok(gone && s2.shootdowns == s1.shootdowns + 1,
+	    "batch: pmap_remove_all_pages: one shootdown, all gone, the writes remembered");
+	for (int i = 0; i < BATCH_PAGES; i++)
+		page_put(ma[i]);
+}
+
 /*
  * The other cpus cached p's translation of VA_REMOTE, then went to run
  * another address space: a removal interrupts none of them, and each
@@ -893,6 +933,7 @@ test_remote(void)
 	    "a mapping replaced by pmap_enter: every cpu sees the new page");
 	pmap_remove(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE);
 	test_remote_large(p, m2);
+	test_remote_batch(p);
 	test_remote_lazy(p, m);
 	remotes_stop();
 	pmap_activate_kernel();

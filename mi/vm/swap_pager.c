@@ -408,18 +408,20 @@ gather_writes(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, struct s
 		}
 		if (!vm_page_trysbusy(m))
 			continue;
-		/*
-		 * What is written is what the page holds now: no one can write
-		 * it until the busy state ends, so it is clean from here on
-		 * (a failed write makes it dirty again).  The completion runs
-		 * in an interrupt handler, where the pmap is better left alone.
-		 */
-		pmap_remove_write(m);
-		vm_page_undirty(m);
 		io->pages[n++] = m;
 		if (n == BIO_MAX_PAGES)
 			break;
 	}
+	/*
+	 * What is written is what the pages hold now: no one can write them
+	 * until the busy state ends, so they are clean from here on (a failed
+	 * write makes one dirty again).  Write-protected all at once: one TLB
+	 * shootdown for the run, not one per page.  The completion runs in an
+	 * interrupt handler, where the pmap is better left alone.
+	 */
+	pmap_remove_write_pages(io->pages, (int)n);
+	for (uint32_t i = 0; i < n; i++)
+		vm_page_undirty(io->pages[i]);
 	return n;
 }
 

@@ -98,25 +98,13 @@ write_cluster(struct vm_page *m, struct vm_object *obj)
 	return end - start;
 }
 
-/* A clean, unreferenced laundry page: unmapped and freed if it is still clean.  obj locked. */
-static bool
-free_clean(struct vm_page *m, struct vm_object *obj)
-{
-	pmap_remove_all(m);
-	if (needs_write(m, obj))
-		return false;		/* written through a mapping meanwhile */
-	vm_workingset_evict(m);
-	vm_page_free(m);
-	STAT_ADD(freed, 1);
-	return true;
-}
-
 /*
- * One laundry page, its object locked (and locked on return): how many
- * pages it got written or freed.
+ * One laundry page, its object locked (and locked on return), r the
+ * batch of clean pages to free (of that object): how many pages it got
+ * written or freed.
  */
 static uint64_t
-launder_page(struct vm_page *m, struct vm_object *obj)
+launder_page(struct vm_page *m, struct vm_object *obj, struct vm_reclaim *r)
 {
 	if (vm_page_busied(m))
 		return 0;			/* its write is in flight */
@@ -125,13 +113,16 @@ launder_page(struct vm_page *m, struct vm_object *obj)
 		STAT_ADD(reactivated, 1);
 		return 0;
 	}
-	if (!needs_write(m, obj))
-		return free_clean(m, obj) ? 1 : 0;
+	if (!needs_write(m, obj)) {
+		vm_reclaim_add(r, m);		/* written: the pager holds its contents */
+		return 1;
+	}
 	if (!vm_pager_can_launder(obj)) {
 		vm_page_unswappable(m);		/* swap is full: parked until it has room */
 		STAT_ADD(parked, 1);
 		return 0;
 	}
+	vm_reclaim_flush(r);			/* the object lock goes for the write */
 	return write_cluster(m, obj);
 }
 
@@ -140,19 +131,21 @@ static uint64_t
 launder(uint64_t want)
 {
 	uint64_t done = 0, budget = vm_pagequeue_total(PQ_LAUNDRY);
+	struct vm_reclaim r = { NULL };
 	struct vm_object *obj;
 	struct vm_page *m;
 
 	STAT_ADD(passes, 1);
 	vm_pagequeue_marker_insert(PQ_LAUNDRY, &laundry_marker);
 	while (done < want && budget-- > 0 &&
-	    (m = vm_pagequeue_scan_next(PQ_LAUNDRY, &laundry_marker, false, &obj)) != NULL) {
-		done += launder_page(m, obj);
-		spin_unlock(&obj->lock);
+	    (m = vm_pagequeue_scan_next(PQ_LAUNDRY, &laundry_marker, false, r.obj, &obj)) != NULL) {
+		vm_reclaim_switch(&r, obj);
+		done += launder_page(m, obj, &r);
 	}
+	vm_reclaim_switch(&r, NULL);
 	vm_pagequeue_marker_remove(PQ_LAUNDRY, &laundry_marker);
 	vm_pagequeue_flush_cpu();
-	vm_page_free_wakeup();		/* pages freed under object locks woke no one */
+	STAT_ADD(freed, r.freed);
 	__atomic_add_fetch(&laundry_progress, done, __ATOMIC_RELAXED);
 	return done;
 }

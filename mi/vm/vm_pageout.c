@@ -69,7 +69,8 @@
 #define PAGEOUT_IDLE_NS		(100UL * 1000 * 1000)	/* a look even if no one asks (a kick left) */
 #define PAGEOUT_RETRY_NS	(20UL * 1000 * 1000)	/* after a pass that freed nothing */
 #define PAGEOUT_OOM_PASSES	12			/* FreeBSD's vm.pageout_oom_seq */
-#define SCAN_WAKE_EVERY		32			/* pages freed between wakeups of waiters */
+#define PAGEOUT_OOM_NS		(1000UL * 1000 * 1000)	/* ... lasting at least this long */
+#define PAGEOUT_LAUNDRY_STUCK_NS (30UL * 1000 * 1000 * 1000)	/* a laundry writing nothing */
 #define MIN_FREE_KBYTES_MAX_FRACTION 4	/* min_free_kbytes may take at most a quarter of RAM */
 
 struct vm_pageout_targets vm_pageout_targets;
@@ -81,10 +82,12 @@ static uint32_t pageout_wanted;		/* (pageout_lock, read atomically) */
 static const char pageout_chan;		/* the daemon sleeps here */
 static uint32_t swap_added;			/* (A) the unswappable queue is to be emptied */
 static unsigned oom_passes;		/* (daemon) passes in a row that could not help */
+static uint64_t oom_deadline;		/* (daemon) no kill before this (cpu_time()) */
 static uint64_t failures_seen;		/* (daemon) vm_page_alloc_failures at the last pass */
 static uint64_t free_seen;		/* (daemon) free pages at the last pass */
 static uint64_t laundered_seen;		/* (daemon) the laundry's progress at the last pass */
 static uint64_t swap_room_seen;		/* (daemon) free swap slots at the last look */
+static uint64_t laundry_deadline;	/* (daemon) the laundry is stuck if it writes nothing by then */
 
 /* The daemon's places in the queues (never freed, never in an object). */
 static struct vm_page inactive_marker = { .flags = PG_MARKER, .astate = { .queue = PQ_NONE } };
@@ -200,20 +203,70 @@ page_launder(struct vm_page *m, struct vm_object *obj)
 	}
 }
 
-enum verdict { KEPT, ACTIVATED, LAUNDERED, FREED };
+/*
+ * Reclaiming clean pages in batches.
+ */
+
+void
+vm_reclaim_add(struct vm_reclaim *r, struct vm_page *m)
+{
+	KASSERT(m->object == r->obj && spin_owned(&r->obj->lock),
+	    ("vm_reclaim_add: page %lx not of the batch's locked object", m->phys_addr));
+	r->pages[r->n++] = m;
+	if (r->n == VM_RECLAIM_BATCH)
+		vm_reclaim_flush(r);
+}
+
+void
+vm_reclaim_flush(struct vm_reclaim *r)
+{
+	if (r->n == 0)
+		return;
+	/* Unmapping collects any D bit a write set meanwhile: those go to laundry instead. */
+	pmap_remove_all_pages(r->pages, r->n);
+	for (int i = 0; i < r->n; i++) {
+		struct vm_page *m = r->pages[i];
+
+		if (page_dirty(m)) {
+			page_launder(m, r->obj);
+			continue;
+		}
+		vm_workingset_evict(m);
+		vm_page_free(m);
+		r->freed++;
+	}
+	r->n = 0;
+}
+
+void
+vm_reclaim_switch(struct vm_reclaim *r, struct vm_object *obj)
+{
+	if (obj == r->obj)
+		return;
+	if (r->obj != NULL) {
+		vm_reclaim_flush(r);
+		spin_unlock(&r->obj->lock);
+		/* Pages freed under the object lock woke no one: now, holding nothing else. */
+		vm_page_free_wakeup();
+	}
+	r->obj = obj;
+}
 
 /*
  * One inactive page, its object locked: promote it on a second
- * reference, keep it for one more trip on a first, else reclaim it.
+ * reference, keep it for one more trip on a first, else reclaim it: if
+ * clean, to r's batch, to be unmapped and freed; if dirty, to be written
+ * first (or kept, with nowhere to write it), still mapped (the pager
+ * write-protects it before writing).
  */
-static enum verdict
-inactive_page(struct vm_page *m, struct vm_object *obj)
+static void
+inactive_page(struct vm_page *m, struct vm_object *obj, struct vm_reclaim *r)
 {
 	bool seen;
 	int refs;
 
 	if (vm_page_busied(m))
-		return KEPT;		/* being filled or written */
+		return;			/* being filled or written */
 	KASSERT(m->wire_count == 0, ("inactive_page: wired page %lx on inactive", m->phys_addr));
 	STAT_INC(pgscan_kswapd);
 	refs = pmap_ts_referenced(m);
@@ -222,29 +275,16 @@ inactive_page(struct vm_page *m, struct vm_object *obj)
 		if (seen || refs > 1) {
 			vm_page_activate(m);
 			STAT_INC(reactivations);
-			return ACTIVATED;
+			return;
 		}
 		vm_page_reference(m);	/* the first reference the daemon saw */
 		vm_page_requeue(m);
-		return KEPT;
+		return;
 	}
-	/*
-	 * Dirty: to be written first (or kept, with nowhere to write it),
-	 * still mapped; the laundry write-protects it before writing.  Clean:
-	 * unmapped, which collects any D bit a write set meanwhile, then
-	 * freed if it is still clean.
-	 */
-	if (!page_dirty(m)) {
-		pmap_remove_all(m);
-		if (!page_dirty(m)) {
-			vm_workingset_evict(m);
-			vm_page_free(m);
-			STAT_INC(pgsteal_kswapd);
-			return FREED;
-		}
-	}
-	page_launder(m, obj);
-	return LAUNDERED;
+	if (page_dirty(m))
+		page_launder(m, obj);
+	else
+		vm_reclaim_add(r, m);
 }
 
 /*
@@ -260,34 +300,38 @@ scan_queue(uint8_t q, struct vm_page *marker, bool wrap, uint64_t want,
 	struct vm_object *obj;
 	struct vm_page *m;
 
-	while (done < want && budget-- > 0 && (m = vm_pagequeue_scan_next(q, marker, wrap, &obj)) != NULL) {
-		bool yes = visit(m, obj);
-
+	while (done < want && budget-- > 0 &&
+	    (m = vm_pagequeue_scan_next(q, marker, wrap, NULL, &obj)) != NULL) {
+		if (visit(m, obj))
+			done++;
 		spin_unlock(&obj->lock);
-		/* Pages freed under the object lock woke no one: now, holding nothing. */
-		if (yes && ++done % SCAN_WAKE_EVERY == 0)
-			vm_page_free_wakeup();
 	}
-	vm_page_free_wakeup();
 	return done;
 }
 
-static bool
-inactive_freed(struct vm_page *m, struct vm_object *obj)
-{
-	return inactive_page(m, obj) == FREED;
-}
-
-/* Free up to want inactive pages, oldest first; how many were freed. */
+/*
+ * Free up to want inactive pages, oldest first; how many were freed.  The
+ * pages of one object met in a row are kept under its lock, and the clean
+ * ones freed in batches (vm_reclaim).
+ */
 static uint64_t
 scan_inactive(uint64_t want)
 {
-	uint64_t freed;
+	uint64_t budget = vm_pagequeue_total(PQ_INACTIVE);
+	struct vm_reclaim r = { NULL };
+	struct vm_object *obj;
+	struct vm_page *m;
 
 	vm_pagequeue_marker_insert(PQ_INACTIVE, &inactive_marker);
-	freed = scan_queue(PQ_INACTIVE, &inactive_marker, false, want, inactive_freed);
+	while (r.freed + r.n < want && budget-- > 0 &&
+	    (m = vm_pagequeue_scan_next(PQ_INACTIVE, &inactive_marker, false, r.obj, &obj)) != NULL) {
+		vm_reclaim_switch(&r, obj);
+		inactive_page(m, obj, &r);
+	}
+	vm_reclaim_switch(&r, NULL);
 	vm_pagequeue_marker_remove(PQ_INACTIVE, &inactive_marker);
-	return freed;
+	__atomic_add_fetch(&vm_pageout_stats.pgsteal_kswapd, r.freed, __ATOMIC_RELAXED);
+	return r.freed;
 }
 
 /* One active page, object locked: age it; true if it went to inactive. */
@@ -421,8 +465,9 @@ reclaim_hold(bool on)
  * allocations fail (free pages below free_min, and some allocation
  * failed since the last pass or someone waits for memory: memory is
  * short and someone is hurt by it), and while no one else freed memory
- * either (an exit, the last victim's perhaps): PAGEOUT_OOM_PASSES of
- * them in a row and the OOM killer picks a victim.
+ * either (an exit, the last victim's perhaps) nor the laundry got pages
+ * written: PAGEOUT_OOM_PASSES of them in a row, over PAGEOUT_OOM_NS at
+ * least, and the OOM killer picks a victim.
  */
 static void
 oom_check(bool progress)
@@ -430,19 +475,33 @@ oom_check(bool progress)
 	uint64_t failures = __atomic_load_n(&vm_page_alloc_failures, __ATOMIC_RELAXED);
 	uint64_t free = vm_page_count_free(), laundered = vm_laundry_progress();
 	bool hurting = failures != failures_seen || vm_wait_waiters() > 0;
+	bool laundry_moved = laundered != laundered_seen;
 	/* Someone else frees memory (an exit), or the laundry writes pages that will be. */
-	bool freeing = free > free_seen || laundered != laundered_seen;
+	bool freeing = free > free_seen || laundry_moved;
 
 	failures_seen = failures;
 	free_seen = free;
 	laundered_seen = laundered;
+	if (laundry_moved || laundry_deadline == 0)
+		laundry_deadline = sleepq_deadline_ns(PAGEOUT_LAUNDRY_STUCK_NS);
+	/*
+	 * While swap has room, dirty anonymous pages can still go: the
+	 * laundry is only slow (a slow disk, busy cpus), unless it has got
+	 * nothing written for PAGEOUT_LAUNDRY_STUCK_NS (a disk that no longer
+	 * answers), when the OOM killer may act after all.
+	 */
+	if (swap_free_pages() > 0 && sleepq_remaining_ns(laundry_deadline) > 0)
+		freeing = true;
 	if (progress || freeing || !hurting || free >= vm_pageout_targets.free_min) {
 		oom_passes = 0;
 		reclaim_hold(true);
 		return;
 	}
 	STAT_INC(oom_passes);
-	if (++oom_passes < PAGEOUT_OOM_PASSES)
+	if (oom_passes++ == 0)
+		oom_deadline = sleepq_deadline_ns(PAGEOUT_OOM_NS);
+	/* Both enough passes and enough time: writes to a slow disk may be on their way. */
+	if (oom_passes < PAGEOUT_OOM_PASSES || sleepq_remaining_ns(oom_deadline) > 0)
 		return;
 	oom_passes = 0;
 	/* With no one to kill, the waiters must fail: nothing will come back. */

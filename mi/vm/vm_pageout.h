@@ -93,6 +93,27 @@ vm_paging_needed(uint64_t free)
 int vm_pageout_set_min_free_kbytes(uint64_t kb);
 
 /*
+ * Clean pages to be freed, of one object at a time (the daemon's
+ * inactive scan, the laundry): unmapped together, so that the pages one
+ * process maps cost one TLB shootdown for the batch, then freed if they
+ * are still clean (a write may have slipped in: those go to laundry).
+ * The walker keeps the batch's object locked across the pages it meets
+ * in a row; vm_reclaim_switch moves the batch to another (locked)
+ * object, flushing it and unlocking the old one, or with NULL ends it.
+ * freed counts the pages freed.
+ */
+#define VM_RECLAIM_BATCH	32
+struct vm_reclaim {
+	struct vm_object *obj;			/* locked by the walker, or NULL */
+	int		n;
+	uint64_t	freed;
+	struct vm_page	*pages[VM_RECLAIM_BATCH];
+};
+void vm_reclaim_add(struct vm_reclaim *r, struct vm_page *m);	/* m clean, unreferenced */
+void vm_reclaim_flush(struct vm_reclaim *r);
+void vm_reclaim_switch(struct vm_reclaim *r, struct vm_object *obj);
+
+/*
  * Swap was added: dirty anonymous pages parked on the unswappable queue
  * may be written now; the daemon moves them to laundry.
  */

@@ -413,7 +413,8 @@ vm_pagequeue_marker_remove(uint8_t q, struct vm_page *marker)
 }
 
 struct vm_page *
-vm_pagequeue_scan_next(uint8_t q, struct vm_page *marker, bool wrap, struct vm_object **objp)
+vm_pagequeue_scan_next(uint8_t q, struct vm_page *marker, bool wrap, struct vm_object *held,
+    struct vm_object **objp)
 {
 	struct vm_pagequeue *pq = &vm_pagequeues[q];
 	uint64_t limit = vm_pagequeue_total(q) + 2;
@@ -438,8 +439,18 @@ vm_pagequeue_scan_next(uint8_t q, struct vm_page *marker, bool wrap, struct vm_o
 			continue;
 		/* Objects are type-stable: a stale pointer still leads to an object lock. */
 		obj = __atomic_load_n(&m->object, __ATOMIC_ACQUIRE);
-		if (obj != NULL && spin_trylock(&obj->lock)) {
+		if (obj != NULL && obj == held) {
+			/* The caller holds it already: m is its page (an object's own lock). */
 			if (m->object == obj && vm_page_queue(m) == q) {
+				spin_unlock(&pq->pq_lock);
+				*objp = obj;
+				return m;
+			}
+			continue;
+		}
+		if (obj != NULL && spin_trylock(&obj->lock)) {
+			/* A dying object frees its pages itself, once its paging is done. */
+			if (m->object == obj && vm_page_queue(m) == q && !(obj->flags & OBJ_DEAD)) {
 				spin_unlock(&pq->pq_lock);
 				*objp = obj;
 				return m;

@@ -150,12 +150,16 @@ void vm_page_set_act_count(struct vm_page *m, uint8_t act);
  * wrap, past the end back to the head, as a clock hand), its object
  * locked in *objp, and moves the marker past it; NULL at the end.  A
  * page whose object lock is taken is passed over: a walker never waits
- * for an object lock while it holds a queue's.  => no lock held
+ * for an object lock while it holds a queue's; so is one of a dying
+ * object (OBJ_DEAD), which frees its pages itself.  A walker may keep
+ * one object locked across pages (held, else NULL): a page of held comes
+ * with nothing more locked, one of another object with its lock too.
+ * => no lock held but held's
  */
 void vm_pagequeue_marker_insert(uint8_t q, struct vm_page *marker);
 void vm_pagequeue_marker_remove(uint8_t q, struct vm_page *marker);
 struct vm_page *vm_pagequeue_scan_next(uint8_t q, struct vm_page *marker, bool wrap,
-    struct vm_object **objp);
+    struct vm_object *held, struct vm_object **objp);
 
 /* Put this cpu's pending batches on their lists (the daemon, after a scan). */
 void vm_pagequeue_flush_cpu(void);

@@ -22,6 +22,8 @@ int vmstat_is_sable(void);
  * there is no such file (Linux).
  */
 long vmcheck_problems(const char *path);
+/* A "name value" line of /proc/vmcheck (swap_slots_used, swap_slots_held), or -1. */
+long vmcheck_value(const char *name);
 /* One TAP line: this process's address space passes the check (a skip on Linux). */
 void tap_vm_consistent(const char *after);
 

@@ -68,6 +68,12 @@ vmcheck_problems(const char *path)
 	return lookup(path, "problems", ' ');
 }
 
+long
+vmcheck_value(const char *name)
+{
+	return lookup("/proc/vmcheck", name, ' ');
+}
+
 void
 tap_vm_consistent(const char *after)
 {
