@@ -286,7 +286,7 @@ batch_hold_bucket(struct tlb_batch *b, struct pv_bucket *pb)
 
 	if ((b->buckets & bit) == 0) {
 		b->buckets |= bit;
-		pb->pb_pending++;
+		__atomic_add_fetch(&pb->pb_pending, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -304,9 +304,8 @@ batch_finish(pmap_t pmap, struct tlb_batch *b)
 		struct pv_bucket *pb = &pv_buckets[__builtin_ctzl(b->buckets)];
 
 		b->buckets &= b->buckets - 1;
-		spin_lock(&pb->pb_lock);
-		pb->pb_pending--;
-		spin_unlock(&pb->pb_lock);
+		/* After the flush, without the lock: its waiters look again under it. */
+		__atomic_sub_fetch(&pb->pb_pending, 1, __ATOMIC_RELEASE);
 	}
 	while ((n = list_first(&b->ptpages)) != NULL) {
 		list_remove(n);
@@ -910,34 +909,24 @@ struct reduce_hold {
 	struct tlb_batch b;
 };
 
-/*
- * Flush what the held pmap collected and let it go.  locked: a pv bucket
- * this cpu holds (or NULL), whose pending count the flush releases in
- * place (batch_finish would take its lock).
- */
+/* Flush what the held pmap collected and let it go (a pv lock may be held). */
 static void
-hold_release(struct reduce_hold *h, struct pv_bucket *locked)
+hold_release(struct reduce_hold *h)
 {
-	uint64_t bit = locked != NULL ? 1UL << (locked - pv_buckets) : 0;
-	bool pending_here = (h->b.buckets & bit) != 0;
-
 	if (h->pmap == NULL)
 		return;
-	h->b.buckets &= ~bit;
 	batch_finish(h->pmap, &h->b);
-	if (pending_here)
-		locked->pb_pending--;		/* flushed: the removals there are done */
 	spin_unlock(&h->pmap->pm_lock);
 	h->pmap = NULL;
 }
 
-/* Hold pmap (a try: pb, a pv lock, held), letting the one held before go. */
+/* Hold pmap (a try: a pv lock is held), letting the one held before go. */
 static bool
-hold_take(struct reduce_hold *h, pmap_t pmap, struct pv_bucket *pb)
+hold_take(struct reduce_hold *h, pmap_t pmap)
 {
 	if (h->pmap == pmap)
 		return true;
-	hold_release(h, pb);
+	hold_release(h);
 	if (!spin_trylock(&pmap->pm_lock))
 		return false;
 	h->pmap = pmap;
@@ -968,10 +957,10 @@ pages_reduce(struct vm_page **ma, int n, pt_entry_t clear, pt_entry_t save)
 
 restart:
 		spin_lock(&pb->pb_lock);
-		if (pb->pb_pending != 0)
+		if (__atomic_load_n(&pb->pb_pending, __ATOMIC_ACQUIRE) != 0)
 			goto busy;
 		for (prevp = &m->md.pv_list; (pv = *prevp) != NULL;) {
-			if (!hold_take(&h, pv_pmap(pv), pb))
+			if (!hold_take(&h, pv_pmap(pv)))
 				goto busy;
 			if (mapping_reduce(h.pmap, pv_va(pv), m, clear, save, &hits, &h.b, pb)) {
 				*prevp = pv->pv_next;
@@ -989,13 +978,13 @@ busy:
 		 * removals block pb: flush, let go, and try again a while later.
 		 */
 		spin_unlock(&pb->pb_lock);
-		hold_release(&h, NULL);
+		hold_release(&h);
 		for (int k = 0; k < backoff; k++)
 			cpu_spinwait();
 		backoff = MIN(backoff * 2, 1024);
 		goto restart;
 	}
-	hold_release(&h, NULL);
+	hold_release(&h);
 	while ((pv = dead) != NULL) {
 		dead = pv->pv_next;
 		pv_free(pv);

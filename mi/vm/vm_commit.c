@@ -3,6 +3,7 @@
  */
 #include <kern/systm.h>
 #include <kern/spinlock.h>
+#include <vm/swap_device.h>
 #include <vm/vm_commit.h>
 #include <vm/vm_page.h>
 
@@ -16,11 +17,11 @@ static uint64_t overcommit_kbytes;			/* (A) 0: the ratio applies */
 static uint64_t committed_entries;			/* (A) pages held by map entries */
 static uint64_t committed_objects;			/* (A) pages held by objects */
 
-/* Swap the accounting counts; none until there are swap devices. */
+/* Swap, in pages: what the heuristic and the limit count on beside RAM. */
 static uint64_t
 swap_pages(void)
 {
-	return 0;
+	return swap_total_pages();
 }
 
 uint64_t

@@ -105,12 +105,11 @@ main(void)
 	pid_t pids[2];
 	int st, ok = 1;
 
-	tap_plan(5);
+	tap_plan(6);
 	npages = len / PGSZ;
-	if ((region = (uint64_t *)map_pages(npages)) == NULL) {
-		tap_skip_all("no room for the region");
+	region = (uint64_t *)map_pages(npages);
+	if (!tap_ok(region != NULL, "a %lu MiB region mapped", len >> 20))
 		return tap_done();
-	}
 	for (unsigned long p = 0; p < PARTS; p++)
 		write_part(p, 0);
 	before = vm_snapshot_take();

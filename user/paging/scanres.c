@@ -63,17 +63,15 @@ main(void)
 	uint64_t *hot, *region;
 	int ok = 1;
 
-	tap_plan(3);
 	if (!vmstat_is_sable()) {
 		tap_skip_all("the sizes are the 128 MiB test machine's, the counters our kernel's");
 		return tap_done();
 	}
+	tap_plan(4);
 	hot = (uint64_t *)map_pages(HOT / PGSZ);
 	region = (uint64_t *)map_pages(REGION / PGSZ);
-	if (hot == NULL || region == NULL) {
-		tap_skip_all("no room for the mappings");
+	if (!tap_ok(hot != NULL && region != NULL, "24 MiB hot and a 256 MiB region mapped"))
 		return tap_done();
-	}
 	fill(hot, HOT);
 	fill(region, REGION);
 	for (int r = 0; r < WARMUP + MEASURED; r++) {

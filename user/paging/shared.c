@@ -91,13 +91,11 @@ main(void)
 	pid_t pids[3];
 	int st, ok = 1;
 
-	tap_plan(3);
+	tap_plan(4);
 	len = vmstat_is_sable() ? SHARED : 16 * MIB;
 	shared = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (shared == MAP_FAILED) {
-		tap_skip_all("no room for the shared region");
+	if (!tap_ok(shared != MAP_FAILED, "%lu MiB of shared anonymous memory mapped", len >> 20))
 		return tap_done();
-	}
 	for (int w = 0; w < 2; w++)
 		if ((pids[w] = fork()) == 0)
 			_exit(sharer(w));
