@@ -1,7 +1,9 @@
 /*
  * Self-tests of the VM's waiting: a fault that finds its page busy sleeps
- * until the filler is done; an object whose last reference goes waits
- * for its paging in progress; a fault out of memory sleeps in vm_wait
+ * until the filler is done; a fault whose pager sleeps for I/O holds no
+ * lock meanwhile (the map can change, or the mapping go, under it); an
+ * object whose last reference goes waits for its paging in progress; a
+ * fault out of memory sleeps in vm_wait
  * until pages are freed, or fails at once when nothing is being freed;
  * an M_WAITOK allocation sleeps until a page is freed and never returns
  * NULL.  Each waiter is a thread of its own; the test holds what it waits
@@ -217,6 +219,140 @@ out:
 	vm_object_deallocate(obj);
 }
 
+/*
+ * A pager that takes its time: getpages waits, sleeping, until the test
+ * lets it go -- as a pager waiting for a disk would -- and fills the page.
+ * It sleeps, so the lock checker would catch a spin lock held across it.
+ */
+static struct {
+	uint32_t	entered;	/* (A) getpages is waiting */
+	uint32_t	release;	/* (A) the test lets it fill the page */
+} slow;
+
+static int
+slow_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ahead)
+{
+	(void)obj;
+	(void)behind;
+	(void)ahead;
+	__atomic_store_n(&slow.entered, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&slow.release, __ATOMIC_ACQUIRE))
+		selftest_sleep_ms(1);
+	memset((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)), FILL_BYTE, PAGE_SIZE);
+	return 0;
+}
+
+static bool
+slow_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before, int *after)
+{
+	if (before != NULL)
+		*before = 0;
+	if (after != NULL)
+		*after = 0;
+	return pindex < obj->size;
+}
+
+static const struct vm_pager_ops slow_pager_ops = {
+	.name = "selftest slow",
+	.getpages = slow_getpages,
+	.haspage = slow_haspage,
+};
+
+static struct vm_object *
+slow_object(void)
+{
+	struct vm_object *obj = vm_object_allocate(OBJT_SWAP, 1);
+
+	obj->pager = &slow_pager_ops;
+	slow.entered = slow.release = 0;
+	return obj;
+}
+
+/* Until getpages has been entered (up to SETTLE_MS); whether it was. */
+static bool
+slow_entered(void)
+{
+	for (int t = 0; t < SETTLE_MS && !__atomic_load_n(&slow.entered, __ATOMIC_ACQUIRE); t++)
+		selftest_sleep_ms(1);
+	return __atomic_load_n(&slow.entered, __ATOMIC_ACQUIRE) != 0;
+}
+
+/*
+ * While the pager waits for its "I/O", the fault holds no lock: the map
+ * can be taken exclusive and changed (its timestamp moves); when the page
+ * is in, the fault starts over, looks the entry up again and maps it.
+ */
+static void
+test_pager_wait_unlocked(void)
+{
+	struct vm_object *obj = slow_object();
+	struct vmspace *vm = map_object(obj);
+	struct waiter w = { .vm = vm, .va = UBASE, .action = read_byte };
+	uint64_t restarts0 = vm_fault_stats.restarts, pageins0 = vm_fault_stats.pageins;
+	bool unlocked;
+
+	if (!selftest_ok(vm != NULL, "pager wait: a mapping of a slow pager's object"))
+		return;
+	waiter_start(&w);
+	waiter_go(&w);
+	unlocked = slow_entered() && sx_try_xlock(&vm->vm_map.lock);
+	if (unlocked)
+		vm_map_unlock(&vm->vm_map);	/* a change: the timestamp moves */
+	selftest_ok(unlocked && !waiter_done(&w),
+	    "pager wait: while the pager waits, the map can be locked exclusive (no lock held)");
+	__atomic_store_n(&slow.release, 1, __ATOMIC_RELEASE);
+	selftest_ok(waiter_finish(&w) && w.byte == FILL_BYTE &&
+	    vm_fault_stats.pageins == pageins0 + 1 && vm_fault_stats.restarts > restarts0,
+	    "pager wait: the fault starts over and maps what the pager read (%#x)", w.byte);
+	vmspace_free(vm);
+	vm_object_deallocate(obj);
+}
+
+static int
+unmap_page(struct waiter *w)
+{
+	return vm_map_remove(&w->vm->vm_map, w->va, w->va + PAGE_SIZE);
+}
+
+/*
+ * The mapping goes while the pager waits: the object's teardown waits
+ * for the fault's paging in progress, and the fault, starting over,
+ * finds nothing mapped (EFAULT).
+ */
+static void
+test_pager_wait_unmapped(void)
+{
+	struct vm_object *obj = slow_object();
+	struct vmspace *vm = map_object(obj);
+	struct waiter w = { .vm = vm, .va = UBASE, .action = read_byte };
+	struct waiter u = { .vm = vm, .va = UBASE, .action = unmap_page };
+	bool waited;
+
+	if (!selftest_ok(vm != NULL, "pager wait, unmapped: a mapping of a slow pager's object"))
+		return;
+	vm_object_deallocate(obj);		/* the mapping holds the last reference */
+	waiter_start(&w);
+	waiter_go(&w);
+	if (!selftest_ok(slow_entered(), "pager wait, unmapped: the pager is reading"))
+		__atomic_store_n(&slow.release, 1, __ATOMIC_RELEASE);
+	waiter_start(&u);
+	waiter_go(&u);
+	for (int t = 0; t < SETTLE_MS && !(__atomic_load_n(&obj->flags, __ATOMIC_ACQUIRE) &
+	    OBJ_PIPWANT); t++)
+		selftest_sleep_ms(1);
+	waited = (__atomic_load_n(&obj->flags, __ATOMIC_ACQUIRE) & OBJ_PIPWANT) &&
+	    !waiter_done(&u) && !waiter_done(&w);
+	selftest_ok(waited, "pager wait, unmapped: munmap's teardown of the object waits for "
+	    "the paging in progress");
+	__atomic_store_n(&slow.release, 1, __ATOMIC_RELEASE);
+	selftest_ok(waiter_finish(&u), "pager wait, unmapped: the teardown ends once the "
+	    "pager is done");
+	selftest_ok(selftest_threads_wait(w.group, SETTLE_MS) == 1 && w.error == EFAULT,
+	    "pager wait, unmapped: the fault starts over and finds nothing mapped (error %d)",
+	    w.error);
+	vmspace_free(vm);
+}
+
 static struct vm_object *dying_object;
 
 static int
@@ -373,6 +509,8 @@ vm_wait_selftests(void)
 	free0 = vm_page_count_free();
 	test_busy_fill();
 	test_busy_shared();
+	test_pager_wait_unlocked();
+	test_pager_wait_unmapped();
 	test_pip_drain();
 	test_fault_waits_for_memory();
 	test_waitok_sleeps();

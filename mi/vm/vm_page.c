@@ -15,7 +15,7 @@
 #include <vm/vm_wait.h>
 
 /*
- * The reserve user memory leaves to the kernel: a 1/1024 of the pages
+ * The reserve user memory leaves to the kernel: 1/1024 of the pages
  * (128 at 512 MiB, 2048 at 8 GiB), and never fewer than enough for the
  * page tables and bookkeeping of a process being torn down.
  */

@@ -44,9 +44,10 @@ struct vm_pager_ops {
 	 * the page at m->pindex.  The pager may also read up to behind pages
 	 * before it and ahead after it (read-around) into new pages it
 	 * inserts where none is resident; those it leaves unbusied and
-	 * clean.  Called without the object lock, its paging count held.  0,
-	 * or an errno that the fault handler turns into SIGBUS.  NULL:
-	 * zero-fill.
+	 * clean.  Called with no lock held at all, the map's included, so it
+	 * may sleep for I/O; the object is kept alive by the caller's
+	 * paging-in-progress count.  0, or an errno that the fault handler
+	 * turns into SIGBUS.  NULL: zero-fill.
 	 */
 	int		(*getpages)(struct vm_object *obj, struct vm_page *m, int behind,
 			    int ahead);
