@@ -231,7 +231,9 @@ uint64_t vm_map_wirings(struct vm_map *map);
 bool vm_map_page_resident(struct vm_map *map, vaddr_t va);
 /*
  * For each shared mapping of a file object in [start, end), call fn on
- * the object and the page range it covers (msync).  With invalidate, a
+ * the object and the page range it covers (msync).  fn runs with the map
+ * unlocked (writing pages out may sleep on the file's locks, which come
+ * before the map lock) and the object referenced.  With invalidate, a
  * wired entry in the range is EBUSY (locked pages cannot be invalidated).
  */
 int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
