@@ -9,8 +9,9 @@
  * swap use is back where it started and the slots in use are exactly
  * those objects hold.
  *
- * Without swap (Linux through qemu-user, or no swap= word) MADV_PAGEOUT
- * leaves the pages alone and only the data checks mean anything.
+ * Without swap (Linux through qemu-user on a host without swap, or no
+ * swap= word) MADV_PAGEOUT leaves the pages alone and it is skipped:
+ * vm_stress does the rest of this, faster.
  */
 #include <errno.h>
 #include <signal.h>
@@ -195,6 +196,11 @@ main(void)
 	pid_t pids[WORKERS], checker;
 	int st, ok = 1;
 
+	if (meminfo_get("SwapTotal") <= 0 || under_qemu_user()) {
+		/* Without swap MADV_PAGEOUT does nothing: vm_stress covers the rest, faster. */
+		tap_skip_all("no swap in use: nothing would be paged");
+		return 0;
+	}
 	tap_plan(WORKERS + 4);
 	out0 = vmstat_get("pswpout");
 	checker = fork();
@@ -213,10 +219,10 @@ main(void)
 	waitpid(checker, &st, 0);
 	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "meanwhile /proc/vmcheck found every "
 	    "object's swap metadata sound (status %#x)", st);
-	if (meminfo_get("SwapTotal") <= 0 || under_qemu_user() || !vmstat_is_sable()) {
-		tap_skip("no swap in use here: nothing was paged");
-		tap_skip("no swap in use here");
-		tap_skip("no swap in use here");
+	if (!vmstat_is_sable()) {
+		tap_skip("the swap counters checked here are our kernel's");
+		tap_skip("the swap counters checked here are our kernel's");
+		tap_skip("the swap counters checked here are our kernel's");
 		return tap_done();
 	}
 	tap_ok(vmstat_get("pswpout") > out0, "%ld pages went out to swap",
