@@ -9,6 +9,7 @@
 #include <kern/malloc.h>
 #include <kern/mutex.h>
 #include <kern/proc.h>
+#include <kern/sleepqueue.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <vm/blist.h>
@@ -25,7 +26,8 @@
 #define SWAP_FLAGS_VALID	(SWAP_FLAG_PRIO_MASK | SWAP_FLAG_PREFER | SWAP_FLAG_DISCARD | \
 				 SWAP_FLAG_DISCARD_ONCE | SWAP_FLAG_DISCARD_PAGES)
 #define SWAP_BOOT_WORD_MAX	256
-#define SWAPOFF_PASSES_MAX	8	/* unuse passes before swapoff gives up (EBUSY) */
+#define SWAPOFF_PASSES_MAX	64	/* unuse passes before swapoff gives up (EBUSY) */
+#define SWAPOFF_PAUSE_NS	10000000	/* between passes: 10 ms for I/O and exits to end */
 
 struct swap_device {
 	bool		sd_used;	/* (S) the entry is taken (swapon under way, or in service) */
@@ -71,21 +73,27 @@ next_priority(int ceiling)
 	return best;
 }
 
-/* A run of count slots on a device of priority prio, taking turns from rr_last. */
+/*
+ * A run of *count slots on a device of priority prio, taking turns from
+ * rr_last; no longer than one request to the device may be (*count is
+ * lowered to that).
+ */
 static uint64_t
-alloc_at_priority(int prio, uint64_t count)
+alloc_at_priority(int prio, uint64_t *count)
 {
 	for (int k = 1; k <= SWAP_DEVICES_MAX; k++) {
 		int i = (rr_last + k + SWAP_DEVICES_MAX) % SWAP_DEVICES_MAX;
 		struct swap_device *sd = &swap_devices[i];
-		uint64_t page;
+		uint64_t page, n;
 
 		if (!sd->sd_active || !sd->sd_writable || sd->sd_prio != prio)
 			continue;
-		if ((page = blist_alloc(&sd->sd_blist, count)) == BLIST_NONE)
+		n = MIN(*count, (uint64_t)sd->sd_disk->d_max_pages);
+		if ((page = blist_alloc(&sd->sd_blist, n)) == BLIST_NONE)
 			continue;
-		sd->sd_inuse += count;
+		sd->sd_inuse += n;
 		rr_last = i;
+		*count = n;
 		return swap_slot(i, page);
 	}
 	return SWAP_SLOT_NONE;
@@ -101,8 +109,10 @@ swap_alloc(uint64_t *count)
 	spin_lock(&swap_lock);
 	while (slot == SWAP_SLOT_NONE && (prio = next_priority(prio)) != INT32_MIN) {
 		for (uint64_t n = want; n >= 1 && slot == SWAP_SLOT_NONE; n /= 2) {
-			if ((slot = alloc_at_priority(prio, n)) != SWAP_SLOT_NONE)
-				*count = n;
+			uint64_t got = n;
+
+			if ((slot = alloc_at_priority(prio, &got)) != SWAP_SLOT_NONE)
+				*count = got;
 		}
 	}
 	spin_unlock(&swap_lock);
@@ -482,18 +492,24 @@ fits_elsewhere(const struct swap_device *sd)
 
 /*
  * Bring everything on sd back into memory: 0, or ENOMEM (or EBUSY, when
- * pages keep arriving) with sd still in service.  A write that started
- * before sd stopped taking new ones may still be recording its slots as
- * a pass goes by: a few passes catch those.
+ * slots stay in use pass after pass) with sd still in service.  A pass
+ * can leave slots behind that are on their way out: a write that started
+ * before sd stopped taking new ones and has not recorded its slots yet,
+ * an object that is dying (its copies are freed once its paging ends).
+ * The next pass, after a short pause, finds them gone or recorded.
  */
 static int
 empty_device(struct swap_device *sd)
 {
+	static int pause_chan;
 	int error, dev = (int)(sd - swap_devices);
 
 	for (int pass = 0; pass < SWAPOFF_PASSES_MAX; pass++) {
 		if (__atomic_load_n(&sd->sd_inuse, __ATOMIC_ACQUIRE) == 0)
 			return 0;
+		if (pass > 0)
+			(void)sleep_on_timed(&pause_chan, NULL, 0,
+			    sleepq_deadline_ns(SWAPOFF_PAUSE_NS));
 		if ((error = swap_pager_unuse(dev)) != 0)
 			return error;
 	}

@@ -123,8 +123,9 @@ int swap_off(struct vnode *dir, const char *path);
 
 /*
  * Allocate *count (>= 1) contiguous slots on one writable device: the
- * first, with *count lowered when only a shorter run was found; or
- * SWAP_SLOT_NONE when swap is full (or there is none).
+ * first, with *count lowered when only a shorter run was found or the
+ * device takes fewer pages in one request; or SWAP_SLOT_NONE when swap
+ * is full (or there is none).
  */
 uint64_t swap_alloc(uint64_t *count);
 /* Free count slots from slot (one device, all in use). */

@@ -1160,18 +1160,26 @@ entry_advise(struct vm_map *map, struct vm_map_entry *e, int advice)
 	}
 }
 
-/* Pages of one object, at consecutive indices, to page out together. */
+/*
+ * Pages of one object, at consecutive indices and consecutive addresses
+ * of this map, to page out together.
+ */
 struct pageout_run {
 	struct vm_object *obj;		/* referenced; NULL: no run */
 	vm_pindex_t	start, end;
+	vaddr_t		va;		/* where start is mapped */
 };
 
-/* Write the run's pages to swap, wait, free them; then let go of its object. */
+/*
+ * Unmap the run's pages (one batched removal: they are mapped here only),
+ * write them to swap, wait, free them; then let go of its object.
+ */
 static void
-pageout_flush(struct pageout_run *run)
+pageout_flush(struct vm_map *map, struct pageout_run *run)
 {
 	if (run->obj == NULL)
 		return;
+	pmap_remove(map->pmap, run->va, run->va + ptoa(run->end - run->start));
 	(void)vm_pager_put_pages(run->obj, run->start, run->end,
 	    VM_PAGER_PUT_SYNC | VM_PAGER_PUT_FREE);	/* advice: what cannot go stays */
 	vm_object_deallocate(run->obj);
@@ -1180,8 +1188,9 @@ pageout_flush(struct pageout_run *run)
 
 /*
  * The page e sees at va, if it is anonymous (and swap has room for it),
- * mapped at va and by no one else, and neither busy nor wired: unmap it
- * and add it to the run.
+ * mapped at va and by no one else, and neither busy nor wired: add it to
+ * the run.  (No fault can map it elsewhere in this map meanwhile: the map
+ * is locked.)
  */
 static void
 pageout_page(struct vm_map *map, struct vm_map_entry *e, vaddr_t va, struct pageout_run *run)
@@ -1199,15 +1208,14 @@ pageout_page(struct vm_map *map, struct vm_map_entry *e, vaddr_t va, struct page
 		spin_unlock(&holder->lock);
 		return;
 	}
-	pmap_remove_all(m);
 	idx = m->pindex;
-	if (run->obj != holder || run->end != idx) {
+	if (run->obj == holder && run->end == idx && run->va + ptoa(idx - run->start) == va) {
+		spin_unlock(&holder->lock);
+	} else {
 		__atomic_add_fetch(&holder->ref_count, 1, __ATOMIC_RELAXED);	/* locked, alive */
 		spin_unlock(&holder->lock);
-		pageout_flush(run);
-		*run = (struct pageout_run){ holder, idx, idx };
-	} else {
-		spin_unlock(&holder->lock);
+		pageout_flush(map, run);
+		*run = (struct pageout_run){ holder, idx, idx, va };
 	}
 	run->end = idx + 1;
 }
@@ -1223,7 +1231,7 @@ pageout_page(struct vm_map *map, struct vm_map_entry *e, vaddr_t va, struct page
 static int
 map_pageout(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
-	struct pageout_run run = { NULL, 0, 0 };
+	struct pageout_run run = { NULL, 0, 0, 0 };
 	struct vm_map_entry *e;
 	int error = 0;
 
@@ -1237,7 +1245,7 @@ map_pageout(struct vm_map *map, vaddr_t start, vaddr_t end)
 		for (vaddr_t va = MAX(start, e->start); va < MIN(end, e->end); va += PAGE_SIZE)
 			pageout_page(map, e, va, &run);
 	}
-	pageout_flush(&run);
+	pageout_flush(map, &run);
 	return error;
 }
 
