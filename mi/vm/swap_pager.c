@@ -10,10 +10,12 @@
 #include <vm/swap_device.h>
 #include <vm/swap_meta.h>
 #include <vm/swap_pager.h>
+#include <vm/vm_laundry.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
 #include <vm/vm_wait.h>
+#include <vm/vm_workingset.h>
 
 MALLOC_DEFINE(M_SWAPIO, "swapio", "swap pager writes in flight");
 
@@ -270,7 +272,9 @@ gather_reads(struct vm_object *obj, vm_pindex_t pindex, uint64_t slot, struct vm
 /*
  * After a read of pages[0, n) (obj locked again): the neighbours of
  * pages[keep] are unbusied, clean, with their copies kept, or freed if
- * the read failed; pages[keep] itself is left to the caller.
+ * the read failed; pages[keep] itself is left to the caller.  A
+ * neighbour evicted not long ago goes to active as the faulting page
+ * does (vm_workingset.h): most of a working set comes back by read-around.
  */
 static void
 finish_reads(struct vm_page **pages, uint32_t n, uint32_t keep, int error)
@@ -278,6 +282,8 @@ finish_reads(struct vm_page **pages, uint32_t n, uint32_t keep, int error)
 	for (uint32_t i = 0; i < n; i++) {
 		if (i == keep)
 			continue;
+		if (error == 0)
+			(void)vm_workingset_refault(pages[i]);
 		vm_page_xunbusy(pages[i]);
 		if (error != 0)
 			vm_page_free(pages[i]);
@@ -365,6 +371,8 @@ swap_write_done(struct bio *bp)
 			vm_page_set_dirty(m);
 		}
 		vm_page_sunbusy(m);
+		if (error == 0)
+			vm_laundry_written(m);
 	}
 	vm_object_pip_wakeup(obj);
 	spin_unlock(&obj->lock);

@@ -51,7 +51,7 @@ struct faultstate {
 	vaddr_t		va;
 	vm_prot_t	access;
 	bool		wire_page;	/* VM_FAULT_WIRE: the page takes one more wiring */
-	bool		paged_in;	/* a pass read the page in: finding it is its first use */
+	bool		paged_in;	/* the pager filled the page (a major fault) */
 	/* Learnt from the entry; still true while the map's timestamp is lookup_stamp. */
 	bool		looked_up;
 	uint32_t	lookup_stamp;
@@ -310,7 +310,7 @@ page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 		vm_page_free(m);
 	} else {
 		FSTAT(pageins);
-		fs->paged_in = true;
+		fs->paged_in = true;	/* a major fault, once it resolves */
 	}
 	vm_object_pip_wakeup(obj);
 	spin_unlock(&obj->lock);
@@ -347,9 +347,11 @@ find_page(struct faultstate *fs)
 			KASSERT(m->object == obj && m->pindex == idx,
 			    ("find_page: page %lx in %p at %lu says %p at %lu", m->phys_addr, obj,
 			    idx, m->object, m->pindex));
-			/* Found resident, a minor fault: a second use, unless this fault read it in. */
-			if (!fs->paged_in)
-				vm_page_reference(m);
+			/*
+			 * Found resident: a minor fault.  Its use is the A bit
+			 * of the mapping it makes, which the daemon sees; one
+			 * still on inactive is promoted so, at no cost here.
+			 */
 			fs->m = m;
 			return 0;
 		}

@@ -45,6 +45,14 @@ vm_laundry_progress(void)
 	return __atomic_load_n(&laundry_progress, __ATOMIC_RELAXED);
 }
 
+void
+vm_laundry_written(struct vm_page *m)
+{
+	KASSERT(spin_owned(&m->object->lock), ("vm_laundry_written: object not locked"));
+	if (vm_page_queue(m) == PQ_LAUNDRY && m->wire_count == 0 && !vm_page_is_dirty(m))
+		vm_page_deactivate_noreuse(m);
+}
+
 /* Must m be written before it may be freed?  Dirty, or anonymous with no copy in swap. */
 static bool
 needs_write(struct vm_page *m, struct vm_object *obj)
@@ -108,8 +116,8 @@ launder_page(struct vm_page *m, struct vm_object *obj, struct vm_reclaim *r)
 {
 	if (vm_page_busied(m))
 		return 0;			/* its write is in flight */
-	if (pmap_ts_referenced(m) > 0 || vm_page_test_clear_referenced(m)) {
-		vm_page_activate(m);		/* in use again: not worth writing now */
+	/* In use again: not worth writing now (promoted, or back to inactive). */
+	if (vm_pageout_page_use(m) != VM_PAGE_UNUSED) {
 		STAT_ADD(reactivated, 1);
 		return 0;
 	}

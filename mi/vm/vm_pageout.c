@@ -5,12 +5,14 @@
  * a waiter asks), frees pages until free_target are free:
  *
  *  - The inactive queue, oldest first.  A page referenced since the
- *    daemon last looked (its mappings' A bits, pmap_ts_referenced, or a
- *    fault that found it resident, PGA_REFERENCED) is not taken; one that
- *    was not is, if clean, unmapped (pmap_remove_all) and freed; if dirty,
- *    it goes, still mapped, to the laundry queue (or, with nowhere to
- *    write it, to the unswappable one).
- *  - The active queue, when inactive is short of its goal: a clock hand
+ *    daemon last looked (its mappings' A bits, pmap_ts_referenced: a
+ *    fault that finds a page resident maps it with A set) is not taken
+ *    (vm_pageout_page_use); one that was not is, if clean, unmapped
+ *    (pmap_remove_all) and freed; if dirty, it goes, still mapped, to the
+ *    laundry queue (or, with nowhere to write it, to the unswappable
+ *    one).
+ *  - The active queue, when inactive (with laundry) is short of its goal,
+ *    and only then: a clock hand
  *    that ages each page's activity count (FreeBSD's act_count: up by
  *    ACT_ADVANCE with a reference, down by ACT_DECLINE without) and moves
  *    those that reach 0 to inactive.  The goal is FreeBSD's
@@ -25,17 +27,28 @@
  * goal, so pages touched once never displace it:
  *  - new pages (zero-filled, copied, paged in) start on inactive, not
  *    active (2Q's A1in, Linux's inactive list);
- *  - a page on inactive is promoted only on a second reference: the
- *    first one the daemon sees (the fault that made the page set its A
- *    bit) only marks it (PGA_REFERENCED) and sends it round once more;
- *    only a reference seen again, or two at once (two mappings), makes
- *    it active (Linux's page_check_references);
+ *  - a page on inactive (or laundry) is promoted only on a second
+ *    reference: the first one the daemon sees (the fault that made the
+ *    page set its A bit) only marks it (PGA_REFERENCED) and sends it to
+ *    the tail of inactive once more; only a reference seen again, or two
+ *    at once (two mappings), makes it active (Linux's
+ *    page_check_references);
+ *  - the active queue is aged only to keep inactive at its goal, never
+ *    for a shortage as such: a stream's pages each need a second trip
+ *    through inactive, and a daemon that aged active to make up for them
+ *    would age the working set out in their stead;
  *  - a page whose reuse distance is longer than a trip through inactive
  *    loses that race however hot it is, so evictions are remembered
  *    (vm_workingset.c: 2Q's A1out ghost list, kept as eviction stamps as
  *    Linux's workingset does): a page paged back in within one
- *    memory-full of evictions goes straight to active.  A stream's pages
- *    come back, if ever, only after more than that.
+ *    memory-full of evictions goes straight to active, read-around pages
+ *    included.  A stream's pages come back, if ever, only after more
+ *    than that.
+ * The hot set that survives so is up to about half of memory: inactive's
+ * goal (Linux's ratio of 1 below 1 GiB) is as large as active.  The
+ * paging test scanres checks it: a 24 MiB hot set read between streams
+ * through 128 MiB, on 128 MiB, pages in well under 10% of itself per
+ * round once warm (plain LRU: all of it).
  *
  * Out of memory.  A pass that frees nothing while user allocations fail
  * counts towards PAGEOUT_OOM_PASSES; that many in a row, and the OOM
@@ -259,28 +272,35 @@ vm_reclaim_switch(struct vm_reclaim *r, struct vm_object *obj)
  * first (or kept, with nowhere to write it), still mapped (the pager
  * write-protects it before writing).
  */
+enum vm_page_use
+vm_pageout_page_use(struct vm_page *m)
+{
+	int refs = pmap_ts_referenced(m);
+	bool seen = vm_page_test_clear_referenced(m);
+
+	/* No use since the last look: what was noted then has aged out. */
+	if (refs == 0)
+		return VM_PAGE_UNUSED;
+	if (refs > 1 || seen) {
+		vm_page_activate(m);
+		STAT_INC(reactivations);
+		return VM_PAGE_PROMOTED;
+	}
+	/* The first use seen. */
+	vm_page_deactivate(m);
+	vm_page_reference(m);
+	return VM_PAGE_KEPT;
+}
+
 static void
 inactive_page(struct vm_page *m, struct vm_object *obj, struct vm_reclaim *r)
 {
-	bool seen;
-	int refs;
-
 	if (vm_page_busied(m))
 		return;			/* being filled or written */
 	KASSERT(m->wire_count == 0, ("inactive_page: wired page %lx on inactive", m->phys_addr));
 	STAT_INC(pgscan_kswapd);
-	refs = pmap_ts_referenced(m);
-	seen = vm_page_test_clear_referenced(m);
-	if (refs > 0) {
-		if (seen || refs > 1) {
-			vm_page_activate(m);
-			STAT_INC(reactivations);
-			return;
-		}
-		vm_page_reference(m);	/* the first reference the daemon saw */
-		vm_page_requeue(m);
+	if (vm_pageout_page_use(m) != VM_PAGE_UNUSED)
 		return;
-	}
 	if (page_dirty(m))
 		page_launder(m, obj);
 	else
@@ -404,15 +424,38 @@ inactive_ratio(uint64_t pages)
 	return gib == 0 ? 1 : r;
 }
 
-/* How many active pages should go to inactive for it to reach its goal. */
+/*
+ * How many active pages should go to inactive for it to reach its goal.
+ * Laundry pages count as inactive (as Linux's dirty inactive pages do):
+ * they left active already, and a big laundry must not age the working
+ * set out.
+ */
 static uint64_t
 inactive_deficit(void)
 {
-	uint64_t active = vm_pagequeue_total(PQ_ACTIVE), inactive = vm_pagequeue_total(PQ_INACTIVE);
+	uint64_t active = vm_pagequeue_total(PQ_ACTIVE);
+	uint64_t inactive = vm_pagequeue_total(PQ_INACTIVE) + vm_pagequeue_total(PQ_LAUNDRY);
 	uint64_t goal = MAX(__atomic_load_n(&vm_pageout_targets.inactive_target, __ATOMIC_RELAXED),
 	    active / inactive_ratio(active + inactive));
 
 	return inactive < goal ? MIN(goal - inactive, active) : 0;
+}
+
+/*
+ * Dirty pages to write even though the inactive scan met its goal
+ * (FreeBSD's background laundering): those by which the laundry
+ * outnumbers the clean pages that could be freed at once (inactive and
+ * free).  A laundry written only to cover shortfalls keeps memory full of
+ * dirty pages no one uses, and leaves the next shortage to wait for
+ * writes.
+ */
+static uint64_t
+laundry_background(void)
+{
+	uint64_t dirty = vm_pagequeue_total(PQ_LAUNDRY);
+	uint64_t clean = vm_pagequeue_total(PQ_INACTIVE) + vm_page_count_free();
+
+	return dirty > clean ? dirty - clean : 0;
 }
 
 /*
@@ -423,7 +466,7 @@ inactive_deficit(void)
 static bool
 pageout_pass(void)
 {
-	uint64_t free = vm_page_count_free(), target, shortage, freed = 0;
+	uint64_t free = vm_page_count_free(), target, shortage, freed = 0, laundry_want;
 
 	drain_unswappable();
 	target = __atomic_load_n(&vm_pageout_targets.free_target, __ATOMIC_RELAXED);
@@ -432,12 +475,17 @@ pageout_pass(void)
 	STAT_INC(passes);
 	shortage = target - free;
 	freed = scan_inactive(shortage);
-	/* Age active pages as inactive's goal asks, and more while the shortage lasts. */
-	scan_active(inactive_deficit() + (shortage > freed ? shortage - freed : 0));
+	/*
+	 * Age active pages only as inactive's goal asks: a shortage alone
+	 * must not, or a stream (whose pages all need a second trip through
+	 * inactive) would age the working set out in its stead.
+	 */
+	scan_active(inactive_deficit());
 	vm_pagequeue_flush_cpu();
 	/* What the scan could not free because it is dirty, the laundry writes. */
-	if (shortage > freed && vm_pagequeue_total(PQ_LAUNDRY) > 0)
-		vm_laundry_wakeup(shortage - freed);
+	laundry_want = (shortage > freed ? shortage - freed : 0) + laundry_background();
+	if (laundry_want > 0 && vm_pagequeue_total(PQ_LAUNDRY) > 0)
+		vm_laundry_wakeup(laundry_want);
 	return freed > 0;
 }
 

@@ -114,6 +114,18 @@ void vm_reclaim_flush(struct vm_reclaim *r);
 void vm_reclaim_switch(struct vm_reclaim *r, struct vm_object *obj);
 
 /*
+ * The daemon's and the laundry's look at the references of m (object
+ * locked, on inactive or laundry, idle): a reference since the last
+ * look (its mappings' A bits) on top of one noted then (PGA_REFERENCED,
+ * set by that look or by a kernel use), or two at once, promotes it to
+ * active; a first one is noted and the page goes to the tail of
+ * inactive for one more trip; with none, it is the caller's to reclaim
+ * (what was noted has aged out).  vm_pageout.c says why two.
+ */
+enum vm_page_use { VM_PAGE_UNUSED, VM_PAGE_KEPT, VM_PAGE_PROMOTED };
+enum vm_page_use vm_pageout_page_use(struct vm_page *m);
+
+/*
  * Swap was added: dirty anonymous pages parked on the unswappable queue
  * may be written now; the daemon moves them to laundry.
  */

@@ -81,8 +81,11 @@ main(void)
 		ok &= read_through(hot, HOT);
 		in = vmstat_get("pswpin") - in0;
 		ok &= read_through(window, STREAM);
-		tap_diag("round %d: %ld of the %lu hot pages paged in%s", r, in, hot_pages,
-		    r < WARMUP ? " (warm-up)" : "");
+		tap_diag("round %d: %ld of the %lu hot pages paged in%s (active %ld, inactive %ld, "
+		    "laundry %ld, refaults activated %ld)", r, in, hot_pages,
+		    r < WARMUP ? " (warm-up)" : "", vmstat_get("nr_active_anon"),
+		    vmstat_get("nr_inactive_anon"), vmstat_get("nr_laundry"),
+		    vmstat_get("workingset_activate_anon"));
 		if (r >= WARMUP && (unsigned long)in > worst)
 			worst = (unsigned long)in;
 	}
