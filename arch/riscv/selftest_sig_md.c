@@ -81,7 +81,7 @@ test_frame(void)
 	td->td_fp = fp;
 	td->td_flags |= TDF_FPUSED;
 
-	selftest_ok(sendsig(td, 0x50000, &ksi, 0x5) == 0, "frame: sendsig");
+	selftest_ok(sendsig(td, 0x50000, &ksi, 0x5, false) == 0, "frame: sendsig");
 	frame = tf.tf_sp;
 	selftest_ok(frame % 16 == 0 && frame + sizeof(sf) <= orig.tf_sp &&
 	    orig.tf_sp - frame < sizeof(sf) + 16, "frame: just below sp, 16-byte aligned");
@@ -122,7 +122,7 @@ test_frame(void)
 	selftest_ok(td->td_sigmask == sigmask(SIGUSR1), "sigreturn: mask restored without SIGKILL");
 
 	tf.tf_sp = UBASE + ptoa(UPAGES) + ptoa(64);	/* unmapped */
-	selftest_ok(sendsig(td, 0x50000, &ksi, 0) == EFAULT && tf.tf_sepc == orig.tf_sepc,
+	selftest_ok(sendsig(td, 0x50000, &ksi, 0, false) == EFAULT && tf.tf_sepc == orig.tf_sepc,
 	    "frame: a bad stack gives EFAULT and leaves the registers");
 
 	fpu_switch_out(td);		/* FP instructions off again for this kernel thread */

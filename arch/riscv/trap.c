@@ -162,12 +162,7 @@ interrupt(struct trapframe *tf)
 	switch (irq) {
 	case IRQ_S_TIMER:
 		timer_intr();
-		proc_charge_tick(!(tf->tf_sstatus & SSTATUS_SPP));
-		sched_clock();
-		if (cpu_id() == 0) {
-			sleepq_tick();
-			itimer_tick();
-		}
+		hardclock(!(tf->tf_sstatus & SSTATUS_SPP));
 		break;
 	case IRQ_S_SOFT:
 		csr_clear(sip, SIE_SSIE);

@@ -364,6 +364,41 @@ vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *lenp)
 	return 0;
 }
 
+int
+vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *lenp)
+{
+	struct vnode *parent, *vp = NULL;
+	const char *name;
+	size_t namelen, len;
+	int error;
+
+	if ((error = vfs_lookup_parent(dir, path, &parent, &name, &namelen, NULL)) != 0)
+		return error;
+	/* "." and ".." name directories, which know their own paths. */
+	if ((namelen == 1 && name[0] == '.') || (namelen == 2 && name[0] == '.' && name[1] == '.')) {
+		error = vfs_lookup_component(parent, name, namelen, &vp);
+		vrele(parent);
+		if (error)
+			return error;
+		error = vn_fullpath(vp, buf, size, lenp);
+		vrele(vp);
+		return error;
+	}
+	error = vn_fullpath(parent, buf, size, &len);
+	vrele(parent);
+	if (error)
+		return error;
+	if (len > 1)
+		buf[len++] = '/';	/* room: vn_fullpath left the NUL's byte */
+	if (len + namelen + 1 > size)
+		return ERANGE;
+	memcpy(buf + len, name, namelen);
+	len += namelen;
+	buf[len] = '\0';
+	*lenp = len;
+	return 0;
+}
+
 static uint32_t
 vtype_to_ifmt(enum vtype type)
 {
@@ -423,6 +458,20 @@ vn_read_kernel(struct vnode *vp, void *buf, size_t len, uint64_t off, size_t *do
 	if (n < 0)
 		return (int)-n;
 	*done = (size_t)n;
+	return 0;
+}
+
+int
+vn_readlink_kernel(struct vnode *vp, char *buf, size_t size, size_t *len)
+{
+	struct uio uio = { buf, size, 0, false, false, 0 };
+	ssize_t n;
+
+	if (vp->v_type != VLNK || vp->v_ops->vop_readlink == NULL)
+		return EINVAL;
+	if ((n = vp->v_ops->vop_readlink(vp, &uio)) < 0)
+		return (int)-n;
+	*len = (size_t)n;
 	return 0;
 }
 

@@ -47,6 +47,7 @@
 struct vm_object;
 struct vnode;
 struct stat;
+struct pollwait;
 
 enum vtype { VNON, VREG, VDIR, VCHR, VBLK, VFIFO, VLNK };
 
@@ -71,6 +72,8 @@ struct vnode_ops {
 	/* Data: bytes moved, or -errno.  The uio's offset and resid advance. */
 	ssize_t	(*vop_read)(struct vnode *vp, struct uio *uio);
 	ssize_t	(*vop_write)(struct vnode *vp, struct uio *uio);
+	/* A symbolic link's contents into the uio: bytes moved, or -errno. */
+	ssize_t	(*vop_readlink)(struct vnode *vp, struct uio *uio);
 	int	(*vop_truncate)(struct vnode *vp, uint64_t size);
 	/* uarg is a user address. */
 	int	(*vop_ioctl)(struct vnode *vp, unsigned long cmd, void *uarg);
@@ -85,8 +88,12 @@ struct vnode_ops {
 	int	(*vop_open)(struct vnode *vp, int oflags);
 	/* No references and no links are left: free the vnode. */
 	void	(*vop_reclaim)(struct vnode *vp);
-	/* Is a read (or write) possible now without blocking?  NULL op: yes. */
-	bool	(*vop_poll)(struct vnode *vp, bool write);
+	/*
+	 * What is possible now (POLL* bits), after recording the poller pw
+	 * (if not NULL) on the device's selinfo: file.h's fo_poll.  NULL op:
+	 * POLL_DEFAULT_MASK, readable and writable.
+	 */
+	int	(*vop_poll)(struct vnode *vp, int events, struct pollwait *pw);
 	/* fsync(2): make written data durable.  0 or an errno; NULL op: 0. */
 	int	(*vop_fsync)(struct vnode *vp);
 };
@@ -175,6 +182,19 @@ int vfs_lookup_component(struct vnode *dir, const char *name, size_t len,
  * it was removed, ERANGE if it does not fit.
  */
 int vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *len);
+/*
+ * The absolute path of whatever path names from dir (NULL: the root),
+ * written out from its directory's path and its last name: as
+ * vn_fullpath, and the errors of looking up that directory.  The last
+ * component itself is not looked up.
+ */
+int vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *len);
+
+/*
+ * A symbolic link's contents into the kernel buffer buf (size bytes, no
+ * NUL added): *len bytes, cut to size.  EINVAL if vp is no link.
+ */
+int vn_readlink_kernel(struct vnode *vp, char *buf, size_t size, size_t *len);
 
 /* vp's size in bytes, read under its lock (the vnode pager). */
 uint64_t vn_size(struct vnode *vp);

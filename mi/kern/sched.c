@@ -22,7 +22,9 @@
 struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");
 static struct list_node run_queue = LIST_HEAD_INIT(run_queue);		/* (S) */
 static zone_t thread_zone;
-static int next_tid = 1;		/* (A) */
+static int next_tid = INIT_PID + 1;	/* (A) id 1 is init's, whoever starts first */
+static uint32_t nthreads;		/* (A) threads allocated and not freed */
+static uint32_t nblocked;		/* (S) user threads in an uninterruptible sleep */
 
 void
 sched_init(void)
@@ -55,7 +57,8 @@ thread_alloc(const char *name)
 	td->td_name = name;
 	td->td_tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	td->td_state = TDS_NEW;
-	td->td_bound_cpu = SCHED_ANY_CPU;
+	td->td_cpumask = CPUMASK_ALL;
+	__atomic_add_fetch(&nthreads, 1, __ATOMIC_RELAXED);
 	return td;
 }
 
@@ -66,6 +69,7 @@ thread_free(struct thread *td)
 	    ("thread_free: thread %d is still alive", td->td_tid));
 	kstack_free(td->td_kstack_top);
 	zone_free(thread_zone, td);
+	__atomic_sub_fetch(&nthreads, 1, __ATOMIC_RELAXED);
 }
 
 struct thread *
@@ -78,7 +82,7 @@ thread_start(const char *name, void (*fn)(void *), void *arg, int cpu, int flags
 	KASSERT((flags & ~THREAD_JOINABLE) == 0, ("thread_start: flags %#x", flags));
 	if (td == NULL)
 		return NULL;
-	td->td_bound_cpu = cpu;
+	td->td_cpumask = cpu == SCHED_ANY_CPU ? CPUMASK_ALL : 1UL << cpu;
 	if (flags & THREAD_JOINABLE)
 		td->td_flags |= TDF_JOINABLE;
 	cpu_thread_init(td, fn, arg);
@@ -115,11 +119,11 @@ thread_join(struct thread *td)
 	thread_free(td);
 }
 
-/* Whether td may run on pc.  Sched lock held. */
+/* Whether td may run on pc (its affinity).  Sched lock held. */
 static inline bool
-runs_on(const struct thread *td, const struct pcpu *pc)
+may_run_on(const struct thread *td, const struct pcpu *pc)
 {
-	return td->td_bound_cpu == SCHED_ANY_CPU || (uint32_t)td->td_bound_cpu == pc->pc_cpuid;
+	return (td->td_cpumask & (1UL << pc->pc_cpuid)) != 0;
 }
 
 /* Wake an idle cpu that td may run on, if there is one.  Sched lock held. */
@@ -129,7 +133,7 @@ kick_idle_cpu(const struct thread *td)
 	struct pcpu *pc;
 
 	PCPU_FOREACH(pc) {
-		if (pc != curcpu() && pc->pc_online && runs_on(td, pc) &&
+		if (pc != curcpu() && pc->pc_online && may_run_on(td, pc) &&
 		    pc->pc_curthread == pc->pc_idlethread) {
 			cpu_send_ipi(pc->pc_cpuid, IPI_NOP);
 			return;
@@ -154,7 +158,7 @@ take_runnable(const struct pcpu *pc)
 	list_foreach(n, &run_queue) {
 		struct thread *td = list_entry(n, struct thread, td_runq);
 
-		if (runs_on(td, pc)) {
+		if (may_run_on(td, pc)) {
 			list_remove(n);
 			return td;
 		}
@@ -191,7 +195,10 @@ sched_switch(void)
 	KASSERT(spin_owned(&sched_lock) && pc->pc_spin_depth == 1,
 	    ("sched_switch: must hold sched_lock only (depth %d)", pc->pc_spin_depth));
 	KASSERT(td->td_state != TDS_RUNNING, ("sched_switch: thread still running"));
-	pc->pc_switches++;
+	if (td->td_state == TDS_SLEEPING)
+		td->td_nvcsw++;
+	else if (td->td_state == TDS_RUNNABLE)
+		td->td_nivcsw++;
 	cpu_switch(td, pc->pc_idlethread);
 	/* We may be on another cpu now. */
 	curcpu()->pc_intr_was_on = intr_was_on;
@@ -214,10 +221,14 @@ run_thread(struct pcpu *pc, struct thread *td)
 		pmap_activate(td->td_vmspace->vm_pmap);
 	else
 		pmap_activate_kernel();
+	pc->pc_switches++;
+	pc->pc_switchtime = cpu_time();
 	cpu_switch(idle, td);
+	/* The idle thread never moves: this is still pc, and td's slice is over. */
+	KASSERT(curcpu() == pc, ("run_thread: the idle thread moved"));
+	td->td_runtime += cpu_time() - pc->pc_switchtime;
 	/* Leave no user address space loaded behind: it may be freed next. */
 	pmap_activate_kernel();
-	pc = curcpu();
 	pc->pc_curthread = idle;
 	pc->pc_kstack_top = idle->td_kstack_top;
 	pc->pc_kstack_lo = idle->td_kstack_lo;
@@ -268,8 +279,16 @@ sched_running_on(const struct thread *td, uint32_t cpu)
 void
 sched_sleep(void)
 {
-	KASSERT(curthread()->td_state == TDS_SLEEPING, ("sched_sleep: not marked asleep"));
+	struct thread *td = curthread();
+	/* Kernel threads waiting for work are not load (Linux's TASK_NOLOAD). */
+	bool blocked = td->td_proc != NULL && !(td->td_flags & TDF_SLEEPINTR);
+
+	KASSERT(td->td_state == TDS_SLEEPING, ("sched_sleep: not marked asleep"));
+	if (blocked)
+		nblocked++;
 	sched_switch();
+	if (blocked)
+		nblocked--;
 }
 
 void
@@ -306,6 +325,84 @@ bool
 sched_should_yield(void)
 {
 	return (curthread()->td_flags & TDF_NEEDRESCHED) != 0;
+}
+
+int
+sched_last_tid(void)
+{
+	return __atomic_load_n(&next_tid, __ATOMIC_RELAXED) - 1;
+}
+
+uint64_t
+sched_online_cpumask(void)
+{
+	uint64_t mask = 0;
+	struct pcpu *pc;
+
+	PCPU_FOREACH(pc)
+		if (__atomic_load_n(&pc->pc_online, __ATOMIC_ACQUIRE))
+			mask |= 1UL << pc->pc_cpuid;
+	return mask;
+}
+
+uint64_t
+sched_get_cpumask(struct thread *td)
+{
+	uint64_t mask;
+
+	spin_lock(&sched_lock);
+	mask = td->td_cpumask;
+	spin_unlock(&sched_lock);
+	return mask & sched_online_cpumask();
+}
+
+void
+sched_set_cpumask(struct thread *td, uint64_t mask)
+{
+	KASSERT((mask & sched_online_cpumask()) != 0, ("sched_set_cpumask: no cpu in %lx", mask));
+	spin_lock(&sched_lock);
+	td->td_cpumask = mask;
+	/* Running where it may not: have it give up the cpu at its next return to user mode. */
+	if (td->td_state == TDS_RUNNING && !may_run_on(td, &pcpu_array[td->td_cpu])) {
+		__atomic_or_fetch(&td->td_flags, TDF_NEEDRESCHED, __ATOMIC_RELAXED);
+		if (td != curthread())
+			cpu_send_ipi(td->td_cpu, IPI_NOP);
+	}
+	spin_unlock(&sched_lock);
+}
+
+uint64_t
+sched_thread_runtime(struct thread *td, uint64_t *nvcsw, uint64_t *nivcsw)
+{
+	uint64_t runtime;
+
+	spin_lock(&sched_lock);
+	runtime = td->td_runtime;
+	if (td->td_state == TDS_RUNNING)
+		runtime += cpu_time() - pcpu_array[td->td_cpu].pc_switchtime;
+	*nvcsw = td->td_nvcsw;
+	*nivcsw = td->td_nivcsw;
+	spin_unlock(&sched_lock);
+	return runtime;
+}
+
+void
+sched_load_sample(uint32_t *nrunning, uint32_t *nuninterruptible, uint32_t *nthreadsp)
+{
+	uint32_t running = 0;
+	struct list_node *n;
+	struct pcpu *pc;
+
+	spin_lock(&sched_lock);
+	list_foreach(n, &run_queue)
+		running++;
+	PCPU_FOREACH(pc)
+		if (pc->pc_online && pc->pc_curthread != pc->pc_idlethread)
+			running++;
+	*nuninterruptible = nblocked;
+	spin_unlock(&sched_lock);
+	*nrunning = running;
+	*nthreadsp = __atomic_load_n(&nthreads, __ATOMIC_RELAXED);
 }
 
 static bool sched_running;		/* (A) secondaries may enter sched_loop */

@@ -31,6 +31,8 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
 /* The same, for a thread that only ever runs on cpu (or SCHED_ANY_CPU), with THREAD_* flags. */
 struct thread *thread_start(const char *name, void (*fn)(void *), void *arg, int cpu,
     int flags);
+/* Thread ids count up from INIT_PID + 1; init alone is given INIT_PID, as Linux's pid 1. */
+#define INIT_PID	1
 struct thread *thread_alloc(const char *name);	/* stack and structure only */
 void thread_free(struct thread *td);		/* a dead thread's stack and structure */
 void thread_exit(void) __attribute__((noreturn));
@@ -44,7 +46,7 @@ void sched_loop(void) __attribute__((noreturn));	/* each cpu's idle thread */
 void sched_start_secondaries(void);	/* let the other cpus into sched_loop */
 bool sched_is_running(void);
 void sched_yield(void);
-void sched_clock(void);				/* from the clock interrupt */
+void sched_clock(void);				/* from the clock interrupt (kern_clock.c) */
 bool sched_should_yield(void);
 /*
  * For sleep queues: the current thread, which they have marked
@@ -58,5 +60,36 @@ void sched_wakeup(struct thread *td);
 bool sched_running_on(const struct thread *td, uint32_t cpu);
 
 struct thread *curthread(void);
+
+/*
+ * Affinity: the cpus td may run on, a bit per cpu id.  sched_set_cpumask
+ * limits td to mask (which must name an online cpu) and moves it off a
+ * cpu it may no longer use at its next return to user mode.
+ */
+#define CPUMASK_ALL	(~0UL)
+uint64_t sched_online_cpumask(void);
+uint64_t sched_get_cpumask(struct thread *td);
+void sched_set_cpumask(struct thread *td, uint64_t mask);
+
+/*
+ * td's running time in timebase ticks, its current slice included, and
+ * its voluntary and involuntary context switches.
+ */
+uint64_t sched_thread_runtime(struct thread *td, uint64_t *nvcsw, uint64_t *nivcsw);
+
+/*
+ * What the load average counts right now (kern_loadavg.c): threads
+ * running or waiting for a cpu (idle threads aside), and user threads
+ * in an uninterruptible sleep.  *nthreads: every thread that exists.
+ */
+void sched_load_sample(uint32_t *nrunning, uint32_t *nuninterruptible, uint32_t *nthreads);
+/* The thread id handed out last (/proc/loadavg's last field). */
+int sched_last_tid(void);
+
+/*
+ * The clock interrupt, HZ times a second on every cpu (kern_clock.c):
+ * usermode says whether it interrupted user code.
+ */
+void hardclock(bool usermode);
 
 #endif

@@ -20,6 +20,12 @@
  * writers, which is more than POSIX asks (PIPE_BUF bytes).  Every wait is
  * interruptible: a signal ends it with ERESTARTSYS.
  *
+ * Polling (pipe_poll): the read end is readable with data waiting, and
+ * hung up (POLLHUP) once every write end is closed; the write end is
+ * writable with PIPE_BUF bytes free, so that a write of up to PIPE_BUF
+ * bytes will not block, and in error (POLLERR) once every read end is
+ * closed.  Every change of the ring or the ends wakes pollers (p_sel).
+ *
  * Locking:
  *   (p) p_mtx, a sleep mutex
  *   (r) the read I/O lock; (w) the write I/O lock
@@ -31,6 +37,8 @@
 #include <kern/file.h>
 #include <kern/malloc.h>
 #include <kern/mutex.h>
+#include <kern/poll.h>
+#include <kern/sched.h>
 #include <kern/time.h>
 #include <kern/syscall.h>
 #include <kern/uio.h>
@@ -58,6 +66,7 @@ struct pipe {
 	uint32_t	p_iolocks;	/* (p) PIPE_* */
 	uint64_t	p_ino;		/* (C) for fstat */
 	uint64_t	p_mtime_ns;	/* (C) */
+	struct selinfo	p_sel;		/* pollers of either end (its own lock) */
 };
 
 #define PIPE_RLOCK	0x1
@@ -111,6 +120,7 @@ pipe_free(struct pipe *p)
 	cv_destroy(&p->p_room);
 	cv_destroy(&p->p_iolock);
 	mtx_destroy(&p->p_mtx);
+	seldrain(&p->p_sel);
 	free(p->p_buf, M_PIPE);
 	free(p, M_PIPE);
 }
@@ -132,6 +142,7 @@ pipe_create(struct file **readp, struct file **writep, int flags)
 	cv_init(&p->p_data, "pipe data");
 	cv_init(&p->p_room, "pipe room");
 	cv_init(&p->p_iolock, "pipe io");
+	selinfo_init(&p->p_sel, "pipe poll");
 	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
 	p->p_mtime_ns = uptime_ns();
 	p->p_readers = p->p_writers = 1;	/* the two ends made next */
@@ -172,6 +183,7 @@ pipe_close(struct file *fp)
 	/* Readers waiting for data see EOF; writers waiting for room see EPIPE. */
 	cv_broadcast(writer ? &p->p_data : &p->p_room);
 	mtx_unlock(&p->p_mtx);
+	selwakeup(&p->p_sel);
 	if (last)
 		pipe_free(p);
 }
@@ -221,6 +233,7 @@ drain_into(void *arg, struct uio *uio)
 		p->p_tail += n;
 		mtx_unlock(&p->p_mtx);
 		cv_broadcast(&p->p_room);
+		selwakeup(&p->p_sel);
 		done += n;
 	}
 	return (ssize_t)done;
@@ -302,6 +315,7 @@ fill_from(struct pipe *p, struct uio *uio, size_t atomic_need, bool nonblock)
 		p->p_head += n;
 		mtx_unlock(&p->p_mtx);
 		cv_broadcast(&p->p_data);
+		selwakeup(&p->p_sel);
 		done += n;
 	}
 	return (ssize_t)done;
@@ -369,6 +383,31 @@ pipe_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 	return copyout(&value, uarg, sizeof(value)) ? EFAULT : 0;
 }
 
+/* What fp's end can do now (see the top of the file), after recording pw. */
+static int
+pipe_poll(struct file *fp, int events, struct pollwait *pw)
+{
+	struct pipe *p = fp->f_data;
+	int revents = 0;
+
+	selrecord(pw, &p->p_sel);
+	mtx_lock(&p->p_mtx);
+	if (file_readable(fp)) {
+		if (pipe_used(p) > 0)
+			revents |= POLLIN | POLLRDNORM;
+		if (p->p_writers == 0)
+			revents |= POLLHUP;
+	}
+	if (file_writable(fp)) {
+		if (PIPE_SIZE - pipe_used(p) >= PIPE_BUF)
+			revents |= POLLOUT | POLLWRNORM;
+		if (p->p_readers == 0)
+			revents |= POLLERR;
+	}
+	mtx_unlock(&p->p_mtx);
+	return revents;
+}
+
 static int
 pipe_stat(struct file *fp, struct stat *st)
 {
@@ -391,6 +430,7 @@ static const struct fileops pipeops = {
 	.fo_write = pipe_write,
 	.fo_ioctl = pipe_ioctl,
 	.fo_stat = pipe_stat,
+	.fo_poll = pipe_poll,
 	.fo_close = pipe_close,
 };
 

@@ -1,12 +1,17 @@
 /*
  * The system call table: each implemented call at its Linux riscv64
  * (asm-generic) number, __NR_<name> from uapi/unistd.h.  A number with
- * no entry returns ENOSYS.
+ * no entry returns ENOSYS and is logged, one line naming the number and
+ * the program, at most UNKNOWN_LOG_BURST lines every UNKNOWN_LOG_INTERVAL
+ * (a program probing for calls must not flood the console).
  */
 #include <kern/systm.h>
+#include <kern/proc.h>
+#include <kern/ratelimit.h>
 #include <kern/syscall.h>
 #include <kern/signal.h>
 #include <kern/thread.h>
+#include <kern/time.h>
 #include <machine/machdep.h>
 #include <uapi/unistd.h>
 
@@ -39,6 +44,8 @@
 	X(readv)			\
 	X(pread64)			\
 	X(pwrite64)			\
+	X(pselect6)			\
+	X(ppoll)			\
 	X(sync)				\
 	X(fsync)			\
 	X(fdatasync)			\
@@ -53,12 +60,18 @@
 	X(clock_gettime)		\
 	X(clock_getres)			\
 	X(clock_nanosleep)		\
+	X(sched_getscheduler)		\
+	X(sched_getparam)		\
+	X(sched_setaffinity)		\
 	X(sched_getaffinity)		\
 	X(sched_yield)			\
 	X(restart_syscall)		\
+	X(sched_get_priority_max)	\
+	X(sched_get_priority_min)	\
 	X(kill)				\
 	X(tkill)			\
 	X(tgkill)			\
+	X(sigaltstack)			\
 	X(rt_sigsuspend)		\
 	X(rt_sigtimedwait)		\
 	X(rt_sigaction)			\
@@ -66,13 +79,28 @@
 	X(rt_sigpending)		\
 	X(rt_sigreturn)			\
 	X(reboot)			\
+	X(setregid)			\
+	X(setgid)			\
+	X(setreuid)			\
 	X(setuid)			\
+	X(setresuid)			\
+	X(getresuid)			\
+	X(setresgid)			\
+	X(getresgid)			\
+	X(setfsuid)			\
+	X(setfsgid)			\
 	X(times)			\
 	X(setpgid)			\
 	X(getpgid)			\
+	X(getsid)			\
+	X(setsid)			\
+	X(getgroups)			\
+	X(setgroups)			\
 	X(uname)			\
 	X(getrlimit)			\
 	X(setrlimit)			\
+	X(getrusage)			\
+	X(getcpu)			\
 	X(gettimeofday)			\
 	X(getpid)			\
 	X(getppid)			\
@@ -81,6 +109,7 @@
 	X(getgid)			\
 	X(getegid)			\
 	X(gettid)			\
+	X(sysinfo)			\
 	X(brk)				\
 	X(munmap)			\
 	X(mremap)			\
@@ -116,14 +145,38 @@ is_restart_code(long ret)
 	return ret == -ERESTARTSYS || ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
 }
 
+#define UNKNOWN_LOG_INTERVAL	(5 * NSEC_PER_SEC)
+#define UNKNOWN_LOG_BURST	10
+
+static struct ratelimit unknown_log = RATELIMIT_INITIALIZER("unknown syscall log",
+    UNKNOWN_LOG_INTERVAL, UNKNOWN_LOG_BURST);
+
+/* A number with no handler: say so (within the rate limit). */
+static long
+syscall_unknown(struct thread *td, uint64_t num)
+{
+	struct proc *p = td->td_proc;
+	uint64_t missed;
+
+	if (!ratelimit_allow(&unknown_log, uptime_ns(), &missed))
+		return -ENOSYS;
+	if (missed != 0)
+		printf("syscall: %lu unknown system call messages suppressed\n", missed);
+	printf("syscall: unknown system call %lu from pid %d (%s)\n", num,
+	    p != NULL ? p->p_pid : 0, p != NULL ? p->p_comm : td->td_name);
+	return -ENOSYS;
+}
+
 void
 syscall_dispatch(struct thread *td)
 {
 	uint64_t args[SYSCALL_NARGS], num = cpu_fetch_syscall_args(td, args);
-	long ret = -ENOSYS;
+	long ret;
 
 	if (num < nitems(syscall_table) && syscall_table[num] != NULL)
 		ret = syscall_table[num](td, args);
+	else
+		ret = syscall_unknown(td, num);
 	/*
 	 * A sleep ended by a signal: signal delivery will run the call again
 	 * or make it fail with EINTR.  rt_sigreturn's value is the restored

@@ -11,6 +11,8 @@
  *       waker while it sleeps
  *   (C) constant after creation
  *   (L) only the thread itself touches it
+ *   (c) the clock interrupt of the cpu running the thread; others read it
+ *       atomically
  */
 #ifndef _KERN_THREAD_H_
 #define _KERN_THREAD_H_
@@ -57,7 +59,6 @@ struct thread {
 	struct trapframe *td_frame;	/* (L) user registers, at the top of its stack */
 	struct switchframe td_switch;	/* (S, T) registers while switched out */
 	enum thread_state td_state;	/* (S); into and out of TDS_SLEEPING also (Q) */
-	int		td_bound_cpu;	/* (S) the only cpu it may run on, or SCHED_ANY_CPU */
 	const void	*td_wchan;	/* (Q) what it sleeps on, NULL when awake; (A) read */
 	int		td_sleep_queue;	/* (Q) which of the channel's queues */
 	int		td_sleep_result; /* (Q) 0, ETIMEDOUT or ERESTARTSYS, set by the waker */
@@ -77,6 +78,19 @@ struct thread {
 	uint64_t	td_sysarg0;	/* (L) and its first argument, to run it again */
 	struct restart_block td_restart; /* (L) for restart_syscall; rb_fn NULL: none */
 	struct fpstate	td_fp;		/* (L) user floating-point registers */
+	/* Resource usage (kern_resource.c turns it into getrusage's answer). */
+	uint64_t	td_runtime;	/* (S) timebase ticks on a cpu, this slice not counted */
+	uint64_t	td_uticks;	/* (c) clock ticks that found it in user mode */
+	uint64_t	td_sticks;	/* (c) clock ticks that found it in the kernel */
+	uint64_t	td_minflt;	/* (L) page faults resolved from memory */
+	uint64_t	td_majflt;	/* (L) page faults a pager had to fill */
+	uint64_t	td_nvcsw;	/* (S) times it gave up the cpu to sleep */
+	uint64_t	td_nivcsw;	/* (S) times it gave it up still runnable */
+	uint64_t	td_cpumask;	/* (S) cpus it may run on (sched_setaffinity) */
+	/* The alternate signal stack (sigaltstack; kern_sig.c). */
+	uint64_t	td_sigstk_sp;	/* (L) its lowest address */
+	uint64_t	td_sigstk_size;	/* (L) 0: there is none */
+	uint32_t	td_sigstk_flags; /* (L) the flags it was set with */
 };
 
 #define TDF_NEEDRESCHED	0x0001		/* give up the cpu at the next chance */

@@ -13,6 +13,7 @@
 #define NSEC_PER_SEC	1000000000UL
 #define USEC_PER_SEC	1000000UL
 #define NSEC_PER_USEC	1000UL
+#define HZ		100		/* clock interrupts a second, on every cpu */
 #define USER_HZ		100		/* times(2)'s clock ticks, as Linux's */
 
 /*
@@ -24,6 +25,13 @@
 
 /* Nanoseconds since boot (0 until the timebase frequency is known). */
 uint64_t uptime_ns(void);
+/*
+ * The time of day at boot, in nanoseconds since the epoch: what
+ * CLOCK_REALTIME adds to the time since boot.
+ */
+uint64_t boottime_ns(void);
+/* A span of the machine's timebase (cpu_time()) in nanoseconds. */
+uint64_t timebase_to_ns(uint64_t t);
 
 /*
  * Copy in the user's struct timespec at uaddr and check it: 0, EFAULT,

@@ -24,6 +24,10 @@
  * one index, and no one spins.
  */
 #include <kern/systm.h>
+#include <kern/malloc.h>
+#include <kern/sched.h>
+#include <kern/thread.h>
+#include <machine/cpu.h>
 #include <vm/pmap.h>
 #include <vm/swap_device.h>
 #include <vm/swap_pager.h>
@@ -545,6 +549,24 @@ fault_once(struct faultstate *fs)
 	return error;
 }
 
+/*
+ * A resolved fault counts for the thread that took it (getrusage's
+ * ru_minflt and ru_majflt), as Linux counts every fault it handles:
+ * major when a pager had to fill the page, minor otherwise.
+ */
+static void
+account_fault(bool major)
+{
+	struct thread *td = curthread();
+
+	if (td == NULL)
+		return;
+	if (major)
+		td->td_majflt++;
+	else
+		td->td_minflt++;
+}
+
 int
 vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 {
@@ -560,6 +582,7 @@ vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 	FSTAT(faults);
 	if (!fs.wire_page && pmap_fault(map->pmap, fs.va, access)) {
 		FSTAT(pmap_fixups);
+		account_fault(false);
 		return 0;
 	}
 	for (;;) {
@@ -569,6 +592,8 @@ vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 			FSTAT(restarts);
 			continue;
 		}
+		if (error == 0)
+			account_fault(fs.paged_in);
 		if (error != ENOMEM)
 			return error;
 		/* Out of memory, with nothing locked: wait for some, unless none is coming. */

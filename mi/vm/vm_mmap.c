@@ -7,6 +7,7 @@
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <kern/proc.h>
+#include <kern/resourcevar.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <vm/vm_commit.h>
@@ -200,6 +201,7 @@ SYSCALL(munmap)
 
 	if ((a[0] & PAGE_MASK) || a[1] == 0 || user_range(td, a[0], a[1], &start, &end) != 0)
 		return -EINVAL;
+	proc_note_rss(td->td_proc, td->td_vmspace);	/* the peak, before it shrinks */
 	return -vm_map_remove(curmap(td), start, end);
 }
 
@@ -377,6 +379,7 @@ SYSCALL(madvise)
 		return -error;
 	if (start == end)
 		return 0;
+	proc_note_rss(td->td_proc, td->td_vmspace);	/* MADV_DONTNEED may shrink it */
 	return -vm_map_madvise(curmap(td), start, end, (int)a[2]);
 }
 
@@ -428,6 +431,7 @@ SYSCALL(mremap)
 	}
 	if (oldsize == 0)
 		return -EINVAL;		/* duplicating shared mappings is not supported */
+	proc_note_rss(td->td_proc, td->td_vmspace);
 	error = vm_map_remap(map, old, oldsize, newsize, flags & MREMAP_MAYMOVE,
 	    flags & MREMAP_FIXED, &newaddr);
 	return error ? -error : (long)newaddr;

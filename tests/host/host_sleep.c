@@ -1,7 +1,8 @@
 /*
- * The kernel's sleep queue interface (kern/sleepqueue.h) and curthread
- * over pthreads, for host tests of the sleep locks (kern/mutex.c,
- * kern/sx.c) and the code that locks with them (the buffer cache, ext2):
+ * The kernel's sleep queue interface (kern/sleepqueue.h), the classic
+ * sleep_on/wakeup over it, and curthread over pthreads, for host tests of
+ * the sleep locks (kern/mutex.c, kern/sx.c) and the code that sleeps
+ * with them or with sleep_on (the buffer cache, ext2, kern/kern_lockf.c):
  * every host thread is a "thread".
  *
  * One "chain" (a pthread mutex) serves every channel, and each sleeper
@@ -9,7 +10,9 @@
  * sleepers came: sleepq_signal wakes exactly the longest sleeper of a
  * queue and sleepq_sleepers counts them, as the kernel's do.  Sleeps here
  * have no deadline and no signals.  Nobody runs "on a cpu", so the locks
- * never spin for an owner: they sleep at once.
+ * never spin for an owner: they sleep at once.  Threads that take spin
+ * locks must have distinct host_pcpu.pc_cpuid values (spin_owned
+ * compares cpu ids).
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -27,6 +30,12 @@ int sleepq_signal(const void *wchan, int queue);
 int sleepq_broadcast(const void *wchan, int queue);
 int sleepq_sleepers(const void *wchan, int queue);
 void panic(const char *fmt, ...) __attribute__((noreturn));
+struct spinlock;
+void spin_lock(struct spinlock *lk);
+void spin_unlock(struct spinlock *lk);
+void sleep_on(const void *chan, struct spinlock *lk);
+int sleep_on_intr(const void *chan, struct spinlock *lk);
+void wakeup(const void *chan);
 
 struct host_sleeper {
 	const void	*wchan;
@@ -52,6 +61,26 @@ sched_running_on(const struct thread *td, uint32_t cpu)
 	(void)td;
 	(void)cpu;
 	return false;
+}
+
+/* Release lk (if any) once on chan's queue, sleep, take lk again. */
+void
+sleep_on(const void *chan, struct spinlock *lk)
+{
+	sleepq_lock(chan);
+	if (lk != NULL)
+		spin_unlock(lk);
+	(void)sleepq_wait(chan, 0, 0, 0);
+	if (lk != NULL)
+		spin_lock(lk);
+}
+
+/* No signals on the host: an interruptible sleep is an ordinary one. */
+int
+sleep_on_intr(const void *chan, struct spinlock *lk)
+{
+	sleep_on(chan, lk);
+	return 0;
 }
 
 void
@@ -129,4 +158,12 @@ sleepq_sleepers(const void *wchan, int queue)
 	for (const struct host_sleeper *s = sleepers; s != NULL; s = s->next)
 		n += s->wchan == wchan && s->queue == queue;
 	return n;
+}
+
+void
+wakeup(const void *chan)
+{
+	sleepq_lock(chan);
+	(void)sleepq_broadcast(chan, 0);
+	sleepq_release(chan);
 }

@@ -13,6 +13,20 @@ clock_gettime(clockid_t clk, struct timespec *ts)
 }
 
 int
+clock_getres(clockid_t clk, struct timespec *res)
+{
+	return RET(SC2(SYS_clock_getres, clk, res));
+}
+
+/* A process's CPU-time clock, in Linux's encoding (as glibc makes it). */
+int
+clock_getcpuclockid(pid_t pid, clockid_t *clk)
+{
+	*clk = (clockid_t)((~(unsigned)pid << 3) | 2);	/* CPUCLOCK_SCHED */
+	return 0;
+}
+
+int
 clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
     struct timespec *rem)
 {

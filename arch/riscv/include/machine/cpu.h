@@ -82,6 +82,11 @@ void cpu_call_async(uint32_t cpuid, void (*fn)(void *), void *arg);
 void cpu_call_wait(uint32_t cpuid);
 void cpu_backtrace(void);		/* print the caller's stack */
 void cpu_poweroff_firmware(int status);	/* ask the firmware; returns on failure */
+/*
+ * The machine's lines of /proc/cpuinfo for cpu cpuid (as Linux prints
+ * them for this architecture), into buf: the length, as snprintf returns it.
+ */
+int cpu_info_format(uint32_t cpuid, char *buf, size_t size);
 
 #define IPI_NOP		0	/* just interrupt (wake from wfi) */
 #define IPI_HALT	1	/* stop: the system is going down */
