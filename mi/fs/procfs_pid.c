@@ -156,6 +156,7 @@ struct vm_totals {
 	uint64_t	stack;
 	uint64_t	exec;		/* executable, not writable, not stack */
 	uint64_t	locked;		/* wired */
+	uint64_t	swap_pages;	/* copies in swap of its own pages (vm_map_swap_pages) */
 };
 
 static void
@@ -180,6 +181,7 @@ vm_totals_of(struct vmspace *vm, struct vm_totals *vt)
 	}
 	vm_map_unlock_read(map);
 	vt->rss_pages = pmap_resident_count(vm->vm_pmap);
+	vt->swap_pages = vm_map_swap_pages(map);
 }
 
 static uint64_t
@@ -260,7 +262,7 @@ status_memory(struct textbuf *tb, const struct proc_view *v)
 	tb_kb(tb, "VmStk", vt.stack / 1024);
 	tb_kb(tb, "VmExe", vt.exec / 1024);
 	tb_kb(tb, "VmLib", 0);		/* no shared libraries are loaded yet */
-	tb_kb(tb, "VmSwap", 0);		/* no swap device yet */
+	tb_kb(tb, "VmSwap", vt.swap_pages * kb);
 }
 
 static void

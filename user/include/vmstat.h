@@ -22,6 +22,8 @@ int maps_lookup(const char *path, unsigned long addr, unsigned long *lo, unsigne
 long vmstat_get(const char *name);
 /* The value of the "Name: value kB" line in /proc/meminfo, or -1. */
 long meminfo_get(const char *name);
+/* The value of the "Name:\tvalue" line in /proc/self/status (VmSwap in kB...), or -1. */
+long status_get(const char *name);
 /* True when /proc/vmstat has this kernel's own counters (not Linux). */
 int vmstat_is_sable(void);
 /*

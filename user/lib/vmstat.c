@@ -96,6 +96,12 @@ meminfo_get(const char *name)
 	return lookup("/proc/meminfo", name, ':');
 }
 
+long
+status_get(const char *name)
+{
+	return lookup("/proc/self/status", name, ':');
+}
+
 int
 vmstat_is_sable(void)
 {

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <tap.h>
 #include <testutil.h>
@@ -36,6 +37,7 @@
 #define WORDS		(PGSZ / sizeof(unsigned long))
 #define BIG		512		/* pages in the main round trip */
 #define WINDOW_TEST	256
+#define VISIBLE		64		/* pages paged out to be seen in VmSwap */
 #define READ_WINDOW_NORMAL	16	/* 7 behind + the page + 8 ahead (swap_pager.h) */
 #define READ_WINDOW_SEQ	64		/* the page + 63 ahead */
 #define CHAIN		64
@@ -149,6 +151,28 @@ test_round_trip(void)
 	tap_ok(bad_page(p, 0, BIG, 2) < 0, "the new contents read back");
 	munmap(p, BIG * PGSZ);
 	paging_ok(swap_used() == c0.used, "%s", "unmapped: swap use back where it was");
+}
+
+/* Where paged-out memory shows: the process's VmSwap, and sysinfo(2)'s swap as /proc/meminfo's. */
+static void
+test_visible(void)
+{
+	char *p = map_pages(VISIBLE), msg[120];
+	long before = status_get("VmSwap"), after;
+	struct sysinfo si;
+
+	fill(p, 0, VISIBLE, 1);
+	madvise(p, VISIBLE * PGSZ, MADV_PAGEOUT);
+	after = status_get("VmSwap");
+	snprintf(msg, sizeof(msg), "/proc/self/status's VmSwap grows by the %d pages paged out "
+	    "(%ld -> %ld kB)", VISIBLE, before, after);
+	paging_ok(before >= 0 && after - before == VISIBLE * (long)PGSZ / 1024, "%s", msg);
+	tap_ok(sysinfo(&si) == 0 &&
+	    si.totalswap * si.mem_unit == (unsigned long)meminfo_get("SwapTotal") * 1024 &&
+	    si.freeswap <= si.totalswap, "sysinfo's totalswap is /proc/meminfo's SwapTotal "
+	    "(%lu kB), freeswap no more (%lu kB)", si.totalswap * si.mem_unit / 1024,
+	    si.freeswap * si.mem_unit / 1024);
+	munmap(p, VISIBLE * PGSZ);
 }
 
 /* Read-around follows madvise. */
@@ -423,6 +447,7 @@ main(void)
 		    under_qemu_user() ? ", qemu-user ignores MADV_PAGEOUT" : "");
 	used0 = swap_used();
 	test_round_trip();
+	test_visible();
 	test_windows();
 	test_discard(MADV_DONTNEED, "MADV_DONTNEED");
 	test_discard(MADV_FREE, "MADV_FREE");
