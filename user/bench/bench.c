@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #define PG 4096UL
+#define BIG_REGION (64UL << 20)
 
 struct sample {
 	unsigned long instret, cycles, ns;
@@ -166,6 +167,47 @@ bench_mmap(void)
 	report("mmap_munmap", &s, 1000, "pair");
 }
 
+/* mmap of 64 MiB of anonymous memory with MAP_POPULATE, per page: every page faulted in at once. */
+static void
+bench_populate(void)
+{
+	unsigned long n = BIG_REGION / PG;
+	struct sample s;
+	char *p;
+
+	start(&s);
+	p = mmap(NULL, BIG_REGION, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	stop(&s);
+	if (p == MAP_FAILED) {
+		printf("# mmap_populate_64m: mmap failed\n");
+		return;
+	}
+	report("mmap_populate_64m", &s, n, "page");
+	munmap(p, BIG_REGION);
+}
+
+/* madvise(MADV_DONTNEED) of 64 MiB of touched anonymous memory, per page freed. */
+static void
+bench_dontneed(void)
+{
+	unsigned long n = BIG_REGION / PG;
+	char *p = mmap(NULL, BIG_REGION, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct sample s;
+
+	if (p == MAP_FAILED) {
+		printf("# madvise_dontneed_64m: mmap failed\n");
+		return;
+	}
+	touch(p, n);
+	start(&s);
+	madvise(p, BIG_REGION, MADV_DONTNEED);
+	stop(&s);
+	report("madvise_dontneed_64m", &s, n, "page");
+	munmap(p, BIG_REGION);
+}
+
 /* A zero-fill fault while 10,000 unmergeable map entries exist. */
 static void
 bench_many_entries(void)
@@ -204,6 +246,8 @@ main(void)
 	bench_fork(1024 * 1024, "fork_exit_wait_1m");
 	bench_fork(8 * 1024 * 1024, "fork_exit_wait_8m");
 	bench_mmap();
+	bench_populate();
+	bench_dontneed();
 	bench_many_entries();
 	return 0;
 }
