@@ -59,7 +59,7 @@ console_getc_wait(bool nonblock)
 		if (c >= 0)
 			return c;
 		if (error)
-			return -error;
+			return -ERESTARTSYS;	/* a signal: as Linux's tty read */
 	}
 }
 

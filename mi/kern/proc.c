@@ -475,8 +475,11 @@ SYSCALL(wait4)
 			spin_unlock(&proc_lock);
 			return 0;
 		}
-		if ((error = sleep_on_intr(parent, &proc_lock)) != 0)
+		/* A signal: restarted after an SA_RESTART handler, else EINTR (Linux). */
+		if (sleep_on_intr(parent, &proc_lock) != 0) {
+			error = ERESTARTSYS;
 			break;
+		}
 	}
 	spin_unlock(&proc_lock);
 	return -error;

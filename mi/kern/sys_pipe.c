@@ -69,7 +69,11 @@ pipe_used(const struct pipe *p)
 	return p->p_head - p->p_tail;
 }
 
-/* Take the read or write I/O lock.  EAGAIN (nonblock) or EINTR. */
+/*
+ * Take the read or write I/O lock.  EAGAIN (nonblock) or ERESTARTSYS (a
+ * signal: the call is restarted after an SA_RESTART handler, else EINTR,
+ * as Linux does for pipes).
+ */
 static int
 pipe_iolock(struct pipe *p, uint32_t which, bool nonblock)
 {
@@ -82,8 +86,10 @@ pipe_iolock(struct pipe *p, uint32_t which, bool nonblock)
 			break;
 		}
 		p->p_iolocks |= PIPE_LOCKWANT;
-		if ((error = sleep_on_intr(&p->p_iolocks, &p->p_lock)) != 0)
+		if (sleep_on_intr(&p->p_iolocks, &p->p_lock) != 0) {
+			error = ERESTARTSYS;
 			break;
+		}
 	}
 	if (!error)
 		p->p_iolocks |= which;
@@ -169,7 +175,7 @@ pipe_close(struct file *fp)
 		pipe_free(p);
 }
 
-/* Wait (read lock held) for data or EOF.  0 with data, 1 at EOF, or -errno. */
+/* Wait (read lock held) for data or EOF.  0 with data, 1 at EOF, or -EAGAIN, -ERESTARTSYS. */
 static int
 wait_for_data(struct pipe *p, bool nonblock)
 {
@@ -181,8 +187,10 @@ wait_for_data(struct pipe *p, bool nonblock)
 			error = EAGAIN;
 			break;
 		}
-		if ((error = sleep_on_intr(&p->p_head, &p->p_lock)) != 0)
+		if (sleep_on_intr(&p->p_head, &p->p_lock) != 0) {
+			error = ERESTARTSYS;
 			break;
+		}
 	}
 	ret = error ? -error : pipe_used(p) == 0 ? 1 : 0;
 	spin_unlock(&p->p_lock);
@@ -241,7 +249,7 @@ pipe_read(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, boo
 
 /*
  * Wait (write lock held) until need bytes are free, or any if need is 0.
- * The free byte count, or -EPIPE, -EAGAIN, -EINTR.
+ * The free byte count, or -EPIPE, -EAGAIN, -ERESTARTSYS.
  */
 static int64_t
 wait_for_room(struct pipe *p, size_t need, bool nonblock)
@@ -263,8 +271,10 @@ wait_for_room(struct pipe *p, size_t need, bool nonblock)
 			error = EAGAIN;
 			break;
 		}
-		if ((error = sleep_on_intr(&p->p_tail, &p->p_lock)) != 0)
+		if (sleep_on_intr(&p->p_tail, &p->p_lock) != 0) {
+			error = ERESTARTSYS;
 			break;
+		}
 	}
 	ret = error ? -error : (int64_t)(PIPE_SIZE - pipe_used(p));
 	spin_unlock(&p->p_lock);
