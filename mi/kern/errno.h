@@ -11,7 +11,7 @@
 
 /*
  * A system call that was interrupted by a signal and may be restarted
- * returns -ERESTARTSYS instead of -EINTR.  syscall_dispatch() then calls
+ * returns -ERESTARTSYS instead of -EINTR.  syscall() then calls
  * signal_syscall_restart(), which either arranges for the system call to run
  * again (the handler has SA_RESTART, or no handler will run) or turns the
  * result into -EINTR.  Same number as Linux.

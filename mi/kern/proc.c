@@ -17,6 +17,7 @@
 #include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <kern/user_return.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
 #include <vm/pmap.h>

@@ -84,8 +84,6 @@ void proc_create_init(const char *path, char *const argv[], char *const envp[]);
 void proc_exit(int wstatus) __attribute__((noreturn));
 /* Return to user mode in td's trap frame (a new thread's first entry). */
 void fork_return(void *arg);
-/* The way back to user mode: reschedule and deliver signals as needed. */
-void user_return(struct thread *td);
 int kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
     char *const envp[], int envc);
 

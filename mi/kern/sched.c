@@ -34,12 +34,6 @@ sched_init(void)
 }
 
 struct thread *
-curthread(void)
-{
-	return curcpu()->pc_curthread;
-}
-
-struct thread *
 thread_alloc(const char *name)
 {
 	struct thread *td = zone_alloc(thread_zone, M_WAITOK | M_ZERO);

@@ -10,7 +10,9 @@
 #define _KERN_SCHED_H_
 
 #include <kern/types.h>
+#include <kern/pcpu.h>
 #include <kern/spinlock.h>
+#include <machine/cpu.h>
 
 struct thread;
 
@@ -48,7 +50,12 @@ void wakeup(const void *chan);
 void sched_signal_thread(struct thread *td);
 void wakeup_one(const void *chan);
 
-struct thread *curthread(void);
+/* The thread running on this cpu (inline: every system call asks). */
+static inline struct thread *
+curthread(void)
+{
+	return curcpu()->pc_curthread;
+}
 
 /* Sleeping with a deadline: sleep on clock_tick_chan, woken every tick. */
 extern const char clock_tick_chan;

@@ -80,7 +80,7 @@ void signal_setmask(struct thread *td, uint64_t mask);
 void sigexit(struct thread *td, int sig) __attribute__((noreturn));
 
 /*
- * syscall_dispatch: a handler returned -ERESTARTSYS (never for
+ * syscall(): a handler returned -ERESTARTSYS (never for
  * rt_sigreturn, whose value is the restored first register).  Returns
  * the system call's return value: its original first argument, with the
  * call set up to run again (cpu_syscall_restart), or -EINTR.

@@ -7,6 +7,7 @@
 #include <kern/syscall.h>
 #include <kern/signal.h>
 #include <kern/thread.h>
+#include <kern/user_return.h>
 #include <machine/machdep.h>
 #include <uapi/unistd.h>
 
@@ -107,15 +108,17 @@ static syscall_fn_t *const syscall_table[] = {
 };
 
 void
-syscall_dispatch(struct thread *td)
+syscall(struct thread *td)
 {
-	uint64_t args[SYSCALL_NARGS], num = cpu_fetch_syscall_args(td, args);
+	uint64_t num;
+	const uint64_t *args = cpu_syscall_args(td, &num);
 	long ret = -ENOSYS;
 
-	if (num < nitems(syscall_table) && syscall_table[num] != NULL)
+	if (__predict_true(num < nitems(syscall_table) && syscall_table[num] != NULL))
 		ret = syscall_table[num](td, args);
 	/* A sleep ended by a signal: restart the call, or fail it with EINTR. */
-	if (ret == -ERESTARTSYS)
-		ret = signal_syscall_restart(td, args[0]);
+	if (__predict_false(ret == -ERESTARTSYS))
+		ret = signal_syscall_restart(td, cpu_syscall_args(td, &num)[0]);
 	cpu_set_syscall_retval(td, ret);
+	user_return(td);
 }

@@ -43,7 +43,7 @@ struct thread {
 	uint32_t	td_flags;	/* (A) TDF_* */
 	uint32_t	td_cpu;		/* (S) cpu it last ran on */
 	uint64_t	td_ticks;	/* (L) clock ticks in this time slice */
-	uint64_t	td_sigmask;	/* (L) blocked signals */
+	uint64_t	td_sigmask;	/* (L) blocked signals (never SIGKILL, SIGSTOP) */
 	uint64_t	td_clear_child_tid; /* (L) user address cleared and woken at exit */
 	struct switchframe td_switch;	/* (S) registers while switched out */
 	struct fpstate	td_fp;		/* (L) user floating-point registers */

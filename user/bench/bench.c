@@ -234,20 +234,49 @@ bench_many_entries(void)
 		munmap(maps[i], PG);
 }
 
+static void bench_fork_0(void) { bench_fork(0, "fork_exit_wait_0"); }
+static void bench_fork_64k(void) { bench_fork(64 * 1024, "fork_exit_wait_64k"); }
+static void bench_fork_1m(void) { bench_fork(1024 * 1024, "fork_exit_wait_1m"); }
+static void bench_fork_8m(void) { bench_fork(8 * 1024 * 1024, "fork_exit_wait_8m"); }
+
+static const struct benchmark {
+	const char *name;
+	void (*run)(void);
+} benchmarks[] = {
+	{ "getpid", bench_getpid },
+	{ "zero_fill_fault", bench_zero_fill },
+	{ "cow_fault", bench_cow },
+	{ "fork_exit_wait_0", bench_fork_0 },
+	{ "fork_exit_wait_64k", bench_fork_64k },
+	{ "fork_exit_wait_1m", bench_fork_1m },
+	{ "fork_exit_wait_8m", bench_fork_8m },
+	{ "mmap_munmap", bench_mmap },
+	{ "mmap_populate_64m", bench_populate },
+	{ "madvise_dontneed_64m", bench_dontneed },
+	{ "fault_10k_entries", bench_many_entries },
+};
+
+/*
+ * bench: every benchmark once.  bench NAME [TIMES]: only NAME, TIMES
+ * times over (for a profile: the difference between two runs that differ
+ * only in TIMES is what the benchmark itself costs).
+ */
 int
-main(void)
+main(int argc, char **argv)
 {
+	int times = argc > 2 ? atoi(argv[2]) : 1, ran = 0;
+
 	printf("# name value unit (instret, cycles, ns per operation)\n");
-	bench_getpid();
-	bench_zero_fill();
-	bench_cow();
-	bench_fork(0, "fork_exit_wait_0");
-	bench_fork(64 * 1024, "fork_exit_wait_64k");
-	bench_fork(1024 * 1024, "fork_exit_wait_1m");
-	bench_fork(8 * 1024 * 1024, "fork_exit_wait_8m");
-	bench_mmap();
-	bench_populate();
-	bench_dontneed();
-	bench_many_entries();
+	for (unsigned i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); i++) {
+		if (argc > 1 && strcmp(argv[1], benchmarks[i].name) != 0)
+			continue;
+		for (int t = 0; t < times; t++)
+			benchmarks[i].run();
+		ran++;
+	}
+	if (ran == 0) {
+		printf("# bench: no benchmark named %s\n", argv[1]);
+		return 1;
+	}
 	return 0;
 }
