@@ -202,23 +202,48 @@ fd_in_range(int fd)
 	return fd >= 0 && fd < NOFILE_MAX;
 }
 
+/*
+ * The lowest descriptor at or above fd (in range) that is open (open) or
+ * free (!open), or -1.  fd_lock held.
+ */
+static int
+fd_scan(const struct filedesc *fdp, int fd, bool open)
+{
+	for (int w = fd / FD_MAP_BITS; w < NOFILE_MAX / FD_MAP_BITS; w++) {
+		uint64_t bits = open ? fdp->fd_open[w] : ~fdp->fd_open[w];
+
+		if (w == fd / FD_MAP_BITS)
+			bits &= ~0UL << (fd % FD_MAP_BITS);
+		if (bits != 0)
+			return w * FD_MAP_BITS + __builtin_ctzl(bits);
+	}
+	return -1;
+}
+
+/* Put fp in the empty slot fd.  fd_lock held. */
+static void
+fd_install(struct filedesc *fdp, int fd, struct file *fp, bool cloexec)
+{
+	fdp->fd_files[fd] = fp;
+	fdp->fd_cloexec[fd] = cloexec;
+	fdp->fd_open[fd / FD_MAP_BITS] |= 1UL << (fd % FD_MAP_BITS);
+}
+
 int
 fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec, int *fdout)
 {
+	int fd;
+
 	if (!fd_in_range(minfd))
 		return EINVAL;
 	spin_lock(&fdp->fd_lock);
-	for (int fd = minfd; fd < NOFILE_MAX; fd++) {
-		if (fdp->fd_files[fd] == NULL) {
-			fdp->fd_files[fd] = fp;
-			fdp->fd_cloexec[fd] = cloexec;
-			spin_unlock(&fdp->fd_lock);
-			*fdout = fd;
-			return 0;
-		}
-	}
+	if ((fd = fd_scan(fdp, minfd, false)) >= 0)
+		fd_install(fdp, fd, fp, cloexec);
 	spin_unlock(&fdp->fd_lock);
-	return EMFILE;
+	if (fd < 0)
+		return EMFILE;
+	*fdout = fd;
+	return 0;
 }
 
 int
@@ -246,6 +271,7 @@ fd_take(struct filedesc *fdp, int fd)
 
 	fdp->fd_files[fd] = NULL;
 	fdp->fd_cloexec[fd] = 0;
+	fdp->fd_open[fd / FD_MAP_BITS] &= ~(1UL << (fd % FD_MAP_BITS));
 	return fp;
 }
 
@@ -282,9 +308,8 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd, bool cloexec)
 		return 0;
 	}
 	file_hold(fp);
-	prev = fdp->fd_files[newfd];
-	fdp->fd_files[newfd] = fp;
-	fdp->fd_cloexec[newfd] = cloexec;
+	prev = fd_take(fdp, newfd);
+	fd_install(fdp, newfd, fp, cloexec);
 	spin_unlock(&fdp->fd_lock);
 	file_drop(prev);
 	return 0;
@@ -330,30 +355,33 @@ filedesc_fork(struct filedesc *fdp)
 	if (new == NULL || fdp == NULL)
 		return new;
 	spin_lock(&fdp->fd_lock);
-	for (int fd = 0; fd < NOFILE_MAX; fd++) {
-		struct file *fp = fdp->fd_files[fd];
-
-		if (fp != NULL) {
-			file_hold(fp);
-			new->fd_files[fd] = fp;
-			new->fd_cloexec[fd] = fdp->fd_cloexec[fd];
-		}
+	for (int fd = 0; (fd = fd_scan(fdp, fd, true)) >= 0; fd++) {
+		file_hold(fdp->fd_files[fd]);
+		fd_install(new, fd, fdp->fd_files[fd], fdp->fd_cloexec[fd]);
 	}
 	spin_unlock(&fdp->fd_lock);
 	return new;
 }
 
-/* Close every descriptor, or only the close-on-exec ones. */
+/*
+ * Close every descriptor, or only the close-on-exec ones: the lock taken
+ * once per open descriptor (each file is dropped without it), not once
+ * per slot.
+ */
 static void
 close_where(struct filedesc *fdp, bool only_cloexec)
 {
-	for (int fd = 0; fd < NOFILE_MAX; fd++) {
+	for (int fd = 0;; fd++) {
 		struct file *fp = NULL;
 
 		spin_lock(&fdp->fd_lock);
-		if (fdp->fd_files[fd] != NULL && (!only_cloexec || fdp->fd_cloexec[fd]))
+		while ((fd = fd_scan(fdp, fd, true)) >= 0 && only_cloexec && !fdp->fd_cloexec[fd])
+			fd++;
+		if (fd >= 0)
 			fp = fd_take(fdp, fd);
 		spin_unlock(&fdp->fd_lock);
+		if (fp == NULL)
+			return;
 		file_drop(fp);
 	}
 }

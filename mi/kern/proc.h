@@ -32,10 +32,14 @@ struct sigaction_k {			/* the kernel's copy of a handler */
 	uint64_t	sa_mask;
 };
 
+#define FD_MAP_BITS	64		/* descriptors per word of fd_open */
+
 struct filedesc {
 	struct spinlock	fd_lock;
 	struct file	*fd_files[NOFILE_MAX];	/* (F) */
 	uint8_t		fd_cloexec[NOFILE_MAX];	/* (F) */
+	/* (F) bit fd set exactly when fd_files[fd] is: fork and exit visit only these */
+	uint64_t	fd_open[NOFILE_MAX / FD_MAP_BITS];
 };
 
 enum proc_state { PRS_NEW, PRS_ALIVE, PRS_ZOMBIE };
