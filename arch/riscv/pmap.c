@@ -562,6 +562,39 @@ leaf_unwire(pmap_t pmap, pt_entry_t *pte, vaddr_t va, pt_entry_t clear,
 typedef bool leaf_fn(pmap_t, pt_entry_t *, vaddr_t, pt_entry_t, struct tlb_batch *);
 
 /*
+ * Apply fn to each valid leaf of the L0 table in [va, end) (within the
+ * table).  The table counts its valid entries, so the walk stops once it
+ * has met them all; it goes inwards from both ends, as a table's leaves
+ * tend to sit at one end (a program's text and heap at the bottom, a
+ * stack at the top).  pm_lock held.
+ */
+static void
+table_foreach_leaf(pmap_t pmap, pt_entry_t *table, vaddr_t va, vaddr_t end, leaf_fn *fn,
+    pt_entry_t clear, struct tlb_batch *b)
+{
+	uint32_t unseen = ptp_of(table)->wire_count - 1;
+	pt_entry_t *pte;
+
+	for (; unseen > 0 && va < end; va += PAGE_SIZE) {
+		pte = &table[pt_index(va, L0_SHIFT)];
+		if (pte_load(pte) & PTE_V) {
+			unseen--;
+			if (fn(pmap, pte, va, clear, b))
+				return;		/* the table is gone */
+		}
+		if (unseen == 0 || va + PAGE_SIZE == end)
+			break;
+		end -= PAGE_SIZE;
+		pte = &table[pt_index(end, L0_SHIFT)];
+		if (pte_load(pte) & PTE_V) {
+			unseen--;
+			if (fn(pmap, pte, end, clear, b))
+				return;
+		}
+	}
+}
+
+/*
  * Apply fn to each valid leaf in [sva, eva), skipping missing tables; fn
  * returns true when it freed the L0 table.  One TLB flush at the end.
  */
@@ -569,7 +602,7 @@ static void
 range_foreach_leaf(pmap_t pmap, vaddr_t sva, vaddr_t eva, leaf_fn *fn, pt_entry_t clear)
 {
 	struct tlb_batch b;
-	pt_entry_t *table, *pte;
+	pt_entry_t *table;
 	vaddr_t va, end;
 
 	KASSERT(sva <= eva && eva <= USER_MAX && ((sva | eva) & PAGE_MASK) == 0,
@@ -579,11 +612,8 @@ range_foreach_leaf(pmap_t pmap, vaddr_t sva, vaddr_t eva, leaf_fn *fn, pt_entry_
 	for (va = sva; va < eva; va = end) {
 		table = upt_table(pmap, va, &end);
 		end = MIN(end, eva);
-		for (; table != NULL && va < end; va += PAGE_SIZE) {
-			pte = &table[pt_index(va, L0_SHIFT)];
-			if ((pte_load(pte) & PTE_V) && fn(pmap, pte, va, clear, &b))
-				break;
-		}
+		if (table != NULL)
+			table_foreach_leaf(pmap, table, va, end, fn, clear, &b);
 	}
 	batch_finish(pmap, &b);
 	spin_unlock(&pmap->pm_lock);

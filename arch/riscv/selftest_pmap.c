@@ -46,6 +46,7 @@
 #define VA_DEVICE	0x08000000UL
 #define VA_STRESS	0x09000000UL
 #define VA_EXEC		0x0a000000UL
+#define VA_SPARSE	0x0b000000UL	/* on an L0 table (2 MiB) boundary */
 
 #define U(va)		((void *)(vaddr_t)(va))
 
@@ -479,6 +480,49 @@ test_ranges(void)
 	pmap_destroy(p);
 	for (int i = 0; i < RANGE_PAGES; i++)
 		page_put(pages[i]);
+}
+
+/* Whether the leaf for va is writable now (a store goes through). */
+static bool
+writable(vaddr_t va)
+{
+	return store32(va, 1) == 0;
+}
+
+/*
+ * A table with leaves only at both ends and in the middle: the range
+ * calls walk it from both ends and stop once they have met every leaf,
+ * so a sub-range must still reach exactly its own leaves.
+ */
+static void
+test_sparse_table(void)
+{
+	static const int slots[] = { 0, 1, 255, 510, 511 };
+	pmap_t p = pmap_create();
+	struct vm_page *m = page_new(0);
+	uint64_t pt0 = pt_pages();
+	bool ok = true;
+
+	pmap_activate(p);
+	for (int i = 0; i < (int)nitems(slots); i++)
+		ok &= pmap_enter(p, VA_SPARSE + ptoa(slots[i]), m, VM_PROT_RW, VM_PROT_WRITE) == 0;
+	selftest_ok(ok && pmap_resident_count(p) == 5, "sparse table: leaves 0, 1, 255, 510, 511");
+	pmap_protect(p, VA_SPARSE + ptoa(1), VA_SPARSE + ptoa(511), VM_PROT_READ);
+	selftest_ok(writable(VA_SPARSE) && !writable(VA_SPARSE + ptoa(1)) &&
+	    !writable(VA_SPARSE + ptoa(255)) && !writable(VA_SPARSE + ptoa(510)) &&
+	    writable(VA_SPARSE + ptoa(511)),
+	    "sparse table: pmap_protect of slots 1..510 takes write from 1, 255, 510 only");
+	pmap_remove(p, VA_SPARSE + ptoa(1), VA_SPARSE + ptoa(510));
+	selftest_ok(pmap_resident_count(p) == 3 && pmap_extract(p, VA_SPARSE + ptoa(255)) == 0 &&
+	    pmap_extract(p, VA_SPARSE + ptoa(510)) != 0 && pt_pages() > pt0,
+	    "sparse table: pmap_remove of slots 1..509 removes 1 and 255, keeps the table");
+	selftest_ok(clean(p), "pmap_check clean after the sparse-table calls");
+	pmap_remove(p, VA_SPARSE, VA_SPARSE + L1_SIZE);
+	selftest_ok(pmap_resident_count(p) == 0 && pt_pages() == pt0,
+	    "sparse table: removing its 2 MiB frees it and its L1 table");
+	pmap_activate_kernel();
+	pmap_destroy(p);
+	page_put(m);
 }
 
 /*
@@ -1129,6 +1173,7 @@ test_pmap(void)
 	test_enter();
 	test_referenced();
 	test_ranges();
+	test_sparse_table();
 	test_shared();
 	test_wired();
 	test_device();
