@@ -6,6 +6,12 @@
 #include <stdint.h>
 #include "common.h"
 
+/*
+ * The word loops move 64 bytes per pass: 8 stores (and 8 loads) to 3
+ * instructions of loop upkeep.  A 4 KiB page is 64 passes.
+ */
+#define WORDS_PER_PASS	8
+
 void *
 memset(void *dst, int c, size_t n)
 {
@@ -16,11 +22,17 @@ memset(void *dst, int c, size_t n)
 		*d++ = (unsigned char)c;
 		n--;
 	}
-	for (; n >= 32; n -= 32, d += 32) {
-		((uint64_t *)d)[0] = word;
-		((uint64_t *)d)[1] = word;
-		((uint64_t *)d)[2] = word;
-		((uint64_t *)d)[3] = word;
+	for (; n >= WORDS_PER_PASS * 8; n -= WORDS_PER_PASS * 8, d += WORDS_PER_PASS * 8) {
+		uint64_t *w = (uint64_t *)d;
+
+		w[0] = word;
+		w[1] = word;
+		w[2] = word;
+		w[3] = word;
+		w[4] = word;
+		w[5] = word;
+		w[6] = word;
+		w[7] = word;
 	}
 	for (; n >= 8; n -= 8, d += 8)
 		*(uint64_t *)d = word;
@@ -40,11 +52,21 @@ memcpy(void *restrict dst, const void *restrict src, size_t n)
 			*d++ = *s++;
 			n--;
 		}
-		for (; n >= 32; n -= 32, d += 32, s += 32) {
-			((uint64_t *)d)[0] = ((const uint64_t *)s)[0];
-			((uint64_t *)d)[1] = ((const uint64_t *)s)[1];
-			((uint64_t *)d)[2] = ((const uint64_t *)s)[2];
-			((uint64_t *)d)[3] = ((const uint64_t *)s)[3];
+		for (; n >= WORDS_PER_PASS * 8;
+		    n -= WORDS_PER_PASS * 8, d += WORDS_PER_PASS * 8, s += WORDS_PER_PASS * 8) {
+			uint64_t *w = (uint64_t *)d;
+			const uint64_t *r = (const uint64_t *)s;
+			uint64_t a0 = r[0], a1 = r[1], a2 = r[2], a3 = r[3];
+			uint64_t a4 = r[4], a5 = r[5], a6 = r[6], a7 = r[7];
+
+			w[0] = a0;
+			w[1] = a1;
+			w[2] = a2;
+			w[3] = a3;
+			w[4] = a4;
+			w[5] = a5;
+			w[6] = a6;
+			w[7] = a7;
 		}
 		for (; n >= 8; n -= 8, d += 8, s += 8)
 			*(uint64_t *)d = *(const uint64_t *)s;
