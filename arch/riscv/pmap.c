@@ -12,6 +12,14 @@
  * address need not drop cached non-leaf entries).  Non-leaf entries
  * carry only V.
  *
+ * Table caches.  An entry that goes is cleared whole, so a table freed
+ * empty is a page of zeros, and a pmap's root at pmap_destroy is zero
+ * in its user half.  Up to UPT_CACHE_MAX tables and ROOT_CACHE_MAX roots
+ * are kept as they are for the next ones: a fork's tables need no
+ * zeroing (nor copying of the kernel half) and no trip through the page
+ * allocator.  zone_reclaim_all empties the caches; pmap_check checks
+ * that what they hold is still zero.
+ *
  * Leaves.  U and A always, R with any access, X for execute.  The SiFive
  * U74 faults instead of setting A or D, so the pmap does that work
  * itself: a writable page that is entered for a read gets PTE_SW_WRITE
@@ -83,6 +91,24 @@ struct tlb_batch {
 	struct list_node ptpages;	/* page-table pages to free afterwards */
 };
 
+#define UPT_CACHE_MAX		32	/* empty L1 and L0 tables kept */
+#define ROOT_CACHE_MAX		8	/* roots kept, user half empty */
+
+/* A cache of page-table pages, linked through plinks. */
+struct upt_cache {
+	struct spinlock	uc_lock;	/* a leaf lock */
+	struct list_node uc_pages;	/* (uc_lock) */
+	uint32_t	uc_count;	/* (uc_lock; read unlocked for statistics) */
+	uint32_t	uc_max;		/* (C) */
+};
+
+static struct upt_cache table_cache = {
+	SPINLOCK_INITIALIZER("pt cache"), LIST_HEAD_INIT(table_cache.uc_pages), 0, UPT_CACHE_MAX,
+};
+static struct upt_cache root_cache = {
+	SPINLOCK_INITIALIZER("root cache"), LIST_HEAD_INIT(root_cache.uc_pages), 0, ROOT_CACHE_MAX,
+};
+
 struct pv_bucket pv_buckets[PV_BUCKETS];
 static zone_t pv_zone;			/* (C) after pmap_init */
 static zone_t pmap_zone;		/* (C) after pmap_init */
@@ -112,27 +138,113 @@ page_flags_test(const struct vm_page *m, uint16_t f)
 	return (__atomic_load_n(&m->flags, __ATOMIC_RELAXED) & f) != 0;
 }
 
+/* A page from cache c, or NULL if it is empty. */
+static struct vm_page *
+upt_cache_take(struct upt_cache *c)
+{
+	struct list_node *n;
+
+	spin_lock(&c->uc_lock);
+	if ((n = list_first(&c->uc_pages)) != NULL) {
+		list_remove(n);
+		c->uc_count--;
+	}
+	spin_unlock(&c->uc_lock);
+	return n != NULL ? list_entry(n, struct vm_page, plinks) : NULL;
+}
+
+/* Keep ptp in cache c if there is room; false if not. */
+static bool
+upt_cache_put(struct upt_cache *c, struct vm_page *ptp)
+{
+	bool kept = false;
+
+	spin_lock(&c->uc_lock);
+	if (c->uc_count < c->uc_max) {
+		list_append(&c->uc_pages, &ptp->plinks);
+		c->uc_count++;
+		kept = true;
+	}
+	spin_unlock(&c->uc_lock);
+	return kept;
+}
+
+/* Give every page of cache c back to the page allocator. */
+static void
+upt_cache_drain(struct upt_cache *c)
+{
+	struct vm_page *ptp;
+
+	while ((ptp = upt_cache_take(c)) != NULL)
+		vm_page_free_pages(ptp, 0);
+}
+
+/* Count the pages of cache c whose first n entries are not all zero. */
+static int
+upt_cache_dirty(struct upt_cache *c, unsigned n)
+{
+	struct list_node *l;
+	int dirty = 0;
+
+	spin_lock(&c->uc_lock);
+	list_foreach(l, &c->uc_pages) {
+		const pt_entry_t *t = pt_va(VM_PAGE_TO_PHYS(list_entry(l, struct vm_page, plinks)));
+
+		for (unsigned i = 0; i < n; i++) {
+			if (t[i] != 0) {
+				dirty++;
+				break;
+			}
+		}
+	}
+	spin_unlock(&c->uc_lock);
+	return dirty;
+}
+
+int
+upt_caches_check(void)
+{
+	int bad = upt_cache_dirty(&table_cache, PT_ENTRIES) + upt_cache_dirty(&root_cache,
+	    USER_ROOT_ENTRIES);
+
+	if (bad != 0)
+		printf("pmap_check: %d cached page tables hold entries\n", bad);
+	return bad;
+}
+
+/* zone_reclaim_all's hook: memory is short. */
+static void
+upt_caches_reclaim(void)
+{
+	upt_cache_drain(&table_cache);
+	upt_cache_drain(&root_cache);
+}
+
+/* A page of zeros for a table: a cached one, or a fresh one; NULL if none. */
 static struct vm_page *
 upt_alloc(void)
 {
-	struct vm_page *ptp = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_NOWAIT);
+	struct vm_page *ptp = upt_cache_take(&table_cache);
 
+	if (ptp == NULL && (ptp = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_NOWAIT)) != NULL)
+		ptp->flags |= PG_KMEM;	/* just allocated: nobody else sees it */
 	if (ptp == NULL)
 		return NULL;
 	KASSERT(ptp->wire_count == 1, ("pmap: new page table with wire count %u",
 	    ptp->wire_count));
-	ptp->flags |= PG_KMEM;		/* just allocated: nobody else sees it */
 	STAT_ADD(pt_pages, 1);
 	return ptp;
 }
 
+/* Let go of an empty table (all zeros again), into the cache if it has room. */
 static void
 upt_free(struct vm_page *ptp)
 {
 	KASSERT(ptp->wire_count == 1, ("pmap: freeing a page table with %u entries",
 	    ptp->wire_count - 1));
 	STAT_SUB(pt_pages, 1);
-	vm_page_free_pages(ptp, 0);
+	if (!upt_cache_put(&table_cache, ptp))
+		vm_page_free_pages(ptp, 0);
 }
 
 /*
@@ -633,14 +745,19 @@ pmap_create(void)
 		return NULL;
 	KASSERT((vaddr_t)pmap - DMAP_BASE < DMAP_SIZE && (vaddr_t)pmap % PMAP_ALIGN == 0,
 	    ("pmap_create: %p cannot go in a pv entry", pmap));
-	if ((root = upt_alloc()) == NULL) {
+	spin_init(&pmap->pm_lock, "pmap");
+	/* A cached root is ready: user half empty, kernel half in place. */
+	if ((root = upt_cache_take(&root_cache)) != NULL) {
+		STAT_ADD(pt_pages, 1);
+		pmap->pm_root_page = root;
+	} else if ((root = upt_alloc()) != NULL) {
+		pmap->pm_root_page = root;
+		memcpy(&pmap_root(pmap)[USER_ROOT_ENTRIES], &kernel_root[USER_ROOT_ENTRIES],
+		    USER_ROOT_ENTRIES * sizeof(pt_entry_t));
+	} else {
 		zone_free(pmap_zone, pmap);
 		return NULL;
 	}
-	spin_init(&pmap->pm_lock, "pmap");
-	pmap->pm_root_page = root;
-	memcpy(&pmap_root(pmap)[USER_ROOT_ENTRIES], &kernel_root[USER_ROOT_ENTRIES],
-	    USER_ROOT_ENTRIES * sizeof(pt_entry_t));
 	/* pm_asid_gen 0 is never current: the first activation assigns an ASID. */
 	return pmap;
 }
@@ -659,7 +776,9 @@ pmap_destroy(pmap_t pmap)
 	    pmap, pmap->pm_root_page->wire_count - 1));
 	KASSERT(pmap_running_cpu(pmap) < 0, ("pmap_destroy: %p active on cpu %d", pmap,
 	    pmap_running_cpu(pmap)));
-	upt_free(pmap->pm_root_page);
+	STAT_SUB(pt_pages, 1);
+	if (!upt_cache_put(&root_cache, pmap->pm_root_page))
+		vm_page_free_pages(pmap->pm_root_page, 0);
 	zone_free(pmap_zone, pmap);
 }
 
@@ -672,6 +791,7 @@ pmap_init(void)
 	pmap_zone = zone_create("pmap", sizeof(struct pmap), PMAP_ALIGN, 0);
 	if (pv_zone == NULL || pmap_zone == NULL)
 		panic("pmap_init: cannot create the pmap zones");
+	zone_reclaim_register(upt_caches_reclaim);
 	asid_init();
 }
 
@@ -1041,6 +1161,8 @@ pmap_get_stats(struct pmap_stats *st)
 	st->pv_entries = STAT_GET(pv_entries);
 	st->pv_reclaims = STAT_GET(pv_reclaims);
 	st->pt_pages = STAT_GET(pt_pages);
+	st->pt_cached = __atomic_load_n(&table_cache.uc_count, __ATOMIC_RELAXED) +
+	    __atomic_load_n(&root_cache.uc_count, __ATOMIC_RELAXED);
 	st->asid_rollovers = STAT_GET(asid_rollovers);
 	st->shootdowns = STAT_GET(shootdowns);
 	st->dirty_faults = STAT_GET(dirty_faults);

@@ -72,6 +72,8 @@ extern struct pmap_stats pmap_counters;	/* (A) */
 
 /* pmap_kernel.c: the kernel root, whose upper half every user root copies. */
 extern pt_entry_t *kernel_root;		/* (C) after pmap_bootstrap */
+/* pmap_check's look at the table caches: how many cached tables are not empty. */
+int upt_caches_check(void);
 extern uint64_t kernel_satp;		/* (C) read by secondary harts in locore.S */
 
 /* pmap_asid.c */

@@ -526,6 +526,46 @@ test_sparse_table(void)
 }
 
 /*
+ * Emptied tables and a destroyed pmap's root are kept for reuse (no
+ * zeroing, no page allocation), checked empty by pmap_check, and given
+ * back by zone_reclaim_all.
+ */
+static void
+test_table_cache(void)
+{
+	struct vm_page *m = page_new(0);
+	uint64_t free0, free1;
+	pmap_t p;
+	bool ok;
+
+	zone_reclaim_all();
+	free0 = vm_page_count_free();
+	p = pmap_create();
+	pmap_activate(p);
+	ok = pmap_enter(p, VA_SPARSE, m, VM_PROT_RW, VM_PROT_WRITE) == 0;
+	free1 = vm_page_count_free();
+	selftest_ok(ok && free1 <= free0 - 3,
+	    "table cache: a root and two tables from the allocator (and slabs: %lu pages)",
+	    free0 - free1);
+	pmap_remove(p, VA_SPARSE, VA_SPARSE + PAGE_SIZE);
+	selftest_ok(vm_page_count_free() == free1 && clean(p),
+	    "table cache: the emptied tables are kept, and they are empty");
+	selftest_ok(pmap_enter(p, VA_SPARSE + L1_SIZE, m, VM_PROT_RW, VM_PROT_WRITE) == 0 &&
+	    vm_page_count_free() == free1 && store32(VA_SPARSE + L1_SIZE, 7) == 0 &&
+	    *(uint32_t *)page_kva(m) == 7, "table cache: the next mapping takes them back, and works");
+	pmap_remove(p, 0, USER_MAX);
+	pmap_activate_kernel();
+	pmap_destroy(p);
+	p = pmap_create();
+	selftest_ok(p != NULL && vm_page_count_free() == free1 && clean(p),
+	    "table cache: a new pmap takes the old root, its user half empty");
+	pmap_destroy(p);
+	zone_reclaim_all();
+	selftest_ok(vm_page_count_free() == free0, "table cache: zone_reclaim_all gives them back");
+	page_put(m);
+}
+
+/*
  * One page in two pmaps: the page-centric calls.
  */
 
@@ -1174,6 +1214,7 @@ test_pmap(void)
 	test_referenced();
 	test_ranges();
 	test_sparse_table();
+	test_table_cache();
 	test_shared();
 	test_wired();
 	test_device();

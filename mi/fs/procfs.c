@@ -177,6 +177,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "pv_entries %lu\n", ps.pv_entries);
 	tb_printf(tb, "pv_reclaims %lu\n", ps.pv_reclaims);
 	tb_printf(tb, "pt_pages %lu\n", ps.pt_pages);
+	tb_printf(tb, "pt_cached %lu\n", ps.pt_cached);
 	tb_printf(tb, "asid_rollovers %lu\n", ps.asid_rollovers);
 	tb_printf(tb, "tlb_shootdowns %lu\n", ps.shootdowns);
 	tb_printf(tb, "dirty_faults %lu\n", ps.dirty_faults);

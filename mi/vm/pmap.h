@@ -122,6 +122,7 @@ struct pmap_stats {
 	uint64_t	pv_entries;	/* live pv entries */
 	uint64_t	pv_reclaims;	/* pv chunks reclaimed under pressure */
 	uint64_t	pt_pages;	/* user page-table pages */
+	uint64_t	pt_cached;	/* empty ones kept for reuse (not free pages) */
 	uint64_t	asid_rollovers;
 	uint64_t	shootdowns;	/* remote TLB shootdowns sent */
 	uint64_t	dirty_faults;	/* software dirty-bit faults */

@@ -115,7 +115,11 @@ struct zone {
 	struct zone_cache z_cache[MAXCPU];	/* (K) per-cpu caches */
 };
 
+#define ZONE_RECLAIMERS_MAX	4	/* other caches zone_reclaim_all empties */
+
 static struct spinlock	zone_list_lock = SPINLOCK_INITIALIZER("zone_list");
+static void		(*zone_reclaimers[ZONE_RECLAIMERS_MAX])(void);	/* (L) */
+static int		zone_nreclaimers;				/* (L) */
 static struct list_node	zone_list = LIST_HEAD_INIT(zone_list);	/* (L) */
 static bool		zone_bootstrapped;			/* (L) */
 static struct zone	zone_zones;		/* holds every other struct zone */
@@ -742,11 +746,27 @@ zone_reclaim(zone_t z)
 void
 zone_reclaim_all(void)
 {
+	void (*reclaimers[ZONE_RECLAIMERS_MAX])(void);
 	struct list_node *n;
+	int nreclaimers;
 
 	spin_lock(&zone_list_lock);
 	list_foreach(n, &zone_list)
 		zone_reclaim(list_entry(n, struct zone, z_link));
+	nreclaimers = zone_nreclaimers;
+	memcpy(reclaimers, zone_reclaimers, sizeof(reclaimers));
+	spin_unlock(&zone_list_lock);
+	for (int i = 0; i < nreclaimers; i++)
+		reclaimers[i]();
+}
+
+void
+zone_reclaim_register(void (*reclaim)(void))
+{
+	spin_lock(&zone_list_lock);
+	if (zone_nreclaimers == ZONE_RECLAIMERS_MAX)
+		panic("zone_reclaim_register: more than %d caches", ZONE_RECLAIMERS_MAX);
+	zone_reclaimers[zone_nreclaimers++] = reclaim;
 	spin_unlock(&zone_list_lock);
 }
 
