@@ -774,6 +774,7 @@ pmap_destroy(pmap_t pmap)
 	    pmap, pmap->pm_resident));
 	KASSERT(pmap->pm_root_page->wire_count == 1, ("pmap_destroy: %p has %u tables",
 	    pmap, pmap->pm_root_page->wire_count - 1));
+	pmap_evict(pmap);
 	KASSERT(pmap_running_cpu(pmap) < 0, ("pmap_destroy: %p active on cpu %d", pmap,
 	    pmap_running_cpu(pmap)));
 	STAT_SUB(pt_pages, 1);
@@ -1165,6 +1166,7 @@ pmap_get_stats(struct pmap_stats *st)
 	    __atomic_load_n(&root_cache.uc_count, __ATOMIC_RELAXED);
 	st->asid_rollovers = STAT_GET(asid_rollovers);
 	st->shootdowns = STAT_GET(shootdowns);
+	st->switch_flushes = STAT_GET(switch_flushes);
 	st->dirty_faults = STAT_GET(dirty_faults);
 	st->ref_faults = STAT_GET(ref_faults);
 	st->asid_bits = (uint32_t)STAT_GET(asid_bits);

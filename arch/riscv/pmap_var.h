@@ -79,8 +79,10 @@ extern uint64_t kernel_satp;		/* (C) read by secondary harts in locore.S */
 /* pmap_asid.c */
 extern bool asids_enabled;		/* (C) after pmap_init */
 void asid_init(void);			/* probe the ASID bits; pmap_init */
-/* The cpu running on pmap, or -1 (for assertions: it may change at once). */
+/* A cpu running on pmap (loaded, if only lazily), or -1: it may change at once. */
 int pmap_running_cpu(pmap_t pmap);
+/* Take pmap, which no thread will activate again, off every cpu that keeps it loaded. */
+void pmap_evict(pmap_t pmap);
 
 static inline pt_entry_t *
 pt_va(paddr_t pa)

@@ -49,6 +49,8 @@ uint32_t pmap_set_asid_limit(uint32_t limit);	/* self-tests: force ASID rollover
 void cpu_call(uint32_t cpuid, void (*fn)(void *), void *arg);
 void cpu_call_async(uint32_t cpuid, void (*fn)(void *), void *arg);
 void cpu_call_wait(uint32_t cpuid);
+/* fn(arg) on cpu cpuid (or here, if this is it), interrupts off; waits.  Interrupts on. */
+void cpu_run_on(uint32_t cpuid, void (*fn)(void *), void *arg);
 
 void backtrace_from(uint64_t fp, uint64_t pc);
 void kernel_stack_overflow_panic(uint64_t sepc, uint64_t stval, uint64_t scause);

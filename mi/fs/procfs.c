@@ -180,6 +180,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "pt_cached %lu\n", ps.pt_cached);
 	tb_printf(tb, "asid_rollovers %lu\n", ps.asid_rollovers);
 	tb_printf(tb, "tlb_shootdowns %lu\n", ps.shootdowns);
+	tb_printf(tb, "tlb_switch_flushes %lu\n", ps.switch_flushes);
 	tb_printf(tb, "dirty_faults %lu\n", ps.dirty_faults);
 	tb_printf(tb, "ref_faults %lu\n", ps.ref_faults);
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());

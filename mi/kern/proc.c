@@ -364,10 +364,10 @@ proc_exit(int wstatus)
 	vrele(p->p_cwd);
 	p->p_cwd = NULL;
 	td->td_vmspace = NULL;
-	pmap_activate_kernel();
 	spin_lock(&proc_lock);
 	p->p_vmspace = NULL;
 	spin_unlock(&proc_lock);
+	/* The last reference takes the pmap off this cpu too (pmap_destroy). */
 	vmspace_free(vm);		/* the child's shadows go; chains collapse */
 
 	spin_lock(&proc_lock);

@@ -144,13 +144,17 @@ run_thread(struct pcpu *pc, struct thread *td)
 	pc->pc_curthread = td;
 	pc->pc_kstack_top = td->td_kstack_top;
 	pc->pc_kstack_lo = td->td_kstack_lo;
+	/* Kernel threads run on the kernel's table; see pmap_activate for the rest. */
 	if (td->td_vmspace != NULL)
 		pmap_activate(td->td_vmspace->vm_pmap);
 	else
 		pmap_activate_kernel();
 	cpu_switch(idle, td);
-	/* Leave no user address space loaded behind: it may be freed next. */
-	pmap_activate_kernel();
+	/*
+	 * The idle thread keeps td's address space loaded, lazily, for the
+	 * next thread: if it is td again, or of the same process, nothing
+	 * needs switching (pmap_destroy takes a dying one off this cpu).
+	 */
 	pc = curcpu();
 	pc->pc_curthread = idle;
 	pc->pc_kstack_top = idle->td_kstack_top;

@@ -37,8 +37,17 @@ void pmap_init(void);			/* after the allocators: zones, ASIDs */
 
 /* User address spaces. */
 pmap_t pmap_create(void);		/* NULL on no memory */
-void pmap_destroy(pmap_t pmap);		/* must hold no mappings */
-void pmap_activate(pmap_t pmap);	/* run this cpu on pmap (context switch) */
+/*
+ * pmap must hold no mappings, and no thread will activate it again; a
+ * cpu that still keeps it loaded (below) is interrupted to leave it, so
+ * call with interrupts on and no spin lock held.
+ */
+void pmap_destroy(pmap_t pmap);
+/*
+ * Run this cpu on pmap (context switch).  The cpu may keep it loaded,
+ * lazily, after the thread stops running, until another is activated.
+ */
+void pmap_activate(pmap_t pmap);
 void pmap_activate_kernel(void);	/* run this cpu on the kernel map only */
 
 /*
@@ -125,6 +134,7 @@ struct pmap_stats {
 	uint64_t	pt_cached;	/* empty ones kept for reuse (not free pages) */
 	uint64_t	asid_rollovers;
 	uint64_t	shootdowns;	/* remote TLB shootdowns sent */
+	uint64_t	switch_flushes;	/* whole-TLB flushes for switching address spaces */
 	uint64_t	dirty_faults;	/* software dirty-bit faults */
 	uint64_t	ref_faults;	/* software accessed-bit faults */
 	uint32_t	asid_bits;	/* ASID width detected at boot */

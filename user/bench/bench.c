@@ -7,6 +7,7 @@
  * the counters (scounteren.CY/IR).
  */
 #include <rdcsr.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 #define PG 4096UL
 #define BIG_REGION (64UL << 20)
@@ -167,6 +169,62 @@ bench_mmap(void)
 	report("mmap_munmap", &s, 1000, "pair");
 }
 
+/*
+ * Context switches.  sched_yield with nothing else to run: through the
+ * idle thread and back to the same process.  A pipe ping-pong between
+ * two processes: each round trip is two switches from one address space
+ * to the other.  On our kernel, also the whole-TLB flushes the switches
+ * cost (they happen without ASIDs, booted with noasid as on the U74).
+ */
+static void
+bench_yield(void)
+{
+	struct sample s;
+	int i;
+
+	start(&s);
+	for (i = 0; i < 1000; i++)
+		sched_yield();
+	stop(&s);
+	report("sched_yield", &s, 1000, "call");
+}
+
+static void
+bench_pingpong(void)
+{
+	enum { TRIPS = 1000 };
+	int ab[2], ba[2], i;
+	long flushes = vmstat_get("tlb_switch_flushes");
+	struct sample s;
+	char c = 'x';
+	pid_t pid;
+
+	pipe(ab);
+	pipe(ba);
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; i < TRIPS; i++)
+			if (read(ab[0], &c, 1) != 1 || write(ba[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	start(&s);
+	for (i = 0; i < TRIPS; i++) {
+		write(ab[1], &c, 1);
+		read(ba[0], &c, 1);
+	}
+	stop(&s);
+	waitpid(pid, NULL, 0);
+	report("pipe_pingpong", &s, TRIPS, "trip");
+	if (flushes >= 0)
+		printf("%-24s %10lu tlbflush/trip\n", "pipe_pingpong_flushes",
+		    (unsigned long)(vmstat_get("tlb_switch_flushes") - flushes) / TRIPS);
+	close(ab[0]);
+	close(ab[1]);
+	close(ba[0]);
+	close(ba[1]);
+}
+
 /* mmap of 64 MiB of anonymous memory with MAP_POPULATE, per page: every page faulted in at once. */
 static void
 bench_populate(void)
@@ -254,12 +312,28 @@ static const struct benchmark {
 	{ "mmap_populate_64m", bench_populate },
 	{ "madvise_dontneed_64m", bench_dontneed },
 	{ "fault_10k_entries", bench_many_entries },
+	{ "sched_yield", bench_yield },
+	{ "pipe_pingpong", bench_pingpong },
 };
 
+/* Whether name is one of the comma-separated names in list. */
+static int
+listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list;; p++) {
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		if ((p = strchr(p, ',')) == NULL)
+			return 0;
+	}
+}
+
 /*
- * bench: every benchmark once.  bench NAME [TIMES]: only NAME, TIMES
- * times over (for a profile: the difference between two runs that differ
- * only in TIMES is what the benchmark itself costs).
+ * bench: every benchmark once.  bench NAME[,NAME...] [TIMES]: only those,
+ * TIMES times over (for a profile: the difference between two runs that
+ * differ only in TIMES is what the benchmark itself costs).
  */
 int
 main(int argc, char **argv)
@@ -268,7 +342,7 @@ main(int argc, char **argv)
 
 	printf("# name value unit (instret, cycles, ns per operation)\n");
 	for (unsigned i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); i++) {
-		if (argc > 1 && strcmp(argv[1], benchmarks[i].name) != 0)
+		if (argc > 1 && !listed(argv[1], benchmarks[i].name))
 			continue;
 		for (int t = 0; t < times; t++)
 			benchmarks[i].run();
