@@ -10,6 +10,7 @@
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/futex.h>
+#include <kern/main.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
 #include <kern/reboot.h>
@@ -163,6 +164,12 @@ init_start(void *arg)
 	    count_strings(ia->envp));
 	if (error)
 		panic("cannot run init %s: error %d", ia->path, error);
+	/*
+	 * The counter runs from power-on.  The firmware's share varies from
+	 * boot to boot (OpenSBI waits on the UART as it prints its banner).
+	 */
+	printf("boot: %lu instructions from kernel entry to init's first instruction "
+	    "(%lu from power-on)\n", cpu_instret() - boot_instret_start, cpu_instret());
 	fork_return(NULL);
 }
 
