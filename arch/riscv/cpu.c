@@ -1,6 +1,6 @@
 /*
- * CPU odds and ends: halting, powering off through the firmware, and
- * stack backtraces from the frame-pointer chain (the kernel is built with
+ * CPU odds and ends: halting, powering off through the firmware, the
+ * cpu's description for /proc/cpuinfo, and stack backtraces from the frame-pointer chain (the kernel is built with
  * -fno-omit-frame-pointer: s0 is the frame's top, with the return address
  * at s0-8 and the caller's s0 at s0-16).
  */
@@ -10,8 +10,16 @@
 #include <kern/reboot.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
+#include <machine/harts.h>
 #include "riscv.h"
 #include "sbi.h"
+
+/*
+ * What user programs may use on every hart (ELF_HWCAP's letters, the CSR
+ * and fence.i instructions, the user counters the kernel enables), as
+ * Linux's isa line spells it.
+ */
+#define CPUINFO_ISA	"rv64imafdc_zicntr_zicsr_zifencei"
 
 #define BACKTRACE_MAX_FRAMES	32
 
@@ -28,6 +36,16 @@ cpu_poweroff_firmware(int status)
 {
 	sbi_system_reset(SBI_RESET_SHUTDOWN,
 	    status == POWEROFF_SUCCESS ? SBI_RESET_REASON_NONE : SBI_RESET_REASON_FAILURE);
+}
+
+int
+cpu_info_format(uint32_t cpuid, char *buf, size_t size)
+{
+	const struct pcpu *pc = &pcpu_array[cpuid];
+	const struct hart *h = harts_find(&harts, pc->pc_hartid);
+
+	return snprintf(buf, size, "hart\t\t: %lu\nisa\t\t: %s%s\nmmu\t\t: sv39\n",
+	    pc->pc_hartid, CPUINFO_ISA, h != NULL && h->has_sstc ? "_sstc" : "");
 }
 
 static bool

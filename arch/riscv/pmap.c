@@ -226,7 +226,8 @@ upt_alloc(void)
 {
 	struct vm_page *ptp = upt_cache_take(&table_cache);
 
-	if (ptp == NULL && (ptp = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_NOWAIT)) != NULL)
+	if (ptp == NULL && (ptp = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_SYSTEM |
+	    VM_ALLOC_NOWAIT)) != NULL)
 		ptp->flags |= PG_KMEM;	/* just allocated: nobody else sees it */
 	if (ptp == NULL)
 		return NULL;

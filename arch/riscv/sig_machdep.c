@@ -3,7 +3,8 @@
  * trampoline.
  *
  * sendsig() writes a struct linux_rt_sigframe (machine/ucontext.h) just
- * below the interrupted user sp, 16-byte aligned (the RISC-V psABI has no
+ * below the interrupted user sp, or at the top of the alternate signal
+ * stack (sigstack_frame_sp), 16-byte aligned (the RISC-V psABI has no
  * red zone), and enters the handler as Linux does:
  *
  *	pc = handler, a0 = signal, a1 = &frame->info, a2 = &frame->uc,
@@ -11,8 +12,8 @@
  *
  * When the handler returns it jumps to the trampoline, "li a7, 139;
  * ecall", so sp is the frame's address again when rt_sigreturn runs; it
- * reloads pc, x1..x31, the FP registers and the signal mask from the
- * ucontext.  Nothing in the frame reaches sstatus: the thread goes back
+ * reloads pc, x1..x31, the FP registers, the signal mask and the
+ * alternate stack from the ucontext.  Nothing in the frame reaches sstatus: the thread goes back
  * to user mode with interrupts enabled, whatever the frame says.
  *
  * Floating point: the live FP registers are the current thread's; when
@@ -168,18 +169,22 @@ mcontext_restore(struct thread *td, const struct linux_sigcontext *mc)
 }
 
 int
-sendsig(struct thread *td, uint64_t handler, const struct ksiginfo *ksi, uint64_t mask)
+sendsig(struct thread *td, uint64_t handler, const struct ksiginfo *ksi, uint64_t mask,
+    bool onstack)
 {
 	struct trapframe *tf = td->td_frame;
 	struct linux_rt_sigframe sf;
-	vaddr_t sp = tf->tf_sp, frame;
+	struct kernel_sigaltstack saved;
+	vaddr_t sp, frame;
 
+	memset(&sf, 0, sizeof(sf));
+	sp = sigstack_frame_sp(td, tf->tf_sp, onstack, &saved);
 	if (sp < sizeof(sf) + USER_MIN)
 		return EFAULT;
 	frame = rounddown2(sp - sizeof(sf), 16);
-	memset(&sf, 0, sizeof(sf));
 	siginfo_fill(&sf.sf_info, ksi);
-	sf.sf_uc.uc_stack.ss_flags = SS_DISABLE;	/* no sigaltstack */
+	sf.sf_uc.uc_stack = (struct linux_sigaltstack){ .ss_sp = saved.ss_sp,
+	    .ss_flags = saved.ss_flags, .ss_size = saved.ss_size };
 	sf.sf_uc.uc_sigmask = mask;
 	mcontext_save(td, &sf.sf_uc.uc_mcontext);
 	if (copyout(&sf, (void *)frame, sizeof(sf)))
@@ -209,5 +214,8 @@ SYSCALL(rt_sigreturn)
 		sigexit(td, SIGSEGV);
 	mcontext_restore(td, &uc.uc_mcontext);
 	signal_setmask(td, uc.uc_sigmask);
+	/* At the sp just restored, as Linux judges "on the alternate stack". */
+	sigstack_restore(td, &(struct kernel_sigaltstack){ .ss_sp = uc.uc_stack.ss_sp,
+	    .ss_flags = uc.uc_stack.ss_flags, .ss_size = uc.uc_stack.ss_size }, tf->tf_sp);
 	return (long)tf->tf_a0;
 }

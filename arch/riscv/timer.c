@@ -1,17 +1,16 @@
 /*
- * The per-cpu clock interrupt, HZ times a second.  Harts with Sstc (QEMU's
- * default cpu) program stimecmp directly; others (the U74) ask the
- * firmware through SBI TIME.
+ * The per-cpu clock interrupt, HZ (kern/time.h) times a second.  Harts
+ * with Sstc (QEMU's default cpu) program stimecmp directly; others (the
+ * U74) ask the firmware through SBI TIME.
  */
 #include <kern/systm.h>
 #include <kern/pcpu.h>
+#include <kern/time.h>
 #include <machine/cpu.h>
 #include <machine/csr.h>
 #include <machine/harts.h>
 #include "riscv.h"
 #include "sbi.h"
-
-#define HZ	100
 
 static uint64_t ticks_interval;		/* (C) timebase ticks per clock tick */
 static bool use_sstc;			/* (C) every usable hart has Sstc */

@@ -48,6 +48,7 @@
 #define ELOOP		40
 #define EWOULDBLOCK	EAGAIN
 #define EOVERFLOW	75
+#define ELIBBAD		80
 #define EOPNOTSUPP	95
 #define ENOTSUP		EOPNOTSUPP
 #define ETIMEDOUT	110

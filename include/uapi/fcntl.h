@@ -33,8 +33,19 @@
 #define F_SETFD		2
 #define F_GETFL		3
 #define F_SETFL		4
+#define F_GETLK		5	/* record locks owned by the process */
+#define F_SETLK		6
+#define F_SETLKW	7
+#define F_OFD_GETLK	36	/* record locks owned by the open file description */
+#define F_OFD_SETLK	37
+#define F_OFD_SETLKW	38
 #define F_DUPFD_CLOEXEC	1030
 #define FD_CLOEXEC	1
+
+/* struct flock l_type */
+#define F_RDLCK		0
+#define F_WRLCK		1
+#define F_UNLCK		2
 
 /* *at(2) */
 #define AT_FDCWD		(-100)
@@ -54,5 +65,19 @@
 #define SEEK_SET	0
 #define SEEK_CUR	1
 #define SEEK_END	2
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* The record lock fcntl(F_GETLK, F_SETLK...) reads and writes (64-bit offsets). */
+struct flock {
+	int16_t		l_type;		/* F_RDLCK, F_WRLCK, F_UNLCK */
+	int16_t		l_whence;	/* SEEK_SET, SEEK_CUR, SEEK_END: what l_start is from */
+	int64_t		l_start;
+	int64_t		l_len;		/* 0: to the end of the file; < 0: bytes before l_start */
+	int32_t		l_pid;		/* F_GETLK: the holder (-1 for an OFD lock) */
+};
+_Static_assert(sizeof(struct flock) == 32, "struct flock");
+#endif
 
 #endif

@@ -18,9 +18,17 @@
 #define RLIMIT_NOFILE	7
 #define RLIMIT_MEMLOCK	8
 #define RLIMIT_AS	9
+#define RLIMIT_LOCKS	10
+#define RLIMIT_SIGPENDING	11
 #define RLIM_NLIMITS	16
 
 #define RLIM_INFINITY	(~0UL)
+
+/* getrusage(2) who */
+#define RUSAGE_SELF	0
+#define RUSAGE_CHILDREN	(-1)
+#define RUSAGE_BOTH	(-2)		/* the kernel's own: wait4 reports it */
+#define RUSAGE_THREAD	1
 
 struct rlimit {
 	uint64_t	rlim_cur;

@@ -22,4 +22,19 @@
 #define CLONE_DETACHED		0x00400000
 #define CLONE_UNTRACED		0x00800000
 
+/* Scheduling policies (sched_getscheduler, sched_get_priority_max) */
+#define SCHED_NORMAL		0	/* SCHED_OTHER, the time-sharing policy */
+#define SCHED_FIFO		1
+#define SCHED_RR		2
+#define SCHED_BATCH		3
+#define SCHED_IDLE		5
+#define SCHED_DEADLINE		6
+
+#ifndef __ASSEMBLER__
+/* sched_getparam, sched_setparam */
+struct sched_param {
+	int	sched_priority;
+};
+#endif
+
 #endif

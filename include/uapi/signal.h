@@ -61,6 +61,11 @@
 /* stack_t ss_flags */
 #define SS_ONSTACK	1
 #define SS_DISABLE	2
+#define SS_AUTODISARM	(1U << 31)	/* disable the stack while a handler runs on it */
+
+/* sigaltstack(2) sizes (asm-generic) */
+#define MINSIGSTKSZ	2048
+#define SIGSTKSZ	8192
 
 /* si_code values */
 #define SI_USER		0	/* kill */
@@ -80,6 +85,9 @@
 #define CLD_EXITED	1
 #define CLD_KILLED	2
 #define CLD_DUMPED	3
+#define CLD_TRAPPED	4
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -102,6 +110,15 @@ struct kernel_sigaction {
 	uint64_t	mask;		/* blocked while the handler runs */
 };
 _Static_assert(sizeof(struct kernel_sigaction) == 24, "struct kernel_sigaction");
+
+/* stack_t, as sigaltstack(2) and the signal frame's uc_stack hold it. */
+struct kernel_sigaltstack {
+	uint64_t	ss_sp;
+	int32_t		ss_flags;	/* SS_ONSTACK, SS_DISABLE, | SS_AUTODISARM */
+	int32_t		ss_pad;
+	uint64_t	ss_size;
+};
+_Static_assert(sizeof(struct kernel_sigaltstack) == 24, "struct kernel_sigaltstack");
 #endif
 
 #endif

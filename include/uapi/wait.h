@@ -15,6 +15,8 @@
 #define __WCLONE	0x80000000
 
 #define W_EXITCODE(ret, sig)	(((ret) << 8) | (sig))
+#define W_STOPCODE(sig)		(((sig) << 8) | 0x7f)	/* stopped by sig */
+#define W_CONTINUED		0xffff			/* continued by SIGCONT */
 #define WTERMSIG(s)		((s) & 0x7f)
 #define WEXITSTATUS(s)		(((s) >> 8) & 0xff)
 

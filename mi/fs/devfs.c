@@ -2,142 +2,89 @@
  * devfs: the character devices, as vnodes linked into an ordinary ramfs
  * directory (/dev).
  *
- *   console  read: what the console has received, at least one byte,
- *            sleeping until input arrives (no line editing, no echo; a
- *            carriage return reads as a newline, as ICRNL would); write:
- *            to the console; ioctl: enough of a terminal for isatty()
- *            and window-size queries.
+ *   console  the console's terminal (kern/tty.h: line discipline,
+ *            settings, job control); opening it never makes it a
+ *            controlling terminal, as Linux's /dev/console.
+ *   ttyS0    the same terminal under the UART's Linux name; a session
+ *            leader's open makes it its controlling terminal.
+ *   tty      the caller's controlling terminal (ENXIO if none).
  *   null     reads end of file, swallows writes.
  *   zero     reads zeros, swallows writes; mmap maps anonymous memory.
  *   vda ...  the disks, block devices (disk_vnops.c).
- *
- * Console input wakeups: the receive interrupt queues bytes and calls
- * wakeup(cons_rx_wait_channel()) after releasing the input ring's lock.
- * A reader checks for input and goes to sleep holding sched_lock (which
- * wakeup takes), so no byte can arrive unnoticed in between.
  */
 #include <kern/systm.h>
 #include <kern/cons.h>
 #include <kern/copy.h>
 #include <kern/disk.h>
-#include <kern/sched.h>
+#include <kern/tty.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
 #include <uapi/ioctl.h>
-#include <uapi/termios.h>
-
-#define CONS_READ_CHUNK	128
 
 /* Linux device numbers, in the old 8:8 encoding Linux still accepts. */
 #define MKDEV(ma, mi)	(((ma) << 8) | (mi))
 
 /*
- * The console.
+ * Terminals: console and ttyS0 are the console's terminal (v_data); tty
+ * is the caller's controlling terminal, whichever it is.
  */
 
-static int
-console_translate(int c)
+/* The terminal vp stands for, or NULL (tty, with no controlling terminal). */
+static struct tty *
+vnode_tty(struct vnode *vp)
 {
-	return c == '\r' ? '\n' : c;
-}
-
-/* The next input byte, sleeping for it unless nonblock.  A byte, or -errno. */
-static int
-console_getc_wait(bool nonblock)
-{
-	for (;;) {
-		int c = cons_getc(), error = 0;
-
-		if (c >= 0)
-			return c;
-		if (nonblock)
-			return -EAGAIN;
-		spin_lock(&sched_lock);
-		if ((c = cons_getc()) < 0)
-			error = sleep_on_intr(cons_rx_wait_channel(), &sched_lock);
-		spin_unlock(&sched_lock);
-		if (c >= 0)
-			return c;
-		if (error)
-			return -ERESTARTSYS;	/* a signal: as Linux's tty read */
-	}
+	return vp->v_data != NULL ? vp->v_data : tty_controlling();
 }
 
 static ssize_t
-console_read(struct vnode *vp, struct uio *uio)
+tty_vop_read(struct vnode *vp, struct uio *uio)
 {
-	char buf[CONS_READ_CHUNK];
-	size_t n = 0, want = MIN(uio->uio_resid, sizeof(buf));
-	int c;
+	struct tty *tp = vnode_tty(vp);
 
-	if (want == 0)
-		return 0;
-	if ((c = console_getc_wait(uio->uio_ioflag & IO_NONBLOCK)) < 0)
-		return c;
-	buf[n++] = (char)console_translate(c);
-	while (n < want && (c = cons_getc()) >= 0)
-		buf[n++] = (char)console_translate(c);
-	if (uiomove(buf, n, uio) != 0)
-		return -EFAULT;
-	return (ssize_t)n;
+	return tp != NULL ? tty_read(tp, uio) : -EIO;
 }
 
 static ssize_t
-console_write(struct vnode *vp, struct uio *uio)
+tty_vop_write(struct vnode *vp, struct uio *uio)
 {
-	char buf[CONS_READ_CHUNK];
-	size_t done = 0;
+	struct tty *tp = vnode_tty(vp);
 
-	while (uio->uio_resid > 0) {
-		size_t n = MIN(uio->uio_resid, sizeof(buf));
-
-		if (uiomove(buf, n, uio) != 0)
-			return done > 0 ? (ssize_t)done : -EFAULT;
-		cons_write(buf, n);
-		done += n;
-	}
-	return (ssize_t)done;
-}
-
-static void
-console_termios(struct termios *t)
-{
-	static const uint8_t cc[NCCS] = {
-		[VINTR] = 3, [VQUIT] = 28, [VERASE] = 127, [VKILL] = 21, [VEOF] = 4,
-		[VTIME] = 0, [VMIN] = 1, [VSTART] = 17, [VSTOP] = 19, [VSUSP] = 26,
-		[VREPRINT] = 18, [VDISCARD] = 15, [VWERASE] = 23, [VLNEXT] = 22,
-	};	/* ^C ^\ DEL ^U ^D, min 1, ^Q ^S ^Z ^R ^O ^W ^V */
-
-	memset(t, 0, sizeof(*t));
-	t->c_iflag = ICRNL | IXON;
-	t->c_oflag = OPOST | ONLCR;
-	t->c_cflag = B115200 | CS8 | CREAD;
-	t->c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
-	memcpy(t->c_cc, cc, sizeof(cc));
+	return tp != NULL ? tty_write(tp, uio) : -EIO;
 }
 
 static int
-console_ioctl(struct vnode *vp, unsigned long cmd, void *uarg)
+tty_vop_ioctl(struct vnode *vp, unsigned long cmd, void *uarg)
 {
-	struct termios t;
-	struct winsize ws = { 24, 80, 0, 0 };
+	struct tty *tp = vnode_tty(vp);
 
-	switch (cmd) {
-	case TCGETS:
-		console_termios(&t);
-		return copyout(&t, uarg, sizeof(t)) ? EFAULT : 0;
-	case TCSETS:
-	case TCSETSW:
-	case TCSETSF:
-		/* Accepted and ignored: the console has no line discipline. */
-		return copyin(uarg, &t, sizeof(t)) ? EFAULT : 0;
-	case TIOCGWINSZ:
-		return copyout(&ws, uarg, sizeof(ws)) ? EFAULT : 0;
-	case TIOCSWINSZ:
-		return copyin(uarg, &ws, sizeof(ws)) ? EFAULT : 0;
-	default:
-		return ENOTTY;
-	}
+	return tp != NULL ? tty_ioctl(tp, cmd, uarg) : EIO;
+}
+
+static int
+tty_vop_poll(struct vnode *vp, int events, struct pollwait *pw)
+{
+	struct tty *tp = vnode_tty(vp);
+
+	return tp != NULL ? tty_poll(tp, events, pw) : POLLERR | POLLHUP;
+}
+
+/* Opening /dev/console never makes it a controlling terminal (as Linux); ttyS0 may. */
+static int
+console_open(struct vnode *vp, int oflags)
+{
+	return tty_open(vp->v_data, oflags, false);
+}
+
+static int
+serial_open(struct vnode *vp, int oflags)
+{
+	return tty_open(vp->v_data, oflags, true);
+}
+
+static int
+ctty_open(struct vnode *vp, int oflags)
+{
+	return tty_controlling() != NULL ? 0 : ENXIO;
 }
 
 /*
@@ -193,9 +140,29 @@ devfs_reclaim(struct vnode *vp)
 }
 
 static const struct vnode_ops console_ops = {
-	.vop_read = console_read,
-	.vop_write = console_write,
-	.vop_ioctl = console_ioctl,
+	.vop_read = tty_vop_read,
+	.vop_write = tty_vop_write,
+	.vop_ioctl = tty_vop_ioctl,
+	.vop_poll = tty_vop_poll,
+	.vop_open = console_open,
+	.vop_reclaim = devfs_reclaim,
+};
+
+static const struct vnode_ops serial_ops = {
+	.vop_read = tty_vop_read,
+	.vop_write = tty_vop_write,
+	.vop_ioctl = tty_vop_ioctl,
+	.vop_poll = tty_vop_poll,
+	.vop_open = serial_open,
+	.vop_reclaim = devfs_reclaim,
+};
+
+static const struct vnode_ops ctty_ops = {
+	.vop_read = tty_vop_read,
+	.vop_write = tty_vop_write,
+	.vop_ioctl = tty_vop_ioctl,
+	.vop_poll = tty_vop_poll,
+	.vop_open = ctty_open,
 	.vop_reclaim = devfs_reclaim,
 };
 
@@ -220,12 +187,15 @@ struct devfs_node {
 	uint32_t		rdev;
 	uint32_t		mode;
 	bool			noseek;
+	struct tty		*(*tty)(void);	/* its terminal (v_data), or NULL */
 };
 
 static const struct devfs_node devfs_nodes[] = {
-	{ "console",	&console_ops,	MKDEV(5, 1),	0620,	true },
-	{ "null",	&null_ops,	MKDEV(1, 3),	0666,	false },
-	{ "zero",	&zero_ops,	MKDEV(1, 5),	0666,	false },
+	{ "console",	&console_ops,	MKDEV(5, 1),	0620,	true,	cons_tty },
+	{ "ttyS0",	&serial_ops,	MKDEV(4, 64),	0620,	true,	cons_tty },
+	{ "tty",	&ctty_ops,	MKDEV(5, 0),	0666,	true,	NULL },
+	{ "null",	&null_ops,	MKDEV(1, 3),	0666,	false,	NULL },
+	{ "zero",	&zero_ops,	MKDEV(1, 5),	0666,	false,	NULL },
 };
 
 /* Link the new vnode vp into dir as name; the link keeps it, or it goes now. */
@@ -247,6 +217,7 @@ devfs_make(struct vnode *dir, const struct devfs_node *dn)
 		return ENOMEM;
 	vp->v_fsid = FSID_DEVFS;
 	vp->v_rdev = dn->rdev;
+	vp->v_data = dn->tty != NULL ? dn->tty() : NULL;
 	if (dn->noseek)
 		vp->v_flags |= VV_NOSEEK;
 	return devfs_link(dir, dn->name, vp);

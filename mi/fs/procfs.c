@@ -1,5 +1,8 @@
 /*
- * procfs: /proc, the kernel's counters and process address maps as text.
+ * procfs: /proc, the kernel's counters and the processes, as text (see
+ * procfs_internal.h for how the pieces fit).  This file has the root
+ * directory, the system-wide files and the machinery; /proc/PID is
+ * procfs_pid.c, /proc/sys procfs_sys.c.
  *
  *   /proc/meminfo        MemTotal, MemFree, MemAvailable (Linux format)
  *   /proc/vmstat         "name value" lines: the fault, object, pmap and
@@ -10,22 +13,30 @@
  *                        timeouts, resets, requests submitted and the
  *                        sum of the queue depths they found (this
  *                        kernel's own: what diskstats has no column for)
+ *   /proc/lockdep        the lock classes and the orders learnt between them
+ *   /proc/lockdep_stats  the lock checker's counts (witness.h)
+ *   /proc/locks          every record lock and the requests waiting for
+ *                        it, in Linux's format
+ *   /proc/cpuinfo        each cpu, as Linux describes this architecture's
+ *   /proc/uptime         seconds since boot, and seconds all cpus idled
+ *   /proc/loadavg        the 1, 5 and 15 minute load averages, threads
+ *                        runnable/existing, the last pid handed out
+ *   /proc/stat           clock ticks per cpu by what they found, context
+ *                        switches, boot time, forks, runnable threads
+ *   /proc/vmcheck        the VM's consistency check (vm_map_verify) of
+ *                        every process's address space, wired pages
+ *                        counted against those found, and page wirings
+ *                        against the entries and kernel that hold them
+ *                        (exact when nothing is being wired meanwhile)
  *   /proc/self           the calling process's directory
- *   /proc/PID/maps       the address map, in Linux's format
- *   /proc/PID/vmmap      the address map with objects and shadow depth
- *   /proc/PID/vmcheck    the VM's consistency check of the process's address
- *                        space (vm_map_verify): each problem, "problems N"
- *   /proc/vmcheck        the same for every process, wired pages counted
- *                        against those found, and page wirings against the
- *                        entries and kernel that hold them (exact when nothing
- *                        is being wired meanwhile)
+ *   /proc/PID/           one directory per process (procfs_pid.c)
  *
  * Only the root directory is permanent (linked into the root file
  * system).  Everything below it is made by the lookup that names it: a
- * process directory, or a file whose text is generated right then into
- * a kernel buffer that later reads copy from, like a frozen regular
- * file.  Such vnodes have no links, so they are reclaimed with their
- * last reference; every open of a file sees a fresh snapshot.
+ * directory, or a file whose text is generated right then into a kernel
+ * buffer that later reads copy from, like a frozen regular file.  Such
+ * vnodes have no links, so they are reclaimed with their last reference;
+ * every open of a file sees a fresh snapshot.
  *
  * Locking: none of procfs's own.  A file's text is constant once made.
  * Generating maps holds the target map's lock (a spin lock) while it
@@ -35,29 +46,34 @@
  */
 #include <kern/systm.h>
 #include <kern/disk.h>
+#include <kern/loadavg.h>
+#include <kern/lockf.h>
 #include <kern/malloc.h>
+#include <kern/pcpu.h>
 #include <kern/proc.h>
+#include <kern/sched.h>
+#include <kern/time.h>
+#include <kern/witness.h>
+#include <machine/cpu.h>
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_wait.h>
 #include <vm/zone.h>
+#include <fs/procfs_internal.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
 
 MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 
-#define PROCFS_SMALL_TEXT	2048	/* meminfo, vmstat */
-#define PROCFS_MAPS_START	4096
-#define PROCFS_MAPS_MAX		(1UL << 20)
+#define PROCFS_TEXT_START	4096	/* the first buffer a file's text is tried in */
+#define PROCFS_TEXT_MAX		(1UL << 20)
 #define PROCFS_INO_BASE		0x70000000UL
 #define PID_MAX_DIGITS		10
-
-enum procfs_kind { PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO,
-	PFS_VMMAP, PFS_DISKSTATS, PFS_DISKS, PFS_VMCHECK, PFS_VMCHECK_ALL, PFS_NKINDS };
-
+#define CPUINFO_LINE		256	/* the machine's lines for one cpu */
 #define PROCFS_CHECK_TEXT	16384	/* room for problem lines; the rest are only counted */
 #define PROCFS_CHECK_SUMMARY	128	/* kept free for the summary lines */
 #define PROCFS_CHECK_MAPS	256	/* processes /proc/vmcheck looks at */
@@ -69,21 +85,13 @@ struct procfs_text {
 };
 
 static const struct vnode_ops procfs_root_ops;
-static const struct vnode_ops procfs_pid_ops;
 static const struct vnode_ops procfs_file_ops;
 
 /*
  * Text generation.
  */
 
-struct textbuf {
-	char	*buf;
-	size_t	size;
-	size_t	len;
-	bool	overflow;
-};
-
-static void __printflike(2, 3)
+void
 tb_printf(struct textbuf *tb, const char *fmt, ...)
 {
 	va_list ap;
@@ -101,12 +109,16 @@ tb_printf(struct textbuf *tb, const char *fmt, ...)
 	tb->len += (size_t)n;
 }
 
-static void
+void
 tb_pad_to(struct textbuf *tb, size_t line_start, size_t column)
 {
 	while (!tb->overflow && tb->len - line_start < column)
 		tb_printf(tb, " ");
 }
+
+/*
+ * System-wide files.
+ */
 
 static void
 format_meminfo(struct textbuf *tb)
@@ -161,8 +173,12 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "cow_copy %lu\n", fs->cow_copies);
 	tb_printf(tb, "cow_move %lu\n", fs->cow_moves);
 	tb_printf(tb, "pageins %lu\n", fs->pageins);
-	tb_printf(tb, "busy_waits %lu\n", fs->busy_waits);
-	tb_printf(tb, "enomem_retries %lu\n", fs->enomem_retries);
+	tb_printf(tb, "fault_restarts %lu\n", fs->restarts);
+	tb_printf(tb, "fault_memory_waits %lu\n", fs->memory_waits);
+	tb_printf(tb, "fault_oom %lu\n", fs->oom);
+	tb_printf(tb, "page_busy_sleeps %lu\n", vm_page_stats.busy_sleeps);
+	tb_printf(tb, "vm_wait_sleeps %lu\n", vm_wait_stats.sleeps);
+	tb_printf(tb, "vm_wait_fails %lu\n", vm_wait_stats.fails);
 	tb_printf(tb, "segv_maperr %lu\n", fs->segv_maperr);
 	tb_printf(tb, "segv_accerr %lu\n", fs->segv_accerr);
 	tb_printf(tb, "shadow_objects %lu\n", os->shadows);
@@ -233,6 +249,67 @@ format_disks(struct textbuf *tb)
 	}
 }
 
+/* One line of /proc/locks (Linux's lock_get_status). */
+static void
+format_lock(void *arg, const struct lockf_info *li)
+{
+	struct textbuf *tb = arg;
+	uint32_t dev = li->ident.li_dev;
+
+	tb_printf(tb, "%u: %s%s ADVISORY  %s %d %02x:%02x:%lu %ld ", li->id,
+	    li->waiting ? "-> " : "", li->flavor == LOCKF_OFD ? "OFDLCK" : "POSIX ",
+	    li->type == F_WRLCK ? "WRITE" : "READ", li->pid, (dev >> 8) & 0xfff,
+	    (dev & 0xff) | ((dev >> 12) & 0xfff00), li->ident.li_ino, li->start);
+	if (li->end == LOCKF_EOF)
+		tb_printf(tb, "EOF\n");
+	else
+		tb_printf(tb, "%ld\n", li->end);
+}
+
+static void
+format_locks(struct textbuf *tb)
+{
+	lockf_foreach(format_lock, tb);
+}
+
+/*
+ * The lock classes and the orders learnt, after Linux's /proc/lockdep:
+ * each class with its number, forward and backward dependency counts,
+ * kind and name, then " -> " and each class learnt to come after it.
+ * The graph only grows, and is read here without its lock.
+ */
+static void
+format_lockdep(struct textbuf *tb)
+{
+	const struct witness_graph *g = &witness_graph;
+	int n = __atomic_load_n(&g->nclasses, __ATOMIC_ACQUIRE);
+
+	tb_printf(tb, "all lock classes:\n");
+	for (int a = 1; a <= n; a++) {
+		const struct wg_class *c = &g->classes[a];
+
+		tb_printf(tb, "%4d FD: %4u BD: %4u %-5s: %s%s\n", a, c->forward, c->backward,
+		    (c->flags & WG_SLEEP) ? "sleep" : "spin", c->name,
+		    (c->flags & WG_DUPOK) ? " (may nest)" : "");
+		for (int b = 1; b <= n; b++)
+			if (wg_edge(g, a, b))
+				tb_printf(tb, " -> [%d] %s\n", b, g->classes[b].name);
+	}
+}
+
+/* The lock checker's counts, one " name: value" line each, as Linux's lockdep_stats. */
+static void
+format_lockdep_stats(struct textbuf *tb)
+{
+	tb_printf(tb, " lock-classes: %d [max: %d]\n", witness_graph.nclasses, WG_UNCHECKED - 1);
+	tb_printf(tb, " direct dependencies: %d\n", witness_graph.nedges);
+	tb_printf(tb, " dependency checks (slow path): %lu\n", witness_graph.slow_checks);
+	tb_printf(tb, " lock order reversals: %lu\n", witness_stats.reversals);
+	for (int r = 0; r < WITNESS_NRULES; r++)
+		tb_printf(tb, " sleep rule broken (%s): %lu\n", witness_rule_name(r),
+		    witness_stats.broken[r]);
+}
+
 static const char *
 entry_name(const struct vmspace *vm, const struct vm_map_entry *e)
 {
@@ -268,10 +345,10 @@ procfs_format_maps(struct vmspace *vm, char *buf, size_t size, size_t *lenp)
 	struct textbuf tb = { buf, size, 0, false };
 	struct vm_map *map = &vm->vm_map;
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
 		format_entry(&tb, vm, e);
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	if (tb.overflow)
 		return ERANGE;
 	*lenp = tb.len;
@@ -303,7 +380,7 @@ format_vmmap(struct vmspace *vm, struct textbuf *tb)
 
 	tb_printf(tb, "%-12s %-12s %4s %5s %-6s %-18s %4s %5s %5s\n", "start", "end", "prot",
 	    "res", "type", "object", "refs", "depth", "flags");
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next) {
 		struct vm_object *obj = e->object;
 
@@ -317,8 +394,106 @@ format_vmmap(struct vmspace *vm, struct textbuf *tb)
 		    (e->eflags & MAP_ENTRY_NEEDS_COPY) ? "N" : "",
 		    e->wired_count ? "W" : "", (e->eflags & MAP_ENTRY_STACK) ? "s" : "");
 	}
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	return tb->overflow ? ERANGE : 0;
+}
+
+
+/* Each cpu: Linux's processor line, then the machine's own. */
+static int
+format_cpuinfo(struct textbuf *tb, int pid __unused)
+{
+	char line[CPUINFO_LINE];
+	struct pcpu *pc;
+
+	PCPU_FOREACH(pc) {
+		if (!__atomic_load_n(&pc->pc_online, __ATOMIC_ACQUIRE))
+			continue;
+		cpu_info_format(pc->pc_cpuid, line, sizeof(line));
+		tb_printf(tb, "processor\t: %u\n%s\n", pc->pc_cpuid, line);
+	}
+	return 0;
+}
+
+/* Seconds with hundredths, from a count of HZ ticks. */
+static void
+tb_ticks(struct textbuf *tb, uint64_t ticks)
+{
+	tb_printf(tb, "%lu.%02lu", ticks / HZ, ticks % HZ * 100 / HZ);
+}
+
+static uint64_t
+cpu_ticks(int state)
+{
+	uint64_t sum = 0;
+	struct pcpu *pc;
+
+	PCPU_FOREACH(pc)
+		sum += __atomic_load_n(&pc->pc_cp_time[state], __ATOMIC_RELAXED);
+	return sum;
+}
+
+/* Seconds up and seconds idle (summed over the cpus), as Linux prints them. */
+static int
+format_uptime(struct textbuf *tb, int pid __unused)
+{
+	tb_ticks(tb, uptime_ns() / (NSEC_PER_SEC / HZ));
+	tb_printf(tb, " ");
+	tb_ticks(tb, cpu_ticks(CP_IDLE));
+	tb_printf(tb, "\n");
+	return 0;
+}
+
+/* A fixed-point load as Linux prints it: rounded to hundredths. */
+static void
+tb_load(struct textbuf *tb, uint64_t load)
+{
+	load += FIXED_1 / 200;
+	tb_printf(tb, "%lu.%02lu ", load >> FSHIFT, ((load & (FIXED_1 - 1)) * 100) >> FSHIFT);
+}
+
+static int
+format_loadavg(struct textbuf *tb, int pid __unused)
+{
+	uint32_t running, blocked, nthreads;
+	uint64_t avg[3];
+
+	loadavg_get(avg);
+	sched_load_sample(&running, &blocked, &nthreads);
+	for (int i = 0; i < 3; i++)
+		tb_load(tb, avg[i]);
+	tb_printf(tb, "%u/%u %d\n", running, nthreads, sched_last_tid());
+	return 0;
+}
+
+static void
+tb_cpu_line(struct textbuf *tb, const char *name, uint64_t user, uint64_t sys, uint64_t idle)
+{
+	/* user nice system idle iowait irq softirq steal guest guest_nice */
+	tb_printf(tb, "%s %lu 0 %lu %lu 0 0 0 0 0 0\n", name, user, sys, idle);
+}
+
+static int
+format_stat(struct textbuf *tb, int pid __unused)
+{
+	uint64_t intrs = 0, switches = 0;
+	uint32_t running, blocked, nthreads;
+	struct pcpu *pc;
+	char name[16];
+
+	tb_cpu_line(tb, "cpu ", cpu_ticks(CP_USER), cpu_ticks(CP_SYS), cpu_ticks(CP_IDLE));
+	PCPU_FOREACH(pc) {
+		snprintf(name, sizeof(name), "cpu%u", pc->pc_cpuid);
+		tb_cpu_line(tb, name, pc->pc_cp_time[CP_USER], pc->pc_cp_time[CP_SYS],
+		    pc->pc_cp_time[CP_IDLE]);
+		intrs += pc->pc_ticks + pc->pc_ipis + pc->pc_intrs;
+		switches += pc->pc_switches;
+	}
+	sched_load_sample(&running, &blocked, &nthreads);
+	tb_printf(tb, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %u\n"
+	    "procs_blocked %u\n", intrs, switches, boottime_ns() / NSEC_PER_SEC,
+	    __atomic_load_n(&proc_forks, __ATOMIC_RELAXED), running, blocked);
+	return 0;
 }
 
 /* A problem line of a check, while there is room: the summary must always fit. */
@@ -374,7 +549,6 @@ all_vmspaces_hold(struct vmspace **vms, int max)
 	spin_lock(&proc_lock);
 	list_foreach(n, &allproc) {
 		struct proc *p = list_entry(n, struct proc, p_allproc);
-
 		bool seen = false;
 
 		/* A vfork child runs in its parent's space: one check, one count. */
@@ -389,9 +563,71 @@ all_vmspaces_hold(struct vmspace **vms, int max)
 	return count;
 }
 
-/* The vmspace of process pid, referenced; NULL if there is none. */
-static struct vmspace *
-proc_vmspace_hold(int pid)
+/*
+ * A check runs once (it is not cheap, and its result changes from one run
+ * to the next), into a buffer with room for PROCFS_CHECK_TEXT: a smaller
+ * one is sent back as overflowing before anything is checked.
+ */
+static bool
+check_needs_bigger(struct textbuf *tb)
+{
+	if (tb->size >= PROCFS_CHECK_TEXT)
+		return false;
+	tb->overflow = true;
+	return true;
+}
+
+/* /proc/vmcheck: every address space, and the page wirings. */
+static int
+format_vmcheck_all(struct textbuf *tb, int pid __unused)
+{
+	struct vmspace **vms;
+	int n;
+
+	if (check_needs_bigger(tb))
+		return 0;
+	if ((vms = malloc(PROCFS_CHECK_MAPS * sizeof(*vms), M_PROCFS, M_WAITOK)) == NULL)
+		return ENOMEM;
+	n = all_vmspaces_hold(vms, PROCFS_CHECK_MAPS);
+	format_vmcheck(tb, vms, n, true);
+	free(vms, M_PROCFS);
+	return 0;
+}
+
+int
+procfs_format_vmcheck_of(struct textbuf *tb, int pid)
+{
+	struct vmspace *vm;
+
+	if (check_needs_bigger(tb))
+		return 0;
+	if ((vm = procfs_vmspace_hold(pid)) == NULL)
+		return ENOENT;
+	format_vmcheck(tb, &vm, 1, false);
+	return 0;
+}
+
+/* The older formatters, in the generic shape. */
+static int
+format_system(struct textbuf *tb, int pid __unused, void (*fn)(struct textbuf *))
+{
+	fn(tb);
+	return 0;
+}
+
+#define SYSTEM_FORMAT(name) \
+	static int name##_file(struct textbuf *tb, int pid) { return format_system(tb, pid, name); }
+SYSTEM_FORMAT(format_meminfo)
+SYSTEM_FORMAT(format_vmstat)
+SYSTEM_FORMAT(format_zoneinfo)
+SYSTEM_FORMAT(format_diskstats)
+SYSTEM_FORMAT(format_disks)
+SYSTEM_FORMAT(format_locks)
+SYSTEM_FORMAT(format_lockdep)
+SYSTEM_FORMAT(format_lockdep_stats)
+
+struct vmspace *
+procfs_vmspace_hold(int pid)
 {
 	struct vmspace *vm = NULL;
 	struct proc *p;
@@ -403,111 +639,77 @@ proc_vmspace_hold(int pid)
 	return vm;
 }
 
+int
+procfs_format_maps_of(struct textbuf *tb, int pid)
+{
+	struct vmspace *vm = procfs_vmspace_hold(pid);
+	size_t len = 0;
+
+	if (vm == NULL)
+		return ENOENT;
+	if (procfs_format_maps(vm, tb->buf, tb->size, &len) == ERANGE)
+		tb->overflow = true;
+	tb->len = len;
+	vmspace_free(vm);
+	return 0;
+}
+
+int
+procfs_format_vmmap_of(struct textbuf *tb, int pid)
+{
+	struct vmspace *vm = procfs_vmspace_hold(pid);
+
+	if (vm == NULL)
+		return ENOENT;
+	(void)format_vmmap(vm, tb);
+	vmspace_free(vm);
+	return 0;
+}
+
 static struct procfs_text *
 text_alloc(size_t size)
 {
 	return malloc(sizeof(struct procfs_text) + size, M_PROCFS, M_WAITOK);
 }
 
-/* The text of a vmcheck file: the check runs once, into one large buffer. */
+/* Make the text fn formats for pid, in buffers of doubling size; ENOENT for a process gone. */
 static int
-generate_vmcheck(enum procfs_kind kind, int pid, struct procfs_text **out)
+generate(procfs_format_fn *fn, int pid, struct procfs_text **out)
 {
-	struct vmspace **vms = malloc(PROCFS_CHECK_MAPS * sizeof(*vms), M_PROCFS, M_WAITOK);
-	struct procfs_text *t = text_alloc(PROCFS_CHECK_TEXT);
-	struct textbuf tb;
-	int n = 0;
-
-	if (vms == NULL || t == NULL) {
-		free(vms, M_PROCFS);
-		free(t, M_PROCFS);
-		return ENOMEM;
-	}
-	if (kind == PFS_VMCHECK_ALL)
-		n = all_vmspaces_hold(vms, PROCFS_CHECK_MAPS);
-	else if ((vms[0] = proc_vmspace_hold(pid)) != NULL)
-		n = 1;
-	if (kind == PFS_VMCHECK && n == 0) {
-		free(vms, M_PROCFS);
-		free(t, M_PROCFS);
-		return ENOENT;
-	}
-	tb = (struct textbuf){ t->text, PROCFS_CHECK_TEXT, 0, false };
-	format_vmcheck(&tb, vms, n, kind == PFS_VMCHECK_ALL);
-	free(vms, M_PROCFS);
-	t->len = tb.len;
-	*out = t;
-	return 0;
-}
-
-/* Make the text of a file of the given kind; ENOENT for a process gone. */
-static int
-generate(enum procfs_kind kind, int pid, struct procfs_text **out)
-{
-	size_t size = kind == PFS_MAPS || kind == PFS_VMMAP || kind == PFS_ZONEINFO ?
-	    PROCFS_MAPS_START : PROCFS_SMALL_TEXT;
-	struct vmspace *vm = NULL;
+	size_t size = PROCFS_TEXT_START;
 	struct procfs_text *t;
-	int error = 0;
+	struct textbuf tb;
+	int error;
 
-	if (kind == PFS_VMCHECK || kind == PFS_VMCHECK_ALL)
-		return generate_vmcheck(kind, pid, out);
-	if ((kind == PFS_MAPS || kind == PFS_VMMAP) && (vm = proc_vmspace_hold(pid)) == NULL)
-		return ENOENT;
 	for (;;) {
-		struct textbuf tb;
-
-		if ((t = text_alloc(size)) == NULL) {
-			error = ENOMEM;
-			break;
-		}
+		if ((t = text_alloc(size)) == NULL)
+			return ENOMEM;
 		tb = (struct textbuf){ t->text, size, 0, false };
-		if (kind == PFS_MAPS) {
-			error = procfs_format_maps(vm, t->text, size, &tb.len);
-		} else if (kind == PFS_VMMAP) {
-			error = format_vmmap(vm, &tb);
-		} else {
-			if (kind == PFS_MEMINFO)
-				format_meminfo(&tb);
-			else if (kind == PFS_DISKSTATS)
-				format_diskstats(&tb);
-			else if (kind == PFS_DISKS)
-				format_disks(&tb);
-			else if (kind == PFS_ZONEINFO)
-				format_zoneinfo(&tb);
-			else
-				format_vmstat(&tb);
-			error = tb.overflow ? ERANGE : 0;
-		}
-		if (error == 0) {
+		if ((error = fn(&tb, pid)) == 0 && !tb.overflow) {
 			t->len = tb.len;
-			break;
+			*out = t;
+			return 0;
 		}
 		free(t, M_PROCFS);
-		t = NULL;
-		if (error != ERANGE || size >= PROCFS_MAPS_MAX) {
-			error = error == ERANGE ? ENOMEM : error;
-			break;
-		}
+		if (error != 0)
+			return error;
+		if (size >= PROCFS_TEXT_MAX)
+			return ENOMEM;
 		size *= 2;
 	}
-	if (vm != NULL)
-		vmspace_free(vm);
-	*out = t;
-	return error;
 }
 
 /*
  * Vnodes.
  */
 
-static uint64_t
+uint64_t
 procfs_ino(int pid, enum procfs_kind kind)
 {
 	return PROCFS_INO_BASE + (uint64_t)pid * PFS_NKINDS + kind;
 }
 
-static struct vnode *
+struct vnode *
 procfs_vnode(enum vtype type, const struct vnode_ops *ops, struct vnode *parent,
     const char *name, size_t len, uint64_t ino)
 {
@@ -521,15 +723,16 @@ procfs_vnode(enum vtype type, const struct vnode_ops *ops, struct vnode *parent,
 }
 
 static int
-make_file(enum procfs_kind kind, int pid, struct vnode **out)
+make_file(const struct procfs_entry *pe, int pid, struct vnode **out)
 {
 	struct procfs_text *t;
 	struct vnode *vp;
 	int error;
 
-	if ((error = generate(kind, pid, &t)) != 0)
+	if ((error = generate(pe->pe_format, pid, &t)) != 0)
 		return error;
-	if ((vp = procfs_vnode(VREG, &procfs_file_ops, NULL, NULL, 0, procfs_ino(pid, kind))) == NULL) {
+	vp = procfs_vnode(VREG, &procfs_file_ops, NULL, NULL, 0, procfs_ino(pid, pe->pe_kind));
+	if (vp == NULL) {
 		free(t, M_PROCFS);
 		return ENOMEM;
 	}
@@ -539,27 +742,141 @@ make_file(enum procfs_kind kind, int pid, struct vnode **out)
 	return 0;
 }
 
-static bool
-name_is(const char *name, size_t len, const char *what)
+bool
+procfs_name_is(const char *name, size_t len, const char *what)
 {
 	return len == strlen(what) && memcmp(name, what, len) == 0;
 }
 
-/* A decimal pid, or -1. */
-static int
-parse_pid(const char *name, size_t len)
+int
+procfs_parse_number(const char *name, size_t len)
 {
-	int64_t pid = 0;
+	int64_t n = 0;
 
-	if (len == 0 || len > PID_MAX_DIGITS)
+	if (len == 0 || len > PID_MAX_DIGITS || (name[0] == '0' && len > 1))
 		return -1;
 	for (size_t i = 0; i < len; i++) {
 		if (name[i] < '0' || name[i] > '9')
 			return -1;
-		pid = pid * 10 + (name[i] - '0');
+		n = n * 10 + (name[i] - '0');
 	}
-	return pid > 0 && pid <= INT32_MAX ? (int)pid : -1;
+	return n <= INT32_MAX ? (int)n : -1;
 }
+
+int
+procfs_table_lookup(struct vnode *dir, const struct procfs_entry *ents, size_t n,
+    const char *name, size_t len, struct vnode **out)
+{
+	int pid = procfs_dir_pid(dir);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct procfs_entry *pe = &ents[i];
+		struct vnode *vp;
+
+		if (!procfs_name_is(name, len, pe->pe_name))
+			continue;
+		if (pe->pe_format != NULL)
+			return make_file(pe, pid, out);
+		vp = procfs_vnode(pe->pe_type, pe->pe_ops, pe->pe_type == VDIR ? dir : NULL,
+		    name, len, procfs_ino(pid, pe->pe_kind));
+		if (vp == NULL)
+			return ENOMEM;
+		vp->v_data = (void *)(intptr_t)pid;
+		*out = vp;
+		return 0;
+	}
+	return ENOENT;
+}
+
+ssize_t
+procfs_list_table(struct vnode *dir, const struct procfs_entry *ents, size_t n,
+    uint64_t *offp, void *buf, size_t len)
+{
+	struct vnode *up = dir->v_parent != NULL ? dir->v_parent : dir;
+	int pid = procfs_dir_pid(dir);
+	uint64_t cookie = *offp;
+	size_t used = 0, next;
+
+	for (; cookie < n + 2; cookie++) {
+		if (cookie == 0)
+			next = dirent_add(buf, len, used, dir->v_ino, 1, VDIR, ".", 1);
+		else if (cookie == 1)
+			next = dirent_add(buf, len, used, up->v_ino, 2, VDIR, "..", 2);
+		else
+			next = dirent_add(buf, len, used, procfs_ino(pid, ents[cookie - 2].pe_kind),
+			    cookie + 1, ents[cookie - 2].pe_type, ents[cookie - 2].pe_name,
+			    strlen(ents[cookie - 2].pe_name));
+		if (next == 0)
+			break;
+		used = next;
+	}
+	if (used == 0 && cookie < n + 2)
+		return -EINVAL;
+	*offp = cookie;
+	return (ssize_t)used;
+}
+
+/* The numbered entries after a table, appended to the used bytes of buf. */
+static ssize_t
+list_numbers(struct vnode *dir, int (*next)(struct vnode *, int),
+    uint64_t (*ino)(struct vnode *, int), enum vtype type, uint64_t *offp,
+    void *buf, size_t len, size_t used)
+{
+	int from = *offp >= PROCFS_DYN_COOKIE ? (int)(*offp - PROCFS_DYN_COOKIE) : 0, n;
+	char name[PID_MAX_DIGITS + 1];
+
+	while (from >= 0 && (n = next(dir, from)) >= 0) {
+		int namelen = snprintf(name, sizeof(name), "%d", n);
+		size_t end = dirent_add(buf, len, used, ino(dir, n),
+		    PROCFS_DYN_COOKIE + (uint64_t)n + 1, type, name, (size_t)namelen);
+
+		if (end == 0)
+			break;
+		used = end;
+		from = n + 1;
+		*offp = PROCFS_DYN_COOKIE + (uint64_t)from;
+	}
+	if (used == 0 && from >= 0 && next(dir, from) >= 0)
+		return -EINVAL;
+	return (ssize_t)used;
+}
+
+ssize_t
+procfs_list_numbered(struct vnode *dir, const struct procfs_entry *ents, size_t n,
+    int (*next)(struct vnode *, int), uint64_t (*ino)(struct vnode *, int), enum vtype type,
+    uint64_t *offp, void *buf, size_t len)
+{
+	ssize_t used = 0;
+
+	if (*offp < n + 2) {
+		used = procfs_list_table(dir, ents, n, offp, buf, len);
+		if (used < 0 || *offp < n + 2)
+			return used;
+		*offp = PROCFS_DYN_COOKIE;
+	}
+	return list_numbers(dir, next, ino, type, offp, buf, len, (size_t)used);
+}
+
+/*
+ * The root directory: the system files, self, and a directory per process.
+ */
+
+static const struct procfs_entry root_entries[] = {
+	{ "meminfo", VREG, PFS_MEMINFO, format_meminfo_file, NULL },
+	{ "vmstat", VREG, PFS_VMSTAT, format_vmstat_file, NULL },
+	{ "zoneinfo", VREG, PFS_ZONEINFO, format_zoneinfo_file, NULL },
+	{ "diskstats", VREG, PFS_DISKSTATS, format_diskstats_file, NULL },
+	{ "disks", VREG, PFS_DISKS, format_disks_file, NULL },
+	{ "locks", VREG, PFS_LOCKS, format_locks_file, NULL },
+	{ "lockdep", VREG, PFS_LOCKDEP, format_lockdep_file, NULL },
+	{ "lockdep_stats", VREG, PFS_LOCKDEP_STATS, format_lockdep_stats_file, NULL },
+	{ "cpuinfo", VREG, PFS_CPUINFO, format_cpuinfo, NULL },
+	{ "uptime", VREG, PFS_UPTIME, format_uptime, NULL },
+	{ "loadavg", VREG, PFS_LOADAVG, format_loadavg, NULL },
+	{ "stat", VREG, PFS_STAT, format_stat, NULL },
+	{ "vmcheck", VREG, PFS_VMCHECK_ALL, format_vmcheck_all, NULL },
+	{ "self", VDIR, PFS_PIDDIR, NULL, &procfs_pid_ops },
+};
 
 static bool
 proc_exists(int pid)
@@ -579,25 +896,15 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 	struct vnode *vp;
 	int pid;
 
-	if (name_is(name, len, "meminfo"))
-		return make_file(PFS_MEMINFO, 0, out);
-	if (name_is(name, len, "vmstat"))
-		return make_file(PFS_VMSTAT, 0, out);
-	if (name_is(name, len, "zoneinfo"))
-		return make_file(PFS_ZONEINFO, 0, out);
-	if (name_is(name, len, "diskstats"))
-		return make_file(PFS_DISKSTATS, 0, out);
-	if (name_is(name, len, "disks"))
-		return make_file(PFS_DISKS, 0, out);
-	if (name_is(name, len, "vmcheck"))
-		return make_file(PFS_VMCHECK_ALL, 0, out);
-	if (name_is(name, len, "self")) {
+	if (procfs_name_is(name, len, "self")) {
 		if (self == NULL)
 			return ENOENT;
 		pid = self->p_pid;
-	} else if ((pid = parse_pid(name, len)) < 0 || !proc_exists(pid)) {
-		return ENOENT;
+	} else if ((pid = procfs_parse_number(name, len)) <= 0) {
+		return procfs_table_lookup(dir, root_entries, nitems(root_entries), name, len, out);
 	}
+	if (!proc_exists(pid))
+		return ENOENT;
 	vp = procfs_vnode(VDIR, &procfs_pid_ops, dir, name, len, procfs_ino(pid, PFS_PIDDIR));
 	if (vp == NULL)
 		return ENOMEM;
@@ -606,80 +913,40 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 	return 0;
 }
 
+/* The smallest pid >= from of a process that exists, or -1. */
 static int
-pid_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+next_pid(struct vnode *dir __unused, int from)
 {
-	if (name_is(name, len, "maps"))
-		return make_file(PFS_MAPS, (int)(intptr_t)dir->v_data, out);
-	if (name_is(name, len, "vmmap"))
-		return make_file(PFS_VMMAP, (int)(intptr_t)dir->v_data, out);
-	if (name_is(name, len, "vmcheck"))
-		return make_file(PFS_VMCHECK, (int)(intptr_t)dir->v_data, out);
-	return ENOENT;
+	struct list_node *n;
+	int best = -1;
+
+	spin_lock(&proc_lock);
+	list_foreach(n, &allproc) {
+		struct proc *p = list_entry(n, struct proc, p_allproc);
+
+		if (p->p_state != PRS_NEW && p->p_pid >= from && (best < 0 || p->p_pid < best))
+			best = p->p_pid;
+	}
+	spin_unlock(&proc_lock);
+	return best;
 }
 
-struct procfs_dirent {
-	const char	*name;
-	enum vtype	type;
-	enum procfs_kind kind;
-};
-
-/* A fixed directory listing: ".", "..", then the entries. */
-static ssize_t
-list_dir(struct vnode *dir, int pid, const struct procfs_dirent *ents, size_t n,
-    uint64_t *offp, void *buf, size_t len)
+static uint64_t
+pid_dir_ino(struct vnode *dir __unused, int pid)
 {
-	struct vnode *up = dir->v_parent != NULL ? dir->v_parent : dir;
-	uint64_t cookie = *offp;
-	size_t used = 0, next;
-
-	for (; cookie < n + 2; cookie++) {
-		if (cookie == 0)
-			next = dirent_add(buf, len, used, dir->v_ino, 1, VDIR, ".", 1);
-		else if (cookie == 1)
-			next = dirent_add(buf, len, used, up->v_ino, 2, VDIR, "..", 2);
-		else
-			next = dirent_add(buf, len, used, procfs_ino(pid, ents[cookie - 2].kind),
-			    cookie + 1, ents[cookie - 2].type, ents[cookie - 2].name,
-			    strlen(ents[cookie - 2].name));
-		if (next == 0)
-			break;
-		used = next;
-	}
-	if (used == 0 && cookie < n + 2)
-		return -EINVAL;
-	*offp = cookie;
-	return (ssize_t)used;
+	return procfs_ino(pid, PFS_PIDDIR);
 }
 
 static ssize_t
 root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 {
-	static const struct procfs_dirent ents[] = {
-		{ "meminfo", VREG, PFS_MEMINFO },
-		{ "vmstat", VREG, PFS_VMSTAT },
-		{ "zoneinfo", VREG, PFS_ZONEINFO },
-		{ "diskstats", VREG, PFS_DISKSTATS },
-		{ "disks", VREG, PFS_DISKS },
-		{ "vmcheck", VREG, PFS_VMCHECK_ALL },
-		{ "self", VDIR, PFS_PIDDIR },
-	};
-	struct proc *self = curproc();
-
-	return list_dir(dir, self != NULL ? self->p_pid : 0, ents, nitems(ents), offp, buf, len);
+	return procfs_list_numbered(dir, root_entries, nitems(root_entries), next_pid,
+	    pid_dir_ino, VDIR, offp, buf, len);
 }
 
-static ssize_t
-pid_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
-{
-	static const struct procfs_dirent ents[] = {
-		{ "maps", VREG, PFS_MAPS },
-		{ "vmmap", VREG, PFS_VMMAP },
-		{ "vmcheck", VREG, PFS_VMCHECK },
-	};
-
-	return list_dir(dir, (int)(intptr_t)dir->v_data, ents, nitems(ents), offp, buf, len);
-}
+/*
+ * Text files.
+ */
 
 static ssize_t
 file_read(struct vnode *vp, struct uio *uio)
@@ -701,10 +968,10 @@ file_open(struct vnode *vp, int oflags)
 	return (oflags & O_ACCMODE) == O_RDONLY ? 0 : EACCES;
 }
 
-static void
+void
 procfs_reclaim(struct vnode *vp)
 {
-	if (vp->v_type == VREG)
+	if (vp->v_type == VREG && vp->v_ops == &procfs_file_ops)
 		free(vp->v_data, M_PROCFS);
 	vnode_free(vp);
 }
@@ -712,12 +979,6 @@ procfs_reclaim(struct vnode *vp)
 static const struct vnode_ops procfs_root_ops = {
 	.vop_lookup = root_lookup,
 	.vop_getdents = root_getdents,
-	.vop_reclaim = procfs_reclaim,
-};
-
-static const struct vnode_ops procfs_pid_ops = {
-	.vop_lookup = pid_lookup,
-	.vop_getdents = pid_getdents,
 	.vop_reclaim = procfs_reclaim,
 };
 

@@ -304,18 +304,26 @@ SYSCALL(faccessat2)
 	return access_common(td, (int)a[0], a[1], (int)a[2], (int)a[3]);
 }
 
-/* readlinkat(dirfd, path, buf, bufsiz): there are no symbolic links. */
+/* readlinkat(dirfd, path, buf, bufsiz): the link's contents, cut to bufsiz, no NUL. */
 SYSCALL(readlinkat)
 {
 	struct vnode *vp;
+	size_t len;
+	char *buf;
 	int error;
 
 	if ((int)a[3] <= 0)
 		return -EINVAL;
 	if ((error = lookup_user(td, (int)a[0], a[1], &vp)) != 0)
 		return -error;
+	if ((buf = malloc(PATH_MAX, M_TEMP, M_WAITOK)) == NULL)
+		error = ENOMEM;
+	else if ((error = vn_readlink_kernel(vp, buf, MIN((size_t)(int)a[3], PATH_MAX),
+	    &len)) == 0 && copyout(buf, (void *)a[2], len) != 0)
+		error = EFAULT;
+	free(buf, M_TEMP);
 	vrele(vp);
-	return -EINVAL;
+	return error ? -error : (long)len;
 }
 
 /*

@@ -16,6 +16,7 @@
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/file.h>
+#include <kern/poll.h>
 #include <vm/vm_object.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
@@ -205,6 +206,16 @@ vn_mmap(struct file *fp, uint64_t off, uint64_t len, int prot_shared_write,
 	return 0;
 }
 
+static int
+vn_poll(struct file *fp, int events, struct pollwait *pw)
+{
+	struct vnode *vp = fp->f_vnode;
+
+	if (vp->v_ops->vop_poll == NULL)
+		return POLL_DEFAULT_MASK;
+	return vp->v_ops->vop_poll(vp, events, pw);
+}
+
 static void
 vn_close(struct file *fp)
 {
@@ -218,6 +229,7 @@ static const struct fileops vnops = {
 	.fo_stat = vn_stat_file,
 	.fo_seek = vn_seek,
 	.fo_mmap = vn_mmap,
+	.fo_poll = vn_poll,
 	.fo_close = vn_close,
 };
 

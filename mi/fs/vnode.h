@@ -28,10 +28,10 @@
  *       fault.  Order: a directory's v_lock before its entries' v_locks;
  *       a vm_object's lock may be held while taking a v_lock, never the
  *       other way round.
- *   (I) the I/O lock (vn_iolock), a sleeping lock: held by ramfs across
- *       a read, write or truncate of a regular file, so the file's size
- *       and pages stay put while data is copied to or from user memory
- *       (which may fault).
+ *   (I) v_iolock, the I/O lock (an sx lock): held by ramfs across a
+ *       read (shared), write or truncate (exclusive) of a regular file,
+ *       so the file's size and pages stay put while data is copied to or
+ *       from user memory (which may fault).  Taken before v_lock.
  *   (A) atomic
  *   (C) constant after creation
  */
@@ -40,12 +40,14 @@
 
 #include <kern/types.h>
 #include <kern/spinlock.h>
+#include <kern/sx.h>
 #include <kern/uio.h>
 #include <uapi/limits.h>
 
 struct vm_object;
 struct vnode;
 struct stat;
+struct pollwait;
 
 enum vtype { VNON, VREG, VDIR, VCHR, VBLK, VFIFO, VLNK };
 
@@ -70,6 +72,8 @@ struct vnode_ops {
 	/* Data: bytes moved, or -errno.  The uio's offset and resid advance. */
 	ssize_t	(*vop_read)(struct vnode *vp, struct uio *uio);
 	ssize_t	(*vop_write)(struct vnode *vp, struct uio *uio);
+	/* A symbolic link's contents into the uio: bytes moved, or -errno. */
+	ssize_t	(*vop_readlink)(struct vnode *vp, struct uio *uio);
 	int	(*vop_truncate)(struct vnode *vp, uint64_t size);
 	/* uarg is a user address. */
 	int	(*vop_ioctl)(struct vnode *vp, unsigned long cmd, void *uarg);
@@ -84,14 +88,19 @@ struct vnode_ops {
 	int	(*vop_open)(struct vnode *vp, int oflags);
 	/* No references and no links are left: free the vnode. */
 	void	(*vop_reclaim)(struct vnode *vp);
-	/* Is a read (or write) possible now without blocking?  NULL op: yes. */
-	bool	(*vop_poll)(struct vnode *vp, bool write);
+	/*
+	 * What is possible now (POLL* bits), after recording the poller pw
+	 * (if not NULL) on the device's selinfo: file.h's fo_poll.  NULL op:
+	 * POLL_DEFAULT_MASK, readable and writable.
+	 */
+	int	(*vop_poll)(struct vnode *vp, int events, struct pollwait *pw);
 	/* fsync(2): make written data durable.  0 or an errno; NULL op: 0. */
 	int	(*vop_fsync)(struct vnode *vp);
 };
 
 struct vnode {
 	struct spinlock	v_lock;
+	struct sx	v_iolock;
 	enum vtype	v_type;		/* (C) */
 	uint32_t	v_refcnt;	/* (A) up; down under (V) */
 	uint32_t	v_flags;	/* (V) VV_* */
@@ -113,8 +122,6 @@ struct vnode {
 
 /* v_flags */
 #define VV_DOOMED	0x0001		/* being reclaimed */
-#define VV_IOLOCKED	0x0002		/* the I/O lock is held */
-#define VV_IOWANT	0x0004		/* someone sleeps for the I/O lock */
 #define VV_UNLINKED	0x0008		/* removed from its directory */
 #define VV_NOSEEK	0x0010		/* (C) a stream: lseek and pread give ESPIPE */
 
@@ -140,8 +147,10 @@ void vrele(struct vnode *vp);
  */
 void vnode_unlinked(struct vnode *vp);
 
+/* The I/O lock: exclusive (to change the file), shared (to read it); may sleep. */
 void vn_iolock(struct vnode *vp);
-void vn_iounlock(struct vnode *vp);
+void vn_iolock_shared(struct vnode *vp);
+void vn_iounlock(struct vnode *vp);	/* either kind */
 
 /*
  * Path lookup from dir (NULL: the root; absolute paths always start at
@@ -173,6 +182,19 @@ int vfs_lookup_component(struct vnode *dir, const char *name, size_t len,
  * it was removed, ERANGE if it does not fit.
  */
 int vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *len);
+/*
+ * The absolute path of whatever path names from dir (NULL: the root),
+ * written out from its directory's path and its last name: as
+ * vn_fullpath, and the errors of looking up that directory.  The last
+ * component itself is not looked up.
+ */
+int vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *len);
+
+/*
+ * A symbolic link's contents into the kernel buffer buf (size bytes, no
+ * NUL added): *len bytes, cut to size.  EINVAL if vp is no link.
+ */
+int vn_readlink_kernel(struct vnode *vp, char *buf, size_t size, size_t *len);
 
 /* vp's size in bytes, read under its lock (the vnode pager). */
 uint64_t vn_size(struct vnode *vp);

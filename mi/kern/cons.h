@@ -1,11 +1,13 @@
 /*
  * The system console.  Output goes to the registered console device (the
  * early one, e.g. SBI, until a real UART driver attaches).  Input typed on
- * the device is queued by its interrupt handler with cons_rx_input() and
- * read with cons_getc().
+ * the device is handed by its receive interrupt to cons_rx_input, which
+ * gives it to the console's terminal (tty.h): /dev/console and
+ * /dev/ttyS0 are that terminal.
  *
- * Locking: cons_lock serializes output so printf lines do not interleave;
- * the input ring has its own lock.  After a panic, output takes no locks.
+ * Locking: cons_lock serializes output so printf lines and the
+ * terminal's output do not interleave within a line.  After a panic,
+ * output takes no locks.
  */
 #ifndef _KERN_CONS_H_
 #define _KERN_CONS_H_
@@ -21,13 +23,12 @@ struct consdev {
 
 void cons_register(const struct consdev *cd);
 const char *cons_name(void);
-void cons_write(const char *buf, size_t len);	/* whole buffer, under the lock */
+void cons_write(const char *buf, size_t len);	/* whole buffer, under the lock; \n as \r\n */
 void cons_putc_unlocked(int c);			/* panic path */
-int cons_getc(void);				/* -1 when no input is queued */
-void cons_rx_input(int c);			/* interrupt handlers */
+void cons_rx_input(int c);			/* interrupt handlers: a received byte */
 void cons_enter_panic(void);
-uint64_t cons_rx_count(void);			/* characters received */
-/* What readers of the console sleep on; woken whenever input arrives. */
-const void *cons_rx_wait_channel(void);
+/* The console's terminal (its line discipline, settings and job control). */
+struct tty;
+struct tty *cons_tty(void);
 
 #endif

@@ -3,32 +3,50 @@
  */
 #include <kern/systm.h>
 #include <kern/cons.h>
-#include <kern/sched.h>
 #include <kern/spinlock.h>
-
-#define RX_RING_SIZE	256
+#include <kern/tty.h>
 
 static const struct consdev *console;
 static struct spinlock cons_lock = SPINLOCK_INITIALIZER("console");
 static bool panicking;
+static bool cons_tty_ready;		/* (cons_lock) console_tty is initialised */
+static struct tty console_tty;
 
-static struct spinlock rx_lock = SPINLOCK_INITIALIZER("console rx");
-static uint8_t rx_ring[RX_RING_SIZE];	/* (rx_lock) */
-static unsigned rx_head, rx_tail;	/* (rx_lock) */
-static uint64_t rx_count;		/* (rx_lock) */
+/* The terminal's output: its bytes as they are (it did the output processing). */
+static void
+cons_tty_output(struct tty *tp __unused, const char *buf, size_t len)
+{
+	spin_lock(&cons_lock);
+	for (size_t i = 0; i < len && console != NULL; i++)
+		console->cn_putc(console->cn_arg, (uint8_t)buf[i]);
+	spin_unlock(&cons_lock);
+}
 
 void
 cons_register(const struct consdev *cd)
 {
+	bool first;
+
 	spin_lock(&cons_lock);
 	console = cd;
+	first = !cons_tty_ready;
+	cons_tty_ready = true;
 	spin_unlock(&cons_lock);
+	/* Before any driver's receive interrupt can hand it a byte. */
+	if (first)
+		tty_init(&console_tty, "console tty", cons_tty_output, NULL);
 }
 
 const char *
 cons_name(void)
 {
 	return console ? console->cn_name : "none";
+}
+
+struct tty *
+cons_tty(void)
+{
+	return &console_tty;
 }
 
 void
@@ -64,39 +82,5 @@ cons_enter_panic(void)
 void
 cons_rx_input(int c)
 {
-	spin_lock(&rx_lock);
-	rx_count++;
-	if (rx_head - rx_tail < RX_RING_SIZE)
-		rx_ring[rx_head++ % RX_RING_SIZE] = (uint8_t)c;
-	spin_unlock(&rx_lock);
-	wakeup(rx_ring);
-}
-
-const void *
-cons_rx_wait_channel(void)
-{
-	return rx_ring;
-}
-
-int
-cons_getc(void)
-{
-	int c = -1;
-
-	spin_lock(&rx_lock);
-	if (rx_tail != rx_head)
-		c = rx_ring[rx_tail++ % RX_RING_SIZE];
-	spin_unlock(&rx_lock);
-	return c;
-}
-
-uint64_t
-cons_rx_count(void)
-{
-	uint64_t n;
-
-	spin_lock(&rx_lock);
-	n = rx_count;
-	spin_unlock(&rx_lock);
-	return n;
+	tty_input(&console_tty, c);
 }

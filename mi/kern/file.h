@@ -21,9 +21,10 @@
  *
  * Locking:
  *   (f) f_lock, a spin lock
- *   (o) the offset lock (file_offset_lock), a sleeping lock held across a
- *       read, write or getdents that uses and advances f_offset, so two
- *       threads sharing the file do not read the same bytes
+ *   (o) f_offset_lock, the offset lock (a sleep mutex, as Linux's
+ *       f_pos_lock), held across a read, write or getdents that uses and
+ *       advances f_offset, so two threads sharing the file do not read
+ *       the same bytes
  *   (A) atomic
  *   (C) constant after creation
  *   The table's fd_lock guards its slots; a file is dropped only after
@@ -33,6 +34,7 @@
 #define _KERN_FILE_H_
 
 #include <kern/types.h>
+#include <kern/mutex.h>
 #include <kern/spinlock.h>
 #include <uapi/fcntl.h>
 #include <uapi/uio.h>
@@ -43,6 +45,7 @@ struct file;
 struct filedesc;
 struct vm_object;
 struct proc;
+struct pollwait;
 
 struct fileops {
 	/*
@@ -63,24 +66,30 @@ struct fileops {
 	/* What mmap maps: see file_mmap_object. */
 	int	(*fo_mmap)(struct file *fp, uint64_t off, uint64_t len, int prot_shared_write,
 		    struct vm_object **objp, bool *anonymous, vm_prot_t *maxprot);
+	/*
+	 * What is possible now, as POLL* bits (kern/poll.h), after recording
+	 * the poller pw on the object's selinfo if pw is not NULL.  events
+	 * says what the poller asks about; the answer may hold more (the
+	 * caller keeps what was asked, POLLERR and POLLHUP).  NULL: always
+	 * POLL_DEFAULT_MASK (readable and writable, as regular files are).
+	 */
+	int	(*fo_poll)(struct file *fp, int events, struct pollwait *pw);
 	/* The last reference is gone: let go of f_data. */
 	void	(*fo_close)(struct file *fp);
 };
 
 struct file {
 	struct spinlock	f_lock;
+	struct mtx	f_offset_lock;
 	uint32_t	f_refcnt;	/* (A) */
-	uint32_t	f_olock;	/* (f) FOL_* bits: the offset lock */
 	const struct fileops *f_ops;	/* (C) */
 	void		*f_data;	/* (C) the kind's own: the vnode, the pipe */
 	struct vnode	*f_vnode;	/* (C) referenced, if the file is a vnode's; else NULL */
 	uint64_t	f_offset;	/* (o) */
 	int		f_flags;	/* (f) O_ACCMODE | O_APPEND | O_NONBLOCK */
 	bool		f_seekable;	/* (C) has an offset for lseek, pread, pwrite */
+	bool		f_ofd_locks;	/* (A) has set OFD record locks (lockf.h) */
 };
-
-#define FOL_LOCKED	0x1
-#define FOL_WANT	0x2
 
 /* Flags F_SETFL may change. */
 #define FILE_SETFL_MASK	(O_APPEND | O_NONBLOCK)
@@ -130,6 +139,8 @@ int file_seek(struct file *fp, int64_t off, int whence, uint64_t *result);
 uint64_t file_offset_get(struct file *fp);
 /* ioctl requests of fp's kind (not the descriptor's own: FIOCLEX...); ENOTTY if none. */
 int file_ioctl(struct file *fp, unsigned long cmd, void *uarg);
+/* fo_poll: what fp can do now (POLL* bits), recording pw (if not NULL) to be woken. */
+int file_poll(struct file *fp, int events, struct pollwait *pw);
 
 /*
  * The offset lock, for a kind's operations that use and advance
@@ -169,6 +180,13 @@ void filedesc_free(struct filedesc *fdp);	/* close everything and free */
 struct thread;
 struct filedesc *fdtable(struct thread *td);
 int getfile(struct thread *td, uint64_t fd, struct file **fpp);
+
+/*
+ * Record locks (fcntl F_GETLK, F_SETLK, F_SETLKW and the F_OFD_* ones)
+ * on what fp is open on, for td's process; uarg is the user's struct
+ * flock.  0 or an errno (ERESTARTSYS when a signal ends F_SETLKW).
+ */
+int file_fcntl_lock(struct thread *td, struct file *fp, int cmd, void *uarg);
 
 /* Install fp (taking over the caller's reference) at the lowest free fd >= minfd. */
 int fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec, int *fdout);

@@ -1,7 +1,8 @@
 /*
  * Open files and descriptor tables (see file.h), and the system calls on
  * descriptors themselves: close, dup, dup3, fcntl, fstat (after FreeBSD's
- * kern_descrip.c).
+ * kern_descrip.c), with fcntl's record locks handed to the lock manager
+ * (kern_lockf.c).
  *
  * This layer knows no kind of file: it counts references, keeps the
  * offset lock and the status flags, checks the access mode, and hands
@@ -15,7 +16,10 @@
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/file.h>
+#include <kern/lockf.h>
 #include <kern/malloc.h>
+#include <kern/mutex.h>
+#include <kern/poll.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -29,7 +33,8 @@ MALLOC_DEFINE(M_FILEDESC, "filedesc", "file descriptor tables");
 #define FILE_STATUS_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK)
 
 static zone_t file_zone;		/* (A) made at first use */
-static struct spinlock file_init_lock = SPINLOCK_INITIALIZER("file init");
+/* A sleep mutex: making the zone allocates with M_WAITOK. */
+static struct mtx file_init_lock = MTX_INITIALIZER("file init");
 
 void
 file_init(void)
@@ -38,13 +43,13 @@ file_init(void)
 
 	if (__atomic_load_n(&file_zone, __ATOMIC_ACQUIRE) != NULL)
 		return;
-	spin_lock(&file_init_lock);
+	mtx_lock(&file_init_lock);
 	if (file_zone == NULL) {
 		if ((z = zone_create("file", sizeof(struct file), 8, 0)) == NULL)
 			panic("file_init: no zone");
 		__atomic_store_n(&file_zone, z, __ATOMIC_RELEASE);
 	}
-	spin_unlock(&file_init_lock);
+	mtx_unlock(&file_init_lock);
 }
 
 struct file *
@@ -56,6 +61,7 @@ file_alloc(const struct fileops *ops, void *data, int flags)
 	if ((fp = zone_alloc(file_zone, M_WAITOK | M_ZERO)) == NULL)
 		return NULL;
 	spin_init(&fp->f_lock, "file");
+	mtx_init(&fp->f_offset_lock, "file offset");
 	fp->f_refcnt = 1;
 	fp->f_ops = ops;
 	fp->f_data = data;
@@ -69,13 +75,32 @@ file_hold(struct file *fp)
 	__atomic_add_fetch(&fp->f_refcnt, 1, __ATOMIC_RELAXED);
 }
 
+/* What fp's record locks are on: its vnode, or its kind's own object (a pipe). */
+static const void *
+lock_object(const struct file *fp)
+{
+	return fp->f_vnode != NULL ? (const void *)fp->f_vnode : fp->f_data;
+}
+
+/* Closing a descriptor of fp ends the POSIX locks table fdp's process has on it. */
+static void
+release_posix_locks(struct filedesc *fdp, struct file *fp)
+{
+	if (fp != NULL && __atomic_load_n(&fdp->fd_posix_locks, __ATOMIC_ACQUIRE))
+		lockf_release(lock_object(fp), fdp, LOCKF_POSIX);
+}
+
 void
 file_drop(struct file *fp)
 {
 	if (fp == NULL || __atomic_sub_fetch(&fp->f_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	/* The open file description's own locks end with it. */
+	if (__atomic_load_n(&fp->f_ofd_locks, __ATOMIC_ACQUIRE))
+		lockf_release(lock_object(fp), fp, LOCKF_OFD);
 	if (fp->f_ops->fo_close != NULL)
 		fp->f_ops->fo_close(fp);
+	mtx_destroy(&fp->f_offset_lock);
 	zone_free(file_zone, fp);
 }
 
@@ -86,26 +111,13 @@ file_drop(struct file *fp)
 void
 file_offset_lock(struct file *fp)
 {
-	spin_lock(&fp->f_lock);
-	while (fp->f_olock & FOL_LOCKED) {
-		fp->f_olock |= FOL_WANT;
-		sleep_on(&fp->f_olock, &fp->f_lock);
-	}
-	fp->f_olock |= FOL_LOCKED;
-	spin_unlock(&fp->f_lock);
+	mtx_lock(&fp->f_offset_lock);
 }
 
 void
 file_offset_unlock(struct file *fp)
 {
-	bool want;
-
-	spin_lock(&fp->f_lock);
-	want = (fp->f_olock & FOL_WANT) != 0;
-	fp->f_olock = 0;
-	spin_unlock(&fp->f_lock);
-	if (want)
-		wakeup(&fp->f_olock);
+	mtx_unlock(&fp->f_offset_lock);
 }
 
 bool
@@ -171,6 +183,14 @@ file_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 	if (fp->f_ops->fo_ioctl == NULL)
 		return ENOTTY;
 	return fp->f_ops->fo_ioctl(fp, cmd, uarg);
+}
+
+int
+file_poll(struct file *fp, int events, struct pollwait *pw)
+{
+	if (fp->f_ops->fo_poll == NULL)
+		return POLL_DEFAULT_MASK;
+	return fp->f_ops->fo_poll(fp, events, pw);
 }
 
 int
@@ -287,6 +307,7 @@ fd_close(struct filedesc *fdp, int fd)
 	spin_unlock(&fdp->fd_lock);
 	if (fp == NULL)
 		return EBADF;
+	release_posix_locks(fdp, fp);
 	file_drop(fp);
 	return 0;
 }
@@ -311,6 +332,7 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd, bool cloexec)
 	prev = fd_take(fdp, newfd);
 	fd_install(fdp, newfd, fp, cloexec);
 	spin_unlock(&fdp->fd_lock);
+	release_posix_locks(fdp, prev);
 	file_drop(prev);
 	return 0;
 }
@@ -382,6 +404,7 @@ close_where(struct filedesc *fdp, bool only_cloexec)
 		spin_unlock(&fdp->fd_lock);
 		if (fp == NULL)
 			return;
+		release_posix_locks(fdp, fp);
 		file_drop(fp);
 	}
 }
@@ -513,12 +536,138 @@ SYSCALL(fcntl)
 			ret = set_status_flags(fp, (int)a[2]);
 		file_drop(fp);
 		return ret;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		if ((error = getfile(td, fd, &fp)) != 0)
+			return -error;
+		error = file_fcntl_lock(td, fp, cmd, (void *)a[2]);
+		file_drop(fp);
+		return -error;
 	default:
 		if ((error = getfile(td, fd, &fp)) != 0)
 			return -error;
 		file_drop(fp);
 		return -EINVAL;
 	}
+}
+
+/*
+ * Record locks.
+ */
+
+/*
+ * The byte range a struct flock names in fp (l_whence, l_start, l_len)
+ * and its type: 0, EINVAL (a bad type or whence, a range before byte 0),
+ * EOVERFLOW (beyond the largest offset), as Linux's checks.
+ */
+static int
+flock_to_range(struct file *fp, const struct flock *fl, struct lockf_range *r)
+{
+	int64_t base, start, end;
+	struct stat st;
+	int error;
+
+	switch (fl->l_whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)file_offset_get(fp);
+		break;
+	case SEEK_END:
+		if ((error = file_stat(fp, &st)) != 0)
+			return error;
+		base = st.st_size;
+		break;
+	default:
+		return EINVAL;
+	}
+	if (add_overflows(base, fl->l_start, &start))
+		return EOVERFLOW;
+	if (start < 0)
+		return EINVAL;
+	if (fl->l_len > 0) {
+		if (fl->l_len - 1 > LOCKF_EOF - start)
+			return EOVERFLOW;
+		end = start + fl->l_len - 1;
+	} else if (fl->l_len < 0) {
+		if (start + fl->l_len < 0)
+			return EINVAL;
+		end = start - 1;
+		start += fl->l_len;
+	} else {
+		end = LOCKF_EOF;
+	}
+	if (fl->l_type != F_RDLCK && fl->l_type != F_WRLCK && fl->l_type != F_UNLCK)
+		return EINVAL;
+	*r = (struct lockf_range){ fl->l_type, start, end };
+	return 0;
+}
+
+/* F_GETLK: describe the first lock that would conflict, or say F_UNLCK. */
+static int
+fcntl_getlk(struct file *fp, const struct lockf_owner *owner, struct flock *fl, void *uarg)
+{
+	struct lockf_range r, conflict;
+	int error, pid;
+
+	if (fl->l_type != F_RDLCK && fl->l_type != F_WRLCK)
+		return EINVAL;
+	if ((error = flock_to_range(fp, fl, &r)) != 0)
+		return error;
+	if (lockf_test(lock_object(fp), owner, &r, &conflict, &pid)) {
+		fl->l_type = (int16_t)conflict.lr_type;
+		fl->l_whence = SEEK_SET;
+		fl->l_start = conflict.lr_start;
+		fl->l_len = conflict.lr_end == LOCKF_EOF ? 0 :
+		    conflict.lr_end - conflict.lr_start + 1;
+		fl->l_pid = pid;
+	} else {
+		fl->l_type = F_UNLCK;	/* the rest as the caller left it */
+	}
+	return copyout(fl, uarg, sizeof(*fl)) ? EFAULT : 0;
+}
+
+int
+file_fcntl_lock(struct thread *td, struct file *fp, int cmd, void *uarg)
+{
+	struct proc *p = td->td_proc;
+	bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+	struct lockf_owner owner = { .lo_id = ofd ? (const void *)fp : (const void *)p->p_fd,
+	    .lo_flavor = ofd ? LOCKF_OFD : LOCKF_POSIX, .lo_pid = p->p_pid };
+	struct lockf_ident ident;
+	struct lockf_range r;
+	struct flock fl;
+	struct stat st;
+	int error;
+
+	if (copyin(uarg, &fl, sizeof(fl)))
+		return EFAULT;
+	if (ofd && fl.l_pid != 0)
+		return EINVAL;		/* reserved, as Linux insists */
+	if (cmd == F_GETLK || cmd == F_OFD_GETLK)
+		return fcntl_getlk(fp, &owner, &fl, uarg);
+	if ((error = flock_to_range(fp, &fl, &r)) != 0)
+		return error;
+	if ((r.lr_type == F_RDLCK && !file_readable(fp)) ||
+	    (r.lr_type == F_WRLCK && !file_writable(fp)))
+		return EBADF;
+	if ((error = file_stat(fp, &st)) != 0)
+		return error;
+	ident = (struct lockf_ident){ (uint32_t)st.st_dev, st.st_ino };
+	/* Before the lock exists, so a close after it is sure to look for it. */
+	if (ofd)
+		__atomic_store_n(&fp->f_ofd_locks, true, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(&p->p_fd->fd_posix_locks, true, __ATOMIC_RELEASE);
+	error = lockf_set(lock_object(fp), &ident, &owner, &r,
+	    cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+	/* Like Linux, a wait a signal ends restarts under SA_RESTART. */
+	return error == EINTR ? ERESTARTSYS : error;
 }
 
 SYSCALL(fstat)

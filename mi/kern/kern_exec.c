@@ -1,19 +1,26 @@
 /*
- * execve: replace the process's address space with a static ELF64
- * program (ET_EXEC, or ET_DYN for static PIE) from a file.
+ * execve: replace the process's program (see imgact.h for the kinds of
+ * file it runs).
  *
- * Text is mapped shared and read-only from the file's own vm_object, so
- * every process running a program shares its pages; writable segments
- * are private copy-on-write mappings of the same object, the tail of their
- * last file page is zeroed (which copies just that page), and the rest of
- * the bss is anonymous zero-fill.  The stack gets argv, envp and the
- * auxiliary vector the Linux ABI promises.  Nothing of the old image is
- * touched until the new one is complete.
+ * The file's first EXEC_HEADER_BYTES say what it is.  A script ("#!")
+ * names its interpreter: execve starts over with that file, the script's
+ * path among the arguments, at most SHELL_DEPTH_MAX times.  An ELF
+ * program is loaded into a new address space with its own interpreter,
+ * when it names one; the stack gets argv, envp and the auxiliary vector
+ * the Linux ABI promises (AT_BASE, AT_PHDR, AT_ENTRY for the dynamic
+ * loader among them).  Nothing of the old image is touched until the new
+ * one is complete: the point of no return is in kern_execve.
+ *
+ * The program that runs (the last file opened, not the loader it asked
+ * for) is the process's exe: a reference to its vnode and the absolute
+ * path it was found by, shared by fork, for /proc/PID/exe.
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
+#include <kern/imgact.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
+#include <kern/resourcevar.h>
 #include <kern/random.h>
 #include <kern/signal.h>
 #include <kern/syscall.h>
@@ -23,241 +30,238 @@
 #include <vm/kmem.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
-#include <vm/vm_object.h>
 #include <kern/file.h>
 #include <fs/vnode.h>
+#include <uapi/auxvec.h>
 
 MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");
 
-#define EI_NIDENT	16
-#define ELFCLASS64	2
-#define ELFDATA2LSB	1
-#define ET_EXEC		2
-#define ET_DYN		3
-#define PT_LOAD		1
-#define PT_INTERP	3
-#define PT_PHDR		6
-#define PT_GNU_STACK	0x6474e551
-#define PF_X		1
-#define PF_W		2
-#define PF_R		4
-#define MAX_PHDRS	64
-
-#define AT_NULL		0
-#define AT_PHDR		3
-#define AT_PHENT	4
-#define AT_PHNUM	5
-#define AT_PAGESZ	6
-#define AT_BASE		7
-#define AT_FLAGS	8
-#define AT_ENTRY	9
-#define AT_UID		11
-#define AT_EUID		12
-#define AT_GID		13
-#define AT_EGID		14
-#define AT_HWCAP	16
-#define AT_CLKTCK	17
-#define AT_SECURE	23
-#define AT_RANDOM	25
-#define AT_EXECFN	31
-
-#define ET_DYN_BASE	0x0000002aaaa00000UL	/* where static PIE programs load */
 #define ARG_MAX_BYTES	(256UL << 10)
+#define MAX_ARGS	4096
 #define PATH_MAX_BYTES	4096
 #define STACK_GUARD	(64UL << 10)
 #define STACK_MAX_BYTES	(64UL << 20)	/* the stack reservation, whatever RLIMIT_STACK says */
 #define AUXV_MAX_PAIRS	18
 #define MODE_EXEC_ANY	0111		/* some execute permission bit */
 #define CLOCK_HZ	100
+#define EXE_DELETED	" (deleted)"	/* after the path of a program since removed, as Linux */
 
-struct elf64_ehdr {
-	uint8_t		e_ident[EI_NIDENT];
-	uint16_t	e_type;
-	uint16_t	e_machine;
-	uint32_t	e_version;
-	uint64_t	e_entry;
-	uint64_t	e_phoff;
-	uint64_t	e_shoff;
-	uint32_t	e_flags;
-	uint16_t	e_ehsize;
-	uint16_t	e_phentsize;
-	uint16_t	e_phnum;
-	uint16_t	e_shentsize;
-	uint16_t	e_shnum;
-	uint16_t	e_shstrndx;
+/*
+ * The program being started: the files on the way (scripts), the ELF
+ * images at the end of it, and what the new stack holds.
+ */
+struct exec_state {
+	/* The first bytes of each file opened, NUL-padded; scripts' names point in here. */
+	char		hdr[SHELL_DEPTH_MAX + 1][EXEC_HEADER_BYTES + 1];
+	char		**script_argv[SHELL_DEPTH_MAX + 1];	/* argument arrays made for scripts */
+	struct elf_image prog;		/* the program */
+	struct elf_image interp;	/* its dynamic loader, if it names one (vp != NULL) */
+	char		interp_path[PATH_MAX_BYTES];
+	struct proc_exe	*exe;		/* what /proc/PID/exe will name */
+	uint64_t	sp;		/* the new stack pointer */
+	struct exec_layout layout;	/* the program's segments, the strings on the stack */
 };
 
-struct elf64_phdr {
-	uint32_t	p_type;
-	uint32_t	p_flags;
-	uint64_t	p_offset;
-	uint64_t	p_vaddr;
-	uint64_t	p_paddr;
-	uint64_t	p_filesz;
-	uint64_t	p_memsz;
-	uint64_t	p_align;
+/*
+ * The program's identity for /proc/PID/exe.
+ */
+
+struct proc_exe {
+	uint32_t	pe_refcnt;	/* (A) */
+	struct vnode	*pe_vp;		/* (C) referenced */
+	char		pe_path[];	/* (C) absolute, NUL-terminated */
 };
 
-/* What the loader learned, for the stack and the registers. */
-struct image {
-	struct vnode	*vp;
-	struct elf64_ehdr eh;
-	struct elf64_phdr ph[MAX_PHDRS];
-	uint64_t	bias;		/* added to every address (static PIE) */
-	uint64_t	phdr_va;
-	vm_prot_t	stack_prot;
-	uint64_t	entry;
-	uint64_t	sp;
-	uint64_t	brk;		/* end of the highest segment */
-};
-
-/* Read all of [off, off+len) of the executable; a short file is ENOEXEC. */
-static int
-read_file(struct vnode *vp, void *buf, size_t len, uint64_t off)
+struct proc_exe *
+exe_hold(struct proc_exe *pe)
 {
+	if (pe != NULL)
+		__atomic_add_fetch(&pe->pe_refcnt, 1, __ATOMIC_RELAXED);
+	return pe;
+}
+
+void
+exe_release(struct proc_exe *pe)
+{
+	if (pe == NULL || __atomic_sub_fetch(&pe->pe_refcnt, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	vrele(pe->pe_vp);
+	free(pe, M_EXEC);
+}
+
+int
+proc_exe_path(int pid, char *buf, size_t size, size_t *len)
+{
+	struct proc_exe *pe = NULL;
+	struct proc *p;
+	bool deleted;
+	size_t n;
+
+	spin_lock(&proc_lock);
+	if ((p = proc_find(pid)) != NULL)
+		pe = exe_hold(p->p_exe);
+	spin_unlock(&proc_lock);
+	if (pe == NULL)
+		return ENOENT;
+	spin_lock(&pe->pe_vp->v_lock);
+	deleted = (pe->pe_vp->v_flags & VV_UNLINKED) != 0;
+	spin_unlock(&pe->pe_vp->v_lock);
+	n = strlcpy(buf, pe->pe_path, size);
+	if (deleted && n < size)
+		n += strlcpy(buf + n, EXE_DELETED, size - n);
+	exe_release(pe);
+	if (n >= size)
+		return ERANGE;
+	*len = n;
+	return 0;
+}
+
+/* The exe record of vp, found by path from the process's directory; NULL when memory is short. */
+static struct proc_exe *
+exe_make(struct proc *p, const char *path, struct vnode *vp)
+{
+	char *buf = malloc(PATH_MAX_BYTES, M_TEMP, M_WAITOK);
+	struct proc_exe *pe = NULL;
+	size_t len;
+
+	if (buf == NULL)
+		return NULL;
+	/* A path that cannot be written out (its directory since removed) is kept as given. */
+	if (vfs_fullpath_at(p->p_cwd, path, buf, PATH_MAX_BYTES, &len) != 0)
+		len = strlcpy(buf, path, PATH_MAX_BYTES);
+	if (len < PATH_MAX_BYTES &&
+	    (pe = malloc(sizeof(*pe) + len + 1, M_EXEC, M_WAITOK)) != NULL) {
+		pe->pe_refcnt = 1;
+		vref(vp);
+		pe->pe_vp = vp;
+		memcpy(pe->pe_path, buf, len + 1);
+	}
+	free(buf, M_TEMP);
+	return pe;
+}
+
+/*
+ * Finding the program.
+ */
+
+/*
+ * Look path up for execution, from the process's directory: a regular,
+ * executable file with pages (*vpp referenced), and its first bytes in
+ * hdr (EXEC_HEADER_BYTES, NUL-padded).
+ */
+static int
+open_exec(struct proc *p, const char *path, struct vnode **vpp, char *hdr)
+{
+	struct vnode *vp;
 	size_t done;
-	int error = vn_read_kernel(vp, buf, len, off, &done);
+	int error;
 
-	if (error)
+	if (path[0] == '\0')
+		return ENOENT;
+	if ((error = vfs_lookup(p->p_cwd, path, 0, VNON, 0, &vp)) != 0)
 		return error;
-	return done == len ? 0 : ENOEXEC;
-}
-
-static int
-check_header(struct image *im)
-{
-	const struct elf64_ehdr *eh = &im->eh;
-
-	if (memcmp(eh->e_ident, "\177ELF", 4) != 0 || eh->e_ident[4] != ELFCLASS64 ||
-	    eh->e_ident[5] != ELFDATA2LSB || eh->e_machine != ELF_MACHINE ||
-	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
-	    eh->e_phentsize != sizeof(struct elf64_phdr) || eh->e_phnum == 0 ||
-	    eh->e_phnum > MAX_PHDRS)
-		return ENOEXEC;
+	if (vp->v_type != VREG || (vp->v_mode & MODE_EXEC_ANY) == 0 || vp->v_object == NULL)
+		error = EACCES;
+	memset(hdr, 0, EXEC_HEADER_BYTES + 1);
+	if (!error)
+		error = vn_read_kernel(vp, hdr, EXEC_HEADER_BYTES, 0, &done);
+	if (error) {
+		vrele(vp);
+		return error;
+	}
+	*vpp = vp;
 	return 0;
 }
 
-static vm_prot_t
-segment_prot(uint32_t flags)
+/*
+ * A script's arguments: interp, its argument (if any), the script's own
+ * path, then argv without its first (Linux's order).  The array is the
+ * state's to free.
+ */
+static int
+script_args(struct exec_state *es, int depth, const char *interp, const char *arg,
+    const char *path, char *const **argvp, int *argcp)
 {
-	return ((flags & PF_R) ? VM_PROT_READ : 0) | ((flags & PF_W) ? VM_PROT_WRITE : 0) |
-	    ((flags & PF_X) ? VM_PROT_EXECUTE : 0);
+	char *const *argv = *argvp;
+	int argc = *argcp, n = 0;
+	char **nv;
+
+	if (argc + 2 > MAX_ARGS)
+		return E2BIG;
+	if ((nv = malloc(sizeof(char *) * (size_t)(argc + 4), M_EXEC, M_WAITOK)) == NULL)
+		return ENOMEM;
+	es->script_argv[depth] = nv;
+	nv[n++] = (char *)interp;
+	if (arg != NULL)
+		nv[n++] = (char *)arg;
+	nv[n++] = (char *)path;
+	for (int i = 1; i < argc; i++)
+		nv[n++] = argv[i];
+	nv[n] = NULL;
+	*argvp = nv;
+	*argcp = n;
+	return 0;
 }
 
-/* Map one PT_LOAD segment into vm. */
+/*
+ * Follow scripts from *pathp to the ELF program that runs them:
+ * es->prog opened, *pathp the path it was found by, *argvp and *argcp
+ * the arguments it gets.
+ */
 static int
-map_segment(struct vmspace *vm, struct image *im, const struct elf64_phdr *ph)
+find_program(struct proc *p, struct exec_state *es, const char **pathp, char *const **argvp,
+    int *argcp)
 {
-	struct vm_map *map = &vm->vm_map;
-	vm_prot_t prot = segment_prot(ph->p_flags);
-	uint64_t va = ph->p_vaddr + im->bias, end_file, end_mem, start;
-	uint64_t file_off = trunc_page(ph->p_offset);
+	struct vnode *vp;
 	int error;
 
-	if ((ph->p_vaddr & PAGE_MASK) != (ph->p_offset & PAGE_MASK) ||
-	    ph->p_filesz > ph->p_memsz ||
-	    add_overflows(va, ph->p_memsz, &end_mem) || end_mem > USER_MAX ||
-	    add_overflows(ph->p_offset, ph->p_filesz, &end_file) ||
-	    end_file > im->vp->v_size)
-		return ENOEXEC;
-	start = trunc_page(va);
-	end_file = round_page(va + ph->p_filesz);
-	end_mem = round_page(end_mem);
-	if (ph->p_filesz > 0) {
-		bool writable = (prot & VM_PROT_WRITE) != 0;
-		struct vm_object *obj = im->vp->v_object;
+	for (int depth = 0;; depth++) {
+		const char *interp, *arg;
+		char *hdr;
 
-		vm_object_reference(obj);
-		/* Text is shared and can never become writable; data is private. */
-		error = vm_map_find(map, obj, file_off, &start, end_file - start, 0, VMFS_FIXED,
-		    prot, writable ? VM_PROT_ALL : VM_PROT_READ | VM_PROT_EXECUTE,
-		    writable ? MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY : 0);
-		if (error) {
-			vm_object_deallocate(obj);
+		if (depth > SHELL_DEPTH_MAX)
+			return ELOOP;
+		hdr = es->hdr[depth];
+		if ((error = open_exec(p, *pathp, &vp, hdr)) != 0)
 			return error;
-		}
-	} else {
-		end_file = start;
-	}
-	if (end_mem > end_file) {
-		uint64_t bss = end_file;
-
-		error = vm_map_find(map, NULL, 0, &bss, end_mem - end_file, 0, VMFS_FIXED,
-		    prot, VM_PROT_ALL, MAP_ENTRY_COW);
-		if (error)
+		if (elf_is_elf((const uint8_t *)hdr, EXEC_HEADER_BYTES))
+			return elf_image_open(&es->prog, vp);
+		vrele(vp);
+		if (!shell_is_script((const uint8_t *)hdr, EXEC_HEADER_BYTES))
+			return ENOEXEC;
+		if ((error = shell_parse(hdr, EXEC_HEADER_BYTES, &interp, &arg)) != 0)
 			return error;
+		if ((error = script_args(es, depth, interp, arg, *pathp, argvp, argcp)) != 0)
+			return error;
+		*pathp = interp;
 	}
-	return 0;
 }
 
-/* Zero the bss part of each writable segment's last file page (a private copy). */
+/* Open the dynamic loader es->interp_path names; a file that is no loader is ELIBBAD. */
 static int
-zero_bss_tails(struct image *im)
+open_interp(struct proc *p, struct exec_state *es)
 {
-	static const uint8_t zeros[256];
-
-	for (int i = 0; i < im->eh.e_phnum; i++) {
-		const struct elf64_phdr *ph = &im->ph[i];
-		uint64_t from = ph->p_vaddr + im->bias + ph->p_filesz;
-		uint64_t to = MIN(round_page(from), ph->p_vaddr + im->bias + ph->p_memsz);
-
-		if (ph->p_type != PT_LOAD || ph->p_filesz == 0 || ph->p_memsz == ph->p_filesz)
-			continue;
-		while (from < to) {
-			size_t n = MIN(to - from, sizeof(zeros));
-
-			if (copyout(zeros, (void *)from, n) != 0)
-				return EFAULT;
-			from += n;
-		}
-	}
-	return 0;
-}
-
-static int
-load_segments(struct vmspace *vm, struct image *im)
-{
-	uint64_t first_va = UINT64_MAX, first_off = 0;
+	char hdr[EXEC_HEADER_BYTES + 1];
+	struct vnode *vp;
 	int error;
 
-	im->bias = im->eh.e_type == ET_DYN ? ET_DYN_BASE : 0;
-	im->stack_prot = VM_PROT_RW;
-	im->phdr_va = 0;
-	for (int i = 0; i < im->eh.e_phnum; i++) {
-		const struct elf64_phdr *ph = &im->ph[i];
-
-		switch (ph->p_type) {
-		case PT_LOAD:
-			if ((error = map_segment(vm, im, ph)) != 0)
-				return error;
-			im->brk = MAX(im->brk, round_page(ph->p_vaddr + im->bias + ph->p_memsz));
-			if (ph->p_vaddr < first_va) {
-				first_va = ph->p_vaddr;
-				first_off = ph->p_offset;
-			}
-			break;
-		case PT_INTERP:
-			return ENOEXEC;		/* static programs only */
-		case PT_PHDR:
-			im->phdr_va = ph->p_vaddr + im->bias;
-			break;
-		case PT_GNU_STACK:
-			if (ph->p_flags & PF_X)
-				im->stack_prot |= VM_PROT_EXECUTE;
-			break;
-		}
+	if ((error = open_exec(p, es->interp_path, &vp, hdr)) != 0)
+		return error;
+	if (!elf_is_elf((const uint8_t *)hdr, EXEC_HEADER_BYTES)) {
+		vrele(vp);
+		return ELIBBAD;
 	}
-	if (first_va == UINT64_MAX)
-		return ENOEXEC;
-	if (im->phdr_va == 0)
-		im->phdr_va = first_va - first_off + im->eh.e_phoff + im->bias;
-	im->entry = im->eh.e_entry + im->bias;
-	return 0;
+	error = elf_image_open(&es->interp, vp);
+	return error == ENOEXEC ? ELIBBAD : error;
 }
+
+/*
+ * The new stack.
+ */
 
 /* The stack region, with an unmapped guard below it, at the top of user space. */
 static int
-map_stack(struct vmspace *vm, struct proc *p, struct image *im, uint64_t *top)
+map_stack(struct vmspace *vm, struct proc *p, vm_prot_t prot, uint64_t *top)
 {
 	uint64_t size = MIN(p->p_rlimit[RLIMIT_STACK].rlim_cur, STACK_MAX_BYTES);
 	uint64_t stack_top = SIGCODE_VA - PAGE_SIZE;
@@ -267,7 +271,7 @@ map_stack(struct vmspace *vm, struct proc *p, struct image *im, uint64_t *top)
 	int error;
 
 	error = vm_map_find(&vm->vm_map, NULL, 0, &base, stack_top - base, 0, VMFS_FIXED,
-	    im->stack_prot, VM_PROT_ALL, MAP_ENTRY_COW);
+	    prot, VM_PROT_ALL, MAP_ENTRY_COW);
 	if (error == 0)
 		error = vm_map_find(&vm->vm_map, NULL, 0, &guard, STACK_GUARD, 0, VMFS_FIXED,
 		    VM_PROT_NONE, VM_PROT_NONE, MAP_ENTRY_COW);
@@ -293,11 +297,39 @@ push_bytes(uint64_t *sp, const void *data, size_t len, uint64_t *where)
 }
 
 /*
- * Lay out the initial stack: strings and random bytes at the top, then
- * (16-byte aligned) argc, argv[], NULL, envp[], NULL, auxv pairs.
+ * Push n strings one after another, in order, as one block (Linux's
+ * layout: a program may treat its argument strings as one area, as
+ * setproctitle does); strs[i] gets the address of each.
  */
 static int
-build_stack(struct image *im, uint64_t top, char *const argv[], int argc,
+push_strings(uint64_t *sp, char *const v[], int n, uint64_t *strs)
+{
+	size_t total = 0;
+	uint64_t at;
+	int error = 0;
+
+	for (int i = 0; i < n; i++)
+		total += strlen(v[i]) + 1;
+	*sp -= total;
+	at = *sp;
+	for (int i = 0; i < n && !error; i++) {
+		size_t len = strlen(v[i]) + 1;
+
+		strs[i] = at;
+		error = copyout(v[i], (void *)at, len);
+		at += len;
+	}
+	return error;
+}
+
+/*
+ * Lay out the initial stack: the program's path, then the environment
+ * and argument strings (the arguments lowest) and random bytes at the
+ * top, then (16-byte aligned) argc, argv[], NULL, envp[], NULL, auxv
+ * pairs.
+ */
+static int
+build_stack(struct proc *p, struct exec_state *es, uint64_t top, char *const argv[], int argc,
     char *const envp[], int envc, const char *path)
 {
 	uint64_t sp = top, execfn = 0, random_va = 0, *vec;
@@ -312,10 +344,14 @@ build_stack(struct image *im, uint64_t top, char *const argv[], int argc,
 		return ENOMEM;
 	}
 	error = push_bytes(&sp, path, strlen(path) + 1, &execfn);
-	for (int i = 0; i < argc && !error; i++)
-		error = push_bytes(&sp, argv[i], strlen(argv[i]) + 1, &strs[i]);
-	for (int i = 0; i < envc && !error; i++)
-		error = push_bytes(&sp, envp[i], strlen(envp[i]) + 1, &strs[argc + i]);
+	if (!error)
+		error = push_strings(&sp, envp, envc, &strs[argc]);
+	es->layout.el_env_start = sp;
+	es->layout.el_env_end = execfn;
+	if (!error)
+		error = push_strings(&sp, argv, argc, strs);
+	es->layout.el_arg_start = sp;
+	es->layout.el_arg_end = es->layout.el_env_start;
 	random_bytes(random, sizeof(random));
 	sp &= ~15UL;
 	if (!error)
@@ -329,17 +365,17 @@ build_stack(struct image *im, uint64_t top, char *const argv[], int argc,
 		vec[v++] = strs[argc + i];
 	vec[v++] = 0;
 #define AUX(k, val)	do { vec[v++] = (k); vec[v++] = (val); } while (0)
-	AUX(AT_PHDR, im->phdr_va);
+	AUX(AT_PHDR, es->prog.phdr_va);
 	AUX(AT_PHENT, sizeof(struct elf64_phdr));
-	AUX(AT_PHNUM, im->eh.e_phnum);
+	AUX(AT_PHNUM, es->prog.eh.e_phnum);
 	AUX(AT_PAGESZ, PAGE_SIZE);
-	AUX(AT_BASE, 0);
+	AUX(AT_BASE, es->interp.vp != NULL ? es->interp.bias : 0);
 	AUX(AT_FLAGS, 0);
-	AUX(AT_ENTRY, im->entry);
-	AUX(AT_UID, 0);
-	AUX(AT_EUID, 0);
-	AUX(AT_GID, 0);
-	AUX(AT_EGID, 0);
+	AUX(AT_ENTRY, es->prog.entry);
+	AUX(AT_UID, p->p_ruid);
+	AUX(AT_EUID, p->p_uid);
+	AUX(AT_GID, p->p_rgid);
+	AUX(AT_EGID, p->p_gid);
 	AUX(AT_SECURE, 0);
 	AUX(AT_CLKTCK, CLOCK_HZ);
 	AUX(AT_HWCAP, ELF_HWCAP);
@@ -351,33 +387,10 @@ build_stack(struct image *im, uint64_t top, char *const argv[], int argc,
 	sp = (sp - sizeof(uint64_t) * v) & ~15UL;
 	if (!error)
 		error = copyout(vec, (void *)sp, sizeof(uint64_t) * v);
-	im->sp = sp;
+	es->sp = sp;
+	es->layout.el_start_stack = sp;
 	free(vec, M_EXEC);
 	free(strs, M_EXEC);
-	return error;
-}
-
-static int
-open_image(struct proc *p, const char *path, struct image *im)
-{
-	int error = vfs_lookup(p->p_cwd, path, 0, VNON, 0, &im->vp);
-
-	if (error)
-		return error;
-	if (im->vp->v_type != VREG || (im->vp->v_mode & MODE_EXEC_ANY) == 0 ||
-	    im->vp->v_object == NULL)
-		error = EACCES;
-	if (!error)
-		error = read_file(im->vp, &im->eh, sizeof(im->eh), 0);
-	if (!error)
-		error = check_header(im);
-	if (!error)
-		error = read_file(im->vp, im->ph, sizeof(struct elf64_phdr) * im->eh.e_phnum,
-		    im->eh.e_phoff);
-	if (error) {
-		vrele(im->vp);
-		im->vp = NULL;
-	}
 	return error;
 }
 
@@ -406,56 +419,94 @@ basename(const char *path)
 	return slash;
 }
 
+/* Build the new image in vm, the current address space: the program, its loader, the stack. */
+static int
+build_image(struct proc *p, struct exec_state *es, struct vmspace *vm, char *const argv[],
+    int argc, char *const envp[], int envc, const char *path)
+{
+	uint64_t top;
+	int error;
+
+	if ((error = elf_load_program(vm, &es->prog)) != 0)
+		return error;
+	es->layout = es->prog.layout;
+	if (es->interp.vp != NULL && (error = elf_load_interp(vm, &es->interp)) != 0)
+		return error;
+	error = map_stack(vm, p, es->prog.exec_stack ? VM_PROT_ALL : VM_PROT_RW, &top);
+	if (!error)
+		error = signal_map_trampoline(vm);
+	if (!error)
+		error = build_stack(p, es, top, argv, argc, envp, envc, path);
+	return error;
+}
+
+static void
+exec_state_free(struct exec_state *es)
+{
+	elf_image_close(&es->prog);
+	elf_image_close(&es->interp);
+	for (int i = 0; i <= SHELL_DEPTH_MAX; i++)
+		free(es->script_argv[i], M_EXEC);
+	exe_release(es->exe);
+	free(es, M_EXEC);
+}
+
 int
 kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
     char *const envp[], int envc)
 {
 	struct proc *p = td->td_proc;
-	struct image *im = malloc(sizeof(*im), M_EXEC, M_WAITOK | M_ZERO);
+	struct exec_state *es = malloc(sizeof(*es), M_EXEC, M_WAITOK | M_ZERO);
+	const char *prog_path = path;
 	struct vmspace *vm = NULL, *old;
-	uint64_t top;
+	struct proc_exe *old_exe;
+	bool has_interp = false;
 	int error;
 
-	if (im == NULL)
+	if (es == NULL)
 		return ENOMEM;
-	if ((error = open_image(p, path, im)) != 0)
-		goto out;
-	if ((vm = vmspace_alloc()) == NULL) {
+	error = find_program(p, es, &prog_path, &argv, &argc);
+	if (!error)
+		error = elf_interp_path(&es->prog, es->interp_path, sizeof(es->interp_path),
+		    &has_interp);
+	if (!error && has_interp)
+		error = open_interp(p, es);
+	if (!error && (es->exe = exe_make(p, prog_path, es->prog.vp)) == NULL)
 		error = ENOMEM;
-		goto out;
+	if (!error && (vm = vmspace_alloc()) == NULL)
+		error = ENOMEM;
+	if (error) {
+		exec_state_free(es);
+		return error;
 	}
 	old = switch_vmspace(td, vm);
-	error = load_segments(vm, im);
-	if (!error)
-		error = zero_bss_tails(im);
-	if (!error)
-		error = map_stack(vm, p, im, &top);
-	if (!error)
-		error = signal_map_trampoline(vm);
-	if (!error)
-		error = build_stack(im, top, argv, argc, envp, envc, path);
-	if (error) {
+	if ((error = build_image(p, es, vm, argv, argc, envp, envc, path)) != 0) {
 		switch_vmspace(td, old);
 		vmspace_free(vm);
-		goto out;
+		exec_state_free(es);
+		return error;
 	}
 	/* The point of no return: the new image replaces the old. */
-	vm->vm_brk_start = vm->vm_brk = im->brk;
-	spin_lock(&proc_lock);		/* /proc/PID/maps reads it under proc_lock */
+	vm->vm_brk_start = vm->vm_brk = es->prog.brk;
+	spin_lock(&proc_lock);		/* /proc/PID reads these under proc_lock */
 	p->p_vmspace = vm;
+	p->p_flags |= P_EXECED;		/* its parent's setpgid now fails (EACCES) */
+	p->p_exec = es->layout;
+	old_exe = p->p_exe;
+	p->p_exe = es->exe;
+	es->exe = old_exe;		/* released with the state */
 	spin_unlock(&proc_lock);
-	if (old != NULL)
+	if (old != NULL) {
+		proc_note_rss(p, old);		/* the peak outlives the image, as in Linux */
 		vmspace_free(old);
-	exec_setregs(td, im->entry, im->sp);
+	}
+	exec_setregs(td, es->interp.vp != NULL ? es->interp.entry : es->prog.entry, es->sp);
 	signal_exec_reset(p);
 	filedesc_exec(p->p_fd);
 	strlcpy(p->p_comm, basename(path), sizeof(p->p_comm));
 	proc_release_vfork_parent(p);
-out:
-	if (im->vp != NULL)
-		vrele(im->vp);
-	free(im, M_EXEC);
-	return error;
+	exec_state_free(es);
+	return 0;
 }
 
 /* Copy a NULL-terminated array of user strings into buf; *count gets the number. */
@@ -496,7 +547,6 @@ copyin_strings(uint64_t uvec, char **vec, int max, char *buf, size_t *used, size
 /* execve(path, argv, envp) */
 SYSCALL(execve)
 {
-	enum { MAX_ARGS = 4096 };
 	char *buf = kmem_alloc(ARG_MAX_BYTES, M_WAITOK);
 	char **argv = kmem_alloc(2 * sizeof(char *) * (MAX_ARGS + 1), M_WAITOK);
 	char **envp = argv != NULL ? argv + MAX_ARGS + 1 : NULL;

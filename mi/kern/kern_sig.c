@@ -19,7 +19,8 @@
  * Posting (psignal, kill): a signal that the process ignores and does not
  * block is discarded at once, as POSIX requires; otherwise its bit is set
  * and, unless the thread blocks it, the thread is woken from an
- * interruptible sleep so the system call it is in returns EINTR.  The
+ * interruptible sleep so the system call it is in returns a restart code
+ * (ERESTARTSYS and its kind, see "Restarting" below).  The
  * poster sets the bit and then reads the mask; a thread that changes its
  * mask and then sleeps writes the mask and then reads the pending set
  * (under sched_lock): with sequentially consistent accesses on both
@@ -33,6 +34,18 @@
  * sa_mask and the signal itself blocked.  Several handlers can be set up
  * at one return; they nest, the last one set up running first.
  *
+ * Restarting (signal(7), "Interruption of system calls"): when a handler
+ * is set up, an interrupted call fails with EINTR, unless it returned
+ * ERESTARTSYS and the handler has SA_RESTART: then it runs again after
+ * the handler.  When no handler runs, every interrupted call runs again,
+ * and one that returned ERESTART_RESTARTBLOCK continues through
+ * restart_syscall (a relative sleep goes on to its original deadline).
+ * Job control (kern_jobctl.c): the default action of SIGSTOP, SIGTSTP,
+ * SIGTTIN and SIGTTOU stops the process at delivery; posting SIGCONT
+ * continues it at once, whatever SIGCONT's disposition or mask, and
+ * discards pending stop signals, as posting a stop signal discards a
+ * pending SIGCONT.  SIGKILL ends a stop.
+ *
  * Faults (trapsignal) are delivered at once rather than posted: the
  * handler's frame is built before the faulting thread returns to user
  * mode.  A fault signal that is blocked or ignored cannot be, so the
@@ -40,9 +53,11 @@
  *
  */
 #include <kern/systm.h>
+#include <kern/cmdline.h>
 #include <kern/copy.h>
 #include <kern/list.h>
 #include <kern/proc.h>
+#include <kern/ratelimit.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
 #include <kern/spinlock.h>
@@ -50,10 +65,13 @@
 #include <kern/time.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
+#include <uapi/unistd.h>
 
-/* Signals whose default action is to do nothing (stops included: no job control). */
+/* Signals whose default action is to do nothing (SIGCONT continues when posted). */
 #define SIG_DFL_IGNORE	(sigmask(SIGCHLD) | sigmask(SIGCONT) | sigmask(SIGURG) | \
-	sigmask(SIGWINCH) | sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | \
+	sigmask(SIGWINCH))
+/* Signals whose default action is to stop the process (kern_jobctl.c). */
+#define SIG_STOPS	(sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | \
 	sigmask(SIGTTOU))
 /* Signals a fault raises; delivered before the others. */
 #define SIG_SYNCHRONOUS	(sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) | \
@@ -62,19 +80,16 @@
 #define SA_KNOWN	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_EXPOSE_TAGBITS | \
 	SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
 
-
 /* Guards the siginfo of pending signals (a leaf lock; posters may hold proc_lock). */
 static struct spinlock sig_info_lock = SPINLOCK_INITIALIZER("siginfo");
 
 /*
  * rt_sigsuspend and rt_sigtimedwait sleep on sig_wait_chan.  A poster
  * wakes it when sig_waiters says anyone is there (sigtimedwait waits for
- * blocked signals, which do not wake the thread otherwise), and the clock
- * wakes it every tick while sig_timed_waiters says a deadline is pending.
+ * blocked signals, which do not wake the thread otherwise).
  */
 static const char sig_wait_chan;
 static uint32_t sig_waiters;		/* (A) */
-static uint32_t sig_timed_waiters;	/* (A) */
 
 static inline bool
 sig_valid(int sig)
@@ -171,20 +186,25 @@ sig_post(struct proc *p, const struct ksiginfo *ksi)
 	spin_unlock(&sig_info_lock);
 }
 
-/* Take sig off p's pending set; *ksi gets its information. */
-static void
+/*
+ * Take sig off p's pending set; *ksi gets its information.  False if it
+ * was not pending (discarded since it was seen).
+ */
+static bool
 sig_dequeue(struct proc *p, int sig, struct ksiginfo *ksi)
 {
 	struct ksiginfo *slot;
+	uint64_t old;
 
 	spin_lock(&sig_info_lock);
-	__atomic_fetch_and(&p->p_sigpending, ~sigmask(sig), __ATOMIC_SEQ_CST);
+	old = __atomic_fetch_and(&p->p_sigpending, ~sigmask(sig), __ATOMIC_SEQ_CST);
 	if ((slot = sig_info_slot(p, sig)) != NULL)
 		*ksi = *slot;
 	else
 		*ksi = (struct ksiginfo){ .ksi_code = SI_KERNEL };
 	ksi->ksi_signo = sig;
 	spin_unlock(&sig_info_lock);
+	return (old & sigmask(sig)) != 0;
 }
 
 /* Forget any pending instance of sig (it is now ignored). */
@@ -193,7 +213,7 @@ sig_discard(struct proc *p, int sig)
 {
 	struct ksiginfo unused;
 
-	sig_dequeue(p, sig, &unused);
+	(void)sig_dequeue(p, sig, &unused);
 }
 
 void
@@ -223,13 +243,23 @@ psignal_info(struct proc *p, const struct ksiginfo *ksi)
 	if (__atomic_load_n(&p->p_state, __ATOMIC_ACQUIRE) != PRS_ALIVE ||
 	    (td = p->p_thread) == NULL)
 		return;
+	if (sigmask(sig) & SIG_STOPS) {
+		sig_discard(p, SIGCONT);
+	} else if (sig == SIGCONT) {
+		KASSERT(spin_owned(&proc_lock), ("psignal: SIGCONT without proc_lock"));
+		for (uint64_t s = SIG_STOPS; s != 0; s &= s - 1)
+			sig_discard(p, __builtin_ctzl(s) + 1);
+		proc_continue(p);
+	}
 	/* An ignored signal is dropped now, unless blocked (its handler may change). */
 	if (!(sig_blocked(td) & sigmask(sig)) && sig_ignored(p, sig))
 		return;
 	sig_post(p, ksi);
 	/* Read the mask only after the bit is visible (see the top of the file). */
 	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig)))
-		sched_signal_thread(td);
+		sleepq_interrupt(td);
+	if (sig == SIGKILL)
+		wakeup(&p->p_stopsig);		/* a stopped process dies too */
 	if (__atomic_load_n(&sig_waiters, __ATOMIC_SEQ_CST) != 0)
 		wakeup(&sig_wait_chan);
 }
@@ -252,9 +282,80 @@ signal_pending(struct thread *td)
 	return sig_acting(p, sig_deliverable(td)) != 0;
 }
 
+bool
+signal_ignored_or_blocked(struct thread *td, int sig)
+{
+	return (sig_blocked(td) & sigmask(sig)) || sig_handler(td->td_proc, sig) == SIG_IGN;
+}
+
 /*
  * Delivery.
  */
+
+/* Make td's interrupted system call run again when it returns to user mode. */
+static void
+syscall_run_again(struct thread *td)
+{
+	cpu_set_syscall_retval(td, (long)td->td_sysarg0);
+	cpu_syscall_restart(td);
+}
+
+/*
+ * A handler with sa_flags is about to run: if a system call was
+ * interrupted, make it fail with EINTR or, for ERESTARTSYS and
+ * SA_RESTART, run again once the handler returns.  Before the frame is
+ * built, which saves what the call will return.
+ */
+static void
+syscall_restart_for_handler(struct thread *td, uint64_t sa_flags)
+{
+	int code = td->td_sysrestart;
+
+	if (code == 0)
+		return;
+	td->td_sysrestart = 0;
+	if (code == ERESTARTSYS && (sa_flags & SA_RESTART)) {
+		syscall_run_again(td);
+	} else {
+		cpu_set_syscall_retval(td, -EINTR);
+		td->td_restart.rb_fn = NULL;
+	}
+}
+
+void
+signal_syscall_restart(struct thread *td)
+{
+	int code = td->td_sysrestart;
+
+	KASSERT(code == ERESTARTSYS || code == ERESTARTNOHAND || code == ERESTART_RESTARTBLOCK,
+	    ("signal_syscall_restart: code %d", code));
+	td->td_sysrestart = 0;
+	if (code == ERESTART_RESTARTBLOCK)
+		cpu_set_syscall_number(td, __NR_restart_syscall);
+	syscall_run_again(td);
+}
+
+long
+syscall_restart_block(struct thread *td, long (*fn)(struct thread *, const struct restart_block *),
+    uint64_t deadline, uint64_t arg0, uint64_t arg1)
+{
+	td->td_restart = (struct restart_block){ fn, deadline, { arg0, arg1 } };
+	return -ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * restart_syscall(): continue the call the restart block describes (a
+ * call that no handler interrupted); EINTR if there is none.
+ */
+SYSCALL(restart_syscall)
+{
+	struct restart_block rb = td->td_restart;
+
+	td->td_restart.rb_fn = NULL;
+	if (rb.rb_fn == NULL)
+		return -EINTR;
+	return rb.rb_fn(td, &rb);
+}
 
 /*
  * Run sig's handler: build its frame (saving mask for sigreturn), block
@@ -270,11 +371,13 @@ sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
 	uint64_t block = sa->sa_mask;
 
 	KASSERT(handler != SIG_DFL && handler != SIG_IGN, ("sig_handle: no handler"));
+	syscall_restart_for_handler(td, sa->sa_flags);
 	if (!(sa->sa_flags & SA_NODEFER))
 		block |= sigmask(sig);
 	if (sa->sa_flags & SA_RESETHAND)
 		__atomic_store_n(&sa->sa_handler, SIG_DFL, __ATOMIC_RELAXED);
-	if (sendsig(td, (uint64_t)(uintptr_t)handler, ksi, mask) != 0)
+	if (sendsig(td, (uint64_t)(uintptr_t)handler, ksi, mask,
+	    (sa->sa_flags & SA_ONSTACK) != 0) != 0)
 		sigexit(td, SIGSEGV);
 	signal_setmask(td, sig_blocked(td) | block);
 }
@@ -287,10 +390,13 @@ static bool
 sig_deliver_one(struct thread *td, int sig, uint64_t mask)
 {
 	struct proc *p = td->td_proc;
+	/* Read before the dequeue: a SIGCONT posted after it voids a stop. */
+	uint32_t contgen = __atomic_load_n(&p->p_contgen, __ATOMIC_SEQ_CST);
 	struct ksiginfo ksi;
 	__sighandler_t handler;
 
-	sig_dequeue(p, sig, &ksi);
+	if (!sig_dequeue(p, sig, &ksi))
+		return false;
 	handler = p->p_sigacts[sig].sa_handler;
 	if (sig == SIGKILL)
 		handler = SIG_DFL;
@@ -299,6 +405,10 @@ sig_deliver_one(struct thread *td, int sig, uint64_t mask)
 	if (handler == SIG_DFL) {
 		if (SIG_DFL_IGNORE & sigmask(sig))
 			return false;
+		if (SIG_STOPS & sigmask(sig)) {
+			proc_stop(td, sig, contgen);
+			return false;
+		}
 		sigexit(td, sig);
 	}
 	sig_handle(td, &ksi, mask);
@@ -331,6 +441,32 @@ sig_deliver_saving(struct thread *td, uint64_t mask)
 	return false;
 }
 
+#define UNHANDLED_LOG_INTERVAL	(5 * NSEC_PER_SEC)
+#define UNHANDLED_LOG_BURST	10
+
+static struct ratelimit unhandled_log = RATELIMIT_INITIALIZER("unhandled signal log",
+    UNHANDLED_LOG_INTERVAL, UNHANDLED_LOG_BURST);
+
+/*
+ * A fault is about to kill its process: with "show_unhandled_signals" on
+ * the command line (Linux's sysctl of that name), say which, where and at
+ * what pc, within a rate limit.
+ */
+static void
+log_unhandled(struct thread *td, const struct ksiginfo *ksi)
+{
+	struct proc *p = td->td_proc;
+	uint64_t missed;
+
+	if (!cmdline_has("show_unhandled_signals") ||
+	    !ratelimit_allow(&unhandled_log, uptime_ns(), &missed))
+		return;
+	if (missed != 0)
+		printf("signal: %lu unhandled signal messages suppressed\n", missed);
+	printf("%s[%d]: unhandled signal %d code %#x at %#lx pc %#lx\n", p->p_comm, p->p_pid,
+	    ksi->ksi_signo, ksi->ksi_code, ksi->ksi_addr, cpu_get_user_pc(td));
+}
+
 void
 trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
 {
@@ -349,23 +485,23 @@ trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
 	if (sa->sa_handler == SIG_DFL) {
 		if (SIG_DFL_IGNORE & sigmask(sig))
 			return;
+		log_unhandled(td, &ksi);
 		sigexit(td, sig);
 	}
 	sig_handle(td, &ksi, mask);
 }
 
 long
-signal_syscall_restart(struct thread *td, uint64_t orig_arg0)
+signal_return_from_tempmask(struct thread *td, uint64_t old, long rv)
 {
-	struct proc *p = td->td_proc;
-	int sig = sig_first(sig_acting(p, sig_deliverable(td)));
-
-	/* The signal about to be delivered decides (Linux does the same). */
-	if (sig != 0 && sig_handler(p, sig) != SIG_DFL &&
-	    !(p->p_sigacts[sig].sa_flags & SA_RESTART))
-		return -EINTR;
-	cpu_syscall_restart(td);
-	return (long)orig_arg0;
+	if (rv == -ERESTARTNOHAND || rv == -EINTR) {
+		/* What the handler's frame saves as the call's result. */
+		cpu_set_syscall_retval(td, -EINTR);
+		if (sig_deliver_saving(td, old))
+			return cpu_get_syscall_retval(td);
+	}
+	signal_setmask(td, old);
+	return rv;
 }
 
 /*
@@ -375,6 +511,12 @@ signal_syscall_restart(struct thread *td, uint64_t orig_arg0)
 void
 signal_exec_reset(struct proc *p)
 {
+	struct thread *td = p->p_thread;	/* the one that execs */
+
+	if (td != NULL) {
+		td->td_sigstk_sp = td->td_sigstk_size = 0;
+		td->td_sigstk_flags = 0;
+	}
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		struct sigaction_k *sa = &p->p_sigacts[sig];
 
@@ -390,6 +532,108 @@ signal_child_autoreap(struct proc *p)
 {
 	return sig_handler(p, SIGCHLD) == SIG_IGN ||
 	    (p->p_sigacts[SIGCHLD].sa_flags & SA_NOCLDWAIT);
+}
+
+/*
+ * The alternate signal stack (sigaltstack), per thread, with Linux's
+ * rules: a thread is "on" it when its sp lies in (sp, sp + size]; an
+ * SS_AUTODISARM stack counts as never on, since it is disabled while a
+ * handler uses it.
+ */
+
+#define SS_MODE_MASK	(~SS_AUTODISARM)
+
+static bool
+on_sigstack(const struct thread *td, uint64_t sp)
+{
+	if (td->td_sigstk_flags & SS_AUTODISARM)
+		return false;
+	return sp > td->td_sigstk_sp && sp - td->td_sigstk_sp <= td->td_sigstk_size;
+}
+
+/* SS_DISABLE, SS_ONSTACK or 0, as sigaltstack reports the state at sp. */
+static int
+sigstack_state(const struct thread *td, uint64_t sp)
+{
+	if (td->td_sigstk_size == 0)
+		return SS_DISABLE;
+	return on_sigstack(td, sp) ? SS_ONSTACK : 0;
+}
+
+uint64_t
+sigstack_frame_sp(struct thread *td, uint64_t sp, bool onstack, struct kernel_sigaltstack *saved)
+{
+	uint64_t frame_sp = sp;
+
+	if (onstack && sigstack_state(td, sp) == 0)
+		frame_sp = td->td_sigstk_sp + td->td_sigstk_size;
+	/* As Linux records it: the flags it was set with, SS_DISABLE if there is none. */
+	*saved = (struct kernel_sigaltstack){ .ss_sp = td->td_sigstk_sp,
+	    .ss_flags = (int32_t)(td->td_sigstk_size != 0 ? td->td_sigstk_flags :
+	    (td->td_sigstk_flags & SS_AUTODISARM) | SS_DISABLE), .ss_size = td->td_sigstk_size };
+	if (td->td_sigstk_flags & SS_AUTODISARM) {
+		td->td_sigstk_sp = td->td_sigstk_size = 0;
+		td->td_sigstk_flags = 0;
+	}
+	return frame_sp;
+}
+
+/* Set td's alternate stack to ss, its sp being sp: 0, EPERM, EINVAL or ENOMEM. */
+static int
+sigstack_set(struct thread *td, const struct kernel_sigaltstack *ss, uint64_t sp)
+{
+	uint32_t flags = (uint32_t)ss->ss_flags, mode = flags & SS_MODE_MASK;
+
+	if (on_sigstack(td, sp))
+		return EPERM;
+	if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+		return EINVAL;
+	if (mode == SS_DISABLE) {
+		td->td_sigstk_sp = td->td_sigstk_size = 0;
+	} else {
+		if (ss->ss_size < MINSIGSTKSZ)
+			return ENOMEM;
+		td->td_sigstk_sp = ss->ss_sp;
+		td->td_sigstk_size = ss->ss_size;
+	}
+	td->td_sigstk_flags = flags;
+	return 0;
+}
+
+void
+sigstack_restore(struct thread *td, const struct kernel_sigaltstack *ss, uint64_t sp)
+{
+	(void)sigstack_set(td, ss, sp);		/* errors are ignored, as Linux ignores them */
+}
+
+void
+sigstack_fork(struct thread *child, struct thread *parent, bool shares_vm)
+{
+	if (shares_vm)
+		return;			/* another thread's stack is no use to it */
+	child->td_sigstk_sp = parent->td_sigstk_sp;
+	child->td_sigstk_size = parent->td_sigstk_size;
+	child->td_sigstk_flags = parent->td_sigstk_flags;
+}
+
+/* sigaltstack(ss, old_ss) */
+SYSCALL(sigaltstack)
+{
+	uint64_t sp = cpu_get_user_sp(td);
+	struct kernel_sigaltstack ss, old = { .ss_sp = td->td_sigstk_sp,
+	    .ss_flags = sigstack_state(td, sp) | (int32_t)(td->td_sigstk_flags & SS_AUTODISARM),
+	    .ss_size = td->td_sigstk_size };
+	int error;
+
+	if (a[0] != 0) {
+		if (copyin((const void *)a[0], &ss, sizeof(ss)))
+			return -EFAULT;
+		if ((error = sigstack_set(td, &ss, sp)) != 0)
+			return -error;
+	}
+	if (a[1] != 0 && copyout(&old, (void *)a[1], sizeof(old)))
+		return -EFAULT;
+	return 0;
 }
 
 /*
@@ -479,28 +723,10 @@ SYSCALL(rt_sigsuspend)
 	if (copyin((const void *)a[0], &mask, sizeof(mask)))
 		return -EFAULT;
 	signal_setmask(td, mask);
-	spin_lock(&sched_lock);
 	while (!signal_pending(td))
-		(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
-	spin_unlock(&sched_lock);
-	cpu_set_syscall_retval(td, -EINTR);
-	if (!sig_deliver_saving(td, old))
-		signal_setmask(td, old);
-	/* The return value is now the handler's first argument, or -EINTR. */
-	return cpu_get_syscall_retval(td);
-}
-
-/* A relative timeout in timebase ticks; 0 or EFAULT/EINVAL. */
-static int
-timeout_ticks(uint64_t uaddr, uint64_t *ticks)
-{
-	struct timespec ts;
-	int error;
-
-	if ((error = timespec_copyin(uaddr, &ts)) != 0)
-		return error;
-	*ticks = span_to_ticks((uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec, NSEC_PER_SEC);
-	return 0;
+		(void)sleep_on_intr(&sig_wait_chan, NULL);
+	/* A handler's first argument; or, if none ran (a stop), wait again. */
+	return signal_return_from_tempmask(td, old, -ERESTARTNOHAND);
 }
 
 /*
@@ -512,7 +738,7 @@ SYSCALL(rt_sigtimedwait)
 {
 	struct proc *p = td->td_proc;
 	struct ksiginfo ksi;
-	uint64_t set, ticks = 0, deadline = 0;
+	uint64_t set, deadline = 0;
 	bool timed = a[2] != 0;
 	long rv;
 	int sig, error;
@@ -523,13 +749,10 @@ SYSCALL(rt_sigtimedwait)
 		return -EFAULT;
 	set &= ~SIG_CANTMASK;
 	if (timed) {
-		if ((error = timeout_ticks(a[2], &ticks)) != 0)
+		if ((error = timeout_copyin(a[2], &deadline)) != 0)
 			return -error;
-		deadline = cpu_time() + ticks;
 	}
 	__atomic_add_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
-	if (timed)
-		__atomic_add_fetch(&sig_timed_waiters, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
 		if ((sig = sig_first(sig_pending_set(p) & set)) != 0) {
 			sig_dequeue(p, sig, &ksi);
@@ -546,34 +769,26 @@ SYSCALL(rt_sigtimedwait)
 			rv = -EAGAIN;
 			break;
 		}
-		spin_lock(&sched_lock);
+		/* The poster marks the signal pending, then wakes: look under the chain lock. */
+		sleepq_lock(&sig_wait_chan);
 		if ((sig_pending_set(p) & set) == 0)
-			(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
-		spin_unlock(&sched_lock);
+			(void)sleepq_wait(&sig_wait_chan, SLEEPQ_EXCLUSIVE, SLEEPQ_INTR, deadline);
+		else
+			sleepq_release(&sig_wait_chan);
 	}
-	if (timed)
-		__atomic_sub_fetch(&sig_timed_waiters, 1, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
 	return rv;
-}
-
-/* The clock's tick (itimer_tick): rt_sigtimedwait sleepers look at their deadlines. */
-void
-signal_timed_wait_tick(void)
-{
-	if (__atomic_load_n(&sig_timed_waiters, __ATOMIC_RELAXED) != 0)
-		wakeup(&sig_wait_chan);
 }
 
 /*
  * System calls: sending.
  */
 
-/* Send ksi to p: EPERM unless the sender is root or p's user.  proc_lock held. */
+/* Send ksi from sender to p: EPERM unless Linux's rules allow it.  proc_lock held. */
 static int
-kill_one(struct proc *p, const struct ksiginfo *ksi)
+kill_one(struct proc *sender, struct proc *p, const struct ksiginfo *ksi)
 {
-	if (ksi->ksi_uid != 0 && ksi->ksi_uid != p->p_uid)
+	if (!proc_can_signal(sender, p))
 		return EPERM;
 	if (ksi->ksi_signo != 0)
 		psignal_info(p, ksi);
@@ -585,7 +800,8 @@ kill_one(struct proc *p, const struct ksiginfo *ksi)
  * last error (ESRCH if there were none).  proc_lock held.
  */
 static int
-kill_many(const struct ksiginfo *ksi, bool (*match)(struct proc *, int), int arg)
+kill_many(struct proc *sender, const struct ksiginfo *ksi, bool (*match)(struct proc *, int),
+    int arg)
 {
 	struct list_node *n;
 	int error = ESRCH;
@@ -596,7 +812,7 @@ kill_many(const struct ksiginfo *ksi, bool (*match)(struct proc *, int), int arg
 
 		if (p->p_state == PRS_NEW || !match(p, arg))
 			continue;
-		if ((error = kill_one(p, ksi)) == 0)
+		if ((error = kill_one(sender, p, ksi)) == 0)
 			sent = true;
 	}
 	return sent ? 0 : error;
@@ -620,7 +836,7 @@ SYSCALL(kill)
 	int pid = (int)a[0], sig = (int)a[1];
 	struct proc *self = td->td_proc, *p;
 	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_USER,
-	    .ksi_pid = self->p_pid, .ksi_uid = self->p_uid };
+	    .ksi_pid = self->p_pid, .ksi_uid = self->p_ruid };
 	int error;
 
 	if (sig < 0 || sig > NSIG_LINUX)
@@ -629,11 +845,11 @@ SYSCALL(kill)
 		return -ESRCH;
 	spin_lock(&proc_lock);
 	if (pid > 0)
-		error = (p = proc_find(pid)) != NULL ? kill_one(p, &ksi) : ESRCH;
+		error = (p = proc_find(pid)) != NULL ? kill_one(self, p, &ksi) : ESRCH;
 	else if (pid == -1)
-		error = kill_many(&ksi, match_all_others, self->p_pid);
+		error = kill_many(self, &ksi, match_all_others, self->p_pid);
 	else
-		error = kill_many(&ksi, match_pgid, pid == 0 ? self->p_pgid : -pid);
+		error = kill_many(self, &ksi, match_pgid, pid == 0 ? self->p_pgid : -pid);
 	spin_unlock(&proc_lock);
 	return -error;
 }
@@ -644,7 +860,7 @@ kill_thread(struct thread *td, int tgid, int tid, int sig)
 {
 	struct proc *self = td->td_proc, *p;
 	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_TKILL,
-	    .ksi_pid = self->p_pid, .ksi_uid = self->p_uid };
+	    .ksi_pid = self->p_pid, .ksi_uid = self->p_ruid };
 	int error = ESRCH;
 
 	if (tid <= 0 || tgid < 0 || sig < 0 || sig > NSIG_LINUX)
@@ -653,7 +869,7 @@ kill_thread(struct thread *td, int tgid, int tid, int sig)
 	/* One thread per process: the thread's tid is its process's pid. */
 	if ((p = proc_find(tid)) != NULL && p->p_thread != NULL &&
 	    p->p_thread->td_tid == tid && (tgid == 0 || p->p_pid == tgid))
-		error = kill_one(p, &ksi);
+		error = kill_one(self, p, &ksi);
 	spin_unlock(&proc_lock);
 	return -error;
 }

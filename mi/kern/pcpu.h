@@ -15,6 +15,14 @@
 
 struct thread;
 
+#define SPIN_HELD_MAX	16	/* spin locks one cpu may hold at once */
+
+/* What a clock tick found the cpu doing (pc_cp_time, /proc/stat). */
+#define CP_USER		0
+#define CP_SYS		1
+#define CP_IDLE		2
+#define CPUSTATES	3
+
 struct pcpu {
 	uint64_t	pc_scratch;	/* (T) trap entry scratch slot */
 	vaddr_t		pc_kstack_top;	/* (T) stack for traps from user mode */
@@ -31,6 +39,14 @@ struct pcpu {
 	uint64_t	pc_ipis;	/* (L) IPIs taken */
 	uint64_t	pc_ticks;	/* (L) timer interrupts taken */
 	uint64_t	pc_intrs;	/* (L) device interrupts taken */
+	uint64_t	pc_switchtime;	/* (S) when the running thread was switched to */
+	uint64_t	pc_switches;	/* (S) threads switched to (/proc/stat ctxt) */
+	uint64_t	pc_clock_last;	/* (L) cpu_time() at the last clock tick */
+	uint64_t	pc_cp_time[CPUSTATES];	/* (L) clock ticks by what they found */
+	uint32_t	pc_intr_depth;	/* (L) interrupt handlers running (nested) */
+	uint64_t	pc_spin_nheld;	/* (L) spin locks held (a word: an index on fast paths) */
+	uint32_t	pc_spin_unchained; /* (L) entries of pc_spin_class marked unchained */
+	uint16_t	pc_spin_class[SPIN_HELD_MAX];	/* (L) their lock-order classes, oldest first */
 } __attribute__((aligned(CACHE_LINE_SIZE)));
 
 extern struct pcpu pcpu_array[MAXCPU];

@@ -14,11 +14,13 @@
 #include <kern/malloc.h>
 #include <kern/proc.h>
 #include <kern/reboot.h>
+#include <kern/resourcevar.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <kern/user_return.h>
+#include <kern/time.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
 #include <vm/pmap.h>
@@ -29,8 +31,6 @@
 #include <uapi/resource.h>
 #include <uapi/sched.h>
 #include <uapi/wait.h>
-
-/* WUNTRACED and WCONTINUED are accepted: no stopped children exist. */
 
 /*
  * What clone supports: a new process sharing nothing (fork), or sharing
@@ -51,6 +51,7 @@
 struct spinlock proc_lock = SPINLOCK_INITIALIZER("proc");
 struct list_node allproc = LIST_HEAD_INIT(allproc);
 struct proc *initproc;
+uint64_t proc_forks;
 static zone_t proc_zone;
 
 void
@@ -111,6 +112,8 @@ proc_alloc(const char *name)
 	p->p_thread = td;
 	p->p_pid = td->td_tid;
 	p->p_state = PRS_NEW;
+	p->p_start_ns = uptime_ns();
+	spin_init(&p->p_timer_lock, "proc timers");
 	list_init(&p->p_children);
 	strlcpy(p->p_comm, name, sizeof(p->p_comm));
 	return p;
@@ -119,6 +122,7 @@ proc_alloc(const char *name)
 static void
 proc_free(struct proc *p)
 {
+	proc_cred_free(p);
 	thread_free(p->p_thread);
 	zone_free(proc_zone, p);
 }
@@ -253,11 +257,20 @@ fork_proc(struct thread *td, uint64_t flags)
 	vref(p->p_cwd);
 	memcpy(p->p_sigacts, parent->p_sigacts, sizeof(p->p_sigacts));
 	memcpy(p->p_rlimit, parent->p_rlimit, sizeof(p->p_rlimit));
+	/* The parent's parent may move it to another group meanwhile: copy under the lock. */
+	spin_lock(&proc_lock);
 	p->p_pgid = parent->p_pgid;
-	p->p_uid = parent->p_uid;
+	p->p_sid = parent->p_sid;
+	p->p_tty = parent->p_tty;
+	p->p_exe = exe_hold(parent->p_exe);
+	spin_unlock(&proc_lock);
+	proc_cred_fork(p, parent);
 	ctd->td_sigmask = td->td_sigmask;
+	ctd->td_cpumask = td->td_cpumask;	/* affinity is inherited */
+	sigstack_fork(ctd, td, (flags & CLONE_VM) && !(flags & CLONE_VFORK));
 	/* The child continues from the parent's registers, including FP. */
 	cpu_fork(td, ctd);
+	__atomic_add_fetch(&proc_forks, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -359,6 +372,8 @@ proc_exit(int wstatus)
 	struct thread *td = curthread();
 	struct proc *p = td->td_proc;
 	struct vmspace *vm = p->p_vmspace;
+	struct proc_exe *exe;
+	struct filedesc *fdp;
 
 	if (p == initproc) {
 		printf("init exited with status %d: powering off\n", init_exit_code(wstatus));
@@ -366,8 +381,16 @@ proc_exit(int wstatus)
 	}
 	clear_child_tid(td);
 	proc_release_vfork_parent(p);
-	filedesc_free(p->p_fd);
+	proc_note_rss(p, vm);
+	/* /proc/PID/fd reads another process's table under proc_lock. */
+	spin_lock(&proc_lock);
+	fdp = p->p_fd;
 	p->p_fd = NULL;
+	exe = p->p_exe;
+	p->p_exe = NULL;
+	spin_unlock(&proc_lock);
+	filedesc_free(fdp);
+	exe_release(exe);
 	vrele(p->p_cwd);
 	p->p_cwd = NULL;
 	td->td_vmspace = NULL;
@@ -378,6 +401,7 @@ proc_exit(int wstatus)
 	vmspace_free(vm);		/* the child's shadows go; chains collapse */
 
 	spin_lock(&proc_lock);
+	jobctl_exit(p);
 	reparent_children(p);
 	p->p_xstat = wstatus;
 	p->p_state = PRS_ZOMBIE;
@@ -418,20 +442,58 @@ wait_matches(struct proc *c, long pid, struct proc *parent)
 	return c->p_pgid == -pid;
 }
 
-/* Wait until a dead thread has switched away from its stack for good. */
-static void
-wait_thread_gone(struct thread *td)
+/*
+ * A living child's stop or continuation that options ask about and
+ * wait4 has not reported yet, as a wait status (taking it, so it is
+ * reported once); 0 if none.  proc_lock held.
+ */
+static int
+wait_stop_status(struct proc *c, int options)
 {
-	for (;;) {
-		bool gone;
-
-		spin_lock(&sched_lock);
-		gone = td->td_state == TDS_DEAD;
-		spin_unlock(&sched_lock);
-		if (gone)
-			return;
-		sched_yield();
+	if ((options & WUNTRACED) && (c->p_flags & P_WAITSTOP)) {
+		c->p_flags &= ~P_WAITSTOP;
+		return W_STOPCODE(c->p_stopsig);
 	}
+	if ((options & WCONTINUED) && (c->p_flags & P_WAITCONT)) {
+		c->p_flags &= ~P_WAITCONT;
+		return W_CONTINUED;
+	}
+	return 0;
+}
+
+/* wait4's result: pid, with status and usage ku (NULL: none, as for a stop) written where asked. */
+static long
+wait_report(int pid, int status, const struct kusage *ku, uint64_t ustatus, uint64_t urusage)
+{
+	struct rusage rusage;
+
+	if (ustatus != 0 && copyout(&status, (void *)ustatus, sizeof(status)) != 0)
+		return -EFAULT;
+	if (ku != NULL)
+		kusage_to_rusage(ku, &rusage);
+	else
+		memset(&rusage, 0, sizeof(rusage));
+	if (urusage != 0 && copyout(&rusage, (void *)urusage, sizeof(rusage)) != 0)
+		return -EFAULT;
+	return pid;
+}
+
+/*
+ * What reaping dead child c adds to its parent's children's usage, and
+ * what wait4 reports: c's own usage and its children's.  c is off every
+ * list and its thread gone; nothing locked.
+ */
+static void
+reap_usage(struct proc *parent, struct proc *c, struct kusage *ku)
+{
+	struct kusage grandchildren;
+
+	proc_usage(c, ku);
+	proc_children_usage(c, &grandchildren);
+	kusage_add(ku, &grandchildren);
+	spin_lock(&proc_lock);
+	kusage_add(&parent->p_cusage, ku);
+	spin_unlock(&proc_lock);
 }
 
 /* wait4(pid, wstatus, options, rusage) */
@@ -439,7 +501,7 @@ SYSCALL(wait4)
 {
 	long pid = (long)a[0];
 	struct proc *parent = td->td_proc;
-	struct rusage rusage;
+	struct kusage ku;
 	int error = 0;
 
 	if (a[2] & ~(uint64_t)WAIT4_OPTIONS)
@@ -456,24 +518,22 @@ SYSCALL(wait4)
 			if (!wait_matches(c, pid, parent))
 				continue;
 			any = true;
-			if (c->p_state != PRS_ZOMBIE)
-				continue;
+			if (c->p_state != PRS_ZOMBIE) {
+				if ((status = wait_stop_status(c, (int)a[2])) == 0)
+					continue;
+				cpid = c->p_pid;
+				spin_unlock(&proc_lock);
+				return wait_report(cpid, status, NULL, a[1], a[3]);
+			}
 			list_remove(&c->p_sibling);
 			list_remove(&c->p_allproc);
 			status = c->p_xstat;
 			cpid = c->p_pid;
 			spin_unlock(&proc_lock);
-			wait_thread_gone(c->p_thread);
-			/* Its CPU time, and its own reaped children's, become the parent's children's. */
-			parent->p_cutime_ticks += c->p_utime_ticks + c->p_cutime_ticks;
-			parent->p_cstime_ticks += c->p_stime_ticks + c->p_cstime_ticks;
+			thread_wait_dead(c->p_thread);
+			reap_usage(parent, c, &ku);
 			proc_free(c);
-			if (a[1] != 0 && copyout(&status, (void *)a[1], sizeof(status)) != 0)
-				return -EFAULT;
-			memset(&rusage, 0, sizeof(rusage));
-			if (a[3] != 0 && copyout(&rusage, (void *)a[3], sizeof(rusage)) != 0)
-				return -EFAULT;
-			return cpid;
+			return wait_report(cpid, status, &ku, a[1], a[3]);
 		}
 		if (!any) {
 			error = ECHILD;
@@ -483,11 +543,13 @@ SYSCALL(wait4)
 			spin_unlock(&proc_lock);
 			return 0;
 		}
-		/* A signal: restarted after an SA_RESTART handler, else EINTR (Linux). */
-		if (sleep_on_intr(parent, &proc_lock) != 0) {
-			error = ERESTARTSYS;
+		/*
+		 * A signal fails the call only after a last look: the child
+		 * whose exit or stop sent the SIGCHLD is reported, as in Linux.
+		 */
+		if (error != 0)
 			break;
-		}
+		error = sleep_on_intr(parent, &proc_lock);
 	}
 	spin_unlock(&proc_lock);
 	return -error;
@@ -513,25 +575,6 @@ SYSCALL(getppid)
 	pid = parent != NULL ? parent->p_pid : 0;
 	spin_unlock(&proc_lock);
 	return pid;
-}
-
-/* setpgid(pid, pgid): enough for shells: a process or its child joins a group. */
-SYSCALL(setpgid)
-{
-	long pid = (long)a[0], pgid = (long)a[1];
-	struct proc *p;
-	int error = 0;
-
-	if (pgid < 0)
-		return -EINVAL;
-	spin_lock(&proc_lock);
-	p = pid == 0 ? td->td_proc : proc_find((int)pid);
-	if (p == NULL || (p != td->td_proc && p->p_parent != td->td_proc))
-		error = ESRCH;
-	else
-		p->p_pgid = pgid == 0 ? p->p_pid : (int)pgid;
-	spin_unlock(&proc_lock);
-	return -error;
 }
 
 SYSCALL(set_tid_address)

@@ -8,6 +8,12 @@
  *   (C) constant after creation
  *   (L) only the process's own thread touches it
  *   (F) the file table's lock
+ *   (t) p_timer_lock, a spin lock: the CPU-time interval timers, which the
+ *       clock interrupt of any cpu running the process's threads updates,
+ *       and the last user/system split reported
+ *   (A) atomic
+ *   (c) credentials: written by the process's own thread under proc_lock;
+ *       it reads them freely, others under proc_lock
  */
 #ifndef _KERN_PROC_H_
 #define _KERN_PROC_H_
@@ -16,13 +22,18 @@
 #include <kern/list.h>
 #include <kern/spinlock.h>
 #include <kern/signal.h>
+#include <kern/resourcevar.h>
+#include <kern/imgact.h>		/* struct exec_layout */
 #include <uapi/resource.h>
 
+struct groups;
+struct proc_exe;
 struct thread;
 struct trapframe;
 struct vmspace;
 struct vnode;
 struct file;
+struct tty;
 
 #define NOFILE_MAX	256		/* file descriptors per process */
 
@@ -40,6 +51,7 @@ struct filedesc {
 	uint8_t		fd_cloexec[NOFILE_MAX];	/* (F) */
 	/* (F) bit fd set exactly when fd_files[fd] is: fork and exit visit only these */
 	uint64_t	fd_open[NOFILE_MAX / FD_MAP_BITS];
+	bool		fd_posix_locks;	/* (A) has owned POSIX record locks (lockf.h) */
 };
 
 enum proc_state { PRS_NEW, PRS_ALIVE, PRS_ZOMBIE };
@@ -55,21 +67,39 @@ struct proc {
 	struct thread	*p_thread;	/* (P) its one thread */
 	struct vmspace	*p_vmspace;	/* (L) read freely by its thread, which writes it
 					 * (exec, exit) holding proc_lock; (P) for others */
-	struct filedesc	*p_fd;		/* (L) */
+	struct filedesc	*p_fd;		/* (L) set; (P) cleared at exit, for /proc readers */
 	struct vnode	*p_cwd;		/* (L) */
-	int		p_pgid;		/* (P) */
-	uint32_t	p_uid;		/* (L) changed by its own thread (setuid); others read it */
+	int		p_pgid;		/* (P) process group */
+	int		p_sid;		/* (P) session: its leader's pid */
+	struct tty	*p_tty;		/* (P) controlling terminal, or NULL */
+	int		p_stopsig;	/* (P) the signal that stopped it (wait4 reports it) */
+	uint32_t	p_contgen;	/* (P) SIGCONTs posted: a stop being acted on is void */
+	/* Credentials (kern_prot.c): Linux's real, effective, saved and fs ids. */
+	uint32_t	p_uid;		/* (c) effective user id: what permission checks use */
+	uint32_t	p_ruid;		/* (c) real user id */
+	uint32_t	p_suid;		/* (c) saved set-user-id */
+	uint32_t	p_fsuid;	/* (c) file-system user id (follows p_uid) */
+	uint32_t	p_gid;		/* (c) effective group id */
+	uint32_t	p_rgid;		/* (c) */
+	uint32_t	p_sgid;		/* (c) */
+	uint32_t	p_fsgid;	/* (c) */
+	struct groups	*p_groups;	/* (c) supplementary groups, shared; NULL: none */
 	struct sigaction_k p_sigacts[NSIG_LINUX + 1];	/* (L) */
 	uint64_t	p_sigpending;	/* (A) signals sent, not yet delivered */
 	struct ksiginfo	p_siginfo[NSIG_LINUX + 1];	/* (S) details of pending signals */
 	struct rlimit p_rlimit[RLIM_NLIMITS];	/* (L) */
-	uint64_t	p_utime_ticks;	/* (A) clock ticks charged in user mode */
-	uint64_t	p_stime_ticks;	/* (A) and in the kernel */
-	uint64_t	p_cutime_ticks;	/* (L) the same of the children it reaped (wait4) */
-	uint64_t	p_cstime_ticks;	/* (L) */
+	struct spinlock	p_timer_lock;
+	struct cpu_itimer p_cpu_itimer[CPU_ITIMERS];	/* (t) ITIMER_VIRTUAL, ITIMER_PROF */
+	struct cputime_split p_cputime_prev;	/* (t) times last reported for it */
+	struct kusage	p_cusage;	/* (P) its reaped children's, theirs included */
+	uint64_t	p_maxrss_kb;	/* (A) the largest resident set seen */
+	uint64_t	p_maxvm_kb;	/* (A) the largest address space seen */
+	uint64_t	p_start_ns;	/* (C) uptime_ns when it was created */
 	uint64_t	p_itimer_real_next;	/* (P) SIGALRM deadline (timebase), 0 off */
 	uint64_t	p_itimer_real_interval;	/* (P) */
 	char		p_comm[16];	/* (L) */
+	struct exec_layout p_exec;	/* (P) set by exec */
+	struct proc_exe	*p_exe;		/* (P) the program it runs (/proc/PID/exe); NULL after exit */
 	uint32_t	p_flags;	/* (P) P_* */
 	uint64_t	p_locked_bytes;	/* (L) wired by mlock, against RLIMIT_MEMLOCK */
 };
@@ -77,6 +107,7 @@ struct proc {
 extern struct spinlock proc_lock;
 extern struct proc *initproc;
 extern struct list_node allproc;	/* (P) every process, by p_allproc */
+extern uint64_t proc_forks;		/* (A) processes made since boot (/proc/stat) */
 
 struct proc *curproc(void);
 struct proc *proc_find(int pid);	/* proc_lock held */
@@ -90,10 +121,64 @@ void proc_exit(int wstatus) __attribute__((noreturn));
 void fork_return(void *arg);
 int kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
     char *const envp[], int envc);
+/* The program a process runs (kern_exec.c): shared by fork, referenced. */
+struct proc_exe *exe_hold(struct proc_exe *pe);		/* NULL: NULL */
+void exe_release(struct proc_exe *pe);			/* NULL: nothing */
+/*
+ * The absolute path of process pid's program into buf, with " (deleted)"
+ * after it if it has been removed: 0, ENOENT (no such process, or it has
+ * exited), ERANGE.  No locks held.
+ */
+int proc_exe_path(int pid, char *buf, size_t size, size_t *len);
+
+/*
+ * Credentials (kern_prot.c).  The caller of proc_cred_fork holds nothing;
+ * the child gets the parent's ids and shares its groups.
+ */
+void proc_cred_fork(struct proc *child, struct proc *parent);
+void proc_cred_free(struct proc *p);
+/* Does p hold the privilege Linux calls CAP_SETUID, CAP_KILL...: effective uid 0. */
+bool proc_privileged(const struct proc *p);
+/* p's supplementary groups, held (proc_lock held); and their reading. */
+struct groups *proc_groups_hold(struct proc *p);
+void groups_release(struct groups *g);		/* NULL: nothing */
+uint32_t groups_count(const struct groups *g);	/* NULL: 0 */
+uint32_t groups_gid(const struct groups *g, uint32_t i);
+/* May sender signal target (Linux's kill permission)?  proc_lock held. */
+bool proc_can_signal(const struct proc *sender, const struct proc *target);
 
 #define P_PPWAIT_FLAG	0x1	/* vfork parent waits for exec or exit */
+#define P_EXECED	0x2	/* it has called execve: its parent's setpgid fails */
+#define P_STOPPED	0x4	/* stopped by a job-control signal; (A) read */
+#define P_WAITSTOP	0x8	/* stopped, not yet reported by wait4(WUNTRACED) */
+#define P_WAITCONT	0x10	/* continued, not yet reported by wait4(WCONTINUED) */
 void proc_release_vfork_parent(struct proc *p);
-/* A clock tick on this cpu: charge it to the running process as user or system time. */
-void proc_charge_tick(bool user_mode);
+
+/*
+ * Job control (kern_jobctl.c): sessions and process groups, stopping and
+ * continuing, orphaned process groups.
+ */
+/*
+ * The current process stops for sig (a stop signal whose action is the
+ * default), unless a SIGCONT came after contgen was read or the stop is
+ * a terminal one (SIGTSTP, SIGTTIN, SIGTTOU) in an orphaned process
+ * group; it returns when continued or killed.  No locks held.
+ */
+void proc_stop(struct thread *td, int sig, uint32_t contgen);
+/* SIGCONT was posted to p: continue it if it is stopped.  proc_lock held. */
+void proc_continue(struct proc *p);
+/* The session of group pgid, or -1 if no process (alive or a zombie) is in it.  proc_lock held. */
+int pgrp_session(int pgid);
+/* Is pgid an orphaned process group (no member's parent is in another group of its session)? */
+bool pgrp_orphaned(int pgid);			/* proc_lock held */
+/* Post sig to every process in group pgid: 0, or ESRCH if it has none.  proc_lock held. */
+int pgsignal(int pgid, int sig);
+/*
+ * p is exiting and its children go to init: a session leader gives up
+ * its controlling terminal (tty_session_exit), and groups that this
+ * leaves orphaned with stopped members get SIGHUP and SIGCONT, as POSIX
+ * asks.  proc_lock held, before the children are handed over.
+ */
+void jobctl_exit(struct proc *p);
 
 #endif

@@ -21,9 +21,10 @@
 
 struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");
 static struct list_node run_queue = LIST_HEAD_INIT(run_queue);		/* (S) */
-static struct list_node sleep_queue = LIST_HEAD_INIT(sleep_queue);	/* (S) */
 static zone_t thread_zone;
 static int next_tid = 1;		/* (A) */
+static uint32_t nthreads;		/* (A) threads allocated and not freed */
+static uint32_t nblocked;		/* (S) user threads in an uninterruptible sleep */
 
 void
 sched_init(void)
@@ -50,6 +51,8 @@ thread_alloc(const char *name)
 	td->td_name = name;
 	td->td_tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	td->td_state = TDS_NEW;
+	td->td_cpumask = CPUMASK_ALL;
+	__atomic_add_fetch(&nthreads, 1, __ATOMIC_RELAXED);
 	return td;
 }
 
@@ -60,28 +63,71 @@ thread_free(struct thread *td)
 	    ("thread_free: thread %d is still alive", td->td_tid));
 	kstack_free(td->td_kstack_top);
 	zone_free(thread_zone, td);
+	__atomic_sub_fetch(&nthreads, 1, __ATOMIC_RELAXED);
 }
 
 struct thread *
-thread_create(const char *name, void (*fn)(void *), void *arg)
+thread_start(const char *name, void (*fn)(void *), void *arg, int cpu, int flags)
 {
 	struct thread *td = thread_alloc(name);
 
+	KASSERT(cpu == SCHED_ANY_CPU || (cpu >= 0 && (uint32_t)cpu < ncpu),
+	    ("thread_start: no cpu %d", cpu));
+	KASSERT((flags & ~THREAD_JOINABLE) == 0, ("thread_start: flags %#x", flags));
 	if (td == NULL)
 		return NULL;
+	td->td_cpumask = cpu == SCHED_ANY_CPU ? CPUMASK_ALL : 1UL << cpu;
+	if (flags & THREAD_JOINABLE)
+		td->td_flags |= TDF_JOINABLE;
 	cpu_thread_init(td, fn, arg);
 	sched_add(td);
 	return td;
 }
 
-/* Wake an idle cpu, if there is one, to look at the run queue. Sched lock held. */
+struct thread *
+thread_create(const char *name, void (*fn)(void *), void *arg)
+{
+	return thread_start(name, fn, arg, SCHED_ANY_CPU, 0);
+}
+
+void
+thread_wait_dead(struct thread *td)
+{
+	for (;;) {
+		bool dead;
+
+		spin_lock(&sched_lock);
+		dead = td->td_state == TDS_DEAD;
+		spin_unlock(&sched_lock);
+		if (dead)
+			return;
+		sched_yield();
+	}
+}
+
+void
+thread_join(struct thread *td)
+{
+	KASSERT(td->td_flags & TDF_JOINABLE, ("thread_join: thread %d is not joinable", td->td_tid));
+	thread_wait_dead(td);
+	thread_free(td);
+}
+
+/* Whether td may run on pc (its affinity).  Sched lock held. */
+static inline bool
+may_run_on(const struct thread *td, const struct pcpu *pc)
+{
+	return (td->td_cpumask & (1UL << pc->pc_cpuid)) != 0;
+}
+
+/* Wake an idle cpu that td may run on, if there is one.  Sched lock held. */
 static void
-kick_idle_cpu(void)
+kick_idle_cpu(const struct thread *td)
 {
 	struct pcpu *pc;
 
 	PCPU_FOREACH(pc) {
-		if (pc != curcpu() && pc->pc_online &&
+		if (pc != curcpu() && pc->pc_online && may_run_on(td, pc) &&
 		    pc->pc_curthread == pc->pc_idlethread) {
 			cpu_send_ipi(pc->pc_cpuid, IPI_NOP);
 			return;
@@ -94,7 +140,24 @@ make_runnable(struct thread *td)
 {
 	td->td_state = TDS_RUNNABLE;
 	list_append(&run_queue, &td->td_runq);
-	kick_idle_cpu();
+	kick_idle_cpu(td);
+}
+
+/* The first thread on the run queue that may run on pc, taken off it.  Sched lock held. */
+static struct thread *
+take_runnable(const struct pcpu *pc)
+{
+	struct list_node *n;
+
+	list_foreach(n, &run_queue) {
+		struct thread *td = list_entry(n, struct thread, td_runq);
+
+		if (may_run_on(td, pc)) {
+			list_remove(n);
+			return td;
+		}
+	}
+	return NULL;
 }
 
 void
@@ -126,6 +189,10 @@ sched_switch(void)
 	KASSERT(spin_owned(&sched_lock) && pc->pc_spin_depth == 1,
 	    ("sched_switch: must hold sched_lock only (depth %d)", pc->pc_spin_depth));
 	KASSERT(td->td_state != TDS_RUNNING, ("sched_switch: thread still running"));
+	if (td->td_state == TDS_SLEEPING)
+		td->td_nvcsw++;
+	else if (td->td_state == TDS_RUNNABLE)
+		td->td_nivcsw++;
 	cpu_switch(td, pc->pc_idlethread);
 	/* We may be on another cpu now. */
 	curcpu()->pc_intr_was_on = intr_was_on;
@@ -149,13 +216,17 @@ run_thread(struct pcpu *pc, struct thread *td)
 		pmap_activate(td->td_vmspace->vm_pmap);
 	else
 		pmap_activate_kernel();
+	pc->pc_switches++;
+	pc->pc_switchtime = cpu_time();
 	cpu_switch(idle, td);
+	/* The idle thread never moves: this is still pc, and td's slice is over. */
+	KASSERT(curcpu() == pc, ("run_thread: the idle thread moved"));
+	td->td_runtime += cpu_time() - pc->pc_switchtime;
 	/*
 	 * The idle thread keeps td's address space loaded, lazily, for the
 	 * next thread: if it is td again, or of the same process, nothing
 	 * needs switching (pmap_destroy takes a dying one off this cpu).
 	 */
-	pc = curcpu();
 	pc->pc_curthread = idle;
 	pc->pc_kstack_top = idle->td_kstack_top;
 	pc->pc_kstack_lo = idle->td_kstack_lo;
@@ -169,16 +240,15 @@ sched_loop(void)
 	pc->pc_idlethread = pc->pc_curthread;
 	pc->pc_idlethread->td_flags |= TDF_IDLE;
 	for (;;) {
-		struct thread *td = NULL, *dead = NULL;
-		struct list_node *n;
+		struct thread *td, *dead = NULL;
 
 		intr_enable();
 		spin_lock(&sched_lock);
-		if ((n = list_first(&run_queue)) != NULL) {
-			list_remove(n);
-			td = list_entry(n, struct thread, td_runq);
+		if ((td = take_runnable(curcpu())) != NULL) {
 			run_thread(curcpu(), td);
-			if (td->td_state == TDS_DEAD && td->td_proc == NULL)
+			/* A dead kernel thread is freed here, unless someone joins it. */
+			if (td->td_state == TDS_DEAD && td->td_proc == NULL &&
+			    !(td->td_flags & TDF_JOINABLE))
 				dead = td;
 		}
 		spin_unlock(&sched_lock);
@@ -198,9 +268,42 @@ sched_yield(void)
 	spin_unlock(&sched_lock);
 }
 
+bool
+sched_running_on(const struct thread *td, uint32_t cpu)
+{
+	return cpu < ncpu && __atomic_load_n(&pcpu_array[cpu].pc_curthread, __ATOMIC_RELAXED) == td;
+}
+
+void
+sched_sleep(void)
+{
+	struct thread *td = curthread();
+	/* Kernel threads waiting for work are not load (Linux's TASK_NOLOAD). */
+	bool blocked = td->td_proc != NULL && !(td->td_flags & TDF_SLEEPINTR);
+
+	KASSERT(td->td_state == TDS_SLEEPING, ("sched_sleep: not marked asleep"));
+	if (blocked)
+		nblocked++;
+	sched_switch();
+	if (blocked)
+		nblocked--;
+}
+
+void
+sched_wakeup(struct thread *td)
+{
+	spin_lock(&sched_lock);
+	KASSERT(td->td_state == TDS_SLEEPING, ("sched_wakeup: thread %d is not asleep (state %d)",
+	    td->td_tid, td->td_state));
+	make_runnable(td);
+	spin_unlock(&sched_lock);
+}
+
 void
 thread_exit(void)
 {
+	KASSERT(curthread()->td_nsleeplocks == 0, ("thread_exit: thread %d holds %u sleep locks",
+	    curthread()->td_tid, curthread()->td_nsleeplocks));
 	spin_lock(&sched_lock);
 	curthread()->td_state = TDS_DEAD;
 	sched_switch();
@@ -222,97 +325,82 @@ sched_should_yield(void)
 	return (curthread()->td_flags & TDF_NEEDRESCHED) != 0;
 }
 
-void
-sleep_on(const void *chan, struct spinlock *lk)
-{
-	struct thread *td = curthread();
-
-	if (lk != &sched_lock) {
-		spin_lock(&sched_lock);
-		spin_unlock(lk);
-	}
-	td->td_wchan = chan;
-	td->td_state = TDS_SLEEPING;
-	list_append(&sleep_queue, &td->td_runq);
-	sched_switch();
-	td->td_wchan = NULL;
-	if (lk != &sched_lock) {
-		spin_unlock(&sched_lock);
-		spin_lock(lk);
-	}
-}
-
 int
-sleep_on_intr(const void *chan, struct spinlock *lk)
+sched_last_tid(void)
 {
-	struct thread *td = curthread();
+	return __atomic_load_n(&next_tid, __ATOMIC_RELAXED) - 1;
+}
 
-	if (lk != &sched_lock) {
-		spin_lock(&sched_lock);
-		spin_unlock(lk);
-	}
-	/* Checked under sched_lock, which psignal takes to wake us: no lost wakeup. */
-	if (signal_pending(td)) {
-		if (lk != &sched_lock) {
-			spin_unlock(&sched_lock);
-			spin_lock(lk);
-		}
-		return EINTR;
-	}
-	td->td_wchan = chan;
-	td->td_state = TDS_SLEEPING;
-	td->td_flags |= TDF_SLEEPINTR;
-	list_append(&sleep_queue, &td->td_runq);
-	sched_switch();
-	td->td_flags &= ~TDF_SLEEPINTR;
-	td->td_wchan = NULL;
-	if (lk != &sched_lock) {
-		spin_unlock(&sched_lock);
-		spin_lock(lk);
-	}
-	return signal_pending(td) ? EINTR : 0;
+uint64_t
+sched_online_cpumask(void)
+{
+	uint64_t mask = 0;
+	struct pcpu *pc;
+
+	PCPU_FOREACH(pc)
+		if (__atomic_load_n(&pc->pc_online, __ATOMIC_ACQUIRE))
+			mask |= 1UL << pc->pc_cpuid;
+	return mask;
+}
+
+uint64_t
+sched_get_cpumask(struct thread *td)
+{
+	uint64_t mask;
+
+	spin_lock(&sched_lock);
+	mask = td->td_cpumask;
+	spin_unlock(&sched_lock);
+	return mask & sched_online_cpumask();
 }
 
 void
-sched_signal_thread(struct thread *td)
+sched_set_cpumask(struct thread *td, uint64_t mask)
 {
+	KASSERT((mask & sched_online_cpumask()) != 0, ("sched_set_cpumask: no cpu in %lx", mask));
 	spin_lock(&sched_lock);
-	if (td->td_state == TDS_SLEEPING && (td->td_flags & TDF_SLEEPINTR)) {
-		list_remove(&td->td_runq);
-		make_runnable(td);
+	td->td_cpumask = mask;
+	/* Running where it may not: have it give up the cpu at its next return to user mode. */
+	if (td->td_state == TDS_RUNNING && !may_run_on(td, &pcpu_array[td->td_cpu])) {
+		__atomic_or_fetch(&td->td_flags, TDF_NEEDRESCHED, __ATOMIC_RELAXED);
+		if (td != curthread())
+			cpu_send_ipi(td->td_cpu, IPI_NOP);
 	}
 	spin_unlock(&sched_lock);
 }
 
-static void
-wake(const void *chan, bool all)
+uint64_t
+sched_thread_runtime(struct thread *td, uint64_t *nvcsw, uint64_t *nivcsw)
 {
-	struct list_node *n, *tmp;
+	uint64_t runtime;
 
 	spin_lock(&sched_lock);
-	list_foreach_safe(n, tmp, &sleep_queue) {
-		struct thread *td = list_entry(n, struct thread, td_runq);
-
-		if (td->td_wchan != chan)
-			continue;
-		list_remove(n);
-		make_runnable(td);
-		if (!all)
-			break;
-	}
+	runtime = td->td_runtime;
+	if (td->td_state == TDS_RUNNING)
+		runtime += cpu_time() - pcpu_array[td->td_cpu].pc_switchtime;
+	*nvcsw = td->td_nvcsw;
+	*nivcsw = td->td_nivcsw;
 	spin_unlock(&sched_lock);
+	return runtime;
 }
 
 void
-wakeup(const void *chan)
+sched_load_sample(uint32_t *nrunning, uint32_t *nuninterruptible, uint32_t *nthreadsp)
 {
-	wake(chan, true);
-}
+	uint32_t running = 0;
+	struct list_node *n;
+	struct pcpu *pc;
 
-void
-wakeup_one(const void *chan)
-{
-	wake(chan, false);
+	spin_lock(&sched_lock);
+	list_foreach(n, &run_queue)
+		running++;
+	PCPU_FOREACH(pc)
+		if (pc->pc_online && pc->pc_curthread != pc->pc_idlethread)
+			running++;
+	*nuninterruptible = nblocked;
+	spin_unlock(&sched_lock);
+	*nrunning = running;
+	*nthreadsp = __atomic_load_n(&nthreads, __ATOMIC_RELAXED);
 }
 
 static bool sched_running;		/* (A) secondaries may enter sched_loop */

@@ -5,7 +5,7 @@
  * A signal is posted to a process (kill) or raised by a fault in its
  * thread (trapsignal); delivery happens on the way back to user mode,
  * where signal_deliver() either acts on the default disposition
- * (terminate, ignore, stop is treated as ignore) or builds a signal frame
+ * (terminate, ignore, or stop: kern_jobctl.c) or builds a signal frame
  * on the user stack (siginfo, then ucontext with the general and
  * floating-point registers) and enters the handler with its return
  * address set to the kernel's sigreturn trampoline, mapped read-only and
@@ -27,6 +27,7 @@
 
 struct thread;
 struct proc;
+struct restart_block;
 struct vmspace;
 
 #define NSIG_LINUX	_NSIG		/* the highest signal number */
@@ -74,18 +75,37 @@ void trapsignal(struct thread *td, int sig, int code, vaddr_t addr);
  */
 void signal_deliver(struct thread *td);
 bool signal_pending(struct thread *td);	/* any deliverable signal */
+/* Does td block sig, or its process ignore it (SIG_IGN)?  (Terminal job control.) */
+bool signal_ignored_or_blocked(struct thread *td, int sig);
 /* Set td's (the current thread's) blocked set; SIGKILL, SIGSTOP stay unblocked. */
 void signal_setmask(struct thread *td, uint64_t mask);
 /* Terminate the current process as killed by sig. */
 void sigexit(struct thread *td, int sig) __attribute__((noreturn));
 
 /*
- * syscall(): a handler returned -ERESTARTSYS (never for
- * rt_sigreturn, whose value is the restored first register).  Returns
- * the system call's return value: its original first argument, with the
- * call set up to run again (cpu_syscall_restart), or -EINTR.
+ * Restarting system calls.  A call whose sleep a signal ended returns an
+ * ERESTARTSYS* code (errno.h), which syscall_dispatch records in
+ * td_sysrestart; when a handler is set up for the signal, the call fails
+ * with EINTR or (ERESTARTSYS with SA_RESTART) runs again once the handler
+ * returns; when none is, signal_syscall_restart runs it again at once,
+ * through restart_syscall for ERESTART_RESTARTBLOCK.
  */
-long signal_syscall_restart(struct thread *td, uint64_t orig_arg0);
+void signal_syscall_restart(struct thread *td);
+/* Set td's restart block to continue in fn; returns -ERESTART_RESTARTBLOCK. */
+long syscall_restart_block(struct thread *td,
+    long (*fn)(struct thread *, const struct restart_block *), uint64_t deadline,
+    uint64_t arg0, uint64_t arg1);
+/*
+ * The return of a system call that ran with a temporary signal mask
+ * (ppoll, pselect6, rt_sigsuspend), with result rv; old is the caller's
+ * own mask.  If the call was interrupted (rv is -ERESTARTNOHAND or
+ * -EINTR), pending signals are delivered now, under the temporary mask,
+ * and the first handler's frame restores old and shows the call failing
+ * with EINTR: the return value is then the handler's first argument.  If
+ * no handler runs, or the call was not interrupted, old is restored at
+ * once and rv returned (a pending signal that old blocks stays pending).
+ */
+long signal_return_from_tempmask(struct thread *td, uint64_t old, long rv);
 
 /*
  * Whether p's children are reaped without wait (SIGCHLD set to SIG_IGN
@@ -93,8 +113,28 @@ long signal_syscall_restart(struct thread *td, uint64_t orig_arg0);
  */
 bool signal_child_autoreap(struct proc *p);
 
-/* exec resets handlers to default (keeping ignored ones ignored). */
+/*
+ * exec resets handlers to default (keeping ignored ones ignored) and
+ * removes the calling thread's alternate signal stack.
+ */
 void signal_exec_reset(struct proc *p);
+
+/*
+ * The alternate signal stack, for the machine's sendsig and sigreturn.
+ * sigstack_frame_sp: where td's handler frame goes, given the user sp it
+ * was interrupted at and whether the handler asked for SA_ONSTACK: the
+ * top of the alternate stack if there is one and td is not on it
+ * already, else sp.  *saved is what the frame's uc_stack records; an
+ * SS_AUTODISARM stack is disabled until sigreturn restores it.
+ * sigstack_restore: sigreturn puts back the frame's uc_stack, if td (at
+ * the restored sp) is not on the alternate stack, as Linux does.
+ */
+struct kernel_sigaltstack;
+uint64_t sigstack_frame_sp(struct thread *td, uint64_t sp, bool onstack,
+    struct kernel_sigaltstack *saved);
+void sigstack_restore(struct thread *td, const struct kernel_sigaltstack *ss, uint64_t sp);
+/* fork: the child thread's alternate stack (none for a thread sharing the address space). */
+void sigstack_fork(struct thread *child, struct thread *parent, bool shares_vm);
 /* Map the shared page with the sigreturn trampoline into a new address space; 0 or errno. */
 int signal_map_trampoline(struct vmspace *vm);	/* kern_sharedpage.c */
 
@@ -104,8 +144,6 @@ int signal_map_trampoline(struct vmspace *vm);	/* kern_sharedpage.c */
  * expired.  Takes proc_lock.
  */
 void itimer_tick(void);
-/* Its last step: wake rt_sigtimedwait sleepers to look at their deadlines. */
-void signal_timed_wait_tick(void);
 
 void proc_exit(int wstatus) __attribute__((noreturn));	/* proc.c */
 
@@ -113,11 +151,13 @@ void proc_exit(int wstatus) __attribute__((noreturn));	/* proc.c */
 
 /* System calls (kern_sig.c, sig_machdep.c and, for the timer, kern_time.c). */
 SYSCALL(rt_sigaction);
+SYSCALL(sigaltstack);
 SYSCALL(rt_sigprocmask);
 SYSCALL(rt_sigpending);
 SYSCALL(rt_sigsuspend);
 SYSCALL(rt_sigtimedwait);
 SYSCALL(rt_sigreturn);
+SYSCALL(restart_syscall);
 SYSCALL(kill);
 SYSCALL(tkill);
 SYSCALL(tgkill);

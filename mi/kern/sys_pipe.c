@@ -4,29 +4,40 @@
  *
  * The ring holds PIPE_SIZE bytes.  p_head counts the bytes ever written
  * and p_tail those ever read, so head - tail bytes are waiting, at
- * [tail, head) modulo the size, and the rest is free.  Readers sleep on
- * &p_head for data, writers on &p_tail for room.  A read returns what is
+ * [tail, head) modulo the size, and the rest is free.  Readers wait on
+ * p_data for data, writers on p_room for room.  A read returns what is
  * there (at least one byte), or 0 once every write end is closed and
  * the ring is empty; a write with no read end left fails with EPIPE.
  *
- * Data are copied between the ring and user memory, which may fault, so
- * never under the spin lock.  Instead one reader and one writer at a time
- * hold the pipe's read or write "I/O lock" (a sleeping lock made from the
- * spin lock and sleep_on): the reader alone moves the tail and reads the
+ * Data are copied between the ring and user memory, which may fault (and
+ * a fault may sleep for a long time), so never under the pipe's mutex.
+ * Instead one reader and one writer at a time hold the pipe's read or
+ * write "I/O lock" (a flag under the mutex, waited for on p_iolock, after
+ * FreeBSD's pipelock): the reader alone moves the tail and reads the
  * filled part, the writer alone moves the head and fills the free part,
- * and each publishes its move under the spin lock.  Holding the write
- * lock for a whole write also makes every write atomic with respect to
- * other writers, which is more than POSIX asks (PIPE_BUF bytes).
+ * and each publishes its move under the mutex.  Holding the write lock
+ * for a whole write also makes every write atomic with respect to other
+ * writers, which is more than POSIX asks (PIPE_BUF bytes).  Every wait is
+ * interruptible: a signal ends it with ERESTARTSYS.
+ *
+ * Polling (pipe_poll): the read end is readable with data waiting, and
+ * hung up (POLLHUP) once every write end is closed; the write end is
+ * writable with PIPE_BUF bytes free, so that a write of up to PIPE_BUF
+ * bytes will not block, and in error (POLLERR) once every read end is
+ * closed.  Every change of the ring or the ends wakes pollers (p_sel).
  *
  * Locking:
- *   (p) p_lock, a spin lock
+ *   (p) p_mtx, a sleep mutex
  *   (r) the read I/O lock; (w) the write I/O lock
  *   (C) constant
  */
 #include <kern/systm.h>
+#include <kern/condvar.h>
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <kern/malloc.h>
+#include <kern/mutex.h>
+#include <kern/poll.h>
 #include <kern/sched.h>
 #include <kern/time.h>
 #include <kern/syscall.h>
@@ -43,7 +54,10 @@ MALLOC_DEFINE(M_PIPE, "pipe", "pipe buffers");
 #define PIPE_SIZE	16384		/* ring bytes; a power of two */
 
 struct pipe {
-	struct spinlock	p_lock;
+	struct mtx	p_mtx;
+	struct cv	p_data;		/* data came, or the last writer left */
+	struct cv	p_room;		/* room came, or the last reader left */
+	struct cv	p_iolock;	/* an I/O lock was given back */
 	char		*p_buf;		/* (C) PIPE_SIZE bytes */
 	uint64_t	p_head;		/* (p) written; (w) to move */
 	uint64_t	p_tail;		/* (p) read; (r) to move */
@@ -52,11 +66,11 @@ struct pipe {
 	uint32_t	p_iolocks;	/* (p) PIPE_* */
 	uint64_t	p_ino;		/* (C) for fstat */
 	uint64_t	p_mtime_ns;	/* (C) */
+	struct selinfo	p_sel;		/* pollers of either end (its own lock) */
 };
 
 #define PIPE_RLOCK	0x1
 #define PIPE_WLOCK	0x2
-#define PIPE_LOCKWANT	0x4
 
 _Static_assert((PIPE_SIZE & (PIPE_SIZE - 1)) == 0, "PIPE_SIZE must be a power of two");
 
@@ -69,50 +83,44 @@ pipe_used(const struct pipe *p)
 	return p->p_head - p->p_tail;
 }
 
-/*
- * Take the read or write I/O lock.  EAGAIN (nonblock) or ERESTARTSYS (a
- * signal: the call is restarted after an SA_RESTART handler, else EINTR,
- * as Linux does for pipes).
- */
+/* Take the read or write I/O lock.  EAGAIN (nonblock) or ERESTARTSYS (a signal). */
 static int
 pipe_iolock(struct pipe *p, uint32_t which, bool nonblock)
 {
 	int error = 0;
 
-	spin_lock(&p->p_lock);
+	mtx_lock(&p->p_mtx);
 	while (p->p_iolocks & which) {
 		if (nonblock) {
 			error = EAGAIN;
 			break;
 		}
-		p->p_iolocks |= PIPE_LOCKWANT;
-		if (sleep_on_intr(&p->p_iolocks, &p->p_lock) != 0) {
-			error = ERESTARTSYS;
+		if ((error = cv_wait_sig(&p->p_iolock, &p->p_mtx)) != 0)
 			break;
-		}
 	}
 	if (!error)
 		p->p_iolocks |= which;
-	spin_unlock(&p->p_lock);
+	mtx_unlock(&p->p_mtx);
 	return error;
 }
 
 static void
 pipe_iounlock(struct pipe *p, uint32_t which)
 {
-	bool want;
-
-	spin_lock(&p->p_lock);
-	want = (p->p_iolocks & PIPE_LOCKWANT) != 0;
-	p->p_iolocks &= ~(which | PIPE_LOCKWANT);
-	spin_unlock(&p->p_lock);
-	if (want)
-		wakeup(&p->p_iolocks);
+	mtx_lock(&p->p_mtx);
+	p->p_iolocks &= ~which;
+	mtx_unlock(&p->p_mtx);
+	cv_broadcast(&p->p_iolock);
 }
 
 static void
 pipe_free(struct pipe *p)
 {
+	cv_destroy(&p->p_data);
+	cv_destroy(&p->p_room);
+	cv_destroy(&p->p_iolock);
+	mtx_destroy(&p->p_mtx);
+	seldrain(&p->p_sel);
 	free(p->p_buf, M_PIPE);
 	free(p, M_PIPE);
 }
@@ -130,7 +138,11 @@ pipe_create(struct file **readp, struct file **writep, int flags)
 		free(p, M_PIPE);
 		return ENOMEM;
 	}
-	spin_init(&p->p_lock, "pipe");
+	mtx_init(&p->p_mtx, "pipe");
+	cv_init(&p->p_data, "pipe data");
+	cv_init(&p->p_room, "pipe room");
+	cv_init(&p->p_iolock, "pipe io");
+	selinfo_init(&p->p_sel, "pipe poll");
 	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
 	p->p_mtime_ns = uptime_ns();
 	p->p_readers = p->p_writers = 1;	/* the two ends made next */
@@ -162,38 +174,37 @@ pipe_close(struct file *fp)
 	struct pipe *p = fp->f_data;
 	bool writer = file_writable(fp), last;
 
-	spin_lock(&p->p_lock);
+	mtx_lock(&p->p_mtx);
 	if (writer)
 		p->p_writers--;
 	else
 		p->p_readers--;
 	last = p->p_readers == 0 && p->p_writers == 0;
-	spin_unlock(&p->p_lock);
 	/* Readers waiting for data see EOF; writers waiting for room see EPIPE. */
-	wakeup(writer ? (void *)&p->p_head : (void *)&p->p_tail);
+	cv_broadcast(writer ? &p->p_data : &p->p_room);
+	mtx_unlock(&p->p_mtx);
+	selwakeup(&p->p_sel);
 	if (last)
 		pipe_free(p);
 }
 
-/* Wait (read lock held) for data or EOF.  0 with data, 1 at EOF, or -EAGAIN, -ERESTARTSYS. */
+/* Wait (read lock held) for data or EOF.  0 with data, 1 at EOF, or -errno. */
 static int
 wait_for_data(struct pipe *p, bool nonblock)
 {
 	int error = 0, ret;
 
-	spin_lock(&p->p_lock);
+	mtx_lock(&p->p_mtx);
 	while (pipe_used(p) == 0 && p->p_writers > 0) {
 		if (nonblock) {
 			error = EAGAIN;
 			break;
 		}
-		if (sleep_on_intr(&p->p_head, &p->p_lock) != 0) {
-			error = ERESTARTSYS;
+		if ((error = cv_wait_sig(&p->p_data, &p->p_mtx)) != 0)
 			break;
-		}
 	}
 	ret = error ? -error : pipe_used(p) == 0 ? 1 : 0;
-	spin_unlock(&p->p_lock);
+	mtx_unlock(&p->p_mtx);
 	return ret;
 }
 
@@ -208,20 +219,21 @@ drain_into(void *arg, struct uio *uio)
 		uint64_t tail, avail;
 		size_t off, n;
 
-		spin_lock(&p->p_lock);
+		mtx_lock(&p->p_mtx);
 		tail = p->p_tail;
 		avail = pipe_used(p);
-		spin_unlock(&p->p_lock);
+		mtx_unlock(&p->p_mtx);
 		if (avail == 0)
 			break;
 		off = tail & (PIPE_SIZE - 1);
 		n = MIN(MIN(avail, PIPE_SIZE - off), uio->uio_resid);
 		if (uiomove(p->p_buf + off, n, uio) != 0)
 			return done > 0 ? (ssize_t)done : -EFAULT;
-		spin_lock(&p->p_lock);
+		mtx_lock(&p->p_mtx);
 		p->p_tail += n;
-		spin_unlock(&p->p_lock);
-		wakeup(&p->p_tail);
+		mtx_unlock(&p->p_mtx);
+		cv_broadcast(&p->p_room);
+		selwakeup(&p->p_sel);
 		done += n;
 	}
 	return (ssize_t)done;
@@ -259,7 +271,7 @@ wait_for_room(struct pipe *p, size_t need, bool nonblock)
 
 	if (need == 0)
 		need = 1;
-	spin_lock(&p->p_lock);
+	mtx_lock(&p->p_mtx);
 	for (;;) {
 		if (p->p_readers == 0) {
 			error = EPIPE;
@@ -271,13 +283,11 @@ wait_for_room(struct pipe *p, size_t need, bool nonblock)
 			error = EAGAIN;
 			break;
 		}
-		if (sleep_on_intr(&p->p_tail, &p->p_lock) != 0) {
-			error = ERESTARTSYS;
+		if ((error = cv_wait_sig(&p->p_room, &p->p_mtx)) != 0)
 			break;
-		}
 	}
 	ret = error ? -error : (int64_t)(PIPE_SIZE - pipe_used(p));
-	spin_unlock(&p->p_lock);
+	mtx_unlock(&p->p_mtx);
 	return ret;
 }
 
@@ -294,17 +304,18 @@ fill_from(struct pipe *p, struct uio *uio, size_t atomic_need, bool nonblock)
 
 		if (room < 0)
 			return done > 0 ? (ssize_t)done : room;
-		spin_lock(&p->p_lock);
+		mtx_lock(&p->p_mtx);
 		head = p->p_head;
-		spin_unlock(&p->p_lock);
+		mtx_unlock(&p->p_mtx);
 		off = head & (PIPE_SIZE - 1);
 		n = MIN(MIN((size_t)room, PIPE_SIZE - off), uio->uio_resid);
 		if (uiomove(p->p_buf + off, n, uio) != 0)
 			return done > 0 ? (ssize_t)done : -EFAULT;
-		spin_lock(&p->p_lock);
+		mtx_lock(&p->p_mtx);
 		p->p_head += n;
-		spin_unlock(&p->p_lock);
-		wakeup(&p->p_head);
+		mtx_unlock(&p->p_mtx);
+		cv_broadcast(&p->p_data);
+		selwakeup(&p->p_sel);
 		done += n;
 	}
 	return (ssize_t)done;
@@ -355,9 +366,9 @@ pipe_bytes_available(struct file *fp)
 	struct pipe *p = fp->f_data;
 	uint64_t n;
 
-	spin_lock(&p->p_lock);
+	mtx_lock(&p->p_mtx);
 	n = pipe_used(p);
-	spin_unlock(&p->p_lock);
+	mtx_unlock(&p->p_mtx);
 	return n;
 }
 
@@ -370,6 +381,31 @@ pipe_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 		return ENOTTY;
 	value = (int)pipe_bytes_available(fp);
 	return copyout(&value, uarg, sizeof(value)) ? EFAULT : 0;
+}
+
+/* What fp's end can do now (see the top of the file), after recording pw. */
+static int
+pipe_poll(struct file *fp, int events, struct pollwait *pw)
+{
+	struct pipe *p = fp->f_data;
+	int revents = 0;
+
+	selrecord(pw, &p->p_sel);
+	mtx_lock(&p->p_mtx);
+	if (file_readable(fp)) {
+		if (pipe_used(p) > 0)
+			revents |= POLLIN | POLLRDNORM;
+		if (p->p_writers == 0)
+			revents |= POLLHUP;
+	}
+	if (file_writable(fp)) {
+		if (PIPE_SIZE - pipe_used(p) >= PIPE_BUF)
+			revents |= POLLOUT | POLLWRNORM;
+		if (p->p_readers == 0)
+			revents |= POLLERR;
+	}
+	mtx_unlock(&p->p_mtx);
+	return revents;
 }
 
 static int
@@ -394,6 +430,7 @@ static const struct fileops pipeops = {
 	.fo_write = pipe_write,
 	.fo_ioctl = pipe_ioctl,
 	.fo_stat = pipe_stat,
+	.fo_poll = pipe_poll,
 	.fo_close = pipe_close,
 };
 

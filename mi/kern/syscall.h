@@ -6,7 +6,8 @@
  * calling thread and the six arguments and returns the result.  The
  * arguments are the caller's registers as saved in its trap frame, not a
  * copy: a handler that changes the caller's registers (execve,
- * rt_sigreturn, rt_sigsuspend's signal frame) reads its arguments first.
+ * rt_sigreturn, a signal frame set up during the call) reads its
+ * arguments first.
  */
 #ifndef _KERN_SYSCALL_H_
 #define _KERN_SYSCALL_H_
@@ -25,5 +26,7 @@ typedef long syscall_fn_t(struct thread *td, const uint64_t a[6]);
  * <= interrupts off, nothing left to do but return to user mode.
  */
 void syscall(struct thread *td);
+/* Only the call, not the way back (self-tests run the two apart). */
+void syscall_dispatch(struct thread *td);
 
 #endif

@@ -1,12 +1,17 @@
 /*
  * The system call table: each implemented call at its Linux riscv64
  * (asm-generic) number, __NR_<name> from uapi/unistd.h.  A number with
- * no entry returns ENOSYS.
+ * no entry returns ENOSYS and is logged, one line naming the number and
+ * the program, at most UNKNOWN_LOG_BURST lines every UNKNOWN_LOG_INTERVAL
+ * (a program probing for calls must not flood the console).
  */
 #include <kern/systm.h>
+#include <kern/proc.h>
+#include <kern/ratelimit.h>
 #include <kern/syscall.h>
 #include <kern/signal.h>
 #include <kern/thread.h>
+#include <kern/time.h>
 #include <kern/user_return.h>
 #include <machine/machdep.h>
 #include <uapi/unistd.h>
@@ -40,6 +45,8 @@
 	X(readv)			\
 	X(pread64)			\
 	X(pwrite64)			\
+	X(pselect6)			\
+	X(ppoll)			\
 	X(sync)				\
 	X(fsync)			\
 	X(fdatasync)			\
@@ -54,10 +61,18 @@
 	X(clock_gettime)		\
 	X(clock_getres)			\
 	X(clock_nanosleep)		\
+	X(sched_getscheduler)		\
+	X(sched_getparam)		\
+	X(sched_setaffinity)		\
+	X(sched_getaffinity)		\
 	X(sched_yield)			\
+	X(restart_syscall)		\
+	X(sched_get_priority_max)	\
+	X(sched_get_priority_min)	\
 	X(kill)				\
 	X(tkill)			\
 	X(tgkill)			\
+	X(sigaltstack)			\
 	X(rt_sigsuspend)		\
 	X(rt_sigtimedwait)		\
 	X(rt_sigaction)			\
@@ -65,13 +80,28 @@
 	X(rt_sigpending)		\
 	X(rt_sigreturn)			\
 	X(reboot)			\
+	X(setregid)			\
+	X(setgid)			\
+	X(setreuid)			\
 	X(setuid)			\
+	X(setresuid)			\
+	X(getresuid)			\
+	X(setresgid)			\
+	X(getresgid)			\
+	X(setfsuid)			\
+	X(setfsgid)			\
 	X(times)			\
 	X(setpgid)			\
 	X(getpgid)			\
+	X(getsid)			\
+	X(setsid)			\
+	X(getgroups)			\
+	X(setgroups)			\
 	X(uname)			\
 	X(getrlimit)			\
 	X(setrlimit)			\
+	X(getrusage)			\
+	X(getcpu)			\
 	X(gettimeofday)			\
 	X(getpid)			\
 	X(getppid)			\
@@ -80,6 +110,7 @@
 	X(getgid)			\
 	X(getegid)			\
 	X(gettid)			\
+	X(sysinfo)			\
 	X(brk)				\
 	X(munmap)			\
 	X(mremap)			\
@@ -107,18 +138,68 @@ static syscall_fn_t *const syscall_table[] = {
 	SYSCALLS(ENTRY)
 };
 
-void
-syscall(struct thread *td)
+static inline bool
+is_restart_code(long ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
+}
+
+#define UNKNOWN_LOG_INTERVAL	(5 * NSEC_PER_SEC)
+#define UNKNOWN_LOG_BURST	10
+
+static struct ratelimit unknown_log = RATELIMIT_INITIALIZER("unknown syscall log",
+    UNKNOWN_LOG_INTERVAL, UNKNOWN_LOG_BURST);
+
+/* A number with no handler: say so (within the rate limit). */
+static long
+syscall_unknown(struct thread *td, uint64_t num)
+{
+	struct proc *p = td->td_proc;
+	uint64_t missed;
+
+	if (!ratelimit_allow(&unknown_log, uptime_ns(), &missed))
+		return -ENOSYS;
+	if (missed != 0)
+		printf("syscall: %lu unknown system call messages suppressed\n", missed);
+	printf("syscall: unknown system call %lu from pid %d (%s)\n", num,
+	    p != NULL ? p->p_pid : 0, p != NULL ? p->p_comm : td->td_name);
+	return -ENOSYS;
+}
+
+/*
+ * The call itself: dispatch, and record a restart code for the way back
+ * (signal delivery runs the call again or makes it fail with EINTR).
+ * rt_sigreturn's value is the restored first register, whatever it holds.
+ * Inline in both callers: syscall() is every system call's path.
+ */
+static inline void
+syscall_run(struct thread *td)
 {
 	uint64_t num;
 	const uint64_t *args = cpu_syscall_args(td, &num);
-	long ret = -ENOSYS;
+	uint64_t arg0 = args[0];	/* a handler may change the registers */
+	long ret;
 
 	if (__predict_true(num < nitems(syscall_table) && syscall_table[num] != NULL))
 		ret = syscall_table[num](td, args);
-	/* A sleep ended by a signal: restart the call, or fail it with EINTR. */
-	if (__predict_false(ret == -ERESTARTSYS))
-		ret = signal_syscall_restart(td, cpu_syscall_args(td, &num)[0]);
+	else
+		ret = syscall_unknown(td, num);
+	if (__predict_false(is_restart_code(ret)) && num != __NR_rt_sigreturn) {
+		td->td_sysrestart = (int)-ret;
+		td->td_sysarg0 = arg0;
+	}
 	cpu_set_syscall_retval(td, ret);
+}
+
+void
+syscall_dispatch(struct thread *td)
+{
+	syscall_run(td);
+}
+
+void
+syscall(struct thread *td)
+{
+	syscall_run(td);
 	user_return(td);
 }

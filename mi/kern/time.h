@@ -13,6 +13,7 @@
 #define NSEC_PER_SEC	1000000000UL
 #define USEC_PER_SEC	1000000UL
 #define NSEC_PER_USEC	1000UL
+#define HZ		100		/* clock interrupts a second, on every cpu */
 #define USER_HZ		100		/* times(2)'s clock ticks, as Linux's */
 
 /*
@@ -24,12 +25,32 @@
 
 /* Nanoseconds since boot (0 until the timebase frequency is known). */
 uint64_t uptime_ns(void);
+/*
+ * The time of day at boot, in nanoseconds since the epoch: what
+ * CLOCK_REALTIME adds to the time since boot.
+ */
+uint64_t boottime_ns(void);
+/* A span of the machine's timebase (cpu_time()) in nanoseconds. */
+uint64_t timebase_to_ns(uint64_t t);
 
 /*
  * Copy in the user's struct timespec at uaddr and check it: 0, EFAULT,
  * or EINVAL for a negative time or tv_nsec out of range.
  */
 int timespec_copyin(uint64_t uaddr, struct timespec *ts);
+/*
+ * Copy in a relative timeout (a struct timespec at uaddr) and give the
+ * sleep deadline it ends at, in cpu_time() ticks: 0, EFAULT or EINVAL.
+ */
+int timeout_copyin(uint64_t uaddr, uint64_t *deadline);
+/*
+ * Copy in an absolute time (a struct timespec at uaddr) on CLOCK_MONOTONIC
+ * or CLOCK_REALTIME -- both count from boot here -- and give the sleep
+ * deadline it is (a time already past: now): 0, EFAULT or EINVAL.
+ */
+int abstime_copyin(uint64_t uaddr, uint64_t *deadline);
+/* The sleep deadline of the absolute time ns (nanoseconds since boot; past: now). */
+uint64_t deadline_at_ns(uint64_t ns);
 /* A checked timespec in nanoseconds, at most NS_FOREVER. */
 uint64_t timespec_to_ns(const struct timespec *ts);
 /*

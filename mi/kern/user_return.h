@@ -38,20 +38,25 @@ user_return_work(struct thread *td)
 	return (pending & ~blocked) != 0;
 }
 
-/* The work itself: yield, deliver, look again (interrupts off on return). */
+/*
+ * The work itself: yield, deliver, look again, then run again a system
+ * call a signal interrupted if no handler took it (interrupts off on
+ * return).
+ */
 void user_return_work_loop(struct thread *td);
 
 /*
- * => td is the current thread, a user thread, holding no spin lock.
+ * => td is the current thread, a user thread, holding no lock.
  * <= interrupts off, and nothing left to do before the return.
  */
 static inline void
 user_return(struct thread *td)
 {
-	KASSERT(curcpu()->pc_spin_depth == 0,
-	    ("returning to user mode holding %d spin lock(s)", curcpu()->pc_spin_depth));
+	KASSERT(curcpu()->pc_spin_depth == 0 && td->td_nsleeplocks == 0,
+	    ("returning to user mode holding %d spin and %u sleep lock(s)",
+	    curcpu()->pc_spin_depth, td->td_nsleeplocks));
 	intr_disable();
-	if (__predict_false(user_return_work(td)))
+	if (__predict_false(user_return_work(td) || td->td_sysrestart != 0))
 		user_return_work_loop(td);
 }
 

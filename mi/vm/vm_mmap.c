@@ -7,6 +7,7 @@
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <kern/proc.h>
+#include <kern/resourcevar.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <vm/vm_fault.h>
@@ -180,6 +181,7 @@ SYSCALL(munmap)
 
 	if ((a[0] & PAGE_MASK) || a[1] == 0 || user_range(td, a[0], a[1], &start, &end) != 0)
 		return -EINVAL;
+	proc_note_rss(td->td_proc, td->td_vmspace);	/* the peak, before it shrinks */
 	return -vm_map_remove(curmap(td), start, end);
 }
 
@@ -263,11 +265,11 @@ lockable_unwired_bytes(struct vm_map *map)
 {
 	vm_size_t bytes = 0;
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
 		if (lockable(e) && !vm_map_entry_locked(e))
 			bytes += e->end - e->start;
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	return bytes;
 }
 
@@ -287,7 +289,7 @@ wire_all(struct vm_map *map, bool wire)
 		bool found = false;
 		int error;
 
-		vm_map_lock(map);
+		vm_map_lock_read(map);
 		for (e = map->tree.first; e != NULL; e = e->node.next) {
 			if (e->end > cursor && vm_map_entry_locked(e) != wire &&
 			    (lockable(e) || !wire)) {
@@ -297,7 +299,7 @@ wire_all(struct vm_map *map, bool wire)
 				break;
 			}
 		}
-		vm_map_unlock(map);
+		vm_map_unlock_read(map);
 		if (!found)
 			return 0;
 		error = wire ? vm_map_wire_prefix(map, s, t) : vm_map_unwire(map, s, t);
@@ -351,6 +353,7 @@ SYSCALL(madvise)
 		return -error;
 	if (start == end)
 		return 0;
+	proc_note_rss(td->td_proc, td->td_vmspace);	/* MADV_DONTNEED may shrink it */
 	return -vm_map_madvise(curmap(td), start, end, (int)a[2]);
 }
 
@@ -402,6 +405,7 @@ SYSCALL(mremap)
 	}
 	if (oldsize == 0)
 		return -EINVAL;		/* duplicating shared mappings is not supported */
+	proc_note_rss(td->td_proc, td->td_vmspace);
 	error = vm_map_remap(map, old, oldsize, newsize, flags & MREMAP_MAYMOVE,
 	    flags & MREMAP_FIXED, &newaddr);
 	return error ? -error : (long)newaddr;

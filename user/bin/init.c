@@ -6,7 +6,8 @@
  * each program's own TAP output nested above its line as a subtest
  * (indented by four spaces, TAP_INDENT=1).  "init bench" runs
  * /bench/bench.  As pid 1 it then powers the machine off; otherwise it
- * exits with the verdict.  With neither word it runs /bin/sh forever.
+ * exits with the verdict.  With neither word it runs /bin/sh forever,
+ * with the console as its controlling terminal.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/reboot.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -25,8 +27,9 @@
 
 static char *shell_env[] = { "PATH=/bin:/sbin:/tests:/bench", "HOME=/",
 	"TERM=vt100", NULL };
+/* The last slot is for QEMU_LD_PREFIX, passed on under qemu-user (run_tests). */
 static char *test_env[] = { "TAP_INDENT=1", "PATH=/bin:/sbin:/tests:/bench",
-	"HOME=/", NULL };
+	"HOME=/", NULL, NULL };
 
 static volatile int timed_out;
 
@@ -181,6 +184,13 @@ run_tests(const char *dir)
 		printf("1..0 # SKIP cannot open %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
+	/* Under qemu-user, dynamically linked tests need their loaders' prefix. */
+	if (getenv("INIT_EXEC_WRAPPER") != NULL && getenv("QEMU_LD_PREFIX") != NULL) {
+		static char prefix[512];
+
+		snprintf(prefix, sizeof(prefix), "QEMU_LD_PREFIX=%s", getenv("QEMU_LD_PREFIX"));
+		test_env[3] = prefix;
+	}
 	printf("TAP version 14\n1..%d\n", n);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
@@ -213,7 +223,11 @@ run_one(const char *path)
 	return pid < 0 ? -1 : wait_for(pid, 0);
 }
 
-/* Runs the shell, again whenever it exits. */
+/*
+ * Runs the shell, again whenever it exits: in a session of its own whose
+ * controlling terminal is the console (so it has job control, and ^C
+ * reaches the program it runs).
+ */
 static void
 run_shell(void)
 {
@@ -221,7 +235,13 @@ run_shell(void)
 	pid_t pid;
 
 	for (;;) {
-		pid = spawn("/bin/sh", argv, shell_env);
+		pid = fork();
+		if (pid == 0) {
+			setsid();
+			if (ioctl(0, TIOCSCTTY, 0) < 0)
+				dprintf(2, "init: no controlling terminal: %s\n", strerror(errno));
+			exec_program("/bin/sh", argv, shell_env);
+		}
 		if (pid < 0 || wait_for(pid, 0) != 0) {
 			struct timespec ts = { 1, 0 };
 
@@ -251,6 +271,9 @@ main(int argc, char **argv)
 	int i, test = 0, bench = 0, failed = 0;
 	struct sigaction sa;
 
+	/* Like Linux's inits, pid 1 leads a session (1) of its own: the kernel starts it in none. */
+	if (getpid() == 1)
+		setsid();
 	sa.sa_handler = on_alarm;	/* no SA_RESTART: wait4 must see EINTR */
 	sa.sa_flags = 0;
 	sa.sa_mask = 0;

@@ -2,41 +2,77 @@
  * sh: a small shell.
  *
  * Reads a line at a time, splits it into words ('...' and "..." quote,
- * # starts a comment), and runs builtins (cd, exit, echo, pwd) or a
- * program found by name in /bin, /sbin, /tests and /bench.  < file,
- * > file and >> file redirect the program's input and output.  $?
- * expands to the last exit status.
+ * # starts a comment), and runs builtins (cd, exit, echo, pwd, jobs, fg,
+ * bg) or a program found by name in /bin, /sbin, /tests and /bench.
+ * < file, > file and >> file redirect the program's input and output; a
+ * trailing & runs it in the background.  $? expands to the last exit
+ * status.
+ *
+ * Job control, when its input is its controlling terminal: each program
+ * runs in a process group of its own, which the shell puts in the
+ * terminal's foreground while it waits for it, so ^C, ^\ and ^Z (the
+ * terminal's signals) reach the program and not the shell.  A program
+ * stopped by ^Z becomes a job: jobs lists them, fg continues one in the
+ * foreground and bg in the background.  The shell itself ignores the
+ * stop signals; ^C at the prompt abandons the line.  Line editing is the
+ * terminal's (erase, kill, word erase, ^D at an empty line ends the
+ * shell).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define MAXLINE	1024
 #define MAXARGS	64
+#define MAXJOBS	16
+#define CMDNAME	48		/* how much of a command a job remembers */
 
 static const char *const search[] = { "/bin", "/sbin", "/tests", "/bench" };
 static int last_status;
+static int job_control;		/* input is our controlling terminal */
+static pid_t shell_pgrp;
 
 struct cmd {
 	char *argv[MAXARGS];
 	int argc;
 	char *in, *out;		/* redirection targets, or NULL */
 	int append;
+	int background;		/* ended with & */
 };
 
-/* Reads one line from fd 0 without the newline; -1 at end of input. */
+enum job_state { JOB_FREE, JOB_RUNNING, JOB_STOPPED };
+
+/* A program running in the background or stopped: its process (and group) id. */
+struct job {
+	enum job_state state;
+	pid_t pid;
+	char name[CMDNAME];
+};
+
+static struct job jobs[MAXJOBS];
+
+/* The signals a job control shell ignores, and its children take back. */
+static const int job_signals[] = { SIGTSTP, SIGTTIN, SIGTTOU, SIGQUIT };
+
+/* Reads one line from fd 0 without the newline; -1 at end of input, -2 after ^C. */
 static int
 read_line(char *buf, size_t size)
 {
 	size_t n = 0;
+	ssize_t r;
 	char c;
 
 	for (;;) {
-		if (read(0, &c, 1) != 1)
+		r = read(0, &c, 1);
+		if (r < 0 && errno == EINTR)
+			return -2;
+		if (r != 1)
 			return n > 0 ? (int)n : -1;
 		if (c == '\n')
 			break;
@@ -45,6 +81,194 @@ read_line(char *buf, size_t size)
 	}
 	buf[n] = '\0';
 	return (int)n;
+}
+
+static void
+on_interrupt(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Job control if fd 0 is our controlling terminal: wait to be in its
+ * foreground, lead a group of our own, ignore the stop signals, and let
+ * ^C end a read rather than the shell.
+ */
+static void
+job_control_init(void)
+{
+	struct sigaction sa;
+	size_t i;
+
+	if (!isatty(0) || tcgetpgrp(0) < 0)
+		return;
+	while (tcgetpgrp(0) != getpgrp())
+		kill(-getpgrp(), SIGTTIN);
+	for (i = 0; i < sizeof(job_signals) / sizeof(job_signals[0]); i++)
+		signal(job_signals[i], SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;	/* no SA_RESTART: the read ends with EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	if (getsid(0) != getpid())
+		setpgid(0, 0);
+	shell_pgrp = getpgrp();
+	tcsetpgrp(0, shell_pgrp);
+	job_control = 1;
+}
+
+/* In a child: its own group (in the foreground unless background), default signals. */
+static void
+job_child(int background)
+{
+	size_t i;
+
+	if (!job_control)
+		return;
+	setpgid(0, 0);
+	if (!background)
+		tcsetpgrp(0, getpid());
+	for (i = 0; i < sizeof(job_signals) / sizeof(job_signals[0]); i++)
+		signal(job_signals[i], SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+}
+
+static struct job *
+job_add(pid_t pid, const char *name, enum job_state state)
+{
+	for (int i = 0; i < MAXJOBS; i++) {
+		if (jobs[i].state == JOB_FREE) {
+			jobs[i].state = state;
+			jobs[i].pid = pid;
+			snprintf(jobs[i].name, sizeof(jobs[i].name), "%s", name);
+			return &jobs[i];
+		}
+	}
+	return NULL;
+}
+
+static struct job *
+job_by_pid(pid_t pid)
+{
+	for (int i = 0; i < MAXJOBS; i++)
+		if (jobs[i].state != JOB_FREE && jobs[i].pid == pid)
+			return &jobs[i];
+	return NULL;
+}
+
+static void
+job_report(const struct job *j, const char *what)
+{
+	printf("[%d]  %-22s %s\n", (int)(j - jobs) + 1, what, j->name);
+}
+
+/*
+ * Wait for the program pid in the foreground (the terminal's, with job
+ * control) until it exits or stops; its status as $? has it.
+ */
+static int
+wait_foreground(pid_t pid, const char *name)
+{
+	struct job *j;
+	int st;
+
+	while (waitpid(pid, &st, job_control ? WUNTRACED : 0) < 0) {
+		if (errno != EINTR) {
+			st = -1;
+			break;
+		}
+	}
+	if (job_control)
+		tcsetpgrp(0, shell_pgrp);
+	if (st != -1 && WIFSTOPPED(st)) {
+		if ((j = job_by_pid(pid)) == NULL)
+			j = job_add(pid, name, JOB_STOPPED);
+		if (j != NULL) {
+			j->state = JOB_STOPPED;
+			printf("\n");
+			job_report(j, "Stopped");
+		}
+		return 128 + WSTOPSIG(st);
+	}
+	if ((j = job_by_pid(pid)) != NULL)
+		j->state = JOB_FREE;
+	if (st == -1)
+		return 1;
+	if (WIFSIGNALED(st)) {
+		if (WTERMSIG(st) == SIGINT)
+			printf("\n");
+		else
+			dprintf(2, "sh: %s: killed by signal %d\n", name, WTERMSIG(st));
+		return 128 + WTERMSIG(st);
+	}
+	return WEXITSTATUS(st);
+}
+
+/* Note background jobs that ended, stopped or went on. */
+static void
+reap_jobs(void)
+{
+	struct job *j;
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED)) > 0) {
+		if ((j = job_by_pid(pid)) == NULL)
+			continue;
+		if (WIFSTOPPED(st)) {
+			j->state = JOB_STOPPED;
+			job_report(j, "Stopped");
+		} else if (WIFCONTINUED(st)) {
+			j->state = JOB_RUNNING;
+		} else {
+			job_report(j, "Done");
+			j->state = JOB_FREE;
+		}
+	}
+}
+
+/* The job a fg or bg argument (%N, or none: the last one) names. */
+static struct job *
+job_arg(const struct cmd *c)
+{
+	int n;
+
+	if (c->argc < 2) {
+		for (n = MAXJOBS - 1; n >= 0; n--)
+			if (jobs[n].state != JOB_FREE)
+				return &jobs[n];
+		return NULL;
+	}
+	n = atoi(c->argv[1][0] == '%' ? c->argv[1] + 1 : c->argv[1]);
+	if (n < 1 || n > MAXJOBS || jobs[n - 1].state == JOB_FREE)
+		return NULL;
+	return &jobs[n - 1];
+}
+
+/* fg and bg: continue a job, in the foreground (waiting for it) or not. */
+static int
+job_continue(const struct cmd *c, int foreground)
+{
+	struct job *j = job_arg(c);
+
+	if (!job_control) {
+		dprintf(2, "sh: %s: no job control\n", c->argv[0]);
+		return 1;
+	}
+	if (j == NULL) {
+		dprintf(2, "sh: %s: no such job\n", c->argv[0]);
+		return 1;
+	}
+	if (!foreground) {
+		j->state = JOB_RUNNING;
+		kill(-j->pid, SIGCONT);
+		printf("[%d]  %s &\n", (int)(j - jobs) + 1, j->name);
+		return 0;
+	}
+	printf("%s\n", j->name);
+	j->state = JOB_RUNNING;
+	tcsetpgrp(0, j->pid);
+	kill(-j->pid, SIGCONT);
+	return wait_foreground(j->pid, j->name);
 }
 
 /* Cuts the next word out of *s in place, handling quotes; NULL at the end. */
@@ -96,6 +320,10 @@ parse(char *line, struct cmd *c)
 			else
 				c->out = target;
 			c->append = strcmp(w, ">>") == 0;
+			continue;
+		}
+		if (strcmp(w, "&") == 0) {
+			c->background = 1;
 			continue;
 		}
 		if (strcmp(w, "$?") == 0) {
@@ -158,7 +386,6 @@ run_program(const struct cmd *c)
 {
 	char path[256];
 	pid_t pid;
-	int st;
 
 	if (find_program(c->argv[0], path, sizeof(path)) < 0) {
 		dprintf(2, "sh: %s: not found\n", c->argv[0]);
@@ -170,19 +397,26 @@ run_program(const struct cmd *c)
 		return 1;
 	}
 	if (pid == 0) {
+		job_child(c->background);
 		redirect(c);
 		execve(path, c->argv, environ);
 		perror(path);
 		_exit(126);
 	}
-	if (wait4(pid, &st, 0, NULL) < 0)
-		return 1;
-	if (WIFSIGNALED(st)) {
-		dprintf(2, "sh: %s: killed by signal %d\n", c->argv[0],
-		    WTERMSIG(st));
-		return 128 + WTERMSIG(st);
+	if (job_control) {
+		/* Both sides set the group, so neither waits on the other. */
+		setpgid(pid, pid);
+		if (!c->background)
+			tcsetpgrp(0, pid);
 	}
-	return WEXITSTATUS(st);
+	if (c->background) {
+		struct job *j = job_add(pid, c->argv[0], JOB_RUNNING);
+
+		if (j != NULL)
+			printf("[%d] %d\n", (int)(j - jobs) + 1, pid);
+		return 0;
+	}
+	return wait_foreground(pid, c->argv[0]);
 }
 
 /* Runs a builtin and returns 1, or returns 0 if c is not one. */
@@ -207,6 +441,14 @@ builtin(const struct cmd *c, int *status)
 		*status = getcwd(cwd, sizeof(cwd)) == NULL;
 		if (!*status)
 			printf("%s\n", cwd);
+	} else if (strcmp(c->argv[0], "jobs") == 0) {
+		for (i = 0; i < MAXJOBS; i++)
+			if (jobs[i].state != JOB_FREE)
+				job_report(&jobs[i],
+				    jobs[i].state == JOB_STOPPED ? "Stopped" : "Running");
+		*status = 0;
+	} else if (strcmp(c->argv[0], "fg") == 0 || strcmp(c->argv[0], "bg") == 0) {
+		*status = job_continue(c, c->argv[0][0] == 'f');
 	} else {
 		return 0;
 	}
@@ -218,11 +460,18 @@ main(void)
 {
 	char line[MAXLINE];
 	struct cmd c;
-	int status;
+	int status, n;
 
+	job_control_init();
 	for (;;) {
+		reap_jobs();
 		fputs("$ ", stdout);
-		if (read_line(line, sizeof(line)) < 0)
+		fflush(stdout);
+		if ((n = read_line(line, sizeof(line))) == -2) {
+			printf("\n");		/* ^C: the terminal dropped the line */
+			continue;
+		}
+		if (n < 0)
 			break;
 		if (parse(line, &c) < 0) {
 			dprintf(2, "sh: syntax error\n");

@@ -52,6 +52,8 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 sighandler_t signal(int sig, sighandler_t handler);
 int sigprocmask(int how, const sigset_t *set, sigset_t *old);
 int sigpending(sigset_t *set);
+int sigsuspend(const sigset_t *mask);
+int sigaltstack(const stack_t *ss, stack_t *old);
 int sigemptyset(sigset_t *set);
 int sigfillset(sigset_t *set);
 int sigaddset(sigset_t *set, int sig);

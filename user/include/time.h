@@ -6,6 +6,8 @@
 #include <uapi/time.h>
 
 int clock_gettime(clockid_t clk, struct timespec *ts);
+int clock_getres(clockid_t clk, struct timespec *res);
+int clock_getcpuclockid(pid_t pid, clockid_t *clk);
 int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
     struct timespec *rem);
 int nanosleep(const struct timespec *req, struct timespec *rem);

@@ -34,6 +34,7 @@ char *getcwd(char *buf, size_t size);
 ssize_t readlink(const char *path, char *buf, size_t size);
 ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t size);
 int ioctl(int fd, unsigned long req, ...);
+int isatty(int fd);
 
 pid_t fork(void);
 pid_t vfork(void) __attribute__((returns_twice));
@@ -43,9 +44,26 @@ pid_t getpid(void);
 pid_t getppid(void);
 pid_t gettid(void);
 uid_t getuid(void);
-int setuid(uid_t uid);
 uid_t geteuid(void);
+gid_t getgid(void);
+gid_t getegid(void);
+int setuid(uid_t uid);
+int setgid(gid_t gid);
+int seteuid(uid_t uid);
+int setegid(gid_t gid);
+int setreuid(uid_t ruid, uid_t euid);
+int setregid(gid_t rgid, gid_t egid);
+int setresuid(uid_t ruid, uid_t euid, uid_t suid);
+int setresgid(gid_t rgid, gid_t egid, gid_t sgid);
+int getresuid(uid_t *ruid, uid_t *euid, uid_t *suid);
+int getresgid(gid_t *rgid, gid_t *egid, gid_t *sgid);
+int getgroups(int size, gid_t list[]);
 int setpgid(pid_t pid, pid_t pgid);
+pid_t getpgid(pid_t pid);
+pid_t getpgrp(void);
+pid_t setsid(void);
+pid_t getsid(pid_t pid);
+int pause(void);
 pid_t set_tid_address(int *tidptr);
 long set_robust_list(void *head, size_t len);
 
@@ -55,6 +73,8 @@ int brk(void *addr);
 void *sbrk(long incr);
 
 unsigned int sleep(unsigned int secs);
+int pause(void);
+unsigned int alarm(unsigned int secs);
 int usleep(unsigned long usecs);
 int getpagesize(void);
 

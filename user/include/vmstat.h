@@ -10,6 +10,14 @@
  * opened.
  */
 ssize_t read_text_file(const char *path, char *buf, size_t size);
+/*
+ * The line of a maps file (/proc/self/maps, /proc/PID/maps) whose range
+ * holds addr: its bounds in *lo and *hi, its permissions ("r-xp") in
+ * perms (5 bytes), the rest of the line (offset, device, inode, path)
+ * in rest (restsize bytes, may be NULL).  0, or -1 if no line holds it.
+ */
+int maps_lookup(const char *path, unsigned long addr, unsigned long *lo, unsigned long *hi,
+    char *perms, char *rest, size_t restsize);
 /* The value of the "name value" line in /proc/vmstat, or -1 if absent. */
 long vmstat_get(const char *name);
 /* The value of the "Name: value kB" line in /proc/meminfo, or -1. */

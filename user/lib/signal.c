@@ -138,3 +138,26 @@ raise(int sig)
 {
 	return tgkill(getpid(), gettid(), sig);
 }
+
+int
+sigsuspend(const sigset_t *mask)
+{
+	return RET(SC2(SYS_rt_sigsuspend, mask, sizeof(*mask)));
+}
+
+/* riscv64 has no pause call: wait with the current mask, as the C libraries do. */
+int
+pause(void)
+{
+	sigset_t cur;
+
+	if (sigprocmask(SIG_BLOCK, NULL, &cur) != 0)
+		return -1;
+	return sigsuspend(&cur);
+}
+
+int
+sigaltstack(const stack_t *ss, stack_t *old)
+{
+	return RET(SC2(SYS_sigaltstack, ss, old));
+}

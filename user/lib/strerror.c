@@ -44,6 +44,7 @@ static const char *const messages[] = {
 	[ENOSYS] = "Function not implemented",
 	[ENOTEMPTY] = "Directory not empty",
 	[ELOOP] = "Too many levels of symbolic links",
+	[ELIBBAD] = "Accessing a corrupted shared library",
 };
 
 char *

@@ -13,6 +13,20 @@ clock_gettime(clockid_t clk, struct timespec *ts)
 }
 
 int
+clock_getres(clockid_t clk, struct timespec *res)
+{
+	return RET(SC2(SYS_clock_getres, clk, res));
+}
+
+/* A process's CPU-time clock, in Linux's encoding (as glibc makes it). */
+int
+clock_getcpuclockid(pid_t pid, clockid_t *clk)
+{
+	*clk = (clockid_t)((~(unsigned)pid << 3) | 2);	/* CPUCLOCK_SCHED */
+	return 0;
+}
+
+int
 clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
     struct timespec *rem)
 {
@@ -75,6 +89,17 @@ int
 setitimer(int which, const struct itimerval *new, struct itimerval *old)
 {
 	return RET(SC3(SYS_setitimer, which, new, old));
+}
+
+/* alarm(secs): SIGALRM in secs seconds (0: cancel); the seconds that were left. */
+unsigned int
+alarm(unsigned int secs)
+{
+	struct itimerval new = { { 0, 0 }, { secs, 0 } }, old;
+
+	if (setitimer(ITIMER_REAL, &new, &old) != 0)
+		return 0;
+	return (unsigned int)old.it_value.tv_sec + (old.it_value.tv_usec != 0);
 }
 
 ssize_t

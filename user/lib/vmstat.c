@@ -44,6 +44,46 @@ lookup(const char *path, const char *name, char sep)
 	return -1;
 }
 
+int
+maps_lookup(const char *path, unsigned long addr, unsigned long *lo, unsigned long *hi,
+    char *perms, char *rest, size_t restsize)
+{
+	static char maps[65536];
+	char *line, *next, *end;
+
+	if (read_text_file(path, maps, sizeof(maps)) < 0)
+		return -1;
+	for (line = maps; *line != '\0'; line = next) {
+		unsigned long a, b;
+
+		next = strchr(line, '\n');
+		next = next != NULL ? next + 1 : line + strlen(line);
+		a = strtoul(line, &end, 16);
+		if (*end != '-')
+			continue;
+		b = strtoul(end + 1, &end, 16);
+		if (*end != ' ' || addr < a || addr >= b)
+			continue;
+		*lo = a;
+		*hi = b;
+		memcpy(perms, end + 1, 4);
+		perms[4] = '\0';
+		if (rest != NULL && restsize > 0) {
+			char *from = end + 6, *to = next;	/* past "rwxp " */
+			size_t n;
+
+			if (to > from && to[-1] == '\n')
+				to--;
+			n = to > from ? (size_t)(to - from) : 0;
+			n = n < restsize - 1 ? n : restsize - 1;
+			memcpy(rest, from, n);
+			rest[n] = '\0';
+		}
+		return 0;
+	}
+	return -1;
+}
+
 long
 vmstat_get(const char *name)
 {

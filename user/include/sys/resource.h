@@ -11,5 +11,6 @@ typedef unsigned long rlim_t;
 int getrlimit(int res, struct rlimit *rl);
 int setrlimit(int res, const struct rlimit *rl);
 int prlimit(pid_t pid, int res, const struct rlimit *nrl, struct rlimit *orl);
+int getrusage(int who, struct rusage *ru);
 
 #endif

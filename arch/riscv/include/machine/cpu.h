@@ -27,7 +27,8 @@ intr_disable(void)
 {
 	uint64_t s;
 
-	__asm__ volatile("csrrc %0, sstatus, %1" : "=r"(s) : "r"(SSTATUS_SIE_BIT)
+	/* SIE is bit 1: the immediate forms need no register for the mask. */
+	__asm__ volatile("csrrci %0, sstatus, %1" : "=r"(s) : "i"(SSTATUS_SIE_BIT)
 	    : "memory");
 	return (s & SSTATUS_SIE_BIT) != 0;
 }
@@ -35,7 +36,7 @@ intr_disable(void)
 static inline void
 intr_enable(void)
 {
-	__asm__ volatile("csrs sstatus, %0" :: "r"(SSTATUS_SIE_BIT) : "memory");
+	__asm__ volatile("csrsi sstatus, %0" :: "i"(SSTATUS_SIE_BIT) : "memory");
 }
 
 static inline void
@@ -82,6 +83,11 @@ void cpu_call_async(uint32_t cpuid, void (*fn)(void *), void *arg);
 void cpu_call_wait(uint32_t cpuid);
 void cpu_backtrace(void);		/* print the caller's stack */
 void cpu_poweroff_firmware(int status);	/* ask the firmware; returns on failure */
+/*
+ * The machine's lines of /proc/cpuinfo for cpu cpuid (as Linux prints
+ * them for this architecture), into buf: the length, as snprintf returns it.
+ */
+int cpu_info_format(uint32_t cpuid, char *buf, size_t size);
 
 #define IPI_NOP		0	/* just interrupt (wake from wfi) */
 #define IPI_HALT	1	/* stop: the system is going down */

@@ -62,6 +62,16 @@ cpu_syscall_args(struct thread *td, uint64_t *num)
 	return &tf->tf_a0;
 }
 
+/*
+ * Make td's system call instruction, when it runs again (cpu_syscall_restart),
+ * call number num instead of the one it made (restart_syscall).
+ */
+static inline void
+cpu_set_syscall_number(struct thread *td, uint64_t num)
+{
+	td->td_frame->tf_a7 = num;
+}
+
 /* What td's system call returns to user mode (a0: a value, or -errno). */
 static inline void
 cpu_set_syscall_retval(struct thread *td, long rv)
@@ -106,6 +116,20 @@ cpu_set_user_sp(struct thread *td, uint64_t sp)
 	td->td_frame->tf_sp = sp;
 }
 
+/* td's user stack pointer as it entered the kernel (sigaltstack asks whether it is on one). */
+static inline uint64_t
+cpu_get_user_sp(struct thread *td)
+{
+	return td->td_frame->tf_sp;
+}
+
+/* The user pc td trapped at (the kernel's log of a fatal fault names it). */
+static inline uint64_t
+cpu_get_user_pc(struct thread *td)
+{
+	return td->td_frame->tf_sepc;
+}
+
 static inline void
 cpu_set_user_tls(struct thread *td, uint64_t tls)
 {
@@ -134,12 +158,15 @@ void cpu_switch(struct thread *from, struct thread *to);
 struct ksiginfo;
 
 /*
- * Build td's signal frame for ksi on its user stack and point its user
- * registers at handler; mask is what sigreturn will restore.  0, or
- * EFAULT when the frame cannot be written (the registers are unchanged).
+ * Build td's signal frame for ksi on its user stack (or on its alternate
+ * signal stack if onstack asks for it: sigstack_frame_sp() in kern_sig.c
+ * says where) and point its user registers at handler; mask is what
+ * sigreturn will restore.  0, or EFAULT when the frame cannot be written
+ * (the registers are unchanged).  rt_sigreturn gives the frame's saved
+ * uc_stack back to sigstack_restore().
  */
 int sendsig(struct thread *td, uint64_t handler, const struct ksiginfo *ksi,
-    uint64_t mask);
+    uint64_t mask, bool onstack);
 /* Copy ksi out as the user's siginfo_t; 0 or EFAULT. */
 int sig_copyout_siginfo(const struct ksiginfo *ksi, void *uaddr);
 /*
