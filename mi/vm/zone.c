@@ -791,14 +791,17 @@ zone_reclaim_all(void)
 	struct list_node *n;
 	int nreclaimers;
 
+	/* First the other caches: emptying them frees zone items (a kernel stack's map entry). */
 	spin_lock(&zone_list_lock);
-	list_foreach(n, &zone_list)
-		zone_reclaim(list_entry(n, struct zone, z_link));
 	nreclaimers = zone_nreclaimers;
 	memcpy(reclaimers, zone_reclaimers, sizeof(reclaimers));
 	spin_unlock(&zone_list_lock);
 	for (int i = 0; i < nreclaimers; i++)
 		reclaimers[i]();
+	spin_lock(&zone_list_lock);
+	list_foreach(n, &zone_list)
+		zone_reclaim(list_entry(n, struct zone, z_link));
+	spin_unlock(&zone_list_lock);
 }
 
 void

@@ -66,7 +66,7 @@ zone_t zone_next(zone_t z);
 
 /* Give back empty slabs and drain per-cpu caches (memory pressure). */
 void zone_reclaim(zone_t z);
-/* Every zone, then every other cache registered below. */
+/* Every other cache registered below, then every zone (the first free zone items). */
 void zone_reclaim_all(void);
 /*
  * Other caches of free kernel memory (page-table pages, kernel stacks)
