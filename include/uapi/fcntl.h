@@ -40,6 +40,10 @@
 #define F_OFD_SETLK	37
 #define F_OFD_SETLKW	38
 #define F_DUPFD_CLOEXEC	1030
+
+/* close_range flags */
+#define CLOSE_RANGE_UNSHARE	(1U << 1)	/* a table of the caller's own first */
+#define CLOSE_RANGE_CLOEXEC	(1U << 2)	/* mark close-on-exec, do not close */
 #define FD_CLOEXEC	1
 
 /* struct flock l_type */

@@ -119,6 +119,7 @@
 #define __NR_prlimit64		261
 #define __NR_getrandom		278
 #define __NR_rseq		293
+#define __NR_close_range	436
 #define __NR_faccessat2		439
 
 #endif

@@ -68,7 +68,7 @@ view_state(struct thread *td, struct proc *p, struct proc_view *v)
 	static const char *const names[] = { ['R'] = "R (running)", ['S'] = "S (sleeping)",
 	    ['D'] = "D (disk sleep)", ['Z'] = "Z (zombie)" };
 
-	if (p->p_state == PRS_ZOMBIE) {
+	if (p->p_state == PRS_ZOMBIE || td == NULL) {
 		v->state = 'Z';
 	} else {
 		spin_lock(&sched_lock);
@@ -86,7 +86,7 @@ static void
 view_signals(struct thread *td, struct proc *p, struct proc_view *v)
 {
 	v->sigpnd = __atomic_load_n(&p->p_sigpending, __ATOMIC_RELAXED);
-	v->sigblk = __atomic_load_n(&td->td_sigmask, __ATOMIC_RELAXED);
+	v->sigblk = td != NULL ? __atomic_load_n(&td->td_sigmask, __ATOMIC_RELAXED) : 0;
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		__sighandler_t h = __atomic_load_n(&p->p_sigacts[sig].sa_handler, __ATOMIC_RELAXED);
 
@@ -97,7 +97,11 @@ view_signals(struct thread *td, struct proc *p, struct proc_view *v)
 	}
 }
 
-/* Take process pid's view: 0, or ENOENT. */
+/*
+ * Take process pid's view: 0, or ENOENT.  What is a thread's (state, cpu,
+ * mask) is its first thread's; a process whose threads have all exited
+ * is a zombie.
+ */
 static int
 view_get(int pid, struct proc_view *v)
 {
@@ -106,25 +110,29 @@ view_get(int pid, struct proc_view *v)
 
 	memset(v, 0, sizeof(*v));
 	spin_lock(&proc_lock);
-	if ((p = proc_find(pid)) == NULL || (td = p->p_thread) == NULL) {
+	if ((p = proc_find(pid)) == NULL) {
 		spin_unlock(&proc_lock);
 		return ENOENT;
 	}
+	spin_lock(&p->p_threadlock);
+	td = proc_first_thread(p);
+	v->nthreads = p->p_numthreads;
 	v->pid = p->p_pid;
 	v->ppid = p->p_parent != NULL ? p->p_parent->p_pid : 0;
 	v->pgid = p->p_pgid;
 	memcpy(v->comm, p->p_comm, sizeof(v->comm));
 	v->comm[sizeof(v->comm) - 1] = '\0';
 	view_state(td, p, v);
+	view_signals(td, p, v);
+	v->cpumask = td != NULL ? sched_get_cpumask(td) : 0;
+	spin_unlock(&p->p_threadlock);
 	v->uid[0] = p->p_ruid, v->uid[1] = p->p_uid, v->uid[2] = p->p_suid, v->uid[3] = p->p_fsuid;
 	v->gid[0] = p->p_rgid, v->gid[1] = p->p_gid, v->gid[2] = p->p_sgid, v->gid[3] = p->p_fsgid;
 	v->privileged = proc_privileged(p);
 	v->may_be_privileged = p->p_ruid == 0 || p->p_uid == 0 || p->p_suid == 0;
 	v->groups = proc_groups_hold(p);
-	view_signals(td, p, v);
 	v->exec = p->p_exec;
 	v->start_ns = p->p_start_ns;
-	v->cpumask = sched_get_cpumask(td);
 	v->rlim_rss = p->p_rlimit[RLIMIT_RSS].rlim_cur;
 	v->rlim_sigpending = p->p_rlimit[RLIMIT_SIGPENDING].rlim_cur;
 	proc_usage(p, &v->self);
@@ -135,7 +143,6 @@ view_get(int pid, struct proc_view *v)
 	}
 	v->maxrss_kb = __atomic_load_n(&p->p_maxrss_kb, __ATOMIC_RELAXED);
 	v->maxvm_kb = __atomic_load_n(&p->p_maxvm_kb, __ATOMIC_RELAXED);
-	v->nthreads = 1;		/* one thread per process, for now */
 	spin_unlock(&proc_lock);
 	return 0;
 }
@@ -245,7 +252,7 @@ static void
 status_memory(struct textbuf *tb, const struct proc_view *v)
 {
 	struct vm_totals vt = { 0 };
-	uint64_t kb = PAGE_SIZE / 1024;
+	uint64_t kb = PAGE_SIZE / 1024, text;
 
 	if (v->vm == NULL)
 		return;		/* a zombie has none, and Linux prints none */
@@ -258,8 +265,10 @@ status_memory(struct textbuf *tb, const struct proc_view *v)
 	tb_kb(tb, "VmRSS", vt.rss_pages * kb);
 	tb_kb(tb, "VmData", vt.data / 1024);
 	tb_kb(tb, "VmStk", vt.stack / 1024);
-	tb_kb(tb, "VmExe", vt.exec / 1024);
-	tb_kb(tb, "VmLib", 0);		/* no shared libraries are loaded yet */
+	/* Linux's split of the executable mappings: the program's text, the rest libraries'. */
+	text = MIN(round_page(v->exec.el_end_code) - trunc_page(v->exec.el_start_code), vt.exec);
+	tb_kb(tb, "VmExe", text / 1024);
+	tb_kb(tb, "VmLib", (vt.exec - text) / 1024);
 	tb_kb(tb, "VmSwap", 0);		/* no swap device yet */
 }
 
@@ -397,8 +406,8 @@ format_cmdline(struct textbuf *tb, int pid)
 
 /*
  * fd/: one entry per open descriptor of the process, a symbolic link
- * (lstat shows its open mode in the permissions, as Linux's do).  Where
- * it points is for readlink, which the VFS does not have yet.
+ * (lstat shows its open mode in the permissions, as Linux's do) to what
+ * is open: a file's absolute path, "pipe:[INODE]", "socket:[INODE]".
  */
 
 /* The file at descriptor fd of process pid, held (file_drop it); NULL if none. */
@@ -421,7 +430,31 @@ fd_ino(struct vnode *dir, int fd)
 	return PROCFS_FD_INO_BASE + (uint64_t)procfs_dir_pid(dir) * NOFILE_MAX + (uint64_t)fd;
 }
 
+/* Where a fd/N link points (its inode number says which descriptor: fd_ino). */
+static ssize_t
+fd_readlink(struct vnode *vp, struct uio *uio)
+{
+	int fd = (int)((vp->v_ino - PROCFS_FD_INO_BASE) % NOFILE_MAX);
+	struct file *fp = file_of(procfs_dir_pid(vp), fd);
+	char *buf;
+	size_t len, n = 0;
+	int error;
+
+	if (fp == NULL)
+		return -ENOENT;
+	if ((buf = malloc(PATH_MAX, M_PROCFS, M_WAITOK)) == NULL)
+		error = ENOMEM;
+	else if ((error = file_path(fp, buf, PATH_MAX, &len)) == 0) {
+		n = MIN(len, uio->uio_resid);
+		error = uiomove(buf, n, uio);
+	}
+	free(buf, M_PROCFS);
+	file_drop(fp);
+	return error ? -error : (ssize_t)n;
+}
+
 static const struct vnode_ops fd_link_ops = {
+	.vop_readlink = fd_readlink,
 	.vop_reclaim = procfs_reclaim,
 };
 

@@ -365,6 +365,19 @@ vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *lenp)
 	return 0;
 }
 
+bool
+vn_removed(struct vnode *vp)
+{
+	bool removed;
+
+	if (vp == NULL)
+		return false;
+	spin_lock(&vp->v_lock);
+	removed = (vp->v_flags & VV_UNLINKED) != 0;
+	spin_unlock(&vp->v_lock);
+	return removed;
+}
+
 int
 vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *lenp)
 {

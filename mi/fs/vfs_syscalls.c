@@ -28,12 +28,21 @@
  * Helpers.
  */
 
-static struct vnode *
-cwd_of(struct thread *td)
+struct vnode *
+proc_cwd_hold(struct proc *p)
 {
-	struct proc *p = td->td_proc;
+	struct vnode *vp;
 
-	return p != NULL && p->p_cwd != NULL ? p->p_cwd : rootvnode;
+	if (p == NULL) {
+		vref(rootvnode);
+		return rootvnode;
+	}
+	/* Another thread's chdir may drop the old directory's reference. */
+	spin_lock(&proc_lock);
+	vp = p->p_cwd != NULL ? p->p_cwd : rootvnode;
+	vref(vp);
+	spin_unlock(&proc_lock);
+	return vp;
 }
 
 /* Copy in a path: a PATH_MAX buffer (M_TEMP) for the caller to free. */
@@ -63,11 +72,14 @@ at_start(struct thread *td, int dirfd, const char *path, struct vnode **dirp)
 	int error = 0;
 
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
-		vp = path[0] == '/' ? rootvnode : cwd_of(td);
-		if (vp == NULL)
+		if (rootvnode == NULL)
 			return ENOENT;
-		vref(vp);
-		*dirp = vp;
+		if (path[0] == '/') {
+			vref(rootvnode);
+			*dirp = rootvnode;
+		} else {
+			*dirp = proc_cwd_hold(td->td_proc);
+		}
 		return 0;
 	}
 	if ((error = getfile(td, (uint32_t)dirfd, &fp)) != 0)
@@ -162,9 +174,13 @@ stat_dirfd(struct thread *td, int dirfd, struct stat *st)
 	int error;
 
 	if (dirfd == AT_FDCWD) {
-		if (cwd_of(td) == NULL)
+		struct vnode *cwd;
+
+		if (rootvnode == NULL)
 			return ENOENT;
-		vn_stat(cwd_of(td), st);
+		cwd = proc_cwd_hold(td->td_proc);
+		vn_stat(cwd, st);
+		vrele(cwd);
 		return 0;
 	}
 	if ((error = getfile(td, (uint32_t)dirfd, &fp)) != 0)
@@ -333,16 +349,18 @@ SYSCALL(readlinkat)
 /* getcwd(buf, size): the length with the NUL. */
 SYSCALL(getcwd)
 {
-	struct vnode *cwd = cwd_of(td);
+	struct vnode *cwd;
 	size_t len;
 	char *kbuf;
 	int error;
 
-	if (cwd == NULL)
+	if (rootvnode == NULL)
 		return -ENOENT;
 	if ((kbuf = malloc(PATH_MAX, M_TEMP, M_WAITOK)) == NULL)
 		return -ENOMEM;
+	cwd = proc_cwd_hold(td->td_proc);
 	error = vn_fullpath(cwd, kbuf, PATH_MAX, &len);
+	vrele(cwd);
 	if (error == ERANGE)
 		error = ENAMETOOLONG;
 	else if (error == 0 && a[1] < len + 1)
@@ -367,8 +385,10 @@ set_cwd(struct thread *td, struct vnode *vp)
 		vrele(vp);
 		return EINVAL;
 	}
+	spin_lock(&proc_lock);
 	old = p->p_cwd;
 	p->p_cwd = vp;		/* takes over the reference */
+	spin_unlock(&proc_lock);
 	if (old != NULL)
 		vrele(old);
 	return 0;

@@ -194,6 +194,13 @@ int vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size,
  */
 int vn_readlink_kernel(struct vnode *vp, char *buf, size_t size, size_t *len);
 
+/* p's working directory (the root if p is NULL or has none), referenced. */
+struct proc;
+struct vnode *proc_cwd_hold(struct proc *p);
+
+/* Has vp been removed from its directory (and not linked again)?  NULL: no. */
+bool vn_removed(struct vnode *vp);
+
 /* vp's size in bytes, read under its lock (the vnode pager). */
 uint64_t vn_size(struct vnode *vp);
 

@@ -87,6 +87,8 @@ struct file {
 	int		f_flags;	/* (f) O_ACCMODE | O_APPEND | O_NONBLOCK */
 	bool		f_seekable;	/* (C) has an offset for lseek, pread, pwrite */
 	bool		f_ofd_locks;	/* (A) has set OFD record locks (lockf.h) */
+	char		*f_path;	/* (C) the absolute path a non-directory was opened
+					 * by (/proc/PID/fd shows it), or NULL */
 };
 
 #define FOL_LOCKED	0x1
@@ -123,6 +125,14 @@ void file_init(void);			/* zones, once at boot (from fs_init) */
 struct file *file_alloc(const struct fileops *ops, void *data, int flags);
 void file_hold(struct file *fp);
 void file_drop(struct file *fp);	/* the last drop closes it */
+/* Remember path (copied) as what fp was opened by; quietly nothing when memory is short. */
+void file_set_path(struct file *fp, const char *path);
+/*
+ * What a /proc/PID/fd link shows for fp, into buf: the absolute path of
+ * a file (" (deleted)" after it once removed), "pipe:[INODE]",
+ * "socket:[INODE]", "anon_inode:[KIND]".  0 or ERANGE.
+ */
+int file_path(struct file *fp, char *buf, size_t size, size_t *len);
 
 /*
  * Reading and writing: bytes moved or -errno (EBADF if fp is not open

@@ -9,6 +9,7 @@
 #include <kern/systm.h>
 #include <kern/malloc.h>
 #include <kern/pcpu.h>
+#include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
 #include <kern/thread.h>
@@ -212,12 +213,15 @@ sched_loop(void)
 		spin_lock(&sched_lock);
 		if ((td = choose_thread(curcpu())) != NULL) {
 			run_thread(curcpu(), td);
-			if (td->td_state == TDS_DEAD && td->td_proc == NULL)
+			/* Its last switch is done: it can go (a user thread has left its process). */
+			if (td->td_state == TDS_DEAD)
 				dead = td;
 		}
 		spin_unlock(&sched_lock);
-		if (dead != NULL)
+		if (dead != NULL) {
+			thread_freed(dead);	/* its process may go now */
 			thread_free(dead);
+		}
 		if (td == NULL)
 			cpu_wait_for_interrupt();
 	}

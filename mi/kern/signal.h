@@ -110,9 +110,15 @@ bool signal_child_autoreap(struct proc *p);
 
 /*
  * exec resets handlers to default (keeping ignored ones ignored) and
- * removes the calling thread's alternate signal stack.
+ * removes the calling thread's alternate signal stack.  td is its
+ * process's only thread.
  */
-void signal_exec_reset(struct proc *p);
+void signal_exec_reset(struct thread *td);
+/*
+ * Post SIGKILL to td alone and wake it: its process is ending (or
+ * exec'ing) and td must leave.  Its process's p_threadlock held.
+ */
+void signal_kill_thread(struct thread *td);
 
 /*
  * The alternate signal stack, for the machine's sendsig and sigreturn.
@@ -142,7 +148,6 @@ void itimer_tick(void);
 /* Its last step: wake rt_sigtimedwait sleepers to look at their deadlines. */
 void signal_timed_wait_tick(void);
 
-void proc_exit(int wstatus) __attribute__((noreturn));	/* proc.c */
 
 /* The machine-dependent half (sendsig and the trampoline) is in machine/machdep.h. */
 

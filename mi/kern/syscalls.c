@@ -126,6 +126,7 @@
 	X(wait4)			\
 	X(prlimit64)			\
 	X(getrandom)			\
+	X(close_range)			\
 	X(faccessat2)
 
 #define DECLARE(name)	long sys_##name(struct thread *, const uint64_t[6]);

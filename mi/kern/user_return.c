@@ -1,9 +1,9 @@
 /*
  * The last thing the kernel does before returning to user mode: give the
- * cpu away if the thread's time slice is over, and deliver signals.  Both
- * can happen again while the other is being done, so loop until neither
- * is pending; the final check runs with interrupts off so nothing new can
- * slip in before the return.
+ * cpu away if the thread's time slice is over, deliver signals, and stop
+ * while the process is stopped.  Each can happen again while another is
+ * being done, so loop until none is pending; the final check runs with
+ * interrupts off so nothing new can slip in before the return.
  */
 #include <kern/systm.h>
 #include <kern/proc.h>
@@ -21,8 +21,10 @@ user_return(struct thread *td)
 			sched_yield();
 		if (signal_pending(td))
 			signal_deliver(td);
+		thread_stop_check(td);
 		intr_disable();
-		if (!sched_should_yield() && !signal_pending(td))
+		if (!sched_should_yield() && !signal_pending(td) &&
+		    !(__atomic_load_n(&td->td_proc->p_flags, __ATOMIC_SEQ_CST) & P_STOPPED))
 			return;
 	}
 }

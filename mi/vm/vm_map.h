@@ -103,6 +103,7 @@ struct vmspace {
 	uint32_t	vm_refcnt;	/* (A) */
 	vaddr_t		vm_brk_start;	/* (C) heap start (set by exec, copied by fork) */
 	vaddr_t		vm_brk;		/* (M) the break: written with the map locked */
+	bool		vm_brk_busy;	/* (M) a brk call is changing it (threads wait) */
 };
 
 /* vm_map_find placement */

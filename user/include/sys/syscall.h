@@ -115,6 +115,7 @@
 #define SYS_prlimit64		__NR_prlimit64
 #define SYS_getrandom		__NR_getrandom
 #define SYS_rseq		__NR_rseq
+#define SYS_close_range	__NR_close_range
 #define SYS_faccessat2		__NR_faccessat2
 
 /* The raw trap: returns the kernel's a0 unchanged (-errno on failure). */
