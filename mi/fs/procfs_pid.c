@@ -11,6 +11,9 @@
  *   vmmap     the address map with its objects (procfs.c)
  *   vmcheck   the VM's consistency check of the address space (procfs.c)
  *   exe       a symbolic link to the program it runs (its absolute path)
+ *   smaps     the address map with each mapping's pages counted (procfs.c)
+ *   smaps_rollup  the same counts for the whole address space
+ *   pagemap   a word per page: present, its frame, file or anonymous
  *   fd/       a symbolic link per open descriptor
  *
  * A snapshot of what the files report (struct proc_view) is taken under
@@ -28,6 +31,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
+#include <vm/vm_page.h>
 #include <fs/procfs_internal.h>
 #include <fs/vnode.h>
 #include <uapi/resource.h>
@@ -511,6 +515,93 @@ static const struct vnode_ops fd_dir_ops = {
 };
 
 /*
+ * pagemap: a 64-bit word per page of the address space, at offset
+ * (va / PAGE_SIZE) * 8, in Linux's encoding: present, the page frame
+ * number (to a privileged reader only, as Linux since 4.2), a file's page,
+ * mapped by this mapping alone.  Generated for each read: the file is
+ * as long as the address space, so it is never made whole.
+ */
+#define PM_ENTRY_BYTES		8
+#define PM_PFN_MASK		((1UL << 55) - 1)
+#define PM_MMAP_EXCLUSIVE	(1UL << 56)
+#define PM_FILE			(1UL << 61)
+#define PM_PRESENT		(1UL << 63)
+#define PAGEMAP_CHUNK		512	/* entries made at a time */
+
+/* Fill entries[0..n) for the pages from va (n at most PAGEMAP_CHUNK). */
+static void
+pagemap_fill(struct vmspace *vm, vaddr_t va, size_t n, uint64_t *entries, bool show_pfn)
+{
+	struct pmap_leaf leaves[PAGEMAP_CHUNK / 8];
+	vaddr_t at = va, end = va + n * PAGE_SIZE;
+
+	memset(entries, 0, n * sizeof(*entries));
+	while (at < end) {
+		size_t got = pmap_leaves(vm->vm_pmap, &at, end, leaves, nitems(leaves));
+
+		for (size_t i = 0; i < got; i++) {
+			struct vm_page *m = PHYS_TO_VM_PAGE(leaves[i].pa);
+			uint64_t e = PM_PRESENT;
+
+			if (show_pfn)
+				e |= (leaves[i].pa >> PAGE_SHIFT) & PM_PFN_MASK;
+			if (m != NULL && !procfs_page_is_anonymous(m))
+				e |= PM_FILE;
+			if (m != NULL && pmap_page_mapping_count(m) == 1)
+				e |= PM_MMAP_EXCLUSIVE;
+			entries[(leaves[i].va - va) / PAGE_SIZE] = e;
+		}
+	}
+}
+
+static ssize_t
+pagemap_read(struct vnode *vp, struct uio *uio)
+{
+	struct proc *reader = curproc();
+	bool show_pfn = reader != NULL && proc_privileged(reader);
+	struct vmspace *vm;
+	uint64_t *entries;
+	ssize_t done = 0;
+	int error = 0;
+
+	if (uio->uio_offset % PM_ENTRY_BYTES != 0 || uio->uio_resid % PM_ENTRY_BYTES != 0)
+		return -EINVAL;
+	if ((vm = procfs_vmspace_hold(procfs_dir_pid(vp))) == NULL)
+		return 0;		/* a zombie maps nothing */
+	if ((entries = malloc(PAGEMAP_CHUNK * PM_ENTRY_BYTES, M_PROCFS, M_WAITOK)) == NULL) {
+		vmspace_free(vm);
+		return -ENOMEM;
+	}
+	while (uio->uio_resid > 0 && error == 0) {
+		uint64_t page = uio->uio_offset / PM_ENTRY_BYTES;
+		size_t n = MIN(uio->uio_resid / PM_ENTRY_BYTES, PAGEMAP_CHUNK);
+
+		if (page >= USER_MAX / PAGE_SIZE)
+			break;
+		n = MIN(n, USER_MAX / PAGE_SIZE - page);
+		pagemap_fill(vm, page * PAGE_SIZE, n, entries, show_pfn);
+		if ((error = uiomove(entries, n * PM_ENTRY_BYTES, uio)) == 0)
+			done += (ssize_t)(n * PM_ENTRY_BYTES);
+	}
+	free(entries, M_PROCFS);
+	vmspace_free(vm);
+	return done > 0 ? done : -error;
+}
+
+static int
+read_only_open(struct vnode *vp, int oflags)
+{
+	(void)vp;
+	return (oflags & O_ACCMODE) == O_RDONLY ? 0 : EACCES;
+}
+
+static const struct vnode_ops pagemap_ops = {
+	.vop_read = pagemap_read,
+	.vop_open = read_only_open,
+	.vop_reclaim = procfs_reclaim,
+};
+
+/*
  * exe: where it points is the program's path, as exec found it.
  */
 
@@ -549,6 +640,9 @@ static const struct procfs_entry pid_entries[] = {
 	{ "vmmap", VREG, PFS_VMMAP, procfs_format_vmmap_of, NULL },
 	{ "vmcheck", VREG, PFS_VMCHECK, procfs_format_vmcheck_of, NULL },
 	{ "exe", VLNK, PFS_PID_EXE, NULL, &exe_link_ops },
+	{ "smaps", VREG, PFS_PID_SMAPS, procfs_format_smaps_of, NULL },
+	{ "smaps_rollup", VREG, PFS_PID_SMAPS_ROLLUP, procfs_format_smaps_rollup_of, NULL },
+	{ "pagemap", VREG, PFS_PID_PAGEMAP, NULL, &pagemap_ops },
 	{ "fd", VDIR, PFS_PID_FDDIR, NULL, &fd_dir_ops },
 };
 
