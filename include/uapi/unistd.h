@@ -18,6 +18,7 @@
 #define __NR_statfs		43
 #define __NR_fstatfs		44
 #define __NR_truncate		45
+#define __NR_fallocate		47
 #define __NR_ftruncate		46
 #define __NR_faccessat		48
 #define __NR_chdir		49

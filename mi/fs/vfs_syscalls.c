@@ -525,6 +525,80 @@ SYSCALL(ftruncate)
 	return -error;
 }
 
+/* fallocate's modes besides FALLOC_FL_KEEP_SIZE (Linux's FALLOC_FL_MODE_MASK) */
+#define FALLOC_MODES	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE | \
+	FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE)
+
+/* fallocate on a file on no vnode: a pipe is ESPIPE, the rest (sockets) ENODEV. */
+static int
+fallocate_not_vnode(struct file *fp)
+{
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	if (file_stat(fp, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO)
+		return ESPIPE;
+	return ENODEV;
+}
+
+/*
+ * fallocate(fd, mode, offset, len), with Linux's checks in Linux's order:
+ * the range (EINVAL), the mode's combinations (EOPNOTSUPP, EINVAL), the
+ * descriptor (EBADF unless open for writing), what it is open on (ESPIPE
+ * for a pipe, EISDIR, ENODEV for what has no blocks), the size (EFBIG).
+ */
+SYSCALL(fallocate)
+{
+	int64_t off = (int64_t)a[2], len = (int64_t)a[3];
+	int mode = (int)a[1], error;
+	struct vnode *vp;
+	struct file *fp;
+
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~(FALLOC_MODES | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	/* One mode at most; KEEP_SIZE is a must with a hole, and no sense when moving data. */
+	switch (mode & FALLOC_MODES) {
+	case 0:
+	case FALLOC_FL_ZERO_RANGE:
+	case FALLOC_FL_UNSHARE_RANGE:
+		break;
+	case FALLOC_FL_PUNCH_HOLE:
+		if (!(mode & FALLOC_FL_KEEP_SIZE))
+			return -EOPNOTSUPP;
+		break;
+	case FALLOC_FL_COLLAPSE_RANGE:
+	case FALLOC_FL_INSERT_RANGE:
+		if (mode & FALLOC_FL_KEEP_SIZE)
+			return -EOPNOTSUPP;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	vp = fp->f_vnode;
+	if (!file_writable(fp))
+		error = EBADF;
+	else if (vp == NULL)
+		error = fallocate_not_vnode(fp);
+	else if (vp->v_type == VFIFO)
+		error = ESPIPE;
+	else if (vp->v_type == VDIR)
+		error = EISDIR;
+	else if (vp->v_type != VREG)
+		error = ENODEV;
+	else if (off > INT64_MAX - len)
+		error = EFBIG;
+	else if (vp->v_ops->vop_fallocate == NULL)
+		error = EOPNOTSUPP;
+	else
+		error = vp->v_ops->vop_fallocate(vp, mode, (uint64_t)off, (uint64_t)len);
+	file_drop(fp);
+	return -error;
+}
+
 /* truncate(path, length) */
 SYSCALL(truncate)
 {

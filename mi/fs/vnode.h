@@ -74,6 +74,12 @@ struct vnode_ops {
 	/* A symbolic link's contents into the uio: bytes moved, or -errno. */
 	ssize_t	(*vop_readlink)(struct vnode *vp, struct uio *uio);
 	int	(*vop_truncate)(struct vnode *vp, uint64_t size);
+	/*
+	 * fallocate(2) on a regular file: FALLOC_FL_* mode on [off, off+len)
+	 * (checked: nonnegative, no overflow).  0, EOPNOTSUPP for a mode it
+	 * lacks, EFBIG, ENOSPC.  NULL op: ENODEV.
+	 */
+	int	(*vop_fallocate)(struct vnode *vp, int mode, uint64_t off, uint64_t len);
 	/* uarg is a user address. */
 	int	(*vop_ioctl)(struct vnode *vp, unsigned long cmd, void *uarg);
 	/*

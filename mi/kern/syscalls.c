@@ -23,6 +23,7 @@
 	X(ioctl)			\
 	X(mkdirat)			\
 	X(unlinkat)			\
+	X(fallocate)			\
 	X(ftruncate)			\
 	X(faccessat)			\
 	X(chdir)			\

@@ -15,6 +15,7 @@
 #define SYS_fstatfs		__NR_fstatfs
 #define SYS_truncate		__NR_truncate
 #define SYS_ftruncate		__NR_ftruncate
+#define SYS_fallocate		__NR_fallocate
 #define SYS_faccessat		__NR_faccessat
 #define SYS_chdir		__NR_chdir
 #define SYS_fchdir		__NR_fchdir
