@@ -50,6 +50,7 @@
 #define __NR_nanosleep		101
 #define __NR_getitimer		102
 #define __NR_setitimer		103
+#define __NR_clock_settime	112
 #define __NR_clock_gettime	113
 #define __NR_clock_getres	114
 #define __NR_clock_nanosleep	115
@@ -94,6 +95,7 @@
 #define __NR_getrusage		165
 #define __NR_getcpu		168
 #define __NR_gettimeofday	169
+#define __NR_settimeofday	170
 #define __NR_getpid		172
 #define __NR_getppid		173
 #define __NR_getuid		174

@@ -58,6 +58,7 @@
 	X(nanosleep)			\
 	X(getitimer)			\
 	X(setitimer)			\
+	X(clock_settime)		\
 	X(clock_gettime)		\
 	X(clock_getres)			\
 	X(clock_nanosleep)		\
@@ -102,6 +103,7 @@
 	X(getrusage)			\
 	X(getcpu)			\
 	X(gettimeofday)			\
+	X(settimeofday)			\
 	X(getpid)			\
 	X(getppid)			\
 	X(getuid)			\

@@ -27,9 +27,14 @@
 uint64_t uptime_ns(void);
 /*
  * The time of day at boot, in nanoseconds since the epoch: what
- * CLOCK_REALTIME adds to the time since boot.
+ * CLOCK_REALTIME adds to the time since boot.  0 (the epoch is the boot)
+ * until a real-time clock or clock_settime says otherwise.
  */
 uint64_t boottime_ns(void);
+/* The time of day is now ns since the epoch (a real-time clock's reading, clock_settime). */
+void clock_set_realtime(uint64_t ns);
+/* The time of day in nanoseconds since the epoch (CLOCK_REALTIME). */
+uint64_t realtime_ns(void);
 /* A span of the machine's timebase (cpu_time()) in nanoseconds. */
 uint64_t timebase_to_ns(uint64_t t);
 

@@ -46,6 +46,7 @@
 #define SYS_nanosleep		__NR_nanosleep
 #define SYS_getitimer		__NR_getitimer
 #define SYS_setitimer		__NR_setitimer
+#define SYS_clock_settime	__NR_clock_settime
 #define SYS_clock_gettime	__NR_clock_gettime
 #define SYS_clock_getres	__NR_clock_getres
 #define SYS_clock_nanosleep	__NR_clock_nanosleep
@@ -91,6 +92,7 @@
 #define SYS_getgroups	__NR_getgroups
 #define SYS_setgroups	__NR_setgroups
 #define SYS_gettimeofday	__NR_gettimeofday
+#define SYS_settimeofday	__NR_settimeofday
 #define SYS_getpid		__NR_getpid
 #define SYS_getppid		__NR_getppid
 #define SYS_getuid		__NR_getuid
