@@ -227,7 +227,7 @@ ramfs_create(struct vnode *dir, const char *name, size_t len, enum vtype type,
 	struct vnode *vp;
 	int error;
 
-	if (type != VREG && type != VDIR)
+	if (type != VREG && type != VDIR && type != VSOCK)	/* VSOCK: a socket's name (bind) */
 		return EINVAL;
 	if (len > NAME_MAX)
 		return ENAMETOOLONG;

@@ -423,6 +423,7 @@ vtype_to_ifmt(enum vtype type)
 	case VBLK:	return S_IFBLK;
 	case VFIFO:	return S_IFIFO;
 	case VLNK:	return S_IFLNK;
+	case VSOCK:	return S_IFSOCK;
 	default:	return 0;
 	}
 }
@@ -499,6 +500,7 @@ vtype_to_dtype(enum vtype type)
 	case VBLK:	return DT_BLK;
 	case VFIFO:	return DT_FIFO;
 	case VLNK:	return DT_LNK;
+	case VSOCK:	return DT_SOCK;
 	default:	return DT_UNKNOWN;
 	}
 }

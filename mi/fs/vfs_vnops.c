@@ -248,6 +248,8 @@ open_checks(struct vnode *vp, int flags)
 		return ENOTDIR;
 	if (vp->v_type == VDIR && (acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC))))
 		return EISDIR;
+	if (vp->v_type == VSOCK)
+		return ENXIO;		/* a socket's name: connect to it, not open it */
 	if (vp->v_ops->vop_open != NULL)
 		return vp->v_ops->vop_open(vp, flags);
 	return 0;

@@ -48,7 +48,7 @@ struct vnode;
 struct stat;
 struct pollwait;
 
-enum vtype { VNON, VREG, VDIR, VCHR, VBLK, VFIFO, VLNK };
+enum vtype { VNON, VREG, VDIR, VCHR, VBLK, VFIFO, VLNK, VSOCK };
 
 #define S_IALLUGO	07777		/* the mode bits a vnode keeps: permissions, setuid, setgid, sticky */
 

@@ -143,6 +143,8 @@ ssize_t file_readv(struct file *fp, const struct iovec *iov, int iovcnt,
 ssize_t file_writev(struct file *fp, const struct iovec *iov, int iovcnt,
     int64_t pos, bool user);
 int file_stat(struct file *fp, struct stat *st);
+/* fo_stat's answer for a file on no file system (pipes, sockets): Linux's pseudo-fs numbers. */
+void file_stat_anon(struct stat *st, uint64_t dev, uint64_t ino, uint32_t mode, uint64_t mtime_ns);
 /* Does fp have an offset to seek?  (Not pipes and the console: ESPIPE.) */
 bool file_seekable(struct file *fp);
 /* lseek: the new offset in *result (the old one on error). */

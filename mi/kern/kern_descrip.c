@@ -243,6 +243,19 @@ file_stat(struct file *fp, struct stat *st)
 	return fp->f_ops->fo_stat(fp, st);
 }
 
+void
+file_stat_anon(struct stat *st, uint64_t dev, uint64_t ino, uint32_t mode, uint64_t mtime_ns)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = dev;
+	st->st_ino = ino;
+	st->st_mode = mode;
+	st->st_nlink = 1;
+	st->st_blksize = PAGE_SIZE;
+	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = (int64_t)(mtime_ns / 1000000000UL);
+	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec = mtime_ns % 1000000000UL;
+}
+
 int
 file_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 {

@@ -352,6 +352,20 @@ psignal_thread(struct thread *td, const struct ksiginfo *ksi)
 }
 
 void
+psignal_curthread(int sig)
+{
+	struct thread *td = curthread();
+	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_KERNEL };
+	struct proc *p = td->td_proc;
+
+	if (p == NULL)
+		return;
+	spin_lock(&p->p_threadlock);
+	psignal_thread(td, &ksi);
+	spin_unlock(&p->p_threadlock);
+}
+
+void
 signal_kill_thread(struct thread *td)
 {
 	struct ksiginfo ksi = { .ksi_signo = SIGKILL, .ksi_code = SI_KERNEL };

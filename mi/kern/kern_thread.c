@@ -59,15 +59,19 @@ thread_freed(struct thread *td)
 {
 	struct proc *p = td->td_proc;
 
-	if (p != NULL)
-		__atomic_sub_fetch(&p->p_unfreed_threads, 1, __ATOMIC_RELEASE);
+	/* The channel is only an address: p may be freed as soon as the count is 0. */
+	if (p != NULL && __atomic_sub_fetch(&p->p_unfreed_threads, 1, __ATOMIC_ACQ_REL) == 0)
+		wakeup(&p->p_unfreed_threads);
 }
 
 void
 proc_wait_threads_freed(struct proc *p)
 {
+	/* The count drops before the wakeup takes sched_lock: no wakeup is lost. */
+	spin_lock(&sched_lock);
 	while (__atomic_load_n(&p->p_unfreed_threads, __ATOMIC_ACQUIRE) != 0)
-		sched_yield();
+		sleep_on(&p->p_unfreed_threads, &sched_lock);
+	spin_unlock(&sched_lock);
 }
 
 struct thread *

@@ -114,6 +114,8 @@ bool signal_child_autoreap(struct proc *p);
  * process's only thread.
  */
 void signal_exec_reset(struct thread *td);
+/* Post sig to the calling thread alone (SIGPIPE: Linux sends it to the writer). */
+void psignal_curthread(int sig);
 /*
  * Post SIGKILL to td alone and wake it: its process is ending (or
  * exec'ing) and td must leave.  Its process's p_threadlock held.

@@ -112,6 +112,21 @@
 	X(getegid)			\
 	X(gettid)			\
 	X(sysinfo)			\
+	X(socket)			\
+	X(socketpair)			\
+	X(bind)				\
+	X(listen)			\
+	X(accept)			\
+	X(connect)			\
+	X(getsockname)			\
+	X(getpeername)			\
+	X(sendto)			\
+	X(recvfrom)			\
+	X(setsockopt)			\
+	X(getsockopt)			\
+	X(shutdown)			\
+	X(sendmsg)			\
+	X(recvmsg)			\
 	X(brk)				\
 	X(munmap)			\
 	X(mremap)			\
@@ -126,6 +141,7 @@
 	X(munlockall)			\
 	X(mincore)			\
 	X(madvise)			\
+	X(accept4)			\
 	X(wait4)			\
 	X(prlimit64)			\
 	X(getrandom)			\
