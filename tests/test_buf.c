@@ -2,8 +2,8 @@
  * Host unit test for the buffer cache (mi/kern/buf.c) over memory disks
  * (tests/host/blockdev_host.c), TAP output.
  *
- * The cache runs with its real lock code (kern/fs_lock.c) over pthread
- * sleep/wakeup (tests/host/host_sleep.c).  Every check compares the
+ * The cache runs with the kernel's own sleep locks (kern/mutex.c,
+ * kern/sx.c) over pthread sleep queues (tests/host/host_sleep.c).  Every check compares the
  * cache's view with the bytes on the "disk" and with the device's request
  * counters, so a write that happens too early, too late or never shows.
  */

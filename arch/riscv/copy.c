@@ -5,6 +5,7 @@
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
+#include <kern/witness.h>
 #include <machine/param.h>
 
 /* copy.S: 0 or EFAULT (riscv_copyinstr also ENAMETOOLONG). */
@@ -33,6 +34,7 @@ copy_check_range(const void *uaddr, size_t len)
 static int
 check_word(const void *uaddr, size_t size)
 {
+	witness_check_sleep(WITNESS_USER_ACCESS, NULL);
 	if ((vaddr_t)uaddr & (size - 1))
 		return EFAULT;
 	return copy_check_range(uaddr, size);
@@ -43,6 +45,7 @@ copyin(const void *uaddr, void *kaddr, size_t len)
 {
 	int error = copy_check_range(uaddr, len);
 
+	witness_check_sleep(WITNESS_USER_ACCESS, NULL);
 	if (error != 0 || len == 0)
 		return error;
 	return riscv_copy_user(kaddr, uaddr, len);
@@ -53,6 +56,7 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 {
 	int error = copy_check_range(uaddr, len);
 
+	witness_check_sleep(WITNESS_USER_ACCESS, NULL);
 	if (error != 0 || len == 0)
 		return error;
 	return riscv_copy_user(uaddr, kaddr, len);
@@ -64,6 +68,7 @@ copyinstr(const void *uaddr, char *kaddr, size_t maxlen, size_t *done)
 	size_t copied = 0, len;
 	int error = EFAULT;
 
+	witness_check_sleep(WITNESS_USER_ACCESS, NULL);
 	if ((vaddr_t)uaddr < USER_MAX) {
 		/* Read no further than user space goes: a string running past it faults. */
 		len = MIN(maxlen, USER_MAX - (vaddr_t)uaddr);

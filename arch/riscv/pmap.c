@@ -115,7 +115,7 @@ page_flags_test(const struct vm_page *m, uint16_t f)
 static struct vm_page *
 upt_alloc(void)
 {
-	struct vm_page *ptp = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_NOWAIT);
+	struct vm_page *ptp = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT);
 
 	if (ptp == NULL)
 		return NULL;

@@ -60,7 +60,7 @@ page_kva(struct vm_page *m)
 static struct vm_page *
 page_new(uint8_t fill)
 {
-	struct vm_page *m = vm_page_alloc_pages(0, VM_ALLOC_NOWAIT);
+	struct vm_page *m = vm_page_alloc_pages(0, VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT);
 
 	if (m == NULL)
 		panic("selftest pmap: no free page");
@@ -1023,7 +1023,7 @@ hoard_all(struct hoard *list)
 	for (int order = 10; order >= 0; order--) {
 		struct vm_page *m;
 
-		while ((m = vm_page_alloc_pages(order, VM_ALLOC_NOWAIT)) != NULL) {
+		while ((m = vm_page_alloc_pages(order, VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT)) != NULL) {
 			struct hoard *h = (struct hoard *)page_kva(m);
 
 			h->next = list;

@@ -107,6 +107,25 @@ is_page_fault(uint64_t cause)
 	    cause == EXC_INST_PAGE_FAULT;
 }
 
+/*
+ * Resolve a copy helper's fault on user memory.  The helpers run with
+ * interrupts on and no spin lock held (witness checks them), so the
+ * fault runs with interrupts on as well: it may sleep, for a busy page,
+ * for memory, for a pager's I/O.
+ */
+static int
+copy_fault(struct thread *td, struct trapframe *tf)
+{
+	int error;
+
+	KASSERT(tf->tf_sstatus & SSTATUS_SPIE, ("copy_fault: user memory touched with "
+	    "interrupts off, at %lx", tf->tf_sepc));
+	intr_enable();
+	error = vm_fault(&td->td_vmspace->vm_map, tf->tf_stval, fault_access(tf->tf_scause), 0);
+	intr_disable();
+	return error;
+}
+
 static void
 kernel_exception(struct trapframe *tf)
 {
@@ -120,8 +139,7 @@ kernel_exception(struct trapframe *tf)
 	 */
 	if (is_page_fault(cause) && tf->tf_stval < USER_MAX && td != NULL &&
 	    td->td_onfault != 0 && td->td_vmspace != NULL &&
-	    (tf->tf_sstatus & SSTATUS_SUM) &&
-	    vm_fault(&td->td_vmspace->vm_map, tf->tf_stval, fault_access(cause), 0) == 0)
+	    (tf->tf_sstatus & SSTATUS_SUM) && copy_fault(td, tf) == 0)
 		return;
 	if (is_fault(cause) && td != NULL && td->td_onfault != 0) {
 		tf->tf_sepc = td->td_onfault;
@@ -139,6 +157,8 @@ interrupt(struct trapframe *tf)
 {
 	uint64_t irq = tf->tf_scause & ~SCAUSE_INTR;
 
+	/* The lock checker needs to know: nothing here may sleep. */
+	curcpu()->pc_intr_depth++;
 	switch (irq) {
 	case IRQ_S_TIMER:
 		timer_intr();
@@ -155,6 +175,7 @@ interrupt(struct trapframe *tf)
 	default:
 		panic("unexpected interrupt %lu", irq);
 	}
+	curcpu()->pc_intr_depth--;
 }
 
 /* A page fault in user mode: resolve it, or turn it into a signal. */

@@ -61,6 +61,7 @@
 #define __NR_sched_yield	124
 #define __NR_sched_get_priority_max	125
 #define __NR_sched_get_priority_min	126
+#define __NR_restart_syscall	128
 #define __NR_kill		129
 #define __NR_tkill		130
 #define __NR_tgkill		131

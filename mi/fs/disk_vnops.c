@@ -33,16 +33,16 @@
  * before the failed one; a write counts the windows written before the
  * failed one (its own may be partly on the disk, as after any failed write).
  *
- * Locking: dd_lock, a spin lock, guards the range list (R).  INTERIM
- * (sleep9): the range lock sleeps with sleep_on/wakeup on dd_ranges; it
- * becomes a condition variable.  When the file-operations table of
- * branch abi8 lands, these vnode operations become the disk's fileops.
+ * Locking: dd_lock, a sleep mutex, guards the range list (R); a write
+ * waiting for a range sleeps on dd_range_free, uninterruptibly (it waits
+ * for another write's disk I/O, which the disk watchdog bounds).
  */
 #include <kern/systm.h>
+#include <kern/condvar.h>
 #include <kern/copy.h>
 #include <kern/disk.h>
 #include <kern/malloc.h>
-#include <kern/sched.h>
+#include <kern/mutex.h>
 #include <vm/vm_page.h>
 #include <uapi/fs.h>
 #include <fs/vnode.h>
@@ -57,9 +57,9 @@ MALLOC_DEFINE(M_DISKDEV, "diskdev", "disk device files");
 /* v_data of a disk's vnode. */
 struct diskdev {
 	struct disk	*dd_disk;	/* (C) */
-	struct spinlock	dd_lock;
+	struct mtx	dd_lock;
 	struct list_node dd_ranges;	/* (R) sectors being written: struct disk_range */
-	uint32_t	dd_waiters;	/* (R) threads asleep for a range */
+	struct cv	dd_range_free;	/* a range was given back */
 };
 
 /* A byte range [start, end) of whole sectors that one write holds. */
@@ -104,27 +104,20 @@ range_lock(struct diskdev *dd, struct disk_range *r, uint64_t start, uint64_t en
 {
 	r->start = start;
 	r->end = end;
-	spin_lock(&dd->dd_lock);
-	while (range_busy(dd, start, end)) {
-		dd->dd_waiters++;
-		sleep_on(&dd->dd_ranges, &dd->dd_lock);
-		dd->dd_waiters--;
-	}
+	mtx_lock(&dd->dd_lock);
+	while (range_busy(dd, start, end))
+		cv_wait(&dd->dd_range_free, &dd->dd_lock);
 	list_append(&dd->dd_ranges, &r->link);
-	spin_unlock(&dd->dd_lock);
+	mtx_unlock(&dd->dd_lock);
 }
 
 static void
 range_unlock(struct diskdev *dd, struct disk_range *r)
 {
-	bool waiters;
-
-	spin_lock(&dd->dd_lock);
+	mtx_lock(&dd->dd_lock);
 	list_remove(&r->link);
-	waiters = dd->dd_waiters > 0;
-	spin_unlock(&dd->dd_lock);
-	if (waiters)
-		wakeup(&dd->dd_ranges);
+	mtx_unlock(&dd->dd_lock);
+	cv_broadcast(&dd->dd_range_free);
 }
 
 /*
@@ -147,7 +140,7 @@ window_alloc(struct disk *dp, struct disk_window *w, uint64_t off, size_t len)
 	for (w->npages = 0; w->npages < want; w->npages += 1U << order) {
 		while ((1U << order) > want - w->npages)
 			order--;
-		while ((m = vm_page_alloc_pages(order, VM_ALLOC_NORMAL)) == NULL && order > 0)
+		while ((m = vm_page_alloc_pages(order, VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT)) == NULL && order > 0)
 			order--;
 		if (m == NULL)
 			break;
@@ -381,7 +374,11 @@ disk_ioctl(struct vnode *vp, unsigned long cmd, void *uarg)
 static void
 disk_reclaim(struct vnode *vp)
 {
-	free(vp->v_data, M_DISKDEV);
+	struct diskdev *dd = vp->v_data;
+
+	cv_destroy(&dd->dd_range_free);
+	mtx_destroy(&dd->dd_lock);
+	free(dd, M_DISKDEV);
 	vnode_free(vp);
 }
 
@@ -406,8 +403,9 @@ disk_vnode_alloc(struct disk *dp, struct vnode **vpp)
 		return ENOMEM;
 	}
 	dd->dd_disk = dp;
-	spin_init(&dd->dd_lock, "diskdev");
+	mtx_init(&dd->dd_lock, "diskdev ranges");
 	list_init(&dd->dd_ranges);
+	cv_init(&dd->dd_range_free, "disk range");
 	vp->v_data = dd;
 	vp->v_fsid = FSID_DEVFS;
 	vp->v_rdev = dp->d_rdev;

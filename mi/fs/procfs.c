@@ -13,6 +13,8 @@
  *                        timeouts, resets, requests submitted and the
  *                        sum of the queue depths they found (this
  *                        kernel's own: what diskstats has no column for)
+ *   /proc/lockdep        the lock classes and the orders learnt between them
+ *   /proc/lockdep_stats  the lock checker's counts (witness.h)
  *   /proc/locks          every record lock and the requests waiting for
  *                        it, in Linux's format
  *   /proc/cpuinfo        each cpu, as Linux describes this architecture's
@@ -51,12 +53,14 @@
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/time.h>
+#include <kern/witness.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_wait.h>
 #include <vm/zone.h>
 #include <fs/procfs_internal.h>
 #include <fs/ramfs.h>
@@ -169,8 +173,12 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "cow_copy %lu\n", fs->cow_copies);
 	tb_printf(tb, "cow_move %lu\n", fs->cow_moves);
 	tb_printf(tb, "pageins %lu\n", fs->pageins);
-	tb_printf(tb, "busy_waits %lu\n", fs->busy_waits);
-	tb_printf(tb, "enomem_retries %lu\n", fs->enomem_retries);
+	tb_printf(tb, "fault_restarts %lu\n", fs->restarts);
+	tb_printf(tb, "fault_memory_waits %lu\n", fs->memory_waits);
+	tb_printf(tb, "fault_oom %lu\n", fs->oom);
+	tb_printf(tb, "page_busy_sleeps %lu\n", vm_page_stats.busy_sleeps);
+	tb_printf(tb, "vm_wait_sleeps %lu\n", vm_wait_stats.sleeps);
+	tb_printf(tb, "vm_wait_fails %lu\n", vm_wait_stats.fails);
 	tb_printf(tb, "segv_maperr %lu\n", fs->segv_maperr);
 	tb_printf(tb, "segv_accerr %lu\n", fs->segv_accerr);
 	tb_printf(tb, "shadow_objects %lu\n", os->shadows);
@@ -262,6 +270,44 @@ format_locks(struct textbuf *tb)
 	lockf_foreach(format_lock, tb);
 }
 
+/*
+ * The lock classes and the orders learnt, after Linux's /proc/lockdep:
+ * each class with its number, forward and backward dependency counts,
+ * kind and name, then " -> " and each class learnt to come after it.
+ * The graph only grows, and is read here without its lock.
+ */
+static void
+format_lockdep(struct textbuf *tb)
+{
+	const struct witness_graph *g = &witness_graph;
+	int n = __atomic_load_n(&g->nclasses, __ATOMIC_ACQUIRE);
+
+	tb_printf(tb, "all lock classes:\n");
+	for (int a = 1; a <= n; a++) {
+		const struct wg_class *c = &g->classes[a];
+
+		tb_printf(tb, "%4d FD: %4u BD: %4u %-5s: %s%s\n", a, c->forward, c->backward,
+		    (c->flags & WG_SLEEP) ? "sleep" : "spin", c->name,
+		    (c->flags & WG_DUPOK) ? " (may nest)" : "");
+		for (int b = 1; b <= n; b++)
+			if (wg_edge(g, a, b))
+				tb_printf(tb, " -> [%d] %s\n", b, g->classes[b].name);
+	}
+}
+
+/* The lock checker's counts, one " name: value" line each, as Linux's lockdep_stats. */
+static void
+format_lockdep_stats(struct textbuf *tb)
+{
+	tb_printf(tb, " lock-classes: %d [max: %d]\n", witness_graph.nclasses, WG_UNCHECKED - 1);
+	tb_printf(tb, " direct dependencies: %d\n", witness_graph.nedges);
+	tb_printf(tb, " dependency checks (slow path): %lu\n", witness_graph.slow_checks);
+	tb_printf(tb, " lock order reversals: %lu\n", witness_stats.reversals);
+	for (int r = 0; r < WITNESS_NRULES; r++)
+		tb_printf(tb, " sleep rule broken (%s): %lu\n", witness_rule_name(r),
+		    witness_stats.broken[r]);
+}
+
 static const char *
 entry_name(const struct vmspace *vm, const struct vm_map_entry *e)
 {
@@ -297,10 +343,10 @@ procfs_format_maps(struct vmspace *vm, char *buf, size_t size, size_t *lenp)
 	struct textbuf tb = { buf, size, 0, false };
 	struct vm_map *map = &vm->vm_map;
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
 		format_entry(&tb, vm, e);
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	if (tb.overflow)
 		return ERANGE;
 	*lenp = tb.len;
@@ -497,7 +543,7 @@ format_vmmap(struct vmspace *vm, struct textbuf *tb)
 
 	tb_printf(tb, "%-12s %-12s %4s %5s %-6s %-18s %4s %5s %5s\n", "start", "end", "prot",
 	    "res", "type", "object", "refs", "depth", "flags");
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next) {
 		struct vm_object *obj = e->object;
 
@@ -511,7 +557,7 @@ format_vmmap(struct vmspace *vm, struct textbuf *tb)
 		    (e->eflags & MAP_ENTRY_NEEDS_COPY) ? "N" : "",
 		    e->wired_count ? "W" : "", (e->eflags & MAP_ENTRY_STACK) ? "s" : "");
 	}
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	return tb->overflow ? ERANGE : 0;
 }
 
@@ -740,6 +786,8 @@ SYSTEM_FORMAT(format_zoneinfo)
 SYSTEM_FORMAT(format_diskstats)
 SYSTEM_FORMAT(format_disks)
 SYSTEM_FORMAT(format_locks)
+SYSTEM_FORMAT(format_lockdep)
+SYSTEM_FORMAT(format_lockdep_stats)
 
 struct vmspace *
 procfs_vmspace_hold(int pid)
@@ -983,6 +1031,8 @@ static const struct procfs_entry root_entries[] = {
 	{ "diskstats", VREG, PFS_DISKSTATS, format_diskstats_file, NULL },
 	{ "disks", VREG, PFS_DISKS, format_disks_file, NULL },
 	{ "locks", VREG, PFS_LOCKS, format_locks_file, NULL },
+	{ "lockdep", VREG, PFS_LOCKDEP, format_lockdep_file, NULL },
+	{ "lockdep_stats", VREG, PFS_LOCKDEP_STATS, format_lockdep_stats_file, NULL },
 	{ "cpuinfo", VREG, PFS_CPUINFO, format_cpuinfo, NULL },
 	{ "uptime", VREG, PFS_UPTIME, format_uptime, NULL },
 	{ "loadavg", VREG, PFS_LOADAVG, format_loadavg, NULL },

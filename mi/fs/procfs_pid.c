@@ -175,7 +175,7 @@ vm_totals_of(struct vmspace *vm, struct vm_totals *vt)
 	struct vm_map *map = &vm->vm_map;
 
 	memset(vt, 0, sizeof(*vt));
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next) {
 		uint64_t len = e->end - e->start;
 
@@ -189,7 +189,7 @@ vm_totals_of(struct vmspace *vm, struct vm_totals *vt)
 		if (e->wired_count > 0)
 			vt->locked += len;
 	}
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	vt->rss_pages = pmap_resident_count(vm->vm_pmap);
 }
 
@@ -348,11 +348,11 @@ read_process_memory(struct vmspace *vm, vaddr_t va, void *buf, size_t len)
 
 		if (va >= USER_MAX)
 			break;
-		vm_map_lock(map);
+		vm_map_lock_read(map);
 		pa = pmap_extract(map->pmap, va);
 		if (pa != 0)
 			memcpy((char *)buf + done, (const void *)PHYS_TO_DMAP(pa), n);
-		vm_map_unlock(map);
+		vm_map_unlock_read(map);
 		if (pa == 0) {
 			if (vm_fault(map, va, VM_PROT_READ, 0) != 0)
 				break;

@@ -18,11 +18,11 @@
  * a fault finds missing, and refuses pages past the end of the file).
  *
  * Locking.  Reads, writes and truncations of a file hold its I/O lock
- * (a sleeping lock, vn_iolock) for their whole length, so pages cannot
+ * (an sx lock: shared to read, exclusive to write or truncate) for their
+ * whole length, so pages cannot
  * be freed while data are copied to or from user memory, which may
  * fault.  A page is looked up or allocated under the object lock, which
- * is dropped before copying; no page is left busy across a copy (the
- * fault path waits for busy pages with the map locked).  v_size changes
+ * is dropped before copying; no page is left busy across a copy.  v_size changes
  * under both the I/O lock and v_lock, so the pager and stat may read it
  * with v_lock alone.  Lock order: directory v_lock, then entry v_lock.
  */
@@ -33,8 +33,8 @@
 #include <vm/pmap.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_wait.h>
 #include <vm/vnode_pager.h>
-#include <vm/zone.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
@@ -354,40 +354,39 @@ ramfs_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 /*
  * The page at pindex of obj, not busy; with alloc, a missing page is
  * allocated and zeroed, else NULL is returned for it (a hole).  NULL with
- * alloc means no memory.  The caller holds the file's I/O lock, which
- * keeps the page in the object after the object lock is dropped.
+ * alloc means no memory, and none coming back (vm_wait).  The caller
+ * holds the file's I/O lock, which keeps the page in the object after the
+ * object lock is dropped.
  */
 static struct vm_page *
 file_page(struct vm_object *obj, vm_pindex_t pindex, bool alloc)
 {
 	struct vm_page *m;
 
-	for (int tries = 0; tries < 2; tries++) {
+	for (;;) {
 		spin_lock(&obj->lock);
+		/* A fault may be filling it (zeros): sleep until it is done. */
 		while ((m = vm_page_lookup(obj, pindex)) != NULL &&
-		    __atomic_load_n(&m->busy, __ATOMIC_ACQUIRE)) {
-			/* A fault is filling it (zeros): wait with nothing held. */
-			spin_unlock(&obj->lock);
-			while (__atomic_load_n(&m->busy, __ATOMIC_ACQUIRE))
-				cpu_spinwait();
+		    vm_page_busy_sleep(m, &obj->lock, false))
 			spin_lock(&obj->lock);
-		}
 		if (m != NULL || !alloc) {
 			spin_unlock(&obj->lock);
 			return m;
 		}
 		if ((m = vm_page_alloc(obj, pindex, 0)) != NULL) {
+			vm_object_pip_add(obj);
 			spin_unlock(&obj->lock);
 			pmap_zero_page(m);
 			spin_lock(&obj->lock);
-			vm_page_unbusy(m);
+			vm_page_xunbusy(m);
+			vm_object_pip_wakeup(obj);
 			spin_unlock(&obj->lock);
 			return m;
 		}
 		spin_unlock(&obj->lock);
-		zone_reclaim_all();	/* give cached slabs back and try once more */
+		if (vm_wait(0, VM_ALLOC_NORMAL, VM_WAIT_FAILOK) != 0)
+			return NULL;
 	}
-	return NULL;
 }
 
 static inline void *
@@ -452,7 +451,7 @@ ramfs_read(struct vnode *vp, struct uio *uio)
 	uint64_t size;
 	int error = 0;
 
-	vn_iolock(vp);
+	vn_iolock_shared(vp);
 	size = vp->v_size;
 	while (uio->uio_resid > 0 && uio->uio_offset < size) {
 		uint64_t off = uio->uio_offset;

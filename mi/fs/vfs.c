@@ -20,6 +20,7 @@
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/malloc.h>
+#include <kern/mutex.h>
 #include <kern/sched.h>
 #include <kern/time.h>
 #include <machine/param.h>
@@ -33,7 +34,8 @@ MALLOC_DEFINE(M_VNAME, "vnode name", "directory names kept for getcwd");
 
 struct vnode *rootvnode;
 static zone_t vnode_zone;		/* (A) made at first use */
-static struct spinlock vfs_init_lock = SPINLOCK_INITIALIZER("vfs init");
+/* A sleep mutex: making the zone allocates with M_WAITOK. */
+static struct mtx vfs_init_lock = MTX_INITIALIZER("vfs init");
 static uint64_t next_ino = 2;		/* (A) the root gets 2, as on Linux */
 
 static void
@@ -43,13 +45,13 @@ vfs_init(void)
 
 	if (__atomic_load_n(&vnode_zone, __ATOMIC_ACQUIRE) != NULL)
 		return;
-	spin_lock(&vfs_init_lock);
+	mtx_lock(&vfs_init_lock);
 	if (vnode_zone == NULL) {
 		if ((z = zone_create("vnode", sizeof(struct vnode), 8, 0)) == NULL)
 			panic("vfs_init: no vnode zone");
 		__atomic_store_n(&vnode_zone, z, __ATOMIC_RELEASE);
 	}
-	spin_unlock(&vfs_init_lock);
+	mtx_unlock(&vfs_init_lock);
 }
 
 struct vnode *
@@ -71,6 +73,7 @@ vnode_alloc(enum vtype type, uint32_t mode, const struct vnode_ops *ops,
 		vp->v_namelen = namelen;
 	}
 	spin_init(&vp->v_lock, "vnode");
+	sx_init(&vp->v_iolock, "vnode io");
 	vp->v_type = type;
 	vp->v_refcnt = 1;
 	vp->v_mode = mode & S_IALLUGO;
@@ -91,6 +94,7 @@ vnode_free(struct vnode *vp)
 	KASSERT(vp->v_refcnt == 0 && vp->v_nlink == 0,
 	    ("vnode_free: vnode %lu has %u references, %u links", vp->v_ino, vp->v_refcnt,
 	    vp->v_nlink));
+	sx_destroy(&vp->v_iolock);
 	free(vp->v_name, M_VNAME);
 	zone_free(vnode_zone, vp);
 }
@@ -159,33 +163,28 @@ vnode_unlinked(struct vnode *vp)
 }
 
 /*
- * The I/O lock: a sleeping lock built from v_lock and sleep_on.  Held
- * only around ramfs data transfers, which never take it twice.
+ * The I/O lock: held only around ramfs data transfers, which never take
+ * it twice.
  */
 void
 vn_iolock(struct vnode *vp)
 {
-	spin_lock(&vp->v_lock);
-	while (vp->v_flags & VV_IOLOCKED) {
-		vp->v_flags |= VV_IOWANT;
-		sleep_on(&vp->v_flags, &vp->v_lock);
-	}
-	vp->v_flags |= VV_IOLOCKED;
-	spin_unlock(&vp->v_lock);
+	sx_xlock(&vp->v_iolock);
+}
+
+void
+vn_iolock_shared(struct vnode *vp)
+{
+	sx_slock(&vp->v_iolock);
 }
 
 void
 vn_iounlock(struct vnode *vp)
 {
-	bool want;
-
-	spin_lock(&vp->v_lock);
-	KASSERT(vp->v_flags & VV_IOLOCKED, ("vn_iounlock: vnode %lu not locked", vp->v_ino));
-	want = (vp->v_flags & VV_IOWANT) != 0;
-	vp->v_flags &= ~(VV_IOLOCKED | VV_IOWANT);
-	spin_unlock(&vp->v_lock);
-	if (want)
-		wakeup(&vp->v_flags);
+	if (sx_xlocked(&vp->v_iolock))
+		sx_xunlock(&vp->v_iolock);
+	else
+		sx_sunlock(&vp->v_iolock);
 }
 
 /*

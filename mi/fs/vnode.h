@@ -28,10 +28,10 @@
  *       fault.  Order: a directory's v_lock before its entries' v_locks;
  *       a vm_object's lock may be held while taking a v_lock, never the
  *       other way round.
- *   (I) the I/O lock (vn_iolock), a sleeping lock: held by ramfs across
- *       a read, write or truncate of a regular file, so the file's size
- *       and pages stay put while data is copied to or from user memory
- *       (which may fault).
+ *   (I) v_iolock, the I/O lock (an sx lock): held by ramfs across a
+ *       read (shared), write or truncate (exclusive) of a regular file,
+ *       so the file's size and pages stay put while data is copied to or
+ *       from user memory (which may fault).  Taken before v_lock.
  *   (A) atomic
  *   (C) constant after creation
  */
@@ -40,6 +40,7 @@
 
 #include <kern/types.h>
 #include <kern/spinlock.h>
+#include <kern/sx.h>
 #include <kern/uio.h>
 #include <uapi/limits.h>
 
@@ -105,6 +106,7 @@ struct vnode_ops {
 
 struct vnode {
 	struct spinlock	v_lock;
+	struct sx	v_iolock;
 	enum vtype	v_type;		/* (C) */
 	uint32_t	v_refcnt;	/* (A) up; down under (V) */
 	uint32_t	v_flags;	/* (V) VV_* */
@@ -126,8 +128,6 @@ struct vnode {
 
 /* v_flags */
 #define VV_DOOMED	0x0001		/* being reclaimed */
-#define VV_IOLOCKED	0x0002		/* the I/O lock is held */
-#define VV_IOWANT	0x0004		/* someone sleeps for the I/O lock */
 #define VV_UNLINKED	0x0008		/* removed from its directory */
 #define VV_NOSEEK	0x0010		/* (C) a stream: lseek and pread give ESPIPE */
 
@@ -153,8 +153,10 @@ void vrele(struct vnode *vp);
  */
 void vnode_unlinked(struct vnode *vp);
 
+/* The I/O lock: exclusive (to change the file), shared (to read it); may sleep. */
 void vn_iolock(struct vnode *vp);
-void vn_iounlock(struct vnode *vp);
+void vn_iolock_shared(struct vnode *vp);
+void vn_iounlock(struct vnode *vp);	/* either kind */
 
 /*
  * Path lookup from dir (NULL: the root; absolute paths always start at

@@ -6,6 +6,7 @@
 #include <kern/bio.h>
 #include <kern/disk.h>
 #include <kern/sched.h>
+#include <kern/sleepqueue.h>
 #include <machine/cpu.h>
 
 #define BIO_SPIN_CHECKS_PER_SEC	100	/* disk_check while spinning: once a clock tick */
@@ -45,15 +46,14 @@ bio_finish(struct bio *bp, int error)
 		return;
 	}
 	/*
-	 * bio_wait looks at BIO_DONE under sched_lock, which wakeup takes:
-	 * either it sees the flag or it is asleep before we look for it.
-	 * Once the flag is set the waiter may return and its stack reuse
-	 * bp's memory; wakeup only compares the address, so a stray wakeup
-	 * of a later sleeper on the same address is the worst that can
-	 * happen, and sleepers always look again.
+	 * Set under bp's sleep queue chain lock, under which bio_wait looks:
+	 * either it sees the flag or it is asleep before we wake.  It cannot
+	 * return (and its stack reuse bp's memory) before we let go.
 	 */
+	sleepq_lock(bp);
 	__atomic_store_n(&bp->bio_flags, BIO_DONE, __ATOMIC_RELEASE);
-	wakeup(bp);
+	(void)sleepq_broadcast(bp, SLEEPQ_EXCLUSIVE);
+	sleepq_release(bp);
 }
 
 void
@@ -125,11 +125,13 @@ bio_wait(struct bio *bp)
 		bio_spin_wait(bp);
 		return bp->bio_error;
 	}
-	/* INTERIM (sleep9): a condition variable, or sleepq_wait on bp. */
-	spin_lock(&sched_lock);
-	while (!bio_is_done(bp))
-		sleep_on(bp, &sched_lock);
-	spin_unlock(&sched_lock);
+	/* Uninterruptible: the pages are the disk's until the request completes. */
+	sleepq_lock(bp);
+	while (!bio_is_done(bp)) {
+		(void)sleepq_wait(bp, SLEEPQ_EXCLUSIVE, 0, 0);
+		sleepq_lock(bp);
+	}
+	sleepq_release(bp);
 	return bp->bio_error;
 }
 

@@ -26,11 +26,12 @@
  * from bio_submit until completion: the submitter must not touch or free
  * them, and must keep the memory of the struct bio itself alive.
  *
- * Sleeping.  INTERIM: until the sleep queues and condition variables of
- * branch sleep9 land, bio_wait is a sleep_on/wakeup loop on the bio's
- * address under sched_lock; it is the only place the block layer sleeps
- * for I/O.  Before the scheduler runs (boot, in-kernel self-tests) it
- * spins with interrupts enabled instead.
+ * Sleeping.  bio_wait sleeps on the bio's address (its sleep queue,
+ * uninterruptibly: a signal cannot take the pages back from the device);
+ * the completion sets BIO_DONE and wakes it under that queue's chain
+ * lock.  It is the only place the block layer sleeps for I/O.  Before
+ * the scheduler runs (boot, in-kernel self-tests) it spins with
+ * interrupts enabled instead.
  *
  * Locking: a bio's fields are the submitter's until bio_submit (C for the
  * disk after it), except bio_error and bio_flags (A), written once by the

@@ -9,6 +9,7 @@
 #include <kern/buf.h>
 #include <kern/blockdev.h>
 #include <kern/malloc.h>
+#include <kern/mutex.h>
 #include <kern/systm.h>
 
 MALLOC_DEFINE(M_BUF, "buf", "buffer cache");
@@ -16,7 +17,7 @@ MALLOC_DEFINE(M_BUF, "buf", "buffer cache");
 #define BC_HASH_SIZE	256		/* buckets; a power of two */
 
 static struct {
-	struct fs_lock	lock;
+	struct mtx	lock;
 	struct list_node hash[BC_HASH_SIZE];	/* (B) */
 	struct list_node lru;		/* (B) oldest first */
 	struct list_node dirty;		/* (B) B_DELWRI buffers */
@@ -50,7 +51,7 @@ void
 bcache_init(uint32_t nbuf)
 {
 	if (!bc.ready) {
-		fs_lock_init(&bc.lock, "bcache");
+		mtx_init(&bc.lock, "bcache");
 		for (size_t i = 0; i < BC_HASH_SIZE; i++)
 			list_init(&bc.hash[i]);
 		list_init(&bc.lru);
@@ -64,17 +65,17 @@ void
 bcache_set_limit(uint32_t nbuf)
 {
 	KASSERT(bc.ready, ("bcache_set_limit: no bcache_init"));
-	fs_lock(&bc.lock);
+	mtx_lock(&bc.lock);
 	bc.max = MAX(nbuf, 1u);
-	fs_unlock(&bc.lock);
+	mtx_unlock(&bc.lock);
 }
 
 void
 bcache_get_stats(struct bcache_stats *st)
 {
-	fs_lock(&bc.lock);
+	mtx_lock(&bc.lock);
 	*st = bc.st;
-	fs_unlock(&bc.lock);
+	mtx_unlock(&bc.lock);
 }
 
 /* The cached buffer of (dev, blkno), or NULL.  => bc.lock held */
@@ -142,9 +143,9 @@ recycle(struct blockdev *dev, uint64_t blkno, uint32_t size, bool *dropped)
 		/* Write it out (it keeps its identity) and let the caller retry. */
 		bp->b_refcnt++;
 		list_remove(&bp->b_lru);
-		fs_unlock(&bc.lock);
+		mtx_unlock(&bc.lock);
 		*dropped = true;
-		fs_lock(&bp->b_lock);
+		sx_xlock(&bp->b_lock);
 		(void)buf_write(bp);
 		brelse(bp);
 		return NULL;
@@ -153,7 +154,7 @@ recycle(struct blockdev *dev, uint64_t blkno, uint32_t size, bool *dropped)
 	list_remove(&bp->b_hash);
 	if (bp->b_size != size) {
 		bc.st.bs_buffers--;
-		fs_unlock(&bc.lock);
+		mtx_unlock(&bc.lock);
 		*dropped = true;
 		buf_free(bp);
 		return NULL;
@@ -173,18 +174,18 @@ getblk(struct blockdev *dev, uint64_t blkno, uint32_t size)
 	KASSERT(bc.ready, ("getblk: no bcache_init"));
 	KASSERT(powerof2(size) && size >= 512, ("getblk: size %u", size));
 	for (;;) {
-		fs_lock(&bc.lock);
+		mtx_lock(&bc.lock);
 		bp = bc_lookup(dev, blkno);
 		if (bp != NULL) {
 			KASSERT(bp->b_size == size, ("getblk: %s block %lu is %u bytes, not %u",
 			    dev->bd_name, blkno, bp->b_size, size));
 			if (bp->b_refcnt++ == 0)
 				list_remove(&bp->b_lru);
-			fs_unlock(&bc.lock);
+			mtx_unlock(&bc.lock);
 			stat_add(&bc.st.bs_hits);
 			if (fresh != NULL)
 				buf_free(fresh);
-			fs_lock(&bp->b_lock);
+			sx_xlock(&bp->b_lock);
 			return bp;
 		}
 		if (fresh == NULL && bc.st.bs_buffers >= bc.max) {
@@ -202,13 +203,13 @@ getblk(struct blockdev *dev, uint64_t blkno, uint32_t size)
 			bc.st.bs_buffers++;
 			break;
 		}
-		fs_unlock(&bc.lock);
+		mtx_unlock(&bc.lock);
 		if ((fresh = buf_alloc(size)) == NULL)
 			return NULL;
 	}
-	fs_unlock(&bc.lock);
+	mtx_unlock(&bc.lock);
 	stat_add(&bc.st.bs_misses);
-	fs_lock(&bp->b_lock);
+	sx_xlock(&bp->b_lock);
 	return bp;
 }
 
@@ -242,9 +243,9 @@ brelse(struct buf *bp)
 {
 	bool drop = false;
 
-	KASSERT(fs_lock_owned(&bp->b_lock), ("brelse: buffer not held"));
-	fs_unlock(&bp->b_lock);
-	fs_lock(&bc.lock);
+	KASSERT(sx_xlocked(&bp->b_lock), ("brelse: buffer not held"));
+	sx_xunlock(&bp->b_lock);
+	mtx_lock(&bc.lock);
 	KASSERT(bp->b_refcnt > 0, ("brelse: no reference"));
 	if (--bp->b_refcnt == 0) {
 		if (bp->b_gone) {
@@ -258,7 +259,7 @@ brelse(struct buf *bp)
 		if (drop)
 			bc.st.bs_buffers--;
 	}
-	fs_unlock(&bc.lock);
+	mtx_unlock(&bc.lock);
 	if (drop)
 		buf_free(bp);
 }
@@ -266,14 +267,14 @@ brelse(struct buf *bp)
 void
 bdwrite(struct buf *bp)
 {
-	KASSERT(fs_lock_owned(&bp->b_lock), ("bdwrite: buffer not held"));
+	KASSERT(sx_xlocked(&bp->b_lock), ("bdwrite: buffer not held"));
 	bp->b_flags |= B_VALID;
 	if (!(bp->b_flags & B_DELWRI)) {
-		fs_lock(&bc.lock);
+		mtx_lock(&bc.lock);
 		bp->b_flags |= B_DELWRI;
 		if (!bp->b_gone)
 			dirty_list_set(bp, true);
-		fs_unlock(&bc.lock);
+		mtx_unlock(&bc.lock);
 	}
 	brelse(bp);
 }
@@ -283,7 +284,7 @@ bwrite(struct buf *bp)
 {
 	int error;
 
-	KASSERT(fs_lock_owned(&bp->b_lock), ("bwrite: buffer not held"));
+	KASSERT(sx_xlocked(&bp->b_lock), ("bwrite: buffer not held"));
 	bp->b_flags |= B_VALID;
 	error = buf_write(bp);
 	brelse(bp);
@@ -298,7 +299,7 @@ bflush(struct blockdev *dev)
 	uint32_t gen;
 	int error = 0;
 
-	fs_lock(&bc.lock);
+	mtx_lock(&bc.lock);
 	gen = ++bc.flushgen;
 	for (;;) {
 		bp = NULL;
@@ -315,14 +316,14 @@ bflush(struct blockdev *dev)
 		bp->b_flushgen = gen;
 		if (bp->b_refcnt++ == 0)
 			list_remove(&bp->b_lru);
-		fs_unlock(&bc.lock);
-		fs_lock(&bp->b_lock);
+		mtx_unlock(&bc.lock);
+		sx_xlock(&bp->b_lock);
 		if ((bp->b_flags & B_DELWRI) && buf_write(bp) != 0)
 			error = EIO;
 		brelse(bp);
-		fs_lock(&bc.lock);
+		mtx_lock(&bc.lock);
 	}
-	fs_unlock(&bc.lock);
+	mtx_unlock(&bc.lock);
 	return error;
 }
 
@@ -331,10 +332,10 @@ binval(struct blockdev *dev, uint64_t blkno)
 {
 	struct buf *bp;
 
-	fs_lock(&bc.lock);
+	mtx_lock(&bc.lock);
 	bp = bc_lookup(dev, blkno);
 	if (bp == NULL) {
-		fs_unlock(&bc.lock);
+		mtx_unlock(&bc.lock);
 		return;
 	}
 	if (bp->b_refcnt > 0) {
@@ -343,11 +344,11 @@ binval(struct blockdev *dev, uint64_t blkno)
 		if (bp->b_flags & B_DELWRI)
 			dirty_list_set(bp, false);
 		bp->b_gone = true;
-		fs_unlock(&bc.lock);
+		mtx_unlock(&bc.lock);
 		return;
 	}
 	buf_unlink(bp);
-	fs_unlock(&bc.lock);
+	mtx_unlock(&bc.lock);
 	buf_free(bp);
 }
 
@@ -359,7 +360,7 @@ bcache_purge(struct blockdev *dev)
 	uint32_t discarded = 0;
 
 	list_init(&doomed);
-	fs_lock(&bc.lock);
+	mtx_lock(&bc.lock);
 	for (size_t i = 0; i < BC_HASH_SIZE; i++) {
 		list_foreach_safe(it, tmp, &bc.hash[i]) {
 			struct buf *bp = list_entry(it, struct buf, b_hash);
@@ -374,7 +375,7 @@ bcache_purge(struct blockdev *dev)
 			list_append(&doomed, &bp->b_hash);
 		}
 	}
-	fs_unlock(&bc.lock);
+	mtx_unlock(&bc.lock);
 	while (!list_empty(&doomed)) {
 		it = list_first(&doomed);
 		list_remove(it);
@@ -389,7 +390,7 @@ bcache_count(struct blockdev *dev, uint32_t *held)
 	struct list_node *it;
 	uint32_t n = 0, h = 0;
 
-	fs_lock(&bc.lock);
+	mtx_lock(&bc.lock);
 	for (size_t i = 0; i < BC_HASH_SIZE; i++) {
 		list_foreach(it, &bc.hash[i]) {
 			struct buf *bp = list_entry(it, struct buf, b_hash);
@@ -400,7 +401,7 @@ bcache_count(struct blockdev *dev, uint32_t *held)
 			}
 		}
 	}
-	fs_unlock(&bc.lock);
+	mtx_unlock(&bc.lock);
 	if (held != NULL)
 		*held = h;
 	return n;
@@ -446,9 +447,9 @@ buf_write(struct buf *bp)
 	bool gone;
 	int error;
 
-	fs_lock(&bc.lock);
+	mtx_lock(&bc.lock);
 	gone = bp->b_gone;
-	fs_unlock(&bc.lock);
+	mtx_unlock(&bc.lock);
 	if (gone) {
 		/* The block was freed and may belong to someone else now. */
 		bp->b_flags &= ~(B_DELWRI | B_ERROR);
@@ -456,7 +457,7 @@ buf_write(struct buf *bp)
 	}
 	stat_add(&bc.st.bs_writes);
 	error = blockdev_write(bp->b_dev, off, bp->b_data, bp->b_size);
-	fs_lock(&bc.lock);
+	mtx_lock(&bc.lock);
 	if (error == 0) {
 		bp->b_flags &= ~B_ERROR;
 		if ((bp->b_flags & B_DELWRI) && !bp->b_gone)
@@ -470,7 +471,7 @@ buf_write(struct buf *bp)
 		bp->b_flags |= B_DELWRI;
 		error = EIO;
 	}
-	fs_unlock(&bc.lock);
+	mtx_unlock(&bc.lock);
 	return error;
 }
 
@@ -486,13 +487,14 @@ buf_alloc(uint32_t size)
 		return NULL;
 	}
 	bp->b_size = size;
-	fs_lock_init(&bp->b_lock, "buf");
+	sx_init(&bp->b_lock, "buf");
 	return bp;
 }
 
 static void
 buf_free(struct buf *bp)
 {
+	sx_destroy(&bp->b_lock);
 	free(bp->b_data, M_BUF);
 	free(bp, M_BUF);
 }

@@ -26,11 +26,12 @@
  * nothing behind, so the next bread tries the disk again.
  *
  * Locking:
- *   (B) bc_lock, the cache's lock (an fs_lock; nothing sleeps on I/O
+ *   (B) bc_lock, the cache's lock (a sleep mutex; nothing sleeps on I/O
  *       under it): the hash, the LRU and dirty lists, b_refcnt, and a
  *       buffer's identity (b_dev, b_blkno, b_size), which changes only
  *       while b_refcnt == 0.
- *   (b) b_lock, the buffer's own lock, held from getblk/bread to the
+ *   (b) b_lock, the buffer's own lock (an sx lock, held exclusive, and
+ *       across the buffer's disk I/O), held from getblk/bread to the
  *       release: b_data and b_flags.  A holder always has a reference,
  *       so while b_refcnt == 0 nobody holds b_lock and (B) suffices to
  *       read b_flags.  B_DELWRI is changed under both locks.
@@ -43,7 +44,7 @@
 
 #include <kern/types.h>
 #include <kern/list.h>
-#include <kern/fs_lock.h>
+#include <kern/sx.h>
 
 struct blockdev;
 
@@ -58,7 +59,7 @@ struct buf {
 	uint32_t	b_flushgen;	/* (B) the last bflush that took it */
 	bool		b_gone;		/* (B) forgotten (binval) while held */
 	uint32_t	b_flags;	/* (b) B_* */
-	struct fs_lock	b_lock;
+	struct sx	b_lock;
 	void		*b_data;	/* (b) b_size bytes */
 };
 

@@ -5,7 +5,6 @@
 #include <kern/systm.h>
 #include <kern/bytering.h>
 #include <kern/malloc.h>
-#include <kern/sched.h>
 #include <kern/uio.h>
 #include <uapi/uio.h>
 
@@ -13,7 +12,6 @@ MALLOC_DEFINE(M_BYTERING, "byte ring", "pipe and socket buffers");
 
 #define BR_RLOCK	0x1
 #define BR_WLOCK	0x2
-#define BR_LOCKWANT	0x4
 
 int
 bytering_init(struct bytering *r, size_t size, const char *name)
@@ -23,7 +21,10 @@ bytering_init(struct bytering *r, size_t size, const char *name)
 	if ((r->br_buf = malloc(size, M_BYTERING, M_WAITOK)) == NULL)
 		return ENOMEM;
 	r->br_size = size;
-	spin_init(&r->br_lock, name);
+	mtx_init(&r->br_mtx, name);
+	cv_init(&r->br_data, "byte ring data");
+	cv_init(&r->br_room, "byte ring room");
+	cv_init(&r->br_iolock, "byte ring io");
 	selinfo_init(&r->br_sel, name);
 	return 0;
 }
@@ -31,6 +32,10 @@ bytering_init(struct bytering *r, size_t size, const char *name)
 void
 bytering_destroy(struct bytering *r)
 {
+	cv_destroy(&r->br_data);
+	cv_destroy(&r->br_room);
+	cv_destroy(&r->br_iolock);
+	mtx_destroy(&r->br_mtx);
 	seldrain(&r->br_sel);
 	free(r->br_buf, M_BYTERING);
 	r->br_buf = NULL;
@@ -47,9 +52,9 @@ bytering_used(struct bytering *r)
 {
 	size_t n;
 
-	spin_lock(&r->br_lock);
+	mtx_lock(&r->br_mtx);
 	n = used_locked(r);
-	spin_unlock(&r->br_lock);
+	mtx_unlock(&r->br_mtx);
 	return n;
 }
 
@@ -62,21 +67,21 @@ bytering_room(struct bytering *r)
 void
 bytering_ends(struct bytering *r, uint32_t *readers, uint32_t *writers)
 {
-	spin_lock(&r->br_lock);
+	mtx_lock(&r->br_mtx);
 	*readers = r->br_readers;
 	*writers = r->br_writers;
-	spin_unlock(&r->br_lock);
+	mtx_unlock(&r->br_mtx);
 }
 
 void
 bytering_add(struct bytering *r, bool writer)
 {
-	spin_lock(&r->br_lock);
+	mtx_lock(&r->br_mtx);
 	if (writer)
 		r->br_writers++;
 	else
 		r->br_readers++;
-	spin_unlock(&r->br_lock);
+	mtx_unlock(&r->br_mtx);
 }
 
 uint32_t
@@ -84,7 +89,7 @@ bytering_drop(struct bytering *r, bool writer)
 {
 	uint32_t left;
 
-	spin_lock(&r->br_lock);
+	mtx_lock(&r->br_mtx);
 	KASSERT(writer ? r->br_writers > 0 : r->br_readers > 0,
 	    ("bytering_drop: no %s left", writer ? "writer" : "reader"));
 	if (writer)
@@ -92,46 +97,41 @@ bytering_drop(struct bytering *r, bool writer)
 	else
 		r->br_readers--;
 	left = r->br_readers + r->br_writers;
-	spin_unlock(&r->br_lock);
+	mtx_unlock(&r->br_mtx);
 	/* Readers waiting for data see the end; writers waiting for room see EPIPE. */
-	wakeup(writer ? (void *)&r->br_head : (void *)&r->br_tail);
+	cv_broadcast(writer ? &r->br_data : &r->br_room);
 	selwakeup(&r->br_sel);
 	return left;
 }
 
-/* Take the read or write I/O lock.  EAGAIN (nonblock) or EINTR. */
+/* Take the read or write I/O lock.  EAGAIN (nonblock) or ERESTARTSYS (a signal). */
 static int
 iolock(struct bytering *r, uint32_t which, bool nonblock)
 {
 	int error = 0;
 
-	spin_lock(&r->br_lock);
+	mtx_lock(&r->br_mtx);
 	while (r->br_iolocks & which) {
 		if (nonblock) {
 			error = EAGAIN;
 			break;
 		}
-		r->br_iolocks |= BR_LOCKWANT;
-		if ((error = sleep_on_intr(&r->br_iolocks, &r->br_lock)) != 0)
+		if ((error = cv_wait_sig(&r->br_iolock, &r->br_mtx)) != 0)
 			break;
 	}
 	if (!error)
 		r->br_iolocks |= which;
-	spin_unlock(&r->br_lock);
+	mtx_unlock(&r->br_mtx);
 	return error;
 }
 
 static void
 iounlock(struct bytering *r, uint32_t which)
 {
-	bool want;
-
-	spin_lock(&r->br_lock);
-	want = (r->br_iolocks & BR_LOCKWANT) != 0;
-	r->br_iolocks &= ~(which | BR_LOCKWANT);
-	spin_unlock(&r->br_lock);
-	if (want)
-		wakeup(&r->br_iolocks);
+	mtx_lock(&r->br_mtx);
+	r->br_iolocks &= ~which;
+	mtx_unlock(&r->br_mtx);
+	cv_broadcast(&r->br_iolock);
 }
 
 /* Wait (read lock held) for data or the end.  0 with data, 1 at the end, or -errno. */
@@ -140,17 +140,17 @@ wait_for_data(struct bytering *r, bool nonblock)
 {
 	int error = 0, ret;
 
-	spin_lock(&r->br_lock);
+	mtx_lock(&r->br_mtx);
 	while (used_locked(r) == 0 && r->br_writers > 0) {
 		if (nonblock) {
 			error = EAGAIN;
 			break;
 		}
-		if ((error = sleep_on_intr(&r->br_head, &r->br_lock)) != 0)
+		if ((error = cv_wait_sig(&r->br_data, &r->br_mtx)) != 0)
 			break;
 	}
 	ret = error ? -error : used_locked(r) == 0 ? 1 : 0;
-	spin_unlock(&r->br_lock);
+	mtx_unlock(&r->br_mtx);
 	return ret;
 }
 
@@ -177,10 +177,10 @@ drain_into(void *arg, struct uio *uio)
 		size_t off, n;
 		int wait;
 
-		spin_lock(&r->br_lock);
+		mtx_lock(&r->br_mtx);
 		from = r->br_tail + d->peeked;
 		avail = used_locked(r) - d->peeked;
-		spin_unlock(&r->br_lock);
+		mtx_unlock(&r->br_mtx);
 		if (avail == 0) {
 			if (!(d->flags & BR_WAITALL) || (d->flags & BR_PEEK))
 				break;
@@ -195,10 +195,10 @@ drain_into(void *arg, struct uio *uio)
 		if (d->flags & BR_PEEK) {
 			d->peeked += n;
 		} else {
-			spin_lock(&r->br_lock);
+			mtx_lock(&r->br_mtx);
 			r->br_tail += n;
-			spin_unlock(&r->br_lock);
-			wakeup(&r->br_tail);
+			mtx_unlock(&r->br_mtx);
+			cv_broadcast(&r->br_room);
 			selwakeup(&r->br_sel);
 		}
 		done += n;
@@ -228,7 +228,7 @@ bytering_read(struct bytering *r, const struct iovec *iov, int iovcnt, bool user
 
 /*
  * Wait (write lock held) until need bytes are free, or any if need is 0.
- * The free byte count, or -EPIPE, -EAGAIN, -EINTR.
+ * The free byte count, or -EPIPE, -EAGAIN, -ERESTARTSYS.
  */
 static int64_t
 wait_for_room(struct bytering *r, size_t need, bool nonblock)
@@ -238,7 +238,7 @@ wait_for_room(struct bytering *r, size_t need, bool nonblock)
 
 	if (need == 0)
 		need = 1;
-	spin_lock(&r->br_lock);
+	mtx_lock(&r->br_mtx);
 	for (;;) {
 		if (r->br_readers == 0) {
 			error = EPIPE;
@@ -250,11 +250,11 @@ wait_for_room(struct bytering *r, size_t need, bool nonblock)
 			error = EAGAIN;
 			break;
 		}
-		if ((error = sleep_on_intr(&r->br_tail, &r->br_lock)) != 0)
+		if ((error = cv_wait_sig(&r->br_room, &r->br_mtx)) != 0)
 			break;
 	}
 	ret = error ? -error : (int64_t)(r->br_size - used_locked(r));
-	spin_unlock(&r->br_lock);
+	mtx_unlock(&r->br_mtx);
 	return ret;
 }
 
@@ -280,17 +280,17 @@ fill_from(void *arg, struct uio *uio)
 
 		if (room < 0)
 			return done > 0 ? (ssize_t)done : room;
-		spin_lock(&r->br_lock);
+		mtx_lock(&r->br_mtx);
 		head = r->br_head;
-		spin_unlock(&r->br_lock);
+		mtx_unlock(&r->br_mtx);
 		off = head & (r->br_size - 1);
 		n = MIN(MIN((size_t)room, r->br_size - off), uio->uio_resid);
 		if (uiomove(r->br_buf + off, n, uio) != 0)
 			return done > 0 ? (ssize_t)done : -EFAULT;
-		spin_lock(&r->br_lock);
+		mtx_lock(&r->br_mtx);
 		r->br_head += n;
-		spin_unlock(&r->br_lock);
-		wakeup(&r->br_head);
+		mtx_unlock(&r->br_mtx);
+		cv_broadcast(&r->br_data);
 		selwakeup(&r->br_sel);
 		done += n;
 	}

@@ -6,24 +6,28 @@
  * The ring holds br_size bytes (a power of two).  br_head counts the
  * bytes ever written and br_tail those ever read, so head - tail bytes
  * are waiting, at [tail, head) modulo the size, and the rest is free.
- * Readers sleep on &br_head for data, writers on &br_tail for room.  A
+ * Readers wait on br_data for data, writers on br_room for room.  A
  * read returns what is there (at least one byte), or 0 once no writer is
  * left and the ring is empty; a write with no reader left fails with
  * EPIPE.  br_readers and br_writers count who may still read and write
  * (open ends, or 1 and 0 after a shutdown).
  *
- * Data are copied between the ring and user memory, which may fault, so
- * never under the spin lock.  Instead one reader and one writer at a time
- * hold the ring's read or write "I/O lock" (a sleeping lock made from the
- * spin lock and sleep_on): the reader alone moves the tail and reads the
- * filled part, the writer alone moves the head and fills the free part,
- * and each publishes its move under the spin lock.  Holding the write
+ * Data are copied between the ring and user memory, which may fault (and
+ * a fault may sleep for a long time), so never under the ring's mutex.
+ * Instead one reader and one writer at a time hold the ring's read or
+ * write "I/O lock" (a flag under the mutex, waited for on br_iolock,
+ * after FreeBSD's pipelock): the reader alone moves the tail and reads
+ * the filled part, the writer alone moves the head and fills the free
+ * part, and each publishes its move under the mutex.  Holding the write
  * lock for a whole write also makes every write atomic with respect to
- * other writers.  Every change of the ring or of its ends wakes pollers
+ * other writers.  Every wait is interruptible: a signal ends it with
+ * ERESTARTSYS.  Every change of the ring or of its ends wakes pollers
  * (br_sel).
  *
+ * The calls sleep (the mutex): never call one with a spin lock held.
+ *
  * Locking:
- *   (b) br_lock, a spin lock
+ *   (b) br_mtx, a sleep mutex
  *   (r) the read I/O lock; (w) the write I/O lock
  *   (C) constant
  */
@@ -31,21 +35,25 @@
 #define _KERN_BYTERING_H_
 
 #include <kern/types.h>
-#include <kern/spinlock.h>
+#include <kern/condvar.h>
+#include <kern/mutex.h>
 #include <kern/poll.h>
 
 struct iovec;
 
 struct bytering {
-	struct spinlock	br_lock;
+	struct mtx	br_mtx;
+	struct cv	br_data;	/* data came, or the last writer left */
+	struct cv	br_room;	/* room came, or the last reader left */
+	struct cv	br_iolock;	/* an I/O lock was given back */
 	char		*br_buf;	/* (C) br_size bytes */
 	size_t		br_size;	/* (C) a power of two */
 	uint64_t	br_head;	/* (b) written; (w) to move */
 	uint64_t	br_tail;	/* (b) read; (r) to move */
 	uint32_t	br_readers;	/* (b) who may still read */
 	uint32_t	br_writers;	/* (b) who may still write */
-	uint32_t	br_iolocks;	/* (b) BR_* */
-	struct selinfo	br_sel;		/* pollers of either side */
+	uint32_t	br_iolocks;	/* (b) BR_RLOCK, BR_WLOCK */
+	struct selinfo	br_sel;		/* pollers of either side (its own lock) */
 };
 
 /* Reads: */
@@ -59,13 +67,13 @@ void bytering_destroy(struct bytering *r);	/* nobody uses it any more */
 
 /*
  * Read into iovcnt buffers (user addresses if user): bytes moved, 0 at
- * the end of the stream, or -EAGAIN, -EINTR, -EFAULT when none were.
+ * the end of the stream, or -EAGAIN, -ERESTARTSYS, -EFAULT when none were.
  */
 ssize_t bytering_read(struct bytering *r, const struct iovec *iov, int iovcnt, bool user,
     int flags);
 /*
  * Write from iovcnt buffers: bytes moved, or -EPIPE (no reader left),
- * -EAGAIN, -EINTR, -EFAULT when none were.  A write of at most atomic
+ * -EAGAIN, -ERESTARTSYS, -EFAULT when none were.  A write of at most atomic
  * bytes waits for room for all of it, so it is never split.
  */
 ssize_t bytering_write(struct bytering *r, const struct iovec *iov, int iovcnt, bool user,

@@ -4,9 +4,13 @@
  *   stack    recurse until the kernel stack runs into its guard page
  *   kassert  fail an assertion
  *   null     dereference a null pointer
+ *   lockorder take two spin locks in one order, then in the other
+ *   sleeprule allocate with M_WAITOK holding a spin lock
  */
 #include <kern/systm.h>
 #include <kern/crashtest.h>
+#include <kern/malloc.h>
+#include <kern/spinlock.h>
 
 static volatile int depth_reached;
 
@@ -23,6 +27,28 @@ recurse(int depth)
 	return recurse(depth + 1) + frame[0];
 }
 
+static struct spinlock crash_first = SPINLOCK_INITIALIZER("crashtest first");
+static struct spinlock crash_second = SPINLOCK_INITIALIZER("crashtest second");
+
+/* The lock checker must stop the second order: it could deadlock against the first. */
+static void
+lock_order_reversal(void)
+{
+	spin_lock(&crash_first);
+	spin_lock(&crash_second);
+	spin_unlock(&crash_second);
+	spin_unlock(&crash_first);
+	spin_lock(&crash_second);
+	spin_lock(&crash_first);
+}
+
+static void
+sleep_rule(void)
+{
+	spin_lock(&crash_first);
+	(void)malloc(16, M_TEMP, M_WAITOK);
+}
+
 void
 crashtest(const char *name)
 {
@@ -33,5 +59,9 @@ crashtest(const char *name)
 		KASSERT(depth_reached < 0, ("crashtest: assertion %s", name));
 	else if (strcmp(name, "null") == 0)
 		depth_reached = *(volatile int *)NULL;
+	else if (strcmp(name, "lockorder") == 0)
+		lock_order_reversal();
+	else if (strcmp(name, "sleeprule") == 0)
+		sleep_rule();
 	printf("crashtest: unknown test %s\n", name);
 }

@@ -3,9 +3,8 @@
  * watchdog that resets a device whose requests stop completing.
  *
  * The watchdog is one kernel thread for all disks.  While any request is
- * in flight it wakes every clock tick (there is no timer wheel yet: it
- * sleeps on clock_tick_chan, as nanosleep does); when none is, it sleeps
- * until bio_submit wakes it.  The hand-off is Dekker's: the watchdog
+ * in flight it wakes every clock tick (a timed sleep); when none is, it
+ * sleeps until bio_submit wakes it.  The hand-off is Dekker's: the watchdog
  * says it is idle and then looks at the in-flight count, a submitter
  * raises the count and then looks at the idle flag, both with
  * sequentially consistent accesses, so one of them always sees the
@@ -210,20 +209,26 @@ disk_check(void)
 	__atomic_store_n(&checking, 0, __ATOMIC_RELEASE);
 }
 
-/* Sleep until the next clock tick, or while nothing is in flight until something is. */
+/*
+ * Sleep until the next clock tick, or while nothing is in flight until
+ * something is.  The idle flag is set under the channel's chain lock,
+ * which disk_watch_busy's wakeup takes.
+ */
 static void
 watchdog_sleep(void)
 {
-	spin_lock(&sched_lock);
 	if (__atomic_load_n(&inflight_total, __ATOMIC_SEQ_CST) != 0) {
-		sleep_on(&clock_tick_chan, &sched_lock);
-	} else {
-		__atomic_store_n(&watchdog_idle, true, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&inflight_total, __ATOMIC_SEQ_CST) == 0)
-			sleep_on(&watchdog_idle, &sched_lock);
-		__atomic_store_n(&watchdog_idle, false, __ATOMIC_SEQ_CST);
+		/* Deadlines are looked at every tick: one just past now ends at the next. */
+		(void)sleep_on_timed(&watchdog_idle, NULL, 0, cpu_time() + 1);
+		return;
 	}
-	spin_unlock(&sched_lock);
+	sleepq_lock(&watchdog_idle);
+	__atomic_store_n(&watchdog_idle, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&inflight_total, __ATOMIC_SEQ_CST) == 0)
+		(void)sleepq_wait(&watchdog_idle, SLEEPQ_EXCLUSIVE, 0, 0);
+	else
+		sleepq_release(&watchdog_idle);
+	__atomic_store_n(&watchdog_idle, false, __ATOMIC_SEQ_CST);
 }
 
 static void

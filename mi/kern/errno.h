@@ -10,18 +10,14 @@
 #include <uapi/errno.h>
 
 /*
- * A system call that was interrupted by a signal and may be restarted
- * returns -ERESTARTSYS instead of -EINTR.  syscall_dispatch() then calls
- * signal_syscall_restart(), which either arranges for the system call to run
- * again (the handler has SA_RESTART, or no handler will run) or turns the
- * result into -EINTR.  Same number as Linux.
+ * Kernel-internal codes, never seen by user space (Linux's numbers).  An
+ * interruptible sleep that a signal ends returns ERESTARTSYS; the system
+ * call returns it (as -ERESTARTSYS) or one of the other codes, and signal
+ * delivery decides whether the call runs again or fails with EINTR (see
+ * signal_syscall_restart in kern_sig.c).
  */
-#define ERESTARTSYS	512
-/*
- * The same, but the call runs again only if no handler runs; with a
- * handler it fails with EINTR whatever SA_RESTART says (ppoll, pselect6,
- * rt_sigsuspend).
- */
-#define ERESTARTNOHAND	514
+#define ERESTARTSYS		512	/* restart if the handler has SA_RESTART or none runs */
+#define ERESTARTNOHAND		514	/* restart only if no handler runs */
+#define ERESTART_RESTARTBLOCK	516	/* like ERESTARTNOHAND, through restart_syscall */
 
 #endif

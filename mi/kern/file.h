@@ -21,9 +21,10 @@
  *
  * Locking:
  *   (f) f_lock, a spin lock
- *   (o) the offset lock (file_offset_lock), a sleeping lock held across a
- *       read, write or getdents that uses and advances f_offset, so two
- *       threads sharing the file do not read the same bytes
+ *   (o) f_offset_lock, the offset lock (a sleep mutex, as Linux's
+ *       f_pos_lock), held across a read, write or getdents that uses and
+ *       advances f_offset, so two threads sharing the file do not read
+ *       the same bytes
  *   (A) atomic
  *   (C) constant after creation
  *   The table's fd_lock guards its slots; a file is dropped only after
@@ -33,6 +34,7 @@
 #define _KERN_FILE_H_
 
 #include <kern/types.h>
+#include <kern/mutex.h>
 #include <kern/spinlock.h>
 #include <uapi/fcntl.h>
 #include <uapi/uio.h>
@@ -78,8 +80,8 @@ struct fileops {
 
 struct file {
 	struct spinlock	f_lock;
+	struct mtx	f_offset_lock;
 	uint32_t	f_refcnt;	/* (A) */
-	uint32_t	f_olock;	/* (f) FOL_* bits: the offset lock */
 	const struct fileops *f_ops;	/* (C) */
 	void		*f_data;	/* (C) the kind's own: the vnode, the pipe */
 	struct vnode	*f_vnode;	/* (C) referenced, if the file is a vnode's; else NULL */
@@ -90,9 +92,6 @@ struct file {
 	char		*f_path;	/* (C) the absolute path a non-directory was opened
 					 * by (/proc/PID/fd shows it), or NULL */
 };
-
-#define FOL_LOCKED	0x1
-#define FOL_WANT	0x2
 
 /* Flags F_SETFL may change. */
 #define FILE_SETFL_MASK	(O_APPEND | O_NONBLOCK)

@@ -14,6 +14,7 @@
 #include <kern/resourcevar.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
+#include <kern/sleepqueue.h>
 #include <kern/thread.h>
 #include <kern/time.h>
 #include <machine/cpu.h>
@@ -57,7 +58,7 @@ hardclock(bool usermode)
 		charge_tick(td, usermode);
 	sched_clock();
 	if (cpu_id() == 0) {
-		clock_wake_sleepers();
+		sleepq_tick();
 		itimer_tick();
 		loadavg_tick();
 	}

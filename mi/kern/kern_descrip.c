@@ -18,6 +18,7 @@
 #include <kern/file.h>
 #include <kern/lockf.h>
 #include <kern/malloc.h>
+#include <kern/mutex.h>
 #include <kern/poll.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
@@ -34,7 +35,8 @@ MALLOC_DEFINE(M_FILEPATH, "file path", "the paths files were opened by");
 #define FILE_STATUS_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK)
 
 static zone_t file_zone;		/* (A) made at first use */
-static struct spinlock file_init_lock = SPINLOCK_INITIALIZER("file init");
+/* A sleep mutex: making the zone allocates with M_WAITOK. */
+static struct mtx file_init_lock = MTX_INITIALIZER("file init");
 
 void
 file_init(void)
@@ -43,13 +45,13 @@ file_init(void)
 
 	if (__atomic_load_n(&file_zone, __ATOMIC_ACQUIRE) != NULL)
 		return;
-	spin_lock(&file_init_lock);
+	mtx_lock(&file_init_lock);
 	if (file_zone == NULL) {
 		if ((z = zone_create("file", sizeof(struct file), 8, 0)) == NULL)
 			panic("file_init: no zone");
 		__atomic_store_n(&file_zone, z, __ATOMIC_RELEASE);
 	}
-	spin_unlock(&file_init_lock);
+	mtx_unlock(&file_init_lock);
 }
 
 struct file *
@@ -61,6 +63,7 @@ file_alloc(const struct fileops *ops, void *data, int flags)
 	if ((fp = zone_alloc(file_zone, M_WAITOK | M_ZERO)) == NULL)
 		return NULL;
 	spin_init(&fp->f_lock, "file");
+	mtx_init(&fp->f_offset_lock, "file offset");
 	fp->f_refcnt = 1;
 	fp->f_ops = ops;
 	fp->f_data = data;
@@ -100,6 +103,7 @@ file_drop(struct file *fp)
 	if (fp->f_ops->fo_close != NULL)
 		fp->f_ops->fo_close(fp);
 	free(fp->f_path, M_FILEPATH);
+	mtx_destroy(&fp->f_offset_lock);
 	zone_free(file_zone, fp);
 }
 
@@ -164,26 +168,13 @@ file_path(struct file *fp, char *buf, size_t size, size_t *len)
 void
 file_offset_lock(struct file *fp)
 {
-	spin_lock(&fp->f_lock);
-	while (fp->f_olock & FOL_LOCKED) {
-		fp->f_olock |= FOL_WANT;
-		sleep_on(&fp->f_olock, &fp->f_lock);
-	}
-	fp->f_olock |= FOL_LOCKED;
-	spin_unlock(&fp->f_lock);
+	mtx_lock(&fp->f_offset_lock);
 }
 
 void
 file_offset_unlock(struct file *fp)
 {
-	bool want;
-
-	spin_lock(&fp->f_lock);
-	want = (fp->f_olock & FOL_WANT) != 0;
-	fp->f_olock = 0;
-	spin_unlock(&fp->f_lock);
-	if (want)
-		wakeup(&fp->f_olock);
+	mtx_unlock(&fp->f_offset_lock);
 }
 
 bool

@@ -33,6 +33,7 @@
 #include <kern/file.h>
 #include <fs/vnode.h>
 #include <uapi/auxvec.h>
+#include <uapi/wait.h>
 
 MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");
 

@@ -35,6 +35,7 @@
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
+#include <kern/sleepqueue.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <kern/tty.h>
@@ -160,11 +161,18 @@ stopped_wait(struct thread *td)
 {
 	struct proc *p = td->td_proc;
 
-	/* proc_continue and SIGKILL change what is tested, then wake: no lost wakeup. */
-	spin_lock(&sched_lock);
-	while ((proc_flags(p) & P_STOPPED) && !kill_pending(td))
-		sleep_on(&p->p_stopsig, &sched_lock);
-	spin_unlock(&sched_lock);
+	/*
+	 * proc_continue and SIGKILL change what is tested, then wake, which
+	 * takes the chain lock it is tested under: no lost wakeup.
+	 */
+	for (;;) {
+		sleepq_lock(&p->p_stopsig);
+		if (!(proc_flags(p) & P_STOPPED) || kill_pending(td)) {
+			sleepq_release(&p->p_stopsig);
+			return;
+		}
+		(void)sleepq_wait(&p->p_stopsig, SLEEPQ_EXCLUSIVE, 0, 0);
+	}
 }
 
 void
@@ -187,7 +195,7 @@ proc_stop(struct thread *td, int sig, uint32_t contgen)
 		struct thread *other = list_entry(n, struct thread, td_plist);
 
 		if (other != td)
-			sched_signal_thread(other);
+			sleepq_interrupt(other);
 	}
 	spin_unlock(&p->p_threadlock);
 	spin_unlock(&proc_lock);

@@ -347,7 +347,7 @@ alloc_spares(struct lockf_freelist *fl, bool unlock)
 	return 0;
 }
 
-/* Sleep until ls changes; EINTR on a signal.  lockf_lock held. */
+/* Sleep until ls changes; ERESTARTSYS on a signal.  lockf_lock held. */
 static int
 wait_for_change(struct lockf_state *ls, const struct lockf_owner *o,
     const struct lockf_range *r)

@@ -31,7 +31,7 @@ sigcode_object_get(void)
 		sig_md_fill_sigcode((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)));
 		/* Wired for good: never paged out, and MADV_DONTNEED leaves it alone. */
 		vm_page_wire_kernel(m);
-		vm_page_unbusy(m);
+		vm_page_xunbusy(m);
 	}
 	spin_unlock(&obj->lock);
 	if (m == NULL) {

@@ -24,8 +24,9 @@
  * block is discarded at once, as POSIX requires; otherwise its bit is set
  * and the first thread that does not block it (all of them, for SIGKILL)
  * is woken from an interruptible sleep so the system call it is in
- * returns EINTR.  A signal whose action ends the process ends all its
- * threads, whichever takes it (proc_exit_group).  The
+ * returns a restart code (ERESTARTSYS and its kind, see "Restarting"
+ * below).  A signal whose action ends the process ends all its threads,
+ * whichever takes it (proc_exit_group).  The
  * poster sets the bit and then reads the mask; a thread that changes its
  * mask and then sleeps writes the mask and then reads the pending set
  * (under sched_lock): with sequentially consistent accesses on both
@@ -39,6 +40,12 @@
  * sa_mask and the signal itself blocked.  Several handlers can be set up
  * at one return; they nest, the last one set up running first.
  *
+ * Restarting (signal(7), "Interruption of system calls"): when a handler
+ * is set up, an interrupted call fails with EINTR, unless it returned
+ * ERESTARTSYS and the handler has SA_RESTART: then it runs again after
+ * the handler.  When no handler runs, every interrupted call runs again,
+ * and one that returned ERESTART_RESTARTBLOCK continues through
+ * restart_syscall (a relative sleep goes on to its original deadline).
  * Job control (kern_jobctl.c): the default action of SIGSTOP, SIGTSTP,
  * SIGTTIN and SIGTTOU stops the process at delivery; posting SIGCONT
  * continues it at once, whatever SIGCONT's disposition or mask, and
@@ -64,6 +71,8 @@
 #include <kern/time.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
+#include <uapi/unistd.h>
+#include <uapi/wait.h>
 
 /* Signals whose default action is to do nothing (SIGCONT continues when posted). */
 #define SIG_DFL_IGNORE	(sigmask(SIGCHLD) | sigmask(SIGCONT) | sigmask(SIGURG) | \
@@ -88,12 +97,10 @@ static struct spinlock sig_info_lock = SPINLOCK_INITIALIZER("siginfo");
 /*
  * rt_sigsuspend and rt_sigtimedwait sleep on sig_wait_chan.  A poster
  * wakes it when sig_waiters says anyone is there (sigtimedwait waits for
- * blocked signals, which do not wake the thread otherwise), and the clock
- * wakes it every tick while sig_timed_waiters says a deadline is pending.
+ * blocked signals, which do not wake the thread otherwise).
  */
 static const char sig_wait_chan;
 static uint32_t sig_waiters;		/* (A) */
-static uint32_t sig_timed_waiters;	/* (A) */
 
 static inline bool
 sig_valid(int sig)
@@ -288,7 +295,7 @@ sig_wake_threads(struct proc *p, int sig)
 			continue;
 		all_block = false;
 		if (!woke || sig == SIGKILL)
-			sched_signal_thread(td);
+			sleepq_interrupt(td);
 		woke = true;
 	}
 	spin_unlock(&p->p_threadlock);
@@ -346,7 +353,7 @@ psignal_thread(struct thread *td, const struct ksiginfo *ksi)
 		return;
 	sig_post_to(&td->td_sigpending, td->td_siginfo, ksi);
 	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig)))
-		sched_signal_thread(td);
+		sleepq_interrupt(td);
 	if (__atomic_load_n(&sig_waiters, __ATOMIC_SEQ_CST) != 0)
 		wakeup(&sig_wait_chan);
 }
@@ -401,6 +408,71 @@ signal_ignored_or_blocked(struct thread *td, int sig)
  * Delivery.
  */
 
+/* Make td's interrupted system call run again when it returns to user mode. */
+static void
+syscall_run_again(struct thread *td)
+{
+	cpu_set_syscall_retval(td, (long)td->td_sysarg0);
+	cpu_syscall_restart(td);
+}
+
+/*
+ * A handler with sa_flags is about to run: if a system call was
+ * interrupted, make it fail with EINTR or, for ERESTARTSYS and
+ * SA_RESTART, run again once the handler returns.  Before the frame is
+ * built, which saves what the call will return.
+ */
+static void
+syscall_restart_for_handler(struct thread *td, uint64_t sa_flags)
+{
+	int code = td->td_sysrestart;
+
+	if (code == 0)
+		return;
+	td->td_sysrestart = 0;
+	if (code == ERESTARTSYS && (sa_flags & SA_RESTART)) {
+		syscall_run_again(td);
+	} else {
+		cpu_set_syscall_retval(td, -EINTR);
+		td->td_restart.rb_fn = NULL;
+	}
+}
+
+void
+signal_syscall_restart(struct thread *td)
+{
+	int code = td->td_sysrestart;
+
+	KASSERT(code == ERESTARTSYS || code == ERESTARTNOHAND || code == ERESTART_RESTARTBLOCK,
+	    ("signal_syscall_restart: code %d", code));
+	td->td_sysrestart = 0;
+	if (code == ERESTART_RESTARTBLOCK)
+		cpu_set_syscall_number(td, __NR_restart_syscall);
+	syscall_run_again(td);
+}
+
+long
+syscall_restart_block(struct thread *td, long (*fn)(struct thread *, const struct restart_block *),
+    uint64_t deadline, uint64_t arg0, uint64_t arg1)
+{
+	td->td_restart = (struct restart_block){ fn, deadline, { arg0, arg1 } };
+	return -ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * restart_syscall(): continue the call the restart block describes (a
+ * call that no handler interrupted); EINTR if there is none.
+ */
+SYSCALL(restart_syscall)
+{
+	struct restart_block rb = td->td_restart;
+
+	td->td_restart.rb_fn = NULL;
+	if (rb.rb_fn == NULL)
+		return -EINTR;
+	return rb.rb_fn(td, &rb);
+}
+
 /*
  * Run sig's handler: build its frame (saving mask for sigreturn), block
  * what the handler asks for.  A frame that cannot be written kills the
@@ -421,6 +493,7 @@ sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
 	spin_unlock(&sig_info_lock);
 	if (act.sa_handler == SIG_DFL || act.sa_handler == SIG_IGN)
 		return;			/* changed since the caller looked: nothing to run */
+	syscall_restart_for_handler(td, act.sa_flags);
 	block = act.sa_mask;
 	if (!(act.sa_flags & SA_NODEFER))
 		block |= sigmask(sig);
@@ -539,21 +612,6 @@ trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
 		sigexit(td, sig);
 	}
 	sig_handle(td, &ksi, mask);
-}
-
-long
-signal_syscall_restart(struct thread *td, uint64_t orig_arg0, int code)
-{
-	struct proc *p = td->td_proc;
-	int sig = sig_first(sig_acting(p, sig_deliverable(td)));
-
-	/* The signal about to be delivered decides (Linux does the same). */
-	if (sig != 0 && sig_handler(p, sig) != SIG_DFL &&
-	    (code == ERESTARTNOHAND ||
-	    !(__atomic_load_n(&p->p_sigacts[sig].sa_flags, __ATOMIC_RELAXED) & SA_RESTART)))
-		return -EINTR;
-	cpu_syscall_restart(td);
-	return (long)orig_arg0;
 }
 
 long
@@ -789,25 +847,10 @@ SYSCALL(rt_sigsuspend)
 	if (copyin((const void *)a[0], &mask, sizeof(mask)))
 		return -EFAULT;
 	signal_setmask(td, mask);
-	spin_lock(&sched_lock);
 	while (!signal_pending(td))
-		(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
-	spin_unlock(&sched_lock);
+		(void)sleep_on_intr(&sig_wait_chan, NULL);
 	/* A handler's first argument; or, if none ran (a stop), wait again. */
 	return signal_return_from_tempmask(td, old, -ERESTARTNOHAND);
-}
-
-/* A relative timeout in timebase ticks; 0 or EFAULT/EINVAL. */
-static int
-timeout_ticks(uint64_t uaddr, uint64_t *ticks)
-{
-	struct timespec ts;
-	int error;
-
-	if ((error = timespec_copyin(uaddr, &ts)) != 0)
-		return error;
-	*ticks = span_to_ticks((uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec, NSEC_PER_SEC);
-	return 0;
 }
 
 /*
@@ -818,7 +861,7 @@ timeout_ticks(uint64_t uaddr, uint64_t *ticks)
 SYSCALL(rt_sigtimedwait)
 {
 	struct ksiginfo ksi;
-	uint64_t set, ticks = 0, deadline = 0;
+	uint64_t set, deadline = 0;
 	bool timed = a[2] != 0;
 	long rv;
 	int sig, error;
@@ -829,13 +872,10 @@ SYSCALL(rt_sigtimedwait)
 		return -EFAULT;
 	set &= ~SIG_CANTMASK;
 	if (timed) {
-		if ((error = timeout_ticks(a[2], &ticks)) != 0)
+		if ((error = timeout_copyin(a[2], &deadline)) != 0)
 			return -error;
-		deadline = cpu_time() + ticks;
 	}
 	__atomic_add_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
-	if (timed)
-		__atomic_add_fetch(&sig_timed_waiters, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
 		if ((sig = sig_first(sig_pending_set(td) & set)) != 0) {
 			sig_dequeue(td, sig, &ksi);
@@ -852,23 +892,15 @@ SYSCALL(rt_sigtimedwait)
 			rv = -EAGAIN;
 			break;
 		}
-		spin_lock(&sched_lock);
+		/* The poster marks the signal pending, then wakes: look under the chain lock. */
+		sleepq_lock(&sig_wait_chan);
 		if ((sig_pending_set(td) & set) == 0)
-			(void)sleep_on_intr(&sig_wait_chan, &sched_lock);
-		spin_unlock(&sched_lock);
+			(void)sleepq_wait(&sig_wait_chan, SLEEPQ_EXCLUSIVE, SLEEPQ_INTR, deadline);
+		else
+			sleepq_release(&sig_wait_chan);
 	}
-	if (timed)
-		__atomic_sub_fetch(&sig_timed_waiters, 1, __ATOMIC_SEQ_CST);
 	__atomic_sub_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
 	return rv;
-}
-
-/* The clock's tick (itimer_tick): rt_sigtimedwait sleepers look at their deadlines. */
-void
-signal_timed_wait_tick(void)
-{
-	if (__atomic_load_n(&sig_timed_waiters, __ATOMIC_RELAXED) != 0)
-		wakeup(&sig_wait_chan);
 }
 
 /*

@@ -34,6 +34,7 @@
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
+#include <kern/sleepqueue.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <machine/machdep.h>
@@ -67,11 +68,15 @@ thread_freed(struct thread *td)
 void
 proc_wait_threads_freed(struct proc *p)
 {
-	/* The count drops before the wakeup takes sched_lock: no wakeup is lost. */
-	spin_lock(&sched_lock);
-	while (__atomic_load_n(&p->p_unfreed_threads, __ATOMIC_ACQUIRE) != 0)
-		sleep_on(&p->p_unfreed_threads, &sched_lock);
-	spin_unlock(&sched_lock);
+	/* The count drops before the wakeup takes the chain lock: no wakeup is lost. */
+	for (;;) {
+		sleepq_lock(&p->p_unfreed_threads);
+		if (__atomic_load_n(&p->p_unfreed_threads, __ATOMIC_ACQUIRE) == 0) {
+			sleepq_release(&p->p_unfreed_threads);
+			return;
+		}
+		(void)sleepq_wait(&p->p_unfreed_threads, SLEEPQ_EXCLUSIVE, 0, 0);
+	}
 }
 
 struct thread *

@@ -1,8 +1,7 @@
 /*
  * Time: the clocks (clock_gettime and friends, the CPU-time clocks
- * included), sleeping until a deadline (nanosleep, clock_nanosleep),
- * times(2), the clock tick that wakes sleepers to look at their
- * deadlines, and the interval timers.
+ * included), sleeping until a deadline (nanosleep, clock_nanosleep,
+ * restartable as Linux's are), times(2), and the interval timers.
  *
  * The real interval timer (setitimer ITIMER_REAL) keeps its deadline in
  * struct proc; the clock interrupt calls itimer_tick(), which posts
@@ -88,6 +87,47 @@ timespec_to_ns(const struct timespec *ts)
 	if ((uint64_t)ts->tv_sec > NS_FOREVER / NSEC_PER_SEC - 1)
 		return NS_FOREVER;
 	return (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
+}
+
+int
+timeout_copyin(uint64_t uaddr, uint64_t *deadline)
+{
+	struct timespec ts;
+	int error;
+
+	if ((error = timespec_copyin(uaddr, &ts)) != 0)
+		return error;
+	*deadline = sleepq_deadline_ns(timespec_to_ns(&ts));
+	return 0;
+}
+
+uint64_t
+deadline_at_ns(uint64_t ns)
+{
+	uint64_t now = uptime_ns();
+
+	return sleepq_deadline_ns(ns > now ? ns - now : 0);
+}
+
+uint64_t
+deadline_at_clock_ns(bool realtime, uint64_t ns)
+{
+	/* A time of day is a deadline so far after the boot (as the clock stands now). */
+	if (realtime)
+		ns = ns > boottime_ns() ? ns - boottime_ns() : 0;
+	return deadline_at_ns(ns);
+}
+
+int
+abstime_copyin(uint64_t uaddr, bool realtime, uint64_t *deadline)
+{
+	struct timespec ts;
+	int error;
+
+	if ((error = timespec_copyin(uaddr, &ts)) != 0)
+		return error;
+	*deadline = deadline_at_clock_ns(realtime, timespec_to_ns(&ts));
+	return 0;
 }
 
 uint64_t
@@ -248,33 +288,52 @@ SYSCALL(gettimeofday)
 	return 0;
 }
 
-/* Sleepers with a deadline sleep on this; every clock tick wakes them to look. */
-const char clock_tick_chan;
-
-/* Sleep until the clock passes deadline_ns; EINTR if a signal comes first. */
+/*
+ * Sleep until cpu_time() reaches deadline: 0, or ERESTARTSYS if a signal
+ * came first.  Nobody wakes the thread's own timer channel: only the
+ * deadline or a signal ends the sleep.
+ */
 static int
-sleep_until(uint64_t deadline_ns)
+sleep_until(uint64_t deadline)
 {
-	while (uptime_ns() < deadline_ns) {
-		int error;
+	struct thread *td = curthread();
+	int error = 0;
 
-		/* No timer wheel yet: wake at every clock tick and look again. */
-		spin_lock(&sched_lock);
-		error = sleep_on_intr(&clock_tick_chan, &sched_lock);
-		spin_unlock(&sched_lock);
-		if (error)
-			return error;
+	while (error == 0 && cpu_time() < deadline)
+		error = sleep_on_timed(&td->td_deadline, NULL, SLEEPQ_INTR, deadline);
+	return error == ETIMEDOUT ? 0 : error;
+}
+
+static long nanosleep_restart(struct thread *td, const struct restart_block *rb);
+
+/*
+ * A relative sleep to deadline.  Interrupted, it writes the time left to
+ * urem (unless 0) and continues through restart_syscall if no handler
+ * runs; a handler makes it fail with EINTR (it is never restarted).
+ */
+static long
+relative_sleep(struct thread *td, uint64_t deadline, uint64_t urem)
+{
+	uint64_t left;
+
+	if (sleep_until(deadline) == 0 || (left = sleepq_remaining_ns(deadline)) == 0)
+		return 0;
+	if (urem != 0) {
+		struct timespec ts = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
+
+		if (copyout(&ts, (void *)urem, sizeof(ts)))
+			return -EFAULT;
 	}
-	return 0;
+	return syscall_restart_block(td, nanosleep_restart, deadline, urem, 0);
 }
 
-/* Every clock tick wakes the sleepers, so they can check their deadlines. */
-void
-clock_wake_sleepers(void)
+static long
+nanosleep_restart(struct thread *td, const struct restart_block *rb)
 {
-	wakeup(&clock_tick_chan);
+	return relative_sleep(td, rb->rb_deadline, rb->rb_arg[0]);
 }
 
+/* nanosleep(request, remain) */
 SYSCALL(nanosleep)
 {
 	struct timespec ts;
@@ -282,10 +341,14 @@ SYSCALL(nanosleep)
 
 	if (error)
 		return -error;
-	return -sleep_until(uptime_ns() + timespec_to_ns(&ts));
+	return relative_sleep(td, sleepq_deadline_ns(timespec_to_ns(&ts)), a[1]);
 }
 
-/* clock_nanosleep(clock, flags, request, remain) */
+/*
+ * clock_nanosleep(clock, flags, request, remain).  With TIMER_ABSTIME an
+ * interrupted sleep leaves remain alone and, when no handler runs, simply
+ * runs again: its deadline does not move.
+ */
 SYSCALL(clock_nanosleep)
 {
 	struct timespec ts;
@@ -297,12 +360,10 @@ SYSCALL(clock_nanosleep)
 	if ((error = timespec_copyin(a[2], &ts)) != 0)
 		return -error;
 	ns = timespec_to_ns(&ts);
-	if (!(a[1] & TIMER_ABSTIME))
-		return -sleep_until(uptime_ns() + ns);
-	/* A time of day is a deadline so far after the boot (as it stands now). */
-	if (clock_is_realtime(a[0]))
-		ns = ns > boottime_ns() ? ns - boottime_ns() : 0;
-	return -sleep_until(ns);
+	if (a[1] & TIMER_ABSTIME)
+		return sleep_until(deadline_at_clock_ns(clock_is_realtime(a[0]), ns)) ?
+		    -ERESTARTNOHAND : 0;
+	return relative_sleep(td, sleepq_deadline_ns(ns), a[3]);
 }
 
 static int64_t
@@ -490,7 +551,6 @@ itimer_tick(void)
 
 	if (now >= __atomic_load_n(&itimer_earliest, __ATOMIC_RELAXED))
 		itimer_expire(now);
-	signal_timed_wait_tick();
 }
 
 /*

@@ -1,6 +1,7 @@
 /*
- * The machine-independent start of the kernel: report the machine, run
- * the self-tests if asked, then (until user space exists) power off.
+ * The machine-independent start of the kernel: report the machine, then
+ * start the self-tests (if the command line asks for them) or init, and
+ * become cpu 0's idle thread.
  */
 #include <kern/systm.h>
 #include <kern/cmdline.h>
@@ -8,7 +9,6 @@
 #include <kern/crashtest.h>
 #include <kern/disk.h>
 #include <kern/main.h>
-#include <kern/malloc.h>
 #include <kern/pcpu.h>
 #include <kern/platform.h>
 #include <kern/proc.h>
@@ -16,12 +16,12 @@
 #include <fs/vnode.h>
 #include <kern/reboot.h>
 #include <kern/selftest.h>
+#include <kern/witness.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
-#include <vm/zone.h>
 
 #define SYSTEM_NAME	"Sable"
 
@@ -85,9 +85,9 @@ void
 mi_startup(void)
 {
 	uint64_t boot_instructions = cpu_instret() - boot_instret_start;
-	char selection[128];
-	int failed;
+	static char selection[128];
 
+	witness_init();
 	vm_object_init();
 	sched_init();
 	disk_init();
@@ -96,15 +96,10 @@ mi_startup(void)
 	print_banner(boot_instructions);
 	if (cmdline_get("crash", selection, sizeof(selection)))
 		crashtest(selection);
-	if (cmdline_get("selftest", selection, sizeof(selection))) {
-		failed = selftest_run(selection);
-		if (cmdline_has("stats")) {
-			zone_print_stats();
-			malloc_print_stats();
-		}
-		machine_poweroff(failed ? POWEROFF_TESTS_FAILED : POWEROFF_SUCCESS);
-	}
-	start_init();
+	if (cmdline_get("selftest", selection, sizeof(selection)))
+		selftest_start(selection, cmdline_has("stats"));
+	else
+		start_init();
 	sched_start_secondaries();
 	sched_loop();
 }

@@ -15,6 +15,8 @@
 
 struct thread;
 
+#define SPIN_HELD_MAX	16	/* spin locks one cpu may hold at once */
+
 /* What a clock tick found the cpu doing (pc_cp_time, /proc/stat). */
 #define CP_USER		0
 #define CP_SYS		1
@@ -41,6 +43,10 @@ struct pcpu {
 	uint64_t	pc_switches;	/* (S) threads switched to (/proc/stat ctxt) */
 	uint64_t	pc_clock_last;	/* (L) cpu_time() at the last clock tick */
 	uint64_t	pc_cp_time[CPUSTATES];	/* (L) clock ticks by what they found */
+	uint32_t	pc_intr_depth;	/* (L) interrupt handlers running (nested) */
+	uint64_t	pc_spin_nheld;	/* (L) spin locks held (a word: an index on fast paths) */
+	uint32_t	pc_spin_unchained; /* (L) entries of pc_spin_class marked unchained */
+	uint16_t	pc_spin_class[SPIN_HELD_MAX];	/* (L) their lock-order classes, oldest first */
 } __attribute__((aligned(CACHE_LINE_SIZE)));
 
 extern struct pcpu pcpu_array[MAXCPU];

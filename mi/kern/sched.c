@@ -22,10 +22,10 @@
 
 struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");
 static struct list_node run_queue = LIST_HEAD_INIT(run_queue);		/* (S) */
-static struct list_node sleep_queue = LIST_HEAD_INIT(sleep_queue);	/* (S) */
 static zone_t thread_zone;
 static int next_tid = 1;		/* (A) */
 static uint32_t nthreads;		/* (A) threads allocated and not freed */
+static uint32_t nblocked;		/* (S) user threads in an uninterruptible sleep */
 
 void
 sched_init(void)
@@ -74,26 +74,62 @@ thread_free(struct thread *td)
 }
 
 struct thread *
-thread_create(const char *name, void (*fn)(void *), void *arg)
+thread_start(const char *name, void (*fn)(void *), void *arg, int cpu, int flags)
 {
 	struct thread *td = thread_alloc(name);
 
+	KASSERT(cpu == SCHED_ANY_CPU || (cpu >= 0 && (uint32_t)cpu < ncpu),
+	    ("thread_start: no cpu %d", cpu));
+	KASSERT((flags & ~THREAD_JOINABLE) == 0, ("thread_start: flags %#x", flags));
 	if (td == NULL)
 		return NULL;
+	td->td_cpumask = cpu == SCHED_ANY_CPU ? CPUMASK_ALL : 1UL << cpu;
+	if (flags & THREAD_JOINABLE)
+		td->td_flags |= TDF_JOINABLE;
 	cpu_thread_init(td, fn, arg);
 	sched_add(td);
 	return td;
 }
 
-static bool
+struct thread *
+thread_create(const char *name, void (*fn)(void *), void *arg)
+{
+	return thread_start(name, fn, arg, SCHED_ANY_CPU, 0);
+}
+
+void
+thread_wait_dead(struct thread *td)
+{
+	for (;;) {
+		bool dead;
+
+		spin_lock(&sched_lock);
+		dead = td->td_state == TDS_DEAD;
+		spin_unlock(&sched_lock);
+		if (dead)
+			return;
+		sched_yield();
+	}
+}
+
+void
+thread_join(struct thread *td)
+{
+	KASSERT(td->td_flags & TDF_JOINABLE, ("thread_join: thread %d is not joinable", td->td_tid));
+	thread_wait_dead(td);
+	thread_free(td);
+}
+
+/* Whether td may run on pc (its affinity).  Sched lock held. */
+static inline bool
 may_run_on(const struct thread *td, const struct pcpu *pc)
 {
 	return (td->td_cpumask & (1UL << pc->pc_cpuid)) != 0;
 }
 
-/* Wake an idle cpu td may run on, if there is one, to look at the run queue. Sched lock held. */
+/* Wake an idle cpu that td may run on, if there is one.  Sched lock held. */
 static void
-kick_idle_cpu(struct thread *td)
+kick_idle_cpu(const struct thread *td)
 {
 	struct pcpu *pc;
 
@@ -116,7 +152,7 @@ make_runnable(struct thread *td)
 
 /* The first thread on the run queue that may run on pc, taken off it.  Sched lock held. */
 static struct thread *
-choose_thread(struct pcpu *pc)
+take_runnable(const struct pcpu *pc)
 {
 	struct list_node *n;
 
@@ -207,14 +243,17 @@ sched_loop(void)
 	pc->pc_idlethread = pc->pc_curthread;
 	pc->pc_idlethread->td_flags |= TDF_IDLE;
 	for (;;) {
-		struct thread *td = NULL, *dead = NULL;
+		struct thread *td, *dead = NULL;
 
 		intr_enable();
 		spin_lock(&sched_lock);
-		if ((td = choose_thread(curcpu())) != NULL) {
+		if ((td = take_runnable(curcpu())) != NULL) {
 			run_thread(curcpu(), td);
-			/* Its last switch is done: it can go (a user thread has left its process). */
-			if (td->td_state == TDS_DEAD)
+			/*
+			 * Its last switch is done: a dead thread goes now (a user
+			 * thread has left its process), unless someone joins it.
+			 */
+			if (td->td_state == TDS_DEAD && !(td->td_flags & TDF_JOINABLE))
 				dead = td;
 		}
 		spin_unlock(&sched_lock);
@@ -236,9 +275,42 @@ sched_yield(void)
 	spin_unlock(&sched_lock);
 }
 
+bool
+sched_running_on(const struct thread *td, uint32_t cpu)
+{
+	return cpu < ncpu && __atomic_load_n(&pcpu_array[cpu].pc_curthread, __ATOMIC_RELAXED) == td;
+}
+
+void
+sched_sleep(void)
+{
+	struct thread *td = curthread();
+	/* Kernel threads waiting for work are not load (Linux's TASK_NOLOAD). */
+	bool blocked = td->td_proc != NULL && !(td->td_flags & TDF_SLEEPINTR);
+
+	KASSERT(td->td_state == TDS_SLEEPING, ("sched_sleep: not marked asleep"));
+	if (blocked)
+		nblocked++;
+	sched_switch();
+	if (blocked)
+		nblocked--;
+}
+
+void
+sched_wakeup(struct thread *td)
+{
+	spin_lock(&sched_lock);
+	KASSERT(td->td_state == TDS_SLEEPING, ("sched_wakeup: thread %d is not asleep (state %d)",
+	    td->td_tid, td->td_state));
+	make_runnable(td);
+	spin_unlock(&sched_lock);
+}
+
 void
 thread_exit(void)
 {
+	KASSERT(curthread()->td_nsleeplocks == 0, ("thread_exit: thread %d holds %u sleep locks",
+	    curthread()->td_tid, curthread()->td_nsleeplocks));
 	spin_lock(&sched_lock);
 	curthread()->td_state = TDS_DEAD;
 	sched_switch();
@@ -258,99 +330,6 @@ bool
 sched_should_yield(void)
 {
 	return (curthread()->td_flags & TDF_NEEDRESCHED) != 0;
-}
-
-void
-sleep_on(const void *chan, struct spinlock *lk)
-{
-	struct thread *td = curthread();
-
-	if (lk != &sched_lock) {
-		spin_lock(&sched_lock);
-		spin_unlock(lk);
-	}
-	td->td_wchan = chan;
-	td->td_state = TDS_SLEEPING;
-	list_append(&sleep_queue, &td->td_runq);
-	sched_switch();
-	td->td_wchan = NULL;
-	if (lk != &sched_lock) {
-		spin_unlock(&sched_lock);
-		spin_lock(lk);
-	}
-}
-
-int
-sleep_on_intr(const void *chan, struct spinlock *lk)
-{
-	struct thread *td = curthread();
-
-	if (lk != &sched_lock) {
-		spin_lock(&sched_lock);
-		spin_unlock(lk);
-	}
-	/* Checked under sched_lock, which psignal takes to wake us: no lost wakeup. */
-	if (signal_pending(td)) {
-		if (lk != &sched_lock) {
-			spin_unlock(&sched_lock);
-			spin_lock(lk);
-		}
-		return EINTR;
-	}
-	td->td_wchan = chan;
-	td->td_state = TDS_SLEEPING;
-	td->td_flags |= TDF_SLEEPINTR;
-	list_append(&sleep_queue, &td->td_runq);
-	sched_switch();
-	td->td_flags &= ~TDF_SLEEPINTR;
-	td->td_wchan = NULL;
-	if (lk != &sched_lock) {
-		spin_unlock(&sched_lock);
-		spin_lock(lk);
-	}
-	return signal_pending(td) ? EINTR : 0;
-}
-
-void
-sched_signal_thread(struct thread *td)
-{
-	spin_lock(&sched_lock);
-	if (td->td_state == TDS_SLEEPING && (td->td_flags & TDF_SLEEPINTR)) {
-		list_remove(&td->td_runq);
-		make_runnable(td);
-	}
-	spin_unlock(&sched_lock);
-}
-
-static void
-wake(const void *chan, bool all)
-{
-	struct list_node *n, *tmp;
-
-	spin_lock(&sched_lock);
-	list_foreach_safe(n, tmp, &sleep_queue) {
-		struct thread *td = list_entry(n, struct thread, td_runq);
-
-		if (td->td_wchan != chan)
-			continue;
-		list_remove(n);
-		make_runnable(td);
-		if (!all)
-			break;
-	}
-	spin_unlock(&sched_lock);
-}
-
-void
-wakeup(const void *chan)
-{
-	wake(chan, true);
-}
-
-void
-wakeup_one(const void *chan)
-{
-	wake(chan, false);
 }
 
 int
@@ -415,7 +394,7 @@ sched_thread_runtime(struct thread *td, uint64_t *nvcsw, uint64_t *nivcsw)
 void
 sched_load_sample(uint32_t *nrunning, uint32_t *nuninterruptible, uint32_t *nthreadsp)
 {
-	uint32_t running = 0, blocked = 0;
+	uint32_t running = 0;
 	struct list_node *n;
 	struct pcpu *pc;
 
@@ -425,16 +404,9 @@ sched_load_sample(uint32_t *nrunning, uint32_t *nuninterruptible, uint32_t *nthr
 	PCPU_FOREACH(pc)
 		if (pc->pc_online && pc->pc_curthread != pc->pc_idlethread)
 			running++;
-	/* Kernel threads waiting for work are not load (Linux's TASK_NOLOAD). */
-	list_foreach(n, &sleep_queue) {
-		struct thread *td = list_entry(n, struct thread, td_runq);
-
-		if (td->td_proc != NULL && !(td->td_flags & TDF_SLEEPINTR))
-			blocked++;
-	}
+	*nuninterruptible = nblocked;
 	spin_unlock(&sched_lock);
 	*nrunning = running;
-	*nuninterruptible = blocked;
 	*nthreadsp = __atomic_load_n(&nthreads, __ATOMIC_RELAXED);
 }
 

@@ -1,16 +1,19 @@
 /*
  * The scheduler: one run queue shared by all cpus, round robin with a
- * time slice, and sleep/wakeup on channels (after 4.4BSD and xv6).
+ * time slice (after 4.4BSD and xv6).  Threads wait for events on sleep
+ * queues (sleepqueue.h), which call sched_sleep and sched_wakeup.
  *
- * Locking: sched_lock (a spin lock) guards every thread's state, the run
- * queue and the sleep queue.  A thread gives up the cpu holding
- * sched_lock and nothing else; the thread that runs next releases it.
+ * Locking: sched_lock (a spin lock) guards every thread's state and the
+ * run queue; it comes after a sleep queue chain lock in the lock order.
+ * A thread gives up the cpu holding sched_lock and nothing else; the
+ * thread that runs next releases it.
  */
 #ifndef _KERN_SCHED_H_
 #define _KERN_SCHED_H_
 
 #include <kern/types.h>
 #include <kern/spinlock.h>
+#include <kern/sleepqueue.h>
 
 struct thread;
 
@@ -18,12 +21,23 @@ struct thread;
 
 extern struct spinlock sched_lock;
 
+#define SCHED_ANY_CPU	(-1)		/* a thread not bound to one cpu */
+
 void sched_init(void);
+#define THREAD_JOINABLE	0x1		/* thread_join frees it, not the scheduler */
+
 /* Make a new kernel thread that runs fn(arg); it starts when scheduled. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
+/* The same, for a thread that only ever runs on cpu (or SCHED_ANY_CPU), with THREAD_* flags. */
+struct thread *thread_start(const char *name, void (*fn)(void *), void *arg, int cpu,
+    int flags);
 struct thread *thread_alloc(const char *name);	/* stack and structure only */
 void thread_free(struct thread *td);		/* a dead thread's stack and structure */
 void thread_exit(void) __attribute__((noreturn));
+/* Wait until td has exited and switched away from its stack for good. */
+void thread_wait_dead(struct thread *td);
+/* Wait for the THREAD_JOINABLE td to exit, and free it. */
+void thread_join(struct thread *td);
 
 void sched_add(struct thread *td);		/* make runnable (sched_lock not held) */
 void sched_loop(void) __attribute__((noreturn));	/* each cpu's idle thread */
@@ -32,21 +46,16 @@ bool sched_is_running(void);
 void sched_yield(void);
 void sched_clock(void);				/* from the clock interrupt (kern_clock.c) */
 bool sched_should_yield(void);
-
 /*
- * Sleep on chan, atomically releasing lk (which must be held, and is
- * held again on return).  lk may be &sched_lock itself.
+ * For sleep queues: the current thread, which they have marked
+ * TDS_SLEEPING, gives up the cpu until sched_wakeup.
+ * => sched_lock held, and no other spin lock; held again on return
  */
-void sleep_on(const void *chan, struct spinlock *lk);
-/*
- * Like sleep_on, but a signal ends the sleep: EINTR if a signal is
- * pending before or after sleeping, else 0.
- */
-int sleep_on_intr(const void *chan, struct spinlock *lk);
-void wakeup(const void *chan);
-/* Wake td if it is in an interruptible sleep (a signal arrived). */
-void sched_signal_thread(struct thread *td);
-void wakeup_one(const void *chan);
+void sched_sleep(void);
+/* Make td, which sleeps, runnable.  sched_lock not held. */
+void sched_wakeup(struct thread *td);
+/* Whether td is running on cpu now (a racy look, for spinning on a lock's owner). */
+bool sched_running_on(const struct thread *td, uint32_t cpu);
 
 struct thread *curthread(void);
 
@@ -80,9 +89,5 @@ int sched_last_tid(void);
  * usermode says whether it interrupted user code.
  */
 void hardclock(bool usermode);
-
-/* Sleeping with a deadline: sleep on clock_tick_chan, woken every tick. */
-extern const char clock_tick_chan;
-void clock_wake_sleepers(void);		/* the clock interrupt, cpu 0 */
 
 #endif

@@ -16,6 +16,7 @@
 #include <kern/sched.h>
 #include <kern/selftest.h>
 #include <kern/signal.h>
+#include <kern/syscall.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
@@ -105,7 +106,7 @@ fake_reset(void)
 	proc_thread_init(&fake_proc, &fake_thread);
 	fake_thread.td_proc = &fake_proc;
 	fake_thread.td_tid = fake_proc.p_pid;
-	fake_thread.td_state = TDS_RUNNING;	/* sched_signal_thread leaves it alone */
+	fake_thread.td_state = TDS_RUNNING;	/* not asleep: sleepq_interrupt leaves it alone */
 }
 
 static bool
@@ -275,16 +276,20 @@ test_itimer(void)
 	it[0] = it[1] = it[2] = 0;
 	it[3] = 1;					/* one shot, 1 us */
 	copyout(it, uit, sizeof(it));
+	/*
+	 * itimer_tick walks allproc: put the made-up process there for a
+	 * moment, before it has a timer due, so that a clock tick coming
+	 * first finds it too (rather than forgetting its deadline).
+	 */
+	spin_lock(&proc_lock);
+	list_append(&allproc, &fake_proc.p_allproc);
+	spin_unlock(&proc_lock);
 	selftest_ok(call_as_fake(sys_setitimer, ITIMER_REAL, (uint64_t)uit, (uint64_t)ugot, 0) == 0 &&
 	    copyin(ugot, got, sizeof(got)) == 0 && got[0] == 1 && got[2] <= 10,
 	    "setitimer: the old value comes back");
 	deadline = fake_proc.p_itimer_real_next;
 	while (cpu_time() <= deadline)
 		cpu_spinwait();
-	/* itimer_tick walks allproc: put the made-up process there for a moment. */
-	spin_lock(&proc_lock);
-	list_append(&allproc, &fake_proc.p_allproc);
-	spin_unlock(&proc_lock);
 	itimer_tick();
 	spin_lock(&proc_lock);
 	list_remove(&fake_proc.p_allproc);

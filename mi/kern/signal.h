@@ -23,10 +23,10 @@
 #include <kern/syscall.h>
 #include <machine/param.h>
 #include <uapi/signal.h>
-#include <uapi/wait.h>
 
 struct thread;
 struct proc;
+struct restart_block;
 struct vmspace;
 
 #define NSIG_LINUX	_NSIG		/* the highest signal number */
@@ -82,14 +82,18 @@ void signal_setmask(struct thread *td, uint64_t mask);
 void sigexit(struct thread *td, int sig) __attribute__((noreturn));
 
 /*
- * syscall_dispatch: a handler returned -ERESTARTSYS or -ERESTARTNOHAND
- * (code, never for rt_sigreturn, whose value is the restored first
- * register).  Returns the system call's return value: its original first
- * argument, with the call set up to run again (cpu_syscall_restart), or
- * -EINTR when a handler is about to run (for ERESTARTSYS, one without
- * SA_RESTART).
+ * Restarting system calls.  A call whose sleep a signal ended returns an
+ * ERESTARTSYS* code (errno.h), which syscall_dispatch records in
+ * td_sysrestart; when a handler is set up for the signal, the call fails
+ * with EINTR or (ERESTARTSYS with SA_RESTART) runs again once the handler
+ * returns; when none is, signal_syscall_restart runs it again at once,
+ * through restart_syscall for ERESTART_RESTARTBLOCK.
  */
-long signal_syscall_restart(struct thread *td, uint64_t orig_arg0, int code);
+void signal_syscall_restart(struct thread *td);
+/* Set td's restart block to continue in fn; returns -ERESTART_RESTARTBLOCK. */
+long syscall_restart_block(struct thread *td,
+    long (*fn)(struct thread *, const struct restart_block *), uint64_t deadline,
+    uint64_t arg0, uint64_t arg1);
 /*
  * The return of a system call that ran with a temporary signal mask
  * (ppoll, pselect6, rt_sigsuspend), with result rv; old is the caller's
@@ -147,8 +151,6 @@ int signal_map_trampoline(struct vmspace *vm);	/* kern_sharedpage.c */
  * expired.  Takes proc_lock.
  */
 void itimer_tick(void);
-/* Its last step: wake rt_sigtimedwait sleepers to look at their deadlines. */
-void signal_timed_wait_tick(void);
 
 
 /* The machine-dependent half (sendsig and the trampoline) is in machine/machdep.h. */
@@ -161,6 +163,7 @@ SYSCALL(rt_sigpending);
 SYSCALL(rt_sigsuspend);
 SYSCALL(rt_sigtimedwait);
 SYSCALL(rt_sigreturn);
+SYSCALL(restart_syscall);
 SYSCALL(kill);
 SYSCALL(tkill);
 SYSCALL(tgkill);

@@ -29,6 +29,7 @@
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
+#include <kern/sleepqueue.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <kern/time.h>
@@ -62,7 +63,6 @@ struct selrecord {
 
 struct pollwait {
 	uint32_t	pw_triggered;	/* (A) a selwakeup came since the last look */
-	const void	*pw_chan;	/* (L) what the poller sleeps on; wakers read it under (s) */
 	struct selrecord *pw_records;	/* (L) pw_nrecords used of pw_maxrecords */
 	int		pw_nrecords;
 	int		pw_maxrecords;
@@ -120,7 +120,7 @@ selwakeup(struct selinfo *si)
 
 		/* Triggered before the wakeup: a poller about to sleep sees one or the other. */
 		__atomic_store_n(&pw->pw_triggered, 1, __ATOMIC_SEQ_CST);
-		wakeup(pw->pw_chan);
+		wakeup(pw);
 	}
 	spin_unlock(&si->si_lock);
 }
@@ -140,20 +140,30 @@ pollwait_unrecord(struct pollwait *pw)
 }
 
 /*
- * Sleep until a selwakeup for pw, a clock tick if there is a deadline,
- * or a signal; EINTR for the signal.  A wakeup that came since the
- * triggered flag was last cleared ends the sleep before it starts.
+ * Sleep until a selwakeup for pw, the deadline (uptime_ns; POLL_FOREVER:
+ * none) or a signal; ERESTARTSYS for the signal, else 0.  The triggered
+ * flag is tested under pw's sleep queue chain lock, which selwakeup's
+ * wakeup takes after setting it: a wakeup since the flag was last
+ * cleared ends the sleep before it starts.
  */
 static int
-poll_sleep(struct pollwait *pw)
+poll_sleep(struct pollwait *pw, uint64_t deadline)
 {
-	int error = 0;
+	uint64_t until = 0;
+	int error;
 
-	spin_lock(&sched_lock);
-	if (!__atomic_load_n(&pw->pw_triggered, __ATOMIC_SEQ_CST))
-		error = sleep_on_intr(pw->pw_chan, &sched_lock);
-	spin_unlock(&sched_lock);
-	return error;
+	if (deadline != POLL_FOREVER) {
+		uint64_t now = uptime_ns();
+
+		until = sleepq_deadline_ns(deadline > now ? deadline - now : 0);
+	}
+	sleepq_lock(pw);
+	if (__atomic_load_n(&pw->pw_triggered, __ATOMIC_SEQ_CST)) {
+		sleepq_release(pw);
+		return 0;
+	}
+	error = sleepq_wait(pw, SLEEPQ_EXCLUSIVE, SLEEPQ_INTR, until);
+	return error == ERESTARTSYS ? error : 0;
 }
 
 /*
@@ -192,7 +202,6 @@ static long
 poll_wait(struct thread *td, struct poll_entry *pe, int n, uint64_t deadline)
 {
 	struct pollwait pw = {
-		.pw_chan = deadline == POLL_FOREVER ? (const void *)&pw : &clock_tick_chan,
 		.pw_maxrecords = n,
 	};
 	struct pollwait *record = deadline == POLL_NO_WAIT ? NULL : &pw;
@@ -213,7 +222,7 @@ poll_wait(struct thread *td, struct poll_entry *pe, int n, uint64_t deadline)
 		}
 		if (deadline != POLL_FOREVER && uptime_ns() >= deadline)
 			break;
-		if (poll_sleep(&pw) != 0) {
+		if (poll_sleep(&pw, deadline) != 0) {
 			ready = -ERESTARTNOHAND;
 			break;
 		}

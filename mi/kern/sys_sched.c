@@ -10,6 +10,7 @@
 #include <kern/pcpu.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
+#include <kern/spinlock.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <uapi/sched.h>

@@ -67,6 +67,7 @@
 	X(sched_setaffinity)		\
 	X(sched_getaffinity)		\
 	X(sched_yield)			\
+	X(restart_syscall)		\
 	X(sched_get_priority_max)	\
 	X(sched_get_priority_min)	\
 	X(kill)				\
@@ -156,6 +157,12 @@ static syscall_fn_t *const syscall_table[] = {
 	SYSCALLS(ENTRY)
 };
 
+static inline bool
+is_restart_code(long ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
+}
+
 #define UNKNOWN_LOG_INTERVAL	(5 * NSEC_PER_SEC)
 #define UNKNOWN_LOG_BURST	10
 
@@ -188,8 +195,14 @@ syscall_dispatch(struct thread *td)
 		ret = syscall_table[num](td, args);
 	else
 		ret = syscall_unknown(td, num);
-	/* A sleep ended by a signal: restart the call, or fail it with EINTR. */
-	if (ret == -ERESTARTSYS || ret == -ERESTARTNOHAND)
-		ret = signal_syscall_restart(td, args[0], (int)-ret);
+	/*
+	 * A sleep ended by a signal: signal delivery will run the call again
+	 * or make it fail with EINTR.  rt_sigreturn's value is the restored
+	 * first register, whatever it holds.
+	 */
+	if (is_restart_code(ret) && num != __NR_rt_sigreturn) {
+		td->td_sysrestart = (int)-ret;
+		td->td_sysarg0 = args[0];
+	}
 	cpu_set_syscall_retval(td, ret);
 }

@@ -8,6 +8,9 @@
  * Locking:
  *   (T) used by assembly at a fixed offset
  *   (S) sched_lock
+ *   (Q) the lock of the sleep queue chain the thread sleeps on (see
+ *       sleepqueue.h); the thread writes these before it sleeps, its
+ *       waker while it sleeps
  *   (C) constant after creation
  *   (L) only the thread itself touches it
  *   (c) the clock interrupt of the cpu running the thread; others read it
@@ -26,8 +29,23 @@
 #include <kern/resourcevar.h>
 
 struct proc;
+struct thread;
 struct trapframe;
 struct vmspace;
+
+#define TD_SLEEPLOCKS_MAX	8	/* sleep locks one thread may hold at once */
+
+/*
+ * How restart_syscall continues a call that a signal interrupted and
+ * that must not simply run again from the start (a relative sleep goes
+ * on to its first deadline, not a new one).  Set by the call when it
+ * returns -ERESTART_RESTARTBLOCK.
+ */
+struct restart_block {
+	long		(*rb_fn)(struct thread *td, const struct restart_block *rb);
+	uint64_t	rb_deadline;	/* cpu_time() the call ends at */
+	uint64_t	rb_arg[2];	/* the call's own */
+};
 
 enum thread_state {
 	TDS_NEW,		/* made, never run */
@@ -47,15 +65,26 @@ struct thread {
 	struct vmspace	*td_vmspace;	/* (L) user address space it runs in, or NULL */
 	struct proc	*td_proc;	/* (C) its process, or NULL for kernel threads */
 	struct trapframe *td_frame;	/* (L) user registers, at the top of its stack */
-	enum thread_state td_state;	/* (S) */
-	const void	*td_wchan;	/* (S) what it sleeps on */
-	struct list_node td_runq;	/* (S) run queue or sleep queue */
+	struct switchframe td_switch;	/* (S, T) registers while switched out */
+	enum thread_state td_state;	/* (S); into and out of TDS_SLEEPING also (Q) */
+	const void	*td_wchan;	/* (Q) what it sleeps on, NULL when awake; (A) read */
+	int		td_sleep_queue;	/* (Q) which of the channel's queues */
+	int		td_sleep_result; /* (Q) 0, ETIMEDOUT or ERESTARTSYS, set by the waker */
+	uint64_t	td_deadline;	/* (Q) cpu_time() its sleep times out at, 0: never */
+	struct list_node td_sleepq;	/* (Q) on its sleep queue chain */
+	struct list_node td_runq;	/* (S) on the run queue */
 	uint32_t	td_flags;	/* (A) TDF_* */
 	uint32_t	td_cpu;		/* (S) cpu it last ran on */
 	uint64_t	td_ticks;	/* (L) clock ticks in this time slice */
 	uint64_t	td_sigmask;	/* (L) blocked signals */
 	uint64_t	td_clear_child_tid; /* (L) user address cleared and woken at exit */
-	struct switchframe td_switch;	/* (S) registers while switched out */
+	uint32_t	td_nsleeplocks;	/* (L) entries in td_sleeplocks */
+	uint32_t	td_sleeplock_unchained; /* (L) of them marked unchained */
+	const void	*td_sleeplocks[TD_SLEEPLOCKS_MAX]; /* (L) sleep locks held, oldest first */
+	uint16_t	td_sleeplock_class[TD_SLEEPLOCKS_MAX]; /* (L) and their lock-order classes */
+	int		td_sysrestart;	/* (L) the ERESTARTSYS* code the last system call returned, or 0 */
+	uint64_t	td_sysarg0;	/* (L) and its first argument, to run it again */
+	struct restart_block td_restart; /* (L) for restart_syscall; rb_fn NULL: none */
 	struct fpstate	td_fp;		/* (L) user floating-point registers */
 	/* Resource usage (kern_resource.c turns it into getrusage's answer). */
 	uint64_t	td_runtime;	/* (S) timebase ticks on a cpu, this slice not counted */
@@ -82,7 +111,8 @@ struct thread {
 #define TDF_NEEDRESCHED	0x0001		/* give up the cpu at the next chance */
 #define TDF_FPUSED	0x0002		/* td_fp holds live state */
 #define TDF_IDLE	0x0004		/* a cpu's idle thread */
-#define TDF_SLEEPINTR	0x0008		/* (S) its sleep can be ended by a signal */
+#define TDF_SLEEPINTR	0x0008		/* (Q) its sleep can be ended by a signal */
+#define TDF_JOINABLE	0x0010		/* (C) freed by thread_join, not the scheduler */
 
 
 #endif

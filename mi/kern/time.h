@@ -43,6 +43,21 @@ uint64_t timebase_to_ns(uint64_t t);
  * or EINVAL for a negative time or tv_nsec out of range.
  */
 int timespec_copyin(uint64_t uaddr, struct timespec *ts);
+/*
+ * Copy in a relative timeout (a struct timespec at uaddr) and give the
+ * sleep deadline it ends at, in cpu_time() ticks: 0, EFAULT or EINVAL.
+ */
+int timeout_copyin(uint64_t uaddr, uint64_t *deadline);
+/*
+ * Copy in an absolute time (a struct timespec at uaddr) on CLOCK_MONOTONIC
+ * (since boot) or, if realtime, CLOCK_REALTIME (since the epoch), and give
+ * the sleep deadline it is (a time already past: now): 0, EFAULT or EINVAL.
+ */
+int abstime_copyin(uint64_t uaddr, bool realtime, uint64_t *deadline);
+/* The sleep deadline of the absolute time ns (nanoseconds since boot; past: now). */
+uint64_t deadline_at_ns(uint64_t ns);
+/* The same for ns on CLOCK_REALTIME if realtime (as the clock is set now), else since boot. */
+uint64_t deadline_at_clock_ns(bool realtime, uint64_t ns);
 /* A checked timespec in nanoseconds, at most NS_FOREVER. */
 uint64_t timespec_to_ns(const struct timespec *ts);
 /*

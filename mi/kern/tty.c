@@ -7,6 +7,7 @@
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
+#include <kern/sleepqueue.h>
 #include <kern/thread.h>
 #include <kern/time.h>
 #include <kern/tty.h>
@@ -705,14 +706,18 @@ take(struct tty *tp, char *buf, size_t max, bool *line_end)
 static int
 tty_sleep_wait(struct tty *tp, uint64_t deadline_ns)
 {
-	/* No timer wheel yet: a deadline means waking every clock tick to look. */
-	const void *chan = deadline_ns != 0 ? (const void *)&clock_tick_chan : tp->t_inq;
+	uint64_t until = 0;
+	int error;
 
-	if (deadline_ns != 0 && uptime_ns() >= deadline_ns)
-		return ETIMEDOUT;
-	if (sleep_on_intr(chan, &tp->t_lock) != 0)
-		return EINTR;
-	return deadline_ns != 0 && uptime_ns() >= deadline_ns ? ETIMEDOUT : 0;
+	if (deadline_ns != 0) {
+		uint64_t now = uptime_ns();
+
+		if (now >= deadline_ns)
+			return ETIMEDOUT;
+		until = sleepq_deadline_ns(deadline_ns - now);
+	}
+	error = sleep_on_timed(tp->t_inq, &tp->t_lock, SLEEPQ_INTR, until);
+	return error == ERESTARTSYS ? EINTR : error;
 }
 
 /* What a read has done so far and how long it may still wait. */

@@ -20,17 +20,21 @@
  * moment (taken under unp_lock, so a close cannot free the ring under a
  * write); it is freed with the last.
  *
- * Locking: unp_lock, a spin lock, guards every pcb's state, peer, name,
- * queue and flags (U), and the list of bound sockets.  The rings have
- * their own locks; unp_lock is never held across a ring's read or write
- * (they sleep).  Order: unp_lock, then a ring's lock.
+ * Locking: unp_lock, a sleep mutex, guards every pcb's state, peer, name,
+ * queue and flags (U), and the list of bound sockets; a listener's
+ * condition variables go with it.  The rings have their own mutexes;
+ * unp_lock is never held across a ring's read or write (they may wait a
+ * long time), only while a ring gains or loses an end.  Order: unp_lock,
+ * then a ring's mutex.
  */
 #include <kern/systm.h>
 #include <kern/bytering.h>
+#include <kern/condvar.h>
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <kern/list.h>
 #include <kern/malloc.h>
+#include <kern/mutex.h>
 #include <kern/poll.h>
 #include <kern/proc.h>
 #include <kern/random.h>
@@ -72,6 +76,8 @@ struct unpcb {
 	struct list_node u_queue;	/* (U) a listener's connections not yet accepted */
 	struct list_node u_qlink;	/* (U) its place on a listener's u_queue */
 	uint32_t	u_qlen;		/* (U) */
+	struct cv	u_conns;	/* a listener's: a connection came, or it stopped listening */
+	struct cv	u_room;		/* a listener's: room in its queue, or it stopped listening */
 	uint32_t	u_backlog;	/* (U) */
 	struct ucred_k	u_cred;		/* (U) its owner's, at socket or listen time */
 	struct ucred_k	u_peercred;	/* (U) the peer's, at connect time */
@@ -84,7 +90,7 @@ struct unpcb {
 
 static void soc_detach(struct unpcb *u);
 
-static struct spinlock unp_lock = SPINLOCK_INITIALIZER("unp");
+static struct mtx unp_lock = MTX_INITIALIZER("unp");
 static struct list_node unp_bound = LIST_HEAD_INIT(unp_bound);	/* (U) */
 static uint64_t next_sock_ino = 1;	/* (A) */
 static const struct fileops socketops;
@@ -118,6 +124,8 @@ unp_alloc(void)
 	u->u_peercred = (struct ucred_k){ 0, OVERFLOW_ID, OVERFLOW_ID };
 	u->u_ino = __atomic_fetch_add(&next_sock_ino, 1, __ATOMIC_RELAXED);
 	selinfo_init(&u->u_sel, "socket");
+	cv_init(&u->u_conns, "socket connections");
+	cv_init(&u->u_room, "socket queue room");
 	return u;
 }
 
@@ -135,6 +143,8 @@ unp_rele(struct unpcb *u)
 	if (u->u_has_ring)
 		bytering_destroy(&u->u_rcv);
 	seldrain(&u->u_sel);
+	cv_destroy(&u->u_conns);
+	cv_destroy(&u->u_room);
 	free(u, M_SOCKET);
 }
 
@@ -267,9 +277,9 @@ soc_pair(int domain, int type, int protocol, int flags, struct file **fp0, struc
 		return ENOMEM;
 	}
 	a->u_peercred = b->u_peercred = current_cred();
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	unp_link(a, b);
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	if ((error = unp_file(a, type | flags, fp0)) != 0) {
 		soc_detach(a);
 		soc_detach(b);
@@ -384,7 +394,7 @@ soc_bind(struct file *fp, const struct sockaddr_un *sa, uint32_t len)
 		if (error)
 			return error == EEXIST ? EADDRINUSE : error;
 	}
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	if (u->u_addrlen != 0)
 		error = EINVAL;
 	else if (len == ADDR_FAMILY_LEN)
@@ -398,7 +408,7 @@ soc_bind(struct file *fp, const struct sockaddr_un *sa, uint32_t len)
 		list_append(&unp_bound, &u->u_bound);
 		vp = NULL;		/* the socket's now */
 	}
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	if (vp != NULL)
 		vrele(vp);
 	return error;
@@ -410,7 +420,7 @@ soc_name(struct file *fp, bool peer, struct sockaddr_un *sa, uint32_t *len)
 	struct unpcb *u = fp->f_data, *of;
 	int error = 0;
 
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	of = peer ? u->u_peer : u;
 	if (of == NULL) {
 		error = ENOTCONN;
@@ -421,7 +431,7 @@ soc_name(struct file *fp, bool peer, struct sockaddr_un *sa, uint32_t *len)
 		*sa = of->u_addr;
 		*len = of->u_addrlen;
 	}
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	return error;
 }
 
@@ -435,7 +445,7 @@ soc_listen(struct file *fp, int backlog)
 	struct unpcb *u = fp->f_data;
 	int error = 0;
 
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	if (u->u_addrlen == 0 || (u->u_state != UNP_NEW && u->u_state != UNP_LISTENING))
 		error = EINVAL;		/* not bound, or connected */
 	else {
@@ -443,7 +453,7 @@ soc_listen(struct file *fp, int backlog)
 		u->u_backlog = (uint32_t)backlog > SOMAXCONN ? SOMAXCONN : (uint32_t)backlog;
 		u->u_cred = current_cred();
 	}
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	return error;
 }
 
@@ -469,13 +479,13 @@ find_listener(const struct sockaddr_un *sa, uint32_t len, struct unpcb **out)
 			return ECONNREFUSED;
 		}
 	}
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	l = vp != NULL ? bound_vnode(vp) : bound_abstract(sa, len);
 	if (l == NULL || l->u_state != UNP_LISTENING)
 		error = ECONNREFUSED;
 	else
 		unp_hold(l);
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	if (vp != NULL)
 		vrele(vp);
 	if (!error)
@@ -505,13 +515,13 @@ soc_connect(struct file *fp, const struct sockaddr_un *sa, uint32_t len)
 		unp_rele(l);
 		return ENOMEM;
 	}
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	/* Linux lets the queue hold one more than the backlog. */
 	while (error == 0 && l->u_state == UNP_LISTENING && l->u_qlen > l->u_backlog) {
 		if (nonblock)
 			error = EAGAIN;
 		else
-			error = sleep_on_intr(&l->u_queue, &unp_lock);
+			error = cv_wait_sig(&l->u_room, &unp_lock);
 	}
 	if (error == 0 && l->u_state != UNP_LISTENING)
 		error = ECONNREFUSED;
@@ -527,9 +537,9 @@ soc_connect(struct file *fp, const struct sockaddr_un *sa, uint32_t len)
 		list_append(&l->u_queue, &server->u_qlink);
 		l->u_qlen++;
 		unp_hold(server);	/* the queue's */
-		wakeup(&l->u_qlen);
+		cv_broadcast(&l->u_conns);
 	}
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	if (error == 0)
 		selwakeup(&l->u_sel);
 	unp_rele(server);		/* the queue and the link hold it */
@@ -544,13 +554,13 @@ soc_accept(struct file *fp, int flags, struct file **newfp)
 	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
 	int error = 0;
 
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	if (l->u_state != UNP_LISTENING)
 		error = EINVAL;
 	while (error == 0 && list_empty(&l->u_queue)) {
 		if (nonblock)
 			error = EAGAIN;
-		else if ((error = sleep_on_intr(&l->u_qlen, &unp_lock)) == 0 &&
+		else if ((error = cv_wait_sig(&l->u_conns, &unp_lock)) == 0 &&
 		    l->u_state != UNP_LISTENING)
 			error = EINVAL;
 	}
@@ -558,9 +568,9 @@ soc_accept(struct file *fp, int flags, struct file **newfp)
 		server = list_entry(l->u_queue.next, struct unpcb, u_qlink);
 		list_remove(&server->u_qlink);
 		l->u_qlen--;
-		wakeup(&l->u_queue);	/* room for a waiting connect */
+		cv_broadcast(&l->u_room);	/* room for a waiting connect */
 	}
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	if (error)
 		return error;
 	/* The queue's reference becomes the file's. */
@@ -577,7 +587,7 @@ soc_shutdown(struct file *fp, int how)
 
 	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
 		return EINVAL;
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	if (u->u_state != UNP_CONNECTED && u->u_state != UNP_DISCONNECTED)
 		error = ENOTCONN;
 	else {
@@ -586,7 +596,7 @@ soc_shutdown(struct file *fp, int how)
 		if (how != SHUT_RD)
 			unp_shut(u, false);
 	}
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	return error;
 }
 
@@ -603,13 +613,13 @@ soc_send(struct file *fp, const struct iovec *iov, int iovcnt, bool user, int fl
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	if ((peer = u->u_peer) == NULL || u->u_wr_shut) {
-		spin_unlock(&unp_lock);
+		mtx_unlock(&unp_lock);
 		return u->u_state == UNP_NEW || u->u_state == UNP_LISTENING ? -ENOTCONN : -EPIPE;
 	}
 	unp_hold(peer);		/* its ring stays while we write */
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	n = bytering_write(&peer->u_rcv, iov, iovcnt, user, nonblock, 0);
 	unp_rele(peer);
 	return n;
@@ -624,13 +634,13 @@ soc_recv(struct file *fp, const struct iovec *iov, int iovcnt, bool user, int fl
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	ring = u->u_has_ring && !u->u_rd_shut;
 	if (u->u_state == UNP_NEW || u->u_state == UNP_LISTENING) {
-		spin_unlock(&unp_lock);
+		mtx_unlock(&unp_lock);
 		return -EINVAL;
 	}
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	if (!ring)
 		return 0;		/* it shut reading down: the end */
 	if ((fp->f_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
@@ -665,7 +675,7 @@ soc_getopt(struct file *fp, int level, int name, void *val, uint32_t *len)
 
 	if (level != SOL_SOCKET)
 		return EOPNOTSUPP;
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	cred = u->u_peercred;
 	switch (name) {
 	case SO_TYPE:		v = SOCK_STREAM; break;
@@ -678,10 +688,10 @@ soc_getopt(struct file *fp, int level, int name, void *val, uint32_t *len)
 	case SO_PASSCRED:	v = u->u_passcred; break;
 	case SO_PEERCRED:	v = -1; break;
 	default:
-		spin_unlock(&unp_lock);
+		mtx_unlock(&unp_lock);
 		return ENOPROTOOPT;
 	}
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	if (name == SO_PEERCRED) {
 		*len = MIN(*len, (uint32_t)sizeof(cred));
 		memcpy(val, &cred, *len);
@@ -701,7 +711,7 @@ soc_setopt(struct file *fp, int level, int name, const void *val, uint32_t len)
 	if (len < sizeof(int))
 		return EINVAL;
 	memcpy(&v, val, sizeof(v));
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	switch (name) {
 	case SO_SNDBUF:
 	case SO_RCVBUF:
@@ -720,10 +730,10 @@ soc_setopt(struct file *fp, int level, int name, const void *val, uint32_t len)
 	case SO_OOBINLINE:
 		break;			/* no meaning for a local stream: accepted, as Linux does */
 	default:
-		spin_unlock(&unp_lock);
+		mtx_unlock(&unp_lock);
 		return ENOPROTOOPT;
 	}
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	return 0;
 }
 
@@ -751,12 +761,12 @@ soc_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 
 	if (cmd != FIONREAD)
 		return ENOTTY;
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	if (u->u_state == UNP_LISTENING) {
-		spin_unlock(&unp_lock);
+		mtx_unlock(&unp_lock);
 		return EINVAL;
 	}
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	if (u->u_has_ring)
 		value = (int)bytering_used(&u->u_rcv);
 	return copyout(&value, uarg, sizeof(value)) ? EFAULT : 0;
@@ -777,14 +787,14 @@ soc_poll(struct file *fp, int events, struct pollwait *pw)
 	int revents = 0;
 
 	selrecord(pw, &u->u_sel);
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	if (u->u_state == UNP_LISTENING) {
 		revents = u->u_qlen > 0 ? POLLIN | POLLRDNORM : 0;
-		spin_unlock(&unp_lock);
+		mtx_unlock(&unp_lock);
 		return revents;
 	}
 	if (!u->u_has_ring) {
-		spin_unlock(&unp_lock);
+		mtx_unlock(&unp_lock);
 		return POLLOUT | POLLWRNORM | POLLHUP;
 	}
 	peer = u->u_peer;
@@ -793,7 +803,7 @@ soc_poll(struct file *fp, int events, struct pollwait *pw)
 	bytering_ends(&u->u_rcv, &readers, &writers);
 	rd_shut = u->u_rd_shut || writers == 0;
 	wr_shut = u->u_wr_shut || peer == NULL || peer->u_rd_shut;
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	selrecord(pw, &u->u_rcv.br_sel);
 	if (bytering_used(&u->u_rcv) > 0)
 		revents |= POLLIN | POLLRDNORM;
@@ -829,7 +839,7 @@ soc_detach(struct unpcb *u)
 	struct unpcb *peer = NULL, *embryo;
 	struct vnode *vp = NULL;
 
-	spin_lock(&unp_lock);
+	mtx_lock(&unp_lock);
 	if (u->u_bound.next != NULL) {
 		list_remove(&u->u_bound);
 		vp = u->u_vnode;
@@ -838,26 +848,26 @@ soc_detach(struct unpcb *u)
 	if (u->u_state == UNP_LISTENING) {
 		/* Connections never accepted end: their clients read the end. */
 		u->u_state = UNP_DISCONNECTED;
-		wakeup(&u->u_queue);
-		wakeup(&u->u_qlen);
+		cv_broadcast(&u->u_room);
+		cv_broadcast(&u->u_conns);
 		while (!list_empty(&u->u_queue)) {
 			embryo = list_entry(u->u_queue.next, struct unpcb, u_qlink);
 			list_remove(&embryo->u_qlink);
 			u->u_qlen--;
 			peer = unp_disconnect(embryo);
-			spin_unlock(&unp_lock);
+			mtx_unlock(&unp_lock);
 			if (peer != NULL) {
 				unp_rele(peer);
 				unp_rele(embryo);	/* the link's */
 			}
 			unp_rele(embryo);		/* the queue's */
-			spin_lock(&unp_lock);
+			mtx_lock(&unp_lock);
 		}
 		peer = NULL;
 	} else {
 		peer = unp_disconnect(u);
 	}
-	spin_unlock(&unp_lock);
+	mtx_unlock(&unp_lock);
 	if (vp != NULL)
 		vrele(vp);
 	selwakeup(&u->u_sel);

@@ -8,12 +8,14 @@
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
+#include <kern/witness.h>
 #include <machine/param.h>
 #include <vm/kmem.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
 #include <vm/vm_page.h>
 #include <vm/vm_phys.h>
+#include <vm/vm_wait.h>
 #include <vm/vmem.h>
 
 vmem_t *kernel_arena;
@@ -24,10 +26,11 @@ vmem_flags(int mflags)
 	return VMEM_INSTANTFIT | ((mflags & M_NOWAIT) ? VMEM_NOWAIT : VMEM_WAITOK);
 }
 
+/* The kernel's own pages: the reserve is for them; M_WAITOK sleeps for memory. */
 static int
 page_flags(int mflags)
 {
-	return (mflags & M_NOWAIT) ? VM_ALLOC_NOWAIT : VM_ALLOC_NORMAL;
+	return VM_ALLOC_SYSTEM | ((mflags & M_NOWAIT) ? VM_ALLOC_NOWAIT : VM_ALLOC_WAITOK);
 }
 
 /*
@@ -65,6 +68,16 @@ kva_page(vaddr_t va)
 	return PHYS_TO_VM_PAGE(pa);
 }
 
+/*
+ * Could waiting ever get size bytes?  Not if they are more than half of
+ * all memory: the wait would hold what it has while everyone else waits.
+ */
+static bool
+waiting_could_end(size_t size, int flags)
+{
+	return !(flags & M_WAITOK) || atop(round_page(size)) <= vm_page_count_total() / 2;
+}
+
 /* Unmap and free the pages of [va, va+size), leaving the KVA allocated. */
 static void
 unmap_free(vaddr_t va, size_t size)
@@ -99,7 +112,9 @@ kmem_alloc(size_t size, int flags)
 {
 	vmem_addr_t va;
 
-	if (size == 0 || size > KVA_SIZE)
+	if (flags & M_WAITOK)
+		witness_check_sleep(WITNESS_WAITOK, NULL);
+	if (size == 0 || size > KVA_SIZE || !waiting_could_end(size, flags))
 		return NULL;
 	size = round_page(size);
 	if (vmem_alloc(kernel_arena, size, vmem_flags(flags), &va) != 0)
@@ -164,6 +179,7 @@ kmem_free_contig(void *addr, size_t size)
 		m[i].flags &= ~PG_KMEM;
 	}
 	vm_phys_free_contig(m, npages);
+	vm_page_free_wakeup();
 }
 
 void *
@@ -171,6 +187,8 @@ kmem_page_alloc(int order, int flags)
 {
 	struct vm_page *m;
 
+	if (flags & M_WAITOK)
+		witness_check_sleep(WITNESS_WAITOK, NULL);
 	m = vm_page_alloc_pages(order, page_flags(flags) |
 	    ((flags & M_ZERO) ? VM_ALLOC_ZERO : 0));
 	if (m == NULL)
@@ -252,6 +270,8 @@ kstack_alloc(int flags)
 	size_t len = ptoa(KSTACK_PAGES + 1);
 	vaddr_t va = KVA_BASE;
 
+	if (flags & M_WAITOK)
+		witness_check_sleep(WITNESS_WAITOK, NULL);
 	/* One kstack_map entry per stack, its guard page included. */
 	if (vm_map_find(kstack_map, NULL, 0, &va, len, 0, VMFS_ANYWHERE, VM_PROT_RW,
 	    VM_PROT_RW, MAP_ENTRY_STACK) != 0)

@@ -33,7 +33,7 @@ test_page_exhaust(void)
 	struct vm_page *m;
 
 	snapshot_orders(&before);
-	while ((m = vm_page_alloc_pages(0, VM_ALLOC_NOWAIT)) != NULL) {
+	while ((m = vm_page_alloc_pages(0, VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT)) != NULL) {
 		void **page = (void **)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m));
 
 		*page = list;
@@ -63,7 +63,7 @@ test_page_orders(void)
 	bool aligned = true;
 
 	for (int o = 0; o < VM_NFREEORDER; o++) {
-		struct vm_page *m = vm_page_alloc_pages(o, VM_ALLOC_ZERO | VM_ALLOC_NOWAIT);
+		struct vm_page *m = vm_page_alloc_pages(o, VM_ALLOC_ZERO | VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT);
 		const uint64_t *p;
 
 		if (m == NULL)

@@ -434,6 +434,7 @@ test_fixed_placement(void)
 }
 
 /* Two harts fault the same page at the same moment. */
+#define RACE_WAIT_MS	10000
 struct fault_race {
 	struct vmspace	*vm;		/* what the other hart runs on */
 	vaddr_t		va;
@@ -441,16 +442,17 @@ struct fault_race {
 	int		error;
 };
 
+/* The other hart's side: a thread bound to cpu 1 (a fault may sleep: not an IPI handler). */
 static void
-race_other_cpu(void *arg)
+race_other_cpu(void *arg, int i)
 {
 	struct fault_race *r = arg;
-	struct vmspace *saved = curcpu()->pc_curthread->td_vmspace;
 
+	(void)i;
 	selftest_use_vmspace(r->vm);
 	__atomic_store_n(&r->go, 1, __ATOMIC_RELEASE);
 	r->error = uwrite(r->va + 8, 2);
-	selftest_use_vmspace(saved);
+	selftest_use_vmspace(NULL);
 }
 
 /* Start the other hart's write and make ours at the same time; 0 when both worked. */
@@ -458,15 +460,15 @@ static bool
 race_fault(struct vmspace *mine, struct vmspace *theirs, vaddr_t va)
 {
 	struct fault_race r = { theirs, va, 0, -1 };
+	struct selftest_group *g;
 	int error;
 
 	selftest_use_vmspace(mine);
-	cpu_call_async(1, race_other_cpu, &r);
+	g = selftest_threads_start(1, race_other_cpu, &r, 1);
 	while (!__atomic_load_n(&r.go, __ATOMIC_ACQUIRE))
 		cpu_spinwait();
 	error = uwrite(va, 1);
-	cpu_call_wait(1);
-	return error == 0 && r.error == 0;
+	return selftest_threads_wait(g, RACE_WAIT_MS) == 1 && error == 0 && r.error == 0;
 }
 
 static void
@@ -505,8 +507,8 @@ test_two_harts(void)
 		shared_ok &= race_fault(a, b, sva + ptoa(i));
 	selftest_ok(shared_ok && vm_fault_stats.zero_fills - f0.zero_fills == NPAGES &&
 	    shared->resident_count == NPAGES,
-	    "two harts, shared object: one page per index (%lu fills, %lu busy waits)",
-	    vm_fault_stats.zero_fills - f0.zero_fills, vm_fault_stats.busy_waits - f0.busy_waits);
+	    "two harts, shared object: one page per index (%lu fills, %lu restarts)",
+	    vm_fault_stats.zero_fills - f0.zero_fills, vm_fault_stats.restarts - f0.restarts);
 	selftest_use_vmspace(b);
 	for (int i = 0; i < NPAGES; i++)
 		shared_ok &= uread_is(sva + ptoa(i), 1) && uread_is(sva + ptoa(i) + 8, 2);
@@ -555,7 +557,7 @@ vm_map_selftests(void)
 {
 	uint64_t free0, objects0, entries0;
 
-	/* What earlier tests left cached in the zones is not ours to count. */
+	/* Earlier tests' cached slabs are not ours: give them back before counting. */
 	zone_reclaim_all();
 	free0 = vm_page_count_free();
 	objects0 = zone_inuse_by_name("vm object");

@@ -1,15 +1,27 @@
 /*
  * The page-fault handler (see vm_fault.h).
  *
- * The map lock is held for the whole fault, so the entry cannot change
- * under us; the first object is locked while we look for the page, and
- * objects further down the chain are locked front to back as we go, the
- * one holding the page staying locked until it is mapped.
+ * Locking.  The map is held shared for the fault, so the entry cannot
+ * change under it; an entry that must change first (an object for
+ * never-touched memory, a shadow for a private entry's first write) is
+ * changed with the map lock upgraded to exclusive.  The first object is
+ * locked while we look for the page, objects further down the chain are
+ * locked front to back as we go, and the one holding the page stays
+ * locked until the page is mapped.
  *
- * A page being filled is busy and its object unlocked during the fill; a
- * fault on another cpu that finds it busy backs out entirely, waits for
- * the fill to finish, and starts over, so two harts never both insert a
- * page at one index.
+ * Waiting.  A fault that must wait -- for a busy page, for free memory,
+ * for a pager's read -- first lets go of every lock it holds, the map's
+ * included, then sleeps, and starts over (as FreeBSD's vm_fault and
+ * UVM's uvmfault_unlockall do).  Starting over, it looks the entry up
+ * again only if the map has changed meanwhile (its timestamp moved);
+ * otherwise what it learnt from the entry still holds.  While it waits
+ * nothing keeps an object alive but, where the fault goes on working on
+ * one (a page a pager fills), that object's paging-in-progress count.
+ *
+ * A page being filled is exclusively busy and its object unlocked during
+ * the fill; a fault that finds it busy sleeps on it (the filler's unbusy
+ * wakes it) and starts over, so two harts never both insert a page at
+ * one index, and no one spins.
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
@@ -21,43 +33,72 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
-#include <vm/zone.h>
+#include <vm/vm_wait.h>
 
-#define FAULT_ENOMEM_RETRIES	4
+/* fault_once: every lock was let go (to wait); start over. */
+#define FAULT_RESTART	(-1)
 
 struct vm_fault_stats vm_fault_stats;
 
 #define FSTAT(field)	__atomic_add_fetch(&vm_fault_stats.field, 1, __ATOMIC_RELAXED)
 
-/* What a fault works on once the entry has been looked at. */
+/* What a fault works on. */
 struct faultstate {
+	/* The request. */
 	struct vm_map	*map;
 	vaddr_t		va;
 	vm_prot_t	access;
+	bool		wire_page;	/* VM_FAULT_WIRE: the page takes one more wiring */
+	/* Learnt from the entry; still true while the map's timestamp is lookup_stamp. */
+	bool		looked_up;
+	uint32_t	lookup_stamp;
 	vm_prot_t	prot;		/* what the mapping may allow */
 	vm_prot_t	entry_prot;	/* the entry's protection, which prot never exceeds */
-	bool		wire_page;	/* VM_FAULT_WIRE: the page takes one more wiring */
 	bool		wired;		/* the entry is wired (or being wired): wired leaf */
 	uint32_t	wirings;	/* the entry's wirings, which follow a copy-on-write */
-	struct vm_object *first;	/* the entry's object (locked) */
+	struct vm_object *first;	/* the entry's object */
 	vm_pindex_t	pindex;		/* page index in first */
-	struct vm_object *object;	/* where the page was found (locked) */
+	/* The search, for one pass. */
+	struct vm_object *object;	/* where the page was found (locked, as is first) */
 	struct vm_page	*m;
 	bool		cow_copied;	/* a page was copied up into first */
 	bool		paged_in;	/* the pager filled the page (a major fault) */
 };
 
-/*
- * Check the entry and give it the object the fault needs: a new anonymous
- * object for never-touched memory, a shadow for a private entry's first
- * write.  Map locked.
- */
+/* Is va's entry e, as seen by this access, bad?  EFAULT, EACCES or 0. */
 static int
-prepare_entry(struct faultstate *fs, struct vm_map_entry *e)
+check_entry(struct faultstate *fs, struct vm_map_entry *e)
 {
-	KASSERT(spin_owned(&fs->map->lock), ("vm_fault: map %p not locked", fs->map));
-	if ((fs->access & ~e->protection) != 0)
+	if (e == NULL || (e->eflags & MAP_ENTRY_NOFAULT)) {
+		FSTAT(segv_maperr);
+		return EFAULT;
+	}
+	if ((fs->access & ~e->protection) != 0) {
+		FSTAT(segv_accerr);
 		return EACCES;
+	}
+	KASSERT(!fs->wire_page || (e->eflags & MAP_ENTRY_IN_WIRING),
+	    ("vm_fault: wiring fault at %lx outside a wiring", fs->va));
+	return 0;
+}
+
+/*
+ * Must e change before this fault can use it: get an object (never
+ * touched anonymous memory) or a shadow of its own (a private entry's
+ * first write, or its wiring)?
+ */
+static bool
+entry_needs_change(const struct faultstate *fs, const struct vm_map_entry *e)
+{
+	return e->object == NULL || ((e->eflags & MAP_ENTRY_NEEDS_COPY) &&
+	    ((fs->access & VM_PROT_WRITE) || fs->wire_page));
+}
+
+/* Make that change.  Map locked exclusive.  0 or ENOMEM. */
+static int
+change_entry(struct faultstate *fs, struct vm_map_entry *e)
+{
+	KASSERT(sx_xlocked(&fs->map->lock), ("vm_fault: map %p not locked exclusive", fs->map));
 	if (e->object == NULL) {
 		e->object = vm_object_allocate_private(atop(e->end - e->start));
 		if (e->object == NULL)
@@ -65,13 +106,18 @@ prepare_entry(struct faultstate *fs, struct vm_map_entry *e)
 		e->offset = 0;
 		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	}
-	KASSERT(!fs->wire_page || (e->eflags & MAP_ENTRY_IN_WIRING),
-	    ("vm_fault: wiring fault at %lx outside a wiring", fs->va));
 	if ((e->eflags & MAP_ENTRY_NEEDS_COPY) && ((fs->access & VM_PROT_WRITE) || fs->wire_page)) {
 		if (vm_object_shadow(&e->object, &e->offset, e->end - e->start) != 0)
 			return ENOMEM;
 		e->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	}
+	return 0;
+}
+
+/* Learn what the fault needs from e (map locked), valid until the map changes. */
+static void
+learn_entry(struct faultstate *fs, struct vm_map_entry *e)
+{
 	fs->prot = fs->entry_prot = e->protection;
 	if (e->eflags & MAP_ENTRY_NEEDS_COPY)
 		fs->prot &= ~VM_PROT_WRITE;
@@ -79,70 +125,158 @@ prepare_entry(struct faultstate *fs, struct vm_map_entry *e)
 	fs->wired = e->wired_count > 0 || (e->eflags & MAP_ENTRY_IN_WIRING);
 	fs->first = e->object;
 	fs->pindex = atop(fs->va - e->start + e->offset);
+	fs->lookup_stamp = fs->map->timestamp;
+	fs->looked_up = true;
+}
+
+/*
+ * Lock the map shared and learn from va's entry what the fault needs,
+ * changing the entry first if it must (with the lock exclusive for the
+ * change: upgraded, or let go, taken exclusive and the entry looked up
+ * again).  If the map has not changed since the last lookup, what was
+ * learnt then still holds.
+ * <= 0 with the map locked shared; EFAULT, EACCES or ENOMEM unlocked
+ */
+static int
+lookup_entry(struct faultstate *fs)
+{
+	struct vm_map *map = fs->map;
+	struct vm_map_entry *e;
+	int error;
+
+	vm_map_lock_read(map);
+	if (fs->looked_up && map->timestamp == fs->lookup_stamp)
+		return 0;
+	e = vm_map_lookup_entry(map, fs->va);
+	if ((error = check_entry(fs, e)) == 0 && entry_needs_change(fs, e)) {
+		if (!vm_map_lock_upgrade(map)) {
+			vm_map_lock(map);
+			e = vm_map_lookup_entry(map, fs->va);
+			error = check_entry(fs, e);
+		}
+		if (error == 0 && entry_needs_change(fs, e))
+			error = change_entry(fs, e);
+		if (error != 0) {
+			vm_map_unlock(map);
+			return error;
+		}
+		vm_map_lock_downgrade(map);
+	}
+	if (error != 0) {
+		vm_map_unlock_read(map);
+		return error;
+	}
+	learn_entry(fs, e);
 	return 0;
 }
 
-/* Wait, with nothing locked but the map, for a busy page to be filled. */
+/* Let go of the objects the search holds locked (fs->object, and fs->first). */
 static void
-wait_unbusy(struct faultstate *fs, struct vm_page *m)
+unlock_objects(struct faultstate *fs)
 {
 	if (fs->object != fs->first)
 		spin_unlock(&fs->object->lock);
 	spin_unlock(&fs->first->lock);
-	FSTAT(busy_waits);
-	while (__atomic_load_n(&m->busy, __ATOMIC_ACQUIRE))
-		cpu_spinwait();
 }
 
-/* Zero-fill a new page at pindex in the first object. */
+/* Let go of everything: the objects the search holds, then the map. */
+static void
+unlock_all(struct faultstate *fs)
+{
+	unlock_objects(fs);
+	vm_map_unlock_read(fs->map);
+}
+
+/*
+ * m, found in fs->object, is busy in the way of this access: let go of
+ * everything and sleep until it is not (its filler unbusies it), or, if
+ * it no longer is by the time we look again, just let go.
+ */
+static void
+sleep_for_busy(struct faultstate *fs, struct vm_page *m, bool shared_ok)
+{
+	struct vm_object *obj = fs->object;
+
+	vm_map_unlock_read(fs->map);
+	if (obj != fs->first)
+		spin_unlock(&fs->first->lock);
+	/* obj's lock is the interlock: the busy state cannot end unseen. */
+	if (!vm_page_busy_sleep(m, &obj->lock, shared_ok))
+		spin_unlock(&obj->lock);
+}
+
+/*
+ * Zero-fill a new page at pindex in the first object (locked).  The page
+ * is busy and the object unlocked (its paging count held) while it is
+ * zeroed; the map stays locked, since zeroing does not sleep.
+ * <= 0 with fs->m in first, locked; ENOMEM with nothing locked
+ */
 static int
 zero_fill(struct faultstate *fs)
 {
+	struct vm_object *first = fs->first;
 	struct vm_page *m;
 
-	KASSERT(spin_owned(&fs->first->lock) && fs->first->type == OBJT_ANON,
-	    ("zero_fill: first object %p not locked or not anonymous", fs->first));
-	if ((m = vm_page_alloc(fs->first, fs->pindex, 0)) == NULL)
+	KASSERT(spin_owned(&first->lock) && first->type == OBJT_ANON,
+	    ("zero_fill: first object %p not locked or not anonymous", first));
+	fs->object = first;
+	if ((m = vm_page_alloc(first, fs->pindex, 0)) == NULL) {
+		unlock_all(fs);
 		return ENOMEM;
-	spin_unlock(&fs->first->lock);
+	}
+	vm_object_pip_add(first);
+	spin_unlock(&first->lock);
 	pmap_zero_page(m);
-	spin_lock(&fs->first->lock);
-	vm_page_unbusy(m);
+	spin_lock(&first->lock);
+	vm_object_pip_wakeup(first);
+	vm_page_xunbusy(m);
 	FSTAT(zero_fills);
-	fs->object = fs->first;
 	fs->m = m;
 	return 0;
 }
 
-/* Page in from obj's pager (obj locked; the bottom of the chain). */
+/*
+ * Ask obj's pager (obj locked: the bottom of the chain) for the page at
+ * idx.  The new page is exclusively busy and every lock let go while the
+ * pager fills it -- the map's too, since a pager may sleep for I/O --
+ * obj being kept by its paging count.  Then the fault starts over, and
+ * finds the page resident (the map's timestamp tells whether the entry
+ * must be looked up again).
+ * <= FAULT_RESTART, ENOMEM or EIO (the pager failed), with nothing locked
+ */
 static int
 page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 {
 	struct vm_page *m;
 	int error;
 
-	KASSERT(spin_owned(&obj->lock) && obj->backing_object == NULL,
+	KASSERT(spin_owned(&obj->lock) && obj->backing_object == NULL && obj == fs->object,
 	    ("page_in: object %p not locked or not the bottom of its chain", obj));
-	if ((m = vm_page_alloc(obj, idx, 0)) == NULL)
+	if ((m = vm_page_alloc(obj, idx, 0)) == NULL) {
+		unlock_all(fs);
 		return ENOMEM;
-	spin_unlock(&obj->lock);
+	}
+	vm_object_pip_add(obj);
+	unlock_all(fs);
 	error = obj->pager->getpage(obj, m);
 	spin_lock(&obj->lock);
-	vm_page_unbusy(m);
-	if (error) {
+	vm_page_xunbusy(m);
+	if (error != 0) {
 		vm_page_free(m);
-		return EIO;
+	} else {
+		FSTAT(pageins);
+		fs->paged_in = true;	/* a major fault, once it resolves */
 	}
-	FSTAT(pageins);
-	fs->paged_in = true;
-	fs->m = m;
-	return 0;
+	vm_object_pip_wakeup(obj);
+	spin_unlock(&obj->lock);
+	return error != 0 ? EIO : FAULT_RESTART;
 }
 
 /*
- * Find the page along the shadow chain, or make it.  On success fs->m is
- * in fs->object, which is locked (as is fs->first).  EAGAIN: a busy page
- * was waited for; all object locks are dropped; start over.
+ * Find the page along the shadow chain, or make it.
+ * <= 0 with fs->m in fs->object, which is locked, as are fs->first and
+ *    the map; FAULT_RESTART (the fault waited for a busy page or a pager),
+ *    ENOMEM or EIO with nothing locked
  */
 static int
 find_page(struct faultstate *fs)
@@ -158,9 +292,12 @@ find_page(struct faultstate *fs)
 		KASSERT(spin_owned(&obj->lock) && spin_owned(&fs->first->lock),
 		    ("find_page: chain of %p not locked down to %p", fs->first, obj));
 		if (m != NULL) {
-			if (m->busy) {
-				wait_unbusy(fs, m);
-				return EAGAIN;
+			/* Shared busy (being read) is in the way only of a write to m itself. */
+			bool shared_ok = obj != fs->first || !(fs->access & VM_PROT_WRITE);
+
+			if (vm_page_xbusied(m) || (!shared_ok && vm_page_busied(m))) {
+				sleep_for_busy(fs, m, shared_ok);
+				return FAULT_RESTART;
 			}
 			KASSERT(m->object == obj && m->pindex == idx,
 			    ("find_page: page %lx in %p at %lu says %p at %lu", m->phys_addr, obj,
@@ -173,7 +310,6 @@ find_page(struct faultstate *fs)
 		if (obj->backing_object == NULL) {
 			if (obj != fs->first)
 				spin_unlock(&obj->lock);
-			fs->object = fs->first;
 			return zero_fill(fs);
 		}
 		idx += atop(obj->backing_offset);
@@ -192,6 +328,8 @@ find_page(struct faultstate *fs)
  * nothing else, so no one else can see it.  A wired entry's wirings
  * belong to the page it sees: they go with a moved page, and pass from
  * the old page to a copy.
+ * <= 0 with fs->m in first (fs->object), locked; ENOMEM with the objects
+ *    still locked
  */
 static int
 copy_on_write(struct faultstate *fs)
@@ -204,9 +342,11 @@ copy_on_write(struct faultstate *fs)
 	    old->phys_addr, fs->first));
 	KASSERT(old->wire_count >= fs->wirings, ("copy_on_write: page %lx carries %u wirings, "
 	    "its entry %u", old->phys_addr, old->wire_count, fs->wirings));
+	KASSERT(!vm_page_xbusied(old), ("copy_on_write: page %lx is being filled",
+	    old->phys_addr));
 
 	if (below == fs->first->backing_object && below->ref_count == 1 &&
-	    below->pager == NULL) {
+	    below->pager == NULL && !vm_page_busied(old)) {
 		vm_page_remove(old);
 		if (vm_page_insert(old, fs->first, fs->pindex) == 0) {
 			FSTAT(cow_moves);
@@ -218,7 +358,7 @@ copy_on_write(struct faultstate *fs)
 	if ((m = vm_page_alloc(fs->first, fs->pindex, 0)) == NULL)
 		return ENOMEM;
 	pmap_copy_page(old, m);
-	vm_page_unbusy(m);
+	vm_page_xunbusy(m);
 	for (uint32_t w = 0; w < fs->wirings; w++) {
 		vm_page_wire(m);
 		vm_page_unwire(old);
@@ -243,15 +383,12 @@ done:
 	return 0;
 }
 
-static void
-unlock_objects(struct faultstate *fs)
-{
-	if (fs->object != NULL && fs->object != fs->first)
-		spin_unlock(&fs->object->lock);
-	spin_unlock(&fs->first->lock);
-}
-
-/* Enter the page found; a wiring fault then wires it (once: this is the fault's end). */
+/*
+ * Enter the page found; a wiring fault then wires it (once: this is the
+ * fault's end).  A page being read (shared busy) is entered read-only: a
+ * write must fault, and wait for the reader.  Objects and map locked.
+ * 0 or ENOMEM (no page table page).
+ */
 static int
 map_page(struct faultstate *fs)
 {
@@ -260,11 +397,11 @@ map_page(struct faultstate *fs)
 
 	KASSERT(spin_owned(&fs->object->lock) && spin_owned(&fs->first->lock),
 	    ("map_page: objects %p, %p not locked", fs->first, fs->object));
-	KASSERT(fs->m->object == fs->object && !fs->m->busy,
-	    ("map_page: page %lx is busy or not in %p", fs->m->phys_addr, fs->object));
+	KASSERT(fs->m->object == fs->object && !vm_page_xbusied(fs->m),
+	    ("map_page: page %lx is being filled or not in %p", fs->m->phys_addr, fs->object));
 	KASSERT(!fs->wire_page || fs->wired, ("map_page: wiring a page of an unwired entry"));
-	if (fs->object != fs->first)
-		prot &= ~VM_PROT_WRITE;		/* writes must come back and copy */
+	if (fs->object != fs->first || vm_page_busied(fs->m))
+		prot &= ~VM_PROT_WRITE;		/* writes must come back and copy, or wait */
 	KASSERT((prot & ~fs->entry_prot) == 0 && (fs->access & ~prot) == 0,
 	    ("map_page: protection %x beyond entry %x, or short of access %x", prot,
 	    fs->entry_prot, fs->access));
@@ -308,40 +445,34 @@ map_device_page(struct faultstate *fs)
 	return pmap_enter_device(fs->map->pmap, fs->va, pa, fs->prot);
 }
 
+/*
+ * One pass: look the entry up (unless the map is unchanged), find or make
+ * the page, copy it if need be, map it.
+ * <= 0, FAULT_RESTART, or an error; nothing locked
+ */
 static int
 fault_once(struct faultstate *fs)
 {
-	struct vm_map_entry *e;
 	int error;
 
-	vm_map_lock(fs->map);
-	e = vm_map_lookup_entry(fs->map, fs->va);
-	if (e == NULL || (e->eflags & MAP_ENTRY_NOFAULT)) {
-		vm_map_unlock(fs->map);
-		FSTAT(segv_maperr);
-		return EFAULT;
-	}
-	if ((error = prepare_entry(fs, e)) != 0) {
-		vm_map_unlock(fs->map);
-		if (error == EACCES)
-			FSTAT(segv_accerr);
+	if ((error = lookup_entry(fs)) != 0)
 		return error;
-	}
 	if (fs->first->type == OBJT_DEVICE) {
 		error = map_device_page(fs);
-		vm_map_unlock(fs->map);
+		vm_map_unlock_read(fs->map);
 		return error;
 	}
-	while ((error = find_page(fs)) == EAGAIN)
-		;
-	if (error == 0 && fs->object != fs->first && (fs->access & VM_PROT_WRITE))
+	fs->cow_copied = false;
+	if ((error = find_page(fs)) != 0)
+		return error;
+	if (fs->object != fs->first && (fs->access & VM_PROT_WRITE))
 		error = copy_on_write(fs);
 	if (error == 0)
 		error = map_page(fs);
 	unlock_objects(fs);
 	if (error == 0 && fs->cow_copied)
 		maybe_bypass(fs->first);
-	vm_map_unlock(fs->map);
+	vm_map_unlock_read(fs->map);
 	return error;
 }
 
@@ -366,30 +497,36 @@ account_fault(bool major)
 int
 vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 {
-	struct faultstate fs;
+	struct faultstate fs = {
+		.map = map,
+		.va = trunc_page(va),
+		.access = access,
+		.wire_page = (flags & VM_FAULT_WIRE) != 0,
+	};
 	int error;
 
 	KASSERT(map->pmap != NULL, ("vm_fault: map %p has no pmap", map));
 	FSTAT(faults);
-	va = trunc_page(va);
-	if (!(flags & VM_FAULT_WIRE) && pmap_fault(map->pmap, va, access)) {
+	if (!fs.wire_page && pmap_fault(map->pmap, fs.va, access)) {
 		FSTAT(pmap_fixups);
 		account_fault(false);
 		return 0;
 	}
-	for (int tries = 0;; tries++) {
-		memset(&fs, 0, sizeof(fs));
-		fs.map = map;
-		fs.va = va;
-		fs.access = access;
-		fs.wire_page = (flags & VM_FAULT_WIRE) != 0;
+	for (;;) {
 		error = fault_once(&fs);
+		if (error == FAULT_RESTART) {
+			FSTAT(restarts);
+			continue;
+		}
 		if (error == 0)
 			account_fault(fs.paged_in);
-		if (error != ENOMEM || tries == FAULT_ENOMEM_RETRIES)
+		if (error != ENOMEM)
 			return error;
-		/* Give the allocators' caches back to the page allocator and retry. */
-		FSTAT(enomem_retries);
-		zone_reclaim_all();
+		/* Out of memory, with nothing locked: wait for some, unless none is coming. */
+		if (vm_wait(0, VM_ALLOC_NORMAL, VM_WAIT_FAILOK) != 0) {
+			FSTAT(oom);
+			return ENOMEM;
+		}
+		FSTAT(memory_waits);
 	}
 }

@@ -22,9 +22,12 @@ struct vm_map;
 
 /*
  * Resolve a fault of type access (VM_PROT_READ, _WRITE or _EXECUTE) at va
- * in map.  Called with no locks held.  Returns 0, EFAULT (no mapping:
- * SEGV_MAPERR), EACCES (protection: SEGV_ACCERR), ENOMEM, or EIO (the
- * pager failed: SIGBUS).
+ * in map.  It may sleep (for a busy page, for memory, for a pager), with
+ * no lock of its own held meanwhile.
+ * => no spin lock held, map not locked by the caller
+ * <= 0, EFAULT (no mapping: SEGV_MAPERR), EACCES (protection:
+ *    SEGV_ACCERR), ENOMEM (no memory, and none coming back: vm_wait.h),
+ *    or EIO (the pager failed: SIGBUS)
  */
 int vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags);
 
@@ -35,8 +38,9 @@ struct vm_fault_stats {
 	uint64_t	cow_copies;
 	uint64_t	cow_moves;	/* COW resolved by moving a page no one else sees */
 	uint64_t	pageins;	/* filled by a pager */
-	uint64_t	busy_waits;	/* waited for a page another cpu was filling */
-	uint64_t	enomem_retries;
+	uint64_t	restarts;	/* passes started over after a wait (busy page, pager) */
+	uint64_t	memory_waits;	/* waits for free memory that ended with some */
+	uint64_t	oom;		/* failed: no memory, none coming back */
 	uint64_t	segv_maperr;
 	uint64_t	segv_accerr;
 };

@@ -12,6 +12,7 @@
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_wait.h>
 #include <vm/zone.h>
 
 static struct vm_object *chain_bottom(struct vm_map_entry *e, uint64_t *offset);
@@ -39,7 +40,8 @@ void
 vm_map_init(struct vm_map *map, struct pmap *pmap, vaddr_t min, vaddr_t max)
 {
 	memset(map, 0, sizeof(*map));
-	spin_init(&map->lock, "vm map");
+	/* Kernel maps are locked inside user maps' operations (kernel stacks): a class apart. */
+	sx_init(&map->lock, pmap != NULL ? "vm map" : "kernel map");
 	vm_map_tree_init(&map->tree, min, max);
 	map->pmap = pmap;
 }
@@ -47,14 +49,54 @@ vm_map_init(struct vm_map *map, struct pmap *pmap, vaddr_t min, vaddr_t max)
 void
 vm_map_lock(struct vm_map *map)
 {
-	spin_lock(&map->lock);
+	sx_xlock(&map->lock);
 }
 
 void
 vm_map_unlock(struct vm_map *map)
 {
 	map->timestamp++;
-	spin_unlock(&map->lock);
+	sx_xunlock(&map->lock);
+}
+
+void
+vm_map_lock_read(struct vm_map *map)
+{
+	sx_slock(&map->lock);
+}
+
+void
+vm_map_unlock_read(struct vm_map *map)
+{
+	sx_sunlock(&map->lock);
+}
+
+bool
+vm_map_trylock_read(struct vm_map *map)
+{
+	return sx_try_slock(&map->lock);
+}
+
+bool
+vm_map_lock_upgrade(struct vm_map *map)
+{
+	if (sx_try_upgrade(&map->lock))
+		return true;
+	sx_sunlock(&map->lock);
+	return false;
+}
+
+void
+vm_map_lock_downgrade(struct vm_map *map)
+{
+	map->timestamp++;
+	sx_downgrade(&map->lock);
+}
+
+bool
+vm_map_locked(const struct vm_map *map)
+{
+	return sx_xlocked(&map->lock) || sx_slocked_by_any(&map->lock);
 }
 
 int
@@ -92,14 +134,15 @@ entry_free(struct vm_map_entry *e)
 struct vm_map_entry *
 vm_map_lookup_entry(struct vm_map *map, vaddr_t va)
 {
-	struct vm_map_entry *e = map->hint;
+	struct vm_map_entry *e = __atomic_load_n(&map->hint, __ATOMIC_RELAXED);
 
-	KASSERT(spin_owned(&map->lock), ("vm_map_lookup_entry: map not locked"));
+	KASSERT(vm_map_locked(map), ("vm_map_lookup_entry: map not locked"));
 	if (e != NULL && va >= e->start && va < e->end)
 		return e;
 	e = vm_map_tree_lookup(&map->tree, va, NULL);
+	/* Readers race to set it; any entry of the map will do. */
 	if (e != NULL)
-		map->hint = e;
+		__atomic_store_n(&map->hint, e, __ATOMIC_RELAXED);
 	return e;
 }
 
@@ -591,12 +634,12 @@ wire_range(struct vm_map *map, vaddr_t start, vaddr_t end, vaddr_t *failed)
 		vm_prot_t access = VM_PROT_NONE;
 		bool wiring;
 
-		vm_map_lock(map);
+		vm_map_lock_read(map);
 		e = vm_map_lookup_entry(map, va);
 		wiring = e != NULL && (e->eflags & MAP_ENTRY_IN_WIRING);
 		if (wiring)
 			access = wire_access(e->protection);
-		vm_map_unlock(map);
+		vm_map_unlock_read(map);
 		if (wiring && (error = vm_fault(map, va, access, VM_FAULT_WIRE)) != 0)
 			break;
 	}
@@ -685,6 +728,7 @@ vmspace_alloc(void)
 	vm_map_init(&vm->vm_map, pmap, USER_MIN, USER_MAX);
 	vm->vm_pmap = pmap;
 	vm->vm_refcnt = 1;
+	mtx_init(&vm->vm_brk_lock, "brk");
 	return vm;
 }
 
@@ -693,9 +737,13 @@ vmspace_free(struct vmspace *vm)
 {
 	if (__atomic_sub_fetch(&vm->vm_refcnt, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
+	/* Faults out of memory may wait for what this frees (vm_wait.h). */
+	vm_reclaim_begin();
 	vm_map_remove(&vm->vm_map, vm->vm_map.tree.min, vm->vm_map.tree.max);
 	pmap_destroy(vm->vm_pmap);
+	mtx_destroy(&vm->vm_brk_lock);
 	zone_free(vmspace_zone, vm);
+	vm_reclaim_end();
 }
 
 /*
@@ -730,11 +778,11 @@ copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 		if ((m = vm_object_chain_lookup(src->object, first + i, &holder)) == NULL)
 			continue;
 		if (holder->type == OBJT_ANON) {
-			KASSERT(!m->busy, ("copy_wired_entry: busy page %lx", m->phys_addr));
+			KASSERT(!vm_page_xbusied(m), ("copy_wired_entry: busy page %lx", m->phys_addr));
 			spin_lock(&obj->lock);
 			if ((copy = vm_page_alloc(obj, i, 0)) != NULL) {
 				pmap_copy_page(m, copy);
-				vm_page_unbusy(copy);
+				vm_page_xunbusy(copy);
 				STAT_ADD(fork_pages_copied, 1);
 			}
 			spin_unlock(&obj->lock);
@@ -871,7 +919,7 @@ vm_map_print(struct vm_map *map)
 {
 	static const char perm[] = "rwx";
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next) {
 		char p[4];
 
@@ -882,7 +930,7 @@ vm_map_print(struct vm_map *map)
 		    e->start, e->end, p, (e->eflags & MAP_ENTRY_COW) ? 'p' : 's',
 		    e->object, e->offset, vm_object_shadow_depth(e->object), e->wired_count);
 	}
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 }
 
 bool
@@ -890,9 +938,9 @@ vm_map_range_mapped(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	bool mapped;
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	mapped = range_is_mapped(map, start, end);
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	return mapped;
 }
 
@@ -901,11 +949,11 @@ vm_map_wired_bytes(struct vm_map *map)
 {
 	vm_size_t bytes = 0;
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
 		if (e->wired_count > 0)
 			bytes += e->end - e->start;
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	return bytes;
 }
 
@@ -914,10 +962,10 @@ vm_map_wirings(struct vm_map *map)
 {
 	uint64_t n = 0;
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
 		n += atop(e->end - e->start) * e->wired_count;
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	return n;
 }
 
@@ -927,7 +975,7 @@ vm_map_page_resident(struct vm_map *map, vaddr_t va)
 	struct vm_map_entry *e;
 	bool resident;
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	resident = pmap_extract(map->pmap, va) != 0;
 	if (!resident && (e = vm_map_lookup_entry(map, va)) != NULL && e->object != NULL) {
 		struct vm_object *obj = e->object;
@@ -936,7 +984,7 @@ vm_map_page_resident(struct vm_map *map, vaddr_t va)
 		resident = vm_page_lookup(obj, atop(va - e->start + e->offset)) != NULL;
 		spin_unlock(&obj->lock);
 	}
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	return resident;
 }
 
@@ -1047,31 +1095,44 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
     int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last))
 {
 	struct vm_map_entry *e;
+	vaddr_t va = start;
 	int error = 0;
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	if (!range_is_mapped(map, start, end)) {
-		vm_map_unlock(map);
+		vm_map_unlock_read(map);
 		return ENOMEM;
 	}
 	for (e = vm_map_tree_lookup(&map->tree, start, NULL); invalidate && e != NULL &&
 	    e->start < end; e = e->node.next) {
 		if (vm_map_entry_locked(e)) {
-			vm_map_unlock(map);
+			vm_map_unlock_read(map);
 			return EBUSY;
 		}
 	}
-	for (e = vm_map_tree_lookup(&map->tree, start, NULL); !error && e != NULL &&
-	    e->start < end; e = e->node.next) {
-		vaddr_t s = MAX(start, e->start), t = MIN(end, e->end);
+	/*
+	 * fn writes pages to their file, which may sleep on the file's
+	 * locks, taken before the map lock by whoever copies file data to
+	 * user memory: call it with the object referenced and the map
+	 * unlocked, and find the next entry again afterwards.
+	 */
+	while (error == 0 && va < end && (e = first_in_range(map, va)) != NULL &&
+	    e->start < end) {
+		vaddr_t s = MAX(va, e->start), t = MIN(end, e->end);
+		struct vm_object *obj = e->object;
+		vm_pindex_t first = atop(s - e->start + e->offset);
+		vm_pindex_t last = atop(t - e->start + e->offset);
 
-		if (e->object == NULL || (e->eflags & MAP_ENTRY_COW) ||
-		    e->object->type != OBJT_VNODE)
+		va = t;
+		if (obj == NULL || (e->eflags & MAP_ENTRY_COW) || obj->type != OBJT_VNODE)
 			continue;
-		error = fn(e->object, atop(s - e->start + e->offset),
-		    atop(t - e->start + e->offset));
+		vm_object_reference(obj);
+		vm_map_unlock_read(map);
+		error = fn(obj, first, last);
+		vm_object_deallocate(obj);
+		vm_map_lock_read(map);
 	}
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	return error;
 }
 
@@ -1231,10 +1292,10 @@ vm_map_kernel_lookup(vaddr_t va)
 		struct vm_map_entry *e;
 		struct vm_map *sub;
 
-		vm_map_lock(map);
+		vm_map_lock_read(map);
 		e = vm_map_lookup_entry(map, va);
 		sub = e != NULL && (e->eflags & MAP_ENTRY_IS_SUB_MAP) ? e->submap : NULL;
-		vm_map_unlock(map);
+		vm_map_unlock_read(map);
 		if (sub == NULL)
 			return e != NULL ? map : NULL;
 		map = sub;

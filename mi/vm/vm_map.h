@@ -13,17 +13,28 @@
  * shadow object of its own before anything is written.
  *
  * Locking:
- *   (M) the map's lock, today a spin lock: nothing that holds it sleeps
- *       yet (a page fault zero-fills or copies, it does not wait for I/O).
- *       Taken by the operations below, which must not be called with it
- *       held; the fault path holds it for the whole fault.
+ *   (M) the map's lock, a sleepable shared/exclusive lock (sx.h): held
+ *       shared by page faults and by those who only look at the map,
+ *       exclusive by whoever changes it (the operations below, which must
+ *       not be called with it held).  It may be held across sleeps (an
+ *       M_WAITOK allocation, a busy page); a fault that must wait for a
+ *       page, for memory or for a pager's I/O lets go of it first.  It is
+ *       taken after the sleep locks of whoever touches user memory (a
+ *       copyin that faults) and before object and pmap locks.
  *   (C) constant while the entry is in a map.
+ *
+ * The timestamp: every change of the map bumps it (vm_map_unlock and
+ * vm_map_lock_downgrade after an exclusive hold), so one who looked an
+ * entry up, let the lock go and took it shared again knows, if the
+ * timestamp is the same, that the entry is still there and unchanged
+ * (after UVM's uvmfault_relock and FreeBSD's map_generation).
  */
 #ifndef _VM_VM_MAP_H_
 #define _VM_VM_MAP_H_
 
 #include <kern/types.h>
-#include <kern/spinlock.h>
+#include <kern/mutex.h>
+#include <kern/sx.h>
 #include <vm/vm_map_tree.h>
 #include <uapi/mman.h>
 
@@ -82,13 +93,14 @@ vm_map_entry_locked(const struct vm_map_entry *e)
  */
 
 struct vm_map {
-	struct spinlock	lock;
+	struct sx	lock;
 	struct vm_map_tree tree;	/* (M) */
-	struct vm_map_entry *hint;	/* (M) last entry found */
+	struct vm_map_entry *hint;	/* (M) last entry found: set (atomically) with
+					 * the lock shared, cleared when its entry goes */
 	vm_size_t	size;		/* (M) bytes mapped */
 	struct pmap	*pmap;		/* (C) */
 	uint32_t	flags;		/* (M) */
-	uint32_t	timestamp;	/* (M) bumped on every change */
+	uint32_t	timestamp;	/* (M) bumped on every change (above) */
 };
 
 /* Entries a user map may have (Linux's default vm.max_map_count). */
@@ -102,8 +114,9 @@ struct vmspace {
 	struct pmap	*vm_pmap;
 	uint32_t	vm_refcnt;	/* (A) */
 	vaddr_t		vm_brk_start;	/* (C) heap start (set by exec, copied by fork) */
-	vaddr_t		vm_brk;		/* (M) the break: written with the map locked */
-	bool		vm_brk_busy;	/* (M) a brk call is changing it (threads wait) */
+	struct mtx	vm_brk_lock;	/* one brk call at a time (threads may race) */
+	vaddr_t		vm_brk;		/* (M) the break: written with the map and
+					 * vm_brk_lock held, read under either */
 };
 
 /* vm_map_find placement */
@@ -177,10 +190,24 @@ int vm_map_user_range(const struct vm_map *map, uint64_t addr, uint64_t len,
 /* Does the page range [start, end) lie inside map's bounds? */
 bool vm_map_in_bounds(const struct vm_map *map, vaddr_t start, vaddr_t end);
 
-/* The map lock; the fault path holds it while it resolves a fault. */
+/*
+ * The map lock: exclusive (to change the map; unlocking bumps the
+ * timestamp) or shared (to look at it).  An upgrade succeeds only for
+ * the one reader; when it fails the lock is no longer held at all, and
+ * the caller takes it exclusive and looks again (as FreeBSD's).  A
+ * downgrade keeps the lock shared and bumps the timestamp.  Not taken
+ * with a spin lock held, nor in an interrupt handler.
+ */
 void vm_map_lock(struct vm_map *map);
 void vm_map_unlock(struct vm_map *map);
-/* The entry containing va, or NULL.  Map locked. */
+void vm_map_lock_read(struct vm_map *map);
+void vm_map_unlock_read(struct vm_map *map);
+bool vm_map_trylock_read(struct vm_map *map);
+bool vm_map_lock_upgrade(struct vm_map *map);
+void vm_map_lock_downgrade(struct vm_map *map);
+/* Held by someone (shared) or by us (exclusive): for assertions. */
+bool vm_map_locked(const struct vm_map *map);
+/* The entry containing va, or NULL.  Map locked, shared or exclusive. */
 struct vm_map_entry *vm_map_lookup_entry(struct vm_map *map, vaddr_t va);
 
 uint64_t vm_map_entry_count(const struct vm_map *map);
@@ -207,7 +234,9 @@ uint64_t vm_map_wirings(struct vm_map *map);
 bool vm_map_page_resident(struct vm_map *map, vaddr_t va);
 /*
  * For each shared mapping of a file object in [start, end), call fn on
- * the object and the page range it covers (msync).  With invalidate, a
+ * the object and the page range it covers (msync).  fn runs with the map
+ * unlocked (writing pages out may sleep on the file's locks, which come
+ * before the map lock) and the object referenced.  With invalidate, a
  * wired entry in the range is EBUSY (locked pages cannot be invalidated).
  */
 int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,

@@ -16,8 +16,9 @@
  *     write access to a page below the first object (a write must copy);
  *   - the objects of every chain: alive, resident counts matching their
  *     tries, every page pointing back at its object and index, no page
- *     of an anonymous object past its size, busy counts and shadow counts
- *     matching, reference counts at least the entries and shadows using
+ *     of an anonymous object past its size, busy pages only while paging
+ *     is in progress, shadow counts matching, reference counts at least
+ *     the entries and shadows using
  *     them, an entry's window inside its anonymous object, and the
  *     windows on an OBJ_ONEMAPPING object disjoint;
  *   - the pmap's own structure (pmap_check).
@@ -171,7 +172,7 @@ check_leaf(struct vcheck *c, struct vm_map_entry *e, const struct pmap_leaf *l)
 		return;
 	}
 	/* Removers of m's leaves hold holder's lock: a leaf still there now is current. */
-	if (!m->busy && pmap_extract(pmap, l->va) == l->pa) {
+	if (!vm_page_busied(m) && pmap_extract(pmap, l->va) == l->pa) {
 		if (VM_PAGE_TO_PHYS(m) != l->pa)
 			problem(c, "leaf at %lx maps %lx, entry %lx-%lx sees page %lx", l->va,
 			    l->pa, e->start, e->end, VM_PAGE_TO_PHYS(m));
@@ -242,7 +243,7 @@ check_object(struct vcheck *c, struct vm_object *obj)
 		    obj->flags);
 	while ((m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL) {
 		pages++;
-		busy += m->busy != 0;
+		busy += vm_page_busied(m);
 		if (m->object != obj || m->pindex != idx)
 			problem(c, "object %p: page %lx at index %lu says object %p index %lu",
 			    obj, VM_PAGE_TO_PHYS(m), idx, m->object, m->pindex);
@@ -256,9 +257,9 @@ check_object(struct vcheck *c, struct vm_object *obj)
 	if (pages != obj->resident_count)
 		problem(c, "object %p: %lu pages in its trie, resident count %lu", obj, pages,
 		    obj->resident_count);
-	if (busy != obj->busy_pages)
-		problem(c, "object %p: %lu busy pages, busy count %u", obj, busy,
-		    obj->busy_pages);
+	/* Whoever left a page busy with the object unlocked counts as paging. */
+	if (busy > 0 && obj->paging_in_progress == 0)
+		problem(c, "object %p: %lu busy pages, no paging in progress", obj, busy);
 	for (n = obj->shadows.next; n != &obj->shadows; n = n->next)
 		shadows++;
 	if (shadows != obj->shadow_count || obj->ref_count < obj->shadow_count)

@@ -266,11 +266,11 @@ lockable_unwired_bytes(struct vm_map *map)
 {
 	vm_size_t bytes = 0;
 
-	vm_map_lock(map);
+	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
 		if (lockable(e) && !vm_map_entry_locked(e))
 			bytes += e->end - e->start;
-	vm_map_unlock(map);
+	vm_map_unlock_read(map);
 	return bytes;
 }
 
@@ -290,7 +290,7 @@ wire_all(struct vm_map *map, bool wire)
 		bool found = false;
 		int error;
 
-		vm_map_lock(map);
+		vm_map_lock_read(map);
 		for (e = map->tree.first; e != NULL; e = e->node.next) {
 			if (e->end > cursor && vm_map_entry_locked(e) != wire &&
 			    (lockable(e) || !wire)) {
@@ -300,7 +300,7 @@ wire_all(struct vm_map *map, bool wire)
 				break;
 			}
 		}
-		vm_map_unlock(map);
+		vm_map_unlock_read(map);
 		if (!found)
 			return 0;
 		error = wire ? vm_map_wire_prefix(map, s, t) : vm_map_unwire(map, s, t);
@@ -420,11 +420,7 @@ SYSCALL(brk)
 	vaddr_t want = a[0], old, new, result;
 
 	/* One brk at a time per address space: threads may call it together. */
-	vm_map_lock(map);
-	while (vm->vm_brk_busy)
-		sleep_on(&vm->vm_brk_busy, &map->lock);
-	vm->vm_brk_busy = true;
-	vm_map_unlock(map);
+	mtx_lock(&vm->vm_brk_lock);
 	result = old = vm->vm_brk;
 	if (want < vm->vm_brk_start || want >= map->tree.max)
 		goto out;
@@ -445,8 +441,7 @@ SYSCALL(brk)
 out:
 	vm_map_lock(map);		/* procfs names [heap] from it under the map lock */
 	vm->vm_brk = result;
-	vm->vm_brk_busy = false;
-	wakeup(&vm->vm_brk_busy);
 	vm_map_unlock(map);
+	mtx_unlock(&vm->vm_brk_lock);
 	return (long)result;
 }

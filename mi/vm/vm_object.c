@@ -4,6 +4,7 @@
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
+#include <kern/sleepqueue.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
 #include <vm/vm_object.h>
@@ -112,17 +113,25 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 		vm_page_free_pages(m, 0);
 		return NULL;
 	}
-	__atomic_store_n(&m->busy, 1, __ATOMIC_RELAXED);
-	obj->busy_pages++;
+	__atomic_store_n(&m->busy, VPB_XBUSY, __ATOMIC_RELAXED);
 	return m;
 }
 
 void
-vm_page_unbusy(struct vm_page *m)
+vm_object_pip_drained(struct vm_object *obj)
 {
-	KASSERT(m->busy && spin_owned(&m->object->lock), ("vm_page_unbusy: not busy"));
-	m->object->busy_pages--;
-	__atomic_store_n(&m->busy, 0, __ATOMIC_RELEASE);
+	obj->flags &= ~OBJ_PIPWANT;
+	wakeup(&obj->paging_in_progress);
+}
+
+void
+vm_object_pip_wait(struct vm_object *obj)
+{
+	KASSERT(spin_owned(&obj->lock), ("vm_object_pip_wait: object %p not locked", obj));
+	while (obj->paging_in_progress > 0) {
+		obj->flags |= OBJ_PIPWANT;
+		sleep_on(&obj->paging_in_progress, &obj->lock);
+	}
 }
 
 void
@@ -158,7 +167,7 @@ free_all_pages(struct vm_object *obj)
 	uint64_t idx;
 
 	while ((m = vm_radix_lookup_ge(&obj->pages, 0, &idx)) != NULL) {
-		KASSERT(!m->busy, ("terminating object %p with busy page", obj));
+		KASSERT(!vm_page_busied(m), ("terminating object %p with busy page", obj));
 		page_unmap_free(m);	/* unwired: a wiring holds a reference on the object */
 	}
 	vm_radix_reclaim_all(&obj->pages);
@@ -225,7 +234,8 @@ vm_object_deallocate(struct vm_object *obj)
 			return;
 		}
 		obj->flags |= OBJ_DEAD;
-		KASSERT(obj->busy_pages == 0, ("vm_object_deallocate: busy pages"));
+		/* A fault or pager still at work on its pages finishes first. */
+		vm_object_pip_wait(obj);
 		free_all_pages(obj);
 		backing = obj->backing_object;
 		spin_unlock(&obj->lock);
@@ -463,12 +473,13 @@ vm_object_collapse(struct vm_object *obj)
 
 		spin_lock(&obj->lock);
 		backing = obj->backing_object;
-		if (backing == NULL || (obj->flags & OBJ_DEAD) || obj->busy_pages) {
+		if (backing == NULL || (obj->flags & OBJ_DEAD) || obj->paging_in_progress) {
 			spin_unlock(&obj->lock);
 			return;
 		}
 		spin_lock(&backing->lock);
-		if (backing->pager != NULL || backing->type != OBJT_ANON || backing->busy_pages) {
+		if (backing->pager != NULL || backing->type != OBJT_ANON ||
+		    backing->paging_in_progress) {
 			spin_unlock(&backing->lock);
 			spin_unlock(&obj->lock);
 			return;
@@ -504,7 +515,10 @@ vm_object_collapse(struct vm_object *obj)
 	}
 }
 
-/* vm_object_page_remove with obj locked (it may be dropped while a page is busy). */
+/*
+ * vm_object_page_remove with obj locked; a busy page is slept for (with
+ * obj unlocked meanwhile) and looked up again: a failed fill frees it.
+ */
 static uint64_t
 page_remove_locked(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 {
@@ -513,11 +527,9 @@ page_remove_locked(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 
 	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
 	    idx < end) {
-		while (m != NULL && m->busy) {
-			spin_unlock(&obj->lock);
-			cpu_spinwait();
+		while (m != NULL && vm_page_busy_sleep(m, &obj->lock, false)) {
 			spin_lock(&obj->lock);
-			m = vm_page_lookup(obj, idx);	/* a failed fill frees it */
+			m = vm_page_lookup(obj, idx);
 		}
 		if (m != NULL && m->wire_count == 0) {
 			page_unmap_free(m);

@@ -30,6 +30,7 @@
 #include <kern/types.h>
 #include <kern/list.h>
 #include <kern/spinlock.h>
+#include <kern/systm.h>
 #include <vm/vm_pager.h>
 #include <vm/vm_radix.h>
 
@@ -61,12 +62,27 @@ struct vm_object {
 	uint32_t	flags;		/* (O) OBJ_* */
 	const struct vm_pager_ops *pager; /* (C) NULL: zero-fill (vm_pager.h) */
 	void		*pager_data;	/* (C) the pager's own (vnode, device) */
-	uint32_t	busy_pages;	/* (O) pages being filled */
+	uint32_t	paging_in_progress; /* (O) see below */
 };
 
 #define OBJ_DEAD	0x0001		/* being torn down */
 #define OBJ_SHADOW	0x0002		/* made by vm_object_shadow */
 #define OBJ_ONEMAPPING	0x0004		/* see below */
+#define OBJ_PIPWANT	0x0008		/* someone sleeps until paging_in_progress is 0 */
+
+/*
+ * Paging in progress (after FreeBSD's): a count of the threads working
+ * on the object's pages without its lock, and without a lock that keeps
+ * the object alive -- a fault filling a page (zeroing it, or waiting for
+ * its pager's read with the map unlocked), a pager writing pages out.
+ * Whoever drops the object's lock while a page of it is busy holds one.
+ * While the count is not 0 the object is not collapsed (its pages stay
+ * where they are), and an object whose last reference goes waits for the
+ * count to drain before its pages are freed: so the count alone keeps
+ * the object alive across a sleep, without a reference.  The count is
+ * only taken on an object that is reached through a live reference (a
+ * map entry, a shadow) with the object locked, so never on a dead one.
+ */
 
 /*
  * OBJ_ONEMAPPING (after FreeBSD's): an anonymous object whose every page
@@ -97,6 +113,10 @@ struct vm_object *vm_object_allocate(enum vm_object_type type, vm_pindex_t size)
 /* A new anonymous object for one map entry (OBJ_ONEMAPPING). */
 struct vm_object *vm_object_allocate_private(vm_pindex_t size);
 void vm_object_reference(struct vm_object *obj);
+/*
+ * Drop a reference; the last one tears the object down, after waiting for
+ * its paging in progress.  => no spin lock held (it may sleep)
+ */
 void vm_object_deallocate(struct vm_object *obj);
 
 /*
@@ -116,18 +136,45 @@ int vm_page_insert(struct vm_page *m, struct vm_object *obj, vm_pindex_t pindex)
 void vm_page_remove(struct vm_page *m);
 
 /*
- * Allocate a page at pindex in obj (locked), busy, not zeroed.  NULL when
- * memory is short.  vm_page_unbusy() ends the busy state.
+ * Allocate a page at pindex in obj (locked), exclusively busy, not
+ * zeroed: user memory, which leaves the reserve (vm_page.h).  NULL when
+ * memory is short (the caller may vm_wait and try again).
+ * vm_page_xunbusy() ends the busy state.
  */
 struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags);
-void vm_page_unbusy(struct vm_page *m);
 void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
+
+/* Paging in progress (above); obj locked.  vm_object_pip_wait may sleep. */
+static inline void
+vm_object_pip_add(struct vm_object *obj)
+{
+	KASSERT(spin_owned(&obj->lock) && !(obj->flags & OBJ_DEAD),
+	    ("vm_object_pip_add: object %p unlocked or dead", obj));
+	obj->paging_in_progress++;
+}
+
+void vm_object_pip_drained(struct vm_object *obj);
+
+static inline void
+vm_object_pip_wakeup(struct vm_object *obj)
+{
+	KASSERT(spin_owned(&obj->lock) && obj->paging_in_progress > 0,
+	    ("vm_object_pip_wakeup: object %p unlocked or not paging", obj));
+	if (--obj->paging_in_progress == 0 && (obj->flags & OBJ_PIPWANT))
+		vm_object_pip_drained(obj);
+}
+
+/*
+ * Sleep until no paging is in progress on obj.
+ * => obj locked, the only spin lock held; locked again on return
+ */
+void vm_object_pip_wait(struct vm_object *obj);
 
 /*
  * Remove the pages in [start, end) (page indices) from obj: unmapped
  * everywhere and freed (MADV_DONTNEED, truncation, munmap of the last
  * user); wired pages stay.  Returns how many were freed.  Called with obj
- * unlocked.
+ * unlocked and no spin lock held: it sleeps for busy pages.
  */
 uint64_t vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
 
@@ -137,7 +184,8 @@ uint64_t vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pind
  * still use the object (the last reference frees everything anyway),
  * free the pages there now, and, when the range reaches the end of the
  * object, shrink the object to where the range starts.  Returns the
- * number of pages freed.  Called with obj unlocked.
+ * number of pages freed.  Called with obj unlocked and no spin lock held
+ * (as vm_object_page_remove).
  */
 uint64_t vm_object_unmap_range(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
 

@@ -2,15 +2,30 @@
  * The vm_page array and page allocation (see vm_page.h).
  */
 #include <kern/systm.h>
+#include <kern/sleepqueue.h>
+#include <kern/spinlock.h>
+#include <kern/witness.h>
 #include <vm/physmem.h>
 #include <vm/pmap.h>
 #include <vm/vm_page.h>
 #include <vm/vm_phys.h>
+#include <vm/vm_wait.h>
+
+/*
+ * The reserve user memory leaves to the kernel: a 1/1024 of the pages
+ * (128 at 512 MiB, 2048 at 8 GiB), and never fewer than enough for the
+ * page tables and bookkeeping of a process being torn down.
+ */
+#define RESERVE_DIVISOR	1024
+#define RESERVE_MIN	64
 
 static struct vm_page *vm_page_array;	/* (C) */
 static uint64_t vm_page_total;		/* (C) pages under management */
 static uint64_t vm_page_wired;		/* (A) object pages wired by users */
 static uint64_t vm_page_kernel_wirings;	/* (A) wirings of object pages held by the kernel */
+static uint64_t vm_page_reserve;	/* (C) free pages only VM_ALLOC_SYSTEM may take */
+
+struct vm_page_stats vm_page_stats;
 
 void
 vm_page_startup(void)
@@ -36,6 +51,7 @@ vm_page_startup(void)
 	for (int i = 0; i < n; i++)
 		vm_phys_free_range(r[i].start, r[i].end);
 	vm_page_total = used;
+	vm_page_reserve = MAX(RESERVE_MIN, used / RESERVE_DIVISOR);
 }
 
 struct vm_page *
@@ -44,14 +60,43 @@ PHYS_TO_VM_PAGE(paddr_t pa)
 	return vm_phys_to_page(pa);
 }
 
+uint64_t
+vm_page_reserved(void)
+{
+	return vm_page_reserve;
+}
+
+bool
+vm_page_alloc_could_succeed(int order, int flags)
+{
+	uint64_t keep = (flags & VM_ALLOC_SYSTEM) ? 0 : vm_page_reserve;
+
+	return vm_phys_free_count() >= keep + (1UL << order) && vm_phys_has_block(order);
+}
+
+/* One try: a user allocation leaves the reserve alone. */
+static struct vm_page *
+alloc_now(int order, int flags)
+{
+	if (!(flags & VM_ALLOC_SYSTEM) && vm_phys_free_count() < vm_page_reserve + (1UL << order))
+		return NULL;
+	return vm_phys_alloc_pages(order);
+}
+
 struct vm_page *
 vm_page_alloc_pages(int order, int flags)
 {
-	struct vm_page *m = vm_phys_alloc_pages(order);
+	struct vm_page *m;
 
-	/* No pageout daemon yet: VM_ALLOC_NORMAL cannot wait for memory either. */
-	if (m == NULL)
-		return NULL;
+	KASSERT(!(flags & VM_ALLOC_WAITOK) || !(flags & VM_ALLOC_NOWAIT),
+	    ("vm_page_alloc_pages: flags %#x both wait and do not", flags));
+	if (flags & VM_ALLOC_WAITOK)
+		witness_check_sleep(WITNESS_WAITOK, NULL);
+	while ((m = alloc_now(order, flags)) == NULL) {
+		if (!(flags & VM_ALLOC_WAITOK))
+			return NULL;
+		(void)vm_wait(order, flags, 0);
+	}
 	KASSERT(m->wire_count == 0 && m->object == NULL,
 	    ("vm_page_alloc_pages: page %lx in use", m->phys_addr));
 	m->wire_count = 1;
@@ -63,12 +108,105 @@ vm_page_alloc_pages(int order, int flags)
 void
 vm_page_free_pages(struct vm_page *m, int order)
 {
-	KASSERT(m->object == NULL && m->busy == 0,
+	KASSERT(m->object == NULL && m->busy == VPB_UNBUSIED,
 	    ("vm_page_free_pages: page %lx still in an object or busy", m->phys_addr));
 	m->wire_count = 0;
 	m->flags &= ~(PG_KMEM | PG_ZERO | PG_MD_MODIFIED | PG_MD_REFERENCED);
 	m->pindex = 0;
 	vm_phys_free_pages(m, order);
+	vm_page_free_wakeup();
+}
+
+/*
+ * The busy lock (vm_page.h).
+ */
+
+bool
+vm_page_tryxbusy(struct vm_page *m)
+{
+	uint32_t unbusied = VPB_UNBUSIED;
+
+	return __atomic_compare_exchange_n(&m->busy, &unbusied, VPB_XBUSY, false,
+	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+bool
+vm_page_trysbusy(struct vm_page *m)
+{
+	uint32_t v = __atomic_load_n(&m->busy, __ATOMIC_RELAXED);
+
+	do {
+		if (v & VPB_XBUSY)
+			return false;
+		KASSERT((v & VPB_SHARERS) != VPB_SHARERS, ("vm_page_trysbusy: page %lx: too many "
+		    "sharers", m->phys_addr));
+	} while (!__atomic_compare_exchange_n(&m->busy, &v, v + VPB_ONE_SHARER, false,
+	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
+	return true;
+}
+
+/* Wake the threads asleep on m (its busy state just ended). */
+static void
+busy_wakeup(struct vm_page *m)
+{
+	sleepq_lock(m);
+	sleepq_broadcast(m, SLEEPQ_EXCLUSIVE);
+	sleepq_release(m);
+}
+
+void
+vm_page_xunbusy(struct vm_page *m)
+{
+	uint32_t old = __atomic_exchange_n(&m->busy, VPB_UNBUSIED, __ATOMIC_RELEASE);
+
+	KASSERT(old & VPB_XBUSY, ("vm_page_xunbusy: page %lx is not exclusively busy (%#x)",
+	    m->phys_addr, old));
+	if (old & VPB_WAITERS)
+		busy_wakeup(m);
+}
+
+void
+vm_page_sunbusy(struct vm_page *m)
+{
+	uint32_t v = __atomic_load_n(&m->busy, __ATOMIC_RELAXED), new;
+
+	do {
+		KASSERT(!(v & VPB_XBUSY) && (v & VPB_SHARERS) != 0,
+		    ("vm_page_sunbusy: page %lx is not shared busy (%#x)", m->phys_addr, v));
+		/* The last sharer takes the waiters bit with it and wakes them. */
+		new = (v & VPB_SHARERS) == VPB_ONE_SHARER ? VPB_UNBUSIED : v - VPB_ONE_SHARER;
+	} while (!__atomic_compare_exchange_n(&m->busy, &v, new, false, __ATOMIC_RELEASE,
+	    __ATOMIC_RELAXED));
+	if (new == VPB_UNBUSIED && (v & VPB_WAITERS))
+		busy_wakeup(m);
+}
+
+bool
+vm_page_busy_sleep(struct vm_page *m, struct spinlock *interlock, bool shared_ok)
+{
+	uint32_t in_the_way = shared_ok ? VPB_XBUSY : VPB_XBUSY | VPB_SHARERS;
+	uint32_t v;
+
+	KASSERT(spin_owned(interlock), ("vm_page_busy_sleep: interlock not held"));
+	/* Busying takes the object lock, which the caller holds: not busy stays so. */
+	if ((__atomic_load_n(&m->busy, __ATOMIC_ACQUIRE) & in_the_way) == 0)
+		return false;
+	sleepq_lock(m);
+	v = __atomic_load_n(&m->busy, __ATOMIC_RELAXED);
+	for (;;) {
+		if ((v & in_the_way) == 0) {
+			sleepq_release(m);
+			return false;
+		}
+		/* Set only while busy, under the chain lock: the release will see it. */
+		if ((v & VPB_WAITERS) || __atomic_compare_exchange_n(&m->busy, &v,
+		    v | VPB_WAITERS, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			break;
+	}
+	spin_unlock(interlock);
+	__atomic_add_fetch(&vm_page_stats.busy_sleeps, 1, __ATOMIC_RELAXED);
+	(void)sleepq_wait(m, SLEEPQ_EXCLUSIVE, 0, 0);
+	return true;
 }
 
 void

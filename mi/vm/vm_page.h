@@ -16,6 +16,22 @@
  *   (M) the pmap's pv lock
  *   (P) the pmap lock of the pmap a page-table page belongs to
  *
+ * The busy lock (after FreeBSD's): a page whose contents or identity are
+ * changing is busy, and whoever needs it meanwhile sleeps until it is
+ * not, never spins.
+ *   exclusive (VPB_XBUSY): being filled (zero-fill, a pager's read, a
+ *       copy); no one else may map it, read it, write it or free it;
+ *   shared (a count of VPB_ONE_SHARER): being read (a pager writing it
+ *       out); it may be mapped read-only and copied from, not written or
+ *       freed, and several readers may hold it at once.
+ * Busying a page needs its object's lock (so it cannot change identity
+ * meanwhile); unbusying does not.  VPB_WAITERS says threads sleep on the
+ * page (its address is their wait channel): a sleeper sets it, under the
+ * page's sleep queue chain lock, only while the page is busy; the release
+ * that ends the busy state clears it and wakes them.  A thread that drops
+ * an object's lock while a page of it is busy holds a paging-in-progress
+ * count on the object (vm_object.h), which keeps the object alive.
+ *
  * The structure is kept to 64 bytes (one cache line; a static assert
  * holds it there): FreeBSD's is about 104 bytes, Linux's 64.
  */
@@ -28,6 +44,7 @@
 #include <machine/vm_page_md.h>
 
 struct vm_object;
+struct spinlock;
 
 struct vm_page {
 	struct list_node plinks;	/* (F) free list; (P) a page-table page's place in
@@ -44,8 +61,7 @@ struct vm_page {
 	uint32_t	wire_count;	/* (A) wirings (one per wiring of each wired map entry
 					 * that sees it, plus the kernel's own); a wired page is
 					 * never paged out */
-	uint32_t	busy;		/* (A) busy lock: held during page-in, copy; set and
-					 * cleared with atomic stores, the object locked */
+	uint32_t	busy;		/* (A) the busy lock (below) */
 	uint16_t	flags;		/* (A) PG_* */
 	uint8_t		order;		/* (F) buddy order of a free block head */
 	uint8_t		segind;		/* (C) index of its physical segment */
@@ -55,6 +71,13 @@ struct vm_page {
 };
 
 _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes");
+
+/* busy */
+#define VPB_UNBUSIED	0x00000000u
+#define VPB_XBUSY	0x80000000u	/* exclusively busy */
+#define VPB_WAITERS	0x40000000u	/* threads sleep on the page */
+#define VPB_SHARERS	0x3fffffffu	/* shared busy holders */
+#define VPB_ONE_SHARER	0x00000001u
 
 /* flags */
 #define PG_FREE		0x0001	/* on a buddy free list */
@@ -66,10 +89,21 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 
 #define VM_ORDER_NONE	0xff
 
-/* Allocation flags for vm_page_alloc_*. */
-#define VM_ALLOC_NORMAL	0x0000
+/*
+ * Allocation flags for vm_page_alloc_*.  Memory for user pages
+ * (VM_ALLOC_NORMAL) leaves a reserve of free pages (vm_page_reserved())
+ * for the kernel's own allocations (VM_ALLOC_SYSTEM), so that when user
+ * memory runs out the kernel still has pages to handle it with (page
+ * tables, map entries, the exit of the process that has to go).
+ * Without VM_ALLOC_WAITOK an allocation fails (NULL) when it finds no
+ * page; with it, it sleeps in vm_wait() until pages are freed, and never
+ * returns NULL.
+ */
+#define VM_ALLOC_NORMAL	0x0000	/* user memory: leave the reserve */
 #define VM_ALLOC_ZERO	0x0001	/* return zero-filled pages */
-#define VM_ALLOC_NOWAIT	0x0002	/* fail rather than wait for memory */
+#define VM_ALLOC_NOWAIT	0x0002	/* fail rather than wait for memory (the default) */
+#define VM_ALLOC_WAITOK	0x0004	/* sleep until there is memory: never NULL */
+#define VM_ALLOC_SYSTEM	0x0008	/* the kernel's own memory: may use the reserve */
 
 static inline paddr_t VM_PAGE_TO_PHYS(const struct vm_page *m) { return m->phys_addr; }
 
@@ -87,9 +121,57 @@ struct phys_range {
  */
 void vm_page_startup(void);
 
-/* Allocate 2^order contiguous, naturally aligned pages (wired, no object). */
+/*
+ * Allocate 2^order contiguous, naturally aligned pages (wired, no object).
+ * => with VM_ALLOC_WAITOK, no spin lock held (it may sleep)
+ */
 struct vm_page *vm_page_alloc_pages(int order, int flags);
+/* Free them; threads waiting for memory (vm_wait) are woken. */
 void vm_page_free_pages(struct vm_page *m, int order);
+/*
+ * Could an allocation of 2^order pages with flags succeed now?  (A
+ * snapshot: vm_wait's test of whether to sleep.)
+ */
+bool vm_page_alloc_could_succeed(int order, int flags);
+/* Free pages user memory must leave to the kernel. */
+uint64_t vm_page_reserved(void);
+
+/*
+ * The busy lock.  vm_page_tryxbusy and vm_page_trysbusy need the page's
+ * object locked; they fail if the page is exclusively busy (or, to
+ * busy it exclusively, busy at all).
+ */
+static inline bool
+vm_page_busied(const struct vm_page *m)
+{
+	return (__atomic_load_n(&m->busy, __ATOMIC_ACQUIRE) & (VPB_XBUSY | VPB_SHARERS)) != 0;
+}
+
+static inline bool
+vm_page_xbusied(const struct vm_page *m)
+{
+	return (__atomic_load_n(&m->busy, __ATOMIC_ACQUIRE) & VPB_XBUSY) != 0;
+}
+
+bool vm_page_tryxbusy(struct vm_page *m);
+bool vm_page_trysbusy(struct vm_page *m);
+void vm_page_xunbusy(struct vm_page *m);
+void vm_page_sunbusy(struct vm_page *m);
+/*
+ * Wait for m to stop being busy (only exclusively busy, with
+ * shared_ok): if it is, sleep until the holder lets go, and return true
+ * with interlock released; if it is not, return false with interlock
+ * still held.  The caller rechecks whatever it looked at after a sleep
+ * (the page may have been freed and reused meanwhile).
+ * => interlock (m's object's lock) is the only spin lock held
+ */
+bool vm_page_busy_sleep(struct vm_page *m, struct spinlock *interlock, bool shared_ok);
+
+/* Counters, exported through /proc/vmstat. */
+struct vm_page_stats {
+	uint64_t	busy_sleeps;	/* (A) sleeps in vm_page_busy_sleep */
+};
+extern struct vm_page_stats vm_page_stats;
 
 /*
  * User wiring (mlock, vm_map_wire) of an object's page: a wired page is

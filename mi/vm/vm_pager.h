@@ -27,9 +27,11 @@ struct vm_page;
 struct vm_pager_ops {
 	const char	*name;
 	/*
-	 * Fill m (already inserted, busy) with the contents of the page at
-	 * m->pindex; called without the object lock.  0, or an errno that
-	 * the fault handler turns into SIGBUS.  NULL: zero-fill.
+	 * Fill m (already inserted, exclusively busy) with the contents of
+	 * the page at m->pindex; called with no lock held at all, the map's
+	 * included, so it may sleep for I/O; the object is kept alive by the
+	 * caller's paging-in-progress count.  0, or an errno that the fault
+	 * handler turns into SIGBUS.  NULL: zero-fill.
 	 */
 	int		(*getpage)(struct vm_object *obj, struct vm_page *m);
 	/* Does the backing store hold the page at pindex? */

@@ -487,6 +487,15 @@ vm_phys_free_count(void)
 	return __atomic_load_n(&free_pages, __ATOMIC_RELAXED);
 }
 
+bool
+vm_phys_has_block(int order)
+{
+	for (int o = order; o < VM_NFREEORDER; o++)
+		if (__atomic_load_n(&free_blocks[o], __ATOMIC_RELAXED) != 0)
+			return true;
+	return false;
+}
+
 uint64_t
 vm_phys_free_blocks(int order)
 {

@@ -54,6 +54,7 @@ struct vm_page *vm_phys_to_page(paddr_t pa);	/* NULL when not managed RAM */
 
 uint64_t vm_phys_free_count(void);		/* free pages in all orders */
 uint64_t vm_phys_free_blocks(int order);	/* free blocks of one order */
+bool vm_phys_has_block(int order);		/* a free block of order or larger? */
 int vm_phys_nsegs(void);
 const struct vm_phys_seg *vm_phys_seg(int i);
 

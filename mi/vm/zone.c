@@ -56,6 +56,7 @@
 #include <kern/spinlock.h>
 #include <kern/list.h>
 #include <kern/pcpu.h>
+#include <kern/witness.h>
 #include <vm/zone.h>
 #include <vm/kmem.h>
 #include <machine/cpu.h>
@@ -523,14 +524,15 @@ zone_setup(struct zone *z, const char *name, size_t size, size_t align,
 	}
 	z->z_cache_batch = z->z_cache_max / 2;
 
-	spin_init(&z->z_lock, z->z_name);
+	/* Lock classes by kind, not by zone: a zone may share its name with its items' locks. */
+	spin_init(&z->z_lock, "zone");
 	list_init(&z->z_partial);
 	list_init(&z->z_full);
 	list_init(&z->z_empty);
 	z->z_nslabs = z->z_nempty = z->z_items_out = 0;
 	z->z_requests = z->z_failures = 0;
 	for (i = 0; i < MAXCPU; i++) {
-		spin_init(&z->z_cache[i].zc_lock, z->z_name);
+		spin_init(&z->z_cache[i].zc_lock, "zone cache");
 		z->z_cache[i].zc_count = 0;
 		z->z_cache[i].zc_requests = 0;
 	}
@@ -651,6 +653,8 @@ zone_alloc(zone_t z, int flags)
 	KASSERT(((flags & M_WAITOK) != 0) != ((flags & M_NOWAIT) != 0),
 	    ("zone_alloc(%s): flags 0x%x need exactly one of M_WAITOK, "
 	    "M_NOWAIT", z->z_name, flags));
+	if (flags & M_WAITOK)
+		witness_check_sleep(WITNESS_WAITOK, NULL);
 	for (;;) {
 		item = z->z_cache_max ? zone_alloc_cached(z) :
 		    zone_alloc_direct(z);

@@ -18,5 +18,7 @@ int execve_riscv(const char *path, char *const argv[], char *const envp[]);
 char *map_pages(unsigned long npages);
 /* A range of npages that is reserved and then freed: an address known to be unmapped. */
 char *unmapped_pages(unsigned long npages);
+/* The cpus this process may run on (sched_getaffinity; 1 if that fails). */
+int cpus_available(void);
 
 #endif

@@ -74,6 +74,7 @@ void *sbrk(long incr);
 
 unsigned int sleep(unsigned int secs);
 int pause(void);
+unsigned int alarm(unsigned int secs);
 int usleep(unsigned long usecs);
 int getpagesize(void);
 

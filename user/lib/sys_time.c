@@ -109,6 +109,17 @@ setitimer(int which, const struct itimerval *new, struct itimerval *old)
 	return RET(SC3(SYS_setitimer, which, new, old));
 }
 
+/* alarm(secs): SIGALRM in secs seconds (0: cancel); the seconds that were left. */
+unsigned int
+alarm(unsigned int secs)
+{
+	struct itimerval new = { { 0, 0 }, { secs, 0 } }, old;
+
+	if (setitimer(ITIMER_REAL, &new, &old) != 0)
+		return 0;
+	return (unsigned int)old.it_value.tv_sec + (old.it_value.tv_usec != 0);
+}
+
 ssize_t
 getrandom(void *buf, size_t len, unsigned int flags)
 {

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <sched.h>
 #include <testutil.h>
 #include <unistd.h>
 
@@ -90,4 +91,14 @@ unmapped_pages(unsigned long npages)
 	if (p != NULL)
 		munmap(p, npages * PGSZ);
 	return p;
+}
+
+int
+cpus_available(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	return CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : 1;
 }

@@ -25,6 +25,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,6 +454,21 @@ count_thread(void *arg)
 	return 0;
 }
 
+/*
+ * Wait (up to 5 s: a loaded host may run a thread late) until both
+ * counters have moved past base0 and base1.
+ */
+static bool
+counters_advance(long base0, long base1)
+{
+	for (int ms = 0; ms < 5000; ms += 10) {
+		if (counters[0] > base0 && counters[1] > base1)
+			return true;
+		sleep_ms(10);
+	}
+	return false;
+}
+
 static void
 test_stop(void)
 {
@@ -468,7 +484,7 @@ test_stop(void)
 		uthread_create(&t, count_thread, (void *)&counters[1]);
 		count_thread((void *)&counters[0]);
 	}
-	sleep_ms(100);
+	(void)counters_advance(0, 0);	/* both threads are running */
 	kill(pid, SIGSTOP);
 	waitpid(pid, &st, WUNTRACED);
 	sleep_ms(30);		/* a running thread stops at its next tick */
@@ -480,8 +496,7 @@ test_stop(void)
 	tap_ok(WIFSTOPPED(st) && a0 == b0 && a1 == b1 && a1 != 0,
 	    "SIGSTOP stops every thread (%ld -> %ld, %ld -> %ld)", a0, b0, a1, b1);
 	kill(pid, SIGCONT);
-	sleep_ms(100);
-	tap_ok(counters[0] > b0 && counters[1] > b1, "SIGCONT continues every thread");
+	tap_ok(counters_advance(b0, b1), "SIGCONT continues every thread");
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "SIGKILL ends them all");

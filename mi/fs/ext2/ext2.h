@@ -29,7 +29,8 @@
  *
  * Locking.
  *   (C) constant while mounted.
- *   (L) m_lock, the mount's allocation lock (an fs_lock): the block and
+ *   (L) m_lock, the mount's allocation lock (an sx lock, held exclusive
+ *       and across the disk reads of bitmaps): the block and
  *       inode bitmaps' contents, the groups' and the superblock's counts,
  *       m_sb and m_ro_compat.  Taken only inside the layer (allocation,
  *       freeing, sync, statfs), never held on return.
@@ -55,7 +56,7 @@
 #define _FS_EXT2_EXT2_H_
 
 #include <kern/types.h>
-#include <kern/fs_lock.h>
+#include <kern/sx.h>
 #include <fs/ext2/ext2_fs.h>
 
 struct blockdev;
@@ -85,7 +86,7 @@ struct ext2_group {
 
 struct ext2_mount {
 	struct blockdev	*m_dev;		/* (C) */
-	struct fs_lock	m_lock;		/* the allocation lock (L) */
+	struct sx	m_lock;		/* the allocation lock (L) */
 	/* Geometry, checked at mount. */
 	uint32_t	m_bsize;	/* (C) block size in bytes */
 	uint32_t	m_bshift;	/* (C) log2(m_bsize) */

@@ -136,10 +136,10 @@ ext2_alloc_block(struct ext2_mount *mp, uint64_t goal, uint32_t *blk)
 	if (goal < mp->m_first_data_block || goal >= mp->m_blocks_count)
 		goal = mp->m_first_data_block;
 	g0 = ext2_blk_group(mp, goal);
-	fs_lock(&mp->m_lock);
+	sx_xlock(&mp->m_lock);
 	if (mp->m_free_blocks == 0 || (mp->m_free_blocks <= mp->m_r_blocks &&
 	    !mp->m_args.ma_may_use_reserve(mp->m_args.ma_ctx))) {
-		fs_unlock(&mp->m_lock);
+		sx_xunlock(&mp->m_lock);
 		return ENOSPC;
 	}
 	error = ENOSPC;
@@ -161,7 +161,7 @@ ext2_alloc_block(struct ext2_mount *mp, uint64_t goal, uint32_t *blk)
 			break;
 		count_was_wrong(mp, g, false);
 	}
-	fs_unlock(&mp->m_lock);
+	sx_xunlock(&mp->m_lock);
 	return error;
 }
 
@@ -180,7 +180,7 @@ ext2_free_block(struct ext2_mount *mp, uint32_t blk)
 	g = ext2_blk_group(mp, blk);
 	grp = &mp->m_groups[g];
 	bit = blk - grp->g_first_block;
-	fs_lock(&mp->m_lock);
+	sx_xlock(&mp->m_lock);
 	if (ext2_bread(mp, grp->g_block_bitmap, &bp) != 0) {
 		error = ext2_corrupt(mp, "cannot read group %u's block bitmap to free block %u",
 		    g, blk);
@@ -196,7 +196,7 @@ ext2_free_block(struct ext2_mount *mp, uint32_t blk)
 		}
 		ext2_sb_dirty(mp);
 	}
-	fs_unlock(&mp->m_lock);
+	sx_xunlock(&mp->m_lock);
 	return error;
 }
 
@@ -291,9 +291,9 @@ ext2_alloc_inode(struct ext2_inode *dp, bool isdir, uint32_t *ino)
 
 	if ((error = ext2_writable(mp)) != 0)
 		return error;
-	fs_lock(&mp->m_lock);
+	sx_xlock(&mp->m_lock);
 	if (mp->m_free_inodes == 0) {
-		fs_unlock(&mp->m_lock);
+		sx_xunlock(&mp->m_lock);
 		return ENOSPC;
 	}
 	g0 = isdir ? group_for_dir(mp, ext2_ino_group(mp, dp->i_number)) :
@@ -318,7 +318,7 @@ ext2_alloc_inode(struct ext2_inode *dp, bool isdir, uint32_t *ino)
 			break;
 		count_was_wrong(mp, g, true);
 	}
-	fs_unlock(&mp->m_lock);
+	sx_xunlock(&mp->m_lock);
 	return error;
 }
 
@@ -336,7 +336,7 @@ ext2_free_inode(struct ext2_mount *mp, uint32_t ino, bool isdir)
 	g = ext2_ino_group(mp, ino);
 	grp = &mp->m_groups[g];
 	bit = (ino - 1) % mp->m_ipg;
-	fs_lock(&mp->m_lock);
+	sx_xlock(&mp->m_lock);
 	if (ext2_bread(mp, grp->g_inode_bitmap, &bp) != 0) {
 		ext2_corrupt(mp, "cannot read group %u's inode bitmap to free inode %u", g, ino);
 	} else if (!bit_test(bp->b_data, bit)) {
@@ -353,5 +353,5 @@ ext2_free_inode(struct ext2_mount *mp, uint32_t ino, bool isdir)
 			grp->g_used_dirs--;
 		ext2_sb_dirty(mp);
 	}
-	fs_unlock(&mp->m_lock);
+	sx_xunlock(&mp->m_lock);
 }

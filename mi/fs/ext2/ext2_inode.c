@@ -161,9 +161,9 @@ ext2_inode_alloc(struct ext2_inode *dp, uint16_t mode, uint32_t uid, uint32_t gi
 	ip->i_gid = gid;
 	ip->i_atime = ip->i_mtime = ip->i_ctime = ext2_now(mp);
 	ip->i_flags = dp->i_flags & inherit;
-	fs_lock(&mp->m_lock);
+	sx_xlock(&mp->m_lock);
 	ip->i_generation = mp->m_next_generation++;
-	fs_unlock(&mp->m_lock);
+	sx_xunlock(&mp->m_lock);
 	if ((error = inode_write(ip, true)) != 0) {
 		ext2_free_inode(mp, ino, isdir);
 		free(ip, M_EXT2);

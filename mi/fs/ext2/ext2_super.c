@@ -58,7 +58,7 @@ ext2_mount(struct blockdev *dev, const struct ext2_mount_args *args, struct ext2
 		mp->m_args.ma_now = no_clock;
 	if (mp->m_args.ma_may_use_reserve == NULL)
 		mp->m_args.ma_may_use_reserve = reserve_allowed;
-	fs_lock_init(&mp->m_lock, "ext2 alloc");
+	sx_init(&mp->m_lock, "ext2 alloc");
 	if ((error = read_super(dev, &mp->m_sb)) != 0 ||
 	    (error = check_features(dev, &mp->m_sb, &rdonly)) != 0 ||
 	    (error = check_geometry(mp, &mp->m_sb)) != 0 ||
@@ -95,9 +95,9 @@ ext2_mount(struct blockdev *dev, const struct ext2_mount_args *args, struct ext2
 			    "recommended\n", dev->bd_name);
 		mp->m_sb.s_mnt_count++;
 		mp->m_sb.s_mtime = ext2_now(mp);
-		fs_lock(&mp->m_lock);
+		sx_xlock(&mp->m_lock);
 		error = write_super(mp, true);
-		fs_unlock(&mp->m_lock);
+		sx_xunlock(&mp->m_lock);
 		if (error == 0)
 			error = blockdev_flush(dev);
 		if (error != 0)
@@ -119,13 +119,13 @@ ext2_unmount(struct ext2_mount *mp)
 
 	if (mp->m_mounted_rw) {
 		error = ext2_sync(mp);
-		fs_lock(&mp->m_lock);
+		sx_xlock(&mp->m_lock);
 		/* Clean again only if it was clean when mounted and nothing went wrong. */
 		mp->m_sb.s_state = mp->m_mount_state;
 		if (__atomic_load_n(&mp->m_errors, __ATOMIC_RELAXED) != 0)
 			mp->m_sb.s_state |= EXT2_ERROR_FS;
 		error2 = write_super(mp, true);
-		fs_unlock(&mp->m_lock);
+		sx_xunlock(&mp->m_lock);
 		if (error == 0)
 			error = error2;
 		if ((error2 = blockdev_flush(mp->m_dev)) != 0 && error == 0)
@@ -151,7 +151,7 @@ ext2_sync(struct ext2_mount *mp)
 
 	if (!mp->m_mounted_rw)
 		return 0;
-	fs_lock(&mp->m_lock);
+	sx_xlock(&mp->m_lock);
 	if (mp->m_sb_dirty) {
 		for (uint32_t b = 0; b < mp->m_gdt_blocks; b++) {
 			error2 = ext2_bread(mp, mp->m_first_data_block + 1 + b, &bp);
@@ -176,7 +176,7 @@ ext2_sync(struct ext2_mount *mp)
 		if (error == 0)
 			error = error2;
 	}
-	fs_unlock(&mp->m_lock);
+	sx_xunlock(&mp->m_lock);
 	if ((error2 = bflush(mp->m_dev)) != 0 && error == 0)
 		error = error2;
 	if ((error2 = blockdev_flush(mp->m_dev)) != 0 && error == 0)
@@ -201,7 +201,7 @@ ext2_statfs(struct ext2_mount *mp, struct ext2_statfs *st)
 			overhead += 1 + mp->m_gdt_blocks;	/* superblock and table copies */
 		overhead += 2 + mp->m_itable_blocks;
 	}
-	fs_lock(&mp->m_lock);
+	sx_xlock(&mp->m_lock);
 	st->f_bsize = mp->m_bsize;
 	st->f_blocks = mp->m_blocks_count - MIN(overhead, (uint64_t)mp->m_blocks_count);
 	st->f_bfree = mp->m_free_blocks;
@@ -209,7 +209,7 @@ ext2_statfs(struct ext2_mount *mp, struct ext2_statfs *st)
 	st->f_files = mp->m_inodes_count;
 	st->f_ffree = mp->m_free_inodes;
 	st->f_namelen = EXT2_NAME_LEN;
-	fs_unlock(&mp->m_lock);
+	sx_xunlock(&mp->m_lock);
 }
 
 int
@@ -246,14 +246,14 @@ ext2_writable(struct ext2_mount *mp)
 void
 ext2_sb_dirty(struct ext2_mount *mp)
 {
-	KASSERT(fs_lock_owned(&mp->m_lock), ("ext2_sb_dirty: allocation lock not held"));
+	KASSERT(sx_xlocked(&mp->m_lock), ("ext2_sb_dirty: allocation lock not held"));
 	mp->m_sb_dirty = true;
 }
 
 void
 ext2_set_ro_compat(struct ext2_mount *mp, uint32_t feature)
 {
-	fs_lock(&mp->m_lock);
+	sx_xlock(&mp->m_lock);
 	if (!(mp->m_ro_compat & feature)) {
 		mp->m_ro_compat |= feature;
 		mp->m_sb.s_feature_ro_compat = mp->m_ro_compat;
@@ -265,7 +265,7 @@ ext2_set_ro_compat(struct ext2_mount *mp, uint32_t feature)
 		}
 		ext2_sb_dirty(mp);
 	}
-	fs_unlock(&mp->m_lock);
+	sx_xunlock(&mp->m_lock);
 }
 
 bool

@@ -50,6 +50,7 @@
 #define SYS_clock_gettime	__NR_clock_gettime
 #define SYS_clock_getres	__NR_clock_getres
 #define SYS_clock_nanosleep	__NR_clock_nanosleep
+#define SYS_sched_getaffinity	__NR_sched_getaffinity
 #define SYS_sched_yield		__NR_sched_yield
 #define SYS_kill		__NR_kill
 #define SYS_tkill		__NR_tkill
@@ -75,7 +76,6 @@
 #define SYS_sched_getscheduler	__NR_sched_getscheduler
 #define SYS_sched_getparam	__NR_sched_getparam
 #define SYS_sched_setaffinity	__NR_sched_setaffinity
-#define SYS_sched_getaffinity	__NR_sched_getaffinity
 #define SYS_sched_get_priority_max	__NR_sched_get_priority_max
 #define SYS_sched_get_priority_min	__NR_sched_get_priority_min
 #define SYS_getcpu	__NR_getcpu

@@ -15,7 +15,7 @@
 /* struct thread */
 #define TD_ONFAULT	0
 #define TD_FRAME	56
-#define TD_SWITCH	128
+#define TD_SWITCH	64
 
 /* struct trapframe: x1..x31 at (n-1)*8, then the CSRs */
 #define TF_X(n)		(((n) - 1) * 8)

@@ -59,6 +59,16 @@ cpu_fetch_syscall_args(struct thread *td, uint64_t args[SYSCALL_NARGS])
 	return tf->tf_a7;
 }
 
+/*
+ * Make td's system call instruction, when it runs again (cpu_syscall_restart),
+ * call number num instead of the one it made (restart_syscall).
+ */
+static inline void
+cpu_set_syscall_number(struct thread *td, uint64_t num)
+{
+	td->td_frame->tf_a7 = num;
+}
+
 /* What td's system call returns to user mode (a0: a value, or -errno). */
 static inline void
 cpu_set_syscall_retval(struct thread *td, long rv)

@@ -9,8 +9,16 @@
 #include <kern/pcpu.h>
 
 extern _Thread_local struct pcpu host_pcpu;
+void host_pcpu_init(void);	/* gives the host thread's "cpu" its own kernel thread */
 
-static inline struct pcpu *curcpu(void) { return &host_pcpu; }
+static inline struct pcpu *
+curcpu(void)
+{
+	if (__builtin_expect(host_pcpu.pc_curthread == NULL, 0))
+		host_pcpu_init();
+	return &host_pcpu;
+}
+
 static inline uint32_t cpu_id(void) { return host_pcpu.pc_cpuid; }
 static inline bool intr_disable(void) { return false; }
 static inline void intr_enable(void) { }
