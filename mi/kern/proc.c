@@ -199,6 +199,8 @@ proc_create_init(const char *path, char *const argv[], char *const envp[])
 
 	if (p == NULL)
 		panic("proc_create_init: no memory");
+	/* Kernel threads (a disk's, the syncer) may start first; pid 1 is kept for init. */
+	p->p_pid = first_thread(p)->td_tid = INIT_PID;
 	if ((p->p_vmspace = vmspace_alloc()) == NULL)
 		panic("proc_create_init: no vmspace");
 	first_thread(p)->td_vmspace = p->p_vmspace;

@@ -23,7 +23,7 @@
 struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");
 static struct list_node run_queue = LIST_HEAD_INIT(run_queue);		/* (S) */
 static zone_t thread_zone;
-static int next_tid = 1;		/* (A) */
+static int next_tid = INIT_PID + 1;	/* (A) id 1 is init's, whoever starts first */
 static uint32_t nthreads;		/* (A) threads allocated and not freed */
 static uint32_t nblocked;		/* (S) user threads in an uninterruptible sleep */
 

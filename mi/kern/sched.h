@@ -31,6 +31,8 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
 /* The same, for a thread that only ever runs on cpu (or SCHED_ANY_CPU), with THREAD_* flags. */
 struct thread *thread_start(const char *name, void (*fn)(void *), void *arg, int cpu,
     int flags);
+/* Thread ids count up from INIT_PID + 1; init alone is given INIT_PID, as Linux's pid 1. */
+#define INIT_PID	1
 struct thread *thread_alloc(const char *name);	/* stack and structure only */
 void thread_free(struct thread *td);		/* a dead thread's stack and structure */
 void thread_exit(void) __attribute__((noreturn));
