@@ -8,6 +8,9 @@
  *   - signals: per-thread masks, a process signal goes to a thread that
  *     does not block it, tgkill/tkill reach one thread, a fault goes to
  *     the thread that faulted;
+ *   - sleeps and restarts per thread: a handled signal restarts one
+ *     thread's pipe read, leaves another's nanosleep alone, ends a third's
+ *     rt_sigsuspend (whose temporary mask let it in) with EINTR;
  *   - exit ends a thread, exit_group and fatal signals all of them, the
  *     last thread's exit status is the process's; execve from a thread
  *     ends the others and the new program runs with the old pid;
@@ -267,6 +270,146 @@ test_fault(void)
 	tap_ok(ran != 0 && faulted_tid == ran && faulted_tid != gettid(),
 	    "a fault's SIGSEGV runs in the thread that faulted (%d, want %d)", faulted_tid, ran);
 	signal(SIGSEGV, SIG_DFL);
+}
+
+/*
+ * Sleeps and restarts, per thread: a handled SA_RESTART signal sent to
+ * one thread blocked in a pipe read restarts that read alone (it gets its
+ * byte later), another thread's nanosleep goes on untouched, and a
+ * process signal that every thread blocks but one in rt_sigsuspend (its
+ * temporary mask lets it in) goes to that one, which fails with EINTR
+ * and has its own mask back.
+ */
+
+struct restarter {
+	int		fd;
+	volatile int	ready, done;
+	pid_t		tid;
+	long		rv, elapsed_ms;
+	int		err;
+	char		byte;
+	sigset_t	mask, after;
+};
+
+static int
+restart_reader(void *arg)
+{
+	struct restarter *r = arg;
+
+	sigprocmask(SIG_SETMASK, &r->mask, NULL);
+	r->tid = gettid();
+	r->ready = 1;
+	r->rv = read(r->fd, &r->byte, 1);
+	r->err = errno;
+	r->done = 1;
+	return 0;
+}
+
+static int
+restart_sleeper(void *arg)
+{
+	struct restarter *r = arg;
+	struct timespec ts = { 0, 400 * 1000000L };
+	long start;
+
+	sigprocmask(SIG_SETMASK, &r->mask, NULL);
+	r->tid = gettid();
+	r->ready = 1;
+	start = now_ms();
+	r->rv = nanosleep(&ts, NULL);
+	r->err = errno;
+	r->elapsed_ms = now_ms() - start;
+	r->done = 1;
+	return 0;
+}
+
+static int
+restart_suspender(void *arg)
+{
+	struct restarter *r = arg;
+	sigset_t in_suspend;
+
+	sigprocmask(SIG_SETMASK, &r->mask, NULL);
+	sigfillset(&in_suspend);
+	sigdelset(&in_suspend, SIGUSR2);
+	r->tid = gettid();
+	r->ready = 1;
+	r->rv = sigsuspend(&in_suspend);
+	r->err = errno;
+	sigprocmask(SIG_SETMASK, NULL, &r->after);
+	r->done = 1;
+	return 0;
+}
+
+static void
+test_restart(void)
+{
+	struct restarter reader, sleeper, suspender;
+	struct uthread tr, ts, tu;
+	struct sigaction sa, old1, old2;
+	sigset_t both, usr2, saved;
+	int fds[2];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_usr;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaction(SIGUSR1, &sa, &old1);
+	sigaction(SIGUSR2, &sa, &old2);
+	sigemptyset(&both);
+	sigaddset(&both, SIGUSR1);
+	sigaddset(&both, SIGUSR2);
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &both, &saved);
+	pipe(fds);
+	memset(&reader, 0, sizeof(reader));
+	memset(&sleeper, 0, sizeof(sleeper));
+	memset(&suspender, 0, sizeof(suspender));
+	reader.fd = fds[0];
+	reader.mask = usr2;		/* SIGUSR1 reaches it */
+	sleeper.mask = both;
+	suspender.mask = both;
+	uthread_create(&tr, restart_reader, &reader);
+	uthread_create(&ts, restart_sleeper, &sleeper);
+	uthread_create(&tu, restart_suspender, &suspender);
+	wait_for(&reader.ready);
+	wait_for(&sleeper.ready);
+	wait_for(&suspender.ready);
+	sleep_ms(50);			/* all three asleep by now, on a machine not too slow */
+
+	handled = 0;
+	tgkill(getpid(), reader.tid, SIGUSR1);
+	wait_for(&handled);
+	sleep_ms(50);
+	tap_ok(handled && handled_by == reader.tid && !reader.done,
+	    "a handled SA_RESTART signal to one thread: its handler ran there, its pipe read "
+	    "went on");
+	write(fds[1], "r", 1);
+	wait_for(&reader.done);
+	tap_ok(reader.rv == 1 && reader.byte == 'r', "and got the byte written later (%ld)",
+	    reader.rv);
+
+	handled = 0;
+	kill(getpid(), SIGUSR2);
+	wait_for(&suspender.done);
+	tap_ok(handled && handled_by == suspender.tid && suspender.rv == -1 &&
+	    suspender.err == EINTR && sigismember(&suspender.after, SIGUSR2) &&
+	    sigismember(&suspender.after, SIGUSR1),
+	    "a process signal all block but a thread in rt_sigsuspend: EINTR there, and its "
+	    "own mask back");
+
+	wait_for(&sleeper.done);
+	tap_ok(sleeper.rv == 0 && sleeper.elapsed_ms >= 400,
+	    "another thread's nanosleep went on untouched (%ld, %ld ms)", sleeper.rv,
+	    sleeper.elapsed_ms);
+	uthread_join(&tr);
+	uthread_join(&ts);
+	uthread_join(&tu);
+	close(fds[0]);
+	close(fds[1]);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	sigaction(SIGUSR1, &old1, NULL);
+	sigaction(SIGUSR2, &old2, NULL);
 }
 
 /*
@@ -820,9 +963,10 @@ main(int argc, char **argv)
 		getcwd(self, sizeof(self) - 64);
 		snprintf(self + strlen(self), 64, "/%s", argv[0]);
 	}
-	tap_plan(30);
+	tap_plan(34);
 	test_create();
 	test_signals();
+	test_restart();
 	test_fault();
 	test_exit();
 	test_exec();
