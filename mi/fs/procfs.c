@@ -28,6 +28,7 @@
  *                        counted against those found, and page wirings
  *                        against the entries and kernel that hold them
  *                        (exact when nothing is being wired meanwhile)
+ *   /proc/sys/           the kernel's tunables (procfs_sys.c)
  *   /proc/self           the calling process's directory
  *   /proc/PID/           one directory per process (procfs_pid.c)
  *
@@ -50,6 +51,7 @@
 #include <kern/lockf.h>
 #include <kern/malloc.h>
 #include <kern/pcpu.h>
+#include <kern/pid.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/time.h>
@@ -625,7 +627,7 @@ format_loadavg(struct textbuf *tb, int pid __unused)
 	sched_load_sample(&running, &blocked, &nthreads);
 	for (int i = 0; i < 3; i++)
 		tb_load(tb, avg[i]);
-	tb_printf(tb, "%u/%u %d\n", running, nthreads, sched_last_tid());
+	tb_printf(tb, "%u/%u %d\n", running, nthreads, tid_last());
 	return 0;
 }
 
@@ -1038,6 +1040,7 @@ static const struct procfs_entry root_entries[] = {
 	{ "loadavg", VREG, PFS_LOADAVG, format_loadavg, NULL },
 	{ "stat", VREG, PFS_STAT, format_stat, NULL },
 	{ "vmcheck", VREG, PFS_VMCHECK_ALL, format_vmcheck_all, NULL },
+	{ "sys", VDIR, PFS_SYSDIR, NULL, &procfs_sys_ops },
 	{ "self", VDIR, PFS_PIDDIR, NULL, &procfs_pid_ops },
 };
 

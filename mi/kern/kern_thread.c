@@ -31,6 +31,7 @@
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/futex.h>
+#include <kern/pid.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
@@ -133,12 +134,12 @@ thread_clone(struct thread *td, uint64_t flags, uint64_t stack, uint64_t ptid, u
 {
 	struct proc *p = td->td_proc;
 	struct thread *ntd;
-	int tid;
+	int tid, error;
 
 	if ((flags & CLONE_THREAD_NEEDS) != CLONE_THREAD_NEEDS || (flags & CLONE_VFORK))
 		return -EINVAL;
-	if ((ntd = thread_alloc(p->p_comm)) == NULL)
-		return -EAGAIN;
+	if ((ntd = thread_new(p->p_comm, &error)) == NULL)
+		return -error;
 	tid = ntd->td_tid;
 	ntd->td_proc = p;
 	ntd->td_vmspace = td->td_vmspace;
@@ -282,7 +283,7 @@ proc_single_thread_exec(struct thread *td)
 	/* The survivor leads: it takes the pid as its tid. */
 	if (td->td_tid != p->p_pid) {
 		spin_lock(&p->p_threadlock);
-		td->td_tid = p->p_pid;
+		tid_set(td, p->p_pid);
 		spin_unlock(&p->p_threadlock);
 	}
 	return true;

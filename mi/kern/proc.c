@@ -11,6 +11,7 @@
 #include <kern/copy.h>
 #include <kern/futex.h>
 #include <kern/malloc.h>
+#include <kern/pid.h>
 #include <kern/proc.h>
 #include <kern/reboot.h>
 #include <kern/resourcevar.h>
@@ -105,16 +106,20 @@ first_thread(struct proc *p)
 	return list_entry(p->p_threads.next, struct thread, td_plist);
 }
 
-/* A process with its thread, not yet runnable or visible. */
+/*
+ * A process with its thread, not yet runnable or visible: NULL with
+ * *errorp ENOMEM, or EAGAIN when no id is free.
+ */
 static struct proc *
-proc_alloc(const char *name)
+proc_alloc(const char *name, int *errorp)
 {
 	struct proc *p = zone_alloc(proc_zone, M_WAITOK | M_ZERO);
 	struct thread *td;
 
+	*errorp = ENOMEM;
 	if (p == NULL)
 		return NULL;
-	if ((td = thread_alloc(name)) == NULL) {
+	if ((td = thread_new(name, errorp)) == NULL) {
 		zone_free(proc_zone, p);
 		return NULL;
 	}
@@ -194,13 +199,14 @@ void
 proc_create_init(const char *path, char *const argv[], char *const envp[])
 {
 	static struct init_args ia;
-	struct proc *p = proc_alloc("init");
 	int error;
+	struct proc *p = proc_alloc("init", &error);
 
 	if (p == NULL)
 		panic("proc_create_init: no memory");
 	/* Kernel threads (a disk's, the syncer) may start first; pid 1 is kept for init. */
-	p->p_pid = first_thread(p)->td_tid = INIT_PID;
+	tid_set(first_thread(p), INIT_PID);
+	p->p_pid = INIT_PID;
 	if ((p->p_vmspace = vmspace_alloc()) == NULL)
 		panic("proc_create_init: no vmspace");
 	first_thread(p)->td_vmspace = p->p_vmspace;
@@ -243,14 +249,16 @@ store_tid(struct thread *td, struct vmspace *vm, uint64_t uaddr, int tid)
 	return error;
 }
 
+/* A copy of td's process, not yet running: NULL with *errorp ENOMEM or EAGAIN (no id). */
 static struct proc *
-fork_proc(struct thread *td, uint64_t flags)
+fork_proc(struct thread *td, uint64_t flags, int *errorp)
 {
-	struct proc *parent = td->td_proc, *p = proc_alloc(parent->p_comm);
+	struct proc *parent = td->td_proc, *p = proc_alloc(parent->p_comm, errorp);
 	struct thread *ctd;
 
 	if (p == NULL)
 		return NULL;
+	*errorp = ENOMEM;
 	ctd = first_thread(p);
 	if (flags & CLONE_VM) {
 		p->p_vmspace = parent->p_vmspace;
@@ -295,7 +303,7 @@ SYSCALL(clone)
 	uint64_t flags = a[0], stack = a[1], ptid = a[2], tls = a[3], ctid = a[4];
 	struct proc *parent = td->td_proc, *p;
 	struct thread *ctd;
-	int pid;
+	int pid, error;
 
 	if ((flags & ~(uint64_t)CLONE_SUPPORTED) || (flags & CSIGNAL) > NSIG_LINUX)
 		return -EINVAL;
@@ -303,8 +311,8 @@ SYSCALL(clone)
 		return thread_clone(td, flags, stack, ptid, tls, ctid);
 	if ((flags & CLONE_THREAD_SHARING) || (flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
 		return -EINVAL;
-	if ((p = fork_proc(td, flags)) == NULL)
-		return -ENOMEM;
+	if ((p = fork_proc(td, flags, &error)) == NULL)
+		return -error;
 	ctd = first_thread(p);
 	pid = p->p_pid;
 	if (stack != 0)

@@ -9,6 +9,7 @@
 #include <kern/systm.h>
 #include <kern/malloc.h>
 #include <kern/pcpu.h>
+#include <kern/pid.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
@@ -23,7 +24,6 @@
 struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");
 static struct list_node run_queue = LIST_HEAD_INIT(run_queue);		/* (S) */
 static zone_t thread_zone;
-static int next_tid = INIT_PID + 1;	/* (A) id 1 is init's, whoever starts first */
 static uint32_t nthreads;		/* (A) threads allocated and not freed */
 static uint32_t nblocked;		/* (S) user threads in an uninterruptible sleep */
 
@@ -42,25 +42,38 @@ curthread(void)
 }
 
 struct thread *
-thread_alloc(const char *name)
+thread_new(const char *name, int *errorp)
 {
 	struct thread *td = zone_alloc(thread_zone, M_WAITOK | M_ZERO);
 	vaddr_t top;
 
+	*errorp = ENOMEM;
 	if (td == NULL)
 		return NULL;
 	if ((top = kstack_alloc(M_WAITOK)) == 0) {
 		zone_free(thread_zone, td);
 		return NULL;
 	}
+	if ((*errorp = tid_alloc(td)) != 0) {
+		kstack_free(top);
+		zone_free(thread_zone, td);
+		return NULL;
+	}
 	td->td_kstack_top = top;
 	td->td_kstack_lo = top - ptoa(KSTACK_PAGES);
 	td->td_name = name;
-	td->td_tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	td->td_state = TDS_NEW;
 	td->td_cpumask = CPUMASK_ALL;
 	__atomic_add_fetch(&nthreads, 1, __ATOMIC_RELAXED);
 	return td;
+}
+
+struct thread *
+thread_alloc(const char *name)
+{
+	int error;
+
+	return thread_new(name, &error);
 }
 
 void
@@ -68,6 +81,7 @@ thread_free(struct thread *td)
 {
 	KASSERT(td->td_state == TDS_DEAD || td->td_state == TDS_NEW,
 	    ("thread_free: thread %d is still alive", td->td_tid));
+	tid_free(td);
 	kstack_free(td->td_kstack_top);
 	zone_free(thread_zone, td);
 	__atomic_sub_fetch(&nthreads, 1, __ATOMIC_RELAXED);
@@ -330,12 +344,6 @@ bool
 sched_should_yield(void)
 {
 	return (curthread()->td_flags & TDF_NEEDRESCHED) != 0;
-}
-
-int
-sched_last_tid(void)
-{
-	return __atomic_load_n(&next_tid, __ATOMIC_RELAXED) - 1;
 }
 
 uint64_t

@@ -18,6 +18,7 @@
  *   (P) its process's p_threadlock
  *   (A) atomic
  *   (I) sig_info_lock (kern_sig.c)
+ *   (D) tid_lock (kern_pid.c)
  */
 #ifndef _KERN_THREAD_H_
 #define _KERN_THREAD_H_
@@ -60,7 +61,7 @@ struct thread {
 	vaddr_t		td_kstack_top;	/* (C) top of its kernel stack */
 	vaddr_t		td_kstack_lo;	/* (C) lowest byte of its kernel stack */
 	const char	*td_name;	/* (C) */
-	int		td_tid;		/* (C); exec makes a thread its process's leader,
+	int		td_tid;		/* (C, D); exec makes a thread its process's leader,
 					 * taking the pid as its tid, when it is the only one */
 	struct vmspace	*td_vmspace;	/* (L) user address space it runs in, or NULL */
 	struct proc	*td_proc;	/* (C) its process, or NULL for kernel threads */
@@ -103,6 +104,7 @@ struct thread {
 	uint32_t	td_sigstk_flags; /* (L) the flags it was set with */
 	/* Its place among its process's threads, and what is sent to it alone. */
 	struct list_node td_plist;	/* (P) on its process's p_threads while it lives */
+	struct list_node td_alltid;	/* (D) among the threads whose ids are in use */
 	uint64_t	td_sigpending;	/* (A) signals sent to this thread alone (tgkill,
 					 * the kill that ends it with its process) */
 	struct ksiginfo	td_siginfo[NSIG_LINUX + 1];	/* (I) details of those */
