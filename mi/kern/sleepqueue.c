@@ -245,23 +245,42 @@ sleepq_interrupt(struct thread *td)
 	}
 }
 
-/* Time out the sleepers due by now and find the next deadline.  Chain locked. */
-static void
-chain_expire(struct sleepq_chain *sc, uint64_t now)
+/*
+ * The sleeper of sc due by now with the earliest deadline, or NULL; its
+ * *next gets the earliest deadline not yet due.  Chain locked.
+ */
+static struct thread *
+chain_first_due(struct sleepq_chain *sc, uint64_t now, uint64_t *next)
 {
-	uint64_t earliest = SLEEPQ_NEVER;
-	struct list_node *n, *tmp;
+	struct thread *due = NULL;
+	struct list_node *n;
 
-	list_foreach_safe(n, tmp, &sc->sc_sleepers) {
+	*next = SLEEPQ_NEVER;
+	list_foreach(n, &sc->sc_sleepers) {
 		struct thread *td = list_entry(n, struct thread, td_sleepq);
 
 		if (td->td_deadline == 0)
 			continue;
-		if (td->td_deadline <= now)
-			sleeper_wake(td, ETIMEDOUT);
-		else
-			earliest = MIN(earliest, td->td_deadline);
+		if (td->td_deadline > now)
+			*next = MIN(*next, td->td_deadline);
+		else if (due == NULL || td->td_deadline < due->td_deadline)
+			due = td;
 	}
+	return due;
+}
+
+/*
+ * Time out the sleepers due by now, earliest deadline first (a late
+ * tick may find several due), and find the next deadline.  Chain locked.
+ */
+static void
+chain_expire(struct sleepq_chain *sc, uint64_t now)
+{
+	uint64_t earliest;
+	struct thread *td;
+
+	while ((td = chain_first_due(sc, now, &earliest)) != NULL)
+		sleeper_wake(td, ETIMEDOUT);
 	__atomic_store_n(&sc->sc_earliest, earliest, __ATOMIC_RELAXED);
 	if (earliest == SLEEPQ_NEVER)
 		__atomic_and_fetch(&timed_chains, ~chain_bit(sc), __ATOMIC_RELAXED);
