@@ -13,6 +13,7 @@
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
+#include <kern/sleepqueue.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
@@ -27,12 +28,50 @@ static zone_t thread_zone;
 static uint32_t nthreads;		/* (A) threads allocated and not freed */
 static uint32_t nblocked;		/* (S) user threads in an uninterruptible sleep */
 
+/*
+ * Dead threads wait here for the reaper, a kernel thread, to free them:
+ * the idle thread that sees a thread's last switch may not sleep, and
+ * freeing a stack may (the kernel map's lock).
+ */
+static struct spinlock reap_lock = SPINLOCK_INITIALIZER("reap");
+static struct list_node reapq = LIST_HEAD_INIT(reapq);	/* (R) by td_reapq */
+
+static void
+reaper_main(void *arg)
+{
+	(void)arg;
+	spin_lock(&reap_lock);
+	for (;;) {
+		struct thread *td;
+
+		while (list_empty(&reapq))
+			sleep_on(&reapq, &reap_lock);
+		td = list_entry(reapq.next, struct thread, td_reapq);
+		list_remove(&td->td_reapq);
+		spin_unlock(&reap_lock);
+		thread_free(td);
+		spin_lock(&reap_lock);
+	}
+}
+
+/* Hand dead td to the reaper (from the idle thread: nothing here sleeps). */
+static void
+thread_reap(struct thread *td)
+{
+	spin_lock(&reap_lock);
+	list_append(&reapq, &td->td_reapq);
+	spin_unlock(&reap_lock);
+	wakeup(&reapq);
+}
+
 void
 sched_init(void)
 {
 	thread_zone = zone_create("thread", sizeof(struct thread), 16, 0);
 	if (thread_zone == NULL)
 		panic("sched_init: no zone");
+	if (thread_create("reaper", reaper_main, NULL) == NULL)
+		panic("sched_init: no reaper");
 }
 
 struct thread *
@@ -273,7 +312,7 @@ sched_loop(void)
 		spin_unlock(&sched_lock);
 		if (dead != NULL) {
 			thread_freed(dead);	/* its process may go now */
-			thread_free(dead);
+			thread_reap(dead);
 		}
 		if (td == NULL)
 			cpu_wait_for_interrupt();

@@ -19,6 +19,7 @@
  *   (A) atomic
  *   (I) sig_info_lock (kern_sig.c)
  *   (D) tid_lock (kern_pid.c)
+ *   (R) reap_lock (sched.c)
  */
 #ifndef _KERN_THREAD_H_
 #define _KERN_THREAD_H_
@@ -105,6 +106,7 @@ struct thread {
 	/* Its place among its process's threads, and what is sent to it alone. */
 	struct list_node td_plist;	/* (P) on its process's p_threads while it lives */
 	struct list_node td_alltid;	/* (D) among the threads whose ids are in use */
+	struct list_node td_reapq;	/* (R) dead, waiting for the reaper (sched.c) */
 	uint64_t	td_sigpending;	/* (A) signals sent to this thread alone (tgkill,
 					 * the kill that ends it with its process) */
 	struct ksiginfo	td_siginfo[NSIG_LINUX + 1];	/* (I) details of those */
