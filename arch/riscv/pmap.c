@@ -1190,7 +1190,7 @@ pmap_leaves(pmap_t pmap, vaddr_t *va, vaddr_t eva, struct pmap_leaf *out, size_t
 
 			if (e & PTE_V)
 				out[found++] = (struct pmap_leaf){ v, pte_to_pa(e), leaf_prot(e),
-				    (e & PTE_SW_WIRED) != 0 };
+				    (e & PTE_SW_WIRED) != 0, (e & PTE_D) != 0 };
 		}
 		if (table == NULL)
 			v = end;

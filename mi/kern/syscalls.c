@@ -24,6 +24,7 @@
 	X(ioctl)			\
 	X(mkdirat)			\
 	X(unlinkat)			\
+	X(fallocate)			\
 	X(ftruncate)			\
 	X(faccessat)			\
 	X(chdir)			\
@@ -58,6 +59,7 @@
 	X(nanosleep)			\
 	X(getitimer)			\
 	X(setitimer)			\
+	X(clock_settime)		\
 	X(clock_gettime)		\
 	X(clock_getres)			\
 	X(clock_nanosleep)		\
@@ -103,6 +105,7 @@
 	X(getrusage)			\
 	X(getcpu)			\
 	X(gettimeofday)			\
+	X(settimeofday)			\
 	X(getpid)			\
 	X(getppid)			\
 	X(getuid)			\
@@ -111,6 +114,21 @@
 	X(getegid)			\
 	X(gettid)			\
 	X(sysinfo)			\
+	X(socket)			\
+	X(socketpair)			\
+	X(bind)				\
+	X(listen)			\
+	X(accept)			\
+	X(connect)			\
+	X(getsockname)			\
+	X(getpeername)			\
+	X(sendto)			\
+	X(recvfrom)			\
+	X(setsockopt)			\
+	X(getsockopt)			\
+	X(shutdown)			\
+	X(sendmsg)			\
+	X(recvmsg)			\
 	X(brk)				\
 	X(munmap)			\
 	X(mremap)			\
@@ -125,9 +143,11 @@
 	X(munlockall)			\
 	X(mincore)			\
 	X(madvise)			\
+	X(accept4)			\
 	X(wait4)			\
 	X(prlimit64)			\
 	X(getrandom)			\
+	X(close_range)			\
 	X(faccessat2)
 
 #define DECLARE(name)	long sys_##name(struct thread *, const uint64_t[6]);

@@ -1,6 +1,7 @@
 /*
  * The way back to user mode: give the cpu away if the thread's time slice
- * is over, and deliver signals (user_return.c).
+ * is over, deliver signals, and stop while the process is stopped
+ * (user_return.c).
  *
  * The usual case is that there is nothing to do, and every system call
  * pays for finding that out, so the check is inline and plain: the
@@ -19,23 +20,28 @@
 #include <machine/cpu.h>
 
 /*
- * Whether td may have something to do before it returns: a reschedule,
- * or a pending signal it does not block (one it ignores, too, so that
- * signal_deliver drops it; td_sigmask never holds SIGKILL or SIGSTOP).
+ * Whether td may have something to do before it returns: a reschedule, a
+ * pending signal it does not block (the process's or its own; one it
+ * ignores, too, so that signal_deliver drops it; td_sigmask never holds
+ * SIGKILL or SIGSTOP), or its process stopped by another thread.
  * Relaxed loads: td's flags and mask are written by td itself or
- * atomically by the clock interrupt on td's cpu; the pending set is posted
- * atomically by any cpu and read again, exactly, by the loop.
+ * atomically by the clock interrupt on td's cpu; the pending sets and the
+ * stop are posted atomically by any cpu and read again, exactly, by the
+ * loop.
  */
 static inline bool
 user_return_work(struct thread *td)
 {
+	struct proc *p = td->td_proc;
 	uint64_t pending, blocked;
 
 	if (__atomic_load_n(&td->td_flags, __ATOMIC_RELAXED) & TDF_NEEDRESCHED)
 		return true;
-	pending = __atomic_load_n(&td->td_proc->p_sigpending, __ATOMIC_RELAXED);
+	pending = __atomic_load_n(&p->p_sigpending, __ATOMIC_RELAXED) |
+	    __atomic_load_n(&td->td_sigpending, __ATOMIC_RELAXED);
 	blocked = __atomic_load_n(&td->td_sigmask, __ATOMIC_RELAXED);
-	return (pending & ~blocked) != 0;
+	return (pending & ~blocked) != 0 ||
+	    (__atomic_load_n(&p->p_flags, __ATOMIC_RELAXED) & P_STOPPED) != 0;
 }
 
 /*

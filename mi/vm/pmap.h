@@ -99,8 +99,9 @@ int pmap_check(pmap_t pmap);
 
 /*
  * The valid user leaves in [*va, eva), at most n, in address order, for
- * the VM's consistency check: each one's va, physical address, the
- * protection it grants (as pmap_extract_prot) and whether it is wired.
+ * the VM's consistency check and /proc's counts: each one's va, physical
+ * address, the protection it grants (as pmap_extract_prot), whether it
+ * is wired and whether it has been written through (modified).
  * Returns how many were stored; *va moves past the last one looked at
  * (to eva when the range is done).  A snapshot: the leaves may change as
  * soon as it returns.
@@ -110,6 +111,7 @@ struct pmap_leaf {
 	paddr_t		pa;
 	vm_prot_t	prot;
 	bool		wired;
+	bool		modified;
 };
 size_t pmap_leaves(pmap_t pmap, vaddr_t *va, vaddr_t eva, struct pmap_leaf *out, size_t n);
 

@@ -739,6 +739,7 @@ vmspace_alloc(void)
 	vm_map_init(&vm->vm_map, pmap, USER_MIN, USER_MAX);
 	vm->vm_pmap = pmap;
 	vm->vm_refcnt = 1;
+	mtx_init(&vm->vm_brk_lock, "brk");
 	return vm;
 }
 
@@ -751,6 +752,7 @@ vmspace_free(struct vmspace *vm)
 	vm_reclaim_begin();
 	vm_map_remove(&vm->vm_map, vm->vm_map.tree.min, vm->vm_map.tree.max);
 	pmap_destroy(vm->vm_pmap);
+	mtx_destroy(&vm->vm_brk_lock);
 	zone_free(vmspace_zone, vm);
 	vm_reclaim_end();
 }
