@@ -12,6 +12,14 @@
  * address need not drop cached non-leaf entries).  Non-leaf entries
  * carry only V.
  *
+ * Table caches.  An entry that goes is cleared whole, so a table freed
+ * empty is a page of zeros, and a pmap's root at pmap_destroy is zero
+ * in its user half.  Up to UPT_CACHE_MAX tables and ROOT_CACHE_MAX roots
+ * are kept as they are for the next ones: a fork's tables need no
+ * zeroing (nor copying of the kernel half) and no trip through the page
+ * allocator.  zone_reclaim_all empties the caches; pmap_check checks
+ * that what they hold is still zero.
+ *
  * Leaves.  U and A always, R with any access, X for execute.  The SiFive
  * U74 faults instead of setting A or D, so the pmap does that work
  * itself: a writable page that is entered for a read gets PTE_SW_WRITE
@@ -60,8 +68,8 @@
  * and flushes the pmap's ASID when it next runs on the pmap
  * (pmap_activate: a cpu not in pm_cpus flushes first), which it can only
  * do under the pmap lock the flusher holds (FreeBSD's pm_active, lazily).
- * A process has one thread, so a pmap runs on one cpu at most, and a
- * remote fence reaches one cpu at most.  Gaining permissions needs no
+ * A cpu whose idle thread keeps the pmap loaded after a thread of it
+ * stopped (pmap_asid.c) counts as running on it.  Gaining permissions needs no
  * shootdown: a stale entry can only fault, and pmap_fault then flushes
  * it locally.
  *
@@ -89,6 +97,24 @@ struct tlb_batch {
 	bool		all;		/* flush the whole address space */
 	uint64_t	buckets;	/* pv buckets whose pb_pending we raised */
 	struct list_node ptpages;	/* page-table pages to free afterwards */
+};
+
+#define UPT_CACHE_MAX		32	/* empty L1 and L0 tables kept */
+#define ROOT_CACHE_MAX		8	/* roots kept, user half empty */
+
+/* A cache of page-table pages, linked through plinks. */
+struct upt_cache {
+	struct spinlock	uc_lock;	/* a leaf lock */
+	struct list_node uc_pages;	/* (uc_lock) */
+	uint32_t	uc_count;	/* (uc_lock; read unlocked for statistics) */
+	uint32_t	uc_max;		/* (C) */
+};
+
+static struct upt_cache table_cache = {
+	SPINLOCK_INITIALIZER("pt cache"), LIST_HEAD_INIT(table_cache.uc_pages), 0, UPT_CACHE_MAX,
+};
+static struct upt_cache root_cache = {
+	SPINLOCK_INITIALIZER("root cache"), LIST_HEAD_INIT(root_cache.uc_pages), 0, ROOT_CACHE_MAX,
 };
 
 struct pv_bucket pv_buckets[PV_BUCKETS];
@@ -120,27 +146,114 @@ page_flags_test(const struct vm_page *m, uint8_t f)
 	return (__atomic_load_n(&m->flags, __ATOMIC_RELAXED) & f) != 0;
 }
 
+/* A page from cache c, or NULL if it is empty. */
+static struct vm_page *
+upt_cache_take(struct upt_cache *c)
+{
+	struct list_node *n;
+
+	spin_lock(&c->uc_lock);
+	if ((n = list_first(&c->uc_pages)) != NULL) {
+		list_remove(n);
+		c->uc_count--;
+	}
+	spin_unlock(&c->uc_lock);
+	return n != NULL ? list_entry(n, struct vm_page, plinks) : NULL;
+}
+
+/* Keep ptp in cache c if there is room; false if not. */
+static bool
+upt_cache_put(struct upt_cache *c, struct vm_page *ptp)
+{
+	bool kept = false;
+
+	spin_lock(&c->uc_lock);
+	if (c->uc_count < c->uc_max) {
+		list_append(&c->uc_pages, &ptp->plinks);
+		c->uc_count++;
+		kept = true;
+	}
+	spin_unlock(&c->uc_lock);
+	return kept;
+}
+
+/* Give every page of cache c back to the page allocator. */
+static void
+upt_cache_drain(struct upt_cache *c)
+{
+	struct vm_page *ptp;
+
+	while ((ptp = upt_cache_take(c)) != NULL)
+		vm_page_free_pages(ptp, 0);
+}
+
+/* Count the pages of cache c whose first n entries are not all zero. */
+static int
+upt_cache_dirty(struct upt_cache *c, unsigned n)
+{
+	struct list_node *l;
+	int dirty = 0;
+
+	spin_lock(&c->uc_lock);
+	list_foreach(l, &c->uc_pages) {
+		const pt_entry_t *t = pt_va(VM_PAGE_TO_PHYS(list_entry(l, struct vm_page, plinks)));
+
+		for (unsigned i = 0; i < n; i++) {
+			if (t[i] != 0) {
+				dirty++;
+				break;
+			}
+		}
+	}
+	spin_unlock(&c->uc_lock);
+	return dirty;
+}
+
+int
+upt_caches_check(void)
+{
+	int bad = upt_cache_dirty(&table_cache, PT_ENTRIES) + upt_cache_dirty(&root_cache,
+	    USER_ROOT_ENTRIES);
+
+	if (bad != 0)
+		printf("pmap_check: %d cached page tables hold entries\n", bad);
+	return bad;
+}
+
+/* zone_reclaim_all's hook: memory is short. */
+static void
+upt_caches_reclaim(void)
+{
+	upt_cache_drain(&table_cache);
+	upt_cache_drain(&root_cache);
+}
+
+/* A page of zeros for a table: a cached one, or a fresh one; NULL if none. */
 static struct vm_page *
 upt_alloc(void)
 {
-	struct vm_page *ptp = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT);
+	struct vm_page *ptp = upt_cache_take(&table_cache);
 
+	if (ptp == NULL && (ptp = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_SYSTEM |
+	    VM_ALLOC_NOWAIT)) != NULL)
+		ptp->flags |= PG_KMEM;	/* just allocated: nobody else sees it */
 	if (ptp == NULL)
 		return NULL;
 	KASSERT(ptp->wire_count == 1, ("pmap: new page table with wire count %u",
 	    ptp->wire_count));
-	ptp->flags |= PG_KMEM;		/* just allocated: nobody else sees it */
 	STAT_ADD(pt_pages, 1);
 	return ptp;
 }
 
+/* Let go of an empty table (all zeros again), into the cache if it has room. */
 static void
 upt_free(struct vm_page *ptp)
 {
 	KASSERT(ptp->wire_count == 1, ("pmap: freeing a page table with %u entries",
 	    ptp->wire_count - 1));
 	STAT_SUB(pt_pages, 1);
-	vm_page_free_pages(ptp, 0);
+	if (!upt_cache_put(&table_cache, ptp))
+		vm_page_free_pages(ptp, 0);
 }
 
 /*
@@ -580,6 +693,39 @@ leaf_unwire(pmap_t pmap, pt_entry_t *pte, vaddr_t va, pt_entry_t clear,
 typedef bool leaf_fn(pmap_t, pt_entry_t *, vaddr_t, pt_entry_t, struct tlb_batch *);
 
 /*
+ * Apply fn to each valid leaf of the L0 table in [va, end) (within the
+ * table).  The table counts its valid entries, so the walk stops once it
+ * has met them all; it goes inwards from both ends, as a table's leaves
+ * tend to sit at one end (a program's text and heap at the bottom, a
+ * stack at the top).  pm_lock held.
+ */
+static void
+table_foreach_leaf(pmap_t pmap, pt_entry_t *table, vaddr_t va, vaddr_t end, leaf_fn *fn,
+    pt_entry_t clear, struct tlb_batch *b)
+{
+	uint32_t unseen = ptp_of(table)->wire_count - 1;
+	pt_entry_t *pte;
+
+	for (; unseen > 0 && va < end; va += PAGE_SIZE) {
+		pte = &table[pt_index(va, L0_SHIFT)];
+		if (pte_load(pte) & PTE_V) {
+			unseen--;
+			if (fn(pmap, pte, va, clear, b))
+				return;		/* the table is gone */
+		}
+		if (unseen == 0 || va + PAGE_SIZE == end)
+			break;
+		end -= PAGE_SIZE;
+		pte = &table[pt_index(end, L0_SHIFT)];
+		if (pte_load(pte) & PTE_V) {
+			unseen--;
+			if (fn(pmap, pte, end, clear, b))
+				return;
+		}
+	}
+}
+
+/*
  * Apply fn to each valid leaf in [sva, eva), skipping missing tables; fn
  * returns true when it freed the L0 table.  One TLB flush at the end.
  */
@@ -587,7 +733,7 @@ static void
 range_foreach_leaf(pmap_t pmap, vaddr_t sva, vaddr_t eva, leaf_fn *fn, pt_entry_t clear)
 {
 	struct tlb_batch b;
-	pt_entry_t *table, *pte;
+	pt_entry_t *table;
 	vaddr_t va, end;
 
 	KASSERT(sva <= eva && eva <= USER_MAX && ((sva | eva) & PAGE_MASK) == 0,
@@ -597,11 +743,8 @@ range_foreach_leaf(pmap_t pmap, vaddr_t sva, vaddr_t eva, leaf_fn *fn, pt_entry_
 	for (va = sva; va < eva; va = end) {
 		table = upt_table(pmap, va, &end);
 		end = MIN(end, eva);
-		for (; table != NULL && va < end; va += PAGE_SIZE) {
-			pte = &table[pt_index(va, L0_SHIFT)];
-			if ((pte_load(pte) & PTE_V) && fn(pmap, pte, va, clear, &b))
-				break;
-		}
+		if (table != NULL)
+			table_foreach_leaf(pmap, table, va, end, fn, clear, &b);
 	}
 	batch_finish(pmap, &b);
 	spin_unlock(&pmap->pm_lock);
@@ -621,14 +764,19 @@ pmap_create(void)
 		return NULL;
 	KASSERT((vaddr_t)pmap - DMAP_BASE < DMAP_SIZE && (vaddr_t)pmap % PMAP_ALIGN == 0,
 	    ("pmap_create: %p cannot go in a pv entry", pmap));
-	if ((root = upt_alloc()) == NULL) {
+	spin_init(&pmap->pm_lock, "pmap");
+	/* A cached root is ready: user half empty, kernel half in place. */
+	if ((root = upt_cache_take(&root_cache)) != NULL) {
+		STAT_ADD(pt_pages, 1);
+		pmap->pm_root_page = root;
+	} else if ((root = upt_alloc()) != NULL) {
+		pmap->pm_root_page = root;
+		memcpy(&pmap_root(pmap)[USER_ROOT_ENTRIES], &kernel_root[USER_ROOT_ENTRIES],
+		    USER_ROOT_ENTRIES * sizeof(pt_entry_t));
+	} else {
 		zone_free(pmap_zone, pmap);
 		return NULL;
 	}
-	spin_init(&pmap->pm_lock, "pmap");
-	pmap->pm_root_page = root;
-	memcpy(&pmap_root(pmap)[USER_ROOT_ENTRIES], &kernel_root[USER_ROOT_ENTRIES],
-	    USER_ROOT_ENTRIES * sizeof(pt_entry_t));
 	/* pm_asid_gen 0 is never current: the first activation assigns an ASID. */
 	return pmap;
 }
@@ -645,9 +793,12 @@ pmap_destroy(pmap_t pmap)
 	    pmap, pmap->pm_resident));
 	KASSERT(pmap->pm_root_page->wire_count == 1, ("pmap_destroy: %p has %u tables",
 	    pmap, pmap->pm_root_page->wire_count - 1));
+	pmap_evict(pmap);
 	KASSERT(pmap_running_cpu(pmap) < 0, ("pmap_destroy: %p active on cpu %d", pmap,
 	    pmap_running_cpu(pmap)));
-	upt_free(pmap->pm_root_page);
+	STAT_SUB(pt_pages, 1);
+	if (!upt_cache_put(&root_cache, pmap->pm_root_page))
+		vm_page_free_pages(pmap->pm_root_page, 0);
 	zone_free(pmap_zone, pmap);
 }
 
@@ -660,6 +811,7 @@ pmap_init(void)
 	pmap_zone = zone_create("pmap", sizeof(struct pmap), PMAP_ALIGN, 0);
 	if (pv_zone == NULL || pmap_zone == NULL)
 		panic("pmap_init: cannot create the pmap zones");
+	zone_reclaim_register(upt_caches_reclaim);
 	asid_init();
 }
 
@@ -1105,9 +1257,12 @@ pmap_get_stats(struct pmap_stats *st)
 	st->pv_entries = STAT_GET(pv_entries);
 	st->pv_reclaims = STAT_GET(pv_reclaims);
 	st->pt_pages = STAT_GET(pt_pages);
+	st->pt_cached = __atomic_load_n(&table_cache.uc_count, __ATOMIC_RELAXED) +
+	    __atomic_load_n(&root_cache.uc_count, __ATOMIC_RELAXED);
 	st->asid_rollovers = STAT_GET(asid_rollovers);
 	st->shootdowns = STAT_GET(shootdowns);
 	st->lazy_shootdowns = STAT_GET(lazy_shootdowns);
+	st->switch_flushes = STAT_GET(switch_flushes);
 	st->dirty_faults = STAT_GET(dirty_faults);
 	st->ref_faults = STAT_GET(ref_faults);
 	st->asid_bits = (uint32_t)STAT_GET(asid_bits);
@@ -1130,7 +1285,7 @@ pmap_leaves(pmap_t pmap, vaddr_t *va, vaddr_t eva, struct pmap_leaf *out, size_t
 
 			if (e & PTE_V)
 				out[found++] = (struct pmap_leaf){ v, pte_to_pa(e), leaf_prot(e),
-				    (e & PTE_SW_WIRED) != 0 };
+				    (e & PTE_SW_WIRED) != 0, (e & PTE_D) != 0 };
 		}
 		if (table == NULL)
 			v = end;

@@ -47,6 +47,8 @@
 #define VA_DEVICE	0x08000000UL
 #define VA_STRESS	0x09000000UL
 #define VA_EXEC		0x0a000000UL
+#define VA_SPARSE	0x0b000000UL	/* on an L0 table (2 MiB) boundary */
+#define VA_LAZY		0x0c000000UL
 
 #define U(va)		((void *)(vaddr_t)(va))
 
@@ -482,6 +484,89 @@ test_ranges(void)
 		page_put(pages[i]);
 }
 
+/* Whether the leaf for va is writable now (a store goes through). */
+static bool
+writable(vaddr_t va)
+{
+	return store32(va, 1) == 0;
+}
+
+/*
+ * A table with leaves only at both ends and in the middle: the range
+ * calls walk it from both ends and stop once they have met every leaf,
+ * so a sub-range must still reach exactly its own leaves.
+ */
+static void
+test_sparse_table(void)
+{
+	static const int slots[] = { 0, 1, 255, 510, 511 };
+	pmap_t p = pmap_create();
+	struct vm_page *m = page_new(0);
+	uint64_t pt0 = pt_pages();
+	bool ok = true;
+
+	pmap_activate(p);
+	for (int i = 0; i < (int)nitems(slots); i++)
+		ok &= pmap_enter(p, VA_SPARSE + ptoa(slots[i]), m, VM_PROT_RW, VM_PROT_WRITE) == 0;
+	selftest_ok(ok && pmap_resident_count(p) == 5, "sparse table: leaves 0, 1, 255, 510, 511");
+	pmap_protect(p, VA_SPARSE + ptoa(1), VA_SPARSE + ptoa(511), VM_PROT_READ);
+	selftest_ok(writable(VA_SPARSE) && !writable(VA_SPARSE + ptoa(1)) &&
+	    !writable(VA_SPARSE + ptoa(255)) && !writable(VA_SPARSE + ptoa(510)) &&
+	    writable(VA_SPARSE + ptoa(511)),
+	    "sparse table: pmap_protect of slots 1..510 takes write from 1, 255, 510 only");
+	pmap_remove(p, VA_SPARSE + ptoa(1), VA_SPARSE + ptoa(510));
+	selftest_ok(pmap_resident_count(p) == 3 && pmap_extract(p, VA_SPARSE + ptoa(255)) == 0 &&
+	    pmap_extract(p, VA_SPARSE + ptoa(510)) != 0 && pt_pages() > pt0,
+	    "sparse table: pmap_remove of slots 1..509 removes 1 and 255, keeps the table");
+	selftest_ok(clean(p), "pmap_check clean after the sparse-table calls");
+	pmap_remove(p, VA_SPARSE, VA_SPARSE + L1_SIZE);
+	selftest_ok(pmap_resident_count(p) == 0 && pt_pages() == pt0,
+	    "sparse table: removing its 2 MiB frees it and its L1 table");
+	pmap_activate_kernel();
+	pmap_destroy(p);
+	page_put(m);
+}
+
+/*
+ * Emptied tables and a destroyed pmap's root are kept for reuse (no
+ * zeroing, no page allocation), checked empty by pmap_check, and given
+ * back by zone_reclaim_all.
+ */
+static void
+test_table_cache(void)
+{
+	struct vm_page *m = page_new(0);
+	uint64_t free0, free1;
+	pmap_t p;
+	bool ok;
+
+	zone_reclaim_all();
+	free0 = vm_page_count_free();
+	p = pmap_create();
+	pmap_activate(p);
+	ok = pmap_enter(p, VA_SPARSE, m, VM_PROT_RW, VM_PROT_WRITE) == 0;
+	free1 = vm_page_count_free();
+	selftest_ok(ok && free1 <= free0 - 3,
+	    "table cache: a root and two tables from the allocator (and slabs: %lu pages)",
+	    free0 - free1);
+	pmap_remove(p, VA_SPARSE, VA_SPARSE + PAGE_SIZE);
+	selftest_ok(vm_page_count_free() == free1 && clean(p),
+	    "table cache: the emptied tables are kept, and they are empty");
+	selftest_ok(pmap_enter(p, VA_SPARSE + L1_SIZE, m, VM_PROT_RW, VM_PROT_WRITE) == 0 &&
+	    vm_page_count_free() == free1 && store32(VA_SPARSE + L1_SIZE, 7) == 0 &&
+	    *(uint32_t *)page_kva(m) == 7, "table cache: the next mapping takes them back, and works");
+	pmap_remove(p, 0, USER_MAX);
+	pmap_activate_kernel();
+	pmap_destroy(p);
+	p = pmap_create();
+	selftest_ok(p != NULL && vm_page_count_free() == free1 && clean(p),
+	    "table cache: a new pmap takes the old root, its user half empty");
+	pmap_destroy(p);
+	zone_reclaim_all();
+	selftest_ok(vm_page_count_free() == free0, "table cache: zone_reclaim_all gives them back");
+	page_put(m);
+}
+
 /*
  * One page in two pmaps: the page-centric calls.
  */
@@ -709,7 +794,14 @@ test_local_flush(void)
 	page_put(m2);
 }
 
-enum remote_op { R_FETCH, R_STORE, R_AWAY, R_BACK, R_EXIT };
+/*
+ * R_AWAY runs another address space (its TLB keeps the pmap's entries),
+ * R_BACK the pmap again; R_ACTIVATE_FETCH activates the pmap again
+ * first (a thread of it running again where it ran last); R_EXIT_LAZY
+ * stops without leaving the pmap, as the idle thread does after a
+ * thread stops.
+ */
+enum remote_op { R_FETCH, R_STORE, R_AWAY, R_BACK, R_ACTIVATE_FETCH, R_EXIT, R_EXIT_LAZY };
 
 /* A mailbox to a cpu running remote_service. */
 struct remote {
@@ -728,7 +820,8 @@ static struct remote remotes[MAXCPU];
  * On another cpu, in its IPI handler: run on r->pmap with SUM set and
  * carry out commands until told to stop.  Interrupts stay off all the
  * while, as on a cpu spinning on a lock: the remote fences must get
- * through anyway.
+ * through anyway.  (SUM stays set: QEMU drops its whole TLB whenever SUM
+ * changes, which would hide a stale entry.)
  */
 static void
 remote_service(void *arg)
@@ -742,21 +835,25 @@ remote_service(void *arg)
 		while (__atomic_load_n(&r->posted, __ATOMIC_ACQUIRE) == seq)
 			cpu_spinwait();
 		seq++;
-		if (r->op == R_EXIT)
+		if (r->op == R_EXIT || r->op == R_EXIT_LAZY)
 			break;
 		r->error = 0;
 		if (r->op == R_AWAY)
 			pmap_activate_kernel();		/* another address space: its TLB keeps p's */
 		else if (r->op == R_BACK)
 			pmap_activate(r->pmap);
-		else if (r->op == R_FETCH)
-			r->error = probe_load_u8(U(r->va), &r->val);
-		else
+		else if (r->op == R_STORE)
 			r->error = probe_store_u8(U(r->va), r->val);
+		else {
+			if (r->op == R_ACTIVATE_FETCH)
+				pmap_activate(r->pmap);
+			r->error = probe_load_u8(U(r->va), &r->val);
+		}
 		__atomic_store_n(&r->done, seq, __ATOMIC_RELEASE);
 	}
 	csr_clear(sstatus, SSTATUS_SUM);
-	pmap_activate_kernel();
+	if (r->op == R_EXIT)
+		pmap_activate_kernel();
 	__atomic_store_n(&r->done, seq, __ATOMIC_RELEASE);
 }
 
@@ -784,7 +881,7 @@ on_others(enum remote_op op, vaddr_t va, int error, uint8_t value)
 			continue;
 		remote_do(&remotes[c], op, va, value);
 		ok &= remotes[c].error == error &&
-		    (op != R_FETCH || error != 0 || remotes[c].val == value);
+		    (op == R_STORE || error != 0 || remotes[c].val == value);
 	}
 	return ok;
 }
@@ -801,15 +898,84 @@ remotes_start(pmap_t p)
 	}
 }
 
+/* Stop the remote cpus: leaving the pmap (R_EXIT), or keeping it loaded (R_EXIT_LAZY). */
 static void
-remotes_stop(void)
+remotes_stop_as(enum remote_op how)
 {
 	for (uint32_t c = 0; c < ncpu; c++) {
 		if (c == cpu_id())
 			continue;
-		remote_do(&remotes[c], R_EXIT, 0, 0);
+		remote_do(&remotes[c], how, 0, 0);
 		cpu_call_wait(c);
 	}
+}
+
+static void
+remotes_stop(void)
+{
+	remotes_stop_as(R_EXIT);
+}
+
+static void
+read_satp(void *arg)
+{
+	((uint64_t *)arg)[cpu_id()] = csr_read(satp);
+}
+
+/*
+ * Lazy switching: a cpu whose thread stops keeps its pmap loaded, TLB
+ * and all, in pm_cpus, and activating the same pmap again there does
+ * nothing.  Changes made meanwhile must still reach its TLB, and
+ * pmap_destroy must take the pmap off it.
+ */
+static void
+test_lazy(void)
+{
+	pmap_t p;
+	struct vm_page *m, *m2;
+	struct pmap_stats s0, s1;
+	uint64_t satp[MAXCPU];
+	uint32_t off = 0;
+	bool ok;
+
+	if (ncpu < 2)
+		return;
+	p = pmap_create();
+	m = page_new(0x5a);
+	m2 = page_new(0xa5);
+	pmap_enter(p, VA_LAZY, m, VM_PROT_RW, VM_PROT_WRITE);
+	remotes_start(p);
+	ok = on_others(R_FETCH, VA_LAZY, 0, 0x5a);	/* they are on p now */
+	pmap_get_stats(&s0);
+	selftest_ok(ok && on_others(R_ACTIVATE_FETCH, VA_LAZY, 0, 0x5a),
+	    "lazy: the other cpus read, activate the same pmap again, read again");
+	pmap_get_stats(&s1);
+	selftest_ok(s1.switch_flushes == s0.switch_flushes,
+	    "lazy: activating the pmap a cpu has loaded flushes nothing");
+	pmap_remove(p, VA_LAZY, VA_LAZY + PAGE_SIZE);
+	selftest_ok(on_others(R_ACTIVATE_FETCH, VA_LAZY, EFAULT, 0),
+	    "lazy: after pmap_remove, activated again, no cpu reads through an old entry");
+	pmap_enter(p, VA_LAZY, m, VM_PROT_READ, VM_PROT_READ);
+	on_others(R_FETCH, VA_LAZY, 0, 0x5a);
+	pmap_enter(p, VA_LAZY, m2, VM_PROT_READ, VM_PROT_READ);
+	selftest_ok(on_others(R_ACTIVATE_FETCH, VA_LAZY, 0, 0xa5),
+	    "lazy: a page replaced by pmap_enter: every cpu sees the new one");
+	remotes_stop_as(R_EXIT_LAZY);
+	selftest_ok(pmap_running_cpu(p) >= 0,
+	    "lazy: cpus whose work on the pmap ended keep it loaded");
+	pmap_remove_all(m2);
+	selftest_ok(clean(p), "pmap_check clean after the lazy tests");
+	pmap_destroy(p);
+	for (uint32_t c = 0; c < ncpu; c++) {
+		if (c == cpu_id())
+			continue;
+		cpu_call(c, read_satp, satp);
+		off += satp[c] == kernel_satp;
+	}
+	selftest_ok(off == ncpu - 1 && pmap_running_cpu(p) < 0,
+	    "lazy: pmap_destroy takes the pmap off the %u cpus keeping it", off);
+	page_put(m);
+	page_put(m2);
 }
 
 static void
@@ -1204,6 +1370,8 @@ test_pmap(void)
 	test_enter();
 	test_referenced();
 	test_ranges();
+	test_sparse_table();
+	test_table_cache();
 	test_shared();
 	test_wired();
 	test_device();
@@ -1211,6 +1379,7 @@ test_pmap(void)
 	test_asid();
 	test_local_flush();
 	test_remote();
+	test_lazy();
 	test_stress();
 	test_enomem();
 	zone_reclaim_all();

@@ -33,7 +33,7 @@
  *                        agree only when the system is quiet: swap slots
  *                        used and held by objects, committed pages counted
  *                        and held by map entries
- *   /proc/sys/vm/        the VM's settings (procfs_sys.c)
+ *   /proc/sys/           the kernel's tunables, the VM's among them (procfs_sys.c)
  *   /proc/self           the calling process's directory
  *   /proc/PID/           one directory per process (procfs_pid.c)
  *
@@ -56,6 +56,7 @@
 #include <kern/lockf.h>
 #include <kern/malloc.h>
 #include <kern/pcpu.h>
+#include <kern/pid.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/time.h>
@@ -282,9 +283,11 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "pv_entries %lu\n", ps.pv_entries);
 	tb_printf(tb, "pv_reclaims %lu\n", ps.pv_reclaims);
 	tb_printf(tb, "pt_pages %lu\n", ps.pt_pages);
+	tb_printf(tb, "pt_cached %lu\n", ps.pt_cached);
 	tb_printf(tb, "asid_rollovers %lu\n", ps.asid_rollovers);
 	tb_printf(tb, "tlb_shootdowns %lu\n", ps.shootdowns);
 	tb_printf(tb, "tlb_lazy_shootdowns %lu\n", ps.lazy_shootdowns);
+	tb_printf(tb, "tlb_switch_flushes %lu\n", ps.switch_flushes);
 	tb_printf(tb, "dirty_faults %lu\n", ps.dirty_faults);
 	tb_printf(tb, "ref_faults %lu\n", ps.ref_faults);
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());
@@ -478,6 +481,171 @@ procfs_format_maps(struct vmspace *vm, char *buf, size_t size, size_t *lenp)
 	return 0;
 }
 
+/*
+ * /proc/PID/smaps: each mapping's maps line, then what its pages are, in
+ * Linux's format.  A page counts as shared when more than one mapping
+ * (in any process) maps it, and its Pss share is its size divided among
+ * them; dirty when it has been written (through any mapping: Linux's
+ * fork copies the dirty bit into both page tables);
+ * anonymous when it is no file's page (a private copy, anonymous
+ * memory).  Locked is the Pss of wired mappings.  There is no swap yet.
+ * The page's object is read without its lock (zone memory: a stale
+ * answer at worst).
+ */
+#define PSS_SHIFT	12		/* fixed point for the shares, as Linux's */
+#define SMAPS_LEAVES	32
+
+struct smaps_counts {
+	uint64_t	size, rss, pss, pss_dirty, pss_anon, locked;	/* pss, locked: << PSS_SHIFT */
+	uint64_t	shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t	referenced, anonymous;
+};
+
+bool
+procfs_page_is_anonymous(const struct vm_page *m)
+{
+	const struct vm_object *obj = __atomic_load_n(&m->object, __ATOMIC_RELAXED);
+
+	return obj == NULL || obj->type != OBJT_VNODE;
+}
+
+/* Add entry e's pages (map locked) to *c. */
+static void
+smaps_entry(struct vmspace *vm, const struct vm_map_entry *e, struct smaps_counts *c)
+{
+	struct pmap_leaf leaves[SMAPS_LEAVES];
+	vaddr_t va = e->start;
+
+	c->size += e->end - e->start;
+	while (va < e->end) {
+		size_t n = pmap_leaves(vm->vm_pmap, &va, e->end, leaves, SMAPS_LEAVES);
+
+		for (size_t i = 0; i < n; i++) {
+			struct vm_page *m = PHYS_TO_VM_PAGE(leaves[i].pa);
+			int maps = m != NULL ? MAX(pmap_page_mapping_count(m), 1) : 1;
+			uint64_t share = (PAGE_SIZE << PSS_SHIFT) / (uint64_t)maps;
+			/* Written through this mapping, or through one fork write-protected. */
+			bool dirty = leaves[i].modified || (m != NULL && pmap_is_modified(m));
+
+			c->rss += PAGE_SIZE;
+			c->pss += share;
+			if (dirty)
+				c->pss_dirty += share;
+			if (maps > 1)
+				*(dirty ? &c->shared_dirty : &c->shared_clean) += PAGE_SIZE;
+			else
+				*(dirty ? &c->private_dirty : &c->private_clean) += PAGE_SIZE;
+			c->referenced += PAGE_SIZE;	/* entered with A set: accessed */
+			if (m != NULL && procfs_page_is_anonymous(m)) {
+				c->anonymous += PAGE_SIZE;
+				c->pss_anon += share;
+			}
+			if (e->wired_count > 0)
+				c->locked += share;
+		}
+	}
+}
+
+static void
+tb_smaps_kb(struct textbuf *tb, const char *name, uint64_t bytes)
+{
+	tb_printf(tb, "%-16s%8lu kB\n", name, bytes >> 10);
+}
+
+static void
+format_smaps_counts(struct textbuf *tb, const struct smaps_counts *c, bool rollup)
+{
+	const struct { const char *name; uint64_t bytes; } lines[] = {
+		{ "Shared_Clean:", c->shared_clean }, { "Shared_Dirty:", c->shared_dirty },
+		{ "Private_Clean:", c->private_clean }, { "Private_Dirty:", c->private_dirty },
+		{ "Referenced:", c->referenced }, { "Anonymous:", c->anonymous },
+		/* What this kernel does not have: lazy frees, huge pages, swap. */
+		{ "LazyFree:", 0 }, { "AnonHugePages:", 0 }, { "ShmemPmdMapped:", 0 },
+		{ "FilePmdMapped:", 0 }, { "Shared_Hugetlb:", 0 }, { "Private_Hugetlb:", 0 },
+		{ "Swap:", 0 }, { "SwapPss:", 0 }, { "Locked:", c->locked >> PSS_SHIFT },
+	};
+
+	if (!rollup) {
+		tb_smaps_kb(tb, "Size:", c->size);
+		tb_smaps_kb(tb, "KernelPageSize:", PAGE_SIZE);
+		tb_smaps_kb(tb, "MMUPageSize:", PAGE_SIZE);
+	}
+	tb_smaps_kb(tb, "Rss:", c->rss);
+	tb_smaps_kb(tb, "Pss:", c->pss >> PSS_SHIFT);
+	tb_smaps_kb(tb, "Pss_Dirty:", c->pss_dirty >> PSS_SHIFT);
+	if (rollup) {
+		tb_smaps_kb(tb, "Pss_Anon:", c->pss_anon >> PSS_SHIFT);
+		tb_smaps_kb(tb, "Pss_File:", (c->pss - c->pss_anon) >> PSS_SHIFT);
+		tb_smaps_kb(tb, "Pss_Shmem:", 0);
+	}
+	for (size_t i = 0; i < nitems(lines); i++)
+		tb_smaps_kb(tb, lines[i].name, lines[i].bytes);
+}
+
+/* Linux's VmFlags letters for what an entry is. */
+static void
+format_vmflags(struct textbuf *tb, const struct vm_map_entry *e)
+{
+	tb_printf(tb, "THPeligible:    0\nVmFlags:%s%s%s%s%s%s%s%s%s\n",
+	    (e->protection & VM_PROT_READ) ? " rd" : "", (e->protection & VM_PROT_WRITE) ? " wr" : "",
+	    (e->protection & VM_PROT_EXECUTE) ? " ex" : "",
+	    (e->eflags & MAP_ENTRY_COW) ? "" : " sh",
+	    (e->max_protection & VM_PROT_READ) ? " mr" : "",
+	    (e->max_protection & VM_PROT_WRITE) ? " mw" : "",
+	    (e->max_protection & VM_PROT_EXECUTE) ? " me" : "",
+	    (e->eflags & MAP_ENTRY_STACK) ? " gd" : "", e->wired_count > 0 ? " lo" : "");
+}
+
+static int
+format_smaps(struct textbuf *tb, int pid, bool rollup)
+{
+	struct vmspace *vm = procfs_vmspace_hold(pid);
+	struct vm_map *map;
+	struct smaps_counts total = { 0 };
+	vaddr_t lo = 0, hi = 0;
+
+	if (vm == NULL)
+		return ENOENT;
+	map = &vm->vm_map;
+	vm_map_lock(map);
+	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next) {
+		struct smaps_counts c = { 0 };
+
+		smaps_entry(vm, e, rollup ? &total : &c);
+		if (lo == 0)
+			lo = e->start;
+		hi = e->end;
+		if (rollup)
+			continue;
+		format_entry(tb, vm, e);
+		format_smaps_counts(tb, &c, false);
+		format_vmflags(tb, e);
+	}
+	vm_map_unlock(map);
+	vmspace_free(vm);
+	if (rollup) {
+		size_t line = tb->len;
+
+		tb_printf(tb, "%08lx-%08lx ---p 00000000 00:00 0 ", lo, hi);
+		tb_pad_to(tb, line, 73);
+		tb_printf(tb, "[rollup]\n");
+		format_smaps_counts(tb, &total, true);
+	}
+	return 0;
+}
+
+int
+procfs_format_smaps_of(struct textbuf *tb, int pid)
+{
+	return format_smaps(tb, pid, false);
+}
+
+int
+procfs_format_smaps_rollup_of(struct textbuf *tb, int pid)
+{
+	return format_smaps(tb, pid, true);
+}
+
 static const char *
 object_type_name(const struct vm_object *obj)
 {
@@ -585,7 +753,7 @@ format_loadavg(struct textbuf *tb, int pid __unused)
 	sched_load_sample(&running, &blocked, &nthreads);
 	for (int i = 0; i < 3; i++)
 		tb_load(tb, avg[i]);
-	tb_printf(tb, "%u/%u %d\n", running, nthreads, sched_last_tid());
+	tb_printf(tb, "%u/%u %d\n", running, nthreads, tid_last());
 	return 0;
 }
 

@@ -1,23 +1,31 @@
 /*
- * procfs: /proc/sys (see procfs_internal.h).
+ * /proc/sys: the kernel's tunables, as Linux's sysctl files.
  *
- *   /proc/sys/vm/NAME    one file per VM setting (vm_sysctl.h): its
- *                        number and a newline; root may write a new
- *                        number to the writable ones, as on Linux
+ *   /proc/sys/kernel/pid_max   the limit process and thread ids stay
+ *                              below (pid.h)
+ *   /proc/sys/vm/NAME          one file per VM setting (vm_sysctl.h)
  *
- * A setting's file holds the text of its value when it was looked up (a
- * snapshot, like every procfs file) and the setting itself, which a write
- * goes to.
+ * A kernel tunable reads as its value now, and takes a new one from a
+ * single write at offset 0 of a decimal number (a newline may follow), by
+ * root only; a value it refuses is EINVAL and changes nothing.  A VM
+ * setting's file holds the text of its value when it was looked up (a
+ * snapshot, like every procfs file) and the setting itself, which root's
+ * write goes to (blanks around the number allowed, as Linux's
+ * proc_doulongvec takes it).
  *
- * Locking: none of its own; a setting's get and set take what they need.
+ * Locking: none here; each tunable's owner keeps its value atomic, and a
+ * setting's get and set take what they need.
  */
 #include <kern/systm.h>
+#include <kern/pid.h>
 #include <kern/proc.h>
 #include <vm/vm_sysctl.h>
 #include <fs/procfs_internal.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
 
+#define TUNABLE_TEXT_MAX	24	/* a 64-bit decimal number, a sign and a newline */
+#define TUNABLE_MODE		0644
 #define SYSCTL_INO_BASE		0x6ffff000UL	/* apart from procfs_ino's (0x70000000 up) */
 #define SYSCTL_TEXT		32		/* a number and a newline */
 #define SYSCTL_DOTS		2		/* "." and "..": directory cookies before the settings */
@@ -29,16 +37,108 @@ struct sysctl_file {
 	char		text[SYSCTL_TEXT];
 };
 
+
+struct tunable {
+	enum procfs_kind kind;
+	int64_t		(*get)(void);
+	int		(*set)(int64_t value);	/* 0 or an errno */
+};
+
+static int64_t
+pid_max_value(void)
+{
+	return pid_max_get();
+}
+
+static const struct tunable tunables[] = {
+	{ PFS_SYS_PID_MAX, pid_max_value, pid_max_set },
+};
+
+static const struct vnode_ops tunable_ops;
+static const struct vnode_ops sys_kernel_ops;
 static const struct vnode_ops procfs_sysvm_ops;
 static const struct vnode_ops procfs_sysctl_ops;
 
-/*
- * /proc/sys: a table.
- */
-
 static const struct procfs_entry sys_entries[] = {
+	{ "kernel", VDIR, PFS_SYS_KERNEL, NULL, &sys_kernel_ops },
 	{ "vm", VDIR, PFS_SYS_VM, NULL, &procfs_sysvm_ops },
 };
+
+static const struct procfs_entry kernel_entries[] = {
+	{ "pid_max", VREG, PFS_SYS_PID_MAX, NULL, &tunable_ops },
+};
+
+/* The tunable a vnode is, found by its inode number. */
+static const struct tunable *
+tunable_of(struct vnode *vp)
+{
+	for (size_t i = 0; i < nitems(tunables); i++)
+		if (vp->v_ino == procfs_ino(0, tunables[i].kind))
+			return &tunables[i];
+	panic("procfs_sys: vnode %lu is no tunable", (unsigned long)vp->v_ino);
+}
+
+static ssize_t
+tunable_read(struct vnode *vp, struct uio *uio)
+{
+	char text[TUNABLE_TEXT_MAX];
+	size_t len = (size_t)snprintf(text, sizeof(text), "%ld\n", (long)tunable_of(vp)->get());
+	size_t n;
+
+	if (uio->uio_offset >= len)
+		return 0;
+	n = MIN(uio->uio_resid, len - uio->uio_offset);
+	if (uiomove(text + uio->uio_offset, n, uio) != 0)
+		return -EFAULT;
+	return (ssize_t)n;
+}
+
+/* Parse a decimal number, perhaps negative, with one newline after it at most. */
+static int
+parse_value(const char *text, int64_t *value)
+{
+	bool negative = text[0] == '-';
+	const char *digits = negative ? text + 1 : text;
+	char *end;
+	unsigned long v = strtoul(digits, &end, 10);
+
+	if (end == digits || (*end == '\n' && end[1] != '\0') || (*end != '\n' && *end != '\0'))
+		return EINVAL;
+	if (v > (unsigned long)__INT64_MAX__)
+		return EINVAL;
+	*value = negative ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+static ssize_t
+tunable_write(struct vnode *vp, struct uio *uio)
+{
+	size_t len = uio->uio_resid;
+	char text[TUNABLE_TEXT_MAX];
+	int64_t value;
+	int error;
+
+	if (uio->uio_offset != 0 || len == 0 || len >= sizeof(text))
+		return -EINVAL;
+	if (uiomove(text, len, uio) != 0)
+		return -EFAULT;
+	text[len] = '\0';
+	if ((error = parse_value(text, &value)) != 0 ||
+	    (error = tunable_of(vp)->set(value)) != 0)
+		return -error;
+	return (ssize_t)len;
+}
+
+/* Anyone may read a tunable; only root may write one (the file is root's, TUNABLE_MODE). */
+static int
+tunable_open(struct vnode *vp, int oflags)
+{
+	struct proc *p = curproc();
+
+	if ((oflags & O_ACCMODE) != O_RDONLY && (p == NULL || !proc_privileged(p)))
+		return EACCES;
+	return 0;
+}
 
 static int
 sys_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
@@ -50,6 +150,24 @@ static ssize_t
 sys_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 {
 	return procfs_list_table(dir, sys_entries, nitems(sys_entries), offp, buf, len);
+}
+
+/* Every file in /proc/sys/kernel is a tunable: root's, readable by all (0644). */
+static int
+sys_kernel_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+	int error = procfs_table_lookup(dir, kernel_entries, nitems(kernel_entries), name, len,
+	    out);
+
+	if (error == 0)
+		(*out)->v_mode = TUNABLE_MODE;
+	return error;
+}
+
+static ssize_t
+sys_kernel_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
+{
+	return procfs_list_table(dir, kernel_entries, nitems(kernel_entries), offp, buf, len);
 }
 
 /*
@@ -193,6 +311,19 @@ sysctl_reclaim(struct vnode *vp)
 const struct vnode_ops procfs_sys_ops = {
 	.vop_lookup = sys_lookup,
 	.vop_getdents = sys_getdents,
+	.vop_reclaim = procfs_reclaim,
+};
+
+static const struct vnode_ops sys_kernel_ops = {
+	.vop_lookup = sys_kernel_lookup,
+	.vop_getdents = sys_kernel_getdents,
+	.vop_reclaim = procfs_reclaim,
+};
+
+static const struct vnode_ops tunable_ops = {
+	.vop_read = tunable_read,
+	.vop_write = tunable_write,
+	.vop_open = tunable_open,
 	.vop_reclaim = procfs_reclaim,
 };
 

@@ -37,6 +37,7 @@
 #include <vm/vnode_pager.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
+#include <uapi/fcntl.h>
 
 MALLOC_DEFINE(M_RAMFS, "ramfs", "ramfs directories and entries");
 
@@ -226,7 +227,7 @@ ramfs_create(struct vnode *dir, const char *name, size_t len, enum vtype type,
 	struct vnode *vp;
 	int error;
 
-	if (type != VREG && type != VDIR)
+	if (type != VREG && type != VDIR && type != VSOCK)	/* VSOCK: a socket's name (bind) */
 		return EINVAL;
 	if (len > NAME_MAX)
 		return ENAMETOOLONG;
@@ -570,6 +571,66 @@ ramfs_truncate(struct vnode *vp, uint64_t size)
 	return 0;
 }
 
+/* Zero [off, end) within the pages the file has (holes read as zeros already). */
+static void
+zero_resident(struct vnode *vp, uint64_t off, uint64_t end)
+{
+	while (off < end) {
+		size_t pgoff = off & PAGE_MASK, n = MIN(PAGE_SIZE - pgoff, end - off);
+		struct vm_page *m = file_page(vp->v_object, atop(off), false);
+
+		if (m != NULL)
+			memset(page_kva(m, pgoff), 0, n);
+		off += n;
+	}
+}
+
+/*
+ * fallocate, the modes Linux's tmpfs has: give [off, end) pages (counted
+ * in st_blocks, so later writes need none), growing the file unless
+ * FALLOC_FL_KEEP_SIZE; or punch a hole (the whole pages freed, the edges
+ * zeroed).  Past the end of a file kept at its size nothing is allocated:
+ * a file's object holds no pages beyond its size.
+ */
+static int
+ramfs_fallocate(struct vnode *vp, int mode, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len, size, alloc_end;
+	int error = 0;
+
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return EOPNOTSUPP;
+	if (end > RAMFS_MAXFILESIZE)
+		return EFBIG;
+	vn_iolock(vp);
+	size = vp->v_size;
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		end = MIN(end, size);
+		if (off < end) {
+			zero_resident(vp, off, MIN(end, round_page(off)));
+			zero_resident(vp, MAX(off, trunc_page(end)), end);
+			if (round_page(off) < trunc_page(end)) {
+				vm_object_page_remove(vp->v_object, atop(round_page(off)),
+				    atop(trunc_page(end)));
+				/* Wired pages stay: they must read as zeros. */
+				zero_resident(vp, round_page(off), trunc_page(end));
+			}
+		}
+		vn_iounlock(vp);
+		return 0;
+	}
+	alloc_end = (mode & FALLOC_FL_KEEP_SIZE) ? MIN(end, round_page(size)) : end;
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > size) {
+		zero_tail(vp, size);
+		set_size(vp, end);
+	}
+	for (uint64_t a = trunc_page(off); a < alloc_end && error == 0; a += PAGE_SIZE)
+		if (file_page(vp->v_object, atop(a), true) == NULL)
+			error = ENOSPC;
+	vn_iounlock(vp);
+	return error;
+}
+
 static int
 ramfs_mmap(struct vnode *vp, uint64_t off, uint64_t len, struct vm_object **objp,
     bool *anonymous)
@@ -623,6 +684,7 @@ static const struct vnode_ops ramfs_file_ops = {
 	.vop_read = ramfs_read,
 	.vop_write = ramfs_write,
 	.vop_truncate = ramfs_truncate,
+	.vop_fallocate = ramfs_fallocate,
 	.vop_mmap = ramfs_mmap,
 	.vop_reclaim = ramfs_reclaim,
 };

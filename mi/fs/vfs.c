@@ -364,6 +364,19 @@ vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *lenp)
 	return 0;
 }
 
+bool
+vn_removed(struct vnode *vp)
+{
+	bool removed;
+
+	if (vp == NULL)
+		return false;
+	spin_lock(&vp->v_lock);
+	removed = (vp->v_flags & VV_UNLINKED) != 0;
+	spin_unlock(&vp->v_lock);
+	return removed;
+}
+
 int
 vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *lenp)
 {
@@ -409,6 +422,7 @@ vtype_to_ifmt(enum vtype type)
 	case VBLK:	return S_IFBLK;
 	case VFIFO:	return S_IFIFO;
 	case VLNK:	return S_IFLNK;
+	case VSOCK:	return S_IFSOCK;
 	default:	return 0;
 	}
 }
@@ -485,6 +499,7 @@ vtype_to_dtype(enum vtype type)
 	case VBLK:	return DT_BLK;
 	case VFIFO:	return DT_FIFO;
 	case VLNK:	return DT_LNK;
+	case VSOCK:	return DT_SOCK;
 	default:	return DT_UNKNOWN;
 	}
 }

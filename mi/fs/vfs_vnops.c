@@ -19,6 +19,7 @@
 #include <kern/poll.h>
 #include <vm/vm_object.h>
 #include <fs/vnode.h>
+#include <kern/malloc.h>
 #include <uapi/fcntl.h>
 #include <uapi/ioctl.h>
 #include <uapi/stat.h>
@@ -247,9 +248,30 @@ open_checks(struct vnode *vp, int flags)
 		return ENOTDIR;
 	if (vp->v_type == VDIR && (acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC))))
 		return EISDIR;
+	if (vp->v_type == VSOCK)
+		return ENXIO;		/* a socket's name: connect to it, not open it */
 	if (vp->v_ops->vop_open != NULL)
 		return vp->v_ops->vop_open(vp, flags);
 	return 0;
+}
+
+/*
+ * Remember the absolute path a non-directory was opened by, for
+ * /proc/PID/fd (a directory knows its own).  Without memory for it the
+ * link shows less; the open goes ahead.
+ */
+static void
+open_note_path(struct file *fp, struct vnode *dir, const char *path)
+{
+	char *buf;
+	size_t len;
+
+	if (fp->f_vnode == NULL || fp->f_vnode->v_type == VDIR ||
+	    (buf = malloc(PATH_MAX, M_TEMP, M_WAITOK)) == NULL)
+		return;
+	if (vfs_fullpath_at(dir, path, buf, PATH_MAX, &len) == 0)
+		file_set_path(fp, buf);
+	free(buf, M_TEMP);
 }
 
 int
@@ -274,6 +296,7 @@ vn_open(struct vnode *dir, const char *path, int flags, uint32_t mode, struct fi
 		vrele(vp);
 		return error;
 	}
+	open_note_path(fp, dir, path);
 	*fpp = fp;
 	return 0;
 }

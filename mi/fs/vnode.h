@@ -49,7 +49,7 @@ struct vnode;
 struct stat;
 struct pollwait;
 
-enum vtype { VNON, VREG, VDIR, VCHR, VBLK, VFIFO, VLNK };
+enum vtype { VNON, VREG, VDIR, VCHR, VBLK, VFIFO, VLNK, VSOCK };
 
 #define S_IALLUGO	07777		/* the mode bits a vnode keeps: permissions, setuid, setgid, sticky */
 
@@ -75,6 +75,12 @@ struct vnode_ops {
 	/* A symbolic link's contents into the uio: bytes moved, or -errno. */
 	ssize_t	(*vop_readlink)(struct vnode *vp, struct uio *uio);
 	int	(*vop_truncate)(struct vnode *vp, uint64_t size);
+	/*
+	 * fallocate(2) on a regular file: FALLOC_FL_* mode on [off, off+len)
+	 * (checked: nonnegative, no overflow).  0, EOPNOTSUPP for a mode it
+	 * lacks, EFBIG, ENOSPC.  NULL op: ENODEV.
+	 */
+	int	(*vop_fallocate)(struct vnode *vp, int mode, uint64_t off, uint64_t len);
 	/* uarg is a user address. */
 	int	(*vop_ioctl)(struct vnode *vp, unsigned long cmd, void *uarg);
 	/*
@@ -195,6 +201,13 @@ int vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size,
  * NUL added): *len bytes, cut to size.  EINVAL if vp is no link.
  */
 int vn_readlink_kernel(struct vnode *vp, char *buf, size_t size, size_t *len);
+
+/* p's working directory (the root if p is NULL or has none), referenced. */
+struct proc;
+struct vnode *proc_cwd_hold(struct proc *p);
+
+/* Has vp been removed from its directory (and not linked again)?  NULL: no. */
+bool vn_removed(struct vnode *vp);
 
 /* vp's size in bytes, read under its lock (the vnode pager). */
 uint64_t vn_size(struct vnode *vp);

@@ -27,7 +27,6 @@
 
 #define SYSTEM_NAME	"Sable"
 
-extern uint64_t boot_instret_start;
 
 static void
 print_banner(uint64_t boot_instructions)

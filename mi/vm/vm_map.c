@@ -302,15 +302,25 @@ entry_unwire(struct vm_map *map, struct vm_map_entry *e)
 static int
 remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
-	struct vm_map_entry *e, *next;
+	struct vm_map_entry *e, *prev, *last, *next;
 	int error;
 
-	e = vm_map_tree_lookup(&map->tree, start, NULL);
+	/*
+	 * One lookup finds the first entry; it is clipped in place (it then
+	 * starts at start), and so is the last one when it is the same
+	 * entry, as when a whole mapping goes.
+	 */
+	e = vm_map_tree_lookup(&map->tree, start, &prev);
 	if (e != NULL && e->start < start && end < e->end && at_entry_limit(map))
 		return ENOMEM;
-	if ((error = clip_range_limited(map, start, end, false)) != 0)
+	if (e != NULL && (error = clip_start(map, e, start, false)) != 0)
 		return error;
-	for (e = first_in_range(map, start); e != NULL && e->start < end; e = next) {
+	last = e != NULL && end <= e->end ? e : vm_map_tree_lookup(&map->tree, end - 1, NULL);
+	if (last != NULL && (error = clip_end(map, last, end, false)) != 0)
+		return error;
+	if (e == NULL)		/* start lies in a hole: the first entry after it */
+		e = prev != NULL ? prev->node.next : map->tree.first;
+	for (; e != NULL && e->start < end; e = next) {
 		next = e->node.next;
 		KASSERT(!(e->eflags & MAP_ENTRY_IS_SUB_MAP), ("vm_map_remove: a submap"));
 		if (e->wired_count > 0)
@@ -460,7 +470,8 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 		error = placement == VMFS_ANYWHERE ? ENOMEM : EINVAL;
 		goto out;
 	}
-	if (!range_is_free(map, start, end)) {
+	/* find_space found a free range; any other may need clearing. */
+	if (placement != VMFS_ANYWHERE && !range_is_free(map, start, end)) {
 		if (placement == VMFS_FIXED_NOREPLACE) {
 			error = EEXIST;
 			goto out;
@@ -764,6 +775,7 @@ vmspace_alloc(void)
 	vm_map_init(&vm->vm_map, pmap, USER_MIN, USER_MAX);
 	vm->vm_pmap = pmap;
 	vm->vm_refcnt = 1;
+	mtx_init(&vm->vm_brk_lock, "brk");
 	return vm;
 }
 
@@ -776,6 +788,7 @@ vmspace_free(struct vmspace *vm)
 	vm_reclaim_begin();
 	vm_map_remove(&vm->vm_map, vm->vm_map.tree.min, vm->vm_map.tree.max);
 	pmap_destroy(vm->vm_pmap);
+	mtx_destroy(&vm->vm_brk_lock);
 	zone_free(vmspace_zone, vm);
 	vm_reclaim_end();
 }

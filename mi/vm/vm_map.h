@@ -33,6 +33,7 @@
 #define _VM_VM_MAP_H_
 
 #include <kern/types.h>
+#include <kern/mutex.h>
 #include <kern/sx.h>
 #include <vm/vm_map_tree.h>
 #include <uapi/mman.h>
@@ -115,7 +116,9 @@ struct vmspace {
 	struct pmap	*vm_pmap;
 	uint32_t	vm_refcnt;	/* (A) */
 	vaddr_t		vm_brk_start;	/* (C) heap start (set by exec, copied by fork) */
-	vaddr_t		vm_brk;		/* (M) the break: written with the map locked */
+	struct mtx	vm_brk_lock;	/* one brk call at a time (threads may race) */
+	vaddr_t		vm_brk;		/* (M) the break: written with the map and
+					 * vm_brk_lock held, read under either */
 };
 
 /* vm_map_find placement */

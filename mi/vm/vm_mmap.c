@@ -8,6 +8,7 @@
 #include <kern/file.h>
 #include <kern/proc.h>
 #include <kern/resourcevar.h>
+#include <kern/sched.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <vm/vm_commit.h>
@@ -442,10 +443,14 @@ SYSCALL(brk)
 {
 	struct vmspace *vm = td->td_proc->p_vmspace;
 	struct vm_map *map = &vm->vm_map;
-	vaddr_t want = a[0], old = round_page(vm->vm_brk), new;
+	vaddr_t want = a[0], old, new, result;
 
+	/* One brk at a time per address space: threads may call it together. */
+	mtx_lock(&vm->vm_brk_lock);
+	result = old = vm->vm_brk;
 	if (want < vm->vm_brk_start || want >= map->tree.max)
-		return (long)vm->vm_brk;
+		goto out;
+	old = round_page(old);
 	new = round_page(want);
 	if (new > old) {
 		vaddr_t va = old;
@@ -454,12 +459,15 @@ SYSCALL(brk)
 		    ((map->flags & MAP_WIREFUTURE) && memlock_check(td, new - old) != 0) ||
 		    vm_map_find(map, NULL, 0, &va, new - old, 0, VMFS_FIXED_NOREPLACE,
 		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW | MAP_ENTRY_ACCOUNTED) != 0)
-			return (long)vm->vm_brk;
+			goto out;
 	} else if (new < old) {
 		vm_map_remove(map, new, old);
 	}
+	result = want;
+out:
 	vm_map_lock(map);		/* procfs names [heap] from it under the map lock */
-	vm->vm_brk = want;
+	vm->vm_brk = result;
 	vm_map_unlock(map);
-	return (long)want;
+	mtx_unlock(&vm->vm_brk_lock);
+	return (long)result;
 }

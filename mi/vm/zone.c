@@ -11,6 +11,10 @@
  * names its zone.  Free items in a slab are linked through their first
  * word (sl_freelist); the bitmap says which items are on that list, so a
  * double free into a slab, or a corrupted free list, is caught at once.
+ * A second bitmap says which items a caller holds (set by zone_alloc,
+ * cleared by zone_free, atomically: a cpu's cache does not lock the
+ * slab): with INVARIANTS a free of an item not held, a double free into
+ * a cache included, panics at once, in constant time.
  *
  * A zone keeps its slabs on three lists by fill state: partial (allocate
  * from these first, to let the others drain), full and empty.  At most
@@ -95,7 +99,11 @@ struct slab {
 	struct list_node sl_link;		/* (Z) on z_partial/z_full/z_empty */
 	struct zone	*sl_zone;		/* (C) owner */
 	void		*sl_freelist;		/* (Z) free items, through word 0 */
-	uint64_t	sl_freemap[];		/* (Z) bit i: item i on sl_freelist */
+	/*
+	 * (Z) bit i: item i on sl_freelist; then, as many words on, (A) bit
+	 * i: item i held by a caller (see slab_outmap).
+	 */
+	uint64_t	sl_freemap[];
 };
 
 struct zone {
@@ -125,7 +133,11 @@ struct zone {
 	struct zone_cache z_cache[MAXCPU];	/* (K) per-cpu caches */
 };
 
+#define ZONE_RECLAIMERS_MAX	4	/* other caches zone_reclaim_all empties */
+
 static struct spinlock	zone_list_lock = SPINLOCK_INITIALIZER("zone_list");
+static void		(*zone_reclaimers[ZONE_RECLAIMERS_MAX])(void);	/* (L) */
+static int		zone_nreclaimers;				/* (L) */
 static struct list_node	zone_list = LIST_HEAD_INIT(zone_list);	/* (L) */
 static bool		zone_bootstrapped;			/* (L) */
 static struct zone	zone_zones;		/* holds every other struct zone */
@@ -140,11 +152,11 @@ slab_block_size(const struct zone *z)
 	return PAGE_SIZE << z->z_order;
 }
 
-/* Bytes of a slab header with a bitmap for ipers items. */
+/* Bytes of a slab header with its two bitmaps for ipers items. */
 static size_t
 slab_header_size(uint32_t ipers)
 {
-	return sizeof(struct slab) + howmany(ipers, 64) * sizeof(uint64_t);
+	return sizeof(struct slab) + 2 * howmany(ipers, 64) * sizeof(uint64_t);
 }
 
 /* How many items of size bytes fit in a 2^order block with the header. */
@@ -211,6 +223,13 @@ slab_item_is_free(const struct slab *s, uint32_t i)
 	return (s->sl_freemap[i / 64] >> (i % 64)) & 1;
 }
 
+/* The bitmap of the items callers hold, after the free map. */
+static inline uint64_t *
+slab_outmap(const struct zone *z, struct slab *s)
+{
+	return &s->sl_freemap[howmany(z->z_ipers, 64)];
+}
+
 static inline void
 slab_mark(struct slab *s, uint32_t i, bool free)
 {
@@ -220,7 +239,7 @@ slab_mark(struct slab *s, uint32_t i, bool free)
 		s->sl_freemap[i / 64] &= ~(1UL << (i % 64));
 }
 
-/* The slab of an item already checked by zone_item_slab: no lookup. */
+/* The slab of an item of z (checked by zone_item_slab if in doubt): no lookup. */
 static inline struct slab *
 slab_of_known_item(const struct zone *z, const void *item)
 {
@@ -231,12 +250,15 @@ slab_of_known_item(const struct zone *z, const void *item)
 
 /*
  * The slab holding item, which the caller says belongs to z.  Panics,
- * naming the zone, when item is not the start of an item of z.
+ * naming the zone, when item is not the start of an item of z.  Slabs
+ * are naturally aligned blocks of the direct map, so the header's place
+ * follows from the address; only an address outside the direct map
+ * needs checking before it is read.
  */
-static struct slab *
+static inline struct slab *
 zone_item_slab(struct zone *z, const void *item, const char *who)
 {
-	struct slab *s = kmem_page_owner(item);
+	struct slab *s = kmem_is_page_block(item) ? slab_of_known_item(z, item) : NULL;
 	size_t off;
 
 	KASSERT(s != NULL && s->sl_magic == SLAB_MAGIC,
@@ -252,6 +274,27 @@ zone_item_slab(struct zone *z, const void *item, const char *who)
 	(void)off;
 	(void)who;
 	return s;
+}
+
+/*
+ * INVARIANTS: item, of slab s, goes to a caller (held) or comes back
+ * (!held).  Panics on handing out an item held, or on taking back one
+ * not held: a double free, wherever the first copy went.
+ */
+static inline void
+slab_track(struct zone *z, struct slab *s, const void *item, bool held)
+{
+	uint32_t i = slab_item_index(z, s, item);
+	uint64_t bit = 1UL << (i % 64), *word = &slab_outmap(z, s)[i / 64], old;
+
+	if (held) {
+		old = __atomic_fetch_or(word, bit, __ATOMIC_RELAXED);
+		KASSERT((old & bit) == 0, ("zone %s: %p handed out while held", z->z_name, item));
+	} else {
+		old = __atomic_fetch_and(word, ~bit, __ATOMIC_RELAXED);
+		KASSERT((old & bit) != 0, ("zone %s: double free of %p", z->z_name, item));
+	}
+	(void)old;
 }
 
 /*
@@ -387,7 +430,7 @@ slab_init(struct zone *z, void *block)
 			z->z_init(item);
 		*(void **)item = i + 1 < z->z_ipers ? item + z->z_size : NULL;
 	}
-	memset(s->sl_freemap, 0, howmany(z->z_ipers, 64) * sizeof(uint64_t));
+	memset(s->sl_freemap, 0, 2 * howmany(z->z_ipers, 64) * sizeof(uint64_t));
 	for (i = 0; i < z->z_ipers; i++)
 		slab_mark(s, i, true);
 	return s;
@@ -694,6 +737,9 @@ zone_alloc(zone_t z, int flags)
 		if (zone_grow(z, flags) != 0)
 			return NULL;
 	}
+#ifndef NO_INVARIANTS
+	slab_track(z, slab_of_known_item(z, item), item, true);
+#endif
 	if (flags & M_ZERO)
 		memset(item, 0, z->z_size);
 	return item;
@@ -704,12 +750,13 @@ zone_free(zone_t z, void *item)
 {
 	struct list_node release = LIST_HEAD_INIT(release);
 	struct zone_cache *c;
-	uint32_t i __unused;
 
 	zone_check(z, "zone_free");
 	if (item == NULL)
 		return;
-	zone_item_slab(z, item, "zone_free");
+#ifndef NO_INVARIANTS
+	slab_track(z, zone_item_slab(z, item, "zone_free"), item, false);
+#endif
 	if (z->z_cache_max == 0) {
 		spin_lock(&z->z_lock);
 		slab_put(z, item, &release);
@@ -720,12 +767,6 @@ zone_free(zone_t z, void *item)
 	critical_enter();
 	c = zone_cache_self(z);
 	spin_lock(&c->zc_lock);
-#ifndef NO_INVARIANTS
-	/* A double free while the first copy is still cached (cheap). */
-	for (i = 0; i < c->zc_count; i++)
-		KASSERT(c->zc_items[i] != item,
-		    ("zone %s: double free of %p", z->z_name, item));
-#endif
 	if (c->zc_count == z->z_cache_max)
 		cache_flush(z, c, z->z_cache_batch, &release);
 	c->zc_items[c->zc_count++] = item;
@@ -776,11 +817,30 @@ zone_reclaim(zone_t z)
 void
 zone_reclaim_all(void)
 {
+	void (*reclaimers[ZONE_RECLAIMERS_MAX])(void);
 	struct list_node *n;
+	int nreclaimers;
 
+	/* First the other caches: emptying them frees zone items (a kernel stack's map entry). */
+	spin_lock(&zone_list_lock);
+	nreclaimers = zone_nreclaimers;
+	memcpy(reclaimers, zone_reclaimers, sizeof(reclaimers));
+	spin_unlock(&zone_list_lock);
+	for (int i = 0; i < nreclaimers; i++)
+		reclaimers[i]();
 	spin_lock(&zone_list_lock);
 	list_foreach(n, &zone_list)
 		zone_reclaim(list_entry(n, struct zone, z_link));
+	spin_unlock(&zone_list_lock);
+}
+
+void
+zone_reclaim_register(void (*reclaim)(void))
+{
+	spin_lock(&zone_list_lock);
+	if (zone_nreclaimers == ZONE_RECLAIMERS_MAX)
+		panic("zone_reclaim_register: more than %d caches", ZONE_RECLAIMERS_MAX);
+	zone_reclaimers[zone_nreclaimers++] = reclaim;
 	spin_unlock(&zone_list_lock);
 }
 

@@ -77,6 +77,14 @@ zone_t zone_next(zone_t z);
 
 /* Give back empty slabs and drain per-cpu caches (memory pressure). */
 void zone_reclaim(zone_t z);
+/* Every other cache registered below, then every zone (the first free zone items). */
 void zone_reclaim_all(void);
+/*
+ * Other caches of free kernel memory (page-table pages, kernel stacks)
+ * register the function that empties them, once, at initialization:
+ * zone_reclaim_all, the kernel's answer to memory running short, calls
+ * it with no lock held.
+ */
+void zone_reclaim_register(void (*reclaim)(void));
 
 #endif
