@@ -162,8 +162,8 @@ map_segment(struct vmspace *vm, struct elf_image *im, const struct elf64_phdr *p
 		 * gets its own copies.
 		 */
 		error = vm_map_find(map, obj, file_off, &start, end_file - start, 0, VMFS_FIXED,
-		    prot, VM_PROT_ALL,
-		    MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY | (writable ? MAP_ENTRY_ACCOUNTED : 0));
+		    prot, VM_PROT_ALL, MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY |
+		    ((prot & VM_PROT_WRITE) ? MAP_ENTRY_ACCOUNTED : 0));
 		if (error) {
 			vm_object_deallocate(obj);
 			return error;

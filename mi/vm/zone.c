@@ -924,6 +924,22 @@ zone_inuse_by_name(const char *name)
 	return st.inuse;
 }
 
+uint64_t
+zone_nofree_pages(void)
+{
+	uint64_t pages = 0;
+
+	for (zone_t z = zone_first(); z != NULL; z = zone_next(z)) {
+		struct zone_stats st;
+
+		if (z->z_flags & ZONE_NOFREE) {
+			zone_get_stats(z, &st);
+			pages += st.pages;
+		}
+	}
+	return pages;
+}
+
 zone_t
 zone_first(void)
 {

@@ -73,6 +73,8 @@ void zone_print_stats(void);		/* every zone, one line each */
 zone_t zone_first(void);		/* walk all zones */
 zone_t zone_find(const char *name);	/* the zone of that name, or NULL */
 uint64_t zone_inuse_by_name(const char *name);	/* items in use; 0 if no such zone (tests) */
+/* Pages the type-stable zones hold, which they never give back (tests' leak checks). */
+uint64_t zone_nofree_pages(void);
 zone_t zone_next(zone_t z);
 
 /* Give back empty slabs and drain per-cpu caches (memory pressure). */
