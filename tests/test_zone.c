@@ -398,6 +398,19 @@ panic_double_free_cached(void)
 	zone_free(a, p);
 }
 
+/* The first copy sits in another cpu's cache: the second free is caught all the same. */
+static void
+panic_double_free_other_cpu(void)
+{
+	zone_t a = zone_create("zone-a", 64, 0, 0);
+	void *p = zone_alloc(a, M_WAITOK);
+
+	host_pcpu.pc_cpuid = 0;
+	zone_free(a, p);
+	host_pcpu.pc_cpuid = 1;
+	zone_free(a, p);
+}
+
 /* The first free was flushed to the slab; the second is caught there. */
 static void
 panic_double_free_flushed(void)
@@ -447,6 +460,8 @@ test_panics(void)
 	    "double free (cached zone) panics");
 	tap_expect_abort(panic_double_free_flushed, "double free",
 	    "double free after the first was flushed panics");
+	tap_expect_abort(panic_double_free_other_cpu, "double free",
+	    "double free while the first copy is in another cpu's cache panics");
 	tap_expect_abort(panic_destroy_busy, "items in use",
 	    "destroying a zone with items in use panics");
 	tap_expect_abort(panic_use_after_free, "written after free",

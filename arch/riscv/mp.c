@@ -185,6 +185,40 @@ cpu_call(uint32_t cpuid, void (*fn)(void *), void *arg)
 	cpu_call_wait(cpuid);
 }
 
+/*
+ * Run fn(arg) on cpu cpuid, interrupts off, and wait for it to return;
+ * here, if the caller is (or has moved onto) that cpu.  The slot is
+ * taken and the wait done with interrupts on, as the caller must have
+ * them, so that two cpus calling each other both get through.
+ */
+void
+cpu_run_on(uint32_t cpuid, void (*fn)(void *), void *arg)
+{
+	struct cpu_call_req *req = &cpu_call_reqs[cpuid];
+	uint32_t idle = 0;
+	bool was_on;
+
+	KASSERT(cpuid < ncpu && intr_enabled(), ("cpu_run_on: cpu %u, interrupts %s", cpuid,
+	    intr_enabled() ? "on" : "off"));
+	while (!__atomic_compare_exchange_n(&req->busy, &idle, 1, false, __ATOMIC_ACQUIRE,
+	    __ATOMIC_RELAXED)) {
+		idle = 0;
+		cpu_spinwait();
+	}
+	was_on = intr_disable();
+	if (cpuid == cpu_id()) {
+		__atomic_store_n(&req->busy, 0, __ATOMIC_RELEASE);
+		fn(arg);
+		intr_restore(was_on);
+		return;
+	}
+	req->arg = arg;
+	__atomic_store_n(&req->fn, fn, __ATOMIC_RELEASE);
+	cpu_send_ipi(cpuid, IPI_CALL);
+	intr_restore(was_on);
+	cpu_call_wait(cpuid);
+}
+
 void
 cpu_send_ipi(uint32_t cpuid, int reason)
 {

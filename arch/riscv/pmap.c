@@ -12,6 +12,14 @@
  * address need not drop cached non-leaf entries).  Non-leaf entries
  * carry only V.
  *
+ * Table caches.  An entry that goes is cleared whole, so a table freed
+ * empty is a page of zeros, and a pmap's root at pmap_destroy is zero
+ * in its user half.  Up to UPT_CACHE_MAX tables and ROOT_CACHE_MAX roots
+ * are kept as they are for the next ones: a fork's tables need no
+ * zeroing (nor copying of the kernel half) and no trip through the page
+ * allocator.  zone_reclaim_all empties the caches; pmap_check checks
+ * that what they hold is still zero.
+ *
  * Leaves.  U and A always, R with any access, X for execute.  The SiFive
  * U74 faults instead of setting A or D, so the pmap does that work
  * itself: a writable page that is entered for a read gets PTE_SW_WRITE
@@ -48,14 +56,22 @@
  *
  * TLB shootdown.  pm_cpus holds the cpus that may cache translations of
  * the pmap.  After PTEs lose validity or permissions, this cpu flushes
- * with sfence.vma and the others in pm_cpus get the SBI remote fence: one
- * call per batch, a range of at most TLB_BATCH_MAX_PAGES pages or else
- * the whole address space.  The remote fence returns when every target
- * has flushed; OpenSBI sends it as machine-mode IPIs, which a hart takes
- * even while it spins with supervisor interrupts off, so we may (and do:
- * see delayed invalidation) send it while holding spin locks.  Gaining
- * permissions needs no shootdown: a stale entry can only fault, and
- * pmap_fault then flushes it locally.
+ * with sfence.vma and the others in pm_cpus that run on the pmap now get
+ * the SBI remote fence: one call per batch, a range of at most
+ * TLB_BATCH_MAX_PAGES pages or else the whole address space.  The remote
+ * fence returns when every target has flushed; OpenSBI sends it as
+ * machine-mode IPIs, which a hart takes even while it spins with
+ * supervisor interrupts off, so we may (and do: see delayed
+ * invalidation) send it while holding spin locks.  A cpu of pm_cpus that
+ * runs another address space now (its stale entries, tagged with the
+ * pmap's ASID, stay in its TLB) is not interrupted: it leaves pm_cpus,
+ * and flushes the pmap's ASID when it next runs on the pmap
+ * (pmap_activate: a cpu not in pm_cpus flushes first), which it can only
+ * do under the pmap lock the flusher holds (FreeBSD's pm_active, lazily).
+ * A cpu whose idle thread keeps the pmap loaded after a thread of it
+ * stopped (pmap_asid.c) counts as running on it.  Gaining permissions needs no
+ * shootdown: a stale entry can only fault, and pmap_fault then flushes
+ * it locally.
  *
  * ASIDs: see pmap_asid.c.  Locking annotations: see pmap_var.h.
  */
@@ -83,6 +99,24 @@ struct tlb_batch {
 	struct list_node ptpages;	/* page-table pages to free afterwards */
 };
 
+#define UPT_CACHE_MAX		32	/* empty L1 and L0 tables kept */
+#define ROOT_CACHE_MAX		8	/* roots kept, user half empty */
+
+/* A cache of page-table pages, linked through plinks. */
+struct upt_cache {
+	struct spinlock	uc_lock;	/* a leaf lock */
+	struct list_node uc_pages;	/* (uc_lock) */
+	uint32_t	uc_count;	/* (uc_lock; read unlocked for statistics) */
+	uint32_t	uc_max;		/* (C) */
+};
+
+static struct upt_cache table_cache = {
+	SPINLOCK_INITIALIZER("pt cache"), LIST_HEAD_INIT(table_cache.uc_pages), 0, UPT_CACHE_MAX,
+};
+static struct upt_cache root_cache = {
+	SPINLOCK_INITIALIZER("root cache"), LIST_HEAD_INIT(root_cache.uc_pages), 0, ROOT_CACHE_MAX,
+};
+
 struct pv_bucket pv_buckets[PV_BUCKETS];
 static zone_t pv_zone;			/* (C) after pmap_init */
 static zone_t pmap_zone;		/* (C) after pmap_init */
@@ -92,47 +126,134 @@ struct pmap_stats pmap_counters;	/* (A) */
  * Small helpers: page flags, page-table pages.
  */
 
-/* vm_page flags are 16 bits: libgcc's __sync routines do the atomic update. */
+/* vm_page flags are 8 bits: libgcc's __sync routines do the atomic update. */
 static void
-page_flags_set(struct vm_page *m, uint16_t f)
+page_flags_set(struct vm_page *m, uint8_t f)
 {
 	__sync_fetch_and_or(&m->flags, f);
 }
 
 /* Clear f; returns whether any of it was set. */
 static bool
-page_flags_clear(struct vm_page *m, uint16_t f)
+page_flags_clear(struct vm_page *m, uint8_t f)
 {
-	return (__sync_fetch_and_and(&m->flags, (uint16_t)~f) & f) != 0;
+	return (__sync_fetch_and_and(&m->flags, (uint8_t)~f) & f) != 0;
 }
 
 static bool
-page_flags_test(const struct vm_page *m, uint16_t f)
+page_flags_test(const struct vm_page *m, uint8_t f)
 {
 	return (__atomic_load_n(&m->flags, __ATOMIC_RELAXED) & f) != 0;
 }
 
+/* A page from cache c, or NULL if it is empty. */
+static struct vm_page *
+upt_cache_take(struct upt_cache *c)
+{
+	struct list_node *n;
+
+	spin_lock(&c->uc_lock);
+	if ((n = list_first(&c->uc_pages)) != NULL) {
+		list_remove(n);
+		c->uc_count--;
+	}
+	spin_unlock(&c->uc_lock);
+	return n != NULL ? list_entry(n, struct vm_page, plinks) : NULL;
+}
+
+/* Keep ptp in cache c if there is room; false if not. */
+static bool
+upt_cache_put(struct upt_cache *c, struct vm_page *ptp)
+{
+	bool kept = false;
+
+	spin_lock(&c->uc_lock);
+	if (c->uc_count < c->uc_max) {
+		list_append(&c->uc_pages, &ptp->plinks);
+		c->uc_count++;
+		kept = true;
+	}
+	spin_unlock(&c->uc_lock);
+	return kept;
+}
+
+/* Give every page of cache c back to the page allocator. */
+static void
+upt_cache_drain(struct upt_cache *c)
+{
+	struct vm_page *ptp;
+
+	while ((ptp = upt_cache_take(c)) != NULL)
+		vm_page_free_pages(ptp, 0);
+}
+
+/* Count the pages of cache c whose first n entries are not all zero. */
+static int
+upt_cache_dirty(struct upt_cache *c, unsigned n)
+{
+	struct list_node *l;
+	int dirty = 0;
+
+	spin_lock(&c->uc_lock);
+	list_foreach(l, &c->uc_pages) {
+		const pt_entry_t *t = pt_va(VM_PAGE_TO_PHYS(list_entry(l, struct vm_page, plinks)));
+
+		for (unsigned i = 0; i < n; i++) {
+			if (t[i] != 0) {
+				dirty++;
+				break;
+			}
+		}
+	}
+	spin_unlock(&c->uc_lock);
+	return dirty;
+}
+
+int
+upt_caches_check(void)
+{
+	int bad = upt_cache_dirty(&table_cache, PT_ENTRIES) + upt_cache_dirty(&root_cache,
+	    USER_ROOT_ENTRIES);
+
+	if (bad != 0)
+		printf("pmap_check: %d cached page tables hold entries\n", bad);
+	return bad;
+}
+
+/* zone_reclaim_all's hook: memory is short. */
+static void
+upt_caches_reclaim(void)
+{
+	upt_cache_drain(&table_cache);
+	upt_cache_drain(&root_cache);
+}
+
+/* A page of zeros for a table: a cached one, or a fresh one; NULL if none. */
 static struct vm_page *
 upt_alloc(void)
 {
-	struct vm_page *ptp = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT);
+	struct vm_page *ptp = upt_cache_take(&table_cache);
 
+	if (ptp == NULL && (ptp = vm_page_alloc_pages(0, VM_ALLOC_ZERO | VM_ALLOC_SYSTEM |
+	    VM_ALLOC_NOWAIT)) != NULL)
+		ptp->flags |= PG_KMEM;	/* just allocated: nobody else sees it */
 	if (ptp == NULL)
 		return NULL;
 	KASSERT(ptp->wire_count == 1, ("pmap: new page table with wire count %u",
 	    ptp->wire_count));
-	ptp->flags |= PG_KMEM;		/* just allocated: nobody else sees it */
 	STAT_ADD(pt_pages, 1);
 	return ptp;
 }
 
+/* Let go of an empty table (all zeros again), into the cache if it has room. */
 static void
 upt_free(struct vm_page *ptp)
 {
 	KASSERT(ptp->wire_count == 1, ("pmap: freeing a page table with %u entries",
 	    ptp->wire_count - 1));
 	STAT_SUB(pt_pages, 1);
-	vm_page_free_pages(ptp, 0);
+	if (!upt_cache_put(&table_cache, ptp))
+		vm_page_free_pages(ptp, 0);
 }
 
 /*
@@ -224,7 +345,18 @@ pmap_tlb_flush(pmap_t pmap, vaddr_t va, vm_size_t size)
 	cpus = __atomic_load_n(&pmap->pm_cpus, __ATOMIC_RELAXED);
 	if (cpus & me)
 		tlb_flush_local(asid, va, size);
-	if ((cpus & ~me) != 0 && tlb_shootdown_user(cpus & ~me, va, size, asid))
+	cpus &= ~me;
+	if (cpus != 0 && asid >= 0) {
+		/* Those not running on it now flush when they next do (see the top). */
+		uint64_t running = pmap_running_cpus(pmap, cpus);
+
+		if (cpus & ~running) {
+			__atomic_and_fetch(&pmap->pm_cpus, ~(cpus & ~running), __ATOMIC_SEQ_CST);
+			STAT_ADD(lazy_shootdowns, 1);
+		}
+		cpus = running;
+	}
+	if (cpus != 0 && tlb_shootdown_user(cpus, va, size, asid))
 		STAT_ADD(shootdowns, 1);
 }
 
@@ -267,7 +399,7 @@ batch_hold_bucket(struct tlb_batch *b, struct pv_bucket *pb)
 
 	if ((b->buckets & bit) == 0) {
 		b->buckets |= bit;
-		pb->pb_pending++;
+		__atomic_add_fetch(&pb->pb_pending, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -285,9 +417,8 @@ batch_finish(pmap_t pmap, struct tlb_batch *b)
 		struct pv_bucket *pb = &pv_buckets[__builtin_ctzl(b->buckets)];
 
 		b->buckets &= b->buckets - 1;
-		spin_lock(&pb->pb_lock);
-		pb->pb_pending--;
-		spin_unlock(&pb->pb_lock);
+		/* After the flush, without the lock: its waiters look again under it. */
+		__atomic_sub_fetch(&pb->pb_pending, 1, __ATOMIC_RELEASE);
 	}
 	while ((n = list_first(&b->ptpages)) != NULL) {
 		list_remove(n);
@@ -562,6 +693,39 @@ leaf_unwire(pmap_t pmap, pt_entry_t *pte, vaddr_t va, pt_entry_t clear,
 typedef bool leaf_fn(pmap_t, pt_entry_t *, vaddr_t, pt_entry_t, struct tlb_batch *);
 
 /*
+ * Apply fn to each valid leaf of the L0 table in [va, end) (within the
+ * table).  The table counts its valid entries, so the walk stops once it
+ * has met them all; it goes inwards from both ends, as a table's leaves
+ * tend to sit at one end (a program's text and heap at the bottom, a
+ * stack at the top).  pm_lock held.
+ */
+static void
+table_foreach_leaf(pmap_t pmap, pt_entry_t *table, vaddr_t va, vaddr_t end, leaf_fn *fn,
+    pt_entry_t clear, struct tlb_batch *b)
+{
+	uint32_t unseen = ptp_of(table)->wire_count - 1;
+	pt_entry_t *pte;
+
+	for (; unseen > 0 && va < end; va += PAGE_SIZE) {
+		pte = &table[pt_index(va, L0_SHIFT)];
+		if (pte_load(pte) & PTE_V) {
+			unseen--;
+			if (fn(pmap, pte, va, clear, b))
+				return;		/* the table is gone */
+		}
+		if (unseen == 0 || va + PAGE_SIZE == end)
+			break;
+		end -= PAGE_SIZE;
+		pte = &table[pt_index(end, L0_SHIFT)];
+		if (pte_load(pte) & PTE_V) {
+			unseen--;
+			if (fn(pmap, pte, end, clear, b))
+				return;
+		}
+	}
+}
+
+/*
  * Apply fn to each valid leaf in [sva, eva), skipping missing tables; fn
  * returns true when it freed the L0 table.  One TLB flush at the end.
  */
@@ -569,7 +733,7 @@ static void
 range_foreach_leaf(pmap_t pmap, vaddr_t sva, vaddr_t eva, leaf_fn *fn, pt_entry_t clear)
 {
 	struct tlb_batch b;
-	pt_entry_t *table, *pte;
+	pt_entry_t *table;
 	vaddr_t va, end;
 
 	KASSERT(sva <= eva && eva <= USER_MAX && ((sva | eva) & PAGE_MASK) == 0,
@@ -579,11 +743,8 @@ range_foreach_leaf(pmap_t pmap, vaddr_t sva, vaddr_t eva, leaf_fn *fn, pt_entry_
 	for (va = sva; va < eva; va = end) {
 		table = upt_table(pmap, va, &end);
 		end = MIN(end, eva);
-		for (; table != NULL && va < end; va += PAGE_SIZE) {
-			pte = &table[pt_index(va, L0_SHIFT)];
-			if ((pte_load(pte) & PTE_V) && fn(pmap, pte, va, clear, &b))
-				break;
-		}
+		if (table != NULL)
+			table_foreach_leaf(pmap, table, va, end, fn, clear, &b);
 	}
 	batch_finish(pmap, &b);
 	spin_unlock(&pmap->pm_lock);
@@ -603,14 +764,19 @@ pmap_create(void)
 		return NULL;
 	KASSERT((vaddr_t)pmap - DMAP_BASE < DMAP_SIZE && (vaddr_t)pmap % PMAP_ALIGN == 0,
 	    ("pmap_create: %p cannot go in a pv entry", pmap));
-	if ((root = upt_alloc()) == NULL) {
+	spin_init(&pmap->pm_lock, "pmap");
+	/* A cached root is ready: user half empty, kernel half in place. */
+	if ((root = upt_cache_take(&root_cache)) != NULL) {
+		STAT_ADD(pt_pages, 1);
+		pmap->pm_root_page = root;
+	} else if ((root = upt_alloc()) != NULL) {
+		pmap->pm_root_page = root;
+		memcpy(&pmap_root(pmap)[USER_ROOT_ENTRIES], &kernel_root[USER_ROOT_ENTRIES],
+		    USER_ROOT_ENTRIES * sizeof(pt_entry_t));
+	} else {
 		zone_free(pmap_zone, pmap);
 		return NULL;
 	}
-	spin_init(&pmap->pm_lock, "pmap");
-	pmap->pm_root_page = root;
-	memcpy(&pmap_root(pmap)[USER_ROOT_ENTRIES], &kernel_root[USER_ROOT_ENTRIES],
-	    USER_ROOT_ENTRIES * sizeof(pt_entry_t));
 	/* pm_asid_gen 0 is never current: the first activation assigns an ASID. */
 	return pmap;
 }
@@ -627,9 +793,12 @@ pmap_destroy(pmap_t pmap)
 	    pmap, pmap->pm_resident));
 	KASSERT(pmap->pm_root_page->wire_count == 1, ("pmap_destroy: %p has %u tables",
 	    pmap, pmap->pm_root_page->wire_count - 1));
+	pmap_evict(pmap);
 	KASSERT(pmap_running_cpu(pmap) < 0, ("pmap_destroy: %p active on cpu %d", pmap,
 	    pmap_running_cpu(pmap)));
-	upt_free(pmap->pm_root_page);
+	STAT_SUB(pt_pages, 1);
+	if (!upt_cache_put(&root_cache, pmap->pm_root_page))
+		vm_page_free_pages(pmap->pm_root_page, 0);
 	zone_free(pmap_zone, pmap);
 }
 
@@ -642,6 +811,7 @@ pmap_init(void)
 	pmap_zone = zone_create("pmap", sizeof(struct pmap), PMAP_ALIGN, 0);
 	if (pv_zone == NULL || pmap_zone == NULL)
 		panic("pmap_init: cannot create the pmap zones");
+	zone_reclaim_register(upt_caches_reclaim);
 	asid_init();
 }
 
@@ -838,15 +1008,18 @@ pmap_wired_count(pmap_t pmap)
  */
 
 /*
- * page_reduce's work on one mapping, with the pv and pmap locks held: a
- * complete change, TLB flush included.  True when the mapping went.
+ * The work on one mapping of m at va in pmap (its pv and pmap locks held,
+ * pb being m's bucket): take the bits in clear (save: the D and A state
+ * to keep), or the whole mapping when it is left with neither R nor X,
+ * and note what to flush in b, the batch of pmap's changes.  A removal
+ * holds pb pending until b is flushed (delayed invalidation, see the
+ * top).  True when the mapping went.
  */
 static bool
 mapping_reduce(pmap_t pmap, vaddr_t va, struct vm_page *m, pt_entry_t clear,
-    pt_entry_t save, int *hits)
+    pt_entry_t save, int *hits, struct tlb_batch *b, struct pv_bucket *pb)
 {
 	pt_entry_t *pte = upt_leaf(pmap, va), old;
-	struct tlb_batch b;
 	bool remove;
 
 	KASSERT(pte != NULL && (pte_load(pte) & PTE_V) &&
@@ -858,67 +1031,128 @@ mapping_reduce(pmap_t pmap, vaddr_t va, struct vm_page *m, pt_entry_t clear,
 	remove = (old & ~clear & (PTE_R | PTE_X)) == 0;
 	if (!remove && (old & clear) == 0)
 		return false;
-	batch_init(&b);
+	if (clear == PTE_A) {
+		/*
+		 * Only A (pmap_ts_referenced): no flush.  A cpu whose TLB still
+		 * holds the entry with A set goes on using it, and its accesses
+		 * meanwhile are not counted: the page daemon sees a reference
+		 * late, not wrongly, and a shootdown per page scanned would
+		 * cost far more than it saves.
+		 */
+		(void)leaf_clear(pte, PTE_A, m, save);
+		return false;
+	}
 	old = leaf_clear(pte, remove ? ~0UL : clear, m, save);
 	if (remove) {
 		leaf_account(pmap, old, -1);
-		upt_unhold(pmap, va, &b);
+		upt_unhold(pmap, va, b);
+		batch_hold_bucket(b, pb);
 	}
-	batch_add(&b, va);
-	batch_finish(pmap, &b);
+	batch_add(b, va);
 	return remove;
 }
 
 /*
- * Take the bits in clear from every mapping of m (one left with neither
- * R nor X is removed), keeping the D and A state lost for the bits in
- * save.  Returns how many mappings had some of clear.  See the top for
- * the try-lock protocol and the wait for pending removals.
+ * The pmap whose lock page_reduce holds across the pages it works on,
+ * with the changes waiting for one flush.
+ */
+struct reduce_hold {
+	pmap_t		pmap;		/* NULL: none held */
+	struct tlb_batch b;
+};
+
+/* Flush what the held pmap collected and let it go (a pv lock may be held). */
+static void
+hold_release(struct reduce_hold *h)
+{
+	if (h->pmap == NULL)
+		return;
+	batch_finish(h->pmap, &h->b);
+	spin_unlock(&h->pmap->pm_lock);
+	h->pmap = NULL;
+}
+
+/* Hold pmap (a try: a pv lock is held), letting the one held before go. */
+static bool
+hold_take(struct reduce_hold *h, pmap_t pmap)
+{
+	if (h->pmap == pmap)
+		return true;
+	hold_release(h);
+	if (!spin_trylock(&pmap->pm_lock))
+		return false;
+	h->pmap = pmap;
+	batch_init(&h->b);
+	return true;
+}
+
+/*
+ * Take the bits in clear from every mapping of each of the n pages ma[]
+ * (one left with neither R nor X is removed), keeping the D and A state
+ * lost for the bits in save.  The changes to one pmap are made under one
+ * hold of its lock and flushed once (a cluster of an object's pages, as
+ * they lie in one address space, costs one TLB shootdown, not one each).
+ * Returns how many mappings had some of clear.  See the top for the
+ * try-lock protocol and the wait for pending removals.
  */
 static int
-page_reduce(struct vm_page *m, pt_entry_t clear, pt_entry_t save)
+pages_reduce(struct vm_page **ma, int n, pt_entry_t clear, pt_entry_t save)
 {
-	struct pv_bucket *pb = pv_bucket(m);
+	struct reduce_hold h = { NULL };
 	struct pv_entry *pv, **prevp, *dead = NULL;
-	int hits = 0, backoff = 1;
+	int hits = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct vm_page *m = ma[i];
+		struct pv_bucket *pb = pv_bucket(m);
+		int backoff = 1;
 
 restart:
-	spin_lock(&pb->pb_lock);
-	if (pb->pb_pending != 0)
-		goto busy;
-	for (prevp = &m->md.pv_list; (pv = *prevp) != NULL;) {
-		pmap_t pmap = pv_pmap(pv);
-
-		if (!spin_trylock(&pmap->pm_lock))
+		spin_lock(&pb->pb_lock);
+		if (__atomic_load_n(&pb->pb_pending, __ATOMIC_ACQUIRE) != 0)
 			goto busy;
-		if (mapping_reduce(pmap, pv_va(pv), m, clear, save, &hits)) {
-			*prevp = pv->pv_next;
-			pv->pv_next = dead;
-			dead = pv;
-		} else {
-			prevp = &pv->pv_next;
+		for (prevp = &m->md.pv_list; (pv = *prevp) != NULL;) {
+			if (!hold_take(&h, pv_pmap(pv)))
+				goto busy;
+			if (mapping_reduce(h.pmap, pv_va(pv), m, clear, save, &hits, &h.b, pb)) {
+				*prevp = pv->pv_next;
+				pv->pv_next = dead;
+				dead = pv;
+			} else {
+				prevp = &pv->pv_next;
+			}
 		}
-		spin_unlock(&pmap->pm_lock);
+		spin_unlock(&pb->pb_lock);
+		continue;
+busy:
+		/*
+		 * A pmap lock holder may want our pv lock, or our own pending
+		 * removals block pb: flush, let go, and try again a while later.
+		 */
+		spin_unlock(&pb->pb_lock);
+		hold_release(&h);
+		for (int k = 0; k < backoff; k++)
+			cpu_spinwait();
+		backoff = MIN(backoff * 2, 1024);
+		goto restart;
 	}
-	spin_unlock(&pb->pb_lock);
+	hold_release(&h);
 	while ((pv = dead) != NULL) {
 		dead = pv->pv_next;
 		pv_free(pv);
 	}
 	return hits;
+}
 
-busy:
-	/* A pmap lock holder may want our pv lock; let it have it for a while. */
-	spin_unlock(&pb->pb_lock);
-	for (int i = 0; i < backoff; i++)
-		cpu_spinwait();
-	backoff = MIN(backoff * 2, 1024);
-	goto restart;
+static int
+page_reduce(struct vm_page *m, pt_entry_t clear, pt_entry_t save)
+{
+	return pages_reduce(&m, 1, clear, save);
 }
 
 /* Does a mapping of m have one of bits?  Other pmaps' tables walked unlocked (see top). */
 static bool
-page_mapping_has(struct vm_page *m, uint16_t flag, pt_entry_t bits)
+page_mapping_has(struct vm_page *m, uint8_t flag, pt_entry_t bits)
 {
 	struct pv_bucket *pb = pv_bucket(m);
 	struct pv_entry *pv;
@@ -955,6 +1189,18 @@ void
 pmap_remove_all(struct vm_page *m)
 {
 	page_reduce(m, ~0UL, PTE_D | PTE_A);
+}
+
+void
+pmap_remove_write_pages(struct vm_page **ma, int n)
+{
+	pages_reduce(ma, n, PTE_W | PTE_D | PTE_SW_WRITE, PTE_D | PTE_A);
+}
+
+void
+pmap_remove_all_pages(struct vm_page **ma, int n)
+{
+	pages_reduce(ma, n, ~0UL, PTE_D | PTE_A);
 }
 
 bool
@@ -1011,8 +1257,12 @@ pmap_get_stats(struct pmap_stats *st)
 	st->pv_entries = STAT_GET(pv_entries);
 	st->pv_reclaims = STAT_GET(pv_reclaims);
 	st->pt_pages = STAT_GET(pt_pages);
+	st->pt_cached = __atomic_load_n(&table_cache.uc_count, __ATOMIC_RELAXED) +
+	    __atomic_load_n(&root_cache.uc_count, __ATOMIC_RELAXED);
 	st->asid_rollovers = STAT_GET(asid_rollovers);
 	st->shootdowns = STAT_GET(shootdowns);
+	st->lazy_shootdowns = STAT_GET(lazy_shootdowns);
+	st->switch_flushes = STAT_GET(switch_flushes);
 	st->dirty_faults = STAT_GET(dirty_faults);
 	st->ref_faults = STAT_GET(ref_faults);
 	st->asid_bits = (uint32_t)STAT_GET(asid_bits);
@@ -1035,7 +1285,7 @@ pmap_leaves(pmap_t pmap, vaddr_t *va, vaddr_t eva, struct pmap_leaf *out, size_t
 
 			if (e & PTE_V)
 				out[found++] = (struct pmap_leaf){ v, pte_to_pa(e), leaf_prot(e),
-				    (e & PTE_SW_WIRED) != 0 };
+				    (e & PTE_SW_WIRED) != 0, (e & PTE_D) != 0 };
 		}
 		if (table == NULL)
 			v = end;

@@ -8,10 +8,21 @@
  * generation, every other pmap gets a new ASID at its next activation,
  * and each cpu flushes its whole TLB before it first runs an ASID of the
  * new generation.  So TLB entries tagged with a pmap's old ASID are never
- * used again, and pm_cpus is cleared when the ASID is reassigned.  A
+ * used again, and pm_cpus is cleared when the ASID is reassigned (and a
+ * cpu that finds itself out of pm_cpus when it activates a pmap flushes
+ * that ASID: see pmap.c's lazy shootdowns).  A
  * destroyed pmap's ASID is reused only after the next rollover.  With no
  * ASIDs (the U74) every switch flushes the whole TLB, and a cpu leaving
  * a pmap drops out of its pm_cpus.
+ *
+ * Lazy switching (as Linux does).  A cpu whose user thread stops keeps
+ * that thread's pmap loaded (the idle thread never touches user
+ * addresses), and stays in its pm_cpus, so shootdowns keep its TLB
+ * right.  If the next user thread to run there is of the same address
+ * space, as when a thread sleeps and wakes with nothing in between,
+ * pmap_activate has nothing to do: no satp write, no flush, no lock.  A
+ * pmap still loaded somewhere when it is destroyed is first taken off
+ * those cpus (pmap_evict), so no satp ever points at a freed table.
  *
  * Locking annotations: (C) constant after boot, (S) asid_lock, (P) the
  * pmap's lock.  Lock order: pmap lock, then asid_lock.
@@ -116,8 +127,24 @@ pmap_activate(pmap_t pmap)
 {
 	uint32_t me;
 	pmap_t prev;
-	bool flush;
+	bool flush, was_on;
 
+	/*
+	 * Already loaded here, with an ASID of this generation and a TLB
+	 * clean for it: satp is right and this cpu is in pm_cpus (it left
+	 * neither: a lazy shootdown drops only cpus that do not have the
+	 * pmap loaded).  Only this cpu changes its cpu_pmap entry; a
+	 * rollover keeps the loaded pmaps' ASIDs.
+	 */
+	was_on = intr_disable();
+	me = cpu_id();
+	if (__atomic_load_n(&cpu_pmap[me], __ATOMIC_RELAXED) == pmap && (!asids_enabled ||
+	    (__atomic_load_n(&pmap->pm_asid_gen, __ATOMIC_RELAXED) == __atomic_load_n(&asid_gen,
+	    __ATOMIC_RELAXED) && cpu_asid_gen[me] == __atomic_load_n(&asid_gen, __ATOMIC_RELAXED)))) {
+		intr_restore(was_on);
+		return;
+	}
+	intr_restore(was_on);
 	spin_lock(&pmap->pm_lock);
 	spin_lock(&asid_lock);
 	me = cpu_id();
@@ -127,20 +154,37 @@ pmap_activate(pmap_t pmap)
 			asid_assign(pmap);
 		flush = cpu_asid_gen[me] != asid_gen;
 		cpu_asid_gen[me] = asid_gen;
+		/* Dropped from pm_cpus by a lazy shootdown (pmap.c): its entries are stale. */
+		if (!flush && !(__atomic_load_n(&pmap->pm_cpus, __ATOMIC_RELAXED) & (1UL << me)))
+			__asm__ volatile("sfence.vma zero, %0" :: "r"((uint64_t)pmap->pm_asid) : "memory");
 	} else {
 		flush = prev != pmap;
 	}
 	/* Be seen in pm_cpus before the first walk of pmap's tables. */
 	__atomic_or_fetch(&pmap->pm_cpus, 1UL << me, __ATOMIC_SEQ_CST);
-	cpu_pmap[me] = pmap;
+	__atomic_store_n(&cpu_pmap[me], pmap, __ATOMIC_RELEASE);
 	csr_write(satp, pmap_satp(pmap));
-	if (flush)
+	if (flush) {
 		sfence_vma_all();
+		STAT_ADD(switch_flushes, 1);
+	}
 	/* Without ASIDs, prev left no trace in this TLB. */
 	if (!asids_enabled && prev != NULL && prev != pmap)
 		__atomic_and_fetch(&prev->pm_cpus, ~(1UL << me), __ATOMIC_SEQ_CST);
 	spin_unlock(&asid_lock);
 	spin_unlock(&pmap->pm_lock);
+}
+
+uint64_t
+pmap_running_cpus(pmap_t pmap, uint64_t cpus)
+{
+	uint64_t running = 0;
+
+	KASSERT(spin_owned(&pmap->pm_lock), ("pmap_running_cpus: pmap %p not locked", pmap));
+	for (uint32_t c = 0; c < MAXCPU; c++)
+		if ((cpus & (1UL << c)) && __atomic_load_n(&cpu_pmap[c], __ATOMIC_ACQUIRE) == pmap)
+			running |= 1UL << c;
+	return running;
 }
 
 void
@@ -152,10 +196,11 @@ pmap_activate_kernel(void)
 	spin_lock(&asid_lock);
 	me = cpu_id();
 	prev = cpu_pmap[me];
-	cpu_pmap[me] = NULL;
+	__atomic_store_n(&cpu_pmap[me], NULL, __ATOMIC_RELEASE);
 	csr_write(satp, kernel_satp);
 	if (!asids_enabled && prev != NULL) {
 		sfence_vma_all();
+		STAT_ADD(switch_flushes, 1);
 		__atomic_and_fetch(&prev->pm_cpus, ~(1UL << me), __ATOMIC_SEQ_CST);
 	}
 	spin_unlock(&asid_lock);
@@ -209,6 +254,30 @@ asid_init(void)
 	asid_take(0);
 	printf("pmap: %u ASID bits%s\n", asid_bits,
 	    asids_enabled ? "" : ", not used: every switch flushes the TLB");
+}
+
+/* On this cpu, interrupts off: leave pmap if it is loaded here. */
+static void
+leave_pmap(void *pmap)
+{
+	if (__atomic_load_n(&cpu_pmap[cpu_id()], __ATOMIC_RELAXED) == pmap)
+		pmap_activate_kernel();
+}
+
+/*
+ * pmap is going: no thread will activate it again, but cpus that ran one
+ * may keep it loaded (see the top).  Each of them switches to the
+ * kernel's table, this one at once, the others in an interrupt; returns
+ * when none has it.
+ * => interrupts on, no spin lock held (the others may be waiting for ours).
+ */
+void
+pmap_evict(pmap_t pmap)
+{
+	int cpu;
+
+	while ((cpu = pmap_running_cpu(pmap)) >= 0)
+		cpu_run_on((uint32_t)cpu, leave_pmap, pmap);
 }
 
 int

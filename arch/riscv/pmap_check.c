@@ -1,7 +1,8 @@
 /*
- * pmap_check: cross-check a user pmap's tables, counts and pv entries
- * (for self-tests; see vm/pmap.h).  It takes the pmap's lock and, for
- * each mapped page, the page's pv lock.
+ * pmap_check: cross-check a user pmap's tables, counts and pv entries,
+ * and that the tables pmap.c keeps for reuse are empty (for self-tests;
+ * see vm/pmap.h).  It takes the pmap's lock and, for each mapped page,
+ * the page's pv lock, then the caches' locks.
  */
 #include <kern/systm.h>
 #include <kern/spinlock.h>
@@ -146,5 +147,5 @@ pmap_check(pmap_t pmap)
 	if (c.wired != pmap->pm_wired)
 		check_fail(&c, "%lu wired leaves, wired count %lu", c.wired, pmap->pm_wired);
 	spin_unlock(&pmap->pm_lock);
-	return c.problems;
+	return c.problems + upt_caches_check();
 }

@@ -59,10 +59,13 @@ _Static_assert(DMAP_SIZE / PMAP_ALIGN <= 1UL << (64 - PV_VA_BITS), "pv_key pmap 
 #define PV_BUCKETS	64	/* at most 64: struct tlb_batch has a bit for each */
 struct pv_bucket {
 	struct spinlock	pb_lock;	/* the pv lock of the pages hashed here */
-	uint32_t	pb_pending;	/* (pb_lock) removals not yet flushed */
+	uint32_t	pb_pending;	/* (A; raised under pb_lock) removals not yet flushed */
 } __aligned(CACHE_LINE_SIZE);
 
 extern struct pv_bucket pv_buckets[PV_BUCKETS];
+
+/* The cpus among cpus that run on pmap now (pmap_asid.c).  pmap locked. */
+uint64_t pmap_running_cpus(pmap_t pmap, uint64_t cpus);
 
 /* The counters pmap_get_stats reports. */
 extern struct pmap_stats pmap_counters;	/* (A) */
@@ -72,13 +75,17 @@ extern struct pmap_stats pmap_counters;	/* (A) */
 
 /* pmap_kernel.c: the kernel root, whose upper half every user root copies. */
 extern pt_entry_t *kernel_root;		/* (C) after pmap_bootstrap */
+/* pmap_check's look at the table caches: how many cached tables are not empty. */
+int upt_caches_check(void);
 extern uint64_t kernel_satp;		/* (C) read by secondary harts in locore.S */
 
 /* pmap_asid.c */
 extern bool asids_enabled;		/* (C) after pmap_init */
 void asid_init(void);			/* probe the ASID bits; pmap_init */
-/* The cpu running on pmap, or -1 (for assertions: it may change at once). */
+/* A cpu running on pmap (loaded, if only lazily), or -1: it may change at once. */
 int pmap_running_cpu(pmap_t pmap);
+/* Take pmap, which no thread will activate again, off every cpu that keeps it loaded. */
+void pmap_evict(pmap_t pmap);
 
 static inline pt_entry_t *
 pt_va(paddr_t pa)

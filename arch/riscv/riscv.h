@@ -12,7 +12,6 @@ extern paddr_t kernel_pa_base;		/* where the image was loaded */
 
 extern uint64_t boot_instret_start;	/* instret at kernel entry */
 
-#define ECALL_INSN_SIZE	4		/* the trap handler steps past it */
 
 void riscv_boot(uint64_t hartid, paddr_t dtb_pa, paddr_t kernel_pa, uint64_t instret);
 void pcpu_setup(uint32_t id, uint64_t hartid, vaddr_t kstack_top, vaddr_t kstack_lo);
@@ -50,9 +49,13 @@ uint32_t pmap_set_asid_limit(uint32_t limit);	/* self-tests: force ASID rollover
 void cpu_call(uint32_t cpuid, void (*fn)(void *), void *arg);
 void cpu_call_async(uint32_t cpuid, void (*fn)(void *), void *arg);
 void cpu_call_wait(uint32_t cpuid);
+/* fn(arg) on cpu cpuid (or here, if this is it), interrupts off; waits.  Interrupts on. */
+void cpu_run_on(uint32_t cpuid, void (*fn)(void *), void *arg);
 
 void backtrace_from(uint64_t fp, uint64_t pc);
 void kernel_stack_overflow_panic(uint64_t sepc, uint64_t stval, uint64_t scause);
+struct trapframe;
+void trap_handler(struct trapframe *tf);	/* trap.S: every trap but a system call */
 
 int probe_store_u8(void *addr, uint8_t val);	/* 0 or EFAULT */
 int probe_load_u8(const void *addr, uint8_t *out);

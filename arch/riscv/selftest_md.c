@@ -12,6 +12,7 @@
 #include <vm/kmem.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
+#include <vm/zone.h>
 #include "riscv.h"
 
 int probe_exec(const void *addr);	/* trap.S: 0, or EFAULT if not executable */
@@ -55,12 +56,15 @@ test_wx(void)
 static void
 test_stack_guard(void)
 {
-	uint64_t stacks = vm_map_entry_count(kstack_map);
-	vaddr_t top = kstack_alloc(M_WAITOK);
-	vaddr_t guard = top - ptoa(KSTACK_PAGES + 1);
+	uint64_t stacks;
+	vaddr_t top, guard;
 	void *kmem = kmem_alloc(PAGE_SIZE, M_WAITOK);
 	uint8_t byte;
 
+	zone_reclaim_all();		/* no freed stacks kept: this one is new */
+	stacks = vm_map_entry_count(kstack_map);
+	top = kstack_alloc(M_WAITOK);
+	guard = top - ptoa(KSTACK_PAGES + 1);
 	if (!selftest_ok(top != 0, "kstack_alloc"))
 		return;
 	selftest_ok(vm_map_entry_count(kstack_map) == stacks + 1 &&
@@ -76,10 +80,15 @@ test_stack_guard(void)
 	selftest_ok(probe_load_u8((void *)(guard + PAGE_SIZE - 1), &byte) == EFAULT,
 	    "the guard page below a kernel stack faults");
 	kstack_free(top);
+	selftest_ok(kstack_alloc(M_WAITOK) == top && *(volatile uint8_t *)(top - 1) == 0 &&
+	    *(volatile uint8_t *)(guard + PAGE_SIZE) == 0,
+	    "a freed stack is kept for the next one, which finds it zeroed");
+	kstack_free(top);
+	zone_reclaim_all();
 	selftest_ok(probe_load_u8((void *)(top - 1), &byte) == EFAULT,
-	    "a freed kernel stack is unmapped");
+	    "zone_reclaim_all unmaps the kept kernel stacks");
 	selftest_ok(vm_map_entry_count(kstack_map) == stacks &&
-	    vm_map_kernel_lookup(top - 1) == NULL, "and its kstack_map entry is gone");
+	    vm_map_kernel_lookup(top - 1) == NULL, "and their kstack_map entries go");
 }
 
 static int

@@ -28,6 +28,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_page.h>
 #include <vm/zone.h>
+#include "pmap_var.h"
 #include "riscv.h"
 
 /* Each test has its own user addresses. */
@@ -46,6 +47,8 @@
 #define VA_DEVICE	0x08000000UL
 #define VA_STRESS	0x09000000UL
 #define VA_EXEC		0x0a000000UL
+#define VA_SPARSE	0x0b000000UL	/* on an L0 table (2 MiB) boundary */
+#define VA_LAZY		0x0c000000UL
 
 #define U(va)		((void *)(vaddr_t)(va))
 
@@ -481,6 +484,89 @@ test_ranges(void)
 		page_put(pages[i]);
 }
 
+/* Whether the leaf for va is writable now (a store goes through). */
+static bool
+writable(vaddr_t va)
+{
+	return store32(va, 1) == 0;
+}
+
+/*
+ * A table with leaves only at both ends and in the middle: the range
+ * calls walk it from both ends and stop once they have met every leaf,
+ * so a sub-range must still reach exactly its own leaves.
+ */
+static void
+test_sparse_table(void)
+{
+	static const int slots[] = { 0, 1, 255, 510, 511 };
+	pmap_t p = pmap_create();
+	struct vm_page *m = page_new(0);
+	uint64_t pt0 = pt_pages();
+	bool ok = true;
+
+	pmap_activate(p);
+	for (int i = 0; i < (int)nitems(slots); i++)
+		ok &= pmap_enter(p, VA_SPARSE + ptoa(slots[i]), m, VM_PROT_RW, VM_PROT_WRITE) == 0;
+	selftest_ok(ok && pmap_resident_count(p) == 5, "sparse table: leaves 0, 1, 255, 510, 511");
+	pmap_protect(p, VA_SPARSE + ptoa(1), VA_SPARSE + ptoa(511), VM_PROT_READ);
+	selftest_ok(writable(VA_SPARSE) && !writable(VA_SPARSE + ptoa(1)) &&
+	    !writable(VA_SPARSE + ptoa(255)) && !writable(VA_SPARSE + ptoa(510)) &&
+	    writable(VA_SPARSE + ptoa(511)),
+	    "sparse table: pmap_protect of slots 1..510 takes write from 1, 255, 510 only");
+	pmap_remove(p, VA_SPARSE + ptoa(1), VA_SPARSE + ptoa(510));
+	selftest_ok(pmap_resident_count(p) == 3 && pmap_extract(p, VA_SPARSE + ptoa(255)) == 0 &&
+	    pmap_extract(p, VA_SPARSE + ptoa(510)) != 0 && pt_pages() > pt0,
+	    "sparse table: pmap_remove of slots 1..509 removes 1 and 255, keeps the table");
+	selftest_ok(clean(p), "pmap_check clean after the sparse-table calls");
+	pmap_remove(p, VA_SPARSE, VA_SPARSE + L1_SIZE);
+	selftest_ok(pmap_resident_count(p) == 0 && pt_pages() == pt0,
+	    "sparse table: removing its 2 MiB frees it and its L1 table");
+	pmap_activate_kernel();
+	pmap_destroy(p);
+	page_put(m);
+}
+
+/*
+ * Emptied tables and a destroyed pmap's root are kept for reuse (no
+ * zeroing, no page allocation), checked empty by pmap_check, and given
+ * back by zone_reclaim_all.
+ */
+static void
+test_table_cache(void)
+{
+	struct vm_page *m = page_new(0);
+	uint64_t free0, free1;
+	pmap_t p;
+	bool ok;
+
+	zone_reclaim_all();
+	free0 = vm_page_count_free();
+	p = pmap_create();
+	pmap_activate(p);
+	ok = pmap_enter(p, VA_SPARSE, m, VM_PROT_RW, VM_PROT_WRITE) == 0;
+	free1 = vm_page_count_free();
+	selftest_ok(ok && free1 <= free0 - 3,
+	    "table cache: a root and two tables from the allocator (and slabs: %lu pages)",
+	    free0 - free1);
+	pmap_remove(p, VA_SPARSE, VA_SPARSE + PAGE_SIZE);
+	selftest_ok(vm_page_count_free() == free1 && clean(p),
+	    "table cache: the emptied tables are kept, and they are empty");
+	selftest_ok(pmap_enter(p, VA_SPARSE + L1_SIZE, m, VM_PROT_RW, VM_PROT_WRITE) == 0 &&
+	    vm_page_count_free() == free1 && store32(VA_SPARSE + L1_SIZE, 7) == 0 &&
+	    *(uint32_t *)page_kva(m) == 7, "table cache: the next mapping takes them back, and works");
+	pmap_remove(p, 0, USER_MAX);
+	pmap_activate_kernel();
+	pmap_destroy(p);
+	p = pmap_create();
+	selftest_ok(p != NULL && vm_page_count_free() == free1 && clean(p),
+	    "table cache: a new pmap takes the old root, its user half empty");
+	pmap_destroy(p);
+	zone_reclaim_all();
+	selftest_ok(vm_page_count_free() == free0, "table cache: zone_reclaim_all gives them back");
+	page_put(m);
+}
+
 /*
  * One page in two pmaps: the page-centric calls.
  */
@@ -708,7 +794,14 @@ test_local_flush(void)
 	page_put(m2);
 }
 
-enum remote_op { R_FETCH, R_STORE, R_EXIT };
+/*
+ * R_AWAY runs another address space (its TLB keeps the pmap's entries),
+ * R_BACK the pmap again; R_ACTIVATE_FETCH activates the pmap again
+ * first (a thread of it running again where it ran last); R_EXIT_LAZY
+ * stops without leaving the pmap, as the idle thread does after a
+ * thread stops.
+ */
+enum remote_op { R_FETCH, R_STORE, R_AWAY, R_BACK, R_ACTIVATE_FETCH, R_EXIT, R_EXIT_LAZY };
 
 /* A mailbox to a cpu running remote_service. */
 struct remote {
@@ -727,7 +820,8 @@ static struct remote remotes[MAXCPU];
  * On another cpu, in its IPI handler: run on r->pmap with SUM set and
  * carry out commands until told to stop.  Interrupts stay off all the
  * while, as on a cpu spinning on a lock: the remote fences must get
- * through anyway.
+ * through anyway.  (SUM stays set: QEMU drops its whole TLB whenever SUM
+ * changes, which would hide a stale entry.)
  */
 static void
 remote_service(void *arg)
@@ -741,16 +835,25 @@ remote_service(void *arg)
 		while (__atomic_load_n(&r->posted, __ATOMIC_ACQUIRE) == seq)
 			cpu_spinwait();
 		seq++;
-		if (r->op == R_EXIT)
+		if (r->op == R_EXIT || r->op == R_EXIT_LAZY)
 			break;
-		if (r->op == R_FETCH)
-			r->error = probe_load_u8(U(r->va), &r->val);
-		else
+		r->error = 0;
+		if (r->op == R_AWAY)
+			pmap_activate_kernel();		/* another address space: its TLB keeps p's */
+		else if (r->op == R_BACK)
+			pmap_activate(r->pmap);
+		else if (r->op == R_STORE)
 			r->error = probe_store_u8(U(r->va), r->val);
+		else {
+			if (r->op == R_ACTIVATE_FETCH)
+				pmap_activate(r->pmap);
+			r->error = probe_load_u8(U(r->va), &r->val);
+		}
 		__atomic_store_n(&r->done, seq, __ATOMIC_RELEASE);
 	}
 	csr_clear(sstatus, SSTATUS_SUM);
-	pmap_activate_kernel();
+	if (r->op == R_EXIT)
+		pmap_activate_kernel();
 	__atomic_store_n(&r->done, seq, __ATOMIC_RELEASE);
 }
 
@@ -778,7 +881,7 @@ on_others(enum remote_op op, vaddr_t va, int error, uint8_t value)
 			continue;
 		remote_do(&remotes[c], op, va, value);
 		ok &= remotes[c].error == error &&
-		    (op != R_FETCH || error != 0 || remotes[c].val == value);
+		    (op == R_STORE || error != 0 || remotes[c].val == value);
 	}
 	return ok;
 }
@@ -795,15 +898,84 @@ remotes_start(pmap_t p)
 	}
 }
 
+/* Stop the remote cpus: leaving the pmap (R_EXIT), or keeping it loaded (R_EXIT_LAZY). */
 static void
-remotes_stop(void)
+remotes_stop_as(enum remote_op how)
 {
 	for (uint32_t c = 0; c < ncpu; c++) {
 		if (c == cpu_id())
 			continue;
-		remote_do(&remotes[c], R_EXIT, 0, 0);
+		remote_do(&remotes[c], how, 0, 0);
 		cpu_call_wait(c);
 	}
+}
+
+static void
+remotes_stop(void)
+{
+	remotes_stop_as(R_EXIT);
+}
+
+static void
+read_satp(void *arg)
+{
+	((uint64_t *)arg)[cpu_id()] = csr_read(satp);
+}
+
+/*
+ * Lazy switching: a cpu whose thread stops keeps its pmap loaded, TLB
+ * and all, in pm_cpus, and activating the same pmap again there does
+ * nothing.  Changes made meanwhile must still reach its TLB, and
+ * pmap_destroy must take the pmap off it.
+ */
+static void
+test_lazy(void)
+{
+	pmap_t p;
+	struct vm_page *m, *m2;
+	struct pmap_stats s0, s1;
+	uint64_t satp[MAXCPU];
+	uint32_t off = 0;
+	bool ok;
+
+	if (ncpu < 2)
+		return;
+	p = pmap_create();
+	m = page_new(0x5a);
+	m2 = page_new(0xa5);
+	pmap_enter(p, VA_LAZY, m, VM_PROT_RW, VM_PROT_WRITE);
+	remotes_start(p);
+	ok = on_others(R_FETCH, VA_LAZY, 0, 0x5a);	/* they are on p now */
+	pmap_get_stats(&s0);
+	selftest_ok(ok && on_others(R_ACTIVATE_FETCH, VA_LAZY, 0, 0x5a),
+	    "lazy: the other cpus read, activate the same pmap again, read again");
+	pmap_get_stats(&s1);
+	selftest_ok(s1.switch_flushes == s0.switch_flushes,
+	    "lazy: activating the pmap a cpu has loaded flushes nothing");
+	pmap_remove(p, VA_LAZY, VA_LAZY + PAGE_SIZE);
+	selftest_ok(on_others(R_ACTIVATE_FETCH, VA_LAZY, EFAULT, 0),
+	    "lazy: after pmap_remove, activated again, no cpu reads through an old entry");
+	pmap_enter(p, VA_LAZY, m, VM_PROT_READ, VM_PROT_READ);
+	on_others(R_FETCH, VA_LAZY, 0, 0x5a);
+	pmap_enter(p, VA_LAZY, m2, VM_PROT_READ, VM_PROT_READ);
+	selftest_ok(on_others(R_ACTIVATE_FETCH, VA_LAZY, 0, 0xa5),
+	    "lazy: a page replaced by pmap_enter: every cpu sees the new one");
+	remotes_stop_as(R_EXIT_LAZY);
+	selftest_ok(pmap_running_cpu(p) >= 0,
+	    "lazy: cpus whose work on the pmap ended keep it loaded");
+	pmap_remove_all(m2);
+	selftest_ok(clean(p), "pmap_check clean after the lazy tests");
+	pmap_destroy(p);
+	for (uint32_t c = 0; c < ncpu; c++) {
+		if (c == cpu_id())
+			continue;
+		cpu_call(c, read_satp, satp);
+		off += satp[c] == kernel_satp;
+	}
+	selftest_ok(off == ncpu - 1 && pmap_running_cpu(p) < 0,
+	    "lazy: pmap_destroy takes the pmap off the %u cpus keeping it", off);
+	page_put(m);
+	page_put(m2);
 }
 
 static void
@@ -819,6 +991,73 @@ test_remote_large(pmap_t p, struct vm_page *m)
 	selftest_ok(on_others(R_FETCH, VA_REMOTE, EFAULT, 0) &&
 	    on_others(R_FETCH, end - PAGE_SIZE, EFAULT, 0),
 	    "removing 100 pages (a whole-space flush) reaches every cpu");
+}
+
+#define BATCH_PAGES	8
+
+/*
+ * Eight pages the other cpus write through p: write-protected, then
+ * removed, a batch at a time: one shootdown per batch, and no cpu writes
+ * (then reaches) any of them through an old entry.
+ */
+static void
+test_remote_batch(pmap_t p)
+{
+	struct vm_page *ma[BATCH_PAGES];
+	struct pmap_stats s0, s1, s2;
+	bool ok = true, wp = true, gone = true;
+
+	for (int i = 0; i < BATCH_PAGES; i++) {
+		ma[i] = page_new((uint8_t)(0x40 + i));
+		pmap_enter(p, VA_REMOTE + ptoa(i), ma[i], VM_PROT_RW, VM_PROT_WRITE);
+		ok &= on_others(R_STORE, VA_REMOTE + ptoa(i), 0, (uint8_t)(0x40 + i));
+	}
+	selftest_ok(ok, "batch: the others write %d pages", BATCH_PAGES);
+	pmap_get_stats(&s0);
+	pmap_remove_write_pages(ma, BATCH_PAGES);
+	pmap_get_stats(&s1);
+	for (int i = 0; i < BATCH_PAGES; i++)
+		wp &= on_others(R_STORE, VA_REMOTE + ptoa(i), EFAULT, 0) &&
+		    on_others(R_FETCH, VA_REMOTE + ptoa(i), 0, (uint8_t)(0x40 + i));
+	selftest_ok(wp && s1.shootdowns == s0.shootdowns + 1,
+	    "batch: pmap_remove_write_pages: one shootdown (%lu), none writes any of them",
+	    s1.shootdowns - s0.shootdowns);
+	pmap_remove_all_pages(ma, BATCH_PAGES);
+	pmap_get_stats(&s2);
+	for (int i = 0; i < BATCH_PAGES; i++)
+		gone &= on_others(R_FETCH, VA_REMOTE + ptoa(i), EFAULT, 0) &&
+		    !pmap_page_is_mapped(ma[i]) && pmap_is_modified(ma[i]);
+	selftest_ok(gone && s2.shootdowns == s1.shootdowns + 1,
+	    "batch: pmap_remove_all_pages: one shootdown, all gone, the writes remembered");
+	for (int i = 0; i < BATCH_PAGES; i++)
+		page_put(ma[i]);
+}
+
+/*
+ * The other cpus cached p's translation of VA_REMOTE, then went to run
+ * another address space: a removal interrupts none of them, and each
+ * flushes p's ASID before it runs on p again (pmap.c: lazy shootdowns).
+ */
+static void
+test_remote_lazy(pmap_t p, struct vm_page *m)
+{
+	struct pmap_stats s0, s1;
+
+	if (!asids_enabled) {
+		selftest_skip("lazy shootdowns: without ASIDs every switch flushes");
+		return;
+	}
+	pmap_enter(p, VA_REMOTE, m, VM_PROT_RW, VM_PROT_WRITE);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, 0, 0x34), "lazy: the others cache the page");
+	on_others(R_AWAY, 0, 0, 0);
+	pmap_get_stats(&s0);
+	pmap_remove(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE);
+	pmap_get_stats(&s1);
+	selftest_ok(s1.shootdowns == s0.shootdowns && s1.lazy_shootdowns > s0.lazy_shootdowns,
+	    "lazy: removing it interrupts none of the cpus that left the pmap");
+	on_others(R_BACK, 0, 0, 0);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, EFAULT, 0),
+	    "lazy: back on the pmap, none of them reads through its old TLB entry");
 }
 
 static void
@@ -860,6 +1099,8 @@ test_remote(void)
 	    "a mapping replaced by pmap_enter: every cpu sees the new page");
 	pmap_remove(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE);
 	test_remote_large(p, m2);
+	test_remote_batch(p);
+	test_remote_lazy(p, m);
 	remotes_stop();
 	pmap_activate_kernel();
 	selftest_ok(clean(p) && pmap_resident_count(p) == 0, "pmap_check clean after the shootdowns");
@@ -1129,6 +1370,8 @@ test_pmap(void)
 	test_enter();
 	test_referenced();
 	test_ranges();
+	test_sparse_table();
+	test_table_cache();
 	test_shared();
 	test_wired();
 	test_device();
@@ -1136,6 +1379,7 @@ test_pmap(void)
 	test_asid();
 	test_local_flush();
 	test_remote();
+	test_lazy();
 	test_stress();
 	test_enomem();
 	zone_reclaim_all();

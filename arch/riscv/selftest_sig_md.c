@@ -16,6 +16,7 @@
 #include <kern/selftest.h>
 #include <kern/signal.h>
 #include <kern/thread.h>
+#include <kern/user_return.h>
 #include <machine/cpu.h>
 #include <machine/frame.h>
 #include <machine/machdep.h>
@@ -153,9 +154,7 @@ static struct proc fake_proc;
 static void
 fake_reset(void)
 {
-	memset(&fake_proc, 0, sizeof(fake_proc));
-	fake_proc.p_pid = 999998;
-	fake_proc.p_state = PRS_ALIVE;
+	selftest_fake_proc(&fake_proc, 999998);
 }
 
 static bool
@@ -181,10 +180,9 @@ restart_borrow(void)
 	struct thread *td = curthread();
 
 	fake_reset();
-	fake_proc.p_thread = td;
-	td->td_proc = &fake_proc;
-	td->td_frame = &restart_tf;
 	td->td_sigmask = 0;
+	selftest_join_proc(&fake_proc);
+	td->td_frame = &restart_tf;
 	memset(&restart_tf, 0, sizeof(restart_tf));
 	restart_tf.tf_sp = UBASE + ptoa(UPAGES);
 	return td;
@@ -193,9 +191,8 @@ restart_borrow(void)
 static void
 restart_return(struct thread *td, struct trapframe *saved_frame)
 {
-	td->td_proc = NULL;
+	selftest_leave_proc();
 	td->td_frame = saved_frame;
-	td->td_sigmask = 0;
 	td->td_sysrestart = 0;
 	td->td_restart.rb_fn = NULL;
 	fake_reset();

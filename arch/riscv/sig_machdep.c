@@ -162,6 +162,7 @@ mcontext_restore(struct thread *td, const struct linux_sigcontext *mc)
 		tf->tf_x[n - 1] = mc->sc_regs[n];
 	/* Back to user mode, interrupts on: the frame has no say. */
 	tf->tf_sstatus = (tf->tf_sstatus & ~SSTATUS_SPP) | SSTATUS_SPIE;
+	tf->tf_flags |= TF_RELOAD_ALL;
 	memcpy(fp.fp_f, mc->sc_fpregs.fs_d.f, sizeof(fp.fp_f));
 	fp.fp_fcsr = mc->sc_fpregs.fs_d.fcsr & FCSR_MASK;
 	fpu_install(td, &fp);

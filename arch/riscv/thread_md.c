@@ -15,6 +15,7 @@
 #include <kern/systm.h>
 #include <kern/sched.h>
 #include <kern/thread.h>
+#include <machine/asm.h>
 #include <machine/csr.h>
 #include <machine/frame.h>
 #include <machine/machdep.h>
@@ -43,6 +44,7 @@ exec_setregs(struct thread *td, uint64_t entry, uint64_t sp)
 	tf->tf_sepc = entry;
 	tf->tf_sp = sp;
 	tf->tf_sstatus = SSTATUS_SPIE | SSTATUS_FS_INITIAL;	/* user mode */
+	tf->tf_flags = TF_RELOAD_ALL;
 	td->td_flags &= ~TDF_FPUSED;
 	memset(&td->td_fp, 0, sizeof(td->td_fp));
 	/* The old program's FP registers are still live: the new one starts from zeros. */

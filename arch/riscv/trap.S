@@ -44,14 +44,12 @@
 	sd	t6, TF_X(31)(sp)
 .endm
 
-.macro RESTORE_GPRS
+/* The registers a C function may change: ra, t0..t6, a0..a7. */
+.macro RESTORE_CALLER_SAVED
 	ld	ra, TF_X(1)(sp)
-	ld	gp, TF_X(3)(sp)
 	ld	t0, TF_X(5)(sp)
 	ld	t1, TF_X(6)(sp)
 	ld	t2, TF_X(7)(sp)
-	ld	s0, TF_X(8)(sp)
-	ld	s1, TF_X(9)(sp)
 	ld	a0, TF_X(10)(sp)
 	ld	a1, TF_X(11)(sp)
 	ld	a2, TF_X(12)(sp)
@@ -60,6 +58,18 @@
 	ld	a5, TF_X(15)(sp)
 	ld	a6, TF_X(16)(sp)
 	ld	a7, TF_X(17)(sp)
+	ld	t3, TF_X(28)(sp)
+	ld	t4, TF_X(29)(sp)
+	ld	t5, TF_X(30)(sp)
+	ld	t6, TF_X(31)(sp)
+.endm
+
+/* Every register but sp and tp. */
+.macro RESTORE_GPRS
+	RESTORE_CALLER_SAVED
+	ld	gp, TF_X(3)(sp)
+	ld	s0, TF_X(8)(sp)
+	ld	s1, TF_X(9)(sp)
 	ld	s2, TF_X(18)(sp)
 	ld	s3, TF_X(19)(sp)
 	ld	s4, TF_X(20)(sp)
@@ -70,10 +80,6 @@
 	ld	s9, TF_X(25)(sp)
 	ld	s10, TF_X(26)(sp)
 	ld	s11, TF_X(27)(sp)
-	ld	t3, TF_X(28)(sp)
-	ld	t4, TF_X(29)(sp)
-	ld	t5, TF_X(30)(sp)
-	ld	t6, TF_X(31)(sp)
 .endm
 
 	.text
@@ -112,17 +118,20 @@ trap_from_user:
 trap_save_csrs:
 	csrr	t0, sepc
 	csrr	t1, sstatus
-	csrr	t2, stval
 	csrr	t3, scause
 	sd	t0, TF_SEPC(sp)
 	sd	t1, TF_SSTATUS(sp)
-	sd	t2, TF_STVAL(sp)
 	sd	t3, TF_SCAUSE(sp)
 	/* User memory is open to the kernel only inside the copy helpers. */
 	li	t0, SSTATUS_SUM
 	csrc	sstatus, t0
 	mv	s0, zero		/* end of the frame-pointer chain */
 	mv	a0, sp
+	/* A system call (only user mode makes them; no stval) goes straight to its handler. */
+	li	t0, EXC_ECALL_U
+	beq	t3, t0, trap_syscall
+	csrr	t2, stval
+	sd	t2, TF_STVAL(sp)
 	call	trap_handler
 
 	/* Return to the context in the frame at sp. */
@@ -139,6 +148,44 @@ trap_return:
 	csrw	sscratch, tp
 	ld	tp, TF_TP(sp)
 1:	/* To the kernel: keep tp, which names the cpu we are on now. */
+	RESTORE_GPRS
+	ld	sp, TF_SP(sp)
+	sret
+
+	/*
+	 * A system call (the frame at sp is the thread's user frame): step
+	 * past the ecall, interrupts on, and run it in the machine-
+	 * independent syscall(curthread), which returns with interrupts off,
+	 * ready for user mode.  s1..s11 are the user's again then: the C code
+	 * and cpu_switch keep them as they found them.  Unless the call
+	 * replaced the user registers (TF_RELOAD_ALL), only the others are
+	 * reloaded: the ones C may change, s0 (we zeroed it), and gp, which
+	 * the kernel never uses but other processes' user code run in
+	 * between may have changed.
+	 */
+trap_syscall:
+	ld	t0, TF_SEPC(sp)
+	addi	t0, t0, ECALL_INSN_SIZE
+	sd	t0, TF_SEPC(sp)
+	ld	a0, PC_CURTHREAD(tp)
+	csrsi	sstatus, SSTATUS_SIE
+	call	syscall
+	ld	t0, TF_SSTATUS(sp)
+	ld	t1, TF_SEPC(sp)
+	ld	t2, TF_FLAGS(sp)
+	csrw	sstatus, t0
+	csrw	sepc, t1
+	csrw	sscratch, tp
+	bnez	t2, trap_syscall_reload_all
+	ld	tp, TF_TP(sp)
+	ld	gp, TF_GP(sp)
+	RESTORE_CALLER_SAVED
+	ld	s0, TF_X(8)(sp)
+	ld	sp, TF_SP(sp)
+	sret
+trap_syscall_reload_all:
+	sd	zero, TF_FLAGS(sp)
+	ld	tp, TF_TP(sp)
 	RESTORE_GPRS
 	ld	sp, TF_SP(sp)
 	sret

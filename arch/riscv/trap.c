@@ -11,6 +11,7 @@
 #include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <kern/user_return.h>
 #include <machine/asm.h>
 #include <machine/cpu.h>
 #include <machine/csr.h>
@@ -29,6 +30,7 @@ _Static_assert(offsetof(struct thread, td_frame) == TD_FRAME, "thread layout");
 _Static_assert(offsetof(struct thread, td_switch) == TD_SWITCH, "thread layout");
 _Static_assert(offsetof(struct trapframe, tf_sepc) == TF_SEPC, "frame layout");
 _Static_assert(offsetof(struct trapframe, tf_scause) == TF_SCAUSE, "frame layout");
+_Static_assert(offsetof(struct trapframe, tf_flags) == TF_FLAGS, "frame layout");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "frame layout");
 
 static const char *const exception_names[] = {
@@ -212,10 +214,6 @@ user_exception(struct thread *td, struct trapframe *tf)
 
 	intr_enable();
 	switch (cause) {
-	case EXC_ECALL_U:
-		tf->tf_sepc += ECALL_INSN_SIZE;
-		syscall_dispatch(td);
-		break;
 	case EXC_INST_PAGE_FAULT:
 	case EXC_LOAD_PAGE_FAULT:
 	case EXC_STORE_PAGE_FAULT:

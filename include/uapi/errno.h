@@ -49,9 +49,23 @@
 #define EWOULDBLOCK	EAGAIN
 #define EOVERFLOW	75
 #define ELIBBAD		80
+#define ENOTSOCK	88
+#define EDESTADDRREQ	89
+#define EPROTOTYPE	91
+#define ENOPROTOOPT	92
+#define EPROTONOSUPPORT	93
+#define ESOCKTNOSUPPORT	94
 #define EOPNOTSUPP	95
 #define ENOTSUP		EOPNOTSUPP
+#define EAFNOSUPPORT	97
+#define EADDRINUSE	98
+#define EADDRNOTAVAIL	99
+#define ECONNRESET	104
+#define EISCONN		106
+#define ENOTCONN	107
 #define ETIMEDOUT	110
+#define ECONNREFUSED	111
+#define EALREADY	114
 
 /* A system call's a0 in [-MAX_ERRNO, -1] is an error number, negated. */
 #define MAX_ERRNO	4095

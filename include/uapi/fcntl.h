@@ -40,6 +40,18 @@
 #define F_OFD_SETLK	37
 #define F_OFD_SETLKW	38
 #define F_DUPFD_CLOEXEC	1030
+
+/* fallocate modes (Linux linux/falloc.h) */
+#define FALLOC_FL_KEEP_SIZE	0x01	/* the size stays, even past it */
+#define FALLOC_FL_PUNCH_HOLE	0x02	/* free the range (with KEEP_SIZE) */
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#define FALLOC_FL_ZERO_RANGE	0x10	/* make the range read as zeros */
+#define FALLOC_FL_INSERT_RANGE	0x20
+#define FALLOC_FL_UNSHARE_RANGE	0x40
+
+/* close_range flags */
+#define CLOSE_RANGE_UNSHARE	(1U << 1)	/* a table of the caller's own first */
+#define CLOSE_RANGE_CLOEXEC	(1U << 2)	/* mark close-on-exec, do not close */
 #define FD_CLOEXEC	1
 
 /* struct flock l_type */

@@ -23,6 +23,7 @@
 #define __NR_statfs		43
 #define __NR_fstatfs		44
 #define __NR_truncate		45
+#define __NR_fallocate		47
 #define __NR_ftruncate		46
 #define __NR_faccessat		48
 #define __NR_chdir		49
@@ -59,6 +60,7 @@
 #define __NR_nanosleep		101
 #define __NR_getitimer		102
 #define __NR_setitimer		103
+#define __NR_clock_settime	112
 #define __NR_clock_gettime	113
 #define __NR_clock_getres	114
 #define __NR_clock_nanosleep	115
@@ -105,6 +107,7 @@
 #define __NR_umask		166
 #define __NR_getcpu		168
 #define __NR_gettimeofday	169
+#define __NR_settimeofday	170
 #define __NR_getpid		172
 #define __NR_getppid		173
 #define __NR_getuid		174
@@ -113,6 +116,21 @@
 #define __NR_getegid		177
 #define __NR_gettid		178
 #define __NR_sysinfo		179
+#define __NR_socket		198
+#define __NR_socketpair		199
+#define __NR_bind		200
+#define __NR_listen		201
+#define __NR_accept		202
+#define __NR_connect		203
+#define __NR_getsockname	204
+#define __NR_getpeername	205
+#define __NR_sendto		206
+#define __NR_recvfrom		207
+#define __NR_setsockopt		208
+#define __NR_getsockopt		209
+#define __NR_shutdown		210
+#define __NR_sendmsg		211
+#define __NR_recvmsg		212
 #define __NR_brk		214
 #define __NR_munmap		215
 #define __NR_mremap		216
@@ -120,6 +138,8 @@
 #define __NR_execve		221
 #define __NR_mmap		222
 #define __NR_fadvise64		223
+#define __NR_swapon		224
+#define __NR_swapoff		225
 #define __NR_mprotect		226
 #define __NR_msync		227
 #define __NR_mlock		228
@@ -128,6 +148,7 @@
 #define __NR_munlockall		231
 #define __NR_mincore		232
 #define __NR_madvise		233
+#define __NR_accept4		242
 #define __NR_wait4		260
 #define __NR_prlimit64		261
 #define __NR_syncfs		267
@@ -135,6 +156,7 @@
 #define __NR_getrandom		278
 #define __NR_statx		291
 #define __NR_rseq		293
+#define __NR_close_range	436
 #define __NR_faccessat2		439
 
 #endif

@@ -17,7 +17,6 @@
 #include <kern/systm.h>
 #include <kern/cmdline.h>
 #include <kern/file.h>
-#include <vm/vm_lowmem.h>
 #include <fs/cpio.h>
 #include <fs/mount.h>
 #include <fs/ramfs.h>
@@ -115,7 +114,6 @@ fs_init(const void *initrd, size_t len)
 
 	KASSERT(rootvnode == NULL, ("fs_init: called twice"));
 	file_init();
-	vm_lowmem_register(vfs_reclaim_memory);	/* file pages go when memory is short */
 	if ((error = vfs_mount("rootfs", "rootfs", NULL, 0, NULL, &mp)) != 0)
 		panic("fs_init: cannot make the root file system: error %d", error);
 	rootvnode = mp->mnt_root;

@@ -78,13 +78,6 @@ struct vfsops {
 	 * unused vnodes (2), or both (3).  NULL: nothing is a cache.
 	 */
 	void	(*vfs_drop_caches)(struct mount *mp, int what);
-	/*
-	 * Memory is short (vm_lowmem): write back and free up to want of the
-	 * file pages it caches, taking only the locks it can try (*busy set
-	 * when it passed over a file it could not lock).  The number freed.
-	 * NULL: it caches nothing that can go.
-	 */
-	uint64_t (*vfs_reclaim)(struct mount *mp, uint64_t want, bool *busy);
 };
 
 struct mount {
@@ -180,8 +173,6 @@ void vfs_reap_detached(void);
 void vfs_reap_all(void);
 /* drop_caches on every file system. */
 void vfs_drop_caches(int what);
-/* vm_lowmem's handler: vfs_reclaim on the file systems, until want pages went. */
-uint64_t vfs_reclaim_memory(uint64_t want, bool *busy);
 
 /*
  * The syncer thread (vfs_syncer.c): start it; ask it to reap now;

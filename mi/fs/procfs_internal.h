@@ -28,9 +28,9 @@ enum procfs_kind {
 	PFS_ROOT, PFS_PIDDIR, PFS_MEMINFO, PFS_VMSTAT, PFS_MAPS, PFS_ZONEINFO, PFS_VMMAP,
 	PFS_DISKSTATS, PFS_DISKS, PFS_LOCKS, PFS_LOCKDEP, PFS_LOCKDEP_STATS, PFS_CPUINFO, PFS_UPTIME, PFS_LOADAVG, PFS_STAT,
 	PFS_PID_STAT, PFS_PID_STATUS, PFS_PID_CMDLINE, PFS_PID_SMAPS, PFS_PID_PAGEMAP,
-	PFS_PID_FDDIR, PFS_PID_FD, PFS_SYSDIR, PFS_SYS_KERNEL, PFS_SYS_PID_MAX,
-	PFS_VMCHECK, PFS_VMCHECK_ALL, PFS_PID_EXE, PFS_PID_COMM,
-	PFS_MOUNTS, PFS_SYSRQ, PFS_SYS_VM, PFS_SYS_WRITEBACK, PFS_SYS_DROP_CACHES,
+	PFS_PID_FDDIR, PFS_PID_FD, PFS_SYSDIR, PFS_SYS_KERNEL, PFS_SYS_PID_MAX, PFS_SYS_VM, PFS_SWAPS,
+	PFS_VMCHECK, PFS_VMCHECK_ALL, PFS_PID_EXE, PFS_PID_COMM, PFS_PID_SMAPS_ROLLUP,
+	PFS_MOUNTS, PFS_SYSRQ, PFS_SYS_WRITEBACK, PFS_SYS_DROP_CACHES,
 	PFS_NKINDS
 };
 
@@ -106,15 +106,23 @@ void procfs_reclaim(struct vnode *vp);
 struct stat;
 void procfs_getattr(struct vnode *vp, struct stat *st);
 
+/* A read of a file whose contents are text[0, len): bytes copied, or -EFAULT. */
+ssize_t procfs_text_read(const char *text, size_t len, struct uio *uio);
+
 /* The address space of process pid, referenced (vmspace_free it); NULL if none. */
 struct vmspace *procfs_vmspace_hold(int pid);
 
 /* The per-process text files procfs.c keeps (the address map, its check). */
-procfs_format_fn procfs_format_maps_of, procfs_format_vmmap_of, procfs_format_vmcheck_of;
+procfs_format_fn procfs_format_maps_of, procfs_format_vmmap_of, procfs_format_vmcheck_of,
+    procfs_format_smaps_of, procfs_format_smaps_rollup_of;
+
+/* Is m no file's page (anonymous memory, a private copy)?  Read unlocked: a snapshot. */
+struct vm_page;
+bool procfs_page_is_anonymous(const struct vm_page *m);
 
 /* procfs_pid.c: a process's directory. */
 extern const struct vnode_ops procfs_pid_ops;
-/* procfs_sys.c: /proc/sys and below (directories), its files and /proc/sysrq-trigger. */
-extern const struct vnode_ops procfs_sys_dir_ops, procfs_sys_file_ops;
+/* procfs_sys.c: /proc/sys and below; /proc/sysrq-trigger. */
+extern const struct vnode_ops procfs_sys_ops, procfs_sysrq_ops;
 
 #endif

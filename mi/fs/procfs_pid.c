@@ -11,6 +11,9 @@
  *   vmmap     the address map with its objects (procfs.c)
  *   vmcheck   the VM's consistency check of the address space (procfs.c)
  *   exe       a symbolic link to the program it runs (its absolute path)
+ *   smaps     the address map with each mapping's pages counted (procfs.c)
+ *   smaps_rollup  the same counts for the whole address space
+ *   pagemap   a word per page: present, its frame, file or anonymous
  *   fd/       a symbolic link per open descriptor
  *
  * A snapshot of what the files report (struct proc_view) is taken under
@@ -28,6 +31,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
+#include <vm/vm_page.h>
 #include <fs/procfs_internal.h>
 #include <fs/vnode.h>
 #include <uapi/resource.h>
@@ -68,7 +72,7 @@ view_state(struct thread *td, struct proc *p, struct proc_view *v)
 	static const char *const names[] = { ['R'] = "R (running)", ['S'] = "S (sleeping)",
 	    ['D'] = "D (disk sleep)", ['Z'] = "Z (zombie)" };
 
-	if (p->p_state == PRS_ZOMBIE) {
+	if (p->p_state == PRS_ZOMBIE || td == NULL) {
 		v->state = 'Z';
 	} else {
 		spin_lock(&sched_lock);
@@ -86,7 +90,7 @@ static void
 view_signals(struct thread *td, struct proc *p, struct proc_view *v)
 {
 	v->sigpnd = __atomic_load_n(&p->p_sigpending, __ATOMIC_RELAXED);
-	v->sigblk = __atomic_load_n(&td->td_sigmask, __ATOMIC_RELAXED);
+	v->sigblk = td != NULL ? __atomic_load_n(&td->td_sigmask, __ATOMIC_RELAXED) : 0;
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		__sighandler_t h = __atomic_load_n(&p->p_sigacts[sig].sa_handler, __ATOMIC_RELAXED);
 
@@ -97,7 +101,11 @@ view_signals(struct thread *td, struct proc *p, struct proc_view *v)
 	}
 }
 
-/* Take process pid's view: 0, or ENOENT. */
+/*
+ * Take process pid's view: 0, or ENOENT.  What is a thread's (state, cpu,
+ * mask) is its first thread's; a process whose threads have all exited
+ * is a zombie.
+ */
 static int
 view_get(int pid, struct proc_view *v)
 {
@@ -106,25 +114,29 @@ view_get(int pid, struct proc_view *v)
 
 	memset(v, 0, sizeof(*v));
 	spin_lock(&proc_lock);
-	if ((p = proc_find(pid)) == NULL || (td = p->p_thread) == NULL) {
+	if ((p = proc_find(pid)) == NULL) {
 		spin_unlock(&proc_lock);
 		return ENOENT;
 	}
+	spin_lock(&p->p_threadlock);
+	td = proc_first_thread(p);
+	v->nthreads = p->p_numthreads;
 	v->pid = p->p_pid;
 	v->ppid = p->p_parent != NULL ? p->p_parent->p_pid : 0;
 	v->pgid = p->p_pgid;
 	memcpy(v->comm, p->p_comm, sizeof(v->comm));
 	v->comm[sizeof(v->comm) - 1] = '\0';
 	view_state(td, p, v);
+	view_signals(td, p, v);
+	v->cpumask = td != NULL ? sched_get_cpumask(td) : 0;
+	spin_unlock(&p->p_threadlock);
 	v->uid[0] = p->p_ruid, v->uid[1] = p->p_uid, v->uid[2] = p->p_suid, v->uid[3] = p->p_fsuid;
 	v->gid[0] = p->p_rgid, v->gid[1] = p->p_gid, v->gid[2] = p->p_sgid, v->gid[3] = p->p_fsgid;
 	v->privileged = proc_privileged(p);
 	v->may_be_privileged = p->p_ruid == 0 || p->p_uid == 0 || p->p_suid == 0;
 	v->groups = proc_groups_hold(p);
-	view_signals(td, p, v);
 	v->exec = p->p_exec;
 	v->start_ns = p->p_start_ns;
-	v->cpumask = sched_get_cpumask(td);
 	v->rlim_rss = p->p_rlimit[RLIMIT_RSS].rlim_cur;
 	v->rlim_sigpending = p->p_rlimit[RLIMIT_SIGPENDING].rlim_cur;
 	proc_usage(p, &v->self);
@@ -135,7 +147,6 @@ view_get(int pid, struct proc_view *v)
 	}
 	v->maxrss_kb = __atomic_load_n(&p->p_maxrss_kb, __ATOMIC_RELAXED);
 	v->maxvm_kb = __atomic_load_n(&p->p_maxvm_kb, __ATOMIC_RELAXED);
-	v->nthreads = 1;		/* one thread per process, for now */
 	spin_unlock(&proc_lock);
 	return 0;
 }
@@ -156,6 +167,7 @@ struct vm_totals {
 	uint64_t	stack;
 	uint64_t	exec;		/* executable, not writable, not stack */
 	uint64_t	locked;		/* wired */
+	uint64_t	swap_pages;	/* copies in swap of its own pages (vm_map_swap_pages) */
 };
 
 static void
@@ -180,6 +192,7 @@ vm_totals_of(struct vmspace *vm, struct vm_totals *vt)
 	}
 	vm_map_unlock_read(map);
 	vt->rss_pages = pmap_resident_count(vm->vm_pmap);
+	vt->swap_pages = vm_map_swap_pages(map);
 }
 
 static uint64_t
@@ -245,7 +258,7 @@ static void
 status_memory(struct textbuf *tb, const struct proc_view *v)
 {
 	struct vm_totals vt = { 0 };
-	uint64_t kb = PAGE_SIZE / 1024;
+	uint64_t kb = PAGE_SIZE / 1024, text;
 
 	if (v->vm == NULL)
 		return;		/* a zombie has none, and Linux prints none */
@@ -258,9 +271,11 @@ status_memory(struct textbuf *tb, const struct proc_view *v)
 	tb_kb(tb, "VmRSS", vt.rss_pages * kb);
 	tb_kb(tb, "VmData", vt.data / 1024);
 	tb_kb(tb, "VmStk", vt.stack / 1024);
-	tb_kb(tb, "VmExe", vt.exec / 1024);
-	tb_kb(tb, "VmLib", 0);		/* no shared libraries are loaded yet */
-	tb_kb(tb, "VmSwap", 0);		/* no swap device yet */
+	/* Linux's split of the executable mappings: the program's text, the rest libraries'. */
+	text = MIN(round_page(v->exec.el_end_code) - trunc_page(v->exec.el_start_code), vt.exec);
+	tb_kb(tb, "VmExe", text / 1024);
+	tb_kb(tb, "VmLib", (vt.exec - text) / 1024);
+	tb_kb(tb, "VmSwap", vt.swap_pages * kb);
 }
 
 static void
@@ -397,8 +412,8 @@ format_cmdline(struct textbuf *tb, int pid)
 
 /*
  * fd/: one entry per open descriptor of the process, a symbolic link
- * (lstat shows its open mode in the permissions, as Linux's do).  Where
- * it points is for readlink, which the VFS does not have yet.
+ * (lstat shows its open mode in the permissions, as Linux's do) to what
+ * is open: a file's absolute path, "pipe:[INODE]", "socket:[INODE]".
  */
 
 /* The file at descriptor fd of process pid, held (file_drop it); NULL if none. */
@@ -421,7 +436,31 @@ fd_ino(struct vnode *dir, int fd)
 	return PROCFS_FD_INO_BASE + (uint64_t)procfs_dir_pid(dir) * NOFILE_MAX + (uint64_t)fd;
 }
 
+/* Where a fd/N link points (its inode number says which descriptor: fd_ino). */
+static ssize_t
+fd_readlink(struct vnode *vp, struct uio *uio)
+{
+	int fd = (int)((vp->v_ino - PROCFS_FD_INO_BASE) % NOFILE_MAX);
+	struct file *fp = file_of(procfs_dir_pid(vp), fd);
+	char *buf;
+	size_t len, n = 0;
+	int error;
+
+	if (fp == NULL)
+		return -ENOENT;
+	if ((buf = malloc(PATH_MAX, M_PROCFS, M_WAITOK)) == NULL)
+		error = ENOMEM;
+	else if ((error = file_path(fp, buf, PATH_MAX, &len)) == 0) {
+		n = MIN(len, uio->uio_resid);
+		error = uiomove(buf, n, uio);
+	}
+	free(buf, M_PROCFS);
+	file_drop(fp);
+	return error ? -error : (ssize_t)n;
+}
+
 static const struct vnode_ops fd_link_ops = {
+	.vop_readlink = fd_readlink,
 	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
@@ -481,6 +520,93 @@ static const struct vnode_ops fd_dir_ops = {
 };
 
 /*
+ * pagemap: a 64-bit word per page of the address space, at offset
+ * (va / PAGE_SIZE) * 8, in Linux's encoding: present, the page frame
+ * number (to a privileged reader only, as Linux since 4.2), a file's page,
+ * mapped by this mapping alone.  Generated for each read: the file is
+ * as long as the address space, so it is never made whole.
+ */
+#define PM_ENTRY_BYTES		8
+#define PM_PFN_MASK		((1UL << 55) - 1)
+#define PM_MMAP_EXCLUSIVE	(1UL << 56)
+#define PM_FILE			(1UL << 61)
+#define PM_PRESENT		(1UL << 63)
+#define PAGEMAP_CHUNK		512	/* entries made at a time */
+
+/* Fill entries[0..n) for the pages from va (n at most PAGEMAP_CHUNK). */
+static void
+pagemap_fill(struct vmspace *vm, vaddr_t va, size_t n, uint64_t *entries, bool show_pfn)
+{
+	struct pmap_leaf leaves[PAGEMAP_CHUNK / 8];
+	vaddr_t at = va, end = va + n * PAGE_SIZE;
+
+	memset(entries, 0, n * sizeof(*entries));
+	while (at < end) {
+		size_t got = pmap_leaves(vm->vm_pmap, &at, end, leaves, nitems(leaves));
+
+		for (size_t i = 0; i < got; i++) {
+			struct vm_page *m = PHYS_TO_VM_PAGE(leaves[i].pa);
+			uint64_t e = PM_PRESENT;
+
+			if (show_pfn)
+				e |= (leaves[i].pa >> PAGE_SHIFT) & PM_PFN_MASK;
+			if (m != NULL && !procfs_page_is_anonymous(m))
+				e |= PM_FILE;
+			if (m != NULL && pmap_page_mapping_count(m) == 1)
+				e |= PM_MMAP_EXCLUSIVE;
+			entries[(leaves[i].va - va) / PAGE_SIZE] = e;
+		}
+	}
+}
+
+static ssize_t
+pagemap_read(struct vnode *vp, struct uio *uio)
+{
+	struct proc *reader = curproc();
+	bool show_pfn = reader != NULL && proc_privileged(reader);
+	struct vmspace *vm;
+	uint64_t *entries;
+	ssize_t done = 0;
+	int error = 0;
+
+	if (uio->uio_offset % PM_ENTRY_BYTES != 0 || uio->uio_resid % PM_ENTRY_BYTES != 0)
+		return -EINVAL;
+	if ((vm = procfs_vmspace_hold(procfs_dir_pid(vp))) == NULL)
+		return 0;		/* a zombie maps nothing */
+	if ((entries = malloc(PAGEMAP_CHUNK * PM_ENTRY_BYTES, M_PROCFS, M_WAITOK)) == NULL) {
+		vmspace_free(vm);
+		return -ENOMEM;
+	}
+	while (uio->uio_resid > 0 && error == 0) {
+		uint64_t page = uio->uio_offset / PM_ENTRY_BYTES;
+		size_t n = MIN(uio->uio_resid / PM_ENTRY_BYTES, PAGEMAP_CHUNK);
+
+		if (page >= USER_MAX / PAGE_SIZE)
+			break;
+		n = MIN(n, USER_MAX / PAGE_SIZE - page);
+		pagemap_fill(vm, page * PAGE_SIZE, n, entries, show_pfn);
+		if ((error = uiomove(entries, n * PM_ENTRY_BYTES, uio)) == 0)
+			done += (ssize_t)(n * PM_ENTRY_BYTES);
+	}
+	free(entries, M_PROCFS);
+	vmspace_free(vm);
+	return done > 0 ? done : -error;
+}
+
+static int
+read_only_open(struct vnode *vp, int oflags)
+{
+	(void)vp;
+	return (oflags & O_ACCMODE) == O_RDONLY ? 0 : EACCES;
+}
+
+static const struct vnode_ops pagemap_ops = {
+	.vop_read = pagemap_read,
+	.vop_open = read_only_open,
+	.vop_reclaim = procfs_reclaim,
+};
+
+/*
  * exe: where it points is the program's path, as exec found it.
  */
 
@@ -520,6 +646,9 @@ static const struct procfs_entry pid_entries[] = {
 	{ "vmmap", VREG, PFS_VMMAP, procfs_format_vmmap_of, NULL, 0 },
 	{ "vmcheck", VREG, PFS_VMCHECK, procfs_format_vmcheck_of, NULL, 0 },
 	{ "exe", VLNK, PFS_PID_EXE, NULL, &exe_link_ops, 0 },
+	{ "smaps", VREG, PFS_PID_SMAPS, procfs_format_smaps_of, NULL, 0 },
+	{ "smaps_rollup", VREG, PFS_PID_SMAPS_ROLLUP, procfs_format_smaps_rollup_of, NULL, 0 },
+	{ "pagemap", VREG, PFS_PID_PAGEMAP, NULL, &pagemap_ops, 0 },
 	{ "fd", VDIR, PFS_PID_FDDIR, NULL, &fd_dir_ops, 0 },
 };
 

@@ -1,69 +1,99 @@
 /*
- * procfs: the writable corners that the file systems' write-back has
- * (see procfs_internal.h for how procfs fits together):
+ * /proc/sys: the kernel's tunables, as Linux's sysctl files.
  *
- *   /proc/sys/vm/dirty_writeback_centisecs  the syncer's interval (r/w)
- *   /proc/sys/vm/drop_caches                write 1 (clean file pages),
- *                                           2 (unused vnodes) or 3 (both)
- *   /proc/sysrq-trigger                     write 's' (sync), 'u' (every
- *                                           file system read-only, clean),
- *                                           'o' or 'b' (power off now,
- *                                           without syncing: a power
- *                                           failure, for tests)
+ *   /proc/sys/kernel/pid_max   the limit process and thread ids stay
+ *                              below (pid.h)
+ *   /proc/sys/vm/NAME          one file per VM setting (vm_sysctl.h), with
+ *                              write-back's: dirty_writeback_centisecs (the
+ *                              syncer's interval) and drop_caches (write 1:
+ *                              clean file pages, 2: unused vnodes, 3: both)
+ *   /proc/sysrq-trigger        write 's' (sync), 'u' (every file system
+ *                              read-only, clean), 'o' or 'b' (power off
+ *                              now, without syncing: a power failure, for
+ *                              tests); root's, write-only
  *
- * Directories list their tables; files are told apart by their inode
- * number.  A read formats the value then; a write takes effect at once.
- * Only root may write (the modes say so: 0644, 0200).
+ * A kernel tunable reads as its value now, and takes a new one from a
+ * single write at offset 0 of a decimal number (a newline may follow), by
+ * root only; a value it refuses is EINVAL and changes nothing.  A VM
+ * setting's file holds the text of its value when it was looked up (a
+ * snapshot, like every procfs file) and the setting itself, which root's
+ * write goes to (blanks around the number allowed, as Linux's
+ * proc_doulongvec takes it).
+ *
+ * Locking: none here; each tunable's owner keeps its value atomic, and a
+ * setting's get and set take what they need.
  */
 #include <kern/systm.h>
-#include <kern/copy.h>
+#include <kern/pid.h>
+#include <kern/proc.h>
 #include <kern/reboot.h>
 #include <fs/mount.h>
+#include <vm/vm_sysctl.h>
 #include <fs/procfs_internal.h>
 #include <fs/vnode.h>
+#include <uapi/fcntl.h>
 
-#define VALUE_MAX	24		/* an integer written to a tunable, with its newline */
+#define TUNABLE_TEXT_MAX	24	/* a 64-bit decimal number, a sign and a newline */
+#define TUNABLE_MODE		0644
+#define SYSCTL_INO_BASE		0x6ffff000UL	/* apart from procfs_ino's (0x70000000 up) */
+#define SYSCTL_TEXT		32		/* a number and a newline */
+#define SYSCTL_DOTS		2		/* "." and "..": directory cookies before the settings */
+
+/* v_data of a setting's file. */
+struct sysctl_file {
+	const struct vm_sysctl *sc;
+	size_t		len;
+	char		text[SYSCTL_TEXT];
+};
+
+
+struct tunable {
+	enum procfs_kind kind;
+	int64_t		(*get)(void);
+	int		(*set)(int64_t value);	/* 0 or an errno */
+};
+
+static int64_t
+pid_max_value(void)
+{
+	return pid_max_get();
+}
+
+static const struct tunable tunables[] = {
+	{ PFS_SYS_PID_MAX, pid_max_value, pid_max_set },
+};
+
+static const struct vnode_ops tunable_ops;
+static const struct vnode_ops sys_kernel_ops;
+static const struct vnode_ops procfs_sysvm_ops;
+static const struct vnode_ops procfs_sysctl_ops;
 
 static const struct procfs_entry sys_entries[] = {
-	{ "vm", VDIR, PFS_SYS_VM, NULL, &procfs_sys_dir_ops, 0 },
+	{ "kernel", VDIR, PFS_SYS_KERNEL, NULL, &sys_kernel_ops, 0 },
+	{ "vm", VDIR, PFS_SYS_VM, NULL, &procfs_sysvm_ops, 0 },
 };
 
-static const struct procfs_entry vm_entries[] = {
-	{ "dirty_writeback_centisecs", VREG, PFS_SYS_WRITEBACK, NULL, &procfs_sys_file_ops,
-	    0644 },
-	{ "drop_caches", VREG, PFS_SYS_DROP_CACHES, NULL, &procfs_sys_file_ops, 0200 },
+static const struct procfs_entry kernel_entries[] = {
+	{ "pid_max", VREG, PFS_SYS_PID_MAX, NULL, &tunable_ops, 0 },
 };
 
-static bool
-is_node(const struct vnode *vp, enum procfs_kind kind)
+/* The tunable a vnode is, found by its inode number. */
+static const struct tunable *
+tunable_of(struct vnode *vp)
 {
-	return vp->v_ino == procfs_ino(0, kind);
-}
-
-static int
-sys_dir_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
-{
-	if (is_node(dir, PFS_SYSDIR))
-		return procfs_table_lookup(dir, sys_entries, nitems(sys_entries), name, len, out);
-	return procfs_table_lookup(dir, vm_entries, nitems(vm_entries), name, len, out);
+	for (size_t i = 0; i < nitems(tunables); i++)
+		if (vp->v_ino == procfs_ino(0, tunables[i].kind))
+			return &tunables[i];
+	panic("procfs_sys: vnode %lu is no tunable", (unsigned long)vp->v_ino);
 }
 
 static ssize_t
-sys_dir_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
+tunable_read(struct vnode *vp, struct uio *uio)
 {
-	if (is_node(dir, PFS_SYSDIR))
-		return procfs_list_table(dir, sys_entries, nitems(sys_entries), offp, buf, len);
-	return procfs_list_table(dir, vm_entries, nitems(vm_entries), offp, buf, len);
-}
+	char text[TUNABLE_TEXT_MAX];
+	size_t len = (size_t)snprintf(text, sizeof(text), "%ld\n", (long)tunable_of(vp)->get());
+	size_t n;
 
-static ssize_t
-sys_file_read(struct vnode *vp, struct uio *uio)
-{
-	char text[VALUE_MAX];
-	size_t len = 0, n;
-
-	if (is_node(vp, PFS_SYS_WRITEBACK))
-		len = (size_t)snprintf(text, sizeof(text), "%u\n", syncer_get_interval());
 	if (uio->uio_offset >= len)
 		return 0;
 	n = MIN(uio->uio_resid, len - uio->uio_offset);
@@ -72,19 +102,220 @@ sys_file_read(struct vnode *vp, struct uio *uio)
 	return (ssize_t)n;
 }
 
-/* What was written: a short text, NUL-terminated.  0, EFAULT or EINVAL (too long). */
+/* Parse a decimal number, perhaps negative, with one newline after it at most. */
 static int
-written_text(struct uio *uio, char *text)
+parse_value(const char *text, int64_t *value)
 {
-	size_t len = uio->uio_resid;
+	bool negative = text[0] == '-';
+	const char *digits = negative ? text + 1 : text;
+	char *end;
+	unsigned long v = strtoul(digits, &end, 10);
 
-	if (len >= VALUE_MAX)
+	if (end == digits || (*end == '\n' && end[1] != '\0') || (*end != '\n' && *end != '\0'))
 		return EINVAL;
-	if (uiomove(text, len, uio) != 0)
-		return EFAULT;
-	text[len] = '\0';
+	if (v > (unsigned long)__INT64_MAX__)
+		return EINVAL;
+	*value = negative ? -(int64_t)v : (int64_t)v;
 	return 0;
 }
+
+static ssize_t
+tunable_write(struct vnode *vp, struct uio *uio)
+{
+	size_t len = uio->uio_resid;
+	char text[TUNABLE_TEXT_MAX];
+	int64_t value;
+	int error;
+
+	if (uio->uio_offset != 0 || len == 0 || len >= sizeof(text))
+		return -EINVAL;
+	if (uiomove(text, len, uio) != 0)
+		return -EFAULT;
+	text[len] = '\0';
+	if ((error = parse_value(text, &value)) != 0 ||
+	    (error = tunable_of(vp)->set(value)) != 0)
+		return -error;
+	return (ssize_t)len;
+}
+
+/* Anyone may read a tunable; only root may write one (the file is root's, TUNABLE_MODE). */
+static int
+tunable_open(struct vnode *vp, int oflags)
+{
+	struct proc *p = curproc();
+
+	if ((oflags & O_ACCMODE) != O_RDONLY && (p == NULL || !proc_privileged(p)))
+		return EACCES;
+	return 0;
+}
+
+static int
+sys_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+	return procfs_table_lookup(dir, sys_entries, nitems(sys_entries), name, len, out);
+}
+
+static ssize_t
+sys_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
+{
+	return procfs_list_table(dir, sys_entries, nitems(sys_entries), offp, buf, len);
+}
+
+/* Every file in /proc/sys/kernel is a tunable: root's, readable by all (0644). */
+static int
+sys_kernel_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+	int error = procfs_table_lookup(dir, kernel_entries, nitems(kernel_entries), name, len,
+	    out);
+
+	if (error == 0)
+		(*out)->v_mode = TUNABLE_MODE;
+	return error;
+}
+
+static ssize_t
+sys_kernel_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
+{
+	return procfs_list_table(dir, kernel_entries, nitems(kernel_entries), offp, buf, len);
+}
+
+/*
+ * /proc/sys/vm: the settings vm_sysctl.c lists.
+ */
+
+static uint64_t
+setting_ino(const struct vm_sysctl *sc)
+{
+	return SYSCTL_INO_BASE + (uint64_t)(sc - vm_sysctl_at(0));
+}
+
+static int
+sysvm_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+	const struct vm_sysctl *sc = vm_sysctl_find(name, len);
+	struct sysctl_file *f;
+	struct vnode *vp;
+
+	if (sc == NULL)
+		return ENOENT;
+	if ((f = malloc(sizeof(*f), M_PROCFS, M_WAITOK)) == NULL)
+		return ENOMEM;
+	f->sc = sc;
+	f->len = (size_t)snprintf(f->text, sizeof(f->text), "%lu\n", sc->get());
+	if ((vp = procfs_vnode(VREG, &procfs_sysctl_ops, dir->v_mount, NULL, NULL, 0,
+	    setting_ino(sc))) == NULL) {
+		free(f, M_PROCFS);
+		return ENOMEM;
+	}
+	if (sc->mode != 0)
+		vp->v_mode = sc->mode;
+	else if (sc->set != NULL)
+		vp->v_mode = 0644;
+	vp->v_data = f;
+	vp->v_size = f->len;
+	*out = vp;
+	return 0;
+}
+
+static ssize_t
+sysvm_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
+{
+	struct vnode *up = dir->v_parent != NULL ? dir->v_parent : dir;
+	uint64_t cookie = *offp;
+	size_t used = 0, next;
+
+	for (;; cookie++) {
+		const struct vm_sysctl *sc =
+		    cookie >= SYSCTL_DOTS ? vm_sysctl_at(cookie - SYSCTL_DOTS) : NULL;
+
+		if (cookie == 0)
+			next = dirent_add(buf, len, used, dir->v_ino, 1, VDIR, ".", 1);
+		else if (cookie == 1)
+			next = dirent_add(buf, len, used, up->v_ino, 2, VDIR, "..", 2);
+		else if (sc == NULL)
+			break;
+		else
+			next = dirent_add(buf, len, used, setting_ino(sc), cookie + 1, VREG,
+			    sc->name, strlen(sc->name));
+		if (next == 0)
+			break;
+		used = next;
+	}
+	if (used == 0 && (cookie < SYSCTL_DOTS || vm_sysctl_at(cookie - SYSCTL_DOTS) != NULL))
+		return -EINVAL;
+	*offp = cookie;
+	return (ssize_t)used;
+}
+
+/*
+ * A setting's file.
+ */
+
+/* Writing is for root, and only where the setting may change. */
+static int
+sysctl_open(struct vnode *vp, int oflags)
+{
+	const struct sysctl_file *f = vp->v_data;
+	struct proc *p = curproc();
+
+	if ((oflags & O_ACCMODE) == O_RDONLY)
+		return 0;
+	return f->sc->set != NULL && p != NULL && proc_privileged(p) ? 0 : EACCES;
+}
+
+static ssize_t
+sysctl_read(struct vnode *vp, struct uio *uio)
+{
+	const struct sysctl_file *f = vp->v_data;
+
+	return procfs_text_read(f->text, f->len, uio);
+}
+
+/* A decimal number with blanks around it, as Linux's proc_doulongvec takes it; -1 if not. */
+static int64_t
+parse_setting(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t v = 0;
+	bool digits = false;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits = true) {
+		if (v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
+		i++;
+	return digits && i == n ? (int64_t)v : -1;
+}
+
+static ssize_t
+sysctl_write(struct vnode *vp, struct uio *uio)
+{
+	const struct sysctl_file *f = vp->v_data;
+	char buf[SYSCTL_TEXT];
+	size_t n = uio->uio_resid;
+	int64_t v;
+	int error;
+
+	if (n == 0)
+		return 0;
+	if (n >= sizeof(buf))
+		return -EINVAL;
+	if (uiomove(buf, n, uio) != 0)
+		return -EFAULT;
+	if ((v = parse_setting(buf, n)) < 0)
+		return -EINVAL;
+	if ((error = f->sc->set((uint64_t)v)) != 0)
+		return -error;
+	return (ssize_t)n;
+}
+
+/*
+ * /proc/sysrq-trigger.
+ */
 
 static void
 sysrq(char c)
@@ -105,44 +336,79 @@ sysrq(char c)
 	}
 }
 
+/* The first byte written is the key, as Linux takes it; the rest is ignored. */
 static ssize_t
-sys_file_write(struct vnode *vp, struct uio *uio)
+sysrq_write(struct vnode *vp __unused, struct uio *uio)
 {
 	size_t len = uio->uio_resid;
-	char text[VALUE_MAX], *end;
-	unsigned long value;
-	int error;
+	char key;
 
-	if ((error = written_text(uio, text)) != 0)
-		return -error;
-	if (is_node(vp, PFS_SYSRQ)) {
-		if (len > 0)
-			sysrq(text[0]);
-		return (ssize_t)len;
-	}
-	value = strtoul(text, &end, 10);
-	if (end == text || (*end != '\0' && *end != '\n') || value > UINT32_MAX)
-		return -EINVAL;
-	if (is_node(vp, PFS_SYS_WRITEBACK)) {
-		syncer_set_interval((uint32_t)value);
-	} else {
-		if (value < 1 || value > 3)
-			return -EINVAL;
-		vfs_drop_caches((int)value);
-	}
+	if (len == 0)
+		return 0;
+	if (uiomove(&key, 1, uio) != 0)
+		return -EFAULT;
+	sysrq(key);
 	return (ssize_t)len;
 }
 
-const struct vnode_ops procfs_sys_dir_ops = {
-	.vop_lookup = sys_dir_lookup,
-	.vop_getdents = sys_dir_getdents,
+/* Only root may open it, and only to write (0200). */
+static int
+sysrq_open(struct vnode *vp __unused, int oflags)
+{
+	struct proc *p = curproc();
+
+	if ((oflags & O_ACCMODE) == O_RDONLY || p == NULL || !proc_privileged(p))
+		return EACCES;
+	return 0;
+}
+
+static void
+sysctl_reclaim(struct vnode *vp)
+{
+	free(vp->v_data, M_PROCFS);
+	vnode_free(vp);
+}
+
+const struct vnode_ops procfs_sys_ops = {
+	.vop_lookup = sys_lookup,
+	.vop_getdents = sys_getdents,
 	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
-const struct vnode_ops procfs_sys_file_ops = {
-	.vop_read = sys_file_read,
-	.vop_write = sys_file_write,
+const struct vnode_ops procfs_sysrq_ops = {
+	.vop_write = sysrq_write,
+	.vop_open = sysrq_open,
 	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
+};
+
+static const struct vnode_ops sys_kernel_ops = {
+	.vop_lookup = sys_kernel_lookup,
+	.vop_getdents = sys_kernel_getdents,
+	.vop_getattr = procfs_getattr,
+	.vop_reclaim = procfs_reclaim,
+};
+
+static const struct vnode_ops tunable_ops = {
+	.vop_read = tunable_read,
+	.vop_write = tunable_write,
+	.vop_open = tunable_open,
+	.vop_getattr = procfs_getattr,
+	.vop_reclaim = procfs_reclaim,
+};
+
+static const struct vnode_ops procfs_sysvm_ops = {
+	.vop_lookup = sysvm_lookup,
+	.vop_getdents = sysvm_getdents,
+	.vop_getattr = procfs_getattr,
+	.vop_reclaim = procfs_reclaim,
+};
+
+static const struct vnode_ops procfs_sysctl_ops = {
+	.vop_read = sysctl_read,
+	.vop_write = sysctl_write,
+	.vop_open = sysctl_open,
+	.vop_getattr = procfs_getattr,
+	.vop_reclaim = sysctl_reclaim,
 };

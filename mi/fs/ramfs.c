@@ -26,10 +26,11 @@
  *
  * Locking.  Reads, writes and truncations of a file hold its I/O lock
  * (an sx lock: shared to read, exclusive to write or truncate) for their
- * whole length, so pages cannot
- * be freed while data are copied to or from user memory, which may
- * fault.  A page is looked up or allocated under the object lock, which
- * is dropped before copying; no page is left busy across a copy.  v_size changes
+ * whole length, so truncation cannot free pages while data are copied to
+ * or from user memory, which may fault; the page daemon cannot either:
+ * each page is kernel-wired while it is copied.  A page is looked up or
+ * allocated under the object lock, which is dropped before copying; no
+ * page is left busy across a copy.  v_size changes
  * under both the I/O lock and v_lock, so the pager and stat may read it
  * with v_lock alone.  Lock order: directory v_lock, then entry v_lock;
  * a rename, which the VFS serializes, locks two directories, the one
@@ -48,6 +49,7 @@
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
 #include <uapi/statfs.h>
+#include <uapi/fcntl.h>
 
 MALLOC_DEFINE(M_RAMFS, "ramfs", "ramfs directories, entries and symbolic links");
 MALLOC_DECLARE(M_VNAME);
@@ -683,7 +685,11 @@ ramfs_rename(struct vnode *fdir, const char *fname, size_t flen, struct vnode *f
  * allocated and zeroed, else NULL is returned for it (a hole).  NULL with
  * alloc means no memory, and none coming back (vm_wait).  The caller
  * holds the file's I/O lock, which keeps the page in the object after the
- * object lock is dropped.
+ * object lock is dropped, and the page comes wired (a kernel wiring),
+ * which keeps the page daemon away from it while it is copied:
+ * vnode_pager_release_page ends that (with dirtied, the kernel wrote it,
+ * which no pmap saw: the page is the file's only copy now, and may never
+ * be dropped as clean).
  */
 static struct vm_page *
 file_page(struct vm_object *obj, vm_pindex_t pindex, bool alloc)
@@ -697,10 +703,13 @@ file_page(struct vm_object *obj, vm_pindex_t pindex, bool alloc)
 		    vm_page_busy_sleep(m, &obj->lock, false))
 			spin_lock(&obj->lock);
 		if (m != NULL || !alloc) {
+			if (m != NULL)
+				vm_page_wire_kernel(m);
 			spin_unlock(&obj->lock);
 			return m;
 		}
-		m = vm_page_alloc_zeroed(obj, pindex);
+		if ((m = vm_page_alloc_zeroed(obj, pindex)) != NULL)
+			vm_page_wire_kernel(m);
 		spin_unlock(&obj->lock);
 		if (m != NULL)
 			return m;
@@ -729,6 +738,7 @@ zero_wired_leftovers(struct vm_object *obj, vm_pindex_t first)
 	spin_lock(&obj->lock);
 	while ((m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL) {
 		memset(page_kva(m, 0), 0, PAGE_SIZE);
+		vm_page_set_dirty(m);
 		if (idx == UINT64_MAX)
 			break;
 		idx++;
@@ -774,7 +784,7 @@ ramfs_write(struct vnode *vp, struct uio *uio)
 	size_t done = 0;
 	int error = 0;
 
-	if ((error = vnode_pager_write_begin(vp, uio, RAMFS_MAXFILESIZE, false, &size)) != 0)
+	if ((error = vnode_pager_write_begin(vp, uio, RAMFS_MAXFILESIZE, &size)) != 0)
 		return -error;
 	end = size;
 	while (uio->uio_resid > 0) {
@@ -787,7 +797,9 @@ ramfs_write(struct vnode *vp, struct uio *uio)
 			error = ENOSPC;
 			break;
 		}
-		if ((error = uiomove(page_kva(m, pgoff), n, uio)) != 0)
+		error = uiomove(page_kva(m, pgoff), n, uio);
+		vnode_pager_release_page(vp, m, true);
+		if (error != 0)
 			break;
 		done += n;
 		end = MAX(end, off + n);
@@ -818,14 +830,81 @@ ramfs_truncate(struct vnode *vp, uint64_t size)
 		set_size(vp, size);
 		vm_object_page_remove(vp->v_object, atop(round_page(size)), UINT64_MAX);
 		zero_wired_leftovers(vp->v_object, atop(round_page(size)));
-		vnode_pager_zero_tail(vp, size, false);
+		vnode_pager_zero_tail(vp, size);
 	} else {
 		if (size > old)
-			vnode_pager_zero_tail(vp, old, false);
+			vnode_pager_zero_tail(vp, old);
 		set_size(vp, size);
 	}
 	vn_iounlock(vp);
 	return 0;
+}
+
+/* Zero [off, end) within the pages the file has (holes read as zeros already). */
+static void
+zero_resident(struct vnode *vp, uint64_t off, uint64_t end)
+{
+	while (off < end) {
+		size_t pgoff = off & PAGE_MASK, n = MIN(PAGE_SIZE - pgoff, end - off);
+		struct vm_page *m = file_page(vp->v_object, atop(off), false);
+
+		if (m != NULL) {
+			memset(page_kva(m, pgoff), 0, n);
+			vnode_pager_release_page(vp, m, true);
+		}
+		off += n;
+	}
+}
+
+/*
+ * fallocate, the modes Linux's tmpfs has: give [off, end) pages (counted
+ * in st_blocks, so later writes need none), growing the file unless
+ * FALLOC_FL_KEEP_SIZE; or punch a hole (the whole pages freed, the edges
+ * zeroed).  Past the end of a file kept at its size nothing is allocated:
+ * a file's object holds no pages beyond its size.
+ */
+static int
+ramfs_fallocate(struct vnode *vp, int mode, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len, size, alloc_end;
+	int error = 0;
+
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return EOPNOTSUPP;
+	if (end > RAMFS_MAXFILESIZE)
+		return EFBIG;
+	vn_iolock(vp);
+	size = vp->v_size;
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		end = MIN(end, size);
+		if (off < end) {
+			zero_resident(vp, off, MIN(end, round_page(off)));
+			zero_resident(vp, MAX(off, trunc_page(end)), end);
+			if (round_page(off) < trunc_page(end)) {
+				vm_object_page_remove(vp->v_object, atop(round_page(off)),
+				    atop(trunc_page(end)));
+				/* Wired pages stay: they must read as zeros. */
+				zero_resident(vp, round_page(off), trunc_page(end));
+			}
+		}
+		vn_iounlock(vp);
+		return 0;
+	}
+	alloc_end = (mode & FALLOC_FL_KEEP_SIZE) ? MIN(end, round_page(size)) : end;
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > size) {
+		vnode_pager_zero_tail(vp, size);
+		set_size(vp, end);
+	}
+	for (uint64_t a = trunc_page(off); a < alloc_end && error == 0; a += PAGE_SIZE) {
+		struct vm_page *m = file_page(vp->v_object, atop(a), true);
+
+		if (m == NULL)
+			error = ENOSPC;
+		else	/* kept: its zeros are the file's (counted in st_blocks) */
+			vnode_pager_release_page(vp, m, true);
+	}
+	vn_iounlock(vp);
+	return error;
 }
 
 static int
@@ -1070,6 +1149,7 @@ static const struct vnode_ops ramfs_file_ops = {
 	.vop_read = ramfs_read,
 	.vop_write = ramfs_write,
 	.vop_truncate = ramfs_truncate,
+	.vop_fallocate = ramfs_fallocate,
 	.vop_mmap = ramfs_mmap,
 	.vop_reclaim = ramfs_reclaim,
 };

@@ -62,7 +62,7 @@ static void
 count(struct counts *c)
 {
 	zone_reclaim_all();
-	c->free_pages = vm_page_count_free();
+	c->free_pages = vm_page_count_free() + zone_nofree_pages();
 	c->vnodes = zone_inuse_by_name("vnode");
 	c->objects = zone_inuse_by_name("vm object");
 	c->files = zone_inuse_by_name("file");
@@ -505,7 +505,7 @@ test_mmap(struct vnode *root)
 	    b == 'W', "mmap: write() is seen through the mapping");
 	selftest_ok(pmap_is_modified(PHYS_TO_VM_PAGE(object_page(vp->v_object, 0))),
 	    "msync: the page written through the mapping is modified");
-	vm_pager_put_pages(vp->v_object, 0, 4, true);
+	vm_pager_put_pages(vp->v_object, 0, 4, VM_PAGER_PUT_SYNC);
 	selftest_ok(!pmap_is_modified(PHYS_TO_VM_PAGE(object_page(vp->v_object, 0))),
 	    "msync: the vnode pager's putpages clears the modified bit");
 
@@ -903,6 +903,71 @@ test_descriptors(struct vnode *root)
 	filedesc_free(fdp);
 }
 
+/* Whether exactly the descriptors in open[] (n of them) are open in fdp. */
+static bool
+fds_exactly(struct filedesc *fdp, const int *open, int n)
+{
+	int i = 0;
+
+	for (int fd = 0; fd < NOFILE_MAX; fd++) {
+		struct file *fp = NULL;
+		bool want = i < n && open[i] == fd, got = fd_get(fdp, fd, &fp) == 0;
+
+		file_drop(fp);
+		if (want != got)
+			return false;
+		i += want;
+	}
+	return true;
+}
+
+/*
+ * The table's map of open slots, across its words: the lowest free slot
+ * is found past full ones, and fork, exec and exit visit exactly the open
+ * slots, wherever they are.  Every reference taken comes back.
+ */
+static void
+test_descriptor_map(struct vnode *root)
+{
+	static const int far[] = { 0, 63, 64, 200, NOFILE_MAX - 1 };
+	static const int kept[] = { 0, 64, NOFILE_MAX - 1 };	/* the even ones: no close-on-exec */
+	struct filedesc *fdp = filedesc_alloc(), *child;
+	struct file *fp;
+	uint32_t refs;
+	int fd, placed = 0, n;
+
+	if (!selftest_ok(fdp != NULL && vn_open(root, "etc/motd", O_RDONLY, 0, &fp) == 0,
+	    "fd map: a table and a file"))
+		return;
+	refs = fp->f_refcnt;
+	for (int i = 0; i < (int)nitems(far); i++) {
+		file_hold(fp);
+		placed += fd_alloc(fdp, fp, far[i], i % 2 == 1, &fd) == 0 && fd == far[i];
+	}
+	selftest_ok(placed == (int)nitems(far) && fds_exactly(fdp, far, nitems(far)),
+	    "fd map: descriptors 0, 63, 64, 200 and 255 open, no others");
+	file_hold(fp);
+	selftest_ok(fd_alloc(fdp, fp, 63, false, &fd) == 0 && fd == 65 && fd_close(fdp, 65) == 0,
+	    "fd map: the lowest free slot from 63 is 65, past the word boundary");
+	child = filedesc_fork(fdp);
+	selftest_ok(child != NULL && fds_exactly(child, far, nitems(far)),
+	    "fd map: a forked table has the same descriptors");
+	if (child != NULL) {
+		filedesc_exec(child);
+		selftest_ok(fds_exactly(child, kept, nitems(kept)),
+		    "fd map: exec closes 63 and 200 (close-on-exec), keeps 0, 64, 255");
+		filedesc_free(child);
+	}
+	for (n = 0; fd_alloc(fdp, fp, 0, false, &fd) == 0; n++)
+		file_hold(fp);
+	selftest_ok(n == NOFILE_MAX - (int)nitems(far), "fd map: the other %d slots fill, then EMFILE",
+	    n);
+	filedesc_free(fdp);
+	selftest_ok(fp->f_refcnt == refs, "fd map: every reference comes back (%u, was %u)",
+	    fp->f_refcnt, refs);
+	file_drop(fp);
+}
+
 static void
 test_pipes(void)
 {
@@ -1015,6 +1080,7 @@ fs_selftests(void)
 	test_devfs(root);
 	test_procfs(root);
 	test_descriptors(root);
+	test_descriptor_map(root);
 	test_pipes();
 	test_fullpath();
 	selftest_ok(remove_tree(root) == 0, "ramfs: everything can be removed");
@@ -1031,7 +1097,7 @@ fs_selftests(void)
 	    "leaks: malloc types ramfs %lu->%lu, names %lu->%lu, procfs %lu->%lu, pipe %lu->%lu",
 	    before.ramfs, after.ramfs, before.vname, after.vname, before.procfs, after.procfs,
 	    before.pipe, after.pipe);
-	selftest_ok(after.free_pages == before.free_pages, "leaks: free pages back to %lu (now %lu)",
+	selftest_ok(after.free_pages == before.free_pages, "leaks: free pages (with the type-stable zones' own) back to %lu (now %lu)",
 	    before.free_pages, after.free_pages);
 }
 

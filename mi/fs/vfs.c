@@ -297,7 +297,7 @@ vnode_unlinked(struct vnode *vp)
 /*
  * The I/O lock (vnode.h's (I)): a thread waits for one file's at a time,
  * so the class does not nest (a writer waiting for memory may hold one
- * while vm_lowmem's reclaim tries others); a page fault takes none.
+ * while the laundry tries others: vnode_pager.c); a page fault takes none.
  */
 void
 vn_iolock(struct vnode *vp)
@@ -415,6 +415,19 @@ vn_setattr(struct vnode *vp, struct vsetattr *va)
 /*
  * Status.
  */
+
+bool
+vn_removed(struct vnode *vp)
+{
+	bool removed;
+
+	if (vp == NULL)
+		return false;
+	spin_lock(&vp->v_lock);
+	removed = (vp->v_flags & VV_UNLINKED) != 0;
+	spin_unlock(&vp->v_lock);
+	return removed;
+}
 
 int
 vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *lenp)

@@ -323,39 +323,6 @@ vfs_drop_caches(int what)
 	for_each_mount(drop_one, &what);
 }
 
-struct reclaim_args {
-	uint64_t	want;
-	uint64_t	freed;
-	bool		*busy;
-};
-
-static int
-reclaim_one(struct mount *mp, void *arg)
-{
-	struct reclaim_args *ra = arg;
-
-	if (ra->freed < ra->want && mp->mnt_op->vfs_reclaim != NULL &&
-	    !(mount_flags(mp) & MNT_RDONLY))
-		ra->freed += mp->mnt_op->vfs_reclaim(mp, ra->want - ra->freed, ra->busy);
-	return 0;
-}
-
-uint64_t
-vfs_reclaim_memory(uint64_t want, bool *busy)
-{
-	struct reclaim_args ra = { want, 0, busy };
-
-	if (!mtx_trylock(&mount_mtx)) {
-		/* A mount, an unmount or a sync pass (which may be the caller's). */
-		if (!mtx_owned(&mount_mtx))
-			*busy = true;
-		return 0;
-	}
-	for_each_mount_locked(reclaim_one, &ra);
-	mtx_unlock(&mount_mtx);
-	return ra.freed;
-}
-
 void
 vfs_reap_detached(void)
 {

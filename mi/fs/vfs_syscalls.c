@@ -40,11 +40,20 @@ static struct mtx vfs_rename_lock = MTX_INITIALIZER("rename");
  */
 
 struct vnode *
-cwd_of(struct thread *td)
+proc_cwd_hold(struct proc *p)
 {
-	struct proc *p = td->td_proc;
+	struct vnode *vp;
 
-	return p != NULL && p->p_cwd != NULL ? p->p_cwd : rootvnode;
+	if (p == NULL) {
+		vref(rootvnode);
+		return rootvnode;
+	}
+	/* Another thread's chdir may drop the old directory's reference. */
+	spin_lock(&proc_lock);
+	vp = p->p_cwd != NULL ? p->p_cwd : rootvnode;
+	vref(vp);
+	spin_unlock(&proc_lock);
+	return vp;
 }
 
 int
@@ -92,11 +101,14 @@ at_start(struct thread *td, int dirfd, const char *path, struct vnode **dirp)
 	int error;
 
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
-		vp = path[0] == '/' ? rootvnode : cwd_of(td);
-		if (vp == NULL)
+		if (rootvnode == NULL)
 			return ENOENT;
-		vref(vp);
-		*dirp = vp;
+		if (path[0] == '/') {
+			vref(rootvnode);
+			*dirp = rootvnode;
+		} else {
+			*dirp = proc_cwd_hold(td->td_proc);
+		}
 		return 0;
 	}
 	if ((error = fd_vnode(td, dirfd, &vp)) != 0)
@@ -111,6 +123,25 @@ at_start(struct thread *td, int dirfd, const char *path, struct vnode **dirp)
 }
 
 int
+user_path_start(struct thread *td, uint64_t upath, char **kpathp, struct vnode **dirp)
+{
+	int error;
+
+	if ((error = path_in(upath, kpathp)) != 0)
+		return error;
+	if ((error = at_start(td, AT_FDCWD, *kpathp, dirp)) != 0)
+		free(*kpathp, M_TEMP);
+	return error;
+}
+
+void
+user_path_release(char *kpath, struct vnode *dir)
+{
+	vrele(dir);
+	free(kpath, M_TEMP);
+}
+
+int
 lookup_at(struct thread *td, int dirfd, const char *path, int atflags, struct vnode **vpp)
 {
 	struct vnode *dir;
@@ -120,8 +151,7 @@ lookup_at(struct thread *td, int dirfd, const char *path, int atflags, struct vn
 		if (!(atflags & AT_EMPTY_PATH))
 			return ENOENT;
 		if (dirfd == AT_FDCWD) {
-			*vpp = cwd_of(td);
-			vref(*vpp);
+			*vpp = proc_cwd_hold(td->td_proc);
 			return 0;
 		}
 		if ((error = fd_vnode(td, dirfd, vpp)) != 0)
@@ -248,16 +278,18 @@ SYSCALL(getdents64)
 /* getcwd(buf, size): the length with the NUL. */
 SYSCALL(getcwd)
 {
-	struct vnode *cwd = cwd_of(td);
+	struct vnode *cwd;
 	size_t len;
 	char *kbuf;
 	int error;
 
-	if (cwd == NULL)
+	if (rootvnode == NULL)
 		return -ENOENT;
 	if ((kbuf = malloc(PATH_MAX, M_TEMP, M_WAITOK)) == NULL)
 		return -ENOMEM;
+	cwd = proc_cwd_hold(td->td_proc);
 	error = vn_fullpath(cwd, kbuf, PATH_MAX, &len);
+	vrele(cwd);
 	if (error == ERANGE)
 		error = ENAMETOOLONG;
 	else if (error == 0 && a[1] < len + 1)
@@ -285,8 +317,10 @@ set_cwd(struct thread *td, struct vnode *vp)
 		vrele(vp);
 		return error;
 	}
+	spin_lock(&proc_lock);
 	old = p->p_cwd;
 	p->p_cwd = vp;		/* takes over the reference */
+	spin_unlock(&proc_lock);
 	if (old != NULL)
 		vrele(old);
 	return 0;
@@ -705,6 +739,80 @@ SYSCALL(ftruncate)
 		error = EINVAL;
 	else
 		error = truncate_vnode(fp->f_vnode, (int64_t)a[1]);
+	file_drop(fp);
+	return -error;
+}
+
+/* fallocate's modes besides FALLOC_FL_KEEP_SIZE (Linux's FALLOC_FL_MODE_MASK) */
+#define FALLOC_MODES	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE | \
+	FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE)
+
+/* fallocate on a file on no vnode: a pipe is ESPIPE, the rest (sockets) ENODEV. */
+static int
+fallocate_not_vnode(struct file *fp)
+{
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	if (file_stat(fp, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO)
+		return ESPIPE;
+	return ENODEV;
+}
+
+/*
+ * fallocate(fd, mode, offset, len), with Linux's checks in Linux's order:
+ * the range (EINVAL), the mode's combinations (EOPNOTSUPP, EINVAL), the
+ * descriptor (EBADF unless open for writing), what it is open on (ESPIPE
+ * for a pipe, EISDIR, ENODEV for what has no blocks), the size (EFBIG).
+ */
+SYSCALL(fallocate)
+{
+	int64_t off = (int64_t)a[2], len = (int64_t)a[3];
+	int mode = (int)a[1], error;
+	struct vnode *vp;
+	struct file *fp;
+
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~(FALLOC_MODES | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	/* One mode at most; KEEP_SIZE is a must with a hole, and no sense when moving data. */
+	switch (mode & FALLOC_MODES) {
+	case 0:
+	case FALLOC_FL_ZERO_RANGE:
+	case FALLOC_FL_UNSHARE_RANGE:
+		break;
+	case FALLOC_FL_PUNCH_HOLE:
+		if (!(mode & FALLOC_FL_KEEP_SIZE))
+			return -EOPNOTSUPP;
+		break;
+	case FALLOC_FL_COLLAPSE_RANGE:
+	case FALLOC_FL_INSERT_RANGE:
+		if (mode & FALLOC_FL_KEEP_SIZE)
+			return -EOPNOTSUPP;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	vp = fp->f_vnode;
+	if (!file_writable(fp))
+		error = EBADF;
+	else if (vp == NULL)
+		error = fallocate_not_vnode(fp);
+	else if (vp->v_type == VFIFO)
+		error = ESPIPE;
+	else if (vp->v_type == VDIR)
+		error = EISDIR;
+	else if (vp->v_type != VREG)
+		error = ENODEV;
+	else if (off > INT64_MAX - len)
+		error = EFBIG;
+	else if (vp->v_ops->vop_fallocate == NULL)
+		error = EOPNOTSUPP;
+	else
+		error = vp->v_ops->vop_fallocate(vp, mode, (uint64_t)off, (uint64_t)len);
 	file_drop(fp);
 	return -error;
 }

@@ -20,6 +20,7 @@
 #include <vm/vm_object.h>
 #include <fs/mount.h>
 #include <fs/vnode.h>
+#include <kern/malloc.h>
 #include <uapi/fcntl.h>
 #include <uapi/ioctl.h>
 #include <uapi/stat.h>
@@ -312,7 +313,7 @@ open_checks(struct vnode *vp, int flags, bool created)
 	if (vp->v_type == VDIR && (acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC))))
 		return EISDIR;
 	if (vp->v_type == VSOCK)
-		return ENXIO;		/* a socket's node: nothing listens */
+		return ENXIO;		/* a socket's name: connect to it, not open it */
 	if ((vp->v_type == VCHR || vp->v_type == VBLK) && (mount_flags(vp->v_mount) & MNT_NODEV))
 		return EACCES;
 	if (acc == O_RDONLY || acc == O_RDWR)
@@ -345,6 +346,25 @@ open_device_node(struct vnode **vpp)
 	vrele(vp);
 	*vpp = dev;
 	return dev != NULL ? 0 : ENXIO;
+}
+
+/*
+ * Remember the absolute path a non-directory was opened by, for
+ * /proc/PID/fd (a directory knows its own).  Without memory for it the
+ * link shows less; the open goes ahead.
+ */
+static void
+open_note_path(struct file *fp, struct vnode *dir, const char *path)
+{
+	char *buf;
+	size_t len;
+
+	if (fp->f_vnode == NULL || fp->f_vnode->v_type == VDIR ||
+	    (buf = malloc(PATH_MAX, M_TEMP, M_WAITOK)) == NULL)
+		return;
+	if (vfs_fullpath_at(dir, path, buf, PATH_MAX, &len) == 0)
+		file_set_path(fp, buf);
+	free(buf, M_TEMP);
 }
 
 int
@@ -380,6 +400,7 @@ vn_open(struct vnode *dir, const char *path, int flags, uint32_t mode, struct fi
 		vrele(vp);
 		return error;
 	}
+	open_note_path(fp, dir, path);
 	*fpp = fp;
 	return 0;
 }

@@ -156,6 +156,12 @@ struct vnode_ops {
 	int	(*vop_setattr)(struct vnode *vp, const struct vsetattr *va);
 	/* Adjust what vn_stat filled from the vnode (blocks, block size).  NULL: nothing. */
 	void	(*vop_getattr)(struct vnode *vp, struct stat *st);
+	/*
+	 * fallocate(2) on a regular file: FALLOC_FL_* mode on [off, off+len)
+	 * (checked: nonnegative, no overflow).  0, EOPNOTSUPP for a mode it
+	 * lacks, EFBIG, ENOSPC.  NULL op: ENODEV.
+	 */
+	int	(*vop_fallocate)(struct vnode *vp, int mode, uint64_t off, uint64_t len);
 	/* uarg is a user address. */
 	int	(*vop_ioctl)(struct vnode *vp, unsigned long cmd, void *uarg);
 	/*
@@ -419,6 +425,13 @@ int vn_readlink_kernel(struct vnode *vp, char *buf, size_t size, size_t *len);
  */
 bool vn_is_ancestor(struct vnode *a, struct vnode *b);
 
+/* p's working directory (the root if p is NULL or has none), referenced. */
+struct proc;
+struct vnode *proc_cwd_hold(struct proc *p);
+
+/* Has vp been removed from its directory (and not linked again)?  NULL: no. */
+bool vn_removed(struct vnode *vp);
+
 /* vp's size in bytes, read under its lock (the vnode pager). */
 uint64_t vn_size(struct vnode *vp);
 
@@ -494,6 +507,17 @@ struct vnode *devfs_find(enum vtype type, uint32_t rdev);
 struct disk;
 /* disk_vnops.c: a new VBLK vnode (one reference, no links) for dp, in mp. */
 int disk_vnode_alloc(struct disk *dp, struct mount *mp, struct vnode **vpp);
+/* The disk behind a disk's vnode, or NULL if vp is not one. */
+struct disk *disk_vnode_disk(struct vnode *vp);
+/*
+ * For system calls that name a file by a path relative to the current
+ * directory (swapon, swapoff): copy upath in (*kpathp) and find where a
+ * lookup of it starts (*dirp, referenced).  0 or an errno (EFAULT,
+ * ENAMETOOLONG, ...); user_path_release lets go of both.
+ */
+struct thread;
+int user_path_start(struct thread *td, uint64_t upath, char **kpathp, struct vnode **dirp);
+void user_path_release(char *kpath, struct vnode *dir);
 /* procfs's root directory, referenced and not linked anywhere (tests). */
 struct vnode *procfs_root_alloc(struct vnode *parent, const char *name);
 struct vmspace;

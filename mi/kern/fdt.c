@@ -95,21 +95,16 @@ fdt_read_cells(const void *p, int ncells)
 
 /*
  * The NUL-terminated string at nameoff in the strings block, or NULL
- * when it is out of bounds or unterminated.
+ * when it is out of bounds or unterminated.  fdt_init cut the block
+ * after its last NUL, so every string that starts inside it ends inside
+ * it: no need to look for the end of each property name as it is read.
  */
 static const char *
 string_at(const struct fdt *fdt, uint32_t nameoff)
 {
-	const char *s;
-	size_t room;
-
 	if (nameoff >= fdt->strings_size)
 		return NULL;
-	s = (const char *)fdt->strings + nameoff;
-	room = fdt->strings_size - nameoff;
-	if (strnlen(s, room) == room)
-		return NULL;
-	return s;
+	return (const char *)fdt->strings + nameoff;
 }
 
 /*
@@ -300,8 +295,13 @@ fdt_init(struct fdt *fdt, const void *blob, size_t maxsize)
 	fdt->struct_size = size_struct;
 	fdt->strings = b + off_strings;
 	fdt->strings_size = size_strings;
-	if ((error = check_rsvmap(fdt, off_rsv)) != 0 ||
-	    (error = check_structure(fdt)) != 0) {
+	if ((error = check_rsvmap(fdt, off_rsv)) == 0) {
+		/* Bytes after the last NUL start no valid string: leave them out (string_at). */
+		while (fdt->strings_size > 0 && fdt->strings[fdt->strings_size - 1] != '\0')
+			fdt->strings_size--;
+		error = check_structure(fdt);
+	}
+	if (error != 0) {
 		memset(fdt, 0, sizeof(*fdt));
 		return error;
 	}

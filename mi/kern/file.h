@@ -91,6 +91,8 @@ struct file {
 	bool		f_ofd_locks;	/* (A) has set OFD record locks (lockf.h) */
 	int		f_advice;	/* (A) POSIX_FADV_* for the whole file */
 	uint32_t	f_wb_errors;	/* (f) the vnode's v_wb_errors fsync last reported */
+	char		*f_path;	/* (C) the absolute path a non-directory was opened
+					 * by (/proc/PID/fd shows it), or NULL */
 };
 
 /* Flags F_SETFL may change. */
@@ -124,6 +126,14 @@ void file_init(void);			/* zones, once at boot (from fs_init) */
 struct file *file_alloc(const struct fileops *ops, void *data, int flags);
 void file_hold(struct file *fp);
 void file_drop(struct file *fp);	/* the last drop closes it */
+/* Remember path (copied) as what fp was opened by; quietly nothing when memory is short. */
+void file_set_path(struct file *fp, const char *path);
+/*
+ * What a /proc/PID/fd link shows for fp, into buf: the absolute path of
+ * a file (" (deleted)" after it once removed), "pipe:[INODE]",
+ * "socket:[INODE]", "anon_inode:[KIND]".  0 or ERANGE.
+ */
+int file_path(struct file *fp, char *buf, size_t size, size_t *len);
 
 /*
  * Reading and writing: bytes moved or -errno (EBADF if fp is not open
@@ -134,6 +144,8 @@ ssize_t file_readv(struct file *fp, const struct iovec *iov, int iovcnt,
 ssize_t file_writev(struct file *fp, const struct iovec *iov, int iovcnt,
     int64_t pos, bool user);
 int file_stat(struct file *fp, struct stat *st);
+/* fo_stat's answer for a file on no file system (pipes, sockets): Linux's pseudo-fs numbers. */
+void file_stat_anon(struct stat *st, uint64_t dev, uint64_t ino, uint32_t mode, uint64_t mtime_ns);
 /* Does fp have an offset to seek?  (Not pipes and the console: ESPIPE.) */
 bool file_seekable(struct file *fp);
 /* lseek: the new offset in *result (the old one on error). */

@@ -216,7 +216,7 @@ SYSCALL(futex)
 	case FUTEX_WAIT_BITSET:
 		if ((bitset = (uint32_t)a[5]) == 0)
 			return -EINVAL;
-		if (a[3] != 0 && (error = abstime_copyin(a[3], &deadline)) != 0)
+		if (a[3] != 0 && (error = abstime_copyin(a[3], (op & FUTEX_CLOCK_REALTIME) != 0, &deadline)) != 0)
 			return -error;
 		return futex_wait_call(td, uaddr, (uint32_t)a[2], deadline, private, bitset);
 	case FUTEX_WAIT:

@@ -4,11 +4,11 @@
  * dynamically linked ones, whose PT_INTERP names the program that links
  * them (the dynamic loader, itself ET_DYN).
  *
- * Text is mapped shared and read-only from the file's own vm_object, so
- * every process running a program or loader shares its pages; writable
- * segments are private copy-on-write mappings of the same object, the
- * tail of their last file page is zeroed (which copies just that page),
- * and the rest of the bss is anonymous zero-fill.
+ * Every segment is a private (copy-on-write) mapping of the file's own
+ * vm_object, so every process running a program or loader shares its
+ * pages until it writes one (text normally never is written); the tail
+ * of a writable segment's last file page is zeroed (which copies just
+ * that page), and the rest of the bss is anonymous zero-fill.
  *
  * Placement follows Linux on this machine.  A position-independent
  * program goes at ELF_ET_DYN_BASE, two thirds of the way up user space,
@@ -152,14 +152,18 @@ map_segment(struct vmspace *vm, struct elf_image *im, const struct elf64_phdr *p
 	end_file = round_page(va + ph->p_filesz);
 	end_mem = round_page(end_mem);
 	if (ph->p_filesz > 0) {
-		bool writable = (prot & VM_PROT_WRITE) != 0;
 		struct vm_object *obj = im->vp->v_object;
 
 		vm_object_reference(obj);
-		/* Text is shared and can never become writable; data is private. */
+		/*
+		 * Private, as in Linux: the pages are the file's until written,
+		 * so text is shared by everyone running it, and a loader that
+		 * must relocate text (DT_TEXTREL) may mprotect it writable and
+		 * gets its own copies.
+		 */
 		error = vm_map_find(map, obj, file_off, &start, end_file - start, 0, VMFS_FIXED,
-		    prot, writable ? VM_PROT_ALL : VM_PROT_READ | VM_PROT_EXECUTE,
-		    writable ? MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY : 0);
+		    prot, VM_PROT_ALL, MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY |
+		    ((prot & VM_PROT_WRITE) ? MAP_ENTRY_ACCOUNTED : 0));
 		if (error) {
 			vm_object_deallocate(obj);
 			return error;
@@ -171,7 +175,8 @@ map_segment(struct vmspace *vm, struct elf_image *im, const struct elf64_phdr *p
 		uint64_t bss = end_file;
 
 		error = vm_map_find(map, NULL, 0, &bss, end_mem - end_file, 0, VMFS_FIXED,
-		    prot, VM_PROT_ALL, MAP_ENTRY_COW);
+		    prot, VM_PROT_ALL, MAP_ENTRY_COW |
+		    ((prot & VM_PROT_WRITE) ? MAP_ENTRY_ACCOUNTED : 0));
 		if (error)
 			return error;
 	}

@@ -24,11 +24,13 @@
 #include <kern/sched.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <fs/vnode.h>
 #include <vm/zone.h>
 #include <uapi/fcntl.h>
 #include <uapi/stat.h>
 
 MALLOC_DEFINE(M_FILEDESC, "filedesc", "file descriptor tables");
+MALLOC_DEFINE(M_FILEPATH, "file path", "the paths files were opened by");
 
 #define FILE_STATUS_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK)
 
@@ -100,8 +102,63 @@ file_drop(struct file *fp)
 		lockf_release(lock_object(fp), fp, LOCKF_OFD);
 	if (fp->f_ops->fo_close != NULL)
 		fp->f_ops->fo_close(fp);
+	free(fp->f_path, M_FILEPATH);
 	mtx_destroy(&fp->f_offset_lock);
 	zone_free(file_zone, fp);
+}
+
+void
+file_set_path(struct file *fp, const char *path)
+{
+	size_t len = strlen(path);
+
+	KASSERT(fp->f_path == NULL, ("file_set_path: a path is already set"));
+	if ((fp->f_path = malloc(len + 1, M_FILEPATH, M_WAITOK)) != NULL)
+		memcpy(fp->f_path, path, len + 1);
+}
+
+/* "(deleted)" after a removed file's path, as Linux shows it. */
+#define PATH_DELETED	" (deleted)"
+
+int
+file_path(struct file *fp, char *buf, size_t size, size_t *len)
+{
+	struct vnode *vp = fp->f_vnode;
+	struct stat st;
+	const char *kind;
+	size_t n;
+	int error;
+
+	if (vp != NULL && vp->v_type == VDIR)
+		return vn_fullpath(vp, buf, size, len);
+	if (fp->f_path != NULL) {
+		n = strlcpy(buf, fp->f_path, size);
+		if (vn_removed(vp) && n < size)
+			n += strlcpy(buf + n, PATH_DELETED, size - n);
+		if (n >= size)
+			return ERANGE;
+		*len = n;
+		return 0;
+	}
+	memset(&st, 0, sizeof(st));
+	if ((error = file_stat(fp, &st)) != 0)
+		return error;
+	switch (st.st_mode & S_IFMT) {
+	case S_IFIFO:
+		kind = "pipe";
+		break;
+	case S_IFSOCK:
+		kind = "socket";
+		break;
+	default:
+		kind = "anon_inode";
+		break;
+	}
+	n = (size_t)snprintf(buf, size, "%s:[%lu]", kind, (unsigned long)st.st_ino);
+	if (n >= size)
+		return ERANGE;
+	*len = n;
+	return 0;
 }
 
 /*
@@ -177,6 +234,19 @@ file_stat(struct file *fp, struct stat *st)
 	return fp->f_ops->fo_stat(fp, st);
 }
 
+void
+file_stat_anon(struct stat *st, uint64_t dev, uint64_t ino, uint32_t mode, uint64_t mtime_ns)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = dev;
+	st->st_ino = ino;
+	st->st_mode = mode;
+	st->st_nlink = 1;
+	st->st_blksize = PAGE_SIZE;
+	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = (int64_t)(mtime_ns / 1000000000UL);
+	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec = mtime_ns % 1000000000UL;
+}
+
 int
 file_ioctl(struct file *fp, unsigned long cmd, void *uarg)
 {
@@ -222,23 +292,48 @@ fd_in_range(int fd)
 	return fd >= 0 && fd < NOFILE_MAX;
 }
 
+/*
+ * The lowest descriptor at or above fd (in range) that is open (open) or
+ * free (!open), or -1.  fd_lock held.
+ */
+static int
+fd_scan(const struct filedesc *fdp, int fd, bool open)
+{
+	for (int w = fd / FD_MAP_BITS; w < NOFILE_MAX / FD_MAP_BITS; w++) {
+		uint64_t bits = open ? fdp->fd_open[w] : ~fdp->fd_open[w];
+
+		if (w == fd / FD_MAP_BITS)
+			bits &= ~0UL << (fd % FD_MAP_BITS);
+		if (bits != 0)
+			return w * FD_MAP_BITS + __builtin_ctzl(bits);
+	}
+	return -1;
+}
+
+/* Put fp in the empty slot fd.  fd_lock held. */
+static void
+fd_install(struct filedesc *fdp, int fd, struct file *fp, bool cloexec)
+{
+	fdp->fd_files[fd] = fp;
+	fdp->fd_cloexec[fd] = cloexec;
+	fdp->fd_open[fd / FD_MAP_BITS] |= 1UL << (fd % FD_MAP_BITS);
+}
+
 int
 fd_alloc(struct filedesc *fdp, struct file *fp, int minfd, bool cloexec, int *fdout)
 {
+	int fd;
+
 	if (!fd_in_range(minfd))
 		return EINVAL;
 	spin_lock(&fdp->fd_lock);
-	for (int fd = minfd; fd < NOFILE_MAX; fd++) {
-		if (fdp->fd_files[fd] == NULL) {
-			fdp->fd_files[fd] = fp;
-			fdp->fd_cloexec[fd] = cloexec;
-			spin_unlock(&fdp->fd_lock);
-			*fdout = fd;
-			return 0;
-		}
-	}
+	if ((fd = fd_scan(fdp, minfd, false)) >= 0)
+		fd_install(fdp, fd, fp, cloexec);
 	spin_unlock(&fdp->fd_lock);
-	return EMFILE;
+	if (fd < 0)
+		return EMFILE;
+	*fdout = fd;
+	return 0;
 }
 
 int
@@ -266,6 +361,7 @@ fd_take(struct filedesc *fdp, int fd)
 
 	fdp->fd_files[fd] = NULL;
 	fdp->fd_cloexec[fd] = 0;
+	fdp->fd_open[fd / FD_MAP_BITS] &= ~(1UL << (fd % FD_MAP_BITS));
 	return fp;
 }
 
@@ -303,9 +399,8 @@ fd_dup2(struct filedesc *fdp, int oldfd, int newfd, bool cloexec)
 		return 0;
 	}
 	file_hold(fp);
-	prev = fdp->fd_files[newfd];
-	fdp->fd_files[newfd] = fp;
-	fdp->fd_cloexec[newfd] = cloexec;
+	prev = fd_take(fdp, newfd);
+	fd_install(fdp, newfd, fp, cloexec);
 	spin_unlock(&fdp->fd_lock);
 	release_posix_locks(fdp, prev);
 	file_drop(prev);
@@ -352,30 +447,33 @@ filedesc_fork(struct filedesc *fdp)
 	if (new == NULL || fdp == NULL)
 		return new;
 	spin_lock(&fdp->fd_lock);
-	for (int fd = 0; fd < NOFILE_MAX; fd++) {
-		struct file *fp = fdp->fd_files[fd];
-
-		if (fp != NULL) {
-			file_hold(fp);
-			new->fd_files[fd] = fp;
-			new->fd_cloexec[fd] = fdp->fd_cloexec[fd];
-		}
+	for (int fd = 0; (fd = fd_scan(fdp, fd, true)) >= 0; fd++) {
+		file_hold(fdp->fd_files[fd]);
+		fd_install(new, fd, fdp->fd_files[fd], fdp->fd_cloexec[fd]);
 	}
 	spin_unlock(&fdp->fd_lock);
 	return new;
 }
 
-/* Close every descriptor, or only the close-on-exec ones. */
+/*
+ * Close the descriptors in [first, last], or only the close-on-exec ones:
+ * the lock taken once per open descriptor (each file is dropped without
+ * it), not once per slot.
+ */
 static void
-close_where(struct filedesc *fdp, bool only_cloexec)
+close_where(struct filedesc *fdp, int first, int last, bool only_cloexec)
 {
-	for (int fd = 0; fd < NOFILE_MAX; fd++) {
+	for (int fd = first;; fd++) {
 		struct file *fp = NULL;
 
 		spin_lock(&fdp->fd_lock);
-		if (fdp->fd_files[fd] != NULL && (!only_cloexec || fdp->fd_cloexec[fd]))
+		while ((fd = fd_scan(fdp, fd, true)) >= 0 && only_cloexec && !fdp->fd_cloexec[fd])
+			fd++;
+		if (fd >= 0 && fd <= last)
 			fp = fd_take(fdp, fd);
 		spin_unlock(&fdp->fd_lock);
+		if (fp == NULL)
+			return;
 		release_posix_locks(fdp, fp);
 		file_drop(fp);
 	}
@@ -385,7 +483,7 @@ void
 filedesc_exec(struct filedesc *fdp)
 {
 	if (fdp != NULL)
-		close_where(fdp, true);
+		close_where(fdp, 0, NOFILE_MAX - 1, true);
 }
 
 void
@@ -393,7 +491,7 @@ filedesc_free(struct filedesc *fdp)
 {
 	if (fdp == NULL)
 		return;
-	close_where(fdp, false);
+	close_where(fdp, 0, NOFILE_MAX - 1, false);
 	free(fdp, M_FILEDESC);
 }
 
@@ -425,6 +523,39 @@ SYSCALL(close)
 	if (fd > INT32_MAX)
 		return -EBADF;
 	return -fd_close(fdtable(td), (int)fd);
+}
+
+/*
+ * close_range(first, last, flags): close every descriptor in [first,
+ * last], or with CLOSE_RANGE_CLOEXEC mark them close-on-exec.  A range
+ * past the table's end is cut to it; first > last is EINVAL.
+ * CLOSE_RANGE_UNSHARE asks for a table of the caller's own first: a
+ * process's table is shared only by its threads, so a single-threaded
+ * caller already has one; a multithreaded one cannot be given one here
+ * (EINVAL).
+ */
+SYSCALL(close_range)
+{
+	uint32_t first = (uint32_t)a[0], last = (uint32_t)a[1], flags = (uint32_t)a[2];
+	struct filedesc *fdp = fdtable(td);
+
+	if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) || first > last)
+		return -EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) && td->td_proc->p_numthreads > 1)
+		return -EINVAL;
+	if (fdp == NULL || first >= NOFILE_MAX)
+		return 0;
+	last = MIN(last, NOFILE_MAX - 1);
+	if (!(flags & CLOSE_RANGE_CLOEXEC)) {
+		close_where(fdp, (int)first, (int)last, false);
+		return 0;
+	}
+	spin_lock(&fdp->fd_lock);
+	for (uint32_t fd = first; fd <= last; fd++)
+		if (fdp->fd_files[fd] != NULL)
+			fdp->fd_cloexec[fd] = 1;
+	spin_unlock(&fdp->fd_lock);
+	return 0;
 }
 
 static long

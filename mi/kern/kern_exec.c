@@ -34,6 +34,7 @@
 #include <fs/mount.h>
 #include <fs/vnode.h>
 #include <uapi/auxvec.h>
+#include <uapi/wait.h>
 
 MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");
 
@@ -94,7 +95,6 @@ proc_exe_path(int pid, char *buf, size_t size, size_t *len)
 {
 	struct proc_exe *pe = NULL;
 	struct proc *p;
-	bool deleted;
 	size_t n;
 
 	spin_lock(&proc_lock);
@@ -103,11 +103,8 @@ proc_exe_path(int pid, char *buf, size_t size, size_t *len)
 	spin_unlock(&proc_lock);
 	if (pe == NULL)
 		return ENOENT;
-	spin_lock(&pe->pe_vp->v_lock);
-	deleted = (pe->pe_vp->v_flags & VV_UNLINKED) != 0;
-	spin_unlock(&pe->pe_vp->v_lock);
 	n = strlcpy(buf, pe->pe_path, size);
-	if (deleted && n < size)
+	if (vn_removed(pe->pe_vp) && n < size)
 		n += strlcpy(buf + n, EXE_DELETED, size - n);
 	exe_release(pe);
 	if (n >= size)
@@ -122,13 +119,16 @@ exe_make(struct proc *p, const char *path, struct vnode *vp)
 {
 	char *buf = malloc(PATH_MAX_BYTES, M_TEMP, M_WAITOK);
 	struct proc_exe *pe = NULL;
+	struct vnode *cwd;
 	size_t len;
 
 	if (buf == NULL)
 		return NULL;
 	/* A path that cannot be written out (its directory since removed) is kept as given. */
-	if (vfs_fullpath_at(p->p_cwd, path, buf, PATH_MAX_BYTES, &len) != 0)
+	cwd = proc_cwd_hold(p);
+	if (vfs_fullpath_at(cwd, path, buf, PATH_MAX_BYTES, &len) != 0)
 		len = strlcpy(buf, path, PATH_MAX_BYTES);
+	vrele(cwd);
 	if (len < PATH_MAX_BYTES &&
 	    (pe = malloc(sizeof(*pe) + len + 1, M_EXEC, M_WAITOK)) != NULL) {
 		pe->pe_refcnt = 1;
@@ -152,13 +152,16 @@ exe_make(struct proc *p, const char *path, struct vnode *vp)
 static int
 open_exec(struct proc *p, const char *path, struct vnode **vpp, char *hdr)
 {
-	struct vnode *vp;
+	struct vnode *vp, *cwd;
 	size_t done;
 	int error;
 
 	if (path[0] == '\0')
 		return ENOENT;
-	if ((error = vfs_lookup(p->p_cwd, path, 0, VNON, 0, &vp)) != 0)
+	cwd = proc_cwd_hold(p);
+	error = vfs_lookup(cwd, path, 0, VNON, 0, &vp);
+	vrele(cwd);
+	if (error)
 		return error;
 	if (vp->v_type != VREG || vn_access(vp, X_OK) != 0 || vp->v_object == NULL ||
 	    (mount_flags(vp->v_mount) & MNT_NOEXEC))
@@ -271,6 +274,7 @@ map_stack(struct vmspace *vm, struct proc *p, vm_prot_t prot, uint64_t *top)
 	struct vm_map_entry *e;
 	int error;
 
+	/* The reservation is not committed (vm_commit.h says why). */
 	error = vm_map_find(&vm->vm_map, NULL, 0, &base, stack_top - base, 0, VMFS_FIXED,
 	    prot, VM_PROT_ALL, MAP_ENTRY_COW);
 	if (error == 0)
@@ -395,7 +399,11 @@ build_stack(struct proc *p, struct exec_state *es, uint64_t top, char *const arg
 	return error;
 }
 
-/* Point td at vm (for copyout into it), returning the previous one. */
+/*
+ * Point td at vm (for copyout into it), returning the previous one.  The
+ * process's other threads, if any, run on in the old one until exec's
+ * point of no return.
+ */
 static struct vmspace *
 switch_vmspace(struct thread *td, struct vmspace *vm)
 {
@@ -481,13 +489,19 @@ kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
 		return error;
 	}
 	old = switch_vmspace(td, vm);
-	if ((error = build_image(p, es, vm, argv, argc, envp, envc, path)) != 0) {
+	error = build_image(p, es, vm, argv, argc, envp, envc, path);
+	/* The point of no return: the other threads end (or another thread is ending us). */
+	if (error == 0 && !proc_single_thread_exec(td))
+		error = EINTR;
+	if (error != 0) {
 		switch_vmspace(td, old);
 		vmspace_free(vm);
 		exec_state_free(es);
+		if (thread_is_doomed(td))
+			thread_exit_user(W_EXITCODE(0, SIGKILL));
 		return error;
 	}
-	/* The point of no return: the new image replaces the old. */
+	/* The new image replaces the old. */
 	vm->vm_brk_start = vm->vm_brk = es->prog.brk;
 	spin_lock(&proc_lock);		/* /proc/PID reads these under proc_lock */
 	p->p_vmspace = vm;
@@ -502,7 +516,8 @@ kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
 		vmspace_free(old);
 	}
 	exec_setregs(td, es->interp.vp != NULL ? es->interp.entry : es->prog.entry, es->sp);
-	signal_exec_reset(p);
+	td->td_clear_child_tid = 0;	/* an address in the old image (Linux forgets it too) */
+	signal_exec_reset(td);
 	filedesc_exec(p->p_fd);
 	strlcpy(p->p_comm, basename(path), sizeof(p->p_comm));
 	proc_release_vfork_parent(p);

@@ -14,7 +14,9 @@
  * action is the default stops the process when it is delivered
  * (proc_stop, from signal delivery): the process is marked stopped, its
  * parent is told (SIGCHLD with CLD_STOPPED unless SA_NOCLDSTOP, and
- * wait4 with WUNTRACED reports it once), and its thread sleeps until
+ * wait4 with WUNTRACED reports it once), and its threads sleep -- the
+ * one that took the signal at once, the others on their next way back to
+ * user mode, which they are woken to take (thread_stop_check) -- until
  * SIGCONT continues it (proc_continue, when SIGCONT is posted, even if
  * blocked or ignored: CLD_CONTINUED, wait4 with WCONTINUED) or SIGKILL
  * comes.  Other signals stay pending meanwhile.  Posting SIGCONT
@@ -145,10 +147,39 @@ notify_parent(struct proc *p, int code, int sig)
 		psignal_info(pp, &ksi);
 }
 
+/* Is SIGKILL pending for td, sent to it or to its process? */
+static bool
+kill_pending(struct thread *td)
+{
+	return ((__atomic_load_n(&td->td_proc->p_sigpending, __ATOMIC_SEQ_CST) |
+	    __atomic_load_n(&td->td_sigpending, __ATOMIC_SEQ_CST)) & sigmask(SIGKILL)) != 0;
+}
+
+/* Sleep while td's process is stopped, unless SIGKILL comes. */
+static void
+stopped_wait(struct thread *td)
+{
+	struct proc *p = td->td_proc;
+
+	/*
+	 * proc_continue and SIGKILL change what is tested, then wake, which
+	 * takes the chain lock it is tested under: no lost wakeup.
+	 */
+	for (;;) {
+		sleepq_lock(&p->p_stopsig);
+		if (!(proc_flags(p) & P_STOPPED) || kill_pending(td)) {
+			sleepq_release(&p->p_stopsig);
+			return;
+		}
+		(void)sleepq_wait(&p->p_stopsig, SLEEPQ_EXCLUSIVE, 0, 0);
+	}
+}
+
 void
 proc_stop(struct thread *td, int sig, uint32_t contgen)
 {
 	struct proc *p = td->td_proc;
+	struct list_node *n;
 
 	spin_lock(&proc_lock);
 	if (p->p_contgen != contgen || (sig != SIGSTOP && pgrp_orphaned(p->p_pgid))) {
@@ -158,20 +189,24 @@ proc_stop(struct thread *td, int sig, uint32_t contgen)
 	p->p_stopsig = sig;
 	proc_flags_change(p, P_STOPPED | P_WAITSTOP, P_WAITCONT);
 	notify_parent(p, CLD_STOPPED, sig);
-	spin_unlock(&proc_lock);
-	/*
-	 * proc_continue and SIGKILL change what is tested, then wake, which
-	 * takes the chain lock it is tested under: no lost wakeup.
-	 */
-	for (;;) {
-		sleepq_lock(&p->p_stopsig);
-		if (!(proc_flags(p) & P_STOPPED) ||
-		    (__atomic_load_n(&p->p_sigpending, __ATOMIC_SEQ_CST) & sigmask(SIGKILL))) {
-			sleepq_release(&p->p_stopsig);
-			return;
-		}
-		(void)sleepq_wait(&p->p_stopsig, SLEEPQ_EXCLUSIVE, 0, 0);
+	/* The other threads stop on their way back to user mode: send them there. */
+	spin_lock(&p->p_threadlock);
+	list_foreach(n, &p->p_threads) {
+		struct thread *other = list_entry(n, struct thread, td_plist);
+
+		if (other != td)
+			sleepq_interrupt(other);
 	}
+	spin_unlock(&p->p_threadlock);
+	spin_unlock(&proc_lock);
+	stopped_wait(td);
+}
+
+void
+thread_stop_check(struct thread *td)
+{
+	if (proc_flags(td->td_proc) & P_STOPPED)
+		stopped_wait(td);
 }
 
 void

@@ -113,46 +113,69 @@ cputime_split(uint64_t rtime, uint64_t ut, uint64_t st, struct cputime_split *pr
 	*stime = s;
 }
 
-/* td's raw counts, added to ku; its exact runtime (timebase ticks) is returned. */
-static uint64_t
-thread_counts(struct thread *td, struct kusage *ku, uint64_t *uticks, uint64_t *sticks)
+void
+thread_totals_add(struct thread *td, struct thread_totals *tt)
 {
-	uint64_t runtime = sched_thread_runtime(td, &ku->ku_nvcsw, &ku->ku_nivcsw);
+	uint64_t nvcsw, nivcsw;
 
-	*uticks += __atomic_load_n(&td->td_uticks, __ATOMIC_RELAXED);
-	*sticks += __atomic_load_n(&td->td_sticks, __ATOMIC_RELAXED);
-	ku->ku_minflt += __atomic_load_n(&td->td_minflt, __ATOMIC_RELAXED);
-	ku->ku_majflt += __atomic_load_n(&td->td_majflt, __ATOMIC_RELAXED);
-	return runtime;
+	tt->tt_runtime += sched_thread_runtime(td, &nvcsw, &nivcsw);
+	tt->tt_nvcsw += nvcsw;
+	tt->tt_nivcsw += nivcsw;
+	tt->tt_uticks += __atomic_load_n(&td->td_uticks, __ATOMIC_RELAXED);
+	tt->tt_sticks += __atomic_load_n(&td->td_sticks, __ATOMIC_RELAXED);
+	tt->tt_minflt += __atomic_load_n(&td->td_minflt, __ATOMIC_RELAXED);
+	tt->tt_majflt += __atomic_load_n(&td->td_majflt, __ATOMIC_RELAXED);
 }
 
+/* The counts of p's threads, living and exited. */
 static void
-usage_of(struct proc *p, struct thread *td, struct cputime_split *prev, struct kusage *ku)
+proc_totals(struct proc *p, struct thread_totals *tt)
 {
-	uint64_t ut = 0, st = 0, runtime;
+	struct list_node *n;
 
+	spin_lock(&p->p_threadlock);
+	*tt = p->p_dead_totals;
+	list_foreach(n, &p->p_threads)
+		thread_totals_add(list_entry(n, struct thread, td_plist), tt);
+	spin_unlock(&p->p_threadlock);
+}
+
+/* Usage from totals, the times split as *prev (p's or a thread's) says. */
+static void
+usage_of(struct proc *p, const struct thread_totals *tt, struct cputime_split *prev,
+    struct kusage *ku)
+{
 	memset(ku, 0, sizeof(*ku));
-	/* One thread per process, for now: its thread is all of it. */
-	runtime = thread_counts(td, ku, &ut, &st);
-	if (td == curthread())
-		proc_note_rss(p, td->td_vmspace);
+	ku->ku_minflt = tt->tt_minflt;
+	ku->ku_majflt = tt->tt_majflt;
+	ku->ku_nvcsw = tt->tt_nvcsw;
+	ku->ku_nivcsw = tt->tt_nivcsw;
 	ku->ku_maxrss_kb = __atomic_load_n(&p->p_maxrss_kb, __ATOMIC_RELAXED);
 	spin_lock(&p->p_timer_lock);
-	cputime_split(timebase_to_ns(runtime), ut, st, prev, &ku->ku_utime_ns, &ku->ku_stime_ns);
+	cputime_split(timebase_to_ns(tt->tt_runtime), tt->tt_uticks, tt->tt_sticks, prev,
+	    &ku->ku_utime_ns, &ku->ku_stime_ns);
 	spin_unlock(&p->p_timer_lock);
 }
 
 void
 proc_usage(struct proc *p, struct kusage *ku)
 {
-	usage_of(p, p->p_thread, &p->p_cputime_prev, ku);
+	struct thread_totals tt;
+	struct thread *self = curthread();
+
+	if (self->td_proc == p)
+		proc_note_rss(p, self->td_vmspace);
+	proc_totals(p, &tt);
+	usage_of(p, &tt, &p->p_cputime_prev, ku);
 }
 
 void
 thread_usage(struct thread *td, struct kusage *ku)
 {
-	/* One thread per process: the thread's split is the process's. */
-	usage_of(td->td_proc, td, &td->td_proc->p_cputime_prev, ku);
+	struct thread_totals tt = { 0 };
+
+	thread_totals_add(td, &tt);
+	usage_of(td->td_proc, &tt, &td->td_cputime_prev, ku);
 }
 
 void
@@ -205,7 +228,10 @@ thread_runtime_ns(struct thread *td)
 uint64_t
 proc_runtime_ns(struct proc *p)
 {
-	return thread_runtime_ns(p->p_thread);	/* its one thread */
+	struct thread_totals tt;
+
+	proc_totals(p, &tt);
+	return timebase_to_ns(tt.tt_runtime);
 }
 
 /* *peak = max(*peak, value), atomically. */

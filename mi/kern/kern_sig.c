@@ -1,16 +1,20 @@
 /*
  * Signals: posting, delivery and the system calls, with Linux semantics.
  *
- * State (one thread per process today, so "process" and "thread" signals
- * are the same thing):
+ * State:
  *
- *   p->p_sigpending  signals posted to the process and not yet delivered.
- *                    Any cpu may post, so it changes only atomically.
+ *   p->p_sigpending  signals posted to the process (kill) and not yet
+ *                    delivered; any of its threads that does not block
+ *                    one may take it.  Any cpu may post, so it changes
+ *                    only atomically.
+ *   td->td_sigpending signals posted to one thread (tgkill, and the
+ *                    SIGKILL that ends a thread when its process exits),
+ *                    which only that thread takes, before the process's.
  *   td->td_sigmask   the thread's blocked set.  Only the thread writes
  *                    it (signal_setmask); posters on other cpus read it.
- *   p->p_sigacts[]   dispositions.  Only the process's own thread writes
- *                    them; posters read sa_handler to discard ignored
- *                    signals.
+ *   p->p_sigacts[]   dispositions, shared by the threads.  Written, and
+ *                    read as a whole, under sig_info_lock; posters read
+ *                    sa_handler alone to discard ignored signals.
  *
  * Standard signals do not queue: posting one that is already pending
  * changes nothing, and the first sender's siginfo is the one delivered.
@@ -18,9 +22,11 @@
  *
  * Posting (psignal, kill): a signal that the process ignores and does not
  * block is discarded at once, as POSIX requires; otherwise its bit is set
- * and, unless the thread blocks it, the thread is woken from an
- * interruptible sleep so the system call it is in returns a restart code
- * (ERESTARTSYS and its kind, see "Restarting" below).  The
+ * and the first thread that does not block it (all of them, for SIGKILL)
+ * is woken from an interruptible sleep so the system call it is in
+ * returns a restart code (ERESTARTSYS and its kind, see "Restarting"
+ * below).  A signal whose action ends the process ends all its threads,
+ * whichever takes it (proc_exit_group).  The
  * poster sets the bit and then reads the mask; a thread that changes its
  * mask and then sleeps writes the mask and then reads the pending set
  * (under sched_lock): with sequentially consistent accesses on both
@@ -66,6 +72,7 @@
 #include <machine/cpu.h>
 #include <machine/machdep.h>
 #include <uapi/unistd.h>
+#include <uapi/wait.h>
 
 /* Signals whose default action is to do nothing (SIGCONT continues when posted). */
 #define SIG_DFL_IGNORE	(sigmask(SIGCHLD) | sigmask(SIGCONT) | sigmask(SIGURG) | \
@@ -80,7 +87,11 @@
 #define SA_KNOWN	(SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_EXPOSE_TAGBITS | \
 	SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
 
-/* Guards the siginfo of pending signals (a leaf lock; posters may hold proc_lock). */
+
+/*
+ * Guards the siginfo of pending signals and the dispositions (a leaf lock;
+ * posters may hold proc_lock or p_threadlock).
+ */
 static struct spinlock sig_info_lock = SPINLOCK_INITIALIZER("siginfo");
 
 /*
@@ -106,10 +117,12 @@ sig_first(uint64_t set)
 	return set == 0 ? 0 : __builtin_ctzl(set) + 1;
 }
 
+/* What is pending for td: its own signals and its process's. */
 static inline uint64_t
-sig_pending_set(struct proc *p)
+sig_pending_set(struct thread *td)
 {
-	return __atomic_load_n(&p->p_sigpending, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&td->td_sigpending, __ATOMIC_SEQ_CST) |
+	    __atomic_load_n(&td->td_proc->p_sigpending, __ATOMIC_SEQ_CST);
 }
 
 static inline uint64_t
@@ -154,66 +167,76 @@ sig_acting(struct proc *p, uint64_t set)
 static uint64_t
 sig_deliverable(struct thread *td)
 {
-	return sig_pending_set(td->td_proc) & ~(sig_blocked(td) & ~SIG_CANTMASK);
+	return sig_pending_set(td) & ~(sig_blocked(td) & ~SIG_CANTMASK);
 }
 
 /*
- * Where the siginfo of p's pending sig is kept, or NULL if there is no
- * room for it.  struct proc has no per-signal storage yet, so a
- * delivered siginfo carries only the number and SI_KERNEL; with a
- * "struct ksiginfo p_siginfo[NSIG_LINUX + 1]" in struct proc this
- * returns &p->p_siginfo[sig] and sender pids, fault codes and SIGCHLD
- * details reach the handler.
+ * Mark sig pending in *pending, keeping ksi in info[] unless an instance
+ * is already pending: the process's set, or one thread's.
  */
-static struct ksiginfo *
-sig_info_slot(struct proc *p, int sig)
-{
-	return &p->p_siginfo[sig];
-}
-
-/* Mark sig pending in p, keeping ksi unless an instance is already pending. */
 static void
-sig_post(struct proc *p, const struct ksiginfo *ksi)
+sig_post_to(uint64_t *pending, struct ksiginfo *info, const struct ksiginfo *ksi)
 {
 	int sig = ksi->ksi_signo;
-	struct ksiginfo *slot;
 	uint64_t old;
 
 	spin_lock(&sig_info_lock);
-	old = __atomic_fetch_or(&p->p_sigpending, sigmask(sig), __ATOMIC_SEQ_CST);
-	if (!(old & sigmask(sig)) && (slot = sig_info_slot(p, sig)) != NULL)
-		*slot = *ksi;
+	old = __atomic_fetch_or(pending, sigmask(sig), __ATOMIC_SEQ_CST);
+	if (!(old & sigmask(sig)))
+		info[sig] = *ksi;
 	spin_unlock(&sig_info_lock);
 }
 
-/*
- * Take sig off p's pending set; *ksi gets its information.  False if it
- * was not pending (discarded since it was seen).
- */
-static bool
-sig_dequeue(struct proc *p, int sig, struct ksiginfo *ksi)
+static void
+sig_post(struct proc *p, const struct ksiginfo *ksi)
 {
-	struct ksiginfo *slot;
+	sig_post_to(&p->p_sigpending, p->p_siginfo, ksi);
+}
+
+/* Take sig off *pending; *ksi gets its information.  False if it was not pending. */
+static bool
+sig_take(uint64_t *pending, const struct ksiginfo *info, int sig, struct ksiginfo *ksi)
+{
 	uint64_t old;
 
 	spin_lock(&sig_info_lock);
-	old = __atomic_fetch_and(&p->p_sigpending, ~sigmask(sig), __ATOMIC_SEQ_CST);
-	if ((slot = sig_info_slot(p, sig)) != NULL)
-		*ksi = *slot;
-	else
-		*ksi = (struct ksiginfo){ .ksi_code = SI_KERNEL };
+	old = __atomic_fetch_and(pending, ~sigmask(sig), __ATOMIC_SEQ_CST);
+	*ksi = info[sig];
 	ksi->ksi_signo = sig;
 	spin_unlock(&sig_info_lock);
 	return (old & sigmask(sig)) != 0;
 }
 
-/* Forget any pending instance of sig (it is now ignored). */
+/*
+ * Take sig off td's pending signals, its own first, then its process's;
+ * *ksi gets its information.  False if it was not pending (discarded
+ * since it was seen).
+ */
+static bool
+sig_dequeue(struct thread *td, int sig, struct ksiginfo *ksi)
+{
+	struct proc *p = td->td_proc;
+
+	if (__atomic_load_n(&td->td_sigpending, __ATOMIC_SEQ_CST) & sigmask(sig))
+		return sig_take(&td->td_sigpending, td->td_siginfo, sig, ksi);
+	return sig_take(&p->p_sigpending, p->p_siginfo, sig, ksi);
+}
+
+/* Forget every pending instance of sig in p, its threads' too (it is now ignored). */
 static void
 sig_discard(struct proc *p, int sig)
 {
 	struct ksiginfo unused;
+	struct list_node *n;
 
-	(void)sig_dequeue(p, sig, &unused);
+	(void)sig_take(&p->p_sigpending, p->p_siginfo, sig, &unused);
+	spin_lock(&p->p_threadlock);
+	list_foreach(n, &p->p_threads) {
+		struct thread *td = list_entry(n, struct thread, td_plist);
+
+		(void)sig_take(&td->td_sigpending, td->td_siginfo, sig, &unused);
+	}
+	spin_unlock(&p->p_threadlock);
 }
 
 void
@@ -226,23 +249,22 @@ void
 sigexit(struct thread *td, int sig)
 {
 	KASSERT(td == curthread(), ("sigexit: not the current thread"));
-	proc_exit(W_EXITCODE(0, sig));
+	proc_exit_group(W_EXITCODE(0, sig));
 }
 
 /*
  * Posting.
  */
 
-void
-psignal_info(struct proc *p, const struct ksiginfo *ksi)
+/*
+ * What posting sig to p (or to one of its threads) does at once for job
+ * control: a stop signal discards a pending SIGCONT; SIGCONT discards
+ * pending stop signals and continues p, blocked or not.  proc_lock held
+ * for SIGCONT; p_threadlock not held.
+ */
+static void
+sig_job_control(struct proc *p, int sig)
 {
-	int sig = ksi->ksi_signo;
-	struct thread *td;
-
-	KASSERT(sig_valid(sig), ("psignal: bad signal %d", sig));
-	if (__atomic_load_n(&p->p_state, __ATOMIC_ACQUIRE) != PRS_ALIVE ||
-	    (td = p->p_thread) == NULL)
-		return;
 	if (sigmask(sig) & SIG_STOPS) {
 		sig_discard(p, SIGCONT);
 	} else if (sig == SIGCONT) {
@@ -251,17 +273,111 @@ psignal_info(struct proc *p, const struct ksiginfo *ksi)
 			sig_discard(p, __builtin_ctzl(s) + 1);
 		proc_continue(p);
 	}
+}
+
+/*
+ * Wake the threads of p that should see sig now: the first that does not
+ * block it, or every one for SIGKILL.  A thread that blocks it sees it
+ * when it unblocks it.  Returns whether every thread blocks it.
+ */
+static bool
+sig_wake_threads(struct proc *p, int sig)
+{
+	bool all_block = true, woke = false;
+	struct list_node *n;
+
+	spin_lock(&p->p_threadlock);
+	list_foreach(n, &p->p_threads) {
+		struct thread *td = list_entry(n, struct thread, td_plist);
+
+		/* Read the mask only after the bit is visible (see the top of the file). */
+		if (sig != SIGKILL && (sig_blocked(td) & sigmask(sig)))
+			continue;
+		all_block = false;
+		if (!woke || sig == SIGKILL)
+			sleepq_interrupt(td);
+		woke = true;
+	}
+	spin_unlock(&p->p_threadlock);
+	return all_block;
+}
+
+/* Does every thread of p block sig? */
+static bool
+sig_blocked_by_all(struct proc *p, int sig)
+{
+	bool all = true;
+	struct list_node *n;
+
+	spin_lock(&p->p_threadlock);
+	list_foreach(n, &p->p_threads)
+		if (!(sig_blocked(list_entry(n, struct thread, td_plist)) & sigmask(sig)))
+			all = false;
+	spin_unlock(&p->p_threadlock);
+	return all;
+}
+
+void
+psignal_info(struct proc *p, const struct ksiginfo *ksi)
+{
+	int sig = ksi->ksi_signo;
+
+	KASSERT(sig_valid(sig), ("psignal: bad signal %d", sig));
+	if (__atomic_load_n(&p->p_state, __ATOMIC_ACQUIRE) != PRS_ALIVE)
+		return;
+	sig_job_control(p, sig);
 	/* An ignored signal is dropped now, unless blocked (its handler may change). */
-	if (!(sig_blocked(td) & sigmask(sig)) && sig_ignored(p, sig))
+	if (sig_ignored(p, sig) && !sig_blocked_by_all(p, sig))
 		return;
 	sig_post(p, ksi);
-	/* Read the mask only after the bit is visible (see the top of the file). */
-	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig)))
-		sleepq_interrupt(td);
+	sig_wake_threads(p, sig);
 	if (sig == SIGKILL)
 		wakeup(&p->p_stopsig);		/* a stopped process dies too */
 	if (__atomic_load_n(&sig_waiters, __ATOMIC_SEQ_CST) != 0)
 		wakeup(&sig_wait_chan);
+}
+
+/*
+ * Post ksi to thread td alone (tgkill): it is pending for td only, and
+ * wakes td unless td blocks it.  The caller keeps td from leaving (holds
+ * its process's p_threadlock).
+ */
+static void
+psignal_thread(struct thread *td, const struct ksiginfo *ksi)
+{
+	struct proc *p = td->td_proc;
+	int sig = ksi->ksi_signo;
+
+	KASSERT(spin_owned(&p->p_threadlock), ("psignal_thread: p_threadlock not held"));
+	if (!(sig_blocked(td) & sigmask(sig)) && sig_ignored(p, sig))
+		return;
+	sig_post_to(&td->td_sigpending, td->td_siginfo, ksi);
+	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig)))
+		sleepq_interrupt(td);
+	if (__atomic_load_n(&sig_waiters, __ATOMIC_SEQ_CST) != 0)
+		wakeup(&sig_wait_chan);
+}
+
+void
+psignal_curthread(int sig)
+{
+	struct thread *td = curthread();
+	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_KERNEL };
+	struct proc *p = td->td_proc;
+
+	if (p == NULL)
+		return;
+	spin_lock(&p->p_threadlock);
+	psignal_thread(td, &ksi);
+	spin_unlock(&p->p_threadlock);
+}
+
+void
+signal_kill_thread(struct thread *td)
+{
+	struct ksiginfo ksi = { .ksi_signo = SIGKILL, .ksi_code = SI_KERNEL };
+
+	psignal_thread(td, &ksi);
 }
 
 void
@@ -366,18 +482,23 @@ static void
 sig_handle(struct thread *td, const struct ksiginfo *ksi, uint64_t mask)
 {
 	int sig = ksi->ksi_signo;
-	struct sigaction_k *sa = &td->td_proc->p_sigacts[sig];
-	__sighandler_t handler = sa->sa_handler;
-	uint64_t block = sa->sa_mask;
+	struct sigaction_k *sa = &td->td_proc->p_sigacts[sig], act;
+	uint64_t block;
 
-	KASSERT(handler != SIG_DFL && handler != SIG_IGN, ("sig_handle: no handler"));
-	syscall_restart_for_handler(td, sa->sa_flags);
-	if (!(sa->sa_flags & SA_NODEFER))
-		block |= sigmask(sig);
-	if (sa->sa_flags & SA_RESETHAND)
+	/* The disposition as one piece: another thread may be changing it. */
+	spin_lock(&sig_info_lock);
+	act = *sa;
+	if (act.sa_flags & SA_RESETHAND)
 		__atomic_store_n(&sa->sa_handler, SIG_DFL, __ATOMIC_RELAXED);
-	if (sendsig(td, (uint64_t)(uintptr_t)handler, ksi, mask,
-	    (sa->sa_flags & SA_ONSTACK) != 0) != 0)
+	spin_unlock(&sig_info_lock);
+	if (act.sa_handler == SIG_DFL || act.sa_handler == SIG_IGN)
+		return;			/* changed since the caller looked: nothing to run */
+	syscall_restart_for_handler(td, act.sa_flags);
+	block = act.sa_mask;
+	if (!(act.sa_flags & SA_NODEFER))
+		block |= sigmask(sig);
+	if (sendsig(td, (uint64_t)(uintptr_t)act.sa_handler, ksi, mask,
+	    (act.sa_flags & SA_ONSTACK) != 0) != 0)
 		sigexit(td, SIGSEGV);
 	signal_setmask(td, sig_blocked(td) | block);
 }
@@ -395,9 +516,9 @@ sig_deliver_one(struct thread *td, int sig, uint64_t mask)
 	struct ksiginfo ksi;
 	__sighandler_t handler;
 
-	if (!sig_dequeue(p, sig, &ksi))
+	if (!sig_dequeue(td, sig, &ksi))
 		return false;
-	handler = p->p_sigacts[sig].sa_handler;
+	handler = sig_handler(p, sig);
 	if (sig == SIGKILL)
 		handler = SIG_DFL;
 	if (handler == SIG_IGN)
@@ -476,13 +597,15 @@ trapsignal(struct thread *td, int sig, int code, vaddr_t addr)
 	uint64_t mask = sig_blocked(td);
 
 	KASSERT(td == curthread() && sig_valid(sig), ("trapsignal: td %p sig %d", td, sig));
-	if ((mask & sigmask(sig)) || sa->sa_handler == SIG_IGN) {
+	if ((mask & sigmask(sig)) || sig_handler(p, sig) == SIG_IGN) {
 		/* A fault cannot be blocked or ignored: the default action it is. */
+		spin_lock(&sig_info_lock);
 		__atomic_store_n(&sa->sa_handler, SIG_DFL, __ATOMIC_RELAXED);
+		spin_unlock(&sig_info_lock);
 		mask &= ~sigmask(sig);
 		signal_setmask(td, mask);
 	}
-	if (sa->sa_handler == SIG_DFL) {
+	if (sig_handler(p, sig) == SIG_DFL) {
 		if (SIG_DFL_IGNORE & sigmask(sig))
 			return;
 		log_unhandled(td, &ksi);
@@ -509,14 +632,13 @@ signal_return_from_tempmask(struct thread *td, uint64_t old, long rv)
  */
 
 void
-signal_exec_reset(struct proc *p)
+signal_exec_reset(struct thread *td)
 {
-	struct thread *td = p->p_thread;	/* the one that execs */
+	struct proc *p = td->td_proc;
 
-	if (td != NULL) {
-		td->td_sigstk_sp = td->td_sigstk_size = 0;
-		td->td_sigstk_flags = 0;
-	}
+	td->td_sigstk_sp = td->td_sigstk_size = 0;
+	td->td_sigstk_flags = 0;
+	/* Only td is left: nothing else reads these now. */
 	for (int sig = 1; sig <= NSIG_LINUX; sig++) {
 		struct sigaction_k *sa = &p->p_sigacts[sig];
 
@@ -656,15 +778,17 @@ SYSCALL(rt_sigaction)
 			return -EFAULT;
 	}
 	sa = &p->p_sigacts[sig];
+	spin_lock(&sig_info_lock);
 	osa = (struct kernel_sigaction){ sa->sa_handler, sa->sa_flags, sa->sa_mask };
 	if (a[1] != 0) {
 		sa->sa_flags = nsa.flags & SA_KNOWN;
 		sa->sa_mask = nsa.mask & ~SIG_CANTMASK;
 		__atomic_store_n(&sa->sa_handler, nsa.handler, __ATOMIC_RELAXED);
-		/* POSIX: setting a signal to be ignored discards a pending one. */
-		if (sig_ignored(p, sig))
-			sig_discard(p, sig);
 	}
+	spin_unlock(&sig_info_lock);
+	/* POSIX: setting a signal to be ignored discards a pending one. */
+	if (a[1] != 0 && sig_ignored(p, sig))
+		sig_discard(p, sig);
 	if (a[2] != 0 && copyout(&osa, (void *)a[2], sizeof(osa)))
 		return -EFAULT;
 	return 0;
@@ -700,7 +824,7 @@ SYSCALL(rt_sigprocmask)
 
 SYSCALL(rt_sigpending)
 {
-	uint64_t set = sig_pending_set(td->td_proc) & sig_blocked(td);
+	uint64_t set = sig_pending_set(td) & sig_blocked(td);
 
 	if (a[1] > sizeof(set))
 		return -EINVAL;
@@ -736,7 +860,6 @@ SYSCALL(rt_sigsuspend)
  */
 SYSCALL(rt_sigtimedwait)
 {
-	struct proc *p = td->td_proc;
 	struct ksiginfo ksi;
 	uint64_t set, deadline = 0;
 	bool timed = a[2] != 0;
@@ -754,8 +877,8 @@ SYSCALL(rt_sigtimedwait)
 	}
 	__atomic_add_fetch(&sig_waiters, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
-		if ((sig = sig_first(sig_pending_set(p) & set)) != 0) {
-			sig_dequeue(p, sig, &ksi);
+		if ((sig = sig_first(sig_pending_set(td) & set)) != 0) {
+			sig_dequeue(td, sig, &ksi);
 			rv = sig;
 			if (a[1] != 0 && sig_copyout_siginfo(&ksi, (void *)a[1]))
 				rv = -EFAULT;
@@ -771,7 +894,7 @@ SYSCALL(rt_sigtimedwait)
 		}
 		/* The poster marks the signal pending, then wakes: look under the chain lock. */
 		sleepq_lock(&sig_wait_chan);
-		if ((sig_pending_set(p) & set) == 0)
+		if ((sig_pending_set(td) & set) == 0)
 			(void)sleepq_wait(&sig_wait_chan, SLEEPQ_EXCLUSIVE, SLEEPQ_INTR, deadline);
 		else
 			sleepq_release(&sig_wait_chan);
@@ -854,22 +977,39 @@ SYSCALL(kill)
 	return -error;
 }
 
-/* A signal to one thread (tgid 0: any process); ESRCH if tid is not in tgid. */
+/* A signal to one thread (tgid 0: of any process); ESRCH if tid is not in tgid. */
 static long
 kill_thread(struct thread *td, int tgid, int tid, int sig)
 {
 	struct proc *self = td->td_proc, *p;
 	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_TKILL,
 	    .ksi_pid = self->p_pid, .ksi_uid = self->p_ruid };
+	struct thread *target;
 	int error = ESRCH;
 
 	if (tid <= 0 || tgid < 0 || sig < 0 || sig > NSIG_LINUX)
 		return -EINVAL;
 	spin_lock(&proc_lock);
-	/* One thread per process: the thread's tid is its process's pid. */
-	if ((p = proc_find(tid)) != NULL && p->p_thread != NULL &&
-	    p->p_thread->td_tid == tid && (tgid == 0 || p->p_pid == tgid))
-		error = kill_one(self, p, &ksi);
+	p = tgid != 0 ? proc_find(tgid) : proc_of_tid(tid);
+	if (p != NULL && p->p_state == PRS_ALIVE) {
+		spin_lock(&p->p_threadlock);
+		target = proc_thread_by_tid(p, tid);
+		spin_unlock(&p->p_threadlock);
+		if (target == NULL)
+			error = ESRCH;
+		else if (!proc_can_signal(self, p))
+			error = EPERM;
+		else
+			error = 0;
+	}
+	if (error == 0 && sig != 0) {
+		sig_job_control(p, sig);
+		/* Looked up again: it may have exited meanwhile (then the signal is lost, as in Linux). */
+		spin_lock(&p->p_threadlock);
+		if ((target = proc_thread_by_tid(p, tid)) != NULL)
+			psignal_thread(target, &ksi);
+		spin_unlock(&p->p_threadlock);
+	}
 	spin_unlock(&proc_lock);
 	return -error;
 }

@@ -41,10 +41,34 @@ uptime_ns(void)
 	return timebase_to_ns(cpu_time());
 }
 
+/* The epoch's distance from the boot, in nanoseconds (it may be set at any time). */
+static uint64_t boot_epoch_ns;	/* (A) */
+
 uint64_t
 boottime_ns(void)
 {
-	return 0;		/* no clock of the time of day: the epoch is the boot */
+	return __atomic_load_n(&boot_epoch_ns, __ATOMIC_RELAXED);
+}
+
+void
+clock_set_realtime(uint64_t ns)
+{
+	uint64_t up = uptime_ns();
+
+	__atomic_store_n(&boot_epoch_ns, ns > up ? ns - up : 0, __ATOMIC_RELAXED);
+}
+
+uint64_t
+realtime_ns(void)
+{
+	return boottime_ns() + uptime_ns();
+}
+
+/* Does clock id count from the epoch (the time of day) rather than from the boot? */
+static bool
+clock_is_realtime(uint64_t id)
+{
+	return id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE;
 }
 
 int
@@ -85,15 +109,24 @@ deadline_at_ns(uint64_t ns)
 	return sleepq_deadline_ns(ns > now ? ns - now : 0);
 }
 
+uint64_t
+deadline_at_clock_ns(bool realtime, uint64_t ns)
+{
+	/* A time of day is a deadline so far after the boot (as the clock stands now). */
+	if (realtime)
+		ns = ns > boottime_ns() ? ns - boottime_ns() : 0;
+	return deadline_at_ns(ns);
+}
+
 int
-abstime_copyin(uint64_t uaddr, uint64_t *deadline)
+abstime_copyin(uint64_t uaddr, bool realtime, uint64_t *deadline)
 {
 	struct timespec ts;
 	int error;
 
 	if ((error = timespec_copyin(uaddr, &ts)) != 0)
 		return error;
-	*deadline = deadline_at_ns(timespec_to_ns(&ts));
+	*deadline = deadline_at_clock_ns(realtime, timespec_to_ns(&ts));
 	return 0;
 }
 
@@ -181,7 +214,7 @@ SYSCALL(clock_gettime)
 		if ((error = cpu_clock_gettime(td, clk, &ns)) != 0)
 			return -error;
 	} else if (clk >= 0 && clock_valid((uint64_t)clk)) {
-		ns = uptime_ns();
+		ns = clock_is_realtime((uint64_t)clk) ? realtime_ns() : uptime_ns();
 	} else {
 		return -EINVAL;
 	}
@@ -212,9 +245,42 @@ SYSCALL(clock_getres)
 	return 0;
 }
 
+/* clock_settime(clock, tp): only the time of day can be set, by the privileged. */
+SYSCALL(clock_settime)
+{
+	struct timespec ts;
+	int error;
+
+	if (a[0] != CLOCK_REALTIME)
+		return -EINVAL;
+	if ((error = timespec_copyin(a[1], &ts)) != 0)
+		return -error;
+	if (!proc_privileged(td->td_proc))
+		return -EPERM;
+	clock_set_realtime(timespec_to_ns(&ts));
+	return 0;
+}
+
+/* settimeofday(tv, tz): the time of day (tv may be NULL); the time zone is ignored, as Linux mostly does. */
+SYSCALL(settimeofday)
+{
+	struct timeval tv;
+
+	if (a[0] == 0)
+		return 0;
+	if (copyin((const void *)a[0], &tv, sizeof(tv)))
+		return -EFAULT;
+	if (tv.tv_sec < 0 || tv.tv_usec < 0 || (uint64_t)tv.tv_usec >= USEC_PER_SEC)
+		return -EINVAL;
+	if (!proc_privileged(td->td_proc))
+		return -EPERM;
+	clock_set_realtime((uint64_t)tv.tv_sec * NSEC_PER_SEC + (uint64_t)tv.tv_usec * NSEC_PER_USEC);
+	return 0;
+}
+
 SYSCALL(gettimeofday)
 {
-	uint64_t ns = uptime_ns();
+	uint64_t ns = realtime_ns();
 	struct timeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / NSEC_PER_USEC) };
 
 	if (a[0] != 0 && copyout(&tv, (void *)a[0], sizeof(tv)))
@@ -295,7 +361,8 @@ SYSCALL(clock_nanosleep)
 		return -error;
 	ns = timespec_to_ns(&ts);
 	if (a[1] & TIMER_ABSTIME)
-		return sleep_until(deadline_at_ns(ns)) ? -ERESTARTNOHAND : 0;
+		return sleep_until(deadline_at_clock_ns(clock_is_realtime(a[0]), ns)) ?
+		    -ERESTARTNOHAND : 0;
 	return relative_sleep(td, sleepq_deadline_ns(ns), a[3]);
 }
 

@@ -10,7 +10,9 @@
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/futex.h>
+#include <kern/main.h>
 #include <kern/malloc.h>
+#include <kern/pid.h>
 #include <kern/proc.h>
 #include <kern/reboot.h>
 #include <kern/resourcevar.h>
@@ -18,6 +20,7 @@
 #include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <kern/user_return.h>
 #include <kern/time.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
@@ -32,18 +35,23 @@
 #include <uapi/wait.h>
 
 /*
- * What clone supports: a new process sharing nothing (fork), or sharing
- * the address space with a parent that waits for its exec or exit
- * (vfork: CLONE_VM with CLONE_VFORK).  Every other sharing (threads,
- * shared file tables or working directories) is refused with EINVAL until
- * it is supported: accepting it would give two threads of control one
- * address space that brk, mlock and the map's own locking assume is used
- * by one.  CLONE_DETACHED, CLONE_UNTRACED and CLONE_PTRACE are ignored, as
+ * What clone supports: a new thread in the caller's process (CLONE_THREAD
+ * with the sharing it implies: kern_thread.c), a new process sharing
+ * nothing (fork), or one sharing the address space with a parent that
+ * waits for its exec or exit (vfork: CLONE_VM with CLONE_VFORK).  Other
+ * sharing between processes (an address space without vfork, file
+ * tables, working directories, handlers) is refused with EINVAL: a
+ * process's threads share these, processes do not.  CLONE_SYSVSEM is
+ * accepted (a process's threads share its undo lists, and there are
+ * none); CLONE_DETACHED, CLONE_UNTRACED and CLONE_PTRACE are ignored, as
  * by Linux (nothing traces).
  */
 #define CLONE_SUPPORTED		(CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT | \
 	CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | \
-	CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE)
+	CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_THREAD | CLONE_SIGHAND | \
+	CLONE_FILES | CLONE_FS | CLONE_SYSVSEM)
+/* Sharing only a process's threads have. */
+#define CLONE_THREAD_SHARING	(CLONE_SIGHAND | CLONE_FILES | CLONE_FS)
 #define WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
 
 
@@ -92,23 +100,36 @@ default_limits(struct proc *p)
 	p->p_rlimit[RLIMIT_MEMLOCK] = (struct rlimit){ 8UL << 20, 8UL << 20 };
 }
 
-/* A process with its thread, not yet runnable or visible. */
+/* The thread of a process not yet started (which has just the one). */
+static struct thread *
+first_thread(struct proc *p)
+{
+	KASSERT(p->p_state == PRS_NEW && p->p_numthreads == 1,
+	    ("first_thread: pid %d has started", p->p_pid));
+	return list_entry(p->p_threads.next, struct thread, td_plist);
+}
+
+/*
+ * A process with its thread, not yet runnable or visible: NULL with
+ * *errorp ENOMEM, or EAGAIN when no id is free.
+ */
 static struct proc *
-proc_alloc(const char *name)
+proc_alloc(const char *name, int *errorp)
 {
 	struct proc *p = zone_alloc(proc_zone, M_WAITOK | M_ZERO);
 	struct thread *td;
 
+	*errorp = ENOMEM;
 	if (p == NULL)
 		return NULL;
-	if ((td = thread_alloc(name)) == NULL) {
+	if ((td = thread_new(name, errorp)) == NULL) {
 		zone_free(proc_zone, p);
 		return NULL;
 	}
 	td->td_proc = p;
 	td->td_frame = (struct trapframe *)(td->td_kstack_top - sizeof(struct trapframe));
 	memset(td->td_frame, 0, sizeof(*td->td_frame));
-	p->p_thread = td;
+	proc_thread_init(p, td);
 	p->p_pid = td->td_tid;
 	p->p_state = PRS_NEW;
 	p->p_start_ns = uptime_ns();
@@ -118,11 +139,16 @@ proc_alloc(const char *name)
 	return p;
 }
 
+/*
+ * Free p.  Its threads have all exited (the cpus they ran on free them)
+ * -- unless it never started, when its first thread is still here.
+ */
 static void
 proc_free(struct proc *p)
 {
+	if (p->p_state == PRS_NEW)
+		thread_free(first_thread(p));
 	proc_cred_free(p);
-	thread_free(p->p_thread);
 	zone_free(proc_zone, p);
 }
 
@@ -130,6 +156,8 @@ proc_free(struct proc *p)
 static void
 proc_start(struct proc *p, struct proc *parent)
 {
+	struct thread *td = first_thread(p);
+
 	spin_lock(&proc_lock);
 	p->p_parent = parent;
 	if (parent != NULL)
@@ -137,7 +165,7 @@ proc_start(struct proc *p, struct proc *parent)
 	list_append(&allproc, &p->p_allproc);
 	p->p_state = PRS_ALIVE;
 	spin_unlock(&proc_lock);
-	sched_add(p->p_thread);
+	sched_add(td);
 }
 
 struct init_args {
@@ -167,6 +195,12 @@ init_start(void *arg)
 	    count_strings(ia->envp));
 	if (error)
 		panic("cannot run init %s: error %d", ia->path, error);
+	/*
+	 * The counter runs from power-on.  The firmware's share varies from
+	 * boot to boot (OpenSBI waits on the UART as it prints its banner).
+	 */
+	printf("boot: %lu instructions from kernel entry to init's first instruction "
+	    "(%lu from power-on)\n", cpu_instret() - boot_instret_start, cpu_instret());
 	fork_return(NULL);
 }
 
@@ -174,16 +208,17 @@ void
 proc_create_init(const char *path, char *const argv[], char *const envp[])
 {
 	static struct init_args ia;
-	struct proc *p = proc_alloc("init");
 	int error;
+	struct proc *p = proc_alloc("init", &error);
 
 	if (p == NULL)
 		panic("proc_create_init: no memory");
 	/* Kernel threads (a disk's, the syncer) may start first; pid 1 is kept for init. */
-	p->p_pid = p->p_thread->td_tid = INIT_PID;
+	tid_set(first_thread(p), INIT_PID);
+	p->p_pid = INIT_PID;
 	if ((p->p_vmspace = vmspace_alloc()) == NULL)
 		panic("proc_create_init: no vmspace");
-	p->p_thread->td_vmspace = p->p_vmspace;
+	first_thread(p)->td_vmspace = p->p_vmspace;
 	default_limits(p);
 	p->p_umask = 022;	/* Linux's default */
 	p->p_cwd = rootvnode;
@@ -192,7 +227,7 @@ proc_create_init(const char *path, char *const argv[], char *const envp[])
 	if (p->p_fd == NULL || (error = filedesc_open_console(p->p_fd)) != 0)
 		panic("proc_create_init: cannot open the console");
 	ia = (struct init_args){ path, argv, envp };
-	cpu_thread_init(p->p_thread, init_start, &ia);
+	cpu_thread_init(first_thread(p), init_start, &ia);
 	initproc = p;
 	proc_start(p, NULL);
 }
@@ -224,15 +259,17 @@ store_tid(struct thread *td, struct vmspace *vm, uint64_t uaddr, int tid)
 	return error;
 }
 
+/* A copy of td's process, not yet running: NULL with *errorp ENOMEM or EAGAIN (no id). */
 static struct proc *
-fork_proc(struct thread *td, uint64_t flags)
+fork_proc(struct thread *td, uint64_t flags, int *errorp)
 {
-	struct proc *parent = td->td_proc, *p = proc_alloc(parent->p_comm);
+	struct proc *parent = td->td_proc, *p = proc_alloc(parent->p_comm, errorp);
 	struct thread *ctd;
 
 	if (p == NULL)
 		return NULL;
-	ctd = p->p_thread;
+	*errorp = ENOMEM;
+	ctd = first_thread(p);
 	if (flags & CLONE_VM) {
 		p->p_vmspace = parent->p_vmspace;
 		__atomic_add_fetch(&p->p_vmspace->vm_refcnt, 1, __ATOMIC_RELAXED);
@@ -263,7 +300,7 @@ fork_proc(struct thread *td, uint64_t flags)
 	p->p_umask = parent->p_umask;
 	proc_cred_fork(p, parent);
 	ctd->td_sigmask = td->td_sigmask;
-	ctd->td_cpumask = td->td_cpumask;	/* affinity is inherited */
+	ctd->td_cpumask = sched_get_cpumask(td);	/* affinity is inherited */
 	sigstack_fork(ctd, td, (flags & CLONE_VM) && !(flags & CLONE_VFORK));
 	/* The child continues from the parent's registers, including FP. */
 	cpu_fork(td, ctd);
@@ -277,16 +314,17 @@ SYSCALL(clone)
 	uint64_t flags = a[0], stack = a[1], ptid = a[2], tls = a[3], ctid = a[4];
 	struct proc *parent = td->td_proc, *p;
 	struct thread *ctd;
-	int pid;
+	int pid, error;
 
-	if ((flags & ~(uint64_t)CLONE_SUPPORTED) ||
-	    (flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
-		return -EINVAL;		/* one thread per process, for now */
-	if ((flags & CSIGNAL) > NSIG_LINUX)
+	if ((flags & ~(uint64_t)CLONE_SUPPORTED) || (flags & CSIGNAL) > NSIG_LINUX)
 		return -EINVAL;
-	if ((p = fork_proc(td, flags)) == NULL)
-		return -ENOMEM;
-	ctd = p->p_thread;
+	if (flags & CLONE_THREAD)
+		return thread_clone(td, flags, stack, ptid, tls, ctid);
+	if ((flags & CLONE_THREAD_SHARING) || (flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
+		return -EINVAL;
+	if ((p = fork_proc(td, flags, &error)) == NULL)
+		return -error;
+	ctd = first_thread(p);
 	pid = p->p_pid;
 	if (stack != 0)
 		cpu_set_user_sp(ctd, stack);
@@ -343,19 +381,6 @@ reparent_children(struct proc *p)
 		wakeup(initproc);
 }
 
-/* What CLONE_CHILD_CLEARTID asked for: zero the tid word and wake a futex waiter. */
-static void
-clear_child_tid(struct thread *td)
-{
-	uint32_t zero = 0;
-
-	if (td->td_clear_child_tid == 0)
-		return;
-	if (copyout(&zero, (void *)td->td_clear_child_tid, sizeof(zero)) == 0)
-		futex_wake_addr(td->td_vmspace, td->td_clear_child_tid, 1);
-	td->td_clear_child_tid = 0;
-}
-
 static int
 init_exit_code(int wstatus)
 {
@@ -377,7 +402,9 @@ proc_exit(int wstatus)
 		vfs_shutdown();
 		machine_poweroff(init_exit_code(wstatus));
 	}
-	clear_child_tid(td);
+	KASSERT(p->p_numthreads == 1, ("proc_exit: pid %d has %u threads", p->p_pid,
+	    p->p_numthreads));
+	thread_clear_child_tid(td);
 	proc_release_vfork_parent(p);
 	proc_note_rss(p, vm);
 	/* /proc/PID/fd reads another process's table under proc_lock. */
@@ -392,13 +419,17 @@ proc_exit(int wstatus)
 	vrele(p->p_cwd);
 	p->p_cwd = NULL;
 	td->td_vmspace = NULL;
-	pmap_activate_kernel();
 	spin_lock(&proc_lock);
 	p->p_vmspace = NULL;
 	spin_unlock(&proc_lock);
+	/* The last reference takes the pmap off this cpu too (pmap_destroy). */
 	vmspace_free(vm);		/* the child's shadows go; chains collapse */
 
 	spin_lock(&proc_lock);
+	/* Its counts go to the process, for its parent's wait4. */
+	spin_lock(&p->p_threadlock);
+	thread_leave(td);
+	spin_unlock(&p->p_threadlock);
 	jobctl_exit(p);
 	reparent_children(p);
 	p->p_xstat = wstatus;
@@ -418,14 +449,16 @@ proc_exit(int wstatus)
 	thread_exit();
 }
 
+/* exit(status): this thread ends (the process too, if it was the last). */
 SYSCALL(exit)
 {
-	proc_exit(W_EXITCODE((int)(a[0] & 0xff), 0));
+	thread_exit_user(W_EXITCODE((int)(a[0] & 0xff), 0));
 }
 
+/* exit_group(status): every thread ends. */
 SYSCALL(exit_group)
 {
-	proc_exit(W_EXITCODE((int)(a[0] & 0xff), 0));
+	proc_exit_group(W_EXITCODE((int)(a[0] & 0xff), 0));
 }
 
 static bool
@@ -479,7 +512,7 @@ wait_report(int pid, int status, const struct kusage *ku, uint64_t ustatus, uint
 /*
  * What reaping dead child c adds to its parent's children's usage, and
  * what wait4 reports: c's own usage and its children's.  c is off every
- * list and its thread gone; nothing locked.
+ * list and its threads have left it; nothing locked.
  */
 static void
 reap_usage(struct proc *parent, struct proc *c, struct kusage *ku)
@@ -528,7 +561,7 @@ SYSCALL(wait4)
 			status = c->p_xstat;
 			cpid = c->p_pid;
 			spin_unlock(&proc_lock);
-			thread_wait_dead(c->p_thread);
+			proc_wait_threads_freed(c);
 			reap_usage(parent, c, &ku);
 			proc_free(c);
 			return wait_report(cpid, status, &ku, a[1], a[3]);

@@ -1,12 +1,16 @@
 /*
- * Processes.  Each has one thread today (td) but keeps per-thread state
- * in struct thread so threads can be added.
+ * Processes: an address space, files, credentials and signal handlers
+ * shared by one or more threads (kern_thread.c).  The first thread's tid
+ * is the pid.
  *
  * Locking:
  *   (P) proc_lock, a global spin lock for the process tree, states and
  *       exit status
  *   (C) constant after creation
- *   (L) only the process's own thread touches it
+ *   (L) only the process's own threads touch it; (Ls) the process is
+ *       single-threaded when it changes (exec, exit)
+ *   (T) p_threadlock, a spin lock: the thread list.  Order: proc_lock,
+ *       p_threadlock, then sched_lock, sig_info_lock or p_timer_lock
  *   (F) the file table's lock
  *   (t) p_timer_lock, a spin lock: the CPU-time interval timers, which the
  *       clock interrupt of any cpu running the process's threads updates,
@@ -43,10 +47,14 @@ struct sigaction_k {			/* the kernel's copy of a handler */
 	uint64_t	sa_mask;
 };
 
+#define FD_MAP_BITS	64		/* descriptors per word of fd_open */
+
 struct filedesc {
 	struct spinlock	fd_lock;
 	struct file	*fd_files[NOFILE_MAX];	/* (F) */
 	uint8_t		fd_cloexec[NOFILE_MAX];	/* (F) */
+	/* (F) bit fd set exactly when fd_files[fd] is: fork and exit visit only these */
+	uint64_t	fd_open[NOFILE_MAX / FD_MAP_BITS];
 	bool		fd_posix_locks;	/* (A) has owned POSIX record locks (lockf.h) */
 };
 
@@ -60,11 +68,21 @@ struct proc {
 	struct list_node p_children;	/* (P) */
 	struct list_node p_sibling;	/* (P) on the parent's p_children */
 	struct list_node p_allproc;	/* (P) */
-	struct thread	*p_thread;	/* (P) its one thread */
-	struct vmspace	*p_vmspace;	/* (L) read freely by its thread, which writes it
-					 * (exec, exit) holding proc_lock; (P) for others */
-	struct filedesc	*p_fd;		/* (L) set; (P) cleared at exit, for /proc readers */
-	struct vnode	*p_cwd;		/* (L) */
+	/* Threads (kern_thread.c). */
+	struct spinlock	p_threadlock;
+	struct list_node p_threads;	/* (T) its living threads, by td_plist */
+	uint32_t	p_numthreads;	/* (T) how many */
+	struct thread	*p_singler;	/* (T) the thread ending all others (exit_group,
+					 * execve), or NULL */
+	struct thread_totals p_dead_totals;	/* (T) what its exited threads used */
+	uint32_t	p_unfreed_threads; /* (A) threads made and not yet freed: an exited
+					 * one may still take a clock tick, charged here,
+					 * until it has switched away (then it is freed) */
+	struct vmspace	*p_vmspace;	/* (Ls) read freely by its threads, written (exec,
+					 * exit) holding proc_lock; (P) for others */
+	struct filedesc	*p_fd;		/* (Ls) set; (P) cleared at exit, for /proc readers */
+	struct vnode	*p_cwd;		/* (P) changed (chdir) and read for a reference
+					 * (proc_cwd_hold) under proc_lock */
 	int		p_pgid;		/* (P) process group */
 	int		p_sid;		/* (P) session: its leader's pid */
 	struct tty	*p_tty;		/* (P) controlling terminal, or NULL */
@@ -81,10 +99,12 @@ struct proc {
 	uint32_t	p_fsgid;	/* (c) */
 	struct groups	*p_groups;	/* (c) supplementary groups, shared; NULL: none */
 	uint32_t	p_umask;	/* (L) file mode creation mask */
-	struct sigaction_k p_sigacts[NSIG_LINUX + 1];	/* (L) */
+	struct sigaction_k p_sigacts[NSIG_LINUX + 1];	/* (I) sig_info_lock (kern_sig.c); a
+					 * thread reads its handler's address atomically */
 	uint64_t	p_sigpending;	/* (A) signals sent, not yet delivered */
 	struct ksiginfo	p_siginfo[NSIG_LINUX + 1];	/* (S) details of pending signals */
-	struct rlimit p_rlimit[RLIM_NLIMITS];	/* (L) */
+	struct rlimit p_rlimit[RLIM_NLIMITS];	/* (P) written; its threads read a field
+						 * at a time */
 	struct spinlock	p_timer_lock;
 	struct cpu_itimer p_cpu_itimer[CPU_ITIMERS];	/* (t) ITIMER_VIRTUAL, ITIMER_PROF */
 	struct cputime_split p_cputime_prev;	/* (t) times last reported for it */
@@ -94,11 +114,10 @@ struct proc {
 	uint64_t	p_start_ns;	/* (C) uptime_ns when it was created */
 	uint64_t	p_itimer_real_next;	/* (P) SIGALRM deadline (timebase), 0 off */
 	uint64_t	p_itimer_real_interval;	/* (P) */
-	char		p_comm[16];	/* (L) */
+	char		p_comm[16];	/* (Ls) */
 	struct exec_layout p_exec;	/* (P) set by exec */
 	struct proc_exe	*p_exe;		/* (P) the program it runs (/proc/PID/exe); NULL after exit */
 	uint32_t	p_flags;	/* (P) P_* */
-	uint64_t	p_locked_bytes;	/* (L) wired by mlock, against RLIMIT_MEMLOCK */
 };
 
 extern struct spinlock proc_lock;
@@ -109,15 +128,46 @@ extern uint64_t proc_forks;		/* (A) processes made since boot (/proc/stat) */
 struct proc *curproc(void);
 struct proc *proc_find(int pid);	/* proc_lock held */
 
+/*
+ * Threads (kern_thread.c).  proc_thread_init makes leader p's first
+ * thread.  The lookups hold p_threadlock (proc_of_tid: proc_lock).
+ */
+void proc_thread_init(struct proc *p, struct thread *leader);
+struct thread *proc_first_thread(struct proc *p);	/* NULL once all have exited */
+struct thread *proc_thread_by_tid(struct proc *p, int tid);	/* NULL: not p's */
+struct proc *proc_of_tid(int tid);		/* the living process with that thread */
+/* clone(CLONE_THREAD...): a new thread in td's process; its tid, or -errno. */
+int thread_clone(struct thread *td, uint64_t flags, uint64_t stack, uint64_t ptid,
+    uint64_t tls, uint64_t ctid);
+/* What CLONE_CHILD_CLEARTID asked for: zero the tid word and wake a futex waiter. */
+void thread_clear_child_tid(struct thread *td);
+/* exit(2): the calling thread ends; with the last, the process (proc_exit). */
+void thread_exit_user(int wstatus) __attribute__((noreturn));
+/* exit_group(2) and fatal signals: every thread ends, then the process. */
+void proc_exit_group(int wstatus) __attribute__((noreturn));
+/*
+ * execve's point of no return: every other thread of td's process is
+ * ended, and td takes the pid as its tid.  False if another thread is
+ * already ending the process: td must exit (thread_exit_user).
+ */
+bool proc_single_thread_exec(struct thread *td);
+/* Is another thread ending td's process (td will be killed)? */
+bool thread_is_doomed(struct thread *td);
+/* td leaves its process for good: its counts go to p_dead_totals.  p_threadlock held. */
+void thread_leave(struct thread *td);
+/* An exited user thread td is being freed (sched_loop): one fewer for its process. */
+void thread_freed(struct thread *td);
+/* Wait until every thread of p, which has exited, is freed (wait4, before freeing p). */
+void proc_wait_threads_freed(struct proc *p);
+
 /* Process life cycle (proc.c). */
 void proc_init(void);
 /* Create pid 1 running path with argv (kernel strings); panics on failure. */
 void proc_create_init(const char *path, char *const argv[], char *const envp[]);
+/* The end of a single-threaded process (its last thread, or the singler). */
 void proc_exit(int wstatus) __attribute__((noreturn));
 /* Return to user mode in td's trap frame (a new thread's first entry). */
 void fork_return(void *arg);
-/* The way back to user mode: reschedule and deliver signals as needed. */
-void user_return(struct thread *td);
 int kern_execve(struct thread *td, const char *path, char *const argv[], int argc,
     char *const envp[], int envc);
 /* The program a process runs (kern_exec.c): shared by fork, referenced. */
@@ -164,6 +214,11 @@ void proc_release_vfork_parent(struct proc *p);
  * group; it returns when continued or killed.  No locks held.
  */
 void proc_stop(struct thread *td, int sig, uint32_t contgen);
+/*
+ * A thread's way back to user mode while its process is stopped (a stop
+ * signal another thread took): it waits until continued or killed.
+ */
+void thread_stop_check(struct thread *td);
 /* SIGCONT was posted to p: continue it if it is stopped.  proc_lock held. */
 void proc_continue(struct proc *p);
 /* The session of group pgid, or -1 if no process (alive or a zombie) is in it.  proc_lock held. */

@@ -9,8 +9,9 @@
  * HZ a second); page faults; and context switches.  User and system time
  * are its running time split in the proportion of those ticks (Linux's
  * cputime_adjust), and never go backwards from one report to the next.
- * A process's usage is that of its threads; what its reaped children
- * used (with their own children) is kept in p_cusage.
+ * A process's usage is that of its threads, living and exited (what an
+ * exited thread used is added to p_dead_totals as it leaves); what its
+ * reaped children used (with their own children) is kept in p_cusage.
  *
  * The functions take the scheduler lock and the process's p_timer_lock;
  * the caller holds neither.
@@ -34,6 +35,20 @@ struct kusage {
 	uint64_t	ku_nvcsw;
 	uint64_t	ku_nivcsw;
 };
+
+/* A thread's raw counts (struct thread), summed over threads. */
+struct thread_totals {
+	uint64_t	tt_runtime;	/* timebase ticks on a cpu, exact */
+	uint64_t	tt_uticks;	/* clock ticks that found it in user mode */
+	uint64_t	tt_sticks;	/* and in the kernel */
+	uint64_t	tt_minflt;
+	uint64_t	tt_majflt;
+	uint64_t	tt_nvcsw;
+	uint64_t	tt_nivcsw;
+};
+
+/* Add td's counts so far to *tt.  Takes sched_lock. */
+void thread_totals_add(struct thread *td, struct thread_totals *tt);
 
 /* The last user/system split reported, which the next must not undercut. */
 struct cputime_split {

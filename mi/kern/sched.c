@@ -9,8 +9,11 @@
 #include <kern/systm.h>
 #include <kern/malloc.h>
 #include <kern/pcpu.h>
+#include <kern/pid.h>
+#include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/signal.h>
+#include <kern/sleepqueue.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
@@ -22,9 +25,44 @@
 struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");
 static struct list_node run_queue = LIST_HEAD_INIT(run_queue);		/* (S) */
 static zone_t thread_zone;
-static int next_tid = INIT_PID + 1;	/* (A) id 1 is init's, whoever starts first */
 static uint32_t nthreads;		/* (A) threads allocated and not freed */
 static uint32_t nblocked;		/* (S) user threads in an uninterruptible sleep */
+
+/*
+ * Dead threads wait here for the reaper, a kernel thread, to free them:
+ * the idle thread that sees a thread's last switch may not sleep, and
+ * freeing a stack may (the kernel map's lock).
+ */
+static struct spinlock reap_lock = SPINLOCK_INITIALIZER("reap");
+static struct list_node reapq = LIST_HEAD_INIT(reapq);	/* (R) by td_reapq */
+
+static void
+reaper_main(void *arg)
+{
+	(void)arg;
+	spin_lock(&reap_lock);
+	for (;;) {
+		struct thread *td;
+
+		while (list_empty(&reapq))
+			sleep_on(&reapq, &reap_lock);
+		td = list_entry(reapq.next, struct thread, td_reapq);
+		list_remove(&td->td_reapq);
+		spin_unlock(&reap_lock);
+		thread_free(td);
+		spin_lock(&reap_lock);
+	}
+}
+
+/* Hand dead td to the reaper (from the idle thread: nothing here sleeps). */
+static void
+thread_reap(struct thread *td)
+{
+	spin_lock(&reap_lock);
+	list_append(&reapq, &td->td_reapq);
+	spin_unlock(&reap_lock);
+	wakeup(&reapq);
+}
 
 void
 sched_init(void)
@@ -32,34 +70,43 @@ sched_init(void)
 	thread_zone = zone_create("thread", sizeof(struct thread), 16, 0);
 	if (thread_zone == NULL)
 		panic("sched_init: no zone");
+	if (thread_create("reaper", reaper_main, NULL) == NULL)
+		panic("sched_init: no reaper");
 }
 
 struct thread *
-curthread(void)
-{
-	return curcpu()->pc_curthread;
-}
-
-struct thread *
-thread_alloc(const char *name)
+thread_new(const char *name, int *errorp)
 {
 	struct thread *td = zone_alloc(thread_zone, M_WAITOK | M_ZERO);
 	vaddr_t top;
 
+	*errorp = ENOMEM;
 	if (td == NULL)
 		return NULL;
 	if ((top = kstack_alloc(M_WAITOK)) == 0) {
 		zone_free(thread_zone, td);
 		return NULL;
 	}
+	if ((*errorp = tid_alloc(td)) != 0) {
+		kstack_free(top);
+		zone_free(thread_zone, td);
+		return NULL;
+	}
 	td->td_kstack_top = top;
 	td->td_kstack_lo = top - ptoa(KSTACK_PAGES);
 	td->td_name = name;
-	td->td_tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	td->td_state = TDS_NEW;
 	td->td_cpumask = CPUMASK_ALL;
 	__atomic_add_fetch(&nthreads, 1, __ATOMIC_RELAXED);
 	return td;
+}
+
+struct thread *
+thread_alloc(const char *name)
+{
+	int error;
+
+	return thread_new(name, &error);
 }
 
 void
@@ -67,6 +114,7 @@ thread_free(struct thread *td)
 {
 	KASSERT(td->td_state == TDS_DEAD || td->td_state == TDS_NEW,
 	    ("thread_free: thread %d is still alive", td->td_tid));
+	tid_free(td);
 	kstack_free(td->td_kstack_top);
 	zone_free(thread_zone, td);
 	__atomic_sub_fetch(&nthreads, 1, __ATOMIC_RELAXED);
@@ -217,6 +265,7 @@ run_thread(struct pcpu *pc, struct thread *td)
 	pc->pc_curthread = td;
 	pc->pc_kstack_top = td->td_kstack_top;
 	pc->pc_kstack_lo = td->td_kstack_lo;
+	/* Kernel threads run on the kernel's table; see pmap_activate for the rest. */
 	if (td->td_vmspace != NULL)
 		pmap_activate(td->td_vmspace->vm_pmap);
 	else
@@ -227,8 +276,11 @@ run_thread(struct pcpu *pc, struct thread *td)
 	/* The idle thread never moves: this is still pc, and td's slice is over. */
 	KASSERT(curcpu() == pc, ("run_thread: the idle thread moved"));
 	td->td_runtime += cpu_time() - pc->pc_switchtime;
-	/* Leave no user address space loaded behind: it may be freed next. */
-	pmap_activate_kernel();
+	/*
+	 * The idle thread keeps td's address space loaded, lazily, for the
+	 * next thread: if it is td again, or of the same process, nothing
+	 * needs switching (pmap_destroy takes a dying one off this cpu).
+	 */
 	pc->pc_curthread = idle;
 	pc->pc_kstack_top = idle->td_kstack_top;
 	pc->pc_kstack_lo = idle->td_kstack_lo;
@@ -277,14 +329,18 @@ sched_loop(void)
 		spin_lock(&sched_lock);
 		if ((td = take_runnable(curcpu())) != NULL) {
 			run_thread(curcpu(), td);
-			/* A dead kernel thread is freed here, unless someone joins it. */
-			if (td->td_state == TDS_DEAD && td->td_proc == NULL &&
-			    !(td->td_flags & TDF_JOINABLE))
+			/*
+			 * Its last switch is done: a dead thread goes now (a user
+			 * thread has left its process), unless someone joins it.
+			 */
+			if (td->td_state == TDS_DEAD && !(td->td_flags & TDF_JOINABLE))
 				dead = td;
 		}
 		spin_unlock(&sched_lock);
-		if (dead != NULL)
-			thread_free(dead);
+		if (dead != NULL) {
+			thread_freed(dead);	/* its process may go now */
+			thread_reap(dead);
+		}
 		if (td == NULL)
 			idle_wait(pc);
 	}
@@ -354,12 +410,6 @@ bool
 sched_should_yield(void)
 {
 	return (curthread()->td_flags & TDF_NEEDRESCHED) != 0;
-}
-
-int
-sched_last_tid(void)
-{
-	return __atomic_load_n(&next_tid, __ATOMIC_RELAXED) - 1;
 }
 
 uint64_t

@@ -12,8 +12,10 @@
 #define _KERN_SCHED_H_
 
 #include <kern/types.h>
+#include <kern/pcpu.h>
 #include <kern/spinlock.h>
 #include <kern/sleepqueue.h>
+#include <machine/cpu.h>
 
 struct thread;
 
@@ -31,9 +33,12 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
 /* The same, for a thread that only ever runs on cpu (or SCHED_ANY_CPU), with THREAD_* flags. */
 struct thread *thread_start(const char *name, void (*fn)(void *), void *arg, int cpu,
     int flags);
-/* Thread ids count up from INIT_PID + 1; init alone is given INIT_PID, as Linux's pid 1. */
-#define INIT_PID	1
-struct thread *thread_alloc(const char *name);	/* stack and structure only */
+/*
+ * A thread's stack, structure and id (pid.h), not yet running: NULL with
+ * *errorp ENOMEM, or EAGAIN when every id below pid_max is in use.
+ */
+struct thread *thread_new(const char *name, int *errorp);
+struct thread *thread_alloc(const char *name);	/* the same, when the reason does not matter */
 void thread_free(struct thread *td);		/* a dead thread's stack and structure */
 void thread_exit(void) __attribute__((noreturn));
 /* Wait until td has exited and switched away from its stack for good. */
@@ -61,7 +66,12 @@ void sched_wakeup(struct thread *td);
 /* Whether td is running on cpu now (a racy look, for spinning on a lock's owner). */
 bool sched_running_on(const struct thread *td, uint32_t cpu);
 
-struct thread *curthread(void);
+/* The thread running on this cpu (inline: every system call asks). */
+static inline struct thread *
+curthread(void)
+{
+	return curcpu()->pc_curthread;
+}
 
 /*
  * Affinity: the cpus td may run on, a bit per cpu id.  sched_set_cpumask
@@ -85,8 +95,6 @@ uint64_t sched_thread_runtime(struct thread *td, uint64_t *nvcsw, uint64_t *nivc
  * in an uninterruptible sleep.  *nthreads: every thread that exists.
  */
 void sched_load_sample(uint32_t *nrunning, uint32_t *nuninterruptible, uint32_t *nthreads);
-/* The thread id handed out last (/proc/loadavg's last field). */
-int sched_last_tid(void);
 
 /*
  * The clock interrupt, HZ times a second on every cpu (kern_clock.c):

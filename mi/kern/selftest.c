@@ -4,6 +4,7 @@
 #include <kern/systm.h>
 #include <kern/malloc.h>
 #include <kern/reboot.h>
+#include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/selftest.h>
 #include <kern/spinlock.h>
@@ -235,4 +236,38 @@ selftest_now_us(void)
 	uint64_t t = cpu_time(), hz = cpu_timebase_hz();
 
 	return t / hz * USEC_PER_SEC + t % hz * USEC_PER_SEC / hz;
+}
+
+void
+selftest_fake_proc(struct proc *p, int pid)
+{
+	memset(p, 0, sizeof(*p));
+	p->p_pid = pid;
+	p->p_state = PRS_ALIVE;
+	spin_init(&p->p_threadlock, "proc threads");
+	list_init(&p->p_threads);
+}
+
+void
+selftest_join_proc(struct proc *p)
+{
+	struct thread *td = curthread();
+
+	td->td_proc = p;
+	spin_lock(&p->p_threadlock);
+	list_append(&p->p_threads, &td->td_plist);
+	spin_unlock(&p->p_threadlock);
+}
+
+void
+selftest_leave_proc(void)
+{
+	struct thread *td = curthread();
+	struct proc *p = td->td_proc;
+
+	spin_lock(&p->p_threadlock);
+	list_remove(&td->td_plist);
+	spin_unlock(&p->p_threadlock);
+	td->td_sigmask = 0;
+	td->td_proc = NULL;	/* a kernel thread again, freed when it exits */
 }

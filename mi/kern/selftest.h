@@ -66,4 +66,15 @@ void selftest_sleep_ms(uint64_t ms);
 /* Microseconds of cpu_time() (the timebase counter). */
 uint64_t selftest_now_us(void);
 
+/*
+ * Made-up processes for signal tests: selftest_fake_proc clears p and
+ * makes it a living process numbered pid with no threads; the current
+ * kernel thread then joins it (its signals reach the thread) and leaves
+ * it again before it exits.
+ */
+struct proc;
+void selftest_fake_proc(struct proc *p, int pid);
+void selftest_join_proc(struct proc *p);
+void selftest_leave_proc(void);
+
 #endif

@@ -407,15 +407,13 @@ cv_sig_waiter(void *arg, int i)
 
 	(void)arg;
 	(void)i;
-	td->td_proc = &cv_proc;
-	__atomic_store_n(&cv_proc.p_thread, td, __ATOMIC_RELEASE);
+	selftest_join_proc(&cv_proc);
 	mtx_lock(&cvt.m);
 	__atomic_store_n(&cv_sig_thread, td, __ATOMIC_RELEASE);
 	cv_sig_result = cv_wait_sig(&cvt.cv, &cvt.m);
 	KASSERT(mtx_owned(&cvt.m), ("cv_sig_waiter: mutex not held after cv_wait_sig"));
 	mtx_unlock(&cvt.m);
-	__atomic_store_n(&cv_proc.p_thread, NULL, __ATOMIC_RELEASE);
-	td->td_proc = NULL;
+	selftest_leave_proc();
 }
 
 static void
@@ -424,9 +422,7 @@ test_cv_signal(void)
 	struct selftest_group *g;
 	bool asleep = false;
 
-	memset(&cv_proc, 0, sizeof(cv_proc));
-	cv_proc.p_pid = 999997;
-	cv_proc.p_state = PRS_ALIVE;
+	selftest_fake_proc(&cv_proc, 999997);
 	cv_proc.p_sigacts[SIGUSR1].sa_handler = FAKE_HANDLER;
 	cv_sig_thread = NULL;
 	cv_sig_result = -1;

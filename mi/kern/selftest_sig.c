@@ -103,7 +103,7 @@ fake_reset(void)
 	memset(&fake_thread, 0, sizeof(fake_thread));
 	fake_proc.p_pid = 999999;
 	fake_proc.p_state = PRS_ALIVE;
-	fake_proc.p_thread = &fake_thread;
+	proc_thread_init(&fake_proc, &fake_thread);
 	fake_thread.td_proc = &fake_proc;
 	fake_thread.td_tid = fake_proc.p_pid;
 	fake_thread.td_state = TDS_RUNNING;	/* not asleep: sleepq_interrupt leaves it alone */
@@ -153,7 +153,7 @@ test_posting(void)
 	selftest_ok(signal_child_autoreap(p), "exit: SA_NOCLDWAIT reaps children");
 	signal_setmask(td, 0x30);
 	psignal(p, SIGTERM);
-	signal_exec_reset(p);
+	signal_exec_reset(td);
 	selftest_ok(p->p_sigacts[SIGUSR1].sa_handler == SIG_DFL &&
 	    p->p_sigacts[SIGUSR1].sa_flags == 0 && p->p_sigacts[SIGUSR1].sa_mask == 0,
 	    "exec: a handler becomes SIG_DFL");

@@ -53,9 +53,8 @@ sleeper_main(void *arg, int i)
 	uint64_t ms = s->timeout_ms ? s->timeout_ms : SAFETY_MS, t0;
 
 	if (s->proc != NULL) {
-		td->td_proc = s->proc;
 		td->td_sigmask = s->sigmask;
-		__atomic_store_n(&s->proc->p_thread, td, __ATOMIC_RELEASE);
+		selftest_join_proc(s->proc);
 	}
 	__atomic_store_n(&s->td, td, __ATOMIC_RELEASE);
 	t0 = selftest_now_us();
@@ -63,9 +62,7 @@ sleeper_main(void *arg, int i)
 	s->elapsed_us = selftest_now_us() - t0;
 	s->order = __atomic_add_fetch(&wake_order, 1, __ATOMIC_RELAXED);
 	if (s->proc != NULL) {
-		__atomic_store_n(&s->proc->p_thread, NULL, __ATOMIC_RELEASE);
-		td->td_sigmask = 0;
-		td->td_proc = NULL;	/* a kernel thread again, freed when it exits */
+		selftest_leave_proc();
 	}
 }
 
@@ -208,9 +205,7 @@ test_timeouts(void)
 static void
 sig_proc_reset(void)
 {
-	memset(&sig_proc, 0, sizeof(sig_proc));
-	sig_proc.p_pid = 999998;
-	sig_proc.p_state = PRS_ALIVE;
+	selftest_fake_proc(&sig_proc, 999998);
 	sig_proc.p_sigacts[SIGUSR1].sa_handler = FAKE_HANDLER;
 }
 

@@ -400,7 +400,7 @@ fake_session(void)
 		pp[i]->p_pid = pp[i]->p_pgid = i == 0 ? LEADER_PID : MEMBER_PID;
 		pp[i]->p_sid = LEADER_PID;
 		pp[i]->p_state = PRS_ALIVE;
-		pp[i]->p_thread = tds[i];
+		proc_thread_init(pp[i], tds[i]);
 		tds[i]->td_proc = pp[i];
 		tds[i]->td_state = TDS_RUNNING;		/* nothing to wake */
 	}
@@ -427,7 +427,8 @@ act_as(struct proc *p)
 	struct thread *td = curthread();
 
 	td->td_proc = p;
-	td->td_sigmask = p != NULL ? p->p_thread->td_sigmask : 0;
+	td->td_sigmask = p != NULL ? list_entry(p->p_threads.next, struct thread, td_plist)->td_sigmask :
+	    0;
 }
 
 static bool

@@ -23,7 +23,6 @@
 #include <kern/syscall.h>
 #include <machine/param.h>
 #include <uapi/signal.h>
-#include <uapi/wait.h>
 
 struct thread;
 struct proc;
@@ -115,9 +114,17 @@ bool signal_child_autoreap(struct proc *p);
 
 /*
  * exec resets handlers to default (keeping ignored ones ignored) and
- * removes the calling thread's alternate signal stack.
+ * removes the calling thread's alternate signal stack.  td is its
+ * process's only thread.
  */
-void signal_exec_reset(struct proc *p);
+void signal_exec_reset(struct thread *td);
+/* Post sig to the calling thread alone (SIGPIPE: Linux sends it to the writer). */
+void psignal_curthread(int sig);
+/*
+ * Post SIGKILL to td alone and wake it: its process is ending (or
+ * exec'ing) and td must leave.  Its process's p_threadlock held.
+ */
+void signal_kill_thread(struct thread *td);
 
 /*
  * The alternate signal stack, for the machine's sendsig and sigreturn.
@@ -145,7 +152,6 @@ int signal_map_trampoline(struct vmspace *vm);	/* kern_sharedpage.c */
  */
 void itimer_tick(void);
 
-void proc_exit(int wstatus) __attribute__((noreturn));	/* proc.c */
 
 /* The machine-dependent half (sendsig and the trampoline) is in machine/machdep.h. */
 

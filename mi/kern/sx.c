@@ -299,7 +299,7 @@ void
 sx_xunlock(struct sx *sx)
 {
 	uintptr_t td = (uintptr_t)curthread();
-	bool done;
+	bool done __unused;
 
 	KASSERT(writer(load_word(sx)) == curthread(), ("sx_xunlock: %s not held exclusive",
 	    sx->sx_name));

@@ -22,21 +22,17 @@
 #define MAX_RW_COUNT	0x7ffff000UL	/* INT_MAX rounded down to a page */
 #define SSIZE_MAX_K	((size_t)INT64_MAX)
 
-/* A failed write to a pipe with no reader also raises SIGPIPE. */
-static ssize_t
+/* A failed write to a pipe or socket with no reader also raises SIGPIPE, in the writer. */
+ssize_t
 write_result(struct thread *td, ssize_t n)
 {
 	if (n == -EPIPE && td->td_proc != NULL)
-		psignal(td->td_proc, SIGPIPE);
+		psignal_curthread(SIGPIPE);
 	return n;
 }
 
-/*
- * Copy in an iovec array of cnt entries (at most UIO_MAXIOV), checking
- * that the total fits in ssize_t and capping it at MAX_RW_COUNT.  The
- * array (M_TEMP) is the caller's to free; NULL when cnt is 0.
- */
-static int
+/* iov_in (uio.h): checked and capped, as Linux's import_iovec. */
+int
 iov_in(uint64_t uiov, uint64_t cnt, struct iovec **iovp)
 {
 	struct iovec *iov;

@@ -1,139 +1,65 @@
 /*
- * Pipes: a ring buffer between a read end and a write end, each a struct
- * file with the pipe file operations (pipe2 makes both).
- *
- * The ring holds PIPE_SIZE bytes.  p_head counts the bytes ever written
- * and p_tail those ever read, so head - tail bytes are waiting, at
- * [tail, head) modulo the size, and the rest is free.  Readers wait on
- * p_data for data, writers on p_room for room.  A read returns what is
- * there (at least one byte), or 0 once every write end is closed and
- * the ring is empty; a write with no read end left fails with EPIPE.
- *
- * Data are copied between the ring and user memory, which may fault (and
- * a fault may sleep for a long time), so never under the pipe's mutex.
- * Instead one reader and one writer at a time hold the pipe's read or
- * write "I/O lock" (a flag under the mutex, waited for on p_iolock, after
- * FreeBSD's pipelock): the reader alone moves the tail and reads the
- * filled part, the writer alone moves the head and fills the free part,
- * and each publishes its move under the mutex.  Holding the write lock
- * for a whole write also makes every write atomic with respect to other
- * writers, which is more than POSIX asks (PIPE_BUF bytes).  Every wait is
- * interruptible: a signal ends it with ERESTARTSYS.
+ * Pipes: a byte ring (bytering.h) between a read end and a write end,
+ * each a struct file with the pipe file operations (pipe2 makes both).
+ * A read returns what is there (at least one byte), or 0 once every
+ * write end is closed and the ring is empty; a write with no read end
+ * left fails with EPIPE; a write of up to PIPE_BUF bytes is never split.
  *
  * A FIFO (fs/fifo.c) is a pipe its vnode holds while any end is open:
  * made with no ends (pipe_alloc), with an outer lock that its opens and
- * the last close take before p_mtx, so that the last close (which calls
- * the FIFO's lastclose, to forget the pipe) and an open that joins the
- * pipe never cross.  Its ends are made unattached (pipe_end_alloc), each
- * holding the vnode, and attached by the open.
+ * the last close take before the ring's mutex, so that the last close
+ * (which calls the FIFO's lastclose, to forget the pipe) and an open that
+ * joins the pipe never cross.  Its ends are made unattached
+ * (pipe_end_alloc), each holding the vnode, and attached by the open.
  *
  * Polling (pipe_poll): the read end is readable with data waiting, and
  * hung up (POLLHUP) once every write end is closed; the write end is
  * writable with PIPE_BUF bytes free, so that a write of up to PIPE_BUF
  * bytes will not block, and in error (POLLERR) once every read end is
- * closed.  Every change of the ring or the ends wakes pollers (p_sel).
+ * closed.
  *
- * Locking:
- *   (p) p_mtx, a sleep mutex
- *   (r) the read I/O lock; (w) the write I/O lock
- *   (C) constant
+ * Locking: the ring's; the rest is constant (C).  A FIFO's ends are
+ * counted and uncounted with p_outer held.
  */
 #include <kern/systm.h>
-#include <kern/condvar.h>
+#include <kern/bytering.h>
 #include <kern/copy.h>
 #include <kern/file.h>
 #include <kern/malloc.h>
-#include <kern/mutex.h>
 #include <kern/poll.h>
 #include <kern/sched.h>
 #include <kern/time.h>
 #include <kern/syscall.h>
 #include <kern/uio.h>
-#include <machine/param.h>
 #include <fs/vnode.h>
+#include <machine/param.h>
 #include <uapi/fcntl.h>
 #include <uapi/ioctl.h>
 #include <uapi/limits.h>
 #include <uapi/stat.h>
 #include <uapi/uio.h>
 
-MALLOC_DEFINE(M_PIPE, "pipe", "pipe buffers");
+MALLOC_DEFINE(M_PIPE, "pipe", "pipes");
 
 #define PIPE_SIZE	16384		/* ring bytes; a power of two */
 
 struct pipe {
-	struct mtx	p_mtx;
-	struct cv	p_data;		/* data came, or the last writer left */
-	struct cv	p_room;		/* room came, or the last reader left */
-	struct cv	p_iolock;	/* an I/O lock was given back */
-	char		*p_buf;		/* (C) PIPE_SIZE bytes */
-	uint64_t	p_head;		/* (p) written; (w) to move */
-	uint64_t	p_tail;		/* (p) read; (r) to move */
-	uint32_t	p_readers;	/* (p) open read ends */
-	uint32_t	p_writers;	/* (p) open write ends */
-	uint32_t	p_iolocks;	/* (p) PIPE_* */
+	struct bytering	p_ring;		/* its readers and writers: the open ends */
 	uint64_t	p_ino;		/* (C) for fstat */
 	uint64_t	p_mtime_ns;	/* (C) */
-	struct selinfo	p_sel;		/* pollers of either end (its own lock) */
-	struct mtx	*p_outer;	/* (C) a FIFO's lock, taken before p_mtx to count
-					 * ends, or NULL */
+	struct mtx	*p_outer;	/* (C) a FIFO's lock, taken before the ring's to
+					 * count ends, or NULL */
 	void		(*p_lastclose)(void *arg);	/* (C) a FIFO's: no end is left */
 	void		*p_lastclose_arg;	/* (C) */
 };
 
-#define PIPE_RLOCK	0x1
-#define PIPE_WLOCK	0x2
-
-_Static_assert((PIPE_SIZE & (PIPE_SIZE - 1)) == 0, "PIPE_SIZE must be a power of two");
-
 static uint64_t next_pipe_ino = 1;	/* (A) */
 static const struct fileops pipeops;
-
-static inline uint64_t
-pipe_used(const struct pipe *p)
-{
-	return p->p_head - p->p_tail;
-}
-
-/* Take the read or write I/O lock.  EAGAIN (nonblock) or ERESTARTSYS (a signal). */
-static int
-pipe_iolock(struct pipe *p, uint32_t which, bool nonblock)
-{
-	int error = 0;
-
-	mtx_lock(&p->p_mtx);
-	while (p->p_iolocks & which) {
-		if (nonblock) {
-			error = EAGAIN;
-			break;
-		}
-		if ((error = cv_wait_sig(&p->p_iolock, &p->p_mtx)) != 0)
-			break;
-	}
-	if (!error)
-		p->p_iolocks |= which;
-	mtx_unlock(&p->p_mtx);
-	return error;
-}
-
-static void
-pipe_iounlock(struct pipe *p, uint32_t which)
-{
-	mtx_lock(&p->p_mtx);
-	p->p_iolocks &= ~which;
-	mtx_unlock(&p->p_mtx);
-	cv_broadcast(&p->p_iolock);
-}
 
 static void
 pipe_free(struct pipe *p)
 {
-	cv_destroy(&p->p_data);
-	cv_destroy(&p->p_room);
-	cv_destroy(&p->p_iolock);
-	mtx_destroy(&p->p_mtx);
-	seldrain(&p->p_sel);
-	free(p->p_buf, M_PIPE);
+	bytering_destroy(&p->p_ring);
 	free(p, M_PIPE);
 }
 
@@ -144,15 +70,10 @@ pipe_alloc(struct mtx *outer, void (*lastclose)(void *), void *arg)
 
 	if (p == NULL)
 		return NULL;
-	if ((p->p_buf = malloc(PIPE_SIZE, M_PIPE, M_WAITOK)) == NULL) {
+	if (bytering_init(&p->p_ring, PIPE_SIZE, "pipe") != 0) {
 		free(p, M_PIPE);
 		return NULL;
 	}
-	mtx_init(&p->p_mtx, "pipe");
-	cv_init(&p->p_data, "pipe data");
-	cv_init(&p->p_room, "pipe room");
-	cv_init(&p->p_iolock, "pipe io");
-	selinfo_init(&p->p_sel, "pipe poll");
 	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
 	p->p_mtime_ns = uptime_ns();
 	p->p_outer = outer;
@@ -164,7 +85,10 @@ pipe_alloc(struct mtx *outer, void (*lastclose)(void *), void *arg)
 void
 pipe_free_unused(struct pipe *p)
 {
-	KASSERT(p->p_readers == 0 && p->p_writers == 0, ("pipe_free_unused: ends open"));
+	uint32_t readers, writers;
+
+	bytering_ends(&p->p_ring, &readers, &writers);
+	KASSERT(readers == 0 && writers == 0, ("pipe_free_unused: ends open"));
 	pipe_free(p);
 }
 
@@ -184,31 +108,27 @@ pipe_end_attach(struct pipe *p, struct file *fp)
 	KASSERT(p->p_outer == NULL || mtx_owned(p->p_outer), ("pipe_end_attach: not locked"));
 	KASSERT(fp->f_data == NULL, ("pipe_end_attach: already attached"));
 	fp->f_data = p;
-	mtx_lock(&p->p_mtx);
 	if (file_readable(fp))
-		p->p_readers++;
+		bytering_add(&p->p_ring, false);
 	if (file_writable(fp))
-		p->p_writers++;
-	mtx_unlock(&p->p_mtx);
+		bytering_add(&p->p_ring, true);
 }
 
 void
 pipe_end_wakeup(struct pipe *p)
 {
-	cv_broadcast(&p->p_data);
-	cv_broadcast(&p->p_room);
-	selwakeup(&p->p_sel);
+	cv_broadcast(&p->p_ring.br_data);
+	cv_broadcast(&p->p_ring.br_room);
+	selwakeup(&p->p_ring.br_sel);
 }
 
 bool
 pipe_has_ends(struct pipe *p, bool writers)
 {
-	bool any;
+	uint32_t r, w;
 
-	mtx_lock(&p->p_mtx);
-	any = (writers ? p->p_writers : p->p_readers) > 0;
-	mtx_unlock(&p->p_mtx);
-	return any;
+	bytering_ends(&p->p_ring, &r, &w);
+	return (writers ? w : r) > 0;
 }
 
 int
@@ -220,15 +140,14 @@ pipe_create(struct file **readp, struct file **writep, int flags)
 
 	if (p == NULL)
 		return ENOMEM;
-	p->p_readers = p->p_writers = 1;	/* the two ends made next */
 	rf = file_alloc(&pipeops, p, O_RDONLY | nonblock);
 	wf = file_alloc(&pipeops, p, O_WRONLY | nonblock);
 	if (rf == NULL || wf == NULL) {
-		/* An end never made is never closed: uncount it, then drop the other. */
-		if (rf == NULL)
-			p->p_readers--;
-		if (wf == NULL)
-			p->p_writers--;
+		/* An end never made is never closed: count only the ones made. */
+		if (rf != NULL)
+			bytering_add(&p->p_ring, false);
+		if (wf != NULL)
+			bytering_add(&p->p_ring, true);
 		if (rf != NULL)
 			file_drop(rf);
 		if (wf != NULL)
@@ -237,228 +156,64 @@ pipe_create(struct file **readp, struct file **writep, int flags)
 			pipe_free(p);
 		return ENOMEM;
 	}
+	bytering_add(&p->p_ring, false);
+	bytering_add(&p->p_ring, true);
 	*readp = rf;
 	*writep = wf;
 	return 0;
 }
 
-/* One end's file is going away (its last reference). */
+/* One end's file is going away (its last reference); the pipe goes with the last end. */
 static void
 pipe_close(struct file *fp)
 {
 	struct pipe *p = fp->f_data;
-	bool writer = file_writable(fp), reader = file_readable(fp), last;
+	uint32_t left = 1;
 
 	if (p == NULL)
 		goto out;		/* a FIFO end that was never opened */
 	if (p->p_outer != NULL)
 		mtx_lock(p->p_outer);
-	mtx_lock(&p->p_mtx);
-	if (writer)
-		p->p_writers--;
-	if (reader)
-		p->p_readers--;
-	last = p->p_readers == 0 && p->p_writers == 0;
-	/* Readers waiting for data see EOF; writers waiting for room see EPIPE. */
-	if (writer)
-		cv_broadcast(&p->p_data);
-	if (reader)
-		cv_broadcast(&p->p_room);
-	mtx_unlock(&p->p_mtx);
-	if (last && p->p_lastclose != NULL)
+	/* A FIFO's end may be both (O_RDWR); a pipe's is one or the other. */
+	if (file_writable(fp))
+		left = bytering_drop(&p->p_ring, true);
+	if (file_readable(fp))
+		left = bytering_drop(&p->p_ring, false);
+	if (left == 0 && p->p_lastclose != NULL)
 		p->p_lastclose(p->p_lastclose_arg);	/* a FIFO forgets its pipe */
 	if (p->p_outer != NULL)
 		mtx_unlock(p->p_outer);
-	selwakeup(&p->p_sel);
-	if (last)
+	if (left == 0)
 		pipe_free(p);
 out:
 	if (fp->f_vnode != NULL)
 		vrele(fp->f_vnode);
 }
 
-/* Wait (read lock held) for data or EOF.  0 with data, 1 at EOF, or -errno. */
-static int
-wait_for_data(struct pipe *p, bool nonblock)
-{
-	int error = 0, ret;
-
-	mtx_lock(&p->p_mtx);
-	while (pipe_used(p) == 0 && p->p_writers > 0) {
-		if (nonblock) {
-			error = EAGAIN;
-			break;
-		}
-		if ((error = cv_wait_sig(&p->p_data, &p->p_mtx)) != 0)
-			break;
-	}
-	ret = error ? -error : pipe_used(p) == 0 ? 1 : 0;
-	mtx_unlock(&p->p_mtx);
-	return ret;
-}
-
-/* Copy what is waiting into one buffer (read lock held).  Bytes, or -EFAULT. */
-static ssize_t
-drain_into(void *arg, struct uio *uio)
-{
-	struct pipe *p = arg;
-	size_t done = 0;
-
-	while (uio->uio_resid > 0) {
-		uint64_t tail, avail;
-		size_t off, n;
-
-		mtx_lock(&p->p_mtx);
-		tail = p->p_tail;
-		avail = pipe_used(p);
-		mtx_unlock(&p->p_mtx);
-		if (avail == 0)
-			break;
-		off = tail & (PIPE_SIZE - 1);
-		n = MIN(MIN(avail, PIPE_SIZE - off), uio->uio_resid);
-		if (uiomove(p->p_buf + off, n, uio) != 0)
-			return done > 0 ? (ssize_t)done : -EFAULT;
-		mtx_lock(&p->p_mtx);
-		p->p_tail += n;
-		mtx_unlock(&p->p_mtx);
-		cv_broadcast(&p->p_room);
-		selwakeup(&p->p_sel);
-		done += n;
-	}
-	return (ssize_t)done;
-}
-
 static ssize_t
 pipe_read(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, bool user)
 {
 	struct pipe *p = fp->f_data;
-	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
-	struct uio uio = { .uio_user = user, .uio_write = false };
-	ssize_t total;
-	int error, ret;
 
-	if ((error = pipe_iolock(p, PIPE_RLOCK, nonblock)) != 0)
-		return -error;
-	if ((ret = wait_for_data(p, nonblock)) != 0) {
-		pipe_iounlock(p, PIPE_RLOCK);
-		return ret > 0 ? 0 : ret;
-	}
-	total = uio_vector(&uio, iov, iovcnt, drain_into, p);
-	pipe_iounlock(p, PIPE_RLOCK);
-	return total;
-}
-
-/*
- * Wait (write lock held) until need bytes are free, or any if need is 0.
- * The free byte count, or -EPIPE, -EAGAIN, -ERESTARTSYS.
- */
-static int64_t
-wait_for_room(struct pipe *p, size_t need, bool nonblock)
-{
-	int64_t ret;
-	int error = 0;
-
-	if (need == 0)
-		need = 1;
-	mtx_lock(&p->p_mtx);
-	for (;;) {
-		if (p->p_readers == 0) {
-			error = EPIPE;
-			break;
-		}
-		if (PIPE_SIZE - pipe_used(p) >= need)
-			break;
-		if (nonblock) {
-			error = EAGAIN;
-			break;
-		}
-		if ((error = cv_wait_sig(&p->p_room, &p->p_mtx)) != 0)
-			break;
-	}
-	ret = error ? -error : (int64_t)(PIPE_SIZE - pipe_used(p));
-	mtx_unlock(&p->p_mtx);
-	return ret;
-}
-
-/* Copy one buffer into the ring (write lock held).  Bytes, or -errno if none. */
-static ssize_t
-fill_from(struct pipe *p, struct uio *uio, size_t atomic_need, bool nonblock)
-{
-	size_t done = 0;
-
-	while (uio->uio_resid > 0) {
-		int64_t room = wait_for_room(p, done == 0 ? atomic_need : 0, nonblock);
-		uint64_t head;
-		size_t off, n;
-
-		if (room < 0)
-			return done > 0 ? (ssize_t)done : room;
-		mtx_lock(&p->p_mtx);
-		head = p->p_head;
-		mtx_unlock(&p->p_mtx);
-		off = head & (PIPE_SIZE - 1);
-		n = MIN(MIN((size_t)room, PIPE_SIZE - off), uio->uio_resid);
-		if (uiomove(p->p_buf + off, n, uio) != 0)
-			return done > 0 ? (ssize_t)done : -EFAULT;
-		mtx_lock(&p->p_mtx);
-		p->p_head += n;
-		mtx_unlock(&p->p_mtx);
-		cv_broadcast(&p->p_data);
-		selwakeup(&p->p_sel);
-		done += n;
-	}
-	return (ssize_t)done;
-}
-
-/* A write in progress, for uio_vector: the first buffer brings the atomicity. */
-struct pipe_fill {
-	struct pipe	*p;
-	size_t		atomic_need;	/* room the next buffer waits for first */
-	bool		nonblock;
-};
-
-static ssize_t
-fill_next(void *arg, struct uio *uio)
-{
-	struct pipe_fill *f = arg;
-	ssize_t n = fill_from(f->p, uio, f->atomic_need, f->nonblock);
-
-	f->atomic_need = 0;
-	return n;
+	return bytering_read(&p->p_ring, iov, iovcnt, user,
+	    (fp->f_flags & O_NONBLOCK) ? BR_NONBLOCK : 0);
 }
 
 static ssize_t
 pipe_write(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos, bool user)
 {
 	struct pipe *p = fp->f_data;
-	bool nonblock = (fp->f_flags & O_NONBLOCK) != 0;
-	struct pipe_fill fill = { p, 0, nonblock };
-	struct uio uio = { .uio_user = user, .uio_write = true };
-	size_t want = 0;
-	ssize_t total;
-	int error;
 
-	for (int i = 0; i < iovcnt; i++)
-		want += iov[i].iov_len;		/* the caller checked for overflow */
-	/* A small write waits for room for all of it, so it never splits. */
-	fill.atomic_need = want <= PIPE_BUF ? want : 0;
-	if ((error = pipe_iolock(p, PIPE_WLOCK, nonblock)) != 0)
-		return -error;
-	total = uio_vector(&uio, iov, iovcnt, fill_next, &fill);
-	pipe_iounlock(p, PIPE_WLOCK);
-	return total;
+	return bytering_write(&p->p_ring, iov, iovcnt, user, (fp->f_flags & O_NONBLOCK) != 0,
+	    PIPE_BUF);
 }
 
 uint64_t
 pipe_bytes_available(struct file *fp)
 {
 	struct pipe *p = fp->f_data;
-	uint64_t n;
 
-	mtx_lock(&p->p_mtx);
-	n = pipe_used(p);
-	mtx_unlock(&p->p_mtx);
-	return n;
+	return bytering_used(&p->p_ring);
 }
 
 static int
@@ -477,23 +232,23 @@ static int
 pipe_poll(struct file *fp, int events, struct pollwait *pw)
 {
 	struct pipe *p = fp->f_data;
+	uint32_t readers, writers;
 	int revents = 0;
 
-	selrecord(pw, &p->p_sel);
-	mtx_lock(&p->p_mtx);
+	selrecord(pw, &p->p_ring.br_sel);
+	bytering_ends(&p->p_ring, &readers, &writers);
 	if (file_readable(fp)) {
-		if (pipe_used(p) > 0)
+		if (bytering_used(&p->p_ring) > 0)
 			revents |= POLLIN | POLLRDNORM;
-		if (p->p_writers == 0)
+		if (writers == 0)
 			revents |= POLLHUP;
 	}
 	if (file_writable(fp)) {
-		if (PIPE_SIZE - pipe_used(p) >= PIPE_BUF)
+		if (bytering_room(&p->p_ring) >= PIPE_BUF)
 			revents |= POLLOUT | POLLWRNORM;
-		if (p->p_readers == 0)
+		if (readers == 0)
 			revents |= POLLERR;
 	}
-	mtx_unlock(&p->p_mtx);
 	return revents;
 }
 
@@ -506,15 +261,8 @@ pipe_stat(struct file *fp, struct stat *st)
 		vn_stat(fp->f_vnode, st);	/* a FIFO: the node's own */
 		return 0;
 	}
-	memset(st, 0, sizeof(*st));
-	st->st_dev = 0xc;		/* Linux's pipefs lives on an anonymous device too */
-	st->st_ino = p->p_ino;
-	st->st_mode = S_IFIFO | 0600;
-	st->st_nlink = 1;
-	st->st_blksize = PAGE_SIZE;
-	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec =
-	    (int64_t)(p->p_mtime_ns / 1000000000UL);
-	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec = p->p_mtime_ns % 1000000000UL;
+	/* Linux's pipefs lives on an anonymous device too. */
+	file_stat_anon(st, 0xc, p->p_ino, S_IFIFO | 0600, p->p_mtime_ns);
 	return 0;
 }
 

@@ -52,26 +52,36 @@ SYSCALL(sched_get_priority_min)
 }
 
 /*
- * The thread a pid argument names (0: the caller), with proc_lock held
- * on success (the caller releases it).  ESRCH if there is none, EINVAL
- * for a negative pid.  One thread per process: a tid is its pid.
+ * The thread a pid argument names (a tid, as in Linux; 0: the caller),
+ * with proc_lock and its process's p_threadlock held on success (the
+ * caller releases them: found_unlock).  ESRCH if there is none, EINVAL
+ * for a negative pid.
  */
 static int
 find_thread_locked(struct thread *td, uint64_t arg, struct thread **out)
 {
-	int pid = (int)arg;
+	int tid = (int)arg;
 	struct proc *p;
 
-	if (pid < 0)
+	if (tid < 0)
 		return EINVAL;
 	spin_lock(&proc_lock);
-	p = pid == 0 ? td->td_proc : proc_find(pid);
-	if (p == NULL || p->p_state != PRS_ALIVE || p->p_thread == NULL) {
-		spin_unlock(&proc_lock);
-		return ESRCH;
+	p = tid == 0 ? td->td_proc : proc_of_tid(tid);
+	if (p != NULL) {
+		spin_lock(&p->p_threadlock);
+		if ((*out = tid == 0 ? td : proc_thread_by_tid(p, tid)) != NULL)
+			return 0;
+		spin_unlock(&p->p_threadlock);
 	}
-	*out = p->p_thread;
-	return 0;
+	spin_unlock(&proc_lock);
+	return ESRCH;
+}
+
+static void
+found_unlock(struct thread *t)
+{
+	spin_unlock(&t->td_proc->p_threadlock);
+	spin_unlock(&proc_lock);
 }
 
 /* sched_getscheduler(pid) */
@@ -82,7 +92,7 @@ SYSCALL(sched_getscheduler)
 
 	if ((error = find_thread_locked(td, a[0], &t)) != 0)
 		return -error;
-	spin_unlock(&proc_lock);
+	found_unlock(t);
 	return SCHED_NORMAL;
 }
 
@@ -97,7 +107,7 @@ SYSCALL(sched_getparam)
 		return -EINVAL;
 	if ((error = find_thread_locked(td, a[0], &t)) != 0)
 		return -error;
-	spin_unlock(&proc_lock);
+	found_unlock(t);
 	return copyout(&sp, (void *)a[1], sizeof(sp)) ? -EFAULT : 0;
 }
 
@@ -121,7 +131,7 @@ SYSCALL(sched_setaffinity)
 		error = EPERM;
 	else
 		sched_set_cpumask(t, mask);
-	spin_unlock(&proc_lock);
+	found_unlock(t);
 	return -error;
 }
 
@@ -137,7 +147,7 @@ SYSCALL(sched_getaffinity)
 	if ((error = find_thread_locked(td, a[0], &t)) != 0)
 		return -error;
 	mask = sched_get_cpumask(t);
-	spin_unlock(&proc_lock);
+	found_unlock(t);
 	if (copyout(&mask, (void *)a[2], CPUMASK_BYTES))
 		return -EFAULT;
 	return CPUMASK_BYTES;

@@ -12,6 +12,7 @@
 #include <kern/signal.h>
 #include <kern/thread.h>
 #include <kern/time.h>
+#include <kern/user_return.h>
 #include <machine/machdep.h>
 #include <uapi/unistd.h>
 
@@ -28,6 +29,7 @@
 	X(linkat)			\
 	X(umount2)			\
 	X(mount)			\
+	X(fallocate)			\
 	X(ftruncate)			\
 	X(faccessat)			\
 	X(chdir)			\
@@ -68,6 +70,7 @@
 	X(nanosleep)			\
 	X(getitimer)			\
 	X(setitimer)			\
+	X(clock_settime)		\
 	X(clock_gettime)		\
 	X(clock_getres)			\
 	X(clock_nanosleep)		\
@@ -113,6 +116,7 @@
 	X(getrusage)			\
 	X(getcpu)			\
 	X(gettimeofday)			\
+	X(settimeofday)			\
 	X(getpid)			\
 	X(getppid)			\
 	X(umask)			\
@@ -122,6 +126,21 @@
 	X(getegid)			\
 	X(gettid)			\
 	X(sysinfo)			\
+	X(socket)			\
+	X(socketpair)			\
+	X(bind)				\
+	X(listen)			\
+	X(accept)			\
+	X(connect)			\
+	X(getsockname)			\
+	X(getpeername)			\
+	X(sendto)			\
+	X(recvfrom)			\
+	X(setsockopt)			\
+	X(getsockopt)			\
+	X(shutdown)			\
+	X(sendmsg)			\
+	X(recvmsg)			\
 	X(brk)				\
 	X(munmap)			\
 	X(mremap)			\
@@ -137,11 +156,15 @@
 	X(munlockall)			\
 	X(mincore)			\
 	X(madvise)			\
+	X(swapon)			\
+	X(swapoff)			\
+	X(accept4)			\
 	X(wait4)			\
 	X(prlimit64)			\
 	X(renameat2)			\
 	X(getrandom)			\
 	X(statx)			\
+	X(close_range)			\
 	X(faccessat2)
 
 #define DECLARE(name)	long sys_##name(struct thread *, const uint64_t[6]);
@@ -180,24 +203,40 @@ syscall_unknown(struct thread *td, uint64_t num)
 	return -ENOSYS;
 }
 
-void
-syscall_dispatch(struct thread *td)
+/*
+ * The call itself: dispatch, and record a restart code for the way back
+ * (signal delivery runs the call again or makes it fail with EINTR).
+ * rt_sigreturn's value is the restored first register, whatever it holds.
+ * Inline in both callers: syscall() is every system call's path.
+ */
+static inline void
+syscall_run(struct thread *td)
 {
-	uint64_t args[SYSCALL_NARGS], num = cpu_fetch_syscall_args(td, args);
+	uint64_t num;
+	const uint64_t *args = cpu_syscall_args(td, &num);
+	uint64_t arg0 = args[0];	/* a handler may change the registers */
 	long ret;
 
-	if (num < nitems(syscall_table) && syscall_table[num] != NULL)
+	if (__predict_true(num < nitems(syscall_table) && syscall_table[num] != NULL))
 		ret = syscall_table[num](td, args);
 	else
 		ret = syscall_unknown(td, num);
-	/*
-	 * A sleep ended by a signal: signal delivery will run the call again
-	 * or make it fail with EINTR.  rt_sigreturn's value is the restored
-	 * first register, whatever it holds.
-	 */
-	if (is_restart_code(ret) && num != __NR_rt_sigreturn) {
+	if (__predict_false(is_restart_code(ret)) && num != __NR_rt_sigreturn) {
 		td->td_sysrestart = (int)-ret;
-		td->td_sysarg0 = args[0];
+		td->td_sysarg0 = arg0;
 	}
 	cpu_set_syscall_retval(td, ret);
+}
+
+void
+syscall_dispatch(struct thread *td)
+{
+	syscall_run(td);
+}
+
+void
+syscall(struct thread *td)
+{
+	syscall_run(td);
+	user_return(td);
 }

@@ -1,7 +1,9 @@
 /*
  * Threads.  Each cpu has an idle thread (its boot thread), which runs the
- * scheduler loop; every other thread is a kernel thread or the one thread
- * of a user process.
+ * scheduler loop; every other thread is a kernel thread or one of the
+ * threads of a user process (kern_thread.c).  A thread that has exited is
+ * freed by the idle thread of the cpu it last ran on, once it has
+ * switched away for good.
  *
  * Locking:
  *   (T) used by assembly at a fixed offset
@@ -13,6 +15,11 @@
  *   (L) only the thread itself touches it
  *   (c) the clock interrupt of the cpu running the thread; others read it
  *       atomically
+ *   (P) its process's p_threadlock
+ *   (A) atomic
+ *   (I) sig_info_lock (kern_sig.c)
+ *   (D) tid_lock (kern_pid.c)
+ *   (R) reap_lock (sched.c)
  */
 #ifndef _KERN_THREAD_H_
 #define _KERN_THREAD_H_
@@ -20,6 +27,8 @@
 #include <kern/types.h>
 #include <kern/list.h>
 #include <machine/pcb.h>
+#include <kern/signal.h>
+#include <kern/resourcevar.h>
 
 struct proc;
 struct thread;
@@ -53,7 +62,8 @@ struct thread {
 	vaddr_t		td_kstack_top;	/* (C) top of its kernel stack */
 	vaddr_t		td_kstack_lo;	/* (C) lowest byte of its kernel stack */
 	const char	*td_name;	/* (C) */
-	int		td_tid;		/* (C) */
+	int		td_tid;		/* (C, D); exec makes a thread its process's leader,
+					 * taking the pid as its tid, when it is the only one */
 	struct vmspace	*td_vmspace;	/* (L) user address space it runs in, or NULL */
 	struct proc	*td_proc;	/* (C) its process, or NULL for kernel threads */
 	struct trapframe *td_frame;	/* (L) user registers, at the top of its stack */
@@ -68,7 +78,7 @@ struct thread {
 	uint32_t	td_flags;	/* (A) TDF_* */
 	uint32_t	td_cpu;		/* (S) cpu it last ran on */
 	uint64_t	td_ticks;	/* (L) clock ticks in this time slice */
-	uint64_t	td_sigmask;	/* (L) blocked signals */
+	uint64_t	td_sigmask;	/* (L) blocked signals (never SIGKILL, SIGSTOP) */
 	uint64_t	td_clear_child_tid; /* (L) user address cleared and woken at exit */
 	uint32_t	td_nsleeplocks;	/* (L) entries in td_sleeplocks */
 	uint32_t	td_sleeplock_unchained; /* (L) of them marked unchained */
@@ -86,11 +96,20 @@ struct thread {
 	uint64_t	td_majflt;	/* (L) page faults a pager had to fill */
 	uint64_t	td_nvcsw;	/* (S) times it gave up the cpu to sleep */
 	uint64_t	td_nivcsw;	/* (S) times it gave it up still runnable */
+	struct cputime_split td_cputime_prev;	/* its process's p_timer_lock: the last
+						 * split RUSAGE_THREAD reported */
 	uint64_t	td_cpumask;	/* (S) cpus it may run on (sched_setaffinity) */
 	/* The alternate signal stack (sigaltstack; kern_sig.c). */
 	uint64_t	td_sigstk_sp;	/* (L) its lowest address */
 	uint64_t	td_sigstk_size;	/* (L) 0: there is none */
 	uint32_t	td_sigstk_flags; /* (L) the flags it was set with */
+	/* Its place among its process's threads, and what is sent to it alone. */
+	struct list_node td_plist;	/* (P) on its process's p_threads while it lives */
+	struct list_node td_alltid;	/* (D) among the threads whose ids are in use */
+	struct list_node td_reapq;	/* (R) dead, waiting for the reaper (sched.c) */
+	uint64_t	td_sigpending;	/* (A) signals sent to this thread alone (tgkill,
+					 * the kill that ends it with its process) */
+	struct ksiginfo	td_siginfo[NSIG_LINUX + 1];	/* (I) details of those */
 };
 
 #define TDF_NEEDRESCHED	0x0001		/* give up the cpu at the next chance */

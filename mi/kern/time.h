@@ -27,9 +27,14 @@
 uint64_t uptime_ns(void);
 /*
  * The time of day at boot, in nanoseconds since the epoch: what
- * CLOCK_REALTIME adds to the time since boot.
+ * CLOCK_REALTIME adds to the time since boot.  0 (the epoch is the boot)
+ * until a real-time clock or clock_settime says otherwise.
  */
 uint64_t boottime_ns(void);
+/* The time of day is now ns since the epoch (a real-time clock's reading, clock_settime). */
+void clock_set_realtime(uint64_t ns);
+/* The time of day in nanoseconds since the epoch (CLOCK_REALTIME). */
+uint64_t realtime_ns(void);
 /* A span of the machine's timebase (cpu_time()) in nanoseconds. */
 uint64_t timebase_to_ns(uint64_t t);
 
@@ -45,12 +50,14 @@ int timespec_copyin(uint64_t uaddr, struct timespec *ts);
 int timeout_copyin(uint64_t uaddr, uint64_t *deadline);
 /*
  * Copy in an absolute time (a struct timespec at uaddr) on CLOCK_MONOTONIC
- * or CLOCK_REALTIME -- both count from boot here -- and give the sleep
- * deadline it is (a time already past: now): 0, EFAULT or EINVAL.
+ * (since boot) or, if realtime, CLOCK_REALTIME (since the epoch), and give
+ * the sleep deadline it is (a time already past: now): 0, EFAULT or EINVAL.
  */
-int abstime_copyin(uint64_t uaddr, uint64_t *deadline);
+int abstime_copyin(uint64_t uaddr, bool realtime, uint64_t *deadline);
 /* The sleep deadline of the absolute time ns (nanoseconds since boot; past: now). */
 uint64_t deadline_at_ns(uint64_t ns);
+/* The same for ns on CLOCK_REALTIME if realtime (as the clock is set now), else since boot. */
+uint64_t deadline_at_clock_ns(bool realtime, uint64_t ns);
 /* A checked timespec in nanoseconds, at most NS_FOREVER. */
 uint64_t timespec_to_ns(const struct timespec *ts);
 /*

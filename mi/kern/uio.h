@@ -46,4 +46,15 @@ int uiomove_zeros(size_t n, struct uio *uio);
 ssize_t uio_vector(struct uio *uio, const struct iovec *iov, int iovcnt,
     ssize_t (*xfer)(void *arg, struct uio *uio), void *arg);
 
+/*
+ * The system calls' side (sys_generic.c).  iov_in copies in an iovec
+ * array of cnt entries (at most UIO_MAXIOV), checking that the total fits
+ * in ssize_t and capping it at MAX_RW_COUNT; the array (M_TEMP) is the
+ * caller's to free, NULL when cnt is 0.  write_result raises SIGPIPE in
+ * the writer for a write that failed with EPIPE, and passes n on.
+ */
+struct thread;
+int iov_in(uint64_t uiov, uint64_t cnt, struct iovec **iovp);
+ssize_t write_result(struct thread *td, ssize_t n);
+
 #endif

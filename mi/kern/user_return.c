@@ -1,30 +1,28 @@
 /*
- * The last thing the kernel does before returning to user mode: give the
- * cpu away if the thread's time slice is over, and deliver signals.  Both
- * can happen again while the other is being done, so loop until neither
- * is pending; the final check runs with interrupts off so nothing new can
- * slip in before the return.  A system call that a signal interrupted
- * and that no handler has dealt with then runs again.
+ * The way back to user mode when there is something to do (see
+ * user_return.h): a reschedule, a signal, a stop of the process, or a
+ * system call that a signal interrupted.  Yielding, delivering and
+ * stopping can each make more work for the others (a signal posted while
+ * we were off the cpu), so loop until a check with interrupts off finds
+ * nothing: no clock tick can slip in between that check and the return.
+ * A signal another cpu posts after it is acted on at the thread's next
+ * entry to the kernel (its next system call, fault or clock tick): the
+ * poster only wakes sleepers.  An interrupted system call that no handler
+ * has dealt with then runs again.
  */
-#include <kern/systm.h>
-#include <kern/proc.h>
+#include <kern/user_return.h>
 #include <kern/sched.h>
-#include <kern/signal.h>
-#include <kern/thread.h>
-#include <machine/cpu.h>
 
 void
-user_return(struct thread *td)
+user_return_work_loop(struct thread *td)
 {
-	for (;;) {
+	while (user_return_work(td)) {
 		intr_enable();
 		if (sched_should_yield())
 			sched_yield();
-		if (signal_pending(td))
-			signal_deliver(td);
+		signal_deliver(td);
+		thread_stop_check(td);
 		intr_disable();
-		if (!sched_should_yield() && !signal_pending(td))
-			break;
 	}
 	if (__predict_false(td->td_sysrestart != 0))
 		signal_syscall_restart(td);

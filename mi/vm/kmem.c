@@ -5,9 +5,15 @@
  * arena and pages from vm_page; the size of each allocation is kept in
  * its first page's vm_page, so kmem_free and malloc need no table.
  * Direct-mapped blocks (for zones and vmem's own tags) need no KVA at all.
+ *
+ * Kernel stacks come and go with every fork and exit.  Up to
+ * KSTACK_CACHE_MAX freed ones stay mapped, ready for the next thread,
+ * which then only zeroes its stack (a thread never sees another's old
+ * stack); zone_reclaim_all gives them back when memory runs short.
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
+#include <kern/spinlock.h>
 #include <kern/witness.h>
 #include <machine/param.h>
 #include <vm/kmem.h>
@@ -17,8 +23,31 @@
 #include <vm/vm_phys.h>
 #include <vm/vm_wait.h>
 #include <vm/vmem.h>
+#include <vm/zone.h>
+
+#define KSTACK_CACHE_MAX	8	/* freed kernel stacks kept mapped */
+#define UNMAP_BATCH		16	/* pages unmapped per TLB shootdown */
 
 vmem_t *kernel_arena;
+
+static struct spinlock kstack_cache_lock = SPINLOCK_INITIALIZER("kstack cache");
+static vaddr_t kstack_cache[KSTACK_CACHE_MAX];	/* (K) tops of cached stacks */
+static uint32_t kstack_cached;			/* (K) how many */
+
+static void kstack_cache_reclaim(void);
+
+/* A cached stack's top, or 0 if the cache is empty. */
+static vaddr_t
+kstack_cache_pop(void)
+{
+	vaddr_t top = 0;
+
+	spin_lock(&kstack_cache_lock);
+	if (kstack_cached > 0)
+		top = kstack_cache[--kstack_cached];
+	spin_unlock(&kstack_cache_lock);
+	return top;
+}
 
 static int
 vmem_flags(int mflags)
@@ -57,6 +86,7 @@ kmem_init(void)
 	    VMEM_NOWAIT);
 	if (kernel_arena == NULL)
 		panic("kmem_init: cannot create the kernel arena");
+	zone_reclaim_register(kstack_cache_reclaim);
 }
 
 static struct vm_page *
@@ -78,15 +108,24 @@ waiting_could_end(size_t size, int flags)
 	return !(flags & M_WAITOK) || atop(round_page(size)) <= vm_page_count_total() / 2;
 }
 
-/* Unmap and free the pages of [va, va+size), leaving the KVA allocated. */
+/*
+ * Unmap and free the pages of [va, va+size), leaving the KVA allocated:
+ * a batch of pages at a time, each page freed only after the shootdown
+ * that unmaps it everywhere.
+ */
 static void
 unmap_free(vaddr_t va, size_t size)
 {
-	for (vaddr_t a = va; a < va + size; a += PAGE_SIZE) {
-		struct vm_page *m = kva_page(a);
+	struct vm_page *pages[UNMAP_BATCH];
 
-		pmap_kremove(a);
-		vm_page_free_pages(m, 0);
+	for (vaddr_t a = va; a < va + size; a += ptoa(UNMAP_BATCH)) {
+		int n = (int)MIN(atop(va + size - a), (vaddr_t)UNMAP_BATCH);
+
+		for (int i = 0; i < n; i++)
+			pages[i] = kva_page(a + ptoa(i));
+		pmap_qremove(a, n);
+		for (int i = 0; i < n; i++)
+			vm_page_free_pages(pages[i], 0);
 	}
 }
 
@@ -268,10 +307,14 @@ vaddr_t
 kstack_alloc(int flags)
 {
 	size_t len = ptoa(KSTACK_PAGES + 1);
-	vaddr_t va = KVA_BASE;
+	vaddr_t va = KVA_BASE, top = kstack_cache_pop();
 
 	if (flags & M_WAITOK)
 		witness_check_sleep(WITNESS_WAITOK, NULL);
+	if (top != 0) {
+		memset((void *)(top - ptoa(KSTACK_PAGES)), 0, ptoa(KSTACK_PAGES));
+		return top;
+	}
 	/* One kstack_map entry per stack, its guard page included. */
 	if (vm_map_find(kstack_map, NULL, 0, &va, len, 0, VMFS_ANYWHERE, VM_PROT_RW,
 	    VM_PROT_RW, MAP_ENTRY_STACK) != 0)
@@ -283,11 +326,37 @@ kstack_alloc(int flags)
 	return va + len;
 }
 
-void
-kstack_free(vaddr_t top)
+/* Unmap and free the stack below top, and its kstack_map entry. */
+static void
+kstack_destroy(vaddr_t top)
 {
 	size_t len = ptoa(KSTACK_PAGES + 1);
 
 	unmap_free(top - len + PAGE_SIZE, len - PAGE_SIZE);
 	vm_map_remove(kstack_map, top - len, top);
+}
+
+void
+kstack_free(vaddr_t top)
+{
+	bool kept = false;
+
+	spin_lock(&kstack_cache_lock);
+	if (kstack_cached < KSTACK_CACHE_MAX) {
+		kstack_cache[kstack_cached++] = top;
+		kept = true;
+	}
+	spin_unlock(&kstack_cache_lock);
+	if (!kept)
+		kstack_destroy(top);
+}
+
+/* zone_reclaim_all's hook: memory is short. */
+static void
+kstack_cache_reclaim(void)
+{
+	vaddr_t top;
+
+	while ((top = kstack_cache_pop()) != 0)
+		kstack_destroy(top);
 }

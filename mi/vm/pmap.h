@@ -37,8 +37,17 @@ void pmap_init(void);			/* after the allocators: zones, ASIDs */
 
 /* User address spaces. */
 pmap_t pmap_create(void);		/* NULL on no memory */
-void pmap_destroy(pmap_t pmap);		/* must hold no mappings */
-void pmap_activate(pmap_t pmap);	/* run this cpu on pmap (context switch) */
+/*
+ * pmap must hold no mappings, and no thread will activate it again; a
+ * cpu that still keeps it loaded (below) is interrupted to leave it, so
+ * call with interrupts on and no spin lock held.
+ */
+void pmap_destroy(pmap_t pmap);
+/*
+ * Run this cpu on pmap (context switch).  The cpu may keep it loaded,
+ * lazily, after the thread stops running, until another is activated.
+ */
+void pmap_activate(pmap_t pmap);
 void pmap_activate_kernel(void);	/* run this cpu on the kernel map only */
 
 /*
@@ -71,6 +80,14 @@ bool pmap_fault(pmap_t pmap, vaddr_t va, vm_prot_t access);
 void pmap_page_protect(struct vm_page *m, vm_prot_t prot);	/* NONE: remove all */
 void pmap_remove_write(struct vm_page *m);
 void pmap_remove_all(struct vm_page *m);
+/*
+ * The same for n pages at once (a cluster the pager writes, the pages
+ * the daemon frees): each address space's changes are flushed once, so
+ * a cluster mapped in one process costs one TLB shootdown.  When it
+ * returns, no cpu can write (or reach) any of them through an old entry.
+ */
+void pmap_remove_write_pages(struct vm_page **ma, int n);
+void pmap_remove_all_pages(struct vm_page **ma, int n);
 bool pmap_is_modified(struct vm_page *m);
 void pmap_clear_modify(struct vm_page *m);
 bool pmap_is_referenced(struct vm_page *m);
@@ -90,8 +107,9 @@ int pmap_check(pmap_t pmap);
 
 /*
  * The valid user leaves in [*va, eva), at most n, in address order, for
- * the VM's consistency check: each one's va, physical address, the
- * protection it grants (as pmap_extract_prot) and whether it is wired.
+ * the VM's consistency check and /proc's counts: each one's va, physical
+ * address, the protection it grants (as pmap_extract_prot), whether it
+ * is wired and whether it has been written through (modified).
  * Returns how many were stored; *va moves past the last one looked at
  * (to eva when the range is done).  A snapshot: the leaves may change as
  * soon as it returns.
@@ -101,6 +119,7 @@ struct pmap_leaf {
 	paddr_t		pa;
 	vm_prot_t	prot;
 	bool		wired;
+	bool		modified;
 };
 size_t pmap_leaves(pmap_t pmap, vaddr_t *va, vaddr_t eva, struct pmap_leaf *out, size_t n);
 
@@ -122,8 +141,12 @@ struct pmap_stats {
 	uint64_t	pv_entries;	/* live pv entries */
 	uint64_t	pv_reclaims;	/* pv chunks reclaimed under pressure */
 	uint64_t	pt_pages;	/* user page-table pages */
+	uint64_t	pt_cached;	/* empty ones kept for reuse (not free pages) */
 	uint64_t	asid_rollovers;
 	uint64_t	shootdowns;	/* remote TLB shootdowns sent */
+	uint64_t	lazy_shootdowns; /* flushes that left cpus not running the pmap to
+					 * flush when they next do, instead of a shootdown */
+	uint64_t	switch_flushes;	/* whole-TLB flushes for switching address spaces */
 	uint64_t	dirty_faults;	/* software dirty-bit faults */
 	uint64_t	ref_faults;	/* software accessed-bit faults */
 	uint32_t	asid_bits;	/* ASID width detected at boot */

@@ -8,8 +8,10 @@
 #include <kern/file.h>
 #include <kern/proc.h>
 #include <kern/resourcevar.h>
+#include <kern/sched.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <vm/vm_commit.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
@@ -99,6 +101,22 @@ mmap_file(struct thread *td, int fd, uint64_t off, uint64_t len, uint64_t flags,
 	return 0;
 }
 
+/*
+ * How a new mapping stands in commit accounting (vm_commit.h): a private
+ * writable one is committed, unless MAP_NORESERVE is honoured, which
+ * keeps it out even if mprotect makes it writable later.  Shared
+ * mappings are not (shared anonymous memory is, through its object).
+ */
+static int
+commit_flags(int cow, vm_prot_t prot, bool noreserve)
+{
+	if (!(cow & MAP_ENTRY_COW))
+		return 0;
+	if (noreserve)
+		return MAP_ENTRY_NORESERVE;
+	return (prot & VM_PROT_WRITE) ? MAP_ENTRY_ACCOUNTED : 0;
+}
+
 /* mmap(addr, len, prot, flags, fd, offset) */
 SYSCALL(mmap)
 {
@@ -109,6 +127,7 @@ SYSCALL(mmap)
 	vm_prot_t prot = vm_prot(a[2]), maxprot = VM_PROT_ALL;
 	uint64_t type = flags & MAP_TYPE, rlen;
 	vaddr_t va, end;
+	bool noreserve;
 
 	if ((a[2] & ~(uint64_t)PROT_MASK) || len == 0 || (off & PAGE_MASK) ||
 	    (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE))
@@ -134,14 +153,16 @@ SYSCALL(mmap)
 		return -ENOMEM;
 	if ((map->flags & MAP_WIREFUTURE) && memlock_check(td, len) != 0)
 		return -EAGAIN;		/* mlockall(MCL_FUTURE): it would be locked */
+	noreserve = (flags & MAP_NORESERVE) && vm_commit_noreserve_honoured();
 	if (flags & MAP_ANONYMOUS) {
 		cow = type == MAP_PRIVATE ? MAP_ENTRY_COW : 0;
-		if (cow == 0 && (obj = vm_object_allocate_private(atop(len))) == NULL)
+		if (cow == 0 && (obj = vm_object_allocate_shared_anon(atop(len), noreserve)) == NULL)
 			return -ENOMEM;
 	} else if ((error = mmap_file(td, fd, off, len, flags, prot, &obj, &maxprot,
 	    &cow)) != 0) {
 		return -error;
 	}
+	cow |= commit_flags(cow, prot, noreserve);
 	if (prot & ~maxprot) {
 		vm_object_deallocate(obj);
 		return -EACCES;
@@ -199,6 +220,13 @@ SYSCALL(mprotect)
 	return -vm_map_protect(curmap(td), start, end, vm_prot(a[2]));
 }
 
+/* Write back a file's pages of a shared mapping; with sync, wait for the writes. */
+static int
+msync_pages(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last, bool sync)
+{
+	return vm_pager_put_pages(obj, first, last, sync ? VM_PAGER_PUT_SYNC : 0);
+}
+
 /* msync(addr, len, flags) */
 SYSCALL(msync)
 {
@@ -214,7 +242,7 @@ SYSCALL(msync)
 		return 0;
 	/* MS_SYNC waits for the writes; MS_ASYNC (or neither, as Linux takes it) starts them. */
 	return -vm_map_sync(curmap(td), start, end, (flags & MS_INVALIDATE) != 0,
-	    (flags & MS_SYNC) != 0, vm_pager_put_pages);
+	    (flags & MS_SYNC) != 0, msync_pages);
 }
 
 
@@ -417,10 +445,14 @@ SYSCALL(brk)
 {
 	struct vmspace *vm = td->td_proc->p_vmspace;
 	struct vm_map *map = &vm->vm_map;
-	vaddr_t want = a[0], old = round_page(vm->vm_brk), new;
+	vaddr_t want = a[0], old, new, result;
 
+	/* One brk at a time per address space: threads may call it together. */
+	mtx_lock(&vm->vm_brk_lock);
+	result = old = vm->vm_brk;
 	if (want < vm->vm_brk_start || want >= map->tree.max)
-		return (long)vm->vm_brk;
+		goto out;
+	old = round_page(old);
 	new = round_page(want);
 	if (new > old) {
 		vaddr_t va = old;
@@ -428,13 +460,16 @@ SYSCALL(brk)
 		if (map->size + (new - old) > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
 		    ((map->flags & MAP_WIREFUTURE) && memlock_check(td, new - old) != 0) ||
 		    vm_map_find(map, NULL, 0, &va, new - old, 0, VMFS_FIXED_NOREPLACE,
-		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW) != 0)
-			return (long)vm->vm_brk;
+		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW | MAP_ENTRY_ACCOUNTED) != 0)
+			goto out;
 	} else if (new < old) {
 		vm_map_remove(map, new, old);
 	}
+	result = want;
+out:
 	vm_map_lock(map);		/* procfs names [heap] from it under the map lock */
-	vm->vm_brk = want;
+	vm->vm_brk = result;
 	vm_map_unlock(map);
-	return (long)want;
+	mtx_unlock(&vm->vm_brk_lock);
+	return (long)result;
 }

@@ -15,25 +15,44 @@
  *   window: RA_INITIAL pages at a miss with no history, doubling up to
  *   RA_MAX while the file is read sequentially (a miss where the last
  *   read-ahead ended), the maximum at once with POSIX_FADV_SEQUENTIAL,
- *   one page with POSIX_FADV_RANDOM.  Pages are busy while their read is
- *   in flight; the reader sleeps only for the page it wants, so the rest
+ *   one page with POSIX_FADV_RANDOM.  Pages are exclusively busy while
+ *   their read is in flight; the reader sleeps only for the page it wants, so the rest
  *   of the window arrives while it copies.  When a reader reaches the
  *   first page of the newest window, the next window is started without
  *   waiting (asynchronous read-ahead), so a sequential reader finds its
  *   pages already there.  A read that fails leaves its pages marked
  *   VPO_IOERR; whoever looks for one next frees it, and a reader whose
- *   own read failed gets EIO.
+ *   own read failed gets EIO.  Pages read join the paging queues when
+ *   their read ends (inactive, or active if the working set says they
+ *   were evicted not long ago: vm_workingset_refault), in interrupt
+ *   context: the queues' per-cpu batches are only touched with
+ *   interrupts off (a spin lock held), so an interrupt cannot find one
+ *   half changed.
  *
  *   Writing back.  A page is dirty when write(2) changed it (VPO_DIRTY)
  *   or a mapping wrote to it (the pmap's modified bit).  Write-back takes
  *   runs of neighbouring dirty pages, clears their dirty state (and write
- *   access through mappings, so a later store dirties them again), marks
- *   them VPO_WRITEBACK and sends each run of consecutive disk blocks in
- *   one request.  Completion, in interrupt context, ends the pages'
- *   write-back and counts the vnode's requests in flight (v_numoutput)
- *   down; a failure is counted in v_wb_errors, which fsync reports once
- *   to each open file, as Linux's errseq does.  The pages stay clean then,
- *   as on Linux: a disk that keeps failing is not retried forever.
+ *   access through mappings, so a later store dirties them again),
+ *   share-busies them and marks them VPO_WRITEBACK, and sends each run of
+ *   consecutive disk blocks in one request.  Busy, they are safe from
+ *   the page daemon and the laundry, which pass busy pages by, and from
+ *   a store through a mapping (a write fault sleeps until they are
+ *   unbusied); read(2) and read faults may still use them.  Completion,
+ *   in interrupt context, ends the pages' write-back (unbusies them; a
+ *   clean page the laundry was waiting for goes to the inactive queue's
+ *   head, to be freed next) and counts the vnode's requests in flight
+ *   (v_numoutput) down; a failure is counted in v_wb_errors, which fsync
+ *   reports once to each open file, as Linux's errseq does.  The pages
+ *   stay clean then, as on Linux: a disk that keeps failing is not
+ *   retried forever, and memory is not held hostage by it (the page
+ *   daemon may free such a page; its data are lost, and the error is
+ *   what the program learns).
+ *
+ *   The laundry (vm_laundry.c) writes dirty file pages the page daemon
+ *   found through putpages, without waiting.  It must not sleep for the
+ *   file's I/O lock: a writer holding it may itself be asleep in vm_wait
+ *   until the laundry frees memory.  So it only tries the lock, and a
+ *   file busy with I/O keeps its pages in the laundry for a later pass.
  *
  *   A page a mapping wrote over a hole gets its blocks when it is
  *   written back (vop_balloc), as delayed allocation does; ENOSPC then
@@ -48,17 +67,19 @@
  *   write-back keeps the vnode dirty while the object is still mapped,
  *   so the syncer keeps looking at it, as FreeBSD's OBJ_MIGHTBEDIRTY.
  *
- * Pages never leave the object while the I/O lock of the vnode is held
- * (truncation takes it and waits for write-back first), so a reader or
- * writer holding it may copy to and from a page without keeping it busy.
+ * Truncation takes the I/O lock of the vnode and waits for write-back
+ * first, so no page is removed under a reader or writer holding it; the
+ * page daemon, which takes no I/O lock, could still free a clean page,
+ * so read(2) and write(2) hold each page kernel-wired (vm_page_wire_kernel)
+ * while they copy, and vnode_pager_release_page lets it go.
  *
- * Faults.  The fault handler calls getpage with no lock held, the page
+ * Faults.  The fault handler calls getpages with no lock held, the page
  * it allocated exclusively busy (vm_fault.c); for a file on a disk the
  * page is read here with its neighbours, in the window the mapping's
  * madvise advice asks for (MADV_SEQUENTIAL also frees the clean pages
  * well behind the reader: nothing will want them again soon), and the
  * next window starts at once while the reader goes sequentially, so a
- * program walking a mapping finds its pages in.  getpage takes no I/O
+ * program walking a mapping finds its pages in.  getpages takes no I/O
  * lock: a read(2) holding one may be what faults (copying into a mapping
  * of a file).  Truncation sets the new size, then waits for the fills in
  * progress (their paging-in-progress counts: each may have seen the old
@@ -86,7 +107,9 @@
 #include <kern/uio.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
+#include <vm/vm_laundry.h>
 #include <vm/vm_wait.h>
+#include <vm/vm_workingset.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
@@ -142,6 +165,8 @@ on_disk(struct vnode *vp)
 	return vp->v_ops->vop_bmap != NULL && vp->v_mount != NULL && vp->v_mount->mnt_disk != NULL;
 }
 
+static void mark_dirty(struct vnode *vp);
+
 static inline void *
 page_kva(struct vm_page *m, size_t off)
 {
@@ -170,10 +195,14 @@ vpio_finish(struct vpio *io)
 		struct vm_page *m = io->pages[i];
 
 		if (io->write) {
-			vm_page_writeback_done(m);
+			m->oflags &= ~VPO_WRITEBACK;
+			vm_page_sunbusy(m);
+			vm_laundry_written(m);	/* clean now: the laundry's page may go */
 		} else if (!waited || i > 0) {
 			if (error)
 				m->oflags |= VPO_IOERR;
+			else
+				(void)vm_workingset_refault(m);	/* evicted not long ago: active */
 			vm_page_xunbusy(m);
 		}
 	}
@@ -337,7 +366,7 @@ vpio_alloc(struct vnode *vp, bool write, vm_pindex_t first)
  * waited for (*iop: vpio_wait).  Returns the number of pages asked for
  * (0 if the first one is resident or past the end, or memory is short).
  * => the I/O lock held, or the pages' busy state is what keeps truncation
- *    from freeing their blocks meanwhile (vnode_pager_getpage)
+ *    from freeing their blocks meanwhile (vnode_pager_getpages)
  */
 static uint32_t
 read_cluster(struct vnode *vp, vm_pindex_t start, uint32_t want, struct vm_page *first,
@@ -451,9 +480,10 @@ read_ahead(struct vnode *vp, int ioflag)
 }
 
 /*
- * The page at idx of obj, waiting while it is busy; a page whose read
- * failed is freed (and *failed set).  NULL if missing.  The object lock
- * is held on return (and dropped while asleep).
+ * The page at idx of obj, waiting while it is being read (exclusively
+ * busy; a page under write-back, share-busy, may be copied from and to);
+ * a page whose read failed is freed (and *failed set).  NULL if missing.
+ * The object lock is held on return (and dropped while asleep).
  */
 static struct vm_page *
 lookup_locked(struct vm_object *obj, vm_pindex_t idx, bool *failed)
@@ -462,7 +492,7 @@ lookup_locked(struct vm_object *obj, vm_pindex_t idx, bool *failed)
 
 	*failed = false;
 	spin_lock(&obj->lock);
-	while ((m = vm_page_lookup(obj, idx)) != NULL && vm_page_busy_sleep(m, &obj->lock, false))
+	while ((m = vm_page_lookup(obj, idx)) != NULL && vm_page_busy_sleep(m, &obj->lock, true))
 		spin_lock(&obj->lock);
 	if (m != NULL && (m->oflags & VPO_IOERR)) {
 		pmap_remove_all(m);
@@ -484,6 +514,8 @@ vnode_pager_get_page(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_pa
 		struct vm_page *m = lookup_locked(obj, idx, &failed);
 		uint32_t want;
 
+		if (m != NULL)
+			vm_page_wire_kernel(m);		/* until vnode_pager_release_page */
 		spin_unlock(&obj->lock);
 		if (failed && read_it && (ioflag & IO_RANDOM))
 			return EIO;	/* our own read of the page alone failed */
@@ -524,6 +556,8 @@ vnode_pager_grab_page(struct vnode *vp, vm_pindex_t idx, bool contents, struct v
 	for (int tries = 0;; tries++) {
 		if ((m = lookup_locked(obj, idx, &failed)) == NULL)
 			m = vm_page_alloc_zeroed(obj, idx);
+		if (m != NULL)
+			vm_page_wire_kernel(m);		/* until vnode_pager_release_page */
 		spin_unlock(&obj->lock);
 		if (m != NULL) {
 			*mp = m;
@@ -577,10 +611,12 @@ vnode_pager_read(struct vnode *vp, struct uio *uio,
 		}
 		if (error)
 			break;
-		if (m != NULL)
+		if (m != NULL) {
 			error = uiomove(page_kva(m, pgoff), n, uio);
-		else
+			vnode_pager_release_page(vp, m, false);
+		} else {
 			error = uiomove_zeros(n, uio);
+		}
 		if (error)
 			break;
 		done += n;
@@ -592,8 +628,7 @@ vnode_pager_read(struct vnode *vp, struct uio *uio,
 }
 
 int
-vnode_pager_write_begin(struct vnode *vp, struct uio *uio, uint64_t maxsize, bool dirty,
-    uint64_t *sizep)
+vnode_pager_write_begin(struct vnode *vp, struct uio *uio, uint64_t maxsize, uint64_t *sizep)
 {
 	uint64_t size;
 
@@ -608,13 +643,13 @@ vnode_pager_write_begin(struct vnode *vp, struct uio *uio, uint64_t maxsize, boo
 	if (uio->uio_resid > maxsize - uio->uio_offset)
 		uio->uio_resid = maxsize - uio->uio_offset;
 	if (uio->uio_resid > 0 && uio->uio_offset + uio->uio_resid > size)
-		vnode_pager_zero_tail(vp, size, dirty);	/* what a mapping left there must not show */
+		vnode_pager_zero_tail(vp, size);	/* what a mapping left there must not show */
 	*sizep = size;
 	return 0;
 }
 
 void
-vnode_pager_zero_tail(struct vnode *vp, uint64_t size, bool dirty)
+vnode_pager_zero_tail(struct vnode *vp, uint64_t size)
 {
 	size_t off = size & PAGE_MASK;
 	struct vm_object *obj = vp->v_object;
@@ -622,16 +657,18 @@ vnode_pager_zero_tail(struct vnode *vp, uint64_t size, bool dirty)
 
 	if (off == 0)
 		return;
+	/* Under the object lock: the page daemon may not free it meanwhile. */
 	spin_lock(&obj->lock);
 	m = vm_page_lookup(obj, atop(size));
-	if (m != NULL && vm_page_busied(m))
-		m = NULL;	/* being read: it comes in with zeros past the end */
+	if (m != NULL && !vm_page_xbusied(m)) {	/* being read: it comes with zeros there */
+		memset(page_kva(m, off), 0, PAGE_SIZE - off);
+		vm_page_set_dirty(m);	/* to be written; for ramfs, its only copy */
+	} else {
+		m = NULL;
+	}
 	spin_unlock(&obj->lock);
-	if (m == NULL)
-		return;
-	memset(page_kva(m, off), 0, PAGE_SIZE - off);
-	if (dirty)
-		vnode_pager_dirty(vp, m);
+	if (m != NULL && on_disk(vp))
+		mark_dirty(vp);
 }
 
 /* vp has (or may have) dirty pages: the syncer is to look at it. */
@@ -645,14 +682,17 @@ mark_dirty(struct vnode *vp)
 }
 
 void
-vnode_pager_dirty(struct vnode *vp, struct vm_page *m)
+vnode_pager_release_page(struct vnode *vp, struct vm_page *m, bool dirtied)
 {
 	struct vm_object *obj = vp->v_object;
 
 	spin_lock(&obj->lock);
-	vm_page_set_dirty(m);
+	if (dirtied)
+		vm_page_set_dirty(m);
+	vm_page_unwire_kernel(m);
 	spin_unlock(&obj->lock);
-	mark_dirty(vp);
+	if (dirtied && on_disk(vp))
+		mark_dirty(vp);
 }
 
 /*
@@ -668,10 +708,11 @@ page_is_dirty(struct vm_page *m)
 
 /*
  * Take the run of neighbouring dirty pages from *idx (object locked)
- * into io for writing: their dirty state goes, write-back begins.  A
- * page being read or written back ends the run; with wait, a dirty page
- * under write-back is waited for (the lock is dropped meanwhile) and
- * taken.  *idx moves past what was looked at.  The number taken.
+ * into io for writing: their dirty state goes, write-back begins (each
+ * share-busy until its write completes).  A busy page (being read, or
+ * written back) ends the run; with wait, a dirty busy page (dirtied again
+ * during its write-back) is waited for (the lock is dropped meanwhile)
+ * and looked at again.  *idx moves past what was looked at.  The number taken.
  */
 static uint32_t
 take_dirty_run(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, bool wait,
@@ -682,16 +723,16 @@ take_dirty_run(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, bool wa
 	uint32_t n = 0;
 
 	while ((m = vm_radix_lookup_ge(&obj->pages, at, &at)) != NULL && at < end) {
-		if (vm_page_busied(m) || !page_is_dirty(m)) {
-			at++;
+		bool dirty = page_is_dirty(m);
+
+		if (vm_page_busied(m) && wait && dirty) {
+			/* Its write (or a read) is in flight: wait, then look again. */
+			if (vm_page_busy_sleep(m, &obj->lock, false))
+				spin_lock(&obj->lock);
 			continue;
 		}
-		if (m->oflags & VPO_WRITEBACK) {
-			if (!wait) {
-				at++;
-				continue;
-			}
-			vm_page_writeback_wait(obj, m);
+		if (vm_page_busied(m) || !dirty) {
+			at++;
 			continue;
 		}
 		break;
@@ -702,7 +743,9 @@ take_dirty_run(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, bool wa
 	io->first = at;
 	for (; n < RA_MAX && at + n < end; n++) {
 		if (n > 0 && ((m = vm_page_lookup(obj, at + n)) == NULL || vm_page_busied(m) ||
-		    (m->oflags & VPO_WRITEBACK) || !page_is_dirty(m)))
+		    !page_is_dirty(m)))
+			break;
+		if (!vm_page_trysbusy(m))
 			break;
 		vm_page_clear_dirty(m);
 		if (pmap_is_modified(m))
@@ -849,43 +892,6 @@ vnode_pager_drop_clean(struct vnode *vp)
 }
 
 /*
- * Reclaiming: the first want idle pages of the file (the lowest indices:
- * for a file written or read from its start, the oldest) are taken from
- * every mapping, one shootdown each, which records a store a mapping made
- * in the page; then the dirty ones among them are written back, and the
- * clean ones freed.
- */
-uint64_t
-vnode_pager_reclaim(struct vnode *vp, uint64_t want)
-{
-	struct vm_object *obj = vp->v_object;
-	vm_pindex_t idx = 0, start = UINT64_MAX, end = 0;
-	uint64_t taken = 0, freed;
-	struct vm_page *m;
-
-	spin_lock(&obj->lock);
-	while (taken < want && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL) {
-		if (!vm_page_busied(m) && m->wire_count == 0) {
-			if (pmap_page_is_mapped(m))
-				pmap_remove_all(m);
-			start = MIN(start, idx);
-			end = idx + 1;
-			taken++;
-		}
-		if (idx == UINT64_MAX)
-			break;
-		idx++;
-	}
-	spin_unlock(&obj->lock);
-	if (taken == 0)
-		return 0;
-	vnode_pager_write_back(vp, start, end, true);
-	freed = free_clean_pages(vp, start, end, want, false);
-	VSTAT_ADD(reclaimed, freed);
-	return freed;
-}
-
-/*
  * The pager's operations (the fault path).
  */
 
@@ -931,7 +937,8 @@ free_behind(struct vnode *vp, vm_pindex_t idx)
 
 /*
  * Fill m, a fault's page (vm_pager.h): for ramfs a hole, zeros; for a
- * file on a disk, read it with the window the mapping's advice asks for,
+ * file on a disk, read it with the window the mapping's advice asks for
+ * (its own read-ahead: the fault's behind and ahead are the swap pager's),
  * and wait for it (if the window fails, m alone is tried again, as Linux
  * does: the bad block may be a neighbour's).  While the reader goes
  * sequentially, the next window starts now, and with MADV_SEQUENTIAL the
@@ -939,7 +946,8 @@ free_behind(struct vnode *vp, vm_pindex_t idx)
  * copying from them).  No lock is held (see the top of the file).
  */
 static int
-vnode_pager_getpage(struct vm_object *obj, struct vm_page *m, int advice)
+vnode_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind __unused,
+    int ahead __unused, int advice)
 {
 	struct vnode *vp = obj->pager_data;
 	int ioflag = advice_ioflag(advice), error = EIO;
@@ -979,28 +987,54 @@ vnode_pager_writemapped(struct vm_object *obj)
 		mark_dirty(vp);
 }
 
+/* Every page inside the file is the pager's; it clusters its reads itself (getpages). */
 static bool
-vnode_pager_haspage(struct vm_object *obj, vm_pindex_t pindex)
+vnode_pager_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before, int *after)
 {
+	if (before != NULL)
+		*before = 0;
+	if (after != NULL)
+		*after = 0;
 	return page_in_file(obj, pindex);
 }
 
-/*
- * msync: a file on a disk writes its dirty pages in the range back (and
- * waits, with sync, and writes the file's metadata too); for ramfs the
- * pages are the file, and writing one back is clearing its modified bit.
- */
-static int
-vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, bool sync)
+bool
+vnode_pager_can_launder(struct vm_object *obj)
 {
 	struct vnode *vp = obj->pager_data;
+
+	return on_disk(vp) &&
+	    !(__atomic_load_n(&vp->v_mount->mnt_flags, __ATOMIC_RELAXED) & MNT_RDONLY);
+}
+
+/*
+ * Write back [start, end) (vm_pager.h): a file on a disk writes its dirty
+ * pages in the range.  With VM_PAGER_PUT_SYNC (msync's MS_SYNC) it waits,
+ * and writes the file's metadata too, as fsync of the range; with
+ * VM_PAGER_PUT_FREE as well (MADV_PAGEOUT), the clean pages nothing maps
+ * go after.  The laundry (VM_PAGER_PUT_LAUNDRY) only tries the file's
+ * I/O lock (see the top of the file): EAGAIN, nothing written, if taken.
+ * For ramfs the pages are the file, its only copy: writing one back
+ * moves a store seen through a mapping into its VPO_DIRTY (the page
+ * stays dirty: the page daemon must never free it as clean).
+ */
+static int
+vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, int flags)
+{
+	struct vnode *vp = obj->pager_data;
+	bool sync = (flags & VM_PAGER_PUT_SYNC) != 0;
 	struct vm_page *m;
 	uint64_t idx = start;
 	int error;
 
 	if (on_disk(vp)) {
-		vn_iolock(vp);
+		if (!(flags & VM_PAGER_PUT_LAUNDRY))
+			vn_iolock(vp);
+		else if (!vn_iolock_try(vp))
+			return EAGAIN;
 		error = vnode_pager_write_back(vp, start, end, sync);
+		if (sync && (flags & VM_PAGER_PUT_FREE))
+			(void)free_clean_pages(vp, start, end, UINT64_MAX, false);
 		vn_iounlock(vp);
 		/* MS_SYNC is fsync of the range: what finds the data must be on the disk too. */
 		if (error == 0 && sync)
@@ -1011,8 +1045,10 @@ vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, 
 	spin_lock(&obj->lock);
 	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
 	    idx < end) {
-		if (pmap_is_modified(m))
+		if (pmap_is_modified(m)) {
+			vm_page_set_dirty(m);
 			pmap_clear_modify(m);
+		}
 		if (idx == UINT64_MAX)
 			break;
 		idx++;
@@ -1034,7 +1070,7 @@ vnode_pager_dealloc(struct vm_object *obj)
 
 static const struct vm_pager_ops vnode_pager_ops = {
 	.name = "vnode",
-	.getpage = vnode_pager_getpage,
+	.getpages = vnode_pager_getpages,
 	.haspage = vnode_pager_haspage,
 	.putpages = vnode_pager_putpages,
 	.writemapped = vnode_pager_writemapped,

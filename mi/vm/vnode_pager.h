@@ -35,7 +35,6 @@ struct vnode_pager_stats {
 	uint64_t	write_errors;	/* clustered writes that failed */
 	uint64_t	dropped;	/* clean pages dropped (drop_caches) */
 	uint64_t	freed_behind;	/* clean pages freed behind a MADV_SEQUENTIAL reader */
-	uint64_t	reclaimed;	/* pages freed because memory was short (vm_lowmem) */
 };
 extern struct vnode_pager_stats vnode_pager_stats;
 
@@ -51,8 +50,10 @@ struct vm_object *vnode_pager_alloc(struct vnode *vp);
  * The page at idx of vp's file, resident and read, for read(2): read
  * with the read-ahead window if missing (ioflag IO_SEQUENTIAL, IO_RANDOM
  * are the file's advice), sleeping for the disk.  0, EIO (the read
- * failed), ENOMEM (the caller reclaims with vnode_pager_wait_memory and
- * tries again), EFAULT (past the end of the file).
+ * failed), ENOMEM (the caller waits with vnode_pager_wait_memory and
+ * tries again), EFAULT (past the end of the file).  The page comes
+ * kernel-wired, safe from the page daemon while it is copied:
+ * vnode_pager_release_page lets it go.
  * => vp's I/O lock held; no spin lock
  */
 int vnode_pager_get_page(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp);
@@ -64,29 +65,35 @@ int vnode_pager_get_page(struct vnode *vp, vm_pindex_t idx, int ioflag, struct v
 int vnode_pager_grab_page(struct vnode *vp, vm_pindex_t idx, bool contents,
     struct vm_page **mp);
 /*
- * read(2) of a file through its pages: getpage gives each page (NULL: a
- * hole, read as zeros; ENOMEM: memory is waited for, the lock dropped).
+ * read(2) of a file through its pages: getpage gives each page, wired
+ * (NULL: a hole, read as zeros; ENOMEM: memory is waited for, the lock
+ * dropped), and it is released after its copy.
  * Holds vp's I/O lock, shared or exclusive.  Bytes read, or -errno.
  */
 ssize_t vnode_pager_read(struct vnode *vp, struct uio *uio,
     int (*getpage)(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp),
     bool shared);
 /*
- * Zero the part of vp's last page past size, if the page is resident (and
- * with dirty, mark it to be written back): what a mapping wrote there must
- * not appear when the file grows.  => I/O lock held
+ * Zero the part of vp's last page past size, if the page is resident, and
+ * mark it dirty (a file on a disk writes it back; for ramfs the page is
+ * the only copy): what a mapping wrote there must not appear when the
+ * file grows.  => I/O lock held
  */
-void vnode_pager_zero_tail(struct vnode *vp, uint64_t size, bool dirty);
+void vnode_pager_zero_tail(struct vnode *vp, uint64_t size);
 /*
  * The start of write(2): take vp's I/O lock, move an O_APPEND write to
  * the end, cut the write at maxsize (EFBIG, unlocked, if nothing is left
  * of it), and zero the last page past the end if the write goes beyond
  * it.  *sizep is the size before the write.
  */
-int vnode_pager_write_begin(struct vnode *vp, struct uio *uio, uint64_t maxsize, bool dirty,
+int vnode_pager_write_begin(struct vnode *vp, struct uio *uio, uint64_t maxsize,
     uint64_t *sizep);
-/* write(2) changed m, a page of vp: it is dirty, and so is vp. */
-void vnode_pager_dirty(struct vnode *vp, struct vm_page *m);
+/*
+ * Done copying to or from m, a page of vp that vnode_pager_get_page or
+ * vnode_pager_grab_page gave (wired): with dirtied, write(2) changed it,
+ * so it is dirty, and so (on a disk) is vp, for the syncer.
+ */
+void vnode_pager_release_page(struct vnode *vp, struct vm_page *m, bool dirtied);
 /*
  * Write back vp's dirty pages in [start, end) (page indices), clustered;
  * with sync, wait for them (and for pages already under write-back) and
@@ -101,16 +108,15 @@ int vnode_pager_write_back(struct vnode *vp, vm_pindex_t start, vm_pindex_t end,
  */
 uint64_t vnode_pager_drop_clean(struct vnode *vp);
 /*
- * Memory is short (vm_lowmem): take up to want of vp's pages from every
- * mapping, write the dirty ones among them back, waiting, and free them.
- * The number freed.
- * => vp's I/O lock held
+ * Can the laundry write obj's dirty pages (vm_pager_can_launder)?  Those
+ * of a file on a disk mounted read-write.  obj locked.
  */
-uint64_t vnode_pager_reclaim(struct vnode *vp, uint64_t want);
+bool vnode_pager_can_launder(struct vm_object *obj);
 /*
  * An allocation for vp's pages failed: drop vp's I/O lock, wait for
- * memory (vm_wait, which reclaims file pages too: this file's may be
- * what can go), take the lock again (shared or exclusive).  The caller
+ * memory (vm_wait: the page daemon frees pages; the laundry may need
+ * this file's I/O lock to write its dirty ones), take the lock again
+ * (shared or exclusive).  The caller
  * looks at the file again.  0, or ENOMEM: none will come.
  */
 int vnode_pager_wait_memory(struct vnode *vp, bool shared);

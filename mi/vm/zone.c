@@ -11,6 +11,10 @@
  * names its zone.  Free items in a slab are linked through their first
  * word (sl_freelist); the bitmap says which items are on that list, so a
  * double free into a slab, or a corrupted free list, is caught at once.
+ * A second bitmap says which items a caller holds (set by zone_alloc,
+ * cleared by zone_free, atomically: a cpu's cache does not lock the
+ * slab): with INVARIANTS a free of an item not held, a double free into
+ * a cache included, panics at once, in constant time.
  *
  * A zone keeps its slabs on three lists by fill state: partial (allocate
  * from these first, to let the others drain), full and empty.  At most
@@ -29,6 +33,14 @@
  * zone_destroy and zone_get_stats take it to reach other cpus' caches.
  * That keeps reclaim correct on every cpu and the statistics exact.
  * ZONE_NOCACHE zones go straight to the slab layer.
+ *
+ * Type-stable zones (zone_create_stable, after UMA's NOFREE zones with an
+ * init function): a slab, once made, stays the zone's for good, and each
+ * item is initialized once, when its slab is made, not at each
+ * allocation.  A stale pointer to a freed item therefore still points at
+ * an item of the zone whose init-time fields (a lock) are intact: the
+ * page daemon locks an object through a page's object pointer that may
+ * have gone stale (vm_object.h).
  *
  * Items held in caches are "out" of their slabs (counted in sl_inuse and
  * z_items_out) but are reported as free in zone_stats.
@@ -87,7 +99,11 @@ struct slab {
 	struct list_node sl_link;		/* (Z) on z_partial/z_full/z_empty */
 	struct zone	*sl_zone;		/* (C) owner */
 	void		*sl_freelist;		/* (Z) free items, through word 0 */
-	uint64_t	sl_freemap[];		/* (Z) bit i: item i on sl_freelist */
+	/*
+	 * (Z) bit i: item i on sl_freelist; then, as many words on, (A) bit
+	 * i: item i held by a caller (see slab_outmap).
+	 */
+	uint64_t	sl_freemap[];
 };
 
 struct zone {
@@ -102,6 +118,7 @@ struct zone {
 	size_t		z_hdroff;		/* (C) slab header offset in the block */
 	uint32_t	z_cache_max;		/* (C) cache capacity; 0: no caches */
 	uint32_t	z_cache_batch;		/* (C) items per refill or flush */
+	void		(*z_init)(void *);	/* (C) type-stable zones: once per item */
 
 	struct spinlock	z_lock;
 	struct list_node z_partial;		/* (Z) slabs with some items free */
@@ -116,7 +133,11 @@ struct zone {
 	struct zone_cache z_cache[MAXCPU];	/* (K) per-cpu caches */
 };
 
+#define ZONE_RECLAIMERS_MAX	4	/* other caches zone_reclaim_all empties */
+
 static struct spinlock	zone_list_lock = SPINLOCK_INITIALIZER("zone_list");
+static void		(*zone_reclaimers[ZONE_RECLAIMERS_MAX])(void);	/* (L) */
+static int		zone_nreclaimers;				/* (L) */
 static struct list_node	zone_list = LIST_HEAD_INIT(zone_list);	/* (L) */
 static bool		zone_bootstrapped;			/* (L) */
 static struct zone	zone_zones;		/* holds every other struct zone */
@@ -131,11 +152,11 @@ slab_block_size(const struct zone *z)
 	return PAGE_SIZE << z->z_order;
 }
 
-/* Bytes of a slab header with a bitmap for ipers items. */
+/* Bytes of a slab header with its two bitmaps for ipers items. */
 static size_t
 slab_header_size(uint32_t ipers)
 {
-	return sizeof(struct slab) + howmany(ipers, 64) * sizeof(uint64_t);
+	return sizeof(struct slab) + 2 * howmany(ipers, 64) * sizeof(uint64_t);
 }
 
 /* How many items of size bytes fit in a 2^order block with the header. */
@@ -202,6 +223,13 @@ slab_item_is_free(const struct slab *s, uint32_t i)
 	return (s->sl_freemap[i / 64] >> (i % 64)) & 1;
 }
 
+/* The bitmap of the items callers hold, after the free map. */
+static inline uint64_t *
+slab_outmap(const struct zone *z, struct slab *s)
+{
+	return &s->sl_freemap[howmany(z->z_ipers, 64)];
+}
+
 static inline void
 slab_mark(struct slab *s, uint32_t i, bool free)
 {
@@ -211,7 +239,7 @@ slab_mark(struct slab *s, uint32_t i, bool free)
 		s->sl_freemap[i / 64] &= ~(1UL << (i % 64));
 }
 
-/* The slab of an item already checked by zone_item_slab: no lookup. */
+/* The slab of an item of z (checked by zone_item_slab if in doubt): no lookup. */
 static inline struct slab *
 slab_of_known_item(const struct zone *z, const void *item)
 {
@@ -222,12 +250,15 @@ slab_of_known_item(const struct zone *z, const void *item)
 
 /*
  * The slab holding item, which the caller says belongs to z.  Panics,
- * naming the zone, when item is not the start of an item of z.
+ * naming the zone, when item is not the start of an item of z.  Slabs
+ * are naturally aligned blocks of the direct map, so the header's place
+ * follows from the address; only an address outside the direct map
+ * needs checking before it is read.
  */
-static struct slab *
+static inline struct slab *
 zone_item_slab(struct zone *z, const void *item, const char *who)
 {
-	struct slab *s = kmem_page_owner(item);
+	struct slab *s = kmem_is_page_block(item) ? slab_of_known_item(z, item) : NULL;
 	size_t off;
 
 	KASSERT(s != NULL && s->sl_magic == SLAB_MAGIC,
@@ -243,6 +274,27 @@ zone_item_slab(struct zone *z, const void *item, const char *who)
 	(void)off;
 	(void)who;
 	return s;
+}
+
+/*
+ * INVARIANTS: item, of slab s, goes to a caller (held) or comes back
+ * (!held).  Panics on handing out an item held, or on taking back one
+ * not held: a double free, wherever the first copy went.
+ */
+static inline void
+slab_track(struct zone *z, struct slab *s, const void *item, bool held)
+{
+	uint32_t i = slab_item_index(z, s, item);
+	uint64_t bit = 1UL << (i % 64), *word = &slab_outmap(z, s)[i / 64], old;
+
+	if (held) {
+		old = __atomic_fetch_or(word, bit, __ATOMIC_RELAXED);
+		KASSERT((old & bit) == 0, ("zone %s: %p handed out while held", z->z_name, item));
+	} else {
+		old = __atomic_fetch_and(word, ~bit, __ATOMIC_RELAXED);
+		KASSERT((old & bit) != 0, ("zone %s: double free of %p", z->z_name, item));
+	}
+	(void)old;
 }
 
 /*
@@ -331,7 +383,8 @@ slab_put(struct zone *z, void *item, struct list_node *release)
 	slab_mark(s, i, true);
 	s->sl_inuse--;
 	z->z_items_out--;
-	if (s->sl_inuse == 0 && z->z_nempty >= ZONE_EMPTY_RESERVE) {
+	if (s->sl_inuse == 0 && z->z_nempty >= ZONE_EMPTY_RESERVE &&
+	    !(z->z_flags & ZONE_NOFREE)) {
 		list_remove(&s->sl_link);
 		list_append(release, &s->sl_link);
 		z->z_nslabs--;
@@ -346,6 +399,8 @@ slab_detach_empty(struct zone *z, struct list_node *release)
 {
 	struct list_node *n;
 
+	if (z->z_flags & ZONE_NOFREE)
+		return;
 	while ((n = list_first(&z->z_empty)) != NULL) {
 		list_remove(n);
 		list_append(release, n);
@@ -370,9 +425,12 @@ slab_init(struct zone *z, void *block)
 	s->sl_inuse = 0;
 	s->sl_zone = z;
 	s->sl_freelist = block;
-	for (i = 0; i < z->z_ipers; i++, item += z->z_size)
+	for (i = 0; i < z->z_ipers; i++, item += z->z_size) {
+		if (z->z_init != NULL)
+			z->z_init(item);
 		*(void **)item = i + 1 < z->z_ipers ? item + z->z_size : NULL;
-	memset(s->sl_freemap, 0, howmany(z->z_ipers, 64) * sizeof(uint64_t));
+	}
+	memset(s->sl_freemap, 0, 2 * howmany(z->z_ipers, 64) * sizeof(uint64_t));
 	for (i = 0; i < z->z_ipers; i++)
 		slab_mark(s, i, true);
 	return s;
@@ -565,8 +623,9 @@ zone_check(const struct zone *z, const char *who)
 	(void)who;
 }
 
-zone_t
-zone_create(const char *name, size_t size, size_t align, int flags)
+/* A new zone, with init run on each item once (NULL: none). */
+static zone_t
+zone_make(const char *name, size_t size, size_t align, int flags, void (*init)(void *))
 {
 	struct zone *z;
 
@@ -578,10 +637,23 @@ zone_create(const char *name, size_t size, size_t align, int flags)
 		zone_free(&zone_zones, z);
 		return NULL;
 	}
+	z->z_init = init;
 	spin_lock(&zone_list_lock);
 	list_append(&zone_list, &z->z_link);
 	spin_unlock(&zone_list_lock);
 	return z;
+}
+
+zone_t
+zone_create(const char *name, size_t size, size_t align, int flags)
+{
+	return zone_make(name, size, align, flags, NULL);
+}
+
+zone_t
+zone_create_stable(const char *name, size_t size, size_t align, void (*init)(void *item))
+{
+	return zone_make(name, size, align, ZONE_NOFREE, init);
 }
 
 void
@@ -591,6 +663,7 @@ zone_destroy(zone_t z)
 
 	zone_check(z, "zone_destroy");
 	KASSERT(z != &zone_zones, ("zone_destroy: the zones zone is static"));
+	KASSERT(!(z->z_flags & ZONE_NOFREE), ("zone_destroy: zone %s is type-stable", z->z_name));
 	spin_lock(&zone_list_lock);
 	list_remove(&z->z_link);
 	spin_unlock(&zone_list_lock);
@@ -664,6 +737,9 @@ zone_alloc(zone_t z, int flags)
 		if (zone_grow(z, flags) != 0)
 			return NULL;
 	}
+#ifndef NO_INVARIANTS
+	slab_track(z, slab_of_known_item(z, item), item, true);
+#endif
 	if (flags & M_ZERO)
 		memset(item, 0, z->z_size);
 	return item;
@@ -674,12 +750,13 @@ zone_free(zone_t z, void *item)
 {
 	struct list_node release = LIST_HEAD_INIT(release);
 	struct zone_cache *c;
-	uint32_t i __unused;
 
 	zone_check(z, "zone_free");
 	if (item == NULL)
 		return;
-	zone_item_slab(z, item, "zone_free");
+#ifndef NO_INVARIANTS
+	slab_track(z, zone_item_slab(z, item, "zone_free"), item, false);
+#endif
 	if (z->z_cache_max == 0) {
 		spin_lock(&z->z_lock);
 		slab_put(z, item, &release);
@@ -690,12 +767,6 @@ zone_free(zone_t z, void *item)
 	critical_enter();
 	c = zone_cache_self(z);
 	spin_lock(&c->zc_lock);
-#ifndef NO_INVARIANTS
-	/* A double free while the first copy is still cached (cheap). */
-	for (i = 0; i < c->zc_count; i++)
-		KASSERT(c->zc_items[i] != item,
-		    ("zone %s: double free of %p", z->z_name, item));
-#endif
 	if (c->zc_count == z->z_cache_max)
 		cache_flush(z, c, z->z_cache_batch, &release);
 	c->zc_items[c->zc_count++] = item;
@@ -746,11 +817,30 @@ zone_reclaim(zone_t z)
 void
 zone_reclaim_all(void)
 {
+	void (*reclaimers[ZONE_RECLAIMERS_MAX])(void);
 	struct list_node *n;
+	int nreclaimers;
 
+	/* First the other caches: emptying them frees zone items (a kernel stack's map entry). */
+	spin_lock(&zone_list_lock);
+	nreclaimers = zone_nreclaimers;
+	memcpy(reclaimers, zone_reclaimers, sizeof(reclaimers));
+	spin_unlock(&zone_list_lock);
+	for (int i = 0; i < nreclaimers; i++)
+		reclaimers[i]();
 	spin_lock(&zone_list_lock);
 	list_foreach(n, &zone_list)
 		zone_reclaim(list_entry(n, struct zone, z_link));
+	spin_unlock(&zone_list_lock);
+}
+
+void
+zone_reclaim_register(void (*reclaim)(void))
+{
+	spin_lock(&zone_list_lock);
+	if (zone_nreclaimers == ZONE_RECLAIMERS_MAX)
+		panic("zone_reclaim_register: more than %d caches", ZONE_RECLAIMERS_MAX);
+	zone_reclaimers[zone_nreclaimers++] = reclaim;
 	spin_unlock(&zone_list_lock);
 }
 
@@ -832,6 +922,22 @@ zone_inuse_by_name(const char *name)
 		return 0;
 	zone_get_stats(z, &st);
 	return st.inuse;
+}
+
+uint64_t
+zone_nofree_pages(void)
+{
+	uint64_t pages = 0;
+
+	for (zone_t z = zone_first(); z != NULL; z = zone_next(z)) {
+		struct zone_stats st;
+
+		if (z->z_flags & ZONE_NOFREE) {
+			zone_get_stats(z, &st);
+			pages += st.pages;
+		}
+	}
+	return pages;
 }
 
 zone_t

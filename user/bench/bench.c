@@ -7,6 +7,7 @@
  * the counters (scounteren.CY/IR).
  */
 #include <rdcsr.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 #define PG 4096UL
+#define BIG_REGION (64UL << 20)
 
 struct sample {
 	unsigned long instret, cycles, ns;
@@ -166,6 +169,103 @@ bench_mmap(void)
 	report("mmap_munmap", &s, 1000, "pair");
 }
 
+/*
+ * Context switches.  sched_yield with nothing else to run: through the
+ * idle thread and back to the same process.  A pipe ping-pong between
+ * two processes: each round trip is two switches from one address space
+ * to the other.  On our kernel, also the whole-TLB flushes the switches
+ * cost (they happen without ASIDs, booted with noasid as on the U74).
+ */
+static void
+bench_yield(void)
+{
+	struct sample s;
+	int i;
+
+	start(&s);
+	for (i = 0; i < 1000; i++)
+		sched_yield();
+	stop(&s);
+	report("sched_yield", &s, 1000, "call");
+}
+
+static void
+bench_pingpong(void)
+{
+	enum { TRIPS = 1000 };
+	int ab[2], ba[2], i;
+	long flushes = vmstat_get("tlb_switch_flushes");
+	struct sample s;
+	char c = 'x';
+	pid_t pid;
+
+	pipe(ab);
+	pipe(ba);
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; i < TRIPS; i++)
+			if (read(ab[0], &c, 1) != 1 || write(ba[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	start(&s);
+	for (i = 0; i < TRIPS; i++) {
+		write(ab[1], &c, 1);
+		read(ba[0], &c, 1);
+	}
+	stop(&s);
+	waitpid(pid, NULL, 0);
+	report("pipe_pingpong", &s, TRIPS, "trip");
+	if (flushes >= 0)
+		printf("%-24s %10lu tlbflush/trip\n", "pipe_pingpong_flushes",
+		    (unsigned long)(vmstat_get("tlb_switch_flushes") - flushes) / TRIPS);
+	close(ab[0]);
+	close(ab[1]);
+	close(ba[0]);
+	close(ba[1]);
+}
+
+/* mmap of 64 MiB of anonymous memory with MAP_POPULATE, per page: every page faulted in at once. */
+static void
+bench_populate(void)
+{
+	unsigned long n = BIG_REGION / PG;
+	struct sample s;
+	char *p;
+
+	start(&s);
+	p = mmap(NULL, BIG_REGION, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	stop(&s);
+	if (p == MAP_FAILED) {
+		printf("# mmap_populate_64m: mmap failed\n");
+		return;
+	}
+	report("mmap_populate_64m", &s, n, "page");
+	munmap(p, BIG_REGION);
+}
+
+/* madvise(MADV_DONTNEED) of 64 MiB of touched anonymous memory, per page freed. */
+static void
+bench_dontneed(void)
+{
+	unsigned long n = BIG_REGION / PG;
+	char *p = mmap(NULL, BIG_REGION, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct sample s;
+
+	if (p == MAP_FAILED) {
+		printf("# madvise_dontneed_64m: mmap failed\n");
+		return;
+	}
+	touch(p, n);
+	start(&s);
+	madvise(p, BIG_REGION, MADV_DONTNEED);
+	stop(&s);
+	report("madvise_dontneed_64m", &s, n, "page");
+	munmap(p, BIG_REGION);
+}
+
 /* A zero-fill fault while 10,000 unmergeable map entries exist. */
 static void
 bench_many_entries(void)
@@ -192,18 +292,65 @@ bench_many_entries(void)
 		munmap(maps[i], PG);
 }
 
-int
-main(void)
+static void bench_fork_0(void) { bench_fork(0, "fork_exit_wait_0"); }
+static void bench_fork_64k(void) { bench_fork(64 * 1024, "fork_exit_wait_64k"); }
+static void bench_fork_1m(void) { bench_fork(1024 * 1024, "fork_exit_wait_1m"); }
+static void bench_fork_8m(void) { bench_fork(8 * 1024 * 1024, "fork_exit_wait_8m"); }
+
+static const struct benchmark {
+	const char *name;
+	void (*run)(void);
+} benchmarks[] = {
+	{ "getpid", bench_getpid },
+	{ "zero_fill_fault", bench_zero_fill },
+	{ "cow_fault", bench_cow },
+	{ "fork_exit_wait_0", bench_fork_0 },
+	{ "fork_exit_wait_64k", bench_fork_64k },
+	{ "fork_exit_wait_1m", bench_fork_1m },
+	{ "fork_exit_wait_8m", bench_fork_8m },
+	{ "mmap_munmap", bench_mmap },
+	{ "mmap_populate_64m", bench_populate },
+	{ "madvise_dontneed_64m", bench_dontneed },
+	{ "fault_10k_entries", bench_many_entries },
+	{ "sched_yield", bench_yield },
+	{ "pipe_pingpong", bench_pingpong },
+};
+
+/* Whether name is one of the comma-separated names in list. */
+static int
+listed(const char *list, const char *name)
 {
+	size_t n = strlen(name);
+
+	for (const char *p = list;; p++) {
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		if ((p = strchr(p, ',')) == NULL)
+			return 0;
+	}
+}
+
+/*
+ * bench: every benchmark once.  bench NAME[,NAME...] [TIMES]: only those,
+ * TIMES times over (for a profile: the difference between two runs that
+ * differ only in TIMES is what the benchmark itself costs).
+ */
+int
+main(int argc, char **argv)
+{
+	int times = argc > 2 ? atoi(argv[2]) : 1, ran = 0;
+
 	printf("# name value unit (instret, cycles, ns per operation)\n");
-	bench_getpid();
-	bench_zero_fill();
-	bench_cow();
-	bench_fork(0, "fork_exit_wait_0");
-	bench_fork(64 * 1024, "fork_exit_wait_64k");
-	bench_fork(1024 * 1024, "fork_exit_wait_1m");
-	bench_fork(8 * 1024 * 1024, "fork_exit_wait_8m");
-	bench_mmap();
-	bench_many_entries();
+	for (unsigned i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); i++) {
+		if (argc > 1 && !listed(argv[1], benchmarks[i].name))
+			continue;
+		for (int t = 0; t < times; t++)
+			benchmarks[i].run();
+		ran++;
+	}
+	if (ran == 0) {
+		printf("# bench: no benchmark named %s\n", argv[1]);
+		return 1;
+	}
 	return 0;
 }

@@ -45,6 +45,15 @@ static const char *const messages[] = {
 	[ENOTEMPTY] = "Directory not empty",
 	[ELOOP] = "Too many levels of symbolic links",
 	[ELIBBAD] = "Accessing a corrupted shared library",
+	[ENOTSOCK] = "Socket operation on non-socket",
+	[EPROTONOSUPPORT] = "Protocol not supported",
+	[ESOCKTNOSUPPORT] = "Socket type not supported",
+	[EOPNOTSUPP] = "Operation not supported",
+	[EAFNOSUPPORT] = "Address family not supported by protocol",
+	[EADDRINUSE] = "Address already in use",
+	[EISCONN] = "Transport endpoint is already connected",
+	[ENOTCONN] = "Transport endpoint is not connected",
+	[ECONNREFUSED] = "Connection refused",
 };
 
 char *

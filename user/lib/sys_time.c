@@ -13,6 +13,24 @@ clock_gettime(clockid_t clk, struct timespec *ts)
 }
 
 int
+gettimeofday(struct timeval *tv, void *tz)
+{
+	return RET(SC2(SYS_gettimeofday, tv, tz));
+}
+
+int
+settimeofday(const struct timeval *tv, const void *tz)
+{
+	return RET(SC2(SYS_settimeofday, tv, tz));
+}
+
+int
+clock_settime(clockid_t clk, const struct timespec *ts)
+{
+	return RET(SC2(SYS_clock_settime, clk, ts));
+}
+
+int
 clock_getres(clockid_t clk, struct timespec *res)
 {
 	return RET(SC2(SYS_clock_getres, clk, res));

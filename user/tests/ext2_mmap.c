@@ -470,7 +470,7 @@ static void
 mode_big(unsigned long mib)
 {
 	unsigned long size = mib * MIB, bad = 0, off = 0;
-	long out0 = vmstat_get("file_pageouts"), freed0 = vmstat_get("file_pages_reclaimed");
+	long out0 = vmstat_get("file_pageouts"), freed0 = vmstat_get("pgsteal_kswapd");
 	long in0, req0, ins, reqs, total_kb = meminfo_get("MemTotal");
 	int fd = open(MNT "/big.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	unsigned long *p;
@@ -478,7 +478,7 @@ mode_big(unsigned long mib)
 
 	tap_ok(total_kb > 0 && (unsigned long)total_kb < size / KIB,
 	    "the file (%lu MiB) is bigger than memory (%ld MiB)", mib, total_kb / 1024);
-	/* The syncer's passes meanwhile too: they hold the file while reclaim wants it. */
+	/* The syncer's passes meanwhile too: they hold the file while the laundry wants it. */
 	write_text_file("/proc/sys/vm/dirty_writeback_centisecs", "100\n");
 	p = fd >= 0 && ftruncate(fd, (off_t)size) == 0 ?
 	    mmap(NULL, size, RW, MAP_SHARED, fd, 0) : MAP_FAILED;
@@ -489,10 +489,10 @@ mode_big(unsigned long mib)
 	for (unsigned long i = 0; i < size / 8; i++)
 		p[i] = pattern_word(i * 8, GEN_BIG);
 	tap_ok(munmap(p, size) == 0, "every word stored through the mapping, unmapped");
-	tap_ok(vmstat_get("file_pages_reclaimed") - freed0 > (long)(size / PGSZ / 2) &&
+	tap_ok(vmstat_get("pgsteal_kswapd") - freed0 > (long)(size / PGSZ / 2) &&
 	    vmstat_get("file_pageouts") - out0 > (long)(size / PGSZ / 2),
-	    "memory ran short: dirty pages written back (%ld), then freed (%ld)",
-	    vmstat_get("file_pageouts") - out0, vmstat_get("file_pages_reclaimed") - freed0);
+	    "memory ran short: dirty pages written back (%ld), then freed by the page daemon (%ld)",
+	    vmstat_get("file_pageouts") - out0, vmstat_get("pgsteal_kswapd") - freed0);
 	in0 = vmstat_get("file_pageins");
 	req0 = vmstat_get("file_read_requests");
 	lseek(fd, 0, SEEK_SET);
@@ -505,9 +505,9 @@ mode_big(unsigned long mib)
 	}
 	tap_ok(off == size && bad == 0, "read(2) gives back every word (%lu bytes, %lu wrong%s%s)",
 	    off, bad, n < 0 ? ", then " : "", n < 0 ? strerror(errno) : "");
-	tap_diag("lowmem: %ld calls freed %ld pages, waited %ld times for busy files; free %ld kB",
-	    vmstat_get("lowmem_calls"), vmstat_get("lowmem_pages_freed"),
-	    vmstat_get("lowmem_busy_waits"), meminfo_get("MemFree"));
+	tap_diag("page daemon: %ld passes, %ld laundry clusters, %ld pages freed; free %ld kB",
+	    vmstat_get("pageout_passes"), vmstat_get("laundry_clusters"),
+	    vmstat_get("pgsteal_kswapd"), meminfo_get("MemFree"));
 	/*
 	 * Clustered, even with memory short: a reader that waited for memory
 	 * must come back to a batch freed, not one page per disk request.

@@ -19,18 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int count, failed;
-static const char *indent = "";
-
-static void
-ok(int cond, const char *what, const char *detail)
-{
-	count++;
-	if (!cond)
-		failed++;
-	printf("%s%sok %d - %s%s%s%s\n", indent, cond ? "" : "not ", count, what,
-	    detail != NULL ? " (" : "", detail != NULL ? detail : "", detail != NULL ? ")" : "");
-}
+#include "glibc_tap.h"
 
 /* The permissions of the /proc/self/maps line holding addr, in perms (5 bytes). */
 static int
@@ -114,7 +103,6 @@ dynamic_child(const char *self)
 int
 main(int argc, char **argv)
 {
-	const char *e = getenv("TAP_INDENT");
 	struct relro r = { 0, 0 };
 	char perms[8], detail[128];
 	double (*cosine)(double);
@@ -123,25 +111,22 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "child") == 0)
 		return 42;
-	if (e != NULL && strcmp(e, "1") == 0)
-		indent = "    ";
-	setvbuf(stdout, NULL, _IONBF, 0);	/* no duplicated output at fork */
-	printf("%s1..6\n", indent);
+	tap_plan(6);
 	snprintf(detail, sizeof(detail), "%#lx", base);
-	ok(base != 0 && memcmp((void *)base, "\177ELF", 4) == 0,
+	ok_detail(base != 0 && memcmp((void *)base, "\177ELF", 4) == 0,
 	    "started through a loader: AT_BASE holds its ELF header", detail);
 	dl_iterate_phdr(find_libc, &r);
 	perms_of(r.text, perms);
-	ok(r.text != 0 && strcmp(perms, "r-xp") == 0,
+	ok_detail(r.text != 0 && strcmp(perms, "r-xp") == 0,
 	    "libc.so.6's text is a private, executable file mapping", perms);
 	perms_of(r.start, perms);
-	ok(r.start != 0 && strcmp(perms, "r--p") == 0,
+	ok_detail(r.start != 0 && strcmp(perms, "r--p") == 0,
 	    "libc.so.6's RELRO was made read-only after relocation", perms);
 	libm = dlopen("libm.so.6", RTLD_NOW);
 	cosine = libm != NULL ? (double (*)(double))dlsym(libm, "cos") : NULL;
-	ok(cosine != NULL && cosine(0.0) == 1.0, "dlopen(libm.so.6), dlsym(cos): cos(0) = 1",
+	ok_detail(cosine != NULL && cosine(0.0) == 1.0, "dlopen(libm.so.6), dlsym(cos): cos(0) = 1",
 	    libm == NULL ? dlerror() : NULL);
-	ok(libm != NULL && dlclose(libm) == 0, "dlclose", NULL);
-	ok(dynamic_child(argv[0]), "a dynamically linked child runs (fork, execve)", NULL);
-	return failed != 0;
+	ok_detail(libm != NULL && dlclose(libm) == 0, "dlclose", NULL);
+	ok_detail(dynamic_child(argv[0]), "a dynamically linked child runs (fork, execve)", NULL);
+	return tap_done();
 }

@@ -10,31 +10,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int count, failed;
-static const char *indent = "";
-
-static void
-ok(int cond, const char *what)
-{
-	count++;
-	if (!cond)
-		failed++;
-	printf("%s%sok %d - %s\n", indent, cond ? "" : "not ", count, what);
-}
+#include "glibc_tap.h"
 
 int
 main(int argc, char **argv)
 {
 	char *heap, *map, buf[64];
-	const char *e = getenv("TAP_INDENT");
 	pid_t pid;
 	int st;
 
 	(void)argc;
-	if (e != NULL && strcmp(e, "1") == 0)
-		indent = "    ";
-	setvbuf(stdout, NULL, _IONBF, 0);	/* no duplicated output at fork */
-	printf("%s1..6\n", indent);
+	tap_plan(6);
 	/* printf formats through glibc's stdio. */
 	snprintf(buf, sizeof(buf), "%s %d %#lx %5.2f", "x", -7, 255UL, 3.14159);
 	ok(strcmp(buf, "x -7 0xff  3.14") == 0, "snprintf with %d %#lx %f");
@@ -58,5 +44,5 @@ main(int argc, char **argv)
 	ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
 	    WEXITSTATUS(st) == 33, "fork, _exit(33), waitpid");
 	ok(argv[0] != NULL && getpid() > 0, "argv and getpid");
-	return failed == 0 && count == 6 ? 0 : 1;
+	return tap_done();
 }

@@ -94,8 +94,13 @@ test_user_and_system_time(void)
 
 	burn_user(300);
 	b = usage(RUSAGE_SELF);
-	tap_ok(tv_ns(b.ru_utime) - tv_ns(a.ru_utime) >= 200 * MS,
-	    "300 ms of computing: ru_utime grows by at least 200 ms (%ld ms)",
+	/*
+	 * The split of CPU time into user and system follows where clock
+	 * ticks land; on a host too busy to run this hart steadily (QEMU at
+	 * load 12) a third of them were seen to land in the clock reads.
+	 */
+	tap_ok(tv_ns(b.ru_utime) - tv_ns(a.ru_utime) >= 100 * MS,
+	    "300 ms of computing: ru_utime grows by at least 100 ms (%ld ms)",
 	    (long)((tv_ns(b.ru_utime) - tv_ns(a.ru_utime)) / MS));
 	a = b;
 	burn_kernel(300);

@@ -5,9 +5,11 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <tap.h>
 #include <testutil.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile int hits;
@@ -314,10 +316,69 @@ test_longjmp_twice(void)
 	signal(SIGSEGV, SIG_DFL);
 }
 
+static volatile int alarms;
+
+static void
+on_alarm_count(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* Arms a one-shot SIGALRM in ms, caught by on_alarm_count with flags. */
+static void
+alarm_ms(long ms, int flags)
+{
+	struct itimerval it = { { 0, 0 }, { 0, ms * 1000 } };
+	struct sigaction sa = { 0 };
+
+	sa.sa_handler = on_alarm_count;
+	sa.sa_flags = flags;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * A wait4 interrupted by a handler: with SA_RESTART it goes on and reaps
+ * the child; without, it fails with EINTR (Linux's rules for wait4).
+ */
+static void
+test_restart_wait(void)
+{
+	struct timespec nap = { 0, 150 * 1000000 };
+	pid_t pid, got;
+	int st;
+
+	alarms = 0;
+	pid = fork();
+	if (pid == 0) {
+		nanosleep(&nap, NULL);
+		_exit(7);
+	}
+	alarm_ms(20, SA_RESTART);
+	got = waitpid(pid, &st, 0);
+	tap_ok(got == pid && WIFEXITED(st) && WEXITSTATUS(st) == 7 && alarms == 1,
+	    "SA_RESTART: waitpid goes on after the handler and reaps the child (%d, %d alarms)",
+	    (int)got, alarms);
+
+	alarms = 0;
+	pid = fork();
+	if (pid == 0) {
+		nanosleep(&nap, NULL);
+		_exit(7);
+	}
+	alarm_ms(20, 0);
+	got = waitpid(pid, &st, 0);
+	tap_ok(got == -1 && errno == EINTR && alarms == 1,
+	    "no SA_RESTART: waitpid fails with EINTR after the handler");
+	waitpid(pid, &st, 0);
+	signal(SIGALRM, SIG_DFL);
+}
+
 int
 main(void)
 {
-	tap_plan(16);
+	tap_plan(18);
 	test_siginfo_pc();
 	test_registers();
 	test_fix_and_retry();
@@ -327,5 +388,6 @@ main(void)
 	test_resethand();
 	test_sigchld();
 	test_longjmp_twice();
+	test_restart_wait();
 	return tap_done();
 }

@@ -580,31 +580,6 @@ ext2_vfs_drop_caches(struct mount *mp, int what)
 	ext2_reap(mp);
 }
 
-struct reclaim_args {
-	uint64_t	want;
-	uint64_t	freed;
-};
-
-static int
-reclaim_one(struct vnode *vp, void *arg)
-{
-	struct reclaim_args *ra = arg;
-
-	if (ra->freed < ra->want)
-		ra->freed += vnode_pager_reclaim(vp, ra->want - ra->freed);
-	return 0;
-}
-
-/* Memory is short: the files' pages, written back and freed, those of busy files passed over. */
-static uint64_t
-ext2_vfs_reclaim(struct mount *mp, uint64_t want, bool *busy)
-{
-	struct reclaim_args ra = { want, 0 };
-
-	for_each_file(mp->mnt_data, EACH_TRY, reclaim_one, &ra, busy);
-	return ra.freed;
-}
-
 const struct vfsops ext2_vfsops = {
 	.vfs_name = "ext2",
 	.vfs_needs_device = true,
@@ -615,5 +590,4 @@ const struct vfsops ext2_vfsops = {
 	.vfs_remount = ext2_vfs_remount,
 	.vfs_reap = ext2_vfs_reap,
 	.vfs_drop_caches = ext2_vfs_drop_caches,
-	.vfs_reclaim = ext2_vfs_reclaim,
 };

@@ -363,13 +363,13 @@ ext2_vop_write(struct vnode *vp, struct uio *uio)
 	size_t done = 0;
 	int error = 0;
 
-	if ((error = vnode_pager_write_begin(vp, uio, max, true, &size)) != 0)
+	if ((error = vnode_pager_write_begin(vp, uio, max, &size)) != 0)
 		return -error;
 	end = size;
 	while (uio->uio_resid > 0) {
 		uint64_t off = uio->uio_offset;
 		size_t pgoff = off & PAGE_MASK, n = MIN(PAGE_SIZE - pgoff, uio->uio_resid);
-		bool contents = n < PAGE_SIZE && ptoa(atop(off)) < end;
+		bool contents = n < PAGE_SIZE && ptoa(atop(off)) < end, copied;
 		struct vm_page *m;
 
 		error = vnode_pager_grab_page(vp, atop(off), contents, &m);
@@ -379,12 +379,15 @@ ext2_vop_write(struct vnode *vp, struct uio *uio)
 			end = vp->v_size;	/* the lock was dropped: a truncation may have come */
 			continue;
 		}
-		if (error != 0 || (error = alloc_blocks(vp, off, n)) != 0)
+		if (error != 0)
 			break;
-		if ((error = uiomove((void *)(PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)) + pgoff), n,
-		    uio)) != 0)
+		copied = (error = alloc_blocks(vp, off, n)) == 0;
+		if (copied)
+			error = uiomove((void *)(PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)) + pgoff), n, uio);
+		/* A copy that failed may have changed part of it: to be written all the same. */
+		vnode_pager_release_page(vp, m, copied);
+		if (error != 0)
 			break;
-		vnode_pager_dirty(vp, m);
 		done += n;
 		end = MAX(end, off + n);
 		if (end > size) {
@@ -437,7 +440,7 @@ ext2_vop_truncate(struct vnode *vp, uint64_t size)
 		vnode_pager_drain(vp);
 		vm_object_page_remove(vp->v_object, atop(round_page(size)), UINT64_MAX);
 	}
-	vnode_pager_zero_tail(vp, MIN(size, old), true);
+	vnode_pager_zero_tail(vp, MIN(size, old));
 	ext2_ilock(vp);
 	error = ext2_truncate(ip, size);
 	ext2_vattr(vp);

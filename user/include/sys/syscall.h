@@ -32,6 +32,7 @@
 #define SYS_fstatfs		__NR_fstatfs
 #define SYS_truncate		__NR_truncate
 #define SYS_ftruncate		__NR_ftruncate
+#define SYS_fallocate		__NR_fallocate
 #define SYS_faccessat		__NR_faccessat
 #define SYS_chdir		__NR_chdir
 #define SYS_fchdir		__NR_fchdir
@@ -62,6 +63,7 @@
 #define SYS_nanosleep		__NR_nanosleep
 #define SYS_getitimer		__NR_getitimer
 #define SYS_setitimer		__NR_setitimer
+#define SYS_clock_settime	__NR_clock_settime
 #define SYS_clock_gettime	__NR_clock_gettime
 #define SYS_clock_getres	__NR_clock_getres
 #define SYS_clock_nanosleep	__NR_clock_nanosleep
@@ -107,6 +109,7 @@
 #define SYS_getgroups	__NR_getgroups
 #define SYS_setgroups	__NR_setgroups
 #define SYS_gettimeofday	__NR_gettimeofday
+#define SYS_settimeofday	__NR_settimeofday
 #define SYS_getpid		__NR_getpid
 #define SYS_getppid		__NR_getppid
 #define SYS_getuid		__NR_getuid
@@ -117,6 +120,22 @@
 #define SYS_brk			__NR_brk
 #define SYS_munmap		__NR_munmap
 #define SYS_mremap		__NR_mremap
+#define SYS_socket	__NR_socket
+#define SYS_socketpair	__NR_socketpair
+#define SYS_bind	__NR_bind
+#define SYS_listen	__NR_listen
+#define SYS_accept	__NR_accept
+#define SYS_connect	__NR_connect
+#define SYS_getsockname	__NR_getsockname
+#define SYS_getpeername	__NR_getpeername
+#define SYS_sendto	__NR_sendto
+#define SYS_recvfrom	__NR_recvfrom
+#define SYS_setsockopt	__NR_setsockopt
+#define SYS_getsockopt	__NR_getsockopt
+#define SYS_shutdown	__NR_shutdown
+#define SYS_sendmsg	__NR_sendmsg
+#define SYS_recvmsg	__NR_recvmsg
+#define SYS_accept4	__NR_accept4
 #define SYS_clone		__NR_clone
 #define SYS_execve		__NR_execve
 #define SYS_mmap		__NR_mmap
@@ -128,10 +147,13 @@
 #define SYS_munlockall		__NR_munlockall
 #define SYS_mincore		__NR_mincore
 #define SYS_madvise		__NR_madvise
+#define SYS_swapon		__NR_swapon
+#define SYS_swapoff		__NR_swapoff
 #define SYS_wait4		__NR_wait4
 #define SYS_prlimit64		__NR_prlimit64
 #define SYS_getrandom		__NR_getrandom
 #define SYS_rseq		__NR_rseq
+#define SYS_close_range	__NR_close_range
 #define SYS_faccessat2		__NR_faccessat2
 
 /* The raw trap: returns the kernel's a0 unchanged (-errno on failure). */

@@ -1,9 +1,12 @@
 /*
- * Offsets of structure fields that assembly uses.  Static asserts in
+ * Offsets of structure fields that assembly uses, and the size of ecall.  Static asserts in
  * arch/riscv/trap.c keep them equal to the C structures.
  */
 #ifndef _MACHINE_ASM_H_
 #define _MACHINE_ASM_H_
+
+/* The system call instruction: the trap code steps past it. */
+#define ECALL_INSN_SIZE	4
 
 /* struct pcpu */
 #define PC_SCRATCH	0
@@ -27,6 +30,7 @@
 #define TF_SSTATUS	(32 * 8)
 #define TF_STVAL	(33 * 8)
 #define TF_SCAUSE	(34 * 8)
+#define TF_FLAGS	(35 * 8)
 #define TF_SIZE		(36 * 8)	/* multiple of 16 */
 
 #endif

@@ -27,7 +27,8 @@ intr_disable(void)
 {
 	uint64_t s;
 
-	__asm__ volatile("csrrc %0, sstatus, %1" : "=r"(s) : "r"(SSTATUS_SIE_BIT)
+	/* SIE is bit 1: the immediate forms need no register for the mask. */
+	__asm__ volatile("csrrci %0, sstatus, %1" : "=r"(s) : "i"(SSTATUS_SIE_BIT)
 	    : "memory");
 	return (s & SSTATUS_SIE_BIT) != 0;
 }
@@ -35,7 +36,7 @@ intr_disable(void)
 static inline void
 intr_enable(void)
 {
-	__asm__ volatile("csrs sstatus, %0" :: "r"(SSTATUS_SIE_BIT) : "memory");
+	__asm__ volatile("csrsi sstatus, %0" :: "i"(SSTATUS_SIE_BIT) : "memory");
 }
 
 static inline void

@@ -12,8 +12,17 @@ struct trapframe {
 	uint64_t	tf_sstatus;
 	uint64_t	tf_stval;
 	uint64_t	tf_scause;
-	uint64_t	tf_pad;
+	uint64_t	tf_flags;	/* TF_* */
 };
+
+/*
+ * The user registers were replaced, not just the a-registers, ra, sp and
+ * sepc a system call or a signal frame sets (execve, rt_sigreturn): the
+ * way out of the system call reloads every register from the frame, not
+ * only the ones the kernel may have changed (trap.S).  Whoever writes
+ * s1..s11 of the frame of a thread in a system call sets it.
+ */
+#define TF_RELOAD_ALL	0x1
 
 #define tf_ra	tf_x[0]
 #define tf_sp	tf_x[1]

@@ -1,8 +1,9 @@
 /*
  * The machine interface: every hook the machine-independent kernel calls
  * where it needs to know how this machine keeps a thread's user state,
- * after FreeBSD's cpu_fetch_syscall_args(), cpu_set_syscall_retval(),
- * exec_setregs(), cpu_fork(), cpu_set_user_tls() and cpu_switch().
+ * after FreeBSD's cpu_fetch_syscall_args() (cpu_syscall_args here),
+ * cpu_set_syscall_retval(), exec_setregs(), cpu_fork(), cpu_set_user_tls()
+ * and cpu_switch().
  * arch/riscv implements them: the one-line ones inline here (they sit on
  * the system call path), the rest in thread_md.c and sig_machdep.c.
  *
@@ -44,19 +45,21 @@
 
 #define SYSCALL_NARGS	6
 
-/* The number of the system call td just made (a7), and its arguments (a0..a5). */
-static inline uint64_t
-cpu_fetch_syscall_args(struct thread *td, uint64_t args[SYSCALL_NARGS])
+/*
+ * The system call td just made: its number (a7) in *num, and its six
+ * arguments (a0..a5) where they lie, one after another, in td's trap
+ * frame.  Not copied: they stay put until the call itself changes td's
+ * user registers (execve, rt_sigreturn, a signal handler's frame).
+ */
+static inline const uint64_t *
+cpu_syscall_args(struct thread *td, uint64_t *num)
 {
 	const struct trapframe *tf = td->td_frame;
 
-	args[0] = tf->tf_a0;
-	args[1] = tf->tf_a1;
-	args[2] = tf->tf_a2;
-	args[3] = tf->tf_a3;
-	args[4] = tf->tf_a4;
-	args[5] = tf->tf_a5;
-	return tf->tf_a7;
+	_Static_assert(&((struct trapframe *)0)->tf_a5 - &((struct trapframe *)0)->tf_a0 ==
+	    SYSCALL_NARGS - 1, "a0..a5 lie together in the frame");
+	*num = tf->tf_a7;
+	return &tf->tf_a0;
 }
 
 /*
