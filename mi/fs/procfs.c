@@ -334,7 +334,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "oom_kill %lu\n", vm_oom_stats.oom_kill);
 	tb_printf(tb, "wired_pages %lu\n", vm_page_count_wired());
 	tb_printf(tb, "fork_pages_copied %lu\n", vm_map_stats.fork_pages_copied);
-	tb_printf(tb, "nr_dirty %lu\n", vm_page_dirty);
+	tb_printf(tb, "nr_dirty %lu\n", vm_page_dirty_file);
 	tb_printf(tb, "nr_writeback %lu\n", vnode_pager_stats.writeback);
 	tb_printf(tb, "file_pageins %lu\n", vnode_pager_stats.pageins);
 	tb_printf(tb, "file_pageouts %lu\n", vnode_pager_stats.pageouts);

@@ -205,6 +205,16 @@ vm_object_pip_wait(struct vm_object *obj)
 }
 
 uint64_t vm_page_dirty;		/* (A) pages with VPO_DIRTY */
+uint64_t vm_page_dirty_file;	/* (A) those of objects with OBJ_DIRTY_FILE */
+
+/* m's VPO_DIRTY came (1) or went (-1): count it. */
+static void
+count_dirty(struct vm_page *m, int64_t n)
+{
+	__atomic_add_fetch(&vm_page_dirty, (uint64_t)n, __ATOMIC_RELAXED);
+	if (m->object != NULL && (m->object->flags & OBJ_DIRTY_FILE))
+		__atomic_add_fetch(&vm_page_dirty_file, (uint64_t)n, __ATOMIC_RELAXED);
+}
 
 void
 vm_page_set_dirty(struct vm_page *m)
@@ -212,7 +222,7 @@ vm_page_set_dirty(struct vm_page *m)
 	KASSERT(spin_owned(&m->object->lock), ("vm_page_set_dirty: object not locked"));
 	if (!(m->oflags & VPO_DIRTY)) {
 		m->oflags |= VPO_DIRTY;
-		__atomic_add_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+		count_dirty(m, 1);
 	}
 }
 
@@ -223,7 +233,7 @@ vm_page_clear_dirty(struct vm_page *m)
 	if (!(m->oflags & VPO_DIRTY))
 		return false;
 	m->oflags &= ~VPO_DIRTY;
-	__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	count_dirty(m, -1);
 	return true;
 }
 
@@ -247,7 +257,7 @@ vm_page_free(struct vm_page *m)
 	KASSERT(!(m->oflags & VPO_WRITEBACK), ("vm_page_free: page %lx under write-back",
 	    m->phys_addr));
 	if (m->oflags & VPO_DIRTY)
-		__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+		count_dirty(m, -1);
 	m->oflags = 0;
 	if (m->object != NULL)
 		vm_page_remove(m);

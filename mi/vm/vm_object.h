@@ -93,6 +93,8 @@ struct vm_object {
 #define OBJ_WRITEMAPPED	0x0020		/* a pager's pages were mapped writable since its
 					 * last full write-back: they may be dirty through
 					 * the pmap, unseen (the pager's writemapped) */
+#define OBJ_DIRTY_FILE	0x0040		/* (C) a file on a disk: its VPO_DIRTY pages are
+					 * counted in vm_page_dirty_file too */
 
 /*
  * Paging in progress (after FreeBSD's): a count of the threads working
@@ -215,6 +217,8 @@ bool vm_page_clear_dirty(struct vm_page *m);
 bool vm_page_is_dirty(struct vm_page *m);
 void vm_page_undirty(struct vm_page *m);
 extern uint64_t vm_page_dirty;
+/* Those of files on disks (OBJ_DIRTY_FILE): Linux's nr_dirty. */
+extern uint64_t vm_page_dirty_file;
 void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
 
 /* Paging in progress (above); obj locked.  vm_object_pip_wait may sleep. */

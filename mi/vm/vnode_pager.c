@@ -1086,5 +1086,7 @@ vnode_pager_alloc(struct vnode *vp)
 		return NULL;
 	obj->pager = &vnode_pager_ops;
 	obj->pager_data = vp;
+	if (on_disk(vp))
+		obj->flags |= OBJ_DIRTY_FILE;	/* its dirty pages are nr_dirty's */
 	return obj;
 }
