@@ -327,6 +327,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "laundry_freed %lu\n", vm_laundry_stats.freed);
 	tb_printf(tb, "laundry_reactivated %lu\n", vm_laundry_stats.reactivated);
 	tb_printf(tb, "laundry_parked %lu\n", vm_laundry_stats.parked);
+	tb_printf(tb, "laundry_busy %lu\n", vm_laundry_stats.busy);
 	tb_printf(tb, "workingset_refault_anon %lu\n", ws->refault[PQ_KIND_ANON]);
 	tb_printf(tb, "workingset_refault_file %lu\n", ws->refault[PQ_KIND_FILE]);
 	tb_printf(tb, "workingset_activate_anon %lu\n", ws->activate[PQ_KIND_ANON]);

@@ -88,20 +88,27 @@ cluster_around(struct vm_object *obj, struct vm_page *m, vm_pindex_t *start, vm_
 /*
  * Write the cluster around m (obj locked, and locked again on return)
  * through the pager, without waiting for the write.  How many pages it
- * held.
+ * held; 0 if the pager could not take the locks it needs (a file's I/O
+ * lock, held by a thread that may be waiting for memory): the pages stay
+ * in the laundry, and the daemon must not count them as progress.
  */
 static uint64_t
 write_cluster(struct vm_page *m, struct vm_object *obj)
 {
 	vm_pindex_t start, end;
+	int error;
 
 	cluster_around(obj, m, &start, &end);
 	vm_object_pip_add(obj);
 	spin_unlock(&obj->lock);
-	/* What it could not start (or a file busy with I/O) stays dirty, for a later pass. */
-	(void)vm_pager_put_pages(obj, start, end, VM_PAGER_PUT_LAUNDRY);
+	/* What it could not start stays dirty, for a later pass. */
+	error = vm_pager_put_pages(obj, start, end, VM_PAGER_PUT_LAUNDRY);
 	spin_lock(&obj->lock);
 	vm_object_pip_wakeup(obj);
+	if (error == EAGAIN) {
+		STAT_ADD(busy, 1);	/* a file busy with I/O: nothing was sent, no progress */
+		return 0;
+	}
 	STAT_ADD(clusters, 1);
 	STAT_ADD(cluster_pages, end - start);
 	return end - start;
