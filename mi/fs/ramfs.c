@@ -579,8 +579,10 @@ zero_resident(struct vnode *vp, uint64_t off, uint64_t end)
 		size_t pgoff = off & PAGE_MASK, n = MIN(PAGE_SIZE - pgoff, end - off);
 		struct vm_page *m = file_page(vp->v_object, atop(off), false);
 
-		if (m != NULL)
+		if (m != NULL) {
 			memset(page_kva(m, pgoff), 0, n);
+			file_page_release(vp->v_object, m, true);
+		}
 		off += n;
 	}
 }
@@ -624,9 +626,15 @@ ramfs_fallocate(struct vnode *vp, int mode, uint64_t off, uint64_t len)
 		zero_tail(vp, size);
 		set_size(vp, end);
 	}
-	for (uint64_t a = trunc_page(off); a < alloc_end && error == 0; a += PAGE_SIZE)
-		if (file_page(vp->v_object, atop(a), true) == NULL)
+	/* Dirty: the file's only copy, kept (or written to swap) like written data. */
+	for (uint64_t a = trunc_page(off); a < alloc_end && error == 0; a += PAGE_SIZE) {
+		struct vm_page *m = file_page(vp->v_object, atop(a), true);
+
+		if (m == NULL)
 			error = ENOSPC;
+		else
+			file_page_release(vp->v_object, m, true);
+	}
 	vn_iounlock(vp);
 	return error;
 }
