@@ -54,24 +54,16 @@ vnode_pager_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before, int 
 	return page_in_file(obj, pindex);
 }
 
-/* The pages are the file: writing one back is clearing its modified bit. */
+/*
+ * The pages are the file (ramfs): there is nothing to write them to.  A
+ * page stays dirty, modified bit and all, for the page daemon must never
+ * take it for a clean copy of something and free it: its data would be
+ * gone.
+ */
 static int
-vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end,
-    int flags __unused)
+vnode_pager_putpages(struct vm_object *obj __unused, vm_pindex_t start __unused,
+    vm_pindex_t end __unused, int flags __unused)
 {
-	struct vm_page *m;
-	uint64_t idx = start;
-
-	spin_lock(&obj->lock);
-	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
-	    idx < end) {
-		if (vm_page_is_dirty(m))
-			vm_page_undirty(m);
-		if (idx == UINT64_MAX)
-			break;
-		idx++;
-	}
-	spin_unlock(&obj->lock);
 	return 0;
 }
 
