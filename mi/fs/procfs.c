@@ -241,6 +241,7 @@ format_swap_stats(struct textbuf *tb)
 	tb_printf(tb, "swap_alloc_failures %lu\n", ss->alloc_failures);
 	tb_printf(tb, "swap_alloc_short %lu\n", ss->alloc_short);
 	tb_printf(tb, "swap_lost_pages %lu\n", ss->lost_pages);
+	tb_printf(tb, "swap_write_throttled %lu\n", ss->write_throttled);
 }
 
 static void
@@ -320,6 +321,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "laundry_freed %lu\n", vm_laundry_stats.freed);
 	tb_printf(tb, "laundry_reactivated %lu\n", vm_laundry_stats.reactivated);
 	tb_printf(tb, "laundry_parked %lu\n", vm_laundry_stats.parked);
+	tb_printf(tb, "laundry_failed %lu\n", vm_laundry_stats.failed);
 	tb_printf(tb, "workingset_refault_anon %lu\n", ws->refault[PQ_KIND_ANON]);
 	tb_printf(tb, "workingset_refault_file %lu\n", ws->refault[PQ_KIND_FILE]);
 	tb_printf(tb, "workingset_activate_anon %lu\n", ws->activate[PQ_KIND_ANON]);

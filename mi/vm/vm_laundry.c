@@ -88,19 +88,26 @@ cluster_around(struct vm_object *obj, struct vm_page *m, vm_pindex_t *start, vm_
 /*
  * Write the cluster around m (obj locked, and locked again on return)
  * through the pager, without waiting for the write.  How many pages it
- * held.
+ * held; 0 if the pager could not start it all (swap full, or memory for
+ * the request short): what was not sent stays dirty in the laundry, and
+ * the daemon must not count it as progress.
  */
 static uint64_t
 write_cluster(struct vm_page *m, struct vm_object *obj)
 {
 	vm_pindex_t start, end;
+	int error;
 
 	cluster_around(obj, m, &start, &end);
 	vm_object_pip_add(obj);
 	spin_unlock(&obj->lock);
-	(void)vm_pager_put_pages(obj, start, end, 0);	/* what it could not start stays dirty */
+	error = vm_pager_put_pages(obj, start, end, 0);
 	spin_lock(&obj->lock);
 	vm_object_pip_wakeup(obj);
+	if (error != 0) {
+		STAT_ADD(failed, 1);
+		return 0;
+	}
 	STAT_ADD(clusters, 1);
 	STAT_ADD(cluster_pages, end - start);
 	return end - start;
@@ -190,6 +197,7 @@ laundry_thread(void *arg)
 void
 vm_laundry_init(void)
 {
-	if (thread_create("laundry", laundry_thread, NULL) == NULL)
+	if (thread_start("laundry", laundry_thread, NULL, SCHED_ANY_CPU,
+	    THREAD_MEMRESERVE) == NULL)
 		panic("vm_laundry_init: no thread for the laundry");
 }
