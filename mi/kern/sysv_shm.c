@@ -503,6 +503,10 @@ SYSCALL(shmat)
 		error = EINVAL;
 	} else if (!permitted(p, seg, access)) {
 		error = EACCES;
+	} else if (va != 0 && va + ptoa(seg->npages) < va) {
+		error = EINVAL;		/* wraps around */
+	} else if (va != 0 && va < curmap(td)->tree.min) {
+		error = EPERM;		/* below mmap_min_addr, as Linux says it */
 	} else {
 		vm_object_reference(seg->object);
 		error = vm_mmap_object(td, seg->object, 0, &va, ptoa(seg->npages), prot, maxprot,

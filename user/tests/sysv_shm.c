@@ -294,6 +294,12 @@ test_addresses(void)
 		    "SHM_REMAP without an address -> EINVAL");
 	tap_ok(shmdt(want) == 0 && nattch(id) == 0 && shmdt(want) < 0 && errno == EINVAL,
 	    "shmdt of the replacing attachment leaves none");
+	if (qemu)
+		tap_skip("qemu-user places attachments itself");
+	else
+		tap_ok(shmat(id, (void *)-PGSZ, 0) == (void *)-1 && errno == EINVAL &&
+		    shmat(id, (void *)PGSZ, 0) == (void *)-1 && errno == EPERM,
+		    "an address whose range wraps -> EINVAL; one below mmap_min_addr -> EPERM");
 	p = shmat(id, want + SEG_BYTES + 100, SHM_RND);
 	tap_ok(p == want + SEG_BYTES, "SHM_RND rounds the address down (%p)", p);
 	shmdt(p);
@@ -457,7 +463,7 @@ main(int argc, char **argv)
 		return exec_check(argv[2]);
 	self = argv[0];
 	qemu = under_qemu_user();
-	tap_plan(61);
+	tap_plan(62);
 	test_create_attach();
 	test_fork();
 	test_exec();
