@@ -47,6 +47,7 @@ struct shm_segment {
 	int		lpid;		/* (S) last to attach or detach */
 	int64_t		atime, dtime, ctime;	/* (S) seconds since the epoch */
 	uint64_t	nattch;		/* (S) attachments, in every address space */
+	uint32_t	lock_uid;	/* (S) with SHM_LOCKED: whose RLIMIT_MEMLOCK it counts in */
 };
 
 /* One shmat: the segment mapped at va of the address space whose vm_shm lists it. */
@@ -675,10 +676,26 @@ shmctl_rmid(struct proc *p, int id)
 	return -error;
 }
 
+/* The bytes of the segments that uid's SHM_LOCKs hold (RLIMIT_MEMLOCK counts them all). */
+static uint64_t
+locked_bytes(uint32_t uid)
+{
+	struct list_node *n;
+	uint64_t bytes = 0;
+
+	list_foreach(n, &shm_segments) {
+		struct shm_segment *seg = list_entry(n, struct shm_segment, link);
+
+		if ((seg->mode & SHM_LOCKED) && seg->lock_uid == uid)
+			bytes += ptoa(seg->npages);
+	}
+	return bytes;
+}
+
 /*
  * SHM_LOCK and SHM_UNLOCK.  Root may lock any segment; others only their
- * own, with a RLIMIT_MEMLOCK that is not 0 and covers the segment (Linux
- * counts every segment a user has locked against it; here each on its own).
+ * own, with a RLIMIT_MEMLOCK that is not 0 and covers every segment they
+ * have locked, this one too (as Linux charges the user who locks).
  */
 static long
 shmctl_lock(struct proc *p, int id, bool lock)
@@ -696,11 +713,13 @@ shmctl_lock(struct proc *p, int id, bool lock)
 	} else if (lock == ((seg->mode & SHM_LOCKED) != 0)) {
 		/* already so */
 	} else if (lock && !proc_privileged(p) &&
-	    ptoa(seg->npages) > p->p_rlimit[RLIMIT_MEMLOCK].rlim_cur) {
+	    locked_bytes(p->p_uid) + ptoa(seg->npages) > p->p_rlimit[RLIMIT_MEMLOCK].rlim_cur) {
 		error = ENOMEM;
 	} else if (lock) {
-		if ((error = vm_object_wire_all(seg->object)) == 0)
+		if ((error = vm_object_wire_all(seg->object)) == 0) {
 			seg->mode |= SHM_LOCKED;
+			seg->lock_uid = p->p_uid;
+		}
 	} else {
 		vm_object_unwire_range(seg->object, seg->npages);
 		seg->mode &= ~SHM_LOCKED;

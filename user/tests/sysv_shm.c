@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <tap.h>
@@ -410,6 +411,40 @@ test_lock(void)
 	    "a locked segment's destruction unwires it");
 }
 
+/*
+ * Without root, SHM_LOCK is counted against RLIMIT_MEMLOCK: every segment
+ * the user has locked, not each on its own; a limit of 0 is EPERM.
+ */
+static int
+lock_limit_child(void *arg)
+{
+	struct rlimit rl = { 3 * PGSZ, 3 * PGSZ }, none = { 0, 0 };
+	int a, b, bad = 0;
+
+	(void)arg;
+	if (geteuid() == 0 && setuid(NOBODY) != 0)
+		return 10;
+	a = shmget(IPC_PRIVATE, 2 * PGSZ, 0600);
+	b = shmget(IPC_PRIVATE, 2 * PGSZ, 0600);
+	bad |= !(setrlimit(RLIMIT_MEMLOCK, &rl) == 0 && shmctl(a, SHM_LOCK, NULL) == 0) << 0;
+	bad |= !(shmctl(b, SHM_LOCK, NULL) < 0 && errno == ENOMEM) << 1;
+	bad |= !(shmctl(a, SHM_UNLOCK, NULL) == 0 && shmctl(b, SHM_LOCK, NULL) == 0) << 2;
+	bad |= !(setrlimit(RLIMIT_MEMLOCK, &none) == 0 && shmctl(a, SHM_LOCK, NULL) < 0 &&
+	    errno == EPERM) << 3;
+	shmctl(a, IPC_RMID, NULL);
+	shmctl(b, IPC_RMID, NULL);
+	return bad;
+}
+
+static void
+test_lock_limit(void)
+{
+	int status = run_child(lock_limit_child, NULL);
+
+	tap_ok(exited_ok(status), "without root, RLIMIT_MEMLOCK counts all the user's locked "
+	    "segments (ENOMEM past it), and 0 is EPERM (status %#x)", status);
+}
+
 /* The pages of a destroyed segment are free again. */
 static void
 test_memory_back(void)
@@ -463,7 +498,7 @@ main(int argc, char **argv)
 		return exec_check(argv[2]);
 	self = argv[0];
 	qemu = under_qemu_user();
-	tap_plan(62);
+	tap_plan(63);
 	test_create_attach();
 	test_fork();
 	test_exec();
@@ -475,6 +510,7 @@ main(int argc, char **argv)
 	test_limits();
 	test_permissions();
 	test_lock();
+	test_lock_limit();
 	test_memory_back();
 	test_ipc64();
 	tap_vm_consistent("the shared memory tests");
