@@ -14,9 +14,10 @@
  * object, and the segment counts the child's attachment), and dropped
  * when the address space goes (exit, exec).  A segment removed with
  * IPC_RMID while attached is marked SHM_DEST and loses its key at once;
- * it is destroyed (its pages freed) at its last detach.  SHM_LOCK makes
- * every page resident and wires it, held by the segment (the kernel's
- * wirings, vm_page.h), until SHM_UNLOCK or destruction.
+ * it is destroyed (its pages freed) at its last detach, and until then its
+ * id still attaches it (as Linux allows; a destroyed id is EINVAL).
+ * SHM_LOCK makes every page resident and wires it, held by the segment
+ * (the kernel's wirings, vm_page.h), until SHM_UNLOCK or destruction.
  *
  * An attachment is what shmat made: shmdt removes exactly the mappings of
  * the segment's object in its range.  munmap or mremap of an attached

@@ -219,6 +219,9 @@ test_rmid_attached(void)
 	    "IPC_RMID with attachments: still there, SHM_DEST, key gone, nattch 2");
 	tap_ok(shmget(key, SEG_BYTES, 0600) < 0 && errno == ENOENT,
 	    "its key no longer finds it");
+	q = shmat(id, NULL, SHM_RDONLY);
+	tap_ok(q != (void *)-1 && strcmp(q, "old") == 0 && nattch(id) == 3 && shmdt(q) == 0,
+	    "its id still attaches until it is destroyed (Linux's extension)");
 	id2 = shmget(key, SEG_BYTES, IPC_CREAT | IPC_EXCL | 0600);
 	q = id2 >= 0 ? shmat(id2, NULL, 0) : (void *)-1;
 	tap_ok(id2 >= 0 && id2 != id && q != (void *)-1 && q[0] == 0 && strcmp(p, "old") == 0,
@@ -498,7 +501,7 @@ main(int argc, char **argv)
 		return exec_check(argv[2]);
 	self = argv[0];
 	qemu = under_qemu_user();
-	tap_plan(63);
+	tap_plan(64);
 	test_create_attach();
 	test_fork();
 	test_exec();
