@@ -4,7 +4,8 @@
  * directory, the system-wide files and the machinery; /proc/PID is
  * procfs_pid.c, /proc/sys procfs_sys.c.
  *
- *   /proc/meminfo        MemTotal, MemFree, MemAvailable (Linux format)
+ *   /proc/meminfo        MemTotal, MemFree, MemAvailable, Unevictable and
+ *                        Mlocked (wired pages) (Linux format)
  *   /proc/vmstat         "name value" lines: the fault, object, pmap and
  *                        page counters of this kernel
  *   /proc/zoneinfo       every zone and malloc type with its counts
@@ -137,6 +138,9 @@ format_meminfo(struct textbuf *tb)
 	tb_printf(tb, "%-16s%8lu kB\n", "MemAvailable:", free);
 	tb_printf(tb, "%-16s%8lu kB\n", "Buffers:", 0UL);
 	tb_printf(tb, "%-16s%8lu kB\n", "Cached:", 0UL);
+	/* Wired pages (mlock, SHM_LOCK): never paged out, so both counts are the same. */
+	tb_printf(tb, "%-16s%8lu kB\n", "Unevictable:", vm_page_count_wired() * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Mlocked:", vm_page_count_wired() * kb);
 	tb_printf(tb, "%-16s%8lu kB\n", "SwapTotal:", 0UL);
 	tb_printf(tb, "%-16s%8lu kB\n", "SwapFree:", 0UL);
 }

@@ -9,6 +9,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_wait.h>
 #include <vm/zone.h>
 
 struct vm_object_stats vm_object_stats;
@@ -578,6 +579,69 @@ vm_object_clear_onemapping(struct vm_object *obj)
 		return;
 	spin_lock(&obj->lock);
 	obj->flags &= ~OBJ_ONEMAPPING;
+	spin_unlock(&obj->lock);
+}
+
+/*
+ * The page at pindex of obj (locked), resident: found, or allocated and
+ * zero-filled as a fault fills an anonymous page (busy, and obj unlocked
+ * under its paging count, while it is zeroed).  NULL when the lock was
+ * let go meanwhile without a page (a busy page slept on, no memory): the
+ * caller looks again, unless *nomem says no memory is coming back.
+ */
+static struct vm_page *
+resident_page(struct vm_object *obj, vm_pindex_t pindex, bool *nomem)
+{
+	struct vm_page *m = vm_page_lookup(obj, pindex);
+
+	if (m != NULL)
+		return vm_page_busy_sleep(m, &obj->lock, true) ? NULL : m;
+	if ((m = vm_page_alloc_zeroed(obj, pindex)) == NULL) {
+		spin_unlock(&obj->lock);
+		*nomem = vm_wait(0, 0, VM_WAIT_FAILOK) != 0;
+	}
+	return m;
+}
+
+int
+vm_object_wire_all(struct vm_object *obj)
+{
+	vm_pindex_t i = 0;
+
+	KASSERT(obj->type == OBJT_ANON && obj->backing_object == NULL && obj->pager == NULL,
+	    ("vm_object_wire_all: %p is not plain anonymous memory", obj));
+	while (i < obj->size) {
+		bool nomem = false;
+		struct vm_page *m;
+
+		spin_lock(&obj->lock);
+		if ((m = resident_page(obj, i, &nomem)) == NULL) {
+			if (!nomem)
+				continue;		/* unlocked: look again */
+			vm_object_unwire_range(obj, i);
+			return ENOMEM;
+		}
+		vm_page_wire_kernel(m);
+		spin_unlock(&obj->lock);
+		i++;
+	}
+	return 0;
+}
+
+void
+vm_object_unwire_range(struct vm_object *obj, vm_pindex_t end)
+{
+	uint64_t idx = 0;
+	struct vm_page *m;
+
+	spin_lock(&obj->lock);
+	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
+	    idx < end) {
+		KASSERT(m->wire_count > 0, ("vm_object_unwire_range: page %lx of %p not wired",
+		    m->phys_addr, obj));
+		vm_page_unwire_kernel(m);
+		idx++;
+	}
 	spin_unlock(&obj->lock);
 }
 
