@@ -4,7 +4,8 @@
  * directory, the system-wide files and the machinery; /proc/PID is
  * procfs_pid.c, /proc/sys procfs_sys.c.
  *
- *   /proc/meminfo        MemTotal, MemFree, MemAvailable (Linux format)
+ *   /proc/meminfo        MemTotal, MemFree, MemAvailable, Unevictable and
+ *                        Mlocked (wired pages) (Linux format)
  *   /proc/vmstat         "name value" lines: the fault, object, pmap and
  *                        page counters of this kernel
  *   /proc/zoneinfo       every zone and malloc type with its counts
@@ -160,6 +161,8 @@ format_meminfo(struct textbuf *tb)
 	    vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_FILE) * kb);
 	tb_printf(tb, "%-16s%8lu kB\n", "Inactive(file):",
 	    vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_FILE) * kb);
+	/* Wired pages (mlock, SHM_LOCK): never paged out, so both counts are the same. */
+	tb_printf(tb, "%-16s%8lu kB\n", "Unevictable:", vm_page_count_wired() * kb);
 	tb_printf(tb, "%-16s%8lu kB\n", "Mlocked:", vm_page_count_wired() * kb);
 	tb_printf(tb, "%-16s%8lu kB\n", "SwapTotal:", swap_total_pages() * kb);
 	tb_printf(tb, "%-16s%8lu kB\n", "SwapFree:", swap_free_pages() * kb);

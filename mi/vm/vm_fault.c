@@ -228,16 +228,10 @@ zero_fill(struct faultstate *fs)
 	KASSERT(spin_owned(&first->lock) && vm_object_is_anon(first),
 	    ("zero_fill: first object %p not locked or not anonymous", first));
 	fs->object = first;
-	if ((m = vm_page_alloc(first, fs->pindex, 0)) == NULL) {
+	if ((m = vm_page_alloc_zeroed(first, fs->pindex)) == NULL) {
 		unlock_all(fs);
 		return ENOMEM;
 	}
-	vm_object_pip_add(first);
-	spin_unlock(&first->lock);
-	pmap_zero_page(m);
-	spin_lock(&first->lock);
-	vm_object_pip_wakeup(first);
-	vm_page_xunbusy(m);
 	FSTAT(zero_fills);
 	fs->m = m;
 	return 0;

@@ -37,6 +37,8 @@
 #include <kern/spinlock.h>
 #include <kern/systm.h>
 #include <vm/swap_meta.h>
+#include <vm/pmap.h>
+#include <vm/vm_page.h>
 #include <vm/vm_pager.h>
 #include <vm/vm_radix.h>
 
@@ -208,6 +210,7 @@ void vm_page_undirty(struct vm_page *m);
 extern uint64_t vm_page_dirty;
 void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
 
+
 /* Paging in progress (above); obj locked.  vm_object_pip_wait may sleep. */
 static inline void
 vm_object_pip_add(struct vm_object *obj)
@@ -226,6 +229,29 @@ vm_object_pip_wakeup(struct vm_object *obj)
 	    ("vm_object_pip_wakeup: object %p unlocked or not paging", obj));
 	if (--obj->paging_in_progress == 0 && (obj->flags & OBJ_PIPWANT))
 		vm_object_pip_drained(obj);
+}
+
+/*
+ * A zero-filled page at pindex of obj (locked, anonymous), not busy: the
+ * page is busy and obj unlocked (its paging count held) while it is
+ * zeroed, which takes a while, and obj is locked again on return.  NULL,
+ * with obj still locked, when memory is short (vm_page_alloc).  Inline:
+ * it is the zero-fill fault's.
+ */
+static inline struct vm_page *
+vm_page_alloc_zeroed(struct vm_object *obj, vm_pindex_t pindex)
+{
+	struct vm_page *m = vm_page_alloc(obj, pindex, 0);
+
+	if (m == NULL)
+		return NULL;
+	vm_object_pip_add(obj);
+	spin_unlock(&obj->lock);
+	pmap_zero_page(m);
+	spin_lock(&obj->lock);
+	vm_object_pip_wakeup(obj);
+	vm_page_xunbusy(m);
+	return m;
 }
 
 /*
@@ -255,6 +281,22 @@ uint64_t vm_object_unmap_range(struct vm_object *obj, vm_pindex_t start, vm_pind
 
 /* obj may now be seen by another entry or a shadow: no longer OBJ_ONEMAPPING. */
 void vm_object_clear_onemapping(struct vm_object *obj);
+
+/*
+ * Make every page of obj resident and give each one wiring held by the
+ * kernel (vm_page_wire_kernel): SHM_LOCK of a System V segment.  Pages in
+ * swap are read back, missing ones zero-filled.  obj is anonymous memory
+ * with no backing object, referenced by the caller for as long as the
+ * wirings last.  0, or with nothing wired ENOMEM (no memory, none coming
+ * back) or EIO (a copy in swap could not be read).
+ * => no spin lock held (it sleeps)
+ */
+int vm_object_wire_all(struct vm_object *obj);
+/*
+ * Drop one kernel wiring from each page of obj below index end (every
+ * one of which vm_object_wire_all wired).  => no spin lock held
+ */
+void vm_object_unwire_range(struct vm_object *obj, vm_pindex_t end);
 
 /*
  * The page visible at index pindex of obj: the first found walking down
