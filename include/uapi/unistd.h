@@ -116,6 +116,10 @@
 #define __NR_getegid		177
 #define __NR_gettid		178
 #define __NR_sysinfo		179
+#define __NR_shmget		194
+#define __NR_shmctl		195
+#define __NR_shmat		196
+#define __NR_shmdt		197
 #define __NR_socket		198
 #define __NR_socketpair		199
 #define __NR_bind		200

@@ -4,7 +4,8 @@
  * directory, the system-wide files and the machinery; /proc/PID is
  * procfs_pid.c, /proc/sys procfs_sys.c.
  *
- *   /proc/meminfo        MemTotal, MemFree, MemAvailable (Linux format)
+ *   /proc/meminfo        MemTotal, MemFree, MemAvailable, Unevictable and
+ *                        Mlocked (wired pages) (Linux format)
  *   /proc/vmstat         "name value" lines: the fault, object, pmap and
  *                        page counters of this kernel
  *   /proc/zoneinfo       every zone and malloc type with its counts
@@ -167,6 +168,8 @@ format_meminfo(struct textbuf *tb)
 	    vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_FILE) * kb);
 	tb_printf(tb, "%-16s%8lu kB\n", "Inactive(file):",
 	    vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_FILE) * kb);
+	/* Wired pages (mlock, SHM_LOCK): never paged out, so both counts are the same. */
+	tb_printf(tb, "%-16s%8lu kB\n", "Unevictable:", vm_page_count_wired() * kb);
 	tb_printf(tb, "%-16s%8lu kB\n", "Mlocked:", vm_page_count_wired() * kb);
 	tb_printf(tb, "%-16s%8lu kB\n", "SwapTotal:", swap_total_pages() * kb);
 	tb_printf(tb, "%-16s%8lu kB\n", "SwapFree:", swap_free_pages() * kb);
@@ -248,6 +251,7 @@ format_swap_stats(struct textbuf *tb)
 	tb_printf(tb, "swap_alloc_failures %lu\n", ss->alloc_failures);
 	tb_printf(tb, "swap_alloc_short %lu\n", ss->alloc_short);
 	tb_printf(tb, "swap_lost_pages %lu\n", ss->lost_pages);
+	tb_printf(tb, "swap_write_throttled %lu\n", ss->write_throttled);
 }
 
 static void
@@ -328,6 +332,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "laundry_reactivated %lu\n", vm_laundry_stats.reactivated);
 	tb_printf(tb, "laundry_parked %lu\n", vm_laundry_stats.parked);
 	tb_printf(tb, "laundry_busy %lu\n", vm_laundry_stats.busy);
+	tb_printf(tb, "laundry_failed %lu\n", vm_laundry_stats.failed);
 	tb_printf(tb, "workingset_refault_anon %lu\n", ws->refault[PQ_KIND_ANON]);
 	tb_printf(tb, "workingset_refault_file %lu\n", ws->refault[PQ_KIND_FILE]);
 	tb_printf(tb, "workingset_activate_anon %lu\n", ws->activate[PQ_KIND_ANON]);

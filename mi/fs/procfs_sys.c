@@ -3,6 +3,10 @@
  *
  *   /proc/sys/kernel/pid_max   the limit process and thread ids stay
  *                              below (pid.h)
+ *   /proc/sys/kernel/shmmax    the largest System V shared memory
+ *                              segment, in bytes (sysv_shm.h)
+ *   /proc/sys/kernel/shmall    all segments together, in pages
+ *   /proc/sys/kernel/shmmni    how many segments there may be
  *   /proc/sys/vm/NAME          one file per VM setting (vm_sysctl.h), with
  *                              write-back's: dirty_writeback_centisecs (the
  *                              syncer's interval) and drop_caches (write 1:
@@ -14,11 +18,11 @@
  *
  * A kernel tunable reads as its value now, and takes a new one from a
  * single write at offset 0 of a decimal number (a newline may follow), by
- * root only; a value it refuses is EINVAL and changes nothing.  A VM
- * setting's file holds the text of its value when it was looked up (a
- * snapshot, like every procfs file) and the setting itself, which root's
- * write goes to (blanks around the number allowed, as Linux's
- * proc_doulongvec takes it).
+ * root only; a value it refuses (a negative one, with all of these) is
+ * EINVAL and changes nothing.  A VM setting's file holds the text of its
+ * value when it was looked up (a snapshot, like every procfs file) and
+ * the setting itself, which root's write goes to (blanks around the
+ * number allowed, as Linux's proc_doulongvec takes it).
  *
  * Locking: none here; each tunable's owner keeps its value atomic, and a
  * setting's get and set take what they need.
@@ -28,6 +32,7 @@
 #include <kern/proc.h>
 #include <kern/reboot.h>
 #include <fs/mount.h>
+#include <kern/sysv_shm.h>
 #include <vm/vm_sysctl.h>
 #include <fs/procfs_internal.h>
 #include <fs/vnode.h>
@@ -49,18 +54,27 @@ struct sysctl_file {
 
 struct tunable {
 	enum procfs_kind kind;
-	int64_t		(*get)(void);
-	int		(*set)(int64_t value);	/* 0 or an errno */
+	uint64_t	(*get)(void);
+	int		(*set)(uint64_t value);	/* 0 or an errno */
 };
 
-static int64_t
+static uint64_t
 pid_max_value(void)
 {
-	return pid_max_get();
+	return (uint64_t)pid_max_get();
+}
+
+static int
+pid_max_change(uint64_t value)
+{
+	return value > (uint64_t)__INT64_MAX__ ? EINVAL : pid_max_set((int64_t)value);
 }
 
 static const struct tunable tunables[] = {
-	{ PFS_SYS_PID_MAX, pid_max_value, pid_max_set },
+	{ PFS_SYS_PID_MAX, pid_max_value, pid_max_change },
+	{ PFS_SYS_SHMMAX, shm_max_get, shm_max_set },
+	{ PFS_SYS_SHMALL, shm_all_get, shm_all_set },
+	{ PFS_SYS_SHMMNI, shm_mni_get, shm_mni_set },
 };
 
 static const struct vnode_ops tunable_ops;
@@ -75,6 +89,9 @@ static const struct procfs_entry sys_entries[] = {
 
 static const struct procfs_entry kernel_entries[] = {
 	{ "pid_max", VREG, PFS_SYS_PID_MAX, NULL, &tunable_ops, 0 },
+	{ "shmall", VREG, PFS_SYS_SHMALL, NULL, &tunable_ops, 0 },
+	{ "shmmax", VREG, PFS_SYS_SHMMAX, NULL, &tunable_ops, 0 },
+	{ "shmmni", VREG, PFS_SYS_SHMMNI, NULL, &tunable_ops, 0 },
 };
 
 /* The tunable a vnode is, found by its inode number. */
@@ -91,7 +108,7 @@ static ssize_t
 tunable_read(struct vnode *vp, struct uio *uio)
 {
 	char text[TUNABLE_TEXT_MAX];
-	size_t len = (size_t)snprintf(text, sizeof(text), "%ld\n", (long)tunable_of(vp)->get());
+	size_t len = (size_t)snprintf(text, sizeof(text), "%lu\n", tunable_of(vp)->get());
 	size_t n;
 
 	if (uio->uio_offset >= len)
@@ -102,20 +119,24 @@ tunable_read(struct vnode *vp, struct uio *uio)
 	return (ssize_t)n;
 }
 
-/* Parse a decimal number, perhaps negative, with one newline after it at most. */
+/*
+ * Parse a decimal number with one newline after it at most.  None of the
+ * tunables takes a negative one.
+ */
 static int
-parse_value(const char *text, int64_t *value)
+parse_value(const char *text, uint64_t *value)
 {
-	bool negative = text[0] == '-';
-	const char *digits = negative ? text + 1 : text;
 	char *end;
-	unsigned long v = strtoul(digits, &end, 10);
+	unsigned long v;
 
-	if (end == digits || (*end == '\n' && end[1] != '\0') || (*end != '\n' && *end != '\0'))
+	while (*text == ' ' || *text == '\t')
+		text++;			/* as Linux's sysctl parser */
+	if (*text < '0' || *text > '9')
 		return EINVAL;
-	if (v > (unsigned long)__INT64_MAX__)
+	v = strtoul(text, &end, 10);
+	if ((*end == '\n' && end[1] != '\0') || (*end != '\n' && *end != '\0'))
 		return EINVAL;
-	*value = negative ? -(int64_t)v : (int64_t)v;
+	*value = v;
 	return 0;
 }
 
@@ -124,7 +145,7 @@ tunable_write(struct vnode *vp, struct uio *uio)
 {
 	size_t len = uio->uio_resid;
 	char text[TUNABLE_TEXT_MAX];
-	int64_t value;
+	uint64_t value;
 	int error;
 
 	if (uio->uio_offset != 0 || len == 0 || len >= sizeof(text))

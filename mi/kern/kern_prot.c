@@ -99,6 +99,23 @@ groups_gid(const struct groups *g, uint32_t i)
 }
 
 bool
+proc_in_group(struct proc *p, uint32_t gid)
+{
+	struct groups *g;
+	bool found = p->p_gid == gid;
+
+	if (found)
+		return true;
+	spin_lock(&proc_lock);
+	g = proc_groups_hold(p);
+	spin_unlock(&proc_lock);
+	for (uint32_t i = 0; i < groups_count(g) && !found; i++)
+		found = groups_gid(g, i) == gid;
+	groups_release(g);
+	return found;
+}
+
+bool
 proc_privileged(const struct proc *p)
 {
 	return p->p_uid == 0;

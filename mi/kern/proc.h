@@ -193,6 +193,8 @@ struct groups *proc_groups_hold(struct proc *p);
 void groups_release(struct groups *g);		/* NULL: nothing */
 uint32_t groups_count(const struct groups *g);	/* NULL: 0 */
 uint32_t groups_gid(const struct groups *g, uint32_t i);
+/* Is gid p's effective group or one of its supplementary groups (Linux's in_group_p)?  Nothing locked. */
+bool proc_in_group(struct proc *p, uint32_t gid);
 /* May sender signal target (Linux's kill permission)?  proc_lock held. */
 bool proc_can_signal(const struct proc *sender, const struct proc *target);
 

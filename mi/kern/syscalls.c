@@ -126,6 +126,10 @@
 	X(getegid)			\
 	X(gettid)			\
 	X(sysinfo)			\
+	X(shmget)			\
+	X(shmctl)			\
+	X(shmat)			\
+	X(shmdt)			\
 	X(socket)			\
 	X(socketpair)			\
 	X(bind)				\

@@ -501,6 +501,60 @@ test_waitok_sleeps(void)
 	kmem_page_free(waitok_block, 0);
 }
 
+/* What a thread that frees memory (THREAD_MEMRESERVE) could allocate. */
+struct reserve_probe {
+	struct vm_page	*page;
+	void		*block;
+	uint32_t	go;		/* (A) memory is short now: try */
+	uint32_t	done;		/* (A) */
+};
+
+static void
+reserve_probe_main(void *arg)
+{
+	struct reserve_probe *p = arg;
+
+	while (!__atomic_load_n(&p->go, __ATOMIC_ACQUIRE))
+		selftest_sleep_ms(1);
+	p->page = vm_page_alloc_pages(0, VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT);
+	p->block = malloc(PAGE_SIZE, M_TEMP, M_NOWAIT);
+	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * The tiers of free pages (vm_page.h): the kernel's own allocations stop
+ * at the pageout reserve, which the threads that free memory still find
+ * -- the laundry's swap requests and metadata, without which nothing
+ * could be written and so nothing freed (a machine full of dirty pages
+ * deadlocked so).
+ */
+static void
+test_reserve_tiers(void)
+{
+	struct reserve_probe probe = { NULL, NULL, 0, 0 };
+	struct hoard h = { NULL, 0 };
+	bool started, stopped;
+
+	/* Started first: a thread's stack is the kernel's memory too. */
+	started = thread_start("reserve probe", reserve_probe_main, &probe, SCHED_ANY_CPU,
+	    THREAD_MEMRESERVE) != NULL;
+	hoard_take(&h, VM_ALLOC_SYSTEM);
+	stopped = vm_page_count_free() >= vm_page_pageout_reserved() &&
+	    !vm_page_alloc_could_succeed(0, VM_ALLOC_SYSTEM);
+	selftest_ok(stopped, "reserve: the kernel's allocations stop at the pageout reserve "
+	    "(%lu free, reserve %lu)", vm_page_count_free(), vm_page_pageout_reserved());
+	__atomic_store_n(&probe.go, 1, __ATOMIC_RELEASE);
+	if (started)
+		for (int t = 0; t < SETTLE_MS && !__atomic_load_n(&probe.done, __ATOMIC_ACQUIRE); t++)
+			selftest_sleep_ms(1);
+	selftest_ok(probe.page != NULL && probe.block != NULL,
+	    "reserve: a thread that frees memory still gets a page and a malloc block");
+	if (probe.page != NULL)
+		vm_page_free_pages(probe.page, 0);
+	free(probe.block, M_TEMP);
+	hoard_give(&h, h.count);
+}
+
 static void
 vm_wait_selftests(void)
 {
@@ -515,6 +569,7 @@ vm_wait_selftests(void)
 	test_pip_drain();
 	test_fault_waits_for_memory();
 	test_waitok_sleeps();
+	test_reserve_tiers();
 	zone_reclaim_all();
 	selftest_ok(vm_page_count_free() + zone_nofree_pages() == free0,
 	    "vm_wait: free pages (with the type-stable zones' own) back to %lu (now %lu)", free0,

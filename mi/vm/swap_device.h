@@ -90,6 +90,7 @@ struct swap_stats {
 	uint64_t	alloc_failures;		/* swap_alloc found no slot at all */
 	uint64_t	alloc_short;		/* swap_alloc gave fewer slots than asked */
 	uint64_t	lost_pages;		/* copies swapoff could not read (SWAP_SLOT_LOST) */
+	uint64_t	write_throttled;	/* waits for an asynchronous write to complete first */
 };
 extern struct swap_stats swap_stats;
 

@@ -26,6 +26,41 @@ MALLOC_DEFINE(M_SWAPIO, "swapio", "swap pager writes in flight");
 static struct spinlock swap_objects_lock = SPINLOCK_INITIALIZER("swap objects");
 static struct list_node swap_objects = LIST_HEAD_INIT(swap_objects);	/* (L) */
 
+/*
+ * Asynchronous writes in flight (the laundry's) are bounded, as FreeBSD
+ * bounds its swap buffers for them: each holds a request's memory, taken
+ * from the last free pages when memory is short, and a laundry that sent
+ * its whole queue at once to a slow disk would spend them all on
+ * requests that finish late.  The count is guarded by its own sleep
+ * queue chain.
+ */
+#define ASYNC_WRITES_MAX	16
+static uint32_t async_writes;
+
+/* Take a place among the asynchronous writes in flight, sleeping until there is one. */
+static void
+async_write_begin(void)
+{
+	sleepq_lock(&async_writes);
+	while (async_writes >= ASYNC_WRITES_MAX) {
+		SWAP_STAT_ADD(write_throttled, 1);
+		(void)sleepq_wait(&async_writes, SLEEPQ_EXCLUSIVE, 0, 0);
+		sleepq_lock(&async_writes);
+	}
+	async_writes++;
+	sleepq_release(&async_writes);
+}
+
+/* Give the place back (the write completed, or was not sent). */
+static void
+async_write_end(void)
+{
+	sleepq_lock(&async_writes);
+	async_writes--;
+	(void)sleepq_signal(&async_writes, SLEEPQ_EXCLUSIVE);
+	sleepq_release(&async_writes);
+}
+
 /* The writes a synchronous putpages waits for; the count is guarded by its own sleep queue chain. */
 struct swap_wait {
 	uint32_t	pending;
@@ -388,6 +423,8 @@ swap_write_done(struct bio *bp)
 		if (--wait->pending == 0)
 			(void)sleepq_broadcast(&wait->pending, SLEEPQ_EXCLUSIVE);
 		sleepq_release(&wait->pending);
+	} else {
+		async_write_end();
 	}
 	free(io, M_SWAPIO);
 }
@@ -493,41 +530,43 @@ free_written(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 static int
 swap_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, int flags)
 {
+	bool sync = (flags & VM_PAGER_PUT_SYNC) != 0;
 	struct swap_wait wait = { 0 };
-	struct swap_io *io = NULL;
 	vm_pindex_t idx = start;
 	int error = 0;
 
-	spin_lock(&obj->lock);
 	for (;;) {
+		struct swap_io *io;
 		uint32_t n;
 
-		if (io == NULL && (io = malloc(sizeof(*io), M_SWAPIO, M_NOWAIT)) == NULL) {
+		if ((io = malloc(sizeof(*io), M_SWAPIO, M_NOWAIT)) == NULL) {
 			error = ENOMEM;
 			break;
 		}
-		if ((n = gather_writes(obj, &idx, end, io)) == 0)
-			break;
-		if (assign_slots(obj, io, n) == 0) {
-			error = ENOMEM;		/* swap full, or no memory for the metadata */
+		if (!sync)
+			async_write_begin();
+		spin_lock(&obj->lock);
+		if ((n = gather_writes(obj, &idx, end, io)) == 0 ||
+		    assign_slots(obj, io, n) == 0) {
+			spin_unlock(&obj->lock);
+			if (!sync)
+				async_write_end();
+			free(io, M_SWAPIO);
+			error = n == 0 ? 0 : ENOMEM;	/* swap full, or no memory for the metadata */
 			break;
 		}
 		idx = io->pages[io->npages - 1]->pindex + 1;
 		io->obj = obj;
-		io->wait = (flags & VM_PAGER_PUT_SYNC) ? &wait : NULL;
+		io->wait = sync ? &wait : NULL;
 		io->bio = (struct bio){ .bio_pages = io->pages, .bio_done = swap_write_done,
 		    .bio_caller = io };
 		vm_object_pip_add(obj);
-		if (io->wait != NULL)
+		if (sync)
 			__atomic_add_fetch(&wait.pending, 1, __ATOMIC_RELAXED);
 		spin_unlock(&obj->lock);
-		swap_io_start(&io->bio, BIO_WRITE, io->slot, io->npages);
-		io = NULL;		/* the completion frees it */
-		spin_lock(&obj->lock);
+		swap_io_start(&io->bio, BIO_WRITE, io->slot, io->npages);	/* the completion frees io */
 	}
-	spin_unlock(&obj->lock);
-	free(io, M_SWAPIO);
-	if (flags & VM_PAGER_PUT_SYNC) {
+	if (sync) {
 		sleepq_lock(&wait.pending);
 		while (__atomic_load_n(&wait.pending, __ATOMIC_RELAXED) != 0) {
 			(void)sleepq_wait(&wait.pending, SLEEPQ_EXCLUSIVE, 0, 0);

@@ -88,9 +88,11 @@ cluster_around(struct vm_object *obj, struct vm_page *m, vm_pindex_t *start, vm_
 /*
  * Write the cluster around m (obj locked, and locked again on return)
  * through the pager, without waiting for the write.  How many pages it
- * held; 0 if the pager could not take the locks it needs (a file's I/O
- * lock, held by a thread that may be waiting for memory): the pages stay
- * in the laundry, and the daemon must not count them as progress.
+ * held; 0 if the pager could not start it all: the pages not sent stay
+ * dirty in the laundry, and the daemon must not count them as progress.
+ * That is EAGAIN when the pager could not take the locks it needs (a
+ * file's I/O lock, held by a thread that may be waiting for memory), or
+ * ENOMEM (swap full, or memory for the request short).
  */
 static uint64_t
 write_cluster(struct vm_page *m, struct vm_object *obj)
@@ -105,8 +107,12 @@ write_cluster(struct vm_page *m, struct vm_object *obj)
 	error = vm_pager_put_pages(obj, start, end, VM_PAGER_PUT_LAUNDRY);
 	spin_lock(&obj->lock);
 	vm_object_pip_wakeup(obj);
-	if (error == EAGAIN) {
-		STAT_ADD(busy, 1);	/* a file busy with I/O: nothing was sent, no progress */
+	if (error != 0) {
+		/* Nothing or not all sent: no progress. */
+		if (error == EAGAIN)
+			STAT_ADD(busy, 1);	/* a file busy with I/O */
+		else
+			STAT_ADD(failed, 1);	/* swap full, memory short */
 		return 0;
 	}
 	STAT_ADD(clusters, 1);
@@ -198,6 +204,7 @@ laundry_thread(void *arg)
 void
 vm_laundry_init(void)
 {
-	if (thread_create("laundry", laundry_thread, NULL) == NULL)
+	if (thread_start("laundry", laundry_thread, NULL, SCHED_ANY_CPU,
+	    THREAD_MEMRESERVE) == NULL)
 		panic("vm_laundry_init: no thread for the laundry");
 }

@@ -7,6 +7,7 @@
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
+#include <kern/sysv_shm.h>
 #include <vm/pmap.h>
 #include <vm/swap_pager.h>
 #include <vm/vm_commit.h>
@@ -776,6 +777,7 @@ vmspace_alloc(void)
 	vm->vm_pmap = pmap;
 	vm->vm_refcnt = 1;
 	mtx_init(&vm->vm_brk_lock, "brk");
+	list_init(&vm->vm_shm);
 	return vm;
 }
 
@@ -784,6 +786,7 @@ vmspace_free(struct vmspace *vm)
 {
 	if (__atomic_sub_fetch(&vm->vm_refcnt, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
+	shm_vmspace_exit(vm);
 	/* Faults out of memory may wait for what this frees (vm_wait.h). */
 	vm_reclaim_begin();
 	vm_map_remove(&vm->vm_map, vm->vm_map.tree.min, vm->vm_map.tree.max);
@@ -935,6 +938,8 @@ vmspace_fork(struct vmspace *parent)
 	vm->vm_brk_start = parent->vm_brk_start;
 	vm->vm_brk = parent->vm_brk;
 	vm_map_unlock(src);
+	if (error == 0)
+		error = shm_fork(parent, vm);
 	if (error) {
 		vmspace_free(vm);
 		return NULL;

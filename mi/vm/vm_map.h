@@ -33,6 +33,7 @@
 #define _VM_VM_MAP_H_
 
 #include <kern/types.h>
+#include <kern/list.h>
 #include <kern/mutex.h>
 #include <kern/sx.h>
 #include <vm/vm_map_tree.h>
@@ -40,6 +41,7 @@
 
 struct vm_object;
 struct pmap;
+struct thread;
 
 /* inheritance at fork */
 #define VM_INHERIT_SHARE	0
@@ -119,6 +121,8 @@ struct vmspace {
 	struct mtx	vm_brk_lock;	/* one brk call at a time (threads may race) */
 	vaddr_t		vm_brk;		/* (M) the break: written with the map and
 					 * vm_brk_lock held, read under either */
+	struct list_node vm_shm;	/* (S) System V shared memory attached here:
+					 * shm_lock (kern/sysv_shm.h) */
 };
 
 /* vm_map_find placement */
@@ -226,6 +230,17 @@ int vm_map_verify(struct vm_map *map, vm_map_tree_report_fn *report, void *arg);
 void vm_map_print(struct vm_map *map);
 
 /* Operations behind the memory system calls (vm_mmap.c). Map unlocked. */
+/*
+ * Map len bytes (a page multiple) of obj from offset into td's address
+ * space as mmap does (and shmat, which maps a segment's object the same
+ * way): RLIMIT_AS, the entry limit and mlockall(MCL_FUTURE)'s RLIMIT_MEMLOCK
+ * (EAGAIN) checked, then vm_map_find at *addr by placement, which for
+ * VMFS_ANYWHERE is only a hint (outside the map: mmap's default base).
+ * 0 with *addr the start, or an errno with nothing mapped and the object
+ * reference still the caller's (EINVAL of a fixed placement is ENOMEM).
+ */
+int vm_mmap_object(struct thread *td, struct vm_object *obj, uint64_t offset, vaddr_t *addr,
+    vm_size_t len, vm_prot_t prot, vm_prot_t maxprot, int placement, int cow);
 int vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
 /* Is every page of the range mapped? */
 bool vm_map_range_mapped(struct vm_map *map, vaddr_t start, vaddr_t end);

@@ -117,6 +117,42 @@ commit_flags(int cow, vm_prot_t prot, bool noreserve)
 	return (prot & VM_PROT_WRITE) ? MAP_ENTRY_ACCOUNTED : 0;
 }
 
+/* vm_mmap_object, inline in mmap (the benchmarks count every instruction of it). */
+static inline __attribute__((always_inline)) int
+map_object(struct thread *td, struct vm_object *obj, uint64_t offset, vaddr_t *addr,
+    vm_size_t len, vm_prot_t prot, vm_prot_t maxprot, int placement, int cow)
+{
+	struct vm_map *map = curmap(td);
+	vaddr_t va = *addr, end;
+	int error;
+
+	if (map->size + len > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
+	    vm_map_entry_count(map) >= VM_MAP_MAX_ENTRIES)
+		return ENOMEM;
+	if ((map->flags & MAP_WIREFUTURE) && memlock_check(td, len) != 0)
+		return EAGAIN;		/* mlockall(MCL_FUTURE): it would be locked */
+	/* A hint outside the map is no hint. */
+	if (placement == VMFS_ANYWHERE &&
+	    (user_range(td, va, len, &va, &end) != 0 || va < map->tree.min))
+		va = MMAP_BASE;
+	error = vm_map_find(map, obj, offset, &va, len, 0, placement, prot, maxprot, cow);
+	if (error == ENOMEM && placement == VMFS_ANYWHERE && va != map->tree.min) {
+		va = map->tree.min;
+		error = vm_map_find(map, obj, offset, &va, len, 0, placement, prot, maxprot, cow);
+	}
+	if (error)
+		return error == EINVAL && placement != VMFS_ANYWHERE ? ENOMEM : error;
+	*addr = va;
+	return 0;
+}
+
+int
+vm_mmap_object(struct thread *td, struct vm_object *obj, uint64_t offset, vaddr_t *addr,
+    vm_size_t len, vm_prot_t prot, vm_prot_t maxprot, int placement, int cow)
+{
+	return map_object(td, obj, offset, addr, len, prot, maxprot, placement, cow);
+}
+
 /* mmap(addr, len, prot, flags, fd, offset) */
 SYSCALL(mmap)
 {
@@ -148,11 +184,6 @@ SYSCALL(mmap)
 		if (va < map->tree.min)
 			return -EPERM;		/* below mmap_min_addr, as Linux says it */
 	}
-	if (map->size + len > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
-	    vm_map_entry_count(map) >= VM_MAP_MAX_ENTRIES)
-		return -ENOMEM;
-	if ((map->flags & MAP_WIREFUTURE) && memlock_check(td, len) != 0)
-		return -EAGAIN;		/* mlockall(MCL_FUTURE): it would be locked */
 	noreserve = (flags & MAP_NORESERVE) && vm_commit_noreserve_honoured();
 	if (flags & MAP_ANONYMOUS) {
 		cow = type == MAP_PRIVATE ? MAP_ENTRY_COW : 0;
@@ -167,28 +198,14 @@ SYSCALL(mmap)
 		vm_object_deallocate(obj);
 		return -EACCES;
 	}
-	if (flags & MAP_FIXED_NOREPLACE) {
-		placement = VMFS_FIXED_NOREPLACE;
-		va = addr;
-	} else if (flags & MAP_FIXED) {
-		placement = VMFS_FIXED;
-		va = addr;
-	} else {
-		placement = VMFS_ANYWHERE;
-		/* A hint outside the map is no hint. */
-		if (user_range(td, addr, len, &va, &end) != 0 || va < map->tree.min)
-			va = MMAP_BASE;
-	}
-	error = vm_map_find(map, obj, (flags & MAP_ANONYMOUS) ? 0 : off, &va, len, 0,
-	    placement, prot, maxprot, cow);
-	if (error == ENOMEM && placement == VMFS_ANYWHERE && va != map->tree.min) {
-		va = map->tree.min;
-		error = vm_map_find(map, obj, (flags & MAP_ANONYMOUS) ? 0 : off, &va, len, 0,
-		    placement, prot, maxprot, cow);
-	}
+	placement = (flags & MAP_FIXED_NOREPLACE) ? VMFS_FIXED_NOREPLACE :
+	    (flags & MAP_FIXED) ? VMFS_FIXED : VMFS_ANYWHERE;
+	va = addr;
+	error = map_object(td, obj, (flags & MAP_ANONYMOUS) ? 0 : off, &va, len, prot, maxprot,
+	    placement, cow);
 	if (error) {
 		vm_object_deallocate(obj);
-		return -(error == EINVAL && placement != VMFS_ANYWHERE ? ENOMEM : error);
+		return -error;
 	}
 	if (flags & MAP_POPULATE)
 		populate(map, va, va + len, prot);

@@ -13,7 +13,9 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pagequeue.h>
+#include <vm/vm_wait.h>
 #include <vm/zone.h>
+#include <uapi/mman.h>
 
 struct vm_object_stats vm_object_stats;
 static zone_t object_zone;
@@ -168,22 +170,6 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 		return NULL;
 	}
 	__atomic_store_n(&m->busy, VPB_XBUSY, __ATOMIC_RELAXED);
-	return m;
-}
-
-struct vm_page *
-vm_page_alloc_zeroed(struct vm_object *obj, vm_pindex_t pindex)
-{
-	struct vm_page *m = vm_page_alloc(obj, pindex, 0);
-
-	if (m == NULL)
-		return NULL;
-	vm_object_pip_add(obj);
-	spin_unlock(&obj->lock);
-	pmap_zero_page(m);
-	spin_lock(&obj->lock);
-	vm_object_pip_wakeup(obj);
-	vm_page_xunbusy(m);
 	return m;
 }
 
@@ -821,6 +807,103 @@ vm_object_clear_onemapping(struct vm_object *obj)
 		return;
 	spin_lock(&obj->lock);
 	obj->flags &= ~OBJ_ONEMAPPING;
+	spin_unlock(&obj->lock);
+}
+
+/*
+ * Read the page at pindex of obj (locked, and unlocked on return) in
+ * from its pager: the swap holds its only copy.  0, ENOMEM (no page to
+ * read it into) or EIO.
+ */
+static int
+page_in(struct vm_object *obj, vm_pindex_t pindex)
+{
+	struct vm_page *m;
+	int error;
+
+	if ((m = vm_page_alloc(obj, pindex, VM_ALLOC_NORMAL)) == NULL) {
+		spin_unlock(&obj->lock);
+		return ENOMEM;
+	}
+	vm_object_pip_add(obj);
+	spin_unlock(&obj->lock);
+	error = obj->pager->getpages(obj, m, 0, 0, MADV_NORMAL);
+	spin_lock(&obj->lock);
+	vm_page_xunbusy(m);
+	if (error != 0)
+		vm_page_free(m);
+	vm_object_pip_wakeup(obj);
+	spin_unlock(&obj->lock);
+	return error != 0 ? EIO : 0;
+}
+
+/*
+ * The page at pindex of obj (locked), resident: found, read in from
+ * swap, or allocated and zero-filled as a fault fills an anonymous page
+ * (busy, and obj unlocked under its paging count, while it is zeroed).
+ * NULL when the lock was let go meanwhile without a page (a busy page
+ * slept on, a page read in, no memory): the caller looks again, unless
+ * *error says it cannot be had (ENOMEM: no memory coming back; EIO: its
+ * copy in swap could not be read).
+ */
+static struct vm_page *
+resident_page(struct vm_object *obj, vm_pindex_t pindex, int *error)
+{
+	struct vm_page *m = vm_page_lookup(obj, pindex);
+
+	if (m != NULL)
+		return vm_page_busy_sleep(m, &obj->lock, true) ? NULL : m;
+	if (swap_pager_has_copy(obj, pindex)) {
+		if ((*error = page_in(obj, pindex)) == ENOMEM)
+			*error = vm_wait(0, 0, VM_WAIT_FAILOK);
+		return NULL;
+	}
+	if ((m = vm_page_alloc_zeroed(obj, pindex)) == NULL) {
+		spin_unlock(&obj->lock);
+		*error = vm_wait(0, 0, VM_WAIT_FAILOK);
+	}
+	return m;
+}
+
+int
+vm_object_wire_all(struct vm_object *obj)
+{
+	vm_pindex_t i = 0;
+
+	KASSERT(vm_object_is_anon(obj) && obj->backing_object == NULL,
+	    ("vm_object_wire_all: %p is not plain anonymous memory", obj));
+	while (i < obj->size) {
+		struct vm_page *m;
+		int error = 0;
+
+		spin_lock(&obj->lock);
+		if ((m = resident_page(obj, i, &error)) == NULL) {
+			if (error == 0)
+				continue;		/* unlocked: look again */
+			vm_object_unwire_range(obj, i);
+			return error;
+		}
+		vm_page_wire_kernel(m);
+		spin_unlock(&obj->lock);
+		i++;
+	}
+	return 0;
+}
+
+void
+vm_object_unwire_range(struct vm_object *obj, vm_pindex_t end)
+{
+	uint64_t idx = 0;
+	struct vm_page *m;
+
+	spin_lock(&obj->lock);
+	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
+	    idx < end) {
+		KASSERT(m->wire_count > 0, ("vm_object_unwire_range: page %lx of %p not wired",
+		    m->phys_addr, obj));
+		vm_page_unwire_kernel(m);
+		idx++;
+	}
 	spin_unlock(&obj->lock);
 }
 

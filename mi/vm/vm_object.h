@@ -37,6 +37,8 @@
 #include <kern/spinlock.h>
 #include <kern/systm.h>
 #include <vm/swap_meta.h>
+#include <vm/pmap.h>
+#include <vm/vm_page.h>
 #include <vm/vm_pager.h>
 #include <vm/vm_radix.h>
 
@@ -195,12 +197,6 @@ void vm_page_remove(struct vm_page *m);
  */
 struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags);
 /*
- * vm_page_alloc, then zero the page and end its busy state: a hole's page
- * or a fresh anonymous one.  obj is unlocked while the page is zeroed
- * (busy, obj kept by a paging-in-progress count) and locked on return.
- */
-struct vm_page *vm_page_alloc_zeroed(struct vm_object *obj, vm_pindex_t pindex);
-/*
  * A page's dirty state from writes by the kernel (object locked), which
  * no pmap sees (write(2), a copy made for a child, a copy in swap that
  * was dropped): counted in vm_page_dirty; clear returns whether it was
@@ -221,6 +217,7 @@ extern uint64_t vm_page_dirty;
 extern uint64_t vm_page_dirty_file;
 void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
 
+
 /* Paging in progress (above); obj locked.  vm_object_pip_wait may sleep. */
 static inline void
 vm_object_pip_add(struct vm_object *obj)
@@ -239,6 +236,30 @@ vm_object_pip_wakeup(struct vm_object *obj)
 	    ("vm_object_pip_wakeup: object %p unlocked or not paging", obj));
 	if (--obj->paging_in_progress == 0 && (obj->flags & OBJ_PIPWANT))
 		vm_object_pip_drained(obj);
+}
+
+/*
+ * A zero-filled page at pindex of obj (locked), not busy -- a fresh
+ * anonymous page, or a file's hole: the
+ * page is busy and obj unlocked (its paging count held) while it is
+ * zeroed, which takes a while, and obj is locked again on return.  NULL,
+ * with obj still locked, when memory is short (vm_page_alloc).  Inline:
+ * it is the zero-fill fault's.
+ */
+static inline struct vm_page *
+vm_page_alloc_zeroed(struct vm_object *obj, vm_pindex_t pindex)
+{
+	struct vm_page *m = vm_page_alloc(obj, pindex, 0);
+
+	if (m == NULL)
+		return NULL;
+	vm_object_pip_add(obj);
+	spin_unlock(&obj->lock);
+	pmap_zero_page(m);
+	spin_lock(&obj->lock);
+	vm_object_pip_wakeup(obj);
+	vm_page_xunbusy(m);
+	return m;
 }
 
 /*
@@ -268,6 +289,22 @@ uint64_t vm_object_unmap_range(struct vm_object *obj, vm_pindex_t start, vm_pind
 
 /* obj may now be seen by another entry or a shadow: no longer OBJ_ONEMAPPING. */
 void vm_object_clear_onemapping(struct vm_object *obj);
+
+/*
+ * Make every page of obj resident and give each one wiring held by the
+ * kernel (vm_page_wire_kernel): SHM_LOCK of a System V segment.  Pages in
+ * swap are read back, missing ones zero-filled.  obj is anonymous memory
+ * with no backing object, referenced by the caller for as long as the
+ * wirings last.  0, or with nothing wired ENOMEM (no memory, none coming
+ * back) or EIO (a copy in swap could not be read).
+ * => no spin lock held (it sleeps)
+ */
+int vm_object_wire_all(struct vm_object *obj);
+/*
+ * Drop one kernel wiring from each page of obj below index end (every
+ * one of which vm_object_wire_all wired).  => no spin lock held
+ */
+void vm_object_unwire_range(struct vm_object *obj, vm_pindex_t end);
 
 /*
  * The page visible at index pindex of obj: the first found walking down

@@ -2,6 +2,9 @@
  * The vm_page array and page allocation (see vm_page.h).
  */
 #include <kern/systm.h>
+#include <kern/pcpu.h>
+#include <kern/thread.h>
+#include <machine/cpu.h>
 #include <kern/sleepqueue.h>
 #include <kern/spinlock.h>
 #include <kern/witness.h>
@@ -21,12 +24,15 @@
  */
 #define RESERVE_DIVISOR	1024
 #define RESERVE_MIN	64
+/* The reserve's last part, for the threads that free memory: a quarter (16 pages at least). */
+#define PAGEOUT_RESERVE_DIVISOR	4
 
 static struct vm_page *vm_page_array;	/* (C) */
 static uint64_t vm_page_total;		/* (C) pages under management */
 static uint64_t vm_page_wired;		/* (A) object pages wired by users */
 static uint64_t vm_page_kernel_wirings;	/* (A) wirings of object pages held by the kernel */
 static uint64_t vm_page_reserve;	/* (C) free pages only VM_ALLOC_SYSTEM may take */
+static uint64_t vm_page_pageout_reserve; /* (C) ... of which only TDF_MEMRESERVE may take */
 
 struct vm_page_stats vm_page_stats;
 
@@ -55,6 +61,7 @@ vm_page_startup(void)
 		vm_phys_free_range(r[i].start, r[i].end);
 	vm_page_total = used;
 	vm_page_reserve = MAX(RESERVE_MIN, used / RESERVE_DIVISOR);
+	vm_page_pageout_reserve = vm_page_reserve / PAGEOUT_RESERVE_DIVISOR;
 	vm_pagequeue_init();
 }
 
@@ -72,19 +79,36 @@ vm_page_reserved(void)
 	return vm_page_reserve;
 }
 
+uint64_t
+vm_page_pageout_reserved(void)
+{
+	return vm_page_pageout_reserve;
+}
+
+/* The free pages an allocation with these flags must leave to the tiers after it (vm_page.h). */
+static uint64_t
+alloc_keep(int flags)
+{
+	struct pcpu *pc = curcpu();
+
+	if (pc->pc_curthread != NULL &&
+	    (__atomic_load_n(&pc->pc_curthread->td_flags, __ATOMIC_RELAXED) & TDF_MEMRESERVE))
+		return 0;
+	return (flags & VM_ALLOC_SYSTEM) ? vm_page_pageout_reserve : vm_page_reserve;
+}
+
 bool
 vm_page_alloc_could_succeed(int order, int flags)
 {
-	uint64_t keep = (flags & VM_ALLOC_SYSTEM) ? 0 : vm_page_reserve;
-
-	return vm_phys_free_count() >= keep + (1UL << order) && vm_phys_has_block(order);
+	return vm_phys_free_count() >= alloc_keep(flags) + (1UL << order) &&
+	    vm_phys_has_block(order);
 }
 
-/* One try: a user allocation leaves the reserve alone. */
+/* One try: leave the free pages the tiers after this one may take. */
 static struct vm_page *
 alloc_now(int order, int flags)
 {
-	if (!(flags & VM_ALLOC_SYSTEM) && vm_phys_free_count() < vm_page_reserve + (1UL << order))
+	if (vm_phys_free_count() < alloc_keep(flags) + (1UL << order))
 		return NULL;
 	return vm_phys_alloc_pages(order);
 }

@@ -128,11 +128,17 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 #define VM_ORDER_NONE	0xff
 
 /*
- * Allocation flags for vm_page_alloc_*.  Memory for user pages
- * (VM_ALLOC_NORMAL) leaves a reserve of free pages (vm_page_reserved())
- * for the kernel's own allocations (VM_ALLOC_SYSTEM), so that when user
- * memory runs out the kernel still has pages to handle it with (page
- * tables, map entries, the exit of the process that has to go).
+ * Allocation flags for vm_page_alloc_*.  Free pages are handed out in
+ * three tiers, so that each kind of memory user finds pages when the one
+ * before it has run out:
+ *  - user pages (VM_ALLOC_NORMAL) leave vm_page_reserved() free pages;
+ *  - the kernel's own allocations (VM_ALLOC_SYSTEM: page tables, map
+ *    entries, the exit of the process that has to go) take that reserve
+ *    down to its last part, vm_page_pageout_reserved();
+ *  - the threads that free memory (TDF_MEMRESERVE: the page daemon and
+ *    the laundry) take the rest: a page written to swap needs a little
+ *    memory of its own (the request, the swap metadata), and with none
+ *    left for it nothing could ever be freed again.
  * Without VM_ALLOC_WAITOK an allocation fails (NULL) when it finds no
  * page; with it, it sleeps in vm_wait() until pages are freed, and never
  * returns NULL.
@@ -173,6 +179,7 @@ void vm_page_free_pages(struct vm_page *m, int order);
 bool vm_page_alloc_could_succeed(int order, int flags);
 /* Free pages user memory must leave to the kernel. */
 uint64_t vm_page_reserved(void);
+uint64_t vm_page_pageout_reserved(void);
 
 /*
  * The busy lock.  vm_page_tryxbusy and vm_page_trysbusy need the page's

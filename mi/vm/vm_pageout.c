@@ -593,6 +593,7 @@ vm_pageout_init(void)
 	compute_targets(vm_page_count_total());
 	vm_workingset_init(vm_page_count_total());
 	vm_laundry_init();
-	if (thread_create("pagedaemon", pageout_daemon, NULL) == NULL)
+	if (thread_start("pagedaemon", pageout_daemon, NULL, SCHED_ANY_CPU,
+	    THREAD_MEMRESERVE) == NULL)
 		panic("vm_pageout_init: no thread for the page daemon");
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/swap.h>
 #include <unistd.h>
 #include "syscall_impl.h"
@@ -132,4 +133,28 @@ int
 swapoff(const char *path)
 {
 	return RET(SC1(SYS_swapoff, path));
+}
+
+int
+shmget(key_t key, size_t size, int flags)
+{
+	return RET(SC3(SYS_shmget, key, size, flags));
+}
+
+void *
+shmat(int id, const void *addr, int flags)
+{
+	return (void *)RET(SC3(SYS_shmat, id, addr, flags));
+}
+
+int
+shmdt(const void *addr)
+{
+	return RET(SC1(SYS_shmdt, addr));
+}
+
+int
+shmctl(int id, int cmd, struct shmid_ds *buf)
+{
+	return RET(SC3(SYS_shmctl, id, cmd, buf));
 }

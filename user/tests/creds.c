@@ -205,17 +205,32 @@ on_usr1(int sig, siginfo_t *si, void *uc)
 	got_uid = (int)si->si_uid;
 }
 
-/* A child as (1000, 1000, 1000), waiting to be signalled; returns its pid. */
+/*
+ * A child as (uid, uid, uid), waiting to be signalled; returns its pid
+ * once the child has taken the ids (a signal sent before would be judged
+ * against root's).
+ */
 static pid_t
 target_as(uid_t uid)
 {
-	pid_t pid = fork();
+	int ready[2];
+	char c = 0;
+	pid_t pid;
 
+	if (pipe(ready) != 0)
+		return -1;
+	pid = fork();
 	if (pid == 0) {
+		close(ready[0]);
 		setresuid(uid, uid, uid);
+		write(ready[1], "r", 1);
 		for (;;)
 			pause();
 	}
+	close(ready[1]);
+	if (pid > 0)
+		read(ready[0], &c, 1);
+	close(ready[0]);
 	return pid;
 }
 

@@ -21,7 +21,8 @@
  * (/proc/PID/vmcheck).  Unknown numbers must give ENOSYS.  Afterwards
  * every process passes the check (/proc/vmcheck), free memory, object
  * counts and wirings are back at their starting values (after removing
- * the files the children created), and the system still works.
+ * the files and System V segments the children created), and the system
+ * still works.
  *
  * Usage: sysfuzz [SEED [CHILD [VERBOSE [CALLS]]]]
  *   SEED     base seed (default below; printed).
@@ -57,6 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <tap.h>
@@ -115,6 +117,8 @@ static char *victim;		/* VICTIM_PAGES that mremap moves to the edges */
 #define VICTIM_PAGES	4
 #define QEMU_MAX_LEN	(1UL << 30)
 #define MAX_POPULATE	(1UL << 20)	/* MAP_POPULATE only for mappings up to this */
+#define SHM_FUZZ_MAX	(1UL << 20)	/* segments the children make: at most this big */
+#define SHM_FUZZ_KEY	0x5f000000	/* and with these keys, or IPC_PRIVATE */
 static int pipes[4];		/* two O_NONBLOCK pipes */
 static int dirfd_root = -1, filefd = -1, exefd = -1;
 static struct timespec short_ts = { 0, 1000000 };	/* 1 ms */
@@ -212,6 +216,8 @@ gen_ptr(void)
  * user page, the top user page, USER_MAX, kernel addresses, and pages
  * whose ranges wrap around the top of the 64-bit space.
  */
+static int last_shmid;		/* the segment a child's last shmget gave it */
+
 static const uint64_t edges[] = {
 	0, PAGE, USER_MIN - PAGE, USER_MIN, USER_MIN + PAGE, USER_MAX - 2 * PAGE,
 	USER_MAX - PAGE, USER_MAX, USER_MAX + PAGE, 0xffffffc000000000UL,
@@ -365,6 +371,10 @@ static const struct sc calls[] = {
 	{ 169, { P, P } },		/* gettimeofday */
 	{ 172, { 0 } }, { 173, { 0 } }, { 174, { 0 } }, { 175, { 0 } },
 	{ 176, { 0 } }, { 177, { 0 } }, { 178, { 0 } },
+	{ 194, { I, L, I } },		/* shmget (fixup: our kernel only) */
+	{ 195, { I, I, P } },		/* shmctl */
+	{ 196, { I, A, I } },		/* shmat */
+	{ 197, { A } },			/* shmdt */
 	{ 214, { A } },			/* brk */
 	{ 215, { A, L } },		/* munmap */
 	{ 216, { A, L, L, I, A } },	/* mremap */
@@ -507,6 +517,21 @@ static void
 fixup(uint64_t nr, uint64_t a[6])
 {
 	switch (nr) {
+	case 194:			/* shmget: small segments, a few keys */
+		a[0] = pick(2) ? 0 : SHM_FUZZ_KEY + pick(4);
+		a[1] &= SHM_FUZZ_MAX - 1;
+		if (pick(2))
+			a[2] = 01000 | 0600;	/* IPC_CREAT */
+		break;
+	case 195:			/* shmctl: often on a real segment */
+	case 196:			/* shmat: likewise, often at an edge */
+		if (pick(2))
+			a[0] = (uint64_t)last_shmid;
+		if (nr == 195 && pick(2))
+			a[1] = pick(16);
+		if (nr == 196 && pick(3) == 0)
+			a[1] = edges[pick(NEDGES)];
+		break;
 	case 222:			/* mmap: often fixed, at an edge */
 		if (pick(3) == 0) {
 			a[0] = edges[pick(NEDGES)];
@@ -627,6 +652,25 @@ child_self_check(int idx)
 	return 0;
 }
 
+/*
+ * Remove every System V segment the children made (no one is attached
+ * any more: each goes at once), found by index as ipcs finds them.
+ */
+static int
+remove_segments(void)
+{
+	struct shmid_ds ds;
+	int max = shmctl(0, IPC_INFO, (struct shmid_ds *)&(struct shminfo){ 0 }), n = 0;
+
+	for (int idx = 0; idx <= max; idx++) {
+		int id = shmctl(idx, SHM_STAT_ANY, &ds);
+
+		if (id >= 0 && shmctl(id, IPC_RMID, NULL) == 0)
+			n++;
+	}
+	return n;
+}
+
 static int
 child_main(int idx, uint64_t seed, volatile uint64_t *progress)
 {
@@ -653,6 +697,12 @@ child_main(int idx, uint64_t seed, volatile uint64_t *progress)
 			a[j] = c != NULL ? gen_arg(c->arg[j]) : gen_arg(X);
 		if (c != NULL)
 			fixup(nr, a);
+		/*
+		 * System V segments are the host's, shared with every other
+		 * test running there: the shm calls are fuzzed on our kernel only.
+		 */
+		if (on_qemu && nr >= 194 && nr <= 197)
+			nr = 172;		/* getpid */
 		if (on_qemu && nr >= 215 && nr <= 233) {	/* the memory calls */
 			/* qemu-user walks its page-flag table a page at a time: keep it short. */
 			if (a[1] > QEMU_MAX_LEN)
@@ -676,6 +726,8 @@ child_main(int idx, uint64_t seed, volatile uint64_t *progress)
 			    now_ms() - t);
 			__syscall6(SYS_write, 2, (long)buf, n, 0, 0, 0);
 		}
+		if (nr == 194 && r >= 0)
+			last_shmid = (int)r;
 		if (c == NULL && r != -ENOSYS) {
 			char buf[100];
 			int n = snprintf(buf, sizeof(buf),
@@ -976,8 +1028,10 @@ main(int argc, char **argv)
 	before = vm_snapshot_take();
 
 	fuzz(&r, seed, only, progress);
-	if (!on_qemu)		/* never remove anything from the host's directories */
+	if (!on_qemu) {		/* never remove anything from the host's directories */
 		remove_junk(paths_before, nbefore);
+		tap_diag("%d System V segments left by the children removed", remove_segments());
+	}
 
 	tap_ok(r.reaped == r.started, "all %d children reaped (%d)", r.started, r.reaped);
 	tap_diag("%lu calls by %d children in %ld ms: exit 0: %d, by signal: %d, watchdog "

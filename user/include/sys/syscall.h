@@ -90,6 +90,10 @@
 #define SYS_setrlimit		__NR_setrlimit
 #define SYS_getrusage		__NR_getrusage
 #define SYS_sysinfo		__NR_sysinfo
+#define SYS_shmget		__NR_shmget
+#define SYS_shmctl		__NR_shmctl
+#define SYS_shmat		__NR_shmat
+#define SYS_shmdt		__NR_shmdt
 #define SYS_sched_getscheduler	__NR_sched_getscheduler
 #define SYS_sched_getparam	__NR_sched_getparam
 #define SYS_sched_setaffinity	__NR_sched_setaffinity
