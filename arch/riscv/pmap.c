@@ -56,14 +56,22 @@
  *
  * TLB shootdown.  pm_cpus holds the cpus that may cache translations of
  * the pmap.  After PTEs lose validity or permissions, this cpu flushes
- * with sfence.vma and the others in pm_cpus get the SBI remote fence: one
- * call per batch, a range of at most TLB_BATCH_MAX_PAGES pages or else
- * the whole address space.  The remote fence returns when every target
- * has flushed; OpenSBI sends it as machine-mode IPIs, which a hart takes
- * even while it spins with supervisor interrupts off, so we may (and do:
- * see delayed invalidation) send it while holding spin locks.  Gaining
- * permissions needs no shootdown: a stale entry can only fault, and
- * pmap_fault then flushes it locally.
+ * with sfence.vma and the others in pm_cpus that run on the pmap now get
+ * the SBI remote fence: one call per batch, a range of at most
+ * TLB_BATCH_MAX_PAGES pages or else the whole address space.  The remote
+ * fence returns when every target has flushed; OpenSBI sends it as
+ * machine-mode IPIs, which a hart takes even while it spins with
+ * supervisor interrupts off, so we may (and do: see delayed
+ * invalidation) send it while holding spin locks.  A cpu of pm_cpus that
+ * runs another address space now (its stale entries, tagged with the
+ * pmap's ASID, stay in its TLB) is not interrupted: it leaves pm_cpus,
+ * and flushes the pmap's ASID when it next runs on the pmap
+ * (pmap_activate: a cpu not in pm_cpus flushes first), which it can only
+ * do under the pmap lock the flusher holds (FreeBSD's pm_active, lazily).
+ * A cpu whose idle thread keeps the pmap loaded after a thread of it
+ * stopped (pmap_asid.c) counts as running on it.  Gaining permissions needs no
+ * shootdown: a stale entry can only fault, and pmap_fault then flushes
+ * it locally.
  *
  * ASIDs: see pmap_asid.c.  Locking annotations: see pmap_var.h.
  */
@@ -118,22 +126,22 @@ struct pmap_stats pmap_counters;	/* (A) */
  * Small helpers: page flags, page-table pages.
  */
 
-/* vm_page flags are 16 bits: libgcc's __sync routines do the atomic update. */
+/* vm_page flags are 8 bits: libgcc's __sync routines do the atomic update. */
 static void
-page_flags_set(struct vm_page *m, uint16_t f)
+page_flags_set(struct vm_page *m, uint8_t f)
 {
 	__sync_fetch_and_or(&m->flags, f);
 }
 
 /* Clear f; returns whether any of it was set. */
 static bool
-page_flags_clear(struct vm_page *m, uint16_t f)
+page_flags_clear(struct vm_page *m, uint8_t f)
 {
-	return (__sync_fetch_and_and(&m->flags, (uint16_t)~f) & f) != 0;
+	return (__sync_fetch_and_and(&m->flags, (uint8_t)~f) & f) != 0;
 }
 
 static bool
-page_flags_test(const struct vm_page *m, uint16_t f)
+page_flags_test(const struct vm_page *m, uint8_t f)
 {
 	return (__atomic_load_n(&m->flags, __ATOMIC_RELAXED) & f) != 0;
 }
@@ -337,7 +345,18 @@ pmap_tlb_flush(pmap_t pmap, vaddr_t va, vm_size_t size)
 	cpus = __atomic_load_n(&pmap->pm_cpus, __ATOMIC_RELAXED);
 	if (cpus & me)
 		tlb_flush_local(asid, va, size);
-	if ((cpus & ~me) != 0 && tlb_shootdown_user(cpus & ~me, va, size, asid))
+	cpus &= ~me;
+	if (cpus != 0 && asid >= 0) {
+		/* Those not running on it now flush when they next do (see the top). */
+		uint64_t running = pmap_running_cpus(pmap, cpus);
+
+		if (cpus & ~running) {
+			__atomic_and_fetch(&pmap->pm_cpus, ~(cpus & ~running), __ATOMIC_SEQ_CST);
+			STAT_ADD(lazy_shootdowns, 1);
+		}
+		cpus = running;
+	}
+	if (cpus != 0 && tlb_shootdown_user(cpus, va, size, asid))
 		STAT_ADD(shootdowns, 1);
 }
 
@@ -380,7 +399,7 @@ batch_hold_bucket(struct tlb_batch *b, struct pv_bucket *pb)
 
 	if ((b->buckets & bit) == 0) {
 		b->buckets |= bit;
-		pb->pb_pending++;
+		__atomic_add_fetch(&pb->pb_pending, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -398,9 +417,8 @@ batch_finish(pmap_t pmap, struct tlb_batch *b)
 		struct pv_bucket *pb = &pv_buckets[__builtin_ctzl(b->buckets)];
 
 		b->buckets &= b->buckets - 1;
-		spin_lock(&pb->pb_lock);
-		pb->pb_pending--;
-		spin_unlock(&pb->pb_lock);
+		/* After the flush, without the lock: its waiters look again under it. */
+		__atomic_sub_fetch(&pb->pb_pending, 1, __ATOMIC_RELEASE);
 	}
 	while ((n = list_first(&b->ptpages)) != NULL) {
 		list_remove(n);
@@ -990,15 +1008,18 @@ pmap_wired_count(pmap_t pmap)
  */
 
 /*
- * page_reduce's work on one mapping, with the pv and pmap locks held: a
- * complete change, TLB flush included.  True when the mapping went.
+ * The work on one mapping of m at va in pmap (its pv and pmap locks held,
+ * pb being m's bucket): take the bits in clear (save: the D and A state
+ * to keep), or the whole mapping when it is left with neither R nor X,
+ * and note what to flush in b, the batch of pmap's changes.  A removal
+ * holds pb pending until b is flushed (delayed invalidation, see the
+ * top).  True when the mapping went.
  */
 static bool
 mapping_reduce(pmap_t pmap, vaddr_t va, struct vm_page *m, pt_entry_t clear,
-    pt_entry_t save, int *hits)
+    pt_entry_t save, int *hits, struct tlb_batch *b, struct pv_bucket *pb)
 {
 	pt_entry_t *pte = upt_leaf(pmap, va), old;
-	struct tlb_batch b;
 	bool remove;
 
 	KASSERT(pte != NULL && (pte_load(pte) & PTE_V) &&
@@ -1010,67 +1031,128 @@ mapping_reduce(pmap_t pmap, vaddr_t va, struct vm_page *m, pt_entry_t clear,
 	remove = (old & ~clear & (PTE_R | PTE_X)) == 0;
 	if (!remove && (old & clear) == 0)
 		return false;
-	batch_init(&b);
+	if (clear == PTE_A) {
+		/*
+		 * Only A (pmap_ts_referenced): no flush.  A cpu whose TLB still
+		 * holds the entry with A set goes on using it, and its accesses
+		 * meanwhile are not counted: the page daemon sees a reference
+		 * late, not wrongly, and a shootdown per page scanned would
+		 * cost far more than it saves.
+		 */
+		(void)leaf_clear(pte, PTE_A, m, save);
+		return false;
+	}
 	old = leaf_clear(pte, remove ? ~0UL : clear, m, save);
 	if (remove) {
 		leaf_account(pmap, old, -1);
-		upt_unhold(pmap, va, &b);
+		upt_unhold(pmap, va, b);
+		batch_hold_bucket(b, pb);
 	}
-	batch_add(&b, va);
-	batch_finish(pmap, &b);
+	batch_add(b, va);
 	return remove;
 }
 
 /*
- * Take the bits in clear from every mapping of m (one left with neither
- * R nor X is removed), keeping the D and A state lost for the bits in
- * save.  Returns how many mappings had some of clear.  See the top for
- * the try-lock protocol and the wait for pending removals.
+ * The pmap whose lock page_reduce holds across the pages it works on,
+ * with the changes waiting for one flush.
+ */
+struct reduce_hold {
+	pmap_t		pmap;		/* NULL: none held */
+	struct tlb_batch b;
+};
+
+/* Flush what the held pmap collected and let it go (a pv lock may be held). */
+static void
+hold_release(struct reduce_hold *h)
+{
+	if (h->pmap == NULL)
+		return;
+	batch_finish(h->pmap, &h->b);
+	spin_unlock(&h->pmap->pm_lock);
+	h->pmap = NULL;
+}
+
+/* Hold pmap (a try: a pv lock is held), letting the one held before go. */
+static bool
+hold_take(struct reduce_hold *h, pmap_t pmap)
+{
+	if (h->pmap == pmap)
+		return true;
+	hold_release(h);
+	if (!spin_trylock(&pmap->pm_lock))
+		return false;
+	h->pmap = pmap;
+	batch_init(&h->b);
+	return true;
+}
+
+/*
+ * Take the bits in clear from every mapping of each of the n pages ma[]
+ * (one left with neither R nor X is removed), keeping the D and A state
+ * lost for the bits in save.  The changes to one pmap are made under one
+ * hold of its lock and flushed once (a cluster of an object's pages, as
+ * they lie in one address space, costs one TLB shootdown, not one each).
+ * Returns how many mappings had some of clear.  See the top for the
+ * try-lock protocol and the wait for pending removals.
  */
 static int
-page_reduce(struct vm_page *m, pt_entry_t clear, pt_entry_t save)
+pages_reduce(struct vm_page **ma, int n, pt_entry_t clear, pt_entry_t save)
 {
-	struct pv_bucket *pb = pv_bucket(m);
+	struct reduce_hold h = { NULL };
 	struct pv_entry *pv, **prevp, *dead = NULL;
-	int hits = 0, backoff = 1;
+	int hits = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct vm_page *m = ma[i];
+		struct pv_bucket *pb = pv_bucket(m);
+		int backoff = 1;
 
 restart:
-	spin_lock(&pb->pb_lock);
-	if (pb->pb_pending != 0)
-		goto busy;
-	for (prevp = &m->md.pv_list; (pv = *prevp) != NULL;) {
-		pmap_t pmap = pv_pmap(pv);
-
-		if (!spin_trylock(&pmap->pm_lock))
+		spin_lock(&pb->pb_lock);
+		if (__atomic_load_n(&pb->pb_pending, __ATOMIC_ACQUIRE) != 0)
 			goto busy;
-		if (mapping_reduce(pmap, pv_va(pv), m, clear, save, &hits)) {
-			*prevp = pv->pv_next;
-			pv->pv_next = dead;
-			dead = pv;
-		} else {
-			prevp = &pv->pv_next;
+		for (prevp = &m->md.pv_list; (pv = *prevp) != NULL;) {
+			if (!hold_take(&h, pv_pmap(pv)))
+				goto busy;
+			if (mapping_reduce(h.pmap, pv_va(pv), m, clear, save, &hits, &h.b, pb)) {
+				*prevp = pv->pv_next;
+				pv->pv_next = dead;
+				dead = pv;
+			} else {
+				prevp = &pv->pv_next;
+			}
 		}
-		spin_unlock(&pmap->pm_lock);
+		spin_unlock(&pb->pb_lock);
+		continue;
+busy:
+		/*
+		 * A pmap lock holder may want our pv lock, or our own pending
+		 * removals block pb: flush, let go, and try again a while later.
+		 */
+		spin_unlock(&pb->pb_lock);
+		hold_release(&h);
+		for (int k = 0; k < backoff; k++)
+			cpu_spinwait();
+		backoff = MIN(backoff * 2, 1024);
+		goto restart;
 	}
-	spin_unlock(&pb->pb_lock);
+	hold_release(&h);
 	while ((pv = dead) != NULL) {
 		dead = pv->pv_next;
 		pv_free(pv);
 	}
 	return hits;
+}
 
-busy:
-	/* A pmap lock holder may want our pv lock; let it have it for a while. */
-	spin_unlock(&pb->pb_lock);
-	for (int i = 0; i < backoff; i++)
-		cpu_spinwait();
-	backoff = MIN(backoff * 2, 1024);
-	goto restart;
+static int
+page_reduce(struct vm_page *m, pt_entry_t clear, pt_entry_t save)
+{
+	return pages_reduce(&m, 1, clear, save);
 }
 
 /* Does a mapping of m have one of bits?  Other pmaps' tables walked unlocked (see top). */
 static bool
-page_mapping_has(struct vm_page *m, uint16_t flag, pt_entry_t bits)
+page_mapping_has(struct vm_page *m, uint8_t flag, pt_entry_t bits)
 {
 	struct pv_bucket *pb = pv_bucket(m);
 	struct pv_entry *pv;
@@ -1107,6 +1189,18 @@ void
 pmap_remove_all(struct vm_page *m)
 {
 	page_reduce(m, ~0UL, PTE_D | PTE_A);
+}
+
+void
+pmap_remove_write_pages(struct vm_page **ma, int n)
+{
+	pages_reduce(ma, n, PTE_W | PTE_D | PTE_SW_WRITE, PTE_D | PTE_A);
+}
+
+void
+pmap_remove_all_pages(struct vm_page **ma, int n)
+{
+	pages_reduce(ma, n, ~0UL, PTE_D | PTE_A);
 }
 
 bool
@@ -1167,6 +1261,7 @@ pmap_get_stats(struct pmap_stats *st)
 	    __atomic_load_n(&root_cache.uc_count, __ATOMIC_RELAXED);
 	st->asid_rollovers = STAT_GET(asid_rollovers);
 	st->shootdowns = STAT_GET(shootdowns);
+	st->lazy_shootdowns = STAT_GET(lazy_shootdowns);
 	st->switch_flushes = STAT_GET(switch_flushes);
 	st->dirty_faults = STAT_GET(dirty_faults);
 	st->ref_faults = STAT_GET(ref_faults);

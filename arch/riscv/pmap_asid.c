@@ -8,7 +8,9 @@
  * generation, every other pmap gets a new ASID at its next activation,
  * and each cpu flushes its whole TLB before it first runs an ASID of the
  * new generation.  So TLB entries tagged with a pmap's old ASID are never
- * used again, and pm_cpus is cleared when the ASID is reassigned.  A
+ * used again, and pm_cpus is cleared when the ASID is reassigned (and a
+ * cpu that finds itself out of pm_cpus when it activates a pmap flushes
+ * that ASID: see pmap.c's lazy shootdowns).  A
  * destroyed pmap's ASID is reused only after the next rollover.  With no
  * ASIDs (the U74) every switch flushes the whole TLB, and a cpu leaving
  * a pmap drops out of its pm_cpus.
@@ -130,8 +132,9 @@ pmap_activate(pmap_t pmap)
 	/*
 	 * Already loaded here, with an ASID of this generation and a TLB
 	 * clean for it: satp is right and this cpu is in pm_cpus (it left
-	 * neither).  Only this cpu changes its cpu_pmap entry; a rollover
-	 * keeps the loaded pmaps' ASIDs.
+	 * neither: a lazy shootdown drops only cpus that do not have the
+	 * pmap loaded).  Only this cpu changes its cpu_pmap entry; a
+	 * rollover keeps the loaded pmaps' ASIDs.
 	 */
 	was_on = intr_disable();
 	me = cpu_id();
@@ -151,12 +154,15 @@ pmap_activate(pmap_t pmap)
 			asid_assign(pmap);
 		flush = cpu_asid_gen[me] != asid_gen;
 		cpu_asid_gen[me] = asid_gen;
+		/* Dropped from pm_cpus by a lazy shootdown (pmap.c): its entries are stale. */
+		if (!flush && !(__atomic_load_n(&pmap->pm_cpus, __ATOMIC_RELAXED) & (1UL << me)))
+			__asm__ volatile("sfence.vma zero, %0" :: "r"((uint64_t)pmap->pm_asid) : "memory");
 	} else {
 		flush = prev != pmap;
 	}
 	/* Be seen in pm_cpus before the first walk of pmap's tables. */
 	__atomic_or_fetch(&pmap->pm_cpus, 1UL << me, __ATOMIC_SEQ_CST);
-	cpu_pmap[me] = pmap;
+	__atomic_store_n(&cpu_pmap[me], pmap, __ATOMIC_RELEASE);
 	csr_write(satp, pmap_satp(pmap));
 	if (flush) {
 		sfence_vma_all();
@@ -169,6 +175,18 @@ pmap_activate(pmap_t pmap)
 	spin_unlock(&pmap->pm_lock);
 }
 
+uint64_t
+pmap_running_cpus(pmap_t pmap, uint64_t cpus)
+{
+	uint64_t running = 0;
+
+	KASSERT(spin_owned(&pmap->pm_lock), ("pmap_running_cpus: pmap %p not locked", pmap));
+	for (uint32_t c = 0; c < MAXCPU; c++)
+		if ((cpus & (1UL << c)) && __atomic_load_n(&cpu_pmap[c], __ATOMIC_ACQUIRE) == pmap)
+			running |= 1UL << c;
+	return running;
+}
+
 void
 pmap_activate_kernel(void)
 {
@@ -178,7 +196,7 @@ pmap_activate_kernel(void)
 	spin_lock(&asid_lock);
 	me = cpu_id();
 	prev = cpu_pmap[me];
-	cpu_pmap[me] = NULL;
+	__atomic_store_n(&cpu_pmap[me], NULL, __ATOMIC_RELEASE);
 	csr_write(satp, kernel_satp);
 	if (!asids_enabled && prev != NULL) {
 		sfence_vma_all();

@@ -59,10 +59,13 @@ _Static_assert(DMAP_SIZE / PMAP_ALIGN <= 1UL << (64 - PV_VA_BITS), "pv_key pmap 
 #define PV_BUCKETS	64	/* at most 64: struct tlb_batch has a bit for each */
 struct pv_bucket {
 	struct spinlock	pb_lock;	/* the pv lock of the pages hashed here */
-	uint32_t	pb_pending;	/* (pb_lock) removals not yet flushed */
+	uint32_t	pb_pending;	/* (A; raised under pb_lock) removals not yet flushed */
 } __aligned(CACHE_LINE_SIZE);
 
 extern struct pv_bucket pv_buckets[PV_BUCKETS];
+
+/* The cpus among cpus that run on pmap now (pmap_asid.c).  pmap locked. */
+uint64_t pmap_running_cpus(pmap_t pmap, uint64_t cpus);
 
 /* The counters pmap_get_stats reports. */
 extern struct pmap_stats pmap_counters;	/* (A) */

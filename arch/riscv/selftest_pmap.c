@@ -795,11 +795,13 @@ test_local_flush(void)
 }
 
 /*
- * R_ACTIVATE_FETCH activates the pmap again first (a thread of it
- * running again where it ran last); R_EXIT_LAZY stops without leaving
- * the pmap, as the idle thread does after a thread stops.
+ * R_AWAY runs another address space (its TLB keeps the pmap's entries),
+ * R_BACK the pmap again; R_ACTIVATE_FETCH activates the pmap again
+ * first (a thread of it running again where it ran last); R_EXIT_LAZY
+ * stops without leaving the pmap, as the idle thread does after a
+ * thread stops.
  */
-enum remote_op { R_FETCH, R_STORE, R_ACTIVATE_FETCH, R_EXIT, R_EXIT_LAZY };
+enum remote_op { R_FETCH, R_STORE, R_AWAY, R_BACK, R_ACTIVATE_FETCH, R_EXIT, R_EXIT_LAZY };
 
 /* A mailbox to a cpu running remote_service. */
 struct remote {
@@ -835,12 +837,18 @@ remote_service(void *arg)
 		seq++;
 		if (r->op == R_EXIT || r->op == R_EXIT_LAZY)
 			break;
-		if (r->op == R_ACTIVATE_FETCH)
+		r->error = 0;
+		if (r->op == R_AWAY)
+			pmap_activate_kernel();		/* another address space: its TLB keeps p's */
+		else if (r->op == R_BACK)
 			pmap_activate(r->pmap);
-		if (r->op == R_STORE)
+		else if (r->op == R_STORE)
 			r->error = probe_store_u8(U(r->va), r->val);
-		else
+		else {
+			if (r->op == R_ACTIVATE_FETCH)
+				pmap_activate(r->pmap);
 			r->error = probe_load_u8(U(r->va), &r->val);
+		}
 		__atomic_store_n(&r->done, seq, __ATOMIC_RELEASE);
 	}
 	csr_clear(sstatus, SSTATUS_SUM);
@@ -985,6 +993,73 @@ test_remote_large(pmap_t p, struct vm_page *m)
 	    "removing 100 pages (a whole-space flush) reaches every cpu");
 }
 
+#define BATCH_PAGES	8
+
+/*
+ * Eight pages the other cpus write through p: write-protected, then
+ * removed, a batch at a time: one shootdown per batch, and no cpu writes
+ * (then reaches) any of them through an old entry.
+ */
+static void
+test_remote_batch(pmap_t p)
+{
+	struct vm_page *ma[BATCH_PAGES];
+	struct pmap_stats s0, s1, s2;
+	bool ok = true, wp = true, gone = true;
+
+	for (int i = 0; i < BATCH_PAGES; i++) {
+		ma[i] = page_new((uint8_t)(0x40 + i));
+		pmap_enter(p, VA_REMOTE + ptoa(i), ma[i], VM_PROT_RW, VM_PROT_WRITE);
+		ok &= on_others(R_STORE, VA_REMOTE + ptoa(i), 0, (uint8_t)(0x40 + i));
+	}
+	selftest_ok(ok, "batch: the others write %d pages", BATCH_PAGES);
+	pmap_get_stats(&s0);
+	pmap_remove_write_pages(ma, BATCH_PAGES);
+	pmap_get_stats(&s1);
+	for (int i = 0; i < BATCH_PAGES; i++)
+		wp &= on_others(R_STORE, VA_REMOTE + ptoa(i), EFAULT, 0) &&
+		    on_others(R_FETCH, VA_REMOTE + ptoa(i), 0, (uint8_t)(0x40 + i));
+	selftest_ok(wp && s1.shootdowns == s0.shootdowns + 1,
+	    "batch: pmap_remove_write_pages: one shootdown (%lu), none writes any of them",
+	    s1.shootdowns - s0.shootdowns);
+	pmap_remove_all_pages(ma, BATCH_PAGES);
+	pmap_get_stats(&s2);
+	for (int i = 0; i < BATCH_PAGES; i++)
+		gone &= on_others(R_FETCH, VA_REMOTE + ptoa(i), EFAULT, 0) &&
+		    !pmap_page_is_mapped(ma[i]) && pmap_is_modified(ma[i]);
+	selftest_ok(gone && s2.shootdowns == s1.shootdowns + 1,
+	    "batch: pmap_remove_all_pages: one shootdown, all gone, the writes remembered");
+	for (int i = 0; i < BATCH_PAGES; i++)
+		page_put(ma[i]);
+}
+
+/*
+ * The other cpus cached p's translation of VA_REMOTE, then went to run
+ * another address space: a removal interrupts none of them, and each
+ * flushes p's ASID before it runs on p again (pmap.c: lazy shootdowns).
+ */
+static void
+test_remote_lazy(pmap_t p, struct vm_page *m)
+{
+	struct pmap_stats s0, s1;
+
+	if (!asids_enabled) {
+		selftest_skip("lazy shootdowns: without ASIDs every switch flushes");
+		return;
+	}
+	pmap_enter(p, VA_REMOTE, m, VM_PROT_RW, VM_PROT_WRITE);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, 0, 0x34), "lazy: the others cache the page");
+	on_others(R_AWAY, 0, 0, 0);
+	pmap_get_stats(&s0);
+	pmap_remove(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE);
+	pmap_get_stats(&s1);
+	selftest_ok(s1.shootdowns == s0.shootdowns && s1.lazy_shootdowns > s0.lazy_shootdowns,
+	    "lazy: removing it interrupts none of the cpus that left the pmap");
+	on_others(R_BACK, 0, 0, 0);
+	selftest_ok(on_others(R_FETCH, VA_REMOTE, EFAULT, 0),
+	    "lazy: back on the pmap, none of them reads through its old TLB entry");
+}
+
 static void
 test_remote(void)
 {
@@ -1024,6 +1099,8 @@ test_remote(void)
 	    "a mapping replaced by pmap_enter: every cpu sees the new page");
 	pmap_remove(p, VA_REMOTE, VA_REMOTE + PAGE_SIZE);
 	test_remote_large(p, m2);
+	test_remote_batch(p);
+	test_remote_lazy(p, m);
 	remotes_stop();
 	pmap_activate_kernel();
 	selftest_ok(clean(p) && pmap_resident_count(p) == 0, "pmap_check clean after the shootdowns");

@@ -49,6 +49,7 @@
 #define MADV_DODUMP		17
 #define MADV_WIPEONFORK		18
 #define MADV_KEEPONFORK		19
+#define MADV_PAGEOUT		21
 
 #define MREMAP_MAYMOVE		1
 #define MREMAP_FIXED		2

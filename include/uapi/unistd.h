@@ -130,6 +130,8 @@
 #define __NR_clone		220
 #define __NR_execve		221
 #define __NR_mmap		222
+#define __NR_swapon		224
+#define __NR_swapoff		225
 #define __NR_mprotect		226
 #define __NR_msync		227
 #define __NR_mlock		228

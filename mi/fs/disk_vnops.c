@@ -390,6 +390,12 @@ static const struct vnode_ops disk_vnops = {
 	.vop_reclaim = disk_reclaim,
 };
 
+struct disk *
+disk_vnode_disk(struct vnode *vp)
+{
+	return vp->v_ops == &disk_vnops ? ((struct diskdev *)vp->v_data)->dd_disk : NULL;
+}
+
 int
 disk_vnode_alloc(struct disk *dp, struct vnode **vpp)
 {

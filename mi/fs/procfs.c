@@ -9,6 +9,7 @@
  *   /proc/vmstat         "name value" lines: the fault, object, pmap and
  *                        page counters of this kernel
  *   /proc/zoneinfo       every zone and malloc type with its counts
+ *   /proc/swaps          the swap devices in service, in Linux's format
  *   /proc/diskstats      each disk's I/O counters, in Linux's format
  *   /proc/disks          each disk's geometry, deepest queue, errors,
  *                        timeouts, resets, requests submitted and the
@@ -28,8 +29,12 @@
  *                        every process's address space, wired pages
  *                        counted against those found, and page wirings
  *                        against the entries and kernel that hold them
- *                        (exact when nothing is being wired meanwhile)
- *   /proc/sys/           the kernel's tunables (procfs_sys.c)
+ *                        (exact when nothing is being wired meanwhile), the
+ *                        paging queues and swap metadata; and totals that
+ *                        agree only when the system is quiet: swap slots
+ *                        used and held by objects, committed pages counted
+ *                        and held by map entries
+ *   /proc/sys/           the kernel's tunables, the VM's among them (procfs_sys.c)
  *   /proc/self           the calling process's directory
  *   /proc/PID/           one directory per process (procfs_pid.c)
  *
@@ -59,10 +64,18 @@
 #include <kern/witness.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
+#include <vm/swap_device.h>
+#include <vm/swap_pager.h>
+#include <vm/vm_commit.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_laundry.h>
+#include <vm/vm_oom.h>
+#include <vm/vm_pagequeue.h>
+#include <vm/vm_pageout.h>
+#include <vm/vm_workingset.h>
 #include <vm/vm_wait.h>
 #include <vm/zone.h>
 #include <fs/procfs_internal.h>
@@ -138,11 +151,45 @@ format_meminfo(struct textbuf *tb)
 	tb_printf(tb, "%-16s%8lu kB\n", "MemAvailable:", free);
 	tb_printf(tb, "%-16s%8lu kB\n", "Buffers:", 0UL);
 	tb_printf(tb, "%-16s%8lu kB\n", "Cached:", 0UL);
+	tb_printf(tb, "%-16s%8lu kB\n", "Active:", vm_pagequeue_total(PQ_ACTIVE) * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Inactive:", vm_pagequeue_total(PQ_INACTIVE) * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Active(anon):",
+	    vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_ANON) * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Inactive(anon):",
+	    vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_ANON) * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Active(file):",
+	    vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_FILE) * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Inactive(file):",
+	    vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_FILE) * kb);
 	/* Wired pages (mlock, SHM_LOCK): never paged out, so both counts are the same. */
 	tb_printf(tb, "%-16s%8lu kB\n", "Unevictable:", vm_page_count_wired() * kb);
 	tb_printf(tb, "%-16s%8lu kB\n", "Mlocked:", vm_page_count_wired() * kb);
-	tb_printf(tb, "%-16s%8lu kB\n", "SwapTotal:", 0UL);
-	tb_printf(tb, "%-16s%8lu kB\n", "SwapFree:", 0UL);
+	tb_printf(tb, "%-16s%8lu kB\n", "SwapTotal:", swap_total_pages() * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "SwapFree:", swap_free_pages() * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "CommitLimit:", vm_commit_limit_pages() * kb);
+	tb_printf(tb, "%-16s%8lu kB\n", "Committed_AS:", vm_committed_pages() * kb);
+}
+
+#define SWAPS_PATH_COLUMNS	40	/* Linux pads the name to here */
+#define SWAPS_WIDE		10000000	/* a number this big needs no second tab */
+
+/* The devices in service, as Linux's swap_show prints them (sizes in KiB). */
+static void
+format_swaps(struct textbuf *tb)
+{
+	struct swap_device_info info;
+	uint64_t kb = PAGE_SIZE / 1024;
+
+	tb_printf(tb, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
+	for (int i = 0; swap_device_info(i, &info); i++) {
+		size_t len = strlen(info.path);
+		uint64_t size = info.pages * kb, used = info.used * kb;
+
+		tb_printf(tb, "%s%*s%s\t%lu\t%s%lu\t%s%d\n", info.path,
+		    (int)(len < SWAPS_PATH_COLUMNS ? SWAPS_PATH_COLUMNS - len : 1), " ", "partition",
+		    size, size < SWAPS_WIDE ? "\t" : "", used, used < SWAPS_WIDE ? "\t" : "",
+		    info.priority);
+	}
 }
 
 /* Every zone (like vmstat -z) and malloc type (like vmstat -m). */
@@ -165,12 +212,49 @@ format_zoneinfo(struct textbuf *tb)
 		    mt->mt_bytes, mt->mt_highwater, mt->mt_requests);
 }
 
+/* 512-byte sectors of cmd every disk has completed (Linux's pgpgin/pgpgout count all block I/O). */
+static uint64_t
+disk_sectors_total(enum bio_cmd cmd)
+{
+	struct disk_stats st;
+	uint64_t n = 0;
+
+	for (struct disk *dp = disk_next(NULL); dp != NULL; dp = disk_next(dp)) {
+		disk_get_stats(dp, &st);
+		n += st.ds_sectors[cmd];
+	}
+	return n;
+}
+
+/* Linux's pswpin and pswpout (pages), then this kernel's own swap counters. */
+static void
+format_swap_stats(struct textbuf *tb)
+{
+	const struct swap_stats *ss = &swap_stats;
+
+	tb_printf(tb, "pswpin %lu\n", ss->pswpin);
+	tb_printf(tb, "pswpout %lu\n", ss->pswpout);
+	tb_printf(tb, "swap_slots_used %lu\n", swap_total_pages() - swap_free_pages());
+	tb_printf(tb, "swap_read_requests %lu\n", ss->read_requests);
+	tb_printf(tb, "swap_write_requests %lu\n", ss->write_requests);
+	tb_printf(tb, "swap_read_cluster_max %lu\n", ss->read_cluster_max);
+	tb_printf(tb, "swap_write_cluster_max %lu\n", ss->write_cluster_max);
+	tb_printf(tb, "swap_read_errors %lu\n", ss->read_errors);
+	tb_printf(tb, "swap_write_errors %lu\n", ss->write_errors);
+	tb_printf(tb, "swap_alloc_failures %lu\n", ss->alloc_failures);
+	tb_printf(tb, "swap_alloc_short %lu\n", ss->alloc_short);
+	tb_printf(tb, "swap_lost_pages %lu\n", ss->lost_pages);
+	tb_printf(tb, "swap_write_throttled %lu\n", ss->write_throttled);
+}
+
 static void
 format_vmstat(struct textbuf *tb)
 {
 	struct pmap_stats ps;
 	const struct vm_fault_stats *fs = &vm_fault_stats;
 	const struct vm_object_stats *os = &vm_object_stats;
+	const struct vm_pageout_stats *ps_out = &vm_pageout_stats;
+	const struct vm_workingset_stats *ws = &vm_workingset_stats;
 
 	pmap_get_stats(&ps);
 	tb_printf(tb, "pgfault %lu\n", fs->faults);
@@ -188,13 +272,17 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "segv_maperr %lu\n", fs->segv_maperr);
 	tb_printf(tb, "segv_accerr %lu\n", fs->segv_accerr);
 	tb_printf(tb, "shadow_objects %lu\n", os->shadows);
-	tb_printf(tb, "objects_anon %lu\n", os->objects[OBJT_ANON]);
+	/* Anonymous objects, paged out or not; those paged out once are swap objects too. */
+	tb_printf(tb, "objects_anon %lu\n", os->objects[OBJT_ANON] + os->objects[OBJT_SWAP]);
+	tb_printf(tb, "objects_swap %lu\n", os->objects[OBJT_SWAP]);
 	tb_printf(tb, "objects_vnode %lu\n", os->objects[OBJT_VNODE]);
 	tb_printf(tb, "objects_device %lu\n", os->objects[OBJT_DEVICE]);
 	tb_printf(tb, "collapses %lu\n", os->collapses);
 	tb_printf(tb, "bypasses %lu\n", os->bypasses);
 	tb_printf(tb, "collapse_pages_moved %lu\n", os->collapse_pages_moved);
 	tb_printf(tb, "collapse_pages_freed %lu\n", os->collapse_pages_freed);
+	tb_printf(tb, "collapse_swap_moved %lu\n", os->collapse_swap_moved);
+	tb_printf(tb, "collapse_swap_freed %lu\n", os->collapse_swap_freed);
 	tb_printf(tb, "unmap_pages_freed %lu\n", os->unmap_pages_freed);
 	tb_printf(tb, "pv_entries %lu\n", ps.pv_entries);
 	tb_printf(tb, "pv_reclaims %lu\n", ps.pv_reclaims);
@@ -202,12 +290,49 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "pt_cached %lu\n", ps.pt_cached);
 	tb_printf(tb, "asid_rollovers %lu\n", ps.asid_rollovers);
 	tb_printf(tb, "tlb_shootdowns %lu\n", ps.shootdowns);
+	tb_printf(tb, "tlb_lazy_shootdowns %lu\n", ps.lazy_shootdowns);
 	tb_printf(tb, "tlb_switch_flushes %lu\n", ps.switch_flushes);
 	tb_printf(tb, "dirty_faults %lu\n", ps.dirty_faults);
 	tb_printf(tb, "ref_faults %lu\n", ps.ref_faults);
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());
+	tb_printf(tb, "nr_free_pages %lu\n", vm_page_count_free());
+	tb_printf(tb, "nr_inactive_anon %lu\n", vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_ANON));
+	tb_printf(tb, "nr_active_anon %lu\n", vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_ANON));
+	tb_printf(tb, "nr_inactive_file %lu\n", vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_FILE));
+	tb_printf(tb, "nr_active_file %lu\n", vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_FILE));
+	tb_printf(tb, "nr_laundry %lu\n", vm_pagequeue_total(PQ_LAUNDRY));
+	tb_printf(tb, "nr_unswappable %lu\n", vm_pagequeue_total(PQ_UNSWAPPABLE));
+	tb_printf(tb, "nr_dirty_kernel %lu\n", vm_page_dirty);
+	tb_printf(tb, "pgmajfault %lu\n", fs->pageins);
+	tb_printf(tb, "pgpgin %lu\n", disk_sectors_total(BIO_READ) / 2);
+	tb_printf(tb, "pgpgout %lu\n", disk_sectors_total(BIO_WRITE) / 2);
+	tb_printf(tb, "pgactivate %lu\n", vm_pagequeue_stats.pgactivate);
+	tb_printf(tb, "pgdeactivate %lu\n", vm_pagequeue_stats.pgdeactivate);
+	tb_printf(tb, "pgscan_kswapd %lu\n", ps_out->pgscan_kswapd);
+	/* Reclaimed by the page daemon's threads: its inactive scan and the laundry. */
+	tb_printf(tb, "pgsteal_kswapd %lu\n", ps_out->pgsteal_kswapd + vm_laundry_stats.freed);
+	tb_printf(tb, "pgscan_active %lu\n", ps_out->pgscan_active);
+	tb_printf(tb, "reactivations %lu\n", ps_out->reactivations);
+	tb_printf(tb, "pageout_to_laundry %lu\n", ps_out->pages_to_laundry);
+	tb_printf(tb, "pageout_unswappable %lu\n", ps_out->pages_unswappable);
+	tb_printf(tb, "pageout_passes %lu\n", ps_out->passes);
+	tb_printf(tb, "pageout_wakeups %lu\n", ps_out->wakeups);
+	tb_printf(tb, "pageout_oom_passes %lu\n", ps_out->oom_passes);
+	tb_printf(tb, "laundry_passes %lu\n", vm_laundry_stats.passes);
+	tb_printf(tb, "laundry_clusters %lu\n", vm_laundry_stats.clusters);
+	tb_printf(tb, "laundry_cluster_pages %lu\n", vm_laundry_stats.cluster_pages);
+	tb_printf(tb, "laundry_freed %lu\n", vm_laundry_stats.freed);
+	tb_printf(tb, "laundry_reactivated %lu\n", vm_laundry_stats.reactivated);
+	tb_printf(tb, "laundry_parked %lu\n", vm_laundry_stats.parked);
+	tb_printf(tb, "laundry_failed %lu\n", vm_laundry_stats.failed);
+	tb_printf(tb, "workingset_refault_anon %lu\n", ws->refault[PQ_KIND_ANON]);
+	tb_printf(tb, "workingset_refault_file %lu\n", ws->refault[PQ_KIND_FILE]);
+	tb_printf(tb, "workingset_activate_anon %lu\n", ws->activate[PQ_KIND_ANON]);
+	tb_printf(tb, "workingset_activate_file %lu\n", ws->activate[PQ_KIND_FILE]);
+	tb_printf(tb, "oom_kill %lu\n", vm_oom_stats.oom_kill);
 	tb_printf(tb, "wired_pages %lu\n", vm_page_count_wired());
 	tb_printf(tb, "fork_pages_copied %lu\n", vm_map_stats.fork_pages_copied);
+	format_swap_stats(tb);
 }
 
 /*
@@ -684,17 +809,39 @@ check_report(void *arg, const char *msg)
 static void
 format_vmcheck(struct textbuf *tb, struct vmspace **vms, int n, bool all)
 {
-	uint64_t held = vm_page_count_kernel_wirings();
+	uint64_t held = vm_page_count_kernel_wirings(), committed = 0;
 	int problems = 0;
 
 	for (int i = 0; i < n; i++) {
 		problems += vm_map_verify(&vms[i]->vm_map, check_report, tb);
 		held += vm_map_wirings(&vms[i]->vm_map);
+		committed += vm_map_committed_pages(&vms[i]->vm_map);
 		vmspace_free(vms[i]);
 	}
 	if (all) {
+		/* Paging queues: every page on the queue its state names (vm_pagequeue.h). */
+		problems += vm_pagequeue_verify(check_report, tb);
+		/*
+		 * Every page the commit counter holds for mappings is held by a
+		 * map entry.  The maps are summed one after another, so the
+		 * totals agree only while no process maps, forks or exits: shown,
+		 * for tests that know it is quiet.
+		 */
+		tb_printf(tb, "committed_pages_counted %lu\ncommitted_pages_held %lu\n",
+		    vm_committed_entry_pages(), committed);
+	}
+	if (all) {
 		uint64_t counted = vm_page_count_wired(), found = vm_page_scan_wired();
-		uint64_t wirings = vm_page_scan_wirings();
+		uint64_t wirings = vm_page_scan_wirings(), copies, slots;
+
+		/*
+		 * Every copy an object holds is a slot in use.  The two totals
+		 * agree when nothing is paging (a slot is taken just before its
+		 * copy is recorded): shown, for tests that know it is quiet.
+		 */
+		problems += swap_pager_check(check_report, tb, &copies);
+		slots = swap_total_pages() - swap_free_pages();
+		tb_printf(tb, "swap_slots_used %lu\nswap_slots_held %lu\n", slots, copies);
 
 		if (counted != found) {
 			problems++;
@@ -792,6 +939,7 @@ SYSTEM_FORMAT(format_meminfo)
 SYSTEM_FORMAT(format_vmstat)
 SYSTEM_FORMAT(format_zoneinfo)
 SYSTEM_FORMAT(format_diskstats)
+SYSTEM_FORMAT(format_swaps)
 SYSTEM_FORMAT(format_disks)
 SYSTEM_FORMAT(format_locks)
 SYSTEM_FORMAT(format_lockdep)
@@ -1037,6 +1185,7 @@ static const struct procfs_entry root_entries[] = {
 	{ "vmstat", VREG, PFS_VMSTAT, format_vmstat_file, NULL },
 	{ "zoneinfo", VREG, PFS_ZONEINFO, format_zoneinfo_file, NULL },
 	{ "diskstats", VREG, PFS_DISKSTATS, format_diskstats_file, NULL },
+	{ "swaps", VREG, PFS_SWAPS, format_swaps_file, NULL },
 	{ "disks", VREG, PFS_DISKS, format_disks_file, NULL },
 	{ "locks", VREG, PFS_LOCKS, format_locks_file, NULL },
 	{ "lockdep", VREG, PFS_LOCKDEP, format_lockdep_file, NULL },
@@ -1120,18 +1269,25 @@ root_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
  * Text files.
  */
 
+ssize_t
+procfs_text_read(const char *text, size_t len, struct uio *uio)
+{
+	size_t n;
+
+	if (uio->uio_offset >= len)
+		return 0;
+	n = MIN(uio->uio_resid, len - uio->uio_offset);
+	if (uiomove((void *)(text + uio->uio_offset), n, uio) != 0)
+		return -EFAULT;
+	return (ssize_t)n;
+}
+
 static ssize_t
 file_read(struct vnode *vp, struct uio *uio)
 {
-	struct procfs_text *t = vp->v_data;
-	size_t n;
+	const struct procfs_text *t = vp->v_data;
 
-	if (uio->uio_offset >= t->len)
-		return 0;
-	n = MIN(uio->uio_resid, t->len - uio->uio_offset);
-	if (uiomove(t->text + uio->uio_offset, n, uio) != 0)
-		return -EFAULT;
-	return (ssize_t)n;
+	return procfs_text_read(t->text, t->len, uio);
 }
 
 static int

@@ -29,7 +29,7 @@ enum procfs_kind {
 	PFS_DISKSTATS, PFS_DISKS, PFS_LOCKS, PFS_LOCKDEP, PFS_LOCKDEP_STATS, PFS_CPUINFO, PFS_UPTIME, PFS_LOADAVG, PFS_STAT,
 	PFS_PID_STAT, PFS_PID_STATUS, PFS_PID_CMDLINE, PFS_PID_SMAPS, PFS_PID_PAGEMAP,
 	PFS_PID_FDDIR, PFS_PID_FD, PFS_SYSDIR, PFS_SYS_KERNEL, PFS_SYS_PID_MAX,
-	PFS_SYS_SHMMAX, PFS_SYS_SHMALL, PFS_SYS_SHMMNI,
+	PFS_SYS_SHMMAX, PFS_SYS_SHMALL, PFS_SYS_SHMMNI, PFS_SYS_VM, PFS_SWAPS,
 	PFS_VMCHECK, PFS_VMCHECK_ALL, PFS_PID_EXE, PFS_PID_COMM, PFS_PID_SMAPS_ROLLUP,
 	PFS_NKINDS
 };
@@ -100,6 +100,9 @@ ssize_t procfs_list_numbered(struct vnode *dir, const struct procfs_entry *ents,
 int procfs_parse_number(const char *name, size_t len);
 
 void procfs_reclaim(struct vnode *vp);
+
+/* A read of a file whose contents are text[0, len): bytes copied, or -EFAULT. */
+ssize_t procfs_text_read(const char *text, size_t len, struct uio *uio);
 
 /* The address space of process pid, referenced (vmspace_free it); NULL if none. */
 struct vmspace *procfs_vmspace_hold(int pid);

@@ -167,6 +167,7 @@ struct vm_totals {
 	uint64_t	stack;
 	uint64_t	exec;		/* executable, not writable, not stack */
 	uint64_t	locked;		/* wired */
+	uint64_t	swap_pages;	/* copies in swap of its own pages (vm_map_swap_pages) */
 };
 
 static void
@@ -191,6 +192,7 @@ vm_totals_of(struct vmspace *vm, struct vm_totals *vt)
 	}
 	vm_map_unlock_read(map);
 	vt->rss_pages = pmap_resident_count(vm->vm_pmap);
+	vt->swap_pages = vm_map_swap_pages(map);
 }
 
 static uint64_t
@@ -273,7 +275,7 @@ status_memory(struct textbuf *tb, const struct proc_view *v)
 	text = MIN(round_page(v->exec.el_end_code) - trunc_page(v->exec.el_start_code), vt.exec);
 	tb_kb(tb, "VmExe", text / 1024);
 	tb_kb(tb, "VmLib", (vt.exec - text) / 1024);
-	tb_kb(tb, "VmSwap", 0);		/* no swap device yet */
+	tb_kb(tb, "VmSwap", vt.swap_pages * kb);
 }
 
 static void

@@ -356,7 +356,9 @@ ramfs_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
  * allocated and zeroed, else NULL is returned for it (a hole).  NULL with
  * alloc means no memory, and none coming back (vm_wait).  The caller
  * holds the file's I/O lock, which keeps the page in the object after the
- * object lock is dropped.
+ * object lock is dropped, and the page comes wired (a kernel wiring),
+ * which keeps the page daemon away from it while it is copied:
+ * file_page_release ends that.
  */
 static struct vm_page *
 file_page(struct vm_object *obj, vm_pindex_t pindex, bool alloc)
@@ -370,6 +372,8 @@ file_page(struct vm_object *obj, vm_pindex_t pindex, bool alloc)
 		    vm_page_busy_sleep(m, &obj->lock, false))
 			spin_lock(&obj->lock);
 		if (m != NULL || !alloc) {
+			if (m != NULL)
+				vm_page_wire_kernel(m);
 			spin_unlock(&obj->lock);
 			return m;
 		}
@@ -380,6 +384,7 @@ file_page(struct vm_object *obj, vm_pindex_t pindex, bool alloc)
 			spin_lock(&obj->lock);
 			vm_page_xunbusy(m);
 			vm_object_pip_wakeup(obj);
+			vm_page_wire_kernel(m);
 			spin_unlock(&obj->lock);
 			return m;
 		}
@@ -387,6 +392,21 @@ file_page(struct vm_object *obj, vm_pindex_t pindex, bool alloc)
 		if (vm_wait(0, VM_ALLOC_NORMAL, VM_WAIT_FAILOK) != 0)
 			return NULL;
 	}
+}
+
+/*
+ * Done copying to or from m, a page file_page gave: with dirtied, the
+ * kernel wrote it, which no pmap saw: the page is the file's only copy
+ * now, and must be written (to swap) before it may be dropped.
+ */
+static void
+file_page_release(struct vm_object *obj, struct vm_page *m, bool dirtied)
+{
+	spin_lock(&obj->lock);
+	if (dirtied)
+		vm_page_set_dirty(m);
+	vm_page_unwire_kernel(m);
+	spin_unlock(&obj->lock);
 }
 
 static inline void *
@@ -404,8 +424,10 @@ zero_tail(struct vnode *vp, uint64_t size)
 
 	if (off == 0)
 		return;
-	if ((m = file_page(vp->v_object, atop(size), false)) != NULL)
+	if ((m = file_page(vp->v_object, atop(size), false)) != NULL) {
 		memset(page_kva(m, off), 0, PAGE_SIZE - off);
+		file_page_release(vp->v_object, m, true);
+	}
 }
 
 /*
@@ -422,6 +444,7 @@ zero_wired_leftovers(struct vm_object *obj, vm_pindex_t first)
 	spin_lock(&obj->lock);
 	while ((m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL) {
 		memset(page_kva(m, 0), 0, PAGE_SIZE);
+		vm_page_set_dirty(m);
 		if (idx == UINT64_MAX)
 			break;
 		idx++;
@@ -459,10 +482,12 @@ ramfs_read(struct vnode *vp, struct uio *uio)
 		size_t n = MIN(MIN(PAGE_SIZE - pgoff, uio->uio_resid), size - off);
 		struct vm_page *m = file_page(vp->v_object, atop(off), false);
 
-		if (m != NULL)
+		if (m != NULL) {
 			error = uiomove(page_kva(m, pgoff), n, uio);
-		else
+			file_page_release(vp->v_object, m, false);
+		} else {
 			error = uiomove_zeros(n, uio);
+		}
 		if (error)
 			break;
 		done += n;
@@ -503,7 +528,9 @@ ramfs_write(struct vnode *vp, struct uio *uio)
 			error = ENOSPC;
 			break;
 		}
-		if ((error = uiomove(page_kva(m, pgoff), n, uio)) != 0)
+		error = uiomove(page_kva(m, pgoff), n, uio);
+		file_page_release(vp->v_object, m, true);
+		if (error != 0)
 			break;
 		done += n;
 		end = MAX(end, off + n);
@@ -552,8 +579,10 @@ zero_resident(struct vnode *vp, uint64_t off, uint64_t end)
 		size_t pgoff = off & PAGE_MASK, n = MIN(PAGE_SIZE - pgoff, end - off);
 		struct vm_page *m = file_page(vp->v_object, atop(off), false);
 
-		if (m != NULL)
+		if (m != NULL) {
 			memset(page_kva(m, pgoff), 0, n);
+			file_page_release(vp->v_object, m, true);
+		}
 		off += n;
 	}
 }
@@ -597,9 +626,15 @@ ramfs_fallocate(struct vnode *vp, int mode, uint64_t off, uint64_t len)
 		zero_tail(vp, size);
 		set_size(vp, end);
 	}
-	for (uint64_t a = trunc_page(off); a < alloc_end && error == 0; a += PAGE_SIZE)
-		if (file_page(vp->v_object, atop(a), true) == NULL)
+	/* Dirty: the file's only copy, kept (or written to swap) like written data. */
+	for (uint64_t a = trunc_page(off); a < alloc_end && error == 0; a += PAGE_SIZE) {
+		struct vm_page *m = file_page(vp->v_object, atop(a), true);
+
+		if (m == NULL)
 			error = ENOSPC;
+		else
+			file_page_release(vp->v_object, m, true);
+	}
 	vn_iounlock(vp);
 	return error;
 }

@@ -96,6 +96,25 @@ at_start(struct thread *td, int dirfd, const char *path, struct vnode **dirp)
 	return 0;
 }
 
+int
+user_path_start(struct thread *td, uint64_t upath, char **kpathp, struct vnode **dirp)
+{
+	int error;
+
+	if ((error = path_in(upath, kpathp)) != 0)
+		return error;
+	if ((error = at_start(td, AT_FDCWD, *kpathp, dirp)) != 0)
+		free(*kpathp, M_TEMP);
+	return error;
+}
+
+void
+user_path_release(char *kpath, struct vnode *dir)
+{
+	vrele(dir);
+	free(kpath, M_TEMP);
+}
+
 /* Look up a user path relative to dirfd: a referenced vnode. */
 static int
 lookup_user(struct thread *td, int dirfd, uint64_t upath, struct vnode **vpp)

@@ -262,6 +262,17 @@ int devfs_populate(struct vnode *dir);
 struct disk;
 /* disk_vnops.c: a new VBLK vnode (one reference, no links) for dp. */
 int disk_vnode_alloc(struct disk *dp, struct vnode **vpp);
+/* The disk behind a disk's vnode, or NULL if vp is not one. */
+struct disk *disk_vnode_disk(struct vnode *vp);
+/*
+ * For system calls that name a file by a path relative to the current
+ * directory (swapon, swapoff): copy upath in (*kpathp) and find where a
+ * lookup of it starts (*dirp, referenced).  0 or an errno (EFAULT,
+ * ENAMETOOLONG, ...); user_path_release lets go of both.
+ */
+struct thread;
+int user_path_start(struct thread *td, uint64_t upath, char **kpathp, struct vnode **dirp);
+void user_path_release(char *kpath, struct vnode *dir);
 /* procfs: make its root directory, named name in parent (which is ramfs). */
 int procfs_mount(struct vnode *parent, const char *name);
 /* procfs's root directory, referenced and not linked anywhere (tests). */

@@ -162,7 +162,8 @@ map_segment(struct vmspace *vm, struct elf_image *im, const struct elf64_phdr *p
 		 * gets its own copies.
 		 */
 		error = vm_map_find(map, obj, file_off, &start, end_file - start, 0, VMFS_FIXED,
-		    prot, VM_PROT_ALL, MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY);
+		    prot, VM_PROT_ALL, MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY |
+		    ((prot & VM_PROT_WRITE) ? MAP_ENTRY_ACCOUNTED : 0));
 		if (error) {
 			vm_object_deallocate(obj);
 			return error;
@@ -174,7 +175,8 @@ map_segment(struct vmspace *vm, struct elf_image *im, const struct elf64_phdr *p
 		uint64_t bss = end_file;
 
 		error = vm_map_find(map, NULL, 0, &bss, end_mem - end_file, 0, VMFS_FIXED,
-		    prot, VM_PROT_ALL, MAP_ENTRY_COW);
+		    prot, VM_PROT_ALL, MAP_ENTRY_COW |
+		    ((prot & VM_PROT_WRITE) ? MAP_ENTRY_ACCOUNTED : 0));
 		if (error)
 			return error;
 	}

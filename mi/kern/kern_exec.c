@@ -273,6 +273,7 @@ map_stack(struct vmspace *vm, struct proc *p, vm_prot_t prot, uint64_t *top)
 	struct vm_map_entry *e;
 	int error;
 
+	/* The reservation is not committed (vm_commit.h says why). */
 	error = vm_map_find(&vm->vm_map, NULL, 0, &base, stack_top - base, 0, VMFS_FIXED,
 	    prot, VM_PROT_ALL, MAP_ENTRY_COW);
 	if (error == 0)

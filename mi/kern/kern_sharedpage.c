@@ -42,7 +42,9 @@ sigcode_object_get(void)
 	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return obj;
 	/* Another exec made one first: use that, free ours. */
+	spin_lock(&obj->lock);
 	vm_page_unwire_kernel(m);
+	spin_unlock(&obj->lock);
 	vm_object_deallocate(obj);
 	return winner;
 }

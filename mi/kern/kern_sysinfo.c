@@ -9,6 +9,7 @@
 #include <kern/sched.h>
 #include <kern/syscall.h>
 #include <kern/time.h>
+#include <vm/swap_device.h>
 #include <vm/vm_page.h>
 #include <uapi/sysinfo.h>
 
@@ -25,6 +26,8 @@ SYSCALL(sysinfo)
 		si.loads[i] = avg[i] << (SI_LOAD_SHIFT - FSHIFT);
 	si.totalram = vm_page_count_total() * PAGE_SIZE;
 	si.freeram = vm_page_count_free() * PAGE_SIZE;
+	si.totalswap = swap_total_pages() * PAGE_SIZE;
+	si.freeswap = swap_free_pages() * PAGE_SIZE;
 	sched_load_sample(&running, &blocked, &nthreads);
 	si.procs = (uint16_t)MIN(nthreads, UINT16_MAX);
 	si.mem_unit = 1;

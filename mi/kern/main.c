@@ -19,6 +19,8 @@
 #include <kern/witness.h>
 #include <machine/cpu.h>
 #include <machine/machdep.h>
+#include <vm/swap_device.h>
+#include <vm/vm_pageout.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
@@ -89,9 +91,11 @@ mi_startup(void)
 	witness_init();
 	vm_object_init();
 	sched_init();
+	vm_pageout_init();
 	disk_init();
 	proc_init();
 	mount_root();
+	swap_device_boot();
 	print_banner(boot_instructions);
 	if (cmdline_get("crash", selection, sizeof(selection)))
 		crashtest(selection);

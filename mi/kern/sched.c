@@ -127,12 +127,15 @@ thread_start(const char *name, void (*fn)(void *), void *arg, int cpu, int flags
 
 	KASSERT(cpu == SCHED_ANY_CPU || (cpu >= 0 && (uint32_t)cpu < ncpu),
 	    ("thread_start: no cpu %d", cpu));
-	KASSERT((flags & ~THREAD_JOINABLE) == 0, ("thread_start: flags %#x", flags));
+	KASSERT((flags & ~(THREAD_JOINABLE | THREAD_MEMRESERVE)) == 0,
+	    ("thread_start: flags %#x", flags));
 	if (td == NULL)
 		return NULL;
 	td->td_cpumask = cpu == SCHED_ANY_CPU ? CPUMASK_ALL : 1UL << cpu;
 	if (flags & THREAD_JOINABLE)
 		td->td_flags |= TDF_JOINABLE;
+	if (flags & THREAD_MEMRESERVE)
+		td->td_flags |= TDF_MEMRESERVE;
 	cpu_thread_init(td, fn, arg);
 	sched_add(td);
 	return td;

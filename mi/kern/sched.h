@@ -27,6 +27,7 @@ extern struct spinlock sched_lock;
 
 void sched_init(void);
 #define THREAD_JOINABLE	0x1		/* thread_join frees it, not the scheduler */
+#define THREAD_MEMRESERVE 0x2		/* it frees memory: may take the last free pages */
 
 /* Make a new kernel thread that runs fn(arg); it starts when scheduled. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);

@@ -92,21 +92,26 @@ pages_pattern(struct vm_page **pages, uint32_t page_off, uint64_t off, size_t le
 
 /*
  * n pages that are mostly not contiguous: every other page of 2n taken
- * one at a time.  Returns how many runs of contiguous pages they form.
+ * one at a time, the spares held until all are taken (freed at once, a
+ * spare would be the next one handed out, and its neighbour after it).
+ * Returns how many runs of contiguous pages they form.
  */
 static int
 pages_alloc_scattered(struct vm_page **pages, int n)
 {
-	struct vm_page *spare;
+	struct vm_page **spares = malloc(sizeof(*spares) * (size_t)n, M_TEMP, M_WAITOK);
 	int runs = 0;
 
+	KASSERT(spares != NULL, ("selftest_bio: out of memory"));
 	for (int i = 0; i < n; i++) {
-		spare = vm_page_alloc_pages(0, VM_ALLOC_NORMAL);
+		spares[i] = vm_page_alloc_pages(0, VM_ALLOC_NORMAL);
 		pages[i] = vm_page_alloc_pages(0, VM_ALLOC_NORMAL);
-		KASSERT(spare != NULL && pages[i] != NULL, ("selftest_bio: out of pages"));
-		vm_page_free_pages(spare, 0);
+		KASSERT(spares[i] != NULL && pages[i] != NULL, ("selftest_bio: out of pages"));
 		runs += i == 0 || VM_PAGE_TO_PHYS(pages[i]) != VM_PAGE_TO_PHYS(pages[i - 1]) + PAGE_SIZE;
 	}
+	for (int i = 0; i < n; i++)
+		vm_page_free_pages(spares[i], 0);
+	free(spares, M_TEMP);
 	return runs;
 }
 

@@ -147,6 +147,8 @@
 	X(munlockall)			\
 	X(mincore)			\
 	X(madvise)			\
+	X(swapon)			\
+	X(swapoff)			\
 	X(accept4)			\
 	X(wait4)			\
 	X(prlimit64)			\

@@ -193,13 +193,15 @@ segment_create(struct proc *p, int key, uint64_t size, int flags, int *idp)
 	if ((seg = malloc(sizeof(*seg), M_SHM, M_WAITOK | M_ZERO)) == NULL)
 		return ENOMEM;
 	/*
-	 * The object a shared anonymous mmap would make, except that it is
-	 * not OBJ_ONEMAPPING: every attachment sees the same pages.
+	 * The object a shared anonymous mmap makes (committed, as Linux
+	 * charges a segment), but not OBJ_ONEMAPPING: every attachment sees
+	 * the same pages.
 	 */
-	if ((seg->object = vm_object_allocate(OBJT_ANON, npages)) == NULL) {
+	if ((seg->object = vm_object_allocate_shared_anon(npages, false)) == NULL) {
 		free(seg, M_SHM);
 		return ENOMEM;
 	}
+	vm_object_clear_onemapping(seg->object);
 	seg->npages = npages;
 	seg->size = size;
 	seg->index = index_alloc();

@@ -117,6 +117,8 @@ struct thread {
 #define TDF_IDLE	0x0004		/* a cpu's idle thread */
 #define TDF_SLEEPINTR	0x0008		/* (Q) its sleep can be ended by a signal */
 #define TDF_JOINABLE	0x0010		/* (C) freed by thread_join, not the scheduler */
+#define TDF_MEMRESERVE	0x0020		/* (C) frees memory (page daemon, laundry): may take
+					 * the last free pages (vm_page.h) */
 
 
 #endif

@@ -80,6 +80,14 @@ bool pmap_fault(pmap_t pmap, vaddr_t va, vm_prot_t access);
 void pmap_page_protect(struct vm_page *m, vm_prot_t prot);	/* NONE: remove all */
 void pmap_remove_write(struct vm_page *m);
 void pmap_remove_all(struct vm_page *m);
+/*
+ * The same for n pages at once (a cluster the pager writes, the pages
+ * the daemon frees): each address space's changes are flushed once, so
+ * a cluster mapped in one process costs one TLB shootdown.  When it
+ * returns, no cpu can write (or reach) any of them through an old entry.
+ */
+void pmap_remove_write_pages(struct vm_page **ma, int n);
+void pmap_remove_all_pages(struct vm_page **ma, int n);
 bool pmap_is_modified(struct vm_page *m);
 void pmap_clear_modify(struct vm_page *m);
 bool pmap_is_referenced(struct vm_page *m);
@@ -136,6 +144,8 @@ struct pmap_stats {
 	uint64_t	pt_cached;	/* empty ones kept for reuse (not free pages) */
 	uint64_t	asid_rollovers;
 	uint64_t	shootdowns;	/* remote TLB shootdowns sent */
+	uint64_t	lazy_shootdowns; /* flushes that left cpus not running the pmap to
+					 * flush when they next do, instead of a shootdown */
 	uint64_t	switch_flushes;	/* whole-TLB flushes for switching address spaces */
 	uint64_t	dirty_faults;	/* software dirty-bit faults */
 	uint64_t	ref_faults;	/* software accessed-bit faults */

@@ -220,19 +220,21 @@ out:
 }
 
 /*
- * A pager that takes its time: getpage waits, sleeping, until the test
+ * A pager that takes its time: getpages waits, sleeping, until the test
  * lets it go -- as a pager waiting for a disk would -- and fills the page.
  * It sleeps, so the lock checker would catch a spin lock held across it.
  */
 static struct {
-	uint32_t	entered;	/* (A) getpage is waiting */
+	uint32_t	entered;	/* (A) getpages is waiting */
 	uint32_t	release;	/* (A) the test lets it fill the page */
 } slow;
 
 static int
-slow_getpage(struct vm_object *obj, struct vm_page *m)
+slow_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ahead)
 {
 	(void)obj;
+	(void)behind;
+	(void)ahead;
 	__atomic_store_n(&slow.entered, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&slow.release, __ATOMIC_ACQUIRE))
 		selftest_sleep_ms(1);
@@ -241,14 +243,18 @@ slow_getpage(struct vm_object *obj, struct vm_page *m)
 }
 
 static bool
-slow_haspage(struct vm_object *obj, vm_pindex_t pindex)
+slow_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before, int *after)
 {
+	if (before != NULL)
+		*before = 0;
+	if (after != NULL)
+		*after = 0;
 	return pindex < obj->size;
 }
 
 static const struct vm_pager_ops slow_pager_ops = {
 	.name = "selftest slow",
-	.getpage = slow_getpage,
+	.getpages = slow_getpages,
 	.haspage = slow_haspage,
 };
 
@@ -262,7 +268,7 @@ slow_object(void)
 	return obj;
 }
 
-/* Until getpage has been entered (up to SETTLE_MS); whether it was. */
+/* Until getpages has been entered (up to SETTLE_MS); whether it was. */
 static bool
 slow_entered(void)
 {
@@ -494,13 +500,67 @@ test_waitok_sleeps(void)
 	kmem_page_free(waitok_block, 0);
 }
 
+/* What a thread that frees memory (THREAD_MEMRESERVE) could allocate. */
+struct reserve_probe {
+	struct vm_page	*page;
+	void		*block;
+	uint32_t	go;		/* (A) memory is short now: try */
+	uint32_t	done;		/* (A) */
+};
+
+static void
+reserve_probe_main(void *arg)
+{
+	struct reserve_probe *p = arg;
+
+	while (!__atomic_load_n(&p->go, __ATOMIC_ACQUIRE))
+		selftest_sleep_ms(1);
+	p->page = vm_page_alloc_pages(0, VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT);
+	p->block = malloc(PAGE_SIZE, M_TEMP, M_NOWAIT);
+	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * The tiers of free pages (vm_page.h): the kernel's own allocations stop
+ * at the pageout reserve, which the threads that free memory still find
+ * -- the laundry's swap requests and metadata, without which nothing
+ * could be written and so nothing freed (a machine full of dirty pages
+ * deadlocked so).
+ */
+static void
+test_reserve_tiers(void)
+{
+	struct reserve_probe probe = { NULL, NULL, 0, 0 };
+	struct hoard h = { NULL, 0 };
+	bool started, stopped;
+
+	/* Started first: a thread's stack is the kernel's memory too. */
+	started = thread_start("reserve probe", reserve_probe_main, &probe, SCHED_ANY_CPU,
+	    THREAD_MEMRESERVE) != NULL;
+	hoard_take(&h, VM_ALLOC_SYSTEM);
+	stopped = vm_page_count_free() >= vm_page_pageout_reserved() &&
+	    !vm_page_alloc_could_succeed(0, VM_ALLOC_SYSTEM);
+	selftest_ok(stopped, "reserve: the kernel's allocations stop at the pageout reserve "
+	    "(%lu free, reserve %lu)", vm_page_count_free(), vm_page_pageout_reserved());
+	__atomic_store_n(&probe.go, 1, __ATOMIC_RELEASE);
+	if (started)
+		for (int t = 0; t < SETTLE_MS && !__atomic_load_n(&probe.done, __ATOMIC_ACQUIRE); t++)
+			selftest_sleep_ms(1);
+	selftest_ok(probe.page != NULL && probe.block != NULL,
+	    "reserve: a thread that frees memory still gets a page and a malloc block");
+	if (probe.page != NULL)
+		vm_page_free_pages(probe.page, 0);
+	free(probe.block, M_TEMP);
+	hoard_give(&h, h.count);
+}
+
 static void
 vm_wait_selftests(void)
 {
 	uint64_t free0;
 
 	zone_reclaim_all();
-	free0 = vm_page_count_free();
+	free0 = vm_page_count_free() + zone_nofree_pages();
 	test_busy_fill();
 	test_busy_shared();
 	test_pager_wait_unlocked();
@@ -508,9 +568,11 @@ vm_wait_selftests(void)
 	test_pip_drain();
 	test_fault_waits_for_memory();
 	test_waitok_sleeps();
+	test_reserve_tiers();
 	zone_reclaim_all();
-	selftest_ok(vm_page_count_free() == free0, "vm_wait: free pages back to %lu (now %lu)",
-	    free0, vm_page_count_free());
+	selftest_ok(vm_page_count_free() + zone_nofree_pages() == free0,
+	    "vm_wait: free pages (with the type-stable zones' own) back to %lu (now %lu)", free0,
+	    vm_page_count_free() + zone_nofree_pages());
 }
 
 SELFTEST(vm_wait, vm_wait_selftests);

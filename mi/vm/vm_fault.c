@@ -29,11 +29,17 @@
 #include <kern/thread.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
+#include <vm/swap_device.h>
+#include <vm/swap_pager.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pagequeue.h>
+#include <vm/vm_pageout.h>
+#include <vm/vm_pager.h>
 #include <vm/vm_wait.h>
+#include <vm/vm_workingset.h>
 
 /* fault_once: every lock was let go (to wait); start over. */
 #define FAULT_RESTART	(-1)
@@ -49,6 +55,7 @@ struct faultstate {
 	vaddr_t		va;
 	vm_prot_t	access;
 	bool		wire_page;	/* VM_FAULT_WIRE: the page takes one more wiring */
+	bool		paged_in;	/* the pager filled the page (a major fault) */
 	/* Learnt from the entry; still true while the map's timestamp is lookup_stamp. */
 	bool		looked_up;
 	uint32_t	lookup_stamp;
@@ -56,13 +63,13 @@ struct faultstate {
 	vm_prot_t	entry_prot;	/* the entry's protection, which prot never exceeds */
 	bool		wired;		/* the entry is wired (or being wired): wired leaf */
 	uint32_t	wirings;	/* the entry's wirings, which follow a copy-on-write */
+	uint8_t		advice;		/* the entry's MADV_NORMAL, _RANDOM or _SEQUENTIAL */
 	struct vm_object *first;	/* the entry's object */
 	vm_pindex_t	pindex;		/* page index in first */
 	/* The search, for one pass. */
 	struct vm_object *object;	/* where the page was found (locked, as is first) */
 	struct vm_page	*m;
 	bool		cow_copied;	/* a page was copied up into first */
-	bool		paged_in;	/* the pager filled the page (a major fault) */
 };
 
 /* Is va's entry e, as seen by this access, bad?  EFAULT, EACCES or 0. */
@@ -123,6 +130,7 @@ learn_entry(struct faultstate *fs, struct vm_map_entry *e)
 		fs->prot &= ~VM_PROT_WRITE;
 	fs->wirings = e->wired_count;
 	fs->wired = e->wired_count > 0 || (e->eflags & MAP_ENTRY_IN_WIRING);
+	fs->advice = e->advice;
 	fs->first = e->object;
 	fs->pindex = atop(fs->va - e->start + e->offset);
 	fs->lookup_stamp = fs->map->timestamp;
@@ -217,7 +225,7 @@ zero_fill(struct faultstate *fs)
 	struct vm_object *first = fs->first;
 	struct vm_page *m;
 
-	KASSERT(spin_owned(&first->lock) && first->type == OBJT_ANON,
+	KASSERT(spin_owned(&first->lock) && vm_object_is_anon(first),
 	    ("zero_fill: first object %p not locked or not anonymous", first));
 	fs->object = first;
 	if ((m = vm_page_alloc_zeroed(first, fs->pindex)) == NULL) {
@@ -230,30 +238,71 @@ zero_fill(struct faultstate *fs)
 }
 
 /*
- * Ask obj's pager (obj locked: the bottom of the chain) for the page at
- * idx.  The new page is exclusively busy and every lock let go while the
- * pager fills it -- the map's too, since a pager may sleep for I/O --
- * obj being kept by its paging count.  Then the fault starts over, and
- * finds the page resident (the map's timestamp tells whether the entry
- * must be looked up again).
+ * How many pages a read for this fault may bring in before and after
+ * the one it needs: the window follows the entry's madvise advice.
+ */
+static void
+read_window(const struct faultstate *fs, vm_pindex_t idx, int *behind, int *ahead)
+{
+	switch (fs->advice) {
+	case MADV_RANDOM:
+		*behind = *ahead = 0;
+		break;
+	case MADV_SEQUENTIAL:
+		*behind = 0;
+		*ahead = SWAP_READ_AHEAD_SEQUENTIAL;
+		break;
+	default:
+		*behind = (int)MIN(idx, (vm_pindex_t)SWAP_READ_BEHIND_NORMAL);
+		*ahead = SWAP_READ_AHEAD_NORMAL;
+		break;
+	}
+}
+
+/*
+ * Does obj's pager fill index idx?  Where it has the page (a file's page,
+ * a copy in swap), and at the bottom of the chain for anything but
+ * anonymous memory: there the pager says what a missing page is (a hole
+ * reads as zeros, a page past the end of a file is an error).  obj locked.
+ */
+static bool
+pager_fills(struct vm_object *obj, vm_pindex_t idx)
+{
+	if (obj->pager == NULL || obj->pager->getpages == NULL)
+		return false;
+	return vm_pager_has_page(obj, idx, NULL, NULL) ||
+	    (obj->backing_object == NULL && !vm_object_is_anon(obj));
+}
+
+/*
+ * Ask obj's pager (obj locked, anywhere in the chain: a shadow's page may
+ * be in swap) for the page at idx, and the neighbours its read can bring
+ * in with it.  The new page is exclusively busy and every lock let go
+ * while the pager fills it -- the map's too, since a pager may sleep for
+ * I/O -- obj being kept by its paging count.  Then the fault starts
+ * over, and finds the page resident (the map's timestamp tells whether
+ * the entry must be looked up again).
  * <= FAULT_RESTART, ENOMEM or EIO (the pager failed), with nothing locked
  */
 static int
 page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 {
 	struct vm_page *m;
-	int error;
+	int error, behind, ahead;
 
-	KASSERT(spin_owned(&obj->lock) && obj->backing_object == NULL && obj == fs->object,
-	    ("page_in: object %p not locked or not the bottom of its chain", obj));
+	KASSERT(spin_owned(&obj->lock) && obj == fs->object,
+	    ("page_in: object %p not locked or not the one searched", obj));
 	if ((m = vm_page_alloc(obj, idx, 0)) == NULL) {
 		unlock_all(fs);
 		return ENOMEM;
 	}
+	read_window(fs, idx, &behind, &ahead);
 	vm_object_pip_add(obj);
 	unlock_all(fs);
-	error = obj->pager->getpage(obj, m);
+	error = obj->pager->getpages(obj, m, behind, ahead);
 	spin_lock(&obj->lock);
+	if (error == 0)
+		(void)vm_workingset_refault(m);	/* evicted not long ago: straight to active */
 	vm_page_xunbusy(m);
 	if (error != 0) {
 		vm_page_free(m);
@@ -296,10 +345,15 @@ find_page(struct faultstate *fs)
 			KASSERT(m->object == obj && m->pindex == idx,
 			    ("find_page: page %lx in %p at %lu says %p at %lu", m->phys_addr, obj,
 			    idx, m->object, m->pindex));
+			/*
+			 * Found resident: a minor fault.  Its use is the A bit
+			 * of the mapping it makes, which the daemon sees; one
+			 * still on inactive is promoted so, at no cost here.
+			 */
 			fs->m = m;
 			return 0;
 		}
-		if (obj->pager != NULL && obj->pager->getpage != NULL)
+		if (pager_fills(obj, idx))
 			return page_in(fs, obj, idx);
 		if (obj->backing_object == NULL) {
 			if (obj != fs->first)
@@ -313,6 +367,19 @@ find_page(struct faultstate *fs)
 			spin_unlock(&fs->object->lock);
 		fs->object = obj;
 	}
+}
+
+/* Moved page m's copy in below (at idx there) is stale: free it, and m is dirty. */
+static void
+drop_copy(struct vm_object *below, struct vm_page *m, vm_pindex_t idx)
+{
+	uint64_t slot;
+
+	if (!swap_pager_has_copy(below, idx))
+		return;
+	slot = swap_pager_take(below, idx);
+	swap_free(slot, 1);
+	vm_page_set_dirty(m);
 }
 
 /*
@@ -340,9 +407,11 @@ copy_on_write(struct faultstate *fs)
 	    old->phys_addr));
 
 	if (below == fs->first->backing_object && below->ref_count == 1 &&
-	    below->pager == NULL && !vm_page_busied(old)) {
+	    vm_object_is_anon(below) && !vm_page_busied(old)) {
 		vm_page_remove(old);
 		if (vm_page_insert(old, fs->first, fs->pindex) == 0) {
+			/* It is about to be written: a copy in swap it had is stale. */
+			drop_copy(below, old, atop(fs->first->backing_offset) + fs->pindex);
 			FSTAT(cow_moves);
 			goto done;
 		}
@@ -396,6 +465,8 @@ map_page(struct faultstate *fs)
 	KASSERT(!fs->wire_page || fs->wired, ("map_page: wiring a page of an unwired entry"));
 	if (fs->object != fs->first || vm_page_busied(fs->m))
 		prot &= ~VM_PROT_WRITE;		/* writes must come back and copy, or wait */
+	else if (!(fs->access & VM_PROT_WRITE) && swap_pager_has_copy(fs->object, fs->m->pindex))
+		prot &= ~VM_PROT_WRITE;		/* a write must come back and free the copy */
 	KASSERT((prot & ~fs->entry_prot) == 0 && (fs->access & ~prot) == 0,
 	    ("map_page: protection %x beyond entry %x, or short of access %x", prot,
 	    fs->entry_prot, fs->access));
@@ -461,6 +532,8 @@ fault_once(struct faultstate *fs)
 		return error;
 	if (fs->object != fs->first && (fs->access & VM_PROT_WRITE))
 		error = copy_on_write(fs);
+	else if ((fs->access & VM_PROT_WRITE) && swap_pager_has_copy(fs->first, fs->pindex))
+		swap_pager_page_dirtied(fs->m);	/* its copy in swap is stale now */
 	if (error == 0)
 		error = map_page(fs);
 	unlock_objects(fs);
@@ -508,6 +581,7 @@ vm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access, int flags)
 	}
 	for (;;) {
 		error = fault_once(&fs);
+		vm_pageout_kick_check();	/* an allocation under the locks may have left one */
 		if (error == FAULT_RESTART) {
 			FSTAT(restarts);
 			continue;

@@ -9,7 +9,10 @@
 #include <kern/malloc.h>
 #include <kern/sysv_shm.h>
 #include <vm/pmap.h>
+#include <vm/swap_pager.h>
+#include <vm/vm_commit.h>
 #include <vm/vm_fault.h>
+#include <vm/vm_pager.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
@@ -327,6 +330,8 @@ remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 		if (map->pmap != NULL)
 			pmap_remove(map->pmap, e->start, e->end);
 		entry_unlink(map, e);
+		if (e->eflags & MAP_ENTRY_ACCOUNTED)
+			vm_commit_release(atop(e->end - e->start), true);
 		/* The range's pages, if no one else sees them, go now, not with the object. */
 		if (e->object != NULL)
 			vm_object_unmap_range(e->object, atop(e->offset),
@@ -384,14 +389,15 @@ grow_objects(struct vm_map_entry *e, vm_size_t len, bool show_file)
 	if (first == NULL)
 		return true;
 	spin_lock(&first->lock);
-	ok = first->type != OBJT_ANON || (from == first->size &&
+	ok = !vm_object_is_anon(first) || (from == first->size &&
 	    (first->ref_count == 1 || (first->flags & OBJ_ONEMAPPING)));
 	for (obj = first; ok; obj = next) {
-		if (obj->type != OBJT_ANON) {
+		if (!vm_object_is_anon(obj)) {
 			ok = obj->type == OBJT_VNODE && show_file;
 			break;
 		}
-		ok = from >= obj->size && vm_radix_lookup_ge(&obj->pages, from, &ignored) == NULL;
+		ok = from >= obj->size && vm_radix_lookup_ge(&obj->pages, from, &ignored) == NULL &&
+		    swap_pager_next(obj, from, &ignored) == SWAP_SLOT_NONE;
 		if (!ok || (next = obj->backing_object) == NULL)
 			break;
 		from += atop(obj->backing_offset);
@@ -401,8 +407,10 @@ grow_objects(struct vm_map_entry *e, vm_size_t len, bool show_file)
 	}
 	if (obj != first)
 		spin_unlock(&obj->lock);
-	if (ok && first->type == OBJT_ANON)
-		first->size = to;
+	if (ok && vm_object_is_anon(first)) {
+		if ((ok = vm_object_commit_growth(first, to) == 0))
+			first->size = to;
+	}
 	spin_unlock(&first->lock);
 	return ok;
 }
@@ -448,6 +456,8 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 	if (length == 0 || (length & PAGE_MASK) || (start & PAGE_MASK) ||
 	    (prot & ~maxprot) || (offset & PAGE_MASK))
 		return EINVAL;
+	if ((cow & MAP_ENTRY_ACCOUNTED) && vm_commit_reserve(atop(length), true) != 0)
+		return ENOMEM;
 	align = MAX(align, PAGE_SIZE);
 	vm_map_lock(map);
 	if (placement == VMFS_ANYWHERE) {
@@ -510,10 +520,12 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 		if (vm_map_lookup_entry(map, start) != NULL)
 			remove_locked(map, start, end);
 		vm_map_unlock(map);
-		return ENOMEM;
+		return ENOMEM;		/* the removal gave the commitment back */
 	}
 out:
 	vm_map_unlock(map);
+	if (error && (cow & MAP_ENTRY_ACCOUNTED))
+		vm_commit_release(atop(length), true);
 	return error;
 }
 
@@ -542,10 +554,23 @@ clip_mapped_range(struct vm_map *map, vaddr_t start, vaddr_t end)
 	return clip_range(map, start, end);
 }
 
+/*
+ * Does giving e prot commit its length?  A private mapping made writable
+ * that holds no commitment yet (Linux's mprotect_fixup rule); stacks
+ * (see vm_commit.h) and MAP_NORESERVE mappings never do.
+ */
+static bool
+protect_commits(const struct vm_map_entry *e, vm_prot_t prot)
+{
+	return (prot & VM_PROT_WRITE) && (e->eflags & MAP_ENTRY_COW) && !(e->eflags &
+	    (MAP_ENTRY_ACCOUNTED | MAP_ENTRY_NORESERVE | MAP_ENTRY_STACK | MAP_ENTRY_GUARD));
+}
+
 int
 vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot)
 {
 	struct vm_map_entry *e;
+	uint64_t commit = 0;
 	int error;
 
 	vm_map_lock(map);
@@ -558,12 +583,23 @@ vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot)
 			error = EACCES;
 			goto out;
 		}
+		if (protect_commits(e, prot))
+			commit += atop(MIN(e->end, end) - MAX(e->start, start));
 	}
-	if ((error = clip_range(map, start, end)) != 0)
+	if (commit > 0 && vm_commit_reserve(commit, true) != 0) {
+		error = ENOMEM;
 		goto out;
+	}
+	if ((error = clip_range(map, start, end)) != 0) {
+		if (commit > 0)
+			vm_commit_release(commit, true);
+		goto out;
+	}
 	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next) {
 		vm_prot_t old = e->protection;
 
+		if (protect_commits(e, prot))
+			e->eflags |= MAP_ENTRY_ACCOUNTED;
 		e->protection = prot;
 		/* Reductions take effect now; increases at the next fault. */
 		if (old & ~prot)
@@ -778,7 +814,7 @@ copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 	int error = 0;
 
 	obj = chain_bottom(src, &offset);
-	if (obj->type == OBJT_ANON) {
+	if (vm_object_is_anon(obj)) {
 		vm_object_deallocate(obj);
 		obj = vm_object_allocate_private(npages);
 		offset = 0;
@@ -791,11 +827,12 @@ copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 	for (vm_pindex_t i = 0; i < npages && error == 0; i++) {
 		if ((m = vm_object_chain_lookup(src->object, first + i, &holder)) == NULL)
 			continue;
-		if (holder->type == OBJT_ANON) {
+		if (vm_object_is_anon(holder)) {
 			KASSERT(!vm_page_xbusied(m), ("copy_wired_entry: busy page %lx", m->phys_addr));
 			spin_lock(&obj->lock);
 			if ((copy = vm_page_alloc(obj, i, 0)) != NULL) {
 				pmap_copy_page(m, copy);
+				vm_page_set_dirty(copy);	/* the child's only copy */
 				vm_page_xunbusy(copy);
 				STAT_ADD(fork_pages_copied, 1);
 			}
@@ -823,6 +860,12 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 
 	if (c == NULL)
 		return ENOMEM;
+	/* The child's copy of a committed mapping is committed again (Linux's dup_mmap). */
+	if ((e->eflags & MAP_ENTRY_ACCOUNTED) &&
+	    vm_commit_reserve(atop(e->end - e->start), true) != 0) {
+		entry_free(c);
+		return ENOMEM;
+	}
 	*c = *e;
 	memset(&c->node, 0, sizeof(c->node));
 	c->wired_count = 0;		/* locks are not inherited */
@@ -865,10 +908,12 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 	case VM_INHERIT_ZERO:
 		c->object = NULL;
 		c->offset = 0;
-		c->eflags = MAP_ENTRY_COW;
+		c->eflags = MAP_ENTRY_COW | (e->eflags & (MAP_ENTRY_ACCOUNTED | MAP_ENTRY_NORESERVE));
 		break;
 	}
 	if (error) {
+		if (e->eflags & MAP_ENTRY_ACCOUNTED)
+			vm_commit_release(atop(e->end - e->start), true);
 		entry_free(c);
 		return error;
 	}
@@ -973,6 +1018,52 @@ vm_map_wired_bytes(struct vm_map *map)
 	return bytes;
 }
 
+/* The copies in swap of obj's pages in [start, end).  obj locked. */
+static uint64_t
+swap_copies(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+{
+	vm_pindex_t idx = start;
+	uint64_t n = 0;
+
+	while (idx < end && swap_pager_next(obj, idx, &idx) != SWAP_SLOT_NONE && idx < end) {
+		n++;
+		idx++;
+	}
+	return n;
+}
+
+uint64_t
+vm_map_swap_pages(struct vm_map *map)
+{
+	uint64_t pages = 0;
+
+	vm_map_lock_read(map);
+	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next) {
+		struct vm_object *obj = e->object;
+
+		if (obj == NULL || (e->eflags & MAP_ENTRY_IS_SUB_MAP))
+			continue;
+		spin_lock(&obj->lock);
+		pages += swap_copies(obj, atop(e->offset), atop(e->offset + (e->end - e->start)));
+		spin_unlock(&obj->lock);
+	}
+	vm_map_unlock_read(map);
+	return pages;
+}
+
+uint64_t
+vm_map_committed_pages(struct vm_map *map)
+{
+	uint64_t pages = 0;
+
+	vm_map_lock(map);
+	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next)
+		if (e->eflags & MAP_ENTRY_ACCOUNTED)
+			pages += atop(e->end - e->start);
+	vm_map_unlock(map);
+	return pages;
+}
+
 uint64_t
 vm_map_wirings(struct vm_map *map)
 {
@@ -1028,14 +1119,14 @@ entry_discard(struct vm_map *map, struct vm_map_entry *e)
 	if (obj == NULL)
 		return;
 	spin_lock(&obj->lock);
-	if (obj->type == OBJT_ANON && obj->backing_object == NULL && obj->ref_count == 1) {
+	if (vm_object_is_anon(obj) && obj->backing_object == NULL && obj->ref_count == 1) {
 		spin_unlock(&obj->lock);
 		vm_object_page_remove(obj, atop(e->offset), atop(e->offset + (e->end - e->start)));
 		return;
 	}
 	spin_unlock(&obj->lock);
 	bottom = chain_bottom(e, &offset);
-	if (bottom->type == OBJT_ANON) {
+	if (vm_object_is_anon(bottom)) {
 		vm_object_deallocate(bottom);
 		e->object = NULL;
 		e->offset = 0;
@@ -1078,13 +1169,102 @@ entry_advise(struct vm_map *map, struct vm_map_entry *e, int advice)
 	case MADV_WIPEONFORK:
 		/* Private anonymous memory only, as on Linux: not shared, not a file's. */
 		if (!(e->eflags & MAP_ENTRY_COW) ||
-		    (e->object != NULL && vm_object_bottom_type(e->object) != OBJT_ANON))
+		    (e->object != NULL && !vm_object_type_is_anon(vm_object_bottom_type(e->object))))
 			return EINVAL;
 		e->inheritance = VM_INHERIT_ZERO;
 		return 0;
 	default:
 		return EINVAL;
 	}
+}
+
+/*
+ * Pages of one object, at consecutive indices and consecutive addresses
+ * of this map, to page out together.
+ */
+struct pageout_run {
+	struct vm_object *obj;		/* referenced; NULL: no run */
+	vm_pindex_t	start, end;
+	vaddr_t		va;		/* where start is mapped */
+};
+
+/*
+ * Unmap the run's pages (one batched removal: they are mapped here only),
+ * write them to swap, wait, free them; then let go of its object.
+ */
+static void
+pageout_flush(struct vm_map *map, struct pageout_run *run)
+{
+	if (run->obj == NULL)
+		return;
+	pmap_remove(map->pmap, run->va, run->va + ptoa(run->end - run->start));
+	(void)vm_pager_put_pages(run->obj, run->start, run->end,
+	    VM_PAGER_PUT_SYNC | VM_PAGER_PUT_FREE);	/* advice: what cannot go stays */
+	vm_object_deallocate(run->obj);
+	run->obj = NULL;
+}
+
+/*
+ * The page e sees at va, if it is anonymous (and swap has room for it),
+ * mapped at va and by no one else, and neither busy nor wired: add it to
+ * the run.  (No fault can map it elsewhere in this map meanwhile: the map
+ * is locked.)
+ */
+static void
+pageout_page(struct vm_map *map, struct vm_map_entry *e, vaddr_t va, struct pageout_run *run)
+{
+	struct vm_object *holder;
+	struct vm_page *m;
+	paddr_t pa = pmap_extract(map->pmap, va);
+	vm_pindex_t idx;
+
+	if (pa == 0 || (m = vm_object_chain_lookup(e->object, atop(va - e->start + e->offset),
+	    &holder)) == NULL)
+		return;
+	if (VM_PAGE_TO_PHYS(m) != trunc_page(pa) || !vm_pager_can_launder(holder) ||
+	    vm_page_busied(m) || m->wire_count > 0 || pmap_page_mapping_count(m) != 1) {
+		spin_unlock(&holder->lock);
+		return;
+	}
+	idx = m->pindex;
+	if (run->obj == holder && run->end == idx && run->va + ptoa(idx - run->start) == va) {
+		spin_unlock(&holder->lock);
+	} else {
+		__atomic_add_fetch(&holder->ref_count, 1, __ATOMIC_RELAXED);	/* locked, alive */
+		spin_unlock(&holder->lock);
+		pageout_flush(map, run);
+		*run = (struct pageout_run){ holder, idx, idx, va };
+	}
+	run->end = idx + 1;
+}
+
+/*
+ * MADV_PAGEOUT (Linux 5.4): write the anonymous pages of [start, end)
+ * that are mapped here and by no one else to swap, and free them; the
+ * writes are waited for.  As on Linux, a page another process maps too,
+ * a page not mapped here and a file's page are left alone, and locked
+ * memory is EINVAL.  Entries are not clipped: nothing about them changes.
+ * Map locked (it sleeps for the writes).
+ */
+static int
+map_pageout(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct pageout_run run = { NULL, 0, 0, 0 };
+	struct vm_map_entry *e;
+	int error = 0;
+
+	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next) {
+		if (vm_map_entry_locked(e)) {
+			error = EINVAL;
+			break;
+		}
+		if (e->object == NULL || (e->eflags & MAP_ENTRY_IS_SUB_MAP))
+			continue;
+		for (vaddr_t va = MAX(start, e->start); va < MIN(end, e->end); va += PAGE_SIZE)
+			pageout_page(map, e, va, &run);
+	}
+	pageout_flush(map, &run);
+	return error;
 }
 
 int
@@ -1096,6 +1276,11 @@ vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
 
 	vm_map_lock(map);
 	hole = !range_is_mapped(map, start, end);
+	if (advice == MADV_PAGEOUT) {
+		error = map_pageout(map, start, end);
+		vm_map_unlock(map);
+		return !error && hole ? ENOMEM : error;
+	}
 	error = clip_range(map, start, end);
 	for (e = first_in_range(map, start); !error && e != NULL && e->start < end;
 	    e = e->node.next)
@@ -1191,8 +1376,10 @@ append_growth(struct vm_map *map, struct vm_map_entry *e, vm_size_t len)
 		g->offset = 0;
 		g->eflags &= ~MAP_ENTRY_NEEDS_COPY;
 	} else {
+		/* Shared anonymous memory: committed as the memory it grows from is. */
 		g->offset = 0;
-		if ((g->object = vm_object_allocate_private(atop(len))) == NULL) {
+		if ((g->object = vm_object_allocate_shared_anon(atop(len), e->object == NULL ||
+		    !(e->object->flags & OBJ_ACCOUNTED))) == NULL) {
 			entry_free(g);
 			return ENOMEM;
 		}
@@ -1207,6 +1394,7 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 {
 	struct vm_map_entry *e, *moved;
 	vaddr_t end, dest, dest_end = 0;
+	uint64_t commit = 0;	/* pages of growth committed for an accounted entry */
 	int error;
 
 	if (add_overflows(old, oldsize, &end) || !vm_map_in_bounds(map, old, end))
@@ -1227,6 +1415,14 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 		error = remove_locked(map, old + newsize, end);
 		*newaddr = old;
 		goto out;
+	}
+	/* Growth of a committed mapping is committed too (ENOMEM if refused). */
+	if (newsize > oldsize && (e->eflags & MAP_ENTRY_ACCOUNTED)) {
+		if (vm_commit_reserve(atop(newsize - oldsize), true) != 0) {
+			error = ENOMEM;
+			goto out;
+		}
+		commit = atop(newsize - oldsize);
 	}
 	if (!fixed && range_is_free(map, end, old + newsize) && old + newsize <= map->tree.max &&
 	    old + newsize > old) {
@@ -1265,11 +1461,16 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	entry_unlink(map, e);
 	entry_free(e);
 	entry_insert(map, moved);
+	/* A fixed move that shrinks: the part left behind is no longer committed. */
+	if (newsize < oldsize && (moved->eflags & MAP_ENTRY_ACCOUNTED))
+		vm_commit_release(atop(oldsize - newsize), true);
 	if (newsize > oldsize && !entry_extend(map, moved, newsize - oldsize, true))
 		error = append_growth(map, moved, newsize - oldsize);
 	*newaddr = dest;
 out:
 	vm_map_unlock(map);
+	if (error && commit > 0)
+		vm_commit_release(commit, true);
 	return error;
 }
 

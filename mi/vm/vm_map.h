@@ -59,6 +59,8 @@ struct thread;
 #define MAP_ENTRY_IS_SUB_MAP	0x0040	/* kernel map: the range is another map's */
 #define MAP_ENTRY_LOCKED_UNREAD	0x0080	/* locked (mlock), nothing wired: its pages
 					 * could not be read (past the end of a file) */
+#define MAP_ENTRY_ACCOUNTED	0x0100	/* holds its length in Committed_AS (vm_commit.h) */
+#define MAP_ENTRY_NORESERVE	0x0200	/* MAP_NORESERVE: never counted, even made writable */
 
 struct vm_map_entry {
 	struct vm_map_node node;	/* (M) tree and list linkage */
@@ -162,7 +164,8 @@ struct vmspace *vmspace_fork(struct vmspace *parent);	/* copy by inheritance */
  * cow: MAP_ENTRY_COW (and NEEDS_COPY) for private mappings.  0, EEXIST,
  * ENOMEM, EINVAL; on an error nothing is mapped and the object reference
  * stays with the caller.  In a map with MAP_WIREFUTURE the new range is
- * also wired (ENOMEM if that fails).
+ * also wired (ENOMEM if that fails).  With MAP_ENTRY_ACCOUNTED in cow,
+ * the length is committed first (vm_commit.h: ENOMEM if refused).
  */
 int vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
     vaddr_t *addr, vm_size_t length, vaddr_t align, int placement,
@@ -243,6 +246,14 @@ int vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
 bool vm_map_range_mapped(struct vm_map *map, vaddr_t start, vaddr_t end);
 /* Bytes in wired entries (for RLIMIT_MEMLOCK). */
 vm_size_t vm_map_wired_bytes(struct vm_map *map);
+/*
+ * The copies in swap of the pages map's entries see in their own objects
+ * (the first of each chain, within each entry's range): the OOM killer's
+ * count of a process's memory in swap.  => no lock held
+ */
+uint64_t vm_map_swap_pages(struct vm_map *map);
+/* The pages map's entries hold in Committed_AS (MAP_ENTRY_ACCOUNTED), for the checker. */
+uint64_t vm_map_committed_pages(struct vm_map *map);
 /* The page wirings map's entries hold (pages times wired_count), for the checker. */
 uint64_t vm_map_wirings(struct vm_map *map);
 /* Is the page at va resident (mapped, or in its object)? */

@@ -247,7 +247,7 @@ check_object(struct vcheck *c, struct vm_object *obj)
 		if (m->object != obj || m->pindex != idx)
 			problem(c, "object %p: page %lx at index %lu says object %p index %lu",
 			    obj, VM_PAGE_TO_PHYS(m), idx, m->object, m->pindex);
-		if (obj->type == OBJT_ANON && idx >= obj->size)
+		if (vm_object_is_anon(obj) && idx >= obj->size)
 			problem(c, "object %p: page at index %lu, past its size %lu", obj, idx,
 			    obj->size);
 		if (idx == UINT64_MAX)
@@ -265,7 +265,7 @@ check_object(struct vcheck *c, struct vm_object *obj)
 	if (shadows != obj->shadow_count || obj->ref_count < obj->shadow_count)
 		problem(c, "object %p: %lu shadows listed, shadow count %u, %u references",
 		    obj, shadows, obj->shadow_count, obj->ref_count);
-	if ((obj->flags & OBJ_ONEMAPPING) && (obj->type != OBJT_ANON || obj->shadow_count))
+	if ((obj->flags & OBJ_ONEMAPPING) && (!vm_object_is_anon(obj) || obj->shadow_count))
 		problem(c, "object %p: one mapping, yet of type %d with %u shadows", obj,
 		    obj->type, obj->shadow_count);
 }
@@ -359,7 +359,7 @@ check_objects(struct vcheck *c, struct objref *refs, size_t cap)
 				    refs[j].start, refs[j].end);
 			end = MAX(end, refs[j].end);
 		}
-		if (obj->type == OBJT_ANON && end > obj->size)
+		if (vm_object_is_anon(obj) && end > obj->size)
 			problem(c, "object %p: a window ends at %lu, past its size %lu", obj, end,
 			    obj->size);
 		if (obj->ref_count < j - i + obj->shadow_count)

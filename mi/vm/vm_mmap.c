@@ -11,6 +11,7 @@
 #include <kern/sched.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <vm/vm_commit.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
@@ -100,6 +101,22 @@ mmap_file(struct thread *td, int fd, uint64_t off, uint64_t len, uint64_t flags,
 	return 0;
 }
 
+/*
+ * How a new mapping stands in commit accounting (vm_commit.h): a private
+ * writable one is committed, unless MAP_NORESERVE is honoured, which
+ * keeps it out even if mprotect makes it writable later.  Shared
+ * mappings are not (shared anonymous memory is, through its object).
+ */
+static int
+commit_flags(int cow, vm_prot_t prot, bool noreserve)
+{
+	if (!(cow & MAP_ENTRY_COW))
+		return 0;
+	if (noreserve)
+		return MAP_ENTRY_NORESERVE;
+	return (prot & VM_PROT_WRITE) ? MAP_ENTRY_ACCOUNTED : 0;
+}
+
 /* vm_mmap_object, inline in mmap (the benchmarks count every instruction of it). */
 static inline __attribute__((always_inline)) int
 map_object(struct thread *td, struct vm_object *obj, uint64_t offset, vaddr_t *addr,
@@ -146,6 +163,7 @@ SYSCALL(mmap)
 	vm_prot_t prot = vm_prot(a[2]), maxprot = VM_PROT_ALL;
 	uint64_t type = flags & MAP_TYPE, rlen;
 	vaddr_t va, end;
+	bool noreserve;
 
 	if ((a[2] & ~(uint64_t)PROT_MASK) || len == 0 || (off & PAGE_MASK) ||
 	    (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE))
@@ -166,14 +184,16 @@ SYSCALL(mmap)
 		if (va < map->tree.min)
 			return -EPERM;		/* below mmap_min_addr, as Linux says it */
 	}
+	noreserve = (flags & MAP_NORESERVE) && vm_commit_noreserve_honoured();
 	if (flags & MAP_ANONYMOUS) {
 		cow = type == MAP_PRIVATE ? MAP_ENTRY_COW : 0;
-		if (cow == 0 && (obj = vm_object_allocate_private(atop(len))) == NULL)
+		if (cow == 0 && (obj = vm_object_allocate_shared_anon(atop(len), noreserve)) == NULL)
 			return -ENOMEM;
 	} else if ((error = mmap_file(td, fd, off, len, flags, prot, &obj, &maxprot,
 	    &cow)) != 0) {
 		return -error;
 	}
+	cow |= commit_flags(cow, prot, noreserve);
 	if (prot & ~maxprot) {
 		vm_object_deallocate(obj);
 		return -EACCES;
@@ -217,6 +237,13 @@ SYSCALL(mprotect)
 	return -vm_map_protect(curmap(td), start, end, vm_prot(a[2]));
 }
 
+/* Write back a file's pages of a shared mapping, waiting for the writes. */
+static int
+msync_pages(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last)
+{
+	return vm_pager_put_pages(obj, first, last, VM_PAGER_PUT_SYNC);
+}
+
 /* msync(addr, len, flags) */
 SYSCALL(msync)
 {
@@ -230,8 +257,7 @@ SYSCALL(msync)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
-	return -vm_map_sync(curmap(td), start, end, (flags & MS_INVALIDATE) != 0,
-	    vm_pager_put_pages);
+	return -vm_map_sync(curmap(td), start, end, (flags & MS_INVALIDATE) != 0, msync_pages);
 }
 
 
@@ -449,7 +475,7 @@ SYSCALL(brk)
 		if (map->size + (new - old) > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
 		    ((map->flags & MAP_WIREFUTURE) && memlock_check(td, new - old) != 0) ||
 		    vm_map_find(map, NULL, 0, &va, new - old, 0, VMFS_FIXED_NOREPLACE,
-		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW) != 0)
+		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW | MAP_ENTRY_ACCOUNTED) != 0)
 			goto out;
 	} else if (new < old) {
 		vm_map_remove(map, new, old);

@@ -7,8 +7,12 @@
 #include <kern/sleepqueue.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
+#include <vm/swap_device.h>
+#include <vm/swap_pager.h>
+#include <vm/vm_commit.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pagequeue.h>
 #include <vm/vm_wait.h>
 #include <vm/zone.h>
 
@@ -17,24 +21,36 @@ static zone_t object_zone;
 
 #define STAT_ADD(field, n)	__atomic_add_fetch(&vm_object_stats.field, (n), __ATOMIC_RELAXED)
 
+/* Once per zone item, when its slab is made: the lock outlives the objects (vm_object.h). */
+static void
+object_zinit(void *item)
+{
+	struct vm_object *obj = item;
+
+	spin_init(&obj->lock, "vm object");
+}
+
 void
 vm_object_init(void)
 {
-	object_zone = zone_create("vm object", sizeof(struct vm_object), 8, 0);
+	object_zone = zone_create_stable("vm object", sizeof(struct vm_object), 8, object_zinit);
 	if (object_zone == NULL)
 		panic("vm_object_init: no zone");
 	vm_radix_zinit();
+	swap_pager_init();
 }
 
 struct vm_object *
 vm_object_allocate(enum vm_object_type type, vm_pindex_t size)
 {
-	struct vm_object *obj = zone_alloc(object_zone, M_WAITOK | M_ZERO);
+	struct vm_object *obj = zone_alloc(object_zone, M_WAITOK);
 
 	if (obj == NULL)
 		return NULL;
-	spin_init(&obj->lock, "vm object");
+	KASSERT(!spin_owned(&obj->lock), ("vm_object_allocate: new object %p is locked", obj));
+	memset(obj, 0, offsetof(struct vm_object, lock));
 	vm_radix_init(&obj->pages);
+	swap_meta_init(&obj->swap);
 	list_init(&obj->shadows);
 	obj->size = size;
 	obj->ref_count = 1;
@@ -51,6 +67,43 @@ vm_object_allocate_private(vm_pindex_t size)
 	if (obj != NULL)
 		obj->flags |= OBJ_ONEMAPPING;
 	return obj;
+}
+
+struct vm_object *
+vm_object_allocate_shared_anon(vm_pindex_t size, bool noreserve)
+{
+	struct vm_object *obj;
+
+	if (!noreserve && vm_commit_reserve(size, false) != 0)
+		return NULL;
+	if ((obj = vm_object_allocate_private(size)) == NULL) {
+		if (!noreserve)
+			vm_commit_release(size, false);
+		return NULL;
+	}
+	if (!noreserve)
+		obj->flags |= OBJ_ACCOUNTED;
+	return obj;
+}
+
+int
+vm_object_commit_growth(struct vm_object *obj, vm_pindex_t size)
+{
+	KASSERT(spin_owned(&obj->lock), ("vm_object_commit_growth: object not locked"));
+	if (!(obj->flags & OBJ_ACCOUNTED) || size <= obj->size)
+		return 0;
+	return vm_commit_reserve(size - obj->size, false);
+}
+
+void
+vm_object_set_swap(struct vm_object *obj, const struct vm_pager_ops *pager)
+{
+	KASSERT(spin_owned(&obj->lock) && obj->type == OBJT_ANON && obj->pager == NULL,
+	    ("vm_object_set_swap: object %p is not anonymous, or not locked", obj));
+	obj->type = OBJT_SWAP;
+	obj->pager = pager;
+	STAT_ADD(objects[OBJT_ANON], -1);
+	STAT_ADD(objects[OBJT_SWAP], 1);
 }
 
 void
@@ -110,6 +163,7 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 	if (m == NULL)
 		return NULL;
 	m->wire_count = 0;
+	m->oflags = 0;
 	if (vm_page_insert(m, obj, pindex) != 0) {
 		vm_page_free_pages(m, 0);
 		return NULL;
@@ -135,12 +189,52 @@ vm_object_pip_wait(struct vm_object *obj)
 	}
 }
 
+uint64_t vm_page_dirty;		/* (A) pages with VPO_DIRTY */
+
+void
+vm_page_set_dirty(struct vm_page *m)
+{
+	KASSERT(spin_owned(&m->object->lock), ("vm_page_set_dirty: object not locked"));
+	if (!(m->oflags & VPO_DIRTY)) {
+		m->oflags |= VPO_DIRTY;
+		__atomic_add_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	}
+}
+
+bool
+vm_page_clear_dirty(struct vm_page *m)
+{
+	KASSERT(spin_owned(&m->object->lock), ("vm_page_clear_dirty: object not locked"));
+	if (!(m->oflags & VPO_DIRTY))
+		return false;
+	m->oflags &= ~VPO_DIRTY;
+	__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+bool
+vm_page_is_dirty(struct vm_page *m)
+{
+	return (m->oflags & VPO_DIRTY) || pmap_is_modified(m);
+}
+
+void
+vm_page_undirty(struct vm_page *m)
+{
+	(void)vm_page_clear_dirty(m);
+	pmap_clear_modify(m);
+}
+
 void
 vm_page_free(struct vm_page *m)
 {
 	KASSERT(m->wire_count == 0, ("vm_page_free: page %lx is wired", m->phys_addr));
+	if (m->oflags & VPO_DIRTY)
+		__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	m->oflags = 0;
 	if (m->object != NULL)
 		vm_page_remove(m);
+	vm_page_dequeue(m);
 	KASSERT(!pmap_page_is_mapped(m), ("vm_page_free: page %lx still mapped", m->phys_addr));
 	vm_page_free_pages(m, 0);
 }
@@ -183,6 +277,8 @@ object_free(struct vm_object *obj)
 	if (obj->flags & OBJ_SHADOW)
 		STAT_ADD(shadows, -1);
 	STAT_ADD(objects[obj->type], -1);
+	if (obj->flags & OBJ_ACCOUNTED)
+		vm_commit_release(obj->size, false);
 	if (obj->pager != NULL && obj->pager->dealloc != NULL)
 		obj->pager->dealloc(obj);
 	zone_free(object_zone, obj);
@@ -202,7 +298,7 @@ grab_sole_shadow(struct vm_object *obj)
 	struct vm_object *shadow;
 	uint32_t refs;
 
-	if (obj->shadow_count != 1 || obj->pager != NULL)
+	if (obj->shadow_count != 1 || !vm_object_is_anon(obj))
 		return NULL;
 	shadow = list_entry(obj->shadows.next, struct vm_object, shadow_link);
 	refs = __atomic_load_n(&shadow->ref_count, __ATOMIC_ACQUIRE);
@@ -260,7 +356,7 @@ vm_object_shadow(struct vm_object **objp, uint64_t *offsetp, vm_size_t length)
 		return 0;
 	/* The caller is the only user of an anonymous object: nothing to share. */
 	spin_lock(&src->lock);
-	if (src->ref_count == 1 && src->pager == NULL) {
+	if (src->ref_count == 1 && vm_object_is_anon(src)) {
 		src->flags |= OBJ_ONEMAPPING;	/* no one else is left to see it */
 		spin_unlock(&src->lock);
 		return 0;
@@ -299,120 +395,235 @@ shadow_index(struct vm_object *obj, vm_pindex_t bidx, vm_pindex_t *idx)
 	return true;
 }
 
-/* Is every page of backing (within obj's window) already shadowed by obj? */
+/* Does obj (locked) have something of its own at idx: a page, or a copy in swap? */
+static bool
+holds(struct vm_object *obj, vm_pindex_t idx)
+{
+	return vm_page_lookup(obj, idx) != NULL || swap_pager_has_copy(obj, idx);
+}
+
+/* The copy in swap of obj's page at idx, or SWAP_SLOT_NONE.  obj locked. */
+static uint64_t
+copy_at(struct vm_object *obj, vm_pindex_t idx)
+{
+	return swap_meta_empty(&obj->swap) ? SWAP_SLOT_NONE : swap_meta_lookup(&obj->swap, idx);
+}
+
+/* Forget obj's copy at idx (if any) and free its slot: it is shadowed or discarded. */
+static uint64_t
+drop_copy(struct vm_object *obj, vm_pindex_t idx)
+{
+	uint64_t slot = swap_meta_empty(&obj->swap) ? SWAP_SLOT_NONE : swap_pager_take(obj, idx);
+
+	if (slot == SWAP_SLOT_NONE)
+		return 0;
+	swap_free(slot, 1);
+	return 1;
+}
+
+/*
+ * The copy of from's page at idx (in slot) becomes to's at tidx: 0, or
+ * ENOMEM with the copy still from's.  Both locked.
+ */
+static int
+move_copy(struct vm_object *from, vm_pindex_t idx, struct vm_object *to, vm_pindex_t tidx,
+    uint64_t slot)
+{
+	if (swap_pager_give(to, tidx, slot) != 0)
+		return ENOMEM;
+	swap_pager_take(from, idx);	/* the slot lives on in to */
+	return 0;
+}
+
+/* Is every page and copy of backing (within obj's window) already shadowed by obj? */
 static bool
 shadow_covers_backing(struct vm_object *obj, struct vm_object *backing)
 {
-	struct vm_page *m;
 	uint64_t bidx = 0;
 	vm_pindex_t idx;
 
-	while ((m = vm_radix_lookup_ge(&backing->pages, bidx, &bidx)) != NULL) {
-		if (shadow_index(obj, bidx, &idx) && vm_page_lookup(obj, idx) == NULL)
+	while (vm_radix_lookup_ge(&backing->pages, bidx, &bidx) != NULL) {
+		if (shadow_index(obj, bidx, &idx) && !holds(obj, idx))
 			return false;
 		if (bidx == UINT64_MAX)
 			break;
 		bidx++;
 	}
+	for (bidx = 0; swap_pager_next(backing, bidx, &bidx) != SWAP_SLOT_NONE; bidx++) {
+		if (shadow_index(obj, bidx, &idx) && !holds(obj, idx))
+			return false;
+		if (bidx == UINT64_MAX)
+			break;
+	}
 	return true;
 }
 
+/* Collapse counters, added up once per collapse. */
+struct moved {
+	uint64_t	pages_moved, pages_freed, copies_moved, copies_freed;
+};
+
+static void
+count_moved(const struct moved *mv)
+{
+	STAT_ADD(collapse_pages_moved, mv->pages_moved);
+	STAT_ADD(collapse_pages_freed, mv->pages_freed);
+	STAT_ADD(collapse_swap_moved, mv->copies_moved);
+	STAT_ADD(collapse_swap_freed, mv->copies_freed);
+}
+
 /*
- * Move backing's pages up into obj, freeing those obj already shadows or
- * that lie outside its window.  Both are locked; backing is referenced
- * only by obj.  False (nothing changed) if a trie node could not be had.
+ * Move page m of from (at fidx) to to's index tidx, its copy in swap with
+ * it.  False, with m back in from (where it still shows through, or
+ * still shadows: a valid chain either way), if a trie node or a swap
+ * block could not be had.  Both locked.
+ */
+static bool
+move_page(struct vm_object *from, vm_pindex_t fidx, struct vm_object *to, vm_pindex_t tidx,
+    struct vm_page *m, struct moved *mv)
+{
+	uint64_t slot = copy_at(from, fidx);
+
+	vm_page_remove(m);
+	if (vm_page_insert(m, to, tidx) == 0) {
+		if (slot == SWAP_SLOT_NONE || move_copy(from, fidx, to, tidx, slot) == 0) {
+			mv->pages_moved++;
+			mv->copies_moved += slot != SWAP_SLOT_NONE;
+			return true;
+		}
+		vm_page_remove(m);
+	}
+	if (vm_page_insert(m, from, fidx) != 0)
+		panic("collapse: cannot reinsert page %lx", m->phys_addr);
+	return false;
+}
+
+/*
+ * Move backing's pages and copies up into obj, freeing those obj already
+ * shadows (with a page or a copy of its own) or that lie outside its
+ * window.  Both are locked; backing is referenced only by obj.  False if
+ * a trie node or a swap block could not be had: the collapse stops half
+ * way, which leaves a valid chain.
  */
 static bool
 move_pages_up(struct vm_object *obj, struct vm_object *backing)
 {
+	struct moved mv = { 0 };
 	struct vm_page *m;
-	uint64_t bidx;
+	uint64_t bidx, slot;
 	vm_pindex_t idx;
-	uint64_t moved = 0, freed = 0;
+	bool done = true;
 
-	while ((m = vm_radix_lookup_ge(&backing->pages, 0, &bidx)) != NULL) {
-		if (!shadow_index(obj, bidx, &idx) || vm_page_lookup(obj, idx) != NULL) {
+	while (done && (m = vm_radix_lookup_ge(&backing->pages, 0, &bidx)) != NULL) {
+		if (!shadow_index(obj, bidx, &idx) || holds(obj, idx)) {
 			page_unmap_free(m);	/* seen by no one: shadowed, or outside the window */
-			freed++;
+			mv.pages_freed++;
+			mv.copies_freed += drop_copy(backing, bidx);
 			continue;
 		}
-		vm_page_remove(m);
-		if (vm_page_insert(m, obj, idx) != 0) {
-			/* Put it back; the collapse stops half way, which is still a valid chain. */
-			if (vm_page_insert(m, backing, bidx) != 0)
-				panic("collapse: cannot reinsert page %lx", m->phys_addr);
-			STAT_ADD(collapse_pages_moved, moved);
-			STAT_ADD(collapse_pages_freed, freed);
-			return false;
-		}
-		moved++;
+		done = move_page(backing, bidx, obj, idx, m, &mv);
 	}
-	STAT_ADD(collapse_pages_moved, moved);
-	STAT_ADD(collapse_pages_freed, freed);
-	return true;
+	/* The copies whose pages are not resident. */
+	while (done && (slot = swap_pager_next(backing, 0, &bidx)) != SWAP_SLOT_NONE) {
+		if (!shadow_index(obj, bidx, &idx) || holds(obj, idx))
+			mv.copies_freed += drop_copy(backing, bidx);
+		else if (move_copy(backing, bidx, obj, idx, slot) == 0)
+			mv.copies_moved++;
+		else
+			done = false;
+	}
+	count_moved(&mv);
+	return done;
+}
+
+/*
+ * obj's page or copy at idx is about to replace backing's there: free
+ * what backing has at idx.
+ */
+static void
+free_shadowed(struct vm_object *backing, vm_pindex_t idx, struct moved *mv)
+{
+	struct vm_page *shadowed = vm_page_lookup(backing, idx);
+
+	if (shadowed != NULL) {
+		page_unmap_free(shadowed);
+		mv->pages_freed++;
+	}
+	mv->copies_freed += drop_copy(backing, idx);
+}
+
+/* obj takes over backing's pages (whole trie) and copies; what lies past obj's size goes. */
+static void
+take_over(struct vm_object *obj, struct vm_object *backing, struct moved *mv)
+{
+	struct vm_page *m;
+	uint64_t idx;
+
+	obj->pages = backing->pages;
+	vm_radix_init(&backing->pages);
+	obj->resident_count = backing->resident_count;
+	backing->resident_count = 0;
+	for (idx = 0; (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL; idx++) {
+		m->object = obj;
+		if (idx >= obj->size) {
+			page_unmap_free(m);
+			mv->pages_freed++;
+		}
+		if (idx == UINT64_MAX)
+			break;
+	}
+	swap_pager_move_all(backing, obj);
+	swap_pager_discard(obj, obj->size, UINT64_MAX);
 }
 
 /*
  * The other direction, for a shadow with fewer pages than its backing
  * object (the common case after fork: the parent rewrote a few pages,
- * the child is gone): obj's pages move down into backing, replacing what
- * they shadow, and obj then takes over backing's whole trie, which only
- * needs each page's owner changed, not a trie operation per page.  Only
- * when obj's window starts at backing's first page (indices agree).
- * Both locked; false (a still valid chain) if a trie node could not be had.
+ * the child is gone): obj's pages and copies move down into backing,
+ * replacing what they shadow, and obj then takes over backing's whole
+ * trie and swap metadata, which only needs each page's owner changed,
+ * not a trie operation per page.  Only when obj's window starts at
+ * backing's first page (indices agree).  Both locked; false (a still
+ * valid chain) if a trie node or a swap block could not be had.
  */
 static bool
 move_pages_down(struct vm_object *obj, struct vm_object *backing)
 {
-	struct vm_radix merged;
+	struct moved mv = { 0 };
 	struct vm_page *m;
-	uint64_t idx, moved = 0, freed = 0;
+	uint64_t idx, slot;
 	bool done = true;
 
 	KASSERT(obj->backing_offset == 0, ("move_pages_down: offset %lx", obj->backing_offset));
-	while ((m = vm_radix_lookup_ge(&obj->pages, 0, &idx)) != NULL) {
-		struct vm_page *shadowed = vm_page_lookup(backing, idx);
-
-		if (shadowed != NULL) {
-			page_unmap_free(shadowed);
-			freed++;
-		}
-		vm_page_remove(m);
-		if (vm_page_insert(m, backing, idx) != 0) {
-			/* m still shadows idx from obj: the chain stays valid. */
-			if (vm_page_insert(m, obj, idx) != 0)
-				panic("collapse: cannot reinsert page %lx", m->phys_addr);
+	while (done && (m = vm_radix_lookup_ge(&obj->pages, 0, &idx)) != NULL) {
+		free_shadowed(backing, idx, &mv);
+		done = move_page(obj, idx, backing, idx, m, &mv);
+	}
+	while (done && (slot = swap_pager_next(obj, 0, &idx)) != SWAP_SLOT_NONE) {
+		free_shadowed(backing, idx, &mv);
+		if (move_copy(obj, idx, backing, idx, slot) == 0)
+			mv.copies_moved++;
+		else
 			done = false;
-			break;
-		}
-		moved++;
 	}
-	if (done) {
-		merged = backing->pages;
-		vm_radix_init(&backing->pages);
-		obj->pages = merged;
-		obj->resident_count = backing->resident_count;
-		backing->resident_count = 0;
-		for (idx = 0; (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL; idx++) {
-			m->object = obj;
-			if (idx >= obj->size) {
-				page_unmap_free(m);
-				freed++;
-			}
-			if (idx == UINT64_MAX)
-				break;
-		}
-	}
-	STAT_ADD(collapse_pages_moved, moved);
-	STAT_ADD(collapse_pages_freed, freed);
+	if (done)
+		take_over(obj, backing, &mv);
+	count_moved(&mv);
 	return done;
 }
 
-/* Merge backing's pages into obj, moving the smaller set through the tries. */
+/* What obj holds: resident pages and copies in swap. */
+static uint64_t
+held(const struct vm_object *obj)
+{
+	return obj->resident_count + obj->swap.sm_count;
+}
+
+/* Merge backing's pages and copies into obj, moving the smaller set. */
 static bool
 collapse_pages(struct vm_object *obj, struct vm_object *backing)
 {
-	if (obj->backing_offset == 0 && obj->resident_count < backing->resident_count)
+	if (obj->backing_offset == 0 && held(obj) < held(backing))
 		return move_pages_down(obj, backing);
 	return move_pages_up(obj, backing);
 }
@@ -479,8 +690,7 @@ vm_object_collapse(struct vm_object *obj)
 			return;
 		}
 		spin_lock(&backing->lock);
-		if (backing->pager != NULL || backing->type != OBJT_ANON ||
-		    backing->paging_in_progress) {
+		if (!vm_object_is_anon(backing) || backing->paging_in_progress) {
 			spin_unlock(&backing->lock);
 			spin_unlock(&obj->lock);
 			return;
@@ -548,6 +758,7 @@ vm_object_page_remove(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 
 	spin_lock(&obj->lock);
 	freed = page_remove_locked(obj, start, end);
+	swap_pager_freespace(obj, start, end);
 	spin_unlock(&obj->lock);
 	return freed;
 }
@@ -559,13 +770,17 @@ vm_object_unmap_range(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 
 	spin_lock(&obj->lock);
 	if ((obj->flags & OBJ_ONEMAPPING) && obj->ref_count > 1) {
-		KASSERT(obj->type == OBJT_ANON && obj->shadow_count == 0,
+		KASSERT(vm_object_is_anon(obj) && obj->shadow_count == 0,
 		    ("vm_object_unmap_range: %p is seen by more than its entries", obj));
 		freed = page_remove_locked(obj, start, end);
-		/* Later, swap blocks in the range go here too. */
+		swap_pager_freespace(obj, start, end);
 		if (start < obj->size && end >= obj->size &&
-		    vm_radix_lookup_ge(&obj->pages, start, &(uint64_t){0}) == NULL)
+		    vm_radix_lookup_ge(&obj->pages, start, &(uint64_t){0}) == NULL &&
+		    swap_pager_next(obj, start, &(uint64_t){0}) == SWAP_SLOT_NONE) {
+			if (obj->flags & OBJ_ACCOUNTED)
+				vm_commit_release(obj->size - start, false);
 			obj->size = start;	/* nothing left past start: shrink */
+		}
 		STAT_ADD(unmap_pages_freed, freed);
 	}
 	spin_unlock(&obj->lock);
@@ -583,22 +798,56 @@ vm_object_clear_onemapping(struct vm_object *obj)
 }
 
 /*
- * The page at pindex of obj (locked), resident: found, or allocated and
- * zero-filled as a fault fills an anonymous page (busy, and obj unlocked
- * under its paging count, while it is zeroed).  NULL when the lock was
- * let go meanwhile without a page (a busy page slept on, no memory): the
- * caller looks again, unless *nomem says no memory is coming back.
+ * Read the page at pindex of obj (locked, and unlocked on return) in
+ * from its pager: the swap holds its only copy.  0, ENOMEM (no page to
+ * read it into) or EIO.
+ */
+static int
+page_in(struct vm_object *obj, vm_pindex_t pindex)
+{
+	struct vm_page *m;
+	int error;
+
+	if ((m = vm_page_alloc(obj, pindex, VM_ALLOC_NORMAL)) == NULL) {
+		spin_unlock(&obj->lock);
+		return ENOMEM;
+	}
+	vm_object_pip_add(obj);
+	spin_unlock(&obj->lock);
+	error = obj->pager->getpages(obj, m, 0, 0);
+	spin_lock(&obj->lock);
+	vm_page_xunbusy(m);
+	if (error != 0)
+		vm_page_free(m);
+	vm_object_pip_wakeup(obj);
+	spin_unlock(&obj->lock);
+	return error != 0 ? EIO : 0;
+}
+
+/*
+ * The page at pindex of obj (locked), resident: found, read in from
+ * swap, or allocated and zero-filled as a fault fills an anonymous page
+ * (busy, and obj unlocked under its paging count, while it is zeroed).
+ * NULL when the lock was let go meanwhile without a page (a busy page
+ * slept on, a page read in, no memory): the caller looks again, unless
+ * *error says it cannot be had (ENOMEM: no memory coming back; EIO: its
+ * copy in swap could not be read).
  */
 static struct vm_page *
-resident_page(struct vm_object *obj, vm_pindex_t pindex, bool *nomem)
+resident_page(struct vm_object *obj, vm_pindex_t pindex, int *error)
 {
 	struct vm_page *m = vm_page_lookup(obj, pindex);
 
 	if (m != NULL)
 		return vm_page_busy_sleep(m, &obj->lock, true) ? NULL : m;
+	if (swap_pager_has_copy(obj, pindex)) {
+		if ((*error = page_in(obj, pindex)) == ENOMEM)
+			*error = vm_wait(0, 0, VM_WAIT_FAILOK);
+		return NULL;
+	}
 	if ((m = vm_page_alloc_zeroed(obj, pindex)) == NULL) {
 		spin_unlock(&obj->lock);
-		*nomem = vm_wait(0, 0, VM_WAIT_FAILOK) != 0;
+		*error = vm_wait(0, 0, VM_WAIT_FAILOK);
 	}
 	return m;
 }
@@ -608,18 +857,18 @@ vm_object_wire_all(struct vm_object *obj)
 {
 	vm_pindex_t i = 0;
 
-	KASSERT(obj->type == OBJT_ANON && obj->backing_object == NULL && obj->pager == NULL,
+	KASSERT(vm_object_is_anon(obj) && obj->backing_object == NULL,
 	    ("vm_object_wire_all: %p is not plain anonymous memory", obj));
 	while (i < obj->size) {
-		bool nomem = false;
 		struct vm_page *m;
+		int error = 0;
 
 		spin_lock(&obj->lock);
-		if ((m = resident_page(obj, i, &nomem)) == NULL) {
-			if (!nomem)
+		if ((m = resident_page(obj, i, &error)) == NULL) {
+			if (error == 0)
 				continue;		/* unlocked: look again */
 			vm_object_unwire_range(obj, i);
-			return ENOMEM;
+			return error;
 		}
 		vm_page_wire_kernel(m);
 		spin_unlock(&obj->lock);
@@ -653,7 +902,7 @@ vm_object_chain_lookup(struct vm_object *obj, vm_pindex_t pindex, struct vm_obje
 
 	spin_lock(&obj->lock);
 	while ((m = vm_page_lookup(obj, pindex)) == NULL) {
-		if ((next = obj->backing_object) == NULL) {
+		if ((next = obj->backing_object) == NULL || swap_pager_has_copy(obj, pindex)) {
 			spin_unlock(&obj->lock);
 			return NULL;
 		}

@@ -2,7 +2,9 @@
  * Virtual memory objects (after Mach): a source of pages that map
  * entries point into.
  *
- *   anonymous  zero-fill memory; becomes swap-backed when a swap pager exists
+ *   anonymous  zero-fill memory (OBJT_ANON); once paged out it is swap-backed
+ *              (OBJT_SWAP, swap_pager.h) for good, and still anonymous
+ *              memory: vm_object_is_anon
  *   vnode      a file's pages (one object per file, shared by every mapping)
  *   device     device memory: fictitious pages, never paged
  *
@@ -15,7 +17,10 @@
  * when a shadow already covers every page its backing object has, the
  * shadow bypasses it.
  *
- * Resident pages are kept in a radix trie keyed by page index.
+ * Resident pages are kept in a radix trie keyed by page index; copies in
+ * swap in the object's swap metadata (swap_meta.h).  A collapse moves
+ * both: what the shadow has, resident or in swap, wins, and the backing
+ * object's page or copy at that index is freed.
  *
  * Locking:
  *   (O) the object's own lock
@@ -31,6 +36,7 @@
 #include <kern/list.h>
 #include <kern/spinlock.h>
 #include <kern/systm.h>
+#include <vm/swap_meta.h>
 #include <vm/pmap.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
@@ -47,8 +53,16 @@ enum vm_object_type {
 	OBJT_NTYPES
 };
 
+/*
+ * Objects are type-stable (zone_create_stable): the page daemon finds a
+ * page on a paging queue and locks the object its object pointer names,
+ * which may have just died (a collapse moving the page, a last
+ * deallocation); the lock is still an object lock, and once it is held,
+ * m->object == obj says whether the page is still that object's.  So
+ * the lock is set up once per zone item, never at vm_object_allocate,
+ * and lies past the first word, which a free item lends to the zone.
+ */
 struct vm_object {
-	struct spinlock	lock;
 	struct vm_radix	pages;		/* (O) resident pages by index */
 	uint64_t	resident_count;	/* (O) */
 	vm_pindex_t	size;		/* (O) in pages */
@@ -60,17 +74,24 @@ struct vm_object {
 	uint64_t	backing_offset;	/* (O) bytes; page aligned */
 	struct list_node shadows;	/* (O) objects that shadow this one */
 	struct list_node shadow_link;	/* (backing object's lock) on backing->shadows */
-	enum vm_object_type type;	/* (C) */
+	enum vm_object_type type;	/* (C), but for OBJT_ANON becoming OBJT_SWAP once (O) */
 	uint32_t	flags;		/* (O) OBJ_* */
-	const struct vm_pager_ops *pager; /* (C) NULL: zero-fill (vm_pager.h) */
+	const struct vm_pager_ops *pager; /* (C) NULL: zero-fill (vm_pager.h); set once
+					 * with type when anonymous memory becomes swap (O) */
 	void		*pager_data;	/* (C) the pager's own (vnode, device) */
+	struct swap_meta swap;		/* (O) copies of pages in swap (swap_pager.h) */
+	struct list_node swap_link;	/* (the swap pager's list lock) on its list of
+					 * objects with copies, from the first on; NULL links
+					 * before */
 	uint32_t	paging_in_progress; /* (O) see below */
+	struct spinlock	lock;		/* (C) set up once per zone item: see above */
 };
 
 #define OBJ_DEAD	0x0001		/* being torn down */
 #define OBJ_SHADOW	0x0002		/* made by vm_object_shadow */
 #define OBJ_ONEMAPPING	0x0004		/* see below */
 #define OBJ_PIPWANT	0x0008		/* someone sleeps until paging_in_progress is 0 */
+#define OBJ_ACCOUNTED	0x0010		/* holds its size in Committed_AS (vm_commit.h) */
 
 /*
  * Paging in progress (after FreeBSD's): a count of the threads working
@@ -105,15 +126,41 @@ struct vm_object_stats {
 	uint64_t	bypasses;		/* shadows that bypassed their backing object */
 	uint64_t	collapse_pages_moved;	/* pages moved up by collapses */
 	uint64_t	collapse_pages_freed;	/* shadowed pages freed by collapses */
+	uint64_t	collapse_swap_moved;	/* copies in swap moved by collapses */
+	uint64_t	collapse_swap_freed;	/* shadowed copies in swap freed by collapses */
 	uint64_t	unmap_pages_freed;	/* freed when part of a mapping went */
 };
 extern struct vm_object_stats vm_object_stats;
 
 void vm_object_init(void);
 
+/* Anonymous memory: zero-filled where nothing was ever written, perhaps paged out to swap. */
+static inline bool
+vm_object_type_is_anon(enum vm_object_type type)
+{
+	return type == OBJT_ANON || type == OBJT_SWAP;
+}
+
+static inline bool
+vm_object_is_anon(const struct vm_object *obj)
+{
+	return vm_object_type_is_anon(obj->type);
+}
+
+/* obj (anonymous, locked) is paged out for the first time: it becomes a swap object. */
+void vm_object_set_swap(struct vm_object *obj, const struct vm_pager_ops *pager);
+
 struct vm_object *vm_object_allocate(enum vm_object_type type, vm_pindex_t size);
 /* A new anonymous object for one map entry (OBJ_ONEMAPPING). */
 struct vm_object *vm_object_allocate_private(vm_pindex_t size);
+/*
+ * Shared anonymous memory: a private object (above) that holds its size
+ * in Committed_AS while it lives (OBJ_ACCOUNTED), or not with noreserve.
+ * NULL if the commitment is refused or memory is short.
+ */
+struct vm_object *vm_object_allocate_shared_anon(vm_pindex_t size, bool noreserve);
+/* obj (locked) grows to size pages: commit the growth if it is accounted.  0 or ENOMEM. */
+int vm_object_commit_growth(struct vm_object *obj, vm_pindex_t size);
 void vm_object_reference(struct vm_object *obj);
 /*
  * Drop a reference; the last one tears the object down, after waiting for
@@ -144,6 +191,23 @@ void vm_page_remove(struct vm_page *m);
  * vm_page_xunbusy() ends the busy state.
  */
 struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags);
+/*
+ * A page's dirty state from writes by the kernel (object locked), which
+ * no pmap sees (write(2), a copy made for a child, a copy in swap that
+ * was dropped): counted in vm_page_dirty; clear returns whether it was
+ * set.  Writes through mappings are the pmap's modified bit.  A page is
+ * clean, freeable without a write, when neither says it is dirty
+ * (vm_page_is_dirty); vm_page_undirty makes it clean on both counts (its
+ * pager has just taken its contents).  An anonymous page may be clean
+ * with no copy anywhere only when its contents are what a fault there
+ * would make again (zeros): every way a page gets contents no one else
+ * keeps marks it dirty.
+ */
+void vm_page_set_dirty(struct vm_page *m);
+bool vm_page_clear_dirty(struct vm_page *m);
+bool vm_page_is_dirty(struct vm_page *m);
+void vm_page_undirty(struct vm_page *m);
+extern uint64_t vm_page_dirty;
 void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
 
 
@@ -220,10 +284,11 @@ void vm_object_clear_onemapping(struct vm_object *obj);
 
 /*
  * Make every page of obj resident and give each one wiring held by the
- * kernel (vm_page_wire_kernel): SHM_LOCK of a System V segment.  Missing
- * pages are zero-filled.  obj is plain anonymous memory (no pager, no
- * backing object), referenced by the caller for as long as the wirings
- * last.  0, or ENOMEM with nothing wired (no memory, none coming back).
+ * kernel (vm_page_wire_kernel): SHM_LOCK of a System V segment.  Pages in
+ * swap are read back, missing ones zero-filled.  obj is anonymous memory
+ * with no backing object, referenced by the caller for as long as the
+ * wirings last.  0, or with nothing wired ENOMEM (no memory, none coming
+ * back) or EIO (a copy in swap could not be read).
  * => no spin lock held (it sleeps)
  */
 int vm_object_wire_all(struct vm_object *obj);
@@ -235,7 +300,8 @@ void vm_object_unwire_range(struct vm_object *obj, vm_pindex_t end);
 
 /*
  * The page visible at index pindex of obj: the first found walking down
- * obj's shadow chain, or NULL when no object of the chain holds one.  The
+ * obj's shadow chain, or NULL when no object of the chain holds one, or
+ * the one that does holds it only as a copy in swap (not resident).  The
  * objects are locked hand over hand (front to back), so no collapse can
  * free one under the walk; a page is returned with its object, *holder,
  * still locked for the caller to unlock.  Called with nothing locked.

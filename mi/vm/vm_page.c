@@ -2,28 +2,37 @@
  * The vm_page array and page allocation (see vm_page.h).
  */
 #include <kern/systm.h>
+#include <kern/pcpu.h>
+#include <kern/thread.h>
+#include <machine/cpu.h>
 #include <kern/sleepqueue.h>
 #include <kern/spinlock.h>
 #include <kern/witness.h>
 #include <vm/physmem.h>
 #include <vm/pmap.h>
+#include <vm/vm_object.h>
 #include <vm/vm_page.h>
+#include <vm/vm_pagequeue.h>
+#include <vm/vm_pageout.h>
 #include <vm/vm_phys.h>
 #include <vm/vm_wait.h>
 
 /*
- * The reserve user memory leaves to the kernel: a 1/1024 of the pages
+ * The reserve user memory leaves to the kernel: 1/1024 of the pages
  * (128 at 512 MiB, 2048 at 8 GiB), and never fewer than enough for the
  * page tables and bookkeeping of a process being torn down.
  */
 #define RESERVE_DIVISOR	1024
 #define RESERVE_MIN	64
+/* The reserve's last part, for the threads that free memory: a quarter (16 pages at least). */
+#define PAGEOUT_RESERVE_DIVISOR	4
 
 static struct vm_page *vm_page_array;	/* (C) */
 static uint64_t vm_page_total;		/* (C) pages under management */
 static uint64_t vm_page_wired;		/* (A) object pages wired by users */
 static uint64_t vm_page_kernel_wirings;	/* (A) wirings of object pages held by the kernel */
 static uint64_t vm_page_reserve;	/* (C) free pages only VM_ALLOC_SYSTEM may take */
+static uint64_t vm_page_pageout_reserve; /* (C) ... of which only TDF_MEMRESERVE may take */
 
 struct vm_page_stats vm_page_stats;
 
@@ -52,6 +61,8 @@ vm_page_startup(void)
 		vm_phys_free_range(r[i].start, r[i].end);
 	vm_page_total = used;
 	vm_page_reserve = MAX(RESERVE_MIN, used / RESERVE_DIVISOR);
+	vm_page_pageout_reserve = vm_page_reserve / PAGEOUT_RESERVE_DIVISOR;
+	vm_pagequeue_init();
 }
 
 struct vm_page *
@@ -60,25 +71,44 @@ PHYS_TO_VM_PAGE(paddr_t pa)
 	return vm_phys_to_page(pa);
 }
 
+uint64_t vm_page_alloc_failures;	/* (A) */
+
 uint64_t
 vm_page_reserved(void)
 {
 	return vm_page_reserve;
 }
 
+uint64_t
+vm_page_pageout_reserved(void)
+{
+	return vm_page_pageout_reserve;
+}
+
+/* The free pages an allocation with these flags must leave to the tiers after it (vm_page.h). */
+static uint64_t
+alloc_keep(int flags)
+{
+	struct pcpu *pc = curcpu();
+
+	if (pc->pc_curthread != NULL &&
+	    (__atomic_load_n(&pc->pc_curthread->td_flags, __ATOMIC_RELAXED) & TDF_MEMRESERVE))
+		return 0;
+	return (flags & VM_ALLOC_SYSTEM) ? vm_page_pageout_reserve : vm_page_reserve;
+}
+
 bool
 vm_page_alloc_could_succeed(int order, int flags)
 {
-	uint64_t keep = (flags & VM_ALLOC_SYSTEM) ? 0 : vm_page_reserve;
-
-	return vm_phys_free_count() >= keep + (1UL << order) && vm_phys_has_block(order);
+	return vm_phys_free_count() >= alloc_keep(flags) + (1UL << order) &&
+	    vm_phys_has_block(order);
 }
 
-/* One try: a user allocation leaves the reserve alone. */
+/* One try: leave the free pages the tiers after this one may take. */
 static struct vm_page *
 alloc_now(int order, int flags)
 {
-	if (!(flags & VM_ALLOC_SYSTEM) && vm_phys_free_count() < vm_page_reserve + (1UL << order))
+	if (vm_phys_free_count() < alloc_keep(flags) + (1UL << order))
 		return NULL;
 	return vm_phys_alloc_pages(order);
 }
@@ -93,11 +123,17 @@ vm_page_alloc_pages(int order, int flags)
 	if (flags & VM_ALLOC_WAITOK)
 		witness_check_sleep(WITNESS_WAITOK, NULL);
 	while ((m = alloc_now(order, flags)) == NULL) {
+		/* The daemon's sign that someone is short of memory. */
+		__atomic_add_fetch(&vm_page_alloc_failures, 1, __ATOMIC_RELAXED);
+		vm_pageout_wakeup();
 		if (!(flags & VM_ALLOC_WAITOK))
 			return NULL;
 		(void)vm_wait(order, flags, 0);
 	}
-	KASSERT(m->wire_count == 0 && m->object == NULL,
+	if (vm_paging_needed(vm_phys_free_count()))
+		vm_pageout_wakeup();
+	KASSERT(m->wire_count == 0 && m->object == NULL &&
+	    m->astate.bits == VM_PAGE_ASTATE_NONE.bits,
 	    ("vm_page_alloc_pages: page %lx in use", m->phys_addr));
 	m->wire_count = 1;
 	if (flags & VM_ALLOC_ZERO)
@@ -110,6 +146,9 @@ vm_page_free_pages(struct vm_page *m, int order)
 {
 	KASSERT(m->object == NULL && m->busy == VPB_UNBUSIED,
 	    ("vm_page_free_pages: page %lx still in an object or busy", m->phys_addr));
+	KASSERT(m->astate.bits == VM_PAGE_ASTATE_NONE.bits,
+	    ("vm_page_free_pages: page %lx still on paging queue %u", m->phys_addr,
+	    m->astate.queue));
 	m->wire_count = 0;
 	m->flags &= ~(PG_KMEM | PG_ZERO | PG_MD_MODIFIED | PG_MD_REFERENCED);
 	m->pindex = 0;
@@ -154,10 +193,24 @@ busy_wakeup(struct vm_page *m)
 	sleepq_release(m);
 }
 
+/*
+ * A page that was being filled is ready: an object's page, unwired and on
+ * no queue, joins the inactive queue (new pages start there,
+ * vm_pagequeue.h) before anyone can see it unbusy and on no queue.  Only
+ * a new page's filler unbusies it on no queue, and it holds the object
+ * lock (a move on a queue needs it).
+ */
 void
 vm_page_xunbusy(struct vm_page *m)
 {
-	uint32_t old = __atomic_exchange_n(&m->busy, VPB_UNBUSIED, __ATOMIC_RELEASE);
+	uint32_t old;
+
+	if (m->object != NULL && m->wire_count == 0 && vm_page_queue(m) == PQ_NONE) {
+		KASSERT(spin_owned(&m->object->lock),
+		    ("vm_page_xunbusy: new page %lx: object not locked", m->phys_addr));
+		vm_page_enqueue(m, PQ_INACTIVE);
+	}
+	old = __atomic_exchange_n(&m->busy, VPB_UNBUSIED, __ATOMIC_RELEASE);
 
 	KASSERT(old & VPB_XBUSY, ("vm_page_xunbusy: page %lx is not exclusively busy (%#x)",
 	    m->phys_addr, old));
@@ -209,19 +262,39 @@ vm_page_busy_sleep(struct vm_page *m, struct spinlock *interlock, bool shared_ok
 	return true;
 }
 
+/* A wired page leaves its paging queue at its first wiring and comes back (active) after its last. */
 void
 vm_page_wire(struct vm_page *m)
 {
-	if (__atomic_fetch_add(&m->wire_count, 1, __ATOMIC_RELAXED) == 0)
+	KASSERT(m->object != NULL && spin_owned(&m->object->lock),
+	    ("vm_page_wire: page %lx: object not locked", m->phys_addr));
+	if (__atomic_fetch_add(&m->wire_count, 1, __ATOMIC_RELAXED) == 0) {
 		__atomic_add_fetch(&vm_page_wired, 1, __ATOMIC_RELAXED);
+		vm_page_dequeue(m);
+	}
+	KASSERT(vm_page_queue(m) == PQ_NONE, ("vm_page_wire: wired page %lx is on queue %u",
+	    m->phys_addr, vm_page_queue(m)));
 }
 
+/* Take one wiring off m; the last one puts it on queue (if it is not busy: unbusy will). */
+static void
+unwire(struct vm_page *m, uint8_t queue)
+{
+	KASSERT(m->object != NULL && spin_owned(&m->object->lock),
+	    ("vm_page_unwire: page %lx: object not locked", m->phys_addr));
+	KASSERT(m->wire_count > 0, ("vm_page_unwire: page %lx is not wired", m->phys_addr));
+	if (__atomic_sub_fetch(&m->wire_count, 1, __ATOMIC_RELAXED) == 0) {
+		__atomic_sub_fetch(&vm_page_wired, 1, __ATOMIC_RELAXED);
+		if (!vm_page_busied(m))
+			vm_page_enqueue(m, queue);
+	}
+}
+
+/* A user's wiring (munlock): the page was in use until now, so it goes to active. */
 void
 vm_page_unwire(struct vm_page *m)
 {
-	KASSERT(m->wire_count > 0, ("vm_page_unwire: page %lx is not wired", m->phys_addr));
-	if (__atomic_sub_fetch(&m->wire_count, 1, __ATOMIC_RELAXED) == 0)
-		__atomic_sub_fetch(&vm_page_wired, 1, __ATOMIC_RELAXED);
+	unwire(m, PQ_ACTIVE);
 }
 
 uint64_t
@@ -237,11 +310,17 @@ vm_page_wire_kernel(struct vm_page *m)
 	__atomic_add_fetch(&vm_page_kernel_wirings, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * The kernel held the page while it copied to or from it (read(2),
+ * write(2)): one use, as a fault's.  The page goes to inactive marked
+ * referenced, where another use promotes it (Linux's mark_page_accessed).
+ */
 void
 vm_page_unwire_kernel(struct vm_page *m)
 {
 	__atomic_sub_fetch(&vm_page_kernel_wirings, 1, __ATOMIC_RELAXED);
-	vm_page_unwire(m);
+	unwire(m, PQ_INACTIVE);
+	vm_page_reference(m);
 }
 
 uint64_t
@@ -276,6 +355,13 @@ uint64_t
 vm_page_scan_wirings(void)
 {
 	return scan_object_wirings(true);
+}
+
+struct vm_page *
+vm_page_by_index(uint64_t i)
+{
+	KASSERT(i < vm_page_total, ("vm_page_by_index: %lu of %lu pages", i, vm_page_total));
+	return &vm_page_array[i];
 }
 
 uint64_t

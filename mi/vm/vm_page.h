@@ -5,8 +5,10 @@
  * boot (vm_page_startup).  A page is in exactly one of these states:
  *   free     - on a buddy free list (vm_phys.c); only the head page of a
  *              free block has order != VM_ORDER_NONE;
- *   wired    - allocated and held by its user (kernel memory, page tables);
- *   queued   - owned by a vm_object and on a paging queue (later issues).
+ *   wired    - allocated and held by its user (kernel memory, page tables),
+ *              or an object's page with wirings (mlock): on no paging queue;
+ *   queued   - owned by a vm_object, unwired, and on exactly one paging
+ *              queue (vm_pagequeue.h), which its astate names.
  *
  * Locking annotations:
  *   (C) constant after vm_page_startup
@@ -15,6 +17,7 @@
  *   (A) atomic
  *   (M) the pmap's pv lock
  *   (P) the pmap lock of the pmap a page-table page belongs to
+ *   (Q) the lock of the paging queue astate.queue names (vm_pagequeue.h)
  *
  * The busy lock (after FreeBSD's): a page whose contents or identity are
  * changing is busy, and whoever needs it meanwhile sleeps until it is
@@ -46,10 +49,30 @@
 struct vm_object;
 struct spinlock;
 
+/*
+ * A page's paging-queue state, one atomic word (after FreeBSD 13's
+ * vm_page_astate): which queue it belongs to, its activity count and
+ * the PGA_* flags, changed together by compare-and-swap so that the
+ * fault path can queue a page without a queue lock (vm_pagequeue.h
+ * gives the rules).
+ */
+union vm_page_astate {
+	struct {
+		uint16_t flags;		/* PGA_* */
+		uint8_t	queue;		/* PQ_*, or PQ_NONE */
+		uint8_t	act_count;	/* activity: raised by references, aged by the daemon */
+	};
+	uint32_t	bits;
+};
+
+/* The state of a page on no paging queue (free, kernel, wired). */
+#define PQ_NONE		255
+#define VM_PAGE_ASTATE_NONE	((union vm_page_astate){ .queue = PQ_NONE })
+
 struct vm_page {
 	struct list_node plinks;	/* (F) free list; (P) a page-table page's place in
 					 * its pmap's TLB batch until the flush frees it;
-					 * later a paging queue */
+					 * (Q) its paging queue */
 	struct vm_object *object;	/* (O) owner, or NULL */
 	union {
 		vm_pindex_t pindex;	/* (O) page index within object */
@@ -62,12 +85,11 @@ struct vm_page {
 					 * that sees it, plus the kernel's own); a wired page is
 					 * never paged out */
 	uint32_t	busy;		/* (A) the busy lock (below) */
-	uint16_t	flags;		/* (A) PG_* */
+	uint8_t		flags;		/* (A) PG_* */
 	uint8_t		order;		/* (F) buddy order of a free block head */
 	uint8_t		segind;		/* (C) index of its physical segment */
-	uint8_t		queue;		/* (O) PQ_* paging queue */
-	uint8_t		act_count;	/* (O) pageout activity */
-	uint16_t	pad;
+	uint8_t		oflags;		/* (O) VPO_* */
+	union vm_page_astate astate;	/* (A) paging queue state (vm_pagequeue.h) */
 };
 
 _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes");
@@ -84,17 +106,28 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 #define PG_ZERO		0x0002	/* known to be zero-filled */
 #define PG_FICTITIOUS	0x0004	/* device memory, no real vm_page behind it */
 #define PG_KMEM		0x0008	/* kernel memory (kmem, zones, page tables) */
-#define PG_MD_MODIFIED	0x0100	/* pmap: written through a mapping since gone */
-#define PG_MD_REFERENCED 0x0200	/* pmap: accessed through a mapping since gone */
+#define PG_MARKER	0x0010	/* (C) not a page: a scan's place holder in a queue */
+#define PG_MD_MODIFIED	0x0040	/* pmap: written through a mapping since gone */
+#define PG_MD_REFERENCED 0x0080	/* pmap: accessed through a mapping since gone */
+
+/* oflags */
+#define VPO_DIRTY	0x01	/* written by the kernel (not through a mapping) since it
+				 * was last clean: must be written before it is freed */
 
 #define VM_ORDER_NONE	0xff
 
 /*
- * Allocation flags for vm_page_alloc_*.  Memory for user pages
- * (VM_ALLOC_NORMAL) leaves a reserve of free pages (vm_page_reserved())
- * for the kernel's own allocations (VM_ALLOC_SYSTEM), so that when user
- * memory runs out the kernel still has pages to handle it with (page
- * tables, map entries, the exit of the process that has to go).
+ * Allocation flags for vm_page_alloc_*.  Free pages are handed out in
+ * three tiers, so that each kind of memory user finds pages when the one
+ * before it has run out:
+ *  - user pages (VM_ALLOC_NORMAL) leave vm_page_reserved() free pages;
+ *  - the kernel's own allocations (VM_ALLOC_SYSTEM: page tables, map
+ *    entries, the exit of the process that has to go) take that reserve
+ *    down to its last part, vm_page_pageout_reserved();
+ *  - the threads that free memory (TDF_MEMRESERVE: the page daemon and
+ *    the laundry) take the rest: a page written to swap needs a little
+ *    memory of its own (the request, the swap metadata), and with none
+ *    left for it nothing could ever be freed again.
  * Without VM_ALLOC_WAITOK an allocation fails (NULL) when it finds no
  * page; with it, it sleeps in vm_wait() until pages are freed, and never
  * returns NULL.
@@ -135,6 +168,7 @@ void vm_page_free_pages(struct vm_page *m, int order);
 bool vm_page_alloc_could_succeed(int order, int flags);
 /* Free pages user memory must leave to the kernel. */
 uint64_t vm_page_reserved(void);
+uint64_t vm_page_pageout_reserved(void);
 
 /*
  * The busy lock.  vm_page_tryxbusy and vm_page_trysbusy need the page's
@@ -175,15 +209,19 @@ extern struct vm_page_stats vm_page_stats;
 
 /*
  * User wiring (mlock, vm_map_wire) of an object's page: a wired page is
- * never paged out.  Counted, for /proc/vmstat's wired_pages.
+ * never paged out, and is on no paging queue.  Counted, for /proc/vmstat's
+ * wired_pages.  The object is locked.  The last unwiring puts the page on
+ * the active queue (it was in use).
  */
 void vm_page_wire(struct vm_page *m);
 void vm_page_unwire(struct vm_page *m);
 uint64_t vm_page_count_wired(void);
 /*
  * A wiring of an object page held by the kernel itself, not by a map
- * entry (the signal trampoline's page): counted apart, so that every
- * other wiring can be matched with the entries that hold it.
+ * entry (the signal trampoline's page; a page read(2) or write(2) is
+ * copying): counted apart, so that every other wiring can be matched
+ * with the entries that hold it.  The last unwiring puts the page on the
+ * inactive queue, marked referenced (one use).
  */
 void vm_page_wire_kernel(struct vm_page *m);
 void vm_page_unwire_kernel(struct vm_page *m);
@@ -197,7 +235,12 @@ uint64_t vm_page_scan_wired(void);
 /* The wirings of all object pages, summed by the same walk. */
 uint64_t vm_page_scan_wirings(void);
 
+/* Allocations that found no page (the page daemon's sign that someone is short). */
+extern uint64_t vm_page_alloc_failures;
+
 uint64_t vm_page_count_total(void);	/* pages under management */
+/* Page i of the page array, i < vm_page_count_total() (for scans of every page). */
+struct vm_page *vm_page_by_index(uint64_t i);
 uint64_t vm_page_count_free(void);
 
 #endif

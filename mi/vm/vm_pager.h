@@ -9,8 +9,16 @@
  *
  *   vnode_pager.c   OBJT_VNODE: a file's pages, through the vnode interface
  *   device_pager.c  OBJT_DEVICE: device memory, which has no vm_page
+ *   swap_pager.c    OBJT_SWAP: anonymous memory that has been paged out
  *
- * Anonymous objects have no pager: their missing pages are zero-filled.
+ * Anonymous objects have no pager until they are first paged out: their
+ * missing pages are zero-filled.  vm_pager_put_pages sends an anonymous
+ * object's pages to the swap pager, which makes it a swap object.
+ *
+ * The page daemon's laundry writes pages through vm_pager_put_pages, the
+ * same call for every kind of object: it names a range of the object,
+ * and the pager writes the pages there that need it, in as few requests
+ * as it can (clusters), asynchronously unless asked to wait.
  */
 #ifndef _VM_VM_PAGER_H_
 #define _VM_VM_PAGER_H_
@@ -20,6 +28,11 @@
 struct vm_object;
 struct vm_page;
 
+/* putpages flags */
+#define VM_PAGER_PUT_SYNC	0x0001	/* wait until every write has completed */
+#define VM_PAGER_PUT_FREE	0x0002	/* with SYNC: then free the pages written that
+					 * are clean and mapped nowhere (MADV_PAGEOUT) */
+
 /*
  * A pager's operations.  NULL entries are operations the pager does not
  * have; the callers below say what that means.
@@ -28,28 +41,56 @@ struct vm_pager_ops {
 	const char	*name;
 	/*
 	 * Fill m (already inserted, exclusively busy) with the contents of
-	 * the page at m->pindex; called with no lock held at all, the map's
-	 * included, so it may sleep for I/O; the object is kept alive by the
-	 * caller's paging-in-progress count.  0, or an errno that the fault
-	 * handler turns into SIGBUS.  NULL: zero-fill.
+	 * the page at m->pindex.  The pager may also read up to behind pages
+	 * before it and ahead after it (read-around) into new pages it
+	 * inserts where none is resident; those it leaves unbusied and
+	 * clean.  Called with no lock held at all, the map's included, so it
+	 * may sleep for I/O; the object is kept alive by the caller's
+	 * paging-in-progress count.  0, or an errno that the fault handler
+	 * turns into SIGBUS.  NULL: zero-fill.
 	 */
-	int		(*getpage)(struct vm_object *obj, struct vm_page *m);
-	/* Does the backing store hold the page at pindex? */
-	bool		(*haspage)(struct vm_object *obj, vm_pindex_t pindex);
+	int		(*getpages)(struct vm_object *obj, struct vm_page *m, int behind,
+			    int ahead);
 	/*
-	 * Write the modified resident pages of [start, end) (page indices)
-	 * back to the backing store and clear their modified bits (msync);
-	 * called without the object lock.  0 or an errno.  NULL: nothing is
-	 * ever written back.
+	 * Does the backing store hold the page at pindex?  If so, *before and
+	 * *after (either may be NULL) say how many pages just before and
+	 * after it one read could bring in with it.  obj locked.
 	 */
-	int		(*putpages)(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
+	bool		(*haspage)(struct vm_object *obj, vm_pindex_t pindex, int *before,
+			    int *after);
+	/*
+	 * Write the resident pages of [start, end) (page indices) that need
+	 * it -- modified, or (swap) with no copy yet -- back to the backing
+	 * store; those that are busy or wired are left alone.  A page
+	 * written is clean when its write completes; one whose write fails
+	 * stays dirty.  flags: VM_PAGER_PUT_*.  Called without the object
+	 * lock (nor any spin lock, with VM_PAGER_PUT_SYNC).  0, or an errno
+	 * when not everything could be started (ENOMEM: swap is full, or
+	 * memory short).  NULL: nothing is ever written back.
+	 */
+	int		(*putpages)(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end,
+			    int flags);
 	/* The object is being freed: let go of pager_data. */
 	void		(*dealloc)(struct vm_object *obj);
 	/* Device objects: the physical address behind a page index. */
 	paddr_t		(*phys_addr)(struct vm_object *obj, vm_pindex_t pindex);
 };
 
-/* Write back obj's modified pages in [start, end) through its pager (msync). */
-int vm_pager_put_pages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end);
+/*
+ * Write back obj's pages in [start, end) through its pager (msync, the
+ * laundry, MADV_PAGEOUT); anonymous memory goes to swap.  See putpages.
+ */
+int vm_pager_put_pages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, int flags);
+
+/*
+ * Can obj's dirty pages be written somewhere now, to be freed after (the
+ * laundry), or must they stay in memory (the unswappable queue)?
+ * Anonymous memory can while a swap device has a free slot; ramfs files,
+ * whose pages are their only copy, cannot.  Object locked.
+ */
+bool vm_pager_can_launder(struct vm_object *obj);
+
+/* Does obj's pager hold the page at pindex (haspage)?  No pager: no.  obj locked. */
+bool vm_pager_has_page(struct vm_object *obj, vm_pindex_t pindex, int *before, int *after);
 
 #endif

@@ -242,6 +242,7 @@ vm_phys_add_seg(paddr_t start, paddr_t end, struct vm_page *pages)
 			.phys_addr = start + ptoa(i),
 			.segind = (uint8_t)phys_nsegs,
 			.order = VM_ORDER_NONE,
+			.astate = VM_PAGE_ASTATE_NONE,
 		};
 	}
 	seg = &phys_segs[phys_nsegs];

@@ -5,15 +5,18 @@
  * are freed.  Every free of pages ends in vm_page_free_wakeup(), which
  * wakes the sleepers (and costs one load when there are none).
  *
- * Who frees pages: today the exit of a process (its address space torn
- * down, vmspace_free); later also the page daemon, which vm_wait will
- * wake to ask for pages.  Each such source brackets its work with
- * vm_reclaim_begin() and vm_reclaim_end().  A waiter that may fail (a
- * page fault: VM_WAIT_FAILOK) sleeps only while a source is at work:
- * with none, nothing would ever wake it, so vm_wait returns ENOMEM and
- * the fault's process is killed, not the kernel.  That is where an
- * out-of-memory killer will choose a victim (and wait for its exit)
- * instead.  A waiter that cannot fail (M_WAITOK, VM_ALLOC_WAITOK) sleeps
+ * Who frees pages: the exit of a process (its address space torn down,
+ * vmspace_free), and the page daemon (vm_pageout.h), which vm_wait wakes
+ * to ask for pages.  Each such source brackets its work with
+ * vm_reclaim_begin() and vm_reclaim_end(); the daemon counts as one for
+ * as long as it may still free something, and when it cannot, its OOM
+ * killer picks a victim (vm_oom.h), whose exit is one.  A waiter that may
+ * fail (a page fault: VM_WAIT_FAILOK) sleeps only while a source is at
+ * work: with none (the daemon gave up and found no victim), nothing would
+ * ever wake it, so vm_wait returns ENOMEM and the fault's process is
+ * killed, not the kernel; it also returns ENOMEM to the OOM killer's
+ * victim, which looks for its SIGKILL every VM_WAIT_POLL_NS while it
+ * sleeps.  A waiter that cannot fail (M_WAITOK, VM_ALLOC_WAITOK) sleeps
  * until pages come back, however long that takes; kernel allocations may
  * use the reserve that user memory leaves (vm_page.h), so they rarely do.
  *
@@ -44,7 +47,10 @@
  */
 int vm_wait(int order, int alloc_flags, int wait_flags);
 
-/* Pages were freed: wake whoever waits for them.  Anywhere. */
+/*
+ * Pages were freed: wake whoever waits for them.  Anywhere; under a spin
+ * lock it wakes no one (the waiters look again on their own, see vm_wait.c).
+ */
 void vm_page_free_wakeup(void);
 
 /* A source of free pages starts / ends its work (an exit; the page daemon). */

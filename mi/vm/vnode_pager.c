@@ -33,8 +33,10 @@ page_in_file(struct vm_object *obj, vm_pindex_t pindex)
 	return pindex < atop(round_page(vn_size(obj->pager_data)));
 }
 
+/* ramfs keeps nothing elsewhere: there is nothing to read around. */
 static int
-vnode_pager_getpage(struct vm_object *obj, struct vm_page *m)
+vnode_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind __unused,
+    int ahead __unused)
 {
 	if (!page_in_file(obj, m->pindex))
 		return EIO;
@@ -43,28 +45,25 @@ vnode_pager_getpage(struct vm_object *obj, struct vm_page *m)
 }
 
 static bool
-vnode_pager_haspage(struct vm_object *obj, vm_pindex_t pindex)
+vnode_pager_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before, int *after)
 {
+	if (before != NULL)
+		*before = 0;
+	if (after != NULL)
+		*after = 0;
 	return page_in_file(obj, pindex);
 }
 
-/* The pages are the file: writing one back is clearing its modified bit. */
+/*
+ * The pages are the file (ramfs): there is nothing to write them to.  A
+ * page stays dirty, modified bit and all, for the page daemon must never
+ * take it for a clean copy of something and free it: its data would be
+ * gone.
+ */
 static int
-vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
+vnode_pager_putpages(struct vm_object *obj __unused, vm_pindex_t start __unused,
+    vm_pindex_t end __unused, int flags __unused)
 {
-	struct vm_page *m;
-	uint64_t idx = start;
-
-	spin_lock(&obj->lock);
-	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
-	    idx < end) {
-		if (pmap_is_modified(m))
-			pmap_clear_modify(m);
-		if (idx == UINT64_MAX)
-			break;
-		idx++;
-	}
-	spin_unlock(&obj->lock);
 	return 0;
 }
 
@@ -76,7 +75,7 @@ vnode_pager_dealloc(struct vm_object *obj)
 
 static const struct vm_pager_ops vnode_pager_ops = {
 	.name = "vnode",
-	.getpage = vnode_pager_getpage,
+	.getpages = vnode_pager_getpages,
 	.haspage = vnode_pager_haspage,
 	.putpages = vnode_pager_putpages,
 	.dealloc = vnode_pager_dealloc,

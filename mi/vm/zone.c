@@ -34,6 +34,14 @@
  * That keeps reclaim correct on every cpu and the statistics exact.
  * ZONE_NOCACHE zones go straight to the slab layer.
  *
+ * Type-stable zones (zone_create_stable, after UMA's NOFREE zones with an
+ * init function): a slab, once made, stays the zone's for good, and each
+ * item is initialized once, when its slab is made, not at each
+ * allocation.  A stale pointer to a freed item therefore still points at
+ * an item of the zone whose init-time fields (a lock) are intact: the
+ * page daemon locks an object through a page's object pointer that may
+ * have gone stale (vm_object.h).
+ *
  * Items held in caches are "out" of their slabs (counted in sl_inuse and
  * z_items_out) but are reported as free in zone_stats.
  *
@@ -110,6 +118,7 @@ struct zone {
 	size_t		z_hdroff;		/* (C) slab header offset in the block */
 	uint32_t	z_cache_max;		/* (C) cache capacity; 0: no caches */
 	uint32_t	z_cache_batch;		/* (C) items per refill or flush */
+	void		(*z_init)(void *);	/* (C) type-stable zones: once per item */
 
 	struct spinlock	z_lock;
 	struct list_node z_partial;		/* (Z) slabs with some items free */
@@ -374,7 +383,8 @@ slab_put(struct zone *z, void *item, struct list_node *release)
 	slab_mark(s, i, true);
 	s->sl_inuse--;
 	z->z_items_out--;
-	if (s->sl_inuse == 0 && z->z_nempty >= ZONE_EMPTY_RESERVE) {
+	if (s->sl_inuse == 0 && z->z_nempty >= ZONE_EMPTY_RESERVE &&
+	    !(z->z_flags & ZONE_NOFREE)) {
 		list_remove(&s->sl_link);
 		list_append(release, &s->sl_link);
 		z->z_nslabs--;
@@ -389,6 +399,8 @@ slab_detach_empty(struct zone *z, struct list_node *release)
 {
 	struct list_node *n;
 
+	if (z->z_flags & ZONE_NOFREE)
+		return;
 	while ((n = list_first(&z->z_empty)) != NULL) {
 		list_remove(n);
 		list_append(release, n);
@@ -413,8 +425,11 @@ slab_init(struct zone *z, void *block)
 	s->sl_inuse = 0;
 	s->sl_zone = z;
 	s->sl_freelist = block;
-	for (i = 0; i < z->z_ipers; i++, item += z->z_size)
+	for (i = 0; i < z->z_ipers; i++, item += z->z_size) {
+		if (z->z_init != NULL)
+			z->z_init(item);
 		*(void **)item = i + 1 < z->z_ipers ? item + z->z_size : NULL;
+	}
 	memset(s->sl_freemap, 0, 2 * howmany(z->z_ipers, 64) * sizeof(uint64_t));
 	for (i = 0; i < z->z_ipers; i++)
 		slab_mark(s, i, true);
@@ -608,8 +623,9 @@ zone_check(const struct zone *z, const char *who)
 	(void)who;
 }
 
-zone_t
-zone_create(const char *name, size_t size, size_t align, int flags)
+/* A new zone, with init run on each item once (NULL: none). */
+static zone_t
+zone_make(const char *name, size_t size, size_t align, int flags, void (*init)(void *))
 {
 	struct zone *z;
 
@@ -621,10 +637,23 @@ zone_create(const char *name, size_t size, size_t align, int flags)
 		zone_free(&zone_zones, z);
 		return NULL;
 	}
+	z->z_init = init;
 	spin_lock(&zone_list_lock);
 	list_append(&zone_list, &z->z_link);
 	spin_unlock(&zone_list_lock);
 	return z;
+}
+
+zone_t
+zone_create(const char *name, size_t size, size_t align, int flags)
+{
+	return zone_make(name, size, align, flags, NULL);
+}
+
+zone_t
+zone_create_stable(const char *name, size_t size, size_t align, void (*init)(void *item))
+{
+	return zone_make(name, size, align, ZONE_NOFREE, init);
 }
 
 void
@@ -634,6 +663,7 @@ zone_destroy(zone_t z)
 
 	zone_check(z, "zone_destroy");
 	KASSERT(z != &zone_zones, ("zone_destroy: the zones zone is static"));
+	KASSERT(!(z->z_flags & ZONE_NOFREE), ("zone_destroy: zone %s is type-stable", z->z_name));
 	spin_lock(&zone_list_lock);
 	list_remove(&z->z_link);
 	spin_unlock(&zone_list_lock);
@@ -892,6 +922,22 @@ zone_inuse_by_name(const char *name)
 		return 0;
 	zone_get_stats(z, &st);
 	return st.inuse;
+}
+
+uint64_t
+zone_nofree_pages(void)
+{
+	uint64_t pages = 0;
+
+	for (zone_t z = zone_first(); z != NULL; z = zone_next(z)) {
+		struct zone_stats st;
+
+		if (z->z_flags & ZONE_NOFREE) {
+			zone_get_stats(z, &st);
+			pages += st.pages;
+		}
+	}
+	return pages;
 }
 
 zone_t

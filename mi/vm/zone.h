@@ -29,6 +29,7 @@ typedef struct zone *zone_t;
 
 /* zone_create flags */
 #define ZONE_NOCACHE	0x0001	/* no per-cpu caches (debugging, tiny zones) */
+#define ZONE_NOFREE	0x0002	/* slabs never go back to the page allocator */
 
 /*
  * size is rounded up to align (0: natural; at least 8, and 16 for items
@@ -38,6 +39,16 @@ typedef struct zone *zone_t;
  */
 zone_t zone_create(const char *name, size_t size, size_t align, int flags);
 void zone_destroy(zone_t z);		/* all items must have been freed */
+/*
+ * A type-stable zone (ZONE_NOFREE): its memory holds its items for good,
+ * and init(item) runs once per item, when its slab is made, not at each
+ * zone_alloc.  So a pointer to an item that has since been freed (and
+ * perhaps allocated again) still points at an item whose init-time state
+ * (a lock) is intact.  init must not count on the item's first 8 bytes,
+ * which hold the free list's link while the item is free; zone_alloc
+ * callers must not use M_ZERO over what init set up.
+ */
+zone_t zone_create_stable(const char *name, size_t size, size_t align, void (*init)(void *item));
 
 /* M_WAITOK / M_NOWAIT, and M_ZERO. */
 void *zone_alloc(zone_t z, int flags);
@@ -62,6 +73,8 @@ void zone_print_stats(void);		/* every zone, one line each */
 zone_t zone_first(void);		/* walk all zones */
 zone_t zone_find(const char *name);	/* the zone of that name, or NULL */
 uint64_t zone_inuse_by_name(const char *name);	/* items in use; 0 if no such zone (tests) */
+/* Pages the type-stable zones hold, which they never give back (tests' leak checks). */
+uint64_t zone_nofree_pages(void);
 zone_t zone_next(zone_t z);
 
 /* Give back empty slabs and drain per-cpu caches (memory pressure). */

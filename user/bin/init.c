@@ -1,8 +1,9 @@
 /*
  * init: the first process.
  *
- * "init test [DIR]" runs every program in DIR (default /tests) one after
- * another and prints one TAP stream: a plan with one line per program,
+ * "init test [DIR] [NAME...]" runs every program in DIR (default /tests),
+ * or only the NAMEs given, one after another and prints one TAP stream:
+ * a plan with one line per program,
  * each program's own TAP output nested above its line as a subtest
  * (indented by four spaces, TAP_INDENT=1).  "init bench" runs
  * /bench/bench.  As pid 1 it then powers the machine off; otherwise it
@@ -169,9 +170,12 @@ now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
-/* Runs every program in dir as one TAP subtest each, timed; returns the failures. */
+/*
+ * Runs the programs in dir (those named by only[0, nonly), or all) as one
+ * TAP subtest each, timed; returns the failures.
+ */
 static int
-run_tests(const char *dir)
+run_tests(const char *dir, char **only, int nonly)
 {
 	char *names[MAX_TESTS], path[256], why[64];
 	char *argv[2];
@@ -179,7 +183,12 @@ run_tests(const char *dir)
 	long start;
 	pid_t pid;
 
-	n = list_tests(dir, names);
+	if (nonly > 0) {
+		for (n = 0; n < nonly && n < MAX_TESTS; n++)
+			names[n] = only[n];
+	} else {
+		n = list_tests(dir, names);
+	}
 	if (n < 0) {
 		printf("1..0 # SKIP cannot open %s: %s\n", dir, strerror(errno));
 		return 1;
@@ -268,7 +277,8 @@ int
 main(int argc, char **argv)
 {
 	const char *dir = "/tests";
-	int i, test = 0, bench = 0, failed = 0;
+	char *only[MAX_TESTS];
+	int i, test = 0, bench = 0, failed = 0, nonly = 0;
 	struct sigaction sa;
 
 	/* Like Linux's inits, pid 1 leads a session (1) of its own: the kernel starts it in none. */
@@ -283,6 +293,9 @@ main(int argc, char **argv)
 			test = 1;
 			if (i + 1 < argc && argv[i + 1][0] == '/')
 				dir = argv[++i];
+			while (i + 1 < argc && strcmp(argv[i + 1], "bench") != 0 &&
+			    nonly < MAX_TESTS)
+				only[nonly++] = argv[++i];
 		} else if (strcmp(argv[i], "bench") == 0) {
 			bench = 1;
 		}
@@ -290,7 +303,7 @@ main(int argc, char **argv)
 	if (!test && !bench)
 		run_shell();
 	if (test)
-		failed = run_tests(dir);
+		failed = run_tests(dir, only, nonly);
 	if (bench && run_one("/bench/bench") != 0)
 		failed++;
 	finish(failed != 0);

@@ -16,5 +16,11 @@ void tap_skip_all(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The exit status: 0 only if every test passed and the plan was met. */
 int tap_done(void);
+/*
+ * The same for a program that cannot know its count beforehand (it
+ * depends on the devices it finds): the plan comes after the tests, as
+ * TAP allows.
+ */
+int tap_done_late_plan(void);
 
 #endif

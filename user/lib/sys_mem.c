@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/swap.h>
 #include <unistd.h>
 #include "syscall_impl.h"
 
@@ -120,6 +121,18 @@ int
 getpagesize(void)
 {
 	return 4096;
+}
+
+int
+swapon(const char *path, int flags)
+{
+	return RET(SC2(SYS_swapon, path, flags));
+}
+
+int
+swapoff(const char *path)
+{
+	return RET(SC1(SYS_swapoff, path));
 }
 
 int

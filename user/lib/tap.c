@@ -113,3 +113,11 @@ tap_done(void)
 		tap_diag("failed %d of %d", failed, count);
 	return failed == 0 && planned == count ? 0 : 1;
 }
+
+int
+tap_done_late_plan(void)
+{
+	if (planned == -1)
+		tap_plan(count);
+	return tap_done();
+}

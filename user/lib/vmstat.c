@@ -96,6 +96,12 @@ meminfo_get(const char *name)
 	return lookup("/proc/meminfo", name, ':');
 }
 
+long
+status_get(const char *name)
+{
+	return lookup("/proc/self/status", name, ':');
+}
+
 int
 vmstat_is_sable(void)
 {
@@ -106,6 +112,12 @@ long
 vmcheck_problems(const char *path)
 {
 	return lookup(path, "problems", ' ');
+}
+
+long
+vmcheck_value(const char *name)
+{
+	return lookup("/proc/vmcheck", name, ' ');
 }
 
 void
@@ -129,8 +141,15 @@ tap_vm_consistent(const char *after)
 struct vm_snapshot
 vm_snapshot_take(void)
 {
-	/* Reading /proc allocates and frees: read twice, keep the second. */
+	/*
+	 * Reading /proc allocates and frees: read twice, keep the second.
+	 * Later reads (/proc/vmcheck's text) may fill all of buf, whose far
+	 * pages can lie in the program's bss beyond its file: touched first
+	 * then, they would give it an anonymous object between the counts.
+	 */
+	memset(buf, 0, sizeof(buf));
 	(void)meminfo_get("MemFree");
+	(void)vmstat_get("objects_anon");
 	return (struct vm_snapshot){ meminfo_get("MemFree"), vmstat_get("objects_anon"),
 	    vmstat_get("objects_vnode"), vmstat_get("shadow_objects"),
 	    vmstat_get("wired_pages") };

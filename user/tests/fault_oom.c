@@ -42,9 +42,13 @@ fill_memory(void *arg)
 	sa.sa_handler = on_segv;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
-	/* MAP_POPULATE fills what memory there is (and ignores the rest, as on Linux). */
+	/*
+	 * MAP_POPULATE fills what memory there is (and ignores the rest, as on
+	 * Linux); MAP_NORESERVE, since commit accounting refuses a mapping
+	 * larger than memory.
+	 */
 	p = mmap(NULL, OVERSIZE, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return 2;
 	/* From the end, where population cannot have reached. */

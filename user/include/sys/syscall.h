@@ -134,6 +134,8 @@
 #define SYS_munlockall		__NR_munlockall
 #define SYS_mincore		__NR_mincore
 #define SYS_madvise		__NR_madvise
+#define SYS_swapon		__NR_swapon
+#define SYS_swapoff		__NR_swapoff
 #define SYS_wait4		__NR_wait4
 #define SYS_prlimit64		__NR_prlimit64
 #define SYS_getrandom		__NR_getrandom
