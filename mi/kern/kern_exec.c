@@ -31,6 +31,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
 #include <kern/file.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
 #include <uapi/auxvec.h>
 #include <uapi/wait.h>
@@ -43,7 +44,6 @@ MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");
 #define STACK_GUARD	(64UL << 10)
 #define STACK_MAX_BYTES	(64UL << 20)	/* the stack reservation, whatever RLIMIT_STACK says */
 #define AUXV_MAX_PAIRS	18
-#define MODE_EXEC_ANY	0111		/* some execute permission bit */
 #define CLOCK_HZ	100
 #define EXE_DELETED	" (deleted)"	/* after the path of a program since removed, as Linux */
 
@@ -163,7 +163,8 @@ open_exec(struct proc *p, const char *path, struct vnode **vpp, char *hdr)
 	vrele(cwd);
 	if (error)
 		return error;
-	if (vp->v_type != VREG || (vp->v_mode & MODE_EXEC_ANY) == 0 || vp->v_object == NULL)
+	if (vp->v_type != VREG || vn_access(vp, X_OK) != 0 || vp->v_object == NULL ||
+	    (mount_flags(vp->v_mount) & MNT_NOEXEC))
 		error = EACCES;
 	memset(hdr, 0, EXEC_HEADER_BYTES + 1);
 	if (!error)

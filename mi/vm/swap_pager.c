@@ -326,7 +326,8 @@ finish_reads(struct vm_page **pages, uint32_t n, uint32_t keep, int error)
 }
 
 static int
-swap_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ahead)
+swap_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ahead,
+    int advice __unused)
 {
 	struct vm_page *pages[BIO_MAX_PAGES];
 	uint32_t n, at;

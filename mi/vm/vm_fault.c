@@ -70,6 +70,7 @@ struct faultstate {
 	struct vm_object *object;	/* where the page was found (locked, as is first) */
 	struct vm_page	*m;
 	bool		cow_copied;	/* a page was copied up into first */
+	bool		writemapped;	/* first's pager is to hear of a writable mapping */
 };
 
 /* Is va's entry e, as seen by this access, bad?  EFAULT, EACCES or 0. */
@@ -299,7 +300,7 @@ page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 	read_window(fs, idx, &behind, &ahead);
 	vm_object_pip_add(obj);
 	unlock_all(fs);
-	error = obj->pager->getpages(obj, m, behind, ahead);
+	error = obj->pager->getpages(obj, m, behind, ahead, fs->advice);
 	spin_lock(&obj->lock);
 	if (error == 0)
 		(void)vm_workingset_refault(m);	/* evicted not long ago: straight to active */
@@ -474,6 +475,13 @@ map_page(struct faultstate *fs)
 	    fs->access | (fs->wired ? PMAP_ENTER_WIRED : 0));
 	if (error == 0 && fs->wire_page)
 		vm_page_wire(fs->m);
+	/* Stores through it will dirty the page unseen: its pager hears of it once. */
+	if (error == 0 && (prot & VM_PROT_WRITE) && fs->object == fs->first &&
+	    fs->first->pager != NULL && fs->first->pager->writemapped != NULL &&
+	    !(fs->first->flags & OBJ_WRITEMAPPED)) {
+		fs->first->flags |= OBJ_WRITEMAPPED;
+		fs->writemapped = true;
+	}
 	return error;
 }
 
@@ -528,6 +536,7 @@ fault_once(struct faultstate *fs)
 		return error;
 	}
 	fs->cow_copied = false;
+	fs->writemapped = false;
 	if ((error = find_page(fs)) != 0)
 		return error;
 	if (fs->object != fs->first && (fs->access & VM_PROT_WRITE))
@@ -539,7 +548,14 @@ fault_once(struct faultstate *fs)
 	unlock_objects(fs);
 	if (error == 0 && fs->cow_copied)
 		maybe_bypass(fs->first);
+	if (fs->writemapped)
+		vm_object_reference(fs->first);	/* the map keeps it until then */
 	vm_map_unlock_read(fs->map);
+	if (fs->writemapped) {
+		/* The pager may sleep (it marks its file dirty): nothing is locked now. */
+		fs->first->pager->writemapped(fs->first);
+		vm_object_deallocate(fs->first);
+	}
 	return error;
 }
 
