@@ -212,27 +212,6 @@ test_windows(void)
 	munmap(p, WINDOW_TEST * PGSZ);
 }
 
-/* A permutation of 0..n-1 (xorshift). */
-static void
-shuffle(unsigned long *order, unsigned long n)
-{
-	unsigned long x = 0x9e3779b97f4a7c15UL;
-
-	for (unsigned long i = 0; i < n; i++)
-		order[i] = i;
-	for (unsigned long i = n - 1; i > 0; i--) {
-		unsigned long j, t;
-
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		j = x % (i + 1);
-		t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-	}
-}
-
 /*
  * MADV_NORMAL's read-around follows its use (swap_pager.h): faults in
  * random order on every sixteenth page of paged-out memory never touch
@@ -251,7 +230,7 @@ test_readaround_use(void)
 
 	fill(p, 0, RA_PAGES, 5);
 	madvise(p, RA_PAGES * PGSZ, MADV_PAGEOUT);
-	shuffle(order, RA_FAULTS);
+	test_permutation(order, RA_FAULTS, 0x9e3779b97f4a7c15UL);
 	c0 = counters();
 	for (unsigned long i = 0; i < RA_FAULTS && bad < 0; i++)
 		bad = bad_page(p, order[i] * RA_STRIDE, 1, 5);
