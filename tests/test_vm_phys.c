@@ -637,6 +637,40 @@ test_misuse(void)
 	tap_ok(counts_equal_baseline(), "the parent's allocator is untouched");
 }
 
+/*
+ * The flat view: two segments with a hole between them and one past a
+ * gap at the end, in one array that spans them all.  Indexing must give
+ * what the search gives, NULL in the holes and outside.
+ */
+static void
+test_flat_view(void)
+{
+	enum { BASE = 0x80000000UL, SPAN = 64 };
+	static struct vm_page pages[SPAN];
+	const struct { uint64_t first, n; } segs[] = { { 0, 10 }, { 13, 20 }, { 40, 20 } };
+	bool good = true;
+
+	vm_phys_reset();
+	memset(pages, 0xa5, sizeof(pages));	/* the holes' entries: whatever was there */
+	for (size_t i = 0; i < nitems(segs); i++)
+		good &= vm_phys_add_seg(BASE + ptoa(segs[i].first), BASE + ptoa(segs[i].first +
+		    segs[i].n), &pages[segs[i].first]) == 0;
+	vm_phys_set_flat(BASE, SPAN, pages);
+	for (uint64_t i = 0; i < SPAN; i++) {
+		bool managed = false;
+
+		for (size_t k = 0; k < nitems(segs); k++)
+			managed |= i >= segs[k].first && i < segs[k].first + segs[k].n;
+		good &= vm_phys_to_page(BASE + ptoa(i) + 0x234) == (managed ? &pages[i] : NULL);
+	}
+	tap_ok(good, "the flat view finds every managed page and none in the holes");
+	tap_ok(vm_phys_to_page(BASE - 1) == NULL && vm_phys_to_page(BASE + ptoa(SPAN)) == NULL &&
+	    vm_phys_to_page(0) == NULL && vm_phys_to_page(~(paddr_t)0) == NULL,
+	    "the flat view finds nothing outside its span");
+	vm_phys_reset();
+	tap_ok(vm_phys_to_page(BASE) == NULL, "reset forgets the flat view");
+}
+
 static void
 test_max_segments(void)
 {
@@ -671,6 +705,7 @@ main(void)
 	test_contig();
 	test_stress();
 	test_misuse();
+	test_flat_view();
 	test_max_segments();
 
 	for (int i = 0; i < NFSEGS; i++)

@@ -60,13 +60,6 @@ release(struct spinlock *lk)
 	critical_exit();
 }
 
-bool
-spin_owned(const struct spinlock *lk)
-{
-	return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) &&
-	    __atomic_load_n(&lk->owner, __ATOMIC_RELAXED) == (int16_t)cpu_id();
-}
-
 /*
  * spin_lock when the order must be checked the slow way (or the class
  * looked up).  Reached by a tail call, so its return address is that of

@@ -38,7 +38,14 @@ void spin_init(struct spinlock *lk, const char *name);
 void spin_lock(struct spinlock *lk);
 bool spin_trylock(struct spinlock *lk);
 void spin_unlock(struct spinlock *lk);
-bool spin_owned(const struct spinlock *lk);	/* held by this cpu */
+
+/* Is lk held by this cpu?  Inline: the KASSERTs of every hot path ask. */
+static inline bool
+spin_owned(const struct spinlock *lk)
+{
+	return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&lk->owner, __ATOMIC_RELAXED) == (int16_t)cpu_id();
+}
 
 /*
  * Interrupt-disable nesting, used by spin locks and by code that must not

@@ -311,10 +311,8 @@ kstack_alloc(int flags)
 
 	if (flags & M_WAITOK)
 		witness_check_sleep(WITNESS_WAITOK, NULL);
-	if (top != 0) {
-		memset((void *)(top - ptoa(KSTACK_PAGES)), 0, ptoa(KSTACK_PAGES));
+	if (top != 0)
 		return top;
-	}
 	/* One kstack_map entry per stack, its guard page included. */
 	if (vm_map_find(kstack_map, NULL, 0, &va, len, 0, VMFS_ANYWHERE, VM_PROT_RW,
 	    VM_PROT_RW, MAP_ENTRY_STACK) != 0)

@@ -51,8 +51,11 @@ void kmem_unmapdev(void *va, size_t size);
 /*
  * Kernel stacks: KSTACK_PAGES wired pages above an unmapped guard page,
  * each an entry of kstack_map (vm_map.h), which spans KSTACK_MAP_SIZE.
- * A new stack is zeroed; a freed one may stay mapped for the next
- * (kmem.c) until zone_reclaim_all.
+ * A freed stack may stay mapped for the next (kmem.c) until
+ * zone_reclaim_all, and is handed out as the last thread left it: a
+ * stack's contents are undefined (as FreeBSD's and Linux's are: no code
+ * reads a stack slot it did not write, and zeroing 16 KiB was a tenth of
+ * a fork).
  */
 #define KSTACK_MAP_SIZE	(1UL << 30)
 vaddr_t kstack_alloc(int flags);	/* returns the stack top, or 0 */

@@ -53,6 +53,36 @@ static struct mtx swapon_lock = MTX_INITIALIZER("swapon");
 static struct swap_device swap_devices[SWAP_DEVICES_MAX];	/* (S) */
 static int least_priority = -1;		/* (S) the last automatic priority given (Linux's) */
 static int rr_last = -1;		/* (S) the device the last allocation used */
+/*
+ * The totals of every device in service (see account()), kept as
+ * the devices change so that reading them takes no lock: commit
+ * accounting reads them at every private mmap, the laundry at every pass.
+ */
+static uint64_t swap_total_count;	/* (S, A) written under swap_lock */
+static uint64_t swap_free_count;	/* (S, A) written under swap_lock */
+
+/*
+ * A device being emptied by swapoff counts as its used slots, in both
+ * totals, as Linux's si_swapinfo counts it.  Each change to a device's
+ * state is made between account(sd, -1) and account(sd, 1), under
+ * swap_lock, so the two counts follow it.  They are read without the
+ * lock, each on its own: a reader racing a change may see one before and
+ * the other after it.
+ */
+static void
+account(const struct swap_device *sd, int sign)
+{
+	uint64_t total = 0, free = 0;
+
+	if (sd->sd_active && sd->sd_writable) {
+		total = sd->sd_ngood;
+		free = sd->sd_ngood - sd->sd_inuse;
+	} else if (sd->sd_active) {
+		total = free = sd->sd_inuse;
+	}
+	__atomic_store_n(&swap_total_count, swap_total_count + sign * total, __ATOMIC_RELAXED);
+	__atomic_store_n(&swap_free_count, swap_free_count + sign * free, __ATOMIC_RELAXED);
+}
 
 /*
  * Allocation.
@@ -91,7 +121,9 @@ alloc_at_priority(int prio, uint64_t *count)
 		n = MIN(*count, (uint64_t)sd->sd_disk->d_max_pages);
 		if ((page = blist_alloc(&sd->sd_blist, n)) == BLIST_NONE)
 			continue;
+		account(sd, -1);
 		sd->sd_inuse += n;
+		account(sd, 1);
 		rr_last = i;
 		*count = n;
 		return swap_slot(i, page);
@@ -146,7 +178,9 @@ swap_free(uint64_t slot, uint64_t count)
 	KASSERT(swap_slot_page(slot) + count <= sd->sd_npages && sd->sd_inuse >= count,
 	    ("swap_free: %lu slots at %lx on %s", count, slot, sd->sd_path));
 	blist_free(&sd->sd_blist, swap_slot_page(slot), count);
+	account(sd, -1);
 	sd->sd_inuse -= count;
+	account(sd, 1);
 	spin_unlock(&swap_lock);
 }
 
@@ -199,48 +233,17 @@ swap_io_max_pages(uint64_t slot)
 	return swap_devices[swap_slot_device(slot)].sd_disk->d_max_pages;
 }
 
-/*
- * Totals and /proc/swaps.  A device being emptied by swapoff counts as
- * its used slots, in both totals, as Linux's si_swapinfo counts it.
- */
-
-static void
-totals(uint64_t *total, uint64_t *free)
-{
-	*total = *free = 0;
-	spin_lock(&swap_lock);
-	for (int i = 0; i < SWAP_DEVICES_MAX; i++) {
-		struct swap_device *sd = &swap_devices[i];
-
-		if (!sd->sd_active)
-			continue;
-		if (sd->sd_writable) {
-			*total += sd->sd_ngood;
-			*free += sd->sd_ngood - sd->sd_inuse;
-		} else {
-			*total += sd->sd_inuse;
-			*free += sd->sd_inuse;
-		}
-	}
-	spin_unlock(&swap_lock);
-}
-
+/* Totals (account() above) and /proc/swaps. */
 uint64_t
 swap_total_pages(void)
 {
-	uint64_t total, free;
-
-	totals(&total, &free);
-	return total;
+	return __atomic_load_n(&swap_total_count, __ATOMIC_RELAXED);
 }
 
 uint64_t
 swap_free_pages(void)
 {
-	uint64_t total, free;
-
-	totals(&total, &free);
-	return free;
+	return __atomic_load_n(&swap_free_count, __ATOMIC_RELAXED);
 }
 
 bool
@@ -364,6 +367,7 @@ enable(struct swap_device *sd, int flags)
 	}
 	sd->sd_writable = true;
 	sd->sd_active = true;
+	account(sd, 1);
 	spin_unlock(&swap_lock);
 	printf("swap: adding %luk swap on %s, priority %d, %lu bad pages\n",
 	    sd->sd_ngood * (PAGE_SIZE / 1024), sd->sd_path, sd->sd_prio,
@@ -538,11 +542,15 @@ swap_off(struct vnode *dir, const char *path)
 		return error;
 	}
 	spin_lock(&swap_lock);
+	account(sd, -1);
 	sd->sd_writable = false;
+	account(sd, 1);
 	spin_unlock(&swap_lock);
 	if ((error = empty_device(sd)) != 0) {
 		spin_lock(&swap_lock);
+		account(sd, -1);
 		sd->sd_writable = true;
+		account(sd, 1);
 		spin_unlock(&swap_lock);
 		mtx_unlock(&swapon_lock);
 		printf("swapoff: %s: %s; it stays in use\n", sd->sd_path,
@@ -552,6 +560,7 @@ swap_off(struct vnode *dir, const char *path)
 	spin_lock(&swap_lock);
 	KASSERT(sd->sd_inuse == 0, ("swapoff: %lu slots still in use", sd->sd_inuse));
 	renumber_after(sd);
+	account(sd, -1);
 	sd->sd_active = false;
 	spin_unlock(&swap_lock);
 	release(sd);

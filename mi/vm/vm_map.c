@@ -326,8 +326,14 @@ remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 		KASSERT(!(e->eflags & MAP_ENTRY_IS_SUB_MAP), ("vm_map_remove: a submap"));
 		if (e->wired_count > 0)
 			entry_unwire(map, e);
-		/* Kernel maps have no pmap: their users unmap their own pages. */
-		if (map->pmap != NULL)
+		/*
+		 * Kernel maps have no pmap: their users unmap their own pages.
+		 * An entry with no object has had nothing mapped (only a fault
+		 * maps, and it gives the entry an object first; MADV_DONTNEED
+		 * unmaps before it drops one): a page never touched costs no
+		 * page-table walk.
+		 */
+		if (map->pmap != NULL && e->object != NULL)
 			pmap_remove(map->pmap, e->start, e->end);
 		entry_unlink(map, e);
 		if (e->eflags & MAP_ENTRY_ACCOUNTED)

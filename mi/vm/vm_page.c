@@ -29,6 +29,7 @@
 
 static struct vm_page *vm_page_array;	/* (C) */
 static uint64_t vm_page_total;		/* (C) pages under management */
+static uint64_t vm_page_array_len;	/* (C) its entries: with a flat array, holes' too */
 static uint64_t vm_page_wired;		/* (A) object pages wired by users */
 static uint64_t vm_page_kernel_wirings;	/* (A) wirings of object pages held by the kernel */
 static uint64_t vm_page_reserve;	/* (C) free pages only VM_ALLOC_SYSTEM may take */
@@ -36,30 +37,51 @@ static uint64_t vm_page_pageout_reserve; /* (C) ... of which only TDF_MEMRESERVE
 
 struct vm_page_stats vm_page_stats;
 
+/*
+ * The page array.  Where RAM's available ranges are close together (the
+ * holes between them -- firmware, the kernel, the initramfs -- under an
+ * eighth of the pages), the array covers the whole span, holes included,
+ * and vm_phys finds the page of an address by indexing it
+ * (vm_phys_set_flat): every page-table teardown and kernel free looks one
+ * up.  Otherwise the segments' arrays are packed and searched.
+ */
+#define FLAT_HOLES_DIVISOR	8
+
 void
 vm_page_startup(void)
 {
 	const struct phys_range *r;
-	uint64_t npages = 0, used = 0;
+	uint64_t npages = 0, used = 0, span;
+	paddr_t base;
+	bool flat;
 	int n;
 
 	n = physmem_avail(&r);
 	for (int i = 0; i < n; i++)
 		npages += atop(r[i].end - r[i].start);
+	base = r[0].start;
+	span = atop(r[n - 1].end - base);
+	flat = span <= npages + npages / FLAT_HOLES_DIVISOR;
 	/* The array's own pages are stolen, so it is slightly larger than needed. */
 	vm_page_array = (struct vm_page *)PHYS_TO_DMAP(
-	    physmem_steal(npages * sizeof(struct vm_page), PAGE_SIZE));
+	    physmem_steal((flat ? span : npages) * sizeof(struct vm_page), PAGE_SIZE));
 
 	n = physmem_avail(&r);
 	for (int i = 0; i < n; i++) {
-		if (vm_phys_add_seg(r[i].start, r[i].end, &vm_page_array[used]) != 0)
+		struct vm_page *pages = flat ? &vm_page_array[atop(r[i].start - base)] :
+		    &vm_page_array[used];
+
+		if (vm_phys_add_seg(r[i].start, r[i].end, pages) != 0)
 			panic("vm_page_startup: cannot add segment %lx-%lx", r[i].start, r[i].end);
 		used += atop(r[i].end - r[i].start);
 	}
 	KASSERT(used <= npages, ("vm_page_startup: %lu pages for an array of %lu", used, npages));
+	if (flat)
+		vm_phys_set_flat(base, span, vm_page_array);
 	for (int i = 0; i < n; i++)
 		vm_phys_free_range(r[i].start, r[i].end);
 	vm_page_total = used;
+	vm_page_array_len = flat ? span : used;
 	vm_page_reserve = MAX(RESERVE_MIN, used / RESERVE_DIVISOR);
 	vm_page_pageout_reserve = vm_page_reserve / PAGEOUT_RESERVE_DIVISOR;
 	vm_pagequeue_init();
@@ -335,7 +357,7 @@ scan_object_wirings(bool sum)
 {
 	uint64_t n = 0;
 
-	for (uint64_t i = 0; i < vm_page_total; i++) {
+	for (uint64_t i = 0; i < vm_page_array_len; i++) {
 		struct vm_page *m = &vm_page_array[i];
 		uint32_t w = __atomic_load_n(&m->wire_count, __ATOMIC_RELAXED);
 
@@ -360,8 +382,15 @@ vm_page_scan_wirings(void)
 struct vm_page *
 vm_page_by_index(uint64_t i)
 {
-	KASSERT(i < vm_page_total, ("vm_page_by_index: %lu of %lu pages", i, vm_page_total));
+	KASSERT(i < vm_page_array_len, ("vm_page_by_index: %lu of %lu entries", i,
+	    vm_page_array_len));
 	return &vm_page_array[i];
+}
+
+uint64_t
+vm_page_array_entries(void)
+{
+	return vm_page_array_len;
 }
 
 uint64_t

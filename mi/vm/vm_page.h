@@ -252,8 +252,13 @@ uint64_t vm_page_scan_wirings(void);
 extern uint64_t vm_page_alloc_failures;
 
 uint64_t vm_page_count_total(void);	/* pages under management */
-/* Page i of the page array, i < vm_page_count_total() (for scans of every page). */
+/*
+ * Entry i of the page array, i < vm_page_array_entries(), for scans of
+ * every page.  Where the array spans holes in RAM (vm_page.c), their
+ * entries are no pages: no object, no wirings, never on a queue.
+ */
 struct vm_page *vm_page_by_index(uint64_t i);
+uint64_t vm_page_array_entries(void);
 uint64_t vm_page_count_free(void);
 
 #endif

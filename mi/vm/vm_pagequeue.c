@@ -559,7 +559,7 @@ verify_page(struct vm_page *m, void (*report)(void *, const char *), void *arg)
 int
 vm_pagequeue_verify(void (*report)(void *, const char *), void *arg)
 {
-	uint64_t total = vm_page_count_total();
+	uint64_t total = vm_page_array_entries();
 	int problems = 0;
 
 	for (uint8_t q = 0; q < PQ_COUNT; q++)

@@ -35,6 +35,12 @@ static struct list_node	free_lists[VM_NFREEORDER];	/* (F) block heads */
 static uint64_t		free_blocks[VM_NFREEORDER];	/* (F) per order */
 static uint64_t		free_pages;			/* (F) in all orders */
 static bool		free_lists_ready;		/* (F) heads set up */
+/* vm_phys_set_flat's view: the page of flat_base + ptoa(i) is flat_pages[i]. */
+static paddr_t		flat_base;			/* (C) */
+static uint64_t		flat_npages;			/* (C) 0: no flat view */
+static struct vm_page	*flat_pages;			/* (C) */
+
+#define SEG_NONE	UINT8_MAX	/* segind of a flat view's entry for a hole */
 
 /*
  * Helpers on segments.
@@ -267,9 +273,44 @@ vm_phys_seg(int i)
 	return &phys_segs[i];
 }
 
+/* A flat view's entry for no page: no object, no wirings, no segment. */
+static void
+hole_init(struct vm_page *m)
+{
+	*m = (struct vm_page){ .segind = SEG_NONE, .order = VM_ORDER_NONE,
+	    .astate = VM_PAGE_ASTATE_NONE };
+}
+
+void
+vm_phys_set_flat(paddr_t base, uint64_t npages, struct vm_page *pages)
+{
+	uint64_t i = 0;
+
+	KASSERT(phys_nsegs < SEG_NONE, ("vm_phys_set_flat: %d segments", phys_nsegs));
+	for (int s = 0; s < phys_nsegs; s++) {
+		const struct vm_phys_seg *seg = &phys_segs[s];
+
+		KASSERT(seg->start >= base && atop(seg->end - base) <= npages &&
+		    seg->first_page == &pages[atop(seg->start - base)],
+		    ("vm_phys_set_flat: segment %d is not where the flat view puts it", s));
+		for (; i < atop(seg->start - base); i++)
+			hole_init(&pages[i]);		/* a hole before it */
+		i = atop(seg->end - base);
+	}
+	for (; i < npages; i++)
+		hole_init(&pages[i]);
+	flat_base = base;
+	flat_pages = pages;
+	flat_npages = npages;
+}
+
 struct vm_page *
 vm_phys_to_page(paddr_t pa)
 {
+	uint64_t idx = atop(pa - flat_base);	/* below flat_base: wraps, past the end */
+
+	if (__predict_true(idx < flat_npages))
+		return flat_pages[idx].segind != SEG_NONE ? &flat_pages[idx] : NULL;
 	for (int i = 0; i < phys_nsegs; i++)
 		if (seg_holds(&phys_segs[i], pa, 1))
 			return seg_page(&phys_segs[i], trunc_page(pa));
@@ -282,6 +323,7 @@ vm_phys_reset(void)
 	spin_lock(&phys_lock);
 	memset(phys_segs, 0, sizeof(phys_segs));
 	phys_nsegs = 0;
+	flat_npages = 0;
 	free_lists_init_locked();
 	spin_unlock(&phys_lock);
 }

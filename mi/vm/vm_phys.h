@@ -51,6 +51,14 @@ struct vm_page *vm_phys_alloc_contig(uint64_t npages, paddr_t low, paddr_t high,
 void vm_phys_free_contig(struct vm_page *m, uint64_t npages);
 
 struct vm_page *vm_phys_to_page(paddr_t pa);	/* NULL when not managed RAM */
+/*
+ * Declare that pages[i] is the vm_page of base + ptoa(i) for every page of
+ * a segment in [base, base + ptoa(npages)), the segments registered
+ * already: vm_phys_to_page then indexes instead of searching.  The
+ * entries for the holes between segments are set here to no page: no
+ * object, no wirings (walks of the whole array skip them as free pages).
+ */
+void vm_phys_set_flat(paddr_t base, uint64_t npages, struct vm_page *pages);
 
 uint64_t vm_phys_free_count(void);		/* free pages in all orders */
 uint64_t vm_phys_free_blocks(int order);	/* free blocks of one order */

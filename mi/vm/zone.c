@@ -28,10 +28,16 @@
  * inside a critical section (interrupts off, so no migration and no
  * interrupt handler on the same cpu can interleave).  An empty cache is
  * refilled with z_cache_batch items from the slabs; a full one flushes
- * its z_cache_batch coldest items back.  Each cache also has a spin lock:
- * the owning cpu always takes it, uncontended, and zone_reclaim,
+ * its z_cache_batch coldest items back.  Each cache also has a lock: the
+ * owning cpu always takes it, uncontended, and zone_reclaim,
  * zone_destroy and zone_get_stats take it to reach other cpus' caches.
- * That keeps reclaim correct on every cpu and the statistics exact.
+ * That keeps reclaim correct on every cpu and the statistics exact.  It
+ * is a bare lock (cache_lock: one atomic swap to take, one store to
+ * release), not a spin lock: it is only ever taken inside a critical
+ * section, held for a few instructions, and nothing but z_lock is taken
+ * under it, so the lock-order checker has nothing to learn from it, and
+ * the spin lock's bookkeeping (witness, nesting, owner) would be most of
+ * an allocation's cost.
  * ZONE_NOCACHE zones go straight to the slab layer.
  *
  * Type-stable zones (zone_create_stable, after UMA's NOFREE zones with an
@@ -58,7 +64,7 @@
  *   (C) constant after zone_create
  *   (L) zone_list_lock
  *   (Z) the zone's z_lock
- *   (K) the cache's zc_lock
+ *   (K) the cache's zc_lock (cache_lock)
  * Lock order: zone_list_lock, then caches' zc_lock in cpu index order,
  * then z_lock.  kmem_page_* (which take the page allocator's locks) are
  * never called with z_lock or a zc_lock held; zone_reclaim_all calls
@@ -87,7 +93,7 @@
 #define SLAB_MAGIC		0x736c6162U	/* "slab" */
 
 struct zone_cache {
-	struct spinlock	zc_lock;		/* uncontended on the fast path */
+	uint32_t	zc_lock;		/* (A) 0 or 1: cache_lock; uncontended on the fast path */
 	uint32_t	zc_count;		/* (K) items in zc_items */
 	uint64_t	zc_requests;		/* (K) allocations served here */
 	void		*zc_items[ZONE_CACHE_MAX]; /* (K) stack: hottest on top */
@@ -484,6 +490,24 @@ slabs_release(struct zone *z, struct list_node *release)
  * Per-cpu caches.  The cache's zc_lock is held by the caller.
  */
 
+/* Take c's bare lock; the caller is in a critical section (interrupts off). */
+static inline void
+cache_lock(struct zone_cache *c)
+{
+	KASSERT(!intr_enabled(), ("zone cache locked with interrupts on"));
+	while (__atomic_exchange_n(&c->zc_lock, 1, __ATOMIC_ACQUIRE) != 0) {
+		while (__atomic_load_n(&c->zc_lock, __ATOMIC_RELAXED) != 0)
+			cpu_spinwait();
+	}
+}
+
+static inline void
+cache_unlock(struct zone_cache *c)
+{
+	KASSERT(c->zc_lock != 0, ("zone cache unlocked while not locked"));
+	__atomic_store_n(&c->zc_lock, 0, __ATOMIC_RELEASE);
+}
+
 /* This cpu's cache; the caller is in a critical section. */
 static inline struct zone_cache *
 zone_cache_self(struct zone *z)
@@ -536,9 +560,11 @@ zone_drain_caches(struct zone *z)
 	if (z->z_cache_max == 0)
 		return;
 	for (c = &z->z_cache[0]; c < &z->z_cache[MAXCPU]; c++) {
-		spin_lock(&c->zc_lock);
+		critical_enter();
+		cache_lock(c);
 		cache_flush(z, c, c->zc_count, &release);
-		spin_unlock(&c->zc_lock);
+		cache_unlock(c);
+		critical_exit();
 	}
 	slabs_release(z, &release);
 }
@@ -590,7 +616,7 @@ zone_setup(struct zone *z, const char *name, size_t size, size_t align,
 	z->z_nslabs = z->z_nempty = z->z_items_out = 0;
 	z->z_requests = z->z_failures = 0;
 	for (i = 0; i < MAXCPU; i++) {
-		spin_init(&z->z_cache[i].zc_lock, "zone cache");
+		z->z_cache[i].zc_lock = 0;
 		z->z_cache[i].zc_count = 0;
 		z->z_cache[i].zc_requests = 0;
 	}
@@ -683,6 +709,49 @@ zone_destroy(zone_t z)
  * Allocation and freeing.
  */
 
+/*
+ * The fast paths: one item off this cpu's cache, or onto it, and nothing
+ * else (NULL, false: the cache is empty, or full, or the zone has none).
+ * Everything slower -- refilling, flushing, growing, the slab layer --
+ * is out of line below, so that the common case needs no stack frame
+ * for it.
+ */
+static inline void *
+cache_pop(struct zone *z)
+{
+	struct zone_cache *c;
+	void *item = NULL;
+
+	critical_enter();
+	c = zone_cache_self(z);
+	cache_lock(c);
+	if (__predict_true(c->zc_count > 0)) {
+		item = c->zc_items[--c->zc_count];
+		c->zc_requests++;
+	}
+	cache_unlock(c);
+	critical_exit();
+	return item;
+}
+
+static inline bool
+cache_push(struct zone *z, void *item)
+{
+	struct zone_cache *c;
+	bool done = false;
+
+	critical_enter();
+	c = zone_cache_self(z);
+	cache_lock(c);
+	if (__predict_true(c->zc_count < z->z_cache_max)) {
+		c->zc_items[c->zc_count++] = item;
+		done = true;
+	}
+	cache_unlock(c);
+	critical_exit();
+	return done;
+}
+
 /* One item from this cpu's cache, refilling it if empty; NULL if none. */
 static void *
 zone_alloc_cached(struct zone *z)
@@ -692,14 +761,14 @@ zone_alloc_cached(struct zone *z)
 
 	critical_enter();
 	c = zone_cache_self(z);
-	spin_lock(&c->zc_lock);
+	cache_lock(c);
 	if (c->zc_count == 0)
 		cache_refill(z, c);
 	if (c->zc_count > 0) {
 		item = c->zc_items[--c->zc_count];
 		c->zc_requests++;
 	}
-	spin_unlock(&c->zc_lock);
+	cache_unlock(c);
 	critical_exit();
 	return item;
 }
@@ -717,10 +786,27 @@ zone_alloc_direct(struct zone *z)
 	return item;
 }
 
+/* zone_alloc when this cpu's cache had nothing: refill it, or grow the zone. */
+static void * __attribute__((noinline))
+zone_alloc_slow(struct zone *z, int flags)
+{
+	void *item;
+
+	for (;;) {
+		item = z->z_cache_max ? zone_alloc_cached(z) :
+		    zone_alloc_direct(z);
+		if (item != NULL)
+			return item;
+		/* Other cpus may take the new slab's items first: retry. */
+		if (zone_grow(z, flags) != 0)
+			return NULL;
+	}
+}
+
 void *
 zone_alloc(zone_t z, int flags)
 {
-	void *item;
+	void *item = NULL;
 
 	zone_check(z, "zone_alloc");
 	KASSERT(((flags & M_WAITOK) != 0) != ((flags & M_NOWAIT) != 0),
@@ -728,15 +814,10 @@ zone_alloc(zone_t z, int flags)
 	    "M_NOWAIT", z->z_name, flags));
 	if (flags & M_WAITOK)
 		witness_check_sleep(WITNESS_WAITOK, NULL);
-	for (;;) {
-		item = z->z_cache_max ? zone_alloc_cached(z) :
-		    zone_alloc_direct(z);
-		if (item != NULL)
-			break;
-		/* Other cpus may take the new slab's items first: retry. */
-		if (zone_grow(z, flags) != 0)
-			return NULL;
-	}
+	if (z->z_cache_max != 0)
+		item = cache_pop(z);
+	if (__predict_false(item == NULL) && (item = zone_alloc_slow(z, flags)) == NULL)
+		return NULL;
 #ifndef NO_INVARIANTS
 	slab_track(z, slab_of_known_item(z, item), item, true);
 #endif
@@ -745,18 +826,13 @@ zone_alloc(zone_t z, int flags)
 	return item;
 }
 
-void
-zone_free(zone_t z, void *item)
+/* zone_free when this cpu's cache is full (flush part of it first) or the zone has none. */
+static void __attribute__((noinline))
+zone_free_slow(struct zone *z, void *item)
 {
 	struct list_node release = LIST_HEAD_INIT(release);
 	struct zone_cache *c;
 
-	zone_check(z, "zone_free");
-	if (item == NULL)
-		return;
-#ifndef NO_INVARIANTS
-	slab_track(z, zone_item_slab(z, item, "zone_free"), item, false);
-#endif
 	if (z->z_cache_max == 0) {
 		spin_lock(&z->z_lock);
 		slab_put(z, item, &release);
@@ -766,13 +842,26 @@ zone_free(zone_t z, void *item)
 	}
 	critical_enter();
 	c = zone_cache_self(z);
-	spin_lock(&c->zc_lock);
+	cache_lock(c);
 	if (c->zc_count == z->z_cache_max)
 		cache_flush(z, c, z->z_cache_batch, &release);
 	c->zc_items[c->zc_count++] = item;
-	spin_unlock(&c->zc_lock);
+	cache_unlock(c);
 	critical_exit();
 	slabs_release(z, &release);
+}
+
+void
+zone_free(zone_t z, void *item)
+{
+	zone_check(z, "zone_free");
+	if (item == NULL)
+		return;
+#ifndef NO_INVARIANTS
+	slab_track(z, zone_item_slab(z, item, "zone_free"), item, false);
+#endif
+	if (z->z_cache_max == 0 || !cache_push(z, item))
+		zone_free_slow(z, item);
 }
 
 size_t
@@ -856,8 +945,9 @@ zone_get_stats(zone_t z, struct zone_stats *st)
 	int i;
 
 	zone_check(z, "zone_get_stats");
+	critical_enter();
 	for (i = 0; i < MAXCPU; i++)
-		spin_lock(&z->z_cache[i].zc_lock);
+		cache_lock(&z->z_cache[i]);
 	spin_lock(&z->z_lock);
 	requests = z->z_requests;
 	for (i = 0; i < MAXCPU; i++) {
@@ -874,7 +964,8 @@ zone_get_stats(zone_t z, struct zone_stats *st)
 	st->pages = z->z_nslabs << z->z_order;
 	spin_unlock(&z->z_lock);
 	for (i = MAXCPU - 1; i >= 0; i--)
-		spin_unlock(&z->z_cache[i].zc_lock);
+		cache_unlock(&z->z_cache[i]);
+	critical_exit();
 }
 
 /* The list lock is held while printing, so zones cannot vanish meanwhile. */
