@@ -18,6 +18,7 @@
 #include <kern/thread.h>
 #include <kern/time.h>
 #include <machine/param.h>
+#include <vm/swap_pager.h>
 #include <vm/vm_object.h>
 #include <vm/zone.h>
 #include <fs/mount.h>
@@ -527,8 +528,7 @@ vn_stat(struct vnode *vp, struct stat *st)
 	st->st_blksize = PAGE_SIZE;
 	if (vp->v_object != NULL)	/* a ramfs file's pages in swap are its too, as tmpfs's */
 		st->st_blocks = (int64_t)((vp->v_object->resident_count +
-		    __atomic_load_n(&vp->v_object->swap.sm_count, __ATOMIC_RELAXED)) *
-		    (PAGE_SIZE / 512));
+		    swap_pager_count_out(vp->v_object)) * (PAGE_SIZE / 512));
 	if (vp->v_ops->vop_getattr != NULL)
 		vp->v_ops->vop_getattr(vp, st);
 }

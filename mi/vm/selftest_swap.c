@@ -29,6 +29,7 @@
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
 #include <uapi/mman.h>
+#include <uapi/stat.h>
 #include <uapi/swap.h>
 
 #define NPAGES		64
@@ -564,6 +565,7 @@ test_ramfs(void)
 	struct vm_object *obj;
 	int before = -1, after = -1;
 	struct vm_page *m;
+	struct stat st;
 	bool has;
 
 	if (!selftest_ok(root != NULL && (buf = malloc(PAGE_SIZE, M_TEMP, M_WAITOK)) != NULL &&
@@ -589,6 +591,9 @@ test_ramfs(void)
 	    copies(obj, 0, RAMFS_PAGES) == RAMFS_PAGES,
 	    "ramfs: read(2) reads them back with read-around (%lu requests), copies kept",
 	    swap_stats.read_requests - s0.read_requests);
+	vn_stat(vp, &st);
+	selftest_ok(st.st_blocks == RAMFS_PAGES * (PAGE_SIZE / 512),
+	    "ramfs: st_blocks counts a page resident with its copy once (%ld)", st.st_blocks);
 
 	/* write(2) makes a copy stale; the next write-out takes only that page. */
 	selftest_ok(file_fill(vp, buf, 3, 1, 2) && copies(obj, 3, 1) == 0 &&
@@ -610,6 +615,9 @@ test_ramfs(void)
 
 	/* Punch page 7 and truncate in page 10: their copies go, the edge comes back zeroed. */
 	(void)file_out(vp);
+	vn_stat(vp, &st);
+	selftest_ok(st.st_blocks == RAMFS_PAGES * (PAGE_SIZE / 512),
+	    "ramfs: st_blocks counts the pages in swap (%ld)", st.st_blocks);
 	selftest_ok(vp->v_ops->vop_fallocate(vp, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 	    ptoa(7), PAGE_SIZE) == 0 && copies(obj, 7, 1) == 0 &&
 	    swap_used() == used0 + RAMFS_PAGES - 1 &&

@@ -21,6 +21,7 @@ MALLOC_DEFINE(M_SWAPIO, "swapio", "swap pager writes in flight");
 
 #define UNUSE_WAITS_MAX		8	/* vm_waits swapoff spends on one page before ENOMEM */
 #define CHECK_MSG_MAX		160
+#define COUNT_OUT_BATCH		256	/* copies counted per hold of the object lock */
 
 /* Every object with swap metadata, for swapoff and the check. */
 static struct spinlock swap_objects_lock = SPINLOCK_INITIALIZER("swap objects");
@@ -603,6 +604,31 @@ swap_pager_release(struct vm_object *obj)
 		list_remove(&obj->swap_link);
 		spin_unlock(&swap_objects_lock);
 	}
+}
+
+uint64_t
+swap_pager_count_out(struct vm_object *obj)
+{
+	vm_pindex_t idx = 0;
+	uint64_t n = 0;
+	uint32_t batch = 0;
+
+	spin_lock(&obj->lock);
+	while (swap_pager_next(obj, idx, &idx) != SWAP_SLOT_NONE) {
+		if (vm_page_lookup(obj, idx) == NULL)
+			n++;
+		if (idx == UINT64_MAX)
+			break;
+		idx++;
+		if (++batch == COUNT_OUT_BATCH) {
+			/* Let the faults and the daemon in: the walk may be long. */
+			spin_unlock(&obj->lock);
+			spin_lock(&obj->lock);
+			batch = 0;
+		}
+	}
+	spin_unlock(&obj->lock);
+	return n;
 }
 
 uint64_t

@@ -111,7 +111,15 @@ bool swap_pager_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before, 
 int swap_pager_write(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, int flags);
 void swap_pager_release(struct vm_object *obj);
 
-/* Pages of ramfs files (every object that is not anonymous memory) in swap: ShmemSwap. */
+/*
+ * How many of obj's pages are in swap only (a copy, and no page resident:
+ * one read back keeps its copy): with its resident pages, the pages a
+ * ramfs file holds (st_blocks).  A walk over its copies, with the lock
+ * let go now and then: a glance, for stat.  => no lock held
+ */
+uint64_t swap_pager_count_out(struct vm_object *obj);
+
+/* Pages of ramfs files (every object that is not anonymous memory) in swap. */
 uint64_t swap_pager_file_pages(void);
 
 /*
