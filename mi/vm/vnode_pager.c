@@ -1046,8 +1046,7 @@ vnode_pager_can_launder(struct vm_object *obj)
 
 	if (!on_disk(vp))
 		return swap_free_pages() > 0;	/* ramfs: to swap */
-	return
-	    !(__atomic_load_n(&vp->v_mount->mnt_flags, __ATOMIC_RELAXED) & MNT_RDONLY);
+	return !(__atomic_load_n(&vp->v_mount->mnt_flags, __ATOMIC_RELAXED) & MNT_RDONLY);
 }
 
 /*
