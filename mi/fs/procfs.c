@@ -254,6 +254,8 @@ format_swap_stats(struct textbuf *tb)
 	tb_printf(tb, "swap_alloc_short %lu\n", ss->alloc_short);
 	tb_printf(tb, "swap_lost_pages %lu\n", ss->lost_pages);
 	tb_printf(tb, "swap_write_throttled %lu\n", ss->write_throttled);
+	tb_printf(tb, "swap_ra %lu\n", ss->ra);
+	tb_printf(tb, "swap_ra_hit %lu\n", ss->ra_hit);
 }
 
 static void

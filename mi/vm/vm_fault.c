@@ -240,10 +240,14 @@ zero_fill(struct faultstate *fs)
 
 /*
  * How many pages a read for this fault may bring in before and after
- * the one it needs: the window follows the entry's madvise advice.
+ * the one it needs: the window follows the entry's madvise advice, and
+ * without one (MADV_NORMAL) the use of the last read-arounds
+ * (swap_pager_read_window).  A file on a disk keeps its own window.
+ * obj locked.
  */
 static void
-read_window(const struct faultstate *fs, vm_pindex_t idx, int *behind, int *ahead)
+read_window(const struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx, int *behind,
+    int *ahead)
 {
 	switch (fs->advice) {
 	case MADV_RANDOM:
@@ -254,8 +258,12 @@ read_window(const struct faultstate *fs, vm_pindex_t idx, int *behind, int *ahea
 		*ahead = SWAP_READ_AHEAD_SEQUENTIAL;
 		break;
 	default:
-		*behind = (int)MIN(idx, (vm_pindex_t)SWAP_READ_BEHIND_NORMAL);
-		*ahead = SWAP_READ_AHEAD_NORMAL;
+		if (swap_pager_has_copy(obj, idx)) {
+			swap_pager_read_window(obj, idx, behind, ahead);
+		} else {
+			*behind = (int)MIN(idx, (vm_pindex_t)SWAP_READ_BEHIND_NORMAL);
+			*ahead = SWAP_READ_AHEAD_NORMAL;
+		}
 		break;
 	}
 }
@@ -297,7 +305,7 @@ page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 		unlock_all(fs);
 		return ENOMEM;
 	}
-	read_window(fs, idx, &behind, &ahead);
+	read_window(fs, obj, idx, &behind, &ahead);
 	vm_object_pip_add(obj);
 	unlock_all(fs);
 	error = obj->pager->getpages(obj, m, behind, ahead, fs->advice);
@@ -351,6 +359,8 @@ find_page(struct faultstate *fs)
 			 * of the mapping it makes, which the daemon sees; one
 			 * still on inactive is promoted so, at no cost here.
 			 */
+			if (__predict_false(m->oflags & VPO_READAHEAD))
+				swap_pager_read_hit(m);
 			fs->m = m;
 			return 0;
 		}

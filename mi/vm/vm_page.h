@@ -124,6 +124,8 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 #define VPO_WRITEBACK	0x02	/* a file page's write to the disk is in flight (the page
 				 * is share-busy meanwhile: vnode_pager.c) */
 #define VPO_IOERR	0x04	/* its read failed: not valid; free it at the next lookup */
+#define VPO_READAHEAD	0x08	/* read in around another page's fault and not faulted on
+				 * since: a hit of swap read-around when it is (swap_pager.h) */
 
 #define VM_ORDER_NONE	0xff
 

@@ -52,4 +52,7 @@ int test_dir_make(const char *name);
 const char *test_dir(void);
 const char *tpath(const char *name);
 
+/* order[0..n) := a permutation of 0..n-1, the same for the same seed (xorshift). */
+void test_permutation(unsigned long *order, unsigned long n, unsigned long seed);
+
 #endif

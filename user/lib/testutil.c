@@ -215,3 +215,23 @@ cpus_available(void)
 		return 1;
 	return CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : 1;
 }
+
+void
+test_permutation(unsigned long *order, unsigned long n, unsigned long seed)
+{
+	uint64_t x = seed | 1;
+
+	for (unsigned long i = 0; i < n; i++)
+		order[i] = i;
+	for (unsigned long i = n; i > 1; i--) {
+		unsigned long j, t;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = x % i;
+		t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+}

@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
@@ -148,12 +149,17 @@ test_detach_and_stack(void)
 	umount(mnt);
 }
 
+#define UNREACHABLE	3	/* mount_as_user's status: uid 1000 cannot reach the paths */
+
 static int
 mount_as_user(void *arg)
 {
 	(void)arg;
 	if (setuid(1000) != 0)
 		return 2;
+	/* Linux looks the target up first: where uid 1000 cannot reach it, that is EACCES. */
+	if (access(mnt, X_OK) != 0 || access("/proc", X_OK) != 0)
+		return UNREACHABLE;
 	return fails_with(mount("none", mnt, "tmpfs", 0, NULL), EPERM) &&
 	    fails_with(umount("/proc"), EPERM) ? 0 : 1;
 }
@@ -161,6 +167,7 @@ mount_as_user(void *arg)
 static void
 test_errors(void)
 {
+	int status;
 
 	tap_ok(fails_with(mount("none", mnt, "nosuchfs", 0, NULL), ENODEV), "mount: unknown type: ENODEV");
 	make_file(tpath("plain"));
@@ -175,7 +182,11 @@ test_errors(void)
 	    fails_with(umount2(mnt, MNT_EXPIRE | MNT_DETACH), EINVAL), "umount2: bad flags: EINVAL");
 	tap_ok(fails_with(umount("/"), EBUSY) || fails_with(umount("/"), EINVAL),
 	    "umount of the root: refused");
-	tap_ok(run_child(mount_as_user, NULL) == 0, "mount and umount as uid 1000: EPERM");
+	status = run_child(mount_as_user, NULL);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == UNREACHABLE)
+		tap_skip("uid 1000 cannot reach the mount points here: a directory above is closed");
+	else
+		tap_ok(status == 0, "mount and umount as uid 1000: EPERM");
 	unlink(tpath("plain"));
 }
 
