@@ -242,6 +242,8 @@ format_swap_stats(struct textbuf *tb)
 	tb_printf(tb, "pswpin %lu\n", ss->pswpin);
 	tb_printf(tb, "pswpout %lu\n", ss->pswpout);
 	tb_printf(tb, "swap_slots_used %lu\n", swap_total_pages() - swap_free_pages());
+	/* Linux keeps shmem's pages in swap per file only (shmem_inode_info's swapped). */
+	tb_printf(tb, "swap_file_pages %lu\n", swap_pager_file_pages());
 	tb_printf(tb, "swap_read_requests %lu\n", ss->read_requests);
 	tb_printf(tb, "swap_write_requests %lu\n", ss->write_requests);
 	tb_printf(tb, "swap_read_cluster_max %lu\n", ss->read_cluster_max);

@@ -12,13 +12,18 @@
  * subdirectory's entry also counts as one link of the directory (the
  * subdirectory's ".."), as on Linux: an empty directory has two links.
  *
- * Regular files.  A file's data are the pages of its vm_object and
- * nothing else: there is no backing store behind ramfs.  A page that is
- * not resident is a hole and reads as zeros; write allocates pages as it
- * goes; truncate frees the pages past the new end and zeroes the tail of
- * the last one, so a later extension reads zeros there.  The same pages
- * are what mmap maps (the vnode pager, vm/vnode_pager.c, zero-fills a page
- * a fault finds missing, and refuses pages past the end of the file).
+ * Regular files.  A file's data are the pages of its vm_object, and
+ * under memory pressure their copies in swap, where the laundry writes
+ * them as it writes anonymous memory (the vnode pager, vm/vnode_pager.c,
+ * hands them to the swap pager), as Linux's tmpfs does.  A page that is
+ * neither resident nor in swap is a hole and reads as zeros; one in swap
+ * is read back before it is read or written (file_page), never
+ * zero-filled over; write allocates pages as it goes; truncate frees the
+ * pages (and copies in swap) past the new end and zeroes the tail of the
+ * last one, so a later extension reads zeros there.  The same pages are
+ * what mmap maps (the vnode pager reads a page a fault finds missing
+ * from swap, or zero-fills it, and refuses pages past the end of the
+ * file).
  *
  * Symbolic links keep their contents in v_data; FIFOs, device nodes and
  * sockets are bare vnodes (the VFS opens a FIFO's pipe and a device's
@@ -41,6 +46,7 @@
 #include <kern/time.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
+#include <vm/swap_pager.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_wait.h>
@@ -681,41 +687,58 @@ ramfs_rename(struct vnode *fdir, const char *fname, size_t flen, struct vnode *f
  */
 
 /*
- * The page at pindex of obj, not busy; with alloc, a missing page is
- * allocated and zeroed, else NULL is returned for it (a hole).  NULL with
- * alloc means no memory, and none coming back (vm_wait).  The caller
- * holds the file's I/O lock, which keeps the page in the object after the
- * object lock is dropped, and the page comes wired (a kernel wiring),
- * which keeps the page daemon away from it while it is copied:
- * vnode_pager_release_page ends that (with dirtied, the kernel wrote it,
- * which no pmap saw: the page is the file's only copy now, and may never
- * be dropped as clean).
+ * The page at pindex of obj, not busy, in *mp.  A page in swap is read
+ * back first, with up to ahead pages after it in the same request; a
+ * hole (no page, no copy) gets, with alloc, a new zeroed page, else
+ * *mp = NULL.  0, ENOMEM (no memory, and none coming back: vm_wait), or
+ * EIO (its copy in swap could not be read).  The caller holds the
+ * file's I/O lock, which keeps the page in the object after the object
+ * lock is dropped, and the page comes wired (a kernel wiring), which
+ * keeps the page daemon and the laundry away from it while it is
+ * copied: vnode_pager_release_page ends that (with dirtied, the kernel
+ * wrote it, which no pmap saw: the page is dirty, its copy in swap
+ * stale and freed, and it may never be dropped as clean).
  */
-static struct vm_page *
-file_page(struct vm_object *obj, vm_pindex_t pindex, bool alloc)
+static int
+file_page(struct vm_object *obj, vm_pindex_t pindex, bool alloc, int ahead, struct vm_page **mp)
 {
 	struct vm_page *m;
+	int error;
 
 	for (;;) {
 		spin_lock(&obj->lock);
-		/* A fault may be filling it (zeros): sleep until it is done. */
+		/* A fault may be filling it (zeros, or from swap), the laundry writing it. */
 		while ((m = vm_page_lookup(obj, pindex)) != NULL &&
 		    vm_page_busy_sleep(m, &obj->lock, false))
 			spin_lock(&obj->lock);
-		if (m != NULL || !alloc) {
+		if (m == NULL && swap_pager_has_copy(obj, pindex)) {
+			error = vm_object_page_in(obj, pindex, ahead);	/* unlocks */
+		} else {
+			if (m == NULL && alloc)
+				m = vm_page_alloc_zeroed(obj, pindex);
 			if (m != NULL)
 				vm_page_wire_kernel(m);
 			spin_unlock(&obj->lock);
-			return m;
+			if (m != NULL || !alloc) {
+				*mp = m;
+				return 0;
+			}
+			error = ENOMEM;
 		}
-		if ((m = vm_page_alloc_zeroed(obj, pindex)) != NULL)
-			vm_page_wire_kernel(m);
-		spin_unlock(&obj->lock);
-		if (m != NULL)
-			return m;
-		if (vm_wait(0, VM_ALLOC_NORMAL, VM_WAIT_FAILOK) != 0)
-			return NULL;
+		if (error == ENOMEM)
+			error = vm_wait(0, VM_ALLOC_NORMAL, VM_WAIT_FAILOK);
+		if (error != 0)
+			return error;
 	}
+}
+
+/* How many pages after one read back from swap one request brings too, by advice. */
+static int
+swap_ahead(int ioflag)
+{
+	if (ioflag & IO_RANDOM)
+		return 0;
+	return (ioflag & IO_SEQUENTIAL) ? SWAP_READ_AHEAD_SEQUENTIAL : SWAP_READ_AHEAD_NORMAL;
 }
 
 static inline void *
@@ -767,8 +790,7 @@ set_size(struct vnode *vp, uint64_t size)
 static int
 ramfs_getpage(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp)
 {
-	*mp = file_page(vp->v_object, idx, false);
-	return 0;
+	return file_page(vp->v_object, idx, false, swap_ahead(ioflag), mp);
 }
 
 static ssize_t
@@ -791,10 +813,12 @@ ramfs_write(struct vnode *vp, struct uio *uio)
 		uint64_t off = uio->uio_offset;
 		size_t pgoff = off & PAGE_MASK;
 		size_t n = MIN(PAGE_SIZE - pgoff, uio->uio_resid);
-		struct vm_page *m = file_page(vp->v_object, atop(off), true);
+		struct vm_page *m;
 
-		if (m == NULL) {
-			error = ENOSPC;
+		if ((error = file_page(vp->v_object, atop(off), true,
+		    swap_ahead(uio->uio_ioflag), &m)) != 0) {
+			if (error == ENOMEM)
+				error = ENOSPC;		/* memory and swap are the file system's space */
 			break;
 		}
 		error = uiomove(page_kva(m, pgoff), n, uio);
@@ -840,20 +864,27 @@ ramfs_truncate(struct vnode *vp, uint64_t size)
 	return 0;
 }
 
-/* Zero [off, end) within the pages the file has (holes read as zeros already). */
-static void
+/*
+ * Zero [off, end) within the pages the file has, resident or in swap
+ * (holes read as zeros already).  0, or file_page's error.
+ */
+static int
 zero_resident(struct vnode *vp, uint64_t off, uint64_t end)
 {
 	while (off < end) {
 		size_t pgoff = off & PAGE_MASK, n = MIN(PAGE_SIZE - pgoff, end - off);
-		struct vm_page *m = file_page(vp->v_object, atop(off), false);
+		struct vm_page *m;
+		int error;
 
+		if ((error = file_page(vp->v_object, atop(off), false, 0, &m)) != 0)
+			return error;
 		if (m != NULL) {
 			memset(page_kva(m, pgoff), 0, n);
 			vnode_pager_release_page(vp, m, true);
 		}
 		off += n;
 	}
+	return 0;
 }
 
 /*
@@ -878,17 +909,20 @@ ramfs_fallocate(struct vnode *vp, int mode, uint64_t off, uint64_t len)
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
 		end = MIN(end, size);
 		if (off < end) {
-			zero_resident(vp, off, MIN(end, round_page(off)));
-			zero_resident(vp, MAX(off, trunc_page(end)), end);
-			if (round_page(off) < trunc_page(end)) {
+			/* The edges, read back from swap if they are there. */
+			error = zero_resident(vp, off, MIN(end, round_page(off)));
+			if (error == 0)
+				error = zero_resident(vp, MAX(off, trunc_page(end)), end);
+			if (error == 0 && round_page(off) < trunc_page(end)) {
+				/* The whole pages go, with their copies in swap. */
 				vm_object_page_remove(vp->v_object, atop(round_page(off)),
 				    atop(trunc_page(end)));
 				/* Wired pages stay: they must read as zeros. */
-				zero_resident(vp, round_page(off), trunc_page(end));
+				error = zero_resident(vp, round_page(off), trunc_page(end));
 			}
 		}
 		vn_iounlock(vp);
-		return 0;
+		return error;
 	}
 	alloc_end = (mode & FALLOC_FL_KEEP_SIZE) ? MIN(end, round_page(size)) : end;
 	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > size) {
@@ -896,11 +930,11 @@ ramfs_fallocate(struct vnode *vp, int mode, uint64_t off, uint64_t len)
 		set_size(vp, end);
 	}
 	for (uint64_t a = trunc_page(off); a < alloc_end && error == 0; a += PAGE_SIZE) {
-		struct vm_page *m = file_page(vp->v_object, atop(a), true);
+		struct vm_page *m;
 
-		if (m == NULL)
+		if ((error = file_page(vp->v_object, atop(a), true, 0, &m)) == ENOMEM)
 			error = ENOSPC;
-		else	/* kept: its zeros are the file's (counted in st_blocks) */
+		else if (error == 0)	/* kept: its contents are the file's (in st_blocks) */
 			vnode_pager_release_page(vp, m, true);
 	}
 	vn_iounlock(vp);

@@ -18,6 +18,7 @@
 #include <kern/thread.h>
 #include <kern/time.h>
 #include <machine/param.h>
+#include <vm/swap_pager.h>
 #include <vm/vm_object.h>
 #include <vm/zone.h>
 #include <fs/mount.h>
@@ -525,8 +526,9 @@ vn_stat(struct vnode *vp, struct stat *st)
 	st->st_ctime_nsec = (uint64_t)vp->v_ctime.tv_nsec;
 	spin_unlock(&vp->v_lock);
 	st->st_blksize = PAGE_SIZE;
-	if (vp->v_object != NULL)
-		st->st_blocks = (int64_t)(vp->v_object->resident_count * (PAGE_SIZE / 512));
+	if (vp->v_object != NULL)	/* a ramfs file's pages in swap are its too, as tmpfs's */
+		st->st_blocks = (int64_t)((vp->v_object->resident_count +
+		    swap_pager_count_out(vp->v_object)) * (PAGE_SIZE / 512));
 	if (vp->v_ops->vop_getattr != NULL)
 		vp->v_ops->vop_getattr(vp, st);
 }

@@ -4,7 +4,10 @@
  * haspage reports, read-around, a written page's copy freed, copies
  * moving with a collapse (down into a larger backing object, or up into
  * a shadow of part of it) and a bypass, freespace, a
- * failed write keeping its page dirty, and every slot freed at the end.
+ * failed write keeping its page dirty, and every slot freed at the end;
+ * and a ramfs file's pages in swap: written out, read back by read(2),
+ * made stale by write(2), freed by a punched hole, a truncation and the
+ * file's death, brought back by swapoff's object walk.
  *
  * Needs swap in service (the command line's swap=, scripts/swap-test
  * --selftest swap); otherwise it is skipped.  A second area labelled
@@ -13,14 +16,20 @@
  */
 #include <kern/systm.h>
 #include <kern/disk.h>
+#include <kern/malloc.h>
 #include <kern/selftest.h>
+#include <kern/uio.h>
 #include <vm/pmap.h>
 #include <vm/swap_device.h>
 #include <vm/swap_pager.h>
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
+#include <fs/ramfs.h>
+#include <fs/vnode.h>
+#include <uapi/fcntl.h>
 #include <uapi/mman.h>
+#include <uapi/stat.h>
 #include <uapi/swap.h>
 
 #define NPAGES		64
@@ -456,6 +465,198 @@ test_write_error(void)
 	selftest_ok(swap_off(NULL, path) == 0, "swap: %s out of service again", path);
 }
 
+/*
+ * ramfs.
+ */
+
+#define RAMFS_PAGES	16
+
+/* Move len bytes at off of the ramfs file vp to (write) or from buf, as read(2) and write(2). */
+static ssize_t
+file_io(struct vnode *vp, void *buf, size_t len, uint64_t off, bool write)
+{
+	struct uio uio = { buf, len, off, false, write, 0 };
+
+	return write ? vp->v_ops->vop_write(vp, &uio) : vp->v_ops->vop_read(vp, &uio);
+}
+
+/* Does the file's page idx read (read(2)) as generation gen's pattern for idx? */
+static bool
+file_page_holds(struct vnode *vp, uint64_t *buf, vm_pindex_t idx, unsigned gen)
+{
+	if (file_io(vp, buf, PAGE_SIZE, ptoa(idx), false) != PAGE_SIZE)
+		return false;
+	for (size_t i = 0; i < WORDS; i++)
+		if (buf[i] != pattern(gen, idx, i))
+			return false;
+	return true;
+}
+
+static bool
+file_pages_hold(struct vnode *vp, uint64_t *buf, vm_pindex_t first, vm_pindex_t n, unsigned gen)
+{
+	for (vm_pindex_t i = first; i < first + n; i++)
+		if (!file_page_holds(vp, buf, i, gen))
+			return false;
+	return true;
+}
+
+/* Write pages [first, first + n) of the file with generation gen's patterns. */
+static bool
+file_fill(struct vnode *vp, uint64_t *buf, vm_pindex_t first, vm_pindex_t n, unsigned gen)
+{
+	for (vm_pindex_t idx = first; idx < first + n; idx++) {
+		for (size_t i = 0; i < WORDS; i++)
+			buf[i] = pattern(gen, idx, i);
+		if (file_io(vp, buf, PAGE_SIZE, ptoa(idx), true) != PAGE_SIZE)
+			return false;
+	}
+	return true;
+}
+
+static bool
+all_zeros(const uint64_t *buf, size_t from_byte)
+{
+	for (size_t b = from_byte; b < PAGE_SIZE; b++)
+		if (((const uint8_t *)buf)[b] != 0)
+			return false;
+	return true;
+}
+
+/* The laundry's write of the whole file, waited for, the pages written freed (as MADV_PAGEOUT). */
+static int
+file_out(struct vnode *vp)
+{
+	return vm_pager_put_pages(vp->v_object, 0, RAMFS_PAGES, VM_PAGER_PUT_SYNC |
+	    VM_PAGER_PUT_FREE);
+}
+
+/* swapoff's walk over the device holding obj's first copy. */
+static void
+test_ramfs_unuse(struct vnode *vp, uint64_t *buf)
+{
+	struct vm_object *obj = vp->v_object;
+	vm_pindex_t idx;
+	uint64_t slot;
+
+	spin_lock(&obj->lock);
+	slot = swap_pager_next(obj, 0, &idx);
+	spin_unlock(&obj->lock);
+	if (!selftest_ok(slot != SWAP_SLOT_NONE, "ramfs: a copy to bring back"))
+		return;
+	selftest_ok(swap_pager_unuse(swap_slot_device(slot)) == 0 &&
+	    copies(obj, 0, RAMFS_PAGES) == 0 && resident(obj) == RAMFS_PAGES,
+	    "ramfs: swapoff's walk brings the file's pages back and frees their copies");
+	selftest_ok(file_pages_hold(vp, buf, 0, RAMFS_PAGES, 3), "ramfs: with their data");
+}
+
+/*
+ * A ramfs file's pages go to swap and come back: read(2) reads them in,
+ * write(2) frees a stale copy, a punched hole and a truncation free the
+ * copies of what goes (and bring the edges back, which they zero), and
+ * the file's death frees the rest.
+ */
+static void
+test_ramfs(void)
+{
+	uint64_t used0 = swap_used(), *buf = NULL;
+	struct vnode *root = ramfs_mkroot(), *vp = NULL;
+	struct swap_stats s0 = swap_stats;
+	struct vm_object *obj;
+	int before = -1, after = -1;
+	struct vm_page *m;
+	struct stat st;
+	bool has;
+
+	if (!selftest_ok(root != NULL && (buf = malloc(PAGE_SIZE, M_TEMP, M_WAITOK)) != NULL &&
+	    vfs_lookup(root, "f", VFS_CREATE, VREG, 0644, &vp) == 0 &&
+	    file_fill(vp, buf, 0, RAMFS_PAGES, 1), "ramfs: a file of %d pages written", RAMFS_PAGES))
+		goto out;
+	obj = vp->v_object;
+	selftest_ok(file_out(vp) == 0 && resident(obj) == 0 &&
+	    copies(obj, 0, RAMFS_PAGES) == RAMFS_PAGES && swap_used() == used0 + RAMFS_PAGES &&
+	    swap_stats.pswpout - s0.pswpout == RAMFS_PAGES,
+	    "ramfs: the laundry's write sends them all to swap, and they are freed");
+	selftest_ok(obj->type == OBJT_VNODE && obj->pager != &swap_pager_ops,
+	    "ramfs: the file's object stays a vnode object");
+	spin_lock(&obj->lock);
+	has = obj->pager->haspage(obj, 5, &before, &after);
+	spin_unlock(&obj->lock);
+	selftest_ok(has && before == 5 && after == RAMFS_PAGES - 6,
+	    "ramfs: haspage(5): yes, %d before and %d after in neighbouring slots", before, after);
+	s0 = swap_stats;
+	selftest_ok(file_pages_hold(vp, buf, 0, RAMFS_PAGES, 1) &&
+	    swap_stats.pswpin - s0.pswpin == RAMFS_PAGES &&
+	    swap_stats.read_requests - s0.read_requests < RAMFS_PAGES &&
+	    copies(obj, 0, RAMFS_PAGES) == RAMFS_PAGES,
+	    "ramfs: read(2) reads them back with read-around (%lu requests), copies kept",
+	    swap_stats.read_requests - s0.read_requests);
+	vn_stat(vp, &st);
+	selftest_ok(st.st_blocks == RAMFS_PAGES * (PAGE_SIZE / 512),
+	    "ramfs: st_blocks counts a page resident with its copy once (%ld)", st.st_blocks);
+
+	/* write(2) makes a copy stale; the next write-out takes only that page. */
+	selftest_ok(file_fill(vp, buf, 3, 1, 2) && copies(obj, 3, 1) == 0 &&
+	    swap_used() == used0 + RAMFS_PAGES - 1, "ramfs: write(2) to a page frees its copy");
+	s0 = swap_stats;
+	selftest_ok(file_out(vp) == 0 && swap_stats.pswpout - s0.pswpout == 1 &&
+	    resident(obj) == 0, "ramfs: the next write-out writes that page only");
+	selftest_ok(file_page_holds(vp, buf, 3, 2) && file_page_holds(vp, buf, 4, 1),
+	    "ramfs: it reads back written, its neighbour as before");
+
+	/* A page written while out: paged in first, never zero-filled over. */
+	(void)file_out(vp);
+	memset(buf, 0xa5, 8);
+	selftest_ok(file_io(vp, buf, 8, ptoa(6) + 16, true) == 8 &&
+	    file_io(vp, buf, PAGE_SIZE, ptoa(6), false) == PAGE_SIZE &&
+	    buf[0] == pattern(1, 6, 0) && buf[2] == 0xa5a5a5a5a5a5a5a5ULL &&
+	    buf[3] == pattern(1, 6, 3), "ramfs: 8 bytes written into a page in swap keep the rest");
+	file_fill(vp, buf, 6, 1, 1);
+
+	/* Punch page 7 and truncate in page 10: their copies go, the edge comes back zeroed. */
+	(void)file_out(vp);
+	vn_stat(vp, &st);
+	selftest_ok(st.st_blocks == RAMFS_PAGES * (PAGE_SIZE / 512),
+	    "ramfs: st_blocks counts the pages in swap (%ld)", st.st_blocks);
+	selftest_ok(vp->v_ops->vop_fallocate(vp, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	    ptoa(7), PAGE_SIZE) == 0 && copies(obj, 7, 1) == 0 &&
+	    swap_used() == used0 + RAMFS_PAGES - 1 &&
+	    file_io(vp, buf, PAGE_SIZE, ptoa(7), false) == PAGE_SIZE && all_zeros(buf, 0),
+	    "ramfs: a punched page's copy is freed, and it reads as zeros");
+	(void)file_out(vp);
+	selftest_ok(vp->v_ops->vop_truncate(vp, ptoa(10) + 100) == 0 &&
+	    copies(obj, 10, RAMFS_PAGES - 10) == 0 && copies(obj, 0, 10) == 9 &&
+	    swap_used() == used0 + 9, "ramfs: truncation frees the copies from the new end on");
+	selftest_ok(vp->v_ops->vop_truncate(vp, ptoa(RAMFS_PAGES)) == 0 &&
+	    file_io(vp, buf, PAGE_SIZE, ptoa(10), false) == PAGE_SIZE &&
+	    buf[0] == pattern(1, 10, 0) && buf[11] == pattern(1, 10, 11) && all_zeros(buf, 100),
+	    "ramfs: the last page, in swap, came back to have its tail zeroed");
+	file_fill(vp, buf, 0, RAMFS_PAGES, 3);
+	(void)file_out(vp);
+	test_ramfs_unuse(vp, buf);
+
+	/* The file's death frees its copies. */
+	(void)file_out(vp);
+	spin_lock(&obj->lock);
+	m = vm_page_lookup(obj, 0);
+	spin_unlock(&obj->lock);
+	selftest_ok(m == NULL && swap_used() == used0 + RAMFS_PAGES, "ramfs: out again");
+out:
+	if (vp != NULL)
+		vrele(vp);
+	if (root != NULL) {
+		struct vnode *dead;
+
+		if (vfs_lookup(root, "f", 0, VNON, 0, &dead) == 0) {
+			root->v_ops->vop_unlink(root, "f", 1, dead, false);
+			vrele(dead);
+		}
+		ramfs_rmroot(root);
+	}
+	free(buf, M_TEMP);
+	selftest_ok(swap_used() == used0, "ramfs: the file's death frees its slots");
+}
+
 static void
 swap_selftests(void)
 {
@@ -470,6 +671,7 @@ swap_selftests(void)
 	test_collapse(true);
 	test_collapse_window();
 	test_bypass();
+	test_ramfs();
 	test_write_error();
 }
 

@@ -1,7 +1,7 @@
 /*
  * The swap pager (see swap_pager.h): reading and writing anonymous pages
- * on the swap devices, the metadata that says where they are, and
- * swapoff's bringing them back.
+ * and ramfs file pages on the swap devices, the metadata that says where
+ * they are, and swapoff's bringing them back.
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
@@ -21,6 +21,7 @@ MALLOC_DEFINE(M_SWAPIO, "swapio", "swap pager writes in flight");
 
 #define UNUSE_WAITS_MAX		8	/* vm_waits swapoff spends on one page before ENOMEM */
 #define CHECK_MSG_MAX		160
+#define COUNT_OUT_BATCH		256	/* copies counted per hold of the object lock */
 
 /* Every object with swap metadata, for swapoff and the check. */
 static struct spinlock swap_objects_lock = SPINLOCK_INITIALIZER("swap objects");
@@ -87,7 +88,10 @@ swap_pager_init(void)
  * list from its first copy on, and becomes a swap object then.
  */
 
-/* obj (locked) has its first copy: anonymous memory becomes swap-backed. */
+/*
+ * obj (locked) has its first copy: anonymous memory becomes swap-backed
+ * (a ramfs file's object keeps its type and pager, the vnode pager's).
+ */
 static void
 adopt(struct vm_object *obj)
 {
@@ -390,9 +394,8 @@ swap_pager_read_window(struct vm_object *obj, vm_pindex_t idx, int *behind, int 
 	*ahead = backward ? 0 : (int)pages - 1 - *behind;
 }
 
-static int
-swap_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ahead,
-    int advice __unused)
+int
+swap_pager_read(struct vm_object *obj, struct vm_page *m, int behind, int ahead)
 {
 	struct vm_page *pages[BIO_MAX_PAGES];
 	uint32_t n, at;
@@ -400,7 +403,7 @@ swap_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ah
 	int error;
 
 	spin_lock(&obj->lock);
-	KASSERT(m->object == obj && vm_page_xbusied(m), ("swap_pager_getpages: page %lx",
+	KASSERT(m->object == obj && vm_page_xbusied(m), ("swap_pager_read: page %lx",
 	    m->phys_addr));
 	slot = swap_meta_lookup(&obj->swap, m->pindex);
 	if (slot == SWAP_SLOT_NONE || slot == SWAP_SLOT_LOST) {
@@ -422,7 +425,14 @@ swap_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ah
 	return error;
 }
 
-static bool
+static int
+swap_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ahead,
+    int advice __unused)
+{
+	return swap_pager_read(obj, m, behind, ahead);
+}
+
+bool
 swap_pager_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before, int *after)
 {
 	uint64_t b, a;
@@ -443,13 +453,19 @@ swap_pager_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before, int *
  * Writing.
  */
 
-/* Must m (resident in its locked object) be written, and may it be now? */
+/*
+ * Must m (resident in its locked object) be written, and may it be now?
+ * A clean anonymous page with no copy must, as it may hide a backing
+ * object's page; a clean ramfs page with no copy holds zeros, which a
+ * hole gives back.
+ */
 static bool
 wants_write(struct vm_page *m)
 {
 	if (vm_page_busied(m) || m->wire_count > 0)
 		return false;
-	return vm_page_is_dirty(m) || !swap_pager_has_copy(m->object, m->pindex);
+	return vm_page_is_dirty(m) || (vm_object_is_anon(m->object) &&
+	    !swap_pager_has_copy(m->object, m->pindex));
 }
 
 /* A write completed (in any context, usually the disk's interrupt). */
@@ -594,8 +610,8 @@ free_written(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 	spin_unlock(&obj->lock);
 }
 
-static int
-swap_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, int flags)
+int
+swap_pager_write(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, int flags)
 {
 	bool sync = (flags & VM_PAGER_PUT_SYNC) != 0;
 	struct swap_wait wait = { 0 };
@@ -646,9 +662,8 @@ swap_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, i
 	return error;
 }
 
-/* The object is dying (no references, no pages): free its copies, leave the list. */
-static void
-swap_pager_dealloc(struct vm_object *obj)
+void
+swap_pager_release(struct vm_object *obj)
 {
 	swap_meta_remove_range(&obj->swap, 0, UINT64_MAX, swap_free_run, NULL);
 	if (obj->swap_link.next != NULL) {
@@ -658,12 +673,55 @@ swap_pager_dealloc(struct vm_object *obj)
 	}
 }
 
+uint64_t
+swap_pager_count_out(struct vm_object *obj)
+{
+	vm_pindex_t idx = 0;
+	uint64_t n = 0;
+	uint32_t batch = 0;
+
+	spin_lock(&obj->lock);
+	while (swap_pager_next(obj, idx, &idx) != SWAP_SLOT_NONE) {
+		if (vm_page_lookup(obj, idx) == NULL)
+			n++;
+		if (idx == UINT64_MAX)
+			break;
+		idx++;
+		if (++batch == COUNT_OUT_BATCH) {
+			/* Let the faults and the daemon in: the walk may be long. */
+			spin_unlock(&obj->lock);
+			spin_lock(&obj->lock);
+			batch = 0;
+		}
+	}
+	spin_unlock(&obj->lock);
+	return n;
+}
+
+uint64_t
+swap_pager_file_pages(void)
+{
+	struct list_node *node;
+	uint64_t n = 0;
+
+	spin_lock(&swap_objects_lock);
+	list_foreach(node, &swap_objects) {
+		struct vm_object *obj = list_entry(node, struct vm_object, swap_link);
+
+		/* A live object's type is constant but for anonymous memory's; the count a glance. */
+		if (!vm_object_is_anon(obj))
+			n += __atomic_load_n(&obj->swap.sm_count, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&swap_objects_lock);
+	return n;
+}
+
 const struct vm_pager_ops swap_pager_ops = {
 	.name = "swap",
 	.getpages = swap_pager_getpages,
 	.haspage = swap_pager_haspage,
-	.putpages = swap_pager_putpages,
-	.dealloc = swap_pager_dealloc,
+	.putpages = swap_pager_write,
+	.dealloc = swap_pager_release,
 };
 
 /*

@@ -1,6 +1,8 @@
 /*
  * The swap pager (after FreeBSD's swap_pager.c): anonymous memory's
- * backing store, on the swap devices (swap_device.h).
+ * backing store, on the swap devices (swap_device.h), and ramfs files'
+ * (/tmp, /dev/shm, the initramfs), as FreeBSD's tmpfs keeps its files in
+ * swap objects and Linux's shmem its pages in swap.
  *
  * Objects.  An anonymous object (OBJT_ANON) has no pager: its missing
  * pages are zero-filled.  The first time one of its pages is written to
@@ -10,6 +12,15 @@
  * in which slot.  A page may be resident and have a copy at once (read
  * back from swap, not written since): the copy is then as good as the
  * page, and the page can be dropped without a write.
+ *
+ * ramfs files.  A ramfs file's object is a vnode object (OBJT_VNODE),
+ * whose pager, the vnode pager, hands its pages to the functions below
+ * (swap_pager_write, swap_pager_read, swap_pager_release): the copies
+ * sit in the file object's own swap metadata, and the object joins the
+ * list swapoff walks as an anonymous one does.  A ramfs page absent with
+ * no copy is a hole (zeros), so a clean ramfs page with no copy (a hole
+ * a fault zero-filled) needs no write; every other way a ramfs page gets
+ * contents marks it dirty.
  *
  * Clean and dirty.  An object page is dirty when its contents are newer
  * than its copy (vm_page_is_dirty: written through a mapping, or marked
@@ -97,6 +108,37 @@ swap_pager_has_copy(struct vm_object *obj, vm_pindex_t pindex)
 {
 	return !swap_meta_empty(&obj->swap) && swap_pager_lookup_copy(obj, pindex);
 }
+
+/*
+ * The swap pager's operations, for the vnode pager to use on a ramfs
+ * file's object (obj):
+ *  - swap_pager_read: fill m (exclusively busy, in obj, no lock held)
+ *    from its copy, with up to behind and ahead neighbours in the same
+ *    request (getpages); zeros if it has none (a hole, or the copy was
+ *    discarded meanwhile), EIO if the copy was lost.
+ *  - swap_pager_haspage: does obj have a copy at pindex, and how many
+ *    copies before and after it one read could bring in (haspage).
+ *  - swap_pager_write: write the pages of [start, end) that need it to
+ *    swap (putpages; VM_PAGER_PUT_* flags, no lock held): ENOMEM when
+ *    swap is full or memory for the request short.
+ *  - swap_pager_release: the object is dying (no references, no pages):
+ *    free its copies, leave swapoff's list (dealloc).
+ */
+int swap_pager_read(struct vm_object *obj, struct vm_page *m, int behind, int ahead);
+bool swap_pager_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before, int *after);
+int swap_pager_write(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, int flags);
+void swap_pager_release(struct vm_object *obj);
+
+/*
+ * How many of obj's pages are in swap only (a copy, and no page resident:
+ * one read back keeps its copy): with its resident pages, the pages a
+ * ramfs file holds (st_blocks).  A walk over its copies, with the lock
+ * let go now and then: a glance, for stat.  => no lock held
+ */
+uint64_t swap_pager_count_out(struct vm_object *obj);
+
+/* Pages of ramfs files (every object that is not anonymous memory) in swap. */
+uint64_t swap_pager_file_pages(void);
 
 /*
  * m (obj locked) is being written: its copy, if it has one, is stale.

@@ -810,13 +810,8 @@ vm_object_clear_onemapping(struct vm_object *obj)
 	spin_unlock(&obj->lock);
 }
 
-/*
- * Read the page at pindex of obj (locked, and unlocked on return) in
- * from its pager: the swap holds its only copy.  0, ENOMEM (no page to
- * read it into) or EIO.
- */
-static int
-page_in(struct vm_object *obj, vm_pindex_t pindex)
+int
+vm_object_page_in(struct vm_object *obj, vm_pindex_t pindex, int ahead)
 {
 	struct vm_page *m;
 	int error;
@@ -827,7 +822,7 @@ page_in(struct vm_object *obj, vm_pindex_t pindex)
 	}
 	vm_object_pip_add(obj);
 	spin_unlock(&obj->lock);
-	error = obj->pager->getpages(obj, m, 0, 0, MADV_NORMAL);
+	error = obj->pager->getpages(obj, m, 0, ahead, MADV_NORMAL);
 	spin_lock(&obj->lock);
 	vm_page_xunbusy(m);
 	if (error != 0)
@@ -854,7 +849,7 @@ resident_page(struct vm_object *obj, vm_pindex_t pindex, int *error)
 	if (m != NULL)
 		return vm_page_busy_sleep(m, &obj->lock, true) ? NULL : m;
 	if (swap_pager_has_copy(obj, pindex)) {
-		if ((*error = page_in(obj, pindex)) == ENOMEM)
+		if ((*error = vm_object_page_in(obj, pindex, 0)) == ENOMEM)
 			*error = vm_wait(0, 0, VM_WAIT_FAILOK);
 		return NULL;
 	}

@@ -291,6 +291,16 @@ uint64_t vm_object_unmap_range(struct vm_object *obj, vm_pindex_t start, vm_pind
 void vm_object_clear_onemapping(struct vm_object *obj);
 
 /*
+ * Read the page at pindex of obj (locked, and unlocked on return), which
+ * is not resident, in from its pager, which holds its only copy (in
+ * swap), with up to ahead pages after it that the same request can
+ * bring (read-around).  0, ENOMEM (no page to read it into: the caller
+ * may vm_wait and look again) or EIO.
+ * => obj locked, the only spin lock held
+ */
+int vm_object_page_in(struct vm_object *obj, vm_pindex_t pindex, int ahead);
+
+/*
  * Make every page of obj resident and give each one wiring held by the
  * kernel (vm_page_wire_kernel): SHM_LOCK of a System V segment.  Pages in
  * swap are read back, missing ones zero-filled.  obj is anonymous memory

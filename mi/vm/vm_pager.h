@@ -9,7 +9,8 @@
  *
  *   vnode_pager.c   OBJT_VNODE: a file's pages, through the vnode interface
  *   device_pager.c  OBJT_DEVICE: device memory, which has no vm_page
- *   swap_pager.c    OBJT_SWAP: anonymous memory that has been paged out
+ *   swap_pager.c    OBJT_SWAP: anonymous memory that has been paged out;
+ *                   and, for the vnode pager, ramfs files' pages in swap
  *
  * Anonymous objects have no pager until they are first paged out: their
  * missing pages are zero-filled.  vm_pager_put_pages sends an anonymous
@@ -99,9 +100,9 @@ int vm_pager_put_pages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end
 /*
  * Can obj's dirty pages be written somewhere now, to be freed after (the
  * laundry), or must they stay in memory (the unswappable queue)?
- * Anonymous memory can while a swap device has a free slot; a file on a
- * disk mounted read-write can (vnode_pager_can_launder); ramfs files,
- * whose pages are their only copy, cannot.  Object locked.
+ * Anonymous memory and ramfs files can while a swap device has a free
+ * slot; a file on a disk mounted read-write can (vnode_pager_can_launder).
+ * Object locked.
  */
 bool vm_pager_can_launder(struct vm_object *obj);
 

@@ -4,8 +4,17 @@
  * Linux's filemap and readahead).
  *
  * A file's data live once, in its object's pages: read(2) and write(2)
- * copy to and from them, mappings map them.  For ramfs the pages are the
- * only copy: a missing page inside the file is a hole and is zero-filled.
+ * copy to and from them, mappings map them.  For ramfs the pages have no
+ * file behind them: under memory pressure they go to swap, as FreeBSD's
+ * tmpfs and Linux's shmem send theirs, through the swap pager's functions
+ * (swap_pager.h), the copies kept in the file object's swap metadata.
+ * The laundry writes a ramfs file's dirty pages there (putpages), a
+ * missing page with a copy is read back from it (getpages, with the
+ * swap pager's read-around), and one with no copy is a hole, zero-filled.
+ * A write to a page with a copy frees the copy (it is stale: the write
+ * fault, vnode_pager_release_page); truncation, a punched hole and the
+ * file's death free the copies of the pages that go.  msync and fsync of
+ * a ramfs file write nothing.
  * A file on a disk (its file system has vop_bmap) is read into pages and
  * written back from them here, with the block I/O layer, clustered:
  *
@@ -107,6 +116,8 @@
 #include <kern/uio.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
+#include <vm/swap_device.h>
+#include <vm/swap_pager.h>
 #include <vm/vm_laundry.h>
 #include <vm/vm_wait.h>
 #include <vm/vm_workingset.h>
@@ -648,6 +659,26 @@ vnode_pager_write_begin(struct vnode *vp, struct uio *uio, uint64_t maxsize, uin
 	return 0;
 }
 
+/*
+ * ramfs: the page at idx of obj (locked, and locked on return), if it is
+ * not resident and has a copy in swap, is read back (what is there must
+ * not read as a hole's zeros).  Memory is waited for; if none comes, or
+ * the copy cannot be read, the page stays out.
+ */
+static void
+ramfs_page_back(struct vm_object *obj, vm_pindex_t idx)
+{
+	while (vm_page_lookup(obj, idx) == NULL && swap_pager_has_copy(obj, idx)) {
+		int error = vm_object_page_in(obj, idx, 0);
+
+		if (error == ENOMEM)
+			error = vm_wait(0, VM_ALLOC_NORMAL, VM_WAIT_FAILOK);
+		spin_lock(&obj->lock);
+		if (error != 0)
+			break;
+	}
+}
+
 void
 vnode_pager_zero_tail(struct vnode *vp, uint64_t size)
 {
@@ -659,10 +690,12 @@ vnode_pager_zero_tail(struct vnode *vp, uint64_t size)
 		return;
 	/* Under the object lock: the page daemon may not free it meanwhile. */
 	spin_lock(&obj->lock);
+	if (!on_disk(vp))
+		ramfs_page_back(obj, atop(size));
 	m = vm_page_lookup(obj, atop(size));
 	if (m != NULL && !vm_page_xbusied(m)) {	/* being read: it comes with zeros there */
 		memset(page_kva(m, off), 0, PAGE_SIZE - off);
-		vm_page_set_dirty(m);	/* to be written; for ramfs, its only copy */
+		swap_pager_page_dirtied(m);	/* to be written; for ramfs, a copy is stale */
 	} else {
 		m = NULL;
 	}
@@ -688,7 +721,7 @@ vnode_pager_release_page(struct vnode *vp, struct vm_page *m, bool dirtied)
 
 	spin_lock(&obj->lock);
 	if (dirtied)
-		vm_page_set_dirty(m);
+		swap_pager_page_dirtied(m);	/* a copy in swap (ramfs) is stale now */
 	vm_page_unwire_kernel(m);
 	spin_unlock(&obj->lock);
 	if (dirtied && on_disk(vp))
@@ -936,7 +969,9 @@ free_behind(struct vnode *vp, vm_pindex_t idx)
 }
 
 /*
- * Fill m, a fault's page (vm_pager.h): for ramfs a hole, zeros; for a
+ * Fill m, a fault's page (vm_pager.h): for ramfs its copy in swap, with
+ * the neighbours the fault's behind and ahead allow, or for a hole zeros
+ * (swap_pager_read); for a
  * file on a disk, read it with the window the mapping's advice asks for
  * (its own read-ahead: the fault's behind and ahead are the swap pager's),
  * and wait for it (if the window fails, m alone is tried again, as Linux
@@ -946,8 +981,8 @@ free_behind(struct vnode *vp, vm_pindex_t idx)
  * copying from them).  No lock is held (see the top of the file).
  */
 static int
-vnode_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind __unused,
-    int ahead __unused, int advice)
+vnode_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ahead,
+    int advice)
 {
 	struct vnode *vp = obj->pager_data;
 	int ioflag = advice_ioflag(advice), error = EIO;
@@ -956,10 +991,8 @@ vnode_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind __unus
 
 	if (!page_in_file(obj, m->pindex))
 		return EIO;
-	if (!on_disk(vp)) {
-		pmap_zero_page(m);	/* a hole of ramfs */
-		return 0;
-	}
+	if (!on_disk(vp))
+		return swap_pager_read(obj, m, behind, ahead);
 	want = window_at_miss(vp, m->pindex, ioflag);
 	if (read_cluster(vp, m->pindex, want, m, &io) > 0)
 		error = vpio_wait(io);
@@ -987,15 +1020,23 @@ vnode_pager_writemapped(struct vm_object *obj)
 		mark_dirty(vp);
 }
 
-/* Every page inside the file is the pager's; it clusters its reads itself (getpages). */
+/*
+ * Every page inside the file is the pager's.  A file on a disk clusters
+ * its reads itself (getpages); a ramfs page with a copy in swap comes
+ * with the neighbours whose copies sit next to its own.
+ */
 static bool
 vnode_pager_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before, int *after)
 {
+	if (!page_in_file(obj, pindex))
+		return false;
+	if (!on_disk(obj->pager_data) && swap_pager_haspage(obj, pindex, before, after))
+		return true;
 	if (before != NULL)
 		*before = 0;
 	if (after != NULL)
 		*after = 0;
-	return page_in_file(obj, pindex);
+	return true;
 }
 
 bool
@@ -1003,8 +1044,9 @@ vnode_pager_can_launder(struct vm_object *obj)
 {
 	struct vnode *vp = obj->pager_data;
 
-	return on_disk(vp) &&
-	    !(__atomic_load_n(&vp->v_mount->mnt_flags, __ATOMIC_RELAXED) & MNT_RDONLY);
+	if (!on_disk(vp))
+		return swap_free_pages() > 0;	/* ramfs: to swap */
+	return !(__atomic_load_n(&vp->v_mount->mnt_flags, __ATOMIC_RELAXED) & MNT_RDONLY);
 }
 
 /*
@@ -1014,9 +1056,11 @@ vnode_pager_can_launder(struct vm_object *obj)
  * VM_PAGER_PUT_FREE as well (MADV_PAGEOUT), the clean pages nothing maps
  * go after.  The laundry (VM_PAGER_PUT_LAUNDRY) only tries the file's
  * I/O lock (see the top of the file): EAGAIN, nothing written, if taken.
- * For ramfs the pages are the file, its only copy: writing one back
- * moves a store seen through a mapping into its VPO_DIRTY (the page
- * stays dirty: the page daemon must never free it as clean).
+ * For ramfs, the laundry (and VM_PAGER_PUT_FREE) writes the dirty pages
+ * to swap (swap_pager_write), after which they are clean and may be
+ * freed; msync writes nothing, and only moves a store seen through a
+ * mapping into its VPO_DIRTY (the page stays dirty: with no copy in swap
+ * it must never be freed as clean).
  */
 static int
 vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, int flags)
@@ -1041,6 +1085,8 @@ vnode_pager_putpages(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end, 
 			error = vp->v_ops->vop_fsync_metadata(vp);
 		return error;
 	}
+	if (flags & (VM_PAGER_PUT_LAUNDRY | VM_PAGER_PUT_FREE))
+		return swap_pager_write(obj, start, end, flags);
 
 	spin_lock(&obj->lock);
 	while (idx < end && (m = vm_radix_lookup_ge(&obj->pages, idx, &idx)) != NULL &&
@@ -1062,6 +1108,7 @@ vnode_pager_dealloc(struct vm_object *obj)
 {
 	struct vnode *vp = obj->pager_data;
 
+	swap_pager_release(obj);	/* a ramfs file's copies in swap */
 	if (vp->v_ops->vop_free != NULL)
 		vp->v_ops->vop_free(vp);
 	else

@@ -2,7 +2,9 @@
  * The vnode pager (vnode_pager.c): the pager of OBJT_VNODE objects, one
  * per regular file, and the page cache of files on a disk.
  *
- * For ramfs, a page not resident inside the file is a hole (zeros).  A
+ * For ramfs, a page not resident inside the file is read back from its
+ * copy in swap if it has one (the laundry writes ramfs pages to swap
+ * under memory pressure), else it is a hole (zeros).  A
  * page at or beyond the end of the file (rounded up to a page) does not
  * exist: the pager fails with EIO, which a page fault turns into SIGBUS.
  *
@@ -74,10 +76,11 @@ ssize_t vnode_pager_read(struct vnode *vp, struct uio *uio,
     int (*getpage)(struct vnode *vp, vm_pindex_t idx, int ioflag, struct vm_page **mp),
     bool shared);
 /*
- * Zero the part of vp's last page past size, if the page is resident, and
- * mark it dirty (a file on a disk writes it back; for ramfs the page is
- * the only copy): what a mapping wrote there must not appear when the
- * file grows.  => I/O lock held
+ * Zero the part of vp's last page past size, if the page is resident (for
+ * ramfs, after reading it back from swap), and mark it dirty (a file on a
+ * disk writes it back; for ramfs the page is the only copy): what a
+ * mapping wrote there must not appear when the file grows.
+ * => I/O lock held
  */
 void vnode_pager_zero_tail(struct vnode *vp, uint64_t size);
 /*
@@ -91,7 +94,8 @@ int vnode_pager_write_begin(struct vnode *vp, struct uio *uio, uint64_t maxsize,
 /*
  * Done copying to or from m, a page of vp that vnode_pager_get_page or
  * vnode_pager_grab_page gave (wired): with dirtied, write(2) changed it,
- * so it is dirty, and so (on a disk) is vp, for the syncer.
+ * so it is dirty (its copy in swap, for ramfs, stale and freed), and so
+ * (on a disk) is vp, for the syncer.
  */
 void vnode_pager_release_page(struct vnode *vp, struct vm_page *m, bool dirtied);
 /*
@@ -109,7 +113,8 @@ int vnode_pager_write_back(struct vnode *vp, vm_pindex_t start, vm_pindex_t end,
 uint64_t vnode_pager_drop_clean(struct vnode *vp);
 /*
  * Can the laundry write obj's dirty pages (vm_pager_can_launder)?  Those
- * of a file on a disk mounted read-write.  obj locked.
+ * of a file on a disk mounted read-write, and of ramfs while swap has
+ * room.  obj locked.
  */
 bool vnode_pager_can_launder(struct vm_object *obj);
 /*
