@@ -330,7 +330,12 @@ test_cpu_timers(void)
 		for (int i = 0; i < SPIN && vtalrms == 0; i++)
 			sink += i;
 	used = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - t0;
-	tap_ok(vtalrms == 1 && used >= 80 * MS && used < 1000 * MS,
+	/*
+	 * Linux charges ITIMER_VIRTUAL by the tick that finds the process in
+	 * user mode, the CPU clock exactly: on a busy host the timer was seen
+	 * to fire at 75 ms of measured time.  Half the time is the floor.
+	 */
+	tap_ok(vtalrms == 1 && used >= 50 * MS && used < 1000 * MS,
 	    "SIGVTALRM after about 100 ms of user time (%ld ms)", (long)(used / MS));
 	arm(ITIMER_VIRTUAL, 50, 0);
 	nanosleep(&nap, NULL);
