@@ -34,6 +34,8 @@ int vmstat_is_sable(void);
  * there is no such file (Linux).
  */
 long vmcheck_problems(const char *path);
+/* Show the text of the check vmcheck_problems last read, a TAP diagnostic a line. */
+void vmcheck_diag(void);
 /* A "name value" line of /proc/vmcheck (swap_slots_used, swap_slots_held), or -1. */
 long vmcheck_value(const char *name);
 /* One TAP line: this process's address space passes the check (a skip on Linux). */

@@ -142,20 +142,28 @@ vmcheck_value(const char *name)
 }
 
 void
+vmcheck_diag(void)
+{
+	char *line, *next;
+
+	/* buf still holds the check's text. */
+	for (line = buf; (next = strchr(line, '\n')) != NULL; line = next + 1) {
+		*next = '\0';
+		tap_diag("vmcheck: %s", line);
+	}
+}
+
+void
 tap_vm_consistent(const char *after)
 {
 	long n = vmcheck_problems("/proc/self/vmcheck");
-	char *line, *next;
 
 	if (n < 0) {
 		tap_skip("no /proc/self/vmcheck (not our kernel)");
 		return;
 	}
-	if (n > 0)		/* buf still holds the check's text: show the problems */
-		for (line = buf; (next = strchr(line, '\n')) != NULL; line = next + 1) {
-			*next = '\0';
-			tap_diag("vmcheck: %s", line);
-		}
+	if (n > 0)
+		vmcheck_diag();
 	tap_ok(n == 0, "the address space is consistent after %s (%ld problems)", after, n);
 }
 

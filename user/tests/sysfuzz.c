@@ -847,6 +847,7 @@ check_live_child(struct run *r, pid_t pid, int idx)
 		r->checks_failed++;
 		tap_diag("child %d (pid %d): its address space has %ld problems mid-run", idx,
 		    pid, n);
+		vmcheck_diag();
 	}
 }
 
