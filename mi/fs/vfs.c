@@ -289,6 +289,22 @@ create_last(struct vnode *parent, const char *name, size_t len, bool trailing,
 	return parent->v_ops->vop_create(parent, name, len, type, mode, out);
 }
 
+/* Replace *vpp (referenced) by the file it stands for when it is a magic link. */
+static int
+follow_magic(struct vnode **vpp)
+{
+	struct vnode *vp = *vpp, *target;
+	int error;
+
+	if (vp->v_type != VLNK || vp->v_ops->vop_follow == NULL)
+		return 0;
+	error = vp->v_ops->vop_follow(vp, &target);
+	vrele(vp);
+	if (error == 0)
+		*vpp = target;
+	return error;
+}
+
 int
 vfs_lookup(struct vnode *dir, const char *path, int flags, enum vtype type, uint32_t mode,
     struct vnode **out)
@@ -320,6 +336,8 @@ vfs_lookup(struct vnode *dir, const char *path, int flags, enum vtype type, uint
 	}
 	vrele(parent);
 	if (error)
+		return error;
+	if ((flags & VFS_FOLLOW) && (error = follow_magic(&vp)) != 0)
 		return error;
 	if (trailing && vp->v_type != VDIR) {
 		vrele(vp);

@@ -224,7 +224,8 @@ SYSCALL(newfstatat)
 	if (path[0] == '\0') {
 		error = (flags & AT_EMPTY_PATH) ? stat_dirfd(td, dirfd, &st) : ENOENT;
 	} else if ((error = at_start(td, dirfd, path, &dir)) == 0) {
-		if ((error = vfs_lookup(dir, path, 0, VNON, 0, &vp)) == 0) {
+		if ((error = vfs_lookup(dir, path,
+		    (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, VNON, 0, &vp)) == 0) {
 			vn_stat(vp, &st);
 			vrele(vp);
 		}

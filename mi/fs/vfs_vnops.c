@@ -285,6 +285,8 @@ vn_open(struct vnode *dir, const char *path, int flags, uint32_t mode, struct fi
 		return EINVAL;		/* as Linux since 6.4: it cannot mean anything */
 	if (flags & O_CREAT)
 		lflags |= VFS_CREATE | ((flags & O_EXCL) ? VFS_EXCL : 0);
+	if (!(flags & O_NOFOLLOW))
+		lflags |= VFS_FOLLOW;
 	if ((error = vfs_lookup(dir, path, lflags, VREG, mode & S_IALLUGO, &vp)) != 0)
 		return error;
 	if ((error = open_checks(vp, flags)) == 0 && (flags & O_TRUNC) && vp->v_type == VREG &&

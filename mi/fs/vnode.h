@@ -74,6 +74,12 @@ struct vnode_ops {
 	ssize_t	(*vop_write)(struct vnode *vp, struct uio *uio);
 	/* A symbolic link's contents into the uio: bytes moved, or -errno. */
 	ssize_t	(*vop_readlink)(struct vnode *vp, struct uio *uio);
+	/*
+	 * A link that stands for a file rather than a path (Linux's "magic
+	 * links": /proc/PID/exe): that file, referenced, into *out; 0 or an
+	 * errno.  Lookups with VFS_FOLLOW take it in the link's place.
+	 */
+	int	(*vop_follow)(struct vnode *vp, struct vnode **out);
 	int	(*vop_truncate)(struct vnode *vp, uint64_t size);
 	/*
 	 * fallocate(2) on a regular file: FALLOC_FL_* mode on [off, off+len)
@@ -162,12 +168,15 @@ void vn_iounlock(struct vnode *vp);	/* either kind */
  * Path lookup from dir (NULL: the root; absolute paths always start at
  * the root).  Returns a referenced vnode.  With VFS_CREATE, a missing
  * last component is created as type/mode; VFS_EXCL makes an existing
- * one EEXIST.  Errors: ENOENT, ENOTDIR, ENAMETOOLONG, EEXIST, EISDIR
- * (creating a non-directory with a trailing slash), EACCES (the
- * directory's file system cannot create), ENOMEM.
+ * one EEXIST.  With VFS_FOLLOW, a last component that is a link its file
+ * system follows itself (vop_follow) is replaced by the file it stands
+ * for, as open, stat and execve see it on Linux.  Errors: ENOENT, ENOTDIR,
+ * ENAMETOOLONG, EEXIST, EISDIR (creating a non-directory with a trailing
+ * slash), EACCES (the directory's file system cannot create), ENOMEM.
  */
 #define VFS_CREATE	0x0001
 #define VFS_EXCL	0x0002
+#define VFS_FOLLOW	0x0004
 int vfs_lookup(struct vnode *dir, const char *path, int flags, enum vtype type,
     uint32_t mode, struct vnode **out);
 /*

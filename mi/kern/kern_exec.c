@@ -90,17 +90,26 @@ exe_release(struct proc_exe *pe)
 	free(pe, M_EXEC);
 }
 
-int
-proc_exe_path(int pid, char *buf, size_t size, size_t *len)
+/* Process pid's exe record, held; NULL when there is no such process (or it has exited). */
+static struct proc_exe *
+exe_of(int pid)
 {
 	struct proc_exe *pe = NULL;
 	struct proc *p;
-	size_t n;
 
 	spin_lock(&proc_lock);
 	if ((p = proc_find(pid)) != NULL)
 		pe = exe_hold(p->p_exe);
 	spin_unlock(&proc_lock);
+	return pe;
+}
+
+int
+proc_exe_path(int pid, char *buf, size_t size, size_t *len)
+{
+	struct proc_exe *pe = exe_of(pid);
+	size_t n;
+
 	if (pe == NULL)
 		return ENOENT;
 	n = strlcpy(buf, pe->pe_path, size);
@@ -111,6 +120,36 @@ proc_exe_path(int pid, char *buf, size_t size, size_t *len)
 		return ERANGE;
 	*len = n;
 	return 0;
+}
+
+int
+proc_exe_vnode(int pid, struct vnode **vpp)
+{
+	struct proc_exe *pe = exe_of(pid);
+
+	if (pe == NULL)
+		return ENOENT;
+	vref(pe->pe_vp);
+	*vpp = pe->pe_vp;
+	exe_release(pe);
+	return 0;
+}
+
+/* When path names a magic link, what it reads (NUL-terminated) into buf: 0, else an errno. */
+static int
+magic_link_path(struct vnode *cwd, const char *path, char *buf, size_t size, size_t *len)
+{
+	struct vnode *vp;
+	int error;
+
+	if ((error = vfs_lookup(cwd, path, 0, VNON, 0, &vp)) != 0)
+		return error;
+	if (vp->v_type != VLNK || vp->v_ops->vop_follow == NULL)
+		error = EINVAL;
+	else if ((error = vn_readlink_kernel(vp, buf, size - 1, len)) == 0)
+		buf[*len] = '\0';
+	vrele(vp);
+	return error;
 }
 
 /* The exe record of vp, found by path from the process's directory; NULL when memory is short. */
@@ -124,9 +163,14 @@ exe_make(struct proc *p, const char *path, struct vnode *vp)
 
 	if (buf == NULL)
 		return NULL;
-	/* A path that cannot be written out (its directory since removed) is kept as given. */
+	/*
+	 * A path that cannot be written out (its directory since removed) is
+	 * kept as given; through a magic link (/proc/self/exe) it is the
+	 * path the link reads.
+	 */
 	cwd = proc_cwd_hold(p);
-	if (vfs_fullpath_at(cwd, path, buf, PATH_MAX_BYTES, &len) != 0)
+	if (magic_link_path(cwd, path, buf, PATH_MAX_BYTES, &len) != 0 &&
+	    vfs_fullpath_at(cwd, path, buf, PATH_MAX_BYTES, &len) != 0)
 		len = strlcpy(buf, path, PATH_MAX_BYTES);
 	vrele(cwd);
 	if (len < PATH_MAX_BYTES &&
@@ -159,7 +203,7 @@ open_exec(struct proc *p, const char *path, struct vnode **vpp, char *hdr)
 	if (path[0] == '\0')
 		return ENOENT;
 	cwd = proc_cwd_hold(p);
-	error = vfs_lookup(cwd, path, 0, VNON, 0, &vp);
+	error = vfs_lookup(cwd, path, VFS_FOLLOW, VNON, 0, &vp);
 	vrele(cwd);
 	if (error)
 		return error;

@@ -318,10 +318,16 @@ test_interp_errors(void)
 static int
 print_args(int argc, char **argv)
 {
+	char exe[512];
+	ssize_t n;
+
 	printf("argc %d\n", argc);
 	for (int i = 0; i < argc; i++)
 		printf("argv%d %s\n", i, argv[i]);
 	printf("execfn %s\n", (const char *)getauxval(AT_EXECFN));
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	printf("exe %s\n", exe);
 	return 0;
 }
 
@@ -517,6 +523,41 @@ test_exe(void)
 	close(fds[0]);
 }
 
+/*
+ * /proc/self/exe followed, as Linux follows it: to the program itself
+ * (busybox runs its applets by executing it).
+ */
+static void
+test_exe_follow(void)
+{
+	char *argv[] = { "/proc/self/exe", "--args", "followed", NULL };
+	const char *want[] = { "/proc/self/exe", "--args", "followed" };
+	char out[OUT_MAX], magic[4] = { 0 };
+	struct stat st, self_st, link_st;
+	int fd, status;
+
+	if (qemu) {
+		/* Its exec and stat reach the emulator; it opens the program by its path as run. */
+		for (int i = 0; i < 4; i++)
+			tap_skip("qemu-user's /proc/self/exe is the emulator's own");
+		return;
+	}
+	status = run("/proc/self/exe", argv, out);
+	tap_ok(status == 0 && args_are(out, want, 3) && strcmp(get(out, "exe"), self) == 0,
+	    "execve(\"/proc/self/exe\") runs this program again; its exe is the program's "
+	    "path (status %#x, exe %s)", status, get(out, "exe"));
+	fd = open("/proc/self/exe", O_RDONLY);
+	tap_ok(fd >= 0 && read(fd, magic, 4) == 4 && memcmp(magic, "\177ELF", 4) == 0,
+	    "open(\"/proc/self/exe\") reads the program's ELF header");
+	if (fd >= 0)
+		close(fd);
+	tap_ok(stat("/proc/self/exe", &st) == 0 && stat(self, &self_st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_ino == self_st.st_ino && st.st_size == self_st.st_size,
+	    "stat(\"/proc/self/exe\") is the program's (a regular file, its inode and size)");
+	tap_ok(lstat("/proc/self/exe", &link_st) == 0 && S_ISLNK(link_st.st_mode),
+	    "lstat(\"/proc/self/exe\") is the link");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -535,12 +576,13 @@ main(int argc, char **argv)
 		tap_skip_all("no %s or %s (the Linux cross compiler builds them)", report, loader);
 		return tap_done();
 	}
-	tap_plan(29);
+	tap_plan(33);
 	test_interp();
 	test_interp_random();
 	test_loader_direct();
 	test_interp_errors();
 	test_scripts();
 	test_exe();
+	test_exe_follow();
 	return tap_done();
 }
