@@ -104,6 +104,7 @@
 #define __NR_getgid		176
 #define __NR_getegid		177
 #define __NR_gettid		178
+#define __NR_prctl		167
 #define __NR_sysinfo		179
 #define __NR_shmget		194
 #define __NR_shmctl		195
@@ -141,6 +142,7 @@
 #define __NR_mincore		232
 #define __NR_madvise		233
 #define __NR_accept4		242
+#define __NR_riscv_hwprobe	258
 #define __NR_wait4		260
 #define __NR_prlimit64		261
 #define __NR_getrandom		278

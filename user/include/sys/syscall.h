@@ -72,6 +72,7 @@
 #define SYS_getrlimit		__NR_getrlimit
 #define SYS_setrlimit		__NR_setrlimit
 #define SYS_getrusage		__NR_getrusage
+#define SYS_prctl		__NR_prctl
 #define SYS_sysinfo		__NR_sysinfo
 #define SYS_shmget		__NR_shmget
 #define SYS_shmctl		__NR_shmctl
