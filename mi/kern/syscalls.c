@@ -46,6 +46,7 @@
 	X(readv)			\
 	X(pread64)			\
 	X(pwrite64)			\
+	X(sendfile)			\
 	X(pselect6)			\
 	X(ppoll)			\
 	X(sync)				\

@@ -29,6 +29,7 @@
 #define SYS_readv		__NR_readv
 #define SYS_writev		__NR_writev
 #define SYS_pread64		__NR_pread64
+#define SYS_sendfile		__NR_sendfile
 #define SYS_pselect6		__NR_pselect6
 #define SYS_ppoll		__NR_ppoll
 #define SYS_pwrite64		__NR_pwrite64
