@@ -64,14 +64,27 @@
 #define AT_SYMLINK_NOFOLLOW	0x100
 #define AT_EACCESS		0x200	/* faccessat */
 #define AT_REMOVEDIR		0x200	/* unlinkat */
+#define AT_SYMLINK_FOLLOW	0x400	/* linkat */
 #define AT_NO_AUTOMOUNT		0x800
 #define AT_EMPTY_PATH		0x1000
+#define AT_STATX_SYNC_TYPE	0x6000	/* statx: how much to synchronize (ignored here) */
+#define AT_STATX_SYNC_AS_STAT	0x0000
+#define AT_STATX_FORCE_SYNC	0x2000
+#define AT_STATX_DONT_SYNC	0x4000
 
 /* access(2) */
 #define F_OK	0
 #define X_OK	1
 #define W_OK	2
 #define R_OK	4
+
+/* posix_fadvise(2) */
+#define POSIX_FADV_NORMAL	0
+#define POSIX_FADV_RANDOM	1
+#define POSIX_FADV_SEQUENTIAL	2
+#define POSIX_FADV_WILLNEED	3
+#define POSIX_FADV_DONTNEED	4
+#define POSIX_FADV_NOREUSE	5
 
 /* lseek(2) */
 #define SEEK_SET	0

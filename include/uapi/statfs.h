@@ -13,11 +13,16 @@
 #define ST_NOSUID	0x0002
 #define ST_NODEV	0x0004
 #define ST_NOEXEC	0x0008
+#define ST_SYNCHRONOUS	0x0010
 #define ST_VALID	0x0020	/* f_flags is filled in */
+#define ST_NOATIME	0x0400
+#define ST_RELATIME	0x1000
 
 /* f_type */
 #define RAMFS_MAGIC	0x858458f6
+#define TMPFS_MAGIC	0x01021994
 #define PROC_SUPER_MAGIC 0x9fa0
+#define EXT2_SUPER_MAGIC 0xef53
 
 struct statfs {
 	int64_t		f_type;

@@ -13,8 +13,13 @@
 #define __NR_dup3		24
 #define __NR_fcntl		25
 #define __NR_ioctl		29
+#define __NR_mknodat		33
 #define __NR_mkdirat		34
 #define __NR_unlinkat		35
+#define __NR_symlinkat		36
+#define __NR_linkat		37
+#define __NR_umount2		39
+#define __NR_mount		40
 #define __NR_statfs		43
 #define __NR_fstatfs		44
 #define __NR_truncate		45
@@ -23,6 +28,10 @@
 #define __NR_faccessat		48
 #define __NR_chdir		49
 #define __NR_fchdir		50
+#define __NR_fchmod		52
+#define __NR_fchmodat		53
+#define __NR_fchownat		54
+#define __NR_fchown		55
 #define __NR_openat		56
 #define __NR_close		57
 #define __NR_pipe2		59
@@ -43,6 +52,7 @@
 #define __NR_sync		81
 #define __NR_fsync		82
 #define __NR_fdatasync		83
+#define __NR_utimensat		88
 #define __NR_exit		93
 #define __NR_exit_group		94
 #define __NR_set_tid_address	96
@@ -95,6 +105,7 @@
 #define __NR_getrlimit		163
 #define __NR_setrlimit		164
 #define __NR_getrusage		165
+#define __NR_umask		166
 #define __NR_getcpu		168
 #define __NR_gettimeofday	169
 #define __NR_settimeofday	170
@@ -132,6 +143,7 @@
 #define __NR_clone		220
 #define __NR_execve		221
 #define __NR_mmap		222
+#define __NR_fadvise64		223
 #define __NR_swapon		224
 #define __NR_swapoff		225
 #define __NR_mprotect		226
@@ -146,7 +158,10 @@
 #define __NR_riscv_hwprobe	258
 #define __NR_wait4		260
 #define __NR_prlimit64		261
+#define __NR_syncfs		267
+#define __NR_renameat2		276
 #define __NR_getrandom		278
+#define __NR_statx		291
 #define __NR_rseq		293
 #define __NR_close_range	436
 #define __NR_faccessat2		439

@@ -14,10 +14,18 @@
  *
  * The archive is untrusted input: every offset is checked against the
  * length before anything is read, and sums are computed so they cannot
- * overflow (every quantity added is at most len).  Hard links are not
- * recognised: each name gets the data stored with it.
+ * overflow (every quantity added is at most len).
+ *
+ * Hard links.  The names of a file with several links each have an entry
+ * with the same (ino, devmajor, devminor); GNU cpio stores the data with
+ * the last of them only, the others having size 0.  As Linux's
+ * init/initramfs.c does, the first such entry makes the file and later
+ * ones become links to it, writing their data (if any) into it, so every
+ * name ends up with the data.  A table of the files seen so far, each
+ * referenced, lives for one cpio_unpack call.
  */
 #include <kern/systm.h>
+#include <kern/malloc.h>
 #include <fs/cpio.h>
 #include <fs/vnode.h>
 #include <uapi/stat.h>
@@ -30,14 +38,48 @@
 enum { F_INO, F_MODE, F_UID, F_GID, F_NLINK, F_MTIME, F_FILESIZE, F_DEVMAJOR, F_DEVMINOR,
 	F_RDEVMAJOR, F_RDEVMINOR, F_NAMESIZE, F_CHECK };
 
+MALLOC_DEFINE(M_CPIO, "cpio", "cpio unpacking: the table of hard-linked files");
+
+#define LINKS_MIN	16
+
 struct cpio_entry {
 	const char	*name;
 	size_t		namelen;	/* without the NUL */
+	uint32_t	ino;
 	uint32_t	mode;
+	uint32_t	uid;
+	uint32_t	gid;
+	uint32_t	nlink;
 	uint32_t	mtime;
+	uint32_t	dev;		/* devmajor, devminor: the archived file system's */
+	uint32_t	rdev;		/* rdevmajor, rdevminor, as Linux encodes a dev_t */
 	const uint8_t	*data;
 	size_t		size;
 };
+
+/* A file with several links, made by an earlier entry. */
+struct cpio_link {
+	uint32_t	ino;
+	uint32_t	dev;
+	uint32_t	mode;
+	struct vnode	*vp;		/* referenced */
+};
+
+/* One cpio_unpack call's state. */
+struct unpacker {
+	struct vnode	*root;
+	struct cpio_stats st;
+	struct cpio_link *links;
+	size_t		nlinks;
+	size_t		maxlinks;
+};
+
+/* Linux's dev_t encoding (new_encode_dev). */
+static uint32_t
+encode_dev(uint32_t major, uint32_t minor)
+{
+	return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xffU) << 12);
+}
 
 static int
 parse_hex8(const char *p, uint32_t *out)
@@ -96,12 +138,28 @@ parse_entry(const uint8_t *buf, size_t len, size_t *offp, struct cpio_entry *e,
 	}
 	if (data_off > len || f[F_FILESIZE] > len - data_off)
 		return EINVAL;
+	e->ino = f[F_INO];
 	e->mode = f[F_MODE];
+	e->uid = f[F_UID];
+	e->gid = f[F_GID];
+	e->nlink = f[F_NLINK];
 	e->mtime = f[F_MTIME];
+	e->dev = encode_dev(f[F_DEVMAJOR], f[F_DEVMINOR]);
+	e->rdev = encode_dev(f[F_RDEVMAJOR], f[F_RDEVMINOR]);
 	e->data = buf + data_off;
 	e->size = f[F_FILESIZE];
 	*offp = MIN(pad4(data_off + e->size), len);
 	return 0;
+}
+
+/* Make name in dir as vc says: *out referenced. */
+static int
+create(struct vnode *dir, const char *name, size_t len, struct vcreate *vc,
+    struct vnode **out)
+{
+	if (dir->v_ops->vop_create == NULL)
+		return EACCES;
+	return dir->v_ops->vop_create(dir, name, len, vc, out);
 }
 
 /* The directory component comp (len bytes) of dir, made if missing. */
@@ -112,9 +170,9 @@ dir_component(struct vnode *dir, const char *comp, size_t len, uint32_t mode,
 	int error = vfs_lookup_component(dir, comp, len, out);
 
 	if (error == ENOENT) {
-		if (dir->v_ops->vop_create == NULL)
-			return EACCES;
-		error = dir->v_ops->vop_create(dir, comp, len, VDIR, mode, out);
+		struct vcreate vc = { .vc_type = VDIR, .vc_mode = mode };
+
+		error = create(dir, comp, len, &vc, out);
 		if (error == EEXIST)
 			error = vfs_lookup_component(dir, comp, len, out);
 	}
@@ -180,37 +238,86 @@ walk_to_parent(struct vnode *root, const char *name, struct vnode **parent,
 	}
 }
 
+/* Give vp the entry's mode, owners and times. */
 static void
-set_attributes(struct vnode *vp, uint32_t mode, uint32_t mtime)
+set_attributes(struct vnode *vp, const struct cpio_entry *e)
 {
-	spin_lock(&vp->v_lock);
-	vp->v_mode = mode & S_IALLUGO;
-	vp->v_mtime_ns = (uint64_t)mtime * 1000000000UL;
-	spin_unlock(&vp->v_lock);
+	struct vsetattr va = {
+		.va_mask = VA_MODE | VA_UID | VA_GID | VA_ATIME | VA_MTIME,
+		.va_mode = e->mode & S_IALLUGO, .va_uid = e->uid, .va_gid = e->gid,
+		.va_atime = { e->mtime, 0 }, .va_mtime = { e->mtime, 0 },
+	};
+
+	vn_setattr(vp, &va);
 }
 
+/*
+ * Remove what name is in dir unless it is a directory and a directory is
+ * coming (Linux's clean_path): an archive entry replaces what was there.
+ */
 static int
-make_file(struct vnode *parent, const char *name, size_t len, const struct cpio_entry *e)
+clear_name(struct vnode *dir, const char *name, size_t len, uint32_t type)
 {
-	struct uio uio = { (void *)e->data, e->size, 0, false, true, 0 };
 	struct vnode *vp;
-	ssize_t n;
 	int error;
 
-	error = vfs_lookup_component(parent, name, len, &vp);
-	if (error == ENOENT) {
-		if (parent->v_ops->vop_create == NULL)
-			return EACCES;
-		error = parent->v_ops->vop_create(parent, name, len, VREG, e->mode, &vp);
+	if ((error = vfs_lookup_component(dir, name, len, &vp)) != 0)
+		return error == ENOENT ? 0 : error;
+	if (vp->v_type == VDIR && type == S_IFDIR)
+		error = 0;
+	else if (vp->v_type == VREG && type == S_IFREG)
+		error = 0;	/* overwritten in place, as Linux's O_TRUNC */
+	else if (dir->v_ops->vop_unlink == NULL)
+		error = EACCES;
+	else
+		error = dir->v_ops->vop_unlink(dir, name, len, vp, vp->v_type == VDIR);
+	vrele(vp);
+	return error;
+}
+
+/* The file an earlier entry of the same hard-linked file made, or NULL. */
+static struct vnode *
+find_link(struct unpacker *u, const struct cpio_entry *e)
+{
+	for (size_t i = 0; i < u->nlinks; i++) {
+		struct cpio_link *l = &u->links[i];
+
+		if (l->ino == e->ino && l->dev == e->dev && l->mode == e->mode)
+			return l->vp;
 	}
-	if (error)
-		return error;
-	if (vp->v_type != VREG || vp->v_ops->vop_write == NULL) {
-		error = vp->v_type == VDIR ? EISDIR : EEXIST;
-		vrele(vp);
-		return error;
+	return NULL;
+}
+
+/* Remember vp as the file of e, for its later links.  0 or ENOMEM. */
+static int
+remember_link(struct unpacker *u, const struct cpio_entry *e, struct vnode *vp)
+{
+	if (u->nlinks == u->maxlinks) {
+		size_t n = u->maxlinks == 0 ? LINKS_MIN : 2 * u->maxlinks;
+		struct cpio_link *bigger = realloc(u->links, n * sizeof(*bigger), M_CPIO, M_WAITOK);
+
+		if (bigger == NULL)
+			return ENOMEM;
+		u->links = bigger;
+		u->maxlinks = n;
 	}
-	error = vp->v_ops->vop_truncate(vp, 0);
+	vref(vp);
+	u->links[u->nlinks++] = (struct cpio_link){ e->ino, e->dev, e->mode, vp };
+	return 0;
+}
+
+/* Write e's data into the regular file vp, from offset 0. */
+static int
+write_data(struct vnode *vp, const struct cpio_entry *e, bool truncate)
+{
+	struct uio uio = { (void *)e->data, e->size, 0, false, true, 0 };
+	int error = 0;
+	ssize_t n;
+
+	if (vp->v_ops->vop_write == NULL)
+		return EISDIR;
+	if (truncate)
+		error = vp->v_ops->vop_truncate(vp, 0);
 	if (error == 0 && e->size > 0) {
 		n = vp->v_ops->vop_write(vp, &uio);
 		if (n < 0)
@@ -218,14 +325,80 @@ make_file(struct vnode *parent, const char *name, size_t len, const struct cpio_
 		else if ((size_t)n != e->size)
 			error = ENOSPC;
 	}
-	if (error == 0)
-		set_attributes(vp, e->mode, e->mtime);
+	return error;
+}
+
+/* A regular file, or a new name of one made earlier (a hard link). */
+static int
+make_file(struct unpacker *u, struct vnode *parent, const char *name, size_t len,
+    const struct cpio_entry *e)
+{
+	struct vnode *linked = e->nlink >= 2 ? find_link(u, e) : NULL, *vp;
+	int error;
+
+	if (linked != NULL) {
+		if (parent->v_ops->vop_link == NULL)
+			return EACCES;
+		if ((error = clear_name(parent, name, len, S_IFLNK)) != 0 ||
+		    (error = parent->v_ops->vop_link(parent, name, len, linked)) != 0)
+			return error;
+		u->st.hardlinks++;
+		vp = linked;
+		vref(vp);
+	} else {
+		struct vcreate vc = { .vc_type = VREG, .vc_mode = e->mode & S_IALLUGO };
+
+		error = vfs_lookup_component(parent, name, len, &vp);
+		if (error == ENOENT)
+			error = create(parent, name, len, &vc, &vp);
+		if (error)
+			return error;
+		if (vp->v_type != VREG) {
+			error = vp->v_type == VDIR ? EISDIR : EEXIST;
+			vrele(vp);
+			return error;
+		}
+		if (e->nlink >= 2 && (error = remember_link(u, e, vp)) != 0) {
+			vrele(vp);
+			return error;
+		}
+		u->st.files++;
+	}
+	if ((error = write_data(vp, e, linked == NULL)) == 0) {
+		set_attributes(vp, e);
+		u->st.bytes += e->size;
+	}
 	vrele(vp);
 	return error;
 }
 
+/* A symbolic link (its target is the data) or a special file. */
 static int
-unpack_entry(struct vnode *root, const struct cpio_entry *e, struct cpio_stats *st)
+make_node(struct unpacker *u, struct vnode *parent, const char *name, size_t len,
+    const struct cpio_entry *e)
+{
+	uint32_t type = e->mode & S_IFMT;
+	struct vcreate vc = { .vc_type = ifmt_to_vtype(e->mode), .vc_mode = e->mode & S_IALLUGO,
+	    .vc_rdev = e->rdev, .vc_target = (const char *)e->data, .vc_targetlen = e->size };
+	struct vnode *vp;
+	int error;
+
+	if (type == S_IFLNK && (e->size == 0 || e->size >= PATH_MAX))
+		return EINVAL;
+	if ((error = clear_name(parent, name, len, type)) != 0 ||
+	    (error = create(parent, name, len, &vc, &vp)) != 0)
+		return error;
+	set_attributes(vp, e);
+	vrele(vp);
+	if (type == S_IFLNK)
+		u->st.symlinks++;
+	else
+		u->st.specials++;
+	return 0;
+}
+
+static int
+unpack_entry(struct unpacker *u, const struct cpio_entry *e)
 {
 	uint32_t type = e->mode & S_IFMT;
 	struct vnode *parent, *vp;
@@ -233,24 +406,25 @@ unpack_entry(struct vnode *root, const struct cpio_entry *e, struct cpio_stats *
 	size_t lastlen;
 	int error;
 
-	if (type != S_IFDIR && type != S_IFREG) {
-		st->skipped++;
+	if (ifmt_to_vtype(e->mode) == VNON) {
+		u->st.skipped++;
 		return 0;
 	}
-	if ((error = walk_to_parent(root, e->name, &parent, &last, &lastlen)) != 0)
+	if ((error = walk_to_parent(u->root, e->name, &parent, &last, &lastlen)) != 0)
 		return error;
 	if (lastlen == 0) {
 		/* The archive's root: its attributes are the root's own. */
 		error = type == S_IFDIR ? 0 : EINVAL;
 	} else if (type == S_IFDIR) {
 		if ((error = dir_component(parent, last, lastlen, e->mode & S_IALLUGO, &vp)) == 0) {
-			set_attributes(vp, e->mode, e->mtime);
+			set_attributes(vp, e);
 			vrele(vp);
-			st->dirs++;
+			u->st.dirs++;
 		}
-	} else if ((error = make_file(parent, last, lastlen, e)) == 0) {
-		st->files++;
-		st->bytes += e->size;
+	} else if (type == S_IFREG) {
+		error = make_file(u, parent, last, lastlen, e);
+	} else {
+		error = make_node(u, parent, last, lastlen, e);
 	}
 	vrele(parent);
 	return error;
@@ -259,8 +433,8 @@ unpack_entry(struct vnode *root, const struct cpio_entry *e, struct cpio_stats *
 int
 cpio_unpack(struct vnode *dir, const void *buf, size_t len, struct cpio_stats *stp)
 {
+	struct unpacker u = { .root = dir };
 	const uint8_t *p = buf;
-	struct cpio_stats st = { 0 };
 	size_t off = 0;
 	int error = 0;
 
@@ -280,9 +454,12 @@ cpio_unpack(struct vnode *dir, const void *buf, size_t len, struct cpio_stats *s
 				break;
 			continue;
 		}
-		error = unpack_entry(dir, &e, &st);
+		error = unpack_entry(&u, &e);
 	}
+	for (size_t i = 0; i < u.nlinks; i++)
+		vrele(u.links[i].vp);
+	free(u.links, M_CPIO);
 	if (stp != NULL)
-		*stp = st;
+		*stp = u.st;
 	return error;
 }

@@ -1,5 +1,7 @@
 /*
- * Unpacking cpio "newc" archives (the initramfs format) into ramfs.
+ * Unpacking cpio "newc" archives (the initramfs format) into ramfs:
+ * directories, regular files (hard links included), symbolic links,
+ * FIFOs, sockets and device nodes, with their modes, owners and times.
  */
 #ifndef _FS_CPIO_H_
 #define _FS_CPIO_H_
@@ -14,7 +16,10 @@ struct vnode;
 struct cpio_stats {
 	uint64_t	files;		/* regular files made */
 	uint64_t	dirs;		/* directories made or updated */
-	uint64_t	skipped;	/* entries of other types (symlinks, devices) */
+	uint64_t	symlinks;	/* symbolic links made */
+	uint64_t	hardlinks;	/* names given to a file already made */
+	uint64_t	specials;	/* FIFOs, sockets and device nodes made */
+	uint64_t	skipped;	/* entries of unknown types */
 	uint64_t	bytes;		/* file data written */
 };
 

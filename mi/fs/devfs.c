@@ -198,14 +198,44 @@ static const struct devfs_node devfs_nodes[] = {
 	{ "zero",	&zero_ops,	MKDEV(1, 5),	0666,	false,	NULL },
 };
 
-/* Link the new vnode vp into dir as name; the link keeps it, or it goes now. */
+/*
+ * The devices by number, for opening device nodes of other file systems
+ * (devfs_find): the vnodes of the first devfs_populate (the system's
+ * /dev), each referenced for good.  Written once at boot, read after.
+ */
+#define DEVFS_MAX_DEVICES	(nitems(devfs_nodes) + DISK_MAX_UNITS)
+static struct vnode *devfs_devices[DEVFS_MAX_DEVICES];	/* (C) after boot */
+static size_t devfs_ndevices;			/* (C) */
+static bool devfs_registering = true;		/* (C) the first populate is under way */
+
+/*
+ * Link the new vnode vp into dir as name; the link keeps it, or it goes
+ * now.  The first populate also keeps it in the table of devices.
+ */
 static int
 devfs_link(struct vnode *dir, const char *name, struct vnode *vp)
 {
 	int error = ramfs_link(dir, name, strlen(name), vp);
 
-	vrele(vp);
+	if (error == 0 && devfs_registering && devfs_ndevices < DEVFS_MAX_DEVICES)
+		devfs_devices[devfs_ndevices++] = vp;	/* keeps the reference */
+	else
+		vrele(vp);
 	return error;
+}
+
+struct vnode *
+devfs_find(enum vtype type, uint32_t rdev)
+{
+	for (size_t i = 0; i < devfs_ndevices; i++) {
+		struct vnode *vp = devfs_devices[i];
+
+		if (vp->v_type == type && vp->v_rdev == rdev) {
+			vref(vp);
+			return vp;
+		}
+	}
+	return NULL;
 }
 
 static int
@@ -215,7 +245,7 @@ devfs_make(struct vnode *dir, const struct devfs_node *dn)
 
 	if (vp == NULL)
 		return ENOMEM;
-	vp->v_fsid = FSID_DEVFS;
+	vnode_set_mount(vp, dir->v_mount);
 	vp->v_rdev = dn->rdev;
 	vp->v_data = dn->tty != NULL ? dn->tty() : NULL;
 	if (dn->noseek)
@@ -234,8 +264,9 @@ devfs_populate(struct vnode *dir)
 		if ((error = devfs_make(dir, &devfs_nodes[i])) != 0)
 			return error;
 	for (dp = disk_next(NULL); dp != NULL; dp = disk_next(dp))
-		if ((error = disk_vnode_alloc(dp, &vp)) != 0 ||
+		if ((error = disk_vnode_alloc(dp, dir->v_mount, &vp)) != 0 ||
 		    (error = devfs_link(dir, dp->d_name, vp)) != 0)
 			return error;
+	devfs_registering = false;
 	return 0;
 }

@@ -397,7 +397,7 @@ disk_vnode_disk(struct vnode *vp)
 }
 
 int
-disk_vnode_alloc(struct disk *dp, struct vnode **vpp)
+disk_vnode_alloc(struct disk *dp, struct mount *mp, struct vnode **vpp)
 {
 	struct diskdev *dd = malloc(sizeof(*dd), M_DISKDEV, M_WAITOK | M_ZERO);
 	struct vnode *vp;
@@ -413,7 +413,7 @@ disk_vnode_alloc(struct disk *dp, struct vnode **vpp)
 	list_init(&dd->dd_ranges);
 	cv_init(&dd->dd_range_free, "disk range");
 	vp->v_data = dd;
-	vp->v_fsid = FSID_DEVFS;
+	vnode_set_mount(vp, mp);
 	vp->v_rdev = dp->d_rdev;
 	vp->v_size = dp->d_size;
 	*vpp = vp;

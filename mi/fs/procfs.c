@@ -11,6 +11,8 @@
  *   /proc/zoneinfo       every zone and malloc type with its counts
  *   /proc/swaps          the swap devices in service, in Linux's format
  *   /proc/diskstats      each disk's I/O counters, in Linux's format
+ *   /proc/mounts         the mount table, in Linux's format (vfs_mount.c)
+ *   /proc/sys/, /proc/sysrq-trigger  write-back's tunables (procfs_sys.c)
  *   /proc/disks          each disk's geometry, deepest queue, errors,
  *                        timeouts, resets, requests submitted and the
  *                        sum of the queue depths they found (this
@@ -38,8 +40,9 @@
  *   /proc/self           the calling process's directory
  *   /proc/PID/           one directory per process (procfs_pid.c)
  *
- * Only the root directory is permanent (linked into the root file
- * system).  Everything below it is made by the lookup that names it: a
+ * procfs is a file system type ("proc"), mounted on /proc at boot: only
+ * its root directory is permanent.  Everything below it is made by the
+ * lookup that names it, in the mount of the directory looked in: a
  * directory, or a file whose text is generated right then into a kernel
  * buffer that later reads copy from, like a frozen regular file.  Such
  * vnodes have no links, so they are reclaimed with their last reference;
@@ -77,11 +80,15 @@
 #include <vm/vm_pageout.h>
 #include <vm/vm_workingset.h>
 #include <vm/vm_wait.h>
+#include <vm/vnode_pager.h>
 #include <vm/zone.h>
+#include <fs/mount.h>
 #include <fs/procfs_internal.h>
 #include <fs/ramfs.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
+#include <uapi/stat.h>
+#include <uapi/statfs.h>
 
 MALLOC_DEFINE(M_PROCFS, "procfs", "generated /proc file contents");
 
@@ -245,6 +252,8 @@ format_swap_stats(struct textbuf *tb)
 	tb_printf(tb, "swap_alloc_short %lu\n", ss->alloc_short);
 	tb_printf(tb, "swap_lost_pages %lu\n", ss->lost_pages);
 	tb_printf(tb, "swap_write_throttled %lu\n", ss->write_throttled);
+	tb_printf(tb, "swap_ra %lu\n", ss->ra);
+	tb_printf(tb, "swap_ra_hit %lu\n", ss->ra_hit);
 }
 
 static void
@@ -324,6 +333,7 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "laundry_freed %lu\n", vm_laundry_stats.freed);
 	tb_printf(tb, "laundry_reactivated %lu\n", vm_laundry_stats.reactivated);
 	tb_printf(tb, "laundry_parked %lu\n", vm_laundry_stats.parked);
+	tb_printf(tb, "laundry_busy %lu\n", vm_laundry_stats.busy);
 	tb_printf(tb, "laundry_failed %lu\n", vm_laundry_stats.failed);
 	tb_printf(tb, "workingset_refault_anon %lu\n", ws->refault[PQ_KIND_ANON]);
 	tb_printf(tb, "workingset_refault_file %lu\n", ws->refault[PQ_KIND_FILE]);
@@ -332,6 +342,19 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "oom_kill %lu\n", vm_oom_stats.oom_kill);
 	tb_printf(tb, "wired_pages %lu\n", vm_page_count_wired());
 	tb_printf(tb, "fork_pages_copied %lu\n", vm_map_stats.fork_pages_copied);
+	tb_printf(tb, "nr_dirty %lu\n", vm_page_dirty_file);
+	tb_printf(tb, "nr_writeback %lu\n", vnode_pager_stats.writeback);
+	tb_printf(tb, "file_pageins %lu\n", vnode_pager_stats.pageins);
+	tb_printf(tb, "file_pageouts %lu\n", vnode_pager_stats.pageouts);
+	tb_printf(tb, "file_read_requests %lu\n", vnode_pager_stats.read_requests);
+	tb_printf(tb, "file_write_requests %lu\n", vnode_pager_stats.write_requests);
+	tb_printf(tb, "file_readaheads %lu\n", vnode_pager_stats.readaheads);
+	tb_printf(tb, "file_read_errors %lu\n", vnode_pager_stats.read_errors);
+	tb_printf(tb, "file_write_errors %lu\n", vnode_pager_stats.write_errors);
+	tb_printf(tb, "file_pages_dropped %lu\n", vnode_pager_stats.dropped);
+	tb_printf(tb, "file_pages_freed_behind %lu\n", vnode_pager_stats.freed_behind);
+	tb_printf(tb, "syncer_passes %lu\n", syncer_pass_count());
+	tb_printf(tb, "idle_instret %lu\n", sched_idle_instret());
 	format_swap_stats(tb);
 }
 
@@ -925,6 +948,17 @@ procfs_format_vmcheck_of(struct textbuf *tb, int pid)
 	return 0;
 }
 
+/* /proc/mounts (vfs_mount.c formats it). */
+static int
+format_mounts(struct textbuf *tb, int pid __unused)
+{
+	int error = vfs_format_mounts(tb->buf, tb->size, &tb->len);
+
+	if (error == ERANGE)
+		tb->overflow = true;
+	return error == ERANGE ? 0 : error;
+}
+
 /* The older formatters, in the generic shape. */
 static int
 format_system(struct textbuf *tb, int pid __unused, void (*fn)(struct textbuf *))
@@ -1029,20 +1063,20 @@ procfs_ino(int pid, enum procfs_kind kind)
 }
 
 struct vnode *
-procfs_vnode(enum vtype type, const struct vnode_ops *ops, struct vnode *parent,
-    const char *name, size_t len, uint64_t ino)
+procfs_vnode(enum vtype type, const struct vnode_ops *ops, struct mount *mp,
+    struct vnode *parent, const char *name, size_t len, uint64_t ino)
 {
 	struct vnode *vp = vnode_alloc(type, type == VDIR ? 0555 : 0444, ops, parent, name, len);
 
 	if (vp == NULL)
 		return NULL;
-	vp->v_fsid = FSID_PROCFS;
+	vnode_set_mount(vp, mp);
 	vp->v_ino = ino;
 	return vp;
 }
 
 static int
-make_file(const struct procfs_entry *pe, int pid, struct vnode **out)
+make_file(struct vnode *dir, const struct procfs_entry *pe, int pid, struct vnode **out)
 {
 	struct procfs_text *t;
 	struct vnode *vp;
@@ -1050,7 +1084,8 @@ make_file(const struct procfs_entry *pe, int pid, struct vnode **out)
 
 	if ((error = generate(pe->pe_format, pid, &t)) != 0)
 		return error;
-	vp = procfs_vnode(VREG, &procfs_file_ops, NULL, NULL, 0, procfs_ino(pid, pe->pe_kind));
+	vp = procfs_vnode(VREG, &procfs_file_ops, dir->v_mount, NULL, NULL, 0,
+	    procfs_ino(pid, pe->pe_kind));
 	if (vp == NULL) {
 		free(t, M_PROCFS);
 		return ENOMEM;
@@ -1095,11 +1130,13 @@ procfs_table_lookup(struct vnode *dir, const struct procfs_entry *ents, size_t n
 		if (!procfs_name_is(name, len, pe->pe_name))
 			continue;
 		if (pe->pe_format != NULL)
-			return make_file(pe, pid, out);
-		vp = procfs_vnode(pe->pe_type, pe->pe_ops, pe->pe_type == VDIR ? dir : NULL,
-		    name, len, procfs_ino(pid, pe->pe_kind));
+			return make_file(dir, pe, pid, out);
+		vp = procfs_vnode(pe->pe_type, pe->pe_ops, dir->v_mount,
+		    pe->pe_type == VDIR ? dir : NULL, name, len, procfs_ino(pid, pe->pe_kind));
 		if (vp == NULL)
 			return ENOMEM;
+		if (pe->pe_mode != 0)
+			vp->v_mode = pe->pe_mode;
 		vp->v_data = (void *)(intptr_t)pid;
 		*out = vp;
 		return 0;
@@ -1181,22 +1218,24 @@ procfs_list_numbered(struct vnode *dir, const struct procfs_entry *ents, size_t 
  */
 
 static const struct procfs_entry root_entries[] = {
-	{ "meminfo", VREG, PFS_MEMINFO, format_meminfo_file, NULL },
-	{ "vmstat", VREG, PFS_VMSTAT, format_vmstat_file, NULL },
-	{ "zoneinfo", VREG, PFS_ZONEINFO, format_zoneinfo_file, NULL },
-	{ "diskstats", VREG, PFS_DISKSTATS, format_diskstats_file, NULL },
-	{ "swaps", VREG, PFS_SWAPS, format_swaps_file, NULL },
-	{ "disks", VREG, PFS_DISKS, format_disks_file, NULL },
-	{ "locks", VREG, PFS_LOCKS, format_locks_file, NULL },
-	{ "lockdep", VREG, PFS_LOCKDEP, format_lockdep_file, NULL },
-	{ "lockdep_stats", VREG, PFS_LOCKDEP_STATS, format_lockdep_stats_file, NULL },
-	{ "cpuinfo", VREG, PFS_CPUINFO, format_cpuinfo, NULL },
-	{ "uptime", VREG, PFS_UPTIME, format_uptime, NULL },
-	{ "loadavg", VREG, PFS_LOADAVG, format_loadavg, NULL },
-	{ "stat", VREG, PFS_STAT, format_stat, NULL },
-	{ "vmcheck", VREG, PFS_VMCHECK_ALL, format_vmcheck_all, NULL },
-	{ "sys", VDIR, PFS_SYSDIR, NULL, &procfs_sys_ops },
-	{ "self", VDIR, PFS_PIDDIR, NULL, &procfs_pid_ops },
+	{ "meminfo", VREG, PFS_MEMINFO, format_meminfo_file, NULL, 0 },
+	{ "vmstat", VREG, PFS_VMSTAT, format_vmstat_file, NULL, 0 },
+	{ "zoneinfo", VREG, PFS_ZONEINFO, format_zoneinfo_file, NULL, 0 },
+	{ "diskstats", VREG, PFS_DISKSTATS, format_diskstats_file, NULL, 0 },
+	{ "swaps", VREG, PFS_SWAPS, format_swaps_file, NULL, 0 },
+	{ "disks", VREG, PFS_DISKS, format_disks_file, NULL, 0 },
+	{ "mounts", VREG, PFS_MOUNTS, format_mounts, NULL, 0 },
+	{ "sys", VDIR, PFS_SYSDIR, NULL, &procfs_sys_ops, 0 },
+	{ "sysrq-trigger", VREG, PFS_SYSRQ, NULL, &procfs_sysrq_ops, 0200 },
+	{ "locks", VREG, PFS_LOCKS, format_locks_file, NULL, 0 },
+	{ "lockdep", VREG, PFS_LOCKDEP, format_lockdep_file, NULL, 0 },
+	{ "lockdep_stats", VREG, PFS_LOCKDEP_STATS, format_lockdep_stats_file, NULL, 0 },
+	{ "cpuinfo", VREG, PFS_CPUINFO, format_cpuinfo, NULL, 0 },
+	{ "uptime", VREG, PFS_UPTIME, format_uptime, NULL, 0 },
+	{ "loadavg", VREG, PFS_LOADAVG, format_loadavg, NULL, 0 },
+	{ "stat", VREG, PFS_STAT, format_stat, NULL, 0 },
+	{ "vmcheck", VREG, PFS_VMCHECK_ALL, format_vmcheck_all, NULL, 0 },
+	{ "self", VDIR, PFS_PIDDIR, NULL, &procfs_pid_ops, 0 },
 };
 
 static bool
@@ -1226,7 +1265,8 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 	}
 	if (!proc_exists(pid))
 		return ENOENT;
-	vp = procfs_vnode(VDIR, &procfs_pid_ops, dir, name, len, procfs_ino(pid, PFS_PIDDIR));
+	vp = procfs_vnode(VDIR, &procfs_pid_ops, dir->v_mount, dir, name, len,
+	    procfs_ino(pid, PFS_PIDDIR));
 	if (vp == NULL)
 		return ENOMEM;
 	vp->v_data = (void *)(intptr_t)pid;
@@ -1296,6 +1336,13 @@ file_open(struct vnode *vp, int oflags)
 	return (oflags & O_ACCMODE) == O_RDONLY ? 0 : EACCES;
 }
 
+/* Generated vnodes have no links to keep them (they go with their last reference): stat says 1. */
+void
+procfs_getattr(struct vnode *vp, struct stat *st)
+{
+	st->st_nlink = vp->v_type == VDIR ? 2 : 1;
+}
+
 void
 procfs_reclaim(struct vnode *vp)
 {
@@ -1307,31 +1354,53 @@ procfs_reclaim(struct vnode *vp)
 static const struct vnode_ops procfs_root_ops = {
 	.vop_lookup = root_lookup,
 	.vop_getdents = root_getdents,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
 static const struct vnode_ops procfs_file_ops = {
 	.vop_read = file_read,
 	.vop_open = file_open,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
 struct vnode *
 procfs_root_alloc(struct vnode *parent, const char *name)
 {
-	return procfs_vnode(VDIR, &procfs_root_ops, parent, name, strlen(name),
+	return procfs_vnode(VDIR, &procfs_root_ops, NULL, parent, name, strlen(name),
 	    procfs_ino(0, PFS_ROOT));
 }
 
-int
-procfs_mount(struct vnode *parent, const char *name)
-{
-	struct vnode *root = procfs_root_alloc(parent, name);
-	int error;
+/*
+ * The file system.
+ */
 
-	if (root == NULL)
-		return ENOMEM;
-	error = ramfs_link(parent, name, strlen(name), root);
-	vrele(root);
-	return error;
+static int
+procfs_vfs_mount(struct mount *mp, const char *source, struct vnode *dev, const char *data)
+{
+	mp->mnt_root = procfs_vnode(VDIR, &procfs_root_ops, mp, NULL, NULL, 0,
+	    procfs_ino(0, PFS_ROOT));
+	return mp->mnt_root != NULL ? 0 : ENOMEM;
 }
+
+/* Nothing but the root is kept: with no vnode in use, it just goes. */
+static int
+procfs_vfs_unmount(struct mount *mp)
+{
+	vrele(mp->mnt_root);
+	return 0;
+}
+
+static void
+procfs_vfs_statfs(struct mount *mp, struct statfs *sf)
+{
+	sf->f_type = PROC_SUPER_MAGIC;
+}
+
+const struct vfsops procfs_vfsops = {
+	.vfs_name = "proc",
+	.vfs_mount = procfs_vfs_mount,
+	.vfs_unmount = procfs_vfs_unmount,
+	.vfs_statfs = procfs_vfs_statfs,
+};

@@ -31,6 +31,7 @@ enum procfs_kind {
 	PFS_PID_FDDIR, PFS_PID_FD, PFS_SYSDIR, PFS_SYS_KERNEL, PFS_SYS_PID_MAX,
 	PFS_SYS_SHMMAX, PFS_SYS_SHMALL, PFS_SYS_SHMMNI, PFS_SYS_VM, PFS_SWAPS,
 	PFS_VMCHECK, PFS_VMCHECK_ALL, PFS_PID_EXE, PFS_PID_COMM, PFS_PID_SMAPS_ROLLUP,
+	PFS_MOUNTS, PFS_SYSRQ, PFS_SYS_WRITEBACK, PFS_SYS_DROP_CACHES,
 	PFS_NKINDS
 };
 
@@ -59,11 +60,13 @@ struct procfs_entry {
 	enum procfs_kind pe_kind;
 	procfs_format_fn *pe_format;	/* a text file's contents; else: */
 	const struct vnode_ops *pe_ops;	/* a directory's or special file's operations */
+	uint32_t	pe_mode;	/* its permission bits; 0: 0555 directories, 0444 files */
 };
 
-/* A new procfs vnode (one reference), numbered ino. */
-struct vnode *procfs_vnode(enum vtype type, const struct vnode_ops *ops, struct vnode *parent,
-    const char *name, size_t len, uint64_t ino);
+/* A new procfs vnode (one reference) of mount mp, numbered ino. */
+struct mount;
+struct vnode *procfs_vnode(enum vtype type, const struct vnode_ops *ops, struct mount *mp,
+    struct vnode *parent, const char *name, size_t len, uint64_t ino);
 /* The inode number of kind in process pid's directory (pid 0: elsewhere). */
 uint64_t procfs_ino(int pid, enum procfs_kind kind);
 /* The pid a procfs directory belongs to. */
@@ -100,6 +103,9 @@ ssize_t procfs_list_numbered(struct vnode *dir, const struct procfs_entry *ents,
 int procfs_parse_number(const char *name, size_t len);
 
 void procfs_reclaim(struct vnode *vp);
+/* stat's link count of a generated vnode (it has none): 2 for a directory, else 1. */
+struct stat;
+void procfs_getattr(struct vnode *vp, struct stat *st);
 
 /* A read of a file whose contents are text[0, len): bytes copied, or -EFAULT. */
 ssize_t procfs_text_read(const char *text, size_t len, struct uio *uio);
@@ -117,7 +123,7 @@ bool procfs_page_is_anonymous(const struct vm_page *m);
 
 /* procfs_pid.c: a process's directory. */
 extern const struct vnode_ops procfs_pid_ops;
-/* procfs_sys.c: /proc/sys and below. */
-extern const struct vnode_ops procfs_sys_ops;
+/* procfs_sys.c: /proc/sys and below; /proc/sysrq-trigger. */
+extern const struct vnode_ops procfs_sys_ops, procfs_sysrq_ops;
 
 #endif

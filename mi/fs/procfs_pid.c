@@ -461,6 +461,7 @@ fd_readlink(struct vnode *vp, struct uio *uio)
 
 static const struct vnode_ops fd_link_ops = {
 	.vop_readlink = fd_readlink,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
@@ -479,7 +480,8 @@ fd_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 	if (file_writable(fp))
 		mode |= FD_LINK_WRITE;
 	file_drop(fp);
-	if ((vp = procfs_vnode(VLNK, &fd_link_ops, NULL, name, len, fd_ino(dir, fd))) == NULL)
+	if ((vp = procfs_vnode(VLNK, &fd_link_ops, dir->v_mount, NULL, name, len,
+	    fd_ino(dir, fd))) == NULL)
 		return ENOMEM;
 	vp->v_mode = mode;
 	vp->v_data = dir->v_data;
@@ -513,6 +515,7 @@ fd_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 static const struct vnode_ops fd_dir_ops = {
 	.vop_lookup = fd_lookup,
 	.vop_getdents = fd_getdents,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
@@ -634,6 +637,7 @@ exe_follow(struct vnode *vp, struct vnode **out)
 static const struct vnode_ops exe_link_ops = {
 	.vop_readlink = exe_readlink,
 	.vop_follow = exe_follow,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
@@ -642,18 +646,18 @@ static const struct vnode_ops exe_link_ops = {
  */
 
 static const struct procfs_entry pid_entries[] = {
-	{ "stat", VREG, PFS_PID_STAT, format_stat, NULL },
-	{ "status", VREG, PFS_PID_STATUS, format_status, NULL },
-	{ "cmdline", VREG, PFS_PID_CMDLINE, format_cmdline, NULL },
-	{ "comm", VREG, PFS_PID_COMM, format_comm, NULL },
-	{ "maps", VREG, PFS_MAPS, procfs_format_maps_of, NULL },
-	{ "vmmap", VREG, PFS_VMMAP, procfs_format_vmmap_of, NULL },
-	{ "vmcheck", VREG, PFS_VMCHECK, procfs_format_vmcheck_of, NULL },
-	{ "exe", VLNK, PFS_PID_EXE, NULL, &exe_link_ops },
-	{ "smaps", VREG, PFS_PID_SMAPS, procfs_format_smaps_of, NULL },
-	{ "smaps_rollup", VREG, PFS_PID_SMAPS_ROLLUP, procfs_format_smaps_rollup_of, NULL },
-	{ "pagemap", VREG, PFS_PID_PAGEMAP, NULL, &pagemap_ops },
-	{ "fd", VDIR, PFS_PID_FDDIR, NULL, &fd_dir_ops },
+	{ "stat", VREG, PFS_PID_STAT, format_stat, NULL, 0 },
+	{ "status", VREG, PFS_PID_STATUS, format_status, NULL, 0 },
+	{ "cmdline", VREG, PFS_PID_CMDLINE, format_cmdline, NULL, 0 },
+	{ "comm", VREG, PFS_PID_COMM, format_comm, NULL, 0 },
+	{ "maps", VREG, PFS_MAPS, procfs_format_maps_of, NULL, 0 },
+	{ "vmmap", VREG, PFS_VMMAP, procfs_format_vmmap_of, NULL, 0 },
+	{ "vmcheck", VREG, PFS_VMCHECK, procfs_format_vmcheck_of, NULL, 0 },
+	{ "exe", VLNK, PFS_PID_EXE, NULL, &exe_link_ops, 0 },
+	{ "smaps", VREG, PFS_PID_SMAPS, procfs_format_smaps_of, NULL, 0 },
+	{ "smaps_rollup", VREG, PFS_PID_SMAPS_ROLLUP, procfs_format_smaps_rollup_of, NULL, 0 },
+	{ "pagemap", VREG, PFS_PID_PAGEMAP, NULL, &pagemap_ops, 0 },
+	{ "fd", VDIR, PFS_PID_FDDIR, NULL, &fd_dir_ops, 0 },
 };
 
 static int
@@ -671,5 +675,6 @@ pid_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 const struct vnode_ops procfs_pid_ops = {
 	.vop_lookup = pid_lookup,
 	.vop_getdents = pid_getdents,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };

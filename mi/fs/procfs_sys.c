@@ -7,7 +7,14 @@
  *                              segment, in bytes (sysv_shm.h)
  *   /proc/sys/kernel/shmall    all segments together, in pages
  *   /proc/sys/kernel/shmmni    how many segments there may be
- *   /proc/sys/vm/NAME          one file per VM setting (vm_sysctl.h)
+ *   /proc/sys/vm/NAME          one file per VM setting (vm_sysctl.h), with
+ *                              write-back's: dirty_writeback_centisecs (the
+ *                              syncer's interval) and drop_caches (write 1:
+ *                              clean file pages, 2: unused vnodes, 3: both)
+ *   /proc/sysrq-trigger        write 's' (sync), 'u' (every file system
+ *                              read-only, clean), 'o' or 'b' (power off
+ *                              now, without syncing: a power failure, for
+ *                              tests); root's, write-only
  *
  * A kernel tunable reads as its value now, and takes a new one from a
  * single write at offset 0 of a decimal number (a newline may follow), by
@@ -23,6 +30,8 @@
 #include <kern/systm.h>
 #include <kern/pid.h>
 #include <kern/proc.h>
+#include <kern/reboot.h>
+#include <fs/mount.h>
 #include <kern/sysv_shm.h>
 #include <vm/vm_sysctl.h>
 #include <fs/procfs_internal.h>
@@ -74,15 +83,15 @@ static const struct vnode_ops procfs_sysvm_ops;
 static const struct vnode_ops procfs_sysctl_ops;
 
 static const struct procfs_entry sys_entries[] = {
-	{ "kernel", VDIR, PFS_SYS_KERNEL, NULL, &sys_kernel_ops },
-	{ "vm", VDIR, PFS_SYS_VM, NULL, &procfs_sysvm_ops },
+	{ "kernel", VDIR, PFS_SYS_KERNEL, NULL, &sys_kernel_ops, 0 },
+	{ "vm", VDIR, PFS_SYS_VM, NULL, &procfs_sysvm_ops, 0 },
 };
 
 static const struct procfs_entry kernel_entries[] = {
-	{ "pid_max", VREG, PFS_SYS_PID_MAX, NULL, &tunable_ops },
-	{ "shmall", VREG, PFS_SYS_SHMALL, NULL, &tunable_ops },
-	{ "shmmax", VREG, PFS_SYS_SHMMAX, NULL, &tunable_ops },
-	{ "shmmni", VREG, PFS_SYS_SHMMNI, NULL, &tunable_ops },
+	{ "pid_max", VREG, PFS_SYS_PID_MAX, NULL, &tunable_ops, 0 },
+	{ "shmall", VREG, PFS_SYS_SHMALL, NULL, &tunable_ops, 0 },
+	{ "shmmax", VREG, PFS_SYS_SHMMAX, NULL, &tunable_ops, 0 },
+	{ "shmmni", VREG, PFS_SYS_SHMMNI, NULL, &tunable_ops, 0 },
 };
 
 /* The tunable a vnode is, found by its inode number. */
@@ -202,7 +211,7 @@ setting_ino(const struct vm_sysctl *sc)
 }
 
 static int
-sysvm_lookup(struct vnode *dir __unused, const char *name, size_t len, struct vnode **out)
+sysvm_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
 	const struct vm_sysctl *sc = vm_sysctl_find(name, len);
 	struct sysctl_file *f;
@@ -214,11 +223,14 @@ sysvm_lookup(struct vnode *dir __unused, const char *name, size_t len, struct vn
 		return ENOMEM;
 	f->sc = sc;
 	f->len = (size_t)snprintf(f->text, sizeof(f->text), "%lu\n", sc->get());
-	if ((vp = procfs_vnode(VREG, &procfs_sysctl_ops, NULL, NULL, 0, setting_ino(sc))) == NULL) {
+	if ((vp = procfs_vnode(VREG, &procfs_sysctl_ops, dir->v_mount, NULL, NULL, 0,
+	    setting_ino(sc))) == NULL) {
 		free(f, M_PROCFS);
 		return ENOMEM;
 	}
-	if (sc->set != NULL)
+	if (sc->mode != 0)
+		vp->v_mode = sc->mode;
+	else if (sc->set != NULL)
 		vp->v_mode = 0644;
 	vp->v_data = f;
 	vp->v_size = f->len;
@@ -322,6 +334,55 @@ sysctl_write(struct vnode *vp, struct uio *uio)
 	return (ssize_t)n;
 }
 
+/*
+ * /proc/sysrq-trigger.
+ */
+
+static void
+sysrq(char c)
+{
+	switch (c) {
+	case 's':
+		vfs_sync_all(true);
+		break;
+	case 'u':
+		vfs_shutdown();
+		break;
+	case 'o':
+	case 'b':
+		printf("sysrq: powering off now, nothing synced\n");
+		machine_poweroff(POWEROFF_SUCCESS);
+	default:
+		break;		/* Linux ignores unknown keys */
+	}
+}
+
+/* The first byte written is the key, as Linux takes it; the rest is ignored. */
+static ssize_t
+sysrq_write(struct vnode *vp __unused, struct uio *uio)
+{
+	size_t len = uio->uio_resid;
+	char key;
+
+	if (len == 0)
+		return 0;
+	if (uiomove(&key, 1, uio) != 0)
+		return -EFAULT;
+	sysrq(key);
+	return (ssize_t)len;
+}
+
+/* Only root may open it, and only to write (0200). */
+static int
+sysrq_open(struct vnode *vp __unused, int oflags)
+{
+	struct proc *p = curproc();
+
+	if ((oflags & O_ACCMODE) == O_RDONLY || p == NULL || !proc_privileged(p))
+		return EACCES;
+	return 0;
+}
+
 static void
 sysctl_reclaim(struct vnode *vp)
 {
@@ -332,12 +393,21 @@ sysctl_reclaim(struct vnode *vp)
 const struct vnode_ops procfs_sys_ops = {
 	.vop_lookup = sys_lookup,
 	.vop_getdents = sys_getdents,
+	.vop_getattr = procfs_getattr,
+	.vop_reclaim = procfs_reclaim,
+};
+
+const struct vnode_ops procfs_sysrq_ops = {
+	.vop_write = sysrq_write,
+	.vop_open = sysrq_open,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
 static const struct vnode_ops sys_kernel_ops = {
 	.vop_lookup = sys_kernel_lookup,
 	.vop_getdents = sys_kernel_getdents,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
@@ -345,12 +415,14 @@ static const struct vnode_ops tunable_ops = {
 	.vop_read = tunable_read,
 	.vop_write = tunable_write,
 	.vop_open = tunable_open,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
 static const struct vnode_ops procfs_sysvm_ops = {
 	.vop_lookup = sysvm_lookup,
 	.vop_getdents = sysvm_getdents,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };
 
@@ -358,5 +430,6 @@ static const struct vnode_ops procfs_sysctl_ops = {
 	.vop_read = sysctl_read,
 	.vop_write = sysctl_write,
 	.vop_open = sysctl_open,
+	.vop_getattr = procfs_getattr,
 	.vop_reclaim = sysctl_reclaim,
 };

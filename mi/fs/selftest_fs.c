@@ -45,6 +45,8 @@ MALLOC_DEFINE(M_FSTEST, "fs selftest", "buffers of the file system self-tests");
 #define MOTD_SIZE	5000		/* spans two pages */
 #define UBASE		0x20000000UL
 #define HELLO		"hello world\n"
+#define LINKED		"shared data\n"
+#define LINKED_INO	0x777777
 
 /*
  * Helpers.
@@ -85,8 +87,10 @@ ar_pad(struct archive *ar)
 		ar->buf[ar->len++] = 0;
 }
 
+/* An entry for file number ino with nlink links (hard links share ino). */
 static void
-ar_add(struct archive *ar, const char *name, uint32_t mode, const void *data, size_t size)
+ar_add_file(struct archive *ar, const char *name, uint32_t mode, uint32_t ino, uint32_t nlink,
+    const void *data, size_t size)
 {
 	char hdr[CPIO_HEADER_SIZE + 1];
 	size_t namesize = strlen(name) + 1;
@@ -94,7 +98,7 @@ ar_add(struct archive *ar, const char *name, uint32_t mode, const void *data, si
 	KASSERT(ar->len + CPIO_HEADER_SIZE + namesize + size + 8 <= ARCHIVE_MAX,
 	    ("ar_add: archive too big"));
 	snprintf(hdr, sizeof(hdr), "070701%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x%08x",
-	    (uint32_t)ar->len, mode, 0u, 0u, 1u, 1700000000u, (uint32_t)size, 0u, 0u, 0u, 0u,
+	    ino, mode, 1000u, 100u, nlink, 1700000000u, (uint32_t)size, 0u, 0u, 0u, 0u,
 	    (uint32_t)namesize, 0u);
 	memcpy(ar->buf + ar->len, hdr, CPIO_HEADER_SIZE);
 	ar->len += CPIO_HEADER_SIZE;
@@ -105,6 +109,12 @@ ar_add(struct archive *ar, const char *name, uint32_t mode, const void *data, si
 		memcpy(ar->buf + ar->len, data, size);
 	ar->len += size;
 	ar_pad(ar);
+}
+
+static void
+ar_add(struct archive *ar, const char *name, uint32_t mode, const void *data, size_t size)
+{
+	ar_add_file(ar, name, mode, (uint32_t)ar->len, 1, data, size);
 }
 
 static uint8_t
@@ -125,7 +135,12 @@ build_archive(struct archive *ar, uint8_t *motd, size_t *trailer_end)
 	ar_add(ar, "bin/hello", S_IFREG | 0755, HELLO, strlen(HELLO));
 	ar_add(ar, "./etc/motd", S_IFREG | 0644, motd, MOTD_SIZE);	/* etc/ made on the way */
 	ar_add(ar, "empty", S_IFREG | 0600, NULL, 0);
-	ar_add(ar, "link", S_IFLNK | 0777, "bin/hello", 9);		/* skipped */
+	ar_add(ar, "link", S_IFLNK | 0777, "bin/hello", 9);
+	/* Three names of one file, as GNU cpio writes them: the data with the last. */
+	ar_add_file(ar, "links/a", S_IFREG | 0640, LINKED_INO, 3, NULL, 0);
+	ar_add_file(ar, "links/b", S_IFREG | 0640, LINKED_INO, 3, NULL, 0);
+	ar_add_file(ar, "links/c", S_IFREG | 0640, LINKED_INO, 3, LINKED, strlen(LINKED));
+	ar_add(ar, "links/fifo", S_IFIFO | 0644, NULL, 0);
 	*trailer_end = ar->len + CPIO_HEADER_SIZE + sizeof(CPIO_TRAILER);
 	ar_add(ar, CPIO_TRAILER, 0, NULL, 0);
 }
@@ -178,18 +193,30 @@ resident(struct vnode *vp)
 	return vp->v_object->resident_count;
 }
 
+/* Remove name (len bytes) from dir, as unlink or rmdir. */
+static int
+unlink_name(struct vnode *dir, const char *name, size_t len, bool rmdir)
+{
+	struct vnode *vp;
+	int error;
+
+	if ((error = vfs_lookup_component(dir, name, len, &vp)) != 0)
+		return error;
+	error = dir->v_ops->vop_unlink(dir, name, len, vp, rmdir);
+	vrele(vp);
+	return error;
+}
+
 static int
 remove_path(struct vnode *root, const char *path, bool rmdir)
 {
-	struct vnode *parent;
-	const char *name;
-	size_t len;
+	struct nameidata nd;
 	int error;
 
-	if ((error = vfs_lookup_parent(root, path, &parent, &name, &len, NULL)) != 0)
+	if ((error = namei_parent(&nd, root, path)) != 0)
 		return error;
-	error = parent->v_ops->vop_unlink(parent, name, len, rmdir);
-	vrele(parent);
+	error = unlink_name(nd.nd_dvp, nd.nd_name, nd.nd_namelen, rmdir);
+	namei_done(&nd);
 	return error;
 }
 
@@ -225,7 +252,7 @@ remove_one(struct vnode *dir, const char *name, uint8_t type, void *arg)
 			for_each_entry(vp, remove_one, arg);
 		vrele(vp);
 	}
-	if (dir->v_ops->vop_unlink(dir, name, strlen(name), type == DT_DIR) != 0)
+	if (unlink_name(dir, name, strlen(name), type == DT_DIR) != 0)
 		(*(int *)arg)++;
 }
 
@@ -250,16 +277,47 @@ test_unpack(struct vnode *root, struct archive *ar, size_t trailer_end)
 	int error = cpio_unpack(root, ar->buf, ar->len, &st);
 
 	selftest_ok(error == 0, "cpio: a well-formed archive unpacks (error %d)", error);
-	selftest_ok(st.files == 3 && st.dirs == 1 && st.skipped == 1 &&
-	    st.bytes == strlen(HELLO) + MOTD_SIZE,
-	    "cpio: 3 files, 1 directory, 1 symlink skipped (%lu, %lu, %lu)", st.files, st.dirs,
-	    st.skipped);
+	selftest_ok(st.files == 4 && st.dirs == 1 && st.symlinks == 1 && st.hardlinks == 2 &&
+	    st.specials == 1 && st.skipped == 0 &&
+	    st.bytes == strlen(HELLO) + MOTD_SIZE + strlen(LINKED),
+	    "cpio: 4 files, 1 directory, 1 symlink, 2 hard links, 1 FIFO (%lu, %lu, %lu, %lu, %lu)",
+	    st.files, st.dirs, st.symlinks, st.hardlinks, st.specials);
 	/* Unpacking again replaces the files with the same contents. */
 	selftest_ok(cpio_unpack(root, ar->buf, ar->len, NULL) == 0,
 	    "cpio: unpacking over existing files works");
 	/* Zero padding after the trailer, and a second archive after that. */
 	selftest_ok(cpio_unpack(root, ar->buf, trailer_end, NULL) == 0,
 	    "cpio: an archive may end right after the trailer's name");
+}
+
+/* What the archive's links became: one file with three names, a symlink, a FIFO. */
+static void
+test_cpio_links(struct vnode *root)
+{
+	struct vnode *a = NULL, *b = NULL, *c = NULL, *vp;
+	char buf[32];
+	size_t len;
+
+	selftest_ok(lookup(root, "links/a", &a) == 0 && lookup(root, "links/b", &b) == 0 &&
+	    lookup(root, "links/c", &c) == 0 && a == b && b == c && a->v_nlink == 3,
+	    "cpio: links/a, b and c are one file with three links");
+	selftest_ok(a != NULL && kread(a, buf, sizeof(buf), 0) == (ssize_t)strlen(LINKED) &&
+	    memcmp(buf, LINKED, strlen(LINKED)) == 0 && a->v_mode == 0640 && a->v_uid == 1000 &&
+	    a->v_gid == 100 && a->v_mtime.tv_sec == 1700000000,
+	    "cpio: every name has the data the last entry carried, and its attributes");
+	for (struct vnode **p = (struct vnode *[]){ a, b, c }, **e = p + 3; p < e; p++)
+		if (*p != NULL)
+			vrele(*p);
+	selftest_ok(vfs_lookup(root, "link", VFS_NOFOLLOW, VNON, 0, &vp) == 0 &&
+	    vp->v_type == VLNK && vn_readlink_kernel(vp, buf, sizeof(buf), &len) == 0 &&
+	    len == 9 && memcmp(buf, "bin/hello", 9) == 0, "cpio: link is a symlink to bin/hello");
+	vrele(vp);
+	selftest_ok(lookup(root, "link", &vp) == 0 && vp->v_type == VREG &&
+	    vp->v_size == strlen(HELLO), "lookup: link is followed to bin/hello");
+	vrele(vp);
+	selftest_ok(lookup(root, "links/fifo", &vp) == 0 && vp->v_type == VFIFO &&
+	    vp->v_mode == 0644, "cpio: links/fifo is a FIFO");
+	vrele(vp);
 }
 
 static void
@@ -491,6 +549,7 @@ struct name_set {
 
 static const struct { const char *name; uint8_t type; } root_names[] = {
 	{ "bin", DT_DIR }, { "etc", DT_DIR }, { "empty", DT_REG }, { "tmp", DT_DIR },
+	{ "link", DT_LNK }, { "links", DT_DIR },
 };
 
 static void
@@ -520,7 +579,7 @@ test_getdents(struct vnode *root)
 
 	selftest_ok(for_each_entry(root, note_name, &ns) == 0 &&
 	    ns.found == (1 << nitems(root_names)) - 1 && ns.others == 0 && ns.types_ok,
-	    "getdents: the root lists bin, etc, empty, tmp with their types");
+	    "getdents: the root lists bin, etc, empty, tmp, link, links with their types");
 	n = root->v_ops->vop_getdents(root, &off, buf, 24);
 	selftest_ok(n == 24 && strcmp(d->d_name, ".") == 0 && d->d_reclen == 24 && d->d_off == 1 &&
 	    d->d_ino == root->v_ino, "getdents: \".\" first, in one 24-byte record");
@@ -531,7 +590,7 @@ test_getdents(struct vnode *root)
 	off = 0;
 	while ((n = root->v_ops->vop_getdents(root, &off, buf, 32)) > 0)
 		records++;
-	selftest_ok(n == 0 && records == 6, "getdents: one record at a time, then 0 at the end (%d)",
+	selftest_ok(n == 0 && records == 8, "getdents: one record at a time, then 0 at the end (%d)",
 	    records);
 	free(buf, M_FSTEST);
 }
@@ -1011,6 +1070,7 @@ fs_selftests(void)
 		return;
 	build_archive(&ar, motd, &trailer_end);
 	test_unpack(root, &ar, trailer_end);
+	test_cpio_links(root);
 	test_lookup(root);
 	test_file_io(root);
 	test_mmap(root);

@@ -1,38 +1,35 @@
 /*
- * The file-system-independent layer: vnode allocation and reference
- * counting, path lookup, stat, and directory records.
- *
- * Path lookup walks one component at a time from the start directory,
- * holding a reference on the directory it stands in and nothing else;
- * each step asks the directory's file system (vop_lookup) under that
- * file system's own locks.  "." and ".." are answered here from the
- * vnode itself: every directory knows its parent (v_parent, referenced)
- * and its own name, which is also how getcwd builds a path.  There are
- * no symbolic links and no mount points: /dev and /proc are ordinary
- * directory entries of the root whose vnodes belong to other file
- * systems.
+ * The file-system-independent layer: vnode allocation, reference
+ * counting and holds, attributes and permission checks, stat, and
+ * directory records.  Path lookup is vfs_lookup.c.
  *
  * Reference counting (see vnode.h for the rules): v_refcnt goes up
- * atomically and down under v_lock; the thread that finds both the
- * references and the links at zero marks the vnode VV_DOOMED and
- * reclaims it, then drops the reference the vnode held on its parent.
+ * atomically and down under v_lock; holds and links change under
+ * v_lock; the thread that finds references, holds and links all at zero
+ * marks the vnode VV_DOOMED and reclaims it, then drops the hold the
+ * vnode had on its parent.
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/malloc.h>
+#include <kern/proc.h>
 #include <kern/mutex.h>
 #include <kern/sched.h>
+#include <kern/thread.h>
 #include <kern/time.h>
 #include <machine/param.h>
 #include <vm/vm_object.h>
 #include <vm/zone.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
 #include <uapi/dirent.h>
+#include <uapi/fcntl.h>
 #include <uapi/stat.h>
 
 MALLOC_DEFINE(M_VNAME, "vnode name", "directory names kept for getcwd");
 
 struct vnode *rootvnode;
+struct spinlock vfs_name_lock = SPINLOCK_INITIALIZER("vfs names");
 static zone_t vnode_zone;		/* (A) made at first use */
 /* A sleep mutex: making the zone allocates with M_WAITOK. */
 static struct mtx vfs_init_lock = MTX_INITIALIZER("vfs init");
@@ -52,6 +49,26 @@ vfs_init(void)
 		__atomic_store_n(&vnode_zone, z, __ATOMIC_RELEASE);
 	}
 	mtx_unlock(&vfs_init_lock);
+}
+
+void
+vfs_now(struct timespec *ts)
+{
+	uint64_t ns = uptime_ns();
+
+	ts->tv_sec = (long)(ns / NSEC_PER_SEC);
+	ts->tv_nsec = (long)(ns % NSEC_PER_SEC);
+}
+
+void
+vn_touch(struct vnode *vp)
+{
+	struct timespec now;
+
+	vfs_now(&now);
+	spin_lock(&vp->v_lock);
+	vp->v_mtime = vp->v_ctime = now;
+	spin_unlock(&vp->v_lock);
 }
 
 struct vnode *
@@ -78,10 +95,11 @@ vnode_alloc(enum vtype type, uint32_t mode, const struct vnode_ops *ops,
 	vp->v_refcnt = 1;
 	vp->v_mode = mode & S_IALLUGO;
 	vp->v_ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
-	vp->v_mtime_ns = uptime_ns();
+	vfs_now(&vp->v_mtime);
+	vp->v_atime = vp->v_ctime = vp->v_mtime;
 	vp->v_ops = ops;
 	if (type == VDIR && parent != NULL) {
-		vref(parent);
+		vhold(parent);
 		vp->v_parent = parent;
 	}
 	return vp;
@@ -91,80 +109,195 @@ void
 vnode_free(struct vnode *vp)
 {
 	KASSERT(vp->v_flags & VV_DOOMED, ("vnode_free: vnode %lu is alive", vp->v_ino));
-	KASSERT(vp->v_refcnt == 0 && vp->v_nlink == 0,
-	    ("vnode_free: vnode %lu has %u references, %u links", vp->v_ino, vp->v_refcnt,
-	    vp->v_nlink));
+	KASSERT(vp->v_refcnt == 0 && vp->v_nlink == 0 && vp->v_holdcnt == 0,
+	    ("vnode_free: vnode %lu has %u references, %u holds, %u links", vp->v_ino,
+	    vp->v_refcnt, vp->v_holdcnt, vp->v_nlink));
+	KASSERT(vp->v_fifo == NULL, ("vnode_free: FIFO %lu still open", vp->v_ino));
+	if (vp->v_mount != NULL) {
+		spin_lock(&vp->v_mount->mnt_vlock);
+		list_remove(&vp->v_mntlink);
+		spin_unlock(&vp->v_mount->mnt_vlock);
+	}
 	sx_destroy(&vp->v_iolock);
 	free(vp->v_name, M_VNAME);
 	zone_free(vnode_zone, vp);
 }
 
 void
+vnode_set_mount(struct vnode *vp, struct mount *mp)
+{
+	KASSERT(vp->v_mount == NULL && vp->v_refcnt == 1, ("vnode_set_mount: vnode %lu in use",
+	    vp->v_ino));
+	vp->v_mount = mp;
+	if (mp != NULL) {
+		vp->v_fsid = mp->mnt_fsid;
+		spin_lock(&mp->mnt_vlock);
+		list_append(&mp->mnt_vnodes, &vp->v_mntlink);
+		spin_unlock(&mp->mnt_vlock);
+		mount_vnode_active(mp);
+	}
+}
+
+void
 vref(struct vnode *vp)
 {
-	uint32_t was __unused = __atomic_fetch_add(&vp->v_refcnt, 1, __ATOMIC_RELAXED);
+	uint32_t was = __atomic_fetch_add(&vp->v_refcnt, 1, __ATOMIC_RELAXED);
 
 	KASSERT(!(vp->v_flags & VV_DOOMED), ("vref: vnode %lu is being reclaimed", vp->v_ino));
 	KASSERT(was + 1 != 0, ("vref: vnode %lu reference count overflows", vp->v_ino));
+	if (was == 0 && vp->v_mount != NULL)
+		mount_vnode_active(vp->v_mount);
 }
 
 /*
- * vp (locked) may have just lost its last reference or link: if so, mark
- * it for reclaiming.  True if the caller must reclaim it.
+ * vp (locked) may have just lost its last reference, hold or link: if
+ * so, mark it for reclaiming.  True if the caller must reclaim it.
  */
 static bool
 vnode_should_reclaim(struct vnode *vp)
 {
 	KASSERT(spin_owned(&vp->v_lock), ("vnode_should_reclaim: not locked"));
-	if (vp->v_refcnt != 0 || vp->v_nlink != 0 || (vp->v_flags & VV_DOOMED))
+	if (vp->v_refcnt != 0 || vp->v_holdcnt != 0 || vp->v_nlink != 0 ||
+	    (vp->v_flags & VV_DOOMED))
 		return false;
 	vp->v_flags |= VV_DOOMED;
 	return true;
 }
 
-/* Free vp through its file system; return its parent, whose reference it held. */
-static struct vnode *
+/*
+ * Free vp through its file system, then drop the hold it had on its
+ * parent, reclaiming the parent too if that was all that kept it, and so
+ * on up.
+ */
+static void
 vnode_reclaim(struct vnode *vp)
 {
-	struct vnode *parent = vp->v_parent;
+	while (vp != NULL) {
+		struct vnode *parent = vp->v_parent;	/* no one else sees vp now */
+		bool reclaim = false;
 
-	vp->v_ops->vop_reclaim(vp);
-	return parent;
+		vp->v_ops->vop_reclaim(vp);
+		if (parent != NULL) {
+			spin_lock(&parent->v_lock);
+			KASSERT(parent->v_holdcnt > 0, ("vnode_reclaim: parent not held"));
+			parent->v_holdcnt--;
+			reclaim = vnode_should_reclaim(parent);
+			spin_unlock(&parent->v_lock);
+		}
+		vp = reclaim ? parent : NULL;
+	}
 }
 
 void
 vrele(struct vnode *vp)
 {
-	while (vp != NULL) {
-		bool reclaim;
+	struct mount *mp = vp->v_mount;
+	bool reclaim, root = mp != NULL && vp == mp->mnt_root;
+	uint32_t left;
 
-		spin_lock(&vp->v_lock);
-		KASSERT(vp->v_refcnt > 0, ("vrele: vnode %lu has no references", vp->v_ino));
-		__atomic_sub_fetch(&vp->v_refcnt, 1, __ATOMIC_RELEASE);
-		reclaim = vnode_should_reclaim(vp);
+	spin_lock(&vp->v_lock);
+	KASSERT(vp->v_refcnt > 0, ("vrele: vnode %lu has no references", vp->v_ino));
+	left = __atomic_sub_fetch(&vp->v_refcnt, 1, __ATOMIC_RELEASE);
+	reclaim = vnode_should_reclaim(vp);
+	spin_unlock(&vp->v_lock);
+	if (reclaim)
+		vnode_reclaim(vp);
+	/* After the reclaim: a detached mount's last vnode may let it go now. */
+	if (mp != NULL && (left == 0 || root))
+		mount_vnode_released(mp, left == 0);
+}
+
+void
+vhold(struct vnode *vp)
+{
+	spin_lock(&vp->v_lock);
+	KASSERT(!(vp->v_flags & VV_DOOMED), ("vhold: vnode %lu is being reclaimed", vp->v_ino));
+	vp->v_holdcnt++;
+	spin_unlock(&vp->v_lock);
+}
+
+void
+vdrop(struct vnode *vp)
+{
+	bool reclaim;
+
+	spin_lock(&vp->v_lock);
+	KASSERT(vp->v_holdcnt > 0, ("vdrop: vnode %lu is not held", vp->v_ino));
+	vp->v_holdcnt--;
+	reclaim = vnode_should_reclaim(vp);
+	spin_unlock(&vp->v_lock);
+	if (reclaim)
+		vnode_reclaim(vp);
+}
+
+bool
+vnode_evict(struct vnode *vp)
+{
+	spin_lock(&vp->v_lock);
+	if (vp->v_refcnt != 0 || vp->v_holdcnt != 0 || (vp->v_flags & VV_DOOMED)) {
 		spin_unlock(&vp->v_lock);
-		vp = reclaim ? vnode_reclaim(vp) : NULL;
+		return false;
 	}
+	vp->v_flags |= VV_DOOMED;
+	vp->v_nlink = 0;	/* the links are the file system's to keep, not the vnode's */
+	spin_unlock(&vp->v_lock);
+	vnode_reclaim(vp);
+	return true;
+}
+
+int
+vn_set_parent(struct vnode *vp, struct vnode *parent, const char *name, size_t len)
+{
+	char *newname = malloc(len + 1, M_VNAME, M_WAITOK), *oldname;
+	struct vnode *old;
+
+	KASSERT(vp->v_type == VDIR, ("vn_set_parent: vnode %lu is no directory", vp->v_ino));
+	if (newname == NULL)
+		return ENOMEM;
+	memcpy(newname, name, len);
+	newname[len] = '\0';
+	vhold(parent);
+	spin_lock(&vfs_name_lock);
+	old = vp->v_parent;
+	oldname = vp->v_name;
+	vp->v_parent = parent;
+	vp->v_name = newname;
+	vp->v_namelen = len;
+	spin_unlock(&vfs_name_lock);
+	free(oldname, M_VNAME);
+	if (old != NULL)
+		vdrop(old);
+	return 0;
+}
+
+void
+vnode_drop_links(struct vnode *vp, uint32_t n)
+{
+	bool reclaim;
+
+	spin_lock(&vp->v_lock);
+	KASSERT(vp->v_nlink >= n, ("vnode_drop_links: vnode %lu has %u links, not %u",
+	    vp->v_ino, vp->v_nlink, n));
+	vp->v_nlink -= n;
+	if (vp->v_nlink == 0)
+		vp->v_flags |= VV_UNLINKED;
+	vfs_now(&vp->v_ctime);
+	reclaim = vnode_should_reclaim(vp);
+	spin_unlock(&vp->v_lock);
+	if (reclaim)
+		vnode_reclaim(vp);
 }
 
 void
 vnode_unlinked(struct vnode *vp)
 {
-	bool reclaim;
-
-	spin_lock(&vp->v_lock);
-	KASSERT(vp->v_nlink > 0, ("vnode_unlinked: vnode %lu has no links", vp->v_ino));
-	if (--vp->v_nlink == 0)
-		vp->v_flags |= VV_UNLINKED;
-	reclaim = vnode_should_reclaim(vp);
-	spin_unlock(&vp->v_lock);
-	if (reclaim)
-		vrele(vnode_reclaim(vp));
+	vnode_drop_links(vp, 1);
 }
 
 /*
- * The I/O lock: held only around ramfs data transfers, which never take
- * it twice.
+ * The I/O lock (vnode.h's (I)): a thread waits for one file's at a time,
+ * so the class does not nest (a writer waiting for memory may hold one
+ * while the laundry tries others: vnode_pager.c); a page fault takes none.
  */
 void
 vn_iolock(struct vnode *vp)
@@ -178,6 +311,12 @@ vn_iolock_shared(struct vnode *vp)
 	sx_slock(&vp->v_iolock);
 }
 
+bool
+vn_iolock_try(struct vnode *vp)
+{
+	return sx_try_xlock(&vp->v_iolock);
+}
+
 void
 vn_iounlock(struct vnode *vp)
 {
@@ -188,199 +327,94 @@ vn_iounlock(struct vnode *vp)
 }
 
 /*
- * Path lookup.
+ * Credentials and permissions.
  */
 
-int
-vfs_lookup_component(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+uint32_t
+vfs_cred_uid(void)
 {
-	if (dir->v_type != VDIR)
-		return ENOTDIR;
-	if (len > NAME_MAX)
-		return ENAMETOOLONG;
-	if (len == 1 && name[0] == '.') {
-		vref(dir);
-		*out = dir;
-		return 0;
-	}
-	if (len == 2 && name[0] == '.' && name[1] == '.') {
-		struct vnode *up = dir->v_parent != NULL ? dir->v_parent : dir;
+	struct thread *td = curthread();
 
-		vref(up);	/* dir's own reference keeps up alive meanwhile */
-		*out = up;
-		return 0;
-	}
-	if (dir->v_ops->vop_lookup == NULL)
-		return ENOENT;
-	return dir->v_ops->vop_lookup(dir, name, len, out);
+	return td != NULL && td->td_proc != NULL ? td->td_proc->p_uid : 0;
+}
+
+uint32_t
+vfs_cred_gid(void)
+{
+	struct thread *td = curthread();
+
+	return td != NULL && td->td_proc != NULL ? td->td_proc->p_gid : 0;
+}
+
+/* Do writes to vp go to its file system (not a device or FIFO), which is read-only? */
+static bool
+write_to_rdonly_fs(struct vnode *vp)
+{
+	return (vp->v_type == VREG || vp->v_type == VDIR || vp->v_type == VLNK) &&
+	    (mount_flags(vp->v_mount) & MNT_RDONLY);
 }
 
 int
-vfs_lookup_parent(struct vnode *start, const char *path, struct vnode **parentp,
-    const char **namep, size_t *lenp, bool *trailing_slash)
+vn_access(struct vnode *vp, int mode)
 {
-	struct vnode *dir;
-	const char *p = path;
+	uint32_t uid = vfs_cred_uid(), vmode, bits;
 
-	if (path[0] == '\0')
-		return ENOENT;
-	if (path[0] == '/' || start == NULL)
-		start = rootvnode;
-	if (start == NULL)
-		return ENOENT;
-	dir = start;
-	vref(dir);
-	for (;;) {
-		const char *comp, *next;
-		struct vnode *child;
-		size_t len;
-		int error;
+	if ((mode & W_OK) && write_to_rdonly_fs(vp))
+		return EROFS;
+	spin_lock(&vp->v_lock);
+	vmode = vp->v_mode;
+	if (uid == vp->v_uid)
+		bits = (vmode >> 6) & 7;
+	else if (vfs_cred_gid() == vp->v_gid)
+		bits = (vmode >> 3) & 7;
+	else
+		bits = vmode & 7;
+	spin_unlock(&vp->v_lock);
+	if (uid == 0) {
+		/* Root: everything but executing what nobody may execute. */
+		if ((mode & X_OK) && vp->v_type != VDIR && (vmode & 0111) == 0)
+			return EACCES;
+		return 0;
+	}
+	/* R_OK, W_OK and X_OK are the bits of one rwx triple. */
+	return (mode & ~bits & (R_OK | W_OK | X_OK)) ? EACCES : 0;
+}
 
-		while (*p == '/')
-			p++;
-		if (*p == '\0') {
-			/* "/" or only slashes: the directory itself. */
-			*namep = ".";
-			*lenp = 1;
-			if (trailing_slash != NULL)
-				*trailing_slash = false;
-			break;
-		}
-		comp = p;
-		while (*p != '\0' && *p != '/')
-			p++;
-		len = (size_t)(p - comp);
-		for (next = p; *next == '/'; next++)
-			;
-		if (len > NAME_MAX) {
-			vrele(dir);
-			return ENAMETOOLONG;
-		}
-		if (*next == '\0') {
-			*namep = comp;
-			*lenp = len;
-			if (trailing_slash != NULL)
-				*trailing_slash = next != p;
-			break;
-		}
-		error = vfs_lookup_component(dir, comp, len, &child);
-		vrele(dir);
-		if (error)
-			return error;
-		dir = child;
-		p = next;
-	}
-	if (dir->v_type != VDIR) {
-		vrele(dir);
-		return ENOTDIR;
-	}
-	*parentp = dir;
+bool
+vn_owner_or_root(struct vnode *vp)
+{
+	uint32_t uid = vfs_cred_uid();
+
+	return uid == 0 || uid == __atomic_load_n(&vp->v_uid, __ATOMIC_RELAXED);
+}
+
+int
+vn_setattr(struct vnode *vp, struct vsetattr *va)
+{
+	if (mount_flags(vp->v_mount) & MNT_RDONLY)
+		return EROFS;
+	vfs_now(&va->va_ctime);
+	if (vp->v_ops->vop_setattr != NULL)
+		return vp->v_ops->vop_setattr(vp, va);
+	spin_lock(&vp->v_lock);
+	if (va->va_mask & VA_MODE)
+		vp->v_mode = va->va_mode & S_IALLUGO;
+	if (va->va_mask & VA_UID)
+		vp->v_uid = va->va_uid;
+	if (va->va_mask & VA_GID)
+		vp->v_gid = va->va_gid;
+	if (va->va_mask & VA_ATIME)
+		vp->v_atime = va->va_atime;
+	if (va->va_mask & VA_MTIME)
+		vp->v_mtime = va->va_mtime;
+	vp->v_ctime = va->va_ctime;
+	spin_unlock(&vp->v_lock);
 	return 0;
 }
 
-static int
-create_last(struct vnode *parent, const char *name, size_t len, bool trailing,
-    enum vtype type, uint32_t mode, struct vnode **out)
-{
-	if (trailing && type != VDIR)
-		return EISDIR;
-	if (parent->v_ops->vop_create == NULL)
-		return EACCES;
-	return parent->v_ops->vop_create(parent, name, len, type, mode, out);
-}
-
-/* Replace *vpp (referenced) by the file it stands for when it is a magic link. */
-static int
-follow_magic(struct vnode **vpp)
-{
-	struct vnode *vp = *vpp, *target;
-	int error;
-
-	if (vp->v_type != VLNK || vp->v_ops->vop_follow == NULL)
-		return 0;
-	error = vp->v_ops->vop_follow(vp, &target);
-	vrele(vp);
-	if (error == 0)
-		*vpp = target;
-	return error;
-}
-
-int
-vfs_lookup(struct vnode *dir, const char *path, int flags, enum vtype type, uint32_t mode,
-    struct vnode **out)
-{
-	struct vnode *parent, *vp = NULL;
-	const char *name;
-	size_t len;
-	bool trailing, created = false;
-	int error;
-
-	if ((error = vfs_lookup_parent(dir, path, &parent, &name, &len, &trailing)) != 0)
-		return error;
-	for (int tries = 0; tries < 2; tries++) {
-		error = vfs_lookup_component(parent, name, len, &vp);
-		if (error != ENOENT || !(flags & VFS_CREATE))
-			break;
-		error = create_last(parent, name, len, trailing, type, mode, &vp);
-		if (error == 0) {
-			created = true;
-			break;
-		}
-		if (error != EEXIST || (flags & VFS_EXCL))
-			break;
-		/* Someone else created it meanwhile: look again. */
-	}
-	if (error == 0 && !created && (flags & VFS_CREATE) && (flags & VFS_EXCL)) {
-		vrele(vp);
-		error = EEXIST;
-	}
-	vrele(parent);
-	if (error)
-		return error;
-	if ((flags & VFS_FOLLOW) && (error = follow_magic(&vp)) != 0)
-		return error;
-	if (trailing && vp->v_type != VDIR) {
-		vrele(vp);
-		return ENOTDIR;
-	}
-	*out = vp;
-	return 0;
-}
-
-int
-vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *lenp)
-{
-	size_t pos = size;
-
-	if (size == 0)
-		return ERANGE;
-	buf[--pos] = '\0';
-	while (vp != rootvnode && vp->v_parent != NULL) {
-		bool removed;
-
-		spin_lock(&vp->v_lock);
-		removed = (vp->v_flags & VV_UNLINKED) != 0;
-		spin_unlock(&vp->v_lock);
-		if (removed)
-			return ENOENT;
-		if (pos < vp->v_namelen + 1)
-			return ERANGE;
-		pos -= vp->v_namelen;
-		memcpy(buf + pos, vp->v_name, vp->v_namelen);
-		buf[--pos] = '/';
-		vp = vp->v_parent;	/* held by the child below it */
-	}
-	if (vp != rootvnode)
-		return ENOENT;		/* a directory of a tree that is not mounted */
-	if (pos == size - 1) {
-		if (pos == 0)
-			return ERANGE;
-		buf[--pos] = '/';
-	}
-	memmove(buf, buf + pos, size - pos);
-	*lenp = size - pos - 1;
-	return 0;
-}
+/*
+ * Status.
+ */
 
 bool
 vn_removed(struct vnode *vp)
@@ -398,39 +432,38 @@ vn_removed(struct vnode *vp)
 int
 vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *lenp)
 {
-	struct vnode *parent, *vp = NULL;
-	const char *name;
-	size_t namelen, len;
+	struct nameidata nd;
+	struct vnode *vp;
+	size_t len;
 	int error;
 
-	if ((error = vfs_lookup_parent(dir, path, &parent, &name, &namelen, NULL)) != 0)
+	if ((error = namei_parent(&nd, dir, path)) != 0)
 		return error;
-	/* "." and ".." name directories, which know their own paths. */
-	if ((namelen == 1 && name[0] == '.') || (namelen == 2 && name[0] == '.' && name[1] == '.')) {
-		error = vfs_lookup_component(parent, name, namelen, &vp);
-		vrele(parent);
-		if (error)
-			return error;
-		error = vn_fullpath(vp, buf, size, lenp);
-		vrele(vp);
+	/* ".", ".." and "/" name directories, which know their own paths. */
+	if (nd.nd_notname) {
+		if ((error = namei_last(&nd, false, &vp)) == 0) {
+			error = vn_fullpath(vp, buf, size, lenp);
+			vrele(vp);
+		}
+		namei_done(&nd);
 		return error;
 	}
-	error = vn_fullpath(parent, buf, size, &len);
-	vrele(parent);
-	if (error)
-		return error;
-	if (len > 1)
+	error = vn_fullpath(nd.nd_dvp, buf, size, &len);
+	if (error == 0 && len > 1)
 		buf[len++] = '/';	/* room: vn_fullpath left the NUL's byte */
-	if (len + namelen + 1 > size)
-		return ERANGE;
-	memcpy(buf + len, name, namelen);
-	len += namelen;
-	buf[len] = '\0';
-	*lenp = len;
-	return 0;
+	if (error == 0 && len + nd.nd_namelen + 1 > size)
+		error = ERANGE;
+	if (error == 0) {
+		memcpy(buf + len, nd.nd_name, nd.nd_namelen);
+		len += nd.nd_namelen;
+		buf[len] = '\0';
+		*lenp = len;
+	}
+	namei_done(&nd);
+	return error;
 }
 
-static uint32_t
+uint32_t
 vtype_to_ifmt(enum vtype type)
 {
 	switch (type) {
@@ -442,6 +475,21 @@ vtype_to_ifmt(enum vtype type)
 	case VLNK:	return S_IFLNK;
 	case VSOCK:	return S_IFSOCK;
 	default:	return 0;
+	}
+}
+
+enum vtype
+ifmt_to_vtype(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:	return VREG;
+	case S_IFDIR:	return VDIR;
+	case S_IFCHR:	return VCHR;
+	case S_IFBLK:	return VBLK;
+	case S_IFIFO:	return VFIFO;
+	case S_IFLNK:	return VLNK;
+	case S_IFSOCK:	return VSOCK;
+	default:	return VNON;
 	}
 }
 
@@ -459,23 +507,28 @@ vn_size(struct vnode *vp)
 void
 vn_stat(struct vnode *vp, struct stat *st)
 {
-	uint64_t mtime;
-
 	memset(st, 0, sizeof(*st));
 	spin_lock(&vp->v_lock);
 	st->st_dev = vp->v_fsid;
 	st->st_ino = vp->v_ino;
 	st->st_mode = vtype_to_ifmt(vp->v_type) | vp->v_mode;
-	st->st_nlink = vp->v_type == VDIR ? vp->v_nlink + 1 : vp->v_nlink;
-	st->st_rdev = vp->v_rdev;
+	st->st_nlink = vp->v_nlink;
+	st->st_uid = vp->v_uid;
+	st->st_gid = vp->v_gid;
+	st->st_rdev = vp->v_type == VCHR || vp->v_type == VBLK ? vp->v_rdev : 0;
 	st->st_size = vp->v_type == VBLK ? 0 : (int64_t)vp->v_size;	/* as devtmpfs */
-	mtime = vp->v_mtime_ns;
+	st->st_atime_sec = vp->v_atime.tv_sec;
+	st->st_atime_nsec = (uint64_t)vp->v_atime.tv_nsec;
+	st->st_mtime_sec = vp->v_mtime.tv_sec;
+	st->st_mtime_nsec = (uint64_t)vp->v_mtime.tv_nsec;
+	st->st_ctime_sec = vp->v_ctime.tv_sec;
+	st->st_ctime_nsec = (uint64_t)vp->v_ctime.tv_nsec;
 	spin_unlock(&vp->v_lock);
 	st->st_blksize = PAGE_SIZE;
 	if (vp->v_object != NULL)
 		st->st_blocks = (int64_t)(vp->v_object->resident_count * (PAGE_SIZE / 512));
-	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = (int64_t)(mtime / 1000000000UL);
-	st->st_atime_nsec = st->st_mtime_nsec = st->st_ctime_nsec = mtime % 1000000000UL;
+	if (vp->v_ops->vop_getattr != NULL)
+		vp->v_ops->vop_getattr(vp, st);
 }
 
 int
@@ -506,6 +559,108 @@ vn_readlink_kernel(struct vnode *vp, char *buf, size_t size, size_t *len)
 	*len = (size_t)n;
 	return 0;
 }
+
+/*
+ * Names.
+ */
+
+/*
+ * The directory whose ".." dir's ".." is: dir itself at the root, else
+ * past the mounts whose root dir is, the covered directory's parent.
+ * mount_lock and vfs_name_lock held.
+ */
+static struct vnode *
+dotdot_locked(struct vnode *dir)
+{
+	while (dir != rootvnode && dir->v_mount != NULL && dir == dir->v_mount->mnt_root &&
+	    dir->v_mount->mnt_covered != NULL)
+		dir = dir->v_mount->mnt_covered;
+	return dir->v_parent != NULL && dir != rootvnode ? dir->v_parent : dir;
+}
+
+struct vnode *
+vn_dotdot(struct vnode *dir)
+{
+	struct vnode *up;
+
+	spin_lock(&mount_lock);
+	spin_lock(&vfs_name_lock);
+	up = dotdot_locked(dir);
+	vref(up);		/* held by dir (or a mount), which cannot go meanwhile */
+	spin_unlock(&vfs_name_lock);
+	spin_unlock(&mount_lock);
+	return up;
+}
+
+int
+vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *lenp)
+{
+	size_t pos = size;
+	int error = 0;
+
+	if (size == 0)
+		return ERANGE;
+	buf[--pos] = '\0';
+	spin_lock(&mount_lock);
+	spin_lock(&vfs_name_lock);
+	for (;;) {
+		/* A mount's root stands for the directory it covers. */
+		while (vp != rootvnode && vp->v_mount != NULL && vp == vp->v_mount->mnt_root &&
+		    vp->v_mount->mnt_covered != NULL)
+			vp = vp->v_mount->mnt_covered;
+		if (vp == rootvnode || vp->v_parent == NULL)
+			break;
+		bool removed = (__atomic_load_n(&vp->v_flags, __ATOMIC_RELAXED) &
+		    VV_UNLINKED) != 0;
+
+		if (removed) {
+			error = ENOENT;
+			break;
+		}
+		if (pos < vp->v_namelen + 1) {
+			error = ERANGE;
+			break;
+		}
+		pos -= vp->v_namelen;
+		memcpy(buf + pos, vp->v_name, vp->v_namelen);
+		buf[--pos] = '/';
+		vp = vp->v_parent;	/* held by the child below it */
+	}
+	spin_unlock(&vfs_name_lock);
+	spin_unlock(&mount_lock);
+	if (error)
+		return error;
+	if (vp != rootvnode)
+		return ENOENT;		/* a directory of a tree that is not mounted */
+	if (pos == size - 1) {
+		if (pos == 0)
+			return ERANGE;
+		buf[--pos] = '/';
+	}
+	memmove(buf, buf + pos, size - pos);
+	*lenp = size - pos - 1;
+	return 0;
+}
+
+bool
+vn_is_ancestor(struct vnode *a, struct vnode *b)
+{
+	bool found = false;
+
+	spin_lock(&vfs_name_lock);
+	for (struct vnode *vp = b; vp != NULL; vp = vp->v_parent) {
+		if (vp == a) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&vfs_name_lock);
+	return found;
+}
+
+/*
+ * Directory records.
+ */
 
 static uint8_t
 vtype_to_dtype(enum vtype type)

@@ -1,31 +1,42 @@
 /*
- * The file system calls that name files by path or work on a file's
- * vnode (after FreeBSD's vfs_syscalls.c): open, stat, statfs, getdents,
- * access, the working directory, mkdir and unlink, truncate, sync; with
- * Linux's semantics and errno values.
+ * The file system calls that name files by path or change the name
+ * space (after FreeBSD's vfs_syscalls.c): open, getdents, the working
+ * directory, mkdir, mknod, symlink, readlink, link, unlink, rename,
+ * truncate, sync; with Linux's semantics and errno values.  The calls
+ * about attributes (stat, statx, statfs, access, chmod, chown, utimes,
+ * umask) are in vfs_attrs.c.
  *
  * Each handler copies its user arguments in first (paths through
  * copyinstr into a PATH_MAX kernel buffer, ENAMETOOLONG beyond), works
  * on kernel copies, and copies results out last.  Descriptors are looked
  * up to referenced files, which are dropped before returning.
+ *
+ * Renames are serialized by one sleeping lock (vfs_rename_lock), so that
+ * the check that a directory is not moved into itself cannot be undone
+ * by another rename before this one is done, as Linux's per-file-system
+ * rename mutex does.
  */
 #include <kern/systm.h>
 #include <kern/copy.h>
 #include <kern/file.h>
+#include <kern/mutex.h>
 #include <kern/malloc.h>
 #include <kern/proc.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
-#include <vm/vm_page.h>
+#include <fs/mount.h>
+#include <fs/vfs_internal.h>
 #include <fs/vnode.h>
 #include <uapi/fcntl.h>
+#include <uapi/fs.h>
 #include <uapi/stat.h>
-#include <uapi/statfs.h>
 
 #define GETDENTS_MAX	32768		/* kernel buffer for one getdents64 */
 
+static struct mtx vfs_rename_lock = MTX_INITIALIZER("rename");
+
 /*
- * Helpers.
+ * Helpers (vfs_internal.h).
  */
 
 struct vnode *
@@ -45,8 +56,7 @@ proc_cwd_hold(struct proc *p)
 	return vp;
 }
 
-/* Copy in a path: a PATH_MAX buffer (M_TEMP) for the caller to free. */
-static int
+int
 path_in(uint64_t upath, char **kpathp)
 {
 	char *kpath = malloc(PATH_MAX, M_TEMP, M_WAITOK);
@@ -63,13 +73,32 @@ path_in(uint64_t upath, char **kpathp)
 	return 0;
 }
 
-/* The directory path starts from (referenced): the root, the cwd, or dirfd's. */
-static int
+void
+path_free(char *kpath)
+{
+	free(kpath, M_TEMP);
+}
+
+int
+fd_vnode(struct thread *td, int fd, struct vnode **vpp)
+{
+	struct file *fp;
+	int error;
+
+	if ((error = getfile(td, (uint32_t)fd, &fp)) != 0)
+		return error;
+	*vpp = fp->f_vnode;
+	if (*vpp != NULL)
+		vref(*vpp);
+	file_drop(fp);
+	return 0;
+}
+
+int
 at_start(struct thread *td, int dirfd, const char *path, struct vnode **dirp)
 {
 	struct vnode *vp;
-	struct file *fp;
-	int error = 0;
+	int error;
 
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
 		if (rootvnode == NULL)
@@ -82,16 +111,13 @@ at_start(struct thread *td, int dirfd, const char *path, struct vnode **dirp)
 		}
 		return 0;
 	}
-	if ((error = getfile(td, (uint32_t)dirfd, &fp)) != 0)
+	if ((error = fd_vnode(td, dirfd, &vp)) != 0)
 		return error;
-	vp = fp->f_vnode;
-	if (vp == NULL || vp->v_type != VDIR)
-		error = ENOTDIR;
-	else
-		vref(vp);
-	file_drop(fp);
-	if (error)
-		return error;
+	if (vp == NULL || vp->v_type != VDIR) {
+		if (vp != NULL)
+			vrele(vp);
+		return ENOTDIR;
+	}
 	*dirp = vp;
 	return 0;
 }
@@ -115,9 +141,50 @@ user_path_release(char *kpath, struct vnode *dir)
 	free(kpath, M_TEMP);
 }
 
-/* Look up a user path relative to dirfd: a referenced vnode. */
+int
+lookup_at(struct thread *td, int dirfd, const char *path, int atflags, struct vnode **vpp)
+{
+	struct vnode *dir;
+	int error;
+
+	if (path[0] == '\0') {
+		if (!(atflags & AT_EMPTY_PATH))
+			return ENOENT;
+		if (dirfd == AT_FDCWD) {
+			*vpp = proc_cwd_hold(td->td_proc);
+			return 0;
+		}
+		if ((error = fd_vnode(td, dirfd, vpp)) != 0)
+			return error;
+		return *vpp != NULL ? 0 : ENOENT;
+	}
+	if ((error = at_start(td, dirfd, path, &dir)) != 0)
+		return error;
+	error = vfs_lookup(dir, path, (atflags & AT_SYMLINK_NOFOLLOW) ? VFS_NOFOLLOW : 0, VNON,
+	    0, vpp);
+	vrele(dir);
+	return error;
+}
+
+int
+lookup_user(struct thread *td, int dirfd, uint64_t upath, int atflags, struct vnode **vpp)
+{
+	char *path;
+	int error;
+
+	if ((error = path_in(upath, &path)) != 0)
+		return error;
+	error = lookup_at(td, dirfd, path, atflags, vpp);
+	path_free(path);
+	return error;
+}
+
+/*
+ * Walk (dirfd, upath) to the directory of its last component, for the
+ * calls that make or remove names.  0 with nd filled (namei_done it).
+ */
 static int
-lookup_user(struct thread *td, int dirfd, uint64_t upath, struct vnode **vpp)
+parent_user(struct thread *td, int dirfd, uint64_t upath, struct nameidata *nd)
 {
 	struct vnode *dir;
 	char *path;
@@ -126,11 +193,18 @@ lookup_user(struct thread *td, int dirfd, uint64_t upath, struct vnode **vpp)
 	if ((error = path_in(upath, &path)) != 0)
 		return error;
 	if ((error = at_start(td, dirfd, path, &dir)) == 0) {
-		error = vfs_lookup(dir, path, 0, VNON, 0, vpp);
+		error = namei_parent(nd, dir, path);
 		vrele(dir);
 	}
-	free(path, M_TEMP);
+	path_free(path);
 	return error;
+}
+
+/* The caller's file mode creation mask. */
+static uint32_t
+umask_of(struct thread *td)
+{
+	return td->td_proc != NULL ? td->td_proc->p_umask : 022;
 }
 
 /*
@@ -150,10 +224,10 @@ SYSCALL(openat)
 	if ((error = path_in(a[1], &path)) != 0)
 		return -error;
 	if ((error = at_start(td, (int)a[0], path, &dir)) == 0) {
-		error = vn_open(dir, path, flags, (uint32_t)a[3], &fp);
+		error = vn_open(dir, path, flags, (uint32_t)a[3] & ~umask_of(td), &fp);
 		vrele(dir);
 	}
-	free(path, M_TEMP);
+	path_free(path);
 	if (error)
 		return -error;
 	if ((error = fd_alloc(fdtable(td), fp, 0, (flags & O_CLOEXEC) != 0, &fd)) != 0) {
@@ -174,120 +248,6 @@ SYSCALL(lseek)
 	error = file_seek(fp, (int64_t)a[1], (int)a[2], &result);
 	file_drop(fp);
 	return error ? -error : (long)result;
-}
-
-/*
- * Status.
- */
-
-static int
-stat_out(struct stat *st, uint64_t ubuf)
-{
-	return copyout(st, (void *)ubuf, sizeof(*st)) ? EFAULT : 0;
-}
-
-static int
-stat_dirfd(struct thread *td, int dirfd, struct stat *st)
-{
-	struct file *fp;
-	int error;
-
-	if (dirfd == AT_FDCWD) {
-		struct vnode *cwd;
-
-		if (rootvnode == NULL)
-			return ENOENT;
-		cwd = proc_cwd_hold(td->td_proc);
-		vn_stat(cwd, st);
-		vrele(cwd);
-		return 0;
-	}
-	if ((error = getfile(td, (uint32_t)dirfd, &fp)) != 0)
-		return error;
-	error = file_stat(fp, st);
-	file_drop(fp);
-	return error;
-}
-
-/* newfstatat(dirfd, path, statbuf, flags) */
-SYSCALL(newfstatat)
-{
-	int flags = (int)a[3], dirfd = (int)a[0], error;
-	struct stat st;
-	struct vnode *dir, *vp;
-	char *path;
-
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
-		return -EINVAL;
-	if ((error = path_in(a[1], &path)) != 0)
-		return -error;
-	if (path[0] == '\0') {
-		error = (flags & AT_EMPTY_PATH) ? stat_dirfd(td, dirfd, &st) : ENOENT;
-	} else if ((error = at_start(td, dirfd, path, &dir)) == 0) {
-		if ((error = vfs_lookup(dir, path,
-		    (flags & AT_SYMLINK_NOFOLLOW) ? 0 : VFS_FOLLOW, VNON, 0, &vp)) == 0) {
-			vn_stat(vp, &st);
-			vrele(vp);
-		}
-		vrele(dir);
-	}
-	free(path, M_TEMP);
-	if (error == 0)
-		error = stat_out(&st, a[2]);
-	return -error;
-}
-
-static void
-fill_statfs(struct vnode *vp, struct statfs *sf)
-{
-	memset(sf, 0, sizeof(*sf));
-	sf->f_bsize = PAGE_SIZE;
-	sf->f_frsize = PAGE_SIZE;
-	sf->f_namelen = NAME_MAX;
-	sf->f_fsid[0] = (int32_t)vp->v_fsid;
-	sf->f_flags = ST_VALID;
-	if (vp->v_fsid == FSID_PROCFS) {
-		sf->f_type = PROC_SUPER_MAGIC;
-		sf->f_flags |= ST_NOSUID | ST_NODEV | ST_NOEXEC;
-		return;
-	}
-	/* ramfs holds files in free memory: report that as its space. */
-	sf->f_type = RAMFS_MAGIC;
-	sf->f_blocks = vm_page_count_total();
-	sf->f_bfree = sf->f_bavail = vm_page_count_free();
-	sf->f_files = vm_page_count_total();
-	sf->f_ffree = vm_page_count_free();
-}
-
-/* statfs(path, buf) */
-SYSCALL(statfs)
-{
-	struct statfs sf;
-	struct vnode *vp;
-	int error;
-
-	if ((error = lookup_user(td, AT_FDCWD, a[0], &vp)) != 0)
-		return -error;
-	fill_statfs(vp, &sf);
-	vrele(vp);
-	return copyout(&sf, (void *)a[1], sizeof(sf)) ? -EFAULT : 0;
-}
-
-/* fstatfs(fd, buf) */
-SYSCALL(fstatfs)
-{
-	struct statfs sf;
-	struct file *fp;
-	int error;
-
-	if ((error = getfile(td, a[0], &fp)) != 0)
-		return -error;
-	if (fp->f_vnode != NULL)
-		fill_statfs(fp->f_vnode, &sf);
-	else
-		memset(&sf, 0, sizeof(sf));	/* a pipe */
-	file_drop(fp);
-	return copyout(&sf, (void *)a[1], sizeof(sf)) ? -EFAULT : 0;
 }
 
 /* getdents64(fd, dirp, count) */
@@ -311,59 +271,8 @@ SYSCALL(getdents64)
 	return n;
 }
 
-/* faccessat2(dirfd, path, mode, flags): everyone is root, so existence and x bits. */
-static long
-access_common(struct thread *td, int dirfd, uint64_t upath, int mode, int flags)
-{
-	struct vnode *vp;
-	int error;
-
-	if (mode & ~(R_OK | W_OK | X_OK))
-		return -EINVAL;
-	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	if ((error = lookup_user(td, dirfd, upath, &vp)) != 0)
-		return -error;
-	if ((mode & X_OK) && vp->v_type != VDIR && (vp->v_mode & 0111) == 0)
-		error = EACCES;
-	vrele(vp);
-	return -error;
-}
-
-SYSCALL(faccessat)
-{
-	return access_common(td, (int)a[0], a[1], (int)a[2], 0);
-}
-
-SYSCALL(faccessat2)
-{
-	return access_common(td, (int)a[0], a[1], (int)a[2], (int)a[3]);
-}
-
-/* readlinkat(dirfd, path, buf, bufsiz): the link's contents, cut to bufsiz, no NUL. */
-SYSCALL(readlinkat)
-{
-	struct vnode *vp;
-	size_t len;
-	char *buf;
-	int error;
-
-	if ((int)a[3] <= 0)
-		return -EINVAL;
-	if ((error = lookup_user(td, (int)a[0], a[1], &vp)) != 0)
-		return -error;
-	if ((buf = malloc(PATH_MAX, M_TEMP, M_WAITOK)) == NULL)
-		error = ENOMEM;
-	else if ((error = vn_readlink_kernel(vp, buf, MIN((size_t)(int)a[3], PATH_MAX),
-	    &len)) == 0 && copyout(buf, (void *)a[2], len) != 0)
-		error = EFAULT;
-	free(buf, M_TEMP);
-	vrele(vp);
-	return error ? -error : (long)len;
-}
-
 /*
- * Directories.
+ * The working directory.
  */
 
 /* getcwd(buf, size): the length with the NUL. */
@@ -396,14 +305,17 @@ set_cwd(struct thread *td, struct vnode *vp)
 {
 	struct proc *p = td->td_proc;
 	struct vnode *old;
+	int error = 0;
 
-	if (vp->v_type != VDIR) {
+	if (vp->v_type != VDIR)
+		error = ENOTDIR;
+	else if (p == NULL)
+		error = EINVAL;
+	else
+		error = vn_access(vp, X_OK);
+	if (error) {
 		vrele(vp);
-		return ENOTDIR;
-	}
-	if (p == NULL) {
-		vrele(vp);
-		return EINVAL;
+		return error;
 	}
 	spin_lock(&proc_lock);
 	old = p->p_cwd;
@@ -419,7 +331,7 @@ SYSCALL(chdir)
 	struct vnode *vp;
 	int error;
 
-	if ((error = lookup_user(td, AT_FDCWD, a[0], &vp)) != 0)
+	if ((error = lookup_user(td, AT_FDCWD, a[0], 0, &vp)) != 0)
 		return -error;
 	return -set_cwd(td, vp);
 }
@@ -427,87 +339,373 @@ SYSCALL(chdir)
 SYSCALL(fchdir)
 {
 	struct vnode *vp;
-	struct file *fp;
 	int error;
 
-	if ((error = getfile(td, a[0], &fp)) != 0)
+	if ((error = fd_vnode(td, (int)a[0], &vp)) != 0)
 		return -error;
-	vp = fp->f_vnode;
-	if (vp != NULL)
-		vref(vp);
-	file_drop(fp);
 	if (vp == NULL)
 		return -ENOTDIR;
 	return -set_cwd(td, vp);
 }
 
-/* mkdirat(dirfd, path, mode) */
-SYSCALL(mkdirat)
-{
-	struct vnode *dir, *vp;
-	char *path;
-	int error;
+/*
+ * Making names.
+ */
 
-	if ((error = path_in(a[1], &path)) != 0)
-		return -error;
-	if ((error = at_start(td, (int)a[0], path, &dir)) == 0) {
-		error = vfs_lookup(dir, path, VFS_CREATE | VFS_EXCL, VDIR,
-		    (uint32_t)a[2] & S_IALLUGO, &vp);
-		if (error == 0)
-			vrele(vp);
-		vrele(dir);
-	}
-	free(path, M_TEMP);
-	return -error;
-}
-
-/* Remove name (len bytes) from parent, with Linux's answers for odd names. */
+/*
+ * Make the last component of nd as vc describes: EEXIST if it exists
+ * (following no link), ENOENT if slashes follow it and it is not a
+ * directory being made, EEXIST for "." and "..".
+ */
 static int
-remove_entry(struct vnode *parent, const char *name, size_t len, bool trailing, bool rmdir)
+make_name(struct nameidata *nd, struct vcreate *vc)
 {
 	struct vnode *vp;
 	int error;
 
-	if (len == 1 && name[0] == '.')
-		return rmdir ? EINVAL : EISDIR;
-	if (len == 2 && name[0] == '.' && name[1] == '.')
-		return rmdir ? ENOTEMPTY : EISDIR;
-	if (trailing && !rmdir) {
-		/* "name/": a directory (EISDIR) or not one at all (ENOTDIR). */
-		if ((error = vfs_lookup_component(parent, name, len, &vp)) != 0)
-			return error;
-		error = vp->v_type == VDIR ? EISDIR : ENOTDIR;
+	if (nd->nd_notname)
+		return EEXIST;
+	error = namei_last(nd, false, &vp);
+	if (error == 0) {
 		vrele(vp);
-		return error;
+		return EEXIST;
 	}
-	if (parent->v_ops->vop_unlink == NULL)
-		return EACCES;
-	return parent->v_ops->vop_unlink(parent, name, len, rmdir);
+	if (error != ENOENT && error != ENOTDIR)
+		return error;
+	if (error == ENOTDIR || (nd->nd_trailing && vc->vc_type != VDIR))
+		return error == ENOTDIR ? EEXIST : ENOENT;
+	if ((error = vn_create(nd->nd_dvp, nd->nd_name, nd->nd_namelen, vc, &vp)) == 0)
+		vrele(vp);
+	return error;
+}
+
+/* mkdirat(dirfd, path, mode) */
+SYSCALL(mkdirat)
+{
+	struct vcreate vc = { .vc_type = VDIR, .vc_mode = (uint32_t)a[2] & 01777 & ~umask_of(td) };
+	struct nameidata nd;
+	int error;
+
+	if ((error = parent_user(td, (int)a[0], a[1], &nd)) != 0)
+		return -error;
+	error = make_name(&nd, &vc);
+	namei_done(&nd);
+	return -error;
+}
+
+/* mknodat(dirfd, path, mode, dev): regular files, FIFOs, sockets, device nodes. */
+SYSCALL(mknodat)
+{
+	uint32_t mode = (uint32_t)a[2];
+	struct vcreate vc = { .vc_mode = mode & S_IALLUGO & ~umask_of(td), .vc_rdev = (uint32_t)a[3] };
+	struct nameidata nd;
+	int error;
+
+	switch (mode & S_IFMT) {
+	case 0:
+	case S_IFREG:
+		vc.vc_type = VREG;
+		break;
+	case S_IFIFO:
+	case S_IFSOCK:
+		vc.vc_type = ifmt_to_vtype(mode);
+		break;
+	case S_IFCHR:
+	case S_IFBLK:
+		if (vfs_cred_uid() != 0)
+			return -EPERM;
+		vc.vc_type = ifmt_to_vtype(mode);
+		break;
+	case S_IFDIR:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	if ((error = parent_user(td, (int)a[0], a[1], &nd)) != 0)
+		return -error;
+	error = make_name(&nd, &vc);
+	namei_done(&nd);
+	return -error;
+}
+
+/* symlinkat(target, newdirfd, linkpath) */
+SYSCALL(symlinkat)
+{
+	struct vcreate vc = { .vc_type = VLNK, .vc_mode = 0777 };
+	struct nameidata nd;
+	char *target;
+	int error;
+
+	if ((error = path_in(a[0], &target)) != 0)
+		return -error;
+	if (target[0] == '\0') {
+		path_free(target);
+		return -ENOENT;
+	}
+	vc.vc_target = target;
+	vc.vc_targetlen = strlen(target);
+	if ((error = parent_user(td, (int)a[1], a[2], &nd)) == 0) {
+		error = make_name(&nd, &vc);
+		namei_done(&nd);
+	}
+	path_free(target);
+	return -error;
+}
+
+/* readlinkat(dirfd, path, buf, bufsiz): the link's contents, cut to bufsiz, no NUL. */
+SYSCALL(readlinkat)
+{
+	struct vnode *vp;
+	size_t len;
+	char *buf;
+	int error;
+
+	if ((int)a[3] <= 0)
+		return -EINVAL;
+	if ((error = lookup_user(td, (int)a[0], a[1], AT_SYMLINK_NOFOLLOW, &vp)) != 0)
+		return -error;
+	if ((buf = malloc(PATH_MAX, M_TEMP, M_WAITOK)) == NULL)
+		error = ENOMEM;
+	else if ((error = vn_readlink_kernel(vp, buf, MIN((size_t)(int)a[3], PATH_MAX), &len)) == 0 &&
+	    copyout(buf, (void *)a[2], len) != 0)
+		error = EFAULT;
+	free(buf, M_TEMP);
+	vrele(vp);
+	return error ? -error : (long)len;
+}
+
+/* Are a and b in the same file system (for link and rename)? */
+static bool
+same_fs(struct vnode *a, struct vnode *b)
+{
+	return a->v_fsid == b->v_fsid;
+}
+
+/* linkat(olddirfd, oldpath, newdirfd, newpath, flags) */
+SYSCALL(linkat)
+{
+	int flags = (int)a[4], error;
+	struct nameidata nd;
+	struct vnode *vp, *existing;
+
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	error = lookup_user(td, (int)a[0], a[1],
+	    ((flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW) | (flags & AT_EMPTY_PATH), &vp);
+	if (error)
+		return -error;
+	if (vp->v_type == VDIR) {
+		vrele(vp);
+		return -EPERM;
+	}
+	if ((error = parent_user(td, (int)a[2], a[3], &nd)) != 0) {
+		vrele(vp);
+		return -error;
+	}
+	if (nd.nd_notname) {
+		error = EEXIST;
+	} else if ((error = namei_last(&nd, false, &existing)) == 0) {
+		vrele(existing);
+		error = EEXIST;
+	} else if (error == ENOENT && nd.nd_dvp != NULL) {
+		if (nd.nd_trailing)
+			error = ENOENT;
+		else if (!same_fs(nd.nd_dvp, vp))
+			error = EXDEV;
+		else if (nd.nd_dvp->v_ops->vop_link == NULL)
+			error = EPERM;
+		else if ((error = vn_access(nd.nd_dvp, W_OK | X_OK)) == 0)
+			error = nd.nd_dvp->v_ops->vop_link(nd.nd_dvp, nd.nd_name, nd.nd_namelen, vp);
+	}
+	namei_done(&nd);
+	vrele(vp);
+	return -error;
+}
+
+/*
+ * Removing names.
+ */
+
+/*
+ * May the caller remove vp's entry in dir?  Write and search permission
+ * on dir, and in a sticky directory ownership of vp or dir (or root).
+ */
+static int
+may_delete(struct vnode *dir, struct vnode *vp)
+{
+	uint32_t uid = vfs_cred_uid();
+	int error;
+
+	if ((error = vn_access(dir, W_OK | X_OK)) != 0)
+		return error;
+	if ((__atomic_load_n(&dir->v_mode, __ATOMIC_RELAXED) & S_ISVTX) && uid != 0 &&
+	    uid != __atomic_load_n(&vp->v_uid, __ATOMIC_RELAXED) &&
+	    uid != __atomic_load_n(&dir->v_uid, __ATOMIC_RELAXED))
+		return EPERM;
+	return 0;
+}
+
+/* Remove the last component of nd, with Linux's answers for odd names. */
+static int
+remove_entry(struct nameidata *nd, bool rmdir)
+{
+	const char *name = nd->nd_name;
+	size_t len = nd->nd_namelen;
+	struct vnode *vp;
+	int error;
+
+	if (nd->nd_notname) {
+		if (!rmdir)
+			return EISDIR;
+		if (nd->nd_onlyslashes)
+			return EBUSY;		/* "/" */
+		return len == 1 ? EINVAL : ENOTEMPTY;	/* ".", ".." */
+	}
+	if ((error = vn_access(nd->nd_dvp, X_OK)) != 0 ||
+	    (error = vfs_lookup_component(nd->nd_dvp, name, len, &vp)) != 0)
+		return error;
+	if (rmdir && vp->v_type != VDIR)
+		error = ENOTDIR;
+	else if (!rmdir && nd->nd_trailing)
+		error = vp->v_type == VDIR ? EISDIR : ENOTDIR;	/* "name/" */
+	else if (!rmdir && vp->v_type == VDIR)
+		error = EISDIR;
+	else if (vp == rootvnode || nd->nd_dvp->v_ops->vop_unlink == NULL)
+		error = EBUSY;
+	else if ((error = may_delete(nd->nd_dvp, vp)) == 0)
+		error = nd->nd_dvp->v_ops->vop_unlink(nd->nd_dvp, name, len, vp, rmdir);
+	vrele(vp);
+	return error;
 }
 
 /* unlinkat(dirfd, path, flags) */
 SYSCALL(unlinkat)
 {
 	int flags = (int)a[2], error;
-	struct vnode *dir, *parent;
-	const char *name;
-	size_t len;
-	bool trailing;
-	char *path;
+	struct nameidata nd;
 
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
-	if ((error = path_in(a[1], &path)) != 0)
+	if ((error = parent_user(td, (int)a[0], a[1], &nd)) != 0)
 		return -error;
-	if ((error = at_start(td, (int)a[0], path, &dir)) == 0) {
-		error = vfs_lookup_parent(dir, path, &parent, &name, &len, &trailing);
-		if (error == 0) {
-			error = remove_entry(parent, name, len, trailing, flags & AT_REMOVEDIR);
-			vrele(parent);
-		}
-		vrele(dir);
+	error = remove_entry(&nd, (flags & AT_REMOVEDIR) != 0);
+	namei_done(&nd);
+	return -error;
+}
+
+/*
+ * Rename.
+ */
+
+/*
+ * The checks of rename(2) that need only the two entries (fvp in fnd's
+ * directory, tvp in tnd's or NULL), in Linux's order.
+ */
+static int
+rename_checks(struct nameidata *fnd, struct vnode *fvp, struct nameidata *tnd,
+    struct vnode *tvp, int flags)
+{
+	bool exchange = (flags & RENAME_EXCHANGE) != 0;
+	struct vnode *fdir = fnd->nd_dvp, *tdir = tnd->nd_dvp;
+	int error;
+
+	if ((fnd->nd_trailing || tnd->nd_trailing) && fvp->v_type != VDIR)
+		return ENOTDIR;
+	if (exchange && tnd->nd_trailing && tvp->v_type != VDIR)
+		return ENOTDIR;
+	if (fvp->v_type == VDIR && vn_is_ancestor(fvp, tdir))
+		return EINVAL;		/* a directory into itself */
+	if (tvp != NULL && tvp->v_type == VDIR && vn_is_ancestor(tvp, fdir))
+		return exchange ? EINVAL : ENOTEMPTY;
+	if (fvp == tvp)
+		return 0;		/* two names of one file: nothing to do */
+	if (tvp != NULL && !exchange) {
+		if (fvp->v_type == VDIR && tvp->v_type != VDIR)
+			return ENOTDIR;
+		if (fvp->v_type != VDIR && tvp->v_type == VDIR)
+			return EISDIR;
 	}
-	free(path, M_TEMP);
+	if (fvp == rootvnode || tvp == rootvnode)
+		return EBUSY;
+	if ((error = may_delete(fdir, fvp)) != 0)
+		return error;
+	if (tvp != NULL ? (error = may_delete(tdir, tvp)) != 0 :
+	    (error = vn_access(tdir, W_OK | X_OK)) != 0)
+		return error;
+	/* A directory that changes parent has its ".." rewritten. */
+	if (fdir != tdir && fvp->v_type == VDIR && (error = vn_access(fvp, W_OK)) != 0)
+		return error;
+	if (fdir != tdir && exchange && tvp->v_type == VDIR &&
+	    (error = vn_access(tvp, W_OK)) != 0)
+		return error;
+	return 0;
+}
+
+/* The rename proper, both parents walked; the rename lock held. */
+static int
+rename_locked(struct nameidata *fnd, struct nameidata *tnd, int flags)
+{
+	struct vnode *fvp = NULL, *tvp = NULL;
+	int error;
+
+	if ((error = vn_access(fnd->nd_dvp, X_OK)) != 0 ||
+	    (error = vn_access(tnd->nd_dvp, X_OK)) != 0)
+		return error;
+	if ((error = vfs_lookup_component(fnd->nd_dvp, fnd->nd_name, fnd->nd_namelen,
+	    &fvp)) != 0)
+		return error;
+	error = vfs_lookup_component(tnd->nd_dvp, tnd->nd_name, tnd->nd_namelen, &tvp);
+	if (error == ENOENT && !(flags & RENAME_EXCHANGE)) {
+		tvp = NULL;
+		error = 0;
+	}
+	if (error == 0 && tvp != NULL && (flags & RENAME_NOREPLACE))
+		error = EEXIST;
+	if (error == 0 && !same_fs(fnd->nd_dvp, tnd->nd_dvp))
+		error = EXDEV;
+	if (error == 0 && (error = rename_checks(fnd, fvp, tnd, tvp, flags)) == 0 && fvp != tvp) {
+		struct vnode *fdir = fnd->nd_dvp;
+
+		error = fdir->v_ops->vop_rename == NULL ? EPERM :
+		    fdir->v_ops->vop_rename(fdir, fnd->nd_name, fnd->nd_namelen, fvp,
+		    tnd->nd_dvp, tnd->nd_name, tnd->nd_namelen, tvp,
+		    ((flags & RENAME_NOREPLACE) ? VRENAME_NOREPLACE : 0) |
+		    ((flags & RENAME_EXCHANGE) ? VRENAME_EXCHANGE : 0));
+	}
+	vrele(fvp);
+	if (tvp != NULL)
+		vrele(tvp);
+	return error;
+}
+
+/* renameat2(olddirfd, oldpath, newdirfd, newpath, flags) */
+SYSCALL(renameat2)
+{
+	int flags = (int)a[4], error;
+	struct nameidata fnd, tnd;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((flags & RENAME_WHITEOUT) ||
+	    (flags & (RENAME_NOREPLACE | RENAME_EXCHANGE)) == (RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if ((error = parent_user(td, (int)a[0], a[1], &fnd)) != 0)
+		return -error;
+	if ((error = parent_user(td, (int)a[2], a[3], &tnd)) != 0) {
+		namei_done(&fnd);
+		return -error;
+	}
+	if (fnd.nd_notname)
+		error = EBUSY;
+	else if (tnd.nd_notname)
+		error = (flags & RENAME_NOREPLACE) ? EEXIST : EBUSY;
+	else {
+		mtx_lock(&vfs_rename_lock);
+		error = rename_locked(&fnd, &tnd, flags);
+		mtx_unlock(&vfs_rename_lock);
+	}
+	namei_done(&tnd);
+	namei_done(&fnd);
 	return -error;
 }
 
@@ -627,31 +825,53 @@ SYSCALL(truncate)
 
 	if ((int64_t)a[1] < 0)
 		return -EINVAL;
-	if ((error = lookup_user(td, AT_FDCWD, a[0], &vp)) != 0)
+	if ((error = lookup_user(td, AT_FDCWD, a[0], 0, &vp)) != 0)
 		return -error;
-	error = truncate_vnode(vp, (int64_t)a[1]);
+	if (vp->v_type == VDIR)
+		error = EISDIR;
+	else if ((error = vn_access(vp, W_OK)) == 0)
+		error = truncate_vnode(vp, (int64_t)a[1]);
 	vrele(vp);
 	return -error;
 }
 
 /*
- * fsync(fd), fdatasync(fd): ramfs is already as durable as it gets; a
- * disk flushes its write cache.
+ * fsync(fd), fdatasync(fd): the file system writes the file back and
+ * waits.  A write-back error of the file is reported once to each open
+ * file that has not reported it yet (Linux's errseq): the vnode counts
+ * its failed write-backs, each file remembers the count it last saw.
  */
+static int
+report_wb_errors(struct file *fp, struct vnode *vp)
+{
+	uint32_t now = __atomic_load_n(&vp->v_wb_errors, __ATOMIC_ACQUIRE), seen;
+
+	spin_lock(&fp->f_lock);
+	seen = fp->f_wb_errors;
+	fp->f_wb_errors = now;
+	spin_unlock(&fp->f_lock);
+	return now != seen ? EIO : 0;
+}
+
 static long
 sync_fd(struct thread *td, uint64_t fd)
 {
 	struct file *fp;
 	struct vnode *vp;
-	int error;
+	int error = 0, reported;
 
 	if ((error = getfile(td, fd, &fp)) != 0)
 		return -error;
 	vp = fp->f_vnode;
-	if (vp == NULL)
+	if (vp == NULL || vp->v_type == VFIFO) {
 		error = EINVAL;
-	else if (vp->v_ops->vop_fsync != NULL)
-		error = vp->v_ops->vop_fsync(vp);
+	} else {
+		if (vp->v_ops->vop_fsync != NULL)
+			error = vp->v_ops->vop_fsync(vp);
+		reported = report_wb_errors(fp, vp);
+		if (error == 0)
+			error = reported;
+	}
 	file_drop(fp);
 	return -error;
 }
@@ -666,7 +886,46 @@ SYSCALL(fdatasync)
 	return sync_fd(td, a[0]);
 }
 
+/* sync(): every file system, waited for (Linux waits too). */
 SYSCALL(sync)
 {
+	vfs_sync_all(true);
 	return 0;
+}
+
+/* syncfs(fd): the file system fd is on; its write-back errors are reported as fsync's. */
+SYSCALL(syncfs)
+{
+	struct file *fp;
+	struct vnode *vp;
+	int error;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	vp = fp->f_vnode;
+	if (vp != NULL && vp->v_mount != NULL)
+		error = vfs_sync_mount(vp->v_mount);
+	if (vp != NULL && error == 0)
+		error = report_wb_errors(fp, vp);
+	file_drop(fp);
+	return -error;
+}
+
+/* fadvise64(fd, offset, len, advice): the advice for read-ahead, for the whole file. */
+SYSCALL(fadvise64)
+{
+	int advice = (int)a[3], error;
+	struct file *fp;
+
+	if ((error = getfile(td, a[0], &fp)) != 0)
+		return -error;
+	if (fp->f_vnode == NULL || fp->f_vnode->v_type == VFIFO)
+		error = ESPIPE;
+	else if ((int64_t)a[2] < 0 || advice < POSIX_FADV_NORMAL || advice > POSIX_FADV_NOREUSE)
+		error = EINVAL;
+	else if (advice <= POSIX_FADV_SEQUENTIAL)
+		__atomic_store_n(&fp->f_advice, advice, __ATOMIC_RELAXED);
+	/* WILLNEED, DONTNEED, NOREUSE: hints this kernel takes as given, doing nothing more. */
+	file_drop(fp);
+	return -error;
 }

@@ -18,6 +18,7 @@
 #include <kern/file.h>
 #include <kern/poll.h>
 #include <vm/vm_object.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
 #include <kern/malloc.h>
 #include <uapi/fcntl.h>
@@ -35,6 +36,8 @@ vn_file_alloc(struct vnode *vp, int flags)
 	if (fp != NULL) {
 		fp->f_vnode = vp;
 		fp->f_seekable = !(vp->v_flags & VV_NOSEEK);
+		/* Write-back errors from before the open are not this file's to report. */
+		fp->f_wb_errors = __atomic_load_n(&vp->v_wb_errors, __ATOMIC_ACQUIRE);
 	}
 	return fp;
 }
@@ -78,6 +81,14 @@ vn_rdwr(struct file *fp, const struct iovec *iov, int iovcnt, int64_t pos,
 		return -EINVAL;
 	if (fp->f_flags & O_NONBLOCK)
 		uio.uio_ioflag |= IO_NONBLOCK;
+	switch (__atomic_load_n(&fp->f_advice, __ATOMIC_RELAXED)) {
+	case POSIX_FADV_SEQUENTIAL:
+		uio.uio_ioflag |= IO_SEQUENTIAL;
+		break;
+	case POSIX_FADV_RANDOM:
+		uio.uio_ioflag |= IO_RANDOM;
+		break;
+	}
 	if (write && (fp->f_flags & O_APPEND))
 		uio.uio_ioflag |= IO_APPEND;
 	if (use_offset) {
@@ -238,11 +249,64 @@ static const struct fileops vnops = {
  * Opening.
  */
 
-/* The checks open(2) makes on what it found. */
+/*
+ * Find (or with O_CREAT make) what open(2) opens: the last component of
+ * nd, following symbolic links unless O_NOFOLLOW.  *created tells
+ * whether it was made now.
+ */
 static int
-open_checks(struct vnode *vp, int flags)
+open_lookup(struct nameidata *nd, int flags, uint32_t mode, struct vnode **vpp,
+    bool *created)
 {
-	int acc = flags & O_ACCMODE;
+	bool excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+	struct vnode *vp;
+	int error;
+
+	*created = false;
+	for (;;) {
+		error = namei_last(nd, false, &vp);
+		if (error == ENOENT && (flags & O_CREAT) && nd->nd_dvp != NULL &&
+		    !nd->nd_notname) {
+			struct vcreate vc = { .vc_type = VREG, .vc_mode = mode & S_IALLUGO };
+
+			if (nd->nd_trailing)
+				return EISDIR;
+			error = vn_create(nd->nd_dvp, nd->nd_name, nd->nd_namelen, &vc, &vp);
+			if (error == EEXIST && !excl)
+				continue;	/* made by someone else meanwhile: look again */
+			if (error)
+				return error;
+			*created = true;
+			break;
+		}
+		if (error)
+			return error;
+		if (excl) {
+			vrele(vp);
+			return EEXIST;
+		}
+		if (vp->v_type == VLNK && !nd->nd_notname) {
+			if (flags & O_NOFOLLOW) {
+				vrele(vp);
+				return ELOOP;
+			}
+			error = namei_follow(nd, vp);
+			vrele(vp);
+			if (error)
+				return error;
+			continue;
+		}
+		break;
+	}
+	*vpp = vp;
+	return 0;
+}
+
+/* The checks open(2) makes on what it found: type, then permission. */
+static int
+open_checks(struct vnode *vp, int flags, bool created)
+{
+	int acc = flags & O_ACCMODE, want = 0;
 
 	if ((flags & O_DIRECTORY) && vp->v_type != VDIR)
 		return ENOTDIR;
@@ -250,9 +314,38 @@ open_checks(struct vnode *vp, int flags)
 		return EISDIR;
 	if (vp->v_type == VSOCK)
 		return ENXIO;		/* a socket's name: connect to it, not open it */
+	if ((vp->v_type == VCHR || vp->v_type == VBLK) && (mount_flags(vp->v_mount) & MNT_NODEV))
+		return EACCES;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		want |= R_OK;
+	if (acc == O_WRONLY || acc == O_RDWR || ((flags & O_TRUNC) && vp->v_type == VREG))
+		want |= W_OK;
+	if (!created && want != 0) {
+		int error = vn_access(vp, want);
+
+		if (error)
+			return error;
+	}
 	if (vp->v_ops->vop_open != NULL)
 		return vp->v_ops->vop_open(vp, flags);
 	return 0;
+}
+
+/*
+ * A device node of a file system that is not devfs opens the device of
+ * its number: *vpp is replaced by devfs's vnode.  ENXIO if there is none.
+ */
+static int
+open_device_node(struct vnode **vpp)
+{
+	struct vnode *vp = *vpp, *dev;
+
+	if ((vp->v_type != VCHR && vp->v_type != VBLK) || vp->v_ops->vop_read != NULL)
+		return 0;
+	dev = devfs_find(vp->v_type, vp->v_rdev);
+	vrele(vp);
+	*vpp = dev;
+	return dev != NULL ? 0 : ENXIO;
 }
 
 /*
@@ -277,20 +370,29 @@ open_note_path(struct file *fp, struct vnode *dir, const char *path)
 int
 vn_open(struct vnode *dir, const char *path, int flags, uint32_t mode, struct file **fpp)
 {
-	int lflags = 0, error;
-	struct vnode *vp;
+	struct nameidata nd;
+	struct vnode *vp = NULL;
 	struct file *fp;
+	bool created;
+	int error;
 
 	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
 		return EINVAL;		/* as Linux since 6.4: it cannot mean anything */
-	if (flags & O_CREAT)
-		lflags |= VFS_CREATE | ((flags & O_EXCL) ? VFS_EXCL : 0);
-	if (!(flags & O_NOFOLLOW))
-		lflags |= VFS_FOLLOW;
-	if ((error = vfs_lookup(dir, path, lflags, VREG, mode & S_IALLUGO, &vp)) != 0)
+	if ((error = namei_parent(&nd, dir, path)) != 0)
 		return error;
-	if ((error = open_checks(vp, flags)) == 0 && (flags & O_TRUNC) && vp->v_type == VREG &&
-	    vp->v_ops->vop_truncate != NULL)
+	error = open_lookup(&nd, flags, mode, &vp, &created);
+	namei_done(&nd);
+	if (error)
+		return error;
+	if ((error = open_checks(vp, flags, created)) != 0) {
+		vrele(vp);
+		return error;
+	}
+	if (vp->v_type == VFIFO)
+		return fifo_open(vp, flags, fpp);
+	if ((error = open_device_node(&vp)) != 0)
+		return error;
+	if ((flags & O_TRUNC) && vp->v_type == VREG && vp->v_ops->vop_truncate != NULL)
 		error = vp->v_ops->vop_truncate(vp, 0);
 	if (error == 0 && (fp = vn_file_alloc(vp, flags)) == NULL)
 		error = ENOMEM;

@@ -89,6 +89,8 @@ struct file {
 	int		f_flags;	/* (f) O_ACCMODE | O_APPEND | O_NONBLOCK */
 	bool		f_seekable;	/* (C) has an offset for lseek, pread, pwrite */
 	bool		f_ofd_locks;	/* (A) has set OFD record locks (lockf.h) */
+	int		f_advice;	/* (A) POSIX_FADV_* for the whole file */
+	uint32_t	f_wb_errors;	/* (f) the vnode's v_wb_errors fsync last reported */
 	char		*f_path;	/* (C) the absolute path a non-directory was opened
 					 * by (/proc/PID/fd shows it), or NULL */
 };
@@ -216,5 +218,28 @@ int fd_set_cloexec(struct filedesc *fdp, int fd, bool cloexec);
  */
 int pipe_create(struct file **readp, struct file **writep, int flags);
 uint64_t pipe_bytes_available(struct file *fp);	/* bytes waiting in fp's pipe */
+/*
+ * FIFOs (fs/fifo.c).  pipe_alloc makes a pipe with no ends (NULL when
+ * memory is short) whose ends are counted under outer (the FIFOs' sleep
+ * mutex) as well as its own; lastclose(arg) is called with outer held
+ * when the last end closes, just before the pipe is freed.
+ * pipe_free_unused frees one on which no end was ever attached.
+ */
+struct pipe;
+struct mtx;
+struct pipe *pipe_alloc(struct mtx *outer, void (*lastclose)(void *), void *arg);
+void pipe_free_unused(struct pipe *p);
+/*
+ * An end as a file, open for reading, writing or both as flags say, on
+ * vp (whose reference the file takes over), not yet on any pipe (NULL
+ * when memory is short: the reference is still the caller's); then
+ * pipe_end_attach puts it on p (outer held) and pipe_end_wakeup (no lock
+ * held) lets p's sleepers look again.
+ */
+struct file *pipe_end_alloc(int flags, struct vnode *vp);
+void pipe_end_attach(struct pipe *p, struct file *fp);
+void pipe_end_wakeup(struct pipe *p);
+/* Is any end open for writing (writers) or reading? */
+bool pipe_has_ends(struct pipe *p, bool writers);
 
 #endif

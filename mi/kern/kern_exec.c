@@ -31,6 +31,7 @@
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
 #include <kern/file.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
 #include <uapi/auxvec.h>
 #include <uapi/wait.h>
@@ -43,7 +44,6 @@ MALLOC_DEFINE(M_EXEC, "exec", "execve arguments and headers");
 #define STACK_GUARD	(64UL << 10)
 #define STACK_MAX_BYTES	(64UL << 20)	/* the stack reservation, whatever RLIMIT_STACK says */
 #define AUXV_MAX_PAIRS	18
-#define MODE_EXEC_ANY	0111		/* some execute permission bit */
 #define CLOCK_HZ	100
 #define EXE_DELETED	" (deleted)"	/* after the path of a program since removed, as Linux */
 
@@ -142,9 +142,9 @@ magic_link_path(struct vnode *cwd, const char *path, char *buf, size_t size, siz
 	struct vnode *vp;
 	int error;
 
-	if ((error = vfs_lookup(cwd, path, 0, VNON, 0, &vp)) != 0)
+	if ((error = vfs_lookup(cwd, path, VFS_NOFOLLOW, VNON, 0, &vp)) != 0)
 		return error;
-	if (vp->v_type != VLNK || vp->v_ops->vop_follow == NULL)
+	if (!vn_is_magic_link(vp))
 		error = EINVAL;
 	else if ((error = vn_readlink_kernel(vp, buf, size - 1, len)) == 0)
 		buf[*len] = '\0';
@@ -203,11 +203,12 @@ open_exec(struct proc *p, const char *path, struct vnode **vpp, char *hdr)
 	if (path[0] == '\0')
 		return ENOENT;
 	cwd = proc_cwd_hold(p);
-	error = vfs_lookup(cwd, path, VFS_FOLLOW, VNON, 0, &vp);
+	error = vfs_lookup(cwd, path, 0, VNON, 0, &vp);
 	vrele(cwd);
 	if (error)
 		return error;
-	if (vp->v_type != VREG || (vp->v_mode & MODE_EXEC_ANY) == 0 || vp->v_object == NULL)
+	if (vp->v_type != VREG || vn_access(vp, X_OK) != 0 || vp->v_object == NULL ||
+	    (mount_flags(vp->v_mount) & MNT_NOEXEC))
 		error = EACCES;
 	memset(hdr, 0, EXEC_HEADER_BYTES + 1);
 	if (!error)

@@ -13,6 +13,7 @@
 #include <kern/platform.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
 #include <kern/reboot.h>
 #include <kern/selftest.h>
@@ -55,7 +56,7 @@ start_init(void)
 	const char *dashes = cmdline_after_dashes();
 	int argc = 0;
 
-	cmdline_get("rdinit", path, sizeof(path));
+	cmdline_get(fs_root_on_disk ? "init" : "rdinit", path, sizeof(path));
 	argv[argc++] = path;
 	if (dashes != NULL) {
 		strlcpy(args, dashes, sizeof(args));
@@ -93,6 +94,7 @@ mi_startup(void)
 	sched_init();
 	vm_pageout_init();
 	disk_init();
+	syncer_init();
 	proc_init();
 	mount_root();
 	swap_device_boot();

@@ -47,6 +47,8 @@ struct pcpu {
 	uint64_t	pc_spin_nheld;	/* (L) spin locks held (a word: an index on fast paths) */
 	uint32_t	pc_spin_unchained; /* (L) entries of pc_spin_class marked unchained */
 	uint16_t	pc_spin_class[SPIN_HELD_MAX];	/* (L) their lock-order classes, oldest first */
+	uint64_t	pc_idle_instret; /* (L) instructions retired waiting for an interrupt
+					 * in the idle loop (under -icount: time asleep) */
 } __attribute__((aligned(CACHE_LINE_SIZE)));
 
 extern struct pcpu pcpu_array[MAXCPU];

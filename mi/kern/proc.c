@@ -28,6 +28,7 @@
 #include <vm/vm_map.h>
 #include <vm/zone.h>
 #include <kern/file.h>
+#include <fs/mount.h>
 #include <fs/vnode.h>
 #include <uapi/resource.h>
 #include <uapi/sched.h>
@@ -219,6 +220,7 @@ proc_create_init(const char *path, char *const argv[], char *const envp[])
 		panic("proc_create_init: no vmspace");
 	first_thread(p)->td_vmspace = p->p_vmspace;
 	default_limits(p);
+	p->p_umask = 022;	/* Linux's default */
 	p->p_cwd = rootvnode;
 	vref(rootvnode);
 	p->p_fd = filedesc_alloc();
@@ -295,6 +297,7 @@ fork_proc(struct thread *td, uint64_t flags, int *errorp)
 	p->p_tty = parent->p_tty;
 	p->p_exe = exe_hold(parent->p_exe);
 	spin_unlock(&proc_lock);
+	p->p_umask = parent->p_umask;
 	proc_cred_fork(p, parent);
 	ctd->td_sigmask = td->td_sigmask;
 	ctd->td_cpumask = sched_get_cpumask(td);	/* affinity is inherited */
@@ -396,6 +399,7 @@ proc_exit(int wstatus)
 
 	if (p == initproc) {
 		printf("init exited with status %d: powering off\n", init_exit_code(wstatus));
+		vfs_shutdown();
 		machine_poweroff(init_exit_code(wstatus));
 	}
 	KASSERT(p->p_numthreads == 1, ("proc_exit: pid %d has %u threads", p->p_pid,

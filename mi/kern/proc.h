@@ -98,6 +98,7 @@ struct proc {
 	uint32_t	p_sgid;		/* (c) */
 	uint32_t	p_fsgid;	/* (c) */
 	struct groups	*p_groups;	/* (c) supplementary groups, shared; NULL: none */
+	uint32_t	p_umask;	/* (L) file mode creation mask */
 	struct sigaction_k p_sigacts[NSIG_LINUX + 1];	/* (I) sig_info_lock (kern_sig.c); a
 					 * thread reads its handler's address atomically */
 	uint64_t	p_sigpending;	/* (A) signals sent, not yet delivered */

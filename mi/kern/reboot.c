@@ -9,6 +9,7 @@
 #include <kern/syscall.h>
 #include <kern/thread.h>
 #include <machine/cpu.h>
+#include <fs/mount.h>
 #include <uapi/reboot.h>
 
 static const struct poweroff_dev *poweroff_dev;
@@ -38,8 +39,9 @@ SYSCALL(reboot)
 	switch ((uint32_t)a[2]) {
 	case LINUX_REBOOT_CMD_POWER_OFF:
 	case LINUX_REBOOT_CMD_HALT:
-		machine_poweroff(POWEROFF_SUCCESS);
 	case LINUX_REBOOT_CMD_RESTART:
+		/* Disks are written and left clean first (Linux leaves that to user space). */
+		vfs_shutdown();
 		machine_poweroff(POWEROFF_SUCCESS);
 	default:
 		return -EINVAL;

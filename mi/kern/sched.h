@@ -53,6 +53,8 @@ void sched_start_secondaries(void);	/* let the other cpus into sched_loop */
 bool sched_is_running(void);
 void sched_yield(void);
 void sched_clock(void);				/* from the clock interrupt (kern_clock.c) */
+/* Instructions every cpu retired asleep in its idle loop (/proc/vmstat idle_instret). */
+uint64_t sched_idle_instret(void);
 bool sched_should_yield(void);
 /*
  * For sleep queues: the current thread, which they have marked

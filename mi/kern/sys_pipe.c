@@ -5,13 +5,21 @@
  * write end is closed and the ring is empty; a write with no read end
  * left fails with EPIPE; a write of up to PIPE_BUF bytes is never split.
  *
+ * A FIFO (fs/fifo.c) is a pipe its vnode holds while any end is open:
+ * made with no ends (pipe_alloc), with an outer lock that its opens and
+ * the last close take before the ring's mutex, so that the last close
+ * (which calls the FIFO's lastclose, to forget the pipe) and an open that
+ * joins the pipe never cross.  Its ends are made unattached
+ * (pipe_end_alloc), each holding the vnode, and attached by the open.
+ *
  * Polling (pipe_poll): the read end is readable with data waiting, and
  * hung up (POLLHUP) once every write end is closed; the write end is
  * writable with PIPE_BUF bytes free, so that a write of up to PIPE_BUF
  * bytes will not block, and in error (POLLERR) once every read end is
  * closed.
  *
- * Locking: the ring's; the rest is constant (C).
+ * Locking: the ring's; the rest is constant (C).  A FIFO's ends are
+ * counted and uncounted with p_outer held.
  */
 #include <kern/systm.h>
 #include <kern/bytering.h>
@@ -23,6 +31,7 @@
 #include <kern/time.h>
 #include <kern/syscall.h>
 #include <kern/uio.h>
+#include <fs/vnode.h>
 #include <machine/param.h>
 #include <uapi/fcntl.h>
 #include <uapi/ioctl.h>
@@ -38,6 +47,10 @@ struct pipe {
 	struct bytering	p_ring;		/* its readers and writers: the open ends */
 	uint64_t	p_ino;		/* (C) for fstat */
 	uint64_t	p_mtime_ns;	/* (C) */
+	struct mtx	*p_outer;	/* (C) a FIFO's lock, taken before the ring's to
+					 * count ends, or NULL */
+	void		(*p_lastclose)(void *arg);	/* (C) a FIFO's: no end is left */
+	void		*p_lastclose_arg;	/* (C) */
 };
 
 static uint64_t next_pipe_ino = 1;	/* (A) */
@@ -50,21 +63,83 @@ pipe_free(struct pipe *p)
 	free(p, M_PIPE);
 }
 
+struct pipe *
+pipe_alloc(struct mtx *outer, void (*lastclose)(void *), void *arg)
+{
+	struct pipe *p = malloc(sizeof(*p), M_PIPE, M_WAITOK | M_ZERO);
+
+	if (p == NULL)
+		return NULL;
+	if (bytering_init(&p->p_ring, PIPE_SIZE, "pipe") != 0) {
+		free(p, M_PIPE);
+		return NULL;
+	}
+	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
+	p->p_mtime_ns = uptime_ns();
+	p->p_outer = outer;
+	p->p_lastclose = lastclose;
+	p->p_lastclose_arg = arg;
+	return p;
+}
+
+void
+pipe_free_unused(struct pipe *p)
+{
+	uint32_t readers, writers;
+
+	bytering_ends(&p->p_ring, &readers, &writers);
+	KASSERT(readers == 0 && writers == 0, ("pipe_free_unused: ends open"));
+	pipe_free(p);
+}
+
+struct file *
+pipe_end_alloc(int flags, struct vnode *vp)
+{
+	struct file *fp = file_alloc(&pipeops, NULL, flags & (O_ACCMODE | O_NONBLOCK));
+
+	if (fp != NULL)
+		fp->f_vnode = vp;
+	return fp;
+}
+
+void
+pipe_end_attach(struct pipe *p, struct file *fp)
+{
+	KASSERT(p->p_outer == NULL || mtx_owned(p->p_outer), ("pipe_end_attach: not locked"));
+	KASSERT(fp->f_data == NULL, ("pipe_end_attach: already attached"));
+	fp->f_data = p;
+	if (file_readable(fp))
+		bytering_add(&p->p_ring, false);
+	if (file_writable(fp))
+		bytering_add(&p->p_ring, true);
+}
+
+void
+pipe_end_wakeup(struct pipe *p)
+{
+	cv_broadcast(&p->p_ring.br_data);
+	cv_broadcast(&p->p_ring.br_room);
+	selwakeup(&p->p_ring.br_sel);
+}
+
+bool
+pipe_has_ends(struct pipe *p, bool writers)
+{
+	uint32_t r, w;
+
+	bytering_ends(&p->p_ring, &r, &w);
+	return (writers ? w : r) > 0;
+}
+
 int
 pipe_create(struct file **readp, struct file **writep, int flags)
 {
-	struct pipe *p = malloc(sizeof(*p), M_PIPE, M_WAITOK | M_ZERO);
+	struct pipe *p = pipe_alloc(NULL, NULL, NULL);
 	struct file *rf = NULL, *wf = NULL;
 	int nonblock = flags & O_NONBLOCK;
 
 	if (p == NULL)
 		return ENOMEM;
-	if (bytering_init(&p->p_ring, PIPE_SIZE, "pipe") != 0) {
-		free(p, M_PIPE);
-		return ENOMEM;
-	}
-	p->p_ino = __atomic_fetch_add(&next_pipe_ino, 1, __ATOMIC_RELAXED);
-	p->p_mtime_ns = uptime_ns();
 	rf = file_alloc(&pipeops, p, O_RDONLY | nonblock);
 	wf = file_alloc(&pipeops, p, O_WRONLY | nonblock);
 	if (rf == NULL || wf == NULL) {
@@ -93,9 +168,26 @@ static void
 pipe_close(struct file *fp)
 {
 	struct pipe *p = fp->f_data;
+	uint32_t left = 1;
 
-	if (bytering_drop(&p->p_ring, file_writable(fp)) == 0)
+	if (p == NULL)
+		goto out;		/* a FIFO end that was never opened */
+	if (p->p_outer != NULL)
+		mtx_lock(p->p_outer);
+	/* A FIFO's end may be both (O_RDWR); a pipe's is one or the other. */
+	if (file_writable(fp))
+		left = bytering_drop(&p->p_ring, true);
+	if (file_readable(fp))
+		left = bytering_drop(&p->p_ring, false);
+	if (left == 0 && p->p_lastclose != NULL)
+		p->p_lastclose(p->p_lastclose_arg);	/* a FIFO forgets its pipe */
+	if (p->p_outer != NULL)
+		mtx_unlock(p->p_outer);
+	if (left == 0)
 		pipe_free(p);
+out:
+	if (fp->f_vnode != NULL)
+		vrele(fp->f_vnode);
 }
 
 static ssize_t
@@ -165,6 +257,10 @@ pipe_stat(struct file *fp, struct stat *st)
 {
 	struct pipe *p = fp->f_data;
 
+	if (fp->f_vnode != NULL) {
+		vn_stat(fp->f_vnode, st);	/* a FIFO: the node's own */
+		return 0;
+	}
 	/* Linux's pipefs lives on an anonymous device too. */
 	file_stat_anon(st, 0xc, p->p_ino, S_IFIFO | 0600, p->p_mtime_ns);
 	return 0;

@@ -22,8 +22,13 @@
 	X(dup3)				\
 	X(fcntl)			\
 	X(ioctl)			\
+	X(mknodat)			\
 	X(mkdirat)			\
 	X(unlinkat)			\
+	X(symlinkat)			\
+	X(linkat)			\
+	X(umount2)			\
+	X(mount)			\
 	X(fallocate)			\
 	X(ftruncate)			\
 	X(faccessat)			\
@@ -43,6 +48,10 @@
 	X(fstatfs)			\
 	X(truncate)			\
 	X(fchdir)			\
+	X(fchmod)			\
+	X(fchmodat)			\
+	X(fchownat)			\
+	X(fchown)			\
 	X(readv)			\
 	X(pread64)			\
 	X(pwrite64)			\
@@ -50,8 +59,10 @@
 	X(pselect6)			\
 	X(ppoll)			\
 	X(sync)				\
+	X(syncfs)			\
 	X(fsync)			\
 	X(fdatasync)			\
+	X(utimensat)			\
 	X(exit)				\
 	X(exit_group)			\
 	X(set_tid_address)		\
@@ -110,6 +121,7 @@
 	X(settimeofday)			\
 	X(getpid)			\
 	X(getppid)			\
+	X(umask)			\
 	X(getuid)			\
 	X(geteuid)			\
 	X(getgid)			\
@@ -141,6 +153,7 @@
 	X(clone)			\
 	X(execve)			\
 	X(mmap)				\
+	X(fadvise64)			\
 	X(mprotect)			\
 	X(msync)			\
 	X(mlock)			\
@@ -154,7 +167,9 @@
 	X(accept4)			\
 	X(wait4)			\
 	X(prlimit64)			\
+	X(renameat2)			\
 	X(getrandom)			\
+	X(statx)			\
 	X(close_range)			\
 	X(faccessat2)
 

@@ -27,6 +27,8 @@ struct uio {
 
 #define IO_NONBLOCK	0x0001		/* O_NONBLOCK: EAGAIN rather than sleep */
 #define IO_APPEND	0x0002		/* O_APPEND: write at the end of the file */
+#define IO_SEQUENTIAL	0x0004		/* POSIX_FADV_SEQUENTIAL: read ahead far */
+#define IO_RANDOM	0x0008		/* POSIX_FADV_RANDOM: read only what is asked */
 
 /* Move up to n bytes between kernel memory kaddr and the uio. 0 or EFAULT. */
 int uiomove(void *kaddr, size_t n, struct uio *uio);

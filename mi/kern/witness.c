@@ -35,6 +35,7 @@ static const char *const nesting_classes[] = {
 	"vm object",
 	"zone cache",
 	"vnode",
+	"ext2 inode",		/* a directory's and its entries' (ext2_vnops.c orders them) */
 };
 
 static const char *const rule_names[WITNESS_NRULES] = {

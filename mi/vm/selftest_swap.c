@@ -20,6 +20,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_page.h>
 #include <vm/vm_pager.h>
+#include <uapi/mman.h>
 #include <uapi/swap.h>
 
 #define NPAGES		64
@@ -111,7 +112,7 @@ page_in(struct vm_object *obj, vm_pindex_t idx, int behind, int ahead)
 	}
 	vm_object_pip_add(obj);
 	spin_unlock(&obj->lock);
-	error = obj->pager->getpages(obj, m, behind, ahead);
+	error = obj->pager->getpages(obj, m, behind, ahead, MADV_NORMAL);
 	spin_lock(&obj->lock);
 	vm_page_xunbusy(m);
 	if (error != 0)

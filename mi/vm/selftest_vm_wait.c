@@ -230,11 +230,12 @@ static struct {
 } slow;
 
 static int
-slow_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ahead)
+slow_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ahead, int advice)
 {
 	(void)obj;
 	(void)behind;
 	(void)ahead;
+	(void)advice;
 	__atomic_store_n(&slow.entered, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&slow.release, __ATOMIC_ACQUIRE))
 		selftest_sleep_ms(1);

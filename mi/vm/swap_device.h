@@ -91,6 +91,8 @@ struct swap_stats {
 	uint64_t	alloc_short;		/* swap_alloc gave fewer slots than asked */
 	uint64_t	lost_pages;		/* copies swapoff could not read (SWAP_SLOT_LOST) */
 	uint64_t	write_throttled;	/* waits for an asynchronous write to complete first */
+	uint64_t	ra;			/* pages read in around a fault (Linux's swap_ra) */
+	uint64_t	ra_hit;			/* ... and faulted on later (swap_ra_hit) */
 };
 extern struct swap_stats swap_stats;
 

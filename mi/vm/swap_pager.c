@@ -317,16 +317,82 @@ finish_reads(struct vm_page **pages, uint32_t n, uint32_t keep, int error)
 	for (uint32_t i = 0; i < n; i++) {
 		if (i == keep)
 			continue;
-		if (error == 0)
+		if (error == 0) {
 			(void)vm_workingset_refault(pages[i]);
+			pages[i]->oflags |= VPO_READAHEAD;
+		}
 		vm_page_xunbusy(pages[i]);
 		if (error != 0)
 			vm_page_free(pages[i]);
 	}
 }
 
+/*
+ * Read-around that follows its use (swap_pager.h).  A heuristic shared
+ * by every fault: the fields are read and written without a lock, and a
+ * race only makes one window a little off.
+ */
+static uint32_t ra_hits;			/* (A) hits since the last window */
+static uint32_t ra_window = SWAP_READ_WINDOW_MAX;	/* (A) the last window, in pages */
+static struct vm_object *ra_last_obj;		/* (A) the last fault or hit ... */
+static vm_pindex_t ra_last_idx;			/* (A) ... and its index */
+
+static void
+ra_note(struct vm_object *obj, vm_pindex_t idx)
+{
+	__atomic_store_n(&ra_last_obj, obj, __ATOMIC_RELAXED);
+	__atomic_store_n(&ra_last_idx, idx, __ATOMIC_RELAXED);
+}
+
+void
+swap_pager_read_hit(struct vm_page *m)
+{
+	KASSERT(spin_owned(&m->object->lock), ("swap_pager_read_hit: object not locked"));
+	m->oflags &= ~VPO_READAHEAD;
+	__atomic_add_fetch(&ra_hits, 1, __ATOMIC_RELAXED);
+	SWAP_STAT_ADD(ra_hit, 1);
+	ra_note(m->object, m->pindex);
+}
+
+static uint32_t
+round_up_pow2(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+void
+swap_pager_read_window(struct vm_object *obj, vm_pindex_t idx, int *behind, int *ahead)
+{
+	uint32_t hits = __atomic_exchange_n(&ra_hits, 0, __ATOMIC_RELAXED), pages;
+	bool same = __atomic_load_n(&ra_last_obj, __ATOMIC_RELAXED) == obj;
+	vm_pindex_t last = __atomic_load_n(&ra_last_idx, __ATOMIC_RELAXED);
+	bool forward = same && idx == last + 1, backward = same && idx + 1 == last;
+
+	if (hits == 0)
+		pages = forward || backward ? 2 : 1;
+	else
+		pages = round_up_pow2(hits + 2);
+	pages = MIN(pages, SWAP_READ_WINDOW_MAX);
+	pages = MAX(pages, __atomic_load_n(&ra_window, __ATOMIC_RELAXED) / 2);
+	__atomic_store_n(&ra_window, pages, __ATOMIC_RELAXED);
+	ra_note(obj, idx);
+	if (forward) {
+		*behind = 0;
+	} else if (backward) {
+		*behind = (int)MIN(idx, (vm_pindex_t)pages - 1);
+	} else {
+		*behind = (int)MIN(idx, (vm_pindex_t)(pages - 1) / 2);
+	}
+	*ahead = backward ? 0 : (int)pages - 1 - *behind;
+}
+
 static int
-swap_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ahead)
+swap_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ahead,
+    int advice __unused)
 {
 	struct vm_page *pages[BIO_MAX_PAGES];
 	uint32_t n, at;
@@ -351,6 +417,8 @@ swap_pager_getpages(struct vm_object *obj, struct vm_page *m, int behind, int ah
 	spin_lock(&obj->lock);
 	finish_reads(pages, n, at, error);
 	spin_unlock(&obj->lock);
+	if (error == 0)
+		SWAP_STAT_ADD(ra, n - 1);
 	return error;
 }
 

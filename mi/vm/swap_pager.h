@@ -65,6 +65,24 @@ extern const struct vm_pager_ops swap_pager_ops;
 #define SWAP_READ_BEHIND_NORMAL		7
 #define SWAP_READ_AHEAD_NORMAL		8
 #define SWAP_READ_AHEAD_SEQUENTIAL	63
+#define SWAP_READ_WINDOW_MAX		(SWAP_READ_BEHIND_NORMAL + 1 + SWAP_READ_AHEAD_NORMAL)
+
+/*
+ * The read-around of an MADV_NORMAL fault follows its use, as Linux's
+ * swap readahead does (swapin_nr_pages): a page read in around a fault
+ * and later faulted on itself is a hit (VPO_READAHEAD, which the fault
+ * that finds it gives to swap_pager_read_hit; object locked).  The next
+ * window (swap_pager_read_window) is the hits since the last one plus
+ * two, rounded up to a power of two, at most SWAP_READ_WINDOW_MAX pages;
+ * with no hit, one page -- no read-around -- unless the fault is next to
+ * the last fault or hit, in which case two; and never less than half the
+ * last window, so a few misses do not end a run.  A fault next to the
+ * last one reads only in the direction of the walk.  Random faults under
+ * pressure, whose neighbours would be evicted unused, so read one page
+ * each; a sequential walk soon reads the whole window.
+ */
+void swap_pager_read_window(struct vm_object *obj, vm_pindex_t idx, int *behind, int *ahead);
+void swap_pager_read_hit(struct vm_page *m);
 
 void swap_pager_init(void);
 

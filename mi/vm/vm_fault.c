@@ -70,6 +70,7 @@ struct faultstate {
 	struct vm_object *object;	/* where the page was found (locked, as is first) */
 	struct vm_page	*m;
 	bool		cow_copied;	/* a page was copied up into first */
+	bool		writemapped;	/* first's pager is to hear of a writable mapping */
 };
 
 /* Is va's entry e, as seen by this access, bad?  EFAULT, EACCES or 0. */
@@ -239,10 +240,14 @@ zero_fill(struct faultstate *fs)
 
 /*
  * How many pages a read for this fault may bring in before and after
- * the one it needs: the window follows the entry's madvise advice.
+ * the one it needs: the window follows the entry's madvise advice, and
+ * without one (MADV_NORMAL) the use of the last read-arounds
+ * (swap_pager_read_window).  A file on a disk keeps its own window.
+ * obj locked.
  */
 static void
-read_window(const struct faultstate *fs, vm_pindex_t idx, int *behind, int *ahead)
+read_window(const struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx, int *behind,
+    int *ahead)
 {
 	switch (fs->advice) {
 	case MADV_RANDOM:
@@ -253,8 +258,12 @@ read_window(const struct faultstate *fs, vm_pindex_t idx, int *behind, int *ahea
 		*ahead = SWAP_READ_AHEAD_SEQUENTIAL;
 		break;
 	default:
-		*behind = (int)MIN(idx, (vm_pindex_t)SWAP_READ_BEHIND_NORMAL);
-		*ahead = SWAP_READ_AHEAD_NORMAL;
+		if (swap_pager_has_copy(obj, idx)) {
+			swap_pager_read_window(obj, idx, behind, ahead);
+		} else {
+			*behind = (int)MIN(idx, (vm_pindex_t)SWAP_READ_BEHIND_NORMAL);
+			*ahead = SWAP_READ_AHEAD_NORMAL;
+		}
 		break;
 	}
 }
@@ -296,10 +305,10 @@ page_in(struct faultstate *fs, struct vm_object *obj, vm_pindex_t idx)
 		unlock_all(fs);
 		return ENOMEM;
 	}
-	read_window(fs, idx, &behind, &ahead);
+	read_window(fs, obj, idx, &behind, &ahead);
 	vm_object_pip_add(obj);
 	unlock_all(fs);
-	error = obj->pager->getpages(obj, m, behind, ahead);
+	error = obj->pager->getpages(obj, m, behind, ahead, fs->advice);
 	spin_lock(&obj->lock);
 	if (error == 0)
 		(void)vm_workingset_refault(m);	/* evicted not long ago: straight to active */
@@ -350,6 +359,8 @@ find_page(struct faultstate *fs)
 			 * of the mapping it makes, which the daemon sees; one
 			 * still on inactive is promoted so, at no cost here.
 			 */
+			if (__predict_false(m->oflags & VPO_READAHEAD))
+				swap_pager_read_hit(m);
 			fs->m = m;
 			return 0;
 		}
@@ -474,6 +485,13 @@ map_page(struct faultstate *fs)
 	    fs->access | (fs->wired ? PMAP_ENTER_WIRED : 0));
 	if (error == 0 && fs->wire_page)
 		vm_page_wire(fs->m);
+	/* Stores through it will dirty the page unseen: its pager hears of it once. */
+	if (error == 0 && (prot & VM_PROT_WRITE) && fs->object == fs->first &&
+	    fs->first->pager != NULL && fs->first->pager->writemapped != NULL &&
+	    !(fs->first->flags & OBJ_WRITEMAPPED)) {
+		fs->first->flags |= OBJ_WRITEMAPPED;
+		fs->writemapped = true;
+	}
 	return error;
 }
 
@@ -528,6 +546,7 @@ fault_once(struct faultstate *fs)
 		return error;
 	}
 	fs->cow_copied = false;
+	fs->writemapped = false;
 	if ((error = find_page(fs)) != 0)
 		return error;
 	if (fs->object != fs->first && (fs->access & VM_PROT_WRITE))
@@ -539,7 +558,14 @@ fault_once(struct faultstate *fs)
 	unlock_objects(fs);
 	if (error == 0 && fs->cow_copied)
 		maybe_bypass(fs->first);
+	if (fs->writemapped)
+		vm_object_reference(fs->first);	/* the map keeps it until then */
 	vm_map_unlock_read(fs->map);
+	if (fs->writemapped) {
+		/* The pager may sleep (it marks its file dirty): nothing is locked now. */
+		fs->first->pager->writemapped(fs->first);
+		vm_object_deallocate(fs->first);
+	}
 	return error;
 }
 

@@ -88,9 +88,11 @@ cluster_around(struct vm_object *obj, struct vm_page *m, vm_pindex_t *start, vm_
 /*
  * Write the cluster around m (obj locked, and locked again on return)
  * through the pager, without waiting for the write.  How many pages it
- * held; 0 if the pager could not start it all (swap full, or memory for
- * the request short): what was not sent stays dirty in the laundry, and
- * the daemon must not count it as progress.
+ * held; 0 if the pager could not start it all: the pages not sent stay
+ * dirty in the laundry, and the daemon must not count them as progress.
+ * That is EAGAIN when the pager could not take the locks it needs (a
+ * file's I/O lock, held by a thread that may be waiting for memory), or
+ * ENOMEM (swap full, or memory for the request short).
  */
 static uint64_t
 write_cluster(struct vm_page *m, struct vm_object *obj)
@@ -101,11 +103,16 @@ write_cluster(struct vm_page *m, struct vm_object *obj)
 	cluster_around(obj, m, &start, &end);
 	vm_object_pip_add(obj);
 	spin_unlock(&obj->lock);
-	error = vm_pager_put_pages(obj, start, end, 0);
+	/* What it could not start stays dirty, for a later pass. */
+	error = vm_pager_put_pages(obj, start, end, VM_PAGER_PUT_LAUNDRY);
 	spin_lock(&obj->lock);
 	vm_object_pip_wakeup(obj);
 	if (error != 0) {
-		STAT_ADD(failed, 1);
+		/* Nothing or not all sent: no progress. */
+		if (error == EAGAIN)
+			STAT_ADD(busy, 1);	/* a file busy with I/O */
+		else
+			STAT_ADD(failed, 1);	/* swap full, memory short */
 		return 0;
 	}
 	STAT_ADD(clusters, 1);

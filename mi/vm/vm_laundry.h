@@ -46,6 +46,8 @@ struct vm_laundry_stats {
 	uint64_t	freed;		/* clean pages freed */
 	uint64_t	reactivated;	/* pages used again before they were written */
 	uint64_t	parked;		/* pages with nowhere to go: to unswappable */
+	uint64_t	busy;		/* clusters left for a later pass: the pager's locks
+					 * were taken (EAGAIN: a file's I/O lock) */
 	uint64_t	failed;		/* clusters the pager could not start (ENOMEM) */
 };
 extern struct vm_laundry_stats vm_laundry_stats;

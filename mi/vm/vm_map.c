@@ -1221,7 +1221,9 @@ pageout_page(struct vm_map *map, struct vm_map_entry *e, vaddr_t va, struct page
 	if (pa == 0 || (m = vm_object_chain_lookup(e->object, atop(va - e->start + e->offset),
 	    &holder)) == NULL)
 		return;
-	if (VM_PAGE_TO_PHYS(m) != trunc_page(pa) || !vm_pager_can_launder(holder) ||
+	/* A file's page is left alone (and its pager's locks go before the map's). */
+	if (VM_PAGE_TO_PHYS(m) != trunc_page(pa) || !vm_object_is_anon(holder) ||
+	    !vm_pager_can_launder(holder) ||
 	    vm_page_busied(m) || m->wire_count > 0 || pmap_page_mapping_count(m) != 1) {
 		spin_unlock(&holder->lock);
 		return;
@@ -1292,8 +1294,8 @@ vm_map_madvise(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
 }
 
 int
-vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
-    int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last))
+vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate, bool sync,
+    int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last, bool sync))
 {
 	struct vm_map_entry *e;
 	vaddr_t va = start;
@@ -1329,7 +1331,7 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
 			continue;
 		vm_object_reference(obj);
 		vm_map_unlock_read(map);
-		error = fn(obj, first, last);
+		error = fn(obj, first, last, sync);
 		vm_object_deallocate(obj);
 		vm_map_lock_read(map);
 	}

@@ -260,13 +260,14 @@ uint64_t vm_map_wirings(struct vm_map *map);
 bool vm_map_page_resident(struct vm_map *map, vaddr_t va);
 /*
  * For each shared mapping of a file object in [start, end), call fn on
- * the object and the page range it covers (msync).  fn runs with the map
- * unlocked (writing pages out may sleep on the file's locks, which come
- * before the map lock) and the object referenced.  With invalidate, a
- * wired entry in the range is EBUSY (locked pages cannot be invalidated).
+ * the object and the page range it covers, and sync (msync).  fn runs
+ * with the map unlocked (writing pages out may sleep on the file's locks,
+ * which come before the map lock) and the object referenced; the walk
+ * stops at its first error.  With invalidate, a wired entry in the range
+ * is EBUSY (locked pages cannot be invalidated).
  */
-int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate,
-    int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last));
+int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate, bool sync,
+    int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last, bool sync));
 /*
  * Move or resize the mapping [old, old+oldsize) to newsize bytes, in place
  * if the space after it is free, else (if may_move) at a new address, or

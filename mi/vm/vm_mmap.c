@@ -237,11 +237,11 @@ SYSCALL(mprotect)
 	return -vm_map_protect(curmap(td), start, end, vm_prot(a[2]));
 }
 
-/* Write back a file's pages of a shared mapping, waiting for the writes. */
+/* Write back a file's pages of a shared mapping; with sync, wait for the writes. */
 static int
-msync_pages(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last)
+msync_pages(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last, bool sync)
 {
-	return vm_pager_put_pages(obj, first, last, VM_PAGER_PUT_SYNC);
+	return vm_pager_put_pages(obj, first, last, sync ? VM_PAGER_PUT_SYNC : 0);
 }
 
 /* msync(addr, len, flags) */
@@ -257,7 +257,9 @@ SYSCALL(msync)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
-	return -vm_map_sync(curmap(td), start, end, (flags & MS_INVALIDATE) != 0, msync_pages);
+	/* MS_SYNC waits for the writes; MS_ASYNC (or neither, as Linux takes it) starts them. */
+	return -vm_map_sync(curmap(td), start, end, (flags & MS_INVALIDATE) != 0,
+	    (flags & MS_SYNC) != 0, msync_pages);
 }
 
 

@@ -15,6 +15,7 @@
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_wait.h>
 #include <vm/zone.h>
+#include <uapi/mman.h>
 
 struct vm_object_stats vm_object_stats;
 static zone_t object_zone;
@@ -190,6 +191,16 @@ vm_object_pip_wait(struct vm_object *obj)
 }
 
 uint64_t vm_page_dirty;		/* (A) pages with VPO_DIRTY */
+uint64_t vm_page_dirty_file;	/* (A) those of objects with OBJ_DIRTY_FILE */
+
+/* m's VPO_DIRTY came (1) or went (-1): count it. */
+static void
+count_dirty(struct vm_page *m, int64_t n)
+{
+	__atomic_add_fetch(&vm_page_dirty, (uint64_t)n, __ATOMIC_RELAXED);
+	if (m->object != NULL && (m->object->flags & OBJ_DIRTY_FILE))
+		__atomic_add_fetch(&vm_page_dirty_file, (uint64_t)n, __ATOMIC_RELAXED);
+}
 
 void
 vm_page_set_dirty(struct vm_page *m)
@@ -197,7 +208,7 @@ vm_page_set_dirty(struct vm_page *m)
 	KASSERT(spin_owned(&m->object->lock), ("vm_page_set_dirty: object not locked"));
 	if (!(m->oflags & VPO_DIRTY)) {
 		m->oflags |= VPO_DIRTY;
-		__atomic_add_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+		count_dirty(m, 1);
 	}
 }
 
@@ -208,7 +219,7 @@ vm_page_clear_dirty(struct vm_page *m)
 	if (!(m->oflags & VPO_DIRTY))
 		return false;
 	m->oflags &= ~VPO_DIRTY;
-	__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+	count_dirty(m, -1);
 	return true;
 }
 
@@ -229,8 +240,10 @@ void
 vm_page_free(struct vm_page *m)
 {
 	KASSERT(m->wire_count == 0, ("vm_page_free: page %lx is wired", m->phys_addr));
+	KASSERT(!(m->oflags & VPO_WRITEBACK), ("vm_page_free: page %lx under write-back",
+	    m->phys_addr));
 	if (m->oflags & VPO_DIRTY)
-		__atomic_sub_fetch(&vm_page_dirty, 1, __ATOMIC_RELAXED);
+		count_dirty(m, -1);
 	m->oflags = 0;
 	if (m->object != NULL)
 		vm_page_remove(m);
@@ -814,7 +827,7 @@ page_in(struct vm_object *obj, vm_pindex_t pindex)
 	}
 	vm_object_pip_add(obj);
 	spin_unlock(&obj->lock);
-	error = obj->pager->getpages(obj, m, 0, 0);
+	error = obj->pager->getpages(obj, m, 0, 0, MADV_NORMAL);
 	spin_lock(&obj->lock);
 	vm_page_xunbusy(m);
 	if (error != 0)

@@ -92,6 +92,11 @@ struct vm_object {
 #define OBJ_ONEMAPPING	0x0004		/* see below */
 #define OBJ_PIPWANT	0x0008		/* someone sleeps until paging_in_progress is 0 */
 #define OBJ_ACCOUNTED	0x0010		/* holds its size in Committed_AS (vm_commit.h) */
+#define OBJ_WRITEMAPPED	0x0020		/* a pager's pages were mapped writable since its
+					 * last full write-back: they may be dirty through
+					 * the pmap, unseen (the pager's writemapped) */
+#define OBJ_DIRTY_FILE	0x0040		/* (C) a file on a disk: its VPO_DIRTY pages are
+					 * counted in vm_page_dirty_file too */
 
 /*
  * Paging in progress (after FreeBSD's): a count of the threads working
@@ -208,6 +213,8 @@ bool vm_page_clear_dirty(struct vm_page *m);
 bool vm_page_is_dirty(struct vm_page *m);
 void vm_page_undirty(struct vm_page *m);
 extern uint64_t vm_page_dirty;
+/* Those of files on disks (OBJ_DIRTY_FILE): Linux's nr_dirty. */
+extern uint64_t vm_page_dirty_file;
 void vm_page_free(struct vm_page *m);	/* removed from its object, unmapped */
 
 
@@ -232,7 +239,8 @@ vm_object_pip_wakeup(struct vm_object *obj)
 }
 
 /*
- * A zero-filled page at pindex of obj (locked, anonymous), not busy: the
+ * A zero-filled page at pindex of obj (locked), not busy -- a fresh
+ * anonymous page, or a file's hole: the
  * page is busy and obj unlocked (its paging count held) while it is
  * zeroed, which takes a while, and obj is locked again on return.  NULL,
  * with obj still locked, when memory is short (vm_page_alloc).  Inline:

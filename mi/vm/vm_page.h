@@ -10,6 +10,14 @@
  *   queued   - owned by a vm_object, unwired, and on exactly one paging
  *              queue (vm_pagequeue.h), which its astate names.
  *
+ * A page of a file on a disk (an OBJT_VNODE object whose vnode has a
+ * block map, vm/vnode_pager.c) also has a cache state in oflags: dirty
+ * (written by write(2) since it was last written back; writes through
+ * mappings are the pmap's modified bit), under write-back (its data are
+ * on their way to the disk: the page must not be freed until the request
+ * completes: it is share-busy meanwhile), or failed to read (busy while
+ * the read was in flight; the next lookup frees it and reports EIO).
+ *
  * Locking annotations:
  *   (C) constant after vm_page_startup
  *   (F) vm_phys free-list lock
@@ -113,6 +121,11 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 /* oflags */
 #define VPO_DIRTY	0x01	/* written by the kernel (not through a mapping) since it
 				 * was last clean: must be written before it is freed */
+#define VPO_WRITEBACK	0x02	/* a file page's write to the disk is in flight (the page
+				 * is share-busy meanwhile: vnode_pager.c) */
+#define VPO_IOERR	0x04	/* its read failed: not valid; free it at the next lookup */
+#define VPO_READAHEAD	0x08	/* read in around another page's fault and not faulted on
+				 * since: a hit of swap read-around when it is (swap_pager.h) */
 
 #define VM_ORDER_NONE	0xff
 

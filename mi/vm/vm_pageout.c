@@ -459,6 +459,26 @@ laundry_background(void)
 }
 
 /*
+ * Dirty pages to write because a pass freed clean ones: the laundry's
+ * share, of what was freed, among the pages that may go (laundry and
+ * inactive).  Laundry pages left inactive before any page still there:
+ * a daemon that freed only clean pages while they waited would shrink
+ * memory by the laundry's size, and evict pages used since in their
+ * place (a hot set read between streams lost that race on a machine
+ * with 10 MiB less).
+ */
+static uint64_t
+laundry_share(uint64_t freed)
+{
+	uint64_t dirty = vm_pagequeue_total(PQ_LAUNDRY);
+	uint64_t clean = vm_pagequeue_total(PQ_INACTIVE);
+
+	if (freed == 0 || dirty == 0)
+		return 0;
+	return freed * dirty / (dirty + clean) + 1;
+}
+
+/*
  * One pass: free what free_target asks, age active pages as the
  * inactive goal asks.  Returns
  * whether it freed anything.
@@ -483,7 +503,8 @@ pageout_pass(void)
 	scan_active(inactive_deficit());
 	vm_pagequeue_flush_cpu();
 	/* What the scan could not free because it is dirty, the laundry writes. */
-	laundry_want = (shortage > freed ? shortage - freed : 0) + laundry_background();
+	laundry_want = (shortage > freed ? shortage - freed : 0) +
+	    MAX(laundry_background(), laundry_share(freed));
 	if (laundry_want > 0 && vm_pagequeue_total(PQ_LAUNDRY) > 0)
 		vm_laundry_wakeup(laundry_want);
 	return freed > 0;

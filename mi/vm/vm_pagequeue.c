@@ -109,7 +109,10 @@ batch_process(struct vm_batchqueue *bq, uint8_t q)
  * Note m, whose astate now asks to go on queue q, in this cpu's batch:
  * the fault path's whole cost but for one batch_process in 31.  The
  * caller holds m's object lock, a spin lock, so it is in a critical
- * section already: no migration, no interrupt on this cpu.
+ * section already: no migration, no interrupt on this cpu.  That is also
+ * what makes the batches safe from interrupt handlers that move pages (a
+ * file read's completion, vnode_pager.c): no interrupt can come while
+ * this cpu is in the middle of changing one.
  */
 static inline __attribute__((always_inline)) void
 batch_submit(struct vm_page *m, uint8_t q)

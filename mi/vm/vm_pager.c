@@ -7,6 +7,7 @@
 #include <vm/swap_pager.h>
 #include <vm/vm_object.h>
 #include <vm/vm_pager.h>
+#include <vm/vnode_pager.h>
 
 /* The pager that writes obj's pages: its own, or for anonymous memory the swap pager. */
 static const struct vm_pager_ops *
@@ -38,5 +39,7 @@ vm_pager_has_page(struct vm_object *obj, vm_pindex_t pindex, int *before, int *a
 bool
 vm_pager_can_launder(struct vm_object *obj)
 {
+	if (obj->type == OBJT_VNODE)
+		return vnode_pager_can_launder(obj);
 	return vm_object_is_anon(obj) && swap_free_pages() > 0;
 }

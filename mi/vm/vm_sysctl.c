@@ -6,6 +6,7 @@
 #include <vm/vm_commit.h>
 #include <vm/vm_pageout.h>
 #include <vm/vm_sysctl.h>
+#include <fs/mount.h>
 
 #define KB_PER_PAGE	(PAGE_SIZE / 1024)
 
@@ -28,16 +29,53 @@ get_min_free_kbytes(void)
 	return get_free_min() * KB_PER_PAGE;
 }
 
+static uint64_t
+get_writeback(void)
+{
+	return syncer_get_interval();
+}
+
+static int
+set_writeback(uint64_t centisecs)
+{
+	if (centisecs > UINT32_MAX)
+		return EINVAL;
+	syncer_set_interval((uint32_t)centisecs);
+	return 0;
+}
+
+static uint64_t drop_caches_last;	/* (A) what drop_caches was last given */
+
+static uint64_t
+get_drop_caches(void)
+{
+	return __atomic_load_n(&drop_caches_last, __ATOMIC_RELAXED);
+}
+
+static int
+set_drop_caches(uint64_t what)
+{
+	if (what < 1 || what > 3)
+		return EINVAL;
+	__atomic_store_n(&drop_caches_last, what, __ATOMIC_RELAXED);
+	vfs_drop_caches((int)what);
+	return 0;
+}
+
+#define DROP_CACHES_MODE	0200	/* Linux's: root writes it, nobody else reads it */
+
 static const struct vm_sysctl vm_sysctls[] = {
-	{ "min_free_kbytes", get_min_free_kbytes, vm_pageout_set_min_free_kbytes },
-	{ "overcommit_memory", vm_commit_get_mode, vm_commit_set_mode },
-	{ "overcommit_ratio", vm_commit_get_ratio, vm_commit_set_ratio },
-	{ "overcommit_kbytes", vm_commit_get_kbytes, vm_commit_set_kbytes },
-	{ "v_free_min", get_free_min, NULL },
-	{ "v_free_target", get_free_target, NULL },
-	{ "v_free_reserved", get_free_reserved, NULL },
-	{ "v_inactive_target", get_inactive_target, NULL },
-	{ "pageout_wakeup_thresh", get_wakeup_thresh, NULL },
+	{ "min_free_kbytes", get_min_free_kbytes, vm_pageout_set_min_free_kbytes, 0 },
+	{ "overcommit_memory", vm_commit_get_mode, vm_commit_set_mode, 0 },
+	{ "overcommit_ratio", vm_commit_get_ratio, vm_commit_set_ratio, 0 },
+	{ "overcommit_kbytes", vm_commit_get_kbytes, vm_commit_set_kbytes, 0 },
+	{ "v_free_min", get_free_min, NULL, 0 },
+	{ "v_free_target", get_free_target, NULL, 0 },
+	{ "v_free_reserved", get_free_reserved, NULL, 0 },
+	{ "v_inactive_target", get_inactive_target, NULL, 0 },
+	{ "pageout_wakeup_thresh", get_wakeup_thresh, NULL, 0 },
+	{ "dirty_writeback_centisecs", get_writeback, set_writeback, 0 },
+	{ "drop_caches", get_drop_caches, set_drop_caches, DROP_CACHES_MODE },
 };
 
 const struct vm_sysctl *

@@ -10,6 +10,9 @@
  *   overcommit_kbytes    rw  CommitLimit's RAM part in kB (clears overcommit_ratio)
  *   v_free_min, v_free_target, v_free_reserved, v_inactive_target,
  *   pageout_wakeup_thresh    ro  the daemon's targets
+ *   dirty_writeback_centisecs  rw  the syncer's interval (fs/mount.h)
+ *   drop_caches          w   1 clean file pages, 2 unused vnodes, 3 both;
+ *                            reads as the last value written, as Linux's
  */
 #ifndef _VM_VM_SYSCTL_H_
 #define _VM_VM_SYSCTL_H_
@@ -20,6 +23,7 @@ struct vm_sysctl {
 	const char	*name;
 	uint64_t	(*get)(void);
 	int		(*set)(uint64_t value);	/* NULL: read-only; else 0 or EINVAL */
+	uint32_t	mode;		/* its file's permission bits; 0: 0644 if set, else 0444 */
 };
 
 /* The setting named name[0..len), or NULL. */

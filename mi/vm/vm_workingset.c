@@ -91,7 +91,9 @@ vm_workingset_refault(struct vm_page *m)
 		__atomic_store_n(&b[i], 0, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&vm_workingset_stats.refault[kind], 1, __ATOMIC_RELAXED);
 		distance = now - (uint32_t)entry;
-		resident = vm_pagequeue_total(PQ_ACTIVE) + vm_pagequeue_total(PQ_INACTIVE);
+		/* Laundry pages are inactive ones waiting for a write: memory as much as those. */
+		resident = vm_pagequeue_total(PQ_ACTIVE) + vm_pagequeue_total(PQ_INACTIVE) +
+		    vm_pagequeue_total(PQ_LAUNDRY);
 		if (distance > resident)
 			return false;
 		__atomic_add_fetch(&vm_workingset_stats.activate[kind], 1, __ATOMIC_RELAXED);

@@ -8,5 +8,6 @@
 int open(const char *path, int flags, ...);
 int openat(int dirfd, const char *path, int flags, ...);
 int fcntl(int fd, int cmd, ...);
+int posix_fadvise(int fd, off_t off, off_t len, int advice);
 
 #endif

@@ -26,6 +26,10 @@ int vdprintf(int fd, const char *fmt, va_list ap);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 int puts(const char *s);
+int rename(const char *oldpath, const char *newpath);
+int renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+    unsigned int flags);
 int fputs(const char *s, FILE *f);
 int putchar(int c);
 int fputc(int c, FILE *f);

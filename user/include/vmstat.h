@@ -10,6 +10,8 @@
  * opened.
  */
 ssize_t read_text_file(const char *path, char *buf, size_t size);
+/* Write text to the file at path (a /proc/sys tunable) in one write: 0, or -1. */
+int write_text_file(const char *path, const char *text);
 /*
  * The line of a maps file (/proc/self/maps, /proc/PID/maps) whose range
  * holds addr: its bounds in *lo and *hi, its permissions ("r-xp") in

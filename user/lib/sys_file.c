@@ -2,9 +2,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <errno.h>
 #include "syscall_impl.h"
 
 ssize_t
@@ -244,4 +247,200 @@ ssize_t
 readlink(const char *path, char *buf, size_t size)
 {
 	return readlinkat(AT_FDCWD, path, buf, size);
+}
+
+int
+linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)
+{
+	return RET(SC5(SYS_linkat, olddirfd, oldpath, newdirfd, newpath, flags));
+}
+
+int
+link(const char *oldpath, const char *newpath)
+{
+	return linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
+int
+symlinkat(const char *target, int newdirfd, const char *linkpath)
+{
+	return RET(SC3(SYS_symlinkat, target, newdirfd, linkpath));
+}
+
+int
+symlink(const char *target, const char *linkpath)
+{
+	return symlinkat(target, AT_FDCWD, linkpath);
+}
+
+int
+renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+    unsigned int flags)
+{
+	return RET(SC5(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags));
+}
+
+int
+renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
+{
+	return renameat2(olddirfd, oldpath, newdirfd, newpath, 0);
+}
+
+int
+rename(const char *oldpath, const char *newpath)
+{
+	return renameat2(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
+int
+mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
+{
+	return RET(SC4(SYS_mknodat, dirfd, path, mode, dev));
+}
+
+int
+mknod(const char *path, mode_t mode, dev_t dev)
+{
+	return mknodat(AT_FDCWD, path, mode, dev);
+}
+
+int
+mkfifo(const char *path, mode_t mode)
+{
+	return mknodat(AT_FDCWD, path, S_IFIFO | (mode & 07777), 0);
+}
+
+/* There is no flags argument to the fchmodat call (AT_SYMLINK_NOFOLLOW: ENOTSUP, as glibc). */
+int
+fchmodat(int dirfd, const char *path, mode_t mode, int flags)
+{
+	if (flags != 0) {
+		errno = flags == AT_SYMLINK_NOFOLLOW ? EOPNOTSUPP : EINVAL;
+		return -1;
+	}
+	return RET(SC3(SYS_fchmodat, dirfd, path, mode));
+}
+
+int
+chmod(const char *path, mode_t mode)
+{
+	return fchmodat(AT_FDCWD, path, mode, 0);
+}
+
+int
+fchmod(int fd, mode_t mode)
+{
+	return RET(SC2(SYS_fchmod, fd, mode));
+}
+
+int
+fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
+{
+	return RET(SC5(SYS_fchownat, dirfd, path, uid, gid, flags));
+}
+
+int
+chown(const char *path, uid_t uid, gid_t gid)
+{
+	return fchownat(AT_FDCWD, path, uid, gid, 0);
+}
+
+int
+lchown(const char *path, uid_t uid, gid_t gid)
+{
+	return fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+int
+fchown(int fd, uid_t uid, gid_t gid)
+{
+	return RET(SC3(SYS_fchown, fd, uid, gid));
+}
+
+mode_t
+umask(mode_t mask)
+{
+	return (mode_t)SC1(SYS_umask, mask);
+}
+
+int
+utimensat(int dirfd, const char *path, const struct timespec times[2], int flags)
+{
+	return RET(SC4(SYS_utimensat, dirfd, path, times, flags));
+}
+
+int
+futimens(int fd, const struct timespec times[2])
+{
+	return RET(SC4(SYS_utimensat, fd, NULL, times, 0));
+}
+
+int
+statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx)
+{
+	return RET(SC5(SYS_statx, dirfd, path, flags, mask, stx));
+}
+
+int
+truncate(const char *path, off_t len)
+{
+	return RET(SC2(SYS_truncate, path, len));
+}
+
+int
+statfs(const char *path, struct statfs *buf)
+{
+	return RET(SC2(SYS_statfs, path, buf));
+}
+
+int
+fstatfs(int fd, struct statfs *buf)
+{
+	return RET(SC2(SYS_fstatfs, fd, buf));
+}
+
+int
+mount(const char *source, const char *target, const char *fstype, unsigned long flags,
+    const void *data)
+{
+	return RET(SC5(SYS_mount, source, target, fstype, flags, data));
+}
+
+int
+umount2(const char *target, int flags)
+{
+	return RET(SC2(SYS_umount2, target, flags));
+}
+
+int
+umount(const char *target)
+{
+	return umount2(target, 0);
+}
+
+int
+fdatasync(int fd)
+{
+	return RET(SC1(SYS_fdatasync, fd));
+}
+
+void
+sync(void)
+{
+	SC0(SYS_sync);
+}
+
+int
+syncfs(int fd)
+{
+	return RET(SC1(SYS_syncfs, fd));
+}
+
+/* posix_fadvise returns the error instead of setting errno. */
+int
+posix_fadvise(int fd, off_t off, off_t len, int advice)
+{
+	long r = SC4(SYS_fadvise64, fd, off, len, advice);
+
+	return r < 0 ? (int)-r : 0;
 }

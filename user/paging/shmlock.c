@@ -1,8 +1,9 @@
 /*
  * shmlock: a System V segment paged out to swap, then locked.
  *
- * A 16 MiB segment is attached and filled; a stream through 192 MiB
- * (one and a half times the machine's memory) pages it out.  Then
+ * A 16 MiB segment is attached and filled, then paged out (MADV_PAGEOUT,
+ * and a stream through 192 MiB, one and a half times the machine's
+ * memory).  Then
  * shmctl(SHM_LOCK): its pages must come back from swap holding what was
  * written (never zero-filled in their place), and stay resident through
  * a second stream, counted as Unevictable.  SHM_UNLOCK and IPC_RMID give
@@ -79,6 +80,8 @@ main(void)
 		return tap_done();
 	for (unsigned long off = 0; off < SEGMENT; off += PGSZ)
 		seg[off / 8] = 0x5e900000000UL + off;
+	/* Out for certain (a stream alone may evict its own pages first, by design). */
+	madvise(seg, SEGMENT, MADV_PAGEOUT);
 	stream_through(stream);
 	before = resident_pages(seg, SEGMENT);
 	if (sable)

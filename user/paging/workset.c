@@ -66,28 +66,14 @@ check(const uint64_t *p, int proc, unsigned long page, int pass)
 	return 1;
 }
 
-/* A random permutation of 0..n-1 (xorshift, seeded per process). */
+/* A random permutation of 0..n-1, seeded per process; NULL if no memory. */
 static unsigned long *
 permutation(unsigned long n, int proc)
 {
 	unsigned long *order = malloc(n * sizeof(*order));
-	uint64_t x = 0x9e3779b97f4a7c15ULL * (proc + 1);
 
-	if (order == NULL)
-		return NULL;
-	for (unsigned long i = 0; i < n; i++)
-		order[i] = i;
-	for (unsigned long i = n - 1; i > 0; i--) {
-		unsigned long j, t;
-
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		j = x % (i + 1);
-		t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-	}
+	if (order != NULL)
+		test_permutation(order, n, 0x9e3779b97f4a7c15UL * (proc + 1));
 	return order;
 }
 

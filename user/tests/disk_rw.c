@@ -92,31 +92,6 @@ static int ndisks;
 static char *buf;
 static unsigned *barrier;		/* shared: workers done with region A, per disk */
 
-static unsigned char
-pat(unsigned long off, unsigned gen)
-{
-	unsigned long w = (off & ~7UL) + ((unsigned long)gen << 48) + (0x5aUL << 56);
-
-	return (unsigned char)(w >> (8 * (off & 7)));
-}
-
-static void
-fill(char *p, unsigned long off, unsigned long len, unsigned gen)
-{
-	for (unsigned long i = 0; i < len; i++)
-		p[i] = (char)pat(off + i, gen);
-}
-
-/* The first offset where p differs from generation gen, or -1. */
-static long
-mismatch(const char *p, unsigned long off, unsigned long len, unsigned gen)
-{
-	for (unsigned long i = 0; i < len; i++)
-		if ((unsigned char)p[i] != pat(off + i, gen))
-			return (long)(off + i);
-	return -1;
-}
-
 static long
 ms_since(const struct timespec *a)
 {
@@ -237,7 +212,7 @@ worker_a(const struct disk *d, int fd, int w)
 			if (k % WORKERS != w)
 				continue;
 			if (pass == 0) {
-				fill(p, off, len, GEN_A);
+				pattern_fill(p, off, len, GEN_A);
 				if (write_all_at(fd, p, len, off) != 0) {
 					tap_diag("%s: pwrite %lu at %lu: %s", d->name, len, off,
 					    strerror(errno));
@@ -250,7 +225,7 @@ worker_a(const struct disk *d, int fd, int w)
 					    strerror(errno));
 					return 2;
 				}
-				if ((bad = mismatch(p, off, len, GEN_A)) >= 0) {
+				if ((bad = pattern_mismatch(p, off, len, GEN_A)) >= 0) {
 					tap_diag("%s: worker %d reads back a wrong byte at %ld", d->name,
 					    w, bad);
 					return 3;
@@ -278,7 +253,7 @@ worker_b(const struct disk *d, int fd, int w)
 		unsigned long off = base + j * B_PIECE;
 		unsigned long len = B_REGION - j * B_PIECE < B_PIECE ? B_REGION - j * B_PIECE : B_PIECE;
 
-		fill(piece, off, len, GEN_B);
+		pattern_fill(piece, off, len, GEN_B);
 		if (j % 2 == 0) {
 			if (write_all_at(fd, piece, len, off) != 0)
 				return 4;
@@ -323,9 +298,9 @@ verify_region(const struct disk *d, int fd, unsigned long off, unsigned long len
 			tap_diag("%s: pread %lu at %lu: %s", d->name, n, off, strerror(errno));
 			return 0;
 		}
-		if ((bad = mismatch(buf, off, n, gen)) >= 0) {
+		if ((bad = pattern_mismatch(buf, off, n, gen)) >= 0) {
 			tap_diag("%s: byte %ld is %#x, not generation %u's %#x", d->name, bad,
-			    (unsigned char)buf[bad - (long)off], gen, pat((unsigned long)bad, gen));
+			    (unsigned char)buf[bad - (long)off], gen, pattern_byte((unsigned long)bad, gen));
 			return 0;
 		}
 		off += n;
@@ -362,7 +337,7 @@ check_edges(const struct disk *d, int fd)
 	errno = 0;
 	tap_ok(pwrite(fd, buf, 512, (off_t)size) == -1 && errno == ENOSPC,
 	    "%s: pwrite at the end: ENOSPC", d->name);
-	fill(buf, size - C_REGION, C_REGION + 4096, GEN_C);
+	pattern_fill(buf, size - C_REGION, C_REGION + 4096, GEN_C);
 	tap_ok(pwrite(fd, buf, C_REGION + 4096, (off_t)(size - C_REGION)) == (ssize_t)C_REGION,
 	    "%s: pwrite across the end: cut short at it", d->name);
 	tap_ok(verify_region(d, fd, size - C_REGION, C_REGION, GEN_C),
@@ -395,16 +370,16 @@ check_faults(const struct disk *d, int fd)
 	tap_ok((n == -1 && errno == EIO) || (n >= 0 && n < 8 * FAULT_CHUNK),
 	    "%s: a long read over it fails or stops short (%ld)", d->name, (long)n);
 	errno = 0;
-	fill(buf, w, FAULT_CHUNK, GEN_F);
+	pattern_fill(buf, w, FAULT_CHUNK, GEN_F);
 	tap_ok(pwrite(fd, buf, FAULT_CHUNK, (off_t)w) == -1 && errno == EIO,
 	    "%s: writing the bad sector at %ld: EIO", d->name, d->bad_write);
-	fill(buf, w - FAULT_CHUNK, FAULT_CHUNK, GEN_F);
-	fill(buf + FAULT_CHUNK, w + FAULT_CHUNK, FAULT_CHUNK, GEN_F);
+	pattern_fill(buf, w - FAULT_CHUNK, FAULT_CHUNK, GEN_F);
+	pattern_fill(buf + FAULT_CHUNK, w + FAULT_CHUNK, FAULT_CHUNK, GEN_F);
 	tap_ok(write_all_at(fd, buf, FAULT_CHUNK, w - FAULT_CHUNK) == 0 &&
 	    write_all_at(fd, buf + FAULT_CHUNK, FAULT_CHUNK, w + FAULT_CHUNK) == 0,
 	    "%s: the chunks on either side write fine", d->name);
 	errno = 0;
-	fill(buf, (unsigned long)d->bad_write + 100, 200, GEN_F);
+	pattern_fill(buf, (unsigned long)d->bad_write + 100, 200, GEN_F);
 	tap_ok(pwrite(fd, buf, 200, (off_t)d->bad_write + 100) == -1 && errno == EIO,
 	    "%s: a partial write into the bad sector: EIO", d->name);
 	tap_ok(verify_region(d, fd, w - FAULT_CHUNK, FAULT_CHUNK, GEN_F) &&

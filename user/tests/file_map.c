@@ -1,4 +1,8 @@
-/* file_map: shared and private file mappings, coherence with read/write, EOF. */
+/*
+ * file_map: shared and private file mappings, coherence with read/write,
+ * EOF.  Its files go in TEST_DIR (default /tmp); ext2_files runs it on a
+ * disk too.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <probe.h>
@@ -16,7 +20,7 @@
 #define FILE_PAGES 2
 #define RW (PROT_READ | PROT_WRITE)
 
-static char path[64];
+static const char *path;
 
 static char
 pattern(size_t i)
@@ -32,7 +36,6 @@ make_file(void)
 	size_t i;
 	int fd;
 
-	snprintf(path, sizeof(path), "/tmp/file_map.%d", getpid());
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		return -1;
@@ -100,6 +103,8 @@ test_writes(int fd, char *sh, char *pr)
 	tap_ok(msync(sh, FILE_PAGES * PGSZ, MS_SYNC) == 0 &&
 	    msync(sh, FILE_PAGES * PGSZ, MS_ASYNC | MS_INVALIDATE) == 0,
 	    "msync of a shared file mapping");
+	tap_ok(msync(sh, PGSZ, MS_SYNC) == 0 && msync(sh + PGSZ, PGSZ, MS_INVALIDATE) == 0,
+	    "msync of a part of it: its first page, its last");
 }
 
 /* A child's writes to a shared file mapping reach the parent. */
@@ -198,10 +203,13 @@ main(void)
 	int fd;
 	char *sh, *pr;
 
-	tap_plan(19);
+	tap_plan(21);
+	if (test_dir_make("file_map") != 0)
+		return tap_done();
+	path = tpath("file");
 	fd = make_file();
-	if (!tap_ok(fd >= 0, "create a %d-page file in /tmp",
-	    FILE_PAGES)) {
+	if (!tap_ok(fd >= 0, "create a %d-page file in %s",
+	    FILE_PAGES, test_dir())) {
 		tap_done();
 		return 1;
 	}
@@ -217,6 +225,7 @@ main(void)
 	close(fd);
 	unlink(path);
 	test_lifetime();
+	tap_ok(rmdir(test_dir()) == 0, "the test directory is empty at the end");
 	tap_vm_consistent("file mappings");
 	return tap_done();
 }

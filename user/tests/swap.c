@@ -41,6 +41,10 @@
 #define READ_WINDOW_NORMAL	16	/* 7 behind + the page + 8 ahead (swap_pager.h) */
 #define READ_WINDOW_SEQ	64		/* the page + 63 ahead */
 #define CHAIN		64
+#define RA_FAULTS	256		/* faults of the random read-around walk ... */
+#define RA_STRIDE	16		/* ... this many pages apart */
+#define RA_PAGES	(RA_FAULTS * RA_STRIDE)
+#define RA_WARMUP	32		/* pages read around while the window shrinks (16+8+4+2) */
 #define SHARED		32
 #define LOCKED		16
 
@@ -175,7 +179,7 @@ test_visible(void)
 	munmap(p, VISIBLE * PGSZ);
 }
 
-/* Read-around follows madvise. */
+/* Read-around follows madvise (and for MADV_NORMAL, its use: test_readaround_use). */
 static void
 test_windows(void)
 {
@@ -193,6 +197,9 @@ test_windows(void)
 		fill(p, 0, WINDOW_TEST, 3);
 		madvise(p, WINDOW_TEST * PGSZ, MADV_PAGEOUT);
 		madvise(p, WINDOW_TEST * PGSZ, w[i].advice);
+		/* MADV_NORMAL's window follows use: a walk in order first, which uses it all. */
+		if (w[i].advice == MADV_NORMAL)
+			(void)bad_page(p, 0, 64, 3);
 		c0 = counters();
 		(void)*(volatile char *)(p + w[i].at * PGSZ);
 		in = counters().in - c0.in;
@@ -203,6 +210,44 @@ test_windows(void)
 		tap_ok(bad_page(p, 0, WINDOW_TEST, 3) < 0, "%s: the data reads back", w[i].name);
 	}
 	munmap(p, WINDOW_TEST * PGSZ);
+}
+
+/*
+ * MADV_NORMAL's read-around follows its use (swap_pager.h): faults in
+ * random order on every sixteenth page of paged-out memory never touch
+ * a page read around another -- what memory pressure makes of a random
+ * reader's neighbours -- and once the window has shrunk they read one
+ * page each (a fixed window read 16 every time); a walk in order after
+ * them reads many pages a request again.
+ */
+static void
+test_readaround_use(void)
+{
+	static unsigned long order[RA_FAULTS];
+	char *p = map_pages(RA_PAGES), msg[160];
+	struct counters c0, c1;
+	long bad = -1;
+
+	fill(p, 0, RA_PAGES, 5);
+	madvise(p, RA_PAGES * PGSZ, MADV_PAGEOUT);
+	test_permutation(order, RA_FAULTS, 0x9e3779b97f4a7c15UL);
+	c0 = counters();
+	for (unsigned long i = 0; i < RA_FAULTS && bad < 0; i++)
+		bad = bad_page(p, order[i] * RA_STRIDE, 1, 5);
+	c1 = counters();
+	tap_ok(bad < 0, "read-around: faults in random order read back what was written");
+	snprintf(msg, sizeof(msg), "read-around: %d faults in random order, %d pages apart, read "
+	    "%ld pages (at most %d more than one a fault)", RA_FAULTS, RA_STRIDE, c1.in - c0.in,
+	    RA_WARMUP);
+	paging_ok(!sable || c1.in - c0.in <= RA_FAULTS + RA_WARMUP, "%s", msg);
+	madvise(p, RA_PAGES * PGSZ, MADV_PAGEOUT);
+	c1 = counters();
+	bad = bad_page(p, 0, RA_STRIDE * 16, 5);
+	snprintf(msg, sizeof(msg), "read-around: then a walk in order reads %ld pages in %ld "
+	    "requests", counters().in - c1.in, counters().reads - c1.reads);
+	paging_ok(!sable || (bad < 0 && (counters().reads - c1.reads) * 8 <= RA_STRIDE * 16),
+	    "%s", msg);
+	munmap(p, RA_PAGES * PGSZ);
 }
 
 /* Discarding paged-out memory frees its copies. */
@@ -449,6 +494,7 @@ main(void)
 	test_round_trip();
 	test_visible();
 	test_windows();
+	test_readaround_use();
 	test_discard(MADV_DONTNEED, "MADV_DONTNEED");
 	test_discard(MADV_FREE, "MADV_FREE");
 	test_partial_unmap();

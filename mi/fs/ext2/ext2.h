@@ -109,7 +109,8 @@ struct ext2_mount {
 	uint32_t	m_ro_compat;	/* (L) s_feature_ro_compat (large_file may be added) */
 	bool		m_filetype;	/* (C) directory entries carry types */
 	bool		m_rdonly;	/* (A) no changes (set for good after some errors) */
-	bool		m_mounted_rw;	/* (C) mounted writable: sync and unmount write */
+	bool		m_mounted_rw;	/* (L) mounted writable: sync and unmount write */
+	bool		m_may_write;	/* (C) no unknown ro_compat feature: rw is allowed */
 	uint16_t	m_mount_state;	/* (L) s_state when mounted, restored at unmount */
 	uint32_t	m_next_generation; /* (L) i_generation of the next new inode */
 	uint32_t	m_errors;	/* (A) corruptions detected while mounted */
@@ -151,6 +152,13 @@ int ext2_mount(struct blockdev *dev, const struct ext2_mount_args *args,
 int ext2_unmount(struct ext2_mount *mp);
 /* Write the superblock, group descriptors and every dirty buffer; flush the device. */
 int ext2_sync(struct ext2_mount *mp);
+/*
+ * Make a mounted file system read-only (everything written, the
+ * superblock clean again, as at unmount, but the mount stays) or
+ * writable again (not clean while so; EROFS if it cannot be written:
+ * unknown read-only-compatible features, or errors seen).
+ */
+int ext2_remount(struct ext2_mount *mp, bool rdonly);
 
 struct ext2_statfs {
 	uint32_t	f_bsize;

@@ -28,7 +28,9 @@
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
     "ext2 fields are read in place: little-endian only");
 
+#ifndef EXT2_SUPER_MAGIC		/* uapi/statfs.h has it too, for statfs's f_type */
 #define EXT2_SUPER_MAGIC	0xef53
+#endif
 #define EXT2_SUPER_OFFSET	1024		/* bytes from the start of the device */
 #define EXT2_SUPER_SIZE		1024
 

@@ -66,6 +66,8 @@ ext2_mount(struct blockdev *dev, const struct ext2_mount_args *args, struct ext2
 		goto fail;
 	mp->m_rdonly = rdonly;
 	mp->m_mounted_rw = !rdonly;
+	mp->m_may_write = mp->m_sb.s_rev_level == EXT2_GOOD_OLD_REV ||
+	    (mp->m_sb.s_feature_ro_compat & ~EXT2_FEATURE_RO_COMPAT_SUPPORTED) == 0;
 	mp->m_mount_state = mp->m_sb.s_state;
 	/* Generations differ from one mount to the next, as Linux's random ones do. */
 	mp->m_next_generation = ext2_now(mp) * 2654435761u + mp->m_sb.s_mnt_count;
@@ -112,29 +114,69 @@ fail:
 	return error;
 }
 
+/*
+ * Write every change, then mark the superblock clean again (if it was
+ * clean when mounted and nothing went wrong since) and flush the device.
+ */
+static int
+sync_clean(struct ext2_mount *mp)
+{
+	int error = ext2_sync(mp), error2;
+
+	sx_xlock(&mp->m_lock);
+	mp->m_sb.s_state = mp->m_mount_state;
+	if (__atomic_load_n(&mp->m_errors, __ATOMIC_RELAXED) != 0)
+		mp->m_sb.s_state |= EXT2_ERROR_FS;
+	error2 = write_super(mp, true);
+	sx_xunlock(&mp->m_lock);
+	if (error == 0)
+		error = error2;
+	if ((error2 = blockdev_flush(mp->m_dev)) != 0 && error == 0)
+		error = error2;
+	return error;
+}
+
 int
 ext2_unmount(struct ext2_mount *mp)
 {
-	int error = 0, error2;
+	int error = 0;
 
-	if (mp->m_mounted_rw) {
-		error = ext2_sync(mp);
-		sx_xlock(&mp->m_lock);
-		/* Clean again only if it was clean when mounted and nothing went wrong. */
-		mp->m_sb.s_state = mp->m_mount_state;
-		if (__atomic_load_n(&mp->m_errors, __ATOMIC_RELAXED) != 0)
-			mp->m_sb.s_state |= EXT2_ERROR_FS;
-		error2 = write_super(mp, true);
-		sx_xunlock(&mp->m_lock);
-		if (error == 0)
-			error = error2;
-		if ((error2 = blockdev_flush(mp->m_dev)) != 0 && error == 0)
-			error = error2;
-	}
+	if (mp->m_mounted_rw)
+		error = sync_clean(mp);
 	if (bcache_purge(mp->m_dev) != 0 && error == 0)
 		error = EIO;	/* dirty buffers that could not be written */
 	free(mp->m_groups, M_EXT2);
 	free(mp, M_EXT2);
+	return error;
+}
+
+int
+ext2_remount(struct ext2_mount *mp, bool rdonly)
+{
+	int error = 0;
+
+	if (rdonly == !mp->m_mounted_rw)
+		return 0;
+	if (rdonly) {
+		/* As unmount does, but the mount stays. */
+		error = sync_clean(mp);
+		__atomic_store_n(&mp->m_rdonly, true, __ATOMIC_RELAXED);
+		mp->m_mounted_rw = false;
+		return error;
+	}
+	if (!mp->m_may_write || __atomic_load_n(&mp->m_errors, __ATOMIC_RELAXED) != 0)
+		return EROFS;
+	sx_xlock(&mp->m_lock);
+	mp->m_mount_state = mp->m_sb.s_state;
+	mp->m_sb.s_state &= ~EXT2_VALID_FS;
+	mp->m_sb.s_mnt_count++;
+	mp->m_sb.s_mtime = ext2_now(mp);
+	mp->m_mounted_rw = true;
+	__atomic_store_n(&mp->m_rdonly, false, __ATOMIC_RELAXED);
+	error = write_super(mp, true);
+	sx_xunlock(&mp->m_lock);
+	if (error == 0)
+		error = blockdev_flush(mp->m_dev);
 	return error;
 }
 

@@ -5,6 +5,23 @@
 #include <uapi/unistd.h>
 
 #define SYS_getcwd		__NR_getcwd
+#define SYS_syncfs		__NR_syncfs
+#define SYS_fadvise64		__NR_fadvise64
+#define SYS_mknodat		__NR_mknodat
+#define SYS_symlinkat		__NR_symlinkat
+#define SYS_linkat		__NR_linkat
+#define SYS_mount		__NR_mount
+#define SYS_umount2		__NR_umount2
+#define SYS_fchmod		__NR_fchmod
+#define SYS_fchmodat		__NR_fchmodat
+#define SYS_fchownat		__NR_fchownat
+#define SYS_fchown		__NR_fchown
+#define SYS_utimensat		__NR_utimensat
+#define SYS_setgid		__NR_setgid
+#define SYS_setuid		__NR_setuid
+#define SYS_umask		__NR_umask
+#define SYS_renameat2		__NR_renameat2
+#define SYS_statx		__NR_statx
 #define SYS_dup			__NR_dup
 #define SYS_dup3		__NR_dup3
 #define SYS_fcntl		__NR_fcntl
