@@ -99,8 +99,9 @@ count_link(struct nameidata *nd)
 	return ++nd->nd_links > MAXSYMLINKS ? ELOOP : 0;
 }
 
-bool
-vn_is_magic_link(struct vnode *vp)
+/* Is vp a magic link, one its file system follows itself (vop_follow)? */
+static bool
+is_magic_link(struct vnode *vp)
 {
 	return vp->v_type == VLNK && vp->v_ops->vop_follow != NULL;
 }
@@ -197,7 +198,7 @@ walk(struct nameidata *nd, struct vnode *dir)
 		if ((error = vn_access(dir, X_OK)) != 0 ||
 		    (error = vfs_lookup_component(dir, comp, len, &child)) != 0)
 			goto fail;
-		if (vn_is_magic_link(child)) {
+		if (is_magic_link(child)) {
 			struct vnode *target;
 
 			error = jump_link(nd, child, &target);
@@ -271,7 +272,7 @@ namei_follow(struct nameidata *nd, struct vnode *link)
 	struct vnode *dir = nd->nd_dvp;
 	int error;
 
-	if (vn_is_magic_link(link))
+	if (is_magic_link(link))
 		return jump_link(nd, link, &nd->nd_jump);
 	/* The rest of the path is nothing, or the slashes after the link. */
 	error = substitute_link(nd, link, nd->nd_trailing ? slash : slash + 1);
@@ -294,6 +295,7 @@ namei_last(struct nameidata *nd, bool follow, struct vnode **vpp)
 			/* A magic link's file: what the path names, not followed further. */
 			vp = nd->nd_jump;
 			nd->nd_jump = NULL;
+			nd->nd_jumped = true;
 			break;
 		}
 		if ((error = vn_access(nd->nd_dvp, X_OK)) != 0)

@@ -356,6 +356,7 @@ struct nameidata {
 	bool		nd_onlyslashes;	/* the path was "/" (the last component is ".") */
 	int		nd_links;	/* symbolic links followed so far */
 	struct vnode	*nd_jump;	/* a magic link's file, referenced, for namei_last */
+	bool		nd_jumped;	/* namei_last returned nd_jump: nd names the link */
 	char		*nd_buf;	/* the path being walked (PATH_MAX bytes) */
 };
 
@@ -379,8 +380,6 @@ int namei_last(struct nameidata *nd, bool follow, struct vnode **vpp);
  * returns it).
  */
 int namei_follow(struct nameidata *nd, struct vnode *link);
-/* Is vp a magic link, one its file system follows itself (vop_follow)? */
-bool vn_is_magic_link(struct vnode *vp);
 void namei_done(struct nameidata *nd);
 
 /*
@@ -421,10 +420,11 @@ struct vnode *vn_dotdot(struct vnode *dir);
  */
 int vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *len);
 /*
- * The absolute path of whatever path names from dir (NULL: the root),
- * written out from its directory's path and its last name: as
- * vn_fullpath, and the errors of looking up that directory.  The last
- * component itself is not looked up.
+ * The absolute path of the file path names from dir (NULL: the root),
+ * through symbolic links in its last component as open and execve go
+ * (Linux's d_path of the file, not the link's name): its directory's path
+ * and its last name, or through a magic link the path the link reads.
+ * As vn_fullpath, and the errors of looking the file up.
  */
 int vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *len);
 

@@ -135,23 +135,6 @@ proc_exe_vnode(int pid, struct vnode **vpp)
 	return 0;
 }
 
-/* When path names a magic link, what it reads (NUL-terminated) into buf: 0, else an errno. */
-static int
-magic_link_path(struct vnode *cwd, const char *path, char *buf, size_t size, size_t *len)
-{
-	struct vnode *vp;
-	int error;
-
-	if ((error = vfs_lookup(cwd, path, VFS_NOFOLLOW, VNON, 0, &vp)) != 0)
-		return error;
-	if (!vn_is_magic_link(vp))
-		error = EINVAL;
-	else if ((error = vn_readlink_kernel(vp, buf, size - 1, len)) == 0)
-		buf[*len] = '\0';
-	vrele(vp);
-	return error;
-}
-
 /* The exe record of vp, found by path from the process's directory; NULL when memory is short. */
 static struct proc_exe *
 exe_make(struct proc *p, const char *path, struct vnode *vp)
@@ -164,13 +147,12 @@ exe_make(struct proc *p, const char *path, struct vnode *vp)
 	if (buf == NULL)
 		return NULL;
 	/*
-	 * A path that cannot be written out (its directory since removed) is
-	 * kept as given; through a magic link (/proc/self/exe) it is the
-	 * path the link reads.
+	 * The program's own path, through symbolic links; through a magic
+	 * link (/proc/self/exe) the path the link reads.  A path that cannot
+	 * be written out (its directory since removed) is kept as given.
 	 */
 	cwd = proc_cwd_hold(p);
-	if (magic_link_path(cwd, path, buf, PATH_MAX_BYTES, &len) != 0 &&
-	    vfs_fullpath_at(cwd, path, buf, PATH_MAX_BYTES, &len) != 0)
+	if (vfs_fullpath_at(cwd, path, buf, PATH_MAX_BYTES, &len) != 0)
 		len = strlcpy(buf, path, PATH_MAX_BYTES);
 	vrele(cwd);
 	if (len < PATH_MAX_BYTES &&

@@ -479,6 +479,14 @@ test_exe(void)
 	chdir("/");
 	tap_ok(status == 0 && strcmp(get(out, "exe"), report) == 0,
 	    "run as %s, exe is still absolute (%s)", rel, get(out, "exe"));
+	/* Through a symbolic link: the program's own path, as Linux's d_path of the file. */
+	unlink("/tmp/exec_link");
+	symlink(report, "/tmp/exec_link");
+	argv[0] = "/tmp/exec_link";
+	status = run(argv[0], argv, out);
+	unlink("/tmp/exec_link");
+	tap_ok(status == 0 && strcmp(get(out, "exe"), report) == 0,
+	    "run through a symbolic link, exe is the program's path (%s)", get(out, "exe"));
 	if (qemu) {
 		for (int i = 0; i < 5; i++)
 			tap_skip("qemu-user shows other processes' exe as the emulator");
@@ -588,7 +596,7 @@ main(int argc, char **argv)
 		tap_skip_all("no %s or %s (the Linux cross compiler builds them)", report, loader);
 		return tap_done();
 	}
-	tap_plan(36);
+	tap_plan(37);
 	test_interp();
 	test_interp_random();
 	test_loader_direct();
