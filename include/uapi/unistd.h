@@ -43,6 +43,7 @@
 #define __NR_writev		66
 #define __NR_pread64		67
 #define __NR_pwrite64		68
+#define __NR_sendfile		71
 #define __NR_pselect6		72
 #define __NR_ppoll		73
 #define __NR_readlinkat		78
@@ -115,6 +116,7 @@
 #define __NR_getgid		176
 #define __NR_getegid		177
 #define __NR_gettid		178
+#define __NR_prctl		167
 #define __NR_sysinfo		179
 #define __NR_shmget		194
 #define __NR_shmctl		195
@@ -153,6 +155,7 @@
 #define __NR_mincore		232
 #define __NR_madvise		233
 #define __NR_accept4		242
+#define __NR_riscv_hwprobe	258
 #define __NR_wait4		260
 #define __NR_prlimit64		261
 #define __NR_syncfs		267

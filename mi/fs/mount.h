@@ -192,5 +192,11 @@ uint64_t syncer_pass_count(void);
  * into buf (size bytes); *lenp its length.  ERANGE if it does not fit.
  */
 int vfs_format_mounts(char *buf, size_t size, size_t *lenp);
+/*
+ * /proc/filesystems: the types mount(2) knows, one a line, "nodev\tNAME"
+ * for those that need no block device and "\tNAME" for those on one
+ * (where mount without a type looks).  ERANGE if it does not fit.
+ */
+int vfs_format_filesystems(char *buf, size_t size, size_t *lenp);
 
 #endif

@@ -950,15 +950,29 @@ procfs_format_vmcheck_of(struct textbuf *tb, int pid)
 	return 0;
 }
 
-/* /proc/mounts (vfs_mount.c formats it). */
+/* A table vfs_mount.c formats with fn; its ERANGE asks for a bigger buffer. */
 static int
-format_mounts(struct textbuf *tb, int pid __unused)
+format_vfs_table(struct textbuf *tb, int (*fn)(char *buf, size_t size, size_t *lenp))
 {
-	int error = vfs_format_mounts(tb->buf, tb->size, &tb->len);
+	int error = fn(tb->buf, tb->size, &tb->len);
 
 	if (error == ERANGE)
 		tb->overflow = true;
 	return error == ERANGE ? 0 : error;
+}
+
+/* /proc/mounts */
+static int
+format_mounts(struct textbuf *tb, int pid __unused)
+{
+	return format_vfs_table(tb, vfs_format_mounts);
+}
+
+/* /proc/filesystems */
+static int
+format_filesystems(struct textbuf *tb, int pid __unused)
+{
+	return format_vfs_table(tb, vfs_format_filesystems);
 }
 
 /* The older formatters, in the generic shape. */
@@ -1227,6 +1241,7 @@ static const struct procfs_entry root_entries[] = {
 	{ "swaps", VREG, PFS_SWAPS, format_swaps_file, NULL, 0 },
 	{ "disks", VREG, PFS_DISKS, format_disks_file, NULL, 0 },
 	{ "mounts", VREG, PFS_MOUNTS, format_mounts, NULL, 0 },
+	{ "filesystems", VREG, PFS_FILESYSTEMS, format_filesystems, NULL, 0 },
 	{ "sys", VDIR, PFS_SYSDIR, NULL, &procfs_sys_ops, 0 },
 	{ "sysrq-trigger", VREG, PFS_SYSRQ, NULL, &procfs_sysrq_ops, 0200 },
 	{ "locks", VREG, PFS_LOCKS, format_locks_file, NULL, 0 },

@@ -627,8 +627,16 @@ exe_readlink(struct vnode *vp, struct uio *uio)
 	return error ? -error : (ssize_t)n;
 }
 
+/* Followed (open, stat, execve), it is the program itself, wherever it now is. */
+static int
+exe_follow(struct vnode *vp, struct vnode **out)
+{
+	return proc_exe_vnode(procfs_dir_pid(vp), out);
+}
+
 static const struct vnode_ops exe_link_ops = {
 	.vop_readlink = exe_readlink,
+	.vop_follow = exe_follow,
 	.vop_getattr = procfs_getattr,
 	.vop_reclaim = procfs_reclaim,
 };

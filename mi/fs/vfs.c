@@ -430,35 +430,62 @@ vn_removed(struct vnode *vp)
 	return removed;
 }
 
+/* The path of nd's last component: its directory's path, then its name. */
+static int
+fullpath_of_name(struct nameidata *nd, char *buf, size_t size, size_t *lenp)
+{
+	size_t len;
+	int error;
+
+	if ((error = vn_fullpath(nd->nd_dvp, buf, size, &len)) != 0)
+		return error;
+	if (len > 1)
+		buf[len++] = '/';	/* room: vn_fullpath left the NUL's byte */
+	if (len + nd->nd_namelen + 1 > size)
+		return ERANGE;
+	memcpy(buf + len, nd->nd_name, nd->nd_namelen);
+	len += nd->nd_namelen;
+	buf[len] = '\0';
+	*lenp = len;
+	return 0;
+}
+
+/* What the magic link nd's last component names reads, NUL-terminated: its file's path. */
+static int
+fullpath_of_magic_link(struct nameidata *nd, char *buf, size_t size, size_t *lenp)
+{
+	struct vnode *link;
+	int error;
+
+	if ((error = vfs_lookup_component(nd->nd_dvp, nd->nd_name, nd->nd_namelen, &link)) != 0)
+		return error;
+	error = vn_readlink_kernel(link, buf, size, lenp);
+	vrele(link);
+	if (error == 0 && *lenp >= size)
+		error = ERANGE;		/* no room for the NUL */
+	if (error == 0)
+		buf[*lenp] = '\0';
+	return error;
+}
+
 int
 vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *lenp)
 {
 	struct nameidata nd;
 	struct vnode *vp;
-	size_t len;
 	int error;
 
 	if ((error = namei_parent(&nd, dir, path)) != 0)
 		return error;
-	/* ".", ".." and "/" name directories, which know their own paths. */
-	if (nd.nd_notname) {
-		if ((error = namei_last(&nd, false, &vp)) == 0) {
+	if ((error = namei_last(&nd, true, &vp)) == 0) {
+		if (nd.nd_jumped)
+			error = fullpath_of_magic_link(&nd, buf, size, lenp);
+		else if (nd.nd_notname)
+			/* ".", ".." and "/" name directories, which know their own paths. */
 			error = vn_fullpath(vp, buf, size, lenp);
-			vrele(vp);
-		}
-		namei_done(&nd);
-		return error;
-	}
-	error = vn_fullpath(nd.nd_dvp, buf, size, &len);
-	if (error == 0 && len > 1)
-		buf[len++] = '/';	/* room: vn_fullpath left the NUL's byte */
-	if (error == 0 && len + nd.nd_namelen + 1 > size)
-		error = ERANGE;
-	if (error == 0) {
-		memcpy(buf + len, nd.nd_name, nd.nd_namelen);
-		len += nd.nd_namelen;
-		buf[len] = '\0';
-		*lenp = len;
+		else
+			error = fullpath_of_name(&nd, buf, size, lenp);
+		vrele(vp);
 	}
 	namei_done(&nd);
 	return error;

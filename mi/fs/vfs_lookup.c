@@ -17,6 +17,13 @@
  * caller asks (stat but not lstat), or when slashes follow it.  Every
  * link counts, and the MAXSYMLINKS+1st makes the lookup fail with ELOOP,
  * as on Linux.
+ *
+ * Magic links.  A link whose file system follows it itself (vop_follow:
+ * /proc/PID/exe) stands for a file, not a path: following it jumps to
+ * that file, as Linux's nd_jump_link, so it reaches a program since
+ * removed or renamed, which its contents as a path would not.  In the
+ * middle of a path the walk goes on from the file; as the last component
+ * the nameidata keeps it (nd_jump) for namei_last to return as it is.
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
@@ -85,6 +92,31 @@ is_dot_or_dotdot(const char *name, size_t len)
 	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
+/* Count one more link followed in nd: 0, or ELOOP past MAXSYMLINKS. */
+static int
+count_link(struct nameidata *nd)
+{
+	return ++nd->nd_links > MAXSYMLINKS ? ELOOP : 0;
+}
+
+/* Is vp a magic link, one its file system follows itself (vop_follow)? */
+static bool
+is_magic_link(struct vnode *vp)
+{
+	return vp->v_type == VLNK && vp->v_ops->vop_follow != NULL;
+}
+
+/* The file the magic link link stands for, referenced, into *out: 0, ELOOP, or its error. */
+static int
+jump_link(struct nameidata *nd, struct vnode *link, struct vnode **out)
+{
+	int error;
+
+	if ((error = count_link(nd)) != 0)
+		return error;
+	return link->v_ops->vop_follow(link, out);
+}
+
 /*
  * Replace the path in nd_buf by link's contents followed by rest (a
  * suffix of nd_buf, perhaps empty).  0, ENOENT (an empty link),
@@ -97,8 +129,8 @@ substitute_link(struct nameidata *nd, struct vnode *link, const char *rest)
 	size_t tlen, restlen = strlen(rest);
 	int error;
 
-	if (++nd->nd_links > MAXSYMLINKS)
-		return ELOOP;
+	if ((error = count_link(nd)) != 0)
+		return error;
 	if ((error = vn_readlink_kernel(link, target, PATH_MAX, &tlen)) != 0)
 		return error;
 	if (tlen == 0)
@@ -166,6 +198,18 @@ walk(struct nameidata *nd, struct vnode *dir)
 		if ((error = vn_access(dir, X_OK)) != 0 ||
 		    (error = vfs_lookup_component(dir, comp, len, &child)) != 0)
 			goto fail;
+		if (is_magic_link(child)) {
+			struct vnode *target;
+
+			error = jump_link(nd, child, &target);
+			vrele(child);
+			if (error)
+				goto fail;
+			vrele(dir);
+			dir = target;	/* if not a directory: ENOTDIR at the next step */
+			p = next;
+			continue;
+		}
 		if (child->v_type == VLNK) {
 			error = substitute_link(nd, child, p);
 			vrele(child);
@@ -228,6 +272,8 @@ namei_follow(struct nameidata *nd, struct vnode *link)
 	struct vnode *dir = nd->nd_dvp;
 	int error;
 
+	if (is_magic_link(link))
+		return jump_link(nd, link, &nd->nd_jump);
 	/* The rest of the path is nothing, or the slashes after the link. */
 	error = substitute_link(nd, link, nd->nd_trailing ? slash : slash + 1);
 	nd->nd_dvp = NULL;
@@ -245,25 +291,31 @@ namei_last(struct nameidata *nd, bool follow, struct vnode **vpp)
 	int error;
 
 	for (;;) {
+		if (nd->nd_jump != NULL) {
+			/* A magic link's file: what the path names, not followed further. */
+			vp = nd->nd_jump;
+			nd->nd_jump = NULL;
+			nd->nd_jumped = true;
+			break;
+		}
 		if ((error = vn_access(nd->nd_dvp, X_OK)) != 0)
 			return error;
 		error = vfs_lookup_component(nd->nd_dvp, nd->nd_name, nd->nd_namelen, &vp);
 		if (error)
 			return error;
-		if (vp->v_type == VLNK && !nd->nd_notname && (follow || nd->nd_trailing)) {
-			error = namei_follow(nd, vp);
-			vrele(vp);
-			if (error)
-				return error;
-			continue;
-		}
-		if (nd->nd_trailing && vp->v_type != VDIR) {
-			vrele(vp);
-			return ENOTDIR;
-		}
-		*vpp = vp;
-		return 0;
+		if (vp->v_type != VLNK || nd->nd_notname || !(follow || nd->nd_trailing))
+			break;
+		error = namei_follow(nd, vp);
+		vrele(vp);
+		if (error)
+			return error;
 	}
+	if (nd->nd_trailing && vp->v_type != VDIR) {
+		vrele(vp);
+		return ENOTDIR;
+	}
+	*vpp = vp;
+	return 0;
 }
 
 void
@@ -271,8 +323,11 @@ namei_done(struct nameidata *nd)
 {
 	if (nd->nd_dvp != NULL)
 		vrele(nd->nd_dvp);
+	if (nd->nd_jump != NULL)
+		vrele(nd->nd_jump);
 	free(nd->nd_buf, M_NAMEI);
 	nd->nd_dvp = NULL;
+	nd->nd_jump = NULL;
 	nd->nd_buf = NULL;
 }
 

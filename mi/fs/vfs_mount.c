@@ -488,6 +488,25 @@ append_escaped(char *buf, size_t size, size_t *len, const char *s, bool *overflo
 	}
 }
 
+int
+vfs_format_filesystems(char *buf, size_t size, size_t *lenp)
+{
+	bool overflow = false;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < nitems(vfs_types); i++) {
+		append(buf, size, &len, vfs_types[i]->vfs_needs_device ? "\t" : "nodev\t",
+		    &overflow);
+		append(buf, size, &len, vfs_types[i]->vfs_name, &overflow);
+		append(buf, size, &len, "\n", &overflow);
+	}
+	if (overflow)
+		return ERANGE;
+	*lenp = len;
+	return 0;
+}
+
 static void
 format_options(char *opts, size_t size, uint32_t flags)
 {

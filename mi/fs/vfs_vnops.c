@@ -349,9 +349,10 @@ open_device_node(struct vnode **vpp)
 }
 
 /*
- * Remember the absolute path a non-directory was opened by, for
- * /proc/PID/fd (a directory knows its own).  Without memory for it the
- * link shows less; the open goes ahead.
+ * Remember the absolute path of the non-directory opened (through
+ * symbolic links, as Linux's d_path), for /proc/PID/fd (a directory
+ * knows its own).  Without memory for it the link shows less; the open
+ * goes ahead.
  */
 static void
 open_note_path(struct file *fp, struct vnode *dir, const char *path)

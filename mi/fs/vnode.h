@@ -151,6 +151,13 @@ struct vnode_ops {
 	ssize_t	(*vop_write)(struct vnode *vp, struct uio *uio);
 	/* A symbolic link's contents into the uio: bytes moved, or -errno. */
 	ssize_t	(*vop_readlink)(struct vnode *vp, struct uio *uio);
+	/*
+	 * A link that stands for a file rather than a path (Linux's "magic
+	 * links": /proc/PID/exe): that file, referenced, into *out; 0 or an
+	 * errno.  A lookup that follows the link jumps to that file instead
+	 * of reading the link as a path (vfs_lookup.c).
+	 */
+	int	(*vop_follow)(struct vnode *vp, struct vnode **out);
 	int	(*vop_truncate)(struct vnode *vp, uint64_t size);
 	/* Store an attribute change and update the vnode's fields.  NULL: the VFS does. */
 	int	(*vop_setattr)(struct vnode *vp, const struct vsetattr *va);
@@ -335,7 +342,8 @@ bool vn_owner_or_root(struct vnode *vp);
  * A lookup walks a path one component at a time, holding a reference on
  * the directory it stands in, checking search permission on each,
  * following symbolic links in the middle of the path (and in the last
- * component when asked), at most MAXSYMLINKS in all (ELOOP).  A struct
+ * component when asked), at most MAXSYMLINKS in all (ELOOP); a magic
+ * link (vop_follow) followed is the file it stands for.  A struct
  * nameidata carries one lookup: namei_parent walks to the directory
  * holding the last component, namei_last finds that component.
  */
@@ -347,6 +355,8 @@ struct nameidata {
 	bool		nd_notname;	/* the last component is ".", ".." or the root itself */
 	bool		nd_onlyslashes;	/* the path was "/" (the last component is ".") */
 	int		nd_links;	/* symbolic links followed so far */
+	struct vnode	*nd_jump;	/* a magic link's file, referenced, for namei_last */
+	bool		nd_jumped;	/* namei_last returned nd_jump: nd names the link */
 	char		*nd_buf;	/* the path being walked (PATH_MAX bytes) */
 };
 
@@ -364,7 +374,11 @@ int namei_parent(struct nameidata *nd, struct vnode *start, const char *path);
  * for a create), ENOTDIR if slashes follow something not a directory.
  */
 int namei_last(struct nameidata *nd, bool follow, struct vnode **vpp);
-/* Follow the symbolic link vp (the last component) in nd: nd describes its target. */
+/*
+ * Follow the symbolic link vp (the last component) in nd: nd describes
+ * its target, or for a magic link holds the file (the next namei_last
+ * returns it).
+ */
 int namei_follow(struct nameidata *nd, struct vnode *link);
 void namei_done(struct nameidata *nd);
 
@@ -406,10 +420,11 @@ struct vnode *vn_dotdot(struct vnode *dir);
  */
 int vn_fullpath(struct vnode *vp, char *buf, size_t size, size_t *len);
 /*
- * The absolute path of whatever path names from dir (NULL: the root),
- * written out from its directory's path and its last name: as
- * vn_fullpath, and the errors of looking up that directory.  The last
- * component itself is not looked up.
+ * The absolute path of the file path names from dir (NULL: the root),
+ * through symbolic links in its last component as open and execve go
+ * (Linux's d_path of the file, not the link's name): its directory's path
+ * and its last name, or through a magic link the path the link reads.
+ * As vn_fullpath, and the errors of looking the file up.
  */
 int vfs_fullpath_at(struct vnode *dir, const char *path, char *buf, size_t size, size_t *len);
 

@@ -91,8 +91,8 @@ struct file {
 	bool		f_ofd_locks;	/* (A) has set OFD record locks (lockf.h) */
 	int		f_advice;	/* (A) POSIX_FADV_* for the whole file */
 	uint32_t	f_wb_errors;	/* (f) the vnode's v_wb_errors fsync last reported */
-	char		*f_path;	/* (C) the absolute path a non-directory was opened
-					 * by (/proc/PID/fd shows it), or NULL */
+	char		*f_path;	/* (C) the absolute path of the non-directory opened
+					 * (/proc/PID/fd shows it), or NULL */
 };
 
 /* Flags F_SETFL may change. */

@@ -90,17 +90,26 @@ exe_release(struct proc_exe *pe)
 	free(pe, M_EXEC);
 }
 
-int
-proc_exe_path(int pid, char *buf, size_t size, size_t *len)
+/* Process pid's exe record, held; NULL when there is no such process (or it has exited). */
+static struct proc_exe *
+exe_of(int pid)
 {
 	struct proc_exe *pe = NULL;
 	struct proc *p;
-	size_t n;
 
 	spin_lock(&proc_lock);
 	if ((p = proc_find(pid)) != NULL)
 		pe = exe_hold(p->p_exe);
 	spin_unlock(&proc_lock);
+	return pe;
+}
+
+int
+proc_exe_path(int pid, char *buf, size_t size, size_t *len)
+{
+	struct proc_exe *pe = exe_of(pid);
+	size_t n;
+
 	if (pe == NULL)
 		return ENOENT;
 	n = strlcpy(buf, pe->pe_path, size);
@@ -110,6 +119,19 @@ proc_exe_path(int pid, char *buf, size_t size, size_t *len)
 	if (n >= size)
 		return ERANGE;
 	*len = n;
+	return 0;
+}
+
+int
+proc_exe_vnode(int pid, struct vnode **vpp)
+{
+	struct proc_exe *pe = exe_of(pid);
+
+	if (pe == NULL)
+		return ENOENT;
+	vref(pe->pe_vp);
+	*vpp = pe->pe_vp;
+	exe_release(pe);
 	return 0;
 }
 
@@ -124,7 +146,11 @@ exe_make(struct proc *p, const char *path, struct vnode *vp)
 
 	if (buf == NULL)
 		return NULL;
-	/* A path that cannot be written out (its directory since removed) is kept as given. */
+	/*
+	 * The program's own path, through symbolic links; through a magic
+	 * link (/proc/self/exe) the path the link reads.  A path that cannot
+	 * be written out (its directory since removed) is kept as given.
+	 */
 	cwd = proc_cwd_hold(p);
 	if (vfs_fullpath_at(cwd, path, buf, PATH_MAX_BYTES, &len) != 0)
 		len = strlcpy(buf, path, PATH_MAX_BYTES);

@@ -179,6 +179,8 @@ void exe_release(struct proc_exe *pe);			/* NULL: nothing */
  * exited), ERANGE.  No locks held.
  */
 int proc_exe_path(int pid, char *buf, size_t size, size_t *len);
+/* Process pid's program, referenced, into *vpp: 0 or ENOENT (as above). */
+int proc_exe_vnode(int pid, struct vnode **vpp);
 
 /*
  * Credentials (kern_prot.c).  The caller of proc_cred_fork holds nothing;

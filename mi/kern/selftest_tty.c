@@ -356,6 +356,18 @@ test_raw(void)
 	selftest_ok(!(tty_poll(&tt, POLLIN, NULL) & POLLIN), "tty: poll waits for MIN bytes");
 	feed("c");
 	selftest_ok(tty_poll(&tt, POLLIN, NULL) & POLLIN, "tty: and then is readable");
+
+	/*
+	 * Typed ahead while a shell's line editor had the terminal raw, read
+	 * by the command it starts in canonical mode: one line, at once.
+	 */
+	set_modes(0, 1, 0);
+	tty_ioctl(&tt, TCFLSH, (void *)TCIFLUSH);
+	feed("ahead\n");
+	set_modes(ICANON, 1, 0);
+	script(NULL, NULL);
+	selftest_ok(rd(buf, sizeof(buf) - 1, false) == 6 && strcmp(buf, "ahead\n") == 0 &&
+	    tts.sleeps == 0, "tty: bytes typed in raw mode read as a line once canonical mode is back");
 }
 
 static void

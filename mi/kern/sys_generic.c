@@ -149,6 +149,90 @@ SYSCALL(pwrite64)
 	return rw_common(td, a[0], &iov, 1, (int64_t)a[3], true);
 }
 
+/*
+ * sendfile: through a kernel buffer, a chunk at a time.
+ */
+
+#define SENDFILE_CHUNK	PAGE_SIZE
+
+/*
+ * Copy up to count bytes of in, from *pos, to out's offset: the bytes
+ * written (*pos advanced by them), or -errno when none were.  A short
+ * write ends it, so no byte read goes unwritten.
+ */
+static ssize_t
+sendfile_copy(struct thread *td, struct file *out, struct file *in, int64_t *pos, size_t count)
+{
+	char *buf = malloc(SENDFILE_CHUNK, M_TEMP, M_WAITOK);
+	size_t done = 0;
+	ssize_t n = 0, w;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	while (done < count) {
+		struct iovec iov = { buf, MIN(count - done, SENDFILE_CHUNK) };
+
+		if ((n = file_readv(in, &iov, 1, *pos, false)) <= 0)
+			break;
+		iov.iov_len = (size_t)n;
+		if ((w = write_result(td, file_writev(out, &iov, 1, -1, false))) < 0) {
+			n = w;
+			break;
+		}
+		done += (size_t)w;
+		*pos += w;
+		if (w < n)
+			break;
+	}
+	free(buf, M_TEMP);
+	return done > 0 ? (ssize_t)done : MIN(n, 0);
+}
+
+/*
+ * sendfile(out_fd, in_fd, offset, count): count bytes of in_fd (a file
+ * with an offset) from *offset, which moves on, or (offset NULL) from
+ * its own offset, which does, written to out_fd.
+ */
+SYSCALL(sendfile)
+{
+	struct file *out, *in;
+	uint64_t cur;
+	int64_t pos = 0;
+	ssize_t n;
+	int error;
+
+	if ((error = getfile(td, a[0], &out)) != 0)
+		return -error;
+	if ((error = getfile(td, a[1], &in)) != 0) {
+		file_drop(out);
+		return -error;
+	}
+	if (!file_writable(out) || !file_readable(in))
+		error = EBADF;
+	else if (!file_seekable(in) || (out->f_flags & O_APPEND))
+		error = EINVAL;
+	else if (a[2] != 0 && copyin((const void *)a[2], &pos, sizeof(pos)) != 0)
+		error = EFAULT;
+	else if (a[2] != 0 && pos < 0)
+		error = EINVAL;
+	else if (a[2] == 0)
+		error = file_seek(in, 0, SEEK_CUR, &cur);
+	if (error == 0) {
+		if (a[2] == 0)
+			pos = (int64_t)cur;
+		n = sendfile_copy(td, out, in, &pos, MIN(a[3], MAX_RW_COUNT));
+		if (a[2] == 0)
+			file_seek(in, pos, SEEK_SET, &cur);
+		else if (copyout(&pos, (void *)a[2], sizeof(pos)) != 0 && n >= 0)
+			n = -EFAULT;
+	} else {
+		n = -error;
+	}
+	file_drop(in);
+	file_drop(out);
+	return n;
+}
+
 /* The requests every descriptor understands, then those of the file's kind. */
 static int
 ioctl_file(struct thread *td, uint32_t fd, struct file *fp, unsigned long cmd, void *uarg)

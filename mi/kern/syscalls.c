@@ -55,6 +55,7 @@
 	X(readv)			\
 	X(pread64)			\
 	X(pwrite64)			\
+	X(sendfile)			\
 	X(pselect6)			\
 	X(ppoll)			\
 	X(sync)				\
@@ -114,6 +115,7 @@
 	X(getrlimit)			\
 	X(setrlimit)			\
 	X(getrusage)			\
+	X(prctl)			\
 	X(getcpu)			\
 	X(gettimeofday)			\
 	X(settimeofday)			\
@@ -174,9 +176,27 @@
 #define DECLARE(name)	long sys_##name(struct thread *, const uint64_t[6]);
 SYSCALLS(DECLARE)
 
+/*
+ * Calls left out as a Linux kernel may leave them out: rseq (built
+ * without CONFIG_RSEQ) and riscv_hwprobe (new in 6.4, after the 5.15
+ * uname reports).  ENOSYS without a console line: glibc tries both in
+ * every program it starts and does without them.
+ */
+#define ABSENT_SYSCALLS(X)		\
+	X(rseq)				\
+	X(riscv_hwprobe)
+
+static long
+sys_absent(struct thread *td, const uint64_t args[6])
+{
+	return -ENOSYS;
+}
+
 #define ENTRY(name)	[__NR_##name] = sys_##name,
+#define ABSENT(name)	[__NR_##name] = sys_absent,
 static syscall_fn_t *const syscall_table[] = {
 	SYSCALLS(ENTRY)
+	ABSENT_SYSCALLS(ABSENT)
 };
 
 static inline bool

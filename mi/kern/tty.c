@@ -867,8 +867,13 @@ tty_set_termios(struct tty *tp, const struct termios *t, bool flush)
 	memcpy(tp->t_termios.c_cc, t->c_cc, sizeof(t->c_cc));
 	if (flush)
 		flush_input(tp);
-	else if (was_canon != lflag(tp, ICANON) && tp->t_head != tp->t_canon) {
-		/* The line being edited becomes readable, as a line of its own (as Linux). */
+	else if (was_canon != lflag(tp, ICANON) && tp->t_head != tp->t_tail) {
+		/*
+		 * All that is unread becomes readable (as Linux): out of
+		 * canonical mode, the line being edited; into it, the bytes
+		 * that came raw end a line of their own, or a canonical read
+		 * would wait for a line's end that has already arrived.
+		 */
 		if (lflag(tp, ICANON))
 			tp->t_inflags[(tp->t_head - 1) & INQ_MASK] |= TQ_EOL;
 		tp->t_canon = tp->t_head;

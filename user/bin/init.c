@@ -7,8 +7,9 @@
  * each program's own TAP output nested above its line as a subtest
  * (indented by four spaces, TAP_INDENT=1).  "init bench" runs
  * /bench/bench.  As pid 1 it then powers the machine off; otherwise it
- * exits with the verdict.  With neither word it runs /bin/sh forever,
- * with the console as its controlling terminal.
+ * exits with the verdict.  With neither word it runs a shell forever
+ * (/bin/busybox's when there is one, else /bin/sh), with the console as
+ * its controlling terminal.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -233,14 +234,35 @@ run_one(const char *path)
 }
 
 /*
+ * The interactive shells, in order of preference: Debian's busybox (its
+ * ash, with every applet built in) when the initramfs carries it
+ * (build/initramfs-debian.cpio), else the project's own sh.
+ */
+static const char *const shells[] = { "/bin/busybox", "/bin/sh" };
+
+/* The first of shells that can be executed. */
+static const char *
+pick_shell(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(shells) / sizeof(shells[0]) - 1; i++)
+		if (access(shells[i], X_OK) == 0)
+			return shells[i];
+	return shells[i];
+}
+
+/*
  * Runs the shell, again whenever it exits: in a session of its own whose
  * controlling terminal is the console (so it has job control, and ^C
- * reaches the program it runs).
+ * reaches the program it runs).  argv[0] is "sh", which is also what
+ * makes busybox run its shell.
  */
 static void
 run_shell(void)
 {
 	char *argv[] = { "sh", NULL };
+	const char *shell = pick_shell();
 	pid_t pid;
 
 	for (;;) {
@@ -249,7 +271,7 @@ run_shell(void)
 			setsid();
 			if (ioctl(0, TIOCSCTTY, 0) < 0)
 				dprintf(2, "init: no controlling terminal: %s\n", strerror(errno));
-			exec_program("/bin/sh", argv, shell_env);
+			exec_program(shell, argv, shell_env);
 		}
 		if (pid < 0 || wait_for(pid, 0) != 0) {
 			struct timespec ts = { 1, 0 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -166,6 +167,48 @@ test_times_limits(void)
 	tap_ok(rl2.rlim_max == RLIM_INFINITY ||
 	    (setrlimit(RLIMIT_NOFILE, &rl2) == -1 && errno == EINVAL),
 	    "setrlimit with cur > max -> EINVAL");
+}
+
+/* /proc/self/comm's line into buf (without its newline): 0, or -1. */
+static int
+read_comm(char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = open("/proc/self/comm", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+/* prctl: the name (PR_SET_NAME, PR_GET_NAME, cut to 15 bytes), and EINVAL for nonsense. */
+static void
+test_prctl(void)
+{
+	char name[16], comm[64];
+
+	memset(name, 'x', sizeof(name));
+	tap_ok(syscall(SYS_prctl, PR_SET_NAME, "abi-renamed", 0, 0, 0, 0) == 0 &&
+	    syscall(SYS_prctl, PR_GET_NAME, name, 0, 0, 0, 0) == 0 &&
+	    strcmp(name, "abi-renamed") == 0 && read_comm(comm, sizeof(comm)) == 0 &&
+	    strcmp(comm, "abi-renamed") == 0,
+	    "prctl PR_SET_NAME, then PR_GET_NAME and /proc/self/comm give the name (%s)", comm);
+	tap_ok(syscall(SYS_prctl, PR_SET_NAME, "abcdefghijklmnopqrstuvwxyz", 0, 0, 0, 0) == 0 &&
+	    syscall(SYS_prctl, PR_GET_NAME, name, 0, 0, 0, 0) == 0 &&
+	    strcmp(name, "abcdefghijklmno") == 0,
+	    "a long name is cut to 15 bytes (%s)", name);
+	tap_ok(syscall(SYS_prctl, PR_SET_NAME, (void *)8, 0, 0, 0, 0) == -1 && errno == EFAULT,
+	    "PR_SET_NAME from a bad address -> EFAULT");
+	tap_ok(syscall(SYS_prctl, 0x7ffffff0, 0, 0, 0, 0, 0) == -1 && errno == EINVAL,
+	    "an unknown prctl option -> EINVAL");
+	syscall(SYS_prctl, PR_SET_NAME, "abi_misc", 0, 0, 0, 0);
 }
 
 /* Small calls: unknown numbers, yielding, waiting, signals to pids. */
@@ -411,13 +454,14 @@ main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "--exec-child") == 0)
 		return exec_child(argc, argv);
-	tap_plan(38);
+	tap_plan(42);
 	test_uname();
 	test_ids();
 	test_clocks();
 	test_random();
 	test_times_limits();
 	test_misc();
+	test_prctl();
 	test_fds();
 	test_vfork();
 	test_clone_flags();

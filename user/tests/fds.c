@@ -79,10 +79,18 @@ fd_link(int fd, char *buf, size_t size)
 static void
 test_fd_links(void)
 {
-	char buf[256], want[64];
+	char buf[256], want[64], exe[256];
 	int fd, dir, pipes[2];
 	struct stat st;
+	ssize_t n;
 
+	/* (First: qemu-user finds its /proc/self/exe from the directory it started in.) */
+	fd = open("/proc/self/exe", O_RDONLY);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	tap_ok(n > 0 && strcmp(fd_link(fd, buf, sizeof(buf)), exe) == 0,
+	    "opened through /proc/self/exe: the program's path (%s)", buf);
+	close(fd);
 	chdir("/tmp");
 	fd = open("fds_file", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	chdir("/");
@@ -96,6 +104,13 @@ test_fd_links(void)
 	tap_ok(strcmp(fd_link(dir, buf, sizeof(buf)), "/tmp") == 0, "a directory: its path (%s)",
 	    buf);
 	close(dir);
+	symlink("fds_target", "/tmp/fds_link");
+	fd = open("/tmp/fds_link", O_RDWR | O_CREAT, 0644);
+	tap_ok(strcmp(fd_link(fd, buf, sizeof(buf)), "/tmp/fds_target") == 0,
+	    "opened through a symbolic link: the file's path, not the link's (%s)", buf);
+	close(fd);
+	unlink("/tmp/fds_link");
+	unlink("/tmp/fds_target");
 	fd = open("/dev/null", O_WRONLY);
 	tap_ok(strcmp(fd_link(fd, buf, sizeof(buf)), "/dev/null") == 0, "a device: %s", buf);
 	close(fd);
@@ -114,7 +129,7 @@ test_fd_links(void)
 int
 main(void)
 {
-	tap_plan(13);
+	tap_plan(15);
 	test_close_range();
 	test_fd_links();
 	return tap_done();

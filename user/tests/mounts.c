@@ -4,7 +4,9 @@
  * getcwd), EXDEV between file systems, statfs per file system, a
  * read-only remount refusing writes (EROFS), EBUSY while a file is open
  * or a directory is a working directory, MNT_DETACH, MNT_EXPIRE,
- * stacked mounts, and the errors for misuse.
+ * stacked mounts, the errors for misuse, and the file system types in
+ * /proc/filesystems (where busybox's mount without -t finds the types to
+ * try).
  *
  * Needs root (skipped otherwise); mounts tmpfs and proc under a fresh
  * directory in TEST_DIR (default /tmp), and unmounts them all.
@@ -35,23 +37,41 @@ make_file(const char *path)
 	return close(fd);
 }
 
+/* A /proc table (path) whole into a static buffer, NUL-terminated; "" if it cannot be read. */
+static const char *
+read_table(const char *path)
+{
+	static char table[16384];
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0) {
+		while ((n = read(fd, table + total, sizeof(table) - 1 - (size_t)total)) > 0)
+			total += n;
+		close(fd);
+	}
+	table[total] = '\0';
+	return table;
+}
+
+/* Does table have a line starting with line (a whole line if it ends in '\n')? */
+static int
+has_line(const char *table, const char *line)
+{
+	char want[600];
+
+	snprintf(want, sizeof(want), "\n%s", line);
+	return strstr(table, want) != NULL || strncmp(table, want + 1, strlen(want + 1)) == 0;
+}
+
 /* Is there a line in /proc/mounts starting "source dir type options"? */
 static int
 in_mount_table(const char *source, const char *dir, const char *type, const char *opts)
 {
-	static char table[16384];
 	char want[600];
-	ssize_t n, total = 0;
-	int fd = open("/proc/mounts", O_RDONLY);
 
-	if (fd < 0)
-		return 0;
-	while ((n = read(fd, table + total, sizeof(table) - 1 - (size_t)total)) > 0)
-		total += n;
-	close(fd);
-	table[total] = '\0';
-	snprintf(want, sizeof(want), "\n%s %s %s %s", source, dir, type, opts);
-	return strstr(table, want) != NULL || strncmp(table, want + 1, strlen(want + 1)) == 0;
+	snprintf(want, sizeof(want), "%s %s %s %s", source, dir, type, opts);
+	return has_line(read_table("/proc/mounts"), want);
 }
 
 static dev_t
@@ -149,6 +169,30 @@ test_detach_and_stack(void)
 	umount(mnt);
 }
 
+/*
+ * /proc/filesystems: a line per type, "nodev\tNAME" for those that need
+ * no device and "\tNAME" for those on a block device, as Linux's.
+ */
+static void
+test_filesystems(void)
+{
+	const char *table = read_table("/proc/filesystems"), *p = table, *end;
+	int well_formed = table[0] != '\0';
+
+	while (well_formed && *p != '\0') {
+		if (strncmp(p, "nodev", 5) == 0)
+			p += 5;
+		end = strchr(p, '\n');
+		well_formed = end != NULL && p[0] == '\t' && end > p + 1;
+		if (well_formed)
+			p = end + 1;
+	}
+	tap_ok(well_formed, "/proc/filesystems: every line is \"nodev\\tNAME\" or \"\\tNAME\"");
+	tap_ok(has_line(table, "nodev\tproc\n") && has_line(table, "nodev\ttmpfs\n") &&
+	    has_line(table, "\text2\n"),
+	    "/proc/filesystems: proc and tmpfs need no device, ext2 is on one");
+}
+
 #define UNREACHABLE	3	/* mount_as_user's status: uid 1000 cannot reach the paths */
 
 static int
@@ -197,7 +241,7 @@ main(void)
 		tap_skip_all("mount needs root");
 		return tap_done();
 	}
-	tap_plan(32);
+	tap_plan(34);
 	if (test_dir_make("mounts") != 0)
 		return 1;
 	snprintf(mnt, sizeof(mnt), "%s", tpath("mnt"));
@@ -205,6 +249,7 @@ main(void)
 	test_busy_and_readonly();
 	test_detach_and_stack();
 	test_errors();
+	test_filesystems();
 	tap_ok(rmdir(tpath("mnt")) == 0 && rmdir(test_dir()) == 0, "nothing is left mounted");
 	return tap_done();
 }

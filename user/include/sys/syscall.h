@@ -46,6 +46,7 @@
 #define SYS_readv		__NR_readv
 #define SYS_writev		__NR_writev
 #define SYS_pread64		__NR_pread64
+#define SYS_sendfile		__NR_sendfile
 #define SYS_pselect6		__NR_pselect6
 #define SYS_ppoll		__NR_ppoll
 #define SYS_pwrite64		__NR_pwrite64
@@ -89,6 +90,7 @@
 #define SYS_getrlimit		__NR_getrlimit
 #define SYS_setrlimit		__NR_setrlimit
 #define SYS_getrusage		__NR_getrusage
+#define SYS_prctl		__NR_prctl
 #define SYS_sysinfo		__NR_sysinfo
 #define SYS_shmget		__NR_shmget
 #define SYS_shmctl		__NR_shmctl
