@@ -416,6 +416,24 @@ format_cmdline(struct textbuf *tb, int pid)
  * is open: a file's absolute path, "pipe:[INODE]", "socket:[INODE]".
  */
 
+/*
+ * May the calling process see what process pid has open and runs?  0,
+ * EACCES (proc_can_inspect says no), or ENOENT (it is gone).
+ */
+static int
+may_inspect(int pid)
+{
+	struct proc *p;
+	int error = ENOENT;
+	struct proc *self = curthread()->td_proc;	/* NULL: the kernel's own thread */
+
+	spin_lock(&proc_lock);
+	if ((p = proc_find(pid)) != NULL)
+		error = self == NULL || proc_can_inspect(self, p) ? 0 : EACCES;
+	spin_unlock(&proc_lock);
+	return error;
+}
+
 /* The file at descriptor fd of process pid, held (file_drop it); NULL if none. */
 static struct file *
 file_of(int pid, int fd)
@@ -441,12 +459,14 @@ static ssize_t
 fd_readlink(struct vnode *vp, struct uio *uio)
 {
 	int fd = (int)((vp->v_ino - PROCFS_FD_INO_BASE) % NOFILE_MAX);
-	struct file *fp = file_of(procfs_dir_pid(vp), fd);
+	struct file *fp;
 	char *buf;
 	size_t len, n = 0;
 	int error;
 
-	if (fp == NULL)
+	if ((error = may_inspect(procfs_dir_pid(vp))) != 0)
+		return -error;
+	if ((fp = file_of(procfs_dir_pid(vp), fd)) == NULL)
 		return -ENOENT;
 	if ((buf = malloc(PATH_MAX, M_PROCFS, M_WAITOK)) == NULL)
 		error = ENOMEM;
@@ -619,7 +639,8 @@ exe_readlink(struct vnode *vp, struct uio *uio)
 
 	if (buf == NULL)
 		return -ENOMEM;
-	if ((error = proc_exe_path(procfs_dir_pid(vp), buf, PATH_MAX, &len)) == 0) {
+	if ((error = may_inspect(procfs_dir_pid(vp))) == 0 &&
+	    (error = proc_exe_path(procfs_dir_pid(vp), buf, PATH_MAX, &len)) == 0) {
 		n = MIN(len, uio->uio_resid);
 		error = uiomove(buf, n, uio);
 	}
@@ -631,7 +652,9 @@ exe_readlink(struct vnode *vp, struct uio *uio)
 static int
 exe_follow(struct vnode *vp, struct vnode **out)
 {
-	return proc_exe_vnode(procfs_dir_pid(vp), out);
+	int error = may_inspect(procfs_dir_pid(vp));
+
+	return error != 0 ? error : proc_exe_vnode(procfs_dir_pid(vp), out);
 }
 
 static const struct vnode_ops exe_link_ops = {

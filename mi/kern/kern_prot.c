@@ -130,6 +130,16 @@ proc_can_signal(const struct proc *sender, const struct proc *target)
 	    sender->p_uid == target->p_ruid || sender->p_uid == target->p_suid;
 }
 
+bool
+proc_can_inspect(const struct proc *reader, const struct proc *target)
+{
+	KASSERT(spin_owned(&proc_lock), ("proc_can_inspect: proc_lock not held"));
+	return reader == target || proc_privileged(reader) ||
+	    (reader->p_fsuid == target->p_uid && reader->p_fsuid == target->p_ruid &&
+	    reader->p_fsuid == target->p_suid && reader->p_fsgid == target->p_gid &&
+	    reader->p_fsgid == target->p_rgid && reader->p_fsgid == target->p_sgid);
+}
+
 /*
  * Reading.
  */

@@ -199,6 +199,14 @@ uint32_t groups_gid(const struct groups *g, uint32_t i);
 bool proc_in_group(struct proc *p, uint32_t gid);
 /* May sender signal target (Linux's kill permission)?  proc_lock held. */
 bool proc_can_signal(const struct proc *sender, const struct proc *target);
+/*
+ * May reader see what target has open and runs (/proc/PID/exe, fd/:
+ * Linux's ptrace access check in its PTRACE_MODE_READ_FSCREDS mode)?
+ * Itself, or as root, or as the same user and group on every count
+ * (reader's file-system ids against target's effective, real and saved
+ * ones).  proc_lock held.
+ */
+bool proc_can_inspect(const struct proc *reader, const struct proc *target);
 
 #define P_PPWAIT_FLAG	0x1	/* vfork parent waits for exec or exit */
 #define P_EXECED	0x2	/* it has called execve: its parent's setpgid fails */

@@ -578,6 +578,41 @@ test_exe_follow(void)
 	    "lstat(\"/proc/self/exe\") is the link");
 }
 
+/*
+ * Another user's process: its exe and fd/ links are not followed or read
+ * (Linux's ptrace access check, EACCES), one's own still are.  pid 1 is
+ * root's init; a child takes uid and gid 1000 and looks.
+ */
+static void
+test_exe_access(void)
+{
+	char buf[512];
+	pid_t pid;
+	int st;
+
+	if (getuid() != 0 || readlink("/proc/1/exe", buf, sizeof(buf)) < 0) {
+		for (int i = 0; i < 2; i++)
+			tap_skip("not root, or no /proc/1/exe to look at");
+		return;
+	}
+	if ((pid = fork()) == 0) {
+		int bad = 0;
+
+		if (setresgid(1000, 1000, 1000) != 0 || setresuid(1000, 1000, 1000) != 0)
+			_exit(100);
+		bad |= !(readlink("/proc/1/exe", buf, sizeof(buf)) < 0 && errno == EACCES);
+		bad |= !(open("/proc/1/exe", O_RDONLY) < 0 && errno == EACCES) << 1;
+		bad |= !(readlink("/proc/1/fd/0", buf, sizeof(buf)) < 0 && errno == EACCES) << 2;
+		bad |= !(readlink("/proc/self/exe", buf, sizeof(buf)) > 0) << 3;
+		_exit(bad);
+	}
+	waitpid(pid, &st, 0);
+	tap_ok(WIFEXITED(st) && (WEXITSTATUS(st) & 7) == 0,
+	    "as uid 1000, root's /proc/1/exe cannot be read, opened, nor its fd/0 read: EACCES "
+	    "(status %#x)", st);
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "... while its own /proc/self/exe still reads");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -596,7 +631,7 @@ main(int argc, char **argv)
 		tap_skip_all("no %s or %s (the Linux cross compiler builds them)", report, loader);
 		return tap_done();
 	}
-	tap_plan(37);
+	tap_plan(39);
 	test_interp();
 	test_interp_random();
 	test_loader_direct();
@@ -604,5 +639,6 @@ main(int argc, char **argv)
 	test_scripts();
 	test_exe();
 	test_exe_follow();
+	test_exe_access();
 	return tap_done();
 }
