@@ -16,6 +16,7 @@
 #define _RISCV_PMAP_VAR_H_
 
 #include <kern/types.h>
+#include <kern/list.h>
 #include <kern/spinlock.h>
 #include <machine/param.h>
 #include <machine/pte.h>
@@ -26,7 +27,7 @@
 _Static_assert(USER_MAX == (vaddr_t)USER_ROOT_ENTRIES << L2_SHIFT,
     "user space is the lower half of the root");
 
-#define PMAP_ALIGN	64	/* struct pmap alignment, relied on by pv_key() */
+#define PMAP_ALIGN	128	/* struct pmap alignment, relied on by pv_key() */
 
 struct pmap {
 	struct spinlock	pm_lock;
@@ -36,6 +37,8 @@ struct pmap {
 	uint64_t	pm_cpus;	/* (A; set under P and S) may cache translations */
 	uint64_t	pm_asid_gen;	/* (S) generation pm_asid belongs to */
 	uint32_t	pm_asid;	/* (P, S: written holding both) */
+	struct list_node pm_deposits;	/* (P) one empty table for each 2 MiB leaf, kept
+					 * to demote it with (pmap.c: superpages) */
 };
 _Static_assert(sizeof(struct pmap) <= PMAP_ALIGN, "struct pmap fits its alignment");
 
@@ -119,21 +122,37 @@ ptp_of(const pt_entry_t *pte)
 	return PHYS_TO_VM_PAGE(DMAP_TO_PHYS(trunc_page((vaddr_t)pte)));
 }
 
-/* The leaf slot for va, or NULL when its tables do not exist. */
+/*
+ * The leaf that maps va at whichever level it sits -- the L1 slot of a
+ * 2 MiB leaf, or else the L0 slot -- with the size it maps in *size; NULL
+ * when va's tables do not exist.  (The slot need not be valid.)
+ */
 static inline pt_entry_t *
-upt_leaf(pmap_t pmap, vaddr_t va)
+upt_lookup(pmap_t pmap, vaddr_t va, vm_size_t *size)
 {
 	pt_entry_t *table = pmap_root(pmap);
 
 	for (int shift = L2_SHIFT; shift > L0_SHIFT; shift -= 9) {
-		pt_entry_t e = pte_load(&table[pt_index(va, shift)]);
+		pt_entry_t *slot = &table[pt_index(va, shift)], e = pte_load(slot);
 
 		if ((e & PTE_V) == 0)
 			return NULL;
-		KASSERT(!pte_is_leaf(e), ("pmap %p: superpage at va %lx", pmap, va));
+		if (pte_is_leaf(e)) {
+			KASSERT(shift == L1_SHIFT, ("pmap %p: 1 GiB leaf at va %lx", pmap, va));
+			*size = L1_SIZE;
+			return slot;
+		}
 		table = pt_va(pte_to_pa(e));
 	}
+	*size = PAGE_SIZE;
 	return &table[pt_index(va, L0_SHIFT)];
+}
+
+/* The physical address a valid leaf e of the given size maps va to. */
+static inline paddr_t
+leaf_pa(pt_entry_t e, vaddr_t va, vm_size_t size)
+{
+	return pte_to_pa(e) | (va & (size - 1));
 }
 
 /* The ASID flushes of pmap's translations name: -1 when ASIDs are not in use. */
