@@ -343,7 +343,7 @@ l1_is_super(pt_entry_t e)
  * holding 512 4 KiB leaves with the same bits.  Nothing else changes:
  * pv entries, counts and translations stay (no flush).  pm_lock held.
  */
-static void
+static __noinline void
 super_demote(pmap_t pmap, pt_entry_t *l1, vaddr_t va)
 {
 	struct vm_page *ptp;
@@ -372,7 +372,7 @@ super_demote(pmap_t pmap, pt_entry_t *l1, vaddr_t va)
  * The L0 slot for va, demoting a 2 MiB leaf that covers it; NULL when
  * va's tables do not exist.  pm_lock held.
  */
-static pt_entry_t *
+static inline pt_entry_t *
 upt_leaf_demote(pmap_t pmap, vaddr_t va)
 {
 	pt_entry_t *table = pmap_root(pmap), *slot, e;
@@ -589,7 +589,7 @@ upt_unhold(pmap_t pmap, vaddr_t va, struct tlb_batch *b)
  * A pv entry; NULL when memory is short even after a reclaim (other
  * cpus' caches may hold free entries, other zones empty slabs).
  */
-static struct pv_entry *
+static __always_inline struct pv_entry *
 pv_alloc(void)
 {
 	struct pv_entry *pv = zone_alloc(pv_zone, M_NOWAIT);

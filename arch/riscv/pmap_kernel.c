@@ -345,6 +345,13 @@ pmap_zero_page(struct vm_page *m)
 }
 
 void
+pmap_zero_pages(struct vm_page *m, size_t npages)
+{
+	for (size_t i = 0; i < npages; i++)
+		pmap_zero_page(&m[i]);
+}
+
+void
 pmap_copy_page(struct vm_page *src, struct vm_page *dst)
 {
 	const uint64_t *s = (const uint64_t *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(src));

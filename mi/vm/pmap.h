@@ -147,6 +147,7 @@ void pmap_qenter(vaddr_t va, struct vm_page **pages, int count);
 void pmap_qremove(vaddr_t va, int count);
 
 void pmap_zero_page(struct vm_page *m);
+void pmap_zero_pages(struct vm_page *m, size_t npages);	/* physically contiguous */
 void pmap_copy_page(struct vm_page *src, struct vm_page *dst);
 
 /* Statistics for /proc/vmstat. */

@@ -38,6 +38,7 @@
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_pageout.h>
 #include <vm/vm_pager.h>
+#include <vm/vm_superpage.h>
 #include <vm/vm_wait.h>
 #include <vm/vm_workingset.h>
 
@@ -64,12 +65,15 @@ struct faultstate {
 	bool		wired;		/* the entry is wired (or being wired): wired leaf */
 	uint32_t	wirings;	/* the entry's wirings, which follow a copy-on-write */
 	uint8_t		advice;		/* the entry's MADV_NORMAL, _RANDOM or _SEQUENTIAL */
+	const struct vm_map_entry *entry; /* the entry itself (for a superpage's bounds) */
 	struct vm_object *first;	/* the entry's object */
 	vm_pindex_t	pindex;		/* page index in first */
 	/* The search, for one pass. */
 	struct vm_object *object;	/* where the page was found (locked, as is first) */
 	struct vm_page	*m;
 	bool		cow_copied;	/* a page was copied up into first */
+	bool		superpage_tried; /* a superpage was tried: not again */
+	bool		mapped;		/* mapped already, by a superpage */
 	bool		writemapped;	/* first's pager is to hear of a writable mapping */
 };
 
@@ -132,6 +136,7 @@ learn_entry(struct faultstate *fs, struct vm_map_entry *e)
 	fs->wirings = e->wired_count;
 	fs->wired = e->wired_count > 0 || (e->eflags & MAP_ENTRY_IN_WIRING);
 	fs->advice = e->advice;
+	fs->entry = e;
 	fs->first = e->object;
 	fs->pindex = atop(fs->va - e->start + e->offset);
 	fs->lookup_stamp = fs->map->timestamp;
@@ -236,6 +241,22 @@ zero_fill(struct faultstate *fs)
 	FSTAT(zero_fills);
 	fs->m = m;
 	return 0;
+}
+
+/*
+ * Zero-fill the whole aligned 2 MiB around the page, mapped by a
+ * superpage if it can be (vm_superpage.h); only once a fault.  Out of
+ * line: the 4 KiB fault pays nothing for it.
+ * <= true with fs->m in first, locked (fs->mapped: mapped already); false
+ *    with first locked, the fault to look for its page again
+ */
+static __noinline bool
+superpage_fill(struct faultstate *fs)
+{
+	fs->superpage_tried = true;
+	fs->m = vm_superpage_fault(fs->first, fs->pindex, fs->map->pmap, fs->va, fs->prot,
+	    fs->access, &fs->mapped);
+	return fs->m != NULL;
 }
 
 /*
@@ -366,6 +387,13 @@ find_page(struct faultstate *fs)
 		}
 		if (pager_fills(obj, idx))
 			return page_in(fs, obj, idx);
+		if (obj->backing_object == NULL && obj == fs->first && !fs->superpage_tried &&
+		    vm_superpage_entry_allows(fs->entry, fs->va)) {
+			/* The whole 2 MiB at once; if not, look again (obj may have been unlocked). */
+			if (superpage_fill(fs))
+				return 0;
+			continue;
+		}
 		if (obj->backing_object == NULL) {
 			if (obj != fs->first)
 				spin_unlock(&obj->lock);
@@ -547,13 +575,14 @@ fault_once(struct faultstate *fs)
 	}
 	fs->cow_copied = false;
 	fs->writemapped = false;
+	fs->mapped = false;
 	if ((error = find_page(fs)) != 0)
 		return error;
 	if (fs->object != fs->first && (fs->access & VM_PROT_WRITE))
 		error = copy_on_write(fs);
 	else if ((fs->access & VM_PROT_WRITE) && swap_pager_has_copy(fs->first, fs->pindex))
 		swap_pager_page_dirtied(fs->m);	/* its copy in swap is stale now */
-	if (error == 0)
+	if (error == 0 && !fs->mapped)
 		error = map_page(fs);
 	unlock_objects(fs);
 	if (error == 0 && fs->cow_copied)
