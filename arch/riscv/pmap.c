@@ -599,9 +599,57 @@ pv_alloc(void)
 		zone_reclaim_all();
 		pv = zone_alloc(pv_zone, M_NOWAIT);
 	}
-	if (pv != NULL)
+	if (pv != NULL) {
 		STAT_ADD(pv_entries, 1);
+		pv->pv_key = 0;		/* not PV_CHUNKED */
+	}
 	return pv;
+}
+
+/*
+ * pv chunks.  A superpage's 512 pages need 512 pv entries at once: they
+ * come in one chunk, PV_CHUNK_ORDER pages from the page allocator, rather
+ * than 512 trips through the zone.  The chunk's first page counts its
+ * entries still in use (in pindex); each goes when its mapping does, and
+ * the last one frees the chunk.
+ */
+#define PV_CHUNK_ORDER		1
+#define PV_CHUNK_BYTES		(PAGE_SIZE << PV_CHUNK_ORDER)
+#define PV_CHUNK_ENTRIES	(PV_CHUNK_BYTES / sizeof(struct pv_entry))
+_Static_assert(PV_CHUNK_ENTRIES == SUPERPAGE_PAGES, "one chunk for one superpage");
+
+/* A chunk's entries chained through pv_next, or NULL when memory is short. */
+static struct pv_entry *
+pv_chunk_alloc(void)
+{
+	struct vm_page *m = vm_page_alloc_pages(PV_CHUNK_ORDER, VM_ALLOC_SYSTEM |
+	    VM_ALLOC_NOWAIT);
+	struct pv_entry *pv;
+
+	if (m == NULL)
+		return NULL;
+	m->flags |= PG_KMEM;		/* just allocated: nobody else sees it */
+	m->pindex = PV_CHUNK_ENTRIES;
+	pv = (struct pv_entry *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m));
+	for (unsigned i = 0; i < PV_CHUNK_ENTRIES; i++) {
+		pv[i].pv_next = i + 1 < PV_CHUNK_ENTRIES ? &pv[i + 1] : NULL;
+		pv[i].pv_key = PV_CHUNKED;
+	}
+	STAT_ADD(pv_entries, PV_CHUNK_ENTRIES);
+	return pv;
+}
+
+/* The chunk entry pv is no longer used: the chunk goes with its last one. */
+static void
+pv_chunk_release(struct pv_entry *pv)
+{
+	struct vm_page *m = PHYS_TO_VM_PAGE(rounddown2(DMAP_TO_PHYS((vaddr_t)pv),
+	    PV_CHUNK_BYTES));
+
+	KASSERT(m != NULL && (m->flags & PG_KMEM) && m->pindex > 0,
+	    ("pmap: pv entry %p in no live chunk", pv));
+	if (__atomic_sub_fetch(&m->pindex, 1, __ATOMIC_ACQ_REL) == 0)
+		vm_page_free_pages(m, PV_CHUNK_ORDER);
 }
 
 static void
@@ -610,13 +658,16 @@ pv_free(struct pv_entry *pv)
 	if (pv == NULL)
 		return;
 	STAT_SUB(pv_entries, 1);
-	zone_free(pv_zone, pv);
+	if (__predict_false(pv->pv_key & PV_CHUNKED))
+		pv_chunk_release(pv);
+	else
+		zone_free(pv_zone, pv);
 }
 
 static void
 pv_link(struct vm_page *m, struct pv_entry *pv, pmap_t pmap, vaddr_t va)
 {
-	pv->pv_key = pv_key(pmap, va);
+	pv->pv_key = (pv->pv_key & PV_CHUNKED) | pv_key(pmap, va);
 	pv->pv_next = m->md.pv_list;
 	m->md.pv_list = pv;
 }
@@ -628,7 +679,7 @@ pv_unlink(struct vm_page *m, pmap_t pmap, vaddr_t va)
 	struct pv_entry *pv, **prevp;
 
 	for (prevp = &m->md.pv_list; (pv = *prevp) != NULL; prevp = &pv->pv_next) {
-		if (pv->pv_key == key) {
+		if (pv_is(pv, key)) {
 			*prevp = pv->pv_next;
 			return pv;
 		}
@@ -1053,34 +1104,6 @@ pmap_enter_device(pmap_t pmap, vaddr_t va, paddr_t pa, vm_prot_t prot)
 	    user_leaf_bits(prot, VM_PROT_WRITE)), NULL, NULL);
 }
 
-static void
-pv_free_chain(struct pv_entry *chain)
-{
-	struct pv_entry *pv;
-
-	while ((pv = chain) != NULL) {
-		chain = pv->pv_next;
-		pv_free(pv);
-	}
-}
-
-/* A chain of n pv entries through pv_next, or NULL when memory is short. */
-static struct pv_entry *
-pv_alloc_chain(unsigned n)
-{
-	struct pv_entry *chain = NULL, *pv;
-
-	while (n-- > 0) {
-		if ((pv = pv_alloc()) == NULL) {
-			pv_free_chain(chain);
-			return NULL;
-		}
-		pv->pv_next = chain;
-		chain = pv;
-	}
-	return chain;
-}
-
 /*
  * The L1 slot for va, making the L1 table if it is missing; NULL when
  * there is no memory.  pm_lock held.
@@ -1139,7 +1162,7 @@ pmap_enter_superpage(pmap_t pmap, vaddr_t va, struct vm_page *m, vm_prot_t prot,
 	    ("pmap_enter_superpage: va %lx or pa %lx not aligned", va, pa));
 	KASSERT(PHYS_TO_VM_PAGE(pa + SUPERPAGE_SIZE - PAGE_SIZE) == m + SUPERPAGE_PAGES - 1,
 	    ("pmap_enter_superpage: the pages of run %lx are not in one array", pa));
-	if ((pvs = pv_alloc_chain(SUPERPAGE_PAGES)) == NULL)
+	if ((pvs = pv_chunk_alloc()) == NULL)
 		return ENOMEM;
 	spin_lock(&pmap->pm_lock);
 	if ((deposit = upt_alloc()) == NULL) {
@@ -1164,7 +1187,10 @@ pmap_enter_superpage(pmap_t pmap, vaddr_t va, struct vm_page *m, vm_prot_t prot,
 		STAT_ADD(sp_enters, 1);
 	}
 	spin_unlock(&pmap->pm_lock);
-	pv_free_chain(pvs);	/* what is left: all of it, on failure */
+	if (pvs != NULL) {	/* failed: the chunk is unused */
+		STAT_SUB(pv_entries, PV_CHUNK_ENTRIES);
+		vm_page_free_pages(PHYS_TO_VM_PAGE(DMAP_TO_PHYS((vaddr_t)pvs)), PV_CHUNK_ORDER);
+	}
 	if (error == 0 && (prot & VM_PROT_EXECUTE))
 		icache_sync_all();
 	return error;

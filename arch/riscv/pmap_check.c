@@ -69,7 +69,7 @@ check_pv(struct check *c, struct vm_page *m, vaddr_t va)
 		pt_entry_t *pte = upt_lookup(pv_pmap(pv), pv_va(pv), &size);
 		pt_entry_t e = pte != NULL ? pte_load(pte) : 0;
 
-		found += pv->pv_key == key;
+		found += pv_is(pv, key);
 		if (!(e & PTE_V) || leaf_pa(e, pv_va(pv), size) != VM_PAGE_TO_PHYS(m))
 			check_fail(c, "page %lx: pv entry (%p, %lx) has no PTE mapping it",
 			    VM_PAGE_TO_PHYS(m), pv_pmap(pv), pv_va(pv));

@@ -45,8 +45,10 @@ _Static_assert(sizeof(struct pmap) <= PMAP_ALIGN, "struct pmap fits its alignmen
 /*
  * A mapping of a managed page: its pmap and va packed into pv_key.  A
  * pmap lives in the direct map, PMAP_ALIGN aligned, so its physical
- * address over PMAP_ALIGN takes 31 bits; a user va's page number takes
- * 26.
+ * address over PMAP_ALIGN takes 30 bits; a user va's page number takes
+ * 26.  The top bit says where the entry's memory came from: the pv zone,
+ * or a chunk of PV_CHUNK_ENTRIES made for one superpage's pages at once
+ * (pmap.c).
  */
 struct pv_entry {
 	struct pv_entry	*pv_next;	/* (M) next mapping of the same page */
@@ -54,9 +56,10 @@ struct pv_entry {
 };
 
 #define PV_VA_BITS	26
+#define PV_CHUNKED	(1UL << 63)	/* (C) in a superpage's chunk, not from the zone */
 _Static_assert(sizeof(struct pv_entry) == 16, "pv entries stay compact");
 _Static_assert(USER_MAX >> PAGE_SHIFT == 1UL << PV_VA_BITS, "pv_key va field");
-_Static_assert(DMAP_SIZE / PMAP_ALIGN <= 1UL << (64 - PV_VA_BITS), "pv_key pmap field");
+_Static_assert(DMAP_SIZE / PMAP_ALIGN <= 1UL << (63 - PV_VA_BITS), "pv_key pmap field");
 
 /* Reverse-map locks, hashed by page. */
 #define PV_BUCKETS	64	/* at most 64: struct tlb_batch has a bit for each */
@@ -172,7 +175,14 @@ pv_key(pmap_t pmap, vaddr_t va)
 static inline pmap_t
 pv_pmap(const struct pv_entry *pv)
 {
-	return (pmap_t)PHYS_TO_DMAP((pv->pv_key >> PV_VA_BITS) * PMAP_ALIGN);
+	return (pmap_t)PHYS_TO_DMAP(((pv->pv_key & ~PV_CHUNKED) >> PV_VA_BITS) * PMAP_ALIGN);
+}
+
+/* Does pv stand for the mapping with key (pv_key())? */
+static inline bool
+pv_is(const struct pv_entry *pv, uint64_t key)
+{
+	return (pv->pv_key & ~PV_CHUNKED) == key;
 }
 
 static inline vaddr_t

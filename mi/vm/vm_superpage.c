@@ -79,20 +79,12 @@ range_is_empty(struct vm_object *obj, vm_pindex_t first)
 static int
 run_insert(struct vm_object *obj, vm_pindex_t first, struct vm_page *run)
 {
-	for (unsigned i = 0; i < SUPERPAGE_PAGES; i++) {
-		struct vm_page *m = &run[i];
-
-		m->wire_count = 0;
-		m->oflags = 0;
-		if (vm_page_insert(m, obj, first + i) != 0) {
-			while (i-- > 0)
-				vm_page_remove(&run[i]);
-			run->wire_count = 1;	/* as vm_page_alloc_pages left it */
-			return ENOMEM;
-		}
-	}
+	if (vm_page_insert_run(run, SUPERPAGE_PAGES, obj, first) != 0)
+		return ENOMEM;
+	run->wire_count = 0;	/* the allocation's wiring: object pages have none */
 	for (unsigned i = 0; i < SUPERPAGE_PAGES; i++)
-		vm_page_enqueue(&run[i], PQ_INACTIVE);
+		run[i].oflags = 0;
+	vm_page_enqueue_run(run, SUPERPAGE_PAGES, PQ_INACTIVE);
 	return 0;
 }
 
