@@ -599,10 +599,8 @@ pv_alloc(void)
 		zone_reclaim_all();
 		pv = zone_alloc(pv_zone, M_NOWAIT);
 	}
-	if (pv != NULL) {
+	if (pv != NULL)
 		STAT_ADD(pv_entries, 1);
-		pv->pv_key = 0;		/* not PV_CHUNKED */
-	}
 	return pv;
 }
 
@@ -631,10 +629,8 @@ pv_chunk_alloc(void)
 	m->flags |= PG_KMEM;		/* just allocated: nobody else sees it */
 	m->pindex = PV_CHUNK_ENTRIES;
 	pv = (struct pv_entry *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m));
-	for (unsigned i = 0; i < PV_CHUNK_ENTRIES; i++) {
+	for (unsigned i = 0; i < PV_CHUNK_ENTRIES; i++)
 		pv[i].pv_next = i + 1 < PV_CHUNK_ENTRIES ? &pv[i + 1] : NULL;
-		pv[i].pv_key = PV_CHUNKED;
-	}
 	STAT_ADD(pv_entries, PV_CHUNK_ENTRIES);
 	return pv;
 }
@@ -664,10 +660,11 @@ pv_free(struct pv_entry *pv)
 		zone_free(pv_zone, pv);
 }
 
-static void
-pv_link(struct vm_page *m, struct pv_entry *pv, pmap_t pmap, vaddr_t va)
+/* Put pv on m's list for (pmap, va); chunked says it comes from a pv chunk. */
+static inline void
+pv_link(struct vm_page *m, struct pv_entry *pv, pmap_t pmap, vaddr_t va, uint64_t chunked)
 {
-	pv->pv_key = (pv->pv_key & PV_CHUNKED) | pv_key(pmap, va);
+	pv->pv_key = chunked | pv_key(pmap, va);
 	pv->pv_next = m->md.pv_list;
 	m->md.pv_list = pv;
 }
@@ -780,7 +777,7 @@ leaf_install(pmap_t pmap, pt_entry_t *pte, vaddr_t va, pt_entry_t newpte,
 
 		spin_lock(&pb->pb_lock);
 		pte_store(pte, newpte);
-		pv_link(m, *pvp, pmap, va);
+		pv_link(m, *pvp, pmap, va, 0);
 		*pvp = NULL;
 		spin_unlock(&pb->pb_lock);
 	} else {
@@ -1142,7 +1139,7 @@ super_pv_link(pmap_t pmap, vaddr_t va, struct vm_page *m, struct pv_entry **chai
 
 			KASSERT(pv_bucket(&m[i]) == pb, ("pmap: superpage page %u off its bucket", i));
 			*chain = pv->pv_next;
-			pv_link(&m[i], pv, pmap, va + ptoa(i));
+			pv_link(&m[i], pv, pmap, va + ptoa(i), PV_CHUNKED);
 		}
 		spin_unlock(&pb->pb_lock);
 	}

@@ -53,24 +53,6 @@ word_of(unsigned long i, unsigned long gen)
 	return 0x5350000000000000UL | gen << 32 | i;
 }
 
-/* len bytes of fresh anonymous memory at a 2 MiB boundary (a bigger mapping, trimmed). */
-static char *
-map_aligned(size_t len)
-{
-	char *raw = mmap(NULL, len + SP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	    -1, 0);
-	unsigned long a, head;
-
-	if (raw == MAP_FAILED)
-		return NULL;
-	a = ((unsigned long)raw + SP - 1) & ~(SP - 1);
-	head = a - (unsigned long)raw;
-	if (head > 0)
-		munmap(raw, head);
-	munmap((char *)a + len, SP - head);
-	return (char *)a;
-}
-
 /* This process's superpage-mapped anonymous memory, in kB (-1: not reported). */
 static long
 anon_huge_kb(void)
@@ -301,7 +283,7 @@ test_fork(char *p)
 static long
 huge_kb_after_touch(int advice)
 {
-	char *q = map_aligned(2 * SP);
+	char *q = map_aligned(2 * SP, SP);
 	long before = anon_huge_kb(), after;
 
 	if (q == NULL)
@@ -355,7 +337,7 @@ main(void)
 	free0 = vmstat_get("nr_free_pages");
 	pt0 = vmstat_get("nr_page_table_pages");
 	live0 = vmstat_get("nr_anon_transparent_hugepages");
-	p = map_aligned(REGION);
+	p = map_aligned(REGION, SP);
 	if (!tap_ok(p != NULL, "map 64 MiB at a 2 MiB boundary")) {
 		skip_n(TESTS - 1, "all", "no memory");
 		return tap_done();
