@@ -599,8 +599,10 @@ pv_alloc(void)
 		zone_reclaim_all();
 		pv = zone_alloc(pv_zone, M_NOWAIT);
 	}
-	if (pv != NULL)
+	if (pv != NULL) {
 		STAT_ADD(pv_entries, 1);
+		pv->pv_key = 0;		/* not PV_CHUNKED, even if pv_free gets it unused */
+	}
 	return pv;
 }
 
