@@ -1251,114 +1251,6 @@ out:
 }
 
 /*
- * No memory: pmap_enter fails with ENOMEM and leaves nothing behind.
- */
-
-struct hoard {
-	struct hoard	*next;
-	int		order;
-};
-
-/* Take every free page (largest blocks first), listed through the pages themselves. */
-static struct hoard *
-hoard_all(struct hoard *list)
-{
-	for (int order = 10; order >= 0; order--) {
-		struct vm_page *m;
-
-		while ((m = vm_page_alloc_pages(order, VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT)) != NULL) {
-			struct hoard *h = (struct hoard *)page_kva(m);
-
-			h->next = list;
-			h->order = order;
-			list = h;
-		}
-	}
-	return list;
-}
-
-static void
-hoard_release(struct hoard *list)
-{
-	while (list != NULL) {
-		struct hoard *h = list;
-
-		list = h->next;
-		vm_page_free_pages(PHYS_TO_VM_PAGE(DMAP_TO_PHYS((vaddr_t)h)), h->order);
-	}
-}
-
-static void
-test_enomem(void)
-{
-	pmap_t p = pmap_create();
-	struct vm_page *m = page_new(0);
-	struct pmap_stats s0, s1;
-	struct hoard *hoard;
-	int error;
-
-	pmap_enter(p, VA_NOMEM, m, VM_PROT_READ, VM_PROT_READ);
-	pmap_get_stats(&s0);
-	hoard = hoard_all(NULL);
-	zone_reclaim_all();
-	hoard = hoard_all(hoard);
-	error = pmap_enter(p, VA_NOMEM_FAR, m, VM_PROT_READ, VM_PROT_READ);
-	pmap_get_stats(&s1);
-	selftest_ok(error == ENOMEM, "with no free page, pmap_enter needing new tables fails: ENOMEM");
-	selftest_ok(s1.pt_pages == s0.pt_pages && s1.pv_entries == s0.pv_entries &&
-	    pmap_resident_count(p) == 1 && pmap_extract(p, VA_NOMEM_FAR) == 0 && clean(p),
-	    "and leaves no table or pv entry behind");
-	pmap_get_stats(&s0);
-	/* VA_NOMEM's table exists: these need only pv entries, until none is left. */
-	error = 0;
-	for (int i = 1; i < PT_ENTRIES && error == 0; i++)
-		error = pmap_enter(p, VA_NOMEM + ptoa(i), m, VM_PROT_READ, VM_PROT_READ);
-	pmap_get_stats(&s1);
-	selftest_ok(error == ENOMEM && s1.pv_reclaims > s0.pv_reclaims,
-	    "out of pv entries, pmap_enter reclaims and then fails: ENOMEM");
-	selftest_ok(pmap_resident_count(p) == (uint64_t)pmap_page_mapping_count(m) && clean(p),
-	    "and leaves the pmap consistent (%lu mappings)", pmap_resident_count(p));
-	hoard_release(hoard);
-	selftest_ok(pmap_enter(p, VA_NOMEM_FAR, m, VM_PROT_READ, VM_PROT_READ) == 0 &&
-	    pmap_extract(p, VA_NOMEM_FAR) == VM_PAGE_TO_PHYS(m), "it succeeds once memory is back");
-	pmap_remove(p, 0, USER_MAX);
-	selftest_ok(clean(p), "pmap_check clean after the ENOMEM test");
-	pmap_destroy(p);
-	page_put(m);
-}
-
-/*
- * An executable page may hold code just written through the data side;
- * the U74's instruction caches do not see that without a fence.i on every
- * hart (QEMU would not show a missing one): here and, through the
- * firmware's remote fence.i, on the others.
- */
-static void
-test_exec_sync(void)
-{
-	pmap_t p = pmap_create();
-	struct vm_page *m = page_new(0x13);	/* 0x13131313: addi x6, x6, 305 */
-	uint64_t sent0, failed0, sent1, failed1, sent2, failed2;
-	uint64_t want = ncpu > 1 ? 1 : 0;
-
-	icache_sync_counts(&sent0, &failed0);
-	selftest_ok(pmap_enter(p, VA_EXEC, m, VM_PROT_READ | VM_PROT_EXECUTE, VM_PROT_READ) == 0,
-	    "pmap_enter of an executable page");
-	icache_sync_counts(&sent1, &failed1);
-	selftest_ok(sent1 - sent0 == want, "it sends %lu remote fence.i to the other %u cpu(s)",
-	    want, ncpu - 1);
-	selftest_ok(failed1 == failed0, "the firmware accepts every remote fence.i (%lu refused)",
-	    failed1);
-	pmap_enter(p, VA_EXEC + PAGE_SIZE, m, VM_PROT_RW, VM_PROT_WRITE);
-	icache_sync_counts(&sent2, &failed2);
-	selftest_ok(sent2 == sent1, "a data page sends none");
-	pmap_remove(p, VA_EXEC, VA_EXEC + 2 * PAGE_SIZE);
-	selftest_ok(clean(p), "pmap_check clean after the instruction-cache tests");
-	pmap_destroy(p);
-	page_put(m);
-}
-
-/*
  * Superpages.
  */
 
@@ -1552,6 +1444,126 @@ test_superpage(void)
 	pmap_destroy(p);
 	super_run_put(m);
 	page_put(other);
+}
+
+/*
+ * No memory: pmap_enter fails with ENOMEM and leaves nothing behind.
+ */
+
+struct hoard {
+	struct hoard	*next;
+	int		order;
+};
+
+/* Take every free page (largest blocks first), listed through the pages themselves. */
+static struct hoard *
+hoard_all(struct hoard *list)
+{
+	for (int order = 10; order >= 0; order--) {
+		struct vm_page *m;
+
+		while ((m = vm_page_alloc_pages(order, VM_ALLOC_SYSTEM | VM_ALLOC_NOWAIT)) != NULL) {
+			struct hoard *h = (struct hoard *)page_kva(m);
+
+			h->next = list;
+			h->order = order;
+			list = h;
+		}
+	}
+	return list;
+}
+
+static void
+hoard_release(struct hoard *list)
+{
+	while (list != NULL) {
+		struct hoard *h = list;
+
+		list = h->next;
+		vm_page_free_pages(PHYS_TO_VM_PAGE(DMAP_TO_PHYS((vaddr_t)h)), h->order);
+	}
+}
+
+static void
+test_enomem(void)
+{
+	pmap_t p = pmap_create();
+	struct vm_page *m = page_new(0), *run = super_run_new();
+	struct pmap_stats s0, s1;
+	struct hoard *hoard;
+	int error;
+
+	pmap_enter(p, VA_NOMEM, m, VM_PROT_READ, VM_PROT_READ);
+	pmap_get_stats(&s0);
+	hoard = hoard_all(NULL);
+	zone_reclaim_all();
+	hoard = hoard_all(hoard);
+	error = pmap_enter(p, VA_NOMEM_FAR, m, VM_PROT_READ, VM_PROT_READ);
+	pmap_get_stats(&s1);
+	selftest_ok(error == ENOMEM, "with no free page, pmap_enter needing new tables fails: ENOMEM");
+	selftest_ok(s1.pt_pages == s0.pt_pages && s1.pv_entries == s0.pv_entries &&
+	    pmap_resident_count(p) == 1 && pmap_extract(p, VA_NOMEM_FAR) == 0 && clean(p),
+	    "and leaves no table or pv entry behind");
+	if (run != NULL) {
+		error = pmap_enter_superpage(p, VA_SUPER, run, VM_PROT_RW, VM_PROT_READ);
+		pmap_get_stats(&s1);
+		selftest_ok(error == ENOMEM && s1.pt_pages == s0.pt_pages &&
+		    s1.pv_entries == s0.pv_entries && pmap_resident_count(p) == 1 && clean(p),
+		    "with no free page, pmap_enter_superpage fails (ENOMEM), leaving nothing");
+	}
+	pmap_get_stats(&s0);
+	/* VA_NOMEM's table exists: these need only pv entries, until none is left. */
+	error = 0;
+	for (int i = 1; i < PT_ENTRIES && error == 0; i++)
+		error = pmap_enter(p, VA_NOMEM + ptoa(i), m, VM_PROT_READ, VM_PROT_READ);
+	pmap_get_stats(&s1);
+	selftest_ok(error == ENOMEM && s1.pv_reclaims > s0.pv_reclaims,
+	    "out of pv entries, pmap_enter reclaims and then fails: ENOMEM");
+	selftest_ok(pmap_resident_count(p) == (uint64_t)pmap_page_mapping_count(m) && clean(p),
+	    "and leaves the pmap consistent (%lu mappings)", pmap_resident_count(p));
+	hoard_release(hoard);
+	selftest_ok(pmap_enter(p, VA_NOMEM_FAR, m, VM_PROT_READ, VM_PROT_READ) == 0 &&
+	    pmap_extract(p, VA_NOMEM_FAR) == VM_PAGE_TO_PHYS(m), "it succeeds once memory is back");
+	if (run != NULL)
+		selftest_ok(pmap_enter_superpage(p, VA_SUPER, run, VM_PROT_RW, VM_PROT_READ) == 0 &&
+		    pmap_is_superpage(p, VA_SUPER), "and so does pmap_enter_superpage");
+	pmap_remove(p, 0, USER_MAX);
+	selftest_ok(clean(p), "pmap_check clean after the ENOMEM test");
+	pmap_destroy(p);
+	page_put(m);
+	if (run != NULL)
+		super_run_put(run);
+}
+
+/*
+ * An executable page may hold code just written through the data side;
+ * the U74's instruction caches do not see that without a fence.i on every
+ * hart (QEMU would not show a missing one): here and, through the
+ * firmware's remote fence.i, on the others.
+ */
+static void
+test_exec_sync(void)
+{
+	pmap_t p = pmap_create();
+	struct vm_page *m = page_new(0x13);	/* 0x13131313: addi x6, x6, 305 */
+	uint64_t sent0, failed0, sent1, failed1, sent2, failed2;
+	uint64_t want = ncpu > 1 ? 1 : 0;
+
+	icache_sync_counts(&sent0, &failed0);
+	selftest_ok(pmap_enter(p, VA_EXEC, m, VM_PROT_READ | VM_PROT_EXECUTE, VM_PROT_READ) == 0,
+	    "pmap_enter of an executable page");
+	icache_sync_counts(&sent1, &failed1);
+	selftest_ok(sent1 - sent0 == want, "it sends %lu remote fence.i to the other %u cpu(s)",
+	    want, ncpu - 1);
+	selftest_ok(failed1 == failed0, "the firmware accepts every remote fence.i (%lu refused)",
+	    failed1);
+	pmap_enter(p, VA_EXEC + PAGE_SIZE, m, VM_PROT_RW, VM_PROT_WRITE);
+	icache_sync_counts(&sent2, &failed2);
+	selftest_ok(sent2 == sent1, "a data page sends none");
+	pmap_remove(p, VA_EXEC, VA_EXEC + 2 * PAGE_SIZE);
+	selftest_ok(clean(p), "pmap_check clean after the instruction-cache tests");
+	pmap_destroy(p);
+	page_put(m);
 }
 
 static void

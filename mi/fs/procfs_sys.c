@@ -22,7 +22,9 @@
  * EINVAL and changes nothing.  A VM setting's file holds the text of its
  * value when it was looked up (a snapshot, like every procfs file) and
  * the setting itself, which root's write goes to (blanks around the
- * number allowed, as Linux's proc_doulongvec takes it).
+ * number allowed, as Linux's proc_doulongvec takes it).  A setting that
+ * is a choice of words (transparent_hugepage) reads as Linux shows one,
+ * "[always] madvise never", and takes one of the words.
  *
  * Locking: none here; each tunable's owner keeps its value atomic, and a
  * setting's get and set take what they need.
