@@ -219,21 +219,36 @@ sleep_for_busy(struct faultstate *fs, struct vm_page *m, bool shared_ok)
 		spin_unlock(&obj->lock);
 }
 
+static int superpage_fill(struct faultstate *fs);
+
 /*
- * Zero-fill a new page at pindex in the first object (locked).  The page
- * is busy and the object unlocked (its paging count held) while it is
- * zeroed; the map stays locked, since zeroing does not sleep.
- * <= 0 with fs->m in first, locked; ENOMEM with nothing locked
+ * Zero-fill a new page at pindex in the first object (locked) -- or the
+ * whole aligned 2 MiB around it, once a fault, where the entry allows a
+ * superpage.  The page is busy and the object unlocked (its paging count
+ * held) while it is zeroed; the map stays locked, since zeroing does not
+ * sleep.
+ * <= 0 with fs->m in first, locked (fs->mapped: mapped already);
+ *    FAULT_RESTART (the object was unlocked for a superpage that did not
+ *    come about: look again), or ENOMEM, with nothing locked
  */
 static int
 zero_fill(struct faultstate *fs)
 {
 	struct vm_object *first = fs->first;
 	struct vm_page *m;
+	int error;
 
 	KASSERT(spin_owned(&first->lock) && vm_object_is_anon(first),
 	    ("zero_fill: first object %p not locked or not anonymous", first));
 	fs->object = first;
+	if (first->backing_object == NULL && !fs->superpage_tried &&
+	    vm_superpage_entry_allows(fs->entry, fs->va) &&
+	    (error = superpage_fill(fs)) != ENOENT) {
+		if (error == 0)
+			return 0;
+		unlock_all(fs);
+		return FAULT_RESTART;
+	}
 	if ((m = vm_page_alloc_zeroed(first, fs->pindex)) == NULL) {
 		unlock_all(fs);
 		return ENOMEM;
@@ -247,16 +262,16 @@ zero_fill(struct faultstate *fs)
  * Zero-fill the whole aligned 2 MiB around the page, mapped by a
  * superpage if it can be (vm_superpage.h); only once a fault.  Out of
  * line: the 4 KiB fault pays nothing for it.
- * <= true with fs->m in first, locked (fs->mapped: mapped already); false
- *    with first locked, the fault to look for its page again
+ * <= 0 with fs->m in first (fs->mapped: mapped already), ENOENT (not
+ *    here: nothing changed) or EAGAIN (not done, and first was unlocked
+ *    meanwhile); first locked
  */
-static __noinline bool
+static __noinline int
 superpage_fill(struct faultstate *fs)
 {
 	fs->superpage_tried = true;
-	fs->m = vm_superpage_fault(fs->first, fs->pindex, fs->map->pmap, fs->va, fs->prot,
-	    fs->access, &fs->mapped);
-	return fs->m != NULL;
+	return vm_superpage_fault(fs->first, fs->pindex, fs->map->pmap, fs->va, fs->prot,
+	    fs->access, &fs->m, &fs->mapped);
 }
 
 /*
@@ -387,13 +402,6 @@ find_page(struct faultstate *fs)
 		}
 		if (pager_fills(obj, idx))
 			return page_in(fs, obj, idx);
-		if (obj->backing_object == NULL && obj == fs->first && !fs->superpage_tried &&
-		    vm_superpage_entry_allows(fs->entry, fs->va)) {
-			/* The whole 2 MiB at once; if not, look again (obj may have been unlocked). */
-			if (superpage_fill(fs))
-				return 0;
-			continue;
-		}
 		if (obj->backing_object == NULL) {
 			if (obj != fs->first)
 				spin_unlock(&obj->lock);

@@ -88,9 +88,9 @@ run_insert(struct vm_object *obj, vm_pindex_t first, struct vm_page *run)
 	return 0;
 }
 
-struct vm_page *
+int
 vm_superpage_fault(struct vm_object *obj, vm_pindex_t pindex, pmap_t pmap, vaddr_t va,
-    vm_prot_t prot, vm_prot_t access, bool *mapped)
+    vm_prot_t prot, vm_prot_t access, struct vm_page **mp, bool *mapped)
 {
 	vm_pindex_t first = pindex - atop(va & SUPERPAGE_MASK);
 	struct vm_page *run;
@@ -101,7 +101,7 @@ vm_superpage_fault(struct vm_object *obj, vm_pindex_t pindex, pmap_t pmap, vaddr
 	/* Never paged out (nothing in swap to look for), and nothing there yet. */
 	if (obj->type != OBJT_ANON || first + SUPERPAGE_PAGES > obj->size ||
 	    !range_is_empty(obj, first))
-		return NULL;
+		return ENOENT;
 	/* Zero with obj unlocked, as zero_fill does one page: the paging count holds it. */
 	vm_object_pip_add(obj);
 	spin_unlock(&obj->lock);
@@ -112,13 +112,13 @@ vm_superpage_fault(struct vm_object *obj, vm_pindex_t pindex, pmap_t pmap, vaddr
 	vm_object_pip_wakeup(obj);
 	if (run == NULL) {
 		SPSTAT(fault_fallback);
-		return NULL;
+		return EAGAIN;
 	}
 	/* Another thread's fault may have filled some of it meanwhile. */
 	if (obj->type != OBJT_ANON || !range_is_empty(obj, first) ||
 	    run_insert(obj, first, run) != 0) {
 		vm_page_free_pages(run, SUPERPAGE_ORDER);
-		return NULL;
+		return EAGAIN;
 	}
 	if (pmap_enter_superpage(pmap, va & ~SUPERPAGE_MASK, run, prot, access) == 0) {
 		*mapped = true;
@@ -126,5 +126,6 @@ vm_superpage_fault(struct vm_object *obj, vm_pindex_t pindex, pmap_t pmap, vaddr
 	} else {
 		SPSTAT(fault_fallback);		/* its pages stay: each maps on its own fault */
 	}
-	return &run[pindex - first];
+	*mp = &run[pindex - first];
+	return 0;
 }

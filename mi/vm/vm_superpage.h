@@ -67,14 +67,17 @@ vm_superpage_entry_allows(const struct vm_map_entry *e, vaddr_t va)
  * Fill the aligned 2 MiB of obj around index pindex, seen at va, with a
  * zeroed run of SUPERPAGE_PAGES pages and map it in pmap with prot, for
  * access (pmap_enter's flags).  *mapped says whether the superpage was
- * mapped; if not, the pages stay in obj and the fault maps the page it
- * returns as any other.
+ * mapped; if not, the pages stay in obj and the fault maps the page at
+ * pindex, *mp, as any other.
  * => obj anonymous with no backing object, locked, and the map locked
  *    (shared): obj is unlocked while the run is zeroed, and locked again
  *    on return
- * <= the page at pindex, or NULL when the fault is to zero-fill one page
+ * <= 0 with *mp; ENOENT when obj cannot have one there (it was not
+ *    unlocked); EAGAIN when it could but no run was free or another
+ *    fault filled part of the range meanwhile (obj was unlocked: the
+ *    fault looks again, and zero-fills one page)
  */
-struct vm_page *vm_superpage_fault(struct vm_object *obj, vm_pindex_t pindex, pmap_t pmap,
-    vaddr_t va, vm_prot_t prot, vm_prot_t access, bool *mapped);
+int vm_superpage_fault(struct vm_object *obj, vm_pindex_t pindex, pmap_t pmap, vaddr_t va,
+    vm_prot_t prot, vm_prot_t access, struct vm_page **mp, bool *mapped);
 
 #endif
