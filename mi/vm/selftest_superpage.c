@@ -68,6 +68,7 @@ test_superpage_fallback(void)
 	struct run_hoard h;
 	struct vm_page *kept = NULL;
 	struct vmspace *vm;
+	uint64_t failures0;
 	uint8_t last = 1;
 
 	zone_reclaim_all();
@@ -89,12 +90,15 @@ test_superpage_fallback(void)
 			vm_page_free_pages(&run[i], 0);
 		}
 	}
+	failures0 = __atomic_load_n(&vm_page_alloc_failures, __ATOMIC_RELAXED);
 	selftest_ok(!vm_phys_has_block(SUPERPAGE_ORDER) && touch(UBASE + 5 * PAGE_SIZE, &last) &&
 	    last == 0 && vm_superpage_stats.fault_fallback == s0.fault_fallback + 1 &&
 	    vm_superpage_stats.fault_alloc == s0.fault_alloc &&
 	    !pmap_is_superpage(vm->vm_pmap, UBASE),
 	    "superpage: no free 2 MiB run (%lu taken): the fault falls back to 4 KiB and succeeds",
 	    h.count);
+	selftest_ok(__atomic_load_n(&vm_page_alloc_failures, __ATOMIC_RELAXED) == failures0,
+	    "superpage: and tells the page daemon of no failed allocation (memory is not short)");
 	hoard_release(&h);
 	selftest_ok(touch(UBASE + SUPERPAGE_SIZE + 7 * PAGE_SIZE, &last) && last == 0 &&
 	    vm_superpage_stats.fault_alloc == s0.fault_alloc + 1 &&

@@ -102,6 +102,14 @@ vm_superpage_fault(struct vm_object *obj, vm_pindex_t pindex, pmap_t pmap, vaddr
 	if (obj->type != OBJT_ANON || first + SUPERPAGE_PAGES > obj->size ||
 	    !range_is_empty(obj, first))
 		return ENOENT;
+	/*
+	 * No 2 MiB run free (a snapshot): no try, for a failed allocation
+	 * would tell the page daemon that memory is short, which it may not be.
+	 */
+	if (!vm_page_alloc_could_succeed(SUPERPAGE_ORDER, VM_ALLOC_NORMAL)) {
+		SPSTAT(fault_fallback);
+		return ENOENT;
+	}
 	/* Zero with obj unlocked, as zero_fill does one page: the paging count holds it. */
 	vm_object_pip_add(obj);
 	spin_unlock(&obj->lock);
