@@ -80,9 +80,9 @@
  * mapping stays per 4 KiB page, so that the rest of the pmap need not
  * know about it:
  *  - each of the 512 pages has its own pv entry, for its own va, as if
- *    it were mapped alone: the page-centric calls find every mapping of a
- *    page on its own list, and the pv lock still guards exactly "this
- *    page is mapped here";
+ *    it were mapped alone (the 512 come in one chunk: pv chunks, below):
+ *    the page-centric calls find every mapping of a page on its own list,
+ *    and the pv lock still guards exactly "this page is mapped here";
  *  - the resident and wired counts count 4 KiB pages (512 for the leaf);
  *  - with the leaf, the pmap keeps a table page for it on pm_deposits
  *    (as Linux deposits one with each huge PMD), so that demotion --
