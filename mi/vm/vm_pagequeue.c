@@ -468,8 +468,12 @@ vm_pagequeue_scan_next(uint8_t q, struct vm_page *marker, bool wrap, struct vm_o
 		/* Objects are type-stable: a stale pointer still leads to an object lock. */
 		obj = __atomic_load_n(&m->object, __ATOMIC_ACQUIRE);
 		if (obj != NULL && obj == held) {
-			/* The caller holds it already: m is its page (an object's own lock). */
-			if (m->object == obj && vm_page_queue(m) == q) {
+			/*
+			 * The caller holds it already: m is its page (an object's own
+			 * lock).  It may have died while the caller let go of it for
+			 * a write (the laundry's): then its pages are its own to free.
+			 */
+			if (m->object == obj && vm_page_queue(m) == q && !(obj->flags & OBJ_DEAD)) {
 				spin_unlock(&pq->pq_lock);
 				*objp = obj;
 				return m;
