@@ -591,6 +591,71 @@ test_enomem(void)
 	tap_ok(vm_radix_node_count() == 0, "reclaimed");
 }
 
+/* Does every key of [key, key + n) hold &vals[i]? */
+static bool
+run_holds(const struct vm_radix *rt, uint64_t key, uint64_t n, uint64_t *vals)
+{
+	for (uint64_t i = 0; i < n; i++)
+		if (vm_radix_lookup(rt, key + i) != &vals[i])
+			return false;
+	return true;
+}
+
+/* vm_radix_insert_run: a run at once, all or none. */
+static void
+test_run(void)
+{
+	static uint64_t vals[600];
+	const uint64_t key = 0x40005;	/* not at a node boundary */
+	struct vm_radix rt;
+	zone_t z = node_zone();
+	void *hoard[256], *two[2];
+	size_t nhoard = 0;
+	uint64_t nodes = 0;
+	bool good;
+
+	vm_radix_init(&rt);
+	good = vm_radix_insert_run(&rt, key, 512, vals, sizeof(vals[0])) == 0 &&
+	    run_holds(&rt, key, 512, vals) && vm_radix_lookup(&rt, key - 1) == NULL &&
+	    vm_radix_lookup(&rt, key + 512) == NULL && trie_sound(&rt, 512, &nodes);
+	/*
+	 * 33 level-0 nodes (0x4000x-0x4020x), 2 at level 1 (0x400xx, 0x401xx:
+	 * 0x402xx has one child, compressed away), 1 at level 2.
+	 */
+	tap_ok(good && nodes == 36,
+	    "insert_run: 512 keys from an unaligned start, each with its value (%lu nodes)",
+	    (unsigned long)nodes);
+	tap_ok(vm_radix_insert_run(&rt, key + 600, 40, vals, 8) == 0 &&
+	    vm_radix_insert(&rt, key + 1000, val_of(1)) == 0 &&
+	    vm_radix_insert_run(&rt, key + 980, 40, vals, 8) == EEXIST &&
+	    vm_radix_lookup(&rt, key + 980) == NULL && vm_radix_lookup(&rt, key + 999) == NULL &&
+	    vm_radix_lookup(&rt, key + 1000) == val_of(1) && trie_sound(&rt, 553, NULL),
+	    "insert_run over a present key: EEXIST, the keys before it taken out again");
+	vm_radix_reclaim_all(&rt);
+
+	/* Memory for two nodes only: a run needing more fails part way, leaving nothing. */
+	zone_reclaim_all();
+	two[0] = zone_alloc(z, M_NOWAIT);
+	two[1] = zone_alloc(z, M_NOWAIT);
+	host_page_alloc_fail_after = 0;
+	while (nhoard < nitems(hoard) && (hoard[nhoard] = zone_alloc(z, M_NOWAIT)) != NULL)
+		nhoard++;
+	tap_ok(two[0] != NULL && two[1] != NULL && nhoard < nitems(hoard),
+	    "all free nodes but two taken (%zu)", nhoard);
+	vm_radix_init(&rt);
+	zone_free(z, two[0]);
+	zone_free(z, two[1]);
+	tap_ok(vm_radix_insert_run(&rt, 0x100, 64, vals, 8) == ENOMEM && vm_radix_is_empty(&rt),
+	    "insert_run out of nodes part way: ENOMEM, the trie as it was (empty)");
+	host_page_alloc_fail_after = -1;
+	while (nhoard > 0)
+		zone_free(z, hoard[--nhoard]);
+	tap_ok(vm_radix_insert_run(&rt, 0x100, 64, vals, 8) == 0 && run_holds(&rt, 0x100, 64, vals),
+	    "with memory back, the same run goes in");
+	vm_radix_reclaim_all(&rt);
+	tap_ok(vm_radix_node_count() == 0, "insert_run: reclaimed");
+}
+
 /* The stress universe: dense, clustered, random and edge keys. */
 static size_t
 stress_keys(uint64_t *k)
@@ -719,6 +784,7 @@ main(void)
 	test_sparse();
 	test_reclaim();
 	test_enomem();
+	test_run();
 	test_stress();
 	tap_expect_abort(panic_odd_value, "NULL or odd",
 	    "inserting an odd value panics");

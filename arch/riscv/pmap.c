@@ -3,7 +3,8 @@
  * (the kernel's table is pmap_kernel.c, ASIDs pmap_asid.c, the checker
  * pmap_check.c; pmap_var.h is what they share).
  *
- * Page tables.  Three levels, 4 KiB leaves only.  A new pmap's root gets
+ * Page tables.  Three levels, 4 KiB leaves and 2 MiB ones (superpages,
+ * below).  A new pmap's root gets
  * a copy of the kernel root's upper half, which never changes.  The
  * vm_page of a page-table page counts the valid entries in it, as
  * wire_count - 1 (the 1 is the allocation's own wiring).  The call that
@@ -72,6 +73,33 @@
  * stopped (pmap_asid.c) counts as running on it.  Gaining permissions needs no
  * shootdown: a stale entry can only fault, and pmap_fault then flushes
  * it locally.
+ *
+ * Superpages.  pmap_enter_superpage maps a 2 MiB-aligned run of 512
+ * physically contiguous pages with one level-1 leaf (the VM makes such
+ * runs at fault time: vm_superpage.c).  Everything else about the
+ * mapping stays per 4 KiB page, so that the rest of the pmap need not
+ * know about it:
+ *  - each of the 512 pages has its own pv entry, for its own va, as if
+ *    it were mapped alone (the 512 come in one chunk: pv chunks, below):
+ *    the page-centric calls find every mapping of a page on its own list,
+ *    and the pv lock still guards exactly "this page is mapped here";
+ *  - the resident and wired counts count 4 KiB pages (512 for the leaf);
+ *  - with the leaf, the pmap keeps a table page for it on pm_deposits
+ *    (as Linux deposits one with each huge PMD), so that demotion --
+ *    replacing the leaf by a table of 512 4 KiB leaves with the same
+ *    bits -- needs no memory and cannot fail.  Demotion changes no
+ *    translation, so it needs no TLB flush: a TLB may keep the 2 MiB
+ *    entry until the next change of one of the 4 KiB leaves, whose
+ *    flush of that va drops the entry covering it.
+ * A change to the whole leaf -- write protection for a fork, a change of
+ * protection or wiring of all 2 MiB -- is made to the leaf.  Anything
+ * else demotes first and then works on 4 KiB leaves: a change to part of
+ * the range (mprotect, munmap, mlock, MADV_DONTNEED of part), removal
+ * (of all of it too: freeing the pages is per page anyway), pmap_enter
+ * of one page inside it (a copy-on-write copy, a wiring), and every
+ * page-centric change (the page daemon's reference scan, write-back's
+ * write protection, pmap_remove_all), which concerns one page of the
+ * 512.
  *
  * ASIDs: see pmap_asid.c.  Locking annotations: see pmap_var.h.
  */
@@ -257,6 +285,113 @@ upt_free(struct vm_page *ptp)
 }
 
 /*
+ * Superpages: the deposited tables and demotion (see the top).
+ */
+
+/* Keep ptp, an empty table, for demoting the 2 MiB leaf at va.  pm_lock held. */
+static void
+deposit_put(pmap_t pmap, struct vm_page *ptp, vaddr_t va)
+{
+	ptp->pindex = va;
+	list_append(&pmap->pm_deposits, &ptp->plinks);
+}
+
+/* The table kept for the 2 MiB leaf at va, taken off the list.  pm_lock held. */
+static struct vm_page *
+deposit_take(pmap_t pmap, vaddr_t va)
+{
+	struct list_node *n;
+
+	list_foreach(n, &pmap->pm_deposits) {
+		struct vm_page *ptp = list_entry(n, struct vm_page, plinks);
+
+		if (ptp->pindex == va) {
+			list_remove(n);
+			return ptp;
+		}
+	}
+	panic("pmap %p: no table kept for the superpage at %lx", pmap, va);
+}
+
+/*
+ * The L1 slot for va, or NULL when there is no L1 table there; *end is
+ * set to where that answer stops holding (the end of the slot's 2 MiB,
+ * or of the hole).
+ */
+static pt_entry_t *
+upt_l1_slot(pmap_t pmap, vaddr_t va, vaddr_t *end)
+{
+	pt_entry_t e = pte_load(&pmap_root(pmap)[pt_index(va, L2_SHIFT)]);
+
+	if ((e & PTE_V) == 0) {
+		*end = rounddown2(va, L2_SIZE) + L2_SIZE;
+		return NULL;
+	}
+	*end = rounddown2(va, L1_SIZE) + L1_SIZE;
+	return &pt_va(pte_to_pa(e))[pt_index(va, L1_SHIFT)];
+}
+
+/* Does the L1 slot hold a 2 MiB leaf? */
+static inline bool
+l1_is_super(pt_entry_t e)
+{
+	return (e & PTE_V) && pte_is_leaf(e);
+}
+
+/*
+ * Replace the 2 MiB leaf *l1 (mapping va's 2 MiB) by its deposited table
+ * holding 512 4 KiB leaves with the same bits.  Nothing else changes:
+ * pv entries, counts and translations stay (no flush).  pm_lock held.
+ */
+static __noinline void
+super_demote(pmap_t pmap, pt_entry_t *l1, vaddr_t va)
+{
+	struct vm_page *ptp;
+	pt_entry_t *table, e = pte_load(l1), old;
+
+	KASSERT(l1_is_super(e), ("pmap %p: demoting %lx, which is no superpage", pmap, va));
+	va = rounddown2(va, L1_SIZE);
+	ptp = deposit_take(pmap, va);
+	table = pt_va(VM_PAGE_TO_PHYS(ptp));
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		table[i] = e + ((pt_entry_t)i << PTE_PPN_SHIFT);
+	ptp->wire_count = 1 + PT_ENTRIES;
+	/* The table's entries before the pointer to it, for other harts' walks. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	old = __atomic_exchange_n(l1, pa_to_pte(VM_PAGE_TO_PHYS(ptp), PTE_V), __ATOMIC_RELAXED);
+	/* Hardware that sets A or D itself may have done so meanwhile: keep it. */
+	if ((old & ~e) & (PTE_A | PTE_D)) {
+		for (unsigned i = 0; i < PT_ENTRIES; i++)
+			__atomic_fetch_or(&table[i], old & ~e & (PTE_A | PTE_D), __ATOMIC_RELAXED);
+	}
+	STAT_SUB(sp_mappings, 1);
+	STAT_ADD(sp_demotions, 1);
+}
+
+/*
+ * The L0 slot for va, demoting a 2 MiB leaf that covers it; NULL when
+ * va's tables do not exist.  pm_lock held.
+ */
+static inline pt_entry_t *
+upt_leaf_demote(pmap_t pmap, vaddr_t va)
+{
+	pt_entry_t *table = pmap_root(pmap), *slot, e;
+
+	e = pte_load(&table[pt_index(va, L2_SHIFT)]);
+	if ((e & PTE_V) == 0)
+		return NULL;
+	slot = &pt_va(pte_to_pa(e))[pt_index(va, L1_SHIFT)];
+	e = pte_load(slot);
+	if (__predict_false(l1_is_super(e))) {
+		super_demote(pmap, slot, va);
+		e = pte_load(slot);
+	}
+	if ((e & PTE_V) == 0)
+		return NULL;
+	return &pt_va(pte_to_pa(e))[pt_index(va, L0_SHIFT)];
+}
+
+/*
  * The leaf slot for va, making missing tables; NULL when there is no
  * memory.  The tables are all allocated before any is linked in, so a
  * failure leaves the tree as it was.
@@ -268,7 +403,7 @@ upt_leaf_alloc(pmap_t pmap, vaddr_t va)
 	pt_entry_t *table = pmap_root(pmap), *slot;
 	int missing, used = 0;
 
-	if ((slot = upt_leaf(pmap, va)) != NULL)
+	if ((slot = upt_leaf_demote(pmap, va)) != NULL)
 		return slot;
 	missing = (pte_load(&table[pt_index(va, L2_SHIFT)]) & PTE_V) ? 1 : 2;
 	for (int i = 0; i < missing; i++) {
@@ -288,24 +423,6 @@ upt_leaf_alloc(pmap_t pmap, vaddr_t va)
 		table = pt_va(pte_to_pa(pte_load(e)));
 	}
 	return &table[pt_index(va, L0_SHIFT)];
-}
-
-/*
- * The L0 table covering va, or NULL; *end is set to where that answer
- * stops holding (the end of the table's 2 MiB, or of the hole).
- */
-static pt_entry_t *
-upt_table(pmap_t pmap, vaddr_t va, vaddr_t *end)
-{
-	pt_entry_t e = pte_load(&pmap_root(pmap)[pt_index(va, L2_SHIFT)]);
-
-	if ((e & PTE_V) == 0) {
-		*end = rounddown2(va, L2_SIZE) + L2_SIZE;
-		return NULL;
-	}
-	e = pte_load(&pt_va(pte_to_pa(e))[pt_index(va, L1_SHIFT)]);
-	*end = rounddown2(va, L1_SIZE) + L1_SIZE;
-	return (e & PTE_V) ? pt_va(pte_to_pa(e)) : NULL;
 }
 
 /*
@@ -369,18 +486,25 @@ batch_init(struct tlb_batch *b)
 	list_init(&b->ptpages);
 }
 
+/* Flush [va, va + size) with the batch. */
 static void
-batch_add(struct tlb_batch *b, vaddr_t va)
+batch_add_range(struct tlb_batch *b, vaddr_t va, vm_size_t size)
 {
 	if (b->sva == b->eva) {
 		b->sva = va;
-		b->eva = va + PAGE_SIZE;
+		b->eva = va + size;
 	} else {
 		b->sva = MIN(b->sva, va);
-		b->eva = MAX(b->eva, va + PAGE_SIZE);
+		b->eva = MAX(b->eva, va + size);
 	}
 	if (b->eva - b->sva > TLB_BATCH_MAX_PAGES * PAGE_SIZE)
 		b->all = true;
+}
+
+static void
+batch_add(struct tlb_batch *b, vaddr_t va)
+{
+	batch_add_range(b, va, PAGE_SIZE);
 }
 
 /* ptp left the tree; free it once no TLB can hold a cached pointer to it. */
@@ -465,7 +589,7 @@ upt_unhold(pmap_t pmap, vaddr_t va, struct tlb_batch *b)
  * A pv entry; NULL when memory is short even after a reclaim (other
  * cpus' caches may hold free entries, other zones empty slabs).
  */
-static struct pv_entry *
+static __always_inline struct pv_entry *
 pv_alloc(void)
 {
 	struct pv_entry *pv = zone_alloc(pv_zone, M_NOWAIT);
@@ -475,9 +599,55 @@ pv_alloc(void)
 		zone_reclaim_all();
 		pv = zone_alloc(pv_zone, M_NOWAIT);
 	}
-	if (pv != NULL)
+	if (pv != NULL) {
 		STAT_ADD(pv_entries, 1);
+		pv->pv_key = 0;		/* not PV_CHUNKED, even if pv_free gets it unused */
+	}
 	return pv;
+}
+
+/*
+ * pv chunks.  A superpage's 512 pages need 512 pv entries at once: they
+ * come in one chunk, PV_CHUNK_ORDER pages from the page allocator, rather
+ * than 512 trips through the zone.  The chunk's first page counts its
+ * entries still in use (in pindex); each goes when its mapping does, and
+ * the last one frees the chunk.
+ */
+#define PV_CHUNK_ORDER		1
+#define PV_CHUNK_BYTES		(PAGE_SIZE << PV_CHUNK_ORDER)
+#define PV_CHUNK_ENTRIES	(PV_CHUNK_BYTES / sizeof(struct pv_entry))
+_Static_assert(PV_CHUNK_ENTRIES == SUPERPAGE_PAGES, "one chunk for one superpage");
+
+/* A chunk's entries chained through pv_next, or NULL when memory is short. */
+static struct pv_entry *
+pv_chunk_alloc(void)
+{
+	struct vm_page *m = vm_page_alloc_pages(PV_CHUNK_ORDER, VM_ALLOC_SYSTEM |
+	    VM_ALLOC_NOWAIT);
+	struct pv_entry *pv;
+
+	if (m == NULL)
+		return NULL;
+	m->flags |= PG_KMEM;		/* just allocated: nobody else sees it */
+	m->pindex = PV_CHUNK_ENTRIES;
+	pv = (struct pv_entry *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m));
+	for (unsigned i = 0; i < PV_CHUNK_ENTRIES; i++)
+		pv[i].pv_next = i + 1 < PV_CHUNK_ENTRIES ? &pv[i + 1] : NULL;
+	STAT_ADD(pv_entries, PV_CHUNK_ENTRIES);
+	return pv;
+}
+
+/* The chunk entry pv is no longer used: the chunk goes with its last one. */
+static void
+pv_chunk_release(struct pv_entry *pv)
+{
+	struct vm_page *m = PHYS_TO_VM_PAGE(rounddown2(DMAP_TO_PHYS((vaddr_t)pv),
+	    PV_CHUNK_BYTES));
+
+	KASSERT(m != NULL && (m->flags & PG_KMEM) && m->pindex > 0,
+	    ("pmap: pv entry %p in no live chunk", pv));
+	if (__atomic_sub_fetch(&m->pindex, 1, __ATOMIC_ACQ_REL) == 0)
+		vm_page_free_pages(m, PV_CHUNK_ORDER);
 }
 
 static void
@@ -486,13 +656,17 @@ pv_free(struct pv_entry *pv)
 	if (pv == NULL)
 		return;
 	STAT_SUB(pv_entries, 1);
-	zone_free(pv_zone, pv);
+	if (__predict_false(pv->pv_key & PV_CHUNKED))
+		pv_chunk_release(pv);
+	else
+		zone_free(pv_zone, pv);
 }
 
-static void
-pv_link(struct vm_page *m, struct pv_entry *pv, pmap_t pmap, vaddr_t va)
+/* Put pv on m's list for (pmap, va); chunked says it comes from a pv chunk. */
+static inline void
+pv_link(struct vm_page *m, struct pv_entry *pv, pmap_t pmap, vaddr_t va, uint64_t chunked)
 {
-	pv->pv_key = pv_key(pmap, va);
+	pv->pv_key = chunked | pv_key(pmap, va);
 	pv->pv_next = m->md.pv_list;
 	m->md.pv_list = pv;
 }
@@ -504,7 +678,7 @@ pv_unlink(struct vm_page *m, pmap_t pmap, vaddr_t va)
 	struct pv_entry *pv, **prevp;
 
 	for (prevp = &m->md.pv_list; (pv = *prevp) != NULL; prevp = &pv->pv_next) {
-		if (pv->pv_key == key) {
+		if (pv_is(pv, key)) {
 			*prevp = pv->pv_next;
 			return pv;
 		}
@@ -605,7 +779,7 @@ leaf_install(pmap_t pmap, pt_entry_t *pte, vaddr_t va, pt_entry_t newpte,
 
 		spin_lock(&pb->pb_lock);
 		pte_store(pte, newpte);
-		pv_link(m, *pvp, pmap, va);
+		pv_link(m, *pvp, pmap, va, 0);
 		*pvp = NULL;
 		spin_unlock(&pb->pb_lock);
 	} else {
@@ -693,6 +867,39 @@ leaf_unwire(pmap_t pmap, pt_entry_t *pte, vaddr_t va, pt_entry_t clear,
 typedef bool leaf_fn(pmap_t, pt_entry_t *, vaddr_t, pt_entry_t, struct tlb_batch *);
 
 /*
+ * Apply fn with clear to all of the 2 MiB leaf *l1 at va, when the leaf
+ * itself can take it: unwiring, or a reduction that leaves it R or X.
+ * False when it cannot (a removal): the caller demotes it.  A D bit lost
+ * marks each of the 512 pages modified, as leaf_clear would one page:
+ * the leaf does not say which of them were written.  pm_lock held.
+ */
+static bool
+super_apply_whole(pmap_t pmap, pt_entry_t *l1, vaddr_t va, leaf_fn *fn, pt_entry_t clear,
+    struct tlb_batch *b)
+{
+	pt_entry_t old = pte_load(l1);
+
+	if (fn == leaf_unwire) {
+		if (__atomic_fetch_and(l1, ~PTE_SW_WIRED, __ATOMIC_RELAXED) & PTE_SW_WIRED)
+			pmap->pm_wired -= SUPERPAGE_PAGES;
+		return true;
+	}
+	if (fn != leaf_reduce || (old & ~clear & (PTE_R | PTE_X)) == 0)
+		return false;
+	if ((old & clear) == 0)
+		return true;
+	if (old & clear & PTE_D) {
+		struct vm_page *m = PHYS_TO_VM_PAGE(pte_to_pa(old));
+
+		for (unsigned i = 0; i < SUPERPAGE_PAGES; i++)
+			page_flags_set(&m[i], PG_MD_MODIFIED);
+	}
+	(void)__atomic_fetch_and(l1, ~clear, __ATOMIC_RELAXED);
+	batch_add_range(b, va, L1_SIZE);
+	return true;
+}
+
+/*
  * Apply fn to each valid leaf of the L0 table in [va, end) (within the
  * table).  The table counts its valid entries, so the walk stops once it
  * has met them all; it goes inwards from both ends, as a table's leaves
@@ -733,7 +940,6 @@ static void
 range_foreach_leaf(pmap_t pmap, vaddr_t sva, vaddr_t eva, leaf_fn *fn, pt_entry_t clear)
 {
 	struct tlb_batch b;
-	pt_entry_t *table;
 	vaddr_t va, end;
 
 	KASSERT(sva <= eva && eva <= USER_MAX && ((sva | eva) & PAGE_MASK) == 0,
@@ -741,10 +947,20 @@ range_foreach_leaf(pmap_t pmap, vaddr_t sva, vaddr_t eva, leaf_fn *fn, pt_entry_
 	batch_init(&b);
 	spin_lock(&pmap->pm_lock);
 	for (va = sva; va < eva; va = end) {
-		table = upt_table(pmap, va, &end);
+		pt_entry_t *l1 = upt_l1_slot(pmap, va, &end), e;
+
 		end = MIN(end, eva);
-		if (table != NULL)
-			table_foreach_leaf(pmap, table, va, end, fn, clear, &b);
+		if (l1 == NULL)
+			continue;
+		e = pte_load(l1);
+		if (__predict_false(l1_is_super(e))) {
+			if (end - va == L1_SIZE && super_apply_whole(pmap, l1, va, fn, clear, &b))
+				continue;
+			super_demote(pmap, l1, va);
+			e = pte_load(l1);
+		}
+		if (e & PTE_V)
+			table_foreach_leaf(pmap, pt_va(pte_to_pa(e)), va, end, fn, clear, &b);
 	}
 	batch_finish(pmap, &b);
 	spin_unlock(&pmap->pm_lock);
@@ -765,6 +981,7 @@ pmap_create(void)
 	KASSERT((vaddr_t)pmap - DMAP_BASE < DMAP_SIZE && (vaddr_t)pmap % PMAP_ALIGN == 0,
 	    ("pmap_create: %p cannot go in a pv entry", pmap));
 	spin_init(&pmap->pm_lock, "pmap");
+	list_init(&pmap->pm_deposits);
 	/* A cached root is ready: user half empty, kernel half in place. */
 	if ((root = upt_cache_take(&root_cache)) != NULL) {
 		STAT_ADD(pt_pages, 1);
@@ -793,6 +1010,8 @@ pmap_destroy(pmap_t pmap)
 	    pmap, pmap->pm_resident));
 	KASSERT(pmap->pm_root_page->wire_count == 1, ("pmap_destroy: %p has %u tables",
 	    pmap, pmap->pm_root_page->wire_count - 1));
+	KASSERT(list_empty(&pmap->pm_deposits), ("pmap_destroy: %p keeps tables for superpages",
+	    pmap));
 	pmap_evict(pmap);
 	KASSERT(pmap_running_cpu(pmap) < 0, ("pmap_destroy: %p active on cpu %d", pmap,
 	    pmap_running_cpu(pmap)));
@@ -884,6 +1103,98 @@ pmap_enter_device(pmap_t pmap, vaddr_t va, paddr_t pa, vm_prot_t prot)
 	    user_leaf_bits(prot, VM_PROT_WRITE)), NULL, NULL);
 }
 
+/*
+ * The L1 slot for va, making the L1 table if it is missing; NULL when
+ * there is no memory.  pm_lock held.
+ */
+static pt_entry_t *
+upt_l1_slot_alloc(pmap_t pmap, vaddr_t va)
+{
+	pt_entry_t *root_slot = &pmap_root(pmap)[pt_index(va, L2_SHIFT)], *l1;
+	struct vm_page *ptp;
+	vaddr_t end;
+
+	if ((l1 = upt_l1_slot(pmap, va, &end)) != NULL)
+		return l1;
+	if ((ptp = upt_alloc()) == NULL)
+		return NULL;
+	pte_store(root_slot, pa_to_pte(VM_PAGE_TO_PHYS(ptp), PTE_V));
+	pmap->pm_root_page->wire_count++;
+	return upt_l1_slot(pmap, va, &end);
+}
+
+/*
+ * Give each page of the run at m a pv entry from *chain for its va in
+ * pmap, taking each pv lock once: the run is 2 MiB-aligned, so its pages
+ * go round the buckets in turn.
+ */
+static void
+super_pv_link(pmap_t pmap, vaddr_t va, struct vm_page *m, struct pv_entry **chain)
+{
+	_Static_assert(SUPERPAGE_PAGES % PV_BUCKETS == 0, "a superpage covers each bucket alike");
+	for (unsigned first = 0; first < PV_BUCKETS; first++) {
+		struct pv_bucket *pb = pv_bucket(&m[first]);
+
+		spin_lock(&pb->pb_lock);
+		for (unsigned i = first; i < SUPERPAGE_PAGES; i += PV_BUCKETS) {
+			struct pv_entry *pv = *chain;
+
+			KASSERT(pv_bucket(&m[i]) == pb, ("pmap: superpage page %u off its bucket", i));
+			*chain = pv->pv_next;
+			pv_link(&m[i], pv, pmap, va + ptoa(i), PV_CHUNKED);
+		}
+		spin_unlock(&pb->pb_lock);
+	}
+}
+
+int
+pmap_enter_superpage(pmap_t pmap, vaddr_t va, struct vm_page *m, vm_prot_t prot,
+    unsigned flags)
+{
+	paddr_t pa = VM_PAGE_TO_PHYS(m);
+	pt_entry_t newpte = pa_to_pte(pa, user_leaf_bits(prot, flags)), *l1;
+	struct pv_entry *pvs;
+	struct vm_page *deposit;
+	int error = 0;
+
+	KASSERT(((va | pa) & SUPERPAGE_MASK) == 0 && va + SUPERPAGE_SIZE <= USER_MAX,
+	    ("pmap_enter_superpage: va %lx or pa %lx not aligned", va, pa));
+	KASSERT(PHYS_TO_VM_PAGE(pa + SUPERPAGE_SIZE - PAGE_SIZE) == m + SUPERPAGE_PAGES - 1,
+	    ("pmap_enter_superpage: the pages of run %lx are not in one array", pa));
+	if ((pvs = pv_chunk_alloc()) == NULL)
+		return ENOMEM;
+	spin_lock(&pmap->pm_lock);
+	if ((deposit = upt_alloc()) == NULL) {
+		error = ENOMEM;
+	} else if ((l1 = upt_l1_slot_alloc(pmap, va)) == NULL) {
+		upt_free(deposit);
+		error = ENOMEM;
+	} else if (pte_load(l1) & PTE_V) {
+		/* Some of the range is mapped already: a table or a superpage. */
+		upt_free(deposit);
+		error = EEXIST;
+	} else {
+		/* The pv entries first: page-centric calls try our lock, held, and wait. */
+		super_pv_link(pmap, va, m, &pvs);
+		pte_store(l1, newpte);
+		ptp_of(l1)->wire_count++;
+		pmap->pm_resident += SUPERPAGE_PAGES;
+		if (newpte & PTE_SW_WIRED)
+			pmap->pm_wired += SUPERPAGE_PAGES;
+		deposit_put(pmap, deposit, va);
+		STAT_ADD(sp_mappings, 1);
+		STAT_ADD(sp_enters, 1);
+	}
+	spin_unlock(&pmap->pm_lock);
+	if (pvs != NULL) {	/* failed: the chunk is unused */
+		STAT_SUB(pv_entries, PV_CHUNK_ENTRIES);
+		vm_page_free_pages(PHYS_TO_VM_PAGE(DMAP_TO_PHYS((vaddr_t)pvs)), PV_CHUNK_ORDER);
+	}
+	if (error == 0 && (prot & VM_PROT_EXECUTE))
+		icache_sync_all();
+	return error;
+}
+
 void
 pmap_remove(pmap_t pmap, vaddr_t sva, vaddr_t eva)
 {
@@ -916,13 +1227,14 @@ bool
 pmap_fault(pmap_t pmap, vaddr_t va, vm_prot_t access)
 {
 	pt_entry_t *pte, old, need;
+	vm_size_t size;
 	bool fixed = false;
 
 	va = trunc_page(va);
 	if (va >= USER_MAX)
 		return false;
 	spin_lock(&pmap->pm_lock);
-	pte = upt_leaf(pmap, va);
+	pte = upt_lookup(pmap, va, &size);
 	old = pte != NULL ? pte_load(pte) : 0;
 	if ((old & (PTE_V | PTE_U)) == (PTE_V | PTE_U) && leaf_permits(old, access)) {
 		need = PTE_A | ((access & VM_PROT_WRITE) ? PTE_W | PTE_D : 0);
@@ -933,39 +1245,52 @@ pmap_fault(pmap_t pmap, vaddr_t va, vm_prot_t access)
 			else
 				STAT_ADD(ref_faults, 1);
 		}
-		tlb_flush_local(pmap_asid(pmap), va, PAGE_SIZE);
+		tlb_flush_local(pmap_asid(pmap), va, PAGE_SIZE);	/* a superpage's too */
 		fixed = true;
 	}
 	spin_unlock(&pmap->pm_lock);
 	return fixed;
 }
 
-paddr_t
-pmap_extract(pmap_t pmap, vaddr_t va)
+/* The leaf mapping user va (0 if none), and the size it maps in *size. */
+static pt_entry_t
+user_leaf_get(pmap_t pmap, vaddr_t va, vm_size_t *size)
 {
 	pt_entry_t *pte, e = 0;
 
+	*size = PAGE_SIZE;
 	if (va >= USER_MAX)
 		return 0;
 	spin_lock(&pmap->pm_lock);
-	if ((pte = upt_leaf(pmap, va)) != NULL)
+	if ((pte = upt_lookup(pmap, va, size)) != NULL)
 		e = pte_load(pte);
 	spin_unlock(&pmap->pm_lock);
-	return (e & PTE_V) ? pte_to_pa(e) | (va & PAGE_MASK) : 0;
+	return (e & PTE_V) ? e : 0;
+}
+
+paddr_t
+pmap_extract(pmap_t pmap, vaddr_t va)
+{
+	vm_size_t size;
+	pt_entry_t e = user_leaf_get(pmap, va, &size);
+
+	return e != 0 ? leaf_pa(e, va, size) : 0;
 }
 
 bool
 pmap_is_wired(pmap_t pmap, vaddr_t va)
 {
-	pt_entry_t *pte, e = 0;
+	vm_size_t size;
 
-	if (va >= USER_MAX)
-		return false;
-	spin_lock(&pmap->pm_lock);
-	if ((pte = upt_leaf(pmap, va)) != NULL)
-		e = pte_load(pte);
-	spin_unlock(&pmap->pm_lock);
-	return (e & PTE_V) && (e & PTE_SW_WIRED);
+	return (user_leaf_get(pmap, va, &size) & PTE_SW_WIRED) != 0;
+}
+
+bool
+pmap_is_superpage(pmap_t pmap, vaddr_t va)
+{
+	vm_size_t size;
+
+	return user_leaf_get(pmap, va, &size) != 0 && size == L1_SIZE;
 }
 
 /* The protection a valid leaf grants: a clean writable one counts (pmap_fault grants it). */
@@ -980,15 +1305,10 @@ leaf_prot(pt_entry_t e)
 vm_prot_t
 pmap_extract_prot(pmap_t pmap, vaddr_t va)
 {
-	pt_entry_t *pte, e = 0;
+	vm_size_t size;
+	pt_entry_t e = user_leaf_get(pmap, va, &size);
 
-	if (va >= USER_MAX)
-		return VM_PROT_NONE;
-	spin_lock(&pmap->pm_lock);
-	if ((pte = upt_leaf(pmap, va)) != NULL)
-		e = pte_load(pte);
-	spin_unlock(&pmap->pm_lock);
-	return (e & PTE_V) ? leaf_prot(e) : VM_PROT_NONE;
+	return e != 0 ? leaf_prot(e) : VM_PROT_NONE;
 }
 
 uint64_t
@@ -1019,7 +1339,7 @@ static bool
 mapping_reduce(pmap_t pmap, vaddr_t va, struct vm_page *m, pt_entry_t clear,
     pt_entry_t save, int *hits, struct tlb_batch *b, struct pv_bucket *pb)
 {
-	pt_entry_t *pte = upt_leaf(pmap, va), old;
+	pt_entry_t *pte = upt_leaf_demote(pmap, va), old;	/* a change to one page of 512 */
 	bool remove;
 
 	KASSERT(pte != NULL && (pte_load(pte) & PTE_V) &&
@@ -1162,7 +1482,8 @@ page_mapping_has(struct vm_page *m, uint8_t flag, pt_entry_t bits)
 		return true;
 	spin_lock(&pb->pb_lock);
 	for (pv = m->md.pv_list; pv != NULL && !found; pv = pv->pv_next) {
-		pt_entry_t *pte = upt_leaf(pv_pmap(pv), pv_va(pv));
+		vm_size_t size;
+		pt_entry_t *pte = upt_lookup(pv_pmap(pv), pv_va(pv), &size);
 
 		found = pte != NULL && (pte_load(pte) & bits) != 0;
 	}
@@ -1265,6 +1586,9 @@ pmap_get_stats(struct pmap_stats *st)
 	st->switch_flushes = STAT_GET(switch_flushes);
 	st->dirty_faults = STAT_GET(dirty_faults);
 	st->ref_faults = STAT_GET(ref_faults);
+	st->sp_mappings = STAT_GET(sp_mappings);
+	st->sp_enters = STAT_GET(sp_enters);
+	st->sp_demotions = STAT_GET(sp_demotions);
 	st->asid_bits = (uint32_t)STAT_GET(asid_bits);
 }
 
@@ -1277,18 +1601,24 @@ pmap_leaves(pmap_t pmap, vaddr_t *va, vaddr_t eva, struct pmap_leaf *out, size_t
 	KASSERT(v <= eva && eva <= USER_MAX, ("pmap_leaves: bad range %lx-%lx", v, eva));
 	spin_lock(&pmap->pm_lock);
 	while (v < eva && found < n) {
-		pt_entry_t *table = upt_table(pmap, v, &end);
+		pt_entry_t *l1 = upt_l1_slot(pmap, v, &end), e = l1 != NULL ? pte_load(l1) : 0;
+		bool super = l1_is_super(e);
+		pt_entry_t *table = (e & PTE_V) && !super ? pt_va(pte_to_pa(e)) : NULL;
 
 		end = MIN(end, eva);
-		for (; table != NULL && v < end && found < n; v += PAGE_SIZE) {
-			pt_entry_t e = pte_load(&table[pt_index(v, L0_SHIFT)]);
-
-			if (e & PTE_V)
-				out[found++] = (struct pmap_leaf){ v, pte_to_pa(e), leaf_prot(e),
-				    (e & PTE_SW_WIRED) != 0, (e & PTE_D) != 0 };
-		}
-		if (table == NULL)
+		if (table == NULL && !super) {
 			v = end;
+			continue;
+		}
+		/* A superpage's 4 KiB pages are reported one by one, as the rest. */
+		for (; v < end && found < n; v += PAGE_SIZE) {
+			pt_entry_t le = super ? e : pte_load(&table[pt_index(v, L0_SHIFT)]);
+
+			if (le & PTE_V)
+				out[found++] = (struct pmap_leaf){ v, leaf_pa(le, v, super ? L1_SIZE :
+				    PAGE_SIZE), leaf_prot(le), (le & PTE_SW_WIRED) != 0,
+				    (le & PTE_D) != 0, super };
+		}
 	}
 	spin_unlock(&pmap->pm_lock);
 	*va = v;

@@ -16,6 +16,7 @@ struct check {
 	int		problems;
 	uint64_t	resident;
 	uint64_t	wired;
+	uint64_t	supers;		/* 2 MiB leaves met */
 };
 
 static void __printflike(2, 3)
@@ -64,11 +65,12 @@ check_pv(struct check *c, struct vm_page *m, vaddr_t va)
 
 	spin_lock(&pb->pb_lock);
 	for (struct pv_entry *pv = m->md.pv_list; pv != NULL; pv = pv->pv_next) {
-		pt_entry_t *pte = upt_leaf(pv_pmap(pv), pv_va(pv));
+		vm_size_t size;
+		pt_entry_t *pte = upt_lookup(pv_pmap(pv), pv_va(pv), &size);
 		pt_entry_t e = pte != NULL ? pte_load(pte) : 0;
 
-		found += pv->pv_key == key;
-		if (!(e & PTE_V) || pte_to_pa(e) != VM_PAGE_TO_PHYS(m))
+		found += pv_is(pv, key);
+		if (!(e & PTE_V) || leaf_pa(e, pv_va(pv), size) != VM_PAGE_TO_PHYS(m))
 			check_fail(c, "page %lx: pv entry (%p, %lx) has no PTE mapping it",
 			    VM_PAGE_TO_PHYS(m), pv_pmap(pv), pv_va(pv));
 	}
@@ -110,6 +112,43 @@ check_l0(struct check *c, pt_entry_t *l0, vaddr_t base)
 	}
 }
 
+/* Is a table kept for demoting the superpage at va? */
+static bool
+check_deposit(struct check *c, vaddr_t va)
+{
+	struct list_node *n;
+
+	list_foreach(n, &c->pmap->pm_deposits) {
+		if (list_entry(n, struct vm_page, plinks)->pindex == va)
+			return true;
+	}
+	return false;
+}
+
+static uint64_t
+count_deposits(pmap_t pmap)
+{
+	struct list_node *n;
+	uint64_t deposits = 0;
+
+	list_foreach(n, &pmap->pm_deposits)
+		deposits++;
+	return deposits;
+}
+
+/* A 2 MiB leaf: aligned, a table kept for it, and each of its pages as a 4 KiB leaf. */
+static void
+check_super(struct check *c, pt_entry_t e, vaddr_t va)
+{
+	c->supers++;
+	if (pte_to_pa(e) & (L1_SIZE - 1))
+		check_fail(c, "va %lx: superpage leaf %lx is not 2 MiB aligned", va, e);
+	if (!check_deposit(c, va))
+		check_fail(c, "va %lx: no table kept to demote its superpage", va);
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		check_leaf(c, e + ((pt_entry_t)i << PTE_PPN_SHIFT), va + ((vaddr_t)i << L0_SHIFT));
+}
+
 static void
 check_l1(struct check *c, pt_entry_t *l1, vaddr_t base)
 {
@@ -118,7 +157,9 @@ check_l1(struct check *c, pt_entry_t *l1, vaddr_t base)
 		pt_entry_t e = pte_load(&l1[i]);
 		vaddr_t va = base + ((vaddr_t)i << L1_SHIFT);
 
-		if ((e & PTE_V) && check_nonleaf(c, e, va))
+		if ((e & PTE_V) && pte_is_leaf(e))
+			check_super(c, e, va);
+		else if ((e & PTE_V) && check_nonleaf(c, e, va))
 			check_l0(c, pt_va(pte_to_pa(e)), va);
 	}
 }
@@ -144,6 +185,9 @@ pmap_check(pmap_t pmap)
 	if (c.resident != pmap->pm_resident)
 		check_fail(&c, "%lu valid leaves, resident count %lu", c.resident,
 		    pmap->pm_resident);
+	if (count_deposits(pmap) != c.supers)
+		check_fail(&c, "%lu superpages, %lu tables kept for them", c.supers,
+		    count_deposits(pmap));
 	if (c.wired != pmap->pm_wired)
 		check_fail(&c, "%lu wired leaves, wired count %lu", c.wired, pmap->pm_wired);
 	spin_unlock(&pmap->pm_lock);

@@ -344,6 +344,28 @@ pmap_zero_page(struct vm_page *m)
 	}
 }
 
+/*
+ * A run of pages (a superpage's 2 MiB) in one loop, four cache lines a
+ * round: 512 stores and 32 instructions of upkeep a page.  (QEMU 7.2 has
+ * no Zicboz cbo.zero, nor does the U74.)
+ */
+#define RUN_ROUND_WORDS	32
+
+void
+pmap_zero_pages(struct vm_page *m, size_t npages)
+{
+	uint64_t *p = (uint64_t *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m));
+	uint64_t *end = p + npages * (PAGE_SIZE / sizeof(*p));
+
+	KASSERT(npages == 0 || PHYS_TO_VM_PAGE(VM_PAGE_TO_PHYS(m) + ptoa(npages - 1)) ==
+	    m + npages - 1, ("pmap_zero_pages: pages %lx.. are not a run", VM_PAGE_TO_PHYS(m)));
+	for (; p < end; p += RUN_ROUND_WORDS) {
+#pragma GCC unroll 32
+		for (int i = 0; i < RUN_ROUND_WORDS; i++)
+			p[i] = 0;
+	}
+}
+
 void
 pmap_copy_page(struct vm_page *src, struct vm_page *dst)
 {

@@ -16,6 +16,7 @@
 #define _RISCV_PMAP_VAR_H_
 
 #include <kern/types.h>
+#include <kern/list.h>
 #include <kern/spinlock.h>
 #include <machine/param.h>
 #include <machine/pte.h>
@@ -26,7 +27,7 @@
 _Static_assert(USER_MAX == (vaddr_t)USER_ROOT_ENTRIES << L2_SHIFT,
     "user space is the lower half of the root");
 
-#define PMAP_ALIGN	64	/* struct pmap alignment, relied on by pv_key() */
+#define PMAP_ALIGN	128	/* struct pmap alignment, relied on by pv_key() */
 
 struct pmap {
 	struct spinlock	pm_lock;
@@ -36,14 +37,18 @@ struct pmap {
 	uint64_t	pm_cpus;	/* (A; set under P and S) may cache translations */
 	uint64_t	pm_asid_gen;	/* (S) generation pm_asid belongs to */
 	uint32_t	pm_asid;	/* (P, S: written holding both) */
+	struct list_node pm_deposits;	/* (P) one empty table for each 2 MiB leaf, kept
+					 * to demote it with (pmap.c: superpages) */
 };
 _Static_assert(sizeof(struct pmap) <= PMAP_ALIGN, "struct pmap fits its alignment");
 
 /*
  * A mapping of a managed page: its pmap and va packed into pv_key.  A
  * pmap lives in the direct map, PMAP_ALIGN aligned, so its physical
- * address over PMAP_ALIGN takes 31 bits; a user va's page number takes
- * 26.
+ * address over PMAP_ALIGN takes 30 bits; a user va's page number takes
+ * 26.  The top bit says where the entry's memory came from: the pv zone,
+ * or a chunk of PV_CHUNK_ENTRIES made for one superpage's pages at once
+ * (pmap.c).
  */
 struct pv_entry {
 	struct pv_entry	*pv_next;	/* (M) next mapping of the same page */
@@ -51,9 +56,10 @@ struct pv_entry {
 };
 
 #define PV_VA_BITS	26
+#define PV_CHUNKED	(1UL << 63)	/* (C) in a superpage's chunk, not from the zone */
 _Static_assert(sizeof(struct pv_entry) == 16, "pv entries stay compact");
 _Static_assert(USER_MAX >> PAGE_SHIFT == 1UL << PV_VA_BITS, "pv_key va field");
-_Static_assert(DMAP_SIZE / PMAP_ALIGN <= 1UL << (64 - PV_VA_BITS), "pv_key pmap field");
+_Static_assert(DMAP_SIZE / PMAP_ALIGN <= 1UL << (63 - PV_VA_BITS), "pv_key pmap field");
 
 /* Reverse-map locks, hashed by page. */
 #define PV_BUCKETS	64	/* at most 64: struct tlb_batch has a bit for each */
@@ -119,21 +125,37 @@ ptp_of(const pt_entry_t *pte)
 	return PHYS_TO_VM_PAGE(DMAP_TO_PHYS(trunc_page((vaddr_t)pte)));
 }
 
-/* The leaf slot for va, or NULL when its tables do not exist. */
+/*
+ * The leaf that maps va at whichever level it sits -- the L1 slot of a
+ * 2 MiB leaf, or else the L0 slot -- with the size it maps in *size; NULL
+ * when va's tables do not exist.  (The slot need not be valid.)
+ */
 static inline pt_entry_t *
-upt_leaf(pmap_t pmap, vaddr_t va)
+upt_lookup(pmap_t pmap, vaddr_t va, vm_size_t *size)
 {
 	pt_entry_t *table = pmap_root(pmap);
 
 	for (int shift = L2_SHIFT; shift > L0_SHIFT; shift -= 9) {
-		pt_entry_t e = pte_load(&table[pt_index(va, shift)]);
+		pt_entry_t *slot = &table[pt_index(va, shift)], e = pte_load(slot);
 
 		if ((e & PTE_V) == 0)
 			return NULL;
-		KASSERT(!pte_is_leaf(e), ("pmap %p: superpage at va %lx", pmap, va));
+		if (pte_is_leaf(e)) {
+			KASSERT(shift == L1_SHIFT, ("pmap %p: 1 GiB leaf at va %lx", pmap, va));
+			*size = L1_SIZE;
+			return slot;
+		}
 		table = pt_va(pte_to_pa(e));
 	}
+	*size = PAGE_SIZE;
 	return &table[pt_index(va, L0_SHIFT)];
+}
+
+/* The physical address a valid leaf e of the given size maps va to. */
+static inline paddr_t
+leaf_pa(pt_entry_t e, vaddr_t va, vm_size_t size)
+{
+	return pte_to_pa(e) | (va & (size - 1));
 }
 
 /* The ASID flushes of pmap's translations name: -1 when ASIDs are not in use. */
@@ -153,7 +175,14 @@ pv_key(pmap_t pmap, vaddr_t va)
 static inline pmap_t
 pv_pmap(const struct pv_entry *pv)
 {
-	return (pmap_t)PHYS_TO_DMAP((pv->pv_key >> PV_VA_BITS) * PMAP_ALIGN);
+	return (pmap_t)PHYS_TO_DMAP(((pv->pv_key & ~PV_CHUNKED) >> PV_VA_BITS) * PMAP_ALIGN);
+}
+
+/* Does pv stand for the mapping with key (pv_key())? */
+static inline bool
+pv_is(const struct pv_entry *pv, uint64_t key)
+{
+	return (pv->pv_key & ~PV_CHUNKED) == key;
 }
 
 static inline vaddr_t

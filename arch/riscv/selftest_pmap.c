@@ -6,7 +6,8 @@
  * comes straight back as EFAULT, and the tests play the VM system's
  * part by calling pmap_fault.
  *
- * Also covered: the copy helpers' range checks and error paths, ASID
+ * Also covered: superpages (entering a 2 MiB leaf, the changes made to
+ * it whole, demotion by each path, shootdown of a superpage), the copy helpers' range checks and error paths, ASID
  * rollovers in a shrunken ASID space, TLB flushes as this and the other
  * cpus see them, the other cpus racing this one through pmap- and
  * page-centric calls, running out of memory, and that every page,
@@ -49,6 +50,7 @@
 #define VA_EXEC		0x0a000000UL
 #define VA_SPARSE	0x0b000000UL	/* on an L0 table (2 MiB) boundary */
 #define VA_LAZY		0x0c000000UL
+#define VA_SUPER	0x100000000UL	/* 4 GiB: a gigabyte of its own, 2 MiB aligned */
 
 #define U(va)		((void *)(vaddr_t)(va))
 
@@ -1249,6 +1251,202 @@ out:
 }
 
 /*
+ * Superpages.
+ */
+
+/* A 2 MiB run whose page i holds i in its first and last words; NULL if none is free. */
+static struct vm_page *
+super_run_new(void)
+{
+	struct vm_page *m = vm_page_alloc_pages(SUPERPAGE_ORDER, VM_ALLOC_SYSTEM |
+	    VM_ALLOC_NOWAIT);
+
+	if (m == NULL)
+		return NULL;
+	for (unsigned i = 0; i < SUPERPAGE_PAGES; i++) {
+		uint64_t *w = (uint64_t *)page_kva(&m[i]);
+
+		w[0] = w[PAGE_SIZE / 8 - 1] = i;
+		pmap_clear_modify(&m[i]);
+		pmap_ts_referenced(&m[i]);
+	}
+	return m;
+}
+
+static void
+super_run_put(struct vm_page *m)
+{
+	for (unsigned i = 0; i < SUPERPAGE_PAGES; i++) {
+		pmap_clear_modify(&m[i]);
+		pmap_ts_referenced(&m[i]);
+	}
+	vm_page_free_pages(m, SUPERPAGE_ORDER);
+}
+
+/*
+ * Does every page of the run at m translate at va + i pages to page i,
+ * with protection prot (except page skip: unmapped), wired or not, and
+ * read back its index through the user page table?
+ */
+static bool
+super_translations_ok(pmap_t p, vaddr_t va, struct vm_page *m, vm_prot_t prot, bool wired,
+    unsigned skip)
+{
+	for (unsigned i = 0; i < SUPERPAGE_PAGES; i++) {
+		vaddr_t a = va + ptoa(i);
+		uint64_t first = ~0UL, last = ~0UL;
+
+		if (i == skip) {
+			if (pmap_extract(p, a) != 0 || cin(a, &first, 8) != EFAULT)
+				return false;
+			continue;
+		}
+		if (pmap_extract(p, a + 12) != VM_PAGE_TO_PHYS(&m[i]) + 12 ||
+		    pmap_extract_prot(p, a) != prot || pmap_is_wired(p, a) != wired ||
+		    pmap_page_mapping_count(&m[i]) != 1)
+			return false;
+		if (cin(a, &first, 8) != 0 || cin(a + PAGE_SIZE - 8, &last, 8) != 0 ||
+		    first != i || last != i)
+			return false;
+	}
+	return true;
+}
+
+static uint64_t
+super_stat(int which)
+{
+	struct pmap_stats st;
+
+	pmap_get_stats(&st);
+	return which == 0 ? st.sp_mappings : st.sp_demotions;
+}
+
+/* Enter, whole-leaf changes, demotion by a partial pmap_protect. */
+static void
+test_super_enter(pmap_t p, struct vm_page *m, uint64_t pt0)
+{
+	uint64_t v = 0x5151, d0 = super_stat(1);
+
+	selftest_ok(pmap_enter_superpage(p, VA_SUPER, m, VM_PROT_RW,
+	    VM_PROT_READ | PMAP_ENTER_WIRED) == 0 && pmap_is_superpage(p, VA_SUPER + 77 * PAGE_SIZE),
+	    "superpage: enter a 2 MiB leaf");
+	/* A root entry, an L1 table and the table kept for demotion; no L0 table. */
+	selftest_ok(pt_pages() == pt0 + 2 && pmap_resident_count(p) == SUPERPAGE_PAGES &&
+	    pmap_wired_count(p) == SUPERPAGE_PAGES && super_stat(0) == 1,
+	    "superpage: 512 pages resident and wired, two page-table pages");
+	selftest_ok(super_translations_ok(p, VA_SUPER, m, VM_PROT_RW, true, ~0U),
+	    "superpage: every 4 KiB page translates to its page, reads through the leaf");
+	selftest_ok(clean(p), "superpage: pmap_check clean");
+	selftest_ok(pmap_enter_superpage(p, VA_SUPER, m, VM_PROT_RW, VM_PROT_READ) == EEXIST,
+	    "superpage: entering over it fails with EEXIST");
+	selftest_ok(cout(&v, VA_SUPER + ptoa(3) + 8, 8) == EFAULT &&
+	    pmap_fault(p, VA_SUPER + ptoa(3) + 8, VM_PROT_WRITE) &&
+	    cout(&v, VA_SUPER + ptoa(3) + 8, 8) == 0 &&
+	    ((uint64_t *)page_kva(&m[3]))[1] == v && pmap_is_modified(&m[3]) &&
+	    pmap_is_modified(&m[400]) && pmap_is_superpage(p, VA_SUPER),
+	    "superpage: the first write faults once, sets D on the leaf (all pages modified)");
+	pmap_unwire(p, VA_SUPER, VA_SUPER + SUPERPAGE_SIZE);
+	pmap_protect(p, VA_SUPER, VA_SUPER + SUPERPAGE_SIZE, VM_PROT_READ);
+	selftest_ok(pmap_is_superpage(p, VA_SUPER) && pmap_wired_count(p) == 0 &&
+	    cout(&v, VA_SUPER, 8) == EFAULT && !pmap_fault(p, VA_SUPER, VM_PROT_WRITE) &&
+	    pmap_is_modified(&m[511]) && super_stat(1) == d0,
+	    "superpage: unwired and write-protected whole, it stays one leaf, modified kept");
+	pmap_protect(p, VA_SUPER + ptoa(7), VA_SUPER + ptoa(8), VM_PROT_NONE);
+	selftest_ok(!pmap_is_superpage(p, VA_SUPER) && super_stat(1) == d0 + 1 &&
+	    super_stat(0) == 0 && pt_pages() == pt0 + 2,
+	    "superpage: pmap_protect of one page demotes it, into the table kept for it");
+	selftest_ok(super_translations_ok(p, VA_SUPER, m, VM_PROT_READ, false, 7) &&
+	    pmap_resident_count(p) == SUPERPAGE_PAGES - 1 && pmap_is_modified(&m[200]),
+	    "superpage: after demotion each 4 KiB leaf keeps its page and bits");
+	selftest_ok(clean(p), "superpage: pmap_check clean after demotion");
+	pmap_remove(p, VA_SUPER, VA_SUPER + SUPERPAGE_SIZE);
+	selftest_ok(pmap_resident_count(p) == 0 && !pmap_page_is_mapped(&m[0]) &&
+	    pt_pages() == pt0, "superpage: pmap_remove frees the tables");
+}
+
+/* Demotion by the page-centric calls, and by pmap_enter of one page inside. */
+static void
+test_super_page_calls(pmap_t p, struct vm_page *m, struct vm_page *other)
+{
+	uint64_t d0 = super_stat(1), x = 0;
+
+	pmap_enter_superpage(p, VA_SUPER, m, VM_PROT_RW, VM_PROT_WRITE);
+	pmap_remove_all(&m[100]);
+	selftest_ok(!pmap_is_superpage(p, VA_SUPER) && super_stat(1) == d0 + 1 &&
+	    super_translations_ok(p, VA_SUPER, m, VM_PROT_RW, false, 100) && clean(p),
+	    "superpage: pmap_remove_all of one page demotes, the others stay");
+	pmap_remove(p, VA_SUPER, VA_SUPER + SUPERPAGE_SIZE);
+	pmap_enter_superpage(p, VA_SUPER, m, VM_PROT_RW, VM_PROT_READ);
+	selftest_ok(pmap_ts_referenced(&m[5]) >= 1 && !pmap_is_superpage(p, VA_SUPER) &&
+	    pmap_ts_referenced(&m[5]) == 0 && pmap_ts_referenced(&m[6]) >= 1,
+	    "superpage: pmap_ts_referenced demotes, and counts each page on its own");
+	pmap_remove(p, VA_SUPER, VA_SUPER + SUPERPAGE_SIZE);
+	pmap_enter_superpage(p, VA_SUPER, m, VM_PROT_RW, VM_PROT_READ);
+	pmap_enter(p, VA_SUPER + ptoa(9), other, VM_PROT_READ, VM_PROT_READ);
+	selftest_ok(!pmap_is_superpage(p, VA_SUPER) && cin(VA_SUPER + ptoa(9), &x, 1) == 0 &&
+	    x == 0x77 && pmap_page_mapping_count(&m[9]) == 0 && clean(p) &&
+	    pmap_resident_count(p) == SUPERPAGE_PAGES,
+	    "superpage: pmap_enter of another page inside demotes and replaces one page");
+	pmap_remove(p, VA_SUPER, VA_SUPER + SUPERPAGE_SIZE);
+	pmap_enter_superpage(p, VA_SUPER, m, VM_PROT_RW, VM_PROT_WRITE);
+	pmap_remove_write(&m[511]);
+	selftest_ok(!pmap_is_superpage(p, VA_SUPER) &&
+	    pmap_extract_prot(p, VA_SUPER + ptoa(511)) == VM_PROT_READ &&
+	    pmap_extract_prot(p, VA_SUPER + ptoa(510)) == VM_PROT_RW && clean(p),
+	    "superpage: pmap_remove_write of one page demotes, write-protects that one");
+	pmap_remove(p, VA_SUPER, VA_SUPER + SUPERPAGE_SIZE);
+}
+
+/* The other cpus read through a superpage; a demotion and a change must reach them. */
+static void
+test_super_remote(pmap_t p, struct vm_page *m)
+{
+	if (ncpu < 2)
+		return;
+	pmap_enter_superpage(p, VA_SUPER, m, VM_PROT_RW, VM_PROT_WRITE);
+	remotes_start(p);
+	selftest_ok(on_others(R_FETCH, VA_SUPER + ptoa(20), 0, 20) &&
+	    on_others(R_STORE, VA_SUPER + ptoa(21) + 8, 0, 0),
+	    "superpage: the other cpus read and write through the 2 MiB leaf");
+	pmap_protect(p, VA_SUPER + ptoa(21), VA_SUPER + ptoa(22), VM_PROT_READ);
+	selftest_ok(on_others(R_STORE, VA_SUPER + ptoa(21) + 8, EFAULT, 0) &&
+	    on_others(R_STORE, VA_SUPER + ptoa(22) + 8, 0, 0),
+	    "superpage: after a demoting pmap_protect no cpu writes through its 2 MiB entry");
+	pmap_remove(p, VA_SUPER + ptoa(20), VA_SUPER + ptoa(21));
+	selftest_ok(on_others(R_FETCH, VA_SUPER + ptoa(20), EFAULT, 0) &&
+	    on_others(R_FETCH, VA_SUPER + ptoa(19), 0, 19),
+	    "superpage: a page removed is gone on every cpu, its neighbours stay");
+	pmap_remove(p, VA_SUPER, VA_SUPER + SUPERPAGE_SIZE);
+	pmap_enter_superpage(p, VA_SUPER, m, VM_PROT_RW, VM_PROT_WRITE);
+	on_others(R_FETCH, VA_SUPER + ptoa(30), 0, 30);
+	pmap_remove(p, VA_SUPER, VA_SUPER + SUPERPAGE_SIZE);
+	selftest_ok(on_others(R_FETCH, VA_SUPER + ptoa(30), EFAULT, 0),
+	    "superpage: removed whole, it is gone on every cpu");
+	remotes_stop();
+}
+
+static void
+test_superpage(void)
+{
+	pmap_t p = pmap_create();
+	struct vm_page *m = super_run_new(), *other = page_new(0x77);
+	uint64_t pt0 = pt_pages();
+
+	if (!selftest_ok(p != NULL && m != NULL, "superpage: a pmap and a free 2 MiB run"))
+		return;
+	pmap_activate(p);
+	test_super_enter(p, m, pt0);
+	test_super_page_calls(p, m, other);
+	test_super_remote(p, m);
+	pmap_activate_kernel();
+	selftest_ok(clean(p) && pmap_resident_count(p) == 0 && super_stat(0) == 0,
+	    "superpage: pmap_check clean at the end");
+	pmap_destroy(p);
+	super_run_put(m);
+	page_put(other);
+}
+
+/*
  * No memory: pmap_enter fails with ENOMEM and leaves nothing behind.
  */
 
@@ -1290,7 +1488,7 @@ static void
 test_enomem(void)
 {
 	pmap_t p = pmap_create();
-	struct vm_page *m = page_new(0);
+	struct vm_page *m = page_new(0), *run = super_run_new();
 	struct pmap_stats s0, s1;
 	struct hoard *hoard;
 	int error;
@@ -1306,6 +1504,13 @@ test_enomem(void)
 	selftest_ok(s1.pt_pages == s0.pt_pages && s1.pv_entries == s0.pv_entries &&
 	    pmap_resident_count(p) == 1 && pmap_extract(p, VA_NOMEM_FAR) == 0 && clean(p),
 	    "and leaves no table or pv entry behind");
+	if (run != NULL) {
+		error = pmap_enter_superpage(p, VA_SUPER, run, VM_PROT_RW, VM_PROT_READ);
+		pmap_get_stats(&s1);
+		selftest_ok(error == ENOMEM && s1.pt_pages == s0.pt_pages &&
+		    s1.pv_entries == s0.pv_entries && pmap_resident_count(p) == 1 && clean(p),
+		    "with no free page, pmap_enter_superpage fails (ENOMEM), leaving nothing");
+	}
 	pmap_get_stats(&s0);
 	/* VA_NOMEM's table exists: these need only pv entries, until none is left. */
 	error = 0;
@@ -1319,10 +1524,15 @@ test_enomem(void)
 	hoard_release(hoard);
 	selftest_ok(pmap_enter(p, VA_NOMEM_FAR, m, VM_PROT_READ, VM_PROT_READ) == 0 &&
 	    pmap_extract(p, VA_NOMEM_FAR) == VM_PAGE_TO_PHYS(m), "it succeeds once memory is back");
+	if (run != NULL)
+		selftest_ok(pmap_enter_superpage(p, VA_SUPER, run, VM_PROT_RW, VM_PROT_READ) == 0 &&
+		    pmap_is_superpage(p, VA_SUPER), "and so does pmap_enter_superpage");
 	pmap_remove(p, 0, USER_MAX);
 	selftest_ok(clean(p), "pmap_check clean after the ENOMEM test");
 	pmap_destroy(p);
 	page_put(m);
+	if (run != NULL)
+		super_run_put(run);
 }
 
 /*
@@ -1376,6 +1586,7 @@ test_pmap(void)
 	test_wired();
 	test_device();
 	test_exec_sync();
+	test_superpage();
 	test_asid();
 	test_local_flush();
 	test_remote();

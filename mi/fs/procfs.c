@@ -78,6 +78,7 @@
 #include <vm/vm_oom.h>
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_pageout.h>
+#include <vm/vm_superpage.h>
 #include <vm/vm_workingset.h>
 #include <vm/vm_wait.h>
 #include <vm/vnode_pager.h>
@@ -298,6 +299,12 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "pv_entries %lu\n", ps.pv_entries);
 	tb_printf(tb, "pv_reclaims %lu\n", ps.pv_reclaims);
 	tb_printf(tb, "pt_pages %lu\n", ps.pt_pages);
+	/* Linux's names: page tables (the ones kept to demote superpages too), superpages. */
+	tb_printf(tb, "nr_page_table_pages %lu\n", ps.pt_pages);
+	tb_printf(tb, "nr_anon_transparent_hugepages %lu\n", ps.sp_mappings);
+	tb_printf(tb, "thp_fault_alloc %lu\n", vm_superpage_stats.fault_alloc);
+	tb_printf(tb, "thp_fault_fallback %lu\n", vm_superpage_stats.fault_fallback);
+	tb_printf(tb, "thp_split_pmd %lu\n", ps.sp_demotions);
 	tb_printf(tb, "pt_cached %lu\n", ps.pt_cached);
 	tb_printf(tb, "asid_rollovers %lu\n", ps.asid_rollovers);
 	tb_printf(tb, "tlb_shootdowns %lu\n", ps.shootdowns);
@@ -528,7 +535,7 @@ procfs_format_maps(struct vmspace *vm, char *buf, size_t size, size_t *lenp)
 struct smaps_counts {
 	uint64_t	size, rss, pss, pss_dirty, pss_anon, locked;	/* pss, locked: << PSS_SHIFT */
 	uint64_t	shared_clean, shared_dirty, private_clean, private_dirty;
-	uint64_t	referenced, anonymous;
+	uint64_t	referenced, anonymous, anon_huge;
 };
 
 bool
@@ -569,6 +576,8 @@ smaps_entry(struct vmspace *vm, const struct vm_map_entry *e, struct smaps_count
 			if (m != NULL && procfs_page_is_anonymous(m)) {
 				c->anonymous += PAGE_SIZE;
 				c->pss_anon += share;
+				if (leaves[i].super)
+					c->anon_huge += PAGE_SIZE;
 			}
 			if (e->wired_count > 0)
 				c->locked += share;
@@ -589,8 +598,8 @@ format_smaps_counts(struct textbuf *tb, const struct smaps_counts *c, bool rollu
 		{ "Shared_Clean:", c->shared_clean }, { "Shared_Dirty:", c->shared_dirty },
 		{ "Private_Clean:", c->private_clean }, { "Private_Dirty:", c->private_dirty },
 		{ "Referenced:", c->referenced }, { "Anonymous:", c->anonymous },
-		/* What this kernel does not have: lazy frees, huge pages, swap. */
-		{ "LazyFree:", 0 }, { "AnonHugePages:", 0 }, { "ShmemPmdMapped:", 0 },
+		/* What this kernel does not have: lazy frees, shared huge pages, swap. */
+		{ "LazyFree:", 0 }, { "AnonHugePages:", c->anon_huge }, { "ShmemPmdMapped:", 0 },
 		{ "FilePmdMapped:", 0 }, { "Shared_Hugetlb:", 0 }, { "Private_Hugetlb:", 0 },
 		{ "Swap:", 0 }, { "SwapPss:", 0 }, { "Locked:", c->locked >> PSS_SHIFT },
 	};
@@ -612,11 +621,21 @@ format_smaps_counts(struct textbuf *tb, const struct smaps_counts *c, bool rollu
 		tb_smaps_kb(tb, lines[i].name, lines[i].bytes);
 }
 
+/* Could a fault in e get a superpage (smaps' THPeligible)?  Anonymous memory, a whole 2 MiB. */
+static int
+superpage_eligible(const struct vm_map_entry *e)
+{
+	return (e->object == NULL || vm_object_is_anon(e->object)) &&
+	    !(e->eflags & MAP_ENTRY_IS_SUB_MAP) &&
+	    vm_superpage_entry_allows(e, roundup2(e->start, SUPERPAGE_SIZE));
+}
+
 /* Linux's VmFlags letters for what an entry is. */
 static void
 format_vmflags(struct textbuf *tb, const struct vm_map_entry *e)
 {
-	tb_printf(tb, "THPeligible:    0\nVmFlags:%s%s%s%s%s%s%s%s%s\n",
+	tb_printf(tb, "THPeligible:    %d\n", superpage_eligible(e));
+	tb_printf(tb, "VmFlags:%s%s%s%s%s%s%s%s%s\n",
 	    (e->protection & VM_PROT_READ) ? " rd" : "", (e->protection & VM_PROT_WRITE) ? " wr" : "",
 	    (e->protection & VM_PROT_EXECUTE) ? " ex" : "",
 	    (e->eflags & MAP_ENTRY_COW) ? "" : " sh",

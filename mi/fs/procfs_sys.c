@@ -22,7 +22,9 @@
  * EINVAL and changes nothing.  A VM setting's file holds the text of its
  * value when it was looked up (a snapshot, like every procfs file) and
  * the setting itself, which root's write goes to (blanks around the
- * number allowed, as Linux's proc_doulongvec takes it).
+ * number allowed, as Linux's proc_doulongvec takes it).  A setting that
+ * is a choice of words (transparent_hugepage) reads as Linux shows one,
+ * "[always] madvise never", and takes one of the words.
  *
  * Locking: none here; each tunable's owner keeps its value atomic, and a
  * setting's get and set take what they need.
@@ -41,7 +43,7 @@
 #define TUNABLE_TEXT_MAX	24	/* a 64-bit decimal number, a sign and a newline */
 #define TUNABLE_MODE		0644
 #define SYSCTL_INO_BASE		0x6ffff000UL	/* apart from procfs_ino's (0x70000000 up) */
-#define SYSCTL_TEXT		32		/* a number and a newline */
+#define SYSCTL_TEXT		48		/* a number or a choice of words, and a newline */
 #define SYSCTL_DOTS		2		/* "." and "..": directory cookies before the settings */
 
 /* v_data of a setting's file. */
@@ -204,6 +206,22 @@ sys_kernel_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
  * /proc/sys/vm: the settings vm_sysctl.c lists.
  */
 
+/* A choice, as Linux shows one: the words, the one in force in brackets. */
+static size_t
+format_choice(char *buf, size_t size, const struct vm_sysctl *sc)
+{
+	uint64_t now = sc->get();
+	size_t len = 0;
+
+	for (uint64_t i = 0; sc->words[i] != NULL && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, i == now ? "%s[%s]" : "%s%s",
+		    i == 0 ? "" : " ", sc->words[i]);
+	if (len < size)
+		len += (size_t)snprintf(buf + len, size - len, "\n");
+	KASSERT(len < size, ("procfs: the choices of %s do not fit", sc->name));
+	return len;
+}
+
 static uint64_t
 setting_ino(const struct vm_sysctl *sc)
 {
@@ -222,7 +240,8 @@ sysvm_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out
 	if ((f = malloc(sizeof(*f), M_PROCFS, M_WAITOK)) == NULL)
 		return ENOMEM;
 	f->sc = sc;
-	f->len = (size_t)snprintf(f->text, sizeof(f->text), "%lu\n", sc->get());
+	f->len = sc->words != NULL ? format_choice(f->text, sizeof(f->text), sc) :
+	    (size_t)snprintf(f->text, sizeof(f->text), "%lu\n", sc->get());
 	if ((vp = procfs_vnode(VREG, &procfs_sysctl_ops, dir->v_mount, NULL, NULL, 0,
 	    setting_ino(sc))) == NULL) {
 		free(f, M_PROCFS);
@@ -292,6 +311,22 @@ sysctl_read(struct vnode *vp, struct uio *uio)
 	return procfs_text_read(f->text, f->len, uio);
 }
 
+/* One of the words, with blanks around it: its index, or -1. */
+static int64_t
+parse_choice(const char *const *words, const char *s, size_t n)
+{
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
+		n--;
+	for (int64_t i = 0; words[i] != NULL; i++)
+		if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
+			return i;
+	return -1;
+}
+
 /* A decimal number with blanks around it, as Linux's proc_doulongvec takes it; -1 if not. */
 static int64_t
 parse_setting(const char *s, size_t n)
@@ -327,7 +362,8 @@ sysctl_write(struct vnode *vp, struct uio *uio)
 		return -EINVAL;
 	if (uiomove(buf, n, uio) != 0)
 		return -EFAULT;
-	if ((v = parse_setting(buf, n)) < 0)
+	v = f->sc->words != NULL ? parse_choice(f->sc->words, buf, n) : parse_setting(buf, n);
+	if (v < 0)
 		return -EINVAL;
 	if ((error = f->sc->set((uint64_t)v)) != 0)
 		return -error;

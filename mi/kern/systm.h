@@ -12,6 +12,10 @@
 
 #define __unused	__attribute__((unused))
 #define __noreturn	__attribute__((noreturn))
+#define __noinline	__attribute__((noinline))	/* keep a rare path out of its caller */
+#ifndef __always_inline		/* the host's headers have it too */
+#define __always_inline	inline __attribute__((always_inline))
+#endif
 #define __printflike(f, a) __attribute__((format(__printf__, f, a)))	/* survives -Dprintf= */
 #define __aligned(n)	__attribute__((aligned(n)))
 #define __packed	__attribute__((packed))

@@ -59,6 +59,18 @@ void pmap_activate_kernel(void);	/* run this cpu on the kernel map only */
  */
 int pmap_enter(pmap_t pmap, vaddr_t va, struct vm_page *m, vm_prot_t prot,
     unsigned flags);
+/*
+ * Map the 2 MiB at va (SUPERPAGE_SIZE-aligned, as is the run) to the
+ * SUPERPAGE_PAGES physically contiguous managed pages that start at m,
+ * with one leaf; protection and flags as pmap_enter's.  The pages stay
+ * pages: each has its own reverse-map entry, and every call on part of
+ * the range, or on one of the pages, first splits the leaf into 4 KiB
+ * ones (demotion, which never fails).  0, ENOMEM, or EEXIST when some of
+ * the range is mapped already.
+ */
+int pmap_enter_superpage(pmap_t pmap, vaddr_t va, struct vm_page *m, vm_prot_t prot,
+    unsigned flags);
+bool pmap_is_superpage(pmap_t pmap, vaddr_t va);	/* mapped by a superpage leaf */
 /* Map device memory (no vm_page, not in the reverse map). 0 or ENOMEM. */
 int pmap_enter_device(pmap_t pmap, vaddr_t va, paddr_t pa, vm_prot_t prot);
 void pmap_remove(pmap_t pmap, vaddr_t sva, vaddr_t eva);
@@ -120,6 +132,7 @@ struct pmap_leaf {
 	vm_prot_t	prot;
 	bool		wired;
 	bool		modified;
+	bool		super;		/* one page of a superpage mapping */
 };
 size_t pmap_leaves(pmap_t pmap, vaddr_t *va, vaddr_t eva, struct pmap_leaf *out, size_t n);
 
@@ -134,6 +147,7 @@ void pmap_qenter(vaddr_t va, struct vm_page **pages, int count);
 void pmap_qremove(vaddr_t va, int count);
 
 void pmap_zero_page(struct vm_page *m);
+void pmap_zero_pages(struct vm_page *m, size_t npages);	/* physically contiguous */
 void pmap_copy_page(struct vm_page *src, struct vm_page *dst);
 
 /* Statistics for /proc/vmstat. */
@@ -149,6 +163,9 @@ struct pmap_stats {
 	uint64_t	switch_flushes;	/* whole-TLB flushes for switching address spaces */
 	uint64_t	dirty_faults;	/* software dirty-bit faults */
 	uint64_t	ref_faults;	/* software accessed-bit faults */
+	uint64_t	sp_mappings;	/* live superpage mappings */
+	uint64_t	sp_enters;	/* superpage mappings made */
+	uint64_t	sp_demotions;	/* superpage mappings split into 4 KiB ones */
 	uint32_t	asid_bits;	/* ASID width detected at boot */
 };
 void pmap_get_stats(struct pmap_stats *st);

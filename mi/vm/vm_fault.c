@@ -38,6 +38,7 @@
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_pageout.h>
 #include <vm/vm_pager.h>
+#include <vm/vm_superpage.h>
 #include <vm/vm_wait.h>
 #include <vm/vm_workingset.h>
 
@@ -64,12 +65,15 @@ struct faultstate {
 	bool		wired;		/* the entry is wired (or being wired): wired leaf */
 	uint32_t	wirings;	/* the entry's wirings, which follow a copy-on-write */
 	uint8_t		advice;		/* the entry's MADV_NORMAL, _RANDOM or _SEQUENTIAL */
+	const struct vm_map_entry *entry; /* the entry itself (for a superpage's bounds) */
 	struct vm_object *first;	/* the entry's object */
 	vm_pindex_t	pindex;		/* page index in first */
 	/* The search, for one pass. */
 	struct vm_object *object;	/* where the page was found (locked, as is first) */
 	struct vm_page	*m;
 	bool		cow_copied;	/* a page was copied up into first */
+	bool		superpage_tried; /* a superpage was tried: not again */
+	bool		mapped;		/* mapped already, by a superpage */
 	bool		writemapped;	/* first's pager is to hear of a writable mapping */
 };
 
@@ -132,6 +136,7 @@ learn_entry(struct faultstate *fs, struct vm_map_entry *e)
 	fs->wirings = e->wired_count;
 	fs->wired = e->wired_count > 0 || (e->eflags & MAP_ENTRY_IN_WIRING);
 	fs->advice = e->advice;
+	fs->entry = e;
 	fs->first = e->object;
 	fs->pindex = atop(fs->va - e->start + e->offset);
 	fs->lookup_stamp = fs->map->timestamp;
@@ -214,21 +219,36 @@ sleep_for_busy(struct faultstate *fs, struct vm_page *m, bool shared_ok)
 		spin_unlock(&obj->lock);
 }
 
+static int superpage_fill(struct faultstate *fs);
+
 /*
- * Zero-fill a new page at pindex in the first object (locked).  The page
- * is busy and the object unlocked (its paging count held) while it is
- * zeroed; the map stays locked, since zeroing does not sleep.
- * <= 0 with fs->m in first, locked; ENOMEM with nothing locked
+ * Zero-fill a new page at pindex in the first object (locked) -- or the
+ * whole aligned 2 MiB around it, once a fault, where the entry allows a
+ * superpage.  The page is busy and the object unlocked (its paging count
+ * held) while it is zeroed; the map stays locked, since zeroing does not
+ * sleep.
+ * <= 0 with fs->m in first, locked (fs->mapped: mapped already);
+ *    FAULT_RESTART (the object was unlocked for a superpage that did not
+ *    come about: look again), or ENOMEM, with nothing locked
  */
 static int
 zero_fill(struct faultstate *fs)
 {
 	struct vm_object *first = fs->first;
 	struct vm_page *m;
+	int error;
 
 	KASSERT(spin_owned(&first->lock) && vm_object_is_anon(first),
 	    ("zero_fill: first object %p not locked or not anonymous", first));
 	fs->object = first;
+	if (first->backing_object == NULL && !fs->superpage_tried &&
+	    vm_superpage_entry_allows(fs->entry, fs->va) &&
+	    (error = superpage_fill(fs)) != ENOENT) {
+		if (error == 0)
+			return 0;
+		unlock_all(fs);
+		return FAULT_RESTART;
+	}
 	if ((m = vm_page_alloc_zeroed(first, fs->pindex)) == NULL) {
 		unlock_all(fs);
 		return ENOMEM;
@@ -236,6 +256,22 @@ zero_fill(struct faultstate *fs)
 	FSTAT(zero_fills);
 	fs->m = m;
 	return 0;
+}
+
+/*
+ * Zero-fill the whole aligned 2 MiB around the page, mapped by a
+ * superpage if it can be (vm_superpage.h); only once a fault.  Out of
+ * line: the 4 KiB fault pays nothing for it.
+ * <= 0 with fs->m in first (fs->mapped: mapped already), ENOENT (not
+ *    here: nothing changed) or EAGAIN (not done, and first was unlocked
+ *    meanwhile); first locked
+ */
+static __noinline int
+superpage_fill(struct faultstate *fs)
+{
+	fs->superpage_tried = true;
+	return vm_superpage_fault(fs->first, fs->pindex, fs->map->pmap, fs->va, fs->prot,
+	    fs->access, &fs->m, &fs->mapped);
 }
 
 /*
@@ -547,13 +583,14 @@ fault_once(struct faultstate *fs)
 	}
 	fs->cow_copied = false;
 	fs->writemapped = false;
+	fs->mapped = false;
 	if ((error = find_page(fs)) != 0)
 		return error;
 	if (fs->object != fs->first && (fs->access & VM_PROT_WRITE))
 		error = copy_on_write(fs);
 	else if ((fs->access & VM_PROT_WRITE) && swap_pager_has_copy(fs->first, fs->pindex))
 		swap_pager_page_dirtied(fs->m);	/* its copy in swap is stale now */
-	if (error == 0)
+	if (error == 0 && !fs->mapped)
 		error = map_page(fs);
 	unlock_objects(fs);
 	if (error == 0 && fs->cow_copied)

@@ -1156,6 +1156,13 @@ entry_advise(struct vm_map *map, struct vm_map_entry *e, int advice)
 		return 0;
 	case MADV_WILLNEED:
 		return 0;
+	case MADV_HUGEPAGE:
+		e->eflags = (e->eflags & ~MAP_ENTRY_NOHUGEPAGE) | MAP_ENTRY_HUGEPAGE;
+		return 0;
+	case MADV_NOHUGEPAGE:
+		/* As Linux: superpages already there stay until something splits them. */
+		e->eflags = (e->eflags & ~MAP_ENTRY_HUGEPAGE) | MAP_ENTRY_NOHUGEPAGE;
+		return 0;
 	case MADV_DONTNEED:
 	case MADV_FREE:
 		if (vm_map_entry_locked(e))

@@ -61,6 +61,8 @@ struct thread;
 					 * could not be read (past the end of a file) */
 #define MAP_ENTRY_ACCOUNTED	0x0100	/* holds its length in Committed_AS (vm_commit.h) */
 #define MAP_ENTRY_NORESERVE	0x0200	/* MAP_NORESERVE: never counted, even made writable */
+#define MAP_ENTRY_HUGEPAGE	0x0400	/* MADV_HUGEPAGE: superpages in "madvise" mode */
+#define MAP_ENTRY_NOHUGEPAGE	0x0800	/* MADV_NOHUGEPAGE: never superpages (vm_superpage.h) */
 
 struct vm_map_entry {
 	struct vm_map_node node;	/* (M) tree and list linkage */

@@ -143,6 +143,24 @@ vm_page_insert(struct vm_page *m, struct vm_object *obj, vm_pindex_t pindex)
 	return 0;
 }
 
+int
+vm_page_insert_run(struct vm_page *m, uint64_t n, struct vm_object *obj, vm_pindex_t pindex)
+{
+	int error;
+
+	KASSERT(spin_owned(&obj->lock), ("vm_page_insert_run: object not locked"));
+	if ((error = vm_radix_insert_run(&obj->pages, pindex, n, m, sizeof(*m))) != 0)
+		return error;
+	for (uint64_t i = 0; i < n; i++) {
+		KASSERT(m[i].object == NULL, ("vm_page_insert_run: page %lx already in an object",
+		    m[i].phys_addr));
+		m[i].object = obj;
+		m[i].pindex = pindex + i;
+	}
+	obj->resident_count += n;
+	return 0;
+}
+
 void
 vm_page_remove(struct vm_page *m)
 {

@@ -187,6 +187,9 @@ void vm_object_collapse(struct vm_object *obj);
 /* Page lookup and membership; the caller holds the object lock. */
 struct vm_page *vm_page_lookup(struct vm_object *obj, vm_pindex_t pindex);
 int vm_page_insert(struct vm_page *m, struct vm_object *obj, vm_pindex_t pindex);
+/* The same for the n pages of a run (m[0..n)) at pindex on: all or none, 0 or ENOMEM. */
+int vm_page_insert_run(struct vm_page *m, uint64_t n, struct vm_object *obj,
+    vm_pindex_t pindex);
 void vm_page_remove(struct vm_page *m);
 
 /*

@@ -83,7 +83,8 @@ struct vm_page {
 					 * (Q) its paging queue */
 	struct vm_object *object;	/* (O) owner, or NULL */
 	union {
-		vm_pindex_t pindex;	/* (O) page index within object */
+		vm_pindex_t pindex;	/* (O) page index within object; (A) a pmap's
+					 * pv chunk: its entries in use */
 		void	*kmem_owner;	/* (C) kmem page block: its user's cookie */
 		uint64_t kmem_npages;	/* (C) kmem_alloc: pages in the allocation */
 	};

@@ -254,6 +254,31 @@ page_move(struct vm_page *m, const struct move *mv)
 	batch_submit(m, mv->queue);
 }
 
+void
+vm_page_enqueue_run(struct vm_page *m, uint64_t n, uint8_t queue)
+{
+	struct vm_pagequeue *pq = &vm_pagequeues[queue];
+	bool anon = m->object->type != OBJT_VNODE;
+	/* Where batch_apply would leave each of them. */
+	union vm_page_astate new = {
+		.flags = PGA_ENQUEUED | (anon ? PGA_ANON : 0),
+		.queue = queue,
+		.act_count = queue == PQ_ACTIVE ? ACT_INIT : 0,
+	};
+
+	KASSERT(queue < PQ_COUNT, ("vm_page_enqueue_run: no queue %u", queue));
+	spin_lock(&pq->pq_lock);
+	for (uint64_t i = 0; i < n; i++) {
+		KASSERT(m[i].object == m->object && m[i].astate.bits == VM_PAGE_ASTATE_NONE.bits &&
+		    m[i].wire_count == 0, ("vm_page_enqueue_run: page %lx: not new in %p",
+		    m[i].phys_addr, m->object));
+		__atomic_store_n(&m[i].astate.bits, new.bits, __ATOMIC_RELAXED);
+		list_append(&pq->pq_pl, &m[i].plinks);
+	}
+	pq->pq_cnt[anon ? PQ_KIND_ANON : PQ_KIND_FILE] += n;
+	spin_unlock(&pq->pq_lock);
+}
+
 /* On the fault path (every new page): one assertion, one store, one batch entry. */
 void
 vm_page_enqueue(struct vm_page *m, uint8_t queue)
@@ -443,8 +468,12 @@ vm_pagequeue_scan_next(uint8_t q, struct vm_page *marker, bool wrap, struct vm_o
 		/* Objects are type-stable: a stale pointer still leads to an object lock. */
 		obj = __atomic_load_n(&m->object, __ATOMIC_ACQUIRE);
 		if (obj != NULL && obj == held) {
-			/* The caller holds it already: m is its page (an object's own lock). */
-			if (m->object == obj && vm_page_queue(m) == q) {
+			/*
+			 * The caller holds it already: m is its page (an object's own
+			 * lock).  It may have died while the caller let go of it for
+			 * a write (the laundry's): then its pages are its own to free.
+			 */
+			if (m->object == obj && vm_page_queue(m) == q && !(obj->flags & OBJ_DEAD)) {
 				spin_unlock(&pq->pq_lock);
 				*objp = obj;
 				return m;

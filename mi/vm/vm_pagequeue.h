@@ -120,6 +120,12 @@ vm_page_queue(const struct vm_page *m)
  */
 /* m, on no queue, joins queue (tail).  New pages start on PQ_INACTIVE. */
 void vm_page_enqueue(struct vm_page *m, uint8_t queue);
+/*
+ * The n pages m[0..n) -- new pages of one object (locked), on no queue,
+ * unwired: a superpage's run -- join queue's tail at once, under one hold
+ * of its lock, not through the batches.
+ */
+void vm_page_enqueue_run(struct vm_page *m, uint64_t n, uint8_t queue);
 /* Off its queue now, whatever it was (freeing, wiring). */
 void vm_page_dequeue(struct vm_page *m);
 /* To the active queue, activity at least ACT_INIT; already active: just that. */

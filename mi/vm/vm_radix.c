@@ -316,6 +316,36 @@ lookup_leafnode(const struct vm_radix *rt, uint64_t key)
 	return NULL;
 }
 
+int
+vm_radix_insert_run(struct vm_radix *rt, uint64_t key, uint64_t n, void *val, size_t stride)
+{
+	uint64_t i = 0;
+	int error = 0;
+
+	while (i < n && error == 0) {
+		struct vm_radix_node *leafnode;
+
+		if ((error = vm_radix_insert(rt, key + i, (char *)val + i * stride)) != 0)
+			break;
+		/* The rest of this level-0 node's keys go straight into its slots. */
+		leafnode = lookup_leafnode(rt, key + i);
+		for (i++; i < n && key_digit(key + i, 0) != 0; i++) {
+			int slot = key_digit(key + i, 0);
+
+			if (leafnode->rn_child[slot] != NULL) {
+				error = EEXIST;
+				break;
+			}
+			node_set(leafnode, slot, leaf_make((char *)val + i * stride));
+		}
+	}
+	if (error != 0) {
+		while (i-- > 0)
+			(void)vm_radix_remove(rt, key + i);
+	}
+	return error;
+}
+
 void *
 vm_radix_lookup(const struct vm_radix *rt, uint64_t key)
 {

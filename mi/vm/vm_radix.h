@@ -26,6 +26,13 @@ static inline bool vm_radix_is_empty(const struct vm_radix *rt) { return rt->rt_
 
 /* Insert val (non-NULL, at least 2-byte aligned) at key: 0, EEXIST, or ENOMEM. */
 int vm_radix_insert(struct vm_radix *rt, uint64_t key, void *val);
+/*
+ * Insert n values at keys key .. key + n - 1: val, then each stride bytes
+ * on (an array's elements).  All or none: 0, or EEXIST or ENOMEM with
+ * the trie as it was.  One walk per 16 keys: a superpage's pages.
+ */
+int vm_radix_insert_run(struct vm_radix *rt, uint64_t key, uint64_t n, void *val,
+    size_t stride);
 void *vm_radix_lookup(const struct vm_radix *rt, uint64_t key);
 /* The value with the smallest key >= key (its key in *found), or NULL. */
 void *vm_radix_lookup_ge(const struct vm_radix *rt, uint64_t key, uint64_t *found);

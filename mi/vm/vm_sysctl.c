@@ -5,6 +5,7 @@
 #include <machine/param.h>
 #include <vm/vm_commit.h>
 #include <vm/vm_pageout.h>
+#include <vm/vm_superpage.h>
 #include <vm/vm_sysctl.h>
 #include <fs/mount.h>
 
@@ -65,17 +66,19 @@ set_drop_caches(uint64_t what)
 #define DROP_CACHES_MODE	0200	/* Linux's: root writes it, nobody else reads it */
 
 static const struct vm_sysctl vm_sysctls[] = {
-	{ "min_free_kbytes", get_min_free_kbytes, vm_pageout_set_min_free_kbytes, 0 },
-	{ "overcommit_memory", vm_commit_get_mode, vm_commit_set_mode, 0 },
-	{ "overcommit_ratio", vm_commit_get_ratio, vm_commit_set_ratio, 0 },
-	{ "overcommit_kbytes", vm_commit_get_kbytes, vm_commit_set_kbytes, 0 },
-	{ "v_free_min", get_free_min, NULL, 0 },
-	{ "v_free_target", get_free_target, NULL, 0 },
-	{ "v_free_reserved", get_free_reserved, NULL, 0 },
-	{ "v_inactive_target", get_inactive_target, NULL, 0 },
-	{ "pageout_wakeup_thresh", get_wakeup_thresh, NULL, 0 },
-	{ "dirty_writeback_centisecs", get_writeback, set_writeback, 0 },
-	{ "drop_caches", get_drop_caches, set_drop_caches, DROP_CACHES_MODE },
+	{ "min_free_kbytes", get_min_free_kbytes, vm_pageout_set_min_free_kbytes, 0, NULL },
+	{ "overcommit_memory", vm_commit_get_mode, vm_commit_set_mode, 0, NULL },
+	{ "overcommit_ratio", vm_commit_get_ratio, vm_commit_set_ratio, 0, NULL },
+	{ "overcommit_kbytes", vm_commit_get_kbytes, vm_commit_set_kbytes, 0, NULL },
+	{ "v_free_min", get_free_min, NULL, 0, NULL },
+	{ "v_free_target", get_free_target, NULL, 0, NULL },
+	{ "v_free_reserved", get_free_reserved, NULL, 0, NULL },
+	{ "v_inactive_target", get_inactive_target, NULL, 0, NULL },
+	{ "pageout_wakeup_thresh", get_wakeup_thresh, NULL, 0, NULL },
+	{ "dirty_writeback_centisecs", get_writeback, set_writeback, 0, NULL },
+	{ "drop_caches", get_drop_caches, set_drop_caches, DROP_CACHES_MODE, NULL },
+	{ "transparent_hugepage", vm_superpage_get_mode, vm_superpage_set_mode, 0,
+	    vm_superpage_mode_names },
 };
 
 const struct vm_sysctl *

@@ -13,6 +13,13 @@
  *   dirty_writeback_centisecs  rw  the syncer's interval (fs/mount.h)
  *   drop_caches          w   1 clean file pages, 2 unused vnodes, 3 both;
  *                            reads as the last value written, as Linux's
+ *   transparent_hugepage rw  always, madvise or never: Linux's
+ *                            /sys/kernel/mm/transparent_hugepage/enabled
+ *                            (vm_superpage.h), read as "[always] madvise never"
+ *
+ * A setting with words is a choice among them: its value is the index of
+ * the word chosen, shown as Linux shows a choice (the one in force in
+ * brackets) and written as one of the words.
  */
 #ifndef _VM_VM_SYSCTL_H_
 #define _VM_VM_SYSCTL_H_
@@ -24,6 +31,7 @@ struct vm_sysctl {
 	uint64_t	(*get)(void);
 	int		(*set)(uint64_t value);	/* NULL: read-only; else 0 or EINVAL */
 	uint32_t	mode;		/* its file's permission bits; 0: 0644 if set, else 0444 */
+	const char *const *words;	/* NULL: a number; else the choices, NULL-ended */
 };
 
 /* The setting named name[0..len), or NULL. */

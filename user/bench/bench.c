@@ -19,6 +19,7 @@
 
 #define PG 4096UL
 #define BIG_REGION (64UL << 20)
+#define SUPERPAGE (2UL << 20)
 
 struct sample {
 	unsigned long instret, cycles, ns;
@@ -90,6 +91,7 @@ bench_zero_fill(void)
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct sample s;
 
+	madvise(p, n * PG, MADV_NOHUGEPAGE);	/* the 4 KiB fault's figure */
 	start(&s);
 	touch(p, n);
 	stop(&s);
@@ -108,6 +110,7 @@ bench_cow(void)
 	int fds[2];
 	pid_t pid;
 
+	madvise(p, n * PG, MADV_NOHUGEPAGE);	/* the 4 KiB copy's figure */
 	touch(p, n);
 	pipe(fds);
 	pid = fork();
@@ -266,6 +269,37 @@ bench_dontneed(void)
 	munmap(p, BIG_REGION);
 }
 
+/*
+ * The superpage figure: 64 MiB of fresh anonymous memory at a 2 MiB
+ * boundary written in order, per 4 KiB page: one fault for each 2 MiB
+ * (vm_superpage.h), which must end mapped by superpages (said on a
+ * comment line, from /proc/vmstat).
+ */
+static void
+bench_superpage_touch(void)
+{
+	unsigned long n = BIG_REGION / PG, a;
+	char *raw = mmap(NULL, BIG_REGION + SUPERPAGE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long made;
+	struct sample s;
+
+	if (raw == MAP_FAILED) {
+		printf("# superpage_touch_64m: mmap failed\n");
+		return;
+	}
+	a = ((unsigned long)raw + SUPERPAGE - 1) & ~(SUPERPAGE - 1);
+	made = vmstat_get("thp_fault_alloc");
+	start(&s);
+	touch((char *)a, n);
+	stop(&s);
+	made = vmstat_get("thp_fault_alloc") - made;
+	report("superpage_touch_64m", &s, n, "page");
+	printf("# superpage_touch_64m: %ld of %lu superpages made by faults\n", made,
+	    BIG_REGION / SUPERPAGE);
+	munmap(raw, BIG_REGION + SUPERPAGE);
+}
+
 /* A zero-fill fault while 10,000 unmergeable map entries exist. */
 static void
 bench_many_entries(void)
@@ -311,6 +345,7 @@ static const struct benchmark {
 	{ "mmap_munmap", bench_mmap },
 	{ "mmap_populate_64m", bench_populate },
 	{ "madvise_dontneed_64m", bench_dontneed },
+	{ "superpage_touch_64m", bench_superpage_touch },
 	{ "fault_10k_entries", bench_many_entries },
 	{ "sched_yield", bench_yield },
 	{ "pipe_pingpong", bench_pingpong },

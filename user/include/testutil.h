@@ -16,6 +16,11 @@ int under_qemu_user(void);
 int execve_riscv(const char *path, char *const argv[], char *const envp[]);
 /* A fresh private anonymous read-write mapping of npages, or NULL. */
 char *map_pages(unsigned long npages);
+/*
+ * The same, len bytes starting at a multiple of align (a power of two: a
+ * superpage's 2 MiB), cut from a larger mapping; NULL if none.
+ */
+char *map_aligned(unsigned long len, unsigned long align);
 /* A range of npages that is reserved and then freed: an address known to be unmapped. */
 char *unmapped_pages(unsigned long npages);
 /* The cpus this process may run on (sched_getaffinity; 1 if that fails). */

@@ -89,6 +89,23 @@ map_pages(unsigned long npages)
 }
 
 char *
+map_aligned(unsigned long len, unsigned long align)
+{
+	char *raw = mmap(NULL, len + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	unsigned long a, head;
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	a = ((unsigned long)raw + align - 1) & ~(align - 1);
+	head = a - (unsigned long)raw;
+	if (head > 0)
+		munmap(raw, head);
+	munmap((char *)a + len, align - head);
+	return (char *)a;
+}
+
+char *
 unmapped_pages(unsigned long npages)
 {
 	char *p = map_pages(npages);

@@ -14,6 +14,13 @@
 #define PAGE_MASK	(PAGE_SIZE - 1)
 #define CACHE_LINE_SIZE	64
 
+/* Superpages: the pmap maps an aligned run of this many bytes with one leaf (Sv39 level 1). */
+#define SUPERPAGE_SHIFT	21
+#define SUPERPAGE_SIZE	(1UL << SUPERPAGE_SHIFT)
+#define SUPERPAGE_MASK	(SUPERPAGE_SIZE - 1)
+#define SUPERPAGE_ORDER	(SUPERPAGE_SHIFT - PAGE_SHIFT)	/* buddy order of a run */
+#define SUPERPAGE_PAGES	(1UL << SUPERPAGE_ORDER)
+
 #define MAXCPU		8	/* harts the kernel will use */
 #define KSTACK_PAGES	4	/* per-thread kernel stack, plus one guard page */
 
