@@ -271,6 +271,7 @@ blist_free(struct blist *bl, uint64_t start, uint64_t count)
 
 	KASSERT(freed == count, ("blist_free: %lu of slots [%lu, +%lu) were already free",
 	    count - freed, start, count));
+	(void)freed;
 }
 
 uint64_t
