@@ -228,28 +228,43 @@ syscall_unknown(struct thread *td, uint64_t num)
 }
 
 /*
- * The call itself: dispatch, and record a restart code for the way back
- * (signal delivery runs the call again or makes it fail with EINTR).
- * rt_sigreturn's value is the restored first register, whatever it holds.
- * Inline in both callers: syscall() is every system call's path.
+ * A call ended with a restart code: record it, and the call's first
+ * argument, for the way back (signal delivery runs the call again or
+ * makes it fail with EINTR), then set the value.  The argument is still
+ * where the call found it: a call that returns a restart code has not
+ * replaced the user registers.  The two that do, rt_sigreturn (whose
+ * value is the restored first register, whatever it holds) and execve,
+ * say so in the frame.  Out of line, so that syscall() keeps nothing
+ * but td across the call.
  */
+static void __attribute__((noinline))
+syscall_note_restart(struct thread *td, long ret)
+{
+	uint64_t num;
+
+	if (!cpu_syscall_frame_replaced(td)) {
+		td->td_sysrestart = (int)-ret;
+		td->td_sysarg0 = cpu_syscall_args(td, &num)[0];
+	}
+	cpu_set_syscall_retval(td, ret);
+}
+
+/* The call itself, and its value.  Inline in both callers: syscall() is every system call's path. */
 static inline void
 syscall_run(struct thread *td)
 {
 	uint64_t num;
 	const uint64_t *args = cpu_syscall_args(td, &num);
-	uint64_t arg0 = args[0];	/* a handler may change the registers */
 	long ret;
 
 	if (__predict_true(num < nitems(syscall_table) && syscall_table[num] != NULL))
 		ret = syscall_table[num](td, args);
 	else
 		ret = syscall_unknown(td, num);
-	if (__predict_false(is_restart_code(ret)) && num != __NR_rt_sigreturn) {
-		td->td_sysrestart = (int)-ret;
-		td->td_sysarg0 = arg0;
-	}
-	cpu_set_syscall_retval(td, ret);
+	if (__predict_false(is_restart_code(ret)))
+		syscall_note_restart(td, ret);
+	else
+		cpu_set_syscall_retval(td, ret);
 }
 
 void

@@ -375,10 +375,47 @@ test_restart_wait(void)
 	signal(SIGALRM, SIG_DFL);
 }
 
+static volatile int forged_calls;
+
+/* Puts -ERESTARTSYS (-512) in the interrupted context's a0: a value, not a restart. */
+static void
+on_usr1_forge(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	(void)sig;
+	(void)si;
+	forged_calls++;
+	uc->uc_mcontext.__gregs[REG_A0] = (unsigned long)-512L;
+}
+
+/*
+ * A handler that makes the interrupted system call's value look like a
+ * restart code: rt_sigreturn restores it as the call's value, and the
+ * kernel must not take it for its own and run the call again (Linux
+ * returns it as it is: kill gives -1 with errno 512, once).
+ */
+static void
+test_forged_restart_code(void)
+{
+	sigset_t none;
+	int r;
+
+	sigemptyset(&none);
+	install(SIGUSR1, on_usr1_forge, 0, none);
+	forged_calls = 0;
+	errno = 0;
+	r = kill(getpid(), SIGUSR1);
+	tap_ok(r == -1 && errno == 512 && forged_calls == 1,
+	    "a restart code a handler puts in the context is returned as a value, the call not "
+	    "run again (r %d, errno %d, handler ran %d times)", r, errno, forged_calls);
+	signal(SIGUSR1, SIG_DFL);
+}
+
 int
 main(void)
 {
-	tap_plan(18);
+	tap_plan(19);
 	test_siginfo_pc();
 	test_registers();
 	test_fix_and_retry();
@@ -389,5 +426,6 @@ main(void)
 	test_sigchld();
 	test_longjmp_twice();
 	test_restart_wait();
+	test_forged_restart_code();
 	return tap_done();
 }

@@ -72,6 +72,16 @@ cpu_set_syscall_number(struct thread *td, uint64_t num)
 	td->td_frame->tf_a7 = num;
 }
 
+/*
+ * Has td's system call replaced its user registers (rt_sigreturn,
+ * execve), so that its arguments and its value are no longer the call's?
+ */
+static inline bool
+cpu_syscall_frame_replaced(struct thread *td)
+{
+	return (td->td_frame->tf_flags & TF_RELOAD_ALL) != 0;
+}
+
 /* What td's system call returns to user mode (a0: a value, or -errno). */
 static inline void
 cpu_set_syscall_retval(struct thread *td, long rv)
