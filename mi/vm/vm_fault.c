@@ -85,7 +85,7 @@ check_entry(struct faultstate *fs, struct vm_map_entry *e)
 		FSTAT(segv_maperr);
 		return EFAULT;
 	}
-	if ((fs->access & ~e->protection) != 0) {
+	if ((fs->access & ~vm_prot_effective(e->protection)) != 0) {
 		FSTAT(segv_accerr);
 		return EACCES;
 	}
@@ -130,7 +130,7 @@ change_entry(struct faultstate *fs, struct vm_map_entry *e)
 static void
 learn_entry(struct faultstate *fs, struct vm_map_entry *e)
 {
-	fs->prot = fs->entry_prot = e->protection;
+	fs->prot = fs->entry_prot = vm_prot_effective(e->protection);
 	if (e->eflags & MAP_ENTRY_NEEDS_COPY)
 		fs->prot &= ~VM_PROT_WRITE;
 	fs->wirings = e->wired_count;

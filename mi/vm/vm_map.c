@@ -908,7 +908,8 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 			e->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
 			c->eflags = e->eflags;
 			/* Writes by either side must now fault and copy. */
-			pmap_protect(parent->pmap, e->start, e->end, e->protection & ~VM_PROT_WRITE);
+			pmap_protect(parent->pmap, e->start, e->end,
+			    vm_prot_effective(e->protection) & ~VM_PROT_WRITE);
 		}
 		break;
 	case VM_INHERIT_ZERO:

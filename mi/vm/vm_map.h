@@ -64,6 +64,18 @@ struct thread;
 #define MAP_ENTRY_HUGEPAGE	0x0400	/* MADV_HUGEPAGE: superpages in "madvise" mode */
 #define MAP_ENTRY_NOHUGEPAGE	0x0800	/* MADV_NOHUGEPAGE: never superpages (vm_superpage.h) */
 
+/*
+ * The access an entry's protection allows: a writable mapping can be
+ * read as well, as on Linux (RISC-V has no write-only pages, W without R
+ * being reserved, and Linux's fault handler says that write implies
+ * read).  The entry keeps what was asked for, which /proc shows.
+ */
+static inline vm_prot_t
+vm_prot_effective(vm_prot_t prot)
+{
+	return (prot & VM_PROT_WRITE) ? prot | VM_PROT_READ : prot;
+}
+
 struct vm_map_entry {
 	struct vm_map_node node;	/* (M) tree and list linkage */
 	vaddr_t		start;		/* (M) */

@@ -150,7 +150,7 @@ check_leaf(struct vcheck *c, struct vm_map_entry *e, const struct pmap_leaf *l)
 	struct vm_object *holder;
 	struct vm_page *m;
 
-	if (l->prot & ~e->protection)
+	if (l->prot & ~vm_prot_effective(e->protection))
 		problem(c, "leaf at %lx grants %x, entry %lx-%lx allows %x", l->va, l->prot,
 		    e->start, e->end, e->protection);
 	if (!being_wired(e) && l->wired != (e->wired_count > 0))

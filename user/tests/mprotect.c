@@ -4,9 +4,11 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 /* Downgrading to read-only makes writes fault with SEGV_ACCERR at the address. */
 static void
@@ -101,6 +103,42 @@ test_exec(void)
 	munmap(p, PGSZ);
 }
 
+/*
+ * A writable mapping is readable too, as on Linux (RISC-V has no
+ * write-only pages): a read of PROT_WRITE memory succeeds whether or not
+ * the page was touched, a page read-faulted under PROT_READ|PROT_WRITE
+ * stays readable after mprotect(PROT_WRITE), and the kernel's check of
+ * the space finds nothing wrong with the read-only leaf that leaves.
+ * A child forked meanwhile sees the parent's data copy-on-write.
+ */
+static void
+test_write_only(void)
+{
+	char *p = map_pages(3);
+	pid_t pid;
+	int st;
+
+	p[2 * PGSZ] = 'c';
+	tap_ok(p[PGSZ] == 0 && mprotect(p, 3 * PGSZ, PROT_WRITE) == 0,
+	    "a page read-faulted under RW, then the range made write-only");
+	tap_ok(probe_read(p, NULL) == 0 && probe_read(p + PGSZ, NULL) == 0 &&
+	    p[0] == 0 && p[PGSZ] == 0 && p[2 * PGSZ] == 'c',
+	    "write-only pages read back: untouched, read-faulted and written");
+	tap_ok(probe_write(p + 8, 'w', NULL) == 0 && probe_write(p + PGSZ + 8, 'x', NULL) == 0 &&
+	    p[8] == 'w' && p[PGSZ + 8] == 'x', "write-only pages take writes");
+	if (!vmstat_is_sable())
+		tap_skip("the kernel's consistency check is our kernel's (/proc/self/vmcheck)");
+	else
+		tap_ok(vmcheck_problems("/proc/self/vmcheck") == 0,
+		    "the address space passes the kernel's check");
+	if ((pid = fork()) == 0)
+		_exit(p[8] == 'w' && p[PGSZ + 8] == 'x' && p[2 * PGSZ] == 'c' ? 0 : 1);
+	tap_ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 0 && probe_write(p + 9, 'v', NULL) == 0 && p[8] == 'w',
+	    "after fork, the child reads the write-only pages and the parent still writes");
+	munmap(p, 3 * PGSZ);
+}
+
 /* An unmapped access is SEGV_MAPERR, not SEGV_ACCERR. */
 static void
 test_maperr(void)
@@ -138,12 +176,13 @@ test_errors(void)
 int
 main(void)
 {
-	tap_plan(18);
+	tap_plan(23);
 	test_readonly();
 	test_none();
 	test_split();
 	test_zero_page();
 	test_exec();
+	test_write_only();
 	test_maperr();
 	test_errors();
 	return tap_done();
