@@ -12,10 +12,12 @@
  *    laundry queue (or, with nowhere to write it, to the unswappable
  *    one).
  *  - The active queue, when inactive (with laundry) is short of its goal,
- *    and only then: a clock hand
- *    that ages each page's activity count (FreeBSD's act_count: up by
- *    ACT_ADVANCE with a reference, down by ACT_DECLINE without) and moves
- *    those that reach 0 to inactive.  The goal is FreeBSD's
+ *    and only then: a clock hand that ages each page's activity count
+ *    (FreeBSD's act_count: up by ACT_ADVANCE with a reference, down by
+ *    ACT_DECLINE without) and moves those that reach 0 to inactive.  The
+ *    hand moves one page per eviction (active_hand_budget), so a page
+ *    keeps its place if it is used about once per trip of the hand
+ *    around the queue, however often the daemon runs.  The goal is FreeBSD's
  *    inactive_target, and at least active / ratio with Linux's ratio
  *    (1 below 1 GiB, sqrt(10 * GiB) above): inactive must stay long
  *    enough to give its pages a fair chance of a second reference.
@@ -101,6 +103,8 @@ static uint64_t free_seen;		/* (daemon) free pages at the last pass */
 static uint64_t laundered_seen;		/* (daemon) the laundry's progress at the last pass */
 static uint64_t swap_room_seen;		/* (daemon) free swap slots at the last look */
 static uint64_t laundry_deadline;	/* (daemon) the laundry is stuck if it writes nothing by then */
+static uint64_t hand_credit;		/* (daemon) active pages the hand may still visit */
+static uint32_t evictions_seen;		/* (daemon) the eviction clock when credit was last earned */
 
 /* The daemon's places in the queues (never freed, never in an object). */
 static struct vm_page inactive_marker = { .flags = PG_MARKER, .astate = { .queue = PQ_NONE } };
@@ -309,19 +313,20 @@ inactive_page(struct vm_page *m, struct vm_object *obj, struct vm_reclaim *r)
 
 /*
  * Walk queue q after marker (a clock hand with wrap) until visit, called
- * on each page with its object locked, has said true want times, or each
- * page on the list at the start has had its turn.  How many said true.
+ * on each page with its object locked, has said true want times, or
+ * *budget pages had their turn (each taken from it).  How many said true.
  */
 static uint64_t
-scan_queue(uint8_t q, struct vm_page *marker, bool wrap, uint64_t want,
+scan_queue(uint8_t q, struct vm_page *marker, bool wrap, uint64_t want, uint64_t *budget,
     bool (*visit)(struct vm_page *m, struct vm_object *obj))
 {
-	uint64_t done = 0, budget = vm_pagequeue_total(q);
+	uint64_t done = 0;
 	struct vm_object *obj;
 	struct vm_page *m;
 
-	while (done < want && budget-- > 0 &&
+	while (done < want && *budget > 0 &&
 	    (m = vm_pagequeue_scan_next(q, marker, wrap, NULL, &obj)) != NULL) {
+		(*budget)--;
 		if (visit(m, obj))
 			done++;
 		spin_unlock(&obj->lock);
@@ -379,11 +384,44 @@ active_page(struct vm_page *m, struct vm_object *obj)
 	return true;
 }
 
-/* Move the clock hand over the active queue until want pages went to inactive. */
+/*
+ * How many active pages the hand may visit now.  Aging ranks active
+ * pages by use (a page referenced between two visits gains ACT_ADVANCE,
+ * one not loses ACT_DECLINE), so the hand must move at the pace pages
+ * are used, not at the pace passes come: a daemon that swept the whole
+ * queue on each pass until a small deficit was made up aged a working
+ * set read once between streams nine times between its reads, and sent
+ * the hot pages with the fewest reads behind them to inactive, to be
+ * evicted.  So the hand earns one visit per eviction (the clock reuse is
+ * measured in, as the refault distance is), up to one sweep; only when
+ * inactive (with laundry) is below its absolute least, inactive_target,
+ * does it go as far as it must: memory is short and active must give.
+ */
 static uint64_t
+active_hand_budget(void)
+{
+	uint64_t active = vm_pagequeue_total(PQ_ACTIVE);
+	uint64_t inactive = vm_pagequeue_total(PQ_INACTIVE) + vm_pagequeue_total(PQ_LAUNDRY);
+	uint32_t now = vm_workingset_evictions();
+
+	hand_credit = MIN(hand_credit + (uint32_t)(now - evictions_seen), active);
+	evictions_seen = now;
+	if (inactive < __atomic_load_n(&vm_pageout_targets.inactive_target, __ATOMIC_RELAXED))
+		return active;
+	return hand_credit;
+}
+
+/* Move the clock hand over the active queue until want pages went to inactive. */
+static void
 scan_active(uint64_t want)
 {
-	return scan_queue(PQ_ACTIVE, &active_hand, true, want, active_page);
+	uint64_t budget, left;
+
+	if (want == 0)
+		return;
+	left = budget = active_hand_budget();
+	(void)scan_queue(PQ_ACTIVE, &active_hand, true, want, &left, active_page);
+	hand_credit -= MIN(budget - left, hand_credit);
 }
 
 /* An unswappable page that can be written now goes to laundry. */
@@ -399,7 +437,7 @@ unpark_page(struct vm_page *m, struct vm_object *obj)
 static void
 drain_unswappable(void)
 {
-	uint64_t room = swap_free_pages();
+	uint64_t room = swap_free_pages(), budget;
 
 	/* Swap was added, or has more room than at the last look (copies freed). */
 	if (!__atomic_exchange_n(&swap_added, 0, __ATOMIC_RELAXED) &&
@@ -409,7 +447,9 @@ drain_unswappable(void)
 	}
 	swap_room_seen = room;
 	vm_pagequeue_marker_insert(PQ_UNSWAPPABLE, &unswappable_marker);
-	(void)scan_queue(PQ_UNSWAPPABLE, &unswappable_marker, false, UINT64_MAX, unpark_page);
+	budget = vm_pagequeue_total(PQ_UNSWAPPABLE);
+	(void)scan_queue(PQ_UNSWAPPABLE, &unswappable_marker, false, UINT64_MAX, &budget,
+	    unpark_page);
 	vm_pagequeue_marker_remove(PQ_UNSWAPPABLE, &unswappable_marker);
 }
 

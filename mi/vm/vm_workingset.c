@@ -73,6 +73,12 @@ vm_workingset_evict(struct vm_page *m)
 	__atomic_store_n(&b[victim], entry, __ATOMIC_RELAXED);
 }
 
+uint32_t
+vm_workingset_evictions(void)
+{
+	return __atomic_load_n(&eviction_clock, __ATOMIC_RELAXED);
+}
+
 bool
 vm_workingset_refault(struct vm_page *m)
 {

@@ -44,6 +44,9 @@ void vm_workingset_init(uint64_t npages);
 /* m (object locked) is being evicted: remember when. */
 void vm_workingset_evict(struct vm_page *m);
 
+/* Evictions so far, modulo 2^32: the clock reuse is measured in. */
+uint32_t vm_workingset_evictions(void);
+
 /*
  * m (busy, its object locked) has just been read in by a pager: if it
  * was evicted within one memory-full of evictions, put it on the active

@@ -7,15 +7,14 @@
  * round), on 128 MiB of RAM.  Plain LRU pages the whole hot set in every
  * round: between two reads of a hot page come more distinct pages than
  * memory holds.  Here, after three warm-up rounds, fewer than a tenth of
- * the hot set's pages may be paged in per round in the median of five
- * measured rounds, and never more than half in any: the hot pages must
- * have earned the active queue (vm_pageout.c says how) and kept it, while
- * the stream's pages, each touched once, came and went through inactive.
- * (Not every round after the third is under a tenth: the stream's pages
- * that refault soon enough to be activated are aged out of active again
- * meanwhile, and runs were seen to settle only after the fifth round --
- * rounds 3 and 4 at 700 pages, 11% -- or to burst once to 1,997, 32%, on
- * a loaded host.  Issue 10 asks for every round after three: not met.)
+ * the hot set's pages may be paged in in each of five measured rounds
+ * (issue 10's bar): the hot pages must have earned the active queue
+ * (vm_pageout.c says how) and kept it, while the stream's pages, each
+ * touched once a round, came and went through inactive.  Each round's
+ * diagnostic line shows how the queues moved: a burst of hot pages paged
+ * in follows active pages aged and deactivated in the round before (the
+ * hand sweeping active many times a round did that, until it was paced
+ * by evictions).
  * The pages paged in during a hot read are counted with /proc/vmstat's
  * pswpin, read around it (the machine is otherwise quiet).
  *
@@ -35,8 +34,7 @@
 #define STREAM		(128 * MIB)
 #define WARMUP		3
 #define MEASURED	5
-#define MAX_PERCENT	10	/* the median round */
-#define BURST_PERCENT	50	/* the worst */
+#define MAX_PERCENT	10	/* of the hot set, in every measured round */
 
 static uint64_t
 stamp(const void *base, unsigned long off)
@@ -63,23 +61,10 @@ read_through(const uint64_t *p, unsigned long len)
 	return ok;
 }
 
-/* Sort v[0..n) in place, smallest first (a few values: insertion). */
-static void
-sort_ulongs(unsigned long *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			unsigned long t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 int
 main(void)
 {
-	unsigned long hot_pages = HOT / PGSZ, in_round[MEASURED], median, worst;
+	unsigned long hot_pages = HOT / PGSZ, worst = 0;
 	uint64_t *hot, *region;
 	int ok = 1;
 
@@ -96,27 +81,27 @@ main(void)
 	fill(region, REGION);
 	for (int r = 0; r < WARMUP + MEASURED; r++) {
 		long in0 = vmstat_get("pswpin"), in;
+		long scan0 = vmstat_get("pgscan_active"), deact0 = vmstat_get("pgdeactivate");
+		long act0 = vmstat_get("pgactivate"), ws0 = vmstat_get("workingset_activate_anon");
 		const uint64_t *window = region + (r % 2) * (STREAM / 8);
 
 		ok &= read_through(hot, HOT);
 		in = vmstat_get("pswpin") - in0;
 		ok &= read_through(window, STREAM);
-		tap_diag("round %d: %ld of the %lu hot pages paged in%s (active %ld, inactive %ld, "
-		    "laundry %ld, refaults activated %ld)", r, in, hot_pages,
-		    r < WARMUP ? " (warm-up)" : "", vmstat_get("nr_active_anon"),
-		    vmstat_get("nr_inactive_anon"), vmstat_get("nr_laundry"),
-		    vmstat_get("workingset_activate_anon"));
-		if (r >= WARMUP)
-			in_round[r - WARMUP] = (unsigned long)in;
+		tap_diag("round %d: %ld of the %lu hot pages paged in%s (now active %ld, inactive %ld, "
+		    "laundry %ld; this round %ld active pages aged, %ld deactivated, %ld activated, "
+		    "%ld of them refaults)", r, in, hot_pages, r < WARMUP ? " (warm-up)" : "",
+		    vmstat_get("nr_active_anon"), vmstat_get("nr_inactive_anon"),
+		    vmstat_get("nr_laundry"), vmstat_get("pgscan_active") - scan0,
+		    vmstat_get("pgdeactivate") - deact0, vmstat_get("pgactivate") - act0,
+		    vmstat_get("workingset_activate_anon") - ws0);
+		if (r >= WARMUP && (unsigned long)in > worst)
+			worst = (unsigned long)in;
 	}
 	tap_ok(ok, "every page read back as written");
-	sort_ulongs(in_round, MEASURED);
-	median = in_round[MEASURED / 2];
-	worst = in_round[MEASURED - 1];
-	tap_ok(median * 100 < hot_pages * MAX_PERCENT && worst * 100 < hot_pages * BURST_PERCENT,
-	    "after %d warm-up rounds %lu of the %lu hot pages (< %d%%) are paged in in the median "
-	    "round, %lu (< %d%%) in the worst", WARMUP, median, hot_pages, MAX_PERCENT, worst,
-	    BURST_PERCENT);
+	tap_ok(worst * 100 < hot_pages * MAX_PERCENT,
+	    "after %d warm-up rounds at most %lu of the %lu hot pages (< %d%%) are paged in in "
+	    "each of %d rounds", WARMUP, worst, hot_pages, MAX_PERCENT, MEASURED);
 	tap_ok(vmstat_get("workingset_activate_anon") > 0,
 	    "refaults close enough were activated (workingset_activate_anon %ld)",
 	    vmstat_get("workingset_activate_anon"));
