@@ -50,6 +50,18 @@
 	X(fchdir)			\
 	X(fchmod)			\
 	X(fchmodat)			\
+	X(setxattr)			\
+	X(lsetxattr)			\
+	X(fsetxattr)			\
+	X(getxattr)			\
+	X(lgetxattr)			\
+	X(fgetxattr)			\
+	X(listxattr)			\
+	X(llistxattr)			\
+	X(flistxattr)			\
+	X(removexattr)			\
+	X(lremovexattr)			\
+	X(fremovexattr)			\
 	X(fchownat)			\
 	X(fchown)			\
 	X(readv)			\
