@@ -173,6 +173,7 @@
 #define __NR_syncfs		267
 #define __NR_renameat2		276
 #define __NR_getrandom		278
+#define __NR_copy_file_range	285
 #define __NR_statx		291
 #define __NR_rseq		293
 #define __NR_close_range	436

@@ -68,6 +68,7 @@
 	X(pread64)			\
 	X(pwrite64)			\
 	X(sendfile)			\
+	X(copy_file_range)		\
 	X(pselect6)			\
 	X(ppoll)			\
 	X(sync)				\

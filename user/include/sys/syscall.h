@@ -59,6 +59,7 @@
 #define SYS_writev		__NR_writev
 #define SYS_pread64		__NR_pread64
 #define SYS_sendfile		__NR_sendfile
+#define SYS_copy_file_range	__NR_copy_file_range
 #define SYS_pselect6		__NR_pselect6
 #define SYS_ppoll		__NR_ppoll
 #define SYS_pwrite64		__NR_pwrite64
