@@ -195,6 +195,19 @@ copy_between(struct thread *td, struct file *out, int64_t *out_pos, struct file 
 	return done > 0 ? (ssize_t)done : MIN(n, 0);
 }
 
+/* The files of descriptors fd1 and fd2, held (file_drop them), or neither: EBADF. */
+static int
+getfiles(struct thread *td, uint64_t fd1, struct file **fp1, uint64_t fd2, struct file **fp2)
+{
+	int error;
+
+	if ((error = getfile(td, fd1, fp1)) != 0)
+		return error;
+	if ((error = getfile(td, fd2, fp2)) != 0)
+		file_drop(*fp1);
+	return error;
+}
+
 /* A user's offset argument (uaddr 0: the file's own offset, into *pos): 0 or EFAULT. */
 static int
 offset_in(struct file *fp, uint64_t uaddr, int64_t *pos)
@@ -234,12 +247,8 @@ SYSCALL(sendfile)
 	ssize_t n;
 	int error;
 
-	if ((error = getfile(td, a[0], &out)) != 0)
+	if ((error = getfiles(td, a[0], &out, a[1], &in)) != 0)
 		return -error;
-	if ((error = getfile(td, a[1], &in)) != 0) {
-		file_drop(out);
-		return -error;
-	}
 	if (!file_writable(out) || !file_readable(in))
 		error = EBADF;
 	else if (!file_seekable(in) || (out->f_flags & O_APPEND))
@@ -309,12 +318,8 @@ SYSCALL(copy_file_range)
 
 	if (a[5] != 0)
 		return -EINVAL;
-	if ((error = getfile(td, a[0], &in)) != 0)
+	if ((error = getfiles(td, a[0], &in, a[2], &out)) != 0)
 		return -error;
-	if ((error = getfile(td, a[2], &out)) != 0) {
-		file_drop(in);
-		return -error;
-	}
 	if ((error = offset_in(in, a[1], &pos_in)) == 0 &&
 	    (error = offset_in(out, a[3], &pos_out)) == 0)
 		error = copy_range_check(in, pos_in, out, pos_out, len);
