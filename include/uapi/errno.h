@@ -47,6 +47,7 @@
 #define ENOTEMPTY	39
 #define ELOOP		40
 #define EWOULDBLOCK	EAGAIN
+#define ENODATA		61
 #define EOVERFLOW	75
 #define ELIBBAD		80
 #define ENOTSOCK	88

@@ -8,6 +8,18 @@
 #ifndef _UAPI_UNISTD_H
 #define _UAPI_UNISTD_H
 
+#define __NR_setxattr		5
+#define __NR_lsetxattr		6
+#define __NR_fsetxattr		7
+#define __NR_getxattr		8
+#define __NR_lgetxattr		9
+#define __NR_fgetxattr		10
+#define __NR_listxattr		11
+#define __NR_llistxattr		12
+#define __NR_flistxattr		13
+#define __NR_removexattr	14
+#define __NR_lremovexattr	15
+#define __NR_fremovexattr	16
 #define __NR_getcwd		17
 #define __NR_dup		23
 #define __NR_dup3		24
@@ -161,6 +173,7 @@
 #define __NR_syncfs		267
 #define __NR_renameat2		276
 #define __NR_getrandom		278
+#define __NR_copy_file_range	285
 #define __NR_statx		291
 #define __NR_rseq		293
 #define __NR_close_range	436

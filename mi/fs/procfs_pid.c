@@ -493,6 +493,10 @@ fd_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 	struct vnode *vp;
 	uint32_t mode = 0;
 
+	int error;
+
+	if ((error = may_inspect(procfs_dir_pid(dir))) != 0)
+		return error;
 	if (fd < 0 || fd >= NOFILE_MAX || (fp = file_of(procfs_dir_pid(dir), fd)) == NULL)
 		return ENOENT;
 	if (file_readable(fp))
@@ -532,7 +536,15 @@ fd_getdents(struct vnode *dir, uint64_t *offp, void *buf, size_t len)
 	return procfs_list_numbered(dir, NULL, 0, next_fd, fd_ino, VLNK, offp, buf, len);
 }
 
+/* Listing what another user's process has open is as private as reading the links. */
+static int
+fd_dir_open(struct vnode *dir, int oflags __unused)
+{
+	return may_inspect(procfs_dir_pid(dir));
+}
+
 static const struct vnode_ops fd_dir_ops = {
+	.vop_open = fd_dir_open,
 	.vop_lookup = fd_lookup,
 	.vop_getdents = fd_getdents,
 	.vop_getattr = procfs_getattr,

@@ -317,13 +317,28 @@ sig_blocked_by_all(struct proc *p, int sig)
 	return all;
 }
 
+/*
+ * Is sig, sent to p, one init never gets?  Init is sent only signals it
+ * has a handler for (Linux's SIGNAL_UNKILLABLE), SIGKILL and SIGSTOP
+ * included: a default action would end or stop it, and the system with
+ * it.  One it blocks is posted, as any (sigwaitinfo may take it), and
+ * spared at delivery.  (A fault in init is not sent but delivered,
+ * trapsignal; and the SIGKILL that ends a thread of an exiting process
+ * is init's own doing.)
+ */
+static bool
+sig_spares_init(struct proc *p, int sig)
+{
+	return p == initproc && sig_handler(p, sig) == SIG_DFL && !sig_blocked_by_all(p, sig);
+}
+
 void
 psignal_info(struct proc *p, const struct ksiginfo *ksi)
 {
 	int sig = ksi->ksi_signo;
 
 	KASSERT(sig_valid(sig), ("psignal: bad signal %d", sig));
-	if (__atomic_load_n(&p->p_state, __ATOMIC_ACQUIRE) != PRS_ALIVE)
+	if (__atomic_load_n(&p->p_state, __ATOMIC_ACQUIRE) != PRS_ALIVE || sig_spares_init(p, sig))
 		return;
 	sig_job_control(p, sig);
 	/* An ignored signal is dropped now, unless blocked (its handler may change). */
@@ -365,7 +380,7 @@ psignal_curthread(int sig)
 	struct ksiginfo ksi = { .ksi_signo = sig, .ksi_code = SI_KERNEL };
 	struct proc *p = td->td_proc;
 
-	if (p == NULL)
+	if (p == NULL || sig_spares_init(p, sig))
 		return;
 	spin_lock(&p->p_threadlock);
 	psignal_thread(td, &ksi);
@@ -524,8 +539,8 @@ sig_deliver_one(struct thread *td, int sig, uint64_t mask)
 	if (handler == SIG_IGN)
 		return false;
 	if (handler == SIG_DFL) {
-		if (SIG_DFL_IGNORE & sigmask(sig))
-			return false;
+		if ((SIG_DFL_IGNORE & sigmask(sig)) || (p == initproc && sig != SIGKILL))
+			return false;	/* init: see sig_spares_init */
 		if (SIG_STOPS & sigmask(sig)) {
 			proc_stop(td, sig, contgen);
 			return false;
@@ -1002,7 +1017,7 @@ kill_thread(struct thread *td, int tgid, int tid, int sig)
 		else
 			error = 0;
 	}
-	if (error == 0 && sig != 0) {
+	if (error == 0 && sig != 0 && !sig_spares_init(p, sig)) {
 		sig_job_control(p, sig);
 		/* Looked up again: it may have exited meanwhile (then the signal is lost, as in Linux). */
 		spin_lock(&p->p_threadlock);

@@ -63,6 +63,8 @@ enum proc_state { PRS_NEW, PRS_ALIVE, PRS_ZOMBIE };
 struct proc {
 	int		p_pid;		/* (C) = its first thread's tid */
 	enum proc_state	p_state;	/* (P) */
+	uint32_t	p_flags;	/* (P) P_*: read on every return to user mode, so
+					 * near the start, where one load reaches it */
 	int		p_xstat;	/* (P) wait status, as wait4 reports it */
 	struct proc	*p_parent;	/* (P) */
 	struct list_node p_children;	/* (P) */
@@ -117,7 +119,6 @@ struct proc {
 	char		p_comm[16];	/* (Ls) */
 	struct exec_layout p_exec;	/* (P) set by exec */
 	struct proc_exe	*p_exe;		/* (P) the program it runs (/proc/PID/exe); NULL after exit */
-	uint32_t	p_flags;	/* (P) P_* */
 };
 
 extern struct spinlock proc_lock;

@@ -42,6 +42,9 @@ SYSCALL(reboot)
 	case LINUX_REBOOT_CMD_RESTART:
 		/* Disks are written and left clean first (Linux leaves that to user space). */
 		vfs_shutdown();
+		/* Linux's words; a restart powers off too: the machines here are reset by hand. */
+		printf("reboot: %s\n", (uint32_t)a[2] == LINUX_REBOOT_CMD_HALT ? "System halted" :
+		    "Power down");
 		machine_poweroff(POWEROFF_SUCCESS);
 	default:
 		return -EINVAL;

@@ -1,7 +1,8 @@
 /*
  * The system calls that work on any open file, whatever its kind (after
  * FreeBSD's sys_generic.c): read, write and their vector and positioned
- * forms, and ioctl; with Linux's semantics and errno values.
+ * forms, sendfile and copy_file_range, and ioctl; with Linux's semantics
+ * and errno values.
  *
  * Arrays are copied in after their counts are checked; transfers are
  * capped at MAX_RW_COUNT bytes, as Linux caps them.  The file does the
@@ -15,6 +16,7 @@
 #include <kern/signal.h>
 #include <kern/syscall.h>
 #include <kern/thread.h>
+#include <fs/vnode.h>
 #include <uapi/fcntl.h>
 #include <uapi/ioctl.h>
 #include <uapi/uio.h>
@@ -150,42 +152,87 @@ SYSCALL(pwrite64)
 }
 
 /*
- * sendfile: through a kernel buffer, a chunk at a time.
+ * sendfile and copy_file_range: through a kernel buffer, a chunk at a time.
  */
 
-#define SENDFILE_CHUNK	PAGE_SIZE
+#define COPY_CHUNK	PAGE_SIZE
 
 /*
- * Copy up to count bytes of in, from *pos, to out's offset: the bytes
- * written (*pos advanced by them), or -errno when none were.  A short
- * write ends it, so no byte read goes unwritten.
+ * Copy up to count bytes of in, from *pos, to out at *out_pos (or, if
+ * out_pos is NULL, at out's offset): the bytes written (*pos and *out_pos
+ * advanced by them), or -errno when none were.  A short write ends it,
+ * so no byte read goes unwritten.
  */
 static ssize_t
-sendfile_copy(struct thread *td, struct file *out, struct file *in, int64_t *pos, size_t count)
+copy_between(struct thread *td, struct file *out, int64_t *out_pos, struct file *in,
+    int64_t *pos, size_t count)
 {
-	char *buf = malloc(SENDFILE_CHUNK, M_TEMP, M_WAITOK);
+	char *buf = malloc(COPY_CHUNK, M_TEMP, M_WAITOK);
 	size_t done = 0;
 	ssize_t n = 0, w;
 
 	if (buf == NULL)
 		return -ENOMEM;
 	while (done < count) {
-		struct iovec iov = { buf, MIN(count - done, SENDFILE_CHUNK) };
+		struct iovec iov = { buf, MIN(count - done, COPY_CHUNK) };
 
 		if ((n = file_readv(in, &iov, 1, *pos, false)) <= 0)
 			break;
 		iov.iov_len = (size_t)n;
-		if ((w = write_result(td, file_writev(out, &iov, 1, -1, false))) < 0) {
+		w = write_result(td, file_writev(out, &iov, 1, out_pos ? *out_pos : -1, false));
+		if (w < 0) {
 			n = w;
 			break;
 		}
 		done += (size_t)w;
 		*pos += w;
+		if (out_pos != NULL)
+			*out_pos += w;
 		if (w < n)
 			break;
 	}
 	free(buf, M_TEMP);
 	return done > 0 ? (ssize_t)done : MIN(n, 0);
+}
+
+/* The files of descriptors fd1 and fd2, held (file_drop them), or neither: EBADF. */
+static int
+getfiles(struct thread *td, uint64_t fd1, struct file **fp1, uint64_t fd2, struct file **fp2)
+{
+	int error;
+
+	if ((error = getfile(td, fd1, fp1)) != 0)
+		return error;
+	if ((error = getfile(td, fd2, fp2)) != 0)
+		file_drop(*fp1);
+	return error;
+}
+
+/* A user's offset argument (uaddr 0: the file's own offset, into *pos): 0 or EFAULT. */
+static int
+offset_in(struct file *fp, uint64_t uaddr, int64_t *pos)
+{
+	uint64_t cur;
+	int error;
+
+	if (uaddr == 0) {
+		cur = 0;		/* a pipe's: its kind is judged later */
+		error = file_seekable(fp) ? file_seek(fp, 0, SEEK_CUR, &cur) : 0;
+		*pos = (int64_t)cur;
+		return error;
+	}
+	return copyin((const void *)uaddr, pos, sizeof(*pos)) != 0 ? EFAULT : 0;
+}
+
+/* Where a copy ended: into the user's offset (EFAULT), or the file's own. */
+static int
+offset_out(struct file *fp, uint64_t uaddr, int64_t pos)
+{
+	uint64_t cur;
+
+	if (uaddr == 0)
+		return file_seek(fp, pos, SEEK_SET, &cur);
+	return copyout(&pos, (void *)uaddr, sizeof(pos)) != 0 ? EFAULT : 0;
 }
 
 /*
@@ -196,35 +243,91 @@ sendfile_copy(struct thread *td, struct file *out, struct file *in, int64_t *pos
 SYSCALL(sendfile)
 {
 	struct file *out, *in;
-	uint64_t cur;
 	int64_t pos = 0;
 	ssize_t n;
 	int error;
 
-	if ((error = getfile(td, a[0], &out)) != 0)
+	if ((error = getfiles(td, a[0], &out, a[1], &in)) != 0)
 		return -error;
-	if ((error = getfile(td, a[1], &in)) != 0) {
-		file_drop(out);
-		return -error;
-	}
 	if (!file_writable(out) || !file_readable(in))
 		error = EBADF;
 	else if (!file_seekable(in) || (out->f_flags & O_APPEND))
 		error = EINVAL;
-	else if (a[2] != 0 && copyin((const void *)a[2], &pos, sizeof(pos)) != 0)
-		error = EFAULT;
-	else if (a[2] != 0 && pos < 0)
+	else if ((error = offset_in(in, a[2], &pos)) == 0 && pos < 0)
 		error = EINVAL;
-	else if (a[2] == 0)
-		error = file_seek(in, 0, SEEK_CUR, &cur);
 	if (error == 0) {
-		if (a[2] == 0)
-			pos = (int64_t)cur;
-		n = sendfile_copy(td, out, in, &pos, MIN(a[3], MAX_RW_COUNT));
-		if (a[2] == 0)
-			file_seek(in, pos, SEEK_SET, &cur);
-		else if (copyout(&pos, (void *)a[2], sizeof(pos)) != 0 && n >= 0)
-			n = -EFAULT;
+		n = copy_between(td, out, NULL, in, &pos, MIN(a[3], MAX_RW_COUNT));
+		if ((error = offset_out(in, a[2], pos)) != 0 && n >= 0)
+			n = -error;
+	} else {
+		n = -error;
+	}
+	file_drop(in);
+	file_drop(out);
+	return n;
+}
+
+/*
+ * Can copy_file_range copy len bytes between in at pos_in and out at
+ * pos_out?  Checked in Linux's order: two regular files (EISDIR for a
+ * directory, EINVAL for another kind), in open for reading and out for
+ * writing, not appending (EBADF), of one file system (EXDEV, as Linux's
+ * for file systems with no copy method of their own), ranges that do
+ * not wrap around as unsigned numbers (EOVERFLOW: so an offset of -1
+ * is), lie in the files' offsets (EINVAL) and, in one file, do not
+ * overlap (EINVAL).
+ */
+static int
+copy_range_check(struct file *in, int64_t pos_in, struct file *out, int64_t pos_out,
+    size_t len)
+{
+	struct vnode *vin = in->f_vnode, *vout = out->f_vnode;
+
+	if ((vin != NULL && vin->v_type == VDIR) || (vout != NULL && vout->v_type == VDIR))
+		return EISDIR;
+	if (vin == NULL || vout == NULL || vin->v_type != VREG || vout->v_type != VREG)
+		return EINVAL;
+	if (!file_readable(in) || !file_writable(out) || (out->f_flags & O_APPEND))
+		return EBADF;
+	if (vin->v_mount != vout->v_mount)
+		return EXDEV;
+	if ((uint64_t)pos_in + len < (uint64_t)pos_in ||
+	    (uint64_t)pos_out + len < (uint64_t)pos_out)
+		return EOVERFLOW;
+	if (pos_in < 0 || pos_out < 0 || len > (uint64_t)(INT64_MAX - pos_in) ||
+	    len > (uint64_t)(INT64_MAX - pos_out))
+		return EINVAL;
+	if (vin == vout && pos_in < pos_out + (int64_t)len && pos_out < pos_in + (int64_t)len)
+		return EINVAL;
+	return 0;
+}
+
+/*
+ * copy_file_range(fd_in, off_in, fd_out, off_out, len, flags): len
+ * bytes of fd_in from *off_in (or, off_in NULL, its own offset), which
+ * moves on, to fd_out at *off_out (or its own offset), which does too;
+ * fewer at fd_in's end.  No flags are defined (EINVAL).
+ */
+SYSCALL(copy_file_range)
+{
+	size_t len = MIN(a[4], MAX_RW_COUNT);
+	int64_t pos_in = 0, pos_out = 0;
+	struct file *out, *in;
+	ssize_t n;
+	int error;
+
+	if (a[5] != 0)
+		return -EINVAL;
+	if ((error = getfiles(td, a[0], &in, a[2], &out)) != 0)
+		return -error;
+	if ((error = offset_in(in, a[1], &pos_in)) == 0 &&
+	    (error = offset_in(out, a[3], &pos_out)) == 0)
+		error = copy_range_check(in, pos_in, out, pos_out, len);
+	if (error == 0) {
+		n = copy_between(td, out, &pos_out, in, &pos_in, len);
+		if (n > 0 && ((error = offset_out(in, a[1], pos_in)) != 0 ||
+		    (error = offset_out(out, a[3], pos_out)) != 0))
+			n = -error;
 	} else {
 		n = -error;
 	}

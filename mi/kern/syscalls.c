@@ -50,12 +50,25 @@
 	X(fchdir)			\
 	X(fchmod)			\
 	X(fchmodat)			\
+	X(setxattr)			\
+	X(lsetxattr)			\
+	X(fsetxattr)			\
+	X(getxattr)			\
+	X(lgetxattr)			\
+	X(fgetxattr)			\
+	X(listxattr)			\
+	X(llistxattr)			\
+	X(flistxattr)			\
+	X(removexattr)			\
+	X(lremovexattr)			\
+	X(fremovexattr)			\
 	X(fchownat)			\
 	X(fchown)			\
 	X(readv)			\
 	X(pread64)			\
 	X(pwrite64)			\
 	X(sendfile)			\
+	X(copy_file_range)		\
 	X(pselect6)			\
 	X(ppoll)			\
 	X(sync)				\

@@ -236,19 +236,13 @@ zero_fill(struct faultstate *fs)
 {
 	struct vm_object *first = fs->first;
 	struct vm_page *m;
-	int error;
 
 	KASSERT(spin_owned(&first->lock) && vm_object_is_anon(first),
 	    ("zero_fill: first object %p not locked or not anonymous", first));
 	fs->object = first;
 	if (first->backing_object == NULL && !fs->superpage_tried &&
-	    vm_superpage_entry_allows(fs->entry, fs->va) &&
-	    (error = superpage_fill(fs)) != ENOENT) {
-		if (error == 0)
-			return 0;
-		unlock_all(fs);
-		return FAULT_RESTART;
-	}
+	    vm_superpage_entry_allows(fs->entry, fs->va) && superpage_fill(fs) == 0)
+		return 0;
 	if ((m = vm_page_alloc_zeroed(first, fs->pindex)) == NULL) {
 		unlock_all(fs);
 		return ENOMEM;
@@ -262,9 +256,8 @@ zero_fill(struct faultstate *fs)
  * Zero-fill the whole aligned 2 MiB around the page, mapped by a
  * superpage if it can be (vm_superpage.h); only once a fault.  Out of
  * line: the 4 KiB fault pays nothing for it.
- * <= 0 with fs->m in first (fs->mapped: mapped already), ENOENT (not
- *    here: nothing changed) or EAGAIN (not done, and first was unlocked
- *    meanwhile); first locked
+ * <= 0 with fs->m in first (fs->mapped: mapped already), or ENOENT (not
+ *    here: nothing changed); first locked
  */
 static __noinline int
 superpage_fill(struct faultstate *fs)

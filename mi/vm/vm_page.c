@@ -241,6 +241,19 @@ vm_page_xunbusy(struct vm_page *m)
 }
 
 void
+vm_page_xunbusy_run(struct vm_page *m, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t old = __atomic_exchange_n(&m[i].busy, VPB_UNBUSIED, __ATOMIC_RELEASE);
+
+		KASSERT(old & VPB_XBUSY, ("vm_page_xunbusy_run: page %lx is not exclusively busy "
+		    "(%#x)", m[i].phys_addr, old));
+		if (old & VPB_WAITERS)
+			busy_wakeup(&m[i]);
+	}
+}
+
+void
 vm_page_sunbusy(struct vm_page *m)
 {
 	uint32_t v = __atomic_load_n(&m->busy, __ATOMIC_RELAXED), new;

@@ -204,6 +204,8 @@ vm_page_xbusied(const struct vm_page *m)
 bool vm_page_tryxbusy(struct vm_page *m);
 bool vm_page_trysbusy(struct vm_page *m);
 void vm_page_xunbusy(struct vm_page *m);
+/* The same for n pages in a row, each queued already (a superpage's run). */
+void vm_page_xunbusy_run(struct vm_page *m, uint64_t n);
 void vm_page_sunbusy(struct vm_page *m);
 /*
  * Wait for m to stop being busy (only exclusively busy, with

@@ -71,19 +71,21 @@ range_is_empty(struct vm_object *obj, vm_pindex_t first)
 }
 
 /*
- * Make the run's pages obj's at [first, ...) and queue them, as a
- * zero-fill makes one page (vm_page_alloc, vm_page_xunbusy); nobody can
- * see them before obj's lock, held, is let go.  ENOMEM (no radix node)
+ * Make the run's pages obj's at [first, ...), busy, and queue them, as
+ * vm_page_alloc makes one page of a zero-fill: a fault on any of them
+ * waits until they are filled and unbusied.  ENOMEM (no radix node)
  * leaves obj as it was and the run as allocated.
  */
 static int
-run_insert(struct vm_object *obj, vm_pindex_t first, struct vm_page *run)
+run_insert_busy(struct vm_object *obj, vm_pindex_t first, struct vm_page *run)
 {
 	if (vm_page_insert_run(run, SUPERPAGE_PAGES, obj, first) != 0)
 		return ENOMEM;
 	run->wire_count = 0;	/* the allocation's wiring: object pages have none */
-	for (unsigned i = 0; i < SUPERPAGE_PAGES; i++)
+	for (unsigned i = 0; i < SUPERPAGE_PAGES; i++) {
 		run[i].oflags = 0;
+		__atomic_store_n(&run[i].busy, VPB_XBUSY, __ATOMIC_RELAXED);
+	}
 	vm_page_enqueue_run(run, SUPERPAGE_PAGES, PQ_INACTIVE);
 	return 0;
 }
@@ -110,24 +112,25 @@ vm_superpage_fault(struct vm_object *obj, vm_pindex_t pindex, pmap_t pmap, vaddr
 		SPSTAT(fault_fallback);
 		return ENOENT;
 	}
-	/* Zero with obj unlocked, as zero_fill does one page: the paging count holds it. */
+	/*
+	 * The range is claimed before it is zeroed, by its busy pages, so a
+	 * fault of another thread there waits for them rather than filling
+	 * the range too (and one of the two then throwing 2 MiB away).
+	 */
+	if ((run = vm_page_alloc_pages(SUPERPAGE_ORDER, VM_ALLOC_NOWAIT)) == NULL ||
+	    run_insert_busy(obj, first, run) != 0) {
+		if (run != NULL)
+			vm_page_free_pages(run, SUPERPAGE_ORDER);
+		SPSTAT(fault_fallback);
+		return ENOENT;
+	}
+	/* Zeroed with obj unlocked, as zero_fill does one page: the paging count holds it. */
 	vm_object_pip_add(obj);
 	spin_unlock(&obj->lock);
-	run = vm_page_alloc_pages(SUPERPAGE_ORDER, VM_ALLOC_NOWAIT);
-	if (run != NULL)
-		pmap_zero_pages(run, SUPERPAGE_PAGES);
+	pmap_zero_pages(run, SUPERPAGE_PAGES);
 	spin_lock(&obj->lock);
 	vm_object_pip_wakeup(obj);
-	if (run == NULL) {
-		SPSTAT(fault_fallback);
-		return EAGAIN;
-	}
-	/* Another thread's fault may have filled some of it meanwhile. */
-	if (obj->type != OBJT_ANON || !range_is_empty(obj, first) ||
-	    run_insert(obj, first, run) != 0) {
-		vm_page_free_pages(run, SUPERPAGE_ORDER);
-		return EAGAIN;
-	}
+	vm_page_xunbusy_run(run, SUPERPAGE_PAGES);
 	if (pmap_enter_superpage(pmap, va & ~SUPERPAGE_MASK, run, prot, access) == 0) {
 		*mapped = true;
 		SPSTAT(fault_alloc);

@@ -70,13 +70,11 @@ vm_superpage_entry_allows(const struct vm_map_entry *e, vaddr_t va)
  * mapped; if not, the pages stay in obj and the fault maps the page at
  * pindex, *mp, as any other.
  * => obj anonymous with no backing object, locked, and the map locked
- *    (shared): obj is unlocked while the run is zeroed, and locked again
- *    on return
+ *    (shared): obj is unlocked while the run is zeroed (its pages, in
+ *    obj and busy, keep other faults off the range), and locked again on
+ *    return
  * <= 0 with *mp; ENOENT when obj cannot have one there, or no 2 MiB run
- *    is free (obj was not unlocked: the fault zero-fills one page);
- *    EAGAIN when the run could not be had after all, or another fault
- *    filled part of the range meanwhile (obj was unlocked: the fault
- *    looks again)
+ *    could be had (obj was not unlocked: the fault zero-fills one page)
  */
 int vm_superpage_fault(struct vm_object *obj, vm_pindex_t pindex, pmap_t pmap, vaddr_t va,
     vm_prot_t prot, vm_prot_t access, struct vm_page **mp, bool *mapped);

@@ -52,6 +52,21 @@ alarm_in(int secs)
 }
 
 /*
+ * busybox init's shutdown signals, which busybox's halt, poweroff and
+ * reboot send to pid 1: SIGUSR1 halts, SIGUSR2 powers off, SIGTERM
+ * reboots.  (The kernel spares init every signal it has no handler for,
+ * as Linux does, so without these they would do nothing.)
+ */
+static void
+on_shutdown_signal(int sig)
+{
+	dprintf(2, "init: signal %d: the system is going down\n", sig);
+	sync();
+	reboot(sig == SIGTERM ? LINUX_REBOOT_CMD_RESTART :
+	    sig == SIGUSR1 ? LINUX_REBOOT_CMD_HALT : LINUX_REBOOT_CMD_POWER_OFF);
+}
+
+/*
  * In the child: execs path, or with INIT_EXEC_WRAPPER set (for running
  * under qemu-user without binfmt_misc) execs "WRAPPER path argv[1]...".
  */
@@ -263,7 +278,12 @@ run_shell(void)
 {
 	char *argv[] = { "sh", NULL };
 	const char *shell = pick_shell();
+	struct sigaction sa = { .sa_handler = on_shutdown_signal };
 	pid_t pid;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 
 	for (;;) {
 		pid = fork();

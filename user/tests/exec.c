@@ -596,6 +596,7 @@ test_exe_access(void)
 		return;
 	}
 	if ((pid = fork()) == 0) {
+		struct stat sb;
 		int bad = 0;
 
 		if (setresgid(1000, 1000, 1000) != 0 || setresuid(1000, 1000, 1000) != 0)
@@ -603,13 +604,15 @@ test_exe_access(void)
 		bad |= !(readlink("/proc/1/exe", buf, sizeof(buf)) < 0 && errno == EACCES);
 		bad |= !(open("/proc/1/exe", O_RDONLY) < 0 && errno == EACCES) << 1;
 		bad |= !(readlink("/proc/1/fd/0", buf, sizeof(buf)) < 0 && errno == EACCES) << 2;
+		bad |= !(open("/proc/1/fd", O_RDONLY | O_DIRECTORY) < 0 && errno == EACCES) << 4;
+		bad |= !(lstat("/proc/1/fd/0", &sb) < 0 && errno == EACCES) << 5;
 		bad |= !(readlink("/proc/self/exe", buf, sizeof(buf)) > 0) << 3;
 		_exit(bad);
 	}
 	waitpid(pid, &st, 0);
-	tap_ok(WIFEXITED(st) && (WEXITSTATUS(st) & 7) == 0,
-	    "as uid 1000, root's /proc/1/exe cannot be read, opened, nor its fd/0 read: EACCES "
-	    "(status %#x)", st);
+	tap_ok(WIFEXITED(st) && (WEXITSTATUS(st) & ~8) == 0,
+	    "as uid 1000, root's /proc/1/exe cannot be read or opened, nor its fd/ listed, nor "
+	    "fd/0 looked up or read: EACCES (status %#x)", st);
 	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "... while its own /proc/self/exe still reads");
 }
 

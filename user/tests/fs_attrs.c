@@ -15,15 +15,19 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <tap.h>
 #include <testutil.h>
 #include <time.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 #define USER_ID		1000
 #define GROUP_ID	1000
 #define PROC_MAGIC	0x9fa0
+#define XATTR_LONG_NAME	256	/* bytes in a name, one over Linux's limit */
+#define XATTR_BIG_VALUE	65537	/* bytes in a value, one over Linux's limit */
 
 static int
 make_file(const char *name, mode_t mode)
@@ -175,6 +179,72 @@ test_statfs(void)
 	close(fd);
 }
 
+/*
+ * Extended attributes.  Ours keeps none: a listing is empty and the rest
+ * EOPNOTSUPP, as on Linux's ramfs.  The host's file system (qemu-user)
+ * may keep them, so there an attribute never set is ENODATA or
+ * EOPNOTSUPP and a set one is removed again.  The argument checks are
+ * Linux's on both.
+ */
+static void
+test_xattr(void)
+{
+	const char *f = tpath("f"), *dangling = tpath("xl");
+	static char big_value[XATTR_BIG_VALUE];	/* readable: qemu-user checks that first */
+	char name[300] = "user.", buf[64];
+	int fd = open(f, O_RDONLY), sable = vmstat_is_sable(), unsupported = 0, errs[3];
+	long got[3], r;
+
+	symlink("missing", dangling);
+	got[0] = syscall(SYS_getxattr, f, "user.sable.none", buf, sizeof(buf));
+	errs[0] = errno;
+	got[1] = syscall(SYS_lgetxattr, f, "user.sable.none", buf, sizeof(buf));
+	errs[1] = errno;
+	got[2] = syscall(SYS_fgetxattr, fd, "user.sable.none", buf, sizeof(buf));
+	errs[2] = errno;
+	for (int i = 0; i < 3; i++)
+		unsupported += got[i] == -1 && errs[i] == EOPNOTSUPP;
+	tap_ok(unsupported == 3 || (!sable && got[0] == -1 && errs[0] == ENODATA &&
+	    got[1] == -1 && errs[1] == ENODATA && got[2] == -1 && errs[2] == ENODATA),
+	    "getxattr, lgetxattr, fgetxattr of an attribute never set: %s",
+	    sable ? "EOPNOTSUPP (none kept)" : "ENODATA or EOPNOTSUPP");
+	got[0] = syscall(SYS_listxattr, f, NULL, 0);
+	got[1] = syscall(SYS_llistxattr, dangling, NULL, 0);
+	got[2] = syscall(SYS_flistxattr, fd, NULL, 0);
+	tap_ok(got[0] >= 0 && got[1] >= 0 && got[2] >= 0 &&
+	    (!sable || got[0] + got[1] + got[2] == 0),
+	    "listxattr, llistxattr (of a dangling link), flistxattr: %s (%ld %ld %ld)",
+	    sable ? "empty" : "a size", got[0], got[1], got[2]);
+	tap_ok(syscall(SYS_listxattr, dangling, NULL, 0) == -1 && errno == ENOENT &&
+	    syscall(SYS_getxattr, tpath("absent"), "user.x", buf, sizeof(buf)) == -1 &&
+	    errno == ENOENT && syscall(SYS_fgetxattr, -1, "user.x", buf, sizeof(buf)) == -1 &&
+	    errno == EBADF, "a dangling link followed, a missing file -> ENOENT; fd -1 -> EBADF");
+	r = syscall(SYS_setxattr, f, "user.sable.x", "v", 1, 0);
+	tap_ok(sable ? r == -1 && errno == EOPNOTSUPP :
+	    (r == 0 && syscall(SYS_removexattr, f, "user.sable.x") == 0) ||
+	    (r == -1 && errno == EOPNOTSUPP),
+	    "setxattr: %s", sable ? "EOPNOTSUPP" : "set and removed, or EOPNOTSUPP");
+	memset(name + 5, 'a', XATTR_LONG_NAME - 5);
+	r = syscall(SYS_getxattr, f, "", buf, sizeof(buf));
+	errs[0] = errno;
+	got[0] = syscall(SYS_getxattr, f, name, buf, sizeof(buf));
+	tap_ok(r == -1 && errs[0] == ERANGE && got[0] == -1 && errno == ERANGE,
+	    "a name empty or over 255 bytes -> ERANGE (errno %d, %d)", errs[0], errno);
+	r = syscall(SYS_setxattr, f, "user.x", "v", 1, 4);
+	errs[0] = errno;
+	got[0] = syscall(SYS_setxattr, f, "user.x", big_value, sizeof(big_value), 0);
+	tap_ok(r == -1 && errs[0] == EINVAL && got[0] == -1 && errno == E2BIG,
+	    "setxattr: unknown flags -> EINVAL, a value over 64 KiB -> E2BIG (errno %d, %d)",
+	    errs[0], errno);
+	r = syscall(SYS_fsetxattr, fd, "user.x", (void *)8, 8, 0);
+	errs[0] = errno;
+	got[0] = syscall(SYS_getxattr, f, (void *)8, buf, sizeof(buf));
+	tap_ok(r == -1 && errs[0] == EFAULT && got[0] == -1 && errno == EFAULT,
+	    "an unreadable value or name -> EFAULT (errno %d, %d)", errs[0], errno);
+	unlink(dangling);
+	close(fd);
+}
+
 /* Root may change owners; the setuid bit goes with a change. */
 static void
 test_chown(void)
@@ -295,7 +365,7 @@ test_permissions(void)
 int
 main(void)
 {
-	tap_plan(36);
+	tap_plan(43);
 	if (test_dir_make("fs_attrs") != 0)
 		return 1;
 	if (getuid() != 0) {
@@ -308,6 +378,7 @@ main(void)
 	test_times();
 	test_statx();
 	test_statfs();
+	test_xattr();
 	test_chown();
 	test_permissions();
 	unlink(tpath("f"));

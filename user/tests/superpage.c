@@ -24,6 +24,7 @@
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
+#include <uthread.h>
 #include <vmstat.h>
 
 #define SP		(2UL << 20)		/* a superpage */
@@ -33,7 +34,7 @@
 #define THP_FILE	"/proc/sys/vm/transparent_hugepage"
 #define NO_THP		"qemu-user: no superpage counters for the guest"
 
-#define TESTS		40
+#define TESTS		42
 
 static int sable;		/* our kernel: the counters are there */
 
@@ -326,6 +327,68 @@ test_advice(void)
 	tap_ok(write_text_file(THP_FILE, "always") == 0, "always mode again");
 }
 
+#define RACERS		4
+
+struct racer {
+	struct uthread	t;
+	char		*page;		/* its own 4 KiB page of the shared 2 MiB */
+	volatile int	*go;
+	int		ok;
+};
+
+/* Wait for the start, then be one of RACERS first touches of one fresh 2 MiB. */
+static int
+race_touch(void *arg)
+{
+	struct racer *r = arg;
+
+	while (!*r->go)
+		;
+	r->page[0] = 'r';
+	r->ok = r->page[0] == 'r' && r->page[PGSZ - 1] == 0;
+	return 0;
+}
+
+/*
+ * RACERS threads touch pages of one fresh 2 MiB at once, on as many
+ * harts as there are: one of them makes the superpage, the others wait
+ * for its pages (busy while zeroed) and find them, rather than making
+ * a second run and throwing one away.  Every touch is seen, one
+ * superpage is made, none falls back, and the space is consistent.
+ */
+static void
+test_racing_threads(void)
+{
+	static volatile int go;
+	struct racer r[RACERS];
+	struct thp_counts before = thp_now(), after;
+	char *p = map_aligned(SP, SP);
+	int started = 0, ok = 1;
+
+	go = 0;
+	for (int i = 0; p != NULL && i < RACERS; i++) {
+		r[i] = (struct racer){ .page = p + (SP / RACERS) * i + PGSZ * i, .go = &go };
+		started += uthread_create(&r[i].t, race_touch, &r[i]) == 0;
+	}
+	go = 1;
+	for (int i = 0; i < started; i++) {
+		uthread_join(&r[i].t);
+		ok &= r[i].ok;
+	}
+	after = thp_now();
+	tap_ok(p != NULL && started == RACERS && ok,
+	    "%d threads touching one fresh 2 MiB at once each see their page (%d started)",
+	    RACERS, started);
+	if (!sable)
+		tap_skip("racing threads: %s", NO_THP);
+	else
+		tap_ok(after.alloc - before.alloc == 1 && after.fallback == before.fallback,
+		    "... and it is one superpage, made once (thp_fault_alloc +%ld, fallback +%ld)",
+		    after.alloc - before.alloc, after.fallback - before.fallback);
+	if (p != NULL)
+		munmap(p, SP);
+}
+
 int
 main(void)
 {
@@ -337,9 +400,10 @@ main(void)
 	free0 = vmstat_get("nr_free_pages");
 	pt0 = vmstat_get("nr_page_table_pages");
 	live0 = vmstat_get("nr_anon_transparent_hugepages");
+	test_racing_threads();		/* first: a fresh mapping merged with none of the others */
 	p = map_aligned(REGION, SP);
 	if (!tap_ok(p != NULL, "map 64 MiB at a 2 MiB boundary")) {
-		skip_n(TESTS - 1, "all", "no memory");
+		skip_n(TESTS - 3, "all", "no memory");
 		return tap_done();
 	}
 	test_touch(p);

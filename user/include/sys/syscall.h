@@ -5,6 +5,18 @@
 #include <uapi/unistd.h>
 
 #define SYS_getcwd		__NR_getcwd
+#define SYS_setxattr		__NR_setxattr
+#define SYS_lsetxattr		__NR_lsetxattr
+#define SYS_fsetxattr		__NR_fsetxattr
+#define SYS_getxattr		__NR_getxattr
+#define SYS_lgetxattr		__NR_lgetxattr
+#define SYS_fgetxattr		__NR_fgetxattr
+#define SYS_listxattr		__NR_listxattr
+#define SYS_llistxattr		__NR_llistxattr
+#define SYS_flistxattr		__NR_flistxattr
+#define SYS_removexattr		__NR_removexattr
+#define SYS_lremovexattr	__NR_lremovexattr
+#define SYS_fremovexattr	__NR_fremovexattr
 #define SYS_syncfs		__NR_syncfs
 #define SYS_fadvise64		__NR_fadvise64
 #define SYS_mknodat		__NR_mknodat
@@ -47,6 +59,7 @@
 #define SYS_writev		__NR_writev
 #define SYS_pread64		__NR_pread64
 #define SYS_sendfile		__NR_sendfile
+#define SYS_copy_file_range	__NR_copy_file_range
 #define SYS_pselect6		__NR_pselect6
 #define SYS_ppoll		__NR_ppoll
 #define SYS_pwrite64		__NR_pwrite64
