@@ -163,6 +163,7 @@
 #define __NR_getrandom		278
 #define __NR_statx		291
 #define __NR_rseq		293
+#define __NR_clone3		435
 #define __NR_close_range	436
 #define __NR_faccessat2		439
 
