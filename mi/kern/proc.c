@@ -55,6 +55,7 @@
 /* clone3's argument block may be up to a page; its tail is read in words. */
 #define CLONE3_MAX_SIZE		PAGE_SIZE
 #define CLONE3_TAIL_WORDS	8
+_Static_assert(sizeof(struct clone_args) == CLONE_ARGS_SIZE_VER2, "clone_args is Linux's");
 #define WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
 
 
