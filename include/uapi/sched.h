@@ -23,6 +23,10 @@
 #define CLONE_DETACHED		0x00400000
 #define CLONE_UNTRACED		0x00800000
 
+/* clone3's argument block: its first version, and the one with cgroup. */
+#define CLONE_ARGS_SIZE_VER0	64
+#define CLONE_ARGS_SIZE_VER2	88
+
 /* Scheduling policies (sched_getscheduler, sched_get_priority_max) */
 #define SCHED_NORMAL		0	/* SCHED_OTHER, the time-sharing policy */
 #define SCHED_FIFO		1
@@ -32,6 +36,21 @@
 #define SCHED_DEADLINE		6
 
 #ifndef __ASSEMBLER__
+/* clone3(args, size): what clone passes in registers, and more. */
+struct clone_args {
+	unsigned long long	flags;		/* CLONE_*, without the signal */
+	unsigned long long	pidfd;
+	unsigned long long	child_tid;	/* CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID */
+	unsigned long long	parent_tid;	/* CLONE_PARENT_SETTID */
+	unsigned long long	exit_signal;	/* sent to the parent at exit */
+	unsigned long long	stack;		/* lowest address of the child's stack */
+	unsigned long long	stack_size;
+	unsigned long long	tls;		/* CLONE_SETTLS */
+	unsigned long long	set_tid;
+	unsigned long long	set_tid_size;
+	unsigned long long	cgroup;
+};
+
 /* sched_getparam, sched_setparam */
 struct sched_param {
 	int	sched_priority;

@@ -176,6 +176,7 @@
 #define __NR_copy_file_range	285
 #define __NR_statx		291
 #define __NR_rseq		293
+#define __NR_clone3		435
 #define __NR_close_range	436
 #define __NR_faccessat2		439
 

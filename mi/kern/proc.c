@@ -52,6 +52,10 @@
 	CLONE_FILES | CLONE_FS | CLONE_SYSVSEM)
 /* Sharing only a process's threads have. */
 #define CLONE_THREAD_SHARING	(CLONE_SIGHAND | CLONE_FILES | CLONE_FS)
+/* clone3's argument block may be up to a page; its tail is read in words. */
+#define CLONE3_MAX_SIZE		PAGE_SIZE
+#define CLONE3_TAIL_WORDS	8
+_Static_assert(sizeof(struct clone_args) == CLONE_ARGS_SIZE_VER2, "clone_args is Linux's");
 #define WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)
 
 
@@ -308,16 +312,19 @@ fork_proc(struct thread *td, uint64_t flags, int *errorp)
 	return p;
 }
 
-/* clone(flags, stack, ptid, tls, ctid): fork and vfork as the C library uses them. */
-SYSCALL(clone)
+/*
+ * A new thread or process as clone and clone3 ask for: its id or -errno.
+ * => flags are CLONE_SUPPORTED, with the exit signal checked; stack is the
+ *    child's stack pointer (0: the caller's).
+ */
+static long
+kern_clone(struct thread *td, uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t tls,
+    uint64_t ctid)
 {
-	uint64_t flags = a[0], stack = a[1], ptid = a[2], tls = a[3], ctid = a[4];
 	struct proc *parent = td->td_proc, *p;
 	struct thread *ctd;
 	int pid, error;
 
-	if ((flags & ~(uint64_t)CLONE_SUPPORTED) || (flags & CSIGNAL) > NSIG_LINUX)
-		return -EINVAL;
 	if (flags & CLONE_THREAD)
 		return thread_clone(td, flags, stack, ptid, tls, ctid);
 	if ((flags & CLONE_THREAD_SHARING) || (flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM)
@@ -348,6 +355,71 @@ SYSCALL(clone)
 		spin_unlock(&proc_lock);
 	}
 	return pid;
+}
+
+/* clone(flags, stack, ptid, tls, ctid): fork and vfork as the C library uses them. */
+SYSCALL(clone)
+{
+	uint64_t flags = a[0];
+
+	if ((flags & ~(uint64_t)CLONE_SUPPORTED) || (flags & CSIGNAL) > NSIG_LINUX)
+		return -EINVAL;
+	return kern_clone(td, flags, a[1], a[2], a[3], a[4]);
+}
+
+/*
+ * clone3(args, size): clone with its arguments in a struct clone_args of
+ * size bytes, as glibc's pthread_create and posix_spawn try first.  Like
+ * Linux: a size below the first version is EINVAL, one beyond the page
+ * or with non-zero bytes past the fields known here E2BIG; the exit
+ * signal is its own field (signal bits in flags, CLONE_DETACHED, or a
+ * signal with CLONE_THREAD or CLONE_PARENT are EINVAL); the stack is a
+ * base and a size, both or neither, within user space.  What clone
+ * cannot do (pidfds, chosen tids, cgroups) is EINVAL; the pidfd and
+ * cgroup fields count only with their flags, as in Linux.
+ */
+SYSCALL(clone3)
+{
+	uint64_t uargs = a[0], size = a[1], tail[CLONE3_TAIL_WORDS];
+	struct clone_args ca;
+	uint64_t stack = 0;
+	size_t i, known;
+
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (size > CLONE3_MAX_SIZE)
+		return -E2BIG;
+	memset(&ca, 0, sizeof(ca));
+	known = size < sizeof(ca) ? size : sizeof(ca);
+	if (copyin((void *)uargs, &ca, known) != 0)
+		return -EFAULT;
+	/* A newer program's fields must be unused: read what lies past ours. */
+	for (i = known; i < size; i += sizeof(tail)) {
+		size_t n = size - i < sizeof(tail) ? size - i : sizeof(tail);
+
+		memset(tail, 0, sizeof(tail));
+		if (copyin((void *)(uargs + i), tail, n) != 0)
+			return -EFAULT;
+		for (size_t w = 0; w < CLONE3_TAIL_WORDS; w++)
+			if (tail[w] != 0)
+				return -E2BIG;
+	}
+	if ((ca.flags & ~(uint64_t)CLONE_SUPPORTED) || (ca.flags & (CSIGNAL | CLONE_DETACHED)) ||
+	    ca.exit_signal > NSIG_LINUX ||
+	    ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal != 0))
+		return -EINVAL;
+	/* pidfd and cgroup count only with their flags (refused above); glibc fills pidfd. */
+	if (ca.set_tid != 0 || ca.set_tid_size != 0)
+		return -EINVAL;
+	if ((ca.stack == 0) != (ca.stack_size == 0))
+		return -EINVAL;
+	if (ca.stack != 0) {
+		if (ca.stack + ca.stack_size < ca.stack || ca.stack + ca.stack_size > USER_MAX)
+			return -EINVAL;
+		stack = ca.stack + ca.stack_size;	/* stacks grow down */
+	}
+	return kern_clone(td, ca.flags | ca.exit_signal, stack, ca.parent_tid, ca.tls,
+	    ca.child_tid);
 }
 
 /* The vfork parent may go on: the child has exec'd or exited. */

@@ -164,6 +164,7 @@
 	X(munmap)			\
 	X(mremap)			\
 	X(clone)			\
+	X(clone3)			\
 	X(execve)			\
 	X(mmap)				\
 	X(fadvise64)			\

@@ -21,6 +21,12 @@ struct uthread {
 /* Clone flags, in case a test wants its own clone(). */
 int clone(int (*fn)(void *), void *stack, int flags, void *arg, pid_t *ptid, void *tls,
     pid_t *ctid);
+struct clone_args;
+/*
+ * clone3(args, size) with the child running fn(arg) and exiting with its
+ * result: the child's tid, or -1 with errno.
+ */
+int clone3_run(struct clone_args *args, unsigned long size, int (*fn)(void *), void *arg);
 /*
  * Start fn(arg) in a new thread with a 64 KiB stack and t as its TLS
  * pointer (tp): 0, or -1 with errno.  The thread ends when fn returns.

@@ -156,6 +156,7 @@
 #define SYS_recvmsg	__NR_recvmsg
 #define SYS_accept4	__NR_accept4
 #define SYS_clone		__NR_clone
+#define SYS_clone3		__NR_clone3
 #define SYS_execve		__NR_execve
 #define SYS_mmap		__NR_mmap
 #define SYS_mprotect		__NR_mprotect
