@@ -694,6 +694,79 @@ test_max_segments(void)
 	vm_phys_reset();
 }
 
+/*
+ * The zeroed pool: pages taken to be zeroed and put back stay free in
+ * every count; a request for a zeroed page takes one from the pool,
+ * other requests leave it alone while the buddy lists can serve them,
+ * and the pool drains back to the buddy lists (merging) when they
+ * cannot.  One tiny segment of 8 pages, so the pool can hold all of it.
+ */
+static void
+test_zeroed_pool(void)
+{
+	static struct vm_page pages[8];
+	struct vm_page *taken[8], *m, *z;
+	const paddr_t base = 0x40000000;
+	bool counts_kept = true, all_taken = true;
+	int n;
+
+	vm_phys_reset();
+	memset(pages, 0, sizeof(pages));
+	if (vm_phys_add_seg(base, base + ptoa(8), pages) != 0)
+		abort();
+	vm_phys_free_range(base, base + ptoa(8));
+	tap_ok(vm_phys_free_count() == 8 && vm_phys_free_blocks(3) == 1, "8 pages, one block");
+
+	for (n = 0; n < 8 && (taken[n] = vm_phys_take_to_zero(3)) != NULL; n++)
+		counts_kept &= vm_phys_free_count() == 8;
+	tap_ok(n == 3 && counts_kept, "take_to_zero stops at its target (3 taken), "
+	    "and the pages being zeroed stay free (%d taken)", n);
+	for (int i = 0; i < n; i++)
+		vm_phys_put_zeroed(taken[i]);
+	tap_ok(vm_phys_zeroed_count() == 3 && vm_phys_free_count() == 8 &&
+	    vm_phys_take_to_zero(3) == NULL, "three pages in the pool, all free");
+
+	m = vm_phys_alloc_pages(0);
+	tap_ok(m != NULL && !(m->flags & PG_ZERO) && vm_phys_zeroed_count() == 3,
+	    "a plain request takes a page of the buddy lists, not of the pool");
+	vm_phys_free_pages(m, 0);
+	z = vm_phys_alloc_zeroed();
+	tap_ok(z != NULL && (z->flags & PG_ZERO) && vm_phys_zeroed_count() == 2 &&
+	    vm_phys_free_count() == 7, "a request for a zeroed page takes one of the pool");
+	z->flags &= ~PG_ZERO;
+	vm_phys_free_pages(z, 0);
+
+	/* Fill the pool with every page (the target past the segment). */
+	for (n = 0; (m = vm_phys_take_to_zero(100)) != NULL; n++)
+		vm_phys_put_zeroed(m);
+	tap_ok(vm_phys_zeroed_count() == 8 && vm_phys_free_count() == 8 &&
+	    vm_phys_free_blocks(0) == 0 && vm_phys_has_block(2),
+	    "the pool holds all 8 pages; they count as free and as a possible block");
+	m = vm_phys_alloc_pages(0);
+	tap_ok(m != NULL && !(m->flags & PG_ZERO) && vm_phys_zeroed_count() == 7,
+	    "with the buddy lists empty a plain request takes a pool page (PG_ZERO cleared)");
+	vm_phys_free_pages(m, 0);
+	m = vm_phys_alloc_pages(2);
+	tap_ok(m != NULL && vm_phys_zeroed_count() == 0 && vm_phys_free_count() == 4 &&
+	    vm_phys_free_blocks(2) == 1,
+	    "a block the buddy lists lack drains the pool, whose pages merge again");
+	vm_phys_free_pages(m, 2);
+	tap_ok(vm_phys_free_blocks(3) == 1, "all 8 pages one block again");
+
+	for (n = 0; (m = vm_phys_take_to_zero(100)) != NULL; n++)
+		vm_phys_put_zeroed(m);
+	m = vm_phys_alloc_contig(8, 0, ~(paddr_t)0, PAGE_SIZE, 0);
+	tap_ok(m == &pages[0] && vm_phys_zeroed_count() == 0 && vm_phys_free_count() == 0,
+	    "a contiguous run drains the pool too");
+	vm_phys_free_contig(m, 8);
+	for (int i = 0; i < 8; i++)
+		all_taken &= vm_phys_alloc_zeroed() != NULL;
+	tap_ok(all_taken && vm_phys_alloc_zeroed() == NULL && vm_phys_free_count() == 0,
+	    "a zeroed request falls back to the buddy lists, and fails when all is taken");
+	vm_phys_reset();
+	tap_ok(vm_phys_zeroed_count() == 0, "reset empties the pool");
+}
+
 int
 main(void)
 {
@@ -707,6 +780,7 @@ main(void)
 	test_misuse();
 	test_flat_view();
 	test_max_segments();
+	test_zeroed_pool();
 
 	for (int i = 0; i < NFSEGS; i++)
 		free(fsegs[i].pages);

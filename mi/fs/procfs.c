@@ -67,6 +67,8 @@
 #include <kern/witness.h>
 #include <machine/cpu.h>
 #include <vm/pmap.h>
+#include <vm/vm_page_zero.h>
+#include <vm/vm_phys.h>
 #include <vm/swap_device.h>
 #include <vm/swap_pager.h>
 #include <vm/vm_commit.h>
@@ -314,6 +316,10 @@ format_vmstat(struct textbuf *tb)
 	tb_printf(tb, "ref_faults %lu\n", ps.ref_faults);
 	tb_printf(tb, "free_pages %lu\n", vm_page_count_free());
 	tb_printf(tb, "nr_free_pages %lu\n", vm_page_count_free());
+	tb_printf(tb, "nr_free_zeroed %lu\n", vm_phys_zeroed_count());
+	tb_printf(tb, "pgzero_idle %lu\n", vm_page_zero_stats.idle);
+	tb_printf(tb, "pgzero_pool_hit %lu\n", vm_page_zero_stats.pool_hits);
+	tb_printf(tb, "pgzero_pool_miss %lu\n", vm_page_zero_stats.pool_misses);
 	tb_printf(tb, "nr_inactive_anon %lu\n", vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_ANON));
 	tb_printf(tb, "nr_active_anon %lu\n", vm_pagequeue_count(PQ_ACTIVE, PQ_KIND_ANON));
 	tb_printf(tb, "nr_inactive_file %lu\n", vm_pagequeue_count(PQ_INACTIVE, PQ_KIND_FILE));

@@ -20,6 +20,7 @@
 #include <vm/kmem.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
+#include <vm/vm_page_zero.h>
 #include <vm/zone.h>
 
 struct spinlock sched_lock = SPINLOCK_INITIALIZER("sched");
@@ -308,6 +309,23 @@ idle_wait(struct pcpu *pc)
 	intr_enable();
 }
 
+/*
+ * Background work for an idle cpu: one step of it (zeroing a free page),
+ * counted as idle like a wait, since no thread waits for it.  True if
+ * there was a step to take; the idle loop looks for a thread before the
+ * next.
+ */
+static bool
+idle_work(struct pcpu *pc)
+{
+	uint64_t t = cpu_instret();
+
+	if (!vm_page_zero_idle())
+		return false;
+	pc->pc_idle_instret += cpu_instret() - t;
+	return true;
+}
+
 uint64_t
 sched_idle_instret(void)
 {
@@ -344,7 +362,7 @@ sched_loop(void)
 			thread_freed(dead);	/* its process may go now */
 			thread_reap(dead);
 		}
-		if (td == NULL)
+		if (td == NULL && !idle_work(pc))
 			idle_wait(pc);
 	}
 }

@@ -177,7 +177,8 @@ vm_page_remove(struct vm_page *m)
 struct vm_page *
 vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 {
-	struct vm_page *m = vm_page_alloc_pages(0, VM_ALLOC_NOWAIT | (flags & VM_ALLOC_ZERO));
+	struct vm_page *m = vm_page_alloc_pages(0, VM_ALLOC_NOWAIT |
+	    (flags & (VM_ALLOC_ZERO | VM_ALLOC_PREZEROED)));
 
 	if (m == NULL)
 		return NULL;

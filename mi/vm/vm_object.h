@@ -243,19 +243,24 @@ vm_object_pip_wakeup(struct vm_object *obj)
 
 /*
  * A zero-filled page at pindex of obj (locked), not busy -- a fresh
- * anonymous page, or a file's hole: the
- * page is busy and obj unlocked (its paging count held) while it is
- * zeroed, which takes a while, and obj is locked again on return.  NULL,
- * with obj still locked, when memory is short (vm_page_alloc).  Inline:
- * it is the zero-fill fault's.
+ * anonymous page, or a file's hole.  One of the zeroed pool if there is
+ * one; else the page is busy and obj unlocked (its paging count held)
+ * while it is zeroed, which takes a while, and obj is locked again on
+ * return.  NULL, with obj still locked, when memory is short
+ * (vm_page_alloc).  Inline: it is the zero-fill fault's.
  */
 static inline struct vm_page *
 vm_page_alloc_zeroed(struct vm_object *obj, vm_pindex_t pindex)
 {
-	struct vm_page *m = vm_page_alloc(obj, pindex, 0);
+	struct vm_page *m = vm_page_alloc(obj, pindex, VM_ALLOC_PREZEROED);
 
 	if (m == NULL)
 		return NULL;
+	if (m->flags & PG_ZERO) {
+		m->flags &= ~PG_ZERO;
+		vm_page_xunbusy(m);
+		return m;
+	}
 	vm_object_pip_add(obj);
 	spin_unlock(&obj->lock);
 	pmap_zero_page(m);

@@ -14,6 +14,7 @@
 #include <vm/vm_page.h>
 #include <vm/vm_pagequeue.h>
 #include <vm/vm_pageout.h>
+#include <vm/vm_page_zero.h>
 #include <vm/vm_phys.h>
 #include <vm/vm_wait.h>
 
@@ -132,7 +133,30 @@ alloc_now(int order, int flags)
 {
 	if (vm_phys_free_count() < alloc_keep(flags) + (1UL << order))
 		return NULL;
+	if (order == 0 && (flags & (VM_ALLOC_ZERO | VM_ALLOC_PREZEROED)))
+		return vm_phys_alloc_zeroed();
 	return vm_phys_alloc_pages(order);
+}
+
+/*
+ * Zero-fill m's 2^order pages if flags ask for it; a page from the
+ * zeroed pool is zeroed already.  PG_ZERO stays set only for the caller
+ * of VM_ALLOC_PREZEROED to see.
+ */
+static void
+alloc_zero(struct vm_page *m, int order, int flags)
+{
+	bool zeroed = (m->flags & PG_ZERO) != 0;
+
+	KASSERT(!zeroed || (((uint64_t *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)))[0] == 0 &&
+	    ((uint64_t *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m) + PAGE_SIZE))[-1] == 0),
+	    ("vm_page_alloc: page %lx of the zeroed pool was written", m->phys_addr));
+	if (order == 0 && (flags & (VM_ALLOC_ZERO | VM_ALLOC_PREZEROED)))
+		vm_page_zero_count(zeroed);
+	if ((flags & VM_ALLOC_ZERO) && !zeroed)
+		memset((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)), 0, PAGE_SIZE << order);
+	if (!(flags & VM_ALLOC_PREZEROED))
+		m->flags &= ~PG_ZERO;
 }
 
 struct vm_page *
@@ -158,8 +182,7 @@ vm_page_alloc_pages(int order, int flags)
 	    m->astate.bits == VM_PAGE_ASTATE_NONE.bits,
 	    ("vm_page_alloc_pages: page %lx in use", m->phys_addr));
 	m->wire_count = 1;
-	if (flags & VM_ALLOC_ZERO)
-		memset((void *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)), 0, PAGE_SIZE << order);
+	alloc_zero(m, order, flags);
 	return m;
 }
 
@@ -171,8 +194,10 @@ vm_page_free_pages(struct vm_page *m, int order)
 	KASSERT(m->astate.bits == VM_PAGE_ASTATE_NONE.bits,
 	    ("vm_page_free_pages: page %lx still on paging queue %u", m->phys_addr,
 	    m->astate.queue));
+	KASSERT(!(m->flags & PG_ZERO), ("vm_page_free_pages: page %lx is in the zeroed pool",
+	    m->phys_addr));
 	m->wire_count = 0;
-	m->flags &= ~(PG_KMEM | PG_ZERO | PG_MD_MODIFIED | PG_MD_REFERENCED);
+	m->flags &= ~(PG_KMEM | PG_MD_MODIFIED | PG_MD_REFERENCED);
 	m->pindex = 0;
 	vm_phys_free_pages(m, order);
 	vm_page_free_wakeup();

@@ -151,6 +151,9 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 #define VM_ALLOC_NOWAIT	0x0002	/* fail rather than wait for memory (the default) */
 #define VM_ALLOC_WAITOK	0x0004	/* sleep until there is memory: never NULL */
 #define VM_ALLOC_SYSTEM	0x0008	/* the kernel's own memory: may use the reserve */
+#define VM_ALLOC_PREZEROED 0x0010	/* order 0: a page of the zeroed pool if there is one
+					 * (PG_ZERO set on it: the caller clears it), else
+					 * one not zeroed (vm_page_zero.h) */
 
 static inline paddr_t VM_PAGE_TO_PHYS(const struct vm_page *m) { return m->phys_addr; }
 

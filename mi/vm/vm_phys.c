@@ -12,11 +12,20 @@
  * never merge across segments, even adjacent ones, because a block must
  * be described by one contiguous run of the page array.
  *
+ * The zeroed pool: free order-0 pages known to hold only zeros, kept
+ * apart on zeroed_list so that an allocation that wants a zeroed page
+ * takes one without writing 4 KiB.  Idle harts fill it: they take a page
+ * (vm_phys_take_to_zero), zero it and give it back (vm_phys_put_zeroed).
+ * Its pages, and those being zeroed, are free pages: free_pages counts
+ * them, and an allocation the buddy lists cannot serve drains the pool
+ * back into them (a pool page carries PG_ZERO, not PG_FREE, so the buddy
+ * sees it as allocated until then).
+ *
  * The allocator never touches the memory it manages: pages are not
  * zeroed here (and in host tests the physical addresses are fake).
  *
- * Locking: phys_lock (F) guards the free lists, the counts and the
- * order/PG_FREE fields of every page.  The segment table is written only
+ * Locking: phys_lock (F) guards the free lists, the pool, the counts and
+ * the order/PG_FREE/PG_ZERO fields of every free page.  The segment table is written only
  * while segments are registered at boot and read without the lock after.
  */
 #include <kern/systm.h>
@@ -33,7 +42,11 @@ static struct vm_phys_seg phys_segs[VM_PHYS_MAXSEG];	/* (C) */
 static int		phys_nsegs;			/* (C) */
 static struct list_node	free_lists[VM_NFREEORDER];	/* (F) block heads */
 static uint64_t		free_blocks[VM_NFREEORDER];	/* (F) per order */
-static uint64_t		free_pages;			/* (F) in all orders */
+static uint64_t		free_pages;			/* (F) in all orders, the pool,
+								 * and being zeroed */
+static struct list_node	zeroed_list;			/* (F) the zeroed pool */
+static uint64_t		zeroed_pages;			/* (F) on zeroed_list */
+static uint64_t		zeroing_pages;			/* (F) taken to be zeroed */
 static bool		free_lists_ready;		/* (F) heads set up */
 /* vm_phys_set_flat's view: the page of flat_base + ptoa(i) is flat_pages[i]. */
 static paddr_t		flat_base;			/* (C) */
@@ -99,6 +112,9 @@ free_lists_init_locked(void)
 		free_blocks[i] = 0;
 	}
 	free_pages = 0;
+	list_init(&zeroed_list);
+	zeroed_pages = 0;
+	zeroing_pages = 0;
 	free_lists_ready = true;
 }
 
@@ -391,23 +407,18 @@ vm_phys_free_contig(struct vm_page *m, uint64_t npages)
  * Allocation.
  */
 
-struct vm_page *
-vm_phys_alloc_pages(int order)
+/* A block of 2^order pages from the buddy lists, split from the smallest that fits; NULL if none. */
+static struct vm_page *
+buddy_alloc_locked(int order)
 {
 	struct vm_page *m;
 	int o;
 
-	KASSERT(order >= 0 && order < VM_NFREEORDER,
-	    ("vm_phys_alloc_pages: bad order %d", order));
-
-	spin_lock(&phys_lock);
 	for (o = order; o < VM_NFREEORDER; o++)
 		if (free_blocks[o] != 0)
 			break;
-	if (o == VM_NFREEORDER) {
-		spin_unlock(&phys_lock);
+	if (o == VM_NFREEORDER)
 		return NULL;
-	}
 	m = list_entry(list_first(&free_lists[o]), struct vm_page, plinks);
 	free_list_remove(m);
 	/* Split: keep the lower half and free the upper, down to 'order'. */
@@ -415,8 +426,106 @@ vm_phys_alloc_pages(int order)
 		o--;
 		free_list_insert(m + ORDER_PAGES(o), o);
 	}
+	return m;
+}
+
+/* A page of the zeroed pool (PG_ZERO kept), or NULL when it is empty. */
+static struct vm_page *
+zeroed_pop_locked(void)
+{
+	struct vm_page *m;
+
+	if (zeroed_pages == 0)
+		return NULL;
+	m = list_entry(list_first(&zeroed_list), struct vm_page, plinks);
+	KASSERT(m->flags & PG_ZERO, ("vm_phys: pool page 0x%lx is not zeroed",
+	    (unsigned long)m->phys_addr));
+	list_remove(&m->plinks);
+	zeroed_pages--;
+	free_pages--;
+	return m;
+}
+
+/* Give every page of the zeroed pool back to the buddy lists, to merge. */
+static void
+zeroed_drain_locked(void)
+{
+	struct vm_page *m;
+
+	while ((m = zeroed_pop_locked()) != NULL) {
+		m->flags &= ~PG_ZERO;
+		free_block_locked(page_seg(m), m, 0);
+	}
+}
+
+struct vm_page *
+vm_phys_alloc_pages(int order)
+{
+	struct vm_page *m;
+
+	KASSERT(order >= 0 && order < VM_NFREEORDER,
+	    ("vm_phys_alloc_pages: bad order %d", order));
+
+	spin_lock(&phys_lock);
+	if ((m = buddy_alloc_locked(order)) == NULL && zeroed_pages != 0) {
+		if (order == 0) {
+			m = zeroed_pop_locked();
+			m->flags &= ~PG_ZERO;
+		} else {
+			zeroed_drain_locked();
+			m = buddy_alloc_locked(order);
+		}
+	}
 	spin_unlock(&phys_lock);
 	return m;
+}
+
+struct vm_page *
+vm_phys_alloc_zeroed(void)
+{
+	struct vm_page *m;
+
+	spin_lock(&phys_lock);
+	if ((m = zeroed_pop_locked()) == NULL)
+		m = buddy_alloc_locked(0);
+	spin_unlock(&phys_lock);
+	return m;
+}
+
+void
+vm_phys_drain_zeroed(void)
+{
+	spin_lock(&phys_lock);
+	zeroed_drain_locked();
+	spin_unlock(&phys_lock);
+}
+
+struct vm_page *
+vm_phys_take_to_zero(uint64_t target)
+{
+	struct vm_page *m = NULL;
+
+	spin_lock(&phys_lock);
+	if (zeroed_pages + zeroing_pages < target && (m = buddy_alloc_locked(0)) != NULL) {
+		zeroing_pages++;
+		free_pages++;	/* still free, only not allocatable for a while */
+	}
+	spin_unlock(&phys_lock);
+	return m;
+}
+
+void
+vm_phys_put_zeroed(struct vm_page *m)
+{
+	KASSERT(m->order == VM_ORDER_NONE && !(m->flags & (PG_FREE | PG_ZERO)),
+	    ("vm_phys_put_zeroed: page 0x%lx is free already", (unsigned long)m->phys_addr));
+	spin_lock(&phys_lock);
+	KASSERT(zeroing_pages > 0, ("vm_phys_put_zeroed: no page was taken to be zeroed"));
+	zeroing_pages--;
+	m->flags |= PG_ZERO;
+	list_push(&zeroed_list, &m->plinks);
+	zeroed_pages++;
+	spin_unlock(&phys_lock);
 }
 
 /*
@@ -513,9 +622,16 @@ vm_phys_alloc_contig(uint64_t npages, paddr_t low, paddr_t high,
 		return NULL;
 
 	spin_lock(&phys_lock);
-	for (int i = 0; i < phys_nsegs && m == NULL; i++)
-		m = alloc_contig_seg(&phys_segs[i], len, low, high, alignment,
-		    boundary);
+	for (int pass = 0; pass < 2 && m == NULL; pass++) {
+		/* Second pass: with the zeroed pool's pages back in the buddy lists. */
+		if (pass == 1 && zeroed_pages == 0)
+			break;
+		if (pass == 1)
+			zeroed_drain_locked();
+		for (int i = 0; i < phys_nsegs && m == NULL; i++)
+			m = alloc_contig_seg(&phys_segs[i], len, low, high, alignment,
+			    boundary);
+	}
 	spin_unlock(&phys_lock);
 	return m;
 }
@@ -530,9 +646,18 @@ vm_phys_free_count(void)
 	return __atomic_load_n(&free_pages, __ATOMIC_RELAXED);
 }
 
+uint64_t
+vm_phys_zeroed_count(void)
+{
+	return __atomic_load_n(&zeroed_pages, __ATOMIC_RELAXED);
+}
+
 bool
 vm_phys_has_block(int order)
 {
+	/* A pool page is a block of order 0, and the pool drains for larger ones. */
+	if (__atomic_load_n(&zeroed_pages, __ATOMIC_RELAXED) != 0)
+		return true;
 	for (int o = order; o < VM_NFREEORDER; o++)
 		if (__atomic_load_n(&free_blocks[o], __ATOMIC_RELAXED) != 0)
 			return true;

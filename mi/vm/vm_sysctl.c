@@ -4,6 +4,7 @@
 #include <kern/systm.h>
 #include <machine/param.h>
 #include <vm/vm_commit.h>
+#include <vm/vm_page_zero.h>
 #include <vm/vm_pageout.h>
 #include <vm/vm_superpage.h>
 #include <vm/vm_sysctl.h>
@@ -75,6 +76,7 @@ static const struct vm_sysctl vm_sysctls[] = {
 	{ "v_free_reserved", get_free_reserved, NULL, 0, NULL },
 	{ "v_inactive_target", get_inactive_target, NULL, 0, NULL },
 	{ "pageout_wakeup_thresh", get_wakeup_thresh, NULL, 0, NULL },
+	{ "prezero_pages", vm_page_zero_get_max, vm_page_zero_set_max, 0, NULL },
 	{ "dirty_writeback_centisecs", get_writeback, set_writeback, 0, NULL },
 	{ "drop_caches", get_drop_caches, set_drop_caches, DROP_CACHES_MODE, NULL },
 	{ "transparent_hugepage", vm_superpage_get_mode, vm_superpage_set_mode, 0,

@@ -68,6 +68,20 @@ touch(char *p, unsigned long npages)
 		((volatile char *)p)[i * PG] = 1;
 }
 
+/*
+ * Let the machine go idle for a moment before a benchmark, as a program
+ * started on a quiet machine finds it: whatever the last one left to
+ * the background (the reaper, the zeroing of free pages) is done, so
+ * that no figure depends on the benchmarks run before it.
+ */
+static void
+settle(void)
+{
+	struct timespec quiet = { 0, 20 * 1000 * 1000 };
+
+	nanosleep(&quiet, NULL);
+}
+
 /* The cost of a trivial system call. */
 static void
 bench_getpid(void)
@@ -84,7 +98,7 @@ bench_getpid(void)
 
 /* A first write to a fresh anonymous page: a zero-fill fault. */
 static void
-bench_zero_fill(void)
+zero_fill(const char *name)
 {
 	unsigned long n = 1024;
 	char *p = mmap(NULL, n * PG, PROT_READ | PROT_WRITE,
@@ -95,8 +109,26 @@ bench_zero_fill(void)
 	start(&s);
 	touch(p, n);
 	stop(&s);
-	report("zero_fill_fault", &s, n, "page");
+	report(name, &s, n, "page");
 	munmap(p, n * PG);
+}
+
+/* With a page zeroed ahead of need for each fault (vm_page_zero.h). */
+static void bench_zero_fill(void) { zero_fill("zero_fill_fault"); }
+
+/* With none: the fault zeroes its page. */
+static void
+bench_zero_fill_unzeroed(void)
+{
+	static const char knob[] = "/proc/sys/vm/prezero_pages";
+	char was[32];
+
+	if (read_text_file(knob, was, sizeof(was)) <= 0 || write_text_file(knob, "0") != 0) {
+		printf("# zero_fill_fault_unzeroed: cannot empty the zeroed pool\n");
+		return;
+	}
+	zero_fill("zero_fill_fault_unzeroed");
+	write_text_file(knob, was);
 }
 
 /* A child's first write to a page shared with its parent: a COW fault. */
@@ -300,30 +332,69 @@ bench_superpage_touch(void)
 	munmap(raw, BIG_REGION + SUPERPAGE);
 }
 
-/* A zero-fill fault while 10,000 unmergeable map entries exist. */
-static void
-bench_many_entries(void)
-{
-	enum { N = 10000, PROBES = 100 };
-	static char *maps[N];
-	struct sample s;
-	int i;
+/*
+ * Zero-fill faults in a map of 'entries' unmergeable entries: what finding
+ * the faulting entry costs as the map grows.  Five probe entries of 20
+ * pages, each between two read-only one-page entries, lie spread among
+ * one-page entries of alternating protection; the faults go round the
+ * probe entries, so that no lookup finds the entry the last one did.
+ * The fault's own work (five objects, the same page tables) is the same
+ * however many entries there are.
+ */
+enum { PROBE_ENTRIES = 5, PROBE_PAGES = 20 };
 
-	for (i = 0; i < N; i++) {
-		maps[i] = mmap(NULL, PG, i % 2 ? PROT_READ :
-		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (maps[i] == MAP_FAILED) {
-			printf("# many_entries: mmap %d failed\n", i);
-			break;
+static void
+faults_among(int entries, const char *name)
+{
+	static char *maps[10000];
+	char *probes[PROBE_ENTRIES];
+	int background = entries - 2 * PROBE_ENTRIES, n = 0, made = 0;
+	struct sample s;
+
+	for (int i = 0; i <= background && n < (int)(sizeof(maps) / sizeof(maps[0])); i++) {
+		while (made < PROBE_ENTRIES && i == (made + 1) * background / (PROBE_ENTRIES + 1)) {
+			probes[made++] = mmap(NULL, PROBE_PAGES * PG, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			maps[n++] = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		}
+		if (i < background)
+			maps[n++] = mmap(NULL, PG, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	}
+	for (int i = 0; i < n; i++)
+		if (maps[i] == MAP_FAILED) {
+			printf("# faults among %d entries: mmap %d failed\n", entries, i);
+			return;
+		}
 	start(&s);
-	for (i = 0; i < PROBES; i++)	/* writable entries spread out */
-		*(volatile char *)maps[(i * (N / PROBES)) & ~1] = 1;
+	for (int pg = 0; pg < PROBE_PAGES; pg++)
+		for (int e = 0; e < PROBE_ENTRIES; e++)
+			((volatile char *)probes[e])[pg * PG] = 1;
 	stop(&s);
-	report("fault_10k_entries", &s, PROBES, "fault");
-	for (i = 0; i < N && maps[i] != MAP_FAILED; i++)
+	if (name != NULL)
+		report(name, &s, PROBE_ENTRIES * PROBE_PAGES, "fault");
+	for (int e = 0; e < PROBE_ENTRIES; e++)
+		munmap(probes[e], PROBE_PAGES * PG);
+	for (int i = 0; i < n; i++)
 		munmap(maps[i], PG);
+}
+
+/*
+ * Twice, the first time to warm up: it takes the page-table pages from
+ * the allocator that the second finds in the page-table cache, and that
+ * takes longer the more tables the spread-out entries need.
+ */
+static void
+bench_fault_10_entries(void)
+{
+	faults_among(10, NULL);
+	faults_among(10, "fault_10_entries");
+}
+static void
+bench_fault_10k_entries(void)
+{
+	faults_among(10000, NULL);
+	faults_among(10000, "fault_10k_entries");
 }
 
 static void bench_fork_0(void) { bench_fork(0, "fork_exit_wait_0"); }
@@ -337,6 +408,7 @@ static const struct benchmark {
 } benchmarks[] = {
 	{ "getpid", bench_getpid },
 	{ "zero_fill_fault", bench_zero_fill },
+	{ "zero_fill_fault_unzeroed", bench_zero_fill_unzeroed },
 	{ "cow_fault", bench_cow },
 	{ "fork_exit_wait_0", bench_fork_0 },
 	{ "fork_exit_wait_64k", bench_fork_64k },
@@ -346,7 +418,8 @@ static const struct benchmark {
 	{ "mmap_populate_64m", bench_populate },
 	{ "madvise_dontneed_64m", bench_dontneed },
 	{ "superpage_touch_64m", bench_superpage_touch },
-	{ "fault_10k_entries", bench_many_entries },
+	{ "fault_10_entries", bench_fault_10_entries },
+	{ "fault_10k_entries", bench_fault_10k_entries },
 	{ "sched_yield", bench_yield },
 	{ "pipe_pingpong", bench_pingpong },
 };
@@ -379,8 +452,10 @@ main(int argc, char **argv)
 	for (unsigned i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); i++) {
 		if (argc > 1 && !listed(argv[1], benchmarks[i].name))
 			continue;
-		for (int t = 0; t < times; t++)
+		for (int t = 0; t < times; t++) {
+			settle();
 			benchmarks[i].run();
+		}
 		ran++;
 	}
 	if (ran == 0) {

@@ -1,0 +1,135 @@
+/*
+ * prezero: free pages zeroed ahead of need by idle harts (the kernel's
+ * zeroed pool, vm_page_zero.h).  A quiet moment fills the pool; fresh
+ * anonymous pages then come from it, and read as zeros however dirty
+ * the memory was that went back to the free lists before; with
+ * /proc/sys/vm/prezero_pages at 0 the pool empties at once and the
+ * faults zero their own pages; bad values are refused; the old setting
+ * brings the pool back.
+ *
+ * On Linux (qemu-user) there is no pool: only the contents are checked.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <tap.h>
+#include <testutil.h>
+#include <time.h>
+#include <unistd.h>
+#include <vmstat.h>
+
+#define KNOB		"/proc/sys/vm/prezero_pages"
+#define NPAGES		256
+#define TESTS		11
+#define NO_POOL		"no zeroed pool (not Sable)"
+
+static void
+quiet_moment(void)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Map n fresh anonymous pages (no superpages), write one word of each, check the rest reads zero. */
+static int
+fresh_pages_read_zero(unsigned long n)
+{
+	unsigned long *p = mmap(NULL, n * PGSZ, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int zero = 1;
+
+	if (p == MAP_FAILED)
+		return 0;
+	madvise(p, n * PGSZ, MADV_NOHUGEPAGE);
+	for (unsigned long i = 0; i < n; i++) {
+		unsigned long *w = p + i * (PGSZ / sizeof(*w));
+
+		w[0] = i + 1;
+		for (unsigned long k = 1; k < PGSZ / sizeof(*w); k++)
+			zero &= w[k] == 0;
+	}
+	munmap(p, n * PGSZ);
+	return zero;
+}
+
+/* Dirty n pages with a pattern and give them back to the free lists. */
+static void
+dirty_and_free(unsigned long n)
+{
+	char *p = mmap(NULL, n * PGSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	memset(p, 0xa5, n * PGSZ);
+	munmap(p, n * PGSZ);
+}
+
+/* Write text to the knob: 0, or the errno. */
+static int
+set_knob(const char *text)
+{
+	return write_text_file(KNOB, text) == 0 ? 0 : errno;
+}
+
+int
+main(void)
+{
+	char was[32];
+	int sable = vmstat_is_sable() && read_text_file(KNOB, was, sizeof(was)) > 0;
+	long hits, misses, idle, small;
+
+	tap_plan(TESTS);
+	dirty_and_free(4 * NPAGES);
+	quiet_moment();
+	if (!sable) {
+		for (int i = 0; i < 3; i++)
+			tap_skip("pool after a quiet moment: %s", NO_POOL);
+	} else {
+		long pool = vmstat_get("nr_free_zeroed");
+
+		tap_ok(pool > 0 && pool <= strtol(was, NULL, 10), "a quiet moment fills the pool: "
+		    "%ld pages (at most %ld)", pool, strtol(was, NULL, 10));
+		tap_ok(vmstat_get("pgzero_idle") >= pool, "idle harts zeroed them (pgzero_idle %ld)",
+		    vmstat_get("pgzero_idle"));
+		hits = vmstat_get("pgzero_pool_hit");
+		misses = vmstat_get("pgzero_pool_miss");
+		tap_ok(fresh_pages_read_zero(NPAGES) && vmstat_get("pgzero_pool_hit") - hits >= NPAGES / 2,
+		    "fresh pages come from the pool (%ld hits, %ld misses for %d faults) and read zero",
+		    vmstat_get("pgzero_pool_hit") - hits, vmstat_get("pgzero_pool_miss") - misses, NPAGES);
+	}
+	dirty_and_free(4 * NPAGES);
+	quiet_moment();
+	tap_ok(fresh_pages_read_zero(4 * NPAGES),
+	    "pages dirtied, freed and zeroed in a quiet moment read zero when faulted in again");
+
+	if (!sable) {
+		for (int i = 0; i < TESTS - 4; i++)
+			tap_skip("prezero_pages: %s", NO_POOL);
+		return tap_done();
+	}
+	tap_ok(set_knob("0") == 0 && vmstat_get("nr_free_zeroed") == 0,
+	    "prezero_pages 0 empties the pool at once");
+	idle = vmstat_get("pgzero_idle");
+	quiet_moment();
+	tap_ok(vmstat_get("nr_free_zeroed") == 0 && vmstat_get("pgzero_idle") == idle,
+	    "and idle harts zero no more");
+	hits = vmstat_get("pgzero_pool_hit");
+	misses = vmstat_get("pgzero_pool_miss");
+	tap_ok(fresh_pages_read_zero(NPAGES) && vmstat_get("pgzero_pool_hit") == hits &&
+	    vmstat_get("pgzero_pool_miss") - misses >= NPAGES,
+	    "faults zero their own pages then (%ld misses, %ld hits)",
+	    vmstat_get("pgzero_pool_miss") - misses, vmstat_get("pgzero_pool_hit") - hits);
+	tap_ok(set_knob("99999999999") == EINVAL && set_knob("-1") == EINVAL &&
+	    set_knob("many") == EINVAL, "values out of range or not numbers: EINVAL");
+	tap_ok(set_knob("16") == 0, "a small pool is accepted");
+	quiet_moment();
+	/* Reading /proc/vmstat takes zeroed pages of its own: up to 16, not more. */
+	small = vmstat_get("nr_free_zeroed");
+	tap_ok(small > 0 && small <= 16, "and filled up to its size (%ld)", small);
+	tap_ok(set_knob(was) == 0 && (quiet_moment(), vmstat_get("nr_free_zeroed") > 16),
+	    "the old size back: the pool grows again (%ld)", vmstat_get("nr_free_zeroed"));
+	return tap_done();
+}
