@@ -740,8 +740,8 @@ test_zeroed_pool(void)
 	for (n = 0; (m = vm_phys_take_to_zero(100)) != NULL; n++)
 		vm_phys_put_zeroed(m);
 	tap_ok(vm_phys_zeroed_count() == 8 && vm_phys_free_count() == 8 &&
-	    vm_phys_free_blocks(0) == 0 && vm_phys_has_block(2),
-	    "the pool holds all 8 pages; they count as free and as a possible block");
+	    vm_phys_free_blocks(0) == 0 && vm_phys_has_block(0) && !vm_phys_has_block(1),
+	    "the pool holds all 8 pages; they count as free, and as blocks of order 0");
 	m = vm_phys_alloc_pages(0);
 	tap_ok(m != NULL && !(m->flags & PG_ZERO) && vm_phys_zeroed_count() == 7,
 	    "with the buddy lists empty a plain request takes a pool page (PG_ZERO cleared)");

@@ -176,8 +176,12 @@ vm_page_alloc_pages(int order, int flags)
 			return NULL;
 		(void)vm_wait(order, flags, 0);
 	}
-	if (vm_paging_needed(vm_phys_free_count()))
+	if (vm_paging_needed(vm_phys_free_count())) {
 		vm_pageout_wakeup();
+		/* Short of memory: the zeroed pool's pages go back to merge into blocks. */
+		if (vm_phys_zeroed_count() != 0)
+			vm_phys_drain_zeroed();
+	}
 	KASSERT(m->wire_count == 0 && m->object == NULL &&
 	    m->astate.bits == VM_PAGE_ASTATE_NONE.bits,
 	    ("vm_page_alloc_pages: page %lx in use", m->phys_addr));

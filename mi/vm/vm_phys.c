@@ -655,8 +655,8 @@ vm_phys_zeroed_count(void)
 bool
 vm_phys_has_block(int order)
 {
-	/* A pool page is a block of order 0, and the pool drains for larger ones. */
-	if (__atomic_load_n(&zeroed_pages, __ATOMIC_RELAXED) != 0)
+	/* A pool page is a block of order 0 (what draining it would make is not known). */
+	if (order == 0 && __atomic_load_n(&zeroed_pages, __ATOMIC_RELAXED) != 0)
 		return true;
 	for (int o = order; o < VM_NFREEORDER; o++)
 		if (__atomic_load_n(&free_blocks[o], __ATOMIC_RELAXED) != 0)

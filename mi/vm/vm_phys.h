@@ -82,7 +82,7 @@ void vm_phys_set_flat(paddr_t base, uint64_t npages, struct vm_page *pages);
 uint64_t vm_phys_free_count(void);		/* free pages in all orders and the pool */
 uint64_t vm_phys_zeroed_count(void);		/* free pages in the zeroed pool */
 uint64_t vm_phys_free_blocks(int order);	/* free blocks of one order */
-bool vm_phys_has_block(int order);		/* a free block of order or larger? */
+bool vm_phys_has_block(int order);		/* a free block of order or larger (order 0: or in the pool)? */
 int vm_phys_nsegs(void);
 const struct vm_phys_seg *vm_phys_seg(int i);
 
