@@ -23,11 +23,11 @@
 #include <kern/pcpu.h>
 #include <machine/cpu.h>
 
-#define SPIN_NOOWNER	(-1)
+#define SPIN_NOOWNER	0xffff
 
 struct spinlock {
 	uint32_t	locked;		/* (A) 0 or 1 */
-	int16_t		owner;		/* cpu id of the holder, or SPIN_NOOWNER */
+	uint16_t	owner;		/* cpu id of the holder, or SPIN_NOOWNER */
 	uint16_t	wclass;		/* (A) its lock-order class, 0 until first taken */
 	const char	*name;		/* (C) for diagnostics; the lock-order class */
 };
@@ -44,7 +44,7 @@ static inline bool
 spin_owned(const struct spinlock *lk)
 {
 	return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) &&
-	    __atomic_load_n(&lk->owner, __ATOMIC_RELAXED) == (int16_t)cpu_id();
+	    *(volatile const uint16_t *)&lk->owner == (uint16_t)cpu_id();
 }
 
 /*
