@@ -129,6 +129,19 @@ entry_alloc(void)
 	return zone_alloc(map_entry_zone, M_NOWAIT | M_ZERO);
 }
 
+/* A new entry that starts as a copy of e, out of any tree; NULL on no memory. */
+static struct vm_map_entry *
+entry_alloc_copy(const struct vm_map_entry *e)
+{
+	struct vm_map_entry *c = zone_alloc(map_entry_zone, M_NOWAIT);
+
+	if (c != NULL) {
+		*c = *e;
+		memset(&c->node, 0, sizeof(c->node));
+	}
+	return c;
+}
+
 static void
 entry_free(struct vm_map_entry *e)
 {
@@ -857,11 +870,25 @@ copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 	return 0;
 }
 
+/*
+ * Can e's range have a writable leaf in its map's pmap?  Not if e is not
+ * writable, nor if its object holds no page: a fault maps a page of an
+ * object further down the chain read-only.  Map locked (no fault in it
+ * adds a page meanwhile; a page leaves the object only unmapped).
+ */
+static bool
+may_map_writable(const struct vm_map_entry *e)
+{
+	return (e->protection & VM_PROT_WRITE) && (e->object == NULL ||
+	    e->object->type == OBJT_DEVICE ||
+	    __atomic_load_n(&e->object->resident_count, __ATOMIC_RELAXED) != 0);
+}
+
 /* Child's copy of one parent entry, by its inheritance. Parent map locked. */
 static int
 fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 {
-	struct vm_map_entry *c = entry_alloc();
+	struct vm_map_entry *c = entry_alloc_copy(e);
 	int error = 0;
 
 	if (c == NULL)
@@ -872,8 +899,6 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 		entry_free(c);
 		return ENOMEM;
 	}
-	*c = *e;
-	memset(&c->node, 0, sizeof(c->node));
 	c->wired_count = 0;		/* locks are not inherited */
 	c->eflags &= ~MAP_ENTRY_LOCKED_UNREAD;
 	switch (e->inheritance) {
@@ -908,8 +933,9 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 			e->eflags |= MAP_ENTRY_COW | MAP_ENTRY_NEEDS_COPY;
 			c->eflags = e->eflags;
 			/* Writes by either side must now fault and copy. */
-			pmap_protect(parent->pmap, e->start, e->end,
-			    vm_prot_effective(e->protection) & ~VM_PROT_WRITE);
+			if (may_map_writable(e))
+				pmap_protect(parent->pmap, e->start, e->end,
+				    vm_prot_effective(e->protection) & ~VM_PROT_WRITE);
 		}
 		break;
 	case VM_INHERIT_ZERO:
