@@ -7,6 +7,9 @@
  *                              segment, in bytes (sysv_shm.h)
  *   /proc/sys/kernel/shmall    all segments together, in pages
  *   /proc/sys/kernel/shmmni    how many segments there may be
+ *   /proc/sys/kernel/sched_child_runs_first
+ *                              1: a forked child runs before its parent
+ *                              goes on (sched.h), 0: the parent goes on
  *   /proc/sys/vm/NAME          one file per VM setting (vm_sysctl.h), with
  *                              write-back's: dirty_writeback_centisecs (the
  *                              syncer's interval) and drop_caches (write 1:
@@ -33,6 +36,7 @@
 #include <kern/pid.h>
 #include <kern/proc.h>
 #include <kern/reboot.h>
+#include <kern/sched.h>
 #include <fs/mount.h>
 #include <kern/sysv_shm.h>
 #include <vm/vm_sysctl.h>
@@ -77,6 +81,7 @@ static const struct tunable tunables[] = {
 	{ PFS_SYS_SHMMAX, shm_max_get, shm_max_set },
 	{ PFS_SYS_SHMALL, shm_all_get, shm_all_set },
 	{ PFS_SYS_SHMMNI, shm_mni_get, shm_mni_set },
+	{ PFS_SYS_CHILD_FIRST, sched_child_first_get, sched_child_first_set },
 };
 
 static const struct vnode_ops tunable_ops;
@@ -91,6 +96,7 @@ static const struct procfs_entry sys_entries[] = {
 
 static const struct procfs_entry kernel_entries[] = {
 	{ "pid_max", VREG, PFS_SYS_PID_MAX, NULL, &tunable_ops, 0 },
+	{ "sched_child_runs_first", VREG, PFS_SYS_CHILD_FIRST, NULL, &tunable_ops, 0 },
 	{ "shmall", VREG, PFS_SYS_SHMALL, NULL, &tunable_ops, 0 },
 	{ "shmmax", VREG, PFS_SYS_SHMMAX, NULL, &tunable_ops, 0 },
 	{ "shmmni", VREG, PFS_SYS_SHMMNI, NULL, &tunable_ops, 0 },

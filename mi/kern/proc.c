@@ -353,6 +353,8 @@ kern_clone(struct thread *td, uint64_t flags, uint64_t stack, uint64_t ptid, uin
 		while (p->p_flags & P_PPWAIT_FLAG)
 			sleep_on(&p->p_flags, &proc_lock);
 		spin_unlock(&proc_lock);
+	} else {
+		sched_fork_yield();
 	}
 	return pid;
 }

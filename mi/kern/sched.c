@@ -376,6 +376,30 @@ sched_yield(void)
 	spin_unlock(&sched_lock);
 }
 
+static uint32_t child_runs_first = 1;	/* (A) */
+
+void
+sched_fork_yield(void)
+{
+	if (__atomic_load_n(&child_runs_first, __ATOMIC_RELAXED))
+		sched_yield();
+}
+
+uint64_t
+sched_child_first_get(void)
+{
+	return __atomic_load_n(&child_runs_first, __ATOMIC_RELAXED);
+}
+
+int
+sched_child_first_set(uint64_t value)
+{
+	if (value > INT32_MAX)
+		return EINVAL;		/* Linux's was an int */
+	__atomic_store_n(&child_runs_first, value != 0, __ATOMIC_RELAXED);
+	return 0;
+}
+
 bool
 sched_running_on(const struct thread *td, uint32_t cpu)
 {

@@ -52,6 +52,18 @@ void sched_loop(void) __attribute__((noreturn));	/* each cpu's idle thread */
 void sched_start_secondaries(void);	/* let the other cpus into sched_loop */
 bool sched_is_running(void);
 void sched_yield(void);
+/*
+ * A parent's step after making a child runnable by fork: unless
+ * /proc/sys/kernel/sched_child_runs_first is 0, give way so that the
+ * child runs first.  A child that execs or exits at once (fork+exec,
+ * fork+_exit) then drops its share of the parent's copy-on-write pages
+ * before the parent writes to them again, which then copies nothing
+ * (4.4BSD ran the child first for this; Linux had the same switch, off).
+ * => no lock held
+ */
+void sched_fork_yield(void);
+uint64_t sched_child_first_get(void);
+int sched_child_first_set(uint64_t value);	/* 0 or EINVAL */
 void sched_clock(void);				/* from the clock interrupt (kern_clock.c) */
 /* Instructions every cpu retired asleep in its idle loop (/proc/vmstat idle_instret). */
 uint64_t sched_idle_instret(void);

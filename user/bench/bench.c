@@ -398,6 +398,21 @@ bench_fault_10k_entries(void)
 }
 
 static void bench_fork_0(void) { bench_fork(0, "fork_exit_wait_0"); }
+/* The same with the parent going on first after fork (it copies the pages it writes). */
+static void
+bench_fork_0_parent_first(void)
+{
+	static const char knob[] = "/proc/sys/kernel/sched_child_runs_first";
+	char was[32];
+
+	if (read_text_file(knob, was, sizeof(was)) <= 0 || write_text_file(knob, "0") != 0) {
+		printf("# fork_exit_wait_0_parent_first: cannot switch sched_child_runs_first\n");
+		return;
+	}
+	bench_fork(0, "fork_exit_wait_0_parent_first");
+	write_text_file(knob, was);
+}
+
 static void bench_fork_64k(void) { bench_fork(64 * 1024, "fork_exit_wait_64k"); }
 static void bench_fork_1m(void) { bench_fork(1024 * 1024, "fork_exit_wait_1m"); }
 static void bench_fork_8m(void) { bench_fork(8 * 1024 * 1024, "fork_exit_wait_8m"); }
@@ -411,6 +426,7 @@ static const struct benchmark {
 	{ "zero_fill_fault_unzeroed", bench_zero_fill_unzeroed },
 	{ "cow_fault", bench_cow },
 	{ "fork_exit_wait_0", bench_fork_0 },
+	{ "fork_exit_wait_0_parent_first", bench_fork_0_parent_first },
 	{ "fork_exit_wait_64k", bench_fork_64k },
 	{ "fork_exit_wait_1m", bench_fork_1m },
 	{ "fork_exit_wait_8m", bench_fork_8m },

@@ -3,18 +3,21 @@
  * priority ranges, the caller's policy and parameters, and affinity:
  * sched_getaffinity, sched_setaffinity (of the caller, of a child, of a
  * child already running elsewhere), getcpu agreeing with it, inheritance
- * by fork, and the errors.
+ * by fork, and the errors; and /proc/sys/kernel/sched_child_runs_first
+ * (ours on by default; Linux's was off, and is gone since 6.6: skipped).
  */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <tap.h>
 #include <testutil.h>
 #include <time.h>
 #include <unistd.h>
+#include <vmstat.h>
 
 static cpu_set_t all;		/* the cpus the test may use */
 
@@ -178,12 +181,56 @@ test_others(void)
 	close(pfd[1]);
 }
 
+#define CHILD_FIRST	"/proc/sys/kernel/sched_child_runs_first"
+
+/*
+ * With the switch on, a child forked on the parent's only cpu has run
+ * (and here exited) before fork returns in the parent; its mark is in a
+ * shared page.  Values are 0 or not, any int.
+ */
+static void
+test_child_runs_first(void)
+{
+	volatile int *mark = mmap(NULL, PGSZ, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	cpu_set_t set = one_cpu(first_cpu(&all, -1));
+	char text[16];
+	int seen, st;
+	pid_t pid;
+
+	if (read_text_file(CHILD_FIRST, text, sizeof(text)) <= 0) {
+		for (int i = 0; i < 3; i++)
+			tap_skip("no %s (Linux 6.6 and later)", CHILD_FIRST);
+		return;
+	}
+	tap_ok(strcmp(text, "1\n") == 0, "sched_child_runs_first is on by default (%c)", text[0]);
+	sched_setaffinity(0, sizeof(set), &set);
+	*mark = 0;
+	if ((pid = fork()) == 0) {
+		*mark = 1;
+		_exit(0);
+	}
+	seen = *mark;
+	waitpid(pid, &st, 0);
+	sched_setaffinity(0, sizeof(all), &all);
+	tap_ok(seen == 1 && WIFEXITED(st), "a child forked on our only cpu ran before fork returned here");
+	tap_ok(write_text_file(CHILD_FIRST, "0") == 0 &&
+	    read_text_file(CHILD_FIRST, text, sizeof(text)) > 0 && strcmp(text, "0\n") == 0 &&
+	    write_text_file(CHILD_FIRST, "5") == 0 && read_text_file(CHILD_FIRST, text, sizeof(text)) > 0 &&
+	    strcmp(text, "1\n") == 0 && write_text_file(CHILD_FIRST, "-1") == -1 && errno == EINVAL &&
+	    write_text_file(CHILD_FIRST, "4294967296") == -1 && errno == EINVAL,
+	    "it takes 0 and any other int (read back as 1); not a negative or a long");
+	write_text_file(CHILD_FIRST, "1");
+	munmap((void *)mark, PGSZ);
+}
+
 int
 main(void)
 {
-	tap_plan(16);
+	tap_plan(19);
 	test_policies();
 	test_own_affinity();
 	test_others();
+	test_child_runs_first();
 	return tap_done();
 }
