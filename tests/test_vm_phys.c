@@ -716,15 +716,24 @@ test_zeroed_pool(void)
 		abort();
 	vm_phys_free_range(base, base + ptoa(8));
 	tap_ok(vm_phys_free_count() == 8 && vm_phys_free_blocks(3) == 1, "8 pages, one block");
+	tap_ok(vm_phys_take_to_zero(3, 3, 1) == NULL && vm_phys_take_to_zero(3, 2, 2) == NULL,
+	    "take_to_zero splits no guarded block when only guard_blocks of them are left");
+	m = vm_phys_take_to_zero(3, 2, 1);
+	tap_ok(m != NULL && (z = vm_phys_take_to_zero(3, 2, 100)) != NULL,
+	    "it splits one when more are left, and then takes from the pieces whatever the guard");
+	vm_phys_put_zeroed(m);
+	vm_phys_put_zeroed(z);
+	vm_phys_drain_zeroed();
+	tap_ok(vm_phys_free_blocks(3) == 1 && vm_phys_zeroed_count() == 0, "drained, one block again");
 
-	for (n = 0; n < 8 && (taken[n] = vm_phys_take_to_zero(3)) != NULL; n++)
+	for (n = 0; n < 8 && (taken[n] = vm_phys_take_to_zero(3, VM_NFREEORDER, 0)) != NULL; n++)
 		counts_kept &= vm_phys_free_count() == 8;
 	tap_ok(n == 3 && counts_kept, "take_to_zero stops at its target (3 taken), "
 	    "and the pages being zeroed stay free (%d taken)", n);
 	for (int i = 0; i < n; i++)
 		vm_phys_put_zeroed(taken[i]);
 	tap_ok(vm_phys_zeroed_count() == 3 && vm_phys_free_count() == 8 &&
-	    vm_phys_take_to_zero(3) == NULL, "three pages in the pool, all free");
+	    vm_phys_take_to_zero(3, VM_NFREEORDER, 0) == NULL, "three pages in the pool, all free");
 
 	m = vm_phys_alloc_pages(0);
 	tap_ok(m != NULL && !(m->flags & PG_ZERO) && vm_phys_zeroed_count() == 3,
@@ -737,7 +746,7 @@ test_zeroed_pool(void)
 	vm_phys_free_pages(z, 0);
 
 	/* Fill the pool with every page (the target past the segment). */
-	for (n = 0; (m = vm_phys_take_to_zero(100)) != NULL; n++)
+	for (n = 0; (m = vm_phys_take_to_zero(100, VM_NFREEORDER, 0)) != NULL; n++)
 		vm_phys_put_zeroed(m);
 	tap_ok(vm_phys_zeroed_count() == 8 && vm_phys_free_count() == 8 &&
 	    vm_phys_free_blocks(0) == 0 && vm_phys_has_block(0) && !vm_phys_has_block(1),
@@ -753,7 +762,7 @@ test_zeroed_pool(void)
 	vm_phys_free_pages(m, 2);
 	tap_ok(vm_phys_free_blocks(3) == 1, "all 8 pages one block again");
 
-	for (n = 0; (m = vm_phys_take_to_zero(100)) != NULL; n++)
+	for (n = 0; (m = vm_phys_take_to_zero(100, VM_NFREEORDER, 0)) != NULL; n++)
 		vm_phys_put_zeroed(m);
 	m = vm_phys_alloc_contig(8, 0, ~(paddr_t)0, PAGE_SIZE, 0);
 	tap_ok(m == &pages[0] && vm_phys_zeroed_count() == 0 && vm_phys_free_count() == 0,

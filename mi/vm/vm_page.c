@@ -123,8 +123,16 @@ alloc_keep(int flags)
 bool
 vm_page_alloc_could_succeed(int order, int flags)
 {
-	return vm_phys_free_count() >= alloc_keep(flags) + (1UL << order) &&
-	    vm_phys_has_block(order);
+	if (vm_phys_free_count() < alloc_keep(flags) + (1UL << order))
+		return false;
+	if (vm_phys_has_block(order))
+		return true;
+	/* The zeroed pool's pages may be what keeps blocks from merging: give them back. */
+	if (order > 0 && vm_phys_zeroed_count() != 0) {
+		vm_phys_drain_zeroed();
+		return vm_phys_has_block(order);
+	}
+	return false;
 }
 
 /* One try: leave the free pages the tiers after this one may take. */

@@ -180,7 +180,8 @@ struct vm_page *vm_page_alloc_pages(int order, int flags);
 void vm_page_free_pages(struct vm_page *m, int order);
 /*
  * Could an allocation of 2^order pages with flags succeed now?  (A
- * snapshot: vm_wait's test of whether to sleep.)
+ * snapshot: vm_wait's test of whether to sleep.)  For a block the free
+ * lists lack, the zeroed pool goes back to them first, to merge.
  */
 bool vm_page_alloc_could_succeed(int order, int flags);
 /* Free pages user memory must leave to the kernel. */

@@ -2,6 +2,7 @@
  * Zeroing free pages ahead of need (see vm_page_zero.h).
  */
 #include <kern/systm.h>
+#include <machine/param.h>
 #include <vm/pmap.h>
 #include <vm/vm_page.h>
 #include <vm/vm_page_zero.h>
@@ -16,6 +17,7 @@
 #define PREZERO_DEFAULT	2048
 #define PREZERO_LIMIT	(1UL << 20)	/* the most /proc/sys/vm/prezero_pages takes */
 #define PREZERO_SHARE	8
+#define PREZERO_RUNS_KEPT 4	/* a quarter of memory's 2 MiB runs stay whole */
 
 struct vm_page_zero_stats vm_page_zero_stats;
 static uint64_t prezero_max = PREZERO_DEFAULT;	/* (A) */
@@ -28,7 +30,9 @@ vm_page_zero_idle(void)
 	    free / PREZERO_SHARE);
 	struct vm_page *m;
 
-	if (vm_paging_needed(free) || (m = vm_phys_take_to_zero(target)) == NULL)
+	/* A 2 MiB run is split for the pool only while a quarter of memory's runs are free. */
+	if (vm_paging_needed(free) || (m = vm_phys_take_to_zero(target, SUPERPAGE_ORDER,
+	    vm_page_count_total() / SUPERPAGE_PAGES / PREZERO_RUNS_KEPT)) == NULL)
 		return false;
 	pmap_zero_page(m);
 	vm_phys_put_zeroed(m);

@@ -500,13 +500,30 @@ vm_phys_drain_zeroed(void)
 	spin_unlock(&phys_lock);
 }
 
+/* Would taking a page split a block of guard_order or more, and leave at most guard_blocks? */
+static bool
+take_hurts_locked(int guard_order, uint64_t guard_blocks)
+{
+	uint64_t large = 0;
+	int o;
+
+	for (o = 0; o < VM_NFREEORDER && free_blocks[o] == 0; o++)
+		;
+	if (o < guard_order || o == VM_NFREEORDER)
+		return false;
+	for (; o < VM_NFREEORDER; o++)
+		large += free_blocks[o] << (o - guard_order);
+	return large <= guard_blocks;
+}
+
 struct vm_page *
-vm_phys_take_to_zero(uint64_t target)
+vm_phys_take_to_zero(uint64_t target, int guard_order, uint64_t guard_blocks)
 {
 	struct vm_page *m = NULL;
 
 	spin_lock(&phys_lock);
-	if (zeroed_pages + zeroing_pages < target && (m = buddy_alloc_locked(0)) != NULL) {
+	if (zeroed_pages + zeroing_pages < target && !take_hurts_locked(guard_order, guard_blocks) &&
+	    (m = buddy_alloc_locked(0)) != NULL) {
 		zeroing_pages++;
 		free_pages++;	/* still free, only not allocatable for a while */
 	}

@@ -52,10 +52,13 @@ struct vm_page *vm_phys_alloc_zeroed(void);
 /*
  * For the zeroing of free pages: a free page to zero (still counted as
  * free) while the pool and the pages being zeroed number fewer than
- * target, else NULL.  The caller zeroes it and hands it to
- * vm_phys_put_zeroed, which adds it to the pool.
+ * target, else NULL.  The page comes from the smallest free block; one
+ * of guard_order or more is split for it only while more than
+ * guard_blocks such blocks are free (a pool page pins the block it came
+ * from: it cannot merge again until drained).  The caller zeroes it and
+ * hands it to vm_phys_put_zeroed, which adds it to the pool.
  */
-struct vm_page *vm_phys_take_to_zero(uint64_t target);
+struct vm_page *vm_phys_take_to_zero(uint64_t target, int guard_order, uint64_t guard_blocks);
 void vm_phys_put_zeroed(struct vm_page *m);
 void vm_phys_drain_zeroed(void);	/* the whole pool back to the buddy lists */
 
