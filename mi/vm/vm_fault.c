@@ -49,13 +49,15 @@ struct vm_fault_stats vm_fault_stats;
 
 #define FSTAT(field)	__atomic_add_fetch(&vm_fault_stats.field, 1, __ATOMIC_RELAXED)
 
-/* What a fault works on. */
+/*
+ * What a fault works on.  (The request's access and wire_page come last:
+ * the zeroed rest of an initializer then starts aligned, a few stores
+ * instead of a call to memset.)
+ */
 struct faultstate {
 	/* The request. */
 	struct vm_map	*map;
 	vaddr_t		va;
-	vm_prot_t	access;
-	bool		wire_page;	/* VM_FAULT_WIRE: the page takes one more wiring */
 	bool		paged_in;	/* the pager filled the page (a major fault) */
 	/* Learnt from the entry; still true while the map's timestamp is lookup_stamp. */
 	bool		looked_up;
@@ -75,6 +77,9 @@ struct faultstate {
 	bool		superpage_tried; /* a superpage was tried: not again */
 	bool		mapped;		/* mapped already, by a superpage */
 	bool		writemapped;	/* first's pager is to hear of a writable mapping */
+	/* The request, continued. */
+	vm_prot_t	access;
+	bool		wire_page;	/* VM_FAULT_WIRE: the page takes one more wiring */
 };
 
 /* Is va's entry e, as seen by this access, bad?  EFAULT, EACCES or 0. */
