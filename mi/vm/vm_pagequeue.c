@@ -156,6 +156,14 @@ assert_page_locked(const struct vm_page *m, const char *who)
  * astate to what make(old) says (a page on no list).  Takes that
  * queue's lock; returns false if m turned out not to be enqueued there
  * any more (nothing done).
+ *
+ * Off the list first, then the new state: once the state says m is
+ * waiting for another queue, another cpu's batch (an older entry for m
+ * there) may put m on that queue's list at once, under that queue's
+ * lock -- and must find m off this list, or this unlink, coming after,
+ * would take m off the new list instead and leave it "enqueued" on none.
+ * Meanwhile m's links and its queue bits are this queue's lock's: only
+ * a holder of it unlinks m or changes where m is enqueued.
  */
 static bool
 unlink_enqueued(struct vm_page *m, uint8_t q, union vm_page_astate (*make)(union vm_page_astate,
@@ -166,16 +174,18 @@ unlink_enqueued(struct vm_page *m, uint8_t q, union vm_page_astate (*make)(union
 
 	spin_lock(&pq->pq_lock);
 	old = vm_page_astate_load(m);
+	if (old.queue != q || !(old.flags & PGA_ENQUEUED)) {
+		spin_unlock(&pq->pq_lock);
+		return false;
+	}
+	list_remove(&m->plinks);
+	pq->pq_cnt[astate_kind(old)]--;
 	do {
-		if (old.queue != q || !(old.flags & PGA_ENQUEUED)) {
-			spin_unlock(&pq->pq_lock);
-			return false;
-		}
+		KASSERT(old.queue == q && (old.flags & PGA_ENQUEUED),
+		    ("unlink_enqueued: page %lx left queue %u under its lock", m->phys_addr, q));
 		new = make(old, arg);
 		KASSERT(!(new.flags & PGA_ENQUEUED), ("unlink_enqueued: still enqueued"));
 	} while (!astate_cas(m, &old, new));
-	list_remove(&m->plinks);
-	pq->pq_cnt[astate_kind(old)]--;
 	spin_unlock(&pq->pq_lock);
 	return true;
 }
