@@ -88,12 +88,6 @@ vm_page_startup(void)
 	vm_pagequeue_init();
 }
 
-struct vm_page *
-PHYS_TO_VM_PAGE(paddr_t pa)
-{
-	return vm_phys_to_page(pa);
-}
-
 uint64_t vm_page_alloc_failures;	/* (A) */
 
 uint64_t

@@ -157,7 +157,30 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 
 static inline paddr_t VM_PAGE_TO_PHYS(const struct vm_page *m) { return m->phys_addr; }
 
-struct vm_page *PHYS_TO_VM_PAGE(paddr_t pa);
+/*
+ * The vm_page of managed physical address pa, or NULL.  Inline for the
+ * common case, RAM in one flat run of the page array (vm_phys_set_flat:
+ * written at boot, read-only after); the rest is vm_phys_to_page's.
+ */
+struct vm_phys_flat {
+	paddr_t		base;
+	uint64_t	npages;		/* 0: no flat view */
+	struct vm_page	*pages;
+};
+extern struct vm_phys_flat vm_phys_flat;
+#define VM_PHYS_SEG_NONE	UINT8_MAX	/* segind of a flat view's entry for a hole */
+struct vm_page *vm_phys_to_page(paddr_t pa);
+
+static inline struct vm_page *
+PHYS_TO_VM_PAGE(paddr_t pa)
+{
+	uint64_t idx = (pa - vm_phys_flat.base) >> PAGE_SHIFT;	/* below base: wraps */
+
+	if (__predict_true(idx < vm_phys_flat.npages &&
+	    vm_phys_flat.pages[idx].segind != VM_PHYS_SEG_NONE))
+		return &vm_phys_flat.pages[idx];
+	return vm_phys_to_page(pa);
+}
 
 struct phys_range {
 	paddr_t	start;

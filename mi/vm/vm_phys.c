@@ -48,12 +48,10 @@ static struct list_node	zeroed_list;			/* (F) the zeroed pool */
 static uint64_t		zeroed_pages;			/* (F) on zeroed_list */
 static uint64_t		zeroing_pages;			/* (F) taken to be zeroed */
 static bool		free_lists_ready;		/* (F) heads set up */
-/* vm_phys_set_flat's view: the page of flat_base + ptoa(i) is flat_pages[i]. */
-static paddr_t		flat_base;			/* (C) */
-static uint64_t		flat_npages;			/* (C) 0: no flat view */
-static struct vm_page	*flat_pages;			/* (C) */
+/* vm_phys_set_flat's view (vm_page.h): the page of base + ptoa(i) is pages[i]. */
+struct vm_phys_flat vm_phys_flat;			/* (C) npages 0: none */
 
-#define SEG_NONE	UINT8_MAX	/* segind of a flat view's entry for a hole */
+#define SEG_NONE	VM_PHYS_SEG_NONE
 
 /*
  * Helpers on segments.
@@ -315,18 +313,18 @@ vm_phys_set_flat(paddr_t base, uint64_t npages, struct vm_page *pages)
 	}
 	for (; i < npages; i++)
 		hole_init(&pages[i]);
-	flat_base = base;
-	flat_pages = pages;
-	flat_npages = npages;
+	vm_phys_flat.base = base;
+	vm_phys_flat.pages = pages;
+	vm_phys_flat.npages = npages;
 }
 
 struct vm_page *
 vm_phys_to_page(paddr_t pa)
 {
-	uint64_t idx = atop(pa - flat_base);	/* below flat_base: wraps, past the end */
+	uint64_t idx = atop(pa - vm_phys_flat.base);	/* below the base: wraps, past the end */
 
-	if (__predict_true(idx < flat_npages))
-		return flat_pages[idx].segind != SEG_NONE ? &flat_pages[idx] : NULL;
+	if (__predict_true(idx < vm_phys_flat.npages))
+		return vm_phys_flat.pages[idx].segind != SEG_NONE ? &vm_phys_flat.pages[idx] : NULL;
 	for (int i = 0; i < phys_nsegs; i++)
 		if (seg_holds(&phys_segs[i], pa, 1))
 			return seg_page(&phys_segs[i], trunc_page(pa));
@@ -339,7 +337,7 @@ vm_phys_reset(void)
 	spin_lock(&phys_lock);
 	memset(phys_segs, 0, sizeof(phys_segs));
 	phys_nsegs = 0;
-	flat_npages = 0;
+	vm_phys_flat.npages = 0;
 	free_lists_init_locked();
 	spin_unlock(&phys_lock);
 }
