@@ -10,14 +10,24 @@
 #include <vm/vm_phys.h>
 
 /*
- * 8 MiB by default: more than a burst of faults takes between two idle
- * moments on a small machine, little enough that it costs nothing to
- * keep.  At most an eighth of the free pages in any case.
+ * Off by default.  A pool page pins the block it came from until the
+ * pool drains, and on four harts with memory in demand that cost
+ * superpages (1 to 6 of a 29-superpage region in paging-smp4) with every
+ * guard below; zeroed pages kept inside the buddy lists would not pin.
+ * 2,048 (8 MiB) is the size the benchmarks and tests ask for: more than a
+ * burst of faults takes between two idle moments on a small machine.  At
+ * most an eighth of the free pages in any case.
  */
-#define PREZERO_DEFAULT	2048
+#define PREZERO_DEFAULT	0
 #define PREZERO_LIMIT	(1UL << 20)	/* the most /proc/sys/vm/prezero_pages takes */
 #define PREZERO_SHARE	8
 #define PREZERO_RUNS_KEPT 4	/* a quarter of memory's 2 MiB runs stay whole */
+/*
+ * Filled only while at least half of memory is free: a pool page pins
+ * the block it came from until the pool drains, which costs superpages
+ * (and merges) when memory is in demand.
+ */
+#define PREZERO_FREE_SHARE_MIN 2
 
 struct vm_page_zero_stats vm_page_zero_stats;
 static uint64_t prezero_max = PREZERO_DEFAULT;	/* (A) */
@@ -31,7 +41,8 @@ vm_page_zero_idle(void)
 	struct vm_page *m;
 
 	/* A 2 MiB run is split for the pool only while a quarter of memory's runs are free. */
-	if (vm_paging_needed(free) || (m = vm_phys_take_to_zero(target, SUPERPAGE_ORDER,
+	if (free < vm_page_count_total() / PREZERO_FREE_SHARE_MIN ||
+	    (m = vm_phys_take_to_zero(target, SUPERPAGE_ORDER,
 	    vm_page_count_total() / SUPERPAGE_PAGES / PREZERO_RUNS_KEPT)) == NULL)
 		return false;
 	pmap_zero_page(m);

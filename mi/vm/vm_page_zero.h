@@ -6,9 +6,9 @@
  * kernel page later takes one ready instead of writing 4 KiB on the
  * path that waits for it (FreeBSD did this with PG_ZERO and its idle
  * zeroing; Linux zeroes at allocation).  The pool is small and bounded
- * (/proc/sys/vm/prezero_pages, and an eighth of free memory), is not
- * refilled while memory is short, and its pages stay free pages in
- * every count.
+ * (/proc/sys/vm/prezero_pages, 0 -- off -- by default, and an eighth of
+ * free memory), is filled only while half of memory is free, and its
+ * pages stay free pages in every count.
  *
  * Counters (/proc/vmstat): pgzero_idle (pages zeroed by idle harts),
  * pgzero_pool_hit / pgzero_pool_miss (requests for a zeroed page that
