@@ -116,20 +116,36 @@ zero_fill(const char *name)
 /* As the kernel is set up (the zeroed pool off by default: the fault zeroes). */
 static void bench_zero_fill(void) { zero_fill("zero_fill_fault"); }
 
+/*
+ * Run a benchmark with the kernel setting at path (a /proc/sys file) set
+ * to value, and put the setting back after; if it cannot be set, say so.
+ */
+static void
+with_setting(const char *path, const char *value, void (*run)(void), const char *name)
+{
+	char was[32];
+
+	if (read_text_file(path, was, sizeof(was)) <= 0 || write_text_file(path, value) != 0) {
+		printf("# %s: cannot set %s\n", name, path);
+		return;
+	}
+	run();
+	write_text_file(path, was);
+}
+
+static void
+zero_fill_prezeroed(void)
+{
+	settle();		/* idle harts fill the pool */
+	zero_fill("zero_fill_fault_prezeroed");
+}
+
 /* With pages zeroed ahead of need by idle harts (vm_page_zero.h), an 8 MiB pool. */
 static void
 bench_zero_fill_prezeroed(void)
 {
-	static const char knob[] = "/proc/sys/vm/prezero_pages";
-	char was[32];
-
-	if (read_text_file(knob, was, sizeof(was)) <= 0 || write_text_file(knob, "2048") != 0) {
-		printf("# zero_fill_fault_prezeroed: cannot set the zeroed pool's size\n");
-		return;
-	}
-	settle();		/* idle harts fill it */
-	zero_fill("zero_fill_fault_prezeroed");
-	write_text_file(knob, was);
+	with_setting("/proc/sys/vm/prezero_pages", "2048", zero_fill_prezeroed,
+	    "zero_fill_fault_prezeroed");
 }
 
 /* A child's first write to a page shared with its parent: a COW fault. */
@@ -399,19 +415,14 @@ bench_fault_10k_entries(void)
 }
 
 static void bench_fork_0(void) { bench_fork(0, "fork_exit_wait_0"); }
+static void fork_0_parent_first(void) { bench_fork(0, "fork_exit_wait_0_parent_first"); }
+
 /* The same with the parent going on first after fork (it copies the pages it writes). */
 static void
 bench_fork_0_parent_first(void)
 {
-	static const char knob[] = "/proc/sys/kernel/sched_child_runs_first";
-	char was[32];
-
-	if (read_text_file(knob, was, sizeof(was)) <= 0 || write_text_file(knob, "0") != 0) {
-		printf("# fork_exit_wait_0_parent_first: cannot switch sched_child_runs_first\n");
-		return;
-	}
-	bench_fork(0, "fork_exit_wait_0_parent_first");
-	write_text_file(knob, was);
+	with_setting("/proc/sys/kernel/sched_child_runs_first", "0", fork_0_parent_first,
+	    "fork_exit_wait_0_parent_first");
 }
 
 static void bench_fork_64k(void) { bench_fork(64 * 1024, "fork_exit_wait_64k"); }
