@@ -6,7 +6,6 @@
 #include <vm/pmap.h>
 #include <vm/vm_page.h>
 #include <vm/vm_page_zero.h>
-#include <vm/vm_pageout.h>
 #include <vm/vm_phys.h>
 
 /*
@@ -21,13 +20,14 @@
 #define PREZERO_DEFAULT	0
 #define PREZERO_LIMIT	(1UL << 20)	/* the most /proc/sys/vm/prezero_pages takes */
 #define PREZERO_SHARE	8
-#define PREZERO_RUNS_KEPT 4	/* a quarter of memory's 2 MiB runs stay whole */
 /*
- * Filled only while at least half of memory is free: a pool page pins
- * the block it came from until the pool drains, which costs superpages
- * (and merges) when memory is in demand.
+ * A pool page pins the block it came from until the pool drains, which
+ * costs merges and superpages when memory is in demand: the pool is
+ * filled only while half of memory is free, and a 2 MiB run is split for
+ * it only while a quarter of memory's runs are free.
  */
-#define PREZERO_FREE_SHARE_MIN 2
+#define PREZERO_FREE_SHARE_MIN	2
+#define PREZERO_RUNS_KEPT	4
 
 struct vm_page_zero_stats vm_page_zero_stats;
 static uint64_t prezero_max = PREZERO_DEFAULT;	/* (A) */
@@ -40,10 +40,11 @@ vm_page_zero_idle(void)
 	    free / PREZERO_SHARE);
 	struct vm_page *m;
 
-	/* A 2 MiB run is split for the pool only while a quarter of memory's runs are free. */
-	if (free < vm_page_count_total() / PREZERO_FREE_SHARE_MIN ||
-	    (m = vm_phys_take_to_zero(target, SUPERPAGE_ORDER,
-	    vm_page_count_total() / SUPERPAGE_PAGES / PREZERO_RUNS_KEPT)) == NULL)
+	if (target == 0 || free < vm_page_count_total() / PREZERO_FREE_SHARE_MIN)
+		return false;	/* off (the default), or memory in demand: no lock taken */
+	m = vm_phys_take_to_zero(target, SUPERPAGE_ORDER,
+	    vm_page_count_total() / SUPERPAGE_PAGES / PREZERO_RUNS_KEPT);
+	if (m == NULL)
 		return false;
 	pmap_zero_page(m);
 	vm_phys_put_zeroed(m);
