@@ -12,11 +12,13 @@
  * Needs swap in service (the command line's swap=, scripts/swap-test
  * --selftest swap); otherwise it is skipped.  A second area labelled
  * sable-swap-badw, whose slot 1 QEMU fails to write, is used for the
- * write error if there is one.
+ * write error if there is one.  And a laundry write for an object whose
+ * last reference went while it held the paging count starts no I/O.
  */
 #include <kern/systm.h>
 #include <kern/disk.h>
 #include <kern/malloc.h>
+#include <kern/pcpu.h>
 #include <kern/selftest.h>
 #include <kern/uio.h>
 #include <vm/pmap.h>
@@ -465,6 +467,52 @@ test_write_error(void)
 	selftest_ok(swap_off(NULL, path) == 0, "swap: %s out of service again", path);
 }
 
+static void
+drop_object(void *arg, int i)
+{
+	(void)i;
+	vm_object_deallocate(arg);
+}
+
+/*
+ * The laundry holds an object's paging count while it writes; its last
+ * reference may go meanwhile (munmap, exit), and the teardown waits for
+ * the count.  A write that goes on must not start more I/O for the dying
+ * object: it stops, and the slots end free.
+ */
+static void
+test_dying_object(void)
+{
+	uint64_t used0 = swap_used(), out0 = swap_stats.pswpout;
+	struct vm_object *obj = new_object(NPAGES, NPAGES, 9);
+	struct selftest_group *g;
+	bool dead = false;
+
+	if (!selftest_ok(obj != NULL, "dying: an object of %d written pages", NPAGES))
+		return;
+	spin_lock(&obj->lock);
+	vm_object_pip_add(obj);			/* as the laundry's write_cluster */
+	spin_unlock(&obj->lock);
+	g = selftest_threads_start(1, drop_object, obj, ncpu > 1 ? 1 : 0);
+	/* The teardown marks it dead and sleeps for the paging count (OBJ_PIPWANT). */
+	for (int t = 0; t < 1000 && !dead; t++) {
+		dead = (__atomic_load_n(&obj->flags, __ATOMIC_ACQUIRE) &
+		    (OBJ_DEAD | OBJ_PIPWANT)) == (OBJ_DEAD | OBJ_PIPWANT);
+		if (!dead)
+			selftest_sleep_ms(1);
+	}
+	if (!selftest_ok(dead, "dying: the last reference's teardown waits for the laundry"))
+		return;			/* leaked: the object and its waiter */
+	selftest_ok(vm_pager_put_pages(obj, 0, NPAGES, VM_PAGER_PUT_LAUNDRY) == 0 &&
+	    swap_stats.pswpout == out0 && swap_used() == used0,
+	    "dying: a laundry write for it starts no I/O (pswpout +%lu)", swap_stats.pswpout - out0);
+	spin_lock(&obj->lock);
+	vm_object_pip_wakeup(obj);
+	spin_unlock(&obj->lock);
+	selftest_ok(selftest_threads_wait(g, 1000) == 1 && swap_used() == used0,
+	    "dying: the teardown ends, no slot left in use");
+}
+
 /*
  * ramfs.
  */
@@ -673,6 +721,7 @@ swap_selftests(void)
 	test_bypass();
 	test_ramfs();
 	test_write_error();
+	test_dying_object();
 }
 
 SELFTEST(swap, swap_selftests);

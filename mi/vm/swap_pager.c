@@ -517,7 +517,7 @@ swap_write_done(struct bio *bp)
  * into io: consecutive indices, each wanting a write, at most
  * BIO_MAX_PAGES; each is shared-busied, write-protected and made clean.
  * *idx moves past what was looked at.  Returns the run's length (0: none
- * left).
+ * left, or obj is dying).
  */
 static uint32_t
 gather_writes(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, struct swap_io *io)
@@ -525,6 +525,13 @@ gather_writes(struct vm_object *obj, vm_pindex_t *idx, vm_pindex_t end, struct s
 	struct vm_page *m;
 	uint32_t n = 0;
 
+	/*
+	 * Its last reference went while an earlier run was written (the
+	 * caller's paging count keeps it, not its pages' worth): no one will
+	 * read them again, and a dying object takes no new paging count.
+	 */
+	if (obj->flags & OBJ_DEAD)
+		return 0;
 	while (*idx < end && (m = vm_radix_lookup_ge(&obj->pages, *idx, idx)) != NULL &&
 	    *idx < end) {
 		if (n > 0 && m->pindex != io->pages[n - 1]->pindex + 1)
