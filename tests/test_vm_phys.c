@@ -695,14 +695,14 @@ test_max_segments(void)
 }
 
 /*
- * The zeroed pool: pages taken to be zeroed and put back stay free in
- * every count; a request for a zeroed page takes one from the pool,
- * other requests leave it alone while the buddy lists can serve them,
- * and the pool drains back to the buddy lists (merging) when they
- * cannot.  One tiny segment of 8 pages, so the pool can hold all of it.
+ * Pages known zero, on one tiny segment of 8 pages: taken to be zeroed
+ * and put back they stay free in every count and merge as any free page
+ * (a whole block of them comes back with PG_ZERO); a request for a
+ * zeroed page takes one of them, a plain request leaves them alone while
+ * it can.
  */
 static void
-test_zeroed_pool(void)
+test_zeroed_small(void)
 {
 	static struct vm_page pages[8];
 	struct vm_page *taken[8], *m, *z;
@@ -716,64 +716,219 @@ test_zeroed_pool(void)
 		abort();
 	vm_phys_free_range(base, base + ptoa(8));
 	tap_ok(vm_phys_free_count() == 8 && vm_phys_free_blocks(3) == 1, "8 pages, one block");
-	tap_ok(vm_phys_take_to_zero(3, 3, 1) == NULL && vm_phys_take_to_zero(3, 2, 2) == NULL,
-	    "take_to_zero splits no guarded block when only guard_blocks of them are left");
-	m = vm_phys_take_to_zero(3, 2, 1);
-	tap_ok(m != NULL && (z = vm_phys_take_to_zero(3, 2, 100)) != NULL,
-	    "it splits one when more are left, and then takes from the pieces whatever the guard");
-	vm_phys_put_zeroed(m);
-	vm_phys_put_zeroed(z);
-	vm_phys_drain_zeroed();
-	tap_ok(vm_phys_free_blocks(3) == 1 && vm_phys_zeroed_count() == 0, "drained, one block again");
-
-	for (n = 0; n < 8 && (taken[n] = vm_phys_take_to_zero(3, VM_NFREEORDER, 0)) != NULL; n++)
+	for (n = 0; n < 8 && (taken[n] = vm_phys_take_to_zero(3)) != NULL; n++)
 		counts_kept &= vm_phys_free_count() == 8;
 	tap_ok(n == 3 && counts_kept, "take_to_zero stops at its target (3 taken), "
 	    "and the pages being zeroed stay free (%d taken)", n);
 	for (int i = 0; i < n; i++)
 		vm_phys_put_zeroed(taken[i]);
 	tap_ok(vm_phys_zeroed_count() == 3 && vm_phys_free_count() == 8 &&
-	    vm_phys_take_to_zero(3, VM_NFREEORDER, 0) == NULL, "three pages in the pool, all free");
+	    vm_phys_free_blocks(3) == 1 && vm_phys_take_to_zero(3) == NULL,
+	    "three pages known zero, free, and merged back into the one block");
 
 	m = vm_phys_alloc_pages(0);
 	tap_ok(m != NULL && !(m->flags & PG_ZERO) && vm_phys_zeroed_count() == 3,
-	    "a plain request takes a page of the buddy lists, not of the pool");
+	    "a plain request takes a page not known zero");
 	vm_phys_free_pages(m, 0);
 	z = vm_phys_alloc_zeroed();
 	tap_ok(z != NULL && (z->flags & PG_ZERO) && vm_phys_zeroed_count() == 2 &&
-	    vm_phys_free_count() == 7, "a request for a zeroed page takes one of the pool");
+	    vm_phys_free_count() == 7, "a request for a zeroed page takes one known zero");
 	z->flags &= ~PG_ZERO;
 	vm_phys_free_pages(z, 0);
+	tap_ok(vm_phys_zeroed_count() == 2 && vm_phys_free_blocks(3) == 1,
+	    "freed, it is not known zero any more, and merges");
 
-	/* Fill the pool with every page (the target past the segment). */
-	for (n = 0; (m = vm_phys_take_to_zero(100, VM_NFREEORDER, 0)) != NULL; n++)
+	/* Zero every page (the target past the segment). */
+	for (n = 0; (m = vm_phys_take_to_zero(100)) != NULL; n++)
 		vm_phys_put_zeroed(m);
-	tap_ok(vm_phys_zeroed_count() == 8 && vm_phys_free_count() == 8 &&
-	    vm_phys_free_blocks(0) == 0 && vm_phys_has_block(0) && !vm_phys_has_block(1),
-	    "the pool holds all 8 pages; they count as free, and as blocks of order 0");
+	tap_ok(n == 6 && vm_phys_zeroed_count() == 8 && vm_phys_free_blocks(3) == 1,
+	    "the other 6 zeroed: all 8 known zero, still one block");
 	m = vm_phys_alloc_pages(0);
-	tap_ok(m != NULL && !(m->flags & PG_ZERO) && vm_phys_zeroed_count() == 7,
-	    "with the buddy lists empty a plain request takes a pool page (PG_ZERO cleared)");
+	tap_ok(m != NULL && (m->flags & PG_ZERO) && vm_phys_zeroed_count() == 7,
+	    "with nothing else left a plain request takes a zeroed page (PG_ZERO set)");
+	m->flags &= ~PG_ZERO;
 	vm_phys_free_pages(m, 0);
 	m = vm_phys_alloc_pages(2);
-	tap_ok(m != NULL && vm_phys_zeroed_count() == 0 && vm_phys_free_count() == 4 &&
-	    vm_phys_free_blocks(2) == 1,
-	    "a block the buddy lists lack drains the pool, whose pages merge again");
+	tap_ok(m != NULL && !(m->flags & PG_ZERO) && vm_phys_zeroed_count() == 4,
+	    "a plain request for 4 takes the half with the page freed since (3 zeroed pages)");
+	z = vm_phys_alloc_pages(2);
+	tap_ok(z != NULL && (z->flags & PG_ZERO) && vm_phys_zeroed_count() == 0,
+	    "the next takes the other: 4 zeroed pages, whole, PG_ZERO on its head");
+	z->flags &= ~PG_ZERO;
+	vm_phys_free_pages(z, 2);
 	vm_phys_free_pages(m, 2);
-	tap_ok(vm_phys_free_blocks(3) == 1, "all 8 pages one block again");
-
-	for (n = 0; (m = vm_phys_take_to_zero(100, VM_NFREEORDER, 0)) != NULL; n++)
+	tap_ok(vm_phys_free_blocks(3) == 1 && vm_phys_zeroed_count() == 0,
+	    "both freed: one block again, none known zero");
+	for (n = 0; (m = vm_phys_take_to_zero(100)) != NULL; n++)
 		vm_phys_put_zeroed(m);
 	m = vm_phys_alloc_contig(8, 0, ~(paddr_t)0, PAGE_SIZE, 0);
 	tap_ok(m == &pages[0] && vm_phys_zeroed_count() == 0 && vm_phys_free_count() == 0,
-	    "a contiguous run drains the pool too");
+	    "a contiguous run takes them all, the known zero ones too");
 	vm_phys_free_contig(m, 8);
 	for (int i = 0; i < 8; i++)
 		all_taken &= vm_phys_alloc_zeroed() != NULL;
 	tap_ok(all_taken && vm_phys_alloc_zeroed() == NULL && vm_phys_free_count() == 0,
-	    "a zeroed request falls back to the buddy lists, and fails when all is taken");
+	    "a zeroed request falls back to plain pages, and fails when all is taken");
 	vm_phys_reset();
-	tap_ok(vm_phys_zeroed_count() == 0, "reset empties the pool");
+	tap_ok(vm_phys_zeroed_count() == 0, "reset forgets them");
+}
+
+/*
+ * Is the zeroed-page count of the free node of 2^order pages at m (count
+ * c) consistent -- a mixed node's halves' counts, read from their heads,
+ * within their sizes -- with every page it calls zero so in the model?
+ */
+static bool
+node_claims_hold(const struct vm_page *m, int order, uint64_t c, const uint8_t *zero)
+{
+	uint64_t half = 1UL << order >> 1, upper;
+
+	if (c == 0)
+		return true;
+	if (c == 1UL << order) {
+		for (uint64_t i = 0; i < c; i++)
+			if (!zero[page_index(m) + i])
+				return false;
+		return true;
+	}
+	if (order == 0)
+		return false;
+	upper = m[half].free_zeroed;
+	return upper <= half && c >= upper && c - upper <= half &&
+	    node_claims_hold(m, order - 1, c - upper, zero) &&
+	    node_claims_hold(m + half, order - 1, upper, zero);
+}
+
+/* The zeroed counts of every free block against the model (zero: one byte a page). */
+static bool
+claims_hold(const uint8_t *zero)
+{
+	for (int s = 0; s < NFSEGS; s++) {
+		const struct fake_seg *fs = &fsegs[s];
+
+		for (uint64_t i = 0; i < fs->npages; i++) {
+			const struct vm_page *m = &fs->pages[i];
+
+			if ((m->flags & PG_FREE) &&
+			    !node_claims_hold(m, m->order, m->free_zeroed, zero))
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Random work on the fake machine against a model of which pages are
+ * zero (put back zeroed, not handed out since): the allocator claims
+ * zero (PG_ZERO) only for pages that are, knows every one while no
+ * contiguous run is taken (a run forgets the blocks it splits), and
+ * pins nothing -- everything freed merges back to the first blocks.
+ */
+static void
+test_zeroed_stress(bool with_contig)
+{
+	enum { NOPS = 100000, MAXHELD = 2000 };
+	struct held *held = calloc(MAXHELD, sizeof(*held));
+	uint8_t *zero = calloc(total_pages, 1);
+	uint64_t nheld = 0, pages_out = 0, model_zero = 0, claims = 0, zeroed_handed = 0;
+	bool sound = true, complete = true, counts = true, claims_ok = true;
+
+	machine_setup();
+	tap_ok(counts_equal_baseline() && vm_phys_zeroed_count() == 0,
+	    "zeroed%s: the machine as at first, nothing known zero", with_contig ? ", with runs" : "");
+	for (int op = 0; op < NOPS; op++) {
+		unsigned r = (unsigned)tap_rand_below(100);
+		struct vm_page *m = NULL;
+		uint64_t npages = 1;
+		int order = 0;
+
+		if (nheld > 0 && (r < 40 || nheld == MAXHELD)) {
+			uint64_t k = tap_rand_below(nheld);
+			struct held h = held[k];
+
+			held[k] = held[--nheld];
+			if (h.order >= 0)
+				vm_phys_free_pages(h.m, h.order);
+			else
+				vm_phys_free_contig(h.m, h.npages);
+			pages_out -= h.npages;
+			continue;
+		}
+		if (r < 60) {
+			if ((m = vm_phys_take_to_zero(total_pages)) != NULL) {
+				/* A run forgets what the blocks it split held: zeroed again. */
+				sound &= with_contig || !zero[page_index(m)];
+				vm_phys_put_zeroed(m);
+				model_zero += !zero[page_index(m)];
+				zero[page_index(m)] = 1;
+			}
+			m = NULL;
+		} else if (r < 75) {
+			bool any = model_zero > 0;
+
+			m = vm_phys_alloc_zeroed();
+			complete &= with_contig || m == NULL || !any || (m->flags & PG_ZERO);
+		} else if (r < 95 || !with_contig) {
+			order = (int)(tap_rand_below(100) < 80 ? tap_rand_below(3) :
+			    tap_rand_below(VM_NFREEORDER));
+			npages = 1UL << order;
+			m = vm_phys_alloc_pages(order);
+		} else {
+			npages = 1 + tap_rand_below(40);
+			order = -1;
+			m = vm_phys_alloc_contig(npages, 0, ~(paddr_t)0, PAGE_SIZE, 0);
+		}
+		if (m != NULL) {
+			uint64_t base = page_index(m), had = 0;
+
+			for (uint64_t i = 0; i < npages; i++)
+				had += zero[base + i];
+			if (m->flags & PG_ZERO) {
+				if (sound && had != npages)
+					tap_diag("zeroed: op %d: a block of %lu (order %d) claimed zero, "
+					    "%lu of its pages are", op, (unsigned long)npages, order,
+					    (unsigned long)had);
+				sound &= had == npages;
+				claims++;
+			}
+			zeroed_handed += had;
+			/* Users write the pages' fields vm_phys keeps counts in while free. */
+			for (uint64_t i = 0; i < npages; i++) {
+				zero[base + i] = 0;
+				m[i].pindex = tap_rand_below(1UL << 20);
+			}
+			model_zero -= had;
+			m->flags &= ~PG_ZERO;
+			held[nheld++] = (struct held){ m, npages, order };
+			pages_out += npages;
+		}
+		if (op % 100 == 0 && claims_ok && !(claims_ok = claims_hold(zero)))
+			tap_diag("zeroed: a free block's counts are wrong after op %d", op);
+		counts &= vm_phys_free_count() == total_pages - pages_out &&
+		    (with_contig ? vm_phys_zeroed_count() <= model_zero :
+		    vm_phys_zeroed_count() == model_zero);
+	}
+	tap_ok(sound && claims > 1000, "zeroed%s: PG_ZERO only on pages zeroed and not handed out "
+	    "since (%lu claims, %lu zeroed pages handed out)", with_contig ? ", with runs" : "",
+	    (unsigned long)claims, (unsigned long)zeroed_handed);
+	tap_ok(claims_ok, "zeroed%s: every free block's counts consistent and true",
+	    with_contig ? ", with runs" : "");
+	tap_ok(complete, "zeroed%s: a request for a zeroed page gets one whenever there is one",
+	    with_contig ? ", with runs" : "");
+	tap_ok(counts, "zeroed%s: free count exact, zeroed count %s the model's after every step",
+	    with_contig ? ", with runs" : "", with_contig ? "at most" : "equal to");
+	while (nheld > 0) {
+		struct held h = held[--nheld];
+
+		if (h.order >= 0)
+			vm_phys_free_pages(h.m, h.order);
+		else
+			vm_phys_free_contig(h.m, h.npages);
+	}
+	tap_ok(counts_equal_baseline(), "zeroed%s: everything merges back at the end",
+	    with_contig ? ", with runs" : "");
+	free(held);
+	free(zero);
 }
 
 int
@@ -788,8 +943,10 @@ main(void)
 	test_stress();
 	test_misuse();
 	test_flat_view();
+	test_zeroed_stress(false);
+	test_zeroed_stress(true);
 	test_max_segments();
-	test_zeroed_pool();
+	test_zeroed_small();
 
 	for (int i = 0; i < NFSEGS; i++)
 		free(fsegs[i].pages);

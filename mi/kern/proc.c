@@ -26,6 +26,7 @@
 #include <machine/machdep.h>
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
+#include <vm/vm_page_zero.h>
 #include <vm/zone.h>
 #include <kern/file.h>
 #include <fs/mount.h>
@@ -205,6 +206,7 @@ init_start(void *arg)
 	 */
 	printf("boot: %lu instructions from kernel entry to init's first instruction "
 	    "(%lu from power-on)\n", cpu_instret() - boot_instret_start, cpu_instret());
+	vm_page_zero_start();
 	fork_return(NULL);
 }
 

@@ -310,20 +310,27 @@ idle_wait(struct pcpu *pc)
 }
 
 /*
- * Background work for an idle cpu: one step of it (zeroing a free page),
- * counted as idle like a wait, since no thread waits for it.  True if
- * there was a step to take; the idle loop looks for a thread before the
- * next.
+ * Background work for an idle cpu (zeroing free pages), counted as idle
+ * like a wait, since no thread waits for it: steps of it while the run
+ * queue looks empty (a glance without the lock; the idle loop looks
+ * properly after), up to IDLE_WORK_BATCH.  True if there was a step to
+ * take.
  */
+#define IDLE_WORK_BATCH	32
+
 static bool
 idle_work(struct pcpu *pc)
 {
 	uint64_t t = cpu_instret();
+	int steps = 0;
 
-	if (!vm_page_zero_idle())
-		return false;
+	while (steps < IDLE_WORK_BATCH && vm_page_zero_idle()) {
+		steps++;
+		if (__atomic_load_n(&run_queue.next, __ATOMIC_RELAXED) != &run_queue)
+			break;
+	}
 	pc->pc_idle_instret += cpu_instret() - t;
-	return true;
+	return steps > 0;
 }
 
 uint64_t

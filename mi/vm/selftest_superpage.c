@@ -124,7 +124,7 @@ test_superpage_fallback(void)
 	    p1.sp_mappings, p1.pt_pages, p1.pv_entries);
 }
 
-/* With the zeroed pool drained and left empty: its pages could merge into a run. */
+/* No idle hart takes a page to zero meanwhile: it would be out of its run for a moment. */
 static void
 superpage_selftests(void)
 {

@@ -185,7 +185,7 @@ vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex, int flags)
 	m->wire_count = 0;
 	m->oflags = 0;
 	if (vm_page_insert(m, obj, pindex) != 0) {
-		m->flags &= ~PG_ZERO;	/* a page from the zeroed pool is a plain free page again */
+		m->flags &= ~PG_ZERO;	/* freed, it is not known zero any more */
 		vm_page_free_pages(m, 0);
 		return NULL;
 	}

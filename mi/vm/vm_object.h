@@ -243,7 +243,7 @@ vm_object_pip_wakeup(struct vm_object *obj)
 
 /*
  * A zero-filled page at pindex of obj (locked), not busy -- a fresh
- * anonymous page, or a file's hole.  One of the zeroed pool if there is
+ * anonymous page, or a file's hole.  A free page known zero if there is
  * one; else the page is busy and obj unlocked (its paging count held)
  * while it is zeroed, which takes a while, and obj is locked again on
  * return.  NULL, with obj still locked, when memory is short

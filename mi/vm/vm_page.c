@@ -119,14 +119,7 @@ vm_page_alloc_could_succeed(int order, int flags)
 {
 	if (vm_phys_free_count() < alloc_keep(flags) + (1UL << order))
 		return false;
-	if (vm_phys_has_block(order))
-		return true;
-	/* The zeroed pool's pages may be what keeps blocks from merging: give them back. */
-	if (order > 0 && vm_phys_zeroed_count() != 0) {
-		vm_phys_drain_zeroed();
-		return vm_phys_has_block(order);
-	}
-	return false;
+	return vm_phys_has_block(order);
 }
 
 /* One try: leave the free pages the tiers after this one may take. */
@@ -141,9 +134,9 @@ alloc_now(int order, int flags)
 }
 
 /*
- * Zero-fill m's 2^order pages if flags ask for it; a page from the
- * zeroed pool is zeroed already.  PG_ZERO stays set only for the caller
- * of VM_ALLOC_PREZEROED to see.
+ * Zero-fill m's 2^order pages if flags ask for it, unless the allocator
+ * knew them to be zero already (PG_ZERO).  PG_ZERO stays set only for
+ * the caller of VM_ALLOC_PREZEROED to see.
  */
 static void
 alloc_zero(struct vm_page *m, int order, int flags)
@@ -152,7 +145,7 @@ alloc_zero(struct vm_page *m, int order, int flags)
 
 	KASSERT(!zeroed || (((uint64_t *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)))[0] == 0 &&
 	    ((uint64_t *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m) + PAGE_SIZE))[-1] == 0),
-	    ("vm_page_alloc: page %lx of the zeroed pool was written", m->phys_addr));
+	    ("vm_page_alloc: page %lx known zero was written", m->phys_addr));
 	if (order == 0 && (flags & (VM_ALLOC_ZERO | VM_ALLOC_PREZEROED)))
 		vm_page_zero_count(zeroed);
 	if ((flags & VM_ALLOC_ZERO) && !zeroed)
@@ -178,12 +171,8 @@ vm_page_alloc_pages(int order, int flags)
 			return NULL;
 		(void)vm_wait(order, flags, 0);
 	}
-	if (vm_paging_needed(vm_phys_free_count())) {
+	if (vm_paging_needed(vm_phys_free_count()))
 		vm_pageout_wakeup();
-		/* Short of memory: the zeroed pool's pages go back to merge into blocks. */
-		if (vm_phys_zeroed_count() != 0)
-			vm_phys_drain_zeroed();
-	}
 	KASSERT(m->wire_count == 0 && m->object == NULL &&
 	    m->astate.bits == VM_PAGE_ASTATE_NONE.bits,
 	    ("vm_page_alloc_pages: page %lx in use", m->phys_addr));
@@ -200,7 +189,7 @@ vm_page_free_pages(struct vm_page *m, int order)
 	KASSERT(m->astate.bits == VM_PAGE_ASTATE_NONE.bits,
 	    ("vm_page_free_pages: page %lx still on paging queue %u", m->phys_addr,
 	    m->astate.queue));
-	KASSERT(!(m->flags & PG_ZERO), ("vm_page_free_pages: page %lx is in the zeroed pool",
+	KASSERT(!(m->flags & PG_ZERO), ("vm_page_free_pages: page %lx still has PG_ZERO",
 	    m->phys_addr));
 	m->wire_count = 0;
 	m->flags &= ~(PG_KMEM | PG_MD_MODIFIED | PG_MD_REFERENCED);

@@ -87,6 +87,8 @@ struct vm_page {
 					 * pv chunk: its entries in use */
 		void	*kmem_owner;	/* (C) kmem page block: its user's cookie */
 		uint64_t kmem_npages;	/* (C) kmem_alloc: pages in the allocation */
+		uint64_t free_zeroed;	/* (F) free: the zeroed pages of the buddy-tree
+					 * node it heads (vm_phys.c) */
 	};
 	paddr_t		phys_addr;	/* (C) */
 	struct md_page	md;		/* (M) machine-dependent */
@@ -151,8 +153,8 @@ _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page must stay 64 bytes"
 #define VM_ALLOC_NOWAIT	0x0002	/* fail rather than wait for memory (the default) */
 #define VM_ALLOC_WAITOK	0x0004	/* sleep until there is memory: never NULL */
 #define VM_ALLOC_SYSTEM	0x0008	/* the kernel's own memory: may use the reserve */
-#define VM_ALLOC_PREZEROED 0x0010	/* order 0: a page of the zeroed pool if there is one
-					 * (PG_ZERO set on it: the caller clears it), else
+#define VM_ALLOC_PREZEROED 0x0010	/* order 0: a free page known to be zero if there is
+					 * one (PG_ZERO set on it: the caller clears it), else
 					 * one not zeroed (vm_page_zero.h) */
 
 static inline paddr_t VM_PAGE_TO_PHYS(const struct vm_page *m) { return m->phys_addr; }
@@ -203,8 +205,7 @@ struct vm_page *vm_page_alloc_pages(int order, int flags);
 void vm_page_free_pages(struct vm_page *m, int order);
 /*
  * Could an allocation of 2^order pages with flags succeed now?  (A
- * snapshot: vm_wait's test of whether to sleep.)  For a block the free
- * lists lack, the zeroed pool goes back to them first, to merge.
+ * snapshot: vm_wait's test of whether to sleep.)
  */
 bool vm_page_alloc_could_succeed(int order, int flags);
 /* Free pages user memory must leave to the kernel. */

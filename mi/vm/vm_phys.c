@@ -12,21 +12,32 @@
  * never merge across segments, even adjacent ones, because a block must
  * be described by one contiguous run of the page array.
  *
- * The zeroed pool: free order-0 pages known to hold only zeros, kept
- * apart on zeroed_list so that an allocation that wants a zeroed page
- * takes one without writing 4 KiB.  Idle harts fill it: they take a page
- * (vm_phys_take_to_zero), zero it and give it back (vm_phys_put_zeroed).
- * Its pages, and those being zeroed, are free pages: free_pages counts
- * them, and an allocation the buddy lists cannot serve drains the pool
- * back into them (a pool page carries PG_ZERO, not PG_FREE, so the buddy
- * sees it as allocated until then).
+ * Zeroed pages: the allocator knows which free pages hold only zeros
+ * (idle harts zero some, vm_page_zero.c) without keeping them apart, so
+ * they merge as any free pages do and pin nothing.  Every free block's
+ * head page counts its zeroed pages.  A block with some zeroed pages but
+ * not all ("mixed") also has each half's count at hand without a walk:
+ * every page p of it but the head is the head of exactly one upper half
+ * in the buddy tree below the block -- the one of order ctz(p's offset
+ * in the block) -- and holds that half's count (a lower half shares its
+ * head with its parent: its count is the parent's less the upper
+ * half's).  So a split reads the halves' counts and a merge adds two. A
+ * node with none or all zeroed needs no inner counts -- its halves are
+ * as it is, and a split does not read them -- so freeing a block writes
+ * none; a node can only become mixed by a merge of two halves that were
+ * free blocks, and their heads' counts were written then. Each order has
+ * three lists: blocks with no zeroed page, some, and only zeroed pages;
+ * a request takes the kind it prefers and splits towards it (a plain one
+ * away from zeroed pages, one for a zeroed page towards them).  A block
+ * handed out whole zeroed carries PG_ZERO; free pages never do.
  *
  * The allocator never touches the memory it manages: pages are not
  * zeroed here (and in host tests the physical addresses are fake).
  *
- * Locking: phys_lock (F) guards the free lists, the pool, the counts and
- * the order/PG_FREE/PG_ZERO fields of every free page.  The segment table is written only
- * while segments are registered at boot and read without the lock after.
+ * Locking: phys_lock (F) guards the free lists, the counts and the
+ * order/PG_FREE/free_zeroed fields of every free page.  The segment
+ * table is written only while segments are registered at boot and read
+ * without the lock after.
  */
 #include <kern/systm.h>
 #include <kern/spinlock.h>
@@ -40,12 +51,16 @@
 static struct spinlock	phys_lock = SPINLOCK_INITIALIZER("vm_phys");
 static struct vm_phys_seg phys_segs[VM_PHYS_MAXSEG];	/* (C) */
 static int		phys_nsegs;			/* (C) */
-static struct list_node	free_lists[VM_NFREEORDER];	/* (F) block heads */
-static uint64_t		free_blocks[VM_NFREEORDER];	/* (F) per order */
-static uint64_t		free_pages;			/* (F) in all orders, the pool,
-								 * and being zeroed */
-static struct list_node	zeroed_list;			/* (F) the zeroed pool */
-static uint64_t		zeroed_pages;			/* (F) on zeroed_list */
+/* Free blocks by the zeroed pages they hold: none, some, all. */
+enum free_kind { FREE_PLAIN, FREE_MIXED, FREE_ZEROED, FREE_KINDS };
+
+static struct list_node	free_lists[VM_NFREEORDER][FREE_KINDS];	/* (F) block heads */
+static uint32_t		kind_orders[FREE_KINDS];	/* (F) bit o: free_lists[o][kind]
+								 * not empty */
+static uint64_t		free_blocks[VM_NFREEORDER];	/* (F) per order, every kind */
+static uint64_t		free_pages;			/* (F) in all orders, and
+								 * being zeroed */
+static uint64_t		zeroed_pages;			/* (F) free and known zero */
 static uint64_t		zeroing_pages;			/* (F) taken to be zeroed */
 static bool		free_lists_ready;		/* (F) heads set up */
 /* vm_phys_set_flat's view (vm_page.h): the page of base + ptoa(i) is pages[i]. */
@@ -106,37 +121,58 @@ static void
 free_lists_init_locked(void)
 {
 	for (int i = 0; i < VM_NFREEORDER; i++) {
-		list_init(&free_lists[i]);
+		for (int k = 0; k < FREE_KINDS; k++)
+			list_init(&free_lists[i][k]);
 		free_blocks[i] = 0;
 	}
+	for (int k = 0; k < FREE_KINDS; k++)
+		kind_orders[k] = 0;
 	free_pages = 0;
-	list_init(&zeroed_list);
 	zeroed_pages = 0;
 	zeroing_pages = 0;
 	free_lists_ready = true;
 }
 
-static void
-free_list_insert(struct vm_page *m, int order)
+static inline enum free_kind
+block_kind(uint64_t zeroed, int order)
 {
-	m->flags |= PG_FREE;
-	m->order = (uint8_t)order;
-	list_push(&free_lists[order], &m->plinks);
-	free_blocks[order]++;
-	free_pages += ORDER_PAGES(order);
+	if (zeroed == 0)
+		return FREE_PLAIN;
+	return zeroed == ORDER_PAGES(order) ? FREE_ZEROED : FREE_MIXED;
 }
 
-static void
+/* List m as a free block of 2^order pages, zeroed of them known zero. */
+static inline __attribute__((always_inline)) void
+free_list_insert(struct vm_page *m, int order, uint64_t zeroed)
+{
+	enum free_kind kind = block_kind(zeroed, order);
+
+	m->flags |= PG_FREE;
+	m->order = (uint8_t)order;
+	m->free_zeroed = zeroed;
+	list_push(&free_lists[order][kind], &m->plinks);
+	kind_orders[kind] |= 1u << order;
+	free_blocks[order]++;
+	free_pages += ORDER_PAGES(order);
+	zeroed_pages += zeroed;
+}
+
+/* Unlist the free block at m; its count stays in m (an upper half's is its parent's record). */
+static inline __attribute__((always_inline)) void
 free_list_remove(struct vm_page *m)
 {
 	int order = m->order;
+	enum free_kind kind = block_kind(m->free_zeroed, order);
 
 	KASSERT((m->flags & PG_FREE) != 0 && order < VM_NFREEORDER,
 	    ("vm_phys: removing page 0x%lx that is no free block head",
 	    (unsigned long)m->phys_addr));
 	list_remove(&m->plinks);
+	if (list_empty(&free_lists[order][kind]))
+		kind_orders[kind] &= ~(1u << order);
 	free_blocks[order]--;
 	free_pages -= ORDER_PAGES(order);
+	zeroed_pages -= m->free_zeroed;
 	m->flags &= ~PG_FREE;
 	m->order = VM_ORDER_NONE;
 }
@@ -177,11 +213,12 @@ block_overlaps_free(const struct vm_phys_seg *seg, struct vm_page *m, int order)
 }
 
 /*
- * Free the block of 2^order pages at m, merging it with its buddy for as
- * long as the buddy is a free block of the same order in the same segment.
+ * Free the block of 2^order pages at m, zeroed of them known zero (none
+ * or all), merging it with its buddy for as long as the buddy is a free
+ * block of the same order in the same segment.
  */
 static void
-free_block_locked(const struct vm_phys_seg *seg, struct vm_page *m, int order)
+free_block_locked(const struct vm_phys_seg *seg, struct vm_page *m, int order, uint64_t zeroed)
 {
 	paddr_t pa = m->phys_addr;
 
@@ -196,6 +233,9 @@ free_block_locked(const struct vm_phys_seg *seg, struct vm_page *m, int order)
 	KASSERT(!block_overlaps_free(seg, m, order),
 	    ("vm_phys_free: double free of block 0x%lx order %d",
 	    (unsigned long)pa, order));
+	KASSERT(zeroed == 0 || zeroed == ORDER_PAGES(order),
+	    ("vm_phys_free: block 0x%lx order %d with %lu zeroed pages", (unsigned long)pa,
+	    order, (unsigned long)zeroed));
 
 	while (order + 1 < VM_NFREEORDER) {
 		paddr_t buddy_pa = pa ^ ORDER_BYTES(order);
@@ -206,11 +246,14 @@ free_block_locked(const struct vm_phys_seg *seg, struct vm_page *m, int order)
 		buddy = seg_page(seg, buddy_pa);
 		if ((buddy->flags & PG_FREE) == 0 || buddy->order != order)
 			break;
+		/* Merged as the upper half, this block's head keeps its count for the parent. */
+		seg_page(seg, pa)->free_zeroed = zeroed;
+		zeroed += buddy->free_zeroed;
 		free_list_remove(buddy);
 		pa &= ~ORDER_BYTES(order);
 		order++;
 	}
-	free_list_insert(seg_page(seg, pa), order);
+	free_list_insert(seg_page(seg, pa), order, zeroed);
 }
 
 /* Free [start, end) of one segment in the largest aligned blocks. */
@@ -220,7 +263,7 @@ free_run_locked(const struct vm_phys_seg *seg, paddr_t start, paddr_t end)
 	while (start < end) {
 		int order = largest_block(start, end);
 
-		free_block_locked(seg, seg_page(seg, start), order);
+		free_block_locked(seg, seg_page(seg, start), order, 0);
 		start += ORDER_BYTES(order);
 	}
 }
@@ -367,7 +410,7 @@ vm_phys_free_range(paddr_t start, paddr_t end)
 			int order = largest_block(s, e);
 
 			spin_lock(&phys_lock);
-			free_block_locked(seg, seg_page(seg, s), order);
+			free_block_locked(seg, seg_page(seg, s), order, 0);
 			spin_unlock(&phys_lock);
 			s += ORDER_BYTES(order);
 			freed += ORDER_PAGES(order);
@@ -383,8 +426,10 @@ vm_phys_free_pages(struct vm_page *m, int order)
 {
 	const struct vm_phys_seg *seg = page_seg(m);
 
+	KASSERT(!(m->flags & PG_ZERO), ("vm_phys_free_pages: page 0x%lx has PG_ZERO",
+	    (unsigned long)m->phys_addr));
 	spin_lock(&phys_lock);
-	free_block_locked(seg, m, order);
+	free_block_locked(seg, m, order, 0);
 	spin_unlock(&phys_lock);
 }
 
@@ -405,55 +450,91 @@ vm_phys_free_contig(struct vm_page *m, uint64_t npages)
  * Allocation.
  */
 
-/* A block of 2^order pages from the buddy lists, split from the smallest that fits; NULL if none. */
-static struct vm_page *
-buddy_alloc_locked(int order)
+/*
+ * The kinds of free block each request looks for, best first.  A plain
+ * request takes zeroed pages only when nothing else is left: the work
+ * done on them is kept for the requests that want it.  Zeroing completes
+ * mixed blocks first.
+ */
+static const enum free_kind plain_kinds[] = { FREE_PLAIN, FREE_MIXED };
+static const enum free_kind zeroed_kinds[] = { FREE_ZEROED, FREE_MIXED };
+static const enum free_kind only_zeroed_kinds[] = { FREE_ZEROED };
+static const enum free_kind to_zero_kinds[] = { FREE_MIXED, FREE_PLAIN };
+
+/*
+ * The free block to split for a block of 2^order pages: in the smallest
+ * order that has one of the nkinds kinds, of the first kind listed there;
+ * NULL if none.  Its order in *op.
+ */
+static inline __attribute__((always_inline)) struct vm_page *
+pick_block_locked(int order, const enum free_kind *kinds, int nkinds, int *op)
+{
+	uint32_t orders = 0;
+	int o;
+
+	for (int k = 0; k < nkinds; k++)
+		orders |= kind_orders[kinds[k]];
+	if ((orders >>= order) == 0)
+		return NULL;
+	for (o = order; !(orders & 1); o++)	/* short: the rv64gc kernel has no ctz */
+		orders >>= 1;
+	for (int k = 0;; k++) {
+		if (kind_orders[kinds[k]] & (1u << o)) {
+			*op = o;
+			return list_entry(list_first(&free_lists[o][kinds[k]]), struct vm_page,
+			    plinks);
+		}
+	}
+}
+
+/*
+ * Take the free block m of order o off its list and split it down to
+ * 'order', keeping at each step the half with fewer zeroed pages (more,
+ * if want_zeroed) and freeing the other.  The block kept carries PG_ZERO
+ * if every page of it is known zero.
+ */
+static inline __attribute__((always_inline)) struct vm_page *
+split_locked(struct vm_page *m, int o, int order, bool want_zeroed)
+{
+	uint64_t zeroed = m->free_zeroed;
+
+	free_list_remove(m);
+	while (o > order) {
+		struct vm_page *upper;
+		uint64_t upper_zeroed, lower_zeroed;
+
+		o--;
+		upper = m + ORDER_PAGES(o);
+		/* Only a mixed node's inner counts are kept; the halves of the others are as they are. */
+		if (zeroed == 0 || zeroed == ORDER_PAGES(o + 1))
+			upper_zeroed = zeroed >> 1;
+		else
+			upper_zeroed = upper->free_zeroed;
+		lower_zeroed = zeroed - upper_zeroed;
+		if (want_zeroed ? lower_zeroed >= upper_zeroed : lower_zeroed <= upper_zeroed) {
+			free_list_insert(upper, o, upper_zeroed);
+			zeroed = lower_zeroed;
+		} else {
+			free_list_insert(m, o, lower_zeroed);
+			m = upper;
+			zeroed = upper_zeroed;
+		}
+	}
+	if (zeroed == ORDER_PAGES(order))
+		m->flags |= PG_ZERO;
+	return m;
+}
+
+/* A block of 2^order pages of one of the kinds, split from the smallest that fits; NULL if none. */
+static inline __attribute__((always_inline)) struct vm_page *
+alloc_locked(int order, const enum free_kind *kinds, int nkinds, bool want_zeroed)
 {
 	struct vm_page *m;
 	int o;
 
-	for (o = order; o < VM_NFREEORDER; o++)
-		if (free_blocks[o] != 0)
-			break;
-	if (o == VM_NFREEORDER)
+	if ((m = pick_block_locked(order, kinds, nkinds, &o)) == NULL)
 		return NULL;
-	m = list_entry(list_first(&free_lists[o]), struct vm_page, plinks);
-	free_list_remove(m);
-	/* Split: keep the lower half and free the upper, down to 'order'. */
-	while (o > order) {
-		o--;
-		free_list_insert(m + ORDER_PAGES(o), o);
-	}
-	return m;
-}
-
-/* A page of the zeroed pool (PG_ZERO kept), or NULL when it is empty. */
-static struct vm_page *
-zeroed_pop_locked(void)
-{
-	struct vm_page *m;
-
-	if (zeroed_pages == 0)
-		return NULL;
-	m = list_entry(list_first(&zeroed_list), struct vm_page, plinks);
-	KASSERT(m->flags & PG_ZERO, ("vm_phys: pool page 0x%lx is not zeroed",
-	    (unsigned long)m->phys_addr));
-	list_remove(&m->plinks);
-	zeroed_pages--;
-	free_pages--;
-	return m;
-}
-
-/* Give every page of the zeroed pool back to the buddy lists, to merge. */
-static void
-zeroed_drain_locked(void)
-{
-	struct vm_page *m;
-
-	while ((m = zeroed_pop_locked()) != NULL) {
-		m->flags &= ~PG_ZERO;
-		free_block_locked(page_seg(m), m, 0);
-	}
+	return split_locked(m, o, order, want_zeroed);
 }
 
 struct vm_page *
@@ -465,15 +546,8 @@ vm_phys_alloc_pages(int order)
 	    ("vm_phys_alloc_pages: bad order %d", order));
 
 	spin_lock(&phys_lock);
-	if ((m = buddy_alloc_locked(order)) == NULL && zeroed_pages != 0) {
-		if (order == 0) {
-			m = zeroed_pop_locked();
-			m->flags &= ~PG_ZERO;
-		} else {
-			zeroed_drain_locked();
-			m = buddy_alloc_locked(order);
-		}
-	}
+	if ((m = alloc_locked(order, plain_kinds, nitems(plain_kinds), false)) == NULL)
+		m = alloc_locked(order, only_zeroed_kinds, nitems(only_zeroed_kinds), false);
 	spin_unlock(&phys_lock);
 	return m;
 }
@@ -484,44 +558,23 @@ vm_phys_alloc_zeroed(void)
 	struct vm_page *m;
 
 	spin_lock(&phys_lock);
-	if ((m = zeroed_pop_locked()) == NULL)
-		m = buddy_alloc_locked(0);
+	if (zeroed_pages == 0 ||
+	    (m = alloc_locked(0, zeroed_kinds, nitems(zeroed_kinds), true)) == NULL)
+		m = alloc_locked(0, plain_kinds, nitems(plain_kinds), false);	/* none is zero */
 	spin_unlock(&phys_lock);
 	return m;
 }
 
-void
-vm_phys_drain_zeroed(void)
-{
-	spin_lock(&phys_lock);
-	zeroed_drain_locked();
-	spin_unlock(&phys_lock);
-}
-
-/* Would taking a page split a block of guard_order or more, and leave at most guard_blocks? */
-static bool
-take_hurts_locked(int guard_order, uint64_t guard_blocks)
-{
-	uint64_t large = 0;
-	int o;
-
-	for (o = 0; o < VM_NFREEORDER && free_blocks[o] == 0; o++)
-		;
-	if (o < guard_order || o == VM_NFREEORDER)
-		return false;
-	for (; o < VM_NFREEORDER; o++)
-		large += free_blocks[o] << (o - guard_order);
-	return large <= guard_blocks;
-}
-
 struct vm_page *
-vm_phys_take_to_zero(uint64_t target, int guard_order, uint64_t guard_blocks)
+vm_phys_take_to_zero(uint64_t target)
 {
 	struct vm_page *m = NULL;
 
 	spin_lock(&phys_lock);
-	if (zeroed_pages + zeroing_pages < target && !take_hurts_locked(guard_order, guard_blocks) &&
-	    (m = buddy_alloc_locked(0)) != NULL) {
+	if (zeroed_pages + zeroing_pages < target &&
+	    (m = alloc_locked(0, to_zero_kinds, nitems(to_zero_kinds), false)) != NULL) {
+		KASSERT(!(m->flags & PG_ZERO), ("vm_phys_take_to_zero: page 0x%lx is zero",
+		    (unsigned long)m->phys_addr));
 		zeroing_pages++;
 		free_pages++;	/* still free, only not allocatable for a while */
 	}
@@ -532,14 +585,15 @@ vm_phys_take_to_zero(uint64_t target, int guard_order, uint64_t guard_blocks)
 void
 vm_phys_put_zeroed(struct vm_page *m)
 {
+	const struct vm_phys_seg *seg = page_seg(m);
+
 	KASSERT(m->order == VM_ORDER_NONE && !(m->flags & (PG_FREE | PG_ZERO)),
 	    ("vm_phys_put_zeroed: page 0x%lx is free already", (unsigned long)m->phys_addr));
 	spin_lock(&phys_lock);
 	KASSERT(zeroing_pages > 0, ("vm_phys_put_zeroed: no page was taken to be zeroed"));
 	zeroing_pages--;
-	m->flags |= PG_ZERO;
-	list_push(&zeroed_list, &m->plinks);
-	zeroed_pages++;
+	free_pages--;		/* counted again as the block is freed */
+	free_block_locked(seg, m, 0, 1);
 	spin_unlock(&phys_lock);
 }
 
@@ -637,16 +691,8 @@ vm_phys_alloc_contig(uint64_t npages, paddr_t low, paddr_t high,
 		return NULL;
 
 	spin_lock(&phys_lock);
-	for (int pass = 0; pass < 2 && m == NULL; pass++) {
-		/* Second pass: with the zeroed pool's pages back in the buddy lists. */
-		if (pass == 1 && zeroed_pages == 0)
-			break;
-		if (pass == 1)
-			zeroed_drain_locked();
-		for (int i = 0; i < phys_nsegs && m == NULL; i++)
-			m = alloc_contig_seg(&phys_segs[i], len, low, high, alignment,
-			    boundary);
-	}
+	for (int i = 0; i < phys_nsegs && m == NULL; i++)
+		m = alloc_contig_seg(&phys_segs[i], len, low, high, alignment, boundary);
 	spin_unlock(&phys_lock);
 	return m;
 }
@@ -670,9 +716,6 @@ vm_phys_zeroed_count(void)
 bool
 vm_phys_has_block(int order)
 {
-	/* A pool page is a block of order 0 (what draining it would make is not known). */
-	if (order == 0 && __atomic_load_n(&zeroed_pages, __ATOMIC_RELAXED) != 0)
-		return true;
 	for (int o = order; o < VM_NFREEORDER; o++)
 		if (__atomic_load_n(&free_blocks[o], __ATOMIC_RELAXED) != 0)
 			return true;

@@ -8,10 +8,10 @@
  * VM_ORDER_NONE.  Freeing a block merges it with its buddy while the
  * buddy is free and of the same order.
  *
- * Beside the buddy lists, a pool of free order-0 pages known to be
- * zero-filled (PG_ZERO), filled by idle harts (vm_page_zero.c): its
- * pages are free pages in every count, and go back to the buddy lists
- * when an allocation needs them there.
+ * The allocator also knows which free pages are zero-filled (idle harts
+ * zero some, vm_page_zero.c); they stay in the buddy lists, merge as any
+ * free pages, and are handed out to requests for a zeroed page first and
+ * to other requests last.
  *
  * Locking: one spin lock guards every free list and count; it is taken
  * and released inside each call, so callers hold nothing.
@@ -42,25 +42,25 @@ int vm_phys_add_seg(paddr_t start, paddr_t end, struct vm_page *pages);
 /* Give the pages of [start, end) to the allocator, in the largest blocks that fit. */
 void vm_phys_free_range(paddr_t start, paddr_t end);
 
-/* 2^order pages (PG_ZERO clear), from the pool only when nothing else is left; NULL when none. */
+/*
+ * 2^order pages, zeroed ones last; PG_ZERO set if all are known zero (the
+ * caller clears it).  NULL when none.  Freed (PG_ZERO clear) with
+ * vm_phys_free_pages, not known zero any more.
+ */
 struct vm_page *vm_phys_alloc_pages(int order);
 void vm_phys_free_pages(struct vm_page *m, int order);
 
-/* A page of the zeroed pool, PG_ZERO set; else any free page, PG_ZERO clear.  NULL when none. */
+/* A free page known zero, PG_ZERO set; else any free page, PG_ZERO clear.  NULL when none. */
 struct vm_page *vm_phys_alloc_zeroed(void);
 
 /*
- * For the zeroing of free pages: a free page to zero (still counted as
- * free) while the pool and the pages being zeroed number fewer than
- * target, else NULL.  The page comes from the smallest free block; one
- * of guard_order or more is split for it only while more than
- * guard_blocks such blocks are free (a pool page pins the block it came
- * from: it cannot merge again until drained).  The caller zeroes it and
- * hands it to vm_phys_put_zeroed, which adds it to the pool.
+ * For the zeroing of free pages: a free page not known zero (still
+ * counted as free) while the free pages known zero and those being
+ * zeroed number fewer than target, else NULL.  The caller zeroes it and
+ * hands it to vm_phys_put_zeroed, which frees it as known zero.
  */
-struct vm_page *vm_phys_take_to_zero(uint64_t target, int guard_order, uint64_t guard_blocks);
+struct vm_page *vm_phys_take_to_zero(uint64_t target);
 void vm_phys_put_zeroed(struct vm_page *m);
-void vm_phys_drain_zeroed(void);	/* the whole pool back to the buddy lists */
 
 /*
  * Allocate npages contiguous pages in [low, high) whose first page is
@@ -82,10 +82,10 @@ struct vm_page *vm_phys_to_page(paddr_t pa);	/* NULL when not managed RAM */
  */
 void vm_phys_set_flat(paddr_t base, uint64_t npages, struct vm_page *pages);
 
-uint64_t vm_phys_free_count(void);		/* free pages in all orders and the pool */
-uint64_t vm_phys_zeroed_count(void);		/* free pages in the zeroed pool */
+uint64_t vm_phys_free_count(void);		/* free pages in all orders */
+uint64_t vm_phys_zeroed_count(void);		/* free pages known zero */
 uint64_t vm_phys_free_blocks(int order);	/* free blocks of one order */
-bool vm_phys_has_block(int order);		/* a free block of order or larger (order 0: or in the pool)? */
+bool vm_phys_has_block(int order);		/* a free block of order or larger? */
 int vm_phys_nsegs(void);
 const struct vm_phys_seg *vm_phys_seg(int i);
 
