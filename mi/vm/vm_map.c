@@ -503,19 +503,22 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 	if (object == NULL && try_extend(map, prev, start, end, prot, maxprot, cow)) {
 		e = prev;
 	} else {
-		if ((e = entry_alloc()) == NULL) {
+		/* Not zeroed by the zone: a few stores here, not a memset call. */
+		if ((e = zone_alloc(map_entry_zone, M_NOWAIT)) == NULL) {
 			error = ENOMEM;
 			goto out;
 		}
-		e->start = start;
-		e->end = end;
-		e->object = object;
-		e->offset = offset;
-		e->protection = prot;
-		e->max_protection = maxprot;
-		/* Shared mappings stay shared across fork; private ones are copied. */
-		e->inheritance = (cow & MAP_ENTRY_COW) ? VM_INHERIT_COPY : VM_INHERIT_SHARE;
-		e->eflags = (uint16_t)cow;
+		*e = (struct vm_map_entry){
+			.start = start,
+			.end = end,
+			.object = object,
+			.offset = offset,
+			.protection = prot,
+			.max_protection = maxprot,
+			/* Shared mappings stay shared across fork; private ones are copied. */
+			.inheritance = (cow & MAP_ENTRY_COW) ? VM_INHERIT_COPY : VM_INHERIT_SHARE,
+			.eflags = (uint16_t)cow,
+		};
 		entry_insert(map, e);
 	}
 	*addr = start;
