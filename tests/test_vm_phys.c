@@ -818,6 +818,92 @@ claims_hold(const uint8_t *zero)
 }
 
 /*
+ * Preferences give way to superpages: with a 2 MiB run free and 32 one-
+ * page holes, a plain request takes a hole even when every hole is
+ * zeroed, and a request for a zeroed page takes a plain hole rather than
+ * split a run that holds a zeroed page.
+ */
+static void
+test_zeroed_keeps_runs(void)
+{
+	enum { NPAGES = 2 * SUPERPAGE_PAGES, HOLES = 32 };
+	static struct vm_page pages[NPAGES];
+	const paddr_t base = 0x40000000;	/* aligned to the largest block */
+	struct vm_page *m, *taken[HOLES];
+	bool holes_taken = true;
+	int n;
+
+	vm_phys_reset();
+	memset(pages, 0, sizeof(pages));
+	if (vm_phys_add_seg(base, base + ptoa(NPAGES), pages) != 0)
+		abort();
+	vm_phys_free_range(base, base + ptoa(NPAGES));
+	for (n = 0; n < NPAGES; n++)
+		if (vm_phys_alloc_pages(0) == NULL)
+			abort();
+	/* The upper run whole, and the odd pages 1, 3, ... 63 of the lower. */
+	for (n = SUPERPAGE_PAGES; n < NPAGES; n++)
+		vm_phys_free_pages(&pages[n], 0);
+	for (n = 0; n < HOLES; n++)
+		vm_phys_free_pages(&pages[2 * n + 1], 0);
+	tap_ok(vm_phys_free_blocks(SUPERPAGE_ORDER) == 1 && vm_phys_free_blocks(0) == HOLES,
+	    "runs: one 2 MiB run and %d holes free", HOLES);
+	for (n = 0; n < HOLES && (taken[n] = vm_phys_take_to_zero(HOLES)) != NULL; n++)
+		holes_taken &= taken[n] < &pages[2 * HOLES];
+	for (int i = 0; i < n; i++)
+		vm_phys_put_zeroed(taken[i]);
+	tap_ok(n == HOLES && holes_taken && vm_phys_zeroed_count() == HOLES,
+	    "runs: zeroing takes the holes first");
+	m = vm_phys_alloc_pages(0);
+	tap_ok(m != NULL && m < &pages[2 * HOLES] && (m->flags & PG_ZERO) &&
+	    vm_phys_free_blocks(SUPERPAGE_ORDER) == 1,
+	    "runs: a plain request takes a zeroed hole rather than split the run");
+	m->flags &= ~PG_ZERO;
+	vm_phys_free_pages(m, 0);
+
+	/* Now one zeroed page inside the run, and the holes plain. */
+	for (n = 0; n < HOLES; n++) {
+		if ((m = vm_phys_alloc_zeroed()) == NULL)
+			abort();
+		m->flags &= ~PG_ZERO;
+		taken[n] = m;
+	}
+	m = vm_phys_take_to_zero(1);
+	tap_ok(m != NULL && m >= &pages[SUPERPAGE_PAGES] && vm_phys_zeroed_count() == 0,
+	    "runs: with the holes taken, zeroing takes a page of the run");
+	vm_phys_put_zeroed(m);
+	for (n = 0; n < HOLES; n++)
+		vm_phys_free_pages(taken[n], 0);
+	tap_ok(vm_phys_free_blocks(SUPERPAGE_ORDER) == 1 && vm_phys_zeroed_count() == 1,
+	    "runs: the page back in the run, zeroed; the holes free and plain");
+	m = vm_phys_alloc_zeroed();
+	tap_ok(m != NULL && m < &pages[2 * HOLES] && !(m->flags & PG_ZERO) &&
+	    vm_phys_free_blocks(SUPERPAGE_ORDER) == 1 && vm_phys_zeroed_count() == 1,
+	    "runs: a request for a zeroed page takes a plain hole rather than split the run");
+	vm_phys_reset();
+}
+
+/* Does every page the model calls zero lie in a free block of a superpage's order or more? */
+static bool
+zero_only_in_runs(const uint8_t *zero)
+{
+	for (int s = 0; s < NFSEGS; s++) {
+		const struct fake_seg *fs = &fsegs[s];
+
+		for (uint64_t i = 0; i < fs->npages; i++) {
+			const struct vm_page *m = &fs->pages[i];
+
+			if (!(m->flags & PG_FREE) || m->order >= SUPERPAGE_ORDER)
+				continue;
+			for (uint64_t j = 0; j < 1UL << m->order; j++)
+				if (zero[page_index(m) + j])
+					return false;
+		}
+	}
+	return true;
+}
+
+/*
  * Random work on the fake machine against a model of which pages are
  * zero (put back zeroed, not handed out since): the allocator claims
  * zero (PG_ZERO) only for pages that are, knows every one while no
@@ -827,11 +913,13 @@ claims_hold(const uint8_t *zero)
 static void
 test_zeroed_stress(bool with_contig)
 {
-	enum { NOPS = 100000, MAXHELD = 2000 };
+	enum { NOPS = 100000, MAXHELD = 2000, ZEROING_MAX = 8 };
 	struct held *held = calloc(MAXHELD, sizeof(*held));
 	uint8_t *zero = calloc(total_pages, 1);
 	uint64_t nheld = 0, pages_out = 0, model_zero = 0, claims = 0, zeroed_handed = 0;
 	bool sound = true, complete = true, counts = true, claims_ok = true;
+	struct vm_page *zeroing[ZEROING_MAX];
+	uint64_t nzeroing = 0;
 
 	machine_setup();
 	tap_ok(counts_equal_baseline() && vm_phys_zeroed_count() == 0,
@@ -855,9 +943,18 @@ test_zeroed_stress(bool with_contig)
 			continue;
 		}
 		if (r < 60) {
-			if ((m = vm_phys_take_to_zero(total_pages)) != NULL) {
-				/* A run forgets what the blocks it split held: zeroed again. */
-				sound &= with_contig || !zero[page_index(m)];
+			/* Pages being zeroed stay out a while, as on an idle hart. */
+			if (nzeroing < ZEROING_MAX && tap_rand_below(2) == 0) {
+				if ((m = vm_phys_take_to_zero(total_pages)) != NULL) {
+					/* A run forgets what the blocks it split held: zeroed again. */
+					sound &= with_contig || !zero[page_index(m)];
+					zeroing[nzeroing++] = m;
+				}
+			} else if (nzeroing > 0) {
+				uint64_t k = tap_rand_below(nzeroing);
+
+				m = zeroing[k];
+				zeroing[k] = zeroing[--nzeroing];
 				vm_phys_put_zeroed(m);
 				model_zero += !zero[page_index(m)];
 				zero[page_index(m)] = 1;
@@ -866,8 +963,11 @@ test_zeroed_stress(bool with_contig)
 		} else if (r < 75) {
 			bool any = model_zero > 0;
 
+			/* A zeroed page inside a 2 MiB run is left there if a smaller block will do. */
+			bool runs_only = any && zero_only_in_runs(zero);
+
 			m = vm_phys_alloc_zeroed();
-			complete &= with_contig || m == NULL || !any || (m->flags & PG_ZERO);
+			complete &= with_contig || m == NULL || !any || (m->flags & PG_ZERO) || runs_only;
 		} else if (r < 95 || !with_contig) {
 			order = (int)(tap_rand_below(100) < 80 ? tap_rand_below(3) :
 			    tap_rand_below(VM_NFREEORDER));
@@ -913,7 +1013,8 @@ test_zeroed_stress(bool with_contig)
 	    (unsigned long)claims, (unsigned long)zeroed_handed);
 	tap_ok(claims_ok, "zeroed%s: every free block's counts consistent and true",
 	    with_contig ? ", with runs" : "");
-	tap_ok(complete, "zeroed%s: a request for a zeroed page gets one whenever there is one",
+	tap_ok(complete, "zeroed%s: a request for a zeroed page gets one whenever there is one "
+	    "outside a 2 MiB run",
 	    with_contig ? ", with runs" : "");
 	tap_ok(counts, "zeroed%s: free count exact, zeroed count %s the model's after every step",
 	    with_contig ? ", with runs" : "", with_contig ? "at most" : "equal to");
@@ -925,6 +1026,8 @@ test_zeroed_stress(bool with_contig)
 		else
 			vm_phys_free_contig(h.m, h.npages);
 	}
+	while (nzeroing > 0)
+		vm_phys_put_zeroed(zeroing[--nzeroing]);
 	tap_ok(counts_equal_baseline(), "zeroed%s: everything merges back at the end",
 	    with_contig ? ", with runs" : "");
 	free(held);
@@ -947,6 +1050,7 @@ main(void)
 	test_zeroed_stress(true);
 	test_max_segments();
 	test_zeroed_small();
+	test_zeroed_keeps_runs();
 
 	for (int i = 0; i < NFSEGS; i++)
 		free(fsegs[i].pages);

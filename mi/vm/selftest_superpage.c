@@ -12,7 +12,6 @@
 #include <vm/pmap.h>
 #include <vm/vm_map.h>
 #include <vm/vm_page.h>
-#include <vm/vm_page_zero.h>
 #include <vm/vm_phys.h>
 #include <vm/vm_superpage.h>
 #include <vm/zone.h>
@@ -124,15 +123,4 @@ test_superpage_fallback(void)
 	    p1.sp_mappings, p1.pt_pages, p1.pv_entries);
 }
 
-/* No idle hart takes a page to zero meanwhile: it would be out of its run for a moment. */
-static void
-superpage_selftests(void)
-{
-	uint64_t prezero = vm_page_zero_get_max();
-
-	vm_page_zero_set_max(0);
-	test_superpage_fallback();
-	vm_page_zero_set_max(prezero);
-}
-
-SELFTEST(superpage, superpage_selftests);
+SELFTEST(superpage, test_superpage_fallback);

@@ -9,7 +9,6 @@
 #include <vm/kmem.h>
 #include <vm/pmap.h>
 #include <vm/vm_page.h>
-#include <vm/vm_page_zero.h>
 #include <vm/vm_phys.h>
 #include <vm/vmem.h>
 
@@ -153,16 +152,11 @@ test_kernel_arena(void)
 static void
 vm_selftests(void)
 {
-	/* These count blocks per order: no idle hart may take pages to zero meanwhile. */
-	uint64_t prezero = vm_page_zero_get_max();
-
-	vm_page_zero_set_max(0);
 	test_page_orders();
 	test_page_exhaust();
 	test_kmem();
 	test_kmem_contig();
 	test_kernel_arena();
-	vm_page_zero_set_max(prezero);
 }
 
 SELFTEST(vm_phys, vm_selftests);

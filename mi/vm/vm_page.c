@@ -144,7 +144,7 @@ alloc_zero(struct vm_page *m, int order, int flags)
 	bool zeroed = (m->flags & PG_ZERO) != 0;
 
 	KASSERT(!zeroed || (((uint64_t *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m)))[0] == 0 &&
-	    ((uint64_t *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m) + PAGE_SIZE))[-1] == 0),
+	    ((uint64_t *)PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m) + (PAGE_SIZE << order)))[-1] == 0),
 	    ("vm_page_alloc: page %lx known zero was written", m->phys_addr));
 	if (order == 0 && (flags & (VM_ALLOC_ZERO | VM_ALLOC_PREZEROED)))
 		vm_page_zero_count(zeroed);

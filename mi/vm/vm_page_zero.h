@@ -38,7 +38,11 @@ extern struct vm_page_zero_stats vm_page_zero_stats;
  * => interrupts on, no lock held
  */
 bool vm_page_zero_idle(void);
-/* Let idle harts start: once init runs, so that the zeroing takes nothing from the boot. */
+/*
+ * Let idle harts start: once init runs, so that the zeroing takes nothing
+ * from the boot.  A selftest= boot never starts it: the self-tests' counts
+ * of free pages and blocks stay exact.
+ */
 void vm_page_zero_start(void);
 
 /* Count a request for a zeroed page: hit when the page was zeroed ahead. */

@@ -28,14 +28,16 @@
  * free blocks, and their heads' counts were written then. Each order has
  * three lists: blocks with no zeroed page, some, and only zeroed pages;
  * a request takes the kind it prefers and splits towards it (a plain one
- * away from zeroed pages, one for a zeroed page towards them).  A block
- * handed out whole zeroed carries PG_ZERO; free pages never do.
+ * away from zeroed pages, one for a zeroed page towards them) -- but
+ * takes a smaller block of another kind rather than split a 2 MiB run.
+ * A block handed out whole zeroed carries PG_ZERO; free pages never do.
  *
  * The allocator never touches the memory it manages: pages are not
  * zeroed here (and in host tests the physical addresses are fake).
  *
  * Locking: phys_lock (F) guards the free lists, the counts and the
- * order/PG_FREE/free_zeroed fields of every free page.  The segment
+ * order/PG_FREE/free_zeroed fields of every free page (and PG_ZERO of a
+ * block as it is handed out).  The segment
  * table is written only while segments are registered at boot and read
  * without the lock after.
  */
@@ -51,6 +53,8 @@
 static struct spinlock	phys_lock = SPINLOCK_INITIALIZER("vm_phys");
 static struct vm_phys_seg phys_segs[VM_PHYS_MAXSEG];	/* (C) */
 static int		phys_nsegs;			/* (C) */
+_Static_assert(SUPERPAGE_ORDER < VM_NFREEORDER, "a superpage's run is a buddy block");
+
 /* Free blocks by the zeroed pages they hold: none, some, all. */
 enum free_kind { FREE_PLAIN, FREE_MIXED, FREE_ZEROED, FREE_KINDS };
 
@@ -451,23 +455,20 @@ vm_phys_free_contig(struct vm_page *m, uint64_t npages)
  */
 
 /*
- * The kinds of free block each request looks for, best first.  A plain
- * request takes zeroed pages only when nothing else is left: the work
- * done on them is kept for the requests that want it.  Zeroing completes
- * mixed blocks first.
+ * The kinds of free block each request prefers, best first, and what it
+ * takes otherwise.  A plain request takes pages not known zero, keeping
+ * the zeroing done for the requests that want it; a request for a zeroed
+ * page takes one known zero; zeroing completes mixed blocks first.
  */
 static const enum free_kind plain_kinds[] = { FREE_PLAIN, FREE_MIXED };
 static const enum free_kind zeroed_kinds[] = { FREE_ZEROED, FREE_MIXED };
 static const enum free_kind only_zeroed_kinds[] = { FREE_ZEROED };
+static const enum free_kind only_plain_kinds[] = { FREE_PLAIN };
 static const enum free_kind to_zero_kinds[] = { FREE_MIXED, FREE_PLAIN };
 
-/*
- * The free block to split for a block of 2^order pages: in the smallest
- * order that has one of the nkinds kinds, of the first kind listed there;
- * NULL if none.  Its order in *op.
- */
-static inline __attribute__((always_inline)) struct vm_page *
-pick_block_locked(int order, const enum free_kind *kinds, int nkinds, int *op)
+/* The smallest order, from 'order' up, with a block of one of the kinds; VM_NFREEORDER if none. */
+static inline __attribute__((always_inline)) int
+lowest_order_locked(int order, const enum free_kind *kinds, int nkinds)
 {
 	uint32_t orders = 0;
 	int o;
@@ -475,15 +476,20 @@ pick_block_locked(int order, const enum free_kind *kinds, int nkinds, int *op)
 	for (int k = 0; k < nkinds; k++)
 		orders |= kind_orders[kinds[k]];
 	if ((orders >>= order) == 0)
-		return NULL;
-	for (o = order; !(orders & 1); o++)	/* short: the rv64gc kernel has no ctz */
+		return VM_NFREEORDER;
+	for (o = order; !(orders & 1); o++)	/* short; no count-trailing-zeros assumed */
 		orders >>= 1;
+	return o;
+}
+
+/* The first block of order o of the first of the kinds that has one there. */
+static inline __attribute__((always_inline)) struct vm_page *
+first_block_locked(int o, const enum free_kind *kinds, int nkinds)
+{
 	for (int k = 0;; k++) {
-		if (kind_orders[kinds[k]] & (1u << o)) {
-			*op = o;
+		if (kind_orders[kinds[k]] & (1u << o))
 			return list_entry(list_first(&free_lists[o][kinds[k]]), struct vm_page,
 			    plinks);
-		}
 	}
 }
 
@@ -491,7 +497,7 @@ pick_block_locked(int order, const enum free_kind *kinds, int nkinds, int *op)
  * Take the free block m of order o off its list and split it down to
  * 'order', keeping at each step the half with fewer zeroed pages (more,
  * if want_zeroed) and freeing the other.  The block kept carries PG_ZERO
- * if every page of it is known zero.
+ * exactly when every page of it is known zero.
  */
 static inline __attribute__((always_inline)) struct vm_page *
 split_locked(struct vm_page *m, int o, int order, bool want_zeroed)
@@ -520,21 +526,35 @@ split_locked(struct vm_page *m, int o, int order, bool want_zeroed)
 			zeroed = upper_zeroed;
 		}
 	}
-	if (zeroed == ORDER_PAGES(order))
-		m->flags |= PG_ZERO;
+	m->flags = (uint8_t)((m->flags & ~PG_ZERO) | (zeroed == ORDER_PAGES(order) ? PG_ZERO : 0));
 	return m;
 }
 
-/* A block of 2^order pages of one of the kinds, split from the smallest that fits; NULL if none. */
+/*
+ * A block of 2^order pages, split from the smallest block of the kinds
+ * preferred, or of the others when there is none -- or when the
+ * preferred one is a superpage's run or more and one of the others is
+ * smaller: a 2 MiB run is worth more than the zeroing done or saved.
+ * NULL if none.
+ */
 static inline __attribute__((always_inline)) struct vm_page *
-alloc_locked(int order, const enum free_kind *kinds, int nkinds, bool want_zeroed)
+alloc_locked(int order, const enum free_kind *prefer, int nprefer,
+    const enum free_kind *others, int nothers, bool want_zeroed)
 {
-	struct vm_page *m;
-	int o;
+	int o = lowest_order_locked(order, prefer, nprefer);
 
-	if ((m = pick_block_locked(order, kinds, nkinds, &o)) == NULL)
+	if (o >= SUPERPAGE_ORDER) {		/* VM_NFREEORDER, none, is past it too */
+		int other = lowest_order_locked(order, others, nothers);
+
+		if (other < o) {
+			o = other;
+			prefer = others;
+			nprefer = nothers;
+		}
+	}
+	if (o >= VM_NFREEORDER)
 		return NULL;
-	return split_locked(m, o, order, want_zeroed);
+	return split_locked(first_block_locked(o, prefer, nprefer), o, order, want_zeroed);
 }
 
 struct vm_page *
@@ -546,8 +566,8 @@ vm_phys_alloc_pages(int order)
 	    ("vm_phys_alloc_pages: bad order %d", order));
 
 	spin_lock(&phys_lock);
-	if ((m = alloc_locked(order, plain_kinds, nitems(plain_kinds), false)) == NULL)
-		m = alloc_locked(order, only_zeroed_kinds, nitems(only_zeroed_kinds), false);
+	m = alloc_locked(order, plain_kinds, nitems(plain_kinds), only_zeroed_kinds,
+	    nitems(only_zeroed_kinds), false);
 	spin_unlock(&phys_lock);
 	return m;
 }
@@ -558,9 +578,11 @@ vm_phys_alloc_zeroed(void)
 	struct vm_page *m;
 
 	spin_lock(&phys_lock);
-	if (zeroed_pages == 0 ||
-	    (m = alloc_locked(0, zeroed_kinds, nitems(zeroed_kinds), true)) == NULL)
-		m = alloc_locked(0, plain_kinds, nitems(plain_kinds), false);	/* none is zero */
+	if (zeroed_pages == 0)		/* the common case while idle harts are busy elsewhere */
+		m = alloc_locked(0, plain_kinds, nitems(plain_kinds), NULL, 0, false);
+	else
+		m = alloc_locked(0, zeroed_kinds, nitems(zeroed_kinds), only_plain_kinds,
+		    nitems(only_plain_kinds), true);
 	spin_unlock(&phys_lock);
 	return m;
 }
@@ -572,7 +594,7 @@ vm_phys_take_to_zero(uint64_t target)
 
 	spin_lock(&phys_lock);
 	if (zeroed_pages + zeroing_pages < target &&
-	    (m = alloc_locked(0, to_zero_kinds, nitems(to_zero_kinds), false)) != NULL) {
+	    (m = alloc_locked(0, to_zero_kinds, nitems(to_zero_kinds), NULL, 0, false)) != NULL) {
 		KASSERT(!(m->flags & PG_ZERO), ("vm_phys_take_to_zero: page 0x%lx is zero",
 		    (unsigned long)m->phys_addr));
 		zeroing_pages++;
