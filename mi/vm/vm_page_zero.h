@@ -7,7 +7,8 @@
  * 4 KiB on the path that waits for it (FreeBSD did this with PG_ZERO and
  * its idle zeroing; Linux zeroes at allocation).  The zeroed pages stay
  * in the buddy lists: they merge and split as any free pages, so they
- * cost no block and no superpage.  Idle harts zero up to
+ * pin no block (nor does any request split a 2 MiB run to reach or avoid
+ * them: vm_phys.c).  Idle harts zero up to
  * /proc/sys/vm/prezero_pages (2,048 by default; 0 stops the zeroing) and
  * at most an eighth of free memory.
  *
