@@ -8,6 +8,7 @@
 #include <tap.h>
 #include <testutil.h>
 #include <unistd.h>
+#include <uthread.h>
 #include <vmstat.h>
 
 #define NOBODY	65534		/* a uid that is not root */
@@ -219,6 +220,64 @@ wired_back(long want, const char *what)
 }
 
 /*
+ * Two threads lock and unlock one range at once, while a third replaces
+ * it (mmap MAP_FIXED): each mlock faults the range in with the map
+ * unlocked, and no other change of the map may meet its half-wired
+ * entries -- one more wiring per page, a wiring left on a page whose
+ * entry went, a wiring fault in an entry no longer being wired.
+ */
+#define RACE_PAGES	8
+#define RACE_ROUNDS	400
+
+struct lock_race {
+	char		*p;
+	volatile int	stop;
+	int		failures;	/* an mlock or munlock that failed but for ENOMEM */
+};
+
+/* mlock and munlock the range until told to stop. */
+static int
+lock_race_thread(void *arg)
+{
+	struct lock_race *r = arg;
+
+	while (!r->stop) {
+		if (mlock(r->p, RACE_PAGES * PGSZ) != 0 && errno != ENOMEM)
+			r->failures++;
+		if (munlock(r->p, RACE_PAGES * PGSZ) != 0 && errno != ENOMEM)
+			r->failures++;
+	}
+	return 0;
+}
+
+static void
+test_lock_race(void)
+{
+	struct lock_race r = { map_pages(RACE_PAGES), 0, 0 };
+	long wired0 = vmstat_get("wired_pages");
+	struct uthread t[2];
+	int started = 0, replaced = 0;
+
+	for (int i = 0; i < 2; i++)
+		started += r.p != NULL && uthread_create(&t[i], lock_race_thread, &r) == 0;
+	for (int round = 0; started == 2 && round < RACE_ROUNDS; round++) {
+		if (mmap(r.p, RACE_PAGES * PGSZ, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == r.p)
+			replaced++;
+		r.p[round % RACE_PAGES * PGSZ] = (char)round;
+	}
+	r.stop = 1;
+	for (int i = 0; i < started; i++)
+		uthread_join(&t[i]);
+	tap_ok(started == 2 && replaced == RACE_ROUNDS && r.failures == 0,
+	    "two threads lock and unlock a range while a third replaces it %d times "
+	    "(%d failures)", replaced, r.failures);
+	munlock(r.p, RACE_PAGES * PGSZ);
+	wired_back(wired0, "racing mlock, munlock and mmap");
+	munmap(r.p, RACE_PAGES * PGSZ);
+}
+
+/*
  * A locked page keeps exactly one wiring for its mapping, whatever its
  * page-table entry does: PROT_NONE removes the translation, the next
  * write brings it back, and munlock must release the one wiring.
@@ -351,7 +410,7 @@ test_lockall_past_eof(void)
 int
 main(void)
 {
-	tap_plan(35);
+	tap_plan(37);
 	test_lock();
 	test_errors();
 	test_rlimit();
@@ -362,6 +421,7 @@ main(void)
 	test_lock_reprotect();
 	test_failed_lock_keeps_others();
 	test_lockall_past_eof();
+	test_lock_race();
 	tap_vm_consistent("locking, unlocking, forking locked pages");
 	if (!vmstat_is_sable())
 		tap_skip("no /proc/vmcheck (not our kernel)");
