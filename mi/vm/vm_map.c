@@ -7,6 +7,8 @@
  */
 #include <kern/systm.h>
 #include <kern/malloc.h>
+#include <kern/sched.h>
+#include <kern/sleepqueue.h>
 #include <kern/sysv_shm.h>
 #include <vm/pmap.h>
 #include <vm/swap_pager.h>
@@ -50,10 +52,33 @@ vm_map_init(struct vm_map *map, struct pmap *pmap, vaddr_t min, vaddr_t max)
 	map->pmap = pmap;
 }
 
+/* Sleep, map unlocked, until no thread wires entries of map; locked exclusive again on return. */
+static void
+wait_for_wiring(struct vm_map *map)
+{
+	sx_xunlock(&map->lock);
+	sleepq_lock(&map->wiring);
+	while (__atomic_load_n(&map->wiring, __ATOMIC_ACQUIRE) != NULL) {
+		(void)sleepq_wait(&map->wiring, SLEEPQ_EXCLUSIVE, 0, 0);
+		sleepq_lock(&map->wiring);
+	}
+	sleepq_release(&map->wiring);
+	sx_xlock(&map->lock);
+}
+
 void
 vm_map_lock(struct vm_map *map)
 {
 	sx_xlock(&map->lock);
+	/*
+	 * Another thread's wiring faults its entries in with the map
+	 * unlocked: a removal would leave its pages wired for no entry, a
+	 * second wiring wire them twice, a fork copy them half wired.  A
+	 * fault's upgrade does not wait: the changes it makes (an object, a
+	 * shadow) are the ones the wiring's own faults make.
+	 */
+	while (map->wiring != NULL && map->wiring != curthread())
+		wait_for_wiring(map);
 }
 
 void
@@ -669,6 +694,16 @@ wire_access(vm_prot_t prot)
 	return (prot & VM_PROT_READ) ? VM_PROT_READ : VM_PROT_EXECUTE;
 }
 
+/* This thread's wiring of map (locked exclusive) is over: wake those waiting to change it. */
+static void
+wiring_done(struct vm_map *map)
+{
+	__atomic_store_n(&map->wiring, NULL, __ATOMIC_RELEASE);
+	sleepq_lock(&map->wiring);
+	(void)sleepq_broadcast(&map->wiring, SLEEPQ_EXCLUSIVE);
+	sleepq_release(&map->wiring);
+}
+
 /*
  * Wire [start, end): each entry not yet wired is marked as being wired,
  * then every page of it is faulted in and wired (writable ones for
@@ -699,6 +734,7 @@ wire_range(struct vm_map *map, vaddr_t start, vaddr_t end, vaddr_t *failed)
 	for (e = first_in_range(map, start); e != NULL && e->start < end; e = e->node.next)
 		if (e->wired_count == 0)
 			e->eflags |= MAP_ENTRY_IN_WIRING;
+	map->wiring = curthread();	/* others' changes wait until the marks are gone */
 	vm_map_unlock(map);
 	for (va = start; va < end && error == 0; va += PAGE_SIZE) {
 		vm_prot_t access = VM_PROT_NONE;
@@ -728,6 +764,7 @@ wire_range(struct vm_map *map, vaddr_t start, vaddr_t end, vaddr_t *failed)
 			e->wired_count = 0;
 		}
 	}
+	wiring_done(map);
 	vm_map_unlock(map);
 	*failed = va;
 	if (error == ENOMEM)

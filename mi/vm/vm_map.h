@@ -119,6 +119,9 @@ struct vm_map {
 	struct pmap	*pmap;		/* (C) */
 	uint32_t	flags;		/* (M) */
 	uint32_t	timestamp;	/* (M) bumped on every change (above) */
+	struct thread	*wiring;	/* (M; read atomically by its waiters) the thread
+					 * faulting in entries it marked MAP_ENTRY_IN_WIRING,
+					 * with the map unlocked, or NULL (see vm_map_lock) */
 };
 
 /* Entries a user map may have (Linux's default vm.max_map_count). */
@@ -217,7 +220,10 @@ bool vm_map_in_bounds(const struct vm_map *map, vaddr_t start, vaddr_t end);
  * the one reader; when it fails the lock is no longer held at all, and
  * the caller takes it exclusive and looks again (as FreeBSD's).  A
  * downgrade keeps the lock shared and bumps the timestamp.  Not taken
- * with a spin lock held, nor in an interrupt handler.
+ * with a spin lock held, nor in an interrupt handler.  While a thread
+ * wires entries (vm_map_wire: its faults run with the map unlocked, or
+ * shared), anyone else's exclusive lock waits until it is done: no
+ * change may meet an entry half wired (MAP_ENTRY_IN_WIRING).
  */
 void vm_map_lock(struct vm_map *map);
 void vm_map_unlock(struct vm_map *map);
