@@ -914,14 +914,24 @@ copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
  * Can e's range have a writable leaf in its map's pmap?  Not if e is not
  * writable, nor if its object holds no page: a fault maps a page of an
  * object further down the chain read-only.  Map locked (no fault in it
- * adds a page meanwhile; a page leaves the object only unmapped).
+ * adds a page meanwhile).  The count is read under the object's lock:
+ * a collapse moving the object's pages down into its backing object
+ * (move_pages_down) takes them out while they stay mapped, and counts
+ * them in again only when it takes the backing object's trie over.
  */
 static bool
 may_map_writable(const struct vm_map_entry *e)
 {
-	return (e->protection & VM_PROT_WRITE) && (e->object == NULL ||
-	    e->object->type == OBJT_DEVICE ||
-	    __atomic_load_n(&e->object->resident_count, __ATOMIC_RELAXED) != 0);
+	bool resident;
+
+	if (!(e->protection & VM_PROT_WRITE))
+		return false;
+	if (e->object == NULL || e->object->type == OBJT_DEVICE)
+		return true;
+	spin_lock(&e->object->lock);
+	resident = e->object->resident_count != 0;
+	spin_unlock(&e->object->lock);
+	return resident;
 }
 
 /* Child's copy of one parent entry, by its inheritance. Parent map locked. */
