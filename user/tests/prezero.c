@@ -24,7 +24,7 @@
 
 #define KNOB		"/proc/sys/vm/prezero_pages"
 #define NPAGES		256
-#define TESTS		12
+#define TESTS		13
 #define NO_POOL		"no zeroed pool (not Sable)"
 #define POOL		"2048"
 
@@ -83,6 +83,7 @@ main(void)
 	char was[32];
 	int sable = vmstat_is_sable() && read_text_file(KNOB, was, sizeof(was)) > 0;
 	long hits, misses, idle, small;
+	int zero;
 
 	tap_plan(TESTS);
 	if (sable)
@@ -94,7 +95,7 @@ main(void)
 	dirty_and_free(4 * NPAGES);
 	quiet_moment();
 	if (!sable) {
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 4; i++)
 			tap_skip("pool after a quiet moment: %s", NO_POOL);
 	} else {
 		long pool = vmstat_get("nr_free_zeroed");
@@ -105,9 +106,13 @@ main(void)
 		    vmstat_get("pgzero_idle"));
 		hits = vmstat_get("pgzero_pool_hit");
 		misses = vmstat_get("pgzero_pool_miss");
-		tap_ok(fresh_pages_read_zero(NPAGES) && vmstat_get("pgzero_pool_hit") - hits >= NPAGES / 2,
-		    "fresh pages come from the pool (%ld hits, %ld misses for %d faults) and read zero",
-		    vmstat_get("pgzero_pool_hit") - hits, vmstat_get("pgzero_pool_miss") - misses, NPAGES);
+		zero = fresh_pages_read_zero(NPAGES);
+		hits = vmstat_get("pgzero_pool_hit") - hits;
+		misses = vmstat_get("pgzero_pool_miss") - misses;
+		tap_ok(zero, "fresh pages read zero");
+		/* Not all: one inside a free 2 MiB run stays there while a smaller block will do. */
+		tap_ok(hits >= NPAGES / 8, "fresh pages come from the pool (%ld hits, %ld misses "
+		    "for %d faults)", hits, misses, NPAGES);
 	}
 	dirty_and_free(4 * NPAGES);
 	quiet_moment();
@@ -115,7 +120,7 @@ main(void)
 	    "pages dirtied, freed and zeroed in a quiet moment read zero when faulted in again");
 
 	if (!sable) {
-		for (int i = 0; i < TESTS - 5; i++)
+		for (int i = 0; i < TESTS - 6; i++)
 			tap_skip("prezero_pages: %s", NO_POOL);
 		return tap_done();
 	}
