@@ -883,11 +883,14 @@ free_clean_page(struct vm_page *m, bool unmap)
 {
 	if (vm_page_busied(m) || m->wire_count > 0 || (m->oflags & (VPO_DIRTY | VPO_WRITEBACK)))
 		return false;
-	if (pmap_page_is_mapped(m)) {
-		if (!unmap)
-			return false;
-		pmap_remove_all(m);
-	}
+	if (!unmap && pmap_page_is_mapped(m))
+		return false;
+	/*
+	 * Even when it looks unmapped: a remover on another cpu that has just
+	 * unlinked its last mapping may not have flushed its TLB yet, and
+	 * pmap_remove_all waits for that (vm_object.c, page_unmap_free).
+	 */
+	pmap_remove_all(m);
 	if (pmap_is_modified(m))
 		return false;	/* written through a mapping: write-back's */
 	vm_page_free(m);
