@@ -370,6 +370,16 @@ model_take(uint8_t *inuse, struct vm_page *m, uint64_t npages)
 	return fresh;
 }
 
+/* Give a held block or run back to the allocator. */
+static void
+held_free(struct held h)
+{
+	if (h.order >= 0)
+		vm_phys_free_pages(h.m, h.order);
+	else
+		vm_phys_free_contig(h.m, h.npages);
+}
+
 static void
 model_release(uint8_t *inuse, struct vm_page *m, uint64_t npages)
 {
@@ -449,10 +459,7 @@ test_stress(void)
 
 			held[k] = held[--nheld];
 			model_release(inuse, h.m, h.npages);
-			if (h.order >= 0)
-				vm_phys_free_pages(h.m, h.order);
-			else
-				vm_phys_free_contig(h.m, h.npages);
+			held_free(h);
 			pages_out -= h.npages;
 		}
 		if (vm_phys_free_count() != total_pages - pages_out)
@@ -480,10 +487,7 @@ test_stress(void)
 	while (nheld > 0) {
 		struct held h = held[--nheld];
 
-		if (h.order >= 0)
-			vm_phys_free_pages(h.m, h.order);
-		else
-			vm_phys_free_contig(h.m, h.npages);
+		held_free(h);
 	}
 	tap_ok(counts_equal_baseline(),
 	    "stress: everything coalesces back at the end");
@@ -799,22 +803,25 @@ node_claims_hold(const struct vm_page *m, int order, uint64_t c, const uint8_t *
 	    node_claims_hold(m + half, order - 1, upper, zero);
 }
 
-/* The zeroed counts of every free block against the model (zero: one byte a page). */
+/* Does ok(head, zero) hold for the head of every free block? */
 static bool
-claims_hold(const uint8_t *zero)
+every_free_block(bool (*ok)(const struct vm_page *, const uint8_t *), const uint8_t *zero)
 {
 	for (int s = 0; s < NFSEGS; s++) {
 		const struct fake_seg *fs = &fsegs[s];
 
-		for (uint64_t i = 0; i < fs->npages; i++) {
-			const struct vm_page *m = &fs->pages[i];
-
-			if ((m->flags & PG_FREE) &&
-			    !node_claims_hold(m, m->order, m->free_zeroed, zero))
+		for (uint64_t i = 0; i < fs->npages; i++)
+			if ((fs->pages[i].flags & PG_FREE) && !ok(&fs->pages[i], zero))
 				return false;
-		}
 	}
 	return true;
+}
+
+/* A free block's zeroed counts against the model (zero: one byte a page). */
+static bool
+block_claims_hold(const struct vm_page *m, const uint8_t *zero)
+{
+	return node_claims_hold(m, m->order, m->free_zeroed, zero);
 }
 
 /*
@@ -883,23 +890,15 @@ test_zeroed_keeps_runs(void)
 	vm_phys_reset();
 }
 
-/* Does every page the model calls zero lie in a free block of a superpage's order or more? */
+/* Is no page of the free block at m zero in the model, unless the block is a superpage's run or more? */
 static bool
-zero_only_in_runs(const uint8_t *zero)
+zero_only_if_run(const struct vm_page *m, const uint8_t *zero)
 {
-	for (int s = 0; s < NFSEGS; s++) {
-		const struct fake_seg *fs = &fsegs[s];
-
-		for (uint64_t i = 0; i < fs->npages; i++) {
-			const struct vm_page *m = &fs->pages[i];
-
-			if (!(m->flags & PG_FREE) || m->order >= SUPERPAGE_ORDER)
-				continue;
-			for (uint64_t j = 0; j < 1UL << m->order; j++)
-				if (zero[page_index(m) + j])
-					return false;
-		}
-	}
+	if (m->order >= SUPERPAGE_ORDER)
+		return true;
+	for (uint64_t j = 0; j < 1UL << m->order; j++)
+		if (zero[page_index(m) + j])
+			return false;
 	return true;
 }
 
@@ -935,10 +934,7 @@ test_zeroed_stress(bool with_contig)
 			struct held h = held[k];
 
 			held[k] = held[--nheld];
-			if (h.order >= 0)
-				vm_phys_free_pages(h.m, h.order);
-			else
-				vm_phys_free_contig(h.m, h.npages);
+			held_free(h);
 			pages_out -= h.npages;
 			continue;
 		}
@@ -964,7 +960,7 @@ test_zeroed_stress(bool with_contig)
 			bool any = model_zero > 0;
 
 			/* A zeroed page inside a 2 MiB run is left there if a smaller block will do. */
-			bool runs_only = any && zero_only_in_runs(zero);
+			bool runs_only = any && every_free_block(zero_only_if_run, zero);
 
 			m = vm_phys_alloc_zeroed();
 			complete &= with_contig || m == NULL || !any || (m->flags & PG_ZERO) || runs_only;
@@ -1002,7 +998,7 @@ test_zeroed_stress(bool with_contig)
 			held[nheld++] = (struct held){ m, npages, order };
 			pages_out += npages;
 		}
-		if (op % 100 == 0 && claims_ok && !(claims_ok = claims_hold(zero)))
+		if (op % 100 == 0 && claims_ok && !(claims_ok = every_free_block(block_claims_hold, zero)))
 			tap_diag("zeroed: a free block's counts are wrong after op %d", op);
 		counts &= vm_phys_free_count() == total_pages - pages_out &&
 		    (with_contig ? vm_phys_zeroed_count() <= model_zero :
@@ -1021,10 +1017,7 @@ test_zeroed_stress(bool with_contig)
 	while (nheld > 0) {
 		struct held h = held[--nheld];
 
-		if (h.order >= 0)
-			vm_phys_free_pages(h.m, h.order);
-		else
-			vm_phys_free_contig(h.m, h.npages);
+		held_free(h);
 	}
 	while (nzeroing > 0)
 		vm_phys_put_zeroed(zeroing[--nzeroing]);
