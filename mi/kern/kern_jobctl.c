@@ -10,19 +10,24 @@
  * group structures: membership is the ids, looked up on allproc under
  * proc_lock (processes are few; Linux keeps lists per id).
  *
- * Stopping.  A stop signal (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) whose
- * action is the default stops the process when it is delivered
- * (proc_stop, from signal delivery): the process is marked stopped, its
- * parent is told (SIGCHLD with CLD_STOPPED unless SA_NOCLDSTOP, and
- * wait4 with WUNTRACED reports it once), and its threads sleep -- the
- * one that took the signal at once, the others on their next way back to
- * user mode, which they are woken to take (thread_stop_check) -- until
- * SIGCONT continues it (proc_continue, when SIGCONT is posted, even if
- * blocked or ignored: CLD_CONTINUED, wait4 with WCONTINUED) or SIGKILL
- * comes.  Other signals stay pending meanwhile.  Posting SIGCONT
- * discards pending stop signals, and a stop signal discards a pending
- * SIGCONT (kern_sig.c); a SIGCONT posted while a stop signal is being
- * acted on voids that stop (p_contgen).
+ * Stopping (Linux's group stop).  A stop signal (SIGSTOP, SIGTSTP,
+ * SIGTTIN, SIGTTOU) whose action is the default stops the process when
+ * it is delivered (proc_stop, from signal delivery): the process is
+ * marked stopped, and its threads stop -- the one that took the signal at
+ * once, the others on their next way back to user mode, which they are
+ * sent to take (woken if asleep, interrupted if running on another cpu;
+ * thread_stop_check).  When the last of them has stopped (or left), the
+ * stop is complete: the parent is told (SIGCHLD with CLD_STOPPED unless
+ * SA_NOCLDSTOP) and wait4 with WUNTRACED reports it once.  A thread made
+ * meanwhile stops too before that.  The threads sleep until SIGCONT
+ * continues the process (proc_continue, when SIGCONT is posted, even if
+ * blocked or ignored: CLD_CONTINUED, wait4 with WCONTINUED; a stop cut
+ * short is reported as CLD_STOPPED, as Linux does) or SIGKILL comes.
+ * Other signals stay pending meanwhile.  Posting SIGCONT discards pending
+ * stop signals, and a stop signal discards a pending SIGCONT
+ * (kern_sig.c); a SIGCONT posted while a stop signal is being acted on
+ * voids that stop (p_contgen).  A stop signal taken while the process is
+ * already stopping joins that stop.
  *
  * Orphaned process groups: a group none of whose members has a parent in
  * another group of the same session (a parent that is init does not
@@ -155,12 +160,57 @@ kill_pending(struct thread *td)
 	    __atomic_load_n(&td->td_sigpending, __ATOMIC_SEQ_CST)) & sigmask(SIGKILL)) != 0;
 }
 
-/* Sleep while td's process is stopped, unless SIGKILL comes. */
+/*
+ * td has stopped, or is leaving, during its process's stop: count it
+ * once.  True if it was the last thread the stop waited for: the caller
+ * reports the stop (proc_stop_report) once it has let go of p_threadlock.
+ * p_threadlock held.
+ */
+static bool
+stop_count(struct thread *td)
+{
+	struct proc *p = td->td_proc;
+
+	KASSERT(spin_owned(&p->p_threadlock), ("stop_count: p_threadlock not held"));
+	if (p->p_stop_pending == 0 || td->td_stopgen == p->p_stopgen)
+		return false;
+	td->td_stopgen = p->p_stopgen;
+	return --p->p_stop_pending == 0;
+}
+
+void
+proc_stop_report(struct proc *p)
+{
+	KASSERT(spin_owned(&proc_lock), ("proc_stop_report: proc_lock not held"));
+	if (__atomic_load_n(&p->p_singler, __ATOMIC_ACQUIRE) != NULL)
+		return;
+	proc_flags_change(p, P_WAITSTOP, 0);
+	notify_parent(p, CLD_STOPPED, p->p_stopsig);
+}
+
+/* td stops: count it, and report the stop if it is the last. */
+static void
+stop_take_part(struct thread *td)
+{
+	struct proc *p = td->td_proc;
+	bool last;
+
+	spin_lock(&proc_lock);
+	spin_lock(&p->p_threadlock);
+	last = stop_count(td);
+	spin_unlock(&p->p_threadlock);
+	if (last)
+		proc_stop_report(p);
+	spin_unlock(&proc_lock);
+}
+
+/* Take part in td's process's stop, and sleep while it lasts, unless SIGKILL comes. */
 static void
 stopped_wait(struct thread *td)
 {
 	struct proc *p = td->td_proc;
 
+	stop_take_part(td);
 	/*
 	 * proc_continue and SIGKILL change what is tested, then wake, which
 	 * takes the chain lock it is tested under: no lost wakeup.
@@ -175,31 +225,67 @@ stopped_wait(struct thread *td)
 	}
 }
 
+/*
+ * Begin a stop of td's process for sig: every thread is to stop, and the
+ * others stop on their way back to user mode: send them there.
+ * proc_lock and p_threadlock held.
+ */
+static void
+stop_begin(struct thread *td, int sig)
+{
+	struct proc *p = td->td_proc;
+	struct list_node *n;
+
+	p->p_stopsig = sig;
+	if (++p->p_stopgen == 0)
+		p->p_stopgen = 1;	/* a new thread's td_stopgen, 0, never matches */
+	p->p_stop_pending = p->p_numthreads;
+	proc_flags_change(p, P_STOPPED, P_WAITCONT | P_WAITSTOP);
+	list_foreach(n, &p->p_threads) {
+		struct thread *other = list_entry(n, struct thread, td_plist);
+
+		if (other != td) {
+			sleepq_interrupt(other);
+			sched_kick(other);
+		}
+	}
+}
+
 void
 proc_stop(struct thread *td, int sig, uint32_t contgen)
 {
 	struct proc *p = td->td_proc;
-	struct list_node *n;
 
 	spin_lock(&proc_lock);
 	if (p->p_contgen != contgen || (sig != SIGSTOP && pgrp_orphaned(p->p_pgid))) {
 		spin_unlock(&proc_lock);
 		return;
 	}
-	p->p_stopsig = sig;
-	proc_flags_change(p, P_STOPPED | P_WAITSTOP, P_WAITCONT);
-	notify_parent(p, CLD_STOPPED, sig);
-	/* The other threads stop on their way back to user mode: send them there. */
 	spin_lock(&p->p_threadlock);
-	list_foreach(n, &p->p_threads) {
-		struct thread *other = list_entry(n, struct thread, td_plist);
-
-		if (other != td)
-			sleepq_interrupt(other);
-	}
+	if (!(p->p_flags & P_STOPPED))
+		stop_begin(td, sig);
+	else if (p->p_stop_pending != 0)
+		p->p_stopsig = sig;	/* joins the stop under way; wait4 reports the last */
 	spin_unlock(&p->p_threadlock);
 	spin_unlock(&proc_lock);
 	stopped_wait(td);
+}
+
+bool
+proc_stop_leave(struct thread *td)
+{
+	KASSERT(spin_owned(&proc_lock), ("proc_stop_leave: proc_lock not held"));
+	return stop_count(td);
+}
+
+void
+proc_stop_join(struct thread *ntd)
+{
+	struct proc *p = ntd->td_proc;
+
+	KASSERT(spin_owned(&p->p_threadlock), ("proc_stop_join: p_threadlock not held"));
+	if (p->p_stop_pending != 0)
+		p->p_stop_pending++;
 }
 
 void
@@ -212,12 +298,22 @@ thread_stop_check(struct thread *td)
 void
 proc_continue(struct proc *p)
 {
+	bool complete;
+
 	KASSERT(spin_owned(&proc_lock), ("proc_continue: proc_lock not held"));
 	__atomic_add_fetch(&p->p_contgen, 1, __ATOMIC_SEQ_CST);
 	if (!(p->p_flags & P_STOPPED))
 		return;
+	spin_lock(&p->p_threadlock);
+	complete = p->p_stop_pending == 0;
+	p->p_stop_pending = 0;
+	spin_unlock(&p->p_threadlock);
 	proc_flags_change(p, P_WAITCONT, P_STOPPED | P_WAITSTOP);
-	notify_parent(p, CLD_CONTINUED, SIGCONT);
+	/* A stop cut short is reported as one that happened (Linux). */
+	if (complete)
+		notify_parent(p, CLD_CONTINUED, SIGCONT);
+	else
+		notify_parent(p, CLD_STOPPED, p->p_stopsig);
 	wakeup(&p->p_stopsig);
 }
 

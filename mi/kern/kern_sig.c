@@ -276,8 +276,9 @@ sig_job_control(struct proc *p, int sig)
 }
 
 /*
- * Wake the threads of p that should see sig now: the first that does not
- * block it, or every one for SIGKILL.  A thread that blocks it sees it
+ * Wake the threads of p that should see sig now, or interrupt them if
+ * they run on another cpu: the first that does not block it, or every one
+ * for SIGKILL.  A thread that blocks it sees it
  * when it unblocks it.  Returns whether every thread blocks it.
  */
 static bool
@@ -294,8 +295,10 @@ sig_wake_threads(struct proc *p, int sig)
 		if (sig != SIGKILL && (sig_blocked(td) & sigmask(sig)))
 			continue;
 		all_block = false;
-		if (!woke || sig == SIGKILL)
+		if (!woke || sig == SIGKILL) {
 			sleepq_interrupt(td);
+			sched_kick(td);
+		}
 		woke = true;
 	}
 	spin_unlock(&p->p_threadlock);
@@ -367,8 +370,10 @@ psignal_thread(struct thread *td, const struct ksiginfo *ksi)
 	if (!(sig_blocked(td) & sigmask(sig)) && sig_ignored(p, sig))
 		return;
 	sig_post_to(&td->td_sigpending, td->td_siginfo, ksi);
-	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig)))
+	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig))) {
 		sleepq_interrupt(td);
+		sched_kick(td);
+	}
 	if (__atomic_load_n(&sig_waiters, __ATOMIC_SEQ_CST) != 0)
 		wakeup(&sig_wait_chan);
 }

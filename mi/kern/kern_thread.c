@@ -169,6 +169,7 @@ thread_clone(struct thread *td, uint64_t flags, uint64_t stack, uint64_t ptid, u
 	}
 	list_append(&p->p_threads, &ntd->td_plist);
 	p->p_numthreads++;
+	proc_stop_join(ntd);
 	__atomic_add_fetch(&p->p_unfreed_threads, 1, __ATOMIC_RELAXED);
 	spin_unlock(&p->p_threadlock);
 	sched_add(ntd);
@@ -210,11 +211,15 @@ thread_exit_user(int wstatus)
 	struct thread *td = curthread();
 	struct proc *p = td->td_proc;
 
+	bool stop_done;
+
 	thread_clear_child_tid(td);
+	spin_lock(&proc_lock);		/* for a stop it may complete */
 	spin_lock(&p->p_threadlock);
 	if (p->p_numthreads == 1) {
 		/* The last one: the process ends, with this thread's status. */
 		spin_unlock(&p->p_threadlock);
+		spin_unlock(&proc_lock);
 		proc_exit(wstatus);
 	}
 	/*
@@ -224,8 +229,12 @@ thread_exit_user(int wstatus)
 	 */
 	td->td_vmspace = NULL;
 	pmap_activate_kernel();
+	stop_done = proc_stop_leave(td);
 	thread_leave(td);
 	spin_unlock(&p->p_threadlock);
+	if (stop_done)
+		proc_stop_report(p);
+	spin_unlock(&proc_lock);
 	thread_exit();
 }
 

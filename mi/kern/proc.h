@@ -89,6 +89,10 @@ struct proc {
 	int		p_sid;		/* (P) session: its leader's pid */
 	struct tty	*p_tty;		/* (P) controlling terminal, or NULL */
 	int		p_stopsig;	/* (P) the signal that stopped it (wait4 reports it) */
+	uint32_t	p_stopgen;	/* (T) stops begun; a thread that has stopped for
+					 * the current one has td_stopgen equal to it */
+	uint32_t	p_stop_pending;	/* (T) threads yet to stop before the stop is
+					 * complete and reported; 0 when none is under way */
 	uint32_t	p_contgen;	/* (P) SIGCONTs posted: a stop being acted on is void */
 	/* Credentials (kern_prot.c): Linux's real, effective, saved and fs ids. */
 	uint32_t	p_uid;		/* (c) effective user id: what permission checks use */
@@ -232,6 +236,16 @@ void proc_stop(struct thread *td, int sig, uint32_t contgen);
  * signal another thread took): it waits until continued or killed.
  */
 void thread_stop_check(struct thread *td);
+/*
+ * Thread td leaves its process (proc_lock and p_threadlock held): a stop
+ * under way no longer waits for it.  True if it was the last the stop
+ * waited for: the caller calls proc_stop_report(p) once it has let go of
+ * p_threadlock, still holding proc_lock.
+ */
+bool proc_stop_leave(struct thread *td);
+void proc_stop_report(struct proc *p);
+/* New thread ntd joins its process (p_threadlock held): a stop under way waits for it too. */
+void proc_stop_join(struct thread *ntd);
 /* SIGCONT was posted to p: continue it if it is stopped.  proc_lock held. */
 void proc_continue(struct proc *p);
 /* The session of group pgid, or -1 if no process (alive or a zombie) is in it.  proc_lock held. */

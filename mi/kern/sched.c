@@ -488,6 +488,15 @@ sched_get_cpumask(struct thread *td)
 }
 
 void
+sched_kick(struct thread *td)
+{
+	spin_lock(&sched_lock);
+	if (td->td_state == TDS_RUNNING && td != curthread())
+		cpu_send_ipi(td->td_cpu, IPI_NOP);
+	spin_unlock(&sched_lock);
+}
+
+void
 sched_set_cpumask(struct thread *td, uint64_t mask)
 {
 	KASSERT((mask & sched_online_cpumask()) != 0, ("sched_set_cpumask: no cpu in %lx", mask));

@@ -76,6 +76,12 @@ bool sched_should_yield(void);
 void sched_sleep(void);
 /* Make td, which sleeps, runnable.  sched_lock not held. */
 void sched_wakeup(struct thread *td);
+/*
+ * If td runs on another cpu, interrupt it: it sees what was just posted
+ * for it (a signal, a stop) on its way back to user mode, not at its next
+ * clock tick (Linux's kick_process).  sched_lock not held.
+ */
+void sched_kick(struct thread *td);
 /* Whether td is running on cpu now (a racy look, for spinning on a lock's owner). */
 bool sched_running_on(const struct thread *td, uint32_t cpu);
 

@@ -77,6 +77,8 @@ struct thread {
 	struct list_node td_runq;	/* (S) on the run queue */
 	uint32_t	td_flags;	/* (A) TDF_* */
 	uint32_t	td_cpu;		/* (S) cpu it last ran on */
+	uint32_t	td_stopgen;	/* its process's p_threadlock: the p_stopgen of the
+					 * last stop it took part in (kern_jobctl.c) */
 	uint64_t	td_ticks;	/* (L) clock ticks in this time slice */
 	uint64_t	td_sigmask;	/* (L) blocked signals (never SIGKILL, SIGSTOP) */
 	uint64_t	td_clear_child_tid; /* (L) user address cleared and woken at exit */

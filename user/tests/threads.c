@@ -14,7 +14,8 @@
  *   - exit ends a thread, exit_group and fatal signals all of them, the
  *     last thread's exit status is the process's; execve from a thread
  *     ends the others and the new program runs with the old pid;
- *   - SIGSTOP stops every thread and SIGCONT continues them;
+ *   - SIGSTOP stops every thread (wait4 reports it once all have stopped)
+ *     and SIGCONT continues them;
  *   - every change to the address space reaches every hart running a
  *     thread of it: threads write on other harts while one makes their
  *     pages read-only or unmaps them, and no write lands afterwards;
@@ -629,8 +630,8 @@ test_stop(void)
 	}
 	(void)counters_advance(0, 0);	/* both threads are running */
 	kill(pid, SIGSTOP);
+	/* Reported only once every thread has stopped: no counter moves after. */
 	waitpid(pid, &st, WUNTRACED);
-	sleep_ms(30);		/* a running thread stops at its next tick */
 	a0 = counters[0];
 	a1 = counters[1];
 	sleep_ms(100);
@@ -643,6 +644,73 @@ test_stop(void)
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "SIGKILL ends them all");
+	munmap((void *)counters, PGSZ);
+}
+
+#define STOP_ROUNDS	20
+
+static int
+bump_thread(void *arg)
+{
+	(*(volatile long *)arg)++;
+	return 0;
+}
+
+/* Make and join threads forever, counting each in counters[1]. */
+static int
+churn_thread(void *arg)
+{
+	static struct uthread t;
+
+	(void)arg;
+	for (;;) {
+		if (uthread_create(&t, bump_thread, (void *)&counters[1]) != 0)
+			_exit(1);
+		uthread_join(&t);
+	}
+	return 0;
+}
+
+/*
+ * Stop a process whose threads are being made and ending all the time:
+ * each stop is reported (a thread made during a stop stops too, one that
+ * ends no longer holds it up), and then nothing runs.
+ */
+static void
+test_stop_churn(void)
+{
+	int frozen = 0, reported = 0, st;
+	pid_t pid;
+
+	counters = mmap(NULL, PGSZ, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid = fork();
+	if (pid == 0) {
+		static struct uthread t;
+
+		uthread_create(&t, churn_thread, NULL);
+		count_thread((void *)&counters[0]);
+	}
+	(void)counters_advance(0, 0);
+	for (int round = 0; round < STOP_ROUNDS; round++) {
+		long c0, c1;
+
+		kill(pid, SIGSTOP);
+		alarm(10);		/* a stop never reported ends the test */
+		if (waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st))
+			reported++;
+		alarm(0);
+		c0 = counters[0];
+		c1 = counters[1];
+		sleep_ms(20);
+		frozen += c0 == counters[0] && c1 == counters[1];
+		kill(pid, SIGCONT);
+		(void)counters_advance(c0, c1);
+	}
+	tap_ok(reported == STOP_ROUNDS && frozen == STOP_ROUNDS && counters[1] > STOP_ROUNDS,
+	    "threads made and ending during stops: %d of %d stops reported, %d frozen, %ld made",
+	    reported, STOP_ROUNDS, frozen, counters[1]);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
 	munmap((void *)counters, PGSZ);
 }
 
@@ -968,7 +1036,7 @@ main(int argc, char **argv)
 		getcwd(self, sizeof(self) - 64);
 		snprintf(self + strlen(self), 64, "/%s", argv[0]);
 	}
-	tap_plan(34);
+	tap_plan(35);
 	test_create();
 	test_signals();
 	test_restart();
@@ -976,6 +1044,7 @@ main(int argc, char **argv)
 	test_exit();
 	test_exec();
 	test_stop();
+	test_stop_churn();
 	test_process();
 	test_tlb();
 	test_brk();
