@@ -245,11 +245,14 @@ find_space_agrees(const struct map *m, vaddr_t hint, vm_size_t length,
     vm_size_t align)
 {
 	vaddr_t ta = 0xdead, ma = 0xbeef;
+	struct vm_map_entry *tprev = (void *)1, *mprev;
 	int terr, merr;
 
-	terr = vm_map_tree_find_space(&m->t, hint, length, align, &ta);
+	terr = vm_map_tree_find_space(&m->t, hint, length, align, &ta, &tprev);
 	merr = model_find_space(m, hint, length, align, &ma);
-	if (terr == merr && (terr != 0 || ta == ma))
+	/* The entry before the space: the last one starting below it. */
+	mprev = terr == 0 && model_upper(m, ta) > 0 ? m->ents[model_upper(m, ta) - 1] : NULL;
+	if (terr == merr && (terr != 0 || (ta == ma && tprev == mprev)))
 		return true;
 	tap_diag("find_space(hint %#lx, length %#lx, align %#lx): "
 	    "tree %d %#lx, model %d %#lx", hint, length, align, terr, ta,
@@ -384,12 +387,12 @@ test_empty(void)
 	vm_map_tree_check(&m.t);
 	tap_ok(vm_map_tree_lookup(&m.t, 0x20000, &prev) == NULL && prev == NULL,
 	    "empty tree: lookup finds nothing");
-	tap_ok(vm_map_tree_find_space(&m.t, 0, PAGE_SIZE, 0, &a) == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0, PAGE_SIZE, 0, &a, NULL) == 0 &&
 	    a == 0x10000 &&
-	    vm_map_tree_find_space(&m.t, 0x12345, PAGE_SIZE, 2 * MB, &a) == 0 &&
+	    vm_map_tree_find_space(&m.t, 0x12345, PAGE_SIZE, 2 * MB, &a, NULL) == 0 &&
 	    a == 0x200000 &&
-	    vm_map_tree_find_space(&m.t, 0, 0x40000000 - 0x10000, 0, &a) == 0 &&
-	    vm_map_tree_find_space(&m.t, 0, 0x40000000 - 0xffff, 0, &a) ==
+	    vm_map_tree_find_space(&m.t, 0, 0x40000000 - 0x10000, 0, &a, NULL) == 0 &&
+	    vm_map_tree_find_space(&m.t, 0, 0x40000000 - 0xffff, 0, &a, NULL) ==
 	    ENOMEM,
 	    "empty tree: find_space uses all of [min, max)");
 	map_free(&m);
@@ -511,44 +514,44 @@ test_find_space_cases(void)
 	map_insert_shuffled(&m, 1);
 	vm_map_tree_check(&m.t);
 
-	tap_ok(vm_map_tree_find_space(&m.t, 0, 0x10000, 0, &a) == 0 && a == 0 &&
-	    vm_map_tree_find_space(&m.t, 0, 0x10001, 0, &a) == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0, 0x10000, 0, &a, NULL) == 0 && a == 0 &&
+	    vm_map_tree_find_space(&m.t, 0, 0x10001, 0, &a, NULL) == 0 &&
 	    a == 0x14000,
 	    "first fit: the gap before the first entry, then the next big one");
 	tap_ok(vm_map_tree_find_space(&m.t, 0x11800, 0x1000, PAGE_SIZE,
-	    &a) == 0 && a == 0x12000 &&
-	    vm_map_tree_find_space(&m.t, 0x11000, 0x2000, 0, &a) == 0 &&
+	    &a, NULL) == 0 && a == 0x12000 &&
+	    vm_map_tree_find_space(&m.t, 0x11000, 0x2000, 0, &a, NULL) == 0 &&
 	    a == 0x11000 &&
-	    vm_map_tree_find_space(&m.t, 0x11001, 0x2000, 0, &a) == 0 &&
+	    vm_map_tree_find_space(&m.t, 0x11001, 0x2000, 0, &a, NULL) == 0 &&
 	    a == 0x14000,
 	    "hint inside a gap: only the part above the hint counts");
-	tap_ok(vm_map_tree_find_space(&m.t, 0x10800, 0x1000, 0, &a) == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0x10800, 0x1000, 0, &a, NULL) == 0 &&
 	    a == 0x11000,
 	    "hint inside an entry: the gap after it");
-	tap_ok(vm_map_tree_find_space(&m.t, 0, MB, 2 * MB, &a) == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0, MB, 2 * MB, &a, NULL) == 0 &&
 	    a == 0x400000,
 	    "align 2 MiB: a gap big enough but misaligned is passed over");
-	tap_ok(vm_map_tree_find_space(&m.t, 0, 0x1ef000, PAGE_SIZE, &a) == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0, 0x1ef000, PAGE_SIZE, &a, NULL) == 0 &&
 	    a == 0x14000 &&
-	    vm_map_tree_find_space(&m.t, 0, 0x1ef000, 64 * KB, &a) == 0 &&
+	    vm_map_tree_find_space(&m.t, 0, 0x1ef000, 64 * KB, &a, NULL) == 0 &&
 	    a == 0x400000,
 	    "an exact fit, and the same gap failing at 64 KiB alignment");
-	tap_ok(vm_map_tree_find_space(&m.t, 0, max - 0x400000, 0, &a) == 0 &&
+	tap_ok(vm_map_tree_find_space(&m.t, 0, max - 0x400000, 0, &a, NULL) == 0 &&
 	    a == 0x400000 &&
-	    vm_map_tree_find_space(&m.t, 0x500000, 0x1000, 0, &a) == 0 &&
+	    vm_map_tree_find_space(&m.t, 0x500000, 0x1000, 0, &a, NULL) == 0 &&
 	    a == 0x500000 &&
-	    vm_map_tree_find_space(&m.t, max - 1, 1, 0, &a) == 0 &&
+	    vm_map_tree_find_space(&m.t, max - 1, 1, 0, &a, NULL) == 0 &&
 	    a == max - 1,
 	    "tail gap: bigger than any gap, hint in it, last byte");
-	tap_ok(vm_map_tree_find_space(&m.t, max, 1, 0, &a) == ENOMEM &&
-	    vm_map_tree_find_space(&m.t, UINT64_MAX, 1, 0, &a) == ENOMEM &&
-	    vm_map_tree_find_space(&m.t, max - 1, 2, 0, &a) == ENOMEM,
+	tap_ok(vm_map_tree_find_space(&m.t, max, 1, 0, &a, NULL) == ENOMEM &&
+	    vm_map_tree_find_space(&m.t, UINT64_MAX, 1, 0, &a, NULL) == ENOMEM &&
+	    vm_map_tree_find_space(&m.t, max - 1, 2, 0, &a, NULL) == ENOMEM,
 	    "hint at or beyond max: ENOMEM");
-	tap_ok(vm_map_tree_find_space(&m.t, 0, max - 0x400000 + 1, 0, &a) ==
+	tap_ok(vm_map_tree_find_space(&m.t, 0, max - 0x400000 + 1, 0, &a, NULL) ==
 	    ENOMEM &&
-	    vm_map_tree_find_space(&m.t, 0, UINT64_MAX, 0, &a) == ENOMEM &&
-	    vm_map_tree_find_space(&m.t, 1, 0x1000, 1UL << 63, &a) == ENOMEM &&
-	    vm_map_tree_find_space(&m.t, 0, 0, 0, &a) == ENOMEM,
+	    vm_map_tree_find_space(&m.t, 0, UINT64_MAX, 0, &a, NULL) == ENOMEM &&
+	    vm_map_tree_find_space(&m.t, 1, 0x1000, 1UL << 63, &a, NULL) == ENOMEM &&
+	    vm_map_tree_find_space(&m.t, 0, 0, 0, &a, NULL) == ENOMEM,
 	    "length larger than any gap, alignment beyond max, or length 0: "
 	    "ENOMEM");
 	map_free(&m);
@@ -560,14 +563,14 @@ test_find_space_cases(void)
 	map_insert_shuffled(&m, 1);
 	vm_map_tree_check(&m.t);
 	tap_ok(vm_map_tree_find_space(&m.t, TOP - PAGE_SIZE, PAGE_SIZE, 0,
-	    &a) == 0 && a == TOP - PAGE_SIZE &&
+	    &a, NULL) == 0 && a == TOP - PAGE_SIZE &&
 	    vm_map_tree_find_space(&m.t, TOP - 3 * PAGE_SIZE, PAGE_SIZE, 2 * MB,
-	    &a) == ENOMEM &&
+	    &a, NULL) == ENOMEM &&
 	    vm_map_tree_find_space(&m.t, TOP - 16 * PAGE_SIZE, 8 * PAGE_SIZE,
-	    0, &a) == 0 && a == TOP - 16 * PAGE_SIZE &&
-	    vm_map_tree_find_space(&m.t, 0, UINT64_MAX - 1, 1UL << 63, &a) ==
+	    0, &a, NULL) == 0 && a == TOP - 16 * PAGE_SIZE &&
+	    vm_map_tree_find_space(&m.t, 0, UINT64_MAX - 1, 1UL << 63, &a, NULL) ==
 	    ENOMEM &&
-	    vm_map_tree_find_space(&m.t, UINT64_MAX - 1, 1, 0, &a) == ENOMEM,
+	    vm_map_tree_find_space(&m.t, UINT64_MAX - 1, 1, 0, &a, NULL) == ENOMEM,
 	    "near 2^64: no wrap in rounding or in hint + length");
 	map_free(&m);
 }
@@ -690,7 +693,7 @@ visits_for(const struct map *m, vaddr_t hint, vm_size_t length,
 {
 	uint64_t before = vm_map_tree_visits;
 
-	if (vm_map_tree_find_space(&m->t, hint, length, align, addr) != 0)
+	if (vm_map_tree_find_space(&m->t, hint, length, align, addr, NULL) != 0)
 		*addr = 0;
 	return vm_map_tree_visits - before;
 }
@@ -746,6 +749,68 @@ test_pruning(void)
 	v4 = visits_for(&m, m.ents[100]->start, 2 * PAGE_SIZE, 0, &a);
 	tap_ok(a == m.ents[4999]->end && v4 < 100,
 	    "pruning, hint before the middle gap: %lu nodes visited", v4);
+	map_free(&m);
+}
+
+static void
+report_diag(void *arg, const char *msg)
+{
+	(void)arg;
+	tap_diag("vm_map_tree_verify: %s", msg);
+}
+
+/*
+ * What mmap and munmap do, at random: find space from a hint and insert
+ * a new entry right after the entry find_space names; remove an entry,
+ * now and then one next to the last insertion (the shapes the walks stop
+ * early in).  Every invariant is checked after every step.
+ */
+static void
+test_insert_after_churn(void)
+{
+	vaddr_t min = 0x10000, max = 1UL << 30;
+	struct vm_map_entry *last = NULL;
+	int steps = 20000, bad = 0, inserted = 0;
+	struct map m;
+
+	map_init(&m, min, max);
+	for (int i = 0; i < steps && bad == 0; i++) {
+		if (m.n < 8 || tap_rand_below(100) < 52) {
+			vm_size_t length = (1 + tap_rand_below(16)) * PAGE_SIZE;
+			vm_size_t align = tap_rand_below(4) == 0 ? 16 * PAGE_SIZE : 0;
+			vaddr_t hint = min + tap_rand_below(1 << 14) * PAGE_SIZE, a;
+			struct vm_map_entry *prev, *e;
+
+			if (vm_map_tree_find_space(&m.t, hint, length, align, &a, &prev) != 0)
+				continue;
+			e = model_add(&m, a, a + length);
+			vm_map_tree_insert_after(&m.t, e, prev);
+			last = e;
+			inserted++;
+		} else {
+			size_t k = tap_rand_below(m.n);
+
+			/* Half the time the newest entry or a neighbour of it. */
+			if (last != NULL && tap_rand_below(2) == 0) {
+				struct vm_map_entry *pick = last;
+
+				if (tap_rand_below(2) == 0 && last->node.next != NULL)
+					pick = last->node.next;
+				k = model_upper(&m, pick->start) - 1;
+				last = NULL;
+			}
+			if (m.ents[k] == last)
+				last = NULL;
+			vm_map_tree_remove(&m.t, m.ents[k]);
+			model_del(&m, k);
+		}
+		bad += vm_map_tree_verify(&m.t, report_diag, NULL);
+		if (i % 500 == 0)
+			bad += find_space_random(&m, 20);
+	}
+	tap_ok(bad == 0 && m.t.nentries == m.n && inserted > steps / 3,
+	    "insert after find_space's entry and remove, %d steps, checked each: %d inserted, "
+	    "%lu left", steps, inserted, m.t.nentries);
 	map_free(&m);
 }
 
@@ -830,7 +895,7 @@ main(void)
 {
 	struct map m10k;
 
-	tap_plan(35);
+	tap_plan(36);
 	tap_seed_from_env("VM_MAP_TREE_SEED");
 	tap_diag("sizeof(struct vm_map_node) = %zu",
 	    sizeof(struct vm_map_node));
@@ -842,6 +907,7 @@ main(void)
 	test_find_space_cases();
 	test_resize();
 	test_remove(&m10k);
+	test_insert_after_churn();
 	test_pruning();
 	test_check_catches();
 

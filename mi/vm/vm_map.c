@@ -188,11 +188,21 @@ vm_map_lookup_entry(struct vm_map *map, vaddr_t va)
 	return e;
 }
 
+/* Put e in the map right after pred (NULL: first). */
+static void
+entry_insert_after(struct vm_map *map, struct vm_map_entry *e, struct vm_map_entry *pred)
+{
+	vm_map_tree_insert_after(&map->tree, e, pred);
+	map->size += e->end - e->start;
+}
+
 static void
 entry_insert(struct vm_map *map, struct vm_map_entry *e)
 {
-	vm_map_tree_insert(&map->tree, e);
-	map->size += e->end - e->start;
+	struct vm_map_entry *pred;
+
+	(void)vm_map_tree_lookup(&map->tree, e->start, &pred);
+	entry_insert_after(map, e, pred);
 }
 
 static void
@@ -226,13 +236,12 @@ clip_start(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr, bool limite
 	front = limited && at_entry_limit(map) ? NULL : entry_alloc();
 	if (front == NULL)
 		return ENOMEM;
-	*front = *e;
-	memset(&front->node, 0, sizeof(front->node));
+	*front = *e;		/* its node is set by the insertion */
 	front->end = addr;
 	e->offset += addr - e->start;
 	e->start = addr;
 	vm_map_tree_resize(&map->tree, e);
-	vm_map_tree_insert(&map->tree, front);
+	vm_map_tree_insert_after(&map->tree, front, e->node.prev);
 	vm_object_reference(front->object);
 	return 0;
 }
@@ -248,13 +257,12 @@ clip_end(struct vm_map *map, struct vm_map_entry *e, vaddr_t addr, bool limited)
 	back = limited && at_entry_limit(map) ? NULL : entry_alloc();
 	if (back == NULL)
 		return ENOMEM;
-	*back = *e;
-	memset(&back->node, 0, sizeof(back->node));
+	*back = *e;		/* its node is set by the insertion */
 	back->start = addr;
 	back->offset += addr - e->start;
 	e->end = addr;
 	vm_map_tree_resize(&map->tree, e);
-	vm_map_tree_insert(&map->tree, back);
+	vm_map_tree_insert_after(&map->tree, back, e);
 	vm_object_reference(back->object);
 	return 0;
 }
@@ -403,12 +411,14 @@ vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 	return error;
 }
 
+/* Is [start, end) free?  *prevp: the entry before start (or holding it), NULL if none. */
 static bool
-range_is_free(struct vm_map *map, vaddr_t start, vaddr_t end)
+range_is_free(struct vm_map *map, vaddr_t start, vaddr_t end, struct vm_map_entry **prevp)
 {
 	struct vm_map_entry *prev, *e = vm_map_tree_lookup(&map->tree, start, &prev);
 	struct vm_map_entry *next = prev != NULL ? prev->node.next : map->tree.first;
 
+	*prevp = prev;
 	return e == NULL && (next == NULL || next->start >= end);
 }
 
@@ -506,7 +516,7 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 	vm_map_lock(map);
 	if (placement == VMFS_ANYWHERE) {
 		error = vm_map_tree_find_space(&map->tree, MAX(start, map->tree.min), length,
-		    align, &start);
+		    align, &start, &prev);
 		if (error)
 			goto out;
 	}
@@ -515,16 +525,16 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 		error = placement == VMFS_ANYWHERE ? ENOMEM : EINVAL;
 		goto out;
 	}
-	/* find_space found a free range; any other may need clearing. */
-	if (placement != VMFS_ANYWHERE && !range_is_free(map, start, end)) {
+	/* find_space found a free range, and the entry before it; any other may need clearing. */
+	if (placement != VMFS_ANYWHERE && !range_is_free(map, start, end, &prev)) {
 		if (placement == VMFS_FIXED_NOREPLACE) {
 			error = EEXIST;
 			goto out;
 		}
 		if ((error = remove_locked(map, start, end)) != 0)
 			goto out;
+		vm_map_tree_lookup(&map->tree, start, &prev);
 	}
-	vm_map_tree_lookup(&map->tree, start, &prev);
 	if (object == NULL && try_extend(map, prev, start, end, prot, maxprot, cow)) {
 		e = prev;
 	} else {
@@ -544,7 +554,7 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 			.inheritance = (cow & MAP_ENTRY_COW) ? VM_INHERIT_COPY : VM_INHERIT_SHARE,
 			.eflags = (uint16_t)cow,
 		};
-		entry_insert(map, e);
+		entry_insert_after(map, e, prev);
 	}
 	*addr = start;
 	error = 0;
@@ -1000,7 +1010,7 @@ fork_entry(struct vm_map *parent, struct vm_map_entry *e, struct vm_map *child)
 		entry_free(c);
 		return error;
 	}
-	entry_insert(child, c);
+	entry_insert_after(child, c, child->tree.last);	/* copied in address order */
 	return 0;
 }
 
@@ -1476,7 +1486,7 @@ append_growth(struct vm_map *map, struct vm_map_entry *e, vm_size_t len)
 			return ENOMEM;
 		}
 	}
-	entry_insert(map, g);
+	entry_insert_after(map, g, e);
 	return 0;
 }
 
@@ -1484,7 +1494,7 @@ int
 vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsize,
     bool may_move, bool fixed, vaddr_t *newaddr)
 {
-	struct vm_map_entry *e, *moved;
+	struct vm_map_entry *e, *moved, *before;
 	vaddr_t end, dest, dest_end = 0;
 	uint64_t commit = 0;	/* pages of growth committed for an accounted entry */
 	int error;
@@ -1516,7 +1526,8 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 		}
 		commit = atop(newsize - oldsize);
 	}
-	if (!fixed && range_is_free(map, end, old + newsize) && old + newsize <= map->tree.max &&
+	if (!fixed && range_is_free(map, end, old + newsize, &before) &&
+	    old + newsize <= map->tree.max &&
 	    old + newsize > old) {
 		if (!entry_extend(map, e, newsize - oldsize, true))
 			error = append_growth(map, e, newsize - oldsize);
@@ -1537,7 +1548,7 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 			goto out;
 		e = vm_map_lookup_entry(map, old);
 	} else if ((error = vm_map_tree_find_space(&map->tree, map->tree.min, newsize,
-	    PAGE_SIZE, &dest)) != 0) {
+	    PAGE_SIZE, &dest, NULL)) != 0) {
 		goto out;
 	}
 	if ((moved = entry_alloc()) == NULL) {
@@ -1545,8 +1556,7 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 		goto out;
 	}
 	/* The new entry takes over e's object reference; the pages refault there. */
-	*moved = *e;
-	memset(&moved->node, 0, sizeof(moved->node));
+	*moved = *e;		/* its node is set by the insertion */
 	moved->start = dest;
 	moved->end = dest + MIN(oldsize, newsize);
 	pmap_remove(map->pmap, e->start, e->end);
@@ -1569,13 +1579,13 @@ out:
 int
 vm_map_submap(struct vm_map *map, vaddr_t start, vaddr_t end, struct vm_map *sub)
 {
-	struct vm_map_entry *e;
+	struct vm_map_entry *e, *before;
 	int error = 0;
 
 	KASSERT((map->flags & MAP_KERNEL) && sub->tree.min == start && sub->tree.max == end,
 	    ("vm_map_submap: %lx-%lx does not fit", start, end));
 	vm_map_lock(map);
-	if (!range_is_free(map, start, end)) {
+	if (!range_is_free(map, start, end, &before)) {
 		error = EEXIST;
 	} else if ((e = entry_alloc()) == NULL) {
 		error = ENOMEM;
@@ -1586,7 +1596,7 @@ vm_map_submap(struct vm_map *map, vaddr_t start, vaddr_t end, struct vm_map *sub
 		e->protection = e->max_protection = VM_PROT_RW;
 		e->inheritance = VM_INHERIT_NONE;
 		e->eflags = MAP_ENTRY_IS_SUB_MAP | MAP_ENTRY_NOFAULT;
-		entry_insert(map, e);
+		entry_insert_after(map, e, before);
 	}
 	vm_map_unlock(map);
 	return error;

@@ -14,11 +14,13 @@
  * subtree, and its AVL height.  Both are functions of the node's own
  * gap and its children's cached values (update_node), so after any
  * change it is enough to recompute the nodes from the lowest changed
- * one up to the root.  One subtlety: gap(e) depends on the *previous*
- * entry, so inserting, removing or resizing an entry also changes the
- * gap of its successor, which may sit on a different root path; that
- * path is refreshed too (refresh_upward).  The tail gap, from the last
- * entry's end to tree->max, belongs to no node and is checked last.
+ * one upward, and to stop at the first whose height and max_gap come out
+ * as they were: nothing above it depends on anything else that changed.
+ * One subtlety: gap(e) depends on the *previous* entry, so inserting,
+ * removing or resizing an entry also changes the gap of its successor,
+ * which may sit on a different root path; that path is refreshed too
+ * (refresh_upward).  The tail gap, from the last entry's end to
+ * tree->max, belongs to no node and is checked last.
  *
  * Free-space search (find_space).  A subtree whose max_gap is smaller
  * than the request holds no usable gap and is skipped whole.  The search
@@ -86,16 +88,24 @@ gap_before(const struct vm_map_tree *t, const struct vm_map_entry *e)
 	return e->start - gap_start(t, e);
 }
 
-/* Recompute e's cached height and max_gap from its children. */
-static void
+/*
+ * Recompute e's cached height and max_gap from its children; true if
+ * either changed.
+ */
+static bool
 update_node(const struct vm_map_tree *t, struct vm_map_entry *e)
 {
 	struct vm_map_entry *l = e->node.left, *r = e->node.right;
 	vaddr_t gap = gap_before(t, e);
+	int height = 1 + MAX(height_of(l), height_of(r));
 
-	e->node.height = 1 + MAX(height_of(l), height_of(r));
 	gap = MAX(gap, max_gap_of(l));
-	e->node.max_gap = MAX(gap, max_gap_of(r));
+	gap = MAX(gap, max_gap_of(r));
+	if (e->node.height == height && e->node.max_gap == gap)
+		return false;
+	e->node.height = (int8_t)height;
+	e->node.max_gap = gap;
+	return true;
 }
 
 /* Make parent (or the root, if parent is NULL) point at new instead of old. */
@@ -156,46 +166,62 @@ rotate_right(struct vm_map_tree *t, struct vm_map_entry *x)
 /*
  * Restore the AVL balance at e, whose children are balanced and differ in
  * height by at most two; recompute e either way.  Returns the node now at
- * e's place.
+ * e's place, or NULL if that subtree's height and max_gap are what they
+ * were (nothing above needs a look).
  */
 static struct vm_map_entry *
 rebalance_node(struct vm_map_tree *t, struct vm_map_entry *e)
 {
-	struct vm_map_entry *l = e->node.left, *r = e->node.right;
-	int balance = height_of(l) - height_of(r);
+	struct vm_map_entry *l = e->node.left, *r = e->node.right, *top;
+	int balance = height_of(l) - height_of(r), height = e->node.height;
+	vaddr_t max_gap = e->node.max_gap;
 
 	if (balance > 1) {
 		/* Left-right shape: turn it into left-left first. */
 		if (height_of(l->node.left) < height_of(l->node.right))
 			rotate_left(t, l);
-		return rotate_right(t, e);
-	}
-	if (balance < -1) {
+		top = rotate_right(t, e);
+	} else if (balance < -1) {
 		if (height_of(r->node.right) < height_of(r->node.left))
 			rotate_right(t, r);
-		return rotate_left(t, e);
-	}
-	update_node(t, e);
-	return e;
-}
-
-/* After a structural change below or at e: rebalance from e to the root. */
-static void
-rebalance_upward(struct vm_map_tree *t, struct vm_map_entry *e)
-{
-	while (e != NULL)
-		e = rebalance_node(t, e)->node.parent;
+		top = rotate_left(t, e);
+	} else
+		return update_node(t, e) ? e : NULL;
+	return top->node.height != height || top->node.max_gap != max_gap ? top : NULL;
 }
 
 /*
- * After gap(e) changed without any change of shape: recompute max_gap
- * from e to the root (heights are unaffected).
+ * After gap(e) changed without any change of height below it: recompute
+ * max_gap from e upward.
  */
 static void
 refresh_upward(struct vm_map_tree *t, struct vm_map_entry *e)
 {
-	for (; e != NULL; e = e->node.parent)
-		update_node(t, e);
+	for (; e != NULL && update_node(t, e); e = e->node.parent)
+		;
+}
+
+/*
+ * After a structural change below or at e, and a change of gap(succ)
+ * (succ may be NULL): rebalance from e upward.  succ is most often on the
+ * way (a new leaf's successor is its ancestor), and then one walk does;
+ * else its own path is refreshed after.
+ */
+static void
+rebalance_upward(struct vm_map_tree *t, struct vm_map_entry *e, struct vm_map_entry *succ)
+{
+	bool passed = succ == NULL;
+
+	while (e != NULL) {
+		struct vm_map_entry *top = rebalance_node(t, e);
+
+		passed |= e == succ || top == succ;
+		if (top == NULL && passed)
+			return;
+		e = (top != NULL ? top : e)->node.parent;
+	}
+	if (!passed)
+		refresh_upward(t, succ);
 }
 
 void
@@ -211,30 +237,47 @@ vm_map_tree_init(struct vm_map_tree *t, vaddr_t min, vaddr_t max)
 void
 vm_map_tree_insert(struct vm_map_tree *t, struct vm_map_entry *e)
 {
-	struct vm_map_entry *parent = NULL, *pred = NULL, *succ = NULL;
-	struct vm_map_entry **link = &t->root;
+	struct vm_map_entry *pred;
+
+	(void)vm_map_tree_lookup(t, e->start, &pred);
+	vm_map_tree_insert_after(t, e, pred);
+}
+
+void
+vm_map_tree_insert_after(struct vm_map_tree *t, struct vm_map_entry *e,
+    struct vm_map_entry *pred)
+{
+	struct vm_map_entry *succ = pred != NULL ? pred->node.next : t->first;
+	struct vm_map_entry *parent, **link;
 
 	KASSERT(e->start < e->end && e->start >= t->min && e->end <= t->max,
 	    ("vm_map_tree_insert: entry [%#lx, %#lx) empty or outside "
 	    "[%#lx, %#lx)", e->start, e->end, t->min, t->max));
-
-	/* Last node passed on the right: predecessor; on the left: successor */
-	while (*link != NULL) {
-		parent = *link;
-		if (e->start < parent->start) {
-			succ = parent;
-			link = &parent->node.left;
-		} else {
-			pred = parent;
-			link = &parent->node.right;
-		}
-	}
 	KASSERT(pred == NULL || pred->end <= e->start,
-	    ("vm_map_tree_insert: [%#lx, %#lx) overlaps [%#lx, %#lx)",
+	    ("vm_map_tree_insert: [%#lx, %#lx) overlaps or precedes [%#lx, %#lx)",
 	    e->start, e->end, pred->start, pred->end));
 	KASSERT(succ == NULL || e->end <= succ->start,
-	    ("vm_map_tree_insert: [%#lx, %#lx) overlaps [%#lx, %#lx)",
+	    ("vm_map_tree_insert: [%#lx, %#lx) overlaps or follows [%#lx, %#lx)",
 	    e->start, e->end, succ->start, succ->end));
+
+	/*
+	 * In-order neighbours are a leaf's place: the successor's left link
+	 * if free, else the predecessor's right one (it is then the rightmost
+	 * node of the successor's left subtree, or the last entry).
+	 */
+	if (succ != NULL && succ->node.left == NULL) {
+		parent = succ;
+		link = &succ->node.left;
+	} else if (pred != NULL) {
+		KASSERT(pred->node.right == NULL,
+		    ("vm_map_tree_insert: predecessor %#lx has a right child", pred->start));
+		parent = pred;
+		link = &pred->node.right;
+	} else {
+		KASSERT(t->root == NULL, ("vm_map_tree_insert: no place for %#lx", e->start));
+		parent = NULL;
+		link = &t->root;
+	}
 
 	/* Thread it on the list first: gaps are read from the list. */
 	e->node.prev = pred;
@@ -250,15 +293,13 @@ vm_map_tree_insert(struct vm_map_tree *t, struct vm_map_entry *e)
 
 	e->node.left = e->node.right = NULL;
 	e->node.parent = parent;
+	e->node.height = 1;
+	e->node.max_gap = gap_before(t, e);
 	*link = e;
-	update_node(t, e);
 	t->nentries++;
 
-	/*
-	 * e also took the front of its successor's gap; a new leaf's
-	 * successor is one of its ancestors, so this walk recomputes it.
-	 */
-	rebalance_upward(t, parent);
+	/* e also took the front of its successor's gap. */
+	rebalance_upward(t, parent, succ);
 }
 
 void
@@ -303,15 +344,20 @@ vm_map_tree_remove(struct vm_map_tree *t, struct vm_map_entry *e)
 		succ->node.left = l;
 		l->node.parent = succ;
 		replace_child(t, e->node.parent, e, succ);
+		/*
+		 * It stands in for e: a walk that stops below it leaves its
+		 * height right; its gap, which grew, is refreshed below.
+		 */
+		succ->node.height = e->node.height;
+		succ->node.max_gap = e->node.max_gap;
 	}
 	t->nentries--;
 
-	rebalance_upward(t, fix_from);
 	/* The successor's gap grew by e and the gap before it. */
-	if (succ != NULL)
-		refresh_upward(t, succ);
-
-	memset(&e->node, 0, sizeof(e->node));
+	rebalance_upward(t, fix_from, succ);
+#ifndef NO_INVARIANTS
+	e->node = (struct vm_map_node){ 0 };	/* no stale links to follow */
+#endif
 }
 
 struct vm_map_entry *
@@ -404,7 +450,7 @@ next_candidate(const struct vm_map_tree *t, struct vm_map_entry *e,
 
 int
 vm_map_tree_find_space(const struct vm_map_tree *t, vaddr_t hint,
-    vm_size_t length, vm_size_t align, vaddr_t *addr)
+    vm_size_t length, vm_size_t align, vaddr_t *addr, struct vm_map_entry **prevp)
 {
 	struct vm_map_entry *e, *below;
 	vaddr_t tail_start;
@@ -422,21 +468,20 @@ vm_map_tree_find_space(const struct vm_map_tree *t, vaddr_t hint,
 	e = below != NULL ? below->node.next : t->first;
 
 	/* Only that gap can hold the hint; later ones lie wholly above it. */
-	if (e != NULL) {
-		if (range_fits(gap_start(t, e), e->start, hint, length, align,
-		    addr))
+	for (; e != NULL; e = next_candidate(t, e, length)) {
+		if (range_fits(gap_start(t, e), e->start, hint, length, align, addr)) {
+			if (prevp != NULL)
+				*prevp = e->node.prev;
 			return 0;
-		for (e = next_candidate(t, e, length); e != NULL;
-		    e = next_candidate(t, e, length)) {
-			if (range_fits(gap_start(t, e), e->start, hint, length,
-			    align, addr))
-				return 0;
 		}
 	}
 
 	tail_start = t->last != NULL ? t->last->end : t->min;
-	if (range_fits(tail_start, t->max, hint, length, align, addr))
+	if (range_fits(tail_start, t->max, hint, length, align, addr)) {
+		if (prevp != NULL)
+			*prevp = t->last;
 		return 0;
+	}
 	return ENOMEM;
 }
 

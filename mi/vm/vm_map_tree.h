@@ -41,6 +41,9 @@ void vm_map_tree_init(struct vm_map_tree *t, vaddr_t min, vaddr_t max);
 
 /* Insert e, which must not overlap any entry and must lie in [min, max). */
 void vm_map_tree_insert(struct vm_map_tree *t, struct vm_map_entry *e);
+/* The same when the entry e goes right after is known: pred (NULL: e goes first). */
+void vm_map_tree_insert_after(struct vm_map_tree *t, struct vm_map_entry *e,
+    struct vm_map_entry *pred);
 void vm_map_tree_remove(struct vm_map_tree *t, struct vm_map_entry *e);
 
 /*
@@ -54,10 +57,12 @@ struct vm_map_entry *vm_map_tree_lookup(const struct vm_map_tree *t, vaddr_t add
 /*
  * The lowest address a >= hint with a % align == 0 (align a power of two;
  * 0 means 1) such that [a, a+length) lies in one free gap within
- * [min, max).  Returns 0 and sets *addr, or ENOMEM (also for length 0).
+ * [min, max).  Returns 0 and sets *addr -- and *prevp, unless prevp is
+ * NULL, to the entry just before it (NULL: none), as vm_map_tree_insert_after
+ * takes it -- or ENOMEM (also for length 0).
  */
 int vm_map_tree_find_space(const struct vm_map_tree *t, vaddr_t hint,
-    vm_size_t length, vm_size_t align, vaddr_t *addr);
+    vm_size_t length, vm_size_t align, vaddr_t *addr, struct vm_map_entry **prevp);
 
 /*
  * An entry's end or start changed in place (clip, grow) without changing
