@@ -210,16 +210,23 @@ stopped_wait(struct thread *td)
 {
 	struct proc *p = td->td_proc;
 
-	stop_take_part(td);
 	/*
 	 * proc_continue and SIGKILL change what is tested, then wake, which
-	 * takes the chain lock it is tested under: no lost wakeup.
+	 * takes the chain lock it is tested under: no lost wakeup.  Woken by
+	 * a SIGCONT, td may find a new stop begun before it ran (stop_begin
+	 * writes p_stopgen before P_STOPPED): it takes part in that one too.
 	 */
 	for (;;) {
+		stop_take_part(td);
 		sleepq_lock(&p->p_stopsig);
 		if (!(proc_flags(p) & P_STOPPED) || kill_pending(td)) {
 			sleepq_release(&p->p_stopsig);
 			return;
+		}
+		if (__atomic_load_n(&p->p_stopgen, __ATOMIC_SEQ_CST) != td->td_stopgen &&
+		    __atomic_load_n(&p->p_stop_pending, __ATOMIC_SEQ_CST) != 0) {
+			sleepq_release(&p->p_stopsig);
+			continue;
 		}
 		(void)sleepq_wait(&p->p_stopsig, SLEEPQ_EXCLUSIVE, 0, 0);
 	}

@@ -714,6 +714,71 @@ test_stop_churn(void)
 	munmap((void *)counters, PGSZ);
 }
 
+#define RESTOP_THREADS	8
+#define RESTOP_ROUNDS	50
+
+/* Spin forever (a thread of test_restop's child). */
+static int
+spin_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		;
+	return 0;
+}
+
+/* Wait up to 3 s for pid's stop to be reported. */
+static bool
+stop_reported(pid_t pid)
+{
+	int st;
+
+	for (int ms = 0; ms < 3000; ms += 5) {
+		pid_t r = waitpid(pid, &st, WUNTRACED | WNOHANG);
+
+		if (r == pid)
+			return WIFSTOPPED(st);
+		if (r != 0)
+			return false;
+		sleep_ms(5);
+	}
+	return false;
+}
+
+/*
+ * SIGCONT then at once SIGSTOP: the threads the SIGCONT woke that have
+ * not run yet when the new stop begins take part in it too, so it is
+ * reported (a thread that goes back to sleep without counting itself
+ * would hold the stop up forever).
+ */
+static void
+test_restop(void)
+{
+	int reported = 0, round, st;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		static struct uthread t[RESTOP_THREADS];
+
+		for (int i = 0; i < RESTOP_THREADS; i++)
+			uthread_create(&t[i], spin_thread, NULL);
+		spin_thread(NULL);
+	}
+	sleep_ms(50);
+	kill(pid, SIGSTOP);
+	reported += stop_reported(pid);
+	for (round = 0; round < RESTOP_ROUNDS && reported == round + 1; round++) {
+		kill(pid, SIGCONT);
+		kill(pid, SIGSTOP);
+		reported += stop_reported(pid);
+	}
+	tap_ok(reported == RESTOP_ROUNDS + 1,
+	    "SIGCONT then SIGSTOP at once: %d of %d stops reported", reported, RESTOP_ROUNDS + 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+}
+
 /*
  * The rest of the process: wait4 from any thread, resource usage,
  * /proc/self/status.
@@ -1036,7 +1101,7 @@ main(int argc, char **argv)
 		getcwd(self, sizeof(self) - 64);
 		snprintf(self + strlen(self), 64, "/%s", argv[0]);
 	}
-	tap_plan(35);
+	tap_plan(36);
 	test_create();
 	test_signals();
 	test_restart();
@@ -1045,6 +1110,7 @@ main(int argc, char **argv)
 	test_exec();
 	test_stop();
 	test_stop_churn();
+	test_restop();
 	test_process();
 	test_tlb();
 	test_brk();
