@@ -27,7 +27,8 @@
  * stop signals, and a stop signal discards a pending SIGCONT
  * (kern_sig.c); a SIGCONT posted while a stop signal is being acted on
  * voids that stop (p_contgen).  A stop signal taken while the process is
- * already stopping joins that stop.
+ * already stopping joins that stop (wait4 reports the first signal, as
+ * Linux does).
  *
  * Orphaned process groups: a group none of whose members has a parent in
  * another group of the same session (a parent that is init does not
@@ -270,9 +271,7 @@ proc_stop(struct thread *td, int sig, uint32_t contgen)
 	}
 	spin_lock(&p->p_threadlock);
 	if (!(p->p_flags & P_STOPPED))
-		stop_begin(td, sig);
-	else if (p->p_stop_pending != 0)
-		p->p_stopsig = sig;	/* joins the stop under way; wait4 reports the last */
+		stop_begin(td, sig);	/* else it joins the stop under way, which keeps its signal */
 	spin_unlock(&p->p_threadlock);
 	spin_unlock(&proc_lock);
 	stopped_wait(td);

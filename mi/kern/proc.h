@@ -92,7 +92,9 @@ struct proc {
 	uint32_t	p_stopgen;	/* (T) stops begun; a thread that has stopped for
 					 * the current one has td_stopgen equal to it */
 	uint32_t	p_stop_pending;	/* (T) threads yet to stop before the stop is
-					 * complete and reported; 0 when none is under way */
+					 * complete and reported; 0 when none is under way.
+					 * stopped_wait reads both unlocked, to decide to
+					 * count itself (under the lock) again */
 	uint32_t	p_contgen;	/* (P) SIGCONTs posted: a stop being acted on is void */
 	/* Credentials (kern_prot.c): Linux's real, effective, saved and fs ids. */
 	uint32_t	p_uid;		/* (c) effective user id: what permission checks use */
