@@ -128,19 +128,6 @@ vm_map_locked(const struct vm_map *map)
 	return sx_xlocked(&map->lock) || sx_slocked_by_any(&map->lock);
 }
 
-int
-vm_map_user_range(const struct vm_map *map, uint64_t addr, uint64_t len, vaddr_t *start,
-    vaddr_t *end)
-{
-	uint64_t last;
-
-	if (add_overflows(addr, len, &last) || add_overflows(last, PAGE_MASK, &last))
-		return EINVAL;
-	*start = trunc_page(addr);
-	*end = trunc_page(last);
-	return *end <= map->tree.max ? 0 : ENOMEM;
-}
-
 bool
 vm_map_in_bounds(const struct vm_map *map, vaddr_t start, vaddr_t end)
 {
@@ -1038,12 +1025,6 @@ vmspace_fork(struct vmspace *parent)
 		return NULL;
 	}
 	return vm;
-}
-
-uint64_t
-vm_map_entry_count(const struct vm_map *map)
-{
-	return map->tree.nentries;
 }
 
 void

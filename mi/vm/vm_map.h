@@ -33,11 +33,14 @@
 #define _VM_VM_MAP_H_
 
 #include <kern/types.h>
+#include <kern/errno.h>
 #include <kern/list.h>
+#include <kern/systm.h>
 #include <kern/mutex.h>
 #include <kern/sx.h>
 #include <vm/vm_map_tree.h>
 #include <uapi/mman.h>
+#include <machine/param.h>
 
 struct vm_object;
 struct pmap;
@@ -209,8 +212,18 @@ int vm_map_unwire(struct vm_map *map, vaddr_t start, vaddr_t end);
  * reaches below the lower bound is returned as it is: nothing is ever
  * mapped there, so the operations see that part as a hole.
  */
-int vm_map_user_range(const struct vm_map *map, uint64_t addr, uint64_t len,
-    vaddr_t *start, vaddr_t *end);
+static inline int
+vm_map_user_range(const struct vm_map *map, uint64_t addr, uint64_t len, vaddr_t *start,
+    vaddr_t *end)
+{
+	uint64_t last;
+
+	if (add_overflows(addr, len, &last) || add_overflows(last, PAGE_MASK, &last))
+		return EINVAL;
+	*start = trunc_page(addr);
+	*end = trunc_page(last);
+	return *end <= map->tree.max ? 0 : ENOMEM;
+}
 /* Does the page range [start, end) lie inside map's bounds? */
 bool vm_map_in_bounds(const struct vm_map *map, vaddr_t start, vaddr_t end);
 
@@ -237,7 +250,12 @@ bool vm_map_locked(const struct vm_map *map);
 /* The entry containing va, or NULL.  Map locked, shared or exclusive. */
 struct vm_map_entry *vm_map_lookup_entry(struct vm_map *map, vaddr_t va);
 
-uint64_t vm_map_entry_count(const struct vm_map *map);
+static inline uint64_t
+vm_map_entry_count(const struct vm_map *map)
+{
+	return map->tree.nentries;
+}
+
 void vm_map_check(struct vm_map *map);		/* tree and object invariants */
 /*
  * The whole address space's consistency (vm_map_check.c): entries, entry

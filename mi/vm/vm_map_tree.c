@@ -92,7 +92,7 @@ gap_before(const struct vm_map_tree *t, const struct vm_map_entry *e)
  * Recompute e's cached height and max_gap from its children; true if
  * either changed.
  */
-static bool
+static inline __attribute__((always_inline)) bool
 update_node(const struct vm_map_tree *t, struct vm_map_entry *e)
 {
 	struct vm_map_entry *l = e->node.left, *r = e->node.right;
