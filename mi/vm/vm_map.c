@@ -340,6 +340,13 @@ remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 	int error;
 
 	/*
+	 * An empty range removes nothing (mremap to the same size): the entry
+	 * holding start would be taken for the last one and clipped at its
+	 * own start, to nothing.
+	 */
+	if (start >= end)
+		return 0;
+	/*
 	 * One lookup finds the first entry; it is clipped in place (it then
 	 * starts at start), and so is the last one when it is the same
 	 * entry, as when a whole mapping goes.

@@ -93,6 +93,22 @@ test_shrink(void)
 	munmap(p, PGSZ);
 }
 
+/*
+ * The same size, in place, with a mapping right after (here the rest of
+ * the same one): nothing changes (the kernel once clipped the next entry
+ * to nothing: an empty entry, a panic with INVARIANTS).
+ */
+static void
+test_same_size(void)
+{
+	char *p = map_pages(2), *q;
+
+	fill(p, 2, 'z');
+	q = mremap(p, PGSZ, PGSZ, 0);
+	tap_ok(q == p && check(p, 2, 'z'), "the same size with the next page mapped: a no-op");
+	munmap(p, 2 * PGSZ);
+}
+
 /* MREMAP_FIXED puts the mapping exactly where asked. */
 static void
 test_fixed(void)
@@ -256,10 +272,11 @@ test_grown_is_whole(void)
 int
 main(void)
 {
-	tap_plan(24);
+	tap_plan(25);
 	test_grow_in_place();
 	test_move();
 	test_shrink();
+	test_same_size();
 	test_fixed();
 	test_errors();
 	test_growth_is_fresh();
