@@ -252,10 +252,8 @@ stop_begin(struct thread *td, int sig)
 	list_foreach(n, &p->p_threads) {
 		struct thread *other = list_entry(n, struct thread, td_plist);
 
-		if (other != td) {
-			sleepq_interrupt(other);
-			sched_kick(other);
-		}
+		if (other != td)
+			thread_interrupt(other);
 	}
 }
 

@@ -276,10 +276,10 @@ sig_job_control(struct proc *p, int sig)
 }
 
 /*
- * Wake the threads of p that should see sig now, or interrupt them if
- * they run on another cpu: the first that does not block it, or every one
- * for SIGKILL.  A thread that blocks it sees it
- * when it unblocks it.  Returns whether every thread blocks it.
+ * Send the threads of p that should see sig now to take it
+ * (thread_interrupt): the first that does not block it, or every one for
+ * SIGKILL.  A thread that blocks it sees it when it unblocks it.  Returns
+ * whether every thread blocks it.
  */
 static bool
 sig_wake_threads(struct proc *p, int sig)
@@ -295,10 +295,8 @@ sig_wake_threads(struct proc *p, int sig)
 		if (sig != SIGKILL && (sig_blocked(td) & sigmask(sig)))
 			continue;
 		all_block = false;
-		if (!woke || sig == SIGKILL) {
-			sleepq_interrupt(td);
-			sched_kick(td);
-		}
+		if (!woke || sig == SIGKILL)
+			thread_interrupt(td);
 		woke = true;
 	}
 	spin_unlock(&p->p_threadlock);
@@ -370,10 +368,8 @@ psignal_thread(struct thread *td, const struct ksiginfo *ksi)
 	if (!(sig_blocked(td) & sigmask(sig)) && sig_ignored(p, sig))
 		return;
 	sig_post_to(&td->td_sigpending, td->td_siginfo, ksi);
-	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig))) {
-		sleepq_interrupt(td);
-		sched_kick(td);
-	}
+	if (sig == SIGKILL || !(sig_blocked(td) & sigmask(sig)))
+		thread_interrupt(td);
 	if (__atomic_load_n(&sig_waiters, __ATOMIC_SEQ_CST) != 0)
 		wakeup(&sig_wait_chan);
 }

@@ -210,7 +210,6 @@ thread_exit_user(int wstatus)
 {
 	struct thread *td = curthread();
 	struct proc *p = td->td_proc;
-
 	bool stop_done;
 
 	thread_clear_child_tid(td);
@@ -296,6 +295,13 @@ proc_single_thread_exec(struct thread *td)
 		spin_unlock(&p->p_threadlock);
 	}
 	return true;
+}
+
+void
+thread_interrupt(struct thread *td)
+{
+	sleepq_interrupt(td);
+	sched_kick(td);
 }
 
 bool

@@ -160,6 +160,12 @@ void proc_exit_group(int wstatus) __attribute__((noreturn));
 bool proc_single_thread_exec(struct thread *td);
 /* Is another thread ending td's process (td will be killed)? */
 bool thread_is_doomed(struct thread *td);
+/*
+ * Send td to take what was just posted for it (a signal, a stop): woken
+ * from an interruptible sleep, or interrupted if it runs on another cpu
+ * (sched_kick), it sees it on its way back to user mode.
+ */
+void thread_interrupt(struct thread *td);
 /* td leaves its process for good: its counts go to p_dead_totals.  p_threadlock held. */
 void thread_leave(struct thread *td);
 /* An exited user thread td is being freed (sched_loop): one fewer for its process. */

@@ -6,8 +6,9 @@
  * we were off the cpu), so loop until a check with interrupts off finds
  * nothing: no clock tick can slip in between that check and the return.
  * A signal another cpu posts after it is acted on at the thread's next
- * entry to the kernel: the poster interrupts it (sched_kick) if it runs.  An interrupted system call that no handler
- * has dealt with then runs again.
+ * entry to the kernel: the poster interrupts it (thread_interrupt) if it
+ * runs.  An interrupted system call that no handler has dealt with then
+ * runs again.
  */
 #include <kern/user_return.h>
 #include <kern/sched.h>

@@ -186,10 +186,8 @@ entry_insert_after(struct vm_map *map, struct vm_map_entry *e, struct vm_map_ent
 static void
 entry_insert(struct vm_map *map, struct vm_map_entry *e)
 {
-	struct vm_map_entry *pred;
-
-	(void)vm_map_tree_lookup(&map->tree, e->start, &pred);
-	entry_insert_after(map, e, pred);
+	vm_map_tree_insert(&map->tree, e);
+	map->size += e->end - e->start;
 }
 
 static void
