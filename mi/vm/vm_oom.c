@@ -19,7 +19,9 @@ static int oom_victim;		/* (proc_lock) the last victim's pid, 0 when it is gone 
 
 struct candidate {
 	int		pid;
-	struct vmspace	*vm;		/* referenced */
+	uint64_t	start_ns;	/* with pid, which process (pids are reused) */
+	struct vmspace	*vm;		/* referenced until the victim is chosen */
+	uint64_t	vm_size;	/* bytes mapped */
 	uint64_t	rss, swap;	/* pages */
 };
 
@@ -64,7 +66,8 @@ gather(struct candidate *c, int max)
 		    count == max)
 			continue;
 		__atomic_add_fetch(&p->p_vmspace->vm_refcnt, 1, __ATOMIC_RELAXED);
-		c[count++] = (struct candidate){ p->p_pid, p->p_vmspace, 0, 0 };
+		c[count++] = (struct candidate){ .pid = p->p_pid, .start_ns = p->p_start_ns,
+		    .vm = p->p_vmspace };
 	}
 	spin_unlock(&proc_lock);
 	return count;
@@ -79,7 +82,7 @@ kill_victim(const struct candidate *v, char *comm, size_t len, uint32_t *uid)
 
 	spin_lock(&proc_lock);
 	if ((p = proc_find(v->pid)) != NULL && p->p_state == PRS_ALIVE &&
-	    p->p_vmspace == v->vm) {
+	    p->p_start_ns == v->start_ns) {
 		oom_victim = v->pid;
 		strlcpy(comm, p->p_comm, len);
 		*uid = p->p_uid;
@@ -108,8 +111,18 @@ vm_oom_kill(void)
 	for (int i = 0; i < n; i++) {
 		c[i].rss = pmap_resident_count(c[i].vm->vm_pmap);
 		c[i].swap = vm_map_swap_pages(&c[i].vm->vm_map);
+		c[i].vm_size = c[i].vm->vm_map.size;
 		if (victim == NULL || c[i].rss + c[i].swap > victim->rss + victim->swap)
 			victim = &c[i];
+	}
+	/*
+	 * Every reference goes before the kill: the victim's exit must free
+	 * its memory itself, before its parent can reap it, not leave the
+	 * last reference (and the freeing) to this thread, later.
+	 */
+	for (int i = 0; i < n; i++) {
+		vmspace_free(c[i].vm);
+		c[i].vm = NULL;
 	}
 	if (victim == NULL || !kill_victim(victim, comm, sizeof(comm), &uid)) {
 		result = VM_OOM_NO_VICTIM;
@@ -118,10 +131,8 @@ vm_oom_kill(void)
 		result = VM_OOM_KILLED;
 		STAT_INC(oom_kill);
 		printf("Out of memory: Killed process %d (%s) total-vm:%lukB, rss:%lukB, swap:%lukB, "
-		    "UID:%u\n", victim->pid, comm, victim->vm->vm_map.size / 1024,
+		    "UID:%u\n", victim->pid, comm, victim->vm_size / 1024,
 		    victim->rss * KB_PER_PAGE, victim->swap * KB_PER_PAGE, uid);
 	}
-	for (int i = 0; i < n; i++)
-		vmspace_free(c[i].vm);
 	return result;
 }
