@@ -858,19 +858,50 @@ vmspace_free(struct vmspace *vm)
 }
 
 /*
+ * Copy into obj at index i the page src sees at pindex, if it is an
+ * anonymous one (a file's stays the file's: obj shadows it).  0, or
+ * ENOMEM when no free page was there to take (nothing changed).
+ */
+static int
+copy_wired_page(struct vm_map_entry *src, vm_pindex_t pindex, struct vm_object *obj,
+    vm_pindex_t i)
+{
+	struct vm_object *holder;
+	struct vm_page *m, *copy = NULL;
+
+	if ((m = vm_object_chain_lookup(src->object, pindex, &holder)) == NULL)
+		return 0;
+	if (vm_object_is_anon(holder)) {
+		KASSERT(!vm_page_xbusied(m), ("copy_wired_entry: busy page %lx", m->phys_addr));
+		spin_lock(&obj->lock);
+		if ((copy = vm_page_alloc(obj, i, 0)) != NULL) {
+			pmap_copy_page(m, copy);
+			vm_page_set_dirty(copy);	/* the child's only copy */
+			vm_page_xunbusy(copy);
+			STAT_ADD(fork_pages_copied, 1);
+		}
+		spin_unlock(&obj->lock);
+	}
+	spin_unlock(&holder->lock);
+	return vm_object_is_anon(holder) && copy == NULL ? ENOMEM : 0;
+}
+
+/*
  * A wired private entry cannot wait for copy-on-write (the parent's pages
  * must stay writable and resident without faults), so the child gets its
  * own copy now of every page the entry sees, taken from the objects: a
  * page made PROT_NONE has no translation but is there all the same.  What
  * the entry still reads from a file stays the file's: the child's object
- * shadows the file, as the parent's chain does.
+ * shadows the file, as the parent's chain does.  The copy is the size of
+ * the entry, all at once, so when memory is short it waits for the page
+ * daemon (the map stays locked: the wired pages it copies cannot go
+ * meanwhile), and fails only when no memory will come back.
  */
 static int
 copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 {
 	vm_pindex_t npages = atop(src->end - src->start), first = atop(src->offset);
-	struct vm_object *obj, *holder;
-	struct vm_page *m, *copy;
+	struct vm_object *obj;
 	uint64_t offset;
 	int error = 0;
 
@@ -885,22 +916,11 @@ copy_wired_entry(struct vm_map_entry *src, struct vm_map_entry *dst)
 	}
 	if (obj == NULL)
 		return ENOMEM;
-	for (vm_pindex_t i = 0; i < npages && error == 0; i++) {
-		if ((m = vm_object_chain_lookup(src->object, first + i, &holder)) == NULL)
-			continue;
-		if (vm_object_is_anon(holder)) {
-			KASSERT(!vm_page_xbusied(m), ("copy_wired_entry: busy page %lx", m->phys_addr));
-			spin_lock(&obj->lock);
-			if ((copy = vm_page_alloc(obj, i, 0)) != NULL) {
-				pmap_copy_page(m, copy);
-				vm_page_set_dirty(copy);	/* the child's only copy */
-				vm_page_xunbusy(copy);
-				STAT_ADD(fork_pages_copied, 1);
-			}
-			spin_unlock(&obj->lock);
-			error = copy == NULL ? ENOMEM : 0;
-		}
-		spin_unlock(&holder->lock);
+	for (vm_pindex_t i = 0; i < npages && error == 0; ) {
+		if (copy_wired_page(src, first + i, obj, i) == 0)
+			i++;
+		else
+			error = vm_wait(0, VM_ALLOC_NORMAL, VM_WAIT_FAILOK);
 	}
 	if (error) {
 		vm_object_deallocate(obj);
