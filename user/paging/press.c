@@ -2,22 +2,23 @@
  * press: many threads in several processes reshaping their memory while
  * the page daemon sends it to swap and to a file system.
  *
- * Each of PROCS processes runs THREADS threads; each thread owns an arena
+ * Each of three processes runs two threads; each thread owns an arena
  * of pages in the shared address space and a file on a spare ext2 disk,
  * and keeps a model of what every arena page must hold.  From a fixed
  * seed it writes, checks, mprotects, unmaps and maps again (anonymous,
  * shared or private file mappings), moves, shrinks and grows (mremap),
- * drops (MADV_DONTNEED), pages out (MADV_PAGEOUT), locks and unlocks, msyncs, pwrites and preads, and forks a child
- * that checks its inherited copy and writes its own without the parent
- * seeing it.  The arenas together are over twice the machine's memory,
+ * drops (MADV_DONTNEED), pages out (MADV_PAGEOUT), locks and unlocks,
+ * msyncs, pwrites and preads, and forks a child that checks its
+ * inherited copy and writes its own without the parent seeing it.  The arenas together are over twice the machine's memory,
  * so every step races the page daemon, the laundry and the swap pager,
  * and the threads' map changes race each other's faults and shootdowns.
  * A word carries a per-thread generation, so a lost, stale or misplaced
  * page is caught.  Afterwards every object, wiring and swap slot the run
  * took is given back, and the files hold what the model says.
  *
- * The seed is 1 unless the disk holds a file "seed" ("SEED [STEPS]"):
- * scripts/swap-test --ext2-seed makes one, to run other seeds.
+ * The seed is 1 unless the disk holds a file "seed" ("SEED [STEPS [PROCS
+ * [THREADS]]]"): scripts/swap-test --ext2-seed makes one, to run other
+ * seeds and shapes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,8 +37,10 @@
 #include <vmstat.h>
 
 #define MNT		"/mnt/press"
-#define PROCS		3
+#define PROCS		3		/* by default; the seed file may say otherwise */
 #define THREADS		2		/* per process, the first is the process's own */
+#define MAX_PROCS	8
+#define MAX_THREADS	8
 #define CHILD_OPS	24		/* steps a forked child takes */
 #define NOFF		4
 #define MAXRUN		48		/* the longest range a step touches */
@@ -57,7 +60,7 @@ struct page {
 
 /* One thread's world: its arena, its file, and their model. */
 struct worker {
-	int		id;		/* proc * THREADS + thread */
+	int		id;		/* proc * threads + thread */
 	int		in_child;	/* a forked copy: leaves the shared file alone */
 	uint64_t	owner;		/* salts the tags */
 	uint64_t	rng;
@@ -75,6 +78,7 @@ struct worker {
 };
 
 static unsigned long seed = 1, arena_pages, ops_per_thread;
+static int procs = PROCS, threads = THREADS;
 static const char *dir = MNT;	/* where the files are */
 
 static uint64_t
@@ -493,7 +497,7 @@ worker_init(struct worker *w, int proc, int t)
 	char path[64];
 
 	memset(w, 0, sizeof(*w));
-	w->id = proc * THREADS + t;
+	w->id = proc * threads + t;
 	w->owner = mix(seed * 1000 + (uint64_t)w->id);
 	w->rng = mix(seed ^ ((uint64_t)w->id << 32));
 	w->np = arena_pages;
@@ -509,23 +513,23 @@ worker_init(struct worker *w, int proc, int t)
 	return 0;
 }
 
-/* One process: THREADS workers at once; its exit status, 0 if all passed. */
+/* One process: its threads' workers at once; its exit status, 0 if all passed. */
 static int
 process_run(int proc)
 {
-	static struct worker w[THREADS];
+	static struct worker w[MAX_THREADS];
 	int bad = 0;
 
-	for (int t = 0; t < THREADS; t++)
+	for (int t = 0; t < threads; t++)
 		if (worker_init(&w[t], proc, t) != 0)
 			return 2;
-	for (int t = 1; t < THREADS; t++)
+	for (int t = 1; t < threads; t++)
 		if (uthread_create(&w[t].thread, worker_run, &w[t]) != 0)
 			return 3;
 	worker_run(&w[0]);
-	for (int t = 1; t < THREADS; t++)
+	for (int t = 1; t < threads; t++)
 		uthread_join(&w[t].thread);
-	for (int t = 0; t < THREADS; t++) {
+	for (int t = 0; t < threads; t++) {
 		bad |= w[t].result;
 		if (fsync(w[t].fd) != 0)
 			bad |= fail(&w[t], "fsync failed", 0, 0, (uint64_t)errno);
@@ -534,17 +538,27 @@ process_run(int proc)
 	return bad;
 }
 
-/* The seed (and steps per thread) from the disk's "seed" file, "SEED [STEPS]", if there is one. */
+/* The next number of text (at *p), or dflt if there is none or it is out of [1, max]. */
+static unsigned long
+next_number(char **p, unsigned long dflt, unsigned long max)
+{
+	unsigned long v = strtoul(*p, p, 10);
+
+	return v >= 1 && v <= max ? v : dflt;
+}
+
+/* The disk's "seed" file, "SEED [STEPS [PROCS [THREADS]]]", if there is one. */
 static void
 read_seed(void)
 {
-	char text[64], *end;
+	char text[64], *p = text;
 
 	if (read_text_file(MNT "/seed", text, sizeof(text)) <= 0)
 		return;
-	seed = strtoul(text, &end, 10);
-	if (strtoul(end, NULL, 10) > 0)
-		ops_per_thread = strtoul(end, NULL, 10);
+	seed = strtoul(p, &p, 10);
+	ops_per_thread = next_number(&p, ops_per_thread, 1UL << 30);
+	procs = (int)next_number(&p, PROCS, MAX_PROCS);
+	threads = (int)next_number(&p, THREADS, MAX_THREADS);
 }
 
 /* Mount the first spare ext2 disk on MNT: 0, or -1. */
@@ -567,13 +581,13 @@ mount_disk(void)
 static int
 run_all(void)
 {
-	pid_t pids[PROCS];
+	pid_t pids[MAX_PROCS];
 	int st, ok = 1;
 
-	for (int p = 0; p < PROCS; p++)
+	for (int p = 0; p < procs; p++)
 		if ((pids[p] = fork()) == 0)
 			_exit(process_run(p));
-	for (int p = 0; p < PROCS; p++) {
+	for (int p = 0; p < procs; p++) {
 		waitpid(pids[p], &st, 0);
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 			tap_diag("process %d: status %#x", p, st);
@@ -594,7 +608,7 @@ host_run(void)
 	arena_pages = 512;
 	ops_per_thread = 400;
 	tap_ok(run_all(), "every page, in parents and forked children, and every file page "
-	    "read as the model says (%d processes x %d threads x %lu pages)", PROCS, THREADS,
+	    "read as the model says (%d processes x %d threads x %lu pages)", procs, threads,
 	    arena_pages);
 	return tap_done();
 }
@@ -615,9 +629,9 @@ main(void)
 	tap_plan(4);
 	ops_per_thread = 400;
 	read_seed();
-	arena_pages = (unsigned long)ram_kb * 1024 * 5 / 2 / (PROCS * THREADS) / PGSZ;
+	arena_pages = (unsigned long)ram_kb * 1024 * 5 / 2 / (unsigned long)(procs * threads) / PGSZ;
 	tap_diag("seed %lu: %d processes x %d threads x %lu pages (%lu MiB), %lu steps each",
-	    seed, PROCS, THREADS, arena_pages, arena_pages * PGSZ >> 20, ops_per_thread);
+	    seed, procs, threads, arena_pages, arena_pages * PGSZ >> 20, ops_per_thread);
 	sync();
 	write_text_file("/proc/sys/vm/drop_caches", "3\n");
 	before = vm_snapshot_take();
