@@ -707,6 +707,21 @@ wiring_done(struct vm_map *map)
 }
 
 /*
+ * Unwire the translations of e (being wired, the wiring failed at va)
+ * from va on: the wiring never got there, but another thread's fault in
+ * an entry being wired maps its page wired, expecting the wiring to count
+ * the page.  Map locked exclusive, so no such fault is under way.
+ */
+static void
+unwire_unreached(struct vm_map *map, struct vm_map_entry *e, vaddr_t va)
+{
+	vaddr_t from = MAX(e->start, va);
+
+	if (map->pmap != NULL && from < e->end)
+		pmap_unwire(map->pmap, from, e->end);
+}
+
+/*
  * Wire [start, end): each entry not yet wired is marked as being wired,
  * then every page of it is faulted in and wired (writable ones for
  * writing, so copy-on-write happens now rather than later), and the
@@ -760,10 +775,13 @@ wire_range(struct vm_map *map, vaddr_t start, vaddr_t end, vaddr_t *failed)
 		if (error == 0) {
 			e->wired_count = 1;
 			e->eflags &= ~MAP_ENTRY_LOCKED_UNREAD;	/* its pages can be read now */
-		} else if (e->start < va) {
-			e->wired_count = 1;
-			entry_unwire_range(map, e, e->start, MIN(va, e->end));
-			e->wired_count = 0;
+		} else {
+			unwire_unreached(map, e, va);
+			if (e->start < va) {
+				e->wired_count = 1;
+				entry_unwire_range(map, e, e->start, MIN(va, e->end));
+				e->wired_count = 0;
+			}
 		}
 	}
 	wiring_done(map);

@@ -1,6 +1,7 @@
 /* mlock: locking ranges and whole address spaces, and RLIMIT_MEMLOCK. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -407,10 +408,102 @@ test_lockall_past_eof(void)
 	    "(status %#x)", st);
 }
 
+/*
+ * A failed mlock leaves no wired translation in the entries it never
+ * reached.  While an entry is being wired, another thread's fault there
+ * maps its page wired (the wiring will count that page); if the wiring
+ * fails before it gets there, those translations must be unwired with the
+ * rest.  The range is [A1: anonymous][a page past the end of a file][A2:
+ * anonymous]; a second thread reads its way through A2 while mlock wires
+ * A1 and fails at the file page.  The threads meet only on two harts or
+ * more; each round is checked by the kernel (/proc/self/vmcheck).
+ */
+#define UNREACHED_PAGES		512	/* pages of A1, and of A2 */
+#define UNREACHED_ROUNDS	8
+
+struct unreached {
+	char		*a2;
+	volatile int	go, done;
+};
+
+/* Read A2 a page at a time, from its second page, once told to. */
+static int
+unreached_reader(void *arg)
+{
+	struct unreached *u = arg;
+
+	while (!u->go)
+		;
+	for (int i = 1; i < UNREACHED_PAGES; i++)
+		(void)*(volatile char *)(u->a2 + i * PGSZ);
+	u->done = 1;
+	return 0;
+}
+
+/* One round: lay out the range, race mlock against the reader; the check's problems. */
+static long
+unreached_round(int fd, bool *enomem)
+{
+	unsigned long len = (2 * UNREACHED_PAGES + 1) * PGSZ;
+	char *r = unmapped_pages(2 * UNREACHED_PAGES + 1), *file = r + UNREACHED_PAGES * PGSZ;
+	struct unreached u = { file + PGSZ, 0, 0 };
+	struct uthread t;
+	long problems = 0;
+
+	if (mmap(r, UNREACHED_PAGES * PGSZ, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != r ||
+	    mmap(file, PGSZ, PROT_READ, MAP_SHARED | MAP_FIXED, fd, PGSZ) != file ||
+	    mmap(u.a2, UNREACHED_PAGES * PGSZ, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != u.a2 ||
+	    uthread_create(&t, unreached_reader, &u) != 0) {
+		munmap(r, len);
+		*enomem = false;
+		return 0;
+	}
+	u.a2[0] = 1;		/* A2 has its memory now: the reader's faults only map */
+	u.go = 1;
+	*enomem = mlock(r, len) == -1 && errno == ENOMEM;
+	while (!u.done)
+		;
+	uthread_join(&t);
+	if (vmstat_is_sable() && (problems = vmcheck_problems("/proc/self/vmcheck")) > 0)
+		vmcheck_diag();
+	munmap(r, len);
+	return problems;
+}
+
+static void
+test_failed_lock_unreached(void)
+{
+	char name[64];
+	long problems = 0;
+	bool enomem = true;
+	int fd, round;
+
+	snprintf(name, sizeof(name), "/tmp/mlock3.%d", getpid());
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	unlink(name);
+	if (fd < 0 || ftruncate(fd, PGSZ) != 0) {
+		tap_ok(0, "make a one-page file");
+		return;
+	}
+	for (round = 0; round < UNREACHED_ROUNDS && enomem && problems == 0; round++) {
+		bool e;
+
+		problems = unreached_round(fd, &e);
+		enomem &= e;
+	}
+	close(fd);
+	tap_ok(enomem && problems == 0,
+	    "mlock failing at a file's end while a thread faults in the next mapping -> "
+	    "ENOMEM, no wired translation left there (%ld problems, round %d)", problems,
+	    round);
+}
+
 int
 main(void)
 {
-	tap_plan(37);
+	tap_plan(38);
 	test_lock();
 	test_errors();
 	test_rlimit();
@@ -422,6 +515,7 @@ main(void)
 	test_failed_lock_keeps_others();
 	test_lockall_past_eof();
 	test_lock_race();
+	test_failed_lock_unreached();
 	tap_vm_consistent("locking, unlocking, forking locked pages");
 	if (!vmstat_is_sable())
 		tap_skip("no /proc/vmcheck (not our kernel)");
