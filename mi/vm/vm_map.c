@@ -856,6 +856,7 @@ vmspace_alloc(void)
 	vm->vm_pmap = pmap;
 	vm->vm_refcnt = 1;
 	mtx_init(&vm->vm_brk_lock, "brk");
+	mtx_init(&vm->vm_memlock_lock, "memlock");
 	list_init(&vm->vm_shm);
 	return vm;
 }
@@ -871,6 +872,7 @@ vmspace_free(struct vmspace *vm)
 	vm_map_remove(&vm->vm_map, vm->vm_map.tree.min, vm->vm_map.tree.max);
 	pmap_destroy(vm->vm_pmap);
 	mtx_destroy(&vm->vm_brk_lock);
+	mtx_destroy(&vm->vm_memlock_lock);
 	zone_free(vmspace_zone, vm);
 	vm_reclaim_end();
 }

@@ -139,6 +139,8 @@ struct vmspace {
 	uint32_t	vm_refcnt;	/* (A) */
 	vaddr_t		vm_brk_start;	/* (C) heap start (set by exec, copied by fork) */
 	struct mtx	vm_brk_lock;	/* one brk call at a time (threads may race) */
+	struct mtx	vm_memlock_lock; /* one RLIMIT_MEMLOCK check and its wiring at a
+					 * time (vm_mmap.c); taken after vm_brk_lock */
 	vaddr_t		vm_brk;		/* (M) the break: written with the map and
 					 * vm_brk_lock held, read under either */
 	struct list_node vm_shm;	/* (S) System V shared memory attached here:

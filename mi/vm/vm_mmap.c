@@ -47,6 +47,21 @@ vm_prot(uint64_t prot)
 	    ((prot & PROT_EXEC) ? VM_PROT_EXECUTE : 0);
 }
 
+/*
+ * A check of RLIMIT_MEMLOCK and the wiring it allows are one step: the
+ * address space's memlock lock is held across both.  Otherwise threads
+ * would each pass the check on the same wired count and together wire
+ * past the limit (a wiring counts only once it is done).
+ */
+static struct mtx *
+memlock_lock(struct thread *td)
+{
+	struct mtx *m = &td->td_proc->p_vmspace->vm_memlock_lock;
+
+	mtx_lock(m);
+	return m;
+}
+
 /* RLIMIT_MEMLOCK: ENOMEM if more would take the wired bytes over it; root is not bound. */
 static int
 memlock_check(struct thread *td, vm_size_t more)
@@ -117,20 +132,15 @@ commit_flags(int cow, vm_prot_t prot, bool noreserve)
 	return (prot & VM_PROT_WRITE) ? MAP_ENTRY_ACCOUNTED : 0;
 }
 
-/* vm_mmap_object, inline in mmap (the benchmarks count every instruction of it). */
+/* Place and make the mapping for map_object, once its limits are checked. */
 static inline __attribute__((always_inline)) int
-map_object(struct thread *td, struct vm_object *obj, uint64_t offset, vaddr_t *addr,
+map_object_find(struct thread *td, struct vm_object *obj, uint64_t offset, vaddr_t *addr,
     vm_size_t len, vm_prot_t prot, vm_prot_t maxprot, int placement, int cow)
 {
 	struct vm_map *map = curmap(td);
 	vaddr_t va = *addr, end;
 	int error;
 
-	if (map->size + len > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
-	    vm_map_entry_count(map) >= VM_MAP_MAX_ENTRIES)
-		return ENOMEM;
-	if ((map->flags & MAP_WIREFUTURE) && memlock_check(td, len) != 0)
-		return EAGAIN;		/* mlockall(MCL_FUTURE): it would be locked */
 	/* A hint outside the map is no hint. */
 	if (placement == VMFS_ANYWHERE &&
 	    (user_range(td, va, len, &va, &end) != 0 || va < map->tree.min))
@@ -144,6 +154,30 @@ map_object(struct thread *td, struct vm_object *obj, uint64_t offset, vaddr_t *a
 		return error == EINVAL && placement != VMFS_ANYWHERE ? ENOMEM : error;
 	*addr = va;
 	return 0;
+}
+
+/* vm_mmap_object, inline in mmap (the benchmarks count every instruction of it). */
+static inline __attribute__((always_inline)) int
+map_object(struct thread *td, struct vm_object *obj, uint64_t offset, vaddr_t *addr,
+    vm_size_t len, vm_prot_t prot, vm_prot_t maxprot, int placement, int cow)
+{
+	struct vm_map *map = curmap(td);
+	struct mtx *memlock;
+	int error;
+
+	if (map->size + len > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
+	    vm_map_entry_count(map) >= VM_MAP_MAX_ENTRIES)
+		return ENOMEM;
+	if (!(map->flags & MAP_WIREFUTURE))
+		return map_object_find(td, obj, offset, addr, len, prot, maxprot, placement, cow);
+	/* mlockall(MCL_FUTURE): the mapping is wired as it is made. */
+	memlock = memlock_lock(td);
+	if (memlock_check(td, len) != 0)
+		error = EAGAIN;
+	else
+		error = map_object_find(td, obj, offset, addr, len, prot, maxprot, placement, cow);
+	mtx_unlock(memlock);
+	return error;
 }
 
 int
@@ -267,15 +301,17 @@ SYSCALL(msync)
 SYSCALL(mlock)
 {
 	vaddr_t start, end;
+	struct mtx *memlock;
 	int error;
 
 	if ((error = user_range(td, a[0], a[1], &start, &end)) != 0)
 		return -error;
 	if (start == end)
 		return 0;
-	if ((error = memlock_check(td, end - start)) != 0)
-		return -error;
-	error = vm_map_wire(curmap(td), start, end);
+	memlock = memlock_lock(td);
+	if ((error = memlock_check(td, end - start)) == 0)
+		error = vm_map_wire(curmap(td), start, end);
+	mtx_unlock(memlock);
 	/* A page that cannot be read (past the end of a file) is ENOMEM to mlock, as on Linux. */
 	return -(error == EIO ? ENOMEM : error);
 }
@@ -365,9 +401,12 @@ SYSCALL(mlockall)
 	if (flags == 0 || (flags & ~(uint64_t)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)))
 		return -EINVAL;
 	if (flags & MCL_CURRENT) {
-		if ((error = memlock_check(td, lockable_unwired_bytes(map))) != 0)
-			return -error;
-		if ((error = wire_all(map, true)) != 0)
+		struct mtx *memlock = memlock_lock(td);
+
+		if ((error = memlock_check(td, lockable_unwired_bytes(map))) == 0)
+			error = wire_all(map, true);
+		mtx_unlock(memlock);
+		if (error)
 			return -error;
 	}
 	vm_map_lock(map);
@@ -457,6 +496,31 @@ SYSCALL(mremap)
 	return error ? -error : (long)newaddr;
 }
 
+/*
+ * Map [old, new) after the heap; under mlockall(MCL_FUTURE) it is wired
+ * as it is made, RLIMIT_MEMLOCK checked in the same step.
+ */
+static int
+heap_grow(struct thread *td, struct vm_map *map, vaddr_t old, vaddr_t new)
+{
+	struct mtx *memlock = NULL;
+	vaddr_t va = old;
+	int error = 0;
+
+	if (map->size + (new - old) > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur)
+		return ENOMEM;
+	if (map->flags & MAP_WIREFUTURE) {
+		memlock = memlock_lock(td);
+		error = memlock_check(td, new - old);
+	}
+	if (error == 0)
+		error = vm_map_find(map, NULL, 0, &va, new - old, 0, VMFS_FIXED_NOREPLACE,
+		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW | MAP_ENTRY_ACCOUNTED);
+	if (memlock != NULL)
+		mtx_unlock(memlock);
+	return error;
+}
+
 /* brk(addr): move the program break; returns the break (unchanged on failure). */
 SYSCALL(brk)
 {
@@ -472,12 +536,7 @@ SYSCALL(brk)
 	old = round_page(old);
 	new = round_page(want);
 	if (new > old) {
-		vaddr_t va = old;
-
-		if (map->size + (new - old) > td->td_proc->p_rlimit[RLIMIT_AS].rlim_cur ||
-		    ((map->flags & MAP_WIREFUTURE) && memlock_check(td, new - old) != 0) ||
-		    vm_map_find(map, NULL, 0, &va, new - old, 0, VMFS_FIXED_NOREPLACE,
-		    VM_PROT_RW, VM_PROT_ALL, MAP_ENTRY_COW | MAP_ENTRY_ACCOUNTED) != 0)
+		if (heap_grow(td, map, old, new) != 0)
 			goto out;
 	} else if (new < old) {
 		vm_map_remove(map, new, old);

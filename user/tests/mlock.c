@@ -500,10 +500,79 @@ test_failed_lock_unreached(void)
 	    round);
 }
 
+/*
+ * RLIMIT_MEMLOCK binds threads that lock at once: each mlock checks the
+ * limit against what is wired, which must include what the others are
+ * wiring meanwhile.  Three threads of a process that is not root, with a
+ * limit of LIMRACE_PAGES, each lock LIMRACE_PAGES of their own at once:
+ * one may succeed.  (Once all three did, on four harts.)
+ */
+#define LIMRACE_PAGES	256
+#define LIMRACE_THREADS	3
+
+struct limrace {
+	int		go[2];		/* a pipe: a byte for each thread to go */
+	volatile int	locked;
+};
+
+/* Lock its own range once told to; count a success. */
+static int
+limrace_thread(void *arg)
+{
+	struct limrace *r = *(struct limrace **)arg;
+	char *p = ((char **)arg)[1], c;
+
+	if (read(r->go[0], &c, 1) == 1 && mlock(p, LIMRACE_PAGES * PGSZ) == 0)
+		__atomic_add_fetch(&r->locked, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/*
+ * In a child that is not root: how many of the threads' mlocks succeeded
+ * (100 and up: the setup failed).  The threads are all made before any
+ * locks: making one maps its stack, which waits for a wiring to end.
+ */
+static int
+limrace_child(void *arg)
+{
+	struct rlimit lim = { LIMRACE_PAGES * PGSZ, LIMRACE_PAGES * PGSZ };
+	struct limrace r = { { -1, -1 }, 0 };
+	void *args[LIMRACE_THREADS][2];
+	struct uthread t[LIMRACE_THREADS];
+	int started = 0;
+
+	(void)arg;
+	if (setrlimit(RLIMIT_MEMLOCK, &lim) != 0 || (getuid() == 0 && setuid(NOBODY) != 0) ||
+	    pipe(r.go) != 0)
+		return 100;
+	for (int i = 0; i < LIMRACE_THREADS; i++) {
+		args[i][0] = &r;
+		args[i][1] = map_pages(LIMRACE_PAGES);
+		started += args[i][1] != NULL &&
+		    uthread_create(&t[i], limrace_thread, args[i]) == 0;
+	}
+	if (write(r.go[1], "ggg", LIMRACE_THREADS) != LIMRACE_THREADS)
+		return 102;
+	for (int i = 0; i < started; i++)
+		uthread_join(&t[i]);
+	return started == LIMRACE_THREADS ? r.locked : 101;
+}
+
+static void
+test_limit_race(void)
+{
+	int st = run_child(limrace_child, NULL);
+
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) <= 1,
+	    "%d threads lock %d pages each at once under a %d-page RLIMIT_MEMLOCK: at most "
+	    "one succeeds (%d did)", LIMRACE_THREADS, LIMRACE_PAGES, LIMRACE_PAGES,
+	    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 int
 main(void)
 {
-	tap_plan(38);
+	tap_plan(39);
 	test_lock();
 	test_errors();
 	test_rlimit();
@@ -516,6 +585,7 @@ main(void)
 	test_lockall_past_eof();
 	test_lock_race();
 	test_failed_lock_unreached();
+	test_limit_race();
 	tap_vm_consistent("locking, unlocking, forking locked pages");
 	if (!vmstat_is_sable())
 		tap_skip("no /proc/vmcheck (not our kernel)");
