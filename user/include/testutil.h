@@ -2,6 +2,8 @@
 #ifndef _TESTUTIL_H
 #define _TESTUTIL_H
 
+#include <stdint.h>
+
 #define PGSZ 4096UL
 
 /* Forks, runs fn(arg) in the child, exits with its result; returns the wait status (or -1). */
@@ -56,6 +58,9 @@ int fails_with(long ret, int err);
 int test_dir_make(const char *name);
 const char *test_dir(void);
 const char *tpath(const char *name);
+
+/* A well-mixed 64-bit value of x (splitmix64's finalizer): patterns and random streams. */
+uint64_t test_mix64(uint64_t x);
 
 /* order[0..n) := a permutation of 0..n-1, the same for the same seed (xorshift). */
 void test_permutation(unsigned long *order, unsigned long n, unsigned long seed);

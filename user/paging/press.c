@@ -81,20 +81,11 @@ static unsigned long seed = 1, arena_pages, ops_per_thread;
 static int procs = PROCS, threads = THREADS;
 static const char *dir = MNT;	/* where the files are */
 
-static uint64_t
-mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 /* A number in [0, n), from the worker's own stream. */
 static unsigned long
 rnd(struct worker *w, unsigned long n)
 {
-	w->rng = mix(w->rng);
+	w->rng = test_mix64(w->rng);
 	return w->rng % n;
 }
 
@@ -102,14 +93,14 @@ rnd(struct worker *w, unsigned long n)
 static uint64_t
 tag(uint64_t owner, uint32_t gen, int k)
 {
-	return mix(owner ^ ((uint64_t)gen << 8) ^ (uint64_t)k) | 1;
+	return test_mix64(owner ^ ((uint64_t)gen << 8) ^ (uint64_t)k) | 1;
 }
 
 /* The file's owner salt: pwrites and shared stores by the parent only. */
 static uint64_t
 file_owner(const struct worker *w)
 {
-	return mix(seed * 1000 + (uint64_t)w->id + 500);
+	return test_mix64(seed * 1000 + (uint64_t)w->id + 500);
 }
 
 /* Report a mismatch in one write(2), which threads may do at once. */
@@ -498,8 +489,8 @@ worker_init(struct worker *w, int proc, int t)
 
 	memset(w, 0, sizeof(*w));
 	w->id = proc * threads + t;
-	w->owner = mix(seed * 1000 + (uint64_t)w->id);
-	w->rng = mix(seed ^ ((uint64_t)w->id << 32));
+	w->owner = test_mix64(seed * 1000 + (uint64_t)w->id);
+	w->rng = test_mix64(seed ^ ((uint64_t)w->id << 32));
 	w->np = arena_pages;
 	w->fpages = arena_pages + FILE_SLACK;
 	snprintf(path, sizeof(path), "%s/f%d", dir, w->id);

@@ -44,15 +44,6 @@ static volatile uint64_t *shared;
 enum { MMAP_IN, MMAP_OUT, REMAP_GROW, REMAP_MOVE, REMAP_OUT, REMAP_EFAULT, FORKS, NSTAT };
 static int stats[NSTAT];
 
-static uint64_t
-mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 static unsigned
 rnd(unsigned n)
 {
@@ -65,7 +56,7 @@ rnd(unsigned n)
 static uint64_t
 tag(uintptr_t addr, uint32_t ver, unsigned off)
 {
-	return mix(mix(SEED ^ worker) ^ addr ^ ((uint64_t)ver << 40) ^ off);
+	return test_mix64(test_mix64(SEED ^ worker) ^ addr ^ ((uint64_t)ver << 40) ^ off);
 }
 
 static char *
@@ -380,7 +371,7 @@ run_worker(int w)
 	unsigned i;
 
 	worker = w;
-	rng = mix(SEED + w + 1);
+	rng = test_mix64(SEED + w + 1);
 	arena = unmapped_pages(NP);
 	if (arena == NULL)
 		return fail("no arena", NULL, 0, errno);
