@@ -1425,34 +1425,38 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate, boo
 {
 	struct vm_map_entry *e;
 	vaddr_t va = start;
+	bool hole = false;
 	int error = 0;
 
 	vm_map_lock_read(map);
-	if (!range_is_mapped(map, start, end)) {
-		vm_map_unlock_read(map);
-		return ENOMEM;
-	}
-	for (e = vm_map_tree_lookup(&map->tree, start, NULL); invalidate && e != NULL &&
-	    e->start < end; e = e->node.next) {
-		if (vm_map_entry_locked(e)) {
-			vm_map_unlock_read(map);
-			return EBUSY;
-		}
-	}
 	/*
 	 * fn writes pages to their file, which may sleep on the file's
 	 * locks, taken before the map lock by whoever copies file data to
 	 * user memory: call it with the object referenced and the map
 	 * unlocked, and find the next entry again afterwards.
 	 */
-	while (error == 0 && va < end && (e = first_in_range(map, va)) != NULL &&
-	    e->start < end) {
-		vaddr_t s = MAX(va, e->start), t = MIN(end, e->end);
-		struct vm_object *obj = e->object;
-		vm_pindex_t first = atop(s - e->start + e->offset);
-		vm_pindex_t last = atop(t - e->start + e->offset);
+	while (error == 0 && va < end) {
+		vm_pindex_t first, last;
+		struct vm_object *obj;
 
-		va = t;
+		if ((e = first_in_range(map, va)) == NULL || e->start >= end) {
+			error = ENOMEM;		/* unmapped to the end */
+			break;
+		}
+		/* At a hole MS_SYNC alone stops; the others go on, and report it at the end. */
+		if (e->start > va && sync && !invalidate) {
+			error = ENOMEM;
+			break;
+		}
+		hole |= e->start > va;
+		if (invalidate && vm_map_entry_locked(e)) {
+			error = EBUSY;
+			break;
+		}
+		first = atop(MAX(va, e->start) - e->start + e->offset);
+		last = atop(MIN(end, e->end) - e->start + e->offset);
+		obj = e->object;
+		va = MIN(end, e->end);
 		if (obj == NULL || (e->eflags & MAP_ENTRY_COW) || obj->type != OBJT_VNODE)
 			continue;
 		vm_object_reference(obj);
@@ -1462,7 +1466,7 @@ vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate, boo
 		vm_map_lock_read(map);
 	}
 	vm_map_unlock_read(map);
-	return error;
+	return error == 0 && hole ? ENOMEM : error;
 }
 
 /*
@@ -1531,19 +1535,32 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	    !vm_map_in_bounds(map, *newaddr, dest_end)))
 		return EINVAL;
 	vm_map_lock(map);
-	e = vm_map_lookup_entry(map, old);
-	if (e == NULL || end > e->end || e->wired_count > 0) {
+	if (vm_map_lookup_entry(map, old) == NULL) {
 		vm_map_unlock(map);
-		return e == NULL || end > e->end ? EFAULT : EINVAL;
+		return EFAULT;
+	}
+	/*
+	 * Shrinking unmaps the tail first, whatever it holds (more mappings,
+	 * holes), as Linux does; what is left is the range to keep or move.
+	 */
+	if (newsize < oldsize) {
+		if ((error = remove_locked(map, old + newsize, end)) != 0)
+			goto out;
+		oldsize = newsize;
+		end = old + newsize;
+	}
+	if (newsize == oldsize && !fixed) {
+		*newaddr = old;
+		goto out;
+	}
+	e = vm_map_lookup_entry(map, old);
+	if (end > e->end || e->wired_count > 0) {
+		error = end > e->end ? EFAULT : EINVAL;
+		goto out;
 	}
 	if ((error = clip_range(map, old, end)) != 0)
 		goto out;
 	e = vm_map_lookup_entry(map, old);
-	if (newsize <= oldsize && !fixed) {
-		error = remove_locked(map, old + newsize, end);
-		*newaddr = old;
-		goto out;
-	}
 	/* Growth of a committed mapping is committed too (ENOMEM if refused). */
 	if (newsize > oldsize && (e->eflags & MAP_ENTRY_ACCOUNTED)) {
 		if (vm_commit_reserve(atop(newsize - oldsize), true) != 0) {
@@ -1589,9 +1606,6 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	entry_unlink(map, e);
 	entry_free(e);
 	entry_insert(map, moved);
-	/* A fixed move that shrinks: the part left behind is no longer committed. */
-	if (newsize < oldsize && (moved->eflags & MAP_ENTRY_ACCOUNTED))
-		vm_commit_release(atop(oldsize - newsize), true);
 	if (newsize > oldsize && !entry_extend(map, moved, newsize - oldsize, true))
 		error = append_growth(map, moved, newsize - oldsize);
 	*newaddr = dest;

@@ -304,7 +304,9 @@ bool vm_map_page_resident(struct vm_map *map, vaddr_t va);
  * with the map unlocked (writing pages out may sleep on the file's locks,
  * which come before the map lock) and the object referenced; the walk
  * stops at its first error.  With invalidate, a wired entry in the range
- * is EBUSY (locked pages cannot be invalidated).
+ * is EBUSY (locked pages cannot be invalidated).  A hole is ENOMEM, as
+ * on Linux: a plain sync stops at it, the others go past it and report
+ * it at the end.
  */
 int vm_map_sync(struct vm_map *map, vaddr_t start, vaddr_t end, bool invalidate, bool sync,
     int (*fn)(struct vm_object *obj, vm_pindex_t first, vm_pindex_t last, bool sync));

@@ -94,6 +94,35 @@ test_shrink(void)
 }
 
 /*
+ * Shrinking unmaps the tail whatever it holds, as Linux does: more than
+ * one mapping, and holes; only the head must be mapped.  With
+ * MREMAP_FIXED the tail goes first, and the head, in one mapping, moves.
+ */
+static void
+test_shrink_across(void)
+{
+	char *p = map_pages(4), *dst = unmapped_pages(2), *q;
+
+	fill(p, 4, 'a');
+	mprotect(p + PGSZ, PGSZ, PROT_READ);	/* two more mappings */
+	munmap(p + 2 * PGSZ, PGSZ);		/* and a hole */
+	q = mremap(p, 4 * PGSZ, PGSZ, 0);
+	tap_ok(q == p && check(p, 1, 'a') && probe_read(p + PGSZ, NULL) == SIGSEGV &&
+	    probe_read(p + 3 * PGSZ, NULL) == SIGSEGV,
+	    "shrinking across mappings and a hole unmaps the tail (%p)", q);
+	munmap(p, 4 * PGSZ);
+	p = map_pages(3);
+	fill(p, 3, 'b');
+	mprotect(p + 2 * PGSZ, PGSZ, PROT_READ);
+	q = mremap(p, 3 * PGSZ, 2 * PGSZ, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	tap_ok(q == dst && check(dst, 2, 'b') && probe_read(p, NULL) == SIGSEGV &&
+	    probe_read(p + 2 * PGSZ, NULL) == SIGSEGV,
+	    "MREMAP_FIXED shrinking across two mappings moves the head, unmaps the rest (%p)", q);
+	munmap(p, 3 * PGSZ);
+	munmap(dst, 2 * PGSZ);
+}
+
+/*
  * The same size, in place, with a mapping right after (here the rest of
  * the same one): nothing changes (the kernel once clipped the next entry
  * to nothing: an empty entry, a panic with INVARIANTS).
@@ -272,11 +301,12 @@ test_grown_is_whole(void)
 int
 main(void)
 {
-	tap_plan(25);
+	tap_plan(27);
 	test_grow_in_place();
 	test_move();
 	test_shrink();
 	test_same_size();
+	test_shrink_across();
 	test_fixed();
 	test_errors();
 	test_growth_is_fresh();

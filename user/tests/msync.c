@@ -10,7 +10,7 @@ main(void)
 {
 	char *p = map_pages(4);
 
-	tap_plan(13);
+	tap_plan(15);
 	p[0] = 1;
 	/* Each flag alone is accepted on anonymous memory. */
 	tap_ok(msync(p, 4 * PGSZ, MS_SYNC) == 0, "MS_SYNC on anon -> 0");
@@ -41,5 +41,18 @@ main(void)
 	    msync(p, PGSZ, MS_SYNC) == 0, "MS_SYNC | MS_INVALIDATE too; MS_SYNC alone -> 0");
 	munlock(p, PGSZ);
 	tap_ok(msync(p, PGSZ, MS_INVALIDATE) == 0, "after munlock MS_INVALIDATE -> 0");
+	/*
+	 * Past a hole, as Linux: MS_SYNC alone stops there (ENOMEM); other
+	 * flags go on to the mappings after it (a locked one refuses
+	 * MS_INVALIDATE) and report the hole at the end.
+	 */
+	mlock(p + 3 * PGSZ, PGSZ);
+	tap_ok(msync(p, 4 * PGSZ, MS_INVALIDATE) == -1 && errno == EBUSY,
+	    "MS_INVALIDATE across a hole reaches the locked page after it -> EBUSY");
+	tap_ok(msync(p, 4 * PGSZ, MS_SYNC | MS_INVALIDATE) == -1 && errno == EBUSY &&
+	    msync(p, 4 * PGSZ, MS_SYNC) == -1 && errno == ENOMEM &&
+	    msync(p, 4 * PGSZ, MS_ASYNC) == -1 && errno == ENOMEM,
+	    "MS_SYNC | MS_INVALIDATE too; MS_SYNC or MS_ASYNC alone -> ENOMEM");
+	munlock(p + 3 * PGSZ, PGSZ);
 	return tap_done();
 }
