@@ -550,7 +550,8 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 	}
 	*addr = start;
 	error = 0;
-	if (map->flags & MAP_WIREFUTURE) {
+	/* PROT_NONE memory cannot be faulted in: mprotect wires it when it opens it. */
+	if ((map->flags & MAP_WIREFUTURE) && prot != VM_PROT_NONE) {
 		/*
 		 * Wire what can be read (a file mapping past the end of its file
 		 * is wired up to there, as Linux populates it).  Hold the object

@@ -260,7 +260,9 @@ SYSCALL(munmap)
 /* mprotect(addr, len, prot) */
 SYSCALL(mprotect)
 {
+	struct vm_map *map = curmap(td);
 	vaddr_t start, end;
+	int error;
 
 	if ((a[0] & PAGE_MASK) || (a[2] & ~(uint64_t)PROT_MASK))
 		return -EINVAL;
@@ -268,7 +270,16 @@ SYSCALL(mprotect)
 		return -ENOMEM;
 	if (start == end)
 		return 0;
-	return -vm_map_protect(curmap(td), start, end, vm_prot(a[2]));
+	if ((error = vm_map_protect(map, start, end, vm_prot(a[2]))) != 0)
+		return -error;
+	/*
+	 * Under mlockall(MCL_FUTURE) memory opened from PROT_NONE (a thread's
+	 * stack, say) is wired now; like Linux's populate, what cannot be
+	 * wired is left to fault in later, not an error.
+	 */
+	if ((map->flags & MAP_WIREFUTURE) && vm_prot(a[2]) != VM_PROT_NONE)
+		(void)vm_map_wire_prefix(map, start, end);
+	return 0;
 }
 
 /* Write back a file's pages of a shared mapping; with sync, wait for the writes. */

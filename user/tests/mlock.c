@@ -390,6 +390,28 @@ lockfuture_past_eof(void *arg)
 }
 
 /*
+ * In a child: under mlockall(MCL_FUTURE), a PROT_NONE mapping (a guard,
+ * or a thread stack before mprotect opens it, as pthread_create does) is
+ * made though it cannot be faulted in, and is locked once opened.
+ */
+static int
+lockfuture_prot_none(void *arg)
+{
+	char *g;
+
+	(void)arg;
+	if (mlockall(MCL_FUTURE) != 0)
+		return 2;
+	g = mmap(NULL, 2 * PGSZ, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g == MAP_FAILED)
+		return 1;
+	if (mprotect(g, 2 * PGSZ, PROT_READ | PROT_WRITE) != 0)
+		return 3;
+	g[PGSZ] = 1;
+	return resident(g, 2) && munlockall() == 0 ? 0 : 4;
+}
+
+/*
  * mlockall(MCL_CURRENT) locks what it can: Linux ignores the pages it
  * cannot fault in (past the end of a file) instead of failing.
  */
@@ -405,6 +427,10 @@ test_lockall_past_eof(void)
 	st = run_child(lockfuture_past_eof, NULL);
 	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "under MCL_FUTURE, mmap past the end of a file succeeds, locked up to it "
+	    "(status %#x)", st);
+	st = run_child(lockfuture_prot_none, NULL);
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "under MCL_FUTURE, mmap PROT_NONE succeeds, and is locked once opened "
 	    "(status %#x)", st);
 }
 
@@ -572,7 +598,7 @@ test_limit_race(void)
 int
 main(void)
 {
-	tap_plan(39);
+	tap_plan(40);
 	test_lock();
 	test_errors();
 	test_rlimit();
