@@ -490,6 +490,44 @@ try_extend(struct vm_map *map, struct vm_map_entry *prev, vaddr_t start, vaddr_t
 	return entry_extend(map, prev, end - start, false);
 }
 
+/*
+ * Wire the mapping e, [start, end), just made under mlockall(MCL_FUTURE):
+ * what can be read (a file mapping past the end of its file is wired up
+ * to there, as Linux populates it).  The map is unlocked meanwhile, and
+ * other threads may change it: the new mapping's entries (e, and the
+ * pieces a clip makes of it) are marked unfinished, and if the wiring
+ * fails only they go, with their commitment, never what another thread
+ * mapped there since.  The object is held meanwhile: on failure the
+ * caller keeps this reference.
+ * => map locked exclusive, unlocked on return; 0 or ENOMEM
+ */
+static int
+wire_new_mapping(struct vm_map *map, struct vm_map_entry *e, struct vm_object *object,
+    vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *next;
+	int error;
+
+	e->eflags |= MAP_ENTRY_UNFINISHED;
+	vm_object_reference(object);
+	vm_map_unlock(map);
+	error = vm_map_wire_prefix(map, start, end);
+	vm_map_lock(map);
+	for (e = first_in_range(map, start); e != NULL && e->start < end; e = next) {
+		next = e->node.next;
+		if (!(e->eflags & MAP_ENTRY_UNFINISHED))
+			continue;
+		e->eflags &= ~MAP_ENTRY_UNFINISHED;
+		if (error != 0)
+			remove_locked(map, e->start, e->end);
+	}
+	vm_map_unlock(map);
+	if (error != 0)
+		return ENOMEM;
+	vm_object_deallocate(object);
+	return 0;
+}
+
 int
 vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
     vaddr_t *addr, vm_size_t length, vaddr_t align, int placement,
@@ -551,27 +589,8 @@ vm_map_find(struct vm_map *map, struct vm_object *object, uint64_t offset,
 	*addr = start;
 	error = 0;
 	/* PROT_NONE memory cannot be faulted in: mprotect wires it when it opens it. */
-	if ((map->flags & MAP_WIREFUTURE) && prot != VM_PROT_NONE) {
-		/*
-		 * Wire what can be read (a file mapping past the end of its file
-		 * is wired up to there, as Linux populates it).  Hold the object
-		 * meanwhile: on failure the mapping goes and the caller keeps this
-		 * reference.  One thread runs in a map (clone refuses more), so
-		 * what is at start is still the new mapping, even if a wiring
-		 * fault has given it a shadow since.
-		 */
-		vm_object_reference(object);
-		vm_map_unlock(map);
-		if (vm_map_wire_prefix(map, start, end) == 0) {
-			vm_object_deallocate(object);
-			return 0;
-		}
-		vm_map_lock(map);
-		if (vm_map_lookup_entry(map, start) != NULL)
-			remove_locked(map, start, end);
-		vm_map_unlock(map);
-		return ENOMEM;		/* the removal gave the commitment back */
-	}
+	if ((map->flags & MAP_WIREFUTURE) && prot != VM_PROT_NONE)
+		return wire_new_mapping(map, e, object, start, end);
 out:
 	vm_map_unlock(map);
 	if (error && (cow & MAP_ENTRY_ACCOUNTED))

@@ -66,6 +66,8 @@ struct thread;
 #define MAP_ENTRY_NORESERVE	0x0200	/* MAP_NORESERVE: never counted, even made writable */
 #define MAP_ENTRY_HUGEPAGE	0x0400	/* MADV_HUGEPAGE: superpages in "madvise" mode */
 #define MAP_ENTRY_NOHUGEPAGE	0x0800	/* MADV_NOHUGEPAGE: never superpages (vm_superpage.h) */
+#define MAP_ENTRY_UNFINISHED	0x1000	/* made under mlockall(MCL_FUTURE), its wiring under
+					 * way: it goes if the wiring fails (vm_map_find) */
 
 /*
  * The access an entry's protection allows: a writable mapping can be
