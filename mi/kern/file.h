@@ -178,8 +178,8 @@ int file_mmap_object(struct file *fp, uint64_t off, uint64_t len, int prot_share
     struct vm_object **objp, bool *anonymous, vm_prot_t *maxprot);
 
 /*
- * Descriptor tables.  The process's own thread is the only one using its
- * table (one thread per process), but the lock is taken anyway.
+ * Descriptor tables, shared by a process's threads under the table's
+ * fd_lock.
  */
 struct filedesc *filedesc_alloc(void);	/* empty; NULL on no memory */
 struct filedesc *filedesc_fork(struct filedesc *fdp);	/* a copy sharing the files */
