@@ -1171,12 +1171,12 @@ swap_copies(struct vm_object *obj, vm_pindex_t start, vm_pindex_t end)
 	return n;
 }
 
-uint64_t
-vm_map_swap_pages(struct vm_map *map)
+/* The copies in swap of map's own pages.  Map locked. */
+static uint64_t
+swap_pages_locked(struct vm_map *map)
 {
 	uint64_t pages = 0;
 
-	vm_map_lock_read(map);
 	for (struct vm_map_entry *e = map->tree.first; e != NULL; e = e->node.next) {
 		struct vm_object *obj = e->object;
 
@@ -1186,8 +1186,28 @@ vm_map_swap_pages(struct vm_map *map)
 		pages += swap_copies(obj, atop(e->offset), atop(e->offset + (e->end - e->start)));
 		spin_unlock(&obj->lock);
 	}
+	return pages;
+}
+
+uint64_t
+vm_map_swap_pages(struct vm_map *map)
+{
+	uint64_t pages;
+
+	vm_map_lock_read(map);
+	pages = swap_pages_locked(map);
 	vm_map_unlock_read(map);
 	return pages;
+}
+
+bool
+vm_map_swap_pages_try(struct vm_map *map, uint64_t *pages)
+{
+	if (!vm_map_trylock_read(map))
+		return false;
+	*pages = swap_pages_locked(map);
+	vm_map_unlock_read(map);
+	return true;
 }
 
 uint64_t
@@ -1549,6 +1569,8 @@ vm_map_remap(struct vm_map *map, vaddr_t old, vm_size_t oldsize, vm_size_t newsi
 	uint64_t commit = 0;	/* pages of growth committed for an accounted entry */
 	int error;
 
+	KASSERT(newsize > 0 && (newsize & PAGE_MASK) == 0,
+	    ("vm_map_remap: new size %#lx (mremap refuses 0; the head must stay)", newsize));
 	if (add_overflows(old, oldsize, &end) || !vm_map_in_bounds(map, old, end))
 		return EFAULT;
 	if (fixed && (add_overflows(*newaddr, newsize, &dest_end) ||

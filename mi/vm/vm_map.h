@@ -294,6 +294,8 @@ vm_size_t vm_map_wired_bytes(struct vm_map *map);
  * count of a process's memory in swap.  => no lock held
  */
 uint64_t vm_map_swap_pages(struct vm_map *map);
+/* The same, unless the map's lock is held by someone (false then): for the OOM killer. */
+bool vm_map_swap_pages_try(struct vm_map *map, uint64_t *pages);
 /* The pages map's entries hold in Committed_AS (MAP_ENTRY_ACCOUNTED), for the checker. */
 uint64_t vm_map_committed_pages(struct vm_map *map);
 /* The page wirings map's entries hold (pages times wired_count), for the checker. */

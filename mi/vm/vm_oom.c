@@ -110,7 +110,13 @@ vm_oom_kill(void)
 	/* The memory each holds: resident pages, and its pages in swap (Linux's badness). */
 	for (int i = 0; i < n; i++) {
 		c[i].rss = pmap_resident_count(c[i].vm->vm_pmap);
-		c[i].swap = vm_map_swap_pages(&c[i].vm->vm_map);
+		/*
+		 * A map locked long (fork copying locked memory waits for
+		 * free pages with its map locked) must not hold the killer
+		 * up: its swap is not counted then.
+		 */
+		if (!vm_map_swap_pages_try(&c[i].vm->vm_map, &c[i].swap))
+			c[i].swap = 0;
 		c[i].vm_size = c[i].vm->vm_map.size;
 		if (victim == NULL || c[i].rss + c[i].swap > victim->rss + victim->swap)
 			victim = &c[i];

@@ -12,8 +12,9 @@
  * victim's exit frees its memory; everyone else goes on.
  *
  * Locking: proc_lock while listing the processes (their address spaces
- * referenced) and signalling the victim; each map's lock, alone, while
- * its pages in swap are counted.  vm_oom_kill sleeps (the page daemon's
+ * referenced) and signalling the victim; each map's lock, alone and only
+ * tried (a fork may hold it while it waits for memory), while its pages
+ * in swap are counted.  vm_oom_kill sleeps (the page daemon's
  * thread calls it).
  */
 #ifndef _VM_VM_OOM_H_

@@ -57,22 +57,53 @@ fill_memory(void *arg)
 	return 0;			/* the memory was there after all */
 }
 
+/*
+ * Lock nearly half of free memory, fill most of the rest, and fork: the
+ * child's copy of the locked pages cannot come from anywhere, fork waits
+ * for the page daemon with the map locked, and the daemon's OOM killer
+ * must not wait for that map (it once did: the machine hung).  This
+ * process, the biggest, is killed.
+ */
+static int
+fork_locked(void *arg)
+{
+	unsigned long half = (unsigned long)meminfo_get("MemFree") * 1024 / 100 * 45;
+	char *locked, *filled;
+	pid_t pid;
+
+	(void)arg;
+	locked = mmap(NULL, half, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	filled = mmap(NULL, half, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (locked == MAP_FAILED || filled == MAP_FAILED || mlock(locked, half) != 0)
+		return 2;
+	memset(filled, 1, half);
+	if ((pid = fork()) == 0)
+		_exit(0);
+	return pid < 0 ? 3 : 0;		/* the memory was there after all */
+}
+
 int
 main(void)
 {
 	long free0;
 	int st;
 
-	tap_plan(2);
+	tap_plan(4);
 	if (!vmstat_is_sable()) {
-		tap_skip("filling memory would press the host's OOM killer (not our kernel)");
-		tap_skip("filling memory would press the host's OOM killer (not our kernel)");
+		for (int i = 0; i < 4; i++)
+			tap_skip("filling memory would press the host's OOM killer (not our kernel)");
 		return tap_done();
 	}
 	free0 = meminfo_get("MemFree");
 	st = run_child(fill_memory, NULL);
 	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
 	    "a write fault with no memory left kills the process with SIGKILL (status %#x)", st);
+	tap_ok(meminfo_get("MemFree") >= free0 - SLACK_KB,
+	    "and its memory comes back (MemFree %ld -> %ld kB)", free0, meminfo_get("MemFree"));
+	st = run_child(fork_locked, NULL);
+	tap_ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	    "fork of locked memory that memory cannot copy: the process is killed (status %#x)",
+	    st);
 	tap_ok(meminfo_get("MemFree") >= free0 - SLACK_KB,
 	    "and its memory comes back (MemFree %ld -> %ld kB)", free0, meminfo_get("MemFree"));
 	return tap_done();
